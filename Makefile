@@ -1,0 +1,85 @@
+# SPDX-License-Identifier: GPL-2.0
+# lkvm: one Makefile. Sub-suites add themselves through */*.mk fragments,
+# which append to CHECK_DEPS, CHECK_SUITES, BENCH_DEPS, DEPS_PACKAGES.
+
+ARCH ?= x86_64
+override ARCH := $(patsubst amd64,x86_64,$(ARCH))
+ifeq ($(ARCH),x86_64)
+CROSS_COMPILE ?=
+endif
+
+CC := $(CROSS_COMPILE)gcc
+AR := $(CROSS_COMPILE)ar
+PREFIX ?= /usr/local
+DESTDIR ?=
+BUILD := build
+
+VERSION := $(shell git describe --always --dirty 2>/dev/null || echo unknown)
+
+CFLAGS ?= -O2 -g
+CFLAGS += -std=gnu11 -Wall -Wextra -Werror -Wno-unused-parameter \
+	  -Wno-missing-field-initializers -fno-strict-aliasing \
+	  -D_GNU_SOURCE -D_FILE_OFFSET_BITS=64 -Iinclude -MMD -MP \
+	  -DLKVM_VERSION='"$(VERSION)"'
+LDLIBS := -lpthread
+
+# Debian packages the build and the tests need; fragments add theirs.
+DEPS_PACKAGES := gcc make libc6-dev linux-libc-dev libfdt-dev zlib1g-dev \
+	liburing-dev
+
+SRCS_COMMON := $(wildcard vmm/*.c devices/*.c virtio/*.c)
+SRCS_ARCH := $(wildcard vmm/$(ARCH)/*.c devices/$(ARCH)/*.c)
+SRCS := $(filter-out vmm/main.c,$(SRCS_COMMON) $(SRCS_ARCH))
+LIB_OBJS := $(SRCS:%.c=$(BUILD)/%.o)
+LIB := $(BUILD)/liblkvm.a
+
+UNIT_SRCS := $(wildcard tests/unit/*.c)
+UNIT_TESTS := $(UNIT_SRCS:%.c=$(BUILD)/%)
+
+CHECK_DEPS := lkvm $(UNIT_TESTS)
+CHECK_SUITES := $(UNIT_TESTS)
+BENCH_DEPS := lkvm
+BENCH_SUITES :=
+
+.PHONY: all clean deps run check bench install FORCE
+all: lkvm
+
+-include $(sort $(wildcard tests/*/*.mk kernel-patches/*.mk virtio/*.mk))
+
+lkvm: $(BUILD)/vmm/main.o $(LIB)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(LIB): $(LIB_OBJS)
+	@rm -f $@
+	$(AR) rcs $@ $^
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -c -o $@ $<
+
+$(BUILD)/tests/unit/%: tests/unit/%.c $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -Itests/unit -o $@ $< $(LIB) $(LDLIBS)
+
+deps:
+	@scripts/deps.sh $(sort $(DEPS_PACKAGES))
+
+run: deps lkvm $(RUN_DEPS)
+	./lkvm run $(RUN_ARGS)
+
+check: deps
+	@$(MAKE) --no-print-directory $(CHECK_DEPS)
+	@tests/run.sh $(CHECK_SUITES)
+
+bench: deps
+	@$(MAKE) --no-print-directory $(BENCH_DEPS)
+	@tests/bench/run.sh $(BENCH_SUITES)
+
+install: lkvm
+	install -D -m 0755 lkvm $(DESTDIR)$(PREFIX)/bin/lkvm
+	install -D -m 0644 lkvm.1 $(DESTDIR)$(PREFIX)/share/man/man1/lkvm.1
+
+clean:
+	rm -rf $(BUILD) lkvm
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

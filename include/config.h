@@ -1,0 +1,35 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef LKVM_CONFIG_H
+#define LKVM_CONFIG_H
+
+#include "log.h"
+#include "types.h"
+#include "x86/boot.h"
+
+#define LKVM_DEFAULT_RAM (256 * SZ_1M)
+#define LKVM_MAX_CPUS 256
+
+enum console_kind {
+	CONSOLE_SERIAL,
+	CONSOLE_VIRTIO,
+};
+
+/* Everything `lkvm run` was asked to do, parsed and validated. */
+struct vm_config {
+	const char *kernel_path;
+	const char *initrd_path;
+	const char *cmdline;
+	const char *name;
+	const char *dev_path;		/* /dev/kvm */
+	const char *hugetlbfs_path;
+	u64 ram_size;
+	unsigned int nr_cpus;
+	enum console_kind console;
+	enum boot_protocol boot_protocol;
+	enum log_level loglevel;
+	bool debug_ioport;
+	bool debug_mmio;
+	bool debug_single_step;
+};
+
+#endif

@@ -1,0 +1,60 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef LKVM_GUEST_MEM_H
+#define LKVM_GUEST_MEM_H
+
+#include "types.h"
+
+#define GUEST_MEM_MAX_REGIONS 8
+
+/*
+ * A guest-physical range backed by host memory. Regions never overlap and
+ * are kept sorted by guest address.
+ */
+struct mem_region {
+	u64 gpa;
+	u64 size;
+	u8 *hva;
+	bool readonly;
+};
+
+/*
+ * The guest's RAM as the VMM sees it. Everyone reaches guest memory through
+ * these helpers: nobody adds a guest address to a host pointer by hand.
+ * The table is filled before any vCPU or device thread starts and is
+ * read-only afterwards, so lookups take no lock.
+ */
+struct guest_mem {
+	struct mem_region regions[GUEST_MEM_MAX_REGIONS];
+	unsigned int nr_regions;
+};
+
+/* Add a region; -EINVAL on overlap, wrap-around or a full table. */
+int guest_mem_add(struct guest_mem *mem, u64 gpa, u64 size, void *hva,
+		  bool readonly);
+
+/* Region that contains gpa, or NULL. */
+const struct mem_region *guest_mem_region(const struct guest_mem *mem,
+					  u64 gpa);
+
+/*
+ * Host pointer for [gpa, gpa + len) when the whole range lies in one
+ * region, else NULL. len 0 is refused.
+ */
+void *guest_mem_ptr(const struct guest_mem *mem, u64 gpa, u64 len);
+
+/*
+ * Host pointer for gpa and, in *avail, how many bytes from there are
+ * contiguous in host memory (to the end of the region). NULL if gpa is not
+ * guest RAM.
+ */
+void *guest_mem_ptr_avail(const struct guest_mem *mem, u64 gpa, u64 *avail);
+
+/* Copies that may span regions; -EFAULT if any byte is not guest RAM. */
+int guest_mem_read(const struct guest_mem *mem, u64 gpa, void *buf, u64 len);
+int guest_mem_write(const struct guest_mem *mem, u64 gpa, const void *buf,
+		    u64 len);
+
+/* Total bytes of RAM in all regions. */
+u64 guest_mem_total(const struct guest_mem *mem);
+
+#endif

@@ -1,0 +1,39 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef LKVM_IO_LOOP_H
+#define LKVM_IO_LOOP_H
+
+#include <pthread.h>
+
+#include "types.h"
+
+/*
+ * The I/O thread: one epoll loop for ioeventfds, the terminal, tap devices,
+ * io_uring completions and the control socket. Handlers run on that thread
+ * and must not block.
+ */
+struct io_handler;
+typedef void (*io_handler_fn)(struct io_handler *h, u32 events);
+
+struct io_handler {
+	int fd;
+	io_handler_fn fn;
+	void *opaque;
+};
+
+struct io_loop {
+	int epoll_fd;
+	int wake_fd;		/* eventfd that ends the loop */
+	pthread_t thread;
+	bool started;
+};
+
+int io_loop_init(struct io_loop *loop);
+/* events are EPOLLIN/EPOLLOUT...; h must stay valid until removed. */
+int io_loop_add(struct io_loop *loop, struct io_handler *h, u32 events);
+int io_loop_del(struct io_loop *loop, struct io_handler *h);
+int io_loop_start(struct io_loop *loop);
+/* Stops and joins the thread; safe to call when not started. */
+void io_loop_stop(struct io_loop *loop);
+void io_loop_destroy(struct io_loop *loop);
+
+#endif

@@ -1,0 +1,67 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef LKVM_VM_H
+#define LKVM_VM_H
+
+#include <linux/kvm.h>
+#include <pthread.h>
+#include <stdatomic.h>
+
+#include "bus.h"
+#include "config.h"
+#include "guest-mem.h"
+#include "io-loop.h"
+#include "irq.h"
+#include "types.h"
+
+struct vm;
+
+struct vcpu {
+	struct vm *vm;
+	unsigned int id;
+	int fd;
+	struct kvm_run *run;
+	pthread_t thread;
+	bool thread_started;
+	/* Completed debug exits, for --debug-single-step. */
+	u64 nr_single_steps;
+};
+
+struct vm {
+	const struct vm_config *cfg;
+	int kvm_fd;
+	int vm_fd;
+	size_t run_mmap_size;
+
+	struct guest_mem mem;
+	void *ram;		/* one mapping, split around the MMIO hole */
+	u64 ram_mapped;
+
+	struct bus pio_bus;
+	struct bus mmio_bus;
+
+	struct vcpu *vcpus;
+	unsigned int nr_vcpus;
+
+	struct io_loop io;
+
+	/* Shutdown: first stop request wins and sets the exit status. */
+	atomic_bool stopping;
+	atomic_int exit_status;
+	pthread_mutex_t stop_lock;
+	pthread_cond_t stop_cond;
+
+	void *arch;		/* struct x86_vm and friends */
+	void *devices;		/* struct pc_devices, owned by vmm/x86 */
+};
+
+/*
+ * Ask the VM to stop with this exit status. Safe from any thread, including
+ * a vCPU's exit handler; the first caller's status is kept.
+ */
+void vm_request_stop(struct vm *vm, int status);
+bool vm_stop_requested(const struct vm *vm);
+
+/* An irq_line that asserts a GSI through KVM_IRQ_LINE on this VM. */
+void vm_irq_line_init(struct vm *vm, struct irq_line *line, u32 gsi);
+
+#endif

@@ -1,0 +1,47 @@
+#!/bin/bash
+# Run test suites (executables printing TAP) and print one summary line:
+#   N passed, N failed, N skipped
+# A suite that exits non-zero without reporting a failure, or times out,
+# counts as one failure. "not ok ... # TODO" (an expected failure on this
+# host kind) counts as skipped, and is listed before the summary.
+set -u
+timeout_s=${SUITE_TIMEOUT:-600}
+passed=0 failed=0 skipped=0 todo=0
+failed_names=()
+
+for suite in "$@"; do
+	echo "# suite: $suite"
+	out=$(mktemp)
+	timeout --kill-after=10 "$timeout_s" "$suite" >"$out" 2>&1 </dev/null
+	rc=$?
+	cat "$out"
+	s_fail=0
+	while IFS= read -r line; do
+		case "$line" in
+		"not ok "*"# TODO"*) todo=$((todo + 1)); skipped=$((skipped + 1)) ;;
+		"not ok "*) failed=$((failed + 1)); s_fail=$((s_fail + 1))
+			failed_names+=("$suite: ${line#not ok }") ;;
+		"ok "*"# SKIP"*|"ok "*"# skip"*) skipped=$((skipped + 1)) ;;
+		"ok "*) passed=$((passed + 1)) ;;
+		esac
+	done <"$out"
+	rm -f "$out"
+	if [ "$rc" -ne 0 ] && [ "$s_fail" -eq 0 ]; then
+		if [ "$rc" -eq 124 ] || [ "$rc" -eq 137 ]; then
+			why="timed out after ${timeout_s}s"
+		else
+			why="exited with status $rc"
+		fi
+		echo "not ok - $suite $why"
+		failed=$((failed + 1))
+		failed_names+=("$suite: $why")
+	fi
+done
+
+if [ "${#failed_names[@]}" -gt 0 ]; then
+	echo "# failures:"
+	printf '#   %s\n' "${failed_names[@]}"
+fi
+[ "$todo" -gt 0 ] && echo "# $todo expected failures on this host kind counted as skipped"
+echo "$passed passed, $failed failed, $skipped skipped"
+[ "$failed" -eq 0 ]

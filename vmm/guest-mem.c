@@ -1,0 +1,113 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Bounds-checked access to guest RAM. */
+#include <errno.h>
+#include <string.h>
+
+#include "guest-mem.h"
+
+int guest_mem_add(struct guest_mem *mem, u64 gpa, u64 size, void *hva,
+		  bool readonly)
+{
+	unsigned int i, pos;
+
+	if (!size || gpa + size < gpa || !hva ||
+	    mem->nr_regions >= GUEST_MEM_MAX_REGIONS)
+		return -EINVAL;
+	for (i = 0; i < mem->nr_regions; i++) {
+		const struct mem_region *r = &mem->regions[i];
+
+		if (gpa < r->gpa + r->size && r->gpa < gpa + size)
+			return -EINVAL;
+	}
+	for (pos = 0; pos < mem->nr_regions; pos++)
+		if (mem->regions[pos].gpa > gpa)
+			break;
+	memmove(&mem->regions[pos + 1], &mem->regions[pos],
+		(mem->nr_regions - pos) * sizeof(mem->regions[0]));
+	mem->regions[pos] = (struct mem_region){
+		.gpa = gpa, .size = size, .hva = hva, .readonly = readonly,
+	};
+	mem->nr_regions++;
+	return 0;
+}
+
+const struct mem_region *guest_mem_region(const struct guest_mem *mem,
+					  u64 gpa)
+{
+	unsigned int i;
+
+	for (i = 0; i < mem->nr_regions; i++) {
+		const struct mem_region *r = &mem->regions[i];
+
+		if (gpa >= r->gpa && gpa - r->gpa < r->size)
+			return r;
+	}
+	return NULL;
+}
+
+void *guest_mem_ptr_avail(const struct guest_mem *mem, u64 gpa, u64 *avail)
+{
+	const struct mem_region *r = guest_mem_region(mem, gpa);
+
+	if (!r)
+		return NULL;
+	*avail = r->size - (gpa - r->gpa);
+	return r->hva + (gpa - r->gpa);
+}
+
+void *guest_mem_ptr(const struct guest_mem *mem, u64 gpa, u64 len)
+{
+	u64 avail;
+	void *p;
+
+	if (!len)
+		return NULL;
+	p = guest_mem_ptr_avail(mem, gpa, &avail);
+	if (!p || len > avail)
+		return NULL;
+	return p;
+}
+
+static int guest_mem_copy(const struct guest_mem *mem, u64 gpa, void *buf,
+			  u64 len, bool to_guest)
+{
+	u8 *b = buf;
+
+	while (len) {
+		u64 avail, n;
+		u8 *p = guest_mem_ptr_avail(mem, gpa, &avail);
+
+		if (!p)
+			return -EFAULT;
+		n = MIN(avail, len);
+		if (to_guest)
+			memcpy(p, b, n);
+		else
+			memcpy(b, p, n);
+		b += n;
+		gpa += n;
+		len -= n;
+	}
+	return 0;
+}
+
+int guest_mem_read(const struct guest_mem *mem, u64 gpa, void *buf, u64 len)
+{
+	return guest_mem_copy(mem, gpa, buf, len, false);
+}
+
+int guest_mem_write(const struct guest_mem *mem, u64 gpa, const void *buf,
+		    u64 len)
+{
+	return guest_mem_copy(mem, gpa, (void *)buf, len, true);
+}
+
+u64 guest_mem_total(const struct guest_mem *mem)
+{
+	u64 total = 0;
+	unsigned int i;
+
+	for (i = 0; i < mem->nr_regions; i++)
+		total += mem->regions[i].size;
+	return total;
+}
