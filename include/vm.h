@@ -11,6 +11,7 @@
 #include "guest-mem.h"
 #include "io-loop.h"
 #include "irq.h"
+#include "mapped-file.h"
 #include "types.h"
 
 struct vm;
@@ -44,6 +45,9 @@ struct vm {
 
 	struct io_loop io;
 
+	struct mapped_file kernel;
+	struct mapped_file initrd;
+
 	/* Shutdown: first stop request wins and sets the exit status. */
 	atomic_bool stopping;
 	atomic_int exit_status;
@@ -53,6 +57,16 @@ struct vm {
 	void *arch;		/* struct x86_vm and friends */
 	void *devices;		/* struct pc_devices, owned by vmm/x86 */
 };
+
+/*
+ * Build the VM from cfg into a zeroed vm whose kernel (and initrd) the caller
+ * has mapped. On failure prints one "lkvm: ..." line and returns -errno;
+ * vm_destroy() then releases what was built.
+ */
+int vm_create(struct vm *vm, const struct vm_config *cfg);
+/* Run until a stop request; returns the exit status for lkvm. */
+int vm_run(struct vm *vm);
+void vm_destroy(struct vm *vm);
 
 /*
  * Ask the VM to stop with this exit status. Safe from any thread, including

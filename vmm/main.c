@@ -1,9 +1,78 @@
 // SPDX-License-Identifier: GPL-2.0
-/* Placeholder until the command dispatcher lands. */
+/* lkvm: command dispatch. */
 #include <stdio.h>
+#include <string.h>
 
-int main(void)
+#include "commands.h"
+#include "log.h"
+#include "run-options.h"
+
+struct command {
+	const char *name;
+	int (*fn)(int argc, char **argv);
+	const char *summary;
+};
+
+static const struct command commands[] = {
+	{ "run", cmd_run, "start a virtual machine" },
+	{ "version", cmd_version, "print the version" },
+	{ "help", cmd_help, "show help for a command" },
+};
+
+static void usage(FILE *f)
 {
-	fprintf(stderr, "lkvm: not yet\n");
-	return 1;
+	unsigned int i;
+
+	fputs("usage: lkvm COMMAND [options]\n\ncommands:\n", f);
+	for (i = 0; i < ARRAY_SIZE(commands); i++)
+		fprintf(f, "  %-10s %s\n", commands[i].name,
+			commands[i].summary);
+	fputs("\nSee 'lkvm help COMMAND' or lkvm(1).\n", f);
+}
+
+int cmd_version(int argc, char **argv)
+{
+	(void)argc;
+	(void)argv;
+	printf("lkvm version %s\n", LKVM_VERSION);
+	return 0;
+}
+
+int cmd_help(int argc, char **argv)
+{
+	if (argc < 2) {
+		usage(stdout);
+		return 0;
+	}
+	if (!strcmp(argv[1], "run")) {
+		run_usage(stdout);
+		return 0;
+	}
+	if (!strcmp(argv[1], "version") || !strcmp(argv[1], "help")) {
+		printf("usage: lkvm %s\n", argv[1]);
+		return 0;
+	}
+	pr_err("no such command '%s'", argv[1]);
+	usage(stderr);
+	return 2;
+}
+
+int main(int argc, char **argv)
+{
+	unsigned int i;
+
+	if (argc < 2) {
+		usage(stderr);
+		return 2;
+	}
+	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))
+		return cmd_help(1, argv);
+	if (!strcmp(argv[1], "--version"))
+		return cmd_version(1, argv);
+	for (i = 0; i < ARRAY_SIZE(commands); i++)
+		if (!strcmp(argv[1], commands[i].name))
+			return commands[i].fn(argc - 1, argv + 1);
+	pr_err("unknown command '%s'", argv[1]);
+	usage(stderr);
+	return 2;
 }

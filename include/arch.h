@@ -1,0 +1,44 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef LKVM_ARCH_H
+#define LKVM_ARCH_H
+
+#include "types.h"
+
+/*
+ * What an architecture provides to the common VM core. Each arch implements
+ * these in vmm/<arch>/; the Makefile picks the arch's files, so common
+ * code never tests the architecture.
+ */
+struct vm;
+struct vcpu;
+
+/* RAM layout: guest-physical regions for ram_size bytes (holes applied). */
+struct ram_range {
+	u64 gpa;
+	u64 size;
+};
+#define ARCH_MAX_RAM_RANGES 4
+int arch_ram_ranges(u64 ram_size, struct ram_range *ranges);
+
+/* VM-wide set-up after the memslots exist (irqchip, timers, ...). */
+int arch_vm_init(struct vm *vm);
+/* Legacy/platform devices (UARTs, RTC, ...). */
+int arch_devices_init(struct vm *vm);
+/* Load the kernel/initrd and firmware tables; stores vCPU 0's boot state. */
+int arch_load_guest(struct vm *vm);
+/* Per-vCPU set-up (CPUID, MSRs, LAPIC); vCPU 0 gets the boot state. */
+int arch_vcpu_init(struct vcpu *vcpu);
+
+/*
+ * Arch-specific exits. Returns 1 when handled and the vCPU should go on,
+ * 0 when the exit is not the arch's, or -1 when the VM must stop (the
+ * handler has printed the diagnostic and requested the stop).
+ */
+int arch_handle_exit(struct vcpu *vcpu);
+/* Registers and whatever else helps, on stderr. */
+void arch_dump_vcpu(struct vcpu *vcpu);
+/* Counters worth showing at exit with --loglevel info. */
+void arch_report_stats(struct vm *vm);
+void arch_vm_destroy(struct vm *vm);
+
+#endif

@@ -1,0 +1,10 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef LKVM_COMMANDS_H
+#define LKVM_COMMANDS_H
+
+/* Each `lkvm CMD` is one function; argv[0] is CMD. Returns exit status. */
+int cmd_run(int argc, char **argv);
+int cmd_version(int argc, char **argv);
+int cmd_help(int argc, char **argv);
+
+#endif

@@ -1,0 +1,22 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef LKVM_X86_VM_H
+#define LKVM_X86_VM_H
+
+#include <linux/kvm.h>
+
+#include "x86/boot.h"
+
+/* x86-specific VM state, hung off struct vm's arch pointer. */
+struct x86_vm {
+	struct x86_mem_map mem_map;
+	struct boot_state boot;
+	struct kvm_cpuid2 *supported_cpuid;
+};
+
+struct vm;
+static inline struct x86_vm *x86_vm(struct vm *vm)
+{
+	return (struct x86_vm *)vm->arch;
+}
+
+#endif

@@ -1,0 +1,113 @@
+// SPDX-License-Identifier: GPL-2.0
+/* The I/O thread: an epoll loop that dispatches ready fds to handlers. */
+#include <errno.h>
+#include <stdint.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
+
+#include "io-loop.h"
+#include "log.h"
+
+#define IO_LOOP_MAX_EVENTS 32
+
+int io_loop_init(struct io_loop *loop)
+{
+	struct epoll_event ev = { .events = EPOLLIN, .data.ptr = NULL };
+
+	memset(loop, 0, sizeof(*loop));
+	loop->epoll_fd = epoll_create1(EPOLL_CLOEXEC);
+	if (loop->epoll_fd < 0)
+		return -errno;
+	loop->wake_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	if (loop->wake_fd < 0) {
+		int err = -errno;
+
+		close(loop->epoll_fd);
+		return err;
+	}
+	/* The wake fd is the only registration with a NULL handler. */
+	if (epoll_ctl(loop->epoll_fd, EPOLL_CTL_ADD, loop->wake_fd, &ev)) {
+		int err = -errno;
+
+		close(loop->wake_fd);
+		close(loop->epoll_fd);
+		return err;
+	}
+	return 0;
+}
+
+int io_loop_add(struct io_loop *loop, struct io_handler *h, u32 events)
+{
+	struct epoll_event ev = { .events = events, .data.ptr = h };
+
+	if (epoll_ctl(loop->epoll_fd, EPOLL_CTL_ADD, h->fd, &ev))
+		return -errno;
+	return 0;
+}
+
+int io_loop_del(struct io_loop *loop, struct io_handler *h)
+{
+	if (epoll_ctl(loop->epoll_fd, EPOLL_CTL_DEL, h->fd, NULL))
+		return -errno;
+	return 0;
+}
+
+static void *io_loop_thread(void *arg)
+{
+	struct io_loop *loop = arg;
+	struct epoll_event events[IO_LOOP_MAX_EVENTS];
+
+	for (;;) {
+		int i, n = epoll_wait(loop->epoll_fd, events,
+				      IO_LOOP_MAX_EVENTS, -1);
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			pr_err("I/O loop: epoll_wait: %s", strerror(errno));
+			return NULL;
+		}
+		for (i = 0; i < n; i++) {
+			struct io_handler *h = events[i].data.ptr;
+
+			if (!h)
+				return NULL;
+			h->fn(h, events[i].events);
+		}
+	}
+}
+
+int io_loop_start(struct io_loop *loop)
+{
+	int err = pthread_create(&loop->thread, NULL, io_loop_thread, loop);
+
+	if (err)
+		return -err;
+	loop->started = true;
+	return 0;
+}
+
+void io_loop_stop(struct io_loop *loop)
+{
+	u64 one = 1;
+
+	if (!loop->started)
+		return;
+	if (write(loop->wake_fd, &one, sizeof(one)) != sizeof(one))
+		pr_err("I/O loop: cannot wake: %s", strerror(errno));
+	else
+		pthread_join(loop->thread, NULL);
+	loop->started = false;
+}
+
+void io_loop_destroy(struct io_loop *loop)
+{
+	io_loop_stop(loop);
+	if (loop->wake_fd >= 0)
+		close(loop->wake_fd);
+	if (loop->epoll_fd >= 0)
+		close(loop->epoll_fd);
+	loop->wake_fd = loop->epoll_fd = -1;
+}

@@ -1,0 +1,272 @@
+// SPDX-License-Identifier: GPL-2.0
+/* The VM: KVM handles, guest RAM, buses, vCPUs and the stop path. */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/vfs.h>
+#include <unistd.h>
+
+#include "arch.h"
+#include "log.h"
+#include "vcpu.h"
+#include "vm.h"
+
+static int vm_open_kvm(struct vm *vm, const char *path)
+{
+	int version;
+
+	vm->kvm_fd = open(path, O_RDWR | O_CLOEXEC);
+	if (vm->kvm_fd < 0) {
+		int err = -errno;
+
+		if (err == -ENOENT)
+			pr_err("cannot open %s: %s (is the kvm module loaded?)",
+			       path, strerror(-err));
+		else if (err == -EACCES || err == -EPERM)
+			pr_err("cannot open %s: %s (lkvm needs read-write access to it)",
+			       path, strerror(-err));
+		else
+			pr_err("cannot open %s: %s", path, strerror(-err));
+		return err;
+	}
+	version = ioctl(vm->kvm_fd, KVM_GET_API_VERSION, 0);
+	if (version != KVM_API_VERSION) {
+		pr_err("%s is not a KVM device with API version %d (got %d)",
+		       path, KVM_API_VERSION, version);
+		return -ENODEV;
+	}
+	vm->run_mmap_size = ioctl(vm->kvm_fd, KVM_GET_VCPU_MMAP_SIZE, 0);
+	if ((long)vm->run_mmap_size <= 0) {
+		pr_err("KVM_GET_VCPU_MMAP_SIZE: %s", strerror(errno));
+		return -ENODEV;
+	}
+	vm->vm_fd = ioctl(vm->kvm_fd, KVM_CREATE_VM, 0);
+	if (vm->vm_fd < 0) {
+		int err = -errno;
+
+		pr_err("KVM_CREATE_VM: %s", strerror(-err));
+		return err;
+	}
+	return 0;
+}
+
+/* hugetlbfs-backed RAM: an unlinked file in the mount, mapped shared. */
+static void *vm_map_hugetlbfs(const char *dir, u64 *size)
+{
+	char path[4096];
+	struct statfs sfs;
+	void *p;
+	int fd;
+
+	if (statfs(dir, &sfs)) {
+		pr_err("cannot use hugetlbfs '%s': %s", dir, strerror(errno));
+		return NULL;
+	}
+	if (sfs.f_type != 0x958458f6) {	/* HUGETLBFS_MAGIC */
+		pr_err("'%s' is not a hugetlbfs mount", dir);
+		return NULL;
+	}
+	*size = ALIGN_UP(*size, (u64)sfs.f_bsize);
+	snprintf(path, sizeof(path), "%s/lkvm-XXXXXX", dir);
+	fd = mkstemp(path);
+	if (fd < 0) {
+		pr_err("cannot create a file in '%s': %s", dir, strerror(errno));
+		return NULL;
+	}
+	if (unlink(path) || ftruncate(fd, *size)) {
+		pr_err("cannot size hugetlbfs file '%s': %s", path,
+		       strerror(errno));
+		close(fd);
+		return NULL;
+	}
+	p = mmap(NULL, *size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	close(fd);
+	if (p == MAP_FAILED) {
+		pr_err("cannot map %llu bytes of huge pages from '%s': %s",
+		       (unsigned long long)*size, dir, strerror(errno));
+		return NULL;
+	}
+	return p;
+}
+
+static int vm_init_memory(struct vm *vm)
+{
+	struct ram_range ranges[ARCH_MAX_RAM_RANGES];
+	u64 size = vm->cfg->ram_size, offset = 0;
+	int i, n;
+
+	if (vm->cfg->hugetlbfs_path) {
+		vm->ram = vm_map_hugetlbfs(vm->cfg->hugetlbfs_path, &size);
+		if (!vm->ram)
+			return -ENOMEM;
+	} else {
+		vm->ram = mmap(NULL, size, PROT_READ | PROT_WRITE,
+			       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
+			       -1, 0);
+		if (vm->ram == MAP_FAILED) {
+			vm->ram = NULL;
+			pr_err("cannot map %llu MiB of guest memory: %s",
+			       (unsigned long long)(size >> 20),
+			       strerror(errno));
+			return -ENOMEM;
+		}
+	}
+	vm->ram_mapped = size;
+
+	n = arch_ram_ranges(vm->cfg->ram_size, ranges);
+	for (i = 0; i < n; i++) {
+		struct kvm_userspace_memory_region region = {
+			.slot = i,
+			.guest_phys_addr = ranges[i].gpa,
+			.memory_size = ranges[i].size,
+			.userspace_addr = (u64)(uintptr_t)vm->ram + offset,
+		};
+		int err = guest_mem_add(&vm->mem, ranges[i].gpa,
+					ranges[i].size, (u8 *)vm->ram + offset,
+					false);
+
+		if (err) {
+			pr_err("bad RAM layout at 0x%llx",
+			       (unsigned long long)ranges[i].gpa);
+			return err;
+		}
+		if (ioctl(vm->vm_fd, KVM_SET_USER_MEMORY_REGION, &region)) {
+			err = -errno;
+			pr_err("KVM_SET_USER_MEMORY_REGION (%llu MiB at 0x%llx): %s",
+			       (unsigned long long)(ranges[i].size >> 20),
+			       (unsigned long long)ranges[i].gpa,
+			       strerror(-err));
+			return err;
+		}
+		offset += ranges[i].size;
+	}
+	return 0;
+}
+
+static void vm_irq_line_set(struct irq_line *line, int level)
+{
+	struct vm *vm = line->opaque;
+	struct kvm_irq_level irq = { .irq = line->gsi, .level = level };
+
+	if (ioctl(vm->vm_fd, KVM_IRQ_LINE, &irq))
+		pr_err_ratelimited("KVM_IRQ_LINE %u: %s", line->gsi,
+				   strerror(errno));
+}
+
+void vm_irq_line_init(struct vm *vm, struct irq_line *line, u32 gsi)
+{
+	line->set_level = vm_irq_line_set;
+	line->opaque = vm;
+	line->gsi = gsi;
+}
+
+int vm_create(struct vm *vm, const struct vm_config *cfg)
+{
+	int err;
+	unsigned int i;
+
+	vm->cfg = cfg;
+	vm->kvm_fd = vm->vm_fd = -1;
+	vm->io.epoll_fd = vm->io.wake_fd = -1;
+	pthread_mutex_init(&vm->stop_lock, NULL);
+	pthread_cond_init(&vm->stop_cond, NULL);
+	bus_init(&vm->pio_bus, "pio");
+	bus_init(&vm->mmio_bus, "mmio");
+
+	err = vm_open_kvm(vm, cfg->dev_path);
+	if (err)
+		return err;
+	/* Memslots before the irqchip: KVM makes them far slower after. */
+	err = vm_init_memory(vm);
+	if (err)
+		return err;
+	err = arch_vm_init(vm);
+	if (err)
+		return err;
+	err = io_loop_init(&vm->io);
+	if (err) {
+		pr_err("cannot create the I/O loop: %s", strerror(-err));
+		return err;
+	}
+	err = arch_devices_init(vm);
+	if (err)
+		return err;
+	err = arch_load_guest(vm);
+	if (err)
+		return err;
+
+	vm->vcpus = calloc(cfg->nr_cpus, sizeof(*vm->vcpus));
+	if (!vm->vcpus) {
+		pr_err("out of memory");
+		return -ENOMEM;
+	}
+	for (i = 0; i < cfg->nr_cpus; i++) {
+		err = vcpu_create(vm, &vm->vcpus[i], i);
+		if (err)
+			return err;
+		vm->nr_vcpus++;
+	}
+	return 0;
+}
+
+int vm_run(struct vm *vm)
+{
+	unsigned int i;
+	int err;
+
+	err = io_loop_start(&vm->io);
+	if (err) {
+		pr_err("cannot start the I/O thread: %s", strerror(-err));
+		return 1;
+	}
+	for (i = 0; i < vm->nr_vcpus; i++) {
+		err = vcpu_start(&vm->vcpus[i]);
+		if (err) {
+			pr_err("cannot start vCPU %u: %s", i, strerror(-err));
+			vm_request_stop(vm, 1);
+			break;
+		}
+	}
+	pthread_mutex_lock(&vm->stop_lock);
+	while (!vm_stop_requested(vm))
+		pthread_cond_wait(&vm->stop_cond, &vm->stop_lock);
+	pthread_mutex_unlock(&vm->stop_lock);
+
+	for (i = 0; i < vm->nr_vcpus; i++)
+		vcpu_join(&vm->vcpus[i]);
+	io_loop_stop(&vm->io);
+	if (log_get_level() >= LOG_INFO)
+		arch_report_stats(vm);
+	return atomic_load(&vm->exit_status);
+}
+
+void vm_destroy(struct vm *vm)
+{
+	unsigned int i;
+
+	for (i = 0; i < vm->nr_vcpus; i++)
+		vcpu_destroy(&vm->vcpus[i]);
+	free(vm->vcpus);
+	vm->vcpus = NULL;
+	vm->nr_vcpus = 0;
+	arch_vm_destroy(vm);
+	io_loop_destroy(&vm->io);
+	bus_destroy(&vm->pio_bus);
+	bus_destroy(&vm->mmio_bus);
+	mapped_file_close(&vm->kernel);
+	mapped_file_close(&vm->initrd);
+	if (vm->ram)
+		munmap(vm->ram, vm->ram_mapped);
+	vm->ram = NULL;
+	if (vm->vm_fd >= 0)
+		close(vm->vm_fd);
+	if (vm->kvm_fd >= 0)
+		close(vm->kvm_fd);
+	vm->vm_fd = vm->kvm_fd = -1;
+}

@@ -1,0 +1,109 @@
+// SPDX-License-Identifier: GPL-2.0
+/* x86_64 exits the common loop does not know, and register dumps. */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/ioctl.h>
+
+#include "arch.h"
+#include "log.h"
+#include "vm.h"
+#include "x86/x86-vm.h"
+
+/* Guest-physical address of a guest-virtual one, through KVM_TRANSLATE. */
+static int x86_translate(struct vcpu *vcpu, u64 gva, u64 *gpa)
+{
+	struct kvm_translation tr = { .linear_address = gva };
+
+	if (ioctl(vcpu->fd, KVM_TRANSLATE, &tr) || !tr.valid)
+		return -EFAULT;
+	*gpa = tr.physical_address;
+	return 0;
+}
+
+static void x86_dump_code(struct vcpu *vcpu, const struct kvm_regs *regs,
+			  const struct kvm_sregs *sregs)
+{
+	u64 linear = sregs->cs.base + regs->rip, gpa;
+	char line[3 * 16 + 1];
+	u8 code[16];
+	int i;
+
+	if (x86_translate(vcpu, linear, &gpa) ||
+	    guest_mem_read(&vcpu->vm->mem, gpa, code, sizeof(code))) {
+		pr_err("  code: RIP 0x%llx is not in guest RAM",
+		       (unsigned long long)linear);
+		return;
+	}
+	for (i = 0; i < 16; i++)
+		snprintf(line + 3 * i, sizeof(line) - 3 * i, "%02x ", code[i]);
+	line[sizeof(line) - 2] = '\0';
+	pr_err("  code at 0x%llx: %s", (unsigned long long)gpa, line);
+}
+
+void arch_dump_vcpu(struct vcpu *vcpu)
+{
+	struct kvm_regs r;
+	struct kvm_sregs s;
+
+	if (ioctl(vcpu->fd, KVM_GET_REGS, &r) ||
+	    ioctl(vcpu->fd, KVM_GET_SREGS, &s)) {
+		pr_err("vCPU %u: cannot read registers: %s", vcpu->id,
+		       strerror(errno));
+		return;
+	}
+	pr_err("vCPU %u registers:", vcpu->id);
+	pr_err("  rip %016llx  rsp %016llx  rflags %016llx",
+	       r.rip, r.rsp, r.rflags);
+	pr_err("  rax %016llx  rbx %016llx  rcx %016llx  rdx %016llx",
+	       r.rax, r.rbx, r.rcx, r.rdx);
+	pr_err("  rsi %016llx  rdi %016llx  rbp %016llx  r8  %016llx",
+	       r.rsi, r.rdi, r.rbp, r.r8);
+	pr_err("  r9  %016llx  r10 %016llx  r11 %016llx  r12 %016llx",
+	       r.r9, r.r10, r.r11, r.r12);
+	pr_err("  r13 %016llx  r14 %016llx  r15 %016llx",
+	       r.r13, r.r14, r.r15);
+	pr_err("  cr0 %016llx  cr2 %016llx  cr3 %016llx  cr4 %016llx",
+	       s.cr0, s.cr2, s.cr3, s.cr4);
+	pr_err("  efer %016llx  apic_base %016llx", s.efer, s.apic_base);
+	pr_err("  cs %04x base %016llx limit %08x l %u db %u dpl %u",
+	       s.cs.selector, s.cs.base, s.cs.limit, s.cs.l, s.cs.db,
+	       s.cs.dpl);
+	pr_err("  ss %04x ds %04x es %04x  gdt %016llx/%04x  idt %016llx/%04x",
+	       s.ss.selector, s.ds.selector, s.es.selector, s.gdt.base,
+	       s.gdt.limit, s.idt.base, s.idt.limit);
+	x86_dump_code(vcpu, &r, &s);
+}
+
+static int x86_handle_debug(struct vcpu *vcpu)
+{
+	struct kvm_debug_exit_arch *d = &vcpu->run->debug.arch;
+
+	vcpu->nr_single_steps++;
+	log_msg(LOG_ERROR, "vCPU %u: step %llu at rip 0x%llx",
+		vcpu->id, (unsigned long long)vcpu->nr_single_steps,
+		(unsigned long long)d->pc);
+	return 1;
+}
+
+int arch_handle_exit(struct vcpu *vcpu)
+{
+	switch (vcpu->run->exit_reason) {
+	case KVM_EXIT_DEBUG:
+		if (vcpu->vm->cfg->debug_single_step)
+			return x86_handle_debug(vcpu);
+		return 0;
+	default:
+		return 0;
+	}
+}
+
+void arch_report_stats(struct vm *vm)
+{
+	unsigned int i;
+
+	for (i = 0; i < vm->nr_vcpus; i++)
+		if (vm->vcpus[i].nr_single_steps)
+			pr_info("vCPU %u: %llu single steps", i,
+				(unsigned long long)vm->vcpus[i].nr_single_steps);
+}

@@ -1,0 +1,115 @@
+// SPDX-License-Identifier: GPL-2.0
+/* x86_64 VM set-up: memory layout, irqchip, PIT and the guest load. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+
+#include "arch.h"
+#include "log.h"
+#include "vm.h"
+#include "x86/layout.h"
+#include "x86/x86-vm.h"
+
+int arch_ram_ranges(u64 ram_size, struct ram_range *ranges)
+{
+	if (ram_size <= X86_MMIO_HOLE_START) {
+		ranges[0] = (struct ram_range){ 0, ram_size };
+		return 1;
+	}
+	ranges[0] = (struct ram_range){ 0, X86_MMIO_HOLE_START };
+	ranges[1] = (struct ram_range){ X86_MMIO_HOLE_END,
+					ram_size - X86_MMIO_HOLE_START };
+	return 2;
+}
+
+static int x86_ioctl(struct vm *vm, unsigned long req, void *arg,
+		     const char *what)
+{
+	if (ioctl(vm->vm_fd, req, arg) < 0) {
+		int err = -errno;
+
+		pr_err("%s: %s", what, strerror(-err));
+		return err;
+	}
+	return 0;
+}
+
+int arch_vm_init(struct vm *vm)
+{
+	struct kvm_pit_config pit = { .flags = KVM_PIT_SPEAKER_DUMMY };
+	u64 identity_map = X86_IDENTITY_MAP_ADDR;
+	struct x86_vm *x86;
+	int err;
+
+	x86 = calloc(1, sizeof(*x86));
+	if (!x86) {
+		pr_err("out of memory");
+		return -ENOMEM;
+	}
+	vm->arch = x86;
+	x86_build_mem_map(vm->cfg->ram_size, &x86->mem_map);
+
+	if (ioctl(vm->vm_fd, KVM_SET_TSS_ADDR, (unsigned long)X86_TSS_ADDR)) {
+		err = -errno;
+		pr_err("KVM_SET_TSS_ADDR: %s", strerror(-err));
+		return err;
+	}
+	err = x86_ioctl(vm, KVM_SET_IDENTITY_MAP_ADDR, &identity_map,
+			"KVM_SET_IDENTITY_MAP_ADDR");
+	if (err)
+		return err;
+	err = x86_ioctl(vm, KVM_CREATE_IRQCHIP, NULL, "KVM_CREATE_IRQCHIP");
+	if (err)
+		return err;
+	return x86_ioctl(vm, KVM_CREATE_PIT2, &pit, "KVM_CREATE_PIT2");
+}
+
+int arch_load_guest(struct vm *vm)
+{
+	struct x86_vm *x86 = x86_vm(vm);
+	const struct vm_config *cfg = vm->cfg;
+	struct boot_input in = {
+		.kernel = vm->kernel.data,
+		.kernel_len = vm->kernel.len,
+		.initrd = vm->initrd.data,
+		.initrd_len = vm->initrd.len,
+		.cmdline = cfg->cmdline ? cfg->cmdline : "",
+		.protocol = cfg->boot_protocol,
+	};
+	int err;
+
+	err = x86_load_kernel(&vm->mem, &x86->mem_map, &in, &x86->boot);
+	if (err) {
+		pr_err("cannot load kernel '%s': %s", cfg->kernel_path,
+		       x86->boot.error[0] ? x86->boot.error : strerror(-err));
+		return err;
+	}
+	pr_info("loaded %s kernel at 0x%llx-0x%llx, entry 0x%llx",
+		x86_kernel_format_name(x86->boot.format),
+		(unsigned long long)x86->boot.kernel_start,
+		(unsigned long long)x86->boot.kernel_end,
+		(unsigned long long)x86->boot.rip);
+	if (vm->initrd.len)
+		pr_info("initrd at 0x%llx, %llu bytes",
+			(unsigned long long)x86->boot.initrd_start,
+			(unsigned long long)x86->boot.initrd_size);
+	err = x86_write_mptable(&vm->mem, cfg->nr_cpus);
+	if (err) {
+		pr_err("cannot write the MP table for %u CPUs: %s",
+		       cfg->nr_cpus, strerror(-err));
+		return err;
+	}
+	return 0;
+}
+
+void arch_vm_destroy(struct vm *vm)
+{
+	struct x86_vm *x86 = x86_vm(vm);
+
+	if (!x86)
+		return;
+	free(x86->supported_cpuid);
+	free(x86);
+	vm->arch = NULL;
+}
