@@ -1,0 +1,147 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Tests for `lkvm run` option parsing (vmm/run-options.c). */
+#include <string.h>
+
+#include "run-options.h"
+#include "tap.h"
+
+#define HOST_RAM (8ULL << 30)
+#define HOST_CPUS 4
+
+static int parse(struct vm_config *cfg, char *err, const char *const *args)
+{
+	char *argv[32];
+	int argc = 0;
+
+	argv[argc++] = "run";
+	while (*args)
+		argv[argc++] = (char *)*args++;
+	argv[argc] = NULL;
+	return run_parse_args(argc, argv, cfg, HOST_RAM, HOST_CPUS, err, 256);
+}
+
+#define ARGS(...) ((const char *[]){ __VA_ARGS__, NULL })
+
+static void test_sizes(void)
+{
+	static const struct {
+		const char *s;
+		u64 v;
+	} good[] = {
+		{ "256", 256ULL << 20 }, { "256M", 256ULL << 20 },
+		{ "1G", 1ULL << 30 }, { "1024K", 1ULL << 20 },
+		{ "2g", 2ULL << 30 }, { "512MiB", 512ULL << 20 },
+		{ "1T", 1ULL << 40 },
+	};
+	static const char *const bad[] = {
+		"", "M", "-1", "+5", "12X", "1.5G", "0x10", "99999999999999999999",
+		"18446744073709551615G", "5 M",
+	};
+	unsigned int i;
+	u64 v;
+
+	for (i = 0; i < ARRAY_SIZE(good); i++)
+		ok(parse_mem_size(good[i].s, &v) == 0 && v == good[i].v,
+		   "size '%s' parses to %llu", good[i].s,
+		   (unsigned long long)good[i].v);
+	for (i = 0; i < ARRAY_SIZE(bad); i++)
+		ok(parse_mem_size(bad[i], &v) != 0, "size '%s' is refused",
+		   bad[i]);
+}
+
+static void test_defaults(void)
+{
+	struct vm_config cfg;
+	char err[256];
+
+	ok(parse(&cfg, err, ARGS("-k", "vmlinux")) == 0, "-k alone parses");
+	ok(cfg.ram_size == 256ULL << 20, "default memory is 256M");
+	ok(cfg.nr_cpus == HOST_CPUS, "default CPUs is the host's count");
+	ok(!strcmp(cfg.dev_path, "/dev/kvm"), "default device is /dev/kvm");
+	ok(!strcmp(cfg.cmdline, ""), "default command line is empty");
+	ok(cfg.boot_protocol == BOOT_PROTO_AUTO, "default boot protocol auto");
+	ok(parse(&cfg, err, ARGS("bzImage")) == 0 &&
+	   !strcmp(cfg.kernel_path, "bzImage"),
+	   "positional kernel is accepted");
+}
+
+static void test_all_options(void)
+{
+	struct vm_config cfg;
+	char err[256];
+	int r;
+
+	r = parse(&cfg, err,
+		  ARGS("--kernel", "k", "--initrd", "i", "--params",
+		       "console=ttyS0 quiet", "--mem", "1G", "--cpus", "2",
+		       "--name", "box", "--console", "serial", "--loglevel",
+		       "debug", "--debug-ioport", "--debug-mmio",
+		       "--debug-single-step", "--hugetlbfs", "/dev/hugepages",
+		       "--dev", "/tmp/kvm", "--boot-protocol", "pvh"));
+	ok(r == 0, "every long option parses (%s)", err);
+	ok(!strcmp(cfg.kernel_path, "k") && !strcmp(cfg.initrd_path, "i"),
+	   "kernel and initrd paths kept");
+	ok(!strcmp(cfg.cmdline, "console=ttyS0 quiet"),
+	   "command line kept intact");
+	ok(cfg.ram_size == 1ULL << 30 && cfg.nr_cpus == 2,
+	   "memory and CPUs set");
+	ok(!strcmp(cfg.name, "box") && cfg.loglevel == LOG_DEBUG,
+	   "name and log level set");
+	ok(cfg.debug_ioport && cfg.debug_mmio && cfg.debug_single_step,
+	   "debug flags set");
+	ok(!strcmp(cfg.hugetlbfs_path, "/dev/hugepages") &&
+	   !strcmp(cfg.dev_path, "/tmp/kvm"), "hugetlbfs and dev set");
+	ok(cfg.boot_protocol == BOOT_PROTO_PVH, "boot protocol pvh");
+	ok(parse(&cfg, err, ARGS("-k", "k", "-m", "64", "-c", "1", "-p", "x",
+				 "-i", "r")) == 0 &&
+	   cfg.ram_size == 64ULL << 20 && cfg.nr_cpus == 1,
+	   "short options parse");
+	ok(parse(&cfg, err, ARGS("-h")) == 1, "-h asks for help");
+}
+
+static void test_refusals(void)
+{
+	static const struct {
+		const char *why;
+		const char *args[8];
+		const char *msg;
+	} cases[] = {
+		{ "no kernel", { "-m", "64" }, "no kernel" },
+		{ "-m 0", { "-k", "k", "-m", "0" }, "too small" },
+		{ "-m bogus", { "-k", "k", "-m", "lots" }, "invalid memory" },
+		{ "-m beyond host", { "-k", "k", "-m", "64G" }, "more than the host" },
+		{ "-m absurd", { "-k", "k", "-m", "99999999999999G" }, "invalid memory" },
+		{ "-c 0", { "-k", "k", "-c", "0" }, "invalid CPU count" },
+		{ "-c -1", { "-k", "k", "-c", "-1" }, "invalid CPU count" },
+		{ "-c huge", { "-k", "k", "-c", "100000" }, "too many CPUs" },
+		{ "-c text", { "-k", "k", "-c", "two" }, "invalid CPU count" },
+		{ "unknown option", { "-k", "k", "--frobnicate" }, "unknown option" },
+		{ "missing value", { "-k" }, "needs a value" },
+		{ "bad console", { "-k", "k", "--console", "vga" }, "unsupported console" },
+		{ "bad loglevel", { "-k", "k", "--loglevel", "loud" }, "invalid log level" },
+		{ "bad protocol", { "-k", "k", "--boot-protocol", "efi" }, "invalid boot protocol" },
+		{ "two kernels", { "-k", "k", "other" }, "unexpected argument" },
+		{ "extra argument", { "a", "b" }, "unexpected argument" },
+		{ "bad name", { "-k", "k", "--name", "a/b" }, "invalid name" },
+	};
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
+		struct vm_config cfg;
+		char err[256];
+		int r = parse(&cfg, err, cases[i].args);
+
+		ok(r < 0 && strstr(err, cases[i].msg),
+		   "%s is refused with '%s' (got '%s')", cases[i].why,
+		   cases[i].msg, err);
+	}
+}
+
+int main(void)
+{
+	test_sizes();
+	test_defaults();
+	test_all_options();
+	test_refusals();
+	return tap_done();
+}
