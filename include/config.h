@@ -9,6 +9,12 @@
 #define LKVM_DEFAULT_RAM (256 * SZ_1M)
 #define LKVM_MAX_CPUS 256
 
+enum emulation_assist {
+	EMULATION_ASSIST_AUTO,	/* on when the host emulates guest CPL0 */
+	EMULATION_ASSIST_ON,
+	EMULATION_ASSIST_OFF,
+};
+
 enum console_kind {
 	CONSOLE_SERIAL,
 	CONSOLE_VIRTIO,
@@ -27,6 +33,7 @@ struct vm_config {
 	enum console_kind console;
 	enum boot_protocol boot_protocol;
 	enum log_level loglevel;
+	enum emulation_assist emulation_assist;
 	bool debug_ioport;
 	bool debug_mmio;
 	bool debug_single_step;

@@ -25,6 +25,10 @@ struct vcpu {
 	bool thread_started;
 	/* Completed debug exits, for --debug-single-step. */
 	u64 nr_single_steps;
+	/* Emulation assists: total, and a guard against no progress. */
+	u64 nr_assists;
+	u64 last_assist_rip;
+	u32 same_rip_assists;
 };
 
 struct vm {

@@ -19,6 +19,7 @@ enum {
 	OPT_HUGETLBFS,
 	OPT_DEV,
 	OPT_BOOT_PROTOCOL,
+	OPT_EMULATION_ASSIST,
 };
 
 static const struct option run_options[] = {
@@ -36,6 +37,7 @@ static const struct option run_options[] = {
 	{ "hugetlbfs", required_argument, NULL, OPT_HUGETLBFS },
 	{ "dev", required_argument, NULL, OPT_DEV },
 	{ "boot-protocol", required_argument, NULL, OPT_BOOT_PROTOCOL },
+	{ "emulation-assist", required_argument, NULL, OPT_EMULATION_ASSIST },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -53,6 +55,8 @@ void run_usage(FILE *f)
 	      "      --console serial     console device (serial)\n"
 	      "      --loglevel LEVEL     error, warning, info or debug (warning)\n"
 	      "      --boot-protocol P    auto, linux64 or pvh (auto)\n"
+	      "      --emulation-assist M auto, on or off: complete what the host's\n"
+	      "                           instruction emulator cannot (auto)\n"
 	      "      --hugetlbfs PATH     back guest RAM with huge pages from PATH\n"
 	      "      --dev PATH           KVM device (/dev/kvm)\n"
 	      "      --debug-ioport       print every port I/O exit\n"
@@ -242,6 +246,18 @@ int run_parse_args(int argc, char **argv, struct vm_config *cfg,
 			else
 				return fail(err, errlen,
 					    "invalid boot protocol '%s': use auto, linux64 or pvh",
+					    optarg);
+			break;
+		case OPT_EMULATION_ASSIST:
+			if (!strcmp(optarg, "auto"))
+				cfg->emulation_assist = EMULATION_ASSIST_AUTO;
+			else if (!strcmp(optarg, "on"))
+				cfg->emulation_assist = EMULATION_ASSIST_ON;
+			else if (!strcmp(optarg, "off"))
+				cfg->emulation_assist = EMULATION_ASSIST_OFF;
+			else
+				return fail(err, errlen,
+					    "invalid emulation assist '%s': use auto, on or off",
 					    optarg);
 			break;
 		case 'h':

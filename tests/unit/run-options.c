@@ -97,6 +97,13 @@ static void test_all_options(void)
 	   cfg.ram_size == 64ULL << 20 && cfg.nr_cpus == 1,
 	   "short options parse");
 	ok(parse(&cfg, err, ARGS("-h")) == 1, "-h asks for help");
+	ok(parse(&cfg, err, ARGS("-k", "k")) == 0 &&
+	   cfg.emulation_assist == EMULATION_ASSIST_AUTO,
+	   "emulation assist defaults to auto");
+	ok(parse(&cfg, err, ARGS("-k", "k", "--emulation-assist", "on")) == 0 &&
+	   cfg.emulation_assist == EMULATION_ASSIST_ON, "emulation assist on");
+	ok(parse(&cfg, err, ARGS("-k", "k", "--emulation-assist", "off")) == 0 &&
+	   cfg.emulation_assist == EMULATION_ASSIST_OFF, "emulation assist off");
 }
 
 static void test_refusals(void)
@@ -123,6 +130,7 @@ static void test_refusals(void)
 		{ "two kernels", { "-k", "k", "other" }, "unexpected argument" },
 		{ "extra argument", { "a", "b" }, "unexpected argument" },
 		{ "bad name", { "-k", "k", "--name", "a/b" }, "invalid name" },
+		{ "bad assist", { "-k", "k", "--emulation-assist", "maybe" }, "invalid emulation assist" },
 	};
 	unsigned int i;
 

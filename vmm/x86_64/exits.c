@@ -7,6 +7,7 @@
 
 #include "arch.h"
 #include "log.h"
+#include "vcpu.h"
 #include "vm.h"
 #include "x86/x86-vm.h"
 
@@ -21,6 +22,18 @@ static int x86_translate(struct vcpu *vcpu, u64 gva, u64 *gpa)
 	return 0;
 }
 
+/* Bytes at CS:RIP, read through the guest's page tables. */
+static int x86_fetch_code(struct vcpu *vcpu, const struct kvm_regs *regs,
+			  const struct kvm_sregs *sregs, u8 *code, size_t len,
+			  u64 *gpa)
+{
+	u64 linear = sregs->cs.base + regs->rip;
+
+	if (x86_translate(vcpu, linear, gpa))
+		return -EFAULT;
+	return guest_mem_read(&vcpu->vm->mem, *gpa, code, len);
+}
+
 static void x86_dump_code(struct vcpu *vcpu, const struct kvm_regs *regs,
 			  const struct kvm_sregs *sregs)
 {
@@ -29,8 +42,7 @@ static void x86_dump_code(struct vcpu *vcpu, const struct kvm_regs *regs,
 	u8 code[16];
 	int i;
 
-	if (x86_translate(vcpu, linear, &gpa) ||
-	    guest_mem_read(&vcpu->vm->mem, gpa, code, sizeof(code))) {
+	if (x86_fetch_code(vcpu, regs, sregs, code, sizeof(code), &gpa)) {
 		pr_err("  code: RIP 0x%llx is not in guest RAM",
 		       (unsigned long long)linear);
 		return;
@@ -86,9 +98,89 @@ static int x86_handle_debug(struct vcpu *vcpu)
 	return 1;
 }
 
+/*
+ * Complete an instruction the host's emulator could not. Returns 1 when
+ * done, 0 when the assist does not know it (the caller reports it), -1
+ * when the guest made no progress for too long (reported here).
+ */
+static int x86_emulation_assist(struct vcpu *vcpu)
+{
+	struct x86_vm *x86 = x86_vm(vcpu->vm);
+	struct kvm_run *run = vcpu->run;
+	struct kvm_vcpu_events events;
+	struct assist_action act;
+	struct kvm_sregs sregs;
+	struct kvm_regs regs;
+	u8 insn[15];
+	size_t len;
+	u64 gpa;
+
+	if (ioctl(vcpu->fd, KVM_GET_REGS, &regs) ||
+	    ioctl(vcpu->fd, KVM_GET_SREGS, &sregs))
+		return 0;
+	if (run->emulation_failure.ndata >= 3 &&
+	    (run->emulation_failure.flags &
+	     KVM_INTERNAL_ERROR_EMULATION_FLAG_INSTRUCTION_BYTES)) {
+		len = MIN(run->emulation_failure.insn_size, sizeof(insn));
+		memcpy(insn, run->emulation_failure.insn_bytes, len);
+	} else {
+		len = 2;
+		if (x86_fetch_code(vcpu, &regs, &sregs, insn, len, &gpa))
+			return 0;
+	}
+	emul_assist_decode(insn, len, &act);
+	if (act.kind == ASSIST_NONE)
+		return 0;
+
+	if (regs.rip == vcpu->last_assist_rip) {
+		if (++vcpu->same_rip_assists >= EMUL_ASSIST_MAX_SAME_RIP) {
+			vcpu_fatal(vcpu, "emulation assist: %s at rip 0x%llx assisted %u times without progress",
+				   act.what, regs.rip, vcpu->same_rip_assists);
+			return -1;
+		}
+	} else {
+		vcpu->last_assist_rip = regs.rip;
+		vcpu->same_rip_assists = 0;
+	}
+
+	regs.rip += act.len;
+	if (ioctl(vcpu->fd, KVM_SET_REGS, &regs))
+		return 0;
+	if (act.kind == ASSIST_EXCEPTION || act.kind == ASSIST_SOFT_INT) {
+		if (ioctl(vcpu->fd, KVM_GET_VCPU_EVENTS, &events))
+			return 0;
+		if (act.kind == ASSIST_EXCEPTION) {
+			events.exception.injected = 1;
+			events.exception.nr = act.vector;
+			events.exception.has_error_code = 0;
+			events.exception.error_code = 0;
+		} else {
+			events.interrupt.injected = 1;
+			events.interrupt.nr = act.vector;
+			events.interrupt.soft = 1;
+		}
+		events.flags = 0;
+		if (ioctl(vcpu->fd, KVM_SET_VCPU_EVENTS, &events)) {
+			pr_err("vCPU %u: emulation assist cannot deliver vector %u: %s",
+			       vcpu->id, act.vector, strerror(errno));
+			return 0;
+		}
+	}
+	vcpu->nr_assists++;
+	atomic_fetch_add(&x86->assists[act.kind], 1);
+	pr_debug("vCPU %u: assisted %s at rip 0x%llx", vcpu->id, act.what,
+		 regs.rip - act.len);
+	return 1;
+}
+
 int arch_handle_exit(struct vcpu *vcpu)
 {
 	switch (vcpu->run->exit_reason) {
+	case KVM_EXIT_INTERNAL_ERROR:
+		if (x86_vm(vcpu->vm)->emulation_assist &&
+		    vcpu->run->internal.suberror == KVM_INTERNAL_ERROR_EMULATION)
+			return x86_emulation_assist(vcpu);
+		return 0;
 	case KVM_EXIT_DEBUG:
 		if (vcpu->vm->cfg->debug_single_step)
 			return x86_handle_debug(vcpu);
@@ -100,7 +192,21 @@ int arch_handle_exit(struct vcpu *vcpu)
 
 void arch_report_stats(struct vm *vm)
 {
+	static const char *const kinds[ASSIST_NR_KINDS] = {
+		[ASSIST_EXCEPTION] = "exceptions delivered (int3, int n)",
+		[ASSIST_SOFT_INT] = "software interrupts delivered (int n)",
+		[ASSIST_SKIP] = "x87 instructions skipped (fwait, fninit)",
+	};
+	struct x86_vm *x86 = x86_vm(vm);
 	unsigned int i;
+
+	if (x86 && x86->emulation_assist) {
+		pr_info("emulation assist: on");
+		for (i = 1; i < ASSIST_NR_KINDS; i++)
+			pr_info("emulation assist: %llu %s",
+				(unsigned long long)atomic_load(&x86->assists[i]),
+				kinds[i]);
+	}
 
 	for (i = 0; i < vm->nr_vcpus; i++)
 		if (vm->vcpus[i].nr_single_steps)

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* x86_64 VM set-up: memory layout, irqchip, PIT and the guest load. */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -65,6 +66,54 @@ int arch_vm_init(struct vm *vm)
 	return x86_ioctl(vm, KVM_CREATE_PIT2, &pit, "KVM_CREATE_PIT2");
 }
 
+/* A Linux kernel: any bzImage, or an ELF that carries Linux's banner. */
+static bool x86_kernel_is_linux(const struct mapped_file *k)
+{
+	static const char banner[] = "Linux version ";
+	const char *why;
+
+	switch (x86_kernel_detect(k->data, k->len, &why)) {
+	case KERNEL_FMT_BZIMAGE:
+		return true;
+	case KERNEL_FMT_ELF:
+	case KERNEL_FMT_ELF_PVH:
+		return memmem(k->data, k->len, banner, sizeof(banner) - 1);
+	default:
+		return false;
+	}
+}
+
+/* Decide on the emulation assist and the command line it implies. */
+static int x86_setup_assist(struct vm *vm)
+{
+	struct x86_vm *x86 = x86_vm(vm);
+	const struct vm_config *cfg = vm->cfg;
+	const char *cmdline = cfg->cmdline ? cfg->cmdline : "";
+
+	switch (cfg->emulation_assist) {
+	case EMULATION_ASSIST_ON:
+		x86->emulation_assist = true;
+		break;
+	case EMULATION_ASSIST_OFF:
+		x86->emulation_assist = false;
+		break;
+	default:
+		x86->emulation_assist = emul_assist_host_needs();
+		break;
+	}
+	if (x86->emulation_assist && x86_kernel_is_linux(&vm->kernel)) {
+		if (asprintf(&x86->cmdline, "%s%s%s", cmdline,
+			     *cmdline ? " " : "", EMUL_ASSIST_CMDLINE) < 0)
+			return -ENOMEM;
+	} else {
+		x86->cmdline = strdup(cmdline);
+		if (!x86->cmdline)
+			return -ENOMEM;
+	}
+	pr_info("emulation assist %s", x86->emulation_assist ? "on" : "off");
+	return 0;
+}
+
 int arch_load_guest(struct vm *vm)
 {
 	struct x86_vm *x86 = x86_vm(vm);
@@ -74,10 +123,16 @@ int arch_load_guest(struct vm *vm)
 		.kernel_len = vm->kernel.len,
 		.initrd = vm->initrd.data,
 		.initrd_len = vm->initrd.len,
-		.cmdline = cfg->cmdline ? cfg->cmdline : "",
 		.protocol = cfg->boot_protocol,
 	};
 	int err;
+
+	err = x86_setup_assist(vm);
+	if (err) {
+		pr_err("out of memory");
+		return err;
+	}
+	in.cmdline = x86->cmdline;
 
 	err = x86_load_kernel(&vm->mem, &x86->mem_map, &in, &x86->boot);
 	if (err) {
@@ -110,6 +165,7 @@ void arch_vm_destroy(struct vm *vm)
 	if (!x86)
 		return;
 	free(x86->supported_cpuid);
+	free(x86->cmdline);
 	free(x86);
 	vm->arch = NULL;
 }

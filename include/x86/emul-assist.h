@@ -1,0 +1,48 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef LKVM_X86_EMUL_ASSIST_H
+#define LKVM_X86_EMUL_ASSIST_H
+
+#include "types.h"
+
+/*
+ * Emulation assist: on hosts whose KVM runs guest supervisor code through
+ * its instruction emulator (kvm_pvm with pvm_native=Y), a few instructions
+ * the emulator lacks stop the vCPU with an emulation failure. The assist
+ * completes the ones whose effect is simple and well defined, so that an
+ * ordinary Linux kernel can boot there. On VMX/SVM hosts it never fires.
+ */
+
+enum assist_kind {
+	ASSIST_NONE,		/* not an instruction the assist knows */
+	ASSIST_EXCEPTION,	/* int3: deliver #BP after the instruction */
+	ASSIST_SOFT_INT,	/* int n: deliver vector n after it */
+	ASSIST_SKIP,		/* fwait, fninit: no effect worth emulating */
+	ASSIST_NR_KINDS,
+};
+
+struct assist_action {
+	enum assist_kind kind;
+	u8 vector;
+	u8 len;			/* instruction length: RIP advances by it */
+	const char *what;	/* "int3", "fwait", ... */
+};
+
+/* Decode the failed instruction; bytes beyond len are not read. */
+void emul_assist_decode(const u8 *insn, size_t len, struct assist_action *act);
+
+/*
+ * Kernel command-line words appended for Linux guests when the assist is
+ * on: CPU features the host's emulator advertises but cannot execute.
+ */
+#define EMUL_ASSIST_CMDLINE \
+	"clearcpuid=smap,smep,umip,xsave,cx16,avx,avx2,pku,ospke,fsgsbase," \
+	"rdpid,popcnt,bmi1,bmi2,rdrand,rdseed,movbe,sse4_2,sse4_1,abm,adx," \
+	"sha_ni,aes,pclmulqdq noxsave"
+
+/* True when this host's KVM emulates guest CPL0 code. */
+bool emul_assist_host_needs(void);
+
+/* A guest stuck on one RIP is ended after this many assists in a row. */
+#define EMUL_ASSIST_MAX_SAME_RIP 1000
+
+#endif

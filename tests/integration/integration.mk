@@ -1,0 +1,4 @@
+# Integration tests: real VMs on /dev/kvm (skipped with the reason where
+# /dev/kvm is unusable).
+CHECK_SUITES += tests/integration/bad-input.sh tests/integration/boot.sh
+DEPS_PACKAGES += python3 util-linux

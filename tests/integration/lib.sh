@@ -1,0 +1,50 @@
+#!/bin/bash
+# TAP helpers for lkvm integration tests. Source from a test script.
+set -u
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+LKVM="$ROOT/lkvm"
+BUILD="$ROOT/build"
+GUESTS="$BUILD/tests/guest"
+TMP=$(mktemp -d /tmp/lkvm-test.XXXXXX)
+trap 'rm -rf "$TMP"' EXIT
+_n=0
+_failed=0
+
+pass() { _n=$((_n + 1)); echo "ok $_n - $1"; }
+fail() { _n=$((_n + 1)); _failed=$((_failed + 1)); echo "not ok $_n - $1"; }
+skip() { _n=$((_n + 1)); echo "ok $_n - $1 # SKIP $2"; }
+check() { # check DESCRIPTION COMMAND...
+	local what=$1
+	shift
+	if "$@"; then pass "$what"; else fail "$what"; fi
+}
+done_testing() {
+	echo "1..$_n"
+	[ "$_failed" -eq 0 ]
+}
+
+# Why KVM cannot be used here, or nothing when it can.
+kvm_unusable() {
+	if [ ! -e /dev/kvm ]; then
+		echo "/dev/kvm does not exist"
+	elif [ ! -r /dev/kvm ] || [ ! -w /dev/kvm ]; then
+		echo "/dev/kvm is not read-write for $(id -un)"
+	fi
+}
+
+# run_lkvm TIMEOUT ARGS...: runs lkvm, output in $TMP/out and $TMP/err,
+# status in $rc. stdin is /dev/null unless the caller redirects.
+run_lkvm() {
+	local t=$1
+	shift
+	timeout --kill-after=5 "$t" "$LKVM" "$@" >"$TMP/out" 2>"$TMP/err"
+	rc=$?
+}
+
+# Lines on stderr that are lkvm diagnostics.
+lkvm_lines() { grep -c '^lkvm: ' "$TMP/err"; }
+
+show_output() { # for failures: what lkvm said, as TAP comments
+	sed 's/^/#   out: /' "$TMP/out" | head -40
+	sed 's/^/#   err: /' "$TMP/err" | head -40
+}
