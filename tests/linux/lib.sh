@@ -1,0 +1,268 @@
+# SPDX-License-Identifier: GPL-2.0
+# shellcheck shell=bash
+#
+# tests/linux/lib.sh - boot the lkvm test guest kernel and check its log.
+#
+# A boot test is a tests/linux/boot-NAME.sh script (a CHECK_SUITE, also run
+# by `make check-linux`) printing TAP:
+#
+#	. "$(dirname "$0")/lib.sh"
+#	linux_require -c -m --rng        # lkvm run options the test uses
+#	linux_boot rng -c 1 --rng        # one boot; log in build/tests/linux/
+#	expect_log rng 'virtio_rng' 'virtio-rng probed'
+#	linux_done
+#
+# Each boot costs minutes on kvm_pvm hosts (guest CPL0 is emulated): add
+# devices and checks to the shared boot in boot-basic.sh where you can.
+# When /dev/kvm, ./lkvm, an option of `lkvm run` or the guest kernel is
+# missing, every check reports "ok N - ... # SKIP <reason>".
+#
+# Environment:
+#	LKVM			lkvm binary (default ./lkvm)
+#	BUILD			build directory (default build)
+#	LINUX_TIMEOUT		seconds before a boot is killed (default 300)
+#	LINUX_CMDLINE_EXTRA	appended to the guest command line
+
+LKVM=${LKVM:-./lkvm}
+BUILD=${BUILD:-build}
+LINUX_TIMEOUT=${LINUX_TIMEOUT:-300}
+LINUX_LOG_DIR=$BUILD/tests/linux
+# Base guest command line. On kvm_pvm hosts `--emulation-assist auto`
+# makes lkvm append the clearcpuid list and noxsave itself.
+LINUX_CMDLINE="console=ttyS0 earlyprintk=serial panic=-1${LINUX_CMDLINE_EXTRA:+ $LINUX_CMDLINE_EXTRA}"
+
+_linux_n=0
+_linux_failed=0
+_linux_skip=
+_linux_boots=()
+_linux_top=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+
+_linux_tap() {	# ok|not-ok, description, [directive]
+	_linux_n=$((_linux_n + 1))
+	if [ "$1" = ok ]; then
+		echo "ok $_linux_n - $2${3:+ # $3}"
+	else
+		echo "not ok $_linux_n - $2${3:+ # $3}"
+		case "${3:-}" in
+		TODO*) ;;
+		*) _linux_failed=$((_linux_failed + 1)) ;;
+		esac
+	fi
+}
+
+# Report one check: linux_result PASS(0|1) DESCRIPTION. Skips while the
+# suite is skipped.
+linux_result() {
+	if [ -n "$_linux_skip" ]; then
+		_linux_tap ok "$2" "SKIP $_linux_skip"
+	elif [ "$1" -eq 0 ]; then
+		_linux_tap ok "$2"
+	else
+		_linux_tap not-ok "$2"
+	fi
+}
+
+# Skip every later check with this reason (the first reason wins).
+linux_skip() {
+	[ -n "$_linux_skip" ] || _linux_skip=$1
+}
+
+lkvm_run_help() {
+	"$LKVM" run --help 2>&1 </dev/null || true
+}
+
+# Does `lkvm run --help` list OPTION (e.g. -c or --emulation-assist)?
+lkvm_has_option() {
+	lkvm_run_help | grep -qE -- "(^|[^[:alnum:]-])$1([^[:alnum:]-]|\$)"
+}
+
+# linux_require [lkvm run options...]: check what every Linux boot needs
+# (/dev/kvm, ./lkvm, the guest kernel, -k -i -p --emulation-assist) plus
+# the given options; skip the suite with the first thing missing.
+linux_require() {
+	local opt paths
+	if [ ! -r /dev/kvm ] || [ ! -w /dev/kvm ]; then
+		linux_skip "no read/write access to /dev/kvm"
+		return
+	fi
+	if [ ! -x "$LKVM" ]; then
+		linux_skip "$LKVM not built (make lkvm)"
+		return
+	fi
+	for opt in -k -i -p --emulation-assist "$@"; do
+		if ! lkvm_has_option "$opt"; then
+			linux_skip "'lkvm run --help' does not list $opt"
+			return
+		fi
+	done
+	paths=$("$_linux_top/scripts/guest-kernel.sh" --print) || {
+		linux_skip "scripts/guest-kernel.sh --print failed"
+		return
+	}
+	{ read -r LINUX_VMLINUX; read -r LINUX_BZIMAGE
+	  read -r LINUX_INITRAMFS; } <<<"$paths"
+	if [ ! -s "$LINUX_BZIMAGE" ] || [ ! -s "$LINUX_INITRAMFS" ]; then
+		linux_skip "guest kernel not built (make guest-kernel)"
+		return
+	fi
+	"$_linux_top/scripts/guest-kernel.sh" --check 2>/dev/null ||
+		echo "# guest kernel is out of date; make guest-kernel rebuilds it"
+}
+
+_linux_log() {
+	echo "$LINUX_LOG_DIR/$1.log"
+}
+
+# linux_boot NAME [lkvm run args...]: boot bzImage + initramfs with the
+# base command line, -p "$LINUX_CMDLINE", kill it after LINUX_TIMEOUT s.
+# The serial log (CR stripped) goes to build/tests/linux/NAME.log; the
+# exit status and times to NAME.rc, NAME.start and NAME.end.
+linux_boot() {
+	local name=$1 log rc start end
+	shift
+	[ -n "$_linux_skip" ] && return 0
+	log=$(_linux_log "$name")
+	mkdir -p "$LINUX_LOG_DIR"
+	_linux_boots+=("$log")
+	local cmd=("$LKVM" run -k "$LINUX_BZIMAGE" -i "$LINUX_INITRAMFS"
+		   -p "$LINUX_CMDLINE" --emulation-assist auto "$@")
+	printf '%q ' "${cmd[@]}" >"$LINUX_LOG_DIR/$name.cmd"
+	echo "# boot $name: $(cat "$LINUX_LOG_DIR/$name.cmd")"
+	start=$(date +%s)
+	timeout --kill-after=10 "$LINUX_TIMEOUT" "${cmd[@]}" </dev/null 2>&1 |
+		tr -d '\r' >"$log"
+	rc=${PIPESTATUS[0]}
+	end=$(date +%s)
+	echo "$rc" >"$LINUX_LOG_DIR/$name.rc"
+	echo "$start" >"$LINUX_LOG_DIR/$name.start"
+	echo "$end" >"$LINUX_LOG_DIR/$name.end"
+	echo "# boot $name: lkvm exited with status $rc after $((end - start)) s; log $log"
+}
+
+_linux_field() {	# NAME rc|start|end
+	cat "$LINUX_LOG_DIR/$1.$2" 2>/dev/null || echo ""
+}
+
+# expect_log NAME REGEX DESCRIPTION: the log has a line matching the
+# extended REGEX.
+expect_log() {
+	[ -n "$_linux_skip" ] && { linux_result 0 "$3"; return 0; }
+	grep -qE -- "$2" "$(_linux_log "$1")"
+	linux_result $? "$3"
+}
+
+# expect_log_fixed NAME STRING DESCRIPTION: the log contains STRING.
+expect_log_fixed() {
+	[ -n "$_linux_skip" ] && { linux_result 0 "$3"; return 0; }
+	grep -qF -- "$2" "$(_linux_log "$1")"
+	linux_result $? "$3"
+}
+
+# expect_no_log NAME REGEX DESCRIPTION: no line matches REGEX.
+expect_no_log() {
+	[ -n "$_linux_skip" ] && { linux_result 0 "$3"; return 0; }
+	! grep -qE -- "$2" "$(_linux_log "$1")"
+	linux_result $? "$3"
+}
+
+# expect_order NAME REGEX1 REGEX2 DESCRIPTION: both match, REGEX1 first.
+expect_order() {
+	local a b log
+	[ -n "$_linux_skip" ] && { linux_result 0 "$4"; return 0; }
+	log=$(_linux_log "$1")
+	a=$(grep -nE -- "$2" "$log" | head -1 | cut -d: -f1)
+	b=$(grep -nE -- "$3" "$log" | head -1 | cut -d: -f1)
+	[ -n "$a" ] && [ -n "$b" ] && [ "$a" -lt "$b" ]
+	linux_result $? "$4"
+}
+
+# expect_exit NAME DESCRIPTION: lkvm ended by itself before the timeout.
+expect_exit() {
+	local rc
+	[ -n "$_linux_skip" ] && { linux_result 0 "$2"; return 0; }
+	rc=$(_linux_field "$1" rc)
+	[ -n "$rc" ] && [ "$rc" -ne 124 ] && [ "$rc" -ne 137 ]
+	linux_result $? "$2"
+}
+
+# expect_e820_ram NAME MIB DESCRIPTION: the kernel's e820 map has usable
+# RAM ending exactly at MIB MiB (for guests below the 32-bit PCI hole) and
+# at least MIB - 1 MiB of it in total.
+expect_e820_ram() {
+	local line a b end=0 total=0 want=$(($2 * 1048576))
+	[ -n "$_linux_skip" ] && { linux_result 0 "$3"; return 0; }
+	while read -r line; do
+		a=${line#*\[mem 0x}
+		a=${a%%-*}
+		b=${line#*-0x}
+		b=${b%%\]*}
+		a=$((16#$a))
+		b=$((16#$b + 1))
+		total=$((total + b - a))
+		[ "$b" -gt "$end" ] && end=$b
+	done < <(grep -E 'BIOS-e820: \[mem 0x[0-9a-f]+-0x[0-9a-f]+\] usable' \
+		 "$(_linux_log "$1")")
+	[ "$end" -eq "$want" ] && [ "$total" -ge $((want - 1048576)) ]
+	linux_result $? "$3"
+	[ "$end" -eq "$want" ] ||
+		echo "#   usable RAM ends at $end, want $want; $total bytes usable"
+}
+
+# expect_rtc_now NAME DESCRIPTION: rtc_cmos set the system clock to the
+# host's UTC time (between the boot's start - 60 s and its end + 60 s).
+expect_rtc_now() {
+	local line day secs start end
+	[ -n "$_linux_skip" ] && { linux_result 0 "$2"; return 0; }
+	line=$(grep -E 'rtc_cmos.*setting system clock to' \
+	       "$(_linux_log "$1")" | head -1)
+	start=$(_linux_field "$1" start)
+	end=$(_linux_field "$1" end)
+	day=${line#*setting system clock to }
+	day=${day%%T*}
+	secs=${line##*UTC (}
+	secs=${secs%%)*}
+	case "$secs" in
+	''|*[!0-9]*) secs=-1 ;;
+	esac
+	[ -n "$line" ] &&
+		{ [ "$day" = "$(date -u -d "@$start" +%F)" ] ||
+		  [ "$day" = "$(date -u -d "@$end" +%F)" ]; } &&
+		[ "$secs" -ge $((start - 60)) ] && [ "$secs" -le $((end + 60)) ]
+	linux_result $? "$2"
+}
+
+# Guest user space cannot run on kvm_pvm hosts (HOST-NOTES.md): checks of
+# what /init prints are expected failures (TODO) there.
+linux_userspace_todo() {
+	if [ -d /sys/module/kvm_pvm ]; then
+		echo "TODO guest user space cannot run on kvm_pvm hosts"
+	fi
+}
+
+# expect_userspace NAME REGEX DESCRIPTION: like expect_log, but an
+# expected failure on hosts where guest user space cannot run.
+expect_userspace() {
+	local todo
+	[ -n "$_linux_skip" ] && { linux_result 0 "$3"; return 0; }
+	if grep -qE -- "$2" "$(_linux_log "$1")"; then
+		_linux_tap ok "$3"
+		return 0
+	fi
+	todo=$(linux_userspace_todo)
+	_linux_tap not-ok "$3" "$todo"
+}
+
+# linux_done: on failure show the end of each boot log; print the plan,
+# exit non-zero when a check failed.
+linux_done() {
+	local log
+	if [ "$_linux_failed" -gt 0 ]; then
+		for log in ${_linux_boots[@]+"${_linux_boots[@]}"}; do
+			[ -f "$log" ] || continue
+			echo "# last lines of $log:"
+			tail -n 20 "$log" | sed 's/^/#   /'
+		done
+	fi
+	echo "1..$_linux_n"
+	[ "$_linux_failed" -eq 0 ]
+}
