@@ -1,0 +1,412 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * 16550A UART.
+ *
+ * Model:
+ * - Transmission is instantaneous: a THR write goes out to the output fd at
+ *   once, so THRE and TEMT are always set and the THRE interrupt is pending
+ *   again right after each write. The divisor and line settings are stored
+ *   but pace nothing.
+ * - Reception uses a 16-byte FIFO (1 byte with the FIFO disabled). The host
+ *   side is never overrun: serial8250_receive() takes what fits and the
+ *   caller keeps the rest until the room callback fires. Only loopback mode
+ *   can overrun (LSR.OE), as on hardware; Linux sizes the FIFO that way.
+ * - Interrupts: IIR priority line status > received data (0x04, or 0x0c
+ *   "timeout" below the trigger level) > THRE > modem status. The level on
+ *   the irq_line is 1 while an enabled condition is pending and MCR.OUT2 is
+ *   set (PC boards gate the UART's interrupt with OUT2; loopback forces the
+ *   OUT pins inactive, so no interrupt leaves the chip then). Only changes
+ *   are sent, which keeps the edge-triggered PIC/IOAPIC inputs correct.
+ * - Modem lines: outside loopback the other end looks present: CTS, DSR and
+ *   DCD set, RI clear. In loopback RTS->CTS, DTR->DSR, OUT1->RI, OUT2->DCD.
+ */
+#include <errno.h>
+#include <poll.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "devices/serial8250.h"
+#include "log.h"
+
+/* Register offsets. */
+#define REG_RBR_THR	0
+#define REG_IER		1
+#define REG_IIR_FCR	2
+#define REG_LCR		3
+#define REG_MCR		4
+#define REG_LSR		5
+#define REG_MSR		6
+#define REG_SCR		7
+
+#define IER_RDI		0x01	/* received data available */
+#define IER_THRI	0x02	/* THR empty */
+#define IER_RLSI	0x04	/* receiver line status */
+#define IER_MSI		0x08	/* modem status */
+#define IER_MASK	0x0f
+
+#define IIR_NO_INT	0x01
+#define IIR_MSI		0x00
+#define IIR_THRI	0x02
+#define IIR_RDI		0x04
+#define IIR_RLSI	0x06
+#define IIR_TIMEOUT	0x0c
+#define IIR_FIFO_ON	0xc0
+
+#define FCR_ENABLE	0x01
+#define FCR_CLEAR_RX	0x02
+#define FCR_CLEAR_TX	0x04
+#define FCR_TRIGGER(f)	(((f) >> 6) & 3)
+
+#define LCR_DLAB	0x80
+
+#define MCR_DTR		0x01
+#define MCR_RTS		0x02
+#define MCR_OUT1	0x04
+#define MCR_OUT2	0x08
+#define MCR_LOOP	0x10
+#define MCR_MASK	0x1f
+
+#define LSR_DR		0x01
+#define LSR_OE		0x02
+#define LSR_THRE	0x20
+#define LSR_TEMT	0x40
+
+#define MSR_DCTS	0x01
+#define MSR_DDSR	0x02
+#define MSR_TERI	0x04
+#define MSR_DDCD	0x08
+#define MSR_CTS		0x10
+#define MSR_DSR		0x20
+#define MSR_RI		0x40
+#define MSR_DCD		0x80
+
+static const u8 rx_trigger_levels[4] = { 1, 4, 8, 14 };
+
+static unsigned int rx_capacity(const struct serial8250 *u)
+{
+	return u->fifo_enabled ? SERIAL8250_FIFO_SIZE : 1;
+}
+
+static u8 modem_lines(u8 mcr)
+{
+	u8 msr = 0;
+
+	if (!(mcr & MCR_LOOP))
+		return MSR_CTS | MSR_DSR | MSR_DCD;
+	if (mcr & MCR_RTS)
+		msr |= MSR_CTS;
+	if (mcr & MCR_DTR)
+		msr |= MSR_DSR;
+	if (mcr & MCR_OUT1)
+		msr |= MSR_RI;
+	if (mcr & MCR_OUT2)
+		msr |= MSR_DCD;
+	return msr;
+}
+
+static u8 iir_value(const struct serial8250 *u)
+{
+	u8 fifo = u->fifo_enabled ? IIR_FIFO_ON : 0;
+
+	if ((u->ier & IER_RLSI) && u->lsr_err)
+		return fifo | IIR_RLSI;
+	if ((u->ier & IER_RDI) && u->rx_count) {
+		if (u->fifo_enabled &&
+		    u->rx_count < rx_trigger_levels[FCR_TRIGGER(u->fcr)])
+			return fifo | IIR_TIMEOUT;
+		return fifo | IIR_RDI;
+	}
+	if ((u->ier & IER_THRI) && u->thri_pending)
+		return fifo | IIR_THRI;
+	if ((u->ier & IER_MSI) && u->msr_delta)
+		return fifo | IIR_MSI;
+	return fifo | IIR_NO_INT;
+}
+
+/* Send the line level if it changed. Called with the lock held. */
+static void update_irq(struct serial8250 *u)
+{
+	int level = !(iir_value(u) & IIR_NO_INT) &&
+		    (u->mcr & (MCR_OUT2 | MCR_LOOP)) == MCR_OUT2;
+
+	if (level == u->irq_level)
+		return;
+	u->irq_level = level;
+	irq_line_set(u->irq, level);
+}
+
+/*
+ * Should the room callback run now? Once per shortfall, when the FIFO has
+ * drained to half so the refill is worth a wake-up. Lock held.
+ */
+static bool take_room_notice(struct serial8250 *u)
+{
+	if (!u->rx_starved || (u->mcr & MCR_LOOP))
+		return false;
+	if (u->rx_count > rx_capacity(u) / 2)
+		return false;
+	u->rx_starved = false;
+	return u->room_fn != NULL;
+}
+
+static void rx_clear(struct serial8250 *u)
+{
+	u->rx_head = 0;
+	u->rx_count = 0;
+}
+
+static bool rx_push(struct serial8250 *u, u8 byte)
+{
+	if (u->rx_count >= rx_capacity(u))
+		return false;
+	u->rx_fifo[(u->rx_head + u->rx_count) % SERIAL8250_FIFO_SIZE] = byte;
+	u->rx_count++;
+	return true;
+}
+
+static u8 rx_pop(struct serial8250 *u)
+{
+	if (!u->rx_count)
+		return u->rbr_last;
+	u->rbr_last = u->rx_fifo[u->rx_head];
+	u->rx_head = (u->rx_head + 1) % SERIAL8250_FIFO_SIZE;
+	u->rx_count--;
+	return u->rbr_last;
+}
+
+/* Write one byte to the output fd; on error warn once and stop output. */
+static void tx_out(struct serial8250 *u, u8 byte)
+{
+	while (u->out_fd >= 0 && !u->out_failed) {
+		ssize_t n = write(u->out_fd, &byte, 1);
+
+		if (n == 1)
+			return;
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && errno == EAGAIN) {
+			struct pollfd p = { .fd = u->out_fd, .events = POLLOUT };
+
+			if (poll(&p, 1, -1) >= 0 || errno == EINTR)
+				continue;
+		}
+		pr_warn("%s: output failed (%s); further output dropped",
+			u->name, n < 0 ? strerror(errno) : "short write");
+		u->out_failed = true;
+	}
+}
+
+static void thr_write(struct serial8250 *u, u8 byte)
+{
+	if (u->mcr & MCR_LOOP) {
+		if (!rx_push(u, byte))
+			u->lsr_err |= LSR_OE;
+	} else {
+		tx_out(u, byte);
+	}
+	/* Sent at once: THR empty again, THRE interrupt pending again. */
+	u->thri_pending = true;
+}
+
+static void mcr_write(struct serial8250 *u, u8 val)
+{
+	u8 old = modem_lines(u->mcr), new;
+
+	u->mcr = val & MCR_MASK;
+	new = modem_lines(u->mcr);
+	if ((old ^ new) & MSR_CTS)
+		u->msr_delta |= MSR_DCTS;
+	if ((old ^ new) & MSR_DSR)
+		u->msr_delta |= MSR_DDSR;
+	if ((old & MSR_RI) && !(new & MSR_RI))
+		u->msr_delta |= MSR_TERI;
+	if ((old ^ new) & MSR_DCD)
+		u->msr_delta |= MSR_DDCD;
+}
+
+static void fcr_write(struct serial8250 *u, u8 val)
+{
+	bool enable = val & FCR_ENABLE;
+
+	/* Toggling the enable bit empties both FIFOs. */
+	if (enable != u->fifo_enabled)
+		rx_clear(u);
+	u->fifo_enabled = enable;
+	if (!enable)
+		return;
+	u->fcr = val;
+	if (val & FCR_CLEAR_RX)
+		rx_clear(u);
+	/* FCR_CLEAR_TX: the transmitter never holds anything. */
+}
+
+static u8 reg_read(struct serial8250 *u, unsigned int reg)
+{
+	u8 val;
+
+	switch (reg) {
+	case REG_RBR_THR:
+		if (u->lcr & LCR_DLAB)
+			return u->dll;
+		return rx_pop(u);
+	case REG_IER:
+		if (u->lcr & LCR_DLAB)
+			return u->dlm;
+		return u->ier;
+	case REG_IIR_FCR:
+		val = iir_value(u);
+		/* Reading IIR acknowledges a THRE interrupt it reports. */
+		if ((val & 0x0f) == IIR_THRI)
+			u->thri_pending = false;
+		return val;
+	case REG_LCR:
+		return u->lcr;
+	case REG_MCR:
+		return u->mcr;
+	case REG_LSR:
+		val = LSR_THRE | LSR_TEMT | u->lsr_err;
+		if (u->rx_count)
+			val |= LSR_DR;
+		u->lsr_err = 0;
+		return val;
+	case REG_MSR:
+		val = modem_lines(u->mcr) | u->msr_delta;
+		u->msr_delta = 0;
+		return val;
+	default:
+		return u->scr;
+	}
+}
+
+static void reg_write(struct serial8250 *u, unsigned int reg, u8 val)
+{
+	switch (reg) {
+	case REG_RBR_THR:
+		if (u->lcr & LCR_DLAB)
+			u->dll = val;
+		else
+			thr_write(u, val);
+		break;
+	case REG_IER:
+		if (u->lcr & LCR_DLAB) {
+			u->dlm = val;
+			break;
+		}
+		/* Enabling THRI with the THR empty raises THRE at once. */
+		if ((val & IER_THRI) && !(u->ier & IER_THRI))
+			u->thri_pending = true;
+		u->ier = val & IER_MASK;
+		break;
+	case REG_IIR_FCR:
+		fcr_write(u, val);
+		break;
+	case REG_LCR:
+		u->lcr = val;
+		break;
+	case REG_MCR:
+		mcr_write(u, val);
+		break;
+	case REG_LSR:
+	case REG_MSR:
+		/* Factory test registers on some parts; ignored. */
+		break;
+	default:
+		u->scr = val;
+		break;
+	}
+}
+
+/*
+ * Bus callback. A wider-than-byte access is split into byte accesses as
+ * the ISA bus does for an 8-bit device.
+ */
+static void serial8250_access(struct bus_dev *dev, struct vcpu *vcpu,
+			      u64 offset, u8 *data, u32 len, bool is_write)
+{
+	struct serial8250 *u = container_of(dev, struct serial8250, dev);
+	bool notify;
+	u32 i;
+
+	pthread_mutex_lock(&u->lock);
+	for (i = 0; i < len && offset + i < SERIAL8250_NR_REGS; i++) {
+		if (is_write)
+			reg_write(u, (unsigned int)(offset + i), data[i]);
+		else
+			data[i] = reg_read(u, (unsigned int)(offset + i));
+	}
+	update_irq(u);
+	notify = take_room_notice(u);
+	pthread_mutex_unlock(&u->lock);
+
+	if (notify)
+		u->room_fn(u->room_opaque);
+}
+
+size_t serial8250_receive(struct serial8250 *u, const u8 *buf, size_t len)
+{
+	size_t n = 0;
+
+	pthread_mutex_lock(&u->lock);
+	if (!(u->mcr & MCR_LOOP))
+		while (n < len && rx_push(u, buf[n]))
+			n++;
+	if (n < len)
+		u->rx_starved = true;
+	update_irq(u);
+	pthread_mutex_unlock(&u->lock);
+	return n;
+}
+
+size_t serial8250_sink(void *uart, const u8 *buf, size_t len)
+{
+	return serial8250_receive(uart, buf, len);
+}
+
+void serial8250_set_room_cb(struct serial8250 *u, serial8250_room_fn fn,
+			    void *opaque)
+{
+	pthread_mutex_lock(&u->lock);
+	u->room_fn = fn;
+	u->room_opaque = opaque;
+	pthread_mutex_unlock(&u->lock);
+}
+
+int serial8250_init(struct serial8250 *u, struct bus *bus, const char *name,
+		    u16 base, struct irq_line *irq, int out_fd)
+{
+	int err;
+
+	memset(u, 0, sizeof(*u));
+	err = pthread_mutex_init(&u->lock, NULL);
+	if (err)
+		return -err;
+	u->name = name ? name : "serial";
+	u->irq = irq;
+	u->out_fd = out_fd;
+	u->irq_level = -1;
+	/* Power-on state: 9600 baud divisor, everything else clear. */
+	u->dll = 12;
+	u->thri_pending = false;
+
+	u->dev.name = u->name;
+	u->dev.base = base;
+	u->dev.len = SERIAL8250_NR_REGS;
+	u->dev.access = serial8250_access;
+	u->dev.priv = u;
+
+	/* Start the line at a known level. */
+	update_irq(u);
+
+	err = bus_register(bus, &u->dev);
+	if (err) {
+		pthread_mutex_destroy(&u->lock);
+		return err;
+	}
+	return 0;
+}
+
+void serial8250_exit(struct serial8250 *u, struct bus *bus)
+{
+	bus_unregister(bus, &u->dev);
+	pthread_mutex_destroy(&u->lock);
+}

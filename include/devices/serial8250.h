@@ -1,0 +1,94 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef LKVM_DEVICES_SERIAL8250_H
+#define LKVM_DEVICES_SERIAL8250_H
+
+#include <pthread.h>
+
+#include "bus.h"
+#include "irq.h"
+#include "types.h"
+
+/* The four PC COM ports: base port and ISA IRQ. */
+#define SERIAL8250_COM1_BASE	0x3f8
+#define SERIAL8250_COM2_BASE	0x2f8
+#define SERIAL8250_COM3_BASE	0x3e8
+#define SERIAL8250_COM4_BASE	0x2e8
+#define SERIAL8250_COM1_IRQ	4
+#define SERIAL8250_COM2_IRQ	3
+#define SERIAL8250_COM3_IRQ	4
+#define SERIAL8250_COM4_IRQ	3
+
+#define SERIAL8250_NR_REGS	8
+/* A 16550A's receive FIFO; Linux sizes the FIFO by filling it in loopback. */
+#define SERIAL8250_FIFO_SIZE	16
+
+/* Called when the guest made receive room after serial8250_receive() fell short. */
+typedef void (*serial8250_room_fn)(void *opaque);
+
+/*
+ * A 16550A UART. Transmitted bytes go straight to out_fd (no buffering, no
+ * baud-rate pacing); received bytes come from serial8250_receive() and wait
+ * in the 16-byte FIFO. All fields are private to devices/serial8250.c.
+ */
+struct serial8250 {
+	struct bus_dev dev;
+	pthread_mutex_t lock;
+	const char *name;
+	struct irq_line *irq;
+	int out_fd;
+	bool out_failed;
+
+	serial8250_room_fn room_fn;
+	void *room_opaque;
+	bool rx_starved;	/* receive() refused bytes since last notify */
+
+	u8 ier;
+	u8 fcr;			/* last FCR value with FIFO enabled */
+	bool fifo_enabled;
+	u8 lcr;
+	u8 mcr;
+	u8 lsr_err;		/* sticky OE until LSR is read */
+	u8 msr_delta;		/* MSR bits 0-3 until MSR is read */
+	u8 scr;
+	u8 dll, dlm;
+	u8 rbr_last;
+	bool thri_pending;
+
+	u8 rx_fifo[SERIAL8250_FIFO_SIZE];
+	unsigned int rx_head, rx_count;
+
+	int irq_level;		/* last level sent, -1 before the first */
+};
+
+/*
+ * Set up a UART at `base` on `bus` (port I/O), interrupting through `irq`
+ * (may be NULL; must outlive the UART). Transmitted bytes are written to
+ * out_fd, or dropped when out_fd < 0. `name` (e.g. "ttyS0") is used in
+ * log lines. Returns 0 or -errno (-EBUSY if the ports are taken).
+ */
+int serial8250_init(struct serial8250 *uart, struct bus *bus,
+		    const char *name, u16 base, struct irq_line *irq,
+		    int out_fd);
+
+/* Unregister from the bus and free the lock. Call after vCPUs stopped. */
+void serial8250_exit(struct serial8250 *uart, struct bus *bus);
+
+/*
+ * Ask to be told when the guest made receive room after a short
+ * serial8250_receive(). `fn` runs on a vCPU thread with no UART lock held;
+ * it must not block (term_notify_room() writes an eventfd).
+ */
+void serial8250_set_room_cb(struct serial8250 *uart, serial8250_room_fn fn,
+			    void *opaque);
+
+/*
+ * Host input for the guest (I/O thread). Queues as many bytes as the FIFO
+ * has room for and returns that count; the rest is the caller's to retry
+ * after the room callback. Nothing is accepted in loopback mode.
+ */
+size_t serial8250_receive(struct serial8250 *uart, const u8 *buf, size_t len);
+
+/* serial8250_receive() shaped as a term_sink_fn (opaque = the UART). */
+size_t serial8250_sink(void *uart, const u8 *buf, size_t len);
+
+#endif
