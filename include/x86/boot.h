@@ -107,9 +107,45 @@ void x86_boot_regs(const struct boot_state *bs, struct kvm_regs *regs,
 /*
  * Write an Intel MP table (floating pointer in the EBDA) describing
  * nr_cpus processors (APIC IDs 0..n-1), one IOAPIC at X86_IOAPIC_ADDR with
- * id nr_cpus, ISA IRQs 0-15 identity-routed and PCI INTx entries for
- * devices on bus 0. Returns 0 or -E2BIG.
+ * id nr_cpus, buses PCI (id 0) and ISA (id 1), ISA IRQ 0 on IOAPIC pin 2
+ * and IRQs 1, 3-15 identity-routed, ExtINT on LINT0 and NMI on LINT1.
+ * PCI INTx entries: x86_write_mptable_cfg(). Returns 0, -E2BIG (more than
+ * X86_MP_MAX_CPUS, or the EBDA is not guest RAM) or -EINVAL (no CPUs).
  */
 int x86_write_mptable(const struct guest_mem *mem, unsigned int nr_cpus);
+
+/* The MP table can describe at most this many CPUs (APIC IDs 0..254). */
+#define X86_MP_MAX_CPUS		255
+/* IOAPIC inputs (GSIs) the MP table may route to. */
+#define X86_IOAPIC_PINS		24
+
+/* A PCI INTx line on bus 0 and the IOAPIC input it is wired to. */
+struct x86_mp_pci_irq {
+	u8 dev;		/* device number, 0..31 */
+	u8 pin;		/* 0 = INTA# .. 3 = INTD# */
+	u8 gsi;		/* IOAPIC input, < X86_IOAPIC_PINS */
+};
+
+struct x86_mptable_cfg {
+	unsigned int nr_cpus;
+	/*
+	 * IOAPIC input of ISA IRQ 0 (the PIT): 2, the PC convention, which
+	 * needs GSI 0 routed to IOAPIC pin 2 (KVM_SET_GSI_ROUTING), or 0,
+	 * which matches KVM's default routing. ISA IRQ 2 (the PIC cascade)
+	 * gets no entry either way; IRQs 1 and 3-15 are identity-mapped.
+	 */
+	u8 irq0_pin;
+	/* One level-triggered, active-low entry per PCI INTx line. */
+	const struct x86_mp_pci_irq *pci_irqs;
+	unsigned int nr_pci_irqs;
+};
+
+/*
+ * The general form of x86_write_mptable() (which is nr_cpus, irq0_pin 2,
+ * no PCI lines). -EINVAL for nr_cpus 0, an irq0_pin other than 0 or 2 or
+ * an out-of-range or duplicate PCI line; -E2BIG for too many CPUs.
+ */
+int x86_write_mptable_cfg(const struct guest_mem *mem,
+			  const struct x86_mptable_cfg *cfg);
 
 #endif

@@ -1,0 +1,141 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * bzImage loader: Linux boot protocol 2.12+ entered at the 64-bit entry
+ * point (protected-mode kernel start + 0x200). The real-mode setup code is
+ * not run; only its header is copied into the zero page.
+ */
+#include <errno.h>
+#include <string.h>
+
+#include "x86/boot.h"
+#include "x86/layout.h"
+#include "loader.h"
+
+#define BP_MIN_VERSION		0x0206
+#define BP_XLF_VERSION		0x020c	/* xloadflags appear in 2.12 */
+#define BP_HDR_END_NEEDED	0x0264	/* through init_size (2.10) */
+#define BP_HDR_END_MAX		(BP_SETUP_HEADER_OFF + \
+				 sizeof(struct bp_setup_header))
+
+struct bz_layout {
+	u64 setup_size;		/* boot sector + setup code, in bytes */
+	u64 hdr_end;		/* end of the setup header in the file */
+	u16 version;
+};
+
+bool x86_is_bzimage(const u8 *buf, size_t len)
+{
+	return in_buf(len, BP_HDRS_OFF, 4) &&
+	       get_le32(buf + BP_HDRS_OFF) == BP_HDRS_MAGIC;
+}
+
+static int bz_parse(const u8 *buf, size_t len, struct bz_layout *l,
+		    const char **why)
+{
+	unsigned int sects;
+
+	if (!x86_is_bzimage(buf, len)) {
+		*why = "no \"HdrS\" bzImage header";
+		return -ENOEXEC;
+	}
+	if (!in_buf(len, 0x206, 2)) {
+		*why = "truncated bzImage header";
+		return -ENOEXEC;
+	}
+	l->version = get_le16(buf + 0x206);
+	if (l->version < BP_MIN_VERSION) {
+		*why = "bzImage boot protocol is older than 2.06";
+		return -ENOEXEC;
+	}
+	sects = buf[BP_SETUP_HEADER_OFF] ?: BP_SETUP_DEFAULT_SECTS;
+	l->setup_size = (u64)(sects + 1) * BP_SECTOR_SIZE;
+	if (l->setup_size > len) {
+		*why = "truncated bzImage: setup code runs past the end of the file";
+		return -ENOEXEC;
+	}
+	l->hdr_end = BP_JUMP_OFF + 2 + buf[BP_JUMP_OFF + 1];
+	if (l->hdr_end < BP_HDR_END_NEEDED) {
+		*why = "malformed bzImage: setup header (end = 0x202 + byte at 0x201) too short for protocol 2.12";
+		return -ENOEXEC;
+	}
+	if (l->version < BP_XLF_VERSION ||
+	    !(get_le16(buf + 0x236) & BP_XLF_KERNEL_64)) {
+		*why = "bzImage has no 64-bit entry point (XLF_KERNEL_64 clear or protocol before 2.12)";
+		return -ENOEXEC;
+	}
+	if (len - l->setup_size <= BP_ENTRY64_OFF) {
+		*why = "truncated bzImage: protected-mode kernel too short for the 64-bit entry at 0x200";
+		return -ENOEXEC;
+	}
+	return 0;
+}
+
+int x86_bzimage_check(const u8 *buf, size_t len, const char **why)
+{
+	struct bz_layout l;
+
+	return bz_parse(buf, len, &l, why);
+}
+
+int x86_load_bzimage(const struct guest_mem *mem,
+		     const struct x86_mem_map *map,
+		     const struct boot_input *in, struct boot_state *out)
+{
+	const u8 *buf = in->kernel;
+	struct bp_setup_header hdr;
+	struct bz_layout l;
+	u64 pm_len, load, runtime, init_size, align;
+	const char *why;
+	int ret;
+
+	ret = bz_parse(buf, in->kernel_len, &l, &why);
+	if (ret)
+		return x86_load_fail(out, ret, "%s", why);
+
+	memset(&hdr, 0, sizeof(hdr));
+	memcpy(&hdr, buf + BP_SETUP_HEADER_OFF,
+	       MIN(l.hdr_end, (u64)BP_HDR_END_MAX) - BP_SETUP_HEADER_OFF);
+	if (!hdr.setup_sects)
+		hdr.setup_sects = BP_SETUP_DEFAULT_SECTS;
+	pm_len = in->kernel_len - l.setup_size;
+	init_size = MAX((u64)hdr.init_size, pm_len);
+
+	if (hdr.relocatable_kernel) {
+		align = hdr.kernel_alignment;
+		if (!align || (align & (align - 1)))
+			return x86_load_fail(out, -ENOEXEC,
+					     "malformed bzImage: kernel_alignment 0x%llx is not a power of two",
+					     (unsigned long long)align);
+		load = hdr.pref_address;
+		if (!load || !IS_ALIGNED(load, align) ||
+		    load >= X86_MMIO_HOLE_END ||
+		    init_size > X86_MMIO_HOLE_END - load ||
+		    !x86_map_loadable(map, load, init_size))
+			load = ALIGN_UP(X86_KERNEL_ADDR, align);
+		runtime = load;
+	} else {
+		/* It moves itself to pref_address when that is set. */
+		load = X86_KERNEL_ADDR;
+		runtime = hdr.pref_address ?: X86_KERNEL_ADDR;
+	}
+	if (!x86_map_loadable(map, load, pm_len))
+		return x86_load_fail(out, -E2BIG,
+				     "kernel (0x%llx bytes at 0x%llx) does not fit in RAM",
+				     (unsigned long long)pm_len,
+				     (unsigned long long)load);
+	if (!x86_map_loadable(map, runtime, init_size))
+		return x86_load_fail(out, -E2BIG,
+				     "kernel needs 0x%llx bytes (init_size) at 0x%llx, beyond RAM",
+				     (unsigned long long)init_size,
+				     (unsigned long long)runtime);
+
+	ret = x86_guest_write(mem, load, buf + l.setup_size, pm_len, out,
+			      "kernel");
+	if (ret)
+		return ret;
+	out->kernel_start = MIN(load, runtime);
+	out->kernel_end = MAX(load + pm_len, runtime + init_size);
+	out->rip = load + BP_ENTRY64_OFF;
+	hdr.code32_start = (u32)load;
+	return x86_setup_zero_page(mem, map, in, &hdr, out);
+}

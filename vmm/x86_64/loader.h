@@ -1,0 +1,123 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Internal interface between the x86_64 loader files. */
+#ifndef LKVM_X86_LOADER_H
+#define LKVM_X86_LOADER_H
+
+#include "guest-mem.h"
+#include "types.h"
+#include "x86/boot.h"
+#include "x86/bootparam.h"
+
+/* GDT at X86_GDT_ADDR written by x86_setup_gdt(). */
+#define X86_GDT_CODE32_SEL	0x08
+#define X86_GDT_CODE64_SEL	0x10	/* Linux __BOOT_CS */
+#define X86_GDT_DATA_SEL	0x18	/* Linux __BOOT_DS */
+#define X86_GDT_ENTRIES		4
+
+/* Flat binaries: real-mode CS:IP and SS:SP. */
+#define X86_FLAT_CS		(X86_FLAT_LOAD_ADDR >> 4)
+#define X86_FLAT_SP		0xfffc
+
+/* Record a reason in out->error and return err. */
+int x86_load_fail(struct boot_state *out, int err, const char *fmt, ...)
+	__printf(3, 4);
+
+/*
+ * Write or zero guest memory; a range not backed by guest RAM is -E2BIG
+ * with "<what> (... at ...) is not in guest RAM" in out->error.
+ */
+int x86_guest_write(const struct guest_mem *mem, u64 gpa, const void *buf,
+		    u64 len, struct boot_state *out, const char *what);
+int x86_guest_zero(const struct guest_mem *mem, u64 gpa, u64 len,
+		   struct boot_state *out, const char *what);
+
+/* Little-endian reads from an image; the caller has bounds-checked. */
+static inline u16 get_le16(const u8 *p)
+{
+	return (u16)(p[0] | p[1] << 8);
+}
+
+static inline u32 get_le32(const u8 *p)
+{
+	return (u32)p[0] | (u32)p[1] << 8 | (u32)p[2] << 16 |
+	       (u32)p[3] << 24;
+}
+
+static inline u64 get_le64(const u8 *p)
+{
+	return get_le32(p) | (u64)get_le32(p + 4) << 32;
+}
+
+/* [off, off + n) lies inside a buffer of len bytes, without overflow. */
+static inline bool in_buf(size_t len, u64 off, u64 n)
+{
+	return off <= len && n <= len - off;
+}
+
+/*
+ * Memory-map queries. "Loadable" means inside one RAM entry of the map and
+ * at or above X86_KERNEL_ADDR, i.e. clear of the low-memory structures.
+ */
+bool x86_map_loadable(const struct x86_mem_map *map, u64 addr, u64 len);
+/* End of the RAM entry below 4 GiB that contains X86_KERNEL_ADDR, or 0. */
+u64 x86_map_low_ram_end(const struct x86_mem_map *map);
+
+/* Format probes: 0 when buf is such a kernel, else -ENOEXEC and *why. */
+bool x86_is_bzimage(const u8 *buf, size_t len);
+int x86_bzimage_check(const u8 *buf, size_t len, const char **why);
+bool x86_is_elf(const u8 *buf, size_t len);
+
+/* What the ELF parser found. */
+struct x86_elf_info {
+	bool is64;
+	u16 machine;
+	u64 entry;		/* e_entry translated to physical */
+	bool entry_ok;		/* entry lies in a loaded segment */
+	bool has_pvh;
+	u64 pvh_entry;
+	u64 lo, hi;		/* physical span of PT_LOAD segments */
+	unsigned int nr_load;
+};
+
+int x86_elf_parse(const u8 *buf, size_t len, struct x86_elf_info *info,
+		  const char **why);
+
+/* The loaders, called by x86_load_kernel() after detection. */
+int x86_load_bzimage(const struct guest_mem *mem,
+		     const struct x86_mem_map *map,
+		     const struct boot_input *in, struct boot_state *out);
+int x86_load_elf(const struct guest_mem *mem, const struct x86_mem_map *map,
+		 const struct boot_input *in, struct boot_state *out);
+int x86_load_flat(const struct guest_mem *mem, const struct boot_input *in,
+		  struct boot_state *out);
+
+/* Pieces shared by the loaders. */
+int x86_setup_gdt(const struct guest_mem *mem, struct boot_state *out);
+int x86_setup_page_tables(const struct guest_mem *mem,
+			  struct boot_state *out);
+/* Command line at X86_CMDLINE_ADDR; -E2BIG beyond max_len characters. */
+int x86_place_cmdline(const struct guest_mem *mem, const char *cmdline,
+		      u64 max_len, struct boot_state *out);
+/*
+ * Initrd as high as possible below limit (exclusive), page aligned, clear
+ * of the kernel [out->kernel_start, out->kernel_end).
+ */
+int x86_place_initrd(const struct guest_mem *mem,
+		     const struct x86_mem_map *map,
+		     const struct boot_input *in, u64 limit,
+		     struct boot_state *out);
+/*
+ * Zero page for the 64-bit boot protocol from a setup header (the image's
+ * or a synthesized one): places cmdline and initrd, writes the e820 table,
+ * and fills the long-mode part of out (GDT, page tables, RSI, RSP).
+ */
+int x86_setup_zero_page(const struct guest_mem *mem,
+			const struct x86_mem_map *map,
+			const struct boot_input *in,
+			const struct bp_setup_header *hdr,
+			struct boot_state *out);
+/* hvm_start_info, memmap, modlist, cmdline and initrd for PVH entry. */
+int x86_setup_pvh(const struct guest_mem *mem, const struct x86_mem_map *map,
+		  const struct boot_input *in, struct boot_state *out);
+
+#endif

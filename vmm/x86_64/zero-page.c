@@ -1,0 +1,125 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The Linux 64-bit boot protocol's zero page (struct boot_params), and the
+ * command line and initrd placement it shares with PVH.
+ */
+#include <errno.h>
+#include <string.h>
+
+#include "x86/boot.h"
+#include "x86/layout.h"
+#include "loader.h"
+
+int x86_place_cmdline(const struct guest_mem *mem, const char *cmdline,
+		      u64 max_len, struct boot_state *out)
+{
+	size_t len = strnlen(cmdline, X86_CMDLINE_MAX);
+
+	max_len = MIN(max_len, X86_CMDLINE_MAX - 1);
+	if (len > max_len)
+		return x86_load_fail(out, -E2BIG,
+				     "command line too long: %zu%s bytes, the kernel accepts %llu",
+				     len, len >= X86_CMDLINE_MAX ? "+" : "",
+				     (unsigned long long)max_len);
+	out->cmdline_addr = X86_CMDLINE_ADDR;
+	return x86_guest_write(mem, X86_CMDLINE_ADDR, cmdline, len + 1, out,
+			       "command line");
+}
+
+static bool overlaps(u64 a, u64 alen, u64 b, u64 blen)
+{
+	return a < b + blen && b < a + alen;
+}
+
+int x86_place_initrd(const struct guest_mem *mem,
+		     const struct x86_mem_map *map,
+		     const struct boot_input *in, u64 limit,
+		     struct boot_state *out)
+{
+	u64 size = in->initrd_len, top, addr;
+	u64 kstart = out->kernel_start;
+	u64 klen = out->kernel_end - out->kernel_start;
+
+	out->initrd_start = 0;
+	out->initrd_size = 0;
+	if (!in->initrd || !size)
+		return 0;
+	top = MIN(limit, x86_map_low_ram_end(map));
+	if (size > top)
+		goto too_big;
+	addr = ALIGN_DOWN(top - size, SZ_4K);
+	if (overlaps(addr, size, kstart, klen)) {
+		/* Try just below the kernel. */
+		if (kstart < size)
+			goto too_big;
+		addr = ALIGN_DOWN(kstart - size, SZ_4K);
+	}
+	if (overlaps(addr, size, kstart, klen) ||
+	    !x86_map_loadable(map, addr, size))
+		goto too_big;
+	out->initrd_start = addr;
+	out->initrd_size = size;
+	return x86_guest_write(mem, addr, in->initrd, size, out, "initrd");
+
+too_big:
+	return x86_load_fail(out, -E2BIG,
+			     "initrd (0x%llx bytes) does not fit in RAM below 0x%llx next to the kernel",
+			     (unsigned long long)size,
+			     (unsigned long long)MIN(limit,
+						     x86_map_low_ram_end(map)));
+}
+
+int x86_setup_zero_page(const struct guest_mem *mem,
+			const struct x86_mem_map *map,
+			const struct boot_input *in,
+			const struct bp_setup_header *hdr,
+			struct boot_state *out)
+{
+	struct boot_params bp;
+	u64 cmdline_max, initrd_limit;
+	unsigned int i;
+	int ret;
+
+	memset(&bp, 0, sizeof(bp));
+	bp.hdr = *hdr;
+	bp.hdr.type_of_loader = BP_LOADER_UNDEFINED;
+	bp.hdr.loadflags |= BP_LOADED_HIGH | BP_CAN_USE_HEAP;
+	bp.hdr.heap_end_ptr = BP_HEAP_END_PTR;
+
+	cmdline_max = hdr->version >= 0x0206 ? hdr->cmdline_size :
+					       BP_CMDLINE_SIZE_OLD;
+	ret = x86_place_cmdline(mem, in->cmdline, cmdline_max, out);
+	if (ret)
+		return ret;
+	bp.hdr.cmd_line_ptr = (u32)out->cmdline_addr;
+
+	initrd_limit = hdr->version >= 0x0203 ? (u64)hdr->initrd_addr_max + 1 :
+						(u64)BP_INITRD_MAX_OLD + 1;
+	ret = x86_place_initrd(mem, map, in, initrd_limit, out);
+	if (ret)
+		return ret;
+	bp.hdr.ramdisk_image = (u32)out->initrd_start;
+	bp.hdr.ramdisk_size = (u32)out->initrd_size;
+
+	for (i = 0; i < map->nr && i < BP_E820_MAX; i++) {
+		bp.e820_table[i].addr = map->entries[i].addr;
+		bp.e820_table[i].size = map->entries[i].size;
+		bp.e820_table[i].type = map->entries[i].type;
+	}
+	bp.e820_entries = (u8)i;
+
+	ret = x86_guest_write(mem, X86_ZERO_PAGE_ADDR, &bp, sizeof(bp), out,
+			      "zero page");
+	if (ret)
+		return ret;
+	ret = x86_setup_gdt(mem, out);
+	if (ret)
+		return ret;
+	ret = x86_setup_page_tables(mem, out);
+	if (ret)
+		return ret;
+	out->mode = CPU_MODE_LONG64;
+	out->rsi = X86_ZERO_PAGE_ADDR;
+	out->rsp = X86_BOOT_STACK_TOP;
+	return 0;
+}
