@@ -1,0 +1,760 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * virtio/queue*.c against a simulated driver (virtio-sim.h): split and
+ * packed chains, indirect tables, buffers spanning regions, notification
+ * suppression both ways, index wrap-around, and every malformed input we
+ * know of, each of which must leave the device in DEVICE_NEEDS_RESET.
+ */
+#include <errno.h>
+#include <stdio.h>
+
+#include "tap.h"
+#include "log.h"
+#include "virtio-sim.h"
+
+#define F(x) VIRTIO_BIT(VIRTIO_F_##x)
+#define ALLF (F(INDIRECT_DESC) | F(EVENT_IDX))
+
+static struct sim S;
+
+static bool iov_is(const struct iovec *iov, struct sim *s, u64 gpa, u64 len)
+{
+	return iov->iov_base == sim_hva(s, gpa) && iov->iov_len == len;
+}
+
+/* ---------------- split: good paths ---------------- */
+
+static void split_simple(void)
+{
+	struct virtq_chain c;
+	u32 id, len;
+	int r;
+
+	virtq_chain_init(&c);
+	ok(sim_setup(&S, 0, 8), "split: queue of 8 becomes ready");
+	ok(virtq_pop(S.vq, &c) == 0, "split: empty queue pops nothing");
+	memcpy(sim_hva(&S, SIM_BUFS), "hello", 5);
+	sim_split_desc(&S, SIM_DESC, 3, SIM_BUFS, 5, VIRTQ_DESC_F_NEXT, 6);
+	sim_split_desc(&S, SIM_DESC, 6, SIM_BUFS + 0x100, 64,
+		       VIRTQ_DESC_F_NEXT | VIRTQ_DESC_F_WRITE, 1);
+	sim_split_desc(&S, SIM_DESC, 1, SIM_BUFS + 0x200, 32,
+		       VIRTQ_DESC_F_WRITE, 0);
+	sim_split_avail(&S, 3);
+	r = virtq_pop(S.vq, &c);
+	ok(r == 1 && c.nr_out == 1 && c.nr_in == 2 && c.id == 3 &&
+	   c.out_len == 5 && c.in_len == 96,
+	   "split: 3-descriptor chain: 1 readable, 2 writable, head 3");
+	ok(iov_is(&c.iov[0], &S, SIM_BUFS, 5) &&
+	   iov_is(&c.iov[1], &S, SIM_BUFS + 0x100, 64) &&
+	   iov_is(&c.iov[2], &S, SIM_BUFS + 0x200, 32),
+	   "split: iovecs point at the guest buffers");
+	{
+		char buf[8] = { 0 };
+
+		ok(virtq_chain_read(&c, 1, buf, 8) == 4 &&
+		   !memcmp(buf, "ello", 4), "split: chain_read with offset");
+		ok(virtq_chain_write(&c, 60, "0123456789", 10) == 10 &&
+		   !memcmp(sim_hva(&S, SIM_BUFS + 0x100 + 60), "0123", 4) &&
+		   !memcmp(sim_hva(&S, SIM_BUFS + 0x200), "456789", 6),
+		   "split: chain_write crosses iovecs");
+	}
+	{
+		struct virtq_chain c2;
+
+		virtq_chain_init(&c2);
+		ok(virtq_pop(S.vq, &c2) == 0, "split: nothing more available");
+	}
+	virtq_push(S.vq, &c, 70);
+	ok(sim_split_used(&S, &id, &len) && id == 3 && len == 70,
+	   "split: used entry carries head id and written length");
+	virtq_push(S.vq, &c, 1000);
+	ok(sim_split_used(&S, &id, &len) && len == 96,
+	   "split: written length is clamped to the writable size");
+	ok(!sim_needs_reset(&S), "split: no violation on good chains");
+	virtq_chain_destroy(&c);
+	sim_teardown(&S);
+}
+
+static void split_spanning(void)
+{
+	struct virtq_chain c;
+	u64 a = SIM_R1 - 100;
+
+	virtq_chain_init(&c);
+	sim_setup(&S, 0, 8);
+	sim_split_desc(&S, SIM_DESC, 0, a, 300, VIRTQ_DESC_F_WRITE, 0);
+	sim_split_avail(&S, 0);
+	ok(virtq_pop(S.vq, &c) == 1 && c.nr_in == 2 &&
+	   iov_is(&c.iov[0], &S, a, 100) && iov_is(&c.iov[1], &S, SIM_R1, 200),
+	   "split: buffer spanning two regions becomes two iovecs");
+	ok(virtq_chain_write(&c, 0, sim_hva(&S, SIM_BUFS), 300) == 300,
+	   "split: both halves writable");
+	virtq_chain_destroy(&c);
+	sim_teardown(&S);
+}
+
+static void split_indirect(void)
+{
+	struct virtq_chain c;
+	u64 t = SIM_TABLES;
+	u32 id, len;
+
+	virtq_chain_init(&c);
+	sim_setup(&S, ALLF, 8);
+	sim_split_desc(&S, t, 0, SIM_BUFS, 16, VIRTQ_DESC_F_NEXT, 2);
+	sim_split_desc(&S, t, 2, SIM_BUFS + 16, 16, VIRTQ_DESC_F_NEXT, 1);
+	sim_split_desc(&S, t, 1, SIM_BUFS + 64, 8, VIRTQ_DESC_F_WRITE, 0);
+	sim_split_desc(&S, SIM_DESC, 5, t, 48, VIRTQ_DESC_F_INDIRECT, 0);
+	sim_split_avail(&S, 5);
+	ok(virtq_pop(S.vq, &c) == 1 && c.nr_out == 2 && c.nr_in == 1 &&
+	   c.id == 5 && iov_is(&c.iov[1], &S, SIM_BUFS + 16, 16) &&
+	   iov_is(&c.iov[2], &S, SIM_BUFS + 64, 8),
+	   "split: indirect table walked through its next links");
+	/* A direct descriptor followed by an indirect one (allowed). */
+	sim_split_desc(&S, SIM_DESC, 0, SIM_BUFS, 4, VIRTQ_DESC_F_NEXT, 1);
+	sim_split_desc(&S, SIM_DESC, 1, t, 48, VIRTQ_DESC_F_INDIRECT, 0);
+	sim_split_avail(&S, 0);
+	ok(virtq_pop(S.vq, &c) == 1 && c.nr_out == 3 && c.nr_in == 1,
+	   "split: indirect descriptor at the end of a direct chain");
+	virtq_push(S.vq, &c, 8);
+	ok(sim_split_used(&S, &id, &len) && id == 0 && len == 8 &&
+	   !sim_needs_reset(&S), "split: indirect chain returned");
+	virtq_chain_destroy(&c);
+	sim_teardown(&S);
+}
+
+static void split_big_chain(void)
+{
+	struct virtq_chain c;
+	unsigned int i;
+
+	virtq_chain_init(&c);
+	sim_setup(&S, 0, 256);
+	for (i = 0; i < 256; i++)
+		sim_split_desc(&S, SIM_DESC, i, SIM_BUFS + i * 4, 4,
+			       (i < 255 ? VIRTQ_DESC_F_NEXT : 0) |
+			       (i >= 128 ? VIRTQ_DESC_F_WRITE : 0), i + 1);
+	sim_split_avail(&S, 0);
+	ok(virtq_pop(S.vq, &c) == 1 && c.nr_out == 128 && c.nr_in == 128 &&
+	   c.cap >= 256 && iov_is(&c.iov[255], &S, SIM_BUFS + 255 * 4, 4),
+	   "split: chain as long as the queue (iovecs grow past inline)");
+	virtq_chain_destroy(&c);
+	sim_teardown(&S);
+}
+
+static void split_wrap(void)
+{
+	struct virtq_chain c;
+	unsigned int i, bad = 0;
+	u32 id, len;
+
+	virtq_chain_init(&c);
+	sim_setup(&S, F(EVENT_IDX), 4);
+	for (i = 0; i < 70000; i++) {
+		u16 h = i & 3;
+
+		sim_split_desc(&S, SIM_DESC, h, SIM_BUFS, 256,
+			       VIRTQ_DESC_F_WRITE, 0);
+		sim_split_avail(&S, h);
+		if (virtq_pop(S.vq, &c) != 1 || c.id != h) {
+			bad++;
+			break;
+		}
+		virtq_push(S.vq, &c, i & 0xff);
+		sim_split_used_event(&S, S.last_used);
+		if (!virtq_should_notify(S.vq))
+			bad++;
+		if (!sim_split_used(&S, &id, &len) || id != h ||
+		    len != (i & 0xff))
+			bad++;
+	}
+	ok(!bad && S.vq->used_idx == (u16)70000 && !sim_needs_reset(&S),
+	   "split: 70000 buffers, 16-bit indexes wrap, every one notified");
+	virtq_chain_destroy(&c);
+	sim_teardown(&S);
+}
+
+static void split_event_idx(void)
+{
+	struct virtq_chain c;
+	unsigned int i;
+	u32 id, len;
+
+	virtq_chain_init(&c);
+	sim_setup(&S, F(EVENT_IDX), 8);
+	for (i = 0; i < 4; i++) {
+		sim_split_desc(&S, SIM_DESC, i, SIM_BUFS, 4,
+			       VIRTQ_DESC_F_WRITE, 0);
+		sim_split_avail(&S, i);
+	}
+	ok(virtq_pop(S.vq, &c) == 1 && sim_split_avail_event(&S) == 1,
+	   "split event idx: avail_event follows the device's position");
+	/* Driver wants an interrupt after the 3rd used entry (index 2). */
+	sim_split_used_event(&S, 2);
+	virtq_push(S.vq, &c, 0);
+	ok(!virtq_should_notify(S.vq), "split event idx: used 0 < event 2: no interrupt");
+	virtq_pop(S.vq, &c);
+	virtq_push(S.vq, &c, 0);
+	ok(!virtq_should_notify(S.vq), "split event idx: used 1: no interrupt");
+	virtq_pop(S.vq, &c);
+	virtq_push(S.vq, &c, 0);
+	virtq_pop(S.vq, &c);
+	virtq_push(S.vq, &c, 0);
+	ok(virtq_should_notify(S.vq), "split event idx: batch crossing event 2 interrupts");
+	ok(!virtq_should_notify(S.vq), "split event idx: nothing new, no interrupt");
+	while (sim_split_used(&S, &id, &len))
+		;
+	/* Device-side suppression: no avail_event movement while disabled. */
+	virtq_disable_notify(S.vq);
+	sim_split_avail(&S, 0);
+	virtq_pop(S.vq, &c);
+	ok(sim_split_avail_event(&S) == 4,
+	   "split event idx: avail_event frozen while notifications disabled");
+	sim_split_avail(&S, 1);
+	ok(virtq_enable_notify(S.vq) && sim_split_avail_event(&S) == 5,
+	   "split event idx: enable republishes avail_event, reports pending buffer");
+	virtq_pop(S.vq, &c);
+	ok(!virtq_enable_notify(S.vq), "split event idx: enable on empty queue reports none");
+	ok(!sim_needs_reset(&S), "split event idx: no violation");
+	virtq_chain_destroy(&c);
+	sim_teardown(&S);
+}
+
+static void split_flags(void)
+{
+	struct virtq_chain c;
+
+	virtq_chain_init(&c);
+	sim_setup(&S, 0, 8);
+	sim_split_desc(&S, SIM_DESC, 0, SIM_BUFS, 4, 0, 0);
+	sim_split_avail(&S, 0);
+	sim_split_avail(&S, 0);
+	virtq_pop(S.vq, &c);
+	virtq_push(S.vq, &c, 0);
+	ok(virtq_should_notify(S.vq), "split flags: interrupt by default");
+	sim_w16(&S, SIM_AVAIL, VIRTQ_AVAIL_F_NO_INTERRUPT);
+	virtq_pop(S.vq, &c);
+	virtq_push(S.vq, &c, 0);
+	ok(!virtq_should_notify(S.vq), "split flags: NO_INTERRUPT suppresses");
+	virtq_disable_notify(S.vq);
+	ok(sim_r16(&S, SIM_USED) == VIRTQ_USED_F_NO_NOTIFY,
+	   "split flags: disable_notify sets USED_F_NO_NOTIFY");
+	ok(!virtq_enable_notify(S.vq) && sim_r16(&S, SIM_USED) == 0,
+	   "split flags: enable_notify clears it");
+	/* Through the core: signal reaches the transport only when wanted. */
+	sim_w16(&S, SIM_AVAIL, 0);
+	sim_split_avail(&S, 0);
+	virtq_pop(S.vq, &c);
+	virtq_push(S.vq, &c, 0);
+	virtio_queue_signal(S.vq);
+	ok(S.signals_used == 1, "split flags: virtio_queue_signal calls the transport");
+	virtq_chain_destroy(&c);
+	sim_teardown(&S);
+}
+
+/* ---------------- split: violations ---------------- */
+
+typedef void (*bad_setup_fn)(struct sim *s);
+
+static void expect_violation(const char *what, u64 feat, u16 size,
+			     bad_setup_fn fn)
+{
+	struct virtq_chain c;
+	int r, r2;
+
+	virtq_chain_init(&c);
+	sim_setup(&S, feat, size);
+	fn(&S);
+	r = virtq_pop(S.vq, &c);
+	r2 = virtq_pop(S.vq, &c);
+	ok(r == -EIO && r2 == -EIO && sim_needs_reset(&S) &&
+	   S.signals_config == 1 && S.vq->broken,
+	   "%s: pop fails, NEEDS_RESET, config interrupt, queue stopped",
+	   what);
+	/* A reset brings the device back. */
+	virtio_set_status(&S.vdev, 0);
+	ok(virtio_get_status(&S.vdev) == 0 && !S.vq->broken && !S.vq->ready,
+	   "%s: reset clears the violation", what);
+	virtq_chain_destroy(&c);
+	sim_teardown(&S);
+}
+
+#define BAD(name, feat, size, ...)					\
+	static void bad_##name(struct sim *s) { __VA_ARGS__; }		\
+	static void test_##name(void) {					\
+		expect_violation(#name, feat, size, bad_##name);	\
+	}
+
+BAD(split_addr_outside_ram, 0, 8,
+    sim_split_desc(s, SIM_DESC, 0, SIM_HOLE + 8, 4, 0, 0);
+    sim_split_avail(s, 0))
+BAD(split_addr_len_wraps, 0, 8,
+    sim_split_desc(s, SIM_DESC, 0, ~0ULL - 15, 0x100, 0, 0);
+    sim_split_avail(s, 0))
+BAD(split_span_into_hole, 0, 8,
+    sim_split_desc(s, SIM_DESC, 0, SIM_HOLE - 8, 16, 0, 0);
+    sim_split_avail(s, 0))
+BAD(split_write_to_rom, 0, 8,
+    sim_split_desc(s, SIM_DESC, 0, SIM_R2, 16, VIRTQ_DESC_F_WRITE, 0);
+    sim_split_avail(s, 0))
+BAD(split_loop, 0, 8,
+    sim_split_desc(s, SIM_DESC, 0, SIM_BUFS, 4, VIRTQ_DESC_F_NEXT, 1);
+    sim_split_desc(s, SIM_DESC, 1, SIM_BUFS, 4, VIRTQ_DESC_F_NEXT, 0);
+    sim_split_avail(s, 0))
+BAD(split_self_loop, 0, 8,
+    sim_split_desc(s, SIM_DESC, 4, SIM_BUFS, 4, VIRTQ_DESC_F_NEXT, 4);
+    sim_split_avail(s, 4))
+BAD(split_head_ge_size, 0, 8,
+    sim_split_avail(s, 8))
+BAD(split_next_ge_size, 0, 8,
+    sim_split_desc(s, SIM_DESC, 0, SIM_BUFS, 4, VIRTQ_DESC_F_NEXT, 200);
+    sim_split_avail(s, 0))
+BAD(split_avail_jump, 0, 8,
+    sim_split_desc(s, SIM_DESC, 0, SIM_BUFS, 4, 0, 0);
+    sim_split_set_avail_idx(s, 9))
+BAD(split_avail_backwards, 0, 8,
+    sim_split_set_avail_idx(s, 0xffff))
+BAD(split_write_before_read, 0, 8,
+    sim_split_desc(s, SIM_DESC, 0, SIM_BUFS, 4,
+		   VIRTQ_DESC_F_NEXT | VIRTQ_DESC_F_WRITE, 1);
+    sim_split_desc(s, SIM_DESC, 1, SIM_BUFS, 4, 0, 0);
+    sim_split_avail(s, 0))
+BAD(split_indirect_not_negotiated, 0, 8,
+    sim_split_desc(s, SIM_TABLES, 0, SIM_BUFS, 4, 0, 0);
+    sim_split_desc(s, SIM_DESC, 0, SIM_TABLES, 16, VIRTQ_DESC_F_INDIRECT, 0);
+    sim_split_avail(s, 0))
+BAD(split_indirect_and_next, ALLF, 8,
+    sim_split_desc(s, SIM_TABLES, 0, SIM_BUFS, 4, 0, 0);
+    sim_split_desc(s, SIM_DESC, 0, SIM_TABLES, 16,
+		   VIRTQ_DESC_F_INDIRECT | VIRTQ_DESC_F_NEXT, 1);
+    sim_split_desc(s, SIM_DESC, 1, SIM_BUFS, 4, 0, 0);
+    sim_split_avail(s, 0))
+BAD(split_indirect_nested, ALLF, 8,
+    sim_split_desc(s, SIM_TABLES, 0, SIM_TABLES + 0x100, 16,
+		   VIRTQ_DESC_F_INDIRECT, 0);
+    sim_split_desc(s, SIM_TABLES + 0x100, 0, SIM_BUFS, 4, 0, 0);
+    sim_split_desc(s, SIM_DESC, 0, SIM_TABLES, 16, VIRTQ_DESC_F_INDIRECT, 0);
+    sim_split_avail(s, 0))
+BAD(split_indirect_misaligned, ALLF, 8,
+    sim_split_desc(s, SIM_TABLES + 4, 0, SIM_BUFS, 4, 0, 0);
+    sim_split_desc(s, SIM_DESC, 0, SIM_TABLES + 4, 16,
+		   VIRTQ_DESC_F_INDIRECT, 0);
+    sim_split_avail(s, 0))
+BAD(split_indirect_len_not_16, ALLF, 8,
+    sim_split_desc(s, SIM_TABLES, 0, SIM_BUFS, 4, 0, 0);
+    sim_split_desc(s, SIM_DESC, 0, SIM_TABLES, 24, VIRTQ_DESC_F_INDIRECT, 0);
+    sim_split_avail(s, 0))
+BAD(split_indirect_len_zero, ALLF, 8,
+    sim_split_desc(s, SIM_DESC, 0, SIM_TABLES, 0, VIRTQ_DESC_F_INDIRECT, 0);
+    sim_split_avail(s, 0))
+BAD(split_indirect_too_long, ALLF, 8,
+    for (int i = 0; i < 9; i++)
+	sim_split_desc(s, SIM_TABLES, i, SIM_BUFS, 4,
+		       i < 8 ? VIRTQ_DESC_F_NEXT : 0, i + 1);
+    sim_split_desc(s, SIM_DESC, 0, SIM_TABLES, 9 * 16,
+		   VIRTQ_DESC_F_INDIRECT, 0);
+    sim_split_avail(s, 0))
+BAD(split_indirect_outside_ram, ALLF, 8,
+    sim_split_desc(s, SIM_DESC, 0, SIM_HOLE, 32, VIRTQ_DESC_F_INDIRECT, 0);
+    sim_split_avail(s, 0))
+BAD(split_indirect_spans_regions, ALLF, 8,
+    sim_split_desc(s, SIM_DESC, 0, SIM_R1 - 16, 32, VIRTQ_DESC_F_INDIRECT,
+		   0);
+    sim_split_avail(s, 0))
+BAD(split_indirect_loop, ALLF, 8,
+    sim_split_desc(s, SIM_TABLES, 0, SIM_BUFS, 4, VIRTQ_DESC_F_NEXT, 1);
+    sim_split_desc(s, SIM_TABLES, 1, SIM_BUFS, 4, VIRTQ_DESC_F_NEXT, 0);
+    sim_split_desc(s, SIM_DESC, 0, SIM_TABLES, 32, VIRTQ_DESC_F_INDIRECT, 0);
+    sim_split_avail(s, 0))
+BAD(split_indirect_next_out_of_table, ALLF, 8,
+    sim_split_desc(s, SIM_TABLES, 0, SIM_BUFS, 4, VIRTQ_DESC_F_NEXT, 2);
+    sim_split_desc(s, SIM_DESC, 0, SIM_TABLES, 32, VIRTQ_DESC_F_INDIRECT, 0);
+    sim_split_avail(s, 0))
+BAD(split_indirect_bad_buffer, ALLF, 8,
+    sim_split_desc(s, SIM_TABLES, 0, SIM_HOLE, 4, 0, 0);
+    sim_split_desc(s, SIM_DESC, 0, SIM_TABLES, 16, VIRTQ_DESC_F_INDIRECT, 0);
+    sim_split_avail(s, 0))
+
+/* More chains in flight than the ring holds (driver reused entries). */
+static void split_too_many_inflight(void)
+{
+	struct virtq_chain c;
+	unsigned int i;
+	int r = 1;
+
+	virtq_chain_init(&c);
+	sim_setup(&S, 0, 4);
+	sim_split_desc(&S, SIM_DESC, 0, SIM_BUFS, 4, 0, 0);
+	for (i = 0; i < 5 && r == 1; i++) {
+		sim_split_avail(&S, 0);
+		r = virtq_pop(S.vq, &c);
+	}
+	ok(i == 5 && r == -EIO && sim_needs_reset(&S),
+	   "split: 5th chain in flight on a 4-entry queue is a violation");
+	virtq_chain_destroy(&c);
+	sim_teardown(&S);
+}
+
+/* Queue configuration refused at enable. */
+static void bad_queue_config(void)
+{
+	static const struct {
+		const char *what;
+		u64 feat;
+		u16 size, max;
+		u64 desc, drv, dev;
+	} cases[] = {
+		{ "split size not a power of 2", 0, 6, 256,
+		  SIM_DESC, SIM_AVAIL, SIM_USED },
+		{ "split size 0", 0, 0, 256, SIM_DESC, SIM_AVAIL, SIM_USED },
+		{ "size above max", 0, 512, 256, SIM_DESC, SIM_AVAIL,
+		  SIM_USED },
+		{ "packed size above max", F(RING_PACKED), 300, 256,
+		  SIM_DESC, SIM_AVAIL, SIM_USED },
+		{ "desc table misaligned", 0, 8, 256, SIM_DESC + 8, SIM_AVAIL,
+		  SIM_USED },
+		{ "avail ring misaligned", 0, 8, 256, SIM_DESC, SIM_AVAIL + 1,
+		  SIM_USED },
+		{ "used ring misaligned", 0, 8, 256, SIM_DESC, SIM_AVAIL,
+		  SIM_USED + 2 },
+		{ "desc table outside RAM", 0, 8, 256, SIM_HOLE, SIM_AVAIL,
+		  SIM_USED },
+		{ "desc table runs off RAM", 0, 256, 256, SIM_HOLE - 16 * 128,
+		  SIM_AVAIL, SIM_USED },
+		{ "used ring in read-only memory", 0, 8, 256, SIM_DESC,
+		  SIM_AVAIL, SIM_R2 },
+		{ "avail ring spans regions", 0, 8, 256, SIM_DESC,
+		  SIM_R1 - 8, SIM_USED },
+		{ "desc at gpa 0 (not RAM)", 0, 8, 256, 0, SIM_AVAIL,
+		  SIM_USED },
+		{ "packed desc misaligned", F(RING_PACKED), 8, 256,
+		  SIM_DESC + 4, SIM_AVAIL, SIM_USED },
+		{ "packed device area read-only", F(RING_PACKED), 8, 256,
+		  SIM_DESC, SIM_AVAIL, SIM_R2 },
+		{ "packed driver area outside RAM", F(RING_PACKED), 8, 256,
+		  SIM_DESC, SIM_HOLE, SIM_USED },
+		{ "packed driver area misaligned", F(RING_PACKED), 8, 256,
+		  SIM_DESC, SIM_AVAIL + 2, SIM_USED },
+	};
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
+		bool ready = sim_setup_at(&S, cases[i].feat, cases[i].size,
+					  cases[i].max, cases[i].desc,
+					  cases[i].drv, cases[i].dev);
+
+		/* Before DRIVER_OK: no config change notification. */
+		ok(!ready && sim_needs_reset(&S) && S.signals_config == 0,
+		   "queue config: %s: not enabled, NEEDS_RESET",
+		   cases[i].what);
+		sim_teardown(&S);
+	}
+	ok(sim_setup_at(&S, F(RING_PACKED), 7, 256, SIM_DESC, SIM_AVAIL,
+			SIM_USED) && !sim_needs_reset(&S),
+	   "queue config: packed size 7 (not a power of 2) is fine");
+	sim_teardown(&S);
+}
+
+/* ---------------- packed ---------------- */
+
+static bool psetup(u64 feat, u16 size)
+{
+	return sim_setup(&S, F(RING_PACKED) | feat, size);
+}
+
+static void packed_simple(void)
+{
+	struct virtq_chain c;
+	struct sim_pdesc d[3] = {
+		{ SIM_BUFS, 10, 0 },
+		{ SIM_BUFS + 0x100, 20, VIRTQ_DESC_F_WRITE },
+		{ SIM_BUFS + 0x200, 30, VIRTQ_DESC_F_WRITE },
+	};
+	u16 id;
+	u32 len;
+
+	virtq_chain_init(&c);
+	ok(psetup(0, 8), "packed: queue of 8 becomes ready");
+	ok(virtq_pop(S.vq, &c) == 0, "packed: empty ring pops nothing");
+	sim_packed_add(&S, d, 3, 77);
+	ok(virtq_pop(S.vq, &c) == 1 && c.nr_out == 1 && c.nr_in == 2 &&
+	   c.id == 77 && c.ndescs == 3 && iov_is(&c.iov[2], &S,
+						  SIM_BUFS + 0x200, 30),
+	   "packed: 3-descriptor chain, buffer id from the last descriptor");
+	{
+		struct virtq_chain c2;
+
+		virtq_chain_init(&c2);
+		ok(virtq_pop(S.vq, &c2) == 0, "packed: nothing more");
+	}
+	virtq_push(S.vq, &c, 25);
+	ok(sim_packed_used(&S, &id, &len) && id == 77 && len == 25 &&
+	   S.used_next == 3, "packed: used descriptor at slot 0, driver skips 3");
+	ok(!sim_needs_reset(&S), "packed: no violation");
+	virtq_chain_destroy(&c);
+	sim_teardown(&S);
+}
+
+static void packed_indirect(void)
+{
+	struct virtq_chain c;
+	struct sim_pdesc d = { SIM_TABLES, 48, VIRTQ_DESC_F_INDIRECT };
+	u16 id;
+	u32 len;
+
+	virtq_chain_init(&c);
+	psetup(F(INDIRECT_DESC), 8);
+	sim_packed_write(&S, SIM_TABLES, 0, SIM_BUFS, 8, 0, 0);
+	sim_packed_write(&S, SIM_TABLES, 1, SIM_R1 - 4, 8, 0,
+			 VIRTQ_DESC_F_WRITE);
+	sim_packed_write(&S, SIM_TABLES, 2, SIM_BUFS + 64, 8, 0,
+			 VIRTQ_DESC_F_WRITE);
+	sim_packed_add(&S, &d, 1, 5);
+	ok(virtq_pop(S.vq, &c) == 1 && c.nr_out == 1 && c.nr_in == 3 &&
+	   c.ndescs == 1 && c.id == 5 && iov_is(&c.iov[1], &S, SIM_R1 - 4, 4) &&
+	   iov_is(&c.iov[2], &S, SIM_R1, 4),
+	   "packed: indirect table, spanning buffer split in two");
+	virtq_push(S.vq, &c, 16);
+	ok(sim_packed_used(&S, &id, &len) && id == 5 && len == 16,
+	   "packed: indirect chain returned");
+	virtq_chain_destroy(&c);
+	sim_teardown(&S);
+}
+
+/* Many laps round an odd-sized ring with chains of 1-3 descriptors. */
+static void packed_wrap(void)
+{
+	struct virtq_chain c;
+	unsigned int i, bad = 0, laps;
+	u16 id;
+	u32 len;
+
+	virtq_chain_init(&c);
+	psetup(F(EVENT_IDX), 5);
+	for (i = 0; i < 20000 && !bad; i++) {
+		struct sim_pdesc d[3] = {
+			{ SIM_BUFS, 4, 0 },
+			{ SIM_BUFS + 8, 4, VIRTQ_DESC_F_WRITE },
+			{ SIM_BUFS + 16, 4, VIRTQ_DESC_F_WRITE },
+		};
+		unsigned int n = 1 + i % 3;
+
+		sim_packed_add(&S, d, n, i % 5);
+		if (virtq_pop(S.vq, &c) != 1 || c.id != i % 5 ||
+		    c.ndescs != n || c.nr_out + c.nr_in != n)
+			bad++;
+		virtq_push(S.vq, &c, i % 7);
+		if (!sim_packed_used(&S, &id, &len) || id != i % 5 ||
+		    len != MIN(i % 7, 4 * (n - 1)))
+			bad++;
+	}
+	laps = (20000 * 2) / 5;
+	ok(!bad && !sim_needs_reset(&S),
+	   "packed: 20000 chains, ~%u laps of a 5-slot ring, wrap counters agree",
+	   laps);
+	virtq_chain_destroy(&c);
+	sim_teardown(&S);
+}
+
+static void packed_events(void)
+{
+	struct virtq_chain c;
+	struct sim_pdesc d = { SIM_BUFS, 4, VIRTQ_DESC_F_WRITE };
+	unsigned int i;
+	u16 id;
+	u32 len;
+
+	virtq_chain_init(&c);
+	psetup(F(EVENT_IDX), 4);
+	/* Driver: DISABLE. */
+	sim_w16(&S, SIM_AVAIL + 2, VIRTQ_EVENT_F_DISABLE);
+	sim_packed_add(&S, &d, 1, 0);
+	virtq_pop(S.vq, &c);
+	ok(sim_r16(&S, SIM_USED + 2) == VIRTQ_EVENT_F_DESC &&
+	   sim_r16(&S, SIM_USED) == (1 | 0x8000),
+	   "packed events: device area asks for slot 1, wrap 1 (event idx)");
+	virtq_push(S.vq, &c, 4);
+	ok(!virtq_should_notify(S.vq), "packed events: driver DISABLE: no interrupt");
+	sim_w16(&S, SIM_AVAIL + 2, VIRTQ_EVENT_F_ENABLE);
+	sim_packed_add(&S, &d, 1, 1);
+	virtq_pop(S.vq, &c);
+	virtq_push(S.vq, &c, 4);
+	ok(virtq_should_notify(S.vq), "packed events: driver ENABLE: interrupt");
+	/* DESC: interrupt when the used descriptor at slot 0, wrap 0 is written. */
+	sim_w16(&S, SIM_AVAIL, 0);
+	sim_w16(&S, SIM_AVAIL + 2, VIRTQ_EVENT_F_DESC);
+	sim_packed_add(&S, &d, 1, 2);
+	virtq_pop(S.vq, &c);
+	virtq_push(S.vq, &c, 4);
+	ok(!virtq_should_notify(S.vq), "packed events: slot 2 written, event at slot 0/wrap 0: none");
+	for (i = 3; i < 5; i++) {
+		sim_packed_add(&S, &d, 1, i & 3);
+		virtq_pop(S.vq, &c);
+		virtq_push(S.vq, &c, 4);
+	}
+	ok(virtq_should_notify(S.vq), "packed events: batch over the wrap reaches slot 0/wrap 0: interrupt");
+	while (sim_packed_used(&S, &id, &len))
+		;
+	virtq_disable_notify(S.vq);
+	ok(sim_r16(&S, SIM_USED + 2) == VIRTQ_EVENT_F_DISABLE,
+	   "packed events: disable_notify writes DISABLE");
+	sim_packed_add(&S, &d, 1, 1);
+	ok(virtq_enable_notify(S.vq) &&
+	   sim_r16(&S, SIM_USED + 2) == VIRTQ_EVENT_F_DESC,
+	   "packed events: enable_notify re-arms and sees the pending chain");
+	ok(!sim_needs_reset(&S), "packed events: no violation");
+	virtq_chain_destroy(&c);
+	sim_teardown(&S);
+
+	virtq_chain_init(&c);
+	psetup(0, 4);
+	virtq_disable_notify(S.vq);
+	ok(sim_r16(&S, SIM_USED + 2) == VIRTQ_EVENT_F_DISABLE,
+	   "packed flags: disable without event idx");
+	ok(!virtq_enable_notify(S.vq) &&
+	   sim_r16(&S, SIM_USED + 2) == VIRTQ_EVENT_F_ENABLE,
+	   "packed flags: enable without event idx writes ENABLE");
+	/* DESC from a driver that did not negotiate EVENT_IDX: treat as on. */
+	sim_w16(&S, SIM_AVAIL + 2, VIRTQ_EVENT_F_DESC);
+	sim_packed_add(&S, &d, 1, 0);
+	virtq_pop(S.vq, &c);
+	virtq_push(S.vq, &c, 0);
+	ok(virtq_should_notify(S.vq), "packed flags: DESC without EVENT_IDX means enabled");
+	virtq_chain_destroy(&c);
+	sim_teardown(&S);
+}
+
+#define PBAD(name, feat, size, ...)					\
+	static void bad_##name(struct sim *s) { __VA_ARGS__; }		\
+	static void test_##name(void) {					\
+		expect_violation(#name, F(RING_PACKED) | (feat), size,	\
+				 bad_##name);				\
+	}
+
+static const struct sim_pdesc pd_in = { SIM_BUFS, 4, VIRTQ_DESC_F_WRITE };
+
+PBAD(packed_addr_outside_ram, 0, 8,
+     struct sim_pdesc d = { SIM_HOLE, 4, 0 }; sim_packed_add(s, &d, 1, 0))
+PBAD(packed_addr_len_wraps, 0, 8,
+     struct sim_pdesc d = { ~0ULL - 3, 8, 0 }; sim_packed_add(s, &d, 1, 0))
+PBAD(packed_span_into_hole, 0, 8,
+     struct sim_pdesc d = { SIM_HOLE - 2, 4, 0 };
+     sim_packed_add(s, &d, 1, 0))
+PBAD(packed_chain_longer_than_queue, 0, 4,
+     /* Every slot available with NEXT: the walk would go round. */
+     for (int i = 0; i < 4; i++)
+	sim_packed_write(s, SIM_DESC, i, SIM_BUFS, 4, 0,
+			 VIRTQ_DESC_F_NEXT | VIRTQ_DESC_F_AVAIL))
+PBAD(packed_chain_into_unavailable, 0, 8,
+     sim_packed_write(s, SIM_DESC, 0, SIM_BUFS, 4, 0,
+		      VIRTQ_DESC_F_NEXT | VIRTQ_DESC_F_AVAIL))
+PBAD(packed_write_before_read, 0, 8,
+     struct sim_pdesc d[2] = { pd_in, { SIM_BUFS, 4, 0 } };
+     sim_packed_add(s, d, 2, 0))
+PBAD(packed_indirect_not_negotiated, 0, 8,
+     struct sim_pdesc d = { SIM_TABLES, 16, VIRTQ_DESC_F_INDIRECT };
+     sim_packed_write(s, SIM_TABLES, 0, SIM_BUFS, 4, 0, 0);
+     sim_packed_add(s, &d, 1, 0))
+PBAD(packed_indirect_and_next, F(INDIRECT_DESC), 8,
+     struct sim_pdesc d[2] = { { SIM_TABLES, 16, VIRTQ_DESC_F_INDIRECT },
+			       pd_in };
+     sim_packed_write(s, SIM_TABLES, 0, SIM_BUFS, 4, 0, 0);
+     sim_packed_add(s, d, 2, 0))
+PBAD(packed_indirect_nested, F(INDIRECT_DESC), 8,
+     struct sim_pdesc d = { SIM_TABLES, 16, VIRTQ_DESC_F_INDIRECT };
+     sim_packed_write(s, SIM_TABLES, 0, SIM_TABLES + 0x100, 16, 0,
+		      VIRTQ_DESC_F_INDIRECT);
+     sim_packed_add(s, &d, 1, 0))
+PBAD(packed_indirect_misaligned, F(INDIRECT_DESC), 8,
+     struct sim_pdesc d = { SIM_TABLES + 2, 16, VIRTQ_DESC_F_INDIRECT };
+     sim_packed_add(s, &d, 1, 0))
+PBAD(packed_indirect_too_long, F(INDIRECT_DESC), 8,
+     struct sim_pdesc d = { SIM_TABLES, 9 * 16, VIRTQ_DESC_F_INDIRECT };
+     sim_packed_add(s, &d, 1, 0))
+PBAD(packed_indirect_len_odd, F(INDIRECT_DESC), 8,
+     struct sim_pdesc d = { SIM_TABLES, 17, VIRTQ_DESC_F_INDIRECT };
+     sim_packed_add(s, &d, 1, 0))
+PBAD(packed_indirect_outside_ram, F(INDIRECT_DESC), 8,
+     struct sim_pdesc d = { SIM_HOLE - 16, 32, VIRTQ_DESC_F_INDIRECT };
+     sim_packed_add(s, &d, 1, 0))
+PBAD(packed_indirect_write_before_read, F(INDIRECT_DESC), 8,
+     struct sim_pdesc d = { SIM_TABLES, 32, VIRTQ_DESC_F_INDIRECT };
+     sim_packed_write(s, SIM_TABLES, 0, SIM_BUFS, 4, 0,
+		      VIRTQ_DESC_F_WRITE);
+     sim_packed_write(s, SIM_TABLES, 1, SIM_BUFS, 4, 0, 0);
+     sim_packed_add(s, &d, 1, 0))
+
+static void packed_too_many_inflight(void)
+{
+	struct virtq_chain c;
+	int r1, r2;
+
+	virtq_chain_init(&c);
+	psetup(0, 4);
+	sim_packed_add(&S, (struct sim_pdesc[3]){ pd_in, pd_in, pd_in }, 3, 0);
+	r1 = virtq_pop(S.vq, &c);
+	/* 3 in flight; a 2-descriptor chain would need 5 slots. */
+	sim_packed_add(&S, (struct sim_pdesc[2]){ pd_in, pd_in }, 2, 1);
+	r2 = virtq_pop(S.vq, &c);
+	ok(r1 == 1 && r2 == -EIO && sim_needs_reset(&S),
+	   "packed: more descriptors in flight than slots is a violation");
+	virtq_chain_destroy(&c);
+	sim_teardown(&S);
+}
+
+int main(void)
+{
+	log_set_level(LOG_ERROR);	/* the violations are expected */
+	split_simple();
+	split_spanning();
+	split_indirect();
+	split_big_chain();
+	split_wrap();
+	split_event_idx();
+	split_flags();
+	test_split_addr_outside_ram();
+	test_split_addr_len_wraps();
+	test_split_span_into_hole();
+	test_split_write_to_rom();
+	test_split_loop();
+	test_split_self_loop();
+	test_split_head_ge_size();
+	test_split_next_ge_size();
+	test_split_avail_jump();
+	test_split_avail_backwards();
+	test_split_write_before_read();
+	test_split_indirect_not_negotiated();
+	test_split_indirect_and_next();
+	test_split_indirect_nested();
+	test_split_indirect_misaligned();
+	test_split_indirect_len_not_16();
+	test_split_indirect_len_zero();
+	test_split_indirect_too_long();
+	test_split_indirect_outside_ram();
+	test_split_indirect_spans_regions();
+	test_split_indirect_loop();
+	test_split_indirect_next_out_of_table();
+	test_split_indirect_bad_buffer();
+	split_too_many_inflight();
+	bad_queue_config();
+	packed_simple();
+	packed_indirect();
+	packed_wrap();
+	packed_events();
+	test_packed_addr_outside_ram();
+	test_packed_addr_len_wraps();
+	test_packed_span_into_hole();
+	test_packed_chain_longer_than_queue();
+	test_packed_chain_into_unavailable();
+	test_packed_write_before_read();
+	test_packed_indirect_not_negotiated();
+	test_packed_indirect_and_next();
+	test_packed_indirect_nested();
+	test_packed_indirect_misaligned();
+	test_packed_indirect_too_long();
+	test_packed_indirect_len_odd();
+	test_packed_indirect_outside_ram();
+	test_packed_indirect_write_before_read();
+	packed_too_many_inflight();
+	return tap_done();
+}
