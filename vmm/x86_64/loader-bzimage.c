@@ -82,6 +82,7 @@ int x86_load_bzimage(const struct guest_mem *mem,
 		     const struct boot_input *in, struct boot_state *out)
 {
 	const u8 *buf = in->kernel;
+	struct x86_kernel_area ka = { .nr = 2 };
 	struct bp_setup_header hdr;
 	struct bz_layout l;
 	u64 pm_len, load, runtime, init_size, align;
@@ -133,9 +134,13 @@ int x86_load_bzimage(const struct guest_mem *mem,
 			      "kernel");
 	if (ret)
 		return ret;
+	ka.start[0] = load;
+	ka.end[0] = load + pm_len;
+	ka.start[1] = runtime;
+	ka.end[1] = runtime + init_size;
 	out->kernel_start = MIN(load, runtime);
-	out->kernel_end = MAX(load + pm_len, runtime + init_size);
+	out->kernel_end = MAX(ka.end[0], ka.end[1]);
 	out->rip = load + BP_ENTRY64_OFF;
 	hdr.code32_start = (u32)load;
-	return x86_setup_zero_page(mem, map, in, &hdr, out);
+	return x86_setup_zero_page(mem, map, in, &hdr, &ka, out);
 }

@@ -243,7 +243,7 @@ static int scan_notes(const u8 *p, u64 n, u64 align, u64 *entry,
 	while (n >= 12) {
 		u64 namesz = get_le32(p), descsz = get_le32(p + 4);
 		u32 type = get_le32(p + 8);
-		u64 desc_off = 12 + ALIGN_UP(namesz, align);
+		u64 desc_off = ALIGN_UP(12 + namesz, align);
 		u64 next;
 
 		if (desc_off > n || descsz > n - desc_off) {
@@ -266,7 +266,7 @@ static int scan_notes(const u8 *p, u64 n, u64 align, u64 *entry,
 			}
 			return 1;
 		}
-		next = desc_off + ALIGN_UP(descsz, align);
+		next = ALIGN_UP(desc_off + descsz, align);
 		if (next >= n)
 			break;
 		p += next;
@@ -452,6 +452,7 @@ static void synth_header(const struct x86_elf_info *info,
 int x86_load_elf(const struct guest_mem *mem, const struct x86_mem_map *map,
 		 const struct boot_input *in, struct boot_state *out)
 {
+	struct x86_kernel_area ka = { .nr = 1 };
 	struct bp_setup_header hdr;
 	struct x86_elf_info info;
 	struct elf_hdr eh;
@@ -477,15 +478,15 @@ int x86_load_elf(const struct guest_mem *mem, const struct x86_mem_map *map,
 	ret = load_segments(mem, map, in->kernel, &eh, out);
 	if (ret)
 		return ret;
-	out->kernel_start = info.lo;
-	out->kernel_end = info.hi;
+	out->kernel_start = ka.start[0] = info.lo;
+	out->kernel_end = ka.end[0] = info.hi;
 	if (pvh) {
 		out->format = KERNEL_FMT_ELF_PVH;
 		out->rip = info.pvh_entry;
-		return x86_setup_pvh(mem, map, in, out);
+		return x86_setup_pvh(mem, map, in, &ka, out);
 	}
 	out->format = KERNEL_FMT_ELF;
 	out->rip = info.entry;
 	synth_header(&info, &hdr);
-	return x86_setup_zero_page(mem, map, in, &hdr, out);
+	return x86_setup_zero_page(mem, map, in, &hdr, &ka, out);
 }

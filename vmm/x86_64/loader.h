@@ -98,14 +98,21 @@ int x86_setup_page_tables(const struct guest_mem *mem,
 /* Command line at X86_CMDLINE_ADDR; -E2BIG beyond max_len characters. */
 int x86_place_cmdline(const struct guest_mem *mem, const char *cmdline,
 		      u64 max_len, struct boot_state *out);
+/* Guest-physical areas the kernel occupies, which the initrd must avoid. */
+struct x86_kernel_area {
+	u64 start[2];
+	u64 end[2];
+	unsigned int nr;
+};
+
 /*
  * Initrd as high as possible below limit (exclusive), page aligned, clear
- * of the kernel [out->kernel_start, out->kernel_end).
+ * of the kernel's areas.
  */
 int x86_place_initrd(const struct guest_mem *mem,
 		     const struct x86_mem_map *map,
 		     const struct boot_input *in, u64 limit,
-		     struct boot_state *out);
+		     const struct x86_kernel_area *ka, struct boot_state *out);
 /*
  * Zero page for the 64-bit boot protocol from a setup header (the image's
  * or a synthesized one): places cmdline and initrd, writes the e820 table,
@@ -115,9 +122,11 @@ int x86_setup_zero_page(const struct guest_mem *mem,
 			const struct x86_mem_map *map,
 			const struct boot_input *in,
 			const struct bp_setup_header *hdr,
+			const struct x86_kernel_area *ka,
 			struct boot_state *out);
 /* hvm_start_info, memmap, modlist, cmdline and initrd for PVH entry. */
 int x86_setup_pvh(const struct guest_mem *mem, const struct x86_mem_map *map,
-		  const struct boot_input *in, struct boot_state *out);
+		  const struct boot_input *in,
+		  const struct x86_kernel_area *ka, struct boot_state *out);
 
 #endif

@@ -15,7 +15,8 @@
 				 sizeof(struct hvm_start_info), 8)
 
 int x86_setup_pvh(const struct guest_mem *mem, const struct x86_mem_map *map,
-		  const struct boot_input *in, struct boot_state *out)
+		  const struct boot_input *in,
+		  const struct x86_kernel_area *ka, struct boot_state *out)
 {
 	struct hvm_memmap_table_entry mm[E820_MAX_ENTRIES];
 	struct hvm_start_info si;
@@ -27,7 +28,7 @@ int x86_setup_pvh(const struct guest_mem *mem, const struct x86_mem_map *map,
 	ret = x86_place_cmdline(mem, in->cmdline, X86_CMDLINE_MAX - 1, out);
 	if (ret)
 		return ret;
-	ret = x86_place_initrd(mem, map, in, X86_MMIO_HOLE_END, out);
+	ret = x86_place_initrd(mem, map, in, X86_MMIO_HOLE_END, ka, out);
 	if (ret)
 		return ret;
 

@@ -26,19 +26,18 @@ int x86_place_cmdline(const struct guest_mem *mem, const char *cmdline,
 			       "command line");
 }
 
-static bool overlaps(u64 a, u64 alen, u64 b, u64 blen)
+static bool overlaps(u64 a, u64 alen, u64 b, u64 bend)
 {
-	return a < b + blen && b < a + alen;
+	return a < bend && b < a + alen;
 }
 
 int x86_place_initrd(const struct guest_mem *mem,
 		     const struct x86_mem_map *map,
 		     const struct boot_input *in, u64 limit,
-		     struct boot_state *out)
+		     const struct x86_kernel_area *ka, struct boot_state *out)
 {
 	u64 size = in->initrd_len, top, addr;
-	u64 kstart = out->kernel_start;
-	u64 klen = out->kernel_end - out->kernel_start;
+	unsigned int i, tries;
 
 	out->initrd_start = 0;
 	out->initrd_size = 0;
@@ -48,14 +47,18 @@ int x86_place_initrd(const struct guest_mem *mem,
 	if (size > top)
 		goto too_big;
 	addr = ALIGN_DOWN(top - size, SZ_4K);
-	if (overlaps(addr, size, kstart, klen)) {
-		/* Try just below the kernel. */
-		if (kstart < size)
+	/* Each kernel area it hits moves it below that area. */
+	for (tries = 0; tries <= ka->nr; tries++) {
+		for (i = 0; i < ka->nr; i++)
+			if (overlaps(addr, size, ka->start[i], ka->end[i]))
+				break;
+		if (i == ka->nr)
+			break;
+		if (ka->start[i] < size)
 			goto too_big;
-		addr = ALIGN_DOWN(kstart - size, SZ_4K);
+		addr = ALIGN_DOWN(ka->start[i] - size, SZ_4K);
 	}
-	if (overlaps(addr, size, kstart, klen) ||
-	    !x86_map_loadable(map, addr, size))
+	if (tries > ka->nr || !x86_map_loadable(map, addr, size))
 		goto too_big;
 	out->initrd_start = addr;
 	out->initrd_size = size;
@@ -73,6 +76,7 @@ int x86_setup_zero_page(const struct guest_mem *mem,
 			const struct x86_mem_map *map,
 			const struct boot_input *in,
 			const struct bp_setup_header *hdr,
+			const struct x86_kernel_area *ka,
 			struct boot_state *out)
 {
 	struct boot_params bp;
@@ -95,7 +99,7 @@ int x86_setup_zero_page(const struct guest_mem *mem,
 
 	initrd_limit = hdr->version >= 0x0203 ? (u64)hdr->initrd_addr_max + 1 :
 						(u64)BP_INITRD_MAX_OLD + 1;
-	ret = x86_place_initrd(mem, map, in, initrd_limit, out);
+	ret = x86_place_initrd(mem, map, in, initrd_limit, ka, out);
 	if (ret)
 		return ret;
 	bp.hdr.ramdisk_image = (u32)out->initrd_start;
