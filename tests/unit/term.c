@@ -1,0 +1,379 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Unit tests for vmm/term.c: escape filter, mode decision, raw mode, input. */
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <termios.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "tap.h"
+#include "term.h"
+
+/* Run the filter over `in` split at `split`; return result and output. */
+static int filter(const char *in, size_t len, size_t split, char *out,
+		  size_t *outlen)
+{
+	struct term t;
+	size_t n1 = 0, n2 = 0;
+	int r;
+
+	memset(&t, 0, sizeof(t));
+	r = term_process_input(&t, (const u8 *)in, split, (u8 *)out, &n1);
+	if (r == TERM_OK)
+		r = term_process_input(&t, (const u8 *)in + split, len - split,
+				       (u8 *)out + n1, &n2);
+	*outlen = n1 + n2;
+	return r;
+}
+
+static void test_escape(void)
+{
+	static const struct {
+		const char *in;
+		size_t len;
+		int result;
+		const char *out;
+		size_t outlen;
+		const char *what;
+	} cases[] = {
+		{ "hello", 5, TERM_OK, "hello", 5, "plain bytes pass" },
+		{ "ab\x01xcd", 6, TERM_QUIT, "ab", 2, "Ctrl-a x quits" },
+		{ "\x01\x01", 2, TERM_OK, "\x01", 1, "Ctrl-a Ctrl-a is one" },
+		{ "\x01y", 2, TERM_OK, "\x01y", 2, "Ctrl-a y passes both" },
+		{ "\x01X", 2, TERM_OK, "\x01X", 2, "Ctrl-a X is not quit" },
+		{ "\x01\x01x", 3, TERM_OK, "\x01x", 2,
+		  "Ctrl-a Ctrl-a x: literal Ctrl-a then x" },
+		{ "\x01\x01\x01x", 4, TERM_QUIT, "\x01", 1,
+		  "third Ctrl-a starts a new escape" },
+		{ "x\x03\x1a", 3, TERM_OK, "x\x03\x1a", 3,
+		  "^C and ^Z go to the guest" },
+		{ "\0\x01\0", 3, TERM_OK, "\0\x01\0", 3, "NUL bytes kept" },
+	};
+	char out[16];
+	size_t outlen, i, split;
+	int r;
+
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
+		bool all = true;
+
+		/* Every split point must give the same answer. */
+		for (split = 0; split <= cases[i].len; split++) {
+			r = filter(cases[i].in, cases[i].len, split, out,
+				   &outlen);
+			if (r != cases[i].result ||
+			    outlen != cases[i].outlen ||
+			    memcmp(out, cases[i].out, outlen))
+				all = false;
+		}
+		ok(all, "%s (all split points)", cases[i].what);
+	}
+
+	{
+		struct term t;
+		u8 o[4];
+
+		memset(&t, 0, sizeof(t));
+		term_process_input(&t, (const u8 *)"\x01", 1, o, &outlen);
+		ok(outlen == 0 && t.esc_pending, "trailing Ctrl-a held back");
+		term_process_input(&t, (const u8 *)"b", 1, o, &outlen);
+		ok(outlen == 2 && o[0] == 1 && o[1] == 'b',
+		   "held Ctrl-a released with the next byte (len + 1 out)");
+	}
+}
+
+static void test_modes(void)
+{
+	struct term t;
+	char path[] = "/tmp/lkvm-term-XXXXXX";
+	int p[2], fd;
+
+	ok(term_init(&t, -1, 1) == 0 && t.mode == TERM_IN_NONE &&
+	   term_poll_fd(&t) == -1, "no input fd: not read");
+	term_destroy(&t);
+
+	if (pipe(p)) {
+		ok(0, "pipe: %s", strerror(errno));
+		return;
+	}
+	ok(term_init(&t, p[0], 1) == 0 && t.mode == TERM_IN_STREAM &&
+	   term_poll_fd(&t) == p[0], "pipe: polled, verbatim");
+	ok(!t.raw_active, "pipe: no raw mode");
+	term_destroy(&t);
+	close(p[0]);
+	close(p[1]);
+
+	fd = open("/dev/null", O_RDONLY);
+	ok(fd >= 0 && term_init(&t, fd, 1) == 0 && t.mode == TERM_IN_NONE,
+	   "/dev/null: cannot be polled, not read");
+	term_destroy(&t);
+	close(fd);
+
+	fd = mkstemp(path);
+	ok(fd >= 0 && term_init(&t, fd, 1) == 0 && t.mode == TERM_IN_FILE &&
+	   term_poll_fd(&t) == -1, "regular file: read eagerly, not polled");
+	term_destroy(&t);
+	close(fd);
+	unlink(path);
+
+	fd = open("/dev/zero", O_RDONLY);
+	ok(fd >= 0 && term_init(&t, fd, 1) == 0 && t.mode == TERM_IN_NONE,
+	   "/dev/zero: unpollable device, not read");
+	term_destroy(&t);
+	close(fd);
+}
+
+static int open_pty(int *master, int *slave)
+{
+	*master = posix_openpt(O_RDWR | O_NOCTTY);
+	if (*master < 0 || grantpt(*master) || unlockpt(*master))
+		return -1;
+	*slave = open(ptsname(*master), O_RDWR | O_NOCTTY);
+	return *slave < 0 ? -1 : 0;
+}
+
+struct sink {
+	pthread_mutex_t lock;
+	u8 buf[65536];
+	size_t len;
+	size_t limit;		/* bytes taken per call; 0 = all */
+	size_t room;		/* total room left; SIZE_MAX = unlimited */
+	unsigned int quits;
+};
+
+static size_t sink_fn(void *opaque, const u8 *buf, size_t len)
+{
+	struct sink *s = opaque;
+	size_t n = len;
+
+	pthread_mutex_lock(&s->lock);
+	if (s->limit && n > s->limit)
+		n = s->limit;
+	if (n > s->room)
+		n = s->room;
+	if (n > sizeof(s->buf) - s->len)
+		n = sizeof(s->buf) - s->len;
+	memcpy(s->buf + s->len, buf, n);
+	s->len += n;
+	s->room -= n;
+	pthread_mutex_unlock(&s->lock);
+	return n;
+}
+
+static void sink_init(struct sink *s, size_t room)
+{
+	memset(s, 0, sizeof(*s));
+	pthread_mutex_init(&s->lock, NULL);
+	s->room = room;
+}
+
+static void test_tty(void)
+{
+	struct termios before, during, after;
+	struct sink s;
+	struct term t;
+	int m, sl, r;
+
+	if (open_pty(&m, &sl)) {
+		skip("no pty available", "tty raw mode");
+		return;
+	}
+	tcgetattr(sl, &before);
+	ok(term_init(&t, sl, sl) == 0 && t.mode == TERM_IN_TTY,
+	   "pty slave: terminal mode");
+	tcgetattr(sl, &during);
+	ok(!(during.c_lflag & (ICANON | ECHO | ISIG | IEXTEN)),
+	   "raw: no canonical mode, echo, signals");
+	ok(!(during.c_iflag & (ICRNL | IXON)) &&
+	   (during.c_cflag & CSIZE) == CS8 && during.c_cc[VMIN] == 1,
+	   "raw: no CR mapping or XON/XOFF, 8 bits, VMIN 1");
+	ok((during.c_oflag & (OPOST | ONLCR)) == (OPOST | ONLCR),
+	   "output processing (ONLCR) kept");
+
+	sink_init(&s, SIZE_MAX);
+	r = write(m, "ab\r\001\001c\003\001xzz", 11);
+	r = r == 11 ? term_service(&t, sink_fn, &s) : -1;
+	ok(r == TERM_QUIT && s.len == 6 && !memcmp(s.buf, "ab\r\001c\003", 6),
+	   "typed input: raw bytes, Ctrl-a Ctrl-a literal, Ctrl-a x quits");
+
+	term_restore(&t);
+	tcgetattr(sl, &after);
+	ok(!memcmp(&before, &after, sizeof(before)),
+	   "term_restore puts the settings back");
+	tcsetattr(sl, TCSANOW, &during);
+	term_restore(&t);
+	tcgetattr(sl, &after);
+	ok(!memcmp(&during, &after, sizeof(during)),
+	   "second term_restore does nothing");
+	term_destroy(&t);
+	close(sl);
+	close(m);
+}
+
+static void test_pipe_service(void)
+{
+	struct sink s;
+	struct term t;
+	u8 data[6000];
+	int p[2], r, i;
+	size_t total;
+
+	if (pipe(p)) {
+		ok(0, "pipe");
+		return;
+	}
+	for (i = 0; i < (int)sizeof(data); i++)
+		data[i] = (u8)(i * 7);
+	data[10] = TERM_ESCAPE;
+	data[11] = 'x';
+	term_init(&t, p[0], 1);
+	sink_init(&s, 16);
+	ok(term_service(&t, sink_fn, &s) == TERM_OK && s.len == 0,
+	   "nothing written: nothing read, no blocking");
+	r = write(p[1], data, sizeof(data));
+	ok(r == (int)sizeof(data), "6000 bytes into the pipe");
+	r = term_service(&t, sink_fn, &s);
+	ok(r == TERM_OK && s.len == 16 && t.pending_len > 0,
+	   "sink full after 16: the rest waits");
+	total = s.len;
+	for (i = 0; i < 2000 && total < sizeof(data); i++) {
+		s.room = 100;
+		r = term_service(&t, sink_fn, &s);
+		total = s.len;
+	}
+	ok(total == sizeof(data) && !memcmp(s.buf, data, sizeof(data)),
+	   "all bytes arrive verbatim, Ctrl-a x included (%zu)", total);
+	close(p[1]);
+	ok(term_service(&t, sink_fn, &s) == TERM_EOF, "writer gone: EOF");
+	ok(term_service(&t, sink_fn, &s) == TERM_EOF, "EOF stays EOF");
+	term_destroy(&t);
+	close(p[0]);
+}
+
+static void test_file_service(void)
+{
+	char path[] = "/tmp/lkvm-term-XXXXXX";
+	struct sink s;
+	struct term t;
+	int fd, r = 0, rounds = 0;
+
+	fd = mkstemp(path);
+	if (fd < 0 || write(fd, "line one\nline two\n", 18) != 18 ||
+	    lseek(fd, 0, SEEK_SET)) {
+		ok(0, "temporary file");
+		return;
+	}
+	unlink(path);
+	term_init(&t, fd, 1);
+	sink_init(&s, 0);
+	while (r == TERM_OK && rounds++ < 100) {
+		s.room = 5;
+		r = term_service(&t, sink_fn, &s);
+	}
+	ok(r == TERM_EOF && s.len == 18 &&
+	   !memcmp(s.buf, "line one\nline two\n", 18),
+	   "file read at the sink's pace to EOF (%d rounds)", rounds);
+	term_destroy(&t);
+	close(fd);
+}
+
+struct attach_ctx {
+	struct sink s;
+	struct term t;
+};
+
+static void on_quit(void *opaque)
+{
+	struct sink *s = opaque;
+
+	pthread_mutex_lock(&s->lock);
+	s->quits++;
+	pthread_mutex_unlock(&s->lock);
+}
+
+/* Wait up to 2 s for cond(s) to hold. */
+static bool wait_for(struct sink *s, size_t len, unsigned int quits)
+{
+	struct timespec ts = { 0, 1000000 };
+	int i;
+
+	for (i = 0; i < 2000; i++) {
+		bool done;
+
+		pthread_mutex_lock(&s->lock);
+		done = s->len >= len && s->quits >= quits;
+		pthread_mutex_unlock(&s->lock);
+		if (done)
+			return true;
+		nanosleep(&ts, NULL);
+	}
+	return false;
+}
+
+static void test_attach(void)
+{
+	struct attach_ctx *c = calloc(1, sizeof(*c));
+	struct io_loop loop;
+	u8 data[1000];
+	int m, sl, i;
+
+	if (!c || open_pty(&m, &sl)) {
+		skip("no pty available", "term_attach on an io_loop");
+		free(c);
+		return;
+	}
+	for (i = 0; i < (int)sizeof(data); i++)
+		data[i] = 'a' + i % 26;
+	if (io_loop_init(&loop)) {
+		ok(0, "io_loop_init");
+		return;
+	}
+	sink_init(&c->s, 10);
+	term_init(&c->t, sl, sl);
+	/* Typed before the loop starts: must still arrive. */
+	ok(write(m, data, 100) == 100, "typed ahead");
+	ok(term_attach(&c->t, &loop, sink_fn, &c->s, on_quit, &c->s) == 0,
+	   "attached to the I/O loop");
+	io_loop_start(&loop);
+	ok(wait_for(&c->s, 10, 0), "first 10 bytes delivered");
+	/* A guest draining its FIFO: room appears, the callback fires. */
+	for (i = 0; i < 200 && c->s.len < 1000; i++) {
+		size_t before;
+
+		pthread_mutex_lock(&c->s.lock);
+		c->s.room = 10;
+		before = c->s.len;
+		pthread_mutex_unlock(&c->s.lock);
+		if (i == 5 && write(m, data + 100, 900) != 900)
+			break;
+		term_notify_room(&c->t);
+		wait_for(&c->s, before + 1, 0);
+	}
+	ok(c->s.len == 1000 && !memcmp(c->s.buf, data, 1000),
+	   "1000 bytes delivered in order under back-pressure (%zu)",
+	   c->s.len);
+	pthread_mutex_lock(&c->s.lock);
+	c->s.room = SIZE_MAX;
+	pthread_mutex_unlock(&c->s.lock);
+	ok(write(m, "!\x01x", 3) == 3 && wait_for(&c->s, 1001, 1),
+	   "Ctrl-a x on the loop calls on_quit");
+	io_loop_stop(&loop);
+	term_destroy(&c->t);
+	io_loop_destroy(&loop);
+	close(sl);
+	close(m);
+	free(c);
+}
+
+int main(void)
+{
+	test_escape();
+	test_modes();
+	test_tty();
+	test_pipe_service();
+	test_file_service();
+	test_attach();
+	return tap_done();
+}
