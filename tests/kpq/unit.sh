@@ -1,0 +1,326 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# Unit tests of kernel-patches/kpq on sample queues and mboxes made here
+# with git: good, malformed, misordered, wrong diffstat, duplicate,
+# imports, pull/format text, bad bases, and apply on a small fake base.
+# Prints TAP.
+set -u
+LC_ALL=C
+export LC_ALL
+here=$(cd "$(dirname "$0")" && pwd)
+kpq=${KPQ:-$here/../../kernel-patches/kpq}
+n=0 failed=0
+
+ok() { # ok COND-STATUS NAME [DIAG...]
+	st=$1 name=$2
+	shift 2
+	n=$((n + 1))
+	if [ "$st" -eq 0 ]; then
+		echo "ok $n - $name"
+	else
+		echo "not ok $n - $name"
+		failed=$((failed + 1))
+		for d in "$@"; do
+			printf '%s\n' "$d" | sed 's/^/# /'
+		done
+	fi
+}
+skip() {
+	n=$((n + 1))
+	echo "ok $n - $1 # SKIP $2"
+}
+
+if ! command -v git >/dev/null 2>&1; then
+	echo "1..0 # SKIP git is not installed (make deps)"
+	exit 0
+fi
+
+w=$(mktemp -d) || exit 1
+trap 'rm -rf "$w"' EXIT
+export KPQ_CACHE="$w/cache"
+export HOME="$w/home"
+mkdir -p "$HOME"
+G() {
+	git -c user.name="Ada Author" -c user.email=ada@example.invalid \
+		-c core.abbrev=12 -c init.defaultBranch=main "$@"
+}
+
+# --- a tiny source tree with a history to make patches from
+src=$w/src
+mkdir -p "$src"
+(
+	cd "$src" || exit 1
+	G init -q .
+	i=1
+	while [ $i -le 60 ]; do
+		echo "int line$i = $i;"
+		i=$((i + 1))
+	done >lib.c
+	printf 'all:\n\ttrue\n' >Makefile
+	G add . && G commit -q -m "base"
+	G tag base
+	sed -i 's/^int line5 = 5;/int line5 = 50;/' lib.c
+	G commit -q -a -m "lib: Make line5 fifty
+
+line5 must be fifty for the frobnicator, which reads it as a count.
+
+Signed-off-by: Ada Author <ada@example.invalid>"
+	sed -i 's/^int line40 = 40;/int line40 = 400;\nint line40b = 41;/' lib.c
+	G commit -q -a -m "lib: Add line40b next to line40
+
+The table wants a second entry after line40; add it and scale line40.
+
+Fixes: 0123456789ab (\"lib: Add the table\")
+Signed-off-by: Ada Author <ada@example.invalid>"
+	sed -i 's/^int line20 = 20;/int line20 = 21;/' lib.c
+	G -c user.name="Bo Builder" -c user.email=bo@example.invalid \
+		commit -q -a -m "lib: Bump line20
+
+line20 was off by one.
+
+Signed-off-by: Bo Builder <bo@example.invalid>"
+) || { echo "Bail out! cannot make the sample repository"; exit 1; }
+
+# A queue folder Q with the first N patches of the history.
+mkqueue() { # mkqueue DIR N
+	rm -rf "$1"
+	mkdir -p "$1"
+	(cd "$src" && G format-patch -q --no-numbered -o "$1" base..main) ||
+		exit 1
+	k=0
+	for p in "$1"/*.patch; do
+		k=$((k + 1))
+		[ "$k" -le "$2" ] || rm -f "$p"
+	done
+	(cd "$1" && ls ./*.patch 2>/dev/null | sed 's|^\./||' >series)
+	cat >"$1/BASE" <<EOF
+PACKAGE=kpq-test-base
+VERSION=1.0-1
+TARBALL=$w/base.tar.xz
+SHA256=$basesum
+SRCDIR=linux-test
+EOF
+}
+(cd "$src" && G archive --prefix=linux-test/ base) | xz >"$w/base.tar.xz"
+basesum=$(sha256sum "$w/base.tar.xz" | cut -d' ' -f1)
+
+run() { # run ARGS...: output in $out, status in $st
+	out=$("$kpq" "$@" 2>&1)
+	st=$?
+}
+has() { printf '%s\n' "$out" | grep -q -e "$1"; }
+
+# --- check
+q=$w/q
+mkqueue "$q" 2
+run -q "$q" check
+ok $(( st != 0 )) "check: a good queue passes" "$out"
+has "2 patches ok"; ok $? "check: counts the patches" "$out"
+
+mkqueue "$q" 2
+sed -i '/^Subject:/d' "$q/0001-"*.patch
+run -q "$q" check
+has "0001-.*no Subject: header"
+ok $(( st == 0 || $? )) "check: malformed patch (no Subject) fails, naming it" "$out"
+
+mkqueue "$q" 2
+sed -i '/^+int line5 = 50;$/d' "$q/0001-"*.patch
+run -q "$q" check
+has "0001-.*hunk 1 of lib.c"
+ok $(( st == 0 || $? )) "check: truncated hunk fails, naming patch and hunk" "$out"
+
+mkqueue "$q" 2
+printf '%s\n' 0002-lib-Add-line40b-next-to-line40.patch \
+	0001-lib-Make-line5-fifty.patch >"$q/series"
+run -q "$q" check
+has "misordered"
+ok $(( st == 0 || $? )) "check: misordered series fails" "$out"
+
+mkqueue "$q" 2
+sed -i 's/^ lib.c | 3 ++-$/ lib.c | 4 ++-/' "$q/0002-"*.patch
+run -q "$q" check
+has "0002-.*diffstat says lib.c has 4 changed lines, the diff has 3"
+ok $(( st == 0 || $? )) "check: wrong diffstat fails" "$out"
+
+mkqueue "$q" 2
+sed -i 's/^ 1 file changed, 2 insertions(+), 1 deletion(-)$/ 1 file changed, 3 insertions(+), 1 deletion(-)/' "$q/0002-"*.patch
+run -q "$q" check
+has "0002-.*diffstat total"
+ok $(( st == 0 || $? )) "check: wrong diffstat total fails" "$out"
+
+mkqueue "$q" 2
+cp "$q/0001-lib-Make-line5-fifty.patch" "$q/0003-lib-Make-line5-fifty-again.patch"
+echo 0003-lib-Make-line5-fifty-again.patch >>"$q/series"
+run -q "$q" check
+has "0003-.*duplicate of 0001-"
+ok $(( st == 0 || $? )) "check: duplicate patch fails" "$out"
+
+mkqueue "$q" 2
+sed -i '/^0002-/d' "$q/series"
+run -q "$q" check
+has "0002-.*not in series"
+ok $(( st == 0 || $? )) "check: patch missing from series fails" "$out"
+
+mkqueue "$q" 2
+echo 0003-lib-Nothing.patch >>"$q/series"
+run -q "$q" check
+has "0003-lib-Nothing.patch does not exist"
+ok $(( st == 0 || $? )) "check: series naming a missing file fails" "$out"
+
+mkqueue "$q" 2
+sed -i 's/^\(Signed-off-by: Ada Author <ada@example.invalid>\)$/\1\nReviewed-by: Bo Builder <bo@example.invalid>/' "$q/0001-"*.patch
+run -q "$q" check
+has "0001-.*Signed-off-by is not the last tag"
+ok $(( st == 0 || $? )) "check: Signed-off-by not last fails" "$out"
+
+mkqueue "$q" 2
+sed -i '/^Signed-off-by:/d' "$q/0001-"*.patch
+run -q "$q" check
+has "0001-.*no Signed-off-by"
+ok $(( st == 0 || $? )) "check: missing Signed-off-by fails" "$out"
+
+mkqueue "$q" 2
+sed -i 's/^Fixes: 0123456789ab /Fixes: 0123456 /' "$q/0002-"*.patch
+run -q "$q" check
+has "0002-.*malformed tag (want Fixes"
+ok $(( st == 0 || $? )) "check: Fixes: with fewer than 12 hex digits fails" "$out"
+
+mkqueue "$q" 2
+sed -i 's/^Fixes: \(.*\) ("lib: Add the table")$/Fixes: \1 lib: Add the table/' "$q/0002-"*.patch
+run -q "$q" check
+has "0002-.*malformed tag"
+ok $(( st == 0 || $? )) "check: Fixes: without the quoted subject fails" "$out"
+
+mkqueue "$q" 2
+sed -i 's/^Subject: \[PATCH\] lib: Make line5 fifty$/Subject: [PATCH] lib: Make line5 fifty because the frobnicator reads it as a count of widgets/' "$q/0001-"*.patch
+run -q "$q" check
+has "0001-.*more than 75"
+ok $(( st == 0 || $? )) "check: subject over 75 characters fails" "$out"
+
+mkqueue "$q" 2
+sed -i '1d' "$q/0001-"*.patch
+run -q "$q" check
+has "0001-.*line 1 is not"
+ok $(( st == 0 || $? )) "check: missing format-patch From line fails" "$out"
+
+# --- import
+mkqueue "$q" 1
+(cd "$src" && G format-patch -q --stdout -1 main~1) >"$w/one.mbox"
+run -q "$q" import "$w/one.mbox"
+tail -n 1 "$q/series" | grep -qx '0002-lib-Add-line40b-next-to-line40.patch'
+ok $(( st == 0 && $? == 0 ? 0 : 1 )) "import: one message is appended with a normalised name" "$out"
+run -q "$q" check
+ok $st "import: the queue still checks" "$out"
+
+mkqueue "$q" 0
+(cd "$src" && G format-patch -q --stdout --cover-letter -v5 -n base..main~1) >"$w/v5.mbox"
+# Reorder: patch 2 before patch 1, as mail archives sometimes do.
+awk -v out="$w/part" '/^From [0-9a-f]+ Mon Sep 17/ { k++ } { print > (out k) }' "$w/v5.mbox"
+cat "$w/part1" "$w/part3" "$w/part2" >"$w/v5r.mbox"
+run -q "$q" import "$w/v5r.mbox"
+printf '%s\n' 0001-lib-Make-line5-fifty.patch 0002-lib-Add-line40b-next-to-line40.patch |
+	cmp -s - "$q/series"
+ok $(( st == 0 && $? == 0 ? 0 : 1 )) "import: [PATCH v5 n/2] series with cover letter, out of order" "$out" "$(cat "$q/series")"
+grep -q '^Subject: \[PATCH\] lib: Make line5 fifty$' "$q/0001-lib-Make-line5-fifty.patch"
+ok $? "import: subject normalised to [PATCH]"
+run -q "$q" check
+ok $st "import: imported series checks" "$out"
+
+mkqueue "$q" 1
+cp "$q/series" "$w/series.before"
+printf 'this is not\nan mbox at all\n' >"$w/junk.mbox"
+run -q "$q" import "$w/junk.mbox"
+has "junk.mbox"
+ok $(( st == 0 || $? )) "import: malformed mbox fails, naming the file" "$out"
+cmp -s "$q/series" "$w/series.before"
+ok $? "import: malformed mbox leaves series alone"
+
+sed '/^Signed-off-by:/d' "$w/one.mbox" >"$w/nosob.mbox"
+run -q "$q" import "$w/nosob.mbox"
+has "nosob.mbox.*not a well-formed patch"
+ok $(( st == 0 || $? )) "import: a patch without Signed-off-by is refused" "$out"
+ls "$q" | grep -q '^0002' && st2=1 || st2=0
+ok $st2 "import: nothing written after a refusal"
+
+cat "$w/part1" "$w/part2" >"$w/incomplete.mbox"
+run -q "$q" import "$w/incomplete.mbox"
+has "patch 2/2 is missing"
+ok $(( st == 0 || $? )) "import: incomplete numbered series fails" "$out"
+
+(cd "$src" && G format-patch -q --stdout -1 main~2) >"$w/dup.mbox"
+run -q "$q" import "$w/dup.mbox"
+has "duplicates 0001-"
+ok $(( st == 0 || $? )) "import: duplicate of a queued patch fails" "$out"
+
+run -q "$q" import "$w/does-not-exist.mbox"
+has "does-not-exist.mbox: no such file"
+ok $(( st == 0 || $? )) "import: missing file fails, naming it" "$out"
+
+# --- pull and format
+mkqueue "$q" 3
+run -q "$q" pull
+has "^The following changes since the pinned base:"; a=$?
+has "^  kpq-test-base 1.0-1 "; b=$?
+has "^Ada Author (2):"; c=$?
+has "^Bo Builder (1):"; d=$?
+has "^ lib.c | 7 ++++---$"; e=$?
+has "^ 1 file changed, 4 insertions(+), 3 deletions(-)$"; f=$?
+ok $((st + a + b + c + d + e + f)) "pull: base, shortlog by author with counts, combined diffstat" "$out"
+has "^lib:$"; ok $? "pull: summary grouped by subsystem" "$out"
+
+run -q "$q" format -o "$w/out" -v 2
+a=1
+[ -f "$w/out/0000-cover-letter.patch" ] &&
+	grep -q '^Subject: \[PATCH v2 0/3\] ' "$w/out/0000-cover-letter.patch" &&
+	grep -q '^Subject: \[PATCH v2 2/3\] lib: Add line40b next to line40$' \
+		"$w/out/0002-lib-Add-line40b-next-to-line40.patch" &&
+	grep -q '^In-Reply-To: <' "$w/out/0003-lib-Bump-line20.patch" && a=0
+ok $((st + a)) "format: cover letter and numbered, threaded patches" "$out"
+grep -q '^Bo Builder (1):' "$w/out/0000-cover-letter.patch"
+ok $? "format: the cover letter carries the shortlog"
+
+# --- bases
+mkqueue "$q" 2
+sed -i "s|^TARBALL=.*|TARBALL=$w/missing.tar.xz|" "$q/BASE"
+run -q "$q" checkpatch
+has "missing.tar.xz: missing"
+ok $(( st == 0 || $? )) "checkpatch: missing base package fails, naming the file" "$out"
+
+mkqueue "$q" 2
+sed -i "s|^SHA256=.*|SHA256=$(printf '%064d' 0)|" "$q/BASE"
+run -q "$q" apply "$w/tree"
+has "not the pinned base.*--any-base"
+ok $(( st == 0 || $? )) "apply: a different base is refused unless asked" "$out"
+
+mkqueue "$q" 3
+run -q "$q" apply "$w/tree"
+c=$(git -C "$w/tree" rev-list --count HEAD 2>/dev/null)
+ok $(( st != 0 || c != 4 )) "apply: the series applied in order with git am" "$out" "commits: $c"
+git -C "$w/tree" log -1 --format=%an 2>/dev/null | grep -qx "Bo Builder"
+ok $? "apply: authorship kept (git am semantics)"
+
+mkqueue "$q" 2
+awk '/^@@ -2,7 \+2,7 @@/ { print "@@ -12,7 +12,7 @@"; next } { print }' \
+	"$q/0001-lib-Make-line5-fifty.patch" >"$w/p" &&
+	mv "$w/p" "$q/0001-lib-Make-line5-fifty.patch"
+run -q "$q" apply "$w/tree"
+has "0001-lib-Make-line5-fifty.patch: hunk #1 of lib.c applies only 10 lines away"
+ok $(( st == 0 || $? )) "apply: an offset beyond a few lines fails, naming patch and hunk" "$out"
+
+mkqueue "$q" 2
+sed -i 's/^ int line41 = 41;$/ int line41 = 42;/' "$q/0002-lib-Add-line40b-next-to-line40.patch"
+run -q "$q" apply "$w/tree"
+has "0002-lib-Add-line40b-next-to-line40.patch: hunk #1 of lib.c does not apply"
+ok $(( st == 0 || $? )) "apply: a hunk needing fuzz fails, naming patch and hunk" "$out"
+
+# --- the tool itself
+if command -v shellcheck >/dev/null 2>&1; then
+	o=$(shellcheck -s sh "$kpq" 2>&1)
+	ok $? "kpq is shellcheck-clean" "$o"
+else
+	skip "kpq is shellcheck-clean" "shellcheck is not installed"
+fi
+
+echo "1..$n"
+[ "$failed" -eq 0 ]
