@@ -93,7 +93,10 @@ mkqueue() { # mkqueue DIR N
 		k=$((k + 1))
 		[ "$k" -le "$2" ] || rm -f "$p"
 	done
-	(cd "$1" && ls ./*.patch 2>/dev/null | sed 's|^\./||' >series)
+	: >"$1/series"
+	for p in "$1"/*.patch; do
+		[ -e "$p" ] && echo "${p##*/}" >>"$1/series"
+	done
 	cat >"$1/BASE" <<EOF
 PACKAGE=kpq-test-base
 VERSION=1.0-1
@@ -240,8 +243,11 @@ sed '/^Signed-off-by:/d' "$w/one.mbox" >"$w/nosob.mbox"
 run -q "$q" import "$w/nosob.mbox"
 has "nosob.mbox.*not a well-formed patch"
 ok $(( st == 0 || $? )) "import: a patch without Signed-off-by is refused" "$out"
-ls "$q" | grep -q '^0002' && st2=1 || st2=0
-ok $st2 "import: nothing written after a refusal"
+st2=0
+for f in "$q"/0002*; do
+	[ ! -e "$f" ] || st2=1
+done
+ok "$st2" "import: nothing written after a refusal"
 
 cat "$w/part1" "$w/part2" >"$w/incomplete.mbox"
 run -q "$q" import "$w/incomplete.mbox"
