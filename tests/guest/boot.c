@@ -24,7 +24,7 @@ struct zp_e820 {
 	u64 addr;
 	u64 size;
 	u32 type;
-} __attribute__((packed));
+} __packed;
 
 #define PVH_MAGIC		0x336ec578
 

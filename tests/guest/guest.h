@@ -30,6 +30,9 @@ typedef uint64_t u64;
 #define __noreturn __attribute__((noreturn))
 #define __printf(a, b) __attribute__((format(printf, a, b)))
 #define __used __attribute__((used))
+#define __packed __attribute__((packed))
+#define __aligned(x) __attribute__((aligned(x)))
+#define __section(s) __attribute__((section(s)))
 
 /* Port I/O. */
 static inline void outb(u8 v, u16 port)
@@ -309,7 +312,7 @@ struct guest_test {
 
 #define GUEST_TEST(tname, tfn)						\
 	static const struct guest_test __guest_test_##tfn		\
-	__attribute__((used, section(".guest_tests"), aligned(8))) = {	\
+	__used __section(".guest_tests") __aligned(8) = {		\
 		.name = tname, .fn = tfn,				\
 	}
 
@@ -320,6 +323,7 @@ void ap_start_trampoline(void);
 extern const u8 ap_tramp_start[], ap_tramp_end[];
 extern volatile u64 ap_stack_top;
 void idt_load_empty(void);
+extern const u8 irq_stubs[];	/* 16 bytes per vector */
 extern const u8 emulfail_insn[], emulfail_insn_end[];
 void emulfail_exec(void);
 

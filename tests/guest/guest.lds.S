@@ -35,11 +35,6 @@ SECTIONS
 	.rodata : {
 		*(.rodata .rodata.*)
 	} :image
-#ifdef PVH
-	.notes : {
-		KEEP(*(.note.Xen))
-	} :image :note
-#endif
 	.data : {
 		*(.data .data.*)
 		. = ALIGN(8);
@@ -47,7 +42,13 @@ SECTIONS
 		KEEP(*(.guest_tests))
 		__guest_tests_end = .;
 	} :image
-	.bss (NOLOAD) : {
+#ifdef PVH
+	/* In the padding before .bss: code and data stay where they are. */
+	.notes : {
+		KEEP(*(.note.Xen))
+	} :image :note
+#endif
+	.bss ALIGN(4096) (NOLOAD) : {
 		. = ALIGN(8);
 		__bss_start = .;
 		*(.bss .bss.[!n]* COMMON)

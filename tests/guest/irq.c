@@ -15,11 +15,9 @@ struct idt_gate {
 struct idt_desc {
 	u16 limit;
 	u64 base;
-} __attribute__((packed));
+} __packed;
 
-extern const u8 irq_stubs[];
-
-static struct idt_gate idt[256] __attribute__((aligned(16)));
+static struct idt_gate idt[256] __aligned(16);
 static irq_handler_t handlers[256];
 
 static const char *const exc_names[32] = {

@@ -15,7 +15,7 @@ struct mpf {
 	u8 rev;
 	u8 checksum;
 	u8 feature[5];
-} __attribute__((packed));
+} __packed;
 
 struct mpc {
 	char sig[4];
@@ -31,7 +31,7 @@ struct mpc {
 	u16 ext_length;
 	u8 ext_checksum;
 	u8 reserved;
-} __attribute__((packed));
+} __packed;
 
 #define MPC_PROCESSOR		0
 #define MPC_LAST_TYPE		4	/* local interrupt assignment */

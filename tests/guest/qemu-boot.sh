@@ -1,0 +1,135 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# TAP: the test guest boots under QEMU (TCG, so no /dev/kvm is needed)
+# through every entry QEMU offers: PVH (microvm), the bzImage's real-mode
+# setup and 32-bit entry (pc + SeaBIOS), and the flat image's real-mode
+# entry (pc with a one-instruction reset-vector "BIOS"). The 64-bit entry
+# is exercised by lkvm's own integration tests. QEMU's isa-debug-exit
+# turns guest status s into exit code 2s+1.
+set -u
+out=${BUILD:-build}/tests/guest
+qemu=${QEMU:-qemu-system-x86_64}
+n=0 failed=0
+
+tap() {	# tap STATUS NAME [SKIP-REASON]
+	n=$((n + 1))
+	if [ $# -gt 2 ]; then
+		echo "ok $n - $2 # SKIP $3"
+	elif [ "$1" -eq 0 ]; then
+		echo "ok $n - $2"
+	else
+		echo "not ok $n - $2"
+		failed=$((failed + 1))
+	fi
+}
+
+names=(pvh-hello pvh32-cmdline pvh-exit pvh-initrd pvh-e820 pvh-smp pvh-irq
+       pvh-triple pvh-unknown bzimage-hello bzimage-initrd bzimage-reset
+       flat-hello)
+if ! command -v "$qemu" >/dev/null; then
+	for t in "${names[@]}"; do
+		tap 0 "$t" "$qemu not installed"
+	done
+	echo "1..$n"
+	exit 0
+fi
+
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+log="$tmp/log"
+
+# run MACHINE TIMEOUT QEMU-ARGS...: serial output in $log, sets $rc.
+run() {
+	local machine=$1 t=$2
+
+	shift 2
+	timeout "$t" "$qemu" -M "$machine" -accel tcg -m 128 -no-reboot \
+		-nodefaults -no-user-config -nographic -serial stdio \
+		-device isa-debug-exit,iobase=0xf4,iosize=4 "$@" \
+		</dev/null >"$log" 2>&1
+	rc=$?
+	# SeaBIOS ends its banner without a newline.
+	sed -i 's/^.*Booting from ROM\.\.//' "$log"
+}
+
+has() { grep -aqxF -- "$1" "$log"; }
+fail_log() { sed 's/^/# /' "$log" | head -40; }
+
+check() {	# check NAME COMMANDS...: TAP line; log shown on failure
+	local name=$1
+
+	shift
+	if "$@"; then
+		tap 0 "$name"
+	else
+		tap 1 "$name"
+		echo "# rc=$rc"
+		fail_log
+	fi
+}
+
+pvh="$out/guest-pvh.elf"
+
+run microvm 30 -kernel "$pvh" -append "test=hello"
+check pvh-hello eval '[ $rc = 1 ] && has "lkvm test guest" &&
+	has "boot: pvh" && has "cmdline: test=hello" &&
+	grep -q "^mem: 12[0-9] MiB$" "$log" && grep -q "^cpus: 1$" "$log" &&
+	grep -q "^e820: 0000000000100000 [0-9a-f]\{16\} 1$" "$log"'
+
+run microvm 30 -kernel "$out/guest-pvh32.elf" \
+	-append "test=cmdline  a=b c=\"d e\""
+check pvh32-cmdline eval '[ $rc = 1 ] &&
+	has "cmdline:[test=cmdline  a=b c=\"d e\"]"'
+
+run microvm 30 -kernel "$pvh" -append "test=exit:3"
+check pvh-exit eval '[ $rc = 7 ] && has "exit: status 3"'
+
+head -c 45000 /dev/urandom >"$tmp/initrd"
+want="initrd: $("$out/crc32sum" "$tmp/initrd")"
+run microvm 30 -kernel "$pvh" -initrd "$tmp/initrd" -append "test=initrd"
+check pvh-initrd eval '[ $rc = 1 ] && has "$want"'
+
+run microvm 30 -kernel "$pvh" -append "test=e820"
+check pvh-e820 eval '[ $rc = 1 ] &&
+	[ "$(grep -c "^e820: [0-9a-f]\{16\} [0-9a-f]\{16\} [0-9a-f]*$" "$log")" = \
+	  "$(sed -n "s/^e820 entries: //p" "$log")" ]'
+
+run microvm 30 -smp 3 -kernel "$pvh" -append "test=smp"
+check pvh-smp eval '[ $rc = 1 ] && has "cpu 1 up" && has "cpu 2 up" &&
+	has "smp: 3 cpus up"'
+
+run microvm 30 -kernel "$pvh" -append "test=irq"
+check pvh-irq eval '[ $rc = 1 ] && has "irq: self-IPI vector 0x40 delivered"'
+
+# A triple fault resets the machine; -no-reboot makes QEMU exit 0.
+run microvm 30 -kernel "$pvh" -append "test=triple"
+check pvh-triple eval '[ $rc = 0 ] && has "triple: empty IDT, then ud2" &&
+	[ "$(grep -c triple: "$log")" = 1 ]'
+
+run microvm 30 -kernel "$pvh" -append "test=nosuch"
+check pvh-unknown eval '[ $rc = 5 ] && grep -q "^unknown test .nosuch." "$log"'
+
+bz="$out/guest.bzImage"
+run pc 60 -kernel "$bz" -append "test=hello"
+check bzimage-hello eval '[ $rc = 1 ] && has "boot: linux32" &&
+	has "cmdline: test=hello" &&
+	grep -aq "^e820: 0000000000100000 [0-9a-f]\{16\} 1$" "$log"'
+
+run pc 60 -kernel "$bz" -initrd "$tmp/initrd" -append "test=initrd"
+check bzimage-initrd eval '[ $rc = 1 ] && has "$want"'
+
+# i8042 reset (0xfe to port 0x64): with -no-reboot QEMU exits 0.
+run pc 60 -kernel "$bz" -append "test=reset"
+check bzimage-reset eval '[ $rc = 0 ] &&
+	has "reset: writing 0xfe to port 0x64"'
+
+# Reset vector 0xffff0: ljmp $0x1000, $0 (the flat image's entry).
+{ head -c 65520 /dev/zero; printf '\352\000\000\000\020'
+  head -c 11 /dev/zero; } >"$tmp/bios"
+run pc 30 -bios "$tmp/bios" \
+	-device loader,file="$out/guest.flat",addr=0x10000,force-raw=on
+check flat-hello eval '[ $rc = 1 ] && has "boot: real" && has "no boot info" &&
+	has "lkvm test guest"'
+
+echo "1..$n"
+[ "$failed" -eq 0 ]
