@@ -257,7 +257,8 @@ int i8042_init(struct i8042 *k, struct bus *bus, struct vm *vm,
 	k->vm = vm;
 	k->kbd_irq = kbd_irq;
 	k->aux_irq = aux_irq;
-	k->kbd_level = k->aux_level = -1;
+	k->kbd_level = -1;
+	k->aux_level = -1;
 	/* As firmware leaves it: keyboard interrupt, POST done, translation. */
 	k->ctr = CTR_KBDINT | CTR_SYS | CTR_XLATE;
 	k->outport = OUT_RESET | OUT_A20;

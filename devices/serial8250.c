@@ -146,7 +146,7 @@ static bool take_room_notice(struct serial8250 *u)
 	if (u->rx_count > rx_capacity(u) / 2)
 		return false;
 	u->rx_starved = false;
-	return u->room_fn != NULL;
+	return u->room_fn;
 }
 
 static void rx_clear(struct serial8250 *u)

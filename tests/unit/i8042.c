@@ -44,7 +44,8 @@ static int setup(struct fixture *f)
 	f->vm = calloc(1, sizeof(*f->vm));
 	f->kbd.line.set_level = rec_set;
 	f->aux.line.set_level = rec_set;
-	f->kbd.level = f->aux.level = -1;
+	f->kbd.level = -1;
+	f->aux.level = -1;
 	bus_init(&f->bus, "pio");
 	return i8042_init(&f->kbc, &f->bus, f->vm, &f->kbd.line, &f->aux.line);
 }

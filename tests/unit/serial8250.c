@@ -334,7 +334,7 @@ static void test_wide(void)
 	/* 16-bit write at SCR-1 (MSR, SCR): split into two byte writes. */
 	bus_access(&f.bus, NULL, BASE + MSR, d, 2, true);
 	ok(in(&f, SCR) == 0x22, "16-bit write split into bytes");
-	d[0] = d[1] = 0;
+	memset(d, 0, sizeof(d));
 	bus_access(&f.bus, NULL, BASE + LCR, d, 2, false);
 	ok(d[0] == 0 && d[1] == 0, "16-bit read of LCR, MCR");
 	teardown(&f);
