@@ -1,0 +1,222 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The device side of the virtio peer test: lkvm's virtio core driving one
+ * queue whose rings and buffers the kernel's virtio_ring.c (driver side,
+ * other thread) allocated from the arena. The arena is registered as guest
+ * RAM at gpa == host address. Notifications: the driver's kick is an
+ * eventfd this thread polls (like an ioeventfd on the I/O thread); our
+ * used-buffer interrupt is an eventfd the driver thread polls (an irqfd).
+ */
+#include <endian.h>
+#include <errno.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "guest-mem.h"
+#include "log.h"
+#include "virtio/core.h"
+#include "peer.h"
+
+struct peer_dev {
+	struct guest_mem mem;
+	struct virtio_device vdev;
+	struct virtq_chain chain;
+	enum peer_dev_mode mode;
+	int kick_fd, call_fd;
+	pthread_t thread;
+	atomic_bool stop;
+	u8 *scratch;
+	size_t scratch_len;
+	struct peer_dev_result res;
+	atomic_uint config_signals;
+};
+
+static void peer_signal_used(struct virtio_device *vdev, struct virtq *vq)
+{
+	struct peer_dev *d = vdev->priv;
+	u64 one = 1;
+
+	if (write(d->call_fd, &one, sizeof(one)) != sizeof(one))
+		abort();
+}
+
+static void peer_signal_config(struct virtio_device *vdev)
+{
+	struct peer_dev *d = vdev->priv;
+
+	atomic_fetch_add(&d->config_signals, 1);
+}
+
+static const struct virtio_transport_ops peer_transport = {
+	.name = "peer",
+	.signal_used = peer_signal_used,
+	.signal_config = peer_signal_config,
+};
+
+static bool peer_scratch(struct peer_dev *d, size_t len)
+{
+	if (len <= d->scratch_len)
+		return true;
+	free(d->scratch);
+	d->scratch = malloc(len);
+	d->scratch_len = d->scratch ? len : 0;
+	return d->scratch != NULL;
+}
+
+/*
+ * Verify mode: the readable bytes are a 4-byte little-endian seed followed
+ * by peer_pattern(seed, i) for every byte i from 4 on; the reply fills the
+ * writable bytes with peer_reply(seed, i).
+ */
+static u32 peer_handle(struct peer_dev *d, struct virtq_chain *c)
+{
+	size_t out = c->out_len, in = c->in_len, i;
+	u32 seed = 0;
+
+	if (!peer_scratch(d, MAX(out, in) + 1))
+		abort();
+	virtq_chain_read(c, 0, d->scratch, out);
+	d->res.bytes_out += out;
+	d->res.bytes_in += in;
+	if (d->mode == PEER_COPY) {
+		virtq_chain_write(c, 0, d->scratch, MIN(out, in));
+		return (u32)in;
+	}
+	if (out < 4) {
+		d->res.bad_chains++;
+		return 0;
+	}
+	memcpy(&seed, d->scratch, 4);
+	seed = le32toh(seed);
+	for (i = 4; i < out; i++) {
+		if (d->scratch[i] != peer_pattern(seed, i)) {
+			d->res.bad_chains++;
+			break;
+		}
+	}
+	for (i = 0; i < in; i++)
+		d->scratch[i] = peer_reply(seed, i);
+	virtq_chain_write(c, 0, d->scratch, in);
+	return (u32)in;
+}
+
+/* ops->queue_notify: vq->lock is held. Drain, then interrupt once. */
+static void peer_queue_notify(struct virtio_device *vdev, struct virtq *vq)
+{
+	struct peer_dev *d = vdev->priv;
+	int r;
+
+	while ((r = virtq_pop(vq, &d->chain)) == 1) {
+		virtq_push(vq, &d->chain, peer_handle(d, &d->chain));
+		d->res.chains++;
+		/* Hand back in batches so the driver can refill meanwhile. */
+		if ((d->res.chains & 15) == 0)
+			virtio_queue_signal(vq);
+	}
+	virtio_queue_signal(vq);
+}
+
+static const struct virtio_device_ops peer_ops = {
+	.name = "peer",
+	.device_id = VIRTIO_ID_RNG,
+	.queue_notify = peer_queue_notify,
+};
+
+static void *peer_thread(void *arg)
+{
+	struct peer_dev *d = arg;
+
+	while (!atomic_load(&d->stop)) {
+		struct pollfd p = { .fd = d->kick_fd, .events = POLLIN };
+		u64 v;
+
+		if (poll(&p, 1, 50) <= 0)
+			continue;
+		if (read(d->kick_fd, &v, sizeof(v)) != sizeof(v))
+			continue;
+		virtio_queue_notify(&d->vdev, 0);
+	}
+	return NULL;
+}
+
+struct peer_dev *peer_dev_create(unsigned long long features,
+				 unsigned int qsize, unsigned long long desc,
+				 unsigned long long driver,
+				 unsigned long long device, int kick_fd,
+				 int call_fd, enum peer_dev_mode mode,
+				 char *err, size_t errlen)
+{
+	struct peer_dev *d = calloc(1, sizeof(*d));
+	u8 st = VIRTIO_STATUS_ACKNOWLEDGE | VIRTIO_STATUS_DRIVER;
+	int r;
+
+	if (!d) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	d->mode = mode;
+	d->kick_fd = kick_fd;
+	d->call_fd = call_fd;
+	virtq_chain_init(&d->chain);
+	r = guest_mem_add(&d->mem, (u64)(uintptr_t)peer_arena_base(),
+			  peer_arena_size(), peer_arena_base(), false);
+	if (!r)
+		r = virtio_device_init(&d->vdev, &peer_ops, d, &d->mem,
+				       "virtio-peer", 1, VIRTQ_SIZE_MAX);
+	if (r) {
+		snprintf(err, errlen, "device init: %s", strerror(-r));
+		free(d);
+		return NULL;
+	}
+	virtio_device_set_transport(&d->vdev, &peer_transport, d);
+	/* What a transport does for the driver's probe. */
+	virtio_set_status(&d->vdev, VIRTIO_STATUS_ACKNOWLEDGE);
+	virtio_set_status(&d->vdev, st);
+	virtio_set_driver_features(&d->vdev, 0, (u32)features);
+	virtio_set_driver_features(&d->vdev, 1, (u32)(features >> 32));
+	virtio_set_status(&d->vdev, st |= VIRTIO_STATUS_FEATURES_OK);
+	if (!(virtio_get_status(&d->vdev) & VIRTIO_STATUS_FEATURES_OK)) {
+		snprintf(err, errlen, "features 0x%llx refused", features);
+		goto fail;
+	}
+	virtio_queue_set_size(&d->vdev, 0, qsize);
+	virtio_queue_set_addr(&d->vdev, 0, VIRTIO_AREA_DESC, desc);
+	virtio_queue_set_addr(&d->vdev, 0, VIRTIO_AREA_DRIVER, driver);
+	virtio_queue_set_addr(&d->vdev, 0, VIRTIO_AREA_DEVICE, device);
+	virtio_queue_set_ready(&d->vdev, 0, true);
+	if (!virtio_queue_get_ready(&d->vdev, 0)) {
+		snprintf(err, errlen, "queue refused (status 0x%x)",
+			 virtio_get_status(&d->vdev));
+		goto fail;
+	}
+	virtio_set_status(&d->vdev, st | VIRTIO_STATUS_DRIVER_OK);
+	r = pthread_create(&d->thread, NULL, peer_thread, d);
+	if (r) {
+		snprintf(err, errlen, "pthread_create: %s", strerror(r));
+		goto fail;
+	}
+	return d;
+fail:
+	virtio_device_destroy(&d->vdev);
+	virtq_chain_destroy(&d->chain);
+	free(d);
+	return NULL;
+}
+
+void peer_dev_destroy(struct peer_dev *d, struct peer_dev_result *res)
+{
+	atomic_store(&d->stop, true);
+	pthread_join(d->thread, NULL);
+	*res = d->res;
+	res->status = virtio_get_status(&d->vdev);
+	res->config_signals = atomic_load(&d->config_signals);
+	virtio_device_destroy(&d->vdev);
+	virtq_chain_destroy(&d->chain);
+	free(d->scratch);
+	free(d);
+}
