@@ -1,0 +1,81 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+"""Write seed inputs for the virtio-walker fuzz target into DIR: valid
+split and packed rings (direct chains, indirect tables, a buffer crossing
+the R0/R1 boundary) followed by a mix of operations, so that fuzzing
+starts from deep states instead of an empty queue. Format: see the
+comment at the top of virtio-walker.c."""
+import os
+import struct
+import sys
+
+R0, R1 = 0x1000, 0x3000
+NEXT, WRITE, INDIRECT, AVAIL, USED = 1, 2, 4, 1 << 7, 1 << 15
+
+
+def header(flags, size, desc, drv, dev, mem):
+    return (struct.pack('<BBHIII', flags, 0, size, desc, drv, dev) +
+            struct.pack('<H', len(mem)) + bytes(mem))
+
+
+def put(mem, off, fmt, *vals):
+    b = struct.pack('<' + fmt, *vals)
+    mem[off:off + len(b)] = b
+
+
+def split_seed(flags, size=8):
+    mem = bytearray(0x1000)
+    d = lambda i, a, l, f, n: put(mem, 16 * i, 'QIHH', a, l, f, n)
+    d(0, R0 + 0x800, 64, NEXT, 1)
+    d(1, R0 + 0x900, 64, WRITE, 0)
+    d(2, R1 - 16, 32, WRITE, 0)                 # spans R0/R1
+    heads = [0, 2]
+    if flags & 4:
+        d(3, R0 + 0x400, 48, INDIRECT, 0)
+        put(mem, 0x400, 'QIHH', R0 + 0xa00, 16, NEXT, 1)
+        put(mem, 0x410, 'QIHH', R0 + 0xb00, 16, NEXT | WRITE, 2)
+        put(mem, 0x420, 'QIHH', R0 + 0xc00, 16, WRITE, 0)
+        heads.append(3)
+    put(mem, 0x100, 'HH', 0, len(heads))        # avail flags, idx
+    for i, h in enumerate(heads):
+        put(mem, 0x104 + 2 * i, 'H', h)
+    ops = bytes([0, 4, 1, 9, 2, 8, 3, 5, 7, 0x02, 0x01, 4, 0, 0, 1, 3, 0, 2,
+                 9, 1, 0, 6, 0x04, 0x01, 3, 0, 2, 3])
+    return header(flags, size, 0, 0x100, 0x200, mem) + ops
+
+
+def packed_seed(flags, size=7):
+    mem = bytearray(0x1000)
+    d = lambda i, a, l, id_, f: put(mem, 16 * i, 'QIHH', a, l, id_, f)
+    d(0, R0 + 0x800, 64, 0, AVAIL | NEXT)
+    d(1, R0 + 0x900, 64, 0, AVAIL | WRITE)
+    d(2, R1 - 16, 32, 1, AVAIL | WRITE)
+    if flags & 4:
+        d(3, R0 + 0x400, 48, 2, AVAIL | INDIRECT)
+        put(mem, 0x400, 'QIHH', R0 + 0xa00, 16, 0, 0)
+        put(mem, 0x410, 'QIHH', R0 + 0xb00, 16, 0, WRITE)
+        put(mem, 0x420, 'QIHH', R0 + 0xc00, 16, 0, WRITE)
+    put(mem, 0x100, 'HH', 0x8001, 2 if flags & 2 else 0)
+    ops = bytes([0, 4, 1, 9, 2, 8, 3, 5, 7, 0x0e, 0x00, 0x80, 0x00, 0, 1, 3,
+                 1, 2, 2, 3, 8, 0, 0, 3])
+    return header(flags, size, 0, 0x100, 0x104, mem) + ops
+
+
+def main():
+    out = sys.argv[1]
+    os.makedirs(out, exist_ok=True)
+    seeds = {
+        'split-plain': split_seed(0),
+        'split-event-indirect': split_seed(2 | 4),
+        'split-256': split_seed(2 | 4, 256),
+        'packed-plain': packed_seed(1),
+        'packed-event-indirect': packed_seed(1 | 2 | 4),
+        'packed-4': packed_seed(1 | 4, 4),
+    }
+    for name, data in seeds.items():
+        with open(os.path.join(out, 'seed-' + name), 'wb') as f:
+            f.write(data)
+
+
+if __name__ == '__main__':
+    main()
