@@ -107,10 +107,11 @@ void x86_boot_regs(const struct boot_state *bs, struct kvm_regs *regs,
 /*
  * Write an Intel MP table (floating pointer in the EBDA) describing
  * nr_cpus processors (APIC IDs 0..n-1), one IOAPIC at X86_IOAPIC_ADDR with
- * id nr_cpus, buses PCI (id 0) and ISA (id 1), ISA IRQ 0 on IOAPIC pin 2
- * and IRQs 1, 3-15 identity-routed, ExtINT on LINT0 and NMI on LINT1.
- * PCI INTx entries: x86_write_mptable_cfg(). Returns 0, -E2BIG (more than
- * X86_MP_MAX_CPUS, or the EBDA is not guest RAM) or -EINVAL (no CPUs).
+ * id nr_cpus, buses PCI (id 0) and ISA (id 1), ISA IRQs 0, 1 and 3-15
+ * identity-routed (as KVM's default GSI routing delivers them), ExtINT on
+ * LINT0 and NMI on LINT1. PCI INTx entries and IRQ 0 on pin 2:
+ * x86_write_mptable_cfg(). Returns 0, -E2BIG (more than X86_MP_MAX_CPUS,
+ * or the EBDA is not guest RAM) or -EINVAL (no CPUs).
  */
 int x86_write_mptable(const struct guest_mem *mem, unsigned int nr_cpus);
 
@@ -129,10 +130,11 @@ struct x86_mp_pci_irq {
 struct x86_mptable_cfg {
 	unsigned int nr_cpus;
 	/*
-	 * IOAPIC input of ISA IRQ 0 (the PIT): 2, the PC convention, which
-	 * needs GSI 0 routed to IOAPIC pin 2 (KVM_SET_GSI_ROUTING), or 0,
-	 * which matches KVM's default routing. ISA IRQ 2 (the PIC cascade)
-	 * gets no entry either way; IRQs 1 and 3-15 are identity-mapped.
+	 * IOAPIC input of ISA IRQ 0 (the PIT): 0, which matches KVM's
+	 * default routing (the in-kernel PIT raises GSI 0 = IOAPIC pin 0),
+	 * or 2, the PC firmware convention, which needs GSI 0 routed to
+	 * IOAPIC pin 2 with KVM_SET_GSI_ROUTING. ISA IRQ 2 (the PIC
+	 * cascade) gets no entry either way; IRQs 1 and 3-15 are identity.
 	 */
 	u8 irq0_pin;
 	/* One level-triggered, active-low entry per PCI INTx line. */
@@ -141,7 +143,7 @@ struct x86_mptable_cfg {
 };
 
 /*
- * The general form of x86_write_mptable() (which is nr_cpus, irq0_pin 2,
+ * The general form of x86_write_mptable() (which is nr_cpus, irq0_pin 0,
  * no PCI lines). -EINVAL for nr_cpus 0, an irq0_pin other than 0 or 2 or
  * an out-of-range or duplicate PCI line; -E2BIG for too many CPUs.
  */

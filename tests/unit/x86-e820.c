@@ -190,6 +190,21 @@ static void test_big_map_in_guest(void)
 	   mm[1].type == HVM_MEMMAP_TYPE_RESERVED,
 	   "PVH memmap with a 6 GiB map: RAM above 4 GiB, EBDA reserved");
 	free(img);
+
+	/* RAM above 4 GiB is not for kernels: the boot page tables stop there. */
+	{
+		struct elf_opts o = elf_default(true);
+
+		elf_add(&o, elf_load(5 * SZ_1G, 0x100, 0x100));
+		o.entry = 5 * SZ_1G;
+		img = make_elf(&o, &len);
+	}
+	in = (struct boot_input){ .kernel = img, .kernel_len = len,
+				  .cmdline = "" };
+	ret = x86_load_kernel(&g.mem, &big, &in, &bs);
+	ok(ret == -E2BIG, "ELF segment in RAM above 4 GiB: -E2BIG (%s)",
+	   bs.error);
+	free(img);
 	guest_fini(&g);
 }
 

@@ -135,6 +135,7 @@ static inline u8 *make_bzimage(const struct bz_opts *o, size_t *len)
 	b[0x234] = o->relocatable;
 	put16(b + 0x236, o->xloadflags);
 	put32(b + 0x238, o->cmdline_size);
+	put64(b + 0x250, 0x1234);	/* setup_data: not ours to pass on */
 	put64(b + 0x258, o->pref_address);
 	put32(b + 0x260, o->init_size);
 	for (i = 0; i < o->pm_len; i++)

@@ -126,8 +126,8 @@ static void test_bzimage_good(void)
 	   bs.initrd_size == 0, "zero page: no initrd");
 	ok(e820_matches(bp, &g.map) && bp->e820_entries == 3,
 	   "zero page: e820 table is the memory map");
-	ok(bp->sentinel == 0 && bp->ext_ramdisk_image == 0,
-	   "zero page: rest left zero");
+	ok(bp->sentinel == 0 && bp->ext_ramdisk_image == 0 &&
+	   bp->hdr.setup_data == 0, "zero page: rest left zero, setup_data 0");
 	ok(rd64(g.ram + X86_PAGE_TABLES_ADDR) ==
 	   ((X86_PAGE_TABLES_ADDR + 0x1000) | 3), "page tables: PML4[0]");
 	guest_fini(&g);

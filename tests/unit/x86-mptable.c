@@ -165,13 +165,13 @@ static void check_table(unsigned int ncpu)
 	   p.ioapic_addr == X86_IOAPIC_ADDR,
 	   "%u CPUs: IOAPIC id %u, version 0x11, at 0xfec00000", ncpu, ncpu);
 	for (irq = 0; irq < 16; irq++) {
-		int want = irq == 0 ? 2 : irq == 2 ? -1 : (int)irq;
+		int want = irq == 2 ? -1 : (int)irq;
 
 		isa_ok &= p.isa_pin[irq] == want &&
 			  p.isa_seen[irq] == (want < 0 ? 0u : 1u);
 	}
 	ok(isa_ok && p.isa_dst_ok && p.nr_pci == 0,
-	   "%u CPUs: ISA IRQ0 -> pin 2, IRQs 1, 3-15 identity, no IRQ2", ncpu);
+	   "%u CPUs: ISA IRQs 0, 1, 3-15 identity, no IRQ2", ncpu);
 	ok(p.lints == 2 && p.extint_lint0 && p.nmi_lint1,
 	   "%u CPUs: ExtINT on LINT0, NMI on LINT1", ncpu);
 	ok(g.ram[X86_EBDA_ADDR - 1] == 0xaa &&
@@ -227,13 +227,9 @@ static void test_pci(void)
 	ok(pci_ok && p.mpc_sum && p.mpf_sum && p.order_ok,
 	   "PCI INTx lines: (dev << 2 | pin) -> GSI, level, active low");
 
-	cfg.irq0_pin = 0;
-	cfg.nr_pci_irqs = 0;
-	ret = x86_write_mptable_cfg(&g.mem, &cfg);
-	parse(&g, &p);
-	ok(ret == 0 && p.isa_pin[0] == 0 && p.isa_pin[1] == 1 &&
-	   p.isa_seen[2] == 0 && p.mpc_sum,
-	   "irq0_pin 0: ISA IRQ0 -> pin 0 (KVM default routing)");
+	ok(p.isa_pin[0] == 2 && p.isa_seen[0] == 1 && p.isa_pin[1] == 1 &&
+	   p.isa_seen[2] == 0 && p.isa_pin[3] == 3,
+	   "irq0_pin 2: ISA IRQ0 -> pin 2, others identity, no IRQ2");
 
 	cfg.irq0_pin = 1;
 	ok(x86_write_mptable_cfg(&g.mem, &cfg) == -EINVAL,

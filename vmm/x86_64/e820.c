@@ -35,7 +35,8 @@ bool x86_map_loadable(const struct x86_mem_map *map, u64 addr, u64 len)
 {
 	unsigned int i;
 
-	if (addr < X86_KERNEL_ADDR || addr + len < addr)
+	if (addr < X86_KERNEL_ADDR || addr >= X86_MMIO_HOLE_END ||
+	    len > X86_MMIO_HOLE_END - addr)
 		return false;
 	for (i = 0; i < map->nr && i < E820_MAX_ENTRIES; i++) {
 		const struct e820_entry *e = &map->entries[i];

@@ -109,8 +109,6 @@ int x86_load_bzimage(const struct guest_mem *mem,
 					     (unsigned long long)align);
 		load = hdr.pref_address;
 		if (!load || !IS_ALIGNED(load, align) ||
-		    load >= X86_MMIO_HOLE_END ||
-		    init_size > X86_MMIO_HOLE_END - load ||
 		    !x86_map_loadable(map, load, init_size))
 			load = ALIGN_UP(X86_KERNEL_ADDR, align);
 		runtime = load;

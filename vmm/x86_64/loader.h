@@ -55,8 +55,9 @@ static inline bool in_buf(size_t len, u64 off, u64 n)
 }
 
 /*
- * Memory-map queries. "Loadable" means inside one RAM entry of the map and
- * at or above X86_KERNEL_ADDR, i.e. clear of the low-memory structures.
+ * Memory-map queries. "Loadable" means inside one RAM entry of the map,
+ * at or above X86_KERNEL_ADDR (clear of the low-memory structures) and
+ * below 4 GiB (what the boot page tables map and 32-bit fields can say).
  */
 bool x86_map_loadable(const struct x86_mem_map *map, u64 addr, u64 len);
 /* End of the RAM entry below 4 GiB that contains X86_KERNEL_ADDR, or 0. */

@@ -247,7 +247,7 @@ int x86_write_mptable(const struct guest_mem *mem, unsigned int nr_cpus)
 {
 	const struct x86_mptable_cfg cfg = {
 		.nr_cpus = nr_cpus,
-		.irq0_pin = 2,
+		.irq0_pin = 0,
 	};
 
 	return x86_write_mptable_cfg(mem, &cfg);

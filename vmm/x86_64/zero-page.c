@@ -89,6 +89,12 @@ int x86_setup_zero_page(const struct guest_mem *mem,
 	bp.hdr.type_of_loader = BP_LOADER_UNDEFINED;
 	bp.hdr.loadflags |= BP_LOADED_HIGH | BP_CAN_USE_HEAP;
 	bp.hdr.heap_end_ptr = BP_HEAP_END_PTR;
+	/* Loader-written fields lkvm does not use: none, not the image's. */
+	bp.hdr.setup_data = 0;
+	bp.hdr.hardware_subarch = 0;
+	bp.hdr.hardware_subarch_data = 0;
+	bp.hdr.ext_loader_ver = 0;
+	bp.hdr.ext_loader_type = 0;
 
 	cmdline_max = hdr->version >= 0x0206 ? hdr->cmdline_size :
 					       BP_CMDLINE_SIZE_OLD;
