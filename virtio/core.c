@@ -402,11 +402,10 @@ void virtio_queue_set_ready(struct virtio_device *vdev, unsigned int idx,
 		vq->driver_gpa = dr;
 		vq->device_gpa = dv;
 	} else if (!vq->ready) {
-		if (!(status & VIRTIO_STATUS_FEATURES_OK)) {
+		if (!(status & VIRTIO_STATUS_FEATURES_OK))
 			virtq_violation(vq, "queue enabled before FEATURES_OK");
-		} else {
+		else
 			virtq_enable(vq, vdev->features);
-		}
 	}
 	virtq_unlock(vq);
 	pthread_mutex_unlock(&vdev->lock);

@@ -111,8 +111,8 @@ struct virtio_device {
 	char name[32];			/* "virtio-blk.0" for log lines */
 
 	pthread_mutex_t lock;
-	_Atomic u8 status;
-	u64 device_features;		/* offered, fixed at first read */
+	atomic_uchar status;		/* u8 status; atomic, see above */
+	u64 device_features;		/* offered, as last computed */
 	u64 driver_features;		/* what the driver wrote */
 	u64 features;			/* negotiated, valid from FEATURES_OK */
 	u64 features_mask_out;		/* bits the VM configuration forbids */

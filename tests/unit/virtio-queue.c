@@ -256,6 +256,15 @@ static void split_flags(void)
 
 typedef void (*bad_setup_fn)(struct sim *s);
 
+#define CASE(n, f, sz) { #n, f, sz, bad_##n }
+
+struct bad_case {
+	const char *name;
+	u64 feat;
+	u16 size;
+	bad_setup_fn fn;
+};
+
 static void expect_violation(const char *what, u64 feat, u16 size,
 			     bad_setup_fn fn)
 {
@@ -279,101 +288,189 @@ static void expect_violation(const char *what, u64 feat, u16 size,
 	sim_teardown(&S);
 }
 
-#define BAD(name, feat, size, ...)					\
-	static void bad_##name(struct sim *s) { __VA_ARGS__; }		\
-	static void test_##name(void) {					\
-		expect_violation(#name, feat, size, bad_##name);	\
-	}
+static void bad_split_addr_outside_ram(struct sim *s)
+{
+	sim_split_desc(s, SIM_DESC, 0, SIM_HOLE + 8, 4, 0, 0);
+	sim_split_avail(s, 0);
+}
 
-BAD(split_addr_outside_ram, 0, 8,
-    sim_split_desc(s, SIM_DESC, 0, SIM_HOLE + 8, 4, 0, 0);
-    sim_split_avail(s, 0))
-BAD(split_addr_len_wraps, 0, 8,
-    sim_split_desc(s, SIM_DESC, 0, ~0ULL - 15, 0x100, 0, 0);
-    sim_split_avail(s, 0))
-BAD(split_span_into_hole, 0, 8,
-    sim_split_desc(s, SIM_DESC, 0, SIM_HOLE - 8, 16, 0, 0);
-    sim_split_avail(s, 0))
-BAD(split_write_to_rom, 0, 8,
-    sim_split_desc(s, SIM_DESC, 0, SIM_R2, 16, VIRTQ_DESC_F_WRITE, 0);
-    sim_split_avail(s, 0))
-BAD(split_loop, 0, 8,
-    sim_split_desc(s, SIM_DESC, 0, SIM_BUFS, 4, VIRTQ_DESC_F_NEXT, 1);
-    sim_split_desc(s, SIM_DESC, 1, SIM_BUFS, 4, VIRTQ_DESC_F_NEXT, 0);
-    sim_split_avail(s, 0))
-BAD(split_self_loop, 0, 8,
-    sim_split_desc(s, SIM_DESC, 4, SIM_BUFS, 4, VIRTQ_DESC_F_NEXT, 4);
-    sim_split_avail(s, 4))
-BAD(split_head_ge_size, 0, 8,
-    sim_split_avail(s, 8))
-BAD(split_next_ge_size, 0, 8,
-    sim_split_desc(s, SIM_DESC, 0, SIM_BUFS, 4, VIRTQ_DESC_F_NEXT, 200);
-    sim_split_avail(s, 0))
-BAD(split_avail_jump, 0, 8,
-    sim_split_desc(s, SIM_DESC, 0, SIM_BUFS, 4, 0, 0);
-    sim_split_set_avail_idx(s, 9))
-BAD(split_avail_backwards, 0, 8,
-    sim_split_set_avail_idx(s, 0xffff))
-BAD(split_write_before_read, 0, 8,
-    sim_split_desc(s, SIM_DESC, 0, SIM_BUFS, 4,
-		   VIRTQ_DESC_F_NEXT | VIRTQ_DESC_F_WRITE, 1);
-    sim_split_desc(s, SIM_DESC, 1, SIM_BUFS, 4, 0, 0);
-    sim_split_avail(s, 0))
-BAD(split_indirect_not_negotiated, 0, 8,
-    sim_split_desc(s, SIM_TABLES, 0, SIM_BUFS, 4, 0, 0);
-    sim_split_desc(s, SIM_DESC, 0, SIM_TABLES, 16, VIRTQ_DESC_F_INDIRECT, 0);
-    sim_split_avail(s, 0))
-BAD(split_indirect_and_next, ALLF, 8,
-    sim_split_desc(s, SIM_TABLES, 0, SIM_BUFS, 4, 0, 0);
-    sim_split_desc(s, SIM_DESC, 0, SIM_TABLES, 16,
-		   VIRTQ_DESC_F_INDIRECT | VIRTQ_DESC_F_NEXT, 1);
-    sim_split_desc(s, SIM_DESC, 1, SIM_BUFS, 4, 0, 0);
-    sim_split_avail(s, 0))
-BAD(split_indirect_nested, ALLF, 8,
-    sim_split_desc(s, SIM_TABLES, 0, SIM_TABLES + 0x100, 16,
-		   VIRTQ_DESC_F_INDIRECT, 0);
-    sim_split_desc(s, SIM_TABLES + 0x100, 0, SIM_BUFS, 4, 0, 0);
-    sim_split_desc(s, SIM_DESC, 0, SIM_TABLES, 16, VIRTQ_DESC_F_INDIRECT, 0);
-    sim_split_avail(s, 0))
-BAD(split_indirect_misaligned, ALLF, 8,
-    sim_split_desc(s, SIM_TABLES + 4, 0, SIM_BUFS, 4, 0, 0);
-    sim_split_desc(s, SIM_DESC, 0, SIM_TABLES + 4, 16,
-		   VIRTQ_DESC_F_INDIRECT, 0);
-    sim_split_avail(s, 0))
-BAD(split_indirect_len_not_16, ALLF, 8,
-    sim_split_desc(s, SIM_TABLES, 0, SIM_BUFS, 4, 0, 0);
-    sim_split_desc(s, SIM_DESC, 0, SIM_TABLES, 24, VIRTQ_DESC_F_INDIRECT, 0);
-    sim_split_avail(s, 0))
-BAD(split_indirect_len_zero, ALLF, 8,
-    sim_split_desc(s, SIM_DESC, 0, SIM_TABLES, 0, VIRTQ_DESC_F_INDIRECT, 0);
-    sim_split_avail(s, 0))
-BAD(split_indirect_too_long, ALLF, 8,
-    for (int i = 0; i < 9; i++)
-	sim_split_desc(s, SIM_TABLES, i, SIM_BUFS, 4,
-		       i < 8 ? VIRTQ_DESC_F_NEXT : 0, i + 1);
-    sim_split_desc(s, SIM_DESC, 0, SIM_TABLES, 9 * 16,
-		   VIRTQ_DESC_F_INDIRECT, 0);
-    sim_split_avail(s, 0))
-BAD(split_indirect_outside_ram, ALLF, 8,
-    sim_split_desc(s, SIM_DESC, 0, SIM_HOLE, 32, VIRTQ_DESC_F_INDIRECT, 0);
-    sim_split_avail(s, 0))
-BAD(split_indirect_spans_regions, ALLF, 8,
-    sim_split_desc(s, SIM_DESC, 0, SIM_R1 - 16, 32, VIRTQ_DESC_F_INDIRECT,
-		   0);
-    sim_split_avail(s, 0))
-BAD(split_indirect_loop, ALLF, 8,
-    sim_split_desc(s, SIM_TABLES, 0, SIM_BUFS, 4, VIRTQ_DESC_F_NEXT, 1);
-    sim_split_desc(s, SIM_TABLES, 1, SIM_BUFS, 4, VIRTQ_DESC_F_NEXT, 0);
-    sim_split_desc(s, SIM_DESC, 0, SIM_TABLES, 32, VIRTQ_DESC_F_INDIRECT, 0);
-    sim_split_avail(s, 0))
-BAD(split_indirect_next_out_of_table, ALLF, 8,
-    sim_split_desc(s, SIM_TABLES, 0, SIM_BUFS, 4, VIRTQ_DESC_F_NEXT, 2);
-    sim_split_desc(s, SIM_DESC, 0, SIM_TABLES, 32, VIRTQ_DESC_F_INDIRECT, 0);
-    sim_split_avail(s, 0))
-BAD(split_indirect_bad_buffer, ALLF, 8,
-    sim_split_desc(s, SIM_TABLES, 0, SIM_HOLE, 4, 0, 0);
-    sim_split_desc(s, SIM_DESC, 0, SIM_TABLES, 16, VIRTQ_DESC_F_INDIRECT, 0);
-    sim_split_avail(s, 0))
+static void bad_split_addr_len_wraps(struct sim *s)
+{
+	sim_split_desc(s, SIM_DESC, 0, ~0ULL - 15, 0x100, 0, 0);
+	sim_split_avail(s, 0);
+}
+
+static void bad_split_span_into_hole(struct sim *s)
+{
+	sim_split_desc(s, SIM_DESC, 0, SIM_HOLE - 8, 16, 0, 0);
+	sim_split_avail(s, 0);
+}
+
+static void bad_split_write_to_rom(struct sim *s)
+{
+	sim_split_desc(s, SIM_DESC, 0, SIM_R2, 16, VIRTQ_DESC_F_WRITE, 0);
+	sim_split_avail(s, 0);
+}
+
+static void bad_split_loop(struct sim *s)
+{
+	sim_split_desc(s, SIM_DESC, 0, SIM_BUFS, 4, VIRTQ_DESC_F_NEXT, 1);
+	sim_split_desc(s, SIM_DESC, 1, SIM_BUFS, 4, VIRTQ_DESC_F_NEXT, 0);
+	sim_split_avail(s, 0);
+}
+
+static void bad_split_self_loop(struct sim *s)
+{
+	sim_split_desc(s, SIM_DESC, 4, SIM_BUFS, 4, VIRTQ_DESC_F_NEXT, 4);
+	sim_split_avail(s, 4);
+}
+
+static void bad_split_head_ge_size(struct sim *s)
+{
+	sim_split_avail(s, 8);
+}
+
+static void bad_split_next_ge_size(struct sim *s)
+{
+	sim_split_desc(s, SIM_DESC, 0, SIM_BUFS, 4, VIRTQ_DESC_F_NEXT, 200);
+	sim_split_avail(s, 0);
+}
+
+static void bad_split_avail_jump(struct sim *s)
+{
+	sim_split_desc(s, SIM_DESC, 0, SIM_BUFS, 4, 0, 0);
+	sim_split_set_avail_idx(s, 9);
+}
+
+static void bad_split_avail_backwards(struct sim *s)
+{
+	sim_split_set_avail_idx(s, 0xffff);
+}
+
+static void bad_split_write_before_read(struct sim *s)
+{
+	sim_split_desc(s, SIM_DESC, 0, SIM_BUFS, 4,
+			   VIRTQ_DESC_F_NEXT | VIRTQ_DESC_F_WRITE, 1);
+	sim_split_desc(s, SIM_DESC, 1, SIM_BUFS, 4, 0, 0);
+	sim_split_avail(s, 0);
+}
+
+static void bad_split_indirect_not_negotiated(struct sim *s)
+{
+	sim_split_desc(s, SIM_TABLES, 0, SIM_BUFS, 4, 0, 0);
+	sim_split_desc(s, SIM_DESC, 0, SIM_TABLES, 16, VIRTQ_DESC_F_INDIRECT, 0);
+	sim_split_avail(s, 0);
+}
+
+static void bad_split_indirect_and_next(struct sim *s)
+{
+	sim_split_desc(s, SIM_TABLES, 0, SIM_BUFS, 4, 0, 0);
+	sim_split_desc(s, SIM_DESC, 0, SIM_TABLES, 16,
+			   VIRTQ_DESC_F_INDIRECT | VIRTQ_DESC_F_NEXT, 1);
+	sim_split_desc(s, SIM_DESC, 1, SIM_BUFS, 4, 0, 0);
+	sim_split_avail(s, 0);
+}
+
+static void bad_split_indirect_nested(struct sim *s)
+{
+	sim_split_desc(s, SIM_TABLES, 0, SIM_TABLES + 0x100, 16,
+			   VIRTQ_DESC_F_INDIRECT, 0);
+	sim_split_desc(s, SIM_TABLES + 0x100, 0, SIM_BUFS, 4, 0, 0);
+	sim_split_desc(s, SIM_DESC, 0, SIM_TABLES, 16, VIRTQ_DESC_F_INDIRECT, 0);
+	sim_split_avail(s, 0);
+}
+
+static void bad_split_indirect_misaligned(struct sim *s)
+{
+	sim_split_desc(s, SIM_TABLES + 4, 0, SIM_BUFS, 4, 0, 0);
+	sim_split_desc(s, SIM_DESC, 0, SIM_TABLES + 4, 16,
+			   VIRTQ_DESC_F_INDIRECT, 0);
+	sim_split_avail(s, 0);
+}
+
+static void bad_split_indirect_len_not_16(struct sim *s)
+{
+	sim_split_desc(s, SIM_TABLES, 0, SIM_BUFS, 4, 0, 0);
+	sim_split_desc(s, SIM_DESC, 0, SIM_TABLES, 24, VIRTQ_DESC_F_INDIRECT, 0);
+	sim_split_avail(s, 0);
+}
+
+static void bad_split_indirect_len_zero(struct sim *s)
+{
+	sim_split_desc(s, SIM_DESC, 0, SIM_TABLES, 0, VIRTQ_DESC_F_INDIRECT, 0);
+	sim_split_avail(s, 0);
+}
+
+static void bad_split_indirect_too_long(struct sim *s)
+{
+	for (int i = 0; i < 9; i++)
+		sim_split_desc(s, SIM_TABLES, i, SIM_BUFS, 4,
+			       i < 8 ? VIRTQ_DESC_F_NEXT : 0, i + 1);
+	sim_split_desc(s, SIM_DESC, 0, SIM_TABLES, 9 * 16,
+			   VIRTQ_DESC_F_INDIRECT, 0);
+	sim_split_avail(s, 0);
+}
+
+static void bad_split_indirect_outside_ram(struct sim *s)
+{
+	sim_split_desc(s, SIM_DESC, 0, SIM_HOLE, 32, VIRTQ_DESC_F_INDIRECT, 0);
+	sim_split_avail(s, 0);
+}
+
+static void bad_split_indirect_spans_regions(struct sim *s)
+{
+	sim_split_desc(s, SIM_DESC, 0, SIM_R1 - 16, 32, VIRTQ_DESC_F_INDIRECT,
+			   0);
+	sim_split_avail(s, 0);
+}
+
+static void bad_split_indirect_loop(struct sim *s)
+{
+	sim_split_desc(s, SIM_TABLES, 0, SIM_BUFS, 4, VIRTQ_DESC_F_NEXT, 1);
+	sim_split_desc(s, SIM_TABLES, 1, SIM_BUFS, 4, VIRTQ_DESC_F_NEXT, 0);
+	sim_split_desc(s, SIM_DESC, 0, SIM_TABLES, 32, VIRTQ_DESC_F_INDIRECT, 0);
+	sim_split_avail(s, 0);
+}
+
+static void bad_split_indirect_next_out_of_table(struct sim *s)
+{
+	sim_split_desc(s, SIM_TABLES, 0, SIM_BUFS, 4, VIRTQ_DESC_F_NEXT, 2);
+	sim_split_desc(s, SIM_DESC, 0, SIM_TABLES, 32, VIRTQ_DESC_F_INDIRECT, 0);
+	sim_split_avail(s, 0);
+}
+
+static void bad_split_indirect_bad_buffer(struct sim *s)
+{
+	sim_split_desc(s, SIM_TABLES, 0, SIM_HOLE, 4, 0, 0);
+	sim_split_desc(s, SIM_DESC, 0, SIM_TABLES, 16, VIRTQ_DESC_F_INDIRECT, 0);
+	sim_split_avail(s, 0);
+}
+
+static const struct bad_case split_bad[] = {
+	CASE(split_addr_outside_ram, 0, 8),
+	CASE(split_addr_len_wraps, 0, 8),
+	CASE(split_span_into_hole, 0, 8),
+	CASE(split_write_to_rom, 0, 8),
+	CASE(split_loop, 0, 8),
+	CASE(split_self_loop, 0, 8),
+	CASE(split_head_ge_size, 0, 8),
+	CASE(split_next_ge_size, 0, 8),
+	CASE(split_avail_jump, 0, 8),
+	CASE(split_avail_backwards, 0, 8),
+	CASE(split_write_before_read, 0, 8),
+	CASE(split_indirect_not_negotiated, 0, 8),
+	CASE(split_indirect_and_next, ALLF, 8),
+	CASE(split_indirect_nested, ALLF, 8),
+	CASE(split_indirect_misaligned, ALLF, 8),
+	CASE(split_indirect_len_not_16, ALLF, 8),
+	CASE(split_indirect_len_zero, ALLF, 8),
+	CASE(split_indirect_too_long, ALLF, 8),
+	CASE(split_indirect_outside_ram, ALLF, 8),
+	CASE(split_indirect_spans_regions, ALLF, 8),
+	CASE(split_indirect_loop, ALLF, 8),
+	CASE(split_indirect_next_out_of_table, ALLF, 8),
+	CASE(split_indirect_bad_buffer, ALLF, 8),
+};
 
 /* More chains in flight than the ring holds (driver reused entries). */
 static void split_too_many_inflight(void)
@@ -499,6 +596,7 @@ static void packed_indirect(void)
 {
 	struct virtq_chain c;
 	struct sim_pdesc d = { SIM_TABLES, 48, VIRTQ_DESC_F_INDIRECT };
+
 	u16 id;
 	u32 len;
 
@@ -560,6 +658,7 @@ static void packed_events(void)
 {
 	struct virtq_chain c;
 	struct sim_pdesc d = { SIM_BUFS, 4, VIRTQ_DESC_F_WRITE };
+
 	unsigned int i;
 	u16 id;
 	u32 len;
@@ -624,77 +723,143 @@ static void packed_events(void)
 	sim_teardown(&S);
 }
 
-#define PBAD(name, feat, size, ...)					\
-	static void bad_##name(struct sim *s) { __VA_ARGS__; }		\
-	static void test_##name(void) {					\
-		expect_violation(#name, F(RING_PACKED) | (feat), size,	\
-				 bad_##name);				\
-	}
-
 static const struct sim_pdesc pd_in = { SIM_BUFS, 4, VIRTQ_DESC_F_WRITE };
 
-PBAD(packed_addr_outside_ram, 0, 8,
-     struct sim_pdesc d = { SIM_HOLE, 4, 0 }; sim_packed_add(s, &d, 1, 0))
-PBAD(packed_addr_len_wraps, 0, 8,
-     struct sim_pdesc d = { ~0ULL - 3, 8, 0 }; sim_packed_add(s, &d, 1, 0))
-PBAD(packed_span_into_hole, 0, 8,
-     struct sim_pdesc d = { SIM_HOLE - 2, 4, 0 };
-     sim_packed_add(s, &d, 1, 0))
-PBAD(packed_chain_longer_than_queue, 0, 4,
-     /* Every slot available with NEXT: the walk would go round. */
-     for (int i = 0; i < 4; i++)
-	sim_packed_write(s, SIM_DESC, i, SIM_BUFS, 4, 0,
-			 VIRTQ_DESC_F_NEXT | VIRTQ_DESC_F_AVAIL))
-PBAD(packed_chain_into_unavailable, 0, 8,
-     sim_packed_write(s, SIM_DESC, 0, SIM_BUFS, 4, 0,
-		      VIRTQ_DESC_F_NEXT | VIRTQ_DESC_F_AVAIL))
-PBAD(packed_write_before_read, 0, 8,
-     struct sim_pdesc d[2] = { pd_in, { SIM_BUFS, 4, 0 } };
-     sim_packed_add(s, d, 2, 0))
-PBAD(packed_indirect_not_negotiated, 0, 8,
-     struct sim_pdesc d = { SIM_TABLES, 16, VIRTQ_DESC_F_INDIRECT };
-     sim_packed_write(s, SIM_TABLES, 0, SIM_BUFS, 4, 0, 0);
-     sim_packed_add(s, &d, 1, 0))
-PBAD(packed_indirect_and_next, F(INDIRECT_DESC), 8,
-     struct sim_pdesc d[2] = { { SIM_TABLES, 16, VIRTQ_DESC_F_INDIRECT },
-			       pd_in };
-     sim_packed_write(s, SIM_TABLES, 0, SIM_BUFS, 4, 0, 0);
-     sim_packed_add(s, d, 2, 0))
-PBAD(packed_indirect_nested, F(INDIRECT_DESC), 8,
-     struct sim_pdesc d = { SIM_TABLES, 16, VIRTQ_DESC_F_INDIRECT };
-     sim_packed_write(s, SIM_TABLES, 0, SIM_TABLES + 0x100, 16, 0,
-		      VIRTQ_DESC_F_INDIRECT);
-     sim_packed_add(s, &d, 1, 0))
-PBAD(packed_indirect_misaligned, F(INDIRECT_DESC), 8,
-     struct sim_pdesc d = { SIM_TABLES + 2, 16, VIRTQ_DESC_F_INDIRECT };
-     sim_packed_add(s, &d, 1, 0))
-PBAD(packed_indirect_too_long, F(INDIRECT_DESC), 8,
-     struct sim_pdesc d = { SIM_TABLES, 9 * 16, VIRTQ_DESC_F_INDIRECT };
-     sim_packed_add(s, &d, 1, 0))
-PBAD(packed_indirect_len_odd, F(INDIRECT_DESC), 8,
-     struct sim_pdesc d = { SIM_TABLES, 17, VIRTQ_DESC_F_INDIRECT };
-     sim_packed_add(s, &d, 1, 0))
-PBAD(packed_indirect_outside_ram, F(INDIRECT_DESC), 8,
-     struct sim_pdesc d = { SIM_HOLE - 16, 32, VIRTQ_DESC_F_INDIRECT };
-     sim_packed_add(s, &d, 1, 0))
-PBAD(packed_indirect_write_before_read, F(INDIRECT_DESC), 8,
-     struct sim_pdesc d = { SIM_TABLES, 32, VIRTQ_DESC_F_INDIRECT };
-     sim_packed_write(s, SIM_TABLES, 0, SIM_BUFS, 4, 0,
-		      VIRTQ_DESC_F_WRITE);
-     sim_packed_write(s, SIM_TABLES, 1, SIM_BUFS, 4, 0, 0);
-     sim_packed_add(s, &d, 1, 0))
+static void bad_packed_addr_outside_ram(struct sim *s)
+{
+	struct sim_pdesc d = { SIM_HOLE, 4, 0 };
+
+	sim_packed_add(s, &d, 1, 0);
+}
+
+static void bad_packed_addr_len_wraps(struct sim *s)
+{
+	struct sim_pdesc d = { ~0ULL - 3, 8, 0 };
+
+	sim_packed_add(s, &d, 1, 0);
+}
+
+static void bad_packed_span_into_hole(struct sim *s)
+{
+	struct sim_pdesc d = { SIM_HOLE - 2, 4, 0 };
+
+	sim_packed_add(s, &d, 1, 0);
+}
+
+static void bad_packed_chain_longer_than_queue(struct sim *s)
+{
+	/* Every slot available with NEXT: the walk would go round. */
+	for (int i = 0; i < 4; i++)
+		sim_packed_write(s, SIM_DESC, i, SIM_BUFS, 4, 0,
+				 VIRTQ_DESC_F_NEXT | VIRTQ_DESC_F_AVAIL);
+}
+
+static void bad_packed_chain_into_unavailable(struct sim *s)
+{
+	sim_packed_write(s, SIM_DESC, 0, SIM_BUFS, 4, 0,
+			 VIRTQ_DESC_F_NEXT | VIRTQ_DESC_F_AVAIL);
+}
+
+static void bad_packed_write_before_read(struct sim *s)
+{
+	struct sim_pdesc d[2] = { pd_in, { SIM_BUFS, 4, 0 } };
+
+	sim_packed_add(s, d, 2, 0);
+}
+
+static void bad_packed_indirect_not_negotiated(struct sim *s)
+{
+	struct sim_pdesc d = { SIM_TABLES, 16, VIRTQ_DESC_F_INDIRECT };
+
+	sim_packed_write(s, SIM_TABLES, 0, SIM_BUFS, 4, 0, 0);
+	sim_packed_add(s, &d, 1, 0);
+}
+
+static void bad_packed_indirect_and_next(struct sim *s)
+{
+	struct sim_pdesc d[2] = { { SIM_TABLES, 16, VIRTQ_DESC_F_INDIRECT },
+				  pd_in };
+
+	sim_packed_write(s, SIM_TABLES, 0, SIM_BUFS, 4, 0, 0);
+	sim_packed_add(s, d, 2, 0);
+}
+
+static void bad_packed_indirect_nested(struct sim *s)
+{
+	struct sim_pdesc d = { SIM_TABLES, 16, VIRTQ_DESC_F_INDIRECT };
+
+	sim_packed_write(s, SIM_TABLES, 0, SIM_TABLES + 0x100, 16, 0,
+			 VIRTQ_DESC_F_INDIRECT);
+	sim_packed_add(s, &d, 1, 0);
+}
+
+static void bad_packed_indirect_misaligned(struct sim *s)
+{
+	struct sim_pdesc d = { SIM_TABLES + 2, 16, VIRTQ_DESC_F_INDIRECT };
+
+	sim_packed_add(s, &d, 1, 0);
+}
+
+static void bad_packed_indirect_too_long(struct sim *s)
+{
+	struct sim_pdesc d = { SIM_TABLES, 9 * 16, VIRTQ_DESC_F_INDIRECT };
+
+	sim_packed_add(s, &d, 1, 0);
+}
+
+static void bad_packed_indirect_len_odd(struct sim *s)
+{
+	struct sim_pdesc d = { SIM_TABLES, 17, VIRTQ_DESC_F_INDIRECT };
+
+	sim_packed_add(s, &d, 1, 0);
+}
+
+static void bad_packed_indirect_outside_ram(struct sim *s)
+{
+	struct sim_pdesc d = { SIM_HOLE - 16, 32, VIRTQ_DESC_F_INDIRECT };
+
+	sim_packed_add(s, &d, 1, 0);
+}
+
+static void bad_packed_indirect_write_before_read(struct sim *s)
+{
+	struct sim_pdesc d = { SIM_TABLES, 32, VIRTQ_DESC_F_INDIRECT };
+
+	sim_packed_write(s, SIM_TABLES, 0, SIM_BUFS, 4, 0,
+			 VIRTQ_DESC_F_WRITE);
+	sim_packed_write(s, SIM_TABLES, 1, SIM_BUFS, 4, 0, 0);
+	sim_packed_add(s, &d, 1, 0);
+}
+
+static const struct bad_case packed_bad[] = {
+	CASE(packed_addr_outside_ram, F(RING_PACKED), 8),
+	CASE(packed_addr_len_wraps, F(RING_PACKED), 8),
+	CASE(packed_span_into_hole, F(RING_PACKED), 8),
+	CASE(packed_chain_longer_than_queue, F(RING_PACKED), 4),
+	CASE(packed_chain_into_unavailable, F(RING_PACKED), 8),
+	CASE(packed_write_before_read, F(RING_PACKED), 8),
+	CASE(packed_indirect_not_negotiated, F(RING_PACKED), 8),
+	CASE(packed_indirect_and_next, F(RING_PACKED) | F(INDIRECT_DESC), 8),
+	CASE(packed_indirect_nested, F(RING_PACKED) | F(INDIRECT_DESC), 8),
+	CASE(packed_indirect_misaligned, F(RING_PACKED) | F(INDIRECT_DESC), 8),
+	CASE(packed_indirect_too_long, F(RING_PACKED) | F(INDIRECT_DESC), 8),
+	CASE(packed_indirect_len_odd, F(RING_PACKED) | F(INDIRECT_DESC), 8),
+	CASE(packed_indirect_outside_ram, F(RING_PACKED) | F(INDIRECT_DESC), 8),
+	CASE(packed_indirect_write_before_read, F(RING_PACKED) | F(INDIRECT_DESC), 8),
+};
 
 static void packed_too_many_inflight(void)
 {
+	const struct sim_pdesc three[3] = { pd_in, pd_in, pd_in };
 	struct virtq_chain c;
 	int r1, r2;
 
 	virtq_chain_init(&c);
 	psetup(0, 4);
-	sim_packed_add(&S, (struct sim_pdesc[3]){ pd_in, pd_in, pd_in }, 3, 0);
+	sim_packed_add(&S, three, 3, 0);
 	r1 = virtq_pop(S.vq, &c);
 	/* 3 in flight; a 2-descriptor chain would need 5 slots. */
-	sim_packed_add(&S, (struct sim_pdesc[2]){ pd_in, pd_in }, 2, 1);
+	sim_packed_add(&S, three, 2, 1);
 	r2 = virtq_pop(S.vq, &c);
 	ok(r1 == 1 && r2 == -EIO && sim_needs_reset(&S),
 	   "packed: more descriptors in flight than slots is a violation");
@@ -704,6 +869,8 @@ static void packed_too_many_inflight(void)
 
 int main(void)
 {
+	unsigned int i;
+
 	log_set_level(LOG_ERROR);	/* the violations are expected */
 	split_simple();
 	split_spanning();
@@ -712,49 +879,18 @@ int main(void)
 	split_wrap();
 	split_event_idx();
 	split_flags();
-	test_split_addr_outside_ram();
-	test_split_addr_len_wraps();
-	test_split_span_into_hole();
-	test_split_write_to_rom();
-	test_split_loop();
-	test_split_self_loop();
-	test_split_head_ge_size();
-	test_split_next_ge_size();
-	test_split_avail_jump();
-	test_split_avail_backwards();
-	test_split_write_before_read();
-	test_split_indirect_not_negotiated();
-	test_split_indirect_and_next();
-	test_split_indirect_nested();
-	test_split_indirect_misaligned();
-	test_split_indirect_len_not_16();
-	test_split_indirect_len_zero();
-	test_split_indirect_too_long();
-	test_split_indirect_outside_ram();
-	test_split_indirect_spans_regions();
-	test_split_indirect_loop();
-	test_split_indirect_next_out_of_table();
-	test_split_indirect_bad_buffer();
+	for (i = 0; i < ARRAY_SIZE(split_bad); i++)
+		expect_violation(split_bad[i].name, split_bad[i].feat,
+				 split_bad[i].size, split_bad[i].fn);
 	split_too_many_inflight();
 	bad_queue_config();
 	packed_simple();
 	packed_indirect();
 	packed_wrap();
 	packed_events();
-	test_packed_addr_outside_ram();
-	test_packed_addr_len_wraps();
-	test_packed_span_into_hole();
-	test_packed_chain_longer_than_queue();
-	test_packed_chain_into_unavailable();
-	test_packed_write_before_read();
-	test_packed_indirect_not_negotiated();
-	test_packed_indirect_and_next();
-	test_packed_indirect_nested();
-	test_packed_indirect_misaligned();
-	test_packed_indirect_too_long();
-	test_packed_indirect_len_odd();
-	test_packed_indirect_outside_ram();
-	test_packed_indirect_write_before_read();
+	for (i = 0; i < ARRAY_SIZE(packed_bad); i++)
+		expect_violation(packed_bad[i].name, packed_bad[i].feat,
+				 packed_bad[i].size, packed_bad[i].fn);
 	packed_too_many_inflight();
 	return tap_done();
 }

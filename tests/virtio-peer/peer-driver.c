@@ -359,7 +359,7 @@ static int bench(void)
 	printf("# memcpy: the same two copies of SIZE bytes per buffer, no ring; ring/cpy = ratio of buffers/s\n");
 	printf("# %-7s %7s %12s %10s %14s %9s\n", "layout", "size",
 	       "buffers/s", "MB/s", "memcpy buf/s", "ring/cpy");
-	for (s = 0; s < sizeof(sizes) / sizeof(sizes[0]); s++) {
+	for (s = 0; s < ARRAY_SIZE(sizes); s++) {
 		for (layout = 0; layout < 2; layout++) {
 			size_t size = sizes[s];
 			unsigned long long n = size >= 65536 ? 100000 :
