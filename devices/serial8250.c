@@ -19,6 +19,12 @@
  *   are sent, which keeps the edge-triggered PIC/IOAPIC inputs correct.
  * - Modem lines: outside loopback the other end looks present: CTS, DSR and
  *   DCD set, RI clear. In loopback RTS->CTS, DTR->DSR, OUT1->RI, OUT2->DCD.
+ * - Receive flow control: the host end honours RTS as a modem does. Once
+ *   the guest has written MCR, input is accepted only while MCR.RTS is set;
+ *   before its first MCR write (a simple polled guest) input always flows.
+ *   Linux raises RTS when a program opens the port, after it has flushed
+ *   the FIFO, so input typed while the guest boots waits on the host side
+ *   instead of being lost in the driver's FIFO resets.
  */
 #include <errno.h>
 #include <poll.h>
@@ -87,6 +93,14 @@ static unsigned int rx_capacity(const struct serial8250 *u)
 	return u->fifo_enabled ? SERIAL8250_FIFO_SIZE : 1;
 }
 
+/* Does the host end send input now? (Not in loopback; RTS honoured.) */
+static bool rx_accepting(const struct serial8250 *u)
+{
+	if (u->mcr & MCR_LOOP)
+		return false;
+	return !u->mcr_written || (u->mcr & MCR_RTS);
+}
+
 static u8 modem_lines(u8 mcr)
 {
 	u8 msr = 0;
@@ -141,7 +155,7 @@ static void update_irq(struct serial8250 *u)
  */
 static bool take_room_notice(struct serial8250 *u)
 {
-	if (!u->rx_starved || (u->mcr & MCR_LOOP))
+	if (!u->rx_starved || !rx_accepting(u))
 		return false;
 	if (u->rx_count > rx_capacity(u) / 2)
 		return false;
@@ -212,6 +226,7 @@ static void mcr_write(struct serial8250 *u, u8 val)
 {
 	u8 old = modem_lines(u->mcr), new;
 
+	u->mcr_written = true;
 	u->mcr = val & MCR_MASK;
 	new = modem_lines(u->mcr);
 	if ((old ^ new) & MSR_CTS)
@@ -347,7 +362,7 @@ size_t serial8250_receive(struct serial8250 *u, const u8 *buf, size_t len)
 	size_t n = 0;
 
 	pthread_mutex_lock(&u->lock);
-	if (!(u->mcr & MCR_LOOP))
+	if (rx_accepting(u))
 		while (n < len && rx_push(u, buf[n]))
 			n++;
 	if (n < len)

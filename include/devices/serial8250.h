@@ -47,6 +47,7 @@ struct serial8250 {
 	bool fifo_enabled;
 	u8 lcr;
 	u8 mcr;
+	bool mcr_written;	/* RTS flow control in force */
 	u8 lsr_err;		/* sticky OE until LSR is read */
 	u8 msr_delta;		/* MSR bits 0-3 until MSR is read */
 	u8 scr;
@@ -84,7 +85,8 @@ void serial8250_set_room_cb(struct serial8250 *uart, serial8250_room_fn fn,
 /*
  * Host input for the guest (I/O thread). Queues as many bytes as the FIFO
  * has room for and returns that count; the rest is the caller's to retry
- * after the room callback. Nothing is accepted in loopback mode.
+ * after the room callback. Nothing is accepted in loopback mode, nor while
+ * the guest holds RTS low (once it has written MCR at all).
  */
 size_t serial8250_receive(struct serial8250 *uart, const u8 *buf, size_t len);
 

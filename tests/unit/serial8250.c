@@ -325,6 +325,29 @@ static void test_rx(void)
 	teardown(&f);
 }
 
+static void test_rts_flow(void)
+{
+	struct fixture f;
+
+	setup(&f);
+	ok(serial8250_receive(&f.uart, (const u8 *)"a", 1) == 1,
+	   "MCR never written: input flows");
+	in(&f, RBR);
+	out(&f, FCR, 0x01);
+	out(&f, MCR, 0x09);
+	f.room_calls = 0;
+	ok(serial8250_receive(&f.uart, (const u8 *)"bc", 2) == 0,
+	   "guest wrote MCR with RTS low: input held back");
+	out(&f, MCR, 0x0b);
+	ok(f.room_calls == 1, "raising RTS calls the room callback");
+	ok(serial8250_receive(&f.uart, (const u8 *)"bc", 2) == 2 &&
+	   in(&f, RBR) == 'b' && in(&f, RBR) == 'c', "then input flows");
+	out(&f, MCR, 0x09);
+	ok(serial8250_receive(&f.uart, (const u8 *)"d", 1) == 0,
+	   "dropping RTS stops it again");
+	teardown(&f);
+}
+
 static void test_wide(void)
 {
 	struct fixture f;
@@ -349,6 +372,7 @@ int main(void)
 	test_tx_output();
 	test_thre_irq();
 	test_rx();
+	test_rts_flow();
 	test_wide();
 	return tap_done();
 }
