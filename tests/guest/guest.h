@@ -253,6 +253,23 @@ void pci_cfg_write32(u8 bus, u8 dev, u8 fn, u16 off, u32 v);
 void pci_cfg_write16(u8 bus, u8 dev, u8 fn, u16 off, u16 v);
 void pci_cfg_write8(u8 bus, u8 dev, u8 fn, u16 off, u8 v);
 
+#define PCI_VENDOR_ID		0x00
+#define PCI_DEVICE_ID		0x02
+#define PCI_COMMAND		0x04
+#define PCI_COMMAND_MEMORY	0x2
+#define PCI_COMMAND_MASTER	0x4
+#define PCI_STATUS		0x06
+#define PCI_STATUS_CAP_LIST	0x10
+#define PCI_BAR0		0x10
+#define PCI_CAPABILITY_LIST	0x34
+#define PCI_CAP_ID_MSIX		0x11
+#define PCI_CAP_ID_VNDR		0x09
+
+/* Offset of the first capability with this ID, or 0. */
+u8 pci_find_cap(u8 bus, u8 dev, u8 fn, u8 cap_id);
+/* Address a memory BAR holds (64-bit BARs: i is the low half), or 0. */
+u64 pci_bar_addr(u8 bus, u8 dev, u8 fn, unsigned int i);
+
 /* Local APIC (xAPIC MMIO). */
 #define LAPIC_BASE	0xfee00000UL
 #define LAPIC_ID	0x020

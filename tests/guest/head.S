@@ -41,6 +41,8 @@ startup_64:
 	cld
 	movl	$BOOT_LINUX64, %ebp
 	movq	%rsi, %rbx
+	/* The protocol promises no stack: use ours before lretq. */
+	leaq	boot_stack_top(%rip), %rsp
 	/* Keep the loader's identity map; APs will use it too. */
 	movq	%cr3, %rax
 	movl	%eax, boot_cr3(%rip)

@@ -25,7 +25,7 @@ tap() {	# tap STATUS NAME [SKIP-REASON]
 
 names=(pvh-hello pvh32-cmdline pvh-exit pvh-initrd pvh-e820 pvh-smp pvh-irq
        pvh-triple pvh-unknown bzimage-hello bzimage-initrd bzimage-reset
-       flat-hello)
+       bzimage-pci flat-hello)
 if ! command -v "$qemu" >/dev/null; then
 	for t in "${names[@]}"; do
 		tap 0 "$t" "$qemu not installed"
@@ -122,6 +122,13 @@ check bzimage-initrd eval '[ $rc = 1 ] && has "$want"'
 run pc 60 -kernel "$bz" -append "test=reset"
 check bzimage-reset eval '[ $rc = 0 ] &&
 	has "reset: writing 0xfe to port 0x64"'
+
+run pc 60 -kernel "$bz" -append "test=pci" -device virtio-rng-pci
+check bzimage-pci eval '[ $rc = 1 ] &&
+	grep -aq "^pci: 00:00.0 8086:1237 class 060000$" "$log" &&
+	grep -aq "^pci: 00:[0-9a-f]\{2\}.0 1af4:1005 class 00ff00$" "$log" &&
+	[ "$(grep -ac "^pci: 00:" "$log")" = \
+	  "$(sed -n "s/^pci: \([0-9]*\) functions$/\1/p" "$log")" ]'
 
 # Reset vector 0xffff0: ljmp $0x1000, $0 (the flat image's entry).
 { head -c 65520 /dev/zero; printf '\352\000\000\000\020'
