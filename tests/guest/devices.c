@@ -129,7 +129,7 @@ static int test_uart_echo(const struct boot_info *bi, const char *arg)
 	unsigned int len = 0, idle = 0;
 
 	/* FIFO left off: one byte at a time, the host's back-pressure works. */
-	while (len < sizeof(line) - 1 && idle < SPIN_LIMIT * 5) {
+	while (len < sizeof(line) - 1 && idle < SPIN_LIMIT / 4) {
 		char c;
 
 		if (!(inb(COM1 + UART_LSR) & 0x01)) {
@@ -143,7 +143,7 @@ static int test_uart_echo(const struct boot_info *bi, const char *arg)
 		line[len++] = c;
 	}
 	line[len] = '\0';
-	if (idle >= SPIN_LIMIT * 5) {
+	if (idle >= SPIN_LIMIT / 4) {
 		printf("uart-echo: input stopped after %u bytes\n", len);
 		return EXIT_FAIL;
 	}
