@@ -157,3 +157,13 @@ static int test_irq(const struct boot_info *bi, const char *arg)
 	return EXIT_OK;
 }
 GUEST_TEST("irq", test_irq);
+
+/* A #GP from a non-canonical address: the exception report path. */
+static int test_fault(const struct boot_info *bi, const char *arg)
+{
+	printf("fault: reading a non-canonical address\n");
+	(void)readl(0x8000000000000000ULL);
+	printf("fault: no exception\n");
+	return EXIT_FAIL;
+}
+GUEST_TEST("fault", test_fault);
