@@ -7,7 +7,7 @@
 #include "x86/boot.h"
 
 #define LKVM_DEFAULT_RAM (256 * SZ_1M)
-#define LKVM_MAX_CPUS 256
+#define LKVM_MAX_CPUS 255	/* APIC IDs in the MP table */
 
 enum emulation_assist {
 	EMULATION_ASSIST_AUTO,	/* on when the host emulates guest CPL0 */

@@ -12,6 +12,7 @@
 #include "io-loop.h"
 #include "irq.h"
 #include "mapped-file.h"
+#include "term.h"
 #include "types.h"
 
 struct vm;
@@ -48,6 +49,8 @@ struct vm {
 	unsigned int nr_vcpus;
 
 	struct io_loop io;
+	struct term term;	/* the console: stdin/stdout */
+	struct io_handler signal_handler;
 
 	struct mapped_file kernel;
 	struct mapped_file initrd;

@@ -14,6 +14,7 @@
 
 #include "arch.h"
 #include "log.h"
+#include "signals.h"
 #include "vcpu.h"
 #include "vm.h"
 
@@ -174,6 +175,8 @@ int vm_create(struct vm *vm, const struct vm_config *cfg)
 	vm->cfg = cfg;
 	vm->kvm_fd = vm->vm_fd = -1;
 	vm->io.epoll_fd = vm->io.wake_fd = -1;
+	vm->signal_handler.fd = -1;
+	vm->term.in_fd = vm->term.out_fd = vm->term.room_fd = -1;
 	pthread_mutex_init(&vm->stop_lock, NULL);
 	pthread_cond_init(&vm->stop_cond, NULL);
 	bus_init(&vm->pio_bus, "pio");
@@ -192,6 +195,16 @@ int vm_create(struct vm *vm, const struct vm_config *cfg)
 	err = io_loop_init(&vm->io);
 	if (err) {
 		pr_err("cannot create the I/O loop: %s", strerror(-err));
+		return err;
+	}
+	err = signals_init(vm, &vm->signal_handler);
+	if (err) {
+		pr_err("cannot set up signal handling: %s", strerror(-err));
+		return err;
+	}
+	err = term_init(&vm->term, STDIN_FILENO, STDOUT_FILENO);
+	if (err) {
+		pr_err("cannot set up the console: %s", strerror(-err));
 		return err;
 	}
 	err = arch_devices_init(vm);
@@ -256,6 +269,9 @@ void vm_destroy(struct vm *vm)
 	vm->vcpus = NULL;
 	vm->nr_vcpus = 0;
 	arch_vm_destroy(vm);
+	io_loop_stop(&vm->io);
+	term_destroy(&vm->term);
+	signals_exit(&vm->signal_handler);
 	io_loop_destroy(&vm->io);
 	bus_destroy(&vm->pio_bus);
 	bus_destroy(&vm->mmio_bus);

@@ -66,15 +66,21 @@ int arch_vm_init(struct vm *vm)
 	return x86_ioctl(vm, KVM_CREATE_PIT2, &pit, "KVM_CREATE_PIT2");
 }
 
-/* A Linux kernel: any bzImage, or an ELF that carries Linux's banner. */
+/*
+ * A Linux kernel: a bzImage whose header names a kernel version (Linux
+ * always fills kernel_version, at 0x20e, with an offset from 0x200 to the
+ * version string), or an ELF that carries Linux's banner.
+ */
 static bool x86_kernel_is_linux(const struct mapped_file *k)
 {
 	static const char banner[] = "Linux version ";
 	const char *why;
+	u16 version_ptr;
 
 	switch (x86_kernel_detect(k->data, k->len, &why)) {
 	case KERNEL_FMT_BZIMAGE:
-		return true;
+		memcpy(&version_ptr, k->data + 0x20e, sizeof(version_ptr));
+		return version_ptr && (size_t)version_ptr + 0x200 < k->len;
 	case KERNEL_FMT_ELF:
 	case KERNEL_FMT_ELF_PVH:
 		return memmem(k->data, k->len, banner, sizeof(banner) - 1);
@@ -149,6 +155,9 @@ int arch_load_guest(struct vm *vm)
 		pr_info("initrd at 0x%llx, %llu bytes",
 			(unsigned long long)x86->boot.initrd_start,
 			(unsigned long long)x86->boot.initrd_size);
+	/* A flat binary may extend over the EBDA: it gets no MP table. */
+	if (x86->boot.format == KERNEL_FMT_FLAT)
+		return 0;
 	err = x86_write_mptable(&vm->mem, cfg->nr_cpus);
 	if (err) {
 		pr_err("cannot write the MP table for %u CPUs: %s",

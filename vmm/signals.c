@@ -1,0 +1,82 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Signals: SIGTERM, SIGINT and SIGHUP stop the VM through the one stop
+ * path (read from a signalfd on the I/O thread); a crash puts the
+ * terminal back before the process dies.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/signalfd.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "signals.h"
+#include "vm.h"
+
+/* The one global: a fatal-signal handler has no other way to the term. */
+static struct term *fatal_term;
+
+static void fatal_signal(int sig)
+{
+	if (fatal_term)
+		term_restore(fatal_term);
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+static void stop_signal_ready(struct io_handler *h, u32 events)
+{
+	struct vm *vm = h->opaque;
+	struct signalfd_siginfo si;
+
+	(void)events;
+	while (read(h->fd, &si, sizeof(si)) == sizeof(si)) {
+		pr_info("signal %u: stopping", si.ssi_signo);
+		vm_request_stop(vm, 128 + si.ssi_signo);
+	}
+}
+
+int signals_init(struct vm *vm, struct io_handler *h)
+{
+	static const int fatal[] = { SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT };
+	struct sigaction sa = { .sa_handler = fatal_signal };
+	sigset_t stop;
+	unsigned int i;
+	int fd, err;
+
+	fatal_term = &vm->term;
+	sigemptyset(&sa.sa_mask);
+	sa.sa_flags = SA_RESETHAND;
+	for (i = 0; i < ARRAY_SIZE(fatal); i++)
+		if (sigaction(fatal[i], &sa, NULL))
+			return -errno;
+
+	/* Blocked here, before any thread exists, so every thread has it so. */
+	sigemptyset(&stop);
+	sigaddset(&stop, SIGTERM);
+	sigaddset(&stop, SIGINT);
+	sigaddset(&stop, SIGHUP);
+	err = pthread_sigmask(SIG_BLOCK, &stop, NULL);
+	if (err)
+		return -err;
+	fd = signalfd(-1, &stop, SFD_NONBLOCK | SFD_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	h->fd = fd;
+	h->fn = stop_signal_ready;
+	h->opaque = vm;
+	err = io_loop_add(&vm->io, h, EPOLLIN);
+	if (err)
+		close(fd);
+	return err;
+}
+
+void signals_exit(struct io_handler *h)
+{
+	fatal_term = NULL;
+	if (h->fd >= 0)
+		close(h->fd);
+	h->fd = -1;
+}
