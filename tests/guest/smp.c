@@ -11,8 +11,11 @@
 #define ICR_INIT	0x00004500	/* INIT, level assert */
 #define ICR_STARTUP	0x00004600	/* start-up, level assert */
 #define ICR_BUSY	0x00001000
-/* Per-AP wait: TSC cycles (about 2-5 s) and a loop bound as a backstop. */
-#define AP_WAIT_CYCLES	10000000000ULL
+/*
+ * Per-AP wait: TSC cycles (about 1-2 s at 2-4 GHz) and a loop bound as a
+ * backstop. After one AP times out the rest are not tried.
+ */
+#define AP_WAIT_CYCLES	4000000000ULL
 #define AP_WAIT_LOOPS	200000000UL
 
 static volatile u32 cpus_up;
@@ -81,7 +84,7 @@ static int test_smp(const struct boot_info *bi, const char *arg)
 	memcpy((void *)AP_TRAMPOLINE_ADDR, ap_tramp_start,
 	       ap_tramp_end - ap_tramp_start);
 	cpus_up = 1;
-	for (i = 0; i < mp.nr_cpus; i++)
+	for (i = 0; i < mp.nr_cpus && ok; i++)
 		if (mp.apic_id[i] != bsp && !start_ap(mp.apic_id[i]))
 			ok = false;
 	printf("smp: %u cpus up\n", cpus_up);
