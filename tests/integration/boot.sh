@@ -65,7 +65,11 @@ done
 
 # The e820 map matches -m, below and across the 32-bit hole.
 e820_total() {
-	awk '/^e820: / && $4 == "1" { t += strtonum("0x" $3) } END { printf "%d\n", t }' "$TMP/out"
+	local tag addr size type t=0
+	while read -r tag addr size type; do
+		[ "$tag" = "e820:" ] && [ "$type" = 1 ] && t=$((t + 16#$size))
+	done <"$TMP/out"
+	echo "$t"
 }
 for mem in 64 200 3584; do
 	boot "-m ${mem}M: e820" 60 -k "$GUESTS/guest.elf" -m "${mem}M" -c 1 -p "test=e820" || continue
@@ -104,6 +108,14 @@ if [ -n "$insn" ] && grep -qi "instruction bytes: $insn\|code at .*: $insn" "$TM
 else
 	fail "emulation failure prints the instruction bytes (guest said '$insn')"; show_output
 fi
+
+# Loads that do not fit in guest RAM are refused before the guest runs.
+EXPECT_RC=1 boot "kernel above -m is refused" 20 -k "$GUESTS/guest.elf" -m 1M -c 1 &&
+	check "kernel above -m: one clear line" grep -q "^lkvm: cannot load kernel .*" "$TMP/err"
+head -c $((3 * 1024 * 1024)) /dev/zero >"$TMP/big-initrd"
+EXPECT_RC=1 boot "initrd that does not fit beside the kernel is refused" 20 \
+	-k "$GUESTS/guest.elf" -m 3M -c 1 -i "$TMP/big-initrd" &&
+	check "initrd too big: one clear line" grep -q "^lkvm: cannot load kernel .*initrd" "$TMP/err"
 
 # Output is written through unbuffered: a pipe sees it while lkvm runs.
 boot "output reaches the terminal/pipe" 60 -k "$GUESTS/guest.elf" -m 64M -c 1 &&
