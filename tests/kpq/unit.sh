@@ -320,6 +320,37 @@ run -q "$q" apply "$w/tree"
 has "0002-lib-Add-line40b-next-to-line40.patch: hunk #1 of lib.c does not apply"
 ok $(( st == 0 || $? )) "apply: a hunk needing fuzz fails, naming patch and hunk" "$out"
 
+# --- checkpatch exceptions, with a stand-in checkpatch.pl in a fake base
+mkdir -p "$w/fake/linux-test/scripts"
+# shellcheck disable=SC2016
+printf '%s\n' '#!/usr/bin/perl' \
+	'# Stand-in: one warning of type FAKE_TYPE unless it is ignored.' \
+	'my $ign = join(",", @ARGV);' \
+	'if ($ign =~ /FAKE_TYPE/) {' \
+	'	print "total: 0 errors, 0 warnings, 0 checks, 1 lines checked\n";' \
+	'} else {' \
+	'	print "WARNING:FAKE_TYPE: fake\ntotal: 0 errors, 1 warnings, 0 checks, 1 lines checked\n";' \
+	'}' >"$w/fake/linux-test/scripts/checkpatch.pl"
+: >"$w/fake/linux-test/scripts/spelling.txt"
+: >"$w/fake/linux-test/scripts/const_structs.checkpatch"
+tar -C "$w/fake" -cJf "$w/fake.tar.xz" linux-test
+fakesum=$(sha256sum "$w/fake.tar.xz" | cut -d' ' -f1)
+mkqueue "$q" 2
+sed -i "s|^TARBALL=.*|TARBALL=$w/fake.tar.xz|;s|^SHA256=.*|SHA256=$fakesum|" "$q/BASE"
+run -q "$q" checkpatch
+has "0001-.*checkpatch --strict: 0 errors, 1 warnings"
+ok $(( st == 0 || $? )) "checkpatch: a warning fails the patch" "$out"
+sed -i 's/^---$/---\n\nNotes:\n    Kpq-checkpatch-ignore: FAKE_TYPE the stand-in always warns here/' \
+	"$q/0001-"*.patch "$q/0002-"*.patch
+run -q "$q" checkpatch
+ok $st "checkpatch: a justified exception excuses its type" "$out"
+run -q "$q" check
+ok $st "check: notes with an exception keep the patch well-formed" "$out"
+sed -i 's/^    Kpq-checkpatch-ignore: FAKE_TYPE .*/    Kpq-checkpatch-ignore: FAKE_TYPE/' "$q/0002-"*.patch
+run -q "$q" checkpatch
+has "0002-.*exception for FAKE_TYPE has no justification"
+ok $(( st == 0 || $? )) "checkpatch: an exception without justification fails" "$out"
+
 # --- the tool itself
 if command -v shellcheck >/dev/null 2>&1; then
 	o=$(shellcheck -s sh "$kpq" 2>&1)
