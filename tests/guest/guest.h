@@ -300,6 +300,12 @@ struct irq_frame {
 typedef void (*irq_handler_t)(struct irq_frame *f);
 void irq_set_handler(u8 vector, irq_handler_t fn);
 
+/*
+ * Identity-map [0, end) with 2 MiB pages (first 4 GiB are always mapped;
+ * up to 512 GiB). Returns 0 or -1.
+ */
+int map_identity(u64 end);
+
 /* MP table: processors listed by the firmware/VMM. */
 #define MP_MAX_CPUS 256
 

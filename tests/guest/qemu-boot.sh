@@ -24,7 +24,7 @@ tap() {	# tap STATUS NAME [SKIP-REASON]
 }
 
 names=(pvh-hello pvh32-cmdline pvh-exit pvh-initrd pvh-e820 pvh-smp pvh-irq
-       pvh-fault pvh-triple pvh-unknown bzimage-hello bzimage-initrd bzimage-reset
+       pvh-memtest pvh-fault pvh-triple pvh-unknown bzimage-hello bzimage-initrd bzimage-reset
        bzimage-pci flat-hello)
 if ! command -v "$qemu" >/dev/null; then
 	for t in "${names[@]}"; do
@@ -100,6 +100,10 @@ check pvh-smp eval '[ $rc = 1 ] && has "cpu 1 up" && has "cpu 2 up" &&
 
 run microvm 30 -kernel "$pvh" -append "test=irq"
 check pvh-irq eval '[ $rc = 1 ] && has "irq: self-IPI vector 0x40 delivered"'
+
+run microvm 30 -kernel "$pvh" -append "test=memtest"
+check pvh-memtest eval '[ $rc = 1 ] && has "memtest: ok" &&
+	grep -q "^memtest: 12[0-9] MiB in [0-9]* ranges, highest address 0x7ffffff$" "$log"'
 
 run microvm 30 -kernel "$pvh" -append "test=fault"
 check pvh-fault eval '[ $rc = 225 ] &&
