@@ -174,10 +174,36 @@ static void test_reset(void)
 	teardown(&f);
 }
 
+/* Random guest traffic: no crash, queue bounded, lines follow the queue. */
+static void test_random(void)
+{
+	unsigned int i, seed = 777, bad = 0;
+	struct fixture f;
+
+	setup(&f);
+	for (i = 0; i < 100000; i++) {
+		unsigned int r = rand_r(&seed);
+		u8 v = (u8)(r >> 8);
+
+		if (r & 1)
+			out(&f, r & 2 ? 0x64 : 0x60, v);
+		else
+			in(&f, r & 2 ? 0x64 : 0x60);
+		if (f.kbc.q_count > I8042_QUEUE_SIZE)
+			bad++;
+		if (!f.kbc.q_count && (f.kbd.level || f.aux.level))
+			bad++;
+	}
+	ok(!bad, "random guest: queue bounded, lines low when empty (%u bad)",
+	   bad);
+	teardown(&f);
+}
+
 int main(void)
 {
 	test_probe();
 	test_irqs();
 	test_reset();
+	test_random();
 	return tap_done();
 }

@@ -174,6 +174,30 @@ static void test_set_time(void)
 	   "non-BCD digit ignored");
 }
 
+/* Random guest traffic, then the clock must still read sane values. */
+static void test_random(void)
+{
+	unsigned int i, seed = 4242, bad = 0;
+	struct tm tm;
+	u8 v;
+
+	for (i = 0; i < 50000; i++) {
+		unsigned int r = rand_r(&seed);
+
+		v = (u8)(r >> 8);
+		bus_access(&bus, NULL, 0x70 + (r & 1), &v, 1, r & 2);
+	}
+	cmos_write(RTC_REG_B, RTC_B_24H);
+	for (i = 0; i < 10; i++) {
+		read_clock(&tm);
+		if (tm.tm_sec > 59 || tm.tm_min > 59 || tm.tm_hour > 23 ||
+		    tm.tm_mday < 1 || tm.tm_mday > 31 || tm.tm_mon < 0 ||
+		    tm.tm_mon > 11)
+			bad++;
+	}
+	ok(!bad, "after random traffic the clock reads valid BCD fields");
+}
+
 int main(void)
 {
 	struct rtc rtc;
@@ -183,6 +207,7 @@ int main(void)
 	test_read();
 	test_index_and_cmos();
 	test_set_time();
+	test_random();
 	rtc_exit(&rtc, &bus);
 	bus_destroy(&bus);
 	return tap_done();
