@@ -105,13 +105,9 @@ static u32 peer_handle(struct peer_dev *d, struct virtq_chain *c)
 	return (u32)in;
 }
 
-/* ops->queue_notify: vq->lock is held. Drain, then interrupt once. */
-static void peer_queue_notify(struct virtio_device *vdev, struct virtq *vq)
+static void peer_drain(struct peer_dev *d, struct virtq *vq)
 {
-	struct peer_dev *d = vdev->priv;
-	int r;
-
-	while ((r = virtq_pop(vq, &d->chain)) == 1) {
+	while (virtq_pop(vq, &d->chain) == 1) {
 		virtq_push(vq, &d->chain, peer_handle(d, &d->chain));
 		d->res.chains++;
 		/* Hand back in batches so the driver can refill meanwhile. */
@@ -119,6 +115,26 @@ static void peer_queue_notify(struct virtio_device *vdev, struct virtq *vq)
 			virtio_queue_signal(vq);
 	}
 	virtio_queue_signal(vq);
+}
+
+/*
+ * ops->queue_notify: vq->lock is held. Either pop until empty (the pop
+ * re-arms the driver's notifications itself), or -- the batching pattern
+ * -- ask the driver not to notify while draining and re-enable after,
+ * going round again if buffers arrived in between.
+ */
+static void peer_queue_notify(struct virtio_device *vdev, struct virtq *vq)
+{
+	struct peer_dev *d = vdev->priv;
+
+	if (d->mode != PEER_VERIFY_BATCH) {
+		peer_drain(d, vq);
+		return;
+	}
+	do {
+		virtq_disable_notify(vq);
+		peer_drain(d, vq);
+	} while (virtq_enable_notify(vq));
 }
 
 static const struct virtio_device_ops peer_ops = {

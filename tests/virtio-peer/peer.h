@@ -41,6 +41,7 @@ struct peer_dev;
 
 enum peer_dev_mode {
 	PEER_VERIFY,	/* check every byte in, write the reply pattern */
+	PEER_VERIFY_BATCH, /* same, draining with notifications disabled */
 	PEER_COPY,	/* bench: copy the readable bytes to the writable */
 };
 
