@@ -37,8 +37,8 @@ CHECK_DEPS += $(GUEST_IMAGES) $(GUEST_TOOLS)
 CHECK_SUITES += $(GUEST_DIR)/check-images.sh $(GUEST_DIR)/qemu-boot.sh
 BENCH_DEPS += $(GUEST_IMAGES) $(GUEST_TOOLS)
 DEPS_PACKAGES += binutils qemu-system-x86
-RUN_DEPS += $(GUEST_OUT)/guest.elf
-RUN_ARGS ?= -k $(GUEST_OUT)/guest.elf -m 128M -c 2 -p "test=hello"
+RUN_DEPS += $(GUEST_OUT)/guest.bzImage
+RUN_ARGS ?= -k $(GUEST_OUT)/guest.bzImage -m 128M -c 2 -p "test=hello"
 
 .PHONY: guest
 guest: $(GUEST_IMAGES) $(GUEST_TOOLS)
