@@ -65,11 +65,17 @@ $(GUEST_OUT)/flat.lds: $(GUEST_DIR)/guest.lds.S $(GUEST_DIR)/arch.h
 	$(GUEST_CC) -E -P -x c -I$(GUEST_DIR) -DLOAD_ADDR=0x10000 -DFLAT \
 		$< -o $@
 
-$(GUEST_OUT)/guest.elf: $(GUEST_OUT)/guest.lds $(GUEST_OBJS)
+# Relink when a source file disappears, not only when one changes.
+$(GUEST_OUT)/objs.list: FORCE
+	@mkdir -p $(dir $@)
+	@echo '$(GUEST_OBJS)' | cmp -s - $@ || echo '$(GUEST_OBJS)' >$@
+
+$(GUEST_OUT)/guest.elf: $(GUEST_OUT)/guest.lds $(GUEST_OBJS) \
+		$(GUEST_OUT)/objs.list
 	$(GUEST_CC) $(GUEST_LDFLAGS) -T $< -o $@ $(GUEST_OBJS)
 
 $(GUEST_OUT)/guest-pvh.elf: $(GUEST_OUT)/guest-pvh.lds $(GUEST_OBJS) \
-		$(GUEST_OBJ)/pvh-note.o
+		$(GUEST_OBJ)/pvh-note.o $(GUEST_OUT)/objs.list
 	$(GUEST_CC) $(GUEST_LDFLAGS) -T $< -o $@ $(GUEST_OBJS) \
 		$(GUEST_OBJ)/pvh-note.o
 
@@ -77,7 +83,7 @@ $(GUEST_OUT)/guest-pvh32.elf: $(GUEST_OUT)/guest-pvh.elf
 	$(GUEST_OBJCOPY) -O elf32-i386 $< $@
 
 $(GUEST_OUT)/guest-flat.elf: $(GUEST_OUT)/flat.lds $(GUEST_OBJS) \
-		$(GUEST_OBJ)/head16.o
+		$(GUEST_OBJ)/head16.o $(GUEST_OUT)/objs.list
 	$(GUEST_CC) $(GUEST_LDFLAGS) -T $< -o $@ $(GUEST_OBJ)/head16.o \
 		$(GUEST_OBJS)
 
