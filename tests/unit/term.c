@@ -3,8 +3,11 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
+#include <sys/wait.h>
 #include <termios.h>
 #include <time.h>
 #include <unistd.h>
@@ -212,6 +215,60 @@ static void test_tty(void)
 	close(m);
 }
 
+/*
+ * In a child with the pty as controlling terminal: 0 if a background
+ * process group gets TERM_IN_NONE and leaves the settings alone while the
+ * foreground one gets raw mode; another number says what went wrong.
+ */
+static int background_child(void)
+{
+	struct termios before, after;
+	struct term t;
+	int m, sl, status;
+	pid_t pid;
+
+	if (setsid() < 0 || open_pty(&m, &sl) ||
+	    ioctl(sl, TIOCSCTTY, 0) || tcgetattr(sl, &before))
+		return 10;
+	pid = fork();
+	if (pid == 0) {
+		if (setpgid(0, 0) || term_init(&t, sl, sl))
+			_exit(11);
+		if (t.mode != TERM_IN_NONE || t.raw_active)
+			_exit(12);
+		tcgetattr(sl, &after);
+		_exit(memcmp(&before, &after, sizeof(before)) ? 13 : 0);
+	}
+	if (pid < 0 || waitpid(pid, &status, WUNTRACED) != pid)
+		return 14;
+	if (WIFSTOPPED(status)) {
+		kill(pid, SIGKILL);
+		waitpid(pid, &status, 0);
+		return 15;
+	}
+	if (!WIFEXITED(status) || WEXITSTATUS(status))
+		return WIFEXITED(status) ? WEXITSTATUS(status) : 16;
+	if (term_init(&t, sl, sl) || t.mode != TERM_IN_TTY)
+		return 17;
+	term_destroy(&t);
+	return 0;
+}
+
+static void test_background(void)
+{
+	int status = -1;
+	pid_t pid = fork();
+
+	if (pid == 0)
+		_exit(background_child());
+	if (pid > 0)
+		waitpid(pid, &status, 0);
+	ok(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+	   "background process group: terminal left alone, not read; "
+	   "foreground: raw (child status %d)",
+	   WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+}
+
 static void test_pipe_service(void)
 {
 	struct sink s;
@@ -372,6 +429,7 @@ int main(void)
 	test_escape();
 	test_modes();
 	test_tty();
+	test_background();
 	test_pipe_service();
 	test_file_service();
 	test_attach();
