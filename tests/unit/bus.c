@@ -218,6 +218,45 @@ static void test_unregister_move(void)
 	bus_destroy(&bus);
 }
 
+/* A config-space-like device that moves another device when written. */
+struct mover {
+	struct bus_dev dev;
+	struct bus *bus;
+	struct bus_dev *target;
+	int result;
+};
+
+static void mover_access(struct bus_dev *dev, struct vcpu *vcpu, u64 offset,
+			 u8 *data, u32 len, bool is_write)
+{
+	struct mover *m = container_of(dev, struct mover, dev);
+
+	if (is_write)
+		m->result = bus_move(m->bus, m->target, data[0] * 0x100ULL);
+}
+
+static void test_reentrant_move(void)
+{
+	struct mover m = { .dev = { .name = "cfg", .base = 0xcf8, .len = 8,
+				    .access = mover_access } };
+	struct rec_dev bar;
+	struct bus bus;
+	u8 v = 0x20, data[1];
+
+	bus_init(&bus, "test");
+	rec_init(&bar, "bar", 0x1000, 0x40);
+	m.bus = &bus;
+	m.target = &bar.dev;
+	m.result = 1;
+	bus_register(&bus, &m.dev);
+	bus_register(&bus, &bar.dev);
+	ok(bus_access(&bus, NULL, 0xcfc, &v, 1, true) && m.result == 0,
+	   "a device callback may move a device on its own bus");
+	ok(bus_access(&bus, NULL, 0x2000, data, 1, false) && bar.calls == 1,
+	   "the moved device decodes at its new base");
+	bus_destroy(&bus);
+}
+
 static void test_many(void)
 {
 	struct rec_dev devs[200];
@@ -257,6 +296,7 @@ int main(void)
 	test_overlap();
 	test_partial();
 	test_unregister_move();
+	test_reentrant_move();
 	test_many();
 	return tap_done();
 }
