@@ -95,7 +95,7 @@ ok $? "bzImage: setup_sects $sects, LOADED_HIGH, XLF_KERNEL_64, not relocatable"
 ok $? "bzImage: pref_address, code32_start, initrd_addr_max, cmdline_size, kernel_alignment"
 size=$(stat -c %s "$bz")
 payload=$((size - setup))
-[ $((($(u32 "$bz" 0x1f4) * 16))) -ge "$payload" ] &&
+[ $(($(u32 "$bz" 0x1f4) * 16)) -ge "$payload" ] &&
 	[ "$(u32 "$bz" 0x260)" -ge "$payload" ] &&
 	[ "$(u32 "$bz" 0x260)" -ge $(($(sym "$elf" _end) - 0x100000)) ]
 ok $? "bzImage: syssize and init_size cover the payload and its bss"

@@ -55,14 +55,9 @@ run() {
 has() { grep -aqxF -- "$1" "$log"; }
 fail_log() { sed 's/^/# /' "$log" | head -40; }
 
-check() {	# check NAME COMMANDS...: TAP line; log shown on failure
-	local name=$1
-
-	shift
-	if "$@"; then
-		tap 0 "$name"
-	else
-		tap 1 "$name"
+result() {	# result NAME STATUS: TAP line; the log shown on failure
+	tap "$2" "$1"
+	if [ "$2" -ne 0 ]; then
 		echo "# rc=$rc"
 		fail_log
 	fi
@@ -71,80 +66,96 @@ check() {	# check NAME COMMANDS...: TAP line; log shown on failure
 pvh="$out/guest-pvh.elf"
 
 run microvm 30 -kernel "$pvh" -append "test=hello"
-check pvh-hello eval '[ $rc = 1 ] && has "lkvm test guest" &&
+{ [ "$rc" = 1 ] && has "lkvm test guest" &&
 	has "boot: pvh" && has "cmdline: test=hello" &&
 	grep -q "^mem: 12[0-9] MiB$" "$log" && grep -q "^cpus: 1$" "$log" &&
-	grep -q "^e820: 0000000000100000 [0-9a-f]\{16\} 1$" "$log"'
+	grep -q "^e820: 0000000000100000 [0-9a-f]\{16\} 1$" "$log"; }
+result pvh-hello $?
 
 run microvm 30 -kernel "$out/guest-pvh32.elf" \
 	-append "test=cmdline  a=b c=\"d e\""
-check pvh32-cmdline eval '[ $rc = 1 ] &&
-	has "cmdline:[test=cmdline  a=b c=\"d e\"]"'
+{ [ "$rc" = 1 ] &&
+	has "cmdline:[test=cmdline  a=b c=\"d e\"]"; }
+result pvh32-cmdline $?
 
 run microvm 30 -kernel "$pvh" -append "test=exit:3"
-check pvh-exit eval '[ $rc = 7 ] && has "exit: status 3"'
+{ [ "$rc" = 7 ] && has "exit: status 3"; }
+result pvh-exit $?
 
 head -c 45000 /dev/urandom >"$tmp/initrd"
 want="initrd: $("$out/crc32sum" "$tmp/initrd")"
 run microvm 30 -kernel "$pvh" -initrd "$tmp/initrd" -append "test=initrd"
-check pvh-initrd eval '[ $rc = 1 ] && has "$want"'
+{ [ "$rc" = 1 ] && has "$want"; }
+result pvh-initrd $?
 
 run microvm 30 -kernel "$pvh" -append "test=e820"
-check pvh-e820 eval '[ $rc = 1 ] &&
+{ [ "$rc" = 1 ] &&
 	[ "$(grep -c "^e820: [0-9a-f]\{16\} [0-9a-f]\{16\} [0-9a-f]*$" "$log")" = \
-	  "$(sed -n "s/^e820 entries: //p" "$log")" ]'
+	  "$(sed -n "s/^e820 entries: //p" "$log")" ]; }
+result pvh-e820 $?
 
 run microvm 30 -smp 3 -kernel "$pvh" -append "test=smp"
-check pvh-smp eval '[ $rc = 1 ] && has "cpu 1 up" && has "cpu 2 up" &&
-	has "smp: 3 cpus up"'
+{ [ "$rc" = 1 ] && has "cpu 1 up" && has "cpu 2 up" &&
+	has "smp: 3 cpus up"; }
+result pvh-smp $?
 
 run microvm 30 -kernel "$pvh" -append "test=irq"
-check pvh-irq eval '[ $rc = 1 ] && has "irq: self-IPI vector 0x40 delivered"'
+{ [ "$rc" = 1 ] && has "irq: self-IPI vector 0x40 delivered"; }
+result pvh-irq $?
 
 run microvm 30 -kernel "$pvh" -append "test=memtest"
-check pvh-memtest eval '[ $rc = 1 ] && has "memtest: ok" &&
-	grep -q "^memtest: 12[0-9] MiB in [0-9]* ranges, highest address 0x7ffffff$" "$log"'
+{ [ "$rc" = 1 ] && has "memtest: ok" &&
+	grep -q "^memtest: 12[0-9] MiB in [0-9]* ranges, highest address 0x7ffffff$" "$log"; }
+result pvh-memtest $?
 
 run microvm 30 -kernel "$pvh" -append "test=fault"
-check pvh-fault eval '[ $rc = 225 ] &&
-	grep -q "^exception 13 (#GP) on cpu 0 at rip=[0-9a-f]* " "$log"'
+{ [ "$rc" = 225 ] &&
+	grep -q "^exception 13 (#GP) on cpu 0 at rip=[0-9a-f]* " "$log"; }
+result pvh-fault $?
 
 # A triple fault resets the machine; -no-reboot makes QEMU exit 0.
 run microvm 30 -kernel "$pvh" -append "test=triple"
-check pvh-triple eval '[ $rc = 0 ] && has "triple: empty IDT, then ud2" &&
-	[ "$(grep -c triple: "$log")" = 1 ]'
+{ [ "$rc" = 0 ] && has "triple: empty IDT, then ud2" &&
+	[ "$(grep -c triple: "$log")" = 1 ]; }
+result pvh-triple $?
 
 run microvm 30 -kernel "$pvh" -append "test=nosuch"
-check pvh-unknown eval '[ $rc = 5 ] && grep -q "^unknown test .nosuch." "$log"'
+{ [ "$rc" = 5 ] && grep -q "^unknown test .nosuch." "$log"; }
+result pvh-unknown $?
 
 bz="$out/guest.bzImage"
 run pc 60 -kernel "$bz" -append "test=hello"
-check bzimage-hello eval '[ $rc = 1 ] && has "boot: linux32" &&
+{ [ "$rc" = 1 ] && has "boot: linux32" &&
 	has "cmdline: test=hello" &&
-	grep -aq "^e820: 0000000000100000 [0-9a-f]\{16\} 1$" "$log"'
+	grep -aq "^e820: 0000000000100000 [0-9a-f]\{16\} 1$" "$log"; }
+result bzimage-hello $?
 
 run pc 60 -kernel "$bz" -initrd "$tmp/initrd" -append "test=initrd"
-check bzimage-initrd eval '[ $rc = 1 ] && has "$want"'
+{ [ "$rc" = 1 ] && has "$want"; }
+result bzimage-initrd $?
 
 # i8042 reset (0xfe to port 0x64): with -no-reboot QEMU exits 0.
 run pc 60 -kernel "$bz" -append "test=reset"
-check bzimage-reset eval '[ $rc = 0 ] &&
-	has "reset: writing 0xfe to port 0x64"'
+{ [ "$rc" = 0 ] &&
+	has "reset: writing 0xfe to port 0x64"; }
+result bzimage-reset $?
 
 run pc 60 -kernel "$bz" -append "test=pci" -device virtio-rng-pci
-check bzimage-pci eval '[ $rc = 1 ] &&
+{ [ "$rc" = 1 ] &&
 	grep -aq "^pci: 00:00.0 8086:1237 class 060000$" "$log" &&
 	grep -aq "^pci: 00:[0-9a-f]\{2\}.0 1af4:1005 class 00ff00$" "$log" &&
 	[ "$(grep -ac "^pci: 00:" "$log")" = \
-	  "$(sed -n "s/^pci: \([0-9]*\) functions$/\1/p" "$log")" ]'
+	  "$(sed -n "s/^pci: \([0-9]*\) functions$/\1/p" "$log")" ]; }
+result bzimage-pci $?
 
 # Reset vector 0xffff0: ljmp $0x1000, $0 (the flat image's entry).
 { head -c 65520 /dev/zero; printf '\352\000\000\000\020'
   head -c 11 /dev/zero; } >"$tmp/bios"
 run pc 30 -bios "$tmp/bios" \
 	-device loader,file="$out/guest.flat",addr=0x10000,force-raw=on
-check flat-hello eval '[ $rc = 1 ] && has "boot: real" && has "no boot info" &&
-	has "lkvm test guest"'
+{ [ "$rc" = 1 ] && has "boot: real" && has "no boot info" &&
+	has "lkvm test guest"; }
+result flat-hello $?
 
 echo "1..$n"
 [ "$failed" -eq 0 ]
