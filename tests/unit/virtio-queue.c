@@ -446,6 +446,20 @@ static void bad_split_indirect_bad_buffer(struct sim *s)
 	sim_split_avail(s, 0);
 }
 
+static void bad_split_direct_plus_indirect_too_long(struct sim *s)
+{
+	/* 3 direct + a 6-entry table = 9 descriptors on an 8-entry queue. */
+	for (int i = 0; i < 6; i++)
+		sim_split_desc(s, SIM_TABLES, i, SIM_BUFS, 4,
+			       i < 5 ? VIRTQ_DESC_F_NEXT : 0, i + 1);
+	sim_split_desc(s, SIM_DESC, 0, SIM_BUFS, 4, VIRTQ_DESC_F_NEXT, 1);
+	sim_split_desc(s, SIM_DESC, 1, SIM_BUFS, 4, VIRTQ_DESC_F_NEXT, 2);
+	sim_split_desc(s, SIM_DESC, 2, SIM_BUFS, 4, VIRTQ_DESC_F_NEXT, 3);
+	sim_split_desc(s, SIM_DESC, 3, SIM_TABLES, 6 * 16,
+		       VIRTQ_DESC_F_INDIRECT, 0);
+	sim_split_avail(s, 0);
+}
+
 static const struct bad_case split_bad[] = {
 	CASE(split_addr_outside_ram, 0, 8),
 	CASE(split_addr_len_wraps, 0, 8),
@@ -470,6 +484,7 @@ static const struct bad_case split_bad[] = {
 	CASE(split_indirect_loop, ALLF, 8),
 	CASE(split_indirect_next_out_of_table, ALLF, 8),
 	CASE(split_indirect_bad_buffer, ALLF, 8),
+	CASE(split_direct_plus_indirect_too_long, ALLF, 8),
 };
 
 /* More chains in flight than the ring holds (driver reused entries). */
@@ -831,6 +846,17 @@ static void bad_packed_indirect_write_before_read(struct sim *s)
 	sim_packed_add(s, &d, 1, 0);
 }
 
+static void bad_packed_direct_plus_indirect_too_long(struct sim *s)
+{
+	/* 2 direct + a 3-entry table = 5 descriptors on a 4-entry queue. */
+	struct sim_pdesc d[3] = {
+		{ SIM_BUFS, 4, 0 }, { SIM_BUFS, 4, 0 },
+		{ SIM_TABLES, 3 * 16, VIRTQ_DESC_F_INDIRECT },
+	};
+
+	sim_packed_add(s, d, 3, 0);
+}
+
 static const struct bad_case packed_bad[] = {
 	CASE(packed_addr_outside_ram, F(RING_PACKED), 8),
 	CASE(packed_addr_len_wraps, F(RING_PACKED), 8),
@@ -846,6 +872,8 @@ static const struct bad_case packed_bad[] = {
 	CASE(packed_indirect_len_odd, F(RING_PACKED) | F(INDIRECT_DESC), 8),
 	CASE(packed_indirect_outside_ram, F(RING_PACKED) | F(INDIRECT_DESC), 8),
 	CASE(packed_indirect_write_before_read, F(RING_PACKED) | F(INDIRECT_DESC), 8),
+	CASE(packed_direct_plus_indirect_too_long,
+	     F(RING_PACKED) | F(INDIRECT_DESC), 4),
 };
 
 static void packed_too_many_inflight(void)
@@ -863,6 +891,48 @@ static void packed_too_many_inflight(void)
 	r2 = virtq_pop(S.vq, &c);
 	ok(r1 == 1 && r2 == -EIO && sim_needs_reset(&S),
 	   "packed: more descriptors in flight than slots is a violation");
+	virtq_chain_destroy(&c);
+	sim_teardown(&S);
+}
+
+/* Odds and ends: zero-length descriptors, reads across iovecs, no-ops. */
+static void misc_edges(void)
+{
+	struct virtq_chain c;
+	char buf[8] = { 0 };
+
+	virtq_chain_init(&c);
+	sim_setup(&S, 0, 8);
+	memcpy(sim_hva(&S, SIM_BUFS), "abcdefgh", 8);
+	sim_split_desc(&S, SIM_DESC, 0, SIM_BUFS, 3, VIRTQ_DESC_F_NEXT, 1);
+	sim_split_desc(&S, SIM_DESC, 1, SIM_HOLE, 0, VIRTQ_DESC_F_NEXT, 2);
+	sim_split_desc(&S, SIM_DESC, 2, SIM_BUFS + 3, 5, 0, 0);
+	sim_split_avail(&S, 0);
+	ok(virtq_pop(S.vq, &c) == 1 && c.nr_out == 2 && c.out_len == 8,
+	   "misc: a zero-length descriptor adds no iovec (address unused)");
+	ok(virtq_chain_read(&c, 4, buf, 8) == 4 && !memcmp(buf, "efgh", 4),
+	   "misc: chain_read skips whole iovecs to reach the offset");
+	ok(virtq_chain_write(&c, 0, "x", 1) == 0,
+	   "misc: chain_write into a chain without writable buffers is 0");
+	/* Break the queue, then everything is a no-op. */
+	sim_split_avail(&S, 9);
+	ok(virtq_pop(S.vq, &c) == -EIO && !virtq_has_avail(S.vq) &&
+	   !virtq_enable_notify(S.vq) && !virtq_should_notify(S.vq),
+	   "misc: a broken queue pops nothing, reports nothing");
+	virtq_push(S.vq, &c, 0);
+	virtq_disable_notify(S.vq);
+	ok(sim_r16(&S, SIM_USED + 2) == 0 && sim_r16(&S, SIM_USED) == 0,
+	   "misc: push and disable_notify on a broken queue touch nothing");
+	virtq_chain_destroy(&c);
+	sim_teardown(&S);
+
+	/* Packed with EVENT_IDX: popping an empty ring arms the event. */
+	virtq_chain_init(&c);
+	psetup(F(EVENT_IDX), 4);
+	ok(virtq_pop(S.vq, &c) == 0 &&
+	   sim_r16(&S, SIM_USED + 2) == VIRTQ_EVENT_F_DESC &&
+	   sim_r16(&S, SIM_USED) == 0x8000,
+	   "misc: packed empty pop publishes off_wrap 0/wrap 1 (DESC)");
 	virtq_chain_destroy(&c);
 	sim_teardown(&S);
 }
@@ -892,5 +962,6 @@ int main(void)
 		expect_violation(packed_bad[i].name, packed_bad[i].feat,
 				 packed_bad[i].size, packed_bad[i].fn);
 	packed_too_many_inflight();
+	misc_edges();
 	return tap_done();
 }
