@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Unit tests for devices/bus.c: registration, lookup, overlap, moves. */
 #include <errno.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "bus.h"
@@ -257,6 +260,57 @@ static void test_reentrant_move(void)
 	bus_destroy(&bus);
 }
 
+struct race {
+	struct bus bus;
+	struct rec_dev mover, fixed;
+	atomic_bool done;
+	atomic_uint reads;
+	unsigned int misses;
+};
+
+static void *race_reader(void *arg)
+{
+	struct race *r = arg;
+	u8 data[2];
+
+	while (!atomic_load(&r->done)) {
+		if (!bus_access(&r->bus, NULL, 0x10, data, 2, false) ||
+		    data[0] != 0)
+			r->misses++;
+		atomic_fetch_add(&r->reads, 1);
+	}
+	return NULL;
+}
+
+/* Lookups on one thread while another moves a device around. */
+static void test_concurrent(void)
+{
+	struct race *r = calloc(1, sizeof(*r));
+	unsigned int i, start;
+	pthread_t t;
+	int err = 0;
+
+	bus_init(&r->bus, "test");
+	rec_init(&r->fixed, "fixed", 0x10, 2);
+	rec_init(&r->mover, "mover", 0x100, 0x10);
+	bus_register(&r->bus, &r->fixed.dev);
+	bus_register(&r->bus, &r->mover.dev);
+	pthread_create(&t, NULL, race_reader, r);
+	/* Move at least 20000 times and while the reader does 20000 reads. */
+	start = atomic_load(&r->reads);
+	for (i = 0; i < 2000000 &&
+	     (i < 20000 || atomic_load(&r->reads) - start < 20000); i++)
+		err |= bus_move(&r->bus, &r->mover.dev,
+				i & 1 ? 0x0 : 0x1000 + 0x10 * (i % 64));
+	atomic_store(&r->done, true);
+	pthread_join(t, NULL);
+	ok(!err && r->misses == 0 && atomic_load(&r->reads) - start >= 20000,
+	   "lookups stay correct while another thread moves devices (%u reads, %u moves)",
+	   atomic_load(&r->reads) - start, i);
+	bus_destroy(&r->bus);
+	free(r);
+}
+
 static void test_many(void)
 {
 	struct rec_dev devs[200];
@@ -297,6 +351,7 @@ int main(void)
 	test_partial();
 	test_unregister_move();
 	test_reentrant_move();
+	test_concurrent();
 	test_many();
 	return tap_done();
 }
