@@ -24,7 +24,7 @@ tap() {	# tap STATUS NAME [SKIP-REASON]
 }
 
 names=(pvh-hello pvh32-cmdline pvh-exit pvh-initrd pvh-e820 pvh-smp pvh-irq
-       pvh-memtest pvh-fault pvh-triple pvh-unknown bzimage-hello bzimage-initrd bzimage-reset
+       pvh-memtest pvh-cpuid pvh-fault pvh-triple pvh-unknown bzimage-hello bzimage-initrd bzimage-reset
        bzimage-pci flat-hello)
 if ! command -v "$qemu" >/dev/null; then
 	for t in "${names[@]}"; do
@@ -107,6 +107,11 @@ run microvm 30 -kernel "$pvh" -append "test=memtest"
 { [ "$rc" = 1 ] && has "memtest: ok" &&
 	grep -q "^memtest: 12[0-9] MiB in [0-9]* ranges, highest address 0x7ffffff$" "$log"; }
 result pvh-memtest $?
+
+run microvm 30 -kernel "$pvh" -append "test=cpuid"
+{ [ "$rc" = 1 ] && has "cpuid: hypervisor TCGTCGTCGTCG max-leaf 0x40000001" &&
+	grep -q "^cpuid: leaf 0x00000001.0 eax=[0-9a-f]\{8\} ebx=" "$log"; }
+result pvh-cpuid $?
 
 run microvm 30 -kernel "$pvh" -append "test=fault"
 { [ "$rc" = 225 ] &&
