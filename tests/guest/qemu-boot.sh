@@ -49,7 +49,7 @@ run() {
 		</dev/null >"$log" 2>&1
 	rc=$?
 	# SeaBIOS ends its banner without a newline.
-	sed -i 's/^.*Booting from ROM\.\.//' "$log"
+	sed -i 's/^.*Booting from ROM\.*//' "$log"
 }
 
 has() { grep -aqxF -- "$1" "$log"; }
