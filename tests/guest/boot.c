@@ -145,8 +145,8 @@ void boot_parse(u32 proto, u64 info)
 		parse_zero_page(bi, (const void *)info);
 }
 
-/* Find key (as "key" or "key=value") in the command line. */
-static const char *cmdline_find(const char *key, size_t *vlen)
+/* Find the n-th key (as "key" or "key=value") in the command line. */
+static const char *cmdline_find(const char *key, unsigned int n, size_t *vlen)
 {
 	const char *p = boot_info.cmdline;
 	size_t klen = strlen(key);
@@ -161,25 +161,28 @@ static const char *cmdline_find(const char *key, size_t *vlen)
 		while (*p && *p != ' ')
 			p++;
 		wlen = p - w;
-		if (wlen >= klen && !strncmp(w, key, klen) &&
-		    (wlen == klen || w[klen] == '=')) {
-			if (wlen == klen) {
-				*vlen = 0;
-				return w + klen;
-			}
-			*vlen = wlen - klen - 1;
-			return w + klen + 1;
+		if (!wlen || wlen < klen || strncmp(w, key, klen) ||
+		    (wlen > klen && w[klen] != '='))
+			continue;
+		if (n--)
+			continue;
+		if (wlen == klen) {
+			*vlen = 0;
+			return w + klen;
 		}
+		*vlen = wlen - klen - 1;
+		return w + klen + 1;
 	}
 	return NULL;
 }
 
-const char *cmdline_get(const char *key, char *buf, size_t len)
+const char *cmdline_get_nth(const char *key, unsigned int n, char *buf,
+			    size_t len)
 {
 	const char *v;
 	size_t vlen;
 
-	v = cmdline_find(key, &vlen);
+	v = cmdline_find(key, n, &vlen);
 	if (!v || !len)
 		return NULL;
 	if (vlen >= len)
@@ -189,9 +192,14 @@ const char *cmdline_get(const char *key, char *buf, size_t len)
 	return buf;
 }
 
+const char *cmdline_get(const char *key, char *buf, size_t len)
+{
+	return cmdline_get_nth(key, 0, buf, len);
+}
+
 bool cmdline_has(const char *key)
 {
 	size_t vlen;
 
-	return cmdline_find(key, &vlen) != NULL;
+	return cmdline_find(key, 0, &vlen) != NULL;
 }

@@ -233,6 +233,9 @@ extern struct boot_info boot_info;
 
 /* Value of key=value on the command line into buf; NULL when absent. */
 const char *cmdline_get(const char *key, char *buf, size_t len);
+/* Same for the n-th (from 0) occurrence of key, e.g. virtio_mmio.device. */
+const char *cmdline_get_nth(const char *key, unsigned int n, char *buf,
+			    size_t len);
 /* Whether a bare word or key=... is on the command line. */
 bool cmdline_has(const char *key);
 
@@ -269,6 +272,10 @@ void pci_cfg_write8(u8 bus, u8 dev, u8 fn, u16 off, u8 v);
 u8 pci_find_cap(u8 bus, u8 dev, u8 fn, u8 cap_id);
 /* Address a memory BAR holds (64-bit BARs: i is the low half), or 0. */
 u64 pci_bar_addr(u8 bus, u8 dev, u8 fn, unsigned int i);
+
+/* MSI address/data for a fixed, edge interrupt to one CPU (xAPIC). */
+#define MSI_ADDR(apic_id)	(0xfee00000u | ((u32)(apic_id) << 12))
+#define MSI_DATA(vector)	((u32)(vector))
 
 /* Local APIC (xAPIC MMIO). */
 #define LAPIC_BASE	0xfee00000UL

@@ -23,7 +23,7 @@ tap() {	# tap STATUS NAME [SKIP-REASON]
 	fi
 }
 
-names=(pvh-hello pvh32-cmdline pvh-exit pvh-initrd pvh-e820 pvh-smp pvh-irq
+names=(pvh-hello pvh32-cmdline pvh-args pvh-exit pvh-initrd pvh-e820 pvh-smp pvh-irq
        pvh-memtest pvh-cpuid pvh-fault pvh-triple pvh-unknown bzimage-hello bzimage-initrd bzimage-reset
        bzimage-pci flat-hello)
 if ! command -v "$qemu" >/dev/null; then
@@ -77,6 +77,11 @@ run microvm 30 -kernel "$out/guest-pvh32.elf" \
 { [ "$rc" = 1 ] &&
 	has "cmdline:[test=cmdline  a=b c=\"d e\"]"; }
 result pvh32-cmdline $?
+
+run microvm 30 -kernel "$pvh" -append "arg=1 xarg=2 test=args argx=3 arg= arg=a=b"
+{ [ "$rc" = 1 ] && has "args: 0=1" && has "args: 1=" && has "args: 2=a=b" &&
+	has "args: 3 found"; }
+result pvh-args $?
 
 run microvm 30 -kernel "$pvh" -append "test=exit:3"
 { [ "$rc" = 7 ] && has "exit: status 3"; }

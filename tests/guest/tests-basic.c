@@ -167,3 +167,22 @@ static int test_fault(const struct boot_info *bi, const char *arg)
 	return EXIT_FAIL;
 }
 GUEST_TEST("fault", test_fault);
+
+/*
+ * test=args: every "arg=" value on the command line, in order (checks
+ * command-line parsing, and repeated keys such as virtio_mmio.device=).
+ *
+ *   args: N=VALUE   for each occurrence, N from 0
+ *   args: N found
+ */
+static int test_args(const struct boot_info *bi, const char *arg)
+{
+	char buf[128];
+	unsigned int n;
+
+	for (n = 0; cmdline_get_nth("arg", n, buf, sizeof(buf)); n++)
+		printf("args: %u=%s\n", n, buf);
+	printf("args: %u found\n", n);
+	return EXIT_OK;
+}
+GUEST_TEST("args", test_args);
