@@ -11,7 +11,11 @@
 #define SEL_CODE32	0x08
 #define SEL_CODE64	0x10
 #define SEL_DATA	0x18
-#define GDT_LIMIT	(4 * 8 - 1)	/* null, code32, code64, data */
+#define SEL_UDATA	0x23	/* user (CPL3) data, RPL 3 */
+#define SEL_UCODE64	0x2b	/* user (CPL3) 64-bit code, RPL 3 */
+#define SEL_TSS		0x30	/* 16-byte 64-bit TSS descriptor */
+#define GDT_LIMIT	(8 * 8 - 1)
+
 
 /* How the guest was entered (first argument of guest_start). */
 #define BOOT_LINUX64	1	/* 64-bit boot protocol, RSI = zero page */

@@ -308,6 +308,17 @@ typedef void (*irq_handler_t)(struct irq_frame *f);
 void irq_set_handler(u8 vector, irq_handler_t fn);
 
 /*
+ * Call fn(arg) at CPL3 and return its result (BSP only). User code runs
+ * natively where KVM emulates CPL0 code; it may touch any memory below
+ * 4 GiB but must not do I/O or print.
+ */
+u64 run_user(u64 (*fn)(u64), u64 arg);
+extern const u8 user_exit_insn[];
+u64 run_user_asm(u64 (*fn)(u64), u64 arg, void *stack_top);
+extern u64 gdt[];
+void user_return(u64 result) __noreturn;
+
+/*
  * Identity-map [0, end) with 2 MiB pages (first 4 GiB are always mapped;
  * up to 512 GiB). Returns 0 or -1.
  */

@@ -13,8 +13,12 @@ GUEST_OBJ := $(GUEST_OUT)/obj
 
 GUEST_HOST_SRCS := $(GUEST_DIR)/mkbzimage.c $(GUEST_DIR)/crc32sum.c
 GUEST_CSRCS := $(filter-out $(GUEST_HOST_SRCS),$(wildcard $(GUEST_DIR)/*.c))
+# Assembly linked into every image; head16.S (flat only), pvh-note.S (PVH
+# only) and setup16.S (bzImage setup sectors) are linked separately.
+GUEST_ASRCS := $(filter-out $(addprefix $(GUEST_DIR)/,guest.lds.S head16.S pvh-note.S \
+	setup16.S),$(wildcard $(GUEST_DIR)/*.S))
 GUEST_OBJS := $(GUEST_CSRCS:$(GUEST_DIR)/%.c=$(GUEST_OBJ)/%.o) \
-	      $(GUEST_OBJ)/head.o
+	      $(GUEST_ASRCS:$(GUEST_DIR)/%.S=$(GUEST_OBJ)/%.o)
 
 GUEST_CC := gcc
 GUEST_OBJCOPY := objcopy

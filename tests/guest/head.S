@@ -20,8 +20,8 @@
 #define CR4_PAE		0x00000020
 #define MSR_EFER	0xc0000080
 #define EFER_LME	0x00000100
-#define PTE_P_W		0x003
-#define PDE_2M		0x083
+#define PTE_P_W		0x007	/* present, writable, user */
+#define PDE_2M		0x087
 
 	.section .head.text, "ax"
 	.code32
@@ -279,6 +279,9 @@ gdt:
 	.quad	0x00cf9b000000ffff	/* 0x08: 32-bit code, flat */
 	.quad	0x00af9b000000ffff	/* 0x10: 64-bit code */
 	.quad	0x00cf93000000ffff	/* 0x18: data, flat */
+	.quad	0x00cff3000000ffff	/* 0x20: user data, flat */
+	.quad	0x00affb000000ffff	/* 0x28: user 64-bit code */
+	.quad	0, 0			/* 0x30: TSS, filled by user.c */
 gdt_end:
 	.if gdt_end - gdt - 1 - GDT_LIMIT
 	.error "GDT_LIMIT does not match the GDT"

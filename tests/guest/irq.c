@@ -77,6 +77,10 @@ void irq_dispatch(struct irq_frame *f)
 		}
 		return;
 	}
+	/* run_user's way back: the ud2 after the user function. */
+	if (f->vector == 6 && (f->cs & 3) == 3 &&
+	    f->rip == (u64)user_exit_insn)
+		user_return(f->rax);
 	asm volatile("mov %%cr2, %0" : "=r"(cr2));
 	console_break_lock();
 	printf("exception %lu (%s) on cpu %u at rip=%lx err=%lx cr2=%lx rsp=%lx\n",

@@ -5,8 +5,8 @@
  */
 #include "guest.h"
 
-#define PTE_P_W		0x003ULL
-#define PDE_2M		0x083ULL
+#define PTE_P_W		0x007ULL
+#define PDE_2M		0x087ULL
 #define PTE_ADDR	0x000ffffffffff000ULL
 #define GIB		(1ULL << 30)
 

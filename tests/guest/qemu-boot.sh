@@ -23,7 +23,7 @@ tap() {	# tap STATUS NAME [SKIP-REASON]
 	fi
 }
 
-names=(pvh-hello pvh32-cmdline pvh-args pvh-exit pvh-initrd pvh-e820 pvh-smp pvh-irq
+names=(pvh-hello pvh32-cmdline pvh-args pvh-initrd-cpl0 pvh-user pvh-exit pvh-initrd pvh-e820 pvh-smp pvh-irq
        pvh-memtest pvh-cpuid pvh-fault pvh-triple pvh-unknown bzimage-hello bzimage-initrd bzimage-reset
        bzimage-pci flat-hello)
 if ! command -v "$qemu" >/dev/null; then
@@ -92,6 +92,15 @@ want="initrd: $("$out/crc32sum" "$tmp/initrd")"
 run microvm 30 -kernel "$pvh" -initrd "$tmp/initrd" -append "test=initrd"
 { [ "$rc" = 1 ] && has "$want"; }
 result pvh-initrd $?
+
+run microvm 30 -kernel "$pvh" -initrd "$tmp/initrd" -append "test=initrd:cpl0"
+{ [ "$rc" = 1 ] && has "$want"; }
+result pvh-initrd-cpl0 $?
+
+run microvm 30 -kernel "$pvh" -append "test=user:1000000"
+{ [ "$rc" = 1 ] && has "user: ok" &&
+	grep -q "^user: sum 0..999999 = 499999500000 in [0-9]* cycles$" "$log"; }
+result pvh-user $?
 
 run microvm 30 -kernel "$pvh" -append "test=e820"
 { [ "$rc" = 1 ] &&

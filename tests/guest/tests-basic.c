@@ -79,8 +79,21 @@ static int test_e820(const struct boot_info *bi, const char *arg)
 }
 GUEST_TEST("e820", test_e820);
 
+static u64 initrd_crc_user(u64 arg)
+{
+	const struct boot_info *bi = (const void *)arg;
+
+	return crc32(0, (const void *)bi->initrd_addr, bi->initrd_size);
+}
+
+/*
+ * The CRC runs at CPL3 (native speed where KVM emulates CPL0 code) unless
+ * the argument is "cpl0".
+ */
 static int test_initrd(const struct boot_info *bi, const char *arg)
 {
+	u32 crc;
+
 	if (!bi->initrd_size) {
 		printf("initrd: none\n");
 		return EXIT_FAIL;
@@ -91,8 +104,11 @@ static int test_initrd(const struct boot_info *bi, const char *arg)
 		       bi->initrd_addr);
 		return EXIT_FAIL;
 	}
-	printf("initrd: size=%lu crc32=%08x\n", bi->initrd_size,
-	       crc32(0, (const void *)bi->initrd_addr, bi->initrd_size));
+	if (!strcmp(arg, "cpl0"))
+		crc = crc32(0, (const void *)bi->initrd_addr, bi->initrd_size);
+	else
+		crc = (u32)run_user(initrd_crc_user, (u64)bi);
+	printf("initrd: size=%lu crc32=%08x\n", bi->initrd_size, crc);
 	return EXIT_OK;
 }
 GUEST_TEST("initrd", test_initrd);
