@@ -371,7 +371,8 @@ static void test_random(void)
 
 		d[0] = (u8)(r >> 8);
 		d[1] = (u8)(r >> 16);
-		d[2] = d[3] = (u8)(r >> 24);
+		d[2] = (u8)(r >> 24);
+		d[3] = d[2];
 		if ((r & 0xc000) == 0xc000)
 			serial8250_receive(&f.uart, d, (r >> 20) % 40);
 		else
