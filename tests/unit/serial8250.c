@@ -359,7 +359,7 @@ static void test_random(void)
 {
 	unsigned int i, bad_fifo = 0, bad_line = 0, seed = 12345;
 	struct fixture f;
-	u8 d[4];
+	u8 d[40] = { 0 };
 
 	setup(&f);
 	f.uart.out_fd = -1;
