@@ -40,6 +40,7 @@ GUEST_TOOLS := $(GUEST_OUT)/mkbzimage $(GUEST_OUT)/crc32sum
 CHECK_DEPS += $(GUEST_IMAGES) $(GUEST_TOOLS)
 CHECK_SUITES += $(GUEST_DIR)/check-images.sh $(GUEST_DIR)/qemu-boot.sh
 BENCH_DEPS += $(GUEST_IMAGES) $(GUEST_TOOLS)
+BENCH_SUITES += $(GUEST_DIR)/bench-boot.sh
 DEPS_PACKAGES += binutils qemu-system-x86
 RUN_DEPS += $(GUEST_OUT)/guest.bzImage
 RUN_ARGS ?= -k $(GUEST_OUT)/guest.bzImage -m 128M -c 2 -p "test=hello"
