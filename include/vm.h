@@ -13,6 +13,7 @@
 #include "irq.h"
 #include "mapped-file.h"
 #include "term.h"
+#include "vm-irq.h"
 #include "types.h"
 
 struct vm;
@@ -49,6 +50,7 @@ struct vm {
 	unsigned int nr_vcpus;
 
 	struct io_loop io;
+	struct vm_irq_routing irq_routing;
 	struct term term;	/* the console: stdin/stdout */
 	struct io_handler signal_handler;
 

@@ -47,6 +47,9 @@ int signals_init(struct vm *vm, struct io_handler *h)
 	int fd, err;
 
 	fatal_term = &vm->term;
+	/* A closed stdout must not kill lkvm: the UART drops output instead. */
+	if (signal(SIGPIPE, SIG_IGN) == SIG_ERR)
+		return -errno;
 	sigemptyset(&sa.sa_mask);
 	sa.sa_flags = SA_RESETHAND;
 	for (i = 0; i < ARRAY_SIZE(fatal); i++)

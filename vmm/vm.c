@@ -192,6 +192,11 @@ int vm_create(struct vm *vm, const struct vm_config *cfg)
 	err = arch_vm_init(vm);
 	if (err)
 		return err;
+	err = vm_irq_routing_init(vm);
+	if (err) {
+		pr_err("out of memory");
+		return err;
+	}
 	err = io_loop_init(&vm->io);
 	if (err) {
 		pr_err("cannot create the I/O loop: %s", strerror(-err));
@@ -269,6 +274,7 @@ void vm_destroy(struct vm *vm)
 	vm->vcpus = NULL;
 	vm->nr_vcpus = 0;
 	arch_vm_destroy(vm);
+	vm_irq_routing_destroy(vm);
 	io_loop_stop(&vm->io);
 	term_destroy(&vm->term);
 	signals_exit(&vm->signal_handler);
