@@ -61,6 +61,47 @@ def packed_seed(flags, size=7):
     return header(flags, size, 0, 0x100, 0x104, mem) + ops
 
 
+def split_long_seed(indirect):
+    """A chain of 40 descriptors (direct) or a 48-entry indirect table:
+    past the chain's 16 inline iovecs."""
+    mem = bytearray(0x1800)
+    size = 64
+    if indirect:
+        put(mem, 0, 'QIHH', R0 + 0x800, 48 * 16, INDIRECT, 0)
+        for i in range(48):
+            put(mem, 0x800 + 16 * i, 'QIHH', R0 + 0x1000 + 8 * i, 8,
+                (NEXT if i < 47 else 0) | (WRITE if i >= 24 else 0), i + 1)
+    else:
+        for i in range(40):
+            put(mem, 16 * i, 'QIHH', R0 + 0x1000 + 8 * i, 8,
+                (NEXT if i < 39 else 0) | (WRITE if i >= 20 else 0), i + 1)
+    put(mem, 0x400, 'HHH', 0, 1, 0)             # avail: idx 1, ring[0] 0
+    ops = bytes([0, 1, 3, 5, 0, 2, 3])
+    return header(2 | 4, size, 0, 0x400, 0x500, mem) + ops
+
+
+def split_inflight_seed():
+    """Driver re-posts head 0 without the device returning it: the 5th
+    chain in flight on a 4-entry queue is a violation."""
+    mem = bytearray(0x200)
+    put(mem, 0, 'QIHH', R0 + 0x100, 8, 0, 0)
+    put(mem, 0x80, 'HH', 0, 4)                  # avail idx 4, ring all 0
+    ops = bytes([1, 0, 1, 0, 1, 0, 1, 0,
+                 7, 0x82, 0x00, 5, 0,           # avail idx = 5
+                 1, 0, 1, 0])
+    return header(0, 4, 0, 0x80, 0xc0, mem) + ops
+
+
+def packed_long_seed():
+    mem = bytearray(0x1800)
+    size = 64
+    for i in range(40):
+        put(mem, 16 * i, 'QIHH', R0 + 0x1000 + 8 * i, 8, 7,
+            AVAIL | (NEXT if i < 39 else 0) | (WRITE if i >= 20 else 0))
+    ops = bytes([0, 1, 3, 5, 0, 2, 3])
+    return header(1 | 2 | 4, size, 0, 0x400, 0x404, mem) + ops
+
+
 def main():
     out = sys.argv[1]
     os.makedirs(out, exist_ok=True)
@@ -71,6 +112,10 @@ def main():
         'packed-plain': packed_seed(1),
         'packed-event-indirect': packed_seed(1 | 2 | 4),
         'packed-4': packed_seed(1 | 4, 4),
+        'split-long': split_long_seed(False),
+        'split-indirect-long': split_long_seed(True),
+        'split-inflight': split_inflight_seed(),
+        'packed-long': packed_long_seed(),
     }
     for name, data in seeds.items():
         with open(os.path.join(out, 'seed-' + name), 'wb') as f:
