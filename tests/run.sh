@@ -12,7 +12,12 @@ failed_names=()
 for suite in "$@"; do
 	echo "# suite: $suite"
 	out=$(mktemp)
-	timeout --kill-after=10 "$timeout_s" "$suite" >"$out" 2>&1 </dev/null
+	# TEST_RUNNER (qemu-user for cross builds) runs compiled suites only.
+	runner=()
+	if [ -n "${TEST_RUNNER:-}" ] && file -b "$suite" 2>/dev/null | grep -q ELF; then
+		read -r -a runner <<<"$TEST_RUNNER"
+	fi
+	timeout --kill-after=10 "$timeout_s" "${runner[@]}" "$suite" >"$out" 2>&1 </dev/null
 	rc=$?
 	cat "$out"
 	s_fail=0
