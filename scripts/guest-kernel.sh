@@ -6,8 +6,8 @@
 # Source: the pinned base from scripts/kernel-base.sh, with the patches
 # listed in kernel-patches/series applied in order (git format-patch files
 # in kernel-patches/, applied with patch -p1; '#' comments and blank lines
-# ignored; a missing or empty series means no patches). Config: tinyconfig
-# + kernel-patches/lkvm-guest.config, checked after olddefconfig.
+# ignored; a missing or empty series means no patches). Config: allnoconfig
+# with tinyconfig's fragments + kernel-patches/lkvm-guest.config, checked.
 # Initramfs: scripts/mkinitramfs.sh (uncompressed cpio, static /init).
 #
 # Everything lives in ${LKVM_CACHE:-$HOME/.cache/lkvm}/guest-kernel/; the
@@ -77,7 +77,7 @@ read_series() {
 		read -r name _ <<<"$line" || true
 		[ -n "$name" ] || continue
 		case "$name" in
-		/*|*..*) die "$series: bad patch name '$name'" ;;
+		/*|..|../*|*/../*|*/..) die "$series: bad patch name '$name'" ;;
 		esac
 		[ -f "$kp/$name" ] || die "$series lists $name, not found in $kp"
 		patches+=("$kp/$name")
@@ -135,27 +135,58 @@ if [ "$mode" = build ] && kernel_ok && initramfs_ok; then
 	exit 0
 fi
 
-tag=${src_hash:0:12}
+src=$gk/src		# the patched copy of the base the kernel is built from
+state=$gk/src.state	# base sha256, patch set hash, files the patches touch
+build=$gk/build		# O= build directory
 
-# Source tree: the pristine base, or a patched copy of it.
+# Files a patch creates, changes, deletes or renames (paths after -p1).
+patch_files() {
+	sed -n -e 's,^--- a/\([^\t]*\).*,\1,p' -e 's,^+++ b/\([^\t]*\).*,\1,p' \
+		-e 's,^rename from ,,p' -e 's,^rename to ,,p' \
+		-e 's,^copy to ,,p' "$@" | sort -u
+}
+
+# Bring $src to pristine base + the series. A new base means a fresh copy
+# (and a fresh build dir); a new patch set only restores the files the old
+# set touched and applies the new one, with those files' mtimes bumped so
+# the incremental kernel build recompiles exactly what depends on them.
 prepare_source() {
-	local dir=$gk/src-$tag p
-	if [ ${#patches[@]} -eq 0 ]; then
-		srctree=$pristine
-		return 0
+	local base_sha f p old=() new=()
+	base_sha=$(sed -n 's/^SHA256=//p' "$kp/BASE")
+	if [ -d "$src" ] && [ -f "$state" ] &&
+	   [ "$(sed -n 1p "$state")" = "$base_sha" ]; then
+		[ "$(sed -n 2p "$state")" = "$src_hash" ] && return 0
+		mapfile -t old < <(sed -n '3,$p' "$state")
+		rm -f "$state"
+		note "reverting ${#old[@]} file(s) of the previous patch set"
+		for f in ${old[@]+"${old[@]}"}; do
+			if [ -e "$pristine/$f" ]; then
+				cp -p "$pristine/$f" "$src/$f"
+			else
+				rm -f "$src/$f"
+			fi
+		done
+	else
+		rm -rf "$src" "$state" "$src.tmp" "$build"
+		note "copying $pristine to $src"
+		cp -a --reflink=auto "$pristine" "$src.tmp"
+		mv "$src.tmp" "$src"
 	fi
-	srctree=$dir
-	[ -f "$dir.ok" ] && [ -d "$dir" ] && return 0
-	rm -rf "$dir" "$dir.ok" "$dir.tmp"
-	note "copying $pristine to apply ${#patches[@]} patch(es)"
-	cp -a "$pristine" "$dir.tmp"
-	for p in "${patches[@]}"; do
+	for p in ${patches[@]+"${patches[@]}"}; do
 		note "applying ${p#"$top"/}"
-		patch -d "$dir.tmp" -p1 --batch --forward --no-backup-if-mismatch \
-			-s <"$p" || die "${p#"$top"/} does not apply to the base"
+		patch -d "$src" -p1 --batch --forward --no-backup-if-mismatch \
+			-s <"$p" || die "${p#"$top"/} does not apply to the base (tree $src left as is; it is reset on the next run)"
 	done
-	mv "$dir.tmp" "$dir"
-	touch "$dir.ok"
+	[ ${#patches[@]} -gt 0 ] && mapfile -t new < <(patch_files "${patches[@]}")
+	for f in ${old[@]+"${old[@]}"} ${new[@]+"${new[@]}"}; do
+		[ -e "$src/$f" ] && touch "$src/$f"
+	done
+	{
+		echo "$base_sha"
+		echo "$src_hash"
+		printf '%s\n' ${new[@]+"${new[@]}"} | sed '/^$/d'
+	} >"$state.tmp"
+	mv "$state.tmp" "$state"
 }
 
 # Check that Kconfig kept what the fragment asks for.
@@ -169,9 +200,10 @@ verify_config() {
 		}
 		/^CONFIG_[A-Za-z0-9_]+=/ {
 			key = substr($0, 1, index($0, "=") - 1)
-			if (have[key] != $0)
-				printf "  %s (got: %s)\n", $0, \
-					(key in have) ? have[key] : "not set"
+			if (!(key in have))
+				printf "  %s (got: not set)\n", $0
+			else if (have[key] != $0)
+				printf "  %s (got: %s)\n", $0, have[key]
 			next
 		}
 		/^# CONFIG_[A-Za-z0-9_]+ is not set$/ {
@@ -188,26 +220,27 @@ verify_config() {
 }
 
 build_kernel() {
-	local build=$gk/build-$tag d start end
-	# One source base at a time: drop trees of other patch sets.
-	for d in "$gk"/build-* "$gk"/src-*; do
-		[ -e "$d" ] || continue
-		case "$d" in
-		"$build"|"$gk/src-$tag"|"$gk/src-$tag.ok") ;;
-		*) rm -rf "$d" ;;
-		esac
-	done
+	local start end
 	prepare_source
 	mkdir -p "$build"
-	local kmake=(make -C "$srctree" O="$build" -s ARCH=x86_64 CC="$CC"
+	local kmake=(make -C "$src" O="$build" -s ARCH=x86_64 CC="$CC"
 		     KBUILD_BUILD_USER=lkvm KBUILD_BUILD_HOST=lkvm
 		     KBUILD_BUILD_TIMESTAMP="$(date -u -d @0)")
 	note "configuring in $build"
-	"${kmake[@]}" tinyconfig >&2
-	"$srctree/scripts/kconfig/merge_config.sh" -m -O "$build" \
-		"$build/.config" "$fragment" >/dev/null ||
-		die "merge_config.sh failed"
-	"${kmake[@]}" olddefconfig >&2
+	# tinyconfig's fragments plus ours, as allnoconfig presets: what no
+	# fragment names is off, even options that only our choices make
+	# visible (plain tinyconfig + olddefconfig would turn those on).
+	# Kconfig warns about our lines overriding tinyconfig's (expected);
+	# its output goes to $build/config.log, shown on failure only.
+	cat "$src/kernel/configs/tiny-base.config" \
+		"$src/kernel/configs/tiny.config" \
+		"$src/arch/x86/configs/tiny.config" "$fragment" \
+		>"$build/allno.config" || die "cannot collect config fragments"
+	"${kmake[@]}" KCONFIG_ALLCONFIG="$build/allno.config" allnoconfig \
+		>"$build/config.log" 2>&1 || {
+		cat "$build/config.log" >&2
+		die "configuring failed"
+	}
 	verify_config "$build/.config" || die "config check failed"
 	note "building vmlinux bzImage with -j$jobs (minutes; CPL0-lean config)"
 	start=$(date +%s)
@@ -226,9 +259,9 @@ build_kernel() {
 }
 
 build_initramfs() {
-	[ -n "${srctree:-}" ] || prepare_source
+	prepare_source
 	rm -f "$out/initramfs.stamp"
-	CC=$CC "$top/scripts/mkinitramfs.sh" "$initramfs" "$srctree"
+	CC=$CC "$top/scripts/mkinitramfs.sh" "$initramfs" "$src"
 	echo "$init_hash" >"$out/initramfs.stamp"
 }
 

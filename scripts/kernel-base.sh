@@ -112,7 +112,7 @@ verify_tarball() {
 	sum=${sum%% *}
 	if [ "$sum" != "$SHA256" ]; then
 		note "sha256 mismatch for $TARBALL"
-		note "  expected $SHA256 (kernel-patches/BASE)"
+		note "  expected $SHA256 ($base_file)"
 		note "  actual   $sum"
 		die "the tarball is not the pinned base; reinstall with: apt-get install -y --reinstall $PACKAGE=$VERSION"
 	fi

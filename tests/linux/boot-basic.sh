@@ -13,6 +13,7 @@ linux_require -c -m
 linux_boot basic "${ARGS[@]}"
 
 expect_exit basic "lkvm run ends by itself (guest reboot on panic=-1)"
+expect_exit_status basic 0 "lkvm run exits with status 0 on guest reboot"
 expect_log_fixed basic "Command line: $LINUX_CMDLINE" \
 	"kernel sees the command line intact"
 expect_e820_ram basic "$MEM_MIB" "e820 map has usable RAM up to -m $MEM_MIB"

@@ -130,7 +130,7 @@ linux_boot() {
 	echo "# boot $name: $(cat "$LINUX_LOG_DIR/$name.cmd")"
 	start=$(date +%s)
 	timeout --kill-after=10 "$LINUX_TIMEOUT" "${cmd[@]}" </dev/null 2>&1 |
-		tr -d '\r' >"$log"
+		sed -u 's/\r//g' >"$log"
 	rc=${PIPESTATUS[0]}
 	end=$(date +%s)
 	echo "$rc" >"$LINUX_LOG_DIR/$name.rc"
@@ -183,6 +183,15 @@ expect_exit() {
 	rc=$(_linux_field "$1" rc)
 	[ -n "$rc" ] && [ "$rc" -ne 124 ] && [ "$rc" -ne 137 ]
 	linux_result $? "$2"
+}
+
+# expect_exit_status NAME STATUS DESCRIPTION: lkvm exited with STATUS.
+expect_exit_status() {
+	local rc
+	[ -n "$_linux_skip" ] && { linux_result 0 "$3"; return 0; }
+	rc=$(_linux_field "$1" rc)
+	[ "$rc" = "$2" ]
+	linux_result $? "$3"
 }
 
 # expect_e820_ram NAME MIB DESCRIPTION: the kernel's e820 map has usable
