@@ -141,6 +141,21 @@ void virtio_device_set_transport(struct virtio_device *vdev,
 				 const struct virtio_transport_ops *ops,
 				 void *priv);
 
+/*
+ * What the VM provides so a transport can turn a guest's doorbell write
+ * into an eventfd signal inside KVM (KVM_IOEVENTFD): a write of `len`
+ * bytes equal to `datamatch` at guest address `addr` (MMIO, or port I/O
+ * if `pio`) signals `fd` and does not exit to the vCPU. Return 0 or
+ * -errno; a transport falls back to trapped writes when add() fails.
+ */
+struct virtio_ioeventfd_ops {
+	int (*add)(void *opaque, u64 addr, u32 len, u64 datamatch, bool pio,
+		   int fd);
+	int (*del)(void *opaque, u64 addr, u32 len, u64 datamatch, bool pio,
+		   int fd);
+	void *opaque;
+};
+
 /* --- Generic operations for transports (vCPU threads) --- */
 
 u8 virtio_get_status(struct virtio_device *vdev);

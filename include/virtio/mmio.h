@@ -76,21 +76,6 @@
 #define VIRTIO_MMIO_INT_VRING		0x1
 #define VIRTIO_MMIO_INT_CONFIG		0x2
 
-/*
- * What the VM provides so a transport can turn a guest's doorbell write
- * into an eventfd signal inside KVM (KVM_IOEVENTFD): a write of `len`
- * bytes equal to `datamatch` at guest address `addr` (MMIO, or port I/O
- * if `pio`) signals `fd` and does not exit to the vCPU. Return 0 or
- * -errno; a transport falls back to trapped writes when add() fails.
- */
-struct virtio_ioeventfd_ops {
-	int (*add)(void *opaque, u64 addr, u32 len, u64 datamatch, bool pio,
-		   int fd);
-	int (*del)(void *opaque, u64 addr, u32 len, u64 datamatch, bool pio,
-		   int fd);
-	void *opaque;
-};
-
 struct virtio_mmio_options {
 	bool legacy;		/* register layout version 1 */
 };
