@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "commands.h"
+#include "detach.h"
 #include "log.h"
 #include "run-options.h"
 #include "vm.h"
@@ -61,6 +62,9 @@ int cmd_run(int argc, char **argv)
 		return 1;
 	}
 	r = vm_run(&vm);
-	vm_destroy(&vm);
-	return r;
+	term_restore(&vm.term);
+	fflush(stdout);
+	fflush(stderr);
+	/* Status first, KVM's teardown of the VM afterwards. */
+	exit_detached(vm.vm_fd, r);
 }

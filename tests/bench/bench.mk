@@ -1,0 +1,9 @@
+# Start-up benchmark (make bench): lkvm vs QEMU microvm vs the KVM floor.
+BENCH_TOOLS := $(BUILD)/tests/bench/startbench $(BUILD)/tests/bench/kvm-floor
+BENCH_DEPS += $(BENCH_TOOLS)
+BENCH_SUITES += tests/bench/startup.sh
+DEPS_PACKAGES += qemu-system-x86
+
+$(BUILD)/tests/bench/%: tests/bench/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -o $@ $<
