@@ -117,6 +117,47 @@ EXPECT_RC=1 boot "initrd that does not fit beside the kernel is refused" 20 \
 	-k "$GUESTS/guest.elf" -m 3M -c 1 -i "$TMP/big-initrd" &&
 	check "initrd too big: one clear line" grep -q "^lkvm: cannot load kernel .*initrd" "$TMP/err"
 
+# Debug tracing: every port exit, every single step.
+EXPECT_RC=5 boot "--debug-ioport" 30 -k "$GUESTS/guest.elf" -m 64M -c 1 -p test=exit:5 --debug-ioport &&
+	check "--debug-ioport shows the exit port write" grep -q "port write 0xf4 len 4 <- 0x5" "$TMP/err"
+EXPECT_RC=5 boot "--debug-single-step" 60 -k "$GUESTS/guest.elf" -m 64M -c 1 -p test=exit:5 --debug-single-step
+steps=$(grep -c "step [0-9]* at rip 0x" "$TMP/err")
+first=$(sed -n 's/.*step 1 at rip \(0x[0-9a-f]*\)$/\1/p' "$TMP/err")
+check "--debug-single-step reports every step ($steps steps)" [ "$steps" -gt 100 ]
+check "--debug-single-step numbers steps without gaps" \
+	[ "$(grep -o 'step [0-9]*' "$TMP/err" | awk '{ if ($2 != NR) bad = 1 } END { print bad + 0 }')" = 0 ]
+# guest.elf enters at 0x100200: the first step ends one instruction later.
+check "the first step lands just past the entry point ($first)" \
+	[ -n "$first" ] && [ $((first)) -gt $((0x100200)) ] && [ $((first)) -le $((0x10020f)) ]
+
+# Huge pages: a directory that is not hugetlbfs is refused; a real mount
+# backs the guest's RAM.
+EXPECT_RC=1 boot "--hugetlbfs on a plain directory is refused" 20 \
+	-k "$GUESTS/guest.elf" -m 64M -c 1 --hugetlbfs "$TMP" &&
+	check "--hugetlbfs refusal names the problem" grep -q "^lkvm: .*is not a hugetlbfs mount" "$TMP/err"
+if ! grep -qw hugetlbfs /proc/filesystems; then
+	skip "guest RAM on hugetlbfs" "this host's kernel has no hugetlbfs"
+elif [ "$(id -u)" -ne 0 ]; then
+	skip "guest RAM on hugetlbfs" "mounting hugetlbfs needs root"
+else
+	mkdir "$TMP/huge"
+	old=$(cat /proc/sys/vm/nr_hugepages)
+	echo $((old + 40)) >/proc/sys/vm/nr_hugepages
+	if mount -t hugetlbfs none "$TMP/huge"; then
+		boot "guest RAM on hugetlbfs" 60 -k "$GUESTS/guest.elf" -m 64M -c 1 \
+			--hugetlbfs "$TMP/huge" -p test=hello &&
+			check "hugetlbfs guest reports its memory" has "mem: 63 MiB"
+		# The VM (and its RAM) is torn down just after lkvm exits.
+		for _ in 1 2 3 4 5 6 7 8 9 10; do
+			umount "$TMP/huge" 2>/dev/null && break
+			sleep 0.2
+		done
+	else
+		skip "guest RAM on hugetlbfs" "cannot mount hugetlbfs"
+	fi
+	echo "$old" >/proc/sys/vm/nr_hugepages
+fi
+
 # Output is written through unbuffered: a pipe sees it while lkvm runs.
 boot "output reaches the terminal/pipe" 60 -k "$GUESTS/guest.elf" -m 64M -c 1 &&
 	check "guest output arrives on stdout" has "lkvm test guest"
