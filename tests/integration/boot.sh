@@ -127,8 +127,11 @@ check "--debug-single-step reports every step ($steps steps)" [ "$steps" -gt 100
 check "--debug-single-step numbers steps without gaps" \
 	[ "$(grep -o 'step [0-9]*' "$TMP/err" | awk '{ if ($2 != NR) bad = 1 } END { print bad + 0 }')" = 0 ]
 # guest.elf enters at 0x100200: the first step ends one instruction later.
-check "the first step lands just past the entry point ($first)" \
-	[ -n "$first" ] && [ $((first)) -gt $((0x100200)) ] && [ $((first)) -le $((0x10020f)) ]
+first_step_ok() {
+	[ -n "$first" ] && [ $((first)) -gt $((0x100200)) ] &&
+		[ $((first)) -le $((0x10020f)) ]
+}
+check "the first step lands just past the entry point ($first)" first_step_ok
 
 # Huge pages: a directory that is not hugetlbfs is refused; a real mount
 # backs the guest's RAM.
