@@ -2,6 +2,8 @@
 #ifndef LKVM_ARCH_H
 #define LKVM_ARCH_H
 
+#include <stdio.h>
+
 #include "types.h"
 
 /*
@@ -35,8 +37,8 @@ int arch_vcpu_init(struct vcpu *vcpu);
  * handler has printed the diagnostic and requested the stop).
  */
 int arch_handle_exit(struct vcpu *vcpu);
-/* Registers and whatever else helps, on stderr. */
-void arch_dump_vcpu(struct vcpu *vcpu);
+/* Registers and whatever else helps: to out, or on stderr when NULL. */
+void arch_dump_vcpu(struct vcpu *vcpu, FILE *out);
 /* Counters worth showing at exit with --loglevel info. */
 void arch_report_stats(struct vm *vm);
 void arch_vm_destroy(struct vm *vm);

@@ -56,7 +56,7 @@ void vcpu_fatal(struct vcpu *vcpu, const char *fmt, ...)
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
 	pr_err("vCPU %u: %s", vcpu->id, msg);
-	arch_dump_vcpu(vcpu);
+	arch_dump_vcpu(vcpu, NULL);
 	vm_request_stop(vcpu->vm, 1);
 }
 
@@ -157,7 +157,7 @@ static void vcpu_report_internal_error(struct vcpu *vcpu)
 			pr_err("vCPU %u: internal data[%u] = 0x%llx", vcpu->id,
 			       i, (unsigned long long)run->internal.data[i]);
 	}
-	arch_dump_vcpu(vcpu);
+	arch_dump_vcpu(vcpu, NULL);
 	vm_request_stop(vcpu->vm, 1);
 }
 
@@ -230,7 +230,7 @@ static void *vcpu_thread(void *arg)
 			}
 			pr_err("vCPU %u: KVM_RUN: %s", vcpu->id,
 			       strerror(errno));
-			arch_dump_vcpu(vcpu);
+			arch_dump_vcpu(vcpu, NULL);
 			vm_request_stop(vm, 1);
 			break;
 		}

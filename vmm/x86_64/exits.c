@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* x86_64 exits the common loop does not know, and register dumps. */
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -34,7 +35,23 @@ static int x86_fetch_code(struct vcpu *vcpu, const struct kvm_regs *regs,
 	return guest_mem_read(&vcpu->vm->mem, *gpa, code, len);
 }
 
-static void x86_dump_code(struct vcpu *vcpu, const struct kvm_regs *regs,
+/* A line of a register dump: to out, or as an error line when out is NULL. */
+static void __printf(2, 3) dump_line(FILE *out, const char *fmt, ...)
+{
+	char line[256];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	if (out)
+		fprintf(out, "%s\n", line);
+	else
+		pr_err("%s", line);
+}
+
+static void x86_dump_code(struct vcpu *vcpu, FILE *out,
+			  const struct kvm_regs *regs,
 			  const struct kvm_sregs *sregs)
 {
 	u64 linear = sregs->cs.base + regs->rip, gpa;
@@ -43,48 +60,48 @@ static void x86_dump_code(struct vcpu *vcpu, const struct kvm_regs *regs,
 	int i;
 
 	if (x86_fetch_code(vcpu, regs, sregs, code, sizeof(code), &gpa)) {
-		pr_err("  code: RIP 0x%llx is not in guest RAM",
+		dump_line(out, "  code: RIP 0x%llx is not in guest RAM",
 		       (unsigned long long)linear);
 		return;
 	}
 	for (i = 0; i < 16; i++)
 		snprintf(line + 3 * i, sizeof(line) - 3 * i, "%02x ", code[i]);
 	line[sizeof(line) - 2] = '\0';
-	pr_err("  code at 0x%llx: %s", (unsigned long long)gpa, line);
+	dump_line(out, "  code at 0x%llx: %s", (unsigned long long)gpa, line);
 }
 
-void arch_dump_vcpu(struct vcpu *vcpu)
+void arch_dump_vcpu(struct vcpu *vcpu, FILE *out)
 {
 	struct kvm_regs r;
 	struct kvm_sregs s;
 
 	if (ioctl(vcpu->fd, KVM_GET_REGS, &r) ||
 	    ioctl(vcpu->fd, KVM_GET_SREGS, &s)) {
-		pr_err("vCPU %u: cannot read registers: %s", vcpu->id,
+		dump_line(out, "vCPU %u: cannot read registers: %s", vcpu->id,
 		       strerror(errno));
 		return;
 	}
-	pr_err("vCPU %u registers:", vcpu->id);
-	pr_err("  rip %016llx  rsp %016llx  rflags %016llx",
+	dump_line(out, "vCPU %u registers:", vcpu->id);
+	dump_line(out, "  rip %016llx  rsp %016llx  rflags %016llx",
 	       r.rip, r.rsp, r.rflags);
-	pr_err("  rax %016llx  rbx %016llx  rcx %016llx  rdx %016llx",
+	dump_line(out, "  rax %016llx  rbx %016llx  rcx %016llx  rdx %016llx",
 	       r.rax, r.rbx, r.rcx, r.rdx);
-	pr_err("  rsi %016llx  rdi %016llx  rbp %016llx  r8  %016llx",
+	dump_line(out, "  rsi %016llx  rdi %016llx  rbp %016llx  r8  %016llx",
 	       r.rsi, r.rdi, r.rbp, r.r8);
-	pr_err("  r9  %016llx  r10 %016llx  r11 %016llx  r12 %016llx",
+	dump_line(out, "  r9  %016llx  r10 %016llx  r11 %016llx  r12 %016llx",
 	       r.r9, r.r10, r.r11, r.r12);
-	pr_err("  r13 %016llx  r14 %016llx  r15 %016llx",
+	dump_line(out, "  r13 %016llx  r14 %016llx  r15 %016llx",
 	       r.r13, r.r14, r.r15);
-	pr_err("  cr0 %016llx  cr2 %016llx  cr3 %016llx  cr4 %016llx",
+	dump_line(out, "  cr0 %016llx  cr2 %016llx  cr3 %016llx  cr4 %016llx",
 	       s.cr0, s.cr2, s.cr3, s.cr4);
-	pr_err("  efer %016llx  apic_base %016llx", s.efer, s.apic_base);
-	pr_err("  cs %04x base %016llx limit %08x l %u db %u dpl %u",
+	dump_line(out, "  efer %016llx  apic_base %016llx", s.efer, s.apic_base);
+	dump_line(out, "  cs %04x base %016llx limit %08x l %u db %u dpl %u",
 	       s.cs.selector, s.cs.base, s.cs.limit, s.cs.l, s.cs.db,
 	       s.cs.dpl);
-	pr_err("  ss %04x ds %04x es %04x  gdt %016llx/%04x  idt %016llx/%04x",
+	dump_line(out, "  ss %04x ds %04x es %04x  gdt %016llx/%04x  idt %016llx/%04x",
 	       s.ss.selector, s.ds.selector, s.es.selector, s.gdt.base,
 	       s.gdt.limit, s.idt.base, s.idt.limit);
-	x86_dump_code(vcpu, &r, &s);
+	x86_dump_code(vcpu, out, &r, &s);
 }
 
 static int x86_handle_debug(struct vcpu *vcpu)
