@@ -1,0 +1,165 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Disk images behind one interface, and the engines that run requests on
+ * them without blocking the caller.
+ *
+ * struct disk is an open image: raw (regular file or block device) or qcow2
+ * (disk-qcow2.c), detected by content. Its ops are synchronous and
+ * thread-safe (a format that needs it serialises internally); offsets and
+ * lengths are in bytes and already checked against disk->size by the
+ * caller. disk_open() takes an OFD lock on the file: exclusive for
+ * read-write, shared for read-only, so that two VMs cannot write one image.
+ *
+ * struct disk_engine runs struct disk_req asynchronously: io_uring
+ * (disk-uring.c) for images that map linearly onto their file (raw), a
+ * pool of worker threads (disk-thread.c) for everything else or when
+ * io_uring is unavailable. A request's done() is called exactly once, from
+ * the engine's completion context (the I/O thread for io_uring, a worker
+ * for threads), then batch_done() once per batch of completions.
+ */
+#ifndef LKVM_DISK_H
+#define LKVM_DISK_H
+
+#include <pthread.h>
+#include <sys/uio.h>
+
+#include "io-loop.h"
+#include "types.h"
+
+#define DISK_SECTOR		512
+
+enum disk_format { DISK_FMT_RAW, DISK_FMT_QCOW2 };
+
+struct disk;
+
+struct disk_ops {
+	const char *name;
+	ssize_t (*preadv)(struct disk *d, const struct iovec *iov, int iovcnt,
+			  u64 off);
+	/* dsync: the data is stable when this returns (write-through). */
+	ssize_t (*pwritev)(struct disk *d, const struct iovec *iov,
+			   int iovcnt, u64 off, bool dsync);
+	int (*flush)(struct disk *d);
+	/*
+	 * Make [off, off + len) read as zeroes. unmap: the space may be
+	 * given back (discard / hole / deallocated cluster).
+	 */
+	int (*zero)(struct disk *d, u64 off, u64 len, bool unmap);
+	void (*close)(struct disk *d);
+};
+
+struct disk {
+	const struct disk_ops *ops;
+	enum disk_format format;
+	int fd;
+	u64 size;		/* guest-visible bytes */
+	bool readonly;
+	bool direct;		/* O_DIRECT */
+	bool blockdev;
+	/* The guest offset is the file offset (raw): io_uring can do it. */
+	bool linear;
+	/* Discards are rounded in to this (bytes); zeroing is exact. */
+	u32 discard_granularity;
+	char *path;
+	void *priv;		/* format state */
+};
+
+struct disk_open_opts {
+	bool readonly;
+	bool direct;
+	bool no_lock;		/* tests that open one image twice */
+};
+
+/*
+ * Open and lock an image. On failure returns -errno and, if err is not
+ * NULL, a message for the user in err ("image is locked by another
+ * process", "qcow2: corrupt header: ...").
+ */
+int disk_open(struct disk **out, const char *path,
+	      const struct disk_open_opts *opts, char *err, size_t errlen);
+void disk_close(struct disk *d);
+
+/* Open a backing file read-only (used by qcow2). */
+int disk_open_backing(struct disk **out, const char *path, int depth,
+		      char *err, size_t errlen);
+
+/* Raw: the ops on a plain file descriptor (also used by qcow2 tests). */
+int disk_raw_init(struct disk *d);
+
+/* qcow2 (disk-qcow2.c): set up d->ops/priv from d->fd; -errno + err. */
+int disk_qcow2_open(struct disk *d, int depth, char *err, size_t errlen);
+
+/* Read into a flat buffer / write from one (helpers over the ops). */
+int disk_read(struct disk *d, void *buf, u64 len, u64 off);
+int disk_write(struct disk *d, const void *buf, u64 len, u64 off);
+
+/* --- Engines --- */
+
+enum disk_op {
+	DISK_OP_READ,
+	DISK_OP_WRITE,
+	DISK_OP_FLUSH,
+	DISK_OP_ZERO,
+};
+
+struct disk_req {
+	enum disk_op op;
+	u64 off;
+	u64 len;
+	struct iovec *iov;
+	int iovcnt;
+	bool dsync;		/* WRITE: write-through */
+	bool unmap;		/* ZERO: may deallocate */
+	s64 result;		/* bytes done or -errno */
+	void (*done)(struct disk_req *req);
+	void *opaque;
+	struct disk_req *next;	/* engine's use */
+};
+
+enum disk_engine_kind {
+	DISK_ENGINE_AUTO,	/* io_uring if it works, else threads */
+	DISK_ENGINE_URING,
+	DISK_ENGINE_THREAD,
+};
+
+struct disk_engine;
+
+struct disk_engine_ops {
+	const char *name;
+	/* Queue a request; it may not start before submit_batch(). */
+	void (*queue)(struct disk_engine *e, struct disk_req *req);
+	/* Start everything queued. */
+	void (*submit_batch)(struct disk_engine *e);
+	/* Wait until every request queued so far has completed. */
+	void (*drain)(struct disk_engine *e);
+	void (*destroy)(struct disk_engine *e);
+};
+
+struct disk_engine {
+	const struct disk_engine_ops *ops;
+	struct disk *disk;
+	/* After a batch of done() calls (e.g. to signal the guest once). */
+	void (*batch_done)(void *opaque);
+	void *batch_opaque;
+};
+
+/*
+ * An engine for disk. io_uring needs loop (its completions arrive on the
+ * I/O thread) and a linear disk; AUTO picks it when both hold and the
+ * kernel allows io_uring, else threads. entries: the most requests in
+ * flight at once.
+ */
+int disk_engine_create(struct disk_engine **out, struct disk *disk,
+		       enum disk_engine_kind kind, struct io_loop *loop,
+		       unsigned int entries);
+void disk_engine_destroy(struct disk_engine *e);
+
+int disk_uring_create(struct disk_engine **out, struct disk *disk,
+		      struct io_loop *loop, unsigned int entries);
+int disk_thread_create(struct disk_engine **out, struct disk *disk,
+		       unsigned int workers);
+
+/* Run one request synchronously (the thread engine's worker body). */
+void disk_req_execute(struct disk *d, struct disk_req *req);
+
+#endif

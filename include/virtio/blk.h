@@ -1,0 +1,103 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * virtio-blk (virtio 1.x spec 5.2): one disk image per device, requests
+ * run on a disk engine (io_uring or worker threads, disk.h).
+ *
+ * Wiring, by the VM or a test:
+ *   virtio_blk_create(&blk, &vm->mem, &opts, err, sizeof(err));
+ *   hand virtio_blk_vdev(blk) to a transport;
+ *   ... at shutdown, after the vCPUs stopped: virtio_blk_destroy(blk)
+ *   (drains in-flight requests, flushes the image, closes it).
+ */
+#ifndef LKVM_VIRTIO_BLK_H
+#define LKVM_VIRTIO_BLK_H
+
+#include "disk.h"
+#include "guest-mem.h"
+#include "io-loop.h"
+#include "virtio/core.h"
+
+/* Feature bits (5.2.3). */
+#define VIRTIO_BLK_F_SIZE_MAX		1
+#define VIRTIO_BLK_F_SEG_MAX		2
+#define VIRTIO_BLK_F_GEOMETRY		4
+#define VIRTIO_BLK_F_RO			5
+#define VIRTIO_BLK_F_BLK_SIZE		6
+#define VIRTIO_BLK_F_FLUSH		9
+#define VIRTIO_BLK_F_TOPOLOGY		10
+#define VIRTIO_BLK_F_CONFIG_WCE		11
+#define VIRTIO_BLK_F_MQ			12
+#define VIRTIO_BLK_F_DISCARD		13
+#define VIRTIO_BLK_F_WRITE_ZEROES	14
+
+/* Request types and status (5.2.6). */
+#define VIRTIO_BLK_T_IN			0
+#define VIRTIO_BLK_T_OUT		1
+#define VIRTIO_BLK_T_FLUSH		4
+#define VIRTIO_BLK_T_GET_ID		8
+#define VIRTIO_BLK_T_DISCARD		11
+#define VIRTIO_BLK_T_WRITE_ZEROES	13
+
+#define VIRTIO_BLK_S_OK			0
+#define VIRTIO_BLK_S_IOERR		1
+#define VIRTIO_BLK_S_UNSUPP		2
+
+#define VIRTIO_BLK_WZ_F_UNMAP		1
+#define VIRTIO_BLK_ID_BYTES		20
+
+/* Config space offsets (struct virtio_blk_config, little-endian). */
+#define VIRTIO_BLK_CFG_CAPACITY		0
+#define VIRTIO_BLK_CFG_SIZE_MAX		8
+#define VIRTIO_BLK_CFG_SEG_MAX		12
+#define VIRTIO_BLK_CFG_BLK_SIZE		20
+#define VIRTIO_BLK_CFG_NUM_QUEUES	34
+#define VIRTIO_BLK_CFG_MAX_DISCARD_SECTORS	36
+#define VIRTIO_BLK_CFG_MAX_DISCARD_SEG	40
+#define VIRTIO_BLK_CFG_DISCARD_ALIGN	44
+#define VIRTIO_BLK_CFG_MAX_WZ_SECTORS	48
+#define VIRTIO_BLK_CFG_MAX_WZ_SEG	52
+#define VIRTIO_BLK_CFG_WZ_MAY_UNMAP	56
+#define VIRTIO_BLK_CFG_LEN		60
+
+/* Limits lkvm advertises. */
+#define VIRTIO_BLK_QUEUE_SIZE		256
+#define VIRTIO_BLK_MAX_QUEUES		64
+#define VIRTIO_BLK_MAX_ZERO_SECTORS	(1U << 22)	/* 2 GiB */
+
+struct virtio_blk_options {
+	const char *path;
+	bool readonly;
+	bool direct;
+	const char *serial;		/* GET_ID; at most 20 bytes used */
+	unsigned int num_queues;	/* 0: 1 */
+	u16 queue_size;			/* 0: VIRTIO_BLK_QUEUE_SIZE */
+	enum disk_engine_kind engine;
+	struct io_loop *loop;		/* completions (io_uring) */
+	bool no_lock;			/* tests only */
+	unsigned int index;		/* for the name "virtio-blk.N" */
+};
+
+struct virtio_blk;
+
+/*
+ * Open the image and build the device. -errno with a message for the
+ * user in err ("disk image 'x' is locked by another process", ...).
+ */
+int virtio_blk_create(struct virtio_blk **out, const struct guest_mem *mem,
+		      const struct virtio_blk_options *opts, char *err,
+		      size_t errlen);
+struct virtio_device *virtio_blk_vdev(struct virtio_blk *blk);
+struct disk *virtio_blk_disk(struct virtio_blk *blk);
+/* "io_uring" or "threads". */
+const char *virtio_blk_engine_name(struct virtio_blk *blk);
+void virtio_blk_destroy(struct virtio_blk *blk);
+
+/*
+ * Parse a --disk argument: PATH[,ro][,direct][,serial=S]. Fills opts
+ * (path and serial point into a copy the caller frees with free(*buf)).
+ * -EINVAL with a reason in err.
+ */
+int virtio_blk_parse_arg(const char *arg, struct virtio_blk_options *opts,
+			 char **buf, char *err, size_t errlen);
+
+#endif

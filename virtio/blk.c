@@ -1,0 +1,626 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * virtio-blk: parse requests popped from the queues, run them on a disk
+ * engine, complete them with a status byte. Every guest-controlled value
+ * (header, lengths, sectors, segments) is checked here; bad requests get
+ * IOERR or UNSUPP and the device carries on.
+ */
+#include <endian.h>
+#include <errno.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "disk.h"
+#include "log.h"
+#include "virtio/blk.h"
+#include "virtio/core.h"
+
+struct blk_queue;
+
+struct blk_req {
+	struct disk_req dreq;
+	struct virtq_chain chain;
+	struct blk_queue *bq;
+	u8 type;
+	u32 data_len;		/* IN: bytes to report written */
+	struct iovec *data;
+	unsigned int data_cap;
+	struct blk_req *next_free;
+};
+
+struct blk_queue {
+	struct virtio_blk *blk;
+	struct virtq *vq;
+	struct blk_req *reqs;
+	struct blk_req *free;	/* under vq->lock */
+	bool need_signal;	/* under vq->lock */
+	bool stopped;		/* under vq->lock */
+};
+
+struct virtio_blk {
+	struct virtio_device vdev;
+	struct disk *disk;
+	struct disk_engine *engine;
+	struct blk_queue *queues;
+	unsigned int nr_queues;
+	u16 queue_size;
+	u64 capacity;		/* sectors */
+	char serial[VIRTIO_BLK_ID_BYTES];
+	bool has_serial;
+	u8 config[VIRTIO_BLK_CFG_LEN];
+};
+
+struct blk_hdr {
+	le32 type;
+	le32 reserved;
+	le64 sector;
+};
+
+struct blk_seg {
+	le64 sector;
+	le32 num_sectors;
+	le32 flags;
+};
+
+/* Status byte: the last byte of the chain's writable part. */
+static void blk_set_status(struct blk_req *r, u8 status)
+{
+	const struct virtq_chain *c = &r->chain;
+	const struct iovec *v;
+
+	if (!c->nr_in)
+		return;
+	v = &c->iov[c->nr_out + c->nr_in - 1];
+	if (v->iov_len)
+		((u8 *)v->iov_base)[v->iov_len - 1] = status;
+}
+
+/* Push with vq->lock held. */
+static void blk_push_locked(struct blk_queue *bq, struct blk_req *r,
+			    u32 written)
+{
+	if (!bq->stopped)
+		virtq_push(bq->vq, &r->chain, written);
+	bq->need_signal = true;
+	r->next_free = bq->free;
+	bq->free = r;
+}
+
+static void blk_req_done(struct disk_req *dreq)
+{
+	struct blk_req *r = container_of(dreq, struct blk_req, dreq);
+	struct blk_queue *bq = r->bq;
+	bool ok = dreq->result >= 0;
+	u32 written = 1;
+
+	if (ok && (dreq->op == DISK_OP_READ || dreq->op == DISK_OP_WRITE))
+		ok = (u64)dreq->result == dreq->len;
+	if (!ok)
+		pr_warn_ratelimited("%s: %s at %llu: %s",
+				    bq->blk->vdev.name,
+				    dreq->op == DISK_OP_READ ? "read" :
+				    dreq->op == DISK_OP_WRITE ? "write" :
+				    dreq->op == DISK_OP_FLUSH ? "flush" :
+				    "zero",
+				    (unsigned long long)dreq->off,
+				    dreq->result < 0 ?
+					strerror(-dreq->result) : "short");
+	if (ok && r->type == VIRTIO_BLK_T_IN)
+		written += r->data_len;
+	blk_set_status(r, ok ? VIRTIO_BLK_S_OK : VIRTIO_BLK_S_IOERR);
+	virtq_lock(bq->vq);
+	blk_push_locked(bq, r, written);
+	virtq_unlock(bq->vq);
+}
+
+static void blk_batch_done(void *opaque)
+{
+	struct virtio_blk *blk = opaque;
+	unsigned int i;
+
+	for (i = 0; i < blk->nr_queues; i++) {
+		struct blk_queue *bq = &blk->queues[i];
+
+		if (!__atomic_load_n(&bq->need_signal, __ATOMIC_RELAXED))
+			continue;
+		virtq_lock(bq->vq);
+		if (bq->need_signal && !bq->stopped)
+			virtio_queue_signal(bq->vq);
+		bq->need_signal = false;
+		virtq_unlock(bq->vq);
+	}
+}
+
+/*
+ * Point r->data at [skip, skip + len) of the chain's iovecs from index
+ * `first`. Returns the iovec count.
+ */
+static int blk_slice(struct blk_req *r, unsigned int first,
+		     unsigned int count, u64 skip, u64 len)
+{
+	const struct iovec *iov = r->chain.iov + first;
+	unsigned int i, n = 0;
+
+	if (r->data_cap < count) {
+		struct iovec *d = realloc(r->data, count * sizeof(*d));
+
+		if (!d)
+			return -ENOMEM;
+		r->data = d;
+		r->data_cap = count;
+	}
+	for (i = 0; i < count && len; i++) {
+		u64 l = iov[i].iov_len, m;
+
+		if (skip >= l) {
+			skip -= l;
+			continue;
+		}
+		m = MIN(l - skip, len);
+		r->data[n].iov_base = (u8 *)iov[i].iov_base + skip;
+		r->data[n].iov_len = m;
+		n++;
+		len -= m;
+		skip = 0;
+	}
+	return n;
+}
+
+static bool blk_range_ok(struct virtio_blk *blk, u64 sector, u64 nsec)
+{
+	return sector <= blk->capacity && nsec <= blk->capacity - sector;
+}
+
+/*
+ * Parse one request. Returns 1 if it went to the engine, else 0 with
+ * *status (and *written) set for an immediate completion.
+ */
+static int blk_parse(struct virtio_blk *blk, struct blk_req *r, u8 *status,
+		     u32 *written)
+{
+	struct virtq_chain *c = &r->chain;
+	struct disk_req *d = &r->dreq;
+	struct blk_hdr hdr;
+	struct blk_seg seg;
+	u64 sector, len, nsec;
+	u32 type;
+	int n;
+
+	*written = 1;
+	*status = VIRTIO_BLK_S_IOERR;
+	if (c->out_len < sizeof(hdr) || c->in_len < 1) {
+		pr_warn_ratelimited("%s: malformed request (%llu readable, %llu writable bytes)",
+				    blk->vdev.name,
+				    (unsigned long long)c->out_len,
+				    (unsigned long long)c->in_len);
+		if (c->in_len < 1)
+			*written = 0;
+		return 0;
+	}
+	virtq_chain_read(c, 0, &hdr, sizeof(hdr));
+	type = le32toh(hdr.type);
+	sector = le64toh(hdr.sector);
+	r->type = type;
+	memset(d, 0, sizeof(*d));
+	d->done = blk_req_done;
+	d->opaque = r;
+
+	switch (type) {
+	case VIRTIO_BLK_T_IN:
+	case VIRTIO_BLK_T_OUT:
+		if (type == VIRTIO_BLK_T_IN) {
+			len = c->in_len - 1;
+			n = blk_slice(r, c->nr_out, c->nr_in, 0, len);
+		} else {
+			if (blk->disk->readonly)
+				return 0;
+			len = c->out_len - sizeof(hdr);
+			n = blk_slice(r, 0, c->nr_out, sizeof(hdr), len);
+		}
+		if (n < 0)
+			return 0;
+		if (len % DISK_SECTOR ||
+		    !blk_range_ok(blk, sector, len / DISK_SECTOR)) {
+			pr_warn_ratelimited("%s: bad %s: sector %llu, %llu bytes",
+					    blk->vdev.name,
+					    type ? "write" : "read",
+					    (unsigned long long)sector,
+					    (unsigned long long)len);
+			return 0;
+		}
+		if (!len) {
+			*status = VIRTIO_BLK_S_OK;
+			return 0;
+		}
+		d->op = type == VIRTIO_BLK_T_IN ? DISK_OP_READ : DISK_OP_WRITE;
+		d->off = sector * DISK_SECTOR;
+		d->len = len;
+		d->iov = r->data;
+		d->iovcnt = n;
+		d->dsync = !virtio_has_feature(&blk->vdev,
+					       VIRTIO_BLK_F_FLUSH);
+		r->data_len = len;
+		return 1;
+	case VIRTIO_BLK_T_FLUSH:
+		if (blk->disk->readonly) {
+			*status = VIRTIO_BLK_S_OK;
+			return 0;
+		}
+		d->op = DISK_OP_FLUSH;
+		return 1;
+	case VIRTIO_BLK_T_GET_ID:
+		if (!blk->has_serial) {
+			*status = VIRTIO_BLK_S_UNSUPP;
+			return 0;
+		}
+		len = MIN(c->in_len - 1, (u64)VIRTIO_BLK_ID_BYTES);
+		virtq_chain_write(c, 0, blk->serial, len);
+		*written = len + 1;
+		*status = VIRTIO_BLK_S_OK;
+		return 0;
+	case VIRTIO_BLK_T_DISCARD:
+	case VIRTIO_BLK_T_WRITE_ZEROES:
+		if (!virtio_has_feature(&blk->vdev,
+					type == VIRTIO_BLK_T_DISCARD ?
+					VIRTIO_BLK_F_DISCARD :
+					VIRTIO_BLK_F_WRITE_ZEROES)) {
+			*status = VIRTIO_BLK_S_UNSUPP;
+			return 0;
+		}
+		if (blk->disk->readonly)
+			return 0;
+		/* One segment per request (max_*_seg = 1). */
+		if (c->out_len - sizeof(hdr) != sizeof(seg)) {
+			pr_warn_ratelimited("%s: %llu bytes of discard/zeroes segments",
+					    blk->vdev.name,
+					    (unsigned long long)(c->out_len -
+								 sizeof(hdr)));
+			*status = VIRTIO_BLK_S_UNSUPP;
+			return 0;
+		}
+		virtq_chain_read(c, sizeof(hdr), &seg, sizeof(seg));
+		sector = le64toh(seg.sector);
+		nsec = le32toh(seg.num_sectors);
+		if ((type == VIRTIO_BLK_T_DISCARD && le32toh(seg.flags)) ||
+		    (le32toh(seg.flags) & ~VIRTIO_BLK_WZ_F_UNMAP)) {
+			*status = VIRTIO_BLK_S_UNSUPP;
+			return 0;
+		}
+		if (nsec > VIRTIO_BLK_MAX_ZERO_SECTORS ||
+		    !blk_range_ok(blk, sector, nsec))
+			return 0;
+		d->op = DISK_OP_ZERO;
+		d->off = sector * DISK_SECTOR;
+		d->len = nsec * DISK_SECTOR;
+		d->unmap = type == VIRTIO_BLK_T_DISCARD ||
+			   (le32toh(seg.flags) & VIRTIO_BLK_WZ_F_UNMAP);
+		d->dsync = !virtio_has_feature(&blk->vdev,
+					       VIRTIO_BLK_F_FLUSH);
+		if (type == VIRTIO_BLK_T_DISCARD) {
+			/* Advisory: only whole granules are given back. */
+			u64 g = blk->disk->discard_granularity;
+			u64 s = ALIGN_UP(d->off, g);
+			u64 e = ALIGN_DOWN(d->off + d->len, g);
+
+			if (e <= s) {
+				*status = VIRTIO_BLK_S_OK;
+				return 0;
+			}
+			d->off = s;
+			d->len = e - s;
+		}
+		if (!d->len) {
+			*status = VIRTIO_BLK_S_OK;
+			return 0;
+		}
+		return 1;
+	default:
+		*status = VIRTIO_BLK_S_UNSUPP;
+		return 0;
+	}
+}
+
+static void blk_queue_notify(struct virtio_device *vdev, struct virtq *vq)
+{
+	struct virtio_blk *blk = vdev->priv;
+	struct blk_queue *bq = &blk->queues[vq->index];
+	bool queued = false, inline_done = false;
+
+	if (bq->stopped)
+		return;
+	for (;;) {
+		struct blk_req *r = bq->free;
+		u8 status;
+		u32 written;
+		int ret;
+
+		if (!r)
+			break;
+		ret = virtq_pop(vq, &r->chain);
+		if (ret <= 0)
+			break;
+		bq->free = r->next_free;
+		if (blk_parse(blk, r, &status, &written)) {
+			blk->engine->ops->queue(blk->engine, &r->dreq);
+			queued = true;
+			continue;
+		}
+		blk_set_status(r, status);
+		blk_push_locked(bq, r, written);
+		inline_done = true;
+	}
+	if (queued)
+		blk->engine->ops->submit_batch(blk->engine);
+	if (inline_done) {
+		virtio_queue_signal(vq);
+		bq->need_signal = false;
+	}
+}
+
+static u64 blk_get_features(struct virtio_device *vdev)
+{
+	struct virtio_blk *blk = vdev->priv;
+	u64 f = VIRTIO_BIT(VIRTIO_BLK_F_SEG_MAX) |
+		VIRTIO_BIT(VIRTIO_BLK_F_BLK_SIZE) |
+		VIRTIO_BIT(VIRTIO_BLK_F_FLUSH) |
+		VIRTIO_BIT(VIRTIO_BLK_F_MQ);
+
+	if (blk->disk->readonly)
+		f |= VIRTIO_BIT(VIRTIO_BLK_F_RO);
+	else
+		f |= VIRTIO_BIT(VIRTIO_BLK_F_DISCARD) |
+		     VIRTIO_BIT(VIRTIO_BLK_F_WRITE_ZEROES);
+	return f;
+}
+
+static void blk_stop_queues(struct virtio_blk *blk, bool stop)
+{
+	unsigned int i;
+
+	for (i = 0; i < blk->nr_queues; i++) {
+		virtq_lock(blk->queues[i].vq);
+		blk->queues[i].stopped = stop;
+		virtq_unlock(blk->queues[i].vq);
+	}
+}
+
+static int blk_activate(struct virtio_device *vdev)
+{
+	blk_stop_queues(vdev->priv, false);
+	return 0;
+}
+
+static void blk_reset(struct virtio_device *vdev)
+{
+	struct virtio_blk *blk = vdev->priv;
+
+	blk_stop_queues(blk, true);
+	blk->engine->ops->drain(blk->engine);
+}
+
+static const struct virtio_device_ops blk_ops = {
+	.name = "blk",
+	.device_id = VIRTIO_ID_BLOCK,
+	.get_features = blk_get_features,
+	.queue_notify = blk_queue_notify,
+	.activate = blk_activate,
+	.reset = blk_reset,
+};
+
+static void put_le16(u8 *p, u16 v)
+{
+	v = htole16(v);
+	memcpy(p, &v, 2);
+}
+
+static void put_le32(u8 *p, u32 v)
+{
+	v = htole32(v);
+	memcpy(p, &v, 4);
+}
+
+static void put_le64(u8 *p, u64 v)
+{
+	v = htole64(v);
+	memcpy(p, &v, 8);
+}
+
+static void blk_fill_config(struct virtio_blk *blk)
+{
+	u8 *c = blk->config;
+	u32 align = blk->disk->discard_granularity / DISK_SECTOR;
+
+	memset(c, 0, sizeof(blk->config));
+	put_le64(c + VIRTIO_BLK_CFG_CAPACITY, blk->capacity);
+	put_le32(c + VIRTIO_BLK_CFG_SEG_MAX, blk->queue_size - 2);
+	put_le32(c + VIRTIO_BLK_CFG_BLK_SIZE, DISK_SECTOR);
+	put_le16(c + VIRTIO_BLK_CFG_NUM_QUEUES, blk->nr_queues);
+	put_le32(c + VIRTIO_BLK_CFG_MAX_DISCARD_SECTORS,
+		 VIRTIO_BLK_MAX_ZERO_SECTORS);
+	put_le32(c + VIRTIO_BLK_CFG_MAX_DISCARD_SEG, 1);
+	put_le32(c + VIRTIO_BLK_CFG_DISCARD_ALIGN, align ? align : 1);
+	put_le32(c + VIRTIO_BLK_CFG_MAX_WZ_SECTORS,
+		 VIRTIO_BLK_MAX_ZERO_SECTORS);
+	put_le32(c + VIRTIO_BLK_CFG_MAX_WZ_SEG, 1);
+	c[VIRTIO_BLK_CFG_WZ_MAY_UNMAP] = 1;
+}
+
+int virtio_blk_create(struct virtio_blk **out, const struct guest_mem *mem,
+		      const struct virtio_blk_options *o, char *err,
+		      size_t errlen)
+{
+	struct disk_open_opts dopts = {
+		.readonly = o->readonly,
+		.direct = o->direct,
+		.no_lock = o->no_lock,
+	};
+	struct virtio_blk *blk;
+	char name[32];
+	unsigned int i, j;
+	int ret;
+
+	blk = calloc(1, sizeof(*blk));
+	if (!blk)
+		return -ENOMEM;
+	blk->nr_queues = o->num_queues ? o->num_queues : 1;
+	blk->queue_size = o->queue_size ? o->queue_size :
+			  VIRTIO_BLK_QUEUE_SIZE;
+	if (blk->nr_queues > VIRTIO_BLK_MAX_QUEUES)
+		blk->nr_queues = VIRTIO_BLK_MAX_QUEUES;
+	if (blk->queue_size < 4 || blk->queue_size > 1024 ||
+	    (blk->queue_size & (blk->queue_size - 1))) {
+		snprintf(err, errlen, "bad virtio-blk queue size %u",
+			 blk->queue_size);
+		free(blk);
+		return -EINVAL;
+	}
+	if (o->serial) {
+		memcpy(blk->serial, o->serial,
+		       MIN(strlen(o->serial), sizeof(blk->serial)));
+		blk->has_serial = true;
+	}
+	ret = disk_open(&blk->disk, o->path, &dopts, err, errlen);
+	if (ret) {
+		free(blk);
+		return ret;
+	}
+	blk->capacity = blk->disk->size / DISK_SECTOR;
+	snprintf(name, sizeof(name), "virtio-blk.%u", o->index);
+	ret = virtio_device_init(&blk->vdev, &blk_ops, blk, mem, name,
+				 blk->nr_queues, blk->queue_size);
+	if (ret) {
+		snprintf(err, errlen, "%s: cannot set up the device: %s", name,
+			 strerror(-ret));
+		disk_close(blk->disk);
+		free(blk);
+		return ret;
+	}
+	blk_fill_config(blk);
+	blk->vdev.config = blk->config;
+	blk->vdev.config_len = sizeof(blk->config);
+	blk->queues = calloc(blk->nr_queues, sizeof(*blk->queues));
+	if (!blk->queues)
+		goto nomem;
+	for (i = 0; i < blk->nr_queues; i++) {
+		struct blk_queue *bq = &blk->queues[i];
+
+		bq->blk = blk;
+		bq->vq = &blk->vdev.vqs[i];
+		bq->stopped = true;
+		bq->reqs = calloc(blk->queue_size, sizeof(*bq->reqs));
+		if (!bq->reqs)
+			goto nomem;
+		for (j = 0; j < blk->queue_size; j++) {
+			struct blk_req *r = &bq->reqs[j];
+
+			virtq_chain_init(&r->chain);
+			r->bq = bq;
+			r->next_free = bq->free;
+			bq->free = r;
+		}
+	}
+	ret = disk_engine_create(&blk->engine, blk->disk, o->engine, o->loop,
+				 blk->nr_queues * blk->queue_size);
+	if (ret) {
+		snprintf(err, errlen, "%s: cannot start a disk engine: %s",
+			 o->path, strerror(-ret));
+		goto fail;
+	}
+	blk->engine->batch_done = blk_batch_done;
+	blk->engine->batch_opaque = blk;
+	pr_info("%s: %s (%s%s), %llu sectors, %u queue%s, %s engine", name,
+		o->path, blk->disk->ops->name,
+		blk->disk->readonly ? ", read-only" : "",
+		(unsigned long long)blk->capacity, blk->nr_queues,
+		blk->nr_queues == 1 ? "" : "s", blk->engine->ops->name);
+	*out = blk;
+	return 0;
+nomem:
+	ret = -ENOMEM;
+	snprintf(err, errlen, "out of memory");
+fail:
+	virtio_blk_destroy(blk);
+	return ret;
+}
+
+struct virtio_device *virtio_blk_vdev(struct virtio_blk *blk)
+{
+	return &blk->vdev;
+}
+
+struct disk *virtio_blk_disk(struct virtio_blk *blk)
+{
+	return blk->disk;
+}
+
+const char *virtio_blk_engine_name(struct virtio_blk *blk)
+{
+	return blk->engine->ops->name;
+}
+
+void virtio_blk_destroy(struct virtio_blk *blk)
+{
+	unsigned int i, j;
+
+	if (!blk)
+		return;
+	if (blk->engine) {
+		blk_stop_queues(blk, true);
+		disk_engine_destroy(blk->engine);
+	}
+	if (!blk->disk->readonly && blk->disk->ops->flush(blk->disk))
+		pr_err("%s: flush at exit failed", blk->disk->path);
+	for (i = 0; blk->queues && i < blk->nr_queues; i++) {
+		struct blk_queue *bq = &blk->queues[i];
+
+		for (j = 0; bq->reqs && j < blk->queue_size; j++) {
+			virtq_chain_destroy(&bq->reqs[j].chain);
+			free(bq->reqs[j].data);
+		}
+		free(bq->reqs);
+	}
+	free(blk->queues);
+	virtio_device_destroy(&blk->vdev);
+	disk_close(blk->disk);
+	free(blk);
+}
+
+int virtio_blk_parse_arg(const char *arg, struct virtio_blk_options *o,
+			 char **buf, char *err, size_t errlen)
+{
+	char *s = strdup(arg), *tok, *save = NULL;
+
+	*buf = s;
+	if (!s)
+		return -ENOMEM;
+	tok = strtok_r(s, ",", &save);
+	if (!tok || !*tok) {
+		snprintf(err, errlen, "--disk needs a path");
+		return -EINVAL;
+	}
+	o->path = tok;
+	while ((tok = strtok_r(NULL, ",", &save))) {
+		if (!strcmp(tok, "ro")) {
+			o->readonly = true;
+		} else if (!strcmp(tok, "direct")) {
+			o->direct = true;
+		} else if (!strncmp(tok, "serial=", 7)) {
+			if (strlen(tok + 7) > VIRTIO_BLK_ID_BYTES) {
+				snprintf(err, errlen,
+					 "disk serial '%s' is longer than %d bytes",
+					 tok + 7, VIRTIO_BLK_ID_BYTES);
+				return -EINVAL;
+			}
+			o->serial = tok + 7;
+		} else {
+			snprintf(err, errlen,
+				 "unknown disk option '%s' (ro, direct, serial=)",
+				 tok);
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
