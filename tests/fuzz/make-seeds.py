@@ -1,10 +1,16 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: GPL-2.0
-"""Write seed inputs for the virtio-walker fuzz target into DIR: valid
-split and packed rings (direct chains, indirect tables, a buffer crossing
-the R0/R1 boundary) followed by a mix of operations, so that fuzzing
-starts from deep states instead of an empty queue. Format: see the
-comment at the top of virtio-walker.c."""
+"""Write seed inputs for a virtio fuzz target into DIR.
+
+make-seeds.py DIR [walker|mmio-regs]
+
+walker: valid split and packed rings (direct chains, indirect tables, a
+buffer crossing the R0/R1 boundary) followed by a mix of operations, so
+that fuzzing starts from deep states instead of an empty queue.
+mmio: the register sequence of Linux's virtio_mmio driver (v2 and legacy)
+bringing up a queue over a ring with a chain in it, then notify, ack,
+config accesses. Formats: see the comments atop virtio-walker.c and
+virtio-mmio-regs.c."""
 import os
 import struct
 import sys
@@ -102,9 +108,49 @@ def packed_long_seed():
     return header(1 | 2 | 4, size, 0, 0x400, 0x404, mem) + ops
 
 
+def mmio_op(kind, off, val, width=4):
+    code = {1: 0, 2: 1, 4: 2, 8: 3}[width]
+    return struct.pack('<BBHI', kind, code, off, val)
+
+
+def mmio_seed(legacy):
+    """Bring-up like Linux's virtio_mmio probe, then traffic."""
+    mem = bytearray(0x300)
+    avail = 0x80 if legacy else 0x100
+    put(mem, 0, 'QIHH', R0 + 0x280, 16, NEXT, 1)
+    put(mem, 16, 'QIHH', R1, 64, WRITE, 0)
+    put(mem, avail, 'HHH', 0, 1, 0)
+    w = lambda off, val: mmio_op(0, off, val)
+    r = lambda off: mmio_op(1, off, 0)
+    ops = [r(0x000), r(0x004), r(0x008), w(0x070, 0), w(0x070, 1),
+           w(0x070, 3), w(0x014, 1), r(0x010), w(0x014, 0), r(0x010),
+           w(0x024, 1), w(0x020, 1), w(0x024, 0), w(0x020, 0x20000000),
+           w(0x070, 0xb), r(0x070), w(0x030, 0), r(0x034), w(0x038, 8)]
+    if legacy:
+        ops += [w(0x028, 4096), w(0x03c, 4096), w(0x040, R0 >> 12)]
+    else:
+        ops += [r(0x044), w(0x080, R0), w(0x084, 0), w(0x090, R0 + avail),
+                w(0x094, 0), w(0x0a0, R0 + 0x200), w(0x0a4, 0),
+                w(0x044, 1)]
+    ops += [w(0x070, 0xf), w(0x050, 0), r(0x060), w(0x064, 1),
+            mmio_op(0, 0x100, 0x11223344), mmio_op(1, 0x104, 0, 2),
+            r(0x0fc), r(0x060), w(0x064, 2),
+            mmio_op(2, avail + 2, 2), w(0x050, 0), w(0x050, 1),
+            mmio_op(3, 0, 0), r(0x070)]
+    return (struct.pack('<BH', 1 if legacy else 0, len(mem)) + bytes(mem) +
+            b''.join(ops))
+
+
 def main():
     out = sys.argv[1]
+    target = sys.argv[2] if len(sys.argv) > 2 else 'walker'
     os.makedirs(out, exist_ok=True)
+    if target.startswith('mmio'):
+        seeds = {'mmio-v2': mmio_seed(False), 'mmio-legacy': mmio_seed(True)}
+        for name, data in seeds.items():
+            with open(os.path.join(out, 'seed-' + name), 'wb') as f:
+                f.write(data)
+        return
     seeds = {
         'split-plain': split_seed(0),
         'split-event-indirect': split_seed(2 | 4),

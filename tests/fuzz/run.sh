@@ -1,39 +1,51 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# TAP suite: a short libFuzzer run of the virtio chain walker (both ring
-# layouts) from the seed corpus; ok when nothing crashed.
+# TAP suite: short libFuzzer runs of the virtio chain walker (both ring
+# layouts) and of the virtio-mmio registers, each from its seed corpus;
+# ok when nothing crashed.
 set -u
 root=$(cd "$(dirname "$0")/../.." && pwd)
 dir=$root/build/fuzz
-t=${FUZZ_CHECK_TIME:-20}
+t=${FUZZ_CHECK_TIME:-15}
 if [ -f "$dir/skip-reason" ]; then
-	echo "ok 1 - virtio walker fuzz # SKIP $(cat "$dir/skip-reason")"
+	echo "ok 1 - virtio fuzz targets # SKIP $(cat "$dir/skip-reason")"
 	echo "1..1"
 	exit 0
 fi
-if [ ! -x "$dir/virtio-walker" ]; then
-	echo "not ok 1 - virtio walker fuzz: $dir/virtio-walker not built (make fuzz-build)"
-	echo "1..1"
-	exit 1
-fi
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-python3 "$root/tests/fuzz/make-seeds.py" "$work/corpus" || exit 1
-"$dir/virtio-walker" -max_total_time="$t" -timeout=10 -print_final_stats=1 \
-	-artifact_prefix="$work/" "$work/corpus" >"$work/log" 2>&1
-rc=$?
-runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$work/log")
-if [ "$rc" -eq 0 ] && [ -n "$runs" ]; then
-	echo "ok 1 - virtio walker fuzz: ${t}s, $runs inputs, no crash"
-else
-	sed -n '/ERROR\|SUMMARY\|==[0-9]*==/p' "$work/log" | head -20 | sed 's/^/# /'
-	for f in "$work"/crash-* "$work"/leak-* "$work"/timeout-*; do
+n=0 failed=0
+for target in virtio-walker virtio-mmio-regs; do
+	n=$((n + 1))
+	if [ ! -x "$dir/$target" ]; then
+		echo "not ok $n - $target fuzz: not built (make fuzz-build)"
+		failed=1
+		continue
+	fi
+	mkdir -p "$work/$target"
+	python3 "$root/tests/fuzz/make-seeds.py" "$work/$target/corpus" \
+		"${target#virtio-}" || exit 1
+	"$dir/$target" -max_total_time="$t" -timeout=10 -print_final_stats=1 \
+		-artifact_prefix="$work/$target/" "$work/$target/corpus" \
+		>"$work/$target/log" 2>&1
+	rc=$?
+	runs=$(sed -n 's/^stat::number_of_executed_units: *//p' \
+		"$work/$target/log")
+	if [ "$rc" -eq 0 ] && [ -n "$runs" ]; then
+		echo "ok $n - $target fuzz: ${t}s, $runs inputs, no crash"
+		continue
+	fi
+	sed -n '/ERROR\|SUMMARY\|==[0-9]*==/p' "$work/$target/log" | head -20 |
+		sed 's/^/# /'
+	for f in "$work/$target"/crash-* "$work/$target"/leak-* \
+		"$work/$target"/timeout-*; do
 		[ -f "$f" ] || continue
 		mkdir -p "$dir/artifacts"
-		cp "$f" "$dir/artifacts/"
-		echo "# saved $dir/artifacts/$(basename "$f")"
+		cp "$f" "$dir/artifacts/$target-$(basename "$f")"
+		echo "# saved $dir/artifacts/$target-$(basename "$f")"
 	done
-	echo "not ok 1 - virtio walker fuzz: exit status $rc"
-fi
-echo "1..1"
-[ "$rc" -eq 0 ]
+	echo "not ok $n - $target fuzz: exit status $rc"
+	failed=1
+done
+echo "1..$n"
+exit $failed

@@ -1,0 +1,186 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * libFuzzer target for a hostile driver on the virtio-mmio transport: any
+ * sequence of register and config-space accesses (both layouts: v2 and
+ * legacy), with guest memory the input also fills, against an echo device
+ * that pops, copies and pushes on every notification. Exercises the
+ * status/feature state machine, queue configuration and enabling, reset,
+ * interrupts and the chain walker behind them.
+ *
+ * Input:
+ *   u8 flags (bit0: legacy layout), le16 n, n bytes of guest memory (R0,
+ *   then R1), then 8-byte operations:
+ *     u8 kind, u8 width, le16 offset, le32 value
+ *   kind % 4: 0 write, 1 read (both at offset % 0x200, width 1/2/4/8),
+ *             2 poke 16 bits of guest memory at offset, 3 reset the
+ *             device through Status.
+ *
+ * Guest memory as in virtio-walker.c. Invariants (abort = finding): the
+ * interrupt line is high iff InterruptStatus is non-zero; a ready queue's
+ * configuration lies in RAM.
+ */
+#include <endian.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "log.h"
+#include "virtio/mmio.h"
+
+#define R0 0x1000ULL
+#define R0_SIZE 8192ULL
+#define R1 0x3000ULL
+#define R1_SIZE 1024ULL
+#define R2 0x8000ULL
+#define R2_SIZE 512ULL
+#define BASE 0xd0000000ULL
+#define MAX_OPS 2048
+
+struct fz {
+	struct guest_mem mem;
+	u8 *r[3];
+	struct virtio_device vdev;
+	struct virtio_mmio m;
+	struct irq_line irq;
+	int level;
+	struct virtq_chain chain;
+	u8 config[16];
+};
+
+static void fz_notify(struct virtio_device *vdev, struct virtq *vq)
+{
+	struct fz *f = vdev->priv;
+	u8 buf[256];
+	unsigned int n = 0;
+
+	while (n++ < 64 && virtq_pop(vq, &f->chain) == 1) {
+		size_t got = virtq_chain_read(&f->chain, 0, buf, sizeof(buf));
+
+		virtq_push(vq, &f->chain,
+			   virtq_chain_write(&f->chain, 0, buf, got));
+	}
+	virtio_queue_signal(vq);
+}
+
+static void fz_config_write(struct virtio_device *vdev, u32 off,
+			    const void *buf, u32 len)
+{
+	struct fz *f = vdev->priv;
+
+	memcpy(f->config + off, buf, len);
+	virtio_config_changed(vdev);
+}
+
+static u64 fz_features(struct virtio_device *vdev)
+{
+	return 1ULL << 5;
+}
+
+static const struct virtio_device_ops fz_ops = {
+	.name = "fuzz-mmio",
+	.device_id = VIRTIO_ID_CONSOLE,
+	.get_features = fz_features,
+	.config_write = fz_config_write,
+	.queue_notify = fz_notify,
+};
+
+static void fz_level(struct irq_line *line, int level)
+{
+	struct fz *f = line->opaque;
+
+	f->level = level;
+}
+
+static void check(struct fz *f)
+{
+	unsigned int q;
+
+	if (f->level != (f->m.interrupt_status != 0))
+		abort();
+	for (q = 0; q < f->vdev.nr_queues; q++) {
+		struct virtq *vq = &f->vdev.vqs[q];
+
+		if (vq->ready &&
+		    (!guest_mem_region(&f->mem, vq->desc_gpa) ||
+		     !guest_mem_region(&f->mem, vq->driver_gpa) ||
+		     !guest_mem_region(&f->mem, vq->device_gpa) ||
+		     !vq->size || vq->size > vq->max_size))
+			abort();
+	}
+}
+
+int LLVMFuzzerTestOneInput(const u8 *data, size_t size);
+
+int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
+{
+	static struct fz f;
+	struct virtio_mmio_options o;
+	unsigned int ops = 0;
+	size_t n, i;
+
+	if (size < 3)
+		return 0;
+	log_set_level(LOG_ERROR);
+	memset(&f, 0, sizeof(f));
+	f.r[0] = calloc(1, R0_SIZE);
+	f.r[1] = calloc(1, R1_SIZE);
+	f.r[2] = calloc(1, R2_SIZE);
+	if (!f.r[0] || !f.r[1] || !f.r[2] ||
+	    guest_mem_add(&f.mem, R0, R0_SIZE, f.r[0], false) ||
+	    guest_mem_add(&f.mem, R1, R1_SIZE, f.r[1], false) ||
+	    guest_mem_add(&f.mem, R2, R2_SIZE, f.r[2], true))
+		abort();
+	if (virtio_device_init(&f.vdev, &fz_ops, &f, &f.mem, "fuzz-mmio", 2,
+			       64))
+		abort();
+	f.vdev.config = f.config;
+	f.vdev.config_len = sizeof(f.config);
+	f.irq = (struct irq_line){ .set_level = fz_level, .opaque = &f };
+	o.legacy = data[0] & 1;
+	if (virtio_mmio_init(&f.m, &f.vdev, BASE, &f.irq, &o))
+		abort();
+	virtq_chain_init(&f.chain);
+	n = data[1] | data[2] << 8;
+	data += 3;
+	size -= 3;
+	n = MIN(MIN(n, size), R0_SIZE + R1_SIZE);
+	guest_mem_write(&f.mem, R0, data, n);
+	for (i = n; i + 8 <= size && ops++ < MAX_OPS; i += 8) {
+		const u8 *op = data + i;
+		u32 width = 1u << (op[1] % 4);
+		u16 off = op[2] | op[3] << 8;
+		u8 val[8];
+
+		memcpy(val, op + 4, 4);
+		memcpy(val + 4, op + 4, 4);
+		switch (op[0] % 4) {
+		case 0:
+		case 1:
+			off %= VIRTIO_MMIO_SIZE;
+			if (off + width > VIRTIO_MMIO_SIZE)
+				off = VIRTIO_MMIO_SIZE - width;
+			virtio_mmio_access(&f.m.bus_dev, NULL, off, val, width,
+					   op[0] % 4 == 0);
+			break;
+		case 2:
+			guest_mem_write(&f.mem, R0 + off % (R0_SIZE + R1_SIZE - 1),
+					op + 4, 2);
+			break;
+		default: {
+			u32 zero = 0;
+
+			virtio_mmio_access(&f.m.bus_dev, NULL,
+					   VIRTIO_MMIO_STATUS, (u8 *)&zero, 4,
+					   true);
+			break;
+		}
+		}
+		check(&f);
+	}
+	virtq_chain_destroy(&f.chain);
+	virtio_mmio_destroy(&f.m);
+	virtio_device_destroy(&f.vdev);
+	free(f.r[0]);
+	free(f.r[1]);
+	free(f.r[2]);
+	return 0;
+}
