@@ -6,5 +6,7 @@
 int cmd_run(int argc, char **argv);
 int cmd_version(int argc, char **argv);
 int cmd_help(int argc, char **argv);
+/* list, stop, pause, resume, stat, debug: argv[0] says which. */
+int cmd_control(int argc, char **argv);
 
 #endif

@@ -27,6 +27,9 @@ struct vcpu {
 	bool thread_started;
 	/* Completed debug exits, for --debug-single-step. */
 	u64 nr_single_steps;
+	/* Exits by reason, for `lkvm stat`; written by this vCPU only. */
+	atomic_ullong exits[KVM_EXIT_NOTIFY + 1];
+	atomic_ullong exits_other;
 	/* Emulation assists: total, and a guard against no progress. */
 	u64 nr_assists;
 	u64 last_assist_rip;
@@ -57,6 +60,15 @@ struct vm {
 	struct mapped_file kernel;
 	struct mapped_file initrd;
 
+	/* Pause: vCPUs park before KVM_RUN while pause_requested is set. */
+	pthread_mutex_t pause_lock;
+	pthread_cond_t pause_cond;
+	atomic_bool pause_requested;
+	unsigned int nr_parked;
+	struct timespec started;	/* CLOCK_MONOTONIC at vm_run() */
+	char *name;			/* --name, or guest-<pid> */
+	void *control;			/* the control socket (vmm/control.c) */
+
 	/* Shutdown: first stop request wins and sets the exit status. */
 	atomic_bool stopping;
 	atomic_int exit_status;
@@ -83,6 +95,17 @@ void vm_destroy(struct vm *vm);
  */
 void vm_request_stop(struct vm *vm, int status);
 bool vm_stop_requested(const struct vm *vm);
+
+/*
+ * Park every vCPU outside KVM_RUN (returns once all are parked, or -EINTR
+ * if the VM stops meanwhile), and let them go again. Any thread but a
+ * vCPU's.
+ */
+int vm_pause(struct vm *vm);
+void vm_resume(struct vm *vm);
+bool vm_paused(struct vm *vm);
+/* Called by a vCPU thread before each KVM_RUN. */
+void vcpu_park_if_paused(struct vcpu *vcpu);
 
 /* An irq_line that asserts a GSI through KVM_IRQ_LINE on this VM. */
 void vm_irq_line_init(struct vm *vm, struct irq_line *line, u32 gsi);

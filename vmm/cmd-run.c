@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "commands.h"
+#include "control.h"
 #include "detach.h"
 #include "log.h"
 #include "run-options.h"
@@ -62,6 +63,7 @@ int cmd_run(int argc, char **argv)
 		return 1;
 	}
 	r = vm_run(&vm);
+	control_stop(&vm);
 	term_restore(&vm.term);
 	fflush(stdout);
 	fflush(stderr);

@@ -15,6 +15,12 @@ struct command {
 
 static const struct command commands[] = {
 	{ "run", cmd_run, "start a virtual machine" },
+	{ "list", cmd_control, "list the running virtual machines" },
+	{ "stop", cmd_control, "stop a virtual machine" },
+	{ "pause", cmd_control, "pause a virtual machine's vCPUs" },
+	{ "resume", cmd_control, "resume a paused virtual machine" },
+	{ "stat", cmd_control, "show a virtual machine's counters" },
+	{ "debug", cmd_control, "dump a virtual machine's vCPU registers" },
 	{ "version", cmd_version, "print the version" },
 	{ "help", cmd_help, "show help for a command" },
 };
@@ -48,8 +54,15 @@ int cmd_help(int argc, char **argv)
 		run_usage(stdout);
 		return 0;
 	}
-	if (!strcmp(argv[1], "version") || !strcmp(argv[1], "help")) {
+	if (!strcmp(argv[1], "version") || !strcmp(argv[1], "help") ||
+	    !strcmp(argv[1], "list")) {
 		printf("usage: lkvm %s\n", argv[1]);
+		return 0;
+	}
+	if (!strcmp(argv[1], "stop") || !strcmp(argv[1], "pause") ||
+	    !strcmp(argv[1], "resume") || !strcmp(argv[1], "stat") ||
+	    !strcmp(argv[1], "debug")) {
+		printf("usage: lkvm %s NAME | --name NAME | --all\n", argv[1]);
 		return 0;
 	}
 	pr_err("no such command '%s'", argv[1]);

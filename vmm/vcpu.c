@@ -221,7 +221,12 @@ static void *vcpu_thread(void *arg)
 	pthread_sigmask(SIG_UNBLOCK, &set, NULL);
 
 	while (!vm_stop_requested(vm)) {
-		int r = ioctl(vcpu->fd, KVM_RUN, 0);
+		int r;
+
+		vcpu_park_if_paused(vcpu);
+		if (vm_stop_requested(vm))
+			break;
+		r = ioctl(vcpu->fd, KVM_RUN, 0);
 
 		if (r < 0) {
 			if (errno == EINTR || errno == EAGAIN) {
@@ -234,6 +239,12 @@ static void *vcpu_thread(void *arg)
 			vm_request_stop(vm, 1);
 			break;
 		}
+		if (vcpu->run->exit_reason < ARRAY_SIZE(vcpu->exits))
+			atomic_fetch_add_explicit(&vcpu->exits[vcpu->run->exit_reason],
+						  1, memory_order_relaxed);
+		else
+			atomic_fetch_add_explicit(&vcpu->exits_other, 1,
+						  memory_order_relaxed);
 		r = arch_handle_exit(vcpu);
 		if (r == 0)
 			r = vcpu_handle_exit(vcpu);

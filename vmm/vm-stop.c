@@ -4,6 +4,7 @@
  * kicked out of KVM_RUN and the main thread wakes. Kept apart from vm.c so
  * device unit tests can link it without KVM.
  */
+#include <errno.h>
 #include <signal.h>
 
 #include "vcpu.h"
@@ -23,6 +24,53 @@ void vcpu_kick(struct vcpu *vcpu)
 		pthread_kill(vcpu->thread, VCPU_KICK_SIGNAL);
 }
 
+int vm_pause(struct vm *vm)
+{
+	unsigned int i;
+	int err = 0;
+
+	pthread_mutex_lock(&vm->pause_lock);
+	atomic_store(&vm->pause_requested, true);
+	pthread_mutex_unlock(&vm->pause_lock);
+	for (i = 0; i < vm->nr_vcpus; i++)
+		vcpu_kick(&vm->vcpus[i]);
+	pthread_mutex_lock(&vm->pause_lock);
+	while (vm->nr_parked < vm->nr_vcpus && !vm_stop_requested(vm))
+		pthread_cond_wait(&vm->pause_cond, &vm->pause_lock);
+	if (vm_stop_requested(vm))
+		err = -EINTR;
+	pthread_mutex_unlock(&vm->pause_lock);
+	return err;
+}
+
+void vm_resume(struct vm *vm)
+{
+	pthread_mutex_lock(&vm->pause_lock);
+	atomic_store(&vm->pause_requested, false);
+	pthread_cond_broadcast(&vm->pause_cond);
+	pthread_mutex_unlock(&vm->pause_lock);
+}
+
+bool vm_paused(struct vm *vm)
+{
+	return atomic_load(&vm->pause_requested);
+}
+
+void vcpu_park_if_paused(struct vcpu *vcpu)
+{
+	struct vm *vm = vcpu->vm;
+
+	if (!atomic_load(&vm->pause_requested))
+		return;
+	pthread_mutex_lock(&vm->pause_lock);
+	vm->nr_parked++;
+	pthread_cond_broadcast(&vm->pause_cond);
+	while (atomic_load(&vm->pause_requested) && !vm_stop_requested(vm))
+		pthread_cond_wait(&vm->pause_cond, &vm->pause_lock);
+	vm->nr_parked--;
+	pthread_mutex_unlock(&vm->pause_lock);
+}
+
 void vm_request_stop(struct vm *vm, int status)
 {
 	unsigned int i;
@@ -34,6 +82,9 @@ void vm_request_stop(struct vm *vm, int status)
 	for (i = 0; i < vm->nr_vcpus; i++)
 		vcpu_kick(&vm->vcpus[i]);
 	/* Unlocked zeroed mutex/cond are valid: PTHREAD_*_INITIALIZER is 0. */
+	pthread_mutex_lock(&vm->pause_lock);
+	pthread_cond_broadcast(&vm->pause_cond);
+	pthread_mutex_unlock(&vm->pause_lock);
 	pthread_mutex_lock(&vm->stop_lock);
 	pthread_cond_broadcast(&vm->stop_cond);
 	pthread_mutex_unlock(&vm->stop_lock);

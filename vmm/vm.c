@@ -10,10 +10,12 @@
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/vfs.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "arch.h"
 #include "log.h"
+#include "control.h"
 #include "signals.h"
 #include "vcpu.h"
 #include "vm.h"
@@ -178,6 +180,8 @@ int vm_create(struct vm *vm, const struct vm_config *cfg)
 	vm->signal_handler.fd = -1;
 	vm->term.in_fd = vm->term.out_fd = vm->term.room_fd = -1;
 	pthread_mutex_init(&vm->stop_lock, NULL);
+	pthread_mutex_init(&vm->pause_lock, NULL);
+	pthread_cond_init(&vm->pause_cond, NULL);
 	pthread_cond_init(&vm->stop_cond, NULL);
 	bus_init(&vm->pio_bus, "pio");
 	bus_init(&vm->mmio_bus, "mmio");
@@ -202,6 +206,22 @@ int vm_create(struct vm *vm, const struct vm_config *cfg)
 		pr_err("cannot create the I/O loop: %s", strerror(-err));
 		return err;
 	}
+	if (cfg->name)
+		vm->name = strdup(cfg->name);
+	else if (asprintf(&vm->name, "guest-%d", (int)getpid()) < 0)
+		vm->name = NULL;
+	if (!vm->name) {
+		pr_err("out of memory");
+		return -ENOMEM;
+	}
+	err = control_start(vm);
+	if (err == -EEXIST) {
+		pr_err("a VM named '%s' is already running", vm->name);
+		return err;
+	}
+	if (err)
+		pr_warn("no control socket for '%s' (lkvm stop/stat will not find it): %s",
+			vm->name, strerror(-err));
 	err = signals_init(vm, &vm->signal_handler);
 	if (err) {
 		pr_err("cannot set up signal handling: %s", strerror(-err));
@@ -238,6 +258,7 @@ int vm_run(struct vm *vm)
 	unsigned int i;
 	int err;
 
+	clock_gettime(CLOCK_MONOTONIC, &vm->started);
 	err = io_loop_start(&vm->io);
 	if (err) {
 		pr_err("cannot start the I/O thread: %s", strerror(-err));
@@ -276,6 +297,9 @@ void vm_destroy(struct vm *vm)
 	arch_vm_destroy(vm);
 	vm_irq_routing_destroy(vm);
 	io_loop_stop(&vm->io);
+	control_stop(vm);
+	free(vm->name);
+	vm->name = NULL;
 	term_destroy(&vm->term);
 	signals_exit(&vm->signal_handler);
 	io_loop_destroy(&vm->io);

@@ -18,6 +18,12 @@ check() { # check DESCRIPTION COMMAND...
 	shift
 	if "$@"; then pass "$what"; else fail "$what"; fi
 }
+# check_that DESCRIPTION 'SHELL CONDITION': for conditions with && or !.
+check_that() {
+	local what=$1
+	shift
+	if eval "$1"; then pass "$what"; else fail "$what"; fi
+}
 done_testing() {
 	echo "1..$_n"
 	[ "$_failed" -eq 0 ]

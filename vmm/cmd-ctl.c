@@ -1,0 +1,203 @@
+// SPDX-License-Identifier: GPL-2.0
+/* `lkvm list|stop|pause|resume|stat|debug`: talk to running VMs. */
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "commands.h"
+#include "control.h"
+#include "log.h"
+
+#define REPLY_MAX (64 * 1024)
+#define EXIT_USAGE 2
+
+/* Value of "key value" in a reply, or NULL. */
+static const char *reply_field(const char *reply, const char *key, char *buf,
+			       size_t len)
+{
+	size_t klen = strlen(key);
+	const char *p = reply;
+
+	while (p && *p) {
+		if (!strncmp(p, key, klen) && p[klen] == ' ') {
+			const char *v = p + klen + 1, *end = strchr(v, '\n');
+			size_t n = end ? (size_t)(end - v) : strlen(v);
+
+			if (n >= len)
+				n = len - 1;
+			memcpy(buf, v, n);
+			buf[n] = '\0';
+			return buf;
+		}
+		p = strchr(p, '\n');
+		if (p)
+			p++;
+	}
+	return NULL;
+}
+
+/* Names of VMs with a socket, live or stale; returns how many. */
+static int list_names(char names[][256], int max)
+{
+	char dir[4096];
+	struct dirent *de;
+	int n = 0;
+	DIR *d;
+
+	if (control_dir(dir, sizeof(dir), false))
+		return 0;
+	d = opendir(dir);
+	if (!d)
+		return 0;
+	while ((de = readdir(d)) && n < max) {
+		size_t len = strlen(de->d_name);
+
+		if (len <= 5 || len - 5 >= 256 ||
+		    strcmp(de->d_name + len - 5, ".sock"))
+			continue;
+		memcpy(names[n], de->d_name, len - 5);
+		names[n][len - 5] = '\0';
+		n++;
+	}
+	closedir(d);
+	return n;
+}
+
+static void remove_stale(const char *name)
+{
+	char dir[4096], path[4400];
+
+	if (control_dir(dir, sizeof(dir), false))
+		return;
+	snprintf(path, sizeof(path), "%s/%s.sock", dir, name);
+	unlink(path);
+}
+
+static int cmd_list(void)
+{
+	static char names[256][256];
+	char *reply = malloc(REPLY_MAX);
+	int i, n = list_names(names, 256);
+
+	if (!reply)
+		return 1;
+	printf("%-8s %-24s %s\n", "PID", "NAME", "STATE");
+	for (i = 0; i < n; i++) {
+		char pid[32], state[32];
+		int err = control_request(names[i], "info", reply, REPLY_MAX);
+
+		if (err == -ECONNREFUSED) {
+			remove_stale(names[i]);
+			continue;
+		}
+		if (err || strncmp(reply, "ok\n", 3))
+			continue;
+		printf("%-8s %-24s %s\n",
+		       reply_field(reply, "pid", pid, sizeof(pid)) ?: "?",
+		       names[i],
+		       reply_field(reply, "state", state, sizeof(state)) ?: "?");
+	}
+	free(reply);
+	return 0;
+}
+
+/* One request to one VM; prints the reply (less its "ok" line). */
+static int ctl_one(const char *name, const char *request, bool quiet)
+{
+	char *reply = malloc(REPLY_MAX);
+	int err, status = 0;
+
+	if (!reply)
+		return 1;
+	err = control_request(name, request, reply, REPLY_MAX);
+	if (err == -ENOENT || err == -ECONNREFUSED) {
+		if (err == -ECONNREFUSED)
+			remove_stale(name);
+		pr_err("no VM named '%s' is running", name);
+		status = 1;
+	} else if (err) {
+		pr_err("cannot reach VM '%s': %s", name, strerror(-err));
+		status = 1;
+	} else if (!strncmp(reply, "ok\n", 3)) {
+		if (!quiet)
+			fputs(reply + 3, stdout);
+	} else if (!strncmp(reply, "error: ", 7)) {
+		char *nl = strchr(reply, '\n');
+
+		if (nl)
+			*nl = '\0';
+		pr_err("%s", reply + 7);
+		status = 1;
+	} else {
+		pr_err("VM '%s' gave no answer", name);
+		status = 1;
+	}
+	free(reply);
+	return status;
+}
+
+static void ctl_usage(FILE *f, const char *cmd)
+{
+	fprintf(f, "usage: lkvm %s NAME | --name NAME | --all\n", cmd);
+}
+
+/* stop, pause, resume, stat, debug: argv[0] is the request. */
+static int cmd_ctl(int argc, char **argv)
+{
+	static char names[256][256];
+	const char *name = NULL;
+	bool all = false, quiet;
+	int i, n, status = 0;
+
+	for (i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--all") || !strcmp(argv[i], "-a")) {
+			all = true;
+		} else if ((!strcmp(argv[i], "--name") ||
+			    !strcmp(argv[i], "-n")) && i + 1 < argc) {
+			name = argv[++i];
+		} else if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+			ctl_usage(stdout, argv[0]);
+			return 0;
+		} else if (argv[i][0] != '-' && !name) {
+			name = argv[i];
+		} else {
+			pr_err("unexpected argument '%s'", argv[i]);
+			ctl_usage(stderr, argv[0]);
+			return EXIT_USAGE;
+		}
+	}
+	if (!all == !name) {
+		pr_err("name one VM, or --all");
+		ctl_usage(stderr, argv[0]);
+		return EXIT_USAGE;
+	}
+	quiet = strcmp(argv[0], "stat") && strcmp(argv[0], "debug");
+	if (name)
+		return ctl_one(name, argv[0], quiet);
+	n = list_names(names, 256);
+	for (i = 0; i < n; i++) {
+		if (!quiet)
+			printf("== %s\n", names[i]);
+		status |= ctl_one(names[i], argv[0], quiet);
+	}
+	return status;
+}
+
+int cmd_control(int argc, char **argv)
+{
+	if (!strcmp(argv[0], "list")) {
+		if (argc > 1 && strcmp(argv[1], "--help") && strcmp(argv[1], "-h")) {
+			pr_err("unexpected argument '%s'", argv[1]);
+			return EXIT_USAGE;
+		}
+		if (argc > 1) {
+			puts("usage: lkvm list");
+			return 0;
+		}
+		return cmd_list();
+	}
+	return cmd_ctl(argc, argv);
+}
