@@ -20,6 +20,13 @@ enum console_kind {
 	CONSOLE_VIRTIO,
 };
 
+/* How virtio devices reach the guest (--virtio-transport). */
+enum virtio_transport {
+	VIRTIO_TRANSPORT_PCI,
+	VIRTIO_TRANSPORT_MMIO,
+	VIRTIO_TRANSPORT_MMIO_LEGACY,
+};
+
 /* Everything `lkvm run` was asked to do, parsed and validated. */
 struct vm_config {
 	const char *kernel_path;
@@ -31,6 +38,8 @@ struct vm_config {
 	u64 ram_size;
 	unsigned int nr_cpus;
 	enum console_kind console;
+	enum virtio_transport virtio_transport;
+	bool rng;			/* --rng: a virtio-rng device */
 	enum boot_protocol boot_protocol;
 	enum log_level loglevel;
 	enum emulation_assist emulation_assist;

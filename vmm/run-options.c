@@ -20,6 +20,8 @@ enum {
 	OPT_DEV,
 	OPT_BOOT_PROTOCOL,
 	OPT_EMULATION_ASSIST,
+	OPT_RNG,
+	OPT_VIRTIO_TRANSPORT,
 };
 
 static const struct option run_options[] = {
@@ -38,6 +40,8 @@ static const struct option run_options[] = {
 	{ "dev", required_argument, NULL, OPT_DEV },
 	{ "boot-protocol", required_argument, NULL, OPT_BOOT_PROTOCOL },
 	{ "emulation-assist", required_argument, NULL, OPT_EMULATION_ASSIST },
+	{ "rng", no_argument, NULL, OPT_RNG },
+	{ "virtio-transport", required_argument, NULL, OPT_VIRTIO_TRANSPORT },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -52,7 +56,9 @@ void run_usage(FILE *f)
 	      "  -m, --mem SIZE           guest RAM; K/M/G suffix, bare number is MiB (256M)\n"
 	      "  -c, --cpus N             vCPUs (default: host CPUs)\n"
 	      "      --name NAME          guest name\n"
-	      "      --console serial     console device (serial)\n"
+	      "      --console C          console device: serial or virtio (serial)\n"
+	      "      --rng                a virtio-rng device (host getrandom)\n"
+	      "      --virtio-transport T pci, mmio or mmio-legacy (pci)\n"
 	      "      --loglevel LEVEL     error, warning, info or debug (warning)\n"
 	      "      --boot-protocol P    auto, linux64 or pvh (auto)\n"
 	      "      --emulation-assist M auto, on or off: complete what the host's\n"
@@ -210,9 +216,27 @@ int run_parse_args(int argc, char **argv, struct vm_config *cfg,
 		case OPT_CONSOLE:
 			if (!strcmp(optarg, "serial"))
 				cfg->console = CONSOLE_SERIAL;
+			else if (!strcmp(optarg, "virtio"))
+				cfg->console = CONSOLE_VIRTIO;
 			else
 				return fail(err, errlen,
-					    "unsupported console '%s': use serial",
+					    "unsupported console '%s': use serial or virtio",
+					    optarg);
+			break;
+		case OPT_RNG:
+			cfg->rng = true;
+			break;
+		case OPT_VIRTIO_TRANSPORT:
+			if (!strcmp(optarg, "pci"))
+				cfg->virtio_transport = VIRTIO_TRANSPORT_PCI;
+			else if (!strcmp(optarg, "mmio"))
+				cfg->virtio_transport = VIRTIO_TRANSPORT_MMIO;
+			else if (!strcmp(optarg, "mmio-legacy"))
+				cfg->virtio_transport =
+					VIRTIO_TRANSPORT_MMIO_LEGACY;
+			else
+				return fail(err, errlen,
+					    "invalid virtio transport '%s': use pci, mmio or mmio-legacy",
 					    optarg);
 			break;
 		case OPT_LOGLEVEL:

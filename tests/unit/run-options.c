@@ -104,6 +104,22 @@ static void test_all_options(void)
 	   cfg.emulation_assist == EMULATION_ASSIST_ON, "emulation assist on");
 	ok(parse(&cfg, err, ARGS("-k", "k", "--emulation-assist", "off")) == 0 &&
 	   cfg.emulation_assist == EMULATION_ASSIST_OFF, "emulation assist off");
+	ok(parse(&cfg, err, ARGS("-k", "k")) == 0 && !cfg.rng &&
+	   cfg.console == CONSOLE_SERIAL &&
+	   cfg.virtio_transport == VIRTIO_TRANSPORT_PCI,
+	   "no rng, serial console and virtio over PCI by default");
+	ok(parse(&cfg, err, ARGS("-k", "k", "--console", "virtio", "--rng",
+				 "--virtio-transport", "mmio")) == 0 &&
+	   cfg.rng && cfg.console == CONSOLE_VIRTIO &&
+	   cfg.virtio_transport == VIRTIO_TRANSPORT_MMIO,
+	   "--console virtio, --rng, --virtio-transport mmio");
+	ok(parse(&cfg, err, ARGS("-k", "k", "--virtio-transport",
+				 "mmio-legacy")) == 0 &&
+	   cfg.virtio_transport == VIRTIO_TRANSPORT_MMIO_LEGACY,
+	   "--virtio-transport mmio-legacy");
+	ok(parse(&cfg, err, ARGS("-k", "k", "--virtio-transport", "pci")) == 0 &&
+	   cfg.virtio_transport == VIRTIO_TRANSPORT_PCI,
+	   "--virtio-transport pci");
 }
 
 static void test_refusals(void)
@@ -125,6 +141,8 @@ static void test_refusals(void)
 		{ "unknown option", { "-k", "k", "--frobnicate" }, "unknown option" },
 		{ "missing value", { "-k" }, "needs a value" },
 		{ "bad console", { "-k", "k", "--console", "vga" }, "unsupported console" },
+		{ "bad transport", { "-k", "k", "--virtio-transport", "ccw" }, "invalid virtio transport" },
+		{ "rng with a value", { "-k", "k", "--rng=yes" }, "unknown option" },
 		{ "bad loglevel", { "-k", "k", "--loglevel", "loud" }, "invalid log level" },
 		{ "bad protocol", { "-k", "k", "--boot-protocol", "efi" }, "invalid boot protocol" },
 		{ "two kernels", { "-k", "k", "other" }, "unexpected argument" },

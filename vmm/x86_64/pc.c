@@ -14,11 +14,14 @@
 #include "devices/i8042.h"
 #include "devices/ignored-ports.h"
 #include "devices/irq-share.h"
+#include "devices/pci.h"
 #include "devices/rtc.h"
 #include "devices/serial8250.h"
 #include "log.h"
+#include "vm-virtio.h"
 #include "vm.h"
 #include "x86/layout.h"
+#include "x86/pc.h"
 
 #define PC_NR_UARTS 4
 #define PC_IRQ_KBD 1
@@ -33,7 +36,14 @@ struct pc_devices {
 	struct i8042 i8042;
 	struct debug_exit debug_exit;
 	struct ignored_ports ignored;
+	struct pci_host pci;
+	struct pci_msi_ops msi;
+	struct vm_virtio *virtio;
 };
+
+/* I/O BARs (none of lkvm's devices has one yet) go above the PC's ports. */
+#define PC_PCI_IO_BASE 0xc000
+#define PC_PCI_IO_SIZE 0x1000
 
 static const struct {
 	const char *name;
@@ -89,6 +99,37 @@ static int pc_init_uarts(struct vm *vm, struct pc_devices *pc)
 	return err;
 }
 
+/* PCI bus 0 (always there, as on a PC) and the virtio devices. */
+static int pc_init_pci(struct vm *vm, struct pc_devices *pc)
+{
+	struct pci_host_options o = {
+		.ecam_base = X86_PCI_ECAM_START,
+		.bar_mem_base = X86_PCI_BAR_START,
+		.bar_mem_size = X86_PCI_BAR_SIZE,
+		.bar_io_base = PC_PCI_IO_BASE,
+		.bar_io_size = PC_PCI_IO_SIZE,
+		.msi = &pc->msi,
+		.reset = pc_console_quit,
+		.reset_opaque = vm,
+	};
+	struct vm_virtio_layout layout = {
+		.mmio_base = X86_VIRTIO_MMIO_START,
+		.mmio_stride = X86_VIRTIO_MMIO_STRIDE,
+		.mmio_max = (X86_PCI_ECAM_START - X86_VIRTIO_MMIO_START) /
+			    X86_VIRTIO_MMIO_STRIDE,
+	};
+	int err;
+
+	vm_pci_msi_ops(vm, &pc->msi);
+	err = pci_host_init(&pc->pci, &vm->pio_bus, &vm->mmio_bus, &o);
+	if (err) {
+		pr_err("cannot set up the PCI host bridge: %s",
+		       strerror(-err));
+		return err;
+	}
+	return vm_virtio_init(vm, &pc->pci, &layout, &pc->virtio);
+}
+
 int arch_devices_init(struct vm *vm)
 {
 	struct pc_devices *pc;
@@ -115,7 +156,42 @@ int arch_devices_init(struct vm *vm)
 				      X86_PORT_DEBUG_EXIT);
 	if (!err)
 		err = ignored_ports_init(&pc->ignored, &vm->pio_bus, vm);
-	if (err)
+	if (err) {
 		pr_err("cannot set up the PC devices: %s", strerror(-err));
-	return err;
+		return err;
+	}
+	return pc_init_pci(vm, pc);
+}
+
+struct pc_irq_list {
+	struct x86_mp_pci_irq *out;
+	unsigned int n, max;
+};
+
+static void pc_add_irq(void *opaque, u8 slot, u8 pin, u32 gsi)
+{
+	struct pc_irq_list *l = opaque;
+
+	if (l->n < l->max)
+		l->out[l->n++] = (struct x86_mp_pci_irq){
+			.dev = slot, .pin = pin, .gsi = (u8)gsi,
+		};
+}
+
+unsigned int pc_pci_irqs(struct vm *vm, struct x86_mp_pci_irq *out,
+			 unsigned int max)
+{
+	struct pc_devices *pc = vm->devices;
+	struct pc_irq_list l = { out, 0, max };
+
+	if (pc)
+		pci_for_each_intx(&pc->pci, pc_add_irq, &l);
+	return l.n;
+}
+
+const char *pc_cmdline_extra(struct vm *vm)
+{
+	struct pc_devices *pc = vm->devices;
+
+	return pc ? vm_virtio_cmdline(pc->virtio) : "";
 }

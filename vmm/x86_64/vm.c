@@ -10,6 +10,7 @@
 #include "log.h"
 #include "vm.h"
 #include "x86/layout.h"
+#include "x86/pc.h"
 #include "x86/x86-vm.h"
 
 int arch_ram_ranges(u64 ram_size, struct ram_range *ranges)
@@ -124,6 +125,10 @@ int arch_load_guest(struct vm *vm)
 {
 	struct x86_vm *x86 = x86_vm(vm);
 	const struct vm_config *cfg = vm->cfg;
+	struct x86_mp_pci_irq pci_irqs[X86_IOAPIC_PINS];
+	struct x86_mptable_cfg mp = {
+		.nr_cpus = cfg->nr_cpus, .pci_irqs = pci_irqs,
+	};
 	struct boot_input in = {
 		.kernel = vm->kernel.data,
 		.kernel_len = vm->kernel.len,
@@ -134,6 +139,18 @@ int arch_load_guest(struct vm *vm)
 	int err;
 
 	err = x86_setup_assist(vm);
+	if (!err && *pc_cmdline_extra(vm)) {
+		char *full;
+
+		if (asprintf(&full, "%s%s%s", x86->cmdline,
+			     *x86->cmdline ? " " : "",
+			     pc_cmdline_extra(vm)) < 0) {
+			err = -ENOMEM;
+		} else {
+			free(x86->cmdline);
+			x86->cmdline = full;
+		}
+	}
 	if (err) {
 		pr_err("out of memory");
 		return err;
@@ -158,7 +175,8 @@ int arch_load_guest(struct vm *vm)
 	/* A flat binary may extend over the EBDA: it gets no MP table. */
 	if (x86->boot.format == KERNEL_FMT_FLAT)
 		return 0;
-	err = x86_write_mptable(&vm->mem, cfg->nr_cpus);
+	mp.nr_pci_irqs = pc_pci_irqs(vm, pci_irqs, X86_IOAPIC_PINS);
+	err = x86_write_mptable_cfg(&vm->mem, &mp);
 	if (err) {
 		pr_err("cannot write the MP table for %u CPUs: %s",
 		       cfg->nr_cpus, strerror(-err));
