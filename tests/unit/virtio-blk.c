@@ -1,0 +1,362 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * virtio/blk.c through a simulated driver (virtio-sim.h) on a raw image,
+ * with the io_uring engine and with the worker-thread fallback: reads and
+ * writes checked against the file, FLUSH, GET_ID, DISCARD, WRITE_ZEROES,
+ * queue depth 32, and bad requests (out of range, misaligned, short
+ * header, no status byte, unknown type, writes to a read-only disk), after
+ * each of which the device must go on serving.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "tap.h"
+#include "virtio-sim.h"
+#include "virtio/blk.h"
+
+#define DISK_BYTES (4 * SZ_1M)
+#define HDR(i) (SIM_BUFS + 0x20ULL * (i))
+#define STATUS(i) (SIM_BUFS + 0x800 + (i))
+#define DATA(i) (SIM_BUFS + 0x1000 + 0x2000ULL * (i))
+
+static struct sim S;
+static unsigned int nsignals;
+static char path[64];
+
+static void t_signal_used(struct virtio_device *vdev, struct virtq *vq)
+{
+	__atomic_add_fetch(&nsignals, 1, __ATOMIC_SEQ_CST);
+}
+
+static void t_signal_config(struct virtio_device *vdev)
+{
+}
+
+static const struct virtio_transport_ops t_transport = {
+	.name = "test",
+	.signal_used = t_signal_used,
+	.signal_config = t_signal_config,
+};
+
+static struct virtio_device *bring_up(struct virtio_blk *blk, u64 features)
+{
+	struct virtio_device *vdev = virtio_blk_vdev(blk);
+	u8 st = 0;
+
+	virtio_device_set_transport(vdev, &t_transport, NULL);
+	features |= VIRTIO_BIT(VIRTIO_F_VERSION_1);
+	virtio_set_status(vdev, st |= VIRTIO_STATUS_ACKNOWLEDGE);
+	virtio_set_status(vdev, st |= VIRTIO_STATUS_DRIVER);
+	virtio_set_driver_features(vdev, 0, (u32)features);
+	virtio_set_driver_features(vdev, 1, (u32)(features >> 32));
+	virtio_set_status(vdev, st |= VIRTIO_STATUS_FEATURES_OK);
+	virtio_queue_set_size(vdev, 0, 64);
+	virtio_queue_set_addr(vdev, 0, VIRTIO_AREA_DESC, SIM_DESC);
+	virtio_queue_set_addr(vdev, 0, VIRTIO_AREA_DRIVER, SIM_AVAIL);
+	virtio_queue_set_addr(vdev, 0, VIRTIO_AREA_DEVICE, SIM_USED);
+	virtio_queue_set_ready(vdev, 0, true);
+	virtio_set_status(vdev, st |= VIRTIO_STATUS_DRIVER_OK);
+	S.size = 64;
+	S.avail_idx = 0;
+	S.last_used = 0;
+	memset(sim_hva(&S, SIM_AVAIL), 0, 0x1000);
+	memset(sim_hva(&S, SIM_USED), 0, 0x1000);
+	return vdev;
+}
+
+/* Place request slot i: header, optional data, status (3 or 2 descs). */
+static void put_req(unsigned int i, u32 type, u64 sector, u32 len,
+		    bool data_in, bool with_status)
+{
+	u16 d = 3 * i;
+	u32 hdr[4] = { htole32(type), 0, htole32((u32)sector),
+		       htole32(sector >> 32) };
+
+	memcpy(sim_hva(&S, HDR(i)), hdr, 16);
+	*(u8 *)sim_hva(&S, STATUS(i)) = 0xee;
+	if (len) {
+		sim_split_desc(&S, SIM_DESC, d, HDR(i), 16, VIRTQ_DESC_F_NEXT,
+			       d + 1);
+		sim_split_desc(&S, SIM_DESC, d + 1, DATA(i), len,
+			       (data_in ? VIRTQ_DESC_F_WRITE : 0) |
+			       (with_status ? VIRTQ_DESC_F_NEXT : 0), d + 2);
+	} else {
+		sim_split_desc(&S, SIM_DESC, d, HDR(i), 16,
+			       with_status ? VIRTQ_DESC_F_NEXT : 0, d + 2);
+	}
+	if (with_status)
+		sim_split_desc(&S, SIM_DESC, d + 2, STATUS(i), 1,
+			       VIRTQ_DESC_F_WRITE, 0);
+	sim_split_avail(&S, d);
+}
+
+/* Wait for n used entries; returns how many came (ids/lens not kept). */
+static unsigned int wait_used(unsigned int n, u32 *last_len)
+{
+	unsigned int got = 0, spins;
+	u32 id, len;
+
+	for (spins = 0; got < n && spins < 50000; spins++) {
+		__atomic_thread_fence(__ATOMIC_SEQ_CST);
+		if (sim_split_used(&S, &id, &len)) {
+			got++;
+			if (last_len)
+				*last_len = len;
+			continue;
+		}
+		usleep(100);
+	}
+	return got;
+}
+
+static u8 do_req(struct virtio_device *vdev, u32 type, u64 sector, u32 len,
+		 bool data_in, u32 *written)
+{
+	put_req(0, type, sector, len, data_in, true);
+	virtio_queue_notify(vdev, 0);
+	if (wait_used(1, written) != 1)
+		return 0xff;
+	return *(u8 *)sim_hva(&S, STATUS(0));
+}
+
+static u8 do_seg(struct virtio_device *vdev, u32 type, u64 sector, u32 nsec,
+		 u32 flags)
+{
+	u32 seg[4] = { htole32((u32)sector), htole32(sector >> 32),
+		       htole32(nsec), htole32(flags) };
+
+	memcpy(sim_hva(&S, DATA(0)), seg, 16);
+	return do_req(vdev, type, 0, 16, false, NULL);
+}
+
+static bool file_is(u64 off, const void *buf, u64 len)
+{
+	u8 *b = malloc(len);
+	int fd = open(path, O_RDONLY);
+	bool same = fd >= 0 && pread(fd, b, len, off) == (ssize_t)len &&
+		    !memcmp(b, buf, len);
+
+	if (fd >= 0)
+		close(fd);
+	free(b);
+	return same;
+}
+
+static void fill(u8 *p, u64 len, u32 seed)
+{
+	u64 i;
+
+	for (i = 0; i < len; i++)
+		p[i] = (u8)(seed * 131 + i * 7 + (i >> 9));
+}
+
+static void suite(enum disk_engine_kind kind, struct io_loop *loop)
+{
+	struct virtio_blk_options o = {
+		.path = path, .serial = "lkvm-serial-42", .engine = kind,
+		.loop = loop, .queue_size = 64,
+	};
+	struct virtio_blk *blk = NULL;
+	struct virtio_device *vdev;
+	const char *en;
+	char err[256] = "";
+	u8 buf[8192], cap[8], zero[4096] = { 0 };
+	u32 written = 0;
+	unsigned int i;
+	u64 f;
+
+	if (virtio_blk_create(&blk, &S.mem, &o, err, sizeof(err))) {
+		ok(0, "create: %s", err);
+		return;
+	}
+	en = virtio_blk_engine_name(blk);
+	ok(!strcmp(en, kind == DISK_ENGINE_URING ? "io_uring" : "threads"),
+	   "[%s] engine as asked", en);
+	vdev = virtio_blk_vdev(blk);
+	f = (u64)virtio_get_device_features(vdev, 1) << 32 |
+	    virtio_get_device_features(vdev, 0);
+	ok((f & VIRTIO_BIT(VIRTIO_BLK_F_FLUSH)) &&
+	   (f & VIRTIO_BIT(VIRTIO_BLK_F_DISCARD)) &&
+	   (f & VIRTIO_BIT(VIRTIO_BLK_F_WRITE_ZEROES)) &&
+	   (f & VIRTIO_BIT(VIRTIO_BLK_F_SEG_MAX)) &&
+	   !(f & VIRTIO_BIT(VIRTIO_BLK_F_RO)),
+	   "[%s] features: FLUSH DISCARD WRITE_ZEROES SEG_MAX, not RO", en);
+	virtio_config_read(vdev, VIRTIO_BLK_CFG_CAPACITY, cap, 8);
+	ok(le64toh(*(u64 *)cap) == DISK_BYTES / 512,
+	   "[%s] config capacity %llu sectors", en,
+	   (unsigned long long)le64toh(*(u64 *)cap));
+	virtio_config_read(vdev, VIRTIO_BLK_CFG_SEG_MAX, cap, 4);
+	ok(le32toh(*(u32 *)cap) == 62, "[%s] seg_max = queue size - 2", en);
+
+	bring_up(blk, f & ~VIRTIO_BIT(VIRTIO_F_RING_PACKED) &
+		 ~VIRTIO_BIT(VIRTIO_F_EVENT_IDX));
+
+	fill(buf, 8192, 1);
+	memcpy(sim_hva(&S, DATA(0)), buf, 8192);
+	ok(do_req(vdev, VIRTIO_BLK_T_OUT, 100, 8192, false, NULL) ==
+	   VIRTIO_BLK_S_OK && file_is(100 * 512, buf, 8192),
+	   "[%s] OUT 8 KiB at sector 100 lands in the file", en);
+	memset(sim_hva(&S, DATA(0)), 0, 8192);
+	ok(do_req(vdev, VIRTIO_BLK_T_IN, 100, 8192, true, &written) ==
+	   VIRTIO_BLK_S_OK && written == 8193 &&
+	   !memcmp(sim_hva(&S, DATA(0)), buf, 8192),
+	   "[%s] IN reads it back, used len 8193", en);
+	ok(do_req(vdev, VIRTIO_BLK_T_FLUSH, 0, 0, false, NULL) ==
+	   VIRTIO_BLK_S_OK, "[%s] FLUSH ok", en);
+	memset(sim_hva(&S, DATA(0)), 0xaa, 32);
+	ok(do_req(vdev, VIRTIO_BLK_T_GET_ID, 0, 20, true, &written) ==
+	   VIRTIO_BLK_S_OK && !memcmp(sim_hva(&S, DATA(0)),
+				      "lkvm-serial-42\0\0\0\0\0\0", 20),
+	   "[%s] GET_ID returns the serial, zero-padded", en);
+
+	/* Bad requests, each followed by a good one. */
+	ok(do_req(vdev, VIRTIO_BLK_T_IN, DISK_BYTES / 512 - 1, 1024, true,
+		  NULL) == VIRTIO_BLK_S_IOERR,
+	   "[%s] read past the end: IOERR", en);
+	ok(do_req(vdev, VIRTIO_BLK_T_OUT, ~0ULL, 512, false, NULL) ==
+	   VIRTIO_BLK_S_IOERR, "[%s] write at sector 2^64-1: IOERR", en);
+	ok(do_req(vdev, VIRTIO_BLK_T_IN, 0, 100, true, NULL) ==
+	   VIRTIO_BLK_S_IOERR, "[%s] misaligned length: IOERR", en);
+	ok(do_req(vdev, 77, 0, 512, true, NULL) == VIRTIO_BLK_S_UNSUPP,
+	   "[%s] unknown type: UNSUPP", en);
+	ok(do_seg(vdev, VIRTIO_BLK_T_DISCARD, 0, 8, 1) == VIRTIO_BLK_S_UNSUPP,
+	   "[%s] discard with the unmap flag: UNSUPP", en);
+	ok(do_seg(vdev, VIRTIO_BLK_T_WRITE_ZEROES, DISK_BYTES / 512 - 4, 8,
+		  0) == VIRTIO_BLK_S_IOERR, "[%s] write zeroes past end: IOERR",
+	   en);
+	/* Header of 8 bytes only, then no status byte at all. */
+	sim_split_desc(&S, SIM_DESC, 0, HDR(0), 8, VIRTQ_DESC_F_NEXT, 2);
+	sim_split_desc(&S, SIM_DESC, 2, STATUS(0), 1, VIRTQ_DESC_F_WRITE, 0);
+	sim_split_avail(&S, 0);
+	virtio_queue_notify(vdev, 0);
+	ok(wait_used(1, NULL) == 1 &&
+	   *(u8 *)sim_hva(&S, STATUS(0)) == VIRTIO_BLK_S_IOERR,
+	   "[%s] 8-byte header: IOERR", en);
+	put_req(0, VIRTIO_BLK_T_IN, 0, 512, false, false);
+	virtio_queue_notify(vdev, 0);
+	ok(wait_used(1, &written) == 1 && written == 0,
+	   "[%s] no writable status byte: completed with 0 bytes", en);
+	ok(!(virtio_get_status(vdev) & VIRTIO_STATUS_DEVICE_NEEDS_RESET) &&
+	   do_req(vdev, VIRTIO_BLK_T_IN, 100, 512, true, NULL) ==
+	   VIRTIO_BLK_S_OK && !memcmp(sim_hva(&S, DATA(0)), buf, 512),
+	   "[%s] device still serves after the bad requests", en);
+
+	/* DISCARD (rounded to 4 KiB) and WRITE_ZEROES. */
+	ok(do_seg(vdev, VIRTIO_BLK_T_DISCARD, 100, 16, 0) == VIRTIO_BLK_S_OK,
+	   "[%s] DISCARD ok", en);
+	ok(file_is(100 * 512 + 2048, zero, 4096) &&
+	   file_is(100 * 512, buf, 2048),
+	   "[%s] DISCARD freed the whole 4 KiB block only", en);
+	ok(do_seg(vdev, VIRTIO_BLK_T_WRITE_ZEROES, 101, 1, 0) ==
+	   VIRTIO_BLK_S_OK && file_is(101 * 512, zero, 512) &&
+	   file_is(100 * 512, buf, 512),
+	   "[%s] WRITE_ZEROES of one sector, exact", en);
+
+	/* Queue depth 32: distinct patterns, then read them all back. */
+	for (i = 0; i < 20; i++) {
+		fill(sim_hva(&S, DATA(i)), 4096, 1000 + i);
+		put_req(i, VIRTIO_BLK_T_OUT, 2000 + 8 * i, 4096, false, true);
+	}
+	virtio_queue_notify(vdev, 0);
+	{
+		bool good = wait_used(20, NULL) == 20;
+
+		for (i = 0; i < 20; i++) {
+			fill(buf, 4096, 1000 + i);
+			good = good &&
+			       *(u8 *)sim_hva(&S, STATUS(i)) == 0 &&
+			       file_is((2000 + 8 * i) * 512ULL, buf, 4096);
+		}
+		ok(good, "[%s] 20 writes in flight at once, all on disk", en);
+		for (i = 0; i < 20; i++) {
+			memset(sim_hva(&S, DATA(i)), 0, 4096);
+			put_req(i, VIRTIO_BLK_T_IN, 2000 + 8 * i, 4096, true,
+				true);
+		}
+		virtio_queue_notify(vdev, 0);
+		good = wait_used(20, NULL) == 20;
+		for (i = 0; i < 20; i++) {
+			fill(buf, 4096, 1000 + i);
+			good = good && !memcmp(sim_hva(&S, DATA(i)), buf,
+					       4096);
+		}
+		ok(good, "[%s] 20 reads in flight at once, all match", en);
+	}
+	ok(nsignals > 0, "[%s] the driver was interrupted (%u signals)", en,
+	   nsignals);
+
+	/* Reset with requests in flight, then the device works again. */
+	for (i = 0; i < 20; i++)
+		put_req(i, VIRTIO_BLK_T_OUT, 4000 + 8 * i, 4096, false, true);
+	virtio_queue_notify(vdev, 0);
+	virtio_set_status(vdev, 0);
+	bring_up(blk, f & ~VIRTIO_BIT(VIRTIO_F_RING_PACKED) &
+		 ~VIRTIO_BIT(VIRTIO_F_EVENT_IDX));
+	ok(do_req(vdev, VIRTIO_BLK_T_IN, 100, 512, true, NULL) ==
+	   VIRTIO_BLK_S_OK, "[%s] reset with requests in flight, then works",
+	   en);
+	virtio_blk_destroy(blk);
+
+	/* Read-only. */
+	o.readonly = true;
+	blk = NULL;
+	if (virtio_blk_create(&blk, &S.mem, &o, err, sizeof(err))) {
+		ok(0, "create ro: %s", err);
+		return;
+	}
+	f = (u64)virtio_get_device_features(virtio_blk_vdev(blk), 1) << 32 |
+	    virtio_get_device_features(virtio_blk_vdev(blk), 0);
+	vdev = bring_up(blk, f & ~VIRTIO_BIT(VIRTIO_F_RING_PACKED));
+	ok((f & VIRTIO_BIT(VIRTIO_BLK_F_RO)) &&
+	   !(f & VIRTIO_BIT(VIRTIO_BLK_F_DISCARD)), "[%s] ro: RO offered", en);
+	memset(sim_hva(&S, DATA(0)), 0x55, 512);
+	fill(buf, 512, 1);
+	ok(do_req(vdev, VIRTIO_BLK_T_OUT, 100, 512, false, NULL) ==
+	   VIRTIO_BLK_S_IOERR && file_is(100 * 512, buf, 512),
+	   "[%s] ro: write refused with IOERR, file unchanged", en);
+	ok(do_req(vdev, VIRTIO_BLK_T_IN, 100, 512, true, NULL) ==
+	   VIRTIO_BLK_S_OK, "[%s] ro: reads work", en);
+	virtio_blk_destroy(blk);
+}
+
+int main(void)
+{
+	struct io_loop loop;
+	int fd;
+
+	log_set_level(LOG_ERROR);
+	if (!sim_setup(&S, 0, 64))
+		return 1;
+	snprintf(path, sizeof(path), "/tmp/lkvm-blk-XXXXXX");
+	fd = mkstemp(path);
+	if (fd < 0 || ftruncate(fd, DISK_BYTES))
+		return 1;
+	close(fd);
+	if (io_loop_init(&loop) || io_loop_start(&loop))
+		return 1;
+	{
+		struct disk *d;
+		struct disk_engine *e;
+		struct disk_open_opts oo = { .no_lock = true };
+		int r = disk_open(&d, path, &oo, NULL, 0);
+
+		r = r ? r : disk_uring_create(&e, d, &loop, 8);
+		if (!r) {
+			disk_engine_destroy(e);
+			suite(DISK_ENGINE_URING, &loop);
+		} else {
+			skip("io_uring unavailable here", "io_uring engine");
+		}
+		if (d)
+			disk_close(d);
+	}
+	suite(DISK_ENGINE_THREAD, NULL);
+	io_loop_destroy(&loop);
+	unlink(path);
+	sim_teardown(&S);
+	return tap_done();
+}
