@@ -8,6 +8,7 @@
 
 #define LKVM_DEFAULT_RAM (256 * SZ_1M)
 #define LKVM_MAX_CPUS 255	/* APIC IDs in the MP table */
+#define LKVM_MAX_DISKS 6	/* virtio-blk devices (-d) */
 
 enum emulation_assist {
 	EMULATION_ASSIST_AUTO,	/* on when the host emulates guest CPL0 */
@@ -40,6 +41,9 @@ struct vm_config {
 	enum console_kind console;
 	enum virtio_transport virtio_transport;
 	bool rng;			/* --rng: a virtio-rng device */
+	/* -d/--disk PATH[,ro][,direct][,serial=S], as given (virtio-blk). */
+	const char *disks[LKVM_MAX_DISKS];
+	unsigned int nr_disks;
 	enum boot_protocol boot_protocol;
 	enum log_level loglevel;
 	enum emulation_assist emulation_assist;

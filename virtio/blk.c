@@ -591,19 +591,22 @@ void virtio_blk_destroy(struct virtio_blk *blk)
 int virtio_blk_parse_arg(const char *arg, struct virtio_blk_options *o,
 			 char **buf, char *err, size_t errlen)
 {
-	char *s = strdup(arg), *tok, *save = NULL;
+	char *s = strdup(arg), *tok, *rest;
 
 	*buf = s;
 	if (!s)
 		return -ENOMEM;
-	tok = strtok_r(s, ",", &save);
-	if (!tok || !*tok) {
+	rest = s;
+	tok = strsep(&rest, ",");
+	if (!*tok) {
 		snprintf(err, errlen, "--disk needs a path");
 		return -EINVAL;
 	}
 	o->path = tok;
-	while ((tok = strtok_r(NULL, ",", &save))) {
-		if (!strcmp(tok, "ro")) {
+	while ((tok = strsep(&rest, ","))) {
+		if (!*tok) {
+			continue;
+		} else if (!strcmp(tok, "ro")) {
 			o->readonly = true;
 		} else if (!strcmp(tok, "direct")) {
 			o->direct = true;

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "run-options.h"
+#include "virtio/blk.h"
 
 enum {
 	OPT_NAME = 256,
@@ -23,6 +24,7 @@ enum {
 	OPT_RNG,
 	OPT_VIRTIO_TRANSPORT,
 };
+
 
 static const struct option run_options[] = {
 	{ "kernel", required_argument, NULL, 'k' },
@@ -41,6 +43,7 @@ static const struct option run_options[] = {
 	{ "boot-protocol", required_argument, NULL, OPT_BOOT_PROTOCOL },
 	{ "emulation-assist", required_argument, NULL, OPT_EMULATION_ASSIST },
 	{ "rng", no_argument, NULL, OPT_RNG },
+	{ "disk", required_argument, NULL, 'd' },
 	{ "virtio-transport", required_argument, NULL, OPT_VIRTIO_TRANSPORT },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
@@ -58,6 +61,8 @@ void run_usage(FILE *f)
 	      "      --name NAME          guest name\n"
 	      "      --console C          console device: serial or virtio (serial)\n"
 	      "      --rng                a virtio-rng device (host getrandom)\n"
+	      "  -d, --disk PATH[,ro][,direct][,serial=S]\n"
+	      "                           virtio-blk disk: raw or qcow2 (repeatable)\n"
 	      "      --virtio-transport T pci, mmio or mmio-legacy (pci)\n"
 	      "      --loglevel LEVEL     error, warning, info or debug (warning)\n"
 	      "      --boot-protocol P    auto, linux64 or pvh (auto)\n"
@@ -149,6 +154,25 @@ static int fail(char *err, size_t errlen, const char *fmt, ...)
 	return -EINVAL;
 }
 
+/* -d/--disk: PATH[,ro][,direct][,serial=S] (checked by virtio/blk.c). */
+static int add_disk(struct vm_config *cfg, const char *arg, char *err,
+		    size_t errlen)
+{
+	struct virtio_blk_options o = { 0 };
+	char *buf = NULL;
+	int r;
+
+	if (cfg->nr_disks == LKVM_MAX_DISKS)
+		return fail(err, errlen, "too many disks: at most %d",
+			    LKVM_MAX_DISKS);
+	r = virtio_blk_parse_arg(arg, &o, &buf, err, errlen);
+	free(buf);
+	if (r)
+		return -EINVAL;
+	cfg->disks[cfg->nr_disks++] = arg;
+	return 0;
+}
+
 int run_parse_args(int argc, char **argv, struct vm_config *cfg,
 		   u64 host_ram, unsigned int host_cpus, char *err,
 		   size_t errlen)
@@ -168,7 +192,7 @@ int run_parse_args(int argc, char **argv, struct vm_config *cfg,
 
 	optind = 0;	/* glibc: full re-initialisation, for repeated calls */
 	opterr = 0;
-	while ((opt = getopt_long(argc, argv, "+:k:i:p:m:c:h", run_options,
+	while ((opt = getopt_long(argc, argv, "+:k:i:p:m:c:d:h", run_options,
 				  NULL)) != -1) {
 		switch (opt) {
 		case 'k':
@@ -225,6 +249,10 @@ int run_parse_args(int argc, char **argv, struct vm_config *cfg,
 			break;
 		case OPT_RNG:
 			cfg->rng = true;
+			break;
+		case 'd':
+			if (add_disk(cfg, optarg, err, errlen))
+				return -EINVAL;
 			break;
 		case OPT_VIRTIO_TRANSPORT:
 			if (!strcmp(optarg, "pci"))

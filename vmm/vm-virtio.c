@@ -10,6 +10,7 @@
 #include "virtio/mmio.h"
 #include "virtio/pci.h"
 #include "virtio/rng.h"
+#include "vm-disks.h"
 #include "vm-virtio.h"
 #include "vm.h"
 
@@ -208,7 +209,7 @@ int vm_virtio_init(struct vm *vm, struct pci_host *pci,
 			return err;
 		}
 	}
-	return 0;
+	return vm_disks_create(vm, v, vmv_add);
 }
 
 const char *vm_virtio_cmdline(const struct vm_virtio *v)

@@ -113,6 +113,11 @@ static void test_all_options(void)
 	   cfg.rng && cfg.console == CONSOLE_VIRTIO &&
 	   cfg.virtio_transport == VIRTIO_TRANSPORT_MMIO,
 	   "--console virtio, --rng, --virtio-transport mmio");
+	ok(parse(&cfg, err, ARGS("-k", "k", "-d", "a.img", "--disk",
+				 "b.qcow2,ro,direct,serial=xyz")) == 0 &&
+	   cfg.nr_disks == 2 && !strcmp(cfg.disks[0], "a.img") &&
+	   !strcmp(cfg.disks[1], "b.qcow2,ro,direct,serial=xyz"),
+	   "-d and --disk repeat, arguments kept as given");
 	ok(parse(&cfg, err, ARGS("-k", "k", "--virtio-transport",
 				 "mmio-legacy")) == 0 &&
 	   cfg.virtio_transport == VIRTIO_TRANSPORT_MMIO_LEGACY,
@@ -143,6 +148,9 @@ static void test_refusals(void)
 		{ "bad console", { "-k", "k", "--console", "vga" }, "unsupported console" },
 		{ "bad transport", { "-k", "k", "--virtio-transport", "ccw" }, "invalid virtio transport" },
 		{ "rng with a value", { "-k", "k", "--rng=yes" }, "unknown option" },
+		{ "bad disk option", { "-k", "k", "-d", "a,rw" }, "unknown disk option" },
+		{ "disk without path", { "-k", "k", "--disk", ",ro" }, "needs a path" },
+		{ "long disk serial", { "-k", "k", "-d", "a,serial=123456789012345678901" }, "longer than 20" },
 		{ "bad loglevel", { "-k", "k", "--loglevel", "loud" }, "invalid log level" },
 		{ "bad protocol", { "-k", "k", "--boot-protocol", "efi" }, "invalid boot protocol" },
 		{ "two kernels", { "-k", "k", "other" }, "unexpected argument" },
