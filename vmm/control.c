@@ -38,12 +38,12 @@ struct control {
 
 int control_dir(char *buf, size_t len, bool create)
 {
-	const char *home = getenv("LKVM_HOME");
+	const char *lkvm_home = getenv("LKVM_HOME"), *home = getenv("HOME");
 	int n;
 
-	if (home && *home)
-		n = snprintf(buf, len, "%s", home);
-	else if ((home = getenv("HOME")) && *home)
+	if (lkvm_home && *lkvm_home)
+		n = snprintf(buf, len, "%s", lkvm_home);
+	else if (home && *home)
 		n = snprintf(buf, len, "%s/.lkvm", home);
 	else
 		return -ENOENT;

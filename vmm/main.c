@@ -25,7 +25,7 @@ static const struct command commands[] = {
 	{ "help", cmd_help, "show help for a command" },
 };
 
-static void usage(FILE *f)
+static void print_commands(FILE *f)
 {
 	unsigned int i;
 
@@ -47,7 +47,7 @@ int cmd_version(int argc, char **argv)
 int cmd_help(int argc, char **argv)
 {
 	if (argc < 2) {
-		usage(stdout);
+		print_commands(stdout);
 		return 0;
 	}
 	if (!strcmp(argv[1], "run")) {
@@ -66,7 +66,7 @@ int cmd_help(int argc, char **argv)
 		return 0;
 	}
 	pr_err("no such command '%s'", argv[1]);
-	usage(stderr);
+	print_commands(stderr);
 	return 2;
 }
 
@@ -75,7 +75,7 @@ int main(int argc, char **argv)
 	unsigned int i;
 
 	if (argc < 2) {
-		usage(stderr);
+		print_commands(stderr);
 		return 2;
 	}
 	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))
@@ -86,6 +86,6 @@ int main(int argc, char **argv)
 		if (!strcmp(argv[1], commands[i].name))
 			return commands[i].fn(argc - 1, argv + 1);
 	pr_err("unknown command '%s'", argv[1]);
-	usage(stderr);
+	print_commands(stderr);
 	return 2;
 }

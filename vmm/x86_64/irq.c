@@ -3,6 +3,7 @@
 #include <linux/kvm.h>
 #include <string.h>
 
+#include "types.h"
 #include "vm-irq.h"
 
 #define X86_IOAPIC_NR_PINS 24
@@ -49,7 +50,7 @@ int arch_irq_next_line(int prev)
 				     22, 23 };
 	unsigned int i;
 
-	for (i = 0; i < sizeof(lines) / sizeof(lines[0]); i++)
+	for (i = 0; i < ARRAY_SIZE(lines); i++)
 		if (lines[i] > prev)
 			return lines[i];
 	return -1;
