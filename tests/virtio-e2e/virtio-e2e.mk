@@ -1,0 +1,5 @@
+# SPDX-License-Identifier: GPL-2.0
+# virtio devices end to end: the test guest's virtio drivers
+# (tests/guest/virtio*.c) against lkvm's virtio-rng and virtio-console over
+# PCI (MSI-X, INTx, polling) and virtio-mmio (v2 and legacy) on /dev/kvm.
+CHECK_SUITES += tests/virtio-e2e/virtio-e2e.sh
