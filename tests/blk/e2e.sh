@@ -1,0 +1,177 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# virtio-blk end to end on /dev/kvm with the test guest's own driver
+# (test=virtio-blk): raw and qcow2 images over PCI and MMIO; the data is on
+# the image after a FLUSH even when lkvm is SIGKILLed right after it;
+# read-only disks refuse writes; a second lkvm on the same image is
+# refused; bad images give one clear error at start-up.
+. "$(dirname "$0")/../integration/lib.sh"
+
+GUEST="$GUESTS/guest.elf"
+why=$(kvm_unusable)
+[ -z "$why" ] && [ ! -x "$LKVM" ] && why="lkvm not built"
+[ -z "$why" ] && [ ! -r "$GUEST" ] && why="test guest not built"
+command -v qemu-img >/dev/null || qimg="qemu-img not installed (qemu-utils)"
+
+# pattern_ok IMAGE SEED SECTOR LEN: the guest's pattern is in the raw image
+pattern_ok() {
+	python3 - "$@" <<'EOF'
+import sys
+path, seed, sector, length = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
+base = sector * 512
+with open(path, 'rb') as f:
+    f.seek(base)
+    data = f.read(length)
+want = bytes(((o * 13 + (o >> 9) + seed) & 0xff) for o in range(base, base + length))
+sys.exit(0 if data == want else 1)
+EOF
+}
+
+# as_raw IMAGE FMT: path of a raw view of the image
+as_raw() {
+	if [ "$2" = raw ]; then
+		echo "$1"
+	else
+		qemu-img convert -f qcow2 -O raw "$1" "$TMP/view.raw" && echo "$TMP/view.raw"
+	fi
+}
+
+make_image() { # make_image PATH FMT
+	rm -f "$1"
+	if [ "$2" = raw ]; then
+		truncate -s 16M "$1"
+	else
+		qemu-img create -q -f qcow2 "$1" 16M
+	fi
+}
+
+names=()
+for t in pci mmio; do
+	for f in raw qcow2; do
+		names+=("$f over $t: write, flush, read back" \
+			"$f over $t: data on the image" \
+			"$f over $t: SIGKILL right after a flush keeps the data")
+	done
+done
+names+=("read-only disk refuses writes" "second lkvm on the image is refused"
+	"corrupt qcow2 header refused at start-up"
+	"missing backing file refused at start-up" "engine reported at info level")
+if [ -n "$why" ]; then
+	for n in "${names[@]}"; do skip "$n" "$why"; done
+	done_testing
+	exit
+fi
+
+seed=3
+for t in pci mmio; do
+	for f in raw qcow2; do
+		if [ "$f" = qcow2 ] && [ -n "${qimg:-}" ]; then
+			for i in 1 2 3; do skip "$f over $t" "$qimg"; done
+			continue
+		fi
+		img="$TMP/disk.$f"
+		make_image "$img" "$f"
+		seed=$((seed + 1))
+		run_lkvm 120 run -k "$GUEST" -c 1 --virtio-transport "$t" \
+			-p "test=virtio-blk blk-seed=$seed blk-sector=24" \
+			-d "$img,serial=e2e-$f"
+		if [ "$rc" -eq 0 ] && grep -q '^virtio-blk: read back 32768 bytes: match' "$TMP/out" &&
+			grep -q "^virtio-blk: $t: capacity 32768 sectors, ro 0, flush 1, serial 'e2e-$f'" "$TMP/out"; then
+			pass "$f over $t: write, flush, read back (capacity, serial seen)"
+		else
+			fail "$f over $t: write, flush, read back (status $rc)"
+			show_output
+		fi
+		raw=$(as_raw "$img" "$f")
+		if [ -n "$raw" ] && pattern_ok "$raw" "$seed" 24 32768 &&
+			{ [ "$f" = raw ] || qemu-img check -q "$img"; }; then
+			if [ "$f" = raw ]; then extra=""; else extra=", qemu-img check clean"; fi
+			pass "$f over $t: data on the image$extra"
+		else
+			fail "$f over $t: data on the image"
+		fi
+
+		# hold: the guest flushes, then spins; kill -9 at once.
+		seed=$((seed + 1))
+		"$LKVM" run -k "$GUEST" -c 1 --virtio-transport "$t" \
+			-p "test=virtio-blk:hold blk-seed=$seed blk-sector=100" \
+			-d "$img" >"$TMP/hold.out" 2>"$TMP/hold.err" &
+		pid=$!
+		for _ in $(seq 600); do
+			grep -q '^virtio-blk: flushed' "$TMP/hold.out" && break
+			sleep 0.1
+		done
+		kill -9 "$pid" 2>/dev/null
+		wait "$pid" 2>/dev/null
+		raw=$(as_raw "$img" "$f")
+		crc=0
+		[ "$f" = qcow2 ] && { qemu-img check -q "$img" >/dev/null 2>&1; crc=$?; }
+		if grep -q '^virtio-blk: flushed' "$TMP/hold.out" && [ -n "$raw" ] &&
+			pattern_ok "$raw" "$seed" 100 32768 && { [ "$crc" -eq 0 ] || [ "$crc" -eq 3 ]; }; then
+			pass "$f over $t: SIGKILL right after a flush keeps the data (check status $crc)"
+		else
+			fail "$f over $t: SIGKILL right after a flush (check status $crc)"
+			sed 's/^/# /' "$TMP/hold.out" "$TMP/hold.err"
+		fi
+	done
+done
+
+img="$TMP/disk.raw"
+run_lkvm 120 run -k "$GUEST" -c 1 -p "test=virtio-blk:ro" -d "$img,ro"
+if [ "$rc" -eq 0 ] && grep -q '^virtio-blk: write refused with status 1' "$TMP/out" &&
+	grep -q 'ro 1' "$TMP/out"; then
+	pass "read-only disk refuses writes (IOERR), RO offered"
+else
+	fail "read-only disk refuses writes (status $rc)"
+	show_output
+fi
+
+"$LKVM" run -k "$GUEST" -c 1 -p "test=virtio-blk:hold" -d "$img" \
+	>"$TMP/hold.out" 2>"$TMP/hold.err" &
+pid=$!
+for _ in $(seq 600); do
+	grep -q '^virtio-blk: flushed' "$TMP/hold.out" && break
+	sleep 0.1
+done
+run_lkvm 30 run -k "$GUEST" -c 1 -p "test=virtio-blk" -d "$img"
+kill -9 "$pid" 2>/dev/null
+wait "$pid" 2>/dev/null
+if [ "$rc" -ne 0 ] && grep -q "^lkvm: disk image '.*' is locked by another process" "$TMP/err" &&
+	[ "$(lkvm_lines)" -eq 1 ]; then
+	pass "second lkvm on the image is refused: $(head -1 "$TMP/err")"
+else
+	fail "second lkvm on the image is refused (status $rc)"
+	show_output
+fi
+
+if [ -n "${qimg:-}" ]; then
+	skip "corrupt qcow2 header refused at start-up" "$qimg"
+	skip "missing backing file refused at start-up" "$qimg"
+else
+	qemu-img create -q -f qcow2 "$TMP/bad.qcow2" 16M
+	printf '\x00\x00\x00\x28' | dd of="$TMP/bad.qcow2" bs=1 seek=20 conv=notrunc status=none
+	run_lkvm 30 run -k "$GUEST" -c 1 -p "test=exit:0" -d "$TMP/bad.qcow2"
+	if [ "$rc" -ne 0 ] && grep -q "^lkvm: qcow2 image '.*bad.qcow2': corrupt header: cluster bits 40" "$TMP/err"; then
+		pass "corrupt qcow2 header refused at start-up: $(head -1 "$TMP/err")"
+	else
+		fail "corrupt qcow2 header refused (status $rc)"
+		show_output
+	fi
+	qemu-img create -q -f qcow2 -u -b nothere.qcow2 -F qcow2 "$TMP/orphan.qcow2" 16M
+	run_lkvm 30 run -k "$GUEST" -c 1 -p "test=exit:0" -d "$TMP/orphan.qcow2"
+	if [ "$rc" -ne 0 ] && grep -q "^lkvm: backing file of '.*orphan.qcow2': cannot open disk image '.*nothere.qcow2': No such file" "$TMP/err"; then
+		pass "missing backing file refused at start-up: $(head -1 "$TMP/err")"
+	else
+		fail "missing backing file refused (status $rc)"
+		show_output
+	fi
+fi
+
+run_lkvm 30 run -k "$GUEST" -c 2 -p "test=exit:0" --loglevel info -d "$img"
+if [ "$rc" -eq 0 ] && grep -Eq '^lkvm: virtio-blk.0: .* 2 queues, (io_uring|threads) engine' "$TMP/err"; then
+	pass "engine reported at info level: $(grep -o '[a-z_]* engine' "$TMP/err" | head -1), 2 queues for 2 vCPUs"
+else
+	fail "engine reported at info level (status $rc)"
+	show_output
+fi
+done_testing
