@@ -92,7 +92,8 @@ $(foreach t,$(ST_TEST_SRCS:$(ST_DIR)/%.c=%),$(eval $(call st_test_rule,$(t))))
 selftests-build: $(ST_TESTS)
 
 selftests: lkvm $(ST_TESTS)
-	@$(ST_DIR)/run.sh --summary $(ST_SUITE)
+	@$(ST_DIR)/run.sh --summary --xfail $(ST_DIR)/expected-failures \
+		$(ST_SUITE)
 
 kselftest: deps
 	@$(ST_DIR)/kselftest.sh

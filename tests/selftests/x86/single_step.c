@@ -23,6 +23,16 @@ struct step_event {
 	const char *what;
 };
 
+/* Is exit r (with run's details) the event e? */
+static bool matches(const struct step_event *e, const struct kvm_run *run,
+		    u32 r)
+{
+	if (r != e->reason)
+		return false;
+	return r != KVM_EXIT_DEBUG ||
+	       run->debug.arch.pc == (u64)(uintptr_t)e->pc;
+}
+
 static void set_debug(struct st_vm *t, u32 control)
 {
 	struct kvm_guest_debug dbg = { .control = control };
@@ -54,7 +64,8 @@ int main(void)
 		{ KVM_EXIT_DEBUG, ss_end, "nop" },
 	};
 	struct st_vm t;
-	unsigned int i;
+	unsigned int i, lost = 0;
+	char first[64] = "";
 
 	st_begin(&t, "single_step",
 		 "state advanced before emulation: one #DB exit per emulated instruction, none skipped");
@@ -69,29 +80,29 @@ int main(void)
 		u32 r = st_run(&t, t.vcpu);
 
 		t.stage = i;	/* "stage" = step index in failure reports */
-		if (ev[i].reason == KVM_EXIT_DEBUG)
-			snprintf(want, sizeof(want),
-				 "KVM_EXIT_DEBUG (4) after '%s' at rip %p",
-				 ev[i].what, ev[i].pc);
-		else
-			snprintf(want, sizeof(want), "%s for '%s'",
-				 st_exit_str(ev[i].reason, got, sizeof(got)),
-				 ev[i].what);
+		snprintf(want, sizeof(want), "%s for '%s'",
+			 st_exit_str(ev[i].reason, got, sizeof(got)),
+			 ev[i].what);
+		/* A lost debug exit: note it, go on with the next event. */
+		if (!matches(&ev[i], run, r) && i + 1 < ARRAY_SIZE(ev) &&
+		    ev[i].reason == KVM_EXIT_DEBUG &&
+		    matches(&ev[i + 1], run, r)) {
+			printf("# no debug exit after '%s' (expected at rip %p)\n",
+			       ev[i].what, ev[i].pc);
+			if (!lost++)
+				snprintf(first, sizeof(first), "%s",
+					 ev[i].what);
+			i++;
+		}
 		if (r != ev[i].reason)
 			st_fail_exit(&t, t.vcpu, want);
 		if (r == KVM_EXIT_DEBUG) {
 			struct kvm_debug_exit_arch *d = &run->debug.arch;
 
-			const char *next = NULL;
-
-			if (i + 2 < ARRAY_SIZE(ev))
-				next = ev[i + 1].pc ? ev[i + 1].pc : ev[i + 2].pc;
 			if (d->pc != (u64)(uintptr_t)ev[i].pc)
-				st_fail(&t, "step %u: debug exit at rip 0x%llx, expected %s (%s)",
-					i, (unsigned long long)d->pc, want,
-					d->pc == (u64)(uintptr_t)next ?
-					"an instruction was skipped" :
-					"wrong rip");
+				st_fail(&t, "step %u: debug exit at rip 0x%llx, expected one at %p after '%s'",
+					i, (unsigned long long)d->pc,
+					ev[i].pc, ev[i].what);
 			if (d->exception != 1 || !(d->dr6 & DR6_BS))
 				st_fail(&t, "step %u: debug exit with exception %u dr6 0x%llx, expected #DB with DR6.BS",
 					i, d->exception,
@@ -102,6 +113,9 @@ int main(void)
 			memset(run->mmio.data, 0, sizeof(run->mmio.data));
 		}
 	}
+	if (lost)
+		st_fail(&t, "%u single-step debug exits lost (first after '%s')",
+			lost, first);
 	set_debug(&t, 0);
 	st_expect_done(&t, t.vcpu);
 	st_pass(&t);
