@@ -138,10 +138,13 @@ for t in "${tests[@]}"; do
 	n=$((n + 1))
 	bin=$objdir/kvm/$t
 	if [ ! -x "$bin" ]; then
-		# The first compiler error that names this test's source.
-		why=$(grep -m1 -E "(^|/)${t}\.c:[0-9]+:[0-9]+: error" "$log" |
-			sed 's|.*/tools/testing/selftests/kvm/||')
-		[ -n "$why" ] && echo "# $why"
+		# Build it alone again: its first error is the reason.
+		why=$(make -s -C "$tree/tools/testing/selftests/kvm" \
+			OUTPUT="$objdir/kvm" INSTALL_HDR_PATH="$objdir/hdr" \
+			KHDR_INCLUDES="-isystem $objdir/hdr/include" "$bin" 2>&1 |
+			grep -m1 -E 'error|undefined reference' |
+			sed -e "s|$objdir/||g" -e "s|$tree/||g" | cut -c1-200)
+		echo "# ${why:-no binary and no compiler error}"
 		echo "not ok $n $t # build failed"
 		nobuild=$((nobuild + 1))
 		continue
@@ -150,18 +153,24 @@ for t in "${tests[@]}"; do
 	(cd "$(dirname "$bin")" &&
 		timeout --kill-after=5 "$limit" "$bin" </dev/null >"$res" 2>&1)
 	rc=$?
-	sed 's/^/# /' "$res" | tail -n 40
+	tail -n 40 "$res" | awk '{ print "# " $0 }'
 	case $rc in
 	0) echo "ok $n $t"; pass=$((pass + 1)) ;;
 	4)
-		why=$(grep -m1 -i 'skip' "$res" | sed 's/^[# ]*//' | cut -c1-160)
+		why=$(grep -m1 -i 'skip' "$res" | sed -e 's/^.*# SKIP[ -]*//' \
+			-e 's/^[# ]*//' | cut -c1-160)
 		echo "ok $n $t # SKIP ${why:-exit status 4}"
 		skip=$((skip + 1)) ;;
 	124|137)
 		echo "not ok $n $t # timed out after ${limit}s"
 		fail=$((fail + 1)) ;;
 	*)
-		echo "not ok $n $t # exit status $rc"
+		# The failed assertion and the line that explains it.
+		loc=$(grep -A1 -m1 'Test Assertion Failure' "$res" | sed -n 2p |
+			sed 's/^[# ]*//')
+		msg=$(grep -v -E '^[[:space:]]*$|^[[:space:]]+[0-9]+[[:space:]]|inlined by|pid=' "$res" |
+			tail -n 1 | sed 's/^[# ]*//' | cut -c1-160)
+		echo "not ok $n $t # exit status $rc${loc:+ at $loc}${msg:+: $msg}"
 		fail=$((fail + 1)) ;;
 	esac
 	rm -f "$res"
