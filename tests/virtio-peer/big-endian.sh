@@ -1,7 +1,8 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# TAP suite: the virtio unit suites built for s390x (big-endian), run under
-# qemu-user; one result per suite, its failures listed as comments.
+# TAP suite: the virtio unit suites built for s390x (big-endian, static),
+# run under qemu-user; one result per suite, its failures listed as
+# comments.
 set -u
 root=$(cd "$(dirname "$0")/../.." && pwd)
 dir=$root/build/virtio-be
@@ -11,6 +12,7 @@ if [ -f "$dir/skip-reason" ]; then
 	echo "1..1"
 	exit 0
 fi
+qemu=$(command -v qemu-s390x-static || command -v qemu-s390x)
 n=0 failed=0
 for t in $tests; do
 	n=$((n + 1))
@@ -19,8 +21,7 @@ for t in $tests; do
 		failed=1
 		continue
 	fi
-	out=$(QEMU_LD_PREFIX=/usr/s390x-linux-gnu timeout 300 \
-		qemu-s390x "$dir/$t" 2>/dev/null)
+	out=$(timeout 300 "$qemu" "$dir/$t" 2>/dev/null)
 	rc=$?
 	passed=$(grep -c '^ok ' <<<"$out")
 	bad=$(grep '^not ok ' <<<"$out")
