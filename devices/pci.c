@@ -167,8 +167,11 @@ static bool bar_target(struct pci_dev *dev, unsigned int i, u64 *addr)
 	default:
 		return false;
 	}
-	/* 0 and sizing patterns (all ones) are not decoded. */
-	if (!a || a > limit - b->size)
+	/*
+	 * 0 and sizing patterns (all ones: the top of the space) are not
+	 * decoded, so sizing with decoding on maps nothing for a moment.
+	 */
+	if (!a || a >= limit - b->size)
 		return false;
 	*addr = a;
 	return true;
