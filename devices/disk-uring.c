@@ -38,12 +38,21 @@ static void uring_prep(struct disk_uring *u, struct io_uring_sqe *sqe,
 
 	switch (req->op) {
 	case DISK_OP_READ:
-		io_uring_prep_readv(sqe, fd, req->iov, req->iovcnt,
-				    req->off + done);
+		if (req->iovcnt == 1)
+			io_uring_prep_read(sqe, fd, req->iov->iov_base,
+					   req->iov->iov_len, req->off + done);
+		else
+			io_uring_prep_readv(sqe, fd, req->iov, req->iovcnt,
+					    req->off + done);
 		break;
 	case DISK_OP_WRITE:
-		io_uring_prep_writev(sqe, fd, req->iov, req->iovcnt,
-				     req->off + done);
+		if (req->iovcnt == 1)
+			io_uring_prep_write(sqe, fd, req->iov->iov_base,
+					    req->iov->iov_len,
+					    req->off + done);
+		else
+			io_uring_prep_writev(sqe, fd, req->iov, req->iovcnt,
+					     req->off + done);
 		if (req->dsync)
 			sqe->rw_flags = RWF_DSYNC;
 		break;
@@ -250,6 +259,7 @@ static const struct disk_engine_ops disk_uring_ops = {
 static int uring_probe_ops(struct io_uring *ring)
 {
 	static const int needed[] = { IORING_OP_READV, IORING_OP_WRITEV,
+				      IORING_OP_READ, IORING_OP_WRITE,
 				      IORING_OP_FSYNC, IORING_OP_FALLOCATE };
 	struct io_uring_probe *p = io_uring_get_probe_ring(ring);
 	unsigned int i;

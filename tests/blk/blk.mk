@@ -6,3 +6,12 @@ DEPS_PACKAGES += python3
 
 # End to end on /dev/kvm with the test guest (make guest is in CHECK_DEPS).
 CHECK_SUITES += tests/blk/e2e.sh
+
+# make bench: the device fed through its virtqueue (blk-bench) on io_uring
+# and on the thread fallback, beside fio with io_uring on the same file.
+BENCH_DEPS += $(BUILD)/tests/blk/blk-bench
+BENCH_SUITES += tests/blk/bench.sh
+
+$(BUILD)/tests/blk/blk-bench: tests/blk/blk-bench.c $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -o $@ $< $(LIB) $(LDLIBS)
