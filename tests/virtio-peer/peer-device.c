@@ -160,6 +160,38 @@ static void *peer_thread(void *arg)
 	return NULL;
 }
 
+/* What a transport does for the driver's probe, through the core. */
+static int peer_bringup(struct peer_dev *d, unsigned long long features,
+			unsigned int qsize, unsigned long long desc,
+			unsigned long long driver, unsigned long long device,
+			char *err, size_t errlen)
+{
+	u8 st = VIRTIO_STATUS_ACKNOWLEDGE | VIRTIO_STATUS_DRIVER;
+
+	virtio_set_status(&d->vdev, 0);
+	virtio_set_status(&d->vdev, VIRTIO_STATUS_ACKNOWLEDGE);
+	virtio_set_status(&d->vdev, st);
+	virtio_set_driver_features(&d->vdev, 0, (u32)features);
+	virtio_set_driver_features(&d->vdev, 1, (u32)(features >> 32));
+	virtio_set_status(&d->vdev, st |= VIRTIO_STATUS_FEATURES_OK);
+	if (!(virtio_get_status(&d->vdev) & VIRTIO_STATUS_FEATURES_OK)) {
+		snprintf(err, errlen, "features 0x%llx refused", features);
+		return -EINVAL;
+	}
+	virtio_queue_set_size(&d->vdev, 0, qsize);
+	virtio_queue_set_addr(&d->vdev, 0, VIRTIO_AREA_DESC, desc);
+	virtio_queue_set_addr(&d->vdev, 0, VIRTIO_AREA_DRIVER, driver);
+	virtio_queue_set_addr(&d->vdev, 0, VIRTIO_AREA_DEVICE, device);
+	virtio_queue_set_ready(&d->vdev, 0, true);
+	if (!virtio_queue_get_ready(&d->vdev, 0)) {
+		snprintf(err, errlen, "queue refused (status 0x%x)",
+			 virtio_get_status(&d->vdev));
+		return -EINVAL;
+	}
+	virtio_set_status(&d->vdev, st | VIRTIO_STATUS_DRIVER_OK);
+	return 0;
+}
+
 struct peer_dev *peer_dev_create(unsigned long long features,
 				 unsigned int qsize, unsigned long long desc,
 				 unsigned long long driver,
@@ -168,7 +200,6 @@ struct peer_dev *peer_dev_create(unsigned long long features,
 				 char *err, size_t errlen)
 {
 	struct peer_dev *d = calloc(1, sizeof(*d));
-	u8 st = VIRTIO_STATUS_ACKNOWLEDGE | VIRTIO_STATUS_DRIVER;
 	int r;
 
 	if (!d) {
@@ -190,27 +221,9 @@ struct peer_dev *peer_dev_create(unsigned long long features,
 		return NULL;
 	}
 	virtio_device_set_transport(&d->vdev, &peer_transport, d);
-	/* What a transport does for the driver's probe. */
-	virtio_set_status(&d->vdev, VIRTIO_STATUS_ACKNOWLEDGE);
-	virtio_set_status(&d->vdev, st);
-	virtio_set_driver_features(&d->vdev, 0, (u32)features);
-	virtio_set_driver_features(&d->vdev, 1, (u32)(features >> 32));
-	virtio_set_status(&d->vdev, st |= VIRTIO_STATUS_FEATURES_OK);
-	if (!(virtio_get_status(&d->vdev) & VIRTIO_STATUS_FEATURES_OK)) {
-		snprintf(err, errlen, "features 0x%llx refused", features);
+	if (peer_bringup(d, features, qsize, desc, driver, device, err,
+			 errlen))
 		goto fail;
-	}
-	virtio_queue_set_size(&d->vdev, 0, qsize);
-	virtio_queue_set_addr(&d->vdev, 0, VIRTIO_AREA_DESC, desc);
-	virtio_queue_set_addr(&d->vdev, 0, VIRTIO_AREA_DRIVER, driver);
-	virtio_queue_set_addr(&d->vdev, 0, VIRTIO_AREA_DEVICE, device);
-	virtio_queue_set_ready(&d->vdev, 0, true);
-	if (!virtio_queue_get_ready(&d->vdev, 0)) {
-		snprintf(err, errlen, "queue refused (status 0x%x)",
-			 virtio_get_status(&d->vdev));
-		goto fail;
-	}
-	virtio_set_status(&d->vdev, st | VIRTIO_STATUS_DRIVER_OK);
 	r = pthread_create(&d->thread, NULL, peer_thread, d);
 	if (r) {
 		snprintf(err, errlen, "pthread_create: %s", strerror(r));
@@ -222,6 +235,25 @@ fail:
 	virtq_chain_destroy(&d->chain);
 	free(d);
 	return NULL;
+}
+
+void peer_dev_reset(struct peer_dev *d)
+{
+	virtio_set_status(&d->vdev, 0);
+}
+
+int peer_dev_setup(struct peer_dev *d, unsigned long long features,
+		   unsigned int qsize, unsigned long long desc,
+		   unsigned long long driver, unsigned long long device,
+		   char *err, size_t errlen)
+{
+	return peer_bringup(d, features, qsize, desc, driver, device, err,
+			    errlen);
+}
+
+unsigned int peer_dev_status(struct peer_dev *d)
+{
+	return virtio_get_status(&d->vdev);
 }
 
 void peer_dev_destroy(struct peer_dev *d, struct peer_dev_result *res)

@@ -342,6 +342,73 @@ static void run_config(bool packed, bool event, bool indirect, bool batch,
 	drv_close(&d);
 }
 
+/*
+ * Reset in the middle: move n buffers, leave a few more added but never
+ * kicked, reset the device as Linux does on remove (status 0, then free
+ * the ring, taking back the unused buffers), create a new ring -- other
+ * layout, other size -- and bring the same device up on it, move n more.
+ */
+static void run_reset(bool packed_first, unsigned long long n)
+{
+	unsigned long long f1 = feat(packed_first, true, true);
+	unsigned long long f2 = feat(!packed_first, true, false);
+	unsigned int q1 = packed_first ? 100 : 128, q2 = packed_first ? 64 : 50;
+	struct peer_dev_result dr;
+	struct run_result r1, r2;
+	struct peer_dev *dev;
+	char err[256] = "";
+	unsigned int i, unused = 0, st;
+	struct drv d;
+	void *b;
+	int e;
+
+	dev = drv_open(&d, f1, q1, PEER_VERIFY, err, sizeof(err));
+	if (!dev) {
+		tap(0, "reset: set-up: %s", err);
+		return;
+	}
+	drv_run(&d, n, false, true, &r1);
+	for (i = 0; i < 10; i++) {
+		struct req *r = req_new(&d, true);
+
+		if (!r || req_add(&d, r))
+			break;
+	}
+	peer_dev_reset(dev);
+	st = peer_dev_status(dev);
+	while ((b = virtqueue_detach_unused_buf(d.vq))) {
+		req_free(b);
+		unused++;
+	}
+	vring_del_virtqueue(d.vq);
+	d.vdev.features = f2;
+	d.vq = vring_create_virtqueue(0, q2, 4096, &d.vdev, true, false,
+				      false, drv_notify, drv_callback, "peer");
+	if (!d.vq) {
+		tap(0, "reset: second vring_create_virtqueue failed");
+		peer_dev_destroy(dev, &dr);
+		return;
+	}
+	d.vq->priv = &d;
+	e = peer_dev_setup(dev, f2, virtqueue_get_vring_size(d.vq),
+			   virtqueue_get_desc_addr(d.vq),
+			   virtqueue_get_avail_addr(d.vq),
+			   virtqueue_get_used_addr(d.vq), err, sizeof(err));
+	if (!e)
+		drv_run(&d, n, false, true, &r2);
+	peer_dev_destroy(dev, &dr);
+	tap(r1.done == n && !r1.bad && i == 10 && unused == 10 && st == 0,
+	    "reset (%s first): %llu buffers, then status 0 with 10 un-kicked buffers taken back (%u)",
+	    packed_first ? "packed" : "split", r1.done, unused);
+	tap(!e && r2.done == n && !r2.bad && !r2.stalled &&
+	    dr.chains == 2 * n && dr.bad_chains == 0 && !(dr.status & 0x40),
+	    "reset (%s first): same device on a new %s ring of %u: %llu more buffers, device saw %llu%s%s",
+	    packed_first ? "packed" : "split",
+	    packed_first ? "split" : "packed", q2, e ? 0 : r2.done,
+	    dr.chains, e ? ", set-up failed: " : "", e ? err : "");
+	drv_close(&d);
+}
+
 static double now_s(void)
 {
 	struct timespec ts;
@@ -501,6 +568,8 @@ int main(int argc, char **argv)
 				for (i = 0; i < 2; i++)
 					run_config(p, e, i, b, p ? 100 : 128,
 						   n);
+	run_reset(false, n / 4);
+	run_reset(true, n / 4);
 	printf("1..%d\n", tap_n);
 	return tap_failed ? 1 : 0;
 }

@@ -52,6 +52,17 @@ struct peer_dev *peer_dev_create(unsigned long long features,
 				 unsigned long long device, int kick_fd,
 				 int call_fd, enum peer_dev_mode mode,
 				 char *err, size_t errlen);
+/*
+ * Driver-initiated reset (status 0; the device thread keeps running and
+ * must then ignore kicks), and a new bring-up on new rings after it.
+ */
+void peer_dev_reset(struct peer_dev *d);
+int peer_dev_setup(struct peer_dev *d, unsigned long long features,
+		   unsigned int qsize, unsigned long long desc,
+		   unsigned long long driver, unsigned long long device,
+		   char *err, size_t errlen);
+unsigned int peer_dev_status(struct peer_dev *d);
+
 /* Stop the thread; totals of what it saw. */
 struct peer_dev_result {
 	unsigned long long chains;
