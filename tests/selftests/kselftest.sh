@@ -12,7 +12,10 @@
 #
 # Environment:
 #   KERNEL_PATCHES=1     apply kernel-patches/ (kpq apply) to a copy of the
-#                        tree first, so the queue's fixes are exercised
+#                        tree first, so the queue's fixes are exercised; the
+#                        copy lives in $LKVM_CACHE/kselftest/tree (default
+#                        ~/.cache/lkvm), never under build/, whose *.d files
+#                        the top-level Makefile includes
 #   KSELFTEST_TIMEOUT    seconds per test (default 120)
 #   KSELFTEST_TESTS      space-separated test names to run (default: all)
 #   KSELFTEST_OUT        output folder (default build/kselftest)
@@ -58,6 +61,7 @@ else
 fi
 mkdir -p "$objdir" || die "cannot create $objdir"
 log=$objdir/build.log
+patched_tree=${LKVM_CACHE:-$HOME/.cache/lkvm}/kselftest/tree
 
 prepare_tree() {
 	local base kpq=$top/kernel-patches/kpq
@@ -69,8 +73,9 @@ prepare_tree() {
 	fi
 	[ -x "$kpq" ] || die "KERNEL_PATCHES=1 but kernel-patches/kpq does not exist"
 	[ -s "$top/kernel-patches/series" ] || die "KERNEL_PATCHES=1 but kernel-patches/series is empty"
-	tree=$objdir/tree
+	tree=$patched_tree
 	rm -rf "$tree"
+	mkdir -p "$(dirname "$tree")" || die "cannot create $(dirname "$tree")"
 	echo "# applying kernel-patches/series to a copy of $base" >&2
 	"$kpq" apply "$tree" >"$objdir/apply.log" 2>&1 ||
 		die "kpq apply failed, see $objdir/apply.log"
@@ -108,7 +113,7 @@ esac
 
 if [ "$mode" = run ]; then
 	if [ $patched = 1 ]; then
-		tree=$objdir/tree
+		tree=$patched_tree
 	else
 		tree=$("$top/scripts/kernel-base.sh" --print)
 	fi

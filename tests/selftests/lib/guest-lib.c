@@ -45,7 +45,7 @@ void st_guest_set_handler(u8 vector, st_irq_handler_t fn)
 
 extern const u64 __start_st_fixups[], __stop_st_fixups[];
 extern const char st_user_exit_insn[];
-void st_user_return(u64 result) __attribute__((noreturn));
+void st_user_return(u64 result) __noreturn;
 u64 st_run_user_asm(u64 (*fn)(u64), u64 arg, u64 stack_top);
 void st_guest_irq(struct st_irq_frame *f);
 

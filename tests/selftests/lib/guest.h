@@ -15,9 +15,11 @@ typedef unsigned short u16;
 typedef unsigned int u32;
 typedef unsigned long long u64;
 
+#define __noreturn __attribute__((noreturn))
+
 void st_ucall(u64 cmd, u64 arg0, u64 arg1, u64 arg2, u64 arg3);
 void st_guest_assert_fail(const char *expr, const char *file, u64 line,
-			  u64 nargs, u64 a, u64 b) __attribute__((noreturn));
+			  u64 nargs, u64 a, u64 b) __noreturn;
 
 #define GUEST_SYNC(stage)	st_ucall(ST_UCALL_SYNC, (stage), 0, 0, 0)
 #define GUEST_DONE()		st_ucall(ST_UCALL_DONE, 0, 0, 0, 0)
@@ -87,8 +89,29 @@ static inline u16 st_read_ss(void)
 	return v;
 }
 
-#define st_mmio_read32(addr) (*(volatile u32 *)(unsigned long)(addr))
-#define st_mmio_write32(addr, v) \
-	(*(volatile u32 *)(unsigned long)(addr) = (v))
+static inline void st_outb(u16 port, u8 v)
+{
+	asm volatile("outb %b0, %w1" : : "a"(v), "d"(port));
+}
+
+static inline void st_outw(u16 port, u16 v)
+{
+	asm volatile("outw %w0, %w1" : : "a"(v), "d"(port));
+}
+
+/* MMIO (or any memory access that must happen exactly as written). */
+#define ST_MMIO_ACCESSORS(sz, type)					\
+static inline type st_read##sz(u64 addr)				\
+{									\
+	return *(volatile type *)(unsigned long)addr;			\
+}									\
+static inline void st_write##sz(u64 addr, type v)			\
+{									\
+	*(volatile type *)(unsigned long)addr = v;			\
+}
+ST_MMIO_ACCESSORS(8, u8)
+ST_MMIO_ACCESSORS(16, u16)
+ST_MMIO_ACCESSORS(32, u32)
+ST_MMIO_ACCESSORS(64, u64)
 
 #endif

@@ -46,11 +46,9 @@ struct st_vm {
 
 /* The one test of this program; prints the TAP header. */
 void st_begin(struct st_vm *t, const char *name, const char *guards);
-void st_pass(struct st_vm *t) __attribute__((noreturn));
-void st_fail(struct st_vm *t, const char *fmt, ...)
-	__attribute__((noreturn, format(printf, 2, 3)));
-void st_skip(struct st_vm *t, const char *fmt, ...)
-	__attribute__((noreturn, format(printf, 2, 3)));
+void st_pass(struct st_vm *t) __noreturn;
+void st_fail(struct st_vm *t, const char *fmt, ...) __noreturn __printf(2, 3);
+void st_skip(struct st_vm *t, const char *fmt, ...) __noreturn __printf(2, 3);
 
 #define TEST_ASSERT(t, cond, fmt, ...)					\
 	do {								\
@@ -105,7 +103,7 @@ u8 *st_expect_mmio(struct st_vm *t, struct vcpu *vcpu, u64 addr, u32 len,
 		   bool is_write);
 /* Fail with the current exit of vcpu as unexpected. */
 void st_fail_exit(struct st_vm *t, struct vcpu *vcpu, const char *wanted)
-	__attribute__((noreturn));
+	__noreturn;
 /* "KVM_EXIT_IO (2)" */
 const char *st_exit_str(u32 reason, char *buf, size_t len);
 

@@ -58,7 +58,7 @@ static int st_copy_segment(struct dl_phdr_info *info, size_t size, void *arg)
 
 	(void)size;
 	for (i = 0; i < info->dlpi_phnum; i++) {
-		const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
+		const Elf64_Phdr *ph = &info->dlpi_phdr[i];
 		u64 va = info->dlpi_addr + ph->p_vaddr;
 
 		if (ph->p_type != PT_LOAD || !ph->p_memsz)

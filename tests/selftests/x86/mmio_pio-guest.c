@@ -32,17 +32,17 @@ void mmio_pio_guest(void)
 	GUEST_ASSERT_EQ(buf[3], 4);
 	GUEST_ASSERT_EQ(buf[4], 0);
 	GUEST_SYNC(3);
-	GUEST_ASSERT_EQ(*(volatile u8 *)MP_MMIO, MP_MMIO8);
-	GUEST_ASSERT_EQ(*(volatile u16 *)MP_MMIO, MP_MMIO16);
-	GUEST_ASSERT_EQ(*(volatile u32 *)MP_MMIO, MP_MMIO32);
-	GUEST_ASSERT_EQ(*(volatile u64 *)MP_MMIO, MP_MMIO64);
+	GUEST_ASSERT_EQ(st_read8(MP_MMIO), MP_MMIO8);
+	GUEST_ASSERT_EQ(st_read16(MP_MMIO), MP_MMIO16);
+	GUEST_ASSERT_EQ(st_read32(MP_MMIO), MP_MMIO32);
+	GUEST_ASSERT_EQ(st_read64(MP_MMIO), MP_MMIO64);
 	/* A read folded into an ALU instruction. */
 	l = 1;
 	asm volatile("addl %1, %0" : "+r"(l) : "m"(*(volatile u32 *)MP_MMIO));
 	GUEST_ASSERT_EQ(l, MP_MMIO_ADD + 1);
 	GUEST_SYNC(4);
-	*(volatile u32 *)MP_MMIO = MP_MMIO_W32;
+	st_write32(MP_MMIO, MP_MMIO_W32);
 	q = MP_MMIO_W64;
-	*(volatile u64 *)(MP_MMIO + 8) = q;
+	st_write64(MP_MMIO + 8, q);
 	GUEST_DONE();
 }
