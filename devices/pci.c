@@ -301,6 +301,8 @@ static void msix_sync_route(struct pci_msix *m, unsigned int n)
 		return;
 	}
 	v->gsi = gsi;
+	pr_info("pci %s: MSI-X vector %u -> GSI %d (address 0x%llx data 0x%x)",
+		m->name, n, gsi, (unsigned long long)msix_addr(v), v->data);
 	fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
 	if (fd < 0)
 		return;
@@ -491,6 +493,10 @@ static void cfg_apply(struct pci_dev *dev, u32 off, u32 len)
 		u16 ctrl = get16(dev->cfg + m->cap + PCI_MSIX_FLAGS);
 
 		pthread_mutex_lock(&m->lock);
+		if (!m->enabled != !(ctrl & PCI_MSIX_FLAGS_ENABLE))
+			pr_info("pci %s: MSI-X %s (%u vectors)", dev->name,
+				ctrl & PCI_MSIX_FLAGS_ENABLE ? "enabled" :
+				"disabled", m->nr);
 		m->enabled = ctrl & PCI_MSIX_FLAGS_ENABLE;
 		m->masked = ctrl & PCI_MSIX_FLAGS_MASKALL;
 		msix_flush_pending(m);

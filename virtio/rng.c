@@ -46,6 +46,9 @@ static void rng_notify(struct virtio_device *vdev, struct virtq *vq)
 		u32 n = rng_fill(r, &r->chain, VIRTIO_RNG_MAX_REQUEST);
 
 		virtq_push(vq, &r->chain, n);
+		if (!r->bytes && n)
+			pr_info("%s: first request served (%u bytes)",
+				vdev->name, n);
 		r->bytes += n;
 		pushed = true;
 	}

@@ -9,6 +9,7 @@
 #define LKVM_TESTS_VIRTIO_PCI_DRV_H
 
 #include <endian.h>
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
