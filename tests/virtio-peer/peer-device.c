@@ -256,6 +256,11 @@ unsigned int peer_dev_status(struct peer_dev *d)
 	return virtio_get_status(&d->vdev);
 }
 
+void peer_dev_notify(struct peer_dev *d)
+{
+	virtio_queue_notify(&d->vdev, 0);
+}
+
 void peer_dev_destroy(struct peer_dev *d, struct peer_dev_result *res)
 {
 	atomic_store(&d->stop, true);

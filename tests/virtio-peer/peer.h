@@ -63,6 +63,9 @@ int peer_dev_setup(struct peer_dev *d, unsigned long long features,
 		   char *err, size_t errlen);
 unsigned int peer_dev_status(struct peer_dev *d);
 
+/* Run the device's notification handling in the caller's thread. */
+void peer_dev_notify(struct peer_dev *d);
+
 /* Stop the thread; totals of what it saw. */
 struct peer_dev_result {
 	unsigned long long chains;
