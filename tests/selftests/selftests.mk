@@ -91,7 +91,7 @@ $(foreach t,$(ST_TEST_SRCS:$(ST_DIR)/%.c=%),$(eval $(call st_test_rule,$(t))))
 .PHONY: selftests selftests-build kselftest
 selftests-build: $(ST_TESTS)
 
-selftests: lkvm $(ST_TESTS)
+selftests: $(ST_TESTS)
 	@$(ST_DIR)/run.sh --summary --xfail $(ST_DIR)/expected-failures \
 		$(ST_SUITE)
 
