@@ -114,4 +114,4 @@ install: lkvm
 clean:
 	rm -rf $(BUILD) lkvm
 
--include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
+-include $(shell find $(BUILD) -name '*.d' -type f 2>/dev/null)
