@@ -5,6 +5,9 @@
 # multiarch packages, found by qemu-aarch64-static through the host's
 # /usr/lib/aarch64-linux-gnu).
 LDLIBS += -L/usr/local/lib/aarch64-linux-gnu -lfdt
+# The disk back-ends (qcow2, io_uring) need these; natively tests/blk/blk.mk
+# adds them, but test fragments are not included in cross builds.
+LDLIBS += -luring -lz
 # Tests run with Debian's multiarch libc6:arm64 (pulled in by the target
 # libraries scripts/deps-cross.sh installs): its loader and libc.so.6 come
 # from one build. The cross toolchain's copy under /usr/aarch64-linux-gnu is

@@ -2,6 +2,9 @@
 # Included by the Makefile for ARCH=s390x only: the target's linker names
 # made by scripts/deps-cross.sh (see there).
 LDLIBS += -L/usr/local/lib/s390x-linux-gnu
+# The disk back-ends (qcow2, io_uring) need these; natively tests/blk/blk.mk
+# adds them, but test fragments are not included in cross builds.
+LDLIBS += -luring -lz
 # Tests run with Debian's multiarch libc6:s390x (pulled in by the target
 # libraries scripts/deps-cross.sh installs): its loader and libc.so.6 come
 # from one build. The cross toolchain's copy under /usr/s390x-linux-gnu is

@@ -1,0 +1,258 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * s390x exits: instruction interceptions (I/O instructions, DIAGNOSE,
+ * SERVC, SIGP), TSCH, and reset requests. The work is done by the pure
+ * handlers (ioinst.c, diag.c, sclp.c); this file moves registers, the PSW
+ * and operands between them and KVM.
+ */
+#include <errno.h>
+#include <linux/kvm.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/ioctl.h>
+
+#include "arch.h"
+#include "log.h"
+#include "s390x/s390x-vm.h"
+#include "vcpu.h"
+
+static int s390x_memop(struct vcpu *vcpu, u32 op, u64 addr, void *buf,
+		       u32 len)
+{
+	struct kvm_s390_mem_op m = {
+		.gaddr = addr,
+		.size = len,
+		.op = op,
+		.buf = (u64)(uintptr_t)buf,
+	};
+	int r = ioctl(vcpu->fd, KVM_S390_MEM_OP, &m);
+
+	/* > 0: the program interruption code the access would raise. */
+	return r < 0 ? -errno : r;
+}
+
+static int s390x_read(void *opaque, u64 addr, void *buf, u32 len)
+{
+	return s390x_memop(opaque, KVM_S390_MEMOP_LOGICAL_READ, addr, buf,
+			   len);
+}
+
+static int s390x_write(void *opaque, u64 addr, const void *buf, u32 len)
+{
+	return s390x_memop(opaque, KVM_S390_MEMOP_LOGICAL_WRITE, addr,
+			   (void *)buf, len);
+}
+
+static void s390x_cpu_load(struct vcpu *vcpu, struct s390_cpu *cpu)
+{
+	struct kvm_run *run = vcpu->run;
+
+	memset(cpu, 0, sizeof(*cpu));
+	memcpy(cpu->gprs, run->s.regs.gprs, sizeof(cpu->gprs));
+	cpu->psw_mask = run->psw_mask;
+	cpu->psw_addr = run->psw_addr;
+	cpu->prefix = run->s.regs.prefix;
+	cpu->id = vcpu->id;
+	cpu->mem = (struct s390_mem_ops){ s390x_read, s390x_write, vcpu };
+}
+
+static void s390x_program_interrupt(struct vcpu *vcpu, u16 code)
+{
+	struct kvm_s390_irq irq = {
+		.type = KVM_S390_PROGRAM_INT,
+		.u.pgm.code = code,
+	};
+
+	if (ioctl(vcpu->fd, KVM_S390_IRQ, &irq))
+		pr_err_ratelimited("vCPU %u: program interrupt 0x%x: %s",
+				   vcpu->id, code, strerror(errno));
+}
+
+/* Results back to KVM: a program interruption, or the cc and registers. */
+static void s390x_cpu_store(struct vcpu *vcpu, const struct s390_cpu *cpu)
+{
+	struct kvm_run *run = vcpu->run;
+
+	if (cpu->pgm) {
+		s390x_program_interrupt(vcpu, cpu->pgm);
+		return;
+	}
+	run->psw_mask = cpu->psw_mask;
+	if (cpu->gprs_changed) {
+		memcpy(run->s.regs.gprs, cpu->gprs, sizeof(cpu->gprs));
+		run->kvm_dirty_regs |= KVM_SYNC_GPRS;
+	}
+}
+
+/* SERVICE CALL: r1 the command word, r2 the SCCB's real address. */
+static void s390x_servc(struct vcpu *vcpu, struct s390_cpu *cpu,
+			const struct s390_insn *in)
+{
+	struct s390x_vm *s = s390x_vm(vcpu->vm);
+	const struct guest_mem *mem = &vcpu->vm->mem;
+	u32 command = cpu->gprs[in->r1];
+	u64 real = cpu->gprs[in->r2], abs;
+	u8 sccb[SCLP_SCCB_MAX];
+	u16 len;
+	int n;
+
+	s->nr_servc++;
+	if ((real & 7) || real + 8 < real || real >= 0x80000000ULL) {
+		cpu->pgm = CSS_PGM_SPECIFICATION;
+		return;
+	}
+	abs = s390_real_to_abs(real, cpu->prefix);
+	if (guest_mem_read(mem, abs, sccb, 8)) {
+		cpu->pgm = CSS_PGM_ADDRESSING;
+		return;
+	}
+	len = (u16)sccb[0] << 8 | sccb[1];
+	if (len < 8 || (abs & 0xfff) + len > SCLP_SCCB_MAX) {
+		/* Too short, or crossing its page: say so in the header. */
+		sccb[6] = len < 8 ? 0x03 : 0x01;
+		sccb[7] = 0x00;
+		if (guest_mem_write(mem, abs + 6, sccb + 6, 2)) {
+			cpu->pgm = CSS_PGM_ADDRESSING;
+			return;
+		}
+	} else {
+		if (guest_mem_read(mem, abs, sccb, len)) {
+			cpu->pgm = CSS_PGM_ADDRESSING;
+			return;
+		}
+		n = sclp_service_call(&s->sclp, command, sccb, len);
+		if (n > 0 && guest_mem_write(mem, abs, sccb, n)) {
+			cpu->pgm = CSS_PGM_ADDRESSING;
+			return;
+		}
+	}
+	s390_set_cc(cpu, 0);
+	s390x_service_signal(vcpu->vm, real);
+}
+
+static int s390x_sigp(struct vcpu *vcpu, struct s390_cpu *cpu,
+		      const struct s390_insn *in)
+{
+	struct kvm_s390_interrupt restart = { .type = KVM_S390_RESTART };
+	u16 target;
+
+	s390x_vm(vcpu->vm)->nr_sigp++;
+	switch (s390_handle_sigp(cpu, in, vcpu->vm->nr_vcpus, &target)) {
+	case S390_SIGP_STOP:
+		/* Only vCPU 0 exists: stopping it stops the machine. */
+		pr_info("vCPU %u: SIGP stop: the guest stopped", vcpu->id);
+		vm_request_stop(vcpu->vm, 0);
+		return -1;
+	case S390_SIGP_RESTART:
+		if (ioctl(vcpu->fd, KVM_S390_INTERRUPT, &restart))
+			pr_err_ratelimited("SIGP restart: %s", strerror(errno));
+		break;
+	case S390_SIGP_INITIAL_RESET:
+		if (ioctl(vcpu->fd, KVM_S390_INITIAL_RESET, 0))
+			pr_err_ratelimited("SIGP initial reset: %s",
+					   strerror(errno));
+		break;
+	case S390_SIGP_START:
+	case S390_SIGP_RESET:
+	case S390_SIGP_NONE:
+		break;
+	}
+	return 1;
+}
+
+static int s390x_handle_sieic(struct vcpu *vcpu)
+{
+	struct kvm_run *run = vcpu->run;
+	struct s390x_vm *s = s390x_vm(vcpu->vm);
+	struct s390_insn in;
+	struct s390_cpu cpu;
+	u64 arg = 0;
+
+	s->nr_sieic++;
+	if (s390_decode_sieic(run->s390_sieic.icptcode, run->s390_sieic.ipa,
+			      run->s390_sieic.ipb, &in)) {
+		vcpu_fatal(vcpu, "KVM_EXIT_S390_SIEIC: interception code 0x%x (ipa 0x%04x ipb 0x%08x)",
+			   run->s390_sieic.icptcode, run->s390_sieic.ipa,
+			   run->s390_sieic.ipb);
+		return -1;
+	}
+	s390x_cpu_load(vcpu, &cpu);
+	switch (in.kind) {
+	case S390_INSN_UNKNOWN:
+		vcpu_fatal(vcpu, "KVM_EXIT_S390_SIEIC: unhandled instruction (ipa 0x%04x ipb 0x%08x)",
+			   run->s390_sieic.ipa, run->s390_sieic.ipb);
+		return -1;
+	case S390_INSN_DIAG:
+		if (s390_diag_code(&cpu, &in) == S390_DIAG_VIRTIO)
+			s->nr_diag500++;
+		switch (s390_handle_diag(&cpu, &s->css, &in, &arg)) {
+		case S390_DIAG_UCALL:
+			pr_info("vCPU %u: selftest call at 0x%llx outside a selftest",
+				vcpu->id, (unsigned long long)arg);
+			break;
+		case S390_DIAG_REIPL:
+			pr_info("vCPU %u: re-IPL requested: stopping", vcpu->id);
+			vm_request_stop(vcpu->vm, 0);
+			return -1;
+		case S390_DIAG_DONE:
+			break;
+		}
+		break;
+	case S390_INSN_SIGP:
+		if (s390x_sigp(vcpu, &cpu, &in) < 0)
+			return -1;
+		break;
+	case S390_INSN_SERVC:
+		s390x_servc(vcpu, &cpu, &in);
+		break;
+	default:
+		s->nr_io++;
+		s390_handle_io(&cpu, &s->css, &in);
+		break;
+	}
+	s390x_cpu_store(vcpu, &cpu);
+	return 1;
+}
+
+static int s390x_handle_tsch(struct vcpu *vcpu)
+{
+	struct kvm_run *run = vcpu->run;
+	struct s390x_vm *s = s390x_vm(vcpu->vm);
+	struct s390_insn in = {
+		.kind = S390_INSN_TSCH,
+		.opcode = 0xb235,
+		.b2 = run->s390_tsch.ipb >> 28,
+		.d2 = (run->s390_tsch.ipb >> 16) & 0xfff,
+	};
+	struct s390_cpu cpu;
+
+	s->nr_tsch++;
+	s390x_cpu_load(vcpu, &cpu);
+	s390_handle_io(&cpu, &s->css, &in);
+	s390x_cpu_store(vcpu, &cpu);
+	return 1;
+}
+
+int arch_handle_exit(struct vcpu *vcpu)
+{
+	struct kvm_run *run = vcpu->run;
+
+	switch (run->exit_reason) {
+	case KVM_EXIT_S390_SIEIC:
+		return s390x_handle_sieic(vcpu);
+	case KVM_EXIT_S390_TSCH:
+		return s390x_handle_tsch(vcpu);
+	case KVM_EXIT_S390_RESET:
+		pr_info("vCPU %u: reset requested (flags 0x%llx): stopping",
+			vcpu->id, (unsigned long long)run->s390_reset_flags);
+		vm_request_stop(vcpu->vm, 0);
+		return -1;
+	case KVM_EXIT_S390_UCONTROL:
+		vcpu_fatal(vcpu, "KVM_EXIT_S390_UCONTROL: program code 0x%x at 0x%llx",
+			   run->s390_ucontrol.pgm_code,
+			   (unsigned long long)run->s390_ucontrol.trans_exc_code);
+		return -1;
+	default:
+		return 0;
+	}
+}
