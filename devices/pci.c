@@ -695,7 +695,7 @@ void pci_unregister_device(struct pci_host *h, struct pci_dev *dev)
 	dev->host = NULL;
 }
 
-unsigned int pci_for_each_intx(struct pci_host *h, pci_intx_fn fn,
+unsigned int pci_list_intx(struct pci_host *h, pci_intx_fn fn,
 			       void *opaque)
 {
 	unsigned int slot, n = 0;

@@ -244,7 +244,7 @@ int pci_msix_notify(struct pci_dev *dev, unsigned int n);
 
 /* For the firmware tables: every INTx user as (slot, pin 0 = A, gsi). */
 typedef void (*pci_intx_fn)(void *opaque, u8 slot, u8 pin, u32 gsi);
-unsigned int pci_for_each_intx(struct pci_host *h, pci_intx_fn fn,
+unsigned int pci_list_intx(struct pci_host *h, pci_intx_fn fn,
 			       void *opaque);
 
 /* Configuration accessors (mechanism #1 and ECAM use these; tests too). */

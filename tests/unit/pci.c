@@ -182,7 +182,7 @@ static void test_bars(void)
 static void test_intx(void)
 {
 	setup();
-	ok(pci_for_each_intx(&T.host, NULL, NULL) == 1,
+	ok(pci_list_intx(&T.host, NULL, NULL) == 1,
 	   "one INTx user for the MP table");
 	pci_dev_set_intx(&D.pci, true);
 	ok(T.level == 1 && cfg_rd(&T, 1, PCI_STATUS, 2) & PCI_STATUS_INTERRUPT,

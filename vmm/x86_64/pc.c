@@ -185,7 +185,7 @@ unsigned int pc_pci_irqs(struct vm *vm, struct x86_mp_pci_irq *out,
 	struct pc_irq_list l = { out, 0, max };
 
 	if (pc)
-		pci_for_each_intx(&pc->pci, pc_add_irq, &l);
+		pci_list_intx(&pc->pci, pc_add_irq, &l);
 	return l.n;
 }
 
