@@ -18,6 +18,17 @@
 
 struct vm;
 
+/*
+ * Work for the one shutdown path, run by vm_run() after the vCPUs and the
+ * I/O thread have stopped and before lkvm's exit status is delivered
+ * (drain in-flight I/O, flush disks). Last registered runs first.
+ */
+struct vm_shutdown_hook {
+	void (*fn)(struct vm *vm, void *opaque);
+	void *opaque;
+	struct vm_shutdown_hook *next;
+};
+
 struct vcpu {
 	struct vm *vm;
 	unsigned int id;
@@ -75,6 +86,8 @@ struct vm {
 	pthread_mutex_t stop_lock;
 	pthread_cond_t stop_cond;
 
+	struct vm_shutdown_hook *shutdown_hooks;
+
 	void *arch;		/* struct x86_vm and friends */
 	void *devices;		/* struct pc_devices, owned by vmm/x86 */
 };
@@ -85,6 +98,9 @@ struct vm {
  * vm_destroy() then releases what was built.
  */
 int vm_create(struct vm *vm, const struct vm_config *cfg);
+/* Register work for the shutdown path (before vm_run()). */
+void vm_on_shutdown(struct vm *vm, struct vm_shutdown_hook *hook);
+
 /* Run until a stop request; returns the exit status for lkvm. */
 int vm_run(struct vm *vm);
 void vm_destroy(struct vm *vm);

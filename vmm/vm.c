@@ -253,8 +253,15 @@ int vm_create(struct vm *vm, const struct vm_config *cfg)
 	return 0;
 }
 
+void vm_on_shutdown(struct vm *vm, struct vm_shutdown_hook *hook)
+{
+	hook->next = vm->shutdown_hooks;
+	vm->shutdown_hooks = hook;
+}
+
 int vm_run(struct vm *vm)
 {
+	struct vm_shutdown_hook *hook;
 	unsigned int i;
 	int err;
 
@@ -280,6 +287,8 @@ int vm_run(struct vm *vm)
 	for (i = 0; i < vm->nr_vcpus; i++)
 		vcpu_join(&vm->vcpus[i]);
 	io_loop_stop(&vm->io);
+	for (hook = vm->shutdown_hooks; hook; hook = hook->next)
+		hook->fn(vm, hook->opaque);
 	if (log_get_level() >= LOG_INFO)
 		arch_report_stats(vm);
 	return atomic_load(&vm->exit_status);
