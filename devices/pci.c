@@ -229,7 +229,9 @@ static void pci_update_bars(struct pci_dev *dev)
 
 static void intx_update(struct pci_dev *dev)
 {
-	bool level = dev->intx_level && !dev->intx_disabled;
+	/* INTx is silent while disabled and while MSI-X is in use. */
+	bool level = dev->intx_level && !dev->intx_disabled &&
+		     !dev->intx_msix;
 
 	irq_line_set(dev->intx, level);
 }
@@ -501,6 +503,10 @@ static void cfg_apply(struct pci_dev *dev, u32 off, u32 len)
 		m->masked = ctrl & PCI_MSIX_FLAGS_MASKALL;
 		msix_flush_pending(m);
 		pthread_mutex_unlock(&m->lock);
+		pthread_mutex_lock(&dev->intx_lock);
+		dev->intx_msix = ctrl & PCI_MSIX_FLAGS_ENABLE;
+		intx_update(dev);
+		pthread_mutex_unlock(&dev->intx_lock);
 	}
 	if ((off < PCI_COMMAND + 2 && off + len > PCI_COMMAND) ||
 	    (off < PCI_BAR0 + 24 && off + len > PCI_BAR0))

@@ -173,7 +173,7 @@ struct pci_dev {
 	/* INTx (pin INTA#), with its own lock. */
 	struct irq_line *intx;
 	pthread_mutex_t intx_lock;
-	bool intx_level, intx_disabled;
+	bool intx_level, intx_disabled, intx_msix;
 
 	struct pci_msix msix;
 };

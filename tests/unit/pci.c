@@ -191,6 +191,10 @@ static void test_intx(void)
 	ok(T.level == 0, "command INTx disable lowers the line");
 	cfg_wr(&T, 1, PCI_COMMAND, 2, 0);
 	ok(T.level == 1, "re-enabled: the line comes back");
+	th_msix_enable(&T, true, false);
+	ok(T.level == 0, "MSI-X enabled: INTx held low");
+	th_msix_enable(&T, false, false);
+	ok(T.level == 1, "MSI-X disabled: INTx back");
 	pci_dev_set_intx(&D.pci, false);
 	ok(T.level == 0 &&
 	   !(cfg_rd(&T, 1, PCI_STATUS, 2) & PCI_STATUS_INTERRUPT),
