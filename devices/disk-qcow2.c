@@ -54,6 +54,7 @@ struct qcow2 {
 	u8 *ccache;		/* last decompressed cluster */
 	u64 ccache_entry;	/* its L2 entry, 0 = none */
 	u64 free_hint;		/* no free cluster below this index */
+	u64 host_end;		/* end of the file as far as we know */
 	u32 csize_shift;	/* compressed descriptor: x = 62 - (bits - 8) */
 };
 
@@ -376,14 +377,15 @@ static int rc_set(struct disk *d, struct qcow2 *q, u64 cl, u64 v)
  */
 static int q_alloc(struct disk *d, struct qcow2 *q, u64 *out)
 {
-	u64 cl = q->free_hint;
+	u64 cl = MAX(q->free_hint, 1ULL);	/* cluster 0: the header */
 	int ret;
 
 	for (;; cl++) {
 		u64 ri = cl / q->rb_entries, rc, be;
 		u8 *blk;
 
-		if (ri >= q->rct_entries)
+		if (ri >= q->rct_entries ||
+		    cl >= (QCOW2_OFFSET_MASK >> q->h.cluster_bits))
 			return -ENOSPC;
 		if (!q->rct[ri]) {
 			/* This cluster becomes the block for its range. */
@@ -404,17 +406,23 @@ static int q_alloc(struct disk *d, struct qcow2 *q, u64 *out)
 			}
 			q->rct[ri] = cl << q->h.cluster_bits;
 			q->refblocks[ri] = blk;
+			q->host_end = MAX(q->host_end,
+					  (cl + 1) << q->h.cluster_bits);
 			continue;
 		}
 		ret = rc_get(d, q, cl, &rc);
 		if (ret)
 			return ret;
+		if (rc && (cl << q->h.cluster_bits) >= q->host_end)
+			return q_corrupt(d, "refcount beyond the end of file",
+					 cl);
 		if (rc)
 			continue;
 		ret = rc_set(d, q, cl, 1);
 		if (ret)
 			return ret;
 		q->free_hint = cl + 1;
+		q->host_end = MAX(q->host_end, (cl + 1) << q->h.cluster_bits);
 		*out = cl << q->h.cluster_bits;
 		return 0;
 	}
@@ -1180,6 +1188,7 @@ int disk_qcow2_open(struct disk *d, int depth, char *err, size_t errlen)
 			goto fail;
 		q->h.autoclear = 0;
 	}
+	q->host_end = ALIGN_UP((u64)st.st_size, cs);
 	d->size = ALIGN_DOWN(q->h.size, (u64)DISK_SECTOR);
 	d->format = DISK_FMT_QCOW2;
 	d->linear = false;

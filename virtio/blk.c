@@ -561,6 +561,11 @@ const char *virtio_blk_engine_name(struct virtio_blk *blk)
 	return blk->engine->ops->name;
 }
 
+void virtio_blk_drain(struct virtio_blk *blk)
+{
+	blk->engine->ops->drain(blk->engine);
+}
+
 void virtio_blk_destroy(struct virtio_blk *blk)
 {
 	unsigned int i, j;

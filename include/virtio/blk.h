@@ -90,6 +90,8 @@ struct virtio_device *virtio_blk_vdev(struct virtio_blk *blk);
 struct disk *virtio_blk_disk(struct virtio_blk *blk);
 /* "io_uring" or "threads". */
 const char *virtio_blk_engine_name(struct virtio_blk *blk);
+/* Wait until every request handed to the engine has completed. */
+void virtio_blk_drain(struct virtio_blk *blk);
 void virtio_blk_destroy(struct virtio_blk *blk);
 
 /*

@@ -1,0 +1,32 @@
+# SPDX-License-Identifier: GPL-2.0
+# libFuzzer targets for virtio-blk (uses tests/fuzz/fuzz.mk's compiler and
+# flags): the request parser (blk-request) and qcow2 header/table parsing
+# (blk-qcow2). make check runs each for FUZZ_CHECK_TIME seconds
+# (tests/fuzz/blk-run.sh); make fuzz-blk runs them for FUZZ_TIME each.
+BLK_FUZZ_SRCS := virtio/blk.c devices/disk-image.c devices/disk-qcow2.c \
+	devices/disk-thread.c devices/disk-uring.c virtio/queue.c \
+	virtio/queue-split.c virtio/queue-packed.c virtio/core.c \
+	vmm/guest-mem.c vmm/log.c vmm/io-loop.c
+BLK_FUZZ_TARGETS := blk-request blk-qcow2
+# This fragment is read before fuzz.mk: own names for what targets need.
+BLK_FUZZ_DIR := $(BUILD)/fuzz
+
+CHECK_DEPS += fuzz-blk-build
+CHECK_SUITES += tests/fuzz/blk-run.sh
+
+.PHONY: fuzz-blk-build fuzz-blk
+fuzz-blk-build:
+	@mkdir -p $(BLK_FUZZ_DIR)
+	@if [ -n "$(FUZZ_CC)" ]; then \
+		$(MAKE) --no-print-directory \
+			$(BLK_FUZZ_TARGETS:%=$(BLK_FUZZ_DIR)/%); \
+	fi
+
+$(BLK_FUZZ_DIR)/blk-%: tests/fuzz/blk-%.c $(BLK_FUZZ_SRCS) \
+		$(wildcard include/*.h include/virtio/*.h)
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -D_FILE_OFFSET_BITS=64 -o $@ $< \
+		$(BLK_FUZZ_SRCS) -lpthread -luring -lz
+
+fuzz-blk: fuzz-blk-build
+	FUZZ_CHECK_TIME=$(FUZZ_TIME) tests/fuzz/blk-run.sh
