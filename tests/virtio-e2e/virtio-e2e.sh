@@ -20,7 +20,8 @@ CON_CASES="pci:msix pci:intx pci:poll mmio:intx mmio-legacy:intx"
 if [ -n "$why" ]; then
 	for c in $RNG_CASES; do skip "virtio-rng over $c" "$why"; done
 	for c in $CON_CASES; do skip "virtio-console over $c" "$why"; done
-	for t in "virtio-console size" "virtio-console without input" \
+	for t in "virtio-pci ioeventfd" "virtio-mmio ioeventfd" \
+		"virtio-console size" "virtio-console without input" \
 		"virtio-console Ctrl-a x" "hostile guest (pci)" \
 		"hostile guest (mmio)" "no virtio devices: bus 0" \
 		"0xcf9 reset"; do
@@ -65,6 +66,25 @@ for c in $CON_CASES; do
 		show_output
 	fi
 done
+
+# Doorbells go through ioeventfds: no vCPU exit at the notify address.
+guest pci virtio-rng:poll --rng --debug-mmio </dev/null
+first=$(sed -n 's/^lkvm: vCPU [0-9]*: mmio write \(0x[0-9a-f]*\).*/\1/p' "$TMP/err" | head -1)
+bell=$(printf '0x%x' $(( (${first:-0} & ~0x3fff) + 0x3000 )))
+if [ "$rc" -eq 0 ] && [ -n "$first" ] &&
+   ! grep -q "mmio write $bell\b" "$TMP/err"; then
+	pass "virtio-pci: 4 queue notifications at $bell, none of them a vCPU exit (ioeventfd)"
+else
+	fail "virtio-pci: notifications through ioeventfd (status $rc, doorbell $bell)"
+	grep "mmio write $bell" "$TMP/err" | head -3 | sed 's/^/# /'
+fi
+guest mmio virtio-rng:poll --rng --debug-mmio </dev/null
+if [ "$rc" -eq 0 ] && grep -q 'mmio write 0xd0000070' "$TMP/err" &&
+   ! grep -q 'mmio write 0xd0000050' "$TMP/err"; then
+	pass "virtio-mmio: QueueNotify writes never exit (ioeventfd)"
+else
+	fail "virtio-mmio: notifications through ioeventfd (status $rc)"
+fi
 
 # F_SIZE: offered with the terminal's size when stdout is a terminal.
 if command -v script >/dev/null; then
