@@ -173,8 +173,13 @@ for t in "${tests[@]}"; do
 		# The failed assertion and the line that explains it.
 		loc=$(grep -A1 -m1 'Test Assertion Failure' "$res" | sed -n 2p |
 			sed 's/^[# ]*//')
-		msg=$(grep -v -E '^[[:space:]]*$|^[[:space:]]+[0-9]+[[:space:]]|inlined by|pid=' "$res" |
-			tail -n 1 | sed 's/^[# ]*//' | cut -c1-160)
+		msg=$(awk '/Test Assertion Failure/ { f = 1; n = 0; next }
+			f { n++; if (n <= 2) next
+			    if ($0 ~ /^[ \t]+[0-9]+\t/ || $0 ~ /inlined by/ ||
+				$0 ~ /^[ \t]*$/) next
+			    sub(/^[ \t]*/, ""); print; exit }' "$res" |
+			cut -c1-160)
+		[ -n "$msg" ] || msg=$(grep -v '^[[:space:]]*$' "$res" | tail -n 1 | cut -c1-160)
 		echo "not ok $n $t # exit status $rc${loc:+ at $loc}${msg:+: $msg}"
 		fail=$((fail + 1)) ;;
 	esac
