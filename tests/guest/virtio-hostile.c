@@ -77,7 +77,7 @@ static void pci_hostile(struct vio_dev *d)
 	/* MSI-X: beyond the table, odd widths. */
 	writel(0xdeadbeef, d->msix_table + 0x400);
 	(void)readw(d->msix_table + 2);
-	writeq(~0ULL, d->msix_table + ALIGN_UP(16u * d->msix_nr, 8));
+	writeq(~0ULL, d->msix_pba);
 	writel(0xfee00001, d->msix_table + 16);	/* misaligned MSI address */
 	/* The PCI_CFG window: nowhere, misaligned, then the real NUMQ. */
 	pci_cfg_write8(0, s, 0, pc + 4, 9);

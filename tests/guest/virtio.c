@@ -150,11 +150,14 @@ static bool pci_find(struct vio_dev *d, u32 id)
 			}
 		} else if (cid == PCI_CAP_ID_MSIX) {
 			u32 t = pci_cfg_read32(0, slot, 0, pos + 4);
+			u32 p = pci_cfg_read32(0, slot, 0, pos + 8);
 
 			d->msix_nr = (pci_cfg_read16(0, slot, 0, pos + 2) &
 				      0x7ff) + 1;
 			d->msix_table = pci_bar_addr(0, slot, 0, t & 7) +
 					(t & ~7u);
+			d->msix_pba = pci_bar_addr(0, slot, 0, p & 7) +
+				      (p & ~7u);
 			if (d->irq == VIO_MSIX)
 				pci_cfg_write16(0, slot, 0, pos + 2, 0x8000);
 		}
@@ -280,10 +283,7 @@ void vio_msix_mask(struct vio_dev *d, unsigned int q, bool mask)
 
 bool vio_msix_pending(struct vio_dev *d, unsigned int q)
 {
-	/* The PBA follows the table (8-byte aligned), as lkvm lays it out. */
-	u64 pba = d->msix_table + ALIGN_UP(16u * d->msix_nr, 8);
-
-	return readq(pba) & (1ULL << (q + 1));
+	return readq(d->msix_pba) & (1ULL << (q + 1));
 }
 
 /* --- Set-up --- */

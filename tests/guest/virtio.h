@@ -34,7 +34,7 @@ struct vio_dev {
 	u8 slot;
 	u64 common, isr, device, notify;
 	u32 notify_mult;
-	u64 msix_table;
+	u64 msix_table, msix_pba;
 	u16 msix_nr;
 	u8 line;			/* INTx / mmio IOAPIC pin */
 	/* MMIO */

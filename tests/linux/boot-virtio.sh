@@ -49,4 +49,37 @@ fi
 expect_no_log virtio 'lkvm: .*(ignored|not mapped|out of range|needs reset)' \
 	"Linux's drivers trip none of lkvm's hostile-guest checks"
 
+# Two more boots when asked (each costs minutes here): the same devices on
+# virtio-mmio, and on PCI with MSI off in the guest (INTx through the MP
+# table's level-triggered, active-low entries).
+if [ "${LINUX_VIRTIO_ALL:-0}" = 1 ]; then
+	linux_boot virtio-mmio -c 1 -m 256 --console virtio --rng \
+		--virtio-transport mmio --loglevel info
+	expect_exit virtio-mmio "mmio: lkvm run ends by itself"
+	expect_log virtio-mmio 'virtio-mmio: Registering device virtio-mmio\.0 at 0xd0000000-0xd00001ff, IRQ [0-9]+' \
+		"mmio: Linux registers the devices from virtio_mmio.device="
+	expect_log virtio-mmio 'printk: console \[hvc0\] enabled' \
+		"mmio: hvc0 registers as a console"
+	expect_log virtio-mmio 'lkvm: virtio-rng\.0: first request served' \
+		"mmio: the hwrng core reads entropy from virtio-rng"
+	LINUX_CMDLINE="$LINUX_CMDLINE pci=nomsi"
+	linux_boot virtio-intx -c 1 -m 256 --console virtio --rng \
+		--loglevel info
+	expect_exit virtio-intx "intx: lkvm run ends by itself"
+	expect_log virtio-intx 'virtio-pci 0000:00:0[0-9a-f]\.0: PCI->APIC IRQ transform: INT A -> IRQ [0-9]+' \
+		"intx: Linux routes INTA# through the MP table"
+	expect_no_log virtio-intx 'MSI-X enabled' "intx: MSI-X stays off"
+	expect_log virtio-intx 'printk: console \[hvc0\] enabled' \
+		"intx: hvc0 registers as a console"
+	expect_log virtio-intx 'lkvm: virtio-rng\.0: first request served' \
+		"intx: virtio-rng requests complete (the driver waits for INTx)"
+else
+	linux_skip "LINUX_VIRTIO_ALL=1 adds the mmio and INTx boots (minutes each)"
+	for t in "mmio: Linux registers the devices" "mmio: hvc0" \
+		"mmio: virtio-rng" "intx: INTA# through the MP table" \
+		"intx: virtio-rng requests complete"; do
+		linux_result 0 "$t"
+	done
+fi
+
 linux_done
