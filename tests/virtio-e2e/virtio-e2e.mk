@@ -3,3 +3,6 @@
 # (tests/guest/virtio*.c) against lkvm's virtio-rng and virtio-console over
 # PCI (MSI-X, INTx, polling) and virtio-mmio (v2 and legacy) on /dev/kvm.
 CHECK_SUITES += tests/virtio-e2e/virtio-e2e.sh
+# The same guest driver against QEMU's virtio devices (a reference that
+# lkvm's code did not write), and script(1) for terminal checks.
+DEPS_PACKAGES += qemu-system-x86 util-linux
