@@ -24,7 +24,7 @@ if [ -n "$why" ]; then
 		"virtio-console size" "virtio-console without input" \
 		"virtio-console Ctrl-a x" "hostile guest (pci)" \
 		"hostile guest (mmio)" "no virtio devices: bus 0" \
-		"0xcf9 reset"; do
+		"0xcf9 reset" "QEMU reference (runs after the lkvm checks)"; do
 		skip "$t" "$why"
 	done
 	done_testing
