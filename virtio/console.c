@@ -91,12 +91,23 @@ static void console_notify(struct virtio_device *vdev, struct virtq *vq)
 		c->room(c->room_opaque);	/* input may flow again */
 }
 
+/* DRIVER_OK: receive buffers posted before it may now be filled. */
+static int console_activate(struct virtio_device *vdev)
+{
+	struct virtio_console *c = vdev->priv;
+
+	if (c->room)
+		c->room(c->room_opaque);
+	return 0;
+}
+
 static const struct virtio_device_ops console_ops = {
 	.name = "console",
 	.device_id = VIRTIO_ID_CONSOLE,
 	.get_features = console_features,
 	.config_write = console_config_write,
 	.queue_notify = console_notify,
+	.activate = console_activate,
 };
 
 size_t virtio_console_sink(void *opaque, const u8 *buf, size_t len)
