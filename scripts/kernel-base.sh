@@ -45,7 +45,7 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 base_file=${LKVM_KERNEL_BASE:-$top/kernel-patches/BASE}
 [ -r "$base_file" ] || die "cannot read $base_file"
 
-PACKAGE= VERSION= TARBALL= SHA256= SRCDIR=
+PACKAGE='' VERSION='' TARBALL='' SHA256='' SRCDIR=''
 # shellcheck source=/dev/null
 . "$base_file"
 for key in PACKAGE VERSION TARBALL SHA256 SRCDIR; do

@@ -4,6 +4,7 @@
 # The shared Linux boot: bzImage + initramfs, 2 vCPUs, 384 MiB. One boot
 # (minutes on kvm_pvm hosts) serves all checks below; add your device's
 # lkvm options to ARGS and its checks at the end.
+# shellcheck source=tests/linux/lib.sh
 . "$(dirname "$0")/lib.sh"
 
 MEM_MIB=384
@@ -22,7 +23,7 @@ expect_log basic 'smp: Brought up 1 node, 2 CPUs' "-c 2 brings up 2 CPUs"
 expect_rtc_now basic "rtc_cmos sets the system clock to the host's UTC time"
 expect_log basic 'Freeing initrd memory' "initramfs (-i) unpacked"
 expect_no_log basic 'unable to open an initial console' \
-	"initramfs provides /dev/console"
+	"kernel opens /dev/console for init"
 expect_log basic 'Run /init as init process' "kernel runs /init"
 expect_userspace basic 'lkvm-init: hello from /init' "/init runs and prints"
 

@@ -22,6 +22,8 @@
 #	BUILD			build directory (default build)
 #	LINUX_TIMEOUT		seconds before a boot is killed (default 300)
 #	LINUX_CMDLINE_EXTRA	appended to the guest command line
+#	LINUX_IMAGE		bzImage (default) or vmlinux: which image -k
+#				gets (vmlinux skips the bzImage decompressor)
 
 LKVM=${LKVM:-./lkvm}
 BUILD=${BUILD:-build}
@@ -80,7 +82,7 @@ lkvm_has_option() {
 # (/dev/kvm, ./lkvm, the guest kernel, -k -i -p --emulation-assist) plus
 # the given options; skip the suite with the first thing missing.
 linux_require() {
-	local opt paths
+	local opt
 	if [ ! -r /dev/kvm ] || [ ! -w /dev/kvm ]; then
 		linux_skip "no read/write access to /dev/kvm"
 		return
@@ -95,6 +97,14 @@ linux_require() {
 			return
 		fi
 	done
+	linux_require_kernel
+}
+
+# linux_require_kernel: skip the suite unless the guest kernel and
+# initramfs are built; sets LINUX_VMLINUX, LINUX_BZIMAGE, LINUX_INITRAMFS.
+linux_require_kernel() {
+	local paths
+	[ -n "$_linux_skip" ] && return
 	paths=$("$_linux_top/scripts/guest-kernel.sh" --print) || {
 		linux_skip "scripts/guest-kernel.sh --print failed"
 		return
@@ -113,30 +123,57 @@ _linux_log() {
 	echo "$LINUX_LOG_DIR/$1.log"
 }
 
+# Copy lkvm's output to LOG (CRs dropped) as it arrives, and to TIMED with
+# each line prefixed by the host's seconds since the start: where the
+# wall-clock time of a boot goes (guest printk times drift here).
+_linux_capture() {	# LOG TIMED
+	local line now t0=${EPOCHREALTIME/[.,]/}
+	while IFS= read -r line || [ -n "$line" ]; do
+		line=${line//$'\r'/}
+		now=${EPOCHREALTIME/[.,]/}
+		now=$(((now - t0) / 10000))
+		printf '%s\n' "$line" >&3
+		printf '%4d.%02d %s\n' $((now / 100)) $((now % 100)) \
+			"$line" >&4
+	done 3>"$1" 4>"$2"
+}
+
 # linux_boot NAME [lkvm run args...]: boot bzImage + initramfs with the
 # base command line, -p "$LINUX_CMDLINE", kill it after LINUX_TIMEOUT s.
-# The serial log (CR stripped) goes to build/tests/linux/NAME.log; the
-# exit status and times to NAME.rc, NAME.start and NAME.end.
+# The serial log (CR stripped) goes to build/tests/linux/NAME.log, with
+# host timestamps to NAME.timed; the exit status and times to NAME.rc,
+# NAME.start and NAME.end.
 linux_boot() {
+	local name=$1
+	shift
+	[ -n "$_linux_skip" ] && return 0
+	local kernel=$LINUX_BZIMAGE
+	[ "${LINUX_IMAGE:-bzImage}" = vmlinux ] && kernel=$LINUX_VMLINUX
+	local cmd=("$LKVM" run -k "$kernel" -i "$LINUX_INITRAMFS"
+		   -p "$LINUX_CMDLINE" --emulation-assist auto "$@")
+	linux_run "$name" "${cmd[@]}"
+}
+
+# linux_run NAME COMMAND...: run any VMM command line the way linux_boot
+# runs lkvm (timeout, logs, exit status), e.g. a reference run in QEMU.
+linux_run() {
 	local name=$1 log rc start end
 	shift
 	[ -n "$_linux_skip" ] && return 0
 	log=$(_linux_log "$name")
 	mkdir -p "$LINUX_LOG_DIR"
 	_linux_boots+=("$log")
-	local cmd=("$LKVM" run -k "$LINUX_BZIMAGE" -i "$LINUX_INITRAMFS"
-		   -p "$LINUX_CMDLINE" --emulation-assist auto "$@")
-	printf '%q ' "${cmd[@]}" >"$LINUX_LOG_DIR/$name.cmd"
+	printf '%q ' "$@" >"$LINUX_LOG_DIR/$name.cmd"
 	echo "# boot $name: $(cat "$LINUX_LOG_DIR/$name.cmd")"
 	start=$(date +%s)
-	timeout --kill-after=10 "$LINUX_TIMEOUT" "${cmd[@]}" </dev/null 2>&1 |
-		sed -u 's/\r//g' >"$log"
+	timeout --kill-after=10 "$LINUX_TIMEOUT" "$@" </dev/null 2>&1 |
+		_linux_capture "$log" "$LINUX_LOG_DIR/$name.timed"
 	rc=${PIPESTATUS[0]}
 	end=$(date +%s)
 	echo "$rc" >"$LINUX_LOG_DIR/$name.rc"
 	echo "$start" >"$LINUX_LOG_DIR/$name.start"
 	echo "$end" >"$LINUX_LOG_DIR/$name.end"
-	echo "# boot $name: lkvm exited with status $rc after $((end - start)) s; log $log"
+	echo "# boot $name: exited with status $rc after $((end - start)) s; log $log"
 }
 
 _linux_field() {	# NAME rc|start|end
