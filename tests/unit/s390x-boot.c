@@ -112,7 +112,7 @@ static void test_loader(void)
 	   "other images: entry from the short IPL PSW");
 	r = s390_load_kernel(&mem, RAM_SIZE, k, 0x2000, NULL, 0, "x", &b);
 	ok(r == -EINVAL, "other images take no command line");
-	memcpy(k, "\x7f" "ELF", 4);
+	memcpy(k, "\177ELF", 4);
 	r = s390_load_kernel(&mem, RAM_SIZE, k, 0x2000, NULL, 0, NULL, &b);
 	ok(r == -EINVAL, "ELF vmlinux refused with a hint: %s", b.error);
 	r = s390_load_kernel(&mem, 0x1000, k, 0x2000, NULL, 0, NULL, &b);

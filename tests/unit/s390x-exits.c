@@ -141,7 +141,7 @@ static u8 guest_ccw(u8 cmd, u8 flags, u16 count)
 	wb16(PROG + 2, count);
 	wb32(PROG + 4, DATA);
 	memset(hva(ORB), 0, 12);
-	hva(ORB + 5) [0] = 0x80;	/* format-1 CCWs */
+	hva(ORB + 5)[0] = 0x80;	/* format-1 CCWs */
 	hva(ORB + 6)[0] = 0x80;		/* LPM */
 	wb32(ORB + 8, PROG);
 	io_insn(SSCH, CSS_SID(0), ORB);

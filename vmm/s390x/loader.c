@@ -49,7 +49,7 @@ int s390_load_kernel(const struct guest_mem *mem, u64 ram_size,
 	if (kernel_len < 8)
 		return boot_fail(boot, -EINVAL, "image too small (%zu bytes)",
 				 kernel_len);
-	if (!memcmp(kernel, "\x7f" "ELF", 4))
+	if (!memcmp(kernel, "\177ELF", 4))
 		return boot_fail(boot, -EINVAL,
 				 "an ELF file: give the kernel's image (arch/s390/boot/bzImage)");
 	if (kernel_len > ram_size)
