@@ -3,9 +3,12 @@
 # As root this runs apt-get; otherwise it prints the command and fails.
 set -u
 missing=""
+native=$(dpkg --print-architecture)
 for pkg in "$@"; do
-	status=$(dpkg-query -W -f='${db:Status-Status}' "$pkg" 2>/dev/null)
-	[ "$status" = installed ] || missing="$missing $pkg"
+	# With foreign architectures added (make deps ARCH=...), a name can
+	# match one package per architecture: the native or "all" one counts.
+	dpkg-query -W -f='${db:Status-Status} ${Architecture}\n' "$pkg" 2>/dev/null |
+		grep -qE "^installed ($native|all)$" || missing="$missing $pkg"
 done
 [ -z "$missing" ] && exit 0
 if [ "$(id -u)" -ne 0 ]; then
