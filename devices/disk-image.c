@@ -336,8 +336,7 @@ int disk_engine_create(struct disk_engine **out, struct disk *disk,
 {
 	int ret;
 
-	if (kind == DISK_ENGINE_URING || (kind == DISK_ENGINE_AUTO &&
-					  disk->linear && loop)) {
+	if (kind == DISK_ENGINE_URING || (kind == DISK_ENGINE_AUTO && loop)) {
 		ret = disk_uring_create(out, disk, loop, entries);
 		if (!ret || kind == DISK_ENGINE_URING)
 			return ret;

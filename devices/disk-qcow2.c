@@ -917,6 +917,43 @@ static ssize_t qcow2_pwritev(struct disk *d, const struct iovec *iov,
 	return ret ? ret : (ssize_t)done;
 }
 
+static int qcow2_map_read(struct disk *d, u64 off, u64 len, u64 *host)
+{
+	struct qcow2 *q = d->priv;
+	u64 pos = off, expect = 0;
+	int ret = 1;
+
+	if (off > d->size || len > d->size - off || !len)
+		return 0;
+	pthread_mutex_lock(&q->lock);
+	while (pos < off + len) {
+		u64 gcl = pos >> q->h.cluster_bits;
+		u64 in_off = pos & (q->cluster_size - 1);
+		u64 n = MIN(off + len - pos, q->cluster_size - in_off);
+		u64 *tbl, tbl_off, e, h;
+
+		ret = l2_get(d, q, gcl, false, &tbl, &tbl_off);
+		if (ret || !tbl)
+			break;
+		e = be64toh(tbl[gcl % q->l2_entries]);
+		h = e & QCOW2_OFFSET_MASK;
+		if ((e & (QCOW2_OFLAG_COMPRESSED | QCOW2_L2E_RESERVED |
+			  QCOW2_OFLAG_ZERO)) || !h ||
+		    !IS_ALIGNED(h, q->cluster_size) ||
+		    (pos != off && h + in_off != expect)) {
+			ret = 0;
+			break;
+		}
+		if (pos == off)
+			*host = h + in_off;
+		expect = h + in_off + n;
+		pos += n;
+		ret = 1;
+	}
+	pthread_mutex_unlock(&q->lock);
+	return ret < 0 ? ret : ret && pos == off + len;
+}
+
 static int qcow2_flush(struct disk *d)
 {
 	return fdatasync(d->fd) ? -errno : 0;
@@ -1046,6 +1083,7 @@ static const struct disk_ops qcow2_ops = {
 	.pwritev = qcow2_pwritev,
 	.flush = qcow2_flush,
 	.zero = qcow2_zero,
+	.map_read = qcow2_map_read,
 	.close = qcow2_close,
 };
 

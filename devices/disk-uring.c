@@ -2,8 +2,12 @@
 /*
  * The io_uring disk engine (liburing): requests are queued as SQEs and
  * submitted in one io_uring_enter() per batch; completions raise the
- * ring's eventfd, which the I/O thread polls and reaps. Only for linear
- * images (raw), where a guest offset is a file offset.
+ * ring's eventfd, which the I/O thread polls and reaps. On linear images
+ * (raw) a guest offset is a file offset and everything goes through the
+ * ring. On other formats (qcow2) reads that map_read() maps and flushes
+ * go through the ring; writes, zeroing and other reads need the format's
+ * metadata code and go to a few worker threads (disk-thread.c) owned by
+ * this engine.
  */
 #include <errno.h>
 #include <liburing.h>
@@ -28,6 +32,8 @@ struct disk_uring {
 	pthread_mutex_t cq_lock;
 	atomic_uint inflight;
 	bool pending;		/* SQEs queued, not yet submitted */
+	struct disk_engine *slow;	/* non-linear formats: metadata path */
+	atomic_bool slow_pending;
 };
 
 static void uring_prep(struct disk_uring *u, struct io_uring_sqe *sqe,
@@ -40,19 +46,20 @@ static void uring_prep(struct disk_uring *u, struct io_uring_sqe *sqe,
 	case DISK_OP_READ:
 		if (req->iovcnt == 1)
 			io_uring_prep_read(sqe, fd, req->iov->iov_base,
-					   req->iov->iov_len, req->off + done);
+					   req->iov->iov_len,
+					   req->file_off + done);
 		else
 			io_uring_prep_readv(sqe, fd, req->iov, req->iovcnt,
-					    req->off + done);
+					    req->file_off + done);
 		break;
 	case DISK_OP_WRITE:
 		if (req->iovcnt == 1)
 			io_uring_prep_write(sqe, fd, req->iov->iov_base,
 					    req->iov->iov_len,
-					    req->off + done);
+					    req->file_off + done);
 		else
 			io_uring_prep_writev(sqe, fd, req->iov, req->iovcnt,
-					     req->off + done);
+					     req->file_off + done);
 		if (req->dsync)
 			sqe->rw_flags = RWF_DSYNC;
 		break;
@@ -91,9 +98,18 @@ static struct io_uring_sqe *uring_get_sqe(struct disk_uring *u)
 static void uring_queue(struct disk_engine *e, struct disk_req *req)
 {
 	struct disk_uring *u = container_of(e, struct disk_uring, e);
+	struct disk *d = e->disk;
 	struct io_uring_sqe *sqe;
 
 	req->result = 0;
+	req->file_off = req->off;
+	if (u->slow && req->op != DISK_OP_FLUSH &&
+	    (req->op != DISK_OP_READ || !d->ops->map_read ||
+	     d->ops->map_read(d, req->off, req->len, &req->file_off) != 1)) {
+		u->slow->ops->queue(u->slow, req);
+		atomic_store(&u->slow_pending, true);
+		return;
+	}
 	atomic_fetch_add(&u->inflight, 1);
 	pthread_mutex_lock(&u->sq_lock);
 	sqe = uring_get_sqe(u);
@@ -107,6 +123,8 @@ static void uring_submit(struct disk_engine *e)
 	struct disk_uring *u = container_of(e, struct disk_uring, e);
 	int ret;
 
+	if (u->slow && atomic_exchange(&u->slow_pending, false))
+		u->slow->ops->submit_batch(u->slow);
 	pthread_mutex_lock(&u->sq_lock);
 	if (u->pending) {
 		do {
@@ -231,6 +249,8 @@ static void uring_drain(struct disk_engine *e)
 			uring_reap(u, true);
 		pthread_mutex_unlock(&u->cq_lock);
 	}
+	if (u->slow)
+		u->slow->ops->drain(u->slow);
 }
 
 static void uring_destroy(struct disk_engine *e)
@@ -238,6 +258,7 @@ static void uring_destroy(struct disk_engine *e)
 	struct disk_uring *u = container_of(e, struct disk_uring, e);
 
 	uring_drain(e);
+	disk_engine_destroy(u->slow);
 	if (u->loop)
 		io_loop_del(u->loop, &u->handler);
 	io_uring_unregister_eventfd(&u->ring);
@@ -266,12 +287,21 @@ static int uring_probe_ops(struct io_uring *ring)
 	int ret = 0;
 
 	if (!p)
-		return -ENOSYS;
+		return -EOPNOTSUPP;
 	for (i = 0; i < ARRAY_SIZE(needed); i++)
 		if (!io_uring_opcode_supported(p, needed[i]))
 			ret = -EOPNOTSUPP;
 	io_uring_free_probe(p);
 	return ret;
+}
+
+/* The slow path's completions end a batch of ours. */
+static void uring_slow_batch_done(void *opaque)
+{
+	struct disk_uring *u = opaque;
+
+	if (u->e.batch_done)
+		u->e.batch_done(u->e.batch_opaque);
 }
 
 int disk_uring_create(struct disk_engine **out, struct disk *disk,
@@ -280,7 +310,7 @@ int disk_uring_create(struct disk_engine **out, struct disk *disk,
 	struct disk_uring *u;
 	int ret;
 
-	if (!disk->linear || !loop)
+	if (!loop)
 		return -EINVAL;
 	u = calloc(1, sizeof(*u));
 	if (!u)
@@ -311,6 +341,15 @@ int disk_uring_create(struct disk_engine **out, struct disk *disk,
 	ret = io_loop_add(loop, &u->handler, EPOLLIN);
 	if (ret)
 		goto fail_fd;
+	if (!disk->linear) {
+		ret = disk_thread_create(&u->slow, disk, 4);
+		if (ret) {
+			io_loop_del(loop, &u->handler);
+			goto fail_fd;
+		}
+		u->slow->batch_done = uring_slow_batch_done;
+		u->slow->batch_opaque = u;
+	}
 	u->e.ops = &disk_uring_ops;
 	u->e.disk = disk;
 	pthread_mutex_init(&u->sq_lock, NULL);

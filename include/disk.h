@@ -11,9 +11,11 @@
  * read-write, shared for read-only, so that two VMs cannot write one image.
  *
  * struct disk_engine runs struct disk_req asynchronously: io_uring
- * (disk-uring.c) for images that map linearly onto their file (raw), a
- * pool of worker threads (disk-thread.c) for everything else or when
- * io_uring is unavailable. A request's done() is called exactly once, from
+ * (disk-uring.c), or a pool of worker threads (disk-thread.c) when
+ * io_uring is unavailable. On a format that is not linear (qcow2) the
+ * io_uring engine reads what map_read() maps and flushes through io_uring,
+ * and hands writes, zeroing and unmapped reads (which need the format's
+ * metadata code) to its own worker threads. A request's done() is called exactly once, from
  * the engine's completion context (the I/O thread for io_uring, a worker
  * for threads), then batch_done() once per batch of completions.
  */
@@ -45,6 +47,12 @@ struct disk_ops {
 	 * given back (discard / hole / deallocated cluster).
 	 */
 	int (*zero)(struct disk *d, u64 off, u64 len, bool unmap);
+	/*
+	 * Optional, for formats that are not linear: 1 with *host set if
+	 * [off, off + len) is stored as-is in one contiguous run of the file
+	 * (so it can be read there directly), 0 if not, or -errno.
+	 */
+	int (*map_read)(struct disk *d, u64 off, u64 len, u64 *host);
 	void (*close)(struct disk *d);
 };
 
@@ -111,6 +119,7 @@ struct disk_req {
 	bool dsync;		/* WRITE: write-through */
 	bool unmap;		/* ZERO: may deallocate */
 	s64 result;		/* bytes done or -errno */
+	u64 file_off;		/* engine's use: where in the file */
 	void (*done)(struct disk_req *req);
 	void *opaque;
 	struct disk_req *next;	/* engine's use */
@@ -145,9 +154,8 @@ struct disk_engine {
 
 /*
  * An engine for disk. io_uring needs loop (its completions arrive on the
- * I/O thread) and a linear disk; AUTO picks it when both hold and the
- * kernel allows io_uring, else threads. entries: the most requests in
- * flight at once.
+ * I/O thread); AUTO picks it when there is one and the kernel allows
+ * io_uring, else threads. entries: the most requests in flight at once.
  */
 int disk_engine_create(struct disk_engine **out, struct disk *disk,
 		       enum disk_engine_kind kind, struct io_loop *loop,

@@ -32,6 +32,7 @@
 #define USED	(RAM_GPA + 0x2000)
 #define BUFS	(RAM_GPA + 0x4000)
 
+static const u32 status_lens[4] = { 1, 0, 2, 1 };
 static u8 *ram;
 static struct guest_mem mem;
 static char img_path[64];
@@ -135,7 +136,7 @@ int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 		u32 dlen = data[pos + 1] | (u32)data[pos + 2] << 8;
 		const u8 *hdr = data + pos + 3, *fill = data + pos + 19;
 		bool din = shape & 4;
-		u32 slen = (u32[]){ 1, 0, 2, 1 }[(shape >> 3) & 3];
+		u32 slen = status_lens[(shape >> 3) & 3];
 		u16 head = d, i;
 		u64 h = bufp, b;
 

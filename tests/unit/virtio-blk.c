@@ -5,7 +5,8 @@
  * writes checked against the file, FLUSH, GET_ID, DISCARD, WRITE_ZEROES,
  * queue depth 32, and bad requests (out of range, misaligned, short
  * header, no status byte, unknown type, writes to a read-only disk), after
- * each of which the device must go on serving.
+ * each of which the device must go on serving; and a qcow2 image through
+ * the device, checked by qemu-img.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -323,6 +324,99 @@ static void suite(enum disk_engine_kind kind, struct io_loop *loop)
 	virtio_blk_destroy(blk);
 }
 
+/*
+ * qcow2 through the device: QD 20 writes over clusters both allocated and
+ * not, reads back (mapped reads go through io_uring), then qemu-img check
+ * and compare against the expected raw image.
+ */
+static void qcow2_suite(enum disk_engine_kind kind, struct io_loop *loop)
+{
+	struct virtio_blk_options o = { .engine = kind, .loop = loop,
+					.queue_size = 64 };
+	char qpath[80], rpath[80], cmd[256], err[256] = "";
+	struct virtio_blk *blk = NULL;
+	struct virtio_device *vdev;
+	const char *en = kind == DISK_ENGINE_URING ? "io_uring" : "threads";
+	u8 *expect = calloc(1, 4 * SZ_1M), buf[4096];
+	unsigned int i, round;
+	bool good = true;
+	u64 f;
+	int fd;
+
+	if (system("qemu-img --version >/dev/null 2>&1")) {
+		skip("qemu-img not installed (qemu-utils)", "[%s] qcow2", en);
+		free(expect);
+		return;
+	}
+	snprintf(qpath, sizeof(qpath), "%s.%s.qcow2", path, en);
+	snprintf(rpath, sizeof(rpath), "%s.%s.raw", path, en);
+	snprintf(cmd, sizeof(cmd),
+		 "qemu-img create -q -f qcow2 -o cluster_size=4096 %s 4M", qpath);
+	o.path = qpath;
+	if (system(cmd) ||
+	    virtio_blk_create(&blk, &S.mem, &o, err, sizeof(err))) {
+		ok(0, "[%s] qcow2: create: %s", en, err);
+		free(expect);
+		return;
+	}
+	vdev = virtio_blk_vdev(blk);
+	f = (u64)virtio_get_device_features(vdev, 1) << 32 |
+	    virtio_get_device_features(vdev, 0);
+	bring_up(blk, f & ~VIRTIO_BIT(VIRTIO_F_RING_PACKED));
+	for (round = 0; round < 3; round++) {
+		for (i = 0; i < 20; i++) {
+			u64 sector = (i * 37 + round * 11) % 8000;
+
+			fill(sim_hva(&S, DATA(i)), 4096, round * 100 + i);
+			fill(expect + sector * 512, 4096, round * 100 + i);
+			put_req(i, VIRTIO_BLK_T_OUT, sector, 4096, false, true);
+		}
+		virtio_queue_notify(vdev, 0);
+		good = good && wait_used(20, NULL) == 20;
+		for (i = 0; i < 20; i++)
+			good = good && *(u8 *)sim_hva(&S, STATUS(i)) == 0;
+	}
+	ok(good, "[%s] qcow2: 3 x 20 writes in flight, all OK", en);
+	for (i = 0; i < 20; i++) {
+		u64 sector = (i * 37 + 22) % 8000;
+
+		memset(sim_hva(&S, DATA(i)), 0, 4096);
+		put_req(i, VIRTIO_BLK_T_IN, sector, 4096, true, true);
+	}
+	virtio_queue_notify(vdev, 0);
+	good = wait_used(20, NULL) == 20;
+	for (i = 0; i < 20; i++) {
+		u64 sector = (i * 37 + 22) % 8000;
+
+		good = good && *(u8 *)sim_hva(&S, STATUS(i)) == 0 &&
+		       !memcmp(sim_hva(&S, DATA(i)), expect + sector * 512,
+			       4096);
+	}
+	memset(buf, 0, sizeof(buf));
+	ok(good && do_req(vdev, VIRTIO_BLK_T_IN, 7000, 4096, true, NULL) == 0 &&
+	   !memcmp(sim_hva(&S, DATA(0)), expect + 7000 * 512, 4096),
+	   "[%s] qcow2: 20 reads in flight match, unallocated reads zero",
+	   en);
+	ok(do_seg(vdev, VIRTIO_BLK_T_WRITE_ZEROES, 37, 8, 0) == 0 &&
+	   do_seg(vdev, VIRTIO_BLK_T_DISCARD, 0, 16, 0) == 0,
+	   "[%s] qcow2: write zeroes and discard OK", en);
+	memset(expect + 37 * 512, 0, 4096);
+	memset(expect, 0, 8192);
+	virtio_blk_destroy(blk);
+	fd = open(rpath, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	good = fd >= 0 && write(fd, expect, 4 * SZ_1M) == (ssize_t)(4 * SZ_1M);
+	if (fd >= 0)
+		close(fd);
+	snprintf(cmd, sizeof(cmd), "qemu-img check -q %s", qpath);
+	ok(good && !system(cmd), "[%s] qcow2: qemu-img check clean", en);
+	snprintf(cmd, sizeof(cmd),
+		 "qemu-img compare -q -f qcow2 -F raw %s %s", qpath, rpath);
+	ok(good && !system(cmd), "[%s] qcow2: qemu-img compare matches", en);
+	unlink(qpath);
+	unlink(rpath);
+	free(expect);
+}
+
 int main(void)
 {
 	struct io_loop loop;
@@ -348,6 +442,7 @@ int main(void)
 		if (!r) {
 			disk_engine_destroy(e);
 			suite(DISK_ENGINE_URING, &loop);
+			qcow2_suite(DISK_ENGINE_URING, &loop);
 		} else {
 			skip("io_uring unavailable here", "io_uring engine");
 		}
@@ -355,6 +450,7 @@ int main(void)
 			disk_close(d);
 	}
 	suite(DISK_ENGINE_THREAD, NULL);
+	qcow2_suite(DISK_ENGINE_THREAD, NULL);
 	io_loop_destroy(&loop);
 	unlink(path);
 	sim_teardown(&S);
