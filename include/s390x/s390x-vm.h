@@ -3,6 +3,7 @@
 #ifndef LKVM_S390X_VM_H
 #define LKVM_S390X_VM_H
 
+#include "s390x/s390x-ccw.h"
 #include "s390x/s390x.h"
 #include "vm.h"
 
@@ -10,6 +11,7 @@ struct s390x_vm {
 	struct css css;
 	struct sclp sclp;
 	struct s390_boot boot;
+	struct s390x_devices devices;
 	struct vm *vm;
 	int flic_fd;
 	/* Counters for --loglevel info. */

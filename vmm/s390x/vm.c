@@ -205,13 +205,19 @@ int arch_devices_init(struct vm *vm)
 	struct s390x_vm *s = s390x_vm(vm);
 	int err;
 
+	/* SCLP output always reaches stdout; input goes to the console. */
 	s->sclp.out = s390x_console_out;
 	s->sclp.out_opaque = vm;
-	err = term_attach(&vm->term, &vm->io, s390x_console_in, vm,
-			  s390x_console_quit, vm);
-	if (err)
-		pr_err("cannot attach the console: %s", strerror(-err));
-	return err;
+	if (vm->cfg->console == CONSOLE_SERIAL) {
+		err = term_attach(&vm->term, &vm->io, s390x_console_in, vm,
+				  s390x_console_quit, vm);
+		if (err) {
+			pr_err("cannot attach the console: %s",
+			       strerror(-err));
+			return err;
+		}
+	}
+	return s390x_virtio_init(vm, &s->devices);
 }
 
 int arch_load_guest(struct vm *vm)
@@ -301,6 +307,7 @@ void arch_vm_destroy(struct vm *vm)
 
 	if (!s)
 		return;
+	s390x_virtio_destroy(vm, &s->devices);
 	if (s->flic_fd >= 0)
 		close(s->flic_fd);
 	free(s);
