@@ -17,6 +17,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "log.h"
 #include "virtio/ccw.h"
@@ -722,6 +723,14 @@ static struct ccw_status ccw_set_vq(struct virtio_ccw *ccw,
 	return ccw_done(d, sizeof(b));
 }
 
+static void ccw_thinint_changed(struct virtio_ccw *ccw)
+{
+	struct css *css = ccw->sch.css;
+
+	if (css->irq.thinint_changed)
+		css->irq.thinint_changed(css->irq.opaque, ccw);
+}
+
 static struct ccw_status ccw_set_ind_adapter(struct virtio_ccw *ccw,
 					     const struct ccw_data *d)
 {
@@ -750,7 +759,10 @@ static struct ccw_status ccw_set_ind_adapter(struct virtio_ccw *ccw,
 		ccw->adapter_isc = isc;
 	}
 	pthread_mutex_unlock(&ccw->lock);
-	return ok ? ccw_done(d, sizeof(b)) : ccw_reject(d);
+	if (!ok)
+		return ccw_reject(d);
+	ccw_thinint_changed(ccw);
+	return ccw_done(d, sizeof(b));
 }
 
 static struct ccw_status ccw_set_ind(struct virtio_ccw *ccw,
@@ -779,13 +791,18 @@ static struct ccw_status ccw_set_ind(struct virtio_ccw *ccw,
 
 static void ccw_forget_indicators(struct virtio_ccw *ccw)
 {
+	bool thin;
+
 	pthread_mutex_lock(&ccw->lock);
+	thin = ccw->thinint;
 	ccw->indicators = 0;
 	ccw->conf_indicator = 0;
 	ccw->thinint = false;
 	ccw->summary_indicator = 0;
 	ccw->adapter_indicators = 0;
 	pthread_mutex_unlock(&ccw->lock);
+	if (thin)
+		ccw_thinint_changed(ccw);
 }
 
 static struct ccw_status ccw_features(struct virtio_ccw *ccw,
@@ -962,6 +979,16 @@ static void ccw_signal_used(struct virtio_device *vdev, struct virtq *vq)
 
 	pthread_mutex_lock(&ccw->lock);
 	thin = ccw->thinint;
+	if (thin && ccw->irqfds && ccw->irqfds[idx] >= 0) {
+		/* KVM sets the indicator bits and injects: one write. */
+		u64 one = 1;
+
+		if (write(ccw->irqfds[idx], &one, sizeof(one)) < 0)
+			pr_warn_ratelimited("%s: irqfd: %s", vdev->name,
+					    strerror(errno));
+		pthread_mutex_unlock(&ccw->lock);
+		return;
+	}
 	ind = thin ? ccw->adapter_indicators : ccw->indicators;
 	bit = thin ? ccw->adapter_bit + idx : idx;
 	if (thin) {
@@ -1024,6 +1051,32 @@ void virtio_ccw_destroy(struct virtio_ccw *ccw)
 {
 	css_subchannel_destroy(&ccw->sch);
 	pthread_mutex_destroy(&ccw->lock);
+}
+
+int *virtio_ccw_set_irqfds(struct virtio_ccw *ccw, int *fds)
+{
+	int *old;
+
+	pthread_mutex_lock(&ccw->lock);
+	old = ccw->irqfds;
+	ccw->irqfds = fds;
+	pthread_mutex_unlock(&ccw->lock);
+	return old;
+}
+
+bool virtio_ccw_thinint(struct virtio_ccw *ccw, u64 *summary, u64 *ind,
+			u8 *first_bit, u8 *isc)
+{
+	bool thin;
+
+	pthread_mutex_lock(&ccw->lock);
+	thin = ccw->thinint;
+	*summary = ccw->summary_indicator;
+	*ind = ccw->adapter_indicators;
+	*first_bit = ccw->adapter_bit;
+	*isc = ccw->adapter_isc;
+	pthread_mutex_unlock(&ccw->lock);
+	return thin;
 }
 
 void virtio_ccw_set_ioeventfd(struct virtio_ccw *ccw, bool on)

@@ -3,9 +3,22 @@
 #ifndef LKVM_S390X_VM_H
 #define LKVM_S390X_VM_H
 
+#include <linux/kvm.h>
+#include <pthread.h>
+
 #include "s390x/s390x-ccw.h"
 #include "s390x/s390x.h"
 #include "vm.h"
+
+#define S390X_MAX_ROUTES	1024
+
+/* One device's adapter routes: a GSI and an irqfd per queue. */
+struct s390x_thinint {
+	unsigned int n;
+	int *fds;
+	u32 *gsis;
+	bool *assigned;
+};
 
 struct s390x_vm {
 	struct css css;
@@ -14,6 +27,14 @@ struct s390x_vm {
 	struct s390x_devices devices;
 	struct vm *vm;
 	int flic_fd;
+	bool irqchip;			/* KVM_CAP_S390_IRQCHIP enabled */
+	/* Adapter routes (adapter.c); the VM's GSI routing table. */
+	pthread_mutex_t route_lock;
+	struct kvm_irq_routing *routes;
+	u32 nr_routes;
+	u32 next_gsi;
+	u8 adapters;			/* ISCs registered with the FLIC */
+	struct s390x_thinint thinint[CSS_MAX_SUBCHANNELS];
 	/* Counters for --loglevel info. */
 	u64 nr_sieic, nr_io, nr_diag500, nr_servc, nr_sigp, nr_tsch;
 };
@@ -35,7 +56,12 @@ void s390x_service_signal(struct vm *vm, u32 sccb);
 int s390x_ccw_ioeventfd(struct vm *vm, u16 schno, u16 queue, int fd,
 			bool assign);
 
-/* Register an adapter (isc) with the FLIC for adapter routes. */
-int s390x_flic_register_adapter(struct vm *vm, u32 id, u8 isc);
+/* An adapter route: indicator bit `bit` (from the left), summary bit 7. */
+void s390_adapter_route(struct kvm_irq_routing_entry *e, u32 gsi, u64 ind,
+			u64 summary, u32 bit, u32 adapter_id);
+/* css_irq_ops.thinint_changed: (re)build a device's routes and irqfds. */
+void s390x_thinint_changed(void *opaque, struct virtio_ccw *ccw);
+int s390x_routes_init(struct s390x_vm *s);
+void s390x_routes_destroy(struct s390x_vm *s);
 
 #endif

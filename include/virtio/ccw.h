@@ -150,6 +150,7 @@ struct ccw_status {
 };
 
 struct css_subchannel;
+struct virtio_ccw;
 
 /* A device on a subchannel: runs one CCW (not TIC/sense: the CSS does). */
 struct css_device_ops {
@@ -165,6 +166,13 @@ struct css_irq_ops {
 	void (*io_interrupt)(void *opaque, struct css_subchannel *sch);
 	/* An adapter (thin) interrupt for isc. */
 	void (*adapter_interrupt)(void *opaque, u8 isc);
+	/*
+	 * Optional: a device's adapter indicators were set (SET_IND_ADAPTER)
+	 * or dropped (reset). The arch may give each queue an irqfd behind
+	 * an adapter route (virtio_ccw_set_irqfds) so that KVM sets the bits
+	 * and injects; called without the transport's locks.
+	 */
+	void (*thinint_changed)(void *opaque, struct virtio_ccw *ccw);
 	void *opaque;
 };
 
@@ -249,6 +257,12 @@ struct virtio_ccw {
 	u8 adapter_isc;
 	bool broken_logged;
 	/*
+	 * Per-queue irqfds for adapter interrupts (nr_queues of them, -1 =
+	 * none), owned by the arch; NULL: the transport sets the indicator
+	 * bits itself and asks for an adapter interrupt.
+	 */
+	int *irqfds;
+	/*
 	 * Queues whose notifications KVM answers (ioeventfd); the transport
 	 * then does not offer VIRTIO_F_NOTIFICATION_DATA.
 	 */
@@ -262,6 +276,15 @@ struct virtio_ccw {
 int virtio_ccw_init(struct virtio_ccw *ccw, struct css *css,
 		    struct virtio_device *vdev, u16 devno);
 void virtio_ccw_destroy(struct virtio_ccw *ccw);
+/*
+ * Install (fds: nr_queues eventfds) or remove (NULL) the adapter irqfds;
+ * returns the previous array for the caller to release.
+ */
+int *virtio_ccw_set_irqfds(struct virtio_ccw *ccw, int *fds);
+/* Adapter indicator state, for the arch's routes: false if none. */
+bool virtio_ccw_thinint(struct virtio_ccw *ccw, u64 *summary, u64 *ind,
+			u8 *first_bit, u8 *isc);
+
 /* KVM will answer the notifications: stop offering NOTIFICATION_DATA. */
 void virtio_ccw_set_ioeventfd(struct virtio_ccw *ccw, bool on);
 

@@ -50,6 +50,22 @@ int main(void)
 	ok(s390x_ccw_add(&vm, &rng2.vdev, &d2) == 0 && d2->ccw.sch.schno == 1
 	   && css_find(&s.css, CSS_SID(1)) == &d2->ccw.sch,
 	   "a second device: subchannel 1");
+	{
+		struct kvm_irq_routing_entry e;
+
+		s390_adapter_route(&e, 7, 0x14300, 0x14200, 10 + 1, 3);
+		ok(e.gsi == 7 && e.type == KVM_IRQ_ROUTING_S390_ADAPTER &&
+		   e.u.adapter.ind_addr == 0x14300 &&
+		   e.u.adapter.summary_addr == 0x14200 &&
+		   e.u.adapter.ind_offset == 11 &&
+		   e.u.adapter.summary_offset == 7 &&
+		   e.u.adapter.adapter_id == 3,
+		   "adapter route: indicator bit 11, summary bit 7, adapter = ISC");
+	}
+	d2->ccw.thinint = true;
+	s390x_thinint_changed(&vm, &d2->ccw);
+	ok(d2->ccw.irqfds == NULL,
+	   "no in-kernel irqchip: adapter interrupts stay with lkvm");
 	s390x_ccw_remove(&vm, d2);
 	s390x_virtio_destroy(&vm, &s.devices);
 	ok(s.devices.nr == 0 && css_find(&s.css, CSS_SID(0)) == NULL,

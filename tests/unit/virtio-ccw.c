@@ -11,6 +11,8 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
 
 #include "tap.h"
 #include "log.h"
@@ -39,7 +41,7 @@ struct t {
 	struct virtio_device vdev;
 	struct virtio_ccw ccw;
 	u8 config[8];
-	unsigned int io_irqs, adapter_irqs, notifies;
+	unsigned int io_irqs, adapter_irqs, notifies, thin_changes;
 	u8 last_isc;
 	u64 extra_features;
 	u16 avail_idx;
@@ -122,9 +124,15 @@ static void adapter_irq(void *opaque, u8 isc)
 	T.last_isc = isc;
 }
 
+static void thin_changed(void *opaque, struct virtio_ccw *ccw)
+{
+	T.thin_changes++;
+}
+
 static const struct css_irq_ops irq_ops = {
 	.io_interrupt = io_irq,
 	.adapter_interrupt = adapter_irq,
+	.thinint_changed = thin_changed,
 };
 
 static void setup(void)
@@ -820,6 +828,29 @@ static void test_adapter(void)
 	   "adapter indicator bit 10 (leftmost numbering) and the summary byte");
 	ok(T.adapter_irqs == 1 && T.last_isc == 3,
 	   "one adapter interrupt for ISC 3");
+	ok(T.thin_changes == 1, "the arch heard of the adapter indicators");
+	{
+		u64 summary, ind, count = 0;
+		u8 bit, isc;
+		int fds[NR_QUEUES] = { eventfd(0, EFD_NONBLOCK), -1 };
+
+		ok(virtio_ccw_thinint(&T.ccw, &summary, &ind, &bit, &isc) &&
+		   summary == SUMMARY && ind == ADAPTER_IND && bit == 10 &&
+		   isc == 3, "adapter indicator state for the routes");
+		ok(virtio_ccw_set_irqfds(&T.ccw, fds) == NULL, "irqfds installed");
+		memset(hva(ADAPTER_IND), 0, 8);
+		queue_buffer();
+		virtio_ccw_diag_notify(&T.css, CSS_SID(0), 0, 0);
+		ok(read(fds[0], &count, sizeof(count)) == sizeof(count) &&
+		   count == 1 && hva(ADAPTER_IND)[1] == 0 &&
+		   T.adapter_irqs == 1,
+		   "with an irqfd: one eventfd write, no bits set by lkvm");
+		ok(virtio_ccw_set_irqfds(&T.ccw, NULL) == fds, "irqfds removed");
+		close(fds[0]);
+	}
+	r = cmd(CCW_CMD_VDEV_RESET, 0, 0);
+	ok(done_ok(&r) && T.thin_changes == 2 && !T.ccw.thinint,
+	   "reset drops the adapter indicators and tells the arch");
 	teardown();
 }
 

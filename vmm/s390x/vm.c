@@ -103,26 +103,6 @@ int s390x_ccw_ioeventfd(struct vm *vm, u16 schno, u16 queue, int fd,
 	return 0;
 }
 
-int s390x_flic_register_adapter(struct vm *vm, u32 id, u8 isc)
-{
-	struct s390x_vm *s = s390x_vm(vm);
-	struct kvm_s390_io_adapter adapter = {
-		.id = id,
-		.isc = isc,
-		.maskable = 1,
-	};
-	struct kvm_device_attr attr = {
-		.group = KVM_DEV_FLIC_ADAPTER_REGISTER,
-		.addr = (u64)(uintptr_t)&adapter,
-	};
-
-	if (s->flic_fd < 0)
-		return -ENODEV;
-	if (ioctl(s->flic_fd, KVM_SET_DEVICE_ATTR, &attr))
-		return -errno;
-	return 0;
-}
-
 int arch_vm_init(struct vm *vm)
 {
 	struct kvm_enable_cap cap = { .cap = KVM_CAP_S390_IRQCHIP };
@@ -130,6 +110,7 @@ int arch_vm_init(struct vm *vm)
 	struct css_irq_ops irq = {
 		.io_interrupt = s390x_io_interrupt,
 		.adapter_interrupt = s390x_adapter_interrupt,
+		.thinint_changed = s390x_thinint_changed,
 		.opaque = vm,
 	};
 	struct s390x_vm *s;
@@ -155,9 +136,15 @@ int arch_vm_init(struct vm *vm)
 	sclp_init(&s->sclp, ALIGN_DOWN(vm->cfg->ram_size, SZ_1M),
 		  vm->cfg->nr_cpus);
 
+	if (s390x_routes_init(s)) {
+		pr_err("out of memory");
+		return -ENOMEM;
+	}
 	/* Adapter routes need the in-kernel irqchip and the FLIC. */
 	if (ioctl(vm->vm_fd, KVM_ENABLE_CAP, &cap))
 		pr_info("s390x: no in-kernel irqchip: %s", strerror(errno));
+	else
+		s->irqchip = true;
 	if (ioctl(vm->vm_fd, KVM_CREATE_DEVICE, &flic))
 		pr_info("s390x: no FLIC: %s", strerror(errno));
 	else
@@ -308,6 +295,7 @@ void arch_vm_destroy(struct vm *vm)
 	if (!s)
 		return;
 	s390x_virtio_destroy(vm, &s->devices);
+	s390x_routes_destroy(s);
 	if (s->flic_fd >= 0)
 		close(s->flic_fd);
 	free(s);
