@@ -122,6 +122,13 @@ enum s390_diag_action {
 #define S390_DIAG_UCALL_CODE	0x501
 enum s390_diag_action s390_handle_diag(struct s390_cpu *cpu, struct css *css,
 				       const struct s390_insn *in, u64 *arg);
+/*
+ * A KVM selftest guest-to-host call (ucall): DIAGNOSE 0x501, the ucall
+ * block's address in R3 ("diag 0,rN,0x501"). For a selftest harness's own
+ * exit loop: true and the address if the interception is one.
+ */
+bool s390_ucall_decode(u8 icptcode, u16 ipa, u32 ipb, const u64 gprs[16],
+		       u64 *addr);
 /* The function code DIAGNOSE names: (base + displacement) & 0xffff. */
 u16 s390_diag_code(const struct s390_cpu *cpu, const struct s390_insn *in);
 

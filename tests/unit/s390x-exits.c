@@ -429,6 +429,18 @@ static void test_diag(void)
 		   arg == 0x4000,
 		   "DIAG 0x501 (diag 0,r9,0x501): selftest call, block at r9");
 	}
+	{
+		u64 gprs[16] = { 0 }, addr = 0;
+
+		gprs[7] = 0x7000;
+		ok(s390_ucall_decode(4, 0x8307, 0x05010000, gprs, &addr) &&
+		   addr == 0x7000,
+		   "selftest ucall decoded from a SIEIC record: block at r7");
+		ok(!s390_ucall_decode(4, 0x8307, 0x05000000, gprs, &addr) &&
+		   !s390_ucall_decode(8, 0x8307, 0x05010000, gprs, &addr) &&
+		   !s390_ucall_decode(4, 0xb234, 0x05010000, gprs, &addr),
+		   "DIAG 500, a program interception, STSCH: not ucalls");
+	}
 	r = exec(0x8312, 0x03080000);
 	ok(r == S390_DIAG_REIPL, "DIAG 0x308: re-IPL");
 	r = exec(0x8312, 0x01230000);

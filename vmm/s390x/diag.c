@@ -4,6 +4,7 @@
  * re-IPL 0x308) and the SIGNAL PROCESSOR orders KVM leaves to userspace.
  */
 #include <errno.h>
+#include <string.h>
 
 #include "log.h"
 #include "s390x/s390x.h"
@@ -11,6 +12,22 @@
 u16 s390_diag_code(const struct s390_cpu *cpu, const struct s390_insn *in)
 {
 	return ((in->b2 ? cpu->gprs[in->b2] : 0) + in->d2) & 0xffff;
+}
+
+bool s390_ucall_decode(u8 icptcode, u16 ipa, u32 ipb, const u64 gprs[16],
+		       u64 *addr)
+{
+	struct s390_insn in;
+	struct s390_cpu cpu = { .psw_mask = S390_IPL_PSW_MASK };
+
+	if (s390_decode_sieic(icptcode, ipa, ipb, &in) ||
+	    in.kind != S390_INSN_DIAG)
+		return false;
+	memcpy(cpu.gprs, gprs, sizeof(cpu.gprs));
+	if (s390_diag_code(&cpu, &in) != S390_DIAG_UCALL_CODE)
+		return false;
+	*addr = gprs[in.r3];
+	return true;
 }
 
 enum s390_diag_action s390_handle_diag(struct s390_cpu *cpu, struct css *css,
