@@ -1090,7 +1090,8 @@ void virtio_ccw_set_ioeventfd(struct virtio_ccw *ccw, bool on)
 	ccw->ioeventfd = on;
 }
 
-static s64 ccw_notify_fail(struct virtio_ccw *ccw, const char *why)
+static s64 ccw_notify_fail(struct css *css, struct virtio_ccw *ccw,
+			   const char *why)
 {
 	if (ccw) {
 		bool first;
@@ -1102,9 +1103,9 @@ static s64 ccw_notify_fail(struct virtio_ccw *ccw, const char *why)
 		if (first)
 			pr_warn("%s: virtio-ccw notification refused: %s",
 				ccw->vdev->name, why);
-	} else {
-		pr_warn_ratelimited("virtio-ccw notification refused: %s",
-				    why);
+	} else if (!atomic_exchange(&css->bad_notify_logged, true)) {
+		pr_warn("virtio-ccw notification refused: %s (logged once)",
+			why);
 	}
 	return -EINVAL;
 }
@@ -1119,24 +1120,24 @@ s64 virtio_ccw_diag_notify(struct css *css, u64 r2, u64 r3, u64 r4)
 
 	(void)r4;	/* every lookup is already direct */
 	if (css_sid_schno((u32)r2) < 0)
-		return ccw_notify_fail(NULL, "malformed subchannel ID");
+		return ccw_notify_fail(css, NULL, "malformed subchannel ID");
 	sch = css_find(css, (u32)r2);
 	if (!sch || sch->ops != &virtio_ccw_css_ops)
-		return ccw_notify_fail(NULL, "no such subchannel");
+		return ccw_notify_fail(css, NULL, "no such subchannel");
 	ccw = to_ccw(sch);
 	vdev = ccw->vdev;
 	pthread_mutex_lock(&sch->lock);
 	enabled = sch->enabled;
 	pthread_mutex_unlock(&sch->lock);
 	if (!enabled)
-		return ccw_notify_fail(ccw, "subchannel not enabled");
+		return ccw_notify_fail(css, ccw, "subchannel not enabled");
 	/* NOTIFICATION_DATA: index in bits 0-15, next avail/offset above. */
 	if (virtio_has_feature(vdev, VIRTIO_F_NOTIFICATION_DATA))
 		idx = r3 & 0xffff;
 	if (idx >= virtio_num_queues(vdev))
-		return ccw_notify_fail(ccw, "queue index out of range");
+		return ccw_notify_fail(css, ccw, "queue index out of range");
 	if (!virtio_queue_get_ready(vdev, idx))
-		return ccw_notify_fail(ccw, "queue not set up");
+		return ccw_notify_fail(css, ccw, "queue not set up");
 	virtio_queue_notify(vdev, idx);
 	/* The cookie: which subchannel and queue, plus one (0 = none). */
 	return ((s64)sch->schno << 16 | (s64)idx) + 1;

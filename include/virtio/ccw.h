@@ -25,6 +25,7 @@
 #define LKVM_VIRTIO_CCW_H
 
 #include <pthread.h>
+#include <stdatomic.h>
 
 #include "guest-mem.h"
 #include "types.h"
@@ -207,6 +208,8 @@ struct css {
 	struct css_irq_ops irq;
 	struct css_subchannel *sch[CSS_MAX_SUBCHANNELS];
 	unsigned int nr_sch;
+	/* DIAGNOSE 0x500 for no device: logged once. */
+	atomic_bool bad_notify_logged;
 };
 
 void css_init(struct css *css, const struct guest_mem *mem,
