@@ -45,14 +45,13 @@ run_lkvm_bench() { # engine rw bs depth -> "iops lat"
 	local r
 	for _ in $(seq "$ROUNDS"); do
 		r=$("$BENCH" "$img" "$1" "$2" "$3" "$4" "$SECS" direct 2>/dev/null) || continue
-		set -- "$@"
 		echo "$r" | awk '{print $2, $4}'
 	done | best
 }
 
 run_fio() { # rw bs depth -> "iops lat"
 	local kind=read
-	[ "$1" = randwrite ] && kind=write
+	[ "$1" = randwrite ] && kind="write"
 	for _ in $(seq "$ROUNDS"); do
 		fio --name=b --filename="$img" --ioengine=io_uring --direct=1 \
 			--rw="$1" --bs="$2" --iodepth="$3" --runtime="$SECS" \
@@ -67,8 +66,7 @@ printf '# %-20s %21s %21s %21s %13s %13s\n' workload "io_uring IOPS (us)" \
 	"threads IOPS (us)" "fio IOPS (us)" "uring/fio" "threads/fio"
 results=()
 for w in "${workloads[@]}"; do
-	set -- $w
-	name=$1 rw=$2 bs=$3 qd=$4
+	read -r name rw bs qd <<<"$w"
 	u=$(run_lkvm_bench io_uring "$rw" "$bs" "$qd")
 	t=$(run_lkvm_bench threads "$rw" "$bs" "$qd")
 	f="0 0"
@@ -84,8 +82,7 @@ for w in "${workloads[@]}"; do
 done
 
 for r in "${results[@]}"; do
-	set -- $r
-	name=$1 ui=$2 ti=$3 fo=$4 ru=$5
+	read -r name ui ti fo ru <<<"$r"
 	if [ "$ui" = 0 ] || [ "$ti" = 0 ]; then
 		tap "not ok" "$name: a run failed (io_uring $ui, threads $ti IOPS)"
 	elif [ "$have_fio" = 0 ]; then

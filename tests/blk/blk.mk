@@ -15,3 +15,17 @@ BENCH_SUITES += tests/blk/bench.sh
 $(BUILD)/tests/blk/blk-bench: tests/blk/blk-bench.c $(LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -o $@ $< $(LIB) $(LDLIBS)
+
+# Linux's virtio_blk with the lean guest kernel (tests/linux/lib.sh): two
+# boots of about 2 minutes each on kvm_pvm hosts. In make check when the
+# Linux boot tests are (LINUX_TESTS=1, as tests/linux/linux.mk sets it);
+# alone with make check-linux-blk.
+LINUX_TESTS ?= 1
+ifeq ($(LINUX_TESTS),1)
+CHECK_SUITES += tests/blk/linux-blk.sh
+endif
+
+.PHONY: check-linux-blk
+check-linux-blk: deps
+	@$(MAKE) --no-print-directory lkvm guest-kernel
+	@tests/run.sh tests/blk/linux-blk.sh

@@ -66,7 +66,7 @@ seed=3
 for t in pci mmio; do
 	for f in raw qcow2; do
 		if [ "$f" = qcow2 ] && [ -n "${qimg:-}" ]; then
-			for i in 1 2 3; do skip "$f over $t" "$qimg"; done
+			for _ in 1 2 3; do skip "$f over $t" "$qimg"; done
 			continue
 		fi
 		img="$TMP/disk.$f"

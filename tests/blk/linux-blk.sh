@@ -38,26 +38,28 @@ if [ -z "$_linux_skip" ]; then
 fi
 
 base="console=ttyS0 earlyprintk=serial panic=-1 rdinit=/lkvm-no-such-init"
+# shellcheck disable=SC2034 # read by linux_boot
 LINUX_CMDLINE="$base root=/dev/vda ro"
 linux_boot blk-pci -c 1 -m 256 --virtio-transport pci --loglevel info \
 	-d "$dir/pci-a.qcow2,serial=lkvm-qcow2" \
 	-d "$dir/pci-b.raw,ro,serial=lkvm-raw"
+# shellcheck disable=SC2034 # read by linux_boot
 LINUX_CMDLINE="$base root=/dev/vda rw"
 linux_boot blk-mmio -c 1 -m 256 --virtio-transport mmio --loglevel info \
 	-d "$dir/mmio-a.raw,ro" -d "$dir/mmio-b.qcow2"
 
-blocks='virtio_blk virtio[0-9]+: \[%s\] %s 512-byte logical blocks'
-expect_log blk-pci "$(printf "$blocks" vda 65536)" \
+blocks() { echo "virtio_blk virtio[0-9]+: \\[$1\\] $2 512-byte logical blocks"; }
+expect_log blk-pci "$(blocks vda 65536)" \
 	"pci: virtio_blk sees the qcow2 disk vda with 65536 sectors"
-expect_log blk-pci "$(printf "$blocks" vdb 49152)" \
+expect_log blk-pci "$(blocks vdb 49152)" \
 	"pci: virtio_blk sees the raw disk vdb with 49152 sectors"
 expect_log blk-pci 'EXT4-fs \(vda\): mounted filesystem' \
 	"pci: ext4 mounts vda (qcow2)"
 expect_log blk-pci 'VFS: Mounted root \(ext4 filesystem\) readonly on device 254:0' \
 	"pci: root=/dev/vda ro is the qcow2 image's ext4"
-expect_log blk-mmio "$(printf "$blocks" vda 65536)" \
+expect_log blk-mmio "$(blocks vda 65536)" \
 	"mmio: virtio_blk sees the raw disk vda with 65536 sectors"
-expect_log blk-mmio "$(printf "$blocks" vdb 81920)" \
+expect_log blk-mmio "$(blocks vdb 81920)" \
 	"mmio: virtio_blk sees the qcow2 disk vdb with 81920 sectors"
 expect_log blk-mmio 'VFS: Mounted root \(ext4 filesystem\) readonly on device 254:0' \
 	"mmio: root=/dev/vda rw on the read-only raw disk mounts read-only"
