@@ -26,7 +26,8 @@
 #define ST_HOLE_END		0x10000ULL
 #define ST_MMIO_BASE		0xe000ULL	/* for tests: 0xe000-0xefff */
 #define ST_UCALL_ADDR		0xfff0ULL
-#define ST_KSTACK_TOP		0x30000ULL	/* CPL0 code, 64 KiB */
+#define ST_KSTACK_TOP		0x30000ULL	/* CPL0: 16 KiB per vCPU */
+#define ST_MAX_VCPUS		4
 #define ST_RSP0_TOP		0x38000ULL	/* TSS.RSP0: from CPL3 */
 #define ST_USTACK_TOP		0x40000ULL	/* CPL3 code */
 #define ST_SCRATCH		0x100000ULL	/* free RAM up to 4 MiB */

@@ -237,6 +237,9 @@ void st_vm_create(struct st_vm *t, const struct st_opts *o)
 	enum st_irqchip chip = o ? o->irqchip : ST_IRQCHIP_NONE;
 	int err;
 
+	if (n > ST_MAX_VCPUS)
+		st_fail(t, "%u vCPUs asked, the harness layout has stacks for %d",
+			n, ST_MAX_VCPUS);
 	if (access("/dev/kvm", R_OK | W_OK))
 		st_skip(t, "/dev/kvm: %s", strerror(errno));
 	if (t->vm.kvm_fd >= 0) {
