@@ -99,6 +99,7 @@ build() {
 
 # The programs the Makefile would build for this arch, one per line.
 list_tests() {
+	# shellcheck disable=SC2016 # $(...) is make's, not the shell's
 	make -s -C "$tree/tools/testing/selftests/kvm" OUTPUT="$objdir/kvm" \
 		--eval='lkvm-print-progs: ; @echo $(TEST_GEN_PROGS)' \
 		lkvm-print-progs 2>/dev/null | tr ' ' '\n' |
