@@ -735,18 +735,19 @@ static struct ccw_status ccw_set_ind_adapter(struct virtio_ccw *ccw,
 					     const struct ccw_data *d)
 {
 	unsigned int nq = virtio_num_queues(ccw->vdev);
-	u8 b[18];
-	u64 summary, ind;
-	u8 bit, isc;
+	u8 b[25];		/* be64 summary, be64 indicator, be64 bit, isc */
+	u64 summary, ind, bit;
+	u8 isc;
 	bool ok;
 
 	if (!ccw_get(d, b, sizeof(b)))
 		return ccw_pgm_check(d);
 	summary = get_be64(b);
 	ind = get_be64(b + 8);
-	bit = b[16];
-	isc = b[17];
-	if (isc > 7 || !ccw_gpa_ok(ccw, summary, 1) ||
+	bit = get_be64(b + 16);
+	isc = b[24];
+	if (isc > 7 || bit > VIRTIO_CCW_MAX_ADAPTER_BIT ||
+	    !ccw_gpa_ok(ccw, summary, 1) ||
 	    !ccw_gpa_ok(ccw, ind, (bit + nq + 7) / 8))
 		return ccw_reject(d);
 	pthread_mutex_lock(&ccw->lock);
@@ -972,9 +973,8 @@ static void ccw_signal_used(struct virtio_device *vdev, struct virtq *vq)
 	struct virtio_ccw *ccw = vdev->transport_priv;
 	struct css *css = ccw->sch.css;
 	unsigned int idx = vq - vdev->vqs;
-	u64 ind, summary = 0;
+	u64 ind, summary = 0, bit;
 	bool thin;
-	u32 bit;
 	u8 isc = 0;
 
 	pthread_mutex_lock(&ccw->lock);
@@ -1065,7 +1065,7 @@ int *virtio_ccw_set_irqfds(struct virtio_ccw *ccw, int *fds)
 }
 
 bool virtio_ccw_thinint(struct virtio_ccw *ccw, u64 *summary, u64 *ind,
-			u8 *first_bit, u8 *isc)
+			u64 *first_bit, u8 *isc)
 {
 	bool thin;
 

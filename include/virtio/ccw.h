@@ -112,6 +112,8 @@
 #define CCW_CMD_READ_STATUS		0x72
 
 #define VIRTIO_CCW_MAX_REV		2
+/* Adapter indicator bits lkvm accepts (a 128 KiB indicator area). */
+#define VIRTIO_CCW_MAX_ADAPTER_BIT	(1u << 20)
 
 /* DIAGNOSE 0x500 subcode 3 (virtio-ccw notification). */
 #define DIAG500_VIRTIO_CCW_NOTIFY	3
@@ -256,7 +258,7 @@ struct virtio_ccw {
 	bool thinint;			/* SET_IND_ADAPTER done */
 	u64 summary_indicator;
 	u64 adapter_indicators;
-	u8 adapter_bit;
+	u64 adapter_bit;
 	u8 adapter_isc;
 	bool broken_logged;
 	/*
@@ -286,7 +288,7 @@ void virtio_ccw_destroy(struct virtio_ccw *ccw);
 int *virtio_ccw_set_irqfds(struct virtio_ccw *ccw, int *fds);
 /* Adapter indicator state, for the arch's routes: false if none. */
 bool virtio_ccw_thinint(struct virtio_ccw *ccw, u64 *summary, u64 *ind,
-			u8 *first_bit, u8 *isc);
+			u64 *first_bit, u8 *isc);
 
 /* KVM will answer the notifications: stop offering NOTIFICATION_DATA. */
 void virtio_ccw_set_ioeventfd(struct virtio_ccw *ccw, bool on);

@@ -790,9 +790,9 @@ static void test_indicators_and_notify(void)
 	/* Adapter indicators refused while classic ones are set. */
 	wb64(DATA, SUMMARY);
 	wb64(DATA + 8, ADAPTER_IND);
-	hva(DATA)[16] = 0;
-	hva(DATA)[17] = 3;
-	r = cmd(CCW_CMD_SET_IND_ADAPTER, 0, 18);
+	wb64(DATA + 16, 0);
+	hva(DATA)[24] = 3;
+	r = cmd(CCW_CMD_SET_IND_ADAPTER, 0, 25);
 	ok(rejected(&r), "SET_IND_ADAPTER after SET_IND: command reject");
 	teardown();
 }
@@ -805,16 +805,21 @@ static void test_adapter(void)
 	ok(bring_up(1), "device up at revision 1");
 	wb64(DATA, SUMMARY);
 	wb64(DATA + 8, ADAPTER_IND);
-	hva(DATA)[16] = 10;		/* first bit */
-	hva(DATA)[17] = 9;		/* isc 9: invalid */
-	r = cmd(CCW_CMD_SET_IND_ADAPTER, 0, 18);
+	wb64(DATA + 16, 10);		/* first bit, big-endian 64-bit */
+	hva(DATA)[24] = 9;		/* isc 9: invalid */
+	r = cmd(CCW_CMD_SET_IND_ADAPTER, 0, 25);
 	ok(rejected(&r), "SET_IND_ADAPTER with ISC 9: command reject");
-	hva(DATA)[17] = 3;
-	r = cmd(CCW_CMD_SET_IND_ADAPTER, 0, 17);
-	ok(prog_check(&r), "SET_IND_ADAPTER with count 17: program check");
-	r = cmd(CCW_CMD_SET_IND_ADAPTER, 0, 18);
-	ok(done_ok(&r) && T.ccw.thinint && T.ccw.adapter_isc == 3,
-	   "SET_IND_ADAPTER: ISC 3, bit 10");
+	hva(DATA)[24] = 3;
+	wb64(DATA + 16, 1ULL << 40);
+	r = cmd(CCW_CMD_SET_IND_ADAPTER, 0, 25);
+	ok(rejected(&r), "SET_IND_ADAPTER with bit 2^40: command reject");
+	wb64(DATA + 16, 10);
+	r = cmd(CCW_CMD_SET_IND_ADAPTER, 0, 24);
+	ok(prog_check(&r), "SET_IND_ADAPTER with count 24: program check");
+	r = cmd(CCW_CMD_SET_IND_ADAPTER, 0, 25);
+	ok(done_ok(&r) && T.ccw.thinint && T.ccw.adapter_isc == 3 &&
+	   T.ccw.adapter_bit == 10,
+	   "SET_IND_ADAPTER (25 bytes): ISC 3, first bit 10");
 	wb64(DATA, IND);
 	r = cmd(CCW_CMD_SET_IND, 0, 8);
 	ok(rejected(&r), "SET_IND after SET_IND_ADAPTER: command reject");
@@ -830,8 +835,8 @@ static void test_adapter(void)
 	   "one adapter interrupt for ISC 3");
 	ok(T.thin_changes == 1, "the arch heard of the adapter indicators");
 	{
-		u64 summary, ind, count = 0;
-		u8 bit, isc;
+		u64 summary, ind, bit, count = 0;
+		u8 isc;
 		int fds[NR_QUEUES] = { eventfd(0, EFD_NONBLOCK), -1 };
 
 		ok(virtio_ccw_thinint(&T.ccw, &summary, &ind, &bit, &isc) &&

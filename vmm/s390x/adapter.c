@@ -127,8 +127,8 @@ static int thinint_setup(struct s390x_vm *s, struct s390x_thinint *t,
 			 struct virtio_ccw *ccw)
 {
 	unsigned int q, nq = virtio_num_queues(ccw->vdev);
-	u64 summary, ind;
-	u8 bit, isc;
+	u64 summary, ind, bit;
+	u8 isc;
 	int err;
 
 	if (!virtio_ccw_thinint(ccw, &summary, &ind, &bit, &isc))
