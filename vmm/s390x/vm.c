@@ -120,7 +120,7 @@ int arch_vm_init(struct vm *vm)
 		 * Secondary CPUs must stay out of KVM_RUN until a SIGP START;
 		 * the common vCPU loop has no hook for that yet.
 		 */
-		pr_err("s390x: only one vCPU is supported (asked for %u)",
+		pr_err("s390x runs one vCPU for now (asked for %u): pass -c 1",
 		       vm->cfg->nr_cpus);
 		return -EINVAL;
 	}
