@@ -17,13 +17,9 @@ $(BUILD)/tests/blk/blk-bench: tests/blk/blk-bench.c $(LIB)
 	$(CC) $(CFLAGS) -o $@ $< $(LIB) $(LDLIBS)
 
 # Linux's virtio_blk with the lean guest kernel (tests/linux/lib.sh): two
-# boots of about 2 minutes each on kvm_pvm hosts. In make check when the
-# Linux boot tests are (LINUX_TESTS=1, as tests/linux/linux.mk sets it);
-# alone with make check-linux-blk.
-LINUX_TESTS ?= 1
-ifeq ($(LINUX_TESTS),1)
-CHECK_SUITES += tests/blk/linux-blk.sh
-endif
+# boots of minutes each on kvm_pvm hosts. Part of make check-linux (and of
+# make check with LINUX_TESTS=all, see tests/linux/linux.mk); alone with
+# make check-linux-blk.
 
 .PHONY: check-linux-blk
 check-linux-blk: deps
