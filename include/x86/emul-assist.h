@@ -33,11 +33,15 @@ void emul_assist_decode(const u8 *insn, size_t len, struct assist_action *act);
 /*
  * Kernel command-line words appended for Linux guests when the assist is
  * on: CPU features the host's emulator advertises but cannot execute.
+ * Linux (6.1) reads at most 127 characters of clearcpuid=, so the features
+ * that have their own switch (xsave, pku, fsgsbase) use it instead.
  */
+#define EMUL_ASSIST_CLEARCPUID \
+	"smap,smep,umip,cx16,avx,avx2,rdpid,popcnt,bmi1,bmi2,rdrand,rdseed," \
+	"movbe,sse4_2,sse4_1,abm,adx,sha_ni,aes,pclmulqdq"
+#define EMUL_ASSIST_CLEARCPUID_MAX 127
 #define EMUL_ASSIST_CMDLINE \
-	"clearcpuid=smap,smep,umip,xsave,cx16,avx,avx2,pku,ospke,fsgsbase," \
-	"rdpid,popcnt,bmi1,bmi2,rdrand,rdseed,movbe,sse4_2,sse4_1,abm,adx," \
-	"sha_ni,aes,pclmulqdq noxsave"
+	"clearcpuid=" EMUL_ASSIST_CLEARCPUID " noxsave nopku nofsgsbase"
 
 /* True when this host's KVM emulates guest CPL0 code. */
 bool emul_assist_host_needs(void);

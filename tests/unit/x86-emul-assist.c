@@ -37,6 +37,13 @@ int main(void)
 	expect("popcnt is not assisted", (const u8 []){ 0xf3, 0x0f, 0xb8, 0xc0 },
 	       4, ASSIST_NONE, 0, 0);
 	expect("no bytes", (const u8 []){ 0xcc }, 0, ASSIST_NONE, 0, 0);
+	ok(strlen(EMUL_ASSIST_CLEARCPUID) <= EMUL_ASSIST_CLEARCPUID_MAX,
+	   "clearcpuid= list fits Linux's 127-character buffer (%zu)",
+	   strlen(EMUL_ASSIST_CLEARCPUID));
+	ok(strstr(EMUL_ASSIST_CMDLINE, "nopku") &&
+	   strstr(EMUL_ASSIST_CMDLINE, "nofsgsbase") &&
+	   strstr(EMUL_ASSIST_CLEARCPUID, "pclmulqdq"),
+	   "every feature of the list is cleared, the last included");
 	ok(strstr(EMUL_ASSIST_CMDLINE, "clearcpuid=") &&
 	   strstr(EMUL_ASSIST_CMDLINE, "noxsave"),
 	   "assist command line clears CPU features and xsave");
