@@ -9,12 +9,54 @@
 #include "vm-disks.h"
 #include "vm.h"
 
+/* The disks the shutdown path drains and flushes. */
+struct vm_disks {
+	struct vm_shutdown_hook hook;
+	struct virtio_blk *blks[LKVM_MAX_DISKS];
+	unsigned int nr;
+};
+
+/*
+ * Shutdown: the vCPUs and the I/O thread have stopped. Wait for requests
+ * the engines still hold, then make written data stable, so that a guest
+ * that wrote without flushing finds its data after a clean exit too.
+ */
+static void vm_disks_shutdown(struct vm *vm, void *opaque)
+{
+	struct vm_disks *d = opaque;
+	unsigned int i;
+
+	for (i = 0; i < d->nr; i++) {
+		struct disk *disk = virtio_blk_disk(d->blks[i]);
+		int err;
+
+		virtio_blk_drain(d->blks[i]);
+		if (disk->readonly)
+			continue;
+		err = disk->ops->flush(disk);
+		if (err)
+			pr_err("cannot flush disk '%s': %s", vm->cfg->disks[i],
+			       strerror(-err));
+	}
+}
+
 int vm_disks_create(struct vm *vm, struct vm_virtio *v, vm_disks_add_fn add)
 {
+	struct vm_disks *disks;
 	const struct vm_config *cfg = vm->cfg;
 	unsigned int i;
 	int err;
 
+	if (!cfg->nr_disks)
+		return 0;
+	disks = calloc(1, sizeof(*disks));
+	if (!disks) {
+		pr_err("out of memory");
+		return -ENOMEM;
+	}
+	disks->hook = (struct vm_shutdown_hook){ .fn = vm_disks_shutdown,
+						 .opaque = disks };
+	vm_on_shutdown(vm, &disks->hook);
 	for (i = 0; i < cfg->nr_disks; i++) {
 		struct virtio_blk_options o = { 0 };
 		struct virtio_blk *blk;
@@ -43,6 +85,7 @@ int vm_disks_create(struct vm *vm, struct vm_virtio *v, vm_disks_add_fn add)
 			virtio_blk_destroy(blk);
 			return err;
 		}
+		disks->blks[disks->nr++] = blk;
 	}
 	return 0;
 }

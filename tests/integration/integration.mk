@@ -1,5 +1,5 @@
 # Integration tests: real VMs on /dev/kvm (skipped with the reason where
 # /dev/kvm is unusable).
 CHECK_SUITES += tests/integration/bad-input.sh tests/integration/boot.sh \
-	tests/integration/control.sh
-DEPS_PACKAGES += python3 util-linux
+	tests/integration/control.sh tests/integration/shutdown-flush.sh
+DEPS_PACKAGES += python3 util-linux strace
