@@ -25,6 +25,9 @@ CHECK_DEPS += guest-kernel
 CHECK_SUITES += $(LINUX_SUITES_BASIC)
 endif
 
+BENCH_DEPS += guest-kernel
+BENCH_SUITES += tests/linux/bench-boot.sh
+
 .PHONY: check-linux
 check-linux: deps
 	@$(MAKE) --no-print-directory lkvm guest-kernel guest
