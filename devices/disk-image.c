@@ -18,7 +18,7 @@
 #include "disk.h"
 #include "log.h"
 
-static void disk_err(char *err, size_t len, const char *fmt, ...)
+void disk_error(char *err, size_t len, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -154,7 +154,7 @@ static int disk_open_depth(struct disk **out, const char *path,
 	int ret;
 
 	if (depth > 16) {
-		disk_err(err, errlen, "%s: backing chain too deep", path);
+		disk_error(err, errlen, "%s: backing chain too deep", path);
 		return -ELOOP;
 	}
 	d = calloc(1, sizeof(*d));
@@ -168,7 +168,7 @@ static int disk_open_depth(struct disk **out, const char *path,
 	d->fd = open(path, flags | O_CLOEXEC);
 	if (d->fd < 0) {
 		ret = -errno;
-		disk_err(err, errlen, "cannot open disk image '%s': %s", path,
+		disk_error(err, errlen, "cannot open disk image '%s': %s", path,
 			 strerror(errno));
 		goto fail;
 	}
@@ -176,11 +176,11 @@ static int disk_open_depth(struct disk **out, const char *path,
 		ret = disk_lock(d->fd, !opts->readonly);
 		if (ret) {
 			if (ret == -EAGAIN || ret == -EACCES)
-				disk_err(err, errlen,
+				disk_error(err, errlen,
 					 "disk image '%s' is locked by another process",
 					 path);
 			else
-				disk_err(err, errlen,
+				disk_error(err, errlen,
 					 "cannot lock disk image '%s': %s",
 					 path, strerror(-ret));
 			goto fail;
@@ -188,7 +188,7 @@ static int disk_open_depth(struct disk **out, const char *path,
 	}
 	ret = disk_raw_init(d);
 	if (ret) {
-		disk_err(err, errlen,
+		disk_error(err, errlen,
 			 "disk image '%s' is not a regular file or block device",
 			 path);
 		goto fail;
@@ -200,7 +200,7 @@ static int disk_open_depth(struct disk **out, const char *path,
 		n = pread(d->fd, probe, sizeof(probe), 0);
 		if (n < 0) {
 			ret = -errno;
-			disk_err(err, errlen, "cannot read disk image '%s': %s",
+			disk_error(err, errlen, "cannot read disk image '%s': %s",
 				 path, strerror(errno));
 			goto fail;
 		}

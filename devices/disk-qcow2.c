@@ -58,17 +58,6 @@ struct qcow2 {
 	u32 csize_shift;	/* compressed descriptor: x = 62 - (bits - 8) */
 };
 
-static void q_err(char *err, size_t len, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (!err || !len)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(err, len, fmt, ap);
-	va_end(ap);
-}
-
 static u32 be32_at(const u8 *p)
 {
 	u32 v;
@@ -92,7 +81,7 @@ int qcow2_parse_header(const u8 *buf, size_t len, u64 file_size,
 
 	memset(h, 0, sizeof(*h));
 	if (len < QCOW2_V2_HEADER_LEN || be32_at(buf) != QCOW2_MAGIC) {
-		q_err(err, errlen, "not a qcow2 header");
+		disk_error(err, errlen, "not a qcow2 header");
 		return -EINVAL;
 	}
 	h->version = be32_at(buf + 4);
@@ -110,12 +99,12 @@ int qcow2_parse_header(const u8 *buf, size_t len, u64 file_size,
 	h->refcount_order = 4;
 	h->header_length = QCOW2_V2_HEADER_LEN;
 	if (h->version != 2 && h->version != 3) {
-		q_err(err, errlen, "unsupported qcow2 version %u", h->version);
+		disk_error(err, errlen, "unsupported qcow2 version %u", h->version);
 		return -ENOTSUP;
 	}
 	if (h->version == 3) {
 		if (len < QCOW2_V3_HEADER_LEN) {
-			q_err(err, errlen, "corrupt header: truncated");
+			disk_error(err, errlen, "corrupt header: truncated");
 			return -EINVAL;
 		}
 		h->incompat = be64_at(buf + 72);
@@ -125,7 +114,7 @@ int qcow2_parse_header(const u8 *buf, size_t len, u64 file_size,
 		h->header_length = be32_at(buf + 100);
 		if (h->header_length < QCOW2_V3_HEADER_LEN ||
 		    h->header_length > len) {
-			q_err(err, errlen, "corrupt header: header length %u",
+			disk_error(err, errlen, "corrupt header: header length %u",
 			      h->header_length);
 			return -EINVAL;
 		}
@@ -133,39 +122,39 @@ int qcow2_parse_header(const u8 *buf, size_t len, u64 file_size,
 			h->compression_type = buf[104];
 	}
 	if (h->cluster_bits < 9 || h->cluster_bits > 21) {
-		q_err(err, errlen, "corrupt header: cluster bits %u",
+		disk_error(err, errlen, "corrupt header: cluster bits %u",
 		      h->cluster_bits);
 		return -EINVAL;
 	}
 	cs = 1ULL << h->cluster_bits;
 	if (h->header_length > cs) {
-		q_err(err, errlen, "corrupt header: header longer than a cluster");
+		disk_error(err, errlen, "corrupt header: header longer than a cluster");
 		return -EINVAL;
 	}
 	if (h->crypt_method) {
-		q_err(err, errlen, "encrypted images are not supported");
+		disk_error(err, errlen, "encrypted images are not supported");
 		return -ENOTSUP;
 	}
 	if (h->incompat & QCOW2_INCOMPAT_CORRUPT) {
-		q_err(err, errlen, "image is marked corrupt (qemu-img check -r all)");
+		disk_error(err, errlen, "image is marked corrupt (qemu-img check -r all)");
 		return -EINVAL;
 	}
 	if (h->incompat & QCOW2_INCOMPAT_DIRTY) {
-		q_err(err, errlen, "image is dirty: refcounts need a repair (qemu-img check -r all)");
+		disk_error(err, errlen, "image is dirty: refcounts need a repair (qemu-img check -r all)");
 		return -ENOTSUP;
 	}
 	if (h->incompat & ~(QCOW2_INCOMPAT_COMPRESSION)) {
-		q_err(err, errlen, "unsupported incompatible features 0x%llx",
+		disk_error(err, errlen, "unsupported incompatible features 0x%llx",
 		      (unsigned long long)h->incompat);
 		return -ENOTSUP;
 	}
 	if (h->compression_type != 0) {
-		q_err(err, errlen, "unsupported compression type %u",
+		disk_error(err, errlen, "unsupported compression type %u",
 		      h->compression_type);
 		return -ENOTSUP;
 	}
 	if (h->refcount_order > 6) {
-		q_err(err, errlen, "corrupt header: refcount order %u",
+		disk_error(err, errlen, "corrupt header: refcount order %u",
 		      h->refcount_order);
 		return -EINVAL;
 	}
@@ -174,26 +163,26 @@ int qcow2_parse_header(const u8 *buf, size_t len, u64 file_size,
 		    h->backing_size > QCOW2_MAX_BACKING_NAME ||
 		    h->backing_offset > cs - h->backing_size ||
 		    h->backing_offset + h->backing_size > len) {
-			q_err(err, errlen, "corrupt header: backing file name");
+			disk_error(err, errlen, "corrupt header: backing file name");
 			return -EINVAL;
 		}
 	}
 	if ((u64)h->l1_size * 8 > QCOW2_MAX_L1_BYTES) {
-		q_err(err, errlen, "corrupt header: L1 table too large");
+		disk_error(err, errlen, "corrupt header: L1 table too large");
 		return -EINVAL;
 	}
 	l2e = cs / 8;
 	need = (h->size + cs - 1) >> h->cluster_bits;
 	need = (need + l2e - 1) / l2e;
 	if (h->size > (1ULL << 56) || need > h->l1_size) {
-		q_err(err, errlen, "corrupt header: L1 table too small for the size");
+		disk_error(err, errlen, "corrupt header: L1 table too small for the size");
 		return -EINVAL;
 	}
 	if (!IS_ALIGNED(h->l1_offset, cs) || !IS_ALIGNED(h->rct_offset, cs) ||
 	    (h->l1_size && !h->l1_offset) || !h->rct_offset ||
 	    h->l1_offset > file_size ||
 	    (u64)h->l1_size * 8 > file_size - h->l1_offset) {
-		q_err(err, errlen, "corrupt header: table offsets");
+		disk_error(err, errlen, "corrupt header: table offsets");
 		return -EINVAL;
 	}
 	if (!h->rct_clusters ||
@@ -201,7 +190,7 @@ int qcow2_parse_header(const u8 *buf, size_t len, u64 file_size,
 	    h->rct_offset > file_size ||
 	    ((u64)h->rct_clusters << h->cluster_bits) >
 		    file_size - h->rct_offset) {
-		q_err(err, errlen, "corrupt header: refcount table");
+		disk_error(err, errlen, "corrupt header: refcount table");
 		return -EINVAL;
 	}
 	return 0;
@@ -209,12 +198,14 @@ int qcow2_parse_header(const u8 *buf, size_t len, u64 file_size,
 
 /* --- metadata I/O --- */
 
-static int q_pread(struct disk *d, void *buf, u64 len, u64 off)
+/* All of [off, off + len) or an error: metadata is never short. */
+static int q_io(struct disk *d, void *buf, u64 len, u64 off, bool write)
 {
 	u8 *p = buf;
 
 	while (len) {
-		ssize_t n = pread(d->fd, p, len, off);
+		ssize_t n = write ? pwrite(d->fd, p, len, off) :
+				    pread(d->fd, p, len, off);
 
 		if (n < 0 && errno == EINTR)
 			continue;
@@ -229,24 +220,14 @@ static int q_pread(struct disk *d, void *buf, u64 len, u64 off)
 	return 0;
 }
 
+static int q_pread(struct disk *d, void *buf, u64 len, u64 off)
+{
+	return q_io(d, buf, len, off, false);
+}
+
 static int q_pwrite(struct disk *d, const void *buf, u64 len, u64 off)
 {
-	const u8 *p = buf;
-
-	while (len) {
-		ssize_t n = pwrite(d->fd, p, len, off);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -errno;
-		if (n == 0)
-			return -EIO;
-		p += n;
-		len -= n;
-		off += n;
-	}
-	return 0;
+	return q_io(d, (void *)buf, len, off, true);
 }
 
 static int q_corrupt(struct disk *d, const char *what, u64 v)
@@ -1097,7 +1078,7 @@ static int q_open_backing(struct disk *d, struct qcow2 *q, const u8 *hdr,
 	memcpy(name, hdr + q->h.backing_offset, q->h.backing_size);
 	name[q->h.backing_size] = '\0';
 	if (strlen(name) != q->h.backing_size) {
-		q_err(err, errlen, "qcow2 image '%s': corrupt backing file name",
+		disk_error(err, errlen, "qcow2 image '%s': corrupt backing file name",
 		      d->path);
 		return -EINVAL;
 	}
@@ -1117,7 +1098,7 @@ static int q_open_backing(struct disk *d, struct qcow2 *q, const u8 *hdr,
 	ret = disk_open_backing(&q->backing, path, depth + 1, sub,
 				sizeof(sub));
 	if (ret)
-		q_err(err, errlen, "backing file of '%s': %s", d->path, sub);
+		disk_error(err, errlen, "backing file of '%s': %s", d->path, sub);
 	free(path);
 	return ret;
 }
@@ -1134,7 +1115,7 @@ int disk_qcow2_open(struct disk *d, int depth, char *err, size_t errlen)
 	if (fstat(d->fd, &st))
 		return -errno;
 	if (d->direct) {
-		q_err(err, errlen, "'%s': direct is not supported on qcow2",
+		disk_error(err, errlen, "'%s': direct is not supported on qcow2",
 		      d->path);
 		return -EINVAL;
 	}
@@ -1155,19 +1136,19 @@ int disk_qcow2_open(struct disk *d, int depth, char *err, size_t errlen)
 		ret = qcow2_parse_header(hdr, hlen, st.st_size, &q->h, why,
 					 sizeof(why));
 	if (ret) {
-		q_err(err, errlen, "qcow2 image '%s': %s", d->path,
+		disk_error(err, errlen, "qcow2 image '%s': %s", d->path,
 		      ret == -EIO ? "cannot read header" : why);
 		goto fail;
 	}
 	if (q->h.nb_snapshots && !d->readonly) {
-		q_err(err, errlen,
+		disk_error(err, errlen,
 		      "qcow2 image '%s' has internal snapshots: only read-only use is supported",
 		      d->path);
 		ret = -ENOTSUP;
 		goto fail;
 	}
 	if (!d->readonly && q->h.refcount_order < 3) {
-		q_err(err, errlen,
+		disk_error(err, errlen,
 		      "qcow2 image '%s': refcount width %u is only supported read-only",
 		      d->path, 1U << q->h.refcount_order);
 		ret = -ENOTSUP;
@@ -1195,7 +1176,7 @@ int disk_qcow2_open(struct disk *d, int depth, char *err, size_t errlen)
 	if (!ret)
 		ret = q_pread(d, q->rct, q->rct_entries * 8, q->h.rct_offset);
 	if (ret) {
-		q_err(err, errlen, "qcow2 image '%s': cannot read tables: %s",
+		disk_error(err, errlen, "qcow2 image '%s': cannot read tables: %s",
 		      d->path, strerror(-ret));
 		goto fail;
 	}
@@ -1205,7 +1186,7 @@ int disk_qcow2_open(struct disk *d, int depth, char *err, size_t errlen)
 		q->rct[i] = be64toh(q->rct[i]);
 		if ((q->rct[i] & QCOW2_RCT_RESERVED) ||
 		    (q->rct[i] && q->rct[i] > (u64)st.st_size - cs)) {
-			q_err(err, errlen,
+			disk_error(err, errlen,
 			      "qcow2 image '%s': corrupt refcount table entry %llu",
 			      d->path, (unsigned long long)i);
 			ret = -EINVAL;

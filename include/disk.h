@@ -98,6 +98,10 @@ int disk_raw_init(struct disk *d);
 int disk_qcow2_open(struct disk *d, int depth, char *err, size_t errlen);
 
 /* Read into a flat buffer / write from one (helpers over the ops). */
+/* Format a one-line reason into err (nothing when err is NULL or len 0). */
+void disk_error(char *err, size_t len, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
 int disk_read(struct disk *d, void *buf, u64 len, u64 off);
 int disk_write(struct disk *d, const void *buf, u64 len, u64 off);
 
