@@ -30,6 +30,13 @@ int arch_devices_init(struct vm *vm);
 int arch_load_guest(struct vm *vm);
 /* Per-vCPU set-up (CPUID, MSRs, LAPIC); vCPU 0 gets the boot state. */
 int arch_vcpu_init(struct vcpu *vcpu);
+/*
+ * Whether the vCPU may enter KVM_RUN. False while the guest has it stopped
+ * (s390x before SIGP START/RESTART): the common loop then parks it until
+ * vm_wake_vcpus() or the stop. Architectures whose KVM holds unstarted
+ * CPUs itself (x86, arm64) return true.
+ */
+bool arch_vcpu_runnable(struct vcpu *vcpu);
 
 /*
  * Arch-specific exits. Returns 1 when handled and the vCPU should go on,

@@ -122,6 +122,11 @@ void vm_resume(struct vm *vm);
 bool vm_paused(struct vm *vm);
 /* Called by a vCPU thread before each KVM_RUN. */
 void vcpu_park_if_paused(struct vcpu *vcpu);
+/*
+ * After making a vCPU runnable (arch_vcpu_runnable()): wake the vCPUs
+ * parked as stopped to look again.
+ */
+void vm_wake_vcpus(struct vm *vm);
 
 /* An irq_line that asserts a GSI through KVM_IRQ_LINE on this VM. */
 void vm_irq_line_init(struct vm *vm, struct irq_line *line, u32 gsi);

@@ -207,6 +207,23 @@ int vcpu_handle_exit(struct vcpu *vcpu)
 	}
 }
 
+/*
+ * Park while the guest has this vCPU stopped; it counts as paused. Returns
+ * when vm_wake_vcpus() made it runnable, or on the stop.
+ */
+static void vcpu_park_while_stopped(struct vcpu *vcpu)
+{
+	struct vm *vm = vcpu->vm;
+
+	pthread_mutex_lock(&vm->pause_lock);
+	vm->nr_parked++;
+	pthread_cond_broadcast(&vm->pause_cond);
+	while (!arch_vcpu_runnable(vcpu) && !vm_stop_requested(vm))
+		pthread_cond_wait(&vm->pause_cond, &vm->pause_lock);
+	vm->nr_parked--;
+	pthread_mutex_unlock(&vm->pause_lock);
+}
+
 static void *vcpu_thread(void *arg)
 {
 	struct vcpu *vcpu = arg;
@@ -226,6 +243,10 @@ static void *vcpu_thread(void *arg)
 		vcpu_park_if_paused(vcpu);
 		if (vm_stop_requested(vm))
 			break;
+		if (!arch_vcpu_runnable(vcpu)) {
+			vcpu_park_while_stopped(vcpu);
+			continue;	/* look at pause and stop again */
+		}
 		r = ioctl(vcpu->fd, KVM_RUN, 0);
 
 		if (r < 0) {

@@ -71,6 +71,13 @@ void vcpu_park_if_paused(struct vcpu *vcpu)
 	pthread_mutex_unlock(&vm->pause_lock);
 }
 
+void vm_wake_vcpus(struct vm *vm)
+{
+	pthread_mutex_lock(&vm->pause_lock);
+	pthread_cond_broadcast(&vm->pause_cond);
+	pthread_mutex_unlock(&vm->pause_lock);
+}
+
 void vm_request_stop(struct vm *vm, int status)
 {
 	unsigned int i;

@@ -35,6 +35,9 @@ struct s390x_vm {
 	u32 next_gsi;
 	u8 adapters;			/* ISCs registered with the FLIC */
 	struct s390x_thinint thinint[CSS_MAX_SUBCHANNELS];
+	/* CPU states (cpus.c): stopped[i] keeps vCPU i out of KVM_RUN. */
+	atomic_bool *cpu_stopped;
+	unsigned int nr_cpus;
 	/* Counters for --loglevel info. */
 	u64 nr_sieic, nr_io, nr_diag500, nr_servc, nr_sigp, nr_tsch;
 };
@@ -43,6 +46,15 @@ static inline struct s390x_vm *s390x_vm(struct vm *vm)
 {
 	return vm->arch;
 }
+
+/* CPU states: vCPU 0 operating, the others stopped. 0 or -ENOMEM. */
+int s390x_cpus_init(struct s390x_vm *s, unsigned int nr_cpus);
+void s390x_cpus_destroy(struct s390x_vm *s);
+bool s390x_cpu_is_stopped(const struct s390x_vm *s, unsigned int id);
+/* Make CPU id operating and wake it if it is parked. */
+void s390x_cpu_start(struct vm *vm, unsigned int id);
+/* Mark CPU id stopped; true when every CPU is stopped now. */
+bool s390x_cpu_stop(struct vm *vm, unsigned int id);
 
 /* KVM_S390_INTERRUPT on the VM (floating). 0 or -errno. */
 int s390x_inject_floating(struct vm *vm, const struct s390_irq_words *w);

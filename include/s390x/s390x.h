@@ -20,6 +20,7 @@
 #define S390_ICPT_INSTRUCTION	0x04
 #define S390_ICPT_PROGRAM	0x08
 #define S390_ICPT_INST_PROGI	0x0c
+#define S390_ICPT_STOP		0x28	/* the CPU entered the stopped state */
 
 /* PSW bits: condition code, addressing mode. */
 #define S390_PSW_CC_SHIFT	44

@@ -80,6 +80,12 @@ static int arm64_vcpu_debug(struct vcpu *vcpu)
 	return 0;
 }
 
+/* Secondaries start powered off (PSCI CPU_ON): KVM_RUN holds them. */
+bool arch_vcpu_runnable(struct vcpu *vcpu)
+{
+	return true;
+}
+
 int arch_vcpu_init(struct vcpu *vcpu)
 {
 	struct vm *vm = vcpu->vm;

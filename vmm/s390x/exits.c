@@ -130,30 +130,79 @@ static void s390x_servc(struct vcpu *vcpu, struct s390_cpu *cpu,
 	s390x_service_signal(vcpu->vm, real);
 }
 
+/* KVM's SIGP STOP on another vCPU: it leaves KVM_RUN with a stop exit. */
+static void s390x_stop_other(struct vcpu *dst)
+{
+	struct kvm_s390_irq stop = { .type = KVM_S390_SIGP_STOP };
+
+	if (ioctl(dst->fd, KVM_S390_IRQ, &stop) && errno != EBUSY)
+		pr_err_ratelimited("SIGP stop to CPU %u: %s", dst->id,
+				   strerror(errno));
+}
+
+/* This vCPU stopped: park it, or stop the VM if it was the last. */
+static int s390x_self_stopped(struct vcpu *vcpu)
+{
+	if (!s390x_cpu_stop(vcpu->vm, vcpu->id))
+		return 1;
+	pr_info("vCPU %u: every CPU stopped: the guest stopped", vcpu->id);
+	vm_request_stop(vcpu->vm, 0);
+	return -1;
+}
+
+/*
+ * The orders KVM passes on, to the target vcpu->vm->vcpus[target]. A
+ * stopped target is parked outside KVM_RUN, so its reset ioctls cannot
+ * wait on it; an operating one is asked to stop and the order reported
+ * busy (cc 2), as Linux only resets stopped CPUs and retries on busy.
+ */
 static int s390x_sigp(struct vcpu *vcpu, struct s390_cpu *cpu,
 		      const struct s390_insn *in)
 {
 	struct kvm_s390_interrupt restart = { .type = KVM_S390_RESTART };
+	struct s390x_vm *s = s390x_vm(vcpu->vm);
+	enum s390_sigp_action action;
+	struct vcpu *dst;
 	u16 target;
 
-	s390x_vm(vcpu->vm)->nr_sigp++;
-	switch (s390_handle_sigp(cpu, in, vcpu->vm->nr_vcpus, &target)) {
+	s->nr_sigp++;
+	action = s390_handle_sigp(cpu, in, vcpu->vm->nr_vcpus, &target);
+	if (action == S390_SIGP_NONE)
+		return 1;
+	dst = &vcpu->vm->vcpus[target];
+	switch (action) {
 	case S390_SIGP_STOP:
-		/* Only vCPU 0 exists: stopping it stops the machine. */
-		pr_info("vCPU %u: SIGP stop: the guest stopped", vcpu->id);
-		vm_request_stop(vcpu->vm, 0);
-		return -1;
-	case S390_SIGP_RESTART:
-		if (ioctl(vcpu->fd, KVM_S390_INTERRUPT, &restart))
-			pr_err_ratelimited("SIGP restart: %s", strerror(errno));
+		if (dst == vcpu)
+			return s390x_self_stopped(vcpu);
+		if (!s390x_cpu_is_stopped(s, target))
+			s390x_stop_other(dst);
 		break;
-	case S390_SIGP_INITIAL_RESET:
-		if (ioctl(vcpu->fd, KVM_S390_INITIAL_RESET, 0))
-			pr_err_ratelimited("SIGP initial reset: %s",
-					   strerror(errno));
+	case S390_SIGP_RESTART:
+		if (ioctl(dst->fd, KVM_S390_INTERRUPT, &restart)) {
+			pr_err_ratelimited("SIGP restart to CPU %u: %s",
+					   target, strerror(errno));
+			break;
+		}
+		s390x_cpu_start(vcpu->vm, target);
 		break;
 	case S390_SIGP_START:
+		s390x_cpu_start(vcpu->vm, target);
+		break;
 	case S390_SIGP_RESET:
+	case S390_SIGP_INITIAL_RESET:
+		if (dst != vcpu && !s390x_cpu_is_stopped(s, target)) {
+			s390x_stop_other(dst);
+			s390_set_cc(cpu, 2);
+			break;
+		}
+		if (ioctl(dst->fd, action == S390_SIGP_INITIAL_RESET ?
+			  KVM_S390_INITIAL_RESET : KVM_S390_NORMAL_RESET, 0))
+			pr_err_ratelimited("SIGP reset of CPU %u: %s", target,
+					   strerror(errno));
+		/* A reset CPU is stopped. */
+		if (dst == vcpu)
+			return s390x_self_stopped(vcpu);
+		break;
 	case S390_SIGP_NONE:
 		break;
 	}
@@ -169,6 +218,8 @@ static int s390x_handle_sieic(struct vcpu *vcpu)
 	u64 arg = 0;
 
 	s->nr_sieic++;
+	if (run->s390_sieic.icptcode == S390_ICPT_STOP)
+		return s390x_self_stopped(vcpu);
 	if (s390_decode_sieic(run->s390_sieic.icptcode, run->s390_sieic.ipa,
 			      run->s390_sieic.ipb, &in)) {
 		vcpu_fatal(vcpu, "KVM_EXIT_S390_SIEIC: interception code 0x%x (ipa 0x%04x ipb 0x%08x)",

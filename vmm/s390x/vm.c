@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * s390x VM set-up: RAM from 0, the FLIC, the channel subsystem image and
- * the SCLP console, the kernel image, and vCPU 0 with the I/O
+ * the SCLP console, the kernel image, and the vCPUs with the I/O
  * instructions intercepted to userspace (KVM_CAP_S390_CSS_SUPPORT).
  */
 #include <errno.h>
@@ -115,15 +115,6 @@ int arch_vm_init(struct vm *vm)
 	};
 	struct s390x_vm *s;
 
-	if (vm->cfg->nr_cpus != 1) {
-		/*
-		 * Secondary CPUs must stay out of KVM_RUN until a SIGP START;
-		 * the common vCPU loop has no hook for that yet.
-		 */
-		pr_err("s390x runs one vCPU for now (asked for %u): pass -c 1",
-		       vm->cfg->nr_cpus);
-		return -EINVAL;
-	}
 	s = calloc(1, sizeof(*s));
 	if (!s) {
 		pr_err("out of memory");
@@ -132,6 +123,10 @@ int arch_vm_init(struct vm *vm)
 	vm->arch = s;
 	s->vm = vm;
 	s->flic_fd = -1;
+	if (s390x_cpus_init(s, vm->cfg->nr_cpus)) {
+		pr_err("out of memory");
+		return -ENOMEM;
+	}
 	css_init(&s->css, &vm->mem, &irq);
 	sclp_init(&s->sclp, ALIGN_DOWN(vm->cfg->ram_size, SZ_1M),
 		  vm->cfg->nr_cpus);
@@ -296,6 +291,7 @@ void arch_vm_destroy(struct vm *vm)
 		return;
 	s390x_virtio_destroy(vm, &s->devices);
 	s390x_routes_destroy(s);
+	s390x_cpus_destroy(s);
 	if (s->flic_fd >= 0)
 		close(s->flic_fd);
 	free(s);

@@ -224,6 +224,12 @@ static int x86_vcpu_debug(struct vcpu *vcpu)
 	return 0;
 }
 
+/* APs wait for INIT/SIPI in KVM's in-kernel LAPIC: KVM_RUN blocks them. */
+bool arch_vcpu_runnable(struct vcpu *vcpu)
+{
+	return true;
+}
+
 int arch_vcpu_init(struct vcpu *vcpu)
 {
 	int err;
