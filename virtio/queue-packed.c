@@ -71,12 +71,9 @@ static int packed_walk_indirect(struct virtq *vq, struct virtq_chain *chain,
 			virtq_violation(vq, "indirect chain longer than the queue");
 			return -EINVAL;
 		}
-		if (f & VIRTQ_DESC_F_INDIRECT) {
-			virtq_violation(vq, "indirect table inside an indirect table");
-			return -EINVAL;
-		}
-		ret = virtq_chain_add(vq, chain, vq_ld64(&d->addr),
-				      vq_ld32(&d->len), f & VIRTQ_DESC_F_WRITE);
+		ret = virtq_chain_add_indirect_entry(vq, chain,
+						     vq_ld64(&d->addr),
+						     vq_ld32(&d->len), f);
 		if (ret)
 			return ret;
 	}

@@ -192,6 +192,16 @@ int virtq_chain_add(struct virtq *vq, struct virtq_chain *chain, u64 addr,
 	return 0;
 }
 
+int virtq_chain_add_indirect_entry(struct virtq *vq, struct virtq_chain *chain,
+				   u64 addr, u32 len, u16 flags)
+{
+	if (flags & VIRTQ_DESC_F_INDIRECT) {
+		virtq_violation(vq, "indirect table inside an indirect table");
+		return -EINVAL;
+	}
+	return virtq_chain_add(vq, chain, addr, len, flags & VIRTQ_DESC_F_WRITE);
+}
+
 const void *virtq_indirect_table(struct virtq *vq, u64 addr, u32 len,
 				 u16 flags, u32 *entries)
 {

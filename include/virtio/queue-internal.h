@@ -77,6 +77,13 @@ int virtq_chain_add(struct virtq *vq, struct virtq_chain *chain, u64 addr,
 		    u32 len, bool write);
 
 /*
+ * Append one entry of an indirect table: an entry may not point at another
+ * indirect table. Same returns as virtq_chain_add().
+ */
+int virtq_chain_add_indirect_entry(struct virtq *vq, struct virtq_chain *chain,
+				   u64 addr, u32 len, u16 flags);
+
+/*
  * Common checks of a descriptor pointing at an indirect table; returns the
  * table (host pointer) and its entry count, or NULL after reporting.
  */
