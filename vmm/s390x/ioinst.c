@@ -16,6 +16,16 @@ static void io_access_fault(struct s390_cpu *cpu, int err)
 	cpu->pgm = err > 0 ? err : CSS_PGM_ADDRESSING;
 }
 
+/* I/O instruction operands are words: a misaligned one is a spec. exception. */
+static bool io_aligned(struct s390_cpu *cpu, u64 addr)
+{
+	if (addr & 3) {
+		cpu->pgm = CSS_PGM_SPECIFICATION;
+		return false;
+	}
+	return true;
+}
+
 static bool io_read(struct s390_cpu *cpu, u64 addr, void *buf, u32 len)
 {
 	int err = cpu->mem.read(cpu->mem.opaque, addr, buf, len);
@@ -83,10 +93,8 @@ void s390_handle_io(struct s390_cpu *cpu, struct css *css,
 	switch (in->kind) {
 	case S390_INSN_STCRW:
 		/* No channel reports: store zero, cc 1. */
-		if (addr & 3) {
-			cpu->pgm = CSS_PGM_SPECIFICATION;
+		if (!io_aligned(cpu, addr))
 			return;
-		}
 		memset(buf, 0, 4);
 		if (io_write(cpu, addr, buf, 4))
 			s390_set_cc(cpu, 1);
@@ -115,10 +123,8 @@ void s390_handle_io(struct s390_cpu *cpu, struct css *css,
 	sch = css_find(css, sid);
 	switch (in->kind) {
 	case S390_INSN_STSCH:
-		if (addr & 3) {
-			cpu->pgm = CSS_PGM_SPECIFICATION;
+		if (!io_aligned(cpu, addr))
 			return;
-		}
 		if (!sch) {
 			s390_set_cc(cpu, 3);
 			return;
@@ -128,10 +134,8 @@ void s390_handle_io(struct s390_cpu *cpu, struct css *css,
 			s390_set_cc(cpu, 0);
 		return;
 	case S390_INSN_MSCH:
-		if (addr & 3) {
-			cpu->pgm = CSS_PGM_SPECIFICATION;
+		if (!io_aligned(cpu, addr))
 			return;
-		}
 		if (!io_read(cpu, addr, buf, CSS_SCHIB_SIZE))
 			return;
 		if (!sch) {
@@ -141,10 +145,8 @@ void s390_handle_io(struct s390_cpu *cpu, struct css *css,
 		io_result(cpu, css_msch(sch, buf));
 		return;
 	case S390_INSN_SSCH:
-		if (addr & 3) {
-			cpu->pgm = CSS_PGM_SPECIFICATION;
+		if (!io_aligned(cpu, addr))
 			return;
-		}
 		if (!io_read(cpu, addr, buf, CSS_ORB_SIZE))
 			return;
 		if (!sch) {
@@ -154,10 +156,8 @@ void s390_handle_io(struct s390_cpu *cpu, struct css *css,
 		io_result(cpu, css_ssch(sch, buf));
 		return;
 	case S390_INSN_TSCH:
-		if (addr & 3) {
-			cpu->pgm = CSS_PGM_SPECIFICATION;
+		if (!io_aligned(cpu, addr))
 			return;
-		}
 		if (!sch) {
 			s390_set_cc(cpu, 3);
 			return;
