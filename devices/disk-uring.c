@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The io_uring disk engine (liburing): requests are queued as SQEs and
- * submitted in one io_uring_enter() per batch; completions raise the
- * ring's eventfd, which the I/O thread polls and reaps. On linear images
+ * submitted in one io_uring_enter() per batch; the I/O thread polls the
+ * ring's own fd (readable while completions wait) and reaps. On linear images
  * (raw) a guest offset is a file offset and everything goes through the
  * ring. On other formats (qcow2) reads that map_read() maps and flushes
  * go through the ring; writes, zeroing and other reads need the format's
@@ -17,7 +17,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
-#include <sys/eventfd.h>
 #include <unistd.h>
 
 #include "disk.h"
@@ -27,7 +26,7 @@ struct disk_uring {
 	struct disk_engine e;
 	struct io_uring ring;
 	struct io_loop *loop;
-	struct io_handler handler;	/* the ring's eventfd */
+	struct io_handler handler;	/* the ring's fd */
 	pthread_mutex_t sq_lock;
 	pthread_mutex_t cq_lock;
 	atomic_uint inflight;
@@ -228,11 +227,7 @@ static unsigned int uring_reap(struct disk_uring *u, bool wait)
 static void uring_event(struct io_handler *h, u32 events)
 {
 	struct disk_uring *u = h->opaque;
-	eventfd_t v;
 
-	if (eventfd_read(h->fd, &v) && errno != EAGAIN)
-		pr_err_ratelimited("%s: eventfd read: %s", u->e.disk->path,
-				   strerror(errno));
 	pthread_mutex_lock(&u->cq_lock);
 	uring_reap(u, false);
 	pthread_mutex_unlock(&u->cq_lock);
@@ -261,9 +256,7 @@ static void uring_destroy(struct disk_engine *e)
 	disk_engine_destroy(u->slow);
 	if (u->loop)
 		io_loop_del(u->loop, &u->handler);
-	io_uring_unregister_eventfd(&u->ring);
 	io_uring_queue_exit(&u->ring);
-	close(u->handler.fd);
 	pthread_mutex_destroy(&u->sq_lock);
 	pthread_mutex_destroy(&u->cq_lock);
 	free(u);
@@ -327,25 +320,22 @@ int disk_uring_create(struct disk_engine **out, struct disk *disk,
 	ret = uring_probe_ops(&u->ring);
 	if (ret)
 		goto fail_ring;
-	u->handler.fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
-	if (u->handler.fd < 0) {
-		ret = -errno;
-		goto fail_ring;
-	}
-	ret = io_uring_register_eventfd(&u->ring, u->handler.fd);
-	if (ret)
-		goto fail_fd;
+	/*
+	 * The ring fd polls readable while CQEs wait: no eventfd to signal
+	 * and read back on every batch.
+	 */
+	u->handler.fd = u->ring.ring_fd;
 	u->handler.fn = uring_event;
 	u->handler.opaque = u;
 	u->loop = loop;
 	ret = io_loop_add(loop, &u->handler, EPOLLIN);
 	if (ret)
-		goto fail_fd;
+		goto fail_ring;
 	if (!disk->linear) {
 		ret = disk_thread_create(&u->slow, disk, 4);
 		if (ret) {
 			io_loop_del(loop, &u->handler);
-			goto fail_fd;
+			goto fail_ring;
 		}
 		u->slow->batch_done = uring_slow_batch_done;
 		u->slow->batch_opaque = u;
@@ -356,8 +346,6 @@ int disk_uring_create(struct disk_engine **out, struct disk *disk,
 	pthread_mutex_init(&u->cq_lock, NULL);
 	*out = &u->e;
 	return 0;
-fail_fd:
-	close(u->handler.fd);
 fail_ring:
 	io_uring_queue_exit(&u->ring);
 	free(u);
