@@ -343,7 +343,7 @@ int disk_engine_create(struct disk_engine **out, struct disk *disk,
 		pr_info("%s: io_uring unavailable (%s), using worker threads",
 			disk->path, strerror(-ret));
 	}
-	return disk_thread_create(out, disk, 4);
+	return disk_thread_create(out, disk, DISK_THREAD_FALLBACK_WORKERS);
 }
 
 void disk_engine_destroy(struct disk_engine *e)

@@ -1,17 +1,20 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The fallback disk engine: a few worker threads that run requests with
- * the image's synchronous ops (preadv/pwritev/fdatasync...). Used when
- * io_uring is unavailable and for formats that are not linear (qcow2).
+ * The fallback disk engine: worker threads that run requests with the
+ * image's synchronous ops (preadv/pwritev/fdatasync...). Used when io_uring
+ * is unavailable and for formats that are not linear (qcow2). One worker
+ * starts with the engine; more are started, up to the engine's limit, when
+ * a batch finds more requests waiting than idle workers, so a guest's
+ * queue depth becomes the file's without idle threads for a quiet disk.
  */
 #include <errno.h>
 #include <pthread.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "disk.h"
 #include "log.h"
 
-#define DISK_THREAD_MAX 16
 
 struct disk_thread {
 	struct disk_engine e;
@@ -21,8 +24,11 @@ struct disk_thread {
 	struct disk_req *head, *tail;	/* submitted, not started */
 	struct disk_req *batch_head, *batch_tail;	/* queued only */
 	unsigned int busy;	/* submitted, not completed */
+	unsigned int waiting;	/* submitted, not started */
+	unsigned int nr_idle;	/* workers waiting for work */
+	unsigned int starting;	/* workers created, not yet running */
 	bool stop;
-	unsigned int nr_workers;
+	unsigned int nr_workers, max_workers;
 	pthread_t workers[DISK_THREAD_MAX];
 };
 
@@ -31,17 +37,22 @@ static void *disk_thread_worker(void *arg)
 	struct disk_thread *t = arg;
 
 	pthread_mutex_lock(&t->lock);
+	t->starting--;
 	for (;;) {
 		struct disk_req *req;
 
-		while (!t->head && !t->stop)
+		while (!t->head && !t->stop) {
+			t->nr_idle++;
 			pthread_cond_wait(&t->work, &t->lock);
+			t->nr_idle--;
+		}
 		if (!t->head)
 			break;
 		req = t->head;
 		t->head = req->next;
 		if (!t->head)
 			t->tail = NULL;
+		t->waiting--;
 		pthread_mutex_unlock(&t->lock);
 
 		disk_req_execute(t->e.disk, req);
@@ -72,19 +83,47 @@ static void disk_thread_queue(struct disk_engine *e, struct disk_req *req)
 	pthread_mutex_unlock(&t->lock);
 }
 
+/* With t->lock held. A failure leaves the workers there are to it. */
+static int disk_thread_spawn(struct disk_thread *t)
+{
+	int ret = pthread_create(&t->workers[t->nr_workers], NULL,
+				 disk_thread_worker, t);
+
+	if (ret) {
+		pr_warn_ratelimited("%s: cannot start a disk worker: %s",
+				    t->e.disk->path, strerror(ret));
+		return -ret;
+	}
+	t->nr_workers++;
+	t->starting++;
+	return 0;
+}
+
 static void disk_thread_submit(struct disk_engine *e)
 {
 	struct disk_thread *t = container_of(e, struct disk_thread, e);
+	struct disk_req *req;
+
+	unsigned int n = 0;
 
 	pthread_mutex_lock(&t->lock);
 	if (t->batch_head) {
+		for (req = t->batch_head; req; req = req->next)
+			n++;
+		t->waiting += n;
 		if (t->tail)
 			t->tail->next = t->batch_head;
 		else
 			t->head = t->batch_head;
 		t->tail = t->batch_tail;
 		t->batch_head = t->batch_tail = NULL;
-		pthread_cond_broadcast(&t->work);
+		while (t->waiting > t->nr_idle + t->starting &&
+		       t->nr_workers < t->max_workers)
+			if (disk_thread_spawn(t))
+				break;
+		/* Wake as many as there is work for, not the whole pool. */
+		for (n = MIN(n, t->nr_idle); n; n--)
+			pthread_cond_signal(&t->work);
 	}
 	pthread_mutex_unlock(&t->lock);
 }
@@ -127,29 +166,30 @@ static const struct disk_engine_ops disk_thread_ops = {
 };
 
 int disk_thread_create(struct disk_engine **out, struct disk *disk,
-		       unsigned int workers)
+		       unsigned int max_workers)
 {
 	struct disk_thread *t = calloc(1, sizeof(*t));
 	int ret;
 
 	if (!t)
 		return -ENOMEM;
-	if (workers == 0)
-		workers = 1;
-	if (workers > DISK_THREAD_MAX)
-		workers = DISK_THREAD_MAX;
+	if (max_workers == 0)
+		max_workers = 1;
+	if (max_workers > DISK_THREAD_MAX)
+		max_workers = DISK_THREAD_MAX;
 	t->e.ops = &disk_thread_ops;
 	t->e.disk = disk;
 	pthread_mutex_init(&t->lock, NULL);
 	pthread_cond_init(&t->work, NULL);
 	pthread_cond_init(&t->idle, NULL);
-	for (t->nr_workers = 0; t->nr_workers < workers; t->nr_workers++) {
-		ret = pthread_create(&t->workers[t->nr_workers], NULL,
-				     disk_thread_worker, t);
-		if (ret) {
-			disk_thread_destroy(&t->e);
-			return -ret;
-		}
+	t->max_workers = max_workers;
+	/* One worker from the start: later ones may fail to start. */
+	pthread_mutex_lock(&t->lock);
+	ret = disk_thread_spawn(t);
+	pthread_mutex_unlock(&t->lock);
+	if (ret) {
+		disk_thread_destroy(&t->e);
+		return ret;
 	}
 	*out = &t->e;
 	return 0;

@@ -168,8 +168,14 @@ void disk_engine_destroy(struct disk_engine *e);
 
 int disk_uring_create(struct disk_engine **out, struct disk *disk,
 		      struct io_loop *loop, unsigned int entries);
+/*
+ * The thread engine: one worker at first, more as batches find requests
+ * waiting, at most max_workers (capped at DISK_THREAD_MAX).
+ */
+#define DISK_THREAD_MAX			16
+#define DISK_THREAD_FALLBACK_WORKERS	16	/* as the sole engine */
 int disk_thread_create(struct disk_engine **out, struct disk *disk,
-		       unsigned int workers);
+		       unsigned int max_workers);
 
 /* Run one request synchronously (the thread engine's worker body). */
 void disk_req_execute(struct disk *d, struct disk_req *req);
