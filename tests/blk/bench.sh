@@ -4,14 +4,15 @@
 # (build/tests/blk/blk-bench), io_uring engine vs the thread fallback,
 # beside fio (io_uring engine) on the same file: 4 KiB random read/write at
 # queue depth 1 and 32, 1 MiB sequential read at depth 8; O_DIRECT on a
-# 1 GiB file of random data, best of ROUNDS (2) runs of SECS (3) seconds.
+# 1 GiB file of random data, ROUNDS (5) interleaved rounds of SECS (3)
+# seconds, medians.
 # Prints a table (IOPS, mean latency, ratio to fio) and TAP lines; the
 # target is io_uring >= 0.9 x fio's IOPS at QD32.
 set -u
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 BENCH="$ROOT/build/tests/blk/blk-bench"
 SECS=${SECS:-3}
-ROUNDS=${ROUNDS:-2}
+ROUNDS=${ROUNDS:-5}
 SIZE_MB=${SIZE_MB:-1024}
 n=0
 tap() { n=$((n + 1)); echo "$1 $n - $2"; }
@@ -37,54 +38,88 @@ workloads=(
 	"1m-seqread-qd8 read 1048576 8"
 )
 
-best() { # best "iops lat" lines on stdin -> the one with the most IOPS
-	sort -k1,1 -g -r | head -1
+median() { # lines of numbers on stdin -> their median ("0" if none)
+	sort -g | awk '{ v[NR] = $1 } END {
+		if (!NR) print 0; else if (NR % 2) print v[(NR + 1) / 2];
+		else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
 }
 
-run_lkvm_bench() { # engine rw bs depth -> "iops lat"
-	local r
-	for _ in $(seq "$ROUNDS"); do
-		r=$("$BENCH" "$img" "$1" "$2" "$3" "$4" "$SECS" direct 2>/dev/null) || continue
-		echo "$r" | awk '{print $2, $4}'
-	done | best
+ratio() { # a b -> a / b with 2 decimals (0 when b is 0 or empty)
+	awk -v a="${1:-0}" -v b="${2:-0}" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }'
 }
 
-run_fio() { # rw bs depth -> "iops lat"
+lkvm_once() { # engine rw bs depth -> "iops lat"
+	"$BENCH" "$img" "$1" "$2" "$3" "$4" "$SECS" direct 2>/dev/null |
+		awk '{print $2, $4}'
+}
+
+fio_once() { # rw bs depth -> "iops lat"
 	local kind=read
 	[ "$1" = randwrite ] && kind="write"
-	for _ in $(seq "$ROUNDS"); do
-		fio --name=b --filename="$img" --ioengine=io_uring --direct=1 \
-			--rw="$1" --bs="$2" --iodepth="$3" --runtime="$SECS" \
-			--time_based --output-format=json 2>/dev/null |
-			python3 -c "import json,sys
+	fio --name=b --filename="$img" --ioengine=io_uring --direct=1 \
+		--rw="$1" --bs="$2" --iodepth="$3" --runtime="$SECS" \
+		--time_based --output-format=json 2>/dev/null |
+		python3 -c "import json,sys
 j = json.load(sys.stdin)['jobs'][0]['$kind']
-print('%.0f %.1f' % (j['iops'], j['clat_ns']['mean'] / 1000))"
-	done | best
+print('%.0f %.1f' % (j['iops'], j['lat_ns']['mean'] / 1000))"
 }
 
-printf '# %-20s %21s %21s %21s %13s %13s\n' workload "io_uring IOPS (us)" \
+# The disk's speed drifts by a factor of two within minutes on these
+# machines (a shared host), so each round runs the three back to back (fio
+# first in odd rounds, last in even ones), a ratio is taken within each
+# round, and every figure printed is the median over the rounds. A run
+# that fails leaves its round out and is reported.
+run_workload() { # rw bs depth; sets U T F (median "iops lat"), RU RT, FAILS
+	local r u t f
+	local -a ui=() ul=() ti=() tl=() fi=() fl=() ru=() rt=()
+	FAILS=0
+	for r in $(seq "$ROUNDS"); do
+		f="0 0"
+		if [ $((r % 2)) = 1 ] && [ "$have_fio" = 1 ]; then
+			f=$(fio_once "$1" "$2" "$3")
+		fi
+		u=$(lkvm_once io_uring "$1" "$2" "$3")
+		t=$(lkvm_once threads "$1" "$2" "$3")
+		if [ $((r % 2)) = 0 ] && [ "$have_fio" = 1 ]; then
+			f=$(fio_once "$1" "$2" "$3")
+		fi
+		if [ -z "$u" ] || [ -z "$t" ] || [ -z "$f" ]; then
+			FAILS=$((FAILS + 1))
+			continue
+		fi
+		read -r a b <<<"$u"; ui+=("$a"); ul+=("$b")
+		read -r c d <<<"$t"; ti+=("$c"); tl+=("$d")
+		read -r e g <<<"$f"; fi+=("$e"); fl+=("$g")
+		ru+=("$(ratio "$a" "$e")")
+		rt+=("$(ratio "$c" "$e")")
+	done
+	U="$(printf '%s\n' "${ui[@]}" | median) $(printf '%s\n' "${ul[@]}" | median)"
+	T="$(printf '%s\n' "${ti[@]}" | median) $(printf '%s\n' "${tl[@]}" | median)"
+	F="$(printf '%s\n' "${fi[@]}" | median) $(printf '%s\n' "${fl[@]}" | median)"
+	RU=$(printf '%s\n' "${ru[@]}" | median)
+	RT=$(printf '%s\n' "${rt[@]}" | median)
+}
+
+printf '# %-20s %21s %21s %21s %10s %12s\n' workload "io_uring IOPS (us)" \
 	"threads IOPS (us)" "fio IOPS (us)" "uring/fio" "threads/fio"
 results=()
 for w in "${workloads[@]}"; do
 	read -r name rw bs qd <<<"$w"
-	u=$(run_lkvm_bench io_uring "$rw" "$bs" "$qd")
-	t=$(run_lkvm_bench threads "$rw" "$bs" "$qd")
-	f="0 0"
-	[ "$have_fio" = 1 ] && f=$(run_fio "$rw" "$bs" "$qd")
-	read -r ui ul <<<"${u:-0 0}"
-	read -r ti tl <<<"${t:-0 0}"
-	read -r fo fl <<<"${f:-0 0}"
-	ru=$(awk -v a="$ui" -v b="$fo" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }')
-	rt=$(awk -v a="$ti" -v b="$fo" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }')
-	printf '# %-20s %13s (%6s) %13s (%6s) %13s (%6s) %13s %13s\n' "$name" \
-		"$ui" "$ul" "$ti" "$tl" "$fo" "$fl" "$ru" "$rt"
-	results+=("$name $ui $ti $fo $ru")
+	run_workload "$rw" "$bs" "$qd"
+	read -r ui ul <<<"$U"
+	read -r ti tl <<<"$T"
+	read -r fo fl <<<"$F"
+	printf '# %-20s %13.0f (%6.1f) %13.0f (%6.1f) %13.0f (%6.1f) %10.2f %12.2f\n' \
+		"$name" "$ui" "$ul" "$ti" "$tl" "$fo" "$fl" "$RU" "$RT"
+	results+=("$(printf '%s %.0f %.0f %.0f %.2f %s' "$name" "$ui" "$ti" "$fo" \
+		"$RU" "$FAILS")")
 done
+echo "# medians of $ROUNDS rounds of $SECS s; ratios are the median of each round's ratio"
 
 for r in "${results[@]}"; do
-	read -r name ui ti fo ru <<<"$r"
-	if [ "$ui" = 0 ] || [ "$ti" = 0 ]; then
-		tap "not ok" "$name: a run failed (io_uring $ui, threads $ti IOPS)"
+	read -r name ui ti fo ru fails <<<"$r"
+	if [ "$fails" != 0 ]; then
+		tap "not ok" "$name: $fails of $ROUNDS rounds had a run fail"
 	elif [ "$have_fio" = 0 ]; then
 		tap ok "$name: io_uring $ui, threads $ti IOPS # SKIP no fio to compare"
 	elif [[ $name == *qd32 ]]; then

@@ -2,9 +2,12 @@
 /*
  * virtio-blk back-end benchmark, host side: a driver thread feeds lkvm's
  * virtio-blk device (virtio/blk.c) through a split virtqueue in simulated
- * guest RAM, keeping DEPTH requests in flight; completions arrive on the
- * I/O thread (io_uring) or the workers (threads) and wake the driver
- * through the transport's used-buffer signal, as an interrupt would.
+ * guest RAM, keeping DEPTH requests in flight. The pieces are wired as in
+ * lkvm: the driver kicks an eventfd that the I/O thread polls (KVM's
+ * ioeventfd), honouring the device's avail_event; the device runs on the
+ * I/O thread; completions arrive there (io_uring) or on the workers
+ * (threads) and wake the driver through the transport's used-buffer signal
+ * on another eventfd (an irqfd), honouring the driver's used_event.
  *
  *   blk-bench IMAGE ENGINE(io_uring|threads) RW(randread|randwrite|read)
  *             BS DEPTH SECONDS [direct]
@@ -15,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <sys/mman.h>
 #include <time.h>
@@ -38,6 +42,8 @@ struct bench {
 	u64 ram_size;
 	int efd;
 	u16 avail_idx, last_used;
+	u16 kicked_idx;		/* avail idx at the last kick */
+	int kick_fd;		/* the queue's "ioeventfd" */
 	u64 t_submit[QSIZE];
 	u64 disk_sectors;
 	u32 bs;
@@ -77,6 +83,32 @@ static const struct virtio_transport_ops transport = {
 static void w16(struct bench *b, u64 gpa, u16 v)
 {
 	__atomic_store_n((u16 *)hva(b, gpa), htole16(v), __ATOMIC_RELEASE);
+}
+
+static u16 r16(struct bench *b, u64 gpa)
+{
+	return le16toh(__atomic_load_n((u16 *)hva(b, gpa), __ATOMIC_ACQUIRE));
+}
+
+/* The doorbell: on the I/O thread, as lkvm runs a queue's ioeventfd. */
+static void kick_event(struct io_handler *h, u32 events)
+{
+	eventfd_t v;
+
+	if (eventfd_read(h->fd, &v) == 0)
+		virtio_queue_notify(h->opaque, 0);
+}
+
+/* Kick unless the device said (avail_event) it will look anyway. */
+static void kick(struct bench *b)
+{
+	u16 event;
+
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	event = r16(b, USED + 4 + 8 * QSIZE);
+	if (virtq_need_event(event, b->avail_idx, b->kicked_idx))
+		eventfd_write(b->kick_fd, 1);
+	b->kicked_idx = b->avail_idx;
 }
 
 static u64 next_rand(struct bench *b)
@@ -136,6 +168,7 @@ int main(int argc, char **argv)
 	struct virtio_blk *blk;
 	struct virtio_device *vdev;
 	struct io_loop loop;
+	struct io_handler kick_handler;
 	struct bench b = { .rng = 0x9e3779b97f4a7c15ULL };
 	unsigned int depth, secs, i;
 	u64 features, t0, t_end, t, done = 0, lat_sum = 0;
@@ -163,7 +196,8 @@ int main(int argc, char **argv)
 		return 1;
 	memset(hva(&b, DATA), 0x5a, (u64)depth * b.bs);
 	g_efd = b.efd = eventfd(0, 0);
-	if (io_loop_init(&loop) || io_loop_start(&loop))
+	b.kick_fd = eventfd(0, EFD_NONBLOCK);
+	if (b.efd < 0 || b.kick_fd < 0 || io_loop_init(&loop))
 		return 1;
 	o.loop = &loop;
 	o.queue_size = QSIZE;
@@ -190,12 +224,17 @@ int main(int argc, char **argv)
 	virtio_set_status(vdev, st |= VIRTIO_STATUS_DRIVER_OK);
 	if (!virtio_queue_get_ready(vdev, 0))
 		return 1;
+	kick_handler = (struct io_handler){ .fd = b.kick_fd, .fn = kick_event,
+					    .opaque = vdev };
+	if (io_loop_add(&loop, &kick_handler, EPOLLIN) ||
+	    io_loop_start(&loop))
+		return 1;
 
 	t0 = now_ns();
 	t_end = t0 + secs * 1000000000ULL;
 	for (i = 0; i < depth; i++)
 		post(&b, i);
-	virtio_queue_notify(vdev, 0);
+	kick(&b);
 	for (;;) {
 		u16 used_idx;
 		bool again = false;
@@ -203,8 +242,8 @@ int main(int argc, char **argv)
 
 		/* used_event = last_used: interrupt on the next completion. */
 		w16(&b, AVAIL + 4 + 2 * QSIZE, b.last_used);
-		used_idx = le16toh(__atomic_load_n((u16 *)hva(&b, USED + 2),
-						   __ATOMIC_ACQUIRE));
+		__atomic_thread_fence(__ATOMIC_SEQ_CST);
+		used_idx = r16(&b, USED + 2);
 		if (used_idx == b.last_used) {
 			eventfd_read(b.efd, &v);
 			continue;
@@ -227,7 +266,7 @@ int main(int argc, char **argv)
 			}
 		}
 		if (again)
-			virtio_queue_notify(vdev, 0);
+			kick(&b);
 		else if (t >= t_end && b.last_used == b.avail_idx)
 			break;
 	}
@@ -236,6 +275,7 @@ int main(int argc, char **argv)
 	       done * 1e9 / t, lat_sum / 1e3 / (done ? done : 1),
 	       done * (double)b.bs / (1 << 20) * 1e9 / t,
 	       virtio_blk_engine_name(blk));
+	io_loop_stop(&loop);
 	virtio_blk_destroy(blk);
 	io_loop_destroy(&loop);
 	return 0;
