@@ -65,9 +65,10 @@ print('%.0f %.1f' % (j['iops'], j['lat_ns']['mean'] / 1000))"
 }
 
 # The disk's speed drifts by a factor of two within minutes on these
-# machines (a shared host), so each round runs the three back to back (fio
-# first in odd rounds, last in even ones), a ratio is taken within each
-# round, and every figure printed is the median over the rounds. A run
+# machines (a shared host), so each round runs the three back to back, fio
+# next to io_uring (fio, io_uring, threads in odd rounds; threads,
+# io_uring, fio in even ones), a ratio is taken within each round, and
+# every figure printed is the median over the rounds. A run
 # that fails leaves its round out and is reported.
 run_workload() { # rw bs depth; sets U T F (median "iops lat"), RU RT, FAILS
 	local r u t f
@@ -75,13 +76,14 @@ run_workload() { # rw bs depth; sets U T F (median "iops lat"), RU RT, FAILS
 	FAILS=0
 	for r in $(seq "$ROUNDS"); do
 		f="0 0"
-		if [ $((r % 2)) = 1 ] && [ "$have_fio" = 1 ]; then
-			f=$(fio_once "$1" "$2" "$3")
-		fi
-		u=$(lkvm_once io_uring "$1" "$2" "$3")
-		t=$(lkvm_once threads "$1" "$2" "$3")
-		if [ $((r % 2)) = 0 ] && [ "$have_fio" = 1 ]; then
-			f=$(fio_once "$1" "$2" "$3")
+		if [ $((r % 2)) = 1 ]; then
+			[ "$have_fio" = 1 ] && f=$(fio_once "$1" "$2" "$3")
+			u=$(lkvm_once io_uring "$1" "$2" "$3")
+			t=$(lkvm_once threads "$1" "$2" "$3")
+		else
+			t=$(lkvm_once threads "$1" "$2" "$3")
+			u=$(lkvm_once io_uring "$1" "$2" "$3")
+			[ "$have_fio" = 1 ] && f=$(fio_once "$1" "$2" "$3")
 		fi
 		if [ -z "$u" ] || [ -z "$t" ] || [ -z "$f" ]; then
 			FAILS=$((FAILS + 1))
