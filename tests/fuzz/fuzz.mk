@@ -2,8 +2,10 @@
 # libFuzzer targets (clang, ASan + UBSan):
 #   virtio-walker     the descriptor-chain walker, split + packed layouts
 #   virtio-mmio-regs  a hostile driver on the virtio-mmio registers
-#   make fuzz-build   build both into $(BUILD)/fuzz/
-#   make fuzz         fuzz each for FUZZ_TIME seconds (default 300, so 10
+#   virtio-ccw-program  a hostile driver on the channel subsystem: I/O
+#                     instructions, channel programs, DIAGNOSE 0x500
+#   make fuzz-build   build them into $(BUILD)/fuzz/
+#   make fuzz         fuzz each for FUZZ_TIME seconds (default 300, so 15
 #                     minutes in all) with corpora kept in
 #                     $(BUILD)/fuzz/corpus-<target>; crashes land in
 #                     $(BUILD)/fuzz/ as crash-* files
@@ -17,8 +19,9 @@ FUZZ_CFLAGS := -g -O1 -fsanitize=fuzzer,address,undefined \
 	-Wall -Wextra -Werror -Wno-unused-parameter \
 	-Wno-missing-field-initializers -Iinclude
 FUZZ_SRCS := virtio/queue.c virtio/queue-split.c virtio/queue-packed.c \
-	virtio/core.c virtio/mmio.c vmm/guest-mem.c vmm/log.c vmm/io-loop.c
-FUZZ_TARGETS := virtio-walker virtio-mmio-regs
+	virtio/core.c virtio/mmio.c virtio/ccw.c vmm/guest-mem.c vmm/log.c \
+	vmm/io-loop.c
+FUZZ_TARGETS := virtio-walker virtio-mmio-regs virtio-ccw-program
 FUZZ_TIME ?= 300
 
 DEPS_PACKAGES += clang-14 python3

@@ -2,15 +2,19 @@
 # SPDX-License-Identifier: GPL-2.0
 """Write seed inputs for a virtio fuzz target into DIR.
 
-make-seeds.py DIR [walker|mmio-regs]
+make-seeds.py DIR [walker|mmio-regs|ccw-program]
 
 walker: valid split and packed rings (direct chains, indirect tables, a
 buffer crossing the R0/R1 boundary) followed by a mix of operations, so
 that fuzzing starts from deep states instead of an empty queue.
 mmio: the register sequence of Linux's virtio_mmio driver (v2 and legacy)
 bringing up a queue over a ring with a chain in it, then notify, ack,
-config accesses. Formats: see the comments atop virtio-walker.c and
-virtio-mmio-regs.c."""
+config accesses.
+ccw: Linux's virtio_ccw bring-up as channel programs (MSCH to enable,
+SENSE ID, SET_VIRTIO_REV, features, status, SET_VQ, indicators), then a
+DIAGNOSE 0x500 notification over a ring with a chain in it, TSCH after
+each START, on both subchannels. Formats: see the comments atop
+virtio-walker.c, virtio-mmio-regs.c and virtio-ccw-program.c."""
 import os
 import struct
 import sys
@@ -141,10 +145,78 @@ def mmio_seed(legacy):
             b''.join(ops))
 
 
+def ccw1(mem, off, cmd, flags, count, addr):
+    """A format-1 CCW (big-endian)."""
+    mem[off:off + 8] = struct.pack('>BBHI', cmd, flags, count, addr)
+
+
+def ccw_op(kind, a, b, c):
+    return struct.pack('<BBHI', kind, a, b, c)
+
+
+def ccw_seed(flags, idaw):
+    """Linux's virtio_ccw probe and a queue in use, for subchannels 0, 1."""
+    CC, SLI, IDA = 0x40, 0x20, 0x04
+    mem = bytearray(0x3000)
+    mem[0x100:0x10c] = struct.pack('>III', 0, 1 << 23, 0x80000000)  # SCHIB
+    mem[0x200:0x20c] = struct.pack('>III', 0x1234, 1 << 23 | 0x8000, 0x400)
+    mem[0x210:0x21c] = struct.pack('>III', 0x5678, 1 << 23 | 0x8000, 0x500)
+    mem[0x220:0x22c] = struct.pack('>III', 0x9abc, 1 << 23 | 0x8000, 0x5c0)
+    # SENSE ID, then SET_VIRTIO_REV 1.
+    ccw1(mem, 0x400, 0xe4, CC | SLI, 8, 0x1000)
+    ccw1(mem, 0x408, 0x83, 0, 4, 0x1100)
+    mem[0x1100:0x1104] = struct.pack('>HH', 1, 0)
+    # Features, status, one queue, indicators.
+    prog = [(0x12, 5, 0x1200), (0x11, 5, 0x1210), (0x31, 1, 0x1220),
+            (0x31, 1, 0x1221), (0x13, 32, 0x1240), (0x43, 8, 0x1280),
+            (0x53, 8, 0x1288), (0x31, 1, 0x1222), (0x22, 8, 0x12a0)]
+    for i, (cmd, count, addr) in enumerate(prog):
+        last = i == len(prog) - 1
+        if idaw and cmd == 0x13:
+            # SET_VQ's data through a format-1 IDAW list.
+            mem[0x1300:0x1304] = struct.pack('>I', 0x1240)
+            ccw1(mem, 0x500 + 8 * i, cmd, CC | IDA, count, 0x1300)
+        else:
+            ccw1(mem, 0x500 + 8 * i, cmd, 0 if last else CC, count, addr)
+    mem[0x1210:0x1215] = struct.pack('<IB', 1, 1)       # VERSION_1
+    mem[0x1220:0x1223] = bytes([3, 0xb, 0xf])
+    mem[0x1240:0x1260] = struct.pack('>QIHHQQ', 0x2000, 0, 0, 8, 0x2400,
+                                     0x2800)
+    mem[0x1280:0x1290] = struct.pack('>QQ', 0x2c00, 0x2c08)
+    # A TIC loop: the CSS must stop it.
+    ccw1(mem, 0x5c0, 0x08, 0, 0, 0x5c8)
+    ccw1(mem, 0x5c8, 0x03, CC, 1, 0)
+    ccw1(mem, 0x5d0, 0x08, 0, 0, 0x5c8)
+    # The ring: one chain, readable then writable.
+    put(mem, 0x2000, 'QIHH', 0x2a00, 16, NEXT, 1)
+    put(mem, 0x2010, 'QIHH', 0x2b00, 16, WRITE, 0)
+    put(mem, 0x2400, 'HHH', 0, 1, 0)
+    ops = []
+    for sch in (0, 1):
+        ops += [ccw_op(3, sch, 0x100, 0), ccw_op(2, sch, 0, 0),
+                ccw_op(0, sch, 0x200, 0), ccw_op(1, sch, 0, 0),
+                ccw_op(0, sch, 0x210, 0), ccw_op(1, sch, 0, 0),
+                ccw_op(5, sch, 0, 0), ccw_op(1, sch, 0, 0),
+                ccw_op(6, 0, 0x2402, 2), ccw_op(5, 4 | sch, 0, 0),
+                ccw_op(0, sch, 0x220, 0), ccw_op(1, sch, 0, 0),
+                ccw_op(4, 4 * sch, 0, 0), ccw_op(1, sch, 0, 0)]
+    ops += [ccw_op(7, 0, 0, 0x00010005), ccw_op(0, 0, 0x200, 0),
+            ccw_op(5, 3, 0, 0x00020000)]
+    return struct.pack('<BH', flags, len(mem)) + bytes(mem) + b''.join(ops)
+
+
 def main():
     out = sys.argv[1]
     target = sys.argv[2] if len(sys.argv) > 2 else 'walker'
     os.makedirs(out, exist_ok=True)
+    if target.startswith('ccw'):
+        seeds = {'ccw-plain': ccw_seed(0, False),
+                 'ccw-notification-data': ccw_seed(1 | 2, False),
+                 'ccw-idaw': ccw_seed(0, True)}
+        for name, data in seeds.items():
+            with open(os.path.join(out, 'seed-' + name), 'wb') as f:
+                f.write(data)
+        return
     if target.startswith('mmio'):
         seeds = {'mmio-v2': mmio_seed(False), 'mmio-legacy': mmio_seed(True)}
         for name, data in seeds.items():
