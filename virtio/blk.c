@@ -15,6 +15,7 @@
 
 #include "disk.h"
 #include "log.h"
+#include "unaligned.h"
 #include "virtio/blk.h"
 #include "virtio/core.h"
 
@@ -409,24 +410,6 @@ static const struct virtio_device_ops blk_ops = {
 	.activate = blk_activate,
 	.reset = blk_reset,
 };
-
-static void put_le16(u8 *p, u16 v)
-{
-	v = htole16(v);
-	memcpy(p, &v, 2);
-}
-
-static void put_le32(u8 *p, u32 v)
-{
-	v = htole32(v);
-	memcpy(p, &v, 4);
-}
-
-static void put_le64(u8 *p, u64 v)
-{
-	v = htole64(v);
-	memcpy(p, &v, 8);
-}
 
 static void blk_fill_config(struct virtio_blk *blk)
 {

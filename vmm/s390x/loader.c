@@ -11,24 +11,7 @@
 #include <string.h>
 
 #include "s390x/s390x.h"
-
-static void put_be64(u8 *p, u64 v)
-{
-	int i;
-
-	for (i = 7; i >= 0; i--, v >>= 8)
-		p[i] = v;
-}
-
-static u64 get_be64(const u8 *p)
-{
-	u64 v = 0;
-	int i;
-
-	for (i = 0; i < 8; i++)
-		v = v << 8 | p[i];
-	return v;
-}
+#include "unaligned.h"
 
 #define boot_fail(b, err, ...)						\
 	({								\

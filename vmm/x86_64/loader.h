@@ -5,6 +5,7 @@
 
 #include "guest-mem.h"
 #include "types.h"
+#include "unaligned.h"
 #include "x86/boot.h"
 #include "x86/bootparam.h"
 
@@ -30,23 +31,6 @@ int x86_guest_write(const struct guest_mem *mem, u64 gpa, const void *buf,
 		    u64 len, struct boot_state *out, const char *what);
 int x86_guest_zero(const struct guest_mem *mem, u64 gpa, u64 len,
 		   struct boot_state *out, const char *what);
-
-/* Little-endian reads from an image; the caller has bounds-checked. */
-static inline u16 get_le16(const u8 *p)
-{
-	return (u16)(p[0] | p[1] << 8);
-}
-
-static inline u32 get_le32(const u8 *p)
-{
-	return (u32)p[0] | (u32)p[1] << 8 | (u32)p[2] << 16 |
-	       (u32)p[3] << 24;
-}
-
-static inline u64 get_le64(const u8 *p)
-{
-	return get_le32(p) | (u64)get_le32(p + 4) << 32;
-}
 
 /* [off, off + n) lies inside a buffer of len bytes, without overflow. */
 static inline bool in_buf(size_t len, u64 off, u64 n)

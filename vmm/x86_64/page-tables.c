@@ -55,14 +55,6 @@ int x86_setup_gdt(const struct guest_mem *mem, struct boot_state *out)
 			       "boot GDT");
 }
 
-static void put_le64(u8 *p, u64 v)
-{
-	unsigned int b;
-
-	for (b = 0; b < 8; b++)
-		p[b] = (u8)(v >> (8 * b));
-}
-
 /*
  * PML4 at X86_PAGE_TABLES_ADDR, one PDPT after it, then NR_PDS page
  * directories of 2 MiB pages identity-mapping [0, 4 GiB).
