@@ -19,8 +19,8 @@ FUZZ_CFLAGS := -g -O1 -fsanitize=fuzzer,address,undefined \
 	-Wall -Wextra -Werror -Wno-unused-parameter \
 	-Wno-missing-field-initializers -Iinclude
 FUZZ_SRCS := virtio/queue.c virtio/queue-split.c virtio/queue-packed.c \
-	virtio/core.c virtio/mmio.c virtio/ccw.c vmm/guest-mem.c vmm/log.c \
-	vmm/io-loop.c
+	virtio/core.c virtio/mmio.c virtio/ccw.c devices/css.c vmm/guest-mem.c \
+	vmm/log.c vmm/io-loop.c
 FUZZ_TARGETS := virtio-walker virtio-mmio-regs virtio-ccw-program
 FUZZ_TIME ?= 300
 
@@ -41,7 +41,7 @@ fuzz-build:
 	fi
 
 $(FUZZ_DIR)/virtio-%: tests/fuzz/virtio-%.c $(FUZZ_SRCS) \
-		$(wildcard include/*.h include/virtio/*.h)
+		$(wildcard include/*.h include/virtio/*.h include/devices/*.h)
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ $< $(FUZZ_SRCS) -lpthread
 

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * virtio/ccw.c: channel programs built in a simulated guest memory, run
- * through START SUBCHANNEL and read back with TEST SUBCHANNEL, for every
- * virtio-ccw command, the malformed cases, SCHIB handling, indicators and
+ * devices/css.c and virtio/ccw.c: channel programs built in a simulated
+ * guest memory, run through START SUBCHANNEL and read back with TEST
+ * SUBCHANNEL, for every virtio-ccw command, the malformed cases, SCHIB handling, indicators and
  * DIAGNOSE 0x500 notifications. Every guest-visible structure is written
  * and checked byte by byte in big-endian order, so the suite proves the
  * byte order on little-endian hosts (x86_64, arm64) and on s390x.

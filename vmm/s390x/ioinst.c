@@ -2,7 +2,7 @@
 /*
  * The channel-subsystem I/O instructions KVM hands to userspace once
  * KVM_CAP_S390_CSS_SUPPORT is on: operands fetched and stored through the
- * vCPU's logical address space, the work done by virtio/ccw.c.
+ * vCPU's logical address space, the work done by devices/css.c.
  */
 #include <errno.h>
 #include <string.h>
