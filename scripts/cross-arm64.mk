@@ -4,7 +4,7 @@
 # /usr/local/lib/aarch64-linux-gnu (the runtime libraries are Debian's
 # multiarch packages, found by qemu-aarch64-static through the host's
 # /usr/lib/aarch64-linux-gnu).
-LDLIBS += -L/usr/local/lib/aarch64-linux-gnu -lfdt
+LDLIBS += -L/usr/local/lib/aarch64-linux-gnu -Wl,-rpath,/usr/local/lib/aarch64-linux-gnu -lfdt
 # The disk back-ends (qcow2, io_uring) need these; natively tests/blk/blk.mk
 # adds them, but test fragments are not included in cross builds.
 LDLIBS += -luring -lz

@@ -1,7 +1,8 @@
 # SPDX-License-Identifier: GPL-2.0
 # Included by the Makefile for ARCH=s390x only: the target's linker names
-# made by scripts/deps-cross.sh (see there).
-LDLIBS += -L/usr/local/lib/s390x-linux-gnu
+# made by scripts/deps-cross.sh (see there), and an rpath there for the
+# runtime libraries it had to unpack rather than install.
+LDLIBS += -L/usr/local/lib/s390x-linux-gnu -Wl,-rpath,/usr/local/lib/s390x-linux-gnu
 # The disk back-ends (qcow2, io_uring) need these; natively tests/blk/blk.mk
 # adds them, but test fragments are not included in cross builds.
 LDLIBS += -luring -lz

@@ -14,6 +14,11 @@
 # liburing-dev), and the linker names in /usr/local/lib/TRIPLET, which
 # scripts/cross-ARCH.mk passes with -L. zlib1g-dev and liburing-dev for
 # DEB_ARCH are installed too where the archive allows it.
+# A multiarch runtime library must have the host's version; where the
+# archive lacks it for DEB_ARCH (bookworm-security carries no s390x, so a
+# security update of zlib1g on the host blocks zlib1g:s390x), its package
+# is downloaded and its shared library unpacked into /usr/local/lib/TRIPLET
+# instead, which scripts/cross-ARCH.mk also gives the binaries as rpath.
 # As root this runs apt-get; otherwise it prints what is missing.
 set -u
 if [ $# -ne 2 ]; then
@@ -30,7 +35,8 @@ esac
 
 pkgs="make gcc-$triplet libc6-dev-$deb_arch-cross qemu-user-static"
 pkgs="$pkgs device-tree-compiler libfdt-dev zlib1g-dev liburing-dev"
-pkgs="$pkgs libfdt1:$deb_arch zlib1g:$deb_arch liburing2:$deb_arch"
+pkgs="$pkgs libc6:$deb_arch"
+runtime="libfdt1:$deb_arch zlib1g:$deb_arch liburing2:$deb_arch"
 libdir=/usr/lib/$triplet
 linkdir=/usr/local/lib/$triplet
 links="libfdt.so.1 libz.so.1 liburing.so.2"
@@ -44,6 +50,11 @@ for pkg in $pkgs; do
 done
 for lib in $links; do
 	[ -e "$linkdir/${lib%.so.*}.so" ] || missing="$missing (link:$lib)"
+done
+for pkg in $runtime; do
+	status=$(dpkg-query -W -f='${db:Status-Status}' "$pkg" 2>/dev/null)
+	[ "$status" = installed ] || [ -e "$linkdir/.unpacked-${pkg%:*}" ] ||
+		missing="$missing $pkg"
 done
 [ $need_arch -eq 0 ] && [ -z "$missing" ] && exit 0
 
@@ -67,16 +78,36 @@ if ! apt-get install -y -qq $pkgs >/dev/null 2>&1; then
 	# shellcheck disable=SC2086
 	apt-get install -y -qq $pkgs >/dev/null || exit 1
 fi
+# The runtime libraries: installed where the archive has the host's
+# version, else unpacked from their package (see above).
+mkdir -p "$linkdir" || exit 1
+for pkg in $runtime; do
+	apt-get install -y -qq "$pkg" >/dev/null 2>&1 && continue
+	echo "lkvm: $pkg cannot be installed beside the host's version; unpacking it into $linkdir" >&2
+	tmp=$(mktemp -d) && chmod 755 "$tmp" || exit 1	# apt's _apt user writes there
+	if ! (cd "$tmp" && apt-get download -qq "$pkg" >/dev/null &&
+	      dpkg-deb -x ./*.deb root); then
+		rm -rf "$tmp"
+		exit 1
+	fi
+	for f in "$tmp/root/lib/$triplet"/*.so.* "$tmp/root/usr/lib/$triplet"/*.so.*; do
+		[ -e "$f" ] && cp -a "$f" "$linkdir/"
+	done
+	rm -rf "$tmp"
+	touch "$linkdir/.unpacked-${pkg%:*}"
+done
 # Optional: the target's own -dev packages (static libraries too).
 apt-get install -y -qq "zlib1g-dev:$deb_arch" "liburing-dev:$deb_arch" \
 	>/dev/null 2>&1 ||
 	echo "lkvm: note: $deb_arch -dev packages not installable here; using the host's headers" >&2
 
-mkdir -p "$linkdir" || exit 1
 for lib in $links; do
-	if [ ! -e "$libdir/$lib" ]; then
+	if [ -e "$libdir/$lib" ]; then
+		ln -sf "$libdir/$lib" "$linkdir/${lib%.so.*}.so" || exit 1
+	elif [ -e "$linkdir/$lib" ]; then
+		ln -sf "$lib" "$linkdir/${lib%.so.*}.so" || exit 1
+	else
 		echo "lkvm: $libdir/$lib is missing" >&2
 		exit 1
 	fi
-	ln -sf "$libdir/$lib" "$linkdir/${lib%.so.*}.so" || exit 1
 done
