@@ -62,22 +62,5 @@ int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 	return 0;
 }
 
-#ifdef FUZZ_STANDALONE
-int main(int argc, char **argv)
-{
-	static u8 in[1 << 22];
-	int i;
-
-	for (i = 1; i < argc; i++) {
-		FILE *f = fopen(argv[i], "rb");
-		size_t n;
-
-		if (!f)
-			return 1;
-		n = fread(in, 1, sizeof(in), f);
-		fclose(f);
-		LLVMFuzzerTestOneInput(in, n);
-	}
-	return 0;
-}
-#endif
+#define FUZZ_REPLAY_MAX (1 << 22)
+#include "replay.h"

@@ -274,25 +274,4 @@ int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 	return 0;
 }
 
-#ifdef FUZZ_STANDALONE
-#include <stdio.h>
-
-/* Replay inputs without libFuzzer: virtio-ccw-program FILE... */
-int main(int argc, char **argv)
-{
-	static u8 buf[1 << 20];
-	int i;
-
-	for (i = 1; i < argc; i++) {
-		FILE *f = fopen(argv[i], "rb");
-		size_t len;
-
-		if (!f)
-			return 1;
-		len = fread(buf, 1, sizeof(buf), f);
-		fclose(f);
-		LLVMFuzzerTestOneInput(buf, len);
-	}
-	return 0;
-}
-#endif
+#include "replay.h"
