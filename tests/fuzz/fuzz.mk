@@ -4,8 +4,10 @@
 #   virtio-mmio-regs  a hostile driver on the virtio-mmio registers
 #   virtio-ccw-program  a hostile driver on the channel subsystem: I/O
 #                     instructions, channel programs, DIAGNOSE 0x500
+#   virtio-pci-regs   a hostile driver on the PCI host and virtio-pci:
+#                     config space, BARs (moved too), MSI-X, the rings
 #   make fuzz-build   build them into $(BUILD)/fuzz/
-#   make fuzz         fuzz each for FUZZ_TIME seconds (default 300, so 15
+#   make fuzz         fuzz each for FUZZ_TIME seconds (default 300, so 20
 #                     minutes in all) with corpora kept in
 #                     $(BUILD)/fuzz/corpus-<target>; crashes land in
 #                     $(BUILD)/fuzz/ as crash-* files
@@ -19,9 +21,10 @@ FUZZ_CFLAGS := -g -O1 -fsanitize=fuzzer,address,undefined \
 	-Wall -Wextra -Werror -Wno-unused-parameter \
 	-Wno-missing-field-initializers -Iinclude
 FUZZ_SRCS := virtio/queue.c virtio/queue-split.c virtio/queue-packed.c \
-	virtio/core.c virtio/mmio.c virtio/ccw.c devices/css.c vmm/guest-mem.c \
-	vmm/log.c vmm/io-loop.c
-FUZZ_TARGETS := virtio-walker virtio-mmio-regs virtio-ccw-program
+	virtio/core.c virtio/mmio.c virtio/ccw.c virtio/pci.c devices/css.c \
+	devices/pci.c devices/bus.c vmm/guest-mem.c vmm/log.c vmm/io-loop.c
+FUZZ_TARGETS := virtio-walker virtio-mmio-regs virtio-ccw-program \
+	virtio-pci-regs
 FUZZ_TIME ?= 300
 
 DEPS_PACKAGES += clang-14 python3
@@ -41,7 +44,8 @@ fuzz-build:
 	fi
 
 $(FUZZ_DIR)/virtio-%: tests/fuzz/virtio-%.c $(FUZZ_SRCS) \
-		$(wildcard include/*.h include/virtio/*.h include/devices/*.h)
+		$(wildcard include/*.h include/virtio/*.h include/devices/*.h \
+			   tests/unit/*.h tests/fuzz/*.h)
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ $< $(FUZZ_SRCS) -lpthread
 

@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 """Write seed inputs for a virtio fuzz target into DIR.
 
-make-seeds.py DIR [walker|mmio-regs|ccw-program]
+make-seeds.py DIR [walker|mmio-regs|ccw-program|pci-regs]
 
 walker: valid split and packed rings (direct chains, indirect tables, a
 buffer crossing the R0/R1 boundary) followed by a mix of operations, so
@@ -13,8 +13,12 @@ config accesses.
 ccw: Linux's virtio_ccw bring-up as channel programs (MSCH to enable,
 SENSE ID, SET_VIRTIO_REV, features, status, SET_VQ, indicators), then a
 DIAGNOSE 0x500 notification over a ring with a chain in it, TSCH after
-each START, on both subchannels. Formats: see the comments atop
-virtio-walker.c, virtio-mmio-regs.c and virtio-ccw-program.c."""
+each START, on both subchannels.
+pci: Linux's virtio_pci_modern probe over ECAM and BAR 4 (features,
+queue set-up, DRIVER_OK), then traffic with MSI-X vectors or with INTx
+and the ISR, the PCI_CFG window, and BAR 4 moved. Formats: see the
+comments atop virtio-walker.c, virtio-mmio-regs.c, virtio-ccw-program.c
+and virtio-pci-regs.c."""
 import os
 import struct
 import sys
@@ -205,10 +209,73 @@ def ccw_seed(flags, idaw):
     return struct.pack('<BH', flags, len(mem)) + bytes(mem) + b''.join(ops)
 
 
+def pci_seed(msix, move):
+    """virtio_pci_modern's probe and a queue in use (device at slot 1,
+    MSI-X capability at 0x40, PCI_CFG capability at 0x90)."""
+    ram = 0x100000
+    mem = bytearray(0x400)
+    put(mem, 0x000, 'QIHH', ram + 0x200, 16, NEXT, 1)
+    put(mem, 0x010, 'QIHH', ram + 0x300, 64, WRITE, 0)
+    put(mem, 0x080, 'HHH', 0, 1, 0)
+    w = {1: 0, 2: 1, 4: 2, 8: 3}
+    op = lambda kind, width, off, val: struct.pack('<BBHI', kind, w[width],
+                                                  off, val)
+    cfg_w = lambda off, width, val: op(0, width, off, val)
+    cfg_r = lambda off, width: op(1, width, off, 0)
+    bar_w = lambda off, width, val: op(2, width, off, val)
+    bar_r = lambda off, width: op(3, width, off, 0)
+    ops = [cfg_r(0x00, 4), cfg_r(0x34, 1), cfg_w(0x04, 2, 6),
+           cfg_r(0x40, 4), cfg_r(0x4c, 4), cfg_r(0x7c + 16, 4),
+           bar_w(0x14, 1, 0), bar_w(0x14, 1, 1), bar_w(0x14, 1, 3),
+           bar_w(0x00, 4, 1), bar_r(0x04, 4), bar_w(0x00, 4, 0),
+           bar_r(0x04, 4), bar_w(0x08, 4, 1), bar_w(0x0c, 4, 1),
+           bar_w(0x08, 4, 0), bar_w(0x0c, 4, 0x20), bar_w(0x14, 1, 0xb),
+           bar_r(0x14, 1), bar_r(0x12, 2), bar_w(0x16, 2, 0),
+           bar_r(0x18, 2), bar_w(0x18, 2, 8)]
+    vec = 1 if msix else 0xffff
+    if msix:
+        ops += [cfg_w(0x42, 2, 0x8000),
+                op(4, 4, 0x00, 0xfee00000), op(4, 4, 0x08, 0x50),
+                op(4, 4, 0x0c, 0), op(4, 4, 0x10, 0xfee00000),
+                op(4, 4, 0x18, 0x51), op(4, 4, 0x1c, 0),
+                bar_w(0x10, 2, 0), bar_r(0x10, 2)]
+    ops += [bar_w(0x1a, 2, vec), bar_r(0x1a, 2),
+            bar_w(0x20, 4, ram), bar_w(0x24, 4, 0),
+            bar_w(0x28, 4, ram + 0x80), bar_w(0x2c, 4, 0),
+            bar_w(0x30, 4, ram + 0x100), bar_w(0x34, 4, 0),
+            bar_w(0x1c, 2, 1), bar_r(0x1e, 2), bar_w(0x14, 1, 0xf),
+            bar_w(0x3000, 2, 0), bar_r(0x1000, 1), bar_r(0x1000, 1),
+            bar_w(0x2000, 4, 0x11223344), bar_r(0x2004, 2),
+            bar_r(0x15, 1),
+            # PCI_CFG window: BAR 4, offset 0x14 (status), 1 byte.
+            cfg_w(0x90 + 4, 1, 4), cfg_w(0x90 + 8, 4, 0x14),
+            cfg_w(0x90 + 12, 4, 1), cfg_r(0x90 + 16, 1),
+            op(6, 4, 0x82, 2), bar_w(0x3000, 2, 0), bar_r(0x1000, 1)]
+    if msix:
+        ops += [op(4, 4, 0x0c, 1), bar_w(0x3000, 2, 0),
+                op(5, 8, 0x800, 0), op(4, 4, 0x0c, 0)]
+    if move:
+        ops += [cfg_w(0x04, 2, 0), cfg_w(0x20, 4, 0xffffffff),
+                cfg_r(0x20, 4), cfg_w(0x20, 4, 0xc0010004),
+                cfg_w(0x04, 2, 6), bar_r(0x14, 1), bar_w(0x3000, 2, 0),
+                cfg_w(0x14, 4, 0xffffffff), cfg_r(0x14, 4),
+                cfg_w(0x14, 4, 0xc0020000)]
+    ops += [bar_w(0x14, 1, 0), bar_r(0x14, 1)]
+    return struct.pack('<BH', 0, len(mem)) + bytes(mem) + b''.join(ops)
+
+
 def main():
     out = sys.argv[1]
     target = sys.argv[2] if len(sys.argv) > 2 else 'walker'
     os.makedirs(out, exist_ok=True)
+    if target.startswith('pci'):
+        seeds = {'pci-msix': pci_seed(True, False),
+                 'pci-intx': pci_seed(False, False),
+                 'pci-msix-move': pci_seed(True, True)}
+        for name, data in seeds.items():
+            with open(os.path.join(out, 'seed-' + name), 'wb') as f:
+                f.write(data)
+        return
     if target.startswith('ccw'):
         seeds = {'ccw-plain': ccw_seed(0, False),
                  'ccw-notification-data': ccw_seed(1 | 2, False),

@@ -1,8 +1,9 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # TAP suite: short libFuzzer runs of the virtio chain walker (both ring
-# layouts), of the virtio-mmio registers and of the channel subsystem with
-# virtio-ccw, each from its seed corpus; ok when nothing crashed.
+# layouts), of the virtio-mmio registers, of the channel subsystem with
+# virtio-ccw and of the PCI host with virtio-pci, each from its seed
+# corpus; ok when nothing crashed.
 set -u
 root=$(cd "$(dirname "$0")/../.." && pwd)
 dir=$root/build/fuzz
@@ -15,7 +16,8 @@ fi
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 n=0 failed=0
-for target in virtio-walker virtio-mmio-regs virtio-ccw-program; do
+for target in virtio-walker virtio-mmio-regs virtio-ccw-program \
+	virtio-pci-regs; do
 	n=$((n + 1))
 	if [ ! -x "$dir/$target" ]; then
 		echo "not ok $n - $target fuzz: not built (make fuzz-build)"

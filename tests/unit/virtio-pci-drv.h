@@ -39,6 +39,7 @@ struct th {
 	struct pci_msi_ops msi;
 	struct guest_mem mem;
 	u8 *ram;
+	bool ram_owned;
 	struct irq_line intx;
 	int level, level_changes;
 	int resets;
@@ -121,7 +122,8 @@ static void th_reset_cb(void *o)
 	((struct th *)o)->resets++;
 }
 
-static inline void th_init(struct th *t)
+/* ram: TH_RAM_SIZE bytes the caller keeps, or NULL to allocate them. */
+static inline void th_init_ram(struct th *t, u8 *ram)
 {
 	struct pci_host_options o = {
 		.ecam_base = 0xe0000000ULL,
@@ -138,7 +140,8 @@ static inline void th_init(struct th *t)
 		.irqfd_add = th_irqfd_add, .irqfd_del = th_irqfd_del,
 		.signal = th_signal, .opaque = t,
 	};
-	t->ram = calloc(1, TH_RAM_SIZE);
+	t->ram_owned = !ram;
+	t->ram = ram ? ram : calloc(1, TH_RAM_SIZE);
 	if (!t->ram || guest_mem_add(&t->mem, TH_RAM, TH_RAM_SIZE, t->ram,
 				     false))
 		abort();
@@ -148,12 +151,18 @@ static inline void th_init(struct th *t)
 		abort();
 }
 
+static inline void th_init(struct th *t)
+{
+	th_init_ram(t, NULL);
+}
+
 static inline void th_fini(struct th *t)
 {
 	pci_host_destroy(&t->host);
 	bus_destroy(&t->pio);
 	bus_destroy(&t->mmio);
-	free(t->ram);
+	if (t->ram_owned)
+		free(t->ram);
 }
 
 static inline void *th_hva(struct th *t, u64 gpa)

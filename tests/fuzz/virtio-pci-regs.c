@@ -1,0 +1,221 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * libFuzzer target for a hostile driver on the PCI host (devices/pci.c) and
+ * the virtio-pci transport (virtio/pci.c), lkvm's default: any sequence of
+ * configuration accesses (mechanism #1 and ECAM), accesses to the device's
+ * BARs wherever the driver has moved them (common, ISR, device and notify
+ * structures in BAR 4, the MSI-X table and PBA in BAR 1), and guest memory
+ * pokes, against an echo device with two queues that pops, copies and
+ * pushes on every notification. Exercises BAR sizing and moves, the
+ * command register, capabilities (PCI_CFG window included), MSI-X masking
+ * and vectors, feature and status logic, queue set-up and the rings.
+ *
+ * Input:
+ *   u8 flags (unused, kept for the seeds' format), le16 n, n bytes of guest
+ *   memory (RAM at 1 MiB), then 8-byte operations:
+ *     u8 kind, u8 width, le16 offset, le32 value
+ *   kind % 8: 0/1 write/read configuration space (offset % 4096 through
+ *             ECAM, or % 256 through 0xcf8/0xcfc when offset >= 0x8000),
+ *             2/3 write/read BAR 4 at offset % 0x4000, 4/5 write/read
+ *             BAR 1 (MSI-X) at offset % 0x1000, 6 poke 32 bits of guest
+ *             memory at offset, 7 the raw 64-bit MMIO address
+ *             0xc0000000 + value (BARs or not) with a write of offset.
+ *   width % 4 selects 1, 2, 4 or 8 bytes.
+ *
+ * Invariants (abort = finding): INTx is high only while the ISR has a bit
+ * and MSI-X is off; a ready queue lies in RAM and has a valid size.
+ */
+#include <endian.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "log.h"
+#include "../unit/virtio-pci-drv.h"
+
+#define MAX_OPS 2048
+#define ECAM 0xe0000000ULL
+
+struct fz {
+	struct th t;
+	struct virtio_device vdev;
+	struct virtio_pci vp;
+	struct virtq_chain chain;
+	u8 config[16];
+};
+
+static struct fz F;
+static u8 ram[TH_RAM_SIZE];
+
+static void fz_notify(struct virtio_device *vdev, struct virtq *vq)
+{
+	u8 buf[256];
+	unsigned int n = 0;
+
+	while (n++ < 64 && virtq_pop(vq, &F.chain) == 1) {
+		size_t got = virtq_chain_read(&F.chain, 0, buf, sizeof(buf));
+
+		virtq_push(vq, &F.chain,
+			   virtq_chain_write(&F.chain, 0, buf, got));
+	}
+	virtio_queue_signal(vq);
+}
+
+static void fz_config_write(struct virtio_device *vdev, u32 off,
+			    const void *buf, u32 len)
+{
+	memcpy(F.config + off, buf, len);
+	virtio_config_changed(vdev);
+}
+
+static u64 fz_features(struct virtio_device *vdev)
+{
+	return 1ULL << 5;
+}
+
+static const struct virtio_device_ops fz_ops = {
+	.name = "fuzz-pci",
+	.device_id = VIRTIO_ID_CONSOLE,
+	.get_features = fz_features,
+	.config_write = fz_config_write,
+	.queue_notify = fz_notify,
+};
+
+static u16 ld16(const u8 *p)
+{
+	u16 v;
+
+	memcpy(&v, p, sizeof(v));
+	return le16toh(v);
+}
+
+static u32 ld32(const u8 *p)
+{
+	u32 v;
+
+	memcpy(&v, p, sizeof(v));
+	return le32toh(v);
+}
+
+/* Where the driver has put BAR bar now (the register, not a cache). */
+static u64 bar_base(unsigned int bar)
+{
+	u8 *c = F.vp.pci.cfg + PCI_BAR0 + 4 * bar;
+	u64 a = ld32(c) & ~0xfULL;
+
+	if ((ld32(c) & 6) == 4)
+		a |= (u64)ld32(c + 4) << 32;
+	return a;
+}
+
+static void bus_rw(struct bus *b, u64 addr, u32 len, u64 v, bool write)
+{
+	u8 data[8];
+
+	v = htole64(v);
+	memcpy(data, &v, sizeof(data));
+	bus_access(b, NULL, addr, data, len, write);
+}
+
+static void check(void)
+{
+	unsigned int q;
+
+	if (F.t.level && (!F.vp.isr || pci_msix_enabled(&F.vp.pci)))
+		abort();
+	for (q = 0; q < F.vdev.nr_queues; q++) {
+		struct virtq *vq = &F.vdev.vqs[q];
+
+		if (vq->ready &&
+		    (!guest_mem_region(&F.t.mem, vq->desc_gpa) ||
+		     !guest_mem_region(&F.t.mem, vq->driver_gpa) ||
+		     !guest_mem_region(&F.t.mem, vq->device_gpa) ||
+		     !vq->size || vq->size > vq->max_size))
+			abort();
+	}
+}
+
+static void run_op(const u8 *op)
+{
+	static const u32 widths[] = { 1, 2, 4, 8 };
+	u8 kind = op[0] % 8;
+	u32 len = widths[op[1] % 4];
+	u16 off = ld16(op + 2);
+	u32 val = ld32(op + 4);
+	u64 v = (u64)val << 32 | val;
+	u8 slot = F.vp.pci.slot;
+
+	switch (kind) {
+	case 0:
+	case 1:
+		if (off >= 0x8000 && kind == 0) {
+			cfg_wr(&F.t, slot, off & 0xff, MIN(len, 4u), val);
+		} else if (off >= 0x8000) {
+			cfg_rd(&F.t, slot, off & 0xff, MIN(len, 4u));
+		} else {
+			bus_rw(&F.t.mmio, ECAM + ((u64)slot << 15) +
+			       off % 4096, MIN(len, 4u), val, kind == 0);
+		}
+		break;
+	case 2:
+	case 3:
+		bus_rw(&F.t.mmio, bar_base(VIRTIO_PCI_BAR) + off % 0x4000, len,
+		       v, kind == 2);
+		break;
+	case 4:
+	case 5:
+		bus_rw(&F.t.mmio, bar_base(VIRTIO_PCI_MSIX_BAR) + off % 0x1000,
+		       len, v, kind == 4);
+		break;
+	case 6:
+		off %= TH_RAM_SIZE - 3;
+		val = htole32(val);
+		memcpy(F.t.ram + off, &val, 4);
+		break;
+	case 7:
+		bus_rw(&F.t.mmio, 0xc0000000ULL + val, len, off, true);
+		break;
+	}
+}
+
+int LLVMFuzzerTestOneInput(const u8 *data, size_t size);
+
+int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
+{
+	unsigned int ops = 0;
+	size_t n;
+
+	if (size < 3)
+		return 0;
+	log_set_level(LOG_ERROR);
+	memset(&F, 0, sizeof(F));
+	/* One RAM for every input: a fresh 1 MiB costs ASan page faults. */
+	memset(ram, 0, TH_RAM_SIZE);
+	th_init_ram(&F.t, ram);
+	virtq_chain_init(&F.chain);
+	if (virtio_device_init(&F.vdev, &fz_ops, &F, &F.t.mem, "fuzz-pci", 2,
+			       64))
+		abort();
+	F.vdev.config = F.config;
+	F.vdev.config_len = sizeof(F.config);
+	if (virtio_pci_init(&F.vp, &F.vdev, &F.t.host, &F.t.intx))
+		abort();
+
+	n = MIN((size_t)ld16(data + 1), size - 3);
+	memcpy(F.t.ram, data + 3, MIN(n, (size_t)TH_RAM_SIZE));
+	data += 3 + n;
+	size -= 3 + n;
+	while (size >= 8 && ops++ < MAX_OPS) {
+		run_op(data);
+		check();
+		data += 8;
+		size -= 8;
+	}
+
+	virtio_pci_destroy(&F.vp);
+	virtio_device_destroy(&F.vdev);
+	virtq_chain_destroy(&F.chain);
+	th_fini(&F.t);
+	return 0;
+}
+
+#include "replay.h"
