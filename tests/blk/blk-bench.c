@@ -11,7 +11,9 @@
  *
  *   blk-bench IMAGE ENGINE(io_uring|threads) RW(randread|randwrite|read)
  *             BS DEPTH SECONDS [direct]
- * prints one line: "iops N lat_us L mib_s M"
+ * prints one line: "iops N lat_us L mib_s M engine E kicks_per_req K
+ * irqs_per_req I" (doorbells and driver wake-ups per request: how much
+ * the two sides batch).
  */
 #include <endian.h>
 #include <errno.h>
@@ -43,6 +45,7 @@ struct bench {
 	int efd;
 	u16 avail_idx, last_used;
 	u16 kicked_idx;		/* avail idx at the last kick */
+	u64 kicks, wakeups;
 	int kick_fd;		/* the queue's "ioeventfd" */
 	u64 t_submit[QSIZE];
 	u64 disk_sectors;
@@ -106,8 +109,10 @@ static void kick(struct bench *b)
 
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
 	event = r16(b, USED + 4 + 8 * QSIZE);
-	if (virtq_need_event(event, b->avail_idx, b->kicked_idx))
+	if (virtq_need_event(event, b->avail_idx, b->kicked_idx)) {
 		eventfd_write(b->kick_fd, 1);
+		b->kicks++;
+	}
 	b->kicked_idx = b->avail_idx;
 }
 
@@ -246,6 +251,7 @@ int main(int argc, char **argv)
 		used_idx = r16(&b, USED + 2);
 		if (used_idx == b.last_used) {
 			eventfd_read(b.efd, &v);
+			b.wakeups++;
 			continue;
 		}
 		t = now_ns();
@@ -271,10 +277,12 @@ int main(int argc, char **argv)
 			break;
 	}
 	t = now_ns() - t0;
-	printf("iops %.0f lat_us %.1f mib_s %.1f engine %s\n",
+	printf("iops %.0f lat_us %.1f mib_s %.1f engine %s kicks_per_req %.2f "
+	       "irqs_per_req %.2f\n",
 	       done * 1e9 / t, lat_sum / 1e3 / (done ? done : 1),
 	       done * (double)b.bs / (1 << 20) * 1e9 / t,
-	       virtio_blk_engine_name(blk));
+	       virtio_blk_engine_name(blk), (double)b.kicks / (done ? done : 1),
+	       (double)b.wakeups / (done ? done : 1));
 	io_loop_stop(&loop);
 	virtio_blk_destroy(blk);
 	io_loop_destroy(&loop);
