@@ -31,7 +31,9 @@
 #include <string.h>
 
 #include "log.h"
+#include "unaligned.h"
 #include "virtio/ccw.h"
+#include "echo-device.h"
 
 #define R0 0x0ULL
 #define R0_SIZE 0x4000ULL
@@ -44,48 +46,11 @@ struct fz {
 	struct guest_mem mem;
 	u8 *r[2];
 	struct css css;
-	struct virtio_device vdev[NR_SCH];
+	struct fz_echo echo[NR_SCH];
 	struct virtio_ccw ccw[NR_SCH];
-	struct virtq_chain chain;
-	u8 config[8];
-	u64 features;
 };
 
 static struct fz F;
-
-static void fz_notify(struct virtio_device *vdev, struct virtq *vq)
-{
-	u8 buf[256];
-	unsigned int n = 0;
-
-	while (n++ < 64 && virtq_pop(vq, &F.chain) == 1) {
-		size_t got = virtq_chain_read(&F.chain, 0, buf, sizeof(buf));
-
-		virtq_push(vq, &F.chain,
-			   virtq_chain_write(&F.chain, 0, buf, got));
-	}
-	virtio_queue_signal(vq);
-}
-
-static void fz_config_write(struct virtio_device *vdev, u32 off,
-			    const void *buf, u32 len)
-{
-	memcpy(F.config + off, buf, len);
-	virtio_config_changed(vdev);
-}
-
-static u64 fz_features(struct virtio_device *vdev)
-{
-	return F.features;
-}
-
-static const struct virtio_device_ops fz_ops = {
-	.name = "fuzz-ccw",
-	.device_id = VIRTIO_ID_CONSOLE,
-	.get_features = fz_features,
-	.config_write = fz_config_write,
-	.queue_notify = fz_notify,
-};
 
 static void fz_io_irq(void *opaque, struct css_subchannel *sch)
 {
@@ -101,22 +66,6 @@ static const struct css_irq_ops fz_irq = {
 	.io_interrupt = fz_io_irq,
 	.adapter_interrupt = fz_adapter_irq,
 };
-
-static u16 ld16(const u8 *p)
-{
-	u16 v;
-
-	memcpy(&v, p, sizeof(v));
-	return le16toh(v);
-}
-
-static u32 ld32(const u8 *p)
-{
-	u32 v;
-
-	memcpy(&v, p, sizeof(v));
-	return le32toh(v);
-}
 
 static bool cc_ok(int cc)
 {
@@ -135,27 +84,17 @@ static void fetch(u32 off, void *buf, size_t n)
 
 static void check_queues(void)
 {
-	unsigned int i, q;
+	unsigned int i;
 
-	for (i = 0; i < NR_SCH; i++) {
-		for (q = 0; q < F.vdev[i].nr_queues; q++) {
-			struct virtq *vq = &F.vdev[i].vqs[q];
-
-			if (vq->ready &&
-			    (!guest_mem_region(&F.mem, vq->desc_gpa) ||
-			     !guest_mem_region(&F.mem, vq->driver_gpa) ||
-			     !guest_mem_region(&F.mem, vq->device_gpa) ||
-			     !vq->size || vq->size > vq->max_size))
-				abort();
-		}
-	}
+	for (i = 0; i < NR_SCH; i++)
+		fz_echo_check_queues(&F.echo[i], &F.mem);
 }
 
 static void run_op(const u8 *op, u32 *raw_sid)
 {
 	u8 kind = op[0] % 8, a = op[1], blk[CSS_IRB_SIZE];
-	u16 b = ld16(op + 2);
-	u32 c = ld32(op + 4);
+	u16 b = get_le16(op + 2);
+	u32 c = get_le32(op + 4);
 	u32 sid = *raw_sid ? *raw_sid : CSS_SID(a % NR_SCH);
 	struct css_subchannel *sch;
 	s64 cookie;
@@ -232,22 +171,18 @@ int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 	    guest_mem_add(&F.mem, R0, R0_SIZE, F.r[0], false) ||
 	    guest_mem_add(&F.mem, R1, R1_SIZE, F.r[1], true))
 		abort();
-	F.features = data[0] & 1 ? VIRTIO_BIT(VIRTIO_F_NOTIFICATION_DATA) : 0;
 	css_init(&F.css, &F.mem, &fz_irq);
-	virtq_chain_init(&F.chain);
 	for (i = 0; i < NR_SCH; i++) {
-		if (virtio_device_init(&F.vdev[i], &fz_ops, &F, &F.mem,
-				       "fuzz-ccw", 2, 64))
-			abort();
-		F.vdev[i].config = F.config;
-		F.vdev[i].config_len = sizeof(F.config);
-		if (virtio_ccw_init(&F.ccw[i], &F.css, &F.vdev[i], 0x100 + i))
+		fz_echo_init(&F.echo[i], &F.mem, 2, 64, data[0] & 1 ?
+			     VIRTIO_BIT(VIRTIO_F_NOTIFICATION_DATA) : 0);
+		if (virtio_ccw_init(&F.ccw[i], &F.css, &F.echo[i].vdev,
+				    0x100 + i))
 			abort();
 	}
 	if (data[0] & 2)
 		virtio_ccw_set_ioeventfd(&F.ccw[1], true);
 
-	n = ld16(data + 1);
+	n = get_le16(data + 1);
 	data += 3;
 	size -= 3;
 	n = MIN(n, size);
@@ -266,9 +201,8 @@ int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 
 	for (i = 0; i < NR_SCH; i++) {
 		virtio_ccw_destroy(&F.ccw[i]);
-		virtio_device_destroy(&F.vdev[i]);
+		fz_echo_destroy(&F.echo[i]);
 	}
-	virtq_chain_destroy(&F.chain);
 	free(F.r[0]);
 	free(F.r[1]);
 	return 0;

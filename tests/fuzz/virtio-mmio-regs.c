@@ -25,6 +25,7 @@
 
 #include "log.h"
 #include "virtio/mmio.h"
+#include "echo-device.h"
 
 #define R0 0x1000ULL
 #define R0_SIZE 8192ULL
@@ -38,49 +39,10 @@
 struct fz {
 	struct guest_mem mem;
 	u8 *r[3];
-	struct virtio_device vdev;
+	struct fz_echo echo;
 	struct virtio_mmio m;
 	struct irq_line irq;
 	int level;
-	struct virtq_chain chain;
-	u8 config[16];
-};
-
-static void fz_notify(struct virtio_device *vdev, struct virtq *vq)
-{
-	struct fz *f = vdev->priv;
-	u8 buf[256];
-	unsigned int n = 0;
-
-	while (n++ < 64 && virtq_pop(vq, &f->chain) == 1) {
-		size_t got = virtq_chain_read(&f->chain, 0, buf, sizeof(buf));
-
-		virtq_push(vq, &f->chain,
-			   virtq_chain_write(&f->chain, 0, buf, got));
-	}
-	virtio_queue_signal(vq);
-}
-
-static void fz_config_write(struct virtio_device *vdev, u32 off,
-			    const void *buf, u32 len)
-{
-	struct fz *f = vdev->priv;
-
-	memcpy(f->config + off, buf, len);
-	virtio_config_changed(vdev);
-}
-
-static u64 fz_features(struct virtio_device *vdev)
-{
-	return 1ULL << 5;
-}
-
-static const struct virtio_device_ops fz_ops = {
-	.name = "fuzz-mmio",
-	.device_id = VIRTIO_ID_CONSOLE,
-	.get_features = fz_features,
-	.config_write = fz_config_write,
-	.queue_notify = fz_notify,
 };
 
 static void fz_level(struct irq_line *line, int level)
@@ -92,20 +54,9 @@ static void fz_level(struct irq_line *line, int level)
 
 static void check(struct fz *f)
 {
-	unsigned int q;
-
 	if (f->level != (f->m.interrupt_status != 0))
 		abort();
-	for (q = 0; q < f->vdev.nr_queues; q++) {
-		struct virtq *vq = &f->vdev.vqs[q];
-
-		if (vq->ready &&
-		    (!guest_mem_region(&f->mem, vq->desc_gpa) ||
-		     !guest_mem_region(&f->mem, vq->driver_gpa) ||
-		     !guest_mem_region(&f->mem, vq->device_gpa) ||
-		     !vq->size || vq->size > vq->max_size))
-			abort();
-	}
+	fz_echo_check_queues(&f->echo, &f->mem);
 }
 
 int LLVMFuzzerTestOneInput(const u8 *data, size_t size);
@@ -129,16 +80,11 @@ int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 	    guest_mem_add(&f.mem, R1, R1_SIZE, f.r[1], false) ||
 	    guest_mem_add(&f.mem, R2, R2_SIZE, f.r[2], true))
 		abort();
-	if (virtio_device_init(&f.vdev, &fz_ops, &f, &f.mem, "fuzz-mmio", 2,
-			       64))
-		abort();
-	f.vdev.config = f.config;
-	f.vdev.config_len = sizeof(f.config);
+	fz_echo_init(&f.echo, &f.mem, 2, 64, 1ULL << 5);
 	f.irq = (struct irq_line){ .set_level = fz_level, .opaque = &f };
 	o.legacy = data[0] & 1;
-	if (virtio_mmio_init(&f.m, &f.vdev, BASE, &f.irq, &o))
+	if (virtio_mmio_init(&f.m, &f.echo.vdev, BASE, &f.irq, &o))
 		abort();
-	virtq_chain_init(&f.chain);
 	n = data[1] | data[2] << 8;
 	data += 3;
 	size -= 3;
@@ -176,9 +122,8 @@ int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 		}
 		check(&f);
 	}
-	virtq_chain_destroy(&f.chain);
 	virtio_mmio_destroy(&f.m);
-	virtio_device_destroy(&f.vdev);
+	fz_echo_destroy(&f.echo);
 	free(f.r[0]);
 	free(f.r[1]);
 	free(f.r[2]);

@@ -30,80 +30,30 @@
 #include <string.h>
 
 #include "log.h"
+#include "unaligned.h"
 #include "../unit/virtio-pci-drv.h"
+#include "echo-device.h"
 
 #define MAX_OPS 2048
 #define ECAM 0xe0000000ULL
 
 struct fz {
 	struct th t;
-	struct virtio_device vdev;
+	struct fz_echo echo;
 	struct virtio_pci vp;
-	struct virtq_chain chain;
-	u8 config[16];
 };
 
 static struct fz F;
 static u8 ram[TH_RAM_SIZE];
 
-static void fz_notify(struct virtio_device *vdev, struct virtq *vq)
-{
-	u8 buf[256];
-	unsigned int n = 0;
-
-	while (n++ < 64 && virtq_pop(vq, &F.chain) == 1) {
-		size_t got = virtq_chain_read(&F.chain, 0, buf, sizeof(buf));
-
-		virtq_push(vq, &F.chain,
-			   virtq_chain_write(&F.chain, 0, buf, got));
-	}
-	virtio_queue_signal(vq);
-}
-
-static void fz_config_write(struct virtio_device *vdev, u32 off,
-			    const void *buf, u32 len)
-{
-	memcpy(F.config + off, buf, len);
-	virtio_config_changed(vdev);
-}
-
-static u64 fz_features(struct virtio_device *vdev)
-{
-	return 1ULL << 5;
-}
-
-static const struct virtio_device_ops fz_ops = {
-	.name = "fuzz-pci",
-	.device_id = VIRTIO_ID_CONSOLE,
-	.get_features = fz_features,
-	.config_write = fz_config_write,
-	.queue_notify = fz_notify,
-};
-
-static u16 ld16(const u8 *p)
-{
-	u16 v;
-
-	memcpy(&v, p, sizeof(v));
-	return le16toh(v);
-}
-
-static u32 ld32(const u8 *p)
-{
-	u32 v;
-
-	memcpy(&v, p, sizeof(v));
-	return le32toh(v);
-}
-
 /* Where the driver has put BAR bar now (the register, not a cache). */
 static u64 bar_base(unsigned int bar)
 {
 	u8 *c = F.vp.pci.cfg + PCI_BAR0 + 4 * bar;
-	u64 a = ld32(c) & ~0xfULL;
+	u64 a = get_le32(c) & ~0xfULL;
 
-	if ((ld32(c) & 6) == 4)
-		a |= (u64)ld32(c + 4) << 32;
+	if ((get_le32(c) & 6) == 4)
+		a |= (u64)get_le32(c + 4) << 32;
 	return a;
 }
 
@@ -118,20 +68,9 @@ static void bus_rw(struct bus *b, u64 addr, u32 len, u64 v, bool write)
 
 static void check(void)
 {
-	unsigned int q;
-
 	if (F.t.level && (!F.vp.isr || pci_msix_enabled(&F.vp.pci)))
 		abort();
-	for (q = 0; q < F.vdev.nr_queues; q++) {
-		struct virtq *vq = &F.vdev.vqs[q];
-
-		if (vq->ready &&
-		    (!guest_mem_region(&F.t.mem, vq->desc_gpa) ||
-		     !guest_mem_region(&F.t.mem, vq->driver_gpa) ||
-		     !guest_mem_region(&F.t.mem, vq->device_gpa) ||
-		     !vq->size || vq->size > vq->max_size))
-			abort();
-	}
+	fz_echo_check_queues(&F.echo, &F.t.mem);
 }
 
 static void run_op(const u8 *op)
@@ -139,8 +78,8 @@ static void run_op(const u8 *op)
 	static const u32 widths[] = { 1, 2, 4, 8 };
 	u8 kind = op[0] % 8;
 	u32 len = widths[op[1] % 4];
-	u16 off = ld16(op + 2);
-	u32 val = ld32(op + 4);
+	u16 off = get_le16(op + 2);
+	u32 val = get_le32(op + 4);
 	u64 v = (u64)val << 32 | val;
 	u8 slot = F.vp.pci.slot;
 
@@ -191,16 +130,11 @@ int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 	/* One RAM for every input: a fresh 1 MiB costs ASan page faults. */
 	memset(ram, 0, TH_RAM_SIZE);
 	th_init_ram(&F.t, ram);
-	virtq_chain_init(&F.chain);
-	if (virtio_device_init(&F.vdev, &fz_ops, &F, &F.t.mem, "fuzz-pci", 2,
-			       64))
-		abort();
-	F.vdev.config = F.config;
-	F.vdev.config_len = sizeof(F.config);
-	if (virtio_pci_init(&F.vp, &F.vdev, &F.t.host, &F.t.intx))
+	fz_echo_init(&F.echo, &F.t.mem, 2, 64, 1ULL << 5);
+	if (virtio_pci_init(&F.vp, &F.echo.vdev, &F.t.host, &F.t.intx))
 		abort();
 
-	n = MIN((size_t)ld16(data + 1), size - 3);
+	n = MIN((size_t)get_le16(data + 1), size - 3);
 	memcpy(F.t.ram, data + 3, MIN(n, (size_t)TH_RAM_SIZE));
 	data += 3 + n;
 	size -= 3 + n;
@@ -212,8 +146,7 @@ int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 	}
 
 	virtio_pci_destroy(&F.vp);
-	virtio_device_destroy(&F.vdev);
-	virtq_chain_destroy(&F.chain);
+	fz_echo_destroy(&F.echo);
 	th_fini(&F.t);
 	return 0;
 }
