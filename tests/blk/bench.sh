@@ -4,15 +4,15 @@
 # (build/tests/blk/blk-bench), io_uring engine vs the thread fallback,
 # beside fio (io_uring engine) on the same file: 4 KiB random read/write at
 # queue depth 1 and 32, 1 MiB sequential read at depth 8; O_DIRECT on a
-# 1 GiB file of random data, ROUNDS (5) interleaved rounds of SECS (3)
+# 1 GiB file of random data, ROUNDS (7) interleaved rounds of SECS (2)
 # seconds, medians.
 # Prints a table (IOPS, mean latency, ratio to fio) and TAP lines; the
 # target is io_uring >= 0.9 x fio's IOPS at QD32.
 set -u
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 BENCH="$ROOT/build/tests/blk/blk-bench"
-SECS=${SECS:-3}
-ROUNDS=${ROUNDS:-5}
+SECS=${SECS:-2}
+ROUNDS=${ROUNDS:-7}
 SIZE_MB=${SIZE_MB:-1024}
 n=0
 tap() { n=$((n + 1)); echo "$1 $n - $2"; }
