@@ -3,7 +3,9 @@
  * Replay a fuzz target's inputs without libFuzzer: built with
  * -DFUZZ_STANDALONE, a target that includes this after its
  * LLVMFuzzerTestOneInput() becomes "TARGET FILE...", running each file
- * once (under gdb or valgrind, say). FUZZ_REPLAY_MAX bounds an input.
+ * once (under gdb or valgrind, say). FUZZ_REPLAY_MAX bounds an input;
+ * a target may define FUZZ_REPLAY_BEFORE() and FUZZ_REPLAY_AFTER(path) to
+ * reset and print what it counts around each input.
  */
 #ifndef LKVM_FUZZ_REPLAY_H
 #define LKVM_FUZZ_REPLAY_H
@@ -14,6 +16,12 @@
 
 #ifndef FUZZ_REPLAY_MAX
 #define FUZZ_REPLAY_MAX (1 << 20)
+#endif
+#ifndef FUZZ_REPLAY_BEFORE
+#define FUZZ_REPLAY_BEFORE() do { } while (0)
+#endif
+#ifndef FUZZ_REPLAY_AFTER
+#define FUZZ_REPLAY_AFTER(path) do { } while (0)
 #endif
 
 int main(int argc, char **argv)
@@ -31,7 +39,9 @@ int main(int argc, char **argv)
 		}
 		n = fread(buf, 1, sizeof(buf), f);
 		fclose(f);
+		FUZZ_REPLAY_BEFORE();
 		LLVMFuzzerTestOneInput(buf, n);
+		FUZZ_REPLAY_AFTER(argv[i]);
 	}
 	return 0;
 }

@@ -305,30 +305,9 @@ int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 	return 0;
 }
 
-#ifdef FUZZ_STANDALONE
-/* Replay inputs without libFuzzer: prints chains popped, violations. */
-#include <stdio.h>
-
-int main(int argc, char **argv)
-{
-	static u8 buf[1 << 20];
-	int i;
-
-	for (i = 1; i < argc; i++) {
-		FILE *fp = fopen(argv[i], "rb");
-		size_t n;
-
-		if (!fp) {
-			perror(argv[i]);
-			return 1;
-		}
-		n = fread(buf, 1, sizeof(buf), fp);
-		fclose(fp);
-		fz_pops = fz_violations = 0;
-		LLVMFuzzerTestOneInput(buf, n);
-		printf("%s: %lu chains, %lu failed pops on a broken queue\n",
-		       argv[i], fz_pops, fz_violations);
-	}
-	return 0;
-}
-#endif
+/* Replayed without libFuzzer: what each input reached. */
+#define FUZZ_REPLAY_BEFORE() (fz_pops = fz_violations = 0)
+#define FUZZ_REPLAY_AFTER(path)						\
+	printf("%s: %lu chains, %lu failed pops on a broken queue\n", (path), \
+	       fz_pops, fz_violations)
+#include "replay.h"
