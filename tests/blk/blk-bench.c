@@ -199,7 +199,12 @@ int main(int argc, char **argv)
 	if (b.ram == MAP_FAILED || guest_mem_add(&b.mem, RAM_GPA, b.ram_size,
 						 b.ram, false))
 		return 1;
-	memset(hva(&b, DATA), 0x5a, (u64)depth * b.bs);
+	/* Random data to write, as fio writes, not a constant pattern. */
+	for (i = 0; i < depth * b.bs / 8; i++) {
+		u64 r = next_rand(&b);
+
+		memcpy((u8 *)hva(&b, DATA) + 8ULL * i, &r, 8);
+	}
 	g_efd = b.efd = eventfd(0, 0);
 	b.kick_fd = eventfd(0, EFD_NONBLOCK);
 	if (b.efd < 0 || b.kick_fd < 0 || io_loop_init(&loop))
