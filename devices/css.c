@@ -11,15 +11,11 @@
  * vq->lock). A subchannel running a channel program is marked
  * start-pending, so a second SSCH gets cc 2.
  */
-#include <endian.h>
 #include <errno.h>
-#include <stdio.h>
 #include <string.h>
-#include <unistd.h>
 
-#include "log.h"
-#include "unaligned.h"
 #include "devices/css.h"
+#include "unaligned.h"
 
 #define CCW_MAX_CHAIN	256	/* CCWs (and TICs) one program may run */
 

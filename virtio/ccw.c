@@ -9,9 +9,7 @@
  * Locks: ccw->lock is a leaf around the indicators and the revision; the
  * subchannel's lock is never held while a command runs.
  */
-#include <endian.h>
 #include <errno.h>
-#include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -212,18 +210,15 @@ static struct ccw_status ccw_features(struct virtio_ccw *ccw,
 				      const struct ccw_data *d, bool write)
 {
 	u8 b[5];
-	u32 f;
 
 	if (!ccw_get(d, b, sizeof(b)))
 		return ccw_pgm_check(d);
 	/* Feature words are little-endian, unlike the rest of ccw. */
 	if (write) {
-		memcpy(&f, b, 4);
-		virtio_set_driver_features(ccw->vdev, b[4], le32toh(f));
+		virtio_set_driver_features(ccw->vdev, b[4], get_le32(b));
 		return ccw_done(d, sizeof(b));
 	}
-	f = htole32(virtio_get_device_features(ccw->vdev, b[4]));
-	memcpy(b, &f, 4);
+	put_le32(b, virtio_get_device_features(ccw->vdev, b[4]));
 	if (!ccw_put(d, b, sizeof(b)))
 		return ccw_pgm_check(d);
 	return ccw_done(d, sizeof(b));
