@@ -15,7 +15,6 @@
 #include "disk.h"
 #include "log.h"
 
-
 struct disk_thread {
 	struct disk_engine e;
 	pthread_mutex_t lock;
@@ -103,7 +102,6 @@ static void disk_thread_submit(struct disk_engine *e)
 {
 	struct disk_thread *t = container_of(e, struct disk_thread, e);
 	struct disk_req *req;
-
 	unsigned int n = 0;
 
 	pthread_mutex_lock(&t->lock);
