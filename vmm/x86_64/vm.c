@@ -7,6 +7,7 @@
 #include <sys/ioctl.h>
 
 #include "arch.h"
+#include "cmdline.h"
 #include "log.h"
 #include "vm.h"
 #include "x86/layout.h"
@@ -108,15 +109,12 @@ static int x86_setup_assist(struct vm *vm)
 		x86->emulation_assist = emul_assist_host_needs();
 		break;
 	}
-	if (x86->emulation_assist && x86_kernel_is_linux(&vm->kernel)) {
-		if (asprintf(&x86->cmdline, "%s%s%s", cmdline,
-			     *cmdline ? " " : "", EMUL_ASSIST_CMDLINE) < 0)
-			return -ENOMEM;
-	} else {
+	if (x86->emulation_assist && x86_kernel_is_linux(&vm->kernel))
+		x86->cmdline = cmdline_add(cmdline, EMUL_ASSIST_CMDLINE);
+	else
 		x86->cmdline = strdup(cmdline);
-		if (!x86->cmdline)
-			return -ENOMEM;
-	}
+	if (!x86->cmdline)
+		return -ENOMEM;
 	pr_info("emulation assist %s", x86->emulation_assist ? "on" : "off");
 	return 0;
 }
@@ -140,11 +138,9 @@ int arch_load_guest(struct vm *vm)
 
 	err = x86_setup_assist(vm);
 	if (!err && *pc_cmdline_extra(vm)) {
-		char *full;
+		char *full = cmdline_add(x86->cmdline, pc_cmdline_extra(vm));
 
-		if (asprintf(&full, "%s%s%s", x86->cmdline,
-			     *x86->cmdline ? " " : "",
-			     pc_cmdline_extra(vm)) < 0) {
+		if (!full) {
 			err = -ENOMEM;
 		} else {
 			free(x86->cmdline);

@@ -1,0 +1,52 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Words lkvm adds to a guest kernel's command line. */
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cmdline.h"
+
+static bool is_space(char c)
+{
+	return c == ' ' || c == '\t' || c == '\n';
+}
+
+/* Offset of the first "--" word outside double quotes, or the length. */
+static size_t init_args_start(const char *s)
+{
+	size_t i = 0, len = strlen(s);
+	bool quoted = false;
+
+	while (i < len) {
+		while (i < len && is_space(s[i]))
+			i++;
+		if (i + 2 <= len && s[i] == '-' && s[i + 1] == '-' &&
+		    (i + 2 == len || is_space(s[i + 2])))
+			return i;
+		while (i < len && (quoted || !is_space(s[i]))) {
+			if (s[i] == '"')
+				quoted = !quoted;
+			i++;
+		}
+	}
+	return len;
+}
+
+char *cmdline_add(const char *cmdline, const char *words)
+{
+	size_t at = init_args_start(cmdline);
+	const char *rest = cmdline + at;
+	char *out;
+	int head = (int)at;
+
+	/* Trim the blanks before "--": one space separates each part. */
+	while (head > 0 && is_space(cmdline[head - 1]))
+		head--;
+	if (!*words)
+		return strdup(cmdline);
+	if (asprintf(&out, "%.*s%s%s%s%s", head, cmdline, head ? " " : "",
+		     words, *rest ? " " : "", rest) < 0)
+		return NULL;
+	return out;
+}
