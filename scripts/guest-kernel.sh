@@ -8,7 +8,8 @@
 # in kernel-patches/, applied with patch -p1; '#' comments and blank lines
 # ignored; a missing or empty series means no patches). Config: allnoconfig
 # with tinyconfig's fragments + kernel-patches/lkvm-guest.config, checked.
-# Initramfs: scripts/mkinitramfs.sh (uncompressed cpio, static /init).
+# Initramfs: scripts/mkinitramfs.sh (uncompressed cpio: the test user land,
+# busybox-static and tests/linux/userland/).
 #
 # Everything lives in ${LKVM_CACHE:-$HOME/.cache/lkvm}/guest-kernel/; the
 # outputs are rebuilt only when the base, series, patches, config fragment,
@@ -20,7 +21,8 @@
 #   --print  print those paths only; build nothing
 #   --check  exit 0 when all three are built and up to date, 1 otherwise
 #   --force  rebuild kernel and initramfs even when up to date
-# Environment: LKVM_CACHE, LKVM_JOBS (make -j, default nproc), CC.
+# Environment: LKVM_CACHE, LKVM_JOBS (make -j, default nproc), CC, BUSYBOX
+# (default /bin/busybox: Debian's busybox-static).
 set -euo pipefail
 
 prog=guest-kernel.sh
@@ -98,8 +100,13 @@ toolchain=$({ "$CC" --version | head -1; make --version | head -1; } |
 src_hash=$(hash_files "$kp/BASE" ${patches[@]+"${patches[@]}"})
 kernel_hash=$({ echo "$src_hash $toolchain"; hash_files "$fragment" "$0"; } |
 	sha256sum | cut -c1-64)
-init_hash=$({ echo "$src_hash $toolchain"; hash_files \
-	"$top/tests/linux/guest-init.c" "$top/scripts/mkinitramfs.sh"; } |
+mapfile -t userland < <(find "$top/tests/linux/userland" -type f | sort)
+busybox=${BUSYBOX:-/bin/busybox}
+[ -f "$busybox" ] || [ "$mode" = print ] || [ "$mode" = check ] ||
+	die "$busybox not found: install Debian's busybox-static (make deps)"
+init_hash=$({ echo "$src_hash $toolchain"
+	      [ -f "$busybox" ] && sha256sum <"$busybox"
+	      hash_files "$top/scripts/mkinitramfs.sh" "${userland[@]}"; } |
 	sha256sum | cut -c1-64)
 
 up_to_date() {	# $1: stamp, $2: hash, $3...: outputs

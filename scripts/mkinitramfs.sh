@@ -1,7 +1,8 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# mkinitramfs.sh - build the uncompressed test initramfs (cpio newc).
+# mkinitramfs.sh - build the uncompressed test initramfs (cpio newc): the
+# lkvm test user land.
 #
 # Usage: scripts/mkinitramfs.sh OUT.cpio KERNEL_TREE [EXTRA_LIST...]
 #   OUT.cpio     output file (replaced atomically)
@@ -9,9 +10,19 @@
 #   EXTRA_LIST   further gen_init_cpio list files (lines such as
 #                "file /bin/x /host/path 0755 0 0") appended to the image
 #
-# The image holds /dev/console, /proc, /sys, /root and /init, a static
-# program built from tests/linux/guest-init.c. Entries get mtime 0, so the
-# same inputs give the same bytes.
+# The image holds:
+#   /init         tests/linux/userland/init.c, a static program without
+#                 libc (runs /check or a shell, then powers off)
+#   /bin/busybox  Debian's busybox-static ($BUSYBOX, default /bin/busybox),
+#                 with a link for each of its applets where busybox puts it
+#   /lib/lkvm/    tap.sh and checks/ (shared checks) for check scripts, and
+#                 bin/ with the test programs
+#                 tests/linux/userland/*.c other than init.c (no libc) and
+#                 tests/linux/userland/glibc/*.c (static glibc)
+#   /etc          passwd, group and profile; /dev/console, /proc, /sys,
+#                 /tmp, /run, /root
+# A busybox that is not a static x86_64 executable is refused. Entries get
+# mtime 0, so the same inputs give the same bytes.
 set -euo pipefail
 
 prog=mkinitramfs.sh
@@ -25,7 +36,8 @@ out=$1
 ktree=$2
 shift 2
 top=$(cd "$(dirname "$0")/.." && pwd)
-init_src=$top/tests/linux/guest-init.c
+userland=$top/tests/linux/userland
+busybox=${BUSYBOX:-/bin/busybox}
 CC=${CC:-gcc}
 
 [ -f "$ktree/usr/gen_init_cpio.c" ] ||
@@ -34,6 +46,23 @@ for list in "$@"; do
 	[ -r "$list" ] || die "cannot read list file $list"
 done
 
+# Debian's busybox package is dynamically linked; the initramfs has no
+# C library, so only busybox-static's binary works there.
+check_busybox() {
+	local hdr
+	[ -f "$busybox" ] ||
+		die "$busybox not found: install Debian's busybox-static (make deps)"
+	hdr=$(readelf -h "$busybox" 2>/dev/null) ||
+		die "$busybox is not an ELF executable"
+	grep -q 'Machine:.*X86-64' <<<"$hdr" ||
+		die "$busybox is not an x86_64 executable"
+	if readelf -l "$busybox" | grep -q 'Requesting program interpreter' ||
+	   readelf -d "$busybox" 2>/dev/null | grep -q '(NEEDED)'; then
+		die "$busybox is dynamically linked: the test initramfs needs a static busybox (Debian's busybox-static)"
+	fi
+}
+check_busybox
+
 work=$(mktemp -d "${TMPDIR:-/tmp}/lkvm-initramfs.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 
@@ -41,20 +70,64 @@ trap 'rm -rf "$work"' EXIT
 	die "cannot build gen_init_cpio"
 
 # User space, but kept to general registers like all lkvm test guests.
-"$CC" -static -nostdlib -ffreestanding -fno-pic -no-pie -Os \
-	-mgeneral-regs-only -mno-red-zone -fno-stack-protector \
-	-fno-asynchronous-unwind-tables -Wall -Wextra -Werror \
-	-Wl,--build-id=none -s -o "$work/init" "$init_src" ||
-	die "cannot build $init_src"
+build_prog() {	# SOURCE OUTPUT
+	"$CC" -static -nostdlib -ffreestanding -fno-pic -no-pie -Os \
+		-mgeneral-regs-only -mno-red-zone -fno-stack-protector \
+		-fno-asynchronous-unwind-tables -Wall -Wextra -Werror \
+		-Wl,--build-id=none -s -o "$2" "$1" || die "cannot build $1"
+}
 
-cat >"$work/list" <<EOF
-dir /dev 0755 0 0
-nod /dev/console 0600 0 0 c 5 1
-dir /proc 0555 0 0
-dir /sys 0555 0 0
-dir /root 0700 0 0
-file /init $work/init 0755 0 0
-EOF
+{
+	for d in /proc:0555 /sys:0555 /dev:0755 /tmp:01777 /run:0755 \
+		 /root:0700 /bin:0755 /sbin:0755 /usr:0755 /usr/bin:0755 \
+		 /usr/sbin:0755 /etc:0755 /lib:0755 /lib/lkvm:0755 \
+		 /lib/lkvm/bin:0755; do
+		echo "dir ${d%%:*} ${d#*:} 0 0"
+	done
+	echo "nod /dev/console 0600 0 0 c 5 1"
+	echo "file /bin/busybox $busybox 0755 0 0"
+	echo "file /lib/lkvm/tap.sh $userland/tap.sh 0644 0 0"
+	echo "dir /lib/lkvm/checks 0755 0 0"
+	for f in "$userland"/checks/*.sh; do
+		echo "file /lib/lkvm/checks/${f##*/} $f 0644 0 0"
+	done
+	for f in passwd group profile; do
+		echo "file /etc/$f $userland/etc/$f 0644 0 0"
+	done
+} >"$work/list"
+
+build_prog "$userland/init.c" "$work/init"
+echo "file /init $work/init 0755 0 0" >>"$work/list"
+for src in "$userland"/*.c; do
+	name=$(basename "$src" .c)
+	[ "$name" = init ] && continue
+	build_prog "$src" "$work/$name"
+	echo "file /lib/lkvm/bin/$name $work/$name 0755 0 0" >>"$work/list"
+done
+
+# Test programs that need the C library (static glibc, as busybox's).
+for src in "$userland"/glibc/*.c; do
+	[ -e "$src" ] || continue
+	name=$(basename "$src" .c)
+	"$CC" -static -O2 -Wall -Wextra -Werror -s -o "$work/$name" "$src" ||
+		die "cannot build $src"
+	echo "file /lib/lkvm/bin/$name $work/$name 0755 0 0" >>"$work/list"
+done
+
+# One link per applet, where busybox itself would install it.
+"$busybox" --list-full >"$work/applets" ||
+	die "cannot list the applets of $busybox"
+while IFS= read -r path; do
+	case "$path" in
+	bin/*) target=busybox ;;
+	sbin/*) target=../bin/busybox ;;
+	usr/bin/*|usr/sbin/*) target=../../bin/busybox ;;
+	*) continue ;;
+	esac
+	[ "$path" = bin/busybox ] && continue
+	echo "slink /$path $target 0777 0 0"
+done <"$work/applets" >>"$work/list"
+
 for list in "$@"; do
 	cat "$list" >>"$work/list"
 done

@@ -1,87 +1,129 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# Linux's own virtio_blk on lkvm: an ext4 file system made on the host with
-# mkfs.ext4 is the root (rdinit= names no file in the initramfs, so the
-# kernel mounts root= itself; no init exists on it, so the kernel then
-# panics and panic=-1 restarts the machine, ending lkvm). Two boots, one
-# after the other (about 2 minutes each on kvm_pvm hosts; LINUX_TIMEOUT
-# defaults to 600 s here):
-#   pci:  vda = qcow2 image (root=/dev/vda ro), vdb = raw image, ro
-#   mmio: vda = raw image, ro (root=/dev/vda rw: the kernel must fall back
-#         to a read-only mount), vdb = qcow2 image
-# Checks: each disk's size as virtio_blk reports it, the root mounts as
-# ext4 read-only, and after lkvm exits e2fsck -n is clean on every image
-# and qemu-img check is clean on the qcow2 ones. (Disk serials need user
-# space, which cannot run on kvm_pvm hosts: the test guest's
-# test=virtio-blk covers GET_ID.)
+# Linux's own virtio_blk on lkvm, checked from the guest's user space: two
+# boots (about a minute each on kvm_pvm hosts), one per transport, each
+# with three disks made on the host:
+#   vda  raw, 2 MiB of random bytes, serial lkvm-data: the guest's sha256
+#        of /dev/vda must be the host's; the guest writes a pattern at
+#        1 MiB (dd conv=fsync) that the host finds after lkvm exits
+#   vdb  raw ext4, read-only (-d ...,ro): Linux sees it read-only, a write
+#        fails with EPERM, the file system mounts read-only and reads
+#   vdc  qcow2 ext4: mounts read-write, the guest writes a file and
+#        unmounts; after lkvm exits e2fsck is clean, qemu-img check is
+#        clean and debugfs finds the file with its contents
+# The pci boot ends when the script does (/init powers off), the mmio boot
+# with `poweroff -f`; both must end lkvm with status 0. The host side of
+# read-only (a write request gets VIRTIO_BLK_S_IOERR) is in
+# tests/unit/virtio-blk.c.
 LINUX_TIMEOUT=${LINUX_TIMEOUT:-600}
+# shellcheck source=tests/linux/lib.sh
 . "$(dirname "$0")/../linux/lib.sh"
 
 linux_require -c -m -d --virtio-transport
-for tool in mkfs.ext4 e2fsck qemu-img; do
+linux_require_kernel
+for tool in mkfs.ext4 e2fsck debugfs qemu-img sha256sum; do
 	command -v "$tool" >/dev/null ||
 		linux_skip "$tool not installed (e2fsprogs, qemu-utils)"
 done
 
 dir=$(mktemp -d)
 trap 'rm -rf "$dir"' EXIT
-if [ -z "$_linux_skip" ]; then
+
+# make_disks T: the three images of transport T, and its check script.
+make_disks() {
+	local t=$1 sum
+	[ -n "$_linux_skip" ] && return 0
 	mkdir -p "$dir/root/etc"
 	echo "lkvm virtio-blk root" >"$dir/root/etc/motd"
-	{ mkfs.ext4 -q -F -L lkvmroot -d "$dir/root" "$dir/pci-b.raw" 24M &&
-		mkfs.ext4 -q -F -L lkvmroot -d "$dir/root" "$dir/mmio-a.raw" 32M &&
-		mkfs.ext4 -q -F -d "$dir/root" "$dir/tmp.raw" 40M; } >/dev/null &&
-		qemu-img convert -q -f raw -O qcow2 "$dir/mmio-a.raw" "$dir/pci-a.qcow2" &&
-		qemu-img convert -q -f raw -O qcow2 "$dir/tmp.raw" "$dir/mmio-b.qcow2" ||
-		linux_skip "cannot make the images"
-fi
+	{ head -c 2M /dev/urandom >"$dir/$t-data.raw" &&
+	  mkfs.ext4 -q -F -L lkvmro -d "$dir/root" "$dir/$t-ro.raw" 24M &&
+	  mkfs.ext4 -q -F -L lkvmrw "$dir/tmp.raw" 40M &&
+	  qemu-img convert -q -f raw -O qcow2 "$dir/tmp.raw" "$dir/$t-rw.qcow2"
+	} >/dev/null || { linux_skip "cannot make the images"; return 0; }
+	sum=$(sha256sum "$dir/$t-data.raw")
+	{
+		echo "T=$t"
+		echo "WANT_SUM=${sum%% *}"
+		echo "PATTERN=lkvm-pattern-$t-$$"
+		echo "END='${2:-}'"
+		cat <<'EOF'
+. /lib/lkvm/tap.sh
+s=$(sha256sum /dev/vda)
+tap_is "vda reads back as the host wrote it (sha256 of 2 MiB)" "${s%% *}" "$WANT_SUM"
+tap_is "vda's serial is the one -d gave" "$(cat /sys/block/vda/serial)" lkvm-data
+printf '%s' "$PATTERN" >/tmp/pattern
+check "a pattern written to vda at 1 MiB (dd conv=fsync)" \
+	dd if=/tmp/pattern of=/dev/vda bs=512 seek=2048 conv=notrunc,fsync
+tap_is "vdb (-d ...,ro) is read-only for Linux" "$(cat /sys/block/vdb/ro)" 1
+dd if=/dev/zero of=/dev/vdb bs=512 count=1 2>/tmp/dd.err
+case "$(cat /tmp/dd.err)" in
+*"Operation not permitted"*) tap_ok "a write to vdb fails with EPERM" ;;
+*) tap_not_ok "a write to vdb fails with EPERM"; tap_show /tmp/dd.err ;;
+esac
+mkdir -p /mnt/ro /mnt/rw
+check "ext4 on vdb mounts read-only" mount -t ext4 -o ro /dev/vdb /mnt/ro
+tap_is "and reads the host's file" "$(cat /mnt/ro/etc/motd)" \
+	"lkvm virtio-blk root"
+check "ext4 on the qcow2 vdc mounts read-write" mount -t ext4 /dev/vdc /mnt/rw
+echo "$PATTERN" >/mnt/rw/written
+check "a file written there, the file system unmounted" umount /mnt/rw
+tap_done
+$END
+EOF
+	} >"$dir/$t.check"
+	linux_check_script "blk-$t" <"$dir/$t.check"
+}
 
-base="console=ttyS0 earlyprintk=serial panic=-1 rdinit=/lkvm-no-such-init"
-# shellcheck disable=SC2034 # read by linux_boot
-LINUX_CMDLINE="$base root=/dev/vda ro"
+expect_disks() {	# T
+	local t=$1 got want clean=0
+	expect_guest_tap "blk-$t"
+	expect_exit_status "blk-$t" 0 "$t: the guest's power-off ends lkvm with status 0"
+	expect_no_log "blk-$t" 'lkvm: .*(needs reset|bad |malformed|failed)' \
+		"$t: Linux's driver trips none of lkvm's checks"
+	if [ -n "$_linux_skip" ]; then
+		linux_result 0 "$t: the pattern is in vda's image"
+		linux_result 0 "$t: after lkvm exits, the images are clean"
+		linux_result 0 "$t: debugfs finds the guest's file in vdc"
+		return
+	fi
+	want="lkvm-pattern-$t-$$"
+	got=$(tail -c +$((1048576 + 1)) "$dir/$t-data.raw" | head -c ${#want})
+	[ "$got" = "$want" ]
+	linux_result $? "$t: the pattern the guest wrote is in vda's image at 1 MiB"
+	e2fsck -fn "$dir/$t-ro.raw" >"$dir/fsck.out" 2>&1 ||
+		{ clean=1; sed 's/^/# /' "$dir/fsck.out"; }
+	qemu-img check -q "$dir/$t-rw.qcow2" || clean=1
+	if ! qemu-img convert -q -O raw "$dir/$t-rw.qcow2" "$dir/view.raw"; then
+		clean=1
+	elif ! e2fsck -fn "$dir/view.raw" >"$dir/fsck.out" 2>&1; then
+		clean=1
+		sed 's/^/# /' "$dir/fsck.out"
+	fi
+	linux_result "$clean" "$t: after lkvm exits, e2fsck is clean on both ext4 images, qemu-img check on the qcow2"
+	got=$(debugfs -R 'cat /written' "$dir/view.raw" 2>/dev/null)
+	[ "$got" = "lkvm-pattern-$t-$$" ]
+	linux_result $? "$t: debugfs finds the file the guest wrote in vdc (qcow2)"
+}
+
+disks() {	# T
+	echo -d "$dir/$1-data.raw,serial=lkvm-data" -d "$dir/$1-ro.raw,ro" \
+		-d "$dir/$1-rw.qcow2"
+}
+
+make_disks pci
+# shellcheck disable=SC2046 # the disk options split on purpose
 linux_boot blk-pci -c 1 -m 256 --virtio-transport pci --loglevel info \
-	-d "$dir/pci-a.qcow2,serial=lkvm-qcow2" \
-	-d "$dir/pci-b.raw,ro,serial=lkvm-raw"
-# shellcheck disable=SC2034 # read by linux_boot
-LINUX_CMDLINE="$base root=/dev/vda rw"
+	$(disks pci)
+make_disks mmio "poweroff -f"
+# shellcheck disable=SC2046
 linux_boot blk-mmio -c 1 -m 256 --virtio-transport mmio --loglevel info \
-	-d "$dir/mmio-a.raw,ro" -d "$dir/mmio-b.qcow2"
+	$(disks mmio)
 
-blocks() { echo "virtio_blk virtio[0-9]+: \\[$1\\] $2 512-byte logical blocks"; }
-expect_log blk-pci "$(blocks vda 65536)" \
-	"pci: virtio_blk sees the qcow2 disk vda with 65536 sectors"
-expect_log blk-pci "$(blocks vdb 49152)" \
-	"pci: virtio_blk sees the raw disk vdb with 49152 sectors"
-expect_log blk-pci 'EXT4-fs \(vda\): mounted filesystem' \
-	"pci: ext4 mounts vda (qcow2)"
-expect_log blk-pci 'VFS: Mounted root \(ext4 filesystem\) readonly on device 254:0' \
-	"pci: root=/dev/vda ro is the qcow2 image's ext4"
-expect_log blk-mmio "$(blocks vda 65536)" \
-	"mmio: virtio_blk sees the raw disk vda with 65536 sectors"
-expect_log blk-mmio "$(blocks vdb 81920)" \
-	"mmio: virtio_blk sees the qcow2 disk vdb with 81920 sectors"
-expect_log blk-mmio 'VFS: Mounted root \(ext4 filesystem\) readonly on device 254:0' \
-	"mmio: root=/dev/vda rw on the read-only raw disk mounts read-only"
-expect_no_log blk-pci 'lkvm: .*(needs reset|bad |malformed|failed)' \
-	"pci: Linux's driver trips none of lkvm's checks"
-expect_no_log blk-mmio 'lkvm: .*(needs reset|bad |malformed|failed)' \
-	"mmio: Linux's driver trips none of lkvm's checks"
-
-if [ -z "$_linux_skip" ]; then
-	clean=0
-	for img in pci-b.raw mmio-a.raw; do
-		e2fsck -fn "$dir/$img" >"$dir/fsck.out" 2>&1 ||
-			{ clean=1; sed 's/^/# /' "$dir/fsck.out"; }
-	done
-	for img in pci-a.qcow2 mmio-b.qcow2; do
-		qemu-img check -q "$dir/$img" || clean=1
-		qemu-img convert -q -O raw "$dir/$img" "$dir/view.raw" &&
-			e2fsck -fn "$dir/view.raw" >"$dir/fsck.out" 2>&1 ||
-			{ clean=1; sed 's/^/# /' "$dir/fsck.out"; }
-	done
-	linux_result "$clean" "after lkvm exits: e2fsck -n clean on all four images, qemu-img check clean on both qcow2"
-else
-	linux_result 0 "after lkvm exits: images clean"
-fi
+expect_log blk-pci 'virtio_blk virtio[0-9]+: \[vda\] 4096 512-byte logical blocks' \
+	"pci: virtio_blk sees the 2 MiB raw disk"
+expect_disks pci
+expect_log blk-mmio 'virtio_blk virtio[0-9]+: \[vdc\] 81920 512-byte logical blocks' \
+	"mmio: virtio_blk sees the 40 MiB qcow2 disk"
+expect_disks mmio
 linux_done

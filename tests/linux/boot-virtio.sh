@@ -3,19 +3,47 @@
 #
 # Linux's own virtio drivers against lkvm's virtio-pci transport: one boot
 # with --console virtio --rng (PCI, the default transport) and the kernel
-# console on both ttyS0 and hvc0. Checks the PCI scan (host bridge, the two
+# console on both ttyS0 and hvc0; the guest's user space checks hvc0 and
+# /dev/hwrng, then runs what lkvm reads on stdin, ending in `reboot`. Checks the PCI scan (host bridge, the two
 # virtio functions and their BARs), virtio_pci binding, MSI-X being enabled
 # with one route per vector, hvc0 registering as a console and carrying
 # kernel messages to lkvm's stdout, and the hwrng core pulling entropy from
 # virtio-rng.
 LINUX_CMDLINE_EXTRA="${LINUX_CMDLINE_EXTRA:+$LINUX_CMDLINE_EXTRA }console=hvc0"
+# shellcheck source=tests/linux/lib.sh
 . "$(dirname "$0")/lib.sh"
 
 ARGS=(-c 1 -m 256 --console virtio --rng --virtio-transport pci
       --loglevel info)
 
 linux_require -c -m --console --rng --virtio-transport --loglevel
+linux_require_kernel
+# The guest's user space on hvc0: its output is lkvm's stdout, and what
+# lkvm reads on stdin (a file here) reaches the shell the script ends in,
+# which runs it: a sum only the shell computes, then busybox's reboot.
+linux_check_script virtio <<'EOF'
+. /lib/lkvm/tap.sh
+case "$(cat /proc/consoles)" in
+hvc0*) tap_ok "/dev/console is hvc0 (virtio-console)" ;;
+*) tap_not_ok "/dev/console is hvc0 (virtio-console)"; tap_note "$(cat /proc/consoles)" ;;
+esac
+tap_is "the hwrng core uses virtio-rng" \
+	"$(cat /sys/class/misc/hw_random/rng_current)" virtio_rng.0
+n=$(dd if=/dev/hwrng bs=32 count=1 2>/dev/null | od -An -v -tx1 | tr -d ' \n')
+tap_is "/dev/hwrng gives 32 bytes" "${#n}" 64
+case "$n" in
+*[1-9a-f]*) tap_ok "... and they are not all zero" ;;
+*) tap_not_ok "... and they are not all zero" ;;
+esac
+tap_done
+exec sh
+EOF
+LINUX_STDIN=$LINUX_LOG_DIR/virtio.stdin
+mkdir -p "$LINUX_LOG_DIR"
+# shellcheck disable=SC2016 # expanded by the guest's shell
+printf 'echo lkvm-typed $((6 * 7))\nreboot\n' >"$LINUX_STDIN"
 linux_boot virtio "${ARGS[@]}"
+LINUX_STDIN=
 
 expect_exit virtio "lkvm run ends by itself"
 expect_log virtio 'pci 0000:00:00\.0: \[1b36:0008\] type 00 class 0x060000' \
@@ -48,6 +76,11 @@ else
 fi
 expect_no_log virtio 'lkvm: .*(ignored|not mapped|out of range|needs reset)' \
 	"Linux's drivers trip none of lkvm's hostile-guest checks"
+expect_guest_tap virtio
+expect_log virtio '^lkvm-typed 42' \
+	"input on lkvm's stdin reaches the guest's shell through hvc0"
+expect_exit_status virtio 0 "reboot in the guest ends lkvm with status 0"
+expect_log virtio 'reboot: Restarting system' "Linux restarts the machine"
 
 # Two more boots when asked (each costs minutes here): the same devices on
 # virtio-mmio, and on PCI with MSI off in the guest (INTx through the MP

@@ -8,9 +8,19 @@
 #
 #	. "$(dirname "$0")/lib.sh"
 #	linux_require -c -m --rng        # lkvm run options the test uses
+#	linux_check_script rng <<'EOF'   # optional: a check script for /init
+#	. /lib/lkvm/tap.sh
+#	check "hwrng gives bytes" dd if=/dev/hwrng of=/dev/null bs=16 count=1
+#	tap_done
+#	EOF
 #	linux_boot rng -c 1 --rng        # one boot; log in build/tests/linux/
 #	expect_log rng 'virtio_rng' 'virtio-rng probed'
+#	expect_guest_tap rng             # the script's checks, as this suite's
 #	linux_done
+#
+# The guest's /init (tests/linux/userland/init.c) runs /check with busybox
+# sh and powers the machine off when it ends; linux_check_script puts the
+# script there by appending a second cpio archive to the initramfs.
 #
 # Each boot costs minutes on kvm_pvm hosts (guest CPL0 is emulated): add
 # devices and checks to the shared boot in boot-basic.sh where you can.
@@ -123,11 +133,41 @@ _linux_log() {
 	echo "$LINUX_LOG_DIR/$1.log"
 }
 
+# linux_check_script NAME [FILE...] <SCRIPT (not in a pipeline: it sets
+# LINUX_INITRD for the next linux_boot): the next boot's initramfs is
+# the test initramfs plus /check (the script on stdin) and the FILEs in
+# /data/, appended as a second cpio archive (Linux unpacks both).
+linux_check_script() {
+	local name=$1 dir f
+	shift
+	[ -n "$_linux_skip" ] && { cat >/dev/null; return 0; }
+	mkdir -p "$LINUX_LOG_DIR"
+	dir=$(mktemp -d)
+	mkdir "$dir/data"
+	cat >"$dir/check"
+	chmod 0755 "$dir/check"
+	for f in "$@"; do
+		cp "$f" "$dir/data/" || { rm -rf "$dir"; return 1; }
+	done
+	(cd "$dir" && find check data | LC_ALL=C sort |
+		cpio -o -H newc -R 0:0 --quiet) >"$LINUX_LOG_DIR/$name.check.cpio" || {
+		rm -rf "$dir"
+		linux_skip "cannot make the check archive (cpio)"
+		return 0
+	}
+	cp "$dir/check" "$LINUX_LOG_DIR/$name.check"
+	rm -rf "$dir"
+	cat "$LINUX_INITRAMFS" "$LINUX_LOG_DIR/$name.check.cpio" \
+		>"$LINUX_LOG_DIR/$name.cpio"
+	LINUX_INITRD=$LINUX_LOG_DIR/$name.cpio
+}
+
 # Copy lkvm's output to LOG (CRs dropped) as it arrives, and to TIMED with
 # each line prefixed by the host's seconds since the start: where the
 # wall-clock time of a boot goes (guest printk times drift here).
 _linux_capture() {	# LOG TIMED
 	local line now t0=${EPOCHREALTIME/[.,]/}
+	echo "$t0" >"${2%.timed}.t0"
 	while IFS= read -r line || [ -n "$line" ]; do
 		line=${line//$'\r'/}
 		now=${EPOCHREALTIME/[.,]/}
@@ -138,8 +178,10 @@ _linux_capture() {	# LOG TIMED
 	done 3>"$1" 4>"$2"
 }
 
-# linux_boot NAME [lkvm run args...]: boot bzImage + initramfs with the
-# base command line, -p "$LINUX_CMDLINE", kill it after LINUX_TIMEOUT s.
+# linux_boot NAME [lkvm run args...]: boot bzImage + initramfs (the one
+# linux_check_script made, once) with the base command line,
+# -p "$LINUX_CMDLINE", kill it after LINUX_TIMEOUT s. LINUX_STDIN names a
+# file for lkvm's standard input (default /dev/null).
 # The serial log (CR stripped) goes to build/tests/linux/NAME.log, with
 # host timestamps to NAME.timed; the exit status and times to NAME.rc,
 # NAME.start and NAME.end.
@@ -149,8 +191,9 @@ linux_boot() {
 	[ -n "$_linux_skip" ] && return 0
 	local kernel=$LINUX_BZIMAGE
 	[ "${LINUX_IMAGE:-bzImage}" = vmlinux ] && kernel=$LINUX_VMLINUX
-	local cmd=("$LKVM" run -k "$kernel" -i "$LINUX_INITRAMFS"
+	local cmd=("$LKVM" run -k "$kernel" -i "${LINUX_INITRD:-$LINUX_INITRAMFS}"
 		   -p "$LINUX_CMDLINE" --emulation-assist auto "$@")
+	LINUX_INITRD=
 	linux_run "$name" "${cmd[@]}"
 }
 
@@ -166,7 +209,7 @@ linux_run() {
 	printf '%q ' "$@" >"$LINUX_LOG_DIR/$name.cmd"
 	echo "# boot $name: $(cat "$LINUX_LOG_DIR/$name.cmd")"
 	start=$(date +%s)
-	timeout --kill-after=10 "$LINUX_TIMEOUT" "$@" </dev/null 2>&1 |
+	timeout --kill-after=10 "$LINUX_TIMEOUT" "$@" <"${LINUX_STDIN:-/dev/null}" 2>&1 |
 		_linux_capture "$log" "$LINUX_LOG_DIR/$name.timed"
 	rc=${PIPESTATUS[0]}
 	end=$(date +%s)
@@ -277,25 +320,52 @@ expect_rtc_now() {
 	linux_result $? "$2"
 }
 
-# Guest user space cannot run on kvm_pvm hosts (HOST-NOTES.md): checks of
-# what /init prints are expected failures (TODO) there.
-linux_userspace_todo() {
-	if [ -d /sys/module/kvm_pvm ]; then
-		echo "TODO guest user space cannot run on kvm_pvm hosts"
-	fi
+# linux_line_time NAME REGEX: the host's time (epoch seconds, two decimals)
+# at which the first line matching REGEX came out of the boot; empty when
+# none did.
+linux_line_time() {
+	local t0 off
+	t0=$(cat "$LINUX_LOG_DIR/$1.t0" 2>/dev/null) || return 0
+	off=$(grep -m1 -E -- "^ *[0-9]+\.[0-9]+ .*$2" "$LINUX_LOG_DIR/$1.timed" |
+	      sed -E 's/^ *([0-9]+)\.([0-9]+) .*/\1\2/')
+	[ -n "$off" ] || return 0
+	# t0 is in microseconds, the offset in hundredths of a second.
+	off=$((t0 / 10000 + 10#$off))
+	printf '%d.%02d\n' $((off / 100)) $((off % 100))
 }
 
-# expect_userspace NAME REGEX DESCRIPTION: like expect_log, but an
-# expected failure on hosts where guest user space cannot run.
-expect_userspace() {
-	local todo
-	[ -n "$_linux_skip" ] && { linux_result 0 "$3"; return 0; }
-	if grep -qE -- "$2" "$(_linux_log "$1")"; then
-		_linux_tap ok "$3"
+# expect_guest_tap NAME: the checks the guest's script printed (lines
+# "lkvm-tap: ok N - ..." from tests/linux/userland/tap.sh) become this
+# suite's, and one more check says the script printed its plan with as
+# many checks as it ran (it ran to its end).
+expect_guest_tap() {
+	local log line rest n=0 plan=
+	[ -n "$_linux_skip" ] && {
+		linux_result 0 "$1: the guest's check script ran to its end"
 		return 0
-	fi
-	todo=$(linux_userspace_todo)
-	_linux_tap not-ok "$3" "$todo"
+	}
+	log=$(_linux_log "$1")
+	while IFS= read -r line; do
+		rest=${line#*lkvm-tap: }
+		case "$rest" in
+		"ok "*|"not ok "*)
+			n=$((n + 1))
+			local verdict=ok desc
+			case "$rest" in "not ok "*) verdict=not-ok ;; esac
+			desc=${rest#*ok }
+			desc=${desc#* - }
+			case "$desc" in
+			*" # SKIP "*|*" # TODO "*)
+				_linux_tap "$verdict" "$1: ${desc%% # *}" \
+					"${desc#* # }" ;;
+			*) _linux_tap "$verdict" "$1: $desc" ;;
+			esac ;;
+		"1.."*) plan=${rest#1..} ;;
+		"#"*) echo "# $1: ${rest#\#}" ;;
+		esac
+	done < <(grep -E '(^|[^[:alnum:]])lkvm-tap: ' "$log")
+	[ -n "$plan" ] && [ "$plan" = "$n" ] && [ "$n" -gt 0 ]
+	linux_result $? "$1: the guest's check script ran to its end ($n checks, plan ${plan:-missing})"
 }
 
 # linux_done: on failure show the end of each boot log; print the plan,

@@ -11,6 +11,8 @@
 # cached). `make check-linux` runs every Linux suite, the device issues'
 # boots (tests/*/linux-*.sh) included.
 
+DEPS_PACKAGES += cpio
+
 LINUX_SUITES := tests/linux/guest-qemu.sh \
 	$(sort $(wildcard tests/linux/boot-*.sh)) \
 	$(sort $(wildcard tests/*/linux-*.sh))
