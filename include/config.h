@@ -41,6 +41,7 @@ struct vm_config {
 	enum console_kind console;
 	enum virtio_transport virtio_transport;
 	bool rng;			/* --rng: a virtio-rng device */
+	bool pvpanic;			/* a pvpanic device; --no-pvpanic */
 	/* -d/--disk PATH[,ro][,direct][,serial=S], as given (virtio-blk). */
 	const char *disks[LKVM_MAX_DISKS];
 	unsigned int nr_disks;

@@ -106,11 +106,33 @@ int vm_run(struct vm *vm);
 void vm_destroy(struct vm *vm);
 
 /*
- * Ask the VM to stop with this exit status. Safe from any thread, including
- * a vCPU's exit handler; the first caller's status is kept.
+ * lkvm's exit statuses (lkvm.1, EXIT STATUS). A guest may also end lkvm
+ * with any status through the test-exit port, and a signal gives
+ * 128 + its number.
  */
-void vm_request_stop(struct vm *vm, int status);
+#define LKVM_STATUS_OK		0	/* power-off, reset, Ctrl-a x, lkvm stop */
+#define LKVM_STATUS_ERROR	1	/* guest crash, KVM or set-up failure */
+#define LKVM_STATUS_USAGE	2	/* bad command line */
+#define LKVM_STATUS_PANIC	3	/* the guest kernel reported a panic */
+
+/*
+ * Ask the VM to stop with this exit status. Safe from any thread, including
+ * a vCPU's exit handler; the first caller's status is kept (true for it).
+ */
+bool vm_request_stop(struct vm *vm, int status);
 bool vm_stop_requested(const struct vm *vm);
+
+/*
+ * The guest kernel panicked (`how` it was seen: "pvpanic", "disabled
+ * wait"): a stop with LKVM_STATUS_PANIC and one "lkvm: guest kernel
+ * panicked ..." line on stderr (saying so when another stop came first
+ * and keeps its status). Any thread.
+ */
+void vm_guest_panicked(struct vm *vm, const char *how);
+
+/* pvpanic ops whose PANICKED calls vm_guest_panicked(vm, "pvpanic"). */
+struct pvpanic_ops;
+void vm_pvpanic_ops(struct vm *vm, struct pvpanic_ops *ops);
 
 /*
  * Park every vCPU outside KVM_RUN (returns once all are parked, or -EINTR

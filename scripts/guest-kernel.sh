@@ -95,7 +95,9 @@ hash_files() {
 	done | sha256sum | cut -c1-64
 }
 
-toolchain=$({ "$CC" --version | head -1; make --version | head -1; } |
+# sed reads all of --version's output: with head, the writer could die of
+# SIGPIPE, which pipefail turns into this script's exit status 141.
+toolchain=$({ "$CC" --version | sed -n 1p; make --version | sed -n 1p; } |
 	sha256sum | cut -c1-64)
 src_hash=$(hash_files "$kp/BASE" ${patches[@]+"${patches[@]}"})
 kernel_hash=$({ echo "$src_hash $toolchain"; hash_files "$fragment" "$0"; } |

@@ -23,6 +23,7 @@ enum {
 	OPT_EMULATION_ASSIST,
 	OPT_RNG,
 	OPT_VIRTIO_TRANSPORT,
+	OPT_NO_PVPANIC,
 };
 
 
@@ -43,6 +44,7 @@ static const struct option run_options[] = {
 	{ "boot-protocol", required_argument, NULL, OPT_BOOT_PROTOCOL },
 	{ "emulation-assist", required_argument, NULL, OPT_EMULATION_ASSIST },
 	{ "rng", no_argument, NULL, OPT_RNG },
+	{ "no-pvpanic", no_argument, NULL, OPT_NO_PVPANIC },
 	{ "disk", required_argument, NULL, 'd' },
 	{ "virtio-transport", required_argument, NULL, OPT_VIRTIO_TRANSPORT },
 	{ "help", no_argument, NULL, 'h' },
@@ -61,6 +63,8 @@ void run_usage(FILE *f)
 	      "      --name NAME          guest name\n"
 	      "      --console C          console device: serial or virtio (serial)\n"
 	      "      --rng                a virtio-rng device (host getrandom)\n"
+	      "      --no-pvpanic         leave out the pvpanic device, through which\n"
+	      "                           a guest panic ends lkvm with status 3\n"
 	      "  -d, --disk PATH[,ro][,direct][,serial=S]\n"
 	      "                           virtio-blk disk: raw or qcow2 (repeatable)\n"
 	      "      --virtio-transport T pci, mmio or mmio-legacy (pci)\n"
@@ -188,6 +192,7 @@ int run_parse_args(int argc, char **argv, struct vm_config *cfg,
 	cfg->loglevel = LOG_WARN;
 	cfg->console = CONSOLE_SERIAL;
 	cfg->boot_protocol = BOOT_PROTO_AUTO;
+	cfg->pvpanic = true;
 	err[0] = '\0';
 
 	optind = 0;	/* glibc: full re-initialisation, for repeated calls */
@@ -249,6 +254,9 @@ int run_parse_args(int argc, char **argv, struct vm_config *cfg,
 			break;
 		case OPT_RNG:
 			cfg->rng = true;
+			break;
+		case OPT_NO_PVPANIC:
+			cfg->pvpanic = false;
 			break;
 		case 'd':
 			if (add_disk(cfg, optarg, err, errlen))

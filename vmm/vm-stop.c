@@ -1,12 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The one stop path: the first request sets the exit status, every vCPU is
- * kicked out of KVM_RUN and the main thread wakes. Kept apart from vm.c so
- * device unit tests can link it without KVM.
+ * kicked out of KVM_RUN and the main thread wakes; a guest panic is one
+ * such request. Kept apart from vm.c so device unit tests can link it
+ * without KVM.
  */
 #include <errno.h>
 #include <signal.h>
 
+#include "devices/pvpanic.h"
+#include "log.h"
 #include "vcpu.h"
 #include "vm.h"
 
@@ -78,13 +81,13 @@ void vm_wake_vcpus(struct vm *vm)
 	pthread_mutex_unlock(&vm->pause_lock);
 }
 
-void vm_request_stop(struct vm *vm, int status)
+bool vm_request_stop(struct vm *vm, int status)
 {
 	unsigned int i;
 	bool expected = false;
 
 	if (!atomic_compare_exchange_strong(&vm->stopping, &expected, true))
-		return;
+		return false;
 	atomic_store(&vm->exit_status, status);
 	for (i = 0; i < vm->nr_vcpus; i++)
 		vcpu_kick(&vm->vcpus[i]);
@@ -95,4 +98,27 @@ void vm_request_stop(struct vm *vm, int status)
 	pthread_mutex_lock(&vm->stop_lock);
 	pthread_cond_broadcast(&vm->stop_cond);
 	pthread_mutex_unlock(&vm->stop_lock);
+	return true;
+}
+
+void vm_guest_panicked(struct vm *vm, const char *how)
+{
+	/* The vCPU thread prints before vm_run() joins it: no line lost. */
+	if (vm_request_stop(vm, LKVM_STATUS_PANIC))
+		pr_err("guest kernel panicked (%s): exiting with status %d",
+		       how, LKVM_STATUS_PANIC);
+	else
+		pr_err("guest kernel panicked (%s) while the VM was stopping",
+		       how);
+}
+
+static void vm_pvpanic_panicked(void *opaque)
+{
+	vm_guest_panicked(opaque, "pvpanic");
+}
+
+void vm_pvpanic_ops(struct vm *vm, struct pvpanic_ops *ops)
+{
+	ops->panicked = vm_pvpanic_panicked;
+	ops->opaque = vm;
 }

@@ -6,6 +6,7 @@
 #include <stdatomic.h>
 
 #include "arm64/arm64.h"
+#include "devices/pvpanic.h"
 #include "devices/serial8250.h"
 #include "vm.h"
 
@@ -20,6 +21,8 @@ struct arm64_vm {
 	struct serial8250 uart;
 	struct irq_line uart_irq;
 	struct vm_virtio *virtio;
+	struct pvpanic pvpanic;
+	bool has_pvpanic;
 	/*
 	 * Core register writes lkvm made (KVM_SET_ONE_REG): boot state only.
 	 * MMIO exits never write the PC -- KVM has already stepped it.
@@ -38,5 +41,11 @@ int arm64_get_core_reg(struct vcpu *vcpu, size_t offset, u64 *val);
 int arm64_set_core_reg(struct vcpu *vcpu, size_t offset, u64 val);
 /* The last vCPU is made: the GIC can be initialised. */
 int arm64_gic_finalize(struct vm *vm);
+/*
+ * The pvpanic register at ARM64_PVPANIC_BASE on the MMIO bus (the device
+ * tree gets its node): PANICKED stops the VM with LKVM_STATUS_PANIC.
+ * 0 or -errno, with the "lkvm: ..." line printed.
+ */
+int arm64_pvpanic_init(struct vm *vm);
 
 #endif

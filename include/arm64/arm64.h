@@ -23,6 +23,7 @@
 #define ARM64_GIC_CPU_SIZE	0x2000ULL
 #define ARM64_GIC_REDIST_BASE	0x080a0000ULL	/* GICv3 */
 #define ARM64_GIC_REDIST_SIZE	0x20000ULL	/* per vCPU */
+#define ARM64_PVPANIC_BASE	0x09000000ULL	/* after 64 redistributors */
 #define ARM64_VIRTIO_MMIO_BASE	0x0a000000ULL
 #define ARM64_VIRTIO_MMIO_STRIDE 0x200ULL
 #define ARM64_VIRTIO_MMIO_MAX	32
@@ -96,6 +97,8 @@ struct arm64_fdt_config {
 	const char *bootargs;
 	u64 initrd_start, initrd_size;	/* size 0: none */
 	bool uart;
+	/* A "qemu,pvpanic-mmio" node: pvpanic_size bytes at pvpanic_base. */
+	u64 pvpanic_base, pvpanic_size;	/* size 0: none */
 	unsigned int nr_virtio;
 	struct arm64_fdt_virtio virtio[ARM64_VIRTIO_MMIO_MAX];
 };

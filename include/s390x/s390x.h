@@ -20,9 +20,14 @@
 #define S390_ICPT_INSTRUCTION	0x04
 #define S390_ICPT_PROGRAM	0x08
 #define S390_ICPT_INST_PROGI	0x0c
+#define S390_ICPT_WAIT		0x1c	/* KVM passes on disabled waits only */
 #define S390_ICPT_STOP		0x28	/* the CPU entered the stopped state */
 
-/* PSW bits: condition code, addressing mode. */
+/* PSW bits: interruption masks, wait state, condition code, addressing. */
+#define S390_PSW_IO		(1ULL << 57)
+#define S390_PSW_EXT		(1ULL << 56)
+#define S390_PSW_MCHECK		(1ULL << 50)
+#define S390_PSW_WAIT		(1ULL << 49)
 #define S390_PSW_CC_SHIFT	44
 #define S390_PSW_CC_MASK	(3ULL << S390_PSW_CC_SHIFT)
 #define S390_PSW_EA		(1ULL << 32)

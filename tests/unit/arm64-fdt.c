@@ -18,6 +18,7 @@
 #include "log.h"
 #include "vm-irq.h"
 #include "arm64/arm64.h"
+#include "devices/pvpanic.h"
 #include "virtio/mmio.h"
 
 #define FDT_SIZE 65536
@@ -35,6 +36,8 @@ static struct arm64_fdt_config base_config(void)
 		.initrd_start = 0x9fc00000ULL,
 		.initrd_size = 0x12345,
 		.uart = true,
+		.pvpanic_base = ARM64_PVPANIC_BASE,
+		.pvpanic_size = PVPANIC_MMIO_SIZE,
 		.nr_virtio = 2,
 		.virtio = {
 			{ 0x0a000000, 0x200, 1 },
@@ -141,6 +144,12 @@ static void test_tree_v3(void)
 	   p && prop_u32(p, 1) == 2 && prop_u32(p, 2) == 4 &&
 	   prop_u64(prop("/virtio_mmio@a000200", "reg", &len), 1) == 0x200,
 	   "virtio_mmio@a000200: 0x200 bytes, SPI 2 level high");
+	p = prop("/pvpanic@9000000", "reg", &len);
+	ok(str_prop("/pvpanic@9000000", "compatible", "qemu,pvpanic-mmio") &&
+	   p && len == 16 && prop_u64(p, 0) == ARM64_PVPANIC_BASE &&
+	   prop_u64(p, 1) == PVPANIC_MMIO_SIZE &&
+	   !prop("/pvpanic@9000000", "interrupts", &len),
+	   "pvpanic@9000000: qemu,pvpanic-mmio, reg <0x9000000 2>, no interrupt");
 }
 
 static void test_dtc(void)
@@ -173,7 +182,8 @@ static void test_dtc(void)
 	ok(strstr(out, "compatible = \"virtio,mmio\";") &&
 	   strstr(out, "bootargs = \"console=ttyS0 earlycon root=/dev/vda\";") &&
 	   strstr(out, "enable-method = \"psci\";") &&
-	   strstr(out, "uart@3f8 {") && strstr(out, "memory@80000000 {"),
+	   strstr(out, "uart@3f8 {") && strstr(out, "memory@80000000 {") &&
+	   strstr(out, "compatible = \"qemu,pvpanic-mmio\";"),
 	   "decompiled source has the nodes and properties");
 	unlink(path);
 }
@@ -200,6 +210,10 @@ static void test_tree_v2_and_errors(void)
 	   "no initrd: no initrd properties");
 	ok(fdt_path_offset(fdt, "/virtio_mmio@a000000") < 0,
 	   "no virtio devices: no nodes");
+	c.pvpanic_size = 0;
+	ok(arm64_fdt_build(&c, fdt, sizeof(fdt)) == 0 &&
+	   fdt_path_offset(fdt, "/pvpanic@9000000") < 0,
+	   "no pvpanic device (--no-pvpanic): no node");
 	c.nr_cpus = 9;
 	ok(arm64_fdt_build(&c, fdt, sizeof(fdt)) == -EINVAL,
 	   "GICv2 with 9 CPUs: -EINVAL");

@@ -125,6 +125,10 @@ static void test_all_options(void)
 	ok(parse(&cfg, err, ARGS("-k", "k", "--virtio-transport", "pci")) == 0 &&
 	   cfg.virtio_transport == VIRTIO_TRANSPORT_PCI,
 	   "--virtio-transport pci");
+	ok(parse(&cfg, err, ARGS("-k", "k")) == 0 && cfg.pvpanic,
+	   "a pvpanic device by default");
+	ok(parse(&cfg, err, ARGS("-k", "k", "--no-pvpanic")) == 0 &&
+	   !cfg.pvpanic, "--no-pvpanic leaves it out");
 }
 
 static void test_refusals(void)
@@ -148,6 +152,7 @@ static void test_refusals(void)
 		{ "bad console", { "-k", "k", "--console", "vga" }, "unsupported console" },
 		{ "bad transport", { "-k", "k", "--virtio-transport", "ccw" }, "invalid virtio transport" },
 		{ "rng with a value", { "-k", "k", "--rng=yes" }, "unknown option" },
+		{ "no-pvpanic with a value", { "-k", "k", "--no-pvpanic=1" }, "unknown option" },
 		{ "bad disk option", { "-k", "k", "-d", "a,rw" }, "unknown disk option" },
 		{ "disk without path", { "-k", "k", "--disk", ",ro" }, "needs a path" },
 		{ "long disk serial", { "-k", "k", "-d", "a,serial=123456789012345678901" }, "longer than 20" },

@@ -4,14 +4,17 @@
  * them over: DIAGNOSE 0x500 with its register results written back for
  * KVM (KVM_SYNC_GPRS), the condition code in the PSW, the specification
  * exception for an unknown subcode (and nothing else changed), reset and
- * unknown interceptions stopping the VM. No KVM: the vCPU fd is -1, so
+ * unknown interceptions stopping the VM, and the disabled wait a Linux
+ * panic ends in stopping it with status 3. No KVM: the vCPU fd is -1, so
  * the paths that need KVM's memory access fail as they would on a bad
  * address. Runs under qemu-s390x-static.
  */
 #include <errno.h>
 #include <linux/kvm.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "tap.h"
 #include "arch.h"
@@ -39,6 +42,70 @@ static void sieic(u16 ipa, u32 ipb)
 	run->s390_sieic.ipa = ipa;
 	run->s390_sieic.ipb = ipb;
 	run->kvm_dirty_regs = 0;
+}
+
+/* A wait interception with this PSW mask on a fresh VM: its status. */
+static int wait_exit(u64 psw_mask, int *r)
+{
+	static struct vm_config wcfg = { .nr_cpus = 1 };
+	struct kvm_run *wrun = calloc(1, sizeof(*wrun));
+	struct vm wvm = { .cfg = &wcfg, .vm_fd = -1, .arch = &s };
+	struct vcpu wvcpu = { .vm = &wvm, .fd = -1, .run = wrun };
+	int status = -1;
+
+	if (!wrun)
+		abort();
+	wrun->exit_reason = KVM_EXIT_S390_SIEIC;
+	wrun->s390_sieic.icptcode = S390_ICPT_WAIT;
+	wrun->psw_mask = psw_mask;
+	wrun->psw_addr = 0x1234568;
+	*r = arch_handle_exit(&wvcpu);
+	if (vm_stop_requested(&wvm))
+		status = atomic_load(&wvm.exit_status);
+	free(wrun);
+	return status;
+}
+
+/*
+ * The disabled wait Linux's panic ends in (arch/s390 disabled_wait():
+ * wait bit, 64-bit addressing, every interruption class masked), as KVM
+ * hands it over: a wait interception in a KVM_EXIT_S390_SIEIC.
+ */
+static void test_waits(void)
+{
+	const u64 linux_panic = S390_PSW_WAIT | S390_IPL_PSW_MASK;
+	const char *want = "lkvm: guest kernel panicked (disabled wait on vCPU 0, PSW 0x0002000180000000 0x0000000001234568): exiting with status 3\n";
+	FILE *err = tmpfile();
+	enum log_level level = log_get_level();
+	int saved = dup(STDERR_FILENO), r, st;
+	char line[256] = "";
+
+	if (!err || saved < 0 || dup2(fileno(err), STDERR_FILENO) < 0)
+		abort();
+	log_set_level(LOG_ERROR);
+	st = wait_exit(linux_panic, &r);
+	log_set_level(level);
+	fflush(stderr);
+	if (dup2(saved, STDERR_FILENO) < 0)
+		abort();
+	close(saved);
+	rewind(err);
+	if (!fgets(line, sizeof(line), err))
+		line[0] = 0;
+	ok(r == -1 && st == LKVM_STATUS_PANIC && st == 3 &&
+	   !strcmp(line, want) && !fgets(line, sizeof(line), err),
+	   "disabled wait (PSW 0x%016llx): stop with status 3 and one line, 'guest kernel panicked (disabled wait on vCPU 0, PSW ...)'",
+	   (unsigned long long)linux_panic);
+	fclose(err);
+	st = wait_exit(linux_panic | (2ULL << S390_PSW_CC_SHIFT), &r);
+	ok(r == -1 && st == 3, "the condition code does not matter");
+	st = wait_exit(linux_panic | S390_PSW_IO, &r);
+	ok(r == -1 && st == 1,
+	   "a wait with I/O interruptions enabled is no panic: fatal, status 1");
+	st = wait_exit(linux_panic | S390_PSW_MCHECK, &r);
+	ok(r == -1 && st == 1, "nor with machine checks enabled: status 1");
+	st = wait_exit(S390_IPL_PSW_MASK, &r);
+	ok(r == -1 && st == 1, "a wait interception without the wait bit: status 1");
 }
 
 int main(void)
@@ -111,5 +178,7 @@ int main(void)
 	ok(arch_handle_exit(&vcpu) == -1 && vm_stop_requested(&vm) &&
 	   atomic_load(&vm.exit_status) == 1,
 	   "unknown intercepted instruction: fatal, exit status 1");
+
+	test_waits();
 	return tap_done();
 }

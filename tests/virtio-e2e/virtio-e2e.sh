@@ -24,7 +24,7 @@ if [ -n "$why" ]; then
 		"virtio-console size" "virtio-console without input" \
 		"virtio-console Ctrl-a x" "hostile guest (pci)" \
 		"hostile guest (mmio)" "no virtio devices: bus 0" \
-		"0xcf9 reset" "QEMU reference (runs after the lkvm checks)"; do
+		"--no-pvpanic: bus 0" "0xcf9 reset" "QEMU reference (runs after the lkvm checks)"; do
 		skip "$t" "$why"
 	done
 	done_testing
@@ -137,10 +137,20 @@ done
 
 run_lkvm 30 run -k "$GUEST" -c 1 -m 64M -p test=pci </dev/null
 if [ "$rc" -eq 0 ] && grep -qx 'pci: 00:00.0 1b36:0008 class 060000' "$TMP/out" &&
-   grep -qx 'pci: 1 functions' "$TMP/out"; then
-	pass "no virtio devices: bus 0 holds only the host bridge"
+   grep -qx 'pci: 00:01.0 1b36:0011 class 088000' "$TMP/out" &&
+   grep -qx 'pci: 2 functions' "$TMP/out"; then
+	pass "no virtio devices: bus 0 holds the host bridge and the pvpanic function"
 else
 	fail "no virtio devices: bus 0 (status $rc)"
+	show_output
+fi
+
+run_lkvm 30 run -k "$GUEST" -c 1 -m 64M --no-pvpanic -p test=pci </dev/null
+if [ "$rc" -eq 0 ] && grep -qx 'pci: 00:00.0 1b36:0008 class 060000' "$TMP/out" &&
+   grep -qx 'pci: 1 functions' "$TMP/out"; then
+	pass "--no-pvpanic, no virtio devices: bus 0 holds only the host bridge"
+else
+	fail "--no-pvpanic: bus 0 (status $rc)"
 	show_output
 fi
 

@@ -2,7 +2,7 @@
 /*
  * The arm64 guest's device tree, built with libfdt's sequential writer:
  * memory, CPUs (PSCI), the GIC, the architected timer, the 8250, the
- * virtio-mmio devices and /chosen.
+ * pvpanic register, the virtio-mmio devices and /chosen.
  */
 #include <errno.h>
 #include <libfdt.h>
@@ -142,6 +142,15 @@ static int fdt_devices(void *fdt, const struct arm64_fdt_config *c)
 		err = err ?: fdt_irq(fdt, GIC_SPI, ARM64_UART_SPI,
 				     IRQ_TYPE_LEVEL_HIGH);
 		err = err ?: fdt_property_u32(fdt, "clock-frequency", 1843200);
+		err = err ?: fdt_end_node(fdt);
+	}
+	if (c->pvpanic_size && !err) {
+		snprintf(name, sizeof(name), "pvpanic@%llx",
+			 (unsigned long long)c->pvpanic_base);
+		err = fdt_begin_node(fdt, name);
+		err = err ?: fdt_property_string(fdt, "compatible",
+						 "qemu,pvpanic-mmio");
+		err = err ?: fdt_reg2(fdt, c->pvpanic_base, c->pvpanic_size);
 		err = err ?: fdt_end_node(fdt);
 	}
 	for (i = 0; i < c->nr_virtio && !err; i++) {

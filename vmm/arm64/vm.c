@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * arm64 VM set-up: RAM from 2 GiB, the GIC (v3, else v2) through
- * KVM_CREATE_DEVICE, the 8250 at 0x3f8 of the MMIO space, virtio-mmio
- * devices, the Image and the device tree.
+ * KVM_CREATE_DEVICE, the 8250 at 0x3f8 of the MMIO space, the pvpanic
+ * register, virtio-mmio devices, the Image and the device tree.
  */
 #include <errno.h>
 #include <linux/kvm.h>
@@ -138,6 +138,23 @@ static void arm64_console_quit(void *opaque)
 	vm_request_stop(opaque, 0);
 }
 
+int arm64_pvpanic_init(struct vm *vm)
+{
+	struct arm64_vm *a = arm64_vm(vm);
+	struct pvpanic_ops ops;
+	int err;
+
+	vm_pvpanic_ops(vm, &ops);
+	err = pvpanic_mmio_init(&a->pvpanic, &vm->mmio_bus, ARM64_PVPANIC_BASE,
+				&ops);
+	if (err) {
+		pr_err("cannot set up the pvpanic device: %s", strerror(-err));
+		return err;
+	}
+	a->has_pvpanic = true;
+	return 0;
+}
+
 int arch_devices_init(struct vm *vm)
 {
 	struct arm64_vm *a = arm64_vm(vm);
@@ -163,6 +180,11 @@ int arch_devices_init(struct vm *vm)
 			pr_err("cannot attach the console: %s", strerror(-err));
 			return err;
 		}
+	}
+	if (vm->cfg->pvpanic) {
+		err = arm64_pvpanic_init(vm);
+		if (err)
+			return err;
 	}
 	return vm_virtio_init(vm, NULL, &layout, &a->virtio);
 }
@@ -199,6 +221,8 @@ int arch_load_guest(struct vm *vm)
 		.initrd_start = a->boot.initrd_start,
 		.initrd_size = a->boot.initrd_size,
 		.uart = true,
+		.pvpanic_base = ARM64_PVPANIC_BASE,
+		.pvpanic_size = a->has_pvpanic ? PVPANIC_MMIO_SIZE : 0,
 	};
 	err = arm64_fdt_parse_virtio(fc, a->virtio ?
 				     vm_virtio_cmdline(a->virtio) : "");
@@ -234,6 +258,8 @@ void arch_vm_destroy(struct vm *vm)
 	if (!a)
 		return;
 	vm->cfg = a->user_cfg;
+	if (a->has_pvpanic)
+		pvpanic_destroy(&a->pvpanic);
 	if (a->gic_fd >= 0)
 		close(a->gic_fd);
 	free(a);

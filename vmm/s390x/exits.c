@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * s390x exits: instruction interceptions (I/O instructions, DIAGNOSE,
- * SERVC, SIGP), TSCH, and reset requests. The work is done by the pure
- * handlers (ioinst.c, diag.c, sclp.c); this file moves registers, the PSW
- * and operands between them and KVM.
+ * SERVC, SIGP), TSCH, reset requests, and the disabled wait that ends a
+ * Linux panic. The work is done by the pure handlers (ioinst.c, diag.c,
+ * sclp.c); this file moves registers, the PSW and operands between them
+ * and KVM.
  */
 #include <errno.h>
 #include <linux/kvm.h>
@@ -209,6 +210,34 @@ static int s390x_sigp(struct vcpu *vcpu, struct s390_cpu *cpu,
 	return 1;
 }
 
+/*
+ * A wait interception: KVM handles enabled waits itself and passes on a
+ * wait with I/O, external and machine-check interruptions all masked,
+ * which nothing can end. Linux loads such a PSW at the end of a panic
+ * (its on_panic action, "stop" by default, runs from a panic notifier,
+ * before panic=-1's reboot) and on a few fatal paths (an unrecoverable
+ * machine check, a failed re-IPL, hardware it cannot run on).
+ */
+static int s390x_wait(struct vcpu *vcpu)
+{
+	const u64 masks = S390_PSW_IO | S390_PSW_EXT | S390_PSW_MCHECK;
+	struct kvm_run *run = vcpu->run;
+	char how[96];
+
+	if (!(run->psw_mask & S390_PSW_WAIT) || (run->psw_mask & masks)) {
+		vcpu_fatal(vcpu, "KVM_EXIT_S390_SIEIC: wait interception with PSW 0x%016llx 0x%016llx, not a disabled wait",
+			   (unsigned long long)run->psw_mask,
+			   (unsigned long long)run->psw_addr);
+		return -1;
+	}
+	snprintf(how, sizeof(how),
+		 "disabled wait on vCPU %u, PSW 0x%016llx 0x%016llx", vcpu->id,
+		 (unsigned long long)run->psw_mask,
+		 (unsigned long long)run->psw_addr);
+	vm_guest_panicked(vcpu->vm, how);
+	return -1;
+}
+
 static int s390x_handle_sieic(struct vcpu *vcpu)
 {
 	struct kvm_run *run = vcpu->run;
@@ -220,6 +249,8 @@ static int s390x_handle_sieic(struct vcpu *vcpu)
 	s->nr_sieic++;
 	if (run->s390_sieic.icptcode == S390_ICPT_STOP)
 		return s390x_self_stopped(vcpu);
+	if (run->s390_sieic.icptcode == S390_ICPT_WAIT)
+		return s390x_wait(vcpu);
 	if (s390_decode_sieic(run->s390_sieic.icptcode, run->s390_sieic.ipa,
 			      run->s390_sieic.ipb, &in)) {
 		vcpu_fatal(vcpu, "KVM_EXIT_S390_SIEIC: interception code 0x%x (ipa 0x%04x ipb 0x%08x)",

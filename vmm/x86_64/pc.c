@@ -2,7 +2,8 @@
 /*
  * The PC platform devices of an x86_64 VM: COM1-4 (COM1 on the console),
  * RTC/CMOS, the i8042 controller, the test-exit port and the ports a PC
- * has but lkvm models as doing nothing.
+ * has but lkvm models as doing nothing; PCI bus 0 with the virtio devices
+ * and the pvpanic function.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -15,6 +16,7 @@
 #include "devices/ignored-ports.h"
 #include "devices/irq-share.h"
 #include "devices/pci.h"
+#include "devices/pvpanic.h"
 #include "devices/rtc.h"
 #include "devices/serial8250.h"
 #include "log.h"
@@ -39,6 +41,7 @@ struct pc_devices {
 	struct pci_host pci;
 	struct pci_msi_ops msi;
 	struct vm_virtio *virtio;
+	struct pvpanic pvpanic;
 };
 
 /* I/O BARs (none of lkvm's devices has one yet) go above the PC's ports. */
@@ -118,6 +121,8 @@ static int pc_init_pci(struct vm *vm, struct pc_devices *pc)
 		.mmio_max = (X86_PCI_ECAM_START - X86_VIRTIO_MMIO_START) /
 			    X86_VIRTIO_MMIO_STRIDE,
 	};
+
+	struct pvpanic_ops panic_ops;
 	int err;
 
 	vm_pci_msi_ops(vm, &pc->msi);
@@ -127,7 +132,15 @@ static int pc_init_pci(struct vm *vm, struct pc_devices *pc)
 		       strerror(-err));
 		return err;
 	}
-	return vm_virtio_init(vm, &pc->pci, &layout, &pc->virtio);
+	err = vm_virtio_init(vm, &pc->pci, &layout, &pc->virtio);
+	if (err || !vm->cfg->pvpanic)
+		return err;
+	/* After the virtio functions, which keep their slots. */
+	vm_pvpanic_ops(vm, &panic_ops);
+	err = pvpanic_pci_init(&pc->pvpanic, &pc->pci, &panic_ops);
+	if (err)
+		pr_err("cannot set up the pvpanic device: %s", strerror(-err));
+	return err;
 }
 
 int arch_devices_init(struct vm *vm)
