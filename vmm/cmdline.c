@@ -50,3 +50,20 @@ char *cmdline_add(const char *cmdline, const char *words)
 		return NULL;
 	return out;
 }
+
+bool cmdline_has_param(const char *cmdline, const char *name)
+{
+	size_t end = init_args_start(cmdline), len = strlen(name), i = 0;
+
+	while (i < end) {
+		while (i < end && is_space(cmdline[i]))
+			i++;
+		if (i + len <= end && !strncmp(cmdline + i, name, len) &&
+		    (i + len == end || is_space(cmdline[i + len]) ||
+		     cmdline[i + len] == '='))
+			return true;
+		while (i < end && !is_space(cmdline[i]))
+			i++;
+	}
+	return false;
+}

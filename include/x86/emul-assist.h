@@ -32,8 +32,8 @@ void emul_assist_decode(const u8 *insn, size_t len, struct assist_action *act);
 
 /*
  * Kernel command-line words appended for Linux guests when the assist is
- * on: CPU features the host's emulator advertises but cannot execute, and
- * the switch for a guest kernel's SYSCALL completion (below).
+ * on: CPU features the host's emulator advertises but cannot execute. The
+ * switch for a guest kernel's SYSCALL completion (below) follows them.
  * Linux (6.1) reads at most 127 characters of clearcpuid=, so the features
  * that have their own switch (xsave, pku, fsgsbase) use it instead.
  */
@@ -42,15 +42,16 @@ void emul_assist_decode(const u8 *insn, size_t len, struct assist_action *act);
 	"movbe,sse4_2,sse4_1,abm,adx,sha_ni,aes,pclmulqdq"
 #define EMUL_ASSIST_CLEARCPUID_MAX 127
 #define EMUL_ASSIST_CMDLINE \
-	"clearcpuid=" EMUL_ASSIST_CLEARCPUID " noxsave nopku nofsgsbase " \
-	EMUL_ASSIST_SYSCALL_FIXUP
+	"clearcpuid=" EMUL_ASSIST_CLEARCPUID " noxsave nopku nofsgsbase"
 
 /*
  * On these hosts a user-mode SYSCALL stays at CPL3 and faults on the
  * kernel's entry point; a guest kernel with lkvm's patch
  * (kernel-patches/, "x86/entry: Optionally complete a SYSCALL...")
  * completes the system call from that fault when this switch is given.
- * Kernels without the patch ignore it.
+ * Kernels without the patch ignore it. Appended after EMUL_ASSIST_CMDLINE
+ * unless the command line sets it already (syscall_fault_fixup=0 turns
+ * the patch off, to see what an unpatched kernel does here).
  */
 #define EMUL_ASSIST_SYSCALL_FIXUP "syscall_fault_fixup"
 

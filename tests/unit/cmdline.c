@@ -28,5 +28,13 @@ int main(void)
 	expect("x=\"a -- b\" y", "w", "x=\"a -- b\" y w");
 	expect("x=\"a -- b\" -- y", "w", "x=\"a -- b\" w -- y");
 	expect("console=ttyS0", "", "console=ttyS0");
+
+	ok(cmdline_has_param("a x=1 b", "x"), "has x (x=1)");
+	ok(cmdline_has_param("a x", "x"), "has x (last word)");
+	ok(cmdline_has_param("x", "x"), "has x (only word)");
+	ok(!cmdline_has_param("a xy=1 b", "x"), "xy= is not x");
+	ok(!cmdline_has_param("a bx b", "x"), "bx is not x");
+	ok(!cmdline_has_param("a -- x=1", "x"), "x after -- is init's");
+	ok(!cmdline_has_param("", "x"), "empty command line");
 	return tap_done();
 }

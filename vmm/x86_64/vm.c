@@ -110,7 +110,10 @@ static int x86_setup_assist(struct vm *vm)
 		break;
 	}
 	if (x86->emulation_assist && x86_kernel_is_linux(&vm->kernel))
-		x86->cmdline = cmdline_add(cmdline, EMUL_ASSIST_CMDLINE);
+		x86->cmdline = cmdline_add(cmdline,
+			cmdline_has_param(cmdline, EMUL_ASSIST_SYSCALL_FIXUP) ?
+			EMUL_ASSIST_CMDLINE :
+			EMUL_ASSIST_CMDLINE " " EMUL_ASSIST_SYSCALL_FIXUP);
 	else
 		x86->cmdline = strdup(cmdline);
 	if (!x86->cmdline)
