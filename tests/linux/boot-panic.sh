@@ -2,20 +2,22 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # A guest kernel panic ends lkvm with status 3, also with panic=-1 (which
-# reboots, and without pvpanic reads as a clean exit 0). The guest panics
-# without user space: rdinit=/nonexistent leaves no /init, so the kernel
-# tries to mount a root it was not given and panics ("VFS: Unable to mount
-# root fs"). Linux's pvpanic-pci driver must have bound lkvm's function,
-# and lkvm must end at once: before the panic=-1 reboot reaches it (with
-# --loglevel info lkvm would log the i8042 or 0xcf9 reset) and within
-# seconds of the panic line. One boot of vmlinux (no decompressor), 1 vCPU.
-# LINUX_PANIC_ALL=1 adds a boot with --no-pvpanic: the same panic then
-# ends lkvm with status 0 through the guest's reboot.
+# reboots, and without pvpanic reads as a clean exit 0). The guest's user
+# space panics it: `echo c > /proc/sysrq-trigger` (MAGIC_SYSRQ). Linux's
+# pvpanic-pci driver must have bound lkvm's function, and lkvm must end at
+# once: before the panic=-1 reboot reaches it (with --loglevel info lkvm
+# would log the i8042 or 0xcf9 reset) and within seconds of the panic
+# line. One boot of vmlinux (no decompressor), 1 vCPU. On kvm_pvm hosts
+# a second boot turns the guest kernel's SYSCALL completion off
+# (syscall_fault_fixup=0): init dies, and lkvm ends with status 3.
+# LINUX_PANIC_ALL=1 adds two boots: a panic before user space
+# (rdinit=/nonexistent: "VFS: Unable to mount root fs"), and the sysrq
+# panic with --no-pvpanic, which then ends lkvm with status 0 through the
+# guest's reboot.
 # shellcheck source=tests/linux/lib.sh
 . "$(dirname "$0")/lib.sh"
 
 LINUX_IMAGE=${LINUX_IMAGE:-vmlinux}
-LINUX_CMDLINE="$LINUX_CMDLINE rdinit=/nonexistent"
 ARGS=(-c 1 -m 256 --loglevel info)
 # How long after the panic line lkvm may take to exit (host seconds).
 PROMPT_S=10
@@ -55,14 +57,24 @@ expect_prompt_exit() {
 	linux_result $ok "$2"
 }
 
+panic_script() {	# NAME
+	linux_check_script "$1" <<'EOF'
+echo "lkvm-mark: user space panics the kernel"
+echo c >/proc/sysrq-trigger
+EOF
+}
+
 linux_require -c -m --loglevel --no-pvpanic
+linux_require_kernel
+panic_script panic
 linux_boot panic "${ARGS[@]}"
 
 expect_exit panic "lkvm run ends by itself"
 expect_exit_status panic 3 \
 	"a guest panic ends lkvm with status 3, also with panic=-1"
-expect_log panic 'Kernel panic - not syncing' "the guest kernel panicked"
-expect_no_log panic 'Run .* as init process' "no user space ran before it"
+expect_order panic 'lkvm-mark: user space panics the kernel' \
+	'Kernel panic - not syncing: sysrq triggered crash' \
+	"echo c >/proc/sysrq-trigger panics the guest kernel"
 expect_log panic 'pci 0000:00:[0-9a-f]{2}\.0: \[1b36:0011\] type 00 class 0x088000' \
 	"Linux enumerates the pvpanic function (1b36:0011)"
 expect_log panic 'pvpanic-pci 0000:00:[0-9a-f]{2}\.0: enabling device' \
@@ -81,7 +93,42 @@ expect_no_log panic 'i8042: guest reset|reset through port 0xcf9|system event' \
 expect_prompt_exit panic \
 	"lkvm ends within $PROMPT_S s of the panic (its line within 1 s)"
 
+# A kernel that does not complete the SYSCALLs kvm_pvm hosts leave at CPL3
+# (syscall_fault_fixup=0: as without the patch) loses init at its first
+# system call; the panic must end lkvm with the diagnostic, never hang.
+if [ -d /sys/module/kvm_pvm ] || [ -n "$_linux_skip" ]; then
+	saved=$LINUX_CMDLINE
+	LINUX_CMDLINE="$LINUX_CMDLINE syscall_fault_fixup=0"
+	panic_script panic-nofixup
+	linux_boot panic-nofixup "${ARGS[@]}"
+	LINUX_CMDLINE=$saved
+	expect_log panic-nofixup 'Kernel panic - not syncing: Attempted to kill init' \
+		"no SYSCALL completion: init dies on its first system call"
+	expect_no_log panic-nofixup 'lkvm-init: hello' \
+		"... before printing anything"
+	expect_exit_status panic-nofixup 3 \
+		"... and lkvm ends with the panic status"
+	expect_log panic-nofixup 'lkvm: guest kernel panicked \(pvpanic\)' \
+		"... saying the guest kernel panicked"
+else
+	for t in "no SYSCALL completion: init dies" "... before printing" \
+		"... panic status" "... saying so"; do
+		_linux_tap ok "$t" "SKIP SYSCALL leaves CPL3 on this host (not kvm_pvm)"
+	done
+fi
+
 if [ "${LINUX_PANIC_ALL:-0}" = 1 ]; then
+	saved=$LINUX_CMDLINE
+	LINUX_CMDLINE="$LINUX_CMDLINE rdinit=/nonexistent"
+	linux_boot panic-early "${ARGS[@]}"
+	LINUX_CMDLINE=$saved
+	expect_exit_status panic-early 3 \
+		"early: a panic before user space ends lkvm with status 3"
+	expect_log panic-early 'Kernel panic - not syncing' \
+		"early: the guest kernel panicked"
+	expect_no_log panic-early 'Run .* as init process' \
+		"early: no user space ran before it"
+	panic_script panic-no-pvpanic
 	linux_boot panic-no-pvpanic "${ARGS[@]}" --no-pvpanic
 	expect_log panic-no-pvpanic 'Kernel panic - not syncing' \
 		"--no-pvpanic: the guest kernel panics the same way"
