@@ -22,7 +22,8 @@
 #   /etc          passwd, group and profile; /dev/console, /proc, /sys,
 #                 /tmp, /run, /root
 # A busybox that is not a static x86_64 executable is refused. Entries get
-# mtime 0, so the same inputs give the same bytes.
+# mtime 0 (files are staged with it), so the same inputs give the same
+# bytes.
 set -euo pipefail
 
 prog=mkinitramfs.sh
@@ -69,6 +70,16 @@ trap 'rm -rf "$work"' EXIT
 "$CC" -O2 -o "$work/gen_init_cpio" "$ktree/usr/gen_init_cpio.c" ||
 	die "cannot build gen_init_cpio"
 
+# gen_init_cpio takes a regular file's mtime from the file itself: every
+# file goes in through a copy in $work with mtime 0.
+mkdir "$work/files"
+stage() {	# SOURCE NAME: $work/files/NAME
+	if ! cp "$1" "$work/files/$2" || ! touch -d @0 "$work/files/$2"; then
+		die "cannot stage $1"
+	fi
+}
+staged=$work/files
+
 # User space, but kept to general registers like all lkvm test guests.
 build_prog() {	# SOURCE OUTPUT
 	"$CC" -static -nostdlib -ffreestanding -fno-pic -no-pie -Os \
@@ -77,6 +88,14 @@ build_prog() {	# SOURCE OUTPUT
 		-Wl,--build-id=none -s -o "$2" "$1" || die "cannot build $1"
 }
 
+stage "$busybox" busybox
+stage "$userland/tap.sh" tap.sh
+for f in "$userland"/checks/*.sh; do
+	stage "$f" "check-${f##*/}"
+done
+for f in passwd group profile; do
+	stage "$userland/etc/$f" "etc-$f"
+done
 {
 	for d in /proc:0555 /sys:0555 /dev:0755 /tmp:01777 /run:0755 \
 		 /root:0700 /bin:0755 /sbin:0755 /usr:0755 /usr/bin:0755 \
@@ -85,24 +104,26 @@ build_prog() {	# SOURCE OUTPUT
 		echo "dir ${d%%:*} ${d#*:} 0 0"
 	done
 	echo "nod /dev/console 0600 0 0 c 5 1"
-	echo "file /bin/busybox $busybox 0755 0 0"
-	echo "file /lib/lkvm/tap.sh $userland/tap.sh 0644 0 0"
+	echo "file /bin/busybox $staged/busybox 0755 0 0"
+	echo "file /lib/lkvm/tap.sh $staged/tap.sh 0644 0 0"
 	echo "dir /lib/lkvm/checks 0755 0 0"
 	for f in "$userland"/checks/*.sh; do
-		echo "file /lib/lkvm/checks/${f##*/} $f 0644 0 0"
+		echo "file /lib/lkvm/checks/${f##*/} $staged/check-${f##*/} 0644 0 0"
 	done
 	for f in passwd group profile; do
-		echo "file /etc/$f $userland/etc/$f 0644 0 0"
+		echo "file /etc/$f $staged/etc-$f 0644 0 0"
 	done
 } >"$work/list"
 
 build_prog "$userland/init.c" "$work/init"
-echo "file /init $work/init 0755 0 0" >>"$work/list"
+stage "$work/init" init
+echo "file /init $staged/init 0755 0 0" >>"$work/list"
 for src in "$userland"/*.c; do
 	name=$(basename "$src" .c)
 	[ "$name" = init ] && continue
 	build_prog "$src" "$work/$name"
-	echo "file /lib/lkvm/bin/$name $work/$name 0755 0 0" >>"$work/list"
+	stage "$work/$name" "$name"
+	echo "file /lib/lkvm/bin/$name $staged/$name 0755 0 0" >>"$work/list"
 done
 
 # Test programs that need the C library (static glibc, as busybox's).
@@ -111,7 +132,8 @@ for src in "$userland"/glibc/*.c; do
 	name=$(basename "$src" .c)
 	"$CC" -static -O2 -Wall -Wextra -Werror -s -o "$work/$name" "$src" ||
 		die "cannot build $src"
-	echo "file /lib/lkvm/bin/$name $work/$name 0755 0 0" >>"$work/list"
+	stage "$work/$name" "$name"
+	echo "file /lib/lkvm/bin/$name $staged/$name 0755 0 0" >>"$work/list"
 done
 
 # One link per applet, where busybox itself would install it.

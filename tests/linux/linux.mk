@@ -13,6 +13,9 @@
 
 DEPS_PACKAGES += cpio
 
+# The initramfs builder, without a boot (seconds): always in make check.
+CHECK_SUITES += tests/linux/initramfs.sh
+
 LINUX_SUITES := tests/linux/guest-qemu.sh \
 	$(sort $(wildcard tests/linux/boot-*.sh)) \
 	$(sort $(wildcard tests/*/linux-*.sh))
