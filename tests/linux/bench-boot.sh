@@ -1,48 +1,101 @@
 #!/bin/bash
-# make bench: time from start to "Run /init" for the lean guest kernel under
-# lkvm, beside QEMU (-M microvm, KVM, same kernel, initramfs and command
-# line). QEMU has no emulation assist, so on hosts whose KVM emulates guest
-# supervisor code it stops earlier: the table says how far it got.
+# SPDX-License-Identifier: GPL-2.0
+#
+# make bench: the lean guest kernel with the test user land, from start to
+# the kernel's first line, to `Run /init`, to the first line user space
+# prints (/init's hello) and to the VMM's exit, under lkvm (bzImage and
+# vmlinux) beside QEMU -M microvm with the same kernel, command line and
+# initramfs: with KVM (no emulation assist, so on hosts whose KVM emulates
+# guest supervisor code it stops early: the table says where) and with
+# TCG (software CPU, for scale). The check script prints one line and the
+# machine restarts (lkvm.end=reboot), which ends both VMMs. Host seconds;
+# LINUX_BENCH_RUNS runs each (default 1), the median shown.
 set -u
 top=$(cd "$(dirname "$0")/../.." && pwd)
-[ -w /dev/kvm ] || { echo "# SKIP Linux boot benchmark: /dev/kvm is not usable"; exit 0; }
-paths=$("$top/scripts/guest-kernel.sh" --print) || {
-	echo "# SKIP Linux boot benchmark: guest kernel not built (make guest-kernel)"
-	exit 0
-}
-bzimage=$(sed -n 2p <<<"$paths")
-initramfs=$(sed -n 3p <<<"$paths")
-cmdline="console=ttyS0 panic=-1"
-limit=${LINUX_BENCH_TIMEOUT:-400}
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+cd "$top" || exit 1
+# shellcheck source=tests/linux/lib.sh
+. tests/linux/lib.sh
+runs=${LINUX_BENCH_RUNS:-1}
+qemu=${QEMU:-qemu-system-x86_64}
 
-# timed NAME CMD...: host seconds at which each output line appeared.
-timed() {
-	local name=$1 t0 line
-	shift
-	t0=$(date +%s.%N)
-	timeout --kill-after=5 "$limit" "$@" </dev/null 2>&1 |
-		while IFS= read -r line; do
-			printf '%.2f %s\n' "$(echo "$(date +%s.%N) - $t0" | bc)" "$line"
-		done >"$tmp/$name"
-}
-reached() { # reached NAME: seconds to Run /init, or how far it got
+[ -w /dev/kvm ] || { echo "# SKIP Linux boot benchmark: /dev/kvm is not usable"; exit 0; }
+linux_require_kernel
+[ -n "$_linux_skip" ] && { echo "# SKIP Linux boot benchmark: $_linux_skip"; exit 0; }
+LINUX_LOG_DIR=$BUILD/bench/linux
+cmdline="console=ttyS0 panic=-1 lkvm.end=reboot"
+linux_check_script bench <<'EOF'
+echo "lkvm-bench: user space runs"
+EOF
+initrd=$LINUX_INITRD
+
+# Host seconds from the start to the first line matching REGEX in NAME's
+# timed log, or "-" when none.
+at() {
 	local t
-	t=$(grep -m1 'Run /init as init process' "$tmp/$1" | cut -d' ' -f1)
-	if [ -n "$t" ]; then
-		echo "$t s"
+	t=$(grep -m1 -E -- "^ *[0-9.]+ .*$2" "$LINUX_LOG_DIR/$1.timed" 2>/dev/null |
+	    awk '{ print $1 }')
+	echo "${t:--}"
+}
+ended() {
+	echo $(($(cat "$LINUX_LOG_DIR/$1.end") - $(cat "$LINUX_LOG_DIR/$1.start")))
+}
+median() {
+	sort -g | awk '{ v[NR] = $1 } END { if (NR == 0 || v[1] == "-") print "-"; else print v[int((NR + 1) / 2)] }'
+}
+
+# run NAME COMMAND...: RUNS runs; one row of medians.
+declare -A row
+run() {
+	local name=$1 i f
+	shift
+	for i in $(seq 1 "$runs"); do
+		LINUX_TIMEOUT=${LINUX_BENCH_TIMEOUT:-400} linux_run "$name.$i" "$@" >/dev/null
+	done
+	for f in first init user exit; do
+		row[$name.$f]=$(for i in $(seq 1 "$runs"); do
+			case $f in
+			first) at "$name.$i" '\] Linux version' ;;
+			init) at "$name.$i" 'Run /init as init process' ;;
+			user) at "$name.$i" 'lkvm-init: hello from /init' ;;
+			exit) ended "$name.$i" ;;
+			esac
+		done | median)
+	done
+	row[$name.last]=$(tail -n 1 "$LINUX_LOG_DIR/$name.$runs.log" | cut -c1-70)
+	row[$name.rc]=$(cat "$LINUX_LOG_DIR/$name.$runs.rc")
+}
+
+run lkvm-bz ./lkvm run -k "$LINUX_BZIMAGE" -i "$initrd" -m 384M -c 1 -p "$cmdline"
+run lkvm-vm ./lkvm run -k "$LINUX_VMLINUX" -i "$initrd" -m 384M -c 1 -p "$cmdline"
+qemu_args=(-M microvm -m 384 -smp 1 -nodefaults -no-user-config -nographic
+	   -serial stdio -no-reboot -kernel "$LINUX_BZIMAGE" -initrd "$initrd"
+	   -append "$cmdline reboot=t")
+run qemu-kvm "$qemu" -enable-kvm "${qemu_args[@]}"
+run qemu-tcg "$qemu" -accel tcg "${qemu_args[@]}"
+
+ratio() {	# A B: A / B, or n/a
+	if [ "$1" = - ] || [ "$2" = - ]; then
+		echo "n/a"
 	else
-		echo "not reached; last line at $(tail -1 "$tmp/$1" | cut -d' ' -f1) s: $(tail -1 "$tmp/$1" | cut -d' ' -f2- | cut -c1-60)"
+		awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'
 	fi
 }
-first() { grep -m1 '\] Linux version' "$tmp/$1" | cut -d' ' -f1; }
 
-timed lkvm "$top/lkvm" run -k "$bzimage" -i "$initramfs" -m 384M -c 1 -p "$cmdline"
-timed qemu qemu-system-x86_64 -M microvm -enable-kvm -m 384 -smp 1 -nodefaults \
-	-no-user-config -nographic -serial stdio -no-reboot \
-	-kernel "$bzimage" -initrd "$initramfs" -append "$cmdline"
-
-printf '\n%-28s %-14s %s\n' "Linux boot (1 vCPU, 384M)" "first line" "Run /init"
-printf '%-28s %-14s %s\n' "lkvm (assist auto)" "$(first lkvm) s" "$(reached lkvm)"
-printf '%-28s %-14s %s\n' "qemu -M microvm" "$(first qemu) s" "$(reached qemu)"
+printf '\n%-26s %8s %8s %10s %8s %6s\n' "Linux to user space" \
+	"1st line" "/init" "user out" "exit" "status"
+for n in lkvm-bz lkvm-vm qemu-kvm qemu-tcg; do
+	case $n in
+	lkvm-bz) label="lkvm bzImage (assist)" ;;
+	lkvm-vm) label="lkvm vmlinux (assist)" ;;
+	qemu-kvm) label="qemu microvm, KVM" ;;
+	qemu-tcg) label="qemu microvm, TCG" ;;
+	esac
+	printf '%-26s %8s %8s %10s %8s %6s\n' "$label" "${row[$n.first]}" \
+		"${row[$n.init]}" "${row[$n.user]}" "${row[$n.exit]}" \
+		"${row[$n.rc]}"
+done
+echo "(host seconds from start, median of $runs run(s); '-': not reached)"
+echo "ratio to the peer, start to user-space output: lkvm bzImage / QEMU KVM $(ratio "${row[lkvm-bz.user]}" "${row[qemu-kvm.user]}"), lkvm bzImage / QEMU TCG $(ratio "${row[lkvm-bz.user]}" "${row[qemu-tcg.user]}")"
+if [ "${row[qemu-kvm.user]}" = - ]; then
+	echo "QEMU with KVM got no further than: ${row[qemu-kvm.last]}"
+fi
