@@ -39,11 +39,13 @@ tap_done
 exec sh
 EOF
 LINUX_STDIN=$LINUX_LOG_DIR/virtio.stdin
+LINUX_STDIN_AFTER='lkvm-tap: 1\.\.'
 mkdir -p "$LINUX_LOG_DIR"
 # shellcheck disable=SC2016 # expanded by the guest's shell
 printf 'echo lkvm-typed $((6 * 7))\nreboot\n' >"$LINUX_STDIN"
 linux_boot virtio "${ARGS[@]}"
 LINUX_STDIN=
+LINUX_STDIN_AFTER=
 
 expect_exit virtio "lkvm run ends by itself"
 expect_log virtio 'pci 0000:00:00\.0: \[1b36:0008\] type 00 class 0x060000' \

@@ -181,7 +181,11 @@ _linux_capture() {	# LOG TIMED
 # linux_boot NAME [lkvm run args...]: boot bzImage + initramfs (the one
 # linux_check_script made, once) with the base command line,
 # -p "$LINUX_CMDLINE", kill it after LINUX_TIMEOUT s. LINUX_STDIN names a
-# file for lkvm's standard input (default /dev/null).
+# file for lkvm's standard input (default /dev/null); with
+# LINUX_STDIN_AFTER=REGEX it goes through a pipe, written only once a line
+# matching REGEX has come out: as typed by someone who waited for a
+# prompt (a guest discards console input that arrives before its tty is
+# open).
 # The serial log (CR stripped) goes to build/tests/linux/NAME.log, with
 # host timestamps to NAME.timed; the exit status and times to NAME.rc,
 # NAME.start and NAME.end.
@@ -197,6 +201,20 @@ linux_boot() {
 	linux_run "$name" "${cmd[@]}"
 }
 
+# The typist of LINUX_STDIN_AFTER: holds the pipe open (lkvm's open of
+# it returns), waits for the line in LOG, then writes LINUX_STDIN.
+_linux_type() {	# LOG FIFO
+	local waited=0
+	exec 5>"$2"
+	until grep -qE -- "$LINUX_STDIN_AFTER" "$1" 2>/dev/null; do
+		sleep 0.2
+		waited=$((waited + 1))
+		[ "$waited" -lt $((LINUX_TIMEOUT * 5)) ] || exit 0
+	done
+	cat "$LINUX_STDIN" >&5
+	exec 5>&-
+}
+
 # linux_run NAME COMMAND...: run any VMM command line the way linux_boot
 # runs lkvm (timeout, logs, exit status), e.g. a reference run in QEMU.
 linux_run() {
@@ -209,9 +227,22 @@ linux_run() {
 	printf '%q ' "$@" >"$LINUX_LOG_DIR/$name.cmd"
 	echo "# boot $name: $(cat "$LINUX_LOG_DIR/$name.cmd")"
 	start=$(date +%s)
-	timeout --kill-after=10 "$LINUX_TIMEOUT" "$@" <"${LINUX_STDIN:-/dev/null}" 2>&1 |
+	local in=${LINUX_STDIN:-/dev/null} typist=
+	: >"$log"
+	if [ -n "${LINUX_STDIN_AFTER:-}" ] && [ -n "${LINUX_STDIN:-}" ]; then
+		in=$(mktemp -u "${TMPDIR:-/tmp}/lkvm-stdin.XXXXXX")
+		mkfifo "$in"
+		_linux_type "$log" "$in" &
+		typist=$!
+	fi
+	timeout --kill-after=10 "$LINUX_TIMEOUT" "$@" <"$in" 2>&1 |
 		_linux_capture "$log" "$LINUX_LOG_DIR/$name.timed"
 	rc=${PIPESTATUS[0]}
+	if [ -n "$typist" ]; then
+		kill "$typist" 2>/dev/null
+		wait "$typist" 2>/dev/null
+		rm -f "$in"
+	fi
 	end=$(date +%s)
 	echo "$rc" >"$LINUX_LOG_DIR/$name.rc"
 	echo "$start" >"$LINUX_LOG_DIR/$name.start"
