@@ -43,6 +43,9 @@ LDLIBS := -lpthread
 # Debian packages the build and the tests need; fragments add theirs.
 DEPS_PACKAGES := gcc make libc6-dev linux-libc-dev libfdt-dev zlib1g-dev \
 	liburing-dev
+# acpica-tools: iasl, the peer that disassembles lkvm's ACPI tables in
+# tests/unit/x86-acpi.c.
+DEPS_PACKAGES += acpica-tools
 
 SRCS_COMMON := $(wildcard vmm/*.c devices/*.c virtio/*.c)
 SRCS_ARCH := $(wildcard vmm/$(ARCH)/*.c devices/$(ARCH)/*.c)

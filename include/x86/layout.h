@@ -16,6 +16,7 @@
  *   0x00020000  kernel command line (up to 64 KiB)
  *   0x0009fc00  EBDA (MP floating pointer and table live here)
  *   0x000a0000  VGA hole and BIOS area, reserved in e820 up to 1 MiB
+ *   0x000e0000  ACPI tables, RSDP first (where the BIOS-area scan looks)
  *   0x00100000  kernels load here (or at a bzImage's pref_address)
  *
  * Above RAM in the 32-bit space, a hole for devices:
@@ -37,6 +38,8 @@
 #define X86_CMDLINE_ADDR	0x00020000ULL
 #define X86_CMDLINE_MAX		0x00010000ULL
 #define X86_EBDA_ADDR		0x0009fc00ULL
+#define X86_ACPI_ADDR		0x000e0000ULL
+#define X86_ACPI_SIZE		(X86_BIOS_END - X86_ACPI_ADDR)
 #define X86_BIOS_END		0x00100000ULL
 #define X86_KERNEL_ADDR		0x00100000ULL
 
@@ -44,6 +47,9 @@
 #define X86_MMIO_HOLE_END	0x100000000ULL
 #define X86_PCI_BAR_START	0xc0000000ULL
 #define X86_PCI_BAR_SIZE	0x10000000ULL
+/* I/O BARs (none of lkvm's devices has one yet), above the PC's ports. */
+#define X86_PCI_IO_START	0xc000
+#define X86_PCI_IO_SIZE		0x1000
 #define X86_VIRTIO_MMIO_START	0xd0000000ULL
 #define X86_VIRTIO_MMIO_STRIDE	0x200ULL
 #define X86_PCI_ECAM_START	0xe0000000ULL
@@ -57,10 +63,13 @@
 #define X86_IRQ_COM1		4
 #define X86_IRQ_COM2		3
 #define X86_IRQ_RTC		8
+#define X86_IRQ_SCI		9	/* ACPI; never raised, kept free */
 /* First GSI handed to virtio/PCI devices (IOAPIC has 24 pins). */
 #define X86_IRQ_DEVICE_BASE	5
 
 /* Ports. */
 #define X86_PORT_DEBUG_EXIT	0xf4	/* write status: lkvm exits with it */
+#define X86_PORT_ACPI_PM	0x600	/* ACPI PM1a blocks, sleep registers */
+#define X86_PORT_PCI_RESET	0xcf9	/* the FADT's reset register */
 
 #endif
