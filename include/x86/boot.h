@@ -58,6 +58,8 @@ struct boot_input {
 	size_t initrd_len;
 	const char *cmdline;	/* never NULL; may be "" */
 	enum boot_protocol protocol;
+	/* The ACPI RSDP for boot_params / hvm_start_info; 0: no ACPI. */
+	u64 acpi_rsdp;
 };
 
 enum cpu_boot_mode {

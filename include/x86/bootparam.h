@@ -93,7 +93,9 @@ struct bp_e820_entry {
 
 /* The zero page: one 4 KiB page, mostly left zero by lkvm. */
 struct boot_params {
-	u8 _pad0[0x0c0];
+	u8 _pad0[0x070];
+	u64 acpi_rsdp_addr;		/* 0x070 */
+	u8 _pad0b[0x0c0 - 0x078];
 	u32 ext_ramdisk_image;		/* 0x0c0 */
 	u32 ext_ramdisk_size;		/* 0x0c4 */
 	u32 ext_cmd_line_ptr;		/* 0x0c8 */
@@ -114,6 +116,8 @@ static_assert(offsetof(struct bp_setup_header, xloadflags) ==
 	      0x236 - BP_SETUP_HEADER_OFF, "setup_header layout");
 static_assert(sizeof(struct bp_setup_header) == 0x26c - 0x1f1,
 	      "setup_header size");
+static_assert(offsetof(struct boot_params, acpi_rsdp_addr) == 0x070,
+	      "zero page acpi_rsdp_addr");
 static_assert(offsetof(struct boot_params, hdr) == 0x1f1, "zero page hdr");
 static_assert(offsetof(struct boot_params, e820_table) == 0x2d0,
 	      "zero page e820");

@@ -127,9 +127,14 @@ static void test_bzimage_good(void)
 	ok(e820_matches(bp, &g.map) && bp->e820_entries == 3,
 	   "zero page: e820 table is the memory map");
 	ok(bp->sentinel == 0 && bp->ext_ramdisk_image == 0 &&
-	   bp->hdr.setup_data == 0, "zero page: rest left zero, setup_data 0");
+	   bp->hdr.setup_data == 0 && bp->acpi_rsdp_addr == 0,
+	   "zero page: rest left zero, setup_data 0, no RSDP");
 	ok(rd64(g.ram + X86_PAGE_TABLES_ADDR) ==
 	   ((X86_PAGE_TABLES_ADDR + 0x1000) | 3), "page tables: PML4[0]");
+	in.acpi_rsdp = X86_ACPI_ADDR;
+	ret = x86_load_kernel(&g.mem, &g.map, &in, &bs);
+	ok(ret == 0 && rd64(g.ram + X86_ZERO_PAGE_ADDR + 0x70) == X86_ACPI_ADDR,
+	   "zero page: acpi_rsdp_addr (0x070) is the RSDP given");
 	guest_fini(&g);
 	free(img);
 }
@@ -750,6 +755,11 @@ static void test_pvh(void)
 	si = (const void *)(g.ram + X86_PVH_INFO_ADDR);
 	ok(ret == 0 && si->nr_modules == 0 && si->modlist_paddr == 0 &&
 	   bs.initrd_size == 0, "PVH without initrd: no modules");
+	in.acpi_rsdp = X86_ACPI_ADDR;
+	ret = x86_load_kernel(&g.mem, &g.map, &in, &bs);
+	ok(ret == 0 && si->rsdp_paddr == X86_ACPI_ADDR,
+	   "PVH: rsdp_paddr is the RSDP given");
+	in.acpi_rsdp = 0;
 
 	in.protocol = BOOT_PROTO_LINUX64;
 	ret = x86_load_kernel(&g.mem, &g.map, &in, &bs);

@@ -47,6 +47,7 @@ int x86_setup_pvh(const struct guest_mem *mem, const struct x86_mem_map *map,
 	si.magic = HVM_START_MAGIC;
 	si.version = HVM_START_VERSION;
 	si.cmdline_paddr = out->cmdline_addr;
+	si.rsdp_paddr = in->acpi_rsdp;
 	si.memmap_paddr = PVH_MEMMAP_ADDR;
 	si.memmap_entries = i;
 	if (out->initrd_size) {

@@ -117,6 +117,7 @@ int x86_setup_zero_page(const struct guest_mem *mem,
 		bp.e820_table[i].type = map->entries[i].type;
 	}
 	bp.e820_entries = (u8)i;
+	bp.acpi_rsdp_addr = in->acpi_rsdp;
 
 	ret = x86_guest_write(mem, X86_ZERO_PAGE_ADDR, &bp, sizeof(bp), out,
 			      "zero page");
