@@ -42,6 +42,7 @@ struct vm_config {
 	enum virtio_transport virtio_transport;
 	bool rng;			/* --rng: a virtio-rng device */
 	bool pvpanic;			/* a pvpanic device; --no-pvpanic */
+	bool no_acpi;			/* --no-acpi: no ACPI tables (x86) */
 	/* -d/--disk PATH[,ro][,direct][,serial=S], as given (virtio-blk). */
 	const char *disks[LKVM_MAX_DISKS];
 	unsigned int nr_disks;

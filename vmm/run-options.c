@@ -24,6 +24,7 @@ enum {
 	OPT_RNG,
 	OPT_VIRTIO_TRANSPORT,
 	OPT_NO_PVPANIC,
+	OPT_NO_ACPI,
 };
 
 
@@ -47,6 +48,7 @@ static const struct option run_options[] = {
 	{ "no-pvpanic", no_argument, NULL, OPT_NO_PVPANIC },
 	{ "disk", required_argument, NULL, 'd' },
 	{ "virtio-transport", required_argument, NULL, OPT_VIRTIO_TRANSPORT },
+	{ "no-acpi", no_argument, NULL, OPT_NO_ACPI },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -68,6 +70,7 @@ void run_usage(FILE *f)
 	      "  -d, --disk PATH[,ro][,direct][,serial=S]\n"
 	      "                           virtio-blk disk: raw or qcow2 (repeatable)\n"
 	      "      --virtio-transport T pci, mmio or mmio-legacy (pci)\n"
+	      "      --no-acpi            no ACPI tables (x86): the MP table only\n"
 	      "      --loglevel LEVEL     error, warning, info or debug (warning)\n"
 	      "      --boot-protocol P    auto, linux64 or pvh (auto)\n"
 	      "      --emulation-assist M auto, on or off: complete what the host's\n"
@@ -274,6 +277,9 @@ int run_parse_args(int argc, char **argv, struct vm_config *cfg,
 				return fail(err, errlen,
 					    "invalid virtio transport '%s': use pci, mmio or mmio-legacy",
 					    optarg);
+			break;
+		case OPT_NO_ACPI:
+			cfg->no_acpi = true;
 			break;
 		case OPT_LOGLEVEL:
 			if (log_parse_level(optarg, &cfg->loglevel))

@@ -129,6 +129,10 @@ static void test_all_options(void)
 	   "a pvpanic device by default");
 	ok(parse(&cfg, err, ARGS("-k", "k", "--no-pvpanic")) == 0 &&
 	   !cfg.pvpanic, "--no-pvpanic leaves it out");
+	ok(parse(&cfg, err, ARGS("-k", "k")) == 0 && !cfg.no_acpi,
+	   "ACPI tables by default");
+	ok(parse(&cfg, err, ARGS("-k", "k", "--no-acpi")) == 0 && cfg.no_acpi,
+	   "--no-acpi");
 }
 
 static void test_refusals(void)
@@ -153,6 +157,7 @@ static void test_refusals(void)
 		{ "bad transport", { "-k", "k", "--virtio-transport", "ccw" }, "invalid virtio transport" },
 		{ "rng with a value", { "-k", "k", "--rng=yes" }, "unknown option" },
 		{ "no-pvpanic with a value", { "-k", "k", "--no-pvpanic=1" }, "unknown option" },
+		{ "no-acpi with a value", { "-k", "k", "--no-acpi=1" }, "unknown option" },
 		{ "bad disk option", { "-k", "k", "-d", "a,rw" }, "unknown disk option" },
 		{ "disk without path", { "-k", "k", "--disk", ",ro" }, "needs a path" },
 		{ "long disk serial", { "-k", "k", "-d", "a,serial=123456789012345678901" }, "longer than 20" },

@@ -40,13 +40,15 @@ u32 arch_irq_default_routes(void *entries, u32 max)
 }
 
 /*
- * Lines for PCI INTx and virtio-mmio: IOAPIC pins 5, 7, 9-11 and 16-23.
+ * Lines for PCI INTx and virtio-mmio: IOAPIC pins 5, 7, 10, 11 and 16-23.
  * 0-4, 6, 8, 12-15 belong to the PIT, keyboard, COMs, floppy, RTC, mouse,
- * FPU and IDE on a PC and stay theirs even where lkvm has no such device.
+ * FPU and IDE on a PC and stay theirs even where lkvm has no such device;
+ * 9 is the ACPI SCI (X86_IRQ_SCI), which Linux runs its ACPI event
+ * handler on, reading the PM1 registers, for every interrupt of the line.
  */
 int arch_irq_next_line(int prev)
 {
-	static const int lines[] = { 5, 7, 9, 10, 11, 16, 17, 18, 19, 20, 21,
+	static const int lines[] = { 5, 7, 10, 11, 16, 17, 18, 19, 20, 21,
 				     22, 23 };
 	unsigned int i;
 

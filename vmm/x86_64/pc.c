@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The PC platform devices of an x86_64 VM: COM1-4 (COM1 on the console),
- * RTC/CMOS, the i8042 controller, the test-exit port and the ports a PC
- * has but lkvm models as doing nothing; PCI bus 0 with the virtio devices
- * and the pvpanic function.
+ * RTC/CMOS, the i8042 controller, the test-exit port, the ACPI PM
+ * registers (unless --no-acpi) and the ports a PC has but lkvm models as
+ * doing nothing; PCI bus 0 with the virtio devices and the pvpanic
+ * function.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -11,6 +12,7 @@
 #include <unistd.h>
 
 #include "arch.h"
+#include "devices/acpi-pm.h"
 #include "devices/debug-exit.h"
 #include "devices/i8042.h"
 #include "devices/ignored-ports.h"
@@ -37,16 +39,13 @@ struct pc_devices {
 	struct rtc rtc;
 	struct i8042 i8042;
 	struct debug_exit debug_exit;
+	struct acpi_pm acpi_pm;
 	struct ignored_ports ignored;
 	struct pci_host pci;
 	struct pci_msi_ops msi;
 	struct vm_virtio *virtio;
 	struct pvpanic pvpanic;
 };
-
-/* I/O BARs (none of lkvm's devices has one yet) go above the PC's ports. */
-#define PC_PCI_IO_BASE 0xc000
-#define PC_PCI_IO_SIZE 0x1000
 
 static const struct {
 	const char *name;
@@ -60,7 +59,8 @@ static const struct {
 	{ "ttyS3", SERIAL8250_COM4_BASE, false, 1 },
 };
 
-static void pc_console_quit(void *opaque)
+/* Console quit, PCI reset, ACPI S5: the VM ends with status 0. */
+static void pc_stop_clean(void *opaque)
 {
 	vm_request_stop(opaque, 0);
 }
@@ -96,7 +96,7 @@ static int pc_init_uarts(struct vm *vm, struct pc_devices *pc)
 		return 0;
 	serial8250_set_room_cb(&pc->uarts[0], term_notify_room, &vm->term);
 	err = term_attach(&vm->term, &vm->io, serial8250_sink, &pc->uarts[0],
-			  pc_console_quit, vm);
+			  pc_stop_clean, vm);
 	if (err)
 		pr_err("cannot attach the console: %s", strerror(-err));
 	return err;
@@ -109,10 +109,10 @@ static int pc_init_pci(struct vm *vm, struct pc_devices *pc)
 		.ecam_base = X86_PCI_ECAM_START,
 		.bar_mem_base = X86_PCI_BAR_START,
 		.bar_mem_size = X86_PCI_BAR_SIZE,
-		.bar_io_base = PC_PCI_IO_BASE,
-		.bar_io_size = PC_PCI_IO_SIZE,
+		.bar_io_base = X86_PCI_IO_START,
+		.bar_io_size = X86_PCI_IO_SIZE,
 		.msi = &pc->msi,
-		.reset = pc_console_quit,
+		.reset = pc_stop_clean,
 		.reset_opaque = vm,
 	};
 	struct vm_virtio_layout layout = {
@@ -169,6 +169,14 @@ int arch_devices_init(struct vm *vm)
 				      X86_PORT_DEBUG_EXIT);
 	if (!err)
 		err = ignored_ports_init(&pc->ignored, &vm->pio_bus, vm);
+	if (!err && !vm->cfg->no_acpi) {
+		const struct acpi_pm_ops pm_ops = {
+			.power_off = pc_stop_clean, .opaque = vm,
+		};
+
+		err = acpi_pm_init(&pc->acpi_pm, &vm->pio_bus, X86_PORT_ACPI_PM,
+				   &pm_ops);
+	}
 	if (err) {
 		pr_err("cannot set up the PC devices: %s", strerror(-err));
 		return err;

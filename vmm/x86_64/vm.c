@@ -10,6 +10,7 @@
 #include "cmdline.h"
 #include "log.h"
 #include "vm.h"
+#include "x86/acpi.h"
 #include "x86/layout.h"
 #include "x86/pc.h"
 #include "x86/x86-vm.h"
@@ -122,6 +123,26 @@ static int x86_setup_assist(struct vm *vm)
 	return 0;
 }
 
+/* The ACPI tables: the same CPUs and PCI lines as the MP table. */
+static int x86_setup_acpi(struct vm *vm, const struct x86_mp_pci_irq *irqs,
+			  unsigned int nr_irqs)
+{
+	const struct x86_acpi_cfg acpi = {
+		.nr_cpus = vm->cfg->nr_cpus,
+		.pci_irqs = irqs,
+		.nr_pci_irqs = nr_irqs,
+	};
+	int err = x86_write_acpi(&vm->mem, &acpi);
+
+	if (err)
+		pr_err("cannot write the ACPI tables for %u CPUs: %s",
+		       vm->cfg->nr_cpus, strerror(-err));
+	else
+		pr_info("ACPI tables at 0x%llx",
+			(unsigned long long)X86_ACPI_ADDR);
+	return err;
+}
+
 int arch_load_guest(struct vm *vm)
 {
 	struct x86_vm *x86 = x86_vm(vm);
@@ -136,6 +157,7 @@ int arch_load_guest(struct vm *vm)
 		.initrd = vm->initrd.data,
 		.initrd_len = vm->initrd.len,
 		.protocol = cfg->boot_protocol,
+		.acpi_rsdp = cfg->no_acpi ? 0 : X86_ACPI_ADDR,
 	};
 	int err;
 
@@ -171,7 +193,7 @@ int arch_load_guest(struct vm *vm)
 		pr_info("initrd at 0x%llx, %llu bytes",
 			(unsigned long long)x86->boot.initrd_start,
 			(unsigned long long)x86->boot.initrd_size);
-	/* A flat binary may extend over the EBDA: it gets no MP table. */
+	/* A flat binary may extend over the EBDA: it gets no tables. */
 	if (x86->boot.format == KERNEL_FMT_FLAT)
 		return 0;
 	mp.nr_pci_irqs = pc_pci_irqs(vm, pci_irqs, X86_IOAPIC_PINS);
@@ -181,7 +203,7 @@ int arch_load_guest(struct vm *vm)
 		       cfg->nr_cpus, strerror(-err));
 		return err;
 	}
-	return 0;
+	return cfg->no_acpi ? 0 : x86_setup_acpi(vm, pci_irqs, mp.nr_pci_irqs);
 }
 
 void arch_vm_destroy(struct vm *vm)
