@@ -10,6 +10,7 @@
 struct boot_info boot_info;
 
 /* struct boot_params offsets. */
+#define ZP_ACPI_RSDP_ADDR	0x070
 #define ZP_EXT_RAMDISK_IMAGE	0x0c0
 #define ZP_EXT_RAMDISK_SIZE	0x0c4
 #define ZP_EXT_CMD_LINE_PTR	0x0c8
@@ -84,6 +85,8 @@ static void parse_zero_page(struct boot_info *bi, const u8 *zp)
 			  (u64)zp32(zp, ZP_EXT_RAMDISK_IMAGE) << 32;
 	bi->initrd_size = zp32(zp, ZP_RAMDISK_SIZE) |
 			  (u64)zp32(zp, ZP_EXT_RAMDISK_SIZE) << 32;
+	bi->rsdp = zp32(zp, ZP_ACPI_RSDP_ADDR) |
+		   (u64)zp32(zp, ZP_ACPI_RSDP_ADDR + 4) << 32;
 	if (n > ZP_E820_MAX)
 		n = ZP_E820_MAX;
 	for (i = 0; i < n; i++)
@@ -103,6 +106,7 @@ static void parse_pvh(struct boot_info *bi, const struct hvm_start_info *si)
 	}
 	if (si->cmdline_paddr)
 		bi->cmdline = (const char *)si->cmdline_paddr;
+	bi->rsdp = si->rsdp_paddr;
 	if (si->nr_modules && si->modlist_paddr) {
 		mod = (const void *)si->modlist_paddr;
 		bi->initrd_addr = mod->paddr;

@@ -225,6 +225,7 @@ struct boot_info {
 	const char *cmdline;	/* "" when none */
 	u64 initrd_addr;
 	u64 initrd_size;	/* 0 when none */
+	u64 rsdp;		/* ACPI RSDP the loader gave, 0 when none */
 	unsigned int nr_e820;
 	struct e820_entry e820[BOOT_E820_MAX];
 };

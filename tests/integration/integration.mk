@@ -1,5 +1,6 @@
 # Integration tests: real VMs on /dev/kvm (skipped with the reason where
 # /dev/kvm is unusable).
-CHECK_SUITES += tests/integration/bad-input.sh tests/integration/boot.sh \
-	tests/integration/control.sh tests/integration/shutdown-flush.sh
+CHECK_SUITES += tests/integration/acpi.sh tests/integration/bad-input.sh \
+	tests/integration/boot.sh tests/integration/control.sh \
+	tests/integration/shutdown-flush.sh
 DEPS_PACKAGES += python3 util-linux strace
