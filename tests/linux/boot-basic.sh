@@ -2,19 +2,20 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # The shared Linux boot: bzImage + initramfs, 2 vCPUs, 384 MiB, serial
-# console. One boot (about a minute on kvm_pvm hosts) serves all checks
-# below: the kernel's view of the machine, then the test user land's /init
-# runs a check script (busybox sh) that checks processes on both CPUs and
-# marks the guest's clock, and powers the machine off with busybox's
-# poweroff. Add your device's lkvm options to ARGS and its checks to the
-# script or the end.
+# console, a virtio-rng on PCI, with lkvm's ACPI tables (boot-virtio.sh
+# boots with acpi=off and compares). One boot (about a minute on kvm_pvm
+# hosts) serves all checks below: the kernel's view of the machine, then
+# the test user land's /init runs a check script (busybox sh) that checks
+# processes on both CPUs and marks the guest's clock, and powers the
+# machine off with busybox's poweroff (ACPI S5). Add your device's lkvm
+# options to ARGS and its checks to the script or the end.
 # shellcheck source=tests/linux/lib.sh
 . "$(dirname "$0")/lib.sh"
 
 MEM_MIB=384
-ARGS=(-c 2 -m "$MEM_MIB")
+ARGS=(-c 2 -m "$MEM_MIB" --rng --loglevel info)
 
-linux_require -c -m
+linux_require -c -m --rng --loglevel
 linux_require_kernel
 linux_check_script basic <<'EOF'
 . /lib/lkvm/tap.sh
@@ -71,5 +72,30 @@ else
 	linux_result 0 "the guest's date is the host's to 3 s"
 	linux_result 0 "sleep 2 in the guest takes 1.5 to 6 s of host time"
 fi
+
+# ACPI: the tables are found and used, and describe the whole machine.
+expect_log basic 'ACPI: RSDP 0x00000000000E0000 000024 \(v02 LKVM' \
+	"ACPI: Linux finds lkvm's RSDP at 0xe0000"
+expect_log basic 'ACPI: Using ACPI \(MADT\) for SMP configuration' \
+	"ACPI: the MADT gives the CPUs and the IOAPIC"
+expect_log basic 'ACPI: PM: \(supports S0 S5\)' \
+	"ACPI: the DSDT's \\_S5 and the PM registers make S5 (power-off) usable"
+expect_log basic 'PCI: MMCONFIG at \[mem 0xe0000000-0xe00fffff\] reserved' \
+	"ACPI: the MCFG's ECAM is accepted (reserved as a motherboard resource)"
+expect_log basic 'ACPI: PCI Root Bridge \[PCI0\] \(domain 0000 \[bus 00\]\)' \
+	"ACPI: the host bridge \\_SB.PCI0, bus 0 only"
+expect_log basic 'root bus resource \[mem 0xc0000000-0xcfffffff window\]' \
+	"ACPI: the host bridge's _CRS has lkvm's BAR window"
+expect_log basic 'PCI: Using ACPI for IRQ routing' "ACPI: PCI IRQs from the _PRT"
+expect_log basic 'lkvm: pci virtio-rng\.0: MSI-X enabled \(2 vectors\)' \
+	"ACPI: the FADT leaves MSI on: virtio-rng gets MSI-X"
+expect_log basic ' 00:[0-9a-f]+: ttyS0 at I/O 0x3f8 \(irq = 4,' \
+	"ACPI: COM1 (PNP0501) at 0x3f8, IRQ 4, from the DSDT"
+expect_log basic 'rtc_cmos 00:[0-9a-f]+: registered as rtc0' \
+	"ACPI: the RTC is the DSDT's PNP0B00"
+expect_log basic 'lkvm: acpi-pm: guest requested S5 \(soft off\)' \
+	"ACPI: poweroff reaches lkvm as an S5 request to the PM device"
+expect_no_log basic 'lkvm: acpi-pm: .*ignored' \
+	"Linux makes no request the ACPI PM device refuses"
 
 linux_done

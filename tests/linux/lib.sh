@@ -79,6 +79,11 @@ linux_skip() {
 	[ -n "$_linux_skip" ] || _linux_skip=$1
 }
 
+# Skip one check: linux_skip_one DESCRIPTION REASON.
+linux_skip_one() {
+	_linux_tap ok "$1" "SKIP ${_linux_skip:-$2}"
+}
+
 lkvm_run_help() {
 	"$LKVM" run --help 2>&1 </dev/null || true
 }
