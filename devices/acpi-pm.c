@@ -2,10 +2,12 @@
 /*
  * ACPI power management registers: what an OS writes to power the machine
  * off (ACPI 6.3, 4.8.3 "PM1 Event/Control Grouping" and 4.8.3.7 "Sleep
- * Control and Status Registers"). See include/devices/acpi-pm.h.
+ * Control and Status Registers"), and the PM timer (4.8.3.3). See
+ * include/devices/acpi-pm.h.
  */
 #include <errno.h>
 #include <string.h>
+#include <time.h>
 
 #include "devices/acpi-pm.h"
 #include "log.h"
@@ -20,6 +22,7 @@ static const struct pm_reg pm_regs[] = {
 	{ ACPI_PM_PM1_CNT, 2 },
 	{ ACPI_PM_SLEEP_CTL, 1 },
 	{ ACPI_PM_SLEEP_STS, 1 },
+	{ ACPI_PM_TMR, ACPI_PM_TMR_LEN },
 };
 
 /* The register [off, off + len) lies in, or NULL when it spans or misses. */
@@ -57,8 +60,19 @@ static void pm_sleep(struct acpi_pm *pm, unsigned int slp_typ,
 		pm->ops.power_off(pm->ops.opaque);
 }
 
+/* CLOCK_MONOTONIC in PM timer ticks, the low 32 bits. */
+static u32 pm_timer_now(void)
+{
+	struct timespec ts;
+
+	/* Cannot fail for CLOCK_MONOTONIC with a valid pointer. */
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (u32)((u64)ts.tv_sec * ACPI_PM_TMR_HZ +
+		     (u64)ts.tv_nsec * ACPI_PM_TMR_HZ / 1000000000ULL);
+}
+
 /* The register's value as the guest reads it. */
-static u16 pm_read_reg(struct acpi_pm *pm, const struct pm_reg *r)
+static u32 pm_read_reg(struct acpi_pm *pm, const struct pm_reg *r)
 {
 	switch (r->off) {
 	case ACPI_PM_PM1_EN:
@@ -81,6 +95,9 @@ static int pm_write_reg(struct acpi_pm *pm, const struct pm_reg *r,
 	u16 cnt;
 
 	switch (r->off) {
+	case ACPI_PM_TMR:
+		pr_warn_ratelimited("acpi-pm: write to the read-only PM timer: ignored");
+		return -1;
 	case ACPI_PM_PM1_EN:
 		pm->pm1_en = (pm->pm1_en & ~mask) | (value & mask);
 		pm->pm1_en &= ACPI_PM1_EN_MASK;
@@ -109,6 +126,7 @@ static void acpi_pm_access(struct bus_dev *dev, struct vcpu *vcpu,
 	const struct pm_reg *r = pm_find(offset, len);
 	unsigned int shift, i;
 	u16 value = 0, mask = 0;
+	u32 read;
 	int slp_typ;
 
 	if (!r) {
@@ -116,12 +134,19 @@ static void acpi_pm_access(struct bus_dev *dev, struct vcpu *vcpu,
 		return;
 	}
 	shift = 8 * (unsigned int)(offset - r->off);
+	if (!is_write && r->off == ACPI_PM_TMR) {
+		/* The clock source's read: no state, no lock. */
+		read = pm_timer_now() >> shift;
+		for (i = 0; i < len; i++)
+			data[i] = (u8)(read >> (8 * i));
+		return;
+	}
 	pthread_mutex_lock(&pm->lock);
 	if (!is_write) {
-		value = pm_read_reg(pm, r) >> shift;
+		read = pm_read_reg(pm, r) >> shift;
 		pthread_mutex_unlock(&pm->lock);
 		for (i = 0; i < len; i++)
-			data[i] = (u8)(value >> (8 * i));
+			data[i] = (u8)(read >> (8 * i));
 		return;
 	}
 	for (i = 0; i < len; i++) {

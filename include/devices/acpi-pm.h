@@ -11,10 +11,15 @@
  * The ACPI power-management registers the FADT names, in one block of
  * ports (offsets below): the PM1a event block (PM1_STS, PM1_EN), the PM1a
  * control block (PM1_CNT) and the ACPI 5 sleep control and status
- * registers. A request for the sleep state whose SLP_TYP is
- * ACPI_PM_SLP_TYP_S5 (the value the DSDT's \_S5 gives) calls power_off.
+ * registers, and the PM timer. A request for the sleep state whose SLP_TYP
+ * is ACPI_PM_SLP_TYP_S5 (the value the DSDT's \_S5 gives) calls power_off.
  * No event ever fires: status bits read 0, SCI_EN reads 1 (the machine
  * is always in ACPI mode) and the SCI is never raised.
+ *
+ * The PM timer follows the host's CLOCK_MONOTONIC, whatever the guest's
+ * vCPUs were doing meanwhile: a guest that keeps time with it (Linux's
+ * acpi_pm clocksource, and its TSC calibration) does not lose time when
+ * its timer ticks are late, as they are on a loaded host.
  *
  * An access must lie inside one register and be no wider than it;
  * anything else, and a sleep request of any other type, is ignored with
@@ -25,7 +30,12 @@
 #define ACPI_PM_PM1_CNT		0x4	/* 16 bits */
 #define ACPI_PM_SLEEP_CTL	0x6	/* 8 bits, write-only */
 #define ACPI_PM_SLEEP_STS	0x7	/* 8 bits, write 1 to clear */
-#define ACPI_PM_LEN		0x10	/* 0x8-0xf: reserved */
+#define ACPI_PM_TMR		0x8	/* 32 bits, read-only */
+#define ACPI_PM_LEN		0x10	/* 0xc-0xf: reserved */
+
+#define ACPI_PM_TMR_LEN		4
+/* The PM timer counts at 3.579545 MHz (ACPI 6.3, 4.8.3.3), 32 bits wide. */
+#define ACPI_PM_TMR_HZ		3579545ULL
 
 #define ACPI_PM_EVT_LEN		4	/* PM1_STS + PM1_EN */
 #define ACPI_PM_CNT_LEN		2

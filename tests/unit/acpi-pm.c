@@ -5,11 +5,13 @@
  * writes, and byte-wise) and through the sleep control register powers
  * off once; other sleep types, accesses that are not one register's and
  * the reserved ports are ignored, each with exactly one log line; the
- * enable and control bits read back as written, SCI_EN always set.
+ * enable and control bits read back as written, SCI_EN always set; the PM
+ * timer counts host time at 3.579545 MHz.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "bus.h"
@@ -180,7 +182,7 @@ static void test_bad_requests(void)
 	ok(logged_lines(ACPI_PM_SLEEP_CTL, 1, 3 << ACPI_SLEEP_CTL_SLP_TYP_SHIFT |
 			ACPI_SLEEP_CTL_SLP_EN, true) == 1 && power_offs == 0,
 	   "S3 through the sleep control register: ignored, one log line");
-	ok(logged_lines(0x9, 1, 0xff, true) == 1,
+	ok(logged_lines(0xd, 1, 0xff, true) == 1,
 	   "a write to a reserved port: ignored, one log line");
 	ok(logged_lines(ACPI_PM_PM1_STS, 4, 0, false) == 1,
 	   "a 4-byte read across PM1_STS and PM1_EN: one log line");
@@ -208,6 +210,39 @@ static void test_bad_requests(void)
 	teardown();
 }
 
+static u32 ticks_since(u32 start)
+{
+	return in(ACPI_PM_TMR, 4) - start;	/* wraps like the guest's */
+}
+
+static void test_timer(void)
+{
+	struct timespec pause = { 0, 200 * 1000 * 1000 };
+	u32 t0, t1, low, d;
+	bool moves = true;
+	int i;
+
+	setup();
+	t0 = in(ACPI_PM_TMR, 4);
+	for (i = 0; i < 1000 && moves; i++)
+		moves = ticks_since(t0) < ACPI_PM_TMR_HZ;
+	t1 = in(ACPI_PM_TMR, 4);
+	ok(moves && t1 != t0, "the PM timer moves and never goes back");
+	t0 = in(ACPI_PM_TMR, 4);
+	nanosleep(&pause, NULL);
+	d = ticks_since(t0);
+	/* 200 ms are 715909 ticks; allow a busy host 200 ms more. */
+	ok(d >= 700000 && d <= 2 * 715909,
+	   "200 ms of host time are %u ticks of 3.579545 MHz", d);
+	low = in(ACPI_PM_TMR, 2);
+	t1 = in(ACPI_PM_TMR, 4);
+	ok((u16)(t1 - low) < 0x8000, "a 2-byte read gives the low half");
+	ok(logged_lines(ACPI_PM_TMR, 4, 0, true) == 1 &&
+	   ticks_since(t1) < ACPI_PM_TMR_HZ,
+	   "a write to the PM timer: ignored, one log line");
+	teardown();
+}
+
 static void test_init(void)
 {
 	struct acpi_pm other;
@@ -230,6 +265,7 @@ int main(void)
 	test_registers();
 	test_s5();
 	test_bad_requests();
+	test_timer();
 	test_init();
 	return tap_done();
 }

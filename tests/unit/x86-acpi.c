@@ -157,8 +157,12 @@ static void test_fadt(void)
 	ok(f[148] == 1 && f[149] == 32 && rd64(f + 152) == rd32(f + 56) &&
 	   f[172] == 1 && f[173] == 16 && rd64(f + 176) == rd32(f + 64),
 	   "X_PM1a_EVT_BLK / X_PM1a_CNT_BLK: system I/O, same ports, widths 32/16");
-	ok(!rd32(f + 60) && !rd32(f + 68) && !rd32(f + 76) && !rd32(f + 80) &&
-	   !f[91] && !f[92], "no PM1b, PM timer or GPE blocks");
+	ok(!rd32(f + 60) && !rd32(f + 68) && !rd32(f + 80) && !f[92],
+	   "no PM1b or GPE blocks");
+	ok(rd32(f + 76) == X86_PORT_ACPI_PM + ACPI_PM_TMR && f[91] == 4 &&
+	   f[208] == 1 && f[209] == 32 && f[211] == 3 &&
+	   rd64(f + 212) == rd32(f + 76) && (flags & (1u << 8)),
+	   "PM timer: 4 bytes at the PM device, X_PM_TMR_BLK the same, 32 bits (TMR_VAL_EXT)");
 	ok(f[244] == 1 && f[245] == 8 &&
 	   rd64(f + 248) == X86_PORT_ACPI_PM + ACPI_PM_SLEEP_CTL &&
 	   f[256] == 1 && f[257] == 8 &&
@@ -629,6 +633,8 @@ static void test_iasl(void)
 	static const char *const fadt_fields[] = {
 		"SCI Interrupt : 0009", "PM1A Event Block Address : 00000600",
 		"PM1A Control Block Address : 00000604",
+		"PM Timer Block Address : 00000608", "PM Timer Block Length : 04",
+		"32-bit PM Timer (V1) : 1",
 		"Hardware Reduced (V5) : 0", "MSI Not Supported (V4) : 0",
 		"8042 Present on ports 60/64 (V2) : 1",
 		"Reset Register Supported (V2) : 1",

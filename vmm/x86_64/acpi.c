@@ -35,8 +35,10 @@
 #define FADT_SCI_INT		46
 #define FADT_PM1A_EVT_BLK	56
 #define FADT_PM1A_CNT_BLK	64
+#define FADT_PM_TMR_BLK		76
 #define FADT_PM1_EVT_LEN	88
 #define FADT_PM1_CNT_LEN	89
+#define FADT_PM_TMR_LEN		91
 #define FADT_P_LVL2_LAT		96
 #define FADT_P_LVL3_LAT		98
 #define FADT_CENTURY		108
@@ -48,6 +50,7 @@
 #define FADT_X_DSDT		140
 #define FADT_X_PM1A_EVT_BLK	148
 #define FADT_X_PM1A_CNT_BLK	172
+#define FADT_X_PM_TMR_BLK	208
 #define FADT_SLEEP_CONTROL_REG	244
 #define FADT_SLEEP_STATUS_REG	256
 #define FADT_HYPERVISOR_ID	268
@@ -66,6 +69,7 @@
 #define FADT_F_PWR_BUTTON	(1u << 4)	/* no fixed power button */
 #define FADT_F_SLP_BUTTON	(1u << 5)	/* no fixed sleep button */
 #define FADT_F_FIX_RTC		(1u << 6)	/* no RTC wake status */
+#define FADT_F_TMR_VAL_EXT	(1u << 8)	/* 32-bit PM timer */
 #define FADT_F_RESET_REG_SUP	(1u << 10)
 
 #define PCI_RESET_VALUE		0x06	/* 0xcf9: system reset, reset CPU */
@@ -75,6 +79,7 @@
 #define GAS_SYSTEM_IO		1
 #define GAS_ACCESS_BYTE		1
 #define GAS_ACCESS_WORD		2
+#define GAS_ACCESS_DWORD	3
 
 /* FACS (5.2.10) */
 #define FACS_SIZE		64
@@ -253,6 +258,7 @@ static u8 *build_fadt(struct acpi_out *o, u32 facs, u64 dsdt)
 	u8 *t = acpi_alloc(o, FADT_SIZE, ACPI_TABLE_ALIGN);
 	const u16 evt = X86_PORT_ACPI_PM + ACPI_PM_PM1_STS;
 	const u16 cnt = X86_PORT_ACPI_PM + ACPI_PM_PM1_CNT;
+	const u16 tmr = X86_PORT_ACPI_PM + ACPI_PM_TMR;
 
 	if (!t)
 		return NULL;
@@ -269,7 +275,12 @@ static u8 *build_fadt(struct acpi_out *o, u32 facs, u64 dsdt)
 	put32(t + FADT_PM1A_CNT_BLK, cnt);
 	t[FADT_PM1_EVT_LEN] = ACPI_PM_EVT_LEN;
 	t[FADT_PM1_CNT_LEN] = ACPI_PM_CNT_LEN;
-	/* No PM timer, no GPE blocks (ACPI 5.0 made the timer optional). */
+	/*
+	 * The PM timer: a clock that does not lose time when the guest's
+	 * ticks are late. No GPE blocks.
+	 */
+	put32(t + FADT_PM_TMR_BLK, tmr);
+	t[FADT_PM_TMR_LEN] = ACPI_PM_TMR_LEN;
 	put16(t + FADT_P_LVL2_LAT, FADT_C2_UNSUPPORTED);
 	put16(t + FADT_P_LVL3_LAT, FADT_C3_UNSUPPORTED);
 	t[FADT_CENTURY] = RTC_CENTURY;
@@ -277,7 +288,7 @@ static u8 *build_fadt(struct acpi_out *o, u32 facs, u64 dsdt)
 	      IAPC_LEGACY_DEVICES | IAPC_8042 | IAPC_VGA_NOT_PRESENT);
 	put32(t + FADT_FLAGS, FADT_F_WBINVD | FADT_F_PROC_C1 |
 	      FADT_F_PWR_BUTTON | FADT_F_SLP_BUTTON | FADT_F_FIX_RTC |
-	      FADT_F_RESET_REG_SUP);
+	      FADT_F_TMR_VAL_EXT | FADT_F_RESET_REG_SUP);
 	put_gas(t + FADT_RESET_REG, 8, GAS_ACCESS_BYTE, X86_PORT_PCI_RESET);
 	t[FADT_RESET_VALUE] = PCI_RESET_VALUE;
 	t[FADT_MINOR_VERSION] = FADT_MINOR_REVISION;
@@ -286,6 +297,8 @@ static u8 *build_fadt(struct acpi_out *o, u32 facs, u64 dsdt)
 		evt);
 	put_gas(t + FADT_X_PM1A_CNT_BLK, 8 * ACPI_PM_CNT_LEN, GAS_ACCESS_WORD,
 		cnt);
+	put_gas(t + FADT_X_PM_TMR_BLK, 8 * ACPI_PM_TMR_LEN, GAS_ACCESS_DWORD,
+		tmr);
 	put_gas(t + FADT_SLEEP_CONTROL_REG, 8, GAS_ACCESS_BYTE,
 		X86_PORT_ACPI_PM + ACPI_PM_SLEEP_CTL);
 	put_gas(t + FADT_SLEEP_STATUS_REG, 8, GAS_ACCESS_BYTE,
