@@ -129,6 +129,14 @@ struct x86_mp_pci_irq {
 	u8 gsi;		/* IOAPIC input, < X86_IOAPIC_PINS */
 };
 
+/*
+ * Is this list of PCI INTx lines one the firmware tables can describe (MP
+ * table and ACPI _PRT alike)? At most one entry per device and pin, each
+ * in range, and pci_irqs set when n is not 0.
+ */
+bool x86_pci_irqs_valid(const struct x86_mp_pci_irq *pci_irqs,
+			unsigned int n);
+
 struct x86_mptable_cfg {
 	unsigned int nr_cpus;
 	/*

@@ -5,44 +5,30 @@
 # what the image holds, that the same inputs give the same bytes, and
 # that a busybox that cannot run there (dynamically linked, not ELF,
 # missing) is refused with a clear message. Seconds.
-set -u
-top=$(cd "$(dirname "$0")/../.." && pwd)
+# shellcheck source=tests/linux/lib.sh
+. "$(dirname "$0")/lib.sh"
+top=$_linux_top
 mk=$top/scripts/mkinitramfs.sh
-n=0 failed=0
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
-tap() {	# 0|1 DESCRIPTION [SKIP reason]
-	n=$((n + 1))
-	if [ $# -gt 2 ]; then
-		echo "ok $n - $2 # SKIP $3"
-	elif [ "$1" -eq 0 ]; then
-		echo "ok $n - $2"
-	else
-		echo "not ok $n - $2"
-		failed=$((failed + 1))
-	fi
-}
-
 tree=$("$top/scripts/kernel-base.sh" --print 2>/dev/null)
-skip=
 [ -f "$tree/usr/gen_init_cpio.c" ] ||
-	skip="the pinned kernel source is not unpacked (make kernel-base)"
-[ -z "$skip" ] && ! [ -x /bin/busybox ] &&
-	skip="/bin/busybox missing (make deps: busybox-static)"
-command -v cpio >/dev/null || skip=${skip:-"cpio not installed"}
+	linux_skip "the pinned kernel source is not unpacked (make kernel-base)"
+[ -x /bin/busybox ] || linux_skip "/bin/busybox missing (make deps: busybox-static)"
+command -v cpio >/dev/null || linux_skip "cpio not installed"
 
 checks=("image holds /init, busybox and a link per applet, tap.sh, the test programs"
 	"the same inputs give the same bytes"
 	"a dynamically linked busybox is refused, saying so"
 	"a busybox that is not ELF is refused, saying so"
 	"a missing busybox is refused, naming busybox-static")
-if [ -n "$skip" ]; then
+if [ -n "$_linux_skip" ]; then
 	for c in "${checks[@]}"; do
-		tap 0 "$c" "$skip"
+		linux_result 0 "$c"
 	done
-	echo "1..$n"
-	exit 0
+	linux_done
+	exit
 fi
 
 ok=0
@@ -58,9 +44,9 @@ if [ "$ok" = 0 ]; then
 else
 	sed 's/^/# /' "$tmp/log"
 fi
-tap "$ok" "${checks[0]}"
+linux_result "$ok" "${checks[0]}"
 "$mk" "$tmp/b.cpio" "$tree" >/dev/null 2>&1 && cmp -s "$tmp/a.cpio" "$tmp/b.cpio"
-tap $? "${checks[1]}"
+linux_result $? "${checks[1]}"
 
 refused() {	# BUSYBOX REGEX
 	local out
@@ -73,11 +59,10 @@ refused() {	# BUSYBOX REGEX
 }
 dyn=$(type -P true)
 refused "$dyn" 'dynamically linked.*busybox-static'
-tap $? "${checks[2]}"
+linux_result $? "${checks[2]}"
 refused /etc/passwd 'not an ELF'
-tap $? "${checks[3]}"
+linux_result $? "${checks[3]}"
 refused "$tmp/none" 'not found: install Debian.s busybox-static'
-tap $? "${checks[4]}"
+linux_result $? "${checks[4]}"
 
-echo "1..$n"
-[ "$failed" -eq 0 ]
+linux_done

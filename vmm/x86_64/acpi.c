@@ -10,6 +10,7 @@
 
 #include "devices/acpi-pm.h"
 #include "devices/rtc.h"
+#include "unaligned.h"
 #include "x86/acpi.h"
 #include "x86/aml.h"
 #include "x86/layout.h"
@@ -112,30 +113,11 @@
 #define XSDT_REVISION		1
 #define XSDT_ENTRIES		3
 #define ACPI_TABLE_ALIGN	16
-#define PCI_LINES		(32 * 4)
 
 struct acpi_out {
 	u8 *buf;
 	size_t size, pos;
 };
-
-static void put16(u8 *p, u16 v)
-{
-	p[0] = (u8)v;
-	p[1] = (u8)(v >> 8);
-}
-
-static void put32(u8 *p, u32 v)
-{
-	put16(p, (u16)v);
-	put16(p + 2, (u16)(v >> 16));
-}
-
-static void put64(u8 *p, u64 v)
-{
-	put32(p, (u32)v);
-	put32(p + 4, (u32)(v >> 32));
-}
 
 static u8 checksum(const u8 *p, size_t n)
 {
@@ -168,13 +150,13 @@ static u64 acpi_gpa(const struct acpi_out *o, const u8 *p)
 static void acpi_header(u8 *t, const char *sig, u32 len, u8 rev)
 {
 	memcpy(t, sig, 4);
-	put32(t + 4, len);
+	put_le32(t + 4, len);
 	t[8] = rev;
 	memcpy(t + 10, ACPI_OEM_ID, 6);
 	memcpy(t + 16, ACPI_OEM_TABLE_ID, 8);
-	put32(t + 24, ACPI_OEM_REVISION);
+	put_le32(t + 24, ACPI_OEM_REVISION);
 	memcpy(t + 28, ACPI_CREATOR_ID, 4);
-	put32(t + 32, ACPI_CREATOR_REVISION);
+	put_le32(t + 32, ACPI_CREATOR_REVISION);
 }
 
 static void acpi_seal(u8 *t, u32 len)
@@ -189,31 +171,17 @@ static void put_gas(u8 *p, u8 bits, u8 access, u64 port)
 	p[1] = bits;
 	p[2] = 0;
 	p[3] = access;
-	put64(p + 4, port);
+	put_le64(p + 4, port);
 }
 
 static int check_cfg(const struct x86_acpi_cfg *cfg)
 {
-	bool seen[PCI_LINES] = { false };
-	unsigned int i;
-
 	if (!cfg->nr_cpus)
 		return -EINVAL;
 	if (cfg->nr_cpus > X86_MP_MAX_CPUS)
 		return -E2BIG;
-	if (cfg->nr_pci_irqs > PCI_LINES ||
-	    (cfg->nr_pci_irqs && !cfg->pci_irqs))
-		return -EINVAL;
-	for (i = 0; i < cfg->nr_pci_irqs; i++) {
-		const struct x86_mp_pci_irq *p = &cfg->pci_irqs[i];
-		unsigned int line = p->dev * 4u + p->pin;
-
-		if (p->dev >= 32 || p->pin >= 4 || p->gsi >= X86_IOAPIC_PINS ||
-		    seen[line])
-			return -EINVAL;
-		seen[line] = true;
-	}
-	return 0;
+	return x86_pci_irqs_valid(cfg->pci_irqs, cfg->nr_pci_irqs) ? 0 :
+	       -EINVAL;
 }
 
 static u8 *build_facs(struct acpi_out *o)
@@ -223,7 +191,7 @@ static u8 *build_facs(struct acpi_out *o)
 	if (!t)
 		return NULL;
 	memcpy(t, "FACS", 4);
-	put32(t + 4, FACS_SIZE);
+	put_le32(t + 4, FACS_SIZE);
 	t[32] = FACS_VERSION;
 	return t;
 }
@@ -267,32 +235,32 @@ static u8 *build_fadt(struct acpi_out *o, u32 facs, u64 dsdt)
 	 * The FACS in FIRMWARE_CTRL only (X_FIRMWARE_CTRL must then be 0);
 	 * the DSDT in both DSDT and X_DSDT, for OSes that read either.
 	 */
-	put32(t + FADT_FIRMWARE_CTRL, facs);
-	put32(t + FADT_DSDT, (u32)dsdt);
-	put16(t + FADT_SCI_INT, X86_IRQ_SCI);
+	put_le32(t + FADT_FIRMWARE_CTRL, facs);
+	put_le32(t + FADT_DSDT, (u32)dsdt);
+	put_le16(t + FADT_SCI_INT, X86_IRQ_SCI);
 	/* SMI_CMD 0: always in ACPI mode, nothing to switch. */
-	put32(t + FADT_PM1A_EVT_BLK, evt);
-	put32(t + FADT_PM1A_CNT_BLK, cnt);
+	put_le32(t + FADT_PM1A_EVT_BLK, evt);
+	put_le32(t + FADT_PM1A_CNT_BLK, cnt);
 	t[FADT_PM1_EVT_LEN] = ACPI_PM_EVT_LEN;
 	t[FADT_PM1_CNT_LEN] = ACPI_PM_CNT_LEN;
 	/*
 	 * The PM timer: a clock that does not lose time when the guest's
 	 * ticks are late. No GPE blocks.
 	 */
-	put32(t + FADT_PM_TMR_BLK, tmr);
+	put_le32(t + FADT_PM_TMR_BLK, tmr);
 	t[FADT_PM_TMR_LEN] = ACPI_PM_TMR_LEN;
-	put16(t + FADT_P_LVL2_LAT, FADT_C2_UNSUPPORTED);
-	put16(t + FADT_P_LVL3_LAT, FADT_C3_UNSUPPORTED);
+	put_le16(t + FADT_P_LVL2_LAT, FADT_C2_UNSUPPORTED);
+	put_le16(t + FADT_P_LVL3_LAT, FADT_C3_UNSUPPORTED);
 	t[FADT_CENTURY] = RTC_CENTURY;
-	put16(t + FADT_IAPC_BOOT_ARCH,
+	put_le16(t + FADT_IAPC_BOOT_ARCH,
 	      IAPC_LEGACY_DEVICES | IAPC_8042 | IAPC_VGA_NOT_PRESENT);
-	put32(t + FADT_FLAGS, FADT_F_WBINVD | FADT_F_PROC_C1 |
+	put_le32(t + FADT_FLAGS, FADT_F_WBINVD | FADT_F_PROC_C1 |
 	      FADT_F_PWR_BUTTON | FADT_F_SLP_BUTTON | FADT_F_FIX_RTC |
 	      FADT_F_TMR_VAL_EXT | FADT_F_RESET_REG_SUP);
 	put_gas(t + FADT_RESET_REG, 8, GAS_ACCESS_BYTE, X86_PORT_PCI_RESET);
 	t[FADT_RESET_VALUE] = PCI_RESET_VALUE;
 	t[FADT_MINOR_VERSION] = FADT_MINOR_REVISION;
-	put64(t + FADT_X_DSDT, dsdt);
+	put_le64(t + FADT_X_DSDT, dsdt);
 	put_gas(t + FADT_X_PM1A_EVT_BLK, 8 * ACPI_PM_EVT_LEN, GAS_ACCESS_WORD,
 		evt);
 	put_gas(t + FADT_X_PM1A_CNT_BLK, 8 * ACPI_PM_CNT_LEN, GAS_ACCESS_WORD,
@@ -314,8 +282,8 @@ static void put_iso(u8 *e, u8 irq, u32 gsi, u16 flags)
 	e[1] = MADT_ISO_SIZE;
 	e[2] = MADT_BUS_ISA;
 	e[3] = irq;
-	put32(e + 4, gsi);
-	put16(e + 8, flags);
+	put_le32(e + 4, gsi);
+	put_le16(e + 8, flags);
 }
 
 static u8 *build_madt(struct acpi_out *o, const struct x86_acpi_cfg *cfg)
@@ -339,21 +307,21 @@ static u8 *build_madt(struct acpi_out *o, const struct x86_acpi_cfg *cfg)
 	if (!t)
 		return NULL;
 	acpi_header(t, "APIC", (u32)len, MADT_REVISION);
-	put32(t + ACPI_HDR_SIZE, (u32)X86_LAPIC_ADDR);
-	put32(t + ACPI_HDR_SIZE + 4, MADT_PCAT_COMPAT);
+	put_le32(t + ACPI_HDR_SIZE, (u32)X86_LAPIC_ADDR);
+	put_le32(t + ACPI_HDR_SIZE + 4, MADT_PCAT_COMPAT);
 	e = t + ACPI_HDR_SIZE + 8;
 	for (i = 0; i < cfg->nr_cpus; i++, e += MADT_LAPIC_SIZE) {
 		e[0] = MADT_LAPIC;
 		e[1] = MADT_LAPIC_SIZE;
 		e[2] = (u8)i;		/* processor UID */
 		e[3] = (u8)i;		/* APIC ID */
-		put32(e + 4, MADT_ENABLED);
+		put_le32(e + 4, MADT_ENABLED);
 	}
 	e[0] = MADT_IOAPIC;
 	e[1] = MADT_IOAPIC_SIZE;
 	e[2] = (u8)cfg->nr_cpus;	/* the MP table's IOAPIC ID */
-	put32(e + 4, (u32)X86_IOAPIC_ADDR);
-	put32(e + 8, 0);		/* GSI base */
+	put_le32(e + 4, (u32)X86_IOAPIC_ADDR);
+	put_le32(e + 8, 0);		/* GSI base */
 	e += MADT_IOAPIC_SIZE;
 	for (i = 0; i < 16; i++) {
 		if (!level_low[i])
@@ -364,7 +332,7 @@ static u8 *build_madt(struct acpi_out *o, const struct x86_acpi_cfg *cfg)
 	e[0] = MADT_LAPIC_NMI;
 	e[1] = MADT_LAPIC_NMI_SIZE;
 	e[2] = MADT_ALL_CPUS;
-	put16(e + 3, MADT_CONFORMS);
+	put_le16(e + 3, MADT_CONFORMS);
 	e[5] = MADT_LINT1;
 	acpi_seal(t, (u32)len);
 	return t;
@@ -380,8 +348,8 @@ static u8 *build_mcfg(struct acpi_out *o)
 		return NULL;
 	acpi_header(t, "MCFG", len, MCFG_REVISION);
 	e = t + ACPI_HDR_SIZE + 8;
-	put64(e, X86_PCI_ECAM_START);
-	put16(e + 8, 0);		/* PCI segment */
+	put_le64(e, X86_PCI_ECAM_START);
+	put_le16(e + 8, 0);		/* PCI segment */
 	e[10] = 0;			/* first bus */
 	e[11] = (u8)(X86_PCI_ECAM_SIZE / SZ_1M - 1);	/* last bus */
 	acpi_seal(t, len);
@@ -393,9 +361,9 @@ static void build_rsdp(u8 *r, u64 xsdt)
 	memcpy(r, "RSD PTR ", 8);
 	memcpy(r + 9, ACPI_OEM_ID, 6);
 	r[15] = RSDP_REVISION;
-	put32(r + 16, 0);		/* no RSDT: the XSDT only */
-	put32(r + 20, RSDP_SIZE);
-	put64(r + 24, xsdt);
+	put_le32(r + 16, 0);		/* no RSDT: the XSDT only */
+	put_le32(r + 20, RSDP_SIZE);
+	put_le64(r + 24, xsdt);
 	r[8] = checksum(r, RSDP_V1_SIZE);
 	r[32] = checksum(r, RSDP_SIZE);
 }
@@ -425,9 +393,9 @@ long x86_acpi_build(const struct x86_acpi_cfg *cfg, u8 *buf, size_t size)
 		return -E2BIG;
 
 	acpi_header(xsdt, "XSDT", xsdt_len, XSDT_REVISION);
-	put64(xsdt + ACPI_HDR_SIZE, acpi_gpa(&o, fadt));
-	put64(xsdt + ACPI_HDR_SIZE + 8, acpi_gpa(&o, madt));
-	put64(xsdt + ACPI_HDR_SIZE + 16, acpi_gpa(&o, mcfg));
+	put_le64(xsdt + ACPI_HDR_SIZE, acpi_gpa(&o, fadt));
+	put_le64(xsdt + ACPI_HDR_SIZE + 8, acpi_gpa(&o, madt));
+	put_le64(xsdt + ACPI_HDR_SIZE + 16, acpi_gpa(&o, mcfg));
 	acpi_seal(xsdt, xsdt_len);
 	build_rsdp(rsdp, acpi_gpa(&o, xsdt));
 	return (long)o.pos;

@@ -119,30 +119,36 @@ static void put_int(struct mp_writer *w, u8 entry, u8 type, u16 flags,
 	w->count++;
 }
 
-static int check_cfg(const struct x86_mptable_cfg *cfg)
+bool x86_pci_irqs_valid(const struct x86_mp_pci_irq *pci_irqs,
+			unsigned int n)
 {
 	bool seen[MP_PCI_LINES] = { false };
 	unsigned int i;
 
+	if (n > MP_PCI_LINES || (n && !pci_irqs))
+		return false;
+	for (i = 0; i < n; i++) {
+		const struct x86_mp_pci_irq *p = &pci_irqs[i];
+		unsigned int line = p->dev * 4u + p->pin;
+
+		if (p->dev >= 32 || p->pin >= 4 || p->gsi >= X86_IOAPIC_PINS ||
+		    seen[line])
+			return false;
+		seen[line] = true;
+	}
+	return true;
+}
+
+static int check_cfg(const struct x86_mptable_cfg *cfg)
+{
 	if (!cfg->nr_cpus)
 		return -EINVAL;
 	if (cfg->nr_cpus > X86_MP_MAX_CPUS)
 		return -E2BIG;
 	if (cfg->irq0_pin != 0 && cfg->irq0_pin != 2)
 		return -EINVAL;
-	if (cfg->nr_pci_irqs > MP_PCI_LINES ||
-	    (cfg->nr_pci_irqs && !cfg->pci_irqs))
-		return -EINVAL;
-	for (i = 0; i < cfg->nr_pci_irqs; i++) {
-		const struct x86_mp_pci_irq *p = &cfg->pci_irqs[i];
-		unsigned int line = p->dev * 4u + p->pin;
-
-		if (p->dev >= 32 || p->pin >= 4 || p->gsi >= X86_IOAPIC_PINS ||
-		    seen[line])
-			return -EINVAL;
-		seen[line] = true;
-	}
-	return 0;
+	return x86_pci_irqs_valid(cfg->pci_irqs, cfg->nr_pci_irqs) ? 0 :
+	       -EINVAL;
 }
 
 /* Floating pointer: configuration table present, no IMCR (virtual wire). */
