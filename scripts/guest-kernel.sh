@@ -134,6 +134,9 @@ if [ "$mode" = check ]; then
 fi
 
 pristine=$("$top/scripts/kernel-base.sh") || die "no kernel source base"
+# The cache may link to a shared base: copy the tree, never the link (a
+# linked $src would patch the shared base in place).
+pristine=$(realpath "$pristine")
 
 mkdir -p "$gk" "$out"
 exec 9>>"$gk/.lock" || die "cannot open $gk/.lock"
@@ -162,7 +165,7 @@ patch_files() {
 prepare_source() {
 	local base_sha f p old=() new=()
 	base_sha=$(sed -n 's/^SHA256=//p' "$kp/BASE")
-	if [ -d "$src" ] && [ -f "$state" ] &&
+	if [ -d "$src" ] && [ ! -L "$src" ] && [ -f "$state" ] &&
 	   [ "$(sed -n 1p "$state")" = "$base_sha" ]; then
 		[ "$(sed -n 2p "$state")" = "$src_hash" ] && return 0
 		mapfile -t old < <(sed -n '3,$p' "$state")
@@ -176,6 +179,7 @@ prepare_source() {
 			fi
 		done
 	else
+		# (A $src that is a link loses the link, not its target.)
 		rm -rf "$src" "$state" "$src.tmp" "$build"
 		note "copying $pristine to $src"
 		cp -a --reflink=auto "$pristine" "$src.tmp"
