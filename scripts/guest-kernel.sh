@@ -15,7 +15,16 @@
 # outputs are rebuilt only when the base, series, patches, config fragment,
 # init or these scripts change (hash stamps).
 #
+# With --tree TREE --out DIR, the same kernel (same config, same checks)
+# and initramfs are built from another source: the committed state of the
+# git work tree TREE (HEAD; uncommitted changes to tracked files are
+# refused), exported into DIR/src, with no series applied. DIR takes the
+# place of guest-kernel/ (DIR/out/ has the outputs, DIR/build the build);
+# the stamps hash TREE's tree id instead of the base and the series. kpq's
+# trees are such work trees (tests/linux/kpq-guest.sh boots them).
+#
 # Usage: scripts/guest-kernel.sh [--print | --check | --force | --help]
+#                                [--tree TREE --out DIR]
 #   (none)   build what is out of date; print the paths of vmlinux, bzImage
 #            and initramfs, one per line
 #   --print  print those paths only; build nothing
@@ -35,24 +44,39 @@ note() {
 }
 
 mode=build
-case "${1:-}" in
-"") ;;
---print) mode=print ;;
---check) mode=check ;;
---force) mode=force ;;
--h|--help)
-	sed -n '4,/^[^#]/{/^#/s/^# \{0,1\}//p}' "$0"
-	exit 0 ;;
-*) die "unknown option '$1' (try --help)" ;;
-esac
-[ $# -le 1 ] || die "too many arguments (try --help)"
+tree=
+gk=
+while [ $# -gt 0 ]; do
+	case "$1" in
+	--print|--check|--force)
+		[ "$mode" = build ] || die "$1: one mode at a time (try --help)"
+		mode=${1#--}
+		shift ;;
+	--tree|--out)
+		[ -n "${2:-}" ] || die "$1 needs a directory"
+		if [ "$1" = --tree ]; then tree=$2; else gk=$2; fi
+		shift 2 ;;
+	-h|--help)
+		sed -n '4,/^[^#]/{/^#/s/^# \{0,1\}//p}' "$0"
+		exit 0 ;;
+	*) die "unknown argument '$1' (try --help)" ;;
+	esac
+done
+[ -z "$tree" ] || [ -n "$gk" ] || die "--tree needs --out DIR"
+[ -z "$gk" ] || [ -n "$tree" ] || die "--out needs --tree TREE"
 
 top=$(cd "$(dirname "$0")/.." && pwd)
 kp=$top/kernel-patches
 fragment=$kp/lkvm-guest.config
 series=$kp/series
 cache=${LKVM_CACHE:-${HOME:?HOME is not set}/.cache/lkvm}
-gk=$cache/guest-kernel
+if [ -n "$tree" ]; then
+	gk=$(realpath -m "$gk")
+	[ -d "$tree" ] || die "$tree: no such directory"
+	tree=$(realpath "$tree")
+else
+	gk=$cache/guest-kernel
+fi
 out=$gk/out
 vmlinux=$out/vmlinux
 bzimage=$out/bzImage
@@ -68,6 +92,20 @@ if [ "$mode" = print ]; then
 	print_paths
 	exit 0
 fi
+
+# --tree: the tree id of TREE's HEAD, with tracked files as committed.
+tree_id() {
+	local id top_level
+	top_level=$(git -C "$tree" rev-parse --show-toplevel 2>/dev/null) ||
+		top_level=
+	[ "$top_level" = "$tree" ] ||
+		die "$tree is not the top of a git work tree (--tree builds a committed state)"
+	id=$(git -C "$tree" rev-parse --verify -q 'HEAD^{tree}') ||
+		die "$tree has no commit"
+	[ -z "$(git -C "$tree" status --porcelain --untracked-files=no)" ] ||
+		die "$tree has uncommitted changes to tracked files (--tree builds HEAD)"
+	echo "$id"
+}
 
 # The patches named by the series file, in order, as absolute paths.
 patches=()
@@ -85,7 +123,11 @@ read_series() {
 		patches+=("$kp/$name")
 	done <"$series"
 }
-read_series
+if [ -z "$tree" ]; then
+	read_series
+else
+	tree_sha=$(tree_id) || exit 1
+fi
 
 hash_files() {
 	local f
@@ -99,7 +141,11 @@ hash_files() {
 # SIGPIPE, which pipefail turns into this script's exit status 141.
 toolchain=$({ "$CC" --version | sed -n 1p; make --version | sed -n 1p; } |
 	sha256sum | cut -c1-64)
-src_hash=$(hash_files "$kp/BASE" ${patches[@]+"${patches[@]}"})
+if [ -z "$tree" ]; then
+	src_hash=$(hash_files "$kp/BASE" ${patches[@]+"${patches[@]}"})
+else
+	src_hash=$(echo "git tree $tree_sha" | sha256sum | cut -c1-64)
+fi
 kernel_hash=$({ echo "$src_hash $toolchain"; hash_files "$fragment" "$0"; } |
 	sha256sum | cut -c1-64)
 mapfile -t userland < <(find "$top/tests/linux/userland" -type f | sort)
@@ -133,10 +179,12 @@ if [ "$mode" = check ]; then
 	exit 0
 fi
 
-pristine=$("$top/scripts/kernel-base.sh") || die "no kernel source base"
-# The cache may link to a shared base: copy the tree, never the link (a
-# linked $src would patch the shared base in place).
-pristine=$(realpath "$pristine")
+if [ -z "$tree" ]; then
+	pristine=$("$top/scripts/kernel-base.sh") || die "no kernel source base"
+	# The cache may link to a shared base: copy the tree, never the link
+	# (a linked $src would patch the shared base in place).
+	pristine=$(realpath "$pristine")
+fi
 
 mkdir -p "$gk" "$out"
 exec 9>>"$gk/.lock" || die "cannot open $gk/.lock"
@@ -151,6 +199,23 @@ src=$gk/src		# the patched copy of the base the kernel is built from
 state=$gk/src.state	# base sha256, patch set hash, files the patches touch
 build=$gk/build		# O= build directory
 
+# --tree: $src is TREE's HEAD, exported (the work tree itself may hold an
+# in-tree build, which an O= build refuses); a new tree id means a fresh
+# export and a fresh build directory.
+export_tree() {
+	[ -d "$src" ] && [ -f "$state" ] &&
+		[ "$(cat "$state")" = "git tree $tree_sha" ] && return 0
+	rm -rf "$src" "$state" "$src.tmp" "$build"
+	note "exporting $tree (tree $tree_sha) to $src"
+	mkdir -p "$src.tmp"
+	git -C "$tree" archive --format=tar "$tree_sha" |
+		tar -xf - -C "$src.tmp" || die "cannot export $tree to $src"
+	[ -f "$src.tmp/Makefile" ] || die "$tree has no Makefile: not a kernel tree"
+	mv "$src.tmp" "$src"
+	echo "git tree $tree_sha" >"$state.tmp"
+	mv "$state.tmp" "$state"
+}
+
 # Files a patch creates, changes, deletes or renames (paths after -p1).
 patch_files() {
 	sed -n -e 's,^--- a/\([^\t]*\).*,\1,p' -e 's,^+++ b/\([^\t]*\).*,\1,p' \
@@ -164,6 +229,10 @@ patch_files() {
 # the incremental kernel build recompiles exactly what depends on them.
 prepare_source() {
 	local base_sha f p old=() new=()
+	if [ -n "$tree" ]; then
+		export_tree
+		return
+	fi
 	base_sha=$(sed -n 's/^SHA256=//p' "$kp/BASE")
 	if [ -d "$src" ] && [ ! -L "$src" ] && [ -f "$state" ] &&
 	   [ "$(sed -n 1p "$state")" = "$base_sha" ]; then
