@@ -6,12 +6,19 @@
 #                    (tests/kpq/unit.sh); seconds, no kernel build.
 # make kernel-check  applies the series to a fresh copy of the pinned base,
 #                    builds what each patch touches, runs the selftests on
-#                    the patched and unpatched trees; its last line is
-#                    "N patches: N applied, N built, N showed their claim".
-#                    Minutes; not part of make check.
+#                    the patched and unpatched trees and, for claims on the
+#                    guest suite, builds each tree's lean guest kernel and
+#                    boots it on ./lkvm (tests/linux/kpq-guest.sh); its last
+#                    line is "N patches: N applied, N built, N showed their
+#                    claim" (", K cannot be shown on this host" when a claim
+#                    is tied to a host kind this host is not, or the host
+#                    cannot run its test). Tens of minutes; not part of
+#                    make check.
 # make kpq-pull      prints the pull-request text for the queue.
 
 KPQ := kernel-patches/kpq
+# The guest suite's runner (kpq.1): boots a tree's guest kernel on ./lkvm.
+KPQ_GUEST_RUNNER ?= $(CURDIR)/tests/linux/kpq-guest.sh
 
 CHECK_SUITES += tests/kpq/queue.sh tests/kpq/unit.sh
 DEPS_PACKAGES += linux-source-6.1 git patch perl xz-utils shellcheck \
@@ -23,8 +30,9 @@ kpq-check:
 	$(KPQ) check
 	$(KPQ) checkpatch
 
-kernel-check: deps
-	$(KPQ) kernel-check
+kernel-check: deps lkvm
+	KPQ_GUEST_RUNNER='$(KPQ_GUEST_RUNNER)' LKVM='$(CURDIR)/lkvm' \
+		$(KPQ) kernel-check
 
 kpq-pull:
 	@$(KPQ) pull

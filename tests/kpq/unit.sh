@@ -351,6 +351,194 @@ run -q "$q" checkpatch
 has "0002-.*exception for FAKE_TYPE has no justification"
 ok $(( st == 0 || $? )) "checkpatch: an exception without justification fails" "$out"
 
+# --- claims: their form (kpq check)
+mkqueue "$q" 2
+notes() { # notes FILE CLAIM...: notes with these Kpq-claim lines
+	f=$1
+	shift
+	for c in "$@"; do
+		printf '%s\n' "$c"
+	done | awk -v f="$f" '
+		FILENAME == "-" { c[++n] = $0; next }
+		!done && $0 == "---" {
+			print; print ""; print "Notes:"
+			for (i = 1; i <= n; i++) print "    Kpq-claim: " c[i]
+			done = 1; next
+		}
+		{ print }' - "$f" >"$f.new" && mv "$f.new" "$f"
+}
+claim() { # claim PATCH-GLOB CLAIM...: in the queue $q
+	f=$1
+	shift
+	# shellcheck disable=SC2086
+	notes "$q"/$f "$@"
+}
+claim "0001-*" "passes guest:userspace" "on pvm-native: passes guest:userspace"
+claim "0002-*" "reports kvm:x86_64/foo Unexpected exit [0-9]+: .*"
+run -q "$q" check
+[ "$(cat "$q"/*.patch | grep -c '^    Kpq-claim: ')" -eq 3 ]
+ok $((st + $?)) "check: well-formed claims, with a host kind and a regex with spaces" "$out"
+for bad in "fails guest:userspace|unknown kind 'fails'" \
+	"passes qemu:boot|unknown suite in 'qemu:boot'" \
+	"passes guest|no test in 'guest'" \
+	"reports kvm:x86_64/foo|reports needs a regular expression" \
+	"on vmx: passes guest:userspace|unknown host kind 'vmx'" \
+	"passes guest:userspace if pvm-native|unexpected 'if pvm-native'"; do
+	mkqueue "$q" 2
+	claim "0002-*" "${bad%%|*}"
+	run -q "$q" check
+	has "0002-.*malformed Kpq-claim: ${bad%%|*}: ${bad#*|}"
+	ok $(( st == 0 || $? )) "check: malformed claim '${bad%%|*}' fails, saying why" "$out"
+done
+
+# --- the guest suite: kpq test and kernel-check with fake runners on a
+# fake kernel tree whose "build" is tools/virtio's Makefile.
+gsrc=$w/gsrc
+mkdir -p "$gsrc/tools/virtio"
+(
+	cd "$gsrc" || exit 1
+	G init -q .
+	printf 'all:\n\ttrue\n' >Makefile
+	printf '%s\n' 'virtio_test vringh_test:' \
+		"	printf '#!/bin/sh\\\\nexit 0\\\\n' >\$@ && chmod +x \$@" \
+		>tools/virtio/Makefile
+	echo "the guest's user space dies on its first system call" >tools/virtio/state
+	G add . && G commit -q -m "base"
+	G tag base
+	echo "fixed" >tools/virtio/state
+	G commit -q -a -m "virtio: Fix the guest
+
+The fake guest runs user space once this says fixed.
+
+Signed-off-by: Ada Author <ada@example.invalid>"
+	echo "fixed, and noted" >tools/virtio/state
+	G commit -q -a -m "virtio: Note the fix
+
+A second change, for a claim tied to a host kind.
+
+Signed-off-by: Ada Author <ada@example.invalid>"
+) || { echo "Bail out! cannot make the guest sample repository"; exit 1; }
+(cd "$gsrc" && G archive --prefix=linux-test/ base) | xz >"$w/gbase.tar.xz"
+gsum=$(sha256sum "$w/gbase.tar.xz" | cut -d' ' -f1)
+
+gq=$w/gq
+mkgqueue() { # mkgqueue CLAIM1 CLAIM2
+	rm -rf "$gq"
+	mkdir -p "$gq"
+	(cd "$gsrc" && G format-patch -q --no-numbered -o "$gq" base..main) ||
+		exit 1
+	for p in "$gq"/*.patch; do
+		echo "${p##*/}"
+	done >"$gq/series"
+	notes "$gq"/0001-*.patch "$1"
+	notes "$gq"/0002-*.patch "$2"
+	cat >"$gq/BASE" <<EOB
+PACKAGE=kpq-test-base
+VERSION=1.0-1
+TARBALL=$w/gbase.tar.xz
+SHA256=$gsum
+SRCDIR=linux-test
+EOB
+}
+
+# The fake runner: FAKE_GUEST says what it finds; each call is logged.
+cat >"$w/guest-runner" <<'EOR'
+#!/bin/sh
+echo "$1" >>"$FAKE_GUEST_CALLS"
+[ -d "$2" ] || exit 1
+case "$FAKE_GUEST" in
+skip) echo "userspace skip no read/write access to /dev/kvm" ;;
+both) echo "userspace 0" ;;
+nobuild)
+	if grep -q fixed "$1/tools/virtio/state"; then
+		echo "userspace 0"
+	else
+		echo "userspace notbuilt the guest kernel did not build"
+	fi ;;
+*)
+	if grep -q fixed "$1/tools/virtio/state"; then
+		echo "userspace 0"
+	else
+		echo "userspace 1 Kernel panic - not syncing: Attempted to kill init!; lkvm exit status 3"
+	fi ;;
+esac
+EOR
+chmod +x "$w/guest-runner"
+export FAKE_GUEST_CALLS="$w/guest-calls"
+gk() { # gk ARGS: kpq with the fake runners, output in $out, status in $st
+	: >"$FAKE_GUEST_CALLS"
+	out=$(KPQ_CACHE="$w/gcache" KPQ_RUNNER=true \
+		KPQ_GUEST_RUNNER="$w/guest-runner" "$kpq" -q "$gq" "$@" 2>&1)
+	st=$?
+	calls=$(wc -l <"$FAKE_GUEST_CALLS")
+}
+
+mkgqueue "passes guest:userspace" "on pvm-native: passes guest:userspace"
+FAKE_GUEST=normal KPQ_HOST_KINDS=pvm-native gk kernel-check
+has "0001-.*: shown: passes guest:userspace \[unpatched: fail(1) (Kernel panic - not syncing: Attempted to kill init!; lkvm exit status 3), patched: pass\]"; a=$?
+has "0002-.*: shown: on pvm-native: passes guest:userspace"; b=$?
+last=$(printf '%s\n' "$out" | tail -n 1)
+ok $((st + a + b)) "kernel-check: a guest claim shows when the patched tree runs user space and the unpatched does not" "$out"
+is() { [ "$2" = "$3" ]; ok $? "$1" "got: $2" "want: $3"; }
+is "kernel-check: the last line counts them" "$last" \
+	"2 patches: 2 applied, 2 built, 2 showed their claim"
+is "kernel-check: the guest runner ran once per tree" "$calls" 2
+grep -qx "$w/gcache/tree-unpatched" "$FAKE_GUEST_CALLS"
+ok $? "kernel-check: the unpatched tree the runner got is kpq's" "$(cat "$FAKE_GUEST_CALLS")"
+git -C "$w/gcache/tree-unpatched" diff --quiet HEAD 2>/dev/null &&
+	[ "$(git -C "$w/gcache/tree-unpatched" rev-parse 'HEAD^{tree}')" = \
+	  "$(git -C "$w/gcache/tree" rev-parse 'kpq-base^{tree}')" ]
+ok $? "test: the unpatched tree is in git, the same tree as the patched one's base"
+
+FAKE_GUEST=normal KPQ_HOST_KINDS="" gk kernel-check
+has "0002-.*: cannot be shown on this host: on pvm-native: passes guest:userspace \[needs a pvm-native host (KVM is kvm_pvm with pvm_native=Y); this one is not\]"; a=$?
+is "kernel-check: a claim tied to a host kind this host is not cannot be shown, and says so" \
+	"$(printf '%s\n' "$out" | tail -n 1)|$st|$a" \
+	"2 patches: 2 applied, 2 built, 1 showed their claim, 1 cannot be shown on this host|0|0"
+
+mkgqueue "builds virtio:vringh_test" "on pvm-native: passes guest:userspace"
+FAKE_GUEST=normal KPQ_HOST_KINDS="" gk test
+is "test: the guest suite does not run when no claim can show here" "$calls" 0
+
+mkgqueue "passes guest:userspace" "on pvm-native: passes guest:userspace"
+FAKE_GUEST=skip KPQ_HOST_KINDS=pvm-native gk kernel-check
+has "0001-.*cannot be shown on this host: passes guest:userspace \[unpatched: cannot run here (no read/write access to /dev/kvm), patched: cannot run here (no read/write access to /dev/kvm)\]"; a=$?
+is "kernel-check: a runner that cannot boot guests here (no /dev/kvm): cannot be shown, with the reason" \
+	"$(printf '%s\n' "$out" | tail -n 1)|$st|$a" \
+	"2 patches: 2 applied, 2 built, 0 showed their claim, 2 cannot be shown on this host|0|0"
+
+FAKE_GUEST=both KPQ_HOST_KINDS=pvm-native gk kernel-check
+has "0001-.*NOT shown: passes guest:userspace \[unpatched: pass, patched: pass\]"; a=$?
+is "kernel-check: user space running in both trees does not show the claim, and fails" \
+	"$(printf '%s\n' "$out" | tail -n 1)|$(( st != 0 ))|$a" \
+	"2 patches: 2 applied, 2 built, 0 showed their claim|1|0"
+
+FAKE_GUEST=nobuild KPQ_HOST_KINDS=pvm-native gk test
+has "0001-.*NOT shown: passes guest:userspace \[unpatched: not built (the guest kernel did not build), patched: pass\]"
+ok $(( st == 0 || $? )) "test: an unpatched guest kernel that did not build shows nothing" "$out"
+
+: >"$FAKE_GUEST_CALLS"
+out=$(KPQ_CACHE="$w/gcache" KPQ_RUNNER=true KPQ_HOST_KINDS=pvm-native \
+	"$kpq" -q "$gq" test 2>&1)
+st=$?
+has "0001-.*NOT shown: passes guest:userspace \[no guest runner: KPQ_GUEST_RUNNER is not set and $w/tests/linux/kpq-guest.sh does not exist\]"
+ok $(( st == 0 || $? )) "test: without a guest runner a guest claim is not shown, and kpq says why" "$out"
+
+# --- a base that is a link to a shared tree: copied, never written
+lk=$w/lk
+mkdir -p "$lk/scripts" "$lk/shared"
+tar -xJf "$w/gbase.tar.xz" -C "$lk/shared"
+ln -s "$lk/shared/linux-test" "$lk/linked-base"
+printf '#!/bin/sh\necho %s\n' "$lk/linked-base" >"$lk/scripts/kernel-base.sh"
+chmod +x "$lk/scripts/kernel-base.sh"
+cp -r "$gq" "$lk/q"
+out=$(KPQ_CACHE="$w/lkcache" "$kpq" -q "$lk/q" apply 2>&1)
+st=$?
+[ ! -e "$lk/shared/linux-test/.git" ] && [ ! -L "$w/lkcache/tree" ] &&
+	[ -d "$w/lkcache/tree/.git" ] &&
+	! grep -q fixed "$lk/shared/linux-test/tools/virtio/state"
+ok $((st + $?)) "apply: a base reached through a link is copied; the shared tree stays untouched" "$out"
+
 # --- the tool itself
 if command -v shellcheck >/dev/null 2>&1; then
 	o=$(shellcheck -s sh "$kpq" 2>&1)
