@@ -394,11 +394,21 @@ done
 # --- the guest suite: kpq test and kernel-check with fake runners on a
 # fake kernel tree whose "build" is tools/virtio's Makefile.
 gsrc=$w/gsrc
-mkdir -p "$gsrc/tools/virtio"
+mkdir -p "$gsrc/tools/virtio" "$gsrc/tools/testing/selftests/kvm"
 (
 	cd "$gsrc" || exit 1
 	G init -q .
-	printf 'all:\n\ttrue\n' >Makefile
+	printf 'all:\n\ttrue\nheaders:\n\ttrue\n' >Makefile
+	# A KVM selftest "hello" that passes once tools/virtio/state says
+	# fixed; OUTPUT is set as the kernel's lib.mk sets it.
+	printf '%s\n' 'all:' \
+		'	$(MAKE) -C $(TARGETS) OUTPUT=$(CURDIR)/$(TARGETS)' \
+		>tools/testing/selftests/Makefile
+	printf '%s\n' 'ifeq (0,$(MAKELEVEL))' 'OUTPUT := $(shell pwd)' 'endif' \
+		'TEST_GEN_PROGS := $(OUTPUT)/hello' 'all: $(TEST_GEN_PROGS)' \
+		'$(TEST_GEN_PROGS):' \
+		"	printf '#!/bin/sh\\ngrep -q fixed \"\$\$(dirname \"\$\$0\")/../../../virtio/state\"\\n' >\$@ && chmod +x \$@" \
+		>tools/testing/selftests/kvm/Makefile
 	printf '%s\n' 'virtio_test vringh_test:' \
 		"	printf '#!/bin/sh\\\\nexit 0\\\\n' >\$@ && chmod +x \$@" \
 		>tools/virtio/Makefile
@@ -422,7 +432,7 @@ Signed-off-by: Ada Author <ada@example.invalid>"
 gsum=$(sha256sum "$w/gbase.tar.xz" | cut -d' ' -f1)
 
 gq=$w/gq
-mkgqueue() { # mkgqueue CLAIM1 CLAIM2
+mkgqueue() { # mkgqueue CLAIM1 CLAIM2 [CLAIM1b]: claims of patches 1 and 2
 	rm -rf "$gq"
 	mkdir -p "$gq"
 	(cd "$gsrc" && G format-patch -q --no-numbered -o "$gq" base..main) ||
@@ -430,7 +440,7 @@ mkgqueue() { # mkgqueue CLAIM1 CLAIM2
 	for p in "$gq"/*.patch; do
 		echo "${p##*/}"
 	done >"$gq/series"
-	notes "$gq"/0001-*.patch "$1"
+	notes "$gq"/0001-*.patch "$1" ${3:+"$3"}
 	notes "$gq"/0002-*.patch "$2"
 	cat >"$gq/BASE" <<EOB
 PACKAGE=kpq-test-base
@@ -467,14 +477,19 @@ chmod +x "$w/guest-runner"
 export FAKE_GUEST_CALLS="$w/guest-calls"
 gk() { # gk ARGS: kpq with the fake runners, output in $out, status in $st
 	: >"$FAKE_GUEST_CALLS"
-	out=$(KPQ_CACHE="$w/gcache" KPQ_RUNNER=true \
+	out=$(KPQ_CACHE="$w/gcache" \
 		KPQ_GUEST_RUNNER="$w/guest-runner" "$kpq" -q "$gq" "$@" 2>&1)
 	st=$?
 	calls=$(wc -l <"$FAKE_GUEST_CALLS")
 }
 
-mkgqueue "passes guest:userspace" "on pvm-native: passes guest:userspace"
-FAKE_GUEST=normal KPQ_HOST_KINDS=pvm-native gk kernel-check
+mkgqueue "passes guest:userspace" "on pvm-native: passes guest:userspace" \
+	"passes kvm:hello"
+# As make kernel-check runs it: inside a make.
+FAKE_GUEST=normal KPQ_HOST_KINDS=pvm-native MAKELEVEL=1 MAKEFLAGS=s gk \
+	kernel-check
+has "0001-.*: shown: passes kvm:hello \[unpatched: fail(1), patched: pass\]"
+ok $? "kernel-check inside a make: the KVM selftests run where they were built" "$out"
 has "0001-.*: shown: passes guest:userspace \[unpatched: fail(1) (Kernel panic - not syncing: Attempted to kill init!; lkvm exit status 3), patched: pass\]"; a=$?
 has "0002-.*: shown: on pvm-native: passes guest:userspace"; b=$?
 last=$(printf '%s\n' "$out" | tail -n 1)
