@@ -25,7 +25,7 @@
 # The boot: -c 1 -m 256, --emulation-assist auto (on kvm_pvm hosts lkvm
 # appends syscall_fault_fixup, which only a kernel with the SYSCALL patch
 # reads), lkvm.end=reboot (the test /init restarts the machine when the
-# script ends, which ends lkvm: x86 guests cannot power off before ACPI).
+# script ends, which ends lkvm whether or not the tree's kernel has ACPI).
 # Everything but the result lines goes to stderr. Exit status 0 when the
 # lines were printed, 2 on a usage error.
 # Environment: LKVM (default: the checkout's ./lkvm), LKVM_CACHE,
