@@ -4,6 +4,9 @@
 # A suite that exits non-zero without reporting a failure, or times out,
 # counts as one failure. "not ok ... # TODO" (an expected failure on this
 # host kind) counts as skipped, and is listed before the summary.
+# A suite is killed after SUITE_TIMEOUT (600) s, or after the seconds its
+# own "# suite-timeout: N" line (in its first 40 lines) asks for: suites
+# that boot Linux several times, each boot under its own time-out.
 set -u
 timeout_s=${SUITE_TIMEOUT:-600}
 passed=0 failed=0 skipped=0 todo=0
@@ -17,7 +20,10 @@ for suite in "$@"; do
 	if [ -n "${TEST_RUNNER:-}" ] && file -b "$suite" 2>/dev/null | grep -q ELF; then
 		read -r -a runner <<<"$TEST_RUNNER"
 	fi
-	timeout --kill-after=10 "$timeout_s" "${runner[@]}" "$suite" >"$out" 2>&1 </dev/null
+	suite_timeout=$(head -n 40 "$suite" 2>/dev/null | tr -d '\0' |
+		sed -n 's/^# suite-timeout: \([0-9][0-9]*\)$/\1/p' | head -n 1)
+	suite_timeout=${suite_timeout:-$timeout_s}
+	timeout --kill-after=10 "$suite_timeout" "${runner[@]}" "$suite" >"$out" 2>&1 </dev/null
 	rc=$?
 	cat "$out"
 	s_fail=0
@@ -33,7 +39,7 @@ for suite in "$@"; do
 	rm -f "$out"
 	if [ "$rc" -ne 0 ] && [ "$s_fail" -eq 0 ]; then
 		if [ "$rc" -eq 124 ] || [ "$rc" -eq 137 ]; then
-			why="timed out after ${timeout_s}s"
+			why="timed out after ${suite_timeout}s"
 		else
 			why="exited with status $rc"
 		fi

@@ -1,5 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
+# suite-timeout: 1500
 #
 # Linux's own virtio_blk on lkvm, checked from the guest's user space: two
 # boots (about a minute each on kvm_pvm hosts), one per transport, each

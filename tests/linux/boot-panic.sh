@@ -1,5 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
+# suite-timeout: 1500
 #
 # A guest kernel panic ends lkvm with status 3, also with panic=-1 (which
 # reboots, and without pvpanic reads as a clean exit 0). The guest's user

@@ -1,5 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
+# suite-timeout: 1500
 #
 # Linux's own virtio drivers against lkvm's virtio-pci transport: one boot
 # with --console virtio --rng (PCI, the default transport) and the kernel
