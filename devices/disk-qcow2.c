@@ -10,6 +10,18 @@
  *   allocate: refcount block entry -> cluster contents -> L2 (or L1) entry
  *   free:     L2 entry -> refcount entry
  * One mutex serialises every request on an image.
+ *
+ * The image may be hostile. At open, every table (header, L1, L2s,
+ * refcount table and blocks, snapshot table and snapshots' L1 tables)
+ * goes into a map (qcow2-meta.c) and an image whose tables overlap is
+ * refused. Every write is checked against that map first: a metadata
+ * update must land inside a table of its kind, guest data (and a new
+ * table's first contents) outside every table and inside the file as far
+ * as allocation has grown it. Allocation skips nothing on trust: a free
+ * (refcount 0) cluster that the map says is a table is corruption. A
+ * check that fails marks the image corrupt (one log line, the header's
+ * corrupt bit on version 3): that request and every later write fail
+ * with -EIO, reads go on.
  */
 #include <endian.h>
 #include <errno.h>
@@ -56,6 +68,8 @@ struct qcow2 {
 	u64 free_hint;		/* no free cluster below this index */
 	u64 host_end;		/* end of the file as far as we know */
 	u32 csize_shift;	/* compressed descriptor: x = 62 - (bits - 8) */
+	struct qcow2_meta meta;	/* where the tables are */
+	bool corrupt;		/* a check failed: no more writes */
 };
 
 static u32 be32_at(const u8 *p)
@@ -230,6 +244,93 @@ static int q_pwrite(struct disk *d, const void *buf, u64 len, u64 off)
 	return q_io(d, (void *)buf, len, off, true);
 }
 
+/*
+ * A write would break the image (or the image is already inconsistent):
+ * refuse every write from now on, say so once, and on version 3 set the
+ * header's corrupt bit so that the next open refuses the image until
+ * qemu-img check -r repairs it.
+ */
+static int q_set_corrupt(struct disk *d, struct qcow2 *q, const char *fmt,
+			 ...) __printf(3, 4);
+static int q_set_corrupt(struct disk *d, struct qcow2 *q, const char *fmt,
+			 ...)
+{
+	const char *marked = "";
+	char why[192];
+	va_list ap;
+
+	if (q->corrupt)
+		return -EIO;
+	q->corrupt = true;
+	va_start(ap, fmt);
+	vsnprintf(why, sizeof(why), fmt, ap);
+	va_end(ap);
+	if (q->h.version >= 3) {
+		u64 be = htobe64(q->h.incompat | QCOW2_INCOMPAT_CORRUPT);
+
+		/* Offset 72: the incompatible features, in the header. */
+		if (q_pwrite(d, &be, 8, 72))
+			marked = " (could not mark it in the header)";
+		else
+			q->h.incompat |= QCOW2_INCOMPAT_CORRUPT;
+	}
+	pr_err_ratelimited("%s: qcow2 image corrupt: %s; writes fail from now on%s",
+			   d->path, why, marked);
+	return -EIO;
+}
+
+/* A metadata update: [off, off + len) must lie inside one table of kind. */
+static int q_meta_write(struct disk *d, struct qcow2 *q, const void *buf,
+			u64 len, u64 off, enum qcow2_meta_kind kind)
+{
+	const struct qcow2_meta_range *r;
+
+	if (q->corrupt)
+		return -EIO;
+	r = qcow2_meta_find(&q->meta, off, len);
+	if (!r || r->kind != kind || r->start > off || r->end - off < len)
+		return q_set_corrupt(d, q,
+				     "an update of %s at 0x%llx would land in %s",
+				     qcow2_meta_name(kind),
+				     (unsigned long long)off,
+				     r ? qcow2_meta_name(r->kind) : "data");
+	return q_pwrite(d, buf, len, off);
+}
+
+/*
+ * May [off, off + len) take guest data (or a new table's first contents)?
+ * Not if it overlaps a table, nor beyond the clusters the file holds or
+ * allocation has handed out.
+ */
+static int q_check_clear(struct disk *d, struct qcow2 *q, u64 off, u64 len)
+{
+	const struct qcow2_meta_range *r;
+
+	if (q->corrupt)
+		return -EIO;
+	if (off + len < off || off + len > q->host_end)
+		return q_set_corrupt(d, q,
+				     "data at 0x%llx lies past the end of the file (0x%llx)",
+				     (unsigned long long)off,
+				     (unsigned long long)q->host_end);
+	r = qcow2_meta_find(&q->meta, off, len);
+	if (r)
+		return q_set_corrupt(d, q,
+				     "data at 0x%llx would overwrite %s at 0x%llx",
+				     (unsigned long long)off,
+				     qcow2_meta_name(r->kind),
+				     (unsigned long long)r->start);
+	return 0;
+}
+
+static int q_write_clear(struct disk *d, struct qcow2 *q, const void *buf,
+			 u64 len, u64 off)
+{
+	int ret = q_check_clear(d, q, off, len);
+
+	return ret ? ret : q_pwrite(d, buf, len, off);
+}
+
 static int q_corrupt(struct disk *d, const char *what, u64 v)
 {
 	pr_err_ratelimited("%s: qcow2 metadata corrupt: %s 0x%llx", d->path,
@@ -349,7 +450,8 @@ static int rc_set(struct disk *d, struct qcow2 *q, u64 cl, u64 v)
 		return -ERANGE;
 	rc_set_raw(q, blk, i, v);
 	rc_entry_span(q, i, &s, &n);
-	return q_pwrite(d, blk + s, n, q->rct[ri] + s);
+	return q_meta_write(d, q, blk + s, n, q->rct[ri] + s,
+			    QCOW2_META_REFBLOCK);
 }
 
 /*
@@ -361,34 +463,50 @@ static int q_alloc(struct disk *d, struct qcow2 *q, u64 *out)
 	u64 cl = MAX(q->free_hint, 1ULL);	/* cluster 0: the header */
 	int ret;
 
+	if (q->corrupt)
+		return -EIO;
 	for (;; cl++) {
 		u64 ri = cl / q->rb_entries, rc, be;
+		u64 off = cl << q->h.cluster_bits, old_end = q->host_end;
+		const struct qcow2_meta_range *meta;
 		u8 *blk;
 
 		if (ri >= q->rct_entries ||
 		    cl >= (QCOW2_OFFSET_MASK >> q->h.cluster_bits))
 			return -ENOSPC;
+		/* A table is never free, whatever its refcount says. */
+		meta = qcow2_meta_find(&q->meta, off, q->cluster_size);
 		if (!q->rct[ri]) {
+			if (meta)
+				return q_set_corrupt(d, q,
+						     "%s at 0x%llx has no refcount block",
+						     qcow2_meta_name(meta->kind),
+						     (unsigned long long)meta->start);
 			/* This cluster becomes the block for its range. */
 			blk = calloc(1, q->cluster_size);
-			if (!blk)
-				return -ENOMEM;
-			rc_set_raw(q, blk, cl % q->rb_entries, 1);
-			ret = q_pwrite(d, blk, q->cluster_size,
-				       cl << q->h.cluster_bits);
-			if (!ret) {
-				be = htobe64(cl << q->h.cluster_bits);
-				ret = q_pwrite(d, &be, 8,
-					       q->h.rct_offset + ri * 8);
-			}
+			ret = blk ? qcow2_meta_reserve(&q->meta) : -ENOMEM;
 			if (ret) {
 				free(blk);
 				return ret;
 			}
-			q->rct[ri] = cl << q->h.cluster_bits;
+			rc_set_raw(q, blk, cl % q->rb_entries, 1);
+			q->host_end = MAX(q->host_end, off + q->cluster_size);
+			ret = q_write_clear(d, q, blk, q->cluster_size, off);
+			if (!ret) {
+				be = htobe64(off);
+				ret = q_meta_write(d, q, &be, 8,
+						   q->h.rct_offset + ri * 8,
+						   QCOW2_META_RCT);
+			}
+			if (ret) {
+				q->host_end = old_end;
+				free(blk);
+				return ret;
+			}
+			qcow2_meta_insert(&q->meta, off, q->cluster_size,
+					  QCOW2_META_REFBLOCK);
+			q->rct[ri] = off;
 			q->refblocks[ri] = blk;
-			q->host_end = MAX(q->host_end,
-					  (cl + 1) << q->h.cluster_bits);
 			continue;
 		}
 		ret = rc_get(d, q, cl, &rc);
@@ -399,6 +517,11 @@ static int q_alloc(struct disk *d, struct qcow2 *q, u64 *out)
 					 cl);
 		if (rc)
 			continue;
+		if (meta)
+			return q_set_corrupt(d, q,
+					     "%s at 0x%llx has refcount 0",
+					     qcow2_meta_name(meta->kind),
+					     (unsigned long long)meta->start);
 		ret = rc_set(d, q, cl, 1);
 		if (ret)
 			return ret;
@@ -490,17 +613,22 @@ static int l2_get(struct disk *d, struct qcow2 *q, u64 gcl, bool alloc,
 		if (!alloc)
 			return 0;
 		ret = q_alloc(d, q, &off);
+		if (!ret)
+			ret = qcow2_meta_reserve(&q->meta);
 		if (ret)
 			return ret;
 		memset(q->cow, 0, q->cluster_size);
-		ret = q_pwrite(d, q->cow, q->cluster_size, off);
+		ret = q_write_clear(d, q, q->cow, q->cluster_size, off);
 		if (ret)
 			return ret;
 		e = off | QCOW2_OFLAG_COPIED;
 		be = htobe64(e);
-		ret = q_pwrite(d, &be, 8, q->h.l1_offset + l1i * 8);
+		ret = q_meta_write(d, q, &be, 8, q->h.l1_offset + l1i * 8,
+				   QCOW2_META_L1);
 		if (ret)
 			return ret;
+		qcow2_meta_insert(&q->meta, off, q->cluster_size,
+				  QCOW2_META_L2);
 		q->l1[l1i] = e;
 	}
 	*tbl_off = off;
@@ -510,8 +638,15 @@ static int l2_get(struct disk *d, struct qcow2 *q, u64 gcl, bool alloc,
 static int l2_set(struct disk *d, struct qcow2 *q, u64 *tbl, u64 tbl_off,
 		  u64 idx, u64 e)
 {
+	u64 old = tbl[idx];
+	int ret;
+
 	tbl[idx] = htobe64(e);
-	return q_pwrite(d, &tbl[idx], 8, tbl_off + idx * 8);
+	ret = q_meta_write(d, q, &tbl[idx], 8, tbl_off + idx * 8,
+			   QCOW2_META_L2);
+	if (ret)
+		tbl[idx] = old;
+	return ret;
 }
 
 /* --- data paths --- */
@@ -778,6 +913,48 @@ static int q_fill_cow(struct disk *d, struct qcow2 *q, u64 gcl, u64 e)
 	}
 }
 
+/*
+ * Before a write or zeroing changes guest cluster data described by L2
+ * entry e: what e points to must be data, inside the file (a cluster
+ * written in place, or one whose references are dropped afterwards).
+ */
+static int q_check_entry(struct disk *d, struct qcow2 *q, u64 e)
+{
+	const struct qcow2_meta_range *r;
+	u64 off, len;
+
+	if (e & QCOW2_OFLAG_COMPRESSED) {
+		u32 x = q->csize_shift;
+		u64 nsec = ((e & ~QCOW2_OFLAG_COMPRESSED &
+			     ~QCOW2_OFLAG_COPIED) >> x) + 1;
+
+		off = (e & ((1ULL << x) - 1)) & ~511ULL;
+		len = nsec * 512;
+		/* Only its clusters' refcounts change: no end-of-file check. */
+		r = qcow2_meta_find(&q->meta, off, len);
+		if (r)
+			return q_set_corrupt(d, q,
+					     "compressed data at 0x%llx overlaps %s at 0x%llx",
+					     (unsigned long long)off,
+					     qcow2_meta_name(r->kind),
+					     (unsigned long long)r->start);
+		return 0;
+	}
+	off = e & QCOW2_OFFSET_MASK;
+	if (!off)
+		return 0;
+	if (!IS_ALIGNED(off, q->cluster_size))
+		return q_set_corrupt(d, q, "L2 entry 0x%llx is not cluster-aligned",
+				     (unsigned long long)e);
+	r = qcow2_meta_find(&q->meta, off, q->cluster_size);
+	if (r)
+		return q_set_corrupt(d, q,
+				     "an L2 entry points guest data at %s at 0x%llx",
+				     qcow2_meta_name(r->kind),
+				     (unsigned long long)r->start);
+	return q_check_clear(d, q, off, q->cluster_size);
+}
+
 /* Release what an old L2 entry pointed to (after it was replaced). */
 static int q_release_entry(struct disk *d, struct qcow2 *q, u64 e)
 {
@@ -815,26 +992,27 @@ static int q_write_chunk(struct disk *d, struct qcow2 *q, u64 gcl,
 	e = be64toh(tbl[idx]);
 	if (!(e & QCOW2_OFLAG_COMPRESSED) && (e & QCOW2_L2E_RESERVED))
 		return q_corrupt(d, "L2 entry", e);
+	ret = q_check_entry(d, q, e);
+	if (ret)
+		return ret;
 	host = e & QCOW2_OFFSET_MASK;
 	if (!(e & QCOW2_OFLAG_COMPRESSED) && host &&
 	    (e & QCOW2_OFLAG_COPIED)) {
-		if (!IS_ALIGNED(host, q->cluster_size))
-			return q_corrupt(d, "L2 entry", e);
 		if (e & QCOW2_OFLAG_ZERO) {
 			/* Preallocated zero cluster: make it real zeroes. */
 			if (!full) {
 				memset(q->cow, 0, q->cluster_size);
-				ret = q_pwrite(d, q->cow, q->cluster_size,
-					       host);
+				ret = q_write_clear(d, q, q->cow,
+						    q->cluster_size, host);
 				if (ret)
 					return ret;
 			}
 		}
 		if (data)
-			ret = q_pwrite(d, data, len, host + in_off);
+			ret = q_write_clear(d, q, data, len, host + in_off);
 		else {
 			iov_copy(iov, cnt, skip, q->cow, len, false);
-			ret = q_pwrite(d, q->cow, len, host + in_off);
+			ret = q_write_clear(d, q, q->cow, len, host + in_off);
 		}
 		if (ret || !(e & QCOW2_OFLAG_ZERO))
 			return ret;
@@ -854,7 +1032,7 @@ static int q_write_chunk(struct disk *d, struct qcow2 *q, u64 gcl,
 	if (ret)
 		return ret;
 	/* q_alloc may have evicted our table: reload it. */
-	ret = q_pwrite(d, q->cow, q->cluster_size, newc);
+	ret = q_write_clear(d, q, q->cow, q->cluster_size, newc);
 	if (!ret)
 		ret = l2_get(d, q, gcl, false, &tbl, &tbl_off);
 	if (ret) {
@@ -881,7 +1059,9 @@ static ssize_t qcow2_pwritev(struct disk *d, const struct iovec *iov,
 	if (off > d->size || len > d->size - off)
 		return -ENOSPC;
 	pthread_mutex_lock(&q->lock);
-	while (done < len) {
+	if (q->corrupt)
+		ret = -EIO;
+	while (!ret && done < len) {
 		u64 pos = off + done;
 		u64 in_off = pos & (q->cluster_size - 1);
 		u64 n = MIN(len - done, q->cluster_size - in_off);
@@ -965,6 +1145,9 @@ static int q_zero_cluster(struct disk *d, struct qcow2 *q, u64 gcl,
 	e = tbl ? be64toh(tbl[idx]) : 0;
 	if (q_reads_zero(q, gcl, e))
 		return 0;
+	ret = q_check_entry(d, q, e);
+	if (ret)
+		return ret;
 	if (q->h.version < 3) {
 		if (q->backing &&
 		    (gcl << q->h.cluster_bits) < q->backing->size) {
@@ -1005,6 +1188,8 @@ static int qcow2_zero(struct disk *d, u64 off, u64 len, bool unmap)
 	if (off > d->size || len > d->size - off)
 		return -ENOSPC;
 	pthread_mutex_lock(&q->lock);
+	if (q->corrupt)
+		ret = -EIO;
 	while (done < len && !ret) {
 		u64 pos = off + done;
 		u64 gcl = pos >> q->h.cluster_bits;
@@ -1052,10 +1237,138 @@ static void qcow2_close(struct disk *d)
 	free(q->cow);
 	free(q->cbuf);
 	free(q->ccache);
+	qcow2_meta_free(&q->meta);
 	disk_close(q->backing);
 	pthread_mutex_destroy(&q->lock);
 	free(q);
 	d->priv = NULL;
+}
+
+/* The snapshot table and each snapshot's L1 table into the map. */
+static int q_meta_snapshots(struct disk *d, struct qcow2 *q, char *why,
+			    size_t whylen)
+{
+	u64 cs = q->cluster_size, start = q->h.snapshots_offset, pos, len;
+	u8 e[QCOW2_SNAPSHOT_ENTRY_LEN];
+	u32 i;
+	int ret;
+
+	if (q->h.nb_snapshots > QCOW2_MAX_SNAPSHOTS || !start ||
+	    !IS_ALIGNED(start, cs) || start >= q->host_end) {
+		disk_error(why, whylen, "corrupt snapshot table offset 0x%llx",
+			   (unsigned long long)start);
+		return -EINVAL;
+	}
+	pos = start;
+	for (i = 0; i < q->h.nb_snapshots; i++) {
+		u64 l1off, l1len;
+
+		if (pos - start > QCOW2_MAX_SNAPSHOT_TABLE - sizeof(e)) {
+			disk_error(why, whylen, "snapshot table too large");
+			return -EINVAL;
+		}
+		ret = q_pread(d, e, sizeof(e), pos);
+		if (ret) {
+			disk_error(why, whylen, "cannot read the snapshot table: %s",
+				   strerror(-ret));
+			return ret;
+		}
+		l1off = be64_at(e);
+		l1len = (u64)be32_at(e + 8) * 8;
+		/* fixed part, extra data, ID string, name; 8-byte aligned */
+		pos += sizeof(e) + be32_at(e + 36) + ((u32)e[12] << 8 | e[13]) +
+		       ((u32)e[14] << 8 | e[15]);
+		pos = ALIGN_UP(pos, 8ULL);
+		if (!l1len)
+			continue;
+		if (!IS_ALIGNED(l1off, cs) || l1len > QCOW2_MAX_L1_BYTES ||
+		    l1off >= q->host_end || l1len > q->host_end - l1off) {
+			disk_error(why, whylen, "snapshot %u: corrupt L1 table", i);
+			return -EINVAL;
+		}
+		ret = qcow2_meta_add(&q->meta, l1off, ALIGN_UP(l1len, cs),
+				     QCOW2_META_SNAP_L1);
+		if (ret)
+			return ret;
+	}
+	len = pos - start;
+	if (len > QCOW2_MAX_SNAPSHOT_TABLE) {
+		disk_error(why, whylen, "snapshot table too large");
+		return -EINVAL;
+	}
+	if (pos > q->host_end) {
+		disk_error(why, whylen,
+			   "snapshot table runs past the end of the file");
+		return -EINVAL;
+	}
+	return qcow2_meta_add(&q->meta, start, ALIGN_UP(len, cs),
+			      QCOW2_META_SNAPSHOTS);
+}
+
+/*
+ * Every table into the map; refuse an image whose tables overlap (or
+ * whose L1 entries point anywhere but at whole clusters of the file).
+ */
+static int q_meta_open(struct disk *d, struct qcow2 *q, char *why,
+		       size_t whylen)
+{
+	struct qcow2_meta_range a, b;
+	u64 cs = q->cluster_size, i;
+	int ret;
+
+	why[0] = '\0';
+	ret = qcow2_meta_add(&q->meta, 0, cs, QCOW2_META_HEADER);
+	if (!ret)
+		ret = qcow2_meta_add(&q->meta, q->h.l1_offset,
+				     ALIGN_UP((u64)q->h.l1_size * 8, cs),
+				     QCOW2_META_L1);
+	if (!ret)
+		ret = qcow2_meta_add(&q->meta, q->h.rct_offset,
+				     (u64)q->h.rct_clusters * cs,
+				     QCOW2_META_RCT);
+	for (i = 0; !ret && i < q->rct_entries; i++)
+		if (q->rct[i])
+			ret = qcow2_meta_add(&q->meta, q->rct[i], cs,
+					     QCOW2_META_REFBLOCK);
+	for (i = 0; !ret && i < q->h.l1_size; i++) {
+		u64 e = q->l1[i], off = e & QCOW2_OFFSET_MASK;
+		const char *bad = NULL;
+
+		if (e & QCOW2_L1E_RESERVED)
+			bad = "has reserved bits set";
+		else if (!IS_ALIGNED(off, cs))
+			bad = "is not cluster-aligned";
+		else if (off >= q->host_end)
+			bad = "points past the end of the file";
+		if (bad && (off || (e & QCOW2_L1E_RESERVED))) {
+			disk_error(why, whylen, "L1 entry %llu (0x%llx) %s",
+				   (unsigned long long)i,
+				   (unsigned long long)e, bad);
+			return -EINVAL;
+		}
+		if (off)
+			ret = qcow2_meta_add(&q->meta, off, cs,
+					     QCOW2_META_L2);
+	}
+	if (!ret && q->h.nb_snapshots)
+		ret = q_meta_snapshots(d, q, why, whylen);
+	if (ret == -ENOMEM)
+		disk_error(why, whylen, "out of memory for the table map");
+	else if (ret && !why[0])
+		disk_error(why, whylen, "a table lies out of range");
+	if (ret)
+		return ret;
+	ret = qcow2_meta_seal(&q->meta, &a, &b);
+	if (ret) {
+		disk_error(why, whylen,
+			   "tables overlap: %s at 0x%llx and %s at 0x%llx",
+			   qcow2_meta_name(a.kind),
+			   (unsigned long long)a.start,
+			   qcow2_meta_name(b.kind),
+			   (unsigned long long)b.start);
+		return -EINVAL;
+	}
+	return 0;
 }
 
 static const struct disk_ops qcow2_ops = {
@@ -1192,6 +1505,20 @@ int disk_qcow2_open(struct disk *d, int depth, char *err, size_t errlen)
 			ret = -EINVAL;
 			goto fail;
 		}
+		if (!IS_ALIGNED(q->rct[i], cs)) {
+			disk_error(err, errlen,
+			      "qcow2 image '%s': refcount table entry %llu (0x%llx) is not cluster-aligned",
+			      d->path, (unsigned long long)i,
+			      (unsigned long long)q->rct[i]);
+			ret = -EINVAL;
+			goto fail;
+		}
+	}
+	q->host_end = ALIGN_UP((u64)st.st_size, cs);
+	ret = q_meta_open(d, q, why, sizeof(why));
+	if (ret) {
+		disk_error(err, errlen, "qcow2 image '%s': %s", d->path, why);
+		goto fail;
 	}
 	if (q->h.backing_offset) {
 		ret = q_open_backing(d, q, hdr, depth, err, errlen);
@@ -1202,12 +1529,11 @@ int disk_qcow2_open(struct disk *d, int depth, char *err, size_t errlen)
 		/* Bitmaps and the like: we do not keep them up to date. */
 		u64 zero = 0;
 
-		ret = q_pwrite(d, &zero, 8, 88);
+		ret = q_meta_write(d, q, &zero, 8, 88, QCOW2_META_HEADER);
 		if (ret)
 			goto fail;
 		q->h.autoclear = 0;
 	}
-	q->host_end = ALIGN_UP((u64)st.st_size, cs);
 	d->size = ALIGN_DOWN(q->h.size, (u64)DISK_SECTOR);
 	d->format = DISK_FMT_QCOW2;
 	d->linear = false;

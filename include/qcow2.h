@@ -31,6 +31,9 @@
 #define QCOW2_MAX_L1_BYTES		(32ULL << 20)
 #define QCOW2_MAX_RCT_BYTES		(8ULL << 20)
 #define QCOW2_MAX_BACKING_NAME		1023
+#define QCOW2_MAX_SNAPSHOTS		65536
+#define QCOW2_MAX_SNAPSHOT_TABLE	(64ULL << 20)
+#define QCOW2_SNAPSHOT_ENTRY_LEN	40	/* the fixed part */
 
 struct qcow2_header {
 	u32 version;
@@ -61,5 +64,55 @@ struct qcow2_header {
  */
 int qcow2_parse_header(const u8 *buf, size_t len, u64 file_size,
 		       struct qcow2_header *h, char *err, size_t errlen);
+
+/*
+ * The metadata map (devices/qcow2-meta.c): every byte range of the file
+ * that holds metadata, by kind, rounded out to whole clusters. Built at
+ * open (qcow2_meta_add() for each table, then qcow2_meta_seal(), which
+ * refuses ranges that overlap), grown at run time by qcow2_meta_insert()
+ * as tables are allocated, and asked before every write.
+ */
+enum qcow2_meta_kind {
+	QCOW2_META_HEADER,
+	QCOW2_META_L1,
+	QCOW2_META_L2,
+	QCOW2_META_RCT,
+	QCOW2_META_REFBLOCK,
+	QCOW2_META_SNAPSHOTS,
+	QCOW2_META_SNAP_L1,
+};
+
+struct qcow2_meta_range {
+	u64 start;
+	u64 end;		/* exclusive */
+	enum qcow2_meta_kind kind;
+};
+
+struct qcow2_meta {
+	struct qcow2_meta_range *r;
+	size_t n;
+	size_t cap;
+	bool sealed;		/* sorted, no overlaps */
+};
+
+const char *qcow2_meta_name(enum qcow2_meta_kind kind);
+/* Unsorted, before qcow2_meta_seal(): -ENOMEM or 0. */
+int qcow2_meta_add(struct qcow2_meta *m, u64 start, u64 len,
+		   enum qcow2_meta_kind kind);
+/*
+ * Sort; -EEXIST if two ranges overlap, with *a and *b (a copy of each)
+ * describing the pair, the one that starts first in *a.
+ */
+int qcow2_meta_seal(struct qcow2_meta *m, struct qcow2_meta_range *a,
+		    struct qcow2_meta_range *b);
+/* Room for one more range, so that the next insert cannot fail on memory. */
+int qcow2_meta_reserve(struct qcow2_meta *m);
+/* After sealing: a new range in order; -EEXIST if it overlaps one. */
+int qcow2_meta_insert(struct qcow2_meta *m, u64 start, u64 len,
+		      enum qcow2_meta_kind kind);
+/* After sealing: the first range overlapping [off, off + len), or NULL. */
+const struct qcow2_meta_range *qcow2_meta_find(const struct qcow2_meta *m,
+					       u64 off, u64 len);
+void qcow2_meta_free(struct qcow2_meta *m);
 
 #endif

@@ -4,7 +4,8 @@
 # (test=virtio-blk): raw and qcow2 images over PCI and MMIO; the data is on
 # the image after a FLUSH even when lkvm is SIGKILLed right after it;
 # read-only disks refuse writes; a second lkvm on the same image is
-# refused; bad images give one clear error at start-up.
+# refused; bad images give one clear error at start-up; a guest write
+# that a hostile qcow2 would steer into its L1 table gets IOERR.
 . "$(dirname "$0")/../integration/lib.sh"
 
 GUEST="$GUESTS/guest.elf"
@@ -55,7 +56,8 @@ for t in pci mmio; do
 done
 names+=("read-only disk refuses writes" "second lkvm on the image is refused"
 	"corrupt qcow2 header refused at start-up"
-	"missing backing file refused at start-up" "engine reported at info level")
+	"missing backing file refused at start-up" "engine reported at info level"
+	"hostile qcow2: a write aimed at the L1 table gets IOERR")
 if [ -n "$why" ]; then
 	for n in "${names[@]}"; do skip "$n" "$why"; done
 	done_testing
@@ -172,6 +174,29 @@ if [ "$rc" -eq 0 ] && grep -Eq '^lkvm: virtio-blk.0: .* 2 queues, (io_uring|thre
 	pass "engine reported at info level: $(grep -o '[a-z_]* engine' "$TMP/err" | head -1), 2 queues for 2 vCPUs"
 else
 	fail "engine reported at info level (status $rc)"
+	show_output
+fi
+
+# 4 KiB clusters, guest cluster 1 (sectors 8-15) stored "in place" on the
+# L1 table (tests/fuzz/qcow2-seeds.py builds it, as its l2-at-l1 seed).
+python3 - "$ROOT/tests/fuzz" "$TMP/hostile.qcow2" <<'EOF'
+import importlib.util, sys
+spec = importlib.util.spec_from_file_location('s', sys.argv[1] + '/qcow2-seeds.py')
+s = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(s)
+img = s.Image(12, 4 << 20)
+img.l2(1, 3 * 4096 | s.COPIED)
+open(sys.argv[2], 'wb').write(img.b)
+EOF
+cp "$TMP/hostile.qcow2" "$TMP/hostile.orig"
+run_lkvm 60 run -k "$GUEST" -c 1 -p "test=virtio-blk:ro blk-sector=8" \
+	-d "$TMP/hostile.qcow2"
+if [ "$rc" -eq 0 ] && grep -q '^virtio-blk: write refused with status 1' "$TMP/out" &&
+	[ "$(grep -c 'qcow2 image corrupt: an L2 entry points guest data at the L1 table' "$TMP/err")" -eq 1 ] &&
+	cmp -s -i 4096 -n 20480 "$TMP/hostile.qcow2" "$TMP/hostile.orig"; then
+	pass "hostile qcow2: a write aimed at the L1 table gets IOERR, tables and data intact, one log line"
+else
+	fail "hostile qcow2: a write aimed at the L1 table (status $rc)"
 	show_output
 fi
 done_testing

@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 # TAP suite: short libFuzzer runs of the virtio-blk request parser and of
 # the qcow2 parser, from seeds made here (requests by python3, images by
-# qemu-img when installed); ok when nothing crashed or hung.
+# qemu-img when installed and by tests/fuzz/qcow2-seeds.py); ok when
+# nothing crashed or hung and (blk-qcow2) no write landed in metadata.
 set -u
 root=$(cd "$(dirname "$0")/../.." && pwd)
 dir=$root/build/fuzz
@@ -53,6 +54,9 @@ if command -v qemu-img >/dev/null; then
 else
 	printf 'QFI\xfb\0\0\0\3' >"$work/blk-qcow2/corpus/magic"
 fi
+# hand-built qcow2 images reaching allocation, refcount block growth,
+# preallocated zero clusters, and hostile tables
+python3 "$root/tests/fuzz/qcow2-seeds.py" "$work/blk-qcow2/corpus" || exit 1
 
 for target in blk-request blk-qcow2; do
 	n=$((n + 1))

@@ -4,6 +4,7 @@
 # (blk-qcow2). make check runs each for FUZZ_CHECK_TIME seconds
 # (tests/fuzz/blk-run.sh); make fuzz-blk runs them for FUZZ_TIME each.
 BLK_FUZZ_SRCS := virtio/blk.c devices/disk-image.c devices/disk-qcow2.c \
+	devices/qcow2-meta.c \
 	devices/disk-thread.c devices/disk-uring.c virtio/queue.c \
 	virtio/queue-split.c virtio/queue-packed.c virtio/core.c \
 	vmm/guest-mem.c vmm/log.c vmm/io-loop.c
@@ -26,7 +27,12 @@ $(BLK_FUZZ_DIR)/blk-%: tests/fuzz/blk-%.c $(BLK_FUZZ_SRCS) \
 		$(wildcard include/*.h include/virtio/*.h)
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -D_FILE_OFFSET_BITS=64 -o $@ $< \
-		$(BLK_FUZZ_SRCS) -lpthread -luring -lz
+		$(BLK_FUZZ_SRCS) $(BLK_FUZZ_LDFLAGS) -lpthread -luring -lz
+
+# blk-qcow2 records every write to the image (its no-write-in-metadata
+# invariant) by wrapping pwrite.
+$(BLK_FUZZ_DIR)/blk-qcow2: BLK_FUZZ_LDFLAGS := \
+	-Wl,--wrap=pwrite,--wrap=pwrite64
 
 fuzz-blk: fuzz-blk-build
 	FUZZ_CHECK_TIME=$(FUZZ_TIME) tests/fuzz/blk-run.sh

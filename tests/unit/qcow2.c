@@ -320,6 +320,29 @@ static void test_errors(void)
 	disk_close(d);
 }
 
+/*
+ * Internal snapshots from qemu-img: their table and L1 tables go into the
+ * metadata map without a false overlap; read-only use reads the data.
+ */
+static void test_snapshots(const u8 *ref)
+{
+	char err[256];
+	struct disk *d;
+	int rc;
+
+	rc = sh("cp %s/r-v3-64k.pristine %s/snap.qcow2 && qemu-img snapshot -c one %s/snap.qcow2 && qemu-img snapshot -c two %s/snap.qcow2",
+		dir, dir, dir, dir);
+	d = rc ? NULL : open_img("snap.qcow2", true, err);
+	ok(d && read_matches(d, ref, IMG_SIZE),
+	   "image with two internal snapshots opens read-only and reads %s",
+	   err);
+	disk_close(d);
+	d = rc ? NULL : open_img("snap.qcow2", false, err);
+	ok(!rc && !d && strstr(err, "internal snapshots"),
+	   "read-write open of it is refused: %s", err);
+	disk_close(d);
+}
+
 /* A writer SIGKILLed mid-stream leaves at most leaked clusters. */
 static void test_kill(void)
 {
@@ -384,6 +407,7 @@ int main(void)
 	test_backing(ref);
 	test_refblocks();
 	test_errors();
+	test_snapshots(ref);
 	test_kill();
 	sh("rm -rf %s", dir);
 	free(ref);
