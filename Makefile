@@ -47,7 +47,7 @@ DEPS_PACKAGES := gcc make libc6-dev linux-libc-dev libfdt-dev zlib1g-dev \
 # tests/unit/x86-acpi.c.
 DEPS_PACKAGES += acpica-tools
 
-SRCS_COMMON := $(wildcard vmm/*.c devices/*.c virtio/*.c)
+SRCS_COMMON := $(wildcard lib/*.c vmm/*.c devices/*.c virtio/*.c)
 SRCS_ARCH := $(wildcard vmm/$(ARCH)/*.c devices/$(ARCH)/*.c)
 SRCS := $(filter-out vmm/main.c,$(SRCS_COMMON) $(SRCS_ARCH))
 LIB_OBJS := $(SRCS:%.c=$(BUILD)/%.o)
