@@ -10,6 +10,7 @@
 #include "detach.h"
 #include "log.h"
 #include "run-options.h"
+#include "safe-open.h"
 #include "vm.h"
 
 #define EXIT_USAGE 2
@@ -22,6 +23,9 @@ static int map_image(const char *what, const char *path, u64 limit,
 	if (err == -EFBIG)
 		pr_err("%s '%s' does not fit in %llu MiB of guest memory",
 		       what, path, (unsigned long long)(limit >> 20));
+	else if (err == -EMEDIUMTYPE)
+		pr_err("cannot open %s '%s': %s, not a regular file", what,
+		       path, safe_open_type_name(f->mode));
 	else if (err)
 		pr_err("cannot open %s '%s': %s", what, path, strerror(-err));
 	return err;

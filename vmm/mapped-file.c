@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "mapped-file.h"
+#include "safe-open.h"
 
 int mapped_file_open(const char *path, size_t max_len, struct mapped_file *out)
 {
@@ -16,21 +17,13 @@ int mapped_file_open(const char *path, size_t max_len, struct mapped_file *out)
 
 	out->data = NULL;
 	out->len = 0;
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	out->mode = 0;
+	/* A FIFO would block the open, a device would run its open routine. */
+	fd = safe_open(AT_FDCWD, path, O_RDONLY, SAFE_OPEN_REG, &st);
+	if (fd == -EMEDIUMTYPE)
+		out->mode = st.st_mode;
 	if (fd < 0)
-		return -errno;
-	if (fstat(fd, &st)) {
-		err = -errno;
-		goto out;
-	}
-	if (S_ISDIR(st.st_mode)) {
-		err = -EISDIR;
-		goto out;
-	}
-	if (!S_ISREG(st.st_mode) && !S_ISBLK(st.st_mode)) {
-		err = -EINVAL;
-		goto out;
-	}
+		return fd;
 	if ((u64)st.st_size > max_len) {
 		err = -EFBIG;
 		goto out;

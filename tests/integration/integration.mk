@@ -3,4 +3,5 @@
 CHECK_SUITES += tests/integration/acpi.sh tests/integration/bad-input.sh \
 	tests/integration/boot.sh tests/integration/control.sh \
 	tests/integration/shutdown-flush.sh
+CHECK_SUITES += tests/integration/images.sh
 DEPS_PACKAGES += python3 util-linux strace
