@@ -5,6 +5,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <libgen.h>
 #include <linux/falloc.h>
 #include <linux/fs.h>
 #include <stdarg.h>
@@ -17,6 +18,10 @@
 
 #include "disk.h"
 #include "log.h"
+#include "safe-open.h"
+
+/* disk_guard_write() copies this much of a write to the first sector. */
+#define DISK_GUARD_BYTES	4096
 
 void disk_error(char *err, size_t len, const char *fmt, ...)
 {
@@ -143,33 +148,49 @@ static int disk_lock(int fd, bool exclusive)
 	return 0;
 }
 
-static int disk_open_depth(struct disk **out, const char *path,
-			   const struct disk_open_opts *opts, int depth,
-			   char *err, size_t errlen)
+static const char *format_name(enum disk_format f)
 {
+	return f == DISK_FMT_QCOW2 ? "qcow2" : "raw";
+}
+
+/* The format the first bytes of an image say (n of them). */
+static enum disk_format disk_probe(const u8 *buf, size_t n)
+{
+	if (n >= 4 && !memcmp(buf, "QFI\xfb", 4))
+		return DISK_FMT_QCOW2;
+	return DISK_FMT_RAW;
+}
+
+/*
+ * Build the disk on fd (taken over, closed on failure): lock, size, format
+ * (opts->format, or probed from the content).
+ */
+static int disk_open_fd(struct disk **out, int fd, const char *path,
+			const struct disk_open_opts *opts, int depth,
+			char *err, size_t errlen)
+{
+	enum disk_format fmt = opts->format;
 	struct disk *d;
-	u8 magic[4] = { 0 };
 	ssize_t n;
-	int flags = opts->readonly ? O_RDONLY : O_RDWR;
 	int ret;
 
 	if (depth > 16) {
 		disk_error(err, errlen, "%s: backing chain too deep", path);
+		close(fd);
 		return -ELOOP;
 	}
 	d = calloc(1, sizeof(*d));
-	if (!d)
+	if (!d) {
+		close(fd);
 		return -ENOMEM;
-	d->path = strdup(path);
+	}
+	d->fd = fd;
 	d->readonly = opts->readonly;
 	d->direct = opts->direct;
-	if (opts->direct)
-		flags |= O_DIRECT;
-	d->fd = open(path, flags | O_CLOEXEC);
-	if (d->fd < 0) {
-		ret = -errno;
-		disk_error(err, errlen, "cannot open disk image '%s': %s", path,
-			 strerror(errno));
+	d->path = strdup(path);
+	if (!d->path) {
+		ret = -ENOMEM;
+		disk_error(err, errlen, "disk image '%s': out of memory", path);
 		goto fail;
 	}
 	if (!opts->no_lock) {
@@ -193,30 +214,37 @@ static int disk_open_depth(struct disk **out, const char *path,
 			 path);
 		goto fail;
 	}
-	if (d->size >= 4) {
+	if (fmt == DISK_FMT_AUTO || fmt == DISK_FMT_QCOW2) {
 		/* O_DIRECT needs an aligned buffer. */
 		static __thread u8 probe[4096] __attribute__((aligned(4096)));
 
-		n = pread(d->fd, probe, sizeof(probe), 0);
+		n = d->size >= 4 ? pread(d->fd, probe, sizeof(probe), 0) : 0;
 		if (n < 0) {
 			ret = -errno;
 			disk_error(err, errlen, "cannot read disk image '%s': %s",
 				 path, strerror(errno));
 			goto fail;
 		}
-		if (n >= 4)
-			memcpy(magic, probe, 4);
+		if (fmt == DISK_FMT_AUTO) {
+			fmt = disk_probe(probe, n);
+			d->probed_raw = fmt == DISK_FMT_RAW && !d->readonly;
+		} else if (disk_probe(probe, n) != DISK_FMT_QCOW2) {
+			ret = -EINVAL;
+			disk_error(err, errlen,
+				 "disk image '%s' is not a qcow2 image (format=qcow2 was asked for)",
+				 path);
+			goto fail;
+		}
 	}
-	if (!memcmp(magic, "QFI\xfb", 4)) {
-		ret = disk_qcow2_open(d, depth, err, errlen);
+	if (fmt == DISK_FMT_QCOW2) {
+		ret = disk_qcow2_open(d, opts, depth, err, errlen);
 		if (ret)
 			goto fail;
 	}
 	*out = d;
 	return 0;
 fail:
-	if (d->fd >= 0)
-		close(d->fd);
+	close(d->fd);
 	free(d->path);
 	free(d);
 	return ret;
@@ -225,15 +253,184 @@ fail:
 int disk_open(struct disk **out, const char *path,
 	      const struct disk_open_opts *opts, char *err, size_t errlen)
 {
-	return disk_open_depth(out, path, opts, 0, err, errlen);
+	int flags = opts->readonly ? O_RDONLY : O_RDWR;
+	struct stat st;
+	int fd;
+
+	if (opts->direct)
+		flags |= O_DIRECT;
+	/* A FIFO would block the open, a device would run its open routine. */
+	fd = safe_open(AT_FDCWD, path, flags, SAFE_OPEN_REG | SAFE_OPEN_BLK,
+		       &st);
+	if (fd == -EMEDIUMTYPE) {
+		disk_error(err, errlen,
+			 "disk image '%s' is %s, not a regular file or block device",
+			 path, safe_open_type_name(st.st_mode));
+		return fd;
+	}
+	if (fd < 0) {
+		disk_error(err, errlen, "cannot open disk image '%s': %s", path,
+			 strerror(-fd));
+		return fd;
+	}
+	return disk_open_fd(out, fd, path, opts, 0, err, errlen);
 }
 
-int disk_open_backing(struct disk **out, const char *path, int depth,
+/* The directory the image at path is in, as an O_PATH fd. */
+static int image_dir(const char *path)
+{
+	char *copy = strdup(path);
+	int fd;
+
+	if (!copy)
+		return -ENOMEM;
+	fd = open(dirname(copy), O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		fd = -errno;
+	free(copy);
+	return fd;
+}
+
+/* Is the file open on fd the one the user named with backing=PATH? */
+static bool named_by_user(const struct disk_open_opts *opts,
+			  const struct stat *st)
+{
+	struct stat u;
+
+	return opts->backing_path && !stat(opts->backing_path, &u) &&
+	       u.st_dev == st->st_dev && u.st_ino == st->st_ino;
+}
+
+int disk_open_backing(struct disk **out, const struct disk *parent,
+		      const char *name, enum disk_format fmt,
+		      const struct disk_open_opts *opts, int depth,
 		      char *err, size_t errlen)
 {
-	struct disk_open_opts o = { .readonly = true };
+	struct disk_open_opts o = *opts;
+	unsigned int how = SAFE_OPEN_REG;
+	struct stat st;
+	char *shown;
+	int dfd, fd;
 
-	return disk_open_depth(out, path, &o, depth, err, errlen);
+	o.readonly = true;
+	o.direct = false;
+	o.format = fmt;
+	if (!opts->backing_follow)
+		how |= SAFE_OPEN_NOFOLLOW;
+	dfd = image_dir(parent->path);
+	if (dfd < 0) {
+		disk_error(err, errlen, "cannot open the directory of '%s': %s",
+			 parent->path, strerror(-dfd));
+		return dfd;
+	}
+	if (name[0] == '/') {
+		shown = strdup(name);
+	} else {
+		char *copy = strdup(parent->path);
+
+		shown = NULL;
+		if (copy && asprintf(&shown, "%s/%s", dirname(copy), name) < 0)
+			shown = NULL;
+		free(copy);
+	}
+	if (!shown) {
+		close(dfd);
+		return -ENOMEM;
+	}
+	fd = safe_open(dfd, name, O_RDONLY,
+		       how | (opts->backing_any ? 0 : SAFE_OPEN_BENEATH), &st);
+	if (fd == -EXDEV) {
+		/* Outside the tree: only the file the user named. */
+		fd = safe_open(dfd, name, O_RDONLY, how, &st);
+		if (fd >= 0 && !named_by_user(opts, &st)) {
+			close(fd);
+			fd = -EXDEV;
+		}
+	}
+	close(dfd);
+	if (fd == -EXDEV)
+		disk_error(err, errlen,
+			 "backing file '%s' of '%s' is outside the image's directory tree: to use it, add ',backing=%s' (or ',backing=any') to the -d option",
+			 shown, parent->path, shown);
+	else if (fd == -ELOOP)
+		disk_error(err, errlen,
+			 "backing file '%s' of '%s' is a symbolic link: to follow it, add ',backing-follow' to the -d option",
+			 shown, parent->path);
+	else if (fd == -EMEDIUMTYPE)
+		disk_error(err, errlen,
+			 "backing file '%s' of '%s' is %s, not a regular file",
+			 shown, parent->path, safe_open_type_name(st.st_mode));
+	else if (fd < 0)
+		disk_error(err, errlen,
+			 "backing file of '%s': cannot open disk image '%s': %s",
+			 parent->path, shown, strerror(-fd));
+	if (fd >= 0) {
+		fd = disk_open_fd(out, fd, shown, &o, depth, err, errlen);
+		if (fd < 0 && fmt == DISK_FMT_QCOW2 && err && errlen &&
+		    strstr(err, "not a qcow2 image"))
+			disk_error(err, errlen,
+				 "backing file '%s' of '%s' is not a qcow2 image, as its backing format says",
+				 shown, parent->path);
+	}
+	free(shown);
+	return fd < 0 ? fd : 0;
+}
+
+int disk_guard_write(struct disk *d, struct disk_req *req)
+{
+	size_t n = MIN(req->len, (u64)DISK_GUARD_BYTES), done = 0, skip;
+	struct iovec *iov;
+	u8 *copy;
+	int i, cnt = 1;
+
+	if (!d->probed_raw || req->op != DISK_OP_WRITE || req->off || !n)
+		return 0;
+	copy = aligned_alloc(DISK_GUARD_BYTES,
+			     ALIGN_UP(DISK_GUARD_BYTES +
+				      (req->iovcnt + 1) * sizeof(*iov),
+				      (size_t)DISK_GUARD_BYTES));
+	if (!copy)
+		return -ENOMEM;
+	/* Read the guest's bytes once; what is checked is what is written. */
+	for (i = 0; i < req->iovcnt && done < n; i++) {
+		size_t m = MIN(req->iov[i].iov_len, n - done);
+
+		memcpy(copy + done, req->iov[i].iov_base, m);
+		done += m;
+	}
+	if (disk_probe(copy, done) != DISK_FMT_RAW) {
+		pr_warn_ratelimited("%s: write of a %s header to sector 0 refused: the image was probed as raw (use -d %s,format=raw to allow it)",
+				    d->path, format_name(disk_probe(copy, done)),
+				    d->path);
+		free(copy);
+		return -EPERM;
+	}
+	iov = (struct iovec *)(copy + DISK_GUARD_BYTES);
+	iov[0].iov_base = copy;
+	iov[0].iov_len = n;
+	skip = n;
+	for (i = 0; i < req->iovcnt; i++) {
+		size_t l = req->iov[i].iov_len;
+
+		if (skip >= l) {
+			skip -= l;
+			continue;
+		}
+		iov[cnt].iov_base = (u8 *)req->iov[i].iov_base + skip;
+		iov[cnt].iov_len = l - skip;
+		cnt++;
+		skip = 0;
+	}
+	req->iov = iov;
+	req->iovcnt = cnt;
+	req->guard = copy;
+	return 0;
+}
+
+void disk_req_release(struct disk_req *req)
+{
+	free(req->guard);
+	req->guard = NULL;
 }
 
 void disk_close(struct disk *d)

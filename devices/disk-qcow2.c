@@ -1381,11 +1381,43 @@ static const struct disk_ops qcow2_ops = {
 	.close = qcow2_close,
 };
 
+/*
+ * The backing format header extension, if the image has one: DISK_FMT_RAW
+ * or DISK_FMT_QCOW2 in *fmt (else DISK_FMT_AUTO: probe). The extensions
+ * follow the header, within the first cluster (hdr holds hlen bytes).
+ */
+static int q_backing_format(const struct qcow2 *q, const u8 *hdr, u64 hlen,
+			    enum disk_format *fmt)
+{
+	u64 off = q->h.header_length, end = MIN(hlen, q->cluster_size);
+
+	*fmt = DISK_FMT_AUTO;
+	while (off + 8 <= end) {
+		u32 type = be32_at(hdr + off), len = be32_at(hdr + off + 4);
+
+		if (!type)
+			break;
+		if (len > end - off - 8)
+			return -EINVAL;
+		if (type == QCOW2_EXT_BACKING_FORMAT) {
+			if (len == 3 && !memcmp(hdr + off + 8, "raw", 3))
+				*fmt = DISK_FMT_RAW;
+			else if (len == 5 && !memcmp(hdr + off + 8, "qcow2", 5))
+				*fmt = DISK_FMT_QCOW2;
+			else
+				return -ENOTSUP;
+		}
+		off += 8 + ALIGN_UP((u64)len, 8);
+	}
+	return 0;
+}
+
 static int q_open_backing(struct disk *d, struct qcow2 *q, const u8 *hdr,
+			  u64 hlen, const struct disk_open_opts *opts,
 			  int depth, char *err, size_t errlen)
 {
-	char name[QCOW2_MAX_BACKING_NAME + 1], *path, *dir, *copy;
-	char sub[256];
+	char name[QCOW2_MAX_BACKING_NAME + 1];
+	enum disk_format fmt;
 	int ret;
 
 	memcpy(name, hdr + q->h.backing_offset, q->h.backing_size);
@@ -1395,28 +1427,20 @@ static int q_open_backing(struct disk *d, struct qcow2 *q, const u8 *hdr,
 		      d->path);
 		return -EINVAL;
 	}
-	if (name[0] == '/') {
-		path = strdup(name);
-	} else {
-		copy = strdup(d->path);
-		if (!copy)
-			return -ENOMEM;
-		dir = dirname(copy);
-		if (asprintf(&path, "%s/%s", dir, name) < 0)
-			path = NULL;
-		free(copy);
+	ret = q_backing_format(q, hdr, hlen, &fmt);
+	if (ret) {
+		disk_error(err, errlen, "qcow2 image '%s': %s", d->path,
+			   ret == -ENOTSUP ?
+			   "backing format not supported (raw or qcow2)" :
+			   "corrupt header extension");
+		return ret;
 	}
-	if (!path)
-		return -ENOMEM;
-	ret = disk_open_backing(&q->backing, path, depth + 1, sub,
-				sizeof(sub));
-	if (ret)
-		disk_error(err, errlen, "backing file of '%s': %s", d->path, sub);
-	free(path);
-	return ret;
+	return disk_open_backing(&q->backing, d, name, fmt, opts, depth + 1,
+				 err, errlen);
 }
 
-int disk_qcow2_open(struct disk *d, int depth, char *err, size_t errlen)
+int disk_qcow2_open(struct disk *d, const struct disk_open_opts *opts,
+		    int depth, char *err, size_t errlen)
 {
 	struct qcow2 *q;
 	struct stat st;
@@ -1521,7 +1545,8 @@ int disk_qcow2_open(struct disk *d, int depth, char *err, size_t errlen)
 		goto fail;
 	}
 	if (q->h.backing_offset) {
-		ret = q_open_backing(d, q, hdr, depth, err, errlen);
+		ret = q_open_backing(d, q, hdr, hlen, opts, depth, err,
+				     errlen);
 		if (ret)
 			goto fail;
 	}

@@ -30,7 +30,8 @@
 
 #define DISK_SECTOR		512
 
-enum disk_format { DISK_FMT_RAW, DISK_FMT_QCOW2 };
+/* DISK_FMT_AUTO (open options only): probe the content. */
+enum disk_format { DISK_FMT_AUTO, DISK_FMT_RAW, DISK_FMT_QCOW2 };
 
 struct disk;
 
@@ -68,6 +69,12 @@ struct disk {
 	bool linear;
 	/* Discards are rounded in to this (bytes); zeroing is exact. */
 	u32 discard_granularity;
+	/*
+	 * Writable and raw by probing: a write of the first sector that
+	 * would make the image probe as another format is refused
+	 * (disk_guard_write()).
+	 */
+	bool probed_raw;
 	char *path;
 	void *priv;		/* format state */
 };
@@ -76,26 +83,48 @@ struct disk_open_opts {
 	bool readonly;
 	bool direct;
 	bool no_lock;		/* tests that open one image twice */
+	enum disk_format format;	/* AUTO: probe the content */
+	/*
+	 * Backing files (qcow2), for the whole chain. By default one must be
+	 * a regular file in the directory tree of the image naming it, not
+	 * reached through a final symlink. backing_any: anywhere;
+	 * backing_path: this file too, wherever it is (the user named it);
+	 * backing_follow: a final symlink is followed.
+	 */
+	bool backing_any;
+	bool backing_follow;
+	const char *backing_path;
 };
 
 /*
- * Open and lock an image. On failure returns -errno and, if err is not
- * NULL, a message for the user in err ("image is locked by another
- * process", "qcow2: corrupt header: ...").
+ * Open and lock an image: a regular file or a block device (anything else
+ * is refused before it is opened, see safe-open.h). On failure returns
+ * -errno and, if err is not NULL, a message for the user in err ("image is
+ * locked by another process", "qcow2: corrupt header: ...").
  */
 int disk_open(struct disk **out, const char *path,
 	      const struct disk_open_opts *opts, char *err, size_t errlen);
 void disk_close(struct disk *d);
 
-/* Open a backing file read-only (used by qcow2). */
-int disk_open_backing(struct disk **out, const char *path, int depth,
+/*
+ * Open the backing file `name` of the qcow2 image parent (used by qcow2)
+ * read-only, under opts' backing rule, as format fmt (AUTO: probe).
+ */
+int disk_open_backing(struct disk **out, const struct disk *parent,
+		      const char *name, enum disk_format fmt,
+		      const struct disk_open_opts *opts, int depth,
 		      char *err, size_t errlen);
 
 /* Raw: the ops on a plain file descriptor (also used by qcow2 tests). */
 int disk_raw_init(struct disk *d);
 
-/* qcow2 (disk-qcow2.c): set up d->ops/priv from d->fd; -errno + err. */
-int disk_qcow2_open(struct disk *d, int depth, char *err, size_t errlen);
+/*
+ * qcow2 (disk-qcow2.c): set up d->ops/priv from d->fd; opts for its
+ * backing file; -errno + err.
+ */
+int disk_qcow2_open(struct disk *d, const struct disk_open_opts *opts,
+		    int depth, char *err, size_t errlen);
+
 
 /* Read into a flat buffer / write from one (helpers over the ops). */
 /* Format a one-line reason into err (nothing when err is NULL or len 0). */
@@ -126,6 +155,7 @@ struct disk_req {
 	u64 file_off;		/* engine's use: where in the file */
 	void (*done)(struct disk_req *req);
 	void *opaque;
+	void *guard;		/* disk_guard_write()'s copy, or NULL */
 	struct disk_req *next;	/* engine's use */
 };
 
@@ -176,6 +206,17 @@ int disk_uring_create(struct disk_engine **out, struct disk *disk,
 #define DISK_THREAD_FALLBACK_WORKERS	16	/* as the sole engine */
 int disk_thread_create(struct disk_engine **out, struct disk *disk,
 		       unsigned int max_workers);
+
+/*
+ * The first-sector guard of a probed-raw image (d->probed_raw): a write
+ * req that covers the start of the disk is made to take its first bytes
+ * from a copy (req->guard, so that the guest cannot change them after the
+ * check), and refused with -EPERM (one rate-limited line) if they would
+ * make the image probe as another format. 0 when the write may go on.
+ * disk_req_release() frees the copy once the request is done.
+ */
+int disk_guard_write(struct disk *d, struct disk_req *req);
+void disk_req_release(struct disk_req *req);
 
 /* Run one request synchronously (the thread engine's worker body). */
 void disk_req_execute(struct disk *d, struct disk_req *req);

@@ -18,6 +18,9 @@
 #define QCOW2_INCOMPAT_COMPRESSION	(1ULL << 3)
 #define QCOW2_INCOMPAT_EXTL2		(1ULL << 4)
 
+/* Header extensions (type, length, data padded to 8 bytes). */
+#define QCOW2_EXT_BACKING_FORMAT	0xe2792acaU
+
 /* L1 / L2 / refcount table entries. */
 #define QCOW2_OFLAG_COPIED		(1ULL << 63)
 #define QCOW2_OFLAG_COMPRESSED		(1ULL << 62)
