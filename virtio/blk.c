@@ -112,6 +112,7 @@ static void blk_req_done(struct disk_req *dreq)
 	if (ok && r->type == VIRTIO_BLK_T_IN)
 		written += r->data_len;
 	blk_set_status(r, ok ? VIRTIO_BLK_S_OK : VIRTIO_BLK_S_IOERR);
+	disk_req_release(dreq);
 	virtq_lock(bq->vq);
 	blk_push_locked(bq, r, written);
 	virtq_unlock(bq->vq);
@@ -244,7 +245,8 @@ static int blk_parse(struct virtio_blk *blk, struct blk_req *r, u8 *status,
 		d->dsync = !virtio_has_feature(&blk->vdev,
 					       VIRTIO_BLK_F_FLUSH);
 		r->data_len = len;
-		return 1;
+		/* A probed-raw image must not be turned into another format. */
+		return disk_guard_write(blk->disk, d) ? 0 : 1;
 	case VIRTIO_BLK_T_FLUSH:
 		if (blk->disk->readonly) {
 			*status = VIRTIO_BLK_S_OK;
@@ -439,6 +441,10 @@ int virtio_blk_create(struct virtio_blk **out, const struct guest_mem *mem,
 		.readonly = o->readonly,
 		.direct = o->direct,
 		.no_lock = o->no_lock,
+		.format = o->format,
+		.backing_any = o->backing_any,
+		.backing_follow = o->backing_follow,
+		.backing_path = o->backing_path,
 	};
 	struct virtio_blk *blk;
 	char name[32];
@@ -598,6 +604,21 @@ int virtio_blk_parse_arg(const char *arg, struct virtio_blk_options *o,
 			o->readonly = true;
 		} else if (!strcmp(tok, "direct")) {
 			o->direct = true;
+		} else if (!strcmp(tok, "format=raw")) {
+			o->format = DISK_FMT_RAW;
+		} else if (!strcmp(tok, "format=qcow2")) {
+			o->format = DISK_FMT_QCOW2;
+		} else if (!strncmp(tok, "format=", 7)) {
+			snprintf(err, errlen,
+				 "unknown disk format '%s' (raw, qcow2)",
+				 tok + 7);
+			return -EINVAL;
+		} else if (!strcmp(tok, "backing=any")) {
+			o->backing_any = true;
+		} else if (!strncmp(tok, "backing=", 8) && tok[8]) {
+			o->backing_path = tok + 8;
+		} else if (!strcmp(tok, "backing-follow")) {
+			o->backing_follow = true;
 		} else if (!strncmp(tok, "serial=", 7)) {
 			if (strlen(tok + 7) > VIRTIO_BLK_ID_BYTES) {
 				snprintf(err, errlen,
@@ -608,7 +629,7 @@ int virtio_blk_parse_arg(const char *arg, struct virtio_blk_options *o,
 			o->serial = tok + 7;
 		} else {
 			snprintf(err, errlen,
-				 "unknown disk option '%s' (ro, direct, serial=)",
+				 "unknown disk option '%s' (ro, direct, serial=, format=, backing=, backing-follow)",
 				 tok);
 			return -EINVAL;
 		}

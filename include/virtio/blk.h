@@ -69,6 +69,11 @@ struct virtio_blk_options {
 	bool readonly;
 	bool direct;
 	const char *serial;		/* GET_ID; at most 20 bytes used */
+	enum disk_format format;	/* DISK_FMT_AUTO: probe */
+	/* Backing files: see struct disk_open_opts. */
+	bool backing_any;
+	bool backing_follow;
+	const char *backing_path;
 	unsigned int num_queues;	/* 0: 1 */
 	u16 queue_size;			/* 0: VIRTIO_BLK_QUEUE_SIZE */
 	enum disk_engine_kind engine;
@@ -95,8 +100,10 @@ void virtio_blk_drain(struct virtio_blk *blk);
 void virtio_blk_destroy(struct virtio_blk *blk);
 
 /*
- * Parse a --disk argument: PATH[,ro][,direct][,serial=S]. Fills opts
- * (path and serial point into a copy the caller frees with free(*buf)).
+ * Parse a --disk argument: PATH[,ro][,direct][,serial=S]
+ * [,format=raw|qcow2][,backing=any|PATH][,backing-follow]. Fills opts
+ * (path, serial and backing path point into a copy the caller frees
+ * with free(*buf)).
  * -EINVAL with a reason in err.
  */
 int virtio_blk_parse_arg(const char *arg, struct virtio_blk_options *opts,

@@ -417,6 +417,89 @@ static void qcow2_suite(enum disk_engine_kind kind, struct io_loop *loop)
 	free(expect);
 }
 
+/*
+ * A raw image probed as raw: the guest cannot write a qcow2 header to its
+ * first sector (it would open as qcow2 next time); with format=raw given,
+ * it can. And the -d options that choose the format and the backing rule.
+ */
+static void probed_raw_suite(enum disk_engine_kind kind, struct io_loop *loop)
+{
+	struct virtio_blk_options o = {
+		.path = path, .engine = kind, .loop = loop, .queue_size = 64,
+	};
+	struct virtio_blk *blk = NULL;
+	struct virtio_device *vdev;
+	const char *en = kind == DISK_ENGINE_URING ? "io_uring" : "threads";
+	static const u8 magic[4] = { 'Q', 'F', 'I', 0xfb };
+	char err[256] = "", *buf = NULL;
+	u8 zero[512] = { 0 }, st;
+	unsigned int pass;
+
+	for (pass = 0; pass < 2; pass++) {
+		o.format = pass ? DISK_FMT_RAW : DISK_FMT_AUTO;
+		if (virtio_blk_create(&blk, &S.mem, &o, err, sizeof(err))) {
+			ok(0, "create: %s", err);
+			return;
+		}
+		vdev = virtio_blk_vdev(blk);
+		bring_up(blk, VIRTIO_BIT(VIRTIO_BLK_F_FLUSH));
+		memset(sim_hva(&S, DATA(0)), 0, 512);
+		st = do_req(vdev, VIRTIO_BLK_T_OUT, 0, 512, false, NULL);
+		ok(st == VIRTIO_BLK_S_OK && file_is(0, zero, 512),
+		   "[%s] %s: zeroes to sector 0 are written", en,
+		   pass ? "format=raw" : "probed raw");
+		memcpy(sim_hva(&S, DATA(0)), magic, 4);
+		st = do_req(vdev, VIRTIO_BLK_T_OUT, 0, 512, false, NULL);
+		if (!pass)
+			ok(st == VIRTIO_BLK_S_IOERR && file_is(0, zero, 512),
+			   "[%s] probed raw: a qcow2 magic written to sector 0 gets IOERR, the image keeps its bytes",
+			   en);
+		else
+			ok(st == VIRTIO_BLK_S_OK && file_is(0, magic, 4),
+			   "[%s] format=raw: the user's choice, the magic is written",
+			   en);
+		st = do_req(vdev, VIRTIO_BLK_T_OUT, 1, 512, false, NULL);
+		ok(st == VIRTIO_BLK_S_OK && file_is(512, magic, 4),
+		   "[%s] the magic at sector 1 is just data", en);
+		st = do_req(vdev, VIRTIO_BLK_T_IN, 0, 512, true, NULL);
+		ok(st == VIRTIO_BLK_S_OK,
+		   "[%s] the device goes on serving", en);
+		virtio_blk_destroy(blk);
+		blk = NULL;
+		/* Back to zeroes for the next pass and suite. */
+		memset(sim_hva(&S, DATA(0)), 0, 512);
+		{
+			int fd = open(path, O_WRONLY);
+
+			if (fd < 0 || pwrite(fd, zero, 512, 0) != 512 ||
+			    pwrite(fd, zero, 512, 512) != 512)
+				ok(0, "reset the image");
+			if (fd >= 0)
+				close(fd);
+		}
+	}
+	if (kind != DISK_ENGINE_THREAD)
+		return;
+	memset(&o, 0, sizeof(o));
+	ok(!virtio_blk_parse_arg("x.img,format=qcow2,backing=any,backing-follow",
+				 &o, &buf, err, sizeof(err)) &&
+	   o.format == DISK_FMT_QCOW2 && o.backing_any && o.backing_follow,
+	   "-d PATH,format=qcow2,backing=any,backing-follow parsed");
+	free(buf);
+	memset(&o, 0, sizeof(o));
+	ok(!virtio_blk_parse_arg("x.img,format=raw,backing=/srv/base.img", &o,
+				 &buf, err, sizeof(err)) &&
+	   o.format == DISK_FMT_RAW && !o.backing_any &&
+	   !strcmp(o.backing_path, "/srv/base.img"),
+	   "-d PATH,format=raw,backing=FILE parsed");
+	free(buf);
+	ok(virtio_blk_parse_arg("x.img,format=vmdk", &o, &buf, err,
+				sizeof(err)) == -EINVAL &&
+	   strstr(err, "unknown disk format 'vmdk'"),
+	   "-d PATH,format=vmdk refused: %s", err);
+	free(buf);
+}
+
 int main(void)
 {
 	struct io_loop loop;
@@ -443,6 +526,7 @@ int main(void)
 			disk_engine_destroy(e);
 			suite(DISK_ENGINE_URING, &loop);
 			qcow2_suite(DISK_ENGINE_URING, &loop);
+			probed_raw_suite(DISK_ENGINE_URING, &loop);
 		} else {
 			skip("io_uring unavailable here", "io_uring engine");
 		}
@@ -451,6 +535,7 @@ int main(void)
 	}
 	suite(DISK_ENGINE_THREAD, NULL);
 	qcow2_suite(DISK_ENGINE_THREAD, NULL);
+	probed_raw_suite(DISK_ENGINE_THREAD, NULL);
 	io_loop_destroy(&loop);
 	unlink(path);
 	sim_teardown(&S);
