@@ -133,6 +133,19 @@ static int test_virtio_blk(const struct boot_info *bi, const char *arg)
 		printf("virtio-blk: ok\n");
 		return EXIT_OK;
 	}
+	if (!strcmp(mode, "magic")) {
+		/* A qcow2 header to sector 0: lkvm refuses it on a probed raw. */
+		h->type = T_OUT;
+		h->sector = 0;
+		memset(buf, 0, 512);
+		memcpy(buf, "QFI\xfb\0\0\0\3", 8);
+		st = blk_req(&d, h, status, buf, 512, false);
+		printf("virtio-blk: qcow2 header to sector 0: status %d\n", st);
+		h->type = T_IN;
+		st = blk_req(&d, h, status, buf, 512, true);
+		printf("virtio-blk: then a read: status %d\n", st);
+		return st == 0 ? EXIT_OK : EXIT_FAIL;
+	}
 	if (strcmp(mode, "verify")) {
 		for (i = 0; i < len; i++)
 			buf[i] = pattern(sector * 512 + i, seed);
