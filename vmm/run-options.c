@@ -67,8 +67,11 @@ void run_usage(FILE *f)
 	      "      --rng                a virtio-rng device (host getrandom)\n"
 	      "      --no-pvpanic         leave out the pvpanic device, through which\n"
 	      "                           a guest panic ends lkvm with status 3\n"
-	      "  -d, --disk PATH[,ro][,direct][,serial=S]\n"
-	      "                           virtio-blk disk: raw or qcow2 (repeatable)\n"
+	      "  -d, --disk PATH[,ro][,direct][,serial=S][,format=raw|qcow2]\n"
+	      "            [,backing=any|FILE][,backing-follow]\n"
+	      "                           virtio-blk disk: raw or qcow2 (repeatable);\n"
+	      "                           format probed unless given; where a qcow2's\n"
+	      "                           backing file may be: see lkvm(1)\n"
 	      "      --virtio-transport T pci, mmio or mmio-legacy (pci)\n"
 	      "      --no-acpi            no ACPI tables (x86): the MP table only\n"
 	      "      --loglevel LEVEL     error, warning, info or debug (warning)\n"
@@ -161,7 +164,7 @@ static int fail(char *err, size_t errlen, const char *fmt, ...)
 	return -EINVAL;
 }
 
-/* -d/--disk: PATH[,ro][,direct][,serial=S] (checked by virtio/blk.c). */
+/* -d/--disk: PATH[,options] (checked by virtio/blk.c). */
 static int add_disk(struct vm_config *cfg, const char *arg, char *err,
 		    size_t errlen)
 {
