@@ -1384,12 +1384,16 @@ static const struct disk_ops qcow2_ops = {
 /*
  * The backing format header extension, if the image has one: DISK_FMT_RAW
  * or DISK_FMT_QCOW2 in *fmt (else DISK_FMT_AUTO: probe). The extensions
- * follow the header, within the first cluster (hdr holds hlen bytes).
+ * follow the header, up to the backing file name, within the first
+ * cluster (hdr holds hlen bytes).
  */
 static int q_backing_format(const struct qcow2 *q, const u8 *hdr, u64 hlen,
 			    enum disk_format *fmt)
 {
 	u64 off = q->h.header_length, end = MIN(hlen, q->cluster_size);
+
+	if (q->h.backing_offset > off)
+		end = MIN(end, q->h.backing_offset);
 
 	*fmt = DISK_FMT_AUTO;
 	while (off + 8 <= end) {

@@ -251,7 +251,7 @@ static void test_backing(void)
 		"a FIFO as backing refused", "a final symlink refused",
 		"backing-follow follows it", "backing format raw honoured",
 		"backing format qcow2 on a raw file refused",
-		"no backing format: probed",
+		"no backing format: probed", "extensions end at the name",
 	};
 	char err[256], base[512], buf[4];
 	struct disk *d;
@@ -329,6 +329,18 @@ static void test_backing(void)
 	r = open_img(&d, "vm/q.qcow2", &o, err);
 	ok(r && !d && strstr(err, "not a qcow2 image"),
 	   "backing format qcow2 naming a raw file: refused: %s", err);
+	/*
+	 * The backing name right after the extensions, no end marker: the
+	 * extensions end where the name begins (else its bytes would be
+	 * taken for an extension).
+	 */
+	sh("cd %s/vm && qemu-img create -q -f qcow2 -u -b in.raw -F raw nomark.qcow2 1M && python3 -c \"import struct,sys; p=sys.argv[1]; b=bytearray(open(p,'rb').read()); o=struct.unpack('>I',b[100:104])[0]\nwhile struct.unpack('>I',b[o:o+4])[0]: o+=8+(struct.unpack('>I',b[o+4:o+8])[0]+7)//8*8\nb[o:o+6]=b'in.raw'; b[8:16]=struct.pack('>Q',o); open(p,'wb').write(b)\" nomark.qcow2",
+	   dir);
+	r = open_img(&d, "vm/nomark.qcow2", &o, err);
+	ok(!r && d && !disk_read(d, buf, 4, 0) && !memcmp(buf, "QFI\xfb", 4),
+	   "extensions end at the backing name (no end marker): raw honoured %s",
+	   err);
+	disk_close(d);
 	/* Rename the extension's type: no backing format, so probed. */
 	sh("python3 -c \"import sys; p=sys.argv[1]; b=bytearray(open(p,'rb').read()); i=b.find(bytes.fromhex('e2792aca')); b[i:i+4]=bytes.fromhex('1234abcd'); open(p,'wb').write(b)\" %s/vm/fmt.qcow2",
 	   dir);
