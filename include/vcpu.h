@@ -13,6 +13,11 @@ int vcpu_create(struct vm *vm, struct vcpu *vcpu, unsigned int id);
 int vcpu_start(struct vcpu *vcpu);
 /* Make the vCPU leave KVM_RUN soon (immediate_exit + signal). */
 void vcpu_kick(struct vcpu *vcpu);
+/*
+ * By the vCPU thread: from now on (armed) or no longer, kicks signal this
+ * thread. Arm before the first look at the stop flag.
+ */
+void vcpu_kick_arm(struct vcpu *vcpu, bool armed);
 void vcpu_join(struct vcpu *vcpu);
 void vcpu_destroy(struct vcpu *vcpu);
 

@@ -35,7 +35,15 @@ struct vcpu {
 	int fd;
 	struct kvm_run *run;
 	pthread_t thread;
-	bool thread_started;
+	bool thread_started;	/* joinable: set by vcpu_start() */
+	/*
+	 * Set by the vCPU thread itself before its first KVM_RUN, under
+	 * kick_lock: from then on vcpu_kick() signals kick_thread, so a stop
+	 * reaches the vCPU whenever its thread starts.
+	 */
+	pthread_mutex_t kick_lock;
+	bool kick_armed;
+	pthread_t kick_thread;
 	/* Completed debug exits, for --debug-single-step. */
 	u64 nr_single_steps;
 	/* Exits by reason, for `lkvm stat`; written by this vCPU only. */

@@ -28,6 +28,9 @@ int vcpu_create(struct vm *vm, struct vcpu *vcpu, unsigned int id)
 	memset(vcpu, 0, sizeof(*vcpu));
 	vcpu->vm = vm;
 	vcpu->id = id;
+	err = pthread_mutex_init(&vcpu->kick_lock, NULL);
+	if (err)
+		return -err;
 	vcpu->fd = ioctl(vm->vm_fd, KVM_CREATE_VCPU, id);
 	if (vcpu->fd < 0) {
 		err = -errno;
@@ -236,6 +239,7 @@ static void *vcpu_thread(void *arg)
 	sigemptyset(&set);
 	sigaddset(&set, VCPU_KICK_SIGNAL);
 	pthread_sigmask(SIG_UNBLOCK, &set, NULL);
+	vcpu_kick_arm(vcpu, true);
 
 	while (!vm_stop_requested(vm)) {
 		int r;
@@ -272,6 +276,7 @@ static void *vcpu_thread(void *arg)
 		if (r < 0)
 			break;
 	}
+	vcpu_kick_arm(vcpu, false);
 	return NULL;
 }
 

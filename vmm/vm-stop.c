@@ -18,13 +18,30 @@ bool vm_stop_requested(const struct vm *vm)
 	return atomic_load(&vm->stopping);
 }
 
+/*
+ * immediate_exit catches a vCPU on its way into KVM_RUN; the signal one
+ * already inside. The thread arms itself (vcpu_kick_arm()) before it first
+ * looks at the stop and pause flags, so either it sees the flag set before
+ * this kick or this kick sees it armed; a kick never waits for
+ * vcpu_start() to learn the thread's id (the hang at exit of issue 13).
+ */
 void vcpu_kick(struct vcpu *vcpu)
 {
 	if (!vcpu->run)
 		return;
 	vcpu->run->immediate_exit = 1;
-	if (vcpu->thread_started && !pthread_equal(vcpu->thread, pthread_self()))
-		pthread_kill(vcpu->thread, VCPU_KICK_SIGNAL);
+	pthread_mutex_lock(&vcpu->kick_lock);
+	if (vcpu->kick_armed && !pthread_equal(vcpu->kick_thread, pthread_self()))
+		pthread_kill(vcpu->kick_thread, VCPU_KICK_SIGNAL);
+	pthread_mutex_unlock(&vcpu->kick_lock);
+}
+
+void vcpu_kick_arm(struct vcpu *vcpu, bool armed)
+{
+	pthread_mutex_lock(&vcpu->kick_lock);
+	vcpu->kick_thread = pthread_self();
+	vcpu->kick_armed = armed;
+	pthread_mutex_unlock(&vcpu->kick_lock);
 }
 
 int vm_pause(struct vm *vm)
