@@ -1,7 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /* lkvm: command dispatch. */
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "commands.h"
 #include "log.h"
@@ -70,10 +73,39 @@ int cmd_help(int argc, char **argv)
 	return 2;
 }
 
+/*
+ * A closed fd 0, 1 or 2 would be handed to the next file lkvm opens
+ * (/dev/kvm, a disk) and the console would read or write that file: put
+ * /dev/null there first. Returns -errno.
+ */
+static int std_fds_reopen(void)
+{
+	int fd, got;
+
+	for (fd = 0; fd <= 2; fd++) {
+		if (fcntl(fd, F_GETFD) >= 0)
+			continue;
+		if (errno != EBADF)
+			return -errno;
+		/* The lowest free descriptor: this one. */
+		got = open("/dev/null", O_RDWR);
+		if (got < 0)
+			return -errno;
+		if (got != fd) {
+			close(got);
+			return -EBADF;
+		}
+	}
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	unsigned int i;
 
+	/* Before anything opens a file. */
+	if (std_fds_reopen())
+		return 1;
 	if (argc < 2) {
 		print_commands(stderr);
 		return 2;
