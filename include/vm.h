@@ -143,11 +143,12 @@ struct pvpanic_ops;
 void vm_pvpanic_ops(struct vm *vm, struct pvpanic_ops *ops);
 
 /*
- * Park every vCPU outside KVM_RUN (returns once all are parked, or -EINTR
- * if the VM stops meanwhile), and let them go again. Any thread but a
- * vCPU's.
+ * Park every vCPU outside KVM_RUN: returns once all are parked, -EINTR if
+ * the VM stops meanwhile, -ETIMEDOUT if they are not all parked within
+ * timeout_ms (then the VM runs on, not paused). vm_resume() lets them go
+ * again. Any thread but a vCPU's.
  */
-int vm_pause(struct vm *vm);
+int vm_pause(struct vm *vm, unsigned int timeout_ms);
 void vm_resume(struct vm *vm);
 bool vm_paused(struct vm *vm);
 /* Called by a vCPU thread before each KVM_RUN. */

@@ -167,7 +167,7 @@ static void control_execute(struct control *ctl, const char *req, FILE *out)
 	} else if (!strcmp(req, "pause")) {
 		if (vm_paused(vm))
 			fprintf(out, "error: %s is already paused\n", vm->name);
-		else if (vm_pause(vm))
+		else if (vm_pause(vm, 2000))
 			fprintf(out, "error: %s is stopping\n", vm->name);
 		else
 			fprintf(out, "ok\n");
@@ -183,7 +183,7 @@ static void control_execute(struct control *ctl, const char *req, FILE *out)
 	} else if (!strcmp(req, "debug")) {
 		bool was_paused = vm_paused(vm);
 
-		if (!was_paused && vm_pause(vm)) {
+		if (!was_paused && vm_pause(vm, 2000)) {
 			fprintf(out, "error: %s is stopping\n", vm->name);
 			return;
 		}

@@ -7,6 +7,7 @@
  */
 #include <errno.h>
 #include <signal.h>
+#include <time.h>
 
 #include "devices/pvpanic.h"
 #include "log.h"
@@ -44,21 +45,40 @@ void vcpu_kick_arm(struct vcpu *vcpu, bool armed)
 	pthread_mutex_unlock(&vcpu->kick_lock);
 }
 
-int vm_pause(struct vm *vm)
+int vm_pause(struct vm *vm, unsigned int timeout_ms)
 {
+	struct timespec deadline;
 	unsigned int i;
 	int err = 0;
 
+	clock_gettime(CLOCK_MONOTONIC, &deadline);
+	deadline.tv_sec += timeout_ms / 1000;
+	deadline.tv_nsec += (long)(timeout_ms % 1000) * 1000000;
+	if (deadline.tv_nsec >= 1000000000) {
+		deadline.tv_sec++;
+		deadline.tv_nsec -= 1000000000;
+	}
 	pthread_mutex_lock(&vm->pause_lock);
 	atomic_store(&vm->pause_requested, true);
 	pthread_mutex_unlock(&vm->pause_lock);
 	for (i = 0; i < vm->nr_vcpus; i++)
 		vcpu_kick(&vm->vcpus[i]);
 	pthread_mutex_lock(&vm->pause_lock);
-	while (vm->nr_parked < vm->nr_vcpus && !vm_stop_requested(vm))
-		pthread_cond_wait(&vm->pause_cond, &vm->pause_lock);
+	while (vm->nr_parked < vm->nr_vcpus && !vm_stop_requested(vm) &&
+	       err != ETIMEDOUT)
+		err = pthread_cond_clockwait(&vm->pause_cond, &vm->pause_lock,
+					     CLOCK_MONOTONIC, &deadline);
 	if (vm_stop_requested(vm))
 		err = -EINTR;
+	else if (vm->nr_parked < vm->nr_vcpus)
+		err = -ETIMEDOUT;
+	else
+		err = 0;
+	if (err) {
+		/* Not paused after all: let the parked ones go. */
+		atomic_store(&vm->pause_requested, false);
+		pthread_cond_broadcast(&vm->pause_cond);
+	}
 	pthread_mutex_unlock(&vm->pause_lock);
 	return err;
 }

@@ -170,7 +170,7 @@ static void test_threads(void)
 		ok(0, "vCPU 0 thread");
 		return;
 	}
-	ok(wait_parked(&m.vm, 2) && vm_pause(&m.vm) == 0,
+	ok(wait_parked(&m.vm, 2) && vm_pause(&m.vm, 5000) == 0,
 	   "stopped vCPUs count as paused: vm_pause returns");
 	vm_resume(&m.vm);
 	usleep(50000);
