@@ -40,9 +40,9 @@ static const char *reply_field(const char *reply, const char *key, char *buf,
 }
 
 /* Names of VMs with a socket, live or stale; returns how many. */
-static int list_names(char names[][256], int max)
+static int list_names(char names[][CONTROL_NAME_MAX + 1], int max)
 {
-	char dir[4096];
+	char dir[CONTROL_PATH_MAX];
 	struct dirent *de;
 	int n = 0;
 	DIR *d;
@@ -55,12 +55,14 @@ static int list_names(char names[][256], int max)
 	while ((de = readdir(d)) && n < max) {
 		size_t len = strlen(de->d_name);
 
-		if (len <= 5 || len - 5 >= 256 ||
+		if (len <= 5 || len - 5 > CONTROL_NAME_MAX ||
 		    strcmp(de->d_name + len - 5, ".sock"))
 			continue;
 		memcpy(names[n], de->d_name, len - 5);
 		names[n][len - 5] = '\0';
-		n++;
+		/* Not a name lkvm gives: not ours to talk to or remove. */
+		if (control_name_valid(names[n]))
+			n++;
 	}
 	closedir(d);
 	return n;
@@ -68,17 +70,16 @@ static int list_names(char names[][256], int max)
 
 static void remove_stale(const char *name)
 {
-	char dir[4096], path[4400];
+	int err = control_remove_stale(name);
 
-	if (control_dir(dir, sizeof(dir), false))
-		return;
-	snprintf(path, sizeof(path), "%s/%s.sock", dir, name);
-	unlink(path);
+	if (err && err != -EEXIST)
+		pr_debug("cannot remove the stale socket of '%s': %s", name,
+			 strerror(-err));
 }
 
 static int cmd_list(void)
 {
-	static char names[256][256];
+	static char names[256][CONTROL_NAME_MAX + 1];
 	char *reply = malloc(REPLY_MAX);
 	int i, n = list_names(names, 256);
 
@@ -118,6 +119,17 @@ static int ctl_one(const char *name, const char *request, bool quiet)
 			remove_stale(name);
 		pr_err("no VM named '%s' is running", name);
 		status = 1;
+	} else if (control_dir_refusal(err)) {
+		char dir[CONTROL_PATH_MAX] = "";
+
+		control_dir(dir, sizeof(dir), false);
+		pr_err("control socket directory '%s' %s: refusing it", dir,
+		       control_dir_refusal(err));
+		status = 1;
+	} else if (err == -ETIMEDOUT) {
+		pr_err("VM '%s' did not answer within %d s", name,
+		       CONTROL_REPLY_TIMEOUT_MS / 1000);
+		status = 1;
 	} else if (err) {
 		pr_err("cannot reach VM '%s': %s", name, strerror(-err));
 		status = 1;
@@ -147,7 +159,7 @@ static void ctl_usage(FILE *f, const char *cmd)
 /* stop, pause, resume, stat, debug: argv[0] is the request. */
 static int cmd_ctl(int argc, char **argv)
 {
-	static char names[256][256];
+	static char names[256][CONTROL_NAME_MAX + 1];
 	const char *name = NULL;
 	bool all = false, quiet;
 	int i, n, status = 0;
@@ -172,6 +184,10 @@ static int cmd_ctl(int argc, char **argv)
 	if (!all == !name) {
 		pr_err("name one VM, or --all");
 		ctl_usage(stderr, argv[0]);
+		return EXIT_USAGE;
+	}
+	if (name && !control_name_valid(name)) {
+		pr_err("invalid name '%s': %s", name, CONTROL_NAME_RULE);
 		return EXIT_USAGE;
 	}
 	quiet = strcmp(argv[0], "stat") && strcmp(argv[0], "debug");

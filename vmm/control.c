@@ -1,104 +1,369 @@
 // SPDX-License-Identifier: GPL-2.0
-/* The per-VM control socket: requests from `lkvm stop`, `lkvm stat` ... */
+/*
+ * The per-VM control socket: requests from `lkvm stop`, `lkvm stat` ...
+ * answered on a control thread of their own, so that pause and debug,
+ * which wait for the vCPUs, never hold up the I/O thread. Every wait here
+ * is bounded: a client has CONTROL_CLIENT_TIMEOUT_MS to send its request
+ * and to take its reply, and a pause gives up after
+ * CONTROL_PAUSE_TIMEOUT_MS.
+ */
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/epoll.h>
+#include <sys/eventfd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
 
-#include "arch.h"
 #include "control.h"
-#include "kvm-names.h"
 #include "log.h"
 #include "vm.h"
 
-#define CONTROL_MAX_REQUEST 64
 #define CONTROL_MAX_CLIENTS 8
 
 struct control_client {
-	struct io_handler h;
-	struct control *ctl;
+	int fd;			/* -1: free */
 	char req[CONTROL_MAX_REQUEST];
 	size_t len;
-	bool used;
+	u64 deadline_ms;
 };
 
 struct control {
 	struct vm *vm;
-	struct io_handler listen_h;
-	char path[sizeof(((struct sockaddr_un *)0)->sun_path)];
+	int listen_fd;
+	int wake_fd;
+	int lock_fd;
+	pthread_t thread;
+	bool thread_started;
+	atomic_bool quit;
+	char path[CONTROL_PATH_MAX];
 	struct control_client clients[CONTROL_MAX_CLIENTS];
 };
 
-int control_dir(char *buf, size_t len, bool create)
+static u64 now_ms(void)
 {
-	const char *lkvm_home = getenv("LKVM_HOME"), *home = getenv("HOME");
-	int n;
+	struct timespec ts;
 
-	if (lkvm_home && *lkvm_home)
-		n = snprintf(buf, len, "%s", lkvm_home);
-	else if (home && *home)
-		n = snprintf(buf, len, "%s/.lkvm", home);
-	else
-		return -ENOENT;
-	if (n < 0 || (size_t)n >= len)
-		return -ENAMETOOLONG;
-	if (create && mkdir(buf, 0700) && errno != EEXIST)
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (u64)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Write all of buf to a non-blocking socket before deadline_ms. */
+static int write_by(int fd, const char *buf, size_t len, u64 deadline_ms)
+{
+	while (len) {
+		ssize_t n = write(fd, buf, len);
+		struct pollfd p = { .fd = fd, .events = POLLOUT };
+		u64 now;
+
+		if (n > 0) {
+			buf += n;
+			len -= n;
+			continue;
+		}
+		if (n < 0 && errno != EAGAIN && errno != EINTR)
+			return -errno;
+		now = now_ms();
+		if (now >= deadline_ms)
+			return -ETIMEDOUT;
+		if (poll(&p, 1, (int)(deadline_ms - now)) < 0 && errno != EINTR)
+			return -errno;
+	}
+	return 0;
+}
+
+static void control_client_close(struct control_client *c)
+{
+	close(c->fd);
+	c->fd = -1;
+	c->len = 0;
+}
+
+static void control_answer(struct control *ctl, struct control_client *c)
+{
+	char *reply = NULL;
+	size_t reply_len = 0;
+	FILE *out;
+	int err;
+
+	out = open_memstream(&reply, &reply_len);
+	if (out) {
+		control_reply(ctl->vm, c->req, c->len, out);
+		if (fclose(out))
+			reply_len = 0;
+	}
+	if (reply && reply_len) {
+		/* The reply has its own time, after the request's. */
+		err = write_by(c->fd, reply, reply_len,
+			       now_ms() + CONTROL_CLIENT_TIMEOUT_MS);
+		if (err)
+			pr_debug("control: reply lost: %s", strerror(-err));
+	}
+	free(reply);
+	control_client_close(c);
+}
+
+static void control_client_read(struct control *ctl, struct control_client *c)
+{
+	ssize_t n = read(c->fd, c->req + c->len, sizeof(c->req) - c->len);
+
+	if (n < 0 && (errno == EAGAIN || errno == EINTR))
+		return;
+	if (n < 0) {
+		control_client_close(c);
+		return;
+	}
+	c->len += n;
+	/* A whole line, the end of the request, or all we take. */
+	if (n == 0 || memchr(c->req, '\n', c->len) ||
+	    c->len == sizeof(c->req))
+		control_answer(ctl, c);
+}
+
+/* Only our own user and root may drive the VM. */
+static bool control_peer_allowed(int fd)
+{
+	struct ucred cred;
+	socklen_t len = sizeof(cred);
+
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) ||
+	    len != sizeof(cred))
+		return false;
+	if (cred.uid == geteuid() || cred.uid == 0)
+		return true;
+	pr_warn_ratelimited("control: refused a client with uid %u",
+			    (unsigned int)cred.uid);
+	return false;
+}
+
+static void control_accept(struct control *ctl)
+{
+	struct control_client *c;
+	unsigned int i;
+	int fd;
+
+	for (i = 0; i < CONTROL_MAX_CLIENTS; i++) {
+		c = &ctl->clients[i];
+		if (c->fd >= 0)
+			continue;
+		fd = accept4(ctl->listen_fd, NULL, NULL,
+			     SOCK_NONBLOCK | SOCK_CLOEXEC);
+		if (fd < 0)
+			return;
+		if (!control_peer_allowed(fd)) {
+			static const char deny[] = "error: permission denied\n";
+
+			if (write(fd, deny, sizeof(deny) - 1) < 0)
+				pr_debug("control: %s", strerror(errno));
+			close(fd);
+			continue;
+		}
+		c->fd = fd;
+		c->len = 0;
+		c->deadline_ms = now_ms() + CONTROL_CLIENT_TIMEOUT_MS;
+	}
+	/* All slots taken: the rest wait in the backlog. */
+}
+
+static void *control_thread(void *arg)
+{
+	struct pollfd pfd[2 + CONTROL_MAX_CLIENTS];
+	struct control_client *owner[2 + CONTROL_MAX_CLIENTS];
+	struct control *ctl = arg;
+
+	pthread_setname_np(pthread_self(), "lkvm-control");
+	while (!atomic_load(&ctl->quit)) {
+		unsigned int i, n = 0;
+		int timeout = -1, listen_at = -1;
+		bool room = false;
+		u64 now = now_ms();
+
+		pfd[n] = (struct pollfd){ .fd = ctl->wake_fd, .events = POLLIN };
+		owner[n++] = NULL;
+		for (i = 0; i < CONTROL_MAX_CLIENTS; i++) {
+			struct control_client *c = &ctl->clients[i];
+			int left;
+
+			if (c->fd < 0) {
+				room = true;
+				continue;
+			}
+			left = c->deadline_ms > now ?
+			       (int)(c->deadline_ms - now) : 0;
+			if (timeout < 0 || left < timeout)
+				timeout = left;
+			pfd[n] = (struct pollfd){ .fd = c->fd, .events = POLLIN };
+			owner[n++] = c;
+		}
+		if (room) {
+			pfd[n] = (struct pollfd){ .fd = ctl->listen_fd,
+						  .events = POLLIN };
+			owner[n] = NULL;
+			listen_at = n++;
+		}
+		if (poll(pfd, n, timeout) < 0) {
+			if (errno == EINTR)
+				continue;
+			pr_err("control: poll: %s", strerror(errno));
+			break;
+		}
+		now = now_ms();
+		for (i = 1; i < n; i++) {
+			struct control_client *c = owner[i];
+
+			if (!c)
+				continue;
+			if (pfd[i].revents)
+				control_client_read(ctl, c);
+			else if (now >= c->deadline_ms)
+				control_client_close(c);	/* idle */
+		}
+		if (listen_at >= 0 && pfd[listen_at].revents)
+			control_accept(ctl);
+	}
+	return NULL;
+}
+
+int control_start(struct vm *vm)
+{
+	struct sockaddr_un addr = { .sun_family = AF_UNIX };
+	struct control *ctl;
+	unsigned int i;
+	int err;
+
+	ctl = calloc(1, sizeof(*ctl));
+	if (!ctl)
+		return -ENOMEM;
+	ctl->vm = vm;
+	ctl->listen_fd = ctl->wake_fd = -1;
+	for (i = 0; i < CONTROL_MAX_CLIENTS; i++)
+		ctl->clients[i].fd = -1;
+	vm->control = ctl;
+
+	/* The name's lock first: whoever holds it owns NAME.sock. */
+	ctl->lock_fd = control_lock(vm->name);
+	if (ctl->lock_fd < 0)
+		return ctl->lock_fd;
+	err = control_path(vm->name, ".sock", ctl->path, sizeof(ctl->path),
+			   true);
+	if (err)
+		return err;
+	/* Left by a VM that died: nobody holds the lock any more. */
+	if (unlink(ctl->path) && errno != ENOENT) {
+		err = -errno;
+		ctl->path[0] = '\0';
+		return err;
+	}
+
+	ctl->listen_fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK |
+				SOCK_CLOEXEC, 0);
+	if (ctl->listen_fd < 0)
+		return -errno;
+	snprintf(addr.sun_path, sizeof(addr.sun_path), "%s", ctl->path);
+	if (bind(ctl->listen_fd, (struct sockaddr *)&addr, sizeof(addr))) {
+		err = -errno;
+		ctl->path[0] = '\0';
+		return err;
+	}
+	/* 0600 whatever the umask; the 0700 directory covers the gap. */
+	if (chmod(ctl->path, 0600) || listen(ctl->listen_fd, 16))
+		return -errno;
+	ctl->wake_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	if (ctl->wake_fd < 0)
 		return -errno;
 	return 0;
 }
 
-static int control_path(const char *name, char *buf, size_t len, bool create)
+int control_serve(struct vm *vm)
 {
-	char dir[sizeof(((struct sockaddr_un *)0)->sun_path)];
-	int err = control_dir(dir, sizeof(dir), create), n;
+	struct control *ctl = vm->control;
+	int err;
 
+	if (!ctl || ctl->listen_fd < 0 || ctl->wake_fd < 0)
+		return 0;
+	err = pthread_create(&ctl->thread, NULL, control_thread, ctl);
 	if (err)
-		return err;
-	n = snprintf(buf, len, "%s/%s.sock", dir, name);
-	if (n < 0 || (size_t)n >= len)
-		return -ENAMETOOLONG;
+		return -err;
+	ctl->thread_started = true;
 	return 0;
+}
+
+void control_stop(struct vm *vm)
+{
+	struct control *ctl = vm->control;
+	unsigned int i;
+	u64 one = 1;
+
+	if (!ctl)
+		return;
+	if (ctl->thread_started) {
+		atomic_store(&ctl->quit, true);
+		if (write(ctl->wake_fd, &one, sizeof(one)) < 0)
+			pr_debug("control: wake: %s", strerror(errno));
+		pthread_join(ctl->thread, NULL);
+	}
+	for (i = 0; i < CONTROL_MAX_CLIENTS; i++)
+		if (ctl->clients[i].fd >= 0)
+			close(ctl->clients[i].fd);
+	if (ctl->listen_fd >= 0)
+		close(ctl->listen_fd);
+	if (ctl->wake_fd >= 0)
+		close(ctl->wake_fd);
+	if (ctl->path[0])
+		unlink(ctl->path);
+	/* Last: the name is free once the socket is gone. */
+	if (ctl->lock_fd >= 0)
+		close(ctl->lock_fd);
+	free(ctl);
+	vm->control = NULL;
 }
 
 static int control_connect(const char *path)
 {
 	struct sockaddr_un addr = { .sun_family = AF_UNIX };
-	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	struct timeval tv = {
+		.tv_sec = CONTROL_REPLY_TIMEOUT_MS / 1000,
+		.tv_usec = (CONTROL_REPLY_TIMEOUT_MS % 1000) * 1000,
+	};
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0), err;
 
 	if (fd < 0)
 		return -errno;
+	if (setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)) ||
+	    setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv)))
+		goto fail;
 	snprintf(addr.sun_path, sizeof(addr.sun_path), "%s", path);
-	if (connect(fd, (struct sockaddr *)&addr, sizeof(addr))) {
-		int err = -errno;
-
-		close(fd);
-		return err;
-	}
+	if (connect(fd, (struct sockaddr *)&addr, sizeof(addr)))
+		goto fail;
 	return fd;
+fail:
+	err = errno == EAGAIN || errno == EINPROGRESS ? -ETIMEDOUT : -errno;
+	close(fd);
+	return err;
 }
 
 int control_request(const char *name, const char *request, char *buf,
 		    size_t len)
 {
-	char path[sizeof(((struct sockaddr_un *)0)->sun_path)];
+	char path[CONTROL_PATH_MAX];
 	size_t got = 0;
 	int fd, err;
 
-	err = control_path(name, path, sizeof(path), false);
+	err = control_path(name, ".sock", path, sizeof(path), false);
 	if (err)
 		return err;
 	fd = control_connect(path);
 	if (fd < 0)
 		return fd;
 	if (dprintf(fd, "%s\n", request) < 0) {
-		err = -errno;
+		err = errno == EAGAIN ? -ETIMEDOUT : -errno;
 		close(fd);
 		return err;
 	}
@@ -108,234 +373,16 @@ int control_request(const char *name, const char *request, char *buf,
 
 		if (n < 0 && errno == EINTR)
 			continue;
-		if (n <= 0)
+		if (n < 0) {
+			err = errno == EAGAIN ? -ETIMEDOUT : -errno;
+			close(fd);
+			return err;
+		}
+		if (n == 0)
 			break;
 		got += n;
 	}
 	buf[got] = '\0';
 	close(fd);
 	return 0;
-}
-
-static double vm_uptime(struct vm *vm)
-{
-	struct timespec now;
-
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	return (now.tv_sec - vm->started.tv_sec) +
-	       (now.tv_nsec - vm->started.tv_nsec) / 1e9;
-}
-
-static void control_stat(struct vm *vm, FILE *out)
-{
-	unsigned int i, r;
-
-	fprintf(out, "ok\nname %s\npid %d\nstate %s\nuptime %.3f\n", vm->name,
-		(int)getpid(), vm_paused(vm) ? "paused" : "running",
-		vm_uptime(vm));
-	fprintf(out, "memory %llu\ncpus %u\n",
-		(unsigned long long)vm->cfg->ram_size, vm->nr_vcpus);
-	for (i = 0; i < vm->nr_vcpus; i++) {
-		struct vcpu *v = &vm->vcpus[i];
-		unsigned long long total = atomic_load(&v->exits_other);
-
-		for (r = 0; r < ARRAY_SIZE(v->exits); r++)
-			total += atomic_load(&v->exits[r]);
-		fprintf(out, "vcpu%u exits %llu\n", i, total);
-		for (r = 0; r < ARRAY_SIZE(v->exits); r++) {
-			unsigned long long n = atomic_load(&v->exits[r]);
-
-			if (n)
-				fprintf(out, "vcpu%u %s %llu\n", i,
-					kvm_exit_name(r), n);
-		}
-		if (v->nr_assists)
-			fprintf(out, "vcpu%u emulation_assists %llu\n", i,
-				(unsigned long long)v->nr_assists);
-	}
-}
-
-/* Run one request; the reply goes to out. */
-static void control_execute(struct control *ctl, const char *req, FILE *out)
-{
-	struct vm *vm = ctl->vm;
-	unsigned int i;
-
-	if (!strcmp(req, "stop")) {
-		fprintf(out, "ok\n");
-		vm_request_stop(vm, 0);
-	} else if (!strcmp(req, "pause")) {
-		if (vm_paused(vm))
-			fprintf(out, "error: %s is already paused\n", vm->name);
-		else if (vm_pause(vm, 2000))
-			fprintf(out, "error: %s is stopping\n", vm->name);
-		else
-			fprintf(out, "ok\n");
-	} else if (!strcmp(req, "resume")) {
-		if (!vm_paused(vm)) {
-			fprintf(out, "error: %s is not paused\n", vm->name);
-		} else {
-			vm_resume(vm);
-			fprintf(out, "ok\n");
-		}
-	} else if (!strcmp(req, "stat") || !strcmp(req, "info")) {
-		control_stat(vm, out);
-	} else if (!strcmp(req, "debug")) {
-		bool was_paused = vm_paused(vm);
-
-		if (!was_paused && vm_pause(vm, 2000)) {
-			fprintf(out, "error: %s is stopping\n", vm->name);
-			return;
-		}
-		fprintf(out, "ok\n");
-		for (i = 0; i < vm->nr_vcpus; i++)
-			arch_dump_vcpu(&vm->vcpus[i], out);
-		if (!was_paused)
-			vm_resume(vm);
-	} else {
-		fprintf(out, "error: unknown request '%s'\n", req);
-	}
-}
-
-static void control_client_done(struct control_client *c)
-{
-	io_loop_del(&c->ctl->vm->io, &c->h);
-	close(c->h.fd);
-	c->used = false;
-}
-
-static void control_client_ready(struct io_handler *h, u32 events)
-{
-	struct control_client *c = h->opaque;
-	char *reply = NULL;
-	size_t reply_len = 0;
-	FILE *out;
-	ssize_t n;
-	char *nl;
-
-	n = read(h->fd, c->req + c->len, sizeof(c->req) - 1 - c->len);
-	if (n < 0 && (errno == EAGAIN || errno == EINTR))
-		return;
-	if (n > 0)
-		c->len += n;
-	c->req[c->len] = '\0';
-	nl = strchr(c->req, '\n');
-	if (!nl && n > 0 && c->len < sizeof(c->req) - 1 && !(events & EPOLLHUP))
-		return;		/* wait for the rest of the line */
-	if (nl)
-		*nl = '\0';
-	out = open_memstream(&reply, &reply_len);
-	if (out) {
-		if (!nl && c->len >= sizeof(c->req) - 1)
-			fprintf(out, "error: request too long\n");
-		else
-			control_execute(c->ctl, c->req, out);
-		fclose(out);
-		/* Replies are small: the socket buffer takes them whole. */
-		if (reply && write(h->fd, reply, reply_len) < 0)
-			pr_debug("control: reply lost: %s", strerror(errno));
-		free(reply);
-	}
-	control_client_done(c);
-}
-
-static void control_accept(struct io_handler *h, u32 events)
-{
-	struct control *ctl = h->opaque;
-	unsigned int i;
-	int fd;
-
-	(void)events;
-	while ((fd = accept4(h->fd, NULL, NULL,
-			     SOCK_NONBLOCK | SOCK_CLOEXEC)) >= 0) {
-		struct control_client *c = NULL;
-
-		for (i = 0; i < CONTROL_MAX_CLIENTS; i++)
-			if (!ctl->clients[i].used) {
-				c = &ctl->clients[i];
-				break;
-			}
-		if (!c) {
-			pr_warn_ratelimited("control: too many clients");
-			close(fd);
-			continue;
-		}
-		memset(c, 0, sizeof(*c));
-		c->used = true;
-		c->ctl = ctl;
-		c->h = (struct io_handler){ .fd = fd,
-					    .fn = control_client_ready,
-					    .opaque = c };
-		if (io_loop_add(&ctl->vm->io, &c->h, EPOLLIN | EPOLLRDHUP)) {
-			close(fd);
-			c->used = false;
-		}
-	}
-}
-
-int control_start(struct vm *vm)
-{
-	struct sockaddr_un addr = { .sun_family = AF_UNIX };
-	struct control *ctl;
-	int fd, err;
-
-	ctl = calloc(1, sizeof(*ctl));
-	if (!ctl)
-		return -ENOMEM;
-	ctl->vm = vm;
-	ctl->listen_h.fd = -1;
-	vm->control = ctl;
-	err = control_path(vm->name, ctl->path, sizeof(ctl->path), true);
-	if (err)
-		return err;
-	/* A socket nobody answers on is left from a VM that died: reuse. */
-	fd = control_connect(ctl->path);
-	if (fd >= 0) {
-		close(fd);
-		ctl->path[0] = '\0';
-		return -EEXIST;
-	}
-	if (fd == -ECONNREFUSED)
-		unlink(ctl->path);
-
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		return -errno;
-	snprintf(addr.sun_path, sizeof(addr.sun_path), "%s", ctl->path);
-	if (bind(fd, (struct sockaddr *)&addr, sizeof(addr)) ||
-	    listen(fd, CONTROL_MAX_CLIENTS)) {
-		err = -errno;
-		close(fd);
-		ctl->path[0] = '\0';
-		return err;
-	}
-	ctl->listen_h = (struct io_handler){ .fd = fd, .fn = control_accept,
-					     .opaque = ctl };
-	err = io_loop_add(&vm->io, &ctl->listen_h, EPOLLIN);
-	if (err) {
-		close(fd);
-		ctl->listen_h.fd = -1;
-		unlink(ctl->path);
-		ctl->path[0] = '\0';
-	}
-	return err;
-}
-
-/* After the I/O thread stopped: no handler runs any more. */
-void control_stop(struct vm *vm)
-{
-	struct control *ctl = vm->control;
-	unsigned int i;
-
-	if (!ctl)
-		return;
-	for (i = 0; i < CONTROL_MAX_CLIENTS; i++)
-		if (ctl->clients[i].used)
-			close(ctl->clients[i].h.fd);
-	if (ctl->listen_h.fd >= 0)
-		close(ctl->listen_h.fd);
-	if (ctl->path[0])
-		unlink(ctl->path);
-	free(ctl);
-	vm->control = NULL;
 }

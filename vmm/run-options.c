@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "control.h"
 #include "run-options.h"
 #include "virtio/blk.h"
 
@@ -243,9 +244,9 @@ int run_parse_args(int argc, char **argv, struct vm_config *cfg,
 			cfg->nr_cpus = n;
 			break;
 		case OPT_NAME:
-			if (!*optarg || strchr(optarg, '/'))
-				return fail(err, errlen, "invalid name '%s'",
-					    optarg);
+			if (!control_name_valid(optarg))
+				return fail(err, errlen, "invalid name '%s': %s",
+					    optarg, CONTROL_NAME_RULE);
 			cfg->name = optarg;
 			break;
 		case OPT_CONSOLE:

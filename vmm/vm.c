@@ -219,6 +219,14 @@ int vm_create(struct vm *vm, const struct vm_config *cfg)
 		pr_err("a VM named '%s' is already running", vm->name);
 		return err;
 	}
+	if (control_dir_refusal(err)) {
+		char dir[CONTROL_PATH_MAX] = "";
+
+		control_dir(dir, sizeof(dir), false);
+		pr_err("control socket directory '%s' %s: refusing it (see lkvm(1), CONTROL SOCKET)",
+		       dir, control_dir_refusal(err));
+		return err;
+	}
 	if (err)
 		pr_warn("no control socket for '%s' (lkvm stop/stat will not find it): %s",
 			vm->name, strerror(-err));
@@ -279,6 +287,10 @@ int vm_run(struct vm *vm)
 			break;
 		}
 	}
+	err = control_serve(vm);
+	if (err)
+		pr_warn("the control socket of '%s' will not answer: %s",
+			vm->name, strerror(-err));
 	pthread_mutex_lock(&vm->stop_lock);
 	while (!vm_stop_requested(vm))
 		pthread_cond_wait(&vm->stop_cond, &vm->stop_lock);

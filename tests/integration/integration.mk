@@ -8,3 +8,4 @@ DEPS_PACKAGES += python3 util-linux strace
 # 500 runs of a resetting guest with -c 16 (~20 s here): lkvm always exits.
 CHECK_SUITES += tests/integration/exit-race.sh
 CHECK_SUITES += tests/integration/std-fds.sh
+CHECK_SUITES += tests/integration/control-security.sh
