@@ -152,6 +152,14 @@ static int parse_uint(const char *s, unsigned long max, unsigned long *out)
 	return 0;
 }
 
+/* One line, no terminal controls, whatever the arguments held. */
+static void plain_line(char *s)
+{
+	for (; *s; s++)
+		if ((unsigned char)*s < 0x20 || *s == 0x7f)
+			*s = '?';
+}
+
 static int fail(char *err, size_t errlen, const char *fmt, ...)
 	__printf(3, 4);
 
@@ -162,6 +170,7 @@ static int fail(char *err, size_t errlen, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(err, errlen, fmt, ap);
 	va_end(ap);
+	plain_line(err);
 	return -EINVAL;
 }
 
@@ -178,8 +187,10 @@ static int add_disk(struct vm_config *cfg, const char *arg, char *err,
 			    LKVM_MAX_DISKS);
 	r = virtio_blk_parse_arg(arg, &o, &buf, err, errlen);
 	free(buf);
-	if (r)
+	if (r) {
+		plain_line(err);
 		return -EINVAL;
+	}
 	cfg->disks[cfg->nr_disks++] = arg;
 	return 0;
 }

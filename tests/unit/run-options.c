@@ -2,6 +2,7 @@
 /* Tests for `lkvm run` option parsing (vmm/run-options.c). */
 #include <string.h>
 
+#include "control.h"
 #include "run-options.h"
 #include "tap.h"
 
@@ -166,6 +167,12 @@ static void test_refusals(void)
 		{ "two kernels", { "-k", "k", "other" }, "unexpected argument" },
 		{ "extra argument", { "a", "b" }, "unexpected argument" },
 		{ "bad name", { "-k", "k", "--name", "a/b" }, "invalid name" },
+		{ "dot name", { "-k", "k", "--name", ".x" }, "invalid name" },
+		{ "dash name", { "-k", "k", "--name", "-x" }, "invalid name" },
+		{ "spaced name", { "-k", "k", "--name", "a b" }, "invalid name" },
+		{ "long name", { "-k", "k", "--name",
+		  "01234567890123456789012345678901234567890123456789012345678901234" },
+		  "invalid name" },
 		{ "bad assist", { "-k", "k", "--emulation-assist", "maybe" }, "invalid emulation assist" },
 	};
 	unsigned int i;
@@ -181,11 +188,30 @@ static void test_refusals(void)
 	}
 }
 
+/* A refusal's reason is one plain line, whatever the argument held. */
+static void test_plain_reasons(void)
+{
+	struct vm_config cfg;
+	char err[256];
+	int r;
+
+	r = parse(&cfg, err, ARGS("-k", "k", "--name", "a\nb\x1b[2J"));
+	ok(r < 0 && !strcmp(err, "invalid name 'a?b?[2J': " CONTROL_NAME_RULE),
+	   "a name's newline and escape are shown as '?' (got '%s')", err);
+	r = parse(&cfg, err, ARGS("-k", "k", "--fro\nb"));
+	ok(r < 0 && !strcmp(err, "unknown option '--fro?b'"),
+	   "so are an unknown option's (got '%s')", err);
+	r = parse(&cfg, err, ARGS("-k", "k", "-d", "a,\x7f"));
+	ok(r < 0 && !strchr(err, 0x7f),
+	   "and a disk option's, from virtio/blk.c (got '%s')", err);
+}
+
 int main(void)
 {
 	test_sizes();
 	test_defaults();
 	test_all_options();
 	test_refusals();
+	test_plain_reasons();
 	return tap_done();
 }
