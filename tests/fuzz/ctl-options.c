@@ -1,0 +1,202 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * libFuzzer target: the `lkvm run` command-line parser
+ * (vmm/run-options.c, with -d's parser in virtio/blk.c). The input is
+ * split at NUL bytes into up to 40 arguments after "run". Invariants
+ * beyond no crash:
+ * - the same arguments parse the same way twice (no state kept);
+ * - a refusal returns -EINVAL with a reason that is one line without
+ *   control characters, whatever the arguments held (pr_err makes it
+ *   "lkvm: <reason>" at the edge);
+ * - an accepted command line is in range (CPUs, memory, disks, a valid
+ *   name, a kernel) and round-trips: the config written back as options
+ *   parses to the same config.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "control.h"
+#include "run-options.h"
+
+#define HOST_RAM (8ULL << 30)
+#define HOST_CPUS 4
+#define MAX_ARGS 40
+
+static char *dup_arg(const char *s, size_t n)
+{
+	char *p = malloc(n + 1);
+
+	if (!p)
+		abort();
+	memcpy(p, s, n);
+	p[n] = '\0';
+	return p;
+}
+
+static bool same_str(const char *a, const char *b)
+{
+	return (!a && !b) || (a && b && !strcmp(a, b));
+}
+
+static bool same_cfg(const struct vm_config *a, const struct vm_config *b)
+{
+	unsigned int i;
+
+	if (!same_str(a->kernel_path, b->kernel_path) ||
+	    !same_str(a->initrd_path, b->initrd_path) ||
+	    !same_str(a->cmdline, b->cmdline) || !same_str(a->name, b->name) ||
+	    !same_str(a->dev_path, b->dev_path) ||
+	    !same_str(a->hugetlbfs_path, b->hugetlbfs_path) ||
+	    a->ram_size != b->ram_size || a->nr_cpus != b->nr_cpus ||
+	    a->console != b->console ||
+	    a->virtio_transport != b->virtio_transport || a->rng != b->rng ||
+	    a->pvpanic != b->pvpanic || a->no_acpi != b->no_acpi ||
+	    a->nr_disks != b->nr_disks ||
+	    a->boot_protocol != b->boot_protocol ||
+	    a->loglevel != b->loglevel ||
+	    a->emulation_assist != b->emulation_assist ||
+	    a->debug_ioport != b->debug_ioport ||
+	    a->debug_mmio != b->debug_mmio ||
+	    a->debug_single_step != b->debug_single_step)
+		return false;
+	for (i = 0; i < a->nr_disks; i++)
+		if (!same_str(a->disks[i], b->disks[i]))
+			return false;
+	return true;
+}
+
+/* The config as options, in one canonical order. */
+static int write_back(const struct vm_config *c, char **argv, char *mem,
+		      char *cpus)
+{
+	static const char *const consoles[] = { "serial", "virtio" };
+	static const char *const transports[] = { "pci", "mmio",
+						   "mmio-legacy" };
+	static const char *const protocols[] = { "auto", "linux64", "pvh" };
+	static const char *const assists[] = { "auto", "on", "off" };
+	static const char *const levels[] = { "error", "warning", "info",
+					      "debug" };
+	unsigned int i;
+	int n = 0;
+
+	argv[n++] = "run";
+	argv[n++] = "-k";
+	argv[n++] = (char *)c->kernel_path;
+	if (c->initrd_path) {
+		argv[n++] = "-i";
+		argv[n++] = (char *)c->initrd_path;
+	}
+	argv[n++] = "-p";
+	argv[n++] = (char *)c->cmdline;
+	snprintf(mem, 32, "%lluK", (unsigned long long)(c->ram_size >> 10));
+	argv[n++] = "-m";
+	argv[n++] = mem;
+	snprintf(cpus, 16, "%u", c->nr_cpus);
+	argv[n++] = "-c";
+	argv[n++] = cpus;
+	if (c->name) {
+		argv[n++] = "--name";
+		argv[n++] = (char *)c->name;
+	}
+	argv[n++] = "--console";
+	argv[n++] = (char *)consoles[c->console];
+	argv[n++] = "--virtio-transport";
+	argv[n++] = (char *)transports[c->virtio_transport];
+	argv[n++] = "--boot-protocol";
+	argv[n++] = (char *)protocols[c->boot_protocol];
+	argv[n++] = "--emulation-assist";
+	argv[n++] = (char *)assists[c->emulation_assist];
+	argv[n++] = "--loglevel";
+	argv[n++] = (char *)levels[c->loglevel];
+	argv[n++] = "--dev";
+	argv[n++] = (char *)c->dev_path;
+	if (c->hugetlbfs_path) {
+		argv[n++] = "--hugetlbfs";
+		argv[n++] = (char *)c->hugetlbfs_path;
+	}
+	for (i = 0; i < c->nr_disks; i++) {
+		argv[n++] = "-d";
+		argv[n++] = (char *)c->disks[i];
+	}
+	if (c->rng)
+		argv[n++] = "--rng";
+	if (!c->pvpanic)
+		argv[n++] = "--no-pvpanic";
+	if (c->no_acpi)
+		argv[n++] = "--no-acpi";
+	if (c->debug_ioport)
+		argv[n++] = "--debug-ioport";
+	if (c->debug_mmio)
+		argv[n++] = "--debug-mmio";
+	if (c->debug_single_step)
+		argv[n++] = "--debug-single-step";
+	argv[n] = NULL;
+	return n;
+}
+
+static void check_accepted(const struct vm_config *cfg)
+{
+	char *argv[64], mem[32], cpus[16], err[256];
+	struct vm_config again;
+	int argc, r;
+
+	if (!cfg->kernel_path || !cfg->cmdline || !cfg->dev_path ||
+	    cfg->nr_cpus < 1 || cfg->nr_cpus > LKVM_MAX_CPUS ||
+	    cfg->ram_size < (1ULL << 20) || cfg->ram_size > HOST_RAM ||
+	    cfg->nr_disks > LKVM_MAX_DISKS ||
+	    (cfg->name && !control_name_valid(cfg->name))) {
+		fprintf(stderr, "accepted a config out of range\n");
+		abort();
+	}
+	argc = write_back(cfg, argv, mem, cpus);
+	r = run_parse_args(argc, argv, &again, HOST_RAM, HOST_CPUS, err,
+			   sizeof(err));
+	if (r != 0 || !same_cfg(cfg, &again)) {
+		fprintf(stderr, "config does not round-trip (%d: %s)\n", r, err);
+		abort();
+	}
+}
+
+int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
+{
+	char *argv[MAX_ARGS + 2], err[256], err2[256];
+	struct vm_config cfg, cfg2;
+	size_t at = 0;
+	int argc = 0, r, r2, i;
+
+	argv[argc++] = dup_arg("run", 3);
+	while (at < size && argc <= MAX_ARGS) {
+		const u8 *nul = memchr(data + at, 0, size - at);
+		size_t n = nul ? (size_t)(nul - data - at) : size - at;
+
+		argv[argc++] = dup_arg((const char *)data + at, n);
+		at += n + 1;
+	}
+	argv[argc] = NULL;
+
+	r = run_parse_args(argc, argv, &cfg, HOST_RAM, HOST_CPUS, err,
+			   sizeof(err));
+	r2 = run_parse_args(argc, argv, &cfg2, HOST_RAM, HOST_CPUS, err2,
+			    sizeof(err2));
+	if (r != r2 || (r == 0 && !same_cfg(&cfg, &cfg2)) ||
+	    (r < 0 && strcmp(err, err2))) {
+		fprintf(stderr, "two parses of the same arguments differ\n");
+		abort();
+	}
+	if (r < 0 && (r != -EINVAL || !err[0] || strlen(err) >= sizeof(err))) {
+		fprintf(stderr, "a refusal without a reason\n");
+		abort();
+	}
+	for (i = 0; r < 0 && err[i]; i++)
+		if ((unsigned char)err[i] < 0x20 || err[i] == 0x7f) {
+			fprintf(stderr, "a refusal's reason is not one plain line\n");
+			abort();
+		}
+	if (r == 0)
+		check_accepted(&cfg);
+	for (i = 0; i < argc; i++)
+		free(argv[i]);
+	return 0;
+}

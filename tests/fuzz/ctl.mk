@@ -1,0 +1,38 @@
+# SPDX-License-Identifier: GPL-2.0
+# libFuzzer targets for the user side (uses tests/fuzz/fuzz.mk's compiler
+# and flags): the control socket's request handling (ctl-proto) and the
+# `lkvm run` command line (ctl-options). make check runs each for
+# FUZZ_CHECK_TIME seconds (tests/fuzz/ctl-run.sh); make fuzz-ctl for
+# FUZZ_TIME each.
+CTL_FUZZ_PROTO_SRCS := vmm/control-proto.c vmm/vm-stop.c vmm/kvm-names.c \
+	vmm/log.c
+# -d's parser lives in virtio/blk.c: it comes with the disk engines, the
+# list blk.mk (read before this fragment) keeps.
+CTL_FUZZ_OPTIONS_SRCS := vmm/run-options.c vmm/control-dir.c \
+	$(BLK_FUZZ_SRCS)
+CTL_FUZZ_DIR := $(BUILD)/fuzz
+
+CHECK_DEPS += fuzz-ctl-build
+CHECK_SUITES += tests/fuzz/ctl-run.sh
+
+.PHONY: fuzz-ctl-build fuzz-ctl
+fuzz-ctl-build:
+	@mkdir -p $(CTL_FUZZ_DIR)
+	@if [ -n "$(FUZZ_CC)" ]; then \
+		$(MAKE) --no-print-directory $(CTL_FUZZ_DIR)/ctl-proto \
+			$(CTL_FUZZ_DIR)/ctl-options; \
+	fi
+
+$(CTL_FUZZ_DIR)/ctl-proto: tests/fuzz/ctl-proto.c $(CTL_FUZZ_PROTO_SRCS) \
+		$(wildcard include/*.h)
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ $< $(CTL_FUZZ_PROTO_SRCS) -lpthread
+
+$(CTL_FUZZ_DIR)/ctl-options: tests/fuzz/ctl-options.c \
+		$(CTL_FUZZ_OPTIONS_SRCS) $(wildcard include/*.h include/virtio/*.h)
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -D_FILE_OFFSET_BITS=64 -o $@ $< \
+		$(CTL_FUZZ_OPTIONS_SRCS) -lpthread -luring -lz
+
+fuzz-ctl: fuzz-ctl-build
+	FUZZ_CHECK_TIME=$(FUZZ_TIME) tests/fuzz/ctl-run.sh
