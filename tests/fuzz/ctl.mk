@@ -2,8 +2,8 @@
 # libFuzzer targets for the user side (uses tests/fuzz/fuzz.mk's compiler
 # and flags): the control socket's request handling (ctl-proto) and the
 # `lkvm run` command line (ctl-options). make check runs each for
-# FUZZ_CHECK_TIME seconds (tests/fuzz/ctl-run.sh); make fuzz-ctl for
-# FUZZ_TIME each.
+# FUZZ_CHECK_TIME seconds (tests/fuzz/ctl-run.sh); make fuzz-ctl, and make
+# fuzz, for FUZZ_TIME each.
 CTL_FUZZ_PROTO_SRCS := vmm/control-proto.c vmm/vm-stop.c vmm/kvm-names.c \
 	vmm/log.c
 # -d's parser lives in virtio/blk.c: it comes with the disk engines, the
@@ -36,3 +36,6 @@ $(CTL_FUZZ_DIR)/ctl-options: tests/fuzz/ctl-options.c \
 
 fuzz-ctl: fuzz-ctl-build
 	FUZZ_CHECK_TIME=$(FUZZ_TIME) tests/fuzz/ctl-run.sh
+
+# make fuzz runs these too, FUZZ_TIME each.
+fuzz: fuzz-ctl
