@@ -3,10 +3,16 @@
  * 16550A UART.
  *
  * Model:
- * - Transmission is instantaneous: a THR write goes out to the output fd at
- *   once, so THRE and TEMT are always set and the THRE interrupt is pending
- *   again right after each write. The divisor and line settings are stored
- *   but pace nothing.
+ * - Transmission: a THR write goes to the console's output buffer
+ *   (term-out.h) at once, so THRE and TEMT stay set and the THRE interrupt
+ *   is pending again right after each write -- until that buffer is full
+ *   because nobody reads stdout. Then the transmitter is busy: THRE and
+ *   TEMT read clear and no THRE interrupt is raised until the buffer has
+ *   drained (the buffer's room callback, on the I/O thread), which holds a
+ *   guest that waits for THRE back without blocking any thread. A byte
+ *   written while busy is still kept (the buffer's hard cap allows for a
+ *   guest that gives up waiting, as Linux's console does after 10 ms). The
+ *   divisor and line settings are stored but pace nothing.
  * - Reception uses a 16-byte FIFO (1 byte with the FIFO disabled). The host
  *   side is never overrun: serial8250_receive() takes what fits and the
  *   caller keeps the rest until the room callback fires. Only loopback mode
@@ -27,12 +33,11 @@
  *   instead of being lost in the driver's FIFO resets.
  */
 #include <errno.h>
-#include <poll.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "devices/serial8250.h"
 #include "log.h"
+#include "term-out.h"
 
 /* Register offsets. */
 #define REG_RBR_THR	0
@@ -188,38 +193,20 @@ static u8 rx_pop(struct serial8250 *u)
 	return u->rbr_last;
 }
 
-/* Write one byte to the output fd; on error warn once and stop output. */
-static void tx_out(struct serial8250 *u, u8 byte)
-{
-	while (u->out_fd >= 0 && !u->out_failed) {
-		ssize_t n = write(u->out_fd, &byte, 1);
-
-		if (n == 1)
-			return;
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0 && errno == EAGAIN) {
-			struct pollfd p = { .fd = u->out_fd, .events = POLLOUT };
-
-			if (poll(&p, 1, -1) >= 0 || errno == EINTR)
-				continue;
-		}
-		pr_warn("%s: output failed (%s); further output dropped",
-			u->name, n < 0 ? strerror(errno) : "short write");
-		u->out_failed = true;
-	}
-}
-
 static void thr_write(struct serial8250 *u, u8 byte)
 {
 	if (u->mcr & MCR_LOOP) {
 		if (!rx_push(u, byte))
 			u->lsr_err |= LSR_OE;
-	} else {
-		tx_out(u, byte);
+	} else if (u->out && term_out_write_all(u->out, &byte, 1)) {
+		/* Output buffer full: busy until serial8250_tx_room(). */
+		u->tx_busy = true;
+		u->thri_pending = false;
+		return;
 	}
 	/* Sent at once: THR empty again, THRE interrupt pending again. */
-	u->thri_pending = true;
+	if (!u->tx_busy)
+		u->thri_pending = true;
 }
 
 static void mcr_write(struct serial8250 *u, u8 val)
@@ -252,7 +239,10 @@ static void fcr_write(struct serial8250 *u, u8 val)
 	u->fcr = val;
 	if (val & FCR_CLEAR_RX)
 		rx_clear(u);
-	/* FCR_CLEAR_TX: the transmitter never holds anything. */
+	/*
+	 * FCR_CLEAR_TX: what was written is already in the output buffer,
+	 * "on the wire"; the busy state ends only when that drains.
+	 */
 }
 
 static u8 reg_read(struct serial8250 *u, unsigned int reg)
@@ -279,7 +269,9 @@ static u8 reg_read(struct serial8250 *u, unsigned int reg)
 	case REG_MCR:
 		return u->mcr;
 	case REG_LSR:
-		val = LSR_THRE | LSR_TEMT | u->lsr_err;
+		val = u->lsr_err;
+		if (!u->tx_busy)
+			val |= LSR_THRE | LSR_TEMT;
 		if (u->rx_count)
 			val |= LSR_DR;
 		u->lsr_err = 0;
@@ -308,7 +300,7 @@ static void reg_write(struct serial8250 *u, unsigned int reg, u8 val)
 			break;
 		}
 		/* Enabling THRI with the THR empty raises THRE at once. */
-		if ((val & IER_THRI) && !(u->ier & IER_THRI))
+		if ((val & IER_THRI) && !(u->ier & IER_THRI) && !u->tx_busy)
 			u->thri_pending = true;
 		u->ier = val & IER_MASK;
 		break;
@@ -372,6 +364,19 @@ size_t serial8250_receive(struct serial8250 *u, const u8 *buf, size_t len)
 	return n;
 }
 
+void serial8250_tx_room(void *uart)
+{
+	struct serial8250 *u = uart;
+
+	pthread_mutex_lock(&u->lock);
+	if (u->tx_busy) {
+		u->tx_busy = false;
+		u->thri_pending = true;
+		update_irq(u);
+	}
+	pthread_mutex_unlock(&u->lock);
+}
+
 size_t serial8250_sink(void *uart, const u8 *buf, size_t len)
 {
 	return serial8250_receive(uart, buf, len);
@@ -387,7 +392,7 @@ void serial8250_set_room_cb(struct serial8250 *u, serial8250_room_fn fn,
 }
 
 int serial8250_init(struct serial8250 *u, struct bus *bus, const char *name,
-		    u16 base, struct irq_line *irq, int out_fd)
+		    u16 base, struct irq_line *irq, struct term_out *out)
 {
 	int err;
 
@@ -397,7 +402,7 @@ int serial8250_init(struct serial8250 *u, struct bus *bus, const char *name,
 		return -err;
 	u->name = name ? name : "serial";
 	u->irq = irq;
-	u->out_fd = out_fd;
+	u->out = out;
 	u->irq_level = -1;
 	/* Power-on state: 9600 baud divisor, everything else clear. */
 	u->dll = 12;
@@ -412,12 +417,18 @@ int serial8250_init(struct serial8250 *u, struct bus *bus, const char *name,
 	/* Start the line at a known level. */
 	update_irq(u);
 
-	err = bus_register(bus, &u->dev);
-	if (err) {
-		pthread_mutex_destroy(&u->lock);
-		return err;
+	if (out) {
+		err = term_out_add_waiter(out, serial8250_tx_room, u);
+		if (err)
+			goto fail;
 	}
+	err = bus_register(bus, &u->dev);
+	if (err)
+		goto fail;
 	return 0;
+fail:
+	pthread_mutex_destroy(&u->lock);
+	return err;
 }
 
 void serial8250_exit(struct serial8250 *u, struct bus *bus)

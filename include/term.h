@@ -5,6 +5,7 @@
 #include <termios.h>
 
 #include "io-loop.h"
+#include "term-out.h"
 #include "types.h"
 
 /* How the console input fd is read; decided once by term_init(). */
@@ -39,6 +40,8 @@ struct term {
 	int in_fd;
 	int out_fd;
 	enum term_mode mode;
+	struct term_out out;		/* output buffer in front of out_fd */
+	bool out_ready;			/* `out` was initialised */
 	int room_fd;			/* eventfd: the guest made room */
 
 	/*
@@ -70,8 +73,8 @@ struct term {
  * Decide how to treat in_fd (see enum term_mode; in_fd < 0 means none) and,
  * for a terminal, save its settings and switch it to raw mode: no echo, no
  * line editing, no signals from ^C/^Z/^\, 8-bit clean, output processing
- * (\n -> \r\n) kept. out_fd is where the console's output goes (kept for
- * reference; the UART writes it). Returns 0 or -errno.
+ * (\n -> \r\n) kept. out_fd is where the console's output goes, through
+ * t->out (term-out.h), which devices write. Returns 0 or -errno.
  */
 int term_init(struct term *t, int in_fd, int out_fd);
 
@@ -82,7 +85,10 @@ int term_init(struct term *t, int in_fd, int out_fd);
  */
 void term_restore(struct term *t);
 
-/* term_detach(), term_restore() and close the room eventfd. */
+/*
+ * term_detach(), term_restore(), close the room eventfd and free the
+ * output buffer (call term_out_finish() on t->out first to write it out).
+ */
 void term_destroy(struct term *t);
 
 /*

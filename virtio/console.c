@@ -2,7 +2,6 @@
 /* virtio-console, one port on hvc0. See include/virtio/console.h. */
 #include <endian.h>
 #include <errno.h>
-#include <poll.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <termios.h>
@@ -21,33 +20,6 @@ static u64 console_features(struct virtio_device *vdev)
 	return f;
 }
 
-/* Write all of buf to out_fd (waiting for a non-blocking fd briefly). */
-static void console_output(struct virtio_console *c, const u8 *buf,
-			   size_t len)
-{
-	while (len && c->out_fd >= 0) {
-		ssize_t n = write(c->out_fd, buf, len);
-
-		if (n > 0) {
-			buf += n;
-			len -= (size_t)n;
-			c->bytes_out += (u64)n;
-			continue;
-		}
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0 && errno == EAGAIN) {
-			struct pollfd p = { .fd = c->out_fd, .events = POLLOUT };
-
-			if (poll(&p, 1, 1000) > 0)
-				continue;
-		}
-		pr_warn_ratelimited("%s: output dropped: %s", c->vdev.name,
-				    n < 0 ? strerror(errno) : "short write");
-		return;
-	}
-}
-
 static void console_config_write(struct virtio_device *vdev, u32 offset,
 				 const void *buf, u32 len)
 {
@@ -59,26 +31,77 @@ static void console_config_write(struct virtio_device *vdev, u32 offset,
 	    !virtio_has_feature(vdev, VIRTIO_CONSOLE_F_EMERG_WRITE))
 		return;
 	memcpy(&ch, buf, 1);
-	console_output(c, &ch, 1);
+	/* One byte the driver does not wait for: kept up to the hard cap. */
+	if (c->out) {
+		term_out_write_all(c->out, &ch, 1);
+		c->bytes_out++;
+	}
 }
 
-static void console_tx(struct virtio_console *c, struct virtq *vq)
+/*
+ * Move the held chain's bytes, from (tx_iov, tx_off), to the output
+ * buffer. True when all of it went; false when the buffer is full.
+ */
+static bool console_tx_chain(struct virtio_console *c)
 {
 	struct virtq_chain *ch = &c->tx_chain;
+
+	while (c->tx_iov < ch->nr_out) {
+		const u8 *base = ch->iov[c->tx_iov].iov_base;
+		size_t len = ch->iov[c->tx_iov].iov_len - c->tx_off;
+		size_t n = c->out ? term_out_write(c->out, base + c->tx_off,
+						   len) : len;
+
+		c->bytes_out += n;
+		c->tx_off += n;
+		if (n < len)
+			return false;
+		c->tx_iov++;
+		c->tx_off = 0;
+	}
+	return true;
+}
+
+/*
+ * Transmit while the output buffer has room. A chain is given back only
+ * once all its bytes are in the buffer; while the buffer is full the chain
+ * being written stays held and the rest stay in the ring, so a guest whose
+ * output nobody reads waits for used buffers (never blocking a thread)
+ * until console_out_room() resumes. vq lock held.
+ */
+static void console_tx(struct virtio_console *c, struct virtq *vq)
+{
 	bool pushed = false;
-	int r;
 
-	while ((r = virtq_pop(vq, ch)) == 1) {
-		unsigned int i;
-
-		for (i = 0; i < ch->nr_out; i++)
-			console_output(c, ch->iov[i].iov_base,
-				       ch->iov[i].iov_len);
-		virtq_push(vq, ch, 0);
+	/* A queue reset since the pop forgot the chain: never push it. */
+	if (c->tx_held && !vq->inflight)
+		c->tx_held = false;
+	for (;;) {
+		if (!c->tx_held) {
+			if (c->out && !term_out_room(c->out))
+				break;
+			if (virtq_pop(vq, &c->tx_chain) != 1)
+				break;
+			c->tx_held = true;
+			c->tx_iov = 0;
+			c->tx_off = 0;
+		}
+		if (!console_tx_chain(c))
+			break;
+		virtq_push(vq, &c->tx_chain, 0);
+		c->tx_held = false;
 		pushed = true;
 	}
 	if (pushed)
 		virtio_queue_signal(vq);
+}
+
+/* The output buffer has room again (I/O thread): resume transmitting. */
+static void console_out_room(void *opaque)
+{
+	struct virtio_console *c = opaque;
+
+	virtio_queue_notify(&c->vdev, VIRTIO_CONSOLE_TXQ);
 }
 
 static void console_notify(struct virtio_device *vdev, struct virtq *vq)
@@ -101,6 +124,17 @@ static int console_activate(struct virtio_device *vdev)
 	return 0;
 }
 
+/* Device reset (vdev->lock held): the held chain belongs to the old ring. */
+static void console_reset(struct virtio_device *vdev)
+{
+	struct virtio_console *c = vdev->priv;
+	struct virtq *vq = &vdev->vqs[VIRTIO_CONSOLE_TXQ];
+
+	virtq_lock(vq);
+	c->tx_held = false;
+	virtq_unlock(vq);
+}
+
 static const struct virtio_device_ops console_ops = {
 	.name = "console",
 	.device_id = VIRTIO_ID_CONSOLE,
@@ -108,6 +142,7 @@ static const struct virtio_device_ops console_ops = {
 	.config_write = console_config_write,
 	.queue_notify = console_notify,
 	.activate = console_activate,
+	.reset = console_reset,
 };
 
 size_t virtio_console_sink(void *opaque, const u8 *buf, size_t len)
@@ -144,7 +179,7 @@ void virtio_console_set_room_cb(struct virtio_console *c,
 }
 
 int virtio_console_init(struct virtio_console *c, const struct guest_mem *mem,
-			const char *name, int out_fd, int size_fd)
+			const char *name, struct term_out *out, int size_fd)
 {
 	struct winsize ws = { 0 };
 	u16 v16;
@@ -156,7 +191,14 @@ int virtio_console_init(struct virtio_console *c, const struct guest_mem *mem,
 				 VIRTIO_CONSOLE_QUEUE_SIZE);
 	if (err)
 		return err;
-	c->out_fd = out_fd;
+	c->out = out;
+	if (out) {
+		err = term_out_add_waiter(out, console_out_room, c);
+		if (err) {
+			virtio_device_destroy(&c->vdev);
+			return err;
+		}
+	}
 	if (size_fd >= 0 && isatty(size_fd) &&
 	    !ioctl(size_fd, TIOCGWINSZ, &ws) && ws.ws_col && ws.ws_row) {
 		c->has_size = true;

@@ -98,6 +98,10 @@ int term_init(struct term *t, int in_fd, int out_fd)
 	if (t->room_fd < 0)
 		return -errno;
 
+	err = term_out_init(&t->out, out_fd);
+	if (err)
+		goto fail;
+	t->out_ready = true;
 	if (in_fd < 0)
 		return 0;
 	if (fstat(in_fd, &st)) {
@@ -116,6 +120,9 @@ int term_init(struct term *t, int in_fd, int out_fd)
 		goto fail;
 	return 0;
 fail:
+	if (t->out_ready)
+		term_out_destroy(&t->out);
+	t->out_ready = false;
 	close(t->room_fd);
 	t->room_fd = -1;
 	return err;
@@ -138,6 +145,9 @@ void term_destroy(struct term *t)
 	if (t->room_fd >= 0)
 		close(t->room_fd);
 	t->room_fd = -1;
+	if (t->out_ready)
+		term_out_destroy(&t->out);
+	t->out_ready = false;
 }
 
 int term_process_input(struct term *t, const u8 *in, size_t len, u8 *out,

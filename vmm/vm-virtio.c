@@ -162,7 +162,7 @@ static int vmv_console(struct vm_virtio *v)
 	int err;
 
 	err = virtio_console_init(&v->console, &vm->mem, "virtio-console.0",
-				  vm->term.out_fd, vm->term.out_fd);
+				  &vm->term.out, vm->term.out_fd);
 	if (!err)
 		err = vmv_add(v, &v->console.vdev);
 	if (err)

@@ -236,6 +236,8 @@ int vm_create(struct vm *vm, const struct vm_config *cfg)
 		return err;
 	}
 	err = term_init(&vm->term, STDIN_FILENO, STDOUT_FILENO);
+	if (!err)
+		err = term_out_attach(&vm->term.out, &vm->io);
 	if (err) {
 		pr_err("cannot set up the console: %s", strerror(-err));
 		return err;
@@ -301,6 +303,9 @@ int vm_run(struct vm *vm)
 	io_loop_stop(&vm->io);
 	for (hook = vm->shutdown_hooks; hook; hook = hook->next)
 		hook->fn(vm, hook->opaque);
+	/* Console output still buffered: while the reader takes it. */
+	if (vm->term.out_ready)
+		term_out_finish(&vm->term.out, TERM_OUT_FINISH_IDLE_MS);
 	if (log_get_level() >= LOG_INFO)
 		arch_report_stats(vm);
 	return atomic_load(&vm->exit_status);

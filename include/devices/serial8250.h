@@ -6,6 +6,7 @@
 
 #include "bus.h"
 #include "irq.h"
+#include "term-out.h"
 #include "types.h"
 
 /* The four PC COM ports: base port and ISA IRQ. */
@@ -26,17 +27,18 @@
 typedef void (*serial8250_room_fn)(void *opaque);
 
 /*
- * A 16550A UART. Transmitted bytes go straight to out_fd (no buffering, no
- * baud-rate pacing); received bytes come from serial8250_receive() and wait
- * in the 16-byte FIFO. All fields are private to devices/serial8250.c.
+ * A 16550A UART. Transmitted bytes go to the console's output buffer (no
+ * baud-rate pacing; the transmitter is busy while that buffer is full);
+ * received bytes come from serial8250_receive() and wait in the 16-byte
+ * FIFO. All fields are private to devices/serial8250.c.
  */
 struct serial8250 {
 	struct bus_dev dev;
 	pthread_mutex_t lock;
 	const char *name;
 	struct irq_line *irq;
-	int out_fd;
-	bool out_failed;
+	struct term_out *out;
+	bool tx_busy;		/* output buffer full: THRE/TEMT clear */
 
 	serial8250_room_fn room_fn;
 	void *room_opaque;
@@ -63,13 +65,21 @@ struct serial8250 {
 
 /*
  * Set up a UART at `base` on `bus` (port I/O), interrupting through `irq`
- * (may be NULL; must outlive the UART). Transmitted bytes are written to
- * out_fd, or dropped when out_fd < 0. `name` (e.g. "ttyS0") is used in
- * log lines. Returns 0 or -errno (-EBUSY if the ports are taken).
+ * (may be NULL; must outlive the UART). Transmitted bytes go to `out`
+ * (registering serial8250_tx_room() as its room callback), or are dropped
+ * when out is NULL. `name` (e.g. "ttyS0") is used in log lines. Returns 0
+ * or -errno (-EBUSY if the ports are taken, -ENOSPC if out has no waiter
+ * slot left).
  */
 int serial8250_init(struct serial8250 *uart, struct bus *bus,
 		    const char *name, u16 base, struct irq_line *irq,
-		    int out_fd);
+		    struct term_out *out);
+
+/*
+ * The output buffer has room again: the transmitter is no longer busy
+ * (THRE set, THRE interrupt pending). Any thread, no UART lock held.
+ */
+void serial8250_tx_room(void *uart);
 
 /* Unregister from the bus and free the lock. Call after vCPUs stopped. */
 void serial8250_exit(struct serial8250 *uart, struct bus *bus);

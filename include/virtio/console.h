@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * virtio-console (virtio 1.x spec 5.3), one port: receiveq 0 carries host
- * input to the guest (hvc0), transmitq 1 the guest's output to out_fd.
- * Offers VIRTIO_CONSOLE_F_SIZE with the terminal's size when out_fd is a
+ * input to the guest (hvc0), transmitq 1 the guest's output to the
+ * console's output buffer (term-out.h), held back while it is full.
+ * Offers VIRTIO_CONSOLE_F_SIZE with the terminal's size when size_fd is a
  * terminal, and VIRTIO_CONSOLE_F_EMERG_WRITE.
  *
  * Input: virtio_console_sink() is a term_sink_fn (term.h) called on the
@@ -12,6 +13,7 @@
 #ifndef LKVM_VIRTIO_CONSOLE_H
 #define LKVM_VIRTIO_CONSOLE_H
 
+#include "term-out.h"
 #include "types.h"
 #include "virtio/core.h"
 
@@ -32,22 +34,30 @@
 
 struct virtio_console {
 	struct virtio_device vdev;
-	int out_fd;
+	struct term_out *out;		/* NULL: output dropped */
 	bool has_size;
 	u8 config[VIRTIO_CONSOLE_CFG_SIZE];
 	struct virtq_chain rx_chain;	/* I/O thread, under the rx vq lock */
 	struct virtq_chain tx_chain;	/* under the tx vq lock */
+	/*
+	 * tx_chain popped, partly written (up to iov tx_iov, offset tx_off),
+	 * waiting for room in the output buffer; under the tx vq lock.
+	 */
+	bool tx_held;
+	unsigned int tx_iov;
+	size_t tx_off;
 	void (*room)(void *opaque);
 	void *room_opaque;
 	u64 bytes_in, bytes_out;
 };
 
 /*
- * Output goes to out_fd; if size_fd is a terminal its size is offered
- * (TIOCGWINSZ), else F_SIZE is not. name: "virtio-console.0" style.
+ * Output goes to `out` (NULL: dropped), held back while it is full; if
+ * size_fd is a terminal its size is offered (TIOCGWINSZ), else F_SIZE is
+ * not. name: "virtio-console.0" style. Returns 0 or -errno.
  */
 int virtio_console_init(struct virtio_console *c, const struct guest_mem *mem,
-			const char *name, int out_fd, int size_fd);
+			const char *name, struct term_out *out, int size_fd);
 void virtio_console_destroy(struct virtio_console *c);
 
 /* Called (any thread) when the guest posts receive buffers. */

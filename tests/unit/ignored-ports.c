@@ -108,7 +108,7 @@ int main(void)
 
 		for (i = 0; i < 4; i++)
 			err |= serial8250_init(&uarts[i], &bus, "ttyS", bases[i],
-					       NULL, -1);
+					       NULL, NULL);
 		err |= rtc_init(&rtc, &bus);
 		err |= i8042_init(&kbc, &bus, vm, NULL, NULL);
 		err |= debug_exit_init(&de, &bus, vm, X86_PORT_DEBUG_EXIT);

@@ -38,6 +38,7 @@ struct fixture {
 	struct bus bus;
 	struct serial8250 uart;
 	struct irq_rec irq;
+	struct term_out out;
 	int pipefd[2];
 	unsigned int room_calls;
 };
@@ -70,10 +71,15 @@ static int setup(struct fixture *f)
 	f->irq.line.set_level = rec_set;
 	f->irq.level = -1;
 	bus_init(&f->bus, "pio");
-	if (pipe2(f->pipefd, O_NONBLOCK | O_CLOEXEC))
+	/* Blocking, as stdout usually is; the reader polls its end. */
+	if (pipe2(f->pipefd, O_CLOEXEC))
 		return -errno;
+	fcntl(f->pipefd[0], F_SETFL, O_NONBLOCK);
+	err = term_out_init(&f->out, f->pipefd[1]);
+	if (err)
+		return err;
 	err = serial8250_init(&f->uart, &f->bus, "ttyS0", BASE, &f->irq.line,
-			      f->pipefd[1]);
+			      &f->out);
 	if (err)
 		return err;
 	serial8250_set_room_cb(&f->uart, room_cb, f);
@@ -83,6 +89,7 @@ static int setup(struct fixture *f)
 static void teardown(struct fixture *f)
 {
 	serial8250_exit(&f->uart, &f->bus);
+	term_out_destroy(&f->out);
 	bus_destroy(&f->bus);
 	close(f->pipefd[0]);
 	close(f->pipefd[1]);
@@ -219,8 +226,101 @@ static void test_tx_output(void)
 	f.pipefd[0] = open("/dev/null", O_RDONLY);
 	out(&f, THR, 'a');
 	out(&f, THR, 'b');
-	ok(f.uart.out_failed && (in(&f, LSR) & 0x60) == 0x60,
+	ok(f.out.failed && (in(&f, LSR) & 0x60) == 0x60,
 	   "write error: output dropped, transmitter still idle");
+	teardown(&f);
+}
+
+/*
+ * Nobody reads stdout: the transmitter goes busy (THRE, TEMT clear, no
+ * THRE interrupt) instead of blocking the vCPU, and once the reader takes
+ * the bytes THRE comes back with its interrupt and every byte arrived in
+ * order. Today's code blocked in write() (the alarm fails the test).
+ */
+static void test_tx_stalled_reader(void)
+{
+	struct fixture f;
+	u8 buf[4096];
+	unsigned int i, n = 0, bad = 0, pos = 0;
+	ssize_t r;
+	bool busy = false;
+
+	setup(&f);
+	fcntl(f.pipefd[0], F_SETPIPE_SZ, 4096);
+	out(&f, FCR, 0x01);
+	out(&f, IER, 0x02);
+	out(&f, MCR, 0x0b);
+	(void)in(&f, IIR);
+	alarm(10);
+	/* A driver that waits for THRE, writing up to 16 bytes per THRE. */
+	while (n < 2 * TERM_OUT_HARD_CAP) {
+		if (!(in(&f, LSR) & 0x20)) {
+			busy = true;
+			break;
+		}
+		for (i = 0; i < 16; i++)
+			out(&f, THR, (u8)(n++ % 251));
+	}
+	alarm(0);
+	ok(busy && n <= TERM_OUT_SOFT_CAP + 4096 + 16,
+	   "unread output: the transmitter goes busy after %u bytes", n);
+	ok((in(&f, LSR) & 0x60) == 0 && (in(&f, IIR) & 0x0f) == 0x01 &&
+	   f.irq.level == 0,
+	   "busy: THRE and TEMT clear, no THRE interrupt, line low");
+	out(&f, IER, 0);
+	out(&f, IER, 0x02);
+	ok((in(&f, IIR) & 0x0f) == 0x01,
+	   "re-enabling THRI while busy raises nothing");
+
+	/* The reader wakes up: drain it as the I/O thread would. */
+	for (i = 0; i < 1000 && pos < n; i++) {
+		while ((r = read(f.pipefd[0], buf, sizeof(buf))) > 0) {
+			ssize_t k;
+
+			for (k = 0; k < r; k++)
+				if (buf[k] != (u8)((pos + k) % 251))
+					bad++;
+			pos += (unsigned int)r;
+		}
+		term_out_service(&f.out);
+	}
+	ok(pos == n && !bad, "every byte arrives, in order (%u of %u, %u bad)",
+	   pos, n, bad);
+	ok((in(&f, LSR) & 0x60) == 0x60 && f.irq.level == 1 &&
+	   (in(&f, IIR) & 0x0f) == 0x02,
+	   "drained: THRE and TEMT set, THRE interrupt raised");
+	teardown(&f);
+}
+
+/* A guest that ignores THRE still loses nothing up to the hard cap. */
+static void test_tx_ignores_thre(void)
+{
+	struct fixture f;
+	u8 buf[4096];
+	unsigned int i, n = TERM_OUT_SOFT_CAP * 2, pos = 0, bad = 0;
+	ssize_t r;
+
+	setup(&f);
+	fcntl(f.pipefd[0], F_SETPIPE_SZ, 4096);
+	alarm(10);
+	for (i = 0; i < n; i++)
+		out(&f, THR, (u8)(i % 253));
+	alarm(0);
+	ok(!(in(&f, LSR) & 0x20), "writing on while busy: still busy");
+	for (i = 0; i < 10000 && pos < n; i++) {
+		while ((r = read(f.pipefd[0], buf, sizeof(buf))) > 0) {
+			ssize_t k;
+
+			for (k = 0; k < r; k++)
+				if (buf[k] != (u8)((pos + k) % 253))
+					bad++;
+			pos += (unsigned int)r;
+		}
+		term_out_service(&f.out);
+	}
+	ok(pos == n && !bad && (in(&f, LSR) & 0x20),
+	   "bytes written while busy are kept (%u of %u, %u bad), THRE back",
+	   pos, n, bad);
 	teardown(&f);
 }
 
@@ -362,7 +462,7 @@ static void test_random(void)
 	u8 d[40] = { 0 };
 
 	setup(&f);
-	f.uart.out_fd = -1;
+	f.uart.out = NULL;
 	for (i = 0; i < 200000; i++) {
 		unsigned int r = rand_r(&seed);
 		u32 len = 1u << (r % 3);
@@ -426,6 +526,8 @@ int main(void)
 	test_probe();
 	test_loopback();
 	test_tx_output();
+	test_tx_stalled_reader();
+	test_tx_ignores_thre();
 	test_thre_irq();
 	test_rx();
 	test_rts_flow();

@@ -141,7 +141,7 @@ int s390x_virtio_init(struct vm *vm, struct s390x_devices *d)
 	d->vm = vm;
 	if (vm->cfg->console == CONSOLE_VIRTIO) {
 		err = virtio_console_init(&d->console, &vm->mem,
-					  "virtio-console.0", vm->term.out_fd,
+					  "virtio-console.0", &vm->term.out,
 					  vm->term.out_fd);
 		err = err ?: ccw_disk_add((struct vm_virtio *)d,
 					  &d->console.vdev);

@@ -147,23 +147,12 @@ int arch_vm_init(struct vm *vm)
 	return 0;
 }
 
+/* SCLP output cannot be held back: kept up to the buffer's hard cap. */
 static void s390x_console_out(void *opaque, const u8 *buf, size_t len)
 {
 	struct vm *vm = opaque;
 
-	while (len) {
-		ssize_t n = write(vm->term.out_fd, buf, len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0) {
-			pr_err_ratelimited("console write: %s",
-					   n < 0 ? strerror(errno) : "short");
-			return;
-		}
-		buf += n;
-		len -= n;
-	}
+	term_out_write_all(&vm->term.out, buf, len);
 }
 
 static size_t s390x_console_in(void *opaque, const u8 *buf, size_t len)

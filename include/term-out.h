@@ -1,0 +1,128 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The console's output side: one buffer in front of stdout shared by every
+ * device that prints (the UART, virtio-console, s390x's SCLP), written
+ * without ever blocking a thread.
+ *
+ * - Writes never block: stdout is reopened with O_NONBLOCK when it is a
+ *   pipe, FIFO or character device (a new open file description, so the
+ *   shell's descriptor keeps its flags), written with MSG_DONTWAIT when it
+ *   is a socket, and written as is when it is a regular file. Otherwise
+ *   (no /proc, a pipe with no reader yet) it is written only after poll()
+ *   says POLLOUT, in pieces no larger than PIPE_BUF.
+ * - What does not fit in the fd waits in the buffer; the I/O thread
+ *   watches the fd for POLLOUT (edge-triggered) and writes it out.
+ * - Back-pressure, not loss: once TERM_OUT_SOFT_CAP bytes wait, the buffer
+ *   is "full": term_out_write() takes nothing more and the devices hold
+ *   their guest back (the UART keeps THRE clear, virtio-console leaves its
+ *   buffers unused) until the room callbacks run, on the I/O thread, when
+ *   the buffer has drained to half. term_out_write_all() is for a guest
+ *   that does not wait (an emergency write, a THR write while the UART is
+ *   busy): it appends anyway up to TERM_OUT_HARD_CAP and only beyond that
+ *   drops, with one rate-limited line.
+ * - Output is dropped only when the reader is gone (EPIPE, another write
+ *   error: one line, then everything is discarded and nobody is held back)
+ *   or, at the end, by term_out_finish() once a stop was requested and the
+ *   reader stopped taking bytes.
+ *
+ * Threads: any thread may write (under the buffer's own lock, which is
+ * taken after a device's lock, never before). Room callbacks run on the
+ * I/O thread with no term_out lock held.
+ */
+#ifndef LKVM_TERM_OUT_H
+#define LKVM_TERM_OUT_H
+
+#include <pthread.h>
+
+#include "io-loop.h"
+#include "types.h"
+
+#define TERM_OUT_SOFT_CAP	(64 * 1024)
+#define TERM_OUT_HARD_CAP	(1024 * 1024)
+#define TERM_OUT_MAX_WAITERS	4
+/* term_out_finish(): give up after this long without the reader taking any. */
+#define TERM_OUT_FINISH_IDLE_MS	1000
+
+enum term_out_mode {
+	TERM_OUT_NONE,		/* no fd: everything is discarded */
+	TERM_OUT_NONBLOCK,	/* our own O_NONBLOCK description */
+	TERM_OUT_SOCKET,	/* send(MSG_DONTWAIT) */
+	TERM_OUT_PLAIN,		/* regular file, /dev/null: write() never waits */
+	TERM_OUT_POLLED,	/* poll(POLLOUT, 0) then <= PIPE_BUF bytes */
+};
+
+struct term_out_waiter {
+	void (*fn)(void *opaque);
+	void *opaque;
+};
+
+struct term_out {
+	pthread_mutex_t lock;
+	int fd;			/* the fd written (may be our reopened one) */
+	int own_fd;		/* fd we opened and must close, or -1 */
+	enum term_out_mode mode;
+	bool pollable;		/* epoll accepts fd */
+
+	u8 *buf;		/* ring of TERM_OUT_HARD_CAP bytes */
+	size_t head, len;
+	bool blocked;		/* the fd said EAGAIN; wait for POLLOUT */
+	bool starved;		/* someone was refused: call the waiters */
+	bool failed;		/* reader gone or write error: discard all */
+	bool finished;		/* term_out_finish() ran: discard all */
+	u64 bytes_out, bytes_dropped;
+
+	struct term_out_waiter waiters[TERM_OUT_MAX_WAITERS];
+	unsigned int nr_waiters;
+
+	struct io_loop *loop;
+	struct io_handler h;
+	bool attached;
+};
+
+/* Set up output to fd (fd < 0: discard). Returns 0 or -errno. */
+int term_out_init(struct term_out *o, int fd);
+void term_out_destroy(struct term_out *o);
+
+/* Watch the fd for POLLOUT on loop (when it can be polled). 0 or -errno. */
+int term_out_attach(struct term_out *o, struct io_loop *loop);
+void term_out_detach(struct term_out *o);
+
+/*
+ * Ask to be called (on the I/O thread, no lock held) when room appears
+ * after a refused write. Call before devices run. 0 or -ENOSPC.
+ */
+int term_out_add_waiter(struct term_out *o, void (*fn)(void *opaque),
+			void *opaque);
+
+/* Bytes term_out_write() would take now (SIZE_MAX when discarding). */
+size_t term_out_room(struct term_out *o);
+
+/*
+ * Take up to term_out_room() bytes of buf; returns how many. A short count
+ * means full: the waiters will be called once there is room.
+ */
+size_t term_out_write(struct term_out *o, const void *buf, size_t len);
+
+/*
+ * Take all of buf (up to the hard cap, beyond which it is dropped with a
+ * rate-limited line). Returns true while the buffer is full (the waiters
+ * will be called once there is room), false otherwise.
+ */
+bool term_out_write_all(struct term_out *o, const void *buf, size_t len);
+
+/* Bytes waiting in the buffer. */
+size_t term_out_pending(struct term_out *o);
+
+/*
+ * Write out what is still buffered, on the calling thread, for as long as
+ * the reader keeps taking bytes: give up after idle_ms without progress.
+ * From then on everything is discarded (and the waiters released). Call
+ * once a stop was requested, after the vCPUs stopped. Returns the bytes
+ * dropped.
+ */
+size_t term_out_finish(struct term_out *o, int idle_ms);
+
+/* The I/O thread's POLLOUT work (exposed for tests): write, call waiters. */
+void term_out_service(struct term_out *o);
+
+#endif

@@ -1,0 +1,397 @@
+// SPDX-License-Identifier: GPL-2.0
+/* The console's output buffer; see include/term-out.h. */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "term-out.h"
+
+static bool out_fd_pollable(int fd)
+{
+	struct epoll_event ev = { .events = EPOLLOUT };
+	int ep = epoll_create1(EPOLL_CLOEXEC);
+	bool ok;
+
+	if (ep < 0)
+		return false;
+	ok = epoll_ctl(ep, EPOLL_CTL_ADD, fd, &ev) == 0;
+	close(ep);
+	return ok;
+}
+
+/*
+ * A new open file description of the same pipe or device with O_NONBLOCK,
+ * so that our flag does not leak into a descriptor the shell shares.
+ */
+static int reopen_nonblock(int fd)
+{
+	char path[64];
+
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+	return open(path, O_WRONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+}
+
+int term_out_init(struct term_out *o, int fd)
+{
+	struct stat st;
+	int err;
+
+	memset(o, 0, sizeof(*o));
+	o->fd = fd;
+	o->own_fd = -1;
+	o->mode = TERM_OUT_NONE;
+	err = pthread_mutex_init(&o->lock, NULL);
+	if (err)
+		return -err;
+	if (fd < 0)
+		return 0;
+	if (fstat(fd, &st)) {
+		err = -errno;
+		goto fail;
+	}
+	o->buf = malloc(TERM_OUT_HARD_CAP);
+	if (!o->buf) {
+		err = -ENOMEM;
+		goto fail;
+	}
+	if (S_ISREG(st.st_mode) || S_ISBLK(st.st_mode)) {
+		o->mode = TERM_OUT_PLAIN;
+	} else if (S_ISSOCK(st.st_mode)) {
+		o->mode = TERM_OUT_SOCKET;
+	} else {
+		int nfd = reopen_nonblock(fd);
+
+		if (nfd >= 0) {
+			o->own_fd = o->fd = nfd;
+			o->mode = TERM_OUT_NONBLOCK;
+		} else {
+			o->mode = TERM_OUT_POLLED;
+		}
+	}
+	o->pollable = out_fd_pollable(o->fd);
+	/* A character device epoll refuses (/dev/null) never waits. */
+	if (!o->pollable && o->mode != TERM_OUT_SOCKET)
+		o->mode = TERM_OUT_PLAIN;
+	return 0;
+fail:
+	pthread_mutex_destroy(&o->lock);
+	return err;
+}
+
+void term_out_destroy(struct term_out *o)
+{
+	term_out_detach(o);
+	if (o->own_fd >= 0)
+		close(o->own_fd);
+	o->own_fd = -1;
+	free(o->buf);
+	o->buf = NULL;
+	pthread_mutex_destroy(&o->lock);
+}
+
+/* Is anything being discarded rather than kept? Lock held. */
+static bool discarding(const struct term_out *o)
+{
+	return o->mode == TERM_OUT_NONE || o->failed || o->finished;
+}
+
+/* One non-blocking write attempt: bytes written, 0 for "wait", -errno. */
+static ssize_t out_write_once(struct term_out *o, const u8 *p, size_t n)
+{
+	ssize_t r;
+
+	if (o->mode == TERM_OUT_POLLED) {
+		struct pollfd pfd = { .fd = o->fd, .events = POLLOUT };
+
+		r = poll(&pfd, 1, 0);
+		if (r < 0)
+			return errno == EINTR ? 0 : -errno;
+		if (!r)
+			return 0;
+		if (pfd.revents & (POLLERR | POLLNVAL))
+			return -EPIPE;
+		if (n > PIPE_BUF)
+			n = PIPE_BUF;
+	}
+	do {
+		if (o->mode == TERM_OUT_SOCKET)
+			r = send(o->fd, p, n, MSG_DONTWAIT | MSG_NOSIGNAL);
+		else
+			r = write(o->fd, p, n);
+	} while (r < 0 && errno == EINTR);
+	if (r < 0)
+		return (errno == EAGAIN || errno == EWOULDBLOCK) ? 0 : -errno;
+	if (r == 0 && n)
+		return -EIO;
+	return r;
+}
+
+static void out_fail(struct term_out *o, int err)
+{
+	if (!o->failed)
+		pr_warn("console: output %s (%s); further output discarded",
+			err == -EPIPE ? "has no reader" : "failed",
+			strerror(-err));
+	o->failed = true;
+	o->bytes_dropped += o->len;
+	o->len = 0;
+	o->head = 0;
+}
+
+/* Write buffered bytes until the fd would block. Lock held. */
+static void out_flush_locked(struct term_out *o)
+{
+	while (o->len && !discarding(o)) {
+		size_t first = TERM_OUT_HARD_CAP - o->head;
+		ssize_t r;
+
+		if (first > o->len)
+			first = o->len;
+		r = out_write_once(o, o->buf + o->head, first);
+		if (r < 0) {
+			out_fail(o, (int)r);
+			return;
+		}
+		if (r == 0) {
+			o->blocked = o->mode != TERM_OUT_POLLED || o->pollable;
+			return;
+		}
+		o->bytes_out += (u64)r;
+		o->head = (o->head + (size_t)r) % TERM_OUT_HARD_CAP;
+		o->len -= (size_t)r;
+	}
+	if (!o->len)
+		o->head = 0;
+}
+
+/* Append as much of buf as fits under cap. Lock held. */
+static size_t out_append_locked(struct term_out *o, const u8 *p, size_t n,
+				size_t cap)
+{
+	size_t taken = 0;
+
+	if (discarding(o))
+		return n;
+	/* Nothing queued and the fd not blocked: straight to the fd. */
+	while (!o->len && !o->blocked && taken < n) {
+		ssize_t r = out_write_once(o, p + taken, n - taken);
+
+		if (r < 0) {
+			out_fail(o, (int)r);
+			return n;
+		}
+		if (r == 0) {
+			o->blocked = o->pollable;
+			break;
+		}
+		o->bytes_out += (u64)r;
+		taken += (size_t)r;
+	}
+	while (taken < n && o->len < cap) {
+		size_t tail = (o->head + o->len) % TERM_OUT_HARD_CAP;
+		size_t chunk = n - taken;
+
+		if (chunk > cap - o->len)
+			chunk = cap - o->len;
+		if (chunk > TERM_OUT_HARD_CAP - tail)
+			chunk = TERM_OUT_HARD_CAP - tail;
+		memcpy(o->buf + tail, p + taken, chunk);
+		o->len += chunk;
+		taken += chunk;
+	}
+	return taken;
+}
+
+size_t term_out_room(struct term_out *o)
+{
+	size_t room;
+
+	pthread_mutex_lock(&o->lock);
+	if (discarding(o))
+		room = SIZE_MAX;
+	else
+		room = o->len < TERM_OUT_SOFT_CAP ? TERM_OUT_SOFT_CAP - o->len : 0;
+	if (!room)
+		o->starved = true;
+	pthread_mutex_unlock(&o->lock);
+	return room;
+}
+
+size_t term_out_write(struct term_out *o, const void *buf, size_t len)
+{
+	size_t taken;
+
+	pthread_mutex_lock(&o->lock);
+	taken = out_append_locked(o, buf, len, TERM_OUT_SOFT_CAP);
+	if (taken < len || (o->len >= TERM_OUT_SOFT_CAP && !discarding(o)))
+		o->starved = true;
+	pthread_mutex_unlock(&o->lock);
+	return taken;
+}
+
+bool term_out_write_all(struct term_out *o, const void *buf, size_t len)
+{
+	size_t taken;
+	bool full;
+
+	pthread_mutex_lock(&o->lock);
+	taken = out_append_locked(o, buf, len, TERM_OUT_HARD_CAP);
+	if (taken < len) {
+		o->bytes_dropped += len - taken;
+		pr_warn_ratelimited("console: %zu bytes of output dropped: the guest wrote %u bytes ahead of the reader without waiting",
+				    len - taken, TERM_OUT_HARD_CAP);
+	}
+	full = !discarding(o) && o->len >= TERM_OUT_SOFT_CAP;
+	if (full)
+		o->starved = true;
+	pthread_mutex_unlock(&o->lock);
+	return full;
+}
+
+size_t term_out_pending(struct term_out *o)
+{
+	size_t n;
+
+	pthread_mutex_lock(&o->lock);
+	n = o->len;
+	pthread_mutex_unlock(&o->lock);
+	return n;
+}
+
+/* Take the "call the waiters" flag when there is room again. Lock held. */
+static bool take_room_notice(struct term_out *o)
+{
+	if (!o->starved)
+		return false;
+	if (!discarding(o) && o->len > TERM_OUT_SOFT_CAP / 2)
+		return false;
+	o->starved = false;
+	return true;
+}
+
+static void call_waiters(struct term_out *o)
+{
+	unsigned int i;
+
+	for (i = 0; i < o->nr_waiters; i++)
+		o->waiters[i].fn(o->waiters[i].opaque);
+}
+
+void term_out_service(struct term_out *o)
+{
+	bool notify;
+
+	pthread_mutex_lock(&o->lock);
+	o->blocked = false;
+	out_flush_locked(o);
+	notify = take_room_notice(o);
+	pthread_mutex_unlock(&o->lock);
+	if (notify)
+		call_waiters(o);
+}
+
+static void term_out_event(struct io_handler *h, u32 events)
+{
+	term_out_service(h->opaque);
+}
+
+int term_out_attach(struct term_out *o, struct io_loop *loop)
+{
+	int err;
+
+	if (o->attached || !o->pollable || o->mode == TERM_OUT_NONE)
+		return 0;
+	o->loop = loop;
+	o->h.fd = o->fd;
+	o->h.fn = term_out_event;
+	o->h.opaque = o;
+	err = io_loop_add(loop, &o->h, EPOLLOUT | EPOLLET);
+	if (err)
+		return err;
+	o->attached = true;
+	return 0;
+}
+
+void term_out_detach(struct term_out *o)
+{
+	if (o->attached)
+		io_loop_del(o->loop, &o->h);
+	o->attached = false;
+}
+
+int term_out_add_waiter(struct term_out *o, void (*fn)(void *opaque),
+			void *opaque)
+{
+	int err = 0;
+
+	pthread_mutex_lock(&o->lock);
+	if (o->nr_waiters >= TERM_OUT_MAX_WAITERS) {
+		err = -ENOSPC;
+	} else {
+		o->waiters[o->nr_waiters].fn = fn;
+		o->waiters[o->nr_waiters].opaque = opaque;
+		o->nr_waiters++;
+	}
+	pthread_mutex_unlock(&o->lock);
+	return err;
+}
+
+static s64 now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (s64)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+size_t term_out_finish(struct term_out *o, int idle_ms)
+{
+	s64 deadline = now_ms() + idle_ms;
+	size_t dropped = 0;
+
+	pthread_mutex_lock(&o->lock);
+	while (o->len && !discarding(o)) {
+		size_t before = o->len;
+		struct pollfd p = { .fd = o->fd, .events = POLLOUT };
+		s64 left = deadline - now_ms();
+
+		o->blocked = false;
+		out_flush_locked(o);
+		if (o->len < before)
+			deadline = now_ms() + idle_ms;
+		if (!o->len || discarding(o))
+			break;
+		if (left <= 0)
+			break;
+		pthread_mutex_unlock(&o->lock);
+		if (o->pollable)
+			poll(&p, 1, (int)(left < 50 ? left : 50));
+		else
+			usleep(10000);
+		pthread_mutex_lock(&o->lock);
+	}
+	if (!discarding(o)) {
+		dropped = o->len;
+		o->bytes_dropped += o->len;
+		o->len = 0;
+		o->head = 0;
+	}
+	o->finished = true;
+	pthread_mutex_unlock(&o->lock);
+	if (dropped)
+		pr_warn("console: the output's reader took nothing for %d ms after the stop; %zu bytes discarded",
+			idle_ms, dropped);
+	call_waiters(o);
+	return dropped;
+}
