@@ -41,7 +41,7 @@
 #define TERM_OUT_HARD_CAP	(1024 * 1024)
 #define TERM_OUT_MAX_WAITERS	4
 /* term_out_finish(): give up after this long without the reader taking any. */
-#define TERM_OUT_FINISH_IDLE_MS	1000
+#define TERM_OUT_FINISH_IDLE_MS	500
 
 enum term_out_mode {
 	TERM_OUT_NONE,		/* no fd: everything is discarded */

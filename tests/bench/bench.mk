@@ -7,3 +7,6 @@ DEPS_PACKAGES += qemu-system-x86
 $(BUILD)/tests/bench/%: tests/bench/%.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -o $@ $<
+# SIGTERM to exit with the console flooded and unread (the test guest is
+# in BENCH_DEPS through tests/guest/guest.mk).
+BENCH_SUITES += tests/bench/console-stop.sh

@@ -2,8 +2,9 @@
 /*
  * Serial console on COM1 and a small printf: %d %i %u %x %X %c %s %p %%,
  * with the l, ll and z length modifiers, a field width and the '0' and
- * '-' flags. The UART accepts bytes at once on lkvm and QEMU, so bytes are
- * written without polling the line status register.
+ * '-' flags. Bytes are written without polling the line status register:
+ * QEMU's UART takes them at once, and lkvm keeps bytes written while its
+ * transmitter is busy (up to 1 MiB ahead of a stalled reader).
  */
 #include "guest.h"
 

@@ -9,3 +9,5 @@ DEPS_PACKAGES += python3 util-linux strace
 CHECK_SUITES += tests/integration/exit-race.sh
 CHECK_SUITES += tests/integration/std-fds.sh
 CHECK_SUITES += tests/integration/control-security.sh
+# SIGTERM with the console flooded and unread; a slow reader gets all.
+CHECK_SUITES += tests/integration/console-flood.sh
