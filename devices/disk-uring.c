@@ -8,6 +8,15 @@
  * go through the ring; writes, zeroing and other reads need the format's
  * metadata code and go to a few worker threads (disk-thread.c) owned by
  * this engine.
+ *
+ * Nothing slow runs on the I/O thread: a write-through zeroing (fallocate
+ * then fdatasync) and a zeroing the file system cannot do with fallocate
+ * (tmpfs: EOPNOTSUPP; written as zeroes, up to the request's length) go to
+ * the worker threads. Nothing waits for ever either: a request that finds
+ * no free SQE, or whose SQE io_uring_submit() refused, is kept and
+ * submitted again from a timer on the I/O thread (backing off to 100 ms),
+ * and a transfer that keeps failing with EAGAIN/EINTR without progress
+ * fails with EIO after URING_MAX_RETRIES tries.
  */
 #include <errno.h>
 #include <liburing.h>
@@ -17,10 +26,16 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/timerfd.h>
 #include <unistd.h>
 
 #include "disk.h"
 #include "log.h"
+
+/* Tries of one transfer that fail with EAGAIN/EINTR and move nothing. */
+#define URING_MAX_RETRIES	16
+#define URING_RETRY_MIN_MS	1
+#define URING_RETRY_MAX_MS	100
 
 struct disk_uring {
 	struct disk_engine e;
@@ -30,9 +45,18 @@ struct disk_uring {
 	pthread_mutex_t sq_lock;
 	pthread_mutex_t cq_lock;
 	atomic_uint inflight;
-	bool pending;		/* SQEs queued, not yet submitted */
+	bool pending;		/* SQEs queued, not yet submitted (sq_lock) */
 	struct disk_engine *slow;	/* non-linear formats: metadata path */
 	atomic_bool slow_pending;
+	/* Slow work off the I/O thread: `slow`, or our own for raw. */
+	struct disk_engine *workers;
+	struct disk_engine *own_workers;
+	/* Requests waiting for an SQE (sq_lock), resubmitted by the timer. */
+	struct disk_req *wait_head, *wait_tail;
+	int timer_fd;
+	struct io_handler timer_h;
+	bool timer_armed;	/* sq_lock */
+	unsigned int backoff_ms;	/* sq_lock */
 };
 
 static void uring_prep(struct disk_uring *u, struct io_uring_sqe *sqe,
@@ -74,24 +98,85 @@ static void uring_prep(struct disk_uring *u, struct io_uring_sqe *sqe,
 	io_uring_sqe_set_data(sqe, req);
 }
 
-/* With sq_lock held. */
+/*
+ * With sq_lock held: a free SQE, submitting what waits once to make room;
+ * NULL when there is none (the caller keeps the request for the timer).
+ */
 static struct io_uring_sqe *uring_get_sqe(struct disk_uring *u)
 {
 	struct io_uring_sqe *sqe = io_uring_get_sqe(&u->ring);
 
-	while (!sqe) {
-		int ret = io_uring_submit(&u->ring);
+	if (!sqe && io_uring_submit(&u->ring) >= 0)
+		sqe = io_uring_get_sqe(&u->ring);
+	return sqe;
+}
 
-		if (ret < 0 && ret != -EINTR && ret != -EAGAIN &&
-		    ret != -EBUSY) {
+/* Arm the retry timer (sq_lock held), backing off while it keeps failing. */
+static void uring_arm_retry(struct disk_uring *u)
+{
+	struct itimerspec its = { 0 };
+
+	if (u->timer_armed || u->timer_fd < 0)
+		return;
+	if (!u->backoff_ms)
+		u->backoff_ms = URING_RETRY_MIN_MS;
+	its.it_value.tv_sec = u->backoff_ms / 1000;
+	its.it_value.tv_nsec = (long)(u->backoff_ms % 1000) * 1000000L;
+	if (timerfd_settime(u->timer_fd, 0, &its, NULL)) {
+		pr_err_ratelimited("%s: io_uring retry timer: %s",
+				   u->e.disk->path, strerror(errno));
+		return;
+	}
+	u->timer_armed = true;
+	u->backoff_ms = MIN(u->backoff_ms * 2, URING_RETRY_MAX_MS);
+}
+
+/* Keep req until an SQE is free (sq_lock held). */
+static void uring_wait_sqe(struct disk_uring *u, struct disk_req *req)
+{
+	req->next = NULL;
+	if (u->wait_tail)
+		u->wait_tail->next = req;
+	else
+		u->wait_head = req;
+	u->wait_tail = req;
+	uring_arm_retry(u);
+}
+
+/*
+ * Give waiting requests their SQEs and submit everything prepared
+ * (sq_lock held). On a refusal the SQEs stay in the ring and the timer
+ * tries again; they are never forgotten.
+ */
+static void uring_submit_locked(struct disk_uring *u)
+{
+	int ret;
+
+	while (u->wait_head) {
+		struct disk_req *req = u->wait_head;
+		struct io_uring_sqe *sqe = io_uring_get_sqe(&u->ring);
+
+		if (!sqe)
+			break;
+		u->wait_head = req->next;
+		if (!u->wait_head)
+			u->wait_tail = NULL;
+		uring_prep(u, sqe, req, req->result > 0 ? (u64)req->result : 0);
+		u->pending = true;
+	}
+	if (u->pending) {
+		do {
+			ret = io_uring_submit(&u->ring);
+		} while (ret == -EINTR);
+		if (ret < 0 && ret != -EAGAIN && ret != -EBUSY)
 			pr_err_ratelimited("%s: io_uring_submit: %s",
 					   u->e.disk->path, strerror(-ret));
-		}
-		sqe = io_uring_get_sqe(&u->ring);
-		if (!sqe)
-			sched_yield();
+		u->pending = io_uring_sq_ready(&u->ring) > 0;
 	}
-	return sqe;
+	if (u->pending || u->wait_head)
+		uring_arm_retry(u);
+	else
+		u->backoff_ms = 0;
 }
 
 static void uring_queue(struct disk_engine *e, struct disk_req *req)
@@ -101,7 +186,14 @@ static void uring_queue(struct disk_engine *e, struct disk_req *req)
 	struct io_uring_sqe *sqe;
 
 	req->result = 0;
+	req->retries = 0;
 	req->file_off = req->off;
+	/* fallocate + fdatasync: off the I/O thread, on a worker. */
+	if (req->op == DISK_OP_ZERO && req->dsync) {
+		u->workers->ops->queue(u->workers, req);
+		atomic_store(&u->slow_pending, true);
+		return;
+	}
 	if (u->slow && req->op != DISK_OP_FLUSH &&
 	    (req->op != DISK_OP_READ || !d->ops->map_read ||
 	     d->ops->map_read(d, req->off, req->len, &req->file_off) != 1)) {
@@ -112,28 +204,38 @@ static void uring_queue(struct disk_engine *e, struct disk_req *req)
 	atomic_fetch_add(&u->inflight, 1);
 	pthread_mutex_lock(&u->sq_lock);
 	sqe = uring_get_sqe(u);
-	uring_prep(u, sqe, req, 0);
-	u->pending = true;
+	if (sqe) {
+		uring_prep(u, sqe, req, 0);
+		u->pending = true;
+	} else {
+		uring_wait_sqe(u, req);
+	}
 	pthread_mutex_unlock(&u->sq_lock);
 }
 
 static void uring_submit(struct disk_engine *e)
 {
 	struct disk_uring *u = container_of(e, struct disk_uring, e);
-	int ret;
 
-	if (u->slow && atomic_exchange(&u->slow_pending, false))
-		u->slow->ops->submit_batch(u->slow);
+	if (atomic_exchange(&u->slow_pending, false))
+		u->workers->ops->submit_batch(u->workers);
 	pthread_mutex_lock(&u->sq_lock);
-	if (u->pending) {
-		do {
-			ret = io_uring_submit(&u->ring);
-		} while (ret == -EINTR);
-		if (ret < 0)
-			pr_err_ratelimited("%s: io_uring_submit: %s",
-					   e->disk->path, strerror(-ret));
-		u->pending = false;
-	}
+	uring_submit_locked(u);
+	pthread_mutex_unlock(&u->sq_lock);
+}
+
+/* The retry timer (I/O thread): submit what is still waiting. */
+static void uring_timer_event(struct io_handler *h, u32 events)
+{
+	struct disk_uring *u = h->opaque;
+	u64 n;
+
+	if (read(u->timer_fd, &n, sizeof(n)) < 0 && errno != EAGAIN)
+		pr_err_ratelimited("%s: io_uring retry timer: %s",
+				   u->e.disk->path, strerror(errno));
+	pthread_mutex_lock(&u->sq_lock);
+	u->timer_armed = false;
+	uring_submit_locked(u);
 	pthread_mutex_unlock(&u->sq_lock);
 }
 
@@ -151,44 +253,78 @@ static void req_iov_advance(struct disk_req *req, u64 n)
 	}
 }
 
-/* One CQE; returns true if the request is finished. With cq_lock held. */
-static bool uring_complete(struct disk_uring *u, struct disk_req *req,
-			   int res)
+/* What became of a request after one of its CQEs. */
+enum uring_next {
+	URING_DONE,		/* finished: call done() */
+	URING_AGAIN,		/* resubmitted through the ring */
+	URING_HANDED_OFF,	/* given to the worker threads */
+};
+
+/* Give a request to the worker threads; it leaves the ring's count. */
+static void uring_hand_off(struct disk_uring *u, struct disk_req *req)
+{
+	atomic_fetch_sub(&u->inflight, 1);
+	u->workers->ops->queue(u->workers, req);
+	u->workers->ops->submit_batch(u->workers);
+}
+
+/* Queue the rest of a transfer again (no submit: the reaper does it). */
+static void uring_requeue(struct disk_uring *u, struct disk_req *req)
 {
 	struct io_uring_sqe *sqe;
 
+	pthread_mutex_lock(&u->sq_lock);
+	sqe = uring_get_sqe(u);
+	if (sqe) {
+		uring_prep(u, sqe, req, (u64)req->result);
+		u->pending = true;
+	} else {
+		uring_wait_sqe(u, req);
+	}
+	pthread_mutex_unlock(&u->sq_lock);
+}
+
+/* One CQE. With cq_lock held. */
+static enum uring_next uring_complete(struct disk_uring *u,
+				      struct disk_req *req, int res)
+{
 	if (req->op == DISK_OP_READ || req->op == DISK_OP_WRITE) {
 		if (res == -EAGAIN || res == -EINTR) {
+			if (++req->retries > URING_MAX_RETRIES) {
+				pr_warn_ratelimited("%s: I/O at %llu still fails with %s after %u tries; failing it",
+						    u->e.disk->path,
+						    (unsigned long long)req->off,
+						    strerror(-res),
+						    URING_MAX_RETRIES);
+				req->result = -EIO;
+				return URING_DONE;
+			}
 			res = 0;
 		} else if (res < 0) {
 			req->result = res;
-			return true;
+			return URING_DONE;
 		} else if (res == 0) {
 			req->result = -EIO;
-			return true;
+			return URING_DONE;
 		}
+		if (res > 0)
+			req->retries = 0;
 		req->result += res;
 		if ((u64)req->result >= req->len)
-			return true;
+			return URING_DONE;
 		/* Short transfer: go on from where it stopped. */
 		req_iov_advance(req, res);
-		pthread_mutex_lock(&u->sq_lock);
-		sqe = uring_get_sqe(u);
-		uring_prep(u, sqe, req, req->result);
-		io_uring_submit(&u->ring);
-		pthread_mutex_unlock(&u->sq_lock);
-		return false;
+		uring_requeue(u, req);
+		return URING_AGAIN;
 	}
 	if (req->op == DISK_OP_ZERO &&
 	    (res == -EOPNOTSUPP || res == -EINVAL || res == -ENOSYS)) {
-		/* No fallocate mode here: write zeroes synchronously. */
-		disk_req_execute(u->e.disk, req);
-		return true;
+		/* No fallocate mode here: zeroes are written, by a worker. */
+		uring_hand_off(u, req);
+		return URING_HANDED_OFF;
 	}
 	req->result = res;
-	if (!res && req->op == DISK_OP_ZERO && req->dsync)
-		req->result = u->e.disk->ops->flush(u->e.disk);
-	return true;
+	return URING_DONE;
 }
 
 /* Reap what is there; with wait, block for at least one. cq_lock held. */
@@ -213,12 +349,16 @@ static unsigned int uring_reap(struct disk_uring *u, bool wait)
 		req = io_uring_cqe_get_data(cqe);
 		res = cqe->res;
 		io_uring_cqe_seen(&u->ring, cqe);
-		if (uring_complete(u, req, res)) {
+		if (uring_complete(u, req, res) == URING_DONE) {
 			atomic_fetch_sub(&u->inflight, 1);
 			req->done(req);
 		}
 		n++;
 	}
+	/* Resumed transfers: one submit for all of them. */
+	pthread_mutex_lock(&u->sq_lock);
+	uring_submit_locked(u);
+	pthread_mutex_unlock(&u->sq_lock);
 	if (n && u->e.batch_done)
 		u->e.batch_done(u->e.batch_opaque);
 	return n;
@@ -233,19 +373,33 @@ static void uring_event(struct io_handler *h, u32 events)
 	pthread_mutex_unlock(&u->cq_lock);
 }
 
+/*
+ * Until everything queued has completed. While SQEs are refused or wait
+ * for room, it waits for completions 10 ms at a time and submits again.
+ */
 static void uring_drain(struct disk_engine *e)
 {
 	struct disk_uring *u = container_of(e, struct disk_uring, e);
+	struct __kernel_timespec ts = { .tv_nsec = 10 * 1000000L };
+	struct io_uring_cqe *cqe;
 
 	uring_submit(e);
 	while (atomic_load(&u->inflight)) {
+		bool stuck;
+
+		pthread_mutex_lock(&u->sq_lock);
+		uring_submit_locked(u);
+		stuck = u->pending || u->wait_head;
+		pthread_mutex_unlock(&u->sq_lock);
 		pthread_mutex_lock(&u->cq_lock);
-		if (atomic_load(&u->inflight))
-			uring_reap(u, true);
+		if (atomic_load(&u->inflight)) {
+			if (stuck)
+				io_uring_wait_cqe_timeout(&u->ring, &cqe, &ts);
+			uring_reap(u, !stuck);
+		}
 		pthread_mutex_unlock(&u->cq_lock);
 	}
-	if (u->slow)
-		u->slow->ops->drain(u->slow);
+	u->workers->ops->drain(u->workers);
 }
 
 static void uring_destroy(struct disk_engine *e)
@@ -254,8 +408,12 @@ static void uring_destroy(struct disk_engine *e)
 
 	uring_drain(e);
 	disk_engine_destroy(u->slow);
-	if (u->loop)
+	disk_engine_destroy(u->own_workers);
+	if (u->loop) {
 		io_loop_del(u->loop, &u->handler);
+		io_loop_del(u->loop, &u->timer_h);
+	}
+	close(u->timer_fd);
 	io_uring_queue_exit(&u->ring);
 	pthread_mutex_destroy(&u->sq_lock);
 	pthread_mutex_destroy(&u->cq_lock);
@@ -331,21 +489,40 @@ int disk_uring_create(struct disk_engine **out, struct disk *disk,
 	ret = io_loop_add(loop, &u->handler, EPOLLIN);
 	if (ret)
 		goto fail_ring;
-	if (!disk->linear) {
-		ret = disk_thread_create(&u->slow, disk, 4);
-		if (ret) {
-			io_loop_del(loop, &u->handler);
-			goto fail_ring;
-		}
-		u->slow->batch_done = uring_slow_batch_done;
-		u->slow->batch_opaque = u;
+	u->timer_fd = timerfd_create(CLOCK_MONOTONIC,
+				     TFD_NONBLOCK | TFD_CLOEXEC);
+	if (u->timer_fd < 0) {
+		ret = -errno;
+		goto fail_handler;
 	}
+	u->timer_h.fd = u->timer_fd;
+	u->timer_h.fn = uring_timer_event;
+	u->timer_h.opaque = u;
+	ret = io_loop_add(loop, &u->timer_h, EPOLLIN);
+	if (ret)
+		goto fail_timer;
+	/* qcow2's metadata path doubles as the slow-work workers. */
+	ret = disk_thread_create(&u->workers, disk, disk->linear ? 2 : 4);
+	if (ret)
+		goto fail_timer_h;
+	u->workers->batch_done = uring_slow_batch_done;
+	u->workers->batch_opaque = u;
+	if (disk->linear)
+		u->own_workers = u->workers;
+	else
+		u->slow = u->workers;
 	u->e.ops = &disk_uring_ops;
 	u->e.disk = disk;
 	pthread_mutex_init(&u->sq_lock, NULL);
 	pthread_mutex_init(&u->cq_lock, NULL);
 	*out = &u->e;
 	return 0;
+fail_timer_h:
+	io_loop_del(loop, &u->timer_h);
+fail_timer:
+	close(u->timer_fd);
+fail_handler:
+	io_loop_del(loop, &u->handler);
 fail_ring:
 	io_uring_queue_exit(&u->ring);
 	free(u);

@@ -153,6 +153,7 @@ struct disk_req {
 	bool unmap;		/* ZERO: may deallocate */
 	s64 result;		/* bytes done or -errno */
 	u64 file_off;		/* engine's use: where in the file */
+	u32 retries;		/* engine's use: tries without progress */
 	void (*done)(struct disk_req *req);
 	void *opaque;
 	void *guard;		/* disk_guard_write()'s copy, or NULL */

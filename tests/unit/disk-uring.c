@@ -6,6 +6,13 @@
  * written comes back; a request a short read leaves unfinished is resumed;
  * and the shutdown path works: with the I/O loop stopped, drain() from
  * another thread reaps everything still in flight.
+ *
+ * Faults (the engine's source is built into this test with io_uring_submit
+ * replaced by fault_submit): a refused io_uring_submit() -- for a new
+ * request and for the resumption of a short transfer -- is retried, never
+ * leaving an SQE behind; a transfer failing with EAGAIN for ever ends in
+ * EIO; WRITE_ZEROES on a file system without fallocate zeroing (tmpfs) and
+ * a write-through WRITE_ZEROES complete on a worker, not the I/O thread.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -16,9 +23,43 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <liburing.h>
+#include <sys/statfs.h>
+
 #include "disk.h"
 #include "log.h"
 #include "tap.h"
+
+static int fault_submit(struct io_uring *ring);
+#define io_uring_submit fault_submit
+#include "../../devices/disk-uring.c"
+#undef io_uring_submit
+
+/* Refuse the next `refuse` submits after letting `skip` through. */
+static int refuse_skip, refuse;
+/* Point the next submitted reads at an empty pipe with RWF_NOWAIT. */
+static int eagain_fd = -1;
+
+static int fault_submit(struct io_uring *ring)
+{
+	unsigned int i;
+
+	if (refuse && refuse_skip-- <= 0) {
+		refuse--;
+		return -EAGAIN;
+	}
+	for (i = ring->sq.sqe_head; eagain_fd >= 0 && i != ring->sq.sqe_tail;
+	     i++) {
+		struct io_uring_sqe *sqe = &ring->sq.sqes[i & ring->sq.ring_mask];
+
+		if (sqe->opcode == IORING_OP_READ) {
+			sqe->fd = eagain_fd;
+			sqe->off = (u64)-1;
+			sqe->rw_flags = RWF_NOWAIT;
+		}
+	}
+	return io_uring_submit(ring);
+}
 
 #define NR 32
 #define BS 4096
@@ -122,6 +163,125 @@ static bool data_is(u32 seed)
 	return true;
 }
 
+/* One request of ours, and a wait for it (2 s at most). */
+static void one_req(struct disk_engine *e, enum disk_op op, u64 off,
+		    u64 len, bool dsync)
+{
+	pthread_mutex_lock(&lock);
+	completed = 0;
+	pthread_mutex_unlock(&lock);
+	memset(&reqs[0], 0, sizeof(reqs[0]));
+	reqs[0].iov = (struct iovec){ bufs[0], BS };
+	reqs[0].dreq = (struct disk_req){
+		.op = op, .off = off, .len = len, .iov = &reqs[0].iov,
+		.iovcnt = 1, .dsync = dsync, .unmap = false, .done = t_done,
+	};
+	e->ops->queue(e, &reqs[0].dreq);
+	e->ops->submit_batch(e);
+}
+
+static bool wait_one(void)
+{
+	struct timespec until;
+	bool done;
+
+	clock_gettime(CLOCK_REALTIME, &until);
+	until.tv_sec += 2;
+	pthread_mutex_lock(&lock);
+	while (!completed &&
+	       pthread_cond_timedwait(&cond, &lock, &until) == 0)
+		;
+	done = completed == 1;
+	pthread_mutex_unlock(&lock);
+	return done;
+}
+
+static void test_faults(struct disk_engine *e, struct io_loop *loop)
+{
+	bool done;
+	int p[2];
+
+	/* Today's code dropped the SQE's submission: never completed. */
+	refuse_skip = 0;
+	refuse = 3;
+	one_req(e, DISK_OP_WRITE, 0, BS, false);
+	ok(wait_one() && reqs[0].dreq.result == BS &&
+	   pthread_equal(reqs[0].on, loop->thread),
+	   "io_uring_submit refused 3 times: retried from the timer, completed");
+
+	/* The resumption of a short read refused (it was unchecked). */
+	refuse_skip = 1;
+	refuse = 2;
+	one_req(e, DISK_OP_READ, (u64)BS * NR - 512, BS, false);
+	done = wait_one();
+	ok(done && reqs[0].dreq.result == -EIO,
+	   "a short read's resubmission refused: retried, then EIO (%lld)",
+	   (long long)reqs[0].dreq.result);
+	refuse = 0;
+
+	/* EAGAIN for ever: today's code resubmitted without end. */
+	if (pipe(p))
+		abort();
+	eagain_fd = p[0];
+	one_req(e, DISK_OP_READ, 0, BS, false);
+	ok(wait_one() && reqs[0].dreq.result == -EIO,
+	   "a read failing with EAGAIN every time ends in EIO after %d tries",
+	   URING_MAX_RETRIES);
+	eagain_fd = -1;
+	close(p[0]);
+	close(p[1]);
+
+	/* Write-through zeroing: fallocate + fdatasync on a worker. */
+	one_req(e, DISK_OP_ZERO, 0, BS, true);
+	ok(wait_one() && reqs[0].dreq.result == 0 &&
+	   !pthread_equal(reqs[0].on, loop->thread),
+	   "write-through WRITE_ZEROES completes off the I/O thread");
+}
+
+/*
+ * On tmpfs fallocate cannot zero a range (EOPNOTSUPP): the zeroes are
+ * written by a worker, not by the I/O thread (today's code did it there).
+ */
+static void test_zero_fallback(void)
+{
+	struct disk_open_opts oo = { .no_lock = true };
+	char path[] = "/dev/shm/lkvm-uring-XXXXXX";
+	struct disk_engine *e;
+	struct io_loop loop;
+	struct statfs sf;
+	struct disk *d;
+	u8 back[BS];
+	int fd;
+
+	fd = mkstemp(path);
+	if (fd < 0 || fstatfs(fd, &sf) || sf.f_type != 0x01021994 ||
+	    pwrite(fd, bufs[1], BS, 0) != BS) {
+		skip("no tmpfs at /dev/shm", "WRITE_ZEROES fallback off the I/O thread");
+		if (fd >= 0) {
+			close(fd);
+			unlink(path);
+		}
+		return;
+	}
+	close(fd);
+	memset(bufs[1], 0xaa, BS);
+	if (disk_open(&d, path, &oo, NULL, 0) || io_loop_init(&loop) ||
+	    io_loop_start(&loop) || disk_uring_create(&e, d, &loop, 8))
+		abort();
+	one_req(e, DISK_OP_WRITE, 0, BS, false);
+	wait_one();
+	memset(bufs[0], 0xaa, BS);
+	one_req(e, DISK_OP_ZERO, 0, BS, false);
+	ok(wait_one() && reqs[0].dreq.result == 0 &&
+	   !pthread_equal(reqs[0].on, loop.thread) &&
+	   pread(d->fd, back, BS, 0) == BS && !back[0] && !back[BS - 1],
+	   "tmpfs WRITE_ZEROES (no fallocate zeroing): zeroed by a worker");
+	disk_engine_destroy(e);
+	io_loop_destroy(&loop);
+	disk_close(d);
+	unlink(path);
+}
+
 int main(void)
 {
 	struct disk_open_opts oo = { .no_lock = true };
@@ -181,6 +341,16 @@ int main(void)
 	e->ops->drain(e);
 	ok(data_is(40), "and what they wrote reads back");
 	disk_engine_destroy(e);
+
+	/* Faults, on a fresh engine with a running loop. */
+	io_loop_destroy(&loop);
+	if (io_loop_init(&loop) || io_loop_start(&loop) ||
+	    disk_uring_create(&e, d, &loop, NR))
+		return 1;
+	e->batch_done = t_batch;
+	test_faults(e, &loop);
+	disk_engine_destroy(e);
+	test_zero_fallback();
 out:
 	io_loop_destroy(&loop);
 	disk_close(d);
