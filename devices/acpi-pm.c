@@ -150,8 +150,8 @@ static void acpi_pm_access(struct bus_dev *dev, struct vcpu *vcpu,
 		return;
 	}
 	for (i = 0; i < len; i++) {
-		value |= (u16)(data[i] << (8 * i + shift));
-		mask |= (u16)(0xff << (8 * i + shift));
+		value |= (u16)((u32)data[i] << (8 * i + shift));
+		mask |= (u16)(0xffu << (8 * i + shift));
 	}
 	slp_typ = pm_write_reg(pm, r, value, mask);
 	pthread_mutex_unlock(&pm->lock);
