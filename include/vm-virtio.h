@@ -36,6 +36,9 @@ int vm_virtio_init(struct vm *vm, struct pci_host *pci,
  */
 const char *vm_virtio_cmdline(const struct vm_virtio *v);
 
+/* Free what vm_virtio_init() allocated, before any device ran. */
+void vm_virtio_free(struct vm_virtio *v);
+
 /* MSI delivery for a PCI host through the VM's routes and irqfds. */
 void vm_pci_msi_ops(struct vm *vm, struct pci_msi_ops *ops);
 

@@ -212,6 +212,11 @@ int vm_virtio_init(struct vm *vm, struct pci_host *pci,
 	return vm_disks_create(vm, v, vmv_add);
 }
 
+void vm_virtio_free(struct vm_virtio *v)
+{
+	free(v);
+}
+
 const char *vm_virtio_cmdline(const struct vm_virtio *v)
 {
 	return v ? v->cmdline : "";

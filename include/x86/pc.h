@@ -17,4 +17,11 @@ unsigned int pc_pci_irqs(struct vm *vm, struct x86_mp_pci_irq *out,
 /* Command-line words the devices need (virtio-mmio), "" when none. */
 const char *pc_cmdline_extra(struct vm *vm);
 
+/*
+ * Free the PC device block (and the virtio one) when vm_create() failed:
+ * no vCPU or I/O thread has run, and the buses, whose tables still point
+ * into the block, are only freed after it.
+ */
+void pc_devices_free(struct vm *vm);
+
 #endif

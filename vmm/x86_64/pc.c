@@ -184,6 +184,17 @@ int arch_devices_init(struct vm *vm)
 	return pc_init_pci(vm, pc);
 }
 
+void pc_devices_free(struct vm *vm)
+{
+	struct pc_devices *pc = vm->devices;
+
+	if (!pc)
+		return;
+	vm_virtio_free(pc->virtio);
+	free(pc);
+	vm->devices = NULL;
+}
+
 struct pc_irq_list {
 	struct x86_mp_pci_irq *out;
 	unsigned int n, max;

@@ -210,6 +210,7 @@ void arch_vm_destroy(struct vm *vm)
 {
 	struct x86_vm *x86 = x86_vm(vm);
 
+	pc_devices_free(vm);
 	if (!x86)
 		return;
 	free(x86->supported_cpuid);
