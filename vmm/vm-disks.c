@@ -56,7 +56,6 @@ int vm_disks_create(struct vm *vm, struct vm_virtio *v, vm_disks_add_fn add)
 	}
 	disks->hook = (struct vm_shutdown_hook){ .fn = vm_disks_shutdown,
 						 .opaque = disks };
-	vm_on_shutdown(vm, &disks->hook);
 	for (i = 0; i < cfg->nr_disks; i++) {
 		struct virtio_blk_options o = { 0 };
 		struct virtio_blk *blk;
@@ -75,7 +74,7 @@ int vm_disks_create(struct vm *vm, struct vm_virtio *v, vm_disks_add_fn add)
 		free(buf);
 		if (err) {
 			pr_err("%s", msg);
-			return err;
+			goto fail;
 		}
 		err = add(v, virtio_blk_vdev(blk));
 		if (err) {
@@ -83,9 +82,17 @@ int vm_disks_create(struct vm *vm, struct vm_virtio *v, vm_disks_add_fn add)
 			       err == -ENOSPC ? "no free virtio slot" :
 			       strerror(-err));
 			virtio_blk_destroy(blk);
-			return err;
+			goto fail;
 		}
 		disks->blks[disks->nr++] = blk;
 	}
+	vm_on_shutdown(vm, &disks->hook);
 	return 0;
+
+fail:
+	/* lkvm is about to exit: the transports never ran these devices. */
+	while (disks->nr)
+		virtio_blk_destroy(disks->blks[--disks->nr]);
+	free(disks);
+	return err;
 }
