@@ -2,7 +2,8 @@
 # TAP helpers for lkvm integration tests. Source from a test script.
 set -u
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
-LKVM="$ROOT/lkvm"
+# LKVM: the lkvm under test (make check-asan passes its own build).
+LKVM=${LKVM:-$ROOT/lkvm}
 BUILD="$ROOT/build"
 GUESTS="$BUILD/tests/guest"
 TMP=$(mktemp -d /tmp/lkvm-test.XXXXXX)
