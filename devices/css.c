@@ -9,7 +9,9 @@
  * while a device runs a command (a virtio-ccw command calls into the
  * virtio core, whose signal hooks come back to the subchannel under
  * vq->lock). A subchannel running a channel program is marked
- * start-pending, so a second SSCH gets cc 2.
+ * start-pending until the program ends, whatever CSCH, HSCH or TSCH do
+ * meanwhile on other vCPUs, so a second SSCH (or MSCH) gets cc 2: a clear
+ * or halt issued then is recorded and completes when the program ends.
  */
 #include <errno.h>
 #include <string.h>
@@ -172,6 +174,12 @@ static bool sch_status_pending(const struct css_subchannel *sch)
 	return sch->scsw_ctrl & SCSW_STCTL_STATUS_PEND;
 }
 
+/* A channel program runs on some vCPU (inside css_ssch()). */
+static bool sch_running(const struct css_subchannel *sch)
+{
+	return sch->scsw_ctrl & SCSW_ACTL_START_PEND;
+}
+
 static bool sch_busy(const struct css_subchannel *sch)
 {
 	return !sch_status_pending(sch) &&
@@ -251,6 +259,22 @@ static void css_interrupt(struct css_subchannel *sch)
 
 	if (css->irq.io_interrupt)
 		css->irq.io_interrupt(css->irq.opaque, sch);
+}
+
+/*
+ * The clear or halt function completes: status pending with it. Under
+ * sch->lock.
+ */
+static void css_end_function(struct css_subchannel *sch, u32 fctl)
+{
+	sch->scsw_ctrl = fctl | SCSW_STCTL_STATUS_PEND;
+	if (fctl == SCSW_FCTL_CLEAR) {
+		sch->dstat = 0;
+		sch->cstat = 0;
+		sch->scsw_count = 0;
+		memset(sch->sense, 0, sizeof(sch->sense));
+		sch->sense_valid = false;
+	}
 }
 
 struct ccw_program {
@@ -437,6 +461,14 @@ int css_ssch(struct css_subchannel *sch, const u8 orb[CSS_ORB_SIZE])
 	    (cstat & (SCH_STAT_PROG_CHECK | SCH_STAT_PROT_CHECK)))
 		stctl |= SCSW_STCTL_ALERT;
 	pthread_mutex_lock(&sch->lock);
+	if (sch->scsw_ctrl & (SCSW_FCTL_CLEAR | SCSW_FCTL_HALT)) {
+		/* A CSCH or HSCH came while it ran: theirs is the status. */
+		css_end_function(sch, sch->scsw_ctrl & SCSW_FCTL_CLEAR ?
+				 SCSW_FCTL_CLEAR : SCSW_FCTL_HALT);
+		pthread_mutex_unlock(&sch->lock);
+		css_interrupt(sch);
+		return 0;
+	}
 	sch->scsw_ctrl = SCSW_FCTL_START | stctl |
 			 (p.fmt1 ? SCSW_FLAG_FORMAT1 : 0);
 	sch->scsw_cpa = p.last + 8;
@@ -483,28 +515,30 @@ int css_tsch(struct css_subchannel *sch, u8 irb[CSS_IRB_SIZE])
 
 static int css_function(struct css_subchannel *sch, u32 fctl)
 {
+	bool inject = false;
 	int cc = 0;
 
 	pthread_mutex_lock(&sch->lock);
 	if (!sch->enabled) {
 		cc = 3;
-	} else if (fctl == SCSW_FCTL_CLEAR) {
-		sch->scsw_ctrl = SCSW_FCTL_CLEAR | SCSW_STCTL_STATUS_PEND;
-		sch->dstat = 0;
-		sch->cstat = 0;
-		sch->scsw_count = 0;
-		memset(sch->sense, 0, sizeof(sch->sense));
-		sch->sense_valid = false;
-	} else if (sch_status_pending(sch)) {
-		cc = 1;
-	} else if (sch->scsw_ctrl & (SCSW_FCTL_HALT | SCSW_FCTL_CLEAR)) {
-		cc = 2;
+	} else if (fctl == SCSW_FCTL_HALT &&
+		   (sch_status_pending(sch) ||
+		    (sch->scsw_ctrl & (SCSW_FCTL_HALT | SCSW_FCTL_CLEAR)))) {
+		cc = sch_status_pending(sch) ? 1 : 2;
+	} else if (sch_running(sch)) {
+		/*
+		 * The program runs on another vCPU and cannot be cut short:
+		 * the function is recorded and completes, with the interrupt,
+		 * when the program ends (css_ssch()).
+		 */
+		sch->scsw_ctrl |= fctl;
 	} else {
-		/* Halt: nothing is ever left running; report it halted. */
-		sch->scsw_ctrl = SCSW_FCTL_HALT | SCSW_STCTL_STATUS_PEND;
+		/* Nothing is left running: the function completes now. */
+		css_end_function(sch, fctl);
+		inject = true;
 	}
 	pthread_mutex_unlock(&sch->lock);
-	if (cc == 0)
+	if (inject)
 		css_interrupt(sch);
 	return cc;
 }
