@@ -885,6 +885,74 @@ static void test_fuzz(void)
 	free(copy);
 }
 
+/* Load and expect a refusal that left every byte of guest RAM as it was. */
+static void expect_refused_untouched(const u8 *img, size_t len,
+				     const u8 *initrd, size_t ilen,
+				     const char *cl, const char *what)
+{
+	struct test_guest g;
+	struct boot_state bs;
+	struct boot_input in = input(img, len);
+	int ret;
+
+	guest_init(&g, 8 * SZ_1M);
+	in.initrd = initrd;
+	in.initrd_len = ilen;
+	if (cl)
+		in.cmdline = cl;
+	ret = x86_load_kernel(&g.mem, &g.map, &in, &bs);
+	ok(ret == -E2BIG && bs.error[0] && guest_all(&g, 0, 0xaa, g.size),
+	   "%s: -E2BIG, and nothing written to guest RAM (%d: %s)", what,
+	   ret, bs.error);
+	guest_fini(&g);
+}
+
+/*
+ * A kernel refused for its command line or initrd is refused before
+ * anything lands in guest RAM (the kernel used to be copied first).
+ */
+static void test_refusals_write_nothing(void)
+{
+	struct bz_opts o = bz_default();
+	struct elf_opts eo = elf_default(true);
+	size_t len, ilen = 3 * SZ_1M;
+	u8 *initrd = make_initrd(ilen), *img;
+	char *cl = malloc(X86_CMDLINE_MAX + 1);
+
+	memset(cl, 'c', X86_CMDLINE_MAX);
+	cl[X86_CMDLINE_MAX] = '\0';
+	o.cmdline_size = 8;
+	o.pref_address = 0;
+	img = make_bzimage(&o, &len);
+	expect_refused_untouched(img, len, NULL, 0, NULL,
+				 "bzImage, command line over cmdline_size");
+	free(img);
+	o = bz_default();
+	o.pref_address = 0;
+	o.initrd_addr_max = 0x100fff;
+	img = make_bzimage(&o, &len);
+	expect_refused_untouched(img, len, initrd, 4096, NULL,
+				 "bzImage, initrd above initrd_addr_max");
+	free(img);
+
+	eo.entry = 0x100000;
+	elf_add(&eo, elf_load(0x100000, 0x1000, 0x3000));
+	img = make_elf(&eo, &len);
+	expect_refused_untouched(img, len, NULL, 0, cl,
+				 "ELF vmlinux, command line over 64 KiB");
+	expect_refused_untouched(img, len, initrd, 8 * SZ_1M, NULL,
+				 "ELF vmlinux, initrd larger than RAM");
+	free(img);
+	img = make_pvh(true, 4, 4, false, 0x100800, &len);
+	expect_refused_untouched(img, len, initrd, 8 * SZ_1M, NULL,
+				 "PVH ELF, initrd larger than RAM");
+	expect_refused_untouched(img, len, NULL, 0, cl,
+				 "PVH ELF, command line over 64 KiB");
+	free(img);
+	free(initrd);
+	free(cl);
+}
+
 int main(void)
 {
 	test_bzimage_good();
@@ -894,6 +962,7 @@ int main(void)
 	test_bzimage_too_big();
 	test_cmdline();
 	test_initrd();
+	test_refusals_write_nothing();
 	test_bzimage_protocols();
 	test_elf64();
 	test_elf_malformed();

@@ -128,10 +128,6 @@ int x86_load_bzimage(const struct guest_mem *mem,
 				     (unsigned long long)init_size,
 				     (unsigned long long)runtime);
 
-	ret = x86_guest_write(mem, load, buf + l.setup_size, pm_len, out,
-			      "kernel");
-	if (ret)
-		return ret;
 	ka.start[0] = load;
 	ka.end[0] = load + pm_len;
 	ka.start[1] = runtime;
@@ -140,5 +136,10 @@ int x86_load_bzimage(const struct guest_mem *mem,
 	out->kernel_end = MAX(ka.end[0], ka.end[1]);
 	out->rip = load + BP_ENTRY64_OFF;
 	hdr.code32_start = (u32)load;
-	return x86_setup_zero_page(mem, map, in, &hdr, &ka, out);
+	/* The zero page may still refuse (command line, initrd): first. */
+	ret = x86_setup_zero_page(mem, map, in, &hdr, &ka, out);
+	if (ret)
+		return ret;
+	return x86_guest_write(mem, load, buf + l.setup_size, pm_len, out,
+			       "kernel");
 }

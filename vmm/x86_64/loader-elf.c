@@ -397,13 +397,11 @@ int x86_elf_parse(const u8 *buf, size_t len, struct x86_elf_info *info,
 	return elf_parse(buf, len, &eh, info, why);
 }
 
-static int load_segments(const struct guest_mem *mem,
-			 const struct x86_mem_map *map, const u8 *buf,
-			 const struct elf_hdr *eh, struct boot_state *out)
+static int check_segments_fit(const struct x86_mem_map *map, const u8 *buf,
+			      const struct elf_hdr *eh, struct boot_state *out)
 {
 	struct elf_phdr ph;
 	unsigned int i;
-	int ret;
 
 	for (i = 0; i < eh->phnum; i++) {
 		read_phdr(buf, eh, i, &ph);
@@ -414,6 +412,17 @@ static int load_segments(const struct guest_mem *mem,
 					     (unsigned long long)(ph.paddr +
 								  ph.memsz));
 	}
+	return 0;
+}
+
+/* After check_segments_fit() and the boot structures. */
+static int load_segments(const struct guest_mem *mem, const u8 *buf,
+			 const struct elf_hdr *eh, struct boot_state *out)
+{
+	struct elf_phdr ph;
+	unsigned int i;
+	int ret;
+
 	for (i = 0; i < eh->phnum; i++) {
 		read_phdr(buf, eh, i, &ph);
 		if (!is_load(&ph))
@@ -475,18 +484,23 @@ int x86_load_elf(const struct guest_mem *mem, const struct x86_mem_map *map,
 				     "ELF entry point 0x%llx is outside the loadable segments",
 				     (unsigned long long)eh.entry);
 
-	ret = load_segments(mem, map, in->kernel, &eh, out);
+	ret = check_segments_fit(map, in->kernel, &eh, out);
 	if (ret)
 		return ret;
 	out->kernel_start = ka.start[0] = info.lo;
 	out->kernel_end = ka.end[0] = info.hi;
+	/* The boot structures may still refuse (command line, initrd). */
 	if (pvh) {
 		out->format = KERNEL_FMT_ELF_PVH;
 		out->rip = info.pvh_entry;
-		return x86_setup_pvh(mem, map, in, &ka, out);
+		ret = x86_setup_pvh(mem, map, in, &ka, out);
+	} else {
+		out->format = KERNEL_FMT_ELF;
+		out->rip = info.entry;
+		synth_header(&info, &hdr);
+		ret = x86_setup_zero_page(mem, map, in, &hdr, &ka, out);
 	}
-	out->format = KERNEL_FMT_ELF;
-	out->rip = info.entry;
-	synth_header(&info, &hdr);
-	return x86_setup_zero_page(mem, map, in, &hdr, &ka, out);
+	if (ret)
+		return ret;
+	return load_segments(mem, in->kernel, &eh, out);
 }

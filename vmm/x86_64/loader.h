@@ -80,6 +80,15 @@ int x86_load_flat(const struct guest_mem *mem, const struct boot_input *in,
 int x86_setup_gdt(const struct guest_mem *mem, struct boot_state *out);
 int x86_setup_page_tables(const struct guest_mem *mem,
 			  struct boot_state *out);
+/*
+ * The loaders refuse an image before they write anything: the checks that
+ * can fail (the x86_check_* and x86_plan_* below, the memory-map checks)
+ * come first, then the writes, which only fail if the map claims RAM that
+ * guest memory does not back.
+ */
+/* -E2BIG (with the reason) when cmdline is longer than max_len. */
+int x86_check_cmdline(const char *cmdline, u64 max_len,
+		      struct boot_state *out);
 /* Command line at X86_CMDLINE_ADDR; -E2BIG beyond max_len characters. */
 int x86_place_cmdline(const struct guest_mem *mem, const char *cmdline,
 		      u64 max_len, struct boot_state *out);
@@ -91,17 +100,22 @@ struct x86_kernel_area {
 };
 
 /*
- * Initrd as high as possible below limit (exclusive), page aligned, clear
- * of the kernel's areas.
+ * Where the initrd goes (out->initrd_start, out->initrd_size; 0 without
+ * one): as high as possible below limit (exclusive), page aligned, clear
+ * of the kernel's areas. Writes nothing.
  */
-int x86_place_initrd(const struct guest_mem *mem,
-		     const struct x86_mem_map *map,
-		     const struct boot_input *in, u64 limit,
-		     const struct x86_kernel_area *ka, struct boot_state *out);
+int x86_plan_initrd(const struct x86_mem_map *map,
+		    const struct boot_input *in, u64 limit,
+		    const struct x86_kernel_area *ka, struct boot_state *out);
+/* Copy the initrd where x86_plan_initrd() put it. */
+int x86_write_initrd(const struct guest_mem *mem,
+		     const struct boot_input *in, struct boot_state *out);
 /*
  * Zero page for the 64-bit boot protocol from a setup header (the image's
  * or a synthesized one): places cmdline and initrd, writes the e820 table,
- * and fills the long-mode part of out (GDT, page tables, RSI, RSP).
+ * and fills the long-mode part of out (GDT, page tables, RSI, RSP). It
+ * checks the command line and the initrd's place before writing; the
+ * caller writes the kernel after it succeeded.
  */
 int x86_setup_zero_page(const struct guest_mem *mem,
 			const struct x86_mem_map *map,

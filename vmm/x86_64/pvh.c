@@ -25,10 +25,15 @@ int x86_setup_pvh(const struct guest_mem *mem, const struct x86_mem_map *map,
 	unsigned int i;
 	int ret;
 
-	ret = x86_place_cmdline(mem, in->cmdline, X86_CMDLINE_MAX - 1, out);
-	if (ret)
-		return ret;
-	ret = x86_place_initrd(mem, map, in, X86_MMIO_HOLE_END, ka, out);
+	/* What can refuse the image, before anything is written. */
+	ret = x86_check_cmdline(in->cmdline, X86_CMDLINE_MAX - 1, out);
+	if (!ret)
+		ret = x86_plan_initrd(map, in, X86_MMIO_HOLE_END, ka, out);
+	if (!ret)
+		ret = x86_place_cmdline(mem, in->cmdline, X86_CMDLINE_MAX - 1,
+					out);
+	if (!ret)
+		ret = x86_write_initrd(mem, in, out);
 	if (ret)
 		return ret;
 

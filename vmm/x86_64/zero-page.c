@@ -10,8 +10,8 @@
 #include "x86/layout.h"
 #include "loader.h"
 
-int x86_place_cmdline(const struct guest_mem *mem, const char *cmdline,
-		      u64 max_len, struct boot_state *out)
+int x86_check_cmdline(const char *cmdline, u64 max_len,
+		      struct boot_state *out)
 {
 	size_t len = strnlen(cmdline, X86_CMDLINE_MAX);
 
@@ -21,9 +21,19 @@ int x86_place_cmdline(const struct guest_mem *mem, const char *cmdline,
 				     "command line too long: %zu%s bytes, the kernel accepts %llu",
 				     len, len >= X86_CMDLINE_MAX ? "+" : "",
 				     (unsigned long long)max_len);
+	return 0;
+}
+
+int x86_place_cmdline(const struct guest_mem *mem, const char *cmdline,
+		      u64 max_len, struct boot_state *out)
+{
+	int ret = x86_check_cmdline(cmdline, max_len, out);
+
+	if (ret)
+		return ret;
 	out->cmdline_addr = X86_CMDLINE_ADDR;
-	return x86_guest_write(mem, X86_CMDLINE_ADDR, cmdline, len + 1, out,
-			       "command line");
+	return x86_guest_write(mem, X86_CMDLINE_ADDR, cmdline,
+			       strlen(cmdline) + 1, out, "command line");
 }
 
 static bool overlaps(u64 a, u64 alen, u64 b, u64 bend)
@@ -31,10 +41,9 @@ static bool overlaps(u64 a, u64 alen, u64 b, u64 bend)
 	return a < bend && b < a + alen;
 }
 
-int x86_place_initrd(const struct guest_mem *mem,
-		     const struct x86_mem_map *map,
-		     const struct boot_input *in, u64 limit,
-		     const struct x86_kernel_area *ka, struct boot_state *out)
+int x86_plan_initrd(const struct x86_mem_map *map,
+		    const struct boot_input *in, u64 limit,
+		    const struct x86_kernel_area *ka, struct boot_state *out)
 {
 	u64 size = in->initrd_len, top, addr;
 	unsigned int i, tries;
@@ -62,7 +71,7 @@ int x86_place_initrd(const struct guest_mem *mem,
 		goto too_big;
 	out->initrd_start = addr;
 	out->initrd_size = size;
-	return x86_guest_write(mem, addr, in->initrd, size, out, "initrd");
+	return 0;
 
 too_big:
 	return x86_load_fail(out, -E2BIG,
@@ -70,6 +79,13 @@ too_big:
 			     (unsigned long long)size,
 			     (unsigned long long)MIN(limit,
 						     x86_map_low_ram_end(map)));
+}
+
+int x86_write_initrd(const struct guest_mem *mem,
+		     const struct boot_input *in, struct boot_state *out)
+{
+	return x86_guest_write(mem, out->initrd_start, in->initrd,
+			       out->initrd_size, out, "initrd");
 }
 
 int x86_setup_zero_page(const struct guest_mem *mem,
@@ -84,6 +100,17 @@ int x86_setup_zero_page(const struct guest_mem *mem,
 	unsigned int i;
 	int ret;
 
+	/* What can refuse the image, before anything is written. */
+	cmdline_max = hdr->version >= 0x0206 ? hdr->cmdline_size :
+					       BP_CMDLINE_SIZE_OLD;
+	initrd_limit = hdr->version >= 0x0203 ? (u64)hdr->initrd_addr_max + 1 :
+						(u64)BP_INITRD_MAX_OLD + 1;
+	ret = x86_check_cmdline(in->cmdline, cmdline_max, out);
+	if (!ret)
+		ret = x86_plan_initrd(map, in, initrd_limit, ka, out);
+	if (ret)
+		return ret;
+
 	memset(&bp, 0, sizeof(bp));
 	bp.hdr = *hdr;
 	bp.hdr.type_of_loader = BP_LOADER_UNDEFINED;
@@ -96,18 +123,12 @@ int x86_setup_zero_page(const struct guest_mem *mem,
 	bp.hdr.ext_loader_ver = 0;
 	bp.hdr.ext_loader_type = 0;
 
-	cmdline_max = hdr->version >= 0x0206 ? hdr->cmdline_size :
-					       BP_CMDLINE_SIZE_OLD;
 	ret = x86_place_cmdline(mem, in->cmdline, cmdline_max, out);
+	if (!ret)
+		ret = x86_write_initrd(mem, in, out);
 	if (ret)
 		return ret;
 	bp.hdr.cmd_line_ptr = (u32)out->cmdline_addr;
-
-	initrd_limit = hdr->version >= 0x0203 ? (u64)hdr->initrd_addr_max + 1 :
-						(u64)BP_INITRD_MAX_OLD + 1;
-	ret = x86_place_initrd(mem, map, in, initrd_limit, ka, out);
-	if (ret)
-		return ret;
 	bp.hdr.ramdisk_image = (u32)out->initrd_start;
 	bp.hdr.ramdisk_size = (u32)out->initrd_size;
 
