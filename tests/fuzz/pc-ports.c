@@ -1,0 +1,455 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * libFuzzer target for a hostile guest on the PC's platform ports: the
+ * RTC/CMOS (0x70-0x71), the i8042 (0x60, 0x64) and the debug-exit port
+ * (0xf4-0xf7), on one port bus as in lkvm, against a model of what each
+ * must answer.
+ *
+ * Input: 3-byte operations
+ *   u8 op     op % 4: 0 write, 1 read, 2 write then read back, 3 a wide
+ *             access (width 2 or 4 from bit 2, write if bit 3)
+ *   u8 port   port % 10 picks 0x70, 0x71, 0x60, 0x64, 0xf4, 0xf5, 0xf6,
+ *             0xf7, 0x72 (nothing there) or 0x61 (nothing there)
+ *   u8 value
+ *
+ * Invariants (abort = finding):
+ * - RTC: the index port reads 0xff; the index is the written byte & 0x7f
+ *   (the NMI bit is not part of it); plain CMOS bytes read back what was
+ *   written; register A reads what was written without UIP, C reads 0,
+ *   D reads VRT; every time register read is valid in the current format
+ *   (BCD digits or binary, 12-hour with the PM bit or 24-hour, in range);
+ *   with B.SET on, a valid value written to a time register reads back
+ *   unchanged while the format stays.
+ * - i8042: status has IBF clear, the keylock bit set, SYS from the
+ *   command byte, CMD after a port 0x64 write, OBF exactly when the
+ *   model's output queue holds a byte, AUXDATA/TIMEOUT only with OBF; port
+ *   0x60 gives the model's bytes in order (command byte, self-test 0x55,
+ *   output port, loop-back, 0xfe for absent devices); IRQ 1 and 12 follow
+ *   the head byte and the command byte's enables; a reset is requested,
+ *   with status 0, exactly for a pulse command with bit 0 clear or an
+ *   output-port write with bit 0 clear.
+ * - debug-exit: exactly one stop per write whose first byte is at 0xf4,
+ *   with that byte as the status; reads give all-ones and stop nothing;
+ *   accesses that do not fit in 0xf4-0xf7 reach no device.
+ * - ports with nothing there read all-ones.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "bus.h"
+#include "devices/debug-exit.h"
+#include "devices/i8042.h"
+#include "devices/rtc.h"
+#include "log.h"
+#include "vm.h"
+#include "x86/layout.h"
+
+#define MAX_OPS		4096
+
+/* Distinct VM handles: the stub below tells the devices apart by them. */
+static char vm_i8042_tag, vm_debug_tag;
+#define VM_I8042	((struct vm *)&vm_i8042_tag)
+#define VM_DEBUG	((struct vm *)&vm_debug_tag)
+
+static unsigned int stops_i8042, stops_debug;
+static int last_status;
+
+bool vm_request_stop(struct vm *vm, int status)
+{
+	if (vm == VM_I8042) {
+		stops_i8042++;
+		if (status != 0)
+			abort();
+	} else if (vm == VM_DEBUG) {
+		stops_debug++;
+	} else {
+		abort();
+	}
+	last_status = status;
+	return true;
+}
+
+struct line {
+	struct irq_line line;
+	int level;
+};
+
+static void set_level(struct irq_line *l, int level)
+{
+	container_of(l, struct line, line)->level = level;
+}
+
+/* What the i8042 must hold. */
+struct kbc_model {
+	u8 ctr, outport, pending;
+	bool last_cmd;
+	u8 q[I8042_QUEUE_SIZE], qst[I8042_QUEUE_SIZE];
+	unsigned int head, n;
+	u8 last;
+};
+
+/* What the RTC must hold. */
+struct rtc_model {
+	u8 index;
+	u8 cmos[RTC_CMOS_SIZE];
+	bool known[RTC_CMOS_SIZE];	/* cmos[i] is what a read must give */
+};
+
+struct fz {
+	struct bus bus;
+	struct rtc rtc;
+	struct i8042 kbc;
+	struct debug_exit de;
+	struct line kbd, aux;
+	struct kbc_model k;
+	struct rtc_model r;
+};
+
+static const u16 ports[10] = { 0x70, 0x71, 0x60, 0x64, 0xf4, 0xf5, 0xf6,
+			       0xf7, 0x72, 0x61 };
+
+static bool is_time(u8 i)
+{
+	return i <= RTC_YEAR ? !(i & 1) || i >= RTC_DAY_OF_WEEK :
+	       i == RTC_CENTURY;
+}
+
+/* A time register value valid in the format register B selects. */
+static bool time_valid(u8 b, u8 idx, u8 v)
+{
+	bool bin = b & RTC_B_DM_BINARY, h12 = !(b & RTC_B_24H);
+	int lo, hi, d;
+
+	if (idx == RTC_HOURS && h12) {
+		v &= 0x7f;
+		lo = 1;
+		hi = 12;
+	} else {
+		switch (idx) {
+		case RTC_SECONDS:
+		case RTC_MINUTES:
+			lo = 0, hi = 59;
+			break;
+		case RTC_HOURS:
+			lo = 0, hi = 23;
+			break;
+		case RTC_DAY_OF_WEEK:
+			lo = 1, hi = 7;
+			break;
+		case RTC_DAY_OF_MONTH:
+			lo = 1, hi = 31;
+			break;
+		case RTC_MONTH:
+			lo = 1, hi = 12;
+			break;
+		default:	/* year, century */
+			lo = 0, hi = 99;
+			break;
+		}
+	}
+	if (bin) {
+		d = v;
+	} else {
+		if ((v & 0xf) > 9 || (v >> 4) > 9)
+			return false;
+		d = (v >> 4) * 10 + (v & 0xf);
+	}
+	return d >= lo && d <= hi;
+}
+
+static void rtc_model_write(struct rtc_model *r, u8 v)
+{
+	u8 i = r->index, b = r->cmos[RTC_REG_B];
+
+	if (is_time(i)) {
+		/*
+		 * An invalid value is ignored; the day of the week follows
+		 * the date. Read-back is promised only while B.SET holds
+		 * the time (else it runs on from the written value).
+		 */
+		if (!time_valid(b, i, v) || i == RTC_DAY_OF_WEEK)
+			return;
+		r->known[i] = b & RTC_B_SET;
+		r->cmos[i] = v;
+		return;
+	}
+	switch (i) {
+	case RTC_REG_B:
+		if ((v ^ b) & (RTC_B_DM_BINARY | RTC_B_24H | RTC_B_SET)) {
+			unsigned int j;
+
+			for (j = 0; j < RTC_CMOS_SIZE; j++)
+				if (is_time((u8)j))
+					r->known[j] = false;
+		}
+		r->cmos[i] = v;
+		break;
+	case RTC_REG_A:
+		r->cmos[i] = v & 0x7f;
+		break;
+	case RTC_REG_C:
+	case RTC_REG_D:
+		break;
+	default:
+		r->cmos[i] = v;
+		break;
+	}
+}
+
+static void rtc_model_read(const struct rtc_model *r, u8 got)
+{
+	u8 i = r->index;
+
+	if (is_time(i)) {
+		if (!time_valid(r->cmos[RTC_REG_B], i, got))
+			abort();
+		if (r->known[i] && got != r->cmos[i])
+			abort();
+		return;
+	}
+	if ((i == RTC_REG_C && got != 0) || (i == RTC_REG_D && got != RTC_D_VRT))
+		abort();
+	if (i != RTC_REG_C && i != RTC_REG_D && got != r->cmos[i])
+		abort();
+}
+
+static void kbc_push(struct kbc_model *k, u8 byte, u8 st)
+{
+	unsigned int t;
+
+	if (k->n == I8042_QUEUE_SIZE)
+		return;
+	t = (k->head + k->n) % I8042_QUEUE_SIZE;
+	k->q[t] = byte;
+	k->qst[t] = st;
+	k->n++;
+}
+
+/* A command; returns true when it must request a reset. */
+static bool kbc_model_cmd(struct kbc_model *k, u8 c)
+{
+	k->last_cmd = true;
+	k->pending = 0;
+	if ((c & 0xf0) == 0xf0)
+		return !(c & 1);
+	if (c == 0x20)
+		kbc_push(k, k->ctr, 0);
+	else if (c > 0x20 && c < 0x60)
+		kbc_push(k, 0, 0);
+	else if ((c >= 0x60 && c < 0x80) || c == 0xd1 || c == 0xd2 ||
+		 c == 0xd3 || c == 0xd4)
+		k->pending = c;
+	else if (c == 0xa7)
+		k->ctr |= 0x20;
+	else if (c == 0xa8)
+		k->ctr &= ~0x20;
+	else if (c == 0xa9 || c == 0xab)
+		kbc_push(k, 0, 0);
+	else if (c == 0xaa)
+		kbc_push(k, 0x55, 0);
+	else if (c == 0xad)
+		k->ctr |= 0x10;
+	else if (c == 0xae)
+		k->ctr &= ~0x10;
+	else if (c == 0xd0)
+		kbc_push(k, k->outport, 0);
+	return false;
+}
+
+static bool kbc_model_data(struct kbc_model *k, u8 v)
+{
+	u8 c = k->pending;
+	bool reset = false;
+
+	k->last_cmd = false;
+	k->pending = 0;
+	switch (c) {
+	case 0x60:
+		k->ctr = v;
+		break;
+	case 0xd1:
+		reset = !(v & 1);
+		k->outport = v | 1;
+		break;
+	case 0xd2:
+		kbc_push(k, v, 0);
+		break;
+	case 0xd3:
+		kbc_push(k, v, 0x20);
+		break;
+	case 0xd4:
+		kbc_push(k, 0xfe, 0x60);
+		break;
+	case 0:
+		kbc_push(k, 0xfe, 0x40);
+		break;
+	default:
+		break;
+	}
+	return reset;
+}
+
+static void kbc_check_status(const struct kbc_model *k, u8 st)
+{
+	u8 want = 0x10 | (k->ctr & 4) | (k->last_cmd ? 8 : 0);
+
+	if (k->n)
+		want |= 1 | k->qst[k->head];
+	if (st != want)
+		abort();
+}
+
+static void kbc_check_lines(const struct fz *f)
+{
+	const struct kbc_model *k = &f->k;
+	bool aux = k->n && (k->qst[k->head] & 0x20);
+
+	if (f->kbd.level != (k->n && !aux && (k->ctr & 1)) ||
+	    f->aux.level != (k->n && aux && (k->ctr & 2)))
+		abort();
+}
+
+static void port_io(struct fz *f, u16 port, u8 *d, u32 width, bool write)
+{
+	unsigned int before_i8042 = stops_i8042, before_debug = stops_debug;
+	bool hit, reset = false;
+	u8 saved[4];
+	u32 i;
+
+	memcpy(saved, d, width);
+	hit = bus_access(&f->bus, NULL, port, d, width, write);
+
+	/* debug-exit: 0xf4-0xf7, one device of 4 bytes. */
+	if (port >= X86_PORT_DEBUG_EXIT && port + width <= 0xf8) {
+		if (!hit)
+			abort();
+		if (write && port == X86_PORT_DEBUG_EXIT) {
+			if (stops_debug != before_debug + 1 ||
+			    last_status != saved[0])
+				abort();
+		} else if (stops_debug != before_debug) {
+			abort();
+		}
+		if (!write)
+			for (i = 0; i < width; i++)
+				if (d[i] != 0xff)
+					abort();
+		return;
+	}
+	if (stops_debug != before_debug)
+		abort();
+	if (width != 1 || port == 0x72 || port == 0x61) {
+		/* Wide accesses fit no other device; empty ports float. */
+		if (port >= 0x70 && port + width <= 0x72) {
+			/* The RTC splits a 2-byte access: index, then data. */
+			if (!hit)
+				abort();
+			if (write) {
+				f->r.index = saved[0] & 0x7f;
+				rtc_model_write(&f->r, saved[1]);
+			} else {
+				if (d[0] != 0xff)
+					abort();
+				rtc_model_read(&f->r, d[1]);
+			}
+			return;
+		}
+		if (hit)
+			abort();
+		for (i = 0; !write && i < width; i++)
+			if (d[i] != 0xff)
+				abort();
+		return;
+	}
+	switch (port) {
+	case 0x70:
+		if (write)
+			f->r.index = saved[0] & 0x7f;
+		else if (d[0] != 0xff)
+			abort();
+		break;
+	case 0x71:
+		if (write)
+			rtc_model_write(&f->r, saved[0]);
+		else
+			rtc_model_read(&f->r, d[0]);
+		break;
+	case 0x64:
+		if (write)
+			reset = kbc_model_cmd(&f->k, saved[0]);
+		else
+			kbc_check_status(&f->k, d[0]);
+		break;
+	case 0x60:
+		if (write) {
+			reset = kbc_model_data(&f->k, saved[0]);
+		} else if (f->k.n) {
+			if (d[0] != f->k.q[f->k.head])
+				abort();
+			f->k.last = d[0];
+			f->k.head = (f->k.head + 1) % I8042_QUEUE_SIZE;
+			f->k.n--;
+		} else if (d[0] != f->k.last) {
+			abort();
+		}
+		break;
+	}
+	if (stops_i8042 != before_i8042 + (reset ? 1 : 0))
+		abort();
+	kbc_check_lines(f);
+}
+
+int LLVMFuzzerTestOneInput(const u8 *data, size_t size);
+
+int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
+{
+	static struct fz f;
+	unsigned int ops = 0;
+	size_t i;
+
+	log_set_level(LOG_ERROR);
+	memset(&f, 0, sizeof(f));
+	f.kbd.line.set_level = set_level;
+	f.aux.line.set_level = set_level;
+	bus_init(&f.bus, "pio");
+	if (rtc_init(&f.rtc, &f.bus) ||
+	    i8042_init(&f.kbc, &f.bus, VM_I8042, &f.kbd.line, &f.aux.line) ||
+	    debug_exit_init(&f.de, &f.bus, VM_DEBUG, X86_PORT_DEBUG_EXIT))
+		abort();
+	/* As the devices start. */
+	f.r.cmos[RTC_REG_A] = 0x26;
+	f.r.cmos[RTC_REG_B] = RTC_B_24H;
+	f.k.ctr = 0x45;
+	f.k.outport = 0x03;
+	stops_i8042 = stops_debug = 0;
+
+	for (i = 0; i + 3 <= size && ops++ < MAX_OPS; i += 3) {
+		u8 op = data[i], v = data[i + 2], d[4] = { v, v ^ 0x5a, v, v };
+		u16 port = ports[data[i + 1] % 10];
+
+		switch (op % 4) {
+		case 0:
+			port_io(&f, port, d, 1, true);
+			break;
+		case 1:
+			d[0] = 0;
+			port_io(&f, port, d, 1, false);
+			break;
+		case 2:
+			port_io(&f, port, d, 1, true);
+			d[0] = 0;
+			port_io(&f, port, d, 1, false);
+			break;
+		default:
+			port_io(&f, port, d, op & 4 ? 4 : 2, op & 8);
+			break;
+		}
+	}
+	debug_exit_exit(&f.de, &f.bus);
+	i8042_exit(&f.kbc, &f.bus);
+	rtc_exit(&f.rtc, &f.bus);
+	bus_destroy(&f.bus);
+	return 0;
+}
+
+#include "replay.h"

@@ -1,0 +1,50 @@
+# SPDX-License-Identifier: GPL-2.0
+# libFuzzer targets for the x86 platform (uses tests/fuzz/fuzz.mk's
+# compiler and flags):
+#   x86-loader  the kernel loaders (bzImage, ELF vmlinux, PVH note, flat)
+#               with a command line, an initrd and a memory map: what
+#               lands in guest memory, where, and the zero page or PVH
+#               start info describing it
+#   pc-ports    the RTC/CMOS, i8042 and debug-exit ports against a model
+# make check runs each for FUZZ_CHECK_TIME seconds from the seeds of
+# tests/fuzz/platform-seeds.py (tests/fuzz/platform-run.sh); make
+# fuzz-platform (and make fuzz) runs them for FUZZ_TIME each.
+PLATFORM_FUZZ_DIR := $(BUILD)/fuzz
+PLATFORM_FUZZ_TARGETS := x86-loader pc-ports
+PLATFORM_FUZZ_SRCS_x86-loader := vmm/x86_64/loader.c \
+	vmm/x86_64/loader-bzimage.c vmm/x86_64/loader-elf.c \
+	vmm/x86_64/loader-flat.c vmm/x86_64/zero-page.c vmm/x86_64/pvh.c \
+	vmm/x86_64/page-tables.c vmm/x86_64/e820.c vmm/guest-mem.c vmm/log.c
+PLATFORM_FUZZ_SRCS_pc-ports := devices/rtc.c devices/i8042.c \
+	devices/debug-exit.c devices/bus.c vmm/log.c
+
+CHECK_DEPS += fuzz-platform-build
+CHECK_SUITES += tests/fuzz/platform-run.sh
+
+.PHONY: fuzz-platform-build fuzz-platform
+fuzz-platform-build:
+	@mkdir -p $(PLATFORM_FUZZ_DIR)
+	@if [ -n "$(FUZZ_CC)" ]; then \
+		$(MAKE) --no-print-directory \
+			$(PLATFORM_FUZZ_TARGETS:%=$(PLATFORM_FUZZ_DIR)/%); \
+	fi
+
+PLATFORM_FUZZ_HDRS := tests/fuzz/replay.h $(wildcard include/*.h \
+	include/x86/*.h include/devices/*.h vmm/x86_64/loader.h)
+
+$(PLATFORM_FUZZ_DIR)/x86-loader: tests/fuzz/x86-loader.c \
+		$(PLATFORM_FUZZ_SRCS_x86-loader) $(PLATFORM_FUZZ_HDRS)
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ $< $(PLATFORM_FUZZ_SRCS_x86-loader)
+
+$(PLATFORM_FUZZ_DIR)/pc-ports: tests/fuzz/pc-ports.c \
+		$(PLATFORM_FUZZ_SRCS_pc-ports) $(PLATFORM_FUZZ_HDRS)
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ $< $(PLATFORM_FUZZ_SRCS_pc-ports) \
+		-lpthread
+
+fuzz-platform: fuzz-platform-build
+	FUZZ_CHECK_TIME=$(FUZZ_TIME) tests/fuzz/platform-run.sh
+
+# make fuzz runs these too.
+fuzz: fuzz-platform
