@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: GPL-2.0
 # make check-asan: the unit tests and the suites that boot the project's
-# test guests (tests/integration, tests/devices, tests/virtio-e2e,
+# test guests (every tests/integration suite, tests/devices, tests/virtio-e2e,
 # tests/blk/e2e.sh; not the Linux boots, not the fuzz targets), with
 # liblkvm, lkvm and the unit tests built with ASan and UBSan into
 # $(ASAN_DIR). Any sanitizer report fails the suite it shows up in:
@@ -22,6 +22,8 @@ ASAN_UNIT_TESTS := $(UNIT_SRCS:%.c=$(ASAN_DIR)/%)
 ASAN_GUEST_SUITES := tests/integration/acpi.sh \
 	tests/integration/bad-input.sh tests/integration/boot.sh \
 	tests/integration/control.sh tests/integration/shutdown-flush.sh \
+	tests/integration/images.sh tests/integration/exit-race.sh \
+	tests/integration/std-fds.sh tests/integration/control-security.sh \
 	tests/devices/guest-devices.sh tests/virtio-e2e/virtio-e2e.sh \
 	tests/blk/e2e.sh
 # Each runs through a wrapper of the same path under $(ASAN_DIR).
