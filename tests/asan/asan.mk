@@ -19,11 +19,7 @@ ASAN_CFLAGS += -Wno-gnu-variable-sized-type-not-at-end
 ASAN_OBJS := $(SRCS:%.c=$(ASAN_DIR)/%.o)
 ASAN_LIB := $(ASAN_DIR)/liblkvm.a
 ASAN_UNIT_TESTS := $(UNIT_SRCS:%.c=$(ASAN_DIR)/%)
-ASAN_GUEST_SUITES := tests/integration/acpi.sh \
-	tests/integration/bad-input.sh tests/integration/boot.sh \
-	tests/integration/control.sh tests/integration/shutdown-flush.sh \
-	tests/integration/images.sh tests/integration/exit-race.sh \
-	tests/integration/std-fds.sh tests/integration/control-security.sh \
+ASAN_GUEST_SUITES := $(filter-out %/lib.sh,$(wildcard tests/integration/*.sh)) \
 	tests/devices/guest-devices.sh tests/virtio-e2e/virtio-e2e.sh \
 	tests/blk/e2e.sh
 # Each runs through a wrapper of the same path under $(ASAN_DIR).
