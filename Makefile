@@ -13,11 +13,11 @@ endif
 ifeq ($(ARCH),arm64)
 CROSS_COMPILE ?= aarch64-linux-gnu-
 DEB_ARCH := arm64
-TEST_RUNNER := qemu-aarch64-static -L /usr/aarch64-linux-gnu
+TEST_RUNNER := qemu-aarch64-static -L /
 else ifeq ($(ARCH),s390x)
 CROSS_COMPILE ?= s390x-linux-gnu-
 DEB_ARCH := s390x
-TEST_RUNNER := qemu-s390x-static -L /usr/s390x-linux-gnu
+TEST_RUNNER := qemu-s390x-static -L /
 else
 CROSS_COMPILE ?=
 DEB_ARCH := amd64
