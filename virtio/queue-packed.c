@@ -157,26 +157,36 @@ int virtq_packed_pop(struct virtq *vq, struct virtq_chain *chain)
 	return 1;
 }
 
-void virtq_packed_push(struct virtq *vq, const struct virtq_chain *chain,
-		       u32 written)
+int virtq_packed_push(struct virtq *vq, const struct virtq_chain *chain,
+		      u32 written)
 {
 	struct virtq_packed_desc *d = &vq->pk.desc[vq->used_idx];
 	u16 flags = vq->used_wrap ? VIRTQ_DESC_F_AVAIL | VIRTQ_DESC_F_USED : 0;
-	u32 n = chain->ndescs ? chain->ndescs : 1;
+	u32 n = chain->ndescs, pos;
 
+	/*
+	 * A chain took 1 to size slots of this ring; anything else did not
+	 * come from it and would move used_idx off the ring.
+	 */
+	if (!n || n > vq->size) {
+		virtq_violation(vq, "device pushed a chain of %u slots into a queue of %u",
+				n, vq->size);
+		return -EINVAL;
+	}
 	if (written)
 		flags |= VIRTQ_DESC_F_WRITE;
 	vq_st16(&d->id, chain->id);
 	vq_st32(&d->len, written);
 	/* Release: id and len are visible before the flags that hand over. */
 	vq_st16_release(&d->flags, flags);
-	vq->used_idx += n;
-	if (vq->used_idx >= vq->size) {
-		vq->used_idx -= vq->size;
+	/* The wrap counter flips once per pass over the ring. */
+	pos = (u32)vq->used_idx + n;
+	if ((pos / vq->size) & 1)
 		vq->used_wrap = !vq->used_wrap;
-	}
+	vq->used_idx = pos % vq->size;
 	vq->inflight = vq->inflight >= n ? vq->inflight - n : 0;
 	vq->used_since_signal++;
+	return 0;
 }
 
 bool virtq_packed_should_notify(struct virtq *vq)

@@ -165,11 +165,16 @@ int virtq_split_pop(struct virtq *vq, struct virtq_chain *chain)
 	return 1;
 }
 
-void virtq_split_push(struct virtq *vq, const struct virtq_chain *chain,
-		      u32 written)
+int virtq_split_push(struct virtq *vq, const struct virtq_chain *chain,
+		     u32 written)
 {
 	struct virtq_used_elem *e;
 
+	if (chain->id >= vq->size) {
+		virtq_violation(vq, "device pushed head %u into a queue of %u",
+				chain->id, vq->size);
+		return -EINVAL;
+	}
 	e = &vq->split.used->ring[vq->used_idx & (vq->size - 1)];
 	vq_st32(&e->id, chain->id);
 	vq_st32(&e->len, written);
@@ -179,6 +184,7 @@ void virtq_split_push(struct virtq *vq, const struct virtq_chain *chain,
 	if (vq->inflight)
 		vq->inflight--;
 	vq->used_since_signal++;
+	return 0;
 }
 
 bool virtq_split_should_notify(struct virtq *vq)

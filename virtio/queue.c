@@ -53,10 +53,20 @@ static void virtq_clear_ring_state(struct virtq *vq)
 void virtq_reset(struct virtq *vq)
 {
 	virtq_clear_ring_state(vq);
+	vq->gen++;
 	vq->size = vq->max_size;
 	vq->desc_gpa = 0;
 	vq->driver_gpa = 0;
 	vq->device_gpa = 0;
+}
+
+bool virtq_retire(struct virtq *vq)
+{
+	bool was = vq->ready;
+
+	virtq_clear_ring_state(vq);
+	vq->gen++;
+	return was;
 }
 
 void virtq_violation(struct virtq *vq, const char *fmt, ...)
@@ -100,6 +110,7 @@ int virtq_enable(struct virtq *vq, u64 features)
 	int ret;
 
 	virtq_clear_ring_state(vq);
+	vq->gen++;
 	vq->packed = features & VIRTIO_BIT(VIRTIO_F_RING_PACKED);
 	vq->event_idx = features & VIRTIO_BIT(VIRTIO_F_EVENT_IDX);
 	vq->indirect = features & VIRTIO_BIT(VIRTIO_F_INDIRECT_DESC);
@@ -236,24 +247,31 @@ const void *virtq_indirect_table(struct virtq *vq, u64 addr, u32 len,
 
 int virtq_pop(struct virtq *vq, struct virtq_chain *chain)
 {
+	int ret;
+
 	virtq_chain_clear(chain);
 	if (!vq->ready || vq->broken)
 		return -EIO;
-	return vq->packed ? virtq_packed_pop(vq, chain) :
-			    virtq_split_pop(vq, chain);
+	ret = vq->packed ? virtq_packed_pop(vq, chain) :
+			   virtq_split_pop(vq, chain);
+	if (ret == 1) {
+		chain->vq = vq;
+		chain->gen = vq->gen;
+	}
+	return ret;
 }
 
-void virtq_push(struct virtq *vq, const struct virtq_chain *chain,
-		u32 written)
+int virtq_push(struct virtq *vq, const struct virtq_chain *chain,
+	       u32 written)
 {
+	if (chain->vq != vq || chain->gen != vq->gen)
+		return -ESTALE;
 	if (!vq->ready || vq->broken)
-		return;
+		return -EIO;
 	if (written > chain->in_len)
 		written = chain->in_len;
-	if (vq->packed)
-		virtq_packed_push(vq, chain, written);
-	else
-		virtq_split_push(vq, chain, written);
+	return vq->packed ? virtq_packed_push(vq, chain, written) :
+			    virtq_split_push(vq, chain, written);
 }
 
 bool virtq_should_notify(struct virtq *vq)

@@ -98,20 +98,22 @@ static inline void virtq_chain_clear(struct virtq_chain *chain)
 	chain->in_len = 0;
 	chain->id = 0;
 	chain->ndescs = 0;
+	chain->vq = NULL;
+	chain->gen = 0;
 }
 
 int virtq_split_enable(struct virtq *vq);
 int virtq_split_pop(struct virtq *vq, struct virtq_chain *chain);
-void virtq_split_push(struct virtq *vq, const struct virtq_chain *chain,
-		      u32 written);
+int virtq_split_push(struct virtq *vq, const struct virtq_chain *chain,
+		     u32 written);
 bool virtq_split_should_notify(struct virtq *vq);
 void virtq_split_set_notify(struct virtq *vq, bool enable);
 bool virtq_split_has_avail(struct virtq *vq);
 
 int virtq_packed_enable(struct virtq *vq);
 int virtq_packed_pop(struct virtq *vq, struct virtq_chain *chain);
-void virtq_packed_push(struct virtq *vq, const struct virtq_chain *chain,
-		       u32 written);
+int virtq_packed_push(struct virtq *vq, const struct virtq_chain *chain,
+		      u32 written);
 bool virtq_packed_should_notify(struct virtq *vq);
 void virtq_packed_set_notify(struct virtq *vq, bool enable);
 bool virtq_packed_has_avail(struct virtq *vq);

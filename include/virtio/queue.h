@@ -54,6 +54,9 @@ struct virtq_chain {
 	/* What virtq_push() needs to give the chain back. */
 	u16 id;			/* split: head index; packed: buffer ID */
 	u16 ndescs;		/* packed: ring slots the chain took */
+	/* The ring it came from: the queue and its generation at pop. */
+	const struct virtq *vq;
+	u64 gen;
 	struct iovec inline_iov[VIRTQ_CHAIN_INLINE];
 };
 
@@ -82,6 +85,11 @@ struct virtq {
 	u64 driver_gpa;		/* split: avail ring */
 	u64 device_gpa;		/* split: used ring */
 	bool ready;
+	/*
+	 * Bumped at every enable, retire and reset (under both locks): a
+	 * chain is pushed only into the generation it was popped from.
+	 */
+	u64 gen;
 
 	/* Ring state, from enable until reset (under lock). */
 	bool packed;
@@ -110,6 +118,14 @@ void virtq_destroy(struct virtq *vq);
 
 /* Forget everything the driver configured (device reset). */
 void virtq_reset(struct virtq *vq);
+
+/*
+ * Stop using the ring, keep the driver's configuration (size, addresses):
+ * the queue is not ready, its generation moves on, so no chain popped
+ * before can be pushed any more. Returns whether it was ready. vq->lock
+ * held.
+ */
+bool virtq_retire(struct virtq *vq);
 
 /*
  * Validate the configured size and areas against guest RAM and map them.
@@ -150,9 +166,17 @@ void virtq_chain_destroy(struct virtq_chain *chain);
  */
 int virtq_pop(struct virtq *vq, struct virtq_chain *chain);
 
-/* Give a popped chain back with `written` bytes written by the device. */
-void virtq_push(struct virtq *vq, const struct virtq_chain *chain,
-		u32 written);
+/*
+ * Give a popped chain back with `written` bytes written by the device.
+ * 0, or nothing written to the ring and: -ESTALE if the chain was popped
+ * from another queue or before the queue was last reset or re-enabled
+ * (its completion is dropped; expected while a reset races a request),
+ * -EIO if the queue is not ready or broken, -EINVAL if the chain cannot
+ * belong to this ring (packed: 0 or more slots than the queue has; split:
+ * a head index >= size), which marks the queue broken.
+ */
+int virtq_push(struct virtq *vq, const struct virtq_chain *chain,
+	       u32 written);
 
 /*
  * After one or more pushes: does the driver want a used-buffer

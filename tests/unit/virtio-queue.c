@@ -3,10 +3,16 @@
  * virtio/queue*.c against a simulated driver (virtio-sim.h): split and
  * packed chains, indirect tables, buffers spanning regions, notification
  * suppression both ways, index wrap-around, and every malformed input we
- * know of, each of which must leave the device in DEVICE_NEEDS_RESET.
+ * know of, each of which must leave the device in DEVICE_NEEDS_RESET;
+ * chains of a queue that was reset since they were popped, and chains
+ * that do not fit the ring, are refused at push.
  */
 #include <errno.h>
+#include <setjmp.h>
+#include <signal.h>
 #include <stdio.h>
+#include <string.h>
+#include <sys/mman.h>
 
 #include "tap.h"
 #include "log.h"
@@ -937,6 +943,226 @@ static void misc_edges(void)
 	sim_teardown(&S);
 }
 
+/* ---------------- queue reset: stale chains ---------------- */
+
+/* A RAM region of one page followed by a PROT_NONE guard page. */
+#define GUARD_GPA 0x800000ULL
+
+static u8 *guard_map(void)
+{
+	u8 *p = mmap(NULL, 8192, PROT_READ | PROT_WRITE,
+		     MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	if (p == MAP_FAILED || mprotect(p + 4096, 4096, PROT_NONE))
+		abort();
+	return p;
+}
+
+/*
+ * The reproducer: a 42-descriptor chain popped from a packed ring of 64,
+ * the queue reset (QueueReady=0) and re-enabled as a 1-entry packed ring
+ * in the last 16 bytes of a region that a guard page follows; the device
+ * then completes the old chain and a new one. Before generations this
+ * moved used_idx to 41 and the second push wrote 656 bytes past the ring
+ * (SIGSEGV on the guard page). 0 = refused, 1..: which check failed.
+ */
+static struct virtq_chain guard_old, guard_new;
+static u8 *guard_ram;
+
+static int stale_packed_run(void)
+{
+	struct virtq_chain *old = &guard_old, *c = &guard_new;
+	struct sim_pdesc d[42];
+	struct virtio_device *vdev;
+	u64 ring = GUARD_GPA + 4096 - 16;
+	u8 *g = guard_ram;
+	unsigned int i;
+	int r;
+
+	if (!sim_setup(&S, F(RING_PACKED), 64))
+		return 1;
+	vdev = &S.vdev;
+	if (guest_mem_add(&S.mem, GUARD_GPA, 4096, g, false))
+		return 2;
+	for (i = 0; i < 42; i++)
+		d[i] = (struct sim_pdesc){ SIM_BUFS + 0x100 * i, 16,
+					   VIRTQ_DESC_F_WRITE };
+	sim_packed_add(&S, d, 42, 7);
+	if (virtq_pop(S.vq, old) != 1 || old->ndescs != 42)
+		return 3;
+	/* The driver resets the queue and makes it a 1-entry ring. */
+	virtio_queue_set_ready(vdev, 0, false);
+	virtio_queue_set_size(vdev, 0, 1);
+	virtio_queue_set_addr(vdev, 0, VIRTIO_AREA_DESC, ring);
+	virtio_queue_set_ready(vdev, 0, true);
+	if (!virtio_queue_get_ready(vdev, 0))
+		return 4;
+	r = virtq_push(S.vq, old, 16);
+	/* One new buffer (id 3) in the new ring, wrap counter 1. */
+	memset(g + 4096 - 16, 0, 16);
+	*(u64 *)(g + 4096 - 16) = htole64(SIM_BUFS);
+	*(u32 *)(g + 4096 - 8) = htole32(16);
+	*(u16 *)(g + 4096 - 4) = htole16(3);
+	__atomic_store_n((u16 *)(g + 4096 - 2),
+			 htole16(VIRTQ_DESC_F_AVAIL | VIRTQ_DESC_F_WRITE),
+			 __ATOMIC_RELEASE);
+	if (virtq_pop(S.vq, c) != 1)
+		return 5;
+	if (virtq_push(S.vq, c, 16))
+		return 6;
+	if (r != -ESTALE)
+		return 7;
+	if (le16toh(*(u16 *)(g + 4096 - 4)) != 3 ||
+	    le16toh(*(u16 *)(g + 4096 - 2)) !=
+	    (VIRTQ_DESC_F_AVAIL | VIRTQ_DESC_F_USED | VIRTQ_DESC_F_WRITE))
+		return 8;
+	if (S.vq->used_idx != 0 || S.vq->used_wrap)
+		return 9;
+	return sim_needs_reset(&S) ? 10 : 0;
+}
+
+static sigjmp_buf guard_jmp;
+
+static void guard_segv(int sig)
+{
+	siglongjmp(guard_jmp, sig);
+}
+
+/* The reproducer, with a SIGSEGV turned into a failed check. */
+static void stale_packed_guard(void)
+{
+	struct sigaction sa = { .sa_handler = guard_segv }, old;
+	int check;
+
+	virtq_chain_init(&guard_old);
+	virtq_chain_init(&guard_new);
+	guard_ram = guard_map();
+	sigaction(SIGSEGV, &sa, &old);
+	if (!sigsetjmp(guard_jmp, 1)) {
+		check = stale_packed_run();
+		sigaction(SIGSEGV, &old, NULL);
+		ok(check == 0,
+		   "reset: a stale 42-slot chain is refused by a new 1-entry packed ring before a guard page; the new chain lands in slot 0 (check %d)",
+		   check);
+	} else {
+		sigaction(SIGSEGV, &old, NULL);
+		ok(0, "reset: a stale 42-slot chain pushed into a new 1-entry packed ring before a guard page: SIGSEGV");
+	}
+	virtq_chain_destroy(&guard_old);
+	virtq_chain_destroy(&guard_new);
+	sim_teardown(&S);
+	munmap(guard_ram, 8192);
+}
+
+static void stale_split(void)
+{
+	struct virtq_chain old, c;
+	struct virtio_device *vdev;
+	u32 id, len;
+
+	virtq_chain_init(&old);
+	virtq_chain_init(&c);
+	sim_setup(&S, 0, 64);
+	vdev = &S.vdev;
+	sim_split_desc(&S, SIM_DESC, 50, SIM_BUFS, 16, VIRTQ_DESC_F_WRITE, 0);
+	S.avail_idx = 0;
+	sim_split_avail(&S, 50);
+	ok(virtq_pop(S.vq, &old) == 1 && old.id == 50,
+	   "reset: split chain with head 50 popped");
+	/* Reset, then a ring of 4 at the same place. */
+	virtio_queue_set_ready(vdev, 0, false);
+	memset(sim_hva(&S, SIM_AVAIL), 0, 0x1000);
+	memset(sim_hva(&S, SIM_USED), 0, 0x1000);
+	virtio_queue_set_size(vdev, 0, 4);
+	virtio_queue_set_ready(vdev, 0, true);
+	S.size = 4;
+	S.avail_idx = 0;
+	S.last_used = 0;
+	ok(virtq_push(S.vq, &old, 16) == -ESTALE &&
+	   sim_r16(&S, SIM_USED + 2) == 0,
+	   "reset: the old chain (head 50) is refused by the new 4-entry ring");
+	sim_split_desc(&S, SIM_DESC, 2, SIM_BUFS, 16, VIRTQ_DESC_F_WRITE, 0);
+	sim_split_avail(&S, 2);
+	ok(virtq_pop(S.vq, &c) == 1 && !virtq_push(S.vq, &c, 4) &&
+	   sim_split_used(&S, &id, &len) && id == 2 && len == 4 &&
+	   !sim_split_used(&S, &id, &len),
+	   "reset: the new ring sees only its own chain");
+	/* A device reset too. */
+	virtio_set_status(vdev, 0);
+	ok(virtq_push(S.vq, &c, 4) == -ESTALE,
+	   "reset: a chain popped before a device reset is refused");
+	ok(!sim_needs_reset(&S), "reset: stale pushes are no violation");
+	virtq_chain_destroy(&old);
+	virtq_chain_destroy(&c);
+	sim_teardown(&S);
+
+	/* Popped from one queue, pushed into another: refused. */
+	virtq_chain_init(&c);
+	sim_setup(&S, 0, 8);
+	sim_split_desc(&S, SIM_DESC, 0, SIM_BUFS, 16, VIRTQ_DESC_F_WRITE, 0);
+	sim_split_avail(&S, 0);
+	ok(virtq_pop(S.vq, &c) == 1, "reset: chain popped");
+	c.vq = NULL;
+	ok(virtq_push(S.vq, &c, 4) == -ESTALE &&
+	   sim_r16(&S, SIM_USED + 2) == 0,
+	   "reset: a chain of another queue is refused");
+	virtq_chain_destroy(&c);
+	sim_teardown(&S);
+}
+
+/* Chains that cannot come from this ring; and wrapping by a whole ring. */
+static void push_bounds(void)
+{
+	struct sim_pdesc d[4] = {
+		{ SIM_BUFS, 16, VIRTQ_DESC_F_WRITE },
+		{ SIM_BUFS + 0x100, 16, VIRTQ_DESC_F_WRITE },
+		{ SIM_BUFS + 0x200, 16, VIRTQ_DESC_F_WRITE },
+		{ SIM_BUFS + 0x300, 16, VIRTQ_DESC_F_WRITE },
+	};
+	struct virtq_chain c;
+	u16 id;
+	u32 len;
+
+	virtq_chain_init(&c);
+	psetup(0, 4);
+	sim_packed_add(&S, d, 4, 1);
+	ok(virtq_pop(S.vq, &c) == 1 && c.ndescs == 4,
+	   "push: packed chain taking all 4 slots popped");
+	ok(!virtq_push(S.vq, &c, 8) && S.vq->used_idx == 0 &&
+	   !S.vq->used_wrap && sim_packed_used(&S, &id, &len) && id == 1,
+	   "push: a chain of the whole ring wraps to slot 0, flips the counter");
+	sim_packed_add(&S, d, 2, 2);
+	ok(virtq_pop(S.vq, &c) == 1 && c.ndescs == 2, "push: 2-slot chain");
+	c.ndescs = 5;
+	ok(virtq_push(S.vq, &c, 8) == -EINVAL && S.vq->used_idx == 0 &&
+	   sim_needs_reset(&S),
+	   "push: a chain of 5 slots into a ring of 4 is refused (queue broken)");
+	virtq_chain_destroy(&c);
+	sim_teardown(&S);
+
+	virtq_chain_init(&c);
+	psetup(0, 4);
+	sim_packed_add(&S, d, 1, 1);
+	ok(virtq_pop(S.vq, &c) == 1, "push: 1-slot chain");
+	c.ndescs = 0;
+	ok(virtq_push(S.vq, &c, 8) == -EINVAL && sim_needs_reset(&S),
+	   "push: a chain of 0 slots is refused");
+	virtq_chain_destroy(&c);
+	sim_teardown(&S);
+
+	virtq_chain_init(&c);
+	sim_setup(&S, 0, 4);
+	sim_split_desc(&S, SIM_DESC, 3, SIM_BUFS, 16, VIRTQ_DESC_F_WRITE, 0);
+	sim_split_avail(&S, 3);
+	ok(virtq_pop(S.vq, &c) == 1, "push: split chain");
+	c.id = 4;
+	ok(virtq_push(S.vq, &c, 8) == -EINVAL &&
+	   sim_r16(&S, SIM_USED + 2) == 0 && sim_needs_reset(&S),
+	   "push: a split head index >= size is refused");
+	virtq_chain_destroy(&c);
+	sim_teardown(&S);
+}
+
 int main(void)
 {
 	unsigned int i;
@@ -963,5 +1189,8 @@ int main(void)
 				 packed_bad[i].size, packed_bad[i].fn);
 	packed_too_many_inflight();
 	misc_edges();
+	stale_packed_guard();
+	stale_split();
+	push_bounds();
 	return tap_done();
 }
