@@ -93,11 +93,29 @@ u8 virtio_get_status(struct virtio_device *vdev)
 	return atomic_load(&vdev->status);
 }
 
+/*
+ * Retire queue vq (nothing reaches the device for it, nothing popped before
+ * can be pushed) and have the device quiesce its work on it. vdev->lock
+ * held, vq->lock not.
+ */
+static void virtio_queue_quiesce(struct virtio_device *vdev, struct virtq *vq)
+{
+	bool was_ready;
+
+	virtq_lock(vq);
+	was_ready = virtq_retire(vq);
+	virtq_unlock(vq);
+	if (was_ready && vdev->ops->queue_reset)
+		vdev->ops->queue_reset(vdev, vq);
+}
+
 /* Called with vdev->lock held. */
 static void virtio_reset_locked(struct virtio_device *vdev)
 {
 	unsigned int i;
 
+	for (i = 0; i < vdev->nr_queues; i++)
+		virtio_queue_quiesce(vdev, &vdev->vqs[i]);
 	if (vdev->ops->reset)
 		vdev->ops->reset(vdev);
 	for (i = 0; i < vdev->nr_queues; i++) {
@@ -389,19 +407,18 @@ void virtio_queue_set_ready(struct virtio_device *vdev, unsigned int idx,
 	if (!vq)
 		return;
 	pthread_mutex_lock(&vdev->lock);
+	if (!ready) {
+		/*
+		 * 1.x has no queue disable outside RING_RESET: reset it, its
+		 * work in the device first; the configuration stays.
+		 */
+		virtio_queue_quiesce(vdev, vq);
+		pthread_mutex_unlock(&vdev->lock);
+		return;
+	}
 	virtq_lock(vq);
 	status = atomic_load(&vdev->status);
-	if (!ready) {
-		/* 1.x has no queue disable outside RING_RESET: reset it. */
-		u16 size = vq->size;
-		u64 d = vq->desc_gpa, dr = vq->driver_gpa, dv = vq->device_gpa;
-
-		virtq_reset(vq);
-		vq->size = size;
-		vq->desc_gpa = d;
-		vq->driver_gpa = dr;
-		vq->device_gpa = dv;
-	} else if (!vq->ready) {
+	if (!vq->ready) {
 		if (!(status & VIRTIO_STATUS_FEATURES_OK))
 			virtq_violation(vq, "queue enabled before FEATURES_OK");
 		else

@@ -7,7 +7,8 @@
  *  - a DEVICE (blk, net, console, ...) fills in struct virtio_device_ops:
  *    its device ID, feature bits, config space, queue count and sizes, and
  *    callbacks: queue_notify (the driver kicked a queue), activate (the
- *    driver set DRIVER_OK), reset (the driver wrote status 0). It calls
+ *    driver set DRIVER_OK), queue_reset (a queue is being reset: quiesce
+ *    its work), reset (the driver wrote status 0). It calls
  *    virtio_device_init() and then hands the device to a transport. It
  *    moves buffers with virtq_pop()/virtq_push() (queue.h) and tells the
  *    driver with virtio_queue_signal(); after changing its config space it
@@ -47,9 +48,21 @@
  *    can set DEVICE_NEEDS_RESET without vdev->lock; the transport hooks are
  *    therefore called from any thread, with or without either lock held,
  *    and must only raise an interrupt (never call back into the core).
- *  - ops->reset and ops->activate run under vdev->lock. reset must stop the
- *    device's own workers from touching the queues before it returns; it
- *    must not take vdev->lock, but may take vq->lock.
+ *  - ops->reset, ops->queue_reset and ops->activate run under vdev->lock.
+ *    reset must stop the device's own workers from touching the queues
+ *    before it returns; it must not take vdev->lock, but may take vq->lock.
+ *
+ * Queue reset (virtio-mmio QueueReady=0, legacy QueuePFN=0, virtio-ccw
+ * SET_VQ with address 0, and every queue at a device reset): under
+ * vdev->lock the core first retires the queue under vq->lock (not ready,
+ * new generation: no notification reaches the device for it, and
+ * virtq_push() refuses every chain popped before), then calls
+ * ops->queue_reset without vq->lock, and only then lets the driver
+ * configure or enable the queue again. queue_reset returns when the
+ * device will touch no chain it popped from that queue any more: it stops,
+ * drains or cancels its in-flight requests, whose completions are dropped.
+ * A device that pushes every chain it pops before its queue_notify
+ * returns (under vq->lock) needs no queue_reset.
  */
 #ifndef LKVM_VIRTIO_CORE_H
 #define LKVM_VIRTIO_CORE_H
@@ -91,6 +104,12 @@ struct virtio_device_ops {
 	void (*queue_notify)(struct virtio_device *vdev, struct virtq *vq);
 	/* DRIVER_OK: features and queues are final. -errno -> NEEDS_RESET. */
 	int (*activate)(struct virtio_device *vdev);
+	/*
+	 * Queue vq, which was ready, is being reset (see the top): return
+	 * only when no chain popped from it can still be touched or pushed.
+	 * May block (drain); runs under vdev->lock, without vq->lock.
+	 */
+	void (*queue_reset)(struct virtio_device *vdev, struct virtq *vq);
 	/* Driver reset: forget all state, stop using the queues. */
 	void (*reset)(struct virtio_device *vdev);
 };
@@ -188,7 +207,8 @@ bool virtio_queue_get_ready(struct virtio_device *vdev, unsigned int idx);
  * Enable: validates the configuration (needs FEATURES_OK); a bad one sets
  * DEVICE_NEEDS_RESET and leaves the queue not ready. Disable (ready =
  * false) is only meaningful through a reset in 1.x and is treated as one
- * queue's reset.
+ * queue's reset (see the top): the device quiesces the queue's work first;
+ * the size and addresses written stay.
  */
 void virtio_queue_set_ready(struct virtio_device *vdev, unsigned int idx,
 			    bool ready);

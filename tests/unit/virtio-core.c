@@ -2,7 +2,8 @@
 /*
  * virtio/core.c: feature negotiation, the status sequence, reset, queue
  * configuration rules, config space and its generation counter,
- * DEVICE_NEEDS_RESET.
+ * DEVICE_NEEDS_RESET, and the device's queue_reset at a queue or device
+ * reset.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -22,6 +23,8 @@ struct tdev {
 	u8 *ram;
 	u8 config[12];
 	unsigned int activated, resets, notifies, sig_used, sig_config;
+	/* queue_reset calls: per queue, and whether each saw the rules kept */
+	unsigned int qresets[2], qreset_bad, resets_at_qreset;
 	int activate_ret;
 	bool veto_b;
 	u64 seen_features;
@@ -62,6 +65,22 @@ static void t_reset(struct virtio_device *vdev)
 	t->resets++;
 }
 
+/*
+ * Called with the queue already retired (not ready, new generation),
+ * without vq->lock, before the device's reset.
+ */
+static void t_queue_reset(struct virtio_device *vdev, struct virtq *vq)
+{
+	struct tdev *t = vdev->priv;
+
+	if (vq->ready || pthread_mutex_trylock(&vq->lock))
+		t->qreset_bad++;
+	else
+		pthread_mutex_unlock(&vq->lock);
+	t->qresets[vq->index]++;
+	t->resets_at_qreset = t->resets;
+}
+
 static void t_config_write(struct virtio_device *vdev, u32 off,
 			   const void *buf, u32 len)
 {
@@ -78,6 +97,7 @@ static const struct virtio_device_ops t_ops = {
 	.queue_notify = t_notify,
 	.activate = t_activate,
 	.reset = t_reset,
+	.queue_reset = t_queue_reset,
 	.config_write = t_config_write,
 };
 
@@ -368,6 +388,35 @@ static void test_config(void)
 	t_fini(&t);
 }
 
+static void test_queue_reset(void)
+{
+	struct tdev t;
+	u64 gen;
+
+	t_init(&t);
+	t_negotiate(&t, V1);
+	t_queue(&t, 0, 32);
+	virtio_set_status(&t.vdev, OK_BITS | VIRTIO_STATUS_DRIVER_OK);
+	gen = t.vdev.vqs[0].gen;
+	virtio_queue_set_ready(&t.vdev, 0, false);
+	ok(t.qresets[0] == 1 && !t.qresets[1] && !t.qreset_bad &&
+	   t.vdev.vqs[0].gen != gen,
+	   "queue reset: the device's queue_reset runs once, queue retired, vq->lock free");
+	virtio_queue_set_ready(&t.vdev, 0, false);
+	virtio_queue_set_ready(&t.vdev, 1, false);
+	ok(t.qresets[0] == 1 && !t.qresets[1],
+	   "queue reset: not called for a queue that is not ready");
+	virtio_queue_set_ready(&t.vdev, 0, true);
+	ok(virtio_queue_get_ready(&t.vdev, 0) && t.vdev.vqs[0].gen != gen,
+	   "queue reset: re-enabled in a new generation");
+	t_queue(&t, 1, 16);
+	virtio_set_status(&t.vdev, 0);
+	ok(t.qresets[0] == 2 && t.qresets[1] == 1 && !t.qreset_bad &&
+	   t.resets_at_qreset == 0 && t.resets == 1,
+	   "device reset: queue_reset for each ready queue, before the device's reset");
+	t_fini(&t);
+}
+
 int main(void)
 {
 	log_set_level(LOG_ERROR);
@@ -376,5 +425,6 @@ int main(void)
 	test_needs_reset();
 	test_queue_config();
 	test_config();
+	test_queue_reset();
 	return tap_done();
 }
