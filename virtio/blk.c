@@ -79,13 +79,15 @@ static void blk_set_status(struct blk_req *r, u8 status)
 		((u8 *)v->iov_base)[v->iov_len - 1] = status;
 }
 
-/* Push with vq->lock held. */
+/*
+ * Push with vq->lock held. A chain of a queue reset since it was popped
+ * is refused by virtq_push() and only goes back to the free list.
+ */
 static void blk_push_locked(struct blk_queue *bq, struct blk_req *r,
 			    u32 written)
 {
-	if (!bq->stopped)
-		virtq_push(bq->vq, &r->chain, written);
-	bq->need_signal = true;
+	if (!bq->stopped && !virtq_push(bq->vq, &r->chain, written))
+		bq->need_signal = true;
 	r->next_free = bq->free;
 	bq->free = r;
 }
@@ -396,6 +398,19 @@ static int blk_activate(struct virtio_device *vdev)
 	return 0;
 }
 
+/*
+ * One queue is reset: the core has retired it, so its requests still in
+ * the engine complete into nothing. The engine is shared by every queue:
+ * wait for all of it, so that none of them touches the old chains after
+ * this returns.
+ */
+static void blk_queue_reset(struct virtio_device *vdev, struct virtq *vq)
+{
+	struct virtio_blk *blk = vdev->priv;
+
+	blk->engine->ops->drain(blk->engine);
+}
+
 static void blk_reset(struct virtio_device *vdev)
 {
 	struct virtio_blk *blk = vdev->priv;
@@ -410,6 +425,7 @@ static const struct virtio_device_ops blk_ops = {
 	.get_features = blk_get_features,
 	.queue_notify = blk_queue_notify,
 	.activate = blk_activate,
+	.queue_reset = blk_queue_reset,
 	.reset = blk_reset,
 };
 

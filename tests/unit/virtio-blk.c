@@ -5,8 +5,9 @@
  * writes checked against the file, FLUSH, GET_ID, DISCARD, WRITE_ZEROES,
  * queue depth 32, and bad requests (out of range, misaligned, short
  * header, no status byte, unknown type, writes to a read-only disk), after
- * each of which the device must go on serving; and a qcow2 image through
- * the device, checked by qemu-img.
+ * each of which the device must go on serving; a device and a queue reset
+ * with requests in flight; and a qcow2 image through the device, checked
+ * by qemu-img.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -43,7 +44,8 @@ static const struct virtio_transport_ops t_transport = {
 	.signal_config = t_signal_config,
 };
 
-static struct virtio_device *bring_up(struct virtio_blk *blk, u64 features)
+static struct virtio_device *bring_up_size(struct virtio_blk *blk,
+					   u64 features, u16 size)
 {
 	struct virtio_device *vdev = virtio_blk_vdev(blk);
 	u8 st = 0;
@@ -55,18 +57,23 @@ static struct virtio_device *bring_up(struct virtio_blk *blk, u64 features)
 	virtio_set_driver_features(vdev, 0, (u32)features);
 	virtio_set_driver_features(vdev, 1, (u32)(features >> 32));
 	virtio_set_status(vdev, st |= VIRTIO_STATUS_FEATURES_OK);
-	virtio_queue_set_size(vdev, 0, 64);
+	virtio_queue_set_size(vdev, 0, size);
 	virtio_queue_set_addr(vdev, 0, VIRTIO_AREA_DESC, SIM_DESC);
 	virtio_queue_set_addr(vdev, 0, VIRTIO_AREA_DRIVER, SIM_AVAIL);
 	virtio_queue_set_addr(vdev, 0, VIRTIO_AREA_DEVICE, SIM_USED);
 	virtio_queue_set_ready(vdev, 0, true);
 	virtio_set_status(vdev, st |= VIRTIO_STATUS_DRIVER_OK);
-	S.size = 64;
+	S.size = size;
 	S.avail_idx = 0;
 	S.last_used = 0;
-	memset(sim_hva(&S, SIM_AVAIL), 0, 0x1000);
-	memset(sim_hva(&S, SIM_USED), 0, 0x1000);
+	memset(sim_hva(&S, SIM_AVAIL), 0, 0x2000);
+	memset(sim_hva(&S, SIM_USED), 0, 0x2000);
 	return vdev;
+}
+
+static struct virtio_device *bring_up(struct virtio_blk *blk, u64 features)
+{
+	return bring_up_size(blk, features, 64);
 }
 
 /* Place request slot i: header, optional data, status (3 or 2 descs). */
@@ -300,6 +307,39 @@ static void suite(enum disk_engine_kind kind, struct io_loop *loop)
 	ok(do_req(vdev, VIRTIO_BLK_T_IN, 100, 512, true, NULL) ==
 	   VIRTIO_BLK_S_OK, "[%s] reset with requests in flight, then works",
 	   en);
+
+	/*
+	 * Queue reset (QueueReady=0) with requests in flight: when it
+	 * returns every request has finished and nothing is pushed after
+	 * it; the re-enabled ring sees only its own requests.
+	 */
+	for (i = 0; i < 20; i++) {
+		fill(sim_hva(&S, DATA(i)), 8192, 3000 + i);
+		put_req(i, VIRTIO_BLK_T_OUT, 6000 + 16 * i, 8192, false, true);
+	}
+	virtio_queue_notify(vdev, 0);
+	virtio_queue_set_ready(vdev, 0, false);
+	{
+		static u8 used[4 + 8 * 64];
+		bool done = true;
+
+		for (i = 0; i < 20; i++)
+			done = done && *(u8 *)sim_hva(&S, STATUS(i)) == 0;
+		memcpy(used, sim_hva(&S, SIM_USED), sizeof(used));
+		usleep(20000);
+		ok(done && !memcmp(used, sim_hva(&S, SIM_USED), sizeof(used)),
+		   "[%s] queue reset returns with its 20 requests finished; nothing pushed after",
+		   en);
+	}
+	memset(sim_hva(&S, SIM_AVAIL), 0, 0x1000);
+	memset(sim_hva(&S, SIM_USED), 0, 0x1000);
+	S.avail_idx = 0;
+	S.last_used = 0;
+	virtio_queue_set_ready(vdev, 0, true);
+	ok(do_req(vdev, VIRTIO_BLK_T_IN, 6000, 4096, true, &written) ==
+	   VIRTIO_BLK_S_OK && written == 4097 &&
+	   sim_r16(&S, SIM_USED + 2) == 1,
+	   "[%s] re-enabled queue: one request, one used entry", en);
 	virtio_blk_destroy(blk);
 
 	/* Read-only. */
