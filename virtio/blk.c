@@ -217,6 +217,13 @@ static int blk_parse(struct virtio_blk *blk, struct blk_req *r, u8 *status,
 	case VIRTIO_BLK_T_OUT:
 		if (type == VIRTIO_BLK_T_IN) {
 			len = c->in_len - 1;
+			/* The used length (32 bits) must hold len + 1. */
+			if (len > UINT32_MAX - 1) {
+				pr_warn_ratelimited("%s: read of %llu bytes: more than a used length can report",
+						    blk->vdev.name,
+						    (unsigned long long)len);
+				return 0;
+			}
 			n = blk_slice(r, c->nr_out, c->nr_in, 0, len);
 		} else {
 			if (blk->disk->readonly)

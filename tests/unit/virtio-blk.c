@@ -6,12 +6,13 @@
  * queue depth 32, and bad requests (out of range, misaligned, short
  * header, no status byte, unknown type, writes to a read-only disk), after
  * each of which the device must go on serving; a device and a queue reset
- * with requests in flight; and a qcow2 image through the device, checked
- * by qemu-img.
+ * with requests in flight; a read longer than 4 GiB; and a qcow2 image
+ * through the device, checked by qemu-img.
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -365,6 +366,74 @@ static void suite(enum disk_engine_kind kind, struct io_loop *loop)
 }
 
 /*
+ * A read longer than 4 GiB: 256 descriptors of 16 MiB aliasing one buffer
+ * plus 512 bytes, on a 5 GiB sparse image. Its used length (data + status
+ * byte) cannot be told in 32 bits: IOERR, used length 1 (it was OK with
+ * the length cut to 513).
+ */
+#define BIG_GPA 0x1000000ULL
+#define BIG_SIZE (16 * SZ_1M)
+
+static void big_read(void)
+{
+	struct virtio_blk_options o = {
+		.engine = DISK_ENGINE_THREAD, .queue_size = 512,
+	};
+	struct virtio_blk *blk = NULL;
+	struct virtio_device *vdev;
+	char bpath[80], err[256] = "";
+	u32 written = 0, hdr[4] = { htole32(VIRTIO_BLK_T_IN), 0, 0, 0 };
+	u8 status;
+	void *big;
+	u16 i;
+	int fd;
+
+	snprintf(bpath, sizeof(bpath), "%s.big", path);
+	fd = open(bpath, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	if (fd < 0 || ftruncate(fd, 5ULL << 30)) {
+		skip("no 5 GiB sparse file in /tmp", "read longer than 4 GiB");
+		if (fd >= 0)
+			close(fd);
+		unlink(bpath);
+		return;
+	}
+	close(fd);
+	big = mmap(NULL, BIG_SIZE, PROT_READ | PROT_WRITE,
+		   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (big == MAP_FAILED || guest_mem_add(&S.mem, BIG_GPA, BIG_SIZE, big,
+					       false))
+		abort();
+	o.path = bpath;
+	if (virtio_blk_create(&blk, &S.mem, &o, err, sizeof(err))) {
+		ok(0, "create big: %s", err);
+		return;
+	}
+	vdev = bring_up_size(blk, VIRTIO_BIT(VIRTIO_BLK_F_FLUSH), 512);
+	memcpy(sim_hva(&S, HDR(0)), hdr, 16);
+	*(u8 *)sim_hva(&S, STATUS(0)) = 0xee;
+	sim_split_desc(&S, SIM_DESC, 0, HDR(0), 16, VIRTQ_DESC_F_NEXT, 1);
+	for (i = 1; i <= 256; i++)
+		sim_split_desc(&S, SIM_DESC, i, BIG_GPA, BIG_SIZE,
+			       VIRTQ_DESC_F_WRITE | VIRTQ_DESC_F_NEXT, i + 1);
+	sim_split_desc(&S, SIM_DESC, 257, DATA(0), 512,
+		       VIRTQ_DESC_F_WRITE | VIRTQ_DESC_F_NEXT, 258);
+	sim_split_desc(&S, SIM_DESC, 258, STATUS(0), 1, VIRTQ_DESC_F_WRITE, 0);
+	sim_split_avail(&S, 0);
+	virtio_queue_notify(vdev, 0);
+	status = wait_used(1, &written) == 1 ? *(u8 *)sim_hva(&S, STATUS(0)) :
+		 0xff;
+	ok(status == VIRTIO_BLK_S_IOERR && written == 1,
+	   "read of 4 GiB + 512 bytes: IOERR, used length 1 (status %u, used length %u)",
+	   status, written);
+	ok(do_req(vdev, VIRTIO_BLK_T_IN, 0, 512, true, &written) ==
+	   VIRTIO_BLK_S_OK && written == 513,
+	   "then a 512-byte read: OK, used length 513");
+	virtio_blk_destroy(blk);
+	unlink(bpath);
+	/* The region stays registered (no removal); unused after this. */
+}
+
+/*
  * qcow2 through the device: QD 20 writes over clusters both allocated and
  * not, reads back (mapped reads go through io_uring), then qemu-img check
  * and compare against the expected raw image.
@@ -576,6 +645,7 @@ int main(void)
 	suite(DISK_ENGINE_THREAD, NULL);
 	qcow2_suite(DISK_ENGINE_THREAD, NULL);
 	probed_raw_suite(DISK_ENGINE_THREAD, NULL);
+	big_read();
 	io_loop_destroy(&loop);
 	unlink(path);
 	sim_teardown(&S);
