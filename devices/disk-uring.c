@@ -260,12 +260,15 @@ enum uring_next {
 	URING_HANDED_OFF,	/* given to the worker threads */
 };
 
-/* Give a request to the worker threads; it leaves the ring's count. */
+/*
+ * Give a request to the worker threads; it leaves the ring's count once
+ * the workers count it, so drain() never sees it in neither.
+ */
 static void uring_hand_off(struct disk_uring *u, struct disk_req *req)
 {
-	atomic_fetch_sub(&u->inflight, 1);
 	u->workers->ops->queue(u->workers, req);
 	u->workers->ops->submit_batch(u->workers);
+	atomic_fetch_sub(&u->inflight, 1);
 }
 
 /* Queue the rest of a transfer again (no submit: the reaper does it). */
@@ -350,8 +353,9 @@ static unsigned int uring_reap(struct disk_uring *u, bool wait)
 		res = cqe->res;
 		io_uring_cqe_seen(&u->ring, cqe);
 		if (uring_complete(u, req, res) == URING_DONE) {
-			atomic_fetch_sub(&u->inflight, 1);
 			req->done(req);
+			/* After done(): drain() waits for it to return. */
+			atomic_fetch_sub(&u->inflight, 1);
 		}
 		n++;
 	}

@@ -282,6 +282,39 @@ static void test_zero_fallback(void)
 	unlink(path);
 }
 
+/* A completion that takes its time on the I/O thread. */
+static int slow_entered, slow_left;
+
+static void slow_done(struct disk_req *r)
+{
+	__atomic_store_n(&slow_entered, 1, __ATOMIC_SEQ_CST);
+	usleep(50000);
+	__atomic_store_n(&slow_left, 1, __ATOMIC_SEQ_CST);
+}
+
+/*
+ * drain() returns only after done() has returned for every request, also
+ * for one the I/O thread is completing (a queue reset relies on it).
+ */
+static bool drain_waits_for_done(struct disk_engine *e)
+{
+	unsigned int spins;
+
+	memset(&reqs[0], 0, sizeof(reqs[0]));
+	reqs[0].iov = (struct iovec){ bufs[0], BS };
+	reqs[0].dreq = (struct disk_req){
+		.op = DISK_OP_READ, .off = 0, .len = BS,
+		.iov = &reqs[0].iov, .iovcnt = 1, .done = slow_done,
+	};
+	e->ops->queue(e, &reqs[0].dreq);
+	e->ops->submit_batch(e);
+	for (spins = 0; spins < 5000 &&
+	     !__atomic_load_n(&slow_entered, __ATOMIC_SEQ_CST); spins++)
+		usleep(100);
+	e->ops->drain(e);
+	return __atomic_load_n(&slow_left, __ATOMIC_SEQ_CST);
+}
+
 int main(void)
 {
 	struct disk_open_opts oo = { .no_lock = true };
@@ -330,6 +363,9 @@ int main(void)
 	ok(reqs[0].done == 1 && reqs[0].dreq.result == -EIO,
 	   "a read past the end: short, resumed, then EIO, completed once (%lld)",
 	   (long long)reqs[0].dreq.result);
+
+	ok(drain_waits_for_done(e),
+	   "drain() waits for a done() running on the I/O thread");
 
 	/* The shutdown path: the loop is gone, drain() reaps. */
 	io_loop_stop(&loop);
