@@ -1,9 +1,11 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# TAP suite: short libFuzzer runs of the virtio-blk request parser and of
-# the qcow2 parser, from seeds made here (requests by python3, images by
-# qemu-img when installed and by tests/fuzz/qcow2-seeds.py); ok when
-# nothing crashed or hung and (blk-qcow2) no write landed in metadata.
+# TAP suite: short libFuzzer runs of the virtio-blk request parser, of
+# the qcow2 parser and of virtio-blk with queue and device resets in the
+# middle of I/O, from seeds made here (requests and driver stories by
+# python3, images by qemu-img when installed and by
+# tests/fuzz/qcow2-seeds.py); ok when nothing crashed or hung, (blk-qcow2)
+# no write landed in metadata and (blk-reset) its invariants held.
 set -u
 root=$(cd "$(dirname "$0")/../.." && pwd)
 dir=$root/build/fuzz
@@ -18,6 +20,7 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
 mkdir -p "$work/blk-request/corpus" "$work/blk-qcow2/corpus"
+mkdir -p "$work/blk-reset/corpus"
 python3 - "$work/blk-request/corpus" <<'PY' || exit 1
 import struct, sys, os
 out = sys.argv[1]
@@ -32,6 +35,47 @@ seeds = {
             req(0, 16, 13, 0, seg(0, 16, 1)),
     'bad': bytes([0x01]) + req(1, 100, 0, 2**64 - 1) + req(2, 0, 77, 0) +
            req(8, 512, 1, 0) + req(3, 512, 0, 0),
+}
+for k, v in seeds.items():
+    open(os.path.join(out, k), 'wb').write(v)
+PY
+# blk-reset: byte 0 flags (bit0 packed, bit1 EVENT_IDX, bit2 io_uring,
+# bit3 two queues, bit4 FLUSH), then ops of 4 bytes (op | queue << 4, a,
+# b, c): post a request, notify, reap, reset the queue, enable it (a:
+# size, b/c: where), reset the device, wait. The seeds reset queues with
+# requests in flight and re-enable them as 1-entry rings at the end of
+# their zone, the case that once wrote past the ring.
+python3 - "$work/blk-reset/corpus" <<'PY' || exit 1
+import os, sys
+out = sys.argv[1]
+def op(o, q=0, a=0, b=0, c=0):
+    return bytes([o | (q << 4), a, b, c])
+post = lambda q=0, a=1, t=0, c=7: op(0, q, a, t, c)
+notify = lambda q=0: op(3, q)
+reap = lambda q=0: op(5, q)
+qreset = lambda q=0: op(6, q)
+enable = lambda q=0, a=0, b=0xf0, c=0x7f: op(7, q, a, b, c)
+devreset = lambda a=0: op(8, 0, a)
+wait = lambda a=40: op(9, 0, a)
+def story(q):
+    s = b''
+    for i in range(6):
+        s += post(q, i * 3, i & 3, 7 + 8 * (i & 1))
+    s += notify(q) + qreset(q) + enable(q, 0) + post(q, 9, 0, 7)
+    s += notify(q) + wait() + reap(q) + post(q, 5, 1, 3) + notify(q)
+    s += wait() + reap(q) + qreset(q) + enable(q, 5, 0x10, 0) + post(q)
+    s += notify(q) + reap(q)
+    return s
+seeds = {
+    'packed-uring-2q': bytes([1 | 4 | 8 | 16]) + story(0) + story(1) +
+        post(0) + post(1) + notify(0) + notify(1) + devreset() +
+        enable(0, 3) + enable(1, 2, 0x40) + post(0) + notify(0) + wait() +
+        reap(0),
+    'split-uring-2q': bytes([2 | 4 | 8 | 16]) + story(0) + story(1) +
+        devreset(1) + enable(0, 1) + post(0) + notify(0) + reap(0),
+    'packed-threads': bytes([1 | 16]) + story(0),
+    'split-threads': bytes([2]) + story(0) + devreset() + enable(0, 6) +
+        post(0) + notify(0),
 }
 for k, v in seeds.items():
     open(os.path.join(out, k), 'wb').write(v)
@@ -58,7 +102,7 @@ fi
 # preallocated zero clusters, and hostile tables
 python3 "$root/tests/fuzz/qcow2-seeds.py" "$work/blk-qcow2/corpus" || exit 1
 
-for target in blk-request blk-qcow2; do
+for target in blk-request blk-qcow2 blk-reset; do
 	n=$((n + 1))
 	if [ ! -x "$dir/$target" ]; then
 		echo "not ok $n - $target fuzz: not built (make fuzz-blk-build)"
@@ -75,7 +119,7 @@ for target in blk-request blk-qcow2; do
 		echo "ok $n - $target fuzz: ${t}s, $runs inputs, no crash"
 		continue
 	fi
-	sed -n '/ERROR\|SUMMARY\|==[0-9]*==\|used .* != avail/p' "$work/$target/log" |
+	sed -n '/ERROR\|SUMMARY\|==[0-9]*==\|used .* != avail\|^blk-reset:/p' "$work/$target/log" |
 		head -20 | sed 's/^/# /'
 	for f in "$work/$target"/crash-* "$work/$target"/leak-* \
 		"$work/$target"/timeout-* "$work/$target"/oom-*; do

@@ -1,14 +1,16 @@
 # SPDX-License-Identifier: GPL-2.0
 # libFuzzer targets for virtio-blk (uses tests/fuzz/fuzz.mk's compiler and
-# flags): the request parser (blk-request) and qcow2 header/table parsing
-# (blk-qcow2). make check runs each for FUZZ_CHECK_TIME seconds
-# (tests/fuzz/blk-run.sh); make fuzz-blk runs them for FUZZ_TIME each.
+# flags): the request parser (blk-request), qcow2 header/table parsing
+# (blk-qcow2), and the device on an asynchronous engine with queue and
+# device resets in the middle of I/O (blk-reset). make check runs each
+# for FUZZ_CHECK_TIME seconds (tests/fuzz/blk-run.sh); make fuzz-blk runs
+# them for FUZZ_TIME each.
 BLK_FUZZ_SRCS := virtio/blk.c devices/disk-image.c devices/disk-qcow2.c \
 	devices/qcow2-meta.c \
 	devices/disk-thread.c devices/disk-uring.c virtio/queue.c \
 	virtio/queue-split.c virtio/queue-packed.c virtio/core.c \
 	vmm/guest-mem.c vmm/log.c vmm/io-loop.c lib/safe-open.c
-BLK_FUZZ_TARGETS := blk-request blk-qcow2
+BLK_FUZZ_TARGETS := blk-request blk-qcow2 blk-reset
 # This fragment is read before fuzz.mk: own names for what targets need.
 BLK_FUZZ_DIR := $(BUILD)/fuzz
 
