@@ -5,7 +5,9 @@
 # the image after a FLUSH even when lkvm is SIGKILLed right after it;
 # read-only disks refuse writes; a second lkvm on the same image is
 # refused; bad images give one clear error at start-up; a guest write
-# that a hostile qcow2 would steer into its L1 table gets IOERR.
+# that a hostile qcow2 would steer into its L1 table gets IOERR; a queue
+# (or, on PCI, device) reset with writes in flight leaves lkvm running and
+# the new ring gets only its own request back.
 . "$(dirname "$0")/../integration/lib.sh"
 
 GUEST="$GUESTS/guest.elf"
@@ -58,6 +60,7 @@ names+=("read-only disk refuses writes" "second lkvm on the image is refused"
 	"corrupt qcow2 header refused at start-up"
 	"missing backing file refused at start-up" "engine reported at info level"
 	"hostile qcow2: a write aimed at the L1 table gets IOERR")
+for t in mmio mmio-legacy pci; do names+=("reset with writes in flight over $t"); done
 if [ -n "$why" ]; then
 	for n in "${names[@]}"; do skip "$n" "$why"; done
 	done_testing
@@ -199,4 +202,20 @@ else
 	fail "hostile qcow2: a write aimed at the L1 table (status $rc)"
 	show_output
 fi
+
+# Queue reset (MMIO QueueReady 0, legacy QueuePFN 0; PCI: device reset)
+# right after notifying two 256 KiB writes, on a fresh image of zeros.
+for t in mmio mmio-legacy pci; do
+	rm -f "$TMP/qreset.raw"
+	truncate -s 16M "$TMP/qreset.raw"
+	run_lkvm 120 run -k "$GUEST" -c 1 --virtio-transport "$t" \
+		-p "test=virtio-blk:qreset blk-len=262144" -d "$TMP/qreset.raw"
+	if [ "$rc" -eq 0 ] && grep -q '^virtio-blk: new ring: used idx 1, head 0, status 0' "$TMP/out" &&
+		grep -q '^virtio-blk: ok' "$TMP/out"; then
+		pass "reset with writes in flight over $t: lkvm runs on, new ring gets its own request only ($(grep -c 'on disk' "$TMP/out") of 2 writes done)"
+	else
+		fail "reset with writes in flight over $t (status $rc)"
+		show_output
+	fi
+done
 done_testing

@@ -346,14 +346,19 @@ int vio_init(struct vio_dev *d, u32 id, enum vio_irq irq, u64 want,
 
 static int queue_setup(struct vio_dev *d, unsigned int i)
 {
+	/* desc, avail in page 0; used in page 1 (legacy layout too). */
+	return vio_queue_setup(d, i, page_zalloc(2));
+}
+
+int vio_queue_setup(struct vio_dev *d, unsigned int i, u8 *mem)
+{
 	struct vio_queue *q = &d->q[i];
 	u16 max;
-	u8 *mem;
 
-	/* desc, avail in page 0; used in page 1 (legacy layout too). */
-	mem = page_zalloc(2);
 	if (!mem)
 		return -1;
+	q->avail_idx = 0;
+	q->last_used = 0;
 	q->index = (u16)i;
 	q->desc = mem;
 	q->avail = mem + 16 * VIO_QSIZE;
@@ -406,6 +411,19 @@ static int queue_setup(struct vio_dev *d, unsigned int i)
 		    d->notify_mult;
 	writew(1, d->common + C_QENABLE);
 	return 0;
+}
+
+int vio_queue_reset(struct vio_dev *d, unsigned int i)
+{
+	if (!d->mmio)
+		return -1;
+	writel(i, d->base + M_QSEL);
+	if (d->version == 1) {
+		writel(0, d->base + M_QPFN);
+		return readl(d->base + M_QPFN) ? -1 : 0;
+	}
+	writel(0, d->base + M_QREADY);
+	return readl(d->base + M_QREADY) ? -1 : 0;
 }
 
 int vio_start(struct vio_dev *d, unsigned int n)

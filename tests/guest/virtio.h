@@ -50,6 +50,17 @@ int vio_init(struct vio_dev *d, u32 id, enum vio_irq irq, u64 want,
 	     u64 *offered);
 /* Set up queues 0..n-1, then DRIVER_OK. */
 int vio_start(struct vio_dev *d, unsigned int n);
+/*
+ * Set queue i up again on the 2 pages at mem (desc and avail in the first,
+ * used at the start of the second), indexes from 0; after
+ * vio_queue_reset() or before DRIVER_OK. 0 or -1.
+ */
+int vio_queue_setup(struct vio_dev *d, unsigned int i, u8 *mem);
+/*
+ * Reset queue i: virtio-mmio QueueReady 0 (legacy: QueuePFN 0), read back
+ * as 0. -1 on PCI (no queue reset without VIRTIO_F_RING_RESET).
+ */
+int vio_queue_reset(struct vio_dev *d, unsigned int i);
 /* Post one buffer (device-writable if `write`) and notify. */
 void vio_post(struct vio_dev *d, unsigned int q, void *buf, u32 len,
 	      bool write);
