@@ -73,9 +73,6 @@ static void console_tx(struct virtio_console *c, struct virtq *vq)
 {
 	bool pushed = false;
 
-	/* A queue reset since the pop forgot the chain: never push it. */
-	if (c->tx_held && !vq->inflight)
-		c->tx_held = false;
 	for (;;) {
 		if (!c->tx_held) {
 			if (c->out && !term_out_room(c->out))
@@ -135,6 +132,21 @@ static void console_reset(struct virtio_device *vdev)
 	virtq_unlock(vq);
 }
 
+/*
+ * The transmit queue is being reset (vdev->lock held, vq retired): the
+ * chain held while stdout was full belongs to the old ring; forget it.
+ */
+static void console_queue_reset(struct virtio_device *vdev, struct virtq *vq)
+{
+	struct virtio_console *c = vdev->priv;
+
+	if (vq->index != VIRTIO_CONSOLE_TXQ)
+		return;
+	virtq_lock(vq);
+	c->tx_held = false;
+	virtq_unlock(vq);
+}
+
 static const struct virtio_device_ops console_ops = {
 	.name = "console",
 	.device_id = VIRTIO_ID_CONSOLE,
@@ -143,6 +155,7 @@ static const struct virtio_device_ops console_ops = {
 	.queue_notify = console_notify,
 	.activate = console_activate,
 	.reset = console_reset,
+	.queue_reset = console_queue_reset,
 };
 
 size_t virtio_console_sink(void *opaque, const u8 *buf, size_t len)

@@ -162,6 +162,40 @@ static void test_output_held_reset(void)
 	teardown();
 }
 
+/*
+ * A queue reset (QueueReady=0, as virtio-mmio and virtio-ccw drivers do)
+ * while a chain is held forgets it: once the reader drains stdout nothing
+ * of the old ring is used.
+ */
+static void test_output_held_queue_reset(void)
+{
+	u8 buf[8192];
+	unsigned int i, used = 0;
+	u32 len;
+
+	setup(-1);
+	fcntl(pipefd[0], F_SETPIPE_SZ, 4096);
+	start(0);
+	for (i = 0; i < HELD_BUFS; i++)
+		th_post(&T, 1, TH_BUFS + (u64)i * HELD_LEN, HELD_LEN, false);
+	while (th_used(&T, 1, &len))
+		used++;
+	ok(CON.tx_held, "a chain is held");
+	virtio_queue_set_ready(&CON.vdev, VIRTIO_CONSOLE_TXQ, false);
+	ok(!CON.tx_held, "resetting the transmit queue drops the held chain");
+	for (i = 0; i < 1000; i++) {
+		while (read(pipefd[0], buf, sizeof(buf)) > 0)
+			;
+		term_out_service(&OUT);
+	}
+	i = used;
+	while (th_used(&T, 1, &len))
+		used++;
+	ok(used == i, "nothing of the old ring is used after the reset (%u)",
+	   used - i);
+	teardown();
+}
+
 static void test_input(void)
 {
 	u32 l1 = 0, l2 = 0;
@@ -222,6 +256,7 @@ int main(void)
 	log_set_level(LOG_ERROR);
 	test_output();
 	test_output_held();
+	test_output_held_queue_reset();
 	test_output_held_reset();
 	test_input();
 	test_size_and_emerg();
