@@ -7,17 +7,10 @@
 # tests/fuzz/qcow2-seeds.py); ok when nothing crashed or hung, (blk-qcow2)
 # no write landed in metadata and (blk-reset) its invariants held.
 set -u
-root=$(cd "$(dirname "$0")/../.." && pwd)
-dir=$root/build/fuzz
-t=${FUZZ_CHECK_TIME:-15}
+# shellcheck source=tests/fuzz/lib.sh
+. "$(dirname "$0")/lib.sh"
+fuzz_init "virtio-blk fuzz targets"
 n=0 failed=0
-if [ -f "$dir/skip-reason" ]; then
-	echo "ok 1 - virtio-blk fuzz targets # SKIP $(cat "$dir/skip-reason")"
-	echo "1..1"
-	exit 0
-fi
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
 
 mkdir -p "$work/blk-request/corpus" "$work/blk-qcow2/corpus"
 mkdir -p "$work/blk-reset/corpus"
@@ -102,34 +95,11 @@ fi
 # preallocated zero clusters, and hostile tables
 python3 "$root/tests/fuzz/qcow2-seeds.py" "$work/blk-qcow2/corpus" || exit 1
 
+FUZZ_REPORT='used .* != avail|^blk-reset:'
 for target in blk-request blk-qcow2 blk-reset; do
 	n=$((n + 1))
-	if [ ! -x "$dir/$target" ]; then
-		echo "not ok $n - $target fuzz: not built (make fuzz-blk-build)"
-		failed=1
-		continue
-	fi
-	"$dir/$target" -max_total_time="$t" -timeout=10 -max_len=131072 \
-		-rss_limit_mb=1024 -print_final_stats=1 \
-		-artifact_prefix="$work/$target/" "$work/$target/corpus" \
-		>"$work/$target/log" 2>&1
-	rc=$?
-	runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$work/$target/log")
-	if [ "$rc" -eq 0 ] && [ -n "$runs" ]; then
-		echo "ok $n - $target fuzz: ${t}s, $runs inputs, no crash"
-		continue
-	fi
-	sed -n '/ERROR\|SUMMARY\|==[0-9]*==\|used .* != avail\|^blk-reset:/p' "$work/$target/log" |
-		head -20 | sed 's/^/# /'
-	for f in "$work/$target"/crash-* "$work/$target"/leak-* \
-		"$work/$target"/timeout-* "$work/$target"/oom-*; do
-		[ -f "$f" ] || continue
-		mkdir -p "$dir/artifacts"
-		cp "$f" "$dir/artifacts/$target-$(basename "$f")"
-		echo "# saved $dir/artifacts/$target-$(basename "$f")"
-	done
-	echo "not ok $n - $target fuzz: exit status $rc"
-	failed=1
+	fuzz_target "$n" "$target" "$work/$target/corpus" fuzz-blk-build \
+		-max_len=131072 -rss_limit_mb=1024 || failed=1
 done
 echo "1..$n"
 exit $failed

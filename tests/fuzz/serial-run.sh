@@ -7,22 +7,9 @@
 # received bytes under RTS flow control and loopback. ok when no invariant
 # broke, nothing crashed or hung.
 set -u
-root=$(cd "$(dirname "$0")/../.." && pwd)
-dir=$root/build/fuzz
-t=${FUZZ_CHECK_TIME:-15}
-target=serial-ports
-if [ -f "$dir/skip-reason" ]; then
-	echo "ok 1 - $target fuzz # SKIP $(cat "$dir/skip-reason")"
-	echo "1..1"
-	exit 0
-fi
-if [ ! -x "$dir/$target" ]; then
-	echo "not ok 1 - $target fuzz: not built (make fuzz-serial-build)"
-	echo "1..1"
-	exit 1
-fi
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
+# shellcheck source=tests/fuzz/lib.sh
+. "$(dirname "$0")/lib.sh"
+fuzz_init "serial-ports fuzz"
 mkdir -p "$work/corpus"
 python3 - "$work/corpus" <<'PY' || exit 1
 import os, struct, sys
@@ -52,23 +39,8 @@ for name, data in [('probe', probe), ('stall', stall), ('rx', rx),
                    ('loop', loop), ('wide', wide)]:
     open(os.path.join(out, name), 'wb').write(data)
 PY
-"$dir/$target" -max_total_time="$t" -timeout=10 -max_len=16384 \
-	-rss_limit_mb=1024 -print_final_stats=1 -artifact_prefix="$work/" \
-	"$work/corpus" >"$work/log" 2>&1
+fuzz_target 1 serial-ports "$work/corpus" fuzz-serial-build \
+	-max_len=16384 -rss_limit_mb=1024
 rc=$?
-runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$work/log")
-if [ "$rc" -eq 0 ] && [ -n "$runs" ]; then
-	echo "ok 1 - $target fuzz: ${t}s, $runs inputs, invariants held"
-	echo "1..1"
-	exit 0
-fi
-sed -n '/ERROR\|SUMMARY\|==[0-9]*==/p' "$work/log" | head -20 | sed 's/^/# /'
-for f in "$work"/crash-* "$work"/leak-* "$work"/timeout-*; do
-	[ -f "$f" ] || continue
-	mkdir -p "$dir/artifacts"
-	cp "$f" "$dir/artifacts/$target-$(basename "$f")"
-	echo "# saved $dir/artifacts/$target-$(basename "$f")"
-done
-echo "not ok 1 - $target fuzz: exit status $rc"
 echo "1..1"
-exit 1
+exit $rc
