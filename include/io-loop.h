@@ -3,6 +3,7 @@
 #define LKVM_IO_LOOP_H
 
 #include <pthread.h>
+#include <stdbool.h>
 
 #include "types.h"
 
@@ -35,5 +36,11 @@ int io_loop_start(struct io_loop *loop);
 /* Stops and joins the thread; safe to call when not started. */
 void io_loop_stop(struct io_loop *loop);
 void io_loop_destroy(struct io_loop *loop);
+/*
+ * Would the loop accept fd for these EPOLL* events? epoll refuses regular
+ * files and /dev/null, which are always ready: callers write those
+ * directly.
+ */
+bool io_fd_pollable(int fd, u32 events);
 
 #endif

@@ -111,3 +111,16 @@ void io_loop_destroy(struct io_loop *loop)
 		close(loop->epoll_fd);
 	loop->wake_fd = loop->epoll_fd = -1;
 }
+
+bool io_fd_pollable(int fd, u32 events)
+{
+	struct epoll_event ev = { .events = events };
+	int ep = epoll_create1(EPOLL_CLOEXEC);
+	bool ok;
+
+	if (ep < 0)
+		return false;
+	ok = epoll_ctl(ep, EPOLL_CTL_ADD, fd, &ev) == 0;
+	close(ep);
+	return ok;
+}

@@ -14,21 +14,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "io-loop.h"
 #include "log.h"
 #include "term-out.h"
-
-static bool out_fd_pollable(int fd)
-{
-	struct epoll_event ev = { .events = EPOLLOUT };
-	int ep = epoll_create1(EPOLL_CLOEXEC);
-	bool ok;
-
-	if (ep < 0)
-		return false;
-	ok = epoll_ctl(ep, EPOLL_CTL_ADD, fd, &ev) == 0;
-	close(ep);
-	return ok;
-}
 
 /*
  * A new open file description of the same pipe or device with O_NONBLOCK,
@@ -79,7 +67,7 @@ int term_out_init(struct term_out *o, int fd)
 			o->mode = TERM_OUT_POLLED;
 		}
 	}
-	o->pollable = out_fd_pollable(o->fd);
+	o->pollable = io_fd_pollable(o->fd, EPOLLOUT);
 	/* A character device epoll refuses (/dev/null) never waits. */
 	if (!o->pollable && o->mode != TERM_OUT_SOCKET)
 		o->mode = TERM_OUT_PLAIN;

@@ -23,22 +23,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "io-loop.h"
 #include "log.h"
 #include "term.h"
-
-/* Would epoll accept this fd? (It refuses regular files and /dev/null.) */
-static bool fd_pollable(int fd)
-{
-	struct epoll_event ev = { .events = EPOLLIN };
-	int ep = epoll_create1(EPOLL_CLOEXEC);
-	bool ok;
-
-	if (ep < 0)
-		return false;
-	ok = epoll_ctl(ep, EPOLL_CTL_ADD, fd, &ev) == 0;
-	close(ep);
-	return ok;
-}
 
 /* Raw input, 8 bits, no signals; output processing kept for \n -> \r\n. */
 static void make_raw(struct termios *tio)
@@ -112,7 +99,7 @@ int term_init(struct term *t, int in_fd, int out_fd)
 		err = term_setup_tty(t);
 	else if (S_ISREG(st.st_mode))
 		t->mode = TERM_IN_FILE;
-	else if (fd_pollable(in_fd))
+	else if (io_fd_pollable(in_fd, EPOLLIN))
 		t->mode = TERM_IN_STREAM;
 	else
 		t->mode = TERM_IN_NONE;
