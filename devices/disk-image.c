@@ -57,7 +57,7 @@ static int raw_flush(struct disk *d)
 
 static int write_zero_buf(struct disk *d, u64 off, u64 len)
 {
-	static const u8 zeroes[SZ_64K] __attribute__((aligned(4096)));
+	static const u8 zeroes[SZ_64K] __aligned(4096);
 
 	while (len) {
 		u64 n = MIN(len, sizeof(zeroes));
@@ -216,7 +216,7 @@ static int disk_open_fd(struct disk **out, int fd, const char *path,
 	}
 	if (fmt == DISK_FMT_AUTO || fmt == DISK_FMT_QCOW2) {
 		/* O_DIRECT needs an aligned buffer. */
-		static __thread u8 probe[4096] __attribute__((aligned(4096)));
+		static __thread u8 probe[4096] __aligned(4096);
 
 		n = d->size >= 4 ? pread(d->fd, probe, sizeof(probe), 0) : 0;
 		if (n < 0) {

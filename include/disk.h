@@ -128,8 +128,8 @@ int disk_qcow2_open(struct disk *d, const struct disk_open_opts *opts,
 
 /* Read into a flat buffer / write from one (helpers over the ops). */
 /* Format a one-line reason into err (nothing when err is NULL or len 0). */
-void disk_error(char *err, size_t len, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+__printf(3, 4)
+void disk_error(char *err, size_t len, const char *fmt, ...);
 
 int disk_read(struct disk *d, void *buf, u64 len, u64 off);
 int disk_write(struct disk *d, const void *buf, u64 len, u64 off);

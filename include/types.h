@@ -33,6 +33,7 @@ typedef int64_t s64;
 #define __unused __attribute__((unused))
 #define __noreturn __attribute__((noreturn))
 #define __printf(a, b) __attribute__((format(printf, a, b)))
+#define __aligned(n) __attribute__((aligned(n)))
 
 #define container_of(ptr, type, member) \
 	((type *)((char *)(ptr) - offsetof(type, member)))
