@@ -26,6 +26,7 @@ enum {
 	OPT_VIRTIO_TRANSPORT,
 	OPT_NO_PVPANIC,
 	OPT_NO_ACPI,
+	OPT_DEBUG,
 };
 
 
@@ -38,6 +39,7 @@ static const struct option run_options[] = {
 	{ "name", required_argument, NULL, OPT_NAME },
 	{ "console", required_argument, NULL, OPT_CONSOLE },
 	{ "loglevel", required_argument, NULL, OPT_LOGLEVEL },
+	{ "debug", no_argument, NULL, OPT_DEBUG },
 	{ "debug-ioport", no_argument, NULL, OPT_DEBUG_IOPORT },
 	{ "debug-mmio", no_argument, NULL, OPT_DEBUG_MMIO },
 	{ "debug-single-step", no_argument, NULL, OPT_DEBUG_SINGLE_STEP },
@@ -56,7 +58,7 @@ static const struct option run_options[] = {
 
 void run_usage(FILE *f)
 {
-	fputs("usage: lkvm run [options] [kernel]\n"
+	fputs("usage: lkvm run [options] [kernel] [options]\n"
 	      "\n"
 	      "  -k, --kernel PATH        kernel: bzImage, ELF vmlinux, PVH ELF or flat binary\n"
 	      "  -i, --initrd PATH        initial ramdisk\n"
@@ -64,7 +66,8 @@ void run_usage(FILE *f)
 	      "  -m, --mem SIZE           guest RAM; K/M/G suffix, bare number is MiB (256M)\n"
 	      "  -c, --cpus N             vCPUs (default: host CPUs)\n"
 	      "      --name NAME          guest name\n"
-	      "      --console C          console device: serial or virtio (serial)\n"
+	      "      --console C          console device: serial, or virtio (hv:\n"
+	      "                           the same) (serial)\n"
 	      "      --rng                a virtio-rng device (host getrandom)\n"
 	      "      --no-pvpanic         leave out the pvpanic device, through which\n"
 	      "                           a guest panic ends lkvm with status 3\n"
@@ -76,6 +79,7 @@ void run_usage(FILE *f)
 	      "      --virtio-transport T pci, mmio or mmio-legacy (pci)\n"
 	      "      --no-acpi            no ACPI tables (x86): the MP table only\n"
 	      "      --loglevel LEVEL     error, warning, info or debug (warning)\n"
+	      "      --debug              the same as --loglevel debug\n"
 	      "      --boot-protocol P    auto, linux64 or pvh (auto)\n"
 	      "      --emulation-assist M auto, on or off: complete what the host's\n"
 	      "                           instruction emulator cannot (auto)\n"
@@ -195,10 +199,22 @@ static int add_disk(struct vm_config *cfg, const char *arg, char *err,
 	return 0;
 }
 
+/* The one argument that is not an option: the kernel, if -k gave none. */
+static int set_kernel(struct vm_config *cfg, const char *path, char *err,
+		      size_t errlen)
+{
+	if (cfg->kernel_path)
+		return fail(err, errlen, "unexpected argument '%s': the kernel is '%s'",
+			    path, cfg->kernel_path);
+	cfg->kernel_path = path;
+	return 0;
+}
+
 int run_parse_args(int argc, char **argv, struct vm_config *cfg,
 		   u64 host_ram, unsigned int host_cpus, char *err,
 		   size_t errlen)
 {
+	bool positional = false;
 	unsigned long n;
 	int opt, r;
 
@@ -215,10 +231,26 @@ int run_parse_args(int argc, char **argv, struct vm_config *cfg,
 
 	optind = 0;	/* glibc: full re-initialisation, for repeated calls */
 	opterr = 0;
-	while ((opt = getopt_long(argc, argv, "+:k:i:p:m:c:d:h", run_options,
+	/*
+	 * "-": options may follow the kernel, as in kvmtool; each argument
+	 * that is not an option comes back in order as 1, whatever
+	 * POSIXLY_CORRECT says. "--" ends the options.
+	 */
+	while ((opt = getopt_long(argc, argv, "-:k:i:p:m:c:d:h", run_options,
 				  NULL)) != -1) {
 		switch (opt) {
+		case 1:
+			r = set_kernel(cfg, optarg, err, errlen);
+			if (r)
+				return r;
+			positional = true;
+			break;
 		case 'k':
+			/* -k twice: the last wins, as before. */
+			if (positional)
+				return fail(err, errlen,
+					    "unexpected option '-k %s': the kernel is '%s'",
+					    optarg, cfg->kernel_path);
 			cfg->kernel_path = optarg;
 			break;
 		case 'i':
@@ -263,11 +295,12 @@ int run_parse_args(int argc, char **argv, struct vm_config *cfg,
 		case OPT_CONSOLE:
 			if (!strcmp(optarg, "serial"))
 				cfg->console = CONSOLE_SERIAL;
-			else if (!strcmp(optarg, "virtio"))
+			else if (!strcmp(optarg, "virtio") ||
+				 !strcmp(optarg, "hv"))
 				cfg->console = CONSOLE_VIRTIO;
 			else
 				return fail(err, errlen,
-					    "unsupported console '%s': use serial or virtio",
+					    "unsupported console '%s': use serial, virtio or hv",
 					    optarg);
 			break;
 		case OPT_RNG:
@@ -301,6 +334,9 @@ int run_parse_args(int argc, char **argv, struct vm_config *cfg,
 				return fail(err, errlen,
 					    "invalid log level '%s': use error, warning, info or debug",
 					    optarg);
+			break;
+		case OPT_DEBUG:
+			cfg->loglevel = LOG_DEBUG;
 			break;
 		case OPT_DEBUG_IOPORT:
 			cfg->debug_ioport = true;
@@ -352,10 +388,9 @@ int run_parse_args(int argc, char **argv, struct vm_config *cfg,
 		}
 	}
 	if (optind < argc) {
-		if (cfg->kernel_path)
-			return fail(err, errlen, "unexpected argument '%s'",
-				    argv[optind]);
-		cfg->kernel_path = argv[optind++];
+		r = set_kernel(cfg, argv[optind++], err, errlen);
+		if (r)
+			return r;
 	}
 	if (optind < argc)
 		return fail(err, errlen, "unexpected argument '%s'",

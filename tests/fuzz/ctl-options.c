@@ -10,7 +10,8 @@
  *   "lkvm: <reason>" at the edge);
  * - an accepted command line is in range (CPUs, memory, disks, a valid
  *   name, a kernel) and round-trips: the config written back as options
- *   parses to the same config.
+ *   parses to the same config, in lkvm's spelling (-k first) and in
+ *   kvmtool's (the kernel first, options after it, --console hv, --debug).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -67,9 +68,13 @@ static bool same_cfg(const struct vm_config *a, const struct vm_config *b)
 	return true;
 }
 
-/* The config as options, in one canonical order. */
+/*
+ * The config as options, in one canonical order; kvmtool_style: the
+ * kernel first and options after it (or after "--" when the kernel
+ * looks like an option), kvmtool's spellings where they differ.
+ */
 static int write_back(const struct vm_config *c, char **argv, char *mem,
-		      char *cpus)
+		      char *cpus, bool kvmtool_style)
 {
 	static const char *const consoles[] = { "serial", "virtio" };
 	static const char *const transports[] = { "pci", "mmio",
@@ -81,9 +86,13 @@ static int write_back(const struct vm_config *c, char **argv, char *mem,
 	unsigned int i;
 	int n = 0;
 
+	bool kernel_last = kvmtool_style && c->kernel_path[0] == '-';
+
 	argv[n++] = "run";
-	argv[n++] = "-k";
-	argv[n++] = (char *)c->kernel_path;
+	if (!kvmtool_style)
+		argv[n++] = "-k";
+	if (!kernel_last)
+		argv[n++] = (char *)c->kernel_path;
 	if (c->initrd_path) {
 		argv[n++] = "-i";
 		argv[n++] = (char *)c->initrd_path;
@@ -101,15 +110,20 @@ static int write_back(const struct vm_config *c, char **argv, char *mem,
 		argv[n++] = (char *)c->name;
 	}
 	argv[n++] = "--console";
-	argv[n++] = (char *)consoles[c->console];
+	argv[n++] = kvmtool_style && c->console == CONSOLE_VIRTIO ? "hv" :
+		    (char *)consoles[c->console];
 	argv[n++] = "--virtio-transport";
 	argv[n++] = (char *)transports[c->virtio_transport];
 	argv[n++] = "--boot-protocol";
 	argv[n++] = (char *)protocols[c->boot_protocol];
 	argv[n++] = "--emulation-assist";
 	argv[n++] = (char *)assists[c->emulation_assist];
-	argv[n++] = "--loglevel";
-	argv[n++] = (char *)levels[c->loglevel];
+	if (kvmtool_style && c->loglevel == LOG_DEBUG) {
+		argv[n++] = "--debug";
+	} else {
+		argv[n++] = "--loglevel";
+		argv[n++] = (char *)levels[c->loglevel];
+	}
 	argv[n++] = "--dev";
 	argv[n++] = (char *)c->dev_path;
 	if (c->hugetlbfs_path) {
@@ -132,6 +146,10 @@ static int write_back(const struct vm_config *c, char **argv, char *mem,
 		argv[n++] = "--debug-mmio";
 	if (c->debug_single_step)
 		argv[n++] = "--debug-single-step";
+	if (kernel_last) {
+		argv[n++] = "--";
+		argv[n++] = (char *)c->kernel_path;
+	}
 	argv[n] = NULL;
 	return n;
 }
@@ -140,7 +158,7 @@ static void check_accepted(const struct vm_config *cfg)
 {
 	char *argv[64], mem[32], cpus[16], err[256];
 	struct vm_config again;
-	int argc, r;
+	int argc, r, style;
 
 	if (!cfg->kernel_path || !cfg->cmdline || !cfg->dev_path ||
 	    cfg->nr_cpus < 1 || cfg->nr_cpus > LKVM_MAX_CPUS ||
@@ -150,12 +168,15 @@ static void check_accepted(const struct vm_config *cfg)
 		fprintf(stderr, "accepted a config out of range\n");
 		abort();
 	}
-	argc = write_back(cfg, argv, mem, cpus);
-	r = run_parse_args(argc, argv, &again, HOST_RAM, HOST_CPUS, err,
-			   sizeof(err));
-	if (r != 0 || !same_cfg(cfg, &again)) {
-		fprintf(stderr, "config does not round-trip (%d: %s)\n", r, err);
-		abort();
+	for (style = 0; style < 2; style++) {
+		argc = write_back(cfg, argv, mem, cpus, style);
+		r = run_parse_args(argc, argv, &again, HOST_RAM, HOST_CPUS, err,
+				   sizeof(err));
+		if (r != 0 || !same_cfg(cfg, &again)) {
+			fprintf(stderr, "config does not round-trip in %s style (%d: %s)\n",
+				style ? "kvmtool" : "lkvm", r, err);
+			abort();
+		}
 	}
 }
 

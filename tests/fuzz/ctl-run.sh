@@ -29,6 +29,8 @@ args --kernel=k --initrd=i --mem=512M --cpus=4 --console virtio --rng \
 args -k k -d disk.img,ro,direct,serial=abc -d other.qcow2 >"$o/disks"
 args -k k --name ../x -c 0 -m 1T >"$o/bad"
 args bzImage extra -h >"$o/positional"
+args bzImage -m 512 -c 1 --console hv --debug -p quiet >"$o/kvmtool"
+args -m 64 -- -kernel >"$o/dashdash"
 
 FUZZ_REPORT='round-trip|reply|differ|refusal'
 for target in ctl-proto ctl-options; do

@@ -136,6 +136,41 @@ static void test_all_options(void)
 	   "--no-acpi");
 }
 
+/* kvmtool's habits: options after the kernel, its spellings. */
+static void test_kvmtool_habits(void)
+{
+	struct vm_config cfg;
+	char err[256];
+
+	ok(parse(&cfg, err, ARGS("bzImage", "-m", "64", "-c", "1")) == 0 &&
+	   !strcmp(cfg.kernel_path, "bzImage") &&
+	   cfg.ram_size == 64ULL << 20 && cfg.nr_cpus == 1,
+	   "options after the kernel are taken (got '%s')", err);
+	ok(parse(&cfg, err, ARGS("-m", "512", "bzImage", "-p", "quiet",
+				 "--name", "box", "--rng")) == 0 &&
+	   !strcmp(cfg.kernel_path, "bzImage") &&
+	   cfg.ram_size == 512ULL << 20 && !strcmp(cfg.cmdline, "quiet") &&
+	   !strcmp(cfg.name, "box") && cfg.rng,
+	   "options before and after the kernel are taken");
+	ok(parse(&cfg, err, ARGS("-m", "64", "--", "-odd-kernel")) == 0 &&
+	   !strcmp(cfg.kernel_path, "-odd-kernel") && cfg.ram_size == 64ULL << 20,
+	   "after --, an argument like an option is the kernel");
+	ok(parse(&cfg, err, ARGS("--", "bzImage", "-m", "64")) < 0 &&
+	   strstr(err, "unexpected argument '-m'"),
+	   "after --, no more options (got '%s')", err);
+	ok(parse(&cfg, err, ARGS("-k", "k", "--console", "hv")) == 0 &&
+	   cfg.console == CONSOLE_VIRTIO,
+	   "--console hv is the virtio console, as in kvmtool");
+	ok(parse(&cfg, err, ARGS("-k", "k", "--debug")) == 0 &&
+	   cfg.loglevel == LOG_DEBUG,
+	   "--debug is --loglevel debug");
+	ok(parse(&cfg, err, ARGS("-k", "k", "--debug", "--loglevel", "error")) ==
+	   0 && cfg.loglevel == LOG_ERROR,
+	   "the later of --debug and --loglevel wins");
+	ok(parse(&cfg, err, ARGS("-k", "k", "-k", "k2")) == 0 &&
+	   !strcmp(cfg.kernel_path, "k2"), "-k twice: the last wins");
+}
+
 static void test_refusals(void)
 {
 	static const struct {
@@ -165,6 +200,13 @@ static void test_refusals(void)
 		{ "bad loglevel", { "-k", "k", "--loglevel", "loud" }, "invalid log level" },
 		{ "bad protocol", { "-k", "k", "--boot-protocol", "efi" }, "invalid boot protocol" },
 		{ "two kernels", { "-k", "k", "other" }, "unexpected argument" },
+		{ "two positional kernels", { "a", "-m", "64", "b" },
+		  "unexpected argument 'b'" },
+		{ "-k after a kernel", { "a", "-k", "b" }, "unexpected option '-k b'" },
+		{ "debug with a value", { "-k", "k", "--debug=1" }, "unknown option" },
+		{ "missing value after the kernel", { "k", "-m" }, "needs a value" },
+		{ "unknown option after the kernel", { "k", "--vnc" },
+		  "unknown option '--vnc'" },
 		{ "extra argument", { "a", "b" }, "unexpected argument" },
 		{ "bad name", { "-k", "k", "--name", "a/b" }, "invalid name" },
 		{ "dot name", { "-k", "k", "--name", ".x" }, "invalid name" },
@@ -211,6 +253,7 @@ int main(void)
 	test_sizes();
 	test_defaults();
 	test_all_options();
+	test_kvmtool_habits();
 	test_refusals();
 	test_plain_reasons();
 	return tap_done();
