@@ -2,6 +2,7 @@
 /* `lkvm list|stop|pause|resume|stat|debug`: talk to running VMs. */
 #include <dirent.h>
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -77,32 +78,43 @@ static void remove_stale(const char *name)
 			 strerror(-err));
 }
 
-static int cmd_list(void)
+/* One line of `lkvm list`; 1 if the VM is not there (said when named). */
+static int list_one(const char *name, char *reply, bool named)
+{
+	char pid[32], state[32];
+	int err = control_request(name, "info", reply, REPLY_MAX);
+
+	if (err == -ECONNREFUSED)
+		remove_stale(name);
+	if (err || strncmp(reply, "ok\n", 3)) {
+		if (named)
+			pr_err("no VM named '%s' is running", name);
+		return 1;
+	}
+	printf("%-8s %-24s %s\n",
+	       reply_field(reply, "pid", pid, sizeof(pid)) ?: "?", name,
+	       reply_field(reply, "state", state, sizeof(state)) ?: "?");
+	return 0;
+}
+
+static int cmd_list(const char *name)
 {
 	static char names[256][CONTROL_NAME_MAX + 1];
 	char *reply = malloc(REPLY_MAX);
-	int i, n = list_names(names, 256);
+	int i, n, status = 0;
 
 	if (!reply)
 		return 1;
 	printf("%-8s %-24s %s\n", "PID", "NAME", "STATE");
-	for (i = 0; i < n; i++) {
-		char pid[32], state[32];
-		int err = control_request(names[i], "info", reply, REPLY_MAX);
-
-		if (err == -ECONNREFUSED) {
-			remove_stale(names[i]);
-			continue;
-		}
-		if (err || strncmp(reply, "ok\n", 3))
-			continue;
-		printf("%-8s %-24s %s\n",
-		       reply_field(reply, "pid", pid, sizeof(pid)) ?: "?",
-		       names[i],
-		       reply_field(reply, "state", state, sizeof(state)) ?: "?");
+	if (name) {
+		status = list_one(name, reply, true);
+	} else {
+		n = list_names(names, 256);
+		for (i = 0; i < n; i++)
+			list_one(names[i], reply, false);
 	}
 	free(reply);
-	return 0;
+	return status;
 }
 
 /* One request to one VM; prints the reply (less its "ok" line). */
@@ -153,7 +165,69 @@ static int ctl_one(const char *name, const char *request, bool quiet)
 
 static void ctl_usage(FILE *f, const char *cmd)
 {
-	fprintf(f, "usage: lkvm %s NAME | --name NAME | --all\n", cmd);
+	if (!strcmp(cmd, "list"))
+		fputs("usage: lkvm list [-a | --all | -i | --run | NAME | -n NAME | --name NAME]\n",
+		      f);
+	else
+		fprintf(f, "usage: lkvm %s NAME | -n NAME | --name NAME | -a | --all\n",
+			cmd);
+}
+
+/*
+ * The VM a control command is for: NAME, -n NAME, -nNAME, --name NAME,
+ * --name=NAME, or -a/--all (kvmtool's spellings); list also takes
+ * kvmtool's -i/--run (the running VMs: all it lists). Returns -1 to go
+ * on, else the exit status.
+ */
+static int ctl_parse(int argc, char **argv, const char **name, bool *all)
+{
+	const char *arg, *val;
+	int i;
+
+	for (i = 1; i < argc; i++) {
+		arg = argv[i];
+		val = NULL;
+		if (!strcmp(arg, "--all") || !strcmp(arg, "-a") ||
+		    (!strcmp(argv[0], "list") &&
+		     (!strcmp(arg, "--run") || !strcmp(arg, "-i")))) {
+			*all = true;
+			continue;
+		}
+		if (!strcmp(arg, "--help") || !strcmp(arg, "-h")) {
+			ctl_usage(stdout, argv[0]);
+			return 0;
+		}
+		if (!strcmp(arg, "--name") || !strcmp(arg, "-n")) {
+			if (i + 1 == argc) {
+				pr_err("option '%s' needs a value", arg);
+				ctl_usage(stderr, argv[0]);
+				return EXIT_USAGE;
+			}
+			val = argv[++i];
+		} else if (!strncmp(arg, "--name=", 7)) {
+			val = arg + 7;
+		} else if (!strncmp(arg, "-n", 2)) {
+			val = arg + 2;
+		} else if (arg[0] != '-') {
+			val = arg;
+		}
+		if (!val || *name) {
+			pr_err("unexpected argument '%s'", arg);
+			ctl_usage(stderr, argv[0]);
+			return EXIT_USAGE;
+		}
+		*name = val;
+	}
+	if (*name && *all) {
+		pr_err("name one VM, or --all");
+		ctl_usage(stderr, argv[0]);
+		return EXIT_USAGE;
+	}
+	if (*name && !control_name_valid(*name)) {
+		pr_err("invalid name '%s': %s", *name, CONTROL_NAME_RULE);
+		return EXIT_USAGE;
+	}
+	return -1;
 }
 
 /* stop, pause, resume, stat, debug: argv[0] is the request. */
@@ -162,37 +236,20 @@ static int cmd_ctl(int argc, char **argv)
 	static char names[256][CONTROL_NAME_MAX + 1];
 	const char *name = NULL;
 	bool all = false, quiet;
-	int i, n, status = 0;
+	int i, n, status;
 
-	for (i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--all") || !strcmp(argv[i], "-a")) {
-			all = true;
-		} else if ((!strcmp(argv[i], "--name") ||
-			    !strcmp(argv[i], "-n")) && i + 1 < argc) {
-			name = argv[++i];
-		} else if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
-			ctl_usage(stdout, argv[0]);
-			return 0;
-		} else if (argv[i][0] != '-' && !name) {
-			name = argv[i];
-		} else {
-			pr_err("unexpected argument '%s'", argv[i]);
-			ctl_usage(stderr, argv[0]);
-			return EXIT_USAGE;
-		}
-	}
-	if (!all == !name) {
+	status = ctl_parse(argc, argv, &name, &all);
+	if (status >= 0)
+		return status;
+	if (!name && !all) {
 		pr_err("name one VM, or --all");
 		ctl_usage(stderr, argv[0]);
-		return EXIT_USAGE;
-	}
-	if (name && !control_name_valid(name)) {
-		pr_err("invalid name '%s': %s", name, CONTROL_NAME_RULE);
 		return EXIT_USAGE;
 	}
 	quiet = strcmp(argv[0], "stat") && strcmp(argv[0], "debug");
 	if (name)
 		return ctl_one(name, argv[0], quiet);
+	status = 0;
 	n = list_names(names, 256);
 	for (i = 0; i < n; i++) {
 		if (!quiet)
@@ -202,18 +259,21 @@ static int cmd_ctl(int argc, char **argv)
 	return status;
 }
 
+void ctl_help(FILE *f, const char *cmd)
+{
+	ctl_usage(f, cmd);
+}
+
 int cmd_control(int argc, char **argv)
 {
-	if (!strcmp(argv[0], "list")) {
-		if (argc > 1 && strcmp(argv[1], "--help") && strcmp(argv[1], "-h")) {
-			pr_err("unexpected argument '%s'", argv[1]);
-			return EXIT_USAGE;
-		}
-		if (argc > 1) {
-			puts("usage: lkvm list");
-			return 0;
-		}
-		return cmd_list();
-	}
-	return cmd_ctl(argc, argv);
+	const char *name = NULL;
+	bool all = false;
+	int status;
+
+	if (strcmp(argv[0], "list"))
+		return cmd_ctl(argc, argv);
+	status = ctl_parse(argc, argv, &name, &all);
+	if (status >= 0)
+		return status;
+	return cmd_list(name);
 }

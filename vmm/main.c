@@ -57,15 +57,14 @@ int cmd_help(int argc, char **argv)
 		run_usage(stdout);
 		return 0;
 	}
-	if (!strcmp(argv[1], "version") || !strcmp(argv[1], "help") ||
-	    !strcmp(argv[1], "list")) {
+	if (!strcmp(argv[1], "version") || !strcmp(argv[1], "help")) {
 		printf("usage: lkvm %s\n", argv[1]);
 		return 0;
 	}
-	if (!strcmp(argv[1], "stop") || !strcmp(argv[1], "pause") ||
-	    !strcmp(argv[1], "resume") || !strcmp(argv[1], "stat") ||
-	    !strcmp(argv[1], "debug")) {
-		printf("usage: lkvm %s NAME | --name NAME | --all\n", argv[1]);
+	if (!strcmp(argv[1], "list") || !strcmp(argv[1], "stop") ||
+	    !strcmp(argv[1], "pause") || !strcmp(argv[1], "resume") ||
+	    !strcmp(argv[1], "stat") || !strcmp(argv[1], "debug")) {
+		ctl_help(stdout, argv[1]);
 		return 0;
 	}
 	pr_err("no such command '%s'", argv[1]);
@@ -106,9 +105,10 @@ int main(int argc, char **argv)
 	/* Before anything opens a file. */
 	if (std_fds_reopen())
 		return 1;
+	/* No command: the usage, and success, as kvmtool does. */
 	if (argc < 2) {
-		print_commands(stderr);
-		return 2;
+		print_commands(stdout);
+		return 0;
 	}
 	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))
 		return cmd_help(1, argv);
