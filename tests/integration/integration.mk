@@ -11,3 +11,5 @@ CHECK_SUITES += tests/integration/std-fds.sh
 CHECK_SUITES += tests/integration/control-security.sh
 # SIGTERM with the console flooded and unread; a slow reader gets all.
 CHECK_SUITES += tests/integration/console-flood.sh
+# kvmtool's habits: options after the kernel, -n/-a, lkvm alone.
+CHECK_SUITES += tests/integration/cli-habits.sh
