@@ -1,23 +1,33 @@
 # SPDX-License-Identifier: GPL-2.0
 # lkvm: one Makefile. Sub-suites add themselves through */*.mk fragments,
-# which append to CHECK_DEPS, CHECK_SUITES, BENCH_DEPS, DEPS_PACKAGES.
+# which append to CHECK_DEPS, CHECK_SUITES, BENCH_DEPS, CHECK_PACKAGES.
+#
+# Packagers: CC, CFLAGS, CPPFLAGS and LDFLAGS from the environment or the
+# command line are used; the project's own flags are added to them, not
+# replaced by them. make install / uninstall take PREFIX and DESTDIR.
 
-# ARCH: x86_64 (native) or arm64/s390x (cross-built with Debian's cross
-# compilers; `make check ARCH=...` runs the unit tests under qemu-user).
-ARCH ?= x86_64
-override ARCH := $(patsubst amd64,x86_64,$(patsubst aarch64,arm64,$(ARCH)))
+# ARCH: the build host's by default (uname -m); x86_64, arm64 or s390x.
+# An ARCH other than the host's is cross-built with Debian's cross
+# compilers and `make check ARCH=...` runs the unit tests under qemu-user.
+arch_name = $(patsubst amd64,x86_64,$(patsubst aarch64,arm64,$(1)))
+HOST_ARCH := $(call arch_name,$(shell uname -m))
+ARCH ?= $(HOST_ARCH)
+override ARCH := $(call arch_name,$(ARCH))
 ARCHES := x86_64 arm64 s390x
 ifeq ($(filter $(ARCH),$(ARCHES)),)
 $(error lkvm: unknown ARCH '$(ARCH)': use one of $(ARCHES))
 endif
+ifeq ($(ARCH),$(HOST_ARCH))
+CROSS_COMPILE ?=
+endif
 ifeq ($(ARCH),arm64)
 CROSS_COMPILE ?= aarch64-linux-gnu-
 DEB_ARCH := arm64
-TEST_RUNNER := qemu-aarch64-static -L /
+TEST_RUNNER := $(if $(CROSS_COMPILE),qemu-aarch64-static -L /)
 else ifeq ($(ARCH),s390x)
 CROSS_COMPILE ?= s390x-linux-gnu-
 DEB_ARCH := s390x
-TEST_RUNNER := qemu-s390x-static -L /
+TEST_RUNNER := $(if $(CROSS_COMPILE),qemu-s390x-static -L /)
 else
 CROSS_COMPILE ?=
 DEB_ARCH := amd64
@@ -25,27 +35,54 @@ TEST_RUNNER :=
 endif
 export TEST_RUNNER
 
+# make's built-in CC (cc) and AR (ar) give way to the cross tools; a CC
+# or AR from the environment or the command line is kept.
+ifeq ($(origin CC),default)
 CC := $(CROSS_COMPILE)gcc
+endif
+ifeq ($(origin AR),default)
 AR := $(CROSS_COMPILE)ar
+endif
 PREFIX ?= /usr/local
 DESTDIR ?=
+BINDIR ?= $(PREFIX)/bin
+MANDIR ?= $(PREFIX)/share/man
 BUILD := build$(if $(filter-out x86_64,$(ARCH)),/$(ARCH))
 
-VERSION := $(shell git describe --always --dirty 2>/dev/null || echo unknown)
+# The version `lkvm version` prints: make VERSION=..., else git describe
+# in a git checkout, else the VERSION file (a release tarball), else
+# "unknown". $(BUILD)/version.stamp changes only when it does, and what
+# prints it is rebuilt then.
+ifeq ($(origin VERSION),undefined)
+VERSION := $(if $(wildcard .git),$(shell git describe --always --dirty 2>/dev/null))
+VERSION := $(or $(VERSION),$(shell cat VERSION 2>/dev/null),unknown)
+endif
+VERSION_STAMP := $(BUILD)/version.stamp
+VERSION_CPPFLAGS = -DLKVM_VERSION='"$(VERSION)"'
 
+# The user's CFLAGS (default -O2 -g) come first, the project's after them:
+# make CFLAGS=-O0 still builds with -Wall -Werror.
 CFLAGS ?= -O2 -g
-CFLAGS += -std=gnu11 -Wall -Wextra -Werror -Wno-unused-parameter \
-	  -Wno-missing-field-initializers -fno-strict-aliasing \
-	  -D_GNU_SOURCE -D_FILE_OFFSET_BITS=64 -Iinclude -MMD -MP \
-	  -DLKVM_VERSION='"$(VERSION)"'
-LDLIBS := -lpthread
+override CFLAGS += -std=gnu11 -Wall -Wextra -Werror -Wno-unused-parameter \
+	  -Wno-missing-field-initializers -fno-strict-aliasing -MMD -MP
+override CPPFLAGS += -D_GNU_SOURCE -D_FILE_OFFSET_BITS=64 -Iinclude
+# The disk back-ends: io_uring (disk-uring.c) and zlib (qcow2).
+LDLIBS := -lpthread -luring -lz
+# arm64 builds the guest's device tree with libfdt.
+ifeq ($(ARCH),arm64)
+LDLIBS += -lfdt
+endif
 
-# Debian packages the build and the tests need; fragments add theirs.
-DEPS_PACKAGES := gcc make libc6-dev linux-libc-dev libfdt-dev zlib1g-dev \
+# Debian packages. BUILD_PACKAGES: what building lkvm and running it on
+# its demo guest (make run) need. CHECK_PACKAGES: the rest, for make check
+# and the other test targets; fragments add theirs there (DEPS_PACKAGES,
+# the old name, is read as CHECK_PACKAGES too).
+BUILD_PACKAGES := gcc make libc6-dev linux-libc-dev libfdt-dev zlib1g-dev \
 	liburing-dev
 # acpica-tools: iasl, the peer that disassembles lkvm's ACPI tables in
 # tests/unit/x86-acpi.c.
-DEPS_PACKAGES += acpica-tools
+CHECK_PACKAGES := acpica-tools
+DEPS_PACKAGES :=
 
 SRCS_COMMON := $(wildcard lib/*.c vmm/*.c devices/*.c virtio/*.c)
 SRCS_ARCH := $(wildcard vmm/$(ARCH)/*.c devices/$(ARCH)/*.c)
@@ -66,7 +103,8 @@ CHECK_SUITES := $(UNIT_TESTS)
 BENCH_DEPS := lkvm
 BENCH_SUITES :=
 
-.PHONY: all clean deps run check bench install FORCE
+.PHONY: all clean deps deps-run run check bench install uninstall FORCE \
+	print-run-packages print-check-packages
 all: lkvm
 
 # Suites that boot guests or build kernels are for the native build only.
@@ -74,11 +112,19 @@ ifeq ($(ARCH),x86_64)
 -include $(sort $(wildcard tests/*/*.mk kernel-patches/*.mk virtio/*.mk))
 else
 CHECK_DEPS := $(UNIT_TESTS)
--include $(wildcard scripts/cross-$(ARCH).mk)
+-include $(if $(CROSS_COMPILE),$(wildcard scripts/cross-$(ARCH).mk))
 endif
 
 lkvm: $(BUILD)/vmm/main.o $(LIB)
-	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(VERSION_STAMP): FORCE
+	@mkdir -p $(dir $@)
+	@echo '$(VERSION)' | cmp -s - $@ || echo '$(VERSION)' >$@
+
+# vmm/main.c prints the version (tests/asan/asan.mk builds it too).
+$(BUILD)/vmm/main.o: $(VERSION_STAMP)
+$(BUILD)/vmm/main.o: override CPPFLAGS += $(VERSION_CPPFLAGS)
 
 $(LIB): $(LIB_OBJS)
 	@rm -f $@
@@ -86,20 +132,44 @@ $(LIB): $(LIB_OBJS)
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -c -o $@ $<
+	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
 
 $(BUILD)/tests/unit/%: tests/unit/%.c $(LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -Itests/unit -o $@ $< $(LIB) $(LDLIBS)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -Itests/unit $(LDFLAGS) -o $@ $< $(LIB) \
+		$(LDLIBS)
 
-deps:
-ifeq ($(ARCH),x86_64)
-	@scripts/deps.sh $(sort $(DEPS_PACKAGES))
+RUN_PACKAGES = $(sort $(BUILD_PACKAGES))
+ALL_PACKAGES = $(sort $(BUILD_PACKAGES) $(CHECK_PACKAGES) $(DEPS_PACKAGES))
+
+# make deps-run: the packages make run needs; make deps: all of them.
+# A cross build (CROSS_COMPILE set) gets its tool chain from deps-cross.sh.
+deps-run:
+ifeq ($(CROSS_COMPILE),)
+	@scripts/deps.sh $(RUN_PACKAGES)
 else
 	@scripts/deps-cross.sh $(DEB_ARCH) $(CROSS_COMPILE)
 endif
 
-run: deps lkvm $(RUN_DEPS)
+deps:
+ifeq ($(CROSS_COMPILE),)
+	@scripts/deps.sh $(ALL_PACKAGES)
+else
+	@scripts/deps-cross.sh $(DEB_ARCH) $(CROSS_COMPILE)
+endif
+
+print-run-packages:
+	@echo $(RUN_PACKAGES)
+
+# What make check installs on top of make run's.
+print-check-packages:
+	@echo $(filter-out $(RUN_PACKAGES),$(ALL_PACKAGES))
+
+# make print-VAR: a variable's value, for packagers and tests/packaging.
+print-%:
+	@echo '$(subst ','\'',$($*))'
+
+run: deps-run lkvm $(RUN_DEPS)
 	./lkvm run $(RUN_ARGS)
 
 check: deps
@@ -110,9 +180,18 @@ bench: deps
 	@$(MAKE) --no-print-directory $(BENCH_DEPS)
 	@tests/bench/run.sh $(BENCH_SUITES)
 
+# lkvm and its man page; kpq, the kernel patch queue's tool, and its.
+INSTALL_FILES := $(BINDIR)/lkvm $(MANDIR)/man1/lkvm.1 $(BINDIR)/kpq \
+	$(MANDIR)/man1/kpq.1
+
 install: lkvm
-	install -D -m 0755 lkvm $(DESTDIR)$(PREFIX)/bin/lkvm
-	install -D -m 0644 lkvm.1 $(DESTDIR)$(PREFIX)/share/man/man1/lkvm.1
+	install -D -m 0755 lkvm $(DESTDIR)$(BINDIR)/lkvm
+	install -D -m 0644 lkvm.1 $(DESTDIR)$(MANDIR)/man1/lkvm.1
+	install -D -m 0755 kernel-patches/kpq $(DESTDIR)$(BINDIR)/kpq
+	install -D -m 0644 kernel-patches/kpq.1 $(DESTDIR)$(MANDIR)/man1/kpq.1
+
+uninstall:
+	rm -f $(INSTALL_FILES:%=$(DESTDIR)%)
 
 clean:
 	rm -rf $(BUILD) lkvm

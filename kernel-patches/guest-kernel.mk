@@ -5,7 +5,7 @@
 #                       $(LKVM_CACHE) (default ~/.cache/lkvm), cached
 # Both print the paths they provide.
 
-DEPS_PACKAGES += bc bison flex libelf-dev libssl-dev lz4 patch xz-utils \
+CHECK_PACKAGES += bc bison flex libelf-dev libssl-dev lz4 patch xz-utils \
 	busybox-static
 
 .PHONY: kernel-base guest-kernel

@@ -21,7 +21,7 @@ KPQ := kernel-patches/kpq
 KPQ_GUEST_RUNNER ?= $(CURDIR)/tests/linux/kpq-guest.sh
 
 CHECK_SUITES += tests/kpq/queue.sh tests/kpq/unit.sh
-DEPS_PACKAGES += linux-source-6.1 git patch perl xz-utils shellcheck \
+CHECK_PACKAGES += linux-source-6.1 git patch perl xz-utils shellcheck \
 	bc bison flex libelf-dev libssl-dev
 
 .PHONY: kernel-check kpq-check kpq-pull

@@ -26,7 +26,7 @@ ASAN_GUEST_SUITES := $(filter-out %/lib.sh,$(wildcard tests/integration/*.sh)) \
 ASAN_WRAPPERS := $(ASAN_GUEST_SUITES:%=$(ASAN_DIR)/%)
 ASAN_SUITES := $(ASAN_UNIT_TESTS) $(ASAN_WRAPPERS)
 
-DEPS_PACKAGES += clang-14
+CHECK_PACKAGES += clang-14
 ifneq ($(ASAN_CC),)
 CHECK_DEPS += asan-build
 CHECK_SUITES += $(ASAN_SUITES)
@@ -45,7 +45,11 @@ check-asan: deps
 
 $(ASAN_DIR)/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(ASAN_CC) $(CFLAGS) $(ASAN_CFLAGS) -c -o $@ $<
+	$(ASAN_CC) $(CPPFLAGS) $(CFLAGS) $(ASAN_CFLAGS) -c -o $@ $<
+
+# vmm/main.c prints the version: see the Makefile.
+$(ASAN_DIR)/vmm/main.o: $(VERSION_STAMP)
+$(ASAN_DIR)/vmm/main.o: override CPPFLAGS += $(VERSION_CPPFLAGS)
 
 $(ASAN_LIB): $(ASAN_OBJS)
 	@rm -f $@
@@ -56,7 +60,7 @@ $(ASAN_DIR)/lkvm: $(ASAN_DIR)/vmm/main.o $(ASAN_LIB)
 
 $(ASAN_DIR)/tests/unit/%: tests/unit/%.c $(ASAN_LIB)
 	@mkdir -p $(dir $@)
-	$(ASAN_CC) $(CFLAGS) $(ASAN_CFLAGS) -Itests/unit -o $@ $< $(ASAN_LIB) \
+	$(ASAN_CC) $(CPPFLAGS) $(CFLAGS) $(ASAN_CFLAGS) -Itests/unit -o $@ $< $(ASAN_LIB) \
 		$(LDLIBS)
 
 $(ASAN_DIR)/tests/%.sh: tests/%.sh tests/asan/run-suite.sh

@@ -2,11 +2,11 @@
 BENCH_TOOLS := $(BUILD)/tests/bench/startbench $(BUILD)/tests/bench/kvm-floor
 BENCH_DEPS += $(BENCH_TOOLS)
 BENCH_SUITES += tests/bench/startup.sh
-DEPS_PACKAGES += qemu-system-x86
+CHECK_PACKAGES += qemu-system-x86
 
 $(BUILD)/tests/bench/%: tests/bench/%.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -o $@ $<
+	$(CC) $(CPPFLAGS) $(CFLAGS) -o $@ $<
 # SIGTERM to exit with the console flooded and unread (the test guest is
 # in BENCH_DEPS through tests/guest/guest.mk).
 BENCH_SUITES += tests/bench/console-stop.sh

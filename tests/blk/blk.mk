@@ -1,8 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # virtio-blk and the disk back-ends (devices/disk-*.c, virtio/blk.c).
-LDLIBS += -luring -lz
-DEPS_PACKAGES += qemu-utils fio e2fsprogs
-DEPS_PACKAGES += python3
+CHECK_PACKAGES += qemu-utils fio e2fsprogs
+CHECK_PACKAGES += python3
 
 # End to end on /dev/kvm with the test guest (make guest is in CHECK_DEPS).
 CHECK_SUITES += tests/blk/e2e.sh
@@ -14,7 +13,7 @@ BENCH_SUITES += tests/blk/bench.sh
 
 $(BUILD)/tests/blk/blk-bench: tests/blk/blk-bench.c $(LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -o $@ $< $(LIB) $(LDLIBS)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -o $@ $< $(LIB) $(LDLIBS)
 
 # Linux's virtio_blk with the lean guest kernel (tests/linux/lib.sh): two
 # boots of minutes each on kvm_pvm hosts. Part of make check-linux (and of

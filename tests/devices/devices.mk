@@ -2,4 +2,4 @@
 # Legacy devices and the console, end to end: the test guest's device
 # checks (tests/guest/devices.c) run under lkvm on /dev/kvm.
 CHECK_SUITES += tests/devices/guest-devices.sh
-DEPS_PACKAGES += python3
+CHECK_PACKAGES += python3

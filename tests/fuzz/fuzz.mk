@@ -27,7 +27,7 @@ FUZZ_TARGETS := virtio-walker virtio-mmio-regs virtio-ccw-program \
 	virtio-pci-regs
 FUZZ_TIME ?= 300
 
-DEPS_PACKAGES += clang-14 python3
+CHECK_PACKAGES += clang-14 python3
 CHECK_DEPS += fuzz-build
 CHECK_SUITES += tests/fuzz/run.sh
 

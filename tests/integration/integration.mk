@@ -4,7 +4,7 @@ CHECK_SUITES += tests/integration/acpi.sh tests/integration/bad-input.sh \
 	tests/integration/boot.sh tests/integration/control.sh \
 	tests/integration/shutdown-flush.sh
 CHECK_SUITES += tests/integration/images.sh
-DEPS_PACKAGES += python3 util-linux strace
+CHECK_PACKAGES += python3 util-linux strace
 # 500 runs of a resetting guest with -c 16 (~20 s here): lkvm always exits.
 CHECK_SUITES += tests/integration/exit-race.sh
 CHECK_SUITES += tests/integration/std-fds.sh

@@ -11,7 +11,7 @@
 # cached). `make check-linux` runs every Linux suite, the device issues'
 # boots (tests/*/linux-*.sh) included.
 
-DEPS_PACKAGES += cpio
+CHECK_PACKAGES += cpio
 
 # The initramfs builder, without a boot (seconds): always in make check.
 CHECK_SUITES += tests/linux/initramfs.sh

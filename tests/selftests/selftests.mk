@@ -39,11 +39,11 @@ ST_SUITE := $(filter $(ST_OUT)/$(ST_ARCH_DIR)/%,$(ST_TESTS))
 # Host objects of the tests and the harness.
 $(ST_OUT)/%.host.o: $(ST_DIR)/%.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -I$(ST_DIR)/lib -c -o $@ $<
+	$(CC) $(CPPFLAGS) $(CFLAGS) -I$(ST_DIR)/lib -c -o $@ $<
 
 $(ST_LIB_HOST): $(ST_OUT)/lib/%.o: $(ST_DIR)/lib/%.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -I$(ST_DIR)/lib -c -o $@ $<
+	$(CC) $(CPPFLAGS) $(CFLAGS) -I$(ST_DIR)/lib -c -o $@ $<
 
 # Guest objects: freestanding, no SSE, no red zone.
 $(ST_OUT)/%-guest.o: $(ST_DIR)/%-guest.c
@@ -102,5 +102,5 @@ ifneq ($(ST_ARCH_DIR),)
 CHECK_DEPS += $(ST_TESTS)
 CHECK_SUITES += $(ST_DIR)/check.sh $(ST_DIR)/harness-check.sh
 endif
-DEPS_PACKAGES += binutils linux-source-6.1 xz-utils rsync bc bison flex \
+CHECK_PACKAGES += binutils linux-source-6.1 xz-utils rsync bc bison flex \
 	libelf-dev libssl-dev

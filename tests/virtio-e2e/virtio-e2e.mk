@@ -5,4 +5,4 @@
 CHECK_SUITES += tests/virtio-e2e/virtio-e2e.sh
 # The same guest driver against QEMU's virtio devices (a reference that
 # lkvm's code did not write), and script(1) for terminal checks.
-DEPS_PACKAGES += qemu-system-x86 util-linux
+CHECK_PACKAGES += qemu-system-x86 util-linux

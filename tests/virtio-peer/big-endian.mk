@@ -16,7 +16,7 @@ VBE_CFLAGS := -O2 -g -std=gnu11 -Wall -Wextra -Werror \
 	-Wno-unused-parameter -Wno-missing-field-initializers \
 	-fno-strict-aliasing -D_GNU_SOURCE -Iinclude -Itests/unit
 
-DEPS_PACKAGES += gcc-s390x-linux-gnu qemu-user-static
+CHECK_PACKAGES += gcc-s390x-linux-gnu qemu-user-static
 CHECK_DEPS += virtio-be
 CHECK_SUITES += tests/virtio-peer/big-endian.sh
 

@@ -21,7 +21,7 @@ VPEER_KFLAGS := -g -O2 -Wall -Wno-maybe-uninitialized -Wno-pointer-sign \
 	-include tests/virtio-peer/peer-alloc.h -Itests/virtio-peer
 VPEER_HDRS := tests/virtio-peer/peer.h tests/virtio-peer/peer-alloc.h
 
-DEPS_PACKAGES += linux-source-6.1 xz-utils
+CHECK_PACKAGES += linux-source-6.1 xz-utils
 CHECK_DEPS += virtio-peer
 CHECK_SUITES += tests/virtio-peer/run.sh
 BENCH_DEPS += virtio-peer
@@ -45,11 +45,11 @@ $(VPEER)/peer-driver.o: tests/virtio-peer/peer-driver.c \
 
 $(VPEER)/peer-arena.o: tests/virtio-peer/peer-arena.c $(VPEER_HDRS)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -c -o $@ $<
+	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
 
 $(VPEER)/peer-device.o: tests/virtio-peer/peer-device.c $(VPEER_HDRS)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -Itests/virtio-peer -c -o $@ $<
+	$(CC) $(CPPFLAGS) $(CFLAGS) -Itests/virtio-peer -c -o $@ $<
 
 $(VPEER)/peer-test: $(VPEER)/peer-driver.o $(VPEER)/virtio_ring.o \
 		$(VPEER)/peer-arena.o $(VPEER)/peer-device.o $(LIB)
