@@ -55,7 +55,7 @@ BUILD := build$(if $(filter-out x86_64,$(ARCH)),/$(ARCH))
 # prints it is rebuilt then.
 ifeq ($(origin VERSION),undefined)
 VERSION := $(if $(wildcard .git),$(shell git describe --always --dirty 2>/dev/null))
-VERSION := $(or $(VERSION),$(shell cat VERSION 2>/dev/null),unknown)
+VERSION := $(or $(VERSION),$(shell head -n 1 VERSION 2>/dev/null),unknown)
 endif
 VERSION_STAMP := $(BUILD)/version.stamp
 VERSION_CPPFLAGS = -DLKVM_VERSION='"$(VERSION)"'
