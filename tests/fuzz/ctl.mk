@@ -4,8 +4,8 @@
 # `lkvm run` command line (ctl-options). make check runs each for
 # FUZZ_CHECK_TIME seconds (tests/fuzz/ctl-run.sh); make fuzz-ctl, and make
 # fuzz, for FUZZ_TIME each.
-CTL_FUZZ_PROTO_SRCS := vmm/control-proto.c vmm/vm-stop.c vmm/kvm-names.c \
-	vmm/log.c
+CTL_FUZZ_PROTO_SRCS := vmm/control-proto.c vmm/vm-stop.c lib/kvm-names.c \
+	lib/log.c
 # -d's parser lives in virtio/blk.c: it comes with the disk engines, the
 # list blk.mk (read before this fragment) keeps.
 CTL_FUZZ_OPTIONS_SRCS := vmm/run-options.c vmm/control-dir.c \

@@ -14,9 +14,9 @@ PLATFORM_FUZZ_TARGETS := x86-loader pc-ports
 PLATFORM_FUZZ_SRCS_x86-loader := vmm/x86_64/loader.c \
 	vmm/x86_64/loader-bzimage.c vmm/x86_64/loader-elf.c \
 	vmm/x86_64/loader-flat.c vmm/x86_64/zero-page.c vmm/x86_64/pvh.c \
-	vmm/x86_64/page-tables.c vmm/x86_64/e820.c vmm/guest-mem.c vmm/log.c
+	vmm/x86_64/page-tables.c vmm/x86_64/e820.c lib/guest-mem.c lib/log.c
 PLATFORM_FUZZ_SRCS_pc-ports := devices/rtc.c devices/i8042.c \
-	devices/debug-exit.c devices/bus.c vmm/log.c
+	devices/debug-exit.c devices/bus.c lib/log.c
 
 CHECK_DEPS += fuzz-platform-build
 CHECK_SUITES += tests/fuzz/platform-run.sh

@@ -52,8 +52,8 @@ out=$(m print-CFLAGS)
 has "$out" -O2 && has "$out" -g
 ok $? "CFLAGS default: -O2 -g" "$out"
 
-line=$(m -n -B build/vmm/log.o CPPFLAGS=-D_FORTIFY_SOURCE=2 \
-	CFLAGS=-O1 | grep -- '-o build/vmm/log.o')
+line=$(m -n -B build/lib/log.o CPPFLAGS=-D_FORTIFY_SOURCE=2 \
+	CFLAGS=-O1 | grep -- '-o build/lib/log.o')
 has "$line" -D_FORTIFY_SOURCE=2 && has "$line" -Iinclude &&
 	has "$line" -O1 && has "$line" -Werror
 ok $? "CPPFLAGS reaches the compile beside -Iinclude" "$line"
@@ -182,7 +182,7 @@ out=$(cd "$src" && make --no-print-directory lkvm VERSION=1.2.4 2>&1)
 v=$("$src/lkvm" version 2>&1)
 [ "$v" = "lkvm version 1.2.4" ] &&
 	printf '%s\n' "$out" | grep -q -- '-o build/vmm/main.o' &&
-	! printf '%s\n' "$out" | grep -q -- '-o build/vmm/log.o'
+	! printf '%s\n' "$out" | grep -q -- '-o build/lib/log.o'
 ok $? "make VERSION=1.2.4 rebuilds main.o (only) and lkvm prints it" \
 	"$out
 $v"

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-/* Tests for bounds-checked guest memory access (vmm/guest-mem.c). */
+/* Tests for bounds-checked guest memory access (lib/guest-mem.c). */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>

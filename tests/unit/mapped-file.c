@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * vmm/mapped-file.c (-k, -i): regular files only; a FIFO or a device is
+ * lib/mapped-file.c (-k, -i): regular files only; a FIFO or a device is
  * refused at once without being opened.
  */
 #include <errno.h>
