@@ -13,6 +13,7 @@
 #include "irq.h"
 #include "mapped-file.h"
 #include "term.h"
+#include "vm-devices.h"
 #include "vm-irq.h"
 #include "types.h"
 
@@ -95,6 +96,7 @@ struct vm {
 	pthread_cond_t stop_cond;
 
 	struct vm_shutdown_hook *shutdown_hooks;
+	struct vm_devices devs;	/* lifecycle: include/vm-devices.h */
 
 	void *arch;		/* struct x86_vm and friends */
 	void *devices;		/* struct pc_devices, owned by vmm/x86 */

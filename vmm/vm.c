@@ -301,6 +301,7 @@ int vm_run(struct vm *vm)
 	for (i = 0; i < vm->nr_vcpus; i++)
 		vcpu_join(&vm->vcpus[i]);
 	io_loop_stop(&vm->io);
+	vm_devices_quiesce(&vm->devs);
 	for (hook = vm->shutdown_hooks; hook; hook = hook->next)
 		hook->fn(vm, hook->opaque);
 	/* Console output still buffered: while the reader takes it. */
@@ -320,6 +321,7 @@ void vm_destroy(struct vm *vm)
 	free(vm->vcpus);
 	vm->vcpus = NULL;
 	vm->nr_vcpus = 0;
+	vm_devices_destroy(&vm->devs);
 	arch_vm_destroy(vm);
 	vm_irq_routing_destroy(vm);
 	io_loop_stop(&vm->io);
