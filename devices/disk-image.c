@@ -9,6 +9,7 @@
 #include <linux/falloc.h>
 #include <linux/fs.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +18,7 @@
 #include <unistd.h>
 
 #include "disk.h"
+#include "iov.h"
 #include "log.h"
 #include "safe-open.h"
 
@@ -378,10 +380,10 @@ int disk_open_backing(struct disk **out, const struct disk *parent,
 
 int disk_guard_write(struct disk *d, struct disk_req *req)
 {
-	size_t n = MIN(req->len, (u64)DISK_GUARD_BYTES), done = 0, skip;
+	size_t n = MIN(req->len, (u64)DISK_GUARD_BYTES), done;
 	struct iovec *iov;
 	u8 *copy;
-	int i, cnt = 1;
+	int cnt;
 
 	if (!d->probed_raw || req->op != DISK_OP_WRITE || req->off || !n)
 		return 0;
@@ -392,12 +394,7 @@ int disk_guard_write(struct disk *d, struct disk_req *req)
 	if (!copy)
 		return -ENOMEM;
 	/* Read the guest's bytes once; what is checked is what is written. */
-	for (i = 0; i < req->iovcnt && done < n; i++) {
-		size_t m = MIN(req->iov[i].iov_len, n - done);
-
-		memcpy(copy + done, req->iov[i].iov_base, m);
-		done += m;
-	}
+	done = iov_to_buf(req->iov, req->iovcnt, 0, copy, n);
 	if (disk_probe(copy, done) != DISK_FMT_RAW) {
 		pr_warn_ratelimited("%s: write of a %s header to sector 0 refused: the image was probed as raw (use -d %s,format=raw to allow it)",
 				    d->path, format_name(disk_probe(copy, done)),
@@ -408,21 +405,11 @@ int disk_guard_write(struct disk *d, struct disk_req *req)
 	iov = (struct iovec *)(copy + DISK_GUARD_BYTES);
 	iov[0].iov_base = copy;
 	iov[0].iov_len = n;
-	skip = n;
-	for (i = 0; i < req->iovcnt; i++) {
-		size_t l = req->iov[i].iov_len;
-
-		if (skip >= l) {
-			skip -= l;
-			continue;
-		}
-		iov[cnt].iov_base = (u8 *)req->iov[i].iov_base + skip;
-		iov[cnt].iov_len = l - skip;
-		cnt++;
-		skip = 0;
-	}
+	/* The rest of the request, after the copied bytes: it fits. */
+	cnt = iov_slice(req->iov, req->iovcnt, n, SIZE_MAX, iov + 1,
+			req->iovcnt);
 	req->iov = iov;
-	req->iovcnt = cnt;
+	req->iovcnt = cnt + 1;
 	req->guard = copy;
 	return 0;
 }
@@ -465,25 +452,10 @@ int disk_write(struct disk *d, const void *buf, u64 len, u64 off)
 	return (u64)n == len ? 0 : -EIO;
 }
 
-/* Advance an iovec array by `done` bytes (for short transfers). */
-static int iov_advance(struct iovec **iov, int *iovcnt, size_t done)
-{
-	while (*iovcnt && done >= (*iov)->iov_len) {
-		done -= (*iov)->iov_len;
-		(*iov)++;
-		(*iovcnt)--;
-	}
-	if (*iovcnt) {
-		(*iov)->iov_base = (u8 *)(*iov)->iov_base + done;
-		(*iov)->iov_len -= done;
-	}
-	return *iovcnt;
-}
-
 static s64 disk_rw_full(struct disk *d, struct disk_req *req)
 {
 	struct iovec *iov = req->iov;
-	int iovcnt = req->iovcnt;
+	unsigned int iovcnt = req->iovcnt;
 	u64 off = req->off, done = 0;
 
 	while (done < req->len) {
@@ -501,7 +473,8 @@ static s64 disk_rw_full(struct disk *d, struct disk_req *req)
 			return -EIO;
 		done += n;
 		off += n;
-		if (done < req->len && !iov_advance(&iov, &iovcnt, n))
+		if (done < req->len &&
+		    (iov_advance(&iov, &iovcnt, n) || !iovcnt))
 			return -EIO;
 	}
 	return done;

@@ -36,6 +36,7 @@
 #include <zlib.h>
 
 #include "disk.h"
+#include "iov.h"
 #include "log.h"
 #include "qcow2.h"
 
@@ -651,74 +652,8 @@ static int l2_set(struct disk *d, struct qcow2 *q, u64 *tbl, u64 tbl_off,
 
 /* --- data paths --- */
 
-/* Copy len bytes at iov offset `skip` to/from a flat buffer. */
-static void iov_copy(const struct iovec *iov, int cnt, u64 skip, u8 *buf,
-		     u64 len, bool to_iov)
-{
-	int i;
-
-	for (i = 0; i < cnt && len; i++) {
-		u64 l = iov[i].iov_len, n;
-
-		if (skip >= l) {
-			skip -= l;
-			continue;
-		}
-		n = MIN(l - skip, len);
-		if (to_iov)
-			memcpy((u8 *)iov[i].iov_base + skip, buf, n);
-		else if (buf)
-			memcpy(buf, (u8 *)iov[i].iov_base + skip, n);
-		buf += n;
-		len -= n;
-		skip = 0;
-	}
-}
-
-static void iov_zero(const struct iovec *iov, int cnt, u64 skip, u64 len)
-{
-	int i;
-
-	for (i = 0; i < cnt && len; i++) {
-		u64 l = iov[i].iov_len, n;
-
-		if (skip >= l) {
-			skip -= l;
-			continue;
-		}
-		n = MIN(l - skip, len);
-		memset((u8 *)iov[i].iov_base + skip, 0, n);
-		len -= n;
-		skip = 0;
-	}
-}
-
-/* Sub-array of iovecs for [skip, skip + len): count, or -E2BIG. */
-static int iov_slice(const struct iovec *iov, int cnt, u64 skip, u64 len,
-		     struct iovec *out, int max)
-{
-	int i, n = 0;
-
-	for (i = 0; i < cnt && len; i++) {
-		u64 l = iov[i].iov_len, m;
-
-		if (skip >= l) {
-			skip -= l;
-			continue;
-		}
-		if (n == max)
-			return -E2BIG;
-		m = MIN(l - skip, len);
-		out[n].iov_base = (u8 *)iov[i].iov_base + skip;
-		out[n].iov_len = m;
-		n++;
-		len -= m;
-		skip = 0;
-	}
-	return n;
-}
-
-static int read_full_iov(int fd, struct iovec *iov, int cnt, u64 off)
+static int read_full_iov(int fd, struct iovec *iov, unsigned int cnt,
+			 u64 off)
 {
 	while (cnt) {
 		ssize_t n = preadv(fd, iov, cnt, off);
@@ -730,15 +665,8 @@ static int read_full_iov(int fd, struct iovec *iov, int cnt, u64 off)
 		if (n == 0)
 			return -EIO;
 		off += n;
-		while (cnt && (size_t)n >= iov->iov_len) {
-			n -= iov->iov_len;
-			iov++;
-			cnt--;
-		}
-		if (cnt) {
-			iov->iov_base = (u8 *)iov->iov_base + n;
-			iov->iov_len -= n;
-		}
+		if (iov_advance(&iov, &cnt, n))
+			return -EIO;
 	}
 	return 0;
 }
@@ -798,14 +726,14 @@ static int q_read_chunk(struct disk *d, struct qcow2 *q, u64 gcl, u64 in_off,
 		ret = q_decompress(d, q, e);
 		if (ret)
 			return ret;
-		iov_copy(iov, cnt, skip, q->ccache + in_off, len, true);
+		iov_from_buf(iov, cnt, skip, q->ccache + in_off, len);
 		return 0;
 	}
 	if (e & QCOW2_L2E_RESERVED)
 		return q_corrupt(d, "L2 entry", e);
 	host = e & QCOW2_OFFSET_MASK;
 	if (e & QCOW2_OFLAG_ZERO) {
-		iov_zero(iov, cnt, skip, len);
+		iov_memset(iov, cnt, skip, 0, len);
 		return 0;
 	}
 	if (!host) {
@@ -830,7 +758,7 @@ static int q_read_chunk(struct disk *d, struct qcow2 *q, u64 gcl, u64 in_off,
 			if (ret)
 				return ret;
 		}
-		iov_zero(iov, cnt, skip + blen, len - blen);
+		iov_memset(iov, cnt, skip + blen, 0, len - blen);
 		return 0;
 	}
 	if (!IS_ALIGNED(host, q->cluster_size))
@@ -845,12 +773,11 @@ static ssize_t qcow2_preadv(struct disk *d, const struct iovec *iov,
 			    int iovcnt, u64 off)
 {
 	struct qcow2 *q = d->priv;
-	u64 total = 0, len = 0, done = 0;
+	u64 total = 0, len, done = 0;
 	struct iovec *tmp;
-	int i, ret = 0;
+	int ret = 0;
 
-	for (i = 0; i < iovcnt; i++)
-		len += iov[i].iov_len;
+	len = iov_length(iov, iovcnt);
 	if (off > d->size)
 		return -EINVAL;
 	total = MIN(len, d->size - off);
@@ -1011,7 +938,7 @@ static int q_write_chunk(struct disk *d, struct qcow2 *q, u64 gcl,
 		if (data)
 			ret = q_write_clear(d, q, data, len, host + in_off);
 		else {
-			iov_copy(iov, cnt, skip, q->cow, len, false);
+			iov_to_buf(iov, cnt, skip, q->cow, len);
 			ret = q_write_clear(d, q, q->cow, len, host + in_off);
 		}
 		if (ret || !(e & QCOW2_OFLAG_ZERO))
@@ -1027,7 +954,7 @@ static int q_write_chunk(struct disk *d, struct qcow2 *q, u64 gcl,
 	if (data)
 		memmove(q->cow + in_off, data, len);
 	else
-		iov_copy(iov, cnt, skip, q->cow + in_off, len, false);
+		iov_to_buf(iov, cnt, skip, q->cow + in_off, len);
 	ret = q_alloc(d, q, &newc);
 	if (ret)
 		return ret;
@@ -1049,13 +976,12 @@ static ssize_t qcow2_pwritev(struct disk *d, const struct iovec *iov,
 			     int iovcnt, u64 off, bool dsync)
 {
 	struct qcow2 *q = d->priv;
-	u64 len = 0, done = 0;
-	int i, ret = 0;
+	u64 len, done = 0;
+	int ret = 0;
 
 	if (d->readonly)
 		return -EROFS;
-	for (i = 0; i < iovcnt; i++)
-		len += iov[i].iov_len;
+	len = iov_length(iov, iovcnt);
 	if (off > d->size || len > d->size - off)
 		return -ENOSPC;
 	pthread_mutex_lock(&q->lock);

@@ -30,6 +30,7 @@
 #include <unistd.h>
 
 #include "disk.h"
+#include "iov.h"
 #include "log.h"
 
 /* Tries of one transfer that fail with EAGAIN/EINTR and move nothing. */
@@ -239,20 +240,6 @@ static void uring_timer_event(struct io_handler *h, u32 events)
 	pthread_mutex_unlock(&u->sq_lock);
 }
 
-/* Skip `n` bytes of a request's iovecs (after a short transfer). */
-static void req_iov_advance(struct disk_req *req, u64 n)
-{
-	while (req->iovcnt && n >= req->iov->iov_len) {
-		n -= req->iov->iov_len;
-		req->iov++;
-		req->iovcnt--;
-	}
-	if (req->iovcnt) {
-		req->iov->iov_base = (u8 *)req->iov->iov_base + n;
-		req->iov->iov_len -= n;
-	}
-}
-
 /* What became of a request after one of its CQEs. */
 enum uring_next {
 	URING_DONE,		/* finished: call done() */
@@ -316,7 +303,10 @@ static enum uring_next uring_complete(struct disk_uring *u,
 		if ((u64)req->result >= req->len)
 			return URING_DONE;
 		/* Short transfer: go on from where it stopped. */
-		req_iov_advance(req, res);
+		if (iov_advance(&req->iov, &req->iovcnt, res) || !req->iovcnt) {
+			req->result = -EIO;
+			return URING_DONE;
+		}
 		uring_requeue(u, req);
 		return URING_AGAIN;
 	}

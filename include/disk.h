@@ -148,7 +148,7 @@ struct disk_req {
 	u64 off;
 	u64 len;
 	struct iovec *iov;
-	int iovcnt;
+	unsigned int iovcnt;
 	bool dsync;		/* WRITE: write-through */
 	bool unmap;		/* ZERO: may deallocate */
 	s64 result;		/* bytes done or -errno */

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "disk.h"
+#include "iov.h"
 #include "log.h"
 #include "unaligned.h"
 #include "virtio/blk.h"
@@ -145,9 +146,6 @@ static void blk_batch_done(void *opaque)
 static int blk_slice(struct blk_req *r, unsigned int first,
 		     unsigned int count, u64 skip, u64 len)
 {
-	const struct iovec *iov = r->chain.iov + first;
-	unsigned int i, n = 0;
-
 	if (r->data_cap < count) {
 		struct iovec *d = realloc(r->data, count * sizeof(*d));
 
@@ -156,21 +154,8 @@ static int blk_slice(struct blk_req *r, unsigned int first,
 		r->data = d;
 		r->data_cap = count;
 	}
-	for (i = 0; i < count && len; i++) {
-		u64 l = iov[i].iov_len, m;
-
-		if (skip >= l) {
-			skip -= l;
-			continue;
-		}
-		m = MIN(l - skip, len);
-		r->data[n].iov_base = (u8 *)iov[i].iov_base + skip;
-		r->data[n].iov_len = m;
-		n++;
-		len -= m;
-		skip = 0;
-	}
-	return n;
+	return iov_slice(r->chain.iov + first, count, skip, len, r->data,
+			 count);
 }
 
 static bool blk_range_ok(struct virtio_blk *blk, u64 sector, u64 nsec)

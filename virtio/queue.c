@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "iov.h"
 #include "virtio/core.h"
 #include "virtio/queue-internal.h"
 
@@ -314,43 +315,15 @@ bool virtq_has_avail(struct virtq *vq)
 			    virtq_split_has_avail(vq);
 }
 
-static size_t virtq_chain_copy(struct iovec *iov, unsigned int nr,
-			       size_t offset, void *buf, size_t len,
-			       bool to_chain)
-{
-	size_t done = 0;
-	unsigned int i;
-
-	for (i = 0; i < nr && done < len; i++) {
-		size_t n;
-
-		if (offset >= iov[i].iov_len) {
-			offset -= iov[i].iov_len;
-			continue;
-		}
-		n = MIN(iov[i].iov_len - offset, len - done);
-		if (to_chain)
-			memcpy((u8 *)iov[i].iov_base + offset, (u8 *)buf + done,
-			       n);
-		else
-			memcpy((u8 *)buf + done, (u8 *)iov[i].iov_base + offset,
-			       n);
-		done += n;
-		offset = 0;
-	}
-	return done;
-}
-
 size_t virtq_chain_read(const struct virtq_chain *chain, size_t offset,
 			void *buf, size_t len)
 {
-	return virtq_chain_copy(chain->iov, chain->nr_out, offset, buf, len,
-				false);
+	return iov_to_buf(chain->iov, chain->nr_out, offset, buf, len);
 }
 
 size_t virtq_chain_write(const struct virtq_chain *chain, size_t offset,
 			 const void *buf, size_t len)
 {
-	return virtq_chain_copy(chain->iov + chain->nr_out, chain->nr_in,
-				offset, (void *)buf, len, true);
+	return iov_from_buf(chain->iov + chain->nr_out, chain->nr_in, offset,
+			    buf, len);
 }
