@@ -4,7 +4,7 @@
  * them without blocking the caller.
  *
  * struct disk is an open image: raw (regular file or block device) or qcow2
- * (disk-qcow2.c), detected by content. Its ops are synchronous and
+ * (disk-qcow2.c, qcow2-*.c), detected by content. Its ops are synchronous and
  * thread-safe (a format that needs it serialises internally); offsets and
  * lengths are in bytes and already checked against disk->size by the
  * caller. disk_open() takes an OFD lock on the file: exclusive for

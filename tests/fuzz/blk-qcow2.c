@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * libFuzzer target: qcow2 images (devices/disk-qcow2.c) from a hostile
+ * libFuzzer target: qcow2 images (disk-qcow2.c, qcow2-*.c) from a hostile
  * file. The input is the image (a memfd). Its last byte is also the mode:
  * opened read-only when even. If it opens, up to 16 requests taken from
  * the input's tail (8 bytes each) read, and in read-write mode write or

@@ -6,7 +6,7 @@
 # for FUZZ_CHECK_TIME seconds (tests/fuzz/blk-run.sh); make fuzz-blk runs
 # them for FUZZ_TIME each.
 BLK_FUZZ_SRCS := virtio/blk.c devices/disk-image.c devices/disk-qcow2.c \
-	devices/qcow2-meta.c \
+	$(wildcard devices/qcow2-*.c) \
 	devices/disk-thread.c devices/disk-uring.c virtio/queue.c \
 	virtio/queue-split.c virtio/queue-packed.c virtio/core.c \
 	lib/guest-mem.c lib/log.c lib/io-loop.c lib/safe-open.c lib/iov.c

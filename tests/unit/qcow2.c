@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * qcow2 metadata code (devices/disk-qcow2.c) against images made by
- * qemu-img: reads match the raw data byte for byte, and after lkvm's
+ * qcow2 metadata code (devices/disk-qcow2.c, qcow2-*.c) against images
+ * made by qemu-img: reads match the raw data byte for byte, and after lkvm's
  * writes/zeroing qemu-img check is clean and qemu-img compare matches the
  * expected raw image. Skips (with the reason) without qemu-img.
  */

@@ -1,0 +1,133 @@
+// SPDX-License-Identifier: GPL-2.0
+/* qcow2 metadata I/O and the checks every write passes first. */
+#include <endian.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <unistd.h>
+
+#include "qcow2-internal.h"
+
+/* All of [off, off + len) or an error: metadata is never short. */
+static int q_io(struct disk *d, void *buf, u64 len, u64 off, bool write)
+{
+	u8 *p = buf;
+
+	while (len) {
+		ssize_t n = write ? pwrite(d->fd, p, len, off) :
+				    pread(d->fd, p, len, off);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -errno;
+		if (n == 0)
+			return -EIO;
+		p += n;
+		len -= n;
+		off += n;
+	}
+	return 0;
+}
+
+int qcow2_pread(struct disk *d, void *buf, u64 len, u64 off)
+{
+	return q_io(d, buf, len, off, false);
+}
+
+static int q_pwrite(struct disk *d, const void *buf, u64 len, u64 off)
+{
+	return q_io(d, (void *)buf, len, off, true);
+}
+
+/*
+ * A write would break the image (or the image is already inconsistent):
+ * refuse every write from now on, say so once, and on version 3 set the
+ * header's corrupt bit so that the next open refuses the image until
+ * qemu-img check -r repairs it.
+ */
+int qcow2_set_corrupt(struct disk *d, struct qcow2 *q, const char *fmt,
+		      ...)
+{
+	const char *marked = "";
+	char why[192];
+	va_list ap;
+
+	if (q->corrupt)
+		return -EIO;
+	q->corrupt = true;
+	va_start(ap, fmt);
+	vsnprintf(why, sizeof(why), fmt, ap);
+	va_end(ap);
+	if (q->h.version >= 3) {
+		u64 be = htobe64(q->h.incompat | QCOW2_INCOMPAT_CORRUPT);
+
+		/* Offset 72: the incompatible features, in the header. */
+		if (q_pwrite(d, &be, 8, 72))
+			marked = " (could not mark it in the header)";
+		else
+			q->h.incompat |= QCOW2_INCOMPAT_CORRUPT;
+	}
+	pr_err_ratelimited("%s: qcow2 image corrupt: %s; writes fail from now on%s",
+			   d->path, why, marked);
+	return -EIO;
+}
+
+/* A metadata update: [off, off + len) must lie inside one table of kind. */
+int qcow2_write_meta(struct disk *d, struct qcow2 *q, const void *buf,
+		     u64 len, u64 off, enum qcow2_meta_kind kind)
+{
+	const struct qcow2_meta_range *r;
+
+	if (q->corrupt)
+		return -EIO;
+	r = qcow2_meta_find(&q->meta, off, len);
+	if (!r || r->kind != kind || r->start > off || r->end - off < len)
+		return qcow2_set_corrupt(d, q,
+					 "an update of %s at 0x%llx would land in %s",
+					 qcow2_meta_name(kind),
+					 (unsigned long long)off,
+					 r ? qcow2_meta_name(r->kind) : "data");
+	return q_pwrite(d, buf, len, off);
+}
+
+/*
+ * May [off, off + len) take guest data (or a new table's first contents)?
+ * Not if it overlaps a table, nor beyond the clusters the file holds or
+ * allocation has handed out.
+ */
+int qcow2_check_clear(struct disk *d, struct qcow2 *q, u64 off, u64 len)
+{
+	const struct qcow2_meta_range *r;
+
+	if (q->corrupt)
+		return -EIO;
+	if (off + len < off || off + len > q->host_end)
+		return qcow2_set_corrupt(d, q,
+					 "data at 0x%llx lies past the end of the file (0x%llx)",
+					 (unsigned long long)off,
+					 (unsigned long long)q->host_end);
+	r = qcow2_meta_find(&q->meta, off, len);
+	if (r)
+		return qcow2_set_corrupt(d, q,
+					 "data at 0x%llx would overwrite %s at 0x%llx",
+					 (unsigned long long)off,
+					 qcow2_meta_name(r->kind),
+					 (unsigned long long)r->start);
+	return 0;
+}
+
+int qcow2_write_clear(struct disk *d, struct qcow2 *q, const void *buf,
+		      u64 len, u64 off)
+{
+	int ret = qcow2_check_clear(d, q, off, len);
+
+	return ret ? ret : q_pwrite(d, buf, len, off);
+}
+
+int qcow2_corrupt(struct disk *d, const char *what, u64 v)
+{
+	pr_err_ratelimited("%s: qcow2 metadata corrupt: %s 0x%llx", d->path,
+			   what, (unsigned long long)v);
+	return -EIO;
+}

@@ -1,0 +1,127 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The qcow2 back-end's own header, shared by its files in devices/ and by
+ * nothing else (the rest of lkvm sees disk.h and qcow2.h):
+ *   disk-qcow2.c        open, validation of the tables, backing file, close
+ *   qcow2-header.c      the header parser (qcow2.h's qcow2_parse_header)
+ *   qcow2-io.c          metadata I/O, the checks before every write,
+ *                       marking the image corrupt
+ *   qcow2-refcount.c    refcounts: lookup, update, cluster allocation, free
+ *   qcow2-l2.c          the L2 table cache, lookup and allocation
+ *   qcow2-compressed.c  zlib-compressed clusters
+ *   qcow2-read.c        the read path (and map_read)
+ *   qcow2-write.c       the write, flush and write-zeroes paths
+ *   qcow2-meta.c        the map of where the tables are (qcow2.h)
+ *
+ * qcow2 images (versions 2 and 3): reads through L1/L2 tables, backing
+ * files and zlib-compressed clusters; writes with cluster allocation and
+ * refcount updates. No internal snapshots (images that have them open
+ * read-only), no encryption, no external data files, no extended L2.
+ *
+ * Metadata is written through at once, in an order that a kill at any
+ * point leaves consistent (at worst leaked clusters):
+ *   allocate: refcount block entry -> cluster contents -> L2 (or L1) entry
+ *   free:     L2 entry -> refcount entry
+ * One mutex serialises every request on an image.
+ *
+ * The image may be hostile. At open, every table (header, L1, L2s,
+ * refcount table and blocks, snapshot table and snapshots' L1 tables)
+ * goes into a map (qcow2-meta.c) and an image whose tables overlap is
+ * refused. Every write is checked against that map first: a metadata
+ * update must land inside a table of its kind, guest data (and a new
+ * table's first contents) outside every table and inside the file as far
+ * as allocation has grown it. Allocation skips nothing on trust: a free
+ * (refcount 0) cluster that the map says is a table is corruption. A
+ * check that fails marks the image corrupt (one log line, the header's
+ * corrupt bit on version 3): that request and every later write fail
+ * with -EIO, reads go on.
+ */
+#ifndef LKVM_QCOW2_INTERNAL_H
+#define LKVM_QCOW2_INTERNAL_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <sys/types.h>
+#include <sys/uio.h>
+
+#include "disk.h"
+#include "log.h"
+#include "qcow2.h"
+
+#define L2_CACHE_SIZE 32
+
+struct l2_cache_entry {
+	u64 off;		/* host offset of the table, 0 = free */
+	u64 *tbl;		/* big-endian entries */
+	u64 used;		/* LRU stamp */
+};
+
+struct qcow2 {
+	struct qcow2_header h;
+	pthread_mutex_t lock;
+	u64 cluster_size;
+	u64 l2_entries;
+	u64 *l1;		/* host byte order */
+	u64 *rct;		/* refcount table, host byte order */
+	u64 rct_entries;
+	u8 **refblocks;		/* loaded refcount blocks, raw */
+	u32 rc_bytes;		/* bytes per refcount entry */
+	u64 rb_entries;		/* refcounts per block */
+	struct l2_cache_entry l2c[L2_CACHE_SIZE];
+	u64 l2c_clock;
+	struct disk *backing;
+	u8 *cow;		/* one cluster of scratch */
+	u8 *cbuf;		/* compressed input */
+	u8 *ccache;		/* last decompressed cluster */
+	u64 ccache_entry;	/* its L2 entry, 0 = none */
+	u64 free_hint;		/* no free cluster below this index */
+	u64 host_end;		/* end of the file as far as we know */
+	u32 csize_shift;	/* compressed descriptor: x = 62 - (bits - 8) */
+	struct qcow2_meta meta;	/* where the tables are */
+	bool corrupt;		/* a check failed: no more writes */
+};
+
+/* qcow2-io.c: all of [off, off + len) or an error, metadata is never short. */
+int qcow2_pread(struct disk *d, void *buf, u64 len, u64 off);
+/* Refuse every write from now on, say why once: -EIO. */
+int qcow2_set_corrupt(struct disk *d, struct qcow2 *q, const char *fmt,
+		      ...) __printf(3, 4);
+/* A metadata update: [off, off + len) must lie inside one table of kind. */
+int qcow2_write_meta(struct disk *d, struct qcow2 *q, const void *buf,
+		     u64 len, u64 off, enum qcow2_meta_kind kind);
+/* Guest data or a new table: [off, off + len) must be clear of the tables. */
+int qcow2_check_clear(struct disk *d, struct qcow2 *q, u64 off, u64 len);
+/* qcow2_check_clear(), then the write. */
+int qcow2_write_clear(struct disk *d, struct qcow2 *q, const void *buf,
+		      u64 len, u64 off);
+/* A table entry that makes no sense: one rate-limited line, -EIO. */
+int qcow2_corrupt(struct disk *d, const char *what, u64 v);
+
+/* qcow2-refcount.c: a free cluster, its refcount set to 1, in *out. */
+int qcow2_alloc(struct disk *d, struct qcow2 *q, u64 *out);
+/* Drop one reference from each cluster in [off, off + len). */
+int qcow2_free_range(struct disk *d, struct qcow2 *q, u64 off, u64 len);
+
+/*
+ * qcow2-l2.c: the L2 table for guest cluster gcl (allocated if alloc and
+ * absent; *tbl NULL if absent and not alloc), and its host offset.
+ */
+int qcow2_l2_get(struct disk *d, struct qcow2 *q, u64 gcl, bool alloc,
+		 u64 **tbl, u64 *tbl_off);
+/* Entry idx of a cached table set to e (host byte order), written through. */
+int qcow2_l2_set(struct disk *d, struct qcow2 *q, u64 *tbl, u64 tbl_off,
+		 u64 idx, u64 e);
+
+/* qcow2-compressed.c: the cluster of L2 entry e into q->ccache. */
+int qcow2_decompress(struct disk *d, struct qcow2 *q, u64 e);
+
+/* qcow2-read.c and qcow2-write.c: the disk_ops. */
+int qcow2_map_read(struct disk *d, u64 off, u64 len, u64 *host);
+ssize_t qcow2_preadv(struct disk *d, const struct iovec *iov,
+		     int iovcnt, u64 off);
+int qcow2_flush(struct disk *d);
+ssize_t qcow2_pwritev(struct disk *d, const struct iovec *iov,
+		      int iovcnt, u64 off, bool dsync);
+int qcow2_zero(struct disk *d, u64 off, u64 len, bool unmap);
+
+#endif
