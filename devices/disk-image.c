@@ -63,14 +63,13 @@ static int write_zero_buf(struct disk *d, u64 off, u64 len)
 
 	while (len) {
 		u64 n = MIN(len, sizeof(zeroes));
-		ssize_t w = pwrite(d->fd, zeroes, n, off);
+		struct iovec v = { .iov_base = (void *)zeroes, .iov_len = n };
+		int ret = iov_pwrite_full(d->fd, &v, 1, off);
 
-		if (w < 0)
-			return -errno;
-		if (w == 0)
-			return -EIO;
-		off += w;
-		len -= w;
+		if (ret)
+			return ret;
+		off += n;
+		len -= n;
 	}
 	return 0;
 }

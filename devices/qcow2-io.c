@@ -6,28 +6,16 @@
 #include <stdio.h>
 #include <unistd.h>
 
+#include "iov.h"
 #include "qcow2-internal.h"
 
 /* All of [off, off + len) or an error: metadata is never short. */
 static int q_io(struct disk *d, void *buf, u64 len, u64 off, bool write)
 {
-	u8 *p = buf;
+	struct iovec v = { .iov_base = buf, .iov_len = len };
 
-	while (len) {
-		ssize_t n = write ? pwrite(d->fd, p, len, off) :
-				    pread(d->fd, p, len, off);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -errno;
-		if (n == 0)
-			return -EIO;
-		p += n;
-		len -= n;
-		off += n;
-	}
-	return 0;
+	return write ? iov_pwrite_full(d->fd, &v, 1, off) :
+		       iov_pread_full(d->fd, &v, 1, off);
 }
 
 int qcow2_pread(struct disk *d, void *buf, u64 len, u64 off)

@@ -11,25 +11,6 @@
 #include "iov.h"
 #include "qcow2-internal.h"
 
-static int read_full_iov(int fd, struct iovec *iov, unsigned int cnt,
-			 u64 off)
-{
-	while (cnt) {
-		ssize_t n = preadv(fd, iov, cnt, off);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -errno;
-		if (n == 0)
-			return -EIO;
-		off += n;
-		if (iov_advance(&iov, &cnt, n))
-			return -EIO;
-	}
-	return 0;
-}
-
 /* Read part of one guest cluster into iov[skip, skip + len). */
 static int q_read_chunk(struct disk *d, struct qcow2 *q, u64 gcl, u64 in_off,
 			const struct iovec *iov, int cnt, u64 skip, u64 len,
@@ -86,7 +67,7 @@ static int q_read_chunk(struct disk *d, struct qcow2 *q, u64 gcl, u64 in_off,
 	n = iov_slice(iov, cnt, skip, len, tmp, tmpmax);
 	if (n < 0)
 		return n;
-	return read_full_iov(d->fd, tmp, n, host + in_off);
+	return iov_pread_full(d->fd, tmp, n, host + in_off);
 }
 
 ssize_t qcow2_preadv(struct disk *d, const struct iovec *iov,

@@ -13,7 +13,9 @@
 #ifndef LKVM_IOV_H
 #define LKVM_IOV_H
 
+#include <stdbool.h>
 #include <stddef.h>
+#include <sys/types.h>
 #include <sys/uio.h>
 
 /* The array's total length in bytes, SIZE_MAX if that overflows. */
@@ -50,5 +52,15 @@ int iov_slice(const struct iovec *iov, unsigned int cnt, size_t skip,
  * holds (*cnt is then 0).
  */
 int iov_advance(struct iovec **iov, unsigned int *cnt, size_t n);
+
+/*
+ * Read (or write) all of the array at file offset off, going on after
+ * short transfers and EINTR: 0, -errno, or -EIO where the file gives or
+ * takes nothing more (end of file). The array is consumed in place, as
+ * by iov_advance(). One entry goes through pread()/pwrite(), more
+ * through preadv()/pwritev().
+ */
+int iov_pread_full(int fd, struct iovec *iov, unsigned int cnt, off_t off);
+int iov_pwrite_full(int fd, struct iovec *iov, unsigned int cnt, off_t off);
 
 #endif

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <stdint.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "iov.h"
 #include "types.h"
@@ -107,4 +108,41 @@ int iov_advance(struct iovec **iov, unsigned int *cnt, size_t n)
 	(*iov)->iov_base = (unsigned char *)(*iov)->iov_base + n;
 	(*iov)->iov_len -= n;
 	return 0;
+}
+
+static int iov_rw_full(int fd, struct iovec *iov, unsigned int cnt,
+		       off_t off, bool write)
+{
+	/* Empty entries in front would make the call return 0. */
+	iov_advance(&iov, &cnt, 0);
+	while (cnt) {
+		ssize_t n;
+
+		if (cnt == 1)
+			n = write ? pwrite(fd, iov->iov_base, iov->iov_len, off) :
+				    pread(fd, iov->iov_base, iov->iov_len, off);
+		else
+			n = write ? pwritev(fd, iov, cnt, off) :
+				    preadv(fd, iov, cnt, off);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -errno;
+		if (n == 0)
+			return -EIO;
+		off += n;
+		if (iov_advance(&iov, &cnt, n))
+			return -EIO;
+	}
+	return 0;
+}
+
+int iov_pread_full(int fd, struct iovec *iov, unsigned int cnt, off_t off)
+{
+	return iov_rw_full(fd, iov, cnt, off, false);
+}
+
+int iov_pwrite_full(int fd, struct iovec *iov, unsigned int cnt, off_t off)
+{
+	return iov_rw_full(fd, iov, cnt, off, true);
 }

@@ -2,7 +2,10 @@
 /* lib/iov.c: the walker stays inside the array and says where it stops. */
 #include <errno.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "iov.h"
 #include "tap.h"
@@ -28,6 +31,48 @@ static void fill_seq(void)
 		for (j = 0; j < lens[i]; j++)
 			bufs[i][j] = k++;
 	b[0] = 0xee;
+}
+
+/* The full-transfer helpers on a temporary file. */
+static void test_full_io(void)
+{
+	char path[] = "/tmp/lkvm-iov-XXXXXX";
+	unsigned char x[4] = "abcd", y[6] = "efghij", in[16];
+	struct iovec w[3], r[2], one;
+	int fd = mkstemp(path);
+
+	if (fd < 0) {
+		perror("mkstemp");
+		exit(1);
+	}
+	unlink(path);
+	w[0] = (struct iovec){ NULL, 0 };
+	w[1] = (struct iovec){ x, sizeof(x) };
+	w[2] = (struct iovec){ y, sizeof(y) };
+	ok(!iov_pwrite_full(fd, w, 3, 5),
+	   "pwrite_full writes an array with an empty entry in front");
+	memset(in, 0, sizeof(in));
+	ok(pread(fd, in, sizeof(in), 0) == 15 && !memcmp(in + 5, "abcdefghij", 10),
+	   "pwrite_full put every byte at its offset");
+	memset(in, 0, sizeof(in));
+	r[0] = (struct iovec){ in, 3 };
+	r[1] = (struct iovec){ in + 3, 7 };
+	ok(!iov_pread_full(fd, r, 2, 5) && !memcmp(in, "abcdefghij", 10),
+	   "pread_full gathers into two entries");
+	one = (struct iovec){ in, 2 };
+	ok(!iov_pread_full(fd, &one, 1, 13) && !memcmp(in, "ij", 2),
+	   "pread_full of one entry (pread) up to the end of file");
+	one = (struct iovec){ in, 4 };
+	ok(iov_pread_full(fd, &one, 1, 13) == -EIO,
+	   "pread_full past the end of file is -EIO");
+	one = (struct iovec){ in, 0 };
+	ok(!iov_pread_full(fd, &one, 1, 100),
+	   "pread_full of nothing does no I/O and succeeds");
+	close(fd);
+	one = (struct iovec){ in, 4 };
+	ok(iov_pread_full(fd, &one, 1, 0) == -EBADF &&
+	   iov_pwrite_full(fd, w + 1, 2, 0) == -EBADF,
+	   "a failing call's errno comes back");
 }
 
 int main(void)
@@ -115,5 +160,6 @@ int main(void)
 	cnt = 0;
 	ok(!iov_advance(&p, &cnt, 0) && p == v, "advance of nothing is a no-op");
 
+	test_full_io();
 	return tap_done();
 }
