@@ -86,8 +86,6 @@ int qcow2_write_meta(struct disk *d, struct qcow2 *q, const void *buf,
  */
 int qcow2_check_clear(struct disk *d, struct qcow2 *q, u64 off, u64 len)
 {
-	const struct qcow2_meta_range *r;
-
 	if (q->corrupt)
 		return -EIO;
 	if (off + len < off || off + len > q->host_end)
@@ -95,14 +93,21 @@ int qcow2_check_clear(struct disk *d, struct qcow2 *q, u64 off, u64 len)
 					 "data at 0x%llx lies past the end of the file (0x%llx)",
 					 (unsigned long long)off,
 					 (unsigned long long)q->host_end);
-	r = qcow2_meta_find(&q->meta, off, len);
-	if (r)
-		return qcow2_set_corrupt(d, q,
-					 "data at 0x%llx would overwrite %s at 0x%llx",
-					 (unsigned long long)off,
-					 qcow2_meta_name(r->kind),
-					 (unsigned long long)r->start);
-	return 0;
+	return qcow2_clear_of_tables(d, q, off, len, "data",
+				     "would overwrite");
+}
+
+int qcow2_clear_of_tables(struct disk *d, struct qcow2 *q, u64 off, u64 len,
+			  const char *what, const char *verb)
+{
+	const struct qcow2_meta_range *r = qcow2_meta_find(&q->meta, off, len);
+
+	if (!r)
+		return 0;
+	return qcow2_set_corrupt(d, q, "%s at 0x%llx %s %s at 0x%llx", what,
+				 (unsigned long long)off, verb,
+				 qcow2_meta_name(r->kind),
+				 (unsigned long long)r->start);
 }
 
 int qcow2_write_clear(struct disk *d, struct qcow2 *q, const void *buf,

@@ -65,14 +65,8 @@ static int q_check_entry(struct disk *d, struct qcow2 *q, u64 e)
 		off = (e & ((1ULL << x) - 1)) & ~511ULL;
 		len = nsec * 512;
 		/* Only its clusters' refcounts change: no end-of-file check. */
-		r = qcow2_meta_find(&q->meta, off, len);
-		if (r)
-			return qcow2_set_corrupt(d, q,
-						 "compressed data at 0x%llx overlaps %s at 0x%llx",
-						 (unsigned long long)off,
-						 qcow2_meta_name(r->kind),
-						 (unsigned long long)r->start);
-		return 0;
+		return qcow2_clear_of_tables(d, q, off, len,
+					     "compressed data", "overlaps");
 	}
 	off = e & QCOW2_OFFSET_MASK;
 	if (!off)

@@ -91,6 +91,12 @@ int qcow2_write_meta(struct disk *d, struct qcow2 *q, const void *buf,
 		     u64 len, u64 off, enum qcow2_meta_kind kind);
 /* Guest data or a new table: [off, off + len) must be clear of the tables. */
 int qcow2_check_clear(struct disk *d, struct qcow2 *q, u64 off, u64 len);
+/*
+ * If [off, off + len) overlaps a table, the image is corrupt ("<what> at
+ * <off> <verb> <table> at <start>"): -EIO. Else 0.
+ */
+int qcow2_clear_of_tables(struct disk *d, struct qcow2 *q, u64 off, u64 len,
+			  const char *what, const char *verb);
 /* qcow2_check_clear(), then the write. */
 int qcow2_write_clear(struct disk *d, struct qcow2 *q, const void *buf,
 		      u64 len, u64 off);
