@@ -25,19 +25,9 @@ int virtq_packed_enable(struct virtq *vq)
 	vq->pk.device = virtq_map_area(vq, vq->device_gpa,
 				       sizeof(struct virtq_event_suppress),
 				       VIRTQ_PACKED_EVENT_ALIGN, true);
-	if (!vq->pk.desc || !vq->pk.driver || !vq->pk.device) {
-		virtq_violation(vq, "packed ring areas 0x%llx/0x%llx/0x%llx (size %u) misaligned or not in RAM",
-				(unsigned long long)vq->desc_gpa,
-				(unsigned long long)vq->driver_gpa,
-				(unsigned long long)vq->device_gpa, n);
-		return -EINVAL;
-	}
-	vq->last_avail = 0;
-	vq->avail_wrap = true;
-	vq->used_idx = 0;
-	vq->used_wrap = true;
-	vq->signalled_used = 0;
-	vq->signalled_wrap = true;
+	if (!vq->pk.desc || !vq->pk.driver || !vq->pk.device)
+		return virtq_rings_unmapped(vq, "packed ring");
+	virtq_ring_start(vq, true);
 	return 0;
 }
 
@@ -64,16 +54,12 @@ static int packed_walk_indirect(struct virtq *vq, struct virtq_chain *chain,
 		return -EINVAL;
 	for (i = 0; i < entries; i++) {
 		const struct virtq_packed_desc *d = &table[i];
-		u16 f = vq_ld16(&d->flags);
 		int ret;
 
-		if (++*count > vq->size) {
-			virtq_violation(vq, "indirect chain longer than the queue");
-			return -EINVAL;
-		}
 		ret = virtq_chain_add_indirect_entry(vq, chain,
 						     vq_ld64(&d->addr),
-						     vq_ld32(&d->len), f);
+						     vq_ld32(&d->len),
+						     vq_ld16(&d->flags), count);
 		if (ret)
 			return ret;
 	}

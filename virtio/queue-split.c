@@ -34,17 +34,10 @@ int virtq_split_enable(struct virtq *vq)
 	vq->split.used = virtq_map_area(vq, vq->device_gpa,
 					VIRTQ_SPLIT_USED_SIZE(n),
 					VIRTQ_SPLIT_USED_ALIGN, true);
-	if (!vq->split.desc || !vq->split.avail || !vq->split.used) {
-		virtq_violation(vq, "ring areas 0x%llx/0x%llx/0x%llx (size %u) misaligned or not in RAM",
-				(unsigned long long)vq->desc_gpa,
-				(unsigned long long)vq->driver_gpa,
-				(unsigned long long)vq->device_gpa, n);
-		return -EINVAL;
-	}
+	if (!vq->split.desc || !vq->split.avail || !vq->split.used)
+		return virtq_rings_unmapped(vq, "ring");
 	/* The driver starts both rings at index 0 (2.7.13/2.7.14). */
-	vq->last_avail = 0;
-	vq->used_idx = 0;
-	vq->signalled_used = 0;
+	virtq_ring_start(vq, false);
 	return 0;
 }
 
@@ -63,13 +56,13 @@ static int split_walk_indirect(struct virtq *vq, struct virtq_chain *chain,
 		u16 f = vq_ld16(&d->flags);
 		int ret;
 
-		if (++seen > entries || ++*count > vq->size) {
-			virtq_violation(vq, "indirect chain loops or is longer than the queue");
+		if (++seen > entries) {
+			virtq_violation(vq, "indirect chain loops");
 			return -EINVAL;
 		}
 		ret = virtq_chain_add_indirect_entry(vq, chain,
 						     vq_ld64(&d->addr),
-						     vq_ld32(&d->len), f);
+						     vq_ld32(&d->len), f, count);
 		if (ret)
 			return ret;
 		if (!(f & VIRTQ_DESC_F_NEXT))

@@ -31,6 +31,25 @@ void virtq_destroy(struct virtq *vq)
 	pthread_mutex_destroy(&vq->lock);
 }
 
+void virtq_ring_start(struct virtq *vq, bool wrap)
+{
+	vq->last_avail = 0;
+	vq->avail_wrap = wrap;
+	vq->used_idx = 0;
+	vq->used_wrap = wrap;
+	vq->signalled_used = 0;
+	vq->signalled_wrap = wrap;
+}
+
+int virtq_rings_unmapped(struct virtq *vq, const char *what)
+{
+	virtq_violation(vq, "%s areas 0x%llx/0x%llx/0x%llx (size %u) misaligned or not in RAM",
+			what, (unsigned long long)vq->desc_gpa,
+			(unsigned long long)vq->driver_gpa,
+			(unsigned long long)vq->device_gpa, vq->size);
+	return -EINVAL;
+}
+
 static void virtq_clear_ring_state(struct virtq *vq)
 {
 	vq->ready = false;
@@ -41,12 +60,7 @@ static void virtq_clear_ring_state(struct virtq *vq)
 	vq->notify_off = false;
 	memset(&vq->split, 0, sizeof(vq->split));
 	memset(&vq->pk, 0, sizeof(vq->pk));
-	vq->last_avail = 0;
-	vq->avail_wrap = false;
-	vq->used_idx = 0;
-	vq->used_wrap = false;
-	vq->signalled_used = 0;
-	vq->signalled_wrap = false;
+	virtq_ring_start(vq, false);
 	vq->used_since_signal = 0;
 	vq->inflight = 0;
 }
@@ -205,8 +219,12 @@ int virtq_chain_add(struct virtq *vq, struct virtq_chain *chain, u64 addr,
 }
 
 int virtq_chain_add_indirect_entry(struct virtq *vq, struct virtq_chain *chain,
-				   u64 addr, u32 len, u16 flags)
+				   u64 addr, u32 len, u16 flags, u32 *count)
 {
+	if (++*count > vq->size) {
+		virtq_violation(vq, "indirect chain longer than the queue");
+		return -EINVAL;
+	}
 	if (flags & VIRTQ_DESC_F_INDIRECT) {
 		virtq_violation(vq, "indirect table inside an indirect table");
 		return -EINVAL;

@@ -62,6 +62,15 @@ static inline void vq_full_barrier(void)
 void virtq_violation(struct virtq *vq, const char *fmt, ...) __printf(2, 3);
 
 /*
+ * Ring indices to their start: 0, and the wrap counters to wrap (packed
+ * rings start at 1, split rings have none).
+ */
+void virtq_ring_start(struct virtq *vq, bool wrap);
+
+/* A ring area did not map: report the three addresses (what: "ring"). */
+int virtq_rings_unmapped(struct virtq *vq, const char *what);
+
+/*
  * Host pointer for a ring area: aligned, wholly inside one RAM region,
  * writable if `write`. NULL otherwise.
  */
@@ -78,10 +87,11 @@ int virtq_chain_add(struct virtq *vq, struct virtq_chain *chain, u64 addr,
 
 /*
  * Append one entry of an indirect table: an entry may not point at another
- * indirect table. Same returns as virtq_chain_add().
+ * indirect table, and *count (the chain's descriptors so far, counted
+ * here) may not pass the queue size. Same returns as virtq_chain_add().
  */
 int virtq_chain_add_indirect_entry(struct virtq *vq, struct virtq_chain *chain,
-				   u64 addr, u32 len, u16 flags);
+				   u64 addr, u32 len, u16 flags, u32 *count);
 
 /*
  * Common checks of a descriptor pointing at an indirect table; returns the
