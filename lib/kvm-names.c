@@ -4,14 +4,14 @@
 
 #include "kvm-names.h"
 
-struct exit_name {
-	u32 reason;
+struct kvm_name {
+	u32 value;
 	const char *name;
 };
 
 #define EXIT(x) { x, #x }
 
-static const struct exit_name exit_names[] = {
+static const struct kvm_name exit_names[] = {
 	EXIT(KVM_EXIT_UNKNOWN),
 	EXIT(KVM_EXIT_EXCEPTION),
 	EXIT(KVM_EXIT_IO),
@@ -52,46 +52,48 @@ static const struct exit_name exit_names[] = {
 	EXIT(KVM_EXIT_NOTIFY),
 };
 
+static const struct kvm_name internal_error_names[] = {
+	{ KVM_INTERNAL_ERROR_EMULATION, "emulation failure" },
+	{ KVM_INTERNAL_ERROR_SIMUL_EX, "exception during exception delivery" },
+	{ KVM_INTERNAL_ERROR_DELIVERY_EV, "event delivery failed" },
+	{ KVM_INTERNAL_ERROR_UNEXPECTED_EXIT_REASON,
+	  "unexpected hardware exit reason" },
+};
+
+static const struct kvm_name system_event_names[] = {
+	{ KVM_SYSTEM_EVENT_SHUTDOWN, "shutdown" },
+	{ KVM_SYSTEM_EVENT_RESET, "reset" },
+	{ KVM_SYSTEM_EVENT_CRASH, "crash" },
+	{ KVM_SYSTEM_EVENT_WAKEUP, "wakeup" },
+	{ KVM_SYSTEM_EVENT_SUSPEND, "suspend" },
+};
+
+static const char *kvm_name_of(const struct kvm_name *t, size_t n, u32 v,
+			       const char *unknown)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (t[i].value == v)
+			return t[i].name;
+	return unknown;
+}
+
 const char *kvm_exit_name(u32 reason)
 {
-	unsigned int i;
-
-	for (i = 0; i < ARRAY_SIZE(exit_names); i++)
-		if (exit_names[i].reason == reason)
-			return exit_names[i].name;
-	return "KVM_EXIT_<unknown>";
+	return kvm_name_of(exit_names, ARRAY_SIZE(exit_names), reason,
+			   "KVM_EXIT_<unknown>");
 }
 
 const char *kvm_internal_error_name(u32 suberror)
 {
-	switch (suberror) {
-	case KVM_INTERNAL_ERROR_EMULATION:
-		return "emulation failure";
-	case KVM_INTERNAL_ERROR_SIMUL_EX:
-		return "exception during exception delivery";
-	case KVM_INTERNAL_ERROR_DELIVERY_EV:
-		return "event delivery failed";
-	case KVM_INTERNAL_ERROR_UNEXPECTED_EXIT_REASON:
-		return "unexpected hardware exit reason";
-	default:
-		return "unknown suberror";
-	}
+	return kvm_name_of(internal_error_names,
+			   ARRAY_SIZE(internal_error_names), suberror,
+			   "unknown suberror");
 }
 
 const char *kvm_system_event_name(u32 type)
 {
-	switch (type) {
-	case KVM_SYSTEM_EVENT_SHUTDOWN:
-		return "shutdown";
-	case KVM_SYSTEM_EVENT_RESET:
-		return "reset";
-	case KVM_SYSTEM_EVENT_CRASH:
-		return "crash";
-	case KVM_SYSTEM_EVENT_WAKEUP:
-		return "wakeup";
-	case KVM_SYSTEM_EVENT_SUSPEND:
-		return "suspend";
-	default:
-		return "unknown";
-	}
+	return kvm_name_of(system_event_names, ARRAY_SIZE(system_event_names),
+			   type, "unknown");
 }
