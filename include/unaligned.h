@@ -12,35 +12,27 @@
 
 #include "types.h"
 
-#define LKVM_UNALIGNED_ACCESSORS(bits)					\
-static inline u##bits get_le##bits(const void *p)			\
+/* get_le16(), put_le16(), get_be16(), ...: e is le or be. */
+#define LKVM_UNALIGNED_ACCESSORS(e, bits)				\
+static inline u##bits get_##e##bits(const void *p)			\
 {									\
 	u##bits v;							\
 									\
 	memcpy(&v, p, sizeof(v));					\
-	return le##bits##toh(v);					\
+	return e##bits##toh(v);						\
 }									\
-static inline u##bits get_be##bits(const void *p)			\
+static inline void put_##e##bits(void *p, u##bits v)			\
 {									\
-	u##bits v;							\
-									\
-	memcpy(&v, p, sizeof(v));					\
-	return be##bits##toh(v);					\
-}									\
-static inline void put_le##bits(void *p, u##bits v)			\
-{									\
-	v = htole##bits(v);						\
-	memcpy(p, &v, sizeof(v));					\
-}									\
-static inline void put_be##bits(void *p, u##bits v)			\
-{									\
-	v = htobe##bits(v);						\
+	v = hto##e##bits(v);						\
 	memcpy(p, &v, sizeof(v));					\
 }
 
-LKVM_UNALIGNED_ACCESSORS(16)
-LKVM_UNALIGNED_ACCESSORS(32)
-LKVM_UNALIGNED_ACCESSORS(64)
+LKVM_UNALIGNED_ACCESSORS(le, 16)
+LKVM_UNALIGNED_ACCESSORS(le, 32)
+LKVM_UNALIGNED_ACCESSORS(le, 64)
+LKVM_UNALIGNED_ACCESSORS(be, 16)
+LKVM_UNALIGNED_ACCESSORS(be, 32)
+LKVM_UNALIGNED_ACCESSORS(be, 64)
 
 #undef LKVM_UNALIGNED_ACCESSORS
 
