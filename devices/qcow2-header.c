@@ -1,11 +1,68 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Parse and validate a qcow2 header. See include/qcow2.h. */
 #include <errno.h>
+#include <stddef.h>
 #include <string.h>
 
 #include "disk.h"
 #include "qcow2.h"
 #include "unaligned.h"
+
+/* A header field: where it is in struct qcow2_header and in the file. */
+struct qcow2_field {
+	u8 field;		/* offsetof() */
+	u8 width;		/* 4 or 8 bytes, the same in both */
+	u8 at;			/* offset in the file's header */
+};
+
+#define FIELD(name, at)							\
+	{ offsetof(struct qcow2_header, name),				\
+	  sizeof(((struct qcow2_header *)0)->name), at }
+
+/* Version 2's header, after the magic; version 3 adds the rest. */
+static const struct qcow2_field v2_fields[] = {
+	FIELD(version, 4),
+	FIELD(backing_offset, 8),
+	FIELD(backing_size, 16),
+	FIELD(cluster_bits, 20),
+	FIELD(size, 24),
+	FIELD(crypt_method, 32),
+	FIELD(l1_size, 36),
+	FIELD(l1_offset, 40),
+	FIELD(rct_offset, 48),
+	FIELD(rct_clusters, 56),
+	FIELD(nb_snapshots, 60),
+	FIELD(snapshots_offset, 64),
+};
+
+static const struct qcow2_field v3_fields[] = {
+	FIELD(incompat, 72),
+	FIELD(compat, 80),
+	FIELD(autoclear, 88),
+	FIELD(refcount_order, 96),
+	FIELD(header_length, 100),
+};
+
+/* The fields of table t from buf (big-endian) into h. */
+static void read_fields(struct qcow2_header *h, const u8 *buf,
+			const struct qcow2_field *t, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		u8 *p = (u8 *)h + t[i].field;
+
+		if (t[i].width == 4) {
+			u32 v = get_be32(buf + t[i].at);
+
+			memcpy(p, &v, 4);
+		} else {
+			u64 v = get_be64(buf + t[i].at);
+
+			memcpy(p, &v, 8);
+		}
+	}
+}
 
 int qcow2_parse_header(const u8 *buf, size_t len, u64 file_size,
 		       struct qcow2_header *h, char *err, size_t errlen)
@@ -17,18 +74,7 @@ int qcow2_parse_header(const u8 *buf, size_t len, u64 file_size,
 		disk_error(err, errlen, "not a qcow2 header");
 		return -EINVAL;
 	}
-	h->version = get_be32(buf + 4);
-	h->backing_offset = get_be64(buf + 8);
-	h->backing_size = get_be32(buf + 16);
-	h->cluster_bits = get_be32(buf + 20);
-	h->size = get_be64(buf + 24);
-	h->crypt_method = get_be32(buf + 32);
-	h->l1_size = get_be32(buf + 36);
-	h->l1_offset = get_be64(buf + 40);
-	h->rct_offset = get_be64(buf + 48);
-	h->rct_clusters = get_be32(buf + 56);
-	h->nb_snapshots = get_be32(buf + 60);
-	h->snapshots_offset = get_be64(buf + 64);
+	read_fields(h, buf, v2_fields, ARRAY_SIZE(v2_fields));
 	h->refcount_order = 4;
 	h->header_length = QCOW2_V2_HEADER_LEN;
 	if (h->version != 2 && h->version != 3) {
@@ -40,11 +86,7 @@ int qcow2_parse_header(const u8 *buf, size_t len, u64 file_size,
 			disk_error(err, errlen, "corrupt header: truncated");
 			return -EINVAL;
 		}
-		h->incompat = get_be64(buf + 72);
-		h->compat = get_be64(buf + 80);
-		h->autoclear = get_be64(buf + 88);
-		h->refcount_order = get_be32(buf + 96);
-		h->header_length = get_be32(buf + 100);
+		read_fields(h, buf, v3_fields, ARRAY_SIZE(v3_fields));
 		if (h->header_length < QCOW2_V3_HEADER_LEN ||
 		    h->header_length > len) {
 			disk_error(err, errlen, "corrupt header: header length %u",
