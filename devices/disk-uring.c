@@ -60,6 +60,23 @@ struct disk_uring {
 	unsigned int backoff_ms;	/* sq_lock */
 };
 
+/* A read or write: one buffer as READ/WRITE, more as READV/WRITEV. */
+static void uring_prep_rw(struct io_uring_sqe *sqe, int fd,
+			  const struct disk_req *req, u64 off)
+{
+	bool rd = req->op == DISK_OP_READ;
+
+	if (req->iovcnt == 1)
+		io_uring_prep_rw(rd ? IORING_OP_READ : IORING_OP_WRITE, sqe,
+				 fd, req->iov->iov_base, req->iov->iov_len,
+				 off);
+	else
+		io_uring_prep_rw(rd ? IORING_OP_READV : IORING_OP_WRITEV, sqe,
+				 fd, req->iov, req->iovcnt, off);
+	if (!rd && req->dsync)
+		sqe->rw_flags = RWF_DSYNC;
+}
+
 static void uring_prep(struct disk_uring *u, struct io_uring_sqe *sqe,
 		       struct disk_req *req, u64 done)
 {
@@ -68,24 +85,8 @@ static void uring_prep(struct disk_uring *u, struct io_uring_sqe *sqe,
 
 	switch (req->op) {
 	case DISK_OP_READ:
-		if (req->iovcnt == 1)
-			io_uring_prep_read(sqe, fd, req->iov->iov_base,
-					   req->iov->iov_len,
-					   req->file_off + done);
-		else
-			io_uring_prep_readv(sqe, fd, req->iov, req->iovcnt,
-					    req->file_off + done);
-		break;
 	case DISK_OP_WRITE:
-		if (req->iovcnt == 1)
-			io_uring_prep_write(sqe, fd, req->iov->iov_base,
-					    req->iov->iov_len,
-					    req->file_off + done);
-		else
-			io_uring_prep_writev(sqe, fd, req->iov, req->iovcnt,
-					     req->file_off + done);
-		if (req->dsync)
-			sqe->rw_flags = RWF_DSYNC;
+		uring_prep_rw(sqe, fd, req, req->file_off + done);
 		break;
 	case DISK_OP_FLUSH:
 		io_uring_prep_fsync(sqe, fd, IORING_FSYNC_DATASYNC);
