@@ -19,6 +19,29 @@ int run_parse_args(int argc, char **argv, struct vm_config *cfg,
 /* Parse "256", "256M", "1G", "512K": a bare number is MiB (as kvmtool). */
 int parse_mem_size(const char *s, u64 *out);
 
+/* `lkvm run --help`: the usage line and every option, from the table. */
 void run_usage(FILE *f);
+
+struct run_parse;
+
+/*
+ * One `lkvm run` option. The table of them is the one place an option is
+ * defined: run_parse_args(), run_usage() and the check of lkvm.1
+ * (tests/unit/run-options.c) read it.
+ */
+struct run_option {
+	const char *name;	/* the long name, without "--" */
+	char short_name;	/* 'k' for -k; 0: none */
+	const char *arg;	/* the value's name in the help; NULL: a flag */
+	/* Store val (NULL for a flag): 0, 1 (help), or -EINVAL + reason. */
+	int (*set)(struct run_parse *p, const char *val);
+	const char *help;	/* lines, separated by '\n' */
+};
+
+/* getopt_long() values of long options: RUN_OPT_LONG + table index. */
+#define RUN_OPT_LONG 256
+
+/* The table, in the order of the help; its length in *nr. */
+const struct run_option *run_options(unsigned int *nr);
 
 #endif
