@@ -9,7 +9,6 @@
 
 #include "control.h"
 #include "run-options.h"
-#include "virtio/blk.h"
 
 int parse_mem_size(const char *s, u64 *out)
 {
@@ -209,24 +208,14 @@ static int set_no_pvpanic(struct run_parse *p, const char *val)
 	return 0;
 }
 
-/* -d/--disk: PATH[,options] (checked by virtio/blk.c). */
+/* -d/--disk: PATH[,options], parsed now (vmm/disk-config.c). */
 static int set_disk(struct run_parse *p, const char *val)
 {
-	struct virtio_blk_options o = { 0 };
-	struct vm_config *cfg = p->cfg;
-	char *buf = NULL;
-	int r;
+	int r = vm_config_add_disk(p->cfg, val, p->err, p->errlen);
 
-	if (cfg->nr_disks == LKVM_MAX_DISKS)
-		return FAIL(p, "too many disks: at most %d", LKVM_MAX_DISKS);
-	r = virtio_blk_parse_arg(val, &o, &buf, p->err, p->errlen);
-	free(buf);
-	if (r) {
+	if (r)
 		plain_line(p->err);
-		return -EINVAL;
-	}
-	cfg->disks[cfg->nr_disks++] = val;
-	return 0;
+	return r ? -EINVAL : 0;
 }
 
 static int set_virtio_transport(struct run_parse *p, const char *val)
@@ -489,6 +478,47 @@ static const struct run_option *getopt_entry(int opt)
 	return NULL;
 }
 
+static int run_parse(struct run_parse *p, int argc, char **argv)
+{
+	struct option longopts[NR_RUN_OPTIONS + 1];
+	char shortopts[2 + 2 * NR_RUN_OPTIONS + 1];
+	const struct run_option *o;
+	int opt, r;
+
+	getopt_tables(longopts, shortopts);
+	optind = 0;	/* glibc: full re-initialisation, for repeated calls */
+	opterr = 0;
+	/* "--" ends the options. */
+	while ((opt = getopt_long(argc, argv, shortopts, longopts,
+				  NULL)) != -1) {
+		if (opt == 1) {
+			r = set_positional_kernel(p, optarg);
+			if (r)
+				return r;
+			continue;
+		}
+		if (opt == ':')
+			return FAIL(p, "option '%s' needs a value",
+				    argv[optind - 1]);
+		o = getopt_entry(opt);
+		if (!o)
+			return FAIL(p, "unknown option '%s'", argv[optind - 1]);
+		r = o->set(p, optarg);
+		if (r)
+			return r;
+	}
+	if (optind < argc) {
+		r = set_positional_kernel(p, argv[optind++]);
+		if (r)
+			return r;
+	}
+	if (optind < argc)
+		return FAIL(p, "unexpected argument '%s'", argv[optind]);
+	if (!p->cfg->kernel_path)
+		return FAIL(p, "no kernel given: use -k PATH");
+	return 0;
+}
+
 int run_parse_args(int argc, char **argv, struct vm_config *cfg,
 		   u64 host_ram, unsigned int host_cpus, char *err,
 		   size_t errlen)
@@ -496,10 +526,7 @@ int run_parse_args(int argc, char **argv, struct vm_config *cfg,
 	struct run_parse p = {
 		.cfg = cfg, .host_ram = host_ram, .err = err, .errlen = errlen,
 	};
-	struct option longopts[NR_RUN_OPTIONS + 1];
-	char shortopts[2 + 2 * NR_RUN_OPTIONS + 1];
-	const struct run_option *o;
-	int opt, r;
+	int r;
 
 	memset(cfg, 0, sizeof(*cfg));
 	cfg->ram_size = LKVM_DEFAULT_RAM;
@@ -512,36 +539,8 @@ int run_parse_args(int argc, char **argv, struct vm_config *cfg,
 	cfg->pvpanic = true;
 	err[0] = '\0';
 
-	getopt_tables(longopts, shortopts);
-	optind = 0;	/* glibc: full re-initialisation, for repeated calls */
-	opterr = 0;
-	/* "--" ends the options. */
-	while ((opt = getopt_long(argc, argv, shortopts, longopts,
-				  NULL)) != -1) {
-		if (opt == 1) {
-			r = set_positional_kernel(&p, optarg);
-			if (r)
-				return r;
-			continue;
-		}
-		if (opt == ':')
-			return FAIL(&p, "option '%s' needs a value",
-				    argv[optind - 1]);
-		o = getopt_entry(opt);
-		if (!o)
-			return FAIL(&p, "unknown option '%s'", argv[optind - 1]);
-		r = o->set(&p, optarg);
-		if (r)
-			return r;
-	}
-	if (optind < argc) {
-		r = set_positional_kernel(&p, argv[optind++]);
-		if (r)
-			return r;
-	}
-	if (optind < argc)
-		return FAIL(&p, "unexpected argument '%s'", argv[optind]);
-	if (!cfg->kernel_path)
-		return FAIL(&p, "no kernel given: use -k PATH");
-	return 0;
+	r = run_parse(&p, argc, argv);
+	if (r)
+		vm_config_release(cfg);
+	return r;
 }
