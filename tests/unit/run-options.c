@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Tests for `lkvm run` option parsing (vmm/run-options.c). */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "control.h"
@@ -312,9 +313,55 @@ static void test_plain_reasons(void)
 	   "and a disk option's (got '%s')", err);
 }
 
+/* The table: what the parser and the help are made from. */
+static void test_table(void)
+{
+	unsigned int i, j, nr, dup = 0, bad = 0, missing = 0, flags = 0;
+	const struct run_option *o = run_options(&nr);
+	struct vm_config cfg;
+	char *help = NULL, err[256], name[40];
+	size_t len = 0;
+	FILE *f = open_memstream(&help, &len);
+
+	if (!f) {
+		ok(0, "open_memstream");
+		return;
+	}
+	run_usage(f);
+	fclose(f);
+	for (i = 0; i < nr; i++) {
+		for (j = i + 1; j < nr; j++)
+			if (!strcmp(o[i].name, o[j].name) ||
+			    (o[i].short_name && o[i].short_name == o[j].short_name))
+				dup++;
+		if (!o[i].name[0] || o[i].name[0] == '-' || !o[i].set ||
+		    !o[i].help || !o[i].help[0])
+			bad++;
+		snprintf(name, sizeof(name), " --%s ", o[i].name);
+		if (!strstr(help, name))
+			missing++;
+		/* A flag (but --help) parses by its long name alone. */
+		if (!o[i].arg && strcmp(o[i].name, "help")) {
+			snprintf(name, sizeof(name), "--%s", o[i].name);
+			if (parse(&cfg, err, ARGS("-k", "k", name)) == 0)
+				flags++;
+			else
+				printf("# '%s' refused: %s\n", name, err);
+			vm_config_release(&cfg);
+		}
+	}
+	ok(nr >= 22, "the table has every option (%u)", nr);
+	ok(!dup, "no long or short name twice (%u)", dup);
+	ok(!bad, "each entry has a name, a setter and help (%u bad)", bad);
+	ok(!missing, "lkvm run --help shows every entry (%u missing)", missing);
+	ok(flags == 7, "every flag parses by its long name (%u of 7)", flags);
+	free(help);
+}
+
 int main(void)
 {
 	test_sizes();
+	test_table();
 	test_defaults();
 	test_all_options();
 	test_kvmtool_habits();
