@@ -2,13 +2,14 @@
 #ifndef LKVM_CONFIG_H
 #define LKVM_CONFIG_H
 
+#include "disk.h"
 #include "log.h"
 #include "types.h"
 #include "x86/boot.h"
 
 #define LKVM_DEFAULT_RAM (256 * SZ_1M)
 #define LKVM_MAX_CPUS 255	/* APIC IDs in the MP table */
-#define LKVM_MAX_DISKS 6	/* virtio-blk devices (-d) */
+#define LKVM_DISK_SERIAL_MAX 20	/* -d ...,serial=S: the virtio-blk ID */
 
 enum emulation_assist {
 	EMULATION_ASSIST_AUTO,	/* on when the host emulates guest CPL0 */
@@ -28,6 +29,25 @@ enum virtio_transport {
 	VIRTIO_TRANSPORT_MMIO_LEGACY,
 };
 
+/*
+ * One -d/--disk PATH[,ro][,direct][,serial=S][,format=raw|qcow2]
+ * [,backing=any|FILE][,backing-follow], parsed at option time
+ * (vmm/disk-config.c). path, serial and backing_path point into buf.
+ */
+struct disk_config {
+	const char *arg;		/* as given, for messages */
+	const char *path;
+	bool readonly;			/* ro */
+	bool direct;			/* direct: O_DIRECT */
+	const char *serial;		/* NULL, or at most 20 bytes */
+	enum disk_format format;	/* DISK_FMT_AUTO: probe */
+	/* Where a qcow2's backing files may be: see disk_open_opts. */
+	bool backing_any;
+	bool backing_follow;
+	const char *backing_path;
+	char *buf;			/* the copy the pointers point into */
+};
+
 /* Everything `lkvm run` was asked to do, parsed and validated. */
 struct vm_config {
 	const char *kernel_path;
@@ -43,8 +63,8 @@ struct vm_config {
 	bool rng;			/* --rng: a virtio-rng device */
 	bool pvpanic;			/* a pvpanic device; --no-pvpanic */
 	bool no_acpi;			/* --no-acpi: no ACPI tables (x86) */
-	/* -d/--disk PATH[,ro][,direct][,serial=S], as given (virtio-blk). */
-	const char *disks[LKVM_MAX_DISKS];
+	/* -d/--disk, in order: as many as given (vm_config_release()). */
+	struct disk_config *disks;
 	unsigned int nr_disks;
 	enum boot_protocol boot_protocol;
 	enum log_level loglevel;

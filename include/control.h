@@ -70,6 +70,39 @@ void control_stop(struct vm *vm);
 void control_reply(struct vm *vm, const char *req, size_t len, FILE *out);
 
 /*
+ * The requests a VM answers are verbs in a table: lkvm's own (stop, pause,
+ * resume, stat, info, debug) and those devices register. A request line is
+ * "VERB" or, for a verb that takes them, "VERB ARGS". fn writes the whole
+ * reply to out ("ok\n" and lines, or "error: <reason>\n"; plain text) and
+ * runs on the control thread (see control_reply()); args is what followed
+ * "VERB " ("" for none), printable ASCII. opaque is the registrant's.
+ */
+#define CONTROL_VERB_MAX 32
+
+typedef void (*control_verb_fn)(struct vm *vm, void *opaque,
+				const char *args, FILE *out);
+
+struct control_verb {
+	const char *name;	/* 1 to 32 of [a-z0-9-], from a letter */
+	control_verb_fn fn;
+	void *opaque;
+	bool takes_args;	/* else only the bare "VERB" line runs it */
+	const char *help;	/* one line; NULL: not listed */
+};
+
+/*
+ * Add a verb to vm's table (a copy of *verb; its strings must outlive the
+ * VM): -EINVAL for a bad name or no fn, -EEXIST when the name is taken,
+ * -ENOMEM. Before control_serve(): the control thread reads the table
+ * without a lock. control_stop() empties it.
+ */
+int control_verb_register(struct vm *vm, const struct control_verb *verb);
+/* The verb called name, lkvm's or registered, or NULL. */
+const struct control_verb *control_verb_find(struct vm *vm, const char *name);
+/* Forget the registered verbs. */
+void control_verbs_release(struct vm *vm);
+
+/*
  * Send one request to the VM called name and copy the reply into buf.
  * -ENOENT: no such VM; -ECONNREFUSED: its socket is stale; -ETIMEDOUT: no
  * reply within CONTROL_REPLY_TIMEOUT_MS; -EINVAL: not a valid name.

@@ -18,6 +18,7 @@
 #include "types.h"
 
 struct vm;
+struct control_verb;
 
 /*
  * Work for the one shutdown path, run by vm_run() after the vCPUs and the
@@ -88,6 +89,9 @@ struct vm {
 	struct timespec started;	/* CLOCK_MONOTONIC at vm_run() */
 	char *name;			/* --name, or guest-<pid> */
 	void *control;			/* the control socket (vmm/control.c) */
+	/* Verbs devices added to the control socket's (control.h). */
+	struct control_verb *control_verbs;
+	unsigned int nr_control_verbs;
 
 	/* Shutdown: first stop request wins and sets the exit status. */
 	atomic_bool stopping;

@@ -163,14 +163,40 @@ static int ctl_one(const char *name, const char *request, bool quiet)
 	return status;
 }
 
+/*
+ * The control commands: each sends the verb of its name (list sends
+ * "info" to each VM); stat and debug print the reply.
+ */
+static const struct ctl_command {
+	const char *name;
+	bool shows_reply;
+	const char *usage;
+} ctl_commands[] = {
+	{ "list", true,
+	  "[-a | --all | -i | --run | NAME | -n NAME | --name NAME]" },
+	{ "stop", false, NULL },
+	{ "pause", false, NULL },
+	{ "resume", false, NULL },
+	{ "stat", true, NULL },
+	{ "debug", true, NULL },
+};
+
+static const struct ctl_command *ctl_command(const char *name)
+{
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(ctl_commands); i++)
+		if (!strcmp(name, ctl_commands[i].name))
+			return &ctl_commands[i];
+	return NULL;
+}
+
 static void ctl_usage(FILE *f, const char *cmd)
 {
-	if (!strcmp(cmd, "list"))
-		fputs("usage: lkvm list [-a | --all | -i | --run | NAME | -n NAME | --name NAME]\n",
-		      f);
-	else
-		fprintf(f, "usage: lkvm %s NAME | -n NAME | --name NAME | -a | --all\n",
-			cmd);
+	const struct ctl_command *c = ctl_command(cmd);
+
+	fprintf(f, "usage: lkvm %s %s\n", cmd,
+		c && c->usage ? c->usage : "NAME | -n NAME | --name NAME | -a | --all");
 }
 
 /*
@@ -234,8 +260,9 @@ static int ctl_parse(int argc, char **argv, const char **name, bool *all)
 static int cmd_ctl(int argc, char **argv)
 {
 	static char names[256][CONTROL_NAME_MAX + 1];
+	const struct ctl_command *c = ctl_command(argv[0]);
 	const char *name = NULL;
-	bool all = false, quiet;
+	bool all = false, quiet = !c || !c->shows_reply;
 	int i, n, status;
 
 	status = ctl_parse(argc, argv, &name, &all);
@@ -246,7 +273,6 @@ static int cmd_ctl(int argc, char **argv)
 		ctl_usage(stderr, argv[0]);
 		return EXIT_USAGE;
 	}
-	quiet = strcmp(argv[0], "stat") && strcmp(argv[0], "debug");
 	if (name)
 		return ctl_one(name, argv[0], quiet);
 	status = 0;

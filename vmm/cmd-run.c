@@ -56,14 +56,16 @@ int cmd_run(int argc, char **argv)
 	log_set_level(cfg.loglevel);
 
 	memset(&vm, 0, sizeof(vm));
-	if (map_image("kernel", cfg.kernel_path, cfg.ram_size, &vm.kernel))
+	if (map_image("kernel", cfg.kernel_path, cfg.ram_size, &vm.kernel) ||
+	    (cfg.initrd_path &&
+	     map_image("initrd", cfg.initrd_path, cfg.ram_size, &vm.initrd))) {
+		vm_config_release(&cfg);
 		return 1;
-	if (cfg.initrd_path &&
-	    map_image("initrd", cfg.initrd_path, cfg.ram_size, &vm.initrd))
-		return 1;
+	}
 	r = vm_create(&vm, &cfg);
 	if (r) {
 		vm_destroy(&vm);
+		vm_config_release(&cfg);
 		return 1;
 	}
 	r = vm_run(&vm);

@@ -5,6 +5,7 @@
  */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -81,38 +82,137 @@ static void control_debug(struct vm *vm, FILE *out)
 		vm_resume(vm);
 }
 
-static void control_execute(struct vm *vm, const char *req, FILE *out)
+static void verb_stop(struct vm *vm, void *opaque, const char *args,
+		      FILE *out)
+{
+	fprintf(out, "ok\n");
+	vm_request_stop(vm, 0);
+}
+
+static void verb_pause(struct vm *vm, void *opaque, const char *args,
+		       FILE *out)
 {
 	int err;
 
-	if (!strcmp(req, "stop")) {
+	if (vm_paused(vm)) {
+		fprintf(out, "error: %s is already paused\n", vm->name);
+		return;
+	}
+	err = vm_pause(vm, CONTROL_PAUSE_TIMEOUT_MS);
+	if (err)
+		control_pause_failed(vm, err, out);
+	else
 		fprintf(out, "ok\n");
-		vm_request_stop(vm, 0);
-	} else if (!strcmp(req, "pause")) {
-		if (vm_paused(vm)) {
-			fprintf(out, "error: %s is already paused\n", vm->name);
+}
+
+static void verb_resume(struct vm *vm, void *opaque, const char *args,
+			FILE *out)
+{
+	if (!vm_paused(vm)) {
+		fprintf(out, "error: %s is not paused\n", vm->name);
+		return;
+	}
+	vm_resume(vm);
+	fprintf(out, "ok\n");
+}
+
+static void verb_stat(struct vm *vm, void *opaque, const char *args,
+		      FILE *out)
+{
+	control_stat(vm, out);
+}
+
+static void verb_debug(struct vm *vm, void *opaque, const char *args,
+		       FILE *out)
+{
+	control_debug(vm, out);
+}
+
+/* lkvm's own verbs; devices add theirs with control_verb_register(). */
+static const struct control_verb builtin_verbs[] = {
+	{ "stop", verb_stop, NULL, false, "end the VM (status 0)" },
+	{ "pause", verb_pause, NULL, false, "park every vCPU" },
+	{ "resume", verb_resume, NULL, false, "let a paused VM run" },
+	{ "stat", verb_stat, NULL, false, "name, state, sizes, exit counts" },
+	/* `lkvm list`'s request: the same reply as stat. */
+	{ "info", verb_stat, NULL, false, NULL },
+	{ "debug", verb_debug, NULL, false, "every vCPU's registers" },
+};
+
+const struct control_verb *control_verb_find(struct vm *vm, const char *name)
+{
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(builtin_verbs); i++)
+		if (!strcmp(name, builtin_verbs[i].name))
+			return &builtin_verbs[i];
+	for (i = 0; i < vm->nr_control_verbs; i++)
+		if (!strcmp(name, vm->control_verbs[i].name))
+			return &vm->control_verbs[i];
+	return NULL;
+}
+
+/* 1 to CONTROL_VERB_MAX of [a-z0-9-], starting with a letter. */
+static bool control_verb_name_valid(const char *name)
+{
+	size_t i;
+
+	if (!name || !(name[0] >= 'a' && name[0] <= 'z'))
+		return false;
+	for (i = 0; name[i]; i++)
+		if (i == CONTROL_VERB_MAX ||
+		    !((name[i] >= 'a' && name[i] <= 'z') ||
+		      (name[i] >= '0' && name[i] <= '9') || name[i] == '-'))
+			return false;
+	return true;
+}
+
+int control_verb_register(struct vm *vm, const struct control_verb *verb)
+{
+	struct control_verb *verbs;
+
+	if (!verb->fn || !control_verb_name_valid(verb->name))
+		return -EINVAL;
+	if (control_verb_find(vm, verb->name))
+		return -EEXIST;
+	verbs = reallocarray(vm->control_verbs, vm->nr_control_verbs + 1,
+			     sizeof(*verbs));
+	if (!verbs)
+		return -ENOMEM;
+	verbs[vm->nr_control_verbs++] = *verb;
+	vm->control_verbs = verbs;
+	return 0;
+}
+
+void control_verbs_release(struct vm *vm)
+{
+	free(vm->control_verbs);
+	vm->control_verbs = NULL;
+	vm->nr_control_verbs = 0;
+}
+
+/* "VERB" or "VERB ARGS": run the verb, or say there is no such request. */
+static void control_execute(struct vm *vm, const char *req, FILE *out)
+{
+	const struct control_verb *verb;
+	char name[CONTROL_VERB_MAX + 1];
+	const char *sp = strchr(req, ' '), *args = "";
+	size_t n = sp ? (size_t)(sp - req) : strlen(req);
+
+	if (n && n < sizeof(name)) {
+		memcpy(name, req, n);
+		name[n] = '\0';
+		verb = control_verb_find(vm, name);
+		if (sp)
+			args = sp + 1;
+		/* A verb without arguments is only ever the whole line. */
+		if (verb && (verb->takes_args || !sp)) {
+			verb->fn(vm, verb->opaque, args, out);
 			return;
 		}
-		err = vm_pause(vm, CONTROL_PAUSE_TIMEOUT_MS);
-		if (err)
-			control_pause_failed(vm, err, out);
-		else
-			fprintf(out, "ok\n");
-	} else if (!strcmp(req, "resume")) {
-		if (!vm_paused(vm)) {
-			fprintf(out, "error: %s is not paused\n", vm->name);
-		} else {
-			vm_resume(vm);
-			fprintf(out, "ok\n");
-		}
-	} else if (!strcmp(req, "stat") || !strcmp(req, "info")) {
-		control_stat(vm, out);
-	} else if (!strcmp(req, "debug")) {
-		control_debug(vm, out);
-	} else {
-		/* Echoed only when it is plain text: the reply stays so. */
-		fprintf(out, "error: unknown request '%s'\n", req);
 	}
+	/* Echoed only when it is plain text: the reply stays so. */
+	fprintf(out, "error: unknown request '%s'\n", req);
 }
 
 static bool printable(const char *s, size_t len)

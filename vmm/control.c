@@ -301,8 +301,10 @@ void control_stop(struct vm *vm)
 	unsigned int i;
 	u64 one = 1;
 
-	if (!ctl)
+	if (!ctl) {
+		control_verbs_release(vm);
 		return;
+	}
 	if (ctl->thread_started) {
 		atomic_store(&ctl->quit, true);
 		if (write(ctl->wake_fd, &one, sizeof(one)) < 0)
@@ -323,6 +325,8 @@ void control_stop(struct vm *vm)
 		close(ctl->lock_fd);
 	free(ctl);
 	vm->control = NULL;
+	/* The control thread, their only caller, is gone. */
+	control_verbs_release(vm);
 }
 
 static int control_connect(const char *path)

@@ -9,87 +9,6 @@
 
 #include "control.h"
 #include "run-options.h"
-#include "virtio/blk.h"
-
-enum {
-	OPT_NAME = 256,
-	OPT_CONSOLE,
-	OPT_LOGLEVEL,
-	OPT_DEBUG_IOPORT,
-	OPT_DEBUG_MMIO,
-	OPT_DEBUG_SINGLE_STEP,
-	OPT_HUGETLBFS,
-	OPT_DEV,
-	OPT_BOOT_PROTOCOL,
-	OPT_EMULATION_ASSIST,
-	OPT_RNG,
-	OPT_VIRTIO_TRANSPORT,
-	OPT_NO_PVPANIC,
-	OPT_NO_ACPI,
-	OPT_DEBUG,
-};
-
-
-static const struct option run_options[] = {
-	{ "kernel", required_argument, NULL, 'k' },
-	{ "initrd", required_argument, NULL, 'i' },
-	{ "params", required_argument, NULL, 'p' },
-	{ "mem", required_argument, NULL, 'm' },
-	{ "cpus", required_argument, NULL, 'c' },
-	{ "name", required_argument, NULL, OPT_NAME },
-	{ "console", required_argument, NULL, OPT_CONSOLE },
-	{ "loglevel", required_argument, NULL, OPT_LOGLEVEL },
-	{ "debug", no_argument, NULL, OPT_DEBUG },
-	{ "debug-ioport", no_argument, NULL, OPT_DEBUG_IOPORT },
-	{ "debug-mmio", no_argument, NULL, OPT_DEBUG_MMIO },
-	{ "debug-single-step", no_argument, NULL, OPT_DEBUG_SINGLE_STEP },
-	{ "hugetlbfs", required_argument, NULL, OPT_HUGETLBFS },
-	{ "dev", required_argument, NULL, OPT_DEV },
-	{ "boot-protocol", required_argument, NULL, OPT_BOOT_PROTOCOL },
-	{ "emulation-assist", required_argument, NULL, OPT_EMULATION_ASSIST },
-	{ "rng", no_argument, NULL, OPT_RNG },
-	{ "no-pvpanic", no_argument, NULL, OPT_NO_PVPANIC },
-	{ "disk", required_argument, NULL, 'd' },
-	{ "virtio-transport", required_argument, NULL, OPT_VIRTIO_TRANSPORT },
-	{ "no-acpi", no_argument, NULL, OPT_NO_ACPI },
-	{ "help", no_argument, NULL, 'h' },
-	{ NULL, 0, NULL, 0 },
-};
-
-void run_usage(FILE *f)
-{
-	fputs("usage: lkvm run [options] [kernel] [options]\n"
-	      "\n"
-	      "  -k, --kernel PATH        kernel: bzImage, ELF vmlinux, PVH ELF or flat binary\n"
-	      "  -i, --initrd PATH        initial ramdisk\n"
-	      "  -p, --params STRING      kernel command line\n"
-	      "  -m, --mem SIZE           guest RAM; K/M/G suffix, bare number is MiB (256M)\n"
-	      "  -c, --cpus N             vCPUs (default: host CPUs)\n"
-	      "      --name NAME          guest name\n"
-	      "      --console C          console device: serial, or virtio (hv:\n"
-	      "                           the same) (serial)\n"
-	      "      --rng                a virtio-rng device (host getrandom)\n"
-	      "      --no-pvpanic         leave out the pvpanic device, through which\n"
-	      "                           a guest panic ends lkvm with status 3\n"
-	      "  -d, --disk PATH[,ro][,direct][,serial=S][,format=raw|qcow2]\n"
-	      "            [,backing=any|FILE][,backing-follow]\n"
-	      "                           virtio-blk disk: raw or qcow2 (repeatable);\n"
-	      "                           format probed unless given; where a qcow2's\n"
-	      "                           backing file may be: see lkvm(1)\n"
-	      "      --virtio-transport T pci, mmio or mmio-legacy (pci)\n"
-	      "      --no-acpi            no ACPI tables (x86): the MP table only\n"
-	      "      --loglevel LEVEL     error, warning, info or debug (warning)\n"
-	      "      --debug              the same as --loglevel debug\n"
-	      "      --boot-protocol P    auto, linux64 or pvh (auto)\n"
-	      "      --emulation-assist M auto, on or off: complete what the host's\n"
-	      "                           instruction emulator cannot (auto)\n"
-	      "      --hugetlbfs PATH     back guest RAM with huge pages from PATH\n"
-	      "      --dev PATH           KVM device (/dev/kvm)\n"
-	      "      --debug-ioport       print every port I/O exit\n"
-	      "      --debug-mmio         print every MMIO exit\n"
-	      "      --debug-single-step  single-step the guest, printing each RIP\n"
-	      "  -h, --help               this help\n", f);
-}
 
 int parse_mem_size(const char *s, u64 *out)
 {
@@ -178,35 +97,425 @@ static int fail(char *err, size_t errlen, const char *fmt, ...)
 	return -EINVAL;
 }
 
-/* -d/--disk: PATH[,options] (checked by virtio/blk.c). */
-static int add_disk(struct vm_config *cfg, const char *arg, char *err,
-		    size_t errlen)
-{
-	struct virtio_blk_options o = { 0 };
-	char *buf = NULL;
-	int r;
 
-	if (cfg->nr_disks == LKVM_MAX_DISKS)
-		return fail(err, errlen, "too many disks: at most %d",
-			    LKVM_MAX_DISKS);
-	r = virtio_blk_parse_arg(arg, &o, &buf, err, errlen);
-	free(buf);
-	if (r) {
-		plain_line(err);
-		return -EINVAL;
-	}
-	cfg->disks[cfg->nr_disks++] = arg;
+/* Where one run_parse_args() call stands; the setters' context. */
+struct run_parse {
+	struct vm_config *cfg;
+	u64 host_ram;
+	bool positional;	/* the kernel came as an argument */
+	char *err;
+	size_t errlen;
+};
+
+#define FAIL(p, ...) fail((p)->err, (p)->errlen, __VA_ARGS__)
+
+/* A value out of a list of words: its index in words, or -1. */
+static int pick(const char *val, const char *const *words, unsigned int n)
+{
+	unsigned int i;
+
+	for (i = 0; i < n; i++)
+		if (!strcmp(val, words[i]))
+			return i;
+	return -1;
+}
+
+static int set_kernel(struct run_parse *p, const char *val)
+{
+	/* -k twice: the last wins, as before. */
+	if (p->positional)
+		return FAIL(p, "unexpected option '-k %s': the kernel is '%s'",
+			    val, p->cfg->kernel_path);
+	p->cfg->kernel_path = val;
 	return 0;
 }
 
-/* The one argument that is not an option: the kernel, if -k gave none. */
-static int set_kernel(struct vm_config *cfg, const char *path, char *err,
-		      size_t errlen)
+static int set_initrd(struct run_parse *p, const char *val)
 {
-	if (cfg->kernel_path)
-		return fail(err, errlen, "unexpected argument '%s': the kernel is '%s'",
-			    path, cfg->kernel_path);
-	cfg->kernel_path = path;
+	p->cfg->initrd_path = val;
+	return 0;
+}
+
+static int set_params(struct run_parse *p, const char *val)
+{
+	p->cfg->cmdline = val;
+	return 0;
+}
+
+static int set_mem(struct run_parse *p, const char *val)
+{
+	struct vm_config *cfg = p->cfg;
+
+	if (parse_mem_size(val, &cfg->ram_size))
+		return FAIL(p, "invalid memory size '%s'", val);
+	if (cfg->ram_size < SZ_1M)
+		return FAIL(p, "memory size '%s' is too small: at least 1M",
+			    val);
+	if (p->host_ram && cfg->ram_size > p->host_ram)
+		return FAIL(p, "memory size '%s' is more than the host's %llu MiB",
+			    val, (unsigned long long)(p->host_ram >> 20));
+	return 0;
+}
+
+static int set_cpus(struct run_parse *p, const char *val)
+{
+	unsigned long n;
+	int r = parse_uint(val, LKVM_MAX_CPUS, &n);
+
+	if (r == -ERANGE)
+		return FAIL(p, "too many CPUs '%s': at most %d", val,
+			    LKVM_MAX_CPUS);
+	if (r || n == 0)
+		return FAIL(p, "invalid CPU count '%s': need 1 to %d", val,
+			    LKVM_MAX_CPUS);
+	p->cfg->nr_cpus = n;
+	return 0;
+}
+
+static int set_name(struct run_parse *p, const char *val)
+{
+	if (!control_name_valid(val))
+		return FAIL(p, "invalid name '%s': %s", val, CONTROL_NAME_RULE);
+	p->cfg->name = val;
+	return 0;
+}
+
+static int set_console(struct run_parse *p, const char *val)
+{
+	/* "hv": kvmtool's name for the virtio console. */
+	static const char *const words[] = { "serial", "virtio", "hv" };
+	static const enum console_kind kinds[] = {
+		CONSOLE_SERIAL, CONSOLE_VIRTIO, CONSOLE_VIRTIO,
+	};
+	int i = pick(val, words, ARRAY_SIZE(words));
+
+	if (i < 0)
+		return FAIL(p, "unsupported console '%s': use serial, virtio or hv",
+			    val);
+	p->cfg->console = kinds[i];
+	return 0;
+}
+
+static int set_rng(struct run_parse *p, const char *val)
+{
+	p->cfg->rng = true;
+	return 0;
+}
+
+static int set_no_pvpanic(struct run_parse *p, const char *val)
+{
+	p->cfg->pvpanic = false;
+	return 0;
+}
+
+/* -d/--disk: PATH[,options], parsed now (vmm/disk-config.c). */
+static int set_disk(struct run_parse *p, const char *val)
+{
+	int r = vm_config_add_disk(p->cfg, val, p->err, p->errlen);
+
+	if (r)
+		plain_line(p->err);
+	return r ? -EINVAL : 0;
+}
+
+static int set_virtio_transport(struct run_parse *p, const char *val)
+{
+	/* In the order of enum virtio_transport. */
+	static const char *const words[] = { "pci", "mmio", "mmio-legacy" };
+	int i = pick(val, words, ARRAY_SIZE(words));
+
+	if (i < 0)
+		return FAIL(p, "invalid virtio transport '%s': use pci, mmio or mmio-legacy",
+			    val);
+	p->cfg->virtio_transport = i;
+	return 0;
+}
+
+static int set_no_acpi(struct run_parse *p, const char *val)
+{
+	p->cfg->no_acpi = true;
+	return 0;
+}
+
+static int set_loglevel(struct run_parse *p, const char *val)
+{
+	if (log_parse_level(val, &p->cfg->loglevel))
+		return FAIL(p, "invalid log level '%s': use error, warning, info or debug",
+			    val);
+	return 0;
+}
+
+static int set_debug(struct run_parse *p, const char *val)
+{
+	p->cfg->loglevel = LOG_DEBUG;
+	return 0;
+}
+
+static int set_boot_protocol(struct run_parse *p, const char *val)
+{
+	static const char *const words[] = { "auto", "linux64", "pvh" };
+	static const enum boot_protocol protos[] = {
+		BOOT_PROTO_AUTO, BOOT_PROTO_LINUX64, BOOT_PROTO_PVH,
+	};
+	int i = pick(val, words, ARRAY_SIZE(words));
+
+	if (i < 0)
+		return FAIL(p, "invalid boot protocol '%s': use auto, linux64 or pvh",
+			    val);
+	p->cfg->boot_protocol = protos[i];
+	return 0;
+}
+
+static int set_emulation_assist(struct run_parse *p, const char *val)
+{
+	static const char *const words[] = { "auto", "on", "off" };
+	static const enum emulation_assist modes[] = {
+		EMULATION_ASSIST_AUTO, EMULATION_ASSIST_ON,
+		EMULATION_ASSIST_OFF,
+	};
+	int i = pick(val, words, ARRAY_SIZE(words));
+
+	if (i < 0)
+		return FAIL(p, "invalid emulation assist '%s': use auto, on or off",
+			    val);
+	p->cfg->emulation_assist = modes[i];
+	return 0;
+}
+
+static int set_hugetlbfs(struct run_parse *p, const char *val)
+{
+	p->cfg->hugetlbfs_path = val;
+	return 0;
+}
+
+static int set_dev(struct run_parse *p, const char *val)
+{
+	p->cfg->dev_path = val;
+	return 0;
+}
+
+static int set_debug_ioport(struct run_parse *p, const char *val)
+{
+	p->cfg->debug_ioport = true;
+	return 0;
+}
+
+static int set_debug_mmio(struct run_parse *p, const char *val)
+{
+	p->cfg->debug_mmio = true;
+	return 0;
+}
+
+static int set_debug_single_step(struct run_parse *p, const char *val)
+{
+	p->cfg->debug_single_step = true;
+	return 0;
+}
+
+/* 1: run_parse_args() returns 1, the caller prints the help. */
+static int set_help(struct run_parse *p, const char *val)
+{
+	return 1;
+}
+
+/*
+ * Every `lkvm run` option, in the order of the help. lkvm.1's OPTIONS FOR
+ * RUN lists the same (tests/unit/run-options.c checks).
+ */
+static const struct run_option run_option_table[] = {
+	{ "kernel", 'k', "PATH", set_kernel,
+	  "kernel: bzImage, ELF vmlinux, PVH ELF or flat binary" },
+	{ "initrd", 'i', "PATH", set_initrd, "initial ramdisk" },
+	{ "params", 'p', "STRING", set_params, "kernel command line" },
+	{ "mem", 'm', "SIZE", set_mem,
+	  "guest RAM; K/M/G suffix, bare number is MiB (256M)" },
+	{ "cpus", 'c', "N", set_cpus, "vCPUs (default: host CPUs)" },
+	{ "name", 0, "NAME", set_name, "guest name" },
+	{ "console", 0, "C", set_console,
+	  "console device: serial, or virtio (hv:\nthe same) (serial)" },
+	{ "rng", 0, NULL, set_rng, "a virtio-rng device (host getrandom)" },
+	{ "no-pvpanic", 0, NULL, set_no_pvpanic,
+	  "leave out the pvpanic device, through which\n"
+	  "a guest panic ends lkvm with status 3" },
+	{ "disk", 'd',
+	  "PATH[,ro][,direct][,serial=S][,format=raw|qcow2]\n"
+	  "[,backing=any|FILE][,backing-follow]", set_disk,
+	  "virtio-blk disk: raw or qcow2 (repeatable);\n"
+	  "format probed unless given; where a qcow2's\n"
+	  "backing file may be: see lkvm(1)" },
+	{ "virtio-transport", 0, "T", set_virtio_transport,
+	  "pci, mmio or mmio-legacy (pci)" },
+	{ "no-acpi", 0, NULL, set_no_acpi,
+	  "no ACPI tables (x86): the MP table only" },
+	{ "loglevel", 0, "LEVEL", set_loglevel,
+	  "error, warning, info or debug (warning)" },
+	{ "debug", 0, NULL, set_debug, "the same as --loglevel debug" },
+	{ "boot-protocol", 0, "P", set_boot_protocol,
+	  "auto, linux64 or pvh (auto)" },
+	{ "emulation-assist", 0, "M", set_emulation_assist,
+	  "auto, on or off: complete what the host's\n"
+	  "instruction emulator cannot (auto)" },
+	{ "hugetlbfs", 0, "PATH", set_hugetlbfs,
+	  "back guest RAM with huge pages from PATH" },
+	{ "dev", 0, "PATH", set_dev, "KVM device (/dev/kvm)" },
+	{ "debug-ioport", 0, NULL, set_debug_ioport,
+	  "print every port I/O exit" },
+	{ "debug-mmio", 0, NULL, set_debug_mmio, "print every MMIO exit" },
+	{ "debug-single-step", 0, NULL, set_debug_single_step,
+	  "single-step the guest, printing each RIP" },
+	{ "help", 'h', NULL, set_help, "this help" },
+};
+
+#define NR_RUN_OPTIONS ARRAY_SIZE(run_option_table)
+
+const struct run_option *run_options(unsigned int *nr)
+{
+	*nr = NR_RUN_OPTIONS;
+	return run_option_table;
+}
+
+/* Columns of the help: options from 3, their help from 28. */
+#define HELP_LEFT 24
+#define HELP_INDENT "                          "
+#define ARG_INDENT "            "
+
+static void print_option(FILE *f, const struct run_option *o)
+{
+	const char *arg = o->arg ? o->arg : "", *help = o->help, *nl;
+	char left[HELP_LEFT + 1];
+	int n;
+
+	nl = strchr(arg, '\n');
+	n = snprintf(left, sizeof(left), "%c%c%c --%s%s%.*s",
+		     o->short_name ? '-' : ' ', o->short_name ?: ' ',
+		     o->short_name ? ',' : ' ', o->name, o->arg ? " " : "",
+		     nl ? (int)(nl - arg) : (int)strlen(arg), arg);
+	if (n <= HELP_LEFT && !nl) {
+		/* The first help line beside the option. */
+		nl = strchr(help, '\n');
+		fprintf(f, "  %-*s %.*s\n", HELP_LEFT, left,
+			nl ? (int)(nl - help) : (int)strlen(help), help);
+		help = nl ? nl + 1 : NULL;
+	} else {
+		fprintf(f, "  %c%c%c --%s %.*s\n", o->short_name ? '-' : ' ',
+			o->short_name ?: ' ', o->short_name ? ',' : ' ',
+			o->name, nl ? (int)(nl - arg) : (int)strlen(arg), arg);
+		while (nl) {
+			arg = nl + 1;
+			nl = strchr(arg, '\n');
+			fprintf(f, ARG_INDENT "%.*s\n",
+				nl ? (int)(nl - arg) : (int)strlen(arg), arg);
+		}
+	}
+	while (help) {
+		nl = strchr(help, '\n');
+		fprintf(f, " " HELP_INDENT "%.*s\n",
+			nl ? (int)(nl - help) : (int)strlen(help), help);
+		help = nl ? nl + 1 : NULL;
+	}
+}
+
+void run_usage(FILE *f)
+{
+	unsigned int i;
+
+	fputs("usage: lkvm run [options] [kernel] [options]\n\n", f);
+	for (i = 0; i < NR_RUN_OPTIONS; i++)
+		print_option(f, &run_option_table[i]);
+}
+
+/* The one argument that is not an option: the kernel, if -k gave none. */
+static int set_positional_kernel(struct run_parse *p, const char *path)
+{
+	if (p->cfg->kernel_path)
+		return FAIL(p, "unexpected argument '%s': the kernel is '%s'",
+			    path, p->cfg->kernel_path);
+	p->cfg->kernel_path = path;
+	p->positional = true;
+	return 0;
+}
+
+/* getopt_long()'s view of the table: its long options and short ones. */
+static void getopt_tables(struct option *longopts, char *shortopts)
+{
+	const struct run_option *o;
+	unsigned int i;
+
+	/*
+	 * "-": options may follow the kernel, as in kvmtool; each argument
+	 * that is not an option comes back in order as 1, whatever
+	 * POSIXLY_CORRECT says. ":": a missing value comes back as ':'.
+	 */
+	*shortopts++ = '-';
+	*shortopts++ = ':';
+	for (i = 0; i < NR_RUN_OPTIONS; i++) {
+		o = &run_option_table[i];
+		longopts[i] = (struct option){
+			.name = o->name,
+			.has_arg = o->arg ? required_argument : no_argument,
+			.val = RUN_OPT_LONG + i,
+		};
+		if (!o->short_name)
+			continue;
+		*shortopts++ = o->short_name;
+		if (o->arg)
+			*shortopts++ = ':';
+	}
+	*shortopts = '\0';
+	longopts[i] = (struct option){ 0 };
+}
+
+/* The table entry getopt_long() returned, or NULL. */
+static const struct run_option *getopt_entry(int opt)
+{
+	unsigned int i;
+
+	if (opt >= RUN_OPT_LONG && opt < RUN_OPT_LONG + (int)NR_RUN_OPTIONS)
+		return &run_option_table[opt - RUN_OPT_LONG];
+	for (i = 0; opt > 0 && opt < RUN_OPT_LONG && i < NR_RUN_OPTIONS; i++)
+		if (run_option_table[i].short_name == opt)
+			return &run_option_table[i];
+	return NULL;
+}
+
+static int run_parse(struct run_parse *p, int argc, char **argv)
+{
+	struct option longopts[NR_RUN_OPTIONS + 1];
+	char shortopts[2 + 2 * NR_RUN_OPTIONS + 1];
+	const struct run_option *o;
+	int opt, r;
+
+	getopt_tables(longopts, shortopts);
+	optind = 0;	/* glibc: full re-initialisation, for repeated calls */
+	opterr = 0;
+	/* "--" ends the options. */
+	while ((opt = getopt_long(argc, argv, shortopts, longopts,
+				  NULL)) != -1) {
+		if (opt == 1) {
+			r = set_positional_kernel(p, optarg);
+			if (r)
+				return r;
+			continue;
+		}
+		if (opt == ':')
+			return FAIL(p, "option '%s' needs a value",
+				    argv[optind - 1]);
+		o = getopt_entry(opt);
+		if (!o)
+			return FAIL(p, "unknown option '%s'", argv[optind - 1]);
+		r = o->set(p, optarg);
+		if (r)
+			return r;
+	}
+	if (optind < argc) {
+		r = set_positional_kernel(p, argv[optind++]);
+		if (r)
+			return r;
+	}
+	if (optind < argc)
+		return FAIL(p, "unexpected argument '%s'", argv[optind]);
+	if (!p->cfg->kernel_path)
+		return FAIL(p, "no kernel given: use -k PATH");
 	return 0;
 }
 
@@ -214,9 +523,10 @@ int run_parse_args(int argc, char **argv, struct vm_config *cfg,
 		   u64 host_ram, unsigned int host_cpus, char *err,
 		   size_t errlen)
 {
-	bool positional = false;
-	unsigned long n;
-	int opt, r;
+	struct run_parse p = {
+		.cfg = cfg, .host_ram = host_ram, .err = err, .errlen = errlen,
+	};
+	int r;
 
 	memset(cfg, 0, sizeof(*cfg));
 	cfg->ram_size = LKVM_DEFAULT_RAM;
@@ -229,173 +539,8 @@ int run_parse_args(int argc, char **argv, struct vm_config *cfg,
 	cfg->pvpanic = true;
 	err[0] = '\0';
 
-	optind = 0;	/* glibc: full re-initialisation, for repeated calls */
-	opterr = 0;
-	/*
-	 * "-": options may follow the kernel, as in kvmtool; each argument
-	 * that is not an option comes back in order as 1, whatever
-	 * POSIXLY_CORRECT says. "--" ends the options.
-	 */
-	while ((opt = getopt_long(argc, argv, "-:k:i:p:m:c:d:h", run_options,
-				  NULL)) != -1) {
-		switch (opt) {
-		case 1:
-			r = set_kernel(cfg, optarg, err, errlen);
-			if (r)
-				return r;
-			positional = true;
-			break;
-		case 'k':
-			/* -k twice: the last wins, as before. */
-			if (positional)
-				return fail(err, errlen,
-					    "unexpected option '-k %s': the kernel is '%s'",
-					    optarg, cfg->kernel_path);
-			cfg->kernel_path = optarg;
-			break;
-		case 'i':
-			cfg->initrd_path = optarg;
-			break;
-		case 'p':
-			cfg->cmdline = optarg;
-			break;
-		case 'm':
-			r = parse_mem_size(optarg, &cfg->ram_size);
-			if (r)
-				return fail(err, errlen, "invalid memory size '%s'",
-					    optarg);
-			if (cfg->ram_size < SZ_1M)
-				return fail(err, errlen,
-					    "memory size '%s' is too small: at least 1M",
-					    optarg);
-			if (host_ram && cfg->ram_size > host_ram)
-				return fail(err, errlen,
-					    "memory size '%s' is more than the host's %llu MiB",
-					    optarg,
-					    (unsigned long long)(host_ram >> 20));
-			break;
-		case 'c':
-			r = parse_uint(optarg, LKVM_MAX_CPUS, &n);
-			if (r == -ERANGE)
-				return fail(err, errlen,
-					    "too many CPUs '%s': at most %d",
-					    optarg, LKVM_MAX_CPUS);
-			if (r || n == 0)
-				return fail(err, errlen,
-					    "invalid CPU count '%s': need 1 to %d",
-					    optarg, LKVM_MAX_CPUS);
-			cfg->nr_cpus = n;
-			break;
-		case OPT_NAME:
-			if (!control_name_valid(optarg))
-				return fail(err, errlen, "invalid name '%s': %s",
-					    optarg, CONTROL_NAME_RULE);
-			cfg->name = optarg;
-			break;
-		case OPT_CONSOLE:
-			if (!strcmp(optarg, "serial"))
-				cfg->console = CONSOLE_SERIAL;
-			else if (!strcmp(optarg, "virtio") ||
-				 !strcmp(optarg, "hv"))
-				cfg->console = CONSOLE_VIRTIO;
-			else
-				return fail(err, errlen,
-					    "unsupported console '%s': use serial, virtio or hv",
-					    optarg);
-			break;
-		case OPT_RNG:
-			cfg->rng = true;
-			break;
-		case OPT_NO_PVPANIC:
-			cfg->pvpanic = false;
-			break;
-		case 'd':
-			if (add_disk(cfg, optarg, err, errlen))
-				return -EINVAL;
-			break;
-		case OPT_VIRTIO_TRANSPORT:
-			if (!strcmp(optarg, "pci"))
-				cfg->virtio_transport = VIRTIO_TRANSPORT_PCI;
-			else if (!strcmp(optarg, "mmio"))
-				cfg->virtio_transport = VIRTIO_TRANSPORT_MMIO;
-			else if (!strcmp(optarg, "mmio-legacy"))
-				cfg->virtio_transport =
-					VIRTIO_TRANSPORT_MMIO_LEGACY;
-			else
-				return fail(err, errlen,
-					    "invalid virtio transport '%s': use pci, mmio or mmio-legacy",
-					    optarg);
-			break;
-		case OPT_NO_ACPI:
-			cfg->no_acpi = true;
-			break;
-		case OPT_LOGLEVEL:
-			if (log_parse_level(optarg, &cfg->loglevel))
-				return fail(err, errlen,
-					    "invalid log level '%s': use error, warning, info or debug",
-					    optarg);
-			break;
-		case OPT_DEBUG:
-			cfg->loglevel = LOG_DEBUG;
-			break;
-		case OPT_DEBUG_IOPORT:
-			cfg->debug_ioport = true;
-			break;
-		case OPT_DEBUG_MMIO:
-			cfg->debug_mmio = true;
-			break;
-		case OPT_DEBUG_SINGLE_STEP:
-			cfg->debug_single_step = true;
-			break;
-		case OPT_HUGETLBFS:
-			cfg->hugetlbfs_path = optarg;
-			break;
-		case OPT_DEV:
-			cfg->dev_path = optarg;
-			break;
-		case OPT_BOOT_PROTOCOL:
-			if (!strcmp(optarg, "auto"))
-				cfg->boot_protocol = BOOT_PROTO_AUTO;
-			else if (!strcmp(optarg, "linux64"))
-				cfg->boot_protocol = BOOT_PROTO_LINUX64;
-			else if (!strcmp(optarg, "pvh"))
-				cfg->boot_protocol = BOOT_PROTO_PVH;
-			else
-				return fail(err, errlen,
-					    "invalid boot protocol '%s': use auto, linux64 or pvh",
-					    optarg);
-			break;
-		case OPT_EMULATION_ASSIST:
-			if (!strcmp(optarg, "auto"))
-				cfg->emulation_assist = EMULATION_ASSIST_AUTO;
-			else if (!strcmp(optarg, "on"))
-				cfg->emulation_assist = EMULATION_ASSIST_ON;
-			else if (!strcmp(optarg, "off"))
-				cfg->emulation_assist = EMULATION_ASSIST_OFF;
-			else
-				return fail(err, errlen,
-					    "invalid emulation assist '%s': use auto, on or off",
-					    optarg);
-			break;
-		case 'h':
-			return 1;
-		case ':':
-			return fail(err, errlen, "option '%s' needs a value",
-				    argv[optind - 1]);
-		default:
-			return fail(err, errlen, "unknown option '%s'",
-				    argv[optind - 1]);
-		}
-	}
-	if (optind < argc) {
-		r = set_kernel(cfg, argv[optind++], err, errlen);
-		if (r)
-			return r;
-	}
-	if (optind < argc)
-		return fail(err, errlen, "unexpected argument '%s'",
-			    argv[optind]);
-	if (!cfg->kernel_path)
-		return fail(err, errlen, "no kernel given: use -k PATH");
-	return 0;
+	r = run_parse(&p, argc, argv);
+	if (r)
+		vm_config_release(cfg);
+	return r;
 }

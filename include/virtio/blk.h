@@ -99,14 +99,4 @@ const char *virtio_blk_engine_name(struct virtio_blk *blk);
 void virtio_blk_drain(struct virtio_blk *blk);
 void virtio_blk_destroy(struct virtio_blk *blk);
 
-/*
- * Parse a --disk argument: PATH[,ro][,direct][,serial=S]
- * [,format=raw|qcow2][,backing=any|PATH][,backing-follow]. Fills opts
- * (path, serial and backing path point into a copy the caller frees
- * with free(*buf)).
- * -EINVAL with a reason in err.
- */
-int virtio_blk_parse_arg(const char *arg, struct virtio_blk_options *opts,
-			 char **buf, char *err, size_t errlen);
-
 #endif

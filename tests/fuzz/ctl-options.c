@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * libFuzzer target: the `lkvm run` command-line parser
- * (vmm/run-options.c, with -d's parser in virtio/blk.c). The input is
+ * (vmm/run-options.c, with -d's parser in vmm/disk-config.c). The input is
  * split at NUL bytes into up to 40 arguments after "run". Invariants
  * beyond no crash:
  * - the same arguments parse the same way twice (no state kept);
@@ -41,6 +41,16 @@ static bool same_str(const char *a, const char *b)
 	return (!a && !b) || (a && b && !strcmp(a, b));
 }
 
+static bool same_disk(const struct disk_config *a, const struct disk_config *b)
+{
+	return same_str(a->arg, b->arg) && same_str(a->path, b->path) &&
+	       a->readonly == b->readonly && a->direct == b->direct &&
+	       same_str(a->serial, b->serial) && a->format == b->format &&
+	       a->backing_any == b->backing_any &&
+	       a->backing_follow == b->backing_follow &&
+	       same_str(a->backing_path, b->backing_path);
+}
+
 static bool same_cfg(const struct vm_config *a, const struct vm_config *b)
 {
 	unsigned int i;
@@ -63,7 +73,7 @@ static bool same_cfg(const struct vm_config *a, const struct vm_config *b)
 	    a->debug_single_step != b->debug_single_step)
 		return false;
 	for (i = 0; i < a->nr_disks; i++)
-		if (!same_str(a->disks[i], b->disks[i]))
+		if (!same_disk(&a->disks[i], &b->disks[i]))
 			return false;
 	return true;
 }
@@ -132,7 +142,7 @@ static int write_back(const struct vm_config *c, char **argv, char *mem,
 	}
 	for (i = 0; i < c->nr_disks; i++) {
 		argv[n++] = "-d";
-		argv[n++] = (char *)c->disks[i];
+		argv[n++] = (char *)c->disks[i].arg;
 	}
 	if (c->rng)
 		argv[n++] = "--rng";
@@ -156,14 +166,14 @@ static int write_back(const struct vm_config *c, char **argv, char *mem,
 
 static void check_accepted(const struct vm_config *cfg)
 {
-	char *argv[64], mem[32], cpus[16], err[256];
+	char *argv[64 + 2 * MAX_ARGS], mem[32], cpus[16], err[256];
 	struct vm_config again;
 	int argc, r, style;
 
 	if (!cfg->kernel_path || !cfg->cmdline || !cfg->dev_path ||
 	    cfg->nr_cpus < 1 || cfg->nr_cpus > LKVM_MAX_CPUS ||
 	    cfg->ram_size < (1ULL << 20) || cfg->ram_size > HOST_RAM ||
-	    cfg->nr_disks > LKVM_MAX_DISKS ||
+	    cfg->nr_disks > MAX_ARGS ||
 	    (cfg->name && !control_name_valid(cfg->name))) {
 		fprintf(stderr, "accepted a config out of range\n");
 		abort();
@@ -177,6 +187,7 @@ static void check_accepted(const struct vm_config *cfg)
 				style ? "kvmtool" : "lkvm", r, err);
 			abort();
 		}
+		vm_config_release(&again);
 	}
 }
 
@@ -217,6 +228,12 @@ int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 		}
 	if (r == 0)
 		check_accepted(&cfg);
+	if (r < 0 && (cfg.disks || cfg.nr_disks)) {
+		fprintf(stderr, "a refusal left disks behind\n");
+		abort();
+	}
+	vm_config_release(&cfg);
+	vm_config_release(&cfg2);
 	for (i = 0; i < argc; i++)
 		free(argv[i]);
 	return 0;

@@ -6,10 +6,8 @@
 # fuzz, for FUZZ_TIME each.
 CTL_FUZZ_PROTO_SRCS := vmm/control-proto.c vmm/vm-stop.c lib/kvm-names.c \
 	lib/log.c
-# -d's parser lives in virtio/blk.c: it comes with the disk engines, the
-# list blk.mk (read before this fragment) keeps.
-CTL_FUZZ_OPTIONS_SRCS := vmm/run-options.c vmm/control-dir.c \
-	$(BLK_FUZZ_SRCS)
+CTL_FUZZ_OPTIONS_SRCS := vmm/run-options.c vmm/disk-config.c \
+	vmm/control-dir.c lib/log.c
 CTL_FUZZ_DIR := $(BUILD)/fuzz
 
 CHECK_DEPS += fuzz-ctl-build

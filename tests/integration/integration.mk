@@ -13,3 +13,5 @@ CHECK_SUITES += tests/integration/control-security.sh
 CHECK_SUITES += tests/integration/console-flood.sh
 # kvmtool's habits: options after the kernel, -n/-a, lkvm alone.
 CHECK_SUITES += tests/integration/cli-habits.sh
+# lkvm.1 and README against the option and command tables (no VM).
+CHECK_SUITES += tests/integration/man-page.sh

@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Tests for `lkvm run` option parsing (vmm/run-options.c). */
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "control.h"
@@ -116,9 +118,10 @@ static void test_all_options(void)
 	   "--console virtio, --rng, --virtio-transport mmio");
 	ok(parse(&cfg, err, ARGS("-k", "k", "-d", "a.img", "--disk",
 				 "b.qcow2,ro,direct,serial=xyz")) == 0 &&
-	   cfg.nr_disks == 2 && !strcmp(cfg.disks[0], "a.img") &&
-	   !strcmp(cfg.disks[1], "b.qcow2,ro,direct,serial=xyz"),
+	   cfg.nr_disks == 2 && !strcmp(cfg.disks[0].arg, "a.img") &&
+	   !strcmp(cfg.disks[1].arg, "b.qcow2,ro,direct,serial=xyz"),
 	   "-d and --disk repeat, arguments kept as given");
+	vm_config_release(&cfg);
 	ok(parse(&cfg, err, ARGS("-k", "k", "--virtio-transport",
 				 "mmio-legacy")) == 0 &&
 	   cfg.virtio_transport == VIRTIO_TRANSPORT_MMIO_LEGACY,
@@ -230,6 +233,68 @@ static void test_refusals(void)
 	}
 }
 
+/* -d is parsed once, at option time, into typed fields. */
+static void test_disks(void)
+{
+	const struct disk_config *d;
+	struct vm_config cfg;
+	char err[256], names[12][8];
+	const char *args[2 + 2 * 12 + 1];
+	unsigned int i;
+
+	ok(parse(&cfg, err, ARGS("-k", "k", "-d", "a.img", "--disk",
+				 "b.qcow2,ro,,direct,serial=xyz,format=qcow2")) == 0 &&
+	   cfg.nr_disks == 2, "two disks parse (%s)", err);
+	d = &cfg.disks[0];
+	ok(!strcmp(d->path, "a.img") && !d->readonly && !d->direct &&
+	   !d->serial && d->format == DISK_FMT_AUTO && !d->backing_any &&
+	   !d->backing_follow && !d->backing_path,
+	   "a bare path: read-write, buffered, no serial, format probed");
+	d = &cfg.disks[1];
+	ok(!strcmp(d->path, "b.qcow2") && d->readonly && d->direct &&
+	   !strcmp(d->serial, "xyz") && d->format == DISK_FMT_QCOW2,
+	   "path, ro, direct, serial and format into their fields");
+	vm_config_release(&cfg);
+	ok(!cfg.disks && !cfg.nr_disks, "vm_config_release() empties the list");
+
+	ok(parse(&cfg, err, ARGS("-k", "k", "-d",
+				 "x.img,format=qcow2,backing=any,backing-follow")) == 0 &&
+	   cfg.disks[0].format == DISK_FMT_QCOW2 && cfg.disks[0].backing_any &&
+	   cfg.disks[0].backing_follow && !cfg.disks[0].backing_path,
+	   "-d PATH,format=qcow2,backing=any,backing-follow parsed");
+	vm_config_release(&cfg);
+	ok(parse(&cfg, err, ARGS("-k", "k", "-d",
+				 "x.img,format=raw,backing=/srv/base.img")) == 0 &&
+	   cfg.disks[0].format == DISK_FMT_RAW && !cfg.disks[0].backing_any &&
+	   !strcmp(cfg.disks[0].backing_path, "/srv/base.img"),
+	   "-d PATH,format=raw,backing=FILE parsed");
+	vm_config_release(&cfg);
+	ok(parse(&cfg, err, ARGS("-k", "k", "-d", "a,serial=12345678901234567890")) == 0 &&
+	   !strcmp(cfg.disks[0].serial, "12345678901234567890"),
+	   "a 20-byte serial is taken");
+	vm_config_release(&cfg);
+	ok(parse(&cfg, err, ARGS("-k", "k", "-d", "x.img,format=vmdk")) < 0 &&
+	   strstr(err, "unknown disk format 'vmdk'"),
+	   "-d PATH,format=vmdk refused: %s", err);
+	ok(parse(&cfg, err, ARGS("-k", "k", "-d", "a", "-d", "b,bogus")) < 0 &&
+	   !cfg.disks && !cfg.nr_disks,
+	   "a refusal leaves no disks behind");
+
+	/* No cap in the config: twelve disks, more than the old six. */
+	args[0] = "-k";
+	args[1] = "k";
+	for (i = 0; i < 12; i++) {
+		snprintf(names[i], sizeof(names[i]), "d%u", i + 1);
+		args[2 + 2 * i] = "-d";
+		args[3 + 2 * i] = names[i];
+	}
+	args[2 + 2 * i] = NULL;
+	ok(parse(&cfg, err, args) == 0 && cfg.nr_disks == 12 &&
+	   !strcmp(cfg.disks[0].path, "d1") && !strcmp(cfg.disks[11].path, "d12"),
+	   "twelve -d options give twelve disks, in order (%s)", err);
+	vm_config_release(&cfg);
+}
+
 /* A refusal's reason is one plain line, whatever the argument held. */
 static void test_plain_reasons(void)
 {
@@ -245,16 +310,63 @@ static void test_plain_reasons(void)
 	   "so are an unknown option's (got '%s')", err);
 	r = parse(&cfg, err, ARGS("-k", "k", "-d", "a,\x7f"));
 	ok(r < 0 && !strchr(err, 0x7f),
-	   "and a disk option's, from virtio/blk.c (got '%s')", err);
+	   "and a disk option's (got '%s')", err);
+}
+
+/* The table: what the parser and the help are made from. */
+static void test_table(void)
+{
+	unsigned int i, j, nr, dup = 0, bad = 0, missing = 0, flags = 0;
+	const struct run_option *o = run_options(&nr);
+	struct vm_config cfg;
+	char *help = NULL, err[256], name[40];
+	size_t len = 0;
+	FILE *f = open_memstream(&help, &len);
+
+	if (!f) {
+		ok(0, "open_memstream");
+		return;
+	}
+	run_usage(f);
+	fclose(f);
+	for (i = 0; i < nr; i++) {
+		for (j = i + 1; j < nr; j++)
+			if (!strcmp(o[i].name, o[j].name) ||
+			    (o[i].short_name && o[i].short_name == o[j].short_name))
+				dup++;
+		if (!o[i].name[0] || o[i].name[0] == '-' || !o[i].set ||
+		    !o[i].help || !o[i].help[0])
+			bad++;
+		snprintf(name, sizeof(name), " --%s ", o[i].name);
+		if (!strstr(help, name))
+			missing++;
+		/* A flag (but --help) parses by its long name alone. */
+		if (!o[i].arg && strcmp(o[i].name, "help")) {
+			snprintf(name, sizeof(name), "--%s", o[i].name);
+			if (parse(&cfg, err, ARGS("-k", "k", name)) == 0)
+				flags++;
+			else
+				printf("# '%s' refused: %s\n", name, err);
+			vm_config_release(&cfg);
+		}
+	}
+	ok(nr >= 22, "the table has every option (%u)", nr);
+	ok(!dup, "no long or short name twice (%u)", dup);
+	ok(!bad, "each entry has a name, a setter and help (%u bad)", bad);
+	ok(!missing, "lkvm run --help shows every entry (%u missing)", missing);
+	ok(flags == 7, "every flag parses by its long name (%u of 7)", flags);
+	free(help);
 }
 
 int main(void)
 {
 	test_sizes();
+	test_table();
 	test_defaults();
 	test_all_options();
 	test_kvmtool_habits();
 	test_refusals();
+	test_disks();
 	test_plain_reasons();
 	return tap_done();
 }

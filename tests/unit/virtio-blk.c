@@ -540,7 +540,7 @@ static void probed_raw_suite(enum disk_engine_kind kind, struct io_loop *loop)
 	struct virtio_device *vdev;
 	const char *en = kind == DISK_ENGINE_URING ? "io_uring" : "threads";
 	static const u8 magic[4] = { 'Q', 'F', 'I', 0xfb };
-	char err[256] = "", *buf = NULL;
+	char err[256] = "";
 	u8 zero[512] = { 0 }, st;
 	unsigned int pass;
 
@@ -587,26 +587,6 @@ static void probed_raw_suite(enum disk_engine_kind kind, struct io_loop *loop)
 				close(fd);
 		}
 	}
-	if (kind != DISK_ENGINE_THREAD)
-		return;
-	memset(&o, 0, sizeof(o));
-	ok(!virtio_blk_parse_arg("x.img,format=qcow2,backing=any,backing-follow",
-				 &o, &buf, err, sizeof(err)) &&
-	   o.format == DISK_FMT_QCOW2 && o.backing_any && o.backing_follow,
-	   "-d PATH,format=qcow2,backing=any,backing-follow parsed");
-	free(buf);
-	memset(&o, 0, sizeof(o));
-	ok(!virtio_blk_parse_arg("x.img,format=raw,backing=/srv/base.img", &o,
-				 &buf, err, sizeof(err)) &&
-	   o.format == DISK_FMT_RAW && !o.backing_any &&
-	   !strcmp(o.backing_path, "/srv/base.img"),
-	   "-d PATH,format=raw,backing=FILE parsed");
-	free(buf);
-	ok(virtio_blk_parse_arg("x.img,format=vmdk", &o, &buf, err,
-				sizeof(err)) == -EINVAL &&
-	   strstr(err, "unknown disk format 'vmdk'"),
-	   "-d PATH,format=vmdk refused: %s", err);
-	free(buf);
 }
 
 int main(void)
