@@ -14,15 +14,14 @@
  *   byte waits and the command byte enables it, likewise AUX (IRQ 12).
  * - Reset: command 0xfe (pulse output port bit 0; any 0xf0-0xff command
  *   with bit 0 clear pulses the reset line) or an output port write with
- *   bit 0 clear stops the VM with status 0: lkvm has no reboot, so a
- *   guest reboot ends the VM cleanly.
+ *   bit 0 clear calls the reset callback (lkvm has no reboot: it stops
+ *   the VM with status 0 there, so a guest reboot ends the VM cleanly).
  */
 #include <errno.h>
 #include <string.h>
 
 #include "devices/i8042.h"
 #include "log.h"
-#include "vm.h"
 
 #define STR_OBF		0x01
 #define STR_SYS		0x04
@@ -120,9 +119,9 @@ static u8 read_status(const struct i8042 *k)
 
 static void request_reset(struct i8042 *k, const char *how)
 {
-	pr_info("i8042: guest reset (%s): stopping the VM", how);
-	if (k->vm)
-		vm_request_stop(k->vm, 0);
+	pr_info("i8042: guest reset (%s)", how);
+	if (k->ops.reset)
+		k->ops.reset(k->ops.opaque);
 }
 
 static void write_outport(struct i8042 *k, u8 val)
@@ -245,8 +244,8 @@ static void i8042_access(struct bus_dev *dev, struct vcpu *vcpu, u64 offset,
 	pthread_mutex_unlock(&k->lock);
 }
 
-int i8042_init(struct i8042 *k, struct bus *bus, struct vm *vm,
-	       struct irq_line *kbd_irq, struct irq_line *aux_irq)
+int i8042_init(struct i8042 *k, struct bus *bus,
+	       const struct i8042_ops *ops, struct irq_line *kbd_irq, struct irq_line *aux_irq)
 {
 	int err;
 
@@ -254,7 +253,8 @@ int i8042_init(struct i8042 *k, struct bus *bus, struct vm *vm,
 	err = pthread_mutex_init(&k->lock, NULL);
 	if (err)
 		return -err;
-	k->vm = vm;
+	if (ops)
+		k->ops = *ops;
 	k->kbd_irq = kbd_irq;
 	k->aux_irq = aux_irq;
 	k->kbd_level = -1;

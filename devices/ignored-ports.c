@@ -16,7 +16,6 @@
 
 #include "devices/ignored-ports.h"
 #include "log.h"
-#include "vm.h"
 
 #define PORT92_FAST_RESET	0x01
 #define PORT92_A20		0x02
@@ -55,9 +54,9 @@ static void port92_write(struct ignored_ports *ip, u8 val)
 	__atomic_store_n(&ip->port92, (u8)(val & ~PORT92_FAST_RESET),
 			 __ATOMIC_SEQ_CST);
 	if (val & PORT92_FAST_RESET) {
-		pr_info("port 0x92: guest fast reset: stopping the VM");
-		if (ip->vm)
-			vm_request_stop(ip->vm, 0);
+		pr_info("port 0x92: guest fast reset");
+		if (ip->ops.reset)
+			ip->ops.reset(ip->ops.opaque);
 	}
 }
 
@@ -80,13 +79,14 @@ static void ignored_access(struct bus_dev *dev, struct vcpu *vcpu,
 }
 
 int ignored_ports_init(struct ignored_ports *ip, struct bus *bus,
-		       struct vm *vm)
+		       const struct ignored_ports_ops *ops)
 {
 	unsigned int i;
 	int err;
 
 	memset(ip, 0, sizeof(*ip));
-	ip->vm = vm;
+	if (ops)
+		ip->ops = *ops;
 	ip->port92 = PORT92_A20;
 	for (i = 0; i < ARRAY_SIZE(ignored_table); i++) {
 		struct bus_dev *dev = &ip->devs[i];

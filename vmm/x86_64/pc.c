@@ -59,10 +59,19 @@ static const struct {
 	{ "ttyS3", SERIAL8250_COM4_BASE, false, 1 },
 };
 
-/* Console quit, PCI reset, ACPI S5: the VM ends with status 0. */
+/*
+ * Console quit, PCI reset, i8042 or port 0x92 reset, ACPI S5: lkvm has no
+ * reboot, so the VM ends with status 0.
+ */
 static void pc_stop_clean(void *opaque)
 {
 	vm_request_stop(opaque, 0);
+}
+
+/* The test-exit port: lkvm exits with the guest's verdict. */
+static void pc_stop_status(void *opaque, int status)
+{
+	vm_request_stop(opaque, status);
 }
 
 static int pc_init_uarts(struct vm *vm, struct pc_devices *pc)
@@ -145,6 +154,15 @@ static int pc_init_pci(struct vm *vm, struct pc_devices *pc)
 
 int arch_devices_init(struct vm *vm)
 {
+	const struct i8042_ops kbc_ops = {
+		.reset = pc_stop_clean, .opaque = vm,
+	};
+	const struct debug_exit_ops exit_ops = {
+		.exit = pc_stop_status, .opaque = vm,
+	};
+	const struct ignored_ports_ops ignored_ops = {
+		.reset = pc_stop_clean, .opaque = vm,
+	};
 	struct pc_devices *pc;
 	int err;
 
@@ -162,13 +180,14 @@ int arch_devices_init(struct vm *vm)
 	vm_irq_line_init(vm, &pc->aux_irq, PC_IRQ_AUX);
 	err = rtc_init(&pc->rtc, &vm->pio_bus);
 	if (!err)
-		err = i8042_init(&pc->i8042, &vm->pio_bus, vm, &pc->kbd_irq,
-				 &pc->aux_irq);
+		err = i8042_init(&pc->i8042, &vm->pio_bus, &kbc_ops,
+				 &pc->kbd_irq, &pc->aux_irq);
 	if (!err)
-		err = debug_exit_init(&pc->debug_exit, &vm->pio_bus, vm,
-				      X86_PORT_DEBUG_EXIT);
+		err = debug_exit_init(&pc->debug_exit, &vm->pio_bus,
+				      X86_PORT_DEBUG_EXIT, &exit_ops);
 	if (!err)
-		err = ignored_ports_init(&pc->ignored, &vm->pio_bus, vm);
+		err = ignored_ports_init(&pc->ignored, &vm->pio_bus,
+					 &ignored_ops);
 	if (!err && !vm->cfg->no_acpi) {
 		const struct acpi_pm_ops pm_ops = {
 			.power_off = pc_stop_clean, .opaque = vm,
