@@ -34,6 +34,7 @@ int debug_exit_init(struct debug_exit *de, struct bus *bus, u16 port,
 	memset(de, 0, sizeof(*de));
 	if (ops)
 		de->ops = *ops;
+	de->bus = bus;
 	de->dev.name = "debug-exit";
 	de->dev.base = port;
 	de->dev.len = DEBUG_EXIT_LEN;
@@ -42,7 +43,7 @@ int debug_exit_init(struct debug_exit *de, struct bus *bus, u16 port,
 	return bus_register(bus, &de->dev);
 }
 
-void debug_exit_exit(struct debug_exit *de, struct bus *bus)
+void debug_exit_exit(struct debug_exit *de)
 {
-	bus_unregister(bus, &de->dev);
+	bus_unregister(de->bus, &de->dev);
 }

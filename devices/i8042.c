@@ -224,6 +224,19 @@ static void write_data(struct i8042 *k, u8 val)
 	}
 }
 
+/* As firmware leaves it: keyboard interrupt, POST done, translation. */
+static void power_on(struct i8042 *k)
+{
+	k->ctr = CTR_KBDINT | CTR_SYS | CTR_XLATE;
+	k->outport = OUT_RESET | OUT_A20;
+	k->pending_cmd = 0;
+	k->last_was_cmd = false;
+	k->last_data = 0;
+	k->q_head = 0;
+	k->q_count = 0;
+	update_irqs(k);
+}
+
 static void i8042_access(struct bus_dev *dev, struct vcpu *vcpu, u64 offset,
 			 u8 *data, u32 len, bool is_write)
 {
@@ -257,12 +270,10 @@ int i8042_init(struct i8042 *k, struct bus *bus,
 		k->ops = *ops;
 	k->kbd_irq = kbd_irq;
 	k->aux_irq = aux_irq;
+	k->bus = bus;
 	k->kbd_level = -1;
 	k->aux_level = -1;
-	/* As firmware leaves it: keyboard interrupt, POST done, translation. */
-	k->ctr = CTR_KBDINT | CTR_SYS | CTR_XLATE;
-	k->outport = OUT_RESET | OUT_A20;
-	update_irqs(k);
+	power_on(k);
 
 	k->data_dev.name = "i8042-data";
 	k->data_dev.base = I8042_DATA_PORT;
@@ -287,9 +298,16 @@ fail:
 	return err;
 }
 
-void i8042_exit(struct i8042 *k, struct bus *bus)
+void i8042_exit(struct i8042 *k)
 {
-	bus_unregister(bus, &k->cmd_dev);
-	bus_unregister(bus, &k->data_dev);
+	bus_unregister(k->bus, &k->cmd_dev);
+	bus_unregister(k->bus, &k->data_dev);
 	pthread_mutex_destroy(&k->lock);
+}
+
+void i8042_reset(struct i8042 *k)
+{
+	pthread_mutex_lock(&k->lock);
+	power_on(k);
+	pthread_mutex_unlock(&k->lock);
 }

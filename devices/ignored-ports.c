@@ -87,6 +87,7 @@ int ignored_ports_init(struct ignored_ports *ip, struct bus *bus,
 	memset(ip, 0, sizeof(*ip));
 	if (ops)
 		ip->ops = *ops;
+	ip->bus = bus;
 	ip->port92 = PORT92_A20;
 	for (i = 0; i < ARRAY_SIZE(ignored_table); i++) {
 		struct bus_dev *dev = &ip->devs[i];
@@ -102,7 +103,7 @@ int ignored_ports_init(struct ignored_ports *ip, struct bus *bus,
 			       ignored_table[i].base,
 			       ignored_table[i].base + ignored_table[i].len - 1,
 			       ignored_table[i].name, strerror(-err));
-			ignored_ports_exit(ip, bus);
+			ignored_ports_exit(ip);
 			return err;
 		}
 		ip->nr_devs = i + 1;
@@ -110,11 +111,16 @@ int ignored_ports_init(struct ignored_ports *ip, struct bus *bus,
 	return 0;
 }
 
-void ignored_ports_exit(struct ignored_ports *ip, struct bus *bus)
+void ignored_ports_exit(struct ignored_ports *ip)
 {
 	unsigned int i;
 
 	for (i = 0; i < ip->nr_devs; i++)
-		bus_unregister(bus, &ip->devs[i]);
+		bus_unregister(ip->bus, &ip->devs[i]);
 	ip->nr_devs = 0;
+}
+
+void ignored_ports_reset(struct ignored_ports *ip)
+{
+	__atomic_store_n(&ip->port92, (u8)PORT92_A20, __ATOMIC_SEQ_CST);
 }

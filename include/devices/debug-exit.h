@@ -22,6 +22,7 @@ struct debug_exit_ops {
 
 struct debug_exit {
 	struct bus_dev dev;
+	struct bus *bus;
 	struct debug_exit_ops ops;
 };
 
@@ -30,6 +31,6 @@ int debug_exit_init(struct debug_exit *de, struct bus *bus, u16 port,
 		    const struct debug_exit_ops *ops);
 
 /* Unregister. Call after vCPUs stopped. */
-void debug_exit_exit(struct debug_exit *de, struct bus *bus);
+void debug_exit_exit(struct debug_exit *de);
 
 #endif

@@ -29,6 +29,7 @@ struct i8042_ops {
 struct i8042 {
 	struct bus_dev data_dev;
 	struct bus_dev cmd_dev;
+	struct bus *bus;
 	pthread_mutex_t lock;
 	struct i8042_ops ops;
 	struct irq_line *kbd_irq;
@@ -57,6 +58,12 @@ int i8042_init(struct i8042 *kbc, struct bus *bus,
 	       const struct i8042_ops *ops, struct irq_line *kbd_irq, struct irq_line *aux_irq);
 
 /* Unregister and free the lock. Call after vCPUs stopped. */
-void i8042_exit(struct i8042 *kbc, struct bus *bus);
+void i8042_exit(struct i8042 *kbc);
+
+/*
+ * Back to the state firmware leaves it in (command byte, output port,
+ * nothing queued, interrupt lines low). Call with the vCPUs stopped.
+ */
+void i8042_reset(struct i8042 *kbc);
 
 #endif

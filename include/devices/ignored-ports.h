@@ -23,6 +23,7 @@ struct ignored_ports_ops {
 
 struct ignored_ports {
 	struct ignored_ports_ops ops;
+	struct bus *bus;
 	u8 port92;
 	unsigned int nr_devs;
 	struct bus_dev devs[IGNORED_PORTS_MAX];
@@ -33,6 +34,9 @@ int ignored_ports_init(struct ignored_ports *ip, struct bus *bus,
 		       const struct ignored_ports_ops *ops);
 
 /* Unregister all. Call after vCPUs stopped. */
-void ignored_ports_exit(struct ignored_ports *ip, struct bus *bus);
+void ignored_ports_exit(struct ignored_ports *ip);
+
+/* Port 0x92 back to its power-on value (A20 on). */
+void ignored_ports_reset(struct ignored_ports *ip);
 
 #endif

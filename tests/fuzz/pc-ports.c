@@ -440,9 +440,9 @@ int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 			break;
 		}
 	}
-	debug_exit_exit(&f.de, &f.bus);
-	i8042_exit(&f.kbc, &f.bus);
-	rtc_exit(&f.rtc, &f.bus);
+	debug_exit_exit(&f.de);
+	i8042_exit(&f.kbc);
+	rtc_exit(&f.rtc);
 	bus_destroy(&f.bus);
 	return 0;
 }

@@ -39,7 +39,7 @@ static void write_port(u16 port, u32 value, u32 len, bool *hit,
 		*hit = false;
 	else
 		*hit = bus_access(&bus, NULL, port, d, len, true);
-	debug_exit_exit(&de, &bus);
+	debug_exit_exit(&de);
 	bus_destroy(&bus);
 }
 
@@ -90,7 +90,7 @@ int main(void)
 		bus_access(&bus, NULL, X86_PORT_DEBUG_EXIT, d, 1, true);
 		ok(e.n == 2 && e.status[0] == 3 && e.status[1] == 9,
 		   "each write reports its status (the VM keeps the first)");
-		debug_exit_exit(&de, &bus);
+		debug_exit_exit(&de);
 		bus_destroy(&bus);
 
 		bus_init(&bus, "pio");
@@ -98,7 +98,7 @@ int main(void)
 		d[0] = 1;
 		ok(bus_access(&bus, NULL, X86_PORT_DEBUG_EXIT, d, 1, true),
 		   "without ops a write is decoded and only logged");
-		debug_exit_exit(&de, &bus);
+		debug_exit_exit(&de);
 		bus_destroy(&bus);
 	}
 	return tap_done();

@@ -57,7 +57,7 @@ static int setup(struct fixture *f)
 
 static void teardown(struct fixture *f)
 {
-	i8042_exit(&f->kbc, &f->bus);
+	i8042_exit(&f->kbc);
 	bus_destroy(&f->bus);
 }
 
@@ -175,6 +175,29 @@ static void test_reset(void)
 	teardown(&f);
 }
 
+/* i8042_reset(): the command byte and output port as firmware left them. */
+static void test_power_on_reset(void)
+{
+	struct fixture f;
+
+	setup(&f);
+	out(&f, 0x64, 0x60);
+	out(&f, 0x60, 0x03);		/* both interrupts, no translation */
+	out(&f, 0x64, 0xd2);
+	out(&f, 0x60, 0x42);		/* a keyboard byte queued: IRQ 1 */
+	out(&f, 0x64, 0xd1);		/* a command waiting for data */
+	ok(f.kbd.level == 1, "before the reset: keyboard line high");
+	i8042_reset(&f.kbc);
+	ok(f.kbd.level == 0 && f.aux.level == 0 && !f.resets,
+	   "after it: lines low, and no guest reset request");
+	ok(!(in(&f, 0x64) & 0x01), "nothing queued");
+	out(&f, 0x64, 0x20);
+	ok(in(&f, 0x60) == 0x45, "command byte 0x45 again");
+	out(&f, 0x64, 0xd0);
+	ok(in(&f, 0x60) == 0x03, "output port 0x03 (A20, no reset)");
+	teardown(&f);
+}
+
 /* Random guest traffic: no crash, queue bounded, lines follow the queue. */
 static void test_random(void)
 {
@@ -205,6 +228,7 @@ int main(void)
 	test_probe();
 	test_irqs();
 	test_reset();
+	test_power_on_reset();
 	test_random();
 	return tap_done();
 }

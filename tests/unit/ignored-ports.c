@@ -100,6 +100,9 @@ int main(void)
 	outb(0x92, 0x03);
 	ok(resets == 1, "port 0x92 fast reset: the reset callback, once");
 	ok(inb(0x92, &hit) == 0x02, "reset bit reads back clear");
+	outb(0x92, 0x00);
+	ignored_ports_reset(&ip);
+	ok(inb(0x92, &hit) == 0x02, "ignored_ports_reset(): port 0x92 A20 on");
 
 	/* Everything together, as the PC set-up registers it. */
 	{
@@ -120,13 +123,13 @@ int main(void)
 		err |= debug_exit_init(&de, &bus, X86_PORT_DEBUG_EXIT, NULL);
 		ok(err == 0, "COM1-4, RTC, i8042, debug-exit fit beside them");
 		for (i = 0; i < 4; i++)
-			serial8250_exit(&uarts[i], &bus);
-		rtc_exit(&rtc, &bus);
-		i8042_exit(&kbc, &bus);
-		debug_exit_exit(&de, &bus);
+			serial8250_exit(&uarts[i]);
+		rtc_exit(&rtc);
+		i8042_exit(&kbc);
+		debug_exit_exit(&de);
 	}
 
-	ignored_ports_exit(&ip, &bus);
+	ignored_ports_exit(&ip);
 	inb(0x80, &hit);
 	ok(!hit && bus.nr_devs == 0, "exit unregisters everything");
 	{
