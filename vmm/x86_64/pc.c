@@ -4,7 +4,8 @@
  * RTC/CMOS, the i8042 controller, the test-exit port, the ACPI PM
  * registers (unless --no-acpi) and the ports a PC has but lkvm models as
  * doing nothing; PCI bus 0 with the virtio devices and the pvpanic
- * function.
+ * function. Each goes on the VM's lifecycle list (include/vm-devices.h)
+ * as it is made, so they are torn down in reverse order at every exit.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -59,6 +60,135 @@ static const struct {
 	{ "ttyS3", SERIAL8250_COM4_BASE, false, 1 },
 };
 
+/* The lifecycle list's view of each device: its own functions. */
+static void pc_uart_reset(void *u)
+{
+	serial8250_reset(u);
+}
+
+static void pc_uart_destroy(void *u)
+{
+	serial8250_exit(u);
+}
+
+static void pc_irq_share_destroy(void *s)
+{
+	irq_share_destroy(s);
+}
+
+static void pc_console_destroy(void *term)
+{
+	term_detach(term);
+}
+
+static void pc_rtc_reset(void *rtc)
+{
+	rtc_reset(rtc);
+}
+
+static void pc_rtc_destroy(void *rtc)
+{
+	rtc_exit(rtc);
+}
+
+static void pc_i8042_reset(void *k)
+{
+	i8042_reset(k);
+}
+
+static void pc_i8042_destroy(void *k)
+{
+	i8042_exit(k);
+}
+
+static void pc_debug_exit_destroy(void *de)
+{
+	debug_exit_exit(de);
+}
+
+static void pc_ignored_reset(void *ip)
+{
+	ignored_ports_reset(ip);
+}
+
+static void pc_ignored_destroy(void *ip)
+{
+	ignored_ports_exit(ip);
+}
+
+static void pc_acpi_pm_reset(void *pm)
+{
+	acpi_pm_reset(pm);
+}
+
+static void pc_acpi_pm_destroy(void *pm)
+{
+	acpi_pm_exit(pm);
+}
+
+static void pc_pci_destroy(void *h)
+{
+	pci_host_destroy(h);
+}
+
+static void pc_pvpanic_reset(void *p)
+{
+	pvpanic_reset(p);
+}
+
+static void pc_pvpanic_destroy(void *p)
+{
+	pvpanic_destroy(p);
+}
+
+static const struct vm_device_ops pc_uart_ops = {
+	.reset = pc_uart_reset, .destroy = pc_uart_destroy,
+};
+static const struct vm_device_ops pc_irq_share_ops = {
+	.destroy = pc_irq_share_destroy,
+};
+static const struct vm_device_ops pc_console_ops = {
+	.destroy = pc_console_destroy,
+};
+static const struct vm_device_ops pc_rtc_ops = {
+	.reset = pc_rtc_reset, .destroy = pc_rtc_destroy,
+};
+static const struct vm_device_ops pc_i8042_ops = {
+	.reset = pc_i8042_reset, .destroy = pc_i8042_destroy,
+};
+static const struct vm_device_ops pc_debug_exit_ops = {
+	.destroy = pc_debug_exit_destroy,
+};
+static const struct vm_device_ops pc_ignored_ops = {
+	.reset = pc_ignored_reset, .destroy = pc_ignored_destroy,
+};
+static const struct vm_device_ops pc_acpi_pm_ops = {
+	.reset = pc_acpi_pm_reset, .destroy = pc_acpi_pm_destroy,
+};
+/* No reset: the functions' config space is theirs (and lkvm's virtio's). */
+static const struct vm_device_ops pc_pci_ops = {
+	.destroy = pc_pci_destroy,
+};
+static const struct vm_device_ops pc_pvpanic_ops = {
+	.reset = pc_pvpanic_reset, .destroy = pc_pvpanic_destroy,
+};
+
+/*
+ * Put a device that was just made on the lifecycle list; if that fails it
+ * is destroyed here, so the caller only returns the error.
+ */
+static int pc_register(struct vm *vm, const char *name,
+		       const struct vm_device_ops *ops, void *dev)
+{
+	int err = vm_devices_add(&vm->devs, name, ops, dev);
+
+	if (err) {
+		pr_err("out of memory");
+		ops->destroy(dev);
+	}
+	return err;
+}
+
 /*
  * Console quit, PCI reset, i8042 or port 0x92 reset, ACPI S5: lkvm has no
  * reboot, so the VM ends with status 0.
@@ -83,7 +213,13 @@ static int pc_init_uarts(struct vm *vm, struct pc_devices *pc)
 	vm_irq_line_init(vm, &pc->irq3, SERIAL8250_COM2_IRQ);
 	err = irq_share_init(&pc->irq4_share, &pc->irq4, 2);
 	if (!err)
+		err = pc_register(vm, "irq4-share", &pc_irq_share_ops,
+				  &pc->irq4_share);
+	if (!err)
 		err = irq_share_init(&pc->irq3_share, &pc->irq3, 2);
+	if (!err)
+		err = pc_register(vm, "irq3-share", &pc_irq_share_ops,
+				  &pc->irq3_share);
 	if (err)
 		return err;
 	for (i = 0; i < PC_NR_UARTS; i++) {
@@ -100,15 +236,21 @@ static int pc_init_uarts(struct vm *vm, struct pc_devices *pc)
 			       strerror(-err));
 			return err;
 		}
+		err = pc_register(vm, pc_uarts[i].name, &pc_uart_ops,
+				  &pc->uarts[i]);
+		if (err)
+			return err;
 	}
 	if (vm->cfg->console != CONSOLE_SERIAL)
 		return 0;
 	serial8250_set_room_cb(&pc->uarts[0], term_notify_room, &vm->term);
 	err = term_attach(&vm->term, &vm->io, serial8250_sink, &pc->uarts[0],
 			  pc_stop_clean, vm);
-	if (err)
+	if (err) {
 		pr_err("cannot attach the console: %s", strerror(-err));
-	return err;
+		return err;
+	}
+	return pc_register(vm, "console", &pc_console_ops, &vm->term);
 }
 
 /* PCI bus 0 (always there, as on a PC) and the virtio devices. */
@@ -141,15 +283,23 @@ static int pc_init_pci(struct vm *vm, struct pc_devices *pc)
 		       strerror(-err));
 		return err;
 	}
-	err = vm_virtio_init(vm, &pc->pci, &layout, &pc->virtio);
+	/*
+	 * The host's destroy takes off the functions still on it; the
+	 * virtio block itself is freed by pc_devices_free(), later.
+	 */
+	err = pc_register(vm, "pci-host", &pc_pci_ops, &pc->pci);
+	if (!err)
+		err = vm_virtio_init(vm, &pc->pci, &layout, &pc->virtio);
 	if (err || !vm->cfg->pvpanic)
 		return err;
 	/* After the virtio functions, which keep their slots. */
 	vm_pvpanic_ops(vm, &panic_ops);
 	err = pvpanic_pci_init(&pc->pvpanic, &pc->pci, &panic_ops);
-	if (err)
+	if (err) {
 		pr_err("cannot set up the pvpanic device: %s", strerror(-err));
-	return err;
+		return err;
+	}
+	return pc_register(vm, "pvpanic", &pc_pvpanic_ops, &pc->pvpanic);
 }
 
 int arch_devices_init(struct vm *vm)
@@ -162,6 +312,9 @@ int arch_devices_init(struct vm *vm)
 	};
 	const struct ignored_ports_ops ignored_ops = {
 		.reset = pc_stop_clean, .opaque = vm,
+	};
+	const struct acpi_pm_ops pm_ops = {
+		.power_off = pc_stop_clean, .opaque = vm,
 	};
 	struct pc_devices *pc;
 	int err;
@@ -179,28 +332,46 @@ int arch_devices_init(struct vm *vm)
 	vm_irq_line_init(vm, &pc->kbd_irq, PC_IRQ_KBD);
 	vm_irq_line_init(vm, &pc->aux_irq, PC_IRQ_AUX);
 	err = rtc_init(&pc->rtc, &vm->pio_bus);
-	if (!err)
-		err = i8042_init(&pc->i8042, &vm->pio_bus, &kbc_ops,
-				 &pc->kbd_irq, &pc->aux_irq);
-	if (!err)
-		err = debug_exit_init(&pc->debug_exit, &vm->pio_bus,
-				      X86_PORT_DEBUG_EXIT, &exit_ops);
-	if (!err)
-		err = ignored_ports_init(&pc->ignored, &vm->pio_bus,
-					 &ignored_ops);
-	if (!err && !vm->cfg->no_acpi) {
-		const struct acpi_pm_ops pm_ops = {
-			.power_off = pc_stop_clean, .opaque = vm,
-		};
-
+	if (err)
+		goto fail;
+	err = pc_register(vm, "rtc", &pc_rtc_ops, &pc->rtc);
+	if (err)
+		return err;
+	err = i8042_init(&pc->i8042, &vm->pio_bus, &kbc_ops, &pc->kbd_irq,
+			 &pc->aux_irq);
+	if (err)
+		goto fail;
+	err = pc_register(vm, "i8042", &pc_i8042_ops, &pc->i8042);
+	if (err)
+		return err;
+	err = debug_exit_init(&pc->debug_exit, &vm->pio_bus,
+			      X86_PORT_DEBUG_EXIT, &exit_ops);
+	if (err)
+		goto fail;
+	err = pc_register(vm, "debug-exit", &pc_debug_exit_ops,
+			  &pc->debug_exit);
+	if (err)
+		return err;
+	err = ignored_ports_init(&pc->ignored, &vm->pio_bus, &ignored_ops);
+	if (err)
+		goto fail;
+	err = pc_register(vm, "ignored-ports", &pc_ignored_ops, &pc->ignored);
+	if (err)
+		return err;
+	if (!vm->cfg->no_acpi) {
 		err = acpi_pm_init(&pc->acpi_pm, &vm->pio_bus, X86_PORT_ACPI_PM,
 				   &pm_ops);
-	}
-	if (err) {
-		pr_err("cannot set up the PC devices: %s", strerror(-err));
-		return err;
+		if (err)
+			goto fail;
+		err = pc_register(vm, "acpi-pm", &pc_acpi_pm_ops,
+				  &pc->acpi_pm);
+		if (err)
+			return err;
 	}
 	return pc_init_pci(vm, pc);
+fail:
+	pr_err("cannot set up the PC devices: %s", strerror(-err));
+	return err;
 }
 
 void pc_devices_free(struct vm *vm)
