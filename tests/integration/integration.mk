@@ -13,3 +13,5 @@ CHECK_SUITES += tests/integration/control-security.sh
 CHECK_SUITES += tests/integration/console-flood.sh
 # kvmtool's habits: options after the kernel, -n/-a, lkvm alone.
 CHECK_SUITES += tests/integration/cli-habits.sh
+# --debug's lifecycle lines: devices destroyed in reverse order of creation.
+CHECK_SUITES += tests/integration/lifecycle.sh
