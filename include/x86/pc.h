@@ -14,6 +14,10 @@ struct vm;
 unsigned int pc_pci_irqs(struct vm *vm, struct x86_mp_pci_irq *out,
 			 unsigned int max);
 
+/* The DSDT nodes of the devices made, in order; *nr of them. */
+struct x86_dsdt_node;
+const struct x86_dsdt_node *pc_dsdt_nodes(struct vm *vm, unsigned int *nr);
+
 /* Command-line words the devices need (virtio-mmio), "" when none. */
 const char *pc_cmdline_extra(struct vm *vm);
 

@@ -25,12 +25,14 @@
 #include "log.h"
 #include "vm-virtio.h"
 #include "vm.h"
+#include "x86/acpi.h"
 #include "x86/layout.h"
 #include "x86/pc.h"
 
 #define PC_NR_UARTS 4
 #define PC_IRQ_KBD 1
 #define PC_IRQ_AUX 12
+#define PC_MAX_DSDT 16
 
 struct pc_devices {
 	struct serial8250 uarts[PC_NR_UARTS];
@@ -46,6 +48,9 @@ struct pc_devices {
 	struct pci_msi_ops msi;
 	struct vm_virtio *virtio;
 	struct pvpanic pvpanic;
+	/* The DSDT nodes of the devices made, in order (acpi-devs.c). */
+	struct x86_dsdt_node dsdt[PC_MAX_DSDT];
+	unsigned int nr_dsdt;
 };
 
 static const struct {
@@ -173,6 +178,16 @@ static const struct vm_device_ops pc_pvpanic_ops = {
 	.reset = pc_pvpanic_reset, .destroy = pc_pvpanic_destroy,
 };
 
+/* The device just made appears in the DSDT through this node. */
+static void pc_describe(struct pc_devices *pc,
+			const struct x86_dsdt_node *node)
+{
+	if (pc->nr_dsdt < PC_MAX_DSDT)
+		pc->dsdt[pc->nr_dsdt++] = *node;
+	else
+		pr_warn("no room for %s in the DSDT", node->name);
+}
+
 /*
  * Put a device that was just made on the lifecycle list; if that fails it
  * is destroyed here, so the caller only returns the error.
@@ -240,6 +255,7 @@ static int pc_init_uarts(struct vm *vm, struct pc_devices *pc)
 				  &pc->uarts[i]);
 		if (err)
 			return err;
+		pc_describe(pc, &x86_dsdt_com[i]);
 	}
 	if (vm->cfg->console != CONSOLE_SERIAL)
 		return 0;
@@ -253,8 +269,8 @@ static int pc_init_uarts(struct vm *vm, struct pc_devices *pc)
 	return pc_register(vm, "console", &pc_console_ops, &vm->term);
 }
 
-/* PCI bus 0 (always there, as on a PC) and the virtio devices. */
-static int pc_init_pci(struct vm *vm, struct pc_devices *pc)
+/* PCI bus 0: always there, as on a PC. */
+static int pc_init_pci_host(struct vm *vm, struct pc_devices *pc)
 {
 	struct pci_host_options o = {
 		.ecam_base = X86_PCI_ECAM_START,
@@ -266,14 +282,6 @@ static int pc_init_pci(struct vm *vm, struct pc_devices *pc)
 		.reset = pc_stop_clean,
 		.reset_opaque = vm,
 	};
-	struct vm_virtio_layout layout = {
-		.mmio_base = X86_VIRTIO_MMIO_START,
-		.mmio_stride = X86_VIRTIO_MMIO_STRIDE,
-		.mmio_max = (X86_PCI_ECAM_START - X86_VIRTIO_MMIO_START) /
-			    X86_VIRTIO_MMIO_STRIDE,
-	};
-
-	struct pvpanic_ops panic_ops;
 	int err;
 
 	vm_pci_msi_ops(vm, &pc->msi);
@@ -289,7 +297,24 @@ static int pc_init_pci(struct vm *vm, struct pc_devices *pc)
 	 */
 	err = pc_register(vm, "pci-host", &pc_pci_ops, &pc->pci);
 	if (!err)
-		err = vm_virtio_init(vm, &pc->pci, &layout, &pc->virtio);
+		pc_describe(pc, &x86_dsdt_pci_host);
+	return err;
+}
+
+/* The virtio devices and pvpanic on bus 0. */
+static int pc_init_pci_devices(struct vm *vm, struct pc_devices *pc)
+{
+	struct vm_virtio_layout layout = {
+		.mmio_base = X86_VIRTIO_MMIO_START,
+		.mmio_stride = X86_VIRTIO_MMIO_STRIDE,
+		.mmio_max = (X86_PCI_ECAM_START - X86_VIRTIO_MMIO_START) /
+			    X86_VIRTIO_MMIO_STRIDE,
+	};
+
+	struct pvpanic_ops panic_ops;
+	int err;
+
+	err = vm_virtio_init(vm, &pc->pci, &layout, &pc->virtio);
 	if (err || !vm->cfg->pvpanic)
 		return err;
 	/* After the virtio functions, which keep their slots. */
@@ -325,7 +350,10 @@ int arch_devices_init(struct vm *vm)
 		return -ENOMEM;
 	}
 	vm->devices = pc;
-	err = pc_init_uarts(vm, pc);
+	/* The bus first, so its DSDT node and ECAM come first (acpi-devs.c). */
+	err = pc_init_pci_host(vm, pc);
+	if (!err)
+		err = pc_init_uarts(vm, pc);
 	if (err)
 		return err;
 
@@ -337,6 +365,7 @@ int arch_devices_init(struct vm *vm)
 	err = pc_register(vm, "rtc", &pc_rtc_ops, &pc->rtc);
 	if (err)
 		return err;
+	pc_describe(pc, &x86_dsdt_rtc);
 	err = i8042_init(&pc->i8042, &vm->pio_bus, &kbc_ops, &pc->kbd_irq,
 			 &pc->aux_irq);
 	if (err)
@@ -344,6 +373,7 @@ int arch_devices_init(struct vm *vm)
 	err = pc_register(vm, "i8042", &pc_i8042_ops, &pc->i8042);
 	if (err)
 		return err;
+	pc_describe(pc, &x86_dsdt_i8042);
 	err = debug_exit_init(&pc->debug_exit, &vm->pio_bus,
 			      X86_PORT_DEBUG_EXIT, &exit_ops);
 	if (err)
@@ -367,8 +397,9 @@ int arch_devices_init(struct vm *vm)
 				  &pc->acpi_pm);
 		if (err)
 			return err;
+		pc_describe(pc, &x86_dsdt_acpi_pm);
 	}
-	return pc_init_pci(vm, pc);
+	return pc_init_pci_devices(vm, pc);
 fail:
 	pr_err("cannot set up the PC devices: %s", strerror(-err));
 	return err;
@@ -409,6 +440,14 @@ unsigned int pc_pci_irqs(struct vm *vm, struct x86_mp_pci_irq *out,
 	if (pc)
 		pci_list_intx(&pc->pci, pc_add_irq, &l);
 	return l.n;
+}
+
+const struct x86_dsdt_node *pc_dsdt_nodes(struct vm *vm, unsigned int *nr)
+{
+	struct pc_devices *pc = vm->devices;
+
+	*nr = pc ? pc->nr_dsdt : 0;
+	return pc ? pc->dsdt : NULL;
 }
 
 const char *pc_cmdline_extra(struct vm *vm)
