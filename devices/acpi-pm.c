@@ -169,6 +169,7 @@ int acpi_pm_init(struct acpi_pm *pm, struct bus *bus, u16 base,
 	if (ops)
 		pm->ops = *ops;
 	pthread_mutex_init(&pm->lock, NULL);
+	pm->bus = bus;
 	pm->dev.name = "acpi-pm";
 	pm->dev.base = base;
 	pm->dev.len = ACPI_PM_LEN;
@@ -180,8 +181,16 @@ int acpi_pm_init(struct acpi_pm *pm, struct bus *bus, u16 base,
 	return err;
 }
 
-void acpi_pm_exit(struct acpi_pm *pm, struct bus *bus)
+void acpi_pm_exit(struct acpi_pm *pm)
 {
-	bus_unregister(bus, &pm->dev);
+	bus_unregister(pm->bus, &pm->dev);
 	pthread_mutex_destroy(&pm->lock);
+}
+
+void acpi_pm_reset(struct acpi_pm *pm)
+{
+	pthread_mutex_lock(&pm->lock);
+	pm->pm1_en = 0;
+	pm->pm1_cnt = 0;
+	pthread_mutex_unlock(&pm->lock);
 }

@@ -129,6 +129,18 @@ void css_init(struct css *css, const struct guest_mem *mem,
 		css->irq = *irq;
 }
 
+void css_destroy(struct css *css)
+{
+	unsigned int i;
+
+	for (i = 0; i < css->nr_sch; i++) {
+		if (css->sch[i])
+			css->sch[i]->css = NULL;
+		css->sch[i] = NULL;
+	}
+	css->nr_sch = 0;
+}
+
 int css_add_subchannel(struct css *css, struct css_subchannel *sch,
 		       u16 devno)
 {

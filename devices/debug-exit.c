@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Test-exit port: a guest writes its verdict and lkvm exits with it. The
+ * Test-exit port: a guest writes its verdict and the owner (lkvm: exit
+ * with it) is told. The
  * low byte of a write at the port itself is the status (a process exit
  * status has 8 bits); writes to the other three bytes are ignored, reads
  * give all-ones from the bus.
@@ -9,7 +10,6 @@
 
 #include "devices/debug-exit.h"
 #include "log.h"
-#include "vm.h"
 
 static void debug_exit_access(struct bus_dev *dev, struct vcpu *vcpu,
 			      u64 offset, u8 *data, u32 len, bool is_write)
@@ -24,14 +24,17 @@ static void debug_exit_access(struct bus_dev *dev, struct vcpu *vcpu,
 		value |= (u32)data[i] << (8 * i);
 	pr_info("debug-exit: guest wrote 0x%x, exiting with status %u", value,
 		value & 0xff);
-	vm_request_stop(de->vm, (int)(value & 0xff));
+	if (de->ops.exit)
+		de->ops.exit(de->ops.opaque, (int)(value & 0xff));
 }
 
-int debug_exit_init(struct debug_exit *de, struct bus *bus, struct vm *vm,
-		    u16 port)
+int debug_exit_init(struct debug_exit *de, struct bus *bus, u16 port,
+		    const struct debug_exit_ops *ops)
 {
 	memset(de, 0, sizeof(*de));
-	de->vm = vm;
+	if (ops)
+		de->ops = *ops;
+	de->bus = bus;
 	de->dev.name = "debug-exit";
 	de->dev.base = port;
 	de->dev.len = DEBUG_EXIT_LEN;
@@ -40,7 +43,7 @@ int debug_exit_init(struct debug_exit *de, struct bus *bus, struct vm *vm,
 	return bus_register(bus, &de->dev);
 }
 
-void debug_exit_exit(struct debug_exit *de, struct bus *bus)
+void debug_exit_exit(struct debug_exit *de)
 {
-	bus_unregister(bus, &de->dev);
+	bus_unregister(de->bus, &de->dev);
 }

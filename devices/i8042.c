@@ -14,15 +14,14 @@
  *   byte waits and the command byte enables it, likewise AUX (IRQ 12).
  * - Reset: command 0xfe (pulse output port bit 0; any 0xf0-0xff command
  *   with bit 0 clear pulses the reset line) or an output port write with
- *   bit 0 clear stops the VM with status 0: lkvm has no reboot, so a
- *   guest reboot ends the VM cleanly.
+ *   bit 0 clear calls the reset callback (lkvm has no reboot: it stops
+ *   the VM with status 0 there, so a guest reboot ends the VM cleanly).
  */
 #include <errno.h>
 #include <string.h>
 
 #include "devices/i8042.h"
 #include "log.h"
-#include "vm.h"
 
 #define STR_OBF		0x01
 #define STR_SYS		0x04
@@ -120,9 +119,9 @@ static u8 read_status(const struct i8042 *k)
 
 static void request_reset(struct i8042 *k, const char *how)
 {
-	pr_info("i8042: guest reset (%s): stopping the VM", how);
-	if (k->vm)
-		vm_request_stop(k->vm, 0);
+	pr_info("i8042: guest reset (%s)", how);
+	if (k->ops.reset)
+		k->ops.reset(k->ops.opaque);
 }
 
 static void write_outport(struct i8042 *k, u8 val)
@@ -225,6 +224,19 @@ static void write_data(struct i8042 *k, u8 val)
 	}
 }
 
+/* As firmware leaves it: keyboard interrupt, POST done, translation. */
+static void power_on(struct i8042 *k)
+{
+	k->ctr = CTR_KBDINT | CTR_SYS | CTR_XLATE;
+	k->outport = OUT_RESET | OUT_A20;
+	k->pending_cmd = 0;
+	k->last_was_cmd = false;
+	k->last_data = 0;
+	k->q_head = 0;
+	k->q_count = 0;
+	update_irqs(k);
+}
+
 static void i8042_access(struct bus_dev *dev, struct vcpu *vcpu, u64 offset,
 			 u8 *data, u32 len, bool is_write)
 {
@@ -245,8 +257,8 @@ static void i8042_access(struct bus_dev *dev, struct vcpu *vcpu, u64 offset,
 	pthread_mutex_unlock(&k->lock);
 }
 
-int i8042_init(struct i8042 *k, struct bus *bus, struct vm *vm,
-	       struct irq_line *kbd_irq, struct irq_line *aux_irq)
+int i8042_init(struct i8042 *k, struct bus *bus,
+	       const struct i8042_ops *ops, struct irq_line *kbd_irq, struct irq_line *aux_irq)
 {
 	int err;
 
@@ -254,15 +266,14 @@ int i8042_init(struct i8042 *k, struct bus *bus, struct vm *vm,
 	err = pthread_mutex_init(&k->lock, NULL);
 	if (err)
 		return -err;
-	k->vm = vm;
+	if (ops)
+		k->ops = *ops;
 	k->kbd_irq = kbd_irq;
 	k->aux_irq = aux_irq;
+	k->bus = bus;
 	k->kbd_level = -1;
 	k->aux_level = -1;
-	/* As firmware leaves it: keyboard interrupt, POST done, translation. */
-	k->ctr = CTR_KBDINT | CTR_SYS | CTR_XLATE;
-	k->outport = OUT_RESET | OUT_A20;
-	update_irqs(k);
+	power_on(k);
 
 	k->data_dev.name = "i8042-data";
 	k->data_dev.base = I8042_DATA_PORT;
@@ -287,9 +298,16 @@ fail:
 	return err;
 }
 
-void i8042_exit(struct i8042 *k, struct bus *bus)
+void i8042_exit(struct i8042 *k)
 {
-	bus_unregister(bus, &k->cmd_dev);
-	bus_unregister(bus, &k->data_dev);
+	bus_unregister(k->bus, &k->cmd_dev);
+	bus_unregister(k->bus, &k->data_dev);
 	pthread_mutex_destroy(&k->lock);
+}
+
+void i8042_reset(struct i8042 *k)
+{
+	pthread_mutex_lock(&k->lock);
+	power_on(k);
+	pthread_mutex_unlock(&k->lock);
 }

@@ -16,7 +16,6 @@
 
 #include "devices/ignored-ports.h"
 #include "log.h"
-#include "vm.h"
 
 #define PORT92_FAST_RESET	0x01
 #define PORT92_A20		0x02
@@ -55,9 +54,9 @@ static void port92_write(struct ignored_ports *ip, u8 val)
 	__atomic_store_n(&ip->port92, (u8)(val & ~PORT92_FAST_RESET),
 			 __ATOMIC_SEQ_CST);
 	if (val & PORT92_FAST_RESET) {
-		pr_info("port 0x92: guest fast reset: stopping the VM");
-		if (ip->vm)
-			vm_request_stop(ip->vm, 0);
+		pr_info("port 0x92: guest fast reset");
+		if (ip->ops.reset)
+			ip->ops.reset(ip->ops.opaque);
 	}
 }
 
@@ -80,13 +79,15 @@ static void ignored_access(struct bus_dev *dev, struct vcpu *vcpu,
 }
 
 int ignored_ports_init(struct ignored_ports *ip, struct bus *bus,
-		       struct vm *vm)
+		       const struct ignored_ports_ops *ops)
 {
 	unsigned int i;
 	int err;
 
 	memset(ip, 0, sizeof(*ip));
-	ip->vm = vm;
+	if (ops)
+		ip->ops = *ops;
+	ip->bus = bus;
 	ip->port92 = PORT92_A20;
 	for (i = 0; i < ARRAY_SIZE(ignored_table); i++) {
 		struct bus_dev *dev = &ip->devs[i];
@@ -102,7 +103,7 @@ int ignored_ports_init(struct ignored_ports *ip, struct bus *bus,
 			       ignored_table[i].base,
 			       ignored_table[i].base + ignored_table[i].len - 1,
 			       ignored_table[i].name, strerror(-err));
-			ignored_ports_exit(ip, bus);
+			ignored_ports_exit(ip);
 			return err;
 		}
 		ip->nr_devs = i + 1;
@@ -110,11 +111,16 @@ int ignored_ports_init(struct ignored_ports *ip, struct bus *bus,
 	return 0;
 }
 
-void ignored_ports_exit(struct ignored_ports *ip, struct bus *bus)
+void ignored_ports_exit(struct ignored_ports *ip)
 {
 	unsigned int i;
 
 	for (i = 0; i < ip->nr_devs; i++)
-		bus_unregister(bus, &ip->devs[i]);
+		bus_unregister(ip->bus, &ip->devs[i]);
 	ip->nr_devs = 0;
+}
+
+void ignored_ports_reset(struct ignored_ports *ip)
+{
+	__atomic_store_n(&ip->port92, (u8)PORT92_A20, __ATOMIC_SEQ_CST);
 }

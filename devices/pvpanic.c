@@ -118,3 +118,8 @@ void pvpanic_destroy(struct pvpanic *p)
 	p->host = NULL;
 	p->bus = NULL;
 }
+
+void pvpanic_reset(struct pvpanic *p)
+{
+	atomic_store(&p->panicked, false);
+}

@@ -24,6 +24,9 @@
 #include "log.h"
 
 #define RTC_A_UIP	0x80
+/* As firmware leaves them: 32.768 kHz base, 1024 Hz rate; BCD, 24-hour. */
+#define RTC_A_POWER_ON	0x26
+#define RTC_B_POWER_ON	RTC_B_24H
 
 static u8 bin2bcd(unsigned int v)
 {
@@ -274,9 +277,9 @@ int rtc_init(struct rtc *rtc, struct bus *bus)
 	err = pthread_mutex_init(&rtc->lock, NULL);
 	if (err)
 		return -err;
-	/* 32.768 kHz time base, 1024 Hz rate; BCD, 24-hour. */
-	rtc->cmos[RTC_REG_A] = 0x26;
-	rtc->cmos[RTC_REG_B] = RTC_B_24H;
+	rtc->cmos[RTC_REG_A] = RTC_A_POWER_ON;
+	rtc->cmos[RTC_REG_B] = RTC_B_POWER_ON;
+	rtc->bus = bus;
 	rtc->dev.name = "rtc";
 	rtc->dev.base = RTC_PORT_BASE;
 	rtc->dev.len = 2;
@@ -288,10 +291,21 @@ int rtc_init(struct rtc *rtc, struct bus *bus)
 	return err;
 }
 
-void rtc_exit(struct rtc *rtc, struct bus *bus)
+void rtc_exit(struct rtc *rtc)
 {
-	bus_unregister(bus, &rtc->dev);
+	bus_unregister(rtc->bus, &rtc->dev);
 	pthread_mutex_destroy(&rtc->lock);
+}
+
+void rtc_reset(struct rtc *rtc)
+{
+	pthread_mutex_lock(&rtc->lock);
+	rtc->index = 0;
+	rtc->nmi_masked = false;
+	memset(&rtc->set_tm, 0, sizeof(rtc->set_tm));
+	rtc->cmos[RTC_REG_A] = RTC_A_POWER_ON;
+	rtc->cmos[RTC_REG_B] = RTC_B_POWER_ON;
+	pthread_mutex_unlock(&rtc->lock);
 }
 
 int rtc_cmos_set(struct rtc *rtc, u8 index, u8 value)

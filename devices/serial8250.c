@@ -403,6 +403,7 @@ int serial8250_init(struct serial8250 *u, struct bus *bus, const char *name,
 	u->name = name ? name : "serial";
 	u->irq = irq;
 	u->out = out;
+	u->bus = bus;
 	u->irq_level = -1;
 	/* Power-on state: 9600 baud divisor, everything else clear. */
 	u->dll = 12;
@@ -431,8 +432,29 @@ fail:
 	return err;
 }
 
-void serial8250_exit(struct serial8250 *u, struct bus *bus)
+void serial8250_exit(struct serial8250 *u)
 {
-	bus_unregister(bus, &u->dev);
+	bus_unregister(u->bus, &u->dev);
 	pthread_mutex_destroy(&u->lock);
+}
+
+void serial8250_reset(struct serial8250 *u)
+{
+	pthread_mutex_lock(&u->lock);
+	u->ier = 0;
+	u->fcr = 0;
+	u->fifo_enabled = false;
+	u->lcr = 0;
+	u->mcr = 0;
+	u->mcr_written = false;
+	u->lsr_err = 0;
+	u->msr_delta = 0;
+	u->scr = 0;
+	u->dll = 12;
+	u->dlm = 0;
+	u->rbr_last = 0;
+	u->thri_pending = false;
+	rx_clear(u);
+	update_irq(u);
+	pthread_mutex_unlock(&u->lock);
 }

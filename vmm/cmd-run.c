@@ -70,6 +70,8 @@ int cmd_run(int argc, char **argv)
 	}
 	r = vm_run(&vm);
 	control_stop(&vm);
+	/* The devices go at every exit, in reverse order; KVM's VM later. */
+	vm_devices_destroy(&vm.devs);
 	term_restore(&vm.term);
 	fflush(stdout);
 	fflush(stderr);

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "log.h"
 #include "types.h"
 #include "vm-devices.h"
 
@@ -28,6 +29,7 @@ int vm_devices_add(struct vm_devices *devs, const char *name,
 	devs->list[devs->nr++] = (struct vm_device){
 		.name = copy, .ops = ops, .opaque = opaque,
 	};
+	pr_debug("lifecycle: create %s", copy);
 	return 0;
 }
 
@@ -76,6 +78,7 @@ void vm_devices_destroy(struct vm_devices *devs)
 		struct vm_device *d = &devs->list[i];
 
 		trace(devs, "destroy", d);
+		pr_debug("lifecycle: destroy %s", d->name);
 		if (d->ops->destroy)
 			d->ops->destroy(d->opaque);
 		free((char *)d->name);

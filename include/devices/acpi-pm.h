@@ -67,6 +67,7 @@ struct acpi_pm_ops {
 
 struct acpi_pm {
 	struct bus_dev dev;
+	struct bus *bus;
 	struct acpi_pm_ops ops;
 	pthread_mutex_t lock;
 	u16 pm1_en;
@@ -78,6 +79,9 @@ int acpi_pm_init(struct acpi_pm *pm, struct bus *bus, u16 base,
 		 const struct acpi_pm_ops *ops);
 
 /* Unregister. Call after vCPUs stopped. */
-void acpi_pm_exit(struct acpi_pm *pm, struct bus *bus);
+void acpi_pm_exit(struct acpi_pm *pm);
+
+/* PM1_EN and PM1_CNT back to 0 (SCI_EN still reads 1). */
+void acpi_pm_reset(struct acpi_pm *pm);
 
 #endif

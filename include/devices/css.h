@@ -200,6 +200,11 @@ struct css {
 
 void css_init(struct css *css, const struct guest_mem *mem,
 	      const struct css_irq_ops *irq);
+/*
+ * Detach the subchannels still attached (their owners destroy them) and
+ * empty the subsystem: no subchannel is found afterwards.
+ */
+void css_destroy(struct css *css);
 /* Attach sch (zeroed by the caller, ops/priv set) as the next subchannel. */
 int css_add_subchannel(struct css *css, struct css_subchannel *sch,
 		       u16 devno);

@@ -8,13 +8,17 @@
 #include "irq.h"
 #include "types.h"
 
-struct vm;
-
 #define I8042_DATA_PORT		0x60
 #define I8042_CMD_PORT		0x64	/* read: status; write: command */
 #define I8042_KBD_IRQ		1
 #define I8042_AUX_IRQ		12
 #define I8042_QUEUE_SIZE	16
+
+struct i8042_ops {
+	/* The guest pulsed the reset line. Called on a vCPU, lock held. */
+	void (*reset)(void *opaque);
+	void *opaque;
+};
 
 /*
  * A PS/2 keyboard controller with both ports present but nothing plugged
@@ -25,8 +29,9 @@ struct vm;
 struct i8042 {
 	struct bus_dev data_dev;
 	struct bus_dev cmd_dev;
+	struct bus *bus;
 	pthread_mutex_t lock;
-	struct vm *vm;
+	struct i8042_ops ops;
 	struct irq_line *kbd_irq;
 	struct irq_line *aux_irq;
 	int kbd_level, aux_level;
@@ -44,15 +49,21 @@ struct i8042 {
 };
 
 /*
- * Register ports 0x60 and 0x64 on `bus`. Reset requests call
- * vm_request_stop(vm, 0). kbd_irq (IRQ 1) and aux_irq (IRQ 12) may be
+ * Register ports 0x60 and 0x64 on `bus`. Reset requests call ops->reset
+ * (ops may be NULL: they are logged only). kbd_irq (IRQ 1) and aux_irq (IRQ 12) may be
  * NULL; without aux_irq Linux spends 250 ms on its AUX interrupt test and
  * then decides there is no AUX port. Returns 0 or -errno.
  */
-int i8042_init(struct i8042 *kbc, struct bus *bus, struct vm *vm,
-	       struct irq_line *kbd_irq, struct irq_line *aux_irq);
+int i8042_init(struct i8042 *kbc, struct bus *bus,
+	       const struct i8042_ops *ops, struct irq_line *kbd_irq, struct irq_line *aux_irq);
 
 /* Unregister and free the lock. Call after vCPUs stopped. */
-void i8042_exit(struct i8042 *kbc, struct bus *bus);
+void i8042_exit(struct i8042 *kbc);
+
+/*
+ * Back to the state firmware leaves it in (command byte, output port,
+ * nothing queued, interrupt lines low). Call with the vCPUs stopped.
+ */
+void i8042_reset(struct i8042 *kbc);
 
 #endif

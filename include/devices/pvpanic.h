@@ -70,4 +70,10 @@ int pvpanic_mmio_init(struct pvpanic *p, struct bus *bus, u64 base,
 /* Take the device off its host or bus. Call after the vCPUs stopped. */
 void pvpanic_destroy(struct pvpanic *p);
 
+/*
+ * A machine reset: a later PANICKED calls ops->panicked again. The
+ * counters stay (they are lkvm's, not the guest's).
+ */
+void pvpanic_reset(struct pvpanic *p);
+
 #endif

@@ -40,6 +40,7 @@
  */
 struct rtc {
 	struct bus_dev dev;
+	struct bus *bus;
 	pthread_mutex_t lock;
 	u8 index;
 	bool nmi_masked;	/* stored only: lkvm raises no NMIs */
@@ -52,7 +53,14 @@ struct rtc {
 int rtc_init(struct rtc *rtc, struct bus *bus);
 
 /* Unregister and free the lock. Call after vCPUs stopped. */
-void rtc_exit(struct rtc *rtc, struct bus *bus);
+void rtc_exit(struct rtc *rtc);
+
+/*
+ * A machine reset: the index and NMI mask clear, a time being set (B.SET)
+ * abandoned, registers A and B as at power-on. The clock and the CMOS
+ * bytes are battery-backed and stay. Call with the vCPUs stopped.
+ */
+void rtc_reset(struct rtc *rtc);
 
 /*
  * Preset a plain CMOS byte (e.g. the memory size fields firmware reads).

@@ -34,6 +34,7 @@ typedef void (*serial8250_room_fn)(void *opaque);
  */
 struct serial8250 {
 	struct bus_dev dev;
+	struct bus *bus;
 	pthread_mutex_t lock;
 	const char *name;
 	struct irq_line *irq;
@@ -82,7 +83,14 @@ int serial8250_init(struct serial8250 *uart, struct bus *bus,
 void serial8250_tx_room(void *uart);
 
 /* Unregister from the bus and free the lock. Call after vCPUs stopped. */
-void serial8250_exit(struct serial8250 *uart, struct bus *bus);
+void serial8250_exit(struct serial8250 *uart);
+
+/*
+ * Back to the power-on state (registers clear, 9600 baud divisor, receive
+ * FIFO empty, interrupt line low); the output buffer and the callbacks
+ * stay. Call with the vCPUs stopped.
+ */
+void serial8250_reset(struct serial8250 *uart);
 
 /*
  * Ask to be told when the guest made receive room after a short

@@ -204,6 +204,9 @@ struct sclp {
 };
 
 void sclp_init(struct sclp *s, u64 ram_size, unsigned int nr_cpus);
+/* A machine reset: no event masks, no console input waiting. */
+void sclp_reset(struct sclp *s);
+void sclp_destroy(struct sclp *s);
 /*
  * Run one service call on a host copy of the SCCB (len bytes read from
  * the guest, at least 8). Returns the number of bytes to copy back, or

@@ -23,17 +23,54 @@ struct aml;
  *           GSI 0..23), overrides for the SCI and the PCI INTx lines below
  *           16 (level, active-low), NMI on every local APIC's LINT1
  *   MCFG    the ECAM window for bus 0
- *   DSDT    \_S5, the PCI host bridge \_SB.PCI0 with its windows and _PRT,
- *           COM1-4, the RTC, the i8042's keyboard and mouse, and a
- *           motherboard-resources device reserving the ECAM and PM ports
+ *   DSDT    what the devices contribute (struct x86_dsdt_node): with
+ *           every PC device, \_S5, the PCI host bridge \_SB.PCI0 with its
+ *           windows and _PRT, COM1-4, the RTC, the i8042's keyboard and
+ *           mouse, and a motherboard-resources device reserving the ECAM
+ *           and PM ports
  *
  * The tables fill at most X86_ACPI_SIZE bytes, which e820 reserves.
  */
+struct x86_acpi_cfg;
+
+/* Where a device's DSDT node goes (vmm/x86_64/acpi-dsdt.c). */
+enum x86_dsdt_place {
+	X86_DSDT_ROOT,		/* the root scope */
+	X86_DSDT_BUS,		/* \_SB, before \_SB.MRES: host bridges */
+	X86_DSDT_DEVICE,	/* \_SB, after \_SB.MRES */
+};
+
+/*
+ * One device's part of the DSDT. Whoever makes the device hands its node
+ * to the tables (vmm/x86_64/pc.c); no node, nothing in the DSDT.
+ */
+struct x86_dsdt_node {
+	const char *name;	/* the device's, as on the lifecycle list */
+	enum x86_dsdt_place place;
+	/* Write its AML (NULL: none). */
+	void (*describe)(struct aml *a, const struct x86_acpi_cfg *cfg,
+			 const void *arg);
+	/* Write the resource descriptors \_SB.MRES reserves for it. */
+	void (*reserve)(struct aml *a, const void *arg);
+	const void *arg;
+};
+
+/* The PC devices' nodes (vmm/x86_64/acpi-devs.c). */
+#define X86_DSDT_NR_COMS	4
+extern const struct x86_dsdt_node x86_dsdt_acpi_pm;	/* \_S5, PM ports */
+extern const struct x86_dsdt_node x86_dsdt_pci_host;	/* PCI0, ECAM */
+extern const struct x86_dsdt_node x86_dsdt_com[X86_DSDT_NR_COMS];
+extern const struct x86_dsdt_node x86_dsdt_rtc;
+extern const struct x86_dsdt_node x86_dsdt_i8042;	/* KBD, MOU */
+
 struct x86_acpi_cfg {
 	unsigned int nr_cpus;
 	/* INTx lines (as for the MP table): the _PRT and the overrides. */
 	const struct x86_mp_pci_irq *pci_irqs;
 	unsigned int nr_pci_irqs;
+	/* The DSDT's nodes, in the order the devices were made. */
+	const struct x86_dsdt_node *dsdt;
+	unsigned int nr_dsdt;
 };
 
 /* Offsets of the tables from X86_ACPI_ADDR, for tests and diagnostics. */

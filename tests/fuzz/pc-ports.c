@@ -41,33 +41,28 @@
 #include "devices/i8042.h"
 #include "devices/rtc.h"
 #include "log.h"
-#include "vm.h"
 #include "x86/layout.h"
 
 #define MAX_OPS		4096
 
-/* Distinct VM handles: the stub below tells the devices apart by them. */
-static char vm_i8042_tag, vm_debug_tag;
-#define VM_I8042	((struct vm *)&vm_i8042_tag)
-#define VM_DEBUG	((struct vm *)&vm_debug_tag)
-
 static unsigned int stops_i8042, stops_debug;
 static int last_status;
 
-bool vm_request_stop(struct vm *vm, int status)
+/* The callbacks lkvm gives the devices (a reset stops with status 0). */
+static void rec_i8042_reset(void *opaque)
 {
-	if (vm == VM_I8042) {
-		stops_i8042++;
-		if (status != 0)
-			abort();
-	} else if (vm == VM_DEBUG) {
-		stops_debug++;
-	} else {
-		abort();
-	}
-	last_status = status;
-	return true;
+	stops_i8042++;
+	last_status = 0;
 }
+
+static void rec_debug_exit(void *opaque, int status)
+{
+	stops_debug++;
+	last_status = status;
+}
+
+static const struct i8042_ops kbc_ops = { .reset = rec_i8042_reset };
+static const struct debug_exit_ops de_ops = { .exit = rec_debug_exit };
 
 struct line {
 	struct irq_line line;
@@ -413,8 +408,8 @@ int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 	f.aux.line.set_level = set_level;
 	bus_init(&f.bus, "pio");
 	if (rtc_init(&f.rtc, &f.bus) ||
-	    i8042_init(&f.kbc, &f.bus, VM_I8042, &f.kbd.line, &f.aux.line) ||
-	    debug_exit_init(&f.de, &f.bus, VM_DEBUG, X86_PORT_DEBUG_EXIT))
+	    i8042_init(&f.kbc, &f.bus, &kbc_ops, &f.kbd.line, &f.aux.line) ||
+	    debug_exit_init(&f.de, &f.bus, X86_PORT_DEBUG_EXIT, &de_ops))
 		abort();
 	/* As the devices start. */
 	f.r.cmos[RTC_REG_A] = 0x26;
@@ -445,9 +440,9 @@ int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 			break;
 		}
 	}
-	debug_exit_exit(&f.de, &f.bus);
-	i8042_exit(&f.kbc, &f.bus);
-	rtc_exit(&f.rtc, &f.bus);
+	debug_exit_exit(&f.de);
+	i8042_exit(&f.kbc);
+	rtc_exit(&f.rtc);
 	bus_destroy(&f.bus);
 	return 0;
 }

@@ -236,7 +236,7 @@ static int fz_setup(struct fz *f)
 
 static void fz_teardown(struct fz *f)
 {
-	serial8250_exit(&f->u, &f->bus);
+	serial8250_exit(&f->u);
 	term_out_destroy(&f->out);
 	bus_destroy(&f->bus);
 	close(f->p[0]);

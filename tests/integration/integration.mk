@@ -15,3 +15,5 @@ CHECK_SUITES += tests/integration/console-flood.sh
 CHECK_SUITES += tests/integration/cli-habits.sh
 # lkvm.1 and README against the option and command tables (no VM).
 CHECK_SUITES += tests/integration/man-page.sh
+# --debug's lifecycle lines: devices destroyed in reverse order of creation.
+CHECK_SUITES += tests/integration/lifecycle.sh

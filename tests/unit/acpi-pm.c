@@ -97,7 +97,7 @@ static void setup(void)
 
 static void teardown(void)
 {
-	acpi_pm_exit(&pm, &bus);
+	acpi_pm_exit(&pm);
 	bus_destroy(&bus);
 }
 
@@ -260,6 +260,22 @@ static void test_init(void)
 	teardown();
 }
 
+/* acpi_pm_reset(): PM1_EN and PM1_CNT clear, SCI_EN still reads 1. */
+static void test_reset(void)
+{
+	setup();
+	out(ACPI_PM_PM1_EN, 2, 0x0121);
+	out(ACPI_PM_PM1_CNT, 2, ACPI_PM1_CNT_BM_RLD | slp(3));
+	ok(in(ACPI_PM_PM1_EN, 2) == 0x0121 &&
+	   in(ACPI_PM_PM1_CNT, 2) != ACPI_PM1_CNT_SCI_EN,
+	   "before the reset PM1_EN and PM1_CNT hold what was written");
+	acpi_pm_reset(&pm);
+	ok(in(ACPI_PM_PM1_EN, 2) == 0 &&
+	   in(ACPI_PM_PM1_CNT, 2) == ACPI_PM1_CNT_SCI_EN && !power_offs,
+	   "after it PM1_EN reads 0 and PM1_CNT only SCI_EN; no power-off");
+	teardown();
+}
+
 int main(void)
 {
 	test_registers();
@@ -267,5 +283,6 @@ int main(void)
 	test_bad_requests();
 	test_timer();
 	test_init();
+	test_reset();
 	return tap_done();
 }

@@ -5,17 +5,23 @@
  * tree it writes to guest RAM (read back here with libfdt), and a guest's
  * store of PANICKED, handed over as a synthetic KVM_EXIT_MMIO, stops the
  * VM with status 3; without the device there is no node and the store
- * stops nothing. Runs under qemu-aarch64-static.
+ * stops nothing. And the lifecycle: arch_devices_init() puts the UART, the
+ * console attachment and pvpanic on the VM's list, and destroying the list
+ * takes them down in reverse order, off the MMIO bus. Runs under
+ * qemu-aarch64-static.
  */
 #include <libfdt.h>
 #include <linux/kvm.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "tap.h"
 #include "arch.h"
 #include "log.h"
 #include "vcpu.h"
+#include "vm-virtio.h"
 #include "arm64/arm64-vm.h"
 
 #define RAM_SIZE (16 * SZ_1M)
@@ -57,8 +63,7 @@ static void machine_init(struct machine *m, bool pvpanic)
 
 static void machine_fini(struct machine *m)
 {
-	if (m->a.has_pvpanic)
-		pvpanic_destroy(&m->a.pvpanic);
+	vm_devices_destroy(&m->vm.devs);
 	bus_destroy(&m->vm.mmio_bus);
 	free(m->run);
 	free(m->image);
@@ -84,6 +89,63 @@ static int mmio_exit(struct machine *m, u64 addr, u8 len, bool is_write,
 static const void *tree(struct machine *m)
 {
 	return m->ram + (m->a.boot.dtb_start - ARM64_RAM_BASE);
+}
+
+/* The order of the list's destroy calls. */
+struct destroys {
+	char names[8][32];
+	unsigned int n;
+};
+
+static void rec_destroy(void *opaque, const char *op, const char *name)
+{
+	struct destroys *d = opaque;
+
+	if (!strcmp(op, "destroy") && d->n < ARRAY_SIZE(d->names))
+		snprintf(d->names[d->n++], sizeof(d->names[0]), "%s", name);
+}
+
+static void test_lifecycle(void)
+{
+	static const char *const made[] = { "ttyS0", "console", "pvpanic" };
+	struct destroys d = { .n = 0 };
+	struct machine m;
+	unsigned int i, n;
+	int in[2], out[2];
+	bool same;
+
+	machine_init(&m, true);
+	m.cfg.console = CONSOLE_SERIAL;
+	if (pipe(in) || pipe(out) || io_loop_init(&m.vm.io) ||
+	    term_init(&m.vm.term, in[0], out[1]))
+		abort();
+	ok(arch_devices_init(&m.vm) == 0, "arch_devices_init without KVM");
+	n = m.vm.devs.nr;
+	same = n == ARRAY_SIZE(made);
+	for (i = 0; same && i < n; i++)
+		same = !strcmp(m.vm.devs.list[i].name, made[i]);
+	ok(same, "on the list as made: ttyS0, console, pvpanic (%u entries)",
+	   n);
+	ok(m.vm.mmio_bus.nr_devs == 2 && m.vm.term.room_attached,
+	   "the UART and pvpanic on the MMIO bus, the console attached");
+	m.vm.devs.trace = rec_destroy;
+	m.vm.devs.trace_opaque = &d;
+	vm_devices_destroy(&m.vm.devs);
+	same = d.n == ARRAY_SIZE(made);
+	for (i = 0; same && i < d.n; i++)
+		same = !strcmp(d.names[i], made[d.n - 1 - i]);
+	ok(same, "destroyed in reverse order: pvpanic, console, ttyS0");
+	ok(m.vm.mmio_bus.nr_devs == 0 && !m.vm.term.room_attached &&
+	   !m.vm.term.in_attached && m.vm.devs.nr == 0,
+	   "then nothing is left on the MMIO bus, the console is detached and the list is empty");
+	vm_virtio_free(m.a.virtio);
+	term_destroy(&m.vm.term);
+	io_loop_destroy(&m.vm.io);
+	close(in[0]);
+	close(in[1]);
+	close(out[0]);
+	close(out[1]);
+	machine_fini(&m);
 }
 
 int main(void)
@@ -130,5 +192,6 @@ int main(void)
 	   !vm_stop_requested(&m.vm),
 	   "--no-pvpanic: the store reaches nothing, no stop");
 	machine_fini(&m);
+	test_lifecycle();
 	return tap_done();
 }

@@ -233,11 +233,25 @@ static void test_halt_then_clear(void)
 	teardown(&f);
 }
 
+/* css_destroy(): the subchannel is no longer found, nor points back. */
+static void test_destroy(void)
+{
+	struct fixture f;
+
+	setup(&f);
+	ok(css_find(&f.css, CSS_SID(0)) == &f.sch, "subchannel 0 attached");
+	css_destroy(&f.css);
+	ok(!css_find(&f.css, CSS_SID(0)) && !f.sch.css && !f.css.nr_sch,
+	   "after css_destroy() it is detached and not found");
+	teardown(&f);
+}
+
 int main(void)
 {
 	test_idle();
 	test_function_during_program("CSCH", css_csch, SCSW_FCTL_CLEAR);
 	test_function_during_program("HSCH", css_hsch, SCSW_FCTL_HALT);
 	test_halt_then_clear();
+	test_destroy();
 	return tap_done();
 }

@@ -6,7 +6,6 @@
 #include "bus.h"
 #include "devices/i8042.h"
 #include "tap.h"
-#include "vm.h"
 
 struct irq_rec {
 	struct irq_line line;
@@ -21,9 +20,14 @@ static void rec_set(struct irq_line *line, int level)
 struct fixture {
 	struct bus bus;
 	struct i8042 kbc;
-	struct vm *vm;
+	unsigned int resets;	/* calls of the reset callback */
 	struct irq_rec kbd, aux;
 };
+
+static void rec_reset(void *opaque)
+{
+	((struct fixture *)opaque)->resets++;
+}
 
 static u8 in(struct fixture *f, u16 port)
 {
@@ -40,21 +44,21 @@ static void out(struct fixture *f, u16 port, u8 v)
 
 static int setup(struct fixture *f)
 {
+	const struct i8042_ops ops = { .reset = rec_reset, .opaque = f };
+
 	memset(f, 0, sizeof(*f));
-	f->vm = calloc(1, sizeof(*f->vm));
 	f->kbd.line.set_level = rec_set;
 	f->aux.line.set_level = rec_set;
 	f->kbd.level = -1;
 	f->aux.level = -1;
 	bus_init(&f->bus, "pio");
-	return i8042_init(&f->kbc, &f->bus, f->vm, &f->kbd.line, &f->aux.line);
+	return i8042_init(&f->kbc, &f->bus, &ops, &f->kbd.line, &f->aux.line);
 }
 
 static void teardown(struct fixture *f)
 {
-	i8042_exit(&f->kbc, &f->bus);
+	i8042_exit(&f->kbc);
 	bus_destroy(&f->bus);
-	free(f->vm);
 }
 
 /* Send a controller command; return the reply, or -1 if none. */
@@ -120,7 +124,7 @@ static void test_probe(void)
 	st = in(&f, 0x64);
 	ok((st & 0x61) == 0x61 && in(&f, 0x60) == 0xfe,
 	   "AUX device byte: 0xfe with TIMEOUT and AUXDATA");
-	ok(!f.vm->stopping, "no stop requested by any of this");
+	ok(!f.resets, "no reset requested by any of this");
 	teardown(&f);
 }
 
@@ -157,20 +161,40 @@ static void test_reset(void)
 	setup(&f);
 	out(&f, 0x64, 0xd1);
 	out(&f, 0x60, 0xdf);
-	ok(!f.vm->stopping, "output port write with bit 0 set: no reset");
+	ok(!f.resets, "output port write with bit 0 set: no reset");
 	out(&f, 0x64, 0xff);
-	ok(!f.vm->stopping, "pulse command 0xff (no line): no reset");
+	ok(!f.resets, "pulse command 0xff (no line): no reset");
 	out(&f, 0x64, 0xfe);
-	ok(f.vm->stopping && f.vm->exit_status == 0,
-	   "0xfe pulses reset: stop requested with status 0");
+	ok(f.resets == 1, "0xfe pulses reset: the reset callback, once");
 	teardown(&f);
 
 	setup(&f);
-	f.vm->exit_status = 99;
 	out(&f, 0x64, 0xd1);
 	out(&f, 0x60, 0xde);
-	ok(f.vm->stopping && f.vm->exit_status == 0,
-	   "output port bit 0 cleared: stop with status 0");
+	ok(f.resets == 1, "output port bit 0 cleared: the reset callback, once");
+	teardown(&f);
+}
+
+/* i8042_reset(): the command byte and output port as firmware left them. */
+static void test_power_on_reset(void)
+{
+	struct fixture f;
+
+	setup(&f);
+	out(&f, 0x64, 0x60);
+	out(&f, 0x60, 0x03);		/* both interrupts, no translation */
+	out(&f, 0x64, 0xd2);
+	out(&f, 0x60, 0x42);		/* a keyboard byte queued: IRQ 1 */
+	out(&f, 0x64, 0xd1);		/* a command waiting for data */
+	ok(f.kbd.level == 1, "before the reset: keyboard line high");
+	i8042_reset(&f.kbc);
+	ok(f.kbd.level == 0 && f.aux.level == 0 && !f.resets,
+	   "after it: lines low, and no guest reset request");
+	ok(!(in(&f, 0x64) & 0x01), "nothing queued");
+	out(&f, 0x64, 0x20);
+	ok(in(&f, 0x60) == 0x45, "command byte 0x45 again");
+	out(&f, 0x64, 0xd0);
+	ok(in(&f, 0x60) == 0x03, "output port 0x03 (A20, no reset)");
 	teardown(&f);
 }
 
@@ -204,6 +228,7 @@ int main(void)
 	test_probe();
 	test_irqs();
 	test_reset();
+	test_power_on_reset();
 	test_random();
 	return tap_done();
 }

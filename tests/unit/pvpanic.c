@@ -243,6 +243,11 @@ static void test_mmio(void)
 	ok(vm_stop_requested(&vm) &&
 	   atomic_load(&vm.exit_status) == LKVM_STATUS_PANIC && n == 1,
 	   "MMIO: PANICKED stops with status 3, one line");
+	th_wr(&bus, MMIO_BASE, 1, PVPANIC_PANICKED);
+	ok(atomic_load(&p.panicked), "a second PANICKED is not reported again");
+	pvpanic_reset(&p);
+	ok(!atomic_load(&p.panicked),
+	   "after a reset the next PANICKED is reported again");
 	pvpanic_destroy(&p);
 	ok(bus.nr_devs == 0, "destroy takes the window off the bus");
 	bus_destroy(&bus);

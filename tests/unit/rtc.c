@@ -198,6 +198,26 @@ static void test_random(void)
 	ok(!bad, "after random traffic the clock reads valid BCD fields");
 }
 
+/* rtc_reset(): registers A and B as at power-on; CMOS bytes and time stay. */
+static void test_reset(struct rtc *rtc)
+{
+	struct tm tm;
+	time_t before = read_clock(&tm), after;
+
+	cmos_write(0x40, 0xa5);
+	cmos_write(RTC_REG_A, 0x2f);
+	cmos_write(RTC_REG_B, RTC_B_DM_BINARY);
+	bus_access(&bus, NULL, 0x70, &(u8){ 0x80 | 0x40 }, 1, true);
+	rtc_reset(rtc);
+	ok(cmos_read(RTC_REG_A) == 0x26 && cmos_read(RTC_REG_B) == RTC_B_24H,
+	   "after a reset registers A and B read 0x26 and 0x%02x",
+	   RTC_B_24H);
+	ok(cmos_read(0x40) == 0xa5, "a CMOS byte is battery-backed: kept");
+	after = read_clock(&tm);
+	ok(after >= before && after - before <= 2,
+	   "the clock runs on (%lld s apart)", (long long)(after - before));
+}
+
 int main(void)
 {
 	struct rtc rtc;
@@ -208,7 +228,8 @@ int main(void)
 	test_index_and_cmos();
 	test_set_time();
 	test_random();
-	rtc_exit(&rtc, &bus);
+	test_reset(&rtc);
+	rtc_exit(&rtc);
 	bus_destroy(&bus);
 	return tap_done();
 }

@@ -88,7 +88,7 @@ static int setup(struct fixture *f)
 
 static void teardown(struct fixture *f)
 {
-	serial8250_exit(&f->uart, &f->bus);
+	serial8250_exit(&f->uart);
 	term_out_destroy(&f->out);
 	bus_destroy(&f->bus);
 	close(f->pipefd[0]);
@@ -519,6 +519,43 @@ static void test_wide(void)
 	teardown(&f);
 }
 
+/* serial8250_reset(): the registers as at power-on, the line low. */
+static void test_reset(void)
+{
+	struct fixture f;
+	u8 lcr, ier, mcr, scr, iir, lsr, dll, dlm;
+
+	setup(&f);
+	out(&f, FCR, 0xc7);
+	out(&f, MCR, 0x0b);
+	out(&f, IER, 0x0f);
+	out(&f, SCR, 0x5a);
+	out(&f, LCR, 0x80);
+	out(&f, DLL, 0x01);
+	out(&f, DLM, 0x02);
+	out(&f, LCR, 0x03);
+	serial8250_receive(&f.uart, (const u8 *)"xyz", 3);
+	ok(f.irq.level == 1 && (in(&f, LSR) & 0x01),
+	   "before the reset: bytes waiting, line high");
+	serial8250_reset(&f.uart);
+	ier = in(&f, IER);
+	iir = in(&f, IIR);
+	lcr = in(&f, LCR);
+	mcr = in(&f, MCR);
+	lsr = in(&f, LSR);
+	scr = in(&f, SCR);
+	out(&f, LCR, 0x80);
+	dll = in(&f, DLL);
+	dlm = in(&f, DLM);
+	ok(!ier && iir == 0x01 && !lcr && !mcr && !scr,
+	   "after it: IER, LCR, MCR, SCR 0, IIR 0x01 (FIFO off)");
+	ok(!(lsr & 0x01) && (lsr & 0x60) == 0x60,
+	   "receive FIFO empty, transmitter idle (LSR 0x%02x)", lsr);
+	ok(dll == 12 && dlm == 0, "divisor back to 12 (9600 baud)");
+	ok(f.irq.level == 0, "interrupt line low");
+	teardown(&f);
+}
+
 int main(void)
 {
 	/* As lkvm does: a closed output pipe is an EPIPE error, not a kill. */
@@ -533,5 +570,6 @@ int main(void)
 	test_rts_flow();
 	test_random();
 	test_wide();
+	test_reset();
 	return tap_done();
 }

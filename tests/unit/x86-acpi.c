@@ -4,7 +4,8 @@
  * the way Linux finds them (the RSDP by a scan of 0xe0000-0xfffff), every
  * checksum, length and pointer is followed, the MADT is parsed entry by
  * entry for 1 and N vCPUs, and the DSDT's _PRT is decoded and compared
- * with the INTx list of a real PCI host (devices/pci.c). Then a peer
+ * with the INTx list of a real PCI host (devices/pci.c). The DSDT holds
+ * the nodes of the devices it is given and no other. Then a peer
  * reads them: ACPICA's disassembler (iasl -d, Debian's acpica-tools) must
  * take every table without an error or warning and show what lkvm put in.
  */
@@ -104,6 +105,22 @@ static bool find_tables(struct tables *t)
 	return true;
 }
 
+/* The DSDT nodes of a PC with every device, in vmm/x86_64/pc.c's order. */
+static struct x86_dsdt_node pc_dsdt[X86_DSDT_NR_COMS + 4];
+#define PC_DSDT .dsdt = pc_dsdt, .nr_dsdt = ARRAY_SIZE(pc_dsdt)
+
+static void pc_dsdt_init(void)
+{
+	unsigned int i, n = 0;
+
+	pc_dsdt[n++] = x86_dsdt_pci_host;
+	for (i = 0; i < X86_DSDT_NR_COMS; i++)
+		pc_dsdt[n++] = x86_dsdt_com[i];
+	pc_dsdt[n++] = x86_dsdt_rtc;
+	pc_dsdt[n++] = x86_dsdt_i8042;
+	pc_dsdt[n++] = x86_dsdt_acpi_pm;
+}
+
 static long build(const struct x86_acpi_cfg *cfg)
 {
 	memset(G.ram, 0xaa, G.size);
@@ -112,7 +129,7 @@ static long build(const struct x86_acpi_cfg *cfg)
 
 static void test_pointers(void)
 {
-	const struct x86_acpi_cfg cfg = { .nr_cpus = 1 };
+	const struct x86_acpi_cfg cfg = { .nr_cpus = 1, PC_DSDT };
 	struct tables t;
 
 	ok(build(&cfg) == 0, "x86_write_acpi: 1 vCPU, no PCI lines");
@@ -134,7 +151,7 @@ static void test_pointers(void)
 
 static void test_fadt(void)
 {
-	const struct x86_acpi_cfg cfg = { .nr_cpus = 2 };
+	const struct x86_acpi_cfg cfg = { .nr_cpus = 2, PC_DSDT };
 	struct tables t;
 	const u8 *f;
 	u32 flags;
@@ -247,7 +264,9 @@ static void test_madt(void)
 		{ .dev = 2, .pin = 0, .gsi = 16 },
 		{ .dev = 3, .pin = 0, .gsi = 11 },
 	};
-	struct x86_acpi_cfg cfg = { .pci_irqs = irqs, .nr_pci_irqs = 3 };
+	struct x86_acpi_cfg cfg = {
+		.pci_irqs = irqs, .nr_pci_irqs = 3, PC_DSDT,
+	};
 	struct tables t;
 	struct madt m;
 	unsigned int i;
@@ -284,7 +303,7 @@ static void test_madt(void)
 
 static void test_mcfg(void)
 {
-	const struct x86_acpi_cfg cfg = { .nr_cpus = 1 };
+	const struct x86_acpi_cfg cfg = { .nr_cpus = 1, PC_DSDT };
 	struct tables t;
 
 	build(&cfg);
@@ -444,7 +463,7 @@ static void test_prt(void)
 		.bar_io_base = X86_PCI_IO_START,
 		.bar_io_size = X86_PCI_IO_SIZE,
 	};
-	struct x86_acpi_cfg cfg = { .nr_cpus = 2 };
+	struct x86_acpi_cfg cfg = { .nr_cpus = 2, PC_DSDT };
 	struct x86_mp_pci_irq prt[32];
 	struct intx_list l = { .n = 0 };
 	struct bus pio, mmio;
@@ -502,7 +521,7 @@ static void test_bad_cfg(void)
 	struct x86_mp_pci_irq dup[] = { { 1, 0, 5 }, { 1, 0, 7 } };
 	struct x86_mp_pci_irq far[] = { { 1, 0, 24 } };
 	struct x86_mp_pci_irq slot[] = { { 32, 0, 5 } };
-	struct x86_acpi_cfg cfg = { .nr_cpus = 0 };
+	struct x86_acpi_cfg cfg = { .nr_cpus = 0, PC_DSDT };
 	struct test_guest small;
 	static u8 buf[X86_ACPI_SIZE];
 
@@ -643,7 +662,7 @@ static void test_iasl(void)
 	};
 	const struct x86_mp_pci_irq irqs[] = { { 1, 0, 5 }, { 2, 0, 16 } };
 	const struct x86_acpi_cfg cfg = {
-		.nr_cpus = 4, .pci_irqs = irqs, .nr_pci_irqs = 2,
+		.nr_cpus = 4, .pci_irqs = irqs, .nr_pci_irqs = 2, PC_DSDT,
 	};
 	char dir[] = "/tmp/lkvm-acpi-XXXXXX", cmd[64];
 	char *dsdt, *fadt, *madt, *mcfg, *xsdt, *facs;
@@ -697,8 +716,86 @@ static void test_iasl(void)
 		printf("# could not remove %s\n", dir);
 }
 
+/* Does the DSDT hold these bytes (a name segment, a descriptor)? */
+static bool dsdt_has(const u8 *dsdt, const void *what, size_t len)
+{
+	return memmem(dsdt + HDR, rd32(dsdt + 4) - HDR, what, len);
+}
+
+#define HAS(s)	dsdt_has(t.dsdt, s, sizeof(s) - 1)
+
+/* The DSDT as the device list says: a device left out has no node. */
+static void test_dsdt_nodes(void)
+{
+	/* IO (Decode16, 0x600, 0x600, 1, 16): the ACPI PM ports reserved. */
+	static const u8 pm_io[] = { 0x47, 0x01, 0x00, 0x06, 0x00, 0x06 };
+	struct x86_dsdt_node nodes[ARRAY_SIZE(pc_dsdt)];
+	struct x86_acpi_cfg cfg = { .nr_cpus = 1, .dsdt = nodes };
+	struct tables t;
+	unsigned int i, n;
+	long full;
+
+	cfg.dsdt = pc_dsdt;
+	cfg.nr_dsdt = ARRAY_SIZE(pc_dsdt);
+	build(&cfg);
+	find_tables(&t);
+	full = rd32(t.dsdt + 4);
+	ok(HAS("PCI0") && HAS("MRES") && HAS("COM1") && HAS("COM4") &&
+	   HAS("RTC_") && HAS("KBD_") && HAS("MOU_") && HAS("_S5_") &&
+	   dsdt_has(t.dsdt, pm_io, sizeof(pm_io)),
+	   "every PC device: PCI0, MRES (with the PM ports), COM1-4, RTC, KBD, MOU, \\_S5");
+
+	cfg.dsdt = nodes;
+	for (i = n = 0; i < ARRAY_SIZE(pc_dsdt); i++)
+		if (strcmp(pc_dsdt[i].name, "rtc"))
+			nodes[n++] = pc_dsdt[i];
+	cfg.nr_dsdt = n;
+	ok(build(&cfg) == 0 && find_tables(&t) && !HAS("RTC_") &&
+	   HAS("COM1") && HAS("KBD_") && HAS("PCI0") &&
+	   rd32(t.dsdt + 4) < full,
+	   "no rtc node: no \\_SB.RTC, the rest still there");
+
+	for (i = n = 0; i < ARRAY_SIZE(pc_dsdt); i++)
+		if (strcmp(pc_dsdt[i].name, "acpi-pm"))
+			nodes[n++] = pc_dsdt[i];
+	cfg.nr_dsdt = n;
+	ok(build(&cfg) == 0 && find_tables(&t) && !HAS("_S5_") &&
+	   !dsdt_has(t.dsdt, pm_io, sizeof(pm_io)) && HAS("MRES") &&
+	   HAS("RTC_"),
+	   "no acpi-pm node: no \\_S5, MRES without the PM ports");
+
+	for (i = n = 0; i < ARRAY_SIZE(pc_dsdt); i++)
+		if (strcmp(pc_dsdt[i].name, "acpi-pm") &&
+		    strcmp(pc_dsdt[i].name, "pci-host") &&
+		    strcmp(pc_dsdt[i].name, "ttyS2"))
+			nodes[n++] = pc_dsdt[i];
+	cfg.nr_dsdt = n;
+	ok(build(&cfg) == 0 && find_tables(&t) && !HAS("PCI0") &&
+	   !HAS("_PRT") && !HAS("MRES") && !HAS("COM3") && HAS("COM4"),
+	   "no pci-host, acpi-pm or ttyS2: no PCI0, no MRES (nothing to reserve), no COM3");
+	if (system("command -v iasl >/dev/null 2>&1")) {
+		skip("iasl not installed", "iasl -d takes the smaller DSDT");
+	} else {
+		char dir[] = "/tmp/lkvm-acpi-XXXXXX", cmd[64];
+		char *dsl = mkdtemp(dir) ? run_iasl(dir, "dsdt", t.dsdt) : NULL;
+
+		ok(dsl && strstr(dsl, "Device (COM4)") &&
+		   !strstr(dsl, "Device (COM3)") && !strstr(dsl, "PCI0"),
+		   "iasl -d takes the smaller DSDT: COM4 there, COM3 and PCI0 not");
+		free(dsl);
+		snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+		if (system(cmd))
+			printf("# could not remove %s\n", dir);
+	}
+
+	cfg.nr_dsdt = 0;
+	ok(build(&cfg) == 0 && find_tables(&t) && !HAS("COM1") &&
+	   HAS("_SB_"), "no nodes at all: an empty \\_SB");
+}
+
 int main(void)
 {
+	pc_dsdt_init();
 	guest_init(&G, 2 * SZ_1M);
 	test_pointers();
 	test_fadt();
@@ -706,6 +803,7 @@ int main(void)
 	test_mcfg();
 	test_prt();
 	test_bad_cfg();
+	test_dsdt_nodes();
 	test_iasl();
 	guest_fini(&G);
 	return tap_done();

@@ -2,7 +2,9 @@
 /*
  * arm64 VM set-up: RAM from 2 GiB, the GIC (v3, else v2) through
  * KVM_CREATE_DEVICE, the 8250 at 0x3f8 of the MMIO space, the pvpanic
- * register, virtio-mmio devices, the Image and the device tree.
+ * register, virtio-mmio devices, the Image and the device tree. The UART,
+ * the console attachment and pvpanic go on the VM's lifecycle list as they
+ * are made (include/vm-devices.h), to be torn down in reverse order.
  */
 #include <errno.h>
 #include <linux/kvm.h>
@@ -138,6 +140,55 @@ static void arm64_console_quit(void *opaque)
 	vm_request_stop(opaque, 0);
 }
 
+/* The lifecycle list's view of the devices: their own functions. */
+static void arm64_uart_reset(void *u)
+{
+	serial8250_reset(u);
+}
+
+static void arm64_uart_destroy(void *u)
+{
+	serial8250_exit(u);
+}
+
+static void arm64_console_destroy(void *term)
+{
+	term_detach(term);
+}
+
+static void arm64_pvpanic_reset(void *p)
+{
+	pvpanic_reset(p);
+}
+
+static void arm64_pvpanic_destroy(void *p)
+{
+	pvpanic_destroy(p);
+}
+
+static const struct vm_device_ops arm64_uart_ops = {
+	.reset = arm64_uart_reset, .destroy = arm64_uart_destroy,
+};
+static const struct vm_device_ops arm64_console_ops = {
+	.destroy = arm64_console_destroy,
+};
+static const struct vm_device_ops arm64_pvpanic_ops = {
+	.reset = arm64_pvpanic_reset, .destroy = arm64_pvpanic_destroy,
+};
+
+/* On the lifecycle list, or destroyed here if that fails. */
+static int arm64_register(struct vm *vm, const char *name,
+			  const struct vm_device_ops *ops, void *dev)
+{
+	int err = vm_devices_add(&vm->devs, name, ops, dev);
+
+	if (err) {
+		pr_err("out of memory");
+		ops->destroy(dev);
+	}
+	return err;
+}
+
 int arm64_pvpanic_init(struct vm *vm)
 {
 	struct arm64_vm *a = arm64_vm(vm);
@@ -151,8 +202,9 @@ int arm64_pvpanic_init(struct vm *vm)
 		pr_err("cannot set up the pvpanic device: %s", strerror(-err));
 		return err;
 	}
-	a->has_pvpanic = true;
-	return 0;
+	err = arm64_register(vm, "pvpanic", &arm64_pvpanic_ops, &a->pvpanic);
+	a->has_pvpanic = !err;
+	return err;
 }
 
 int arch_devices_init(struct vm *vm)
@@ -172,6 +224,9 @@ int arch_devices_init(struct vm *vm)
 		pr_err("cannot set up ttyS0: %s", strerror(-err));
 		return err;
 	}
+	err = arm64_register(vm, "ttyS0", &arm64_uart_ops, &a->uart);
+	if (err)
+		return err;
 	if (vm->cfg->console == CONSOLE_SERIAL) {
 		serial8250_set_room_cb(&a->uart, term_notify_room, &vm->term);
 		err = term_attach(&vm->term, &vm->io, serial8250_sink,
@@ -180,6 +235,10 @@ int arch_devices_init(struct vm *vm)
 			pr_err("cannot attach the console: %s", strerror(-err));
 			return err;
 		}
+		err = arm64_register(vm, "console", &arm64_console_ops,
+				     &vm->term);
+		if (err)
+			return err;
 	}
 	if (vm->cfg->pvpanic) {
 		err = arm64_pvpanic_init(vm);
@@ -258,8 +317,7 @@ void arch_vm_destroy(struct vm *vm)
 	if (!a)
 		return;
 	vm->cfg = a->user_cfg;
-	if (a->has_pvpanic)
-		pvpanic_destroy(&a->pvpanic);
+	vm_virtio_free(a->virtio);
 	if (a->gic_fd >= 0)
 		close(a->gic_fd);
 	free(a);

@@ -54,6 +54,20 @@ void sclp_init(struct sclp *s, u64 ram_size, unsigned int nr_cpus)
 	pthread_mutex_init(&s->lock, NULL);
 }
 
+void sclp_reset(struct sclp *s)
+{
+	pthread_mutex_lock(&s->lock);
+	s->receive_mask = 0;
+	s->send_mask = 0;
+	s->in_len = 0;
+	pthread_mutex_unlock(&s->lock);
+}
+
+void sclp_destroy(struct sclp *s)
+{
+	pthread_mutex_destroy(&s->lock);
+}
+
 char s390_ebcdic_to_ascii(u8 c)
 {
 	static const char punct[][2] = {

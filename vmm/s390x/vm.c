@@ -2,7 +2,10 @@
 /*
  * s390x VM set-up: RAM from 0, the FLIC, the channel subsystem image and
  * the SCLP console, the kernel image, and the vCPUs with the I/O
- * instructions intercepted to userspace (KVM_CAP_S390_CSS_SUPPORT).
+ * instructions intercepted to userspace (KVM_CAP_S390_CSS_SUPPORT). The
+ * channel subsystem, the SCLP, the adapter routes, the console attachment
+ * and the virtio-ccw devices go on the VM's lifecycle list as they are
+ * made (include/vm-devices.h), to be torn down in reverse order.
  */
 #include <errno.h>
 #include <linux/kvm.h>
@@ -103,6 +106,68 @@ int s390x_ccw_ioeventfd(struct vm *vm, u16 schno, u16 queue, int fd,
 	return 0;
 }
 
+/* The lifecycle list's view of the platform: its own functions. */
+static void s390x_css_destroy(void *css)
+{
+	css_destroy(css);
+}
+
+static void s390x_sclp_reset(void *sclp)
+{
+	sclp_reset(sclp);
+}
+
+static void s390x_sclp_destroy(void *sclp)
+{
+	sclp_destroy(sclp);
+}
+
+static void s390x_routes_release(void *s)
+{
+	s390x_routes_destroy(s);
+}
+
+static void s390x_console_destroy(void *term)
+{
+	term_detach(term);
+}
+
+static void s390x_virtio_release(void *opaque)
+{
+	struct s390x_vm *s = opaque;
+
+	s390x_virtio_destroy(s->vm, &s->devices);
+}
+
+static const struct vm_device_ops s390x_css_ops = {
+	.destroy = s390x_css_destroy,
+};
+static const struct vm_device_ops s390x_sclp_ops = {
+	.reset = s390x_sclp_reset, .destroy = s390x_sclp_destroy,
+};
+static const struct vm_device_ops s390x_routes_ops = {
+	.destroy = s390x_routes_release,
+};
+static const struct vm_device_ops s390x_console_ops = {
+	.destroy = s390x_console_destroy,
+};
+static const struct vm_device_ops s390x_virtio_ops = {
+	.destroy = s390x_virtio_release,
+};
+
+/* On the lifecycle list, or destroyed here if that fails. */
+static int s390x_register(struct vm *vm, const char *name,
+			  const struct vm_device_ops *ops, void *dev)
+{
+	int err = vm_devices_add(&vm->devs, name, ops, dev);
+
+	if (err) {
+		pr_err("out of memory");
+		ops->destroy(dev);
+	}
+	return err;
+}
+
 int arch_vm_init(struct vm *vm)
 {
 	struct kvm_enable_cap cap = { .cap = KVM_CAP_S390_IRQCHIP };
@@ -128,13 +193,20 @@ int arch_vm_init(struct vm *vm)
 		return -ENOMEM;
 	}
 	css_init(&s->css, &vm->mem, &irq);
+	if (s390x_register(vm, "css", &s390x_css_ops, &s->css))
+		return -ENOMEM;
 	sclp_init(&s->sclp, ALIGN_DOWN(vm->cfg->ram_size, SZ_1M),
 		  vm->cfg->nr_cpus);
+	if (s390x_register(vm, "sclp", &s390x_sclp_ops, &s->sclp))
+		return -ENOMEM;
 
 	if (s390x_routes_init(s)) {
 		pr_err("out of memory");
+		s390x_routes_destroy(s);
 		return -ENOMEM;
 	}
+	if (s390x_register(vm, "adapter-routes", &s390x_routes_ops, s))
+		return -ENOMEM;
 	/* Adapter routes need the in-kernel irqchip and the FLIC. */
 	if (ioctl(vm->vm_fd, KVM_ENABLE_CAP, &cap))
 		pr_info("s390x: no in-kernel irqchip: %s", strerror(errno));
@@ -187,8 +259,17 @@ int arch_devices_init(struct vm *vm)
 			       strerror(-err));
 			return err;
 		}
+		err = s390x_register(vm, "console", &s390x_console_ops,
+				     &vm->term);
+		if (err)
+			return err;
 	}
-	return s390x_virtio_init(vm, &s->devices);
+	/*
+	 * One entry for the virtio-ccw devices, before they are made: its
+	 * destroy removes those a failed s390x_virtio_init() left too.
+	 */
+	err = s390x_register(vm, "virtio-ccw", &s390x_virtio_ops, s);
+	return err ?: s390x_virtio_init(vm, &s->devices);
 }
 
 int arch_load_guest(struct vm *vm)
@@ -278,8 +359,6 @@ void arch_vm_destroy(struct vm *vm)
 
 	if (!s)
 		return;
-	s390x_virtio_destroy(vm, &s->devices);
-	s390x_routes_destroy(s);
 	s390x_cpus_destroy(s);
 	if (s->flic_fd >= 0)
 		close(s->flic_fd);

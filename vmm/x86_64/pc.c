@@ -4,7 +4,8 @@
  * RTC/CMOS, the i8042 controller, the test-exit port, the ACPI PM
  * registers (unless --no-acpi) and the ports a PC has but lkvm models as
  * doing nothing; PCI bus 0 with the virtio devices and the pvpanic
- * function.
+ * function. Each goes on the VM's lifecycle list (include/vm-devices.h)
+ * as it is made, so they are torn down in reverse order at every exit.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -24,12 +25,14 @@
 #include "log.h"
 #include "vm-virtio.h"
 #include "vm.h"
+#include "x86/acpi.h"
 #include "x86/layout.h"
 #include "x86/pc.h"
 
 #define PC_NR_UARTS 4
 #define PC_IRQ_KBD 1
 #define PC_IRQ_AUX 12
+#define PC_MAX_DSDT 16
 
 struct pc_devices {
 	struct serial8250 uarts[PC_NR_UARTS];
@@ -45,6 +48,9 @@ struct pc_devices {
 	struct pci_msi_ops msi;
 	struct vm_virtio *virtio;
 	struct pvpanic pvpanic;
+	/* The DSDT nodes of the devices made, in order (acpi-devs.c). */
+	struct x86_dsdt_node dsdt[PC_MAX_DSDT];
+	unsigned int nr_dsdt;
 };
 
 static const struct {
@@ -59,10 +65,158 @@ static const struct {
 	{ "ttyS3", SERIAL8250_COM4_BASE, false, 1 },
 };
 
-/* Console quit, PCI reset, ACPI S5: the VM ends with status 0. */
+/* The lifecycle list's view of each device: its own functions. */
+static void pc_uart_reset(void *u)
+{
+	serial8250_reset(u);
+}
+
+static void pc_uart_destroy(void *u)
+{
+	serial8250_exit(u);
+}
+
+static void pc_irq_share_destroy(void *s)
+{
+	irq_share_destroy(s);
+}
+
+static void pc_console_destroy(void *term)
+{
+	term_detach(term);
+}
+
+static void pc_rtc_reset(void *rtc)
+{
+	rtc_reset(rtc);
+}
+
+static void pc_rtc_destroy(void *rtc)
+{
+	rtc_exit(rtc);
+}
+
+static void pc_i8042_reset(void *k)
+{
+	i8042_reset(k);
+}
+
+static void pc_i8042_destroy(void *k)
+{
+	i8042_exit(k);
+}
+
+static void pc_debug_exit_destroy(void *de)
+{
+	debug_exit_exit(de);
+}
+
+static void pc_ignored_reset(void *ip)
+{
+	ignored_ports_reset(ip);
+}
+
+static void pc_ignored_destroy(void *ip)
+{
+	ignored_ports_exit(ip);
+}
+
+static void pc_acpi_pm_reset(void *pm)
+{
+	acpi_pm_reset(pm);
+}
+
+static void pc_acpi_pm_destroy(void *pm)
+{
+	acpi_pm_exit(pm);
+}
+
+static void pc_pci_destroy(void *h)
+{
+	pci_host_destroy(h);
+}
+
+static void pc_pvpanic_reset(void *p)
+{
+	pvpanic_reset(p);
+}
+
+static void pc_pvpanic_destroy(void *p)
+{
+	pvpanic_destroy(p);
+}
+
+static const struct vm_device_ops pc_uart_ops = {
+	.reset = pc_uart_reset, .destroy = pc_uart_destroy,
+};
+static const struct vm_device_ops pc_irq_share_ops = {
+	.destroy = pc_irq_share_destroy,
+};
+static const struct vm_device_ops pc_console_ops = {
+	.destroy = pc_console_destroy,
+};
+static const struct vm_device_ops pc_rtc_ops = {
+	.reset = pc_rtc_reset, .destroy = pc_rtc_destroy,
+};
+static const struct vm_device_ops pc_i8042_ops = {
+	.reset = pc_i8042_reset, .destroy = pc_i8042_destroy,
+};
+static const struct vm_device_ops pc_debug_exit_ops = {
+	.destroy = pc_debug_exit_destroy,
+};
+static const struct vm_device_ops pc_ignored_ops = {
+	.reset = pc_ignored_reset, .destroy = pc_ignored_destroy,
+};
+static const struct vm_device_ops pc_acpi_pm_ops = {
+	.reset = pc_acpi_pm_reset, .destroy = pc_acpi_pm_destroy,
+};
+/* No reset: the functions' config space is theirs (and lkvm's virtio's). */
+static const struct vm_device_ops pc_pci_ops = {
+	.destroy = pc_pci_destroy,
+};
+static const struct vm_device_ops pc_pvpanic_ops = {
+	.reset = pc_pvpanic_reset, .destroy = pc_pvpanic_destroy,
+};
+
+/* The device just made appears in the DSDT through this node. */
+static void pc_describe(struct pc_devices *pc,
+			const struct x86_dsdt_node *node)
+{
+	if (pc->nr_dsdt < PC_MAX_DSDT)
+		pc->dsdt[pc->nr_dsdt++] = *node;
+	else
+		pr_warn("no room for %s in the DSDT", node->name);
+}
+
+/*
+ * Put a device that was just made on the lifecycle list; if that fails it
+ * is destroyed here, so the caller only returns the error.
+ */
+static int pc_register(struct vm *vm, const char *name,
+		       const struct vm_device_ops *ops, void *dev)
+{
+	int err = vm_devices_add(&vm->devs, name, ops, dev);
+
+	if (err) {
+		pr_err("out of memory");
+		ops->destroy(dev);
+	}
+	return err;
+}
+
+/*
+ * Console quit, PCI reset, i8042 or port 0x92 reset, ACPI S5: lkvm has no
+ * reboot, so the VM ends with status 0.
+ */
 static void pc_stop_clean(void *opaque)
 {
 	vm_request_stop(opaque, 0);
+}
+
+/* The test-exit port: lkvm exits with the guest's verdict. */
+static void pc_stop_status(void *opaque, int status)
+{
+	vm_request_stop(opaque, status);
 }
 
 static int pc_init_uarts(struct vm *vm, struct pc_devices *pc)
@@ -74,7 +228,13 @@ static int pc_init_uarts(struct vm *vm, struct pc_devices *pc)
 	vm_irq_line_init(vm, &pc->irq3, SERIAL8250_COM2_IRQ);
 	err = irq_share_init(&pc->irq4_share, &pc->irq4, 2);
 	if (!err)
+		err = pc_register(vm, "irq4-share", &pc_irq_share_ops,
+				  &pc->irq4_share);
+	if (!err)
 		err = irq_share_init(&pc->irq3_share, &pc->irq3, 2);
+	if (!err)
+		err = pc_register(vm, "irq3-share", &pc_irq_share_ops,
+				  &pc->irq3_share);
 	if (err)
 		return err;
 	for (i = 0; i < PC_NR_UARTS; i++) {
@@ -91,19 +251,26 @@ static int pc_init_uarts(struct vm *vm, struct pc_devices *pc)
 			       strerror(-err));
 			return err;
 		}
+		err = pc_register(vm, pc_uarts[i].name, &pc_uart_ops,
+				  &pc->uarts[i]);
+		if (err)
+			return err;
+		pc_describe(pc, &x86_dsdt_com[i]);
 	}
 	if (vm->cfg->console != CONSOLE_SERIAL)
 		return 0;
 	serial8250_set_room_cb(&pc->uarts[0], term_notify_room, &vm->term);
 	err = term_attach(&vm->term, &vm->io, serial8250_sink, &pc->uarts[0],
 			  pc_stop_clean, vm);
-	if (err)
+	if (err) {
 		pr_err("cannot attach the console: %s", strerror(-err));
-	return err;
+		return err;
+	}
+	return pc_register(vm, "console", &pc_console_ops, &vm->term);
 }
 
-/* PCI bus 0 (always there, as on a PC) and the virtio devices. */
-static int pc_init_pci(struct vm *vm, struct pc_devices *pc)
+/* PCI bus 0: always there, as on a PC. */
+static int pc_init_pci_host(struct vm *vm, struct pc_devices *pc)
 {
 	struct pci_host_options o = {
 		.ecam_base = X86_PCI_ECAM_START,
@@ -115,6 +282,28 @@ static int pc_init_pci(struct vm *vm, struct pc_devices *pc)
 		.reset = pc_stop_clean,
 		.reset_opaque = vm,
 	};
+	int err;
+
+	vm_pci_msi_ops(vm, &pc->msi);
+	err = pci_host_init(&pc->pci, &vm->pio_bus, &vm->mmio_bus, &o);
+	if (err) {
+		pr_err("cannot set up the PCI host bridge: %s",
+		       strerror(-err));
+		return err;
+	}
+	/*
+	 * The host's destroy takes off the functions still on it; the
+	 * virtio block itself is freed by pc_devices_free(), later.
+	 */
+	err = pc_register(vm, "pci-host", &pc_pci_ops, &pc->pci);
+	if (!err)
+		pc_describe(pc, &x86_dsdt_pci_host);
+	return err;
+}
+
+/* The virtio devices and pvpanic on bus 0. */
+static int pc_init_pci_devices(struct vm *vm, struct pc_devices *pc)
+{
 	struct vm_virtio_layout layout = {
 		.mmio_base = X86_VIRTIO_MMIO_START,
 		.mmio_stride = X86_VIRTIO_MMIO_STRIDE,
@@ -125,26 +314,33 @@ static int pc_init_pci(struct vm *vm, struct pc_devices *pc)
 	struct pvpanic_ops panic_ops;
 	int err;
 
-	vm_pci_msi_ops(vm, &pc->msi);
-	err = pci_host_init(&pc->pci, &vm->pio_bus, &vm->mmio_bus, &o);
-	if (err) {
-		pr_err("cannot set up the PCI host bridge: %s",
-		       strerror(-err));
-		return err;
-	}
 	err = vm_virtio_init(vm, &pc->pci, &layout, &pc->virtio);
 	if (err || !vm->cfg->pvpanic)
 		return err;
 	/* After the virtio functions, which keep their slots. */
 	vm_pvpanic_ops(vm, &panic_ops);
 	err = pvpanic_pci_init(&pc->pvpanic, &pc->pci, &panic_ops);
-	if (err)
+	if (err) {
 		pr_err("cannot set up the pvpanic device: %s", strerror(-err));
-	return err;
+		return err;
+	}
+	return pc_register(vm, "pvpanic", &pc_pvpanic_ops, &pc->pvpanic);
 }
 
 int arch_devices_init(struct vm *vm)
 {
+	const struct i8042_ops kbc_ops = {
+		.reset = pc_stop_clean, .opaque = vm,
+	};
+	const struct debug_exit_ops exit_ops = {
+		.exit = pc_stop_status, .opaque = vm,
+	};
+	const struct ignored_ports_ops ignored_ops = {
+		.reset = pc_stop_clean, .opaque = vm,
+	};
+	const struct acpi_pm_ops pm_ops = {
+		.power_off = pc_stop_clean, .opaque = vm,
+	};
 	struct pc_devices *pc;
 	int err;
 
@@ -154,34 +350,59 @@ int arch_devices_init(struct vm *vm)
 		return -ENOMEM;
 	}
 	vm->devices = pc;
-	err = pc_init_uarts(vm, pc);
+	/* The bus first, so its DSDT node and ECAM come first (acpi-devs.c). */
+	err = pc_init_pci_host(vm, pc);
+	if (!err)
+		err = pc_init_uarts(vm, pc);
 	if (err)
 		return err;
 
 	vm_irq_line_init(vm, &pc->kbd_irq, PC_IRQ_KBD);
 	vm_irq_line_init(vm, &pc->aux_irq, PC_IRQ_AUX);
 	err = rtc_init(&pc->rtc, &vm->pio_bus);
-	if (!err)
-		err = i8042_init(&pc->i8042, &vm->pio_bus, vm, &pc->kbd_irq,
-				 &pc->aux_irq);
-	if (!err)
-		err = debug_exit_init(&pc->debug_exit, &vm->pio_bus, vm,
-				      X86_PORT_DEBUG_EXIT);
-	if (!err)
-		err = ignored_ports_init(&pc->ignored, &vm->pio_bus, vm);
-	if (!err && !vm->cfg->no_acpi) {
-		const struct acpi_pm_ops pm_ops = {
-			.power_off = pc_stop_clean, .opaque = vm,
-		};
-
+	if (err)
+		goto fail;
+	err = pc_register(vm, "rtc", &pc_rtc_ops, &pc->rtc);
+	if (err)
+		return err;
+	pc_describe(pc, &x86_dsdt_rtc);
+	err = i8042_init(&pc->i8042, &vm->pio_bus, &kbc_ops, &pc->kbd_irq,
+			 &pc->aux_irq);
+	if (err)
+		goto fail;
+	err = pc_register(vm, "i8042", &pc_i8042_ops, &pc->i8042);
+	if (err)
+		return err;
+	pc_describe(pc, &x86_dsdt_i8042);
+	err = debug_exit_init(&pc->debug_exit, &vm->pio_bus,
+			      X86_PORT_DEBUG_EXIT, &exit_ops);
+	if (err)
+		goto fail;
+	err = pc_register(vm, "debug-exit", &pc_debug_exit_ops,
+			  &pc->debug_exit);
+	if (err)
+		return err;
+	err = ignored_ports_init(&pc->ignored, &vm->pio_bus, &ignored_ops);
+	if (err)
+		goto fail;
+	err = pc_register(vm, "ignored-ports", &pc_ignored_ops, &pc->ignored);
+	if (err)
+		return err;
+	if (!vm->cfg->no_acpi) {
 		err = acpi_pm_init(&pc->acpi_pm, &vm->pio_bus, X86_PORT_ACPI_PM,
 				   &pm_ops);
+		if (err)
+			goto fail;
+		err = pc_register(vm, "acpi-pm", &pc_acpi_pm_ops,
+				  &pc->acpi_pm);
+		if (err)
+			return err;
+		pc_describe(pc, &x86_dsdt_acpi_pm);
 	}
-	if (err) {
-		pr_err("cannot set up the PC devices: %s", strerror(-err));
-		return err;
-	}
-	return pc_init_pci(vm, pc);
+	return pc_init_pci_devices(vm, pc);
+fail:
+	pr_err("cannot set up the PC devices: %s", strerror(-err));
+	return err;
 }
 
 void pc_devices_free(struct vm *vm)
@@ -219,6 +440,14 @@ unsigned int pc_pci_irqs(struct vm *vm, struct x86_mp_pci_irq *out,
 	if (pc)
 		pci_list_intx(&pc->pci, pc_add_irq, &l);
 	return l.n;
+}
+
+const struct x86_dsdt_node *pc_dsdt_nodes(struct vm *vm, unsigned int *nr)
+{
+	struct pc_devices *pc = vm->devices;
+
+	*nr = pc ? pc->nr_dsdt : 0;
+	return pc ? pc->dsdt : NULL;
 }
 
 const char *pc_cmdline_extra(struct vm *vm)

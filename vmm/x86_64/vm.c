@@ -123,17 +123,22 @@ static int x86_setup_assist(struct vm *vm)
 	return 0;
 }
 
-/* The ACPI tables: the same CPUs and PCI lines as the MP table. */
+/*
+ * The ACPI tables: the same CPUs and PCI lines as the MP table, and in the
+ * DSDT the devices pc.c made.
+ */
 static int x86_setup_acpi(struct vm *vm, const struct x86_mp_pci_irq *irqs,
 			  unsigned int nr_irqs)
 {
-	const struct x86_acpi_cfg acpi = {
+	struct x86_acpi_cfg acpi = {
 		.nr_cpus = vm->cfg->nr_cpus,
 		.pci_irqs = irqs,
 		.nr_pci_irqs = nr_irqs,
 	};
-	int err = x86_write_acpi(&vm->mem, &acpi);
+	int err;
 
+	acpi.dsdt = pc_dsdt_nodes(vm, &acpi.nr_dsdt);
+	err = x86_write_acpi(&vm->mem, &acpi);
 	if (err)
 		pr_err("cannot write the ACPI tables for %u CPUs: %s",
 		       vm->cfg->nr_cpus, strerror(-err));
