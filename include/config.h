@@ -8,7 +8,7 @@
 
 #define LKVM_DEFAULT_RAM (256 * SZ_1M)
 #define LKVM_MAX_CPUS 255	/* APIC IDs in the MP table */
-#define LKVM_MAX_DISKS 6	/* virtio-blk devices (-d) */
+#define LKVM_MAX_DISKS 64	/* -d options; the transport has the real limit */
 
 enum emulation_assist {
 	EMULATION_ASSIST_AUTO,	/* on when the host emulates guest CPL0 */

@@ -156,7 +156,7 @@ static int write_back(const struct vm_config *c, char **argv, char *mem,
 
 static void check_accepted(const struct vm_config *cfg)
 {
-	char *argv[64], mem[32], cpus[16], err[256];
+	char *argv[2 * LKVM_MAX_DISKS + 40], mem[32], cpus[16], err[256];
 	struct vm_config again;
 	int argc, r, style;
 

@@ -278,7 +278,6 @@ void arch_vm_destroy(struct vm *vm)
 
 	if (!s)
 		return;
-	s390x_virtio_destroy(vm, &s->devices);
 	s390x_routes_destroy(s);
 	s390x_cpus_destroy(s);
 	if (s->flic_fd >= 0)
