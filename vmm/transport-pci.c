@@ -63,7 +63,7 @@ static int tp_pci_attach(struct vm_virtio_transport *t,
 		intx = &pd->intx;
 	} else if (!p->intx_warned) {
 		p->intx_warned = true;
-		pr_warn("no free interrupt line for %s and later devices: MSI-X only",
+		pr_info("no free interrupt line for %s and later devices: MSI-X only",
 			d->name);
 	}
 	err = virtio_pci_init(&pd->vp, d->vdev, p->host, intx);
