@@ -13,9 +13,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/epoll.h>
-#include <sys/eventfd.h>
-#include <unistd.h>
 
 #include "log.h"
 #include "virtio/mmio.h"
@@ -321,7 +318,7 @@ int virtio_mmio_init(struct virtio_mmio *m, struct virtio_device *vdev,
 		return -ENOMEM;
 	}
 	for (i = 0; i < vdev->nr_queues; i++)
-		m->notifiers[i].handler.fd = -1;
+		queue_notifier_init(&m->notifiers[i], vdev, i);
 	pthread_mutex_init(&m->lock, NULL);
 	m->bus_dev = (struct bus_dev){
 		.name = vdev->name,
@@ -334,37 +331,6 @@ int virtio_mmio_init(struct virtio_mmio *m, struct virtio_device *vdev,
 	return 0;
 }
 
-static void mmio_notifier_ready(struct io_handler *h, u32 events)
-{
-	struct virtio_mmio_notifier *n = h->opaque;
-	u64 count;
-
-	/* One read drains the counter: any number of kicks, one pass. */
-	if (read(h->fd, &count, sizeof(count)) != sizeof(count))
-		return;
-	virtio_queue_notify(n->mmio->vdev, n->queue);
-}
-
-static void mmio_notifier_close(struct virtio_mmio *m,
-				struct virtio_mmio_notifier *n)
-{
-	u64 addr = m->bus_dev.base + VIRTIO_MMIO_QUEUE_NOTIFY;
-
-	if (n->polled && io_loop_del(m->loop, &n->handler))
-		pr_warn("%s: queue %u: cannot remove notifier from the I/O loop",
-			m->vdev->name, n->queue);
-	if (n->registered &&
-	    m->ioeventfd->del(m->ioeventfd->opaque, addr, 4, n->queue, false,
-			      n->handler.fd))
-		pr_warn("%s: queue %u: cannot remove ioeventfd",
-			m->vdev->name, n->queue);
-	if (n->handler.fd >= 0)
-		close(n->handler.fd);
-	n->handler.fd = -1;
-	n->polled = false;
-	n->registered = false;
-}
-
 int virtio_mmio_setup_ioeventfds(struct virtio_mmio *m,
 				 const struct virtio_ioeventfd_ops *ops,
 				 struct io_loop *loop)
@@ -374,32 +340,21 @@ int virtio_mmio_setup_ioeventfds(struct virtio_mmio *m,
 
 	if (!ops || !ops->add || !ops->del || !loop)
 		return -EINVAL;
-	m->ioeventfd = ops;
-	m->loop = loop;
 	for (q = 0; q < m->vdev->nr_queues; q++) {
-		struct virtio_mmio_notifier *n = &m->notifiers[q];
-		int fd, r;
+		struct queue_notifier *n = &m->notifiers[q];
+		int r;
 
-		if (n->handler.fd >= 0)
+		if (n->registered) {
+			routed++;
 			continue;
-		fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
-		if (fd < 0)
-			return routed ? (int)routed : -errno;
-		n->handler = (struct io_handler){
-			.fd = fd, .fn = mmio_notifier_ready, .opaque = n,
-		};
-		n->mmio = m;
-		n->queue = q;
-		r = io_loop_add(loop, &n->handler, EPOLLIN);
-		if (!r) {
-			n->polled = true;
-			r = ops->add(ops->opaque, addr, 4, q, false, fd);
-			n->registered = !r;
 		}
+		r = queue_notifier_open(n, loop);
+		if (!r)
+			r = queue_notifier_register(n, ops, addr, 4, q, false);
 		if (r) {
 			pr_warn("%s: queue %u: no ioeventfd (%s), notifications trap",
 				m->vdev->name, q, strerror(-r));
-			mmio_notifier_close(m, n);
+			queue_notifier_close(n);
 			continue;
 		}
 		routed++;
@@ -414,7 +369,7 @@ void virtio_mmio_destroy(struct virtio_mmio *m)
 	if (!m->vdev)
 		return;
 	for (q = 0; q < m->vdev->nr_queues; q++)
-		mmio_notifier_close(m, &m->notifiers[q]);
+		queue_notifier_close(&m->notifiers[q]);
 	free(m->notifiers);
 	free(m->queue_align);
 	free(m->queue_pfn);

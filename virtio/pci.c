@@ -9,9 +9,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/epoll.h>
-#include <sys/eventfd.h>
-#include <unistd.h>
 
 #include "log.h"
 #include "virtio/pci.h"
@@ -399,48 +396,29 @@ void virtio_pci_bar_access(struct bus_dev *dev, struct vcpu *vcpu,
 
 /* --- Notifications through ioeventfds --- */
 
-static void notifier_unregister(struct virtio_pci *vp,
-				struct virtio_pci_notifier *n)
-{
-	if (!n->registered)
-		return;
-	if (vp->ioeventfd->del(vp->ioeventfd->opaque, n->addr, 2, n->queue,
-			       false, n->handler.fd))
-		pr_warn("%s: queue %u: cannot remove ioeventfd", vp->name,
-			n->queue);
-	n->registered = false;
-}
-
-static void notifier_register(struct virtio_pci *vp,
-			      struct virtio_pci_notifier *n)
-{
-	int r;
-
-	n->addr = vp->bar_base + VIRTIO_PCI_NOTIFY_OFF +
-		  (u64)n->queue * VIRTIO_PCI_NOTIFY_MULT;
-	r = vp->ioeventfd->add(vp->ioeventfd->opaque, n->addr, 2, n->queue,
-			       false, n->handler.fd);
-	n->registered = !r;
-	if (r)
-		pr_warn_ratelimited("%s: queue %u: no ioeventfd at 0x%llx (%s), notifications trap",
-				    vp->name, n->queue,
-				    (unsigned long long)n->addr,
-				    strerror(-r));
-}
-
 /* map_lock held: follow BAR 4 with the ioeventfds. */
 static void notifiers_follow(struct virtio_pci *vp)
 {
 	unsigned int q;
+	int r;
 
 	if (!vp->ioeventfd)
 		return;
 	for (q = 0; q < vp->vdev->nr_queues; q++) {
-		struct virtio_pci_notifier *n = &vp->notifiers[q];
+		struct queue_notifier *n = &vp->notifiers[q];
+		u64 addr = vp->bar_base + VIRTIO_PCI_NOTIFY_OFF +
+			   (u64)q * VIRTIO_PCI_NOTIFY_MULT;
 
-		notifier_unregister(vp, n);
-		if (vp->bar_mapped && n->polled)
-			notifier_register(vp, n);
+		queue_notifier_unregister(n);
+		if (!vp->bar_mapped || !n->polled)
+			continue;
+		r = queue_notifier_register(n, vp->ioeventfd, addr, 2, q,
+					    false);
+		if (r)
+			pr_warn_ratelimited("%s: queue %u: no ioeventfd at 0x%llx (%s), notifications trap",
+					    vp->name, q,
+					    (unsigned long long)addr,
+					    strerror(-r));
 	}
 }
 
@@ -458,17 +436,6 @@ static void vp_bar_moved(struct pci_dev *dev, unsigned int bar, bool mapped,
 	pthread_mutex_unlock(&vp->map_lock);
 }
 
-static void notifier_ready(struct io_handler *h, u32 events)
-{
-	struct virtio_pci_notifier *n = h->opaque;
-	u64 count;
-
-	/* One read drains the counter: any number of kicks, one pass. */
-	if (read(h->fd, &count, sizeof(count)) != sizeof(count))
-		return;
-	virtio_queue_notify(n->vp->vdev, n->queue);
-}
-
 int virtio_pci_setup_ioeventfds(struct virtio_pci *vp,
 				const struct virtio_ioeventfd_ops *ops,
 				struct io_loop *loop)
@@ -480,30 +447,10 @@ int virtio_pci_setup_ioeventfds(struct virtio_pci *vp,
 		return -EINVAL;
 	pthread_mutex_lock(&vp->map_lock);
 	vp->ioeventfd = ops;
-	vp->loop = loop;
 	for (q = 0; q < vp->vdev->nr_queues; q++) {
-		struct virtio_pci_notifier *n = &vp->notifiers[q];
-		int fd;
-
-		if (n->polled) {
-			routed++;
-			continue;
-		}
-		fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
-		if (fd < 0) {
-			err = -errno;
+		err = queue_notifier_open(&vp->notifiers[q], loop);
+		if (err)
 			break;
-		}
-		n->handler = (struct io_handler){
-			.fd = fd, .fn = notifier_ready, .opaque = n,
-		};
-		err = io_loop_add(loop, &n->handler, EPOLLIN);
-		if (err) {
-			close(fd);
-			n->handler.fd = -1;
-			break;
-		}
-		n->polled = true;
 		routed++;
 	}
 	notifiers_follow(vp);
@@ -654,9 +601,7 @@ int virtio_pci_init(struct virtio_pci *vp, struct virtio_device *vdev,
 	}
 	for (q = 0; q < vdev->nr_queues; q++) {
 		vp->queue_vector[q] = VIRTIO_MSI_NO_VECTOR;
-		vp->notifiers[q].handler.fd = -1;
-		vp->notifiers[q].queue = q;
-		vp->notifiers[q].vp = vp;
+		queue_notifier_init(&vp->notifiers[q], vdev, q);
 	}
 	vp->config_vector = VIRTIO_MSI_NO_VECTOR;
 	pthread_mutex_init(&vp->lock, NULL);
@@ -689,19 +634,8 @@ void virtio_pci_destroy(struct virtio_pci *vp)
 	if (vp->pci.host)
 		pci_unregister_device(vp->pci.host, &vp->pci);
 	pthread_mutex_lock(&vp->map_lock);
-	for (q = 0; q < vp->vdev->nr_queues; q++) {
-		struct virtio_pci_notifier *n = &vp->notifiers[q];
-
-		if (vp->ioeventfd)
-			notifier_unregister(vp, n);
-		if (n->polled && io_loop_del(vp->loop, &n->handler))
-			pr_warn("%s: queue %u: cannot remove notifier",
-				vp->name, q);
-		if (n->handler.fd >= 0)
-			close(n->handler.fd);
-		n->handler.fd = -1;
-		n->polled = false;
-	}
+	for (q = 0; q < vp->vdev->nr_queues; q++)
+		queue_notifier_close(&vp->notifiers[q]);
 	pthread_mutex_unlock(&vp->map_lock);
 	free(vp->notifiers);
 	free(vp->queue_vector);

@@ -1,41 +1,24 @@
 // SPDX-License-Identifier: GPL-2.0
-/* The VM's virtio devices on their transport. See include/vm-virtio.h. */
+/*
+ * The virtio device registry: every kind of vm_virtio_kinds[] makes as
+ * many devices as the configuration asks for, each goes on the VM's
+ * transport and on its lifecycle list. See include/vm-virtio.h.
+ */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "log.h"
-#include "virtio/console.h"
-#include "virtio/mmio.h"
-#include "virtio/pci.h"
-#include "virtio/rng.h"
-#include "vm-disks.h"
+#include "vm-devices.h"
 #include "vm-virtio.h"
 #include "vm.h"
 
-#define VM_VIRTIO_MAX 8
-
-/* One device on one transport. */
-struct vm_virtio_slot {
-	struct virtio_device *vdev;
-	struct irq_line irq;
-	union {
-		struct virtio_pci pci;
-		struct virtio_mmio mmio;
-	};
-};
-
 struct vm_virtio {
 	struct vm *vm;
-	struct pci_host *pci;
-	struct vm_virtio_layout layout;
-	struct virtio_ioeventfd_ops ioeventfd;
-	struct virtio_console console;
-	struct virtio_rng rng;
-	struct vm_virtio_slot slots[VM_VIRTIO_MAX];
+	struct vm_virtio_transport *t;
 	unsigned int nr;
-	char cmdline[VM_VIRTIO_MAX * 64];
+	char *cmdline;
 };
 
 static int vmv_ioeventfd_add(void *opaque, u64 addr, u32 len, u64 datamatch,
@@ -48,6 +31,14 @@ static int vmv_ioeventfd_del(void *opaque, u64 addr, u32 len, u64 datamatch,
 			     bool pio, int fd)
 {
 	return vm_ioeventfd_del(opaque, addr, len, pio, true, datamatch, fd);
+}
+
+void vm_virtio_ioeventfd_ops(struct vm *vm, struct virtio_ioeventfd_ops *ops)
+{
+	*ops = (struct virtio_ioeventfd_ops){
+		.add = vmv_ioeventfd_add, .del = vmv_ioeventfd_del,
+		.opaque = vm,
+	};
 }
 
 static int vmv_route_add(void *opaque, u64 addr, u32 data)
@@ -87,137 +78,172 @@ void vm_pci_msi_ops(struct vm *vm, struct pci_msi_ops *ops)
 	};
 }
 
-static const char *transport_name(enum virtio_transport t)
+/* --- Lifecycle: a device, then (last) the transport and the registry --- */
+
+static void vmv_dev_quiesce(void *opaque)
 {
-	switch (t) {
-	case VIRTIO_TRANSPORT_MMIO:
-		return "mmio";
-	case VIRTIO_TRANSPORT_MMIO_LEGACY:
-		return "mmio-legacy";
-	default:
-		return "pci";
-	}
+	struct vm_virtio_dev *d = opaque;
+
+	if (d->kind->quiesce)
+		d->kind->quiesce(d);
 }
 
-static int vmv_add(struct vm_virtio *v, struct virtio_device *vdev)
+static void vmv_dev_destroy(void *opaque)
+{
+	struct vm_virtio_dev *d = opaque;
+
+	if (d->handle)
+		d->transport->detach(d->transport, d);
+	d->kind->destroy(d);
+	free(d);
+}
+
+static const struct vm_device_ops vmv_dev_ops = {
+	.quiesce = vmv_dev_quiesce,
+	.destroy = vmv_dev_destroy,
+};
+
+static void vmv_destroy(void *opaque)
+{
+	struct vm_virtio *v = opaque;
+
+	v->t->destroy(v->t);
+	free(v->cmdline);
+	free(v);
+}
+
+static const struct vm_device_ops vmv_ops = {
+	.destroy = vmv_destroy,
+};
+
+/* Device i of kind k: created, attached, on the list. */
+static int vmv_add(struct vm_virtio *v, const struct vm_virtio_kind *k,
+		   unsigned int i)
 {
 	struct vm *vm = v->vm;
-	enum virtio_transport t = vm->cfg->virtio_transport;
-	struct vm_virtio_slot *s;
-	int line, err;
-
-	if (v->nr == VM_VIRTIO_MAX ||
-	    (t != VIRTIO_TRANSPORT_PCI && v->nr >= v->layout.mmio_max))
-		return -ENOSPC;
-	s = &v->slots[v->nr];
-	s->vdev = vdev;
-	line = vm_alloc_irq_line(vm);
-	if (line < 0)
-		return line;
-	vm_irq_line_init(vm, &s->irq, (u32)line);
-	if (t == VIRTIO_TRANSPORT_PCI) {
-		err = virtio_pci_init(&s->pci, vdev, v->pci, &s->irq);
-		if (err)
-			return err;
-		err = virtio_pci_setup_ioeventfds(&s->pci, &v->ioeventfd,
-						  &vm->io);
-	} else {
-		struct virtio_mmio_options o = {
-			.legacy = t == VIRTIO_TRANSPORT_MMIO_LEGACY,
-		};
-		size_t used = strlen(v->cmdline);
-
-		err = virtio_mmio_init(&s->mmio, vdev, v->layout.mmio_base +
-				       v->nr * v->layout.mmio_stride, &s->irq,
-				       &o);
-		if (err)
-			return err;
-		err = bus_register(&vm->mmio_bus, &s->mmio.bus_dev);
-		if (err)
-			return err;
-		err = virtio_mmio_setup_ioeventfds(&s->mmio, &v->ioeventfd,
-						   &vm->io);
-		if (used)
-			v->cmdline[used++] = ' ';
-		virtio_mmio_cmdline(&s->mmio, v->cmdline + used,
-				    sizeof(v->cmdline) - used);
-	}
-	if (err < 0)
-		pr_warn("%s: no ioeventfds (%s): notifications trap",
-			vdev->name, strerror(-err));
-	pr_info("%s on virtio-%s, irq %d", vdev->name, transport_name(t),
-		line);
-	v->nr++;
-	return 0;
-}
-
-static void vmv_quit(void *opaque)
-{
-	vm_request_stop(opaque, 0);
-}
-
-static int vmv_console(struct vm_virtio *v)
-{
-	struct vm *vm = v->vm;
+	struct vm_virtio_dev *d;
+	char msg[160];
 	int err;
 
-	err = virtio_console_init(&v->console, &vm->mem, "virtio-console.0",
-				  &vm->term.out, vm->term.out_fd);
-	if (!err)
-		err = vmv_add(v, &v->console.vdev);
-	if (err)
+	d = calloc(1, sizeof(*d));
+	if (!d) {
+		pr_err("out of memory");
+		return -ENOMEM;
+	}
+	*d = (struct vm_virtio_dev){
+		.kind = k, .vm = vm, .index = i, .transport = v->t,
+	};
+	snprintf(d->name, sizeof(d->name), "%s.%u", k->name, i);
+	err = k->create(vm, d);
+	if (err) {
+		free(d);
 		return err;
-	virtio_console_set_room_cb(&v->console, term_notify_room, &vm->term);
-	return term_attach(&vm->term, &vm->io, virtio_console_sink,
-			   &v->console, vmv_quit, vm);
+	}
+	msg[0] = '\0';
+	err = v->t->attach(v->t, d, msg, sizeof(msg));
+	if (err) {
+		if (msg[0])
+			pr_err("%s", msg);
+		else
+			pr_err("cannot put %s on virtio-%s: %s", d->name,
+			       v->t->name, strerror(-err));
+		vmv_dev_destroy(d);
+		return err;
+	}
+	err = vm_devices_add(&vm->devs, d->name, &vmv_dev_ops, d);
+	if (err) {
+		pr_err("out of memory");
+		vmv_dev_destroy(d);
+		return err;
+	}
+	v->nr++;
+	/* On the list from here: vm_destroy() frees it. */
+	if (k->attached) {
+		err = k->attached(vm, d);
+		if (err)
+			pr_err("cannot set up %s: %s", d->name, strerror(-err));
+	}
+	return err;
+}
+
+int vm_virtio_start(struct vm *vm, struct vm_virtio_transport *t,
+		    struct vm_virtio **out)
+{
+	const struct vm_virtio_kind *const *k;
+	struct vm_virtio *v;
+	int err;
+
+	v = calloc(1, sizeof(*v));
+	if (!v || vm_devices_add(&vm->devs, "virtio", &vmv_ops, v)) {
+		free(v);
+		t->destroy(t);
+		pr_err("out of memory");
+		return -ENOMEM;
+	}
+	v->vm = vm;
+	v->t = t;
+	if (out)
+		*out = v;
+	for (k = vm_virtio_kinds; *k; k++) {
+		unsigned int i, n = (*k)->count(vm->cfg);
+
+		for (i = 0; i < n; i++) {
+			err = vmv_add(v, *k, i);
+			if (err)
+				return err;
+		}
+	}
+	return 0;
 }
 
 int vm_virtio_init(struct vm *vm, struct pci_host *pci,
 		   const struct vm_virtio_layout *layout,
 		   struct vm_virtio **out)
 {
-	struct vm_virtio *v;
-	int err = 0;
+	struct vm_virtio_transport *t;
+	int err;
 
-	v = calloc(1, sizeof(*v));
-	if (!v) {
-		pr_err("out of memory");
-		return -ENOMEM;
-	}
-	*out = v;
-	v->vm = vm;
-	v->pci = pci;
-	v->layout = *layout;
-	v->ioeventfd = (struct virtio_ioeventfd_ops){
-		.add = vmv_ioeventfd_add, .del = vmv_ioeventfd_del,
-		.opaque = vm,
-	};
-	if (vm->cfg->console == CONSOLE_VIRTIO) {
-		err = vmv_console(v);
-		if (err) {
-			pr_err("cannot set up virtio-console: %s",
-			       strerror(-err));
-			return err;
-		}
-	}
-	if (vm->cfg->rng) {
-		err = virtio_rng_init(&v->rng, &vm->mem, "virtio-rng.0");
-		if (!err)
-			err = vmv_add(v, &v->rng.vdev);
-		if (err) {
-			pr_err("cannot set up virtio-rng: %s", strerror(-err));
-			return err;
-		}
-	}
-	return vm_disks_create(vm, v, vmv_add);
+	if (pci && vm->cfg->virtio_transport == VIRTIO_TRANSPORT_PCI)
+		err = vm_virtio_pci_transport(vm, pci, &t);
+	else
+		err = vm_virtio_mmio_transport(vm, layout, &t);
+	return err ?: vm_virtio_start(vm, t, out);
 }
 
-void vm_virtio_free(struct vm_virtio *v)
+const struct vm_virtio_window *vm_virtio_windows(const struct vm_virtio *v,
+						 unsigned int *nr)
 {
-	free(v);
+	*nr = v ? v->t->nr_windows : 0;
+	return *nr ? v->t->windows : NULL;
 }
 
 const char *vm_virtio_cmdline(const struct vm_virtio *v)
 {
-	return v ? v->cmdline : "";
+	struct vm_virtio *w = (struct vm_virtio *)v;
+	unsigned int i;
+	size_t size, used = 0;
+
+	if (!v || !v->t->nr_windows)
+		return "";
+	/* "virtio_mmio.device=0x%llx@0x%llx:%u " is at most 70 bytes. */
+	size = (size_t)v->t->nr_windows * 72 + 1;
+	free(w->cmdline);
+	w->cmdline = malloc(size);
+	if (!w->cmdline)
+		return "";
+	w->cmdline[0] = '\0';
+	for (i = 0; i < v->t->nr_windows; i++) {
+		const struct vm_virtio_window *win = &v->t->windows[i];
+
+		used += snprintf(w->cmdline + used, size - used,
+				 "%svirtio_mmio.device=0x%llx@0x%llx:%u",
+				 i ? " " : "", (unsigned long long)win->size,
+				 (unsigned long long)win->base, win->irq);
+	}
+	return w->cmdline;
+}
+
+unsigned int vm_virtio_nr_devices(const struct vm_virtio *v)
+{
+	return v ? v->nr : 0;
 }

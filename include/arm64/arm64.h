@@ -13,6 +13,8 @@
 #include "guest-mem.h"
 #include "types.h"
 
+struct vm_virtio_window;
+
 /* Memory map: devices below 2 GiB, RAM from 2 GiB. */
 #define ARM64_IOPORT_BASE	0x00000000ULL	/* 8250 at 0x3f8, as a PC */
 #define ARM64_UART_BASE		0x3f8ULL
@@ -84,11 +86,6 @@ int arm64_load_image(const struct guest_mem *mem, u64 ram_base,
 		     struct arm64_boot *boot);
 
 /* The device tree's description of the machine. */
-struct arm64_fdt_virtio {
-	u64 base;
-	u64 size;
-	u32 spi;
-};
 
 struct arm64_fdt_config {
 	u64 ram_base, ram_size;
@@ -99,19 +96,14 @@ struct arm64_fdt_config {
 	bool uart;
 	/* A "qemu,pvpanic-mmio" node: pvpanic_size bytes at pvpanic_base. */
 	u64 pvpanic_base, pvpanic_size;	/* size 0: none */
+	/* The virtio-mmio transport's windows; irq: an SPI line encoding. */
 	unsigned int nr_virtio;
-	struct arm64_fdt_virtio virtio[ARM64_VIRTIO_MMIO_MAX];
+	const struct vm_virtio_window *virtio;
 };
 
 /* Build the device tree into buf; 0 or -errno (-ENOSPC: buf too small). */
 int arm64_fdt_build(const struct arm64_fdt_config *cfg, void *buf,
 		    size_t size);
 
-/*
- * Parse "virtio_mmio.device=<size>@<base>:<irq>" fragments (what
- * vm_virtio_cmdline() says) into cfg->virtio[]; irq is a KVM_IRQ_LINE SPI
- * encoding. Returns the number added or -EINVAL.
- */
-int arm64_fdt_parse_virtio(struct arm64_fdt_config *cfg, const char *s);
 
 #endif

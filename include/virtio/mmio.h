@@ -32,6 +32,7 @@
 #include "bus.h"
 #include "io-loop.h"
 #include "irq.h"
+#include "queue-notifier.h"
 #include "types.h"
 #include "virtio/core.h"
 
@@ -80,17 +81,6 @@ struct virtio_mmio_options {
 	bool legacy;		/* register layout version 1 */
 };
 
-struct virtio_mmio;
-
-/* One queue's doorbell eventfd, handled on the I/O thread. */
-struct virtio_mmio_notifier {
-	struct io_handler handler;	/* handler.fd is the eventfd */
-	struct virtio_mmio *mmio;
-	unsigned int queue;
-	bool registered;		/* with KVM (ioeventfd ops) */
-	bool polled;			/* with the I/O loop */
-};
-
 struct virtio_mmio {
 	struct virtio_device *vdev;
 	struct bus_dev bus_dev;		/* register this on the MMIO bus */
@@ -106,9 +96,7 @@ struct virtio_mmio {
 	u32 *queue_align;		/* legacy, per queue */
 	u32 *queue_pfn;			/* legacy, per queue */
 
-	const struct virtio_ioeventfd_ops *ioeventfd;
-	struct io_loop *loop;
-	struct virtio_mmio_notifier *notifiers;	/* nr_queues of them */
+	struct queue_notifier *notifiers;	/* nr_queues of them */
 };
 
 /*

@@ -32,6 +32,7 @@
 
 #include "devices/pci.h"
 #include "io-loop.h"
+#include "queue-notifier.h"
 #include "types.h"
 #include "virtio/core.h"
 
@@ -96,18 +97,6 @@
 #define VIRTIO_PCI_MAX_QUEUES		(VIRTIO_PCI_REGION_SIZE / \
 					 VIRTIO_PCI_NOTIFY_MULT)
 
-struct virtio_pci;
-
-/* One queue's doorbell eventfd, handled on the I/O thread. */
-struct virtio_pci_notifier {
-	struct io_handler handler;	/* handler.fd: the eventfd */
-	struct virtio_pci *vp;
-	unsigned int queue;
-	u64 addr;			/* where it is registered */
-	bool registered;		/* with KVM */
-	bool polled;			/* with the I/O loop */
-};
-
 struct virtio_pci {
 	struct virtio_device *vdev;
 	struct pci_dev pci;
@@ -124,8 +113,7 @@ struct virtio_pci {
 	bool bar_mapped;
 	u64 bar_base;
 	const struct virtio_ioeventfd_ops *ioeventfd;
-	struct io_loop *loop;
-	struct virtio_pci_notifier *notifiers;	/* nr_queues */
+	struct queue_notifier *notifiers;	/* nr_queues */
 	u8 pci_cfg_cap;			/* offset of the PCI_CFG capability */
 };
 

@@ -23,7 +23,8 @@ FUZZ_CFLAGS := -g -O1 -fsanitize=fuzzer,address,undefined \
 FUZZ_SRCS := virtio/queue.c virtio/queue-split.c virtio/queue-packed.c \
 	virtio/core.c virtio/mmio.c virtio/ccw.c virtio/pci.c devices/css.c \
 	devices/pci.c devices/bus.c lib/guest-mem.c lib/log.c lib/io-loop.c \
-	lib/iov.c
+	lib/iov.c \
+	lib/queue-notifier.c
 FUZZ_TARGETS := virtio-walker virtio-mmio-regs virtio-ccw-program \
 	virtio-pci-regs
 FUZZ_TIME ?= 300

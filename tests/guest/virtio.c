@@ -109,15 +109,24 @@ u8 vio_cfg8(struct vio_dev *d, u32 off)
 
 /* --- Finding the device --- */
 
+/* vio-skip=N on the command line: use the (N+1)-th device of the kind. */
+static unsigned int vio_skip(void)
+{
+	char buf[16];
+
+	return cmdline_get("vio-skip", buf, sizeof(buf)) ?
+	       (unsigned int)strtou64(buf, NULL) : 0;
+}
+
 static bool pci_find(struct vio_dev *d, u32 id)
 {
-	unsigned int slot;
+	unsigned int slot, skip = vio_skip();
 	u8 pos;
 
 	for (slot = 0; slot < 32; slot++) {
 		u32 vd = pci_cfg_read32(0, slot, 0, PCI_VENDOR_ID);
 
-		if (vd == (0x1af4u | (0x1040u + id) << 16))
+		if (vd == (0x1af4u | (0x1040u + id) << 16) && !skip--)
 			break;
 	}
 	if (slot == 32)
@@ -178,7 +187,7 @@ static bool pci_find(struct vio_dev *d, u32 id)
 static bool mmio_find(struct vio_dev *d, u32 id)
 {
 	char buf[64];
-	unsigned int n;
+	unsigned int n, skip = vio_skip();
 
 	for (n = 0; cmdline_get_nth("virtio_mmio.device", n, buf,
 				    sizeof(buf)); n++) {
@@ -192,7 +201,7 @@ static bool mmio_find(struct vio_dev *d, u32 id)
 			continue;
 		irq = strtou64(end + 1, &end);
 		if (readl(base + M_MAGIC) != 0x74726976 ||
-		    readl(base + M_DEVICE_ID) != id)
+		    readl(base + M_DEVICE_ID) != id || skip--)
 			continue;
 		d->mmio = true;
 		d->base = base;

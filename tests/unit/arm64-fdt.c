@@ -2,8 +2,8 @@
 /*
  * vmm/arm64/fdt.c: the generated device tree is decompiled with
  * dtc -I dtb -O dts (when dtc runs here) and parsed back with libfdt node
- * by node; the virtio-mmio descriptions come from virtio/mmio.c's own
- * command-line fragments; interrupt line encodings. Runs under
+ * by node; the virtio-mmio nodes come from the transport's windows;
+ * interrupt line encodings. Runs under
  * qemu-aarch64-static.
  */
 #include <errno.h>
@@ -19,11 +19,17 @@
 #include "vm-irq.h"
 #include "arm64/arm64.h"
 #include "devices/pvpanic.h"
-#include "virtio/mmio.h"
+#include "vm-virtio.h"
 
 #define FDT_SIZE 65536
 
 static u8 fdt[FDT_SIZE];
+
+/* What the virtio-mmio transport hands the device tree. */
+static const struct vm_virtio_window windows[] = {
+	{ 0x0a000000, 0x200, ARM64_IRQ_LINE_SPI(1) },
+	{ 0x0a000200, 0x200, ARM64_IRQ_LINE_SPI(2) },
+};
 
 static struct arm64_fdt_config base_config(void)
 {
@@ -39,10 +45,7 @@ static struct arm64_fdt_config base_config(void)
 		.pvpanic_base = ARM64_PVPANIC_BASE,
 		.pvpanic_size = PVPANIC_MMIO_SIZE,
 		.nr_virtio = 2,
-		.virtio = {
-			{ 0x0a000000, 0x200, 1 },
-			{ 0x0a000200, 0x200, 2 },
-		},
+		.virtio = windows,
 	};
 	return c;
 }
@@ -224,22 +227,10 @@ static void test_tree_v2_and_errors(void)
 	   "a 256-byte buffer: -ENOSPC");
 }
 
-static void no_notify(struct virtio_device *vdev, struct virtq *vq)
-{
-}
-
 static void test_lines_and_virtio(void)
 {
-	struct arm64_fdt_config c = { 0 };
-	struct virtio_device vdev;
-	struct virtio_mmio m;
-	struct irq_line line = { .gsi = ARM64_IRQ_LINE_SPI(3) };
-	static const struct virtio_device_ops ops = {
-		.name = "x", .device_id = VIRTIO_ID_RNG,
-		.queue_notify = no_notify,
-	};
-	struct guest_mem mem = { 0 };
-	char buf[128];
+	static const struct vm_virtio_window bad[] = { { 0x0a000000, 0x200, 5 } };
+	struct arm64_fdt_config c;
 	int l, n;
 
 	l = arch_irq_next_line(-1);
@@ -253,26 +244,11 @@ static void test_lines_and_virtio(void)
 	   == -1, "PPI or CPU encodings are not SPIs");
 	ok(arch_irq_default_routes(NULL, 0) == 0, "no default routes");
 
-	if (virtio_device_init(&vdev, &ops, NULL, &mem, "x", 1, 8) ||
-	    virtio_mmio_init(&m, &vdev, 0x0a000400, &line, NULL)) {
-		ok(0, "virtio-mmio device for the command-line fragment");
-		return;
-	}
-	virtio_mmio_cmdline(&m, buf, sizeof(buf));
-	n = arm64_fdt_parse_virtio(&c, buf);
-	ok(n == 1 && c.virtio[0].base == 0x0a000400 &&
-	   c.virtio[0].size == VIRTIO_MMIO_SIZE && c.virtio[0].spi == 3,
-	   "virtio_mmio_cmdline() parsed back: base, size, SPI 3 (%s)", buf);
-	virtio_mmio_destroy(&m);
-	virtio_device_destroy(&vdev);
-	n = arm64_fdt_parse_virtio(&c, "virtio_mmio.device=0x200@0xa000000:16777250 virtio_mmio.device=0x200@0xa000200:16777251");
-	ok(n == 2 && c.nr_virtio == 3 && c.virtio[2].spi == 3,
-	   "two fragments in one line");
-	ok(arm64_fdt_parse_virtio(&c, "") == 0, "empty line: none");
-	ok(arm64_fdt_parse_virtio(&c, "virtio_mmio.device=0x200@0xa000000:5")
-	   == -EINVAL, "a line that is not an SPI: -EINVAL");
-	ok(arm64_fdt_parse_virtio(&c, "virtio_mmio.device=0x200:5") == -EINVAL,
-	   "malformed fragment: -EINVAL");
+	c = base_config();
+	c.virtio = bad;
+	c.nr_virtio = 1;
+	ok(arm64_fdt_build(&c, fdt, sizeof(fdt)) == -EINVAL,
+	   "a window whose line is not an SPI: -EINVAL");
 }
 
 int main(void)

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "arm64/arm64.h"
+#include "vm-virtio.h"
 
 #define PHANDLE_GIC		1
 #define IRQ_TYPE_EDGE_RISING	1
@@ -154,15 +155,19 @@ static int fdt_devices(void *fdt, const struct arm64_fdt_config *c)
 		err = err ?: fdt_end_node(fdt);
 	}
 	for (i = 0; i < c->nr_virtio && !err; i++) {
-		const struct arm64_fdt_virtio *v = &c->virtio[i];
+		const struct vm_virtio_window *v = &c->virtio[i];
+		int spi = arm64_irq_line_spi(v->irq);
 
+		if (spi < 0)
+			return -EINVAL;
 		snprintf(name, sizeof(name), "virtio_mmio@%llx",
 			 (unsigned long long)v->base);
 		err = fdt_begin_node(fdt, name);
 		err = err ?: fdt_property_string(fdt, "compatible",
 						 "virtio,mmio");
 		err = err ?: fdt_reg2(fdt, v->base, v->size);
-		err = err ?: fdt_irq(fdt, GIC_SPI, v->spi, IRQ_TYPE_LEVEL_HIGH);
+		err = err ?: fdt_irq(fdt, GIC_SPI, (u32)spi,
+				       IRQ_TYPE_LEVEL_HIGH);
 		err = err ?: fdt_property(fdt, "dma-coherent", NULL, 0);
 		err = err ?: fdt_end_node(fdt);
 	}
@@ -234,37 +239,4 @@ int arm64_fdt_build(const struct arm64_fdt_config *c, void *buf,
 	if (err == -FDT_ERR_NOSPACE)
 		return -ENOSPC;
 	return err ? -EINVAL : 0;
-}
-
-int arm64_fdt_parse_virtio(struct arm64_fdt_config *c, const char *s)
-{
-	static const char key[] = "virtio_mmio.device=";
-	int added = 0;
-
-	while ((s = strstr(s, key))) {
-		unsigned long long size, base;
-		unsigned long irq;
-		char *end;
-		int spi;
-
-		s += sizeof(key) - 1;
-		size = strtoull(s, &end, 0);
-		if (*end != '@')
-			return -EINVAL;
-		base = strtoull(end + 1, &end, 0);
-		if (*end != ':')
-			return -EINVAL;
-		irq = strtoul(end + 1, &end, 0);
-		if ((*end && *end != ' ') || !size || irq > UINT32_MAX)
-			return -EINVAL;
-		spi = arm64_irq_line_spi((u32)irq);
-		if (spi < 0 || c->nr_virtio >= ARM64_VIRTIO_MMIO_MAX)
-			return -EINVAL;
-		c->virtio[c->nr_virtio++] = (struct arm64_fdt_virtio){
-			.base = base, .size = size, .spi = (u32)spi,
-		};
-		added++;
-		s = end;
-	}
-	return added;
 }

@@ -283,9 +283,8 @@ int arch_load_guest(struct vm *vm)
 		.pvpanic_base = ARM64_PVPANIC_BASE,
 		.pvpanic_size = a->has_pvpanic ? PVPANIC_MMIO_SIZE : 0,
 	};
-	err = arm64_fdt_parse_virtio(fc, a->virtio ?
-				     vm_virtio_cmdline(a->virtio) : "");
-	err = err < 0 ? err : arm64_fdt_build(fc, fdt, ARM64_FDT_MAX);
+	fc->virtio = vm_virtio_windows(a->virtio, &fc->nr_virtio);
+	err = arm64_fdt_build(fc, fdt, ARM64_FDT_MAX);
 	if (!err && guest_mem_write(&vm->mem, a->boot.dtb_start, fdt,
 				    ARM64_FDT_MAX))
 		err = -EFAULT;
@@ -317,7 +316,6 @@ void arch_vm_destroy(struct vm *vm)
 	if (!a)
 		return;
 	vm->cfg = a->user_cfg;
-	vm_virtio_free(a->virtio);
 	if (a->gic_fd >= 0)
 		close(a->gic_fd);
 	free(a);

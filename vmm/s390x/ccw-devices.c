@@ -1,54 +1,51 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * virtio devices on the s390x machine: each goes on its own virtio-ccw
- * subchannel (device numbers 0.0.0000 up), and each queue's DIAGNOSE 0x500
- * notification is answered by KVM through an ioeventfd (subchannel ID as
- * the address, the queue index as datamatch) and handled on the I/O
- * thread. Queues KVM cannot take keep the exit path through exits.c.
+ * The virtio-ccw transport of the device registry: each device goes on
+ * its own subchannel (device numbers 0.0.0000 up; the limit is the CSS's
+ * CSS_MAX_SUBCHANNELS), and each queue's DIAGNOSE 0x500 notification is
+ * answered by KVM through an ioeventfd (subchannel number as the address,
+ * the queue index as datamatch) handled on the I/O thread. Queues KVM
+ * cannot take keep the exit path through exits.c. The guest finds the
+ * devices through the channel subsystem.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/epoll.h>
-#include <sys/eventfd.h>
-#include <unistd.h>
 
 #include "log.h"
 #include "s390x/s390x-ccw.h"
 #include "s390x/s390x-vm.h"
-#include "vm-disks.h"
+#include "vm-virtio.h"
 
-static void ccw_notifier_fire(struct io_handler *h, u32 events)
+static int ccw_ioeventfd_add(void *opaque, u64 addr, u32 len, u64 datamatch,
+			     bool pio, int fd)
 {
-	struct s390x_ccw_notifier *n = h->opaque;
-	u64 count;
-
-	if (read(h->fd, &count, sizeof(count)) == sizeof(count))
-		virtio_queue_notify(n->dev->ccw.vdev, n->queue);
+	return s390x_ccw_ioeventfd(opaque, (u16)addr, (u16)datamatch, fd,
+				   true);
 }
 
-static void ccw_notifiers_release(struct vm *vm, struct s390x_ccw_dev *d)
+static int ccw_ioeventfd_del(void *opaque, u64 addr, u32 len, u64 datamatch,
+			     bool pio, int fd)
+{
+	return s390x_ccw_ioeventfd(opaque, (u16)addr, (u16)datamatch, fd,
+				   false);
+}
+
+static void ccw_notifiers_release(struct s390x_ccw_dev *d)
 {
 	unsigned int q;
 
-	for (q = 0; d->notifiers && q < d->nr_notifiers; q++) {
-		struct s390x_ccw_notifier *n = &d->notifiers[q];
-
-		if (n->polled)
-			io_loop_del(&vm->io, &n->handler);
-		if (n->registered)
-			s390x_ccw_ioeventfd(vm, d->ccw.sch.schno, q,
-					    n->handler.fd, false);
-		if (n->handler.fd >= 0)
-			close(n->handler.fd);
-	}
+	for (q = 0; d->notifiers && q < d->nr_notifiers; q++)
+		queue_notifier_close(&d->notifiers[q]);
 	free(d->notifiers);
 	d->notifiers = NULL;
 	d->nr_notifiers = 0;
 }
 
 /* Every queue on an ioeventfd, or none: the transport needs to know. */
-static int ccw_notifiers_setup(struct vm *vm, struct s390x_ccw_dev *d)
+static int ccw_notifiers_setup(struct vm *vm, struct s390x_ccw_dev *d,
+			       const struct virtio_ioeventfd_ops *ops)
 {
 	unsigned int q, nq = virtio_num_queues(d->ccw.vdev);
 	int err = 0;
@@ -58,36 +55,27 @@ static int ccw_notifiers_setup(struct vm *vm, struct s390x_ccw_dev *d)
 		return -ENOMEM;
 	d->nr_notifiers = nq;
 	for (q = 0; q < nq; q++)
-		d->notifiers[q].handler.fd = -1;
+		queue_notifier_init(&d->notifiers[q], d->ccw.vdev, q);
 	for (q = 0; q < nq && !err; q++) {
-		struct s390x_ccw_notifier *n = &d->notifiers[q];
-
-		n->dev = d;
-		n->queue = q;
-		n->handler.fn = ccw_notifier_fire;
-		n->handler.opaque = n;
-		n->handler.fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-		if (n->handler.fd < 0) {
-			err = -errno;
-			break;
-		}
-		err = s390x_ccw_ioeventfd(vm, d->ccw.sch.schno, q,
-					  n->handler.fd, true);
-		if (err)
-			break;
-		n->registered = true;
-		err = io_loop_add(&vm->io, &n->handler, EPOLLIN);
-		n->polled = !err;
+		err = queue_notifier_open(&d->notifiers[q], &vm->io);
+		err = err ?: queue_notifier_register(&d->notifiers[q], ops,
+						     d->ccw.sch.schno, 8, q,
+						     false);
 	}
 	if (err)
-		ccw_notifiers_release(vm, d);
+		ccw_notifiers_release(d);
 	return err;
 }
+
+static const struct virtio_ioeventfd_ops ccw_ioeventfd_ops = {
+	.add = ccw_ioeventfd_add, .del = ccw_ioeventfd_del,
+};
 
 int s390x_ccw_add(struct vm *vm, struct virtio_device *vdev,
 		  struct s390x_ccw_dev **out)
 {
 	struct s390x_vm *s = s390x_vm(vm);
+	struct virtio_ioeventfd_ops ops = ccw_ioeventfd_ops;
 	struct s390x_ccw_dev *d;
 	int err;
 
@@ -99,7 +87,9 @@ int s390x_ccw_add(struct vm *vm, struct virtio_device *vdev,
 		free(d);
 		return err;
 	}
-	err = ccw_notifiers_setup(vm, d);
+	ops.opaque = vm;
+	s->devices.ioeventfd = ops;
+	err = ccw_notifiers_setup(vm, d, &s->devices.ioeventfd);
 	if (err)
 		pr_warn("%s: no ioeventfds (%s): notifications exit to lkvm",
 			vdev->name, strerror(-err));
@@ -114,67 +104,62 @@ void s390x_ccw_remove(struct vm *vm, struct s390x_ccw_dev *d)
 {
 	if (!d)
 		return;
-	ccw_notifiers_release(vm, d);
+	ccw_notifiers_release(d);
 	virtio_ccw_destroy(&d->ccw);
 	free(d);
 }
 
-/* vm_disks_create() hands our device list back as its opaque pointer. */
-static int ccw_disk_add(struct vm_virtio *opaque, struct virtio_device *vdev)
-{
-	struct s390x_devices *d = (struct s390x_devices *)opaque;
+struct ccw_transport {
+	struct vm_virtio_transport t;
+	struct vm *vm;
+};
 
-	if (d->nr >= ARRAY_SIZE(d->devs))
+static int ccw_attach(struct vm_virtio_transport *t, struct vm_virtio_dev *d,
+		      char *msg, size_t len)
+{
+	struct ccw_transport *c = (struct ccw_transport *)t;
+	struct s390x_ccw_dev *cd;
+	int err;
+
+	if (s390x_vm(c->vm)->css.nr_sch >= CSS_MAX_SUBCHANNELS) {
+		snprintf(msg, len, "no free subchannel for %s (%u subchannels)",
+			 d->name, CSS_MAX_SUBCHANNELS);
 		return -ENOSPC;
-	return s390x_ccw_add(d->vm, vdev, &d->devs[d->nr++]);
+	}
+	err = s390x_ccw_add(c->vm, d->vdev, &cd);
+	if (err)
+		return err;
+	d->handle = cd;
+	return 0;
 }
 
-static void ccw_console_quit(void *opaque)
+static void ccw_detach(struct vm_virtio_transport *t, struct vm_virtio_dev *d)
 {
-	vm_request_stop(opaque, 0);
+	struct ccw_transport *c = (struct ccw_transport *)t;
+
+	s390x_ccw_remove(c->vm, d->handle);
+	d->handle = NULL;
+}
+
+static void ccw_destroy(struct vm_virtio_transport *t)
+{
+	free(t);
 }
 
 int s390x_virtio_init(struct vm *vm, struct s390x_devices *d)
 {
-	int err = 0;
+	struct ccw_transport *c = calloc(1, sizeof(*c));
 
-	d->vm = vm;
-	if (vm->cfg->console == CONSOLE_VIRTIO) {
-		err = virtio_console_init(&d->console, &vm->mem,
-					  "virtio-console.0", &vm->term.out,
-					  vm->term.out_fd);
-		err = err ?: ccw_disk_add((struct vm_virtio *)d,
-					  &d->console.vdev);
-		if (!err) {
-			virtio_console_set_room_cb(&d->console,
-						   term_notify_room,
-						   &vm->term);
-			err = term_attach(&vm->term, &vm->io,
-					  virtio_console_sink, &d->console,
-					  ccw_console_quit, vm);
-		}
-		if (err) {
-			pr_err("cannot set up virtio-console: %s",
-			       strerror(-err));
-			return err;
-		}
+	if (!c) {
+		pr_err("out of memory");
+		return -ENOMEM;
 	}
-	if (vm->cfg->rng) {
-		err = virtio_rng_init(&d->rng, &vm->mem, "virtio-rng.0");
-		err = err ?: ccw_disk_add((struct vm_virtio *)d, &d->rng.vdev);
-		if (err) {
-			pr_err("cannot set up virtio-rng: %s", strerror(-err));
-			return err;
-		}
-	}
-	return vm_disks_create(vm, (struct vm_virtio *)d, ccw_disk_add);
-}
-
-void s390x_virtio_destroy(struct vm *vm, struct s390x_devices *d)
-{
-	unsigned int i;
-
-	for (i = 0; i < d->nr; i++)
-		s390x_ccw_remove(vm, d->devs[i]);
-	d->nr = 0;
+	c->t = (struct vm_virtio_transport){
+		.name = "ccw",
+		.attach = ccw_attach,
+		.detach = ccw_detach,
+		.destroy = ccw_destroy,
+	};
+	c->vm = vm;
+	return vm_virtio_start(vm, &c->t, &d->virtio);
 }

@@ -132,13 +132,6 @@ static void s390x_console_destroy(void *term)
 	term_detach(term);
 }
 
-static void s390x_virtio_release(void *opaque)
-{
-	struct s390x_vm *s = opaque;
-
-	s390x_virtio_destroy(s->vm, &s->devices);
-}
-
 static const struct vm_device_ops s390x_css_ops = {
 	.destroy = s390x_css_destroy,
 };
@@ -150,9 +143,6 @@ static const struct vm_device_ops s390x_routes_ops = {
 };
 static const struct vm_device_ops s390x_console_ops = {
 	.destroy = s390x_console_destroy,
-};
-static const struct vm_device_ops s390x_virtio_ops = {
-	.destroy = s390x_virtio_release,
 };
 
 /* On the lifecycle list, or destroyed here if that fails. */
@@ -264,12 +254,8 @@ int arch_devices_init(struct vm *vm)
 		if (err)
 			return err;
 	}
-	/*
-	 * One entry for the virtio-ccw devices, before they are made: its
-	 * destroy removes those a failed s390x_virtio_init() left too.
-	 */
-	err = s390x_register(vm, "virtio-ccw", &s390x_virtio_ops, s);
-	return err ?: s390x_virtio_init(vm, &s->devices);
+	/* The virtio registry puts each device on the list itself. */
+	return s390x_virtio_init(vm, &s->devices);
 }
 
 int arch_load_guest(struct vm *vm)

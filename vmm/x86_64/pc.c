@@ -411,7 +411,6 @@ void pc_devices_free(struct vm *vm)
 
 	if (!pc)
 		return;
-	vm_virtio_free(pc->virtio);
 	free(pc);
 	vm->devices = NULL;
 }
