@@ -46,6 +46,12 @@ struct vm_devices {
 /* Add a device (name is copied); any op may be NULL. -ENOMEM. */
 int vm_devices_add(struct vm_devices *devs, const char *name,
 		   const struct vm_device_ops *ops, void *opaque);
+/*
+ * Add a device just made; if that fails, destroy it here (ops->destroy)
+ * and say so, so the caller only returns the error.
+ */
+int vm_devices_add_or_destroy(struct vm_devices *devs, const char *name,
+			      const struct vm_device_ops *ops, void *opaque);
 /* Reset every device, in order of creation. */
 void vm_devices_reset(struct vm_devices *devs);
 /* Quiesce every device not yet quiesced, in reverse order. */

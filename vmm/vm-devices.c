@@ -33,6 +33,19 @@ int vm_devices_add(struct vm_devices *devs, const char *name,
 	return 0;
 }
 
+int vm_devices_add_or_destroy(struct vm_devices *devs, const char *name,
+			      const struct vm_device_ops *ops, void *opaque)
+{
+	int err = vm_devices_add(devs, name, ops, opaque);
+
+	if (err) {
+		pr_err("cannot keep track of %s: %s", name, strerror(-err));
+		if (ops->destroy)
+			ops->destroy(opaque);
+	}
+	return err;
+}
+
 static void trace(struct vm_devices *devs, const char *op,
 		  const struct vm_device *d)
 {

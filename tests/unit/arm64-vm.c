@@ -107,7 +107,8 @@ static void rec_destroy(void *opaque, const char *op, const char *name)
 
 static void test_lifecycle(void)
 {
-	static const char *const made[] = { "ttyS0", "console", "pvpanic" };
+	static const char *const made[] = { "ttyS0", "console", "pvpanic",
+					    "virtio" };
 	struct destroys d = { .n = 0 };
 	struct machine m;
 	unsigned int i, n;
@@ -124,7 +125,7 @@ static void test_lifecycle(void)
 	same = n == ARRAY_SIZE(made);
 	for (i = 0; same && i < n; i++)
 		same = !strcmp(m.vm.devs.list[i].name, made[i]);
-	ok(same, "on the list as made: ttyS0, console, pvpanic (%u entries)",
+	ok(same, "on the list as made: ttyS0, console, pvpanic, virtio (%u entries)",
 	   n);
 	ok(m.vm.mmio_bus.nr_devs == 2 && m.vm.term.room_attached,
 	   "the UART and pvpanic on the MMIO bus, the console attached");
@@ -134,11 +135,10 @@ static void test_lifecycle(void)
 	same = d.n == ARRAY_SIZE(made);
 	for (i = 0; same && i < d.n; i++)
 		same = !strcmp(d.names[i], made[d.n - 1 - i]);
-	ok(same, "destroyed in reverse order: pvpanic, console, ttyS0");
+	ok(same, "destroyed in reverse order: virtio, pvpanic, console, ttyS0");
 	ok(m.vm.mmio_bus.nr_devs == 0 && !m.vm.term.room_attached &&
 	   !m.vm.term.in_attached && m.vm.devs.nr == 0,
 	   "then nothing is left on the MMIO bus, the console is detached and the list is empty");
-	vm_virtio_free(m.a.virtio);
 	term_destroy(&m.vm.term);
 	io_loop_destroy(&m.vm.io);
 	close(in[0]);

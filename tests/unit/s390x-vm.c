@@ -19,7 +19,7 @@
 #include "tap.h"
 
 static const char *const made[] = {
-	"css", "sclp", "adapter-routes", "console", "virtio-ccw",
+	"css", "sclp", "adapter-routes", "console", "virtio", "virtio-rng.0",
 };
 
 /* The order of the list's destroy calls. */
@@ -80,9 +80,9 @@ int main(void)
 	same = n == ARRAY_SIZE(made);
 	for (i = 0; same && i < n; i++)
 		same = !strcmp(vm.devs.list[i].name, made[i]);
-	ok(same, "on the list as made: css, sclp, adapter-routes, console, virtio-ccw (%u entries)",
+	ok(same, "on the list as made: css, sclp, adapter-routes, console, virtio, virtio-rng.0 (%u entries)",
 	   n);
-	ok(s->devices.nr == 1 && css_find(&s->css, CSS_SID(0)) &&
+	ok(css_find(&s->css, CSS_SID(0)) &&
 	   vm.term.room_attached,
 	   "--rng on subchannel 0, the console attached");
 	vm.devs.trace = rec_destroy;
@@ -92,7 +92,7 @@ int main(void)
 	for (i = 0; same && i < d.n; i++)
 		same = !strcmp(d.names[i], made[d.n - 1 - i]);
 	ok(same, "destroyed in reverse order");
-	ok(s->devices.nr == 0 && !css_find(&s->css, CSS_SID(0)) &&
+	ok(!css_find(&s->css, CSS_SID(0)) &&
 	   !s->routes && !vm.term.room_attached && !vm.term.in_attached &&
 	   vm.devs.nr == 0,
 	   "then no device or subchannel is left, the routes are freed, the console is detached, the list is empty");

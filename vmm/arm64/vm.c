@@ -16,6 +16,7 @@
 #include "arch.h"
 #include "arm64/arm64-vm.h"
 #include "log.h"
+#include "platform-ops.h"
 #include "vm-virtio.h"
 
 #define ARM64_FDT_MAX	SZ_64K
@@ -141,53 +142,6 @@ static void arm64_console_quit(void *opaque)
 }
 
 /* The lifecycle list's view of the devices: their own functions. */
-static void arm64_uart_reset(void *u)
-{
-	serial8250_reset(u);
-}
-
-static void arm64_uart_destroy(void *u)
-{
-	serial8250_exit(u);
-}
-
-static void arm64_console_destroy(void *term)
-{
-	term_detach(term);
-}
-
-static void arm64_pvpanic_reset(void *p)
-{
-	pvpanic_reset(p);
-}
-
-static void arm64_pvpanic_destroy(void *p)
-{
-	pvpanic_destroy(p);
-}
-
-static const struct vm_device_ops arm64_uart_ops = {
-	.reset = arm64_uart_reset, .destroy = arm64_uart_destroy,
-};
-static const struct vm_device_ops arm64_console_ops = {
-	.destroy = arm64_console_destroy,
-};
-static const struct vm_device_ops arm64_pvpanic_ops = {
-	.reset = arm64_pvpanic_reset, .destroy = arm64_pvpanic_destroy,
-};
-
-/* On the lifecycle list, or destroyed here if that fails. */
-static int arm64_register(struct vm *vm, const char *name,
-			  const struct vm_device_ops *ops, void *dev)
-{
-	int err = vm_devices_add(&vm->devs, name, ops, dev);
-
-	if (err) {
-		pr_err("out of memory");
-		ops->destroy(dev);
-	}
-	return err;
-}
 
 int arm64_pvpanic_init(struct vm *vm)
 {
@@ -202,7 +156,7 @@ int arm64_pvpanic_init(struct vm *vm)
 		pr_err("cannot set up the pvpanic device: %s", strerror(-err));
 		return err;
 	}
-	err = arm64_register(vm, "pvpanic", &arm64_pvpanic_ops, &a->pvpanic);
+	err = vm_devices_add_or_destroy(&vm->devs, "pvpanic", &platform_pvpanic_ops, &a->pvpanic);
 	a->has_pvpanic = !err;
 	return err;
 }
@@ -224,7 +178,7 @@ int arch_devices_init(struct vm *vm)
 		pr_err("cannot set up ttyS0: %s", strerror(-err));
 		return err;
 	}
-	err = arm64_register(vm, "ttyS0", &arm64_uart_ops, &a->uart);
+	err = vm_devices_add_or_destroy(&vm->devs, "ttyS0", &platform_uart_ops, &a->uart);
 	if (err)
 		return err;
 	if (vm->cfg->console == CONSOLE_SERIAL) {
@@ -235,7 +189,7 @@ int arch_devices_init(struct vm *vm)
 			pr_err("cannot attach the console: %s", strerror(-err));
 			return err;
 		}
-		err = arm64_register(vm, "console", &arm64_console_ops,
+		err = vm_devices_add_or_destroy(&vm->devs, "console", &platform_console_ops,
 				     &vm->term);
 		if (err)
 			return err;

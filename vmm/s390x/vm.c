@@ -17,6 +17,7 @@
 
 #include "arch.h"
 #include "log.h"
+#include "platform-ops.h"
 #include "s390x/s390x-vm.h"
 #include "vcpu.h"
 
@@ -127,11 +128,6 @@ static void s390x_routes_release(void *s)
 	s390x_routes_destroy(s);
 }
 
-static void s390x_console_destroy(void *term)
-{
-	term_detach(term);
-}
-
 static const struct vm_device_ops s390x_css_ops = {
 	.destroy = s390x_css_destroy,
 };
@@ -141,22 +137,6 @@ static const struct vm_device_ops s390x_sclp_ops = {
 static const struct vm_device_ops s390x_routes_ops = {
 	.destroy = s390x_routes_release,
 };
-static const struct vm_device_ops s390x_console_ops = {
-	.destroy = s390x_console_destroy,
-};
-
-/* On the lifecycle list, or destroyed here if that fails. */
-static int s390x_register(struct vm *vm, const char *name,
-			  const struct vm_device_ops *ops, void *dev)
-{
-	int err = vm_devices_add(&vm->devs, name, ops, dev);
-
-	if (err) {
-		pr_err("out of memory");
-		ops->destroy(dev);
-	}
-	return err;
-}
 
 int arch_vm_init(struct vm *vm)
 {
@@ -183,11 +163,11 @@ int arch_vm_init(struct vm *vm)
 		return -ENOMEM;
 	}
 	css_init(&s->css, &vm->mem, &irq);
-	if (s390x_register(vm, "css", &s390x_css_ops, &s->css))
+	if (vm_devices_add_or_destroy(&vm->devs, "css", &s390x_css_ops, &s->css))
 		return -ENOMEM;
 	sclp_init(&s->sclp, ALIGN_DOWN(vm->cfg->ram_size, SZ_1M),
 		  vm->cfg->nr_cpus);
-	if (s390x_register(vm, "sclp", &s390x_sclp_ops, &s->sclp))
+	if (vm_devices_add_or_destroy(&vm->devs, "sclp", &s390x_sclp_ops, &s->sclp))
 		return -ENOMEM;
 
 	if (s390x_routes_init(s)) {
@@ -195,7 +175,7 @@ int arch_vm_init(struct vm *vm)
 		s390x_routes_destroy(s);
 		return -ENOMEM;
 	}
-	if (s390x_register(vm, "adapter-routes", &s390x_routes_ops, s))
+	if (vm_devices_add_or_destroy(&vm->devs, "adapter-routes", &s390x_routes_ops, s))
 		return -ENOMEM;
 	/* Adapter routes need the in-kernel irqchip and the FLIC. */
 	if (ioctl(vm->vm_fd, KVM_ENABLE_CAP, &cap))
@@ -249,7 +229,7 @@ int arch_devices_init(struct vm *vm)
 			       strerror(-err));
 			return err;
 		}
-		err = s390x_register(vm, "console", &s390x_console_ops,
+		err = vm_devices_add_or_destroy(&vm->devs, "console", &platform_console_ops,
 				     &vm->term);
 		if (err)
 			return err;

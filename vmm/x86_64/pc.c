@@ -23,6 +23,7 @@
 #include "devices/rtc.h"
 #include "devices/serial8250.h"
 #include "log.h"
+#include "platform-ops.h"
 #include "vm-virtio.h"
 #include "vm.h"
 #include "x86/acpi.h"
@@ -66,24 +67,9 @@ static const struct {
 };
 
 /* The lifecycle list's view of each device: its own functions. */
-static void pc_uart_reset(void *u)
-{
-	serial8250_reset(u);
-}
-
-static void pc_uart_destroy(void *u)
-{
-	serial8250_exit(u);
-}
-
 static void pc_irq_share_destroy(void *s)
 {
 	irq_share_destroy(s);
-}
-
-static void pc_console_destroy(void *term)
-{
-	term_detach(term);
 }
 
 static void pc_rtc_reset(void *rtc)
@@ -136,24 +122,8 @@ static void pc_pci_destroy(void *h)
 	pci_host_destroy(h);
 }
 
-static void pc_pvpanic_reset(void *p)
-{
-	pvpanic_reset(p);
-}
-
-static void pc_pvpanic_destroy(void *p)
-{
-	pvpanic_destroy(p);
-}
-
-static const struct vm_device_ops pc_uart_ops = {
-	.reset = pc_uart_reset, .destroy = pc_uart_destroy,
-};
 static const struct vm_device_ops pc_irq_share_ops = {
 	.destroy = pc_irq_share_destroy,
-};
-static const struct vm_device_ops pc_console_ops = {
-	.destroy = pc_console_destroy,
 };
 static const struct vm_device_ops pc_rtc_ops = {
 	.reset = pc_rtc_reset, .destroy = pc_rtc_destroy,
@@ -174,9 +144,6 @@ static const struct vm_device_ops pc_acpi_pm_ops = {
 static const struct vm_device_ops pc_pci_ops = {
 	.destroy = pc_pci_destroy,
 };
-static const struct vm_device_ops pc_pvpanic_ops = {
-	.reset = pc_pvpanic_reset, .destroy = pc_pvpanic_destroy,
-};
 
 /* The device just made appears in the DSDT through this node. */
 static void pc_describe(struct pc_devices *pc,
@@ -186,22 +153,6 @@ static void pc_describe(struct pc_devices *pc,
 		pc->dsdt[pc->nr_dsdt++] = *node;
 	else
 		pr_warn("no room for %s in the DSDT", node->name);
-}
-
-/*
- * Put a device that was just made on the lifecycle list; if that fails it
- * is destroyed here, so the caller only returns the error.
- */
-static int pc_register(struct vm *vm, const char *name,
-		       const struct vm_device_ops *ops, void *dev)
-{
-	int err = vm_devices_add(&vm->devs, name, ops, dev);
-
-	if (err) {
-		pr_err("out of memory");
-		ops->destroy(dev);
-	}
-	return err;
 }
 
 /*
@@ -228,12 +179,12 @@ static int pc_init_uarts(struct vm *vm, struct pc_devices *pc)
 	vm_irq_line_init(vm, &pc->irq3, SERIAL8250_COM2_IRQ);
 	err = irq_share_init(&pc->irq4_share, &pc->irq4, 2);
 	if (!err)
-		err = pc_register(vm, "irq4-share", &pc_irq_share_ops,
+		err = vm_devices_add_or_destroy(&vm->devs, "irq4-share", &pc_irq_share_ops,
 				  &pc->irq4_share);
 	if (!err)
 		err = irq_share_init(&pc->irq3_share, &pc->irq3, 2);
 	if (!err)
-		err = pc_register(vm, "irq3-share", &pc_irq_share_ops,
+		err = vm_devices_add_or_destroy(&vm->devs, "irq3-share", &pc_irq_share_ops,
 				  &pc->irq3_share);
 	if (err)
 		return err;
@@ -251,7 +202,7 @@ static int pc_init_uarts(struct vm *vm, struct pc_devices *pc)
 			       strerror(-err));
 			return err;
 		}
-		err = pc_register(vm, pc_uarts[i].name, &pc_uart_ops,
+		err = vm_devices_add_or_destroy(&vm->devs, pc_uarts[i].name, &platform_uart_ops,
 				  &pc->uarts[i]);
 		if (err)
 			return err;
@@ -266,7 +217,7 @@ static int pc_init_uarts(struct vm *vm, struct pc_devices *pc)
 		pr_err("cannot attach the console: %s", strerror(-err));
 		return err;
 	}
-	return pc_register(vm, "console", &pc_console_ops, &vm->term);
+	return vm_devices_add_or_destroy(&vm->devs, "console", &platform_console_ops, &vm->term);
 }
 
 /* PCI bus 0: always there, as on a PC. */
@@ -295,7 +246,7 @@ static int pc_init_pci_host(struct vm *vm, struct pc_devices *pc)
 	 * The host's destroy takes off the functions still on it; the
 	 * virtio block itself is freed by pc_devices_free(), later.
 	 */
-	err = pc_register(vm, "pci-host", &pc_pci_ops, &pc->pci);
+	err = vm_devices_add_or_destroy(&vm->devs, "pci-host", &pc_pci_ops, &pc->pci);
 	if (!err)
 		pc_describe(pc, &x86_dsdt_pci_host);
 	return err;
@@ -324,7 +275,7 @@ static int pc_init_pci_devices(struct vm *vm, struct pc_devices *pc)
 		pr_err("cannot set up the pvpanic device: %s", strerror(-err));
 		return err;
 	}
-	return pc_register(vm, "pvpanic", &pc_pvpanic_ops, &pc->pvpanic);
+	return vm_devices_add_or_destroy(&vm->devs, "pvpanic", &platform_pvpanic_ops, &pc->pvpanic);
 }
 
 int arch_devices_init(struct vm *vm)
@@ -362,7 +313,7 @@ int arch_devices_init(struct vm *vm)
 	err = rtc_init(&pc->rtc, &vm->pio_bus);
 	if (err)
 		goto fail;
-	err = pc_register(vm, "rtc", &pc_rtc_ops, &pc->rtc);
+	err = vm_devices_add_or_destroy(&vm->devs, "rtc", &pc_rtc_ops, &pc->rtc);
 	if (err)
 		return err;
 	pc_describe(pc, &x86_dsdt_rtc);
@@ -370,7 +321,7 @@ int arch_devices_init(struct vm *vm)
 			 &pc->aux_irq);
 	if (err)
 		goto fail;
-	err = pc_register(vm, "i8042", &pc_i8042_ops, &pc->i8042);
+	err = vm_devices_add_or_destroy(&vm->devs, "i8042", &pc_i8042_ops, &pc->i8042);
 	if (err)
 		return err;
 	pc_describe(pc, &x86_dsdt_i8042);
@@ -378,14 +329,14 @@ int arch_devices_init(struct vm *vm)
 			      X86_PORT_DEBUG_EXIT, &exit_ops);
 	if (err)
 		goto fail;
-	err = pc_register(vm, "debug-exit", &pc_debug_exit_ops,
+	err = vm_devices_add_or_destroy(&vm->devs, "debug-exit", &pc_debug_exit_ops,
 			  &pc->debug_exit);
 	if (err)
 		return err;
 	err = ignored_ports_init(&pc->ignored, &vm->pio_bus, &ignored_ops);
 	if (err)
 		goto fail;
-	err = pc_register(vm, "ignored-ports", &pc_ignored_ops, &pc->ignored);
+	err = vm_devices_add_or_destroy(&vm->devs, "ignored-ports", &pc_ignored_ops, &pc->ignored);
 	if (err)
 		return err;
 	if (!vm->cfg->no_acpi) {
@@ -393,7 +344,7 @@ int arch_devices_init(struct vm *vm)
 				   &pm_ops);
 		if (err)
 			goto fail;
-		err = pc_register(vm, "acpi-pm", &pc_acpi_pm_ops,
+		err = vm_devices_add_or_destroy(&vm->devs, "acpi-pm", &pc_acpi_pm_ops,
 				  &pc->acpi_pm);
 		if (err)
 			return err;
