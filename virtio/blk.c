@@ -573,8 +573,6 @@ void virtio_blk_destroy(struct virtio_blk *blk)
 		blk_stop_queues(blk, true);
 		disk_engine_destroy(blk->engine);
 	}
-	if (!blk->disk->readonly && blk->disk->ops->flush(blk->disk))
-		pr_err("%s: flush at exit failed", blk->disk->path);
 	for (i = 0; blk->queues && i < blk->nr_queues; i++) {
 		struct blk_queue *bq = &blk->queues[i];
 

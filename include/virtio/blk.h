@@ -6,8 +6,10 @@
  * Wiring, by the VM or a test:
  *   virtio_blk_create(&blk, &vm->mem, &opts, err, sizeof(err));
  *   hand virtio_blk_vdev(blk) to a transport;
- *   ... at shutdown, after the vCPUs stopped: virtio_blk_destroy(blk)
- *   (drains in-flight requests, flushes the image, closes it).
+ *   ... at shutdown, after the vCPUs stopped: virtio_blk_drain(blk), the
+ *   disk's flush unless read-only (the VM's quiesce, vmm/dev-blk.c), then
+ *   virtio_blk_destroy(blk), which stops the queues and closes the image
+ *   without flushing it again.
  */
 #ifndef LKVM_VIRTIO_BLK_H
 #define LKVM_VIRTIO_BLK_H
