@@ -27,6 +27,12 @@ void vcpu_destroy(struct vcpu *vcpu);
  */
 int vcpu_handle_exit(struct vcpu *vcpu);
 
+/*
+ * --debug-single-step: KVM exits after each guest instruction (arm64,
+ * x86). Prints one line on failure; -errno.
+ */
+int vcpu_single_step(struct vcpu *vcpu);
+
 /* Print a fatal-exit diagnostic, dump registers and stop with status 1. */
 void vcpu_fatal(struct vcpu *vcpu, const char *fmt, ...) __printf(2, 3);
 

@@ -316,3 +316,17 @@ void vcpu_destroy(struct vcpu *vcpu)
 		close(vcpu->fd);
 	vcpu->fd = -1;
 }
+
+int vcpu_single_step(struct vcpu *vcpu)
+{
+	struct kvm_guest_debug dbg = {
+		.control = KVM_GUESTDBG_ENABLE | KVM_GUESTDBG_SINGLESTEP,
+	};
+
+	if (ioctl(vcpu->fd, KVM_SET_GUEST_DEBUG, &dbg)) {
+		pr_err("vCPU %u: KVM_SET_GUEST_DEBUG: %s", vcpu->id,
+		       strerror(errno));
+		return -errno;
+	}
+	return 0;
+}

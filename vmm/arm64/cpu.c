@@ -66,20 +66,6 @@ static int arm64_vcpu_boot_regs(struct vcpu *vcpu)
 	return err;
 }
 
-static int arm64_vcpu_debug(struct vcpu *vcpu)
-{
-	struct kvm_guest_debug dbg = {
-		.control = KVM_GUESTDBG_ENABLE | KVM_GUESTDBG_SINGLESTEP,
-	};
-
-	if (ioctl(vcpu->fd, KVM_SET_GUEST_DEBUG, &dbg)) {
-		pr_err("vCPU %u: KVM_SET_GUEST_DEBUG: %s", vcpu->id,
-		       strerror(errno));
-		return -errno;
-	}
-	return 0;
-}
-
 /* Secondaries start powered off (PSCI CPU_ON): KVM_RUN holds them. */
 bool arch_vcpu_runnable(struct vcpu *vcpu)
 {
@@ -107,7 +93,7 @@ int arch_vcpu_init(struct vcpu *vcpu)
 	if (vcpu->id == 0)
 		err = arm64_vcpu_boot_regs(vcpu);
 	if (!err && vm->cfg->debug_single_step)
-		err = arm64_vcpu_debug(vcpu);
+		err = vcpu_single_step(vcpu);
 	/* Every vCPU exists once the last one does: the GIC can start. */
 	if (!err && vcpu->id + 1 == vm->cfg->nr_cpus)
 		err = arm64_gic_finalize(vm);

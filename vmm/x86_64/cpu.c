@@ -7,6 +7,7 @@
 
 #include "arch.h"
 #include "log.h"
+#include "vcpu.h"
 #include "vm.h"
 #include "x86/x86-vm.h"
 
@@ -210,20 +211,6 @@ static int x86_vcpu_boot_regs(struct vcpu *vcpu)
 	return 0;
 }
 
-static int x86_vcpu_debug(struct vcpu *vcpu)
-{
-	struct kvm_guest_debug dbg = {
-		.control = KVM_GUESTDBG_ENABLE | KVM_GUESTDBG_SINGLESTEP,
-	};
-
-	if (ioctl(vcpu->fd, KVM_SET_GUEST_DEBUG, &dbg)) {
-		pr_err("vCPU %u: KVM_SET_GUEST_DEBUG: %s", vcpu->id,
-		       strerror(errno));
-		return -errno;
-	}
-	return 0;
-}
-
 /* APs wait for INIT/SIPI in KVM's in-kernel LAPIC: KVM_RUN blocks them. */
 bool arch_vcpu_runnable(struct vcpu *vcpu)
 {
@@ -245,6 +232,6 @@ int arch_vcpu_init(struct vcpu *vcpu)
 	if (!err && vcpu->id == 0)
 		err = x86_vcpu_boot_regs(vcpu);
 	if (!err && vcpu->vm->cfg->debug_single_step)
-		err = x86_vcpu_debug(vcpu);
+		err = vcpu_single_step(vcpu);
 	return err;
 }
