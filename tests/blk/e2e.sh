@@ -16,20 +16,6 @@ why=$(kvm_unusable)
 [ -z "$why" ] && [ ! -r "$GUEST" ] && why="test guest not built"
 command -v qemu-img >/dev/null || qimg="qemu-img not installed (qemu-utils)"
 
-# pattern_ok IMAGE SEED SECTOR LEN: the guest's pattern is in the raw image
-pattern_ok() {
-	python3 - "$@" <<'EOF'
-import sys
-path, seed, sector, length = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
-base = sector * 512
-with open(path, 'rb') as f:
-    f.seek(base)
-    data = f.read(length)
-want = bytes(((o * 13 + (o >> 9) + seed) & 0xff) for o in range(base, base + length))
-sys.exit(0 if data == want else 1)
-EOF
-}
-
 # as_raw IMAGE FMT: path of a raw view of the image
 as_raw() {
 	if [ "$2" = raw ]; then

@@ -55,3 +55,18 @@ show_output() { # for failures: what lkvm said, as TAP comments
 	sed 's/^/#   out: /' "$TMP/out" | head -40
 	sed 's/^/#   err: /' "$TMP/err" | head -40
 }
+
+# pattern_ok IMAGE SEED SECTOR LEN: the test guest's blk pattern is in the
+# raw image (byte o of the disk is (o * 13 + (o >> 9) + SEED) & 0xff)
+pattern_ok() {
+	python3 - "$@" <<'EOF'
+import sys
+path, seed, sector, length = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
+base = sector * 512
+with open(path, 'rb') as f:
+    f.seek(base)
+    data = f.read(length)
+want = bytes(((o * 13 + (o >> 9) + seed) & 0xff) for o in range(base, base + length))
+sys.exit(0 if data == want else 1)
+EOF
+}

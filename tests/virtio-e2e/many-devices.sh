@@ -26,20 +26,6 @@ if [ -n "$why" ]; then
 	exit
 fi
 
-# pattern_ok IMAGE SEED SECTOR LEN: the guest's pattern is in the image
-pattern_ok() {
-	python3 - "$@" <<'PY'
-import sys
-path, seed, sector, length = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
-base = sector * 512
-with open(path, 'rb') as f:
-    f.seek(base)
-    data = f.read(length)
-want = bytes(((o * 13 + (o >> 9) + seed) & 0xff) for o in range(base, base + length))
-sys.exit(0 if data == want else 1)
-PY
-}
-
 disks=()
 for i in $(seq 0 39); do
 	truncate -s 1M "$TMP/d$i.raw"
