@@ -140,9 +140,14 @@ static const struct vm_device_ops pc_ignored_ops = {
 static const struct vm_device_ops pc_acpi_pm_ops = {
 	.reset = pc_acpi_pm_reset, .destroy = pc_acpi_pm_destroy,
 };
-/* No reset: the functions' config space is theirs (and lkvm's virtio's). */
+static void pc_pci_reset(void *h)
+{
+	pci_host_reset(h);
+}
+
+/* Before the functions' own resets (they come after it on the list). */
 static const struct vm_device_ops pc_pci_ops = {
-	.destroy = pc_pci_destroy,
+	.reset = pc_pci_reset, .destroy = pc_pci_destroy,
 };
 
 /* The device just made appears in the DSDT through this node. */
