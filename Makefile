@@ -72,11 +72,6 @@ LDLIBS := -lpthread -luring -lz
 ifeq ($(ARCH),arm64)
 LDLIBS += -lfdt
 endif
-# x86_64 decompresses a bzImage's kernel on the host: gzip (zlib), lz4,
-# zstd, xz and lzma (vmm/x86_64/bzimage-payload.c).
-ifeq ($(ARCH),x86_64)
-LDLIBS += -llz4 -lzstd -llzma
-endif
 
 # Debian packages. BUILD_PACKAGES: what building lkvm and running it on
 # its demo guest (make run) need. CHECK_PACKAGES: the rest, for make check
@@ -84,6 +79,8 @@ endif
 # the old name, is read as CHECK_PACKAGES too).
 BUILD_PACKAGES := gcc make libc6-dev linux-libc-dev libfdt-dev zlib1g-dev \
 	liburing-dev liblz4-dev libzstd-dev liblzma-dev
+# (x86 decompresses a bzImage's kernel with zlib, or liblz4, libzstd and
+# liblzma opened when a kernel needs them: vmm/x86_64/bzimage-payload.c.)
 # acpica-tools: iasl, the peer that disassembles lkvm's ACPI tables in
 # tests/unit/x86-acpi.c.
 CHECK_PACKAGES := acpica-tools

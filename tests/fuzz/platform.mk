@@ -37,7 +37,7 @@ $(PLATFORM_FUZZ_DIR)/x86-loader: tests/fuzz/x86-loader.c \
 		$(PLATFORM_FUZZ_SRCS_x86-loader) $(PLATFORM_FUZZ_HDRS)
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ $< $(PLATFORM_FUZZ_SRCS_x86-loader) \
-		-lz -llz4 -lzstd -llzma
+		-lz
 
 $(PLATFORM_FUZZ_DIR)/pc-ports: tests/fuzz/pc-ports.c \
 		$(PLATFORM_FUZZ_SRCS_pc-ports) $(PLATFORM_FUZZ_HDRS)

@@ -5,9 +5,16 @@
  * checked against the buffer and the caller's maximum before use; each
  * decoder must produce exactly the stated length from exactly the bytes
  * before the trailer.
+ *
+ * liblz4, libzstd and liblzma are opened (dlopen) only when a kernel needs
+ * one: linked in, they cost every lkvm start about 300 KiB of RSS and
+ * their relocations, for a decompression most runs never do. zlib is
+ * linked anyway (qcow2).
  */
+#include <dlfcn.h>
 #include <errno.h>
 #include <lz4.h>
+#include <pthread.h>
 #include <lzma.h>
 #include <stdlib.h>
 #include <string.h>
@@ -57,6 +64,72 @@ const char *bz_payload_format_name(enum bz_payload_format fmt)
 	return "unknown";
 }
 
+/*
+ * The decoders' entry points, from their shared libraries; the headers
+ * give their types (typeof names no symbol, so nothing is linked).
+ */
+struct bz_decoders {
+	__typeof__(LZ4_decompress_safe) *lz4_decompress_safe;
+	__typeof__(ZSTD_decompress) *zstd_decompress;
+	__typeof__(ZSTD_isError) *zstd_is_error;
+	__typeof__(lzma_stream_decoder) *lzma_stream_decoder;
+	__typeof__(lzma_alone_decoder) *lzma_alone_decoder;
+	__typeof__(lzma_code) *lzma_code;
+	__typeof__(lzma_end) *lzma_end;
+	bool lz4, zstd, lzma;
+};
+
+static struct bz_decoders bz_dec;
+static pthread_once_t bz_dec_once = PTHREAD_ONCE_INIT;
+
+static void *bz_sym(void *lib, const char *name, bool *ok)
+{
+	void *p = lib ? dlsym(lib, name) : NULL;
+
+	if (!p)
+		*ok = false;
+	return p;
+}
+
+/* Libraries that load stay loaded: lkvm loads one kernel. */
+static void bz_load_decoders(void)
+{
+	struct bz_decoders *d = &bz_dec;
+	void *lz4 = dlopen("liblz4.so.1", RTLD_NOW | RTLD_LOCAL);
+	void *zstd = dlopen("libzstd.so.1", RTLD_NOW | RTLD_LOCAL);
+	void *lzma = dlopen("liblzma.so.5", RTLD_NOW | RTLD_LOCAL);
+
+	d->lz4 = d->zstd = d->lzma = true;
+	*(void **)&d->lz4_decompress_safe = bz_sym(lz4, "LZ4_decompress_safe",
+						   &d->lz4);
+	*(void **)&d->zstd_decompress = bz_sym(zstd, "ZSTD_decompress",
+					       &d->zstd);
+	*(void **)&d->zstd_is_error = bz_sym(zstd, "ZSTD_isError", &d->zstd);
+	*(void **)&d->lzma_stream_decoder = bz_sym(lzma, "lzma_stream_decoder",
+						   &d->lzma);
+	*(void **)&d->lzma_alone_decoder = bz_sym(lzma, "lzma_alone_decoder",
+						  &d->lzma);
+	*(void **)&d->lzma_code = bz_sym(lzma, "lzma_code", &d->lzma);
+	*(void **)&d->lzma_end = bz_sym(lzma, "lzma_end", &d->lzma);
+}
+
+/* The library for fmt, or its name when it cannot be opened. */
+static const char *bz_decoder_missing(enum bz_payload_format fmt)
+{
+	pthread_once(&bz_dec_once, bz_load_decoders);
+	switch (fmt) {
+	case BZ_PAYLOAD_LZ4:
+		return bz_dec.lz4 ? NULL : "cannot open liblz4.so.1 (Debian's liblz4-1)";
+	case BZ_PAYLOAD_ZSTD:
+		return bz_dec.zstd ? NULL : "cannot open libzstd.so.1 (Debian's libzstd1)";
+	case BZ_PAYLOAD_XZ:
+	case BZ_PAYLOAD_LZMA:
+		return bz_dec.lzma ? NULL : "cannot open liblzma.so.5 (Debian's liblzma5)";
+	default:
+		return NULL;
+	}
+}
+
 /* gzip: the whole stream; its ISIZE trailer is the stated length. */
 static int inflate_gzip(const u8 *p, size_t len, u8 *out, size_t want)
 {
@@ -94,9 +167,9 @@ static int inflate_lz4(const u8 *p, size_t len, u8 *out, size_t want)
 		if (csize == LZ4_LEGACY_MAGIC)
 			continue;	/* a concatenated frame */
 		if (!csize || csize > len - off ||
-		    csize > (u32)LZ4_compressBound(LZ4_LEGACY_BLOCK))
+		    csize > LZ4_COMPRESSBOUND(LZ4_LEGACY_BLOCK))
 			return -EINVAL;
-		n = LZ4_decompress_safe((const char *)p + off,
+		n = bz_dec.lz4_decompress_safe((const char *)p + off,
 					(char *)out + done, (int)csize,
 					(int)MIN(want - done,
 						 (size_t)LZ4_LEGACY_BLOCK));
@@ -110,9 +183,9 @@ static int inflate_lz4(const u8 *p, size_t len, u8 *out, size_t want)
 
 static int inflate_zstd(const u8 *p, size_t len, u8 *out, size_t want)
 {
-	size_t n = ZSTD_decompress(out, want, p, len);
+	size_t n = bz_dec.zstd_decompress(out, want, p, len);
 
-	return !ZSTD_isError(n) && n == want ? 0 : -EINVAL;
+	return !bz_dec.zstd_is_error(n) && n == want ? 0 : -EINVAL;
 }
 
 /* xz (one stream, padding allowed) and lzma ("alone") through liblzma. */
@@ -122,16 +195,17 @@ static int inflate_lzma(const u8 *p, size_t len, u8 *out, size_t want,
 	lzma_stream s = LZMA_STREAM_INIT;
 	lzma_ret ret;
 
-	ret = xz ? lzma_stream_decoder(&s, LZMA_MEMLIMIT, LZMA_CONCATENATED) :
-		   lzma_alone_decoder(&s, LZMA_MEMLIMIT);
+	ret = xz ? bz_dec.lzma_stream_decoder(&s, LZMA_MEMLIMIT,
+					      LZMA_CONCATENATED) :
+		   bz_dec.lzma_alone_decoder(&s, LZMA_MEMLIMIT);
 	if (ret != LZMA_OK)
 		return -ENOMEM;
 	s.next_in = p;
 	s.avail_in = len;
 	s.next_out = out;
 	s.avail_out = want;
-	ret = lzma_code(&s, LZMA_FINISH);
-	lzma_end(&s);
+	ret = bz_dec.lzma_code(&s, LZMA_FINISH);
+	bz_dec.lzma_end(&s);
 	return ret == LZMA_STREAM_END && s.total_out == want && !s.avail_in ?
 	       0 : -EINVAL;
 }
@@ -140,6 +214,7 @@ int bz_payload_decompress(const u8 *p, size_t len, size_t max, u8 **out,
 			  size_t *out_len, const char **why)
 {
 	enum bz_payload_format fmt = bz_payload_detect(p, len);
+	const char *missing;
 	size_t want, body;
 	u8 *buf;
 	int ret;
@@ -157,6 +232,11 @@ int bz_payload_decompress(const u8 *p, size_t len, size_t max, u8 **out,
 	if (len < 8) {
 		*why = "truncated compressed kernel";
 		return -EINVAL;
+	}
+	missing = bz_decoder_missing(fmt);
+	if (missing) {
+		*why = missing;
+		return -EOPNOTSUPP;
 	}
 	want = get_le32(p + len - 4);
 	if (!want) {
