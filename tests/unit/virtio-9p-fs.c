@@ -557,6 +557,77 @@ static void test_readonly(bool no_openat2)
 	outside_same("a read-only share");
 }
 
+/*
+ * As an ordinary user (lkvm's usual case; a child that dropped root when
+ * the test runs as root): the mapped model on the user's own files, and
+ * link without CAP_DAC_READ_SEARCH, through the fallbacks.
+ */
+static int unprivileged_checks(void)
+{
+	struct p9fs_node root, n, l;
+	struct p9_setattr sa = { .valid = P9_SETATTR_MODE, .mode = 04755 };
+	struct p9_attr a;
+	struct p9fs *fs;
+	struct p9_qid q;
+	struct stat st;
+	int bad = 0;
+
+	fs = share(false, P9FS_MODEL_MAPPED, false);
+	p9fs_root(fs, &root, &q);
+	p9fs_root(fs, &n, &q);
+	bad |= p9fs_create(fs, &n, "u", O_RDWR, 0644, &guest, &q) ? 1 : 0;
+	bad |= p9fs_setattr(fs, &n, &sa) || p9fs_getattr(fs, &n, ~0ULL, &a) ||
+	       a.mode != (S_IFREG | 04755) || a.uid != guest.uid ? 2 : 0;
+	bad |= stat(at("share/u"), &st) || (st.st_mode & 07777) != 0600 ||
+	       st.st_uid != geteuid() ? 4 : 0;
+	bad |= p9fs_link(fs, &root, &n, "u2") || stat(at("share/u2"), &st) ||
+	       st.st_nlink != 2 ? 8 : 0;
+	bad |= p9fs_symlink(fs, &root, "s", "u", &guest, &q) ||
+	       walk1(fs, "s", &l, &q) || p9fs_link(fs, &root, &l, "s2") ||
+	       lstat(at("share/s2"), &st) || !S_ISLNK(st.st_mode) ? 16 : 0;
+	bad |= p9fs_xattr_set(fs, &n, "user.lkvm.attr", "x", 1, 0) != -EPERM ?
+	       32 : 0;
+	p9fs_node_release(fs, &l);
+	p9fs_unlinkat(fs, &root, "s2", 0);
+	p9fs_unlinkat(fs, &root, "s", 0);
+	p9fs_unlinkat(fs, &root, "u2", 0);
+	p9fs_remove(fs, &n);
+	p9fs_node_release(fs, &n);
+	p9fs_node_release(fs, &root);
+	p9fs_close_share(fs);
+	return bad;
+}
+
+static void test_unprivileged(void)
+{
+	const uid_t nobody = 65534;
+	pid_t pid;
+	int st;
+
+	if (geteuid()) {
+		ok(!unprivileged_checks(), "unprivileged: mapped model and link");
+		return;
+	}
+	/* mkdtemp made base 0700: let the user through to the share. */
+	if (chown(at("share"), nobody, nobody) || chmod(base, 0711))
+		die("chown");
+	pid = fork();
+	if (!pid) {
+		if (setresgid(nobody, nobody, nobody) ||
+		    setresuid(nobody, nobody, nobody))
+			_exit(127);
+		_exit(unprivileged_checks());
+	}
+	if (pid < 0 || waitpid(pid, &st, 0) != pid)
+		st = -1;
+	ok(WIFEXITED(st) && !WEXITSTATUS(st),
+	   "as uid %u: the mapped model, link of a file and a symlink (%#x)",
+	   nobody, st);
+	if (chown(at("share"), 0, 0) || chmod(base, 0700))
+		die("chown");
+	outside_same("an unprivileged user");
+}
+
 int main(void)
 {
 	int pass;
@@ -580,6 +651,7 @@ int main(void)
 		test_readonly(pass);
 	}
 	test_passthrough();
+	test_unprivileged();
 	tree_remove();
 	return tap_done();
 }
