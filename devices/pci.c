@@ -676,6 +676,7 @@ int pci_register_device(struct pci_host *h, struct pci_dev *dev)
 	dev->slot = (u8)slot;
 	dev->host = h;
 	dev->msix.ops = h->opts.msi;
+	memcpy(dev->cfg_power_on, dev->cfg, sizeof(dev->cfg));
 	h->slots[slot] = dev;
 	pthread_mutex_unlock(&h->lock);
 	return 0;
@@ -758,6 +759,38 @@ int pci_host_init(struct pci_host *h, struct bus *pio, struct bus *mmio,
 	if (err)
 		bus_unregister(pio, &h->conf1_dev);
 	return err;
+}
+
+static void pci_dev_reset(struct pci_dev *dev)
+{
+	struct pci_msix *m = &dev->msix;
+	unsigned int n;
+
+	pthread_mutex_lock(&dev->lock);
+	memcpy(dev->cfg, dev->cfg_power_on, sizeof(dev->cfg));
+	pthread_mutex_lock(&m->lock);
+	for (n = 0; n < m->nr; n++) {
+		m->v[n].ctrl = PCI_MSIX_ENTRY_MASKED;
+		m->v[n].pending = false;
+	}
+	pthread_mutex_unlock(&m->lock);
+	cfg_apply(dev, 0, PCI_CFG_SIZE);
+	pthread_mutex_unlock(&dev->lock);
+}
+
+void pci_host_reset(struct pci_host *h)
+{
+	struct pci_dev *devs[PCI_MAX_SLOTS];
+	unsigned int slot;
+
+	pthread_mutex_lock(&h->lock);
+	h->conf1_addr = 0;
+	h->reset_ctrl = 0;
+	memcpy(devs, h->slots, sizeof(devs));
+	pthread_mutex_unlock(&h->lock);
+	for (slot = 0; slot < PCI_MAX_SLOTS; slot++)
+		if (devs[slot])
+			pci_dev_reset(devs[slot]);
 }
 
 void pci_host_destroy(struct pci_host *h)

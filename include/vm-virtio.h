@@ -84,6 +84,11 @@ struct vm_virtio_transport {
 	 */
 	int (*attach)(struct vm_virtio_transport *t, struct vm_virtio_dev *d,
 		      char *msg, size_t len);
+	/*
+	 * Optional: the transport's registers for d back to power-on (a
+	 * system reset, vCPUs stopped; the device itself is reset already).
+	 */
+	void (*reset)(struct vm_virtio_transport *t, struct vm_virtio_dev *d);
 	/* Undo attach (I/O loop stopped). */
 	void (*detach)(struct vm_virtio_transport *t, struct vm_virtio_dev *d);
 	/* Free the transport, after every device is detached. */

@@ -343,6 +343,14 @@ static void virtio_ccw_disable(struct css_subchannel *sch)
 	pthread_mutex_unlock(&ccw->lock);
 }
 
+void virtio_ccw_reset(struct virtio_ccw *ccw)
+{
+	ccw_forget_indicators(ccw);
+	pthread_mutex_lock(&ccw->lock);
+	ccw->revision = -1;
+	pthread_mutex_unlock(&ccw->lock);
+}
+
 static const struct css_device_ops virtio_ccw_css_ops = {
 	.execute = virtio_ccw_execute,
 	.disable = virtio_ccw_disable,

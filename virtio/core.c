@@ -130,6 +130,23 @@ static void virtio_reset_locked(struct virtio_device *vdev)
 	atomic_store(&vdev->status, 0);
 }
 
+void virtio_device_reset(struct virtio_device *vdev)
+{
+	pthread_mutex_lock(&vdev->lock);
+	virtio_reset_locked(vdev);
+	pthread_mutex_unlock(&vdev->lock);
+}
+
+void virtio_device_quiesce(struct virtio_device *vdev)
+{
+	unsigned int i;
+
+	pthread_mutex_lock(&vdev->lock);
+	for (i = 0; i < vdev->nr_queues; i++)
+		virtio_queue_quiesce(vdev, &vdev->vqs[i]);
+	pthread_mutex_unlock(&vdev->lock);
+}
+
 static bool virtio_features_acceptable(struct virtio_device *vdev)
 {
 	u64 f = vdev->driver_features;

@@ -107,6 +107,26 @@ static void mmio_legacy_set_pfn(struct virtio_mmio *m, u32 q, u32 pfn)
 	pthread_mutex_unlock(&m->lock);
 }
 
+/* The transport's own registers after a device reset. */
+static void mmio_reset_regs(struct virtio_mmio *m)
+{
+	pthread_mutex_lock(&m->lock);
+	m->interrupt_status = 0;
+	m->device_features_sel = 0;
+	m->driver_features_sel = 0;
+	m->queue_sel = 0;
+	if (m->legacy)
+		memset(m->queue_pfn, 0, m->vdev->nr_queues *
+		       sizeof(*m->queue_pfn));
+	mmio_irq_update(m);
+	pthread_mutex_unlock(&m->lock);
+}
+
+void virtio_mmio_reset(struct virtio_mmio *m)
+{
+	mmio_reset_regs(m);
+}
+
 static u32 mmio_read_reg(struct virtio_mmio *m, u64 off)
 {
 	struct virtio_device *vdev = m->vdev;
@@ -222,18 +242,8 @@ static void mmio_write_reg(struct virtio_mmio *m, u64 off, u32 v)
 		break;
 	case VIRTIO_MMIO_STATUS:
 		virtio_set_status(vdev, v & 0xff);
-		if ((v & 0xff) == 0) {
-			pthread_mutex_lock(&m->lock);
-			m->interrupt_status = 0;
-			m->device_features_sel = 0;
-			m->driver_features_sel = 0;
-			m->queue_sel = 0;
-			if (m->legacy)
-				memset(m->queue_pfn, 0, vdev->nr_queues *
-				       sizeof(*m->queue_pfn));
-			mmio_irq_update(m);
-			pthread_mutex_unlock(&m->lock);
-		}
+		if ((v & 0xff) == 0)
+			mmio_reset_regs(m);
 		break;
 	case VIRTIO_MMIO_QUEUE_DESC_LOW:
 	case VIRTIO_MMIO_QUEUE_DESC_HIGH:

@@ -230,6 +230,11 @@ static void vp_reset(struct virtio_pci *vp)
 	pthread_mutex_unlock(&vp->lock);
 }
 
+void virtio_pci_reset(struct virtio_pci *vp)
+{
+	vp_reset(vp);
+}
+
 static void common_write(struct virtio_pci *vp, u32 off, u32 len, u64 v)
 {
 	struct virtio_device *vdev = vp->vdev;

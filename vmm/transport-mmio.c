@@ -97,6 +97,14 @@ static int tp_mmio_attach(struct vm_virtio_transport *t,
 	return 0;
 }
 
+static void tp_mmio_reset(struct vm_virtio_transport *t,
+			 struct vm_virtio_dev *d)
+{
+	struct tp_mmio_dev *md = d->handle;
+
+	virtio_mmio_reset(&md->m);
+}
+
 static void tp_mmio_detach(struct vm_virtio_transport *t,
 			   struct vm_virtio_dev *d)
 {
@@ -132,6 +140,7 @@ int vm_virtio_mmio_transport(struct vm *vm,
 	p->t = (struct vm_virtio_transport){
 		.name = p->legacy ? "mmio-legacy" : "mmio",
 		.attach = tp_mmio_attach,
+		.reset = tp_mmio_reset,
 		.detach = tp_mmio_detach,
 		.destroy = tp_mmio_destroy,
 	};

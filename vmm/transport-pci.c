@@ -84,6 +84,14 @@ static int tp_pci_attach(struct vm_virtio_transport *t,
 	return 0;
 }
 
+static void tp_pci_reset(struct vm_virtio_transport *t,
+			 struct vm_virtio_dev *d)
+{
+	struct tp_pci_dev *pd = d->handle;
+
+	virtio_pci_reset(&pd->vp);
+}
+
 static void tp_pci_detach(struct vm_virtio_transport *t,
 			  struct vm_virtio_dev *d)
 {
@@ -111,6 +119,7 @@ int vm_virtio_pci_transport(struct vm *vm, struct pci_host *pci,
 	p->t = (struct vm_virtio_transport){
 		.name = "pci",
 		.attach = tp_pci_attach,
+		.reset = tp_pci_reset,
 		.detach = tp_pci_detach,
 		.destroy = tp_pci_destroy,
 	};

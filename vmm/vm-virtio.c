@@ -80,10 +80,25 @@ void vm_pci_msi_ops(struct vm *vm, struct pci_msi_ops *ops)
 
 /* --- Lifecycle: a device, then (last) the transport and the registry --- */
 
+/* A system reset: the device as at power-on, then its transport's registers. */
+static void vmv_dev_reset(void *opaque)
+{
+	struct vm_virtio_dev *d = opaque;
+
+	virtio_device_reset(d->vdev);
+	if (d->handle && d->transport->reset)
+		d->transport->reset(d->transport, d);
+}
+
+/*
+ * Every queue through queue_reset (in-flight requests finish), then what
+ * the kind adds (a disk's flush).
+ */
 static void vmv_dev_quiesce(void *opaque)
 {
 	struct vm_virtio_dev *d = opaque;
 
+	virtio_device_quiesce(d->vdev);
 	if (d->kind->quiesce)
 		d->kind->quiesce(d);
 }
@@ -99,6 +114,7 @@ static void vmv_dev_destroy(void *opaque)
 }
 
 static const struct vm_device_ops vmv_dev_ops = {
+	.reset = vmv_dev_reset,
 	.quiesce = vmv_dev_quiesce,
 	.destroy = vmv_dev_destroy,
 };

@@ -166,6 +166,7 @@ struct pci_dev {
 	pthread_mutex_t lock;
 	u8 cfg[PCI_CFG_SIZE];
 	u8 wmask[PCI_CFG_SIZE];		/* guest-writable bits */
+	u8 cfg_power_on[PCI_CFG_SIZE];	/* cfg as registered (reset) */
 	u8 next_cap;			/* where pci_dev_add_cap() appends */
 	u8 *last_cap_next;
 	struct pci_bar bars[PCI_NR_BARS];
@@ -193,6 +194,13 @@ struct pci_host {
 /* The host bridge at 00.0 and the config windows on the buses. */
 int pci_host_init(struct pci_host *h, struct bus *pio, struct bus *mmio,
 		  const struct pci_host_options *opts);
+/*
+ * A system reset (vCPUs stopped): every function's config space back to
+ * what it was when it was registered (BARs at lkvm's addresses, decoding,
+ * INTx and MSI-X off, every MSI-X entry masked), the host's config
+ * address and reset control cleared. The functions' own state is theirs.
+ */
+void pci_host_reset(struct pci_host *h);
 void pci_host_destroy(struct pci_host *h);
 
 /*

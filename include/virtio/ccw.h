@@ -69,6 +69,11 @@ struct virtio_ccw {
  */
 int virtio_ccw_init(struct virtio_ccw *ccw, struct css *css,
 		    struct virtio_device *vdev, u16 devno);
+/*
+ * The transport's state to power-on (a system reset; the device is reset
+ * by its owner): no indicators, no revision negotiated.
+ */
+void virtio_ccw_reset(struct virtio_ccw *ccw);
 void virtio_ccw_destroy(struct virtio_ccw *ccw);
 /*
  * Install (fds: nr_queues eventfds) or remove (NULL) the adapter irqfds;

@@ -240,6 +240,23 @@ static inline bool virtio_has_feature(const struct virtio_device *vdev,
  */
 void virtio_queue_signal(struct virtq *vq);
 
+/*
+ * The VMM's side of the device lifecycle (include/vm-devices.h):
+ *
+ * virtio_device_reset() puts the device back to its power-on state, as
+ * the driver's write of status 0 does: every ready queue is quiesced
+ * through ops->queue_reset, then ops->reset, the queues and the features
+ * are forgotten. For a system reset, with the vCPUs stopped.
+ *
+ * virtio_device_quiesce() stops the device taking work, with the vCPUs
+ * and the I/O thread stopped: every queue is retired (not ready: a late
+ * notify reaches nothing) and the ready ones go through ops->queue_reset,
+ * so in-flight requests finish or are cancelled. Status and features are
+ * kept (the device is about to be destroyed, or saved). Idempotent.
+ */
+void virtio_device_reset(struct virtio_device *vdev);
+void virtio_device_quiesce(struct virtio_device *vdev);
+
 /* The device changed its config space: bump the generation, interrupt. */
 void virtio_config_changed(struct virtio_device *vdev);
 

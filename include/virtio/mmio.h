@@ -119,6 +119,8 @@ int virtio_mmio_setup_ioeventfds(struct virtio_mmio *m,
 				 struct io_loop *loop);
 
 /* Unregister the eventfds (the I/O loop must be stopped) and free. */
+/* The transport's registers to power-on (the device is reset by its owner). */
+void virtio_mmio_reset(struct virtio_mmio *m);
 void virtio_mmio_destroy(struct virtio_mmio *m);
 
 /*

@@ -135,6 +135,11 @@ int virtio_pci_setup_ioeventfds(struct virtio_pci *vp,
 				struct io_loop *loop);
 
 /* Unregister from the host and KVM (I/O loop stopped first) and free. */
+/*
+ * The common configuration's selectors, vectors and ISR to power-on (the
+ * device is reset by its owner; PCI config space is the host's).
+ */
+void virtio_pci_reset(struct virtio_pci *vp);
 void virtio_pci_destroy(struct virtio_pci *vp);
 
 /* The BAR 4 bus callback (also usable directly by tests). */

@@ -256,6 +256,36 @@ static void test_msix(void)
 	th_fini(&T);
 }
 
+/* pci_host_reset(): config space as registered, MSI-X off and masked. */
+static void test_host_reset(void)
+{
+	u32 bar0;
+	u64 tbl;
+
+	setup();
+	bar0 = cfg_rd(&T, 1, PCI_BAR0, 4);
+	cfg_wr(&T, 1, PCI_COMMAND, 2, PCI_COMMAND_MEMORY);
+	tbl = th_bar(&T, 1, 1);
+	T.msix_table = tbl;
+	th_msix_enable(&T, true, false);
+	th_msix_entry(&T, 1, 0xfee01000, 0x41, false);
+	cfg_wr(&T, 1, PCI_BAR0, 4, 0xc8000000);
+	ok(mrd(&T, 0xc8000000, 4) == 0x5a5a5a5a && pci_msix_enabled(&D.pci),
+	   "before the reset: BAR 0 moved and decoding, MSI-X on");
+	pci_host_reset(&T.host);
+	ok(cfg_rd(&T, 1, PCI_COMMAND, 2) == 0 &&
+	   cfg_rd(&T, 1, PCI_BAR0, 4) == bar0 &&
+	   mrd(&T, 0xc8000000, 4) == 0xffffffff && !D.mapped4,
+	   "host reset: decoding off, BAR 0 back at lkvm's address, nothing mapped");
+	ok(!pci_msix_enabled(&D.pci) &&
+	   !(cfg_rd(&T, 1, D.pci.msix.cap + 2, 2) & 0xc000),
+	   "host reset: MSI-X disabled");
+	cfg_wr(&T, 1, PCI_COMMAND, 2, PCI_COMMAND_MEMORY);
+	ok(mrd(&T, tbl + 28, 4) == 1,
+	   "host reset: the unmasked entry is masked again");
+	th_fini(&T);
+}
+
 static void test_reset_port(void)
 {
 	setup();
@@ -305,6 +335,7 @@ int main(void)
 	test_bars();
 	test_intx();
 	test_msix();
+	test_host_reset();
 	test_reset_port();
 	test_hostile();
 	return tap_done();

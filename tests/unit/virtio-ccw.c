@@ -859,6 +859,26 @@ static void test_adapter(void)
 	teardown();
 }
 
+/* virtio_ccw_reset(), the system reset: indicators and revision gone. */
+static void test_system_reset(void)
+{
+	struct irb r;
+
+	setup();
+	ok(bring_up(2), "device up at revision 2");
+	wb64(DATA, SUMMARY);
+	wb64(DATA + 8, ADAPTER_IND);
+	wb64(DATA + 16, 10);
+	hva(DATA)[24] = 3;
+	r = cmd(CCW_CMD_SET_IND_ADAPTER, 0, 25);
+	ok(done_ok(&r) && T.ccw.thinint, "adapter indicators set");
+	virtio_ccw_reset(&T.ccw);
+	ok(T.ccw.revision == -1 && !T.ccw.thinint && !T.ccw.indicators &&
+	   T.thin_changes == 2,
+	   "system reset: no revision, no indicators, the arch told");
+	teardown();
+}
+
 int main(void)
 {
 	log_set_level(LOG_ERROR - 1);
@@ -871,5 +891,6 @@ int main(void)
 	test_idaws();
 	test_indicators_and_notify();
 	test_adapter();
+	test_system_reset();
 	return tap_done();
 }

@@ -417,6 +417,37 @@ static void test_queue_reset(void)
 	t_fini(&t);
 }
 
+/* The VMM's lifecycle calls: reset as the driver's status 0, quiesce keeps status. */
+static void test_lifecycle(void)
+{
+	struct tdev t;
+
+	t_init(&t);
+	t_negotiate(&t, V1);
+	t_queue(&t, 0, 32);
+	t_queue(&t, 1, 16);
+	virtio_set_status(&t.vdev, OK_BITS | VIRTIO_STATUS_DRIVER_OK);
+	virtio_device_quiesce(&t.vdev);
+	ok(t.qresets[0] == 1 && t.qresets[1] == 1 && !t.qreset_bad &&
+	   !t.resets && st(&t) == (OK_BITS | VIRTIO_STATUS_DRIVER_OK),
+	   "quiesce: queue_reset for each ready queue; status and device kept");
+	ok(!virtio_queue_get_ready(&t.vdev, 0) &&
+	   !virtio_queue_get_ready(&t.vdev, 1),
+	   "quiesce: no queue is ready afterwards");
+	virtio_queue_notify(&t.vdev, 0);
+	ok(!t.notifies, "quiesce: a late notify reaches nothing");
+	virtio_device_quiesce(&t.vdev);
+	ok(t.qresets[0] == 1 && t.qresets[1] == 1,
+	   "quiesce twice: no second queue_reset");
+
+	t_queue(&t, 0, 32);
+	virtio_device_reset(&t.vdev);
+	ok(t.qresets[0] == 2 && t.qresets[1] == 1 && t.resets == 1 &&
+	   !st(&t) && !t.vdev.features && !virtio_queue_get_ready(&t.vdev, 0),
+	   "reset: ready queues through queue_reset, device reset, status and features 0");
+	t_fini(&t);
+}
+
 int main(void)
 {
 	log_set_level(LOG_ERROR);
@@ -426,5 +457,6 @@ int main(void)
 	test_queue_config();
 	test_config();
 	test_queue_reset();
+	test_lifecycle();
 	return tap_done();
 }

@@ -133,6 +133,13 @@ static int ccw_attach(struct vm_virtio_transport *t, struct vm_virtio_dev *d,
 	return 0;
 }
 
+static void ccw_reset(struct vm_virtio_transport *t, struct vm_virtio_dev *d)
+{
+	struct s390x_ccw_dev *cd = d->handle;
+
+	virtio_ccw_reset(&cd->ccw);
+}
+
 static void ccw_detach(struct vm_virtio_transport *t, struct vm_virtio_dev *d)
 {
 	struct ccw_transport *c = (struct ccw_transport *)t;
@@ -157,6 +164,7 @@ int s390x_virtio_init(struct vm *vm, struct s390x_devices *d)
 	c->t = (struct vm_virtio_transport){
 		.name = "ccw",
 		.attach = ccw_attach,
+		.reset = ccw_reset,
 		.detach = ccw_detach,
 		.destroy = ccw_destroy,
 	};

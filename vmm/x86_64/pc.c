@@ -140,9 +140,14 @@ static const struct vm_device_ops pc_ignored_ops = {
 static const struct vm_device_ops pc_acpi_pm_ops = {
 	.reset = pc_acpi_pm_reset, .destroy = pc_acpi_pm_destroy,
 };
-/* No reset: the functions' config space is theirs (and lkvm's virtio's). */
+static void pc_pci_reset(void *h)
+{
+	pci_host_reset(h);
+}
+
+/* Before the functions' own resets (they come after it on the list). */
 static const struct vm_device_ops pc_pci_ops = {
-	.destroy = pc_pci_destroy,
+	.reset = pc_pci_reset, .destroy = pc_pci_destroy,
 };
 
 /* The device just made appears in the DSDT through this node. */
@@ -246,14 +251,12 @@ static int pc_init_pci_host(struct vm *vm, struct pc_devices *pc)
 	 * The host's destroy takes off the functions still on it; the
 	 * virtio block itself is freed by pc_devices_free(), later.
 	 */
-	err = vm_devices_add_or_destroy(&vm->devs, "pci-host", &pc_pci_ops, &pc->pci);
-	if (!err)
-		pc_describe(pc, &x86_dsdt_pci_host);
-	return err;
+	return vm_devices_add_or_destroy(&vm->devs, "pci-host", &pc_pci_ops,
+					 &pc->pci);
 }
 
-/* The virtio devices and pvpanic on bus 0. */
-static int pc_init_pci_devices(struct vm *vm, struct pc_devices *pc)
+/* The virtio devices on bus 0 (or virtio-mmio). */
+static int pc_init_virtio(struct vm *vm, struct pc_devices *pc)
 {
 	struct vm_virtio_layout layout = {
 		.mmio_base = X86_VIRTIO_MMIO_START,
@@ -262,37 +265,134 @@ static int pc_init_pci_devices(struct vm *vm, struct pc_devices *pc)
 			    X86_VIRTIO_MMIO_STRIDE,
 	};
 
+	return vm_virtio_init(vm, &pc->pci, &layout, &pc->virtio);
+}
+
+/* After the virtio functions, which keep their slots. */
+static int pc_init_pvpanic(struct vm *vm, struct pc_devices *pc)
+{
 	struct pvpanic_ops panic_ops;
 	int err;
 
-	err = vm_virtio_init(vm, &pc->pci, &layout, &pc->virtio);
-	if (err || !vm->cfg->pvpanic)
-		return err;
-	/* After the virtio functions, which keep their slots. */
 	vm_pvpanic_ops(vm, &panic_ops);
 	err = pvpanic_pci_init(&pc->pvpanic, &pc->pci, &panic_ops);
 	if (err) {
 		pr_err("cannot set up the pvpanic device: %s", strerror(-err));
 		return err;
 	}
-	return vm_devices_add_or_destroy(&vm->devs, "pvpanic", &platform_pvpanic_ops, &pc->pvpanic);
+	return vm_devices_add_or_destroy(&vm->devs, "pvpanic",
+					 &platform_pvpanic_ops, &pc->pvpanic);
 }
+
+static int pc_init_rtc(struct vm *vm, struct pc_devices *pc)
+{
+	int err = rtc_init(&pc->rtc, &vm->pio_bus);
+
+	if (err)
+		return err;
+	return vm_devices_add_or_destroy(&vm->devs, "rtc", &pc_rtc_ops,
+					 &pc->rtc);
+}
+
+static int pc_init_i8042(struct vm *vm, struct pc_devices *pc)
+{
+	const struct i8042_ops ops = { .reset = pc_stop_clean, .opaque = vm };
+	int err;
+
+	vm_irq_line_init(vm, &pc->kbd_irq, PC_IRQ_KBD);
+	vm_irq_line_init(vm, &pc->aux_irq, PC_IRQ_AUX);
+	err = i8042_init(&pc->i8042, &vm->pio_bus, &ops, &pc->kbd_irq,
+			 &pc->aux_irq);
+	if (err)
+		return err;
+	return vm_devices_add_or_destroy(&vm->devs, "i8042", &pc_i8042_ops,
+					 &pc->i8042);
+}
+
+static int pc_init_debug_exit(struct vm *vm, struct pc_devices *pc)
+{
+	const struct debug_exit_ops ops = {
+		.exit = pc_stop_status, .opaque = vm,
+	};
+	int err;
+
+	err = debug_exit_init(&pc->debug_exit, &vm->pio_bus,
+			      X86_PORT_DEBUG_EXIT, &ops);
+	if (err)
+		return err;
+	return vm_devices_add_or_destroy(&vm->devs, "debug-exit",
+					 &pc_debug_exit_ops, &pc->debug_exit);
+}
+
+static int pc_init_ignored(struct vm *vm, struct pc_devices *pc)
+{
+	const struct ignored_ports_ops ops = {
+		.reset = pc_stop_clean, .opaque = vm,
+	};
+	int err = ignored_ports_init(&pc->ignored, &vm->pio_bus, &ops);
+
+	if (err)
+		return err;
+	return vm_devices_add_or_destroy(&vm->devs, "ignored-ports",
+					 &pc_ignored_ops, &pc->ignored);
+}
+
+static int pc_init_acpi_pm(struct vm *vm, struct pc_devices *pc)
+{
+	const struct acpi_pm_ops ops = {
+		.power_off = pc_stop_clean, .opaque = vm,
+	};
+	int err;
+
+	err = acpi_pm_init(&pc->acpi_pm, &vm->pio_bus, X86_PORT_ACPI_PM, &ops);
+	if (err)
+		return err;
+	return vm_devices_add_or_destroy(&vm->devs, "acpi-pm",
+					 &pc_acpi_pm_ops, &pc->acpi_pm);
+}
+
+static bool pc_want_acpi(const struct vm_config *cfg)
+{
+	return !cfg->no_acpi;
+}
+
+static bool pc_want_pvpanic(const struct vm_config *cfg)
+{
+	return cfg->pvpanic;
+}
+
+/*
+ * The PC's device kinds, made in this order (and torn down in the
+ * reverse): whether the configuration wants one, how it is made (it puts
+ * itself on vm->devs), and its DSDT node, the way the guest learns of it
+ * where it does not enumerate it (the UARTs add one node each; PCI
+ * functions are found on the bus). A new platform device is a row.
+ */
+struct pc_device_kind {
+	const char *name;
+	bool (*wanted)(const struct vm_config *cfg);	/* NULL: always */
+	int (*create)(struct vm *vm, struct pc_devices *pc);
+	const struct x86_dsdt_node *dsdt;
+	bool quiet;	/* create() says what failed itself */
+};
+
+static const struct pc_device_kind pc_device_kinds[] = {
+	/* The bus first, so its DSDT node and ECAM come first. */
+	{ "pci-host", NULL, pc_init_pci_host, &x86_dsdt_pci_host, true },
+	{ "uarts", NULL, pc_init_uarts, NULL, true },
+	{ "rtc", NULL, pc_init_rtc, &x86_dsdt_rtc },
+	{ "i8042", NULL, pc_init_i8042, &x86_dsdt_i8042 },
+	{ "debug-exit", NULL, pc_init_debug_exit, NULL },
+	{ "ignored-ports", NULL, pc_init_ignored, NULL },
+	{ "acpi-pm", pc_want_acpi, pc_init_acpi_pm, &x86_dsdt_acpi_pm },
+	{ "virtio", NULL, pc_init_virtio, NULL, true },
+	{ "pvpanic", pc_want_pvpanic, pc_init_pvpanic, NULL, true },
+};
 
 int arch_devices_init(struct vm *vm)
 {
-	const struct i8042_ops kbc_ops = {
-		.reset = pc_stop_clean, .opaque = vm,
-	};
-	const struct debug_exit_ops exit_ops = {
-		.exit = pc_stop_status, .opaque = vm,
-	};
-	const struct ignored_ports_ops ignored_ops = {
-		.reset = pc_stop_clean, .opaque = vm,
-	};
-	const struct acpi_pm_ops pm_ops = {
-		.power_off = pc_stop_clean, .opaque = vm,
-	};
 	struct pc_devices *pc;
+	unsigned int i;
 	int err;
 
 	pc = calloc(1, sizeof(*pc));
@@ -301,59 +401,22 @@ int arch_devices_init(struct vm *vm)
 		return -ENOMEM;
 	}
 	vm->devices = pc;
-	/* The bus first, so its DSDT node and ECAM come first (acpi-devs.c). */
-	err = pc_init_pci_host(vm, pc);
-	if (!err)
-		err = pc_init_uarts(vm, pc);
-	if (err)
-		return err;
+	for (i = 0; i < ARRAY_SIZE(pc_device_kinds); i++) {
+		const struct pc_device_kind *k = &pc_device_kinds[i];
 
-	vm_irq_line_init(vm, &pc->kbd_irq, PC_IRQ_KBD);
-	vm_irq_line_init(vm, &pc->aux_irq, PC_IRQ_AUX);
-	err = rtc_init(&pc->rtc, &vm->pio_bus);
-	if (err)
-		goto fail;
-	err = vm_devices_add_or_destroy(&vm->devs, "rtc", &pc_rtc_ops, &pc->rtc);
-	if (err)
-		return err;
-	pc_describe(pc, &x86_dsdt_rtc);
-	err = i8042_init(&pc->i8042, &vm->pio_bus, &kbc_ops, &pc->kbd_irq,
-			 &pc->aux_irq);
-	if (err)
-		goto fail;
-	err = vm_devices_add_or_destroy(&vm->devs, "i8042", &pc_i8042_ops, &pc->i8042);
-	if (err)
-		return err;
-	pc_describe(pc, &x86_dsdt_i8042);
-	err = debug_exit_init(&pc->debug_exit, &vm->pio_bus,
-			      X86_PORT_DEBUG_EXIT, &exit_ops);
-	if (err)
-		goto fail;
-	err = vm_devices_add_or_destroy(&vm->devs, "debug-exit", &pc_debug_exit_ops,
-			  &pc->debug_exit);
-	if (err)
-		return err;
-	err = ignored_ports_init(&pc->ignored, &vm->pio_bus, &ignored_ops);
-	if (err)
-		goto fail;
-	err = vm_devices_add_or_destroy(&vm->devs, "ignored-ports", &pc_ignored_ops, &pc->ignored);
-	if (err)
-		return err;
-	if (!vm->cfg->no_acpi) {
-		err = acpi_pm_init(&pc->acpi_pm, &vm->pio_bus, X86_PORT_ACPI_PM,
-				   &pm_ops);
-		if (err)
-			goto fail;
-		err = vm_devices_add_or_destroy(&vm->devs, "acpi-pm", &pc_acpi_pm_ops,
-				  &pc->acpi_pm);
-		if (err)
+		if (k->wanted && !k->wanted(vm->cfg))
+			continue;
+		err = k->create(vm, pc);
+		if (err) {
+			if (!k->quiet)
+				pr_err("cannot set up %s: %s", k->name,
+				       strerror(-err));
 			return err;
-		pc_describe(pc, &x86_dsdt_acpi_pm);
+		}
+		if (k->dsdt)
+			pc_describe(pc, k->dsdt);
 	}
-	return pc_init_pci_devices(vm, pc);
-fail:
-	pr_err("cannot set up the PC devices: %s", strerror(-err));
-	return err;
+	return 0;
 }
 
 void pc_devices_free(struct vm *vm)
