@@ -588,6 +588,14 @@ static int unprivileged_checks(void)
 	bad |= p9fs_xattr_set(fs, &n, "user.lkvm.attr", "x", 1, 0) != -EPERM ?
 	       32 : 0;
 	p9fs_node_release(fs, &l);
+	/* A host file the user may not read: stat'able all the same. */
+	if (geteuid()) {
+		bad |= walk1(fs, "rootonly", &l, &q) ||
+		       p9fs_getattr(fs, &l, ~0ULL, &a) || a.uid != 0 ||
+		       a.mode != (S_IFREG | 0600) ? 64 : 0;
+		p9fs_node_release(fs, &l);
+	}
+	p9fs_node_release(fs, &l);
 	p9fs_unlinkat(fs, &root, "s2", 0);
 	p9fs_unlinkat(fs, &root, "s", 0);
 	p9fs_unlinkat(fs, &root, "u2", 0);
@@ -611,6 +619,10 @@ static void test_unprivileged(void)
 	/* mkdtemp made base 0700: let the user through to the share. */
 	if (chown(at("share"), nobody, nobody) || chmod(base, 0711))
 		die("chown");
+	put("share/rootonly", "root's");
+	if (chmod(at("share/rootonly"), 0600) ||
+	    setxattr(at("share/rootonly"), "user.lkvm.attr", "x", 1, 0))
+		die("rootonly");
 	pid = fork();
 	if (!pid) {
 		if (setresgid(nobody, nobody, nobody) ||
@@ -621,9 +633,10 @@ static void test_unprivileged(void)
 	if (pid < 0 || waitpid(pid, &st, 0) != pid)
 		st = -1;
 	ok(WIFEXITED(st) && !WEXITSTATUS(st),
-	   "as uid %u: the mapped model, link of a file and a symlink (%#x)",
+	   "as uid %u: the mapped model, links, a root-only file stat'ed (%#x)",
 	   nobody, st);
-	if (chown(at("share"), 0, 0) || chmod(base, 0700))
+	if (chown(at("share"), 0, 0) || chmod(base, 0700) ||
+	    unlink(at("share/rootonly")))
 		die("chown");
 	outside_same("an unprivileged user");
 }
