@@ -99,14 +99,13 @@ static int set_times(struct p9fs_node *n, const struct stat *st,
 	if (((sa->valid & P9_SETATTR_ATIME_SET) && sa->atime_nsec >= 1000000000) ||
 	    ((sa->valid & P9_SETATTR_MTIME_SET) && sa->mtime_nsec >= 1000000000))
 		return -EINVAL;
-	if (S_ISLNK(st->st_mode)) {
-		r = utimensat(n->path_fd, "", ts,
-			      AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW);
-	} else {
-		if (!S_ISREG(st->st_mode) && !S_ISDIR(st->st_mode))
-			return -EPERM;
+	if (S_ISREG(st->st_mode) || S_ISDIR(st->st_mode)) {
 		p9fs_fd_path(n->path_fd, proc, sizeof(proc));
 		r = utimensat(AT_FDCWD, proc, ts, 0);
+	} else {
+		/* Links and special files: the inode itself, never opened. */
+		r = utimensat(n->path_fd, "", ts,
+			      AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW);
 	}
 	return r ? -errno : 0;
 }
@@ -157,8 +156,18 @@ static int set_mapped_owner_mode(struct p9fs *fs, struct p9fs_node *n,
 	struct p9fs_mapped m;
 	int ret;
 
-	if (!S_ISREG(st->st_mode) && !S_ISDIR(st->st_mode))
-		return -EOPNOTSUPP;
+	if (!S_ISREG(st->st_mode) && !S_ISDIR(st->st_mode)) {
+		/*
+		 * No attribute on a link or a host special file: a change
+		 * to what it already shows succeeds (cp -a, tar), any other
+		 * is not supported.
+		 */
+		if ((sa->valid & P9_SETATTR_MODE) ||
+		    ((sa->valid & P9_SETATTR_UID) && sa->uid != st->st_uid) ||
+		    ((sa->valid & P9_SETATTR_GID) && sa->gid != st->st_gid))
+			return -EOPNOTSUPP;
+		return 0;
+	}
 	ret = p9fs_mapped_get(fs, n->path_fd, st, &m);
 	if (ret)
 		return ret;

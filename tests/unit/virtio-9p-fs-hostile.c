@@ -154,6 +154,15 @@ static void test_symlinks(struct p9fs *fs)
 	   "%s: readlink of abs: \"/\"", mode_name);
 	ok(p9fs_readlink(fs, &n, buf, 0) == -EINVAL,
 	   "%s: readlink into no room: -EINVAL", mode_name);
+	p9fs_getattr(fs, &n, ~0ULL, &a);
+	sa.valid = P9_SETATTR_UID | P9_SETATTR_GID;
+	sa.uid = a.uid;
+	sa.gid = a.gid;
+	ok(!p9fs_setattr(fs, &n, &sa), "%s: lchown of a link to its owner: done",
+	   mode_name);
+	sa.uid++;
+	ok(p9fs_setattr(fs, &n, &sa) == -EOPNOTSUPP,
+	   "%s mapped: lchown of a link to another: -EOPNOTSUPP", mode_name);
 	p9fs_node_release(fs, &n);
 	WALK(fs, &n, &q, "evil");
 	ok(!p9fs_link(fs, &root, &n, "evil2") && !lstat(at("share/evil2"), (void *)buf),
@@ -246,6 +255,20 @@ static void test_special(struct p9fs *fs, bool root_user)
 	}
 	ok(!WALK(fs, &n, &q, "fifo") && !p9fs_getattr(fs, &n, ~0ULL, &a) &&
 	   S_ISFIFO(a.mode), "%s: a FIFO's getattr says FIFO", mode_name);
+	sa.valid = P9_SETATTR_MTIME | P9_SETATTR_MTIME_SET;
+	sa.mtime_sec = 1234567;
+	sa.mtime_nsec = 0;
+	ok(!p9fs_setattr(fs, &n, &sa) && !p9fs_getattr(fs, &n, ~0ULL, &a) &&
+	   a.mtime_sec == 1234567, "%s: a FIFO's times set without opening it",
+	   mode_name);
+	sa.valid = P9_SETATTR_UID | P9_SETATTR_GID;
+	sa.uid = a.uid;
+	sa.gid = a.gid;
+	ok(!p9fs_setattr(fs, &n, &sa), "%s: a FIFO chowned to its owner: done",
+	   mode_name);
+	sa.uid = a.uid + 1;
+	ok(p9fs_setattr(fs, &n, &sa) == -EOPNOTSUPP,
+	   "%s mapped: a FIFO chowned to another: -EOPNOTSUPP", mode_name);
 	p9fs_node_release(fs, &n);
 	outside_same("FIFOs, sockets and device nodes");
 }
