@@ -72,16 +72,23 @@ LDLIBS := -lpthread -luring -lz
 ifeq ($(ARCH),arm64)
 LDLIBS += -lfdt
 endif
+# x86_64 decompresses a bzImage's kernel on the host: gzip (zlib), lz4,
+# zstd, xz and lzma (vmm/x86_64/bzimage-payload.c).
+ifeq ($(ARCH),x86_64)
+LDLIBS += -llz4 -lzstd -llzma
+endif
 
 # Debian packages. BUILD_PACKAGES: what building lkvm and running it on
 # its demo guest (make run) need. CHECK_PACKAGES: the rest, for make check
 # and the other test targets; fragments add theirs there (DEPS_PACKAGES,
 # the old name, is read as CHECK_PACKAGES too).
 BUILD_PACKAGES := gcc make libc6-dev linux-libc-dev libfdt-dev zlib1g-dev \
-	liburing-dev
+	liburing-dev liblz4-dev libzstd-dev liblzma-dev
 # acpica-tools: iasl, the peer that disassembles lkvm's ACPI tables in
 # tests/unit/x86-acpi.c.
 CHECK_PACKAGES := acpica-tools
+# The compressors Linux's build uses, for tests/unit/x86-bzimage-payload.c.
+CHECK_PACKAGES += gzip lz4 zstd xz-utils bzip2
 DEPS_PACKAGES :=
 
 SRCS_COMMON := $(wildcard lib/*.c vmm/*.c devices/*.c virtio/*.c)

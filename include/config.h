@@ -63,6 +63,7 @@ struct vm_config {
 	bool rng;			/* --rng: a virtio-rng device */
 	bool pvpanic;			/* a pvpanic device; --no-pvpanic */
 	bool no_acpi;			/* --no-acpi: no ACPI tables (x86) */
+	bool guest_decompress;		/* --guest-decompress (x86 bzImage) */
 	/* -d/--disk, in order: as many as given (vm_config_release()). */
 	struct disk_config *disks;
 	unsigned int nr_disks;

@@ -21,6 +21,8 @@ KPQ := kernel-patches/kpq
 KPQ_GUEST_RUNNER ?= $(CURDIR)/tests/linux/kpq-guest.sh
 
 CHECK_SUITES += tests/kpq/queue.sh tests/kpq/unit.sh
+# kpq checkpatch reads the pinned base: have exactly that version, held.
+CHECK_DEPS += kernel-base
 CHECK_PACKAGES += linux-source-6.1 git patch perl xz-utils shellcheck \
 	bc bison flex libelf-dev libssl-dev
 

@@ -77,10 +77,24 @@ installed_version() {
 
 install_cmd="apt-get install -y $PACKAGE=$VERSION"
 
+# Keep apt from moving the package on: any later apt-get install (a cross
+# tool chain's, say) would otherwise upgrade it to the archive's candidate.
+hold_package() {
+	[ "$mode" = check ] && return 0
+	[ "$(id -u)" -eq 0 ] || return 0
+	apt-mark showhold "$PACKAGE" 2>/dev/null | grep -qx "$PACKAGE" &&
+		return 0
+	apt-mark hold "$PACKAGE" >/dev/null ||
+		note "cannot hold $PACKAGE at $VERSION (apt-mark hold failed)"
+}
+
 ensure_package() {
 	local have
 	have=$(installed_version)
-	[ "$have" = "$VERSION" ] && return 0
+	if [ "$have" = "$VERSION" ]; then
+		hold_package
+		return 0
+	fi
 	if [ -n "$have" ]; then
 		note "$PACKAGE $have is installed, the pinned base is $VERSION"
 	else
@@ -91,17 +105,19 @@ ensure_package() {
 	fi
 	note "installing: $install_cmd"
 	export DEBIAN_FRONTEND=noninteractive
-	if ! apt-get install -y -qq --allow-downgrades "$PACKAGE=$VERSION" \
+	if ! apt-get install -y -qq --allow-downgrades \
+		--allow-change-held-packages "$PACKAGE=$VERSION" \
 		>&2; then
 		apt-get update -qq >&2 ||
 			die "apt-get update failed"
 		apt-get install -y -qq --allow-downgrades \
-			"$PACKAGE=$VERSION" >&2 ||
+			--allow-change-held-packages "$PACKAGE=$VERSION" >&2 ||
 			die "cannot install $PACKAGE=$VERSION (is it still in the archive?)"
 	fi
 	have=$(installed_version)
 	[ "$have" = "$VERSION" ] ||
 		die "installed $PACKAGE is '$have' after install, expected $VERSION"
+	hold_package
 }
 
 verify_tarball() {

@@ -118,7 +118,7 @@ static int cmd_list(const char *name)
 }
 
 /* One request to one VM; prints the reply (less its "ok" line). */
-static int ctl_one(const char *name, const char *request, bool quiet)
+int ctl_send(const char *name, const char *request, bool quiet)
 {
 	char *reply = malloc(REPLY_MAX);
 	int err, status = 0;
@@ -274,13 +274,13 @@ static int cmd_ctl(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	if (name)
-		return ctl_one(name, argv[0], quiet);
+		return ctl_send(name, argv[0], quiet);
 	status = 0;
 	n = list_names(names, 256);
 	for (i = 0; i < n; i++) {
 		if (!quiet)
 			printf("== %s\n", names[i]);
-		status |= ctl_one(names[i], argv[0], quiet);
+		status |= ctl_send(names[i], argv[0], quiet);
 	}
 	return status;
 }

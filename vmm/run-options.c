@@ -237,6 +237,12 @@ static int set_no_acpi(struct run_parse *p, const char *val)
 	return 0;
 }
 
+static int set_guest_decompress(struct run_parse *p, const char *val)
+{
+	p->cfg->guest_decompress = true;
+	return 0;
+}
+
 static int set_loglevel(struct run_parse *p, const char *val)
 {
 	if (log_parse_level(val, &p->cfg->loglevel))
@@ -347,6 +353,9 @@ static const struct run_option run_option_table[] = {
 	  "pci, mmio or mmio-legacy (pci)" },
 	{ "no-acpi", 0, NULL, set_no_acpi,
 	  "no ACPI tables (x86): the MP table only" },
+	{ "guest-decompress", 0, NULL, set_guest_decompress,
+	  "bzImage (x86): run the kernel's own decompressor\n"
+	  "instead of decompressing it on the host" },
 	{ "loglevel", 0, "LEVEL", set_loglevel,
 	  "error, warning, info or debug (warning)" },
 	{ "debug", 0, NULL, set_debug, "the same as --loglevel debug" },

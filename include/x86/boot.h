@@ -60,6 +60,11 @@ struct boot_input {
 	enum boot_protocol protocol;
 	/* The ACPI RSDP for boot_params / hvm_start_info; 0: no ACPI. */
 	u64 acpi_rsdp;
+	/*
+	 * bzImage: run the kernel's own decompressor in the guest instead of
+	 * decompressing its payload on the host (--guest-decompress).
+	 */
+	bool guest_decompress;
 };
 
 enum cpu_boot_mode {
@@ -85,6 +90,14 @@ struct boot_state {
 	u64 initrd_start;
 	u64 initrd_size;
 	u64 cmdline_addr;
+	/*
+	 * A bzImage whose payload lkvm decompressed: its format ("lz4") and
+	 * size; NULL when the guest's decompressor runs (and why, if lkvm
+	 * could have but did not: "the kernel asks for KASLR").
+	 */
+	const char *decompressed;
+	u64 decompressed_size;
+	const char *guest_decompress_why;
 	/* A one-line reason when a load fails ("truncated ELF program header"). */
 	char error[160];
 };

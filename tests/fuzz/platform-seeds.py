@@ -14,6 +14,8 @@ pc-ports: what Linux does on these ports (RTC reads, setting the clock
 with B.SET in BCD and binary, 12- and 24-hour; CMOS bytes; the i8042
 probe, loop-backs, AUX, the command byte, a full output queue, both reset
 paths; debug-exit writes of each width). Format: atop pc-ports.c."""
+import gzip
+import lzma
 import os
 import struct
 import sys
@@ -136,6 +138,23 @@ def loader_seeds():
     s['elf32-pvh'] = loader_input(elf32_pvh(0x100000, 0x300, 0x1000,
                                             0x100000), ram=1, initrd=0x800)
     s['flat'] = loader_input(bytes(range(256)) * 4, ram=0, cmdline=b'')
+    # bzImages whose payload lkvm decompresses (flags bit 3): the ELF as
+    # Linux's build compresses it, the length appended (gzip's is its own).
+    elf = bytes(elf64(segs, v + 0x10))
+    size = struct.pack('<I', len(elf))
+    payloads = {
+        'gz': gzip.compress(elf, mtime=0),
+        'xz': lzma.compress(elf, format=lzma.FORMAT_XZ,
+                            check=lzma.CHECK_CRC32) + size,
+        'lzma': lzma.compress(elf, format=lzma.FORMAT_ALONE) + size,
+    }
+    for name, payload in payloads.items():
+        k = bzimage(pm_len=0x200 + len(payload) + 0x40)
+        put(k, 0x248, 'II', 0x200, len(payload))
+        setup = 2 * 512
+        k[setup + 0x200:setup + 0x200 + len(payload)] = payload
+        s['bz-payload-' + name] = loader_input(k, flags=8, ram=3,
+                                               initrd=0x4000)
     return s
 
 

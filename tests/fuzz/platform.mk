@@ -14,7 +14,8 @@ PLATFORM_FUZZ_TARGETS := x86-loader pc-ports
 PLATFORM_FUZZ_SRCS_x86-loader := vmm/x86_64/loader.c \
 	vmm/x86_64/loader-bzimage.c vmm/x86_64/loader-elf.c \
 	vmm/x86_64/loader-flat.c vmm/x86_64/zero-page.c vmm/x86_64/pvh.c \
-	vmm/x86_64/page-tables.c vmm/x86_64/e820.c lib/guest-mem.c lib/log.c
+	vmm/x86_64/page-tables.c vmm/x86_64/e820.c \
+	vmm/x86_64/bzimage-payload.c lib/guest-mem.c lib/log.c
 PLATFORM_FUZZ_SRCS_pc-ports := devices/rtc.c devices/i8042.c \
 	devices/debug-exit.c devices/bus.c lib/log.c
 
@@ -35,7 +36,8 @@ PLATFORM_FUZZ_HDRS := tests/fuzz/replay.h $(wildcard include/*.h \
 $(PLATFORM_FUZZ_DIR)/x86-loader: tests/fuzz/x86-loader.c \
 		$(PLATFORM_FUZZ_SRCS_x86-loader) $(PLATFORM_FUZZ_HDRS)
 	@mkdir -p $(dir $@)
-	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ $< $(PLATFORM_FUZZ_SRCS_x86-loader)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ $< $(PLATFORM_FUZZ_SRCS_x86-loader) \
+		-lz -llz4 -lzstd -llzma
 
 $(PLATFORM_FUZZ_DIR)/pc-ports: tests/fuzz/pc-ports.c \
 		$(PLATFORM_FUZZ_SRCS_pc-ports) $(PLATFORM_FUZZ_HDRS)

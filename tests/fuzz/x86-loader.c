@@ -7,7 +7,9 @@
  *
  * Input:
  *   u8 flags   bits 0-1: protocol (0 auto, 1 linux64, 2 pvh, 3 auto);
- *              bit 2: a reserved hole in the RAM above 1 MiB
+ *              bit 2: a reserved hole in the RAM above 1 MiB;
+ *              bit 3: a bzImage's payload decompressed by lkvm (else
+ *              --guest-decompress)
  *   u8 ram     guest RAM is 2 + ram % 7 MiB
  *   u8 hole    the hole's start: 1 MiB + (hole % 64) * 64 KiB, 256 KiB long
  *   u8 clen    command line length (bytes from the input, NULs made 'x')
@@ -33,6 +35,10 @@
  *   with the loader's fields (cmd_line_ptr, ramdisk, code32_start,
  *   type_of_loader) and the e820 map; the command line fits cmdline_size
  *   and the initrd ends below initrd_addr_max;
+ * - a bzImage whose payload lkvm decompressed: the payload lies inside the
+ *   file, decompresses to the size the loader reports, and what is in
+ *   guest memory is that ELF's segments (as for an ELF), entered at its
+ *   entry; the zero page carries the image's header version;
  * - PVH: hvm_start_info with its magic, the command line, the memory map
  *   and the initrd as module; EBX points at it.
  */
@@ -46,6 +52,7 @@
 #include "unaligned.h"
 #include "x86/boot.h"
 #include "x86/bootparam.h"
+#include "x86/bzimage-payload.h"
 #include "x86/layout.h"
 
 #define MARK		0xa5
@@ -316,6 +323,35 @@ static void check_writes(const struct fz *f, const struct boot_input *in,
 	}
 }
 
+/* The ELF lkvm took out of a bzImage is what guest memory holds. */
+static void check_decompressed(const struct fz *f, const struct boot_input *in,
+			       const struct boot_state *bs)
+{
+	const u8 *k = in->kernel;
+	const struct boot_params *bp = (const void *)(f->ram +
+						      X86_ZERO_PAGE_ADDR);
+	u64 setup = ((u64)(k[BP_SETUP_HEADER_OFF] ?: 4) + 1) * 512;
+	u32 off = get_le32(k + 0x248), plen = get_le32(k + 0x24c);
+	const char *why;
+	size_t elf_len;
+	u8 *elf;
+
+	if (in->guest_decompress || get_le16(k + 0x206) < 0x0208 || !plen ||
+	    setup > in->kernel_len || off > in->kernel_len - setup ||
+	    plen > in->kernel_len - setup - off)
+		abort();
+	if (bz_payload_decompress(k + setup + off, plen, SIZE_MAX, &elf,
+				  &elf_len, &why) ||
+	    elf_len != bs->decompressed_size)
+		abort();
+	check_elf(f, elf, elf_len, bs);
+	if (bp->hdr.header != BP_HDRS_MAGIC ||
+	    bp->hdr.version != get_le16(k + 0x206) ||
+	    (bp->hdr.loadflags & BP_KASLR_FLAG))
+		abort();
+	free(elf);
+}
+
 static void check_loaded(const struct fz *f, const struct boot_input *in,
 			 const struct boot_state *bs)
 {
@@ -349,7 +385,10 @@ static void check_loaded(const struct fz *f, const struct boot_input *in,
 		if (bs->mode != CPU_MODE_LONG64 ||
 		    bs->rsi != X86_ZERO_PAGE_ADDR)
 			abort();
-		check_bzimage(f, in->kernel, in->kernel_len, in, bs);
+		if (bs->decompressed)
+			check_decompressed(f, in, bs);
+		else
+			check_bzimage(f, in->kernel, in->kernel_len, in, bs);
 		break;
 	case KERNEL_FMT_ELF:
 		if (bs->mode != CPU_MODE_LONG64 ||
@@ -412,12 +451,14 @@ int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 	in.kernel = data + 8 + clen;
 	in.kernel_len = size - 8 - clen;
 	in.acpi_rsdp = X86_ACPI_ADDR;
+	in.guest_decompress = !(data[0] & 8);
 
 	ret = x86_load_kernel(&f.mem, &f.map, &in, &bs);
 	snprintf(last_result, sizeof(last_result), "%s",
 		 ret ? bs.error : x86_kernel_format_name(bs.format));
 	if (ret) {
-		if ((ret != -ENOEXEC && ret != -E2BIG && ret != -EINVAL) ||
+		if ((ret != -ENOEXEC && ret != -E2BIG && ret != -EINVAL &&
+		     ret != -ENOMEM) ||
 		    !bs.error[0])
 			abort();
 		if (!untouched(f.ram, f.ram_size))

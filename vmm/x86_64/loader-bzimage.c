@@ -1,13 +1,20 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * bzImage loader: Linux boot protocol 2.12+ entered at the 64-bit entry
- * point (protected-mode kernel start + 0x200). The real-mode setup code is
- * not run; only its header is copied into the zero page.
+ * bzImage loader: Linux boot protocol 2.12+. By default the compressed
+ * kernel (the header's payload) is decompressed on the host and its ELF
+ * loaded through the 64-bit boot protocol with the bzImage's header in
+ * the zero page, as the kernel's own decompressor would leave it; with
+ * --guest-decompress, or where the kernel wants what only its decompressor
+ * does (KASLR), the protected-mode part is loaded and entered at its
+ * 64-bit entry point (start + 0x200). The real-mode setup code is never
+ * run; only its header is copied into the zero page.
  */
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "x86/boot.h"
+#include "x86/bzimage-payload.h"
 #include "x86/layout.h"
 #include "loader.h"
 
@@ -77,6 +84,84 @@ int x86_bzimage_check(const u8 *buf, size_t len, const char **why)
 	return bz_parse(buf, len, &l, why);
 }
 
+#define BP_PAYLOAD_VERSION	0x0208	/* payload_offset/length */
+
+/* A command line that turns KASLR off ("nokaslr" as a whole word). */
+static bool cmdline_nokaslr(const char *c)
+{
+	const char *p = c;
+
+	while ((p = strstr(p, "nokaslr"))) {
+		if ((p == c || p[-1] == ' ') && (!p[7] || p[7] == ' '))
+			return true;
+		p += 7;
+	}
+	return false;
+}
+
+/*
+ * Decompress the payload and load its ELF. -EAGAIN: leave it to the
+ * guest's decompressor (out->guest_decompress_why says why).
+ */
+static int bz_load_decompressed(const struct guest_mem *mem,
+				const struct x86_mem_map *map,
+				const struct boot_input *in,
+				const struct bz_layout *l,
+				const struct bp_setup_header *hdr,
+				struct boot_state *out)
+{
+	const u8 *pm = in->kernel + l->setup_size;
+	u64 pm_len = in->kernel_len - l->setup_size;
+	enum bz_payload_format fmt;
+	struct x86_elf_info info;
+	const char *why;
+	size_t elf_len;
+	u8 *elf;
+	int ret;
+
+	if (!in_buf(pm_len, hdr->payload_offset, hdr->payload_length))
+		return x86_load_fail(out, -ENOEXEC,
+				     "malformed bzImage: payload (0x%x bytes at 0x%x) runs past the end of the file",
+				     hdr->payload_length, hdr->payload_offset);
+	pm += hdr->payload_offset;
+	fmt = bz_payload_detect(pm, hdr->payload_length);
+	ret = bz_payload_decompress(pm, hdr->payload_length,
+				    x86_map_low_ram_end(map), &elf, &elf_len,
+				    &why);
+	if (ret)
+		return x86_load_fail(out, ret == -ENOMEM ? -ENOMEM : -ENOEXEC,
+				     "bzImage payload (%s): %s%s",
+				     bz_payload_format_name(fmt), why,
+				     ret == -EOPNOTSUPP ?
+				     "; --guest-decompress runs the kernel's own decompressor" :
+				     "");
+	if (x86_elf_parse(elf, elf_len, &info, &why) || !info.is64) {
+		free(elf);
+		return x86_load_fail(out, -ENOEXEC,
+				     "bzImage payload (%s) is not a 64-bit ELF kernel",
+				     bz_payload_format_name(fmt));
+	}
+	/*
+	 * Relocations after the ELF: the kernel was built for KASLR, which
+	 * only its decompressor does. Honour that unless told "nokaslr".
+	 */
+	if (x86_elf_extent(elf, elf_len) < elf_len &&
+	    !cmdline_nokaslr(in->cmdline)) {
+		free(elf);
+		out->guest_decompress_why =
+			"a KASLR kernel (nokaslr lets lkvm decompress it)";
+		return -EAGAIN;
+	}
+	ret = x86_load_elf_image(mem, map, in, elf, elf_len, hdr, out);
+	free(elf);
+	out->format = KERNEL_FMT_BZIMAGE;
+	if (!ret) {
+		out->decompressed = bz_payload_format_name(fmt);
+		out->decompressed_size = elf_len;
+	}
+	return ret;
+}
+
 int x86_load_bzimage(const struct guest_mem *mem,
 		     const struct x86_mem_map *map,
 		     const struct boot_input *in, struct boot_state *out)
@@ -98,6 +183,15 @@ int x86_load_bzimage(const struct guest_mem *mem,
 	       MIN(l.hdr_end, (u64)BP_HDR_END_MAX) - BP_SETUP_HEADER_OFF);
 	if (!hdr.setup_sects)
 		hdr.setup_sects = BP_SETUP_DEFAULT_SECTS;
+	if (in->guest_decompress)
+		out->guest_decompress_why = "--guest-decompress";
+	else if (l.version < BP_PAYLOAD_VERSION || !hdr.payload_length)
+		out->guest_decompress_why = "the bzImage names no payload";
+	if (!out->guest_decompress_why) {
+		ret = bz_load_decompressed(mem, map, in, &l, &hdr, out);
+		if (ret != -EAGAIN)
+			return ret;
+	}
 	pm_len = in->kernel_len - l.setup_size;
 	init_size = MAX((u64)hdr.init_size, pm_len);
 

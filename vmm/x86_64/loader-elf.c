@@ -458,8 +458,11 @@ static void synth_header(const struct x86_elf_info *info,
 	hdr->init_size = (u32)MIN(info->hi - info->lo, (u64)UINT32_MAX);
 }
 
-int x86_load_elf(const struct guest_mem *mem, const struct x86_mem_map *map,
-		 const struct boot_input *in, struct boot_state *out)
+int x86_load_elf_image(const struct guest_mem *mem,
+		       const struct x86_mem_map *map,
+		       const struct boot_input *in, const u8 *buf, size_t len,
+		       const struct bp_setup_header *bz_hdr,
+		       struct boot_state *out)
 {
 	struct x86_kernel_area ka = { .nr = 1 };
 	struct bp_setup_header hdr;
@@ -469,13 +472,13 @@ int x86_load_elf(const struct guest_mem *mem, const struct x86_mem_map *map,
 	bool pvh;
 	int ret;
 
-	ret = elf_parse(in->kernel, in->kernel_len, &eh, &info, &why);
+	ret = elf_parse(buf, len, &eh, &info, &why);
 	if (ret)
 		return x86_load_fail(out, ret, "%s", why);
 	if (in->protocol == BOOT_PROTO_PVH && !info.has_pvh)
 		return x86_load_fail(out, -ENOEXEC,
 				     "PVH boot requested but the ELF has no PVH entry note (XEN_ELFNOTE_PHYS32_ENTRY)");
-	pvh = info.has_pvh && in->protocol != BOOT_PROTO_LINUX64;
+	pvh = !bz_hdr && info.has_pvh && in->protocol != BOOT_PROTO_LINUX64;
 	if (!pvh && !info.is64)
 		return x86_load_fail(out, -ENOEXEC,
 				     "a 32-bit ELF can only boot through PVH");
@@ -484,7 +487,7 @@ int x86_load_elf(const struct guest_mem *mem, const struct x86_mem_map *map,
 				     "ELF entry point 0x%llx is outside the loadable segments",
 				     (unsigned long long)eh.entry);
 
-	ret = check_segments_fit(map, in->kernel, &eh, out);
+	ret = check_segments_fit(map, buf, &eh, out);
 	if (ret)
 		return ret;
 	out->kernel_start = ka.start[0] = info.lo;
@@ -495,12 +498,46 @@ int x86_load_elf(const struct guest_mem *mem, const struct x86_mem_map *map,
 		out->rip = info.pvh_entry;
 		ret = x86_setup_pvh(mem, map, in, &ka, out);
 	} else {
-		out->format = KERNEL_FMT_ELF;
 		out->rip = info.entry;
-		synth_header(&info, &hdr);
+		if (bz_hdr) {
+			/* As the kernel's decompressor leaves it: not moved. */
+			hdr = *bz_hdr;
+			hdr.loadflags &= (u8)~BP_KASLR_FLAG;
+			hdr.code32_start = (u32)info.lo;
+		} else {
+			out->format = KERNEL_FMT_ELF;
+			synth_header(&info, &hdr);
+		}
 		ret = x86_setup_zero_page(mem, map, in, &hdr, &ka, out);
 	}
 	if (ret)
 		return ret;
-	return load_segments(mem, in->kernel, &eh, out);
+	return load_segments(mem, buf, &eh, out);
+}
+
+int x86_load_elf(const struct guest_mem *mem, const struct x86_mem_map *map,
+		 const struct boot_input *in, struct boot_state *out)
+{
+	return x86_load_elf_image(mem, map, in, in->kernel, in->kernel_len,
+				  NULL, out);
+}
+
+/* Where the file contents of an ELF x86_elf_parse() accepted end. */
+size_t x86_elf_extent(const u8 *buf, size_t len)
+{
+	struct elf_hdr eh;
+	struct elf_phdr ph;
+	const char *why;
+	u64 end;
+	unsigned int i;
+
+	if (read_ehdr(buf, len, &eh, &why))
+		return len;
+	end = eh.phoff + (u64)eh.phnum * eh.phentsize;
+	end = MAX(end, eh.shoff + (u64)eh.shnum * eh.shentsize);
+	for (i = 0; i < eh.phnum && end <= len; i++) {
+		read_phdr(buf, &eh, i, &ph);
+		end = MAX(end, ph.offset + ph.filesz);
+	}
+	return (size_t)MIN(end, (u64)len);
 }

@@ -73,6 +73,18 @@ int x86_load_bzimage(const struct guest_mem *mem,
 		     const struct boot_input *in, struct boot_state *out);
 int x86_load_elf(const struct guest_mem *mem, const struct x86_mem_map *map,
 		 const struct boot_input *in, struct boot_state *out);
+/*
+ * An ELF kernel in buf through the 64-bit boot protocol (or PVH, when
+ * bz_hdr is NULL and the ELF has the note); bz_hdr: the setup header of
+ * the bzImage it came out of, for the zero page.
+ */
+int x86_load_elf_image(const struct guest_mem *mem,
+		       const struct x86_mem_map *map,
+		       const struct boot_input *in, const u8 *buf, size_t len,
+		       const struct bp_setup_header *bz_hdr,
+		       struct boot_state *out);
+/* Where the file contents of an ELF x86_elf_parse() accepted end. */
+size_t x86_elf_extent(const u8 *buf, size_t len);
 int x86_load_flat(const struct guest_mem *mem, const struct boot_input *in,
 		  struct boot_state *out);
 

@@ -163,6 +163,7 @@ int arch_load_guest(struct vm *vm)
 		.initrd_len = vm->initrd.len,
 		.protocol = cfg->boot_protocol,
 		.acpi_rsdp = cfg->no_acpi ? 0 : X86_ACPI_ADDR,
+		.guest_decompress = cfg->guest_decompress,
 	};
 	int err;
 
@@ -194,6 +195,13 @@ int arch_load_guest(struct vm *vm)
 		(unsigned long long)x86->boot.kernel_start,
 		(unsigned long long)x86->boot.kernel_end,
 		(unsigned long long)x86->boot.rip);
+	if (x86->boot.decompressed)
+		pr_info("bzImage payload (%s) decompressed by lkvm: %llu bytes",
+			x86->boot.decompressed,
+			(unsigned long long)x86->boot.decompressed_size);
+	else if (x86->boot.guest_decompress_why)
+		pr_info("the guest decompresses its kernel: %s",
+			x86->boot.guest_decompress_why);
 	if (vm->initrd.len)
 		pr_info("initrd at 0x%llx, %llu bytes",
 			(unsigned long long)x86->boot.initrd_start,
