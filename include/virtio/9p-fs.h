@@ -60,6 +60,8 @@ struct p9fs_options {
 	const char *dir;	/* host directory */
 	bool readonly;		/* every modifying call gives -EROFS */
 	enum p9fs_model model;
+	/* Tests: resolve one O_NOFOLLOW component at a time, no openat2. */
+	bool no_openat2;
 };
 
 struct p9fs;			/* one share; opaque */
@@ -176,7 +178,10 @@ ssize_t p9fs_write(struct p9fs *fs, struct p9fs_node *n, u64 off,
 /*
  * Treaddir: calls emit for each entry from offset on until emit returns
  * non-zero (the reply is full) or the directory ends; next is the offset
- * to continue from after this entry. Returns the entries emitted.
+ * to continue from after this entry. An entry for which emit returned
+ * non-zero was not taken: it is not counted, and the next call, from the
+ * last taken entry's next, gives it again. Offset 0 is the start; other
+ * offsets are only those handed out as next. Returns the entries taken.
  */
 typedef int (*p9fs_dirent_fn)(void *ctx, const struct p9_qid *qid, u64 next,
 			      u8 type, const char *name, size_t len);
@@ -224,6 +229,9 @@ int p9fs_getlock(struct p9fs *fs, struct p9fs_node *n, struct p9_flock *fl);
  * Extended attributes the guest sees (the mapped model's own attributes
  * are hidden from it and cannot be set by it). name NULL lists them.
  * Returns the value's (or list's) length; with len 0 only the length.
+ * p9fs_xattr_set() with val NULL removes the attribute (flags ignored);
+ * flags are XATTR_CREATE / XATTR_REPLACE. The mapped model takes only
+ * user.* names from the guest.
  */
 ssize_t p9fs_xattr_get(struct p9fs *fs, struct p9fs_node *n, const char *name,
 		       void *buf, size_t len);
