@@ -36,7 +36,8 @@
  *   type_of_loader) and the e820 map; the command line fits cmdline_size
  *   and the initrd ends below initrd_addr_max;
  * - a bzImage whose payload lkvm decompressed: the payload lies inside the
- *   file, decompresses to the size the loader reports, and what is in
+ *   file, decompresses to the size the loader reports, spans no more than
+ *   the header's init_size, and what is in
  *   guest memory is that ELF's segments (as for an ELF), entered at its
  *   entry; the zero page carries the image's header version;
  * - PVH: hvm_start_info with its magic, the command line, the memory map
@@ -345,6 +346,8 @@ static void check_decompressed(const struct fz *f, const struct boot_input *in,
 	    elf_len != bs->decompressed_size)
 		abort();
 	check_elf(f, elf, elf_len, bs);
+	if (bs->kernel_end - bs->kernel_start > get_le32(k + 0x260))
+		abort();
 	if (bp->hdr.header != BP_HDRS_MAGIC ||
 	    bp->hdr.version != get_le16(k + 0x206) ||
 	    (bp->hdr.loadflags & BP_KASLR_FLAG))

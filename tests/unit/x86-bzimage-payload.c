@@ -244,7 +244,7 @@ static u8 *kernel_elf(size_t *len, size_t relocs)
 
 /* A bzImage whose payload is the ELF through tool (NULL: missing tool). */
 static u8 *bzimage_around(const u8 *elf, size_t elf_len, const char *tool,
-			  bool append, size_t *len)
+			  bool append, u32 init_size, size_t *len)
 {
 	struct bz_opts o = bz_default();
 	size_t clen;
@@ -253,6 +253,7 @@ static u8 *bzimage_around(const u8 *elf, size_t elf_len, const char *tool,
 	if (!c)
 		return NULL;
 	o.relocatable = 1;
+	o.init_size = init_size;
 	o.pm_len = PAYLOAD_OFF + clen + 0x100;
 	b = make_bzimage(&o, len);
 	put32(b + 0x248, PAYLOAD_OFF);
@@ -282,7 +283,7 @@ static void test_loader(void)
 	u8 *elf = kernel_elf(&elf_len, 0), *bz, *k;
 	int ret;
 
-	bz = bzimage_around(elf, elf_len, "gzip -n -9", false, &len);
+	bz = bzimage_around(elf, elf_len, "gzip -n -9", false, KMEM, &len);
 	if (!bz) {
 		skip("no gzip", "bzImage: loaded through its decompressed ELF");
 		free(elf);
@@ -316,6 +317,22 @@ static void test_loader(void)
 	   "--guest-decompress: the protected-mode part, entered at +0x200");
 	guest_fini(&g);
 
+	/* A kernel bigger than the header's init_size: refused. */
+	{
+		size_t small_len;
+		u8 *small = bzimage_around(elf, elf_len, "gzip -n -9", false,
+					   KMEM - 0x1000, &small_len);
+
+		guest_init(&g, 24 * SZ_1M);
+		ret = load(&g, small, small_len, "console=ttyS0", false, &bs);
+		ok(ret == -ENOEXEC && strstr(bs.error, "init_size") &&
+		   g.ram[KADDR] == 0xaa,
+		   "a kernel beyond init_size: refused, nothing written (%s)",
+		   bs.error);
+		guest_fini(&g);
+		free(small);
+	}
+
 	/* The payload corrupt: refused before anything is written. */
 	bz[bz_setup_size(&(struct bz_opts){ .setup_sects = 4 }) +
 	   PAYLOAD_OFF + 20] ^= 0xff;
@@ -330,7 +347,7 @@ static void test_loader(void)
 
 	/* Relocations after the ELF: the kernel was built for KASLR. */
 	elf = kernel_elf(&elf_len, 4096);
-	bz = bzimage_around(elf, elf_len, "gzip -n -9", false, &len);
+	bz = bzimage_around(elf, elf_len, "gzip -n -9", false, KMEM, &len);
 	guest_init(&g, 24 * SZ_1M);
 	ret = load(&g, bz, len, "console=ttyS0", false, &bs);
 	ok(!ret && !bs.decompressed && bs.guest_decompress_why &&

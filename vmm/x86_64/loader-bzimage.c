@@ -141,6 +141,15 @@ static int bz_load_decompressed(const struct guest_mem *mem,
 				     "bzImage payload (%s) is not a 64-bit ELF kernel",
 				     bz_payload_format_name(fmt));
 	}
+	/* What the header says the kernel needs bounds what it may become. */
+	if (info.hi - info.lo > hdr->init_size) {
+		free(elf);
+		return x86_load_fail(out, -ENOEXEC,
+				     "bzImage payload (%s): its kernel spans 0x%llx bytes, more than the header's init_size 0x%x",
+				     bz_payload_format_name(fmt),
+				     (unsigned long long)(info.hi - info.lo),
+				     hdr->init_size);
+	}
 	/*
 	 * Relocations after the ELF: the kernel was built for KASLR, which
 	 * only its decompressor does. Honour that unless told "nokaslr".
