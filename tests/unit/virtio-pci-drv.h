@@ -23,7 +23,9 @@
 #define TH_RAM_SIZE	0x100000ULL
 #define TH_QAREA(q)	(TH_RAM + 0x4000ULL * (q))
 #define TH_BUFS		0x180000ULL
+#ifndef TH_MAXQ
 #define TH_MAXQ		4
+#endif
 #define TH_MAX_ROUTES	64
 
 struct th_queue {
