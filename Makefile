@@ -72,13 +72,23 @@ LDLIBS := -lpthread -luring -lz
 ifeq ($(ARCH),arm64)
 LDLIBS += -lfdt
 endif
+# -n mode=user: libslirp (libslirp-dev). Probed by building against it
+# rather than with pkg-config, whose slirp.pc requires glib's .pc that
+# lkvm does not use; a build without it says so at mode=user.
+SLIRP_PROBE = printf '\#include <slirp/libslirp.h>\nint main(void) { return !slirp_version_string(); }\n' | \
+	$(CC) -x c - -o /dev/null -lslirp >/dev/null 2>&1 && echo yes
+HAVE_SLIRP := $(shell $(SLIRP_PROBE))
+ifeq ($(HAVE_SLIRP),yes)
+override CPPFLAGS += -DLKVM_HAVE_SLIRP
+LDLIBS += -lslirp
+endif
 
 # Debian packages. BUILD_PACKAGES: what building lkvm and running it on
 # its demo guest (make run) need. CHECK_PACKAGES: the rest, for make check
 # and the other test targets; fragments add theirs there (DEPS_PACKAGES,
 # the old name, is read as CHECK_PACKAGES too).
 BUILD_PACKAGES := gcc make libc6-dev linux-libc-dev libfdt-dev zlib1g-dev \
-	liburing-dev liblz4-dev libzstd-dev liblzma-dev
+	liburing-dev liblz4-dev libzstd-dev liblzma-dev libslirp-dev
 # (x86 decompresses a bzImage's kernel with zlib, or liblz4, libzstd and
 # liblzma opened when a kernel needs them: vmm/x86_64/bzimage-payload.c.)
 # acpica-tools: iasl, the peer that disassembles lkvm's ACPI tables in

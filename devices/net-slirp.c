@@ -1,0 +1,404 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The user-mode backend: libslirp (DHCP, DNS forwarding, TCP/UDP/ICMP
+ * through the host's sockets, host-to-guest port forwarding) on its own
+ * thread. The device sees a datagram socket: one frame per message, led
+ * by a zero virtio-net header; the thread strips the header before
+ * slirp_input() and adds it to what libslirp sends. No offloads.
+ */
+#include <errno.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "net-backend.h"
+
+#ifdef LKVM_HAVE_SLIRP
+#include <slirp/libslirp.h>
+
+#define USER_FRAME_MAX	(NET_HDR_LEN + 65536)
+#define USER_MAX_POLL	256
+
+struct user_timer {
+	struct user_timer *next;
+	SlirpTimerCb cb;
+	void *cb_opaque;
+	s64 expire_ms;		/* -1: not armed */
+};
+
+struct net_user {
+	struct net_backend be;
+	Slirp *slirp;
+	int fd;			/* the thread's end of the socket pair */
+	int wake;		/* eventfd: stop */
+	pthread_t thread;
+	bool started;
+	struct user_timer *timers;
+	struct pollfd pfd[USER_MAX_POLL];
+	unsigned int npfd;
+	u8 frame[USER_FRAME_MAX];
+};
+
+static s64 now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (s64)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+static ssize_t user_send(const void *buf, size_t len, void *opaque)
+{
+	struct net_user *u = opaque;
+	u8 hdr[NET_HDR_LEN] = { 0 };
+	struct iovec iov[2] = {
+		{ .iov_base = hdr, .iov_len = sizeof(hdr) },
+		{ .iov_base = (void *)buf, .iov_len = len },
+	};
+	struct msghdr m = { .msg_iov = iov, .msg_iovlen = 2 };
+
+	/* A guest without receive buffers: the frame is lost, as on a wire. */
+	if (sendmsg(u->fd, &m, MSG_DONTWAIT) < 0 && errno != EAGAIN)
+		pr_debug("user network: to the guest: %s", strerror(errno));
+	return (ssize_t)len;
+}
+
+static void user_guest_error(const char *msg, void *opaque)
+{
+	pr_warn_ratelimited("user network: guest error: %s", msg);
+}
+
+static s64 user_clock(void *opaque)
+{
+	return now_ns();
+}
+
+static void *user_timer_new(SlirpTimerCb cb, void *cb_opaque, void *opaque)
+{
+	struct net_user *u = opaque;
+	struct user_timer *t = calloc(1, sizeof(*t));
+
+	if (!t)
+		return NULL;
+	t->cb = cb;
+	t->cb_opaque = cb_opaque;
+	t->expire_ms = -1;
+	t->next = u->timers;
+	u->timers = t;
+	return t;
+}
+
+static void user_timer_free(void *timer, void *opaque)
+{
+	struct net_user *u = opaque;
+	struct user_timer **pp;
+
+	for (pp = &u->timers; *pp; pp = &(*pp)->next)
+		if (*pp == timer) {
+			*pp = ((struct user_timer *)timer)->next;
+			free(timer);
+			return;
+		}
+}
+
+static void user_timer_mod(void *timer, s64 expire_ms, void *opaque)
+{
+	((struct user_timer *)timer)->expire_ms = expire_ms;
+}
+
+static void user_poll_fd(int fd, void *opaque)
+{
+}
+
+static void user_notify(void *opaque)
+{
+}
+
+static const SlirpCb user_cb = {
+	.send_packet = user_send,
+	.guest_error = user_guest_error,
+	.clock_get_ns = user_clock,
+	.timer_new = user_timer_new,
+	.timer_free = user_timer_free,
+	.timer_mod = user_timer_mod,
+	.register_poll_fd = user_poll_fd,
+	.unregister_poll_fd = user_poll_fd,
+	.notify = user_notify,
+};
+
+static short to_poll(int ev)
+{
+	short p = 0;
+
+	if (ev & SLIRP_POLL_IN)
+		p |= POLLIN;
+	if (ev & SLIRP_POLL_OUT)
+		p |= POLLOUT;
+	if (ev & SLIRP_POLL_PRI)
+		p |= POLLPRI;
+	if (ev & SLIRP_POLL_ERR)
+		p |= POLLERR;
+	if (ev & SLIRP_POLL_HUP)
+		p |= POLLHUP;
+	return p;
+}
+
+static int user_add_poll(int fd, int events, void *opaque)
+{
+	struct net_user *u = opaque;
+
+	if (u->npfd >= USER_MAX_POLL) {
+		pr_warn_ratelimited("user network: more than %d sockets",
+				    USER_MAX_POLL - 2);
+		return -1;
+	}
+	u->pfd[u->npfd] = (struct pollfd){ .fd = fd, .events = to_poll(events) };
+	return (int)u->npfd++;
+}
+
+static int user_get_revents(int idx, void *opaque)
+{
+	struct net_user *u = opaque;
+	short r;
+	int ev = 0;
+
+	if (idx < 0 || (unsigned int)idx >= u->npfd)
+		return 0;
+	r = u->pfd[idx].revents;
+	if (r & POLLIN)
+		ev |= SLIRP_POLL_IN;
+	if (r & POLLOUT)
+		ev |= SLIRP_POLL_OUT;
+	if (r & POLLPRI)
+		ev |= SLIRP_POLL_PRI;
+	if (r & POLLERR)
+		ev |= SLIRP_POLL_ERR;
+	if (r & POLLHUP)
+		ev |= SLIRP_POLL_HUP;
+	return ev;
+}
+
+/* Frames from the guest: header off, into libslirp. */
+static void user_from_guest(struct net_user *u)
+{
+	ssize_t n;
+
+	for (;;) {
+		n = recv(u->fd, u->frame, sizeof(u->frame), MSG_DONTWAIT);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= NET_HDR_LEN)
+			return;
+		slirp_input(u->slirp, u->frame + NET_HDR_LEN,
+			    (int)(n - NET_HDR_LEN));
+	}
+}
+
+static void user_run_timers(struct net_user *u)
+{
+	s64 now = now_ns() / 1000000;
+	struct user_timer *t;
+	bool again = true;
+
+	/* A callback may re-arm or free timers: start over after each. */
+	while (again) {
+		again = false;
+		for (t = u->timers; t; t = t->next) {
+			if (t->expire_ms < 0 || t->expire_ms > now)
+				continue;
+			t->expire_ms = -1;
+			t->cb(t->cb_opaque);
+			again = true;
+			break;
+		}
+	}
+}
+
+static int user_timeout(struct net_user *u, u32 slirp_ms)
+{
+	s64 now = now_ns() / 1000000, t = slirp_ms;
+	struct user_timer *tm;
+
+	for (tm = u->timers; tm; tm = tm->next)
+		if (tm->expire_ms >= 0)
+			t = MIN(t, MAX(tm->expire_ms - now, (s64)0));
+	return (int)MIN(t, (s64)1000);
+}
+
+static void *user_thread(void *arg)
+{
+	struct net_user *u = arg;
+	u32 timeout;
+	int r;
+
+	for (;;) {
+		timeout = 1000;
+		u->npfd = 0;
+		u->pfd[u->npfd++] = (struct pollfd){ .fd = u->wake,
+						      .events = POLLIN };
+		u->pfd[u->npfd++] = (struct pollfd){ .fd = u->fd,
+						      .events = POLLIN };
+		slirp_pollfds_fill(u->slirp, &timeout, user_add_poll, u);
+		r = poll(u->pfd, u->npfd, user_timeout(u, timeout));
+		if (r < 0 && errno != EINTR) {
+			pr_err("user network: poll: %s", strerror(errno));
+			return NULL;
+		}
+		if (u->pfd[0].revents)
+			return NULL;
+		slirp_pollfds_poll(u->slirp, r < 0, user_get_revents, u);
+		if (u->pfd[1].revents & POLLIN)
+			user_from_guest(u);
+		user_run_timers(u);
+	}
+}
+
+static void user_close(struct net_backend *be)
+{
+	struct net_user *u = be->priv;
+	u64 one = 1;
+
+	if (u->started) {
+		if (write(u->wake, &one, sizeof(one)) == sizeof(one))
+			pthread_join(u->thread, NULL);
+		else
+			pr_err("user network: cannot stop: %s",
+			       strerror(errno));
+	}
+	if (u->slirp)
+		slirp_cleanup(u->slirp);
+	while (u->timers)
+		user_timer_free(u->timers, u);
+	if (u->wake >= 0)
+		close(u->wake);
+	if (u->fd >= 0)
+		close(u->fd);
+	if (be->fds[0] >= 0)
+		close(be->fds[0]);
+	free(u);
+}
+
+static const struct net_backend_ops user_ops = {
+	.name = "user",
+	.close = user_close,
+};
+
+bool net_user_available(void)
+{
+	return true;
+}
+
+int net_user_open(struct net_backend **out, const struct net_user_options *o,
+		  char *err, size_t errlen)
+{
+	u32 host = ntohl(o->host.s_addr), guest = ntohl(o->guest.s_addr);
+	SlirpConfig cfg = { .version = 1 };
+	struct net_user *u;
+	int sv[2], sz = 4 * USER_FRAME_MAX, r;
+	unsigned int i;
+
+	if ((host & 0xffffff00) != (guest & 0xffffff00) || host == guest ||
+	    (host & 0xff) == 0 || (host & 0xff) == 0xff ||
+	    (guest & 0xff) == 0 || (guest & 0xff) >= 0xfe) {
+		snprintf(err, errlen,
+			 "host_ip and guest_ip must be two host addresses of one /24");
+		return -EINVAL;
+	}
+	u = calloc(1, sizeof(*u));
+	if (!u) {
+		snprintf(err, errlen, "out of memory");
+		return -ENOMEM;
+	}
+	u->be.ops = &user_ops;
+	u->be.priv = u;
+	u->be.nr_queues = 1;
+	u->be.sock = true;
+	u->be.fds[0] = u->fd = -1;
+	u->wake = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	if (u->wake < 0 ||
+	    socketpair(AF_UNIX, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0,
+		       sv)) {
+		r = -errno;
+		snprintf(err, errlen, "user network: %s", strerror(errno));
+		goto fail;
+	}
+	u->be.fds[0] = sv[0];
+	u->fd = sv[1];
+	for (i = 0; i < 2; i++)
+		if (setsockopt(sv[i], SOL_SOCKET, SO_SNDBUF, &sz, sizeof(sz)) ||
+		    setsockopt(sv[i], SOL_SOCKET, SO_RCVBUF, &sz, sizeof(sz))) {
+			r = -errno;
+			snprintf(err, errlen, "user network: %s",
+				 strerror(errno));
+			goto fail;
+		}
+	cfg.in_enabled = true;
+	cfg.vnetwork.s_addr = htonl(host & 0xffffff00);
+	cfg.vnetmask.s_addr = htonl(0xffffff00);
+	cfg.vhost = o->host;
+	cfg.vdhcp_start = o->guest;
+	/* The DNS forwarder: .3 of the network, or .2 where that is taken. */
+	cfg.vnameserver.s_addr = htonl((host & 0xffffff00) |
+				       ((host & 0xff) == 3 ||
+					(guest & 0xff) == 3 ? 2 : 3));
+	cfg.if_mtu = 1500;
+	cfg.if_mru = 1500;
+	u->slirp = slirp_new(&cfg, &user_cb, u);
+	if (!u->slirp) {
+		r = -ENOMEM;
+		snprintf(err, errlen, "user network: libslirp refused to start");
+		goto fail;
+	}
+	for (i = 0; i < o->nr_fwd; i++) {
+		const struct net_hostfwd *f = &o->fwd[i];
+
+		if (slirp_add_hostfwd(u->slirp, f->udp, f->host_addr,
+				      f->host_port, f->guest_addr.s_addr ?
+				      f->guest_addr : o->guest,
+				      f->guest_port)) {
+			r = -EADDRINUSE;
+			snprintf(err, errlen,
+				 "hostfwd %s:%u-:%u: cannot listen on the host's port %u",
+				 f->udp ? "udp" : "tcp", f->host_port,
+				 f->guest_port, f->host_port);
+			goto fail;
+		}
+	}
+	r = -pthread_create(&u->thread, NULL, user_thread, u);
+	if (r) {
+		snprintf(err, errlen, "user network: thread: %s",
+			 strerror(-r));
+		goto fail;
+	}
+	u->started = true;
+	*out = &u->be;
+	return 0;
+fail:
+	user_close(&u->be);
+	return r;
+}
+
+#else	/* !LKVM_HAVE_SLIRP */
+
+bool net_user_available(void)
+{
+	return false;
+}
+
+int net_user_open(struct net_backend **out, const struct net_user_options *o,
+		  char *err, size_t errlen)
+{
+	snprintf(err, errlen,
+		 "mode=user needs libslirp, which this lkvm was built without");
+	return -ENOTSUP;
+}
+
+#endif
