@@ -4,6 +4,7 @@
 
 #include "disk.h"
 #include "log.h"
+#include "net-config.h"
 #include "types.h"
 #include "x86/boot.h"
 
@@ -67,6 +68,12 @@ struct vm_config {
 	/* -d/--disk, in order: as many as given (vm_config_release()). */
 	struct disk_config *disks;
 	unsigned int nr_disks;
+	/*
+	 * -n/--network, in order (mode=none ones included). No -n: one
+	 * user-mode NIC where lkvm has libslirp (vm_config_nets()).
+	 */
+	struct net_config *nets;
+	unsigned int nr_nets;
 	enum boot_protocol boot_protocol;
 	enum log_level loglevel;
 	enum emulation_assist emulation_assist;

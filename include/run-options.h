@@ -35,6 +35,14 @@ void disk_config_release(struct disk_config *d);
 int vm_config_add_disk(struct vm_config *cfg, const char *arg, char *err,
 		       size_t errlen);
 
+/*
+ * -n/--network's argument appended to cfg->nets (vmm/net-config.c); as
+ * disk_config_parse(). vm_config_release() frees them.
+ */
+int vm_config_add_net(struct vm_config *cfg, const char *arg, char *err,
+		      size_t errlen);
+void vm_config_release_nets(struct vm_config *cfg);
+
 /* `lkvm run --help`: the usage line and every option, from the table. */
 void run_usage(FILE *f);
 

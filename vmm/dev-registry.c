@@ -11,5 +11,6 @@ const struct vm_virtio_kind *const vm_virtio_kinds[] = {
 	&dev_console_kind,
 	&dev_rng_kind,
 	&dev_blk_kind,
+	&dev_net_kind,
 	NULL
 };

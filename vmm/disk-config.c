@@ -115,4 +115,5 @@ void vm_config_release(struct vm_config *cfg)
 	free(cfg->disks);
 	cfg->disks = NULL;
 	cfg->nr_disks = 0;
+	vm_config_release_nets(cfg);
 }

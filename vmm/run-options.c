@@ -218,6 +218,16 @@ static int set_disk(struct run_parse *p, const char *val)
 	return r ? -EINVAL : 0;
 }
 
+/* -n/--network: kvmtool's sub-options, parsed now (vmm/net-config.c). */
+static int set_network(struct run_parse *p, const char *val)
+{
+	int r = vm_config_add_net(p->cfg, val, p->err, p->errlen);
+
+	if (r)
+		plain_line(p->err);
+	return r ? -EINVAL : 0;
+}
+
 static int set_virtio_transport(struct run_parse *p, const char *val)
 {
 	/* In the order of enum virtio_transport. */
@@ -349,6 +359,13 @@ static const struct run_option run_option_table[] = {
 	  "virtio-blk disk: raw or qcow2 (repeatable);\n"
 	  "format probed unless given; where a qcow2's\n"
 	  "backing file may be: see lkvm(1)" },
+	{ "network", 'n',
+	  "mode=tap|user|none[,tapif=IF][,guest_mac=MAC]\n"
+	  "[,host_ip=IP][,guest_ip=IP][,script=S][,downscript=S]\n"
+	  "[,fd=N][,queues=N][,hostfwd=tcp:HOSTPORT-:GUESTPORT]",
+	  set_network,
+	  "virtio-net NIC (repeatable); none: no NIC;\n"
+	  "without -n: one user-mode NIC (libslirp)" },
 	{ "virtio-transport", 0, "T", set_virtio_transport,
 	  "pci, mmio or mmio-legacy (pci)" },
 	{ "no-acpi", 0, NULL, set_no_acpi,
@@ -549,6 +566,9 @@ int run_parse_args(int argc, char **argv, struct vm_config *cfg,
 	err[0] = '\0';
 
 	r = run_parse(&p, argc, argv);
+	/* No -n: kvmtool's one user-mode NIC, where lkvm has libslirp. */
+	if (!r && !cfg->nr_nets && net_user_available())
+		r = vm_config_add_net(cfg, "mode=user", err, errlen);
 	if (r)
 		vm_config_release(cfg);
 	return r;

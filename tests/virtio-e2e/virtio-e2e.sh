@@ -135,7 +135,7 @@ for tr in pci mmio; do
 	fi
 done
 
-run_lkvm 30 run -k "$GUEST" -c 1 -m 64M -p test=pci </dev/null
+run_lkvm 30 run -k "$GUEST" -c 1 -m 64M --network none -p test=pci </dev/null
 if [ "$rc" -eq 0 ] && grep -qx 'pci: 00:00.0 1b36:0008 class 060000' "$TMP/out" &&
    grep -qx 'pci: 00:01.0 1b36:0011 class 088000' "$TMP/out" &&
    grep -qx 'pci: 2 functions' "$TMP/out"; then
@@ -145,7 +145,7 @@ else
 	show_output
 fi
 
-run_lkvm 30 run -k "$GUEST" -c 1 -m 64M --no-pvpanic -p test=pci </dev/null
+run_lkvm 30 run -k "$GUEST" -c 1 -m 64M --network none --no-pvpanic -p test=pci </dev/null
 if [ "$rc" -eq 0 ] && grep -qx 'pci: 00:00.0 1b36:0008 class 060000' "$TMP/out" &&
    grep -qx 'pci: 1 functions' "$TMP/out"; then
 	pass "--no-pvpanic, no virtio devices: bus 0 holds only the host bridge"
