@@ -1,0 +1,12 @@
+# SPDX-License-Identifier: GPL-2.0
+# virtio-net over a real tap, host side, in a network namespace each test
+# makes (skipped with the reason where it cannot).
+NET_TESTS := $(BUILD)/tests/net/tap-netns
+
+$(BUILD)/tests/net/%: tests/net/%.c $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -Itests/unit $(LDFLAGS) -o $@ $< $(LIB) \
+		$(LDLIBS)
+
+CHECK_DEPS += $(NET_TESTS)
+CHECK_SUITES += $(NET_TESTS)
