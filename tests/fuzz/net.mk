@@ -1,0 +1,27 @@
+# SPDX-License-Identifier: GPL-2.0
+# libFuzzer target for virtio-net (tests/fuzz/fuzz.mk's compiler and
+# flags): transmit path, control queue and receive path with invariants
+# (net-tx). make check runs it for FUZZ_CHECK_TIME seconds
+# (tests/fuzz/net-run.sh); make fuzz-net for FUZZ_TIME.
+NET_FUZZ_SRCS := virtio/net.c virtio/queue.c virtio/queue-split.c \
+	virtio/queue-packed.c virtio/core.c lib/guest-mem.c lib/log.c \
+	lib/io-loop.c lib/iov.c
+NET_FUZZ_DIR := $(BUILD)/fuzz
+
+CHECK_DEPS += fuzz-net-build
+CHECK_SUITES += tests/fuzz/net-run.sh
+
+.PHONY: fuzz-net-build fuzz-net
+fuzz-net-build:
+	@mkdir -p $(NET_FUZZ_DIR)
+	@if [ -n "$(FUZZ_CC)" ]; then \
+		$(MAKE) --no-print-directory $(NET_FUZZ_DIR)/net-tx; \
+	fi
+
+$(NET_FUZZ_DIR)/net-tx: tests/fuzz/net-tx.c $(NET_FUZZ_SRCS) \
+		$(wildcard include/*.h include/virtio/*.h)
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ $< $(NET_FUZZ_SRCS) -lpthread
+
+fuzz-net: fuzz-net-build
+	FUZZ_CHECK_TIME=$(FUZZ_TIME) tests/fuzz/net-run.sh
