@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # virtio-net over a real tap, host side, in a network namespace each test
 # makes (skipped with the reason where it cannot).
-NET_TESTS := $(BUILD)/tests/net/tap-netns
+NET_TESTS := $(BUILD)/tests/net/tap-netns $(BUILD)/tests/net/user-netns
 
 $(BUILD)/tests/net/%: tests/net/%.c $(LIB)
 	@mkdir -p $(dir $@)
@@ -10,3 +10,7 @@ $(BUILD)/tests/net/%: tests/net/%.c $(LIB)
 
 CHECK_DEPS += $(NET_TESTS)
 CHECK_SUITES += $(NET_TESTS)
+
+# make bench: virtio-net TX/RX into a tap beside the tap driven directly.
+BENCH_DEPS += $(BUILD)/tests/net/net-bench
+BENCH_SUITES += $(BUILD)/tests/net/net-bench

@@ -1,0 +1,311 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * virtio-net over the user-mode backend (devices/net-slirp.c, libslirp),
+ * host side, in a network namespace this program makes (only its
+ * loopback). The test is the guest's network stack, frame by frame,
+ * through virtio-pci: libslirp answers an ARP request for the gateway and
+ * a DHCP DISCOVER with an OFFER of guest_ip; a UDP datagram to the
+ * gateway reaches a socket on the namespace's loopback and its answer
+ * comes back; a TCP connection to a hostfwd port arrives as a SYN for the
+ * guest's port. Skips with the reason where the namespace or libslirp
+ * are missing.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <net/if.h>
+#include <poll.h>
+#include <sched.h>
+#include <stdio.h>
+#include <sys/epoll.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+
+#define TH_MAXQ 3
+#include "tap.h"
+#include "log.h"
+#include "virtio/net.h"
+#include "virtio-pci-drv.h"
+
+#define QSIZE 64
+#define F(b) VIRTIO_BIT(VIRTIO_NET_F_##b)
+#define RXBUF 0x800
+
+static struct th T;
+static struct virtio_pci VP;
+static struct virtio_net *N;
+static struct net_backend *BE;
+static const u8 GMAC[6] = { 0x02, 0x15, 0x15, 0x15, 0x15, 0x15 };
+static const u8 BCAST[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
+static u8 gw_mac[6];
+static unsigned int rx_next;
+
+static u32 ip4(const char *s)
+{
+	u32 a;
+
+	inet_pton(AF_INET, s, &a);
+	return a;
+}
+
+static u16 fold(u32 s)
+{
+	while (s >> 16)
+		s = (s & 0xffff) + (s >> 16);
+	return (u16)s;
+}
+
+static u32 sum(u32 s, const u8 *p, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i + 1 < n; i += 2)
+		s += (u32)p[i] << 8 | p[i + 1];
+	if (n & 1)
+		s += (u32)p[n - 1] << 8;
+	return s;
+}
+
+/* Send hdr + frame of n bytes (at TH_BUFS + 12) from the guest. */
+static void guest_send(size_t n)
+{
+	memset(th_hva(&T, TH_BUFS), 0, NET_HDR_LEN);
+	th_post(&T, 1, TH_BUFS, NET_HDR_LEN + n, false);
+	th_used(&T, 1, NULL);
+}
+
+static u8 *frame_out(void)
+{
+	return th_hva(&T, TH_BUFS + NET_HDR_LEN);
+}
+
+/* IPv4/UDP from src:sport to dst:dport with data; Ethernet to dmac. */
+static size_t udp_out(const u8 *dmac, u32 src, u16 sport, u32 dst,
+		      u16 dport, const u8 *data, size_t n)
+{
+	u8 *e = frame_out(), *ip = e + 14, *u = ip + 20, ps[12];
+	size_t ul = 8 + n;
+	u16 c;
+
+	memcpy(e, dmac, 6);
+	memcpy(e + 6, GMAC, 6);
+	e[12] = 0x08;
+	e[13] = 0x00;
+	memset(ip, 0, 20);
+	ip[0] = 0x45;
+	ip[2] = (u8)((20 + ul) >> 8);
+	ip[3] = (u8)(20 + ul);
+	ip[8] = 64;
+	ip[9] = 17;
+	memcpy(ip + 12, &src, 4);
+	memcpy(ip + 16, &dst, 4);
+	c = htons((u16)~fold(sum(0, ip, 20)));
+	memcpy(ip + 10, &c, 2);
+	u[0] = (u8)(sport >> 8);
+	u[1] = (u8)sport;
+	u[2] = (u8)(dport >> 8);
+	u[3] = (u8)dport;
+	u[4] = (u8)(ul >> 8);
+	u[5] = (u8)ul;
+	u[6] = u[7] = 0;
+	memcpy(u + 8, data, n);
+	memcpy(ps, &src, 4);
+	memcpy(ps + 4, &dst, 4);
+	ps[8] = 0;
+	ps[9] = 17;
+	ps[10] = (u8)(ul >> 8);
+	ps[11] = (u8)ul;
+	c = htons((u16)~fold(sum(sum(0, ps, 12), u, ul)));
+	memcpy(u + 6, c ? &c : &(u16){ 0xffff }, 2);
+	return 14 + 20 + ul;
+}
+
+/*
+ * The next frame for the guest within 2 s matching want (ethertype and,
+ * for IPv4, protocol and destination port): its Ethernet frame, or NULL.
+ */
+static const u8 *guest_recv(u16 ethertype, u8 proto, u16 dport)
+{
+	struct pollfd pfd = { .fd = BE->fds[0], .events = POLLIN };
+	unsigned int tries;
+	u32 len;
+
+	for (tries = 0; tries < 40; tries++) {
+		poll(&pfd, 1, 50);
+		virtio_net_backend_ready(N, 0, EPOLLIN);
+		while (th_used(&T, 0, &len)) {
+			u8 *f = th_hva(&T, TH_BUFS + 0x10000 +
+				       RXBUF * (rx_next++ % 32)) + NET_HDR_LEN;
+
+			/* Give a buffer back for the one used. */
+			th_post(&T, 0, TH_BUFS + 0x10000 +
+				RXBUF * ((rx_next + 30) % 32), RXBUF, true);
+			if ((f[12] << 8 | f[13]) != ethertype)
+				continue;
+			if (ethertype != 0x0800)
+				return f;
+			if (f[14 + 9] == proto &&
+			    (f[14 + 20 + 2] << 8 | f[14 + 20 + 3]) == dport)
+				return f;
+		}
+	}
+	return NULL;
+}
+
+static void test_arp(void)
+{
+	u8 *e = frame_out();
+	const u8 *r;
+	u32 gw = ip4("192.168.33.1"), me = ip4("192.168.33.15");
+
+	memcpy(e, BCAST, 6);
+	memcpy(e + 6, GMAC, 6);
+	e[12] = 0x08;
+	e[13] = 0x06;
+	memcpy(e + 14, (u8[]){ 0, 1, 8, 0, 6, 4, 0, 1 }, 8);
+	memcpy(e + 22, GMAC, 6);
+	memcpy(e + 28, &me, 4);
+	memset(e + 32, 0, 6);
+	memcpy(e + 38, &gw, 4);
+	guest_send(42);
+	r = guest_recv(0x0806, 0, 0);
+	ok(r && r[21] == 2 && !memcmp(r + 28, &gw, 4) &&
+	   !memcmp(r, GMAC, 6),
+	   "ARP: libslirp answers who-has 192.168.33.1");
+	if (r)
+		memcpy(gw_mac, r + 22, 6);
+}
+
+static void test_dhcp(void)
+{
+	u8 d[300] = { 0 };
+	const u8 *r;
+	u32 yi;
+
+	d[0] = 1;		/* BOOTREQUEST */
+	d[1] = 1;
+	d[2] = 6;
+	memcpy(d + 4, "\x12\x34\x56\x78", 4);
+	memcpy(d + 28, GMAC, 6);
+	memcpy(d + 236, "\x63\x82\x53\x63", 4);	/* magic cookie */
+	memcpy(d + 240, "\x35\x01\x01\xff", 4);	/* DISCOVER, end */
+	guest_send(udp_out(BCAST, 0, 68, 0xffffffff, 67, d, sizeof(d)));
+	r = guest_recv(0x0800, 17, 68);
+	if (r)
+		memcpy(&yi, r + 42 + 16, 4);
+	ok(r && r[42] == 2 && !memcmp(r + 42 + 4, "\x12\x34\x56\x78", 4) &&
+	   yi == ip4("192.168.33.15"),
+	   "DHCP: DISCOVER gets an OFFER of guest_ip 192.168.33.15");
+}
+
+static void test_udp(void)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET,
+				 .sin_port = htons(7100) }, from;
+	socklen_t fl = sizeof(from);
+	struct pollfd pfd;
+	u8 got[64];
+	const u8 *r;
+	ssize_t n;
+	int s;
+
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	s = socket(AF_INET, SOCK_DGRAM, 0);
+	if (s < 0 || bind(s, (struct sockaddr *)&a, sizeof(a)))
+		abort();
+	guest_send(udp_out(gw_mac, ip4("192.168.33.15"), 5555,
+			   ip4("192.168.33.1"), 7100,
+			   (const u8 *)"hello host", 10));
+	pfd = (struct pollfd){ .fd = s, .events = POLLIN };
+	n = poll(&pfd, 1, 2000) == 1 ?
+	    recvfrom(s, got, sizeof(got), 0, (struct sockaddr *)&from, &fl) :
+	    -1;
+	ok(n == 10 && !memcmp(got, "hello host", 10),
+	   "UDP to the gateway reaches a socket on the namespace's loopback");
+	if (n == 10)
+		sendto(s, "hello guest", 11, 0, (struct sockaddr *)&from, fl);
+	r = guest_recv(0x0800, 17, 5555);
+	ok(r && !memcmp(r + 42, "hello guest", 11) &&
+	   !memcmp(r + 26, &(u32){ ip4("192.168.33.1") }, 4),
+	   "... and its answer comes back from the gateway address");
+	close(s);
+}
+
+static void test_hostfwd(void)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET,
+				 .sin_port = htons(2222) };
+	const u8 *r;
+	int s;
+
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	s = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+	if (s < 0)
+		abort();
+	connect(s, (struct sockaddr *)&a, sizeof(a));
+	r = guest_recv(0x0800, 6, 22);
+	ok(r && (r[14 + 20 + 13] & 0x02) &&
+	   !memcmp(r + 30, &(u32){ ip4("192.168.33.15") }, 4),
+	   "hostfwd=tcp:2222-:22: a connection to 127.0.0.1:2222 reaches the guest as a SYN to port 22");
+	close(s);
+}
+
+int main(void)
+{
+	struct net_hostfwd fwd = { .host_port = 2222, .guest_port = 22 };
+	struct net_user_options uo = { .fwd = &fwd, .nr_fwd = 1 };
+	struct virtio_net_options o = { .pairs = 1, .queue_size = QSIZE };
+	struct ifreq ifr;
+	char err[256];
+	unsigned int i;
+	int s;
+
+	log_set_level(LOG_ERROR);
+	if (!net_user_available()) {
+		skip("lkvm built without libslirp", "user-mode network");
+		return tap_done();
+	}
+	if (unshare(CLONE_NEWNET)) {
+		snprintf(err, sizeof(err), "no network namespace: %s",
+			 strerror(errno));
+		skip(err, "user-mode network in a namespace");
+		return tap_done();
+	}
+	s = socket(AF_INET, SOCK_DGRAM, 0);
+	memset(&ifr, 0, sizeof(ifr));
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "lo");
+	ifr.ifr_flags = IFF_UP | IFF_LOOPBACK | IFF_RUNNING;
+	if (s < 0 || ioctl(s, SIOCSIFFLAGS, &ifr))
+		abort();
+	close(s);
+	fwd.host_addr.s_addr = htonl(INADDR_LOOPBACK);
+	uo.host.s_addr = ip4("192.168.33.1");
+	uo.guest.s_addr = ip4("192.168.33.15");
+	if (net_user_open(&BE, &uo, err, sizeof(err))) {
+		skip(err, "user-mode network");
+		return tap_done();
+	}
+	memcpy(o.mac, GMAC, 6);
+	th_init(&T);
+	if (virtio_net_create(&N, &T.mem, "virtio-net.0", BE, &o, err,
+			      sizeof(err)) ||
+	    virtio_pci_init(&VP, virtio_net_vdev(N), &T.host, &T.intx) ||
+	    !th_find(&T, VIRTIO_ID_NET) ||
+	    !(th_negotiate(&T, F(MRG_RXBUF)) & VIRTIO_STATUS_FEATURES_OK))
+		abort();
+	th_queue(&T, 0, QSIZE, VIRTIO_MSI_NO_VECTOR);
+	th_queue(&T, 1, QSIZE, VIRTIO_MSI_NO_VECTOR);
+	th_queue(&T, 2, QSIZE, VIRTIO_MSI_NO_VECTOR);
+	th_driver_ok(&T);
+	ok(!(th_device_features(&T) & (F(CSUM) | F(GUEST_CSUM))),
+	   "user mode: no offloads offered");
+	for (i = 0; i < 31; i++)
+		th_post(&T, 0, TH_BUFS + 0x10000 + RXBUF * i, RXBUF, true);
+	test_arp();
+	test_dhcp();
+	test_udp();
+	test_hostfwd();
+	virtio_pci_destroy(&VP);
+	virtio_net_destroy(N);
+	th_fini(&T);
+	return tap_done();
+}
