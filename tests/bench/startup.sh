@@ -25,6 +25,9 @@ results+=("$(measure "floor (no irqchip/PIT)" 0 "$b/kvm-floor" bare)")
 for img in guest-pvh.elf guest.elf guest.bzImage; do
 	results+=("$(measure "lkvm $img" 0 "$root/lkvm" run -k "$g/$img" -m 256M -c 1 -p test=exit:0)")
 done
+# What kvmtool's default user-mode NIC (libslirp) costs: the same start
+# without it.
+results+=("$(measure "lkvm guest-pvh.elf --network none" 0 "$root/lkvm" run -k "$g/guest-pvh.elf" -m 256M -c 1 --network none -p test=exit:0)")
 results+=("$(measure "lkvm hello (-c 2, PVH)" 0 "$root/lkvm" run -k "$g/guest-pvh.elf" -m 256M -c 2 -p test=hello)")
 if command -v qemu-system-x86_64 >/dev/null; then
 	# isa-debug-exit turns status 0 into (0 << 1) | 1 = 1.
