@@ -9,7 +9,7 @@ $(BUILD)/tests/net/%: tests/net/%.c $(LIB)
 		$(LDLIBS)
 
 CHECK_DEPS += $(NET_TESTS)
-CHECK_SUITES += $(NET_TESTS)
+CHECK_SUITES += $(NET_TESTS) tests/net/cli.sh
 
 # make bench: virtio-net TX/RX into a tap beside the tap driven directly.
 BENCH_DEPS += $(BUILD)/tests/net/net-bench

@@ -1,0 +1,56 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# -n/--network at the edge: a bad sub-option is a usage error (status 2,
+# one `lkvm: ` line naming it, then the usage line), a tap that cannot be
+# had stops lkvm before the guest runs (status 1, one line); the test guest sees one virtio-net function by default (where
+# lkvm has libslirp), none with --network none, two with two -n.
+# shellcheck source=tests/integration/lib.sh
+. "$(dirname "$0")/../integration/lib.sh"
+G=$GUESTS/guest.elf
+
+refused() { # DESCRIPTION STATUS WORD ARGS...: one lkvm line with WORD
+	local what=$1 status=$2 word=$3
+	shift 3
+	run_lkvm 20 run -k "$G" -c 1 -m 64M "$@" -p test=exit:0 </dev/null
+	if [ "$rc" -eq "$status" ] && [ "$(lkvm_lines)" -eq 1 ] &&
+	   grep -q -- "$word" "$TMP/err" && ! grep -q . "$TMP/out"; then
+		pass "$what: $(head -1 "$TMP/err")"
+	else
+		fail "$what (status $rc)"
+		show_output
+	fi
+}
+
+refused "unknown mode" 2 "mode 'bridge'" -n mode=bridge
+refused "unknown sub-option" 2 "sub-option 'colour'" -n mode=tap,colour=red
+refused "malformed MAC" 2 "guest_mac 'zz:1'" -n guest_mac=zz:1
+refused "queues beyond the tap's 16" 2 "queues '17'" -n queues=17
+refused "queues=2 with mode=user" 2 "mode=user gives one" -n mode=user,queues=2
+refused "fd= that is not a tap" 1 "fd=0 is not a tap" -n mode=tap,fd=0
+refused "vhost=1" 2 "vhost-net" -n vhost=1
+
+why=$(kvm_unusable)
+count_fns() { # DESCRIPTION N ARGS...: the guest's PCI scan
+	local what=$1 n=$2
+	shift 2
+	if [ -n "$why" ]; then
+		skip "$what" "$why"
+		return
+	fi
+	run_lkvm 30 run -k "$G" -c 1 -m 64M "$@" -p test=pci </dev/null
+	if [ "$rc" -eq 0 ] &&
+	   [ "$(grep -c 'pci: 00:..\.0 1af4:1041 class 020000' "$TMP/out")" -eq "$n" ]; then
+		pass "$what"
+	else
+		fail "$what (status $rc)"
+		show_output
+	fi
+}
+if "$LKVM" run --help 2>&1 | grep -q 'user-mode NIC'; then
+	count_fns "no -n: one virtio-net function (1af4:1041, class 0200)" 1
+	count_fns "two -n mode=user: two virtio-net functions" 2 \
+		-n mode=user -n mode=user,guest_ip=192.168.33.20
+fi
+count_fns "--network none: no virtio-net function" 0 --network none
+count_fns "-n none: none either" 0 -n none
+done_testing
