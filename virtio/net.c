@@ -329,9 +329,9 @@ static inline struct virtq_chain *rx_held(struct net_rxq *q, unsigned int i)
 
 /*
  * Hold chains from vq until they can take the largest frame the driver
- * may get (one chain without mergeable buffers). Bytes they hold.
+ * may get (one chain without mergeable buffers).
  */
-static size_t rx_fill(struct virtio_net *net, struct net_rxq *q,
+static void rx_fill(struct virtio_net *net, struct net_rxq *q,
 		      struct virtq *vq, bool mrg, size_t want)
 {
 	size_t cap = 0;
@@ -355,23 +355,28 @@ static size_t rx_fill(struct virtio_net *net, struct net_rxq *q,
 		cap += ch->in_len;
 		q->nr++;
 	}
-	return cap;
 }
 
-/* The held chains' writable buffers as one array; its length. */
-static int rx_iov(struct net_pair *p, unsigned int nr)
+/*
+ * The first nr held chains' writable buffers as one array, as many whole
+ * chains as it takes (UIO_MAXIOV iovecs); its length, and in *cap the
+ * bytes those chains hold.
+ */
+static int rx_iov(struct net_pair *p, unsigned int nr, size_t *cap)
 {
 	struct net_rxq *q = &p->rx;
 	unsigned int i, cnt = 0;
 
+	*cap = 0;
 	for (i = 0; i < nr; i++) {
 		const struct virtq_chain *ch = rx_held(q, i);
-		unsigned int n = MIN(ch->nr_in, NET_IOV_MAX - cnt);
 
-		memcpy(p->iov + cnt, ch->iov + ch->nr_out, n * sizeof(*p->iov));
-		cnt += n;
-		if (cnt == NET_IOV_MAX)
+		if (ch->nr_in > NET_IOV_MAX - cnt)
 			break;
+		memcpy(p->iov + cnt, ch->iov + ch->nr_out,
+		       ch->nr_in * sizeof(*p->iov));
+		cnt += ch->nr_in;
+		*cap += ch->in_len;
 	}
 	return cnt;
 }
@@ -437,18 +442,18 @@ static void net_rx(struct virtio_net *net, struct net_pair *p,
 	if (!vq->ready || p->index >= atomic_load(&net->active))
 		return;
 	for (;;) {
-		size_t cap = rx_fill(net, q, vq, mrg, want);
+		size_t cap;
 		ssize_t n;
 		int cnt;
 
+		rx_fill(net, q, vq, mrg, want);
 		if (!q->nr) {
 			q->starved = true;
 			break;
 		}
 		q->starved = false;
-		cnt = rx_iov(p, mrg ? q->nr : 1);
-		if (!mrg)
-			cap = rx_held(q, 0)->in_len;
+		/* A frame longer than cap is dropped (buffers too small). */
+		cnt = rx_iov(p, mrg ? q->nr : 1, &cap);
 		n = rx_read(net, p, cnt);
 		if (n == -EAGAIN || n == -EWOULDBLOCK)
 			break;
