@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * libFuzzer target: the `lkvm run` command-line parser
- * (vmm/run-options.c, with -d's parser in vmm/disk-config.c). The input is
+ * (vmm/run-options.c, with -d's parser in vmm/disk-config.c and -n's in
+ * vmm/net-config.c). The input is
  * split at NUL bytes into up to 40 arguments after "run". Invariants
  * beyond no crash:
  * - the same arguments parse the same way twice (no state kept);
@@ -75,6 +76,12 @@ static bool same_cfg(const struct vm_config *a, const struct vm_config *b)
 	for (i = 0; i < a->nr_disks; i++)
 		if (!same_disk(&a->disks[i], &b->disks[i]))
 			return false;
+	if (a->nr_nets != b->nr_nets)
+		return false;
+	for (i = 0; i < a->nr_nets; i++)
+		if (!same_str(a->nets[i].arg, b->nets[i].arg) ||
+		    a->nets[i].mode != b->nets[i].mode)
+			return false;
 	return true;
 }
 
@@ -144,6 +151,10 @@ static int write_back(const struct vm_config *c, char **argv, char *mem,
 		argv[n++] = "-d";
 		argv[n++] = (char *)c->disks[i].arg;
 	}
+	for (i = 0; i < c->nr_nets; i++) {
+		argv[n++] = "-n";
+		argv[n++] = (char *)c->nets[i].arg;
+	}
 	if (c->rng)
 		argv[n++] = "--rng";
 	if (!c->pvpanic)
@@ -173,7 +184,7 @@ static void check_accepted(const struct vm_config *cfg)
 	if (!cfg->kernel_path || !cfg->cmdline || !cfg->dev_path ||
 	    cfg->nr_cpus < 1 || cfg->nr_cpus > LKVM_MAX_CPUS ||
 	    cfg->ram_size < (1ULL << 20) || cfg->ram_size > HOST_RAM ||
-	    cfg->nr_disks > MAX_ARGS ||
+	    cfg->nr_disks > MAX_ARGS || cfg->nr_nets > MAX_ARGS ||
 	    (cfg->name && !control_name_valid(cfg->name))) {
 		fprintf(stderr, "accepted a config out of range\n");
 		abort();
@@ -228,8 +239,8 @@ int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 		}
 	if (r == 0)
 		check_accepted(&cfg);
-	if (r < 0 && (cfg.disks || cfg.nr_disks)) {
-		fprintf(stderr, "a refusal left disks behind\n");
+	if (r < 0 && (cfg.disks || cfg.nr_disks || cfg.nets || cfg.nr_nets)) {
+		fprintf(stderr, "a refusal left disks or NICs behind\n");
 		abort();
 	}
 	vm_config_release(&cfg);
