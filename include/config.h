@@ -68,12 +68,11 @@ struct vm_config {
 	/* -d/--disk, in order: as many as given (vm_config_release()). */
 	struct disk_config *disks;
 	unsigned int nr_disks;
-	/*
-	 * -n/--network, in order (mode=none ones included). No -n: one
-	 * user-mode NIC where lkvm has libslirp (vm_config_nets()).
-	 */
+	/* -n/--network, in order (mode=none ones included). */
 	struct net_config *nets;
 	unsigned int nr_nets;
+	/* No -n, and lkvm has libslirp: kvmtool's one user-mode NIC. */
+	bool default_nic;
 	enum boot_protocol boot_protocol;
 	enum log_level loglevel;
 	enum emulation_assist emulation_assist;

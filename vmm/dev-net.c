@@ -14,12 +14,17 @@
 #include "vm-virtio.h"
 #include "vm.h"
 
-/* The index-th NIC that makes a device. */
+/* The index-th NIC that makes a device, in *def for the default one. */
 static const struct net_config *net_nth(const struct vm_config *cfg,
-					unsigned int index)
+					unsigned int index,
+					struct net_config *def)
 {
 	unsigned int i;
 
+	if (cfg->default_nic && !cfg->nr_nets && !index) {
+		net_config_default(def);
+		return def;
+	}
 	for (i = 0; i < cfg->nr_nets; i++)
 		if (cfg->nets[i].mode != NET_MODE_NONE && !index--)
 			return &cfg->nets[i];
@@ -30,6 +35,8 @@ static unsigned int net_count(const struct vm_config *cfg)
 {
 	unsigned int i, n = 0;
 
+	if (cfg->default_nic && !cfg->nr_nets)
+		return 1;
 	for (i = 0; i < cfg->nr_nets; i++)
 		n += cfg->nets[i].mode != NET_MODE_NONE;
 	return n;
@@ -64,7 +71,8 @@ static int net_open_tap(const struct vm_config *cfg,
 static int net_create(struct vm *vm, struct vm_virtio_dev *d)
 {
 	const struct vm_config *cfg = vm->cfg;
-	const struct net_config *nc = net_nth(cfg, d->index);
+	struct net_config def;
+	const struct net_config *nc = net_nth(cfg, d->index, &def);
 	struct virtio_net_options o = { .loop = &vm->io };
 	struct net_user_options uo;
 	struct net_backend *be = NULL;

@@ -76,7 +76,7 @@ static bool same_cfg(const struct vm_config *a, const struct vm_config *b)
 	for (i = 0; i < a->nr_disks; i++)
 		if (!same_disk(&a->disks[i], &b->disks[i]))
 			return false;
-	if (a->nr_nets != b->nr_nets)
+	if (a->nr_nets != b->nr_nets || a->default_nic != b->default_nic)
 		return false;
 	for (i = 0; i < a->nr_nets; i++)
 		if (!same_str(a->nets[i].arg, b->nets[i].arg) ||

@@ -92,15 +92,15 @@ int main(void)
 	argv[1] = "guest.elf";
 	argv[2] = NULL;
 	ok(!run_parse_args(2, argv, &cfg, 1ULL << 30, 1, err, sizeof(err)) &&
-	   cfg.nr_nets == (net_user_available() ? 1U : 0U) &&
-	   (!cfg.nr_nets || cfg.nets[0].mode == NET_MODE_USER),
+	   !cfg.nr_nets && cfg.default_nic == net_user_available(),
 	   "no -n: %s", net_user_available() ?
 	   "one user-mode NIC" : "no NIC (no libslirp)");
 	vm_config_release(&cfg);
 	argv[2] = "--network";
 	argv[3] = "none";
 	ok(!run_parse_args(4, argv, &cfg, 1ULL << 30, 1, err, sizeof(err)) &&
-	   cfg.nr_nets == 1 && cfg.nets[0].mode == NET_MODE_NONE,
+	   cfg.nr_nets == 1 && cfg.nets[0].mode == NET_MODE_NONE &&
+	   !cfg.default_nic,
 	   "--network none: no NIC");
 	vm_config_release(&cfg);
 	argv[2] = "-n";

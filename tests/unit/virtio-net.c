@@ -273,12 +273,13 @@ static void test_features(void)
 static void test_tx(void)
 {
 	u64 buf = TH_BUFS;
-	u8 got[70000], *h = hva(buf);
+	u8 got[70000], *h;
 	u32 used = 0;
 	ssize_t n;
 
 	setup(1, NET_OFF_CSUM | NET_OFF_TSO4 | NET_OFF_TSO6,
 	      F(CSUM) | F(HOST_TSO4) | F(MRG_RXBUF) | F(CTRL_VQ) | F(CTRL_RX));
+	h = hva(buf);
 	memset(h, 0, NET_HDR_LEN);
 	frame(h + NET_HDR_LEN, MAC, 1514, 1);
 	post1(1, buf, NET_HDR_LEN + 1514, false);
