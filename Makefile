@@ -80,7 +80,6 @@ SLIRP_PROBE = printf '\#include <slirp/libslirp.h>\nint main(void) { return !sli
 HAVE_SLIRP := $(shell $(SLIRP_PROBE))
 ifeq ($(HAVE_SLIRP),yes)
 override CPPFLAGS += -DLKVM_HAVE_SLIRP
-LDLIBS += -lslirp
 endif
 
 # Debian packages. BUILD_PACKAGES: what building lkvm and running it on
