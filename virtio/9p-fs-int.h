@@ -86,4 +86,7 @@ int p9fs_mapped_set(struct p9fs *fs, int path_fd, const struct stat *st,
 		    const struct p9fs_mapped *m);
 bool p9fs_xattr_hidden(const char *name);
 
+/* 0, or -EACCES for an fd on a kernel pseudo file system (procfs...). */
+int p9fs_check_fs(int fd);
+
 #endif

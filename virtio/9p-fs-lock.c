@@ -52,6 +52,15 @@ int p9fs_lock(struct p9fs *fs, struct p9fs_node *n, const struct p9_flock *fl,
 	ret = to_flock(fl, &l);
 	if (ret)
 		return 0;
+	/*
+	 * A read-only share takes no host locks: they would block the host's
+	 * own writers (a database, apt's lock) through a share that is to
+	 * change nothing. The guest's kernel orders its own processes.
+	 */
+	if (fs->readonly) {
+		*status = P9_LOCK_SUCCESS;
+		return 0;
+	}
 	if (!fcntl(n->open_fd, F_OFD_SETLK, &l))
 		*status = P9_LOCK_SUCCESS;
 	else if (errno == EAGAIN || errno == EACCES)
@@ -71,6 +80,10 @@ int p9fs_getlock(struct p9fs *fs, struct p9fs_node *n, struct p9_flock *fl)
 		return ret;
 	if (l.l_type == F_UNLCK)
 		return -EINVAL;
+	if (fs->readonly) {
+		fl->type = P9_LOCK_TYPE_UNLCK;
+		return 0;
+	}
 	if (fcntl(n->open_fd, F_OFD_GETLK, &l))
 		return -errno;
 	if (l.l_type == F_UNLCK) {

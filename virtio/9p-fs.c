@@ -6,9 +6,11 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <linux/magic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <unistd.h>
 
 #include "9p-fs-int.h"
@@ -19,6 +21,34 @@
 #define P9_DOTL_APPEND		00002000
 #define P9_DOTL_DSYNC		00010000
 #define P9_DOTL_SYNC		04000000
+
+/*
+ * The kernel's own file systems (procfs, sysfs, debugfs, ...) are not
+ * files: /proc/<pid>/mem reads a host process's memory, /proc/kmsg blocks
+ * and drains the host's log. A share never reaches into one, even when it
+ * is the host's "/" (the guest mounts its own /proc and /sys).
+ */
+static const long p9fs_pseudo_fs[] = {
+	PROC_SUPER_MAGIC, SYSFS_MAGIC, DEBUGFS_MAGIC, TRACEFS_MAGIC,
+	SECURITYFS_MAGIC, BPF_FS_MAGIC, CGROUP_SUPER_MAGIC,
+	CGROUP2_SUPER_MAGIC, EFIVARFS_MAGIC, PSTOREFS_MAGIC, DEVPTS_SUPER_MAGIC,
+	BINFMTFS_MAGIC, SELINUX_MAGIC, SMACK_MAGIC, 0x62656570 /* configfs */,
+	0x65735543 /* fusectl */,
+};
+
+/* 0, or -EACCES for an fd on a pseudo file system (-errno if unknown). */
+int p9fs_check_fs(int fd)
+{
+	struct statfs sfs;
+	unsigned int i;
+
+	if (fstatfs(fd, &sfs))
+		return -errno;
+	for (i = 0; i < ARRAY_SIZE(p9fs_pseudo_fs); i++)
+		if ((long)sfs.f_type == p9fs_pseudo_fs[i])
+			return -EACCES;
+	return 0;
+}
 
 int p9fs_open_share(const struct p9fs_options *opt, struct p9fs **out,
 		    const char **why)
@@ -43,6 +73,13 @@ int p9fs_open_share(const struct p9fs_options *opt, struct p9fs **out,
 	if (fstat(fd, &st)) {
 		ret = -errno;
 		*why = "cannot stat the directory";
+		goto err;
+	}
+	ret = p9fs_check_fs(fd);
+	if (ret) {
+		*why = ret == -EACCES ?
+		       "a kernel pseudo file system (proc, sys, ...) is never shared" :
+		       "cannot stat its file system";
 		goto err;
 	}
 	fs = calloc(1, sizeof(*fs));
@@ -215,10 +252,20 @@ int p9fs_walk(struct p9fs *fs, const struct p9fs_node *from,
 			return -ENOMEM;
 		fd = p9fs_resolve(fs, path);
 	} else {
+		/* A path the host could not name either: bounds fid memory. */
+		if (strlen(from->path) + strlen(name) + 1 >= PATH_MAX)
+			return -ENAMETOOLONG;
 		path = p9fs_path_join(from->path, name);
 		if (!path)
 			return -ENOMEM;
 		fd = p9fs_lookup(fs, from->path_fd, name);
+	}
+	if (fd >= 0) {
+		ret = p9fs_check_fs(fd);
+		if (ret) {
+			close(fd);
+			fd = ret;
+		}
 	}
 	ret = fd < 0 ? fd : p9fs_node_set(fs, to, fd, path, qid);
 	free(path);

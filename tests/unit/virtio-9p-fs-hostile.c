@@ -570,6 +570,107 @@ static void test_landlock(void)
 	outside_same("Landlock");
 }
 
+/*
+ * The host's kernel file systems: the host's "/" shared read-only (as
+ * lkvm sandbox does) never reaches /proc or /sys, and neither can be a
+ * share itself.
+ */
+static void test_pseudo_fs(void)
+{
+	struct p9fs_options o = { .dir = "/", .readonly = true };
+	struct p9fs_node n;
+	struct p9_qid q;
+	const char *why = "";
+	struct p9fs *fs;
+	int r;
+
+	if (p9fs_open_share(&o, &fs, &why)) {
+		skip("cannot share /", "pseudo file systems: %s", why);
+		return;
+	}
+	r = WALK(fs, &n, &q, "proc");
+	ok(r == -EACCES, "share of /: walking into /proc is refused (%d)", r);
+	p9fs_node_release(fs, &n);
+	r = WALK(fs, &n, &q, "sys");
+	ok(r == -EACCES, "share of /: walking into /sys is refused (%d)", r);
+	p9fs_node_release(fs, &n);
+	r = WALK(fs, &n, &q, "etc");
+	ok(!r, "share of /: /etc is walked to (%d)", r);
+	p9fs_node_release(fs, &n);
+	p9fs_close_share(fs);
+	o.dir = "/proc";
+	r = p9fs_open_share(&o, &fs, &why);
+	ok(r == -EACCES && strstr(why, "pseudo"), "/proc cannot be a share (%s)",
+	   why);
+}
+
+/* A read-only share takes no host lock; a writable one does. */
+static void test_ro_locks(void)
+{
+	struct p9_flock fl = { .type = 1, .start = 0, .length = 0 };
+	struct flock l = { .l_type = F_WRLCK, .l_whence = SEEK_SET };
+	struct p9fs *fs = share("share2", true, false);
+	struct p9fs_node n;
+	struct p9_qid q;
+	u8 status = 0xff;
+	int fd, r;
+
+	r = WALK(fs, &n, &q, "file");
+	if (!r)
+		r = p9fs_open(fs, &n, 0, &q);
+	if (!r)
+		r = p9fs_lock(fs, &n, &fl, &status);
+	fd = open(at("share2/file"), O_RDWR | O_CLOEXEC);
+	ok(!r && status == P9_LOCK_SUCCESS && fd >= 0 &&
+	   !fcntl(fd, F_OFD_SETLK, &l),
+	   "ro share: the guest's write lock granted, the host's own still free");
+	if (fd >= 0)
+		close(fd);
+	p9fs_node_release(fs, &n);
+	p9fs_close_share(fs);
+}
+
+/* Names beyond PATH_MAX from the share's root: refused, not stored. */
+static void test_long_path(void)
+{
+	struct p9fs *fs = share("share", false, false);
+	struct p9fs_node cur, next;
+	struct p9_qid q;
+	char name[251];
+	int i, r = 0, dfd, fds[18];
+
+	memset(name, 'q', 250);
+	name[250] = '\0';
+	/* Made one level at a time: the whole path is too long to name. */
+	fds[0] = open(at("share"), O_PATH | O_DIRECTORY | O_CLOEXEC);
+	for (i = 0; i < 17; i++) {
+		if (fds[i] < 0 || mkdirat(fds[i], name, 0700))
+			die("mkdirat");
+		fds[i + 1] = openat(fds[i], name,
+				    O_PATH | O_DIRECTORY | O_CLOEXEC);
+	}
+	p9fs_root(fs, &cur, &q);
+	for (i = 0; i < 17; i++) {
+		r = p9fs_walk(fs, &cur, name, &next, &q);
+		if (r)
+			break;
+		p9fs_node_release(fs, &cur);
+		cur = next;
+	}
+	ok(r == -ENAMETOOLONG && i == 16,
+	   "a walk past PATH_MAX from the root: -ENAMETOOLONG (step %d, %d)",
+	   i, r);
+	p9fs_node_release(fs, &cur);
+	p9fs_close_share(fs);
+	for (i = 17; i > 0; i--) {
+		close(fds[i]);
+		dfd = fds[i - 1];
+		if (unlinkat(dfd, name, AT_REMOVEDIR))
+			die("unlinkat");
+	}
+	close(fds[0]);
+}
+
 int main(void)
 {
 	bool root_user = !geteuid();
@@ -596,6 +697,9 @@ int main(void)
 		p9fs_close_share(fs);
 	}
 	test_qid_map();
+	test_pseudo_fs();
+	test_ro_locks();
+	test_long_path();
 	test_landlock();
 	test_other_fs();
 	tree_remove();
