@@ -49,6 +49,24 @@ struct disk_config {
 	char *buf;			/* the copy the pointers point into */
 };
 
+/*
+ * One --9p DIR,TAG[,ro][,passthrough]: a host directory shared with the
+ * guest over virtio-9p (vm_config_add_9p(), vmm/p9-config.c).
+ */
+#define P9_SHARE_RO		0x1	/* every modifying request: EROFS */
+#define P9_SHARE_PASSTHROUGH	0x2	/* owners and modes as asked; root only */
+/*
+ * The mount tag's longest: the virtio-9p config has a 16-bit length, Linux
+ * copies the tag whole; 64 keeps it a sane mount source and argument.
+ */
+#define LKVM_9P_TAG_MAX		64
+
+struct p9_share_config {
+	char *dir;			/* as given (a directory) */
+	char *tag;			/* the guest's mount source */
+	unsigned int flags;		/* P9_SHARE_* */
+};
+
 /* Everything `lkvm run` was asked to do, parsed and validated. */
 struct vm_config {
 	const char *kernel_path;
@@ -73,6 +91,9 @@ struct vm_config {
 	unsigned int nr_nets;
 	/* No -n, and lkvm has libslirp: kvmtool's one user-mode NIC. */
 	bool default_nic;
+	/* --9p and the 9p roots, in order (vm_config_release()). */
+	struct p9_share_config *shares_9p;
+	unsigned int nr_shares_9p;
 	enum boot_protocol boot_protocol;
 	enum log_level loglevel;
 	enum emulation_assist emulation_assist;

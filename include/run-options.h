@@ -43,6 +43,20 @@ int vm_config_add_net(struct vm_config *cfg, const char *arg, char *err,
 		      size_t errlen);
 void vm_config_release_nets(struct vm_config *cfg);
 
+/*
+ * Append a 9p share (vmm/p9-config.c): dir must be a directory, tag 1 to
+ * LKVM_9P_TAG_MAX printable bytes without ',' or blanks and not used yet,
+ * P9_SHARE_PASSTHROUGH only as root. -EINVAL (-ENOMEM) with a reason in
+ * err; cfg is unchanged then. --9p, `lkvm sandbox`, `lkvm setup` and the
+ * 9p root of -d DIR all come here.
+ */
+int vm_config_add_9p(struct vm_config *cfg, const char *dir, const char *tag,
+		     unsigned int flags, char *err, size_t errlen);
+/* --9p's argument: DIR,TAG[,ro][,passthrough]; as vm_config_add_9p(). */
+int vm_config_parse_9p(struct vm_config *cfg, const char *arg, char *err,
+		       size_t errlen);
+void vm_config_release_9p(struct vm_config *cfg);
+
 /* `lkvm run --help`: the usage line and every option, from the table. */
 void run_usage(FILE *f);
 

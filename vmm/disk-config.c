@@ -116,4 +116,5 @@ void vm_config_release(struct vm_config *cfg)
 	cfg->disks = NULL;
 	cfg->nr_disks = 0;
 	vm_config_release_nets(cfg);
+	vm_config_release_9p(cfg);
 }

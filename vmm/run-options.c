@@ -228,6 +228,16 @@ static int set_network(struct run_parse *p, const char *val)
 	return r ? -EINVAL : 0;
 }
 
+/* --9p DIR,TAG[,ro][,passthrough]: checked now (vmm/p9-config.c). */
+static int set_9p(struct run_parse *p, const char *val)
+{
+	int r = vm_config_parse_9p(p->cfg, val, p->err, p->errlen);
+
+	if (r)
+		plain_line(p->err);
+	return r ? -EINVAL : 0;
+}
+
 static int set_virtio_transport(struct run_parse *p, const char *val)
 {
 	/* In the order of enum virtio_transport. */
@@ -366,6 +376,11 @@ static const struct run_option run_option_table[] = {
 	  set_network,
 	  "virtio-net NIC (repeatable); none: no NIC;\n"
 	  "without -n: one user-mode NIC (libslirp)" },
+	{ "9p", 0, "DIR,TAG[,ro][,passthrough]", set_9p,
+	  "share host directory DIR with the guest\n"
+	  "over virtio-9p as mount tag TAG (repeatable);\n"
+	  "ro: read-only; passthrough (root only): the\n"
+	  "guest's owners and modes on the host files" },
 	{ "virtio-transport", 0, "T", set_virtio_transport,
 	  "pci, mmio or mmio-legacy (pci)" },
 	{ "no-acpi", 0, NULL, set_no_acpi,

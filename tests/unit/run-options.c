@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "control.h"
 #include "run-options.h"
@@ -358,6 +359,84 @@ static void test_table(void)
 	free(help);
 }
 
+/* --9p DIR,TAG[,ro][,passthrough] and vm_config_add_9p(). */
+static void test_9p(void)
+{
+	char dir[] = "/tmp/lkvm-9p-opt-XXXXXX", file[64], tag65[66];
+	char a1[128], a2[128];
+	struct vm_config cfg;
+	char err[256];
+	int r;
+
+	if (!mkdtemp(dir)) {
+		ok(0, "mkdtemp");
+		return;
+	}
+	snprintf(file, sizeof(file), "%s/f", dir);
+	fclose(fopen(file, "w"));
+	memset(tag65, 'a', 65);
+	tag65[65] = '\0';
+
+	snprintf(a1, sizeof(a1), "%s,t1", dir);
+	snprintf(a2, sizeof(a2), "%s,/dev/root,ro", dir);
+	r = parse(&cfg, err, ARGS("-k", "k", "--9p", a1, "--9p", a2));
+	ok(r == 0 && cfg.nr_shares_9p == 2 &&
+	   !strcmp(cfg.shares_9p[0].dir, dir) &&
+	   !strcmp(cfg.shares_9p[0].tag, "t1") && !cfg.shares_9p[0].flags &&
+	   !strcmp(cfg.shares_9p[1].tag, "/dev/root") &&
+	   cfg.shares_9p[1].flags == P9_SHARE_RO,
+	   "--9p repeats: dir, tag and ro kept in order (%s)", err);
+	vm_config_release(&cfg);
+	ok(!cfg.shares_9p && !cfg.nr_shares_9p,
+	   "vm_config_release() empties the shares");
+
+	r = parse(&cfg, err, ARGS("-k", "k", "--9p", "/nonexistent-lkvm,t"));
+	ok(r < 0 && strstr(err, "No such file"),
+	   "a missing directory is refused (got '%s')", err);
+	snprintf(a1, sizeof(a1), "%s,t", file);
+	r = parse(&cfg, err, ARGS("-k", "k", "--9p", a1));
+	ok(r < 0 && strstr(err, "is not a directory"),
+	   "a file is refused (got '%s')", err);
+	r = parse(&cfg, err, ARGS("-k", "k", "--9p", dir));
+	ok(r < 0 && strstr(err, "needs a tag"),
+	   "a share without a tag is refused (got '%s')", err);
+	snprintf(a1, sizeof(a1), "%s,", dir);
+	r = parse(&cfg, err, ARGS("-k", "k", "--9p", a1));
+	ok(r < 0 && strstr(err, "needs a tag"),
+	   "an empty tag is refused (got '%s')", err);
+	snprintf(a1, sizeof(a1), "%s,%s", dir, tag65);
+	r = parse(&cfg, err, ARGS("-k", "k", "--9p", a1));
+	ok(r < 0 && strstr(err, "longer than 64"),
+	   "a 65-byte tag is refused (got '%s')", err);
+	tag65[64] = '\0';
+	ok(vm_config_add_9p(&cfg, dir, tag65, 0, err, sizeof(err)) == 0 &&
+	   cfg.nr_shares_9p == 1, "a 64-byte tag is taken (%s)", err);
+	ok(vm_config_add_9p(&cfg, dir, tag65, P9_SHARE_RO, err,
+			    sizeof(err)) < 0 && strstr(err, "given twice") &&
+	   cfg.nr_shares_9p == 1,
+	   "a repeated tag is refused, the list unchanged (got '%s')", err);
+	ok(vm_config_add_9p(&cfg, dir, "a b", 0, err, sizeof(err)) < 0 &&
+	   vm_config_add_9p(&cfg, dir, "a\tb", 0, err, sizeof(err)) < 0 &&
+	   cfg.nr_shares_9p == 1, "a tag with a blank is refused");
+	ok(vm_config_add_9p(&cfg, dir, "x", 0x80, err, sizeof(err)) < 0,
+	   "unknown flags are refused");
+	r = vm_config_add_9p(&cfg, dir, "p", P9_SHARE_PASSTHROUGH, err,
+			     sizeof(err));
+	if (geteuid() == 0)
+		ok(r == 0 && cfg.shares_9p[1].flags == P9_SHARE_PASSTHROUGH,
+		   "passthrough is taken as root (%s)", err);
+	else
+		ok(r < 0 && strstr(err, "needs root"),
+		   "passthrough is refused without root (got '%s')", err);
+	vm_config_release(&cfg);
+	snprintf(a1, sizeof(a1), "%s,t,rw", dir);
+	r = parse(&cfg, err, ARGS("-k", "k", "--9p", a1));
+	ok(r < 0 && strstr(err, "unknown 9p option 'rw'"),
+	   "an unknown word is refused (got '%s')", err);
+	unlink(file);
+	rmdir(dir);
+}
+
 int main(void)
 {
 	test_sizes();
@@ -368,5 +447,6 @@ int main(void)
 	test_refusals();
 	test_disks();
 	test_plain_reasons();
+	test_9p();
 	return tap_done();
 }
