@@ -1,0 +1,99 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * virtio-9p (virtio 1.x spec 5.9): one host directory served to the guest
+ * over 9P2000.L.
+ *
+ * struct p9_server (virtio/9p-ops.c) answers one T-message at a time per
+ * caller, from any number of threads: it keeps the bounded fid table
+ * (P9_MAX_FIDS per device; a fid is used by one request at a time, a
+ * request that names a busy fid waits for it) and the negotiated msize,
+ * and calls the share's file system side (include/virtio/9p-fs.h) only.
+ *
+ * struct virtio_9p (virtio/9p.c) is the device: feature VIRTIO_9P_MOUNT_TAG
+ * and the tag in its config space, one request queue popped on the I/O
+ * thread (never blocking it) and served by P9_WORKERS threads, several
+ * requests in flight; Tflush is answered after the flushed request's
+ * reply. A malformed message gets Rlerror and one rate-limited log line.
+ */
+#ifndef LKVM_VIRTIO_9P_H
+#define LKVM_VIRTIO_9P_H
+
+#include <pthread.h>
+#include <stdbool.h>
+
+#include "types.h"
+#include "virtio/9p-fs.h"
+#include "virtio/core.h"
+
+#define P9_MAX_FIDS	4096		/* per device: then ENFILE */
+#define P9_MSIZE_MAX	(512 * 1024)	/* what the device offers */
+#define P9_MSIZE_MIN	4096		/* a smaller msize is refused */
+#define P9_XATTR_MAX	(64 * 1024)	/* one attribute's value, a list */
+#define P9_WORKERS	4		/* threads per device */
+#define P9_QUEUE_SIZE	128
+
+#define VIRTIO_9P_MOUNT_TAG	0	/* feature: the tag in config space */
+
+struct p9_fid;
+
+struct p9_server {
+	struct p9fs *fs;
+	const char *name;		/* "virtio-9p.0", for log lines */
+	pthread_mutex_t lock;		/* the fid table and msize */
+	pthread_cond_t cond;		/* a fid became free */
+	struct p9_fid *fids;		/* P9_MAX_FIDS slots */
+	unsigned int nr_fids;		/* slots in use */
+	unsigned int top;		/* slots [0, top) were ever used */
+	unsigned int busy;		/* fids held by requests */
+	u32 msize;
+};
+
+int p9_server_init(struct p9_server *s, struct p9fs *fs, const char *name);
+/* Drop every fid (device reset, Tversion); no request may be running. */
+void p9_server_reset(struct p9_server *s);
+void p9_server_destroy(struct p9_server *s);
+/* The msize in force (P9_MSIZE_MAX until a Tversion). */
+u32 p9_server_msize(struct p9_server *s);
+
+/*
+ * Answer the T-message in[0, in_len) with a reply in out[0, out_cap):
+ * returns the reply's length, always one reply (Rlerror for anything
+ * bad) when out_cap holds at least 11 bytes, else 0. *tag and *type are
+ * the request's (P9_NOTAG and 0 if too short to tell). in is modified
+ * (strings are NUL-terminated in place).
+ */
+u32 p9_server_handle(struct p9_server *s, u8 *in, u32 in_len, u8 *out,
+		     u32 out_cap);
+
+struct p9_req;
+
+struct virtio_9p {
+	struct virtio_device vdev;
+	struct p9_server srv;
+	struct p9fs *fs;
+	u8 config[2 + 64];		/* tag_len (le16) + tag */
+	pthread_mutex_t lock;		/* the lists, counters, stopping */
+	pthread_cond_t work;		/* a request was queued / stop */
+	pthread_cond_t done;		/* a request finished */
+	struct p9_req *pending;		/* FIFO: popped, not started */
+	struct p9_req *pending_tail;
+	struct p9_req *running;		/* being served */
+	unsigned int nr_inflight;	/* popped, not yet pushed */
+	bool stopping;
+	pthread_t workers[P9_WORKERS];
+	unsigned int nr_workers;
+	/* Counters, under lock. */
+	u64 requests, errors;
+};
+
+/*
+ * Set up the device for share fs (owned by the caller, outlives it) with
+ * mount tag `tag`, and start its workers. -errno.
+ */
+int virtio_9p_init(struct virtio_9p *p, struct p9fs *fs, const char *tag,
+		   const struct guest_mem *mem, const char *name);
+void virtio_9p_destroy(struct virtio_9p *p);
+/* Wait until every popped request is pushed (quiesce). */
+void virtio_9p_drain(struct virtio_9p *p);
+
+#endif
