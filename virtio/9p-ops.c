@@ -864,12 +864,19 @@ static int op_clunk(struct p9_call *c)
 	return r;
 }
 
+/* The device has already waited for the request Tflush names. */
+static int op_flush(struct p9_call *c)
+{
+	return 0;
+}
+
 typedef int (*p9_op)(struct p9_call *c);
 
 static p9_op op_for(u8 type)
 {
 	switch (type) {
 	case P9_TVERSION: return op_version;
+	case P9_TFLUSH: return op_flush;
 	case P9_TATTACH: return op_attach;
 	case P9_TWALK: return op_walk;
 	case P9_TLOPEN: return op_lopen;
@@ -925,6 +932,12 @@ u32 p9_server_handle(struct p9_server *s, u8 *in, u32 in_len, u8 *out,
 	int r;
 
 	r = p9_parse_header(in, in_len, &size, &type, &tag);
+	if (out_cap < P9_RLERROR_SZ) {
+		/* Not even room for Rlerror: do nothing, answer nothing. */
+		pr_warn_ratelimited("%s: %s (tag %u) with %u bytes for the reply",
+				    s->name, p9_type_name(type), tag, out_cap);
+		return 0;
+	}
 	if (!r && size > msize && type != P9_TVERSION)
 		r = -EPROTO;
 	if (!r)

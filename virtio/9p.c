@@ -66,9 +66,6 @@ static void serve_one(struct p9_worker *w, struct p9_req *r)
 	out_cap = (u32)MIN(r->chain.in_len, (u64)P9_MSIZE_MAX);
 	in_len = (u32)virtq_chain_read(&r->chain, 0, w->in, in_len);
 	n = p9_server_handle(&p->srv, w->in, in_len, w->out, out_cap);
-	if (!n)
-		pr_warn_ratelimited("%s: request (tag %u) with %u bytes for the reply: none sent",
-				    p->vdev.name, r->tag, out_cap);
 	n = (u32)virtq_chain_write(&r->chain, 0, w->out, n);
 	virtq_lock(vq);
 	if (!virtq_push(vq, &r->chain, n))

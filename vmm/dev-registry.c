@@ -12,5 +12,6 @@ const struct vm_virtio_kind *const vm_virtio_kinds[] = {
 	&dev_rng_kind,
 	&dev_blk_kind,
 	&dev_net_kind,
+	&dev_9p_kind,
 	NULL
 };

@@ -65,6 +65,7 @@ enum p9_type {
 #define P9_NOFID	0xffffffffU
 #define P9_MAXWELEM	16		/* names in one Twalk */
 #define P9_QIDSZ	13
+#define P9_RLERROR_SZ	11		/* size type tag ecode[4] */
 /* Bytes before the data of Rread (size type tag count) and Twrite. */
 #define P9_RREAD_HDR	11
 #define P9_TWRITE_HDR	23
