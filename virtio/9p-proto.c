@@ -142,6 +142,19 @@ int p9_vpack(struct p9_buf *b, const char *fmt, va_list ap)
 				b->pos += len;
 			}
 			break;
+		case 'z':
+			s = va_arg(ap, const char *);
+			len = (unsigned int)strlen(s);
+			if (len > 0xffff) {
+				b->bad = true;
+				break;
+			}
+			put_le(b, len, 2);
+			if (room(b, len)) {
+				memcpy(b->p + b->pos, s, len);
+				b->pos += len;
+			}
+			break;
 		case 'Q':
 			put_qid(b, va_arg(ap, const struct p9_qid *));
 			break;

@@ -98,10 +98,11 @@ static inline void p9_buf_init(struct p9_buf *b, void *p, u32 cap)
 /*
  * Read or write fields by a format: 'b' u8, 'w' u16, 'd' u32, 'q' u64,
  * 's' string (read: struct p9_str *; write: const char *, unsigned int
- * len), 'Q' qid (struct p9_qid *; written from a const pointer). Reading
- * NUL-terminates strings in place; a string holding a NUL sets *s NULL-safe
- * len but p9_str_ok() false. -EPROTO (read) or -EMSGSIZE (write) when the
- * buffer ends; the cursor is bad from then on.
+ * len), 'z' (write only) a NUL-terminated string written as 's', 'Q' qid
+ * (struct p9_qid *; written from a const pointer). Reading NUL-terminates
+ * strings in place; one with a NUL inside is read whole, and p9_str_ok()
+ * says so. -EPROTO (read) or -EMSGSIZE (write) when the buffer ends; the
+ * cursor is bad from then on.
  */
 int p9_unpack(struct p9_buf *b, const char *fmt, ...);
 int p9_pack(struct p9_buf *b, const char *fmt, ...);
