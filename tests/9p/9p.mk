@@ -1,0 +1,15 @@
+# SPDX-License-Identifier: GPL-2.0
+# virtio-9p host-side: the 9P2000.L protocol test (tests/9p/protocol.c)
+# drives the device through its virtqueue against a share in a temporary
+# directory, hostile requests included; make bench adds its throughput
+# and metadata rate (tests/9p/bench.sh).
+P9_TEST_DIR := $(BUILD)/tests/9p
+
+CHECK_DEPS += $(P9_TEST_DIR)/protocol
+CHECK_SUITES += $(P9_TEST_DIR)/protocol
+BENCH_DEPS += $(P9_TEST_DIR)/9p-bench
+BENCH_SUITES += tests/9p/bench.sh
+
+$(P9_TEST_DIR)/%: tests/9p/%.c tests/9p/client.h $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -Itests/unit -o $@ $< $(LIB) $(LDLIBS)
