@@ -4,6 +4,8 @@
 # directory, hostile requests included; make bench adds its throughput
 # and metadata rate (tests/9p/bench.sh).
 P9_TEST_DIR := $(BUILD)/tests/9p
+# diod: Debian's 9P2000.L server, the bench's peer (skipped without it).
+CHECK_PACKAGES += diod
 
 CHECK_DEPS += $(P9_TEST_DIR)/protocol
 CHECK_SUITES += $(P9_TEST_DIR)/protocol
