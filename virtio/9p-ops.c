@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "iov.h"
 #include "log.h"
 #include "virtio/9p-proto.h"
 #include "virtio/9p.h"
@@ -231,7 +232,12 @@ struct p9_call {
 	u32 msize;
 	struct p9_fid *f[2];
 	unsigned int nf;
+	struct p9_iobufs *io;	/* NULL: everything in the flat buffers */
+	u32 data;		/* reply bytes already in io->rep */
 };
+
+/* Most iovecs a Tread's or Twrite's data may span in a chain. */
+#define P9_IO_IOVS	256
 
 /* Take the request's fids, which must be plain nodes. */
 static int take(struct p9_call *c, unsigned int n, u32 a, u32 b)
@@ -451,6 +457,23 @@ static int op_read(struct p9_call *c)
 		else
 			n = MIN((u64)count, f->xsize - m->io.offset);
 		memcpy(iov.iov_base, f->xbuf + (n ? m->io.offset : 0), n);
+	} else if (f->kind == P9_FID_NODE && c->io) {
+		struct iovec v[P9_IO_IOVS];
+		int nv;
+
+		if (f->node.open_fd < 0 || is_dir(&f->node))
+			return -EBADF;
+		nv = iov_slice(c->io->rep, c->io->nr_rep, P9_RREAD_HDR, count,
+			       v, P9_IO_IOVS);
+		if (nv < 0)
+			return -EMSGSIZE;
+		n = p9fs_read(c->s->fs, &f->node, m->io.offset, v, nv);
+		if (n < 0)
+			return (int)n;
+		if ((u64)n > count)
+			n = count;
+		c->data = (u32)n;
+		return p9_pack(c->rb, "d", (u32)n);
 	} else if (f->kind == P9_FID_NODE) {
 		if (f->node.open_fd < 0 || is_dir(&f->node))
 			return -EBADF;
@@ -486,8 +509,26 @@ static int op_write(struct p9_call *c)
 		if (m->io.offset > f->xsize)
 			return -EINVAL;
 		n = MIN((u64)count, f->xsize - m->io.offset);
-		memcpy(f->xbuf + m->io.offset, m->io.data, n);
+		if (m->io.data)
+			memcpy(f->xbuf + m->io.offset, m->io.data, n);
+		else if (iov_to_buf(c->io->req, c->io->nr_req, P9_TWRITE_HDR,
+				    f->xbuf + m->io.offset, n) != (size_t)n)
+			return -EPROTO;
 		f->xlen = MAX(f->xlen, m->io.offset + n);
+	} else if (f->kind == P9_FID_NODE && !m->io.data) {
+		/* The data is still in the request's buffers. */
+		struct iovec v[P9_IO_IOVS];
+		int nv;
+
+		if (f->node.open_fd < 0 || is_dir(&f->node))
+			return -EBADF;
+		nv = iov_slice(c->io->req, c->io->nr_req, P9_TWRITE_HDR, count,
+			       v, P9_IO_IOVS);
+		if (nv < 0)
+			return -EMSGSIZE;
+		n = p9fs_write(c->s->fs, &f->node, m->io.offset, v, nv);
+		if (n < 0)
+			return (int)n;
 	} else if (f->kind == P9_FID_NODE) {
 		if (f->node.open_fd < 0 || is_dir(&f->node))
 			return -EBADF;
@@ -919,10 +960,29 @@ static u32 reply_error(struct p9_server *s, u8 *out, u32 out_cap, u16 tag,
 	return n < 0 ? 0 : (u32)n;
 }
 
-u32 p9_server_handle(struct p9_server *s, u8 *in, u32 in_len, u8 *out,
-		     u32 out_cap)
+/*
+ * A Twrite of which only the header was copied (its data is in io->req):
+ * the fields, checked against the size field and the request's length.
+ */
+static int parse_twrite_header(u8 *in, u32 in_len, u32 size,
+			       const struct p9_iobufs *io, struct p9_msg *m)
 {
-	struct p9_call c = { .s = s };
+	struct p9_buf b;
+
+	memset(m, 0, sizeof(*m));
+	p9_buf_init(&b, in, MIN(in_len, (u32)P9_TWRITE_HDR));
+	if (p9_unpack(&b, "dbwdqd", &m->size, &m->type, &m->tag, &m->io.fid,
+		      &m->io.offset, &m->io.count) ||
+	    m->size != size || size - P9_TWRITE_HDR != m->io.count ||
+	    iov_length(io->req, io->nr_req) < size)
+		return -EPROTO;
+	return 0;
+}
+
+u32 p9_server_handle_io(struct p9_server *s, u8 *in, u32 in_len, u8 *out,
+			u32 out_cap, struct p9_iobufs *io)
+{
+	struct p9_call c = { .s = s, .io = io };
 	struct p9_msg m;
 	struct p9_buf rb;
 	u32 size, msize = p9_server_msize(s);
@@ -931,7 +991,12 @@ u32 p9_server_handle(struct p9_server *s, u8 *in, u32 in_len, u8 *out,
 	p9_op op;
 	int r;
 
-	r = p9_parse_header(in, in_len, &size, &type, &tag);
+	if (io)
+		io->flat = 0;
+	/* in_len: what was copied; the request may be longer (Twrite). */
+	r = p9_parse_header(in, io ? (u32)MIN(iov_length(io->req, io->nr_req),
+					      (size_t)UINT32_MAX) : in_len,
+			    &size, &type, &tag);
 	if (out_cap < P9_RLERROR_SZ) {
 		/* Not even room for Rlerror: do nothing, answer nothing. */
 		pr_warn_ratelimited("%s: %s (tag %u) with %u bytes for the reply",
@@ -940,14 +1005,18 @@ u32 p9_server_handle(struct p9_server *s, u8 *in, u32 in_len, u8 *out,
 	}
 	if (!r && size > msize && type != P9_TVERSION)
 		r = -EPROTO;
-	if (!r)
+	if (!r && size > in_len && io && type == P9_TWRITE)
+		r = parse_twrite_header(in, in_len, size, io, &m);
+	else if (!r && size > in_len)
+		r = -EPROTO;
+	else if (!r)
 		r = p9_parse(in, size, &m);
 	if (!r) {
 		op = op_for(type);
 		r = op ? 0 : -EOPNOTSUPP;
 	}
 	if (r)
-		return reply_error(s, out, out_cap, tag, type, r);
+		goto error;
 	c.m = &m;
 	c.rb = &rb;
 	c.msize = msize;
@@ -956,9 +1025,29 @@ u32 p9_server_handle(struct p9_server *s, u8 *in, u32 in_len, u8 *out,
 	r = op(&c);
 	if (c.nf)
 		fids_put(s, c.f, c.nf);
-	if (!r)
+	if (!r) {
+		/* Rread's data already in io->rep counts in its size. */
+		rb.pos += c.data;
 		r = p9_reply_end(&rb, type + 1, tag);
+	}
 	if (r < 0)
-		return reply_error(s, out, out_cap, tag, type, r);
+		goto error;
+	if (io)
+		io->flat = (u32)r - c.data;
+	pr_debug("%s: %s tag %u: %d bytes", s->name, p9_type_name(type), tag,
+		 r);
 	return (u32)r;
+error:
+	pr_debug("%s: %s tag %u: %s", s->name, p9_type_name(type), tag,
+		 strerror(-r));
+	r = (int)reply_error(s, out, out_cap, tag, type, r);
+	if (io)
+		io->flat = (u32)r;
+	return (u32)r;
+}
+
+u32 p9_server_handle(struct p9_server *s, u8 *in, u32 in_len, u8 *out,
+		     u32 out_cap)
+{
+	return p9_server_handle_io(s, in, in_len, out, out_cap, NULL);
 }

@@ -62,11 +62,19 @@ static void serve_one(struct p9_worker *w, struct p9_req *r)
 	struct virtq *vq = &p->vdev.vqs[0];
 	u32 in_len, out_cap, n;
 
-	in_len = (u32)MIN(r->chain.out_len, (u64)P9_MSIZE_MAX);
+	struct p9_iobufs io = {
+		.req = r->chain.iov, .nr_req = r->chain.nr_out,
+		.rep = r->chain.iov + r->chain.nr_out, .nr_rep = r->chain.nr_in,
+	};
+
+	/* Twrite's data and Rread's stay in the guest's buffers. */
+	in_len = (u32)MIN(r->chain.out_len, r->type == P9_TWRITE ?
+			  (u64)P9_TWRITE_HDR : (u64)P9_MSIZE_MAX);
 	out_cap = (u32)MIN(r->chain.in_len, (u64)P9_MSIZE_MAX);
 	in_len = (u32)virtq_chain_read(&r->chain, 0, w->in, in_len);
-	n = p9_server_handle(&p->srv, w->in, in_len, w->out, out_cap);
-	n = (u32)virtq_chain_write(&r->chain, 0, w->out, n);
+	n = p9_server_handle_io(&p->srv, w->in, in_len, w->out, out_cap, &io);
+	if (virtq_chain_write(&r->chain, 0, w->out, io.flat) != io.flat)
+		n = 0;
 	virtq_lock(vq);
 	if (!virtq_push(vq, &r->chain, n))
 		virtio_queue_signal(vq);

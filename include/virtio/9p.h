@@ -65,6 +65,23 @@ u32 p9_server_msize(struct p9_server *s);
 u32 p9_server_handle(struct p9_server *s, u8 *in, u32 in_len, u8 *out,
 		     u32 out_cap);
 
+/*
+ * The request's and the reply's buffers as they are (a virtqueue chain's
+ * iovecs), so that Twrite's data and Rread's go straight between them and
+ * the file: in then needs only Twrite's first P9_TWRITE_HDR bytes, and the
+ * reply's first *flat bytes are in out, the rest already in rep.
+ */
+struct p9_iobufs {
+	const struct iovec *req;
+	unsigned int nr_req;
+	const struct iovec *rep;
+	unsigned int nr_rep;
+	u32 flat;		/* out: bytes of the reply in out */
+};
+
+u32 p9_server_handle_io(struct p9_server *s, u8 *in, u32 in_len, u8 *out,
+			u32 out_cap, struct p9_iobufs *io);
+
 struct p9_req;
 
 struct virtio_9p {

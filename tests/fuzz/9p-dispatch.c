@@ -4,7 +4,8 @@
  * virtio/9p-ops.c) over a real share (virtio/9p-fs*.c) in a temporary
  * directory. An input is a sequence of requests, each cap[1] len[2]
  * bytes[len]: the bytes are one message, cap picks the reply buffer's
- * size. Invariants beyond no crash, each an abort:
+ * size and (bit 7) whether the request goes as the device sends it, with
+ * Twrite's and Rread's data left in the buffers (p9_server_handle_io()). Invariants beyond no crash, each an abort:
  *  - every request gets exactly one reply when the buffer holds 11 bytes
  *    (none below), whose size field equals its length, whose tag is the
  *    request's (NOTAG when it had none) and whose type is Rlerror or the
@@ -27,7 +28,7 @@
 static char base[64], share[96], outside[96], secret[128];
 static struct p9fs *fs;
 static struct p9_server srv;
-static u8 *in, *out;
+static u8 *in, *out, *rep;
 static struct stat st_base, st_out, st_secret;
 static unsigned long runs;
 
@@ -116,7 +117,8 @@ static void init(void)
 		die(why);
 	in = malloc(P9_MSIZE_MAX);
 	out = malloc(P9_MSIZE_MAX);
-	if (!in || !out || stat(base, &st_base) || stat(outside, &st_out) ||
+	rep = malloc(P9_MSIZE_MAX);
+	if (!in || !out || !rep || stat(base, &st_base) || stat(outside, &st_out) ||
 	    stat(secret, &st_secret))
 		die("setup");
 }
@@ -161,12 +163,29 @@ int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 		u8 req[8];
 		u32 n;
 
+		bool use_io = data[pos] & 0x80;
+
 		pos += 3;
 		len = MIN(len, (u32)(size - pos));
 		memcpy(in, data + pos, len);
 		memcpy(req, data + pos, MIN(len, 8u));
+		if (use_io) {
+			/* As the device: Twrite's data and Rread's in place. */
+			struct iovec rq = { (void *)(data + pos), len };
+			struct iovec rp[2] = {
+				{ rep, cap / 2 }, { rep + cap / 2, cap - cap / 2 },
+			};
+			struct p9_iobufs io = { &rq, 1, rp, 2, 0 };
+			u32 in_len = len >= 5 && in[4] == P9_TWRITE ?
+				     MIN(len, (u32)P9_TWRITE_HDR) : len;
+
+			n = p9_server_handle_io(&srv, in, in_len, out, cap, &io);
+			if (io.flat > n || (n && io.flat < P9_HDRSZ))
+				die("flat part of the reply out of range");
+		} else {
+			n = p9_server_handle(&srv, in, len, out, cap);
+		}
 		pos += len;
-		n = p9_server_handle(&srv, in, len, out, cap);
 		check_reply(req, len, cap, n);
 	}
 	if (stat(base, &st) || !same(&st, &st_base) || stat(outside, &st) ||

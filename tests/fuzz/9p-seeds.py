@@ -23,8 +23,8 @@ def req(m, cap=4):
     return struct.pack('<BH', cap, len(m)) + m
 
 
-def seq(*msgs):
-    return b''.join(req(m) for m in msgs)
+def seq(*msgs, cap=4):
+    return b''.join(req(m, cap) for m in msgs)
 
 
 def walk(fid, newfid, *names):
@@ -92,3 +92,5 @@ os.makedirs(out, exist_ok=True)
 for name, msgs in SEEDS.items():
     with open(os.path.join(out, name), 'wb') as f:
         f.write(seq(*msgs))
+    with open(os.path.join(out, name + '-io'), 'wb') as f:
+        f.write(seq(*msgs, cap=0x84))
