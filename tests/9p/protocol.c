@@ -270,6 +270,52 @@ static void test_files(void)
 	c9_call(&C, P9_TCLUNK, "d", 8);
 }
 
+/* 5000 entries made on the host, listed as Linux does: all, once each. */
+static void test_readdir_many(void)
+{
+	unsigned int i, entries = 0, calls = 0, named = 0;
+	static bool seen[5000];
+	struct p9_qid q;
+	struct p9_str name;
+	u64 off = 0, next;
+	char p[256];
+	u32 count;
+	u8 type;
+
+	snprintf(p, sizeof(p), "%s/many", share);
+	mkdir(p, 0755);
+	for (i = 0; i < 5000; i++) {
+		snprintf(p, sizeof(p), "%s/many/e%u", share, i);
+		close(open(p, O_CREAT | O_WRONLY, 0644));
+	}
+	ok(walk(&C, 0, 7, "many", NULL) == P9_RWALK &&
+	   c9_call(&C, P9_TLOPEN, "dd", 7, O_RDONLY | O_DIRECTORY) ==
+	   P9_RLOPEN, "Tlopen of a directory of 5000 entries");
+	for (;;) {
+		struct p9_buf b;
+
+		if (c9_call(&C, P9_TREADDIR, "dqd", 7, off,
+			    C.msize - P9_IOHDRSZ) != P9_RREADDIR ||
+		    p9_unpack(&C.rb, "d", &count) || !count || ++calls > 1000)
+			break;
+		p9_buf_init(&b, C.reply + 11, count);
+		while (b.pos < count &&
+		       !p9_unpack(&b, "Qqbs", &q, &next, &type, &name)) {
+			entries++;
+			off = next;
+			if (name.s[0] == 'e' && atoi(name.s + 1) < 5000 &&
+			    !seen[atoi(name.s + 1)]) {
+				seen[atoi(name.s + 1)] = true;
+				named++;
+			}
+		}
+	}
+	ok(named == 5000 && entries == 5002,
+	   "Treaddir lists each of the 5000 once, with . and .. (%u entries, %u named, %u calls)",
+	   entries, named, calls);
+	c9_call(&C, P9_TCLUNK, "d", 7);
+}
+
 static void test_readdir(void)
 {
 	unsigned int found = 0, entries = 0, calls = 0;
@@ -312,6 +358,7 @@ static void test_readdir(void)
 	ok(c9_call(&C, P9_TREADDIR, "dqd", 0, 0ULL, 100) == -EBADF,
 	   "Treaddir on an unopened fid: EBADF");
 	c9_call(&C, P9_TCLUNK, "d", 7);
+	test_readdir_many();
 }
 
 static void test_xattr(void)
