@@ -29,7 +29,7 @@ man_options() { # man_options FILE
 			gsub(/^"|"$|,$|\\f[BIRP]/, "", w)
 			if (short == "" && w ~ /^-[a-zA-Z]$/)
 				short = w
-			else if (long == "" && w ~ /^--[a-z][a-z0-9-]*$/)
+			else if (long == "" && w ~ /^--[a-z0-9][a-z0-9-]*$/)
 				long = w
 		}
 		if (long != "")
@@ -46,7 +46,7 @@ man_commands() { # man_commands FILE
 readme_options() { # readme_options FILE
 	# shellcheck disable=SC2016 # backquotes: Markdown, not a command
 	sed -n 's/^| \(`-[^|]*\(\\|[^|]*\)*\) | .*/\1/p' "$1" |
-		grep -o -- '--[a-z][a-z0-9-]*' | sort -u
+		grep -o -- '--[a-z0-9][a-z0-9-]*' | sort -u
 }
 
 # agree WHAT LIST1 LIST2: the same lines; the difference as TAP comments.
