@@ -178,6 +178,7 @@ static int fid_new(struct p9_server *s, u32 id, struct p9_fid **out)
 	unsigned int i;
 	int r = 0;
 
+	*out = NULL;
 	if (id == P9_NOFID)
 		return -EBADF;
 	pthread_mutex_lock(&s->lock);
@@ -803,7 +804,7 @@ static int op_xattrwalk(struct p9_call *c)
 	struct p9_msg *m = c->m;
 	struct p9_server *s = c->s;
 	const char *name = m->xattrwalk.name.len ? m->xattrwalk.name.s : NULL;
-	struct p9_fid *nf;
+	struct p9_fid *nf = NULL;
 	ssize_t len;
 	u8 *buf;
 	int r;

@@ -386,6 +386,8 @@ static void test_xattr(void)
 	   memmem(C.reply + 11, size, "user.t", 7),
 	   "the list names it");
 	c9_call(&C, P9_TCLUNK, "d", 13);
+	ok(c9_call(&C, P9_TXATTRWALK, "ddz", 12, P9_NOFID, "") == -EBADF,
+	   "Txattrwalk to NOFID: EBADF");
 	ok(c9_call(&C, P9_TXATTRCREATE, "dzqd", 12, "user.big",
 		   (u64)P9_XATTR_MAX + 1, 0) == -E2BIG,
 	   "an attribute over 64 KiB is refused");
