@@ -75,6 +75,10 @@ struct net_user {
 	int wake;		/* eventfd: stop */
 	pthread_t thread;
 	bool started;
+	/* Lazy: what user_start() needs, kept until the driver comes. */
+	SlirpConfig cfg;
+	struct net_user_options opt;
+	bool lazy_failed;
 	struct user_timer *timers;
 	struct pollfd pfd[USER_MAX_POLL];
 	unsigned int npfd;
@@ -320,8 +324,69 @@ static void user_close(struct net_backend *be)
 	free(u);
 }
 
+/* libslirp, its forwarding rules and its thread. */
+static int user_start(struct net_user *u, char *err, size_t errlen)
+{
+	unsigned int i;
+	int r;
+
+	pthread_once(&sl_once, sl_load);
+	if (!sl.ok) {
+		snprintf(err, errlen,
+			 "cannot load libslirp.so.0 (Debian's libslirp0) for user-mode networking; -n none goes without");
+		return -ENOENT;
+	}
+	u->slirp = sl.new(&u->cfg, &user_cb, u);
+	if (!u->slirp) {
+		r = -ENOMEM;
+		snprintf(err, errlen, "user network: libslirp refused to start");
+		return r;
+	}
+	for (i = 0; i < u->opt.nr_fwd; i++) {
+		const struct net_hostfwd *f = &u->opt.fwd[i];
+
+		if (sl.add_hostfwd(u->slirp, f->udp, f->host_addr,
+				      f->host_port, f->guest_addr.s_addr ?
+				      f->guest_addr : u->opt.guest,
+				      f->guest_port)) {
+			r = -EADDRINUSE;
+			snprintf(err, errlen,
+				 "hostfwd %s:%u-:%u: cannot listen on the host's port %u",
+				 f->udp ? "udp" : "tcp", f->host_port,
+				 f->guest_port, f->host_port);
+			return r;
+		}
+	}
+	r = -pthread_create(&u->thread, NULL, user_thread, u);
+	if (r) {
+		snprintf(err, errlen, "user network: thread: %s",
+			 strerror(-r));
+		return r;
+	}
+	u->started = true;
+	return 0;
+}
+
+/* The driver is setting the device up: a lazy NIC starts now. */
+static int user_set_offload(struct net_backend *be, unsigned int offloads)
+{
+	struct net_user *u = be->priv;
+	char err[256];
+	int r;
+
+	if (u->started || u->lazy_failed)
+		return u->lazy_failed ? -EIO : 0;
+	r = user_start(u, err, sizeof(err));
+	if (r) {
+		u->lazy_failed = true;
+		pr_err("user network: %s", err);
+	}
+	return r;
+}
+
 static const struct net_backend_ops user_ops = {
 	.name = "user",
+	.set_offload = user_set_offload,
 	.close = user_close,
 };
 
@@ -345,12 +410,6 @@ int net_user_open(struct net_backend **out, const struct net_user_options *o,
 		snprintf(err, errlen,
 			 "host_ip and guest_ip must be two host addresses of one /24");
 		return -EINVAL;
-	}
-	pthread_once(&sl_once, sl_load);
-	if (!sl.ok) {
-		snprintf(err, errlen,
-			 "cannot load libslirp.so.0 (Debian's libslirp0) for user-mode networking; -n none goes without");
-		return -ENOENT;
 	}
 	u = calloc(1, sizeof(*u));
 	if (!u) {
@@ -391,34 +450,15 @@ int net_user_open(struct net_backend **out, const struct net_user_options *o,
 					(guest & 0xff) == 3 ? 2 : 3));
 	cfg.if_mtu = 1500;
 	cfg.if_mru = 1500;
-	u->slirp = sl.new(&cfg, &user_cb, u);
-	if (!u->slirp) {
-		r = -ENOMEM;
-		snprintf(err, errlen, "user network: libslirp refused to start");
+	u->cfg = cfg;
+	u->opt = *o;
+	if (o->lazy && !o->nr_fwd) {
+		*out = &u->be;
+		return 0;
+	}
+	r = user_start(u, err, errlen);
+	if (r)
 		goto fail;
-	}
-	for (i = 0; i < o->nr_fwd; i++) {
-		const struct net_hostfwd *f = &o->fwd[i];
-
-		if (sl.add_hostfwd(u->slirp, f->udp, f->host_addr,
-				      f->host_port, f->guest_addr.s_addr ?
-				      f->guest_addr : o->guest,
-				      f->guest_port)) {
-			r = -EADDRINUSE;
-			snprintf(err, errlen,
-				 "hostfwd %s:%u-:%u: cannot listen on the host's port %u",
-				 f->udp ? "udp" : "tcp", f->host_port,
-				 f->guest_port, f->host_port);
-			goto fail;
-		}
-	}
-	r = -pthread_create(&u->thread, NULL, user_thread, u);
-	if (r) {
-		snprintf(err, errlen, "user network: thread: %s",
-			 strerror(-r));
-		goto fail;
-	}
-	u->started = true;
 	*out = &u->be;
 	return 0;
 fail:

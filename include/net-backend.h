@@ -80,6 +80,13 @@ struct net_user_options {
 	struct in_addr guest;	/* the address DHCP hands out first */
 	const struct net_hostfwd *fwd;
 	unsigned int nr_fwd;
+	/*
+	 * Start libslirp only when the driver first sets the device up
+	 * (the default NIC: a guest that never uses it costs nothing).
+	 * Not with hostfwd rules, whose host ports must listen from the
+	 * start.
+	 */
+	bool lazy;
 };
 
 /* Open a backend; -errno with a reason for the user in err. */

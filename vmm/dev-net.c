@@ -88,6 +88,8 @@ static int net_create(struct vm *vm, struct vm_virtio_dev *d)
 		uo = (struct net_user_options){
 			.host = nc->host_ip, .guest = nc->guest_ip,
 			.fwd = nc->fwd, .nr_fwd = nc->nr_fwd,
+			.lazy = cfg->default_nic && !cfg->nr_nets &&
+				!nc->nr_fwd,
 		};
 		err = net_user_open(&be, &uo, msg, sizeof(msg));
 	}

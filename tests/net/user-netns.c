@@ -11,6 +11,7 @@
  * are missing.
  */
 #include <arpa/inet.h>
+#include <dirent.h>
 #include <errno.h>
 #include <net/if.h>
 #include <poll.h>
@@ -249,6 +250,41 @@ static void test_hostfwd(void)
 	close(s);
 }
 
+static unsigned int nr_threads(void)
+{
+	DIR *d = opendir("/proc/self/task");
+	unsigned int n = 0;
+
+	while (d && readdir(d))
+		n++;
+	if (d)
+		closedir(d);
+	return n;
+}
+
+/* The default NIC's backend: no libslirp thread until the driver comes. */
+static void test_lazy(const struct net_user_options *uo)
+{
+	struct net_user_options lo = {
+		.host = uo->host, .guest = uo->guest, .lazy = true,
+	};
+	unsigned int before = nr_threads(), opened, up;
+	struct net_backend *lb = NULL;
+	char err[256] = "";
+	int r, r2 = -1;
+
+	r = net_user_open(&lb, &lo, err, sizeof(err));
+	opened = nr_threads();
+	if (!r)
+		r2 = lb->ops->set_offload(lb, 0);
+	up = nr_threads();
+	ok(!r && opened == before && !r2 && up == before + 1,
+	   "lazy: libslirp's thread starts when the driver sets the device up (%u %u %u %s)",
+	   before, opened, up, err);
+	if (!r)
+		net_backend_close(lb);
+}
+
 int main(void)
 {
 	struct net_hostfwd fwd = { .host_port = 2222, .guest_port = 22 };
@@ -304,6 +340,7 @@ int main(void)
 	test_dhcp();
 	test_udp();
 	test_hostfwd();
+	test_lazy(&uo);
 	virtio_pci_destroy(&VP);
 	virtio_net_destroy(N);
 	th_fini(&T);
