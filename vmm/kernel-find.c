@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "kernel-find.h"
+#include "types.h"
 
 #if defined(__aarch64__)
 static const char *const tree_images[] = { "Image", "arch/arm64/boot/Image" };
@@ -28,7 +29,7 @@ static int usable(const char *path)
 char *kernel_find(const char *release, char *looked, size_t looked_len)
 {
 	char boot[300];
-	size_t i, n = sizeof(tree_images) / sizeof(tree_images[0]);
+	size_t i, n = ARRAY_SIZE(tree_images);
 
 	for (i = 0; i < n; i++)
 		if (usable(tree_images[i]))

@@ -12,14 +12,14 @@
 
 int lkvm_home_path(char *buf, size_t len, const char *name)
 {
-	const char *home = getenv("LKVM_HOME");
+	const char *home = getenv("LKVM_HOME"), *user = getenv("HOME");
 	int n;
 
 	if (home && *home)
 		n = snprintf(buf, len, "%s%s%s", home, name ? "/" : "",
 			     name ? name : "");
-	else if ((home = getenv("HOME")) && *home)
-		n = snprintf(buf, len, "%s/.lkvm%s%s", home, name ? "/" : "",
+	else if (user && *user)
+		n = snprintf(buf, len, "%s/.lkvm%s%s", user, name ? "/" : "",
 			     name ? name : "");
 	else
 		return -ENOENT;

@@ -87,29 +87,27 @@ static void test_refusals(void)
 	ok(sandbox_job_encode(&in, &buf, &len, err, sizeof(err)) == -EINVAL,
 	   "lkvm refuses 257 arguments: %s", err);
 
-#define JOB(s) s, sizeof(s)
-	ok(parse(JOB("lkvm-job=2\0uid=0\0gid=0\0cwd=/\0root=r\0arg=x"), &bad) ==
+	ok(parse("lkvm-job=2\0uid=0\0gid=0\0cwd=/\0root=r\0arg=x", sizeof("lkvm-job=2\0uid=0\0gid=0\0cwd=/\0root=r\0arg=x"), &bad) ==
 	   -GUEST_JOB_EFORMAT, "the init refuses another job version");
 	ok(parse("lkvm-job=1\0uid=0", 16, &bad) == -GUEST_JOB_EFORMAT,
 	   "... a job cut short (no final NUL)");
-	ok(parse(JOB("lkvm-job=1\0uid=0\0gid=0\0cwd=/\0root=r\0arg=x\0evil=1"),
+	ok(parse("lkvm-job=1\0uid=0\0gid=0\0cwd=/\0root=r\0arg=x\0evil=1", sizeof("lkvm-job=1\0uid=0\0gid=0\0cwd=/\0root=r\0arg=x\0evil=1"),
 		 &bad) == -GUEST_JOB_EKEY && bad && !strcmp(bad, "evil=1"),
 	   "... an unknown record, named");
-	ok(parse(JOB("lkvm-job=1\0uid=-1\0gid=0\0cwd=/\0root=r\0arg=x"), &bad) ==
+	ok(parse("lkvm-job=1\0uid=-1\0gid=0\0cwd=/\0root=r\0arg=x", sizeof("lkvm-job=1\0uid=-1\0gid=0\0cwd=/\0root=r\0arg=x"), &bad) ==
 	   -GUEST_JOB_EVALUE, "... a negative uid");
-	ok(parse(JOB("lkvm-job=1\0uid=4294967295\0gid=0\0cwd=/\0root=r\0arg=x"),
+	ok(parse("lkvm-job=1\0uid=4294967295\0gid=0\0cwd=/\0root=r\0arg=x", sizeof("lkvm-job=1\0uid=4294967295\0gid=0\0cwd=/\0root=r\0arg=x"),
 		 &bad) == -GUEST_JOB_EVALUE, "... uid (uid_t)-1");
-	ok(parse(JOB("lkvm-job=1\0uid=99999999999\0gid=0\0cwd=/\0root=r\0arg=x"),
+	ok(parse("lkvm-job=1\0uid=99999999999\0gid=0\0cwd=/\0root=r\0arg=x", sizeof("lkvm-job=1\0uid=99999999999\0gid=0\0cwd=/\0root=r\0arg=x"),
 		 &bad) == -GUEST_JOB_EVALUE, "... a uid past 32 bits");
-	ok(parse(JOB("lkvm-job=1\0uid=0\0gid=0\0cwd=rel\0root=r\0arg=x"), &bad) ==
+	ok(parse("lkvm-job=1\0uid=0\0gid=0\0cwd=rel\0root=r\0arg=x", sizeof("lkvm-job=1\0uid=0\0gid=0\0cwd=rel\0root=r\0arg=x"), &bad) ==
 	   -GUEST_JOB_EVALUE, "... a relative cwd");
-	ok(parse(JOB("lkvm-job=1\0uid=0\0gid=0\0cwd=/\0root=r"), &bad) ==
+	ok(parse("lkvm-job=1\0uid=0\0gid=0\0cwd=/\0root=r", sizeof("lkvm-job=1\0uid=0\0gid=0\0cwd=/\0root=r"), &bad) ==
 	   -GUEST_JOB_EMISSING, "... no command");
-	ok(parse(JOB("lkvm-job=1\0gid=0\0cwd=/\0root=r\0arg=x"), &bad) ==
+	ok(parse("lkvm-job=1\0gid=0\0cwd=/\0root=r\0arg=x", sizeof("lkvm-job=1\0gid=0\0cwd=/\0root=r\0arg=x"), &bad) ==
 	   -GUEST_JOB_EMISSING, "... no uid");
-	ok(parse(JOB("lkvm-job=1\0uid=0\0gid=0\0cwd=/\0root=r\0env==x\0arg=x"),
+	ok(parse("lkvm-job=1\0uid=0\0gid=0\0cwd=/\0root=r\0env==x\0arg=x", sizeof("lkvm-job=1\0uid=0\0gid=0\0cwd=/\0root=r\0env==x\0arg=x"),
 		 &bad) == -GUEST_JOB_EVALUE, "... an environment entry without a name");
-#undef JOB
 }
 
 /* A newc entry's name at off, its data's offset and size; next entry. */

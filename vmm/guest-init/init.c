@@ -33,6 +33,8 @@ GUEST_INIT_START;
 
 #define P9_OPTS "trans=virtio,version=9p2000.L,msize=131072"
 #define PATH_MAX_LEN 4096
+#define OVERLAY_OPTS \
+	"lowerdir=/lkvm/lower,upperdir=/lkvm/rw/upper,workdir=/lkvm/rw/work"
 
 struct init {
 	int err_fd;			/* messages */
@@ -368,8 +370,7 @@ static long sandbox_root(struct init *in)
 		mkdir_p(in, "/lkvm/rw/upper", 0755);
 		mkdir_p(in, "/lkvm/rw/work", 0755);
 		err = do_mount(in, "overlay", "/lkvm/root", "overlay", 0,
-			       "lowerdir=/lkvm/lower,upperdir=/lkvm/rw/upper,"
-			       "workdir=/lkvm/rw/work", "OVERLAY_FS", 0);
+			       OVERLAY_OPTS, "OVERLAY_FS", 0);
 	} else {
 		err = -ENOMEM;
 	}
