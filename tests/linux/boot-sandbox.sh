@@ -1,6 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# suite-timeout: 1500
+# suite-timeout: 3000
 #
 # lkvm sandbox with the lean guest kernel, stdin and stdout not terminals
 # (as in CI). One boot in make check: a script in a fresh current
@@ -14,6 +14,8 @@
 # LKVM_LINUX_ALL=1 (make check-linux) adds two boots: a guest panic
 # (status 3, "guest-panic 3"), and `lkvm setup` + `lkvm run --name`
 # running a command given after "--".
+# A busy host stretches the boot's minutes of emulated kernel code.
+LINUX_TIMEOUT=${LINUX_TIMEOUT:-900}
 # shellcheck source=tests/linux/lib.sh
 . "$(dirname "$0")/lib.sh"
 
