@@ -36,7 +36,7 @@ int sandbox_job_encode(const struct sandbox_job *job, char **out,
 int sandbox_initramfs_write(int fd, const void *init, size_t init_len,
 			    const char *job, size_t job_len);
 
-/* lkvm's embedded guest init (vmm/guest-init/blob.S); 0 bytes: none. */
+/* lkvm's embedded guest init (vmm/guest-init-blob.c); 0 bytes: none. */
 const void *guest_init_image(size_t *len);
 
 #endif

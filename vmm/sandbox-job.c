@@ -126,7 +126,7 @@ int sandbox_initramfs_write(int fd, const void *init, size_t init_len,
 	if (!err)
 		err = cpio_entry(fd, 3, 0040755, 0, 0, "lkvm", NULL, 0);
 	if (!err)
-		err = cpio_entry(fd, 4, 0100400, 0, 0, GUEST_JOB_PATH + 1, job,
+		err = cpio_entry(fd, 4, 0100400, 0, 0, &GUEST_JOB_PATH[1], job,
 				 job_len);
 	if (!err)
 		err = cpio_entry(fd, 5, 0100755, 0, 0, "init", init, init_len);

@@ -13,7 +13,8 @@
 #
 # LKVM_LINUX_ALL=1 (make check-linux) adds two boots: a guest panic
 # (status 3, "guest-panic 3"), and `lkvm setup` + `lkvm run --name`
-# running a command given after "--".
+# running a command given after "--" (the host's /bin/sh through the
+# setup root's links into /host).
 # A busy host stretches the boot's minutes of emulated kernel code.
 LINUX_TIMEOUT=${LINUX_TIMEOUT:-900}
 # shellcheck source=tests/linux/lib.sh
@@ -124,17 +125,20 @@ if [ "${LKVM_LINUX_ALL:-0}" = 1 ] && [ "$(id -u)" = 0 ]; then
 	fi
 	[ -n "$_linux_skip" ] ||
 		linux_run setup "$LKVM" run --name t -k "$LINUX_BZIMAGE" \
-			"${ARGS[@]}" -p "-- /bin/echo lkvm-setup-ok"
-	expect_log setup 'lkvm-init: running /bin/echo' \
+			"${ARGS[@]}" -p '-- /bin/sh -c "echo lkvm-setup-ok; exit 5"' \
+			--status-file "$DIR/setup.status"
+	expect_log setup 'lkvm-init: running /bin/sh' \
 		"lkvm run --name t boots the setup root's init"
 	expect_log setup '^lkvm-setup-ok' \
-		"... which runs the host's /bin/echo through /host"
-	expect_log setup 'lkvm-init: /bin/echo exited with status 0' \
+		"... which runs the command after '--' with the host's /bin/sh"
+	expect_log setup 'lkvm-init: /bin/sh exited with status 5' \
 		"... and says its status"
 	expect_exit_status setup 0 "... and powers off when it ends"
+	is setup status "guest-exit 0" "... which the status file calls guest-exit 0"
 else
 	for t in "panic status" "panic status file" "setup" "setup tree" \
-		 "run --name boots" "host's echo" "its status" "powers off"; do
+		 "run --name boots" "host's sh" "its status" "powers off" \
+		 "status file"; do
 		linux_skip_one "$t" "LKVM_LINUX_ALL=1 (make check-linux) or not root"
 	done
 fi

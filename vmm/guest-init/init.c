@@ -2,7 +2,7 @@
 /*
  * lkvm's guest init: PID 1 of `lkvm sandbox` and of the roots `lkvm setup`
  * makes. A static x86_64 program without libc (sys.h), built by make and
- * embedded in lkvm (vmm/guest-init/blob.S).
+ * embedded in lkvm (vmm/guest-init-blob.c).
  *
  * Sandbox (the initramfs lkvm built holds GUEST_JOB_PATH): mount the
  * host's root read-only over 9p with a tmpfs above it (overlayfs), the
@@ -15,8 +15,9 @@
  *
  * Setup root (no job: booted as /virt/init of a 9p root): mount /proc,
  * /sys, /dev, /tmp, /run and the host's root at /host (read-only, share
- * "hostfs"), then run init's arguments (the kernel's words after "--") or
- * an interactive shell on the console, and power off when it ends.
+ * "hostfs"), then run the command line's words after "--" (read from
+ * /proc/cmdline) or an interactive shell on the console, and power off
+ * when it ends.
  *
  * Whatever cannot be mounted is said on stderr ("lkvm-init: cannot mount
  * ..."), with the kernel option or share that is likely missing.
@@ -33,6 +34,7 @@ GUEST_INIT_START;
 
 #define P9_OPTS "trans=virtio,version=9p2000.L,msize=131072"
 #define PATH_MAX_LEN 4096
+#define MAX_INIT_ARGS 64
 #define OVERLAY_OPTS \
 	"lowerdir=/lkvm/lower,upperdir=/lkvm/rw/upper,workdir=/lkvm/rw/work"
 
@@ -44,6 +46,8 @@ struct init {
 	char path[PATH_MAX_LEN];
 	char cpuinfo[8192];
 	const char *setup_env[8];
+	char cmdline[4096];
+	const char *args[MAX_INIT_ARGS + 1];
 };
 
 static void put_fd(int fd, const char *s)
@@ -133,7 +137,8 @@ static long do_mount(struct init *in, const char *src, const char *dir,
 	mkdir_p(in, dir, 0755);
 	err = sys6(__NR_mount, (long)src, (long)dir, (long)type, (long)flags,
 		   (long)data, 0);
-	if (!err)
+	/* DEVTMPFS_MOUNT put it on a real root's /dev already. */
+	if (!err || (err == -EBUSY && str_eq(type, "devtmpfs")))
 		return 0;
 	put_fd(in->err_fd, "lkvm-init: cannot mount ");
 	put_fd(in->err_fd, type);
@@ -488,12 +493,63 @@ static void sandbox_report(struct init *in, int status)
 	sys3(__NR_ioctl, in->status_fd, TCSBRK, 1);
 }
 
+/*
+ * The kernel command line's words after "--" (Linux hands init its
+ * unknown words too, such as noxsave, so argv cannot tell them apart):
+ * split at blanks, double quotes grouping, into in->args. Returns how
+ * many.
+ */
+static unsigned int init_args(struct init *in)
+{
+	char *p = in->cmdline, *w;
+	unsigned int n = 0;
+	long len;
+	int quoted;
+
+	len = read_file("/proc/cmdline", in->cmdline, sizeof(in->cmdline) - 1);
+	if (len <= 0)
+		return 0;
+	in->cmdline[len] = 0;
+	for (;;) {
+		while (*p == ' ' || *p == '\n')
+			p++;
+		if (!*p)
+			return 0;
+		if (p[0] == '-' && p[1] == '-' &&
+		    (!p[2] || p[2] == ' ' || p[2] == '\n'))
+			break;
+		for (quoted = 0; *p && (quoted || (*p != ' ' && *p != '\n'));
+		     p++)
+			if (*p == '"')
+				quoted = !quoted;
+	}
+	p += 2;
+	while (n < MAX_INIT_ARGS) {
+		while (*p == ' ' || *p == '\n')
+			p++;
+		if (!*p)
+			break;
+		in->args[n++] = w = p;
+		for (quoted = 0; *p && (quoted || (*p != ' ' && *p != '\n'));
+		     p++) {
+			if (*p == '"')
+				quoted = !quoted;
+			else
+				*w++ = *p;
+		}
+		if (*p)
+			p++;
+		*w = 0;
+	}
+	in->args[n] = 0;
+	return n;
+}
+
 /* A setup root: the host at /host, then init's arguments or a shell. */
-static int setup_root(struct init *in, char **argv)
+static int setup_root(struct init *in)
 {
 	static const char *const shell[] = { "/bin/sh", "-l", 0 };
-	const char *const *run = argv[1] ? (const char *const *)argv + 1 :
-				 shell;
+	const char *const *run;
 	char tty[64] = "/dev/console", *p;
 	const char **env = in->setup_env;
 	long pid, fd, n;
@@ -507,6 +563,7 @@ static int setup_root(struct init *in, char **argv)
 	do_mount(in, "hostfs", "/host", "9p", MS_RDONLY,
 		 P9_OPTS ",cache=loose", "9P_FS and NET_9P_VIRTIO",
 		 "no 9p share 'hostfs' from lkvm");
+	run = init_args(in) ? in->args : shell;
 	*env++ = "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 	*env++ = "HOME=/root";
 	*env++ = "TERM=linux";
@@ -556,6 +613,7 @@ int main(long argc, char **argv, char **envp)
 	int status;
 
 	(void)argc;
+	(void)argv;
 	(void)envp;
 	/* Ctrl-Alt-Del and the like must not kill PID 1 midway. */
 	sys6(__NR_rt_sigprocmask, SIG_BLOCK, (long)&set, 0, 8, 0, 0);
@@ -566,8 +624,8 @@ int main(long argc, char **argv, char **envp)
 		status = sandbox(&in, len);
 		sandbox_report(&in, status);
 	} else {
-		status = setup_root(&in, argv);
-		say(&in, argv[1] ? argv[1] : "the shell",
+		status = setup_root(&in);
+		say(&in, in.args[0] ? in.args[0] : "the shell",
 		    " exited with status ", fmt_long(num, status), 0);
 	}
 	finish(&in);
