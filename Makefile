@@ -102,6 +102,8 @@ SRCS_ARCH := $(wildcard vmm/$(ARCH)/*.c devices/$(ARCH)/*.c)
 SRCS := $(filter-out vmm/main.c,$(SRCS_COMMON) $(SRCS_ARCH))
 LIB_OBJS := $(SRCS:%.c=$(BUILD)/%.o)
 LIB := $(BUILD)/liblkvm.a
+# lkvm's guest init, embedded in the library (guest-init-blob.c).
+include vmm/guest-init/guest-init.mk
 
 # tests/unit/<arch>-*.c (x86-, arm64-, s390x-) only build for that arch.
 ARCH_PREFIXES := x86 arm64 s390x

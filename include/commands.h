@@ -7,6 +7,21 @@
 
 /* Each `lkvm CMD` is one function; argv[0] is CMD. Returns exit status. */
 int cmd_run(int argc, char **argv);
+int cmd_sandbox(int argc, char **argv);
+int cmd_setup(int argc, char **argv);
+
+struct vm_config;
+struct mapped_file;
+/*
+ * Boot a parsed configuration (initrd: an image already mapped, which the
+ * VM takes over; NULL: cfg's -i) and exit with the verdict's status
+ * (sandbox-status.h); returns only when the guest could not start.
+ */
+int run_configured(struct vm_config *cfg, struct mapped_file *initrd);
+/* lkvm could not start the guest: the status file's line; status. */
+int run_error(const struct vm_config *cfg, int status);
+/* A bad `lkvm run`/`sandbox` command line: status 2, and the status file. */
+int run_usage_failed(int argc, char **argv);
 int cmd_version(int argc, char **argv);
 int cmd_help(int argc, char **argv);
 /* list, stop, pause, resume, stat, debug: argv[0] says which. */

@@ -100,6 +100,25 @@ struct vm_config {
 	bool debug_ioport;
 	bool debug_mmio;
 	bool debug_single_step;
+	/* --console-log FILE: the serial console's output goes there. */
+	const char *console_log;
+	/* --status-file FILE: lkvm's verdict, one line (vmm/status-file.c). */
+	const char *status_file;
+	bool nodefaults;		/* --nodefaults: -p is the whole line */
+	char *kernel_found;		/* kernel_path when looked up; freed */
+	/*
+	 * A 9p root (-d DIR, -d NAME, run --name NAME): the "/dev/root"
+	 * share; root_9p_setup: a `lkvm setup` root, booted with
+	 * init=/virt/init and the host at /host (share "hostfs").
+	 */
+	bool root_9p;
+	bool root_9p_setup;
+	/*
+	 * lkvm sandbox: the guest init's job (include/guest-job.h), put in
+	 * the initramfs lkvm makes; two more console ports (stderr, status).
+	 */
+	bool sandbox;
+	bool sandbox_tty;		/* a terminal session on hvc0 */
 };
 
 #endif

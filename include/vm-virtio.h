@@ -64,6 +64,7 @@ extern const struct vm_virtio_kind *const vm_virtio_kinds[];
 /* The kinds (vmm/dev-<kind>.c). */
 extern const struct vm_virtio_kind dev_console_kind;	/* --console virtio */
 extern const struct vm_virtio_kind dev_rng_kind;	/* --rng */
+extern const struct vm_virtio_kind dev_sandbox_port_kind; /* lkvm sandbox */
 extern const struct vm_virtio_kind dev_blk_kind;	/* -d, --disk */
 extern const struct vm_virtio_kind dev_net_kind;	/* -n, --network */
 extern const struct vm_virtio_kind dev_9p_kind;		/* --9p */

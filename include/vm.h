@@ -76,6 +76,16 @@ struct vm {
 	struct io_loop io;
 	struct vm_irq_routing irq_routing;
 	struct term term;	/* the console: stdin/stdout */
+	/*
+	 * Where the serial console writes: &term.out, &log_out
+	 * (--console-log FILE) or NULL (lkvm sandbox: dropped).
+	 */
+	struct term_out *serial_out;
+	struct term_out log_out;
+	bool log_out_ready;
+	int log_fd;		/* --console-log's file, or -1 */
+	/* lkvm sandbox: the guest init's command status, -1 until told. */
+	atomic_int guest_status;
 	struct io_handler signal_handler;
 
 	struct mapped_file kernel;

@@ -49,8 +49,12 @@ static bool console_tx_chain(struct virtio_console *c)
 	while (c->tx_iov < ch->nr_out) {
 		const u8 *base = ch->iov[c->tx_iov].iov_base;
 		size_t len = ch->iov[c->tx_iov].iov_len - c->tx_off;
-		size_t n = c->out ? term_out_write(c->out, base + c->tx_off,
-						   len) : len;
+		size_t n = len;
+
+		if (c->tx_cb)
+			c->tx_cb(c->tx_opaque, base + c->tx_off, len);
+		else if (c->out)
+			n = term_out_write(c->out, base + c->tx_off, len);
 
 		c->bytes_out += n;
 		c->tx_off += n;
@@ -182,6 +186,15 @@ size_t virtio_console_sink(void *opaque, const u8 *buf, size_t len)
 	virtq_unlock(vq);
 	c->bytes_in += taken;
 	return taken;
+}
+
+void virtio_console_set_tx_cb(struct virtio_console *c,
+			      void (*tx)(void *opaque, const u8 *buf,
+					 size_t len),
+			      void *opaque)
+{
+	c->tx_cb = tx;
+	c->tx_opaque = opaque;
 }
 
 void virtio_console_set_room_cb(struct virtio_console *c,

@@ -11,6 +11,7 @@
 #include "log.h"
 #include "run-options.h"
 #include "safe-open.h"
+#include "sandbox-status.h"
 #include "vm.h"
 
 #define EXIT_USAGE 2
@@ -31,13 +32,92 @@ static int map_image(const char *what, const char *path, u64 limit,
 	return err;
 }
 
+/* After an error before the guest ran: the status file, the status. */
+int run_error(const struct vm_config *cfg, int status)
+{
+	int err = status_file_write(cfg->status_file, VERDICT_LKVM_ERROR,
+				    status);
+
+	if (err)
+		pr_err("cannot write the status file '%s': %s",
+		       cfg->status_file, strerror(-err));
+	return status;
+}
+
+int run_configured(struct vm_config *cfg, struct mapped_file *initrd)
+{
+	enum lkvm_verdict verdict;
+	struct vm vm;
+	int r, status;
+
+	log_set_level(cfg->loglevel);
+	memset(&vm, 0, sizeof(vm));
+	if (initrd) {
+		vm.initrd = *initrd;
+		memset(initrd, 0, sizeof(*initrd));
+	}
+	if (map_image("kernel", cfg->kernel_path, cfg->ram_size, &vm.kernel) ||
+	    (!vm.initrd.data && cfg->initrd_path &&
+	     map_image("initrd", cfg->initrd_path, cfg->ram_size, &vm.initrd))) {
+		mapped_file_close(&vm.kernel);
+		mapped_file_close(&vm.initrd);
+		r = run_error(cfg, 1);
+		vm_config_release(cfg);
+		return r;
+	}
+	r = vm_create(&vm, cfg);
+	if (r) {
+		vm_destroy(&vm);
+		r = run_error(cfg, 1);
+		vm_config_release(cfg);
+		return r;
+	}
+	r = vm_run(&vm);
+	control_stop(&vm);
+	/* The devices go at every exit, in reverse order; KVM's VM later. */
+	vm_devices_destroy(&vm.devs);
+	term_restore(&vm.term);
+	verdict = lkvm_verdict_of(cfg->sandbox, r,
+				  atomic_load(&vm.guest_status), &status);
+	r = status_file_write(cfg->status_file, verdict, status);
+	if (r)
+		pr_err("cannot write the status file '%s': %s",
+		       cfg->status_file, strerror(-r));
+	if (cfg->sandbox && verdict == VERDICT_GUEST_LOST)
+		pr_err("the guest ended without the command's status: exiting with status %d",
+		       status);
+	fflush(stdout);
+	fflush(stderr);
+	/* Status first, KVM's teardown of the VM afterwards. */
+	exit_detached(vm.vm_fd, status);
+}
+
+/*
+ * A bad command line: the status file still gets its line if
+ * --status-file could be read from argv (parsing stopped elsewhere).
+ */
+int run_usage_failed(int argc, char **argv)
+{
+	struct vm_config cfg = { 0 };
+	int i;
+
+	for (i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--"))
+			break;
+		if (!strcmp(argv[i], "--status-file") && i + 1 < argc)
+			cfg.status_file = argv[i + 1];
+		else if (!strncmp(argv[i], "--status-file=", 14))
+			cfg.status_file = argv[i] + 14;
+	}
+	return run_error(&cfg, EXIT_USAGE);
+}
+
 int cmd_run(int argc, char **argv)
 {
 	long pages = sysconf(_SC_PHYS_PAGES), cpus = sysconf(_SC_NPROCESSORS_ONLN);
 	u64 host_ram = pages > 0 ? (u64)pages * (u64)sysconf(_SC_PAGESIZE) : 0;
 	struct vm_config cfg;
-	struct vm vm;
-	char err[256];
+	char err[512];
 	int r;
 
 	r = run_parse_args(argc, argv, &cfg, host_ram,
@@ -51,30 +131,7 @@ int cmd_run(int argc, char **argv)
 		pr_err("%s", err);
 		fputs("usage: lkvm run [options] [kernel] (see 'lkvm help run')\n",
 		      stderr);
-		return EXIT_USAGE;
+		return run_usage_failed(argc, argv);
 	}
-	log_set_level(cfg.loglevel);
-
-	memset(&vm, 0, sizeof(vm));
-	if (map_image("kernel", cfg.kernel_path, cfg.ram_size, &vm.kernel) ||
-	    (cfg.initrd_path &&
-	     map_image("initrd", cfg.initrd_path, cfg.ram_size, &vm.initrd))) {
-		vm_config_release(&cfg);
-		return 1;
-	}
-	r = vm_create(&vm, &cfg);
-	if (r) {
-		vm_destroy(&vm);
-		vm_config_release(&cfg);
-		return 1;
-	}
-	r = vm_run(&vm);
-	control_stop(&vm);
-	/* The devices go at every exit, in reverse order; KVM's VM later. */
-	vm_devices_destroy(&vm.devs);
-	term_restore(&vm.term);
-	fflush(stdout);
-	fflush(stderr);
-	/* Status first, KVM's teardown of the VM afterwards. */
-	exit_detached(vm.vm_fd, r);
+	return run_configured(&cfg, NULL);
 }

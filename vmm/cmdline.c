@@ -67,3 +67,30 @@ bool cmdline_has_param(const char *cmdline, const char *name)
 	}
 	return false;
 }
+
+char *cmdline_with_defaults(const char *user, const struct cmdline_defaults *d)
+{
+	char words[1024], *out;
+	size_t n = 0;
+
+#define ADD(...) \
+	(n += (size_t)snprintf(words + n, n < sizeof(words) ? \
+			       sizeof(words) - n : 0, __VA_ARGS__))
+	words[0] = '\0';
+	if (d->console && !cmdline_has_param(user, "console"))
+		ADD("%sconsole=%s", n ? " " : "", d->console);
+	if (!cmdline_has_param(user, "panic"))
+		ADD("%spanic=-1", n ? " " : "");
+	if (d->root && !cmdline_has_param(user, "root"))
+		ADD("%s%s", n ? " " : "", d->root);
+	if (d->init && !cmdline_has_param(user, "init"))
+		ADD("%sinit=%s", n ? " " : "", d->init);
+	if (d->quiet && !cmdline_has_param(user, "quiet") &&
+	    !cmdline_has_param(user, "loglevel"))
+		ADD("%squiet", n ? " " : "");
+#undef ADD
+	if (n >= sizeof(words))
+		return NULL;
+	out = cmdline_add(user, words);
+	return out;
+}

@@ -117,4 +117,6 @@ void vm_config_release(struct vm_config *cfg)
 	cfg->nr_disks = 0;
 	vm_config_release_nets(cfg);
 	vm_config_release_9p(cfg);
+	free(cfg->kernel_found);
+	cfg->kernel_found = NULL;
 }

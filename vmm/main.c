@@ -23,6 +23,19 @@ static void usage_run(FILE *f, const char *name)
 	run_usage(f);
 }
 
+static void usage_sandbox(FILE *f, const char *name)
+{
+	fputs("usage: lkvm sandbox [run options] [kernel] -- COMMAND [ARGS...]\n"
+	      "The run options are lkvm run's ('lkvm help run').\n", f);
+}
+
+static void usage_setup(FILE *f, const char *name)
+{
+	fputs("usage: lkvm setup NAME\n"
+	      "Makes $LKVM_HOME/NAME (default ~/.lkvm/NAME): boot it with\n"
+	      "'lkvm run --name NAME' or 'lkvm run -d NAME'.\n", f);
+}
+
 static void usage_version(FILE *f, const char *name)
 {
 	fputs("usage: lkvm version\n", f);
@@ -36,6 +49,10 @@ static void usage_help(FILE *f, const char *name)
 
 static const struct command commands[] = {
 	{ "run", cmd_run, "start a virtual machine", usage_run },
+	{ "sandbox", cmd_sandbox,
+	  "run a command in a VM on the host's files", usage_sandbox },
+	{ "setup", cmd_setup, "make a guest root directory for run --name",
+	  usage_setup },
 	{ "list", cmd_control, "list the running virtual machines", ctl_help },
 	{ "stop", cmd_control, "stop a virtual machine", ctl_help },
 	{ "pause", cmd_control, "pause a virtual machine's vCPUs", ctl_help },

@@ -6,8 +6,11 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/utsname.h>
 
 #include "control.h"
+#include "kernel-find.h"
+#include "root-9p.h"
 #include "run-options.h"
 
 int parse_mem_size(const char *s, u64 *out)
@@ -211,7 +214,13 @@ static int set_no_pvpanic(struct run_parse *p, const char *val)
 /* -d/--disk: PATH[,options], parsed now (vmm/disk-config.c). */
 static int set_disk(struct run_parse *p, const char *val)
 {
-	int r = vm_config_add_disk(p->cfg, val, p->err, p->errlen);
+	/* A directory or a `lkvm setup` name: the 9p root (root-9p.c). */
+	int r = root_9p_from_disk_arg(p->cfg, val, p->err, p->errlen);
+
+	if (r > 0)
+		return 0;
+	if (!r)
+		r = vm_config_add_disk(p->cfg, val, p->err, p->errlen);
 
 	if (r)
 		plain_line(p->err);
@@ -226,6 +235,24 @@ static int set_network(struct run_parse *p, const char *val)
 	if (r)
 		plain_line(p->err);
 	return r ? -EINVAL : 0;
+}
+
+static int set_console_log(struct run_parse *p, const char *val)
+{
+	p->cfg->console_log = val;
+	return 0;
+}
+
+static int set_status_file(struct run_parse *p, const char *val)
+{
+	p->cfg->status_file = val;
+	return 0;
+}
+
+static int set_nodefaults(struct run_parse *p, const char *val)
+{
+	p->cfg->nodefaults = true;
+	return 0;
 }
 
 /* --9p DIR,TAG[,ro][,passthrough]: checked now (vmm/p9-config.c). */
@@ -381,6 +408,14 @@ static const struct run_option run_option_table[] = {
 	  "over virtio-9p as mount tag TAG (repeatable);\n"
 	  "ro: read-only; passthrough (root only): the\n"
 	  "guest's owners and modes on the host files" },
+	{ "console-log", 0, "FILE", set_console_log,
+	  "the serial console's output (the kernel's\n"
+	  "log) to FILE, not to stdout" },
+	{ "status-file", 0, "FILE", set_status_file,
+	  "write lkvm's verdict to FILE: command N,\n"
+	  "guest-panic, guest-lost or lkvm-error" },
+	{ "nodefaults", 0, NULL, set_nodefaults,
+	  "no default kernel command line: -p is all" },
 	{ "virtio-transport", 0, "T", set_virtio_transport,
 	  "pci, mmio or mmio-legacy (pci)" },
 	{ "no-acpi", 0, NULL, set_no_acpi,
@@ -476,6 +511,22 @@ static int set_positional_kernel(struct run_parse *p, const char *path)
 	return 0;
 }
 
+/* No -k: look where kvmtool does (kernel-find.c), or say where we did. */
+static int run_find_kernel(struct run_parse *p)
+{
+	struct utsname u;
+	char looked[512];
+
+	if (uname(&u))
+		snprintf(u.release, sizeof(u.release), "unknown");
+	p->cfg->kernel_found = kernel_find(u.release, looked, sizeof(looked));
+	if (!p->cfg->kernel_found)
+		return FAIL(p, "no kernel given (-k PATH) and none found at %s",
+			    looked);
+	p->cfg->kernel_path = p->cfg->kernel_found;
+	return 0;
+}
+
 /* getopt_long()'s view of the table: its long options and short ones. */
 static void getopt_tables(struct option *longopts, char *shortopts)
 {
@@ -555,8 +606,14 @@ static int run_parse(struct run_parse *p, int argc, char **argv)
 	}
 	if (optind < argc)
 		return FAIL(p, "unexpected argument '%s'", argv[optind]);
+	if (p->cfg->name) {
+		r = root_9p_from_name(p->cfg, p->cfg->name, p->err,
+				      p->errlen);
+		if (r < 0)
+			return r;
+	}
 	if (!p->cfg->kernel_path)
-		return FAIL(p, "no kernel given: use -k PATH");
+		return run_find_kernel(p);
 	return 0;
 }
 

@@ -169,6 +169,42 @@ void vm_irq_line_init(struct vm *vm, struct irq_line *line, u32 gsi)
 	line->gsi = gsi;
 }
 
+/*
+ * The serial console's output: the terminal, --console-log's file (which
+ * never makes the guest wait), or nothing for lkvm sandbox, whose
+ * stdout belongs to the command.
+ */
+static int vm_serial_out_init(struct vm *vm)
+{
+	const struct vm_config *cfg = vm->cfg;
+	int fd, err;
+
+	vm->serial_out = cfg->sandbox ? NULL : &vm->term.out;
+	if (!cfg->console_log)
+		return 0;
+	fd = open(cfg->console_log, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC |
+		  O_NOCTTY, 0644);
+	if (fd < 0) {
+		err = -errno;
+		pr_err("cannot open the console log '%s': %s", cfg->console_log,
+		       strerror(errno));
+		return err;
+	}
+	vm->log_fd = fd;
+	err = term_out_init(&vm->log_out, fd);
+	if (!err) {
+		vm->log_out_ready = true;
+		err = term_out_attach(&vm->log_out, &vm->io);
+	}
+	if (err) {
+		pr_err("cannot set up the console log '%s': %s",
+		       cfg->console_log, strerror(-err));
+		return err;
+	}
+	vm->serial_out = &vm->log_out;
+	return 0;
+}
+
 int vm_create(struct vm *vm, const struct vm_config *cfg)
 {
 	int err;
@@ -179,6 +215,8 @@ int vm_create(struct vm *vm, const struct vm_config *cfg)
 	vm->io.epoll_fd = vm->io.wake_fd = -1;
 	vm->signal_handler.fd = -1;
 	vm->term.in_fd = vm->term.out_fd = vm->term.room_fd = -1;
+	atomic_store(&vm->guest_status, -1);
+	vm->log_fd = -1;
 	pthread_mutex_init(&vm->stop_lock, NULL);
 	pthread_mutex_init(&vm->pause_lock, NULL);
 	pthread_cond_init(&vm->pause_cond, NULL);
@@ -242,6 +280,9 @@ int vm_create(struct vm *vm, const struct vm_config *cfg)
 		pr_err("cannot set up the console: %s", strerror(-err));
 		return err;
 	}
+	err = vm_serial_out_init(vm);
+	if (err)
+		return err;
 	err = arch_devices_init(vm);
 	if (err)
 		return err;
@@ -307,6 +348,8 @@ int vm_run(struct vm *vm)
 	/* Console output still buffered: while the reader takes it. */
 	if (vm->term.out_ready)
 		term_out_finish(&vm->term.out, TERM_OUT_FINISH_IDLE_MS);
+	if (vm->log_out_ready)
+		term_out_finish(&vm->log_out, TERM_OUT_FINISH_IDLE_MS);
 	if (log_get_level() >= LOG_INFO)
 		arch_report_stats(vm);
 	return atomic_load(&vm->exit_status);
@@ -329,6 +372,12 @@ void vm_destroy(struct vm *vm)
 	free(vm->name);
 	vm->name = NULL;
 	term_destroy(&vm->term);
+	if (vm->log_out_ready)
+		term_out_destroy(&vm->log_out);
+	vm->log_out_ready = false;
+	if (vm->log_fd >= 0)
+		close(vm->log_fd);
+	vm->log_fd = -1;
 	signals_exit(&vm->signal_handler);
 	io_loop_destroy(&vm->io);
 	bus_destroy(&vm->pio_bus);

@@ -48,6 +48,9 @@ struct virtio_console {
 	size_t tx_off;
 	void (*room)(void *opaque);
 	void *room_opaque;
+	/* Set: the guest's output goes here instead (under the tx vq lock). */
+	void (*tx_cb)(void *opaque, const u8 *buf, size_t len);
+	void *tx_opaque;
 	u64 bytes_in, bytes_out;
 };
 
@@ -63,6 +66,16 @@ void virtio_console_destroy(struct virtio_console *c);
 /* Called (any thread) when the guest posts receive buffers. */
 void virtio_console_set_room_cb(struct virtio_console *c,
 				void (*room)(void *opaque), void *opaque);
+
+/*
+ * The guest's output to tx (called on the thread that serves the transmit
+ * queue, under its lock) instead of an output buffer: a port lkvm reads
+ * itself. Set before the guest runs.
+ */
+void virtio_console_set_tx_cb(struct virtio_console *c,
+			      void (*tx)(void *opaque, const u8 *buf,
+					 size_t len),
+			      void *opaque);
 
 /* term_sink_fn: input for the guest; returns how much it took. */
 size_t virtio_console_sink(void *opaque, const u8 *buf, size_t len);

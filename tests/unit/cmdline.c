@@ -15,8 +15,54 @@ static void expect(const char *in, const char *words, const char *want)
 	free(got);
 }
 
+static void expect_defaults(const char *user,
+			    const struct cmdline_defaults *d,
+			    const char *want, const char *what)
+{
+	char *got = cmdline_with_defaults(user, d);
+
+	ok(got && !strcmp(got, want), "defaults: %s: '%s' (got '%s')", what,
+	   want, got ? got : "(null)");
+	free(got);
+}
+
+static void test_defaults(void)
+{
+	const struct cmdline_defaults serial = { .console = "ttyS0" };
+	const struct cmdline_defaults root9p = {
+		.console = "ttyS0", .root = "root=/dev/root rootfstype=9p",
+		.init = "/virt/init",
+	};
+	const struct cmdline_defaults sandbox = {
+		.console = "ttyS0", .quiet = true,
+	};
+	const char *tests_line = "console=ttyS0 earlyprintk=serial panic=-1";
+
+	expect_defaults("", &serial, "console=ttyS0 panic=-1",
+			"no -p: a working line");
+	expect_defaults(tests_line, &serial, tests_line,
+			"a -p with console= and panic= stays exactly as given");
+	expect_defaults("console=hvc0 x", &serial, "console=hvc0 x panic=-1",
+			"-p's console= wins, panic=-1 is added after -p's words");
+	expect_defaults("panic=5", &root9p,
+			"panic=5 console=ttyS0 root=/dev/root rootfstype=9p init=/virt/init",
+			"a 9p root: root words and init=");
+	expect_defaults("root=/dev/vda", &root9p,
+			"root=/dev/vda console=ttyS0 panic=-1 init=/virt/init",
+			"-p's root= wins");
+	expect_defaults("a -- init args", &serial,
+			"a console=ttyS0 panic=-1 -- init args",
+			"before init's arguments");
+	expect_defaults("", &sandbox, "console=ttyS0 panic=-1 quiet",
+			"sandbox without a console log: quiet");
+	expect_defaults("loglevel=7", &sandbox,
+			"loglevel=7 console=ttyS0 panic=-1",
+			"loglevel= given: no quiet");
+}
+
 int main(void)
 {
+	test_defaults();
 	expect("", "a=1", "a=1");
 	expect("console=ttyS0", "a=1 b", "console=ttyS0 a=1 b");
 	expect("console=ttyS0 -- init arg", "a=1",

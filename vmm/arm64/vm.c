@@ -173,7 +173,7 @@ int arch_devices_init(struct vm *vm)
 
 	vm_irq_line_init(vm, &a->uart_irq, ARM64_IRQ_LINE_SPI(ARM64_UART_SPI));
 	err = serial8250_init(&a->uart, &vm->mmio_bus, "ttyS0",
-			      ARM64_UART_BASE, &a->uart_irq, &vm->term.out);
+			      ARM64_UART_BASE, &a->uart_irq, vm->serial_out);
 	if (err) {
 		pr_err("cannot set up ttyS0: %s", strerror(-err));
 		return err;

@@ -201,7 +201,7 @@ static int pc_init_uarts(struct vm *vm, struct pc_devices *pc)
 				      pc_uarts[i].name, pc_uarts[i].base,
 				      irq_share_input(share,
 						      pc_uarts[i].share_input),
-				      i == 0 ? &vm->term.out : NULL);
+				      i == 0 ? vm->serial_out : NULL);
 		if (err) {
 			pr_err("cannot set up %s: %s", pc_uarts[i].name,
 			       strerror(-err));

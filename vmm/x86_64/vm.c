@@ -8,6 +8,7 @@
 
 #include "arch.h"
 #include "cmdline.h"
+#include "root-9p.h"
 #include "log.h"
 #include "vm.h"
 #include "x86/acpi.h"
@@ -98,6 +99,7 @@ static int x86_setup_assist(struct vm *vm)
 	struct x86_vm *x86 = x86_vm(vm);
 	const struct vm_config *cfg = vm->cfg;
 	const char *cmdline = cfg->cmdline ? cfg->cmdline : "";
+	char *with = NULL;
 
 	switch (cfg->emulation_assist) {
 	case EMULATION_ASSIST_ON:
@@ -110,6 +112,22 @@ static int x86_setup_assist(struct vm *vm)
 		x86->emulation_assist = emul_assist_host_needs();
 		break;
 	}
+	if (x86_kernel_is_linux(&vm->kernel) && !cfg->nodefaults) {
+		struct cmdline_defaults d = {
+			/* sandbox: the kernel's log on ttyS0, the job's on hvc */
+			.console = cfg->console == CONSOLE_VIRTIO &&
+				   !cfg->sandbox ? "hvc0" : "ttyS0",
+			.root = cfg->root_9p ? ROOT_9P_CMDLINE :
+				cfg->nr_disks ? "root=/dev/vda rw" : NULL,
+			.init = cfg->root_9p_setup ? ROOT_9P_INIT : NULL,
+			.quiet = cfg->sandbox && !cfg->console_log,
+		};
+
+		with = cmdline_with_defaults(cmdline, &d);
+		if (!with)
+			return -ENOMEM;
+		cmdline = with;
+	}
 	if (x86->emulation_assist && x86_kernel_is_linux(&vm->kernel))
 		x86->cmdline = cmdline_add(cmdline,
 			cmdline_has_param(cmdline, EMUL_ASSIST_SYSCALL_FIXUP) ?
@@ -117,6 +135,7 @@ static int x86_setup_assist(struct vm *vm)
 			EMUL_ASSIST_CMDLINE " " EMUL_ASSIST_SYSCALL_FIXUP);
 	else
 		x86->cmdline = strdup(cmdline);
+	free(with);
 	if (!x86->cmdline)
 		return -ENOMEM;
 	pr_info("emulation assist %s", x86->emulation_assist ? "on" : "off");

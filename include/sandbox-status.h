@@ -1,0 +1,69 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * lkvm sandbox's status port and lkvm's verdict (vmm/sandbox-status.c).
+ *
+ * The guest init writes "status=N\n" (N: 0-255, the command's exit
+ * status or 128 + its signal) on its third console port, hvc2; lkvm reads
+ * it with guest_status_feed(). Anything else on that port is ignored.
+ *
+ * --status-file FILE gets one line, a word and lkvm's exit status:
+ *	command N	lkvm sandbox: the command ended with status N
+ *	guest-exit N	lkvm run: the guest powered off or reset (0), was
+ *			stopped (lkvm stop, Ctrl-a x: 0; a signal to lkvm:
+ *			128 + N), or wrote N to the debug-exit port
+ *	guest-panic 3	the guest kernel panicked
+ *	guest-lost N	the guest ended in a way lkvm cannot go on from (a
+ *			vCPU or KVM error: 1), or the sandbox's guest ended
+ *			without a command status (1, or 128 + a signal's
+ *			number when lkvm was signalled)
+ *	lkvm-error N	lkvm could not start the guest (1, or 2 for a bad
+ *			command line)
+ */
+#ifndef LKVM_SANDBOX_STATUS_H
+#define LKVM_SANDBOX_STATUS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "types.h"
+
+#define GUEST_STATUS_LINE_MAX	32
+
+struct guest_status_parser {
+	char line[GUEST_STATUS_LINE_MAX];
+	size_t len;
+	bool overlong;		/* the line so far did not fit: ignore it */
+};
+
+/*
+ * Feed bytes from the status port. Returns the status (0-255) of the
+ * last complete "status=N" line in buf, or -1 when none completed.
+ */
+int guest_status_feed(struct guest_status_parser *p, const u8 *buf,
+		      size_t len);
+
+enum lkvm_verdict {
+	VERDICT_COMMAND,
+	VERDICT_GUEST_EXIT,
+	VERDICT_GUEST_PANIC,
+	VERDICT_GUEST_LOST,
+	VERDICT_LKVM_ERROR,
+};
+
+/* The verdict's word in the status file. */
+const char *lkvm_verdict_name(enum lkvm_verdict v);
+
+/*
+ * The verdict of a VM that ran: vm_status is what vm_run() returned,
+ * guest_status the sandbox's command status or -1. Sets *exit_status.
+ */
+enum lkvm_verdict lkvm_verdict_of(bool sandbox, int vm_status,
+				  int guest_status, int *exit_status);
+
+/*
+ * Write "WORD N\n" to path (created or truncated, 0644). Returns 0 or
+ * -errno; NULL path: nothing, 0.
+ */
+int status_file_write(const char *path, enum lkvm_verdict v, int status);
+
+#endif

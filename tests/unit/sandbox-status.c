@@ -1,0 +1,102 @@
+// SPDX-License-Identifier: GPL-2.0
+/* vmm/sandbox-status.c: the status port's line, verdicts, status file. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "sandbox-status.h"
+#include "tap.h"
+#include "vm.h"
+
+static int feed(struct guest_status_parser *p, const char *s)
+{
+	return guest_status_feed(p, (const u8 *)s, strlen(s));
+}
+
+static void test_port(void)
+{
+	struct guest_status_parser p = { 0 };
+	char big[100];
+
+	ok(feed(&p, "status=7\n") == 7, "status=7 is 7");
+	ok(feed(&p, "stat") == -1 && feed(&p, "us=1") == -1 &&
+	   feed(&p, "28\n") == 128, "a line in three pieces");
+	ok(feed(&p, "status=0\nstatus=255\n") == 255, "the last line wins");
+	ok(feed(&p, "status=256\n") == -1, "256 is not a status");
+	ok(feed(&p, "status=-1\n") == -1 && feed(&p, "status=\n") == -1 &&
+	   feed(&p, "status=1x\n") == -1 && feed(&p, "xstatus=1\n") == -1,
+	   "garbage is ignored");
+	memset(big, '9', sizeof(big));
+	memcpy(big, "status=", 7);
+	big[sizeof(big) - 1] = 0;
+	ok(feed(&p, big) == -1 && feed(&p, "\n") == -1,
+	   "an overlong line is ignored");
+	ok(feed(&p, "status=3\n") == 3, "... and the next line is read");
+}
+
+static void test_verdicts(void)
+{
+	int st = -5;
+
+	ok(lkvm_verdict_of(true, 0, 7, &st) == VERDICT_COMMAND && st == 7,
+	   "sandbox: the command's status, unchanged");
+	ok(lkvm_verdict_of(true, LKVM_STATUS_PANIC, 3, &st) == VERDICT_COMMAND &&
+	   st == 3, "sandbox: a command status 3 is the command's");
+	ok(lkvm_verdict_of(true, LKVM_STATUS_PANIC, -1, &st) ==
+	   VERDICT_GUEST_PANIC && st == 3, "sandbox: a panic, no status: 3");
+	ok(lkvm_verdict_of(true, 0, -1, &st) == VERDICT_GUEST_LOST && st == 1,
+	   "sandbox: powered off without a status: lost, 1");
+	ok(lkvm_verdict_of(true, 143, -1, &st) == VERDICT_GUEST_LOST &&
+	   st == 143, "sandbox: lkvm got SIGTERM: lost, 143");
+	ok(lkvm_verdict_of(false, 0, -1, &st) == VERDICT_GUEST_EXIT && st == 0,
+	   "run: power-off is guest-exit 0");
+	ok(lkvm_verdict_of(false, 1, -1, &st) == VERDICT_GUEST_LOST && st == 1,
+	   "run: a vCPU error is guest-lost 1");
+	ok(lkvm_verdict_of(false, 42, -1, &st) == VERDICT_GUEST_EXIT && st == 42,
+	   "run: debug-exit 42 is guest-exit 42");
+}
+
+static void test_file(void)
+{
+	char path[] = "/tmp/lkvm-status.XXXXXX", line[64] = "";
+	int fd = mkstemp(path);
+	FILE *f;
+
+	if (fd >= 0)
+		close(fd);
+	ok(status_file_write(path, VERDICT_COMMAND, 7) == 0, "written");
+	f = fopen(path, "r");
+	if (f) {
+		if (!fgets(line, sizeof(line), f))
+			line[0] = 0;
+		fclose(f);
+	}
+	ok(!strcmp(line, "command 7\n"), "the line: 'command 7'");
+	ok(status_file_write(path, VERDICT_GUEST_PANIC, 3) == 0, "rewritten");
+	f = fopen(path, "r");
+	if (f) {
+		if (!fgets(line, sizeof(line), f))
+			line[0] = 0;
+		fclose(f);
+	}
+	ok(!strcmp(line, "guest-panic 3\n"),
+	   "the line: 'guest-panic 3', the file truncated");
+	unlink(path);
+	ok(status_file_write(NULL, VERDICT_COMMAND, 0) == 0,
+	   "no --status-file: nothing");
+	ok(status_file_write("/nonexistent/dir/x", VERDICT_COMMAND, 0) < 0,
+	   "an impossible path is an error");
+	ok(!strcmp(lkvm_verdict_name(VERDICT_LKVM_ERROR), "lkvm-error") &&
+	   !strcmp(lkvm_verdict_name(VERDICT_GUEST_LOST), "guest-lost") &&
+	   !strcmp(lkvm_verdict_name(VERDICT_GUEST_EXIT), "guest-exit"),
+	   "the verdicts' words");
+}
+
+int main(void)
+{
+	test_port();
+	test_verdicts();
+	test_file();
+	return tap_done();
+}

@@ -1,0 +1,176 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * vmm/sandbox-job.c and the guest init's parser (vmm/guest-init/job.c):
+ * what lkvm writes, the init reads back the same; what lkvm never writes,
+ * the init refuses; the initramfs is a newc archive with the init.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "guest-job.h"
+#include "sandbox-job.h"
+#include "tap.h"
+
+#include "../../vmm/guest-init/job.c"
+
+static struct guest_job job;
+
+static int parse(const char *buf, size_t len, const char **bad)
+{
+	return guest_job_parse(buf, len, &job, bad);
+}
+
+static void test_round_trip(void)
+{
+	static const char *const argv[] = {
+		"sh", "-c", "echo 'a b'; exit 7", "", "x=y", NULL
+	};
+	static const char *const envp[] = {
+		"PATH=/usr/bin:/bin", "HOME=/home/u", "TERM=dumb", NULL
+	};
+	struct sandbox_job in = {
+		.uid = 1000, .gid = 100, .tty = false, .cwd = "/home/u/src",
+		.cwd_share = true, .argv = argv, .envp = envp,
+	};
+	const char *bad;
+	char *buf, err[256];
+	size_t len;
+	int i, same = 1;
+
+	ok(sandbox_job_encode(&in, &buf, &len, err, sizeof(err)) == 0,
+	   "a job encodes");
+	ok(parse(buf, len, &bad) == 0, "the guest init parses it");
+	ok(job.uid == 1000 && job.gid == 100 && !job.tty,
+	   "uid, gid and tty read back");
+	ok(!strcmp(job.cwd, "/home/u/src") &&
+	   !strcmp(job.root_tag, GUEST_JOB_ROOT_TAG) &&
+	   job.cwd_tag && !strcmp(job.cwd_tag, GUEST_JOB_CWD_TAG),
+	   "cwd and the shares' tags read back");
+	for (i = 0; argv[i]; i++)
+		same &= job.argv[i] && !strcmp(job.argv[i], argv[i]);
+	ok(same && job.nr_args == 5 && !job.argv[5],
+	   "arguments with blanks, quotes, '=' and an empty one, in order");
+	ok(job.nr_env == 3 && !strcmp(job.envp[1], "HOME=/home/u") &&
+	   !job.envp[3], "the environment, in order");
+	free(buf);
+
+	in.cwd_share = false;
+	in.tty = true;
+	in.envp = NULL;
+	ok(!sandbox_job_encode(&in, &buf, &len, err, sizeof(err)) &&
+	   !parse(buf, len, &bad) && job.tty && !job.cwd_tag && !job.nr_env,
+	   "a terminal job without a cwd share or environment");
+	free(buf);
+}
+
+static void test_refusals(void)
+{
+	static const char *const many[GUEST_JOB_MAX_ARGS + 2] = { "x" };
+	static const char *const argv[] = { "true", NULL };
+	struct sandbox_job in = { .cwd = "rel", .argv = argv };
+	const char *bad, *margs[GUEST_JOB_MAX_ARGS + 2];
+	char *buf, err[256];
+	size_t len;
+	int i;
+
+	ok(sandbox_job_encode(&in, &buf, &len, err, sizeof(err)) == -EINVAL,
+	   "lkvm refuses a relative cwd: %s", err);
+	in.cwd = "/";
+	for (i = 0; i <= GUEST_JOB_MAX_ARGS; i++)
+		margs[i] = many[0];
+	margs[GUEST_JOB_MAX_ARGS + 1] = NULL;
+	in.argv = margs;
+	ok(sandbox_job_encode(&in, &buf, &len, err, sizeof(err)) == -EINVAL,
+	   "lkvm refuses 257 arguments: %s", err);
+
+	ok(parse("lkvm-job=2\0uid=0\0gid=0\0cwd=/\0root=r\0arg=x", sizeof("lkvm-job=2\0uid=0\0gid=0\0cwd=/\0root=r\0arg=x"), &bad) ==
+	   -GUEST_JOB_EFORMAT, "the init refuses another job version");
+	ok(parse("lkvm-job=1\0uid=0", 16, &bad) == -GUEST_JOB_EFORMAT,
+	   "... a job cut short (no final NUL)");
+	ok(parse("lkvm-job=1\0uid=0\0gid=0\0cwd=/\0root=r\0arg=x\0evil=1", sizeof("lkvm-job=1\0uid=0\0gid=0\0cwd=/\0root=r\0arg=x\0evil=1"),
+		 &bad) == -GUEST_JOB_EKEY && bad && !strcmp(bad, "evil=1"),
+	   "... an unknown record, named");
+	ok(parse("lkvm-job=1\0uid=-1\0gid=0\0cwd=/\0root=r\0arg=x", sizeof("lkvm-job=1\0uid=-1\0gid=0\0cwd=/\0root=r\0arg=x"), &bad) ==
+	   -GUEST_JOB_EVALUE, "... a negative uid");
+	ok(parse("lkvm-job=1\0uid=4294967295\0gid=0\0cwd=/\0root=r\0arg=x", sizeof("lkvm-job=1\0uid=4294967295\0gid=0\0cwd=/\0root=r\0arg=x"),
+		 &bad) == -GUEST_JOB_EVALUE, "... uid (uid_t)-1");
+	ok(parse("lkvm-job=1\0uid=99999999999\0gid=0\0cwd=/\0root=r\0arg=x", sizeof("lkvm-job=1\0uid=99999999999\0gid=0\0cwd=/\0root=r\0arg=x"),
+		 &bad) == -GUEST_JOB_EVALUE, "... a uid past 32 bits");
+	ok(parse("lkvm-job=1\0uid=0\0gid=0\0cwd=rel\0root=r\0arg=x", sizeof("lkvm-job=1\0uid=0\0gid=0\0cwd=rel\0root=r\0arg=x"), &bad) ==
+	   -GUEST_JOB_EVALUE, "... a relative cwd");
+	ok(parse("lkvm-job=1\0uid=0\0gid=0\0cwd=/\0root=r", sizeof("lkvm-job=1\0uid=0\0gid=0\0cwd=/\0root=r"), &bad) ==
+	   -GUEST_JOB_EMISSING, "... no command");
+	ok(parse("lkvm-job=1\0gid=0\0cwd=/\0root=r\0arg=x", sizeof("lkvm-job=1\0gid=0\0cwd=/\0root=r\0arg=x"), &bad) ==
+	   -GUEST_JOB_EMISSING, "... no uid");
+	ok(parse("lkvm-job=1\0uid=0\0gid=0\0cwd=/\0root=r\0env==x\0arg=x", sizeof("lkvm-job=1\0uid=0\0gid=0\0cwd=/\0root=r\0env==x\0arg=x"),
+		 &bad) == -GUEST_JOB_EVALUE, "... an environment entry without a name");
+}
+
+/* A newc entry's name at off, its data's offset and size; next entry. */
+static size_t cpio_next(const char *a, size_t off, const char **name,
+			size_t *data, size_t *size)
+{
+	char field[9] = { 0 };
+	size_t nlen;
+
+	memcpy(field, a + off + 54, 8);
+	*size = strtoul(field, NULL, 16);
+	memcpy(field, a + off + 94, 8);
+	nlen = strtoul(field, NULL, 16);
+	*name = a + off + 110;
+	*data = (off + 110 + nlen + 3) & ~(size_t)3;
+	return (*data + *size + 3) & ~(size_t)3;
+}
+
+static void test_initramfs(void)
+{
+	static const char *const argv[] = { "true", NULL };
+	struct sandbox_job in = { .cwd = "/", .argv = argv };
+	size_t init_len, len, off = 0, data, size;
+	const void *init = guest_init_image(&init_len);
+	const char *name, *a;
+	int fd = memfd_create("t", 0), found_init = 0, found_job = 0;
+	char *buf, err[256];
+
+	ok(init_len > 1024 && !memcmp(init, "\177ELF", 4),
+	   "lkvm carries its guest init (%zu bytes of ELF)", init_len);
+	if (fd < 0 || sandbox_job_encode(&in, &buf, &len, err, sizeof(err)) ||
+	    sandbox_initramfs_write(fd, init, init_len, buf, len)) {
+		ok(0, "the initramfs is written");
+		return;
+	}
+	size = (size_t)lseek(fd, 0, SEEK_END);
+	a = mmap(NULL, size, PROT_READ, MAP_PRIVATE, fd, 0);
+	ok(a != MAP_FAILED && size % 4 == 0 && !memcmp(a, "070701", 6),
+	   "the initramfs is a newc archive (%zu bytes)", size);
+	while (a != MAP_FAILED && off + 110 <= size &&
+	       !memcmp(a + off, "070701", 6)) {
+		size_t next = cpio_next(a, off, &name, &data, &size);
+
+		if (!strcmp(name, "init"))
+			found_init = size == init_len &&
+				     !memcmp(a + data, init, init_len);
+		if (!strcmp(name, "lkvm/job"))
+			found_job = size == len && !memcmp(a + data, buf, len);
+		if (!strcmp(name, "TRAILER!!!"))
+			break;
+		size = (size_t)lseek(fd, 0, SEEK_END);
+		off = next;
+	}
+	ok(found_init, "/init in it is the guest init");
+	ok(found_job, "/lkvm/job in it is the job");
+	free(buf);
+	close(fd);
+}
+
+int main(void)
+{
+	test_round_trip();
+	test_refusals();
+	test_initramfs();
+	return tap_done();
+}

@@ -1,0 +1,107 @@
+// SPDX-License-Identifier: GPL-2.0
+/* The sandbox's status port and the status file; see sandbox-status.h. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "sandbox-status.h"
+#include "vm.h"
+
+/* "status=N" with N 0-255 in decimal, nothing else: N, or -1. */
+static int status_line(const char *s, size_t len)
+{
+	static const char key[] = "status=";
+	size_t i, klen = sizeof(key) - 1;
+	int v = 0;
+
+	if (len <= klen || len > klen + 3 || memcmp(s, key, klen))
+		return -1;
+	for (i = klen; i < len; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return -1;
+		v = v * 10 + (s[i] - '0');
+	}
+	return v <= 255 ? v : -1;
+}
+
+int guest_status_feed(struct guest_status_parser *p, const u8 *buf,
+		      size_t len)
+{
+	int got = -1, v;
+	size_t i;
+
+	for (i = 0; i < len; i++) {
+		if (buf[i] != '\n') {
+			if (p->len < sizeof(p->line))
+				p->line[p->len++] = (char)buf[i];
+			else
+				p->overlong = true;
+			continue;
+		}
+		v = p->overlong ? -1 : status_line(p->line, p->len);
+		if (v >= 0)
+			got = v;
+		p->len = 0;
+		p->overlong = false;
+	}
+	return got;
+}
+
+const char *lkvm_verdict_name(enum lkvm_verdict v)
+{
+	switch (v) {
+	case VERDICT_COMMAND:
+		return "command";
+	case VERDICT_GUEST_EXIT:
+		return "guest-exit";
+	case VERDICT_GUEST_PANIC:
+		return "guest-panic";
+	case VERDICT_GUEST_LOST:
+		return "guest-lost";
+	case VERDICT_LKVM_ERROR:
+		break;
+	}
+	return "lkvm-error";
+}
+
+enum lkvm_verdict lkvm_verdict_of(bool sandbox, int vm_status,
+				  int guest_status, int *exit_status)
+{
+	if (sandbox && guest_status >= 0) {
+		*exit_status = guest_status;
+		return VERDICT_COMMAND;
+	}
+	*exit_status = vm_status;
+	if (vm_status == LKVM_STATUS_PANIC)
+		return VERDICT_GUEST_PANIC;
+	if (vm_status == LKVM_STATUS_ERROR)
+		return VERDICT_GUEST_LOST;
+	if (!sandbox)
+		return VERDICT_GUEST_EXIT;
+	/* No command status: lkvm was signalled (128 + N), or 1. */
+	if (vm_status < 128)
+		*exit_status = LKVM_STATUS_ERROR;
+	return VERDICT_GUEST_LOST;
+}
+
+int status_file_write(const char *path, enum lkvm_verdict v, int status)
+{
+	char line[48];
+	int fd, n, err = 0;
+
+	if (!path)
+		return 0;
+	n = snprintf(line, sizeof(line), "%s %d\n", lkvm_verdict_name(v),
+		     status);
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOCTTY,
+		  0644);
+	if (fd < 0)
+		return -errno;
+	if (write(fd, line, (size_t)n) != n)
+		err = errno ? -errno : -EIO;
+	if (close(fd) && !err)
+		err = -errno;
+	return err;
+}
