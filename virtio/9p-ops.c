@@ -948,12 +948,17 @@ static p9_op op_for(u8 type)
 	}
 }
 
+/*
+ * bad: the request itself was malformed or unknown (one rate-limited
+ * line); a handler's error (ENOENT, a missing xattr's EOPNOTSUPP that
+ * Linux asks for at every exec) is an ordinary answer and says nothing.
+ */
 static u32 reply_error(struct p9_server *s, u8 *out, u32 out_cap, u16 tag,
-		       u8 type, int err)
+		       u8 type, int err, bool bad)
 {
 	int n;
 
-	if (err == -EPROTO || err == -EOPNOTSUPP)
+	if (bad)
 		pr_warn_ratelimited("%s: bad %s (type %u, tag %u): %s", s->name,
 				    p9_type_name(type), type, tag,
 				    strerror(-err));
@@ -990,6 +995,7 @@ u32 p9_server_handle_io(struct p9_server *s, u8 *in, u32 in_len, u8 *out,
 	u16 tag;
 	u8 type;
 	p9_op op;
+	bool bad = false;
 	int r;
 
 	if (io)
@@ -1016,6 +1022,7 @@ u32 p9_server_handle_io(struct p9_server *s, u8 *in, u32 in_len, u8 *out,
 		op = op_for(type);
 		r = op ? 0 : -EOPNOTSUPP;
 	}
+	bad = r != 0;
 	if (r)
 		goto error;
 	c.m = &m;
@@ -1041,7 +1048,7 @@ u32 p9_server_handle_io(struct p9_server *s, u8 *in, u32 in_len, u8 *out,
 error:
 	pr_debug("%s: %s tag %u: %s", s->name, p9_type_name(type), tag,
 		 strerror(-r));
-	r = (int)reply_error(s, out, out_cap, tag, type, r);
+	r = (int)reply_error(s, out, out_cap, tag, type, r, bad);
 	if (io)
 		io->flat = (u32)r;
 	return (u32)r;

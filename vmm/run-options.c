@@ -639,7 +639,8 @@ int run_parse_args(int argc, char **argv, struct vm_config *cfg,
 
 	r = run_parse(&p, argc, argv);
 	/* No -n: kvmtool's one user-mode NIC, where lkvm has libslirp. */
-	cfg->default_nic = !r && !cfg->nr_nets && net_user_available();
+	cfg->default_nic = !r && !cfg->nr_nets && !cfg->nodefaults &&
+			   net_user_available();
 	if (r)
 		vm_config_release(cfg);
 	return r;

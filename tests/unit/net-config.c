@@ -103,6 +103,10 @@ int main(void)
 	   !cfg.default_nic,
 	   "--network none: no NIC");
 	vm_config_release(&cfg);
+	argv[2] = "--nodefaults";
+	ok(!run_parse_args(3, argv, &cfg, 1ULL << 30, 1, err, sizeof(err)) &&
+	   !cfg.nr_nets && !cfg.default_nic, "--nodefaults: no default NIC");
+	vm_config_release(&cfg);
 	argv[2] = "-n";
 	argv[3] = "mode=tap,guest_mac=zz";
 	ok(run_parse_args(4, argv, &cfg, 1ULL << 30, 1, err, sizeof(err)) &&
