@@ -185,6 +185,8 @@ int p9fs_setattr(struct p9fs *fs, struct p9fs_node *n,
 {
 	struct stat st;
 	int ret;
+	if (n->pseudo)
+		return -EACCES;
 
 	if (fs->readonly)
 		return -EROFS;

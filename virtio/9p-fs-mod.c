@@ -32,6 +32,8 @@ static bool is_dot(const char *name)
 static int dir_ok(struct p9fs *fs, const struct p9fs_node *dir,
 		  const char *name)
 {
+	if (dir->pseudo)
+		return -EACCES;
 	if (fs->readonly)
 		return -EROFS;
 	if (dir->path_fd < 0 || !dir->path)

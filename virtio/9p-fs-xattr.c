@@ -159,6 +159,8 @@ ssize_t p9fs_xattr_get(struct p9fs *fs, struct p9fs_node *n, const char *name,
 	char proc[P9FS_FD_PATH_LEN];
 	ssize_t r;
 	int ret;
+	if (n->pseudo)
+		return -EACCES;
 
 	ret = node_plain(n, proc);
 	if (ret == -EOPNOTSUPP)
@@ -178,6 +180,8 @@ int p9fs_xattr_set(struct p9fs *fs, struct p9fs_node *n, const char *name,
 {
 	char proc[P9FS_FD_PATH_LEN];
 	int ret;
+	if (n->pseudo)
+		return -EACCES;
 
 	if (fs->readonly)
 		return -EROFS;

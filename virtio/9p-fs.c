@@ -187,14 +187,17 @@ int p9fs_root(struct p9fs *fs, struct p9fs_node *out, struct p9_qid *qid)
 int p9fs_node_clone(struct p9fs *fs, const struct p9fs_node *from,
 		    struct p9fs_node *to)
 {
-	int fd;
+	int fd, ret;
 
 	if (from->path_fd < 0 || !from->path)
 		return -EBADF;
 	fd = fcntl(from->path_fd, F_DUPFD_CLOEXEC, 0);
 	if (fd < 0)
 		return -errno;
-	return p9fs_node_set(fs, to, fd, from->path, NULL);
+	ret = p9fs_node_set(fs, to, fd, from->path, NULL);
+	if (!ret)
+		to->pseudo = from->pseudo;
+	return ret;
 }
 
 /* path + "/" + name, or name at the root. */
@@ -228,6 +231,7 @@ int p9fs_walk(struct p9fs *fs, const struct p9fs_node *from,
 	      const char *name, struct p9fs_node *to, struct p9_qid *qid)
 {
 	const char *base;
+	bool pseudo;
 	char *path;
 	int fd, ret;
 
@@ -239,6 +243,8 @@ int p9fs_walk(struct p9fs *fs, const struct p9fs_node *from,
 		return -EINVAL;
 	if (!S_ISDIR(from->mode))
 		return -ENOTDIR;
+	if (from->pseudo && strcmp(name, ".."))
+		return -EACCES;		/* nothing beneath /proc and its kin */
 	if (!strcmp(name, ".") || (!strcmp(name, "..") && from->is_root)) {
 		fd = fcntl(from->path_fd, F_DUPFD_CLOEXEC, 0);
 		if (fd < 0)
@@ -260,14 +266,18 @@ int p9fs_walk(struct p9fs *fs, const struct p9fs_node *from,
 			return -ENOMEM;
 		fd = p9fs_lookup(fs, from->path_fd, name);
 	}
+	pseudo = false;
 	if (fd >= 0) {
 		ret = p9fs_check_fs(fd);
-		if (ret) {
+		pseudo = ret == -EACCES;
+		if (ret && !pseudo) {
 			close(fd);
 			fd = ret;
 		}
 	}
 	ret = fd < 0 ? fd : p9fs_node_set(fs, to, fd, path, qid);
+	if (!ret)
+		to->pseudo = pseudo;
 	free(path);
 	return ret;
 }
@@ -344,6 +354,8 @@ int p9fs_open(struct p9fs *fs, struct p9fs_node *n, u32 flags,
 		return -EBUSY;
 	if (fs->readonly && modifies(hflags))
 		return -EROFS;
+	if (n->pseudo)
+		return -EACCES;
 	fd = reopen(n->path_fd, hflags);
 	if (fd < 0)
 		return fd;

@@ -78,6 +78,12 @@ struct p9fs_node {
 	u32 mode;		/* host S_IFMT bits of the object */
 	bool is_root;		/* the share's root (".." stays here) */
 	/*
+	 * The root of a kernel pseudo file system mounted in the share
+	 * (/proc under a share of /): it can be walked to and stat'ed, so
+	 * the guest can mount its own there, and nothing more.
+	 */
+	bool pseudo;
+	/*
 	 * Its path from the share's root ("" for the root), for "..",
 	 * rename and remove; confinement still comes from resolving it
 	 * beneath the root fd, never from the string. The fs side may add

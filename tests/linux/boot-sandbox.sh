@@ -38,17 +38,18 @@ sandbox() {
 	shift
 	[ -n "$_linux_skip" ] && return 0
 	mkdir -p "$LINUX_LOG_DIR"
+	# (sandbox-NAME.log: boot-basic.sh's basic.log is another suite's.)
 	echo "# boot $name: lkvm sandbox $*"
 	start=$(date +%s)
 	(cd "$DIR/work" &&
 	 timeout --kill-after=10 "$LINUX_TIMEOUT" "$LKVM_ABS" sandbox \
 		-k "$LINUX_BZIMAGE" "${ARGS[@]}" \
-		--console-log "$_linux_top/$LINUX_LOG_DIR/$name.log" \
+		--console-log "$_linux_top/$LINUX_LOG_DIR/sandbox-$name.log" \
 		--status-file "$DIR/$name.status" "$@" \
 		</dev/null >"$DIR/$name.out" 2>"$DIR/$name.err")
 	echo $? >"$DIR/$name.rc"
 	end=$(date +%s)
-	_linux_boots+=("$LINUX_LOG_DIR/$name.log")
+	_linux_boots+=("$LINUX_LOG_DIR/sandbox-$name.log")
 	echo "# boot $name: exited with status $(cat "$DIR/$name.rc") after $((end - start)) s"
 	echo "# stdout: $(head -c 300 "$DIR/$name.out" | tr '\n' '|')"
 	echo "# stderr: $(head -c 300 "$DIR/$name.err" | tr '\n' '|')"
@@ -99,7 +100,7 @@ if [ -z "$_linux_skip" ]; then
 	grep -qx "etc writable" "$DIR/basic.out" &&
 		[ ! -e /etc/lkvm-sandbox-test ]
 	linux_result $? "/ is writable in the guest (overlay), the host's /etc untouched"
-	grep -q "Run /init as init process" "$LINUX_LOG_DIR/basic.log"
+	grep -q "Run /init as init process" "$LINUX_LOG_DIR/sandbox-basic.log"
 	linux_result $? "--console-log has the kernel's log"
 else
 	for t in "stderr" "stdout" "no CR" "host file" "user" "guest file" "owner" \

@@ -572,30 +572,45 @@ static void test_landlock(void)
 
 /*
  * The host's kernel file systems: the host's "/" shared read-only (as
- * lkvm sandbox does) never reaches /proc or /sys, and neither can be a
- * share itself.
+ * lkvm sandbox does) reaches /proc and /sys only as mount points: they
+ * can be walked to and stat'ed (the guest mounts its own there), never
+ * opened, listed, walked beneath or changed; neither can be a share.
  */
 static void test_pseudo_fs(void)
 {
 	struct p9fs_options o = { .dir = "/", .readonly = true };
-	struct p9fs_node n;
+	struct p9_attr a;
+	struct p9fs_node n, m;
 	struct p9_qid q;
 	const char *why = "";
 	struct p9fs *fs;
-	int r;
+	int r, r2, r3;
 
 	if (p9fs_open_share(&o, &fs, &why)) {
 		skip("cannot share /", "pseudo file systems: %s", why);
 		return;
 	}
 	r = WALK(fs, &n, &q, "proc");
-	ok(r == -EACCES, "share of /: walking into /proc is refused (%d)", r);
+	r2 = r ? r : p9fs_getattr(fs, &n, ~0ULL, &a);
+	ok(!r && !r2 && n.pseudo && (q.type & P9_QTDIR),
+	   "share of /: /proc is a directory to walk to and stat (%d %d)", r,
+	   r2);
+	r = n.pseudo ? p9fs_walk(fs, &n, "self", &m, &q) : 0;
+	r2 = n.pseudo ? p9fs_open(fs, &n, 0, &q) : 0;
+	r3 = n.pseudo ? p9fs_walk(fs, &n, "..", &m, &q) : -1;
+	ok(r == -EACCES && r2 == -EACCES,
+	   "share of /: nothing beneath /proc, and it is never opened (%d %d)",
+	   r, r2);
+	ok(!r3 && !m.pseudo, "share of /: .. from /proc is / again (%d)", r3);
+	if (!r3)
+		p9fs_node_release(fs, &m);
 	p9fs_node_release(fs, &n);
-	r = WALK(fs, &n, &q, "sys");
-	ok(r == -EACCES, "share of /: walking into /sys is refused (%d)", r);
+	r = WALK(fs, &n, &q, "sys", "kernel");
+	ok(r == -EACCES, "share of /: /sys/kernel is refused (%d)", r);
 	p9fs_node_release(fs, &n);
 	r = WALK(fs, &n, &q, "etc");
-	ok(!r, "share of /: /etc is walked to (%d)", r);
+	ok(!r && !n.pseudo, "share of /: /etc is an ordinary directory (%d)",
+	   r);
 	p9fs_node_release(fs, &n);
 	p9fs_close_share(fs);
 	o.dir = "/proc";
