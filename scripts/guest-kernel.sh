@@ -154,7 +154,8 @@ busybox=${BUSYBOX:-/bin/busybox}
 	die "$busybox not found: install Debian's busybox-static (make deps)"
 init_hash=$({ echo "$src_hash $toolchain"
 	      [ -f "$busybox" ] && sha256sum <"$busybox"
-	      hash_files "$top/scripts/mkinitramfs.sh" "${userland[@]}"; } |
+	      hash_files "$top/scripts/mkinitramfs.sh" "${userland[@]}" \
+			 "$top/include/x86/guest-sys.h"; } |
 	sha256sum | cut -c1-64)
 
 up_to_date() {	# $1: stamp, $2: hash, $3...: outputs

@@ -8,7 +8,8 @@ GUEST_INIT := $(BUILD)/guest-init/init
 GUEST_INIT_SRCS := vmm/guest-init/init.c vmm/guest-init/job.c
 
 ifeq ($(ARCH),x86_64)
-$(GUEST_INIT): $(GUEST_INIT_SRCS) vmm/guest-init/sys.h include/guest-job.h
+$(GUEST_INIT): $(GUEST_INIT_SRCS) vmm/guest-init/sys.h include/guest-job.h \
+		include/x86/guest-sys.h
 	@mkdir -p $(dir $@)
 	$(CC) -static -nostdlib -ffreestanding -fno-pic -no-pie -Os \
 		-mgeneral-regs-only -mno-red-zone -fno-stack-protector \

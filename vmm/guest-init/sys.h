@@ -17,6 +17,8 @@
 #include <linux/reboot.h>
 #include <linux/wait.h>
 
+#include "x86/guest-sys.h"
+
 #define SIGINT		2
 #define SIGKILL		9
 #define SIGUSR1		10
@@ -25,53 +27,6 @@
 #define SIGCHLD		17
 #define SIG_BLOCK	0
 #define SIG_SETMASK	2
-
-static inline long sys6(long nr, long a, long b, long c, long d, long e,
-			long f)
-{
-	register long r10 asm("r10") = d;
-	register long r8 asm("r8") = e;
-	register long r9 asm("r9") = f;
-	long ret;
-
-	asm volatile ("syscall"
-		      : "=a" (ret)
-		      : "a" (nr), "D" (a), "S" (b), "d" (c), "r" (r10),
-			"r" (r8), "r" (r9)
-		      : "rcx", "r11", "memory");
-	return ret;
-}
-
-static inline long sys3(long nr, long a, long b, long c)
-{
-	return sys6(nr, a, b, c, 0, 0, 0);
-}
-
-static inline unsigned long str_len(const char *s)
-{
-	unsigned long n = 0;
-
-	while (s[n])
-		n++;
-	return n;
-}
-
-static inline int str_eq(const char *a, const char *b)
-{
-	while (*a && *a == *b) {
-		a++;
-		b++;
-	}
-	return *a == *b;
-}
-
-static inline int str_starts(const char *s, const char *prefix)
-{
-	while (*prefix)
-		if (*s++ != *prefix++)
-			return 0;
-	return 1;
-}
 
 /* Decimal text of v in buf (at least 21 bytes); returns buf. */
 static inline char *fmt_long(char *buf, long v)

@@ -7,6 +7,9 @@
 #ifndef LKVM_USERLAND_SYS_H
 #define LKVM_USERLAND_SYS_H
 
+/* Raw system calls and string helpers, shared with lkvm's guest init. */
+#include "../../../include/x86/guest-sys.h"
+
 /* The kernel's names for the attributes these programs use. */
 #define __used		__attribute__((used))
 #define __naked		__attribute__((naked))
@@ -73,54 +76,6 @@
 #define REBOOT_MAGIC2		672274793L
 #define REBOOT_CMD_RESTART	0x01234567L
 #define REBOOT_CMD_POWER_OFF	0x4321fedcL
-
-static inline long sys6(long nr, long a, long b, long c, long d, long e,
-			long f)
-{
-	register long r10 asm("r10") = d;
-	register long r8 asm("r8") = e;
-	register long r9 asm("r9") = f;
-	long ret;
-
-	asm volatile ("syscall"
-		      : "=a" (ret)
-		      : "a" (nr), "D" (a), "S" (b), "d" (c), "r" (r10),
-			"r" (r8), "r" (r9)
-		      : "rcx", "r11", "memory");
-	return ret;
-}
-
-static inline long sys3(long nr, long a, long b, long c)
-{
-	return sys6(nr, a, b, c, 0, 0, 0);
-}
-
-static inline unsigned long str_len(const char *s)
-{
-	unsigned long n = 0;
-
-	while (s[n])
-		n++;
-	return n;
-}
-
-static inline int str_eq(const char *a, const char *b)
-{
-	while (*a && *a == *b) {
-		a++;
-		b++;
-	}
-	return *a == *b;
-}
-
-/* Does s start with prefix? */
-static inline int str_starts(const char *s, const char *prefix)
-{
-	while (*prefix)
-		if (*s++ != *prefix++)
-			return 0;
-	return 1;
-}
 
 static inline void put_fd(int fd, const char *s)
 {
