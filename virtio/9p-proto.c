@@ -110,6 +110,20 @@ int p9_unpack(struct p9_buf *b, const char *fmt, ...)
 	return r;
 }
 
+/* s[2] then the bytes; longer than 9P's 16-bit length can say: bad. */
+static void put_str(struct p9_buf *b, const char *s, size_t len)
+{
+	if (len > 0xffff) {
+		b->bad = true;
+		return;
+	}
+	put_le(b, len, 2);
+	if (room(b, len)) {
+		memcpy(b->p + b->pos, s, len);
+		b->pos += len;
+	}
+}
+
 int p9_vpack(struct p9_buf *b, const char *fmt, va_list ap)
 {
 	const char *s;
@@ -132,28 +146,11 @@ int p9_vpack(struct p9_buf *b, const char *fmt, va_list ap)
 		case 's':
 			s = va_arg(ap, const char *);
 			len = va_arg(ap, unsigned int);
-			if (len > 0xffff) {
-				b->bad = true;
-				break;
-			}
-			put_le(b, len, 2);
-			if (room(b, len)) {
-				memcpy(b->p + b->pos, s, len);
-				b->pos += len;
-			}
+			put_str(b, s, len);
 			break;
 		case 'z':
 			s = va_arg(ap, const char *);
-			len = (unsigned int)strlen(s);
-			if (len > 0xffff) {
-				b->bad = true;
-				break;
-			}
-			put_le(b, len, 2);
-			if (room(b, len)) {
-				memcpy(b->p + b->pos, s, len);
-				b->pos += len;
-			}
+			put_str(b, s, strlen(s));
 			break;
 		case 'Q':
 			put_qid(b, va_arg(ap, const struct p9_qid *));
