@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fd-limit.h"
 #include "log.h"
 #include "virtio/9p.h"
 #include "vm-virtio.h"
@@ -49,6 +50,10 @@ static int p9_create(struct vm *vm, struct vm_virtio_dev *d)
 		free(p);
 		return err;
 	}
+	/* Every share's fids together stay within the descriptor budget. */
+	p9_server_limit_fids(&p->dev.srv,
+			     fd_limit_share(fd_limit_current(),
+					    vm->cfg->nr_shares_9p, P9_FID_FDS));
 	d->vdev = &p->dev.vdev;
 	d->priv = p;
 	return 0;

@@ -579,6 +579,31 @@ static void test_fids(void)
 	ok(walk(&C, 0, 50, NULL, NULL) == P9_RWALK,
 	   "after clunking them a walk works again");
 	c9_call(&C, P9_TCLUNK, "d", 50);
+
+	/* A smaller descriptor budget: the table shrinks to it. */
+	ok(p9_server_limit_fids(&C.dev.srv, 10) == P9_MIN_FIDS &&
+	   p9_server_limit_fids(&C.dev.srv, 1UL << 40) == P9_MAX_FIDS,
+	   "the fid limit is clamped to [%d, %d]", P9_MIN_FIDS, P9_MAX_FIDS);
+	p9_server_limit_fids(&C.dev.srv, 100);
+	made = enfile = others = 0;
+	for (i = 0; i < 110; i++) {
+		r = walk(&C, 0, 100000 + i, NULL, NULL);
+		if (r == P9_RWALK)
+			made++;
+		else if (r == -ENFILE)
+			enfile++;
+		else
+			others++;
+	}
+	/* The root's fid (0) and the session's others count too. */
+	ok(made <= 99 && made > 90 && enfile == 110 - made && !others,
+	   "with a limit of 100: %u fids made, then ENFILE (%u)", made, enfile);
+	for (i = 0; i < 110; i++)
+		c9_call(&C, P9_TCLUNK, "d", 100000 + i);
+	p9_server_limit_fids(&C.dev.srv, P9_MAX_FIDS);
+	ok(walk(&C, 0, 50, NULL, NULL) == P9_RWALK,
+	   "after clunking them a walk works again");
+	c9_call(&C, P9_TCLUNK, "d", 50);
 }
 
 /* Several in flight: Tflush answered after the request it names. */
