@@ -63,14 +63,18 @@ static void p9_quiesce(struct vm_virtio_dev *d)
 {
 	struct dev_9p *p = d->priv;
 
-	virtio_9p_drain(&p->dev);
+	if (virtio_9p_drain(&p->dev, P9_STUCK_MS))
+		pr_err("%s: a request is stuck in the host's file system; lkvm exits without it",
+		       d->name);
 }
 
 static void p9_destroy(struct vm_virtio_dev *d)
 {
 	struct dev_9p *p = d->priv;
 
-	virtio_9p_destroy(&p->dev);
+	/* Stuck: its worker still uses the device and the share. */
+	if (virtio_9p_destroy(&p->dev, P9_STUCK_MS))
+		return;
 	p9fs_close_share(p->fs);
 	free(p);
 }

@@ -33,6 +33,7 @@
 #define P9_MSIZE_MIN	4096		/* a smaller msize is refused */
 #define P9_XATTR_MAX	(64 * 1024)	/* one attribute's value, a list */
 #define P9_WORKERS	4		/* threads per device */
+#define P9_STUCK_MS	2000		/* at exit: a request still running is stuck */
 #define P9_QUEUE_SIZE	128
 
 #define VIRTIO_9P_MOUNT_TAG	0	/* feature: the tag in config space */
@@ -118,8 +119,18 @@ struct virtio_9p {
  */
 int virtio_9p_init(struct virtio_9p *p, struct p9fs *fs, const char *tag,
 		   const struct guest_mem *mem, const char *name);
-void virtio_9p_destroy(struct virtio_9p *p);
-/* Wait until every popped request is pushed (quiesce). */
-void virtio_9p_drain(struct virtio_9p *p);
+/*
+ * Drop the requests no worker has taken, wait up to timeout_ms for the
+ * running ones, stop the workers and free the device: 0. -EBUSY when a
+ * request is still running then (a worker blocked in the host's file
+ * system): nothing is freed, the workers are detached, and the device
+ * and its share must stay allocated; the caller is on its way out.
+ */
+int virtio_9p_destroy(struct virtio_9p *p, unsigned int timeout_ms);
+/*
+ * Wait up to timeout_ms until every popped request is pushed (quiesce):
+ * 0, or -ETIMEDOUT with requests still running.
+ */
+int virtio_9p_drain(struct virtio_9p *p, unsigned int timeout_ms);
 
 #endif
