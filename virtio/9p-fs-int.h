@@ -58,6 +58,11 @@ int p9fs_qid_from_stat(struct p9fs *fs, const struct stat *st,
  * on the way gives -ELOOP or -ENOTDIR, nothing leaves the share.
  */
 int p9fs_resolve(struct p9fs *fs, const char *path);
+/*
+ * The inode path_fd holds, opened with hflags: a regular file or a
+ * directory only, and the same inode (else -ESTALE).
+ */
+int p9fs_reopen(int path_fd, int hflags);
 /* One component beneath the directory fd dirfd, O_PATH, never followed. */
 int p9fs_lookup(struct p9fs *fs, int dirfd, const char *name);
 /* "/proc/self/fd/N" for an fd, to reach the very inode an O_PATH fd holds. */

@@ -130,12 +130,15 @@ void p9fs_node_init(struct p9fs_node *n)
 	memset(n, 0, sizeof(*n));
 	n->path_fd = -1;
 	n->open_fd = -1;
+	n->lock_fd = -1;
 }
 
 void p9fs_node_release(struct p9fs *fs, struct p9fs_node *n)
 {
 	if (n->open_fd >= 0)
 		close(n->open_fd);
+	if (n->lock_fd >= 0)
+		close(n->lock_fd);
 	if (n->path_fd >= 0)
 		close(n->path_fd);
 	free(n->path);
@@ -309,7 +312,7 @@ static bool modifies(int hflags)
  * The inode path_fd holds, opened for I/O: only a regular file or a
  * directory, and only that inode (its /proc/self/fd link, checked).
  */
-static int reopen(int path_fd, int hflags)
+int p9fs_reopen(int path_fd, int hflags)
 {
 	char proc[P9FS_FD_PATH_LEN];
 	struct stat a, b;
@@ -356,7 +359,7 @@ int p9fs_open(struct p9fs *fs, struct p9fs_node *n, u32 flags,
 		return -EROFS;
 	if (n->pseudo)
 		return -EACCES;
-	fd = reopen(n->path_fd, hflags);
+	fd = p9fs_reopen(n->path_fd, hflags);
 	if (fd < 0)
 		return fd;
 	if (fstat(fd, &st) || p9fs_qid_from_stat(fs, &st, qid)) {

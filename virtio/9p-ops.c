@@ -45,9 +45,22 @@ int p9_server_init(struct p9_server *s, struct p9fs *fs, const char *name)
 	s->fs = fs;
 	s->name = name;
 	s->msize = P9_MSIZE_MAX;
+	s->max_fids = P9_MAX_FIDS;
 	pthread_mutex_init(&s->lock, NULL);
 	pthread_cond_init(&s->cond, NULL);
 	return 0;
+}
+
+unsigned int p9_server_limit_fids(struct p9_server *s, unsigned long max)
+{
+	if (max < P9_MIN_FIDS)
+		max = P9_MIN_FIDS;
+	if (max > P9_MAX_FIDS)
+		max = P9_MAX_FIDS;
+	pthread_mutex_lock(&s->lock);
+	s->max_fids = max;
+	pthread_mutex_unlock(&s->lock);
+	return max;
 }
 
 static void fid_clear(struct p9_server *s, struct p9_fid *f)
@@ -184,10 +197,10 @@ static int fid_new(struct p9_server *s, u32 id, struct p9_fid **out)
 	pthread_mutex_lock(&s->lock);
 	if (fid_find(s, id)) {
 		r = -EEXIST;
-	} else if (s->nr_fids >= P9_MAX_FIDS) {
+	} else if (s->nr_fids >= s->max_fids) {
 		r = -ENFILE;
-		pr_warn_ratelimited("%s: the guest has %d fids, the most a device keeps",
-				    s->name, P9_MAX_FIDS);
+		pr_warn_ratelimited("%s: the guest has %u fids, the most this device keeps",
+				    s->name, s->max_fids);
 	} else {
 		for (i = 0; i < P9_MAX_FIDS; i++) {
 			if (s->fids[i].kind == P9_FID_FREE) {

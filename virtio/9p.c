@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "log.h"
 #include "virtio/9p-proto.h"
@@ -208,21 +209,39 @@ static void p9_notify(struct virtio_device *vdev, struct virtq *vq)
 	}
 }
 
-/* Drop what no worker took; wait for what they did. */
-static void p9_quiesce_queue(struct virtio_9p *p)
+/* Under p->lock: drop what no worker took. */
+static void drop_pending(struct virtio_9p *p)
 {
 	struct p9_req *r;
 
-	pthread_mutex_lock(&p->lock);
 	while ((r = p->pending)) {
 		p->pending = r->next;
 		p->nr_inflight--;
 		req_free(r);
 	}
 	p->pending_tail = NULL;
+}
+
+/* Drop what no worker took; wait for what they did. */
+static void p9_quiesce_queue(struct virtio_9p *p)
+{
+	pthread_mutex_lock(&p->lock);
+	drop_pending(p);
 	while (p->running)
 		pthread_cond_wait(&p->done, &p->lock);
 	pthread_mutex_unlock(&p->lock);
+}
+
+/* CLOCK_MONOTONIC (p->done's clock) now + ms. */
+static void deadline_in(struct timespec *ts, unsigned int ms)
+{
+	clock_gettime(CLOCK_MONOTONIC, ts);
+	ts->tv_sec += ms / 1000;
+	ts->tv_nsec += (long)(ms % 1000) * 1000000;
+	if (ts->tv_nsec >= 1000000000) {
+		ts->tv_sec++;
+		ts->tv_nsec -= 1000000000;
+	}
 }
 
 static void p9_queue_reset(struct virtio_device *vdev, struct virtq *vq)
@@ -303,6 +322,7 @@ int virtio_9p_init(struct virtio_9p *p, struct p9fs *fs, const char *tag,
 		   const struct guest_mem *mem, const char *name)
 {
 	size_t len = strlen(tag);
+	pthread_condattr_t attr;
 	int r;
 
 	memset(p, 0, sizeof(*p));
@@ -314,7 +334,10 @@ int virtio_9p_init(struct virtio_9p *p, struct p9fs *fs, const char *tag,
 	memcpy(p->config + 2, tag, len);
 	pthread_mutex_init(&p->lock, NULL);
 	pthread_cond_init(&p->work, NULL);
-	pthread_cond_init(&p->done, NULL);
+	pthread_condattr_init(&attr);
+	pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
+	pthread_cond_init(&p->done, &attr);
+	pthread_condattr_destroy(&attr);
 	r = virtio_device_init(&p->vdev, &p9_ops, p, mem, name, 1,
 			       P9_QUEUE_SIZE);
 	if (r)
@@ -340,21 +363,56 @@ fail:
 	return r;
 }
 
-void virtio_9p_drain(struct virtio_9p *p)
+int virtio_9p_drain(struct virtio_9p *p, unsigned int timeout_ms)
 {
+	struct timespec deadline;
+	bool left;
+
+	deadline_in(&deadline, timeout_ms);
 	pthread_mutex_lock(&p->lock);
-	while (p->nr_inflight && !p->stopping)
-		pthread_cond_wait(&p->done, &p->lock);
+	while (p->nr_inflight && !p->stopping &&
+	       !pthread_cond_timedwait(&p->done, &p->lock, &deadline))
+		;
+	left = p->nr_inflight && !p->stopping;
 	pthread_mutex_unlock(&p->lock);
+	return left ? -ETIMEDOUT : 0;
 }
 
-void virtio_9p_destroy(struct virtio_9p *p)
+int virtio_9p_destroy(struct virtio_9p *p, unsigned int timeout_ms)
 {
-	p9_quiesce_queue(p);
+	struct timespec deadline;
+	unsigned int i;
+	bool stuck;
+
+	deadline_in(&deadline, timeout_ms);
+	pthread_mutex_lock(&p->lock);
+	drop_pending(p);
+	while (p->running &&
+	       !pthread_cond_timedwait(&p->done, &p->lock, &deadline))
+		;
+	stuck = p->running;
+	if (stuck) {
+		/*
+		 * A worker is blocked in the host's file system (a hung NFS
+		 * or FUSE mount). Its request, the device and the share stay
+		 * as they are for it; the idle workers end, nothing waits.
+		 */
+		p->stopping = true;
+		pthread_cond_broadcast(&p->work);
+		pthread_cond_broadcast(&p->done);
+	}
+	pthread_mutex_unlock(&p->lock);
+	if (stuck) {
+		for (i = 0; i < p->nr_workers; i++)
+			pthread_detach(p->workers[i]);
+		p->nr_workers = 0;
+		return -EBUSY;
+	}
 	stop_workers(p);
 	virtio_device_destroy(&p->vdev);
 	p9_server_destroy(&p->srv);
 	pthread_mutex_destroy(&p->lock);
 	pthread_cond_destroy(&p->work);
 	pthread_cond_destroy(&p->done);
+	return 0;
 }

@@ -8,6 +8,7 @@
 #include "commands.h"
 #include "control.h"
 #include "detach.h"
+#include "fd-limit.h"
 #include "log.h"
 #include "run-options.h"
 #include "safe-open.h"
@@ -51,6 +52,8 @@ int run_configured(struct vm_config *cfg, struct mapped_file *initrd)
 	int r, status;
 
 	log_set_level(cfg->loglevel);
+	/* Before the devices size their descriptor tables from it. */
+	fd_limit_raise();
 	memset(&vm, 0, sizeof(vm));
 	if (initrd) {
 		vm.initrd = *initrd;

@@ -27,6 +27,8 @@
 #include "vm.h"
 
 #define CONTROL_MAX_CLIENTS 8
+/* After accept() runs out of descriptors or memory: wait, do not spin. */
+#define CONTROL_ACCEPT_BACKOFF_MS 200
 
 struct control_client {
 	int fd;			/* -1: free */
@@ -44,6 +46,7 @@ struct control {
 	bool thread_started;
 	atomic_bool quit;
 	char path[CONTROL_PATH_MAX];
+	u64 accept_after_ms;	/* back-off after a failed accept() */
 	struct control_client clients[CONTROL_MAX_CLIENTS];
 };
 
@@ -155,8 +158,20 @@ static void control_accept(struct control *ctl)
 			continue;
 		fd = accept4(ctl->listen_fd, NULL, NULL,
 			     SOCK_NONBLOCK | SOCK_CLOEXEC);
-		if (fd < 0)
+		if (fd < 0) {
+			/*
+			 * The connection stays in the backlog, so the socket
+			 * stays readable: poll it again only after a pause.
+			 */
+			if (errno == EMFILE || errno == ENFILE ||
+			    errno == ENOBUFS || errno == ENOMEM) {
+				pr_warn_ratelimited("control: accept: %s",
+						    strerror(errno));
+				ctl->accept_after_ms = now_ms() +
+					CONTROL_ACCEPT_BACKOFF_MS;
+			}
 			return;
+		}
 		if (!control_peer_allowed(fd)) {
 			static const char deny[] = "error: permission denied\n";
 
@@ -201,6 +216,13 @@ static void *control_thread(void *arg)
 				timeout = left;
 			pfd[n] = (struct pollfd){ .fd = c->fd, .events = POLLIN };
 			owner[n++] = c;
+		}
+		if (room && now < ctl->accept_after_ms) {
+			int left = (int)(ctl->accept_after_ms - now);
+
+			room = false;
+			if (timeout < 0 || left < timeout)
+				timeout = left;
 		}
 		if (room) {
 			pfd[n] = (struct pollfd){ .fd = ctl->listen_fd,

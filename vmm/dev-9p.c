@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fd-limit.h"
 #include "log.h"
 #include "virtio/9p.h"
 #include "vm-virtio.h"
@@ -49,6 +50,10 @@ static int p9_create(struct vm *vm, struct vm_virtio_dev *d)
 		free(p);
 		return err;
 	}
+	/* Every share's fids together stay within the descriptor budget. */
+	p9_server_limit_fids(&p->dev.srv,
+			     fd_limit_share(fd_limit_current(),
+					    vm->cfg->nr_shares_9p, P9_FID_FDS));
 	d->vdev = &p->dev.vdev;
 	d->priv = p;
 	return 0;
@@ -58,14 +63,18 @@ static void p9_quiesce(struct vm_virtio_dev *d)
 {
 	struct dev_9p *p = d->priv;
 
-	virtio_9p_drain(&p->dev);
+	if (virtio_9p_drain(&p->dev, P9_STUCK_MS))
+		pr_err("%s: a request is stuck in the host's file system; lkvm exits without it",
+		       d->name);
 }
 
 static void p9_destroy(struct vm_virtio_dev *d)
 {
 	struct dev_9p *p = d->priv;
 
-	virtio_9p_destroy(&p->dev);
+	/* Stuck: its worker still uses the device and the share. */
+	if (virtio_9p_destroy(&p->dev, P9_STUCK_MS))
+		return;
 	p9fs_close_share(p->fs);
 	free(p);
 }

@@ -74,6 +74,14 @@ struct p9fs;			/* one share; opaque */
 struct p9fs_node {
 	int path_fd;		/* O_PATH, beneath the share; -1: none */
 	int open_fd;		/* after p9fs_open()/p9fs_create(); else -1 */
+	/*
+	 * Where the fid's locks live when open_fd is not open for both
+	 * reading and writing (a guest's flock() on a read-only open asks
+	 * for a write lock): the same inode reopened O_RDWR, used for locks
+	 * only. -1: none yet; lock_on_open: locks stay on open_fd.
+	 */
+	int lock_fd;
+	bool lock_on_open;
 	void *dir;		/* readdir state after opening a directory */
 	u32 mode;		/* host S_IFMT bits of the object */
 	bool is_root;		/* the share's root (".." stays here) */

@@ -5,7 +5,8 @@
  *
  * struct p9_server (virtio/9p-ops.c) answers one T-message at a time per
  * caller, from any number of threads: it keeps the bounded fid table
- * (P9_MAX_FIDS per device; a fid is used by one request at a time, a
+ * (at most P9_MAX_FIDS per device, fewer where the process's descriptor
+ * budget is smaller: p9_server_limit_fids(); a fid is used by one request at a time, a
  * request that names a busy fid waits for it) and the negotiated msize,
  * and calls the share's file system side (include/virtio/9p-fs.h) only.
  *
@@ -26,10 +27,13 @@
 #include "virtio/core.h"
 
 #define P9_MAX_FIDS	4096		/* per device: then ENFILE */
+#define P9_MIN_FIDS	64		/* the least p9_server_limit_fids() leaves */
+#define P9_FID_FDS	3		/* descriptors a fid may hold */
 #define P9_MSIZE_MAX	(512 * 1024)	/* what the device offers */
 #define P9_MSIZE_MIN	4096		/* a smaller msize is refused */
 #define P9_XATTR_MAX	(64 * 1024)	/* one attribute's value, a list */
 #define P9_WORKERS	4		/* threads per device */
+#define P9_STUCK_MS	2000		/* at exit: a request still running is stuck */
 #define P9_QUEUE_SIZE	128
 
 #define VIRTIO_9P_MOUNT_TAG	0	/* feature: the tag in config space */
@@ -42,6 +46,7 @@ struct p9_server {
 	pthread_mutex_t lock;		/* the fid table and msize */
 	pthread_cond_t cond;		/* a fid became free */
 	struct p9_fid *fids;		/* P9_MAX_FIDS slots */
+	unsigned int max_fids;		/* slots the guest may use */
 	unsigned int nr_fids;		/* slots in use */
 	unsigned int top;		/* slots [0, top) were ever used */
 	unsigned int busy;		/* fids held by requests */
@@ -52,6 +57,11 @@ int p9_server_init(struct p9_server *s, struct p9fs *fs, const char *name);
 /* Drop every fid (device reset, Tversion); no request may be running. */
 void p9_server_reset(struct p9_server *s);
 void p9_server_destroy(struct p9_server *s);
+/*
+ * Let the guest hold at most @max fids (clamped to [P9_MIN_FIDS,
+ * P9_MAX_FIDS]); returns the limit in force. Fids already made stay.
+ */
+unsigned int p9_server_limit_fids(struct p9_server *s, unsigned long max);
 /* The msize in force (P9_MSIZE_MAX until a Tversion). */
 u32 p9_server_msize(struct p9_server *s);
 
@@ -109,8 +119,18 @@ struct virtio_9p {
  */
 int virtio_9p_init(struct virtio_9p *p, struct p9fs *fs, const char *tag,
 		   const struct guest_mem *mem, const char *name);
-void virtio_9p_destroy(struct virtio_9p *p);
-/* Wait until every popped request is pushed (quiesce). */
-void virtio_9p_drain(struct virtio_9p *p);
+/*
+ * Drop the requests no worker has taken, wait up to timeout_ms for the
+ * running ones, stop the workers and free the device: 0. -EBUSY when a
+ * request is still running then (a worker blocked in the host's file
+ * system): nothing is freed, the workers are detached, and the device
+ * and its share must stay allocated; the caller is on its way out.
+ */
+int virtio_9p_destroy(struct virtio_9p *p, unsigned int timeout_ms);
+/*
+ * Wait up to timeout_ms until every popped request is pushed (quiesce):
+ * 0, or -ETIMEDOUT with requests still running.
+ */
+int virtio_9p_drain(struct virtio_9p *p, unsigned int timeout_ms);
 
 #endif

@@ -143,7 +143,7 @@ static inline int c9_open(struct c9 *c, const char *dir, bool ro,
 
 static inline void c9_close(struct c9 *c)
 {
-	virtio_9p_destroy(&c->dev);
+	virtio_9p_destroy(&c->dev, P9_STUCK_MS);
 	if (c->fs)
 		p9fs_close_share(c->fs);
 	free(c->ram);

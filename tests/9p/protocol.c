@@ -558,24 +558,50 @@ static void test_bad_messages(void)
 	c9_call(&C, P9_TCLUNK, "d", 40);
 }
 
-static void test_fids(void)
+/* Walk from the root to fids 100000..100000+n-1: how each ended. */
+static void walk_many(unsigned int n, unsigned int *made, unsigned int *enfile,
+		      unsigned int *others)
 {
-	unsigned int i, made = 0, enfile = 0, others = 0;
+	unsigned int i;
 	int r;
 
-	for (i = 0; i < P9_MAX_FIDS + 8; i++) {
+	*made = *enfile = *others = 0;
+	for (i = 0; i < n; i++) {
 		r = walk(&C, 0, 100000 + i, NULL, NULL);
 		if (r == P9_RWALK)
-			made++;
+			(*made)++;
 		else if (r == -ENFILE)
-			enfile++;
+			(*enfile)++;
 		else
-			others++;
+			(*others)++;
 	}
+}
+
+static void test_fids(void)
+{
+	unsigned int i, made, enfile, others;
+
+	walk_many(P9_MAX_FIDS + 8, &made, &enfile, &others);
 	ok(made < P9_MAX_FIDS && made > P9_MAX_FIDS - 64 && enfile && !others,
 	   "fid exhaustion: %u fids made, then ENFILE (%u)", made, enfile);
 	for (i = 0; i < P9_MAX_FIDS + 8; i++)
 		c9_call(&C, P9_TCLUNK, "d", 100000 + i);
+	ok(walk(&C, 0, 50, NULL, NULL) == P9_RWALK,
+	   "after clunking them a walk works again");
+	c9_call(&C, P9_TCLUNK, "d", 50);
+
+	/* A smaller descriptor budget: the table shrinks to it. */
+	ok(p9_server_limit_fids(&C.dev.srv, 10) == P9_MIN_FIDS &&
+	   p9_server_limit_fids(&C.dev.srv, 1UL << 40) == P9_MAX_FIDS,
+	   "the fid limit is clamped to [%d, %d]", P9_MIN_FIDS, P9_MAX_FIDS);
+	p9_server_limit_fids(&C.dev.srv, 100);
+	walk_many(110, &made, &enfile, &others);
+	/* The root's fid (0) and the session's others count too. */
+	ok(made <= 99 && made > 90 && enfile == 110 - made && !others,
+	   "with a limit of 100: %u fids made, then ENFILE (%u)", made, enfile);
+	for (i = 0; i < 110; i++)
+		c9_call(&C, P9_TCLUNK, "d", 100000 + i);
+	p9_server_limit_fids(&C.dev.srv, P9_MAX_FIDS);
 	ok(walk(&C, 0, 50, NULL, NULL) == P9_RWALK,
 	   "after clunking them a walk works again");
 	c9_call(&C, P9_TCLUNK, "d", 50);

@@ -10,20 +10,30 @@
 # must say "command 7", and after lkvm the host must see the guest's file,
 # owned by the invoking user. The host's root is read-only for the guest
 # but writable through the overlay (a write to /etc stays in the guest).
+# The same boot checks locks and shared mappings with the host's own
+# programs: while a host process holds a POSIX lock on a file of the
+# share, the guest's `flock -n` on it is refused (the server's lock is a
+# host lock) and succeeds on another file; tests/linux/host/mmap-share.c,
+# built with the host's compiler, writes through a MAP_SHARED mapping and
+# the host finds the bytes in the file after lkvm exits.
 #
-# LKVM_LINUX_ALL=1 (make check-linux) adds two boots: a guest panic
-# (status 3, "guest-panic 3"), and `lkvm setup` + `lkvm run --name`
+# LKVM_LINUX_ALL=1 (make check-linux) adds three boots: a guest panic
+# (status 3, "guest-panic 3"), `lkvm setup` + `lkvm run --name`
 # running a command given after "--" (the host's /bin/sh through the
-# setup root's links into /host).
+# setup root's links into /host), and `lkvm sandbox` without a command on
+# a pseudo-terminal (tests/linux/host/pty-session.py): an interactive
+# shell that runs what is typed and whose `exit 4` is lkvm's status.
 # A busy host stretches the boot's minutes of emulated kernel code.
 LINUX_TIMEOUT=${LINUX_TIMEOUT:-900}
 # shellcheck source=tests/linux/lib.sh
 . "$(dirname "$0")/lib.sh"
 
 ARGS=(-c 1 -m 256)
+HOST_DIR=$(cd "$(dirname "$0")/host" && pwd)
 LKVM_ABS=$(cd "$(dirname "$LKVM")" && pwd)/$(basename "$LKVM")
 DIR=$(mktemp -d "${TMPDIR:-/tmp}/lkvm-sandbox.XXXXXX")
-trap 'rm -rf "$DIR"' EXIT
+LOCK_PID=
+trap '[ -n "$LOCK_PID" ] && kill "$LOCK_PID" 2>/dev/null; rm -rf "$DIR"' EXIT
 
 linux_require -c -m --console-log --status-file
 linux_require_kernel
@@ -73,11 +83,32 @@ echo "host-file: $line"
 echo "uid $(id -u) gid $(id -g) cwd $PWD home $HOME"
 echo "written by the guest" >guest-file
 echo "overlay" >/etc/lkvm-sandbox-test && echo "etc writable"
+flock -n locked true || echo "flock: refused while the host holds the lock"
+flock -n free true && echo "flock: granted on a free file"
+./mmap-share shared.bin
 exit 7
 EOF
 chmod 0755 "$DIR/work/job.sh"
+: >"$DIR/work/locked"
+: >"$DIR/work/free"
+{ printf 'written by the host'; head -c 8173 /dev/zero; } >"$DIR/work/shared.bin"
+gcc -O2 -Wall -o "$DIR/work/mmap-share" "$HOST_DIR/mmap-share.c" ||
+	linux_skip "the host's gcc cannot build tests/linux/host/mmap-share.c"
+# A host process holds a POSIX lock on "locked" while the guest runs.
+if [ -z "$_linux_skip" ]; then
+	python3 -c 'import fcntl, sys, time
+f = open(sys.argv[1], "r+")
+fcntl.lockf(f, fcntl.LOCK_EX)
+open(sys.argv[2], "w").close()
+time.sleep(3600)' "$DIR/work/locked" "$DIR/lock-held" &
+	LOCK_PID=$!
+	for _ in $(seq 50); do [ -e "$DIR/lock-held" ] && break; sleep 0.1; done
+	rm -f "$DIR/lock-held"
+fi
 
 sandbox basic -- ./job.sh
+[ -n "$LOCK_PID" ] && kill "$LOCK_PID" 2>/dev/null
+LOCK_PID=
 is basic rc 7 "lkvm sandbox exits with the command's status (7)"
 is basic status "command 7" "--status-file says 'command 7'"
 if [ -z "$_linux_skip" ]; then
@@ -102,9 +133,19 @@ if [ -z "$_linux_skip" ]; then
 	linux_result $? "/ is writable in the guest (overlay), the host's /etc untouched"
 	grep -q "Run /init as init process" "$LINUX_LOG_DIR/sandbox-basic.log"
 	linux_result $? "--console-log has the kernel's log"
+	grep -qx "flock: refused while the host holds the lock" "$DIR/basic.out"
+	linux_result $? "flock in the guest is refused on a file the host holds locked"
+	grep -qx "flock: granted on a free file" "$DIR/basic.out"
+	linux_result $? "... and granted on a file nobody holds"
+	grep -qx "mmap-share: ok" "$DIR/basic.out"
+	linux_result $? "a MAP_SHARED write in the guest reads back through the file"
+	[ "$(dd if="$DIR/work/shared.bin" bs=1 skip=4096 count=32 2>/dev/null)" = \
+	  "written through a shared mapping" ]
+	linux_result $? "... and the host finds it in the file after lkvm exits"
 else
 	for t in "stderr" "stdout" "no CR" "host file" "user" "guest file" "owner" \
-		 "overlay" "console log"; do
+		 "overlay" "console log" "flock refused" "flock granted" "mmap" \
+		 "mmap host"; do
 		linux_result 0 "$t"
 	done
 fi
@@ -136,10 +177,29 @@ if [ "${LKVM_LINUX_ALL:-0}" = 1 ] && [ "$(id -u)" = 0 ]; then
 		"... and says its status"
 	expect_exit_status setup 0 "... and powers off when it ends"
 	is setup status "guest-exit 0" "... which the status file calls guest-exit 0"
+
+	if [ -z "$_linux_skip" ]; then
+		echo "# boot pty: lkvm sandbox on a pseudo-terminal, no command"
+		# SHELL=/bin/sh: the invoking user's bash would first run their
+		# ~/.bashrc (pyenv's init here: minutes of processes in the guest).
+		(cd "$DIR/work" &&
+		 SHELL=/bin/sh python3 "$HOST_DIR/pty-session.py" "$LINUX_TIMEOUT" \
+			"$DIR/pty.transcript" -- "$LKVM_ABS" sandbox \
+			-k "$LINUX_BZIMAGE" "${ARGS[@]}" \
+			--console-log "$_linux_top/$LINUX_LOG_DIR/sandbox-pty.log")
+		echo $? >"$DIR/pty.rc"
+		_linux_boots+=("$LINUX_LOG_DIR/sandbox-pty.log")
+		echo "# transcript: $(tail -c 300 "$DIR/pty.transcript" | tr -d '\r' | tr '\n' '|')"
+		grep -q 'pty-marker-42' "$DIR/pty.transcript"
+		linux_result $? "lkvm sandbox on a terminal, no command: a shell runs what is typed"
+	else
+		linux_result 0 "pty shell"
+	fi
+	is pty rc 4 "... and its 'exit 4' is lkvm's exit status"
 else
 	for t in "panic status" "panic status file" "setup" "setup tree" \
 		 "run --name boots" "host's sh" "its status" "powers off" \
-		 "status file"; do
+		 "status file" "pty shell" "pty status"; do
 		linux_skip_one "$t" "LKVM_LINUX_ALL=1 (make check-linux) or not root"
 	done
 fi

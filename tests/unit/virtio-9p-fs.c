@@ -330,6 +330,55 @@ static void test_modify(struct p9fs *fs)
 	outside_same("making and removing");
 }
 
+/* Can a host process take a write lock on the whole file? */
+static bool host_can_lock(const char *path)
+{
+	struct flock l = { .l_type = F_WRLCK, .l_whence = SEEK_SET };
+	int fd = open(path, O_RDWR);
+	bool can;
+
+	if (fd < 0)
+		return false;
+	can = !fcntl(fd, F_OFD_SETLK, &l);
+	close(fd);
+	return can;
+}
+
+/*
+ * Linux's client sends a guest's flock() as a whole-file write lock, even
+ * on a file opened read-only (flock(1) opens O_RDONLY): it is taken on
+ * the host, released at unlock, and conflicts with other fids.
+ */
+static void test_locks_readonly_open(struct p9fs *fs)
+{
+	struct p9_flock fl = { .type = 1, .start = 0, .length = 0 };
+	struct p9fs_node a, b;
+	struct p9_qid q;
+	u8 st = 9;
+
+	walk1(fs, "file", &a, &q);
+	walk1(fs, "file", &b, &q);
+	p9fs_open(fs, &a, O_RDONLY, &q);
+	p9fs_open(fs, &b, O_RDONLY, &q);
+	ok(!p9fs_lock(fs, &a, &fl, &st) && st == P9_LOCK_SUCCESS,
+	   "%s: a write lock on a fid opened read-only", mode_name);
+	ok(!host_can_lock(at("share/file")),
+	   "%s: ... is a host lock: a host process cannot take it", mode_name);
+	ok(!p9fs_lock(fs, &b, &fl, &st) && st == P9_LOCK_BLOCKED,
+	   "%s: ... another read-only fid's write lock is BLOCKED", mode_name);
+	fl.type = 2;
+	ok(!p9fs_lock(fs, &a, &fl, &st) && st == P9_LOCK_SUCCESS &&
+	   host_can_lock(at("share/file")),
+	   "%s: its unlock frees it on the host", mode_name);
+	fl.type = 0;
+	ok(!p9fs_lock(fs, &b, &fl, &st) && st == P9_LOCK_SUCCESS,
+	   "%s: a read lock on a read-only fid", mode_name);
+	p9fs_node_release(fs, &b);
+	ok(host_can_lock(at("share/file")),
+	   "%s: clunking the fid drops its locks", mode_name);
+	p9fs_node_release(fs, &a);
+}
+
 static void test_locks(struct p9fs *fs)
 {
 	struct p9fs_node a, b;
@@ -374,6 +423,7 @@ static void test_locks(struct p9fs *fs)
 	   "%s: a lock of an unknown type: ERROR", mode_name);
 	p9fs_node_release(fs, &a);
 	p9fs_node_release(fs, &b);
+	test_locks_readonly_open(fs);
 }
 
 /* The mapped model: the guest's owner and mode in the attribute only. */
