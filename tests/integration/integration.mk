@@ -9,6 +9,8 @@ CHECK_PACKAGES += python3 util-linux strace
 CHECK_SUITES += tests/integration/exit-race.sh
 CHECK_SUITES += tests/integration/std-fds.sh
 CHECK_SUITES += tests/integration/control-security.sh
+# Out of descriptors: the control thread backs off and lkvm stop works.
+CHECK_SUITES += tests/integration/control-fds.sh
 # SIGTERM with the console flooded and unread; a slow reader gets all.
 CHECK_SUITES += tests/integration/console-flood.sh
 # kvmtool's habits: options after the kernel, -n/-a, lkvm alone.
