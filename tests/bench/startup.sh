@@ -47,7 +47,7 @@ fi
 col() { printf '%s\n' "$1" | awk -v n="$2" '{print $(NF - n)}'; }
 floor_exit=$(col "${results[0]}" 4)
 floor_gone=$(col "${results[0]}" 3)
-qemu_exit= qemu_gone=
+qemu_exit='' qemu_gone=''
 for r in "${results[@]}"; do
 	case $r in
 	qemu*FAILED) ;;
@@ -59,6 +59,7 @@ printf '\n%-34s %8s %8s %8s %8s %8s %7s %7s %7s %7s\n' "start-up ($runs runs)" "
 	"gone min" "gone max" "RSS KiB" "exit/fl" "gone/fl" "exit/qm" "gone/qm"
 for r in "${results[@]}"; do
 	label=${r% * * * * *}
+	# shellcheck disable=SC2086 # the numbers, split
 	set -- ${r##"$label"}
 	if [ "$1" = FAILED ]; then printf '%-34s %s\n' "$r" ""; continue; fi
 	printf '%-34s %8s %8s %8s %8s %8s %7s %7s %7s %7s\n' "$label" "$1" "$2" "$3" "$4" "$5" \
