@@ -199,6 +199,12 @@ static int set_console(struct run_parse *p, const char *val)
 	return 0;
 }
 
+static int set_balloon(struct run_parse *p, const char *val)
+{
+	p->cfg->balloon = true;
+	return 0;
+}
+
 static int set_rng(struct run_parse *p, const char *val)
 {
 	p->cfg->rng = true;
@@ -387,6 +393,9 @@ static const struct run_option run_option_table[] = {
 	{ "console", 0, "C", set_console,
 	  "console device: serial, or virtio (hv:\nthe same) (serial)" },
 	{ "rng", 0, NULL, set_rng, "a virtio-rng device (host getrandom)" },
+	{ "balloon", 0, NULL, set_balloon,
+	  "a virtio-balloon: lkvm balloon gives guest\n"
+	  "memory back to the host; lkvm stat -m" },
 	{ "no-pvpanic", 0, NULL, set_no_pvpanic,
 	  "leave out the pvpanic device, through which\n"
 	  "a guest panic ends lkvm with status 3" },
