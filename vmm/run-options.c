@@ -615,6 +615,8 @@ static int run_parse(struct run_parse *p, int argc, char **argv)
 	}
 	if (optind < argc)
 		return FAIL(p, "unexpected argument '%s'", argv[optind]);
+	if (p->cfg->balloon && p->cfg->hugetlbfs_path)
+		return FAIL(p, "--balloon cannot give memory back from hugetlbfs-backed RAM (--hugetlbfs): use one or the other");
 	if (p->cfg->name) {
 		r = root_9p_from_name(p->cfg, p->cfg->name, p->err,
 				      p->errlen);
