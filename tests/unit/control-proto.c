@@ -11,6 +11,7 @@
 
 #include "arch.h"
 #include "control.h"
+#include "control-ask.h"
 #include "devices/serial8250.h"
 #include "tap.h"
 #include "vcpu.h"
@@ -37,35 +38,6 @@ static void verb_flag(struct vm *vm, void *opaque, const char *args,
 {
 	(*(unsigned int *)opaque)++;
 	fprintf(out, "ok\n");
-}
-
-/* The reply to one request line, as the control thread would give it. */
-static char *ask(struct vm *vm, const char *req)
-{
-	static char buf[4096];
-	char *reply = NULL;
-	size_t len = 0;
-	FILE *out = open_memstream(&reply, &len);
-
-	if (!out)
-		return strcpy(buf, "(no memstream)");
-	control_reply(vm, req, strlen(req), out);
-	fclose(out);
-	snprintf(buf, sizeof(buf), "%s", reply ? reply : "");
-	free(reply);
-	return buf;
-}
-
-/* A reply on one TAP line: its newlines shown as '|'. */
-static const char *show(const char *r)
-{
-	static char buf[4096];
-	size_t i;
-
-	for (i = 0; r[i] && i < sizeof(buf) - 1; i++)
-		buf[i] = r[i] == '\n' ? '|' : r[i];
-	buf[i] = '\0';
-	return buf;
 }
 
 static void vm_init(struct vm *vm, struct vm_config *cfg)
@@ -112,7 +84,7 @@ static void test_debug(struct vm *vm)
 	   show(r));
 	r = ask(vm, "debug nmi 99999999999999999999\n");
 	ok(!strncmp(r, "error: no vCPU", 14), "a huge one (got '%s')", show(r));
-	r = ask(vm, "debug nmi \n");
+	r = ask(vm, "debug nmi ");
 	ok(!strncmp(r, "error: no vCPU", 14), "none at all (got '%s')", show(r));
 
 	r = ask(vm, "debug sysrq t\n");
@@ -136,7 +108,7 @@ static void test_debug(struct vm *vm)
 	r = ask(vm, "debug sysrq tt\n");
 	ok(!strncmp(r, "error: sysrq takes one key", 26),
 	   "two keys are refused (got '%s')", show(r));
-	r = ask(vm, "debug sysrq  \n");
+	r = ask(vm, "debug sysrq  ");
 	ok(!strncmp(r, "error: sysrq takes one key", 26),
 	   "so is a space (got '%s')", show(r));
 	r = ask(vm, "debug frob\n");

@@ -10,37 +10,11 @@
 #include <string.h>
 
 #include "control.h"
+#include "control-ask.h"
 #include "tap.h"
 #include "virtio/balloon.h"
 #include "vm-virtio.h"
 #include "vm.h"
-
-static char *ask(struct vm *vm, const char *req)
-{
-	static char buf[4096];
-	char *reply = NULL;
-	size_t len = 0;
-	FILE *out = open_memstream(&reply, &len);
-
-	if (!out)
-		return strcpy(buf, "(no memstream)");
-	control_reply(vm, req, strlen(req), out);
-	fclose(out);
-	snprintf(buf, sizeof(buf), "%s", reply ? reply : "");
-	free(reply);
-	return buf;
-}
-
-static const char *show(const char *r)
-{
-	static char buf[4096];
-	size_t i;
-
-	for (i = 0; r[i] && i < sizeof(buf) - 1; i++)
-		buf[i] = r[i] == '\n' ? '|' : r[i];
-	buf[i] = '\0';
-	return buf;
-}
 
 int main(void)
 {
