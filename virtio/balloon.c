@@ -246,6 +246,26 @@ static void balloon_notify(struct virtio_device *vdev, struct virtq *vq)
 		virtio_queue_signal(vq);
 }
 
+/*
+ * DRIVER_OK: Linux primes the statistics queue with its first buffer
+ * before it sets DRIVER_OK, and the core drops a kick that comes before;
+ * take what the queues hold now (under vdev->lock, then each vq->lock).
+ */
+static int balloon_activate(struct virtio_device *vdev)
+{
+	unsigned int i;
+
+	for (i = 0; i < vdev->nr_queues; i++) {
+		struct virtq *vq = &vdev->vqs[i];
+
+		virtq_lock(vq);
+		if (vq->ready)
+			balloon_notify(vdev, vq);
+		virtq_unlock(vq);
+	}
+	return 0;
+}
+
 static void balloon_config_read(struct virtio_device *vdev, u32 offset,
 				void *buf, u32 len)
 {
@@ -299,6 +319,7 @@ static const struct virtio_device_ops balloon_ops = {
 	.config_read = balloon_config_read,
 	.config_write = balloon_config_write,
 	.queue_notify = balloon_notify,
+	.activate = balloon_activate,
 	.queue_reset = balloon_queue_reset,
 	.reset = balloon_reset,
 };

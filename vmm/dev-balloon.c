@@ -19,7 +19,7 @@
 #include "vm.h"
 
 /* How long `lkvm stat -m` waits for the guest to refresh its figures. */
-#define BALLOON_STATS_TIMEOUT_MS 3000
+#define BALLOON_STATS_TIMEOUT_MS 5000
 #define PAGES_PER_MIB (SZ_1M >> VIRTIO_BALLOON_PFN_SHIFT)
 
 static unsigned int balloon_count(const struct vm_config *cfg)

@@ -214,11 +214,7 @@ static void test_stats(void)
 	unsigned int spins;
 	u32 len;
 
-	put_stat(p, VIRTIO_BALLOON_S_MEMFREE, 100 << 20);
-	put_stat(p + 10, VIRTIO_BALLOON_S_MEMTOT, 256 << 20);
-	put_stat(p + 20, 99, 12345);		/* a newer driver's tag */
-	put_stat(p + 30, VIRTIO_BALLOON_S_MAJFLT, 7);
-	th_post(&T, QS, STATS_BUF, 40, false);
+	/* main() posted the first buffer before DRIVER_OK, as Linux does. */
 	ok(!th_used(&T, QS, NULL), "the device holds the statistics buffer");
 	ok(B.stats.updates == 1 && B.stats.val[VIRTIO_BALLOON_S_MEMFREE] ==
 	   100 << 20 && B.stats.val[VIRTIO_BALLOON_S_MEMTOT] == 256 << 20 &&
@@ -313,7 +309,16 @@ int main(void)
 	ok(th_queue(&T, QI, 16, NOVEC) && th_queue(&T, QD, 16, NOVEC) &&
 	   th_queue(&T, QS, 4, NOVEC) && th_queue(&T, QR, 16, NOVEC),
 	   "four queues");
+	/* Linux primes the statistics queue before DRIVER_OK. */
+	put_stat(th_hva(&T, STATS_BUF), VIRTIO_BALLOON_S_MEMFREE, 100 << 20);
+	put_stat(th_hva(&T, STATS_BUF + 10), VIRTIO_BALLOON_S_MEMTOT, 256 << 20);
+	put_stat(th_hva(&T, STATS_BUF + 20), 99, 12345);	/* a newer tag */
+	put_stat(th_hva(&T, STATS_BUF + 30), VIRTIO_BALLOON_S_MAJFLT, 7);
+	th_post(&T, QS, STATS_BUF, 40, false);
+	ok(B.stats.updates == 0, "a kick before DRIVER_OK is not served");
 	th_driver_ok(&T);
+	ok(B.stats.updates == 1,
+	   "DRIVER_OK takes the statistics buffer posted before it");
 
 	test_queue_kinds();
 	test_config();
