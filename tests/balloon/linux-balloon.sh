@@ -13,8 +13,9 @@
 #      64 MiB back (stat -m), lkvm's RSS is well below the dirtied peak;
 #      stat -m shows the guest's statistics, fresh;
 #   3. lkvm balloon -d 64: MemAvailable comes back;
-#   4. lkvm debug --sysrq h: Linux's SysRq help on the console; lkvm debug
-#      --nmi 0: Linux's "NMI received for unknown reason".
+#   4. lkvm debug --sysrq t: Linux's task dump on the console ("sysrq:
+#      Show State", a "task:" line per task); lkvm debug --nmi 0: Linux's
+#      "NMI received for unknown reason".
 LINUX_TIMEOUT=${LINUX_TIMEOUT:-1800}
 # shellcheck source=tests/linux/lib.sh
 . "$(dirname "$0")/../linux/lib.sh"
@@ -71,8 +72,8 @@ conductor() {
 	"$LKVM" balloon "$NAME" -d 64 >"$WORK/deflate" 2>&1
 	wait_line "lkvm-balloon: deflated" 900 || return
 	"$LKVM" stat -m "$NAME" >"$WORK/stat-deflated" 2>&1
-	"$LKVM" debug "$NAME" --sysrq h >"$WORK/sysrq" 2>&1
-	wait_line "sysrq: HELP" 300
+	"$LKVM" debug "$NAME" --sysrq t >"$WORK/sysrq" 2>&1
+	wait_line "sysrq: Show State" 300
 	"$LKVM" debug "$NAME" --nmi 0 >"$WORK/nmi" 2>&1
 }
 
@@ -122,7 +123,7 @@ while [ "$i" -lt 300 ] && ! dmesg | grep -q "NMI received"; do
 	sleep 2
 	i=$((i + 2))
 done
-check "the host's SysRq h reached the kernel" sh -c 'dmesg | grep -q "sysrq: HELP"'
+check "the host's SysRq t reached the kernel" sh -c 'dmesg | grep -q "sysrq: Show State"'
 check "the host's NMI reached the kernel" sh -c 'dmesg | grep -q "NMI received"'
 tap_done
 EOF
@@ -174,8 +175,9 @@ host_check "no bad page numbers from Linux" \
 	'[ "$(field balloon_bad_pages "$WORK/stat-inflated")" = 0 ]'
 host_check "deflated: actual back to 0" \
 	'[ "$(field balloon_actual_mib "$WORK/stat-deflated")" = 0 ]'
-host_check "lkvm debug --sysrq h was accepted" 'grep -qx "sysrq '"'h'"' sent" "$WORK/sysrq"'
-expect_log balloon 'sysrq: HELP' "balloon: SysRq h's help on the guest console"
+host_check "lkvm debug --sysrq t was accepted" 'grep -qx "sysrq '"'t'"' sent" "$WORK/sysrq"'
+expect_log balloon 'sysrq: Show State' "balloon: SysRq t's task dump on the guest console"
+expect_log balloon 'task:init +state:' "balloon: ... with init's line in it"
 expect_log balloon 'NMI received for unknown reason' \
 	"balloon: lkvm debug --nmi 0 gives Linux's NMI message"
 expect_no_log balloon 'lkvm: .*virtio-balloon' "balloon: no lkvm line about the balloon"
