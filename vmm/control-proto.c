@@ -133,7 +133,8 @@ static void control_nmi(struct vm *vm, const char *arg, FILE *out)
 
 	for (i = 0; arg[i] >= '0' && arg[i] <= '9' && n <= LKVM_MAX_CPUS; i++)
 		n = n * 10 + (unsigned long)(arg[i] - '0');
-	if (!i || arg[i] || n >= vm->nr_vcpus) {
+	/* Decimal, no leading zero: one spelling per vCPU. */
+	if (!i || arg[i] || (i > 1 && arg[0] == '0') || n >= vm->nr_vcpus) {
 		fprintf(out, "error: no vCPU '%s' (%s has %u: 0 to %u)\n", arg,
 			vm->name, vm->nr_vcpus,
 			vm->nr_vcpus ? vm->nr_vcpus - 1 : 0);

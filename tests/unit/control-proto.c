@@ -79,6 +79,10 @@ static void test_debug(struct vm *vm)
 	r = ask(vm, "debug nmi 2\n");
 	ok(!strcmp(r, "error: no vCPU '2' (box has 2: 0 to 1)\n"),
 	   "a vCPU the VM does not have (got '%s')", show(r));
+	r = ask(vm, "debug nmi 01\n");
+	ok(!strncmp(r, "error: no vCPU '01'", 19) &&
+	   !atomic_load(&vcpus[0].nmi_pending),
+	   "a leading zero (got '%s')", show(r));
 	r = ask(vm, "debug nmi -1\n");
 	ok(!strncmp(r, "error: no vCPU '-1'", 19), "a negative one (got '%s')",
 	   show(r));
