@@ -80,6 +80,7 @@ struct vm_config {
 	enum console_kind console;
 	enum virtio_transport virtio_transport;
 	bool rng;			/* --rng: a virtio-rng device */
+	bool balloon;			/* --balloon: a virtio-balloon */
 	bool pvpanic;			/* a pvpanic device; --no-pvpanic */
 	bool no_acpi;			/* --no-acpi: no ACPI tables (x86) */
 	bool guest_decompress;		/* --guest-decompress (x86 bzImage) */

@@ -199,6 +199,12 @@ static int set_console(struct run_parse *p, const char *val)
 	return 0;
 }
 
+static int set_balloon(struct run_parse *p, const char *val)
+{
+	p->cfg->balloon = true;
+	return 0;
+}
+
 static int set_rng(struct run_parse *p, const char *val)
 {
 	p->cfg->rng = true;
@@ -387,6 +393,9 @@ static const struct run_option run_option_table[] = {
 	{ "console", 0, "C", set_console,
 	  "console device: serial, or virtio (hv:\nthe same) (serial)" },
 	{ "rng", 0, NULL, set_rng, "a virtio-rng device (host getrandom)" },
+	{ "balloon", 0, NULL, set_balloon,
+	  "a virtio-balloon: lkvm balloon gives guest\n"
+	  "memory back to the host; lkvm stat -m" },
 	{ "no-pvpanic", 0, NULL, set_no_pvpanic,
 	  "leave out the pvpanic device, through which\n"
 	  "a guest panic ends lkvm with status 3" },
@@ -606,6 +615,8 @@ static int run_parse(struct run_parse *p, int argc, char **argv)
 	}
 	if (optind < argc)
 		return FAIL(p, "unexpected argument '%s'", argv[optind]);
+	if (p->cfg->balloon && p->cfg->hugetlbfs_path)
+		return FAIL(p, "--balloon cannot give memory back from hugetlbfs-backed RAM (--hugetlbfs): use one or the other");
 	if (p->cfg->name) {
 		r = root_9p_from_name(p->cfg, p->cfg->name, p->err,
 				      p->errlen);
