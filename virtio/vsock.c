@@ -940,7 +940,7 @@ static void kick(struct virtio_vsock *v)
 
 	if (write(v->kick_h.fd, &one, sizeof(one)) != sizeof(one) &&
 	    errno != EAGAIN)
-		pr_warn_ratelimited("%s: kick: %s", v->vdev.name,
+		pr_warn_ratelimited("%s: wake-up: %s", v->vdev.name,
 				    strerror(errno));
 }
 
@@ -963,7 +963,7 @@ static void kick_io(struct io_handler *hd, u32 events)
 	u64 cnt;
 
 	if (read(hd->fd, &cnt, sizeof(cnt)) < 0 && errno != EAGAIN)
-		pr_warn_ratelimited("%s: kick: %s", v->vdev.name,
+		pr_warn_ratelimited("%s: wake-up: %s", v->vdev.name,
 				    strerror(errno));
 	pthread_mutex_lock(&v->lock);
 	v->rx_starved = false;
