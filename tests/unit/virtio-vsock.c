@@ -176,7 +176,8 @@ static void tx(u16 op, u32 gport, u32 hport, u32 flags, u32 fwd,
 	};
 
 	vsock_hdr_encode(&h, b);
-	memcpy(b + VSOCK_HDR_LEN, data, len);
+	if (len)
+		memcpy(b + VSOCK_HDR_LEN, data, len);
 	tx_raw(b, VSOCK_HDR_LEN + len);
 }
 
