@@ -790,7 +790,9 @@ static void conn_io(struct io_handler *hd, u32 events)
 	if (events & EPOLLHUP)
 		c->hup = true;
 	if (c->state == C_HOST_CONNECT) {
-		conn_read_line(c);
+		rx_begin(v);
+		conn_read_line(c);	/* the REQUEST goes out at once */
+		rx_end(v);
 		goto out;
 	}
 	if (c->len && (events & (EPOLLOUT | EPOLLHUP)))
@@ -862,7 +864,8 @@ static void tx_packet(struct virtio_vsock *v, const struct virtq_chain *ch)
 		conn_free(c);
 		return;
 	case VSOCK_OP_RESPONSE:
-		if (c->state == C_HOST_REQUEST) {
+		/* Only to a REQUEST the guest has seen. */
+		if (c->state == C_HOST_REQUEST && !(c->pending & P_REQUEST)) {
 			char ok[24];
 			int n = snprintf(ok, sizeof(ok), "OK %u\n",
 					 c->local_port);
@@ -1260,6 +1263,50 @@ void virtio_vsock_get_stats(struct virtio_vsock *v,
 	pthread_mutex_lock(&v->lock);
 	*st = v->st;
 	pthread_mutex_unlock(&v->lock);
+}
+
+int virtio_vsock_check(struct virtio_vsock *v, char *why, size_t len)
+{
+	unsigned int i, j, live = 0;
+	int err = 0;
+
+	pthread_mutex_lock(&v->lock);
+	for (i = 0; i < v->max_conns && !err; i++) {
+		const struct vsock_conn *c = &v->conns[i];
+
+		if (c->state == C_FREE)
+			continue;
+		live++;
+		if (c->len > v->buf_alloc || (c->len && !c->buf))
+			err = snprintf(why, len, "port %u: %u bytes held, buffer %u",
+				       c->peer_port, c->len, v->buf_alloc);
+		else if (conn_credit(c) > c->peer_buf_alloc)
+			err = snprintf(why, len, "port %u: credit %u beyond buf_alloc %u",
+				       c->peer_port, conn_credit(c),
+				       c->peer_buf_alloc);
+		else if (c->state != C_HOST_CONNECT && c->h.fd < 0 &&
+			 c->state != C_CLOSING)
+			err = snprintf(why, len, "port %u: no host socket",
+				       c->peer_port);
+		for (j = i + 1; j < v->max_conns && !err; j++) {
+			const struct vsock_conn *d = &v->conns[j];
+
+			if (d->state > C_HOST_CONNECT &&
+			    c->state > C_HOST_CONNECT &&
+			    d->local_port == c->local_port &&
+			    d->peer_port == c->peer_port)
+				err = snprintf(why, len, "two connections %u:%u",
+					       c->local_port, c->peer_port);
+		}
+	}
+	if (!err && (live != v->st.nr_conns || live > v->max_conns))
+		err = snprintf(why, len, "%u connections, counted %u, bound %u",
+			       live, v->st.nr_conns, v->max_conns);
+	if (!err && v->nr_orphans > v->orphan_cap)
+		err = snprintf(why, len, "%u resets owed, room for %u",
+			       v->nr_orphans, v->orphan_cap);
+	pthread_mutex_unlock(&v->lock);
+	return err ? -EINVAL : 0;
 }
 
 void virtio_vsock_destroy(struct virtio_vsock *v)

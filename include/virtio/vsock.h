@@ -112,6 +112,12 @@ struct virtio_device *virtio_vsock_vdev(struct virtio_vsock *v);
 /* A copy of the counters, taken under the device lock. */
 void virtio_vsock_get_stats(struct virtio_vsock *v,
 			    struct virtio_vsock_stats *st);
+/*
+ * Check the device's own invariants (tests, fuzzing): connections within
+ * the bound and counted, no key twice, host-bound data within buf_alloc,
+ * credit never beyond the guest's buffer. -EINVAL with why set.
+ */
+int virtio_vsock_check(struct virtio_vsock *v, char *why, size_t len);
 /* Close every connection and the listener, remove PATH (loop stopped). */
 void virtio_vsock_destroy(struct virtio_vsock *v);
 

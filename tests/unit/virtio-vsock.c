@@ -777,6 +777,12 @@ int main(void)
 	test_timeouts();
 	test_malformed();
 	test_reset();
+	{
+		char why[200] = "";
+
+		ok(!virtio_vsock_check(V, why, sizeof(why)),
+		   "the device's own invariants hold %s", why);
+	}
 	teardown();
 	ok(access(sock, F_OK) && errno == ENOENT,
 	   "destroy removes the socket");
