@@ -783,27 +783,24 @@ static void conn_io(struct io_handler *hd, u32 events)
 	pthread_mutex_lock(&v->lock);
 	if (c->state == C_FREE || c->h.fd < 0)
 		goto out;
+	/* Whatever happens here may owe the guest a packet: sent at rx_end. */
+	rx_begin(v);
 	if (events & EPOLLERR) {
 		conn_reset(c);
-		goto out;
+	} else if (c->state == C_HOST_CONNECT) {
+		conn_read_line(c);
+	} else {
+		if (events & EPOLLHUP)
+			c->hup = true;
+		if (c->len && (events & (EPOLLOUT | EPOLLHUP)))
+			conn_flush_to_host(c);
+		if (c->state == C_ESTABLISHED &&
+		    (events & (EPOLLIN | EPOLLHUP)))
+			conn_host_to_guest(c);
+		if (c->state != C_FREE)
+			conn_update(c);
 	}
-	if (events & EPOLLHUP)
-		c->hup = true;
-	if (c->state == C_HOST_CONNECT) {
-		rx_begin(v);
-		conn_read_line(c);	/* the REQUEST goes out at once */
-		rx_end(v);
-		goto out;
-	}
-	if (c->len && (events & (EPOLLOUT | EPOLLHUP)))
-		conn_flush_to_host(c);
-	if (c->state == C_ESTABLISHED && (events & (EPOLLIN | EPOLLHUP))) {
-		rx_begin(v);
-		conn_host_to_guest(c);
-		rx_end(v);
-	}
-	if (c->state != C_FREE)
-		conn_update(c);
+	rx_end(v);
 out:
 	pthread_mutex_unlock(&v->lock);
 }
