@@ -409,7 +409,7 @@ static void setup(void)
 	if (io_loop_init(&S.loop) ||
 	    virtio_vsock_create(&S.v, &mem, "virtio-vsock.0", &o, msg,
 				sizeof(msg)))
-		die("setup: %s", msg);
+		die("cannot make the device: %s", msg);
 	S.vdev = virtio_vsock_vdev(S.v);
 	virtio_device_set_transport(S.vdev, &tops, NULL);
 	for (i = 0; i < NHOST; i++)

@@ -49,7 +49,8 @@ why=$(kvm_unusable)
 [ -z "$why" ] && [ ! -r "$G" ] && why="test guest not built"
 if [ -n "$why" ]; then
 	for t in "PCI function" "virtio-mmio window" "socket while running" \
-		"socket in use" "stale socket"; do
+		"socket in use" "socket removed at SIGTERM" "default path" \
+		"default path removed" "stale socket"; do
 		skip "$t" "$why"
 	done
 	done_testing
@@ -92,6 +93,20 @@ refused "socket in use by a running lkvm" 1 "is in use" --vsock 4,path="$S"
 kill "$pid" 2>/dev/null
 wait "$pid" 2>/dev/null
 check_that "lkvm stopped by SIGTERM removes its socket" '[ ! -e "$S" ]'
+
+# Without path=: $LKVM_HOME/NAME.vsock, beside the control socket.
+mkdir -m 0700 "$TMP/home"
+LKVM_HOME=$TMP/home "$LKVM" run -k "$G" -c 1 -m 64M --network none \
+	--name vs1 --vsock 3 -p test=ticker </dev/null >"$TMP/out1" 2>"$TMP/err1" &
+pid=$!
+for _ in $(seq 1 100); do
+	[ -S "$TMP/home/vs1.vsock" ] && break
+	sleep 0.1
+done
+check "no path=: lkvm listens on \$LKVM_HOME/NAME.vsock" test -S "$TMP/home/vs1.vsock"
+kill "$pid" 2>/dev/null
+wait "$pid" 2>/dev/null
+check_that "... and removes it at exit" '[ ! -e "$TMP/home/vs1.vsock" ]'
 
 # A stale socket (its lkvm gone) is replaced.
 python3 -c 'import socket,sys; s=socket.socket(socket.AF_UNIX); s.bind(sys.argv[1])' "$S"
