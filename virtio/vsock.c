@@ -15,6 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "iov.h"
 #include "log.h"
 #include "unaligned.h"
 #include "virtio/vsock.h"
@@ -424,31 +425,8 @@ static void conns_update(struct virtio_vsock *v)
 			conn_update(&v->conns[i]);
 }
 
-/*
- * The writable part of the held chain from offset off, up to max bytes,
- * as iovecs in iov (at most n); their count.
- */
-static unsigned int rx_payload_iov(const struct virtq_chain *ch, size_t off,
-				   size_t max, struct iovec *iov,
-				   unsigned int n)
-{
-	unsigned int i, k = 0;
-
-	for (i = ch->nr_out; i < ch->nr_out + ch->nr_in && k < n && max; i++) {
-		size_t l = ch->iov[i].iov_len;
-
-		if (off >= l) {
-			off -= l;
-			continue;
-		}
-		iov[k].iov_base = (u8 *)ch->iov[i].iov_base + off;
-		iov[k].iov_len = MIN(l - off, max);
-		max -= iov[k].iov_len;
-		off = 0;
-		k++;
-	}
-	return k;
-}
+/* More pieces than this in one receive buffer: refused as malformed. */
+#define VSOCK_MAX_IOV 64
 
 #define RX_BATCH 64
 
@@ -459,10 +437,10 @@ static void conn_host_to_guest(struct vsock_conn *c)
 	unsigned int n;
 
 	for (n = 0; n < RX_BATCH && c->state == C_ESTABLISHED; n++) {
-		struct iovec iov[VIRTQ_CHAIN_INLINE];
+		struct iovec iov[VSOCK_MAX_IOV];
 		u32 credit = conn_credit(c);
 		struct vsock_hdr h;
-		unsigned int cnt;
+		int cnt;
 		ssize_t r;
 
 		if (c->host_eof || (c->peer_shut & VSOCK_SHUTDOWN_RCV) ||
@@ -478,9 +456,18 @@ static void conn_host_to_guest(struct vsock_conn *c)
 		}
 		if (!rx_get(v))
 			break;
-		cnt = rx_payload_iov(&v->rx_chain, VSOCK_HDR_LEN,
-				     MIN(credit, (u32)VSOCK_MAX_PAYLOAD), iov,
-				     ARRAY_SIZE(iov));
+		cnt = iov_slice(v->rx_chain.iov + v->rx_chain.nr_out,
+				v->rx_chain.nr_in, VSOCK_HDR_LEN,
+				MIN(credit, (u32)VSOCK_MAX_PAYLOAD), iov,
+				ARRAY_SIZE(iov));
+		if (cnt < 0) {
+			vsock_bad(v, "receive buffer in over %d pieces",
+				  VSOCK_MAX_IOV);
+			virtq_push(&v->vdev.vqs[VSOCK_RXQ], &v->rx_chain, 0);
+			v->rx_held = false;
+			v->rx_pushed = true;
+			continue;
+		}
 		if (!cnt)	/* header-only buffer: a control packet's */
 			break;
 		r = readv(c->h.fd, iov, (int)cnt);
@@ -583,28 +570,16 @@ static void conn_guest_to_host(struct vsock_conn *c,
 		return;
 	}
 	if (!c->len) {
-		struct iovec iov[VIRTQ_CHAIN_INLINE];
+		struct iovec iov[VSOCK_MAX_IOV];
 		struct msghdr m = { .msg_iov = iov };
-		unsigned int i, k = 0;
-		size_t off = VSOCK_HDR_LEN, left = len;
-		ssize_t r;
+		/* Beyond VSOCK_MAX_IOV pieces it all goes through the buffer. */
+		int k = iov_slice(ch->iov, ch->nr_out, VSOCK_HDR_LEN, len, iov,
+				  ARRAY_SIZE(iov));
+		ssize_t r = 0;
 
-		for (i = 0; i < ch->nr_out && k < ARRAY_SIZE(iov) && left;
-		     i++) {
-			size_t l = ch->iov[i].iov_len;
-
-			if (off >= l) {
-				off -= l;
-				continue;
-			}
-			iov[k].iov_base = (u8 *)ch->iov[i].iov_base + off;
-			iov[k].iov_len = MIN(l - off, left);
-			left -= iov[k].iov_len;
-			off = 0;
-			k++;
-		}
-		m.msg_iovlen = k;
-		r = sendmsg(c->h.fd, &m, MSG_DONTWAIT | MSG_NOSIGNAL);
+		m.msg_iovlen = k > 0 ? (size_t)k : 0;
+		if (k > 0)
+			r = sendmsg(c->h.fd, &m, MSG_DONTWAIT | MSG_NOSIGNAL);
 		if (r < 0 && errno != EAGAIN && errno != EINTR) {
 			conn_reset(c);
 			return;

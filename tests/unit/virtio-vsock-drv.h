@@ -164,21 +164,29 @@ static inline void tx_raw(const void *buf, u32 len)
 		;
 }
 
-static inline void tx(u16 op, u32 gport, u32 hport, u32 flags, u32 fwd,
-		      const void *data, u32 len)
+/* A packet from the guest's port gport to the host's hport. */
+static inline void tx_credit(u16 op, u32 gport, u32 hport, u32 flags,
+			     u32 buf_alloc, u32 fwd, const void *data, u32 len)
 {
 	u8 b[VSOCK_HDR_LEN + 4096];
 	struct vsock_hdr h = {
 		.src_cid = CID, .dst_cid = VSOCK_HOST_CID,
 		.src_port = gport, .dst_port = hport, .len = len,
 		.type = VSOCK_TYPE_STREAM, .op = op, .flags = flags,
-		.buf_alloc = GBUF, .fwd_cnt = fwd,
+		.buf_alloc = buf_alloc, .fwd_cnt = fwd,
 	};
 
 	vsock_hdr_encode(&h, b);
 	if (len)
 		memcpy(b + VSOCK_HDR_LEN, data, len);
 	tx_raw(b, VSOCK_HDR_LEN + len);
+}
+
+/* The same with the test guest's buffer of GBUF bytes. */
+static inline void tx(u16 op, u32 gport, u32 hport, u32 flags, u32 fwd,
+		      const void *data, u32 len)
+{
+	tx_credit(op, gport, hport, flags, GBUF, fwd, data, len);
 }
 
 static inline int host_socket(const char *path)

@@ -203,18 +203,7 @@ static void test_credit(void)
 		return;
 	}
 	/* The guest announces an 8 KiB buffer, nothing consumed. */
-	{
-		u8 b[VSOCK_HDR_LEN];
-		struct vsock_hdr h = {
-			.src_cid = CID, .dst_cid = VSOCK_HOST_CID,
-			.src_port = 1001, .dst_port = hport,
-			.type = VSOCK_TYPE_STREAM,
-			.op = VSOCK_OP_CREDIT_UPDATE, .buf_alloc = 8192,
-		};
-
-		vsock_hdr_encode(&h, b);
-		tx_raw(b, sizeof(b));
-	}
+	tx_credit(VSOCK_OP_CREDIT_UPDATE, 1001, hport, 0, 8192, 0, NULL, 0);
 	if (write(fd, big, sizeof(big)) != sizeof(big))
 		abort();
 	while (rx_next(&P, 300)) {
@@ -226,19 +215,8 @@ static void test_credit(void)
 	ok(got == 8192 && req && stats().credit_stalls > stalls0,
 	   "host to guest stalls at the guest's 8 KiB credit (%u bytes) and asks for credit",
 	   got);
-	{
-		u8 b[VSOCK_HDR_LEN];
-		struct vsock_hdr h = {
-			.src_cid = CID, .dst_cid = VSOCK_HOST_CID,
-			.src_port = 1001, .dst_port = hport,
-			.type = VSOCK_TYPE_STREAM,
-			.op = VSOCK_OP_CREDIT_UPDATE, .buf_alloc = 8192,
-			.fwd_cnt = 8192,
-		};
-
-		vsock_hdr_encode(&h, b);
-		tx_raw(b, sizeof(b));
-	}
+	tx_credit(VSOCK_OP_CREDIT_UPDATE, 1001, hport, 0, 8192, 8192, NULL,
+		  0);
 	n = got;
 	while (rx_next(&P, 300))
 		if (P.h.op == VSOCK_OP_RW)

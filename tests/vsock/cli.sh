@@ -11,38 +11,25 @@
 . "$(dirname "$0")/../integration/lib.sh"
 G=$GUESTS/guest.elf
 
-refused() { # DESCRIPTION STATUS WORD ARGS...: one lkvm line with WORD
-	local what=$1 status=$2 word=$3
-	shift 3
-	run_lkvm 20 run -k "$G" -c 1 -m 64M "$@" -p test=exit:0 </dev/null
-	if [ "$rc" -eq "$status" ] && [ "$(lkvm_lines)" -eq 1 ] &&
-	   grep -q -- "$word" "$TMP/err" && ! grep -q . "$TMP/out"; then
-		pass "$what: $(head -1 "$TMP/err")"
-	else
-		fail "$what (status $rc)"
-		show_output
-	fi
-}
-
 S=$TMP/v.sock
 touch "$TMP/file"
 long=$TMP/$(printf 'x%.0s' $(seq 1 100))
-refused "CID 2 (the host's)" 2 "CID 2 is reserved" --vsock 2
-refused "CID 0" 2 "CID 0 is reserved" --vsock 0,path="$S"
-refused "CID 2^32 - 1" 2 "CID 4294967295 is reserved" --vsock 4294967295
-refused "CID that is not a number" 2 "bad vsock CID 'three'" --vsock three
-refused "CID with trailing junk" 2 "bad vsock CID '3x'" --vsock 3x,path="$S"
-refused "negative CID" 2 "bad vsock CID '-3'" --vsock=-3
-refused "unknown sub-option" 2 "unknown vsock option 'port=5'" --vsock 3,port=5
-refused "--vsock twice" 2 "given twice" --vsock 3,path="$S" --vsock 4
-refused "empty path" 2 "path is empty" --vsock 3,path=
-refused "path that is a regular file" 2 "exists and is not a socket" \
+lkvm_refused "CID 2 (the host's)" 2 "CID 2 is reserved" --vsock 2
+lkvm_refused "CID 0" 2 "CID 0 is reserved" --vsock 0,path="$S"
+lkvm_refused "CID 2^32 - 1" 2 "CID 4294967295 is reserved" --vsock 4294967295
+lkvm_refused "CID that is not a number" 2 "bad vsock CID 'three'" --vsock three
+lkvm_refused "CID with trailing junk" 2 "bad vsock CID '3x'" --vsock 3x,path="$S"
+lkvm_refused "negative CID" 2 "bad vsock CID '-3'" --vsock=-3
+lkvm_refused "unknown sub-option" 2 "unknown vsock option 'port=5'" --vsock 3,port=5
+lkvm_refused "--vsock twice" 2 "given twice" --vsock 3,path="$S" --vsock 4
+lkvm_refused "empty path" 2 "path is empty" --vsock 3,path=
+lkvm_refused "path that is a regular file" 2 "exists and is not a socket" \
 	--vsock 3,path="$TMP/file"
-refused "path that is a directory" 2 "exists and is not a socket" \
+lkvm_refused "path that is a directory" 2 "exists and is not a socket" \
 	--vsock 3,path="$TMP"
-refused "path too long for a UNIX socket" 2 "is too long" \
+lkvm_refused "path too long for a UNIX socket" 2 "is too long" \
 	--vsock 3,path="$long"
-refused "path in a missing directory" 1 "vsock socket .*nodir/v.sock.: No such file" \
+lkvm_refused "path in a missing directory" 1 "vsock socket .*nodir/v.sock.: No such file" \
 	--vsock 3,path="$TMP/nodir/v.sock"
 
 why=$(kvm_unusable)
@@ -80,32 +67,33 @@ else
 	show_output
 fi
 
+# ticker SOCK ARGS...: a running VM (pid in $pid) once SOCK is there.
+ticker() {
+	local sock=$1
+	shift
+	"$LKVM" run -k "$G" -c 1 -m 64M --network none "$@" -p test=ticker \
+		</dev/null >"$TMP/out1" 2>"$TMP/err1" &
+	pid=$!
+	for _ in $(seq 1 100); do
+		[ -S "$sock" ] && break
+		sleep 0.1
+	done
+}
+stop() { kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null; }
+
 # A running VM: its socket answers; a second lkvm on it is refused.
-"$LKVM" run -k "$G" -c 1 -m 64M --network none --vsock 3,path="$S" \
-	-p test=ticker </dev/null >"$TMP/out1" 2>"$TMP/err1" &
-pid=$!
-for _ in $(seq 1 100); do
-	[ -S "$S" ] && break
-	sleep 0.1
-done
+ticker "$S" --vsock 3,path="$S"
 check "socket while running: lkvm listens on SOCK" test -S "$S"
-refused "socket in use by a running lkvm" 1 "is in use" --vsock 4,path="$S"
-kill "$pid" 2>/dev/null
-wait "$pid" 2>/dev/null
+lkvm_refused "socket in use by a running lkvm" 1 "is in use" --vsock 4,path="$S"
+stop
 check_that "lkvm stopped by SIGTERM removes its socket" '[ ! -e "$S" ]'
 
 # Without path=: $LKVM_HOME/NAME.vsock, beside the control socket.
 mkdir -m 0700 "$TMP/home"
-LKVM_HOME=$TMP/home "$LKVM" run -k "$G" -c 1 -m 64M --network none \
-	--name vs1 --vsock 3 -p test=ticker </dev/null >"$TMP/out1" 2>"$TMP/err1" &
-pid=$!
-for _ in $(seq 1 100); do
-	[ -S "$TMP/home/vs1.vsock" ] && break
-	sleep 0.1
-done
+export LKVM_HOME=$TMP/home
+ticker "$TMP/home/vs1.vsock" --name vs1 --vsock 3
 check "no path=: lkvm listens on \$LKVM_HOME/NAME.vsock" test -S "$TMP/home/vs1.vsock"
-kill "$pid" 2>/dev/null
-wait "$pid" 2>/dev/null
+stop
 check_that "... and removes it at exit" '[ ! -e "$TMP/home/vs1.vsock" ]'
 
 # A stale socket (its lkvm gone) is replaced.
