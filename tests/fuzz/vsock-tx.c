@@ -439,6 +439,11 @@ static void teardown(void)
 	io_loop_destroy(&S.loop);
 }
 
+static void remove_dir(void)
+{
+	rmdir(dir);
+}
+
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
 	signal(SIGPIPE, SIG_IGN);	/* the host side writes to closed ends */
@@ -446,6 +451,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	if (!mkdtemp(dir))
 		abort();
 	snprintf(sock, sizeof(sock), "%s/v.sock", dir);
+	atexit(remove_dir);
 	ram = calloc(1, RAM_SIZE);
 	if (!ram || guest_mem_add(&mem, RAM_GPA, RAM_SIZE, ram, false))
 		abort();

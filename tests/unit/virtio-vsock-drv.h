@@ -9,8 +9,11 @@
 #ifndef LKVM_TESTS_VIRTIO_VSOCK_DRV_H
 #define LKVM_TESTS_VIRTIO_VSOCK_DRV_H
 
+#include <dirent.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdio.h>
 #include <sys/socket.h>
 #include <sys/un.h>
@@ -62,6 +65,12 @@ static inline int setup(unsigned int max_conns, unsigned int timeout_ms,
 	char msg[256];
 	unsigned int i;
 
+	/* The host side writes to sockets the device may have closed. */
+	signal(SIGPIPE, SIG_IGN);
+	snprintf(dir, sizeof(dir), "/tmp/lkvm-vsock-XXXXXX");
+	if (!mkdtemp(dir))
+		abort();
+	snprintf(sock, sizeof(sock), "%s/v.sock", dir);
 	th_init(&T);
 	if (io_loop_init(&L) || io_loop_start(&L))
 		abort();
@@ -90,6 +99,24 @@ static inline void teardown(void)
 	virtio_vsock_destroy(V);
 	io_loop_destroy(&L);
 	th_fini(&T);
+}
+
+/* Remove dir with the SOCK_P listeners' sockets left in it. */
+static inline void remove_dir(void)
+{
+	struct dirent *e;
+	char p[PATH_MAX];
+	DIR *d = opendir(dir);
+
+	while (d && (e = readdir(d))) {
+		if (e->d_name[0] == '.')
+			continue;
+		snprintf(p, sizeof(p), "%s/%s", dir, e->d_name);
+		unlink(p);
+	}
+	if (d)
+		closedir(d);
+	rmdir(dir);
 }
 
 static inline struct virtio_vsock_stats stats(void)

@@ -493,11 +493,6 @@ int main(void)
 	u64 t;
 
 	log_set_level(LOG_ERROR);
-	signal(SIGPIPE, SIG_IGN);
-	snprintf(dir, sizeof(dir), "/tmp/lkvm-vsock-XXXXXX");
-	if (!mkdtemp(dir))
-		abort();
-	snprintf(sock, sizeof(sock), "%s/v.sock", dir);
 	setup(64, 300, 0);
 	test_config();
 	t = ms();
@@ -523,6 +518,6 @@ int main(void)
 	teardown();
 	ok(access(sock, F_OK) && errno == ENOENT,
 	   "destroy removes the socket");
-	rmdir(dir);
+	remove_dir();
 	return tap_done();
 }

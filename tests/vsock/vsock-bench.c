@@ -226,11 +226,6 @@ int main(void)
 	if (s && atof(s) > 0)
 		secs = atof(s);
 	log_set_level(LOG_ERROR);
-	signal(SIGPIPE, SIG_IGN);
-	snprintf(dir, sizeof(dir), "/tmp/lkvm-vsock-bench-XXXXXX");
-	if (!mkdtemp(dir))
-		abort();
-	snprintf(sock, sizeof(sock), "%s/v.sock", dir);
 	setup(0, 0, 0);
 	v = to_guest_rate();
 	p = pair_rate(65536, 4096);
@@ -245,6 +240,6 @@ int main(void)
 	printf("vsock round trip:  %8.1f us      socket pair: %8.1f us      ratio %.2f\n",
 	       v, p, v ? p / v : 0);
 	teardown();
-	rmdir(dir);
+	remove_dir();
 	return 0;
 }
