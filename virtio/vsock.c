@@ -974,9 +974,11 @@ static void timer_io(struct io_handler *hd, u32 events)
 		if (c->state == C_FREE || !c->deadline || now < c->deadline)
 			continue;
 		v->st.timeouts++;
-		if (c->state == C_HOST_REQUEST)
-			c->pending = 0;
-		conn_reset(c);
+		/* A REQUEST the guest never saw needs no RST. */
+		if (c->pending & P_REQUEST)
+			conn_free(c);
+		else
+			conn_reset(c);
 	}
 	rx_end(v);
 	pthread_mutex_unlock(&v->lock);
