@@ -1040,30 +1040,6 @@ static const struct virtio_device_ops vsock_ops = {
 	.reset = vsock_reset,
 };
 
-int vsock_check_path(const char *path, char *msg, size_t len)
-{
-	struct sockaddr_un sa;
-	struct stat st;
-
-	if (!*path) {
-		snprintf(msg, len, "vsock socket path is empty");
-		return -EINVAL;
-	}
-	/* Room for "_4294967295" (the guest's port) and the NUL. */
-	if (strlen(path) + 11 >= sizeof(sa.sun_path)) {
-		snprintf(msg, len,
-			 "vsock socket path '%s' is too long (at most %zu bytes)",
-			 path, sizeof(sa.sun_path) - 12);
-		return -EINVAL;
-	}
-	if (!lstat(path, &st) && !S_ISSOCK(st.st_mode)) {
-		snprintf(msg, len, "vsock socket path '%s' exists and is not a socket",
-			 path);
-		return -EINVAL;
-	}
-	return 0;
-}
-
 static int vsock_listen(struct virtio_vsock *v, char *msg, size_t len)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
