@@ -120,6 +120,9 @@ struct vm_config {
 	 */
 	bool sandbox;
 	bool sandbox_tty;		/* a terminal session on hvc0 */
+	/* --vsock CID[,path=SOCK]: a virtio-vsock device when vsock_cid. */
+	u64 vsock_cid;
+	const char *vsock_path;		/* NULL: $LKVM_HOME/<name>.vsock */
 };
 
 #endif

@@ -15,5 +15,6 @@ const struct vm_virtio_kind *const vm_virtio_kinds[] = {
 	&dev_net_kind,
 	&dev_9p_kind,
 	&dev_balloon_kind,
+	&dev_vsock_kind,
 	NULL
 };

@@ -271,6 +271,16 @@ static int set_9p(struct run_parse *p, const char *val)
 	return r ? -EINVAL : 0;
 }
 
+/* --vsock CID[,path=SOCK]: checked now (vmm/vsock-config.c). */
+static int set_vsock(struct run_parse *p, const char *val)
+{
+	int r = vm_config_parse_vsock(p->cfg, val, p->err, p->errlen);
+
+	if (r)
+		plain_line(p->err);
+	return r ? -EINVAL : 0;
+}
+
 static int set_virtio_transport(struct run_parse *p, const char *val)
 {
 	/* In the order of enum virtio_transport. */
@@ -417,6 +427,10 @@ static const struct run_option run_option_table[] = {
 	  "over virtio-9p as mount tag TAG (repeatable);\n"
 	  "ro: read-only; passthrough (root only): the\n"
 	  "guest's owners and modes on the host files" },
+	{ "vsock", 0, "CID[,path=SOCK]", set_vsock,
+	  "virtio-vsock with guest CID (3 or more); host\n"
+	  "programs connect through UNIX socket SOCK\n"
+	  "(\"CONNECT <port>\"), guest ones reach SOCK_<port>" },
 	{ "console-log", 0, "FILE", set_console_log,
 	  "the serial console's output (the kernel's\n"
 	  "log) to FILE, not to stdout" },
