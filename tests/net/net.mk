@@ -8,6 +8,8 @@ $(BUILD)/tests/net/%: tests/net/%.c $(LIB)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -Itests/unit $(LDFLAGS) -o $@ $< $(LIB) \
 		$(LDLIBS)
 
+# ip(8) makes tap-netns's veth pair; python3 runs linux-net.sh's servers.
+CHECK_PACKAGES += iproute2 python3
 CHECK_DEPS += $(NET_TESTS)
 CHECK_SUITES += $(NET_TESTS) tests/net/cli.sh
 
