@@ -14,5 +14,6 @@ CHECK_DEPS += $(NET_TESTS)
 CHECK_SUITES += $(NET_TESTS) tests/net/cli.sh
 
 # make bench: virtio-net TX/RX into a tap beside the tap driven directly.
-BENCH_DEPS += $(BUILD)/tests/net/net-bench
-BENCH_SUITES += $(BUILD)/tests/net/net-bench
+# And TCP through libslirp between a host socket and a guest-side one.
+BENCH_DEPS += $(BUILD)/tests/net/net-bench $(BUILD)/tests/net/slirp-bench
+BENCH_SUITES += $(BUILD)/tests/net/net-bench $(BUILD)/tests/net/slirp-bench
