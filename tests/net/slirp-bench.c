@@ -63,7 +63,7 @@ struct flow {
 	unsigned long long bytes;
 	double t0, t1;
 	int failed;
-	volatile int done;
+	int done;			/* atomic: the receiver's end */
 };
 
 static double now(void)
@@ -106,7 +106,7 @@ static void *receiver(void *arg)
 
 	if (poll(&pfd, 1, 10000) != 1) {
 		f->failed = ETIMEDOUT;
-		f->done = 1;
+		__atomic_store_n(&f->done, 1, __ATOMIC_RELEASE);
 		return NULL;
 	}
 	c = accept4(f->listen_fd, NULL, NULL, SOCK_CLOEXEC);
@@ -118,7 +118,7 @@ static void *receiver(void *arg)
 		close(c);
 	else
 		f->failed = errno;
-	f->done = 1;
+	__atomic_store_n(&f->done, 1, __ATOMIC_RELEASE);
 	return NULL;
 }
 
@@ -206,7 +206,7 @@ static void run_flow(struct bench *b, const char *what, const char *lip,
 	if (pthread_create(&tr, NULL, receiver, &f) ||
 	    pthread_create(&ts, NULL, sender, &f))
 		abort();
-	while (!f.done)
+	while (!__atomic_load_n(&f.done, __ATOMIC_ACQUIRE))
 		drive(b);
 	pthread_join(ts, NULL);
 	pthread_join(tr, NULL);
