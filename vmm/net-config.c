@@ -124,18 +124,17 @@ static int net_word(struct net_config *n, char *key, char *val, char *err,
 		n->mode = i;
 	} else if (!strcmp(key, "tapif")) {
 		n->tapif = val;
-	} else if (!strcmp(key, "guest_mac")) {
-		if (parse_mac(val, n->guest_mac))
+	} else if (!strcmp(key, "guest_mac") || !strcmp(key, "host_mac")) {
+		bool guest = key[0] == 'g';
+
+		if (parse_mac(val, guest ? n->guest_mac : n->host_mac))
 			return bad(err, errlen,
-				   "-n: invalid guest_mac '%s'%s: need a unicast xx:xx:xx:xx:xx:xx",
-				   val, "");
-		n->has_mac = true;
-	} else if (!strcmp(key, "host_mac")) {
-		if (parse_mac(val, n->host_mac))
-			return bad(err, errlen,
-				   "-n: invalid host_mac '%s'%s: need a unicast xx:xx:xx:xx:xx:xx",
-				   val, "");
-		n->has_host_mac = true;
+				   "-n: invalid %s '%s': need a unicast xx:xx:xx:xx:xx:xx",
+				   key, val);
+		if (guest)
+			n->has_mac = true;
+		else
+			n->has_host_mac = true;
 	} else if (!strcmp(key, "host_ip") || !strcmp(key, "guest_ip")) {
 		struct in_addr *a = key[0] == 'h' ? &n->host_ip : &n->guest_ip;
 

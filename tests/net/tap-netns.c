@@ -94,16 +94,14 @@ static u32 csum_add(u32 s, const u8 *p, size_t n)
 }
 
 /*
- * An Ethernet/IPv4/UDP frame from the guest to HOST_IP:port at p; with
- * partial, the UDP checksum holds only the pseudo-header's sum (the host
- * finishes it). Returns the frame's length.
+ * Ethernet (guest to host) and IPv4 headers from GUEST_IP to dst at p,
+ * for proto with l4len bytes after the IP header. Returns the sum of the
+ * pseudo-header, for the layer 4 checksum.
  */
-static size_t udp_frame(u8 *p, u16 port, const u8 *data, size_t n,
-			bool partial)
+static u32 l3_headers(u8 *p, const char *dst_ip, u8 proto, size_t l4len)
 {
-	u8 *ip = p + 14, *udp = ip + 20, ps[12];
-	size_t ulen = 8 + n;
-	u32 src, dst, s;
+	u8 *ip = p + 14, ps[12];
+	u32 src, dst;
 	u16 c;
 
 	memcpy(p, HMAC, 6);
@@ -111,17 +109,40 @@ static size_t udp_frame(u8 *p, u16 port, const u8 *data, size_t n,
 	p[12] = 0x08;
 	p[13] = 0x00;
 	inet_pton(AF_INET, GUEST_IP, &src);
-	inet_pton(AF_INET, HOST_IP, &dst);
+	inet_pton(AF_INET, dst_ip, &dst);
 	memset(ip, 0, 20);
 	ip[0] = 0x45;
-	ip[2] = (u8)((20 + ulen) >> 8);
-	ip[3] = (u8)(20 + ulen);
+	ip[2] = (u8)((20 + l4len) >> 8);
+	ip[3] = (u8)(20 + l4len);
+	ip[6] = 0x40;		/* DF */
 	ip[8] = 64;
-	ip[9] = 17;
+	ip[9] = proto;
 	memcpy(ip + 12, &src, 4);
 	memcpy(ip + 16, &dst, 4);
 	c = htons((u16)~csum_fold(csum_add(0, ip, 20)));
 	memcpy(ip + 10, &c, 2);
+	memcpy(ps, &src, 4);
+	memcpy(ps + 4, &dst, 4);
+	ps[8] = 0;
+	ps[9] = proto;
+	ps[10] = (u8)(l4len >> 8);
+	ps[11] = (u8)l4len;
+	return csum_add(0, ps, 12);
+}
+
+/*
+ * An Ethernet/IPv4/UDP frame from the guest to HOST_IP:port at p; with
+ * partial, the UDP checksum holds only the pseudo-header's sum (the host
+ * finishes it). Returns the frame's length.
+ */
+static size_t udp_frame(u8 *p, u16 port, const u8 *data, size_t n,
+			bool partial)
+{
+	u8 *udp = p + 14 + 20;
+	size_t ulen = 8 + n;
+	u32 s = l3_headers(p, HOST_IP, 17, ulen);
+	u16 c;
+
 	udp[0] = 4000 >> 8;
 	udp[1] = 4000 & 0xff;
 	udp[2] = (u8)(port >> 8);
@@ -130,13 +151,6 @@ static size_t udp_frame(u8 *p, u16 port, const u8 *data, size_t n,
 	udp[5] = (u8)ulen;
 	udp[6] = udp[7] = 0;
 	memcpy(udp + 8, data, n);
-	memcpy(ps, &src, 4);
-	memcpy(ps + 4, &dst, 4);
-	ps[8] = 0;
-	ps[9] = 17;
-	ps[10] = (u8)(ulen >> 8);
-	ps[11] = (u8)ulen;
-	s = csum_add(0, ps, 12);
 	if (partial) {
 		c = htons(csum_fold(s));
 	} else {
@@ -430,27 +444,11 @@ static size_t tcp_frame(u8 *p, u8 flags, u32 seq, u32 ack, size_t n,
 			bool partial)
 {
 	size_t thl = flags & 0x02 ? 24 : 20, i;
-	u8 *ipp = p + 14, *th = ipp + 20, ps[12];
-	u32 src, dst, s, v;
+	u8 *th = p + 14 + 20;
+	u32 s = l3_headers(p, FAR_IP, 6, thl + n), v;
 	u16 c;
 
-	memcpy(p, HMAC, 6);
-	memcpy(p + 6, GMAC, 6);
-	p[12] = 0x08;
-	p[13] = 0x00;
-	inet_pton(AF_INET, GUEST_IP, &src);
-	inet_pton(AF_INET, FAR_IP, &dst);
-	memset(ipp, 0, 20 + thl);
-	ipp[0] = 0x45;
-	ipp[2] = (u8)((20 + thl + n) >> 8);
-	ipp[3] = (u8)(20 + thl + n);
-	ipp[6] = 0x40;		/* DF */
-	ipp[8] = 64;
-	ipp[9] = 6;
-	memcpy(ipp + 12, &src, 4);
-	memcpy(ipp + 16, &dst, 4);
-	c = htons((u16)~csum_fold(csum_add(0, ipp, 20)));
-	memcpy(ipp + 10, &c, 2);
+	memset(th, 0, thl);
 	th[0] = 40000 >> 8;
 	th[1] = 40000 & 0xff;
 	th[2] = FAR_PORT >> 8;
@@ -471,13 +469,6 @@ static size_t tcp_frame(u8 *p, u8 flags, u32 seq, u32 ack, size_t n,
 	}
 	for (i = 0; i < n; i++)
 		th[thl + i] = tso_byte(i);
-	memcpy(ps, &src, 4);
-	memcpy(ps + 4, &dst, 4);
-	ps[8] = 0;
-	ps[9] = 6;
-	ps[10] = (u8)((thl + n) >> 8);
-	ps[11] = (u8)(thl + n);
-	s = csum_add(0, ps, 12);
 	if (partial)
 		c = htons(csum_fold(s));
 	else

@@ -201,10 +201,16 @@ static void test_dhcp(void)
 	   "DHCP: DISCOVER gets an OFFER of guest_ip 192.168.33.15");
 }
 
-static void test_udp(void)
+/*
+ * A datagram from the guest's sport to gateway_ip:port reaches a socket
+ * on the namespace's loopback port lport, and its answer comes back to
+ * the guest from gateway_ip:port.
+ */
+static void udp_round_trip(const char *gateway_ip, u16 port, u16 lport,
+			   u16 sport, const char *there, const char *back)
 {
 	struct sockaddr_in a = { .sin_family = AF_INET,
-				 .sin_port = htons(7100) }, from;
+				 .sin_port = htons(lport) }, from;
 	socklen_t fl = sizeof(from);
 	struct pollfd pfd;
 	u8 got[64];
@@ -216,22 +222,27 @@ static void test_udp(void)
 	s = socket(AF_INET, SOCK_DGRAM, 0);
 	if (s < 0 || bind(s, (struct sockaddr *)&a, sizeof(a)))
 		abort();
-	guest_send(udp_out(gw_mac, ip4("192.168.33.15"), 5555,
-			   ip4("192.168.33.1"), 7100,
+	guest_send(udp_out(gw_mac, ip4("192.168.33.15"), sport,
+			   ip4(gateway_ip), port,
 			   (const u8 *)"hello host", 10));
 	pfd = (struct pollfd){ .fd = s, .events = POLLIN };
 	n = poll(&pfd, 1, 2000) == 1 ?
 	    recvfrom(s, got, sizeof(got), 0, (struct sockaddr *)&from, &fl) :
 	    -1;
-	ok(n == 10 && !memcmp(got, "hello host", 10),
-	   "UDP to the gateway reaches a socket on the namespace's loopback");
+	ok(n == 10 && !memcmp(got, "hello host", 10), "%s", there);
 	if (n == 10)
 		sendto(s, "hello guest", 11, 0, (struct sockaddr *)&from, fl);
-	r = guest_recv(0x0800, 17, 5555);
+	r = guest_recv(0x0800, 17, sport);
 	ok(r && !memcmp(r + 42, "hello guest", 11) &&
-	   !memcmp(r + 26, &(u32){ ip4("192.168.33.1") }, 4),
-	   "... and its answer comes back from the gateway address");
+	   !memcmp(r + 26, &(u32){ ip4(gateway_ip) }, 4), "%s", back);
 	close(s);
+}
+
+static void test_udp(void)
+{
+	udp_round_trip("192.168.33.1", 7100, 7100, 5555,
+		       "UDP to the gateway reaches a socket on the namespace's loopback",
+		       "... and its answer comes back from the gateway address");
 }
 
 /*
@@ -264,35 +275,9 @@ static int resolv_here(char *why, size_t len)
 
 static void test_dns(void)
 {
-	struct sockaddr_in a = { .sin_family = AF_INET,
-				 .sin_port = htons(53) }, from;
-	socklen_t fl = sizeof(from);
-	struct pollfd pfd;
-	u8 got[64];
-	const u8 *r;
-	ssize_t n;
-	int s;
-
-	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	s = socket(AF_INET, SOCK_DGRAM, 0);
-	if (s < 0 || bind(s, (struct sockaddr *)&a, sizeof(a)))
-		abort();
-	guest_send(udp_out(gw_mac, ip4("192.168.33.15"), 5353,
-			   ip4("192.168.33.3"), 53,
-			   (const u8 *)"lkvm query", 10));
-	pfd = (struct pollfd){ .fd = s, .events = POLLIN };
-	n = poll(&pfd, 1, 2000) == 1 ?
-	    recvfrom(s, got, sizeof(got), 0, (struct sockaddr *)&from, &fl) :
-	    -1;
-	ok(n == 10 && !memcmp(got, "lkvm query", 10),
-	   "DNS to the forwarder 192.168.33.3 reaches resolv.conf's server on 127.0.0.1:53");
-	if (n == 10)
-		sendto(s, "lkvm answer", 11, 0, (struct sockaddr *)&from, fl);
-	r = guest_recv(0x0800, 17, 5353);
-	ok(r && !memcmp(r + 42, "lkvm answer", 11) &&
-	   !memcmp(r + 26, &(u32){ ip4("192.168.33.3") }, 4),
-	   "... and its answer comes back from 192.168.33.3:53");
-	close(s);
+	udp_round_trip("192.168.33.3", 53, 53, 5353,
+		       "DNS to the forwarder 192.168.33.3 reaches resolv.conf's server on 127.0.0.1:53",
+		       "... and its answer comes back from 192.168.33.3:53");
 }
 
 static void test_hostfwd(void)
