@@ -1,6 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# suite-timeout: 1800
+# suite-timeout: 3600
 #
 # Linux's virtio_net against lkvm, checked from the guest's user space
 # (busybox), in one boot carrying two NICs, inside a network and mount
@@ -26,7 +26,8 @@
 # exit) showing frames both ways on both pairs.
 set -u
 # A boot reaches user space in 2-4 minutes here, more under load; the
-# transfers run through the guest's emulated kernel code.
+# transfers run through the guest's emulated kernel code. Each boot has
+# 1500 s; the suite's 3600 s cover make check-linux's two.
 LINUX_TIMEOUT=${LINUX_TIMEOUT:-1500}
 if [ -z "${LKVM_NET_NETNS:-}" ]; then
 	if unshare -n -m true 2>/dev/null; then
