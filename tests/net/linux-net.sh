@@ -17,7 +17,8 @@
 #         the interface up with 10.77.0.2/24, ping gets replies, wget
 #         fetches 4 MiB whose SHA-256 matches, and 1 MiB the guest sends
 #         with nc arrives intact (the host's SHA-256 of the stream).
-# Each NIC is told apart in the guest by its guest_mac. Also checked on the
+# Each NIC is told apart in the guest by its guest_mac. (No wget -T:
+# Debian 12's static busybox 1.35 wget crashes with it, on the host too.) Also checked on the
 # host: the resolver got the guest's query, the server got the token
 # through hostfwd and the stream's checksum, lkvm logged no warning.
 # LKVM_LINUX_ALL=1 (make check-linux) adds a second boot: the same over
@@ -229,14 +230,14 @@ else
 	tap_skip "nslookup through libslirp's DNS forwarder" "no resolv.conf of our own on the host"
 fi
 check "wget 256 KiB from the namespace's loopback through the gateway" \
-	wget -q -T 120 -O /tmp/small http://192.168.33.1:8080/small
+	wget -q -O /tmp/small http://192.168.33.1:8080/small
 sum=$(sha256sum /tmp/small)
 tap_is "... and its SHA-256 matches" "${sum%% *}" "$SMALL_SUM"
 rm -f /tmp/small
 mkdir -p /www
 echo "$TOKEN" >/www/index.html
 httpd -p 80 -h /www
-got=$(wget -q -T 180 -O - http://192.168.33.1:8080/fwd)
+got=$(wget -q -O - http://192.168.33.1:8080/fwd)
 tap_is "hostfwd=tcp:2222-:80: the host reaches the guest's httpd" "$got" "$TOKEN"
 
 # Tap: address, ping, 4 MiB in, 1 MiB out.
@@ -248,7 +249,7 @@ case "$out" in
    echo "$out" >/tmp/out; tap_show /tmp/out ;;
 esac
 check "wget 4 MiB from the tap's host side" \
-	wget -q -T 300 -O /tmp/blob http://10.77.0.1:8080/blob
+	wget -q -O /tmp/blob http://10.77.0.1:8080/blob
 sum=$(sha256sum /tmp/blob)
 tap_is "... and its SHA-256 matches" "${sum%% *}" "$BLOB_SUM"
 rm -f /tmp/blob
