@@ -9,8 +9,9 @@
  * comes back; a DNS query to the forwarder (.3) reaches the server that
  * the host's /etc/resolv.conf names (here, in this program's own mount
  * namespace, one on 127.0.0.1:53) and its answer comes back from .3; a
- * TCP connection to a hostfwd port arrives as a SYN for the guest's port. Skips with the reason where the namespace or libslirp
- * are missing.
+ * TCP connection to a hostfwd port arrives as a SYN for the guest's
+ * port. Skips with the reason where the namespace or libslirp are
+ * missing.
  */
 #include <arpa/inet.h>
 #include <dirent.h>
