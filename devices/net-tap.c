@@ -11,6 +11,7 @@
 #include <fcntl.h>
 #include <linux/if.h>
 #include <linux/if_tun.h>
+#include <net/if_arp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -139,6 +140,31 @@ static int tap_vnet_hdr(int fd)
 		return -errno;
 #endif
 	return 0;
+}
+
+/* host_mac=: the tap's own address (tun allows it while up). */
+static int tap_hwaddr(const char *ifname, const u8 mac[6], char *err,
+		      size_t errlen)
+{
+	struct ifreq ifr;
+	int s, r;
+
+	s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (s < 0) {
+		r = -errno;
+		snprintf(err, errlen, "host_mac: socket: %s", strerror(errno));
+		return r;
+	}
+	memset(&ifr, 0, sizeof(ifr));
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", ifname);
+	ifr.ifr_hwaddr.sa_family = ARPHRD_ETHER;
+	memcpy(ifr.ifr_hwaddr.sa_data, mac, 6);
+	r = ioctl(s, SIOCSIFHWADDR, &ifr) ? -errno : 0;
+	if (r)
+		snprintf(err, errlen, "cannot set host_mac on tap '%s': %s",
+			 ifname, strerror(-r));
+	close(s);
+	return r;
 }
 
 /* host_ip/24 on the tap, and up. */
@@ -305,6 +331,11 @@ int net_tap_open(struct net_backend **out, const struct net_tap_options *o,
 		snprintf(err, errlen, "tap '%s': TUNSETOFFLOAD: %s",
 			 t->ifname, strerror(errno));
 		goto fail;
+	}
+	if (o->host_mac) {
+		r = tap_hwaddr(t->ifname, o->host_mac, err, errlen);
+		if (r)
+			goto fail;
 	}
 	if (o->host_ip && *o->host_ip) {
 		r = tap_address(t->ifname, o->host_ip, err, errlen);

@@ -64,6 +64,7 @@ struct net_tap_options {
 	const char *script;	/* run with the name once it is open */
 	const char *downscript;	/* run with the name at close */
 	const char *host_ip;	/* an address/24 for the tap, brought up */
+	const u8 *host_mac;	/* NULL, or the tap's own MAC address */
 };
 
 /* -n mode=user: devices/net-slirp.c, libslirp on its own thread. */

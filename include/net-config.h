@@ -32,8 +32,9 @@ struct net_config {
 	const char *downscript;
 	const char *host_ip_arg;	/* host_ip= as given (tap) */
 	struct in_addr host_ip, guest_ip;
-	bool has_mac;
+	bool has_mac, has_host_mac;
 	u8 guest_mac[6];
+	u8 host_mac[6];			/* tap: the tap's own address */
 	int fd;				/* fd=N, else -1 */
 	unsigned int queues;		/* 0: the default */
 	struct net_hostfwd fwd[NET_MAX_HOSTFWD];

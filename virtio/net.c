@@ -258,6 +258,7 @@ static int tx_one(struct virtio_net *net, struct net_pair *p)
 	}
 	net->stats.tx_frames++;
 	net->stats.tx_bytes += len;
+	net->stats.pair_tx[p->index]++;
 	return 1;
 drop:
 	net->stats.tx_dropped++;
@@ -477,6 +478,7 @@ static void net_rx(struct virtio_net *net, struct net_pair *p,
 		rx_deliver(net, q, vq, (size_t)n);
 		net->stats.rx_frames++;
 		net->stats.rx_bytes += (size_t)n - NET_HDR_LEN;
+		net->stats.pair_rx[p->index]++;
 		if (++done % 64 == 0)
 			virtio_queue_signal(vq);
 	}
@@ -874,10 +876,29 @@ void virtio_net_set_link(struct virtio_net *net, bool up)
 	virtio_config_changed(&net->vdev);
 }
 
+/* At info level: the frames each queue pair carried, in one line. */
+static void net_log_pairs(struct virtio_net *net)
+{
+	char line[64 * VIRTIO_NET_MAX_PAIRS];
+	unsigned int i;
+	size_t n = 0;
+
+	if (log_get_level() < LOG_INFO)
+		return;
+	for (i = 0; i < net->pairs && n < sizeof(line); i++)
+		n += (size_t)snprintf(line + n, sizeof(line) - n,
+				      "%spair %u: rx %llu tx %llu",
+				      i ? ", " : "", i,
+				      (unsigned long long)net->stats.pair_rx[i],
+				      (unsigned long long)net->stats.pair_tx[i]);
+	pr_info("%s: frames per queue pair: %s", net->vdev.name, line);
+}
+
 void virtio_net_destroy(struct virtio_net *net)
 {
 	struct net_backend *be = net->be;
 
+	net_log_pairs(net);
 	virtio_device_destroy(&net->vdev);
 	net_free(net);
 	net_backend_close(be);

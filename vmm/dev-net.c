@@ -53,6 +53,7 @@ static int net_open_tap(const struct vm_config *cfg,
 		.script = nc->script,
 		.downscript = nc->downscript,
 		.host_ip = nc->host_ip_arg,
+		.host_mac = nc->has_host_mac ? nc->host_mac : NULL,
 	};
 	int err;
 

@@ -10,7 +10,7 @@
 #include "run-options.h"
 
 #define NET_SUBOPTIONS \
-	"mode, tapif, guest_mac, host_ip, guest_ip, script, downscript, fd, queues, hostfwd"
+	"mode, tapif, guest_mac, host_mac, host_ip, guest_ip, script, downscript, fd, queues, hostfwd"
 
 static int bad(char *err, size_t errlen, const char *fmt, const char *a,
 	       const char *b)
@@ -124,12 +124,17 @@ static int net_word(struct net_config *n, char *key, char *val, char *err,
 		n->mode = i;
 	} else if (!strcmp(key, "tapif")) {
 		n->tapif = val;
-	} else if (!strcmp(key, "guest_mac")) {
-		if (parse_mac(val, n->guest_mac))
+	} else if (!strcmp(key, "guest_mac") || !strcmp(key, "host_mac")) {
+		bool guest = key[0] == 'g';
+
+		if (parse_mac(val, guest ? n->guest_mac : n->host_mac))
 			return bad(err, errlen,
-				   "-n: invalid guest_mac '%s'%s: need a unicast xx:xx:xx:xx:xx:xx",
-				   val, "");
-		n->has_mac = true;
+				   "-n: invalid %s '%s': need a unicast xx:xx:xx:xx:xx:xx",
+				   key, val);
+		if (guest)
+			n->has_mac = true;
+		else
+			n->has_host_mac = true;
 	} else if (!strcmp(key, "host_ip") || !strcmp(key, "guest_ip")) {
 		struct in_addr *a = key[0] == 'h' ? &n->host_ip : &n->guest_ip;
 
@@ -180,6 +185,11 @@ static int net_check(struct net_config *n, char *err, size_t errlen)
 	    (n->tapif || n->script || n->downscript || n->fd >= 0))
 		return bad(err, errlen,
 			   "-n: tapif=, script=, downscript= and fd= are for mode=tap, not '%s'%s",
+			   n->arg, "");
+	/* libslirp's gateway has its own fixed address. */
+	if (n->mode != NET_MODE_TAP && n->has_host_mac)
+		return bad(err, errlen,
+			   "-n: host_mac= is for mode=tap (the tap's own address), not '%s'%s",
 			   n->arg, "");
 	if (n->mode != NET_MODE_USER && (n->nr_fwd || n->guest_ip.s_addr))
 		return bad(err, errlen,

@@ -417,7 +417,7 @@ static const struct run_option run_option_table[] = {
 	  "backing file may be: see lkvm(1)" },
 	{ "network", 'n',
 	  "mode=tap|user|none[,tapif=IF][,guest_mac=MAC]\n"
-	  "[,host_ip=IP][,guest_ip=IP][,script=S][,downscript=S]\n"
+	  "[,host_mac=MAC][,host_ip=IP][,guest_ip=IP][,script=S][,downscript=S]\n"
 	  "[,fd=N][,queues=N][,hostfwd=tcp:HOSTPORT-:GUESTPORT]",
 	  set_network,
 	  "virtio-net NIC (repeatable); none: no NIC;\n"

@@ -117,6 +117,9 @@ struct virtio_net_stats {
 	atomic_ullong tx_frames, tx_bytes, tx_dropped;
 	atomic_ullong rx_frames, rx_bytes, rx_dropped, rx_filtered;
 	atomic_ullong ctrl_ok, ctrl_err;
+	/* Frames each queue pair carried (does the steering use them all?) */
+	atomic_ullong pair_tx[VIRTIO_NET_MAX_PAIRS];
+	atomic_ullong pair_rx[VIRTIO_NET_MAX_PAIRS];
 };
 
 struct virtio_net;

@@ -15,6 +15,9 @@ lkvm_refused "queues beyond the tap's 16" 2 "queues '17'" -n queues=17
 lkvm_refused "queues=2 with mode=user" 2 "mode=user gives one" -n mode=user,queues=2
 lkvm_refused "fd= that is not a tap" 1 "fd=0 is not a tap" -n mode=tap,fd=0
 lkvm_refused "vhost=1" 2 "vhost-net" -n vhost=1
+lkvm_refused "malformed host_mac" 2 "host_mac '02:zz'" -n host_mac=02:zz
+lkvm_refused "host_mac with mode=user" 2 "host_mac= is for mode=tap" \
+	-n mode=user,host_mac=02:00:00:00:00:01
 
 why=$(kvm_unusable)
 count_fns() { # DESCRIPTION N ARGS...: the guest's PCI scan

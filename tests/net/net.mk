@@ -8,9 +8,12 @@ $(BUILD)/tests/net/%: tests/net/%.c $(LIB)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -Itests/unit $(LDFLAGS) -o $@ $< $(LIB) \
 		$(LDLIBS)
 
+# ip(8) makes tap-netns's veth pair; python3 runs linux-net.sh's servers.
+CHECK_PACKAGES += iproute2 python3
 CHECK_DEPS += $(NET_TESTS)
 CHECK_SUITES += $(NET_TESTS) tests/net/cli.sh
 
 # make bench: virtio-net TX/RX into a tap beside the tap driven directly.
-BENCH_DEPS += $(BUILD)/tests/net/net-bench
-BENCH_SUITES += $(BUILD)/tests/net/net-bench
+# And TCP through libslirp between a host socket and a guest-side one.
+BENCH_DEPS += $(BUILD)/tests/net/net-bench $(BUILD)/tests/net/slirp-bench
+BENCH_SUITES += $(BUILD)/tests/net/net-bench $(BUILD)/tests/net/slirp-bench

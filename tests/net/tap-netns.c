@@ -8,19 +8,31 @@
  * NEEDS_CSUM) reaches a socket in the namespace; one the namespace sends
  * to the guest's address arrives in the receive buffers with a header
  * that agrees with the bytes; with queues=2 and both pairs enabled, flows
- * arrive on both receive queues. Skips with the reason where the
- * namespace or the tap cannot be had.
+ * arrive on both receive queues. host_mac= gives the tap its address.
+ * A 64 KiB TSO frame (one TCP segment of 44 x 1460 bytes, after a
+ * handshake made by hand) crosses the namespace, is forwarded into a veth
+ * whose TSO is off and so is cut into segments there (a GSO frame
+ * delivered locally is never segmented), and arrives as an intact byte
+ * stream at a socket in a second namespace on the veth's far side. Skips
+ * with the reason where the namespace, the tap or the veth (ip(8)) cannot
+ * be had.
  */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <linux/ethtool.h>
+#include <linux/sockios.h>
 #include <net/if.h>
 #include <net/if_arp.h>
 #include <poll.h>
 #include <sched.h>
+#include <signal.h>
 #include <stdio.h>
 #include <sys/epoll.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #define TH_MAXQ 5
 #include "tap.h"
@@ -41,6 +53,7 @@ static struct virtio_net *N;
 static struct net_backend *BE;
 static u16 next_desc[TH_MAXQ];
 static const u8 GMAC[6] = { 0x02, 0x00, 0x00, 0x00, 0x00, 0x02 };
+static const u8 HOST_MAC[6] = { 0x02, 0x00, 0x00, 0x00, 0x00, 0x01 };
 static u8 HMAC[6];
 
 static u8 *hva(u64 gpa)
@@ -81,16 +94,14 @@ static u32 csum_add(u32 s, const u8 *p, size_t n)
 }
 
 /*
- * An Ethernet/IPv4/UDP frame from the guest to HOST_IP:port at p; with
- * partial, the UDP checksum holds only the pseudo-header's sum (the host
- * finishes it). Returns the frame's length.
+ * Ethernet (guest to host) and IPv4 headers from GUEST_IP to dst at p,
+ * for proto with l4len bytes after the IP header. Returns the sum of the
+ * pseudo-header, for the layer 4 checksum.
  */
-static size_t udp_frame(u8 *p, u16 port, const u8 *data, size_t n,
-			bool partial)
+static u32 l3_headers(u8 *p, const char *dst_ip, u8 proto, size_t l4len)
 {
-	u8 *ip = p + 14, *udp = ip + 20, ps[12];
-	size_t ulen = 8 + n;
-	u32 src, dst, s;
+	u8 *ip = p + 14, ps[12];
+	u32 src, dst;
 	u16 c;
 
 	memcpy(p, HMAC, 6);
@@ -98,17 +109,40 @@ static size_t udp_frame(u8 *p, u16 port, const u8 *data, size_t n,
 	p[12] = 0x08;
 	p[13] = 0x00;
 	inet_pton(AF_INET, GUEST_IP, &src);
-	inet_pton(AF_INET, HOST_IP, &dst);
+	inet_pton(AF_INET, dst_ip, &dst);
 	memset(ip, 0, 20);
 	ip[0] = 0x45;
-	ip[2] = (u8)((20 + ulen) >> 8);
-	ip[3] = (u8)(20 + ulen);
+	ip[2] = (u8)((20 + l4len) >> 8);
+	ip[3] = (u8)(20 + l4len);
+	ip[6] = 0x40;		/* DF */
 	ip[8] = 64;
-	ip[9] = 17;
+	ip[9] = proto;
 	memcpy(ip + 12, &src, 4);
 	memcpy(ip + 16, &dst, 4);
 	c = htons((u16)~csum_fold(csum_add(0, ip, 20)));
 	memcpy(ip + 10, &c, 2);
+	memcpy(ps, &src, 4);
+	memcpy(ps + 4, &dst, 4);
+	ps[8] = 0;
+	ps[9] = proto;
+	ps[10] = (u8)(l4len >> 8);
+	ps[11] = (u8)l4len;
+	return csum_add(0, ps, 12);
+}
+
+/*
+ * An Ethernet/IPv4/UDP frame from the guest to HOST_IP:port at p; with
+ * partial, the UDP checksum holds only the pseudo-header's sum (the host
+ * finishes it). Returns the frame's length.
+ */
+static size_t udp_frame(u8 *p, u16 port, const u8 *data, size_t n,
+			bool partial)
+{
+	u8 *udp = p + 14 + 20;
+	size_t ulen = 8 + n;
+	u32 s = l3_headers(p, HOST_IP, 17, ulen);
+	u16 c;
+
 	udp[0] = 4000 >> 8;
 	udp[1] = 4000 & 0xff;
 	udp[2] = (u8)(port >> 8);
@@ -117,13 +151,6 @@ static size_t udp_frame(u8 *p, u16 port, const u8 *data, size_t n,
 	udp[5] = (u8)ulen;
 	udp[6] = udp[7] = 0;
 	memcpy(udp + 8, data, n);
-	memcpy(ps, &src, 4);
-	memcpy(ps + 4, &dst, 4);
-	ps[8] = 0;
-	ps[9] = 17;
-	ps[10] = (u8)(ulen >> 8);
-	ps[11] = (u8)ulen;
-	s = csum_add(0, ps, 12);
 	if (partial) {
 		c = htons(csum_fold(s));
 	} else {
@@ -148,7 +175,7 @@ static int setup(unsigned int queues, u64 features, char *why, size_t len)
 {
 	struct net_tap_options to = {
 		.ifname = IFNAME, .fd = -1, .queues = queues,
-		.host_ip = HOST_IP,
+		.host_ip = HOST_IP, .host_mac = HOST_MAC,
 	};
 	struct virtio_net_options o = { .pairs = queues };
 	struct arpreq arp;
@@ -362,6 +389,281 @@ static void test_two_queues(void)
 	close(s);
 }
 
+/* Run an ip(8) command line in this thread's namespace; 0 if it worked. */
+static int run_ip(const char *args)
+{
+	char cmd[256];
+
+	snprintf(cmd, sizeof(cmd), "ip %s >/dev/null 2>&1", args);
+	return system(cmd) ? -1 : 0;
+}
+
+/* TX packets of ifname, from /proc/net/dev of this namespace. */
+static unsigned long long tx_packets(const char *ifname)
+{
+	unsigned long long v[10] = { 0 };
+	char line[512], *p;
+	size_t n = strlen(ifname);
+	FILE *f = fopen("/proc/net/dev", "r");
+
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof(line), f)) {
+		for (p = line; *p == ' '; p++)
+			;
+		if (strncmp(p, ifname, n) || p[n] != ':')
+			continue;
+		/* rx: bytes packets errs drop fifo frame compressed multicast */
+		if (sscanf(p + n + 1,
+			   "%llu %llu %llu %llu %llu %llu %llu %llu %llu %llu",
+			   &v[0], &v[1], &v[2], &v[3], &v[4], &v[5], &v[6],
+			   &v[7], &v[8], &v[9]) != 10)
+			v[9] = 0;
+	}
+	fclose(f);
+	return v[9];
+}
+
+#define FAR_IP "10.10.0.2"
+#define FAR_PORT 9000
+#define TSO_MSS 1460
+#define TSO_SEGS 44
+#define TSO_LEN (TSO_MSS * TSO_SEGS)
+
+static u8 tso_byte(size_t i)
+{
+	return (u8)(i * 7 + (i >> 9));
+}
+
+/*
+ * An Ethernet/IPv4/TCP frame from the guest's 40000 to FAR_IP at p:
+ * flags, seq, ack, MSS option on a SYN, n payload bytes; with partial the
+ * checksum holds only the pseudo-header's sum. Returns its length.
+ */
+static size_t tcp_frame(u8 *p, u8 flags, u32 seq, u32 ack, size_t n,
+			bool partial)
+{
+	size_t thl = flags & 0x02 ? 24 : 20, i;
+	u8 *th = p + 14 + 20;
+	u32 s = l3_headers(p, FAR_IP, 6, thl + n), v;
+	u16 c;
+
+	memset(th, 0, thl);
+	th[0] = 40000 >> 8;
+	th[1] = 40000 & 0xff;
+	th[2] = FAR_PORT >> 8;
+	th[3] = FAR_PORT & 0xff;
+	v = htonl(seq);
+	memcpy(th + 4, &v, 4);
+	v = htonl(ack);
+	memcpy(th + 8, &v, 4);
+	th[12] = (u8)(thl / 4) << 4;
+	th[13] = flags;
+	th[14] = 0xff;		/* window 65535 */
+	th[15] = 0xff;
+	if (thl == 24) {	/* MSS */
+		th[20] = 2;
+		th[21] = 4;
+		th[22] = TSO_MSS >> 8;
+		th[23] = TSO_MSS & 0xff;
+	}
+	for (i = 0; i < n; i++)
+		th[thl + i] = tso_byte(i);
+	if (partial)
+		c = htons(csum_fold(s));
+	else
+		c = htons((u16)~csum_fold(csum_add(s, th, thl + n)));
+	memcpy(th + 16, &c, 2);
+	return 14 + 20 + thl + n;
+}
+
+/* The next received frame that is TCP from FAR_IP with SYN+ACK: its seq. */
+static bool tso_synack(unsigned int *rxn, u32 *seq)
+{
+	unsigned int k;
+	u32 used, v;
+
+	for (k = 0; k < 20; k++) {
+		rx_kick(0);
+		while (*rxn < 32 && th_used(&T, 0, &used)) {
+			u8 *f = hva(TH_BUFS + 0x20000 + *rxn * 0x800) +
+				NET_HDR_LEN;
+
+			(*rxn)++;
+			if (used < NET_HDR_LEN + 54 || f[12] != 0x08 ||
+			    f[13] != 0 || f[23] != 6 || (f[47] & 0x12) != 0x12)
+				continue;
+			memcpy(&v, f + 38, 4);
+			*seq = ntohl(v);
+			return true;
+		}
+	}
+	return false;
+}
+
+/* Make netns B (a child holding it) with veth v1, its peer v0 here. */
+static int far_side(pid_t *child, int *ns_here, int *ns_far, char *why,
+		    size_t len)
+{
+	struct ethtool_value ev = { .cmd = ETHTOOL_STSO, .data = 0 };
+	int pfd[2], s, fd;
+	char c, buf[128], path[64];
+	struct ifreq ifr;
+
+	*ns_here = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+	if (*ns_here < 0 || pipe(pfd))
+		abort();
+	*child = fork();
+	if (*child < 0)
+		abort();
+	if (!*child) {
+		c = unshare(CLONE_NEWNET) ? 'n' : 'y';
+		if (write(pfd[1], &c, 1) != 1)
+			_exit(1);
+		pause();
+		_exit(0);
+	}
+	close(pfd[1]);
+	if (read(pfd[0], &c, 1) != 1 || c != 'y') {
+		close(pfd[0]);
+		snprintf(why, len, "cannot make a second namespace");
+		return -1;
+	}
+	close(pfd[0]);
+	snprintf(path, sizeof(path), "/proc/%d/ns/net", (int)*child);
+	*ns_far = open(path, O_RDONLY | O_CLOEXEC);
+	snprintf(buf, sizeof(buf),
+		 "link add v0 type veth peer name v1 netns %d", (int)*child);
+	if (*ns_far < 0 || run_ip(buf) || run_ip("addr add 10.10.0.1/24 dev v0") ||
+	    run_ip("link set v0 up")) {
+		snprintf(why, len, "cannot make a veth pair (ip link add ... type veth)");
+		return -1;
+	}
+	/* TSO off on v0: the stack segments before the driver. */
+	s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	memset(&ifr, 0, sizeof(ifr));
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "v0");
+	ifr.ifr_data = (void *)&ev;
+	if (s < 0 || ioctl(s, SIOCETHTOOL, &ifr)) {
+		snprintf(why, len, "cannot turn TSO off on the veth: %s",
+			 strerror(errno));
+		return -1;
+	}
+	close(s);
+	fd = open("/proc/sys/net/ipv4/ip_forward", O_WRONLY | O_CLOEXEC);
+	if (fd < 0 || write(fd, "1", 1) != 1) {
+		snprintf(why, len, "cannot turn forwarding on");
+		return -1;
+	}
+	close(fd);
+	if (setns(*ns_far, CLONE_NEWNET) || run_ip("link set lo up") ||
+	    run_ip("addr add " FAR_IP "/24 dev v1") || run_ip("link set v1 up") ||
+	    run_ip("route add default via 10.10.0.1")) {
+		snprintf(why, len, "cannot set the far namespace up");
+		return -1;
+	}
+	return 0;
+}
+
+static void test_tso_veth(void)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET,
+				 .sin_port = htons(FAR_PORT) };
+	int ns_here = -1, ns_far = -1, ls = -1, cs = -1, rcvbuf = 1 << 20;
+	unsigned int rxn = 0, i;
+	unsigned long long before, segs;
+	static u8 got[TSO_LEN];
+	struct pollfd pfd;
+	size_t n, have = 0;
+	u32 peer = 0, used;
+	char why[200];
+	pid_t child = -1;
+	ssize_t r;
+	u8 *h;
+
+	if (far_side(&child, &ns_here, &ns_far, why, sizeof(why))) {
+		skip(why, "a 64 KiB TSO frame through a veth without TSO");
+		goto out;
+	}
+	/* In the far namespace: the socket that gets the stream. */
+	inet_pton(AF_INET, FAR_IP, &a.sin_addr);
+	ls = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (ls < 0 || setsockopt(ls, SOL_SOCKET, SO_RCVBUF, &rcvbuf,
+				 sizeof(rcvbuf)) ||
+	    bind(ls, (struct sockaddr *)&a, sizeof(a)) || listen(ls, 1) ||
+	    setns(ns_here, CLONE_NEWNET))
+		abort();
+	before = tx_packets("v0");
+	for (i = 0; i < 32; i++)
+		post(0, TH_BUFS + 0x20000 + i * 0x800, 0x800, true);
+
+	/* The handshake, by hand. */
+	h = hva(TH_BUFS);
+	memset(h, 0, NET_HDR_LEN);
+	n = tcp_frame(h + NET_HDR_LEN, 0x02, 1000, 0, 0, false);
+	post(1, TH_BUFS, NET_HDR_LEN + n, false);
+	ok(tso_synack(&rxn, &peer),
+	   "TSO: the far namespace's SYN-ACK comes back through the tap");
+	memset(h, 0, NET_HDR_LEN);
+	n = tcp_frame(h + NET_HDR_LEN, 0x10, 1001, peer + 1, 0, false);
+	post(1, TH_BUFS, NET_HDR_LEN + n, false);
+
+	/* One frame of 44 segments' worth, left to the host to cut up. */
+	h = hva(TH_BUFS + 0x10000 - NET_HDR_LEN);
+	memset(h, 0, NET_HDR_LEN);
+	n = tcp_frame(h + NET_HDR_LEN, 0x18, 1001, peer + 1, TSO_LEN, true);
+	h[VIRTIO_NET_HDR_FLAGS] = VIRTIO_NET_HDR_F_NEEDS_CSUM;
+	h[VIRTIO_NET_HDR_GSO_TYPE] = VIRTIO_NET_HDR_GSO_TCPV4;
+	h[VIRTIO_NET_HDR_HDR_LEN] = 54;
+	h[VIRTIO_NET_HDR_GSO_SIZE] = TSO_MSS & 0xff;
+	h[VIRTIO_NET_HDR_GSO_SIZE + 1] = TSO_MSS >> 8;
+	h[VIRTIO_NET_HDR_CSUM_START] = 34;
+	h[VIRTIO_NET_HDR_CSUM_OFFSET] = 16;
+	post(1, TH_BUFS + 0x10000 - NET_HDR_LEN, NET_HDR_LEN + n, false);
+	ok(th_used(&T, 1, &used) && th_used(&T, 1, &used) &&
+	   th_used(&T, 1, &used) && !virtio_net_stats(N)->tx_dropped,
+	   "TSO: a %zu-byte frame (%u x %u bytes of TCP) taken whole",
+	   n, TSO_SEGS, TSO_MSS);
+
+	pfd = (struct pollfd){ .fd = ls, .events = POLLIN };
+	if (poll(&pfd, 1, 5000) == 1)
+		cs = accept4(ls, NULL, NULL, SOCK_CLOEXEC);
+	while (cs >= 0 && have < TSO_LEN) {
+		pfd = (struct pollfd){ .fd = cs, .events = POLLIN };
+		if (poll(&pfd, 1, 5000) != 1)
+			break;
+		r = recv(cs, got + have, TSO_LEN - have, MSG_DONTWAIT);
+		if (r <= 0)
+			break;
+		have += (size_t)r;
+	}
+	for (i = 0; have == TSO_LEN && i < TSO_LEN; i++)
+		if (got[i] != tso_byte(i))
+			break;
+	ok(have == TSO_LEN && i == TSO_LEN,
+	   "TSO: the far side's socket reads the %u bytes intact (%zu read)",
+	   TSO_LEN, have);
+	segs = tx_packets("v0") - before;
+	ok(segs >= TSO_SEGS,
+	   "TSO: the veth without TSO carried them as %llu packets (>= %u segments)",
+	   segs, TSO_SEGS);
+out:
+	if (cs >= 0)
+		close(cs);
+	if (ls >= 0)
+		close(ls);
+	if (ns_here >= 0 && setns(ns_here, CLONE_NEWNET))
+		abort();
+	if (ns_here >= 0)
+		close(ns_here);
+	if (ns_far >= 0)
+		close(ns_far);
+	if (child > 0) {
+		kill(child, SIGKILL);
+		waitpid(child, NULL, 0);
+	}
+}
+
 int main(void)
 {
 	char why[300];
@@ -378,8 +680,16 @@ int main(void)
 		skip(why, "virtio-net over a tap in a namespace");
 		return tap_done();
 	}
+	ok(!memcmp(HMAC, HOST_MAC, 6), "host_mac=: the tap has the address");
 	test_one_queue();
 	teardown();
+	if (setup(1, F(CSUM) | F(HOST_TSO4) | F(GUEST_CSUM) | F(MRG_RXBUF),
+		  why, sizeof(why))) {
+		skip(why, "a 64 KiB TSO frame through a veth without TSO");
+	} else {
+		test_tso_veth();
+		teardown();
+	}
 	if (setup(2, F(MRG_RXBUF) | F(CTRL_VQ) | F(MQ), why, sizeof(why))) {
 		skip(why, "virtio-net over a two-queue tap");
 		return tap_done();

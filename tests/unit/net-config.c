@@ -61,6 +61,9 @@ int main(void)
 	   !parse("mode=none") && N.mode == NET_MODE_NONE,
 	   "none and mode=none");
 	ok(!parse("mode=tap,fd=3") && N.fd == 3, "fd=3");
+	ok(!parse("mode=tap,host_mac=02:aa:bb:cc:dd:ee") && N.has_host_mac &&
+	   !memcmp(N.host_mac, mac, 6) && !N.has_mac,
+	   "host_mac: the tap's address, apart from guest_mac");
 
 	ok(refused("mode=bridge", "mode 'bridge'"), "unknown mode: %s", err);
 	ok(refused("mode=tap,colour=blue", "sub-option 'colour'"),
@@ -70,6 +73,10 @@ int main(void)
 	   refused("guest_mac=00:00:00:00:00:00", "guest_mac") &&
 	   refused("guest_mac=02:aa:bb:cc:dd:eex", "guest_mac"),
 	   "short, multicast, zero, trailing-junk MACs: %s", err);
+	ok(refused("host_mac=02:aa:bb", "host_mac") &&
+	   refused("host_mac=ff:ff:ff:ff:ff:ff", "host_mac") &&
+	   refused("mode=user,host_mac=02:aa:bb:cc:dd:ee", "host_mac= is for mode=tap"),
+	   "short and broadcast host_mac, host_mac with mode=user: %s", err);
 	ok(refused("queues=0", "queues") && refused("queues=17", "queues") &&
 	   refused("queues=2x", "queues"), "queues out of 1..16: %s", err);
 	ok(refused("mode=user,queues=2", "queues=2"),
