@@ -119,6 +119,8 @@ struct vm_config {
 	 */
 	bool sandbox;
 	bool sandbox_tty;		/* a terminal session on hvc0 */
+	/* --seccomp: an enum sc_mode; 0 is SC_MODE_ON, the default. */
+	u8 seccomp;
 };
 
 #endif
