@@ -92,30 +92,24 @@ const char *sc_syscall_name(long nr);
  */
 int sc_prepare(enum sc_mode mode);
 enum sc_mode sc_mode_get(void);
-/*
- * True when filters will be installed: pools start all their threads.
- * Weak, with sc_enter(): the fuzz targets link the thread pools without
- * lib/seccomp-*.c; use the wrappers below.
- */
-bool sc_active(void) __attribute__((weak));
+/* True when filters will be installed (after sc_prepare()). */
+bool sc_active(void);
 
 /*
  * On the calling thread: name it ("lkvm-" role, index if >= 0) and, when
  * sc_active(), install the role's filter (no TSYNC: this thread only).
  * A failure to install is fatal (message, exit 1): never unfiltered.
  */
-void sc_enter(enum sc_role role, int index) __attribute__((weak));
+void sc_enter(enum sc_role role, int index);
 
-static inline bool sc_pools_eager(void)
-{
-	return sc_active && sc_active();
-}
-
-static inline void sc_thread_enter(enum sc_role role, int index)
-{
-	if (sc_enter)
-		sc_enter(role, index);
-}
+/*
+ * What the thread pools call (lib/seccomp-state.c, which the fuzz targets
+ * link without the rest): sc_enter() once sc_prepare() has set it, and
+ * whether every thread must start now.
+ */
+void sc_hooks_set(bool eager, void (*enter)(enum sc_role role, int index));
+bool sc_pools_eager(void);
+void sc_thread_enter(enum sc_role role, int index);
 
 /* The SIGSYS handler's report for the calling thread's role. */
 int sc_sigsys_install(void);

@@ -11,14 +11,15 @@
 
 /* Some names share a number on some architectures: the last one wins. */
 #pragma GCC diagnostic ignored "-Woverride-init"
-#define SC_NAME(n) [__NR_##n] = #n,
+#define SC_NAME(n) \
+	[__NR_##n] = (#n),
 static const char *const sc_names[] = {
 #include "seccomp-names.h"
 };
 
 const char *sc_syscall_name(long nr)
 {
-	if (nr < 0 || (size_t)nr >= sizeof(sc_names) / sizeof(sc_names[0]))
+	if (nr < 0 || (size_t)nr >= ARRAY_SIZE(sc_names))
 		return NULL;
 	return sc_names[nr];
 }

@@ -70,7 +70,7 @@ static int sc_kernel_check(enum sc_mode mode)
 
 	if (prctl(PR_GET_SECCOMP, 0, 0, 0, 0) < 0)
 		return -errno;
-	for (i = 0; i < sizeof(act) / sizeof(act[0]); i++)
+	for (i = 0; i < ARRAY_SIZE(act); i++)
 		if (syscall(SYS_seccomp, SECCOMP_GET_ACTION_AVAIL, 0, &act[i]))
 			return -errno;
 	return 0;
@@ -85,6 +85,8 @@ int sc_prepare(enum sc_mode mode)
 	int err, n;
 
 	sc.mode = mode;
+	/* Threads are still named for their roles. */
+	sc_hooks_set(false, sc_enter);
 	if (mode == SC_MODE_OFF)
 		return 0;
 	err = sc_kernel_check(mode);
@@ -134,6 +136,7 @@ int sc_prepare(enum sc_mode mode)
 	tzset();
 	selftest_parse();
 	sc.prepared = true;
+	sc_hooks_set(true, sc_enter);
 	return 0;
 }
 

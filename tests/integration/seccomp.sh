@@ -126,6 +126,22 @@ check_that "--seccomp off: no thread is filtered (Seccomp: 0)" \
 "$LKVM" stop "$name-off" >/dev/null 2>&1
 wait "$pid"
 
+# A tap's downscript runs at teardown, after the filters: from the helper
+# forked before them. In a network namespace of its own (root only).
+if [ "$(id -u)" = 0 ] && [ -c /dev/net/tun ] && unshare -n true 2>/dev/null; then
+	printf '#!/bin/sh\necho "down $1" >"%s"\n' "$TMP/down.out" >"$TMP/down.sh"
+	chmod +x "$TMP/down.sh"
+	unshare -n "$LKVM" run -k "$GUESTS/guest.elf" -m 64M -c 1 -p test=exit:0 \
+		-n "mode=tap,tapif=sctap0,downscript=$TMP/down.sh" \
+		>"$TMP/out" 2>"$TMP/err" </dev/null
+	rc=$?
+	check_that "tap downscript= runs under the filters (helper), status $rc: $(cat "$TMP/down.out" 2>/dev/null)" \
+		'[ "$rc" -eq 0 ] && grep -qx "down sctap0" "$TMP/down.out"'
+	[ "$rc" -eq 0 ] || show_output
+else
+	skip "tap downscript under the filters" "needs root, /dev/net/tun and unshare -n"
+fi
+
 run_lkvm 10 run --seccomp maybe -k "$GUESTS/guest.elf"
 check_that "--seccomp maybe: usage error (2) with the reason" \
 	'[ "$rc" -eq 2 ] && grep -q "^lkvm: unsupported --seccomp .maybe." "$TMP/err"'

@@ -156,7 +156,14 @@ int main(void)
 	size_t nr;
 	int n;
 
-	ok(run_filtered(plain, 1, call_getpid) == 0, "a listed call runs");
+	/* qemu-user (make check ARCH=...) does not run guest filters. */
+	n = run_filtered(plain, 1, call_getpid);
+	if (n == 50) {
+		skip("seccomp filters cannot be installed here",
+		     "filters run in forked children");
+		goto compile_only;
+	}
+	ok(n == 0, "a listed call runs");
 	ok(run_filtered(plain, 1, call_getppid) == TRAPPED,
 	   "an unlisted call traps (SIGSYS)");
 	ok(run_filtered(args, ARRAY_SIZE(args), call_dup_7) == 0,
@@ -183,6 +190,7 @@ int main(void)
 	   "masked: an ioctl-style number of type 0xae runs");
 	ok(run_filtered(args, ARRAY_SIZE(args), call_fcntl_masked_bad) ==
 	   TRAPPED, "masked: type 0xaf traps");
+compile_only:
 	ok(sc_compile(&bad, 1, SECCOMP_RET_TRAP, insn, SC_MAX_INSNS) ==
 	   -EINVAL, "an argument index past 5 is refused");
 	ok(sc_compile(args, ARRAY_SIZE(args), SECCOMP_RET_TRAP, insn, 8) ==
