@@ -57,4 +57,23 @@ int guest_mem_write(const struct guest_mem *mem, u64 gpa, const void *buf,
 /* Total bytes of RAM in all regions. */
 u64 guest_mem_total(const struct guest_mem *mem);
 
+/* The huge page size guest RAM is aligned to (x86 and arm64 with 4K pages). */
+#define GUEST_RAM_ALIGN (2ULL << 20)
+
+/*
+ * Anonymous guest RAM (private, MAP_NORESERVE) of size bytes at a host
+ * address aligned to GUEST_RAM_ALIGN, so that a huge page of the host
+ * backs a huge-page-aligned range of guest-physical memory. Unmap it with
+ * munmap(p, size). NULL with errno set on failure.
+ */
+void *guest_ram_map(u64 size);
+
+/*
+ * Ask for transparent huge pages on guest RAM (MADV_HUGEPAGE; the host's
+ * THP setting decides). Returns whether the kernel took the advice; one
+ * without THP refusing it is not an error (RAM works the same on small
+ * pages), so callers may ignore the result.
+ */
+bool guest_ram_advise_huge(void *ram, u64 size);
+
 #endif

@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Bounds-checked access to guest RAM. */
 #include <errno.h>
+#include <stdint.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "guest-mem.h"
 
@@ -110,4 +112,37 @@ u64 guest_mem_total(const struct guest_mem *mem)
 	for (i = 0; i < mem->nr_regions; i++)
 		total += mem->regions[i].size;
 	return total;
+}
+
+void *guest_ram_map(u64 size)
+{
+	u64 len = size + GUEST_RAM_ALIGN, head, tail;
+	u8 *p, *ram;
+
+	if (!size || len < size || (size_t)len != len) {
+		errno = EINVAL;
+		return NULL;
+	}
+	p = mmap(NULL, len, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (p == MAP_FAILED)
+		return NULL;
+	ram = (u8 *)(((uintptr_t)p + GUEST_RAM_ALIGN - 1) &
+		     ~(uintptr_t)(GUEST_RAM_ALIGN - 1));
+	head = ram - p;
+	tail = len - head - size;
+	/* Trimming page-aligned ends of our own mapping cannot fail. */
+	if ((head && munmap(p, head)) || (tail && munmap(ram + size, tail))) {
+		int err = errno;
+
+		munmap(p, len);
+		errno = err;
+		return NULL;
+	}
+	return ram;
+}
+
+bool guest_ram_advise_huge(void *ram, u64 size)
+{
+	return madvise(ram, size, MADV_HUGEPAGE) == 0;
 }

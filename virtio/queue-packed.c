@@ -66,14 +66,29 @@ static int packed_walk_indirect(struct virtq *vq, struct virtq_chain *chain,
 	return 0;
 }
 
-/* With EVENT_IDX: ask for a notification when the next slot is made. */
+/*
+ * With EVENT_IDX: ask for a notification when the next slot is made
+ * available. Only before the device stops looking (a pop that finds the
+ * ring empty, re-enabling notifications), not after every buffer: while
+ * the device is busy, the event it published last lies behind the
+ * driver's old position, so the driver does not notify (2.8.10) and the
+ * device finds the new buffers on its next pop. Publishing on every pop
+ * wrote the device area twice a buffer, and made the driver notify a
+ * device that was still draining whenever it had caught up for a moment.
+ * A device stops popping with buffers left only when it will come back by
+ * itself (console or tap output full), never to wait for a kick; blk runs
+ * out of request slots only with the whole ring in flight (one slot per
+ * ring entry), when no buffer can be left.
+ * The flags are written only when they change (DISABLE -> DESC).
+ */
 static void packed_publish_avail_event(struct virtq *vq)
 {
 	struct virtq_event_suppress *ev = vq->pk.device;
 
 	vq_st16(&ev->off_wrap, vq->last_avail |
 		(vq->avail_wrap << VIRTQ_EVENT_WRAP_SHIFT));
-	vq_st16_release(&ev->flags, VIRTQ_EVENT_F_DESC);
+	if (vq_ld16(&ev->flags) != VIRTQ_EVENT_F_DESC)
+		vq_st16_release(&ev->flags, VIRTQ_EVENT_F_DESC);
 }
 
 int virtq_packed_pop(struct virtq *vq, struct virtq_chain *chain)
@@ -138,8 +153,6 @@ int virtq_packed_pop(struct virtq *vq, struct virtq_chain *chain)
 	vq->last_avail = slot;
 	vq->avail_wrap = wrap;
 	vq->inflight += nslots;
-	if (vq->event_idx && !vq->notify_off)
-		packed_publish_avail_event(vq);
 	return 1;
 }
 

@@ -76,6 +76,11 @@ static int split_walk_indirect(struct virtq *vq, struct virtq_chain *chain,
 	}
 }
 
+/*
+ * With EVENT_IDX: publish avail_event = last_avail, only before the device
+ * stops looking (a pop finding the ring empty, re-enabling notifications):
+ * see packed_publish_avail_event() for why not after every buffer.
+ */
 static bool split_avail_event_update(struct virtq *vq)
 {
 	if (!vq->event_idx || vq->notify_off)
@@ -154,7 +159,6 @@ int virtq_split_pop(struct virtq *vq, struct virtq_chain *chain)
 	chain->ndescs = 1;
 	vq->last_avail++;
 	vq->inflight++;
-	split_avail_event_update(vq);
 	return 1;
 }
 

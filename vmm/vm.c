@@ -99,6 +99,29 @@ static void *vm_map_hugetlbfs(const char *dir, u64 *size)
 	return p;
 }
 
+/*
+ * Transparent huge pages for guest RAM when a disk does direct I/O. A
+ * 1 MiB request on 4 KiB pages is 256 scattered segments, more than a
+ * disk takes in one request (254 on a virtio disk), so the host kernel
+ * splits it, and pins 256 pages; on huge pages it is a few segments
+ * (tests/blk/bench.sh, 1 MiB sequential reads at depth 8: the device's CPU
+ * time per request went from 94 to 35 us, fio's is 92-100, and its IOPS
+ * from 0.75 to 1.32 of fio's; writes 82 to 21 us, 0.89 to 1.82). Not
+ * always: every 2 MiB the guest touches then becomes a whole huge page
+ * (the demo guest's RSS went from 2.7 to 4.7 MiB at 256 MiB and at 2 GiB
+ * alike, so the guest's size is no guide), and buffered disk I/O copies
+ * through the page cache, where segments do not matter.
+ */
+static bool vm_ram_wants_huge(const struct vm_config *cfg)
+{
+	unsigned int i;
+
+	for (i = 0; i < cfg->nr_disks; i++)
+		if (cfg->disks[i].direct)
+			return true;
+	return false;
+}
+
 static int vm_init_memory(struct vm *vm)
 {
 	struct ram_range ranges[ARCH_MAX_RAM_RANGES];
@@ -110,16 +133,15 @@ static int vm_init_memory(struct vm *vm)
 		if (!vm->ram)
 			return -ENOMEM;
 	} else {
-		vm->ram = mmap(NULL, size, PROT_READ | PROT_WRITE,
-			       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
-			       -1, 0);
-		if (vm->ram == MAP_FAILED) {
-			vm->ram = NULL;
+		vm->ram = guest_ram_map(size);
+		if (!vm->ram) {
 			pr_err("cannot map %llu MiB of guest memory: %s",
 			       (unsigned long long)(size >> 20),
 			       strerror(errno));
 			return -ENOMEM;
 		}
+		if (vm_ram_wants_huge(vm->cfg))
+			guest_ram_advise_huge(vm->ram, size);
 	}
 	vm->ram_mapped = size;
 

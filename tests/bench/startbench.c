@@ -3,13 +3,23 @@
  * startbench RUNS EXPECTED-STATUS COMMAND [ARGS...]
  *
  * Runs COMMAND RUNS times (stdin /dev/null, stdout and stderr discarded)
- * and prints one line: "median_ms min_ms max_ms median_rss_kib" for the
- * wall time from fork to the exit status, and the peak RSS reported by
- * wait4(). Exits 1 if any run ends with another status.
+ * and prints one line:
+ *
+ *   exit_median_ms gone_median_ms gone_min_ms gone_max_ms median_rss_kib
+ *
+ * "exit" is the wall time from fork to COMMAND's exit status. "gone" is
+ * the wall time until every process COMMAND started has ended too:
+ * startbench is a child subreaper (PR_SET_CHILD_SUBREAPER), so COMMAND's
+ * orphans (lkvm's teardown child, which holds the VM until KVM has torn it
+ * down) are reparented to it, and it waits until none is left. The RSS is
+ * COMMAND's peak as wait4() reports it. Exits 1 if any run ends with
+ * another status.
  */
+#include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -37,10 +47,25 @@ static double now_ms(void)
 	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
 }
 
+/* Reap every remaining descendant; 0 once there is none, -1 on error. */
+static int reap_all(void)
+{
+	for (;;) {
+		if (waitpid(-1, NULL, 0) >= 0)
+			continue;
+		if (errno == EINTR)
+			continue;
+		if (errno == ECHILD)
+			return 0;
+		perror("startbench: waitpid");
+		return -1;
+	}
+}
+
 int main(int argc, char **argv)
 {
 	int runs, want, i;
-	double *ms;
+	double *ms, *gone;
 	long *rss;
 
 	if (argc < 4) {
@@ -53,9 +78,14 @@ int main(int argc, char **argv)
 		fprintf(stderr, "startbench: bad run count\n");
 		return 2;
 	}
+	if (prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)) {
+		perror("startbench: PR_SET_CHILD_SUBREAPER");
+		return 2;
+	}
 	ms = calloc(runs, sizeof(*ms));
+	gone = calloc(runs, sizeof(*gone));
 	rss = calloc(runs, sizeof(*rss));
-	if (!ms || !rss)
+	if (!ms || !gone || !rss)
 		return 2;
 	for (i = 0; i < runs; i++) {
 		struct rusage ru;
@@ -81,6 +111,9 @@ int main(int argc, char **argv)
 			return 2;
 		}
 		ms[i] = now_ms() - t0;
+		if (reap_all())
+			return 2;
+		gone[i] = now_ms() - t0;
 		rss[i] = ru.ru_maxrss;
 		if (!WIFEXITED(status) || WEXITSTATUS(status) != want) {
 			fprintf(stderr, "startbench: %s ended with status 0x%x, expected %d\n",
@@ -89,8 +122,9 @@ int main(int argc, char **argv)
 		}
 	}
 	qsort(ms, runs, sizeof(*ms), cmp_double);
+	qsort(gone, runs, sizeof(*gone), cmp_double);
 	qsort(rss, runs, sizeof(*rss), cmp_long);
-	printf("%.1f %.1f %.1f %ld\n", ms[runs / 2], ms[0], ms[runs - 1],
-	       rss[runs / 2]);
+	printf("%.1f %.1f %.1f %.1f %ld\n", ms[runs / 2], gone[runs / 2],
+	       gone[0], gone[runs - 1], rss[runs / 2]);
 	return 0;
 }

@@ -9,11 +9,15 @@
  * (threads) and wake the driver through the transport's used-buffer signal
  * on another eventfd (an irqfd), honouring the driver's used_event.
  *
- *   blk-bench IMAGE ENGINE(io_uring|threads) RW(randread|randwrite|read)
+ *   blk-bench IMAGE ENGINE(io_uring|threads) RW(randread|randwrite|read|write)
  *             BS DEPTH SECONDS [direct]
  * prints one line: "iops N lat_us L mib_s M engine E kicks_per_req K
- * irqs_per_req I" (doorbells and driver wake-ups per request: how much
- * the two sides batch).
+ * irqs_per_req I cpu_us_per_req C drv_cpu_us_per_req D" (doorbells and
+ * driver wake-ups per request: how much the two sides batch; CPU time
+ * per request of the device side, every thread but the driver's, which
+ * stands for the guest, and of the driver thread). The simulated guest RAM is mapped as lkvm maps
+ * guest RAM (guest_ram_map()), with huge pages when direct, as lkvm gives
+ * them to a guest with a direct disk (vm_ram_wants_huge() in vmm/vm.c).
  */
 #include <endian.h>
 #include <errno.h>
@@ -50,7 +54,7 @@ struct bench {
 	u64 t_submit[QSIZE];
 	u64 disk_sectors;
 	u32 bs;
-	int rw;			/* 0 randread, 1 randwrite, 2 seq read */
+	int rw;			/* 0 randread, 1 randwrite, 2 seq read, 3 seq write */
 	u64 seq_next;
 	u64 rng;
 };
@@ -60,12 +64,17 @@ static void *hva(struct bench *b, u64 gpa)
 	return b->ram + (gpa - RAM_GPA);
 }
 
-static u64 now_ns(void)
+static u64 clock_ns(clockid_t clock)
 {
 	struct timespec ts;
 
-	clock_gettime(CLOCK_MONOTONIC, &ts);
+	clock_gettime(clock, &ts);
 	return ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+}
+
+static u64 now_ns(void)
+{
+	return clock_ns(CLOCK_MONOTONIC);
 }
 
 static int g_efd;
@@ -131,9 +140,9 @@ static void post(struct bench *b, unsigned int i)
 	u8 *d = hva(b, DESC + 16ULL * 3 * i);
 	u32 *hdr = hva(b, HDRS + 16ULL * i);
 	u64 dgpa = DATA + (u64)i * b->bs;
-	bool in = b->rw != 1;
+	bool in = b->rw == 0 || b->rw == 2;
 
-	if (b->rw == 2) {
+	if (b->rw >= 2) {
 		sector = b->seq_next;
 		b->seq_next += b->bs / 512;
 		if (b->seq_next + b->bs / 512 > b->disk_sectors)
@@ -176,7 +185,7 @@ int main(int argc, char **argv)
 	struct io_handler kick_handler;
 	struct bench b = { .rng = 0x9e3779b97f4a7c15ULL };
 	unsigned int depth, secs, i;
-	u64 features, t0, t_end, t, done = 0, lat_sum = 0;
+	u64 features, t0, t_end, t, done = 0, lat_sum = 0, cpu0, drv0, cpu, drv;
 	char err[256];
 	u8 st = 0;
 
@@ -186,19 +195,21 @@ int main(int argc, char **argv)
 	o.engine = !strcmp(argv[2], "io_uring") ? DISK_ENGINE_URING :
 		   DISK_ENGINE_THREAD;
 	b.rw = !strcmp(argv[3], "randread") ? 0 :
-	       !strcmp(argv[3], "randwrite") ? 1 : 2;
+	       !strcmp(argv[3], "randwrite") ? 1 :
+	       !strcmp(argv[3], "read") ? 2 :
+	       !strcmp(argv[3], "write") ? 3 : -1;
 	b.bs = strtoul(argv[4], NULL, 0);
 	depth = strtoul(argv[5], NULL, 0);
 	secs = strtoul(argv[6], NULL, 0);
 	o.direct = argc > 7 && !strcmp(argv[7], "direct");
-	if (!b.bs || b.bs % 512 || !depth || depth > QSIZE / 3)
+	if (b.rw < 0 || !b.bs || b.bs % 512 || !depth || depth > QSIZE / 3)
 		return 2;
 	b.ram_size = 0x100000 + (u64)depth * b.bs;
-	b.ram = mmap(NULL, b.ram_size, PROT_READ | PROT_WRITE,
-		     MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (b.ram == MAP_FAILED || guest_mem_add(&b.mem, RAM_GPA, b.ram_size,
-						 b.ram, false))
+	b.ram = guest_ram_map(b.ram_size);
+	if (!b.ram || guest_mem_add(&b.mem, RAM_GPA, b.ram_size, b.ram, false))
 		return 1;
+	if (o.direct)
+		guest_ram_advise_huge(b.ram, b.ram_size);
 	/* Random data to write, as fio writes, not a constant pattern. */
 	for (i = 0; i < depth * b.bs / 8; i++) {
 		u64 r = next_rand(&b);
@@ -240,6 +251,8 @@ int main(int argc, char **argv)
 	    io_loop_start(&loop))
 		return 1;
 
+	cpu0 = clock_ns(CLOCK_PROCESS_CPUTIME_ID);
+	drv0 = clock_ns(CLOCK_THREAD_CPUTIME_ID);
 	t0 = now_ns();
 	t_end = t0 + secs * 1000000000ULL;
 	for (i = 0; i < depth; i++)
@@ -282,12 +295,14 @@ int main(int argc, char **argv)
 			break;
 	}
 	t = now_ns() - t0;
-	printf("iops %.0f lat_us %.1f mib_s %.1f engine %s kicks_per_req %.2f "
-	       "irqs_per_req %.2f\n",
+	drv = clock_ns(CLOCK_THREAD_CPUTIME_ID) - drv0;
+	cpu = clock_ns(CLOCK_PROCESS_CPUTIME_ID) - cpu0 - drv;
+	printf("iops %.0f lat_us %.1f mib_s %.1f engine %s kicks_per_req %.2f irqs_per_req %.2f cpu_us_per_req %.2f drv_cpu_us_per_req %.2f\n",
 	       done * 1e9 / t, lat_sum / 1e3 / (done ? done : 1),
 	       done * (double)b.bs / (1 << 20) * 1e9 / t,
 	       virtio_blk_engine_name(blk), (double)b.kicks / (done ? done : 1),
-	       (double)b.wakeups / (done ? done : 1));
+	       (double)b.wakeups / (done ? done : 1),
+	       cpu / 1e3 / (done ? done : 1), drv / 1e3 / (done ? done : 1));
 	io_loop_stop(&loop);
 	virtio_blk_destroy(blk);
 	io_loop_destroy(&loop);

@@ -72,11 +72,12 @@ run lkvm-vm ./lkvm run -k "$LINUX_VMLINUX" -i "$initrd" -m 384M -c 1 -p "$cmdlin
 qemu_args=(-M microvm -m 384 -smp 1 -nodefaults -no-user-config -nographic
 	   -serial stdio -no-reboot -kernel "$LINUX_BZIMAGE" -initrd "$initrd"
 	   -append "$cmdline reboot=t")
-# QEMU stops the VM on an emulation failure but does not exit: a shorter
-# timeout ends it (the table shows status 124).
-LINUX_BENCH_TIMEOUT=${LINUX_BENCH_QEMU_TIMEOUT:-120} \
-	run qemu-kvm "$qemu" -enable-kvm "${qemu_args[@]}"
-run qemu-tcg "$qemu" -accel tcg "${qemu_args[@]}"
+# QEMU stops the VM on an emulation failure but does not exit: the
+# watcher ends it on that line (status 122), or after
+# LINUX_BENCH_SILENCE seconds without output (default 60; status 123).
+watch=(tests/linux/peer-watch.sh -s "${LINUX_BENCH_SILENCE:-60}" --)
+run qemu-kvm "${watch[@]}" "$qemu" -enable-kvm "${qemu_args[@]}"
+run qemu-tcg "${watch[@]}" "$qemu" -accel tcg "${qemu_args[@]}"
 
 ratio() {	# A B: A / B, or n/a
 	if [ "$1" = - ] || [ "$2" = - ]; then
@@ -99,7 +100,8 @@ for n in lkvm-bz lkvm-vm qemu-kvm qemu-tcg; do
 		"${row[$n.init]}" "${row[$n.user]}" "${row[$n.exit]}" \
 		"${row[$n.rc]}"
 done
-echo "(host seconds from start, median of $runs run(s); '-': not reached; status 124: killed by the timeout)"
+echo "(host seconds from start, median of $runs run(s); '-': not reached; status 124: killed by the timeout;"
+echo " 122: QEMU ended by tests/linux/peer-watch.sh on an emulation failure, 123: on its silence)"
 echo "ratio to the peer, start to user-space output: lkvm bzImage / QEMU KVM $(ratio "${row[lkvm-bz.user]}" "${row[qemu-kvm.user]}"), lkvm bzImage / QEMU TCG $(ratio "${row[lkvm-bz.user]}" "${row[qemu-tcg.user]}")"
 if [ "${row[qemu-kvm.user]}" = - ]; then
 	echo "QEMU with KVM got no further than: ${row[qemu-kvm.last]}"

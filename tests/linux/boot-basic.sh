@@ -1,5 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
+# suite-timeout: 1000
 #
 # The shared Linux boot: bzImage + initramfs, 2 vCPUs, 384 MiB, serial
 # console, a virtio-rng on PCI, with lkvm's ACPI tables (boot-virtio.sh

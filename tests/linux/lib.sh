@@ -30,14 +30,16 @@
 # Environment:
 #	LKVM			lkvm binary (default ./lkvm)
 #	BUILD			build directory (default build)
-#	LINUX_TIMEOUT		seconds before a boot is killed (default 300)
+#	LINUX_TIMEOUT		seconds before a boot is killed (default 900: a
+#				guard against a hang, not a time target; a boot
+#				takes 1 minute on an idle host, 5 on a loaded one)
 #	LINUX_CMDLINE_EXTRA	appended to the guest command line
 #	LINUX_IMAGE		bzImage (default) or vmlinux: which image -k
 #				gets (vmlinux skips the bzImage decompressor)
 
 LKVM=${LKVM:-./lkvm}
 BUILD=${BUILD:-build}
-LINUX_TIMEOUT=${LINUX_TIMEOUT:-300}
+LINUX_TIMEOUT=${LINUX_TIMEOUT:-900}
 LINUX_LOG_DIR=$BUILD/tests/linux
 # Base guest command line. On kvm_pvm hosts `--emulation-assist auto`
 # makes lkvm append the clearcpuid list and noxsave itself.

@@ -17,6 +17,8 @@ CHECK_PACKAGES += cpio
 
 # The initramfs builder, without a boot (seconds): always in make check.
 CHECK_SUITES += tests/linux/initramfs.sh
+# The watcher bench-boot.sh runs QEMU under, without a boot (seconds).
+CHECK_SUITES += tests/linux/peer-watch-test.sh
 
 LINUX_SUITES := tests/linux/guest-qemu.sh \
 	$(sort $(wildcard tests/linux/boot-*.sh)) \

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "guest-mem.h"
 #include "tap.h"
@@ -52,5 +53,29 @@ int main(void)
 	ok(guest_mem_read(&mem, 0xff0, buf, 0x10) == 0 && buf[0] == 0xab,
 	   "read back");
 	ok(guest_mem_total(&mem) == 0x2000, "total RAM");
+
+	/* Anonymous guest RAM: aligned for huge pages, exactly size bytes. */
+	for (avail = 0x1000; avail <= (8ULL << 20); avail <<= 11) {
+		p = guest_ram_map(avail);
+		ok(p && !((uintptr_t)p % GUEST_RAM_ALIGN),
+		   "guest_ram_map(%llu KiB) is 2 MiB-aligned",
+		   (unsigned long long)avail >> 10);
+		if (!p)
+			continue;
+		memset(p, 0x5a, avail);
+		ok(p[avail - 1] == 0x5a, "and all of it is usable");
+		/* The trimmed tail is not ours: mapping it fixed-noreplace works. */
+		ok(mmap(p + avail, 0x1000, PROT_READ,
+			MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1,
+			0) == p + avail, "nothing mapped past its end");
+		munmap(p + avail, 0x1000);
+		guest_ram_advise_huge(p, avail);
+		ok(p[0] == 0x5a, "the huge page advice keeps the contents");
+		munmap(p, avail);
+	}
+	errno = 0;
+	ok(!guest_ram_map(0) && errno == EINVAL, "guest_ram_map(0) refused");
+	ok(!guest_ram_map(~0ULL - 0x1000) && errno == EINVAL,
+	   "a size that wraps with the alignment slack is refused");
 	return tap_done();
 }

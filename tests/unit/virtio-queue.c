@@ -193,8 +193,15 @@ static void split_event_idx(void)
 			       VIRTQ_DESC_F_WRITE, 0);
 		sim_split_avail(&S, i);
 	}
-	ok(virtq_pop(S.vq, &c) == 1 && sim_split_avail_event(&S) == 1,
-	   "split event idx: avail_event follows the device's position");
+	/*
+	 * avail_event is published only when the device finds the ring empty
+	 * (before it stops looking), not after every buffer: while it has
+	 * buffers left, the event stays behind and a driver adding one more
+	 * does not notify (the device finds it on its own next pop).
+	 */
+	ok(virtq_pop(S.vq, &c) == 1 && sim_split_avail_event(&S) == 0 &&
+	   !virtq_need_event(sim_split_avail_event(&S), 5, 4),
+	   "split event idx: avail_event stays while the device has buffers: a driver adding the 5th does not notify");
 	/* Driver wants an interrupt after the 3rd used entry (index 2). */
 	sim_split_used_event(&S, 2);
 	virtq_push(S.vq, &c, 0);
@@ -210,6 +217,9 @@ static void split_event_idx(void)
 	ok(!virtq_should_notify(S.vq), "split event idx: nothing new, no interrupt");
 	while (sim_split_used(&S, &id, &len))
 		;
+	ok(virtq_pop(S.vq, &c) == 0 && sim_split_avail_event(&S) == 4 &&
+	   virtq_need_event(sim_split_avail_event(&S), 5, 4),
+	   "split event idx: a pop finding the ring empty publishes avail_event 4: the driver's next buffer notifies");
 	/* Device-side suppression: no avail_event movement while disabled. */
 	virtq_disable_notify(S.vq);
 	sim_split_avail(&S, 0);
@@ -677,7 +687,7 @@ static void packed_wrap(void)
 
 static void packed_events(void)
 {
-	struct virtq_chain c;
+	struct virtq_chain c, c2;
 	struct sim_pdesc d = { SIM_BUFS, 4, VIRTQ_DESC_F_WRITE };
 
 	unsigned int i;
@@ -685,14 +695,19 @@ static void packed_events(void)
 	u32 len;
 
 	virtq_chain_init(&c);
+	virtq_chain_init(&c2);
 	psetup(F(EVENT_IDX), 4);
 	/* Driver: DISABLE. */
 	sim_w16(&S, SIM_AVAIL + 2, VIRTQ_EVENT_F_DISABLE);
 	sim_packed_add(&S, &d, 1, 0);
-	virtq_pop(S.vq, &c);
-	ok(sim_r16(&S, SIM_USED + 2) == VIRTQ_EVENT_F_DESC &&
+	/* Published when the device finds the ring empty, not per buffer. */
+	ok(virtq_pop(S.vq, &c) == 1 && sim_r16(&S, SIM_USED + 2) == 0 &&
+	   sim_r16(&S, SIM_USED) == 0,
+	   "packed events: popping a buffer leaves the device area alone");
+	ok(virtq_pop(S.vq, &c2) == 0 &&
+	   sim_r16(&S, SIM_USED + 2) == VIRTQ_EVENT_F_DESC &&
 	   sim_r16(&S, SIM_USED) == (1 | 0x8000),
-	   "packed events: device area asks for slot 1, wrap 1 (event idx)");
+	   "packed events: finding the ring empty, the device area asks for slot 1, wrap 1 (event idx)");
 	virtq_push(S.vq, &c, 4);
 	ok(!virtq_should_notify(S.vq), "packed events: driver DISABLE: no interrupt");
 	sim_w16(&S, SIM_AVAIL + 2, VIRTQ_EVENT_F_ENABLE);
@@ -724,6 +739,7 @@ static void packed_events(void)
 	   "packed events: enable_notify re-arms and sees the pending chain");
 	ok(!sim_needs_reset(&S), "packed events: no violation");
 	virtq_chain_destroy(&c);
+	virtq_chain_destroy(&c2);
 	sim_teardown(&S);
 
 	virtq_chain_init(&c);
