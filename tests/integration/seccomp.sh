@@ -20,14 +20,6 @@ export LKVM_HOME="$TMP/home"
 name="sc-$$"
 truncate -s 1M "$TMP/disk.raw"
 mkdir "$TMP/share"
-wait_for() { # wait_for SECONDS COMMAND...
-	local end=$((SECONDS + $1))
-	shift
-	until "$@"; do
-		[ "$SECONDS" -ge "$end" ] && return 1
-		sleep 0.2
-	done
-}
 ticking() { grep -q '^tick ' "$TMP/$1.out"; }
 # The guest's devices: every role has a thread (net: if libslirp is there).
 devs=(-d "$TMP/disk.raw" --9p "$TMP/share,share")
