@@ -405,6 +405,7 @@ static void uring_drain(struct disk_engine *e)
 static void uring_destroy(struct disk_engine *e)
 {
 	struct disk_uring *u = container_of(e, struct disk_uring, e);
+	int ret;
 
 	uring_drain(e);
 	disk_engine_destroy(u->slow);
@@ -414,6 +415,15 @@ static void uring_destroy(struct disk_engine *e)
 		io_loop_del(u->loop, &u->timer_h);
 	}
 	close(u->timer_fd);
+	/*
+	 * The ring's last reference to the image goes now: its teardown in
+	 * the kernel is asynchronous, and the image's lock (the open file's)
+	 * would outlive disk_close() until then.
+	 */
+	ret = io_uring_unregister_files(&u->ring);
+	if (ret)
+		pr_warn("%s: io_uring: cannot unregister the image: %s",
+			u->e.disk->path, strerror(-ret));
 	io_uring_queue_exit(&u->ring);
 	pthread_mutex_destroy(&u->sq_lock);
 	pthread_mutex_destroy(&u->cq_lock);
@@ -451,12 +461,13 @@ static int uring_probe_ops(struct io_uring *ring)
 /*
  * The ring was created disabled: the image as its only (fixed) file, the
  * engine's operations as the only ones, every SQE on a fixed file, no
- * io_uring_register() operation after; then enabled. Code that reaches
+ * io_uring_register() operation after but the unregistering of that file
+ * at destroy; then enabled. Code that reaches
  * the ring's memory can only read, write, sync or fallocate the image.
  */
 static int disk_uring_restrict(struct io_uring *ring, int fd)
 {
-	struct io_uring_restriction res[ARRAY_SIZE(uring_ops) + 2];
+	struct io_uring_restriction res[ARRAY_SIZE(uring_ops) + 3];
 	unsigned int i, n = 0;
 	int ret;
 
@@ -472,6 +483,9 @@ static int disk_uring_restrict(struct io_uring *ring, int fd)
 	res[n++].sqe_flags = IOSQE_FIXED_FILE;
 	res[n].opcode = IORING_RESTRICTION_SQE_FLAGS_REQUIRED;
 	res[n++].sqe_flags = IOSQE_FIXED_FILE;
+	/* The one register operation after: the image out, at destroy. */
+	res[n].opcode = IORING_RESTRICTION_REGISTER_OP;
+	res[n++].register_op = IORING_UNREGISTER_FILES;
 	/* Raw calls: Debian's liburing 2.3 does not export these two. */
 	if (syscall(__NR_io_uring_register, ring->ring_fd,
 		    IORING_REGISTER_RESTRICTIONS, res, n) ||

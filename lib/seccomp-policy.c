@@ -17,6 +17,7 @@
 #include <fcntl.h>
 #include <linux/fs.h>
 #include <linux/if_tun.h>
+#include <linux/io_uring.h>
 #include <linux/kvm.h>
 #include <linux/sched.h>
 #include <signal.h>
@@ -294,6 +295,8 @@ static const struct sc_rule g_main[] = {
 	/* A tap's downscript: its helper's answer, then the helper. */
 	ALLOW(wait4),
 	ALLOW1(prctl, ONE_OF(0, PR_SET_PDEATHSIG)),
+	/* A disk engine's ring lets its image go (devices/disk-uring.c). */
+	ALLOW1(io_uring_register, ONE_OF(1, IORING_UNREGISTER_FILES)),
 };
 
 /*
