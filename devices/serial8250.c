@@ -79,6 +79,7 @@
 
 #define LSR_DR		0x01
 #define LSR_OE		0x02
+#define LSR_BI		0x10
 #define LSR_THRE	0x20
 #define LSR_TEMT	0x40
 
@@ -123,11 +124,17 @@ static u8 modem_lines(u8 mcr)
 	return msr;
 }
 
+/* Is the byte at the head of the receive FIFO a break's? */
+static bool rx_head_break(const struct serial8250 *u)
+{
+	return u->rx_count && (u->rx_brk & (1u << u->rx_head));
+}
+
 static u8 iir_value(const struct serial8250 *u)
 {
 	u8 fifo = u->fifo_enabled ? IIR_FIFO_ON : 0;
 
-	if ((u->ier & IER_RLSI) && u->lsr_err)
+	if ((u->ier & IER_RLSI) && (u->lsr_err || rx_head_break(u)))
 		return fifo | IIR_RLSI;
 	if ((u->ier & IER_RDI) && u->rx_count) {
 		if (u->fifo_enabled &&
@@ -172,6 +179,7 @@ static void rx_clear(struct serial8250 *u)
 {
 	u->rx_head = 0;
 	u->rx_count = 0;
+	u->rx_brk = 0;
 }
 
 static bool rx_push(struct serial8250 *u, u8 byte)
@@ -179,6 +187,8 @@ static bool rx_push(struct serial8250 *u, u8 byte)
 	if (u->rx_count >= rx_capacity(u))
 		return false;
 	u->rx_fifo[(u->rx_head + u->rx_count) % SERIAL8250_FIFO_SIZE] = byte;
+	u->rx_brk &= ~(1u << ((u->rx_head + u->rx_count) %
+			      SERIAL8250_FIFO_SIZE));
 	u->rx_count++;
 	return true;
 }
@@ -188,6 +198,7 @@ static u8 rx_pop(struct serial8250 *u)
 	if (!u->rx_count)
 		return u->rbr_last;
 	u->rbr_last = u->rx_fifo[u->rx_head];
+	u->rx_brk &= ~(1u << u->rx_head);
 	u->rx_head = (u->rx_head + 1) % SERIAL8250_FIFO_SIZE;
 	u->rx_count--;
 	return u->rbr_last;
@@ -274,6 +285,11 @@ static u8 reg_read(struct serial8250 *u, unsigned int reg)
 			val |= LSR_THRE | LSR_TEMT;
 		if (u->rx_count)
 			val |= LSR_DR;
+		/* A break shows once, with its NUL at the head (16550A). */
+		if (rx_head_break(u)) {
+			val |= LSR_BI;
+			u->rx_brk &= ~(1u << u->rx_head);
+		}
 		u->lsr_err = 0;
 		return val;
 	case REG_MSR:
@@ -362,6 +378,32 @@ size_t serial8250_receive(struct serial8250 *u, const u8 *buf, size_t len)
 	update_irq(u);
 	pthread_mutex_unlock(&u->lock);
 	return n;
+}
+
+int serial8250_break(struct serial8250 *u, const u8 *then, size_t len)
+{
+	size_t i;
+	int err = 0;
+
+	pthread_mutex_lock(&u->lock);
+	if (!rx_accepting(u))
+		err = -EPIPE;
+	else if (rx_capacity(u) < 1 + len)
+		err = -ENOSPC;
+	else if (rx_capacity(u) - u->rx_count < 1 + len)
+		err = -EAGAIN;
+	if (!err) {
+		u->rx_brk |= 1u << ((u->rx_head + u->rx_count) %
+				    SERIAL8250_FIFO_SIZE);
+		u->rx_fifo[(u->rx_head + u->rx_count) % SERIAL8250_FIFO_SIZE] =
+			0;
+		u->rx_count++;
+		for (i = 0; i < len; i++)
+			rx_push(u, then[i]);
+		update_irq(u);
+	}
+	pthread_mutex_unlock(&u->lock);
+	return err;
 }
 
 void serial8250_tx_room(void *uart)

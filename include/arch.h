@@ -44,6 +44,13 @@ bool arch_vcpu_runnable(struct vcpu *vcpu);
  * handler has printed the diagnostic and requested the stop).
  */
 int arch_handle_exit(struct vcpu *vcpu);
+/*
+ * An NMI for `lkvm debug --nmi`: arch_has_nmi() says whether lkvm can
+ * inject one here; arch_vcpu_nmi() does it, on the vCPU's own thread
+ * (-errno; -EOPNOTSUPP where there is none).
+ */
+bool arch_has_nmi(void);
+int arch_vcpu_nmi(struct vcpu *vcpu);
 /* Registers and whatever else helps: to out, or on stderr when NULL. */
 void arch_dump_vcpu(struct vcpu *vcpu, FILE *out);
 /* Counters worth showing at exit with --loglevel info. */

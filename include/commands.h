@@ -33,6 +33,16 @@ int cmd_control(int argc, char **argv);
  * or one "lkvm: ..." line. Returns the exit status.
  */
 int ctl_send(const char *name, const char *request, bool quiet);
+/*
+ * The same for a device's verb: when the VM does not know it, the
+ * "lkvm: VM 'NAME' <missing>" line ("has no balloon (run it with
+ * --balloon)").
+ */
+int ctl_send_device(const char *name, const char *request, bool quiet,
+		    const char *missing);
+/* lkvm balloon NAME -i MIB | -d MIB (vmm/cmd-balloon.c). */
+int cmd_balloon(int argc, char **argv);
+void balloon_help(FILE *f, const char *cmd);
 /* The usage line of one of those. */
 void ctl_help(FILE *f, const char *cmd);
 

@@ -80,6 +80,7 @@ struct vm_config {
 	enum console_kind console;
 	enum virtio_transport virtio_transport;
 	bool rng;			/* --rng: a virtio-rng device */
+	bool balloon;			/* --balloon: a virtio-balloon */
 	bool pvpanic;			/* a pvpanic device; --no-pvpanic */
 	bool no_acpi;			/* --no-acpi: no ACPI tables (x86) */
 	bool guest_decompress;		/* --guest-decompress (x86 bzImage) */
@@ -121,6 +122,9 @@ struct vm_config {
 	bool sandbox_tty;		/* a terminal session on hvc0 */
 	/* --seccomp: an enum sc_mode; 0 is SC_MODE_ON, the default. */
 	u8 seccomp;
+	/* --vsock CID[,path=SOCK]: a virtio-vsock device when vsock_cid. */
+	u64 vsock_cid;
+	const char *vsock_path;		/* NULL: $LKVM_HOME/<name>.vsock */
 };
 
 #endif

@@ -29,6 +29,9 @@
  */
 int lkvm_home_path(char *buf, size_t len, const char *name);
 
+/* Is dir a root `lkvm setup` made (dir/virt/init)? */
+bool root_9p_is_setup(const char *dir);
+
 /* Is name a valid instance name (the control socket's rule)? */
 bool setup_name_valid(const char *name);
 

@@ -57,6 +57,14 @@ int vm_config_parse_9p(struct vm_config *cfg, const char *arg, char *err,
 		       size_t errlen);
 void vm_config_release_9p(struct vm_config *cfg);
 
+/*
+ * --vsock CID[,path=SOCK] (vmm/vsock-config.c): CID 3 to 2^32 - 2, given
+ * once; SOCK short enough and, if it exists, a socket. -EINVAL with a
+ * reason in err; cfg is unchanged then.
+ */
+int vm_config_parse_vsock(struct vm_config *cfg, const char *arg, char *err,
+			  size_t errlen);
+
 /* `lkvm run --help`: the usage line and every option, from the table. */
 void run_usage(FILE *f);
 

@@ -19,6 +19,13 @@ void vcpu_kick(struct vcpu *vcpu);
  */
 void vcpu_kick_arm(struct vcpu *vcpu, bool armed);
 void vcpu_join(struct vcpu *vcpu);
+
+/*
+ * Ask the vCPU's thread to inject an NMI (arch_vcpu_nmi()) before it next
+ * enters the guest, kicking it out of KVM_RUN; a paused vCPU takes it when
+ * resumed. Any thread. -EOPNOTSUPP where the arch has no NMI.
+ */
+int vcpu_request_nmi(struct vcpu *vcpu);
 void vcpu_destroy(struct vcpu *vcpu);
 
 /*

@@ -68,6 +68,8 @@ extern const struct vm_virtio_kind dev_sandbox_port_kind; /* lkvm sandbox */
 extern const struct vm_virtio_kind dev_blk_kind;	/* -d, --disk */
 extern const struct vm_virtio_kind dev_net_kind;	/* -n, --network */
 extern const struct vm_virtio_kind dev_9p_kind;		/* --9p */
+extern const struct vm_virtio_kind dev_balloon_kind;	/* --balloon */
+extern const struct vm_virtio_kind dev_vsock_kind;	/* --vsock */
 
 /* --- Transports --- */
 

@@ -19,6 +19,7 @@
 
 struct vm;
 struct control_verb;
+struct serial8250;
 
 /*
  * Work for the one shutdown path, run by vm_run() after the vCPUs and the
@@ -46,6 +47,9 @@ struct vcpu {
 	pthread_mutex_t kick_lock;
 	bool kick_armed;
 	pthread_t kick_thread;
+	/* `lkvm debug --nmi`: served by the vCPU thread before KVM_RUN. */
+	atomic_bool nmi_pending;
+	atomic_ullong nmis;		/* injected */
 	/* Completed debug exits, for --debug-single-step. */
 	u64 nr_single_steps;
 	/* Exits by reason, for `lkvm stat`; written by this vCPU only. */
@@ -82,6 +86,11 @@ struct vm {
 	 */
 	struct term_out *serial_out;
 	struct term_out log_out;
+	/*
+	 * The UART the serial console is on, for `lkvm debug --sysrq` (a
+	 * break, then the key); NULL when the console is another device.
+	 */
+	struct serial8250 *console_uart;
 	bool log_out_ready;
 	int log_fd;		/* --console-log's file, or -1 */
 	/* lkvm sandbox: the guest init's command status, -1 until told. */

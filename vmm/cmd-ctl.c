@@ -1,5 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
-/* `lkvm list|stop|pause|resume|stat|debug`: talk to running VMs. */
+/*
+ * `lkvm list|stop|pause|resume|stat|debug|balloon`: talk to running VMs.
+ * list -r: the roots `lkvm setup` made.
+ */
 #include <dirent.h>
 #include <errno.h>
 #include <stdbool.h>
@@ -11,6 +14,7 @@
 #include "commands.h"
 #include "control.h"
 #include "log.h"
+#include "root-9p.h"
 
 #define REPLY_MAX (64 * 1024)
 #define EXIT_USAGE 2
@@ -97,12 +101,45 @@ static int list_one(const char *name, char *reply, bool named)
 	return 0;
 }
 
-static int cmd_list(const char *name)
+/* `lkvm list -r`: $LKVM_HOME's roots that `lkvm setup` made. */
+static int list_rootfs(void)
+{
+	char home[CONTROL_PATH_MAX * 4], path[CONTROL_PATH_MAX * 8];
+	struct dirent *de;
+	DIR *d;
+
+	if (lkvm_home_path(home, sizeof(home), NULL)) {
+		pr_err("no LKVM_HOME or HOME: no roots to list");
+		return 1;
+	}
+	printf("%-24s %s\n", "ROOTFS", "PATH");
+	d = opendir(home);
+	if (!d)
+		return 0;	/* nothing set up yet */
+	while ((de = readdir(d))) {
+		if (!setup_name_valid(de->d_name) ||
+		    snprintf(path, sizeof(path), "%s/%s", home, de->d_name) >=
+		    (int)sizeof(path) || !root_9p_is_setup(path))
+			continue;
+		printf("%-24s %s\n", de->d_name, path);
+	}
+	closedir(d);
+	return 0;
+}
+
+static int cmd_list(const char *name, bool rootfs, bool run)
 {
 	static char names[256][CONTROL_NAME_MAX + 1];
-	char *reply = malloc(REPLY_MAX);
+	char *reply;
 	int i, n, status = 0;
 
+	if (rootfs) {
+		status = list_rootfs();
+		if (!run || status)
+			return status;
+		putchar('\n');
+	}
+	reply = malloc(REPLY_MAX);
 	if (!reply)
 		return 1;
 	printf("%-8s %-24s %s\n", "PID", "NAME", "STATE");
@@ -117,8 +154,13 @@ static int cmd_list(const char *name)
 	return status;
 }
 
-/* One request to one VM; prints the reply (less its "ok" line). */
-int ctl_send(const char *name, const char *request, bool quiet)
+/*
+ * One request to one VM; prints the reply (less its "ok" line). missing:
+ * what to say when the VM does not know the request's verb (a device it
+ * does not have), or NULL.
+ */
+static int ctl_send_to(const char *name, const char *request, bool quiet,
+		       const char *missing)
 {
 	char *reply = malloc(REPLY_MAX);
 	int err, status = 0;
@@ -148,6 +190,9 @@ int ctl_send(const char *name, const char *request, bool quiet)
 	} else if (!strncmp(reply, "ok\n", 3)) {
 		if (!quiet)
 			fputs(reply + 3, stdout);
+	} else if (missing && !strncmp(reply, "error: unknown request '", 24)) {
+		pr_err("VM '%s' %s", name, missing);
+		status = 1;
 	} else if (!strncmp(reply, "error: ", 7)) {
 		char *nl = strchr(reply, '\n');
 
@@ -163,6 +208,17 @@ int ctl_send(const char *name, const char *request, bool quiet)
 	return status;
 }
 
+int ctl_send(const char *name, const char *request, bool quiet)
+{
+	return ctl_send_to(name, request, quiet, NULL);
+}
+
+int ctl_send_device(const char *name, const char *request, bool quiet,
+		    const char *missing)
+{
+	return ctl_send_to(name, request, quiet, missing);
+}
+
 /*
  * The control commands: each sends the verb of its name (list sends
  * "info" to each VM); stat and debug print the reply.
@@ -173,12 +229,15 @@ static const struct ctl_command {
 	const char *usage;
 } ctl_commands[] = {
 	{ "list", true,
-	  "[-a | --all | -i | --run | NAME | -n NAME | --name NAME]" },
+	  "[-a | --all | -i | --run | -r | --rootfs | NAME | -n NAME | --name NAME]" },
 	{ "stop", false, NULL },
 	{ "pause", false, NULL },
 	{ "resume", false, NULL },
-	{ "stat", true, NULL },
-	{ "debug", true, NULL },
+	{ "stat", true,
+	  "NAME | -n NAME | --name NAME | -a | --all [-m | --memory]" },
+	{ "debug", true,
+	  "NAME | -n NAME | --name NAME | -a | --all\n"
+	  "       [-d | --dump | -m CPU | --nmi CPU | -s KEY | --sysrq KEY]" },
 };
 
 static const struct ctl_command *ctl_command(const char *name)
@@ -256,6 +315,92 @@ static int ctl_parse(int argc, char **argv, const char **name, bool *all)
 	return -1;
 }
 
+/* An option's value: "-m V", "--nmi V" or "--nmi=V"; NULL if not it. */
+static const char *opt_value(int argc, char **argv, int *i, const char *s,
+			     const char *l, bool *missing)
+{
+	const char *arg = argv[*i];
+	size_t n = strlen(l);
+
+	if (!strncmp(arg, l, n) && arg[n] == '=')
+		return arg + n + 1;
+	if (strcmp(arg, s) && strcmp(arg, l))
+		return NULL;
+	if (*i + 1 == argc) {
+		*missing = true;
+		return NULL;
+	}
+	return argv[++*i];
+}
+
+/*
+ * The options of stat and debug beyond the VM's name (kvmtool's): taken
+ * out of argv (*argc shrinks), turned into the request in req.
+ * stat -m/--memory: "balloon stats"; debug -d/--dump, -m/--nmi CPU,
+ * -s/--sysrq KEY: "debug dump|nmi CPU|sysrq KEY". -1 to go on, else the
+ * exit status.
+ */
+static int ctl_request_options(int *argc, char **argv, char *req,
+			       size_t len)
+{
+	bool debug = !strcmp(argv[0], "debug"), stat = !strcmp(argv[0], "stat");
+	const char *nmi, *key;
+	int i, n = 1, given = 0;
+
+	snprintf(req, len, "%s", argv[0]);
+	for (i = 1; i < *argc; i++) {
+		bool missing = false;
+		const char *arg = argv[i];
+
+		nmi = key = NULL;
+		if (debug) {
+			nmi = opt_value(*argc, argv, &i, "-m", "--nmi",
+					&missing);
+			if (!nmi && !missing)
+				key = opt_value(*argc, argv, &i, "-s",
+						"--sysrq", &missing);
+		}
+		if (missing) {
+			pr_err("option '%s' needs a value", arg);
+			ctl_usage(stderr, argv[0]);
+			return EXIT_USAGE;
+		}
+		if (stat && (!strcmp(arg, "-m") || !strcmp(arg, "--memory"))) {
+			snprintf(req, len, "balloon stats");
+		} else if (debug && (!strcmp(arg, "-d") ||
+				     !strcmp(arg, "--dump"))) {
+			snprintf(req, len, "debug dump");
+		} else if (nmi) {
+			if (!*nmi || strspn(nmi, "0123456789") != strlen(nmi) ||
+			    strlen(nmi) > 4) {
+				pr_err("--nmi takes a vCPU number (got '%s')",
+				       nmi);
+				return EXIT_USAGE;
+			}
+			snprintf(req, len, "debug nmi %s", nmi);
+		} else if (key) {
+			if (strlen(key) != 1 || key[0] <= ' ' || key[0] > '~') {
+				pr_err("--sysrq takes one key, a printable character (got '%s')",
+				       key);
+				return EXIT_USAGE;
+			}
+			snprintf(req, len, "debug sysrq %s", key);
+		} else {
+			argv[n++] = argv[i];
+			continue;
+		}
+		given++;
+	}
+	if (given > 1) {
+		pr_err("%s: give one of %s", argv[0],
+		       debug ? "--dump, --nmi and --sysrq" : "its options");
+		ctl_usage(stderr, argv[0]);
+		return EXIT_USAGE;
+	}
+	*argc = n;
+	return -1;
+}
+
 /* stop, pause, resume, stat, debug: argv[0] is the request. */
 static int cmd_ctl(int argc, char **argv)
 {
@@ -263,8 +408,16 @@ static int cmd_ctl(int argc, char **argv)
 	const struct ctl_command *c = ctl_command(argv[0]);
 	const char *name = NULL;
 	bool all = false, quiet = !c || !c->shows_reply;
+	char req[CONTROL_MAX_REQUEST];
+	const char *missing;
 	int i, n, status;
 
+	status = ctl_request_options(&argc, argv, req, sizeof(req));
+	if (status >= 0)
+		return status;
+	/* Only the balloon's request is a device's. */
+	missing = strncmp(req, "balloon", 7) ? NULL :
+		  "has no balloon (run it with --balloon)";
 	status = ctl_parse(argc, argv, &name, &all);
 	if (status >= 0)
 		return status;
@@ -274,13 +427,13 @@ static int cmd_ctl(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	if (name)
-		return ctl_send(name, argv[0], quiet);
+		return ctl_send_to(name, req, quiet, missing);
 	status = 0;
 	n = list_names(names, 256);
 	for (i = 0; i < n; i++) {
 		if (!quiet)
 			printf("== %s\n", names[i]);
-		status |= ctl_send(names[i], argv[0], quiet);
+		status |= ctl_send_to(names[i], req, quiet, missing);
 	}
 	return status;
 }
@@ -293,13 +446,25 @@ void ctl_help(FILE *f, const char *cmd)
 int cmd_control(int argc, char **argv)
 {
 	const char *name = NULL;
-	bool all = false;
-	int status;
+	bool all = false, rootfs = false;
+	int i, n = 1, status;
 
 	if (strcmp(argv[0], "list"))
 		return cmd_ctl(argc, argv);
+	/* -r/--rootfs: the roots; with -i/--run too, both. */
+	for (i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "-r") || !strcmp(argv[i], "--rootfs"))
+			rootfs = true;
+		else
+			argv[n++] = argv[i];
+	}
+	argc = n;
 	status = ctl_parse(argc, argv, &name, &all);
 	if (status >= 0)
 		return status;
-	return cmd_list(name);
+	if (rootfs && name) {
+		pr_err("list: -r lists every root; it takes no VM name");
+		return EXIT_USAGE;
+	}
+	return cmd_list(name, rootfs, all || !rootfs);
 }

@@ -12,7 +12,9 @@
 
 #include "arch.h"
 #include "control.h"
+#include "devices/serial8250.h"
 #include "kvm-names.h"
+#include "vcpu.h"
 #include "vm.h"
 
 static double vm_uptime(struct vm *vm)
@@ -122,10 +124,71 @@ static void verb_stat(struct vm *vm, void *opaque, const char *args,
 	control_stat(vm, out);
 }
 
+/* "nmi N": an NMI into vCPU N, injected by its own thread. */
+static void control_nmi(struct vm *vm, const char *arg, FILE *out)
+{
+	unsigned long n = 0;
+	size_t i;
+	int err;
+
+	for (i = 0; arg[i] >= '0' && arg[i] <= '9' && n <= LKVM_MAX_CPUS; i++)
+		n = n * 10 + (unsigned long)(arg[i] - '0');
+	/* Decimal, no leading zero: one spelling per vCPU. */
+	if (!i || arg[i] || (i > 1 && arg[0] == '0') || n >= vm->nr_vcpus) {
+		fprintf(out, "error: no vCPU '%s' (%s has %u: 0 to %u)\n", arg,
+			vm->name, vm->nr_vcpus,
+			vm->nr_vcpus ? vm->nr_vcpus - 1 : 0);
+		return;
+	}
+	err = vcpu_request_nmi(&vm->vcpus[n]);
+	if (err == -EOPNOTSUPP)
+		fprintf(out, "error: lkvm cannot inject an NMI on this architecture (x86 only)\n");
+	else if (err)
+		fprintf(out, "error: NMI: %s\n", strerror(-err));
+	else
+		fprintf(out, "ok\nnmi sent to vCPU %lu\n", n);
+}
+
+/* "sysrq K": a break on the serial console, then K (Linux's magic SysRq). */
+static void control_sysrq(struct vm *vm, const char *arg, FILE *out)
+{
+	u8 key = (u8)arg[0];
+	int err;
+
+	if (!arg[0] || arg[1] || key <= ' ' || key > '~') {
+		fprintf(out, "error: sysrq takes one key, a printable character (got '%s')\n",
+			arg);
+		return;
+	}
+	if (!vm->console_uart) {
+		fprintf(out, "error: sysrq needs the serial console, which %s does not use (--console virtio, or s390x): a break cannot be sent\n",
+			vm->name);
+		return;
+	}
+	err = serial8250_break(vm->console_uart, &key, 1);
+	if (err == -EAGAIN)
+		fprintf(out, "error: the serial console's input is full: try again\n");
+	else if (err == -ENOSPC)
+		fprintf(out, "error: the guest runs its UART without a FIFO: no room for a break and a key\n");
+	else if (err)
+		fprintf(out, "error: the guest takes no serial input now (loopback or RTS low)\n");
+	else
+		fprintf(out, "ok\nsysrq '%c' sent\n", key);
+}
+
+/* "" or "dump": the registers; "nmi N"; "sysrq K". */
 static void verb_debug(struct vm *vm, void *opaque, const char *args,
 		       FILE *out)
 {
-	control_debug(vm, out);
+	if (!*args || !strcmp(args, "dump"))
+		control_debug(vm, out);
+	else if (!strncmp(args, "nmi ", 4))
+		control_nmi(vm, args + 4, out);
+	else if (!strncmp(args, "sysrq ", 6))
+		control_sysrq(vm, args + 6, out);
+	else
+		fprintf(out, "error: debug: unknown request '%s' (dump, nmi N or sysrq K)\n",
+			args);
 }
 
 /* lkvm's own verbs; devices add theirs with control_verb_register(). */
@@ -136,7 +199,8 @@ static const struct control_verb builtin_verbs[] = {
 	{ "stat", verb_stat, NULL, false, "name, state, sizes, exit counts" },
 	/* `lkvm list`'s request: the same reply as stat. */
 	{ "info", verb_stat, NULL, false, NULL },
-	{ "debug", verb_debug, NULL, false, "every vCPU's registers" },
+	{ "debug", verb_debug, NULL, true,
+	  "every vCPU's registers; nmi N; sysrq K" },
 };
 
 const struct control_verb *control_verb_find(struct vm *vm, const char *name)

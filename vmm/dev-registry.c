@@ -14,5 +14,7 @@ const struct vm_virtio_kind *const vm_virtio_kinds[] = {
 	&dev_blk_kind,
 	&dev_net_kind,
 	&dev_9p_kind,
+	&dev_balloon_kind,
+	&dev_vsock_kind,
 	NULL
 };

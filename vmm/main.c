@@ -58,8 +58,10 @@ static const struct command commands[] = {
 	{ "pause", cmd_control, "pause a virtual machine's vCPUs", ctl_help },
 	{ "resume", cmd_control, "resume a paused virtual machine", ctl_help },
 	{ "stat", cmd_control, "show a virtual machine's counters", ctl_help },
-	{ "debug", cmd_control, "dump a virtual machine's vCPU registers",
-	  ctl_help },
+	{ "debug", cmd_control,
+	  "dump a VM's registers, or send it an NMI or a SysRq", ctl_help },
+	{ "balloon", cmd_balloon, "inflate or deflate a VM's balloon",
+	  balloon_help },
 	{ "version", cmd_version, "print the version", usage_version },
 	{ "help", cmd_help, "show help for a command", usage_help },
 };

@@ -40,7 +40,7 @@ static bool is_dir(const char *path)
 }
 
 /* dir/virt/init: made by `lkvm setup`. */
-static bool is_setup_root(const char *dir)
+bool root_9p_is_setup(const char *dir)
 {
 	char init[4096];
 	struct stat st;
@@ -54,7 +54,7 @@ static bool is_setup_root(const char *dir)
 static int set_root(struct vm_config *cfg, const char *dir, char *err,
 		    size_t errlen)
 {
-	bool setup = is_setup_root(dir);
+	bool setup = root_9p_is_setup(dir);
 	int r;
 
 	if (cfg->root_9p) {
@@ -81,7 +81,7 @@ int root_9p_from_disk_arg(struct vm_config *cfg, const char *val, char *err,
 	if (is_dir(val))
 		return set_root(cfg, val, err, errlen);
 	if (!setup_name_valid(val) ||
-	    lkvm_home_path(dir, sizeof(dir), val) || !is_setup_root(dir))
+	    lkvm_home_path(dir, sizeof(dir), val) || !root_9p_is_setup(dir))
 		return 0;
 	return set_root(cfg, dir, err, errlen);
 }
@@ -92,7 +92,7 @@ int root_9p_from_name(struct vm_config *cfg, const char *name, char *err,
 	char dir[4096];
 
 	if (cfg->root_9p || cfg->nr_disks || cfg->initrd_path ||
-	    lkvm_home_path(dir, sizeof(dir), name) || !is_setup_root(dir))
+	    lkvm_home_path(dir, sizeof(dir), name) || !root_9p_is_setup(dir))
 		return 0;
 	return set_root(cfg, dir, err, errlen);
 }

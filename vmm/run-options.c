@@ -200,6 +200,12 @@ static int set_console(struct run_parse *p, const char *val)
 	return 0;
 }
 
+static int set_balloon(struct run_parse *p, const char *val)
+{
+	p->cfg->balloon = true;
+	return 0;
+}
+
 static int set_rng(struct run_parse *p, const char *val)
 {
 	p->cfg->rng = true;
@@ -276,6 +282,16 @@ static int set_nodefaults(struct run_parse *p, const char *val)
 static int set_9p(struct run_parse *p, const char *val)
 {
 	int r = vm_config_parse_9p(p->cfg, val, p->err, p->errlen);
+
+	if (r)
+		plain_line(p->err);
+	return r ? -EINVAL : 0;
+}
+
+/* --vsock CID[,path=SOCK]: checked now (vmm/vsock-config.c). */
+static int set_vsock(struct run_parse *p, const char *val)
+{
+	int r = vm_config_parse_vsock(p->cfg, val, p->err, p->errlen);
 
 	if (r)
 		plain_line(p->err);
@@ -404,6 +420,9 @@ static const struct run_option run_option_table[] = {
 	{ "console", 0, "C", set_console,
 	  "console device: serial, or virtio (hv:\nthe same) (serial)" },
 	{ "rng", 0, NULL, set_rng, "a virtio-rng device (host getrandom)" },
+	{ "balloon", 0, NULL, set_balloon,
+	  "a virtio-balloon: lkvm balloon gives guest\n"
+	  "memory back to the host; lkvm stat -m" },
 	{ "no-pvpanic", 0, NULL, set_no_pvpanic,
 	  "leave out the pvpanic device, through which\n"
 	  "a guest panic ends lkvm with status 3" },
@@ -425,6 +444,10 @@ static const struct run_option run_option_table[] = {
 	  "over virtio-9p as mount tag TAG (repeatable);\n"
 	  "ro: read-only; passthrough (root only): the\n"
 	  "guest's owners and modes on the host files" },
+	{ "vsock", 0, "CID[,path=SOCK]", set_vsock,
+	  "virtio-vsock with guest CID (3 or more); host\n"
+	  "programs connect through UNIX socket SOCK\n"
+	  "(\"CONNECT <port>\"), guest ones reach SOCK_<port>" },
 	{ "console-log", 0, "FILE", set_console_log,
 	  "the serial console's output (the kernel's\n"
 	  "log) to FILE, not to stdout" },
@@ -627,6 +650,8 @@ static int run_parse(struct run_parse *p, int argc, char **argv)
 	}
 	if (optind < argc)
 		return FAIL(p, "unexpected argument '%s'", argv[optind]);
+	if (p->cfg->balloon && p->cfg->hugetlbfs_path)
+		return FAIL(p, "--balloon cannot give memory back from hugetlbfs-backed RAM (--hugetlbfs): use one or the other");
 	if (p->cfg->name) {
 		r = root_9p_from_name(p->cfg, p->cfg->name, p->err,
 				      p->errlen);

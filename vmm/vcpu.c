@@ -228,6 +228,30 @@ static void vcpu_park_while_stopped(struct vcpu *vcpu)
 	pthread_mutex_unlock(&vm->pause_lock);
 }
 
+int vcpu_request_nmi(struct vcpu *vcpu)
+{
+	if (!arch_has_nmi())
+		return -EOPNOTSUPP;
+	atomic_store(&vcpu->nmi_pending, true);
+	vcpu_kick(vcpu);
+	return 0;
+}
+
+/* On the vCPU's thread, outside KVM_RUN: a requested NMI goes in. */
+static void vcpu_serve_requests(struct vcpu *vcpu)
+{
+	int err;
+
+	if (!atomic_exchange(&vcpu->nmi_pending, false))
+		return;
+	err = arch_vcpu_nmi(vcpu);
+	if (err)
+		pr_warn("vCPU %u: cannot inject an NMI: %s", vcpu->id,
+			strerror(-err));
+	else
+		atomic_fetch_add(&vcpu->nmis, 1);
+}
+
 static void *vcpu_thread(void *arg)
 {
 	struct vcpu *vcpu = arg;
@@ -251,6 +275,7 @@ static void *vcpu_thread(void *arg)
 			vcpu_park_while_stopped(vcpu);
 			continue;	/* look at pause and stop again */
 		}
+		vcpu_serve_requests(vcpu);
 		r = ioctl(vcpu->fd, KVM_RUN, 0);
 
 		if (r < 0) {

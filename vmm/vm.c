@@ -384,6 +384,11 @@ void vm_destroy(struct vm *vm)
 {
 	unsigned int i;
 
+	/*
+	 * First: the control thread's verbs (debug, a device's) use the
+	 * vCPUs and the devices freed below.
+	 */
+	control_stop(vm);
 	for (i = 0; i < vm->nr_vcpus; i++)
 		vcpu_destroy(&vm->vcpus[i]);
 	free(vm->vcpus);
@@ -393,7 +398,6 @@ void vm_destroy(struct vm *vm)
 	arch_vm_destroy(vm);
 	vm_irq_routing_destroy(vm);
 	io_loop_stop(&vm->io);
-	control_stop(vm);
 	free(vm->name);
 	vm->name = NULL;
 	term_destroy(&vm->term);

@@ -60,6 +60,7 @@ struct serial8250 {
 
 	u8 rx_fifo[SERIAL8250_FIFO_SIZE];
 	unsigned int rx_head, rx_count;
+	u16 rx_brk;		/* FIFO slots whose NUL is a break (LSR.BI) */
 
 	int irq_level;		/* last level sent, -1 before the first */
 };
@@ -107,6 +108,17 @@ void serial8250_set_room_cb(struct serial8250 *uart, serial8250_room_fn fn,
  * the guest holds RTS low (once it has written MCR at all).
  */
 size_t serial8250_receive(struct serial8250 *uart, const u8 *buf, size_t len);
+
+/*
+ * A break condition on the line, then len bytes, all or nothing (any
+ * thread): a NUL flagged as a break (LSR.BI when it reaches the head of
+ * the FIFO, a line status interrupt if enabled), as a terminal's break
+ * arrives; Linux's serial console takes a break and then a key as a
+ * magic SysRq. -ENOSPC when the FIFO is off (one byte of room), -EAGAIN
+ * when it has no room for 1 + len bytes now,
+ * -EPIPE when the guest takes no input (loopback, RTS low).
+ */
+int serial8250_break(struct serial8250 *uart, const u8 *then, size_t len);
 
 /* serial8250_receive() shaped as a term_sink_fn (opaque = the UART). */
 size_t serial8250_sink(void *uart, const u8 *buf, size_t len);

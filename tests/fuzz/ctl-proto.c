@@ -10,13 +10,17 @@
  * - only an exact "stop" line stops the VM, and it is answered "ok";
  * - only "pause" pauses (answered "ok" when not paused or stopping) and
  *   only "resume" resumes; debug leaves the VM as it found it;
- * - a line of 64 bytes or more is "error: request too long".
+ * - a line of 64 bytes or more is "error: request too long";
+ * - only "debug nmi N" asks vCPU N (< 2) for an NMI, answered "ok".
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "control.h"
+#include "devices/serial8250.h"
+#include "vcpu.h"
 #include "vm.h"
 
 #define NR_VCPUS 2
@@ -26,6 +30,19 @@ void arch_dump_vcpu(struct vcpu *vcpu, FILE *out)
 {
 	fprintf(out ? out : stderr, "vCPU %u registers:\n rip 0000000000000000\n",
 		vcpu->id);
+}
+
+/* The NMI request needs a vCPU thread: a stand-in that leaves the flag. */
+int vcpu_request_nmi(struct vcpu *vcpu)
+{
+	atomic_store(&vcpu->nmi_pending, true);
+	return 0;
+}
+
+/* No UART under this VM's console (vm.console_uart is NULL). */
+int serial8250_break(struct serial8250 *uart, const u8 *then, size_t len)
+{
+	abort();
 }
 
 static void fail(const char *what, const u8 *req, size_t len,
@@ -118,6 +135,17 @@ int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 		    (!strstr(reply, "\nname fuzz\n") || !strstr(reply, "\ncpus 2\n")))
 			fail("stat without the name or CPU count", req, len,
 			     reply);
+		for (i = 0; i < NR_VCPUS; i++) {
+			char nmi[16];
+			bool asked;
+
+			snprintf(nmi, sizeof(nmi), "debug nmi %u", i);
+			asked = IS(nmi);
+			if (atomic_exchange(&vcpus[i].nmi_pending, false) !=
+			    asked || (asked && strncmp(reply, "ok\n", 3)))
+				fail("an NMI other than 'debug nmi N' asked for",
+				     req, len, reply);
+		}
 #undef IS
 		free(reply);
 	}

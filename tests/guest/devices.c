@@ -4,6 +4,8 @@
  *   uart-irq    COM2's THRE interrupt through the IOAPIC: gated by OUT2,
  *               raised on THRI enable, again after every THR write
  *   uart-echo   read a line from COM1 (the host's stdin) and print it back
+ *   uart-break  wait for a break on COM1 (LSR.BI with its NUL), then a
+ *               key: "uart-break: break, then 'K'" (lkvm debug --sysrq)
  *   rtc         print the RTC's date and time (the host checks it)
  *   i8042       the controller commands Linux's driver probes with
  */
@@ -151,6 +153,48 @@ static int test_uart_echo(const struct boot_info *bi, const char *arg)
 	return EXIT_OK;
 }
 GUEST_TEST("uart-echo", test_uart_echo);
+
+#define LSR_DR		0x01
+#define LSR_BI		0x10
+#define BREAK_SPINS	50000000u
+
+/* A byte from COM1 with the LSR seen with it; false on a long wait. */
+static bool uart_getc_lsr(u8 *c, u8 *lsr)
+{
+	unsigned int spins;
+
+	for (spins = 0; spins < BREAK_SPINS; spins++) {
+		*lsr = inb(COM1 + UART_LSR);
+		if (*lsr & (LSR_DR | LSR_BI)) {
+			*c = inb(COM1);
+			return true;
+		}
+	}
+	return false;
+}
+
+static int test_uart_break(const struct boot_info *bi, const char *arg)
+{
+	u8 c, lsr;
+
+	outb(0x07, COM1 + UART_FCR);	/* FIFO on, both cleared: a 16550A */
+	printf("uart-break: waiting\n");
+	if (!uart_getc_lsr(&c, &lsr)) {
+		printf("uart-break: nothing came\n");
+		return EXIT_FAIL;
+	}
+	if (!(lsr & LSR_BI) || c) {
+		printf("uart-break: 0x%x with lsr 0x%x, not a break\n", c, lsr);
+		return EXIT_FAIL;
+	}
+	if (!uart_getc_lsr(&c, &lsr) || (lsr & LSR_BI)) {
+		printf("uart-break: no key after the break\n");
+		return EXIT_FAIL;
+	}
+	printf("uart-break: break, then '%c'\n", c);
+	return EXIT_OK;
+}
+GUEST_TEST("uart-break", test_uart_break);
 
 static u8 cmos(u8 idx)
 {

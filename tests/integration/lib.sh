@@ -51,6 +51,23 @@ run_lkvm() {
 # Lines on stderr that are lkvm diagnostics.
 lkvm_lines() { grep -c '^lkvm: ' "$TMP/err"; }
 
+# lkvm_refused DESCRIPTION STATUS WORD ARGS...: `lkvm run` of the test
+# guest with ARGS stops before the guest runs, with STATUS and one
+# `lkvm: ` line matching WORD (a grep pattern), nothing on stdout.
+lkvm_refused() {
+	local what=$1 status=$2 word=$3
+	shift 3
+	run_lkvm 20 run -k "$GUESTS/guest.elf" -c 1 -m 64M "$@" \
+		-p test=exit:0 </dev/null
+	if [ "$rc" -eq "$status" ] && [ "$(lkvm_lines)" -eq 1 ] &&
+	   grep -q -- "$word" "$TMP/err" && ! grep -q . "$TMP/out"; then
+		pass "$what: $(head -1 "$TMP/err")"
+	else
+		fail "$what (status $rc)"
+		show_output
+	fi
+}
+
 show_output() { # for failures: what lkvm said, as TAP comments
 	sed 's/^/#   out: /' "$TMP/out" | head -40
 	sed 's/^/#   err: /' "$TMP/err" | head -40

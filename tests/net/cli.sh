@@ -8,26 +8,13 @@
 . "$(dirname "$0")/../integration/lib.sh"
 G=$GUESTS/guest.elf
 
-refused() { # DESCRIPTION STATUS WORD ARGS...: one lkvm line with WORD
-	local what=$1 status=$2 word=$3
-	shift 3
-	run_lkvm 20 run -k "$G" -c 1 -m 64M "$@" -p test=exit:0 </dev/null
-	if [ "$rc" -eq "$status" ] && [ "$(lkvm_lines)" -eq 1 ] &&
-	   grep -q -- "$word" "$TMP/err" && ! grep -q . "$TMP/out"; then
-		pass "$what: $(head -1 "$TMP/err")"
-	else
-		fail "$what (status $rc)"
-		show_output
-	fi
-}
-
-refused "unknown mode" 2 "mode 'bridge'" -n mode=bridge
-refused "unknown sub-option" 2 "sub-option 'colour'" -n mode=tap,colour=red
-refused "malformed MAC" 2 "guest_mac 'zz:1'" -n guest_mac=zz:1
-refused "queues beyond the tap's 16" 2 "queues '17'" -n queues=17
-refused "queues=2 with mode=user" 2 "mode=user gives one" -n mode=user,queues=2
-refused "fd= that is not a tap" 1 "fd=0 is not a tap" -n mode=tap,fd=0
-refused "vhost=1" 2 "vhost-net" -n vhost=1
+lkvm_refused "unknown mode" 2 "mode 'bridge'" -n mode=bridge
+lkvm_refused "unknown sub-option" 2 "sub-option 'colour'" -n mode=tap,colour=red
+lkvm_refused "malformed MAC" 2 "guest_mac 'zz:1'" -n guest_mac=zz:1
+lkvm_refused "queues beyond the tap's 16" 2 "queues '17'" -n queues=17
+lkvm_refused "queues=2 with mode=user" 2 "mode=user gives one" -n mode=user,queues=2
+lkvm_refused "fd= that is not a tap" 1 "fd=0 is not a tap" -n mode=tap,fd=0
+lkvm_refused "vhost=1" 2 "vhost-net" -n vhost=1
 
 why=$(kvm_unusable)
 count_fns() { # DESCRIPTION N ARGS...: the guest's PCI scan

@@ -9,8 +9,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "arch.h"
 #include "control.h"
+#include "control-ask.h"
+#include "devices/serial8250.h"
 #include "tap.h"
+#include "vcpu.h"
 #include "vm.h"
 
 struct echo {
@@ -36,35 +40,6 @@ static void verb_flag(struct vm *vm, void *opaque, const char *args,
 	fprintf(out, "ok\n");
 }
 
-/* The reply to one request line, as the control thread would give it. */
-static char *ask(struct vm *vm, const char *req)
-{
-	static char buf[4096];
-	char *reply = NULL;
-	size_t len = 0;
-	FILE *out = open_memstream(&reply, &len);
-
-	if (!out)
-		return strcpy(buf, "(no memstream)");
-	control_reply(vm, req, strlen(req), out);
-	fclose(out);
-	snprintf(buf, sizeof(buf), "%s", reply ? reply : "");
-	free(reply);
-	return buf;
-}
-
-/* A reply on one TAP line: its newlines shown as '|'. */
-static const char *show(const char *r)
-{
-	static char buf[4096];
-	size_t i;
-
-	for (i = 0; r[i] && i < sizeof(buf) - 1; i++)
-		buf[i] = r[i] == '\n' ? '|' : r[i];
-	buf[i] = '\0';
-	return buf;
-}
-
 static void vm_init(struct vm *vm, struct vm_config *cfg)
 {
 	memset(vm, 0, sizeof(*vm));
@@ -74,6 +49,80 @@ static void vm_init(struct vm *vm, struct vm_config *cfg)
 	pthread_cond_init(&vm->stop_cond, NULL);
 	vm->cfg = cfg;
 	vm->name = strdup("box");
+}
+
+/*
+ * debug's requests: nmi N (a request the vCPU's thread serves), sysrq K
+ * (a break and K into the serial console's UART), dump, and bad ones.
+ */
+static void test_debug(struct vm *vm)
+{
+	struct serial8250 uart;
+	struct vcpu vcpus[2];
+	struct bus bus;
+	char *r;
+	u8 b;
+
+	memset(vcpus, 0, sizeof(vcpus));
+	vm->vcpus = vcpus;
+	vm->nr_vcpus = 2;
+	r = ask(vm, "debug nmi 1\n");
+	if (arch_has_nmi())
+		ok(!strcmp(r, "ok\nnmi sent to vCPU 1\n") &&
+		   atomic_load(&vcpus[1].nmi_pending) &&
+		   !atomic_load(&vcpus[0].nmi_pending),
+		   "'debug nmi 1' leaves vCPU 1 an NMI request (got '%s')",
+		   show(r));
+	else
+		ok(!strncmp(r, "error: lkvm cannot inject an NMI", 32),
+		   "'debug nmi 1' is refused on this arch (got '%s')", show(r));
+	r = ask(vm, "debug nmi 2\n");
+	ok(!strcmp(r, "error: no vCPU '2' (box has 2: 0 to 1)\n"),
+	   "a vCPU the VM does not have (got '%s')", show(r));
+	r = ask(vm, "debug nmi 01\n");
+	ok(!strncmp(r, "error: no vCPU '01'", 19) &&
+	   !atomic_load(&vcpus[0].nmi_pending),
+	   "a leading zero (got '%s')", show(r));
+	r = ask(vm, "debug nmi -1\n");
+	ok(!strncmp(r, "error: no vCPU '-1'", 19), "a negative one (got '%s')",
+	   show(r));
+	r = ask(vm, "debug nmi 99999999999999999999\n");
+	ok(!strncmp(r, "error: no vCPU", 14), "a huge one (got '%s')", show(r));
+	r = ask(vm, "debug nmi ");
+	ok(!strncmp(r, "error: no vCPU", 14), "none at all (got '%s')", show(r));
+
+	r = ask(vm, "debug sysrq t\n");
+	ok(!strncmp(r, "error: sysrq needs the serial console", 37),
+	   "sysrq without a serial console is refused (got '%s')", show(r));
+	bus_init(&bus, "pio");
+	if (serial8250_init(&uart, &bus, "ttyS0", SERIAL8250_COM1_BASE, NULL,
+			    NULL))
+		abort();
+	vm->console_uart = &uart;
+	r = ask(vm, "debug sysrq t\n");
+	ok(!strncmp(r, "error: the guest runs its UART without a FIFO", 45),
+	   "a UART without its FIFO: refused (got '%s')", show(r));
+	b = 0x07;
+	bus_access(&bus, NULL, SERIAL8250_COM1_BASE + 2, &b, 1, true);
+	r = ask(vm, "debug sysrq t\n");
+	ok(!strcmp(r, "ok\nsysrq 't' sent\n") && uart.rx_count == 2 &&
+	   uart.rx_brk == 1 && uart.rx_fifo[0] == 0 && uart.rx_fifo[1] == 't',
+	   "'debug sysrq t': a break and 't' in the UART's FIFO (got '%s')",
+	   show(r));
+	r = ask(vm, "debug sysrq tt\n");
+	ok(!strncmp(r, "error: sysrq takes one key", 26),
+	   "two keys are refused (got '%s')", show(r));
+	r = ask(vm, "debug sysrq  ");
+	ok(!strncmp(r, "error: sysrq takes one key", 26),
+	   "so is a space (got '%s')", show(r));
+	r = ask(vm, "debug frob\n");
+	ok(!strncmp(r, "error: debug: unknown request 'frob'", 36),
+	   "an unknown debug request (got '%s')", show(r));
+	serial8250_exit(&uart);
+	bus_destroy(&bus);
+	vm->console_uart = NULL;
+	vm->vcpus = NULL;
+	vm->nr_vcpus = 0;
 }
 
 int main(void)
@@ -156,6 +205,7 @@ int main(void)
 	r = ask(&vm, "bogus\n");
 	ok(!strcmp(r, "error: unknown request 'bogus'\n"),
 	   "an unknown verb (got '%s')", show(r));
+	test_debug(&vm);
 	r = ask(&vm, "stop\n");
 	ok(!strcmp(r, "ok\n") && vm_stop_requested(&vm), "'stop' stops");
 

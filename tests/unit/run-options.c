@@ -355,7 +355,7 @@ static void test_table(void)
 	ok(!dup, "no long or short name twice (%u)", dup);
 	ok(!bad, "each entry has a name, a setter and help (%u bad)", bad);
 	ok(!missing, "lkvm run --help shows every entry (%u missing)", missing);
-	ok(flags == 9, "every flag parses by its long name (%u of 9)", flags);
+	ok(flags == 10, "every flag parses by its long name (%u of 10)", flags);
 	free(help);
 }
 

@@ -556,6 +556,69 @@ static void test_reset(void)
 	teardown(&f);
 }
 
+/*
+ * serial8250_break(): a NUL with LSR.BI once it is at the head of the
+ * FIFO, a line status interrupt, then the key as plain data: Linux's
+ * 8250 driver takes that as a magic SysRq on its console.
+ */
+static void test_break(void)
+{
+	struct fixture f;
+	u8 key = 'h', lsr, c;
+
+	setup(&f);
+	ok(serial8250_break(&f.uart, &key, 1) == -ENOSPC,
+	   "FIFO off: no room for a break and a key (-ENOSPC)");
+	out(&f, FCR, 0x07);
+	out(&f, MCR, 0x0b);		/* DTR, RTS, OUT2 */
+	out(&f, IER, 0x05);		/* RDI + RLSI */
+	ok(serial8250_receive(&f.uart, (const u8 *)"ab", 2) == 2,
+	   "two bytes of ordinary input first");
+	ok(serial8250_break(&f.uart, &key, 1) == 0, "a break and 'h' queued");
+	ok((in(&f, IIR) & 0x0f) == 0x0c || (in(&f, IIR) & 0x0f) == 0x04,
+	   "data ahead of the break: a receive interrupt, not line status");
+	lsr = in(&f, LSR);
+	c = in(&f, RBR);
+	ok(!(lsr & 0x10) && c == 'a', "'a' comes without BI (lsr 0x%x)", lsr);
+	lsr = in(&f, LSR);
+	c = in(&f, RBR);
+	ok(!(lsr & 0x10) && c == 'b', "'b' too");
+	ok((in(&f, IIR) & 0x0f) == 0x06 && f.irq.level == 1,
+	   "the break at the head: a line status interrupt");
+	lsr = in(&f, LSR);
+	ok((lsr & 0x11) == 0x11, "LSR shows BI and DR (0x%x)", lsr);
+	ok(!(in(&f, LSR) & 0x10), "BI shows once: a second LSR read clears it");
+	c = in(&f, RBR);
+	ok(c == 0, "the break's byte is a NUL");
+	lsr = in(&f, LSR);
+	c = in(&f, RBR);
+	ok(!(lsr & 0x10) && (lsr & 1) && c == 'h',
+	   "then the key, as plain data");
+	ok(!(in(&f, LSR) & 1) && f.irq.level == 0, "nothing more, line low");
+
+	{
+		u8 fill[SERIAL8250_FIFO_SIZE - 1] = { 0 };
+
+		serial8250_receive(&f.uart, fill, sizeof(fill));
+		ok(serial8250_break(&f.uart, &key, 1) == -EAGAIN &&
+		   f.uart.rx_count == SERIAL8250_FIFO_SIZE - 1,
+		   "one byte of room: -EAGAIN, nothing queued (all or nothing)");
+	}
+	out(&f, FCR, 0x07);
+	out(&f, MCR, 0x09);		/* RTS low */
+	ok(serial8250_break(&f.uart, &key, 1) == -EPIPE,
+	   "RTS low: the guest takes no input (-EPIPE)");
+	out(&f, MCR, 0x0b);
+	ok(serial8250_break(&f.uart, NULL, 0) == 0 &&
+	   (in(&f, LSR) & 0x11) == 0x11 && in(&f, RBR) == 0,
+	   "a bare break");
+	ok(serial8250_break(&f.uart, &key, 1) == 0, "queued again");
+	out(&f, FCR, 0x07);
+	ok(!(in(&f, LSR) & 0x11) && !f.uart.rx_brk,
+	   "clearing the FIFO forgets the break");
+	teardown(&f);
+}
+
 int main(void)
 {
 	/* As lkvm does: a closed output pipe is an EPIPE error, not a kill. */
@@ -571,5 +634,6 @@ int main(void)
 	test_random();
 	test_wide();
 	test_reset();
+	test_break();
 	return tap_done();
 }

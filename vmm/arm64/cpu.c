@@ -72,6 +72,17 @@ bool arch_vcpu_runnable(struct vcpu *vcpu)
 	return true;
 }
 
+/* No NMI KVM lets lkvm inject here (KVM_NMI is x86's). */
+bool arch_has_nmi(void)
+{
+	return false;
+}
+
+int arch_vcpu_nmi(struct vcpu *vcpu)
+{
+	return -EOPNOTSUPP;
+}
+
 int arch_vcpu_init(struct vcpu *vcpu)
 {
 	struct vm *vm = vcpu->vm;

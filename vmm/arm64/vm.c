@@ -189,6 +189,7 @@ int arch_devices_init(struct vm *vm)
 			pr_err("cannot attach the console: %s", strerror(-err));
 			return err;
 		}
+		vm->console_uart = &a->uart;
 		err = vm_devices_add_or_destroy(&vm->devs, "console", &platform_console_ops,
 				     &vm->term);
 		if (err)

@@ -69,3 +69,14 @@ bool arch_vcpu_runnable(struct vcpu *vcpu)
 {
 	return !s390x_cpu_is_stopped(s390x_vm(vcpu->vm), vcpu->id);
 }
+
+/* No NMI KVM lets lkvm inject here (KVM_NMI is x86's). */
+bool arch_has_nmi(void)
+{
+	return false;
+}
+
+int arch_vcpu_nmi(struct vcpu *vcpu)
+{
+	return -EOPNOTSUPP;
+}

@@ -217,6 +217,17 @@ bool arch_vcpu_runnable(struct vcpu *vcpu)
 	return true;
 }
 
+bool arch_has_nmi(void)
+{
+	return true;
+}
+
+/* The in-kernel LAPIC takes it as an NMI from outside (KVM_NMI). */
+int arch_vcpu_nmi(struct vcpu *vcpu)
+{
+	return ioctl(vcpu->fd, KVM_NMI) ? -errno : 0;
+}
+
 int arch_vcpu_init(struct vcpu *vcpu)
 {
 	int err;

@@ -222,6 +222,7 @@ static int pc_init_uarts(struct vm *vm, struct pc_devices *pc)
 		pr_err("cannot attach the console: %s", strerror(-err));
 		return err;
 	}
+	vm->console_uart = &pc->uarts[0];
 	return vm_devices_add_or_destroy(&vm->devs, "console", &platform_console_ops, &vm->term);
 }
 
