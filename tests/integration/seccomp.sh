@@ -22,7 +22,7 @@ truncate -s 1M "$TMP/disk.raw"
 mkdir "$TMP/share"
 ticking() { grep -q '^tick ' "$TMP/$1.out"; }
 # The guest's devices: every role has a thread (net: if libslirp is there).
-devs=(-d "$TMP/disk.raw" --9p "$TMP/share,share")
+devs=(-d "$TMP/disk.raw" --9p "$TMP/share,share" --balloon --vsock "3,path=$TMP/v.sock")
 slirp=0
 "$LKVM" run --help 2>&1 | grep -q 'user-mode NIC' && slirp=1
 
@@ -60,6 +60,14 @@ for r in $want; do
 	grep -q "^lkvm-$r " "$TMP/tasks" || missing="$missing $r"
 done
 check "each role has its thread ($want)${missing:+; missing:$missing}" [ -z "$missing" ]
+# Control verbs and a host vsock connection under the filters.
+"$LKVM" balloon "$name" 16M >/dev/null 2>&1
+check "lkvm balloon answers under the filters" eval "\"$LKVM\" stat \"$name\" -m >/dev/null"
+"$LKVM" debug "$name" --dump >"$TMP/debug" 2>&1
+check "lkvm debug --dump answers under the filters (the control thread's register reads)" \
+	grep -q "^vCPU 0 registers:" "$TMP/debug"
+check_that "a host connects to the vsock socket (the I/O thread accepts)" \
+	'python3 -c "import socket,sys; s=socket.socket(socket.AF_UNIX); s.connect(sys.argv[1]); s.sendall(b\"CONNECT 5000\\n\"); s.settimeout(5); s.recv(64)" "$TMP/v.sock" 2>/dev/null; kill -0 $pid'
 "$LKVM" stop "$name" >/dev/null 2>&1
 wait "$pid"
 rc=$?
