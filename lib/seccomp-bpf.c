@@ -120,7 +120,7 @@ static void load_arg(struct sc_prog *p, unsigned int idx, bool hi)
 #define LBL_FAIL 0	/* the next rule */
 #define LBL_PASS 1	/* the next argument check */
 
-/* One argument check: jumps to LBL_FAIL, or falls through on a pass. */
+/* One argument check: jumps to LBL_FAIL, or goes on to the next on a pass. */
 static int compile_arg(struct sc_prog *p, const struct sc_arg *a)
 {
 	unsigned int i, words = a->wide ? 2 : 1, w;

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
 # --seccomp: every thread of a running lkvm (a disk, a 9p share and the
 # default user-mode NIC, so that each role has its thread) is filtered
 # (Seccomp: 2) and named for its role; per role, a forbidden call (made
