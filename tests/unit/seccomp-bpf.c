@@ -21,9 +21,10 @@
 
 #define TRAPPED 77
 
+/* exit_group itself: a sanitizer's _exit() makes calls the rules lack. */
 static void on_sigsys(int sig, siginfo_t *si, void *uc)
 {
-	_exit(TRAPPED);
+	syscall(SYS_exit_group, TRAPPED);
 }
 
 /*
