@@ -212,3 +212,17 @@ clean:
 	rm -rf $(BUILD) lkvm
 
 -include $(shell find $(BUILD) -name '*.d' -type f 2>/dev/null)
+
+# lib/seccomp-names.c: the system call names of the build's own
+# <sys/syscall.h>, for the SIGSYS report (one SC_NAME(x) per __NR_x).
+SC_NAMES_H := $(BUILD)/gen/seccomp-names.h
+$(SC_NAMES_H):
+	@mkdir -p $(dir $@)
+	echo '#include <sys/syscall.h>' | $(CC) $(CPPFLAGS) -dM -E - | \
+		sed -n 's/^#define __NR_\([a-z0-9_]*\) .*/SC_NAME(\1)/p' | \
+		grep -v '^SC_NAME(syscalls)$$\|^SC_NAME(arch_specific_syscall)$$' | \
+		sort -u >$@.tmp
+	mv $@.tmp $@
+$(BUILD)/lib/seccomp-names.o $(BUILD)/asan/lib/seccomp-names.o: $(SC_NAMES_H)
+$(BUILD)/lib/seccomp-names.o $(BUILD)/asan/lib/seccomp-names.o: \
+	override CPPFLAGS += -I$(BUILD)/gen

@@ -14,6 +14,7 @@
 
 #include "disk.h"
 #include "log.h"
+#include "seccomp-filter.h"
 
 struct disk_thread {
 	struct disk_engine e;
@@ -35,6 +36,7 @@ static void *disk_thread_worker(void *arg)
 {
 	struct disk_thread *t = arg;
 
+	sc_thread_enter(SC_ROLE_DISK, -1);
 	pthread_mutex_lock(&t->lock);
 	t->starting--;
 	for (;;) {
@@ -181,9 +183,14 @@ int disk_thread_create(struct disk_engine **out, struct disk *disk,
 	pthread_cond_init(&t->work, NULL);
 	pthread_cond_init(&t->idle, NULL);
 	t->max_workers = max_workers;
-	/* One worker from the start: later ones may fail to start. */
+	/*
+	 * One worker from the start: later ones may fail to start. Under
+	 * seccomp filters no thread can start later: all of them now.
+	 */
 	pthread_mutex_lock(&t->lock);
 	ret = disk_thread_spawn(t);
+	while (!ret && sc_pools_eager() && t->nr_workers < t->max_workers)
+		ret = disk_thread_spawn(t);
 	pthread_mutex_unlock(&t->lock);
 	if (ret) {
 		disk_thread_destroy(&t->e);

@@ -27,6 +27,7 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/timerfd.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "disk.h"
@@ -60,6 +61,9 @@ struct disk_uring {
 	unsigned int backoff_ms;	/* sq_lock */
 };
 
+/* The image's index among the ring's registered files. */
+#define URING_FILE 0
+
 /* A read or write: one buffer as READ/WRITE, more as READV/WRITEV. */
 static void uring_prep_rw(struct io_uring_sqe *sqe, int fd,
 			  const struct disk_req *req, u64 off)
@@ -80,7 +84,7 @@ static void uring_prep_rw(struct io_uring_sqe *sqe, int fd,
 static void uring_prep(struct disk_uring *u, struct io_uring_sqe *sqe,
 		       struct disk_req *req, u64 done)
 {
-	int fd = u->e.disk->fd;
+	int fd = URING_FILE;	/* the registered image, IOSQE_FIXED_FILE */
 	int mode;
 
 	switch (req->op) {
@@ -97,6 +101,7 @@ static void uring_prep(struct disk_uring *u, struct io_uring_sqe *sqe,
 		io_uring_prep_fallocate(sqe, fd, mode, req->off, req->len);
 		break;
 	}
+	sqe->flags |= IOSQE_FIXED_FILE;
 	io_uring_sqe_set_data(sqe, req);
 }
 
@@ -400,6 +405,7 @@ static void uring_drain(struct disk_engine *e)
 static void uring_destroy(struct disk_engine *e)
 {
 	struct disk_uring *u = container_of(e, struct disk_uring, e);
+	int ret;
 
 	uring_drain(e);
 	disk_engine_destroy(u->slow);
@@ -409,6 +415,15 @@ static void uring_destroy(struct disk_engine *e)
 		io_loop_del(u->loop, &u->timer_h);
 	}
 	close(u->timer_fd);
+	/*
+	 * The ring's last reference to the image goes now: its teardown in
+	 * the kernel is asynchronous, and the image's lock (the open file's)
+	 * would outlive disk_close() until then.
+	 */
+	ret = io_uring_unregister_files(&u->ring);
+	if (ret)
+		pr_warn("%s: io_uring: cannot unregister the image: %s",
+			u->e.disk->path, strerror(-ret));
 	io_uring_queue_exit(&u->ring);
 	pthread_mutex_destroy(&u->sq_lock);
 	pthread_mutex_destroy(&u->cq_lock);
@@ -423,22 +438,61 @@ static const struct disk_engine_ops disk_uring_ops = {
 	.destroy = uring_destroy,
 };
 
+/* The only operations the engine submits; the ring refuses others. */
+static const u8 uring_ops[] = { IORING_OP_READV, IORING_OP_WRITEV,
+				IORING_OP_READ, IORING_OP_WRITE,
+				IORING_OP_FSYNC, IORING_OP_FALLOCATE };
+
 static int uring_probe_ops(struct io_uring *ring)
 {
-	static const int needed[] = { IORING_OP_READV, IORING_OP_WRITEV,
-				      IORING_OP_READ, IORING_OP_WRITE,
-				      IORING_OP_FSYNC, IORING_OP_FALLOCATE };
 	struct io_uring_probe *p = io_uring_get_probe_ring(ring);
 	unsigned int i;
 	int ret = 0;
 
 	if (!p)
 		return -EOPNOTSUPP;
-	for (i = 0; i < ARRAY_SIZE(needed); i++)
-		if (!io_uring_opcode_supported(p, needed[i]))
+	for (i = 0; i < ARRAY_SIZE(uring_ops); i++)
+		if (!io_uring_opcode_supported(p, uring_ops[i]))
 			ret = -EOPNOTSUPP;
 	io_uring_free_probe(p);
 	return ret;
+}
+
+/*
+ * The ring was created disabled: the image as its only (fixed) file, the
+ * engine's operations as the only ones, every SQE on a fixed file, no
+ * io_uring_register() operation after but the unregistering of that file
+ * at destroy; then enabled. Code that reaches
+ * the ring's memory can only read, write, sync or fallocate the image.
+ */
+static int disk_uring_restrict(struct io_uring *ring, int fd)
+{
+	struct io_uring_restriction res[ARRAY_SIZE(uring_ops) + 3];
+	unsigned int i, n = 0;
+	int ret;
+
+	ret = io_uring_register_files(ring, &fd, 1);
+	if (ret)
+		return ret;
+	memset(res, 0, sizeof(res));
+	for (i = 0; i < ARRAY_SIZE(uring_ops); i++) {
+		res[n].opcode = IORING_RESTRICTION_SQE_OP;
+		res[n++].sqe_op = uring_ops[i];
+	}
+	res[n].opcode = IORING_RESTRICTION_SQE_FLAGS_ALLOWED;
+	res[n++].sqe_flags = IOSQE_FIXED_FILE;
+	res[n].opcode = IORING_RESTRICTION_SQE_FLAGS_REQUIRED;
+	res[n++].sqe_flags = IOSQE_FIXED_FILE;
+	/* The one register operation after: the image out, at destroy. */
+	res[n].opcode = IORING_RESTRICTION_REGISTER_OP;
+	res[n++].register_op = IORING_UNREGISTER_FILES;
+	/* Raw calls: Debian's liburing 2.3 does not export these two. */
+	if (syscall(__NR_io_uring_register, ring->ring_fd,
+		    IORING_REGISTER_RESTRICTIONS, res, n) ||
+	    syscall(__NR_io_uring_register, ring->ring_fd,
+		    IORING_REGISTER_ENABLE_RINGS, NULL, 0))
+		return -errno;
+	return 0;
 }
 
 /* The slow path's completions end a batch of ours. */
@@ -465,12 +519,14 @@ int disk_uring_create(struct disk_engine **out, struct disk *disk,
 		entries = 8;
 	if (entries > 4096)
 		entries = 4096;
-	ret = io_uring_queue_init(entries, &u->ring, 0);
+	ret = io_uring_queue_init(entries, &u->ring, IORING_SETUP_R_DISABLED);
 	if (ret) {
 		free(u);
 		return ret;
 	}
 	ret = uring_probe_ops(&u->ring);
+	if (!ret)
+		ret = disk_uring_restrict(&u->ring, disk->fd);
 	if (ret)
 		goto fail_ring;
 	/*

@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "seccomp-filter.h"
 #include "net-backend.h"
 
 #ifdef LKVM_HAVE_SLIRP
@@ -277,6 +278,7 @@ static void *user_thread(void *arg)
 	u32 timeout;
 	int r;
 
+	sc_thread_enter(SC_ROLE_NET, -1);
 	for (;;) {
 		timeout = 1000;
 		u->npfd = 0;
@@ -452,7 +454,8 @@ int net_user_open(struct net_backend **out, const struct net_user_options *o,
 	cfg.if_mru = 1500;
 	u->cfg = cfg;
 	u->opt = *o;
-	if (o->lazy && !o->nr_fwd) {
+	/* Under seccomp filters nothing can load libslirp later. */
+	if (o->lazy && !o->nr_fwd && !sc_pools_eager()) {
 		*out = &u->be;
 		return 0;
 	}

@@ -17,10 +17,12 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "net-backend.h"
+#include "seccomp-filter.h"
 
 struct net_tap {
 	struct net_backend be;
@@ -28,7 +30,26 @@ struct net_tap {
 	bool multi;
 	bool attached[NET_BACKEND_MAX_QUEUES];
 	char *downscript;
+	/*
+	 * With seccomp filters the downscript runs from a helper forked at
+	 * open, before them: one byte on helper_fd runs it, its wait status
+	 * comes back (lkvm.1, SECCOMP).
+	 */
+	pid_t helper;
+	int helper_fd;
 };
+
+/* What a script's wait status means; 0 if it exited 0. */
+static int tap_script_status(const char *script, const char *ifname,
+			     int status, char *err, size_t errlen)
+{
+	if (!WIFEXITED(status) || WEXITSTATUS(status)) {
+		snprintf(err, errlen, "'%s %s' failed (status %d)", script,
+			 ifname, WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+		return -EIO;
+	}
+	return 0;
+}
 
 /* Run script with the interface's name; 0 if it exited 0. */
 static int tap_script(const char *script, const char *ifname, char *err,
@@ -52,12 +73,74 @@ static int tap_script(const char *script, const char *ifname, char *err,
 				 strerror(errno));
 			return -errno;
 		}
-	if (!WIFEXITED(status) || WEXITSTATUS(status)) {
-		snprintf(err, errlen, "'%s %s' failed (status %d)", script,
-			 ifname, WIFEXITED(status) ? WEXITSTATUS(status) : -1);
-		return -EIO;
+	return tap_script_status(script, ifname, status, err, errlen);
+}
+
+/* The helper: async-signal-safe calls only (forked from threads). */
+static void __noreturn tap_helper_main(int fd, const char *script, const char *ifname)
+{
+	int status = -1;
+	pid_t pid;
+	char go;
+
+	if (dup2(fd, 3) < 0 || fcntl(3, F_SETFD, FD_CLOEXEC) < 0)
+		_exit(1);
+	syscall(SYS_close_range, 4, ~0U, 0);
+	/* EOF: lkvm went without tearing down; nothing to run. */
+	if (read(3, &go, 1) != 1)
+		_exit(0);
+	pid = fork();
+	if (!pid) {
+		execl(script, script, ifname, (char *)NULL);
+		_exit(127);
 	}
+	while (pid > 0 && waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	if (write(3, &status, sizeof(status)) != sizeof(status))
+		_exit(1);
+	_exit(0);
+}
+
+static int tap_helper_start(struct net_tap *t, char *err, size_t errlen)
+{
+	int sv[2];
+
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv)) {
+		snprintf(err, errlen, "downscript helper: %s", strerror(errno));
+		return -errno;
+	}
+	t->helper = fork();
+	if (t->helper < 0) {
+		snprintf(err, errlen, "downscript helper: %s", strerror(errno));
+		close(sv[0]);
+		close(sv[1]);
+		return -errno;
+	}
+	if (!t->helper)
+		tap_helper_main(sv[1], t->downscript, t->ifname);
+	close(sv[1]);
+	t->helper_fd = sv[0];
 	return 0;
+}
+
+static int tap_downscript(struct net_tap *t, char *err, size_t errlen)
+{
+	int status = 0, r = 0;
+	char go = 1;
+
+	if (!t->helper)
+		return tap_script(t->downscript, t->ifname, err, errlen);
+	if (write(t->helper_fd, &go, 1) != 1 ||
+	    read(t->helper_fd, &status, sizeof(status)) != sizeof(status)) {
+		snprintf(err, errlen, "'%s': its helper is gone", t->downscript);
+		r = -EIO;
+	}
+	close(t->helper_fd);
+	while (waitpid(t->helper, NULL, 0) < 0 && errno == EINTR)
+		;
+	t->helper = 0;
+	return r ? r : tap_script_status(t->downscript, t->ifname, status,
+					 err, errlen);
 }
 
 static unsigned int tun_flags(unsigned int off)
@@ -113,8 +196,7 @@ static void tap_close(struct net_backend *be)
 	for (i = 0; i < be->nr_queues; i++)
 		if (be->fds[i] >= 0)
 			close(be->fds[i]);
-	if (t->downscript && tap_script(t->downscript, t->ifname, err,
-					sizeof(err)))
+	if (t->downscript && tap_downscript(t, err, sizeof(err)))
 		fprintf(stderr, "lkvm: downscript: %s\n", err);
 	free(t->downscript);
 	free(t);
@@ -353,6 +435,12 @@ int net_tap_open(struct net_backend **out, const struct net_tap_options *o,
 			r = -ENOMEM;
 			snprintf(err, errlen, "out of memory");
 			goto fail;
+		}
+		/* No process can start once the filters are on. */
+		if (sc_pools_eager()) {
+			r = tap_helper_start(t, err, errlen);
+			if (r)
+				goto fail;
 		}
 	}
 	*out = &t->be;

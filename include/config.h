@@ -120,6 +120,8 @@ struct vm_config {
 	 */
 	bool sandbox;
 	bool sandbox_tty;		/* a terminal session on hvc0 */
+	/* --seccomp: an enum sc_mode; 0 is SC_MODE_ON, the default. */
+	u8 seccomp;
 	/* --vsock CID[,path=SOCK]: a virtio-vsock device when vsock_cid. */
 	u64 vsock_cid;
 	const char *vsock_path;		/* NULL: $LKVM_HOME/<name>.vsock */

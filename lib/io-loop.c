@@ -9,6 +9,7 @@
 
 #include "io-loop.h"
 #include "log.h"
+#include "seccomp-filter.h"
 
 #define IO_LOOP_MAX_EVENTS 32
 
@@ -59,6 +60,7 @@ static void *io_loop_thread(void *arg)
 	struct io_loop *loop = arg;
 	struct epoll_event events[IO_LOOP_MAX_EVENTS];
 
+	sc_thread_enter(SC_ROLE_IO, -1);
 	for (;;) {
 		int i, n = epoll_wait(loop->epoll_fd, events,
 				      IO_LOOP_MAX_EVENTS, -1);

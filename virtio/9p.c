@@ -14,6 +14,7 @@
 #include <time.h>
 
 #include "log.h"
+#include "seccomp-filter.h"
 #include "virtio/9p-proto.h"
 #include "virtio/9p.h"
 
@@ -148,6 +149,7 @@ static void *worker_main(void *arg)
 	struct p9_req *r;
 
 	landlock_worker(p);
+	sc_thread_enter(SC_ROLE_P9, -1);
 	pthread_mutex_lock(&p->lock);
 	for (;;) {
 		while (!p->pending && !p->stopping)

@@ -13,6 +13,7 @@
 #include "run-options.h"
 #include "safe-open.h"
 #include "sandbox-status.h"
+#include "seccomp-filter.h"
 #include "vm.h"
 
 #define EXIT_USAGE 2
@@ -68,7 +69,10 @@ int run_configured(struct vm_config *cfg, struct mapped_file *initrd)
 		vm_config_release(cfg);
 		return r;
 	}
-	r = vm_create(&vm, cfg);
+	/* Before the first thread: pools and the SIGSYS handler see it. */
+	r = sc_prepare(cfg->seccomp);
+	if (!r)
+		r = vm_create(&vm, cfg);
 	if (r) {
 		vm_destroy(&vm);
 		r = run_error(cfg, 1);

@@ -24,6 +24,7 @@
 
 #include "control.h"
 #include "log.h"
+#include "seccomp-filter.h"
 #include "vm.h"
 
 #define CONTROL_MAX_CLIENTS 8
@@ -193,7 +194,7 @@ static void *control_thread(void *arg)
 	struct control_client *owner[2 + CONTROL_MAX_CLIENTS];
 	struct control *ctl = arg;
 
-	pthread_setname_np(pthread_self(), "lkvm-control");
+	sc_thread_enter(SC_ROLE_CONTROL, -1);
 	while (!atomic_load(&ctl->quit)) {
 		unsigned int i, n = 0;
 		int timeout = -1, listen_at = -1;

@@ -12,6 +12,7 @@
 #include "kernel-find.h"
 #include "root-9p.h"
 #include "run-options.h"
+#include "seccomp-filter.h"
 
 int parse_mem_size(const char *s, u64 *out)
 {
@@ -214,6 +215,22 @@ static int set_rng(struct run_parse *p, const char *val)
 static int set_no_pvpanic(struct run_parse *p, const char *val)
 {
 	p->cfg->pvpanic = false;
+	return 0;
+}
+
+/* --seccomp on|log|off: cfg->seccomp is an enum sc_mode. */
+static int set_seccomp(struct run_parse *p, const char *val)
+{
+	static const char *const words[] = { "on", "log", "off" };
+	static const enum sc_mode modes[] = {
+		SC_MODE_ON, SC_MODE_LOG, SC_MODE_OFF,
+	};
+	int i = pick(val, words, ARRAY_SIZE(words));
+
+	if (i < 0)
+		return FAIL(p, "unsupported --seccomp '%s': use on, log or off",
+			    val);
+	p->cfg->seccomp = modes[i];
 	return 0;
 }
 
@@ -462,6 +479,10 @@ static const struct run_option run_option_table[] = {
 	{ "debug-mmio", 0, NULL, set_debug_mmio, "print every MMIO exit" },
 	{ "debug-single-step", 0, NULL, set_debug_single_step,
 	  "single-step the guest, printing each RIP" },
+	{ "seccomp", 0, "on|log|off", set_seccomp,
+	  "system call filters per thread: on (a\n"
+	  "forbidden call ends lkvm, status 159), log\n"
+	  "(the kernel logs it) or off (on)" },
 	{ "help", 'h', NULL, set_help, "this help" },
 };
 

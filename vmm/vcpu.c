@@ -12,6 +12,7 @@
 #include "arch.h"
 #include "kvm-names.h"
 #include "log.h"
+#include "seccomp-filter.h"
 #include "vcpu.h"
 
 
@@ -255,15 +256,14 @@ static void *vcpu_thread(void *arg)
 {
 	struct vcpu *vcpu = arg;
 	struct vm *vm = vcpu->vm;
-	char name[16];
 	sigset_t set;
 
-	snprintf(name, sizeof(name), "lkvm-vcpu%u", vcpu->id);
-	pthread_setname_np(pthread_self(), name);
 	sigemptyset(&set);
 	sigaddset(&set, VCPU_KICK_SIGNAL);
 	pthread_sigmask(SIG_UNBLOCK, &set, NULL);
 	vcpu_kick_arm(vcpu, true);
+	/* Named lkvm-vcpuN; its filter before the guest's first instruction. */
+	sc_thread_enter(SC_ROLE_VCPU, (int)vcpu->id);
 
 	while (!vm_stop_requested(vm)) {
 		int r;

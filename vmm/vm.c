@@ -15,6 +15,7 @@
 
 #include "arch.h"
 #include "log.h"
+#include "seccomp-filter.h"
 #include "control.h"
 #include "signals.h"
 #include "vcpu.h"
@@ -356,6 +357,8 @@ int vm_run(struct vm *vm)
 	if (err)
 		pr_warn("the control socket of '%s' will not answer: %s",
 			vm->name, strerror(-err));
+	/* Every thread has started: the main thread's filter. */
+	sc_thread_enter(SC_ROLE_MAIN, -1);
 	pthread_mutex_lock(&vm->stop_lock);
 	while (!vm_stop_requested(vm))
 		pthread_cond_wait(&vm->stop_cond, &vm->stop_lock);

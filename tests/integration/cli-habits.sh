@@ -28,14 +28,6 @@ export LKVM_HOME="$TMP/home"
 name="cli-$$"
 pids=()
 trap 'kill -9 "${pids[@]}" 2>/dev/null; rm -rf "$TMP"' EXIT
-wait_for() { # wait_for SECONDS COMMAND...: poll until COMMAND succeeds
-	local end=$((SECONDS + $1))
-	shift
-	until "$@"; do
-		[ "$SECONDS" -ge "$end" ] && return 1
-		sleep 0.2
-	done
-}
 ticking() { grep -q '^tick ' "$TMP/$1.out"; }
 start() { # start NAME: the kernel first, then the options
 	timeout --kill-after=5 120 "$LKVM" run "$GUESTS/guest.elf" -m 64 -c 1 \

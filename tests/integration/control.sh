@@ -12,14 +12,6 @@ fi
 export LKVM_HOME="$TMP/home"
 name="ctl-$$"
 ticks() { grep -c '^tick ' "$TMP/guest.out"; }
-wait_for() { # wait_for SECONDS COMMAND...: poll until COMMAND succeeds
-	local end=$((SECONDS + $1))
-	shift
-	until "$@"; do
-		[ "$SECONDS" -ge "$end" ] && return 1
-		sleep 0.2
-	done
-}
 has_ticks() { [ "$(ticks)" -ge "$1" ]; }
 
 "$LKVM" run -k "$GUESTS/guest.elf" -m 64M -c 2 -p test=ticker --name "$name" \

@@ -19,3 +19,5 @@ CHECK_SUITES += tests/integration/cli-habits.sh
 CHECK_SUITES += tests/integration/man-page.sh
 # --debug's lifecycle lines: devices destroyed in reverse order of creation.
 CHECK_SUITES += tests/integration/lifecycle.sh
+# --seccomp: every thread filtered and named; a forbidden call per role.
+CHECK_SUITES += tests/integration/seccomp.sh

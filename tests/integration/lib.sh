@@ -87,3 +87,14 @@ want = bytes(((o * 13 + (o >> 9) + seed) & 0xff) for o in range(base, base + len
 sys.exit(0 if data == want else 1)
 EOF
 }
+
+# wait_for SECONDS COMMAND...: poll every 0.2 s until COMMAND succeeds;
+# 1 if it has not within SECONDS.
+wait_for() {
+	local end=$((SECONDS + $1))
+	shift
+	until "$@"; do
+		[ "$SECONDS" -ge "$end" ] && return 1
+		sleep 0.2
+	done
+}

@@ -31,9 +31,29 @@
 #include "tap.h"
 
 static int fault_submit(struct io_uring *ring);
+static int fault_register_files(struct io_uring *ring, const int *files,
+				unsigned int nr);
 #define io_uring_submit fault_submit
+#define io_uring_register_files fault_register_files
 #include "../../devices/disk-uring.c"
 #undef io_uring_submit
+#undef io_uring_register_files
+
+/*
+ * The engine's rings take fixed files only: each gets an empty pipe as
+ * its file 1 too, which fault_submit() points reads at for EAGAIN.
+ */
+static int spare_pipe[2] = { -1, -1 };
+
+static int fault_register_files(struct io_uring *ring, const int *files,
+				unsigned int nr)
+{
+	int both[2] = { files[0], spare_pipe[0] };
+
+	if (nr != 1 || spare_pipe[0] < 0)
+		return -EINVAL;
+	return io_uring_register_files(ring, both, 2);
+}
 
 /* Refuse the next `refuse` submits after letting `skip` through. */
 static int refuse_skip, refuse;
@@ -53,7 +73,7 @@ static int fault_submit(struct io_uring *ring)
 		struct io_uring_sqe *sqe = &ring->sq.sqes[i & ring->sq.ring_mask];
 
 		if (sqe->opcode == IORING_OP_READ) {
-			sqe->fd = eagain_fd;
+			sqe->fd = 1;	/* fixed file 1: spare_pipe[0] */
 			sqe->off = (u64)-1;
 			sqe->rw_flags = RWF_NOWAIT;
 		}
@@ -196,10 +216,56 @@ static bool wait_one(void)
 	return done;
 }
 
+/* One SQE straight on the engine's ring: its CQE's result. */
+static int raw_sqe(struct disk_uring *u, u8 op, u8 flags)
+{
+	struct io_uring_cqe *cqe;
+	struct io_uring_sqe *sqe;
+	int res;
+
+	sqe = io_uring_get_sqe(&u->ring);
+	if (!sqe)
+		return 1;
+	io_uring_prep_rw(op, sqe, op == IORING_OP_NOP ? -1 : URING_FILE,
+			 bufs[0], op == IORING_OP_NOP ? 0 : BS, 0);
+	sqe->flags = flags;
+	io_uring_sqe_set_data(sqe, NULL);
+	if (io_uring_submit(&u->ring) != 1 || io_uring_wait_cqe(&u->ring, &cqe))
+		return 1;
+	res = cqe->res;
+	io_uring_cqe_seen(&u->ring, cqe);
+	return res;
+}
+
+/*
+ * With the I/O loop stopped (nobody else reaps): the ring refuses an
+ * operation the engine does not use, an SQE without a fixed file, and
+ * io_uring_register() operations, while a fixed-file read still works.
+ */
+static void test_restricted(struct disk_engine *e)
+{
+	struct disk_uring *u = container_of(e, struct disk_uring, e);
+	int one = spare_pipe[0], nop, plain, fixed, reg;
+
+	pthread_mutex_lock(&u->sq_lock);
+	pthread_mutex_lock(&u->cq_lock);
+	nop = raw_sqe(u, IORING_OP_NOP, IOSQE_FIXED_FILE);
+	plain = raw_sqe(u, IORING_OP_READ, 0);
+	fixed = raw_sqe(u, IORING_OP_READ, IOSQE_FIXED_FILE);
+	reg = io_uring_register_files_update(&u->ring, 1, &one, 1);
+	pthread_mutex_unlock(&u->cq_lock);
+	pthread_mutex_unlock(&u->sq_lock);
+	ok(nop == -EACCES, "restricted ring: IORING_OP_NOP refused (%d)", nop);
+	ok(plain == -EACCES, "restricted ring: a read without a fixed file refused (%d)",
+	   plain);
+	ok(fixed == BS, "restricted ring: a fixed-file read runs (%d)", fixed);
+	ok(reg == -EACCES, "restricted ring: io_uring_register refused (%d)",
+	   reg);
+}
+
 static void test_faults(struct disk_engine *e, struct io_loop *loop)
 {
 	bool done;
-	int p[2];
 
 	/* Today's code dropped the SQE's submission: never completed. */
 	refuse_skip = 0;
@@ -220,16 +286,12 @@ static void test_faults(struct disk_engine *e, struct io_loop *loop)
 	refuse = 0;
 
 	/* EAGAIN for ever: today's code resubmitted without end. */
-	if (pipe(p))
-		abort();
-	eagain_fd = p[0];
+	eagain_fd = spare_pipe[0];
 	one_req(e, DISK_OP_READ, 0, BS, false);
 	ok(wait_one() && reqs[0].dreq.result == -EIO,
 	   "a read failing with EAGAIN every time ends in EIO after %d tries",
 	   URING_MAX_RETRIES);
 	eagain_fd = -1;
-	close(p[0]);
-	close(p[1]);
 
 	/* Write-through zeroing: fallocate + fdatasync on a worker. */
 	one_req(e, DISK_OP_ZERO, 0, BS, true);
@@ -325,6 +387,8 @@ int main(void)
 	int fd, ret;
 
 	log_set_level(LOG_ERROR);
+	if (pipe(spare_pipe))
+		return 1;
 	fd = mkstemp(path);
 	if (fd < 0 || ftruncate(fd, (off_t)BS * NR))
 		return 1;
@@ -376,6 +440,7 @@ int main(void)
 	queue_all(e, DISK_OP_READ, 0);
 	e->ops->drain(e);
 	ok(data_is(40), "and what they wrote reads back");
+	test_restricted(e);
 	disk_engine_destroy(e);
 
 	/* Faults, on a fresh engine with a running loop. */
