@@ -19,15 +19,18 @@
  * fails with EIO after URING_MAX_RETRIES tries.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <liburing.h>
 #include <sched.h>
 #include <linux/falloc.h>
 #include <stdatomic.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
-#include <sys/timerfd.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/timerfd.h>
 #include <unistd.h>
 
 #include "disk.h"
@@ -465,13 +468,44 @@ static int uring_probe_ops(struct io_uring *ring)
  * at destroy; then enabled. Code that reaches
  * the ring's memory can only read, write, sync or fallocate the image.
  */
+/*
+ * The ring's own open file description of the image. The image's lock is
+ * an OFD lock on disk->fd's description, and a ring outlives a killed
+ * lkvm for a while (the kernel tears it down asynchronously): were it to
+ * hold that description, the image would stay locked after lkvm is gone.
+ * Without /proc, the ring takes disk->fd itself.
+ */
+static int uring_reopen(int fd)
+{
+	struct stat a, b;
+	char path[40];
+	int fl, nfd;
+
+	fl = fcntl(fd, F_GETFL);
+	if (fl < 0 || fstat(fd, &a))
+		return -errno;
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+	nfd = open(path, (fl & (O_ACCMODE | O_DIRECT | O_SYNC | O_DSYNC)) |
+		   O_CLOEXEC | O_NOCTTY);
+	if (nfd < 0)
+		return -errno;
+	if (fstat(nfd, &b) || a.st_dev != b.st_dev || a.st_ino != b.st_ino) {
+		close(nfd);
+		return -ESTALE;
+	}
+	return nfd;
+}
+
 static int disk_uring_restrict(struct io_uring *ring, int fd)
 {
 	struct io_uring_restriction res[ARRAY_SIZE(uring_ops) + 3];
 	unsigned int i, n = 0;
-	int ret;
+	int ret, own = uring_reopen(fd);
 
-	ret = io_uring_register_files(ring, &fd, 1);
+	ret = io_uring_register_files(ring, own >= 0 ? &own : &fd, 1);
+	/* The ring keeps its own reference to a registered file. */
+	if (own >= 0)
+		close(own);
 	if (ret)
 		return ret;
 	memset(res, 0, sizeof(res));
