@@ -13,6 +13,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "deadline.h"
 #include "log.h"
 #include "seccomp-filter.h"
 #include "virtio/9p-proto.h"
@@ -234,17 +235,6 @@ static void p9_quiesce_queue(struct virtio_9p *p)
 	pthread_mutex_unlock(&p->lock);
 }
 
-/* CLOCK_MONOTONIC (p->done's clock) now + ms. */
-static void deadline_in(struct timespec *ts, unsigned int ms)
-{
-	clock_gettime(CLOCK_MONOTONIC, ts);
-	ts->tv_sec += ms / 1000;
-	ts->tv_nsec += (long)(ms % 1000) * 1000000;
-	if (ts->tv_nsec >= 1000000000) {
-		ts->tv_sec++;
-		ts->tv_nsec -= 1000000000;
-	}
-}
 
 static void p9_queue_reset(struct virtio_device *vdev, struct virtq *vq)
 {
@@ -370,7 +360,7 @@ int virtio_9p_drain(struct virtio_9p *p, unsigned int timeout_ms)
 	struct timespec deadline;
 	bool left;
 
-	deadline_in(&deadline, timeout_ms);
+	deadline_in_ms(&deadline, timeout_ms);
 	pthread_mutex_lock(&p->lock);
 	while (p->nr_inflight && !p->stopping &&
 	       !pthread_cond_timedwait(&p->done, &p->lock, &deadline))
@@ -386,7 +376,7 @@ int virtio_9p_destroy(struct virtio_9p *p, unsigned int timeout_ms)
 	unsigned int i;
 	bool stuck;
 
-	deadline_in(&deadline, timeout_ms);
+	deadline_in_ms(&deadline, timeout_ms);
 	pthread_mutex_lock(&p->lock);
 	drop_pending(p);
 	while (p->running &&

@@ -7,6 +7,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "deadline.h"
 #include "log.h"
 #include "virtio/balloon.h"
 
@@ -457,13 +458,7 @@ int virtio_balloon_request_stats(struct virtio_balloon *b,
 		pthread_mutex_unlock(&b->stats_lock);
 		return err;
 	}
-	clock_gettime(CLOCK_MONOTONIC, &deadline);
-	deadline.tv_sec += timeout_ms / 1000;
-	deadline.tv_nsec += (long)(timeout_ms % 1000) * 1000000;
-	if (deadline.tv_nsec >= 1000000000) {
-		deadline.tv_sec++;
-		deadline.tv_nsec -= 1000000000;
-	}
+	deadline_in_ms(&deadline, timeout_ms);
 	pthread_mutex_lock(&b->stats_lock);
 	err = 0;
 	while (b->stats.updates == before && !err)

@@ -9,6 +9,7 @@
 #include <signal.h>
 #include <time.h>
 
+#include "deadline.h"
 #include "devices/pvpanic.h"
 #include "log.h"
 #include "vcpu.h"
@@ -51,13 +52,7 @@ int vm_pause(struct vm *vm, unsigned int timeout_ms)
 	unsigned int i;
 	int err = 0;
 
-	clock_gettime(CLOCK_MONOTONIC, &deadline);
-	deadline.tv_sec += timeout_ms / 1000;
-	deadline.tv_nsec += (long)(timeout_ms % 1000) * 1000000;
-	if (deadline.tv_nsec >= 1000000000) {
-		deadline.tv_sec++;
-		deadline.tv_nsec -= 1000000000;
-	}
+	deadline_in_ms(&deadline, timeout_ms);
 	pthread_mutex_lock(&vm->pause_lock);
 	atomic_store(&vm->pause_requested, true);
 	pthread_mutex_unlock(&vm->pause_lock);

@@ -17,14 +17,6 @@ export LKVM_HOME="$TMP/home"
 name="bln-$$"
 pids=()
 trap 'for p in "${pids[@]}"; do kill -9 "$p" 2>/dev/null; done; rm -rf "$TMP"' EXIT
-wait_for() { # wait_for SECONDS COMMAND...
-	local end=$((SECONDS + $1))
-	shift
-	until "$@"; do
-		[ "$SECONDS" -ge "$end" ] && return 1
-		sleep 0.2
-	done
-}
 # start NAME OUT TEST [run options...]: a guest in the background.
 start() {
 	local n=$1 out=$2 t=$3
