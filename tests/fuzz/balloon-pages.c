@@ -32,6 +32,7 @@
 
 #include "log.h"
 #include "virtio/balloon.h"
+#include "split-ring.h"
 
 #define R0_GPA		0x10000ULL
 #define R0_SIZE		0x100000ULL
@@ -115,26 +116,12 @@ static bool page_ok(u64 gpa)
 static void desc(unsigned int q, u16 i, u64 addr, u32 len, u16 flags,
 		 u16 next)
 {
-	u8 *d = hva(QAREA(q) + 16ULL * i);
-	u64 a = htole64(addr);
-	u32 l = htole32(len);
-	u16 f = htole16(flags), n = htole16(next);
-
-	memcpy(d, &a, 8);
-	memcpy(d + 8, &l, 4);
-	memcpy(d + 12, &f, 2);
-	memcpy(d + 14, &n, 2);
+	split_desc_put(hva(QAREA(q) + 16ULL * i), addr, len, flags, next);
 }
 
 static void make_avail(struct drv *d, unsigned int q, u16 head)
 {
-	u8 *av = hva(QAREA(q) + 0x1000);
-	u16 v = htole16(head);
-
-	memcpy(av + 4 + 2 * (d->avail[q] % QSIZE), &v, 2);
-	d->avail[q]++;
-	v = htole16(d->avail[q]);
-	__atomic_store_n((u16 *)(av + 2), v, __ATOMIC_RELEASE);
+	split_avail_put(hva(QAREA(q) + 0x1000), &d->avail[q], QSIZE, head);
 }
 
 static unsigned int reap(struct drv *d, unsigned int q)

@@ -21,7 +21,8 @@ fuzz-balloon-build:
 	fi
 
 $(BALLOON_FUZZ_DIR)/balloon-pages: tests/fuzz/balloon-pages.c \
-		$(BALLOON_FUZZ_SRCS) $(wildcard include/*.h include/virtio/*.h)
+		$(BALLOON_FUZZ_SRCS) $(wildcard include/*.h include/virtio/*.h) \
+		tests/fuzz/split-ring.h
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ $< $(BALLOON_FUZZ_SRCS) -lpthread
 

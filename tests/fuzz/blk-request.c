@@ -23,6 +23,7 @@
 
 #include "log.h"
 #include "virtio/blk.h"
+#include "split-ring.h"
 
 #define RAM_GPA	0x10000ULL
 #define RAM_SIZE 0x100000ULL
@@ -56,15 +57,7 @@ static const struct virtio_transport_ops transport = {
 
 static void desc(u16 i, u64 addr, u32 len, u16 flags, u16 next)
 {
-	u8 *d = hva(DESC + 16ULL * i);
-	u64 a = htole64(addr);
-	u32 l = htole32(len);
-	u16 f = htole16(flags), n = htole16(next);
-
-	memcpy(d, &a, 8);
-	memcpy(d + 8, &l, 4);
-	memcpy(d + 12, &f, 2);
-	memcpy(d + 14, &n, 2);
+	split_desc_put(hva(DESC + 16ULL * i), addr, len, flags, next);
 }
 
 static void setup(void)

@@ -26,7 +26,8 @@ fuzz-blk-build:
 	fi
 
 $(BLK_FUZZ_DIR)/blk-%: tests/fuzz/blk-%.c $(BLK_FUZZ_SRCS) \
-		$(wildcard include/*.h include/virtio/*.h)
+		$(wildcard include/*.h include/virtio/*.h) \
+		tests/fuzz/split-ring.h
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -D_FILE_OFFSET_BITS=64 -o $@ $< \
 		$(BLK_FUZZ_SRCS) $(BLK_FUZZ_LDFLAGS) -lpthread -luring -lz

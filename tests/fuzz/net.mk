@@ -19,7 +19,8 @@ fuzz-net-build:
 	fi
 
 $(NET_FUZZ_DIR)/net-tx: tests/fuzz/net-tx.c $(NET_FUZZ_SRCS) \
-		$(wildcard include/*.h include/virtio/*.h)
+		$(wildcard include/*.h include/virtio/*.h) \
+		tests/fuzz/split-ring.h
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ $< $(NET_FUZZ_SRCS) -lpthread
 
