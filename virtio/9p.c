@@ -314,7 +314,6 @@ int virtio_9p_init(struct virtio_9p *p, struct p9fs *fs, const char *tag,
 		   const struct guest_mem *mem, const char *name)
 {
 	size_t len = strlen(tag);
-	pthread_condattr_t attr;
 	int r;
 
 	memset(p, 0, sizeof(*p));
@@ -326,10 +325,7 @@ int virtio_9p_init(struct virtio_9p *p, struct p9fs *fs, const char *tag,
 	memcpy(p->config + 2, tag, len);
 	pthread_mutex_init(&p->lock, NULL);
 	pthread_cond_init(&p->work, NULL);
-	pthread_condattr_init(&attr);
-	pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
-	pthread_cond_init(&p->done, &attr);
-	pthread_condattr_destroy(&attr);
+	pthread_cond_init(&p->done, NULL);
 	r = virtio_device_init(&p->vdev, &p9_ops, p, mem, name, 1,
 			       P9_QUEUE_SIZE);
 	if (r)
@@ -363,7 +359,8 @@ int virtio_9p_drain(struct virtio_9p *p, unsigned int timeout_ms)
 	deadline_in_ms(&deadline, timeout_ms);
 	pthread_mutex_lock(&p->lock);
 	while (p->nr_inflight && !p->stopping &&
-	       !pthread_cond_timedwait(&p->done, &p->lock, &deadline))
+	       !pthread_cond_clockwait(&p->done, &p->lock, CLOCK_MONOTONIC,
+				       &deadline))
 		;
 	left = p->nr_inflight && !p->stopping;
 	pthread_mutex_unlock(&p->lock);
@@ -380,7 +377,8 @@ int virtio_9p_destroy(struct virtio_9p *p, unsigned int timeout_ms)
 	pthread_mutex_lock(&p->lock);
 	drop_pending(p);
 	while (p->running &&
-	       !pthread_cond_timedwait(&p->done, &p->lock, &deadline))
+	       !pthread_cond_clockwait(&p->done, &p->lock, CLOCK_MONOTONIC,
+				       &deadline))
 		;
 	stuck = p->running;
 	if (stuck) {
