@@ -228,6 +228,17 @@ static int vm_serial_out_init(struct vm *vm)
 	return 0;
 }
 
+char *vm_name_of(const struct vm_config *cfg)
+{
+	char *name;
+
+	if (cfg->name)
+		return strdup(cfg->name);
+	if (asprintf(&name, "guest-%d", (int)getpid()) < 0)
+		return NULL;
+	return name;
+}
+
 int vm_create(struct vm *vm, const struct vm_config *cfg)
 {
 	int err;
@@ -267,10 +278,7 @@ int vm_create(struct vm *vm, const struct vm_config *cfg)
 		pr_err("cannot create the I/O loop: %s", strerror(-err));
 		return err;
 	}
-	if (cfg->name)
-		vm->name = strdup(cfg->name);
-	else if (asprintf(&vm->name, "guest-%d", (int)getpid()) < 0)
-		vm->name = NULL;
+	vm->name = vm_name_of(cfg);
 	if (!vm->name) {
 		pr_err("out of memory");
 		return -ENOMEM;
