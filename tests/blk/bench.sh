@@ -85,14 +85,15 @@ print('%.0f %.1f %.2f' % (j['iops'], j['lat_ns']['mean'] / 1000,
 # The disk's speed drifts by a factor of two within minutes on these
 # machines (a shared host), so each round runs the four back to back, fio
 # next to io_uring (fio, io_uring, io_uring with seccomp, threads in odd
-# rounds; threads, io_uring with seccomp, io_uring, fio in even ones), a ratio is taken within each round, and
-# every figure printed is the median over the rounds. A run
-# that fails leaves its round out and is reported.
+# rounds; threads, io_uring with seccomp, io_uring, fio in even ones), a
+# ratio is taken within each round, and every figure printed is the
+# median over the rounds. A run that fails leaves its round out and is
+# reported.
 run_workload() { # rw bs depth; sets U T F (median "iops lat"), UC FC (CPU
 		 # us per request), RU RT, FAILS; seccomp on/off: SON SOFF SR
 		 # ("median (lowest-highest)" of IOPS, of each round's
 		 # ratio), SONC (median CPU us per request with the filters)
-	local r u t f s
+	local r u t f s h
 	local -a ui=() ul=() ti=() tl=() fi=() fl=() ru=() rt=() uc=() fc=()
 	local -a si=() sc=() sr=()
 	FAILS=0
@@ -115,8 +116,8 @@ run_workload() { # rw bs depth; sets U T F (median "iops lat"), UC FC (CPU
 		fi
 		read -r a b x <<<"$u"; ui+=("$a"); ul+=("$b"); uc+=("$x")
 		read -r c d <<<"$t"; ti+=("$c"); tl+=("$d")
-		read -r c d x <<<"$s"; si+=("$c"); sc+=("$x")
-		sr+=("$(ratio "$c" "$a")")
+		read -r h _ x <<<"$s"; si+=("$h"); sc+=("$x")
+		sr+=("$(ratio "$h" "$a")")
 		read -r e g x <<<"$f"; fi+=("$e"); fl+=("$g"); fc+=("$x")
 		ru+=("$(ratio "$a" "$e")")
 		rt+=("$(ratio "$c" "$e")")
