@@ -6,6 +6,11 @@
 # queue depth 1 and 32, 1 MiB sequential read and write at depth 8;
 # O_DIRECT on a 1 GiB file of random data, ROUNDS (7) interleaved rounds
 # of SECS (2) seconds, medians.
+# The io_uring engine also runs with lkvm's seccomp filters on its threads
+# (blk-bench seccomp=on, as lkvm run's default --seccomp on) right beside
+# the same run without them (the main table's io_uring column, as
+# --seccomp off), the order alternating by round: a second table gives
+# both, with their spread and each round's on/off ratio.
 # Prints a table (IOPS, mean latency, ratio to fio, CPU time per request
 # of lkvm's device side and of fio) and TAP lines; the target is io_uring
 # >= 0.9 x fio's IOPS in every row (issue 19).
@@ -50,8 +55,16 @@ ratio() { # a b -> a / b with 2 decimals (0 when b is 0 or empty)
 	awk -v a="${1:-0}" -v b="${2:-0}" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }'
 }
 
-lkvm_once() { # engine rw bs depth -> "iops lat cpu": CPU us per request
-	"$BENCH" "$img" "$1" "$2" "$3" "$4" "$SECS" direct 2>/dev/null |
+spread() { # lines of numbers on stdin -> "median (lowest-highest)"
+	sort -g | awk '{ v[NR] = $1 } END {
+		if (!NR) { print "0 (0-0)"; exit }
+		m = NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
+		printf "%g (%g-%g)\n", m, v[1], v[NR] }'
+}
+
+lkvm_once() { # engine rw bs depth [seccomp=on|off] -> "iops lat cpu":
+	       # CPU us per request
+	"$BENCH" "$img" "$1" "$2" "$3" "$4" "$SECS" direct "${5:-seccomp=off}" 2>/dev/null |
 		awk '{print $2, $4, $14}'
 }
 
@@ -70,33 +83,41 @@ print('%.0f %.1f %.2f' % (j['iops'], j['lat_ns']['mean'] / 1000,
 }
 
 # The disk's speed drifts by a factor of two within minutes on these
-# machines (a shared host), so each round runs the three back to back, fio
-# next to io_uring (fio, io_uring, threads in odd rounds; threads,
-# io_uring, fio in even ones), a ratio is taken within each round, and
-# every figure printed is the median over the rounds. A run
-# that fails leaves its round out and is reported.
+# machines (a shared host), so each round runs the four back to back, fio
+# next to io_uring (fio, io_uring, io_uring with seccomp, threads in odd
+# rounds; threads, io_uring with seccomp, io_uring, fio in even ones), a
+# ratio is taken within each round, and every figure printed is the
+# median over the rounds. A run that fails leaves its round out and is
+# reported.
 run_workload() { # rw bs depth; sets U T F (median "iops lat"), UC FC (CPU
-		 # us per request), RU RT, FAILS
-	local r u t f
+		 # us per request), RU RT, FAILS; seccomp on/off: SON SOFF SR
+		 # ("median (lowest-highest)" of IOPS, of each round's
+		 # ratio), SONC (median CPU us per request with the filters)
+	local r u t f s h
 	local -a ui=() ul=() ti=() tl=() fi=() fl=() ru=() rt=() uc=() fc=()
+	local -a si=() sc=() sr=()
 	FAILS=0
 	for r in $(seq "$ROUNDS"); do
 		f="0 0 0"
 		if [ $((r % 2)) = 1 ]; then
 			[ "$have_fio" = 1 ] && f=$(fio_once "$1" "$2" "$3")
 			u=$(lkvm_once io_uring "$1" "$2" "$3")
+			s=$(lkvm_once io_uring "$1" "$2" "$3" seccomp=on)
 			t=$(lkvm_once threads "$1" "$2" "$3")
 		else
 			t=$(lkvm_once threads "$1" "$2" "$3")
+			s=$(lkvm_once io_uring "$1" "$2" "$3" seccomp=on)
 			u=$(lkvm_once io_uring "$1" "$2" "$3")
 			[ "$have_fio" = 1 ] && f=$(fio_once "$1" "$2" "$3")
 		fi
-		if [ -z "$u" ] || [ -z "$t" ] || [ -z "$f" ]; then
+		if [ -z "$u" ] || [ -z "$s" ] || [ -z "$t" ] || [ -z "$f" ]; then
 			FAILS=$((FAILS + 1))
 			continue
 		fi
 		read -r a b x <<<"$u"; ui+=("$a"); ul+=("$b"); uc+=("$x")
 		read -r c d <<<"$t"; ti+=("$c"); tl+=("$d")
+		read -r h _ x <<<"$s"; si+=("$h"); sc+=("$x")
+		sr+=("$(ratio "$h" "$a")")
 		read -r e g x <<<"$f"; fi+=("$e"); fl+=("$g"); fc+=("$x")
 		ru+=("$(ratio "$a" "$e")")
 		rt+=("$(ratio "$c" "$e")")
@@ -108,12 +129,17 @@ run_workload() { # rw bs depth; sets U T F (median "iops lat"), UC FC (CPU
 	FC=$(printf '%s\n' "${fc[@]}" | median)
 	RU=$(printf '%s\n' "${ru[@]}" | median)
 	RT=$(printf '%s\n' "${rt[@]}" | median)
+	SON=$(printf '%s\n' "${si[@]}" | spread)
+	SOFF=$(printf '%s\n' "${ui[@]}" | spread)
+	SR=$(printf '%s\n' "${sr[@]}" | spread)
+	SONC=$(printf '%s\n' "${sc[@]}" | median)
 }
 
 printf '# %-20s %21s %21s %21s %10s %12s %11s %9s\n' workload "io_uring IOPS (us)" \
 	"threads IOPS (us)" "fio IOPS (us)" "uring/fio" "threads/fio" \
 	"uring CPU" "fio CPU"
 results=()
+seccomp=()
 for w in "${workloads[@]}"; do
 	read -r name rw bs qd <<<"$w"
 	run_workload "$rw" "$bs" "$qd"
@@ -124,11 +150,19 @@ for w in "${workloads[@]}"; do
 		"$name" "$ui" "$ul" "$ti" "$tl" "$fo" "$fl" "$RU" "$RT" "$UC" "$FC"
 	results+=("$(printf '%s %.0f %.0f %.0f %.2f %s' "$name" "$ui" "$ti" "$fo" \
 		"$RU" "$FAILS")")
+	seccomp+=("$(printf '# %-20s %-26s %-26s %-20s %9.1f %9.1f' "$name" "$SON" "$SOFF" \
+		"$SR" "$SONC" "$UC")")
 done
 echo "# medians of $ROUNDS rounds of $SECS s; ratios are the median of each round's ratio;"
 echo "# CPU: microseconds of CPU time per request, lkvm's device side (I/O thread,"
 echo "# io_uring and its kernel workers; not the driver thread, which stands for the"
 echo "# guest) and fio's (load average $(cut -d' ' -f1-3 /proc/loadavg))"
+printf '# %-20s %-26s %-26s %-20s %9s %9s\n' "io_uring, seccomp" "on IOPS" "off IOPS" \
+	"on/off" "on CPU" "off CPU"
+printf '%s\n' "${seccomp[@]}"
+echo "# the filters on the device's threads (seccomp=on, lkvm's default) beside none"
+echo "# (the io_uring column above), adjacent in each round: median (lowest-highest)"
+echo "# of the rounds' IOPS and of each round's on/off ratio; CPU us per request"
 
 for r in "${results[@]}"; do
 	read -r name ui ti fo ru fails <<<"$r"
