@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/seccomp.h>
+#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -82,6 +83,7 @@ int sc_prepare(enum sc_mode mode)
 	u32 deny = mode == SC_MODE_LOG ? SECCOMP_RET_LOG : SECCOMP_RET_TRAP;
 	struct sc_rule *rules;
 	unsigned int r;
+	long ncpus;
 	int err, n;
 
 	sc.mode = mode;
@@ -134,6 +136,14 @@ int sc_prepare(enum sc_mode mode)
 	}
 	/* What libc would otherwise open on first use, under a filter. */
 	tzset();
+	/*
+	 * glibc's malloc reads /sys/devices/system/cpu/online (openat) to
+	 * bound its arenas when a thread needs one and none is free, in
+	 * that thread: with the bound set here, never. glibc's own default,
+	 * 8 a CPU.
+	 */
+	ncpus = sysconf(_SC_NPROCESSORS_ONLN);
+	mallopt(M_ARENA_MAX, (int)(8 * (ncpus > 0 ? MIN(ncpus, 4096L) : 2)));
 	selftest_parse();
 	sc.prepared = true;
 	sc_hooks_set(true, sc_enter);
