@@ -7,21 +7,25 @@
  *
  * Argument checks: mmap and mprotect never with PROT_EXEC (not on s390x,
  * whose mmap takes its arguments in memory); ioctl numbers per role;
- * socket families (the user-mode network only, AF_INET/AF_INET6); clone
+ * socket families (the user-mode network only, AF_INET/AF_INET6; on
+ * s390x the socketcall's call number instead, see SOCK below); clone
  * only with CLONE_VM alone (the exit path's detached child, main only:
  * no thread starts after the filters); openat only for the 9p workers
  * (Landlock confines them to their shares) and for main's status file,
  * with exactly the flags status_file_write() uses; rt_sigaction never on
  * SIGSYS; prctl only PR_SET_PDEATHSIG (main's detached child).
  */
+#include <errno.h>
 #include <fcntl.h>
 #include <linux/fs.h>
 #include <linux/if_tun.h>
 #include <linux/io_uring.h>
 #include <linux/kvm.h>
+#include <linux/net.h>
 #include <linux/sched.h>
 #include <signal.h>
 #include <stddef.h>
+#include <stdlib.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
@@ -58,6 +62,21 @@ const char *sc_role_name(enum sc_role role)
 #define CLONE_FLAGS_ARG 0
 #endif
 
+/*
+ * Socket calls. s390x's libc (Debian's glibc 2.36, built for kernels
+ * before 4.3) makes every one through socketcall(call, args): the call
+ * (argument 0) is checked, the arguments, in memory, cannot be, so there
+ * socket()'s family is not checked. SOCK(sendto, SYS_SENDTO, SYS_SEND):
+ * send() is sendto() elsewhere, its own socketcall on s390x.
+ */
+#ifdef __s390x__
+#define SOCK(n, ...) ALLOW1(socketcall, ONE_OF(0, __VA_ARGS__))
+#define SOCKET_FAMILY(...) SOCK(socket, SYS_SOCKET)
+#else
+#define SOCK(n, ...) ALLOW(n)
+#define SOCKET_FAMILY(...) ALLOW1(socket, ONE_OF(0, __VA_ARGS__))
+#endif
+
 /* Every role: memory, signals, time, stdio, exit. */
 static const struct sc_rule g_common[] = {
 	ALLOW(read),
@@ -80,6 +99,10 @@ static const struct sc_rule g_common[] = {
 	ALLOW(brk),
 	ALLOW(rt_sigprocmask),
 	ALLOW(rt_sigreturn),
+#ifdef __NR_sigreturn
+	/* s390x: the return from a handler without SA_SIGINFO (a kick). */
+	ALLOW(sigreturn),
+#endif
 	ALLOW1(rt_sigaction, { .idx = 0, .kind = SC_NOT,
 					       .vals = { SIGSYS } }),
 	ALLOW(exit),
@@ -103,20 +126,32 @@ static const struct sc_rule g_common[] = {
 
 /* The KVM ioctls of a running VM (not those that create or set up). */
 #ifdef __x86_64__
-#define KVM_RUNTIME_IOCTLS ONE_OF(1, KVM_RUN, KVM_GET_REGS, KVM_SET_REGS, \
-	KVM_GET_SREGS, KVM_SET_SREGS, KVM_TRANSLATE, KVM_IRQ_LINE, \
-	KVM_SIGNAL_MSI, KVM_IOEVENTFD, KVM_IRQFD, KVM_SET_GSI_ROUTING, \
-	KVM_GET_VCPU_EVENTS, KVM_SET_VCPU_EVENTS, KVM_SET_GUEST_DEBUG, \
-	KVM_GET_LAPIC, KVM_NMI)
+#define KVM_RUNTIME_IOCTLS ALLOW1(ioctl, ONE_OF(1, KVM_RUN, KVM_GET_REGS, \
+	KVM_SET_REGS, KVM_GET_SREGS, KVM_SET_SREGS, KVM_TRANSLATE, \
+	KVM_IRQ_LINE, KVM_SIGNAL_MSI, KVM_IOEVENTFD, KVM_IRQFD, \
+	KVM_SET_GSI_ROUTING, KVM_GET_VCPU_EVENTS, KVM_SET_VCPU_EVENTS, \
+	KVM_SET_GUEST_DEBUG, KVM_GET_LAPIC, KVM_NMI))
 #else
-/* Not traced on these: any ioctl of KVM's type (0xae). */
-#define KVM_RUNTIME_IOCTLS { .idx = 1, .kind = SC_MASKED, \
-			     .vals = { 0xff00, KVMIO << 8 } }
+#ifdef __aarch64__
+#define KVM_SETUP_ARCH KVM_ARM_VCPU_INIT
+#else
+#define KVM_SETUP_ARCH KVM_S390_SET_INITIAL_PSW
+#endif
+/*
+ * Not traced on these (no KVM here): any ioctl of KVM's type (0xae) but
+ * those that only set a VM up: new VMs, vCPUs, devices, memory slots,
+ * capabilities, a vCPU's first state (vmm/arm64, vmm/s390x).
+ */
+#define KVM_RUNTIME_IOCTLS { .nr = __NR_ioctl, .nr_args = 2, .args = { \
+	{ .idx = 1, .kind = SC_MASKED, .vals = { 0xff00, KVMIO << 8 } }, \
+	{ .idx = 1, .kind = SC_NONE_OF, .nr = 7, .vals = { KVM_CREATE_VM, \
+	  KVM_CREATE_VCPU, KVM_SET_USER_MEMORY_REGION, KVM_CREATE_DEVICE, \
+	  KVM_ENABLE_CAP, KVM_CREATE_IRQCHIP, KVM_SETUP_ARCH } } } }
 #endif
 
 /* What a device's code runs on a vCPU or the I/O thread. */
 static const struct sc_rule g_device[] = {
-	ALLOW1(ioctl, KVM_RUNTIME_IOCTLS),
+	KVM_RUNTIME_IOCTLS,
 	/* virtio-net on a tap: offloads and queues set by the driver. */
 	ALLOW1(ioctl, ONE_OF(1, TUNSETOFFLOAD, TUNSETQUEUE)),
 	ALLOW(eventfd2),
@@ -160,14 +195,14 @@ static const struct sc_rule g_io[] = {
 	 * virtio-vsock's host side: Unix sockets only, the guest's connects
 	 * to PATH_PORT and the host's accepted on PATH (virtio/vsock.c).
 	 */
-	ALLOW1(socket, ONE_OF(0, AF_UNIX)),
-	ALLOW(connect),
-	ALLOW(accept4),
-	ALLOW(sendto),
-	ALLOW(recvfrom),
-	ALLOW(sendmsg),
-	ALLOW(recvmsg),
-	ALLOW(shutdown),
+	SOCKET_FAMILY(AF_UNIX),
+	SOCK(connect, SYS_CONNECT),
+	SOCK(accept4, SYS_ACCEPT4),
+	SOCK(sendto, SYS_SENDTO, SYS_SEND),
+	SOCK(recvfrom, SYS_RECVFROM, SYS_RECV),
+	SOCK(sendmsg, SYS_SENDMSG),
+	SOCK(recvmsg, SYS_RECVMSG),
+	SOCK(shutdown, SYS_SHUTDOWN),
 };
 
 /* The control socket: clients, their credentials, the debug verb. */
@@ -176,11 +211,11 @@ static const struct sc_rule g_control[] = {
 	ALLOW(poll),
 #endif
 	ALLOW(ppoll),
-	ALLOW(accept4),
-	ALLOW(getsockopt),
+	SOCK(accept4, SYS_ACCEPT4),
+	SOCK(getsockopt, SYS_GETSOCKOPT),
 	ALLOW(geteuid),
-	ALLOW(sendmsg),
-	ALLOW(recvmsg),
+	SOCK(sendmsg, SYS_SENDMSG),
+	SOCK(recvmsg, SYS_RECVMSG),
 	ALLOW1(ioctl, ONE_OF(1, KVM_GET_REGS, KVM_GET_SREGS,
 					      KVM_TRANSLATE, KVM_NMI)),
 };
@@ -240,27 +275,27 @@ static const struct sc_rule g_9p[] = {
 
 /* libslirp: the guest's connections become host sockets (IP only). */
 static const struct sc_rule g_net[] = {
-	ALLOW1(socket, ONE_OF(0, AF_INET, AF_INET6)),
+	SOCKET_FAMILY(AF_INET, AF_INET6),
 #ifdef __NR_poll
 	ALLOW(poll),
 #endif
 	ALLOW(ppoll),
-	ALLOW(connect),
-	ALLOW(bind),
-	ALLOW(listen),
-#ifdef __NR_accept
-	ALLOW(accept),
+	SOCK(connect, SYS_CONNECT),
+	SOCK(bind, SYS_BIND),
+	SOCK(listen, SYS_LISTEN),
+#if defined(__NR_accept) || defined(__s390x__)
+	SOCK(accept, SYS_ACCEPT),
 #endif
-	ALLOW(accept4),
-	ALLOW(sendto),
-	ALLOW(recvfrom),
-	ALLOW(sendmsg),
-	ALLOW(recvmsg),
-	ALLOW(setsockopt),
-	ALLOW(getsockopt),
-	ALLOW(getsockname),
-	ALLOW(getpeername),
-	ALLOW(shutdown),
+	SOCK(accept4, SYS_ACCEPT4),
+	SOCK(sendto, SYS_SENDTO, SYS_SEND),
+	SOCK(recvfrom, SYS_RECVFROM, SYS_RECV),
+	SOCK(sendmsg, SYS_SENDMSG),
+	SOCK(recvmsg, SYS_RECVMSG),
+	SOCK(setsockopt, SYS_SETSOCKOPT),
+	SOCK(getsockopt, SYS_GETSOCKOPT),
+	SOCK(getsockname, SYS_GETSOCKNAME),
+	SOCK(getpeername, SYS_GETPEERNAME),
+	SOCK(shutdown, SYS_SHUTDOWN),
 	ALLOW(fcntl),
 	ALLOW1(ioctl, ONE_OF(1, KVM_IRQ_LINE, KVM_SIGNAL_MSI,
 					      FIONBIO, FIONREAD)),
@@ -275,7 +310,7 @@ static const struct sc_rule g_net[] = {
  * terminal, the status file; then the detached child of exit_detached().
  */
 static const struct sc_rule g_main[] = {
-	ALLOW1(ioctl, KVM_RUNTIME_IOCTLS),
+	KVM_RUNTIME_IOCTLS,
 	ALLOW(epoll_ctl),
 #ifdef __NR_poll
 	ALLOW(poll),
@@ -360,5 +395,26 @@ size_t sc_policy(enum sc_role role, struct sc_rule *out, size_t max)
 			out[n++] = grp->rules[i];
 		}
 	}
+	return n;
+}
+
+int sc_role_program(enum sc_role role, u32 deny, pid_t pid,
+		    struct sock_filter *out, size_t max)
+{
+	struct sc_rule *rules = calloc(SC_MAX_RULES, sizeof(*rules));
+	size_t nr;
+	int n;
+
+	if (!rules)
+		return -ENOMEM;
+	nr = sc_policy(role, rules, SC_MAX_RULES - 1);
+	/* Signals to this process's threads only (kicks, raise()). */
+	rules[nr++] = (struct sc_rule){
+		.nr = __NR_tgkill, .nr_args = 1,
+		.args = { { .idx = 0, .kind = SC_ONE_OF, .nr = 1,
+			    .vals = { (u64)pid } } },
+	};
+	n = nr > 1 ? sc_compile(rules, nr, deny, out, max) : -E2BIG;
+	free(rules);
 	return n;
 }
