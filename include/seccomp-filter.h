@@ -11,7 +11,10 @@
 #include <linux/filter.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
 #include <sys/types.h>
+#include <unistd.h>
 
 #include "types.h"
 
@@ -74,6 +77,20 @@ struct sc_rule {
  */
 int sc_compile(const struct sc_rule *rules, size_t nr_rules, u32 deny,
 	       struct sock_filter *out, size_t max);
+
+/*
+ * socket() for lkvm's own calls under a filter: the direct system call,
+ * whose family the filter checks. s390x's glibc makes it through
+ * socketcall, whose arguments a filter cannot see.
+ */
+static inline int sc_socket(int domain, int type, int protocol)
+{
+#ifdef __s390x__
+	return (int)syscall(__NR_socket, domain, type, protocol);
+#else
+	return socket(domain, type, protocol);
+#endif
+}
 
 /* The AUDIT_ARCH_* value of the build's architecture. */
 u32 sc_audit_arch(void);

@@ -77,6 +77,17 @@ const char *sc_role_name(enum sc_role role)
 #define SOCKET_FAMILY(...) ALLOW1(socket, ONE_OF(0, __VA_ARGS__))
 #endif
 
+/*
+ * send() on a connected socket and nothing more: sendto() without an
+ * address (its fifth argument NULL), s390x's socketcall SYS_SEND.
+ */
+#ifdef __s390x__
+#define SEND_ONLY SOCK(send, SYS_SEND)
+#else
+#define SEND_ONLY ALLOW1(sendto, { .idx = 4, .kind = SC_ONE_OF, .nr = 1, \
+				   .wide = true, .vals = { 0 } })
+#endif
+
 /* Every role: memory, signals, time, stdio, exit. */
 static const struct sc_rule g_common[] = {
 	ALLOW(read),
@@ -154,6 +165,8 @@ static const struct sc_rule g_device[] = {
 	KVM_RUNTIME_IOCTLS,
 	/* virtio-net on a tap: offloads and queues set by the driver. */
 	ALLOW1(ioctl, ONE_OF(1, TUNSETOFFLOAD, TUNSETQUEUE)),
+	/* The console's output when lkvm's stdout is a socket (term-out.c). */
+	SEND_ONLY,
 	ALLOW(eventfd2),
 	ALLOW(epoll_ctl),
 #ifdef __NR_poll
@@ -194,8 +207,10 @@ static const struct sc_rule g_io[] = {
 	/*
 	 * virtio-vsock's host side: Unix sockets only, the guest's connects
 	 * to PATH_PORT and the host's accepted on PATH (virtio/vsock.c).
+	 * Made with sc_socket(): the direct call, family checked, on s390x
+	 * too (no socketcall SYS_SOCKET here).
 	 */
-	SOCKET_FAMILY(AF_UNIX),
+	ALLOW1(socket, ONE_OF(0, AF_UNIX)),
 	SOCK(connect, SYS_CONNECT),
 	SOCK(accept4, SYS_ACCEPT4),
 	SOCK(sendto, SYS_SENDTO, SYS_SEND),
@@ -327,6 +342,8 @@ static const struct sc_rule g_main[] = {
 	ALLOW1(clone, ONE_OF(CLONE_FLAGS_ARG, CLONE_VM)),
 	ALLOW(close_range),
 	ALLOW(getppid),
+	/* The console's last output at teardown, when it is a socket. */
+	SEND_ONLY,
 	/* A tap's downscript: its helper's answer, then the helper. */
 	ALLOW(wait4),
 	ALLOW1(prctl, ONE_OF(0, PR_SET_PDEATHSIG)),

@@ -176,6 +176,25 @@ static void check_common(enum sc_role r)
 	}
 }
 
+/* A socket console's output (term-out.c): send(), on vCPUs, I/O, main. */
+static void check_send(enum sc_role r)
+{
+#ifdef __s390x__
+	EXPECT(r, ALLOWED, "socketcall(SYS_SEND) (a socket console)",
+	       __NR_socketcall, 2, U(SYS_SEND), U(0x10000));
+	if (r != SC_ROLE_IO)
+		EXPECT(r, DENY, "socketcall(SYS_SENDTO)", __NR_socketcall, 2,
+		       U(SYS_SENDTO), U(0x10000));
+#else
+	EXPECT(r, ALLOWED, "sendto(fd, buf, len, flags, NULL, 0) (send())",
+	       __NR_sendto, 6, U(1), U(0x10000), U(16), U(MSG_DONTWAIT),
+	       U(0), U(0));
+	if (r != SC_ROLE_IO)
+		EXPECT(r, DENY, "sendto with an address", __NR_sendto, 6,
+		       U(1), U(0x10000), U(16), U(0), U(0x20000), U(16));
+#endif
+}
+
 static void check_main(void)
 {
 	enum sc_role r = SC_ROLE_MAIN;
@@ -254,7 +273,12 @@ static void check_io(void)
 
 	EXPECT(r, ALLOWED, "epoll_pwait", __NR_epoll_pwait, 0);
 #ifdef __s390x__
-	EXPECT(r, ALLOWED, "socketcall(SYS_SOCKET) (family not seen)",
+	/* sc_socket(): the direct call, so the family is checked. */
+	EXPECT(r, ALLOWED, "socket(AF_UNIX) (sc_socket())", __NR_socket, 3,
+	       U(AF_UNIX), U(SOCK_STREAM), U(0));
+	EXPECT(r, DENY, "socket(AF_INET)", __NR_socket, 3, U(AF_INET),
+	       U(SOCK_STREAM), U(0));
+	EXPECT(r, DENY, "socketcall(SYS_SOCKET) (family unseen)",
 	       __NR_socketcall, 2, U(SYS_SOCKET), U(0x10000));
 	EXPECT(r, ALLOWED, "socketcall(SYS_CONNECT)", __NR_socketcall, 2,
 	       U(SYS_CONNECT), U(0x10000));
@@ -395,6 +419,9 @@ int main(void)
 	check_arch();
 	for (r = 0; r < SC_NR_ROLES; r++)
 		check_common(r);
+	check_send(SC_ROLE_MAIN);
+	check_send(SC_ROLE_VCPU);
+	check_send(SC_ROLE_IO);
 	check_main();
 	check_vcpu();
 	check_io();
