@@ -211,6 +211,10 @@ static const struct sc_rule g_io[] = {
 	 * too (no socketcall SYS_SOCKET here).
 	 */
 	ALLOW1(socket, ONE_OF(0, AF_UNIX)),
+};
+
+/* The I/O thread's and libslirp's connections: connect, accept, talk. */
+static const struct sc_rule g_stream[] = {
 	SOCK(connect, SYS_CONNECT),
 	SOCK(accept4, SYS_ACCEPT4),
 	SOCK(sendto, SYS_SENDTO, SYS_SEND),
@@ -295,22 +299,15 @@ static const struct sc_rule g_net[] = {
 	ALLOW(poll),
 #endif
 	ALLOW(ppoll),
-	SOCK(connect, SYS_CONNECT),
 	SOCK(bind, SYS_BIND),
 	SOCK(listen, SYS_LISTEN),
 #if defined(__NR_accept) || defined(__s390x__)
 	SOCK(accept, SYS_ACCEPT),
 #endif
-	SOCK(accept4, SYS_ACCEPT4),
-	SOCK(sendto, SYS_SENDTO, SYS_SEND),
-	SOCK(recvfrom, SYS_RECVFROM, SYS_RECV),
-	SOCK(sendmsg, SYS_SENDMSG),
-	SOCK(recvmsg, SYS_RECVMSG),
 	SOCK(setsockopt, SYS_SETSOCKOPT),
 	SOCK(getsockopt, SYS_GETSOCKOPT),
 	SOCK(getsockname, SYS_GETSOCKNAME),
 	SOCK(getpeername, SYS_GETPEERNAME),
-	SOCK(shutdown, SYS_SHUTDOWN),
 	ALLOW(fcntl),
 	ALLOW1(ioctl, ONE_OF(1, KVM_IRQ_LINE, KVM_SIGNAL_MSI,
 					      FIONBIO, FIONREAD)),
@@ -387,14 +384,14 @@ struct sc_group {
 static const struct sc_group role_groups[SC_NR_ROLES][MAX_GROUPS] = {
 	[SC_ROLE_MAIN] = { GROUP(g_common), GROUP(g_runtime), GROUP(g_main), GROUP(g_disk) },
 	[SC_ROLE_VCPU] = { GROUP(g_common), GROUP(g_runtime), GROUP(g_device), GROUP(g_disk) },
-	[SC_ROLE_IO] = { GROUP(g_common), GROUP(g_runtime), GROUP(g_io), GROUP(g_device),
-			 GROUP(g_disk) },
+	[SC_ROLE_IO] = { GROUP(g_common), GROUP(g_runtime), GROUP(g_io), GROUP(g_stream),
+			 GROUP(g_device), GROUP(g_disk) },
 	/* g_irq: debug --sysrq's break raises the UART's line. */
 	[SC_ROLE_CONTROL] = { GROUP(g_common), GROUP(g_runtime), GROUP(g_control),
 			      GROUP(g_irq) },
 	[SC_ROLE_P9] = { GROUP(g_common), GROUP(g_runtime), GROUP(g_9p) },
 	[SC_ROLE_DISK] = { GROUP(g_common), GROUP(g_runtime), GROUP(g_disk), GROUP(g_irq) },
-	[SC_ROLE_NET] = { GROUP(g_common), GROUP(g_runtime), GROUP(g_net) },
+	[SC_ROLE_NET] = { GROUP(g_common), GROUP(g_runtime), GROUP(g_net), GROUP(g_stream) },
 };
 
 size_t sc_policy(enum sc_role role, struct sc_rule *out, size_t max)

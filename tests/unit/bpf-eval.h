@@ -20,6 +20,20 @@
 
 #include "types.h"
 
+/* An ALU or conditional jump operation the kernel knows. */
+static inline bool bpf_eval_op_known(u16 code)
+{
+	u16 op = BPF_OP(code);
+
+	if (BPF_CLASS(code) == BPF_JMP)
+		return op == BPF_JEQ || op == BPF_JGT || op == BPF_JGE ||
+		       op == BPF_JSET;
+	return op == BPF_ADD || op == BPF_SUB || op == BPF_MUL ||
+	       op == BPF_DIV || op == BPF_MOD || op == BPF_OR ||
+	       op == BPF_AND || op == BPF_XOR || op == BPF_LSH ||
+	       op == BPF_RSH;
+}
+
 /* NULL if the program is one the kernel takes, else what is wrong. */
 static inline const char *bpf_eval_check(const struct sock_filter *f,
 					 size_t len, size_t *at)
@@ -32,13 +46,14 @@ static inline const char *bpf_eval_check(const struct sock_filter *f,
 	for (pc = 0; pc < len; pc++) {
 		const struct sock_filter *i = &f[pc];
 		size_t left = len - pc - 1;
+		u16 c = i->code, op = BPF_OP(c);
 
 		*at = pc;
-		switch (i->code) {
+		switch (c) {
 		case BPF_LD | BPF_W | BPF_ABS:
 			if (i->k >= sizeof(struct seccomp_data) || i->k & 3)
 				return "load outside seccomp_data or unaligned";
-			break;
+			continue;
 		case BPF_LD | BPF_W | BPF_LEN:
 		case BPF_LDX | BPF_W | BPF_LEN:
 		case BPF_LD | BPF_IMM:
@@ -48,40 +63,24 @@ static inline const char *bpf_eval_check(const struct sock_filter *f,
 		case BPF_RET | BPF_K:
 		case BPF_RET | BPF_A:
 		case BPF_ALU | BPF_NEG:
-			break;
-		case BPF_ALU | BPF_DIV | BPF_K:
-		case BPF_ALU | BPF_MOD | BPF_K:
-			if (!i->k)
-				return "division by a constant 0";
-			break;
-		case BPF_ALU | BPF_LSH | BPF_K:
-		case BPF_ALU | BPF_RSH | BPF_K:
-			if (i->k >= 32)
-				return "shift past 31";
-			break;
-		case BPF_ALU | BPF_ADD | BPF_K: case BPF_ALU | BPF_ADD | BPF_X:
-		case BPF_ALU | BPF_SUB | BPF_K: case BPF_ALU | BPF_SUB | BPF_X:
-		case BPF_ALU | BPF_MUL | BPF_K: case BPF_ALU | BPF_MUL | BPF_X:
-		case BPF_ALU | BPF_DIV | BPF_X: case BPF_ALU | BPF_MOD | BPF_X:
-		case BPF_ALU | BPF_OR | BPF_K: case BPF_ALU | BPF_OR | BPF_X:
-		case BPF_ALU | BPF_AND | BPF_K: case BPF_ALU | BPF_AND | BPF_X:
-		case BPF_ALU | BPF_XOR | BPF_K: case BPF_ALU | BPF_XOR | BPF_X:
-		case BPF_ALU | BPF_LSH | BPF_X: case BPF_ALU | BPF_RSH | BPF_X:
-			break;
+			continue;
 		case BPF_JMP | BPF_JA:
 			if (i->k >= left)
 				return "jump past the end";
-			break;
-		case BPF_JMP | BPF_JEQ | BPF_K: case BPF_JMP | BPF_JEQ | BPF_X:
-		case BPF_JMP | BPF_JGT | BPF_K: case BPF_JMP | BPF_JGT | BPF_X:
-		case BPF_JMP | BPF_JGE | BPF_K: case BPF_JMP | BPF_JGE | BPF_X:
-		case BPF_JMP | BPF_JSET | BPF_K: case BPF_JMP | BPF_JSET | BPF_X:
-			if (i->jt >= left || i->jf >= left)
-				return "conditional jump past the end";
-			break;
-		default:
-			return "instruction outside the interpreter's set";
+			continue;
 		}
+		/* The rest: ALU operations and conditional jumps, K or X. */
+		if ((BPF_CLASS(c) != BPF_ALU && BPF_CLASS(c) != BPF_JMP) ||
+		    (c & ~(BPF_CLASS(c) | op | BPF_X)) || !bpf_eval_op_known(c))
+			return "instruction outside the interpreter's set";
+		if (BPF_CLASS(c) == BPF_JMP && (i->jt >= left || i->jf >= left))
+			return "conditional jump past the end";
+		if (BPF_SRC(c) == BPF_X)
+			continue;
+		if ((op == BPF_DIV || op == BPF_MOD) && !i->k)
+			return "division by a constant 0";
+		if ((op == BPF_LSH || op == BPF_RSH) && i->k >= 32)
+			return "shift past 31";
 	}
 	*at = len - 1;
 	if (BPF_CLASS(f[len - 1].code) != BPF_RET)

@@ -112,6 +112,85 @@ static int run_filtered(const struct sc_rule *rules, size_t nr,
 #define CALL(n, ...) (&(const struct call){ .nr = (n), .a = { __VA_ARGS__ } })
 #define ANON (MAP_PRIVATE | MAP_ANONYMOUS)
 
+/* Whether the kernel refuses the program (in a child: it may not). */
+static bool kernel_refuses(const struct sock_filter *f, size_t len)
+{
+	struct sock_fprog prog = { .len = (unsigned short)len,
+				   .filter = (struct sock_filter *)f };
+	int status;
+	pid_t pid;
+
+	pid = fork();
+	if (pid < 0)
+		return false;
+	if (!pid) {
+		if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0))
+			_exit(2);
+		_exit(syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &prog) &&
+		      errno == EINVAL ? 0 : 1);
+	}
+	return waitpid(pid, &status, 0) == pid && WIFEXITED(status) &&
+	       WEXITSTATUS(status) == 0;
+}
+
+/* bpf-eval.h refuses what the kernel would (each program one fault). */
+static void check_interpreter(void)
+{
+	static const struct {
+		struct sock_filter f[3];
+		size_t len;
+		const char *what;
+	} bad[] = {
+		{ { BPF_STMT(BPF_LD | BPF_W | BPF_ABS, 0) }, 1,
+		  "no return at the end" },
+		{ { BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 0, 2, 0),
+		    BPF_STMT(BPF_RET | BPF_K, 0) }, 2, "a jump past the end" },
+		{ { BPF_STMT(BPF_JMP | BPF_JA, 1),
+		    BPF_STMT(BPF_RET | BPF_K, 0) }, 2, "JA past the end" },
+		{ { BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
+			     sizeof(struct seccomp_data)),
+		    BPF_STMT(BPF_RET | BPF_K, 0) }, 2,
+		  "a load past seccomp_data" },
+		{ { BPF_STMT(BPF_LD | BPF_W | BPF_ABS, 2),
+		    BPF_STMT(BPF_RET | BPF_K, 0) }, 2, "an unaligned load" },
+		{ { BPF_STMT(BPF_ALU | BPF_DIV | BPF_K, 0),
+		    BPF_STMT(BPF_RET | BPF_K, 0) }, 2, "division by 0" },
+		{ { BPF_STMT(BPF_LD | BPF_B | BPF_ABS, 0),
+		    BPF_STMT(BPF_RET | BPF_K, 0) }, 2, "a byte load" },
+	};
+	static const struct sock_filter good[] = {
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
+			 offsetof(struct seccomp_data, nr)),
+		BPF_JUMP(BPF_JMP | BPF_JGE | BPF_K, 7, 0, 1),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_TRAP),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+	};
+	struct seccomp_data d = { .nr = 7 };
+	unsigned int i, refused = 0, kernel = 0;
+	size_t at;
+
+	for (i = 0; i < ARRAY_SIZE(bad); i++) {
+		if (bpf_eval_check(bad[i].f, bad[i].len, &at))
+			refused++;
+		else
+			printf("# interpreter took a program with %s\n",
+			       bad[i].what);
+		if (!interpret && kernel_refuses(bad[i].f, bad[i].len))
+			kernel++;
+	}
+	ok(refused == ARRAY_SIZE(bad),
+	   "interpreter: %u of %zu faulty programs refused", refused,
+	   ARRAY_SIZE(bad));
+	if (!interpret)
+		ok(kernel == ARRAY_SIZE(bad),
+		   "the kernel refuses the same %u of %zu (EINVAL)", kernel,
+		   ARRAY_SIZE(bad));
+	ok(!bpf_eval_check(good, ARRAY_SIZE(good), &at) &&
+	   bpf_eval_run(good, ARRAY_SIZE(good), &d) == SECCOMP_RET_TRAP &&
+	   (d.nr = 6, bpf_eval_run(good, ARRAY_SIZE(good), &d)) ==
+	   SECCOMP_RET_ALLOW, "interpreter: nr >= 7 traps, 6 is allowed");
+}
+
 int main(void)
 {
 	static const struct sc_rule plain[] = {
@@ -210,6 +289,7 @@ int main(void)
 		ok(compared > 10 && !disagreed,
 		   "the BPF interpreter agrees with the kernel on all %u calls (%u not)",
 		   compared, disagreed);
+	check_interpreter();
 	ok(sc_compile(&bad, 1, SECCOMP_RET_TRAP, insn, SC_MAX_INSNS) ==
 	   -EINVAL, "an argument index past 5 is refused");
 	ok(sc_compile(args, ARRAY_SIZE(args), SECCOMP_RET_TRAP, insn, 8) ==
