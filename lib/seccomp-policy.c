@@ -245,6 +245,10 @@ static const struct sc_rule g_9p[] = {
 	ALLOW(openat2),
 	ALLOW(newfstatat),
 	ALLOW(fstatfs),
+#ifdef __s390x__
+	/* s390x's glibc makes fstatfs() with fstatfs64. */
+	ALLOW(fstatfs64),
+#endif
 	ALLOW(fcntl),
 	ALLOW(flock),
 	ALLOW(getdents64),

@@ -349,6 +349,13 @@ static void check_9p(void)
 	EXPECT(r, ALLOWED, "renameat2", __NR_renameat2, 0);
 	EXPECT(r, ALLOWED, "getdents64", __NR_getdents64, 0);
 	EXPECT(r, ALLOWED, "fchmodat", __NR_fchmodat, 0);
+	/* glibc's fstatfs() (a walk's pseudo file system check, Tstatfs). */
+#ifdef __s390x__
+	EXPECT(r, ALLOWED, "fstatfs64 (s390x glibc's fstatfs())",
+	       __NR_fstatfs64, 0);
+#else
+	EXPECT(r, ALLOWED, "fstatfs", __NR_fstatfs, 0);
+#endif
 	EXPECT(r, DENY, "ioctl(KVM_RUN)", __NR_ioctl, 2, U(5), U(KVM_RUN));
 }
 
