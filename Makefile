@@ -48,6 +48,10 @@ DESTDIR ?=
 BINDIR ?= $(PREFIX)/bin
 MANDIR ?= $(PREFIX)/share/man
 BUILD := build$(if $(filter-out x86_64,$(ARCH)),/$(ARCH))
+# The lkvm binary: ./lkvm for the host's ARCH; a cross build's is
+# $(BUILD)/lkvm (build/arm64/lkvm), so ./lkvm stays the host's.
+# `make ARCH=arm64 lkvm` builds that one.
+LKVM_BIN := $(if $(filter $(HOST_ARCH),$(ARCH)),lkvm,$(BUILD)/lkvm)
 
 # The version `lkvm version` prints: make VERSION=..., else git describe
 # in a git checkout, else the VERSION file (a release tarball), else
@@ -120,7 +124,7 @@ BENCH_SUITES :=
 
 .PHONY: all clean deps deps-run run check bench install uninstall FORCE \
 	print-run-packages print-check-packages
-all: lkvm
+all: $(LKVM_BIN)
 # guest-init.mk, included above, names the first target otherwise.
 .DEFAULT_GOAL := all
 
@@ -128,11 +132,17 @@ all: lkvm
 ifeq ($(ARCH),x86_64)
 -include $(sort $(wildcard tests/*/*.mk kernel-patches/*.mk virtio/*.mk))
 else
-CHECK_DEPS := $(UNIT_TESTS)
+CHECK_DEPS := $(LKVM_BIN) $(UNIT_TESTS)
 -include $(if $(CROSS_COMPILE),$(wildcard scripts/cross-$(ARCH).mk))
 endif
 
-lkvm: $(BUILD)/vmm/main.o $(LIB)
+ifneq ($(LKVM_BIN),lkvm)
+.PHONY: lkvm
+lkvm: $(LKVM_BIN)
+endif
+
+$(LKVM_BIN): $(BUILD)/vmm/main.o $(LIB)
+	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 $(VERSION_STAMP): FORCE
@@ -186,8 +196,8 @@ print-check-packages:
 print-%:
 	@echo '$(subst ','\'',$($*))'
 
-run: deps-run lkvm $(RUN_DEPS)
-	./lkvm run $(RUN_ARGS)
+run: deps-run $(LKVM_BIN) $(RUN_DEPS)
+	./$(LKVM_BIN) run $(RUN_ARGS)
 
 check: deps
 	@$(MAKE) --no-print-directory $(CHECK_DEPS)
@@ -201,8 +211,8 @@ bench: deps
 INSTALL_FILES := $(BINDIR)/lkvm $(MANDIR)/man1/lkvm.1 $(BINDIR)/kpq \
 	$(MANDIR)/man1/kpq.1
 
-install: lkvm
-	install -D -m 0755 lkvm $(DESTDIR)$(BINDIR)/lkvm
+install: $(LKVM_BIN)
+	install -D -m 0755 $(LKVM_BIN) $(DESTDIR)$(BINDIR)/lkvm
 	install -D -m 0644 lkvm.1 $(DESTDIR)$(MANDIR)/man1/lkvm.1
 	install -D -m 0755 kernel-patches/kpq $(DESTDIR)$(BINDIR)/kpq
 	install -D -m 0644 kernel-patches/kpq.1 $(DESTDIR)$(MANDIR)/man1/kpq.1
@@ -211,7 +221,7 @@ uninstall:
 	rm -f $(INSTALL_FILES:%=$(DESTDIR)%)
 
 clean:
-	rm -rf $(BUILD) lkvm
+	rm -rf $(BUILD) $(LKVM_BIN)
 
 -include $(shell find $(BUILD) -name '*.d' -type f 2>/dev/null)
 

@@ -11,6 +11,10 @@
 #include <linux/filter.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/types.h>
+#include <unistd.h>
 
 #include "types.h"
 
@@ -42,6 +46,7 @@ enum sc_arg_kind {
 	SC_ALL_OF,	/* every bit of vals[0] set */
 	SC_NOT,		/* different from vals[0] */
 	SC_MASKED,	/* (arg & vals[0]) == vals[1] */
+	SC_NONE_OF,	/* equal to none of vals[0..nr) */
 };
 
 #define SC_MAX_VALS 24
@@ -50,7 +55,7 @@ enum sc_arg_kind {
 struct sc_arg {
 	u8 idx;			/* 0..5 */
 	u8 kind;		/* enum sc_arg_kind */
-	u8 nr;			/* values in vals (SC_ONE_OF) */
+	u8 nr;			/* values in vals (SC_ONE_OF, SC_NONE_OF) */
 	bool wide;		/* compare the upper 32 bits too */
 	u64 vals[SC_MAX_VALS];
 };
@@ -73,6 +78,20 @@ struct sc_rule {
 int sc_compile(const struct sc_rule *rules, size_t nr_rules, u32 deny,
 	       struct sock_filter *out, size_t max);
 
+/*
+ * socket() for lkvm's own calls under a filter: the direct system call,
+ * whose family the filter checks. s390x's glibc makes it through
+ * socketcall, whose arguments a filter cannot see.
+ */
+static inline int sc_socket(int domain, int type, int protocol)
+{
+#ifdef __s390x__
+	return (int)syscall(__NR_socket, domain, type, protocol);
+#else
+	return socket(domain, type, protocol);
+#endif
+}
+
 /* The AUDIT_ARCH_* value of the build's architecture. */
 u32 sc_audit_arch(void);
 
@@ -80,6 +99,14 @@ u32 sc_audit_arch(void);
 #define SC_MAX_RULES 256
 size_t sc_policy(enum sc_role role, struct sc_rule *out, size_t max);
 const char *sc_role_name(enum sc_role role);
+
+/*
+ * A role's whole program as sc_prepare() installs it: the role's rules,
+ * tgkill to the threads of process pid only, `deny` for the rest.
+ * Returns the number of instructions, or -errno.
+ */
+int sc_role_program(enum sc_role role, u32 deny, pid_t pid,
+		    struct sock_filter *out, size_t max);
 
 /* The name of system call nr on this architecture, or NULL. */
 const char *sc_syscall_name(long nr);

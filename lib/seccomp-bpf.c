@@ -152,6 +152,21 @@ static int compile_arg(struct sc_prog *p, const struct sc_arg *a)
 		}
 		emit_jmp(p, BPF_JA, 0, true, LBL_FAIL);
 		break;
+	case SC_NONE_OF:
+		if (!a->nr || a->nr > SC_MAX_VALS)
+			return -EINVAL;
+		for (i = 0; i < a->nr; i++) {
+			/* Label 2 + i: the next value. */
+			if (a->wide) {
+				load_arg(p, a->idx, true);
+				emit_jmp(p, BPF_JEQ, (u32)(a->vals[i] >> 32),
+					 false, 2 + i);
+			}
+			load_arg(p, a->idx, false);
+			emit_jmp(p, BPF_JEQ, (u32)a->vals[i], true, LBL_FAIL);
+			place(p, 2 + i);
+		}
+		break;
 	case SC_NOT_IN:
 		for (w = 0; w < words; w++) {
 			u32 m = (u32)(w ? a->vals[0] >> 32 : a->vals[0]);

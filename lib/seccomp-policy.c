@@ -7,21 +7,25 @@
  *
  * Argument checks: mmap and mprotect never with PROT_EXEC (not on s390x,
  * whose mmap takes its arguments in memory); ioctl numbers per role;
- * socket families (the user-mode network only, AF_INET/AF_INET6); clone
+ * socket families (the user-mode network only, AF_INET/AF_INET6; on
+ * s390x the socketcall's call number instead, see SOCK below); clone
  * only with CLONE_VM alone (the exit path's detached child, main only:
  * no thread starts after the filters); openat only for the 9p workers
  * (Landlock confines them to their shares) and for main's status file,
  * with exactly the flags status_file_write() uses; rt_sigaction never on
  * SIGSYS; prctl only PR_SET_PDEATHSIG (main's detached child).
  */
+#include <errno.h>
 #include <fcntl.h>
 #include <linux/fs.h>
 #include <linux/if_tun.h>
 #include <linux/io_uring.h>
 #include <linux/kvm.h>
+#include <linux/net.h>
 #include <linux/sched.h>
 #include <signal.h>
 #include <stddef.h>
+#include <stdlib.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
@@ -58,6 +62,32 @@ const char *sc_role_name(enum sc_role role)
 #define CLONE_FLAGS_ARG 0
 #endif
 
+/*
+ * Socket calls. s390x's libc (Debian's glibc 2.36, built for kernels
+ * before 4.3) makes every one through socketcall(call, args): the call
+ * (argument 0) is checked, the arguments, in memory, cannot be, so there
+ * socket()'s family is not checked. SOCK(sendto, SYS_SENDTO, SYS_SEND):
+ * send() is sendto() elsewhere, its own socketcall on s390x.
+ */
+#ifdef __s390x__
+#define SOCK(n, ...) ALLOW1(socketcall, ONE_OF(0, __VA_ARGS__))
+#define SOCKET_FAMILY(...) SOCK(socket, SYS_SOCKET)
+#else
+#define SOCK(n, ...) ALLOW(n)
+#define SOCKET_FAMILY(...) ALLOW1(socket, ONE_OF(0, __VA_ARGS__))
+#endif
+
+/*
+ * send() on a connected socket and nothing more: sendto() without an
+ * address (its fifth argument NULL), s390x's socketcall SYS_SEND.
+ */
+#ifdef __s390x__
+#define SEND_ONLY SOCK(send, SYS_SEND)
+#else
+#define SEND_ONLY ALLOW1(sendto, { .idx = 4, .kind = SC_ONE_OF, .nr = 1, \
+				   .wide = true, .vals = { 0 } })
+#endif
+
 /* Every role: memory, signals, time, stdio, exit. */
 static const struct sc_rule g_common[] = {
 	ALLOW(read),
@@ -80,6 +110,10 @@ static const struct sc_rule g_common[] = {
 	ALLOW(brk),
 	ALLOW(rt_sigprocmask),
 	ALLOW(rt_sigreturn),
+#ifdef __NR_sigreturn
+	/* s390x: the return from a handler without SA_SIGINFO (a kick). */
+	ALLOW(sigreturn),
+#endif
 	ALLOW1(rt_sigaction, { .idx = 0, .kind = SC_NOT,
 					       .vals = { SIGSYS } }),
 	ALLOW(exit),
@@ -103,22 +137,36 @@ static const struct sc_rule g_common[] = {
 
 /* The KVM ioctls of a running VM (not those that create or set up). */
 #ifdef __x86_64__
-#define KVM_RUNTIME_IOCTLS ONE_OF(1, KVM_RUN, KVM_GET_REGS, KVM_SET_REGS, \
-	KVM_GET_SREGS, KVM_SET_SREGS, KVM_TRANSLATE, KVM_IRQ_LINE, \
-	KVM_SIGNAL_MSI, KVM_IOEVENTFD, KVM_IRQFD, KVM_SET_GSI_ROUTING, \
-	KVM_GET_VCPU_EVENTS, KVM_SET_VCPU_EVENTS, KVM_SET_GUEST_DEBUG, \
-	KVM_GET_LAPIC, KVM_NMI)
+#define KVM_RUNTIME_IOCTLS ALLOW1(ioctl, ONE_OF(1, KVM_RUN, KVM_GET_REGS, \
+	KVM_SET_REGS, KVM_GET_SREGS, KVM_SET_SREGS, KVM_TRANSLATE, \
+	KVM_IRQ_LINE, KVM_SIGNAL_MSI, KVM_IOEVENTFD, KVM_IRQFD, \
+	KVM_SET_GSI_ROUTING, KVM_GET_VCPU_EVENTS, KVM_SET_VCPU_EVENTS, \
+	KVM_SET_GUEST_DEBUG, KVM_GET_LAPIC, KVM_NMI))
 #else
-/* Not traced on these: any ioctl of KVM's type (0xae). */
-#define KVM_RUNTIME_IOCTLS { .idx = 1, .kind = SC_MASKED, \
-			     .vals = { 0xff00, KVMIO << 8 } }
+#ifdef __aarch64__
+#define KVM_SETUP_ARCH KVM_ARM_VCPU_INIT
+#else
+#define KVM_SETUP_ARCH KVM_S390_SET_INITIAL_PSW
+#endif
+/*
+ * Not traced on these (no KVM here): any ioctl of KVM's type (0xae) but
+ * those that only set a VM up: new VMs, vCPUs, devices, memory slots,
+ * capabilities, a vCPU's first state (vmm/arm64, vmm/s390x).
+ */
+#define KVM_RUNTIME_IOCTLS { .nr = __NR_ioctl, .nr_args = 2, .args = { \
+	{ .idx = 1, .kind = SC_MASKED, .vals = { 0xff00, KVMIO << 8 } }, \
+	{ .idx = 1, .kind = SC_NONE_OF, .nr = 7, .vals = { KVM_CREATE_VM, \
+	  KVM_CREATE_VCPU, KVM_SET_USER_MEMORY_REGION, KVM_CREATE_DEVICE, \
+	  KVM_ENABLE_CAP, KVM_CREATE_IRQCHIP, KVM_SETUP_ARCH } } } }
 #endif
 
 /* What a device's code runs on a vCPU or the I/O thread. */
 static const struct sc_rule g_device[] = {
-	ALLOW1(ioctl, KVM_RUNTIME_IOCTLS),
+	KVM_RUNTIME_IOCTLS,
 	/* virtio-net on a tap: offloads and queues set by the driver. */
 	ALLOW1(ioctl, ONE_OF(1, TUNSETOFFLOAD, TUNSETQUEUE)),
+	/* The console's output when lkvm's stdout is a socket (term-out.c). */
+	SEND_ONLY,
 	ALLOW(eventfd2),
 	ALLOW(epoll_ctl),
 #ifdef __NR_poll
@@ -159,15 +207,21 @@ static const struct sc_rule g_io[] = {
 	/*
 	 * virtio-vsock's host side: Unix sockets only, the guest's connects
 	 * to PATH_PORT and the host's accepted on PATH (virtio/vsock.c).
+	 * Made with sc_socket(): the direct call, family checked, on s390x
+	 * too (no socketcall SYS_SOCKET here).
 	 */
 	ALLOW1(socket, ONE_OF(0, AF_UNIX)),
-	ALLOW(connect),
-	ALLOW(accept4),
-	ALLOW(sendto),
-	ALLOW(recvfrom),
-	ALLOW(sendmsg),
-	ALLOW(recvmsg),
-	ALLOW(shutdown),
+};
+
+/* The I/O thread's and libslirp's connections: connect, accept, talk. */
+static const struct sc_rule g_stream[] = {
+	SOCK(connect, SYS_CONNECT),
+	SOCK(accept4, SYS_ACCEPT4),
+	SOCK(sendto, SYS_SENDTO, SYS_SEND),
+	SOCK(recvfrom, SYS_RECVFROM, SYS_RECV),
+	SOCK(sendmsg, SYS_SENDMSG),
+	SOCK(recvmsg, SYS_RECVMSG),
+	SOCK(shutdown, SYS_SHUTDOWN),
 };
 
 /* The control socket: clients, their credentials, the debug verb. */
@@ -176,11 +230,11 @@ static const struct sc_rule g_control[] = {
 	ALLOW(poll),
 #endif
 	ALLOW(ppoll),
-	ALLOW(accept4),
-	ALLOW(getsockopt),
+	SOCK(accept4, SYS_ACCEPT4),
+	SOCK(getsockopt, SYS_GETSOCKOPT),
 	ALLOW(geteuid),
-	ALLOW(sendmsg),
-	ALLOW(recvmsg),
+	SOCK(sendmsg, SYS_SENDMSG),
+	SOCK(recvmsg, SYS_RECVMSG),
 	ALLOW1(ioctl, ONE_OF(1, KVM_GET_REGS, KVM_GET_SREGS,
 					      KVM_TRANSLATE, KVM_NMI)),
 };
@@ -191,6 +245,10 @@ static const struct sc_rule g_9p[] = {
 	ALLOW(openat2),
 	ALLOW(newfstatat),
 	ALLOW(fstatfs),
+#ifdef __s390x__
+	/* s390x's glibc makes fstatfs() with fstatfs64. */
+	ALLOW(fstatfs64),
+#endif
 	ALLOW(fcntl),
 	ALLOW(flock),
 	ALLOW(getdents64),
@@ -240,27 +298,20 @@ static const struct sc_rule g_9p[] = {
 
 /* libslirp: the guest's connections become host sockets (IP only). */
 static const struct sc_rule g_net[] = {
-	ALLOW1(socket, ONE_OF(0, AF_INET, AF_INET6)),
+	SOCKET_FAMILY(AF_INET, AF_INET6),
 #ifdef __NR_poll
 	ALLOW(poll),
 #endif
 	ALLOW(ppoll),
-	ALLOW(connect),
-	ALLOW(bind),
-	ALLOW(listen),
-#ifdef __NR_accept
-	ALLOW(accept),
+	SOCK(bind, SYS_BIND),
+	SOCK(listen, SYS_LISTEN),
+#if defined(__NR_accept) || defined(__s390x__)
+	SOCK(accept, SYS_ACCEPT),
 #endif
-	ALLOW(accept4),
-	ALLOW(sendto),
-	ALLOW(recvfrom),
-	ALLOW(sendmsg),
-	ALLOW(recvmsg),
-	ALLOW(setsockopt),
-	ALLOW(getsockopt),
-	ALLOW(getsockname),
-	ALLOW(getpeername),
-	ALLOW(shutdown),
+	SOCK(setsockopt, SYS_SETSOCKOPT),
+	SOCK(getsockopt, SYS_GETSOCKOPT),
+	SOCK(getsockname, SYS_GETSOCKNAME),
+	SOCK(getpeername, SYS_GETPEERNAME),
 	ALLOW(fcntl),
 	ALLOW1(ioctl, ONE_OF(1, KVM_IRQ_LINE, KVM_SIGNAL_MSI,
 					      FIONBIO, FIONREAD)),
@@ -275,7 +326,7 @@ static const struct sc_rule g_net[] = {
  * terminal, the status file; then the detached child of exit_detached().
  */
 static const struct sc_rule g_main[] = {
-	ALLOW1(ioctl, KVM_RUNTIME_IOCTLS),
+	KVM_RUNTIME_IOCTLS,
 	ALLOW(epoll_ctl),
 #ifdef __NR_poll
 	ALLOW(poll),
@@ -292,6 +343,8 @@ static const struct sc_rule g_main[] = {
 	ALLOW1(clone, ONE_OF(CLONE_FLAGS_ARG, CLONE_VM)),
 	ALLOW(close_range),
 	ALLOW(getppid),
+	/* The console's last output at teardown, when it is a socket. */
+	SEND_ONLY,
 	/* A tap's downscript: its helper's answer, then the helper. */
 	ALLOW(wait4),
 	ALLOW1(prctl, ONE_OF(0, PR_SET_PDEATHSIG)),
@@ -335,14 +388,14 @@ struct sc_group {
 static const struct sc_group role_groups[SC_NR_ROLES][MAX_GROUPS] = {
 	[SC_ROLE_MAIN] = { GROUP(g_common), GROUP(g_runtime), GROUP(g_main), GROUP(g_disk) },
 	[SC_ROLE_VCPU] = { GROUP(g_common), GROUP(g_runtime), GROUP(g_device), GROUP(g_disk) },
-	[SC_ROLE_IO] = { GROUP(g_common), GROUP(g_runtime), GROUP(g_io), GROUP(g_device),
-			 GROUP(g_disk) },
+	[SC_ROLE_IO] = { GROUP(g_common), GROUP(g_runtime), GROUP(g_io), GROUP(g_stream),
+			 GROUP(g_device), GROUP(g_disk) },
 	/* g_irq: debug --sysrq's break raises the UART's line. */
 	[SC_ROLE_CONTROL] = { GROUP(g_common), GROUP(g_runtime), GROUP(g_control),
 			      GROUP(g_irq) },
 	[SC_ROLE_P9] = { GROUP(g_common), GROUP(g_runtime), GROUP(g_9p) },
 	[SC_ROLE_DISK] = { GROUP(g_common), GROUP(g_runtime), GROUP(g_disk), GROUP(g_irq) },
-	[SC_ROLE_NET] = { GROUP(g_common), GROUP(g_runtime), GROUP(g_net) },
+	[SC_ROLE_NET] = { GROUP(g_common), GROUP(g_runtime), GROUP(g_net), GROUP(g_stream) },
 };
 
 size_t sc_policy(enum sc_role role, struct sc_rule *out, size_t max)
@@ -360,5 +413,26 @@ size_t sc_policy(enum sc_role role, struct sc_rule *out, size_t max)
 			out[n++] = grp->rules[i];
 		}
 	}
+	return n;
+}
+
+int sc_role_program(enum sc_role role, u32 deny, pid_t pid,
+		    struct sock_filter *out, size_t max)
+{
+	struct sc_rule *rules = calloc(SC_MAX_RULES, sizeof(*rules));
+	size_t nr;
+	int n;
+
+	if (!rules)
+		return -ENOMEM;
+	nr = sc_policy(role, rules, SC_MAX_RULES - 1);
+	/* Signals to this process's threads only (kicks, raise()). */
+	rules[nr++] = (struct sc_rule){
+		.nr = __NR_tgkill, .nr_args = 1,
+		.args = { { .idx = 0, .kind = SC_ONE_OF, .nr = 1,
+			    .vals = { (u64)pid } } },
+	};
+	n = nr > 1 ? sc_compile(rules, nr, deny, out, max) : -E2BIG;
+	free(rules);
 	return n;
 }

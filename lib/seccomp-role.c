@@ -81,7 +81,6 @@ int sc_prepare(enum sc_mode mode)
 {
 	struct sock_filter buf[SC_MAX_INSNS];
 	u32 deny = mode == SC_MODE_LOG ? SECCOMP_RET_LOG : SECCOMP_RET_TRAP;
-	struct sc_rule *rules;
 	unsigned int r;
 	long ncpus;
 	int err, n;
@@ -97,38 +96,21 @@ int sc_prepare(enum sc_mode mode)
 		       mode == SC_MODE_LOG ? "log" : "on", strerror(-err));
 		return err;
 	}
-	rules = calloc(SC_MAX_RULES, sizeof(*rules));
-	if (!rules) {
-		pr_err("out of memory");
-		return -ENOMEM;
-	}
 	for (r = 0; r < SC_NR_ROLES; r++) {
-		size_t nr = sc_policy(r, rules, SC_MAX_RULES - 1);
-
-		/* Signals to this process's threads only (kicks, raise()). */
-		rules[nr++] = (struct sc_rule){
-			.nr = __NR_tgkill, .nr_args = 1,
-			.args = { { .idx = 0, .kind = SC_ONE_OF, .nr = 1,
-				    .vals = { (u64)getpid() } } },
-		};
-		n = nr > 1 ? sc_compile(rules, nr, deny, buf, SC_MAX_INSNS) :
-			     -E2BIG;
+		n = sc_role_program(r, deny, getpid(), buf, SC_MAX_INSNS);
 		if (n < 0) {
 			pr_err("seccomp: the %s filter does not compile: %s",
 			       sc_role_name(r), strerror(-n));
-			free(rules);
 			return n;
 		}
 		sc.prog[r].filter = malloc(sizeof(buf[0]) * (size_t)n);
 		if (!sc.prog[r].filter) {
 			pr_err("out of memory");
-			free(rules);
 			return -ENOMEM;
 		}
 		memcpy(sc.prog[r].filter, buf, sizeof(buf[0]) * (size_t)n);
 		sc.prog[r].len = (unsigned short)n;
 	}
-	free(rules);
 	err = sc_sigsys_install();
 	if (err) {
 		pr_err("seccomp: cannot handle SIGSYS: %s", strerror(-err));

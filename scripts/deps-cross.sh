@@ -41,19 +41,30 @@ libdir=/usr/lib/$triplet
 linkdir=/usr/local/lib/$triplet
 links="libfdt.so.1 libz.so.1 liburing.so.2"
 
+native=$(dpkg --print-architecture)
+# installed PKG: PKG:ARCH is that architecture's package; a bare name can
+# match one per architecture (zlib1g-dev and zlib1g-dev:s390x): the
+# native or "all" one counts, as in deps.sh.
+installed() {
+	case $1 in
+	*:*) want=${1#*:} ;;
+	*) want="$native|all" ;;
+	esac
+	dpkg-query -W -f='${db:Status-Status} ${Architecture}\n' "$1" \
+		2>/dev/null | grep -qE "^installed ($want)$"
+}
+
 need_arch=0
 dpkg --print-foreign-architectures | grep -qx "$deb_arch" || need_arch=1
 missing=""
 for pkg in $pkgs; do
-	status=$(dpkg-query -W -f='${db:Status-Status}' "$pkg" 2>/dev/null)
-	[ "$status" = installed ] || missing="$missing $pkg"
+	installed "$pkg" || missing="$missing $pkg"
 done
 for lib in $links; do
 	[ -e "$linkdir/${lib%.so.*}.so" ] || missing="$missing (link:$lib)"
 done
 for pkg in $runtime; do
-	status=$(dpkg-query -W -f='${db:Status-Status}' "$pkg" 2>/dev/null)
-	[ "$status" = installed ] || [ -e "$linkdir/.unpacked-${pkg%:*}" ] ||
+	installed "$pkg" || [ -e "$linkdir/.unpacked-${pkg%:*}" ] ||
 		missing="$missing $pkg"
 done
 [ $need_arch -eq 0 ] && [ -z "$missing" ] && exit 0

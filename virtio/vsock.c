@@ -17,6 +17,7 @@
 
 #include "iov.h"
 #include "log.h"
+#include "seccomp-filter.h"
 #include "unaligned.h"
 #include "virtio/vsock.h"
 
@@ -646,7 +647,8 @@ static void guest_connect(struct virtio_vsock *v, const struct vsock_hdr *h)
 		conn_reset(c);
 		return;
 	}
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	/* On the I/O thread, under its filter (AF_UNIX only). */
+	fd = sc_socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd < 0) {
 		pr_warn_ratelimited("%s: socket: %s", v->vdev.name,
 				    strerror(errno));

@@ -94,6 +94,16 @@ ok $? "an unknown ARCH is refused" "$out"
 out=$(m print-LDLIBS ARCH=arm64)
 has "$out" -lfdt && has "$out" -luring
 ok $? "arm64 links libfdt" "$out"
+line=$(m -n -B lkvm ARCH=arm64 | grep -- ' -o [^ ]*lkvm ')
+printf '%s' "$line" | grep -q -- '-o build/arm64/lkvm ' &&
+	! printf '%s' "$line" | grep -q -- '-o lkvm '
+ok $? "make ARCH=arm64 lkvm links build/arm64/lkvm, not ./lkvm" "$line"
+out=$(m -n clean ARCH=s390x)
+[ "$out" = "rm -rf build/s390x build/s390x/lkvm" ]
+ok $? "make ARCH=s390x clean leaves ./lkvm (the host's)" "$out"
+line=$(m -n install ARCH=arm64 DESTDIR=/nonexistent | grep 'bin/lkvm$')
+has "$line" build/arm64/lkvm
+ok $? "make ARCH=arm64 install installs build/arm64/lkvm" "$line"
 
 # Packages: make run's and make check's
 run=$(m print-run-packages)

@@ -2,8 +2,10 @@
 /*
  * lib/seccomp-bpf.c: filters built from rules run for real in forked
  * children (seccomp is per thread and irreversible), each reporting
- * which calls went through and which trapped. Also: each role's filter
- * compiles, and the name table knows the calls the messages name.
+ * which calls went through and which trapped; where no filter can be
+ * installed (qemu-user, make check ARCH=...) the same programs run in
+ * bpf-eval.h's interpreter. Also: each role's filter compiles, and the
+ * name table knows the calls the messages name.
  */
 #include <errno.h>
 #include <linux/seccomp.h>
@@ -16,10 +18,17 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "bpf-eval.h"
 #include "seccomp-filter.h"
 #include "tap.h"
 
 #define TRAPPED 77
+
+/* One system call: its number and arguments. */
+struct call {
+	long nr;
+	u64 a[6];
+};
 
 /* exit_group itself: a sanitizer's _exit() makes calls the rules lack. */
 static void on_sigsys(int sig, siginfo_t *si, void *uc)
@@ -28,11 +37,33 @@ static void on_sigsys(int sig, siginfo_t *si, void *uc)
 }
 
 /*
- * In a child: install the rules (deny = trap), make call(), exit 0 if it
- * returned. The parent's verdict: 0 (allowed), TRAPPED, or another.
+ * Where filters cannot be installed (qemu-user), the same programs run
+ * in bpf-eval.h's interpreter on the call's seccomp_data.
+ */
+static bool interpret;
+/* Where they run for real: calls the interpreter also ran, disagreements. */
+static unsigned int compared, disagreed;
+
+static int run_interpreted(const struct sock_filter *insn, size_t len,
+			   const struct call *c)
+{
+	struct seccomp_data d = { .nr = (int)c->nr, .arch = sc_audit_arch() };
+	size_t at;
+	u32 r;
+
+	if (bpf_eval_check(insn, len, &at))
+		return -1;
+	memcpy(d.args, c->a, sizeof(d.args));
+	r = bpf_eval_run(insn, len, &d);
+	return r == SECCOMP_RET_ALLOW ? 0 : r == SECCOMP_RET_TRAP ? TRAPPED : -1;
+}
+
+/*
+ * In a child: install the rules (deny = trap), make the call, exit 0 if
+ * it returned. The parent's verdict: 0 (allowed), TRAPPED, or another.
  */
 static int run_filtered(const struct sc_rule *rules, size_t nr,
-			long (*call)(void))
+			const struct call *c)
 {
 	struct sock_filter insn[SC_MAX_INSNS];
 	struct sc_rule all[16];
@@ -49,6 +80,8 @@ static int run_filtered(const struct sc_rule *rules, size_t nr,
 	n = sc_compile(all, nr + 1, SECCOMP_RET_TRAP, insn, SC_MAX_INSNS);
 	if (n < 0)
 		return -1;
+	if (interpret)
+		return run_interpreted(insn, (size_t)n, c);
 	prog.len = (unsigned short)n;
 	prog.filter = insn;
 	pid = fork();
@@ -62,70 +95,100 @@ static int run_filtered(const struct sc_rule *rules, size_t nr,
 		    prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) ||
 		    syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &prog))
 			_exit(50);
-		call();
+		syscall(c->nr, c->a[0], c->a[1], c->a[2], c->a[3], c->a[4],
+			c->a[5]);
 		syscall(SYS_exit_group, 0);
 	}
 	if (waitpid(pid, &status, 0) != pid)
 		return -1;
-	return WIFEXITED(status) ? WEXITSTATUS(status) : 100 + WTERMSIG(status);
+	status = WIFEXITED(status) ? WEXITSTATUS(status) :
+				     100 + WTERMSIG(status);
+	compared++;
+	if (run_interpreted(insn, (size_t)n, c) != status)
+		disagreed++;
+	return status;
 }
 
-static long call_getpid(void)
+#define CALL(n, ...) (&(const struct call){ .nr = (n), .a = { __VA_ARGS__ } })
+#define ANON (MAP_PRIVATE | MAP_ANONYMOUS)
+
+/* Whether the kernel refuses the program (in a child: it may not). */
+static bool kernel_refuses(const struct sock_filter *f, size_t len)
 {
-	return syscall(SYS_getpid);
+	struct sock_fprog prog = { .len = (unsigned short)len,
+				   .filter = (struct sock_filter *)f };
+	int status;
+	pid_t pid;
+
+	pid = fork();
+	if (pid < 0)
+		return false;
+	if (!pid) {
+		if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0))
+			_exit(2);
+		_exit(syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &prog) &&
+		      errno == EINVAL ? 0 : 1);
+	}
+	return waitpid(pid, &status, 0) == pid && WIFEXITED(status) &&
+	       WEXITSTATUS(status) == 0;
 }
 
-static long call_getppid(void)
+/* bpf-eval.h refuses what the kernel would (each program one fault). */
+static void check_interpreter(void)
 {
-	return syscall(SYS_getppid);
-}
+	static const struct {
+		struct sock_filter f[3];
+		size_t len;
+		const char *what;
+	} bad[] = {
+		{ { BPF_STMT(BPF_LD | BPF_W | BPF_ABS, 0) }, 1,
+		  "no return at the end" },
+		{ { BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 0, 2, 0),
+		    BPF_STMT(BPF_RET | BPF_K, 0) }, 2, "a jump past the end" },
+		{ { BPF_STMT(BPF_JMP | BPF_JA, 1),
+		    BPF_STMT(BPF_RET | BPF_K, 0) }, 2, "JA past the end" },
+		{ { BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
+			     sizeof(struct seccomp_data)),
+		    BPF_STMT(BPF_RET | BPF_K, 0) }, 2,
+		  "a load past seccomp_data" },
+		{ { BPF_STMT(BPF_LD | BPF_W | BPF_ABS, 2),
+		    BPF_STMT(BPF_RET | BPF_K, 0) }, 2, "an unaligned load" },
+		{ { BPF_STMT(BPF_ALU | BPF_DIV | BPF_K, 0),
+		    BPF_STMT(BPF_RET | BPF_K, 0) }, 2, "division by 0" },
+		{ { BPF_STMT(BPF_LD | BPF_B | BPF_ABS, 0),
+		    BPF_STMT(BPF_RET | BPF_K, 0) }, 2, "a byte load" },
+	};
+	static const struct sock_filter good[] = {
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
+			 offsetof(struct seccomp_data, nr)),
+		BPF_JUMP(BPF_JMP | BPF_JGE | BPF_K, 7, 0, 1),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_TRAP),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+	};
+	struct seccomp_data d = { .nr = 7 };
+	unsigned int i, refused = 0, kernel = 0;
+	size_t at;
 
-static long call_dup_100(void)
-{
-	return syscall(SYS_dup3, 100, 101, 0);
-}
-
-static long call_dup_7(void)
-{
-	return syscall(SYS_dup3, 7, 101, 0);
-}
-
-static long call_dup_wide(void)
-{
-	/* Equal low word, different upper word: not 7. */
-	return syscall(SYS_dup3, 0x100000007UL, 101, 0);
-}
-
-static long call_mmap_rw(void)
-{
-	return (long)mmap(NULL, 4096, PROT_READ | PROT_WRITE,
-			  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-}
-
-static long call_mmap_exec(void)
-{
-	return (long)mmap(NULL, 4096, PROT_READ | PROT_EXEC,
-			  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-}
-
-static long call_kill_0(void)
-{
-	return syscall(SYS_kill, 1, 0);	/* no getpid: not listed */
-}
-
-static long call_kill_term(void)
-{
-	return syscall(SYS_kill, 1000000000, SIGTERM);
-}
-
-static long call_fcntl_masked_ok(void)
-{
-	return syscall(SYS_fcntl, -1, 0xae80);	/* KVM-style type 0xae */
-}
-
-static long call_fcntl_masked_bad(void)
-{
-	return syscall(SYS_fcntl, -1, 0xaf80);
+	for (i = 0; i < ARRAY_SIZE(bad); i++) {
+		if (bpf_eval_check(bad[i].f, bad[i].len, &at))
+			refused++;
+		else
+			printf("# interpreter took a program with %s\n",
+			       bad[i].what);
+		if (!interpret && kernel_refuses(bad[i].f, bad[i].len))
+			kernel++;
+	}
+	ok(refused == ARRAY_SIZE(bad),
+	   "interpreter: %u of %zu faulty programs refused", refused,
+	   ARRAY_SIZE(bad));
+	if (!interpret)
+		ok(kernel == ARRAY_SIZE(bad),
+		   "the kernel refuses the same %u of %zu (EINVAL)", kernel,
+		   ARRAY_SIZE(bad));
+	ok(!bpf_eval_check(good, ARRAY_SIZE(good), &at) &&
+	   bpf_eval_run(good, ARRAY_SIZE(good), &d) == SECCOMP_RET_TRAP &&
+	   (d.nr = 6, bpf_eval_run(good, ARRAY_SIZE(good), &d)) ==
+	   SECCOMP_RET_ALLOW, "interpreter: nr >= 7 traps, 6 is allowed");
 }
 
 int main(void)
@@ -148,6 +211,13 @@ int main(void)
 		{ .nr = __NR_fcntl, .nr_args = 1,
 		  .args = { { .idx = 1, .kind = SC_MASKED,
 			      .vals = { 0xff00, 0xae00 } } } },
+		/* As the KVM ioctls are checked on arm64 and s390x. */
+		{ .nr = __NR_lseek, .nr_args = 2,
+		  .args = { { .idx = 2, .kind = SC_MASKED,
+			      .vals = { 0xff00, 0xae00 } },
+			    { .idx = 2, .kind = SC_NONE_OF, .nr = 2,
+			      .wide = true,
+			      .vals = { 0xae01, 0x10000ae02ULL } } } },
 	};
 	struct sock_filter insn[SC_MAX_INSNS];
 	struct sc_rule bad = { .nr = __NR_dup3, .nr_args = 1,
@@ -158,40 +228,68 @@ int main(void)
 	int n;
 
 	/* qemu-user (make check ARCH=...) does not run guest filters. */
-	n = run_filtered(plain, 1, call_getpid);
+	n = run_filtered(plain, 1, CALL(__NR_getpid));
 	if (n == 50) {
+		interpret = true;
 		skip("seccomp filters cannot be installed here",
-		     "filters run in forked children");
-		goto compile_only;
+		     "filters run in forked children (the checks below: BPF interpreter)");
+		n = run_filtered(plain, 1, CALL(__NR_getpid));
 	}
 	ok(n == 0, "a listed call runs");
-	ok(run_filtered(plain, 1, call_getppid) == TRAPPED,
+	ok(run_filtered(plain, 1, CALL(__NR_getppid)) == TRAPPED,
 	   "an unlisted call traps (SIGSYS)");
-	ok(run_filtered(args, ARRAY_SIZE(args), call_dup_7) == 0,
+	ok(run_filtered(args, ARRAY_SIZE(args), CALL(__NR_dup3, 7, 101)) == 0,
 	   "one-of: a listed value runs");
-	ok(run_filtered(args, ARRAY_SIZE(args), call_dup_100) == TRAPPED,
-	   "one-of: another value traps");
-	ok(run_filtered(args, ARRAY_SIZE(args), call_dup_wide) == TRAPPED,
+	ok(run_filtered(args, ARRAY_SIZE(args), CALL(__NR_dup3, 100, 101)) ==
+	   TRAPPED, "one-of: another value traps");
+	/* Equal low word, different upper word: not 7. */
+	ok(run_filtered(args, ARRAY_SIZE(args),
+			CALL(__NR_dup3, 0x100000007ULL, 101)) == TRAPPED,
 	   "one-of (64-bit): the same low word with an upper word traps");
 #ifndef __s390x__
-	ok(run_filtered(args, ARRAY_SIZE(args), call_mmap_rw) == 0,
+	ok(run_filtered(args, ARRAY_SIZE(args),
+			CALL(__NR_mmap, 0, 4096, PROT_READ | PROT_WRITE, ANON,
+			     (u64)-1, 0)) == 0,
 	   "not-in: mmap without PROT_EXEC runs");
-	ok(run_filtered(args, ARRAY_SIZE(args), call_mmap_exec) == TRAPPED,
+	ok(run_filtered(args, ARRAY_SIZE(args),
+			CALL(__NR_mmap, 0, 4096, PROT_READ | PROT_EXEC, ANON,
+			     (u64)-1, 0)) == TRAPPED,
 	   "not-in: mmap with PROT_EXEC traps");
 #else
 	skip("s390x: mmap's arguments are in memory", "mmap PROT_EXEC");
-	(void)call_mmap_rw;
-	(void)call_mmap_exec;
 #endif
-	ok(run_filtered(args, ARRAY_SIZE(args), call_kill_0) == 0,
+	/* kill(1, 0): no getpid, so not listed. */
+	ok(run_filtered(args, ARRAY_SIZE(args), CALL(__NR_kill, 1, 0)) == 0,
 	   "not: another signal runs");
-	ok(run_filtered(args, ARRAY_SIZE(args), call_kill_term) == TRAPPED,
+	ok(run_filtered(args, ARRAY_SIZE(args),
+			CALL(__NR_kill, 1000000000, SIGTERM)) == TRAPPED,
 	   "not: the excluded value traps");
-	ok(run_filtered(args, ARRAY_SIZE(args), call_fcntl_masked_ok) == 0,
+	ok(run_filtered(args, ARRAY_SIZE(args),
+			CALL(__NR_fcntl, (u64)-1, 0xae80)) == 0,
 	   "masked: an ioctl-style number of type 0xae runs");
-	ok(run_filtered(args, ARRAY_SIZE(args), call_fcntl_masked_bad) ==
-	   TRAPPED, "masked: type 0xaf traps");
-compile_only:
+	ok(run_filtered(args, ARRAY_SIZE(args),
+			CALL(__NR_fcntl, (u64)-1, 0xaf80)) == TRAPPED,
+	   "masked: type 0xaf traps");
+	ok(run_filtered(args, ARRAY_SIZE(args),
+			CALL(__NR_lseek, (u64)-1, 0, 0xae05)) == 0,
+	   "masked and none-of: type 0xae, not excluded, runs");
+	ok(run_filtered(args, ARRAY_SIZE(args),
+			CALL(__NR_lseek, (u64)-1, 0, 0xae01)) == TRAPPED,
+	   "none-of: an excluded value traps");
+	ok(run_filtered(args, ARRAY_SIZE(args),
+			CALL(__NR_lseek, (u64)-1, 0, 0x10000ae02ULL)) == TRAPPED,
+	   "none-of (64-bit): an excluded value with its upper word traps");
+	ok(run_filtered(args, ARRAY_SIZE(args),
+			CALL(__NR_lseek, (u64)-1, 0, 0xae02)) == 0,
+	   "none-of (64-bit): the same low word without the upper word runs");
+	ok(run_filtered(args, ARRAY_SIZE(args),
+			CALL(__NR_lseek, (u64)-1, 0, 0xaf05)) == TRAPPED,
+	   "masked and none-of: type 0xaf traps");
+	if (!interpret)
+		ok(compared > 10 && !disagreed,
+		   "the BPF interpreter agrees with the kernel on all %u calls (%u not)",
+		   compared, disagreed);
+	check_interpreter();
 	ok(sc_compile(&bad, 1, SECCOMP_RET_TRAP, insn, SC_MAX_INSNS) ==
 	   -EINVAL, "an argument index past 5 is refused");
 	ok(sc_compile(args, ARRAY_SIZE(args), SECCOMP_RET_TRAP, insn, 8) ==
