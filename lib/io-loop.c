@@ -5,6 +5,7 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "io-loop.h"
@@ -55,6 +56,49 @@ int io_loop_del(struct io_loop *loop, struct io_handler *h)
 	return 0;
 }
 
+void io_loop_set_poll(struct io_loop *loop, u32 max_ns)
+{
+	io_poll_init(&loop->poll, max_ns);
+}
+
+static u64 io_loop_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (u64)ts.tv_sec * 1000000000ULL + (u64)ts.tv_nsec;
+}
+
+/*
+ * Wait for events: look without sleeping for up to the polling bound
+ * (include/io-poll.h), then sleep; tell the bound how it went.
+ */
+static int io_loop_wait(struct io_loop *loop, struct epoll_event *events)
+{
+	struct io_poll *p = &loop->poll;
+	u64 t0, bound = p->ns;
+	int n;
+
+	if (!p->max_ns)
+		return epoll_wait(loop->epoll_fd, events, IO_LOOP_MAX_EVENTS,
+				  -1);
+	t0 = io_loop_now();
+	if (bound) {
+		do {
+			n = epoll_wait(loop->epoll_fd, events,
+				       IO_LOOP_MAX_EVENTS, 0);
+			if (n > 0)
+				io_poll_update(p, true, 0);
+			if (n)
+				return n;
+		} while (io_loop_now() - t0 < bound);
+	}
+	n = epoll_wait(loop->epoll_fd, events, IO_LOOP_MAX_EVENTS, -1);
+	if (n > 0)
+		io_poll_update(p, false, io_loop_now() - t0);
+	return n;
+}
+
 static void *io_loop_thread(void *arg)
 {
 	struct io_loop *loop = arg;
@@ -62,8 +106,7 @@ static void *io_loop_thread(void *arg)
 
 	sc_thread_enter(SC_ROLE_IO, -1);
 	for (;;) {
-		int i, n = epoll_wait(loop->epoll_fd, events,
-				      IO_LOOP_MAX_EVENTS, -1);
+		int i, n = io_loop_wait(loop, events);
 
 		if (n < 0) {
 			if (errno == EINTR)

@@ -267,6 +267,7 @@ int vm_create(struct vm *vm, const struct vm_config *cfg)
 		pr_err("cannot create the I/O loop: %s", strerror(-err));
 		return err;
 	}
+	io_loop_set_poll(&vm->io, cfg->io_poll_us * 1000);
 	if (cfg->name)
 		vm->name = strdup(cfg->name);
 	else if (asprintf(&vm->name, "guest-%d", (int)getpid()) < 0)

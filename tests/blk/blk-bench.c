@@ -10,12 +10,14 @@
  * on another eventfd (an irqfd), honouring the driver's used_event.
  *
  *   blk-bench IMAGE ENGINE(io_uring|threads) RW(randread|randwrite|read|write)
- *             BS DEPTH SECONDS [direct]
+ *             BS DEPTH SECONDS [direct] [poll=US]
  * prints one line: "iops N lat_us L mib_s M engine E kicks_per_req K
  * irqs_per_req I cpu_us_per_req C drv_cpu_us_per_req D" (doorbells and
  * driver wake-ups per request: how much the two sides batch; CPU time
  * per request of the device side, every thread but the driver's, which
- * stands for the guest, and of the driver thread). The simulated guest RAM is mapped as lkvm maps
+ * stands for the guest, and of the driver thread; and how many events
+ * per request the I/O thread found by polling). poll=US sets the I/O
+ * loop's polling cap as lkvm's --io-poll does (lkvm's default without). The simulated guest RAM is mapped as lkvm maps
  * guest RAM (guest_ram_map()), with huge pages when direct, as lkvm gives
  * them to a guest with a direct disk (vm_ram_wants_huge() in vmm/vm.c).
  */
@@ -30,6 +32,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "io-poll.h"
 #include "log.h"
 #include "virtio/blk.h"
 
@@ -184,7 +187,7 @@ int main(int argc, char **argv)
 	struct io_loop loop;
 	struct io_handler kick_handler;
 	struct bench b = { .rng = 0x9e3779b97f4a7c15ULL };
-	unsigned int depth, secs, i;
+	unsigned int depth, secs, poll_us = IO_POLL_DEFAULT_US, i;
 	u64 features, t0, t_end, t, done = 0, lat_sum = 0, cpu0, drv0, cpu, drv;
 	char err[256];
 	u8 st = 0;
@@ -201,7 +204,14 @@ int main(int argc, char **argv)
 	b.bs = strtoul(argv[4], NULL, 0);
 	depth = strtoul(argv[5], NULL, 0);
 	secs = strtoul(argv[6], NULL, 0);
-	o.direct = argc > 7 && !strcmp(argv[7], "direct");
+	for (i = 7; i < (unsigned int)argc; i++) {
+		if (!strcmp(argv[i], "direct"))
+			o.direct = true;
+		else if (!strncmp(argv[i], "poll=", 5))
+			poll_us = strtoul(argv[i] + 5, NULL, 0);
+		else
+			return 2;
+	}
 	if (b.rw < 0 || !b.bs || b.bs % 512 || !depth || depth > QSIZE / 3)
 		return 2;
 	b.ram_size = 0x100000 + (u64)depth * b.bs;
@@ -220,6 +230,7 @@ int main(int argc, char **argv)
 	b.kick_fd = eventfd(0, EFD_NONBLOCK);
 	if (b.efd < 0 || b.kick_fd < 0 || io_loop_init(&loop))
 		return 1;
+	io_loop_set_poll(&loop, poll_us * 1000);
 	o.loop = &loop;
 	o.queue_size = QSIZE;
 	if (virtio_blk_create(&blk, &b.mem, &o, err, sizeof(err))) {
@@ -297,12 +308,13 @@ int main(int argc, char **argv)
 	t = now_ns() - t0;
 	drv = clock_ns(CLOCK_THREAD_CPUTIME_ID) - drv0;
 	cpu = clock_ns(CLOCK_PROCESS_CPUTIME_ID) - cpu0 - drv;
-	printf("iops %.0f lat_us %.1f mib_s %.1f engine %s kicks_per_req %.2f irqs_per_req %.2f cpu_us_per_req %.2f drv_cpu_us_per_req %.2f\n",
+	printf("iops %.0f lat_us %.1f mib_s %.1f engine %s kicks_per_req %.2f irqs_per_req %.2f cpu_us_per_req %.2f drv_cpu_us_per_req %.2f poll_hits_per_req %.2f\n",
 	       done * 1e9 / t, lat_sum / 1e3 / (done ? done : 1),
 	       done * (double)b.bs / (1 << 20) * 1e9 / t,
 	       virtio_blk_engine_name(blk), (double)b.kicks / (done ? done : 1),
 	       (double)b.wakeups / (done ? done : 1),
-	       cpu / 1e3 / (done ? done : 1), drv / 1e3 / (done ? done : 1));
+	       cpu / 1e3 / (done ? done : 1), drv / 1e3 / (done ? done : 1),
+	       (double)loop.poll.hits / (done ? done : 1));
 	io_loop_stop(&loop);
 	virtio_blk_destroy(blk);
 	io_loop_destroy(&loop);

@@ -1,0 +1,200 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * lib/io-poll.c and the I/O loop's polling (lib/io-loop.c): the bound
+ * grows, shrinks, stays under its cap and is never used when disabled;
+ * a loop that polls finds quick events without sleeping and sleeps
+ * (no CPU time) once nothing comes.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "io-loop.h"
+#include "io-poll.h"
+#include "tap.h"
+
+static void test_bound(void)
+{
+	struct io_poll p;
+	unsigned int i;
+	u32 prev;
+
+	io_poll_init(&p, 0);
+	io_poll_update(&p, false, 1000);
+	io_poll_update(&p, false, 1000);
+	ok(p.ns == 0, "max 0: a quick event does not start polling");
+	io_poll_init(&p, 32000);
+	ok(p.max_ns == 32000 && p.ns == 0, "init: cap kept, no polling yet");
+	io_poll_update(&p, false, 100000);
+	ok(p.ns == 0, "an event later than the cap does not start polling");
+	io_poll_update(&p, false, 5000);
+	ok(p.ns == IO_POLL_START_NS,
+	   "an event within the cap starts polling at %u ns (got %u)",
+	   IO_POLL_START_NS, p.ns);
+	io_poll_update(&p, false, 5000);
+	ok(p.ns == 2 * IO_POLL_START_NS, "the next one doubles it (got %u)",
+	   p.ns);
+	prev = p.ns;
+	io_poll_update(&p, true, 0);
+	ok(p.ns == prev && p.hits == 1, "a hit keeps the bound and is counted");
+	for (i = 0; i < 20; i++)
+		io_poll_update(&p, false, 32000);
+	ok(p.ns == 32000, "growth stops at the cap (got %u)", p.ns);
+	io_poll_update(&p, false, 32001);
+	ok(p.ns == 28000, "an event past the cap takes an eighth off (got %u)",
+	   p.ns);
+	for (i = 0; i < 100 && p.ns; i++)
+		io_poll_update(&p, false, 1000000000ULL);
+	ok(p.ns == 0 && i < 30,
+	   "late events wear it down to 0 (after %u)", i);
+	ok(p.misses == 24 + i, "misses counted (%llu)",
+	   (unsigned long long)p.misses);
+	io_poll_init(&p, 5000000);
+	ok(p.max_ns == IO_POLL_MAX_NS, "the cap is clamped to %u ns",
+	   IO_POLL_MAX_NS);
+	io_poll_init(&p, 3000);
+	io_poll_update(&p, false, 100);
+	io_poll_update(&p, false, 100);
+	ok(p.ns == 3000, "a cap that is not a power of two is met (got %u)",
+	   p.ns);
+}
+
+struct counter {
+	struct io_handler h;
+	int calls;
+	pid_t tid;
+};
+
+static void counter_fn(struct io_handler *h, u32 events)
+{
+	struct counter *c = h->opaque;
+	u64 v;
+
+	if (read(h->fd, &v, sizeof(v)) == sizeof(v))
+		__atomic_add_fetch(&c->calls, 1, __ATOMIC_RELEASE);
+	c->tid = gettid();
+}
+
+/* utime + stime of a thread of ours, in clock ticks; -1 if unreadable. */
+static long thread_ticks(pid_t tid)
+{
+	char path[64], buf[1024], *p;
+	unsigned long ut, st;
+	FILE *f;
+	int i;
+
+	snprintf(path, sizeof(path), "/proc/self/task/%d/stat", (int)tid);
+	f = fopen(path, "r");
+	if (!f)
+		return -1;
+	p = fgets(buf, sizeof(buf), f);
+	fclose(f);
+	if (!p)
+		return -1;
+	/* After the command's closing parenthesis: field 3 on. */
+	p = strrchr(buf, ')');
+	if (!p)
+		return -1;
+	for (i = 0; i < 11 && p; i++)
+		p = strchr(p + 1, ' ');
+	if (!p || sscanf(p, " %lu %lu", &ut, &st) != 2)
+		return -1;
+	return (long)(ut + st);
+}
+
+static void sleep_ms(long ms)
+{
+	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+
+	while (nanosleep(&ts, &ts) && errno == EINTR)
+		;
+}
+
+static void test_loop(void)
+{
+	struct io_loop loop;
+	struct counter c = { 0 };
+	long t0, t1, hz = sysconf(_SC_CLK_TCK);
+	int i;
+
+	if (io_loop_init(&loop)) {
+		ok(0, "io_loop_init");
+		return;
+	}
+	c.h.fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	c.h.fn = counter_fn;
+	c.h.opaque = &c;
+	io_loop_set_poll(&loop, 50000);
+	if (c.h.fd < 0 || io_loop_add(&loop, &c.h, EPOLLIN) ||
+	    io_loop_start(&loop)) {
+		ok(0, "loop with an eventfd started");
+		return;
+	}
+	/* Events 10 us apart: within the cap, polling catches them. */
+	for (i = 0; i < 2000; i++) {
+		u64 one = 1;
+		int want = i + 1;
+
+		if (write(c.h.fd, &one, sizeof(one)) != sizeof(one))
+			break;
+		while (__atomic_load_n(&c.calls, __ATOMIC_ACQUIRE) < want)
+			;
+	}
+	ok(c.calls == 2000, "every event handled (%d)", c.calls);
+	/* Idle: the thread must sleep, not poll. */
+	sleep_ms(100);
+	t0 = thread_ticks(c.tid);
+	sleep_ms(1000);
+	t1 = thread_ticks(c.tid);
+	ok(t0 >= 0 && t1 >= 0 && t1 - t0 <= hz / 50,
+	   "idle I/O thread used %ld ticks of %ld in 1 s (at most 2%%)",
+	   t1 - t0, hz);
+	io_loop_stop(&loop);
+	ok(loop.poll.hits > 0,
+	   "back-to-back events were found by polling (%llu hits, %llu misses)",
+	   (unsigned long long)loop.poll.hits,
+	   (unsigned long long)loop.poll.misses);
+	io_loop_del(&loop, &c.h);
+	close(c.h.fd);
+	io_loop_destroy(&loop);
+
+	/* The same with polling off: never a hit. */
+	memset(&c, 0, sizeof(c));
+	if (io_loop_init(&loop))
+		return;
+	c.h.fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	c.h.fn = counter_fn;
+	c.h.opaque = &c;
+	io_loop_set_poll(&loop, 0);
+	if (c.h.fd < 0 || io_loop_add(&loop, &c.h, EPOLLIN) ||
+	    io_loop_start(&loop)) {
+		ok(0, "second loop started");
+		return;
+	}
+	for (i = 0; i < 200; i++) {
+		u64 one = 1;
+
+		if (write(c.h.fd, &one, sizeof(one)) != sizeof(one))
+			break;
+		while (__atomic_load_n(&c.calls, __ATOMIC_ACQUIRE) < i + 1)
+			;
+	}
+	io_loop_stop(&loop);
+	ok(c.calls == 200 && loop.poll.hits == 0 && loop.poll.ns == 0,
+	   "polling off: events handled, none by polling");
+	io_loop_del(&loop, &c.h);
+	close(c.h.fd);
+	io_loop_destroy(&loop);
+}
+
+int main(void)
+{
+	test_bound();
+	test_loop();
+	return tap_done();
+}
