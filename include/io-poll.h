@@ -10,12 +10,15 @@
  *                                      it stays
  *   the event came after the bound,    a longer bound would have caught
  *   within max_ns of the last one      it: double (from IO_POLL_START_NS)
- *   the event came later than max_ns   no bound would have: take an eighth
- *                                      off, to 0 below IO_POLL_START_NS
+ *   the event came later than max_ns   no bound would have: halve, to 0
+ *                                      below IO_POLL_START_NS
  *
- * so it settles near the latency of the events that come quickly (a
- * driver's next request) while those that do not (a disk at its own
- * pace, an idle guest) wear it down, and an idle VM's I/O thread sleeps.
+ * Where every other wait is long (a disk slower than the cap, at depth
+ * 1) it settles within a factor of two of the latency of the quick
+ * events (the driver's next request), so the long waits cost at most
+ * that much polling each; where nothing comes quickly (an idle guest) it
+ * falls to 0 within a few events. Polling only follows an event: an idle
+ * VM's I/O thread sleeps.
  * max_ns 0 disables polling.
  */
 #ifndef LKVM_IO_POLL_H

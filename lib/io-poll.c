@@ -25,6 +25,6 @@ void io_poll_update(struct io_poll *p, bool hit, u64 waited_ns)
 		p->ns = MIN(ns, p->max_ns);
 		return;
 	}
-	ns = p->ns - p->ns / 8;
+	ns = p->ns / 2;
 	p->ns = ns < IO_POLL_START_NS ? 0 : ns;
 }
