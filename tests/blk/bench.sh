@@ -8,7 +8,9 @@
 # of SECS (2) seconds, medians.
 # Prints a table (IOPS, mean latency, ratio to fio, CPU time per request
 # of lkvm's device side and of fio) and TAP lines; the target is io_uring
-# >= 0.9 x fio's IOPS in every row (issue 19).
+# >= 0.9 x fio's IOPS in every row (issue 19). io_uring runs with lkvm's
+# default --io-poll; "no poll" is the same with polling off (poll=0),
+# paired in every round, to show what polling gives and costs.
 set -u
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 BENCH="$ROOT/build/tests/blk/blk-bench"
@@ -50,8 +52,9 @@ ratio() { # a b -> a / b with 2 decimals (0 when b is 0 or empty)
 	awk -v a="${1:-0}" -v b="${2:-0}" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }'
 }
 
-lkvm_once() { # engine rw bs depth -> "iops lat cpu": CPU us per request
-	"$BENCH" "$img" "$1" "$2" "$3" "$4" "$SECS" direct 2>/dev/null |
+lkvm_once() { # engine rw bs depth [poll=US] -> "iops lat cpu": CPU us
+	       # per request
+	"$BENCH" "$img" "$1" "$2" "$3" "$4" "$SECS" direct ${5:+"$5"} 2>/dev/null |
 		awk '{print $2, $4, $14}'
 }
 
@@ -71,48 +74,58 @@ print('%.0f %.1f %.2f' % (j['iops'], j['lat_ns']['mean'] / 1000,
 
 # The disk's speed drifts by a factor of two within minutes on these
 # machines (a shared host), so each round runs the three back to back, fio
-# next to io_uring (fio, io_uring, threads in odd rounds; threads,
-# io_uring, fio in even ones), a ratio is taken within each round, and
+# next to io_uring (fio, io_uring, no poll, threads in odd rounds;
+# threads, no poll, io_uring, fio in even ones), a ratio is taken within
+# each round, and
 # every figure printed is the median over the rounds. A run
 # that fails leaves its round out and is reported.
-run_workload() { # rw bs depth; sets U T F (median "iops lat"), UC FC (CPU
-		 # us per request), RU RT, FAILS
-	local r u t f
+run_workload() { # rw bs depth; sets U T F P (median "iops lat"), UC FC PC
+		 # (CPU us per request), RU RT RP, FAILS
+	local r u t f p
 	local -a ui=() ul=() ti=() tl=() fi=() fl=() ru=() rt=() uc=() fc=()
+	local -a pi=() pl=() pc=() rp=()
 	FAILS=0
 	for r in $(seq "$ROUNDS"); do
 		f="0 0 0"
 		if [ $((r % 2)) = 1 ]; then
 			[ "$have_fio" = 1 ] && f=$(fio_once "$1" "$2" "$3")
 			u=$(lkvm_once io_uring "$1" "$2" "$3")
+			p=$(lkvm_once io_uring "$1" "$2" "$3" poll=0)
 			t=$(lkvm_once threads "$1" "$2" "$3")
 		else
 			t=$(lkvm_once threads "$1" "$2" "$3")
+			p=$(lkvm_once io_uring "$1" "$2" "$3" poll=0)
 			u=$(lkvm_once io_uring "$1" "$2" "$3")
 			[ "$have_fio" = 1 ] && f=$(fio_once "$1" "$2" "$3")
 		fi
-		if [ -z "$u" ] || [ -z "$t" ] || [ -z "$f" ]; then
+		if [ -z "$u" ] || [ -z "$t" ] || [ -z "$f" ] || [ -z "$p" ]; then
 			FAILS=$((FAILS + 1))
 			continue
 		fi
 		read -r a b x <<<"$u"; ui+=("$a"); ul+=("$b"); uc+=("$x")
 		read -r c d <<<"$t"; ti+=("$c"); tl+=("$d")
 		read -r e g x <<<"$f"; fi+=("$e"); fl+=("$g"); fc+=("$x")
+		read -r h k x <<<"$p"; pi+=("$h"); pl+=("$k"); pc+=("$x")
+		rp+=("$(ratio "$h" "$e")")
 		ru+=("$(ratio "$a" "$e")")
 		rt+=("$(ratio "$c" "$e")")
 	done
 	U="$(printf '%s\n' "${ui[@]}" | median) $(printf '%s\n' "${ul[@]}" | median)"
 	T="$(printf '%s\n' "${ti[@]}" | median) $(printf '%s\n' "${tl[@]}" | median)"
 	F="$(printf '%s\n' "${fi[@]}" | median) $(printf '%s\n' "${fl[@]}" | median)"
+	P="$(printf '%s\n' "${pi[@]}" | median) $(printf '%s\n' "${pl[@]}" | median)"
+	PC=$(printf '%s\n' "${pc[@]}" | median)
+	RP=$(printf '%s\n' "${rp[@]}" | median)
 	UC=$(printf '%s\n' "${uc[@]}" | median)
 	FC=$(printf '%s\n' "${fc[@]}" | median)
 	RU=$(printf '%s\n' "${ru[@]}" | median)
 	RT=$(printf '%s\n' "${rt[@]}" | median)
 }
 
-printf '# %-20s %21s %21s %21s %10s %12s %11s %9s\n' workload "io_uring IOPS (us)" \
-	"threads IOPS (us)" "fio IOPS (us)" "uring/fio" "threads/fio" \
-	"uring CPU" "fio CPU"
+printf '# %-20s %21s %21s %21s %10s %12s %11s %9s %21s %12s %11s\n' workload \
+	"io_uring IOPS (us)" "threads IOPS (us)" "fio IOPS (us)" "uring/fio" \
+	"threads/fio" "uring CPU" "fio CPU" "no poll IOPS (us)" "no poll/fio" \
+	"no poll CPU"
 results=()
 for w in "${workloads[@]}"; do
 	read -r name rw bs qd <<<"$w"
@@ -120,12 +133,15 @@ for w in "${workloads[@]}"; do
 	read -r ui ul <<<"$U"
 	read -r ti tl <<<"$T"
 	read -r fo fl <<<"$F"
-	printf '# %-20s %13.0f (%6.1f) %13.0f (%6.1f) %13.0f (%6.1f) %10.2f %12.2f %11.1f %9.1f\n' \
-		"$name" "$ui" "$ul" "$ti" "$tl" "$fo" "$fl" "$RU" "$RT" "$UC" "$FC"
+	read -r po pl <<<"$P"
+	printf '# %-20s %13.0f (%6.1f) %13.0f (%6.1f) %13.0f (%6.1f) %10.2f %12.2f %11.1f %9.1f %13.0f (%6.1f) %12.2f %11.1f\n' \
+		"$name" "$ui" "$ul" "$ti" "$tl" "$fo" "$fl" "$RU" "$RT" "$UC" "$FC" \
+		"$po" "$pl" "$RP" "$PC"
 	results+=("$(printf '%s %.0f %.0f %.0f %.2f %s' "$name" "$ui" "$ti" "$fo" \
 		"$RU" "$FAILS")")
 done
 echo "# medians of $ROUNDS rounds of $SECS s; ratios are the median of each round's ratio;"
+echo "# io_uring with lkvm's default --io-poll, no poll: the same with poll=0;"
 echo "# CPU: microseconds of CPU time per request, lkvm's device side (I/O thread,"
 echo "# io_uring and its kernel workers; not the driver thread, which stands for the"
 echo "# guest) and fio's (load average $(cut -d' ' -f1-3 /proc/loadavg))"
