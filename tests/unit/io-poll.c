@@ -114,36 +114,56 @@ static void sleep_ms(long ms)
 		;
 }
 
+/* A loop polling up to max_ns with one eventfd handler; 0 when started. */
+static int loop_start(struct io_loop *loop, struct counter *c, u32 max_ns)
+{
+	memset(c, 0, sizeof(*c));
+	if (io_loop_init(loop))
+		return -1;
+	c->h.fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	c->h.fn = counter_fn;
+	c->h.opaque = c;
+	io_loop_set_poll(loop, max_ns);
+	if (c->h.fd < 0 || io_loop_add(loop, &c->h, EPOLLIN) ||
+	    io_loop_start(loop))
+		return -1;
+	return 0;
+}
+
+/* n events, each as soon as the last one was handled. */
+static void loop_events(struct counter *c, int n)
+{
+	int i;
+
+	for (i = 0; i < n; i++) {
+		u64 one = 1;
+
+		if (write(c->h.fd, &one, sizeof(one)) != sizeof(one))
+			break;
+		while (__atomic_load_n(&c->calls, __ATOMIC_ACQUIRE) < i + 1)
+			;
+	}
+}
+
+static void loop_end(struct io_loop *loop, struct counter *c)
+{
+	io_loop_del(loop, &c->h);
+	close(c->h.fd);
+	io_loop_destroy(loop);
+}
+
 static void test_loop(void)
 {
 	struct io_loop loop;
-	struct counter c = { 0 };
+	struct counter c;
 	long t0, t1, hz = sysconf(_SC_CLK_TCK);
-	int i;
 
-	if (io_loop_init(&loop)) {
-		ok(0, "io_loop_init");
-		return;
-	}
-	c.h.fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
-	c.h.fn = counter_fn;
-	c.h.opaque = &c;
-	io_loop_set_poll(&loop, 50000);
-	if (c.h.fd < 0 || io_loop_add(&loop, &c.h, EPOLLIN) ||
-	    io_loop_start(&loop)) {
+	if (loop_start(&loop, &c, 50000)) {
 		ok(0, "loop with an eventfd started");
 		return;
 	}
-	/* Events 10 us apart: within the cap, polling catches them. */
-	for (i = 0; i < 2000; i++) {
-		u64 one = 1;
-		int want = i + 1;
-
-		if (write(c.h.fd, &one, sizeof(one)) != sizeof(one))
-			break;
-		while (__atomic_load_n(&c.calls, __ATOMIC_ACQUIRE) < want)
-			;
-	}
+	/* Back to back: within the cap, polling catches them. */
+	loop_events(&c, 2000);
 	ok(c.calls == 2000, "every event handled (%d)", c.calls);
 	/* Idle: the thread must sleep, not poll. */
 	sleep_ms(100);
@@ -158,37 +178,18 @@ static void test_loop(void)
 	   "back-to-back events were found by polling (%llu hits, %llu misses)",
 	   (unsigned long long)loop.poll.hits,
 	   (unsigned long long)loop.poll.misses);
-	io_loop_del(&loop, &c.h);
-	close(c.h.fd);
-	io_loop_destroy(&loop);
+	loop_end(&loop, &c);
 
 	/* The same with polling off: never a hit. */
-	memset(&c, 0, sizeof(c));
-	if (io_loop_init(&loop))
-		return;
-	c.h.fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
-	c.h.fn = counter_fn;
-	c.h.opaque = &c;
-	io_loop_set_poll(&loop, 0);
-	if (c.h.fd < 0 || io_loop_add(&loop, &c.h, EPOLLIN) ||
-	    io_loop_start(&loop)) {
+	if (loop_start(&loop, &c, 0)) {
 		ok(0, "second loop started");
 		return;
 	}
-	for (i = 0; i < 200; i++) {
-		u64 one = 1;
-
-		if (write(c.h.fd, &one, sizeof(one)) != sizeof(one))
-			break;
-		while (__atomic_load_n(&c.calls, __ATOMIC_ACQUIRE) < i + 1)
-			;
-	}
+	loop_events(&c, 200);
 	io_loop_stop(&loop);
 	ok(c.calls == 200 && loop.poll.hits == 0 && loop.poll.ns == 0,
 	   "polling off: events handled, none by polling");
-	io_loop_del(&loop, &c.h);
-	close(c.h.fd);
-	io_loop_destroy(&loop);
+	loop_end(&loop, &c);
 }
 
 int main(void)
