@@ -28,6 +28,10 @@ struct io_loop {
 	pthread_t thread;
 	bool started;
 	struct io_poll poll;	/* the I/O thread's own */
+	int loadavg_fd;		/* /proc/loadavg, or -1 */
+	unsigned int ncpus;	/* online CPUs */
+	u64 load_checked;	/* when the CPUs were last looked at (ns) */
+	bool cpu_free;		/* then: a CPU to poll on */
 };
 
 int io_loop_init(struct io_loop *loop);

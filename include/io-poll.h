@@ -30,6 +30,10 @@
 #define IO_POLL_START_NS	2000U
 /* The largest bound accepted (--io-poll). */
 #define IO_POLL_MAX_NS		1000000U
+/* A polling pass longer than this: the CPU was taken away. */
+#define IO_POLL_PREEMPT_NS	20000U
+/* How often the I/O loop looks whether a CPU is free to poll on. */
+#define IO_POLL_LOAD_EVERY_NS	1000000U
 /* lkvm run's cap without --io-poll, in microseconds. */
 #define IO_POLL_DEFAULT_US	64U
 
@@ -37,6 +41,8 @@ struct io_poll {
 	u32 max_ns;		/* cap; 0: never poll */
 	u32 ns;			/* the current bound, 0..max_ns */
 	u64 hits, misses;	/* events found by polling / after sleeping */
+	u64 preempted;		/* polls cut short: the CPU was taken */
+	u64 busy;		/* polls not started: no CPU free */
 };
 
 /* Cap max_ns (clamped to IO_POLL_MAX_NS), current bound 0. */
@@ -47,5 +53,24 @@ void io_poll_init(struct io_poll *p, u32 max_ns);
  * the event (polling and sleep together). Adapts p->ns as above.
  */
 void io_poll_update(struct io_poll *p, bool hit, u64 waited_ns);
+/*
+ * Polling lost the CPU (a pass took more than IO_POLL_PREEMPT_NS): what
+ * else runs here needs it more. Halves the bound as a late event does;
+ * the caller sleeps and leaves the wait out of io_poll_update().
+ */
+void io_poll_preempted(struct io_poll *p);
+
+/*
+ * The runnable tasks now, from /proc/loadavg's "running/total" field
+ * (the reader itself included); -1 if buf does not hold one.
+ */
+int io_poll_parse_running(const char *buf);
+/*
+ * Is there a CPU to poll on: do the runnable tasks (the I/O thread
+ * among them) fit on ncpus CPUs? Polling while others wait for a CPU
+ * takes it from them: the guest's vCPU, io_uring's workers, other VMs.
+ * As KVM's halt polling stops when another task is runnable.
+ */
+bool io_poll_cpu_free(int running, unsigned int ncpus);
 
 #endif

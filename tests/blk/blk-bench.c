@@ -16,7 +16,9 @@
  * driver wake-ups per request: how much the two sides batch; CPU time
  * per request of the device side, every thread but the driver's, which
  * stands for the guest, and of the driver thread; and how many events
- * per request the I/O thread found by polling). poll=US sets the I/O
+ * per request the I/O thread found by polling, and how many polls it cut
+ * short because it had lost the CPU or did not start because no CPU was
+ * free). poll=US sets the I/O
  * loop's polling cap as lkvm's --io-poll does (lkvm's default without). The simulated guest RAM is mapped as lkvm maps
  * guest RAM (guest_ram_map()), with huge pages when direct, as lkvm gives
  * them to a guest with a direct disk (vm_ram_wants_huge() in vmm/vm.c).
@@ -308,13 +310,15 @@ int main(int argc, char **argv)
 	t = now_ns() - t0;
 	drv = clock_ns(CLOCK_THREAD_CPUTIME_ID) - drv0;
 	cpu = clock_ns(CLOCK_PROCESS_CPUTIME_ID) - cpu0 - drv;
-	printf("iops %.0f lat_us %.1f mib_s %.1f engine %s kicks_per_req %.2f irqs_per_req %.2f cpu_us_per_req %.2f drv_cpu_us_per_req %.2f poll_hits_per_req %.2f\n",
+	printf("iops %.0f lat_us %.1f mib_s %.1f engine %s kicks_per_req %.2f irqs_per_req %.2f cpu_us_per_req %.2f drv_cpu_us_per_req %.2f poll_hits_per_req %.2f poll_cut_per_req %.2f poll_busy_per_req %.2f\n",
 	       done * 1e9 / t, lat_sum / 1e3 / (done ? done : 1),
 	       done * (double)b.bs / (1 << 20) * 1e9 / t,
 	       virtio_blk_engine_name(blk), (double)b.kicks / (done ? done : 1),
 	       (double)b.wakeups / (done ? done : 1),
 	       cpu / 1e3 / (done ? done : 1), drv / 1e3 / (done ? done : 1),
-	       (double)loop.poll.hits / (done ? done : 1));
+	       (double)loop.poll.hits / (done ? done : 1),
+	       (double)loop.poll.preempted / (done ? done : 1),
+	       (double)loop.poll.busy / (done ? done : 1));
 	io_loop_stop(&loop);
 	virtio_blk_destroy(blk);
 	io_loop_destroy(&loop);

@@ -63,6 +63,35 @@ static void test_bound(void)
 	   p.ns);
 }
 
+/* /proc/loadavg's runnable count, and what it says about polling. */
+static void test_load(void)
+{
+	struct io_poll p;
+
+	ok(io_poll_parse_running("0.52 0.58 0.59 3/151 12345\n") == 3,
+	   "loadavg: 3 runnable");
+	ok(io_poll_parse_running("10.01 8.00 7.50 12/400 99") == 12,
+	   "loadavg: 12 runnable");
+	ok(io_poll_parse_running("") == -1 &&
+	   io_poll_parse_running("0.5 0.5 0.5") == -1 &&
+	   io_poll_parse_running("0.5 0.5 0.5 x/3 1") == -1 &&
+	   io_poll_parse_running("0.5 0.5 0.5 3 1") == -1,
+	   "loadavg: malformed lines give -1");
+	ok(io_poll_cpu_free(1, 2) && io_poll_cpu_free(2, 2),
+	   "2 CPUs, 1 or 2 runnable: poll");
+	ok(!io_poll_cpu_free(3, 2), "2 CPUs, 3 runnable: do not");
+	ok(io_poll_cpu_free(-1, 2) && io_poll_cpu_free(5, 0),
+	   "unknown load or CPU count: poll");
+	io_poll_init(&p, 32000);
+	io_poll_update(&p, false, 1000);
+	io_poll_update(&p, false, 1000);
+	io_poll_preempted(&p);
+	ok(p.ns == IO_POLL_START_NS && p.preempted == 1,
+	   "a poll cut short halves the bound (got %u)", p.ns);
+	io_poll_preempted(&p);
+	ok(p.ns == 0, "and stops it below %u ns", IO_POLL_START_NS);
+}
+
 struct counter {
 	struct io_handler h;
 	int calls;
@@ -124,6 +153,10 @@ static int loop_start(struct io_loop *loop, struct counter *c, u32 max_ns)
 	c->h.fn = counter_fn;
 	c->h.opaque = c;
 	io_loop_set_poll(loop, max_ns);
+	/* Poll whatever else this host runs: no /proc/loadavg to look at. */
+	if (loop->loadavg_fd >= 0)
+		close(loop->loadavg_fd);
+	loop->loadavg_fd = -1;
 	if (c->h.fd < 0 || io_loop_add(loop, &c->h, EPOLLIN) ||
 	    io_loop_start(loop))
 		return -1;
@@ -133,14 +166,15 @@ static int loop_start(struct io_loop *loop, struct counter *c, u32 max_ns)
 /* n events, each as soon as the last one was handled. */
 static void loop_events(struct counter *c, int n)
 {
-	int i;
+	int i, base = __atomic_load_n(&c->calls, __ATOMIC_ACQUIRE);
 
 	for (i = 0; i < n; i++) {
 		u64 one = 1;
 
 		if (write(c->h.fd, &one, sizeof(one)) != sizeof(one))
 			break;
-		while (__atomic_load_n(&c->calls, __ATOMIC_ACQUIRE) < i + 1)
+		while (__atomic_load_n(&c->calls, __ATOMIC_ACQUIRE) <
+		       base + i + 1)
 			;
 	}
 }
@@ -152,19 +186,31 @@ static void loop_end(struct io_loop *loop, struct counter *c)
 	io_loop_destroy(loop);
 }
 
+/* Polling hits so far (read while the loop runs: a hint only). */
+static u64 hits(struct io_loop *loop)
+{
+	return __atomic_load_n(&loop->poll.hits, __ATOMIC_RELAXED);
+}
+
 static void test_loop(void)
 {
 	struct io_loop loop;
 	struct counter c;
 	long t0, t1, hz = sysconf(_SC_CLK_TCK);
+	int i;
 
 	if (loop_start(&loop, &c, 50000)) {
 		ok(0, "loop with an eventfd started");
 		return;
 	}
-	/* Back to back: within the cap, polling catches them. */
-	loop_events(&c, 2000);
-	ok(c.calls == 2000, "every event handled (%d)", c.calls);
+	/*
+	 * Back to back: within the cap, polling catches them, unless the
+	 * CPU is taken from the polling thread (a busy host), which cuts
+	 * polling short by design: up to 5 batches.
+	 */
+	for (i = 0; i < 5 && !hits(&loop); i++)
+		loop_events(&c, 2000);
+	ok(c.calls == 2000 * i, "every event handled (%d)", c.calls);
 	/* Idle: the thread must sleep, not poll. */
 	sleep_ms(100);
 	t0 = thread_ticks(c.tid);
@@ -174,10 +220,17 @@ static void test_loop(void)
 	   "idle I/O thread used %ld ticks of %ld in 1 s (at most 2%%)",
 	   t1 - t0, hz);
 	io_loop_stop(&loop);
-	ok(loop.poll.hits > 0,
-	   "back-to-back events were found by polling (%llu hits, %llu misses)",
-	   (unsigned long long)loop.poll.hits,
-	   (unsigned long long)loop.poll.misses);
+	if (!loop.poll.hits && loop.poll.preempted)
+		skip("the CPU was taken from every poll: host too busy",
+		     "back-to-back events were found by polling (%llu misses, %llu polls cut short)",
+		     (unsigned long long)loop.poll.misses,
+		     (unsigned long long)loop.poll.preempted);
+	else
+		ok(loop.poll.hits > 0,
+		   "back-to-back events were found by polling (%llu hits, %llu misses, %llu cut short)",
+		   (unsigned long long)loop.poll.hits,
+		   (unsigned long long)loop.poll.misses,
+		   (unsigned long long)loop.poll.preempted);
 	loop_end(&loop, &c);
 
 	/* The same with polling off: never a hit. */
@@ -195,6 +248,7 @@ static void test_loop(void)
 int main(void)
 {
 	test_bound();
+	test_load();
 	test_loop();
 	return tap_done();
 }
