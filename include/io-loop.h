@@ -40,8 +40,9 @@ int io_loop_add(struct io_loop *loop, struct io_handler *h, u32 events);
 int io_loop_del(struct io_loop *loop, struct io_handler *h);
 /*
  * Before io_loop_start(): after handling events, look for more without
- * sleeping for an adaptive time of at most max_ns (include/io-poll.h);
- * 0, the default, sleeps at once.
+ * sleeping for an adaptive time of at most max_ns (include/io-poll.h),
+ * when a CPU is free (/proc/loadavg, read through loadavg_fd; -1: as if
+ * free); 0, the default, sleeps at once.
  */
 void io_loop_set_poll(struct io_loop *loop, u32 max_ns);
 int io_loop_start(struct io_loop *loop);
