@@ -121,6 +121,8 @@ BENCH_SUITES :=
 .PHONY: all clean deps deps-run run check bench install uninstall FORCE \
 	print-run-packages print-check-packages
 all: lkvm
+# guest-init.mk, included above, names the first target otherwise.
+.DEFAULT_GOAL := all
 
 # Suites that boot guests or build kernels are for the native build only.
 ifeq ($(ARCH),x86_64)

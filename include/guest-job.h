@@ -12,6 +12,8 @@
  *			/dev/null, both raw
  *	root=TAG	the 9p share that is the read-only lower layer of /
  *	cwdshare=TAG	the 9p share mounted writable at cwd (optional)
+ *	hostname=NAME	the guest's host name, the VM's name (optional,
+ *			1 to GUEST_JOB_HOSTNAME_MAX bytes)
  *	env=NAME=VALUE	the command's environment, in order (repeatable)
  *	arg=ARG		the command and its arguments, in order (at least one)
  *
@@ -26,6 +28,7 @@
 #define GUEST_JOB_MAX_BYTES	(128 * 1024)
 #define GUEST_JOB_MAX_ARGS	256
 #define GUEST_JOB_MAX_ENV	128
+#define GUEST_JOB_HOSTNAME_MAX	64	/* Linux's HOST_NAME_MAX */
 
 /* The guest's console ports, in the order lkvm makes them. */
 #define GUEST_JOB_STDOUT_PORT	"/dev/hvc0"
@@ -49,6 +52,7 @@ struct guest_job {
 	const char *cwd;
 	const char *root_tag;
 	const char *cwd_tag;		/* NULL: no share at cwd */
+	const char *hostname;		/* NULL: the kernel's "(none)" */
 	const char *argv[GUEST_JOB_MAX_ARGS + 1];
 	unsigned int nr_args;
 	/* Room for one more: the init may add GLIBC_TUNABLES. */

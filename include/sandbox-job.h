@@ -15,6 +15,7 @@ struct sandbox_job {
 	unsigned long uid, gid;
 	bool tty;
 	const char *cwd;		/* absolute */
+	const char *hostname;		/* the VM's name; NULL: none */
 	bool cwd_share;			/* mount GUEST_JOB_CWD_TAG at cwd */
 	const char *const *argv;	/* NULL-terminated, at least one */
 	const char *const *envp;	/* NULL-terminated NAME=VALUE */

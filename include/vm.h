@@ -131,6 +131,8 @@ struct vm {
  * vm_destroy() then releases what was built.
  */
 int vm_create(struct vm *vm, const struct vm_config *cfg);
+/* The VM's name, malloc()ed: --name, or "guest-PID"; NULL when out of memory. */
+char *vm_name_of(const struct vm_config *cfg);
 /* Register work for the shutdown path (before vm_run()). */
 void vm_on_shutdown(struct vm *vm, struct vm_shutdown_hook *hook);
 

@@ -14,33 +14,36 @@ static unsigned long rlim_value(rlim_t v)
 						     (unsigned long)v;
 }
 
+/* RLIMIT_NOFILE into rl; on failure one warning and 1024 both ways. */
+static void nofile_get(struct rlimit *rl)
+{
+	if (getrlimit(RLIMIT_NOFILE, rl)) {
+		pr_warn("getrlimit(RLIMIT_NOFILE): %s", strerror(errno));
+		rl->rlim_cur = rl->rlim_max = 1024;
+	}
+}
+
 unsigned long fd_limit_current(void)
 {
 	struct rlimit rl;
 
-	if (getrlimit(RLIMIT_NOFILE, &rl)) {
-		pr_warn("getrlimit(RLIMIT_NOFILE): %s", strerror(errno));
-		return 1024;
-	}
+	nofile_get(&rl);
 	return rlim_value(rl.rlim_cur);
 }
 
 unsigned long fd_limit_raise(void)
 {
 	struct rlimit rl;
+	rlim_t old;
 
-	if (getrlimit(RLIMIT_NOFILE, &rl)) {
-		pr_warn("getrlimit(RLIMIT_NOFILE): %s", strerror(errno));
-		return 1024;
-	}
-	if (rl.rlim_cur != rl.rlim_max) {
-		rlim_t old = rl.rlim_cur;
-
-		rl.rlim_cur = rl.rlim_max;
-		if (setrlimit(RLIMIT_NOFILE, &rl)) {
-			pr_debug("setrlimit(RLIMIT_NOFILE): %s", strerror(errno));
-			rl.rlim_cur = old;
-		}
+	nofile_get(&rl);
+	if (rl.rlim_cur == rl.rlim_max)
+		return rlim_value(rl.rlim_cur);
+	old = rl.rlim_cur;
+	rl.rlim_cur = rl.rlim_max;
+	if (setrlimit(RLIMIT_NOFILE, &rl)) {
+		pr_debug("setrlimit(RLIMIT_NOFILE): %s", strerror(errno));
+		rl.rlim_cur = old;
 	}
 	return rlim_value(rl.rlim_cur);
 }

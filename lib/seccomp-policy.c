@@ -337,7 +337,9 @@ static const struct sc_group role_groups[SC_NR_ROLES][MAX_GROUPS] = {
 	[SC_ROLE_VCPU] = { GROUP(g_common), GROUP(g_runtime), GROUP(g_device), GROUP(g_disk) },
 	[SC_ROLE_IO] = { GROUP(g_common), GROUP(g_runtime), GROUP(g_io), GROUP(g_device),
 			 GROUP(g_disk) },
-	[SC_ROLE_CONTROL] = { GROUP(g_common), GROUP(g_runtime), GROUP(g_control) },
+	/* g_irq: debug --sysrq's break raises the UART's line. */
+	[SC_ROLE_CONTROL] = { GROUP(g_common), GROUP(g_runtime), GROUP(g_control),
+			      GROUP(g_irq) },
 	[SC_ROLE_P9] = { GROUP(g_common), GROUP(g_runtime), GROUP(g_9p) },
 	[SC_ROLE_DISK] = { GROUP(g_common), GROUP(g_runtime), GROUP(g_disk), GROUP(g_irq) },
 	[SC_ROLE_NET] = { GROUP(g_common), GROUP(g_runtime), GROUP(g_net) },

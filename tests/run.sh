@@ -7,10 +7,13 @@
 # A suite is killed after SUITE_TIMEOUT (600) s, or after the seconds its
 # own "# suite-timeout: N" line (in its first 40 lines) asks for: suites
 # that boot Linux several times, each boot under its own time-out.
+# Each suite's wall time follows it ("# suite-time: N s"); the slowest
+# eight are listed before the summary, for keeping make check's budget.
 set -u
 timeout_s=${SUITE_TIMEOUT:-600}
 passed=0 failed=0 skipped=0 todo=0
 failed_names=()
+times=()
 
 for suite in "$@"; do
 	echo "# suite: $suite"
@@ -23,9 +26,12 @@ for suite in "$@"; do
 	suite_timeout=$(head -n 40 "$suite" 2>/dev/null | tr -d '\0' |
 		sed -n 's/^# suite-timeout: \([0-9][0-9]*\)$/\1/p' | head -n 1)
 	suite_timeout=${suite_timeout:-$timeout_s}
+	start=$SECONDS
 	timeout --kill-after=10 "$suite_timeout" "${runner[@]}" "$suite" >"$out" 2>&1 </dev/null
 	rc=$?
 	cat "$out"
+	echo "# suite-time: $((SECONDS - start)) s"
+	times+=("$((SECONDS - start)) $suite")
 	s_fail=0
 	while IFS= read -r line; do
 		case "$line" in
@@ -49,6 +55,10 @@ for suite in "$@"; do
 	fi
 done
 
+if [ "${#times[@]}" -gt 1 ]; then
+	echo "# slowest suites (s):"
+	printf '%s\n' "${times[@]}" | sort -rn | head -n 8 | sed 's/^/#   /'
+fi
 if [ "${#failed_names[@]}" -gt 0 ]; then
 	echo "# failures:"
 	printf '#   %s\n' "${failed_names[@]}"

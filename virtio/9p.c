@@ -9,9 +9,11 @@
  * flushed request's reply. See include/virtio/9p.h.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "deadline.h"
 #include "log.h"
@@ -143,6 +145,31 @@ static void landlock_worker(struct virtio_9p *p)
 			       why ? why : "");
 }
 
+/*
+ * The tests' hook (lkvm.1, ENVIRONMENT): $LKVM_9P_SELFTEST names a host
+ * file that each worker, once confined, opens for reading with the host's
+ * own path walk (symbolic and magic links followed, no resolver) and
+ * reports on. Beside a share, only Landlock refuses it (EACCES):
+ * tests/integration/9p-landlock.sh.
+ */
+static void p9_selftest(void)
+{
+	const char *path = getenv("LKVM_9P_SELFTEST");
+	int fd;
+
+	if (!path)
+		return;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		pr_warn("9p self-test: %s: open %s: %s", sc_thread_name_get(),
+			path, strerror(errno));
+		return;
+	}
+	close(fd);
+	pr_warn("9p self-test: %s: open %s: opened", sc_thread_name_get(),
+		path);
+}
+
 static void *worker_main(void *arg)
 {
 	struct p9_worker *w = arg;
@@ -151,6 +178,7 @@ static void *worker_main(void *arg)
 
 	landlock_worker(p);
 	sc_thread_enter(SC_ROLE_P9, -1);
+	p9_selftest();
 	pthread_mutex_lock(&p->lock);
 	for (;;) {
 		while (!p->pending && !p->stopping)

@@ -19,6 +19,7 @@
 #include "mapped-file.h"
 #include "run-options.h"
 #include "sandbox-job.h"
+#include "vm.h"
 
 #define EXIT_USAGE 2
 
@@ -102,7 +103,7 @@ int cmd_sandbox(int argc, char **argv)
 	struct sandbox_job job = { 0 };
 	struct mapped_file initrd = { 0 };
 	struct vm_config cfg;
-	char err[512], *cwd;
+	char err[512], *cwd, *name;
 	const char *env;
 	unsigned int i, n = 0;
 	int opts = dashdash(argc, argv), r;
@@ -166,18 +167,27 @@ int cmd_sandbox(int argc, char **argv)
 	}
 	envp[n] = NULL;
 	job.envp = envp;
+	/* The guest's host name is the VM's (lkvm list's) name. */
+	name = vm_name_of(&cfg);
+	job.hostname = name;
 
-	r = vm_config_add_9p(&cfg, "/", GUEST_JOB_ROOT_TAG, P9_SHARE_RO, err,
+	r = name ? 0 : -ENOMEM;
+	if (!r)
+		r = vm_config_add_9p(&cfg, "/", GUEST_JOB_ROOT_TAG, P9_SHARE_RO, err,
 			     sizeof(err));
 	if (!r && job.cwd_share)
 		r = vm_config_add_9p(&cfg, cwd, GUEST_JOB_CWD_TAG, 0, err,
 				     sizeof(err));
-	if (r) {
+	if (r == -ENOMEM) {
+		pr_err("out of memory");
+		r = 1;
+	} else if (r) {
 		pr_err("%s", err);
 		r = 1;
 	} else {
 		r = sandbox_initrd(&job, &initrd) ? 1 : 0;
 	}
+	free(name);
 	if (r) {
 		free(cwd);
 		r = run_error(&cfg, r);

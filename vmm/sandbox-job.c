@@ -35,6 +35,9 @@ int sandbox_job_encode(const struct sandbox_job *job, char **out,
 	*len = 0;
 	if (!job->cwd || job->cwd[0] != '/')
 		return job_fail(err, errlen, "the working directory is not absolute");
+	if (job->hostname && (!*job->hostname ||
+			      strlen(job->hostname) > GUEST_JOB_HOSTNAME_MAX))
+		return job_fail(err, errlen, "the host name is not 1 to 64 bytes");
 	if (!job->argv || !job->argv[0])
 		return job_fail(err, errlen, "no command");
 	for (i = 0; job->argv[i]; i++)
@@ -54,6 +57,8 @@ int sandbox_job_encode(const struct sandbox_job *job, char **out,
 		0, job->cwd, 0, GUEST_JOB_ROOT_TAG, 0);
 	if (job->cwd_share)
 		fprintf(f, "cwdshare=%s%c", GUEST_JOB_CWD_TAG, 0);
+	if (job->hostname)
+		fprintf(f, "hostname=%s%c", job->hostname, 0);
 	for (i = 0; job->envp && job->envp[i]; i++)
 		fprintf(f, "env=%s%c", job->envp[i], 0);
 	for (i = 0; job->argv[i]; i++)

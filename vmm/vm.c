@@ -228,6 +228,17 @@ static int vm_serial_out_init(struct vm *vm)
 	return 0;
 }
 
+char *vm_name_of(const struct vm_config *cfg)
+{
+	char *name;
+
+	if (cfg->name)
+		return strdup(cfg->name);
+	if (asprintf(&name, "guest-%d", (int)getpid()) < 0)
+		return NULL;
+	return name;
+}
+
 int vm_create(struct vm *vm, const struct vm_config *cfg)
 {
 	int err;
@@ -268,10 +279,7 @@ int vm_create(struct vm *vm, const struct vm_config *cfg)
 		return err;
 	}
 	io_loop_set_poll(&vm->io, cfg->io_poll_us * 1000);
-	if (cfg->name)
-		vm->name = strdup(cfg->name);
-	else if (asprintf(&vm->name, "guest-%d", (int)getpid()) < 0)
-		vm->name = NULL;
+	vm->name = vm_name_of(cfg);
 	if (!vm->name) {
 		pr_err("out of memory");
 		return -ENOMEM;

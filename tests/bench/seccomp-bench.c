@@ -6,7 +6,8 @@
  * in a tight loop, unfiltered and under the vCPU filter, in forked
  * children: getpid (in the common group, some 40 instructions in) and
  * read of 0 bytes (the first rule). Each figure: the median of RUNS
- * runs, with the lowest and highest.
+ * runs, with the lowest and highest; the cost a call is each run's
+ * filtered time less the unfiltered one measured beside it.
  */
 #include <linux/seccomp.h>
 #include <stdio.h>
@@ -104,6 +105,7 @@ static double loop_ns(bool filtered, long nr, struct sock_fprog *prog,
 int main(void)
 {
 	double v[RUNS], in[RUNS], u[RUNS], f[RUNS], r[RUNS], rf[RUNS];
+	double du[RUNS], dr[RUNS];
 	struct sock_fprog prog;
 	int i, role;
 
@@ -128,11 +130,15 @@ int main(void)
 			printf("# cannot install a filter here: no figures\n");
 			return 0;
 		}
+		du[i] = f[i] - u[i];
+		dr[i] = rf[i] - r[i];
 	}
 	report("install the vCPU filter (no_new_privs + seccomp)", in, "us");
 	report("getpid, unfiltered", u, "ns");
 	report("getpid, vCPU filter", f, "ns");
 	report("read(0, NULL, 0), unfiltered", r, "ns");
 	report("read(0, NULL, 0), vCPU filter (first rule)", rf, "ns");
+	report("the filter's cost a getpid", du, "ns");
+	report("the filter's cost a read (first rule)", dr, "ns");
 	return 0;
 }

@@ -8,7 +8,12 @@
 #         has torn the VM down and leaves that to a child holding the VM
 #         (exit_detached()); "gone" includes it. The floor programs and
 #         QEMU tear down before they exit, so their two times match.
-# Medians, the min and max of "gone", and the median peak RSS.
+# Medians, the min and max of "gone", and the median peak RSS. Then the
+# seccomp filters' cost: --seccomp on beside off as paired runs
+# (startbench --pair: on and off back to back in each round, the order
+# alternating), with and without the default user-mode NIC (under the
+# filters its libslirp thread starts with lkvm): medians, lowest and
+# highest, and each round's on/off ratio.
 set -u
 root=$(cd "$(dirname "$0")/../.." && pwd)
 b=$root/build/tests/bench
@@ -68,3 +73,31 @@ for r in "${results[@]}"; do
 done
 echo "# exit: to the exit status; gone: until every process it started has ended"
 echo "# (lkvm's teardown child included); fl = floor (memslot, irqchip, PIT2), qm = QEMU microvm"
+
+# pair LABEL ARGS...: lkvm run ARGS with --seccomp on, then off.
+pairs=()
+pair() {
+	local label=$1 r
+	shift
+	r=$("$b/startbench" --pair "$runs" 0 "$root/lkvm" run "$@" --seccomp on -- \
+		"$root/lkvm" run "$@" --seccomp off) || { pairs+=("$label FAILED"); return; }
+	pairs+=("$label|${r//$'\n'/ }")
+}
+pair "guest-pvh.elf (default NIC)" -k "$g/guest-pvh.elf" -m 256M -c 1 -p test=exit:0
+pair "guest-pvh.elf --network none" -k "$g/guest-pvh.elf" -m 256M -c 1 --network none -p test=exit:0
+pair "guest.bzImage (default NIC)" -k "$g/guest.bzImage" -m 256M -c 1 -p test=exit:0
+printf '\n%-30s %-22s %-22s %-20s %-22s %-22s %-20s %7s %7s\n' "seccomp on/off ($runs pairs)" \
+	"on exit ms" "off exit ms" "on/off exit" "on gone ms" "off gone ms" "on/off gone" \
+	"on KiB" "off KiB"
+for p in "${pairs[@]}"; do
+	label=${p%%|*}
+	case $p in *" FAILED") printf '%-30s FAILED\n' "$label"; continue ;; esac
+	# shellcheck disable=SC2086 # the numbers, split
+	set -- ${p#*|}
+	# a em emin emax gm gmin gmax rss b ... a/b rem rmin rmax rgm rgmin rgmax
+	printf '%-30s %-22s %-22s %-20s %-22s %-22s %-20s %7s %7s\n' "$label" \
+		"$2 ($3-$4)" "${10} (${11}-${12})" "${18} (${19}-${20})" \
+		"$5 ($6-$7)" "${13} (${14}-${15})" "${21} (${22}-${23})" "$8" "${16}"
+done
+echo "# median (lowest-highest); ratios: each pair's on/off, median (lowest-highest);"
+echo "# load average $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -6,6 +6,11 @@
 # queue depth 1 and 32, 1 MiB sequential read and write at depth 8;
 # O_DIRECT on a 1 GiB file of random data, ROUNDS (7) interleaved rounds
 # of SECS (2) seconds, medians.
+# The io_uring engine also runs with lkvm's seccomp filters on its threads
+# (blk-bench seccomp=on, as lkvm run's default --seccomp on) right beside
+# the same run without them (the main table's io_uring column, as
+# --seccomp off), the order alternating by round: a second table gives
+# both, with their spread and each round's on/off ratio.
 # Prints a table (IOPS, mean latency, ratio to fio, CPU time per request
 # of lkvm's device side and of fio) and TAP lines; the target is io_uring
 # >= 0.9 x fio's IOPS in every row (issue 19). io_uring runs with lkvm's
@@ -52,9 +57,17 @@ ratio() { # a b -> a / b with 2 decimals (0 when b is 0 or empty)
 	awk -v a="${1:-0}" -v b="${2:-0}" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }'
 }
 
-lkvm_once() { # engine rw bs depth [poll=US] -> "iops lat cpu": CPU us
-	       # per request
-	"$BENCH" "$img" "$1" "$2" "$3" "$4" "$SECS" direct ${5:+"$5"} 2>/dev/null |
+spread() { # lines of numbers on stdin -> "median (lowest-highest)"
+	sort -g | awk '{ v[NR] = $1 } END {
+		if (!NR) { print "0 (0-0)"; exit }
+		m = NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
+		printf "%g (%g-%g)\n", m, v[1], v[NR] }'
+}
+
+lkvm_once() { # engine rw bs depth [seccomp=on|off] [poll=US] -> "iops lat
+	       # cpu": CPU us per request
+	"$BENCH" "$img" "$1" "$2" "$3" "$4" "$SECS" direct "${5:-seccomp=off}" \
+		${6:+"$6"} 2>/dev/null |
 		awk '{print $2, $4, $14}'
 }
 
@@ -73,37 +86,44 @@ print('%.0f %.1f %.2f' % (j['iops'], j['lat_ns']['mean'] / 1000,
 }
 
 # The disk's speed drifts by a factor of two within minutes on these
-# machines (a shared host), so each round runs the three back to back, fio
-# next to io_uring (fio, io_uring, no poll, threads in odd rounds;
-# threads, no poll, io_uring, fio in even ones), a ratio is taken within
-# each round, and
-# every figure printed is the median over the rounds. A run
-# that fails leaves its round out and is reported.
+# machines (a shared host), so each round runs the five back to back, fio
+# next to io_uring (fio, io_uring, io_uring with seccomp, io_uring without
+# polling, threads in odd rounds; the other way round in even ones), a
+# ratio is taken within each round, and every figure printed is the
+# median over the rounds. A run that fails leaves its round out and is
+# reported.
 run_workload() { # rw bs depth; sets U T F P (median "iops lat"), UC FC PC
-		 # (CPU us per request), RU RT RP, FAILS
-	local r u t f p
+		 # (CPU us per request), RU RT RP, FAILS; seccomp on/off: SON SOFF SR
+		 # ("median (lowest-highest)" of IOPS, of each round's
+		 # ratio), SONC (median CPU us per request with the filters)
+	local r u t f s h p
 	local -a ui=() ul=() ti=() tl=() fi=() fl=() ru=() rt=() uc=() fc=()
-	local -a pi=() pl=() pc=() rp=()
+	local -a si=() sc=() sr=() pi=() pl=() pc=() rp=()
 	FAILS=0
 	for r in $(seq "$ROUNDS"); do
 		f="0 0 0"
 		if [ $((r % 2)) = 1 ]; then
 			[ "$have_fio" = 1 ] && f=$(fio_once "$1" "$2" "$3")
 			u=$(lkvm_once io_uring "$1" "$2" "$3")
-			p=$(lkvm_once io_uring "$1" "$2" "$3" poll=0)
+			s=$(lkvm_once io_uring "$1" "$2" "$3" seccomp=on)
+			p=$(lkvm_once io_uring "$1" "$2" "$3" seccomp=off poll=0)
 			t=$(lkvm_once threads "$1" "$2" "$3")
 		else
 			t=$(lkvm_once threads "$1" "$2" "$3")
-			p=$(lkvm_once io_uring "$1" "$2" "$3" poll=0)
+			p=$(lkvm_once io_uring "$1" "$2" "$3" seccomp=off poll=0)
+			s=$(lkvm_once io_uring "$1" "$2" "$3" seccomp=on)
 			u=$(lkvm_once io_uring "$1" "$2" "$3")
 			[ "$have_fio" = 1 ] && f=$(fio_once "$1" "$2" "$3")
 		fi
-		if [ -z "$u" ] || [ -z "$t" ] || [ -z "$f" ] || [ -z "$p" ]; then
+		if [ -z "$u" ] || [ -z "$s" ] || [ -z "$t" ] || [ -z "$f" ] ||
+		   [ -z "$p" ]; then
 			FAILS=$((FAILS + 1))
 			continue
 		fi
 		read -r a b x <<<"$u"; ui+=("$a"); ul+=("$b"); uc+=("$x")
 		read -r c d <<<"$t"; ti+=("$c"); tl+=("$d")
+		read -r h _ x <<<"$s"; si+=("$h"); sc+=("$x")
+		sr+=("$(ratio "$h" "$a")")
 		read -r e g x <<<"$f"; fi+=("$e"); fl+=("$g"); fc+=("$x")
 		read -r h k x <<<"$p"; pi+=("$h"); pl+=("$k"); pc+=("$x")
 		rp+=("$(ratio "$h" "$e")")
@@ -120,6 +140,10 @@ run_workload() { # rw bs depth; sets U T F P (median "iops lat"), UC FC PC
 	FC=$(printf '%s\n' "${fc[@]}" | median)
 	RU=$(printf '%s\n' "${ru[@]}" | median)
 	RT=$(printf '%s\n' "${rt[@]}" | median)
+	SON=$(printf '%s\n' "${si[@]}" | spread)
+	SOFF=$(printf '%s\n' "${ui[@]}" | spread)
+	SR=$(printf '%s\n' "${sr[@]}" | spread)
+	SONC=$(printf '%s\n' "${sc[@]}" | median)
 }
 
 printf '# %-20s %21s %21s %21s %10s %12s %11s %9s %21s %12s %11s\n' workload \
@@ -127,6 +151,7 @@ printf '# %-20s %21s %21s %21s %10s %12s %11s %9s %21s %12s %11s\n' workload \
 	"threads/fio" "uring CPU" "fio CPU" "no poll IOPS (us)" "no poll/fio" \
 	"no poll CPU"
 results=()
+seccomp=()
 for w in "${workloads[@]}"; do
 	read -r name rw bs qd <<<"$w"
 	run_workload "$rw" "$bs" "$qd"
@@ -139,12 +164,20 @@ for w in "${workloads[@]}"; do
 		"$po" "$pl" "$RP" "$PC"
 	results+=("$(printf '%s %.0f %.0f %.0f %.2f %s' "$name" "$ui" "$ti" "$fo" \
 		"$RU" "$FAILS")")
+	seccomp+=("$(printf '# %-20s %-26s %-26s %-20s %9.1f %9.1f' "$name" "$SON" "$SOFF" \
+		"$SR" "$SONC" "$UC")")
 done
 echo "# medians of $ROUNDS rounds of $SECS s; ratios are the median of each round's ratio;"
 echo "# io_uring with lkvm's default --io-poll, no poll: the same with poll=0;"
 echo "# CPU: microseconds of CPU time per request, lkvm's device side (I/O thread,"
 echo "# io_uring and its kernel workers; not the driver thread, which stands for the"
 echo "# guest) and fio's (load average $(cut -d' ' -f1-3 /proc/loadavg))"
+printf '# %-20s %-26s %-26s %-20s %9s %9s\n' "io_uring, seccomp" "on IOPS" "off IOPS" \
+	"on/off" "on CPU" "off CPU"
+printf '%s\n' "${seccomp[@]}"
+echo "# the filters on the device's threads (seccomp=on, lkvm's default) beside none"
+echo "# (the io_uring column above), adjacent in each round: median (lowest-highest)"
+echo "# of the rounds' IOPS and of each round's on/off ratio; CPU us per request"
 
 for r in "${results[@]}"; do
 	read -r name ui ti fo ru fails <<<"$r"

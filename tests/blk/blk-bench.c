@@ -10,7 +10,7 @@
  * on another eventfd (an irqfd), honouring the driver's used_event.
  *
  *   blk-bench IMAGE ENGINE(io_uring|threads) RW(randread|randwrite|read|write)
- *             BS DEPTH SECONDS [direct] [poll=US]
+ *             BS DEPTH SECONDS [direct] [seccomp=on|off] [poll=US]
  * prints one line: "iops N lat_us L mib_s M engine E kicks_per_req K
  * irqs_per_req I cpu_us_per_req C drv_cpu_us_per_req D" (doorbells and
  * driver wake-ups per request: how much the two sides batch; CPU time
@@ -18,10 +18,14 @@
  * stands for the guest, and of the driver thread; and how many events
  * per request the I/O thread found by polling, and how many polls it cut
  * short because it had lost the CPU or did not start because no CPU was
- * free). poll=US sets the I/O
- * loop's polling cap as lkvm's --io-poll does (lkvm's default without). The simulated guest RAM is mapped as lkvm maps
- * guest RAM (guest_ram_map()), with huge pages when direct, as lkvm gives
+ * free). poll=US sets the I/O loop's polling cap as lkvm's --io-poll
+ * does (lkvm's default without). The simulated guest RAM is mapped as
+ * lkvm maps guest RAM (guest_ram_map()), with huge pages when direct, as lkvm gives
  * them to a guest with a direct disk (vm_ram_wants_huge() in vmm/vm.c).
+ * seccomp=on installs lkvm's filters on the device's threads (the I/O
+ * thread, the disk workers) as lkvm run --seccomp on does; the driver
+ * thread, the guest's stand-in, stays unfiltered. Without it, or with
+ * seccomp=off, the threads run unfiltered, as with --seccomp off.
  */
 #include <endian.h>
 #include <errno.h>
@@ -36,6 +40,7 @@
 
 #include "io-poll.h"
 #include "log.h"
+#include "seccomp-filter.h"
 #include "virtio/blk.h"
 
 #define RAM_GPA		0x100000ULL
@@ -192,6 +197,7 @@ int main(int argc, char **argv)
 	unsigned int depth, secs, poll_us = IO_POLL_DEFAULT_US, i;
 	u64 features, t0, t_end, t, done = 0, lat_sum = 0, cpu0, drv0, cpu, drv;
 	char err[256];
+	enum sc_mode mode = SC_MODE_OFF;
 	u8 st = 0;
 
 	if (argc < 7)
@@ -209,9 +215,11 @@ int main(int argc, char **argv)
 	for (i = 7; i < (unsigned int)argc; i++) {
 		if (!strcmp(argv[i], "direct"))
 			o.direct = true;
+		else if (!strcmp(argv[i], "seccomp=on"))
+			mode = SC_MODE_ON;
 		else if (!strncmp(argv[i], "poll=", 5))
 			poll_us = strtoul(argv[i] + 5, NULL, 0);
-		else
+		else if (strcmp(argv[i], "seccomp=off"))
 			return 2;
 	}
 	if (b.rw < 0 || !b.bs || b.bs % 512 || !depth || depth > QSIZE / 3)
@@ -228,6 +236,9 @@ int main(int argc, char **argv)
 
 		memcpy((u8 *)hva(&b, DATA) + 8ULL * i, &r, 8);
 	}
+	/* As lkvm run: before the first thread, which installs its filter. */
+	if (sc_prepare(mode))
+		return 1;
 	g_efd = b.efd = eventfd(0, 0);
 	b.kick_fd = eventfd(0, EFD_NONBLOCK);
 	if (b.efd < 0 || b.kick_fd < 0 || io_loop_init(&loop))

@@ -11,7 +11,7 @@
 #                     minutes in all) with corpora kept in
 #                     $(BUILD)/fuzz/corpus-<target>; crashes land in
 #                     $(BUILD)/fuzz/ as crash-* files
-# make check runs each for FUZZ_CHECK_TIME seconds (default 15) as a TAP
+# make check runs each for FUZZ_CHECK_TIME seconds (default 6) as a TAP
 # suite (tests/fuzz/run.sh). Replay a walker input without libFuzzer:
 #   gcc -DFUZZ_STANDALONE -Iinclude tests/fuzz/virtio-walker.c $(FUZZ_SRCS)
 FUZZ_DIR := $(BUILD)/fuzz

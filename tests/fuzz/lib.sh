@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: GPL-2.0
 # Sourced by the tests/fuzz/*run.sh suites: short libFuzzer runs as TAP.
-#   fuzz_init WHAT    sets root, dir (build/fuzz), t (FUZZ_CHECK_TIME, 15 s)
+#   fuzz_init WHAT    sets root, dir (build/fuzz), t (FUZZ_CHECK_TIME, 6 s)
 #                     and work (a temporary directory, removed at exit);
 #                     prints one skipped test and exits where there is no
 #                     clang (build/fuzz/skip-reason says why)
@@ -16,7 +16,7 @@
 fuzz_init() {
 	root=$(cd "$(dirname "$0")/../.." && pwd)
 	dir=$root/build/fuzz
-	t=${FUZZ_CHECK_TIME:-15}
+	t=${FUZZ_CHECK_TIME:-6}
 	if [ -f "$dir/skip-reason" ]; then
 		echo "ok 1 - $1 # SKIP $(cat "$dir/skip-reason")"
 		echo "1..1"

@@ -173,26 +173,39 @@ static bool uart_getc_lsr(u8 *c, u8 *lsr)
 	return false;
 }
 
+/*
+ * As Linux's 8250 driver runs it: data and line-status interrupts on and
+ * OUT2 set, so the break raises the UART's line from the thread that
+ * sends it (lkvm's control thread); this guest still polls, interrupts
+ * off.
+ */
 static int test_uart_break(const struct boot_info *bi, const char *arg)
 {
-	u8 c, lsr;
+	u8 c, lsr, mcr = inb(COM1 + UART_MCR);
+	int ret = EXIT_FAIL;
 
 	outb(0x07, COM1 + UART_FCR);	/* FIFO on, both cleared: a 16550A */
+	outb(mcr | 0x0b, COM1 + UART_MCR);	/* DTR, RTS, OUT2 */
+	outb(0x05, COM1 + UART_IER);	/* received data, line status */
 	printf("uart-break: waiting\n");
 	if (!uart_getc_lsr(&c, &lsr)) {
 		printf("uart-break: nothing came\n");
-		return EXIT_FAIL;
+		goto out;
 	}
 	if (!(lsr & LSR_BI) || c) {
 		printf("uart-break: 0x%x with lsr 0x%x, not a break\n", c, lsr);
-		return EXIT_FAIL;
+		goto out;
 	}
 	if (!uart_getc_lsr(&c, &lsr) || (lsr & LSR_BI)) {
 		printf("uart-break: no key after the break\n");
-		return EXIT_FAIL;
+		goto out;
 	}
 	printf("uart-break: break, then '%c'\n", c);
-	return EXIT_OK;
+	ret = EXIT_OK;
+out:
+	outb(0x00, COM1 + UART_IER);
+	outb(mcr, COM1 + UART_MCR);
+	return ret;
 }
 GUEST_TEST("uart-break", test_uart_break);
 

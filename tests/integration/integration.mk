@@ -21,3 +21,5 @@ CHECK_SUITES += tests/integration/man-page.sh
 CHECK_SUITES += tests/integration/lifecycle.sh
 # --seccomp: every thread filtered and named; a forbidden call per role.
 CHECK_SUITES += tests/integration/seccomp.sh
+# Landlock on a running lkvm's 9p workers, by what they can open.
+CHECK_SUITES += tests/integration/9p-landlock.sh

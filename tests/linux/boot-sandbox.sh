@@ -81,6 +81,7 @@ echo "out"
 echo "err" >&2
 echo "host-file: $line"
 echo "uid $(id -u) gid $(id -g) cwd $PWD home $HOME"
+echo "hostname $(hostname)"
 echo "written by the guest" >guest-file
 echo "overlay" >/etc/lkvm-sandbox-test && echo "etc writable"
 flock -n locked true || echo "flock: refused while the host holds the lock"
@@ -106,7 +107,7 @@ time.sleep(3600)' "$DIR/work/locked" "$DIR/lock-held" &
 	rm -f "$DIR/lock-held"
 fi
 
-sandbox basic -- ./job.sh
+sandbox basic --name "sbx-$$" -- ./job.sh
 [ -n "$LOCK_PID" ] && kill "$LOCK_PID" 2>/dev/null
 LOCK_PID=
 is basic rc 7 "lkvm sandbox exits with the command's status (7)"
@@ -124,6 +125,8 @@ if [ -z "$_linux_skip" ]; then
 	grep -qx "uid $(id -u) gid $(id -g) cwd $DIR/work home $HOME" \
 		"$DIR/basic.out"
 	linux_result $? "it runs as the invoking user, in the same directory, with HOME"
+	grep -qx "hostname sbx-$$" "$DIR/basic.out"
+	linux_result $? "the guest's host name is the VM's name"
 	[ "$(cat "$DIR/work/guest-file" 2>/dev/null)" = "written by the guest" ]
 	linux_result $? "the host sees the file the guest wrote in cwd"
 	[ "$(stat -c %u "$DIR/work/guest-file" 2>/dev/null)" = "$(id -u)" ]
@@ -143,7 +146,8 @@ if [ -z "$_linux_skip" ]; then
 	  "written through a shared mapping" ]
 	linux_result $? "... and the host finds it in the file after lkvm exits"
 else
-	for t in "stderr" "stdout" "no CR" "host file" "user" "guest file" "owner" \
+	for t in "stderr" "stdout" "no CR" "host file" "user" "hostname" \
+		 "guest file" "owner" \
 		 "overlay" "console log" "flock refused" "flock granted" "mmap" \
 		 "mmap host"; do
 		linux_result 0 "$t"

@@ -35,6 +35,7 @@ static void test_round_trip(void)
 	struct sandbox_job in = {
 		.uid = 1000, .gid = 100, .tty = false, .cwd = "/home/u/src",
 		.cwd_share = true, .argv = argv, .envp = envp,
+		.hostname = "build-7",
 	};
 	const char *bad;
 	char *buf, err[256];
@@ -50,6 +51,8 @@ static void test_round_trip(void)
 	   !strcmp(job.root_tag, GUEST_JOB_ROOT_TAG) &&
 	   job.cwd_tag && !strcmp(job.cwd_tag, GUEST_JOB_CWD_TAG),
 	   "cwd and the shares' tags read back");
+	ok(job.hostname && !strcmp(job.hostname, "build-7"),
+	   "the host name reads back");
 	for (i = 0; argv[i]; i++)
 		same &= job.argv[i] && !strcmp(job.argv[i], argv[i]);
 	ok(same && job.nr_args == 5 && !job.argv[5],
@@ -61,10 +64,25 @@ static void test_round_trip(void)
 	in.cwd_share = false;
 	in.tty = true;
 	in.envp = NULL;
+	in.hostname = NULL;
 	ok(!sandbox_job_encode(&in, &buf, &len, err, sizeof(err)) &&
-	   !parse(buf, len, &bad) && job.tty && !job.cwd_tag && !job.nr_env,
-	   "a terminal job without a cwd share or environment");
+	   !parse(buf, len, &bad) && job.tty && !job.cwd_tag && !job.nr_env &&
+	   !job.hostname,
+	   "a terminal job without a cwd share, environment or host name");
 	free(buf);
+}
+
+/* A job whose last record is a host name of n bytes. */
+static int parse_hostname(size_t n, const char **bad)
+{
+	static const char head[] =
+		"lkvm-job=1\0uid=0\0gid=0\0cwd=/\0root=r\0arg=x\0hostname=";
+	static char buf[sizeof(head) + 2 * GUEST_JOB_HOSTNAME_MAX];
+
+	memcpy(buf, head, sizeof(head) - 1);
+	memset(buf + sizeof(head) - 1, 'h', n);
+	buf[sizeof(head) - 1 + n] = 0;
+	return parse(buf, sizeof(head) + n, bad);
 }
 
 static void test_refusals(void)
@@ -86,6 +104,10 @@ static void test_refusals(void)
 	in.argv = margs;
 	ok(sandbox_job_encode(&in, &buf, &len, err, sizeof(err)) == -EINVAL,
 	   "lkvm refuses 257 arguments: %s", err);
+	in.argv = argv;
+	in.hostname = "";
+	ok(sandbox_job_encode(&in, &buf, &len, err, sizeof(err)) == -EINVAL,
+	   "lkvm refuses an empty host name: %s", err);
 
 	ok(parse("lkvm-job=2\0uid=0\0gid=0\0cwd=/\0root=r\0arg=x", sizeof("lkvm-job=2\0uid=0\0gid=0\0cwd=/\0root=r\0arg=x"), &bad) ==
 	   -GUEST_JOB_EFORMAT, "the init refuses another job version");
@@ -108,6 +130,13 @@ static void test_refusals(void)
 	   -GUEST_JOB_EMISSING, "... no uid");
 	ok(parse("lkvm-job=1\0uid=0\0gid=0\0cwd=/\0root=r\0env==x\0arg=x", sizeof("lkvm-job=1\0uid=0\0gid=0\0cwd=/\0root=r\0env==x\0arg=x"),
 		 &bad) == -GUEST_JOB_EVALUE, "... an environment entry without a name");
+	ok(parse("lkvm-job=1\0uid=0\0gid=0\0cwd=/\0root=r\0hostname=\0arg=x", sizeof("lkvm-job=1\0uid=0\0gid=0\0cwd=/\0root=r\0hostname=\0arg=x"),
+		 &bad) == -GUEST_JOB_EVALUE, "... an empty host name");
+	ok(parse_hostname(GUEST_JOB_HOSTNAME_MAX + 1, &bad) == -GUEST_JOB_EVALUE,
+	   "... a 65-byte host name");
+	ok(parse_hostname(GUEST_JOB_HOSTNAME_MAX, &bad) == 0 &&
+	   strlen(job.hostname) == GUEST_JOB_HOSTNAME_MAX,
+	   "... but takes one of 64");
 }
 
 /* A newc entry's name at off, its data's offset and size; next entry. */

@@ -451,6 +451,13 @@ static int sandbox(struct init *in, long len)
 		    bad ? ": " : "", bad);
 		return 125;
 	}
+	if (job->hostname) {
+		err = sys3(__NR_sethostname, (long)job->hostname,
+			   (long)str_len(job->hostname), 0);
+		if (err)
+			say(in, "cannot set the host name: ",
+			    err_text(err, num), 0, 0);
+	}
 	tty_raw(in->status_fd, 0);
 	if (job->tty) {
 		tty_raw(in->err_fd, 1);

@@ -63,6 +63,16 @@ static int job_record(const char *r, struct guest_job *job)
 		job->cwd_tag = v;
 		return 0;
 	}
+	if (job_starts(r, "hostname=", &v)) {
+		unsigned long n = 0;
+
+		while (v[n] && n <= GUEST_JOB_HOSTNAME_MAX)
+			n++;
+		if (!n || n > GUEST_JOB_HOSTNAME_MAX)
+			return -GUEST_JOB_EVALUE;
+		job->hostname = v;
+		return 0;
+	}
 	if (job_starts(r, "env=", &v)) {
 		if (v[0] == '=' || !*v)
 			return -GUEST_JOB_EVALUE;
@@ -90,7 +100,7 @@ int guest_job_parse(const char *buf, unsigned long len, struct guest_job *job,
 	*bad = 0;
 	job->uid = job->gid = 0;
 	job->tty = 0;
-	job->cwd = job->root_tag = job->cwd_tag = 0;
+	job->cwd = job->root_tag = job->cwd_tag = job->hostname = 0;
 	job->nr_args = job->nr_env = 0;
 	if (!len || len > GUEST_JOB_MAX_BYTES || buf[len - 1])
 		return -GUEST_JOB_EFORMAT;
