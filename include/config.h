@@ -125,6 +125,8 @@ struct vm_config {
 	/* --vsock CID[,path=SOCK]: a virtio-vsock device when vsock_cid. */
 	u64 vsock_cid;
 	const char *vsock_path;		/* NULL: $LKVM_HOME/<name>.vsock */
+	/* --io-poll US: the I/O thread's polling cap (include/io-poll.h). */
+	u32 io_poll_us;
 };
 
 #endif

@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 /* The I/O thread: an epoll loop that dispatches ready fds to handlers. */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdint.h>
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "io-loop.h"
@@ -13,19 +15,36 @@
 
 #define IO_LOOP_MAX_EVENTS 32
 
+static void io_loop_close_loadavg(struct io_loop *loop)
+{
+	if (loop->loadavg_fd >= 0)
+		close(loop->loadavg_fd);
+	loop->loadavg_fd = -1;
+}
+
 int io_loop_init(struct io_loop *loop)
 {
 	struct epoll_event ev = { .events = EPOLLIN, .data.ptr = NULL };
+	long n;
 
 	memset(loop, 0, sizeof(*loop));
+	/* Polling looks here whether a CPU is free: none, it polls. */
+	loop->loadavg_fd = open("/proc/loadavg", O_RDONLY | O_CLOEXEC);
+	n = sysconf(_SC_NPROCESSORS_ONLN);
+	loop->ncpus = n > 0 ? n : 0;
 	loop->epoll_fd = epoll_create1(EPOLL_CLOEXEC);
-	if (loop->epoll_fd < 0)
-		return -errno;
+	if (loop->epoll_fd < 0) {
+		int err = -errno;
+
+		io_loop_close_loadavg(loop);
+		return err;
+	}
 	loop->wake_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	if (loop->wake_fd < 0) {
 		int err = -errno;
 
 		close(loop->epoll_fd);
+		io_loop_close_loadavg(loop);
 		return err;
 	}
 	/* The wake fd is the only registration with a NULL handler. */
@@ -34,6 +53,7 @@ int io_loop_init(struct io_loop *loop)
 
 		close(loop->wake_fd);
 		close(loop->epoll_fd);
+		io_loop_close_loadavg(loop);
 		return err;
 	}
 	return 0;
@@ -55,6 +75,85 @@ int io_loop_del(struct io_loop *loop, struct io_handler *h)
 	return 0;
 }
 
+void io_loop_set_poll(struct io_loop *loop, u32 max_ns)
+{
+	io_poll_init(&loop->poll, max_ns);
+}
+
+static u64 io_loop_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (u64)ts.tv_sec * 1000000000ULL + (u64)ts.tv_nsec;
+}
+
+/* Is a CPU free to poll on? Looked at once per IO_POLL_LOAD_EVERY_NS. */
+static bool io_loop_cpu_free(struct io_loop *loop, u64 now)
+{
+	char buf[128];
+	ssize_t n;
+
+	if (loop->loadavg_fd < 0)
+		return true;
+	if (loop->load_checked &&
+	    now - loop->load_checked < IO_POLL_LOAD_EVERY_NS)
+		return loop->cpu_free;
+	loop->load_checked = now;
+	n = pread(loop->loadavg_fd, buf, sizeof(buf) - 1, 0);
+	buf[n > 0 ? n : 0] = '\0';
+	loop->cpu_free = io_poll_cpu_free(io_poll_parse_running(buf),
+					  loop->ncpus);
+	return loop->cpu_free;
+}
+
+/*
+ * Wait for events: look without sleeping for up to the polling bound
+ * (include/io-poll.h), then sleep; tell the bound how it went. A pass
+ * that took more than IO_POLL_PREEMPT_NS means the CPU was given to
+ * something else: that something (the driver just woken, io_uring's
+ * workers) needs the CPU more than polling does, so it stops; and it
+ * does not start while more tasks are runnable than there are CPUs.
+ */
+static int io_loop_wait(struct io_loop *loop, struct epoll_event *events)
+{
+	struct io_poll *p = &loop->poll;
+	u64 t0, last, now, bound = p->ns;
+	bool preempted = false;
+	int n;
+
+	if (!p->max_ns)
+		return epoll_wait(loop->epoll_fd, events, IO_LOOP_MAX_EVENTS,
+				  -1);
+	t0 = last = io_loop_now();
+	if (bound && !io_loop_cpu_free(loop, t0)) {
+		/* Others wait for a CPU: sleep, keep the bound. */
+		p->busy++;
+		return epoll_wait(loop->epoll_fd, events, IO_LOOP_MAX_EVENTS,
+				  -1);
+	}
+	while (bound) {
+		n = epoll_wait(loop->epoll_fd, events, IO_LOOP_MAX_EVENTS, 0);
+		if (n > 0)
+			io_poll_update(p, true, 0);
+		if (n)
+			return n;
+		now = io_loop_now();
+		if (now - last > IO_POLL_PREEMPT_NS) {
+			io_poll_preempted(p);
+			preempted = true;
+			break;
+		}
+		if (now - t0 >= bound)
+			break;
+		last = now;
+	}
+	n = epoll_wait(loop->epoll_fd, events, IO_LOOP_MAX_EVENTS, -1);
+	if (n > 0 && !preempted)
+		io_poll_update(p, false, io_loop_now() - t0);
+	return n;
+}
+
 static void *io_loop_thread(void *arg)
 {
 	struct io_loop *loop = arg;
@@ -62,8 +161,7 @@ static void *io_loop_thread(void *arg)
 
 	sc_thread_enter(SC_ROLE_IO, -1);
 	for (;;) {
-		int i, n = epoll_wait(loop->epoll_fd, events,
-				      IO_LOOP_MAX_EVENTS, -1);
+		int i, n = io_loop_wait(loop, events);
 
 		if (n < 0) {
 			if (errno == EINTR)
@@ -112,6 +210,7 @@ void io_loop_destroy(struct io_loop *loop)
 	if (loop->epoll_fd >= 0)
 		close(loop->epoll_fd);
 	loop->wake_fd = loop->epoll_fd = -1;
+	io_loop_close_loadavg(loop);
 }
 
 bool io_fd_pollable(int fd, u32 events)

@@ -9,6 +9,7 @@
 #include <sys/utsname.h>
 
 #include "control.h"
+#include "io-poll.h"
 #include "kernel-find.h"
 #include "root-9p.h"
 #include "run-options.h"
@@ -408,6 +409,18 @@ static int set_help(struct run_parse *p, const char *val)
  * Every `lkvm run` option, in the order of the help. lkvm.1's OPTIONS FOR
  * RUN lists the same (tests/unit/run-options.c checks).
  */
+/* --io-poll US: 0 (off) to IO_POLL_MAX_NS / 1000. */
+static int set_io_poll(struct run_parse *p, const char *val)
+{
+	unsigned long n;
+
+	if (parse_uint(val, IO_POLL_MAX_NS / 1000, &n))
+		return FAIL(p, "invalid --io-poll '%s': need 0 to %u microseconds",
+			    val, IO_POLL_MAX_NS / 1000);
+	p->cfg->io_poll_us = n;
+	return 0;
+}
+
 static const struct run_option run_option_table[] = {
 	{ "kernel", 'k', "PATH", set_kernel,
 	  "kernel: bzImage, ELF vmlinux, PVH ELF or flat binary" },
@@ -483,6 +496,9 @@ static const struct run_option run_option_table[] = {
 	  "system call filters per thread: on (a\n"
 	  "forbidden call ends lkvm, status 159), log\n"
 	  "(the kernel logs it) or off (on)" },
+	{ "io-poll", 0, "US", set_io_poll,
+	  "the I/O thread polls up to US microseconds\n"
+	  "(adaptive) before it sleeps; 0: never (64)" },
 	{ "help", 'h', NULL, set_help, "this help" },
 };
 
@@ -681,6 +697,7 @@ int run_parse_args(int argc, char **argv, struct vm_config *cfg,
 	cfg->console = CONSOLE_SERIAL;
 	cfg->boot_protocol = BOOT_PROTO_AUTO;
 	cfg->pvpanic = true;
+	cfg->io_poll_us = IO_POLL_DEFAULT_US;
 	err[0] = '\0';
 
 	r = run_parse(&p, argc, argv);

@@ -278,6 +278,7 @@ int vm_create(struct vm *vm, const struct vm_config *cfg)
 		pr_err("cannot create the I/O loop: %s", strerror(-err));
 		return err;
 	}
+	io_loop_set_poll(&vm->io, cfg->io_poll_us * 1000);
 	vm->name = vm_name_of(cfg);
 	if (!vm->name) {
 		pr_err("out of memory");

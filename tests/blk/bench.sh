@@ -13,7 +13,9 @@
 # both, with their spread and each round's on/off ratio.
 # Prints a table (IOPS, mean latency, ratio to fio, CPU time per request
 # of lkvm's device side and of fio) and TAP lines; the target is io_uring
-# >= 0.9 x fio's IOPS in every row (issue 19).
+# >= 0.9 x fio's IOPS in every row (issue 19). io_uring runs with lkvm's
+# default --io-poll; "no poll" is the same with polling off (poll=0),
+# paired in every round, to show what polling gives and costs.
 set -u
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 BENCH="$ROOT/build/tests/blk/blk-bench"
@@ -62,9 +64,10 @@ spread() { # lines of numbers on stdin -> "median (lowest-highest)"
 		printf "%g (%g-%g)\n", m, v[1], v[NR] }'
 }
 
-lkvm_once() { # engine rw bs depth [seccomp=on|off] -> "iops lat cpu":
-	       # CPU us per request
-	"$BENCH" "$img" "$1" "$2" "$3" "$4" "$SECS" direct "${5:-seccomp=off}" 2>/dev/null |
+lkvm_once() { # engine rw bs depth [seccomp=on|off] [poll=US] -> "iops lat
+	       # cpu": CPU us per request
+	"$BENCH" "$img" "$1" "$2" "$3" "$4" "$SECS" direct "${5:-seccomp=off}" \
+		${6:+"$6"} 2>/dev/null |
 		awk '{print $2, $4, $14}'
 }
 
@@ -83,19 +86,19 @@ print('%.0f %.1f %.2f' % (j['iops'], j['lat_ns']['mean'] / 1000,
 }
 
 # The disk's speed drifts by a factor of two within minutes on these
-# machines (a shared host), so each round runs the four back to back, fio
-# next to io_uring (fio, io_uring, io_uring with seccomp, threads in odd
-# rounds; threads, io_uring with seccomp, io_uring, fio in even ones), a
+# machines (a shared host), so each round runs the five back to back, fio
+# next to io_uring (fio, io_uring, io_uring with seccomp, io_uring without
+# polling, threads in odd rounds; the other way round in even ones), a
 # ratio is taken within each round, and every figure printed is the
 # median over the rounds. A run that fails leaves its round out and is
 # reported.
-run_workload() { # rw bs depth; sets U T F (median "iops lat"), UC FC (CPU
-		 # us per request), RU RT, FAILS; seccomp on/off: SON SOFF SR
+run_workload() { # rw bs depth; sets U T F P (median "iops lat"), UC FC PC
+		 # (CPU us per request), RU RT RP, FAILS; seccomp on/off: SON SOFF SR
 		 # ("median (lowest-highest)" of IOPS, of each round's
 		 # ratio), SONC (median CPU us per request with the filters)
-	local r u t f s h
+	local r u t f s h p
 	local -a ui=() ul=() ti=() tl=() fi=() fl=() ru=() rt=() uc=() fc=()
-	local -a si=() sc=() sr=()
+	local -a si=() sc=() sr=() pi=() pl=() pc=() rp=()
 	FAILS=0
 	for r in $(seq "$ROUNDS"); do
 		f="0 0 0"
@@ -103,14 +106,17 @@ run_workload() { # rw bs depth; sets U T F (median "iops lat"), UC FC (CPU
 			[ "$have_fio" = 1 ] && f=$(fio_once "$1" "$2" "$3")
 			u=$(lkvm_once io_uring "$1" "$2" "$3")
 			s=$(lkvm_once io_uring "$1" "$2" "$3" seccomp=on)
+			p=$(lkvm_once io_uring "$1" "$2" "$3" seccomp=off poll=0)
 			t=$(lkvm_once threads "$1" "$2" "$3")
 		else
 			t=$(lkvm_once threads "$1" "$2" "$3")
+			p=$(lkvm_once io_uring "$1" "$2" "$3" seccomp=off poll=0)
 			s=$(lkvm_once io_uring "$1" "$2" "$3" seccomp=on)
 			u=$(lkvm_once io_uring "$1" "$2" "$3")
 			[ "$have_fio" = 1 ] && f=$(fio_once "$1" "$2" "$3")
 		fi
-		if [ -z "$u" ] || [ -z "$s" ] || [ -z "$t" ] || [ -z "$f" ]; then
+		if [ -z "$u" ] || [ -z "$s" ] || [ -z "$t" ] || [ -z "$f" ] ||
+		   [ -z "$p" ]; then
 			FAILS=$((FAILS + 1))
 			continue
 		fi
@@ -119,12 +125,17 @@ run_workload() { # rw bs depth; sets U T F (median "iops lat"), UC FC (CPU
 		read -r h _ x <<<"$s"; si+=("$h"); sc+=("$x")
 		sr+=("$(ratio "$h" "$a")")
 		read -r e g x <<<"$f"; fi+=("$e"); fl+=("$g"); fc+=("$x")
+		read -r h k x <<<"$p"; pi+=("$h"); pl+=("$k"); pc+=("$x")
+		rp+=("$(ratio "$h" "$e")")
 		ru+=("$(ratio "$a" "$e")")
 		rt+=("$(ratio "$c" "$e")")
 	done
 	U="$(printf '%s\n' "${ui[@]}" | median) $(printf '%s\n' "${ul[@]}" | median)"
 	T="$(printf '%s\n' "${ti[@]}" | median) $(printf '%s\n' "${tl[@]}" | median)"
 	F="$(printf '%s\n' "${fi[@]}" | median) $(printf '%s\n' "${fl[@]}" | median)"
+	P="$(printf '%s\n' "${pi[@]}" | median) $(printf '%s\n' "${pl[@]}" | median)"
+	PC=$(printf '%s\n' "${pc[@]}" | median)
+	RP=$(printf '%s\n' "${rp[@]}" | median)
 	UC=$(printf '%s\n' "${uc[@]}" | median)
 	FC=$(printf '%s\n' "${fc[@]}" | median)
 	RU=$(printf '%s\n' "${ru[@]}" | median)
@@ -135,9 +146,10 @@ run_workload() { # rw bs depth; sets U T F (median "iops lat"), UC FC (CPU
 	SONC=$(printf '%s\n' "${sc[@]}" | median)
 }
 
-printf '# %-20s %21s %21s %21s %10s %12s %11s %9s\n' workload "io_uring IOPS (us)" \
-	"threads IOPS (us)" "fio IOPS (us)" "uring/fio" "threads/fio" \
-	"uring CPU" "fio CPU"
+printf '# %-20s %21s %21s %21s %10s %12s %11s %9s %21s %12s %11s\n' workload \
+	"io_uring IOPS (us)" "threads IOPS (us)" "fio IOPS (us)" "uring/fio" \
+	"threads/fio" "uring CPU" "fio CPU" "no poll IOPS (us)" "no poll/fio" \
+	"no poll CPU"
 results=()
 seccomp=()
 for w in "${workloads[@]}"; do
@@ -146,14 +158,17 @@ for w in "${workloads[@]}"; do
 	read -r ui ul <<<"$U"
 	read -r ti tl <<<"$T"
 	read -r fo fl <<<"$F"
-	printf '# %-20s %13.0f (%6.1f) %13.0f (%6.1f) %13.0f (%6.1f) %10.2f %12.2f %11.1f %9.1f\n' \
-		"$name" "$ui" "$ul" "$ti" "$tl" "$fo" "$fl" "$RU" "$RT" "$UC" "$FC"
+	read -r po pl <<<"$P"
+	printf '# %-20s %13.0f (%6.1f) %13.0f (%6.1f) %13.0f (%6.1f) %10.2f %12.2f %11.1f %9.1f %13.0f (%6.1f) %12.2f %11.1f\n' \
+		"$name" "$ui" "$ul" "$ti" "$tl" "$fo" "$fl" "$RU" "$RT" "$UC" "$FC" \
+		"$po" "$pl" "$RP" "$PC"
 	results+=("$(printf '%s %.0f %.0f %.0f %.2f %s' "$name" "$ui" "$ti" "$fo" \
 		"$RU" "$FAILS")")
 	seccomp+=("$(printf '# %-20s %-26s %-26s %-20s %9.1f %9.1f' "$name" "$SON" "$SOFF" \
 		"$SR" "$SONC" "$UC")")
 done
 echo "# medians of $ROUNDS rounds of $SECS s; ratios are the median of each round's ratio;"
+echo "# io_uring with lkvm's default --io-poll, no poll: the same with poll=0;"
 echo "# CPU: microseconds of CPU time per request, lkvm's device side (I/O thread,"
 echo "# io_uring and its kernel workers; not the driver thread, which stands for the"
 echo "# guest) and fio's (load average $(cut -d' ' -f1-3 /proc/loadavg))"

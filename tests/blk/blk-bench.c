@@ -10,13 +10,17 @@
  * on another eventfd (an irqfd), honouring the driver's used_event.
  *
  *   blk-bench IMAGE ENGINE(io_uring|threads) RW(randread|randwrite|read|write)
- *             BS DEPTH SECONDS [direct] [seccomp=on|off]
+ *             BS DEPTH SECONDS [direct] [seccomp=on|off] [poll=US]
  * prints one line: "iops N lat_us L mib_s M engine E kicks_per_req K
  * irqs_per_req I cpu_us_per_req C drv_cpu_us_per_req D" (doorbells and
  * driver wake-ups per request: how much the two sides batch; CPU time
  * per request of the device side, every thread but the driver's, which
- * stands for the guest, and of the driver thread). The simulated guest RAM is mapped as lkvm maps
- * guest RAM (guest_ram_map()), with huge pages when direct, as lkvm gives
+ * stands for the guest, and of the driver thread; and how many events
+ * per request the I/O thread found by polling, and how many polls it cut
+ * short because it had lost the CPU or did not start because no CPU was
+ * free). poll=US sets the I/O loop's polling cap as lkvm's --io-poll
+ * does (lkvm's default without). The simulated guest RAM is mapped as
+ * lkvm maps guest RAM (guest_ram_map()), with huge pages when direct, as lkvm gives
  * them to a guest with a direct disk (vm_ram_wants_huge() in vmm/vm.c).
  * seccomp=on installs lkvm's filters on the device's threads (the I/O
  * thread, the disk workers) as lkvm run --seccomp on does; the driver
@@ -34,6 +38,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "io-poll.h"
 #include "log.h"
 #include "seccomp-filter.h"
 #include "virtio/blk.h"
@@ -189,7 +194,7 @@ int main(int argc, char **argv)
 	struct io_loop loop;
 	struct io_handler kick_handler;
 	struct bench b = { .rng = 0x9e3779b97f4a7c15ULL };
-	unsigned int depth, secs, i;
+	unsigned int depth, secs, poll_us = IO_POLL_DEFAULT_US, i;
 	u64 features, t0, t_end, t, done = 0, lat_sum = 0, cpu0, drv0, cpu, drv;
 	char err[256];
 	enum sc_mode mode = SC_MODE_OFF;
@@ -212,6 +217,8 @@ int main(int argc, char **argv)
 			o.direct = true;
 		else if (!strcmp(argv[i], "seccomp=on"))
 			mode = SC_MODE_ON;
+		else if (!strncmp(argv[i], "poll=", 5))
+			poll_us = strtoul(argv[i] + 5, NULL, 0);
 		else if (strcmp(argv[i], "seccomp=off"))
 			return 2;
 	}
@@ -236,6 +243,7 @@ int main(int argc, char **argv)
 	b.kick_fd = eventfd(0, EFD_NONBLOCK);
 	if (b.efd < 0 || b.kick_fd < 0 || io_loop_init(&loop))
 		return 1;
+	io_loop_set_poll(&loop, poll_us * 1000);
 	o.loop = &loop;
 	o.queue_size = QSIZE;
 	if (virtio_blk_create(&blk, &b.mem, &o, err, sizeof(err))) {
@@ -313,12 +321,15 @@ int main(int argc, char **argv)
 	t = now_ns() - t0;
 	drv = clock_ns(CLOCK_THREAD_CPUTIME_ID) - drv0;
 	cpu = clock_ns(CLOCK_PROCESS_CPUTIME_ID) - cpu0 - drv;
-	printf("iops %.0f lat_us %.1f mib_s %.1f engine %s kicks_per_req %.2f irqs_per_req %.2f cpu_us_per_req %.2f drv_cpu_us_per_req %.2f\n",
+	printf("iops %.0f lat_us %.1f mib_s %.1f engine %s kicks_per_req %.2f irqs_per_req %.2f cpu_us_per_req %.2f drv_cpu_us_per_req %.2f poll_hits_per_req %.2f poll_cut_per_req %.2f poll_busy_per_req %.2f\n",
 	       done * 1e9 / t, lat_sum / 1e3 / (done ? done : 1),
 	       done * (double)b.bs / (1 << 20) * 1e9 / t,
 	       virtio_blk_engine_name(blk), (double)b.kicks / (done ? done : 1),
 	       (double)b.wakeups / (done ? done : 1),
-	       cpu / 1e3 / (done ? done : 1), drv / 1e3 / (done ? done : 1));
+	       cpu / 1e3 / (done ? done : 1), drv / 1e3 / (done ? done : 1),
+	       (double)loop.poll.hits / (done ? done : 1),
+	       (double)loop.poll.preempted / (done ? done : 1),
+	       (double)loop.poll.busy / (done ? done : 1));
 	io_loop_stop(&loop);
 	virtio_blk_destroy(blk);
 	io_loop_destroy(&loop);

@@ -4,7 +4,7 @@ CHECK_PACKAGES += qemu-utils fio e2fsprogs
 CHECK_PACKAGES += python3
 
 # End to end on /dev/kvm with the test guest (make guest is in CHECK_DEPS).
-CHECK_SUITES += tests/blk/e2e.sh
+CHECK_SUITES += tests/blk/e2e.sh tests/blk/io-poll.sh
 
 # make bench: the device fed through its virtqueue (blk-bench) on io_uring
 # and on the thread fallback, beside fio with io_uring on the same file.

@@ -22,7 +22,7 @@ FUZZ_CFLAGS := -g -O1 -fsanitize=fuzzer,address,undefined \
 	-Wno-missing-field-initializers -Iinclude
 FUZZ_SRCS := virtio/queue.c virtio/queue-split.c virtio/queue-packed.c \
 	virtio/core.c virtio/mmio.c virtio/ccw.c virtio/pci.c devices/css.c \
-	devices/pci.c devices/bus.c lib/guest-mem.c lib/log.c lib/io-loop.c lib/seccomp-state.c \
+	devices/pci.c devices/bus.c lib/guest-mem.c lib/log.c lib/io-loop.c lib/io-poll.c lib/seccomp-state.c \
 	lib/iov.c \
 	lib/queue-notifier.c
 FUZZ_TARGETS := virtio-walker virtio-mmio-regs virtio-ccw-program \

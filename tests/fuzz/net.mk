@@ -5,7 +5,7 @@
 # (tests/fuzz/net-run.sh); make fuzz-net for FUZZ_TIME.
 NET_FUZZ_SRCS := virtio/net.c virtio/queue.c virtio/queue-split.c \
 	virtio/queue-packed.c virtio/core.c lib/guest-mem.c lib/log.c \
-	lib/io-loop.c lib/seccomp-state.c lib/iov.c
+	lib/io-loop.c lib/io-poll.c lib/seccomp-state.c lib/iov.c
 NET_FUZZ_DIR := $(BUILD)/fuzz
 
 CHECK_DEPS += fuzz-net-build

@@ -64,6 +64,11 @@ static void test_defaults(void)
 	ok(!strcmp(cfg.dev_path, "/dev/kvm"), "default device is /dev/kvm");
 	ok(!strcmp(cfg.cmdline, ""), "default command line is empty");
 	ok(cfg.boot_protocol == BOOT_PROTO_AUTO, "default boot protocol auto");
+	ok(cfg.io_poll_us == 64, "the I/O thread polls up to 64 us by default");
+	ok(parse(&cfg, err, ARGS("-k", "k", "--io-poll", "0")) == 0 &&
+	   cfg.io_poll_us == 0, "--io-poll 0 turns polling off");
+	ok(parse(&cfg, err, ARGS("-k", "k", "--io-poll", "1000")) == 0 &&
+	   cfg.io_poll_us == 1000, "--io-poll 1000 is the largest");
 	ok(parse(&cfg, err, ARGS("bzImage")) == 0 &&
 	   !strcmp(cfg.kernel_path, "bzImage"),
 	   "positional kernel is accepted");
@@ -220,6 +225,9 @@ static void test_refusals(void)
 		  "01234567890123456789012345678901234567890123456789012345678901234" },
 		  "invalid name" },
 		{ "bad assist", { "-k", "k", "--emulation-assist", "maybe" }, "invalid emulation assist" },
+		{ "io-poll over the cap", { "-k", "k", "--io-poll", "1001" }, "invalid --io-poll" },
+		{ "negative io-poll", { "-k", "k", "--io-poll", "-1" }, "invalid --io-poll" },
+		{ "io-poll with a unit", { "-k", "k", "--io-poll", "5us" }, "invalid --io-poll" },
 	};
 	unsigned int i;
 

@@ -11,7 +11,7 @@ VBE := $(BUILD)/virtio-be
 VBE_CC := s390x-linux-gnu-gcc
 VBE_TESTS := virtio-queue virtio-core virtio-mmio
 VBE_SRCS := virtio/queue.c virtio/queue-split.c virtio/queue-packed.c \
-	virtio/core.c virtio/mmio.c lib/guest-mem.c lib/log.c lib/io-loop.c lib/seccomp-state.c \
+	virtio/core.c virtio/mmio.c lib/guest-mem.c lib/log.c lib/io-loop.c lib/io-poll.c lib/seccomp-state.c \
 	lib/iov.c \
 	lib/queue-notifier.c
 VBE_CFLAGS := -O2 -g -std=gnu11 -Wall -Wextra -Werror \

@@ -1,0 +1,254 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * lib/io-poll.c and the I/O loop's polling (lib/io-loop.c): the bound
+ * grows, shrinks, stays under its cap and is never used when disabled;
+ * a loop that polls finds quick events without sleeping and sleeps
+ * (no CPU time) once nothing comes.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "io-loop.h"
+#include "io-poll.h"
+#include "tap.h"
+
+static void test_bound(void)
+{
+	struct io_poll p;
+	unsigned int i;
+	u32 prev;
+
+	io_poll_init(&p, 0);
+	io_poll_update(&p, false, 1000);
+	io_poll_update(&p, false, 1000);
+	ok(p.ns == 0, "max 0: a quick event does not start polling");
+	io_poll_init(&p, 32000);
+	ok(p.max_ns == 32000 && p.ns == 0, "init: cap kept, no polling yet");
+	io_poll_update(&p, false, 100000);
+	ok(p.ns == 0, "an event later than the cap does not start polling");
+	io_poll_update(&p, false, 5000);
+	ok(p.ns == IO_POLL_START_NS,
+	   "an event within the cap starts polling at %u ns (got %u)",
+	   IO_POLL_START_NS, p.ns);
+	io_poll_update(&p, false, 5000);
+	ok(p.ns == 2 * IO_POLL_START_NS, "the next one doubles it (got %u)",
+	   p.ns);
+	prev = p.ns;
+	io_poll_update(&p, true, 0);
+	ok(p.ns == prev && p.hits == 1, "a hit keeps the bound and is counted");
+	for (i = 0; i < 20; i++)
+		io_poll_update(&p, false, 32000);
+	ok(p.ns == 32000, "growth stops at the cap (got %u)", p.ns);
+	io_poll_update(&p, false, 32001);
+	ok(p.ns == 16000, "an event past the cap halves it (got %u)", p.ns);
+	for (i = 0; i < 100 && p.ns; i++)
+		io_poll_update(&p, false, 1000000000ULL);
+	ok(p.ns == 0 && i == 4,
+	   "late events wear it down to 0 (after %u)", i);
+	ok(p.misses == 24 + i, "misses counted (%llu)",
+	   (unsigned long long)p.misses);
+	io_poll_init(&p, 5000000);
+	ok(p.max_ns == IO_POLL_MAX_NS, "the cap is clamped to %u ns",
+	   IO_POLL_MAX_NS);
+	io_poll_init(&p, 3000);
+	io_poll_update(&p, false, 100);
+	io_poll_update(&p, false, 100);
+	ok(p.ns == 3000, "a cap that is not a power of two is met (got %u)",
+	   p.ns);
+}
+
+/* /proc/loadavg's runnable count, and what it says about polling. */
+static void test_load(void)
+{
+	struct io_poll p;
+
+	ok(io_poll_parse_running("0.52 0.58 0.59 3/151 12345\n") == 3,
+	   "loadavg: 3 runnable");
+	ok(io_poll_parse_running("10.01 8.00 7.50 12/400 99") == 12,
+	   "loadavg: 12 runnable");
+	ok(io_poll_parse_running("") == -1 &&
+	   io_poll_parse_running("0.5 0.5 0.5") == -1 &&
+	   io_poll_parse_running("0.5 0.5 0.5 x/3 1") == -1 &&
+	   io_poll_parse_running("0.5 0.5 0.5 3 1") == -1,
+	   "loadavg: malformed lines give -1");
+	ok(io_poll_cpu_free(1, 2) && io_poll_cpu_free(2, 2),
+	   "2 CPUs, 1 or 2 runnable: poll");
+	ok(!io_poll_cpu_free(3, 2), "2 CPUs, 3 runnable: do not");
+	ok(io_poll_cpu_free(-1, 2) && io_poll_cpu_free(5, 0),
+	   "unknown load or CPU count: poll");
+	io_poll_init(&p, 32000);
+	io_poll_update(&p, false, 1000);
+	io_poll_update(&p, false, 1000);
+	io_poll_preempted(&p);
+	ok(p.ns == IO_POLL_START_NS && p.preempted == 1,
+	   "a poll cut short halves the bound (got %u)", p.ns);
+	io_poll_preempted(&p);
+	ok(p.ns == 0, "and stops it below %u ns", IO_POLL_START_NS);
+}
+
+struct counter {
+	struct io_handler h;
+	int calls;
+	pid_t tid;
+};
+
+static void counter_fn(struct io_handler *h, u32 events)
+{
+	struct counter *c = h->opaque;
+	u64 v;
+
+	if (read(h->fd, &v, sizeof(v)) == sizeof(v))
+		__atomic_add_fetch(&c->calls, 1, __ATOMIC_RELEASE);
+	c->tid = gettid();
+}
+
+/* utime + stime of a thread of ours, in clock ticks; -1 if unreadable. */
+static long thread_ticks(pid_t tid)
+{
+	char path[64], buf[1024], *p;
+	unsigned long ut, st;
+	FILE *f;
+	int i;
+
+	snprintf(path, sizeof(path), "/proc/self/task/%d/stat", (int)tid);
+	f = fopen(path, "r");
+	if (!f)
+		return -1;
+	p = fgets(buf, sizeof(buf), f);
+	fclose(f);
+	if (!p)
+		return -1;
+	/* After the command's closing parenthesis: field 3 on. */
+	p = strrchr(buf, ')');
+	if (!p)
+		return -1;
+	for (i = 0; i < 11 && p; i++)
+		p = strchr(p + 1, ' ');
+	if (!p || sscanf(p, " %lu %lu", &ut, &st) != 2)
+		return -1;
+	return (long)(ut + st);
+}
+
+static void sleep_ms(long ms)
+{
+	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+
+	while (nanosleep(&ts, &ts) && errno == EINTR)
+		;
+}
+
+/* A loop polling up to max_ns with one eventfd handler; 0 when started. */
+static int loop_start(struct io_loop *loop, struct counter *c, u32 max_ns)
+{
+	memset(c, 0, sizeof(*c));
+	if (io_loop_init(loop))
+		return -1;
+	c->h.fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	c->h.fn = counter_fn;
+	c->h.opaque = c;
+	io_loop_set_poll(loop, max_ns);
+	/* Poll whatever else this host runs: no /proc/loadavg to look at. */
+	if (loop->loadavg_fd >= 0)
+		close(loop->loadavg_fd);
+	loop->loadavg_fd = -1;
+	if (c->h.fd < 0 || io_loop_add(loop, &c->h, EPOLLIN) ||
+	    io_loop_start(loop))
+		return -1;
+	return 0;
+}
+
+/* n events, each as soon as the last one was handled. */
+static void loop_events(struct counter *c, int n)
+{
+	int i, base = __atomic_load_n(&c->calls, __ATOMIC_ACQUIRE);
+
+	for (i = 0; i < n; i++) {
+		u64 one = 1;
+
+		if (write(c->h.fd, &one, sizeof(one)) != sizeof(one))
+			break;
+		while (__atomic_load_n(&c->calls, __ATOMIC_ACQUIRE) <
+		       base + i + 1)
+			;
+	}
+}
+
+static void loop_end(struct io_loop *loop, struct counter *c)
+{
+	io_loop_del(loop, &c->h);
+	close(c->h.fd);
+	io_loop_destroy(loop);
+}
+
+/* Polling hits so far (read while the loop runs: a hint only). */
+static u64 hits(struct io_loop *loop)
+{
+	return __atomic_load_n(&loop->poll.hits, __ATOMIC_RELAXED);
+}
+
+static void test_loop(void)
+{
+	struct io_loop loop;
+	struct counter c;
+	long t0, t1, hz = sysconf(_SC_CLK_TCK);
+	int i;
+
+	if (loop_start(&loop, &c, 50000)) {
+		ok(0, "loop with an eventfd started");
+		return;
+	}
+	/*
+	 * Back to back: within the cap, polling catches them, unless the
+	 * CPU is taken from the polling thread (a busy host), which cuts
+	 * polling short by design: up to 5 batches.
+	 */
+	for (i = 0; i < 5 && !hits(&loop); i++)
+		loop_events(&c, 2000);
+	ok(c.calls == 2000 * i, "every event handled (%d)", c.calls);
+	/* Idle: the thread must sleep, not poll. */
+	sleep_ms(100);
+	t0 = thread_ticks(c.tid);
+	sleep_ms(1000);
+	t1 = thread_ticks(c.tid);
+	ok(t0 >= 0 && t1 >= 0 && t1 - t0 <= hz / 50,
+	   "idle I/O thread used %ld ticks of %ld in 1 s (at most 2%%)",
+	   t1 - t0, hz);
+	io_loop_stop(&loop);
+	if (!loop.poll.hits && loop.poll.preempted)
+		skip("the CPU was taken from every poll: host too busy",
+		     "back-to-back events were found by polling (%llu misses, %llu polls cut short)",
+		     (unsigned long long)loop.poll.misses,
+		     (unsigned long long)loop.poll.preempted);
+	else
+		ok(loop.poll.hits > 0,
+		   "back-to-back events were found by polling (%llu hits, %llu misses, %llu cut short)",
+		   (unsigned long long)loop.poll.hits,
+		   (unsigned long long)loop.poll.misses,
+		   (unsigned long long)loop.poll.preempted);
+	loop_end(&loop, &c);
+
+	/* The same with polling off: never a hit. */
+	if (loop_start(&loop, &c, 0)) {
+		ok(0, "second loop started");
+		return;
+	}
+	loop_events(&c, 200);
+	io_loop_stop(&loop);
+	ok(c.calls == 200 && loop.poll.hits == 0 && loop.poll.ns == 0,
+	   "polling off: events handled, none by polling");
+	loop_end(&loop, &c);
+}
+
+int main(void)
+{
+	test_bound();
+	test_load();
+	test_loop();
+	return tap_done();
+}
