@@ -55,6 +55,11 @@ int arch_vcpu_nmi(struct vcpu *vcpu);
 void arch_dump_vcpu(struct vcpu *vcpu, FILE *out);
 /* Counters worth showing at exit with --loglevel info. */
 void arch_report_stats(struct vm *vm);
+/*
+ * Load now the libraries arch_load_guest() would dlopen() later: a jail's
+ * root (include/jail.h) has none.
+ */
+void arch_preload_libraries(void);
 void arch_vm_destroy(struct vm *vm);
 
 #endif

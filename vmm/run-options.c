@@ -398,6 +398,18 @@ static int set_debug_single_step(struct run_parse *p, const char *val)
 	return 0;
 }
 
+static int set_jail(struct run_parse *p, const char *val)
+{
+	p->cfg->jail.dir = val;
+	return 0;
+}
+
+static int set_jail_user(struct run_parse *p, const char *val)
+{
+	p->cfg->jail.user = val;
+	return 0;
+}
+
 /* 1: run_parse_args() returns 1, the caller prints the help. */
 static int set_help(struct run_parse *p, const char *val)
 {
@@ -483,6 +495,12 @@ static const struct run_option run_option_table[] = {
 	  "system call filters per thread: on (a\n"
 	  "forbidden call ends lkvm, status 159), log\n"
 	  "(the kernel logs it) or off (on)" },
+	{ "jail", 0, "DIR", set_jail,
+	  "run the VM jailed in DIR: new namespaces, only\n"
+	  "its files, no capabilities (see lkvm(1), JAIL)" },
+	{ "jail-user", 0, "USER[:GROUP]", set_jail_user,
+	  "the jailed VM's user (as root: required; else\n"
+	  "only yourself)" },
 	{ "help", 'h', NULL, set_help, "this help" },
 };
 
@@ -652,6 +670,8 @@ static int run_parse(struct run_parse *p, int argc, char **argv)
 		return FAIL(p, "unexpected argument '%s'", argv[optind]);
 	if (p->cfg->balloon && p->cfg->hugetlbfs_path)
 		return FAIL(p, "--balloon cannot give memory back from hugetlbfs-backed RAM (--hugetlbfs): use one or the other");
+	if (p->cfg->jail.user && !p->cfg->jail.dir)
+		return FAIL(p, "--jail-user needs --jail DIR");
 	if (p->cfg->name) {
 		r = root_9p_from_name(p->cfg, p->cfg->name, p->err,
 				      p->errlen);
@@ -681,6 +701,7 @@ int run_parse_args(int argc, char **argv, struct vm_config *cfg,
 	cfg->console = CONSOLE_SERIAL;
 	cfg->boot_protocol = BOOT_PROTO_AUTO;
 	cfg->pvpanic = true;
+	cfg->argv = argv;
 	err[0] = '\0';
 
 	r = run_parse(&p, argc, argv);

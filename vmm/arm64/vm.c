@@ -256,6 +256,11 @@ int arch_load_guest(struct vm *vm)
 	return 0;
 }
 
+/* Nothing here is loaded with dlopen(). */
+void arch_preload_libraries(void)
+{
+}
+
 void arch_report_stats(struct vm *vm)
 {
 	struct arm64_vm *a = arm64_vm(vm);
