@@ -78,6 +78,7 @@ struct jail_config {
 	bool userns;			/* ... in a user namespace of its own */
 	int lock_fd, listen_fd;		/* the control socket, made outside */
 	u32 uid, gid;			/* who the jailed VM runs as */
+	int host_pid;			/* inside: the outside lkvm's pid */
 	char **owned;			/* strings the jail allocated */
 	unsigned int nr_owned;
 };

@@ -21,7 +21,7 @@
 
 #include "config.h"
 
-/* "MODE,LOCKFD,LISTENFD,UID,GID,NAME"; MODE: 'u' user namespace, 'r' root. */
+/* "MODE,LOCKFD,LISTENFD,UID,GID,PID,NAME"; MODE: 'u' user namespace, 'r' root. */
 #define JAIL_STAGE_ENV "LKVM_JAIL_STAGE"
 
 /* RLIMIT_NOFILE's hard limit in the jail, at most. */

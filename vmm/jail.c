@@ -210,9 +210,9 @@ static int jail_exec_args(struct jail_outer *o)
 	o->argv = calloc(argc + 2, sizeof(*o->argv));
 	o->envp = calloc(envc + 2, sizeof(*o->envp));
 	if (!o->argv || !o->envp ||
-	    asprintf(&stage, "%s=%c,%d,%d,%u,%u,%s", JAIL_STAGE_ENV,
+	    asprintf(&stage, "%s=%c,%d,%d,%u,%u,%d,%s", JAIL_STAGE_ENV,
 		     o->userns ? 'u' : 'r', o->lock_fd, o->listen_fd,
-		     cfg->jail.uid, cfg->jail.gid, o->name) < 0)
+		     cfg->jail.uid, cfg->jail.gid, (int)getpid(), o->name) < 0)
 		return -ENOMEM;
 	if (!jail_own(&cfg->jail, stage))
 		return -ENOMEM;
@@ -436,13 +436,14 @@ static int jail_stage_parse(struct vm_config *cfg)
 	struct jail_config *j = &cfg->jail;
 	char mode, name[CONTROL_NAME_MAX + 1];
 	unsigned int uid, gid;
-	int lock_fd, listen_fd, n = 0;
+	int lock_fd, listen_fd, pid, n = 0;
 	struct stat st;
 
 	if (!env)
 		return 0;
-	if (sscanf(env, "%c,%d,%d,%u,%u,%64[A-Za-z0-9._-]%n", &mode, &lock_fd,
-		   &listen_fd, &uid, &gid, name, &n) != 6 || env[n] ||
+	if (sscanf(env, "%c,%d,%d,%u,%u,%d,%64[A-Za-z0-9._-]%n", &mode,
+		   &lock_fd, &listen_fd, &uid, &gid, &pid, name, &n) != 7 ||
+	    env[n] ||
 	    (mode != 'u' && mode != 'r') || !control_name_valid(name) ||
 	    fstat(listen_fd, &st) || !S_ISSOCK(st.st_mode) ||
 	    fstat(lock_fd, &st) || !S_ISREG(st.st_mode))
@@ -456,6 +457,7 @@ static int jail_stage_parse(struct vm_config *cfg)
 	j->listen_fd = listen_fd;
 	j->uid = uid;
 	j->gid = gid;
+	j->host_pid = pid;
 	cfg->name = jail_own(j, strdup(name));
 	if (!cfg->name || unsetenv(JAIL_STAGE_ENV))
 		return -ENOMEM;

@@ -21,3 +21,5 @@ CHECK_SUITES += tests/integration/man-page.sh
 CHECK_SUITES += tests/integration/lifecycle.sh
 # --seccomp: every thread filtered and named; a forbidden call per role.
 CHECK_SUITES += tests/integration/seccomp.sh
+# --jail: only the bound files, no capabilities, list/stop, status, bad input.
+CHECK_SUITES += tests/integration/jail.sh
