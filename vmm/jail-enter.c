@@ -8,6 +8,7 @@
 #include <fcntl.h>
 #include <grp.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -457,6 +458,10 @@ static int jail_drop(const struct jail_config *j)
 		goto fail;
 	step = "set no_new_privs";
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0))
+		goto fail;
+	/* A change of user cleared it: the jail dies with the lkvm outside. */
+	step = "set the parent-death signal";
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0))
 		goto fail;
 	if (!jail_caps_gone() || getuid() != j->uid || getegid() != j->gid) {
 		pr_err("--jail: capabilities or ids still there after the drop");

@@ -137,7 +137,6 @@ static int jail_resolve_user(struct jail_config *j)
 	if (group)
 		*group++ = '\0';
 	n = jail_number(user);
-	errno = 0;
 	pw = n >= 0 ? getpwuid((uid_t)n) : getpwnam(user);
 	if (!pw && (n < 0 || !group)) {
 		pr_err("--jail-user '%s': no such user%s", j->user,
@@ -148,7 +147,6 @@ static int jail_resolve_user(struct jail_config *j)
 	j->gid = pw ? pw->pw_gid : 0;
 	if (group) {
 		n = jail_number(group);
-		errno = 0;
 		gr = n >= 0 ? NULL : getgrnam(group);
 		if (n < 0 && !gr) {
 			pr_err("--jail-user '%s': no such group '%s'", j->user,
@@ -291,6 +289,11 @@ static int jail_child(void *arg)
 	if (err) {
 		pr_err("--jail: cannot set up the user namespace: %s",
 		       strerror(-err));
+		_exit(1);
+	}
+	/* The jail dies with the lkvm outside (again after the drop). */
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0)) {
+		pr_err("--jail: PR_SET_PDEATHSIG: %s", strerror(errno));
 		_exit(1);
 	}
 	/* The control socket goes across the exec. */

@@ -124,6 +124,16 @@ kill -TERM "$pid"
 wait "$pid"
 rc=$?
 check "SIGTERM is forwarded: lkvm exits 143 (got $rc)" [ "$rc" -eq 143 ]
+# SIGKILL cannot be forwarded: the jailed lkvm dies with it (pdeath signal).
+"$LKVM" run -k "$kernel" -c 1 -m 64M -p test=ticker -n mode=none \
+	--jail "$TMP/jail" "${juser[@]}" >/dev/null 2>&1 </dev/null &
+pid=$!
+wait_for 10 test -s "/proc/$pid/task/$pid/children"
+c=$(jailed "$pid")
+kill -KILL "$pid"
+wait "$pid" 2>/dev/null
+check "SIGKILL to lkvm ends the jailed lkvm too" \
+	wait_for 20 eval "[ -n '$c' ] && [ ! -e /proc/$c ]"
 
 # 4. Bad input: one `lkvm: ` line, a non-zero status, no guest.
 touch "$TMP/file"
