@@ -128,12 +128,14 @@ check "SIGTERM is forwarded: lkvm exits 143 (got $rc)" [ "$rc" -eq 143 ]
 "$LKVM" run -k "$kernel" -c 1 -m 64M -p test=ticker -n mode=none \
 	--jail "$TMP/jail" "${juser[@]}" >/dev/null 2>&1 </dev/null &
 pid=$!
-wait_for 10 test -s "/proc/$pid/task/$pid/children"
+wait_for 10 eval '[ -n "$(jailed "$pid")" ]'
 c=$(jailed "$pid")
 kill -KILL "$pid"
 wait "$pid" 2>/dev/null
+# Gone, or dead and not yet reaped by whoever inherited it.
+dead() { ! grep -qs '^State:[[:space:]]*[^Z]' "/proc/$1/status"; }
 check "SIGKILL to lkvm ends the jailed lkvm too" \
-	wait_for 20 eval "[ -n '$c' ] && [ ! -e /proc/$c ]"
+	eval '[ -n "$c" ] && wait_for 20 dead "$c"'
 
 # 4. Bad input: one `lkvm: ` line, a non-zero status, no guest.
 touch "$TMP/file"
