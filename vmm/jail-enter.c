@@ -485,8 +485,8 @@ int jail_enter(struct vm_config *cfg)
 		pr_err("--jail '%s': %s", cfg->jail.dir, strerror(-err));
 		return err;
 	}
-	/* The libraries lkvm loads later, from the host's root, now. */
-	arch_preload_libraries();
+	/* What lkvm reads later from the host's root (libraries, /sys), now. */
+	arch_jail_prepare(cfg);
 	if (jail_user_net(cfg))
 		net_user_preload();
 	err = jail_collect(&bs);

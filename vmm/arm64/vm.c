@@ -256,8 +256,8 @@ int arch_load_guest(struct vm *vm)
 	return 0;
 }
 
-/* Nothing here is loaded with dlopen(). */
-void arch_preload_libraries(void)
+/* Nothing here reads the host's files after the set-up. */
+void arch_jail_prepare(struct vm_config *cfg)
 {
 }
 

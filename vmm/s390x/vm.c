@@ -305,8 +305,8 @@ void arch_dump_vcpu(struct vcpu *vcpu, FILE *out)
 			(unsigned long long)run->s.regs.gprs[i + 3]);
 }
 
-/* Nothing here is loaded with dlopen(). */
-void arch_preload_libraries(void)
+/* Nothing here reads the host's files after the set-up. */
+void arch_jail_prepare(struct vm_config *cfg)
 {
 }
 

@@ -113,7 +113,7 @@ static void bz_load_decoders(void)
 	*(void **)&d->lzma_end = bz_sym(lzma, "lzma_end", &d->lzma);
 }
 
-void arch_preload_libraries(void)
+void bz_payload_preload(void)
 {
 	pthread_once(&bz_dec_once, bz_load_decoders);
 }
