@@ -397,6 +397,12 @@ bool net_user_available(void)
 	return true;
 }
 
+bool net_user_preload(void)
+{
+	pthread_once(&sl_once, sl_load);
+	return sl.ok;
+}
+
 int net_user_open(struct net_backend **out, const struct net_user_options *o,
 		  char *err, size_t errlen)
 {
@@ -478,6 +484,11 @@ fail:
 #else	/* !LKVM_HAVE_SLIRP */
 
 bool net_user_available(void)
+{
+	return false;
+}
+
+bool net_user_preload(void)
 {
 	return false;
 }

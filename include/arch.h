@@ -55,6 +55,13 @@ int arch_vcpu_nmi(struct vcpu *vcpu);
 void arch_dump_vcpu(struct vcpu *vcpu, FILE *out);
 /* Counters worth showing at exit with --loglevel info. */
 void arch_report_stats(struct vm *vm);
+/*
+ * --jail (include/jail.h), before the pivot: what the arch would read
+ * from the host's files later (dlopen()ed libraries, /sys), read now into
+ * cfg or the process: the jail's root has none of them.
+ */
+struct vm_config;
+void arch_jail_prepare(struct vm_config *cfg);
 void arch_vm_destroy(struct vm *vm);
 
 #endif

@@ -67,6 +67,22 @@ struct p9_share_config {
 	unsigned int flags;		/* P9_SHARE_* */
 };
 
+/*
+ * --jail DIR, --jail-user USER[:GROUP] (include/jail.h). In the jailed
+ * stage (inside), the rest comes from the lkvm the user ran.
+ */
+struct jail_config {
+	const char *dir;		/* NULL: no jail */
+	const char *user;		/* NULL: the invoking user (not root) */
+	bool inside;			/* this lkvm is the jailed stage */
+	bool userns;			/* ... in a user namespace of its own */
+	int lock_fd, listen_fd;		/* the control socket, made outside */
+	u32 uid, gid;			/* who the jailed VM runs as */
+	int host_pid;			/* inside: the outside lkvm's pid */
+	char **owned;			/* strings the jail allocated */
+	unsigned int nr_owned;
+};
+
 /* Everything `lkvm run` was asked to do, parsed and validated. */
 struct vm_config {
 	const char *kernel_path;
@@ -127,6 +143,9 @@ struct vm_config {
 	const char *vsock_path;		/* NULL: $LKVM_HOME/<name>.vsock */
 	/* --io-poll US: the I/O thread's polling cap (include/io-poll.h). */
 	u32 io_poll_us;
+	struct jail_config jail;
+	/* The command's arguments, NULL-terminated: the jail runs them again. */
+	char **argv;
 };
 
 #endif

@@ -52,6 +52,14 @@ int control_lock(const char *name);
 int control_remove_stale(const char *name);
 
 /*
+ * Take name's lock and listen on its socket (path, len bytes): the fds in
+ * *lock_fd and *listen_fd (non-blocking, close-on-exec), or -errno, -EEXIST
+ * when a live VM has the name. control_start() does, or the jail for the
+ * VM it starts (include/jail.h), which removes path once the VM is gone.
+ */
+int control_listen(const char *name, int *lock_fd, int *listen_fd,
+		   char *path, size_t len);
+/*
  * Listen for the VM, answering on a control thread; -EEXIST when a live VM
  * already has the name.
  */

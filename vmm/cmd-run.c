@@ -9,6 +9,7 @@
 #include "control.h"
 #include "detach.h"
 #include "fd-limit.h"
+#include "jail.h"
 #include "log.h"
 #include "run-options.h"
 #include "safe-open.h"
@@ -49,10 +50,23 @@ int run_error(const struct vm_config *cfg, int status)
 int run_configured(struct vm_config *cfg, struct mapped_file *initrd)
 {
 	enum lkvm_verdict verdict;
+	bool outside;
 	struct vm vm;
 	int r, status;
 
 	log_set_level(cfg->loglevel);
+	if (cfg->jail.dir) {
+		r = jail_start(cfg, &outside);
+		if (r || outside) {
+			if (initrd)
+				mapped_file_close(initrd);
+			/* The jailed lkvm's status: it wrote the status file. */
+			if (r < 0)
+				r = run_error(cfg, 1);
+			vm_config_release(cfg);
+			return r;
+		}
+	}
 	/* Before the devices size their descriptor tables from it. */
 	fd_limit_raise();
 	memset(&vm, 0, sizeof(vm));

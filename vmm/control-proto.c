@@ -29,10 +29,11 @@ static double vm_uptime(struct vm *vm)
 static void control_stat(struct vm *vm, FILE *out)
 {
 	unsigned int i, r;
+	/* Jailed: the pid the host knows, of the lkvm that started the jail. */
+	int pid = vm->cfg->jail.inside ? vm->cfg->jail.host_pid : (int)getpid();
 
 	fprintf(out, "ok\nname %s\npid %d\nstate %s\nuptime %.3f\n", vm->name,
-		(int)getpid(), vm_paused(vm) ? "paused" : "running",
-		vm_uptime(vm));
+		pid, vm_paused(vm) ? "paused" : "running", vm_uptime(vm));
 	fprintf(out, "memory %llu\ncpus %u\n",
 		(unsigned long long)vm->cfg->ram_size, vm->nr_vcpus);
 	for (i = 0; i < vm->nr_vcpus; i++) {

@@ -254,9 +254,56 @@ static void *control_thread(void *arg)
 	return NULL;
 }
 
-int control_start(struct vm *vm)
+int control_listen(const char *name, int *lock_fd, int *listen_fd,
+		   char *path, size_t len)
 {
 	struct sockaddr_un addr = { .sun_family = AF_UNIX };
+	int err;
+
+	*listen_fd = -1;
+	path[0] = '\0';
+	/* The name's lock first: whoever holds it owns NAME.sock. */
+	*lock_fd = control_lock(name);
+	if (*lock_fd < 0)
+		return *lock_fd;
+	err = control_path(name, ".sock", path, len, true);
+	if (err)
+		goto fail;
+	/* Left by a VM that died: nobody holds the lock any more. */
+	if (unlink(path) && errno != ENOENT) {
+		err = -errno;
+		goto fail;
+	}
+	*listen_fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK |
+			    SOCK_CLOEXEC, 0);
+	if (*listen_fd < 0) {
+		err = -errno;
+		goto fail;
+	}
+	snprintf(addr.sun_path, sizeof(addr.sun_path), "%s", path);
+	if (bind(*listen_fd, (struct sockaddr *)&addr, sizeof(addr))) {
+		err = -errno;
+		goto fail;
+	}
+	/* 0600 whatever the umask; the 0700 directory covers the gap. */
+	if (chmod(path, 0600) || listen(*listen_fd, 16)) {
+		err = -errno;
+		unlink(path);
+		goto fail;
+	}
+	return 0;
+fail:
+	path[0] = '\0';
+	if (*listen_fd >= 0)
+		close(*listen_fd);
+	close(*lock_fd);
+	*lock_fd = *listen_fd = -1;
+	return err;
+}
+
+int control_start(struct vm *vm)
+{
+	const struct jail_config *jail = &vm->cfg->jail;
 	struct control *ctl;
 	unsigned int i;
 	int err;
@@ -270,34 +317,16 @@ int control_start(struct vm *vm)
 		ctl->clients[i].fd = -1;
 	vm->control = ctl;
 
-	/* The name's lock first: whoever holds it owns NAME.sock. */
-	ctl->lock_fd = control_lock(vm->name);
-	if (ctl->lock_fd < 0)
-		return ctl->lock_fd;
-	err = control_path(vm->name, ".sock", ctl->path, sizeof(ctl->path),
-			   true);
-	if (err)
-		return err;
-	/* Left by a VM that died: nobody holds the lock any more. */
-	if (unlink(ctl->path) && errno != ENOENT) {
-		err = -errno;
-		ctl->path[0] = '\0';
-		return err;
+	if (jail->inside) {
+		/* The lkvm outside the jail made it, and removes it. */
+		ctl->lock_fd = jail->lock_fd;
+		ctl->listen_fd = jail->listen_fd;
+	} else {
+		err = control_listen(vm->name, &ctl->lock_fd, &ctl->listen_fd,
+				     ctl->path, sizeof(ctl->path));
+		if (err)
+			return err;
 	}
-
-	ctl->listen_fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK |
-				SOCK_CLOEXEC, 0);
-	if (ctl->listen_fd < 0)
-		return -errno;
-	snprintf(addr.sun_path, sizeof(addr.sun_path), "%s", ctl->path);
-	if (bind(ctl->listen_fd, (struct sockaddr *)&addr, sizeof(addr))) {
-		err = -errno;
-		ctl->path[0] = '\0';
-		return err;
-	}
-	/* 0600 whatever the umask; the 0700 directory covers the gap. */
-	if (chmod(ctl->path, 0600) || listen(ctl->listen_fd, 16))
-		return -errno;
 	ctl->wake_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
 	if (ctl->wake_fd < 0)
 		return -errno;

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "jail.h"
 #include "run-options.h"
 
 /* One ",word" of the argument into d; -EINVAL with a reason. */
@@ -119,4 +120,5 @@ void vm_config_release(struct vm_config *cfg)
 	vm_config_release_9p(cfg);
 	free(cfg->kernel_found);
 	cfg->kernel_found = NULL;
+	jail_config_release(&cfg->jail);
 }

@@ -399,6 +399,18 @@ static int set_debug_single_step(struct run_parse *p, const char *val)
 	return 0;
 }
 
+static int set_jail(struct run_parse *p, const char *val)
+{
+	p->cfg->jail.dir = val;
+	return 0;
+}
+
+static int set_jail_user(struct run_parse *p, const char *val)
+{
+	p->cfg->jail.user = val;
+	return 0;
+}
+
 /* 1: run_parse_args() returns 1, the caller prints the help. */
 static int set_help(struct run_parse *p, const char *val)
 {
@@ -499,6 +511,12 @@ static const struct run_option run_option_table[] = {
 	{ "io-poll", 0, "US", set_io_poll,
 	  "the I/O thread polls up to US microseconds\n"
 	  "(adaptive) before it sleeps; 0: never (64)" },
+	{ "jail", 0, "DIR", set_jail,
+	  "run the VM jailed in DIR: new namespaces, only\n"
+	  "its files, no capabilities (see lkvm(1), JAIL)" },
+	{ "jail-user", 0, "USER[:GROUP]", set_jail_user,
+	  "the jailed VM's user (as root: required; else\n"
+	  "only yourself)" },
 	{ "help", 'h', NULL, set_help, "this help" },
 };
 
@@ -668,6 +686,8 @@ static int run_parse(struct run_parse *p, int argc, char **argv)
 		return FAIL(p, "unexpected argument '%s'", argv[optind]);
 	if (p->cfg->balloon && p->cfg->hugetlbfs_path)
 		return FAIL(p, "--balloon cannot give memory back from hugetlbfs-backed RAM (--hugetlbfs): use one or the other");
+	if (p->cfg->jail.user && !p->cfg->jail.dir)
+		return FAIL(p, "--jail-user needs --jail DIR");
 	if (p->cfg->name) {
 		r = root_9p_from_name(p->cfg, p->cfg->name, p->err,
 				      p->errlen);
@@ -698,6 +718,7 @@ int run_parse_args(int argc, char **argv, struct vm_config *cfg,
 	cfg->boot_protocol = BOOT_PROTO_AUTO;
 	cfg->pvpanic = true;
 	cfg->io_poll_us = IO_POLL_DEFAULT_US;
+	cfg->argv = argv;
 	err[0] = '\0';
 
 	r = run_parse(&p, argc, argv);

@@ -31,6 +31,8 @@ enum bz_payload_format {
 
 /* The format by its magic bytes; UNKNOWN when none matches. */
 enum bz_payload_format bz_payload_detect(const u8 *p, size_t len);
+/* dlopen() the decompressors now (a jail has no libraries later). */
+void bz_payload_preload(void);
 const char *bz_payload_format_name(enum bz_payload_format fmt);
 
 /*

@@ -23,3 +23,5 @@ CHECK_SUITES += tests/integration/lifecycle.sh
 CHECK_SUITES += tests/integration/seccomp.sh
 # Landlock on a running lkvm's 9p workers, by what they can open.
 CHECK_SUITES += tests/integration/9p-landlock.sh
+# --jail: only the bound files, no capabilities, list/stop, status, bad input.
+CHECK_SUITES += tests/integration/jail.sh

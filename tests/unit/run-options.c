@@ -203,6 +203,8 @@ static void test_refusals(void)
 		{ "rng with a value", { "-k", "k", "--rng=yes" }, "unknown option" },
 		{ "no-pvpanic with a value", { "-k", "k", "--no-pvpanic=1" }, "unknown option" },
 		{ "no-acpi with a value", { "-k", "k", "--no-acpi=1" }, "unknown option" },
+		{ "jail-user alone", { "-k", "k", "--jail-user", "x" }, "needs --jail" },
+		{ "jail without a dir", { "-k", "k", "--jail" }, "needs a value" },
 		{ "bad disk option", { "-k", "k", "-d", "a,rw" }, "unknown disk option" },
 		{ "disk without path", { "-k", "k", "--disk", ",ro" }, "needs a path" },
 		{ "long disk serial", { "-k", "k", "-d", "a,serial=123456789012345678901" }, "longer than 20" },

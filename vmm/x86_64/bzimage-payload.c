@@ -113,6 +113,11 @@ static void bz_load_decoders(void)
 	*(void **)&d->lzma_end = bz_sym(lzma, "lzma_end", &d->lzma);
 }
 
+void bz_payload_preload(void)
+{
+	pthread_once(&bz_dec_once, bz_load_decoders);
+}
+
 /* The library for fmt, or its name when it cannot be opened. */
 static const char *bz_decoder_missing(enum bz_payload_format fmt)
 {

@@ -12,6 +12,8 @@
 #include "log.h"
 #include "vm.h"
 #include "x86/acpi.h"
+#include "x86/bzimage-payload.h"
+#include "x86/emul-assist.h"
 #include "x86/layout.h"
 #include "x86/pc.h"
 #include "x86/x86-vm.h"
@@ -91,6 +93,16 @@ static bool x86_kernel_is_linux(const struct mapped_file *k)
 	default:
 		return false;
 	}
+}
+
+void arch_jail_prepare(struct vm_config *cfg)
+{
+	bz_payload_preload();
+	/* /sys is not in the jail: ask the host now. */
+	if (cfg->emulation_assist == EMULATION_ASSIST_AUTO)
+		cfg->emulation_assist = emul_assist_host_needs() ?
+					EMULATION_ASSIST_ON :
+					EMULATION_ASSIST_OFF;
 }
 
 /* Decide on the emulation assist and the command line it implies. */
