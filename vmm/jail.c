@@ -23,6 +23,7 @@
 #include "control.h"
 #include "jail.h"
 #include "log.h"
+#include "vm.h"
 
 #define JAIL_STACK_SIZE (256 * 1024)
 
@@ -372,15 +373,19 @@ static int jail_outside(struct vm_config *cfg)
 {
 	struct jail_outer o = { .cfg = cfg, .lock_fd = -1, .listen_fd = -1 };
 	int err, status;
+	char *name;
 
 	o.userns = geteuid() != 0;
 	if (jail_check_dir(cfg->jail.dir) || jail_resolve_user(&cfg->jail) ||
 	    jail_check_config(cfg, &o.clone_flags))
 		return -EINVAL;
-	if (cfg->name)
-		snprintf(o.name, sizeof(o.name), "%s", cfg->name);
-	else
-		snprintf(o.name, sizeof(o.name), "guest-%d", (int)getpid());
+	name = vm_name_of(cfg);
+	if (!name) {
+		pr_err("out of memory");
+		return -EINVAL;
+	}
+	snprintf(o.name, sizeof(o.name), "%s", name);
+	free(name);
 	err = control_listen(o.name, &o.lock_fd, &o.listen_fd, o.sock_path,
 			     sizeof(o.sock_path));
 	if (err == -EEXIST) {

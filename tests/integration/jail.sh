@@ -34,7 +34,9 @@ echo shared >"$TMP/share/file"
 truncate -s 1M "$TMP/disk.raw"
 kernel=$(realpath "$GUESTS/guest.elf")
 pid=
-trap 'kill -9 $pid 2>/dev/null; rm -rf "$TMP"' EXIT
+pids=()
+# Every lkvm this suite started, not only the last: none outlives it.
+trap 'kill -9 "${pids[@]}" 2>/dev/null; rm -rf "$TMP"' EXIT
 
 if [ "$root" = 1 ]; then
 	juser=(--jail-user nobody)
@@ -67,6 +69,7 @@ name="jail-$$"
 	--console-log "$TMP/console.log" --jail "$TMP/jail" "${juser[@]}" \
 	>"$TMP/tick.out" 2>"$TMP/tick.err" </dev/null &
 pid=$!
+pids+=("$pid")
 ticking() { grep -q '^tick ' "$TMP/console.log" 2>/dev/null; }
 check "the jailed guest runs (ticks in its console log)" wait_for 20 ticking
 c=$(jailed "$pid")
@@ -119,6 +122,7 @@ sed 's/^/# err: /' "$TMP/tick.err"
 	--console-log "$TMP/console.log" --jail "$TMP/jail" "${juser[@]}" \
 	>/dev/null 2>"$TMP/term.err" </dev/null &
 pid=$!
+pids+=("$pid")
 wait_for 20 ticking
 kill -TERM "$pid"
 wait "$pid"
@@ -128,6 +132,7 @@ check "SIGTERM is forwarded: lkvm exits 143 (got $rc)" [ "$rc" -eq 143 ]
 "$LKVM" run -k "$kernel" -c 1 -m 64M -p test=ticker -n mode=none \
 	--jail "$TMP/jail" "${juser[@]}" >/dev/null 2>&1 </dev/null &
 pid=$!
+pids+=("$pid")
 wait_for 10 eval '[ -n "$(jailed "$pid")" ]'
 c=$(jailed "$pid")
 kill -KILL "$pid"
@@ -181,6 +186,7 @@ if [ "$root" = 1 ] && command -v setpriv >/dev/null &&
 		--dev "$TMP/kvm" --console-log "$TMP/u/console.log" --jail "$TMP/jail" \
 		--name "$name-u" >/dev/null 2>"$TMP/u.err" </dev/null &
 	pid=$!
+	pids+=("$pid")
 	wait_for 20 grep -q '^tick ' "$TMP/u/console.log" 2>/dev/null
 	c=$(jailed "$pid")
 	sed 's/^/# err: /' "$TMP/u.err"
