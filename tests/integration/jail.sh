@@ -165,6 +165,10 @@ LKVM_JAIL_STAGE="r,0,1,0,0,1,x" lkvm_refused "a forged LKVM_JAIL_STAGE" 1 \
 if [ "$root" = 1 ]; then
 	lkvm_refused "--jail as root without --jail-user" 1 "needs --jail-user" \
 		--jail "$TMP/jail"
+	# Owned by a third user (neither root nor us): they could change it.
+	mkdir -m 755 "$TMP/theirs" && chown nobody "$TMP/theirs"
+	lkvm_refused "--jail on a directory another user owns" 1 \
+		"neither root nor this user" --jail "$TMP/theirs" "${juser[@]}"
 fi
 check_that "the host's DIR is still empty" '[ -z "$(ls -A "$TMP/jail")" ]'
 
