@@ -13,11 +13,16 @@
 # the guest compares the SHA-256 of what it got with the host's, the host
 # compares what it got with the guest's files. Also: lkvm exits 0 after
 # the guest powers off and logs nothing about the device.
+# make check-linux only (LKVM_LINUX_ALL=1): make check's 25 minutes are
+# full; the unit, cli and fuzz suites cover the device there.
 set -u
 LINUX_TIMEOUT=${LINUX_TIMEOUT:-900}
 # shellcheck source=tests/linux/lib.sh
 . "$(dirname "$0")/../linux/lib.sh"
 
+if [ "${LKVM_LINUX_ALL:-0}" != 1 ]; then
+	linux_skip "LKVM_LINUX_ALL=1 (make check-linux) only: make check's time is full"
+fi
 linux_require -c -m --vsock --virtio-transport
 WORK=$(mktemp -d)
 HOST_PID=
