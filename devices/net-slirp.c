@@ -22,6 +22,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "deadline.h"
 #include "log.h"
 #include "seccomp-filter.h"
 #include "net-backend.h"
@@ -86,14 +87,6 @@ struct net_user {
 	u8 frame[USER_FRAME_MAX];
 };
 
-static s64 now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (s64)ts.tv_sec * 1000000000LL + ts.tv_nsec;
-}
-
 static ssize_t user_send(const void *buf, size_t len, void *opaque)
 {
 	struct net_user *u = opaque;
@@ -117,7 +110,7 @@ static void user_guest_error(const char *msg, void *opaque)
 
 static s64 user_clock(void *opaque)
 {
-	return now_ns();
+	return (s64)mono_now_ns();
 }
 
 static void *user_timer_new(SlirpTimerCb cb, void *cb_opaque, void *opaque)
@@ -243,7 +236,7 @@ static void user_from_guest(struct net_user *u)
 
 static void user_run_timers(struct net_user *u)
 {
-	s64 now = now_ns() / 1000000;
+	s64 now = (s64)mono_now_ns() / 1000000;
 	struct user_timer *t;
 	bool again = true;
 
@@ -263,7 +256,7 @@ static void user_run_timers(struct net_user *u)
 
 static int user_timeout(struct net_user *u, u32 slirp_ms)
 {
-	s64 now = now_ns() / 1000000, t = slirp_ms;
+	s64 now = (s64)mono_now_ns() / 1000000, t = slirp_ms;
 	struct user_timer *tm;
 
 	for (tm = u->timers; tm; tm = tm->next)

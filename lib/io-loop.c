@@ -9,6 +9,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "deadline.h"
 #include "io-loop.h"
 #include "log.h"
 #include "seccomp-filter.h"
@@ -80,14 +81,6 @@ void io_loop_set_poll(struct io_loop *loop, u32 max_ns)
 	io_poll_init(&loop->poll, max_ns);
 }
 
-static u64 io_loop_now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (u64)ts.tv_sec * 1000000000ULL + (u64)ts.tv_nsec;
-}
-
 /* Is a CPU free to poll on? Looked at once per IO_POLL_LOAD_EVERY_NS. */
 static bool io_loop_cpu_free(struct io_loop *loop, u64 now)
 {
@@ -125,7 +118,7 @@ static int io_loop_wait(struct io_loop *loop, struct epoll_event *events)
 	if (!p->max_ns)
 		return epoll_wait(loop->epoll_fd, events, IO_LOOP_MAX_EVENTS,
 				  -1);
-	t0 = last = io_loop_now();
+	t0 = last = mono_now_ns();
 	if (bound && !io_loop_cpu_free(loop, t0)) {
 		/* Others wait for a CPU: sleep, keep the bound. */
 		p->busy++;
@@ -138,7 +131,7 @@ static int io_loop_wait(struct io_loop *loop, struct epoll_event *events)
 			io_poll_update(p, true, 0);
 		if (n)
 			return n;
-		now = io_loop_now();
+		now = mono_now_ns();
 		if (now - last > IO_POLL_PREEMPT_NS) {
 			io_poll_preempted(p);
 			preempted = true;
@@ -150,7 +143,7 @@ static int io_loop_wait(struct io_loop *loop, struct epoll_event *events)
 	}
 	n = epoll_wait(loop->epoll_fd, events, IO_LOOP_MAX_EVENTS, -1);
 	if (n > 0 && !preempted)
-		io_poll_update(p, false, io_loop_now() - t0);
+		io_poll_update(p, false, mono_now_ns() - t0);
 	return n;
 }
 

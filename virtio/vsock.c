@@ -15,6 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "deadline.h"
 #include "iov.h"
 #include "log.h"
 #include "seccomp-filter.h"
@@ -89,14 +90,6 @@ struct virtio_vsock {
 	struct ratelimit bad_rl;
 	struct virtio_vsock_stats st;
 };
-
-static u64 now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (u64)ts.tv_sec * 1000 + (u64)ts.tv_nsec / 1000000;
-}
 
 void vsock_hdr_decode(struct vsock_hdr *h, const u8 raw[VSOCK_HDR_LEN])
 {
@@ -692,7 +685,7 @@ static void listen_io(struct io_handler *hd, u32 events)
 		c->h.fd = fd;
 		c->h.fn = conn_io;
 		c->state = C_HOST_CONNECT;
-		c->deadline = now_ms() + v->timeout_ms;
+		c->deadline = mono_now_ms() + v->timeout_ms;
 		conn_update(c);
 	}
 	pthread_mutex_unlock(&v->lock);
@@ -876,7 +869,7 @@ static void tx_packet(struct virtio_vsock *v, const struct virtq_chain *ch)
 			rst_orphan(v, c->local_port, c->peer_port);
 			c->pending = 0;
 			c->state = C_CLOSING;
-			c->deadline = now_ms() + v->timeout_ms;
+			c->deadline = mono_now_ms() + v->timeout_ms;
 		}
 		if (!c->len)
 			conn_drained(c);
@@ -962,7 +955,7 @@ static void kick_io(struct io_handler *hd, u32 events)
 static void timer_io(struct io_handler *hd, u32 events)
 {
 	struct virtio_vsock *v = hd->opaque;
-	u64 now = now_ms(), cnt;
+	u64 now = mono_now_ms(), cnt;
 	unsigned int i;
 
 	if (read(hd->fd, &cnt, sizeof(cnt)) < 0 && errno != EAGAIN)

@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "control.h"
+#include "deadline.h"
 #include "log.h"
 #include "seccomp-filter.h"
 #include "vm.h"
@@ -51,14 +52,6 @@ struct control {
 	struct control_client clients[CONTROL_MAX_CLIENTS];
 };
 
-static u64 now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (u64)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* Write all of buf to a non-blocking socket before deadline_ms. */
 static int write_by(int fd, const char *buf, size_t len, u64 deadline_ms)
 {
@@ -74,7 +67,7 @@ static int write_by(int fd, const char *buf, size_t len, u64 deadline_ms)
 		}
 		if (n < 0 && errno != EAGAIN && errno != EINTR)
 			return -errno;
-		now = now_ms();
+		now = mono_now_ms();
 		if (now >= deadline_ms)
 			return -ETIMEDOUT;
 		if (poll(&p, 1, (int)(deadline_ms - now)) < 0 && errno != EINTR)
@@ -106,7 +99,7 @@ static void control_answer(struct control *ctl, struct control_client *c)
 	if (reply && reply_len) {
 		/* The reply has its own time, after the request's. */
 		err = write_by(c->fd, reply, reply_len,
-			       now_ms() + CONTROL_CLIENT_TIMEOUT_MS);
+			       mono_now_ms() + CONTROL_CLIENT_TIMEOUT_MS);
 		if (err)
 			pr_debug("control: reply lost: %s", strerror(-err));
 	}
@@ -168,7 +161,7 @@ static void control_accept(struct control *ctl)
 			    errno == ENOBUFS || errno == ENOMEM) {
 				pr_warn_ratelimited("control: accept: %s",
 						    strerror(errno));
-				ctl->accept_after_ms = now_ms() +
+				ctl->accept_after_ms = mono_now_ms() +
 					CONTROL_ACCEPT_BACKOFF_MS;
 			}
 			return;
@@ -183,7 +176,7 @@ static void control_accept(struct control *ctl)
 		}
 		c->fd = fd;
 		c->len = 0;
-		c->deadline_ms = now_ms() + CONTROL_CLIENT_TIMEOUT_MS;
+		c->deadline_ms = mono_now_ms() + CONTROL_CLIENT_TIMEOUT_MS;
 	}
 	/* All slots taken: the rest wait in the backlog. */
 }
@@ -199,7 +192,7 @@ static void *control_thread(void *arg)
 		unsigned int i, n = 0;
 		int timeout = -1, listen_at = -1;
 		bool room = false;
-		u64 now = now_ms();
+		u64 now = mono_now_ms();
 
 		pfd[n] = (struct pollfd){ .fd = ctl->wake_fd, .events = POLLIN };
 		owner[n++] = NULL;
@@ -237,7 +230,7 @@ static void *control_thread(void *arg)
 			pr_err("control: poll: %s", strerror(errno));
 			break;
 		}
-		now = now_ms();
+		now = mono_now_ms();
 		for (i = 1; i < n; i++) {
 			struct control_client *c = owner[i];
 

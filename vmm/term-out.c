@@ -14,6 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "deadline.h"
 #include "io-loop.h"
 #include "log.h"
 #include "term-out.h"
@@ -335,29 +336,21 @@ int term_out_add_waiter(struct term_out *o, void (*fn)(void *opaque),
 	return err;
 }
 
-static s64 now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (s64)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 size_t term_out_finish(struct term_out *o, int idle_ms)
 {
-	s64 deadline = now_ms() + idle_ms;
+	s64 deadline = (s64)mono_now_ms() + idle_ms;
 	size_t dropped = 0;
 
 	pthread_mutex_lock(&o->lock);
 	while (o->len && !discarding(o)) {
 		size_t before = o->len;
 		struct pollfd p = { .fd = o->fd, .events = POLLOUT };
-		s64 left = deadline - now_ms();
+		s64 left = deadline - (s64)mono_now_ms();
 
 		o->blocked = false;
 		out_flush_locked(o);
 		if (o->len < before)
-			deadline = now_ms() + idle_ms;
+			deadline = (s64)mono_now_ms() + idle_ms;
 		if (!o->len || discarding(o))
 			break;
 		if (left <= 0)
