@@ -123,7 +123,7 @@ static void load_arg(struct sc_prog *p, unsigned int idx, bool hi)
 /* One argument check: jumps to LBL_FAIL, or goes on to the next on a pass. */
 static int compile_arg(struct sc_prog *p, const struct sc_arg *a)
 {
-	unsigned int i, words = a->wide ? 2 : 1, w;
+	unsigned int i, nr, words = a->wide ? 2 : 1, w;
 
 	if (a->idx > 5)
 		return -EINVAL;
@@ -152,10 +152,12 @@ static int compile_arg(struct sc_prog *p, const struct sc_arg *a)
 		}
 		emit_jmp(p, BPF_JA, 0, true, LBL_FAIL);
 		break;
+	case SC_NOT:		/* SC_NONE_OF with vals[0] alone */
 	case SC_NONE_OF:
-		if (!a->nr || a->nr > SC_MAX_VALS)
+		nr = a->kind == SC_NOT ? 1 : a->nr;
+		if (!nr || nr > SC_MAX_VALS)
 			return -EINVAL;
-		for (i = 0; i < a->nr; i++) {
+		for (i = 0; i < nr; i++) {
 			/* Label 2 + i: the next value. */
 			if (a->wide) {
 				load_arg(p, a->idx, true);
@@ -189,16 +191,6 @@ static int compile_arg(struct sc_prog *p, const struct sc_arg *a)
 			emit_stmt(p, BPF_ALU | BPF_AND | BPF_K, m);
 			emit_jmp(p, BPF_JEQ, v, false, LBL_FAIL);
 		}
-		break;
-	case SC_NOT:
-		load_arg(p, a->idx, false);
-		if (!a->wide) {
-			emit_jmp(p, BPF_JEQ, (u32)a->vals[0], true, LBL_FAIL);
-			break;
-		}
-		emit_jmp(p, BPF_JEQ, (u32)a->vals[0], false, LBL_PASS);
-		load_arg(p, a->idx, true);
-		emit_jmp(p, BPF_JEQ, (u32)(a->vals[0] >> 32), true, LBL_FAIL);
 		break;
 	default:
 		return -EINVAL;
