@@ -23,6 +23,7 @@
 #include "control.h"
 #include "jail.h"
 #include "log.h"
+#include "parse-num.h"
 #include "vm.h"
 
 #define JAIL_STACK_SIZE (256 * 1024)
@@ -71,19 +72,18 @@ static int jail_check_dir(const char *dir)
 	return 0;
 }
 
-/* A decimal id, or -1. */
-static long jail_number(const char *s)
+/*
+ * A decimal uid or gid, whole-string, no blanks or sign; (u32)-1 is no id
+ * (setresuid() reads it as "unchanged"). Anything else is a name.
+ */
+static bool jail_number(const char *s, u32 *id)
 {
-	char *end;
-	long v;
+	unsigned long v;
 
-	if (!*s || *s < '0' || *s > '9')
-		return -1;
-	errno = 0;
-	v = strtol(s, &end, 10);
-	if (errno || *end || v < 0 || v >= (long)UINT32_MAX)
-		return -1;
-	return v;
+	if (parse_num_ulong(s, UINT32_MAX - 1, 0, &v))
+		return false;
+	*id = (u32)v;
+	return true;
 }
 
 /* --jail-user USER[:GROUP] into j->uid, j->gid; names through NSS, now. */
@@ -92,7 +92,8 @@ static int jail_resolve_user(struct jail_config *j)
 	char user[256], *group;
 	struct passwd *pw;
 	struct group *gr;
-	long n;
+	bool numeric;
+	u32 n;
 
 	if (!j->user) {
 		if (geteuid() == 0) {
@@ -110,24 +111,24 @@ static int jail_resolve_user(struct jail_config *j)
 	group = strchr(user, ':');
 	if (group)
 		*group++ = '\0';
-	n = jail_number(user);
-	pw = n >= 0 ? getpwuid((uid_t)n) : getpwnam(user);
-	if (!pw && (n < 0 || !group)) {
+	numeric = jail_number(user, &n);
+	pw = numeric ? getpwuid((uid_t)n) : getpwnam(user);
+	if (!pw && (!numeric || !group)) {
 		pr_err("--jail-user '%s': no such user%s", j->user,
-		       n >= 0 ? " (give a group too, UID:GID)" : "");
+		       numeric ? " (give a group too, UID:GID)" : "");
 		return -EINVAL;
 	}
-	j->uid = pw ? pw->pw_uid : (u32)n;
+	j->uid = pw ? pw->pw_uid : n;
 	j->gid = pw ? pw->pw_gid : 0;
 	if (group) {
-		n = jail_number(group);
-		gr = n >= 0 ? NULL : getgrnam(group);
-		if (n < 0 && !gr) {
+		numeric = jail_number(group, &n);
+		gr = numeric ? NULL : getgrnam(group);
+		if (!numeric && !gr) {
 			pr_err("--jail-user '%s': no such group '%s'", j->user,
 			       group);
 			return -EINVAL;
 		}
-		j->gid = gr ? gr->gr_gid : (u32)n;
+		j->gid = gr ? gr->gr_gid : n;
 	}
 	if (geteuid() != 0 && (j->uid != getuid() || j->gid != getgid())) {
 		pr_err("--jail-user '%s': only root can run the jail as another user or group",

@@ -11,6 +11,7 @@
 #include "control.h"
 #include "io-poll.h"
 #include "kernel-find.h"
+#include "parse-num.h"
 #include "root-9p.h"
 #include "run-options.h"
 #include "seccomp-filter.h"
@@ -60,23 +61,6 @@ int parse_mem_size(const char *s, u64 *out)
 	if (v > (ULLONG_MAX >> shift))
 		return -ERANGE;
 	*out = (u64)v << shift;
-	return 0;
-}
-
-static int parse_uint(const char *s, unsigned long max, unsigned long *out)
-{
-	unsigned long v;
-	char *end;
-
-	if (!s || !*s || *s == '-' || *s == '+')
-		return -EINVAL;
-	errno = 0;
-	v = strtoul(s, &end, 10);
-	if (errno || *end || end == s)
-		return -EINVAL;
-	if (v > max)
-		return -ERANGE;
-	*out = v;
 	return 0;
 }
 
@@ -165,7 +149,7 @@ static int set_mem(struct run_parse *p, const char *val)
 static int set_cpus(struct run_parse *p, const char *val)
 {
 	unsigned long n;
-	int r = parse_uint(val, LKVM_MAX_CPUS, &n);
+	int r = parse_num_ulong(val, LKVM_MAX_CPUS, PARSE_NUM_BLANKS, &n);
 
 	if (r == -ERANGE)
 		return FAIL(p, "too many CPUs '%s': at most %d", val,
@@ -426,7 +410,8 @@ static int set_io_poll(struct run_parse *p, const char *val)
 {
 	unsigned long n;
 
-	if (parse_uint(val, IO_POLL_MAX_NS / 1000, &n))
+	if (parse_num_ulong(val, IO_POLL_MAX_NS / 1000,
+			    PARSE_NUM_BLANKS, &n))
 		return FAIL(p, "invalid --io-poll '%s': need 0 to %u microseconds",
 			    val, IO_POLL_MAX_NS / 1000);
 	p->cfg->io_poll_us = n;

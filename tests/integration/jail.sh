@@ -155,6 +155,16 @@ lkvm_refused "--jail-user naming no user" 1 "no such user" \
 	--jail "$TMP/jail" --jail-user no-such-user-$$
 lkvm_refused "--jail-user naming no group" 1 "no such group" \
 	--jail "$TMP/jail" --jail-user "$(id -un):no-such-group-$$"
+# Ids are whole decimal numbers below (uid_t)-1; anything else is a name.
+lkvm_refused "--jail-user: a numeric uid without a passwd entry needs a group" 1 \
+	"'4294967294': no such user (give a group too, UID:GID)" \
+	--jail "$TMP/jail" --jail-user 4294967294
+lkvm_refused "--jail-user: 4294967295, (uid_t)-1, is a name, not an id" 1 \
+	"'4294967295': no such user$" --jail "$TMP/jail" --jail-user 4294967295
+lkvm_refused "--jail-user: ' 0', with a blank, is a name, not uid 0" 1 \
+	"' 0': no such user$" --jail "$TMP/jail" --jail-user " 0"
+lkvm_refused "--jail-user: '+0' is a name, not uid 0" 1 \
+	"'+0': no such user$" --jail "$TMP/jail" --jail-user "+0"
 lkvm_refused "--jail-user without --jail" 2 "needs --jail" --jail-user "$(id -un)"
 lkvm_refused "--jail with --vsock but no path=" 1 "path=SOCK" \
 	--jail "$TMP/jail" "${juser[@]}" --vsock 3

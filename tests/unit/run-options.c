@@ -69,6 +69,9 @@ static void test_defaults(void)
 	   cfg.io_poll_us == 0, "--io-poll 0 turns polling off");
 	ok(parse(&cfg, err, ARGS("-k", "k", "--io-poll", "1000")) == 0 &&
 	   cfg.io_poll_us == 1000, "--io-poll 1000 is the largest");
+	ok(parse(&cfg, err, ARGS("-k", "k", "-c", " 2", "--io-poll", "\t7")) == 0 &&
+	   cfg.nr_cpus == 2 && cfg.io_poll_us == 7,
+	   "-c and --io-poll take leading blanks (%s)", err);
 	ok(parse(&cfg, err, ARGS("bzImage")) == 0 &&
 	   !strcmp(cfg.kernel_path, "bzImage"),
 	   "positional kernel is accepted");
@@ -196,6 +199,12 @@ static void test_refusals(void)
 		{ "-c -1", { "-k", "k", "-c", "-1" }, "invalid CPU count" },
 		{ "-c huge", { "-k", "k", "-c", "100000" }, "too many CPUs" },
 		{ "-c text", { "-k", "k", "-c", "two" }, "invalid CPU count" },
+		{ "-c with a sign", { "-k", "k", "-c", "+2" }, "invalid CPU count" },
+		{ "-c with a sign after a blank", { "-k", "k", "-c", " +2" }, "invalid CPU count" },
+		{ "-c -1 after a blank", { "-k", "k", "-c", " -1" }, "invalid CPU count" },
+		{ "-c with a trailing blank", { "-k", "k", "-c", "2 " }, "invalid CPU count" },
+		{ "-c empty", { "-k", "k", "-c", "" }, "invalid CPU count" },
+		{ "-c beyond unsigned long", { "-k", "k", "-c", "99999999999999999999999" }, "too many CPUs" },
 		{ "unknown option", { "-k", "k", "--frobnicate" }, "unknown option" },
 		{ "missing value", { "-k" }, "needs a value" },
 		{ "bad console", { "-k", "k", "--console", "vga" }, "unsupported console" },
@@ -230,6 +239,8 @@ static void test_refusals(void)
 		{ "io-poll over the cap", { "-k", "k", "--io-poll", "1001" }, "invalid --io-poll" },
 		{ "negative io-poll", { "-k", "k", "--io-poll", "-1" }, "invalid --io-poll" },
 		{ "io-poll with a unit", { "-k", "k", "--io-poll", "5us" }, "invalid --io-poll" },
+		{ "io-poll with a sign", { "-k", "k", "--io-poll", "+5" }, "invalid --io-poll" },
+		{ "io-poll empty", { "-k", "k", "--io-poll", "" }, "invalid --io-poll" },
 	};
 	unsigned int i;
 

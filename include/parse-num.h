@@ -1,0 +1,23 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Decimal numbers from the user (option values, --jail-user ids), with
+ * the rules spelled out rather than left to strtoul(), which skips
+ * blanks, takes a sign (and negates "-1" into ULONG_MAX) and stops at
+ * the first character that is not a digit.
+ */
+#ifndef LKVM_PARSE_NUM_H
+#define LKVM_PARSE_NUM_H
+
+/* Leading blanks (isspace()) are skipped; without it they are refused. */
+#define PARSE_NUM_BLANKS	(1U << 0)
+
+/*
+ * The whole of @s as a decimal number from 0 to @max into *@out: digits
+ * only, no sign (not even after blanks), nothing after the last digit,
+ * not empty. Returns 0, -EINVAL (not such a number: *@out untouched) or
+ * -ERANGE (digits only, but above @max or beyond unsigned long).
+ */
+int parse_num_ulong(const char *s, unsigned long max, unsigned int flags,
+		    unsigned long *out);
+
+#endif
