@@ -390,10 +390,9 @@ bool net_user_available(void)
 	return true;
 }
 
-bool net_user_preload(void)
+void net_user_preload(void)
 {
 	pthread_once(&sl_once, sl_load);
-	return sl.ok;
 }
 
 int net_user_open(struct net_backend **out, const struct net_user_options *o,
@@ -481,9 +480,8 @@ bool net_user_available(void)
 	return false;
 }
 
-bool net_user_preload(void)
+void net_user_preload(void)
 {
-	return false;
 }
 
 int net_user_open(struct net_backend **out, const struct net_user_options *o,

@@ -97,8 +97,11 @@ int net_user_open(struct net_backend **out, const struct net_user_options *o,
 		  char *err, size_t errlen);
 /* Was lkvm built with libslirp (mode=user)? */
 bool net_user_available(void);
-/* Load libslirp now (a jail's root has no libraries); false if it cannot. */
-bool net_user_preload(void);
+/*
+ * dlopen() libslirp now (a jail's root has no libraries later). A failure
+ * is kept and reported where a mode=user NIC starts, as without a jail.
+ */
+void net_user_preload(void);
 
 static inline void net_backend_close(struct net_backend *be)
 {
