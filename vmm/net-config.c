@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "parse-num.h"
 #include "run-options.h"
 
 #define NET_SUBOPTIONS \
@@ -35,26 +36,11 @@ static int parse_mac(const char *s, u8 mac[6])
 	return 0;
 }
 
-static int parse_num(const char *s, unsigned long max, unsigned long *out)
-{
-	unsigned long v;
-	char *end;
-
-	if (!*s || *s == '-' || *s == '+')
-		return -EINVAL;
-	errno = 0;
-	v = strtoul(s, &end, 10);
-	if (errno || *end || v > max)
-		return -EINVAL;
-	*out = v;
-	return 0;
-}
-
 static int parse_port(const char *s, u16 *port)
 {
 	unsigned long v;
 
-	if (parse_num(s, 65535, &v) || !v)
+	if (parse_num_ulong(s, 65535, PARSE_NUM_BLANKS, &v) || !v)
 		return -EINVAL;
 	*port = (u16)v;
 	return 0;
@@ -149,12 +135,13 @@ static int net_word(struct net_config *n, char *key, char *val, char *err,
 	} else if (!strcmp(key, "downscript")) {
 		n->downscript = val;
 	} else if (!strcmp(key, "fd")) {
-		if (parse_num(val, INT_MAX, &v))
+		if (parse_num_ulong(val, INT_MAX, PARSE_NUM_BLANKS, &v))
 			return bad(err, errlen, "-n: invalid fd '%s'%s", val,
 				   "");
 		n->fd = (int)v;
 	} else if (!strcmp(key, "queues")) {
-		if (parse_num(val, NET_BACKEND_MAX_QUEUES, &v) || !v) {
+		if (parse_num_ulong(val, NET_BACKEND_MAX_QUEUES,
+				    PARSE_NUM_BLANKS, &v) || !v) {
 			snprintf(err, errlen,
 				 "-n: invalid queues '%s': need 1 to %d", val,
 				 NET_BACKEND_MAX_QUEUES);

@@ -79,6 +79,12 @@ int main(void)
 	   "short and broadcast host_mac, host_mac with mode=user: %s", err);
 	ok(refused("queues=0", "queues") && refused("queues=17", "queues") &&
 	   refused("queues=2x", "queues"), "queues out of 1..16: %s", err);
+	ok(refused("queues=+2", "queues") && refused("queues= +2", "queues") &&
+	   refused("mode=tap,fd=-1", "fd") && refused("mode=tap,fd= -1", "fd") &&
+	   refused("mode=tap,fd=99999999999999999999", "fd"),
+	   "queues and fd take no sign, not even after a blank: %s", err);
+	ok(!parse("mode=tap,queues= 2") && N.queues == 2,
+	   "a leading blank is still taken, as by the run options");
 	ok(refused("mode=user,queues=2", "queues=2"),
 	   "mode=user with 2 queues: %s", err);
 	ok(refused("mode=user,hostfwd=tcp:22", "hostfwd") &&
