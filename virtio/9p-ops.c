@@ -105,31 +105,32 @@ static void fids_clear(struct p9_server *s)
 	s->top = 0;
 }
 
+/* The epoch moves on under s->lock; p9_server_epoch() reads it anywhere. */
 u64 p9_server_epoch(struct p9_server *s)
 {
-	u64 e;
+	return __atomic_load_n(&s->epoch, __ATOMIC_ACQUIRE);
+}
 
-	pthread_mutex_lock(&s->lock);
-	e = s->epoch;
-	pthread_mutex_unlock(&s->lock);
-	return e;
+/* Under s->lock: end the epoch, wake its requests' waits. */
+static void epoch_end(struct p9_server *s)
+{
+	__atomic_store_n(&s->epoch, s->epoch + 1, __ATOMIC_RELEASE);
+	pthread_cond_broadcast(&s->cond);
 }
 
 void p9_server_cancel(struct p9_server *s)
 {
 	pthread_mutex_lock(&s->lock);
-	s->epoch++;
-	pthread_cond_broadcast(&s->cond);
+	epoch_end(s);
 	pthread_mutex_unlock(&s->lock);
 }
 
 void p9_server_reset(struct p9_server *s)
 {
 	pthread_mutex_lock(&s->lock);
-	s->epoch++;
+	epoch_end(s);
 	fids_clear(s);
 	s->msize = P9_MSIZE_MAX;
-	pthread_cond_broadcast(&s->cond);
 	pthread_mutex_unlock(&s->lock);
 }
 
