@@ -23,10 +23,18 @@ enum p9_fid_kind {
 	P9_FID_XATTR_WRITE,	/* Txattrcreate: set at Tclunk */
 };
 
+/*
+ * A fid lives on the heap: the table keeps it (listed, at slot) and so
+ * does the one request holding it (busy). A reset unlists every fid; one
+ * a request still holds (its worker blocked in the host's file system)
+ * is freed when that request lets go of it, never under it.
+ */
 struct p9_fid {
 	u32 id;
 	u8 kind;
-	bool busy;
+	bool busy;		/* held by a request */
+	bool listed;		/* in s->fids[slot] */
+	unsigned int slot;
 	u32 uid;		/* the attach's n_uname */
 	struct p9fs_node node;
 	char *xname;
@@ -46,6 +54,7 @@ int p9_server_init(struct p9_server *s, struct p9fs *fs, const char *name)
 	s->name = name;
 	s->msize = P9_MSIZE_MAX;
 	s->max_fids = P9_MAX_FIDS;
+	s->epoch = 1;
 	pthread_mutex_init(&s->lock, NULL);
 	pthread_cond_init(&s->cond, NULL);
 	return 0;
@@ -63,13 +72,26 @@ unsigned int p9_server_limit_fids(struct p9_server *s, unsigned long max)
 	return max;
 }
 
-static void fid_clear(struct p9_server *s, struct p9_fid *f)
+/* Neither the table nor a request keeps f any more. */
+static void fid_free(struct p9_server *s, struct p9_fid *f)
 {
 	if (f->kind != P9_FID_FREE)
 		p9fs_node_release(s->fs, &f->node);
 	free(f->xname);
 	free(f->xbuf);
-	memset(f, 0, sizeof(*f));
+	free(f);
+}
+
+/* Under s->lock: take f out of the table; freed now unless held. */
+static void fid_unlist(struct p9_server *s, struct p9_fid *f)
+{
+	s->fids[f->slot] = NULL;
+	f->listed = false;
+	s->nr_fids--;
+	if (f->busy)
+		s->busy--;
+	else
+		fid_free(s, f);
 }
 
 /* Under s->lock. */
@@ -78,19 +100,37 @@ static void fids_clear(struct p9_server *s)
 	unsigned int i;
 
 	for (i = 0; i < s->top; i++)
-		if (s->fids[i].kind != P9_FID_FREE)
-			fid_clear(s, &s->fids[i]);
-	s->nr_fids = 0;
+		if (s->fids[i])
+			fid_unlist(s, s->fids[i]);
 	s->top = 0;
+}
+
+/* The epoch moves on under s->lock; p9_server_epoch() reads it anywhere. */
+u64 p9_server_epoch(struct p9_server *s)
+{
+	return __atomic_load_n(&s->epoch, __ATOMIC_ACQUIRE);
+}
+
+/* Under s->lock: end the epoch, wake its requests' waits. */
+static void epoch_end(struct p9_server *s)
+{
+	__atomic_store_n(&s->epoch, s->epoch + 1, __ATOMIC_RELEASE);
+	pthread_cond_broadcast(&s->cond);
+}
+
+void p9_server_cancel(struct p9_server *s)
+{
+	pthread_mutex_lock(&s->lock);
+	epoch_end(s);
+	pthread_mutex_unlock(&s->lock);
 }
 
 void p9_server_reset(struct p9_server *s)
 {
 	pthread_mutex_lock(&s->lock);
+	epoch_end(s);
 	fids_clear(s);
-	s->busy = 0;
 	s->msize = P9_MSIZE_MAX;
-	pthread_cond_broadcast(&s->cond);
 	pthread_mutex_unlock(&s->lock);
 }
 
@@ -115,30 +155,35 @@ u32 p9_server_msize(struct p9_server *s)
 	return m;
 }
 
-/* Under s->lock: the slot of fid id, or NULL. */
+/* Under s->lock: the fid id, or NULL. */
 static struct p9_fid *fid_find(struct p9_server *s, u32 id)
 {
 	unsigned int i;
 
 	for (i = 0; i < s->top; i++)
-		if (s->fids[i].kind != P9_FID_FREE && s->fids[i].id == id)
-			return &s->fids[i];
+		if (s->fids[i] && s->fids[i]->id == id)
+			return s->fids[i];
 	return NULL;
 }
 
 /*
- * Take fids ids[0, n) for one request (the same id twice gives the same
- * slot), waiting while any of them is busy: all or none, so two requests
- * never hold one each of the same pair. -EBADF if one does not exist.
+ * Take fids ids[0, n) for one request of epoch (the same id twice gives
+ * the same fid), waiting while any of them is busy: all or none, so two
+ * requests never hold one each of the same pair. -EBADF if one does not
+ * exist, -ECANCELED once a reset or cancel ended the request's epoch.
  */
-static int fids_get(struct p9_server *s, const u32 *ids, unsigned int n,
-		    struct p9_fid **out)
+static int fids_get(struct p9_server *s, u64 epoch, const u32 *ids,
+		    unsigned int n, struct p9_fid **out)
 {
 	unsigned int i, j;
 	bool wait;
 
 	pthread_mutex_lock(&s->lock);
 	for (;;) {
+		if (s->epoch != epoch) {
+			pthread_mutex_unlock(&s->lock);
+			return -ECANCELED;
+		}
 		wait = false;
 		for (i = 0; i < n; i++) {
 			out[i] = fid_find(s, ids[i]);
@@ -166,6 +211,7 @@ static int fids_get(struct p9_server *s, const u32 *ids, unsigned int n,
 	return 0;
 }
 
+/* The request lets go of its fids; one a reset unlisted goes now. */
 static void fids_put(struct p9_server *s, struct p9_fid **f, unsigned int n)
 {
 	unsigned int i, j;
@@ -175,17 +221,24 @@ static void fids_put(struct p9_server *s, struct p9_fid **f, unsigned int n)
 		for (j = 0; j < i; j++)
 			if (f[j] == f[i])
 				break;
-		if (j == i && f[i]->busy) {
-			f[i]->busy = false;
+		if (j < i || !f[i]->busy)
+			continue;
+		f[i]->busy = false;
+		if (f[i]->listed)
 			s->busy--;
-		}
+		else
+			fid_free(s, f[i]);
 	}
 	pthread_cond_broadcast(&s->cond);
 	pthread_mutex_unlock(&s->lock);
 }
 
-/* A new fid id, reserved (busy) for the caller: -EEXIST, -ENFILE. */
-static int fid_new(struct p9_server *s, u32 id, struct p9_fid **out)
+/*
+ * A new fid id for a request of epoch, held (busy) by it: -EEXIST,
+ * -ENFILE, -ENOMEM, -ECANCELED (the epoch is over).
+ */
+static int fid_new(struct p9_server *s, u64 epoch, u32 id,
+		   struct p9_fid **out)
 {
 	struct p9_fid *f = NULL;
 	unsigned int i;
@@ -195,26 +248,29 @@ static int fid_new(struct p9_server *s, u32 id, struct p9_fid **out)
 	if (id == P9_NOFID)
 		return -EBADF;
 	pthread_mutex_lock(&s->lock);
-	if (fid_find(s, id)) {
+	if (s->epoch != epoch) {
+		r = -ECANCELED;
+	} else if (fid_find(s, id)) {
 		r = -EEXIST;
 	} else if (s->nr_fids >= s->max_fids) {
 		r = -ENFILE;
 		pr_warn_ratelimited("%s: the guest has %u fids, the most this device keeps",
 				    s->name, s->max_fids);
 	} else {
-		for (i = 0; i < P9_MAX_FIDS; i++) {
-			if (s->fids[i].kind == P9_FID_FREE) {
-				f = &s->fids[i];
+		for (i = 0; i < P9_MAX_FIDS; i++)
+			if (!s->fids[i])
 				break;
-			}
-		}
+		f = i < P9_MAX_FIDS ? calloc(1, sizeof(*f)) : NULL;
 		if (!f) {
-			r = -ENFILE;
+			r = i < P9_MAX_FIDS ? -ENOMEM : -ENFILE;
 		} else {
 			f->id = id;
 			f->kind = P9_FID_NEW;
 			f->busy = true;
+			f->listed = true;
+			f->slot = i;
 			p9fs_node_init(&f->node);
+			s->fids[i] = f;
 			s->busy++;
 			s->nr_fids++;
 			if (i >= s->top)
@@ -226,13 +282,13 @@ static int fid_new(struct p9_server *s, u32 id, struct p9_fid **out)
 	return r;
 }
 
-/* Give up a fid the request holds: its slot becomes free. */
+/* Give up a fid the request holds (Tclunk, a failed make): it goes. */
 static void fid_drop(struct p9_server *s, struct p9_fid *f)
 {
 	pthread_mutex_lock(&s->lock);
-	fid_clear(s, f);
-	s->busy--;
-	s->nr_fids--;
+	if (f->listed)
+		fid_unlist(s, f);	/* busy: left to free here */
+	fid_free(s, f);
 	pthread_cond_broadcast(&s->cond);
 	pthread_mutex_unlock(&s->lock);
 }
@@ -248,6 +304,7 @@ struct p9_call {
 	unsigned int nf;
 	struct p9_iobufs *io;	/* NULL: everything in the flat buffers */
 	u32 data;		/* reply bytes already in io->rep */
+	u64 epoch;		/* the server's when the request was taken */
 };
 
 /* Most iovecs a Tread's or Twrite's data may span in a chain. */
@@ -260,7 +317,7 @@ static int take(struct p9_call *c, unsigned int n, u32 a, u32 b)
 	unsigned int i;
 	int r;
 
-	r = fids_get(c->s, ids, n, c->f);
+	r = fids_get(c->s, c->epoch, ids, n, c->f);
 	if (r)
 		return r;
 	c->nf = n;
@@ -301,8 +358,12 @@ static int op_version(struct p9_call *c)
 	msize = MIN(m->version.msize, (u32)P9_MSIZE_MAX);
 	/* A new session: every fid goes, once no request holds one. */
 	pthread_mutex_lock(&s->lock);
-	while (s->busy)
+	while (s->busy && s->epoch == c->epoch)
 		pthread_cond_wait(&s->cond, &s->lock);
+	if (s->epoch != c->epoch) {
+		pthread_mutex_unlock(&s->lock);
+		return -ECANCELED;
+	}
 	fids_clear(s);
 	s->msize = msize;
 	pthread_mutex_unlock(&s->lock);
@@ -321,7 +382,7 @@ static int op_attach(struct p9_call *c)
 
 	if (m->attach.afid != P9_NOFID)
 		return -EINVAL;		/* no authentication */
-	r = fid_new(c->s, m->attach.fid, &f);
+	r = fid_new(c->s, c->epoch, m->attach.fid, &f);
 	if (r)
 		return r;
 	r = p9fs_root(c->s->fs, &f->node, &qid);
@@ -352,7 +413,7 @@ static int op_walk(struct p9_call *c)
 	if (is_open(&c->f[0]->node))
 		return -EBUSY;		/* walk from an open fid: not allowed */
 	if (m->walk.newfid != m->walk.fid) {
-		r = fid_new(s, m->walk.newfid, &nf);
+		r = fid_new(s, c->epoch, m->walk.newfid, &nf);
 		if (r)
 			return r;
 	}
@@ -459,7 +520,7 @@ static int op_read(struct p9_call *c)
 		return -EMSGSIZE;
 	room = c->cap - P9_RREAD_HDR;
 	count = MIN(m->io.count, room);
-	r = fids_get(c->s, &m->io.fid, 1, c->f);
+	r = fids_get(c->s, c->epoch, &m->io.fid, 1, c->f);
 	if (r)
 		return r;
 	c->nf = 1;
@@ -514,7 +575,7 @@ static int op_write(struct p9_call *c)
 	ssize_t n;
 	int r;
 
-	r = fids_get(c->s, &m->io.fid, 1, c->f);
+	r = fids_get(c->s, c->epoch, &m->io.fid, 1, c->f);
 	if (r)
 		return r;
 	c->nf = 1;
@@ -842,7 +903,7 @@ static int op_xattrwalk(struct p9_call *c)
 		nf = c->f[0];
 		free(nf->xbuf);
 	} else {
-		r = fid_new(s, m->xattrwalk.newfid, &nf);
+		r = fid_new(s, c->epoch, m->xattrwalk.newfid, &nf);
 		if (!r)
 			r = p9fs_node_clone(s->fs, &c->f[0]->node, &nf->node);
 		if (r) {
@@ -898,7 +959,7 @@ static int op_clunk(struct p9_call *c)
 	struct p9_fid *f;
 	int r;
 
-	r = fids_get(c->s, &c->m->fid.fid, 1, c->f);
+	r = fids_get(c->s, c->epoch, &c->m->fid.fid, 1, c->f);
 	if (r)
 		return r;
 	f = c->f[0];
@@ -1004,13 +1065,17 @@ u32 p9_server_handle_io(struct p9_server *s, u8 *in, u32 in_len, u8 *out,
 	struct p9_call c = { .s = s, .io = io };
 	struct p9_msg m;
 	struct p9_buf rb;
-	u32 size, msize = p9_server_msize(s);
+	u32 size, msize;
 	u16 tag;
 	u8 type;
 	p9_op op;
 	bool bad = false;
 	int r;
 
+	pthread_mutex_lock(&s->lock);
+	msize = s->msize;
+	c.epoch = io && io->epoch ? io->epoch : s->epoch;
+	pthread_mutex_unlock(&s->lock);
 	if (io)
 		io->flat = 0;
 	/* in_len: what was copied; the request may be longer (Twrite). */

@@ -7,6 +7,18 @@
  * length. A Tflush waits for the request it names (or serves it itself
  * if no worker has taken it yet), so its Rflush always comes after the
  * flushed request's reply. See include/virtio/9p.h.
+ *
+ * A reset (device or queue) never waits on the host's file system: it
+ * drops the queued requests, ends the server's epoch so that requests
+ * waiting for a fid or a flushed request give up, gives the running ones
+ * P9_RESET_MS and abandons the rest to their workers (the stale list).
+ * An abandoned request's reply is neither written to its buffers nor
+ * pushed (its chain is of the ring before the reset); the fids it holds
+ * outlive the server's reset until it lets go (virtio/9p-ops.c); its
+ * worker then serves the queue again. No worker is started to replace
+ * it: no thread starts once the seccomp filters are in (lib/seccomp-
+ * policy.c), and a reset does not take a worker that the blocked request
+ * did not already hold.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -24,8 +36,10 @@
 struct p9_req {
 	struct p9_req *next;
 	struct virtq_chain chain;
+	u64 epoch;		/* the server's at the pop */
 	u16 tag, oldtag;
 	u8 type;
+	bool stale;		/* abandoned by a reset: on p->stale */
 };
 
 /* What one worker thread serves with. */
@@ -54,8 +68,13 @@ static void req_free(struct p9_req *r)
 /* p->lock held: the request is pushed or dropped. */
 static void req_done(struct virtio_9p *p, struct p9_req *r)
 {
-	list_remove(&p->running, r);
-	p->nr_inflight--;
+	if (r->stale) {
+		list_remove(&p->stale, r);
+		p->nr_stale--;
+	} else {
+		list_remove(&p->running, r);
+		p->nr_inflight--;
+	}
 	req_free(r);
 	pthread_cond_broadcast(&p->done);
 }
@@ -70,6 +89,7 @@ static void serve_one(struct p9_worker *w, struct p9_req *r)
 	struct p9_iobufs io = {
 		.req = r->chain.iov, .nr_req = r->chain.nr_out,
 		.rep = r->chain.iov + r->chain.nr_out, .nr_rep = r->chain.nr_in,
+		.epoch = r->epoch,
 	};
 
 	/* Twrite's data and Rread's stay in the guest's buffers. */
@@ -78,11 +98,18 @@ static void serve_one(struct p9_worker *w, struct p9_req *r)
 	out_cap = (u32)MIN(r->chain.in_len, (u64)P9_MSIZE_MAX);
 	in_len = (u32)virtq_chain_read(&r->chain, 0, w->in, in_len);
 	n = p9_server_handle_io(&p->srv, w->in, in_len, w->out, out_cap, &io);
-	if (virtq_chain_write(&r->chain, 0, w->out, io.flat) != io.flat)
-		n = 0;
+	/*
+	 * Under vq->lock, which a reset takes to move the ring on: after
+	 * one, the chain's buffers are the driver's again, nothing is
+	 * written to them (a Tread's data already copied by the host is).
+	 */
 	virtq_lock(vq);
-	if (!virtq_push(vq, &r->chain, n))
-		virtio_queue_signal(vq);
+	if (virtq_chain_current(vq, &r->chain)) {
+		if (virtq_chain_write(&r->chain, 0, w->out, io.flat) != io.flat)
+			n = 0;
+		if (!virtq_push(vq, &r->chain, n))
+			virtio_queue_signal(vq);
+	}
 	virtq_unlock(vq);
 	pthread_mutex_lock(&p->lock);
 	p->requests++;
@@ -103,6 +130,9 @@ static void flush_target(struct p9_worker *w, struct p9_req *flush)
 
 	pthread_mutex_lock(&p->lock);
 	for (;;) {
+		/* A reset since: the request it names is dropped or abandoned. */
+		if (flush->epoch != p9_server_epoch(&p->srv) || p->stopping)
+			break;
 		for (t = p->pending; t; t = t->next)
 			if (t->tag == flush->oldtag && t->type != P9_TFLUSH)
 				break;
@@ -125,7 +155,7 @@ static void flush_target(struct p9_worker *w, struct p9_req *flush)
 			if (t != flush && t->tag == flush->oldtag &&
 			    t->type != P9_TFLUSH)
 				break;
-		if (!t || p->stopping)
+		if (!t)
 			break;
 		pthread_cond_wait(&p->done, &p->lock);
 	}
@@ -229,6 +259,7 @@ static void p9_notify(struct virtio_device *vdev, struct virtq *vq)
 		r->oldtag = n >= sizeof(hdr) ?
 			    (u16)(hdr[7] | hdr[8] << 8) : P9_NOTAG;
 		pthread_mutex_lock(&p->lock);
+		r->epoch = p9_server_epoch(&p->srv);
 		if (p->pending_tail)
 			p->pending_tail->next = r;
 		else
@@ -253,14 +284,41 @@ static void drop_pending(struct virtio_9p *p)
 	p->pending_tail = NULL;
 }
 
-/* Drop what no worker took; wait for what they did. */
+/*
+ * vCPU thread, vdev->lock held, the queue retired: drop what no worker
+ * took, end the epoch (requests waiting for a fid or for Tversion's turn
+ * give up), give the running requests P9_RESET_MS, abandon the rest.
+ * Never longer: a guest must not hang its vCPU on the host's file system.
+ */
 static void p9_quiesce_queue(struct virtio_9p *p)
 {
+	struct timespec deadline;
+	struct p9_req *r;
+	unsigned int n = 0;
+
+	deadline_in_ms(&deadline, P9_RESET_MS);
 	pthread_mutex_lock(&p->lock);
 	drop_pending(p);
-	while (p->running)
-		pthread_cond_wait(&p->done, &p->lock);
+	p9_server_cancel(&p->srv);
+	pthread_cond_broadcast(&p->done);	/* Tflushes waiting: give up */
+	while (p->running &&
+	       !pthread_cond_clockwait(&p->done, &p->lock, CLOCK_MONOTONIC,
+				       &deadline))
+		;
+	while ((r = p->running)) {
+		p->running = r->next;
+		r->stale = true;
+		r->next = p->stale;
+		p->stale = r;
+		p->nr_inflight--;
+		p->nr_stale++;
+		n++;
+	}
+	pthread_cond_broadcast(&p->done);	/* nr_inflight moved: drain */
 	pthread_mutex_unlock(&p->lock);
+	if (n)
+		pr_warn_ratelimited("%s: reset with %u request(s) blocked in the host's file system; their replies are dropped",
+				    p->vdev.name, n);
 }
 
 
@@ -404,11 +462,11 @@ int virtio_9p_destroy(struct virtio_9p *p, unsigned int timeout_ms)
 	deadline_in_ms(&deadline, timeout_ms);
 	pthread_mutex_lock(&p->lock);
 	drop_pending(p);
-	while (p->running &&
+	while ((p->running || p->stale) &&
 	       !pthread_cond_clockwait(&p->done, &p->lock, CLOCK_MONOTONIC,
 				       &deadline))
 		;
-	stuck = p->running;
+	stuck = p->running || p->stale;
 	if (stuck) {
 		/*
 		 * A worker is blocked in the host's file system (a hung NFS

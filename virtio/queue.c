@@ -283,7 +283,7 @@ int virtq_pop(struct virtq *vq, struct virtq_chain *chain)
 int virtq_push(struct virtq *vq, const struct virtq_chain *chain,
 	       u32 written)
 {
-	if (chain->vq != vq || chain->gen != vq->gen)
+	if (!virtq_chain_current(vq, chain))
 		return -ESTALE;
 	if (!vq->ready || vq->broken)
 		return -EIO;

@@ -9,12 +9,18 @@
  * budget is smaller: p9_server_limit_fids(); a fid is used by one request at a time, a
  * request that names a busy fid waits for it) and the negotiated msize,
  * and calls the share's file system side (include/virtio/9p-fs.h) only.
+ * Requests belong to an epoch that a reset or cancel ends: a request of
+ * an ended epoch stops waiting and touches the fid table no more, and a
+ * fid it still holds is freed when it lets go.
  *
  * struct virtio_9p (virtio/9p.c) is the device: feature VIRTIO_9P_MOUNT_TAG
  * and the tag in its config space, one request queue popped on the I/O
  * thread (never blocking it) and served by P9_WORKERS threads, several
  * requests in flight; Tflush is answered after the flushed request's
  * reply. A malformed message gets Rlerror and one rate-limited log line.
+ * A reset never waits for the host's file system: a request still running
+ * after P9_RESET_MS is abandoned (its worker finishes it on its own, its
+ * reply is dropped).
  */
 #ifndef LKVM_VIRTIO_9P_H
 #define LKVM_VIRTIO_9P_H
@@ -34,6 +40,7 @@
 #define P9_XATTR_MAX	(64 * 1024)	/* one attribute's value, a list */
 #define P9_WORKERS	4		/* threads per device */
 #define P9_STUCK_MS	2000		/* at exit: a request still running is stuck */
+#define P9_RESET_MS	100		/* at a reset: it is abandoned */
 #define P9_QUEUE_SIZE	128
 
 #define VIRTIO_9P_MOUNT_TAG	0	/* feature: the tag in config space */
@@ -45,17 +52,30 @@ struct p9_server {
 	const char *name;		/* "virtio-9p.0", for log lines */
 	pthread_mutex_t lock;		/* the fid table and msize */
 	pthread_cond_t cond;		/* a fid became free */
-	struct p9_fid *fids;		/* P9_MAX_FIDS slots */
+	struct p9_fid **fids;		/* P9_MAX_FIDS slots, NULL: free */
 	unsigned int max_fids;		/* slots the guest may use */
 	unsigned int nr_fids;		/* slots in use */
 	unsigned int top;		/* slots [0, top) were ever used */
-	unsigned int busy;		/* fids held by requests */
+	unsigned int busy;		/* fids in the table held by requests */
 	u32 msize;
+	u64 epoch;			/* from 1; moved on by reset, cancel */
 };
 
 int p9_server_init(struct p9_server *s, struct p9fs *fs, const char *name);
-/* Drop every fid (device reset, Tversion); no request may be running. */
+/*
+ * Device reset: end the epoch (p9_server_cancel()), drop every fid and
+ * the msize. Requests may still be running (a worker blocked in the
+ * host's file system): a fid one holds is freed when it lets go of it.
+ */
 void p9_server_reset(struct p9_server *s);
+/*
+ * End the current epoch: the requests taken before stop waiting (for a
+ * busy fid, for Tversion's turn) with ECANCELED and neither take nor make
+ * fids any more; those running in the host's file system finish there.
+ */
+void p9_server_cancel(struct p9_server *s);
+/* The current epoch: what a request taken now belongs to. */
+u64 p9_server_epoch(struct p9_server *s);
 void p9_server_destroy(struct p9_server *s);
 /*
  * Let the guest hold at most @max fids (clamped to [P9_MIN_FIDS,
@@ -87,6 +107,7 @@ struct p9_iobufs {
 	const struct iovec *rep;
 	unsigned int nr_rep;
 	u32 flat;		/* out: bytes of the reply in out */
+	u64 epoch;		/* in: p9_server_epoch() at its pop; 0: now */
 };
 
 u32 p9_server_handle_io(struct p9_server *s, u8 *in, u32 in_len, u8 *out,
@@ -105,7 +126,9 @@ struct virtio_9p {
 	struct p9_req *pending;		/* FIFO: popped, not started */
 	struct p9_req *pending_tail;
 	struct p9_req *running;		/* being served */
-	unsigned int nr_inflight;	/* popped, not yet pushed */
+	struct p9_req *stale;		/* abandoned by a reset, still served */
+	unsigned int nr_inflight;	/* popped, not yet pushed or abandoned */
+	unsigned int nr_stale;
 	bool stopping;
 	pthread_t workers[P9_WORKERS];
 	unsigned int nr_workers;
@@ -121,7 +144,7 @@ int virtio_9p_init(struct virtio_9p *p, struct p9fs *fs, const char *tag,
 		   const struct guest_mem *mem, const char *name);
 /*
  * Drop the requests no worker has taken, wait up to timeout_ms for the
- * running ones, stop the workers and free the device: 0. -EBUSY when a
+ * running ones (abandoned ones too), stop the workers and free the device: 0. -EBUSY when a
  * request is still running then (a worker blocked in the host's file
  * system): nothing is freed, the workers are detached, and the device
  * and its share must stay allocated; the caller is on its way out.
@@ -129,7 +152,8 @@ int virtio_9p_init(struct virtio_9p *p, struct p9fs *fs, const char *tag,
 int virtio_9p_destroy(struct virtio_9p *p, unsigned int timeout_ms);
 /*
  * Wait up to timeout_ms until every popped request is pushed (quiesce):
- * 0, or -ETIMEDOUT with requests still running.
+ * 0, or -ETIMEDOUT with requests still running. Requests a reset
+ * abandoned are not waited for (virtio_9p_destroy() does).
  */
 int virtio_9p_drain(struct virtio_9p *p, unsigned int timeout_ms);
 

@@ -149,6 +149,17 @@ void virtq_chain_init(struct virtq_chain *chain);
 void virtq_chain_destroy(struct virtq_chain *chain);
 
 /*
+ * Was chain popped from vq's ring as it is now (no reset, retire or
+ * re-enable since)? Only then are its buffers still the device's to
+ * write and may it be pushed. vq->lock held.
+ */
+static inline bool virtq_chain_current(const struct virtq *vq,
+				       const struct virtq_chain *chain)
+{
+	return chain->vq == vq && chain->gen == vq->gen;
+}
+
+/*
  * Take the next available chain. Returns 1 with *chain filled, 0 if the
  * driver has made nothing (more) available, -EIO if the queue is not ready
  * or broken, -ENOMEM if the chain could not grow (nothing consumed; retry).

@@ -7,13 +7,17 @@ P9_TEST_DIR := $(BUILD)/tests/9p
 # diod: Debian's 9P2000.L server, the bench's peer (skipped without it).
 CHECK_PACKAGES += diod
 
-# tests/9p/stuck.c: a request blocked in the host (userfaultfd) does not
-# hold up the device's teardown.
-CHECK_DEPS += $(P9_TEST_DIR)/protocol $(P9_TEST_DIR)/stuck
-CHECK_SUITES += $(P9_TEST_DIR)/protocol $(P9_TEST_DIR)/stuck
+# tests/9p/stuck.c: a request blocked in the host (userfaultfd,
+# tests/9p/blocked.h) does not hold up the device's teardown; reset.c:
+# nor a reset from the driver side (reset.c also under ASan:
+# tests/asan/asan.mk).
+CHECK_DEPS += $(P9_TEST_DIR)/protocol $(P9_TEST_DIR)/stuck \
+	$(P9_TEST_DIR)/reset
+CHECK_SUITES += $(P9_TEST_DIR)/protocol $(P9_TEST_DIR)/stuck \
+	$(P9_TEST_DIR)/reset
 BENCH_DEPS += $(P9_TEST_DIR)/9p-bench
 BENCH_SUITES += tests/9p/bench.sh
 
-$(P9_TEST_DIR)/%: tests/9p/%.c tests/9p/client.h $(LIB)
+$(P9_TEST_DIR)/%: tests/9p/%.c tests/9p/client.h tests/9p/blocked.h $(LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -Itests/unit -o $@ $< $(LIB) $(LDLIBS)

@@ -92,35 +92,19 @@ static inline u16 c9_r16(struct c9 *c, u64 gpa)
 				       __ATOMIC_ACQUIRE));
 }
 
-/* Open dir as a share and the device on it, negotiated and running. */
-static inline int c9_open(struct c9 *c, const char *dir, bool ro,
-			  const char **why)
+/*
+ * As a driver after a reset: fresh rings, features negotiated, the queue
+ * enabled, DRIVER_OK; -EIO (and *why) if the device does not take it.
+ */
+static inline int c9_start(struct c9 *c, const char **why)
 {
-	struct p9fs_options opt = {
-		.dir = dir, .readonly = ro, .model = P9FS_MODEL_MAPPED,
-	};
-	struct virtio_device *v;
+	struct virtio_device *v = &c->dev.vdev;
 	u64 f;
 	u8 st = 0;
-	int r;
 
-	memset(c, 0, sizeof(*c));
-	c->ram = calloc(1, C9_RAM);
-	c->reply = malloc(C9_SLOT_BUF);
-	if (!c->ram || !c->reply)
-		return -ENOMEM;
-	r = guest_mem_add(&c->mem, 0, C9_RAM, c->ram, false);
-	if (!r)
-		r = p9fs_open_share(&opt, &c->fs, why);
-	if (r)
-		return r;
-	r = virtio_9p_init(&c->dev, c->fs, "test", &c->mem, "virtio-9p.0");
-	if (r) {
-		*why = "virtio_9p_init";
-		return r;
-	}
-	v = &c->dev.vdev;
-	virtio_device_set_transport(v, &c9_transport, c);
+	memset(c->ram, 0, C9_BUFS);
+	c->avail_idx = 0;
+	c->last_used = 0;
 	f = VIRTIO_BIT(VIRTIO_F_VERSION_1) | VIRTIO_BIT(VIRTIO_9P_MOUNT_TAG);
 	virtio_set_status(v, st |= VIRTIO_STATUS_ACKNOWLEDGE);
 	virtio_set_status(v, st |= VIRTIO_STATUS_DRIVER);
@@ -139,6 +123,34 @@ static inline int c9_open(struct c9 *c, const char *dir, bool ro,
 		return -EIO;
 	}
 	return 0;
+}
+
+/* Open dir as a share and the device on it, negotiated and running. */
+static inline int c9_open(struct c9 *c, const char *dir, bool ro,
+			  const char **why)
+{
+	struct p9fs_options opt = {
+		.dir = dir, .readonly = ro, .model = P9FS_MODEL_MAPPED,
+	};
+	int r;
+
+	memset(c, 0, sizeof(*c));
+	c->ram = calloc(1, C9_RAM);
+	c->reply = malloc(C9_SLOT_BUF);
+	if (!c->ram || !c->reply)
+		return -ENOMEM;
+	r = guest_mem_add(&c->mem, 0, C9_RAM, c->ram, false);
+	if (!r)
+		r = p9fs_open_share(&opt, &c->fs, why);
+	if (r)
+		return r;
+	r = virtio_9p_init(&c->dev, c->fs, "test", &c->mem, "virtio-9p.0");
+	if (r) {
+		*why = "virtio_9p_init";
+		return r;
+	}
+	virtio_device_set_transport(&c->dev.vdev, &c9_transport, c);
+	return c9_start(c, why);
 }
 
 static inline void c9_close(struct c9 *c)

@@ -1,5 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0
-# make check-asan: the unit tests and the suites that boot the project's
+# make check-asan: the unit tests, tests/9p/reset.c (a worker left behind
+# by a reset, the fids it held freed after it; not stuck.c, whose device
+# is left allocated by design), and the suites that boot the project's
 # test guests (every tests/integration suite, tests/devices, tests/virtio-e2e,
 # tests/blk/e2e.sh; not the Linux boots, not the fuzz targets), with
 # liblkvm, lkvm and the unit tests built with ASan and UBSan into
@@ -19,12 +21,13 @@ ASAN_CFLAGS += -Wno-gnu-variable-sized-type-not-at-end
 ASAN_OBJS := $(SRCS:%.c=$(ASAN_DIR)/%.o)
 ASAN_LIB := $(ASAN_DIR)/liblkvm.a
 ASAN_UNIT_TESTS := $(UNIT_SRCS:%.c=$(ASAN_DIR)/%)
+ASAN_9P_TESTS := $(ASAN_DIR)/tests/9p/reset
 ASAN_GUEST_SUITES := $(filter-out %/lib.sh,$(wildcard tests/integration/*.sh)) \
 	tests/devices/guest-devices.sh tests/virtio-e2e/virtio-e2e.sh \
 	tests/blk/e2e.sh
 # Each runs through a wrapper of the same path under $(ASAN_DIR).
 ASAN_WRAPPERS := $(ASAN_GUEST_SUITES:%=$(ASAN_DIR)/%)
-ASAN_SUITES := $(ASAN_UNIT_TESTS) $(ASAN_WRAPPERS)
+ASAN_SUITES := $(ASAN_UNIT_TESTS) $(ASAN_9P_TESTS) $(ASAN_WRAPPERS)
 
 CHECK_PACKAGES += clang-14
 ifneq ($(ASAN_CC),)
@@ -36,7 +39,7 @@ CHECK_SUITES += tests/asan/run-suite.sh
 endif
 
 .PHONY: asan-build check-asan
-asan-build: $(ASAN_DIR)/lkvm $(ASAN_UNIT_TESTS) $(ASAN_WRAPPERS)
+asan-build: $(ASAN_DIR)/lkvm $(ASAN_UNIT_TESTS) $(ASAN_9P_TESTS) $(ASAN_WRAPPERS)
 
 # The test guests come from tests/guest/guest.mk (read after this file).
 check-asan: deps
@@ -59,6 +62,12 @@ $(ASAN_DIR)/lkvm: $(ASAN_DIR)/vmm/main.o $(ASAN_LIB)
 	$(ASAN_CC) $(LDFLAGS) $(ASAN_CFLAGS) -o $@ $^ $(LDLIBS)
 
 $(ASAN_DIR)/tests/unit/%: tests/unit/%.c $(ASAN_LIB)
+	@mkdir -p $(dir $@)
+	$(ASAN_CC) $(CPPFLAGS) $(CFLAGS) $(ASAN_CFLAGS) -Itests/unit -o $@ $< $(ASAN_LIB) \
+		$(LDLIBS)
+
+$(ASAN_DIR)/tests/9p/%: tests/9p/%.c tests/9p/client.h tests/9p/blocked.h \
+		$(ASAN_LIB)
 	@mkdir -p $(dir $@)
 	$(ASAN_CC) $(CPPFLAGS) $(CFLAGS) $(ASAN_CFLAGS) -Itests/unit -o $@ $< $(ASAN_LIB) \
 		$(LDLIBS)

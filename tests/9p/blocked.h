@@ -1,0 +1,122 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * A 9p request blocked in the host, on demand, for tests/9p/stuck.c and
+ * tests/9p/reset.c: a worker's Tread copies the file straight into the
+ * guest's reply buffer (preadv() into the chain's iovecs); with that
+ * buffer's pages past its first registered with userfaultfd and never
+ * filled, the worker blocks in the kernel as it would on a hung NFS or
+ * FUSE mount, until the userfaultfd is closed (the copy then finishes
+ * on zero pages). No test hook in lkvm: a real blocking system call.
+ * (A FIFO in the share would not do: the share never opens one.)
+ */
+#ifndef LKVM_TESTS_9P_BLOCKED_H
+#define LKVM_TESTS_9P_BLOCKED_H
+
+#include <fcntl.h>
+#include <linux/userfaultfd.h>
+#include <poll.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+
+#include "client.h"
+
+#define B9_NOFID	0xffffffffU
+#define B9_FILE_LEN	(64 * 1024)
+
+static inline double b9_now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* A share in $TMPDIR (dir) holding "f", B9_FILE_LEN bytes of 'x'. */
+static inline int b9_make_share(char *dir, size_t len, const char *name)
+{
+	static char data[B9_FILE_LEN];
+	char path[160];
+	int fd;
+
+	snprintf(dir, len, "%s/lkvm-9p-%s.XXXXXX",
+		 getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp", name);
+	if (!mkdtemp(dir))
+		return -1;
+	snprintf(path, sizeof(path), "%s/f", dir);
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	memset(data, 'x', sizeof(data));
+	if (fd < 0 || write(fd, data, sizeof(data)) != sizeof(data))
+		return -1;
+	return close(fd);
+}
+
+static inline void b9_remove_share(const char *dir)
+{
+	char path[160];
+
+	snprintf(path, sizeof(path), "%s/f", dir);
+	unlink(path);
+	rmdir(dir);
+}
+
+/* A session: attach as fid 0, walk to "f" as fid 1 and open it. */
+static inline bool b9_open_file(struct c9 *c)
+{
+	return c9_call(c, P9_TVERSION, "dz", 131072, "9P2000.L") ==
+		       P9_RVERSION &&
+	       c9_call(c, P9_TATTACH, "ddzzd", 0, B9_NOFID, "u", "", 0) ==
+		       P9_RATTACH &&
+	       c9_call(c, P9_TWALK, "ddwz", 0, 1, 1, "f") == P9_RWALK &&
+	       c9_call(c, P9_TLOPEN, "dd", 1, O_RDONLY) == P9_RLOPEN;
+}
+
+/*
+ * userfaultfd over the pages of slot's reply buffer after its first:
+ * the fd, or -errno.
+ */
+static inline int b9_trap_reply_pages(struct c9 *c, unsigned int slot)
+{
+	struct uffdio_api api = { .api = UFFD_API };
+	struct uffdio_register reg = { .mode = UFFDIO_REGISTER_MODE_MISSING };
+	uintptr_t start = (uintptr_t)c9_hva(c, c9_in(slot));
+	long page = sysconf(_SC_PAGESIZE);
+	int fd;
+
+	start = (start + 2 * page - 1) & ~(uintptr_t)(page - 1);
+	fd = (int)syscall(SYS_userfaultfd, O_CLOEXEC | O_NONBLOCK);
+	if (fd < 0)
+		return -errno;
+	reg.range.start = start;
+	reg.range.len = B9_FILE_LEN;
+	if (ioctl(fd, UFFDIO_API, &api) ||
+	    madvise((void *)start, B9_FILE_LEN, MADV_DONTNEED) ||
+	    ioctl(fd, UFFDIO_REGISTER, &reg)) {
+		close(fd);
+		return -errno;
+	}
+	return fd;
+}
+
+/*
+ * Post a Tread (tag) of all of fid 1 on slot, kick, and wait up to 10 s
+ * for its worker to fault on the trapped page: true once it is blocked.
+ */
+static inline bool b9_block_tread(struct c9 *c, int uffd, unsigned int slot,
+				  u16 tag)
+{
+	static u8 treq[64];
+	struct uffd_msg msg;
+	struct pollfd pfd = { .fd = uffd, .events = POLLIN };
+	u32 len;
+
+	len = c9_build(treq, sizeof(treq), P9_TREAD, tag, "dqd", 1, 0ULL,
+		       B9_FILE_LEN);
+	c9_post(c, slot, treq, len, B9_FILE_LEN + 4096 + 64);
+	c9_kick(c);
+	return poll(&pfd, 1, 10000) == 1 &&
+	       read(uffd, &msg, sizeof(msg)) == sizeof(msg) &&
+	       msg.event == UFFD_EVENT_PAGEFAULT;
+}
+
+#endif
