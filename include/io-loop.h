@@ -3,6 +3,7 @@
 #define LKVM_IO_LOOP_H
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 
 #include "io-poll.h"
@@ -15,12 +16,23 @@
  */
 struct io_handler;
 typedef void (*io_handler_fn)(struct io_handler *h, u32 events);
+/*
+ * While the loop polls (io_loop_set_poll()), it also asks each handler
+ * that has one whether work came in without its fd becoming ready (a
+ * virtqueue the driver added buffers to without notifying): true if the
+ * poll found work and did it.
+ */
+typedef bool (*io_poll_fn)(struct io_handler *h);
 
 struct io_handler {
 	int fd;
 	io_handler_fn fn;
 	void *opaque;
+	io_poll_fn poll;	/* optional: set before io_loop_add() */
 };
+
+/* Handlers with a poll function one loop can have. */
+#define IO_LOOP_MAX_POLLERS 64
 
 struct io_loop {
 	int epoll_fd;
@@ -32,10 +44,23 @@ struct io_loop {
 	unsigned int ncpus;	/* online CPUs */
 	u64 load_checked;	/* when the CPUs were last looked at (ns) */
 	bool cpu_free;		/* then: a CPU to poll on */
+	/*
+	 * Handlers with a poll function: appended under pollers_lock, read
+	 * by the I/O thread without it (count published with release); a
+	 * deleted one leaves a NULL slot.
+	 */
+	pthread_mutex_t pollers_lock;
+	struct io_handler *_Atomic pollers[IO_LOOP_MAX_POLLERS];
+	_Atomic unsigned int npollers;
+	u64 ring_hits;		/* polls a handler's poll function served */
 };
 
 int io_loop_init(struct io_loop *loop);
-/* events are EPOLLIN/EPOLLOUT...; h must stay valid until removed. */
+/*
+ * events are EPOLLIN/EPOLLOUT...; h must stay valid until removed, and
+ * one with a poll function until the loop is stopped (-ENOSPC beyond
+ * IO_LOOP_MAX_POLLERS of them).
+ */
 int io_loop_add(struct io_loop *loop, struct io_handler *h, u32 events);
 int io_loop_del(struct io_loop *loop, struct io_handler *h);
 /*

@@ -7,6 +7,8 @@
  * subchannel number on virtio-ccw), polled by the I/O loop, whose handler
  * drains the counter and calls virtio_queue_notify() on the I/O thread.
  * Every transport uses it; a queue without one keeps the trapped path.
+ * Where the device allows it (virtio_queue_pollable()), the I/O loop's
+ * polling also looks at the queue's ring (virtio_queue_poll()).
  *
  *   queue_notifier_init(&n, vdev, q);
  *   queue_notifier_open(&n, loop);              eventfd, polled

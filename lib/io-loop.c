@@ -29,6 +29,7 @@ int io_loop_init(struct io_loop *loop)
 	long n;
 
 	memset(loop, 0, sizeof(*loop));
+	pthread_mutex_init(&loop->pollers_lock, NULL);
 	/* Polling looks here whether a CPU is free: none, it polls. */
 	loop->loadavg_fd = open("/proc/loadavg", O_RDONLY | O_CLOEXEC);
 	n = sysconf(_SC_NPROCESSORS_ONLN);
@@ -60,20 +61,85 @@ int io_loop_init(struct io_loop *loop)
 	return 0;
 }
 
+/* Append h to the pollers; the I/O thread sees it from its next pass. */
+static int io_loop_add_poller(struct io_loop *loop, struct io_handler *h)
+{
+	unsigned int n;
+	int err = 0;
+
+	pthread_mutex_lock(&loop->pollers_lock);
+	n = atomic_load_explicit(&loop->npollers, memory_order_relaxed);
+	if (n < IO_LOOP_MAX_POLLERS) {
+		atomic_store_explicit(&loop->pollers[n], h,
+				      memory_order_relaxed);
+		atomic_store_explicit(&loop->npollers, n + 1,
+				      memory_order_release);
+	} else {
+		err = -ENOSPC;
+	}
+	pthread_mutex_unlock(&loop->pollers_lock);
+	return err;
+}
+
+static void io_loop_del_poller(struct io_loop *loop, struct io_handler *h)
+{
+	unsigned int i, n;
+
+	pthread_mutex_lock(&loop->pollers_lock);
+	n = atomic_load_explicit(&loop->npollers, memory_order_relaxed);
+	for (i = 0; i < n; i++)
+		if (atomic_load_explicit(&loop->pollers[i],
+					 memory_order_relaxed) == h)
+			atomic_store_explicit(&loop->pollers[i], NULL,
+					      memory_order_relaxed);
+	pthread_mutex_unlock(&loop->pollers_lock);
+}
+
 int io_loop_add(struct io_loop *loop, struct io_handler *h, u32 events)
 {
 	struct epoll_event ev = { .events = events, .data.ptr = h };
+	int err;
 
-	if (epoll_ctl(loop->epoll_fd, EPOLL_CTL_ADD, h->fd, &ev))
-		return -errno;
+	if (h->poll) {
+		err = io_loop_add_poller(loop, h);
+		if (err)
+			return err;
+	}
+	if (epoll_ctl(loop->epoll_fd, EPOLL_CTL_ADD, h->fd, &ev)) {
+		err = -errno;
+		if (h->poll)
+			io_loop_del_poller(loop, h);
+		return err;
+	}
 	return 0;
 }
 
 int io_loop_del(struct io_loop *loop, struct io_handler *h)
 {
+	if (h->poll)
+		io_loop_del_poller(loop, h);
 	if (epoll_ctl(loop->epoll_fd, EPOLL_CTL_DEL, h->fd, NULL))
 		return -errno;
 	return 0;
+}
+
+/* One look at every handler's own source of work: did one find some? */
+static bool io_loop_poll_handlers(struct io_loop *loop)
+{
+	unsigned int i, n;
+	bool found = false;
+
+	n = atomic_load_explicit(&loop->npollers, memory_order_acquire);
+	for (i = 0; i < n; i++) {
+		struct io_handler *h = atomic_load_explicit(&loop->pollers[i],
+						memory_order_relaxed);
+
+		if (h && h->poll(h))
+			found = true;
+	}
+	if (found)
+		loop->ring_hits++;
+	return found;
 }
 
 void io_loop_set_poll(struct io_loop *loop, u32 max_ns)
@@ -102,7 +168,10 @@ static bool io_loop_cpu_free(struct io_loop *loop, u64 now)
 
 /*
  * Wait for events: look without sleeping for up to the polling bound
- * (include/io-poll.h), then sleep; tell the bound how it went. A pass
+ * (include/io-poll.h), at the fds and at the handlers' own poll functions
+ * (a virtqueue's ring: buffers the driver added without a notification,
+ * because the device had not asked for one or the notification is still
+ * on its way), then sleep; tell the bound how it went. A pass
  * that took more than IO_POLL_PREEMPT_NS means the CPU was given to
  * something else: that something (the driver just woken, io_uring's
  * workers) needs the CPU more than polling does, so it stops; and it
@@ -131,6 +200,11 @@ static int io_loop_wait(struct io_loop *loop, struct epoll_event *events)
 			io_poll_update(p, true, 0);
 		if (n)
 			return n;
+		if (io_loop_poll_handlers(loop)) {
+			/* Work done without a wake-up: a hit, look again. */
+			io_poll_update(p, true, 0);
+			return 0;
+		}
 		now = mono_now_ns();
 		if (now - last > IO_POLL_PREEMPT_NS) {
 			io_poll_preempted(p);
@@ -204,6 +278,7 @@ void io_loop_destroy(struct io_loop *loop)
 		close(loop->epoll_fd);
 	loop->wake_fd = loop->epoll_fd = -1;
 	io_loop_close_loadavg(loop);
+	pthread_mutex_destroy(&loop->pollers_lock);
 }
 
 bool io_fd_pollable(int fd, u32 events)

@@ -19,12 +19,21 @@ static void queue_notifier_ready(struct io_handler *h, u32 events)
 	virtio_queue_notify(n->vdev, n->queue);
 }
 
+static bool queue_notifier_poll(struct io_handler *h)
+{
+	struct queue_notifier *n = h->opaque;
+
+	return virtio_queue_poll(n->vdev, n->queue);
+}
+
 void queue_notifier_init(struct queue_notifier *n, struct virtio_device *vdev,
 			 unsigned int queue)
 {
 	*n = (struct queue_notifier){
 		.handler = { .fd = -1, .fn = queue_notifier_ready,
-			     .opaque = n },
+			     .opaque = n,
+			     .poll = virtio_queue_pollable(vdev, queue) ?
+				     queue_notifier_poll : NULL },
 		.vdev = vdev,
 		.queue = queue,
 	};

@@ -345,6 +345,7 @@ static const struct virtio_device_ops p9_ops = {
 	.device_id = VIRTIO_ID_9P,
 	.get_features = p9_features,
 	.queue_notify = p9_notify,
+	.queue_pollable = virtio_queue_pollable_all,
 	.queue_reset = p9_queue_reset,
 	.reset = p9_reset,
 };

@@ -416,6 +416,7 @@ static const struct virtio_device_ops blk_ops = {
 	.device_id = VIRTIO_ID_BLOCK,
 	.get_features = blk_get_features,
 	.queue_notify = blk_queue_notify,
+	.queue_pollable = virtio_queue_pollable_all,
 	.activate = blk_activate,
 	.queue_reset = blk_queue_reset,
 	.reset = blk_reset,

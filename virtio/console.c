@@ -151,12 +151,20 @@ static void console_queue_reset(struct virtio_device *vdev, struct virtq *vq)
 	virtq_unlock(vq);
 }
 
+/* Output is the driver's work; input buffers wait for the terminal. */
+static bool console_queue_pollable(struct virtio_device *vdev,
+				   unsigned int idx)
+{
+	return idx == VIRTIO_CONSOLE_TXQ;
+}
+
 static const struct virtio_device_ops console_ops = {
 	.name = "console",
 	.device_id = VIRTIO_ID_CONSOLE,
 	.get_features = console_features,
 	.config_write = console_config_write,
 	.queue_notify = console_notify,
+	.queue_pollable = console_queue_pollable,
 	.activate = console_activate,
 	.reset = console_reset,
 	.queue_reset = console_queue_reset,

@@ -462,6 +462,38 @@ void virtio_queue_notify(struct virtio_device *vdev, unsigned int idx)
 	virtq_unlock(vq);
 }
 
+bool virtio_queue_pollable_all(struct virtio_device *vdev, unsigned int idx)
+{
+	return true;
+}
+
+bool virtio_queue_pollable(struct virtio_device *vdev, unsigned int idx)
+{
+	return idx < vdev->nr_queues && vdev->ops->queue_pollable &&
+	       vdev->ops->queue_pollable(vdev, idx);
+}
+
+bool virtio_queue_poll(struct virtio_device *vdev, unsigned int idx)
+{
+	struct virtq *vq = virtio_vq(vdev, idx);
+	bool took = false;
+
+	if (!vq || !(atomic_load(&vdev->status) & VIRTIO_STATUS_DRIVER_OK))
+		return false;
+	virtq_lock(vq);
+	if (virtq_has_avail(vq)) {
+		u16 slot = vq->last_avail;
+		bool wrap = vq->avail_wrap;
+		u64 gen = vq->gen;
+
+		vdev->ops->queue_notify(vdev, vq);
+		took = vq->last_avail != slot || vq->avail_wrap != wrap ||
+		       vq->gen != gen;
+	}
+	virtq_unlock(vq);
+	return took;
+}
+
 void virtio_queue_signal(struct virtq *vq)
 {
 	struct virtio_device *vdev = vq->vdev;

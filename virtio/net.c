@@ -739,12 +739,21 @@ static void net_reset(struct virtio_device *vdev)
 	atomic_store(&net->active, 1);
 }
 
+/* Transmit queues carry the driver's work; receive ones wait for frames. */
+static bool net_queue_pollable(struct virtio_device *vdev, unsigned int idx)
+{
+	struct virtio_net *net = vdev->priv;
+
+	return idx != ctrl_index(net) && (idx & 1);
+}
+
 static const struct virtio_device_ops net_ops = {
 	.name = "net",
 	.device_id = VIRTIO_ID_NET,
 	.get_features = net_features,
 	.features_ok = net_features_ok,
 	.queue_notify = net_notify,
+	.queue_pollable = net_queue_pollable,
 	.activate = net_activate,
 	.queue_reset = net_queue_reset,
 	.reset = net_reset,

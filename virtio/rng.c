@@ -60,6 +60,7 @@ static const struct virtio_device_ops rng_ops = {
 	.name = "rng",
 	.device_id = VIRTIO_ID_RNG,
 	.queue_notify = rng_notify,
+	.queue_pollable = virtio_queue_pollable_all,
 };
 
 int virtio_rng_init(struct virtio_rng *r, const struct guest_mem *mem,

@@ -1026,10 +1026,17 @@ static void vsock_reset(struct virtio_device *vdev)
 	pthread_mutex_unlock(&v->lock);
 }
 
+/* The transmit queue carries the driver's packets; the others wait. */
+static bool vsock_queue_pollable(struct virtio_device *vdev, unsigned int idx)
+{
+	return idx == VSOCK_TXQ;
+}
+
 static const struct virtio_device_ops vsock_ops = {
 	.name = "vsock",
 	.device_id = VIRTIO_ID_VSOCK,
 	.queue_notify = vsock_queue_notify,
+	.queue_pollable = vsock_queue_pollable,
 	.activate = vsock_activate,
 	.queue_reset = vsock_queue_reset,
 	.reset = vsock_reset,

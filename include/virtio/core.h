@@ -102,6 +102,14 @@ struct virtio_device_ops {
 			     const void *buf, u32 len);
 	/* The driver notified queue vq; vq->lock is held. Must not block. */
 	void (*queue_notify)(struct virtio_device *vdev, struct virtq *vq);
+	/*
+	 * Optional: may the I/O thread, while it polls, look at queue idx's
+	 * ring and run queue_notify when buffers are there without a
+	 * notification? Yes for queues whose buffers are work the driver
+	 * asks for (requests, transmit); no for receive queues, which wait
+	 * for the backend, not for the driver.
+	 */
+	bool (*queue_pollable)(struct virtio_device *vdev, unsigned int idx);
 	/* DRIVER_OK: features and queues are final. -errno -> NEEDS_RESET. */
 	int (*activate)(struct virtio_device *vdev);
 	/*
@@ -239,6 +247,18 @@ static inline bool virtio_has_feature(const struct virtio_device *vdev,
  * / flags). Call with vq->lock held after a batch of virtq_push().
  */
 void virtio_queue_signal(struct virtq *vq);
+/*
+ * The I/O thread's poll of queue idx (ops->queue_pollable): if the driver
+ * is running and the ring has available buffers, run ops->queue_notify as
+ * a notification would. True only if the device took buffers from the
+ * ring (a device that leaves them, out of request slots or backend
+ * space, is not progress and must not keep the poller spinning).
+ */
+bool virtio_queue_poll(struct virtio_device *vdev, unsigned int idx);
+/* ops->queue_pollable for devices whose every queue carries requests. */
+bool virtio_queue_pollable_all(struct virtio_device *vdev, unsigned int idx);
+/* Does the device allow polling queue idx (ops->queue_pollable)? */
+bool virtio_queue_pollable(struct virtio_device *vdev, unsigned int idx);
 
 /*
  * The VMM's side of the device lifecycle (include/vm-devices.h):

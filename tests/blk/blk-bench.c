@@ -3,8 +3,10 @@
  * virtio-blk back-end benchmark, host side: a driver thread feeds lkvm's
  * virtio-blk device (virtio/blk.c) through a split virtqueue in simulated
  * guest RAM, keeping DEPTH requests in flight. The pieces are wired as in
- * lkvm: the driver kicks an eventfd that the I/O thread polls (KVM's
- * ioeventfd), honouring the device's avail_event; the device runs on the
+ * lkvm: the driver kicks the eventfd of lkvm's queue notifier, which the
+ * I/O thread polls (KVM's ioeventfd), honouring the device's avail_event;
+ * while the I/O thread polls it also looks at the ring itself (as lkvm
+ * does for a queue the device allows it on); the device runs on the
  * I/O thread; completions arrive there (io_uring) or on the workers
  * (threads) and wake the driver through the transport's used-buffer signal
  * on another eventfd (an irqfd), honouring the driver's used_event.
@@ -40,6 +42,7 @@
 
 #include "io-poll.h"
 #include "log.h"
+#include "queue-notifier.h"
 #include "seccomp-filter.h"
 #include "virtio/blk.h"
 
@@ -110,15 +113,6 @@ static void w16(struct bench *b, u64 gpa, u16 v)
 static u16 r16(struct bench *b, u64 gpa)
 {
 	return le16toh(__atomic_load_n((u16 *)hva(b, gpa), __ATOMIC_ACQUIRE));
-}
-
-/* The doorbell: on the I/O thread, as lkvm runs a queue's ioeventfd. */
-static void kick_event(struct io_handler *h, u32 events)
-{
-	eventfd_t v;
-
-	if (eventfd_read(h->fd, &v) == 0)
-		virtio_queue_notify(h->opaque, 0);
 }
 
 /* Kick unless the device said (avail_event) it will look anyway. */
@@ -192,7 +186,7 @@ int main(int argc, char **argv)
 	struct virtio_blk *blk;
 	struct virtio_device *vdev;
 	struct io_loop loop;
-	struct io_handler kick_handler;
+	struct queue_notifier kick_handler;
 	struct bench b = { .rng = 0x9e3779b97f4a7c15ULL };
 	unsigned int depth, secs, poll_us = IO_POLL_DEFAULT_US, i;
 	u64 features, t0, t_end, t, done = 0, lat_sum = 0, cpu0, drv0, cpu, drv;
@@ -240,8 +234,7 @@ int main(int argc, char **argv)
 	if (sc_prepare(mode))
 		return 1;
 	g_efd = b.efd = eventfd(0, 0);
-	b.kick_fd = eventfd(0, EFD_NONBLOCK);
-	if (b.efd < 0 || b.kick_fd < 0 || io_loop_init(&loop))
+	if (b.efd < 0 || io_loop_init(&loop))
 		return 1;
 	io_loop_set_poll(&loop, poll_us * 1000);
 	o.loop = &loop;
@@ -269,11 +262,12 @@ int main(int argc, char **argv)
 	virtio_set_status(vdev, st |= VIRTIO_STATUS_DRIVER_OK);
 	if (!virtio_queue_get_ready(vdev, 0))
 		return 1;
-	kick_handler = (struct io_handler){ .fd = b.kick_fd, .fn = kick_event,
-					    .opaque = vdev };
-	if (io_loop_add(&loop, &kick_handler, EPOLLIN) ||
+	/* The doorbell: lkvm's own queue notifier, polled as in lkvm. */
+	queue_notifier_init(&kick_handler, vdev, 0);
+	if (queue_notifier_open(&kick_handler, &loop) ||
 	    io_loop_start(&loop))
 		return 1;
+	b.kick_fd = kick_handler.handler.fd;
 
 	cpu0 = clock_ns(CLOCK_PROCESS_CPUTIME_ID);
 	drv0 = clock_ns(CLOCK_THREAD_CPUTIME_ID);
@@ -331,6 +325,7 @@ int main(int argc, char **argv)
 	       (double)loop.poll.preempted / (done ? done : 1),
 	       (double)loop.poll.busy / (done ? done : 1));
 	io_loop_stop(&loop);
+	queue_notifier_close(&kick_handler);
 	virtio_blk_destroy(blk);
 	io_loop_destroy(&loop);
 	return 0;

@@ -82,8 +82,11 @@ for t in pci mmio; do
 			fail "$f over $t: data on the image"
 		fi
 
-		# hold: the guest flushes, then spins; kill -9 at once.
+		# hold: the guest flushes, then spins; kill -9 at once. The
+		# last run's output goes first: a background job truncates its
+		# output file in the child, which the wait below may outrun.
 		seed=$((seed + 1))
+		rm -f "$TMP/hold.out" "$TMP/hold.err"
 		"$LKVM" run -k "$GUEST" -c 1 --virtio-transport "$t" \
 			-p "test=virtio-blk:hold blk-seed=$seed blk-sector=100" \
 			-d "$img" >"$TMP/hold.out" 2>"$TMP/hold.err" &
@@ -117,6 +120,7 @@ else
 	show_output
 fi
 
+rm -f "$TMP/hold.out" "$TMP/hold.err"
 "$LKVM" run -k "$GUEST" -c 1 -p "test=virtio-blk:hold" -d "$img" \
 	>"$TMP/hold.out" 2>"$TMP/hold.err" &
 pid=$!

@@ -6,11 +6,11 @@
  * RAM at gpa == host address. Notifications: the driver's kick is an
  * eventfd this thread polls (like an ioeventfd on the I/O thread); our
  * used-buffer interrupt is an eventfd the driver thread polls (an irqfd).
+ * The kick's thread is lkvm's own I/O loop, with or without its polling.
  */
 #include <endian.h>
 #include <errno.h>
-#include <poll.h>
-#include <pthread.h>
+#include <sys/epoll.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "guest-mem.h"
+#include "io-loop.h"
 #include "log.h"
 #include "virtio/core.h"
 #include "peer.h"
@@ -28,8 +29,8 @@ struct peer_dev {
 	struct virtq_chain chain;
 	enum peer_dev_mode mode;
 	int kick_fd, call_fd;
-	pthread_t thread;
-	atomic_bool stop;
+	struct io_loop loop;
+	struct io_handler kick;
 	u8 *scratch;
 	size_t scratch_len;
 	struct peer_dev_result res;
@@ -137,27 +138,34 @@ static void peer_queue_notify(struct virtio_device *vdev, struct virtq *vq)
 	} while (virtq_enable_notify(vq));
 }
 
+/* The driver's requests: the I/O loop may look at the ring itself. */
+static bool peer_queue_pollable(struct virtio_device *vdev, unsigned int idx)
+{
+	return true;
+}
+
 static const struct virtio_device_ops peer_ops = {
 	.name = "peer",
 	.device_id = VIRTIO_ID_RNG,
 	.queue_notify = peer_queue_notify,
+	.queue_pollable = peer_queue_pollable,
 };
 
-static void *peer_thread(void *arg)
+/* The driver's kick, on the I/O thread: as a queue's ioeventfd is. */
+static void peer_kick(struct io_handler *h, u32 events)
 {
-	struct peer_dev *d = arg;
+	struct peer_dev *d = h->opaque;
+	u64 v;
 
-	while (!atomic_load(&d->stop)) {
-		struct pollfd p = { .fd = d->kick_fd, .events = POLLIN };
-		u64 v;
-
-		if (poll(&p, 1, 50) <= 0)
-			continue;
-		if (read(d->kick_fd, &v, sizeof(v)) != sizeof(v))
-			continue;
+	if (read(d->kick_fd, &v, sizeof(v)) == sizeof(v))
 		virtio_queue_notify(&d->vdev, 0);
-	}
-	return NULL;
+}
+
+static bool peer_poll(struct io_handler *h)
+{
+	struct peer_dev *d = h->opaque;
+
+	return virtio_queue_poll(&d->vdev, 0);
 }
 
 /* What a transport does for the driver's probe, through the core. */
@@ -192,12 +200,17 @@ static int peer_bringup(struct peer_dev *d, unsigned long long features,
 	return 0;
 }
 
+unsigned int peer_default_poll_us(void)
+{
+	return IO_POLL_DEFAULT_US;
+}
+
 struct peer_dev *peer_dev_create(unsigned long long features,
 				 unsigned int qsize, unsigned long long desc,
 				 unsigned long long driver,
 				 unsigned long long device, int kick_fd,
 				 int call_fd, enum peer_dev_mode mode,
-				 char *err, size_t errlen)
+				 unsigned int poll_us, char *err, size_t errlen)
 {
 	struct peer_dev *d = calloc(1, sizeof(*d));
 	int r;
@@ -224,9 +237,22 @@ struct peer_dev *peer_dev_create(unsigned long long features,
 	if (peer_bringup(d, features, qsize, desc, driver, device, err,
 			 errlen))
 		goto fail;
-	r = pthread_create(&d->thread, NULL, peer_thread, d);
+	r = io_loop_init(&d->loop);
 	if (r) {
-		snprintf(err, errlen, "pthread_create: %s", strerror(r));
+		snprintf(err, errlen, "I/O loop: %s", strerror(-r));
+		goto fail;
+	}
+	io_loop_set_poll(&d->loop, poll_us * 1000);
+	d->kick.fd = kick_fd;
+	d->kick.fn = peer_kick;
+	d->kick.opaque = d;
+	d->kick.poll = peer_poll;
+	r = io_loop_add(&d->loop, &d->kick, EPOLLIN);
+	if (!r)
+		r = io_loop_start(&d->loop);
+	if (r) {
+		snprintf(err, errlen, "I/O loop: %s", strerror(-r));
+		io_loop_destroy(&d->loop);
 		goto fail;
 	}
 	return d;
@@ -263,8 +289,7 @@ void peer_dev_notify(struct peer_dev *d)
 
 void peer_dev_destroy(struct peer_dev *d, struct peer_dev_result *res)
 {
-	atomic_store(&d->stop, true);
-	pthread_join(d->thread, NULL);
+	io_loop_destroy(&d->loop);
 	*res = d->res;
 	res->status = virtio_get_status(&d->vdev);
 	res->config_signals = atomic_load(&d->config_signals);

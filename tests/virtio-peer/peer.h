@@ -45,13 +45,21 @@ enum peer_dev_mode {
 	PEER_COPY,	/* bench: copy the readable bytes to the writable */
 };
 
+/*
+ * The device runs on lkvm's I/O loop (lib/io-loop.c), the driver's kick
+ * fd one of its handlers as a queue's ioeventfd is, polling for at most
+ * poll_us (0: none; peer_default_poll_us(): lkvm run's default --io-poll)
+ * both the fd and the ring.
+ */
+unsigned int peer_default_poll_us(void);
 struct peer_dev *peer_dev_create(unsigned long long features,
 				 unsigned int qsize,
 				 unsigned long long desc,
 				 unsigned long long driver,
 				 unsigned long long device, int kick_fd,
 				 int call_fd, enum peer_dev_mode mode,
-				 char *err, size_t errlen);
+				 unsigned int poll_us, char *err,
+				 size_t errlen);
 /*
  * Driver-initiated reset (status 0; the device thread keeps running and
  * must then ignore kicks), and a new bring-up on new rings after it.

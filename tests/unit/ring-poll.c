@@ -1,0 +1,309 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Ring polling: virtio_queue_poll() runs a queue's handler only when the
+ * driver left buffers and the device is running, and reports progress
+ * only when the device took some (split and packed rings); the I/O loop
+ * calls handlers' poll functions while it polls, never with polling off,
+ * counts what they found, forgets a deleted handler and refuses more
+ * than IO_LOOP_MAX_POLLERS.
+ */
+#include <errno.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "io-loop.h"
+#include "tap.h"
+#include "virtio-sim.h"
+
+/* A device that serves every buffer, unless told to leave them. */
+struct pdev {
+	unsigned int notifies, served;
+	bool refuse;
+};
+
+static struct pdev pdev;
+
+static void pdev_notify(struct virtio_device *vdev, struct virtq *vq)
+{
+	struct virtq_chain c;
+
+	pdev.notifies++;
+	if (pdev.refuse)
+		return;
+	virtq_chain_init(&c);
+	while (virtq_pop(vq, &c) == 1) {
+		virtq_push(vq, &c, 0);
+		pdev.served++;
+	}
+	virtq_chain_destroy(&c);
+	virtio_queue_signal(vq);
+}
+
+static const struct virtio_device_ops pdev_ops = {
+	.name = "pdev",
+	.device_id = VIRTIO_ID_RNG,
+	.queue_notify = pdev_notify,
+	.queue_pollable = virtio_queue_pollable_all,
+};
+
+static void add_buffer(struct sim *s, bool packed, u16 id)
+{
+	if (packed) {
+		struct sim_pdesc d = { SIM_BUFS + 64ULL * id, 64,
+				       VIRTQ_DESC_F_WRITE };
+
+		sim_packed_add(s, &d, 1, id);
+		return;
+	}
+	sim_split_desc(s, SIM_DESC, id, SIM_BUFS + 64ULL * id, 64,
+		       VIRTQ_DESC_F_WRITE, 0);
+	sim_split_avail(s, id);
+}
+
+static bool used_back(struct sim *s, bool packed)
+{
+	u32 id32, len;
+	u16 id16;
+
+	return packed ? sim_packed_used(s, &id16, &len) :
+			sim_split_used(s, &id32, &len);
+}
+
+static void test_queue_poll(bool packed)
+{
+	const char *l = packed ? "packed" : "split";
+	u64 f = VIRTIO_BIT(VIRTIO_F_EVENT_IDX) |
+		(packed ? VIRTIO_BIT(VIRTIO_F_RING_PACKED) : 0);
+	struct sim s;
+	bool took;
+
+	if (!sim_setup(&s, f, 16)) {
+		ok(0, "%s: queue set up", l);
+		return;
+	}
+	s.vdev.ops = &pdev_ops;
+	memset(&pdev, 0, sizeof(pdev));
+
+	took = virtio_queue_poll(&s.vdev, 0);
+	ok(!took && pdev.notifies == 0,
+	   "%s: an empty ring: no progress, the handler not run", l);
+
+	add_buffer(&s, packed, 0);
+	add_buffer(&s, packed, 1);
+	took = virtio_queue_poll(&s.vdev, 0);
+	ok(took && pdev.served == 2 && used_back(&s, packed) &&
+	   used_back(&s, packed),
+	   "%s: buffers left without a kick are served by a poll (%u)", l,
+	   pdev.served);
+	ok(!virtio_queue_poll(&s.vdev, 0) && pdev.notifies == 1,
+	   "%s: then nothing more to do", l);
+
+	pdev.refuse = true;
+	add_buffer(&s, packed, 2);
+	took = virtio_queue_poll(&s.vdev, 0);
+	ok(!took && pdev.notifies == 2 && !used_back(&s, packed),
+	   "%s: a device that leaves the buffers is not progress", l);
+	pdev.refuse = false;
+	ok(virtio_queue_poll(&s.vdev, 0) && used_back(&s, packed),
+	   "%s: and serves them on a later poll", l);
+
+	ok(!virtio_queue_poll(&s.vdev, 1) && !virtio_queue_poll(&s.vdev, 99),
+	   "%s: no such queue: nothing", l);
+	ok(virtio_queue_pollable(&s.vdev, 0) &&
+	   !virtio_queue_pollable(&s.vdev, 1),
+	   "%s: pollable: the device's queue, not past the last", l);
+
+	add_buffer(&s, packed, 3);
+	s.vq->broken = true;
+	ok(!virtio_queue_poll(&s.vdev, 0) && pdev.notifies == 3,
+	   "%s: a broken queue is not polled", l);
+	s.vq->broken = false;
+
+	virtio_set_status(&s.vdev, 0);
+	ok(!virtio_queue_poll(&s.vdev, 0) && pdev.notifies == 3,
+	   "%s: a reset device (no DRIVER_OK) is not polled", l);
+	sim_teardown(&s);
+
+	if (!sim_setup(&s, f, 16)) {
+		ok(0, "%s: second queue set up", l);
+		return;
+	}
+	add_buffer(&s, packed, 0);
+	ok(!virtio_queue_pollable(&s.vdev, 0),
+	   "%s: a device without queue_pollable is never polled", l);
+	sim_teardown(&s);
+}
+
+/* --- the I/O loop side --- */
+
+struct poller {
+	struct io_handler h;
+	atomic_uint calls;	/* poll function calls */
+	atomic_uint work;	/* how many of them report work */
+};
+
+static bool poller_poll(struct io_handler *h)
+{
+	struct poller *p = h->opaque;
+	unsigned int w = atomic_load(&p->work);
+
+	atomic_fetch_add(&p->calls, 1);
+	while (w && !atomic_compare_exchange_weak(&p->work, &w, w - 1))
+		;
+	return w > 0;
+}
+
+static void poller_ready(struct io_handler *h, u32 events)
+{
+	u64 v;
+
+	if (read(h->fd, &v, sizeof(v)) != sizeof(v))
+		return;
+}
+
+static int poller_open(struct poller *p)
+{
+	memset(p, 0, sizeof(*p));
+	p->h.fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	p->h.fn = poller_ready;
+	p->h.opaque = p;
+	p->h.poll = poller_poll;
+	return p->h.fd < 0 ? -errno : 0;
+}
+
+static void sleep_ms(unsigned int ms)
+{
+	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+
+	nanosleep(&ts, NULL);
+}
+
+/*
+ * A loop that polls for up to max_us, its first wait already polling
+ * for bound_us (as after a run of quick events), looking at no
+ * /proc/loadavg (so polling does not depend on this host's load).
+ */
+static int loop_open(struct io_loop *loop, u32 max_us, u32 bound_us)
+{
+	int err = io_loop_init(loop);
+
+	if (err)
+		return err;
+	if (loop->loadavg_fd >= 0)
+		close(loop->loadavg_fd);
+	loop->loadavg_fd = -1;
+	io_loop_set_poll(loop, max_us * 1000);
+	loop->poll.ns = bound_us * 1000;
+	return 0;
+}
+
+static void test_loop_polls(void)
+{
+	struct io_loop loop;
+	struct poller p;
+	unsigned int c1, c2;
+
+	if (poller_open(&p) || loop_open(&loop, 1000, 1000)) {
+		ok(0, "loop and poller set up");
+		return;
+	}
+	atomic_store(&p.work, 3);
+	if (io_loop_add(&loop, &p.h, EPOLLIN) || io_loop_start(&loop)) {
+		ok(0, "poller added, loop started");
+		return;
+	}
+	sleep_ms(100);
+	c1 = atomic_load(&p.calls);
+	sleep_ms(50);
+	c2 = atomic_load(&p.calls);
+	io_loop_stop(&loop);
+	ok(c1 == c2, "once the bound is over, the loop sleeps (%u, %u calls)",
+	   c1, c2);
+	if (loop.ring_hits < 3 && loop.poll.preempted)
+		skip("the CPU was taken from the polling thread: host too busy",
+		     "work found by a poll function is done without sleeping (%llu)",
+		     (unsigned long long)loop.ring_hits);
+	else
+		ok(loop.ring_hits == 3 && atomic_load(&p.work) == 0 &&
+		   atomic_load(&p.calls) > 3,
+		   "work found by a poll function is done without sleeping (%llu hits, %u calls)",
+		   (unsigned long long)loop.ring_hits,
+		   atomic_load(&p.calls));
+	ok(loop.poll.hits >= loop.ring_hits,
+	   "each counts as a polling hit (%llu)",
+	   (unsigned long long)loop.poll.hits);
+	ok(io_loop_del(&loop, &p.h) == 0 && loop.npollers == 1 &&
+	   loop.pollers[0] == NULL,
+	   "a deleted handler leaves the pollers");
+	io_loop_destroy(&loop);
+	close(p.h.fd);
+
+	/* Polling off: the poll function is never called. */
+	if (poller_open(&p) || loop_open(&loop, 0, 0)) {
+		ok(0, "second loop set up");
+		return;
+	}
+	atomic_store(&p.work, 3);
+	if (io_loop_add(&loop, &p.h, EPOLLIN) || io_loop_start(&loop)) {
+		ok(0, "second loop started");
+		return;
+	}
+	for (int i = 0; i < 20; i++) {
+		if (eventfd_write(p.h.fd, 1))
+			break;
+		sleep_ms(1);
+	}
+	sleep_ms(50);
+	io_loop_stop(&loop);
+	ok(atomic_load(&p.calls) == 0 && loop.ring_hits == 0,
+	   "polling off: no poll function called (%u)",
+	   atomic_load(&p.calls));
+	io_loop_destroy(&loop);
+	close(p.h.fd);
+}
+
+static void test_loop_limit(void)
+{
+	static struct poller p[IO_LOOP_MAX_POLLERS + 1];
+	struct io_loop loop;
+	unsigned int i, added = 0;
+	int err = 0;
+
+	if (io_loop_init(&loop)) {
+		ok(0, "loop set up");
+		return;
+	}
+	for (i = 0; i <= IO_LOOP_MAX_POLLERS; i++) {
+		if (poller_open(&p[i])) {
+			ok(0, "eventfd %u", i);
+			break;
+		}
+		err = io_loop_add(&loop, &p[i].h, EPOLLIN);
+		if (!err)
+			added++;
+	}
+	ok(added == IO_LOOP_MAX_POLLERS && err == -ENOSPC,
+	   "%u handlers with poll functions, then -ENOSPC (%d)", added, err);
+	/* The one refused is not half-added: epoll does not have it. */
+	ok(io_loop_del(&loop, &p[IO_LOOP_MAX_POLLERS].h) == -ENOENT,
+	   "the refused handler is not in the epoll set");
+	io_loop_destroy(&loop);
+	for (i = 0; i <= IO_LOOP_MAX_POLLERS; i++)
+		if (p[i].h.fd >= 0)
+			close(p[i].h.fd);
+}
+
+int main(void)
+{
+	test_queue_poll(false);
+	test_queue_poll(true);
+	test_loop_polls();
+	test_loop_limit();
+	return tap_done();
+}
