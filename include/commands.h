@@ -22,6 +22,12 @@ int run_configured(struct vm_config *cfg, struct mapped_file *initrd);
 int run_error(const struct vm_config *cfg, int status);
 /* A bad `lkvm run`/`sandbox` command line: status 2, and the status file. */
 int run_usage_failed(int argc, char **argv);
+/*
+ * First thing in `lkvm run`/`sandbox`: SIGTERM, SIGINT and SIGHUP wait,
+ * blocked, for the VM's stop path (signals.h); false, said, when they
+ * cannot be blocked.
+ */
+bool run_block_stop_signals(void);
 int cmd_version(int argc, char **argv);
 int cmd_help(int argc, char **argv);
 /* list, stop, pause, resume, stat, debug: argv[0] says which. */

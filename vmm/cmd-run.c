@@ -15,6 +15,7 @@
 #include "safe-open.h"
 #include "sandbox-status.h"
 #include "seccomp-filter.h"
+#include "signals.h"
 #include "vm.h"
 
 #define EXIT_USAGE 2
@@ -133,6 +134,16 @@ int run_usage_failed(int argc, char **argv)
 	return run_error(&cfg, EXIT_USAGE);
 }
 
+bool run_block_stop_signals(void)
+{
+	int err = signals_block_stop();
+
+	if (err)
+		pr_err("cannot block SIGTERM, SIGINT and SIGHUP: %s",
+		       strerror(-err));
+	return !err;
+}
+
 int cmd_run(int argc, char **argv)
 {
 	long pages = sysconf(_SC_PHYS_PAGES), cpus = sysconf(_SC_NPROCESSORS_ONLN);
@@ -141,6 +152,8 @@ int cmd_run(int argc, char **argv)
 	char err[512];
 	int r;
 
+	if (!run_block_stop_signals())
+		return 1;
 	r = run_parse_args(argc, argv, &cfg, host_ram,
 			   cpus > 0 ? (unsigned int)MIN(cpus, LKVM_MAX_CPUS) : 1,
 			   err, sizeof(err));

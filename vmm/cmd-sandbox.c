@@ -108,6 +108,8 @@ int cmd_sandbox(int argc, char **argv)
 	unsigned int i, n = 0;
 	int opts = dashdash(argc, argv), r;
 
+	if (!run_block_stop_signals())
+		return 1;
 	r = run_parse_args(opts, argv, &cfg, host_ram,
 			   cpus > 0 ? (unsigned int)MIN(cpus, LKVM_MAX_CPUS) : 1,
 			   err, sizeof(err));

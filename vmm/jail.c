@@ -24,6 +24,7 @@
 #include "jail.h"
 #include "log.h"
 #include "parse-num.h"
+#include "signals.h"
 #include "vm.h"
 
 #define JAIL_STACK_SIZE (256 * 1024)
@@ -327,10 +328,8 @@ static int jail_spawn(struct jail_outer *o)
 		pr_err("out of memory");
 		return -EINVAL;
 	}
-	sigemptyset(&set);
-	sigaddset(&set, SIGINT);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGHUP);
+	/* The stop signals are blocked already (lkvm run's first step). */
+	signals_stop_set(&set);
 	sigaddset(&set, SIGCHLD);
 	if (sigprocmask(SIG_BLOCK, &set, &o->old_mask)) {
 		pr_err("--jail: sigprocmask: %s", strerror(errno));

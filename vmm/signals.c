@@ -2,7 +2,10 @@
 /*
  * Signals: SIGTERM, SIGINT and SIGHUP stop the VM through the one stop
  * path (read from a signalfd on the I/O thread); a crash puts the
- * terminal back before the process dies.
+ * terminal back before the process dies. The stop signals are blocked
+ * from the start of lkvm run (signals_block_stop()), so one that comes
+ * while the VM is being set up waits for the signalfd instead of killing
+ * lkvm half-way (no status line) or, in a jail, being lost.
  */
 #include <errno.h>
 #include <signal.h>
@@ -38,6 +41,22 @@ static void stop_signal_ready(struct io_handler *h, u32 events)
 	}
 }
 
+void signals_stop_set(sigset_t *set)
+{
+	sigemptyset(set);
+	sigaddset(set, SIGTERM);
+	sigaddset(set, SIGINT);
+	sigaddset(set, SIGHUP);
+}
+
+int signals_block_stop(void)
+{
+	sigset_t stop;
+
+	signals_stop_set(&stop);
+	return -pthread_sigmask(SIG_BLOCK, &stop, NULL);
+}
+
 int signals_init(struct vm *vm, struct io_handler *h)
 {
 	static const int fatal[] = { SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT };
@@ -56,14 +75,14 @@ int signals_init(struct vm *vm, struct io_handler *h)
 		if (sigaction(fatal[i], &sa, NULL))
 			return -errno;
 
-	/* Blocked here, before any thread exists, so every thread has it so. */
-	sigemptyset(&stop);
-	sigaddset(&stop, SIGTERM);
-	sigaddset(&stop, SIGINT);
-	sigaddset(&stop, SIGHUP);
-	err = pthread_sigmask(SIG_BLOCK, &stop, NULL);
+	/*
+	 * Blocked since lkvm run started (again here for other callers),
+	 * before any thread exists, so every thread has them blocked.
+	 */
+	err = signals_block_stop();
 	if (err)
-		return -err;
+		return err;
+	signals_stop_set(&stop);
 	fd = signalfd(-1, &stop, SFD_NONBLOCK | SFD_CLOEXEC);
 	if (fd < 0)
 		return -errno;

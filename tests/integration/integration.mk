@@ -25,3 +25,5 @@ CHECK_SUITES += tests/integration/seccomp.sh
 CHECK_SUITES += tests/integration/9p-landlock.sh
 # --jail: only the bound files, no capabilities, list/stop, status, bad input.
 CHECK_SUITES += tests/integration/jail.sh
+# SIGTERM at random moments of start-up (plain, jailed): lkvm stops.
+CHECK_SUITES += tests/integration/start-signal.sh
