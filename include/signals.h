@@ -15,7 +15,10 @@ struct vm;
  */
 int signals_init(struct vm *vm, struct io_handler *h);
 
-/* SIGTERM, SIGINT and SIGHUP: the signals that stop the VM. */
+/*
+ * SIGTERM, SIGINT and SIGHUP: the signals that stop the VM, but for one
+ * lkvm was started with ignoring (nohup), which stays ignored.
+ */
 void signals_stop_set(sigset_t *set);
 
 /*

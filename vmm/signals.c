@@ -43,10 +43,22 @@ static void stop_signal_ready(struct io_handler *h, u32 events)
 
 void signals_stop_set(sigset_t *set)
 {
+	static const int stop[] = { SIGTERM, SIGINT, SIGHUP };
+	struct sigaction old;
+	unsigned int i;
+
 	sigemptyset(set);
-	sigaddset(set, SIGTERM);
-	sigaddset(set, SIGINT);
-	sigaddset(set, SIGHUP);
+	for (i = 0; i < ARRAY_SIZE(stop); i++) {
+		/*
+		 * One lkvm was started with ignoring stays ignored: nohup's
+		 * SIGHUP, the SIGINT a shell script's background job gets.
+		 * (A signalfd would read a blocked, ignored signal.)
+		 */
+		if (!sigaction(stop[i], NULL, &old) &&
+		    old.sa_handler == SIG_IGN)
+			continue;
+		sigaddset(set, stop[i]);
+	}
 }
 
 int signals_block_stop(void)

@@ -7,6 +7,7 @@
 # before lkvm run began, and killed it). Plain, and with --jail: as root
 # a root jail (--jail-user nobody) and, through setpriv, an unprivileged
 # one; not root, the unprivileged one. START_SIGNAL_RUNS (12) of each.
+# SIGHUP stops a running lkvm, but not one started with it ignored (nohup).
 #
 # The signal goes to lkvm only once lkvm has been exec'd: until its exec,
 # the shell's forked child runs this script's own SIGTERM handler (bash
@@ -97,6 +98,39 @@ stop_early() {
 }
 
 stop_early "plain" -- --name "plain-$$"
+
+# hup_run IGNORE: a running lkvm gets SIGHUP (ignored when started so, as
+# under nohup), then, if still running, SIGTERM; echoes "STATUS LINE".
+hup_run() {
+	local rc
+	rm -f "$TMP/out/status"
+	if [ "$1" = ignore ]; then
+		(trap '' HUP; exec "$LKVM" run -k "$kernel" -c 1 -m 64M \
+			-p test=ticker -n mode=none --status-file "$TMP/out/status" \
+			>/dev/null 2>&1 </dev/null) &
+	else
+		"$LKVM" run -k "$kernel" -c 1 -m 64M -p test=ticker -n mode=none \
+			--status-file "$TMP/out/status" >/dev/null 2>&1 </dev/null &
+	fi
+	pid=$!
+	poll 500 0.01 started "$pid"
+	sleep 0.5
+	kill -HUP "$pid"
+	if ! poll 50 0.02 dead "$pid"; then
+		kill -TERM "$pid"
+		poll 500 0.02 dead "$pid" || kill -KILL "$pid"
+	fi
+	wait "$pid"
+	rc=$?
+	pid=
+	echo "$rc $(cat "$TMP/out/status" 2>/dev/null)"
+}
+r=$(hup_run stop)
+check "SIGHUP stops a running lkvm: status 129, 'guest-exit 129' (got $r)" \
+	[ "$r" = "129 guest-exit 129" ]
+r=$(hup_run ignore)
+check "started with SIGHUP ignored (nohup), lkvm runs on through one, SIGTERM then stops it (got $r)" \
+	[ "$r" = "143 guest-exit 143" ]
 
 jail_why=
 if ! command -v unshare >/dev/null; then
