@@ -3,14 +3,14 @@
  * The device side of the virtio peer test: lkvm's virtio core driving one
  * queue whose rings and buffers the kernel's virtio_ring.c (driver side,
  * other thread) allocated from the arena. The arena is registered as guest
- * RAM at gpa == host address. Notifications: the driver's kick is an
- * eventfd this thread polls (like an ioeventfd on the I/O thread); our
- * used-buffer interrupt is an eventfd the driver thread polls (an irqfd).
- * The kick's thread is lkvm's own I/O loop, with or without its polling.
+ * RAM at gpa == host address. Notifications: the driver kicks the eventfd
+ * of lkvm's own queue notifier (lib/queue-notifier.c), which lkvm's I/O
+ * loop polls on its thread, with or without polling the ring too, as for
+ * an ioeventfd; our used-buffer interrupt is an eventfd the driver thread
+ * polls (an irqfd).
  */
 #include <endian.h>
 #include <errno.h>
-#include <sys/epoll.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,6 +19,7 @@
 
 #include "guest-mem.h"
 #include "io-loop.h"
+#include "queue-notifier.h"
 #include "log.h"
 #include "virtio/core.h"
 #include "peer.h"
@@ -28,9 +29,9 @@ struct peer_dev {
 	struct virtio_device vdev;
 	struct virtq_chain chain;
 	enum peer_dev_mode mode;
-	int kick_fd, call_fd;
+	int call_fd;
 	struct io_loop loop;
-	struct io_handler kick;
+	struct queue_notifier kick;
 	u8 *scratch;
 	size_t scratch_len;
 	struct peer_dev_result res;
@@ -138,35 +139,13 @@ static void peer_queue_notify(struct virtio_device *vdev, struct virtq *vq)
 	} while (virtq_enable_notify(vq));
 }
 
-/* The driver's requests: the I/O loop may look at the ring itself. */
-static bool peer_queue_pollable(struct virtio_device *vdev, unsigned int idx)
-{
-	return true;
-}
-
 static const struct virtio_device_ops peer_ops = {
 	.name = "peer",
 	.device_id = VIRTIO_ID_RNG,
 	.queue_notify = peer_queue_notify,
-	.queue_pollable = peer_queue_pollable,
+	/* The driver's requests: the I/O loop may look at the ring. */
+	.queue_pollable = virtio_queue_pollable_all,
 };
-
-/* The driver's kick, on the I/O thread: as a queue's ioeventfd is. */
-static void peer_kick(struct io_handler *h, u32 events)
-{
-	struct peer_dev *d = h->opaque;
-	u64 v;
-
-	if (read(d->kick_fd, &v, sizeof(v)) == sizeof(v))
-		virtio_queue_notify(&d->vdev, 0);
-}
-
-static bool peer_poll(struct io_handler *h)
-{
-	struct peer_dev *d = h->opaque;
-
-	return virtio_queue_poll(&d->vdev, 0);
-}
 
 /* What a transport does for the driver's probe, through the core. */
 static int peer_bringup(struct peer_dev *d, unsigned long long features,
@@ -208,8 +187,8 @@ unsigned int peer_default_poll_us(void)
 struct peer_dev *peer_dev_create(unsigned long long features,
 				 unsigned int qsize, unsigned long long desc,
 				 unsigned long long driver,
-				 unsigned long long device, int kick_fd,
-				 int call_fd, enum peer_dev_mode mode,
+				 unsigned long long device, int call_fd,
+				 enum peer_dev_mode mode,
 				 unsigned int poll_us, char *err, size_t errlen)
 {
 	struct peer_dev *d = calloc(1, sizeof(*d));
@@ -220,7 +199,6 @@ struct peer_dev *peer_dev_create(unsigned long long features,
 		return NULL;
 	}
 	d->mode = mode;
-	d->kick_fd = kick_fd;
 	d->call_fd = call_fd;
 	virtq_chain_init(&d->chain);
 	r = guest_mem_add(&d->mem, (u64)(uintptr_t)peer_arena_base(),
@@ -243,15 +221,13 @@ struct peer_dev *peer_dev_create(unsigned long long features,
 		goto fail;
 	}
 	io_loop_set_poll(&d->loop, poll_us * 1000);
-	d->kick.fd = kick_fd;
-	d->kick.fn = peer_kick;
-	d->kick.opaque = d;
-	d->kick.poll = peer_poll;
-	r = io_loop_add(&d->loop, &d->kick, EPOLLIN);
+	queue_notifier_init(&d->kick, &d->vdev, 0);
+	r = queue_notifier_open(&d->kick, &d->loop);
 	if (!r)
 		r = io_loop_start(&d->loop);
 	if (r) {
 		snprintf(err, errlen, "I/O loop: %s", strerror(-r));
+		queue_notifier_close(&d->kick);
 		io_loop_destroy(&d->loop);
 		goto fail;
 	}
@@ -261,6 +237,11 @@ fail:
 	virtq_chain_destroy(&d->chain);
 	free(d);
 	return NULL;
+}
+
+int peer_dev_kick_fd(struct peer_dev *d)
+{
+	return d->kick.handler.fd;
 }
 
 void peer_dev_reset(struct peer_dev *d)
@@ -289,6 +270,8 @@ void peer_dev_notify(struct peer_dev *d)
 
 void peer_dev_destroy(struct peer_dev *d, struct peer_dev_result *res)
 {
+	io_loop_stop(&d->loop);
+	queue_notifier_close(&d->kick);
 	io_loop_destroy(&d->loop);
 	*res = d->res;
 	res->status = virtio_get_status(&d->vdev);

@@ -210,9 +210,9 @@ static struct peer_dev *drv_open(struct drv *d, unsigned long long f,
 	d->vdev.features = f;
 	INIT_LIST_HEAD(&d->vdev.vqs);
 	spin_lock_init(&d->vdev.vqs_list_lock);
-	d->kick = eventfd(0, EFD_NONBLOCK);
+	d->kick = -1;
 	d->call = eventfd(0, EFD_NONBLOCK);
-	if (d->kick < 0 || d->call < 0) {
+	if (d->call < 0) {
 		snprintf(err, errlen, "eventfd: %s", strerror(errno));
 		return NULL;
 	}
@@ -227,8 +227,10 @@ static struct peer_dev *drv_open(struct drv *d, unsigned long long f,
 	dev = peer_dev_create(f, virtqueue_get_vring_size(d->vq),
 			      virtqueue_get_desc_addr(d->vq),
 			      virtqueue_get_avail_addr(d->vq),
-			      virtqueue_get_used_addr(d->vq), d->kick,
-			      d->call, mode, poll_us, err, errlen);
+			      virtqueue_get_used_addr(d->vq), d->call, mode,
+			      poll_us, err, errlen);
+	if (dev)
+		d->kick = peer_dev_kick_fd(dev);
 	return dev;
 }
 
@@ -239,7 +241,6 @@ static void drv_close(struct drv *d)
 	while ((r = virtqueue_detach_unused_buf(d->vq)))
 		req_free(r);
 	vring_del_virtqueue(d->vq);
-	close(d->kick);
 	close(d->call);
 }
 

@@ -46,8 +46,9 @@ enum peer_dev_mode {
 };
 
 /*
- * The device runs on lkvm's I/O loop (lib/io-loop.c), the driver's kick
- * fd one of its handlers as a queue's ioeventfd is, polling for at most
+ * The device runs on lkvm's I/O loop (lib/io-loop.c), its doorbell a
+ * queue notifier (lib/queue-notifier.c) whose eventfd the driver writes
+ * (peer_dev_kick_fd()), as a queue's ioeventfd, polling for at most
  * poll_us (0: none; peer_default_poll_us(): lkvm run's default --io-poll)
  * both the fd and the ring.
  */
@@ -56,10 +57,12 @@ struct peer_dev *peer_dev_create(unsigned long long features,
 				 unsigned int qsize,
 				 unsigned long long desc,
 				 unsigned long long driver,
-				 unsigned long long device, int kick_fd,
-				 int call_fd, enum peer_dev_mode mode,
+				 unsigned long long device, int call_fd,
+				 enum peer_dev_mode mode,
 				 unsigned int poll_us, char *err,
 				 size_t errlen);
+/* The eventfd the driver kicks; the device owns and closes it. */
+int peer_dev_kick_fd(struct peer_dev *d);
 /*
  * Driver-initiated reset (status 0; the device thread keeps running and
  * must then ignore kicks), and a new bring-up on new rings after it.
