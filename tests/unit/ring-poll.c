@@ -203,21 +203,30 @@ static int loop_open(struct io_loop *loop, u32 max_us, u32 bound_us)
 	return 0;
 }
 
+/*
+ * A loop as loop_open() makes it, started, with poller p, whose poll
+ * function finds work the first 3 times.
+ */
+static bool loop_run_poller(struct io_loop *loop, struct poller *p,
+			    u32 max_us, u32 bound_us)
+{
+	if (poller_open(p) || loop_open(loop, max_us, bound_us))
+		return ok(0, "loop (poll cap %u us) and poller set up", max_us);
+	atomic_store(&p->work, 3);
+	if (io_loop_add(loop, &p->h, EPOLLIN) || io_loop_start(loop))
+		return ok(0, "poller added, loop (poll cap %u us) started",
+			  max_us);
+	return true;
+}
+
 static void test_loop_polls(void)
 {
 	struct io_loop loop;
 	struct poller p;
 	unsigned int c1, c2;
 
-	if (poller_open(&p) || loop_open(&loop, 1000, 1000)) {
-		ok(0, "loop and poller set up");
+	if (!loop_run_poller(&loop, &p, 1000, 1000))
 		return;
-	}
-	atomic_store(&p.work, 3);
-	if (io_loop_add(&loop, &p.h, EPOLLIN) || io_loop_start(&loop)) {
-		ok(0, "poller added, loop started");
-		return;
-	}
 	sleep_ms(100);
 	c1 = atomic_load(&p.calls);
 	sleep_ms(50);
@@ -245,15 +254,8 @@ static void test_loop_polls(void)
 	close(p.h.fd);
 
 	/* Polling off: the poll function is never called. */
-	if (poller_open(&p) || loop_open(&loop, 0, 0)) {
-		ok(0, "second loop set up");
+	if (!loop_run_poller(&loop, &p, 0, 0))
 		return;
-	}
-	atomic_store(&p.work, 3);
-	if (io_loop_add(&loop, &p.h, EPOLLIN) || io_loop_start(&loop)) {
-		ok(0, "second loop started");
-		return;
-	}
 	for (int i = 0; i < 20; i++) {
 		if (eventfd_write(p.h.fd, 1))
 			break;
