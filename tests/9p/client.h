@@ -22,6 +22,7 @@
 #include "guest-mem.h"
 #include "virtio/9p-proto.h"
 #include "virtio/9p.h"
+#include "../unit/virtio-drv.h"
 
 #define C9_QSIZE	64		/* ring entries; one slot = 2 descs */
 #define C9_SLOTS	(C9_QSIZE / 2)
@@ -100,25 +101,13 @@ static inline int c9_start(struct c9 *c, const char **why)
 {
 	struct virtio_device *v = &c->dev.vdev;
 	u64 f;
-	u8 st = 0;
 
 	memset(c->ram, 0, C9_BUFS);
 	c->avail_idx = 0;
 	c->last_used = 0;
 	f = VIRTIO_BIT(VIRTIO_F_VERSION_1) | VIRTIO_BIT(VIRTIO_9P_MOUNT_TAG);
-	virtio_set_status(v, st |= VIRTIO_STATUS_ACKNOWLEDGE);
-	virtio_set_status(v, st |= VIRTIO_STATUS_DRIVER);
-	virtio_set_driver_features(v, 0, (u32)f);
-	virtio_set_driver_features(v, 1, (u32)(f >> 32));
-	virtio_set_status(v, st |= VIRTIO_STATUS_FEATURES_OK);
-	virtio_queue_set_size(v, 0, C9_QSIZE);
-	virtio_queue_set_addr(v, 0, VIRTIO_AREA_DESC, C9_DESC);
-	virtio_queue_set_addr(v, 0, VIRTIO_AREA_DRIVER, C9_AVAIL);
-	virtio_queue_set_addr(v, 0, VIRTIO_AREA_DEVICE, C9_USED);
-	virtio_queue_set_ready(v, 0, true);
-	virtio_set_status(v, st |= VIRTIO_STATUS_DRIVER_OK);
 	c->msize = P9_MSIZE_MAX;
-	if (!virtio_queue_get_ready(v, 0)) {
+	if (!vdrv_probe(v, f, C9_QSIZE, C9_DESC, C9_AVAIL, C9_USED)) {
 		*why = "queue not ready";
 		return -EIO;
 	}

@@ -45,6 +45,7 @@
 #include "queue-notifier.h"
 #include "seccomp-filter.h"
 #include "virtio/blk.h"
+#include "../unit/virtio-drv.h"
 
 #define RAM_GPA		0x100000ULL
 #define QSIZE		256
@@ -192,7 +193,6 @@ int main(int argc, char **argv)
 	u64 features, t0, t_end, t, done = 0, lat_sum = 0, cpu0, drv0, cpu, drv;
 	char err[256];
 	enum sc_mode mode = SC_MODE_OFF;
-	u8 st = 0;
 
 	if (argc < 7)
 		return 2;
@@ -249,18 +249,7 @@ int main(int argc, char **argv)
 	features = VIRTIO_BIT(VIRTIO_F_VERSION_1) |
 		   VIRTIO_BIT(VIRTIO_F_EVENT_IDX) |
 		   VIRTIO_BIT(VIRTIO_BLK_F_FLUSH);
-	virtio_set_status(vdev, st |= VIRTIO_STATUS_ACKNOWLEDGE);
-	virtio_set_status(vdev, st |= VIRTIO_STATUS_DRIVER);
-	virtio_set_driver_features(vdev, 0, (u32)features);
-	virtio_set_driver_features(vdev, 1, (u32)(features >> 32));
-	virtio_set_status(vdev, st |= VIRTIO_STATUS_FEATURES_OK);
-	virtio_queue_set_size(vdev, 0, QSIZE);
-	virtio_queue_set_addr(vdev, 0, VIRTIO_AREA_DESC, DESC);
-	virtio_queue_set_addr(vdev, 0, VIRTIO_AREA_DRIVER, AVAIL);
-	virtio_queue_set_addr(vdev, 0, VIRTIO_AREA_DEVICE, USED);
-	virtio_queue_set_ready(vdev, 0, true);
-	virtio_set_status(vdev, st |= VIRTIO_STATUS_DRIVER_OK);
-	if (!virtio_queue_get_ready(vdev, 0))
+	if (!vdrv_probe(vdev, features, QSIZE, DESC, AVAIL, USED))
 		return 1;
 	/* The doorbell: lkvm's own queue notifier, polled as in lkvm. */
 	queue_notifier_init(&kick_handler, vdev, 0);

@@ -23,6 +23,7 @@
 
 #include "log.h"
 #include "virtio/blk.h"
+#include "../unit/virtio-drv.h"
 #include "split-ring.h"
 
 #define RAM_GPA	0x10000ULL
@@ -85,7 +86,7 @@ int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 	struct virtio_device *vdev;
 	u64 features = VIRTIO_BIT(VIRTIO_F_VERSION_1), bufp = BUFS;
 	u16 avail = 0, used, d = 0;
-	u8 flags, st = 0;
+	u8 flags;
 	u64 status_gpa[QSIZE];
 	unsigned int nstatus = 0, k;
 	char err[256];
@@ -112,17 +113,7 @@ int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 	features &= (u64)virtio_get_device_features(vdev, 1) << 32 |
 		    virtio_get_device_features(vdev, 0);
 	memset(ram, 0, 0x4000);
-	virtio_set_status(vdev, st |= VIRTIO_STATUS_ACKNOWLEDGE);
-	virtio_set_status(vdev, st |= VIRTIO_STATUS_DRIVER);
-	virtio_set_driver_features(vdev, 0, (u32)features);
-	virtio_set_driver_features(vdev, 1, (u32)(features >> 32));
-	virtio_set_status(vdev, st |= VIRTIO_STATUS_FEATURES_OK);
-	virtio_queue_set_size(vdev, 0, QSIZE);
-	virtio_queue_set_addr(vdev, 0, VIRTIO_AREA_DESC, DESC);
-	virtio_queue_set_addr(vdev, 0, VIRTIO_AREA_DRIVER, AVAIL);
-	virtio_queue_set_addr(vdev, 0, VIRTIO_AREA_DEVICE, USED);
-	virtio_queue_set_ready(vdev, 0, true);
-	virtio_set_status(vdev, st |= VIRTIO_STATUS_DRIVER_OK);
+	vdrv_probe(vdev, features, QSIZE, DESC, AVAIL, USED);
 
 	while (pos + 35 <= size && d + 5 <= QSIZE) {
 		u8 shape = data[pos];

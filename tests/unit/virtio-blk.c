@@ -49,21 +49,10 @@ static struct virtio_device *bring_up_size(struct virtio_blk *blk,
 					   u64 features, u16 size)
 {
 	struct virtio_device *vdev = virtio_blk_vdev(blk);
-	u8 st = 0;
 
 	virtio_device_set_transport(vdev, &t_transport, NULL);
 	features |= VIRTIO_BIT(VIRTIO_F_VERSION_1);
-	virtio_set_status(vdev, st |= VIRTIO_STATUS_ACKNOWLEDGE);
-	virtio_set_status(vdev, st |= VIRTIO_STATUS_DRIVER);
-	virtio_set_driver_features(vdev, 0, (u32)features);
-	virtio_set_driver_features(vdev, 1, (u32)(features >> 32));
-	virtio_set_status(vdev, st |= VIRTIO_STATUS_FEATURES_OK);
-	virtio_queue_set_size(vdev, 0, size);
-	virtio_queue_set_addr(vdev, 0, VIRTIO_AREA_DESC, SIM_DESC);
-	virtio_queue_set_addr(vdev, 0, VIRTIO_AREA_DRIVER, SIM_AVAIL);
-	virtio_queue_set_addr(vdev, 0, VIRTIO_AREA_DEVICE, SIM_USED);
-	virtio_queue_set_ready(vdev, 0, true);
-	virtio_set_status(vdev, st |= VIRTIO_STATUS_DRIVER_OK);
+	vdrv_probe(vdev, features, size, SIM_DESC, SIM_AVAIL, SIM_USED);
 	S.size = size;
 	S.avail_idx = 0;
 	S.last_used = 0;

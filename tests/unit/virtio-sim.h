@@ -21,6 +21,7 @@
 
 #include "guest-mem.h"
 #include "virtio/core.h"
+#include "virtio-drv.h"
 
 #define SIM_R0 0x100000ULL
 #define SIM_R0_SIZE 0x100000ULL
@@ -149,7 +150,7 @@ static inline bool sim_needs_reset(struct sim *s)
 static bool sim_setup_at(struct sim *s, u64 features, u16 size, u16 max,
 			 u64 desc, u64 drv, u64 dev)
 {
-	u8 st = 0;
+	bool ready;
 
 	memset(s, 0, sizeof(*s));
 	s->r0 = calloc(1, SIM_R0_SIZE);
@@ -167,21 +168,11 @@ static bool sim_setup_at(struct sim *s, u64 features, u16 size, u16 max,
 	virtio_device_set_transport(&s->vdev, &sim_transport, s);
 	s->vq = &s->vdev.vqs[0];
 	features |= VIRTIO_BIT(VIRTIO_F_VERSION_1);
-	virtio_set_status(&s->vdev, st |= VIRTIO_STATUS_ACKNOWLEDGE);
-	virtio_set_status(&s->vdev, st |= VIRTIO_STATUS_DRIVER);
-	virtio_set_driver_features(&s->vdev, 0, (u32)features);
-	virtio_set_driver_features(&s->vdev, 1, (u32)(features >> 32));
-	virtio_set_status(&s->vdev, st |= VIRTIO_STATUS_FEATURES_OK);
-	virtio_queue_set_size(&s->vdev, 0, size);
-	virtio_queue_set_addr(&s->vdev, 0, VIRTIO_AREA_DESC, desc);
-	virtio_queue_set_addr(&s->vdev, 0, VIRTIO_AREA_DRIVER, drv);
-	virtio_queue_set_addr(&s->vdev, 0, VIRTIO_AREA_DEVICE, dev);
-	virtio_queue_set_ready(&s->vdev, 0, true);
-	virtio_set_status(&s->vdev, st |= VIRTIO_STATUS_DRIVER_OK);
+	ready = vdrv_probe(&s->vdev, features, size, desc, drv, dev);
 	s->size = size;
 	s->wrap = true;
 	s->used_wrap = true;
-	return virtio_queue_get_ready(&s->vdev, 0);
+	return ready;
 }
 
 static inline bool sim_setup(struct sim *s, u64 features, u16 size)
