@@ -23,12 +23,21 @@ typedef void (*io_handler_fn)(struct io_handler *h, u32 events);
  * poll found work and did it.
  */
 typedef bool (*io_poll_fn)(struct io_handler *h);
+/*
+ * With a poll function, optionally: quiet(h, true) when the loop starts
+ * polling, so the source may stop waking it (a virtqueue's driver need not
+ * notify: a VM exit saved per kick), quiet(h, false) before it sleeps, to
+ * be woken again. After that the loop polls once more (the poll function
+ * sees what came in while the source was quiet), so nothing is lost.
+ */
+typedef void (*io_quiet_fn)(struct io_handler *h, bool quiet);
 
 struct io_handler {
 	int fd;
 	io_handler_fn fn;
 	void *opaque;
 	io_poll_fn poll;	/* optional: set before io_loop_add() */
+	io_quiet_fn quiet;	/* optional, with poll */
 };
 
 /* Handlers with a poll function one loop can have. */
@@ -53,6 +62,8 @@ struct io_loop {
 	struct io_handler *_Atomic pollers[IO_LOOP_MAX_POLLERS];
 	_Atomic unsigned int npollers;
 	u64 ring_hits;		/* polls a handler's poll function served */
+	bool quiet;		/* the pollers were told to stop waking it */
+	u64 rearm_hits;		/* work found after ending the quiet */
 };
 
 int io_loop_init(struct io_loop *loop);

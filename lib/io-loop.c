@@ -142,6 +142,45 @@ static bool io_loop_poll_handlers(struct io_loop *loop)
 	return found;
 }
 
+/* Tell every poller that may stop waking the loop while it polls. */
+static void io_loop_quiet(struct io_loop *loop, bool quiet)
+{
+	unsigned int i, n;
+
+	n = atomic_load_explicit(&loop->npollers, memory_order_acquire);
+	for (i = 0; i < n; i++) {
+		struct io_handler *h = atomic_load_explicit(&loop->pollers[i],
+						memory_order_relaxed);
+
+		if (h && h->quiet)
+			h->quiet(h, quiet);
+	}
+	loop->quiet = quiet;
+}
+
+/*
+ * Before sleeping: the pollers wake the loop again; then one more look,
+ * for work that came while they did not (true: do not sleep).
+ */
+static bool io_loop_rearm(struct io_loop *loop)
+{
+	if (!loop->quiet)
+		return false;
+	io_loop_quiet(loop, false);
+	if (!io_loop_poll_handlers(loop))
+		return false;
+	loop->rearm_hits++;
+	return true;
+}
+
+/* Sleep until an event, the pollers woken again first. */
+static int io_loop_sleep(struct io_loop *loop, struct epoll_event *events)
+{
+	if (io_loop_rearm(loop))
+		return 0;
+	return epoll_wait(loop->epoll_fd, events, IO_LOOP_MAX_EVENTS, -1);
+}
+
 void io_loop_set_poll(struct io_loop *loop, u32 max_ns)
 {
 	io_poll_init(&loop->poll, max_ns);
@@ -171,7 +210,9 @@ static bool io_loop_cpu_free(struct io_loop *loop, u64 now)
  * (include/io-poll.h), at the fds and at the handlers' own poll functions
  * (a virtqueue's ring: buffers the driver added without a notification,
  * because the device had not asked for one or the notification is still
- * on its way), then sleep; tell the bound how it went. A pass
+ * on its way), then sleep; tell the bound how it went. While it polls,
+ * the pollers may stop waking it (io_handler.quiet: vhost's busy-loop
+ * discipline); they wake it again before it sleeps. A pass
  * that took more than IO_POLL_PREEMPT_NS means the CPU was given to
  * something else: that something (the driver just woken, io_uring's
  * workers) needs the CPU more than polling does, so it stops; and it
@@ -185,15 +226,15 @@ static int io_loop_wait(struct io_loop *loop, struct epoll_event *events)
 	int n;
 
 	if (!p->max_ns)
-		return epoll_wait(loop->epoll_fd, events, IO_LOOP_MAX_EVENTS,
-				  -1);
+		return io_loop_sleep(loop, events);
 	t0 = last = mono_now_ns();
 	if (bound && !io_loop_cpu_free(loop, t0)) {
 		/* Others wait for a CPU: sleep, keep the bound. */
 		p->busy++;
-		return epoll_wait(loop->epoll_fd, events, IO_LOOP_MAX_EVENTS,
-				  -1);
+		return io_loop_sleep(loop, events);
 	}
+	if (bound && !loop->quiet)
+		io_loop_quiet(loop, true);
 	while (bound) {
 		n = epoll_wait(loop->epoll_fd, events, IO_LOOP_MAX_EVENTS, 0);
 		if (n > 0)
@@ -215,7 +256,7 @@ static int io_loop_wait(struct io_loop *loop, struct epoll_event *events)
 			break;
 		last = now;
 	}
-	n = epoll_wait(loop->epoll_fd, events, IO_LOOP_MAX_EVENTS, -1);
+	n = io_loop_sleep(loop, events);
 	if (n > 0 && !preempted)
 		io_poll_update(p, false, mono_now_ns() - t0);
 	return n;
@@ -239,8 +280,12 @@ static void *io_loop_thread(void *arg)
 		for (i = 0; i < n; i++) {
 			struct io_handler *h = events[i].data.ptr;
 
-			if (!h)
+			if (!h) {
+				/* Stopped: leave no source quiet. */
+				if (loop->quiet)
+					io_loop_quiet(loop, false);
 				return NULL;
+			}
 			h->fn(h, events[i].events);
 		}
 	}

@@ -26,14 +26,23 @@ static bool queue_notifier_poll(struct io_handler *h)
 	return virtio_queue_poll(n->vdev, n->queue);
 }
 
+static void queue_notifier_quiet(struct io_handler *h, bool quiet)
+{
+	struct queue_notifier *n = h->opaque;
+
+	virtio_queue_quiet(n->vdev, n->queue, quiet);
+}
+
 void queue_notifier_init(struct queue_notifier *n, struct virtio_device *vdev,
 			 unsigned int queue)
 {
+	bool pollable = virtio_queue_pollable(vdev, queue);
+
 	*n = (struct queue_notifier){
 		.handler = { .fd = -1, .fn = queue_notifier_ready,
 			     .opaque = n,
-			     .poll = virtio_queue_pollable(vdev, queue) ?
-				     queue_notifier_poll : NULL },
+			     .poll = pollable ? queue_notifier_poll : NULL,
+			     .quiet = pollable ? queue_notifier_quiet : NULL },
 		.vdev = vdev,
 		.queue = queue,
 	};

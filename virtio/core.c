@@ -494,6 +494,23 @@ bool virtio_queue_poll(struct virtio_device *vdev, unsigned int idx)
 	return took;
 }
 
+void virtio_queue_quiet(struct virtio_device *vdev, unsigned int idx,
+			bool quiet)
+{
+	struct virtq *vq = virtio_vq(vdev, idx);
+
+	if (!vq)
+		return;
+	virtq_lock(vq);
+	/* The device writes its area of the ring only once the driver runs. */
+	if (!quiet && vq->notify_off)
+		virtq_enable_notify(vq);
+	else if (quiet &&
+		 (atomic_load(&vdev->status) & VIRTIO_STATUS_DRIVER_OK))
+		virtq_disable_notify(vq);
+	virtq_unlock(vq);
+}
+
 void virtio_queue_signal(struct virtq *vq)
 {
 	struct virtio_device *vdev = vq->vdev;

@@ -205,9 +205,14 @@ bool virtq_split_should_notify(struct virtq *vq)
 void virtq_split_set_notify(struct virtq *vq, bool enable)
 {
 	if (vq->event_idx) {
-		/* Disabling: just stop moving avail_event along. */
-		if (enable)
-			vq_st16(split_avail_event(vq), vq->last_avail);
+		/*
+		 * Disabling: an avail_event behind the driver's index, which
+		 * its next additions do not cross (2.7.10: it notifies when
+		 * its new index passes avail_event) for 64 K buffers; pops
+		 * leave it there until notifications are enabled again.
+		 */
+		vq_st16(split_avail_event(vq),
+			enable ? vq->last_avail : (u16)(vq->last_avail - 1));
 		return;
 	}
 	vq_st16(&vq->split.used->flags, enable ? 0 : VIRTQ_USED_F_NO_NOTIFY);

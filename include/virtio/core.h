@@ -255,6 +255,14 @@ void virtio_queue_signal(struct virtq *vq);
  * space, is not progress and must not keep the poller spinning).
  */
 bool virtio_queue_poll(struct virtio_device *vdev, unsigned int idx);
+/*
+ * The I/O thread polls queue idx (quiet) or is about to sleep (!quiet):
+ * ask the driver not to notify, or to notify again. Turning notifications
+ * back on is followed by a full barrier; the caller polls once more after
+ * it, for buffers added while they were off.
+ */
+void virtio_queue_quiet(struct virtio_device *vdev, unsigned int idx,
+			bool quiet);
 /* ops->queue_pollable for devices whose every queue carries requests. */
 bool virtio_queue_pollable_all(struct virtio_device *vdev, unsigned int idx);
 /* Does the device allow polling queue idx (ops->queue_pollable)? */

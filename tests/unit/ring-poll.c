@@ -5,7 +5,9 @@
  * only when the device took some (split and packed rings); the I/O loop
  * calls handlers' poll functions while it polls, never with polling off,
  * counts what they found, forgets a deleted handler and refuses more
- * than IO_LOOP_MAX_POLLERS.
+ * than IO_LOOP_MAX_POLLERS. While it polls, a queue asks its driver not to
+ * notify (split and packed, with and without EVENT_IDX) and asks again
+ * before the loop sleeps, which then looks once more.
  */
 #include <errno.h>
 #include <stdatomic.h>
@@ -140,12 +142,96 @@ static void test_queue_poll(bool packed)
 	sim_teardown(&s);
 }
 
+/*
+ * Would the driver notify after adding one buffer now (2.7.10, 2.8.10)?
+ * Split: avail_event or the used ring's NO_NOTIFY flag; packed: the
+ * device's event suppression structure (at SIM_USED).
+ */
+static bool driver_would_notify(struct sim *s, bool packed, bool event_idx)
+{
+	u16 flags, off_wrap, old = s->avail_idx, ev;
+
+	if (packed) {
+		flags = sim_r16(s, SIM_USED + 2);
+		off_wrap = sim_r16(s, SIM_USED);
+		if (flags == VIRTQ_EVENT_F_DISABLE)
+			return false;
+		if (flags == VIRTQ_EVENT_F_ENABLE)
+			return true;
+		return (off_wrap & 0x7fff) == s->next &&
+		       !!(off_wrap >> VIRTQ_EVENT_WRAP_SHIFT) == s->wrap;
+	}
+	if (!event_idx)
+		return !(sim_r16(s, SIM_USED) & VIRTQ_USED_F_NO_NOTIFY);
+	ev = sim_split_avail_event(s);
+	/* vring_need_event(ev, old + 1, old) */
+	return (u16)(old + 1 - ev - 1) < 1;
+}
+
+static void test_queue_quiet(bool packed, bool event_idx)
+{
+	char l[32];
+	u64 f = (event_idx ? VIRTIO_BIT(VIRTIO_F_EVENT_IDX) : 0) |
+		(packed ? VIRTIO_BIT(VIRTIO_F_RING_PACKED) : 0);
+	u8 area[8], before[8];
+	struct sim s;
+	unsigned int i;
+	bool quiet_all = true;
+
+	snprintf(l, sizeof(l), "%s%s", packed ? "packed" : "split",
+		 event_idx ? "+event" : "");
+	if (!sim_setup(&s, f, 16)) {
+		ok(0, "%s: queue set up", l);
+		return;
+	}
+	s.vdev.ops = &pdev_ops;
+	memset(&pdev, 0, sizeof(pdev));
+	/* An empty pop asks for the next buffer's notification. */
+	virtio_queue_quiet(&s.vdev, 0, false);
+	ok(driver_would_notify(&s, packed, event_idx),
+	   "%s: notifications on: the driver notifies its next buffer", l);
+
+	virtio_queue_quiet(&s.vdev, 0, true);
+	ok(!driver_would_notify(&s, packed, event_idx),
+	   "%s: quiet while polled: the driver need not notify", l);
+	/* 20 buffers through a ring of 16: pops do not ask again. */
+	for (i = 0; i < 20; i++) {
+		add_buffer(&s, packed, i % 16);
+		if (!virtio_queue_poll(&s.vdev, 0) || !used_back(&s, packed))
+			break;
+		quiet_all &= !driver_would_notify(&s, packed, event_idx);
+	}
+	ok(i == 20 && quiet_all,
+	   "%s: polls serve buffers without re-enabling notifications (%u)",
+	   l, i);
+	virtio_queue_quiet(&s.vdev, 0, false);
+	ok(driver_would_notify(&s, packed, event_idx),
+	   "%s: before the loop sleeps: notifications on again", l);
+	add_buffer(&s, packed, 0);
+	ok(virtio_queue_poll(&s.vdev, 0) && used_back(&s, packed),
+	   "%s: and a buffer added then is served", l);
+
+	/* Before DRIVER_OK the device area is the driver's alone. */
+	virtio_set_status(&s.vdev, 0);
+	memcpy(before, sim_hva(&s, SIM_USED), sizeof(before));
+	virtio_queue_quiet(&s.vdev, 0, true);
+	memcpy(area, sim_hva(&s, SIM_USED), sizeof(area));
+	ok(!memcmp(area, before, sizeof(area)),
+	   "%s: a device not running does not write its area", l);
+	virtio_queue_quiet(&s.vdev, 5, true);
+	ok(1, "%s: no such queue: ignored", l);
+	sim_teardown(&s);
+}
+
 /* --- the I/O loop side --- */
 
 struct poller {
 	struct io_handler h;
 	atomic_uint calls;	/* poll function calls */
 	atomic_uint work;	/* how many of them report work */
+	atomic_uint quiets, wakes;	/* quiet(true), quiet(false) calls */
+	atomic_uint late;	/* work that comes as the source wakes */
+	atomic_bool quiet;	/* the last call's */
 };
 
 static bool poller_poll(struct io_handler *h)
@@ -167,6 +253,20 @@ static void poller_ready(struct io_handler *h, u32 events)
 		return;
 }
 
+/*
+ * Quiet, the source would not wake the loop; work "late" arrives just
+ * before the source is told to wake it again, found only by a look after.
+ */
+static void poller_quiet(struct io_handler *h, bool quiet)
+{
+	struct poller *p = h->opaque;
+
+	atomic_fetch_add(quiet ? &p->quiets : &p->wakes, 1);
+	atomic_store(&p->quiet, quiet);
+	if (!quiet)
+		atomic_fetch_add(&p->work, atomic_exchange(&p->late, 0));
+}
+
 static int poller_open(struct poller *p)
 {
 	memset(p, 0, sizeof(*p));
@@ -174,6 +274,7 @@ static int poller_open(struct poller *p)
 	p->h.fn = poller_ready;
 	p->h.opaque = p;
 	p->h.poll = poller_poll;
+	p->h.quiet = poller_quiet;
 	return p->h.fd < 0 ? -errno : 0;
 }
 
@@ -223,7 +324,8 @@ static void test_loop_polls(void)
 {
 	struct io_loop loop;
 	struct poller p;
-	unsigned int c1, c2;
+	unsigned int c1, c2, q, w;
+	bool quiet;
 
 	if (!loop_run_poller(&loop, &p, 1000, 1000))
 		return;
@@ -231,6 +333,14 @@ static void test_loop_polls(void)
 	c1 = atomic_load(&p.calls);
 	sleep_ms(50);
 	c2 = atomic_load(&p.calls);
+	q = atomic_load(&p.quiets);
+	w = atomic_load(&p.wakes);
+	quiet = atomic_load(&p.quiet);
+	/* Work that comes as the source is woken: found before sleeping. */
+	atomic_store(&p.late, 1);
+	if (eventfd_write(p.h.fd, 1))
+		ok(0, "eventfd write");
+	sleep_ms(50);
 	io_loop_stop(&loop);
 	ok(c1 == c2, "once the bound is over, the loop sleeps (%u, %u calls)",
 	   c1, c2);
@@ -239,14 +349,21 @@ static void test_loop_polls(void)
 		     "work found by a poll function is done without sleeping (%llu)",
 		     (unsigned long long)loop.ring_hits);
 	else
-		ok(loop.ring_hits == 3 && atomic_load(&p.work) == 0 &&
+		ok(loop.ring_hits >= 3 && atomic_load(&p.work) == 0 &&
 		   atomic_load(&p.calls) > 3,
 		   "work found by a poll function is done without sleeping (%llu hits, %u calls)",
 		   (unsigned long long)loop.ring_hits,
 		   atomic_load(&p.calls));
-	ok(loop.poll.hits >= loop.ring_hits,
+	ok(loop.poll.hits >= loop.ring_hits - loop.rearm_hits,
 	   "each counts as a polling hit (%llu)",
 	   (unsigned long long)loop.poll.hits);
+	ok(q >= 1 && w == q && !quiet,
+	   "the poller is quiet while the loop polls, woken before it sleeps (%u, %u)",
+	   q, w);
+	ok(atomic_load(&p.work) == 0 && atomic_load(&p.late) == 0 &&
+	   loop.rearm_hits == 1,
+	   "work that came as the source woke is done before sleeping (%llu)",
+	   (unsigned long long)loop.rearm_hits);
 	ok(io_loop_del(&loop, &p.h) == 0 && loop.npollers == 1 &&
 	   loop.pollers[0] == NULL,
 	   "a deleted handler leaves the pollers");
@@ -263,9 +380,10 @@ static void test_loop_polls(void)
 	}
 	sleep_ms(50);
 	io_loop_stop(&loop);
-	ok(atomic_load(&p.calls) == 0 && loop.ring_hits == 0,
-	   "polling off: no poll function called (%u)",
-	   atomic_load(&p.calls));
+	ok(atomic_load(&p.calls) == 0 && loop.ring_hits == 0 &&
+	   atomic_load(&p.quiets) == 0,
+	   "polling off: no poll function called, none quiet (%u, %u)",
+	   atomic_load(&p.calls), atomic_load(&p.quiets));
 	io_loop_destroy(&loop);
 	close(p.h.fd);
 }
@@ -305,6 +423,8 @@ int main(void)
 {
 	test_queue_poll(false);
 	test_queue_poll(true);
+	for (int i = 0; i < 4; i++)
+		test_queue_quiet(i & 1, i & 2);
 	test_loop_polls();
 	test_loop_limit();
 	return tap_done();
