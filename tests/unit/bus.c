@@ -5,6 +5,7 @@
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "bus.h"
 #include "tap.h"
@@ -260,6 +261,14 @@ static void test_reentrant_move(void)
 	bus_destroy(&bus);
 }
 
+static unsigned long long mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000ULL + ts.tv_nsec / 1000000;
+}
+
 struct race {
 	struct bus bus;
 	struct rec_dev mover, fixed;
@@ -287,6 +296,7 @@ static void test_concurrent(void)
 {
 	struct race *r = calloc(1, sizeof(*r));
 	unsigned int i, start;
+	unsigned long long t_end;
 	pthread_t t;
 	int err = 0;
 
@@ -296,12 +306,19 @@ static void test_concurrent(void)
 	bus_register(&r->bus, &r->fixed.dev);
 	bus_register(&r->bus, &r->mover.dev);
 	pthread_create(&t, NULL, race_reader, r);
-	/* Move at least 20000 times and while the reader does 20000 reads. */
+	/*
+	 * Move at least 20000 times and while the reader does 20000 reads,
+	 * for at most 30 s: on a loaded host the reader may get its CPU
+	 * late, so the bound is time, not a count of moves.
+	 */
 	start = atomic_load(&r->reads);
-	for (i = 0; i < 2000000 &&
-	     (i < 20000 || atomic_load(&r->reads) - start < 20000); i++)
+	t_end = mono_ms() + 30000;
+	for (i = 0; i < 20000 || atomic_load(&r->reads) - start < 20000; i++) {
 		err |= bus_move(&r->bus, &r->mover.dev,
 				i & 1 ? 0x0 : 0x1000 + 0x10 * (i % 64));
+		if (!(i & 1023) && mono_ms() > t_end)
+			break;
+	}
 	atomic_store(&r->done, true);
 	pthread_join(t, NULL);
 	ok(!err && r->misses == 0 && atomic_load(&r->reads) - start >= 20000,
