@@ -68,9 +68,12 @@ else
 fi
 
 # ticker SOCK ARGS...: a running VM (pid in $pid) once SOCK is there.
+# A SOCK left by an earlier run would end the wait before this lkvm's
+# exec, and stop's SIGTERM could then reach the shell's child (wait_exec).
 ticker() {
 	local sock=$1
 	shift
+	rm -f "$sock"
 	"$LKVM" run -k "$G" -c 1 -m 64M --network none "$@" -p test=ticker \
 		</dev/null >"$TMP/out1" 2>"$TMP/err1" &
 	pid=$!
@@ -79,7 +82,7 @@ ticker() {
 		sleep 0.1
 	done
 }
-stop() { kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null; }
+stop() { wait_exec "$pid"; kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null; }
 
 # A running VM: its socket answers; a second lkvm on it is refused.
 ticker "$S" --vsock 3,path="$S"
