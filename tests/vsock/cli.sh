@@ -20,6 +20,16 @@ lkvm_refused "CID 2^32 - 1" 2 "CID 4294967295 is reserved" --vsock 4294967295
 lkvm_refused "CID that is not a number" 2 "bad vsock CID 'three'" --vsock three
 lkvm_refused "CID with trailing junk" 2 "bad vsock CID '3x'" --vsock 3x,path="$S"
 lkvm_refused "negative CID" 2 "bad vsock CID '-3'" --vsock=-3
+lkvm_refused "CID 1 (the hypervisor's)" 2 "CID 1 is reserved" --vsock 1
+lkvm_refused "CID 2^32, past a 32-bit CID" 2 "CID 4294967296 is reserved" \
+	--vsock 4294967296,path="$S"
+lkvm_refused "CID 2^64 - 1" 2 "CID 18446744073709551615 is reserved" \
+	--vsock 18446744073709551615
+lkvm_refused "CID 2^64, beyond 64 bits" 2 "bad vsock CID '18446744073709551616'" \
+	--vsock 18446744073709551616
+lkvm_refused "CID with a '+'" 2 "bad vsock CID '+3'" --vsock +3
+lkvm_refused "CID after a blank" 2 "bad vsock CID ' 3'" --vsock " 3"
+lkvm_refused "no CID before the comma" 2 "bad vsock CID ''" --vsock ,path="$S"
 lkvm_refused "unknown sub-option" 2 "unknown vsock option 'port=5'" --vsock 3,port=5
 lkvm_refused "--vsock twice" 2 "given twice" --vsock 3,path="$S" --vsock 4
 lkvm_refused "empty path" 2 "path is empty" --vsock 3,path=
