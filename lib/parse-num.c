@@ -2,32 +2,53 @@
 /* Decimal numbers from the user, whole-string. See include/parse-num.h. */
 #include <ctype.h>
 #include <errno.h>
-#include <stdlib.h>
+#include <string.h>
 
 #include "parse-num.h"
+
+int parse_num_u64(const char *s, size_t n, u64 max, unsigned int flags,
+		  u64 *out)
+{
+	const char *e;
+	bool over = false;
+	u64 v = 0;
+
+	if (!s)
+		return -EINVAL;
+	e = s + n;
+	if (flags & PARSE_NUM_BLANKS)
+		while (s < e && isspace((unsigned char)*s))
+			s++;
+	/* Not empty; then digits only: no blank, no sign, nothing after. */
+	if (s == e)
+		return -EINVAL;
+	for (; s < e; s++) {
+		unsigned int d = (unsigned char)*s - '0';
+
+		if (d > 9)
+			return -EINVAL;
+		/* Past UINT64_MAX: remembered, the rest still checked. */
+		if (v > (UINT64_MAX - d) / 10)
+			over = true;
+		else
+			v = v * 10 + d;
+	}
+	if (over || v > max)
+		return -ERANGE;
+	*out = v;
+	return 0;
+}
 
 int parse_num_ulong(const char *s, unsigned long max, unsigned int flags,
 		    unsigned long *out)
 {
-	unsigned long v;
-	char *end;
+	u64 v;
+	int r;
 
 	if (!s)
 		return -EINVAL;
-	if (flags & PARSE_NUM_BLANKS)
-		while (isspace((unsigned char)*s))
-			s++;
-	/* A digit first: no blank, no sign, not empty. */
-	if (*s < '0' || *s > '9')
-		return -EINVAL;
-	errno = 0;
-	v = strtoul(s, &end, 10);
-	if (*end)
-		return -EINVAL;
-	if (errno == ERANGE || v > max)
-		return -ERANGE;
-	if (errno)
-		return -EINVAL;
-	*out = v;
-	return 0;
+	r = parse_num_u64(s, strlen(s), max, flags, &v);
+	if (!r)
+		*out = v;
+	return r;
 }

@@ -2,38 +2,32 @@
 /* --vsock CID[,path=SOCK]: the virtio-vsock device, checked before the guest starts. */
 #include <errno.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
+#include "parse-num.h"
 #include "run-options.h"
 #include "virtio/vsock.h"
 
 static int parse_cid(const char *s, size_t n, u64 *cid, char *err,
 		     size_t errlen)
 {
-	char buf[24], *end;
-	unsigned long long v;
+	u64 v;
 
-	if (!n || n >= sizeof(buf) || s[0] < '0' || s[0] > '9')
-		goto bad;
-	memcpy(buf, s, n);
-	buf[n] = 0;
-	errno = 0;
-	v = strtoull(buf, &end, 10);
-	if (errno || *end)
-		goto bad;
+	if (parse_num_u64(s, n, UINT64_MAX, 0, &v)) {
+		snprintf(err, errlen,
+			 "bad vsock CID '%.*s': use --vsock CID[,path=SOCK]",
+			 (int)MIN(n, (size_t)64), s);
+		return -EINVAL;
+	}
 	if (v < VSOCK_MIN_GUEST_CID || v > VSOCK_MAX_GUEST_CID) {
 		snprintf(err, errlen,
 			 "vsock CID %llu is reserved: use %d to %llu (0-2 are the hypervisor's and the host's)",
-			 v, VSOCK_MIN_GUEST_CID, VSOCK_MAX_GUEST_CID);
+			 (unsigned long long)v, VSOCK_MIN_GUEST_CID,
+			 VSOCK_MAX_GUEST_CID);
 		return -EINVAL;
 	}
 	*cid = v;
 	return 0;
-bad:
-	snprintf(err, errlen, "bad vsock CID '%.*s': use --vsock CID[,path=SOCK]",
-		 (int)MIN(n, (size_t)64), s);
-	return -EINVAL;
 }
 
 int vm_config_parse_vsock(struct vm_config *cfg, const char *arg, char *err,

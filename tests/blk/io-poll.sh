@@ -33,6 +33,9 @@ idle_case() { # idle_case DESCRIPTION ARGS...
 	local what=$1 pid io0 io1 cpu0 cpu1
 	shift
 	truncate -s 16M "$TMP/disk.raw"
+	# Emptied here, not only in the job's forked child: the wait below
+	# must not find the last case's "flushed" and measure too early.
+	: >"$TMP/out"
 	"$LKVM" run -k "$GUEST" -c 1 "$@" -p "test=virtio-blk:hold" \
 		-d "$TMP/disk.raw" >"$TMP/out" 2>"$TMP/err" </dev/null &
 	pid=$!

@@ -27,7 +27,10 @@ fi
 export LKVM_HOME="$TMP/home"
 name="cli-$$"
 pids=()
-trap 'kill -9 "${pids[@]}" 2>/dev/null; rm -rf "$TMP"' EXIT
+# SIGTERM, not SIGKILL: the pids are timeout(1)'s, which passes SIGTERM on
+# to its lkvm (and SIGKILLs it 5 s later if need be); a SIGKILL would end
+# timeout alone and leave its lkvm running for good.
+trap 'kill "${pids[@]}" 2>/dev/null; rm -rf "$TMP"' EXIT
 ticking() { grep -q '^tick ' "$TMP/$1.out"; }
 start() { # start NAME: the kernel first, then the options
 	timeout --kill-after=5 120 "$LKVM" run "$GUESTS/guest.elf" -m 64 -c 1 \

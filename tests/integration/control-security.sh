@@ -76,7 +76,9 @@ reply=$(send 0 stat 2>&1)
 check_that "root is answered" '[ "${reply%%$'"'"'\n'"'"'*}" = ok ]'
 chmod 0700 "$TMP" "$LKVM_HOME"
 
-# Ten idle clients hold every slot; each has a second to speak.
+# Ten idle clients hold every slot; each has a second to speak. They say
+# when they are connected: a fixed sleep could end before python even
+# ran (stat then tested nothing, and the kill met the shell's child).
 python3 -c '
 import socket, sys, time
 socks = []
@@ -88,9 +90,10 @@ for i in range(10):
     except BlockingIOError:
         pass
     socks.append(s)
-time.sleep(8)' "$LKVM_HOME/$name.sock" &
+open(sys.argv[2], "w").close()
+time.sleep(8)' "$LKVM_HOME/$name.sock" "$TMP/idle.ready" &
 idle=$!
-sleep 0.5
+wait_for 10 test -e "$TMP/idle.ready"
 t0=$(date +%s%N)
 "$LKVM" stat "$name" >"$TMP/stat" 2>"$TMP/stat.err"
 rc=$?

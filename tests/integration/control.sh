@@ -70,11 +70,16 @@ check_that "stopping a VM that is not running fails clearly" \
 rc=$?
 check "stop without a name is a usage error" [ "$rc" -eq 2 ]
 
-# SIGTERM goes through the same stop path.
+# SIGTERM goes through the same stop path. guest.out is emptied here:
+# the job truncates it only in its forked child, and has_ticks must not
+# see the first VM's ticks; nor may SIGTERM reach that child before its
+# exec (wait_exec).
+: >"$TMP/guest.out"
 "$LKVM" run -k "$GUESTS/guest.elf" -m 64M -c 1 -p test=ticker --name "$name-term" \
 	>"$TMP/guest.out" 2>/dev/null </dev/null &
 pid=$!
 wait_for 20 has_ticks 1
+wait_exec "$pid"
 kill -TERM "$pid"
 wait "$pid"
 rc=$?

@@ -120,7 +120,7 @@ sed 's/^/# err: /' "$TMP/tick.err"
 # 3. SIGTERM to the lkvm the user started reaches the jailed one. A console
 # log of its own: the ticks waited for are this VM's, and the signal goes
 # to lkvm, not to the shell's child before its exec (there, bash's handler
-# for this script's EXIT trap swallows it: start-signal.sh).
+# for this script's EXIT trap swallows it: wait_exec in lib.sh).
 "$LKVM" run -k "$kernel" -c 1 -m 64M -p test=ticker -n mode=none \
 	--console-log "$TMP/term.log" --jail "$TMP/jail" "${juser[@]}" \
 	>/dev/null 2>"$TMP/term.err" </dev/null &
@@ -128,6 +128,7 @@ pid=$!
 pids+=("$pid")
 check "the jailed guest to be stopped ticks" \
 	wait_for 20 grep -q '^tick ' "$TMP/term.log"
+wait_exec "$pid"
 kill -TERM "$pid"
 wait "$pid"
 rc=$?
@@ -141,8 +142,6 @@ wait_for 10 eval '[ -n "$(jailed "$pid")" ]'
 c=$(jailed "$pid")
 kill -KILL "$pid"
 wait "$pid" 2>/dev/null
-# Gone, or dead and not yet reaped by whoever inherited it.
-dead() { ! grep -qs '^State:[[:space:]]*[^Z]' "/proc/$1/status"; }
 check "SIGKILL to lkvm ends the jailed lkvm too" \
 	eval '[ -n "$c" ] && wait_for 20 dead "$c"'
 

@@ -98,3 +98,28 @@ wait_for() {
 		sleep 0.2
 	done
 }
+
+# execd PID [NAME]: PID runs NAME (default lkvm, whose main thread renames
+# itself lkvm-main): its /proc/PID/comm is NAME or NAME-...
+execd() {
+	local comm name=${2:-lkvm}
+	{ read -r comm <"/proc/$1/comm"; } 2>/dev/null || return 1
+	case $comm in "$name" | "$name"-*) ;; *) return 1 ;; esac
+}
+# dead PID: PID is gone, or dead and not yet reaped.
+dead() { ! grep -qs '^State:[[:space:]]*[^Z]' "/proc/$1/status"; }
+
+# wait_exec PID [NAME]: before signalling a job just started with `&`,
+# wait (up to 10 s) until it runs NAME (as execd), or has died; 1 if it
+# has not exec'd NAME. Until its exec, $! is this shell's forked child,
+# where a signal meets bash's handler for this script's traps: the child
+# runs the EXIT trap (lib.sh's removes $TMP) and dies, or it execs NAME
+# with the signal lost.
+wait_exec() {
+	local end=$((SECONDS + 10))
+	until execd "$1" "${2:-lkvm}"; do
+		dead "$1" && return 1
+		[ "$SECONDS" -ge "$end" ] && return 1
+		sleep 0.01
+	done
+}

@@ -9,10 +9,11 @@
 # one; not root, the unprivileged one. START_SIGNAL_RUNS (12) of each.
 # SIGHUP stops a running lkvm, but not one started with it ignored (nohup).
 #
-# The signal goes to lkvm only once lkvm has been exec'd: until its exec,
-# the shell's forked child runs this script's own SIGTERM handler (bash
-# installs one for lib.sh's EXIT trap), which can swallow the signal: then
-# the lkvm it execs never hears of it (the SIGTERM jail.sh once lost).
+# The signal goes to lkvm only once lkvm has been exec'd (wait_exec in
+# lib.sh): until its exec, the shell's forked child runs this script's own
+# SIGTERM handler (bash installs one for lib.sh's EXIT trap), which can
+# swallow the signal: then the lkvm it execs never hears of it (the
+# SIGTERM jail.sh once lost).
 # shellcheck source=tests/integration/lib.sh
 . "$(dirname "$0")/lib.sh"
 
@@ -35,11 +36,6 @@ kernel=$(realpath "$GUESTS/guest.elf")
 pid=
 trap '[ -n "$pid" ] && kill -9 "$pid" 2>/dev/null; rm -rf "$TMP"' EXIT
 
-# lkvm has been exec'd in PID (its main thread renames itself lkvm-main).
-execd() { case "$(cat "/proc/$1/comm" 2>/dev/null)" in lkvm*) ;; *) return 1 ;; esac; }
-# Gone, or dead and not yet reaped.
-dead() { ! grep -qs '^State:[[:space:]]*[^Z]' "/proc/$1/status"; }
-started() { execd "$1" || dead "$1"; }
 # poll N SECONDS CMD...: CMD until it succeeds, at most N times, SECONDS apart.
 poll() {
 	local n=$1 s=$2
@@ -65,7 +61,7 @@ stop_early() {
 			-n mode=none --status-file "$TMP/out/status" "$@" \
 			>/dev/null 2>"$TMP/err" </dev/null &
 		pid=$!
-		poll 500 0.01 started "$pid"
+		wait_exec "$pid"
 		[ "$ms" -gt 0 ] && sleep "0.$(printf %03d "$ms")"
 		kill -TERM "$pid"
 		if ! poll 500 0.02 dead "$pid"; then
@@ -113,7 +109,7 @@ hup_run() {
 			--status-file "$TMP/out/status" >/dev/null 2>&1 </dev/null &
 	fi
 	pid=$!
-	poll 500 0.01 started "$pid"
+	wait_exec "$pid"
 	sleep 0.5
 	kill -HUP "$pid"
 	if ! poll 50 0.02 dead "$pid"; then

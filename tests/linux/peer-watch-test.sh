@@ -28,14 +28,17 @@ check() {	# STATUS DESCRIPTION
 # $tmp/out and $tmp/err.
 pw() {
 	local t0=$SECONDS
+	rm -f "$tmp/pid"
 	"$watch" "$@" >"$tmp/out" 2>"$tmp/err" </dev/null
 	rc=$?
 	secs=$((SECONDS - t0))
 }
 
+# $tmp/pid is removed before each run: an earlier stand-in's pid, long
+# gone, must not pass for this one's.
 gone() {	# the process whose pid the stand-in wrote to $tmp/pid has ended
 	sleep 0.2
-	! kill -0 "$(cat "$tmp/pid")" 2>/dev/null
+	[ -s "$tmp/pid" ] && ! kill -0 "$(cat "$tmp/pid")" 2>/dev/null
 }
 
 pw -- sh -c 'echo one; echo two >&2; printf three; exit 7'
@@ -81,6 +84,7 @@ pw -s 1 -k 1 -- sh -c 'trap "" TERM; echo $$ >"$1"; while :; do sleep 1; done' s
 check $? "a peer ignoring SIGTERM gets SIGKILL after -k 1 second ($secs s)"
 
 t0=$SECONDS
+rm -f "$tmp/pid"
 timeout --foreground 1 "$watch" -- sh -c 'echo $$ >"$1"; exec sleep 30' sh "$tmp/pid" \
 	>"$tmp/out" 2>"$tmp/err" </dev/null
 rc=$?

@@ -2,25 +2,28 @@
 /*
  * lib/parse-num.c: a whole decimal string from 0 to max; blanks only when
  * asked for, never a sign, never trailing characters, never empty; above
- * max (or beyond unsigned long) is -ERANGE, anything else -EINVAL.
+ * max (or beyond unsigned long) is -ERANGE, anything else -EINVAL. The
+ * same for a 64-bit value in the first n bytes of a string.
  */
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "parse-num.h"
 #include "tap.h"
 
 #define UNSET	12345UL
 
-/* @s for a TAP line: blanks other than ' ' as \t, \n, \x.. */
-static const char *shown(const char *s, char *buf, size_t len)
+/* The @sn bytes at @s for a TAP line: \t, \n, other controls as \x.. */
+static const char *shown(const char *s, size_t sn, char *buf, size_t len)
 {
+	const char *e;
 	size_t n = 0;
 
 	if (!s)
 		return "(null)";
-	for (; *s && n + 5 < len; s++)
+	for (e = s + sn; s < e && n + 5 < len; s++)
 		n += snprintf(buf + n, len - n,
 			      *s == '\t' ? "\\t" : *s == '\n' ? "\\n" :
 			      (unsigned char)*s < 0x20 ? "\\x%02x" : "%c",
@@ -38,9 +41,56 @@ static void check(const char *s, unsigned long max, unsigned int flags,
 	char buf[80];
 
 	ok(r == want && v == (want ? UNSET : want_v),
-	   "'%s' (max %lu%s): %d, %lu (got %d, %lu)", shown(s, buf, sizeof(buf)), max,
+	   "'%s' (max %lu%s): %d, %lu (got %d, %lu)",
+	   shown(s, s ? strlen(s) : 0, buf, sizeof(buf)), max,
 	   flags & PARSE_NUM_BLANKS ? ", blanks" : "", want,
 	   want ? UNSET : want_v, r, v);
+}
+
+/* parse_num_u64: the first @n bytes of @s only. */
+static void check64(const char *s, size_t n, u64 max, unsigned int flags,
+		    int want, u64 want_v)
+{
+	u64 v = UNSET;
+	int r = parse_num_u64(s, n, max, flags, &v);
+	char buf[80];
+
+	ok(r == want && v == (want ? UNSET : want_v),
+	   "64-bit, '%s' (%zu bytes; max %llu%s): %d, %llu (got %d, %llu)",
+	   shown(s, n, buf, sizeof(buf)), n, (unsigned long long)max,
+	   flags & PARSE_NUM_BLANKS ? ", blanks" : "", want,
+	   (unsigned long long)(want ? UNSET : want_v), r,
+	   (unsigned long long)v);
+}
+
+static void check_u64(void)
+{
+	static const char nul[] = { '4', '\0', '5' };
+
+	/* A field: what follows the n bytes is not looked at. */
+	check64("12,path=x", 2, UINT64_MAX, 0, 0, 12);
+	check64("3x", 1, UINT64_MAX, 0, 0, 3);
+	check64("3x", 2, UINT64_MAX, 0, -EINVAL, 0);
+	check64(",path=x", 0, UINT64_MAX, 0, -EINVAL, 0);
+	check64("  ,", 2, UINT64_MAX, PARSE_NUM_BLANKS, -EINVAL, 0);
+	check64(" 5,", 2, UINT64_MAX, PARSE_NUM_BLANKS, 0, 5);
+	check64(" 5,", 2, UINT64_MAX, 0, -EINVAL, 0);
+	check64("+5", 2, UINT64_MAX, 0, -EINVAL, 0);
+	check64("-5", 2, UINT64_MAX, 0, -EINVAL, 0);
+	check64(NULL, 0, UINT64_MAX, 0, -EINVAL, 0);
+	/* A NUL inside the field is not a digit. */
+	check64(nul, sizeof(nul), UINT64_MAX, 0, -EINVAL, 0);
+
+	/* 2^32 and beyond on every host; UINT64_MAX, then one more. */
+	check64("4294967296", 10, UINT64_MAX, 0, 0, 4294967296ULL);
+	check64("4294967295", 10, 0xfffffffeULL, 0, -ERANGE, 0);
+	check64("18446744073709551615", 20, UINT64_MAX, 0, 0, UINT64_MAX);
+	check64("18446744073709551616", 20, UINT64_MAX, 0, -ERANGE, 0);
+	check64("18446744073709551620", 20, UINT64_MAX, 0, -ERANGE, 0);
+	check64("184467440737095516150", 21, UINT64_MAX, 0, -ERANGE, 0);
+	/* Leading zeros are no overflow; junk after an overflow is junk. */
+	check64("000000000000000000000000003", 27, UINT64_MAX, 0, 0, 3);
+	check64("99999999999999999999999999x", 27, UINT64_MAX, 0, -EINVAL, 0);
 }
 
 int main(void)
@@ -89,5 +139,7 @@ int main(void)
 	check("4294967295", 4294967294UL, 0, -ERANGE, 0);
 	check("99999999999999999999999999", ULONG_MAX, 0, -ERANGE, 0);
 	check("99999999999999999999999999x", ULONG_MAX, 0, -EINVAL, 0);
+
+	check_u64();
 	return tap_done();
 }

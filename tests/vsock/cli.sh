@@ -20,6 +20,16 @@ lkvm_refused "CID 2^32 - 1" 2 "CID 4294967295 is reserved" --vsock 4294967295
 lkvm_refused "CID that is not a number" 2 "bad vsock CID 'three'" --vsock three
 lkvm_refused "CID with trailing junk" 2 "bad vsock CID '3x'" --vsock 3x,path="$S"
 lkvm_refused "negative CID" 2 "bad vsock CID '-3'" --vsock=-3
+lkvm_refused "CID 1 (the hypervisor's)" 2 "CID 1 is reserved" --vsock 1
+lkvm_refused "CID 2^32, past a 32-bit CID" 2 "CID 4294967296 is reserved" \
+	--vsock 4294967296,path="$S"
+lkvm_refused "CID 2^64 - 1" 2 "CID 18446744073709551615 is reserved" \
+	--vsock 18446744073709551615
+lkvm_refused "CID 2^64, beyond 64 bits" 2 "bad vsock CID '18446744073709551616'" \
+	--vsock 18446744073709551616
+lkvm_refused "CID with a '+'" 2 "bad vsock CID '+3'" --vsock +3
+lkvm_refused "CID after a blank" 2 "bad vsock CID ' 3'" --vsock " 3"
+lkvm_refused "no CID before the comma" 2 "bad vsock CID ''" --vsock ,path="$S"
 lkvm_refused "unknown sub-option" 2 "unknown vsock option 'port=5'" --vsock 3,port=5
 lkvm_refused "--vsock twice" 2 "given twice" --vsock 3,path="$S" --vsock 4
 lkvm_refused "empty path" 2 "path is empty" --vsock 3,path=
@@ -68,9 +78,12 @@ else
 fi
 
 # ticker SOCK ARGS...: a running VM (pid in $pid) once SOCK is there.
+# A SOCK left by an earlier run would end the wait before this lkvm's
+# exec, and stop's SIGTERM could then reach the shell's child (wait_exec).
 ticker() {
 	local sock=$1
 	shift
+	rm -f "$sock"
 	"$LKVM" run -k "$G" -c 1 -m 64M --network none "$@" -p test=ticker \
 		</dev/null >"$TMP/out1" 2>"$TMP/err1" &
 	pid=$!
@@ -79,7 +92,7 @@ ticker() {
 		sleep 0.1
 	done
 }
-stop() { kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null; }
+stop() { wait_exec "$pid"; kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null; }
 
 # A running VM: its socket answers; a second lkvm on it is refused.
 ticker "$S" --vsock 3,path="$S"
