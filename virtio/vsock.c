@@ -18,6 +18,7 @@
 #include "deadline.h"
 #include "iov.h"
 #include "log.h"
+#include "parse-num.h"
 #include "seccomp-filter.h"
 #include "unaligned.h"
 #include "virtio/vsock.h"
@@ -708,7 +709,7 @@ static u32 alloc_port(struct virtio_vsock *v, u32 peer)
 static void conn_read_line(struct vsock_conn *c)
 {
 	struct virtio_vsock *v = c->v;
-	char buf[VSOCK_CONNECT_LINE_MAX], *nl, *end;
+	char buf[VSOCK_CONNECT_LINE_MAX], *nl;
 	unsigned long port;
 	ssize_t n;
 
@@ -728,11 +729,8 @@ static void conn_read_line(struct vsock_conn *c)
 	    nl - buf + 1)
 		goto bad;
 	*nl = 0;
-	if (strncmp(buf, "CONNECT ", 8) || buf[8] < '0' || buf[8] > '9')
-		goto bad;
-	errno = 0;
-	port = strtoul(buf + 8, &end, 10);
-	if (errno || *end || port > 0xffffffffUL)
+	if (strncmp(buf, "CONNECT ", 8) ||
+	    parse_num_ulong(buf + 8, 0xffffffffUL, 0, &port))
 		goto bad;
 	c->peer_port = (u32)port;
 	c->local_port = alloc_port(v, c->peer_port);
