@@ -3,7 +3,7 @@
 # flags): the packet path with real host sockets and invariants
 # (vsock-tx). make check runs it for FUZZ_CHECK_TIME seconds
 # (tests/fuzz/vsock-run.sh); make fuzz-vsock for FUZZ_TIME.
-VSOCK_FUZZ_SRCS := virtio/vsock.c virtio/vsock-path.c virtio/queue.c \
+VSOCK_FUZZ_SRCS := virtio/vsock.c virtio/vsock-path.c lib/parse-num.c virtio/queue.c \
 	virtio/queue-split.c virtio/queue-packed.c virtio/core.c \
 	lib/guest-mem.c lib/log.c lib/io-loop.c lib/io-poll.c lib/seccomp-state.c lib/iov.c
 VSOCK_FUZZ_DIR := $(BUILD)/fuzz
