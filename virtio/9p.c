@@ -46,9 +46,11 @@ struct p9_req {
 	struct virtq_chain chain;
 	u64 epoch;		/* the server's at the pop */
 	struct p9_req *target;	/* on p->flushing: the running one it flushes */
+	u64 fid_gen;		/* on p->parked: p9_server_fid_gen() then */
 	u16 tag, oldtag;
 	u8 type;
 	bool stale;		/* abandoned by a reset: on p->stale */
+	bool flushed;		/* a Tflush names it: it waits for no fid */
 };
 
 static u64 now_ns(void)
@@ -108,6 +110,65 @@ static struct p9_req *req_done(struct virtio_9p *p, struct p9_req *r)
 	return flushes;
 }
 
+/* Under p->lock: r first on the pending list, for a thread to take. */
+static void pending_push_front(struct virtio_9p *p, struct p9_req *r)
+{
+	r->next = p->pending;
+	p->pending = r;
+	if (!p->pending_tail)
+		p->pending_tail = r;
+	pthread_cond_signal(&p->work);
+}
+
+/*
+ * Under p->lock: a parked request comes back to the queue once a fid was
+ * let go since it parked (p9_server_fid_gen() moved on).
+ */
+static void unpark(struct virtio_9p *p)
+{
+	u64 gen = p9_server_fid_gen(&p->srv);
+	struct p9_req **pp = &p->parked, *r;
+
+	while ((r = *pp)) {
+		if (r->fid_gen == gen) {
+			pp = &r->next;
+			continue;
+		}
+		*pp = r->next;
+		p->nr_parked--;
+		pending_push_front(p, r);
+	}
+}
+
+/*
+ * Under p->lock: r, running, must wait for a busy fid (io.parked): it
+ * lets go of its thread until a fid is let go. Of an ended epoch (a
+ * reset since) it is dropped; named by a Tflush, served again at once
+ * (it then gives up instead of waiting).
+ */
+static struct p9_req *park(struct virtio_9p *p, struct p9_req *r, u64 gen)
+{
+	struct p9_req *f;
+
+	if (r->stale || r->epoch != p9_server_epoch(&p->srv) || p->stopping)
+		return req_done(p, r);
+	list_remove(&p->running, r);
+	for (f = p->flushing; f; f = f->next)
+		if (f->target == r)
+			break;
+	if (f) {
+		r->flushed = true;
+		pending_push_front(p, r);
+		return NULL;
+	}
+	r->fid_gen = gen;
+	r->next = p->parked;
+	p->parked = r;
+	p->nr_parked++;
+	unpark(p);
+	return NULL;
+}
+
 /* Answer one request and give its chain back; then its Tflushes. */
 static void serve_one(struct p9_worker *w, struct p9_req *r)
 {
@@ -119,7 +180,7 @@ static void serve_one(struct p9_worker *w, struct p9_req *r)
 	struct p9_iobufs io = {
 		.req = r->chain.iov, .nr_req = r->chain.nr_out,
 		.rep = r->chain.iov + r->chain.nr_out, .nr_rep = r->chain.nr_in,
-		.epoch = r->epoch,
+		.epoch = r->epoch, .park = true, .flushed = r->flushed,
 	};
 
 	/* Twrite's data and Rread's stay in the guest's buffers. */
@@ -128,6 +189,12 @@ static void serve_one(struct p9_worker *w, struct p9_req *r)
 	out_cap = (u32)MIN(r->chain.in_len, (u64)P9_MSIZE_MAX);
 	in_len = (u32)virtq_chain_read(&r->chain, 0, w->in, in_len);
 	n = p9_server_handle_io(&p->srv, w->in, in_len, w->out, out_cap, &io);
+	if (io.parked) {
+		pthread_mutex_lock(&p->lock);
+		flushes = park(p, r, io.fid_gen);
+		pthread_mutex_unlock(&p->lock);
+		goto flushes;
+	}
 	/*
 	 * Under vq->lock, which a reset takes to move the ring on: after
 	 * one, the chain's buffers are the driver's again, nothing is
@@ -146,7 +213,9 @@ static void serve_one(struct p9_worker *w, struct p9_req *r)
 	if (n >= P9_HDRSZ && w->out[4] == P9_RLERROR)
 		p->errors++;
 	flushes = req_done(p, r);
+	unpark(p);
 	pthread_mutex_unlock(&p->lock);
+flushes:
 	/* A Tflush is never flushed: no deeper than this. */
 	while ((r = flushes)) {
 		flushes = r->target;
@@ -167,7 +236,8 @@ static void pending_remove(struct virtio_9p *p, struct p9_req *r)
 
 /*
  * Tflush: the request it names (not a Tflush, not itself) is answered
- * first. Still queued: served here, then the Tflush (false). Running:
+ * first. Still queued or parked: served here, giving up rather than
+ * waiting for a fid, then the Tflush (false). Running:
  * the Tflush waits on p->flushing for serve_one() to answer it after
  * that request, and the thread is free (true). Neither (gone, or a reset
  * since): the Tflush is answered now (false).
@@ -187,6 +257,18 @@ static bool flush_target(struct p9_worker *w, struct p9_req *flush)
 			break;
 	if (t) {
 		pending_remove(p, t);
+	} else {
+		for (t = p->parked; t; t = t->next)
+			if (t->tag == flush->oldtag)
+				break;
+		if (t) {
+			list_remove(&p->parked, t);
+			p->nr_parked--;
+		}
+	}
+	if (t) {
+		/* Served now, without waiting for a fid, then the Tflush. */
+		t->flushed = true;
 		t->next = p->running;
 		p->running = t;
 		pthread_mutex_unlock(&p->lock);
@@ -395,7 +477,7 @@ static void p9_notify(struct virtio_device *vdev, struct virtq *vq)
 	}
 }
 
-/* Under p->lock: drop what no worker took, and the waiting Tflushes. */
+/* Under p->lock: drop what no worker took, the waiting Tflushes, the parked. */
 static void drop_pending(struct virtio_9p *p)
 {
 	struct p9_req *r;
@@ -408,6 +490,12 @@ static void drop_pending(struct virtio_9p *p)
 	p->pending_tail = NULL;
 	while ((r = p->flushing)) {
 		p->flushing = r->next;
+		p->nr_inflight--;
+		req_free(r);
+	}
+	while ((r = p->parked)) {
+		p->parked = r->next;
+		p->nr_parked--;
 		p->nr_inflight--;
 		req_free(r);
 	}

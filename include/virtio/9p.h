@@ -67,6 +67,7 @@ struct p9_server {
 	unsigned int busy;		/* fids in the table held by requests */
 	u32 msize;
 	u64 epoch;			/* from 1; moved on by reset, cancel */
+	u64 fid_gen;			/* p9_server_fid_gen() */
 };
 
 int p9_server_init(struct p9_server *s, struct p9fs *fs, const char *name);
@@ -116,7 +117,19 @@ struct p9_iobufs {
 	unsigned int nr_rep;
 	u32 flat;		/* out: bytes of the reply in out */
 	u64 epoch;		/* in: p9_server_epoch() at its pop; 0: now */
+	/*
+	 * park (in): a request that must wait for a busy fid (or Tversion
+	 * for every fid) returns at once, parked (out), nothing done and
+	 * nothing answered; the caller serves it again once
+	 * p9_server_fid_gen() is past fid_gen (out). flushed (in): it
+	 * gives up with EINTR instead of waiting.
+	 */
+	bool park, parked, flushed;
+	u64 fid_gen;
 };
+
+/* Moves on whenever a fid is let go (or the epoch ends). */
+u64 p9_server_fid_gen(struct p9_server *s);
 
 u32 p9_server_handle_io(struct p9_server *s, u8 *in, u32 in_len, u8 *out,
 			u32 out_cap, struct p9_iobufs *io);
@@ -144,9 +157,11 @@ struct virtio_9p {
 	struct p9_req *pending_tail;
 	struct p9_req *running;		/* being served */
 	struct p9_req *flushing;	/* Tflushes waiting for a running one */
+	struct p9_req *parked;		/* waiting for a busy fid, no thread */
 	struct p9_req *stale;		/* abandoned by a reset, still served */
 	unsigned int nr_inflight;	/* popped, not yet pushed or abandoned */
 	unsigned int nr_stale;
+	unsigned int nr_parked;
 	bool stopping;
 	bool blocked;			/* every thread taken, one stuck: logged */
 	unsigned int slow_ms;		/* P9_SPARE_MS; tests set it lower */

@@ -7,7 +7,9 @@
  * NR_EARLY (> P9_WORKERS) Treads on fids of their own block, each on a
  * thread of its own: the spares take over, and requests on other fids
  * (Tgetattr, Tread, Twalk, Tclunk) are still answered; a Tflush of a
- * stuck Tread holds no thread. Then every thread of the pool is stuck:
+ * stuck Tread holds no thread, nor do requests on a fid a stuck one
+ * holds (parked; a Tflush of one makes it give up at once). Then every
+ * thread of the pool is stuck:
  * a new request queues, unanswered, and one log line says so. No thread
  * starts at any point (/proc/self/task). The host letting go, every
  * request is answered (the Tflush after its Tread), nothing is left in
@@ -24,12 +26,15 @@
 #define NR_EARLY	6			/* > P9_WORKERS */
 #define SLOT_BLOCK	1			/* slots, fids 1 .. P9_MAX_WORKERS */
 #define SLOT_FLUSH	(SLOT_BLOCK + P9_MAX_WORKERS)
-#define SLOT_LATE	(SLOT_FLUSH + 1)
+#define SLOT_LATE	(SLOT_FLUSH + 1)	/* and the next */
+#define SLOT_PARK	(SLOT_LATE + 2)		/* NR_PARK, then their Tflush */
+#define NR_PARK		4
 #define FID_OTHER	40			/* opened on "f", never blocked */
 #define FID_CLUNK	41
 #define TAG_BLOCK	100
 #define TAG_FLUSH	200
 #define TAG_LATE	201
+#define TAG_PARK	300
 #define GETATTR_BASIC	0x7ffULL
 
 static u8 msg[64];
@@ -137,7 +142,7 @@ static void scenario(struct c9 *c, const char *dir)
 {
 	int uffd[P9_MAX_WORKERS];
 	unsigned int threads, i, slot, n, late = 0, tread_pos = 0,
-		     flush_pos = 0, treads = 0;
+		     flush_pos = 0, treads = 0, parked = 0;
 	char log_path[160];
 	double t0, dt;
 	int saved, lfd, r;
@@ -206,6 +211,32 @@ static void scenario(struct c9 *c, const char *dir)
 	   "a Tflush of a stuck Tread waits for it holding no thread (%u busy)",
 	   busy_threads(c));
 
+	/* Requests on a fid a stuck one holds wait on no thread. */
+	for (i = 0; i < NR_PARK; i++) {
+		len = c9_build(msg, sizeof(msg), P9_TGETATTR,
+			       (u16)(TAG_PARK + i), "dq", SLOT_BLOCK + 1,
+			       GETATTR_BASIC);
+		c9_post(c, SLOT_PARK + i, msg, len, 4096);
+	}
+	c9_kick(c);
+	usleep(200 * 1000);
+	pthread_mutex_lock(&c->dev.lock);
+	n = c->dev.nr_parked;
+	pthread_mutex_unlock(&c->dev.lock);
+	ok(n == NR_PARK && busy_threads(c) == NR_EARLY,
+	   "%d Tgetattrs on a fid a stuck Tread holds wait holding no thread (%u parked, %u busy)",
+	   NR_PARK, n, busy_threads(c));
+	len = c9_build(msg, sizeof(msg), P9_TFLUSH, TAG_PARK + NR_PARK, "w",
+		       TAG_PARK);
+	c9_post(c, SLOT_PARK + NR_PARK, msg, len, 4096);
+	c9_kick(c);
+	fine = c9_reap(c, &slot, &len, 2000) && slot == SLOT_PARK &&
+	       ((u8 *)c9_hva(c, c9_in(slot)))[4] == P9_RLERROR &&
+	       ((u8 *)c9_hva(c, c9_in(slot)))[7] == EINTR &&
+	       c9_reap(c, &slot, &len, 2000) && slot == SLOT_PARK + NR_PARK &&
+	       ((u8 *)c9_hva(c, c9_in(slot)))[4] == P9_RFLUSH;
+	ok(fine, "a Tflush of one: it gives up at once (Rlerror EINTR), then Rflush");
+
 	t0 = b9_now_s();
 	fine = block(c, uffd, NR_EARLY, P9_MAX_WORKERS);
 	dt = b9_now_s() - t0;
@@ -252,7 +283,7 @@ static void scenario(struct c9 *c, const char *dir)
 	for (i = 0; i < P9_MAX_WORKERS; i++)
 		if (uffd[i] >= 0)
 			close(uffd[i]);
-	for (i = 0; i < P9_MAX_WORKERS + 3; i++) {
+	for (i = 0; i < P9_MAX_WORKERS + 3 + NR_PARK - 1; i++) {
 		if (!c9_reap(c, &slot, &len, 10000))
 			break;
 		if (slot == SLOT_BLOCK && !tread_pos)
@@ -267,11 +298,14 @@ static void scenario(struct c9 *c, const char *dir)
 		if ((slot == SLOT_LATE || slot == SLOT_LATE + 1) &&
 		    ((u8 *)c9_hva(c, c9_in(slot)))[4] == P9_RGETATTR)
 			late++;
+		if (slot > SLOT_PARK && slot < SLOT_PARK + NR_PARK &&
+		    ((u8 *)c9_hva(c, c9_in(slot)))[4] == P9_RGETATTR)
+			parked++;
 	}
-	ok(i == P9_MAX_WORKERS + 3 && late == 2 &&
-	   treads == P9_MAX_WORKERS - 1,
-	   "the host letting go, all %u requests are answered (%u Rread, %u Rgetattr)",
-	   i, treads + (tread_pos != 0), late);
+	ok(i == P9_MAX_WORKERS + 3 + NR_PARK - 1 && late == 2 &&
+	   parked == NR_PARK - 1 && treads == P9_MAX_WORKERS - 1,
+	   "the host letting go, all %u requests are answered (%u Rread, %u + %u Rgetattr)",
+	   i, treads + (tread_pos != 0), late, parked);
 	ok(tread_pos && flush_pos > tread_pos,
 	   "the Rflush comes after the flushed Tread's reply (%u, %u)",
 	   tread_pos, flush_pos);
