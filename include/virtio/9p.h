@@ -6,9 +6,10 @@
  * struct p9_server (virtio/9p-ops.c) answers one T-message at a time per
  * caller, from any number of threads: it keeps the bounded fid table
  * (at most P9_MAX_FIDS per device, fewer where the process's descriptor
- * budget is smaller: p9_server_limit_fids(); a fid is used by one request at a time, a
- * request that names a busy fid waits for it) and the negotiated msize,
- * and calls the share's file system side (include/virtio/9p-fs.h) only.
+ * budget is smaller: p9_server_limit_fids(); a fid is used by one
+ * request at a time, a request that names a busy fid waits for it, or
+ * parks: struct p9_iobufs) and the negotiated msize, and calls the
+ * share's file system side (include/virtio/9p-fs.h) only.
  * Requests belong to an epoch that a reset or cancel ends: a request of
  * an ended epoch stops waiting and touches the fid table no more, and a
  * fid it still holds is freed when it lets go.
@@ -21,8 +22,9 @@
  * no longer takes one of those places: one of the pool's spare threads
  * (P9_MAX_WORKERS in all, started with the device) serves the queue in
  * its stead, and once every thread is taken requests queue (one
- * rate-limited log line). Tflush is answered after the flushed request's
- * reply, without holding a thread while that request runs. A malformed
+ * rate-limited log line). A request waiting for a busy fid is parked
+ * on no thread. Tflush is answered after the flushed request's reply,
+ * without holding a thread while that request runs. A malformed
  * message gets Rlerror and one rate-limited log line.
  * A reset never waits for the host's file system: a request still running
  * after P9_RESET_MS is abandoned (its worker finishes it on its own, its
