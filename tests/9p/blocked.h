@@ -21,6 +21,7 @@
 #include <sys/syscall.h>
 
 #include "client.h"
+#include "tap.h"
 
 #define B9_NOFID	0xffffffffU
 #define B9_FILE_LEN	(64 * 1024)
@@ -97,6 +98,40 @@ static inline int b9_trap_reply_pages(struct c9 *c, unsigned int slot)
 		return -errno;
 	}
 	return fd;
+}
+
+/*
+ * A share named name in dir, the device on it and slot's reply pages
+ * trapped: the userfaultfd, or -1 with a skip reported (what: the
+ * scenario, for its line) and nothing left open.
+ */
+static inline int b9_start(struct c9 *c, char *dir, size_t len,
+			   const char *name, const char *what,
+			   unsigned int slot)
+{
+	const char *why = "";
+	int r;
+
+	if (b9_make_share(dir, len, name)) {
+		skip("no share", "%s: cannot make a share in TMPDIR", what);
+		return -1;
+	}
+	r = c9_open(c, dir, false, &why);
+	if (r) {
+		skip(why, "%s: the share cannot be opened: %s", what,
+		     strerror(-r));
+		b9_remove_share(dir);
+		return -1;
+	}
+	r = b9_trap_reply_pages(c, slot);
+	if (r < 0) {
+		skip("userfaultfd", "%s: userfaultfd is not available: %s",
+		     what, strerror(-r));
+		c9_close(c);
+		b9_remove_share(dir);
+		return -1;
+	}
+	return r;
 }
 
 /*

@@ -318,31 +318,15 @@ static void scenario(struct c9 *c, const char *dir)
 
 int main(void)
 {
-	const char *why = "";
 	char dir[96], fifo[160];
 	double t0, dt;
 	struct c9 c;
 	int r;
 
 	log_set_level(LOG_ERROR);
-	if (b9_make_share(dir, sizeof(dir), "pool")) {
-		skip("no share", "cannot make a share in TMPDIR");
+	r = b9_start(&c, dir, sizeof(dir), "pool", "pool", SLOT_BLOCK);
+	if (r < 0)
 		return tap_done();
-	}
-	r = c9_open(&c, dir, false, &why);
-	if (r) {
-		skip(why, "the share cannot be opened: %s", strerror(-r));
-		b9_remove_share(dir);
-		return tap_done();
-	}
-	r = b9_trap_reply_pages(&c, SLOT_BLOCK);
-	if (r < 0) {
-		skip("userfaultfd", "userfaultfd is not available: %s",
-		     strerror(-r));
-		c9_close(&c);
-		b9_remove_share(dir);
-		return tap_done();
-	}
 	close(r);
 	scenario(&c, dir);
 	t0 = b9_now_s();

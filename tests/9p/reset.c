@@ -121,26 +121,10 @@ static void scenario(bool device)
 	u32 len;
 	int uffd, r;
 
-	if (b9_make_share(dir, sizeof(dir), "reset")) {
-		skip("no share", "%s: cannot make a share in TMPDIR", what);
+	uffd = b9_start(&c, dir, sizeof(dir), "reset", what, SLOT_READ);
+	if (uffd < 0)
 		return;
-	}
-	r = c9_open(&c, dir, false, &why);
-	if (r) {
-		skip(why, "%s: the share cannot be opened: %s", what,
-		     strerror(-r));
-		b9_remove_share(dir);
-		return;
-	}
 	v = &c.dev.vdev;
-	uffd = b9_trap_reply_pages(&c, SLOT_READ);
-	if (uffd < 0) {
-		skip("userfaultfd", "%s: userfaultfd is not available: %s",
-		     what, strerror(-uffd));
-		c9_close(&c);
-		b9_remove_share(dir);
-		return;
-	}
 	ok(b9_open_file(&c), "%s: a file of the share is opened", what);
 	ok(b9_block_tread(&c, uffd, SLOT_READ, 7),
 	   "%s: a worker's Tread blocks in the host", what);
