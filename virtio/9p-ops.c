@@ -193,7 +193,7 @@ struct p9_call {
 	struct p9_iobufs *io;	/* NULL: everything in the flat buffers */
 	u32 data;		/* reply bytes already in io->rep */
 	u64 epoch;		/* the server's when the request was taken */
-	bool parked;		/* gave up its thread: see P9_PARK */
+	bool parked;		/* gave up its thread: struct p9_iobufs */
 };
 
 /*
