@@ -111,11 +111,26 @@ u64 p9_server_epoch(struct p9_server *s)
 	return __atomic_load_n(&s->epoch, __ATOMIC_ACQUIRE);
 }
 
+/*
+ * Under s->lock: a fid was let go or the epoch moved on. Wake the
+ * requests waiting for one and tell the parked ones (fid_gen).
+ */
+static void fids_changed(struct p9_server *s)
+{
+	__atomic_store_n(&s->fid_gen, s->fid_gen + 1, __ATOMIC_RELEASE);
+	pthread_cond_broadcast(&s->cond);
+}
+
+u64 p9_server_fid_gen(struct p9_server *s)
+{
+	return __atomic_load_n(&s->fid_gen, __ATOMIC_ACQUIRE);
+}
+
 /* Under s->lock: end the epoch, wake its requests' waits. */
 static void epoch_end(struct p9_server *s)
 {
 	__atomic_store_n(&s->epoch, s->epoch + 1, __ATOMIC_RELEASE);
-	pthread_cond_broadcast(&s->cond);
+	fids_changed(s);
 }
 
 void p9_server_cancel(struct p9_server *s)
@@ -166,21 +181,59 @@ static struct p9_fid *fid_find(struct p9_server *s, u32 id)
 	return NULL;
 }
 
+/* One request's context. */
+struct p9_call {
+	struct p9_server *s;
+	struct p9_msg *m;
+	struct p9_buf *rb;	/* the reply, header reserved */
+	u32 cap;		/* the reply's room: min(out_cap, msize) */
+	u32 msize;
+	struct p9_fid *f[2];
+	unsigned int nf;
+	struct p9_iobufs *io;	/* NULL: everything in the flat buffers */
+	u32 data;		/* reply bytes already in io->rep */
+	u64 epoch;		/* the server's when the request was taken */
+	bool parked;		/* gave up its thread: struct p9_iobufs */
+};
+
 /*
- * Take fids ids[0, n) for one request of epoch (the same id twice gives
- * the same fid), waiting while any of them is busy: all or none, so two
- * requests never hold one each of the same pair. -EBADF if one does not
- * exist, -ECANCELED once a reset or cancel ended the request's epoch.
+ * Under s->lock: the request must wait for a fid (or for Tversion's
+ * turn). 0: it waited, look again. Parked (io->park): -EAGAIN, the
+ * request let go of its thread and io->fid_gen says when to come back;
+ * flushed (io->flushed): -EINTR, it gives up.
  */
-static int fids_get(struct p9_server *s, u64 epoch, const u32 *ids,
-		    unsigned int n, struct p9_fid **out)
+static int fid_wait(struct p9_call *c)
 {
+	struct p9_server *s = c->s;
+
+	if (c->io && c->io->flushed)
+		return -EINTR;
+	if (c->io && c->io->park) {
+		c->io->fid_gen = s->fid_gen;
+		c->parked = true;
+		return -EAGAIN;
+	}
+	pthread_cond_wait(&s->cond, &s->lock);
+	return 0;
+}
+
+/*
+ * Take fids ids[0, n) for request c (the same id twice gives the same
+ * fid), waiting while any of them is busy (fid_wait()): all or none, so
+ * two requests never hold one each of the same pair. -EBADF if one does
+ * not exist, -ECANCELED once a reset or cancel ended the request's epoch.
+ */
+static int fids_get(struct p9_call *c, const u32 *ids, unsigned int n,
+		    struct p9_fid **out)
+{
+	struct p9_server *s = c->s;
 	unsigned int i, j;
 	bool wait;
+	int r;
 
 	pthread_mutex_lock(&s->lock);
 	for (;;) {
-		if (s->epoch != epoch) {
+		if (s->epoch != c->epoch) {
 			pthread_mutex_unlock(&s->lock);
 			return -ECANCELED;
 		}
@@ -196,7 +249,11 @@ static int fids_get(struct p9_server *s, u64 epoch, const u32 *ids,
 		}
 		if (!wait)
 			break;
-		pthread_cond_wait(&s->cond, &s->lock);
+		r = fid_wait(c);
+		if (r) {
+			pthread_mutex_unlock(&s->lock);
+			return r;
+		}
 	}
 	for (i = 0; i < n; i++) {
 		for (j = 0; j < i; j++)
@@ -229,7 +286,7 @@ static void fids_put(struct p9_server *s, struct p9_fid **f, unsigned int n)
 		else
 			fid_free(s, f[i]);
 	}
-	pthread_cond_broadcast(&s->cond);
+	fids_changed(s);
 	pthread_mutex_unlock(&s->lock);
 }
 
@@ -289,23 +346,9 @@ static void fid_drop(struct p9_server *s, struct p9_fid *f)
 	if (f->listed)
 		fid_unlist(s, f);	/* busy: left to free here */
 	fid_free(s, f);
-	pthread_cond_broadcast(&s->cond);
+	fids_changed(s);
 	pthread_mutex_unlock(&s->lock);
 }
-
-/* One request's context. */
-struct p9_call {
-	struct p9_server *s;
-	struct p9_msg *m;
-	struct p9_buf *rb;	/* the reply, header reserved */
-	u32 cap;		/* the reply's room: min(out_cap, msize) */
-	u32 msize;
-	struct p9_fid *f[2];
-	unsigned int nf;
-	struct p9_iobufs *io;	/* NULL: everything in the flat buffers */
-	u32 data;		/* reply bytes already in io->rep */
-	u64 epoch;		/* the server's when the request was taken */
-};
 
 /* Most iovecs a Tread's or Twrite's data may span in a chain. */
 #define P9_IO_IOVS	256
@@ -317,7 +360,7 @@ static int take(struct p9_call *c, unsigned int n, u32 a, u32 b)
 	unsigned int i;
 	int r;
 
-	r = fids_get(c->s, c->epoch, ids, n, c->f);
+	r = fids_get(c, ids, n, c->f);
 	if (r)
 		return r;
 	c->nf = n;
@@ -352,14 +395,20 @@ static int op_version(struct p9_call *c)
 	struct p9_server *s = c->s;
 	struct p9_msg *m = c->m;
 	u32 msize;
+	int r;
 
 	if (m->version.msize < P9_MSIZE_MIN)
 		return -EINVAL;
 	msize = MIN(m->version.msize, (u32)P9_MSIZE_MAX);
 	/* A new session: every fid goes, once no request holds one. */
 	pthread_mutex_lock(&s->lock);
-	while (s->busy && s->epoch == c->epoch)
-		pthread_cond_wait(&s->cond, &s->lock);
+	while (s->busy && s->epoch == c->epoch) {
+		r = fid_wait(c);
+		if (r) {
+			pthread_mutex_unlock(&s->lock);
+			return r;
+		}
+	}
 	if (s->epoch != c->epoch) {
 		pthread_mutex_unlock(&s->lock);
 		return -ECANCELED;
@@ -520,7 +569,7 @@ static int op_read(struct p9_call *c)
 		return -EMSGSIZE;
 	room = c->cap - P9_RREAD_HDR;
 	count = MIN(m->io.count, room);
-	r = fids_get(c->s, c->epoch, &m->io.fid, 1, c->f);
+	r = fids_get(c, &m->io.fid, 1, c->f);
 	if (r)
 		return r;
 	c->nf = 1;
@@ -575,7 +624,7 @@ static int op_write(struct p9_call *c)
 	ssize_t n;
 	int r;
 
-	r = fids_get(c->s, c->epoch, &m->io.fid, 1, c->f);
+	r = fids_get(c, &m->io.fid, 1, c->f);
 	if (r)
 		return r;
 	c->nf = 1;
@@ -959,7 +1008,7 @@ static int op_clunk(struct p9_call *c)
 	struct p9_fid *f;
 	int r;
 
-	r = fids_get(c->s, c->epoch, &c->m->fid.fid, 1, c->f);
+	r = fids_get(c, &c->m->fid.fid, 1, c->f);
 	if (r)
 		return r;
 	f = c->f[0];
@@ -1076,8 +1125,10 @@ u32 p9_server_handle_io(struct p9_server *s, u8 *in, u32 in_len, u8 *out,
 	msize = s->msize;
 	c.epoch = io && io->epoch ? io->epoch : s->epoch;
 	pthread_mutex_unlock(&s->lock);
-	if (io)
+	if (io) {
 		io->flat = 0;
+		io->parked = false;
+	}
 	/* in_len: what was copied; the request may be longer (Twrite). */
 	r = p9_parse_header(in, io ? (u32)MIN(iov_length(io->req, io->nr_req),
 					      (size_t)UINT32_MAX) : in_len,
@@ -1111,6 +1162,11 @@ u32 p9_server_handle_io(struct p9_server *s, u8 *in, u32 in_len, u8 *out,
 	r = op(&c);
 	if (c.nf)
 		fids_put(s, c.f, c.nf);
+	if (c.parked) {
+		/* Nothing done, nothing answered: served again later. */
+		io->parked = true;
+		return 0;
+	}
 	if (!r) {
 		/* Rread's data already in io->rep counts in its size. */
 		rb.pos += c.data;

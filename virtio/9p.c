@@ -1,24 +1,32 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * virtio-9p: the device. Chains are popped on the I/O thread (never
- * blocking it) onto a FIFO that P9_WORKERS threads serve, several
- * requests in flight; each worker copies a request into its own buffer,
- * answers it through struct p9_server and pushes the reply with its
- * length. A Tflush waits for the request it names (or serves it itself
- * if no worker has taken it yet), so its Rflush always comes after the
- * flushed request's reply. See include/virtio/9p.h.
+ * blocking it) onto a FIFO that the device's pool of threads serves,
+ * several requests in flight; each worker copies a request into its own
+ * buffer, answers it through struct p9_server and pushes the reply with
+ * its length. A Tflush whose request is still queued serves it first; one
+ * whose request is running waits on the flushing list, holding no thread,
+ * and the thread that finishes that request answers it, so its Rflush
+ * always comes after the flushed request's reply. See
+ * include/virtio/9p.h.
+ *
+ * The pool: P9_MAX_WORKERS threads, all started with the device (no
+ * thread starts once the seccomp filters are in, lib/seccomp-policy.c),
+ * at most P9_WORKERS of them serving requests at once. A thread that has
+ * served one request for slow_ms is stuck (a hung NFS or FUSE mount, a
+ * request waiting for a fid a stuck one holds): it no longer counts, and
+ * an idle thread takes the next queued request in its place. Threads are
+ * bounded: with every one taken requests queue, and one rate-limited line
+ * says the share is blocked in the host's file system.
  *
  * A reset (device or queue) never waits on the host's file system: it
- * drops the queued requests, ends the server's epoch so that requests
- * waiting for a fid or a flushed request give up, gives the running ones
- * P9_RESET_MS and abandons the rest to their workers (the stale list).
- * An abandoned request's reply is neither written to its buffers nor
- * pushed (its chain is of the ring before the reset); the fids it holds
- * outlive the server's reset until it lets go (virtio/9p-ops.c); its
- * worker then serves the queue again. No worker is started to replace
- * it: no thread starts once the seccomp filters are in (lib/seccomp-
- * policy.c), and a reset does not take a worker that the blocked request
- * did not already hold.
+ * drops the queued requests and the waiting Tflushes, ends the server's
+ * epoch so that requests waiting for a fid give up, gives the running
+ * ones P9_RESET_MS and abandons the rest to their workers (the stale
+ * list). An abandoned request's reply is neither written to its buffers
+ * nor pushed (its chain is of the ring before the reset); the fids it
+ * holds outlive the server's reset until it lets go (virtio/9p-ops.c);
+ * its worker then serves the queue again, the others serving meanwhile.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -37,16 +45,21 @@ struct p9_req {
 	struct p9_req *next;
 	struct virtq_chain chain;
 	u64 epoch;		/* the server's at the pop */
+	struct p9_req *target;	/* on p->flushing: the running one it flushes */
+	u64 fid_gen;		/* on p->parked: p9_server_fid_gen() then */
 	u16 tag, oldtag;
 	u8 type;
 	bool stale;		/* abandoned by a reset: on p->stale */
+	bool flushed;		/* a Tflush names it: it waits for no fid */
 };
 
-/* What one worker thread serves with. */
-struct p9_worker {
-	struct virtio_9p *p;
-	u8 *in, *out;		/* P9_MSIZE_MAX each */
-};
+static u64 now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (u64)ts.tv_sec * 1000000000ULL + (u64)ts.tv_nsec;
+}
 
 static void list_remove(struct p9_req **head, struct p9_req *r)
 {
@@ -65,9 +78,26 @@ static void req_free(struct p9_req *r)
 	free(r);
 }
 
-/* p->lock held: the request is pushed or dropped. */
-static void req_done(struct virtio_9p *p, struct p9_req *r)
+/*
+ * p->lock held: the request is pushed or dropped. The Tflushes waiting
+ * for it go on the running list and are returned (linked by ->target),
+ * for the caller to answer now, after its reply.
+ */
+static struct p9_req *req_done(struct virtio_9p *p, struct p9_req *r)
 {
+	struct p9_req **pp = &p->flushing, *f, *flushes = NULL;
+
+	while ((f = *pp)) {
+		if (f->target != r) {
+			pp = &f->next;
+			continue;
+		}
+		*pp = f->next;
+		f->next = p->running;
+		p->running = f;
+		f->target = flushes;
+		flushes = f;
+	}
 	if (r->stale) {
 		list_remove(&p->stale, r);
 		p->nr_stale--;
@@ -77,19 +107,80 @@ static void req_done(struct virtio_9p *p, struct p9_req *r)
 	}
 	req_free(r);
 	pthread_cond_broadcast(&p->done);
+	return flushes;
 }
 
-/* Answer one request and give its chain back. */
+/* Under p->lock: r first on the pending list, for a thread to take. */
+static void pending_push_front(struct virtio_9p *p, struct p9_req *r)
+{
+	r->next = p->pending;
+	p->pending = r;
+	if (!p->pending_tail)
+		p->pending_tail = r;
+	pthread_cond_signal(&p->work);
+}
+
+/*
+ * Under p->lock: a parked request comes back to the queue once a fid was
+ * let go since it parked (p9_server_fid_gen() moved on).
+ */
+static void unpark(struct virtio_9p *p)
+{
+	u64 gen = p9_server_fid_gen(&p->srv);
+	struct p9_req **pp = &p->parked, *r;
+
+	while ((r = *pp)) {
+		if (r->fid_gen == gen) {
+			pp = &r->next;
+			continue;
+		}
+		*pp = r->next;
+		p->nr_parked--;
+		pending_push_front(p, r);
+	}
+}
+
+/*
+ * Under p->lock: r, running, must wait for a busy fid (io.parked): it
+ * lets go of its thread until a fid is let go. Of an ended epoch (a
+ * reset since) it is dropped; named by a Tflush, served again at once
+ * (it then gives up instead of waiting).
+ */
+static struct p9_req *park(struct virtio_9p *p, struct p9_req *r, u64 gen)
+{
+	struct p9_req *f;
+
+	if (r->stale || r->epoch != p9_server_epoch(&p->srv) || p->stopping)
+		return req_done(p, r);
+	list_remove(&p->running, r);
+	for (f = p->flushing; f; f = f->next)
+		if (f->target == r)
+			break;
+	if (f) {
+		r->flushed = true;
+		pending_push_front(p, r);
+		return NULL;
+	}
+	r->fid_gen = gen;
+	r->next = p->parked;
+	p->parked = r;
+	p->nr_parked++;
+	unpark(p);
+	return NULL;
+}
+
+/* Answer one request and give its chain back; then its Tflushes. */
 static void serve_one(struct p9_worker *w, struct p9_req *r)
 {
 	struct virtio_9p *p = w->p;
 	struct virtq *vq = &p->vdev.vqs[0];
+	struct p9_req *flushes;
 	u32 in_len, out_cap, n;
 
 	struct p9_iobufs io = {
 		.req = r->chain.iov, .nr_req = r->chain.nr_out,
 		.rep = r->chain.iov + r->chain.nr_out, .nr_rep = r->chain.nr_in,
-		.epoch = r->epoch,
+		.epoch = r->epoch, .park = true, .flushed = r->flushed,
 	};
 
 	/* Twrite's data and Rread's stay in the guest's buffers. */
@@ -98,6 +189,12 @@ static void serve_one(struct p9_worker *w, struct p9_req *r)
 	out_cap = (u32)MIN(r->chain.in_len, (u64)P9_MSIZE_MAX);
 	in_len = (u32)virtq_chain_read(&r->chain, 0, w->in, in_len);
 	n = p9_server_handle_io(&p->srv, w->in, in_len, w->out, out_cap, &io);
+	if (io.parked) {
+		pthread_mutex_lock(&p->lock);
+		flushes = park(p, r, io.fid_gen);
+		pthread_mutex_unlock(&p->lock);
+		goto flushes;
+	}
 	/*
 	 * Under vq->lock, which a reset takes to move the ring on: after
 	 * one, the chain's buffers are the driver's again, nothing is
@@ -115,51 +212,81 @@ static void serve_one(struct p9_worker *w, struct p9_req *r)
 	p->requests++;
 	if (n >= P9_HDRSZ && w->out[4] == P9_RLERROR)
 		p->errors++;
-	req_done(p, r);
+	flushes = req_done(p, r);
+	unpark(p);
 	pthread_mutex_unlock(&p->lock);
+flushes:
+	/* A Tflush is never flushed: no deeper than this. */
+	while ((r = flushes)) {
+		flushes = r->target;
+		r->target = NULL;
+		serve_one(w, r);
+	}
+}
+
+/* Under p->lock: r off the pending list. */
+static void pending_remove(struct virtio_9p *p, struct p9_req *r)
+{
+	list_remove(&p->pending, r);
+	for (p->pending_tail = p->pending;
+	     p->pending_tail && p->pending_tail->next;
+	     p->pending_tail = p->pending_tail->next)
+		;
 }
 
 /*
  * Tflush: the request it names (not a Tflush, not itself) is answered
- * first: served here if still queued, waited for if running.
+ * first. Still queued or parked: served here, giving up rather than
+ * waiting for a fid, then the Tflush (false). Running:
+ * the Tflush waits on p->flushing for serve_one() to answer it after
+ * that request, and the thread is free (true). Neither (gone, or a reset
+ * since): the Tflush is answered now (false).
  */
-static void flush_target(struct p9_worker *w, struct p9_req *flush)
+static bool flush_target(struct p9_worker *w, struct p9_req *flush)
 {
 	struct virtio_9p *p = w->p;
 	struct p9_req *t;
 
 	pthread_mutex_lock(&p->lock);
-	for (;;) {
-		/* A reset since: the request it names is dropped or abandoned. */
-		if (flush->epoch != p9_server_epoch(&p->srv) || p->stopping)
+	if (flush->epoch != p9_server_epoch(&p->srv) || p->stopping) {
+		pthread_mutex_unlock(&p->lock);
+		return false;
+	}
+	for (t = p->pending; t; t = t->next)
+		if (t->tag == flush->oldtag && t->type != P9_TFLUSH)
 			break;
-		for (t = p->pending; t; t = t->next)
-			if (t->tag == flush->oldtag && t->type != P9_TFLUSH)
+	if (t) {
+		pending_remove(p, t);
+	} else {
+		for (t = p->parked; t; t = t->next)
+			if (t->tag == flush->oldtag)
 				break;
 		if (t) {
-			list_remove(&p->pending, t);
-			if (!p->pending)
-				p->pending_tail = NULL;
-			else
-				for (p->pending_tail = p->pending;
-				     p->pending_tail->next;
-				     p->pending_tail = p->pending_tail->next)
-					;
-			t->next = p->running;
-			p->running = t;
-			pthread_mutex_unlock(&p->lock);
-			serve_one(w, t);
-			return;
+			list_remove(&p->parked, t);
+			p->nr_parked--;
 		}
-		for (t = p->running; t; t = t->next)
-			if (t != flush && t->tag == flush->oldtag &&
-			    t->type != P9_TFLUSH)
-				break;
-		if (!t)
+	}
+	if (t) {
+		/* Served now, without waiting for a fid, then the Tflush. */
+		t->flushed = true;
+		t->next = p->running;
+		p->running = t;
+		pthread_mutex_unlock(&p->lock);
+		serve_one(w, t);
+		return false;
+	}
+	for (t = p->running; t; t = t->next)
+		if (t != flush && t->tag == flush->oldtag &&
+		    t->type != P9_TFLUSH)
 			break;
-		pthread_cond_wait(&p->done, &p->lock);
+	if (t) {
+		list_remove(&p->running, flush);
+		flush->target = t;
+		flush->next = p->flushing;
+		p->flushing = flush;
 	}
 	pthread_mutex_unlock(&p->lock);
+	return t != NULL;
 }
 
 static void landlock_worker(struct virtio_9p *p)
@@ -200,6 +327,94 @@ static void p9_selftest(void)
 		path);
 }
 
+/* Under p->lock: how the pool's threads stand at now. */
+struct pool_count {
+	unsigned int busy;	/* serving a request */
+	unsigned int stuck;	/* of those, for slow_ms or longer */
+	u64 next_ns;		/* when the next busy one becomes stuck */
+};
+
+static struct pool_count pool_count(struct virtio_9p *p, u64 now)
+{
+	u64 slow = (u64)p->slow_ms * 1000000ULL, since;
+	struct pool_count c = { 0 };
+	unsigned int i;
+
+	for (i = 0; i < p->nr_workers; i++) {
+		since = p->workers[i].since_ns;
+		if (!since)
+			continue;
+		c.busy++;
+		if (now - since >= slow)
+			c.stuck++;
+		else if (!c.next_ns || since + slow < c.next_ns)
+			c.next_ns = since + slow;
+	}
+	return c;
+}
+
+/*
+ * Under p->lock, a request just queued or taken: with requests queued,
+ * every thread serving and one of them stuck, they wait for the host;
+ * say so once (until a thread is free again), rate-limited.
+ */
+static void pool_check_blocked(struct virtio_9p *p, struct pool_count c)
+{
+	if (c.busy < p->nr_workers) {
+		p->blocked = false;
+		return;
+	}
+	if (!c.stuck || !p->pending || p->blocked)
+		return;
+	p->blocked = true;
+	pr_warn_ratelimited("%s: all %u threads are taken, %u of them blocked in the host's file system for over %u ms; requests queue until one returns",
+			    p->vdev.name, p->nr_workers, c.stuck, p->slow_ms);
+}
+
+/*
+ * Under p->lock: the next request for w, waiting for one; NULL when the
+ * device stops. At most P9_WORKERS threads serve requests that are not
+ * stuck; past that, a queued request waits for one to finish or to
+ * become stuck.
+ */
+static struct p9_req *take_request(struct virtio_9p *p, struct p9_worker *w)
+{
+	struct timespec ts;
+	struct pool_count c;
+	struct p9_req *r;
+	u64 now;
+
+	for (;;) {
+		if (p->stopping)
+			return NULL;
+		if (!p->pending) {
+			pthread_cond_wait(&p->work, &p->lock);
+			continue;
+		}
+		now = now_ns();
+		c = pool_count(p, now);
+		if (c.busy - c.stuck < P9_WORKERS)
+			break;
+		/* Every place taken: until the first may be stuck. */
+		ts.tv_sec = (time_t)(c.next_ns / 1000000000ULL);
+		ts.tv_nsec = (long)(c.next_ns % 1000000000ULL);
+		pthread_cond_clockwait(&p->work, &p->lock, CLOCK_MONOTONIC,
+				       &ts);
+	}
+	if (c.stuck)
+		p->spares++;
+	r = p->pending;
+	p->pending = r->next;
+	if (!p->pending)
+		p->pending_tail = NULL;
+	r->next = p->running;
+	p->running = r;
+	w->since_ns = now;
+	c.busy++;
+	pool_check_blocked(p, c);
+	return r;
+}
+
 static void *worker_main(void *arg)
 {
 	struct p9_worker *w = arg;
@@ -210,27 +425,17 @@ static void *worker_main(void *arg)
 	sc_thread_enter(SC_ROLE_P9, -1);
 	p9_selftest();
 	pthread_mutex_lock(&p->lock);
-	for (;;) {
-		while (!p->pending && !p->stopping)
-			pthread_cond_wait(&p->work, &p->lock);
-		if (p->stopping)
-			break;
-		r = p->pending;
-		p->pending = r->next;
-		if (!p->pending)
-			p->pending_tail = NULL;
-		r->next = p->running;
-		p->running = r;
+	while ((r = take_request(p, w))) {
 		pthread_mutex_unlock(&p->lock);
-		if (r->type == P9_TFLUSH)
-			flush_target(w, r);
-		serve_one(w, r);
+		if (r->type != P9_TFLUSH || !flush_target(w, r))
+			serve_one(w, r);
 		pthread_mutex_lock(&p->lock);
+		w->since_ns = 0;
 	}
 	pthread_mutex_unlock(&p->lock);
 	free(w->in);
 	free(w->out);
-	free(w);
+	w->in = w->out = NULL;
 	return NULL;
 }
 
@@ -267,11 +472,12 @@ static void p9_notify(struct virtio_device *vdev, struct virtq *vq)
 		p->pending_tail = r;
 		p->nr_inflight++;
 		pthread_cond_signal(&p->work);
+		pool_check_blocked(p, pool_count(p, now_ns()));
 		pthread_mutex_unlock(&p->lock);
 	}
 }
 
-/* Under p->lock: drop what no worker took. */
+/* Under p->lock: drop what no worker took, the waiting Tflushes, the parked. */
 static void drop_pending(struct virtio_9p *p)
 {
 	struct p9_req *r;
@@ -282,12 +488,24 @@ static void drop_pending(struct virtio_9p *p)
 		req_free(r);
 	}
 	p->pending_tail = NULL;
+	while ((r = p->flushing)) {
+		p->flushing = r->next;
+		p->nr_inflight--;
+		req_free(r);
+	}
+	while ((r = p->parked)) {
+		p->parked = r->next;
+		p->nr_parked--;
+		p->nr_inflight--;
+		req_free(r);
+	}
 }
 
 /*
  * vCPU thread, vdev->lock held, the queue retired: drop what no worker
- * took, end the epoch (requests waiting for a fid or for Tversion's turn
- * give up), give the running requests P9_RESET_MS, abandon the rest.
+ * took and the waiting Tflushes, end the epoch (requests waiting for a
+ * fid or for Tversion's turn give up), give the running requests
+ * P9_RESET_MS, abandon the rest.
  * Never longer: a guest must not hang its vCPU on the host's file system.
  */
 static void p9_quiesce_queue(struct virtio_9p *p)
@@ -300,7 +518,6 @@ static void p9_quiesce_queue(struct virtio_9p *p)
 	pthread_mutex_lock(&p->lock);
 	drop_pending(p);
 	p9_server_cancel(&p->srv);
-	pthread_cond_broadcast(&p->done);	/* Tflushes waiting: give up */
 	while (p->running &&
 	       !pthread_cond_clockwait(&p->done, &p->lock, CLOCK_MONOTONIC,
 				       &deadline))
@@ -360,36 +577,32 @@ static void stop_workers(struct virtio_9p *p)
 	pthread_cond_broadcast(&p->done);
 	pthread_mutex_unlock(&p->lock);
 	for (i = 0; i < p->nr_workers; i++)
-		pthread_join(p->workers[i], NULL);
+		pthread_join(p->workers[i].thread, NULL);
 	p->nr_workers = 0;
 }
 
+/*
+ * The whole pool now, spares included: no thread can start once the
+ * seccomp filters are in. An idle spare costs its stack and buffers'
+ * address space, not their pages.
+ */
 static int start_workers(struct virtio_9p *p)
 {
 	struct p9_worker *w;
 	int r;
 
-	while (p->nr_workers < P9_WORKERS) {
-		w = calloc(1, sizeof(*w));
-		if (w) {
-			w->p = p;
-			w->in = malloc(P9_MSIZE_MAX);
-			w->out = malloc(P9_MSIZE_MAX);
-		}
-		if (!w || !w->in || !w->out) {
-			if (w) {
-				free(w->in);
-				free(w->out);
-			}
-			free(w);
-			return -ENOMEM;
-		}
-		r = -pthread_create(&p->workers[p->nr_workers], NULL,
-				    worker_main, w);
+	while (p->nr_workers < P9_MAX_WORKERS) {
+		w = &p->workers[p->nr_workers];
+		w->p = p;
+		w->since_ns = 0;
+		w->in = malloc(P9_MSIZE_MAX);
+		w->out = malloc(P9_MSIZE_MAX);
+		r = w->in && w->out ? -pthread_create(&w->thread, NULL,
+						      worker_main, w) : -ENOMEM;
 		if (r) {
 			free(w->in);
 			free(w->out);
-			free(w);
+			w->in = w->out = NULL;
 			return r;
 		}
 		p->nr_workers++;
@@ -407,6 +620,7 @@ int virtio_9p_init(struct virtio_9p *p, struct p9fs *fs, const char *tag,
 	if (!len || len > sizeof(p->config) - 2)
 		return -EINVAL;
 	p->fs = fs;
+	p->slow_ms = P9_SPARE_MS;
 	p->config[0] = (u8)len;
 	p->config[1] = (u8)(len >> 8);
 	memcpy(p->config + 2, tag, len);
@@ -481,7 +695,7 @@ int virtio_9p_destroy(struct virtio_9p *p, unsigned int timeout_ms)
 	pthread_mutex_unlock(&p->lock);
 	if (stuck) {
 		for (i = 0; i < p->nr_workers; i++)
-			pthread_detach(p->workers[i]);
+			pthread_detach(p->workers[i].thread);
 		p->nr_workers = 0;
 		return -EBUSY;
 	}

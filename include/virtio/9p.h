@@ -6,18 +6,26 @@
  * struct p9_server (virtio/9p-ops.c) answers one T-message at a time per
  * caller, from any number of threads: it keeps the bounded fid table
  * (at most P9_MAX_FIDS per device, fewer where the process's descriptor
- * budget is smaller: p9_server_limit_fids(); a fid is used by one request at a time, a
- * request that names a busy fid waits for it) and the negotiated msize,
- * and calls the share's file system side (include/virtio/9p-fs.h) only.
+ * budget is smaller: p9_server_limit_fids(); a fid is used by one
+ * request at a time, a request that names a busy fid waits for it, or
+ * parks: struct p9_iobufs) and the negotiated msize, and calls the
+ * share's file system side (include/virtio/9p-fs.h) only.
  * Requests belong to an epoch that a reset or cancel ends: a request of
  * an ended epoch stops waiting and touches the fid table no more, and a
  * fid it still holds is freed when it lets go.
  *
  * struct virtio_9p (virtio/9p.c) is the device: feature VIRTIO_9P_MOUNT_TAG
  * and the tag in its config space, one request queue popped on the I/O
- * thread (never blocking it) and served by P9_WORKERS threads, several
- * requests in flight; Tflush is answered after the flushed request's
- * reply. A malformed message gets Rlerror and one rate-limited log line.
+ * thread (never blocking it) and served by P9_WORKERS threads at once,
+ * several requests in flight; a request running longer than its
+ * slow_ms (P9_SPARE_MS) counts as stuck in the host's file system and
+ * no longer takes one of those places: one of the pool's spare threads
+ * (P9_MAX_WORKERS in all, started with the device) serves the queue in
+ * its stead, and once every thread is taken requests queue (one
+ * rate-limited log line). A request waiting for a busy fid is parked
+ * on no thread. Tflush is answered after the flushed request's reply,
+ * without holding a thread while that request runs. A malformed
+ * message gets Rlerror and one rate-limited log line.
  * A reset never waits for the host's file system: a request still running
  * after P9_RESET_MS is abandoned (its worker finishes it on its own, its
  * reply is dropped).
@@ -38,7 +46,9 @@
 #define P9_MSIZE_MAX	(512 * 1024)	/* what the device offers */
 #define P9_MSIZE_MIN	4096		/* a smaller msize is refused */
 #define P9_XATTR_MAX	(64 * 1024)	/* one attribute's value, a list */
-#define P9_WORKERS	4		/* threads per device */
+#define P9_WORKERS	4		/* requests served at once, not stuck */
+#define P9_MAX_WORKERS	16		/* threads per device, spares included */
+#define P9_SPARE_MS	1000		/* a request running longer is stuck */
 #define P9_STUCK_MS	2000		/* at exit: a request still running is stuck */
 #define P9_RESET_MS	100		/* at a reset: it is abandoned */
 #define P9_QUEUE_SIZE	128
@@ -59,6 +69,7 @@ struct p9_server {
 	unsigned int busy;		/* fids in the table held by requests */
 	u32 msize;
 	u64 epoch;			/* from 1; moved on by reset, cancel */
+	u64 fid_gen;			/* p9_server_fid_gen() */
 };
 
 int p9_server_init(struct p9_server *s, struct p9fs *fs, const char *name);
@@ -108,12 +119,33 @@ struct p9_iobufs {
 	unsigned int nr_rep;
 	u32 flat;		/* out: bytes of the reply in out */
 	u64 epoch;		/* in: p9_server_epoch() at its pop; 0: now */
+	/*
+	 * park (in): a request that must wait for a busy fid (or Tversion
+	 * for every fid) returns at once, parked (out), nothing done and
+	 * nothing answered; the caller serves it again once
+	 * p9_server_fid_gen() is past fid_gen (out). flushed (in): it
+	 * gives up with EINTR instead of waiting.
+	 */
+	bool park, parked, flushed;
+	u64 fid_gen;
 };
+
+/* Moves on whenever a fid is let go (or the epoch ends). */
+u64 p9_server_fid_gen(struct p9_server *s);
 
 u32 p9_server_handle_io(struct p9_server *s, u8 *in, u32 in_len, u8 *out,
 			u32 out_cap, struct p9_iobufs *io);
 
 struct p9_req;
+struct virtio_9p;
+
+/* One thread of a device's pool. */
+struct p9_worker {
+	struct virtio_9p *p;
+	pthread_t thread;
+	u8 *in, *out;		/* P9_MSIZE_MAX each */
+	u64 since_ns;		/* CLOCK_MONOTONIC: serving since; 0: idle */
+};
 
 struct virtio_9p {
 	struct virtio_device vdev;
@@ -126,19 +158,26 @@ struct virtio_9p {
 	struct p9_req *pending;		/* FIFO: popped, not started */
 	struct p9_req *pending_tail;
 	struct p9_req *running;		/* being served */
+	struct p9_req *flushing;	/* Tflushes waiting for a running one */
+	struct p9_req *parked;		/* waiting for a busy fid, no thread */
 	struct p9_req *stale;		/* abandoned by a reset, still served */
 	unsigned int nr_inflight;	/* popped, not yet pushed or abandoned */
 	unsigned int nr_stale;
+	unsigned int nr_parked;
 	bool stopping;
-	pthread_t workers[P9_WORKERS];
+	bool blocked;			/* every thread taken, one stuck: logged */
+	unsigned int slow_ms;		/* P9_SPARE_MS; tests set it lower */
+	struct p9_worker workers[P9_MAX_WORKERS];
 	unsigned int nr_workers;
 	/* Counters, under lock. */
 	u64 requests, errors;
+	u64 spares;			/* requests taken past a stuck one */
 };
 
 /*
  * Set up the device for share fs (owned by the caller, outlives it) with
- * mount tag `tag`, and start its workers. -errno.
+ * mount tag `tag`, and start its P9_MAX_WORKERS threads (before the
+ * seccomp filters: none starts later). -errno.
  */
 int virtio_9p_init(struct virtio_9p *p, struct p9fs *fs, const char *tag,
 		   const struct guest_mem *mem, const char *name);

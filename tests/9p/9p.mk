@@ -9,12 +9,13 @@ CHECK_PACKAGES += diod
 
 # tests/9p/stuck.c: a request blocked in the host (userfaultfd,
 # tests/9p/blocked.h) does not hold up the device's teardown; reset.c:
-# nor a reset from the driver side (reset.c also under ASan:
+# nor a reset from the driver side; pool.c: nor the rest of the share,
+# up to the thread pool's bound (reset.c and pool.c also under ASan:
 # tests/asan/asan.mk).
 CHECK_DEPS += $(P9_TEST_DIR)/protocol $(P9_TEST_DIR)/stuck \
-	$(P9_TEST_DIR)/reset
+	$(P9_TEST_DIR)/reset $(P9_TEST_DIR)/pool
 CHECK_SUITES += $(P9_TEST_DIR)/protocol $(P9_TEST_DIR)/stuck \
-	$(P9_TEST_DIR)/reset
+	$(P9_TEST_DIR)/reset $(P9_TEST_DIR)/pool
 BENCH_DEPS += $(P9_TEST_DIR)/9p-bench
 BENCH_SUITES += tests/9p/bench.sh
 

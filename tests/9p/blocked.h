@@ -1,13 +1,14 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * A 9p request blocked in the host, on demand, for tests/9p/stuck.c and
- * tests/9p/reset.c: a worker's Tread copies the file straight into the
+ * A 9p request blocked in the host, on demand, for tests/9p/stuck.c,
+ * tests/9p/reset.c and tests/9p/pool.c: a worker's Tread copies the file straight into the
  * guest's reply buffer (preadv() into the chain's iovecs); with that
  * buffer's pages past its first registered with userfaultfd and never
  * filled, the worker blocks in the kernel as it would on a hung NFS or
  * FUSE mount, until the userfaultfd is closed (the copy then finishes
  * on zero pages). No test hook in lkvm: a real blocking system call.
- * (A FIFO in the share would not do: the share never opens one.)
+ * (A FIFO in the share would not do: the share never opens one, Tlopen
+ * answers ENXIO.)
  */
 #ifndef LKVM_TESTS_9P_BLOCKED_H
 #define LKVM_TESTS_9P_BLOCKED_H
@@ -20,6 +21,7 @@
 #include <sys/syscall.h>
 
 #include "client.h"
+#include "tap.h"
 
 #define B9_NOFID	0xffffffffU
 #define B9_FILE_LEN	(64 * 1024)
@@ -99,24 +101,65 @@ static inline int b9_trap_reply_pages(struct c9 *c, unsigned int slot)
 }
 
 /*
- * Post a Tread (tag) of all of fid 1 on slot, kick, and wait up to 10 s
+ * A share named name in dir, the device on it and slot's reply pages
+ * trapped: the userfaultfd, or -1 with a skip reported (what: the
+ * scenario, for its line) and nothing left open.
+ */
+static inline int b9_start(struct c9 *c, char *dir, size_t len,
+			   const char *name, const char *what,
+			   unsigned int slot)
+{
+	const char *why = "";
+	int r;
+
+	if (b9_make_share(dir, len, name)) {
+		skip("no share", "%s: cannot make a share in TMPDIR", what);
+		return -1;
+	}
+	r = c9_open(c, dir, false, &why);
+	if (r) {
+		skip(why, "%s: the share cannot be opened: %s", what,
+		     strerror(-r));
+		b9_remove_share(dir);
+		return -1;
+	}
+	r = b9_trap_reply_pages(c, slot);
+	if (r < 0) {
+		skip("userfaultfd", "%s: userfaultfd is not available: %s",
+		     what, strerror(-r));
+		c9_close(c);
+		b9_remove_share(dir);
+		return -1;
+	}
+	return r;
+}
+
+/*
+ * Post a Tread (tag) of all of fid on slot, kick, and wait up to 10 s
  * for its worker to fault on the trapped page: true once it is blocked.
  */
-static inline bool b9_block_tread(struct c9 *c, int uffd, unsigned int slot,
-				  u16 tag)
+static inline bool b9_block_tread_fid(struct c9 *c, int uffd,
+				      unsigned int slot, u16 tag, u32 fid)
 {
 	static u8 treq[64];
 	struct uffd_msg msg;
 	struct pollfd pfd = { .fd = uffd, .events = POLLIN };
 	u32 len;
 
-	len = c9_build(treq, sizeof(treq), P9_TREAD, tag, "dqd", 1, 0ULL,
+	len = c9_build(treq, sizeof(treq), P9_TREAD, tag, "dqd", fid, 0ULL,
 		       B9_FILE_LEN);
 	c9_post(c, slot, treq, len, B9_FILE_LEN + 4096 + 64);
 	c9_kick(c);
 	return poll(&pfd, 1, 10000) == 1 &&
 	       read(uffd, &msg, sizeof(msg)) == sizeof(msg) &&
 	       msg.event == UFFD_EVENT_PAGEFAULT;
+}
+
+/* The same on fid 1, the one b9_open_file() opened. */
+static inline bool b9_block_tread(struct c9 *c, int uffd, unsigned int slot,
+				  u16 tag)
+{
+	return b9_block_tread_fid(c, uffd, slot, tag, 1);
 }
 
 #endif

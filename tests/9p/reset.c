@@ -14,7 +14,9 @@
  * fid is still there) with requests in flight together; then, the host
  * letting the blocked request go, it must end without a trace in the new
  * ring: no used entry, no byte of a reply in its buffers, nor in those of
- * the two that gave up. Finally the device is destroyed at once.
+ * the two that gave up. After the queue reset, whose fids stay, a request
+ * on the fid the abandoned one holds waits for it on no thread (parked)
+ * and is answered once it ends. Finally the device is destroyed at once.
  * ASan: make check-asan runs it built with the sanitizers (the fids
  * the reset drops under the blocked request are freed as it lets go).
  */
@@ -27,6 +29,7 @@
 #define SLOT_FLUSH	3	/* waits for it */
 #define SLOT_NEW	4	/* after the reset: slots 4 .. 4 + NR_NEW */
 #define NR_NEW		3
+#define SLOT_PARKED	(SLOT_NEW + NR_NEW)	/* queue reset: waits for fid 1 */
 #define GETATTR_BASIC	0x7ffULL	/* Tgetattr request_mask: P9_GETATTR_BASIC */
 
 static u8 msg[64];
@@ -117,30 +120,16 @@ static void scenario(bool device)
 	const char *why = "";
 	char dir[96];
 	double t0, dt;
+	unsigned int slot;
+	bool parked;
 	struct c9 c;
 	u32 len;
 	int uffd, r;
 
-	if (b9_make_share(dir, sizeof(dir), "reset")) {
-		skip("no share", "%s: cannot make a share in TMPDIR", what);
+	uffd = b9_start(&c, dir, sizeof(dir), "reset", what, SLOT_READ);
+	if (uffd < 0)
 		return;
-	}
-	r = c9_open(&c, dir, false, &why);
-	if (r) {
-		skip(why, "%s: the share cannot be opened: %s", what,
-		     strerror(-r));
-		b9_remove_share(dir);
-		return;
-	}
 	v = &c.dev.vdev;
-	uffd = b9_trap_reply_pages(&c, SLOT_READ);
-	if (uffd < 0) {
-		skip("userfaultfd", "%s: userfaultfd is not available: %s",
-		     what, strerror(-uffd));
-		c9_close(&c);
-		b9_remove_share(dir);
-		return;
-	}
 	ok(b9_open_file(&c), "%s: a file of the share is opened", what);
 	ok(b9_block_tread(&c, uffd, SLOT_READ, 7),
 	   "%s: a worker's Tread blocks in the host", what);
@@ -192,11 +181,30 @@ static void scenario(bool device)
 		   what);
 	ok(concurrent_ok(&c), "%s: %d requests in flight together are answered",
 	   what, NR_NEW);
+	if (!device) {
+		/* The fids outlive a queue reset: fid 1 is still held. */
+		len = c9_build(msg, sizeof(msg), P9_TGETATTR, 10, "dq", 1,
+			       GETATTR_BASIC);
+		c9_post(&c, SLOT_PARKED, msg, len, 4096);
+		c9_kick(&c);
+		usleep(100 * 1000);
+		pthread_mutex_lock(&c.dev.lock);
+		parked = c.dev.nr_parked == 1 && c.dev.nr_inflight == 1 &&
+			 !c.dev.running && !c.dev.pending;
+		pthread_mutex_unlock(&c.dev.lock);
+		ok(parked,
+		   "%s: a Tgetattr on the fid the abandoned request holds waits on no thread",
+		   what);
+	}
 
 	/* The host lets the blocked request go. */
 	close(uffd);
 	ok(wait_counts(&c, 0, 0, 5000),
 	   "%s: the abandoned request ends once the host lets it go", what);
+	if (!device)
+		ok(c9_reap(&c, &slot, &len, 1000) && slot == SLOT_PARKED &&
+		   ((u8 *)c9_hva(&c, c9_in(slot)))[4] == P9_RGETATTR,
+		   "%s: then the waiting Tgetattr is answered", what);
 	ok(c9_r16(&c, C9_USED + 2) == c.last_used,
 	   "%s: no late used entry in the new ring (used idx %u, expected %u)",
 	   what, c9_r16(&c, C9_USED + 2), c.last_used);

@@ -23,28 +23,12 @@ int main(void)
 	int uffd, r;
 
 	log_set_level(LOG_ERROR);
-	if (b9_make_share(dir, sizeof(dir), "stuck")) {
-		skip("no share", "cannot make a share in TMPDIR");
+	uffd = b9_start(&c, dir, sizeof(dir), "stuck", "stuck", 1);
+	if (uffd < 0)
 		return tap_done();
-	}
-	r = c9_open(&c, dir, false, &why);
-	if (r) {
-		skip(why, "the share cannot be opened: %s", strerror(-r));
-		b9_remove_share(dir);
-		return tap_done();
-	}
 	ok(b9_open_file(&c), "a file of the share is opened");
 	ok(virtio_9p_drain(&c.dev, 1000) == 0,
 	   "with nothing running, drain returns 0");
-
-	uffd = b9_trap_reply_pages(&c, 1);
-	if (uffd < 0) {
-		skip("userfaultfd", "userfaultfd is not available: %s",
-		     strerror(-uffd));
-		c9_close(&c);
-		b9_remove_share(dir);
-		return tap_done();
-	}
 	ok(b9_block_tread(&c, uffd, 1, 7),
 	   "a worker's Tread blocks on the guest's unfilled page");
 
