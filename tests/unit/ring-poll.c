@@ -7,7 +7,8 @@
  * counts what they found, forgets a deleted handler and refuses more
  * than IO_LOOP_MAX_POLLERS. While it polls, a queue asks its driver not to
  * notify (split and packed, with and without EVENT_IDX) and asks again
- * before the loop sleeps, which then looks once more.
+ * before the loop sleeps, which then looks once more; a quiet queue is
+ * looked at on passes that had events too (a flood elsewhere).
  */
 #include <errno.h>
 #include <stdatomic.h>
@@ -388,6 +389,53 @@ static void test_loop_polls(void)
 	close(p.h.fd);
 }
 
+/* Always ready (its eventfd is never drained): a flood of events. */
+static atomic_uint floods;
+
+static void flood_ready(struct io_handler *h, u32 events)
+{
+	atomic_fetch_add(&floods, 1);
+}
+
+/*
+ * A quiet source does not wake the loop: with events on every pass (a
+ * host-side peer or network flooding another device), the loop must
+ * still look at it, or the driver's buffers wait until the flood stops.
+ */
+static void test_loop_quiet_flood(void)
+{
+	struct io_handler flood = { .fn = flood_ready };
+	struct io_loop loop;
+	struct poller p;
+	unsigned int i, q;
+
+	if (poller_open(&p) || loop_open(&loop, 1000, 1000)) {
+		ok(0, "flood: loop and poller set up");
+		return;
+	}
+	flood.fd = eventfd(1, EFD_NONBLOCK | EFD_CLOEXEC);
+	if (flood.fd < 0 || io_loop_add(&loop, &p.h, EPOLLIN) ||
+	    io_loop_add(&loop, &flood, EPOLLIN) || io_loop_start(&loop)) {
+		ok(0, "flood: handlers added, loop started");
+		return;
+	}
+	/* Until the loop has made the poller quiet. */
+	for (i = 0; i < 200 && !atomic_load(&p.quiet); i++)
+		sleep_ms(5);
+	q = atomic_load(&p.quiets);
+	atomic_store(&p.work, 1);
+	for (i = 0; i < 100 && atomic_load(&p.work); i++)
+		sleep_ms(5);
+	io_loop_stop(&loop);
+	ok(q >= 1 && atomic_load(&p.work) == 0,
+	   "a quiet source's work is found while other events keep the loop busy (%u floods, %u polls)",
+	   atomic_load(&floods), atomic_load(&p.calls));
+	ok(!atomic_load(&p.quiet), "flood: no source left quiet at stop");
+	io_loop_destroy(&loop);
+	close(flood.fd);
+	close(p.h.fd);
+}
+
 static void test_loop_limit(void)
 {
 	static struct poller p[IO_LOOP_MAX_POLLERS + 1];
@@ -426,6 +474,7 @@ int main(void)
 	for (int i = 0; i < 4; i++)
 		test_queue_quiet(i & 1, i & 2);
 	test_loop_polls();
+	test_loop_quiet_flood();
 	test_loop_limit();
 	return tap_done();
 }
