@@ -8,7 +8,8 @@
  * than IO_LOOP_MAX_POLLERS. While it polls, a queue asks its driver not to
  * notify (split and packed, with and without EVENT_IDX) and asks again
  * before the loop sleeps, which then looks once more; a quiet queue is
- * looked at on passes that had events too (a flood elsewhere).
+ * looked at on passes that had events too (a flood elsewhere). A queue
+ * past the pollers the loop takes keeps its eventfd.
  */
 #include <errno.h>
 #include <stdatomic.h>
@@ -21,6 +22,7 @@
 #include <unistd.h>
 
 #include "io-loop.h"
+#include "queue-notifier.h"
 #include "tap.h"
 #include "virtio-sim.h"
 
@@ -467,6 +469,52 @@ static void test_loop_limit(void)
 			close(p[i].h.fd);
 }
 
+/*
+ * More pollable queues than the loop polls (one disk's 64 queues on a
+ * 64-CPU host, then every other device): the rest are not polled, but
+ * keep their eventfds, woken by their kicks as without polling.
+ */
+static void test_notifier_beyond_pollers(void)
+{
+	static struct poller p[IO_LOOP_MAX_POLLERS];
+	struct queue_notifier n;
+	struct io_loop loop;
+	unsigned int i, added = 0;
+	struct sim s;
+	int r;
+
+	if (io_loop_init(&loop) || !sim_setup(&s, 0, 16)) {
+		ok(0, "notifier: loop and queue set up");
+		return;
+	}
+	s.vdev.ops = &pdev_ops;
+	memset(&pdev, 0, sizeof(pdev));
+	for (i = 0; i < IO_LOOP_MAX_POLLERS; i++)
+		if (!poller_open(&p[i]) && !io_loop_add(&loop, &p[i].h, EPOLLIN))
+			added++;
+	queue_notifier_init(&n, &s.vdev, 0);
+	r = queue_notifier_open(&n, &loop);
+	ok(added == IO_LOOP_MAX_POLLERS && r == 0 && n.handler.fd >= 0,
+	   "a pollable queue past %u polled ones still gets its eventfd (%d)",
+	   added, r);
+	if (!r && !io_loop_start(&loop)) {
+		add_buffer(&s, false, 0);
+		if (eventfd_write(n.handler.fd, 1))
+			ok(0, "notifier: eventfd write");
+		for (i = 0; i < 200 && !pdev.served; i++)
+			sleep_ms(5);
+		io_loop_stop(&loop);
+	}
+	ok(pdev.served == 1 && used_back(&s, false),
+	   "and its kick is served on the I/O thread (%u)", pdev.served);
+	queue_notifier_close(&n);
+	io_loop_destroy(&loop);
+	for (i = 0; i < IO_LOOP_MAX_POLLERS; i++)
+		if (p[i].h.fd >= 0)
+			close(p[i].h.fd);
+	sim_teardown(&s);
+}
+
 int main(void)
 {
 	test_queue_poll(false);
@@ -476,5 +524,6 @@ int main(void)
 	test_loop_polls();
 	test_loop_quiet_flood();
 	test_loop_limit();
+	test_notifier_beyond_pollers();
 	return tap_done();
 }
