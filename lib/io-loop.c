@@ -237,8 +237,15 @@ static int io_loop_wait(struct io_loop *loop, struct epoll_event *events)
 		io_loop_quiet(loop, true);
 	while (bound) {
 		n = epoll_wait(loop->epoll_fd, events, IO_LOOP_MAX_EVENTS, 0);
-		if (n > 0)
+		if (n > 0) {
 			io_poll_update(p, true, 0);
+			/*
+			 * The quiet sources wake nobody: looked at on every
+			 * pass, or events that never stop (a flood on
+			 * another fd) would leave their work waiting.
+			 */
+			io_loop_poll_handlers(loop);
+		}
 		if (n)
 			return n;
 		if (io_loop_poll_handlers(loop)) {

@@ -61,6 +61,12 @@ int queue_notifier_open(struct queue_notifier *n, struct io_loop *loop)
 		return -errno;
 	n->handler.fd = fd;
 	err = io_loop_add(loop, &n->handler, EPOLLIN);
+	if (err == -ENOSPC && n->handler.poll) {
+		/* The loop polls no more rings: this one its kicks wake. */
+		n->handler.poll = NULL;
+		n->handler.quiet = NULL;
+		err = io_loop_add(loop, &n->handler, EPOLLIN);
+	}
 	if (err) {
 		close(fd);
 		n->handler.fd = -1;

@@ -7,7 +7,9 @@
  * counts what they found, forgets a deleted handler and refuses more
  * than IO_LOOP_MAX_POLLERS. While it polls, a queue asks its driver not to
  * notify (split and packed, with and without EVENT_IDX) and asks again
- * before the loop sleeps, which then looks once more.
+ * before the loop sleeps, which then looks once more; a quiet queue is
+ * looked at on passes that had events too (a flood elsewhere). A queue
+ * past the pollers the loop takes keeps its eventfd.
  */
 #include <errno.h>
 #include <stdatomic.h>
@@ -20,6 +22,7 @@
 #include <unistd.h>
 
 #include "io-loop.h"
+#include "queue-notifier.h"
 #include "tap.h"
 #include "virtio-sim.h"
 
@@ -388,6 +391,53 @@ static void test_loop_polls(void)
 	close(p.h.fd);
 }
 
+/* Always ready (its eventfd is never drained): a flood of events. */
+static atomic_uint floods;
+
+static void flood_ready(struct io_handler *h, u32 events)
+{
+	atomic_fetch_add(&floods, 1);
+}
+
+/*
+ * A quiet source does not wake the loop: with events on every pass (a
+ * host-side peer or network flooding another device), the loop must
+ * still look at it, or the driver's buffers wait until the flood stops.
+ */
+static void test_loop_quiet_flood(void)
+{
+	struct io_handler flood = { .fn = flood_ready };
+	struct io_loop loop;
+	struct poller p;
+	unsigned int i, q;
+
+	if (poller_open(&p) || loop_open(&loop, 1000, 1000)) {
+		ok(0, "flood: loop and poller set up");
+		return;
+	}
+	flood.fd = eventfd(1, EFD_NONBLOCK | EFD_CLOEXEC);
+	if (flood.fd < 0 || io_loop_add(&loop, &p.h, EPOLLIN) ||
+	    io_loop_add(&loop, &flood, EPOLLIN) || io_loop_start(&loop)) {
+		ok(0, "flood: handlers added, loop started");
+		return;
+	}
+	/* Until the loop has made the poller quiet. */
+	for (i = 0; i < 200 && !atomic_load(&p.quiet); i++)
+		sleep_ms(5);
+	q = atomic_load(&p.quiets);
+	atomic_store(&p.work, 1);
+	for (i = 0; i < 100 && atomic_load(&p.work); i++)
+		sleep_ms(5);
+	io_loop_stop(&loop);
+	ok(q >= 1 && atomic_load(&p.work) == 0,
+	   "a quiet source's work is found while other events keep the loop busy (%u floods, %u polls)",
+	   atomic_load(&floods), atomic_load(&p.calls));
+	ok(!atomic_load(&p.quiet), "flood: no source left quiet at stop");
+	io_loop_destroy(&loop);
+	close(flood.fd);
+	close(p.h.fd);
+}
+
 static void test_loop_limit(void)
 {
 	static struct poller p[IO_LOOP_MAX_POLLERS + 1];
@@ -419,6 +469,52 @@ static void test_loop_limit(void)
 			close(p[i].h.fd);
 }
 
+/*
+ * More pollable queues than the loop polls (one disk's 64 queues on a
+ * 64-CPU host, then every other device): the rest are not polled, but
+ * keep their eventfds, woken by their kicks as without polling.
+ */
+static void test_notifier_beyond_pollers(void)
+{
+	static struct poller p[IO_LOOP_MAX_POLLERS];
+	struct queue_notifier n;
+	struct io_loop loop;
+	unsigned int i, added = 0;
+	struct sim s;
+	int r;
+
+	if (io_loop_init(&loop) || !sim_setup(&s, 0, 16)) {
+		ok(0, "notifier: loop and queue set up");
+		return;
+	}
+	s.vdev.ops = &pdev_ops;
+	memset(&pdev, 0, sizeof(pdev));
+	for (i = 0; i < IO_LOOP_MAX_POLLERS; i++)
+		if (!poller_open(&p[i]) && !io_loop_add(&loop, &p[i].h, EPOLLIN))
+			added++;
+	queue_notifier_init(&n, &s.vdev, 0);
+	r = queue_notifier_open(&n, &loop);
+	ok(added == IO_LOOP_MAX_POLLERS && r == 0 && n.handler.fd >= 0,
+	   "a pollable queue past %u polled ones still gets its eventfd (%d)",
+	   added, r);
+	if (!r && !io_loop_start(&loop)) {
+		add_buffer(&s, false, 0);
+		if (eventfd_write(n.handler.fd, 1))
+			ok(0, "notifier: eventfd write");
+		for (i = 0; i < 200 && !pdev.served; i++)
+			sleep_ms(5);
+		io_loop_stop(&loop);
+	}
+	ok(pdev.served == 1 && used_back(&s, false),
+	   "and its kick is served on the I/O thread (%u)", pdev.served);
+	queue_notifier_close(&n);
+	io_loop_destroy(&loop);
+	for (i = 0; i < IO_LOOP_MAX_POLLERS; i++)
+		if (p[i].h.fd >= 0)
+			close(p[i].h.fd);
+	sim_teardown(&s);
+}
+
 int main(void)
 {
 	test_queue_poll(false);
@@ -426,6 +522,8 @@ int main(void)
 	for (int i = 0; i < 4; i++)
 		test_queue_quiet(i & 1, i & 2);
 	test_loop_polls();
+	test_loop_quiet_flood();
 	test_loop_limit();
+	test_notifier_beyond_pollers();
 	return tap_done();
 }
