@@ -581,7 +581,7 @@ static int op_read(struct p9_call *c)
 		else
 			n = MIN((u64)count, f->xsize - m->io.offset);
 		memcpy(iov.iov_base, f->xbuf + (n ? m->io.offset : 0), n);
-	} else if (f->kind == P9_FID_NODE && c->io) {
+	} else if (f->kind == P9_FID_NODE && c->io && c->io->rep) {
 		struct iovec v[P9_IO_IOVS];
 		int nv;
 
@@ -1130,8 +1130,9 @@ u32 p9_server_handle_io(struct p9_server *s, u8 *in, u32 in_len, u8 *out,
 		io->parked = false;
 	}
 	/* in_len: what was copied; the request may be longer (Twrite). */
-	r = p9_parse_header(in, io ? (u32)MIN(iov_length(io->req, io->nr_req),
-					      (size_t)UINT32_MAX) : in_len,
+	r = p9_parse_header(in, io && io->req ?
+				(u32)MIN(iov_length(io->req, io->nr_req),
+					 (size_t)UINT32_MAX) : in_len,
 			    &size, &type, &tag);
 	if (out_cap < P9_RLERROR_SZ) {
 		/* Not even room for Rlerror: do nothing, answer nothing. */
@@ -1141,7 +1142,7 @@ u32 p9_server_handle_io(struct p9_server *s, u8 *in, u32 in_len, u8 *out,
 	}
 	if (!r && size > msize && type != P9_TVERSION)
 		r = -EPROTO;
-	if (!r && size > in_len && io && type == P9_TWRITE)
+	if (!r && size > in_len && io && io->req && type == P9_TWRITE)
 		r = parse_twrite_header(in, in_len, size, io, &m);
 	else if (!r && size > in_len)
 		r = -EPROTO;

@@ -3,8 +3,8 @@
  * virtio-9p: the device. Chains are popped on the I/O thread (never
  * blocking it) onto a FIFO that the device's pool of threads serves,
  * several requests in flight; each worker copies a request into its own
- * buffer, answers it through struct p9_server and pushes the reply with
- * its length. A Tflush whose request is still queued serves it first; one
+ * buffer, answers it into another through struct p9_server and pushes
+ * the reply with its length. A Tflush whose request is still queued serves it first; one
  * whose request is running waits on the flushing list, holding no thread,
  * and the thread that finishes that request answers it, so its Rflush
  * always comes after the flushed request's reply. See
@@ -23,8 +23,12 @@
  * drops the queued requests and the waiting Tflushes, ends the server's
  * epoch so that requests waiting for a fid give up, gives the running
  * ones P9_RESET_MS and abandons the rest to their workers (the stale
- * list). An abandoned request's reply is neither written to its buffers
- * nor pushed (its chain is of the ring before the reset); the fids it
+ * list). An abandoned request never touches the guest's memory again:
+ * a worker copies a request whole into its own buffer while the chain is
+ * current and builds the whole reply (Rread's data too) in its other,
+ * copied to the chain only under vq->lock while it is still current; so
+ * its reply is neither written to its buffers nor pushed, and a blocked
+ * Twrite writes the bytes of the request as popped; the fids it
  * holds outlive the server's reset until it lets go (virtio/9p-ops.c);
  * its worker then serves the queue again, the others serving meanwhile.
  */
@@ -169,25 +173,47 @@ static struct p9_req *park(struct virtio_9p *p, struct p9_req *r, u64 gen)
 	return NULL;
 }
 
-/* Answer one request and give its chain back; then its Tflushes. */
+/*
+ * Copy the whole request into buf while its chain is current (under
+ * vq->lock, which a reset takes to move the ring on): false, nothing
+ * read, once a reset took the chain's buffers back. The request is then
+ * served from the copy: the guest's buffers are never read again.
+ */
+static bool copy_request(struct virtq *vq, struct p9_req *r, u8 *buf,
+			 u32 *len)
+{
+	bool current;
+
+	virtq_lock(vq);
+	current = virtq_chain_current(vq, &r->chain);
+	if (current)
+		*len = (u32)virtq_chain_read(&r->chain, 0, buf,
+					     MIN(r->chain.out_len,
+						 (u64)P9_MSIZE_MAX));
+	virtq_unlock(vq);
+	return current;
+}
+
+/*
+ * Answer one request and give its chain back; then its Tflushes. The
+ * request and its reply stay in the worker's buffers (Twrite's data and
+ * Rread's too): a request a reset abandons while blocked in the host's
+ * file system never touches the guest's memory again.
+ */
 static void serve_one(struct p9_worker *w, struct p9_req *r)
 {
 	struct virtio_9p *p = w->p;
 	struct virtq *vq = &p->vdev.vqs[0];
 	struct p9_req *flushes;
-	u32 in_len, out_cap, n;
+	u32 in_len = 0, out_cap, n = 0;
 
 	struct p9_iobufs io = {
-		.req = r->chain.iov, .nr_req = r->chain.nr_out,
-		.rep = r->chain.iov + r->chain.nr_out, .nr_rep = r->chain.nr_in,
 		.epoch = r->epoch, .park = true, .flushed = r->flushed,
 	};
 
-	/* Twrite's data and Rread's stay in the guest's buffers. */
-	in_len = (u32)MIN(r->chain.out_len, r->type == P9_TWRITE ?
-			  (u64)P9_TWRITE_HDR : (u64)P9_MSIZE_MAX);
 	out_cap = (u32)MIN(r->chain.in_len, (u64)P9_MSIZE_MAX);
-	in_len = (u32)virtq_chain_read(&r->chain, 0, w->in, in_len);
+	if (!copy_request(vq, r, w->in, &in_len))
+		goto push;
 	n = p9_server_handle_io(&p->srv, w->in, in_len, w->out, out_cap, &io);
 	if (io.parked) {
 		pthread_mutex_lock(&p->lock);
@@ -195,14 +221,14 @@ static void serve_one(struct p9_worker *w, struct p9_req *r)
 		pthread_mutex_unlock(&p->lock);
 		goto flushes;
 	}
+push:
 	/*
-	 * Under vq->lock, which a reset takes to move the ring on: after
-	 * one, the chain's buffers are the driver's again, nothing is
-	 * written to them (a Tread's data already copied by the host is).
+	 * Under vq->lock: after a reset the chain's buffers are the
+	 * driver's again and nothing is written to them.
 	 */
 	virtq_lock(vq);
 	if (virtq_chain_current(vq, &r->chain)) {
-		if (virtq_chain_write(&r->chain, 0, w->out, io.flat) != io.flat)
+		if (virtq_chain_write(&r->chain, 0, w->out, n) != n)
 			n = 0;
 		if (!virtq_push(vq, &r->chain, n))
 			virtio_queue_signal(vq);

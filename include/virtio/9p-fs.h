@@ -183,7 +183,7 @@ int p9fs_create(struct p9fs *fs, struct p9fs_node *dir, const char *name,
 		u32 flags, u32 mode, const struct p9fs_cred *cred,
 		struct p9_qid *qid);
 
-/* Bytes moved straight between the file and the guest's buffers. */
+/* Bytes moved between the file and iov (preadv(), pwritev()). */
 ssize_t p9fs_read(struct p9fs *fs, struct p9fs_node *n, u64 off,
 		  const struct iovec *iov, unsigned int cnt);
 ssize_t p9fs_write(struct p9fs *fs, struct p9fs_node *n, u64 off,

@@ -28,7 +28,9 @@
  * message gets Rlerror and one rate-limited log line.
  * A reset never waits for the host's file system: a request still running
  * after P9_RESET_MS is abandoned (its worker finishes it on its own, its
- * reply is dropped).
+ * reply is dropped): a worker serves a request from its own copy into its
+ * own reply buffer, so that an abandoned one never touches the guest's
+ * memory again.
  */
 #ifndef LKVM_VIRTIO_9P_H
 #define LKVM_VIRTIO_9P_H
@@ -110,7 +112,10 @@ u32 p9_server_handle(struct p9_server *s, u8 *in, u32 in_len, u8 *out,
  * The request's and the reply's buffers as they are (a virtqueue chain's
  * iovecs), so that Twrite's data and Rread's go straight between them and
  * the file: in then needs only Twrite's first P9_TWRITE_HDR bytes, and the
- * reply's first *flat bytes are in out, the rest already in rep.
+ * reply's first *flat bytes are in out, the rest already in rep. req and
+ * rep NULL: the whole request is in "in", the whole reply goes to out; the
+ * device passes them NULL (virtio/9p.c: a request a reset abandons must
+ * never touch the guest's memory again).
  */
 struct p9_iobufs {
 	const struct iovec *req;

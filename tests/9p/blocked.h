@@ -1,14 +1,16 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * A 9p request blocked in the host, on demand, for tests/9p/stuck.c,
- * tests/9p/reset.c and tests/9p/pool.c: a worker's Tread copies the file straight into the
- * guest's reply buffer (preadv() into the chain's iovecs); with that
- * buffer's pages past its first registered with userfaultfd and never
- * filled, the worker blocks in the kernel as it would on a hung NFS or
- * FUSE mount, until the userfaultfd is closed (the copy then finishes
- * on zero pages). No test hook in lkvm: a real blocking system call.
- * (A FIFO in the share would not do: the share never opens one, Tlopen
- * answers ENXIO.)
+ * tests/9p/reset.c and tests/9p/pool.c: a worker's Tread copies the file
+ * into a buffer (its own reply buffer, from which the device copies the
+ * reply to the guest's); with that buffer's pages past its first two
+ * registered with userfaultfd and never filled, the worker blocks in the
+ * kernel as it would on a hung NFS or FUSE mount, until the userfaultfd is
+ * closed (the copy then finishes on zero pages). The guest's reply pages
+ * past the first are trapped too: a device reading straight into them
+ * blocks there (and tests/9p/reset.c tells it). No test hook in lkvm: a
+ * real blocking system call. (A FIFO in the share would not do: the
+ * share never opens one, Tlopen answers ENXIO.)
  */
 #ifndef LKVM_TESTS_9P_BLOCKED_H
 #define LKVM_TESTS_9P_BLOCKED_H
@@ -25,6 +27,7 @@
 
 #define B9_NOFID	0xffffffffU
 #define B9_FILE_LEN	(64 * 1024)
+#define B9_READ_CAP	(B9_FILE_LEN + 4096 + 64)	/* its reply buffer */
 
 static inline double b9_now_s(void)
 {
@@ -73,6 +76,15 @@ static inline bool b9_open_file(struct c9 *c)
 	       c9_call(c, P9_TLOPEN, "dd", 1, O_RDONLY) == P9_RLOPEN;
 }
 
+/* Where b9_trap_reply_pages() traps slot's reply buffer. */
+static inline uintptr_t b9_trap_start(struct c9 *c, unsigned int slot)
+{
+	uintptr_t start = (uintptr_t)c9_hva(c, c9_in(slot));
+	long page = sysconf(_SC_PAGESIZE);
+
+	return (start + 2 * page - 1) & ~(uintptr_t)(page - 1);
+}
+
 /*
  * userfaultfd over the pages of slot's reply buffer after its first:
  * the fd, or -errno.
@@ -81,11 +93,9 @@ static inline int b9_trap_reply_pages(struct c9 *c, unsigned int slot)
 {
 	struct uffdio_api api = { .api = UFFD_API };
 	struct uffdio_register reg = { .mode = UFFDIO_REGISTER_MODE_MISSING };
-	uintptr_t start = (uintptr_t)c9_hva(c, c9_in(slot));
-	long page = sysconf(_SC_PAGESIZE);
+	uintptr_t start = b9_trap_start(c, slot);
 	int fd;
 
-	start = (start + 2 * page - 1) & ~(uintptr_t)(page - 1);
 	fd = (int)syscall(SYS_userfaultfd, O_CLOEXEC | O_NONBLOCK);
 	if (fd < 0)
 		return -errno;
@@ -101,8 +111,78 @@ static inline int b9_trap_reply_pages(struct c9 *c, unsigned int slot)
 }
 
 /*
- * A share named name in dir, the device on it and slot's reply pages
- * trapped: the userfaultfd, or -1 with a skip reported (what: the
+ * The bytes of each worker's reply buffer from its third page on, for
+ * B9_FILE_LEN / 2 (a Tread of 4 KiB or a small reply never gets there):
+ * c->wuffd, 0, or -errno.
+ */
+static inline int b9_trap_workers(struct c9 *c)
+{
+	struct uffdio_api api = { .api = UFFD_API };
+	struct uffdio_register reg = { .mode = UFFDIO_REGISTER_MODE_MISSING };
+	long page = sysconf(_SC_PAGESIZE);
+	uintptr_t start;
+	unsigned int i;
+	int fd, r = 0;
+
+	fd = (int)syscall(SYS_userfaultfd, O_CLOEXEC | O_NONBLOCK);
+	if (fd < 0)
+		return -errno;
+	if (ioctl(fd, UFFDIO_API, &api))
+		r = -errno;
+	for (i = 0; !r && i < c->dev.nr_workers; i++) {
+		start = (uintptr_t)c->dev.workers[i].out;
+		start = (start + 3 * page - 1) & ~(uintptr_t)(page - 1);
+		reg.range.start = start;
+		reg.range.len = B9_FILE_LEN / 2;
+		if (madvise((void *)start, B9_FILE_LEN / 2, MADV_DONTNEED) ||
+		    ioctl(fd, UFFDIO_REGISTER, &reg))
+			r = -errno;
+	}
+	if (r) {
+		close(fd);
+		return r;
+	}
+	c->wuffd = fd;
+	return 0;
+}
+
+/* The host lets go of the Treads blocked in the workers' buffers. */
+static inline void b9_release_workers(struct c9 *c)
+{
+	if (c->wuffd >= 0)
+		close(c->wuffd);
+	c->wuffd = -1;
+}
+
+/*
+ * As a driver that reuses slot's reply buffer (rcap bytes) after a reset:
+ * every byte set to 0xa5, the trapped pages filled without waking whoever
+ * waits on them (the host has not let go yet). True if done.
+ */
+static inline bool b9_refill_reply(struct c9 *c, int uffd, unsigned int slot,
+				   u32 rcap)
+{
+	static u8 pattern[B9_FILE_LEN];
+	u8 *p = c9_hva(c, c9_in(slot));
+	uintptr_t start = b9_trap_start(c, slot);
+	struct uffdio_copy copy = {
+		.dst = start, .src = (uintptr_t)pattern, .len = B9_FILE_LEN,
+		.mode = UFFDIO_COPY_MODE_DONTWAKE,
+	};
+
+	memset(pattern, 0xa5, sizeof(pattern));
+	if (ioctl(uffd, UFFDIO_COPY, &copy) || copy.copy != B9_FILE_LEN)
+		return false;
+	memset(p, 0xa5, start - (uintptr_t)p);
+	if (start + B9_FILE_LEN < (uintptr_t)p + rcap)
+		memset((void *)(start + B9_FILE_LEN), 0xa5,
+		       (uintptr_t)p + rcap - start - B9_FILE_LEN);
+	return true;
+}
+
+/*
+ * A share named name in dir, the device on it, slot's reply pages and
+ * the workers' (b9_trap_workers()) trapped: the userfaultfd, or -1 with a skip reported (what: the
  * scenario, for its line) and nothing left open.
  */
 static inline int b9_start(struct c9 *c, char *dir, size_t len,
@@ -123,7 +203,9 @@ static inline int b9_start(struct c9 *c, char *dir, size_t len,
 		b9_remove_share(dir);
 		return -1;
 	}
-	r = b9_trap_reply_pages(c, slot);
+	r = b9_trap_workers(c);
+	if (!r)
+		r = b9_trap_reply_pages(c, slot);
 	if (r < 0) {
 		skip("userfaultfd", "%s: userfaultfd is not available: %s",
 		     what, strerror(-r));
@@ -136,22 +218,29 @@ static inline int b9_start(struct c9 *c, char *dir, size_t len,
 
 /*
  * Post a Tread (tag) of all of fid on slot, kick, and wait up to 10 s
- * for its worker to fault on the trapped page: true once it is blocked.
+ * for its worker to fault on a trapped page (uffd's or the workers'):
+ * true once it is blocked.
  */
 static inline bool b9_block_tread_fid(struct c9 *c, int uffd,
 				      unsigned int slot, u16 tag, u32 fid)
 {
 	static u8 treq[64];
 	struct uffd_msg msg;
-	struct pollfd pfd = { .fd = uffd, .events = POLLIN };
+	struct pollfd pfd[2] = {
+		{ .fd = uffd, .events = POLLIN },
+		{ .fd = c->wuffd, .events = POLLIN },
+	};
 	u32 len;
+	int fd;
 
 	len = c9_build(treq, sizeof(treq), P9_TREAD, tag, "dqd", fid, 0ULL,
 		       B9_FILE_LEN);
-	c9_post(c, slot, treq, len, B9_FILE_LEN + 4096 + 64);
+	c9_post(c, slot, treq, len, B9_READ_CAP);
 	c9_kick(c);
-	return poll(&pfd, 1, 10000) == 1 &&
-	       read(uffd, &msg, sizeof(msg)) == sizeof(msg) &&
+	if (poll(pfd, c->wuffd >= 0 ? 2 : 1, 10000) < 1)
+		return false;
+	fd = pfd[0].revents & POLLIN ? uffd : c->wuffd;
+	return read(fd, &msg, sizeof(msg)) == sizeof(msg) &&
 	       msg.event == UFFD_EVENT_PAGEFAULT;
 }
 

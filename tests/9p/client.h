@@ -48,6 +48,7 @@ struct c9 {
 	/* Replies holding this string are counted in leaks. */
 	const char *watch;
 	unsigned int leaks;
+	int wuffd;	/* tests/9p/blocked.h: the workers' trap, or -1 */
 };
 
 static void c9_signal_used(struct virtio_device *vdev, struct virtq *vq)
@@ -124,6 +125,7 @@ static inline int c9_open(struct c9 *c, const char *dir, bool ro,
 	int r;
 
 	memset(c, 0, sizeof(*c));
+	c->wuffd = -1;
 	c->ram = calloc(1, C9_RAM);
 	c->reply = malloc(C9_SLOT_BUF);
 	if (!c->ram || !c->reply)

@@ -283,6 +283,7 @@ static void scenario(struct c9 *c, const char *dir)
 	for (i = 0; i < P9_MAX_WORKERS; i++)
 		if (uffd[i] >= 0)
 			close(uffd[i]);
+	b9_release_workers(c);
 	for (i = 0; i < P9_MAX_WORKERS + 3 + NR_PARK - 1; i++) {
 		if (!c9_reap(c, &slot, &len, 10000))
 			break;

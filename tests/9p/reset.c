@@ -17,9 +17,21 @@
  * the two that gave up. After the queue reset, whose fids stay, a request
  * on the fid the abandoned one holds waits for it on no thread (parked)
  * and is answered once it ends. Finally the device is destroyed at once.
+ * The abandoned Tread's buffer, which the driver refills after the
+ * reset, must be left as the driver refilled it (the device reads into
+ * its own buffer and copies to the guest's only while the chain is
+ * current).
+ *
+ * Then, for both resets, a Twrite blocked in the host (on the file's
+ * lock, which a thread of this test holds in a write of its own that
+ * waits on a userfaultfd page) is abandoned, the driver changes its
+ * buffer, the host lets it go: the file must get the bytes the guest had
+ * when it submitted the Twrite (the device writes from its own copy).
  * ASan: make check-asan runs it built with the sanitizers (the fids
  * the reset drops under the blocked request are freed as it lets go).
  */
+#include <pthread.h>
+
 #include "log.h"
 #include "tap.h"
 #include "blocked.h"
@@ -31,6 +43,9 @@
 #define NR_NEW		3
 #define SLOT_PARKED	(SLOT_NEW + NR_NEW)	/* queue reset: waits for fid 1 */
 #define GETATTR_BASIC	0x7ffULL	/* Tgetattr request_mask: P9_GETATTR_BASIC */
+#define SLOT_WRITE	1	/* the blocked Twrite */
+#define WRITE_OFF	8192	/* where it writes in "g" */
+#define WRITE_LEN	4096
 
 static u8 msg[64];
 
@@ -71,6 +86,17 @@ static bool untouched(struct c9 *c, unsigned int slot, unsigned int n)
 		if (p[i] != 0xa5)
 			return false;
 	return true;
+}
+
+/* How many of slot's reply buffer's first n bytes are not 0xa5. */
+static unsigned int changed(struct c9 *c, unsigned int slot, u32 n)
+{
+	const u8 *p = c9_hva(c, c9_in(slot));
+	unsigned int i, k = 0;
+
+	for (i = 0; i < n; i++)
+		k += p[i] != 0xa5;
+	return k;
 }
 
 /* Read 4 KiB of fid 1 in one request: all 'x'? */
@@ -120,7 +146,7 @@ static void scenario(bool device)
 	const char *why = "";
 	char dir[96];
 	double t0, dt;
-	unsigned int slot;
+	unsigned int slot, n;
 	bool parked;
 	struct c9 c;
 	u32 len;
@@ -157,6 +183,8 @@ static void scenario(bool device)
 	ok(wait_counts(&c, 0, 1, 2000),
 	   "%s: the requests waiting for it gave up, it alone is abandoned",
 	   what);
+	ok(b9_refill_reply(&c, uffd, SLOT_READ, B9_READ_CAP),
+	   "%s: the driver refills the abandoned Tread's buffer", what);
 
 	if (device) {
 		r = c9_start(&c, &why);
@@ -199,6 +227,7 @@ static void scenario(bool device)
 
 	/* The host lets the blocked request go. */
 	close(uffd);
+	b9_release_workers(&c);
 	ok(wait_counts(&c, 0, 0, 5000),
 	   "%s: the abandoned request ends once the host lets it go", what);
 	if (!device)
@@ -208,10 +237,10 @@ static void scenario(bool device)
 	ok(c9_r16(&c, C9_USED + 2) == c.last_used,
 	   "%s: no late used entry in the new ring (used idx %u, expected %u)",
 	   what, c9_r16(&c, C9_USED + 2), c.last_used);
-	/*
-	 * The Tread's data went straight from the file to its buffer (the
-	 * first page's, before it blocked); its header would come last.
-	 */
+	n = changed(&c, SLOT_READ, B9_READ_CAP);
+	ok(!n,
+	   "%s: the abandoned Tread's refilled buffer is left as it is (%u of %u bytes changed)",
+	   what, n, B9_READ_CAP);
 	ok(untouched(&c, SLOT_READ, P9_RREAD_HDR) &&
 	   untouched(&c, SLOT_GETATTR, 64) && untouched(&c, SLOT_FLUSH, 64),
 	   "%s: no late reply written to the old requests' buffers", what);
@@ -236,10 +265,158 @@ static void scenario(bool device)
 	b9_remove_share(dir);
 }
 
+/* A thread of the test writing to "g" from a page nobody fills. */
+struct holder {
+	pthread_t thread;
+	int fd, uffd;
+	u8 *page;
+	long page_len;
+};
+
+static void *hold(void *arg)
+{
+	struct holder *h = arg;
+
+	/* Holds the file's lock until the userfaultfd is closed. */
+	if (pwrite(h->fd, h->page, (size_t)h->page_len, 0) < 0)
+		perror("pwrite");
+	return NULL;
+}
+
+/*
+ * The file dir/g locked in the host: a write of ours holds its lock,
+ * waiting on a userfaultfd page. True once it does.
+ */
+static bool hold_file(struct holder *h, const char *dir)
+{
+	struct uffdio_api api = { .api = UFFD_API };
+	struct uffdio_register reg = { .mode = UFFDIO_REGISTER_MODE_MISSING };
+	struct pollfd pfd = { .events = POLLIN };
+	struct uffd_msg m;
+	char path[160];
+
+	h->page_len = sysconf(_SC_PAGESIZE);
+	snprintf(path, sizeof(path), "%s/g", dir);
+	h->fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	h->uffd = (int)syscall(SYS_userfaultfd, O_CLOEXEC | O_NONBLOCK);
+	h->page = mmap(NULL, (size_t)h->page_len, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (h->fd < 0 || h->uffd < 0 || h->page == MAP_FAILED)
+		return false;
+	reg.range.start = (uintptr_t)h->page;
+	reg.range.len = (u64)h->page_len;
+	if (ioctl(h->uffd, UFFDIO_API, &api) ||
+	    ioctl(h->uffd, UFFDIO_REGISTER, &reg) ||
+	    pthread_create(&h->thread, NULL, hold, h))
+		return false;
+	pfd.fd = h->uffd;
+	return poll(&pfd, 1, 10000) == 1 &&
+	       read(h->uffd, &m, sizeof(m)) == sizeof(m) &&
+	       m.event == UFFD_EVENT_PAGEFAULT;
+}
+
+/* WRITE_LEN bytes of dir/g at WRITE_OFF: all c? */
+static bool file_holds(const char *dir, char c)
+{
+	static char buf[WRITE_LEN];
+	char path[160];
+	ssize_t n;
+	int fd, i;
+
+	snprintf(path, sizeof(path), "%s/g", dir);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return false;
+	n = pread(fd, buf, sizeof(buf), WRITE_OFF);
+	close(fd);
+	if (n != WRITE_LEN)
+		return false;
+	for (i = 0; i < WRITE_LEN; i++)
+		if (buf[i] != c)
+			return false;
+	return true;
+}
+
+static void write_scenario(bool device)
+{
+	const char *what = device ? "device reset, Twrite" :
+				    "queue reset, Twrite";
+	static u8 wmsg[P9_TWRITE_HDR + WRITE_LEN];
+	struct virtio_device *v;
+	struct holder h = { .fd = -1, .uffd = -1, .page = MAP_FAILED };
+	const char *why = "";
+	char dir[96], gpath[160];
+	struct c9 c;
+	u8 *data;
+	u32 len;
+	int r;
+
+	if (b9_make_share(dir, sizeof(dir), "reset-w")) {
+		skip("no share", "%s: cannot make a share in TMPDIR", what);
+		return;
+	}
+	r = c9_open(&c, dir, false, &why);
+	if (r) {
+		skip(why, "%s: the share cannot be opened: %s", what,
+		     strerror(-r));
+		b9_remove_share(dir);
+		return;
+	}
+	v = &c.dev.vdev;
+	ok(hold_file(&h, dir),
+	   "%s: a thread of the host holds the file's lock, blocked", what);
+	ok(b9_open_file(&c) &&
+	   c9_call(&c, P9_TWALK, "ddwz", 0, 2, 1, "g") == P9_RWALK &&
+	   c9_call(&c, P9_TLOPEN, "dd", 2, O_WRONLY) == P9_RLOPEN,
+	   "%s: the file is opened for writing", what);
+	len = c9_build(wmsg, P9_TWRITE_HDR, P9_TWRITE, 11, "dqd", 2,
+		       (u64)WRITE_OFF, WRITE_LEN);
+	wmsg[0] = (u8)(len + WRITE_LEN);
+	wmsg[1] = (u8)((len + WRITE_LEN) >> 8);
+	memset(wmsg + P9_TWRITE_HDR, 'A', WRITE_LEN);
+	c9_post(&c, SLOT_WRITE, wmsg, P9_TWRITE_HDR + WRITE_LEN, 4096);
+	c9_kick(&c);
+	usleep(200 * 1000);	/* into the host's write, on the lock */
+	ok(wait_counts(&c, 1, 0, 1000),
+	   "%s: a Twrite of 'A's blocks in the host", what);
+	if (device)
+		virtio_set_status(v, 0);
+	else
+		virtio_queue_set_ready(v, 0, false);
+	ok(wait_counts(&c, 0, 1, 2000), "%s: it is abandoned", what);
+	/* The driver reuses the Twrite's buffer. */
+	data = c9_hva(&c, c9_out(SLOT_WRITE)) + P9_TWRITE_HDR;
+	memset(data, 'B', WRITE_LEN);
+	/* The host lets go. */
+	close(h.uffd);
+	pthread_join(h.thread, NULL);
+	ok(wait_counts(&c, 0, 0, 5000),
+	   "%s: the abandoned request ends once the host lets it go", what);
+	ok(file_holds(dir, 'A'),
+	   "%s: the file got the bytes the guest had at submission, not those it wrote after the reset",
+	   what);
+	ok(untouched(&c, SLOT_WRITE, 64),
+	   "%s: no late reply in the abandoned Twrite's buffer", what);
+	r = virtio_9p_destroy(&c.dev, 2000);
+	ok(r == 0, "%s: destroy returns %d", what, r);
+	if (!r) {
+		p9fs_close_share(c.fs);
+		free(c.ram);
+		free(c.reply);
+	}
+	close(h.fd);
+	munmap(h.page, (size_t)h.page_len);
+	snprintf(gpath, sizeof(gpath), "%s/g", dir);
+	unlink(gpath);
+	b9_remove_share(dir);
+}
+
 int main(void)
 {
 	log_set_level(LOG_ERROR);
 	scenario(true);
 	scenario(false);
+	write_scenario(true);
+	write_scenario(false);
 	return tap_done();
 }

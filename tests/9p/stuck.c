@@ -30,7 +30,7 @@ int main(void)
 	ok(virtio_9p_drain(&c.dev, 1000) == 0,
 	   "with nothing running, drain returns 0");
 	ok(b9_block_tread(&c, uffd, 1, 7),
-	   "a worker's Tread blocks on the guest's unfilled page");
+	   "a worker's Tread blocks on an unfilled page");
 
 	t0 = b9_now_s();
 	r = virtio_9p_drain(&c.dev, 300);
@@ -48,6 +48,7 @@ int main(void)
 	 * userfaultfd lets its copy finish (zero pages) and it ends.
 	 */
 	close(uffd);
+	b9_release_workers(&c);
 	usleep(200 * 1000);
 	b9_remove_share(dir);
 

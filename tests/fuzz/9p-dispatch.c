@@ -4,8 +4,11 @@
  * virtio/9p-ops.c) over a real share (virtio/9p-fs*.c) in a temporary
  * directory. An input is a sequence of requests, each cap[1] len[2]
  * bytes[len]: the bytes are one message, cap picks the reply buffer's
- * size and (bit 7) whether the request goes as the device sends it, with
- * Twrite's and Rread's data left in the buffers (p9_server_handle_io()). Invariants beyond no crash, each an abort:
+ * size and (bit 7) whether Twrite's and Rread's data are left in iovec
+ * buffers (p9_server_handle_io()) or, as the device sends it, the whole
+ * request and reply are in the flat buffers (virtio/9p.c copies them: a
+ * request a reset abandons must not touch the guest's memory). Invariants
+ * beyond no crash, each an abort:
  *  - every request gets exactly one reply when the buffer holds 11 bytes
  *    (none below), whose size field equals its length, whose tag is the
  *    request's (NOTAG when it had none) and whose type is Rlerror or the
@@ -170,7 +173,7 @@ int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 		memcpy(in, data + pos, len);
 		memcpy(req, data + pos, MIN(len, 8u));
 		if (use_io) {
-			/* As the device: Twrite's data and Rread's in place. */
+			/* Twrite's data and Rread's in the iovecs. */
 			struct iovec rq = { (void *)(data + pos), len };
 			struct iovec rp[2] = {
 				{ rep, cap / 2 }, { rep + cap / 2, cap - cap / 2 },
@@ -183,7 +186,12 @@ int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 			if (io.flat > n || (n && io.flat < P9_HDRSZ))
 				die("flat part of the reply out of range");
 		} else {
-			n = p9_server_handle(&srv, in, len, out, cap);
+			/* As the device: the whole request and reply flat. */
+			struct p9_iobufs io = { 0 };
+
+			n = p9_server_handle_io(&srv, in, len, out, cap, &io);
+			if (io.flat != n)
+				die("a flat reply's length is not its flat part");
 		}
 		pos += len;
 		check_reply(req, len, cap, n);
