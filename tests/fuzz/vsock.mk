@@ -5,8 +5,7 @@
 # (tests/fuzz/vsock-run.sh); make fuzz-vsock for FUZZ_TIME.
 VSOCK_FUZZ_SRCS := virtio/vsock.c virtio/vsock-path.c lib/parse-num.c virtio/queue.c \
 	virtio/queue-split.c virtio/queue-packed.c virtio/core.c \
-	lib/guest-mem.c lib/log.c lib/io-loop.c lib/io-poll.c lib/seccomp-state.c lib/iov.c \
-	lib/parse-num.c
+	lib/guest-mem.c lib/log.c lib/io-loop.c lib/io-poll.c lib/seccomp-state.c lib/iov.c
 VSOCK_FUZZ_DIR := $(BUILD)/fuzz
 
 CHECK_DEPS += fuzz-vsock-build
