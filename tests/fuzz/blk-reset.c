@@ -33,6 +33,7 @@
 #include "io-loop.h"
 #include "log.h"
 #include "virtio/blk.h"
+#include "../unit/virtio-drv.h"
 
 #define RAM_GPA		0x100000ULL
 #define RAM_SIZE	0x40000ULL
@@ -237,14 +238,8 @@ static u64 features_of(struct virtio_device *vdev, u8 flags, bool packed)
 
 static void init_device(struct virtio_device *vdev, u64 f)
 {
-	u8 st = 0;
-
-	virtio_set_status(vdev, st |= VIRTIO_STATUS_ACKNOWLEDGE);
-	virtio_set_status(vdev, st |= VIRTIO_STATUS_DRIVER);
-	virtio_set_driver_features(vdev, 0, (u32)f);
-	virtio_set_driver_features(vdev, 1, (u32)(f >> 32));
-	virtio_set_status(vdev, st |= VIRTIO_STATUS_FEATURES_OK);
-	virtio_set_status(vdev, st |= VIRTIO_STATUS_DRIVER_OK);
+	virtio_set_status(vdev, vdrv_negotiate(vdev, f) |
+				VIRTIO_STATUS_DRIVER_OK);
 }
 
 /* A request of 2 to 4 descriptors: header, 0-2 data, status. */
