@@ -10,7 +10,6 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "iov.h"
 #include "log.h"
 #include "virtio/9p-proto.h"
 #include "virtio/9p.h"
@@ -190,8 +189,7 @@ struct p9_call {
 	u32 msize;
 	struct p9_fid *f[2];
 	unsigned int nf;
-	struct p9_iobufs *io;	/* NULL: everything in the flat buffers */
-	u32 data;		/* reply bytes already in io->rep */
+	struct p9_iobufs *io;	/* NULL: no parking, the server's epoch */
 	u64 epoch;		/* the server's when the request was taken */
 	bool parked;		/* gave up its thread: struct p9_iobufs */
 };
@@ -349,9 +347,6 @@ static void fid_drop(struct p9_server *s, struct p9_fid *f)
 	fids_changed(s);
 	pthread_mutex_unlock(&s->lock);
 }
-
-/* Most iovecs a Tread's or Twrite's data may span in a chain. */
-#define P9_IO_IOVS	256
 
 /* Take the request's fids, which must be plain nodes. */
 static int take(struct p9_call *c, unsigned int n, u32 a, u32 b)
@@ -581,23 +576,6 @@ static int op_read(struct p9_call *c)
 		else
 			n = MIN((u64)count, f->xsize - m->io.offset);
 		memcpy(iov.iov_base, f->xbuf + (n ? m->io.offset : 0), n);
-	} else if (f->kind == P9_FID_NODE && c->io && c->io->rep) {
-		struct iovec v[P9_IO_IOVS];
-		int nv;
-
-		if (f->node.open_fd < 0 || is_dir(&f->node))
-			return -EBADF;
-		nv = iov_slice(c->io->rep, c->io->nr_rep, P9_RREAD_HDR, count,
-			       v, P9_IO_IOVS);
-		if (nv < 0)
-			return -EMSGSIZE;
-		n = p9fs_read(c->s->fs, &f->node, m->io.offset, v, nv);
-		if (n < 0)
-			return (int)n;
-		if ((u64)n > count)
-			n = count;
-		c->data = (u32)n;
-		return p9_pack(c->rb, "d", (u32)n);
 	} else if (f->kind == P9_FID_NODE) {
 		if (f->node.open_fd < 0 || is_dir(&f->node))
 			return -EBADF;
@@ -633,26 +611,8 @@ static int op_write(struct p9_call *c)
 		if (m->io.offset > f->xsize)
 			return -EINVAL;
 		n = MIN((u64)count, f->xsize - m->io.offset);
-		if (m->io.data)
-			memcpy(f->xbuf + m->io.offset, m->io.data, n);
-		else if (iov_to_buf(c->io->req, c->io->nr_req, P9_TWRITE_HDR,
-				    f->xbuf + m->io.offset, n) != (size_t)n)
-			return -EPROTO;
+		memcpy(f->xbuf + m->io.offset, m->io.data, n);
 		f->xlen = MAX(f->xlen, m->io.offset + n);
-	} else if (f->kind == P9_FID_NODE && !m->io.data) {
-		/* The data is still in the request's buffers. */
-		struct iovec v[P9_IO_IOVS];
-		int nv;
-
-		if (f->node.open_fd < 0 || is_dir(&f->node))
-			return -EBADF;
-		nv = iov_slice(c->io->req, c->io->nr_req, P9_TWRITE_HDR, count,
-			       v, P9_IO_IOVS);
-		if (nv < 0)
-			return -EMSGSIZE;
-		n = p9fs_write(c->s->fs, &f->node, m->io.offset, v, nv);
-		if (n < 0)
-			return (int)n;
 	} else if (f->kind == P9_FID_NODE) {
 		if (f->node.open_fd < 0 || is_dir(&f->node))
 			return -EBADF;
@@ -1089,25 +1049,6 @@ static u32 reply_error(struct p9_server *s, u8 *out, u32 out_cap, u16 tag,
 	return n < 0 ? 0 : (u32)n;
 }
 
-/*
- * A Twrite of which only the header was copied (its data is in io->req):
- * the fields, checked against the size field and the request's length.
- */
-static int parse_twrite_header(u8 *in, u32 in_len, u32 size,
-			       const struct p9_iobufs *io, struct p9_msg *m)
-{
-	struct p9_buf b;
-
-	memset(m, 0, sizeof(*m));
-	p9_buf_init(&b, in, MIN(in_len, (u32)P9_TWRITE_HDR));
-	if (p9_unpack(&b, "dbwdqd", &m->size, &m->type, &m->tag, &m->io.fid,
-		      &m->io.offset, &m->io.count) ||
-	    m->size != size || size - P9_TWRITE_HDR != m->io.count ||
-	    iov_length(io->req, io->nr_req) < size)
-		return -EPROTO;
-	return 0;
-}
-
 u32 p9_server_handle_io(struct p9_server *s, u8 *in, u32 in_len, u8 *out,
 			u32 out_cap, struct p9_iobufs *io)
 {
@@ -1125,15 +1066,9 @@ u32 p9_server_handle_io(struct p9_server *s, u8 *in, u32 in_len, u8 *out,
 	msize = s->msize;
 	c.epoch = io && io->epoch ? io->epoch : s->epoch;
 	pthread_mutex_unlock(&s->lock);
-	if (io) {
-		io->flat = 0;
+	if (io)
 		io->parked = false;
-	}
-	/* in_len: what was copied; the request may be longer (Twrite). */
-	r = p9_parse_header(in, io && io->req ?
-				(u32)MIN(iov_length(io->req, io->nr_req),
-					 (size_t)UINT32_MAX) : in_len,
-			    &size, &type, &tag);
+	r = p9_parse_header(in, in_len, &size, &type, &tag);
 	if (out_cap < P9_RLERROR_SZ) {
 		/* Not even room for Rlerror: do nothing, answer nothing. */
 		pr_warn_ratelimited("%s: %s (tag %u) with %u bytes for the reply",
@@ -1142,9 +1077,7 @@ u32 p9_server_handle_io(struct p9_server *s, u8 *in, u32 in_len, u8 *out,
 	}
 	if (!r && size > msize && type != P9_TVERSION)
 		r = -EPROTO;
-	if (!r && size > in_len && io && io->req && type == P9_TWRITE)
-		r = parse_twrite_header(in, in_len, size, io, &m);
-	else if (!r && size > in_len)
+	if (!r && size > in_len)
 		r = -EPROTO;
 	else if (!r)
 		r = p9_parse(in, size, &m);
@@ -1168,29 +1101,15 @@ u32 p9_server_handle_io(struct p9_server *s, u8 *in, u32 in_len, u8 *out,
 		io->parked = true;
 		return 0;
 	}
-	if (!r) {
-		/* Rread's data already in io->rep counts in its size. */
-		rb.pos += c.data;
+	if (!r)
 		r = p9_reply_end(&rb, type + 1, tag);
-	}
 	if (r < 0)
 		goto error;
-	if (io)
-		io->flat = (u32)r - c.data;
 	pr_debug("%s: %s tag %u: %d bytes", s->name, p9_type_name(type), tag,
 		 r);
 	return (u32)r;
 error:
 	pr_debug("%s: %s tag %u: %s", s->name, p9_type_name(type), tag,
 		 strerror(-r));
-	r = (int)reply_error(s, out, out_cap, tag, type, r, bad);
-	if (io)
-		io->flat = (u32)r;
-	return (u32)r;
-}
-
-u32 p9_server_handle(struct p9_server *s, u8 *in, u32 in_len, u8 *out,
-		     u32 out_cap)
-{
-	return p9_server_handle_io(s, in, in_len, out, out_cap, NULL);
+	return reply_error(s, out, out_cap, tag, type, r, bad);
 }

@@ -99,30 +99,10 @@ unsigned int p9_server_limit_fids(struct p9_server *s, unsigned long max);
 u32 p9_server_msize(struct p9_server *s);
 
 /*
- * Answer the T-message in[0, in_len) with a reply in out[0, out_cap):
- * returns the reply's length, always one reply (Rlerror for anything
- * bad) when out_cap holds at least 11 bytes, else 0. *tag and *type are
- * the request's (P9_NOTAG and 0 if too short to tell). in is modified
- * (strings are NUL-terminated in place).
- */
-u32 p9_server_handle(struct p9_server *s, u8 *in, u32 in_len, u8 *out,
-		     u32 out_cap);
-
-/*
- * The request's and the reply's buffers as they are (a virtqueue chain's
- * iovecs), so that Twrite's data and Rread's go straight between them and
- * the file: in then needs only Twrite's first P9_TWRITE_HDR bytes, and the
- * reply's first *flat bytes are in out, the rest already in rep. req and
- * rep NULL: the whole request is in "in", the whole reply goes to out; the
- * device passes them NULL (virtio/9p.c: a request a reset abandons must
- * never touch the guest's memory again).
+ * What a request brings beside its bytes, and what it takes away (the
+ * device's struct p9_req; NULL: the server's epoch now, no parking).
  */
 struct p9_iobufs {
-	const struct iovec *req;
-	unsigned int nr_req;
-	const struct iovec *rep;
-	unsigned int nr_rep;
-	u32 flat;		/* out: bytes of the reply in out */
 	u64 epoch;		/* in: p9_server_epoch() at its pop; 0: now */
 	/*
 	 * park (in): a request that must wait for a busy fid (or Tversion
@@ -138,6 +118,14 @@ struct p9_iobufs {
 /* Moves on whenever a fid is let go (or the epoch ends). */
 u64 p9_server_fid_gen(struct p9_server *s);
 
+/*
+ * Answer the T-message in[0, in_len) with a reply in out[0, out_cap):
+ * returns the reply's length, always one reply (Rlerror for anything
+ * bad) when out_cap holds at least 11 bytes, else 0 (and 0, no reply,
+ * when io->parked). in is modified (strings are NUL-terminated in place).
+ * The whole request and reply are in these buffers (the device copies
+ * them: a request a reset abandons never touches the guest's memory).
+ */
 u32 p9_server_handle_io(struct p9_server *s, u8 *in, u32 in_len, u8 *out,
 			u32 out_cap, struct p9_iobufs *io);
 
