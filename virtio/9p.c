@@ -57,14 +57,6 @@ struct p9_req {
 	bool flushed;		/* a Tflush names it: it waits for no fid */
 };
 
-static u64 now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (u64)ts.tv_sec * 1000000000ULL + (u64)ts.tv_nsec;
-}
-
 static void list_remove(struct p9_req **head, struct p9_req *r)
 {
 	for (; *head; head = &(*head)->next) {
@@ -417,7 +409,7 @@ static struct p9_req *take_request(struct virtio_9p *p, struct p9_worker *w)
 			pthread_cond_wait(&p->work, &p->lock);
 			continue;
 		}
-		now = now_ns();
+		now = mono_now_ns();
 		c = pool_count(p, now);
 		if (c.busy - c.stuck < P9_WORKERS)
 			break;
@@ -498,7 +490,7 @@ static void p9_notify(struct virtio_device *vdev, struct virtq *vq)
 		p->pending_tail = r;
 		p->nr_inflight++;
 		pthread_cond_signal(&p->work);
-		pool_check_blocked(p, pool_count(p, now_ns()));
+		pool_check_blocked(p, pool_count(p, mono_now_ns()));
 		pthread_mutex_unlock(&p->lock);
 	}
 }

@@ -5,9 +5,9 @@
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "bus.h"
+#include "deadline.h"
 #include "tap.h"
 
 struct rec_dev {
@@ -261,14 +261,6 @@ static void test_reentrant_move(void)
 	bus_destroy(&bus);
 }
 
-static unsigned long long mono_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000ULL + ts.tv_nsec / 1000000;
-}
-
 struct race {
 	struct bus bus;
 	struct rec_dev mover, fixed;
@@ -296,7 +288,7 @@ static void test_concurrent(void)
 {
 	struct race *r = calloc(1, sizeof(*r));
 	unsigned int i, start;
-	unsigned long long t_end;
+	u64 t_end;
 	pthread_t t;
 	int err = 0;
 
@@ -312,11 +304,11 @@ static void test_concurrent(void)
 	 * late, so the bound is time, not a count of moves.
 	 */
 	start = atomic_load(&r->reads);
-	t_end = mono_ms() + 30000;
+	t_end = mono_now_ms() + 30000;
 	for (i = 0; i < 20000 || atomic_load(&r->reads) - start < 20000; i++) {
 		err |= bus_move(&r->bus, &r->mover.dev,
 				i & 1 ? 0x0 : 0x1000 + 0x10 * (i % 64));
-		if (!(i & 1023) && mono_ms() > t_end)
+		if (!(i & 1023) && mono_now_ms() > t_end)
 			break;
 	}
 	atomic_store(&r->done, true);
