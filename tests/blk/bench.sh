@@ -16,6 +16,11 @@
 # >= 0.9 x fio's IOPS in every row (issue 19). io_uring runs with lkvm's
 # default --io-poll; "no poll" is the same with polling off (poll=0),
 # paired in every round, to show what polling gives and costs.
+# blk-bench's driver thread stands for the guest's vCPU, and waits for an
+# interrupt as a halted vCPU does under KVM: polling for it for KVM's
+# adaptive halt-poll window (this host's kvm module parameters) before it
+# sleeps. "no halt" is io_uring with a driver that sleeps at once, the
+# thread wake-up per interrupt a guest under KVM does not pay.
 set -u
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 BENCH="$ROOT/build/tests/blk/blk-bench"
@@ -64,10 +69,10 @@ spread() { # lines of numbers on stdin -> "median (lowest-highest)"
 		printf "%g (%g-%g)\n", m, v[1], v[NR] }'
 }
 
-lkvm_once() { # engine rw bs depth [seccomp=on|off] [poll=US] -> "iops lat
-	       # cpu": CPU us per request
+lkvm_once() { # engine rw bs depth [seccomp=on|off] [poll=US] [halt-poll=off]
+	       # -> "iops lat cpu": CPU us per request
 	"$BENCH" "$img" "$1" "$2" "$3" "$4" "$SECS" direct "${5:-seccomp=off}" \
-		${6:+"$6"} 2>/dev/null |
+		"${@:6}" 2>/dev/null |
 		awk '{print $2, $4, $14}'
 }
 
@@ -93,12 +98,12 @@ print('%.0f %.1f %.2f' % (j['iops'], j['lat_ns']['mean'] / 1000,
 # median over the rounds. A run that fails leaves its round out and is
 # reported.
 run_workload() { # rw bs depth; sets U T F P (median "iops lat"), UC FC PC
-		 # (CPU us per request), RU RT RP, FAILS; seccomp on/off: SON SOFF SR
+		 # (CPU us per request), RU RT RP RH, FAILS; seccomp on/off: SON SOFF SR
 		 # ("median (lowest-highest)" of IOPS, of each round's
 		 # ratio), SONC (median CPU us per request with the filters)
-	local r u t f s h p
+	local r u t f s h p q
 	local -a ui=() ul=() ti=() tl=() fi=() fl=() ru=() rt=() uc=() fc=()
-	local -a si=() sc=() sr=() pi=() pl=() pc=() rp=()
+	local -a si=() sc=() sr=() pi=() pl=() pc=() rp=() rh=()
 	FAILS=0
 	for r in $(seq "$ROUNDS"); do
 		f="0 0 0"
@@ -107,16 +112,20 @@ run_workload() { # rw bs depth; sets U T F P (median "iops lat"), UC FC PC
 			u=$(lkvm_once io_uring "$1" "$2" "$3")
 			s=$(lkvm_once io_uring "$1" "$2" "$3" seccomp=on)
 			p=$(lkvm_once io_uring "$1" "$2" "$3" seccomp=off poll=0)
+			q=$(lkvm_once io_uring "$1" "$2" "$3" seccomp=off \
+				halt-poll=off)
 			t=$(lkvm_once threads "$1" "$2" "$3")
 		else
 			t=$(lkvm_once threads "$1" "$2" "$3")
+			q=$(lkvm_once io_uring "$1" "$2" "$3" seccomp=off \
+				halt-poll=off)
 			p=$(lkvm_once io_uring "$1" "$2" "$3" seccomp=off poll=0)
 			s=$(lkvm_once io_uring "$1" "$2" "$3" seccomp=on)
 			u=$(lkvm_once io_uring "$1" "$2" "$3")
 			[ "$have_fio" = 1 ] && f=$(fio_once "$1" "$2" "$3")
 		fi
 		if [ -z "$u" ] || [ -z "$s" ] || [ -z "$t" ] || [ -z "$f" ] ||
-		   [ -z "$p" ]; then
+		   [ -z "$p" ] || [ -z "$q" ]; then
 			FAILS=$((FAILS + 1))
 			continue
 		fi
@@ -127,6 +136,7 @@ run_workload() { # rw bs depth; sets U T F P (median "iops lat"), UC FC PC
 		read -r e g x <<<"$f"; fi+=("$e"); fl+=("$g"); fc+=("$x")
 		read -r h k x <<<"$p"; pi+=("$h"); pl+=("$k"); pc+=("$x")
 		rp+=("$(ratio "$h" "$e")")
+		read -r h _ <<<"$q"; rh+=("$(ratio "$h" "$e")")
 		ru+=("$(ratio "$a" "$e")")
 		rt+=("$(ratio "$c" "$e")")
 	done
@@ -136,6 +146,7 @@ run_workload() { # rw bs depth; sets U T F P (median "iops lat"), UC FC PC
 	P="$(printf '%s\n' "${pi[@]}" | median) $(printf '%s\n' "${pl[@]}" | median)"
 	PC=$(printf '%s\n' "${pc[@]}" | median)
 	RP=$(printf '%s\n' "${rp[@]}" | median)
+	RH=$(printf '%s\n' "${rh[@]}" | median)
 	UC=$(printf '%s\n' "${uc[@]}" | median)
 	FC=$(printf '%s\n' "${fc[@]}" | median)
 	RU=$(printf '%s\n' "${ru[@]}" | median)
@@ -146,10 +157,10 @@ run_workload() { # rw bs depth; sets U T F P (median "iops lat"), UC FC PC
 	SONC=$(printf '%s\n' "${sc[@]}" | median)
 }
 
-printf '# %-20s %21s %21s %21s %10s %12s %11s %9s %21s %12s %11s\n' workload \
+printf '# %-20s %21s %21s %21s %10s %12s %11s %9s %21s %12s %11s %12s\n' workload \
 	"io_uring IOPS (us)" "threads IOPS (us)" "fio IOPS (us)" "uring/fio" \
 	"threads/fio" "uring CPU" "fio CPU" "no poll IOPS (us)" "no poll/fio" \
-	"no poll CPU"
+	"no poll CPU" "no halt/fio"
 results=()
 seccomp=()
 for w in "${workloads[@]}"; do
@@ -159,9 +170,9 @@ for w in "${workloads[@]}"; do
 	read -r ti tl <<<"$T"
 	read -r fo fl <<<"$F"
 	read -r po pl <<<"$P"
-	printf '# %-20s %13.0f (%6.1f) %13.0f (%6.1f) %13.0f (%6.1f) %10.2f %12.2f %11.1f %9.1f %13.0f (%6.1f) %12.2f %11.1f\n' \
+	printf '# %-20s %13.0f (%6.1f) %13.0f (%6.1f) %13.0f (%6.1f) %10.2f %12.2f %11.1f %9.1f %13.0f (%6.1f) %12.2f %11.1f %12.2f\n' \
 		"$name" "$ui" "$ul" "$ti" "$tl" "$fo" "$fl" "$RU" "$RT" "$UC" "$FC" \
-		"$po" "$pl" "$RP" "$PC"
+		"$po" "$pl" "$RP" "$PC" "$RH"
 	results+=("$(printf '%s %.0f %.0f %.0f %.2f %s' "$name" "$ui" "$ti" "$fo" \
 		"$RU" "$FAILS")")
 	seccomp+=("$(printf '# %-20s %-26s %-26s %-20s %9.1f %9.1f' "$name" "$SON" "$SOFF" \
@@ -169,6 +180,9 @@ for w in "${workloads[@]}"; do
 done
 echo "# medians of $ROUNDS rounds of $SECS s; ratios are the median of each round's ratio;"
 echo "# io_uring with lkvm's default --io-poll, no poll: the same with poll=0;"
+echo "# the driver (the guest's vCPU) halt-polls as KVM does ($(cat \
+	/sys/module/kvm/parameters/halt_poll_ns 2>/dev/null || echo 200000) ns);"
+echo "# no halt: io_uring with a driver that sleeps at once on each interrupt;"
 echo "# CPU: microseconds of CPU time per request, lkvm's device side (I/O thread,"
 echo "# io_uring and its kernel workers; not the driver thread, which stands for the"
 echo "# guest) and fio's (load average $(cut -d' ' -f1-3 /proc/loadavg))"

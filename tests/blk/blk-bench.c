@@ -10,12 +10,19 @@
  * I/O thread; completions arrive there (io_uring) or on the workers
  * (threads) and wake the driver through the transport's used-buffer signal
  * on another eventfd (an irqfd), honouring the driver's used_event.
+ * The driver thread stands for the guest's vCPU: waiting for that
+ * interrupt, it halts as a vCPU does under KVM, polling for the interrupt
+ * for KVM's adaptive halt-poll window before it sleeps (halt-poll.h);
+ * halt-poll=off makes it sleep at once.
  *
  *   blk-bench IMAGE ENGINE(io_uring|threads) RW(randread|randwrite|read|write)
  *             BS DEPTH SECONDS [direct] [seccomp=on|off] [poll=US]
+ *             [halt-poll=off]
  * prints one line: "iops N lat_us L mib_s M engine E kicks_per_req K
- * irqs_per_req I cpu_us_per_req C drv_cpu_us_per_req D" (doorbells and
- * driver wake-ups per request: how much the two sides batch; CPU time
+ * irqs_per_req I cpu_us_per_req C drv_cpu_us_per_req D ...
+ * halt_slept_per_req S" (doorbells and interrupts taken per request: how
+ * much the two sides batch; how many of the driver's waits ended asleep
+ * rather than in its halt-poll window; CPU time
  * per request of the device side, every thread but the driver's, which
  * stands for the guest, and of the driver thread; and how many events
  * per request the I/O thread found by polling, and how many polls it cut
@@ -41,6 +48,7 @@
 #include <unistd.h>
 
 #include "io-poll.h"
+#include "../bench/halt-poll.h"
 #include "log.h"
 #include "queue-notifier.h"
 #include "seccomp-filter.h"
@@ -60,7 +68,9 @@ struct bench {
 	struct guest_mem mem;
 	u8 *ram;
 	u64 ram_size;
-	int efd;
+	int efd;		/* the used-buffer "irqfd" */
+	unsigned int irq_pending;	/* set before efd is written */
+	struct halt_poll halt;	/* how the driver, a vCPU, waits for it */
 	u16 avail_idx, last_used;
 	u16 kicked_idx;		/* avail idx at the last kick */
 	u64 kicks, wakeups;
@@ -91,11 +101,12 @@ static u64 now_ns(void)
 	return clock_ns(CLOCK_MONOTONIC);
 }
 
-static int g_efd;
-
 static void sig_used(struct virtio_device *vdev, struct virtq *vq)
 {
-	eventfd_write(g_efd, 1);
+	struct bench *b = vdev->transport_priv;
+
+	halt_poll_raise(&b->irq_pending);
+	eventfd_write(b->efd, 1);
 }
 
 static void sig_config(struct virtio_device *vdev)
@@ -193,6 +204,7 @@ int main(int argc, char **argv)
 	u64 features, t0, t_end, t, done = 0, lat_sum = 0, cpu0, drv0, cpu, drv;
 	char err[256];
 	enum sc_mode mode = SC_MODE_OFF;
+	bool halt_poll = true;
 
 	if (argc < 7)
 		return 2;
@@ -211,6 +223,8 @@ int main(int argc, char **argv)
 			o.direct = true;
 		else if (!strcmp(argv[i], "seccomp=on"))
 			mode = SC_MODE_ON;
+		else if (!strcmp(argv[i], "halt-poll=off"))
+			halt_poll = false;
 		else if (!strncmp(argv[i], "poll=", 5))
 			poll_us = strtoul(argv[i] + 5, NULL, 0);
 		else if (strcmp(argv[i], "seccomp=off"))
@@ -233,7 +247,8 @@ int main(int argc, char **argv)
 	/* As lkvm run: before the first thread, which installs its filter. */
 	if (sc_prepare(mode))
 		return 1;
-	g_efd = b.efd = eventfd(0, 0);
+	halt_poll_init(&b.halt, halt_poll);
+	b.efd = eventfd(0, 0);
 	if (b.efd < 0 || io_loop_init(&loop))
 		return 1;
 	io_loop_set_poll(&loop, poll_us * 1000);
@@ -245,7 +260,7 @@ int main(int argc, char **argv)
 	}
 	b.disk_sectors = virtio_blk_disk(blk)->size / 512;
 	vdev = virtio_blk_vdev(blk);
-	virtio_device_set_transport(vdev, &transport, NULL);
+	virtio_device_set_transport(vdev, &transport, &b);
 	features = VIRTIO_BIT(VIRTIO_F_VERSION_1) |
 		   VIRTIO_BIT(VIRTIO_F_EVENT_IDX) |
 		   VIRTIO_BIT(VIRTIO_BLK_F_FLUSH);
@@ -268,14 +283,15 @@ int main(int argc, char **argv)
 	for (;;) {
 		u16 used_idx;
 		bool again = false;
-		eventfd_t v;
 
 		/* used_event = last_used: interrupt on the next completion. */
 		w16(&b, AVAIL + 4 + 2 * QSIZE, b.last_used);
 		__atomic_thread_fence(__ATOMIC_SEQ_CST);
 		used_idx = r16(&b, USED + 2);
 		if (used_idx == b.last_used) {
-			eventfd_read(b.efd, &v);
+			if (halt_poll_wait(&b.halt, &b.irq_pending, b.efd,
+					   -1) != 1)
+				return 1;
 			b.wakeups++;
 			continue;
 		}
@@ -304,7 +320,7 @@ int main(int argc, char **argv)
 	t = now_ns() - t0;
 	drv = clock_ns(CLOCK_THREAD_CPUTIME_ID) - drv0;
 	cpu = clock_ns(CLOCK_PROCESS_CPUTIME_ID) - cpu0 - drv;
-	printf("iops %.0f lat_us %.1f mib_s %.1f engine %s kicks_per_req %.2f irqs_per_req %.2f cpu_us_per_req %.2f drv_cpu_us_per_req %.2f poll_hits_per_req %.2f poll_cut_per_req %.2f poll_busy_per_req %.2f\n",
+	printf("iops %.0f lat_us %.1f mib_s %.1f engine %s kicks_per_req %.2f irqs_per_req %.2f cpu_us_per_req %.2f drv_cpu_us_per_req %.2f poll_hits_per_req %.2f poll_cut_per_req %.2f poll_busy_per_req %.2f halt_slept_per_req %.2f\n",
 	       done * 1e9 / t, lat_sum / 1e3 / (done ? done : 1),
 	       done * (double)b.bs / (1 << 20) * 1e9 / t,
 	       virtio_blk_engine_name(blk), (double)b.kicks / (done ? done : 1),
@@ -312,7 +328,8 @@ int main(int argc, char **argv)
 	       cpu / 1e3 / (done ? done : 1), drv / 1e3 / (done ? done : 1),
 	       (double)loop.poll.hits / (done ? done : 1),
 	       (double)loop.poll.preempted / (done ? done : 1),
-	       (double)loop.poll.busy / (done ? done : 1));
+	       (double)loop.poll.busy / (done ? done : 1),
+	       (double)b.halt.slept / (done ? done : 1));
 	io_loop_stop(&loop);
 	queue_notifier_close(&kick_handler);
 	virtio_blk_destroy(blk);

@@ -23,6 +23,7 @@
 #include "log.h"
 #include "virtio/core.h"
 #include "peer.h"
+#include "../bench/halt-poll.h"
 
 struct peer_dev {
 	struct guest_mem mem;
@@ -30,6 +31,7 @@ struct peer_dev {
 	struct virtq_chain chain;
 	enum peer_dev_mode mode;
 	int call_fd;
+	unsigned int irq_pending;	/* raised before call_fd is written */
 	struct io_loop loop;
 	struct queue_notifier kick;
 	u8 *scratch;
@@ -43,6 +45,7 @@ static void peer_signal_used(struct virtio_device *vdev, struct virtq *vq)
 	struct peer_dev *d = vdev->priv;
 	u64 one = 1;
 
+	halt_poll_raise(&d->irq_pending);
 	if (write(d->call_fd, &one, sizeof(one)) != sizeof(one))
 		abort();
 }
@@ -246,6 +249,11 @@ fail:
 	virtq_chain_destroy(&d->chain);
 	free(d);
 	return NULL;
+}
+
+unsigned int *peer_dev_irq_pending(struct peer_dev *d)
+{
+	return &d->irq_pending;
 }
 
 int peer_dev_kick_fd(struct peer_dev *d)

@@ -27,6 +27,7 @@
 #include <time.h>
 
 #include "peer.h"
+#include "../bench/halt-poll.h"
 
 /* Required by tools/virtio's kernel.h shim; unused here. */
 void *__kmalloc_fake, *__kfree_ignore_start, *__kfree_ignore_end;
@@ -71,6 +72,8 @@ struct drv {
 	struct virtqueue *vq;
 	int kick, call;
 	struct peer_dev *inline_dev;	/* bench: device runs in our thread */
+	unsigned int *irq_pending;	/* the device's, set before call */
+	struct halt_poll halt;		/* how the driver, a vCPU, waits */
 	unsigned long long rng;
 	unsigned long long interrupts, kicks;
 };
@@ -100,15 +103,13 @@ static void drv_callback(struct virtqueue *vq)
 {
 }
 
-/* Wait for the device's interrupt and deliver it like the IRQ would. */
+/*
+ * Wait for the device's interrupt, halted as a vCPU (asleep at once
+ * unless d->halt polls), and deliver it like the IRQ would.
+ */
 static bool drv_wait_interrupt(struct drv *d)
 {
-	struct pollfd p = { .fd = d->call, .events = POLLIN };
-	unsigned long long v;
-
-	if (poll(&p, 1, WAIT_MS) != 1)
-		return false;
-	if (read(d->call, &v, sizeof(v)) != sizeof(v))
+	if (halt_poll_wait(&d->halt, d->irq_pending, d->call, WAIT_MS) != 1)
 		return false;
 	d->interrupts++;
 	vring_interrupt(0, d->vq);
@@ -229,8 +230,11 @@ static struct peer_dev *drv_open(struct drv *d, unsigned long long f,
 			      virtqueue_get_avail_addr(d->vq),
 			      virtqueue_get_used_addr(d->vq), d->call, mode,
 			      poll_us, err, errlen);
-	if (dev)
+	halt_poll_init(&d->halt, false);
+	if (dev) {
 		d->kick = peer_dev_kick_fd(dev);
+		d->irq_pending = peer_dev_irq_pending(dev);
+	}
 	return dev;
 }
 
@@ -448,7 +452,7 @@ struct bench_run {
  */
 static int bench_ring(bool packed, size_t size, unsigned long long n,
 		      bool one_thread, unsigned int poll_us, bool check_free,
-		      struct bench_run *run)
+		      bool halt_poll, struct bench_run *run)
 {
 	unsigned char *a = malloc(size), *b = malloc(size);
 	unsigned long long started = 0, done = 0, reaped;
@@ -467,6 +471,7 @@ static int bench_ring(bool packed, size_t size, unsigned long long n,
 	}
 	if (one_thread)
 		d.inline_dev = dev;
+	halt_poll_init(&d.halt, halt_poll);
 	memset(a, 1, size);
 	t0 = now_s();
 	while (done < n) {
@@ -559,6 +564,7 @@ enum bench_mode {
 	BENCH_POLL,	/* 2 threads, lkvm's I/O loop with its default polling */
 	BENCH_POLL_NF,	/* the same, the driver adding only while num_free */
 	BENCH_NOPOLL,	/* 2 threads, the I/O loop sleeps until each kick */
+	BENCH_NOHALT,	/* BENCH_POLL with a driver that never halt-polls */
 	BENCH_INLINE,	/* 1 thread: the device runs from the driver's kick */
 	BENCH_MODES
 };
@@ -569,8 +575,8 @@ static int bench_mode_run(bool packed, size_t size, unsigned long long n,
 	bool poll = m == BENCH_POLL || m == BENCH_POLL_NF;
 
 	return bench_ring(packed, size, n, m == BENCH_INLINE,
-			  poll ? peer_default_poll_us() : 0,
-			  m == BENCH_POLL_NF, run);
+			  poll || m == BENCH_NOHALT ? peer_default_poll_us() : 0,
+			  m == BENCH_POLL_NF, m != BENCH_NOHALT, run);
 }
 
 static int ring_bench(void)
@@ -584,17 +590,20 @@ static int ring_bench(void)
 	printf("#   for up to %u us as lkvm run's default --io-poll; nopoll: the same with --io-poll 0 (it sleeps until a kick);\n",
 	       peer_default_poll_us());
 	printf("#   1thr: the device run from the driver's kick\n");
+	printf("# the driver stands for a vCPU: waiting for an interrupt it halt-polls for it as KVM does (module parameters\n");
+	printf("#   halt_poll_ns=%llu here), then sleeps; nohalt: 2thr with a driver that sleeps at once\n",
+	       (unsigned long long)halt_poll_param("halt_poll_ns", 200000));
 	printf("# the driver adds until the ring refuses (as virtio-blk does), or, in nf, only while num_free (as virtio-net's\n");
 	printf("#   transmit does): Linux's split add notifies the device whenever it refuses (\"for historical reasons\"), packed's does not\n");
 	printf("# memcpy: the same two copies of SIZE bytes per buffer, no ring; x/cpy = ratio of buffers/s;\n");
 	printf("# pk/sp: packed's buffers/s over split's in the same round;\n");
 	printf("# kick/buf, irq/buf: notifications per buffer (2thr); medians of %d interleaved rounds\n",
 	       BENCH_ROUNDS);
-	printf("# %-6s %6s %11s %9s %11s %11s %11s %12s %7s %8s %8s %8s %8s %8s %8s\n",
+	printf("# %-6s %6s %11s %9s %11s %11s %11s %11s %12s %7s %8s %8s %8s %8s %8s %8s %8s\n",
 	       "layout", "size", "2thr buf/s", "2thr MB/s", "nf buf/s",
-	       "nopoll b/s", "1thr buf/s", "memcpy buf/s", "2t/cpy",
-	       "pk/sp 2t", "pk/sp nf", "pk/sp np", "pk/sp 1t", "kick/buf",
-	       "irq/buf");
+	       "nopoll b/s", "nohalt b/s", "1thr buf/s", "memcpy buf/s",
+	       "2t/cpy", "pk/sp 2t", "pk/sp nf", "pk/sp np", "pk/sp nh",
+	       "pk/sp 1t", "kick/buf", "irq/buf");
 	for (s = 0; s < ARRAY_SIZE(sizes); s++) {
 		size_t size = sizes[s];
 		unsigned long long n = size >= 65536 ? 50000 :
@@ -640,18 +649,21 @@ static int ring_bench(void)
 			double t2 = median(t[BENCH_POLL][l], BENCH_ROUNDS);
 			double nf = median(t[BENCH_POLL_NF][l], BENCH_ROUNDS);
 			double np = median(t[BENCH_NOPOLL][l], BENCH_ROUNDS);
+			double nh = median(t[BENCH_NOHALT][l], BENCH_ROUNDS);
 			double t1 = median(t[BENCH_INLINE][l], BENCH_ROUNDS);
 
-			printf("# %-6s %6zu %11.0f %9.1f %11.0f %11.0f %11.0f %12.0f %7.3f",
+			printf("# %-6s %6zu %11.0f %9.1f %11.0f %11.0f %11.0f %11.0f %12.0f %7.3f",
 			       l ? "packed" : "split", size, n / t2,
 			       n * (double)size / t2 / 1e6, n / nf, n / np,
-			       n / t1, n / c, c / t2);
+			       n / nh, n / t1, n / c, c / t2);
 			if (l)
-				printf(" %8.2f %8.2f %8.2f %8.2f",
+				printf(" %8.2f %8.2f %8.2f %8.2f %8.2f",
 				       pkm[BENCH_POLL], pkm[BENCH_POLL_NF],
-				       pkm[BENCH_NOPOLL], pkm[BENCH_INLINE]);
+				       pkm[BENCH_NOPOLL], pkm[BENCH_NOHALT],
+				       pkm[BENCH_INLINE]);
 			else
-				printf(" %8s %8s %8s %8s", "", "", "", "");
+				printf(" %8s %8s %8s %8s %8s", "", "", "", "",
+				       "");
 			printf(" %8.3f %8.3f\n", median(kick[l], BENCH_ROUNDS),
 			       median(irq[l], BENCH_ROUNDS));
 			tap(1, "bench %s %zu B: %.0f buffers/s (2 threads), %.0f (num_free), %.0f (no polling), %.0f (1 thread)",
@@ -693,7 +705,7 @@ int main(int argc, char **argv)
 	 * One bench run, for a profiler: split|packed SIZE N THREADS
 	 * [POLL_US] (default: lkvm run's --io-poll).
 	 */
-	if ((argc == 6 || argc == 7) && !strcmp(argv[1], "--bench-one")) {
+	if (argc >= 6 && argc <= 8 && !strcmp(argv[1], "--bench-one")) {
 		struct bench_run run;
 		size_t size = strtoul(argv[3], NULL, 0);
 
@@ -701,8 +713,10 @@ int main(int argc, char **argv)
 		if (!size || !n ||
 		    bench_ring(!strcmp(argv[2], "packed"), size, n,
 			       !strcmp(argv[5], "1"),
-			       argc == 7 ? strtoul(argv[6], NULL, 0) :
-			       peer_default_poll_us(), false, &run))
+			       argc >= 7 ? strtoul(argv[6], NULL, 0) :
+			       peer_default_poll_us(), false,
+			       !(argc == 8 && !strcmp(argv[7], "halt-poll=off")),
+			       &run))
 			return 1;
 		printf("%s %zu B, %s thread(s): %.0f buffers/s, %.3f kicks, %.3f interrupts per buffer\n",
 		       argv[2], size, argv[5], n / run.secs, run.kicks,

@@ -64,6 +64,11 @@ struct peer_dev *peer_dev_create(unsigned long long features,
 /* The eventfd the driver kicks; the device owns and closes it. */
 int peer_dev_kick_fd(struct peer_dev *d);
 /*
+ * The interrupt-pending flag the device sets before it writes call_fd,
+ * as KVM's irqfd marks the vCPU's interrupt: the driver's halt polls it.
+ */
+unsigned int *peer_dev_irq_pending(struct peer_dev *d);
+/*
  * Driver-initiated reset (status 0; the device thread keeps running and
  * must then ignore kicks), and a new bring-up on new rings after it.
  */

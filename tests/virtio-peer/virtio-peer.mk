@@ -19,7 +19,8 @@ VPEER_KFLAGS := -g -O2 -Wall -Wno-maybe-uninitialized -Wno-pointer-sign \
 	-I$(VPEER_K)/tools/virtio -I$(VPEER_K)/tools/include \
 	-include $(VPEER_K)/include/linux/kconfig.h \
 	-include tests/virtio-peer/peer-alloc.h -Itests/virtio-peer
-VPEER_HDRS := tests/virtio-peer/peer.h tests/virtio-peer/peer-alloc.h
+VPEER_HDRS := tests/virtio-peer/peer.h tests/virtio-peer/peer-alloc.h \
+	tests/bench/halt-poll.h
 
 CHECK_PACKAGES += linux-source-6.1 xz-utils
 CHECK_DEPS += virtio-peer
