@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The io_uring disk engine (liburing): requests are queued as SQEs and
- * submitted in one io_uring_enter() per batch; the I/O thread polls the
+ * submitted in one io_uring_enter() per URING_SUBMIT_CHUNK requests and
+ * one at the end of each batch; the I/O thread polls the
  * ring's own fd (readable while completions wait) and reaps. On linear images
  * (raw) a guest offset is a file offset and everything goes through the
  * ring. On other formats (qcow2) reads that map_read() maps and flushes
@@ -41,6 +42,20 @@
 #define URING_MAX_RETRIES	16
 #define URING_RETRY_MIN_MS	1
 #define URING_RETRY_MAX_MS	100
+/*
+ * Submit as soon as this many SQEs are ready, not only at the end of a
+ * batch. One io_uring_enter() for a whole burst (32 requests a driver
+ * posts at once) holds every request in the block layer's plug until the
+ * last is popped and prepared, and the disk starts on none of them
+ * before; a disk that completes what it got together then keeps the
+ * burst in step, idle while the burst turns around through the guest.
+ * One enter per request costs a syscall each. Measured on a virtio disk
+ * (blk-bench, 4 KiB random, depth 32): reads 64-69 k -> 74-76 k IOPS,
+ * writes 53-55 k -> 64-66 k, at the same CPU time per request; 1 MiB
+ * sequential unchanged; submitting each request alone, 73-79 k reads at
+ * 7 us of CPU a request instead of 6.
+ */
+#define URING_SUBMIT_CHUNK	4
 
 struct disk_uring {
 	struct disk_engine e;
@@ -217,6 +232,8 @@ static void uring_queue(struct disk_engine *e, struct disk_req *req)
 	if (sqe) {
 		uring_prep(u, sqe, req, 0);
 		u->pending = true;
+		if (io_uring_sq_ready(&u->ring) >= URING_SUBMIT_CHUNK)
+			uring_submit_locked(u);
 	} else {
 		uring_wait_sqe(u, req);
 	}

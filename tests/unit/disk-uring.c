@@ -94,6 +94,7 @@ struct t_req {
 static struct t_req reqs[NR];
 static u8 bufs[NR][BS];
 static unsigned int batches, completed;
+static pthread_t loop_thread;
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t cond = PTHREAD_COND_INITIALIZER;
 
@@ -116,14 +117,15 @@ static void t_batch(void *opaque)
 	pthread_mutex_unlock(&lock);
 }
 
-static void queue_all(struct disk_engine *e, enum disk_op op, u32 seed)
+static void queue_n(struct disk_engine *e, enum disk_op op, u32 seed,
+		    unsigned int n, bool submit)
 {
 	unsigned int i;
 
 	pthread_mutex_lock(&lock);
 	completed = batches = 0;
 	pthread_mutex_unlock(&lock);
-	for (i = 0; i < NR; i++) {
+	for (i = 0; i < n; i++) {
 		struct t_req *t = &reqs[i];
 
 		memset(t, 0, sizeof(*t));
@@ -140,8 +142,25 @@ static void queue_all(struct disk_engine *e, enum disk_op op, u32 seed)
 		};
 		e->ops->queue(e, &t->dreq);
 	}
-	e->ops->submit_batch(e);
+	if (submit)
+		e->ops->submit_batch(e);
 }
+
+static void queue_all(struct disk_engine *e, enum disk_op op, u32 seed)
+{
+	queue_n(e, op, seed, NR, true);
+}
+
+static unsigned int completed_now(void)
+{
+	unsigned int n;
+
+	pthread_mutex_lock(&lock);
+	n = completed;
+	pthread_mutex_unlock(&lock);
+	return n;
+}
+
 
 /* Wait (2 s at most) until all NR completed; true if they did. */
 static bool wait_all(void)
@@ -181,6 +200,33 @@ static bool data_is(u32 seed)
 			if (bufs[i][j] != (u8)(seed + i))
 				return false;
 	return true;
+}
+
+/*
+ * A burst goes to the kernel URING_SUBMIT_CHUNK requests at a time, while
+ * it is being queued; what is left below a chunk waits for the batch's
+ * end (submit_batch), as every request did before.
+ */
+static void test_chunks(struct disk_engine *e)
+{
+	unsigned int i, n;
+
+	queue_n(e, DISK_OP_WRITE, 90, NR, false);
+	ok(wait_all() && each_once_on(loop_thread),
+	   "%u writes queued in chunks of %u complete without submit_batch",
+	   NR, URING_SUBMIT_CHUNK);
+	queue_n(e, DISK_OP_READ, 0, URING_SUBMIT_CHUNK - 1, false);
+	for (i = 0; i < 50 && !completed_now(); i++)
+		usleep(1000);
+	n = completed_now();
+	e->ops->submit_batch(e);
+	for (i = 0; i < 2000 && completed_now() < URING_SUBMIT_CHUNK - 1; i++)
+		usleep(1000);
+	ok(n == 0 && completed_now() == URING_SUBMIT_CHUNK - 1 &&
+	   bufs[0][0] == 90 && bufs[URING_SUBMIT_CHUNK - 2][0] ==
+	   (u8)(90 + URING_SUBMIT_CHUNK - 2),
+	   "%u reads, less than a chunk, wait for submit_batch (%u before, %u after)",
+	   URING_SUBMIT_CHUNK - 1, n, completed_now());
 }
 
 /* One request of ours, and a wait for it (2 s at most). */
@@ -412,6 +458,8 @@ int main(void)
 	queue_all(e, DISK_OP_READ, 0);
 	ok(wait_all() && each_once_on(loop.thread) && data_is(7),
 	   "32 reads on the I/O thread return what was written");
+	loop_thread = loop.thread;
+	test_chunks(e);
 
 	/* A read past the end comes back short: the engine resumes it. */
 	memset(&reqs[0], 0, sizeof(reqs[0]));
