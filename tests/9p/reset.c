@@ -450,6 +450,18 @@ static void *reset_main(void *arg)
 	return NULL;
 }
 
+/* Fill slot's trapped pages (b9_trap_reply_pages()) without waking. */
+static bool fill_trap(struct c9 *c, int uffd, unsigned int slot)
+{
+	static u8 page[B9_FILE_LEN];
+	struct uffdio_copy copy = {
+		.dst = b9_trap_start(c, slot), .src = (uintptr_t)page,
+		.len = B9_FILE_LEN, .mode = UFFDIO_COPY_MODE_DONTWAKE,
+	};
+
+	return !ioctl(uffd, UFFDIO_COPY, &copy) && copy.copy == B9_FILE_LEN;
+}
+
 /* Has the reset returned within timeout_ms? */
 static bool reset_returns(struct resetter *rs, unsigned int timeout_ms)
 {
@@ -518,9 +530,10 @@ static void copy_scenario(bool device)
 	   "%s: the reset waits for the copy in progress", what);
 	/*
 	 * The trapped pages filled; had the reset returned, the driver
-	 * refills its buffer now, before the copy goes on.
+	 * refills its whole buffer now, before the copy goes on.
 	 */
-	ok(b9_refill_reply(&c, uffd, SLOT_READ, B9_READ_CAP),
+	ok(early ? b9_refill_reply(&c, uffd, SLOT_READ, B9_READ_CAP) :
+		   fill_trap(&c, uffd, SLOT_READ),
 	   "%s: the page the copy waits on is filled", what);
 	close(uffd);	/* wakes the copy */
 	if (started)
