@@ -149,6 +149,43 @@ static bool concurrent_ok(struct c9 *c)
 	return got == NR_NEW;
 }
 
+/*
+ * A share named name in dir and the device on it: true, or false with a
+ * skip reported (what: the scenario) and nothing left.
+ */
+static bool open_share(struct c9 *c, char *dir, size_t len, const char *name,
+		       const char *what)
+{
+	const char *why = "";
+	int r;
+
+	if (b9_make_share(dir, len, name)) {
+		skip("no share", "%s: cannot make a share in TMPDIR", what);
+		return false;
+	}
+	r = c9_open(c, dir, false, &why);
+	if (r) {
+		skip(why, "%s: the share cannot be opened: %s", what,
+		     strerror(-r));
+		b9_remove_share(dir);
+		return false;
+	}
+	return true;
+}
+
+/* Destroy the device: 0, its memory freed, or the error (left as it is). */
+static int destroy(struct c9 *c)
+{
+	int r = virtio_9p_destroy(&c->dev, 2000);
+
+	if (!r) {
+		p9fs_close_share(c->fs);
+		free(c->ram);
+		free(c->reply);
+	}
+	return r;
+}
+
 static void scenario(bool device)
 {
 	const char *what = device ? "device reset" : "queue reset";
@@ -263,15 +300,10 @@ static void scenario(bool device)
 		   what);
 
 	t0 = b9_now_s();
-	r = virtio_9p_destroy(&c.dev, 2000);
+	r = destroy(&c);
 	dt = b9_now_s() - t0;
 	ok(r == 0 && dt < 1.0, "%s: destroy returns %d in %.3f s", what, r,
 	   dt);
-	if (!r) {
-		p9fs_close_share(c.fs);
-		free(c.ram);
-		free(c.reply);
-	}
 	b9_remove_share(dir);
 }
 
@@ -354,24 +386,14 @@ static void write_scenario(bool device)
 	static u8 wmsg[P9_TWRITE_HDR + WRITE_LEN];
 	struct virtio_device *v;
 	struct holder h = { .fd = -1, .uffd = -1, .page = MAP_FAILED };
-	const char *why = "";
 	char dir[96], gpath[160];
 	struct c9 c;
 	u8 *data;
 	u32 len;
 	int r;
 
-	if (b9_make_share(dir, sizeof(dir), "reset-w")) {
-		skip("no share", "%s: cannot make a share in TMPDIR", what);
+	if (!open_share(&c, dir, sizeof(dir), "reset-w", what))
 		return;
-	}
-	r = c9_open(&c, dir, false, &why);
-	if (r) {
-		skip(why, "%s: the share cannot be opened: %s", what,
-		     strerror(-r));
-		b9_remove_share(dir);
-		return;
-	}
 	v = &c.dev.vdev;
 	ok(hold_file(&h, dir),
 	   "%s: a thread of the host holds the file's lock, blocked", what);
@@ -407,13 +429,8 @@ static void write_scenario(bool device)
 	   what);
 	ok(untouched(&c, SLOT_WRITE, 64),
 	   "%s: no late reply in the abandoned Twrite's buffer", what);
-	r = virtio_9p_destroy(&c.dev, 2000);
+	r = destroy(&c);
 	ok(r == 0, "%s: destroy returns %d", what, r);
-	if (!r) {
-		p9fs_close_share(c.fs);
-		free(c.ram);
-		free(c.reply);
-	}
 	close(h.fd);
 	munmap(h.page, (size_t)h.page_len);
 	snprintf(gpath, sizeof(gpath), "%s/g", dir);
@@ -480,7 +497,6 @@ static void copy_scenario(bool device)
 	const char *what = device ? "device reset, reply copy" :
 				    "queue reset, reply copy";
 	struct resetter rs = { .device = device };
-	const char *why = "";
 	bool kicked, started, early;
 	unsigned int slot = 0, n;
 	pthread_t kicker;
@@ -489,17 +505,8 @@ static void copy_scenario(bool device)
 	u32 len = 0;
 	int uffd, r;
 
-	if (b9_make_share(dir, sizeof(dir), "reset-c")) {
-		skip("no share", "%s: cannot make a share in TMPDIR", what);
+	if (!open_share(&c, dir, sizeof(dir), "reset-c", what))
 		return;
-	}
-	r = c9_open(&c, dir, false, &why);
-	if (r) {
-		skip(why, "%s: the share cannot be opened: %s", what,
-		     strerror(-r));
-		b9_remove_share(dir);
-		return;
-	}
 	uffd = b9_trap_reply_pages(&c, SLOT_READ);
 	if (uffd < 0) {
 		skip("userfaultfd", "%s: userfaultfd is not available: %s",
@@ -553,13 +560,8 @@ static void copy_scenario(bool device)
 	ok(c9_r16(&c, C9_USED + 2) == c.last_used,
 	   "%s: no used entry for the Tread (used idx %u, expected %u)",
 	   what, c9_r16(&c, C9_USED + 2), c.last_used);
-	r = virtio_9p_destroy(&c.dev, 2000);
+	r = destroy(&c);
 	ok(r == 0, "%s: destroy returns %d", what, r);
-	if (!r) {
-		p9fs_close_share(c.fs);
-		free(c.ram);
-		free(c.reply);
-	}
 	b9_remove_share(dir);
 }
 
