@@ -26,7 +26,7 @@
  * list). An abandoned request never touches the guest's memory again:
  * a worker copies a request whole into its own buffer while the chain is
  * current and builds the whole reply (Rread's data too) in its other,
- * copied to the chain only under vq->lock while it is still current; so
+ * copied to the chain only if it is still current (reply_copy()); so
  * its reply is neither written to its buffers nor pushed, and a blocked
  * Twrite writes the bytes of the request as popped; the fids it
  * holds outlive the server's reset until it lets go (virtio/9p-ops.c);
@@ -166,24 +166,75 @@ static struct p9_req *park(struct virtio_9p *p, struct p9_req *r, u64 gen)
 }
 
 /*
- * Copy the whole request into buf while its chain is current (under
- * vq->lock, which a reset takes to move the ring on): false, nothing
- * read, once a reset took the chain's buffers back. The request is then
- * served from the copy: the guest's buffers are never read again.
+ * The guest's buffers of r's chain are copied from or to without
+ * vq->lock (up to msize: Twrite's, Rread's data), so that the I/O thread
+ * and the other workers go on meanwhile; but only while the chain is
+ * current, and registered in p->copying under vq->lock. A reset marks
+ * the chains stale (vq->gen, under vq->lock) before p9_quiesce_queue()
+ * waits there for p->copying to drop to 0: a copy registered before
+ * ends before the reset returns, one after finds its chain stale and
+ * touches nothing. The chain's buffers were checked against guest RAM
+ * at its pop, and lkvm never changes the RAM layout while a device runs.
+ *
+ * copy_begin(): true, the copy registered, if r's chain is current.
  */
-static bool copy_request(struct virtq *vq, struct p9_req *r, u8 *buf,
-			 u32 *len)
+static bool copy_begin(struct virtio_9p *p, struct virtq *vq,
+		       const struct p9_req *r)
 {
 	bool current;
 
 	virtq_lock(vq);
 	current = virtq_chain_current(vq, &r->chain);
 	if (current)
-		*len = (u32)virtq_chain_read(&r->chain, 0, buf,
-					     MIN(r->chain.out_len,
-						 (u64)P9_MSIZE_MAX));
+		p->copying++;
 	virtq_unlock(vq);
 	return current;
+}
+
+/* The copy is done: returns with vq->lock held. */
+static void copy_end_lock(struct virtio_9p *p, struct virtq *vq)
+{
+	virtq_lock(vq);
+	if (!--p->copying)
+		pthread_cond_broadcast(&p->copied);
+}
+
+/*
+ * Copy the whole request into buf while its chain is current: false,
+ * nothing read, once a reset took the chain's buffers back. The request
+ * is then served from the copy: the guest's buffers are never read
+ * again.
+ */
+static bool copy_request(struct virtio_9p *p, struct virtq *vq,
+			 struct p9_req *r, u8 *buf, u32 *len)
+{
+	if (!copy_begin(p, vq, r))
+		return false;
+	*len = (u32)virtq_chain_read(&r->chain, 0, buf,
+				     MIN(r->chain.out_len, (u64)P9_MSIZE_MAX));
+	copy_end_lock(p, vq);
+	virtq_unlock(vq);
+	return true;
+}
+
+/*
+ * Copy the reply out[0, n) into r's chain and push it, both only while
+ * the chain is current: after a reset its buffers are the driver's.
+ */
+static void reply_copy(struct virtio_9p *p, struct virtq *vq,
+		       struct p9_req *r, const u8 *out, u32 n)
+{
+	if (n && copy_begin(p, vq, r)) {
+		if (virtq_chain_write(&r->chain, 0, out, n) != n)
+			n = 0;
+		copy_end_lock(p, vq);
+	} else {
+		virtq_lock(vq);
+	}
+	if (virtq_chain_current(vq, &r->chain) &&
+	    !virtq_push(vq, &r->chain, n))
+		virtio_queue_signal(vq);
+	virtq_unlock(vq);
 }
 
 /*
@@ -204,7 +255,7 @@ static void serve_one(struct p9_worker *w, struct p9_req *r)
 	};
 
 	out_cap = (u32)MIN(r->chain.in_len, (u64)P9_MSIZE_MAX);
-	if (!copy_request(vq, r, w->in, &in_len))
+	if (!copy_request(p, vq, r, w->in, &in_len))
 		goto push;
 	n = p9_server_handle_io(&p->srv, w->in, in_len, w->out, out_cap, &io);
 	if (io.parked) {
@@ -214,18 +265,7 @@ static void serve_one(struct p9_worker *w, struct p9_req *r)
 		goto flushes;
 	}
 push:
-	/*
-	 * Under vq->lock: after a reset the chain's buffers are the
-	 * driver's again and nothing is written to them.
-	 */
-	virtq_lock(vq);
-	if (virtq_chain_current(vq, &r->chain)) {
-		if (virtq_chain_write(&r->chain, 0, w->out, n) != n)
-			n = 0;
-		if (!virtq_push(vq, &r->chain, n))
-			virtio_queue_signal(vq);
-	}
-	virtq_unlock(vq);
+	reply_copy(p, vq, r, w->out, n);
 	pthread_mutex_lock(&p->lock);
 	p->requests++;
 	if (n >= P9_HDRSZ && w->out[4] == P9_RLERROR)
@@ -520,18 +560,26 @@ static void drop_pending(struct virtio_9p *p)
 }
 
 /*
- * vCPU thread, vdev->lock held, the queue retired: drop what no worker
- * took and the waiting Tflushes, end the epoch (requests waiting for a
- * fid or for Tversion's turn give up), give the running requests
- * P9_RESET_MS, abandon the rest.
- * Never longer: a guest must not hang its vCPU on the host's file system.
+ * vCPU thread, vdev->lock held, the queue retired: wait for the copies
+ * from or to its chains in progress (copy_begin(): each at most msize,
+ * never the host's file system); drop what no worker took and the waiting
+ * Tflushes, end the epoch (requests waiting for a fid or for Tversion's
+ * turn give up), give the running requests P9_RESET_MS, abandon the
+ * rest. Never longer: a guest must not hang its vCPU on the host's file
+ * system. Lock order: vq->lock, then p->lock (as p9_notify()); neither
+ * is held while a worker copies.
  */
 static void p9_quiesce_queue(struct virtio_9p *p)
 {
+	struct virtq *vq = &p->vdev.vqs[0];
 	struct timespec deadline;
 	struct p9_req *r;
 	unsigned int n = 0;
 
+	virtq_lock(vq);
+	while (p->copying)
+		pthread_cond_wait(&p->copied, &vq->lock);
+	virtq_unlock(vq);
 	deadline_in_ms(&deadline, P9_RESET_MS);
 	pthread_mutex_lock(&p->lock);
 	drop_pending(p);
@@ -645,6 +693,7 @@ int virtio_9p_init(struct virtio_9p *p, struct p9fs *fs, const char *tag,
 	pthread_mutex_init(&p->lock, NULL);
 	pthread_cond_init(&p->work, NULL);
 	pthread_cond_init(&p->done, NULL);
+	pthread_cond_init(&p->copied, NULL);
 	r = virtio_device_init(&p->vdev, &p9_ops, p, mem, name, 1,
 			       P9_QUEUE_SIZE);
 	if (r)
@@ -667,6 +716,7 @@ fail:
 	pthread_mutex_destroy(&p->lock);
 	pthread_cond_destroy(&p->work);
 	pthread_cond_destroy(&p->done);
+	pthread_cond_destroy(&p->copied);
 	return r;
 }
 
@@ -723,5 +773,6 @@ int virtio_9p_destroy(struct virtio_9p *p, unsigned int timeout_ms)
 	pthread_mutex_destroy(&p->lock);
 	pthread_cond_destroy(&p->work);
 	pthread_cond_destroy(&p->done);
+	pthread_cond_destroy(&p->copied);
 	return 0;
 }

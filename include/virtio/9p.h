@@ -30,7 +30,10 @@
  * after P9_RESET_MS is abandoned (its worker finishes it on its own, its
  * reply is dropped): a worker serves a request from its own copy into its
  * own reply buffer, so that an abandoned one never touches the guest's
- * memory again.
+ * memory again. The reply is copied to the guest's buffers outside the
+ * queue's lock (the I/O thread and the other workers go on meanwhile);
+ * a reset waits for the copies in progress (each at most msize), so none
+ * writes after it returns.
  */
 #ifndef LKVM_VIRTIO_9P_H
 #define LKVM_VIRTIO_9P_H
@@ -157,6 +160,13 @@ struct virtio_9p {
 	unsigned int nr_inflight;	/* popped, not yet pushed or abandoned */
 	unsigned int nr_stale;
 	unsigned int nr_parked;
+	/*
+	 * Copies from or to a current chain in progress, vq->lock dropped
+	 * (under vq->lock, not lock); a reset waits on copied with vq->lock
+	 * until none is left.
+	 */
+	unsigned int copying;
+	pthread_cond_t copied;
 	bool stopping;
 	bool blocked;			/* every thread taken, one stuck: logged */
 	unsigned int slow_ms;		/* P9_SPARE_MS; tests set it lower */

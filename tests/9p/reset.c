@@ -27,6 +27,16 @@
  * waits on a userfaultfd page) is abandoned, the driver changes its
  * buffer, the host lets it go: the file must get the bytes the guest had
  * when it submitted the Twrite (the device writes from its own copy).
+ *
+ * Then, for both resets, a Tread's 64 KiB reply is being copied to the
+ * guest's buffer, held on a page of it (userfaultfd, as a slow copy):
+ * a Tgetattr on the same queue must be answered meanwhile (the copy runs
+ * without the queue's lock); a reset must wait for the copy (at most
+ * msize) and the buffer the driver refills once it returned must be left
+ * as it is, no used entry for the Tread (the reset took the ring while
+ * the copy ran). (Copied under the queue's lock, the Tgetattr waits for
+ * the copy; a reset that did not wait would let the copy go on into the
+ * refilled buffer.)
  * ASan: make check-asan runs it built with the sanitizers (the fids
  * the reset drops under the blocked request are freed as it lets go).
  */
@@ -137,6 +147,43 @@ static bool concurrent_ok(struct c9 *c)
 			got++;
 	}
 	return got == NR_NEW;
+}
+
+/*
+ * A share named name in dir and the device on it: true, or false with a
+ * skip reported (what: the scenario) and nothing left.
+ */
+static bool open_share(struct c9 *c, char *dir, size_t len, const char *name,
+		       const char *what)
+{
+	const char *why = "";
+	int r;
+
+	if (b9_make_share(dir, len, name)) {
+		skip("no share", "%s: cannot make a share in TMPDIR", what);
+		return false;
+	}
+	r = c9_open(c, dir, false, &why);
+	if (r) {
+		skip(why, "%s: the share cannot be opened: %s", what,
+		     strerror(-r));
+		b9_remove_share(dir);
+		return false;
+	}
+	return true;
+}
+
+/* Destroy the device: 0, its memory freed, or the error (left as it is). */
+static int destroy(struct c9 *c)
+{
+	int r = virtio_9p_destroy(&c->dev, 2000);
+
+	if (!r) {
+		p9fs_close_share(c->fs);
+		free(c->ram);
+		free(c->reply);
+	}
+	return r;
 }
 
 static void scenario(bool device)
@@ -253,15 +300,10 @@ static void scenario(bool device)
 		   what);
 
 	t0 = b9_now_s();
-	r = virtio_9p_destroy(&c.dev, 2000);
+	r = destroy(&c);
 	dt = b9_now_s() - t0;
 	ok(r == 0 && dt < 1.0, "%s: destroy returns %d in %.3f s", what, r,
 	   dt);
-	if (!r) {
-		p9fs_close_share(c.fs);
-		free(c.ram);
-		free(c.reply);
-	}
 	b9_remove_share(dir);
 }
 
@@ -344,24 +386,14 @@ static void write_scenario(bool device)
 	static u8 wmsg[P9_TWRITE_HDR + WRITE_LEN];
 	struct virtio_device *v;
 	struct holder h = { .fd = -1, .uffd = -1, .page = MAP_FAILED };
-	const char *why = "";
 	char dir[96], gpath[160];
 	struct c9 c;
 	u8 *data;
 	u32 len;
 	int r;
 
-	if (b9_make_share(dir, sizeof(dir), "reset-w")) {
-		skip("no share", "%s: cannot make a share in TMPDIR", what);
+	if (!open_share(&c, dir, sizeof(dir), "reset-w", what))
 		return;
-	}
-	r = c9_open(&c, dir, false, &why);
-	if (r) {
-		skip(why, "%s: the share cannot be opened: %s", what,
-		     strerror(-r));
-		b9_remove_share(dir);
-		return;
-	}
 	v = &c.dev.vdev;
 	ok(hold_file(&h, dir),
 	   "%s: a thread of the host holds the file's lock, blocked", what);
@@ -397,17 +429,139 @@ static void write_scenario(bool device)
 	   what);
 	ok(untouched(&c, SLOT_WRITE, 64),
 	   "%s: no late reply in the abandoned Twrite's buffer", what);
-	r = virtio_9p_destroy(&c.dev, 2000);
+	r = destroy(&c);
 	ok(r == 0, "%s: destroy returns %d", what, r);
-	if (!r) {
-		p9fs_close_share(c.fs);
-		free(c.ram);
-		free(c.reply);
-	}
 	close(h.fd);
 	munmap(h.page, (size_t)h.page_len);
 	snprintf(gpath, sizeof(gpath), "%s/g", dir);
 	unlink(gpath);
+	b9_remove_share(dir);
+}
+
+static void *kick(void *arg)
+{
+	c9_kick(arg);
+	return NULL;
+}
+
+/* A reset from a thread of its own, as from a vCPU. */
+struct resetter {
+	pthread_t thread;
+	struct c9 *c;
+	bool device;
+	double dt;
+	bool done;	/* __atomic */
+};
+
+static void *reset_main(void *arg)
+{
+	struct resetter *rs = arg;
+	double t0 = b9_now_s();
+
+	if (rs->device)
+		virtio_set_status(&rs->c->dev.vdev, 0);
+	else
+		virtio_queue_set_ready(&rs->c->dev.vdev, 0, false);
+	rs->dt = b9_now_s() - t0;
+	__atomic_store_n(&rs->done, true, __ATOMIC_RELEASE);
+	return NULL;
+}
+
+/* Fill slot's trapped pages (b9_trap_reply_pages()) without waking. */
+static bool fill_trap(struct c9 *c, int uffd, unsigned int slot)
+{
+	static u8 page[B9_FILE_LEN];
+	struct uffdio_copy copy = {
+		.dst = b9_trap_start(c, slot), .src = (uintptr_t)page,
+		.len = B9_FILE_LEN, .mode = UFFDIO_COPY_MODE_DONTWAKE,
+	};
+
+	return !ioctl(uffd, UFFDIO_COPY, &copy) && copy.copy == B9_FILE_LEN;
+}
+
+/* Has the reset returned within timeout_ms? */
+static bool reset_returns(struct resetter *rs, unsigned int timeout_ms)
+{
+	unsigned int i;
+
+	for (i = 0; i <= timeout_ms / 5; i++) {
+		if (__atomic_load_n(&rs->done, __ATOMIC_ACQUIRE))
+			return true;
+		usleep(5000);
+	}
+	return false;
+}
+
+static void copy_scenario(bool device)
+{
+	const char *what = device ? "device reset, reply copy" :
+				    "queue reset, reply copy";
+	struct resetter rs = { .device = device };
+	bool kicked, started, early;
+	unsigned int slot = 0, n;
+	pthread_t kicker;
+	char dir[96];
+	struct c9 c;
+	u32 len = 0;
+	int uffd, r;
+
+	if (!open_share(&c, dir, sizeof(dir), "reset-c", what))
+		return;
+	uffd = b9_trap_reply_pages(&c, SLOT_READ);
+	if (uffd < 0) {
+		skip("userfaultfd", "%s: userfaultfd is not available: %s",
+		     what, strerror(-uffd));
+		c9_close(&c);
+		b9_remove_share(dir);
+		return;
+	}
+	ok(b9_open_file(&c), "%s: a file of the share is opened", what);
+	/* The workers' buffers are not trapped: the guest's page is. */
+	ok(b9_block_tread(&c, uffd, SLOT_READ, 7),
+	   "%s: a 64 KiB Rread's copy to the guest's buffer is in progress, held on a page of it",
+	   what);
+	len = c9_build(msg, sizeof(msg), P9_TGETATTR, 8, "dq", 0,
+		       GETATTR_BASIC);
+	c9_post(&c, SLOT_GETATTR, msg, len, 4096);
+	/* A thread kicks: under the queue's lock, it would wait. */
+	kicked = !pthread_create(&kicker, NULL, kick, &c);
+	ok(kicked && c9_reap(&c, &slot, &len, 2000) &&
+	   slot == SLOT_GETATTR && len > P9_HDRSZ &&
+	   ((u8 *)c9_hva(&c, c9_in(slot)))[4] == P9_RGETATTR,
+	   "%s: a Tgetattr on the same queue is answered meanwhile", what);
+
+	rs.c = &c;
+	started = !pthread_create(&rs.thread, NULL, reset_main, &rs);
+	early = started && reset_returns(&rs, 300);
+	ok(started && !early,
+	   "%s: the reset waits for the copy in progress", what);
+	/*
+	 * The trapped pages filled; had the reset returned, the driver
+	 * refills its whole buffer now, before the copy goes on.
+	 */
+	ok(early ? b9_refill_reply(&c, uffd, SLOT_READ, B9_READ_CAP) :
+		   fill_trap(&c, uffd, SLOT_READ),
+	   "%s: the page the copy waits on is filled", what);
+	close(uffd);	/* wakes the copy */
+	if (started)
+		pthread_join(rs.thread, NULL);
+	ok(started && rs.dt < 1.0,
+	   "%s: the reset returns in %.3f s once the copy ends", what, rs.dt);
+	/* As a driver that reuses the buffer once the reset returned. */
+	if (!early)
+		memset(c9_hva(&c, c9_in(SLOT_READ)), 0xa5, B9_READ_CAP);
+	if (kicked)
+		pthread_join(kicker, NULL);
+	ok(wait_counts(&c, 0, 0, 5000), "%s: the Tread ends", what);
+	n = changed(&c, SLOT_READ, B9_READ_CAP);
+	ok(!n,
+	   "%s: the buffer the driver refilled after the reset is left as it is (%u of %u bytes changed)",
+	   what, n, B9_READ_CAP);
+	ok(c9_r16(&c, C9_USED + 2) == c.last_used,
+	   "%s: no used entry for the Tread (used idx %u, expected %u)",
+	   what, c9_r16(&c, C9_USED + 2), c.last_used);
+	r = destroy(&c);
+	ok(r == 0, "%s: destroy returns %d", what, r);
 	b9_remove_share(dir);
 }
 
@@ -418,5 +572,7 @@ int main(void)
 	scenario(false);
 	write_scenario(true);
 	write_scenario(false);
+	copy_scenario(true);
+	copy_scenario(false);
 	return tap_done();
 }
