@@ -40,8 +40,18 @@ struct io_handler {
 	io_quiet_fn quiet;	/* optional, with poll */
 };
 
-/* Handlers with a poll function one loop can have. */
-#define IO_LOOP_MAX_POLLERS 64
+/*
+ * The handlers with a poll function, as the I/O thread walks them: slots
+ * [0, used) hold one each, or NULL for one deleted (reused by the next
+ * added). Replaced by one twice the size when full: see lib/io-loop.c.
+ */
+struct io_pollers {
+	unsigned int size;		/* slots */
+	atomic_uint used;		/* slots filled so far */
+	struct io_pollers *retired;	/* next on io_loop.retired */
+	u64 retired_at;			/* io_loop.passes when replaced */
+	struct io_handler *_Atomic h[];
+};
 
 struct io_loop {
 	int epoll_fd;
@@ -54,13 +64,16 @@ struct io_loop {
 	u64 load_checked;	/* when the CPUs were last looked at (ns) */
 	bool cpu_free;		/* then: a CPU to poll on */
 	/*
-	 * Handlers with a poll function: appended under pollers_lock, read
-	 * by the I/O thread without it (count published with release); a
-	 * deleted one leaves a NULL slot.
+	 * Handlers with a poll function: changed under pollers_lock, read
+	 * by the I/O thread without it, which counts its walks of them in
+	 * passes; a replaced set waits in retired until the thread has
+	 * passed it (lib/io-loop.c).
 	 */
+	_Atomic(u64) passes;	/* walks of the pollers done */
 	pthread_mutex_t pollers_lock;
-	struct io_handler *_Atomic pollers[IO_LOOP_MAX_POLLERS];
-	_Atomic unsigned int npollers;
+	struct io_pollers *_Atomic pollers;	/* NULL: none yet */
+	struct io_pollers *retired;
+	bool pollers_live;	/* the thread may walk them: retire, not free */
 	u64 ring_hits;		/* polls a handler's poll function served */
 	bool quiet;		/* the pollers were told to stop waking it */
 	u64 rearm_hits;		/* work found after ending the quiet */
@@ -69,8 +82,10 @@ struct io_loop {
 int io_loop_init(struct io_loop *loop);
 /*
  * events are EPOLLIN/EPOLLOUT...; h must stay valid until removed, and
- * one with a poll function until the loop is stopped (-ENOSPC beyond
- * IO_LOOP_MAX_POLLERS of them).
+ * one with a poll function until the loop is stopped (the thread may be
+ * polling it as io_loop_del() returns). Any number of handlers may have
+ * poll functions, added and deleted while the loop runs (-ENOMEM if
+ * their set cannot grow: nothing added).
  */
 int io_loop_add(struct io_loop *loop, struct io_handler *h, u32 events);
 int io_loop_del(struct io_loop *loop, struct io_handler *h);

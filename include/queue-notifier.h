@@ -8,9 +8,9 @@
  * drains the counter and calls virtio_queue_notify() on the I/O thread.
  * Every transport uses it; a queue without one keeps the trapped path.
  * Where the device allows it (virtio_queue_pollable()), the I/O loop's
- * polling also looks at the queue's ring (virtio_queue_poll()), for the
- * first IO_LOOP_MAX_POLLERS such queues; the others are woken by their
- * kicks alone.
+ * polling also looks at the queue's ring (virtio_queue_poll()), however
+ * many such queues there are (one that the loop has no memory to add is
+ * woken by its kicks alone, with a warning).
  *
  *   queue_notifier_init(&n, vdev, q);
  *   queue_notifier_open(&n, loop);              eventfd, polled

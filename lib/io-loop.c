@@ -2,7 +2,9 @@
 /* The I/O thread: an epoll loop that dispatches ready fds to handlers. */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
@@ -61,21 +63,135 @@ int io_loop_init(struct io_loop *loop)
 	return 0;
 }
 
-/* Append h to the pollers; the I/O thread sees it from its next pass. */
+/*
+ * The pollers without a limit and without a lock on the I/O thread.
+ *
+ * The thread walks the set loop->pollers points to (io_loop_walk_begin()
+ * to io_loop_walk_end()): it loads the pointer, the slots in use and each
+ * slot, and takes no lock. Adding to a set with a free slot, or deleting
+ * (its slot set to NULL), changes only slots, which stay where they are.
+ * A full set is replaced: a new one twice the size, the slots copied,
+ * published with one store; the old one may still be in the thread's
+ * hands, so it is not freed at once but retired, stamped with the walks
+ * the thread had finished (loop->passes) just after the new one was
+ * published, and freed under pollers_lock once passes has gone past the
+ * stamp (io_loop_reap(): on the next add or delete, when the thread is
+ * stopped, or at io_loop_destroy()).
+ *
+ * Why that is enough: the thread bumps passes at the end of each walk,
+ * and each walk begins with a load of the pointer after that bump;
+ * publisher and thread use sequentially consistent atomics for the
+ * pointer and passes, so a walk that loaded the old pointer loaded it
+ * before the new one was stored, and the bump before that walk comes
+ * before the publisher reads passes: the stamp is at least that walk's
+ * number, and passes goes past it only when the walk is over (its release
+ * orders the walk's reads before the free). A walk that began after the
+ * publication sees the new set. The thread's cost: that one store per
+ * walk (a locked instruction on x86). The thread waits for nothing: a set
+ * retired while it sleeps is freed on a later change or at the end;
+ * since each is half the size of the next, the retired ones never hold
+ * more slots than the set in use. Before io_loop_start() (and after
+ * io_loop_stop()) no thread walks: the old set is freed at once.
+ *
+ * A deleted handler may still be polled by a walk already under way:
+ * hence a handler with a poll function stays valid until the loop stops.
+ */
+#define IO_LOOP_POLLERS_FIRST 16
+
+static struct io_pollers *io_loop_walk_begin(struct io_loop *loop,
+					     unsigned int *used)
+{
+	struct io_pollers *set = atomic_load(&loop->pollers);
+
+	*used = set ? atomic_load_explicit(&set->used, memory_order_acquire) :
+		      0;
+	return set;
+}
+
+static struct io_handler *io_loop_walk_slot(struct io_pollers *set,
+					    unsigned int i)
+{
+	return atomic_load_explicit(&set->h[i], memory_order_acquire);
+}
+
+/* Only the I/O thread writes passes: no read-modify-write needed. */
+static void io_loop_walk_end(struct io_loop *loop)
+{
+	u64 done = atomic_load_explicit(&loop->passes, memory_order_relaxed);
+
+	atomic_store(&loop->passes, done + 1);
+}
+
+/* Free the retired sets no walk can hold (all: the thread is gone). */
+static void io_loop_reap(struct io_loop *loop, bool all)
+{
+	u64 done = atomic_load(&loop->passes);
+	struct io_pollers **pp = &loop->retired;
+
+	while (*pp) {
+		struct io_pollers *set = *pp;
+
+		if (all || done > set->retired_at) {
+			*pp = set->retired;
+			free(set);
+		} else {
+			pp = &set->retired;
+		}
+	}
+}
+
+/* Replace the full set by one twice its size with h added. */
+static int io_loop_grow_pollers(struct io_loop *loop, struct io_pollers *old,
+				struct io_handler *h)
+{
+	unsigned int i, used = old ? old->size : 0;
+	unsigned int size = old ? old->size * 2 : IO_LOOP_POLLERS_FIRST;
+	struct io_pollers *set;
+
+	if (old && old->size > UINT_MAX / 2 / sizeof(set->h[0]))
+		return -ENOMEM;
+	set = calloc(1, sizeof(*set) + size * sizeof(set->h[0]));
+	if (!set)
+		return -ENOMEM;
+	set->size = size;
+	for (i = 0; i < used; i++)
+		atomic_init(&set->h[i], io_loop_walk_slot(old, i));
+	atomic_init(&set->h[used], h);
+	atomic_init(&set->used, used + 1);
+	atomic_store(&loop->pollers, set);
+	if (!old)
+		return 0;
+	if (!loop->pollers_live) {
+		free(old);
+		return 0;
+	}
+	old->retired_at = atomic_load(&loop->passes);
+	old->retired = loop->retired;
+	loop->retired = old;
+	return 0;
+}
+
+/* Add h in a free slot, else a new one; the thread sees it from its next walk. */
 static int io_loop_add_poller(struct io_loop *loop, struct io_handler *h)
 {
-	unsigned int n;
+	struct io_pollers *set;
+	unsigned int i, used;
 	int err = 0;
 
 	pthread_mutex_lock(&loop->pollers_lock);
-	n = atomic_load_explicit(&loop->npollers, memory_order_relaxed);
-	if (n < IO_LOOP_MAX_POLLERS) {
-		atomic_store_explicit(&loop->pollers[n], h,
-				      memory_order_relaxed);
-		atomic_store_explicit(&loop->npollers, n + 1,
-				      memory_order_release);
+	io_loop_reap(loop, false);
+	set = atomic_load_explicit(&loop->pollers, memory_order_relaxed);
+	used = set ? atomic_load_explicit(&set->used, memory_order_relaxed) : 0;
+	for (i = 0; i < used; i++)
+		if (!atomic_load_explicit(&set->h[i], memory_order_relaxed))
+			break;
+	if (i < used || (set && used < set->size)) {
+		atomic_store_explicit(&set->h[i], h, memory_order_release);
+		if (i == used)
+			atomic_store_explicit(&set->used, used + 1,
+					      memory_order_release);
 	} else {
-		err = -ENOSPC;
+		err = io_loop_grow_pollers(loop, set, h);
 	}
 	pthread_mutex_unlock(&loop->pollers_lock);
 	return err;
@@ -83,14 +199,16 @@ static int io_loop_add_poller(struct io_loop *loop, struct io_handler *h)
 
 static void io_loop_del_poller(struct io_loop *loop, struct io_handler *h)
 {
-	unsigned int i, n;
+	struct io_pollers *set;
+	unsigned int i, used;
 
 	pthread_mutex_lock(&loop->pollers_lock);
-	n = atomic_load_explicit(&loop->npollers, memory_order_relaxed);
-	for (i = 0; i < n; i++)
-		if (atomic_load_explicit(&loop->pollers[i],
-					 memory_order_relaxed) == h)
-			atomic_store_explicit(&loop->pollers[i], NULL,
+	io_loop_reap(loop, false);
+	set = atomic_load_explicit(&loop->pollers, memory_order_relaxed);
+	used = set ? atomic_load_explicit(&set->used, memory_order_relaxed) : 0;
+	for (i = 0; i < used; i++)
+		if (atomic_load_explicit(&set->h[i], memory_order_relaxed) == h)
+			atomic_store_explicit(&set->h[i], NULL,
 					      memory_order_relaxed);
 	pthread_mutex_unlock(&loop->pollers_lock);
 }
@@ -126,17 +244,17 @@ int io_loop_del(struct io_loop *loop, struct io_handler *h)
 /* One look at every handler's own source of work: did one find some? */
 static bool io_loop_poll_handlers(struct io_loop *loop)
 {
-	unsigned int i, n;
+	unsigned int i, used;
+	struct io_pollers *set = io_loop_walk_begin(loop, &used);
 	bool found = false;
 
-	n = atomic_load_explicit(&loop->npollers, memory_order_acquire);
-	for (i = 0; i < n; i++) {
-		struct io_handler *h = atomic_load_explicit(&loop->pollers[i],
-						memory_order_relaxed);
+	for (i = 0; i < used; i++) {
+		struct io_handler *h = io_loop_walk_slot(set, i);
 
 		if (h && h->poll(h))
 			found = true;
 	}
+	io_loop_walk_end(loop);
 	if (found)
 		loop->ring_hits++;
 	return found;
@@ -145,16 +263,16 @@ static bool io_loop_poll_handlers(struct io_loop *loop)
 /* Tell every poller that may stop waking the loop while it polls. */
 static void io_loop_quiet(struct io_loop *loop, bool quiet)
 {
-	unsigned int i, n;
+	unsigned int i, used;
+	struct io_pollers *set = io_loop_walk_begin(loop, &used);
 
-	n = atomic_load_explicit(&loop->npollers, memory_order_acquire);
-	for (i = 0; i < n; i++) {
-		struct io_handler *h = atomic_load_explicit(&loop->pollers[i],
-						memory_order_relaxed);
+	for (i = 0; i < used; i++) {
+		struct io_handler *h = io_loop_walk_slot(set, i);
 
 		if (h && h->quiet)
 			h->quiet(h, quiet);
 	}
+	io_loop_walk_end(loop);
 	loop->quiet = quiet;
 }
 
@@ -298,12 +416,26 @@ static void *io_loop_thread(void *arg)
 	}
 }
 
+/* Is the I/O thread there to walk the pollers? Without it, none is retired. */
+static void io_loop_pollers_live(struct io_loop *loop, bool live)
+{
+	pthread_mutex_lock(&loop->pollers_lock);
+	loop->pollers_live = live;
+	if (!live)
+		io_loop_reap(loop, true);
+	pthread_mutex_unlock(&loop->pollers_lock);
+}
+
 int io_loop_start(struct io_loop *loop)
 {
-	int err = pthread_create(&loop->thread, NULL, io_loop_thread, loop);
+	int err;
 
-	if (err)
+	io_loop_pollers_live(loop, true);
+	err = pthread_create(&loop->thread, NULL, io_loop_thread, loop);
+	if (err) {
+		io_loop_pollers_live(loop, false);
 		return -err;
+	}
 	loop->started = true;
 	return 0;
 }
@@ -314,10 +446,12 @@ void io_loop_stop(struct io_loop *loop)
 
 	if (!loop->started)
 		return;
-	if (write(loop->wake_fd, &one, sizeof(one)) != sizeof(one))
+	if (write(loop->wake_fd, &one, sizeof(one)) != sizeof(one)) {
 		pr_err("I/O loop: cannot wake: %s", strerror(errno));
-	else
+	} else {
 		pthread_join(loop->thread, NULL);
+		io_loop_pollers_live(loop, false);
+	}
 	loop->started = false;
 }
 
@@ -330,6 +464,9 @@ void io_loop_destroy(struct io_loop *loop)
 		close(loop->epoll_fd);
 	loop->wake_fd = loop->epoll_fd = -1;
 	io_loop_close_loadavg(loop);
+	io_loop_reap(loop, true);
+	free(atomic_load_explicit(&loop->pollers, memory_order_relaxed));
+	atomic_store_explicit(&loop->pollers, NULL, memory_order_relaxed);
 	pthread_mutex_destroy(&loop->pollers_lock);
 }
 

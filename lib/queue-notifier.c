@@ -61,8 +61,10 @@ int queue_notifier_open(struct queue_notifier *n, struct io_loop *loop)
 		return -errno;
 	n->handler.fd = fd;
 	err = io_loop_add(loop, &n->handler, EPOLLIN);
-	if (err == -ENOSPC && n->handler.poll) {
-		/* The loop polls no more rings: this one its kicks wake. */
+	if (err == -ENOMEM && n->handler.poll) {
+		/* The loop's pollers cannot grow: this one its kicks wake. */
+		pr_warn("%s: queue %u: not polled (no memory for the I/O loop's pollers), served on its notifications",
+			n->vdev ? n->vdev->name : "virtio", n->queue);
 		n->handler.poll = NULL;
 		n->handler.quiet = NULL;
 		err = io_loop_add(loop, &n->handler, EPOLLIN);

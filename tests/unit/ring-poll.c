@@ -4,12 +4,14 @@
  * driver left buffers and the device is running, and reports progress
  * only when the device took some (split and packed rings); the I/O loop
  * calls handlers' poll functions while it polls, never with polling off,
- * counts what they found, forgets a deleted handler and refuses more
- * than IO_LOOP_MAX_POLLERS. While it polls, a queue asks its driver not to
+ * counts what they found and forgets a deleted handler. It takes any
+ * number of them (200, added before and while it runs, every one polled),
+ * and pollers added and deleted while it walks them are safe (run under
+ * ASan by make check). While it polls, a queue asks its driver not to
  * notify (split and packed, with and without EVENT_IDX) and asks again
  * before the loop sleeps, which then looks once more; a quiet queue is
  * looked at on passes that had events too (a flood elsewhere). A queue
- * past the pollers the loop takes keeps its eventfd.
+ * notifier past 64 others is polled as the first is.
  */
 #include <errno.h>
 #include <stdatomic.h>
@@ -28,7 +30,8 @@
 
 /* A device that serves every buffer, unless told to leave them. */
 struct pdev {
-	unsigned int notifies, served;
+	unsigned int notifies;
+	atomic_uint served;	/* read while the I/O thread serves */
 	bool refuse;
 };
 
@@ -367,8 +370,8 @@ static void test_loop_polls(void)
 	   loop.rearm_hits == 1,
 	   "work that came as the source woke is done before sleeping (%llu)",
 	   (unsigned long long)loop.rearm_hits);
-	ok(io_loop_del(&loop, &p.h) == 0 && loop.npollers == 1 &&
-	   loop.pollers[0] == NULL,
+	ok(io_loop_del(&loop, &p.h) == 0 && loop.pollers &&
+	   loop.pollers->used == 1 && loop.pollers->h[0] == NULL,
 	   "a deleted handler leaves the pollers");
 	io_loop_destroy(&loop);
 	close(p.h.fd);
@@ -438,78 +441,216 @@ static void test_loop_quiet_flood(void)
 	close(p.h.fd);
 }
 
-static void test_loop_limit(void)
+/* More pollers than the old fixed array's 64: lkvm run -c 64, 3 disks. */
+#define MANY_POLLERS 200
+/* Loops started, filled and emptied while they walk: each replaces 4 sets. */
+#define CHURN_ROUNDS 40
+
+/* Has each of p[0, n) done its work (found by its poll function)? */
+static unsigned int pollers_done(struct poller *p, unsigned int n)
 {
-	static struct poller p[IO_LOOP_MAX_POLLERS + 1];
+	unsigned int i, done = 0;
+
+	for (i = 0; i < n; i++)
+		done += atomic_load(&p[i].work) == 0;
+	return done;
+}
+
+/* Is h in the loop's pollers? */
+static bool loop_has_poller(struct io_loop *loop, struct io_handler *h)
+{
+	struct io_pollers *set = atomic_load(&loop->pollers);
+	unsigned int i;
+
+	for (i = 0; set && i < atomic_load(&set->used); i++)
+		if (atomic_load(&set->h[i]) == h)
+			return true;
+	return false;
+}
+
+/*
+ * 200 handlers with poll functions, half added before the loop starts,
+ * half while it runs: each has work only its poll function finds (its
+ * eventfd is never written), and every one must find it. Kicks on the
+ * first keep the loop waking up to poll.
+ */
+static void test_many_pollers(void)
+{
+	static struct poller p[MANY_POLLERS];
+	struct poller refused;
 	struct io_loop loop;
-	unsigned int i, added = 0;
+	unsigned int i, added = 0, live = 0, t;
 	int err = 0;
 
-	if (io_loop_init(&loop)) {
-		ok(0, "loop set up");
+	if (loop_open(&loop, 1000, 1000)) {
+		ok(0, "many: loop set up");
 		return;
 	}
-	for (i = 0; i <= IO_LOOP_MAX_POLLERS; i++) {
-		if (poller_open(&p[i])) {
-			ok(0, "eventfd %u", i);
-			break;
-		}
-		err = io_loop_add(&loop, &p[i].h, EPOLLIN);
+	for (i = 0; i < MANY_POLLERS && !err; i++) {
+		err = poller_open(&p[i]);
+		atomic_store(&p[i].work, 1);
+		if (!err && i == MANY_POLLERS / 2)
+			err = io_loop_start(&loop);
 		if (!err)
+			err = io_loop_add(&loop, &p[i].h, EPOLLIN);
+		if (!err) {
 			added++;
+			live += i >= MANY_POLLERS / 2;
+		}
 	}
-	ok(added == IO_LOOP_MAX_POLLERS && err == -ENOSPC,
-	   "%u handlers with poll functions, then -ENOSPC (%d)", added, err);
-	/* The one refused is not half-added: epoll does not have it. */
-	ok(io_loop_del(&loop, &p[IO_LOOP_MAX_POLLERS].h) == -ENOENT,
-	   "the refused handler is not in the epoll set");
+	for (t = 0; t < 2000 && pollers_done(p, added) < MANY_POLLERS; t++) {
+		if (added && eventfd_write(p[0].h.fd, 1))
+			break;
+		sleep_ms(1);
+	}
+	io_loop_stop(&loop);
+	ok(added == MANY_POLLERS && !err,
+	   "%u handlers with poll functions added, %u of them while the loop ran (%d)",
+	   added, live, err);
+	ok(pollers_done(p, added) == MANY_POLLERS,
+	   "every one of them is polled (%u found their work)",
+	   pollers_done(p, added));
+	ok(loop.pollers && loop.pollers->size >= MANY_POLLERS && !loop.retired,
+	   "the set grew to hold them (%u slots); the sets it replaced are freed once the loop stopped",
+	   loop.pollers ? loop.pollers->size : 0);
+
+	/* Refused by epoll (a closed fd): not left among the pollers. */
+	poller_open(&refused);
+	close(refused.h.fd);
+	err = io_loop_add(&loop, &refused.h, EPOLLIN);
+	ok(err == -EBADF && !loop_has_poller(&loop, &refused.h),
+	   "a handler epoll refuses is not left among the pollers (%d)", err);
 	io_loop_destroy(&loop);
-	for (i = 0; i <= IO_LOOP_MAX_POLLERS; i++)
+	for (i = 0; i < MANY_POLLERS; i++)
 		if (p[i].h.fd >= 0)
 			close(p[i].h.fd);
 }
 
-/*
- * More pollable queues than the loop polls (one disk's 64 queues on a
- * 64-CPU host, then every other device): the rest are not polled, but
- * keep their eventfds, woken by their kicks as without polling.
- */
-static void test_notifier_beyond_pollers(void)
+/* Wait for the loop to finish n more walks of its pollers (2 s at most). */
+static bool loop_passes(struct io_loop *loop, u64 n)
 {
-	static struct poller p[IO_LOOP_MAX_POLLERS];
+	u64 end = atomic_load(&loop->passes) + n;
+	unsigned int t;
+
+	for (t = 0; t < 2000 && atomic_load(&loop->passes) < end; t++)
+		sleep_ms(1);
+	return atomic_load(&loop->passes) >= end;
+}
+
+/*
+ * Pollers added (the set replaced 4 times while the thread walks it)
+ * and deleted while the loop walks them without a pause (a flood of
+ * events on another fd), round after round: nothing the thread reads is
+ * freed under it (ASan's run), a deleted poller is polled no more, and a
+ * replaced set is freed while the loop runs, once it has passed it.
+ */
+static void test_pollers_churn(void)
+{
+	static struct poller p[MANY_POLLERS];
+	struct io_handler flood = { .fn = flood_ready };
+	unsigned int calls[MANY_POLLERS];
+	unsigned int r, i, bad_add = 0, unpolled = 0, still = 0, kept = 0;
+	struct io_loop loop;
+
+	flood.fd = eventfd(1, EFD_NONBLOCK | EFD_CLOEXEC);
+	if (flood.fd < 0) {
+		ok(0, "churn: flood eventfd");
+		return;
+	}
+	for (i = 0; i < MANY_POLLERS; i++)
+		if (poller_open(&p[i])) {
+			ok(0, "churn: eventfd %u", i);
+			return;
+		}
+	for (r = 0; r < CHURN_ROUNDS; r++) {
+		if (loop_open(&loop, 1000, 1000) ||
+		    io_loop_add(&loop, &flood, EPOLLIN) ||
+		    io_loop_start(&loop)) {
+			ok(0, "churn: loop %u started", r);
+			break;
+		}
+		for (i = 0; i < MANY_POLLERS; i++)
+			bad_add += !!io_loop_add(&loop, &p[i].h, EPOLLIN);
+		/* Deleted in two sweeps, re-added into the freed slots. */
+		for (i = 0; i < MANY_POLLERS; i += 2)
+			io_loop_del(&loop, &p[i].h);
+		for (i = 0; i < MANY_POLLERS; i += 2)
+			bad_add += !!io_loop_add(&loop, &p[i].h, EPOLLIN);
+		for (i = 0; i < MANY_POLLERS; i++)
+			calls[i] = atomic_load(&p[i].calls);
+		/* A walk under way, then at most a quiet one, then a poll. */
+		loop_passes(&loop, 3);
+		for (i = 0; i < MANY_POLLERS; i++)
+			unpolled += atomic_load(&p[i].calls) == calls[i];
+		for (i = 0; i < MANY_POLLERS; i++)
+			io_loop_del(&loop, &p[i].h);
+		/* A walk under way may still see them: wait for it to end. */
+		loop_passes(&loop, 2);
+		for (i = 0; i < MANY_POLLERS; i++)
+			calls[i] = atomic_load(&p[i].calls);
+		loop_passes(&loop, 20);
+		for (i = 0; i < MANY_POLLERS; i++)
+			still += atomic_load(&p[i].calls) != calls[i];
+		/* The next change frees what the loop has passed. */
+		io_loop_del(&loop, &p[0].h);
+		kept += loop.retired != NULL;
+		io_loop_destroy(&loop);
+	}
+	ok(r == CHURN_ROUNDS && !bad_add && !unpolled,
+	   "churn: 200 pollers added, half deleted and added again while the loop walks them, all polled (%u rounds, %u refused, %u missed)",
+	   r, bad_add, unpolled);
+	ok(!still, "churn: deleted pollers are polled no more (%u were)", still);
+	ok(!kept, "churn: replaced sets are freed while the loop runs (%u rounds kept one)",
+	   kept);
+	close(flood.fd);
+	for (i = 0; i < MANY_POLLERS; i++)
+		close(p[i].h.fd);
+}
+
+/*
+ * A pollable queue's notifier past 64 other pollers (one disk's queues
+ * on a 64-CPU host, then every other device): polled as the first is, a
+ * buffer added without a kick served while the loop polls (woken by
+ * another poller's kick, never its own).
+ */
+static void test_notifier_many_pollers(void)
+{
+	static struct poller p[MANY_POLLERS - 1];
 	struct queue_notifier n;
 	struct io_loop loop;
 	unsigned int i, added = 0;
 	struct sim s;
 	int r;
 
-	if (io_loop_init(&loop) || !sim_setup(&s, 0, 16)) {
+	if (loop_open(&loop, 1000, 1000) || !sim_setup(&s, 0, 16)) {
 		ok(0, "notifier: loop and queue set up");
 		return;
 	}
 	s.vdev.ops = &pdev_ops;
 	memset(&pdev, 0, sizeof(pdev));
-	for (i = 0; i < IO_LOOP_MAX_POLLERS; i++)
+	for (i = 0; i < MANY_POLLERS - 1; i++)
 		if (!poller_open(&p[i]) && !io_loop_add(&loop, &p[i].h, EPOLLIN))
 			added++;
 	queue_notifier_init(&n, &s.vdev, 0);
 	r = queue_notifier_open(&n, &loop);
-	ok(added == IO_LOOP_MAX_POLLERS && r == 0 && n.handler.fd >= 0,
-	   "a pollable queue past %u polled ones still gets its eventfd (%d)",
-	   added, r);
+	ok(added == MANY_POLLERS - 1 && r == 0 && n.handler.poll &&
+	   loop_has_poller(&loop, &n.handler),
+	   "a pollable queue after %u polled ones is polled too (%d)", added,
+	   r);
 	if (!r && !io_loop_start(&loop)) {
 		add_buffer(&s, false, 0);
-		if (eventfd_write(n.handler.fd, 1))
-			ok(0, "notifier: eventfd write");
-		for (i = 0; i < 200 && !pdev.served; i++)
+		for (i = 0; i < 200 && !pdev.served; i++) {
+			if (eventfd_write(p[0].h.fd, 1))
+				ok(0, "notifier: eventfd write");
 			sleep_ms(5);
+		}
 		io_loop_stop(&loop);
 	}
 	ok(pdev.served == 1 && used_back(&s, false),
-	   "and its kick is served on the I/O thread (%u)", pdev.served);
+	   "and its buffer is served without its kick (%u)", pdev.served);
 	queue_notifier_close(&n);
 	io_loop_destroy(&loop);
-	for (i = 0; i < IO_LOOP_MAX_POLLERS; i++)
+	for (i = 0; i < MANY_POLLERS - 1; i++)
 		if (p[i].h.fd >= 0)
 			close(p[i].h.fd);
 	sim_teardown(&s);
@@ -523,7 +664,8 @@ int main(void)
 		test_queue_quiet(i & 1, i & 2);
 	test_loop_polls();
 	test_loop_quiet_flood();
-	test_loop_limit();
-	test_notifier_beyond_pollers();
+	test_many_pollers();
+	test_pollers_churn();
+	test_notifier_many_pollers();
 	return tap_done();
 }

@@ -3,7 +3,10 @@
 # More virtio devices than the old 8 fixed slots, on /dev/kvm with the test
 # guest: 20 disks on PCI bus 0 are enumerated (test=pci) and the last one
 # works (test=virtio-blk with vio-skip=19: the pattern lands on the 20th
-# image and on no other); 12 disks on virtio-mmio likewise. One device more
+# image and on no other); with -c 8 (20 disks of 8 queues: 160 pollable,
+# past the 64 pollers the I/O loop once had room for; tests/unit/ring-poll
+# checks that it polls them all) the 20th works and lkvm reports no queue
+# it could not poll; 12 disks on virtio-mmio likewise. One device more
 # than a transport holds (PCI slots, x86's 12 interrupt lines for
 # virtio-mmio) ends start-up with status 1 and the one line naming the
 # limit, not a crash.
@@ -17,6 +20,7 @@ why=$(kvm_unusable)
 names=("PCI: 20 disks enumerated on bus 0"
 	"PCI: the 20th disk takes a write and reads it back"
 	"PCI: the data is on the 20th image only"
+	"PCI: -c 8, 160 pollable queues: the 20th disk works, none reported unpolled"
 	"virtio-mmio: 12 disks, the 12th works"
 	"PCI: a disk more than bus 0 holds is refused with the limit"
 	"virtio-mmio: a disk more than the interrupt lines is refused")
@@ -57,6 +61,16 @@ if pattern_ok "$TMP/d19.raw" 7 8 32768 && [ "$others" -eq 0 ]; then
 	pass "PCI: the data is on the 20th image only"
 else
 	fail "PCI: the data is on the 20th image only ($others others changed)"
+fi
+
+run_lkvm 60 run -k "$GUEST" -c 8 -m 64M -p "test=virtio-blk vio-skip=19 blk-seed=11" \
+	"${disks[@]:0:40}" </dev/null
+if [ "$rc" -eq 0 ] && grep -q '^virtio-blk: read back 32768 bytes: match' "$TMP/out" &&
+   pattern_ok "$TMP/d19.raw" 11 8 32768 && ! grep -q 'not polled' "$TMP/err"; then
+	pass "PCI: -c 8, 160 pollable queues: the 20th disk works, none reported unpolled"
+else
+	fail "PCI: -c 8, 160 pollable queues: the 20th disk works, none reported unpolled (status $rc)"
+	show_output
 fi
 
 # --network none: the default NIC would take a thirteenth line.
