@@ -12,6 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "types.h"
 #include "../bench/halt-poll.h"
 #include "tap.h"
 
@@ -26,44 +27,52 @@ static void params(struct halt_poll *hp, uint64_t max, unsigned int shrink)
 	hp->slept = 0;
 }
 
+/* One step of a window's history: `times` waits of `wait` ns, then the check. */
+struct adjust_step {
+	u64 wait;
+	unsigned int times;
+	u64 expect;
+	const char *what;
+};
+
+static void run_steps(struct halt_poll *hp, const struct adjust_step *s,
+		      unsigned int n)
+{
+	unsigned int i, j;
+
+	for (i = 0; i < n; i++) {
+		for (j = 0; j < s[i].times; j++)
+			halt_poll_adjust(hp, s[i].wait);
+		ok(hp->window_ns == s[i].expect, "%s (%llu ns)", s[i].what,
+		   (unsigned long long)hp->window_ns);
+	}
+}
+
 static void test_adjust(void)
 {
+	static const struct adjust_step grow[] = {
+		{ 50000, 1, 10000, "a wait under the cap starts the window at grow_start" },
+		{ 50000, 3, 80000, "longer waits double it: 10, 20, 40, 80 us" },
+		{ 50000, 1, 80000, "a wait that fits leaves it" },
+		{ 190000, 2, 200000, "growth stops at halt_poll_ns" },
+		{ 300000, 1, 0, "a wait past halt_poll_ns with shrink 0 ends polling" },
+	};
+	static const struct adjust_step shrink[] = {
+		{ 300000, 1, 20000, "shrink 2 halves the window" },
+		{ 300000, 2, 0, "below grow_start it drops to 0" },
+	};
+	static const struct adjust_step off[] = {
+		{ 5000, 2, 0, "halt_poll_ns 0: the window never opens" },
+	};
 	struct halt_poll hp;
 
 	params(&hp, 200000, 0);
-	halt_poll_adjust(&hp, 50000);
-	ok(hp.window_ns == 10000, "a wait under the cap starts the window at grow_start (%llu)",
-	   (unsigned long long)hp.window_ns);
-	halt_poll_adjust(&hp, 50000);
-	halt_poll_adjust(&hp, 50000);
-	halt_poll_adjust(&hp, 50000);
-	ok(hp.window_ns == 80000, "longer waits double it: 10, 20, 40, 80 us (%llu)",
-	   (unsigned long long)hp.window_ns);
-	halt_poll_adjust(&hp, 50000);
-	ok(hp.window_ns == 80000, "a wait that fits leaves it (%llu)",
-	   (unsigned long long)hp.window_ns);
-	halt_poll_adjust(&hp, 190000);
-	halt_poll_adjust(&hp, 190000);
-	ok(hp.window_ns == 200000, "growth stops at halt_poll_ns (%llu)",
-	   (unsigned long long)hp.window_ns);
-	halt_poll_adjust(&hp, 300000);
-	ok(hp.window_ns == 0, "a wait past halt_poll_ns with shrink 0 ends polling (%llu)",
-	   (unsigned long long)hp.window_ns);
-
+	run_steps(&hp, grow, ARRAY_SIZE(grow));
 	params(&hp, 200000, 2);
 	hp.window_ns = 40000;
-	halt_poll_adjust(&hp, 300000);
-	ok(hp.window_ns == 20000, "shrink 2 halves the window (%llu)",
-	   (unsigned long long)hp.window_ns);
-	halt_poll_adjust(&hp, 300000);
-	halt_poll_adjust(&hp, 300000);
-	ok(hp.window_ns == 0, "below grow_start it drops to 0 (%llu)",
-	   (unsigned long long)hp.window_ns);
-
+	run_steps(&hp, shrink, ARRAY_SIZE(shrink));
 	params(&hp, 0, 0);
-	halt_poll_adjust(&hp, 5000);
-	halt_poll_adjust(&hp, 5000);
-	ok(hp.window_ns == 0, "halt_poll_ns 0: the window never opens");
+	run_steps(&hp, off, ARRAY_SIZE(off));
 }
 
 struct raiser {
