@@ -67,10 +67,17 @@ static int refuse_skip, refuse;
 /* Point the next submitted reads at an empty pipe with RWF_NOWAIT. */
 static int eagain_fd = -1;
 
+/* Submits tried from the thread `counted_on` (counting while set). */
+static pthread_t counted_on;
+static bool counting;
+static unsigned int counted;
+
 static int fault_submit(struct io_uring *ring)
 {
 	unsigned int i;
 
+	if (counting && pthread_equal(pthread_self(), counted_on))
+		counted++;
 	if (refuse && refuse_skip-- <= 0) {
 		refuse--;
 		return -EAGAIN;
@@ -337,6 +344,24 @@ static void test_faults(struct disk_engine *e, struct io_loop *loop)
 	   "a short read's resubmission refused: retried, then EIO (%lld)",
 	   (long long)reqs[0].dreq.result);
 	refuse = 0;
+
+	/*
+	 * The ring refusing: a burst queued meanwhile tries one submit (its
+	 * first chunk's), then leaves the retries to the timer's back-off
+	 * and the batch's end, not one more at each request.
+	 */
+	refuse_skip = 0;
+	refuse = 1000;
+	counted = 0;
+	counted_on = pthread_self();
+	counting = true;
+	queue_n(e, DISK_OP_WRITE, 60, NR, false);
+	counting = false;
+	refuse = 0;
+	e->ops->submit_batch(e);
+	ok(counted == 1 && wait_all() && each_once_on(loop->thread),
+	   "ring refusing: %u requests queued try %u submit(s) (1: the first chunk), then all complete",
+	   NR, counted);
 
 	/* EAGAIN for ever: today's code resubmitted without end. */
 	eagain_fd = spare_pipe[0];
