@@ -232,7 +232,12 @@ static void uring_queue(struct disk_engine *e, struct disk_req *req)
 	if (sqe) {
 		uring_prep(u, sqe, req, 0);
 		u->pending = true;
-		if (io_uring_sq_ready(&u->ring) >= URING_SUBMIT_CHUNK)
+		/*
+		 * Not while a refused submit waits for the retry timer: its
+		 * back-off and the batch's end retry, not each request.
+		 */
+		if (!u->timer_armed &&
+		    io_uring_sq_ready(&u->ring) >= URING_SUBMIT_CHUNK)
 			uring_submit_locked(u);
 	} else {
 		uring_wait_sqe(u, req);

@@ -350,6 +350,11 @@ static const struct sc_rule g_main[] = {
 	ALLOW1(prctl, ONE_OF(0, PR_SET_PDEATHSIG)),
 	/* A disk engine's ring lets its image go (devices/disk-uring.c). */
 	ALLOW1(io_uring_register, ONE_OF(1, IORING_UNREGISTER_FILES)),
+	/*
+	 * Its drain at shutdown resubmits what the ring refused and arms the
+	 * retry timer as every submit does (uring_arm_retry()).
+	 */
+	ALLOW(timerfd_settime),
 };
 
 /*

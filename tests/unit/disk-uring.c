@@ -13,6 +13,11 @@
  * leaving an SQE behind; a transfer failing with EAGAIN for ever ends in
  * EIO; WRITE_ZEROES on a file system without fallocate zeroing (tmpfs) and
  * a write-through WRITE_ZEROES complete on a worker, not the I/O thread.
+ *
+ * Shutdown under the main thread's seccomp filter (SC_ROLE_MAIN, in a
+ * forked child): drain() resumes a short read and its submit is refused,
+ * so the engine arms its retry timer there (timerfd_settime); the child
+ * must end with the read failed, not killed by the filter (exit 159).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -25,9 +30,11 @@
 
 #include <liburing.h>
 #include <sys/statfs.h>
+#include <sys/wait.h>
 
 #include "disk.h"
 #include "log.h"
+#include "seccomp-filter.h"
 #include "tap.h"
 
 static int fault_submit(struct io_uring *ring);
@@ -60,10 +67,17 @@ static int refuse_skip, refuse;
 /* Point the next submitted reads at an empty pipe with RWF_NOWAIT. */
 static int eagain_fd = -1;
 
+/* Submits tried from the thread `counted_on` (counting while set). */
+static pthread_t counted_on;
+static bool counting;
+static unsigned int counted;
+
 static int fault_submit(struct io_uring *ring)
 {
 	unsigned int i;
 
+	if (counting && pthread_equal(pthread_self(), counted_on))
+		counted++;
 	if (refuse && refuse_skip-- <= 0) {
 		refuse--;
 		return -EAGAIN;
@@ -331,6 +345,24 @@ static void test_faults(struct disk_engine *e, struct io_loop *loop)
 	   (long long)reqs[0].dreq.result);
 	refuse = 0;
 
+	/*
+	 * The ring refusing: a burst queued meanwhile tries one submit (its
+	 * first chunk's), then leaves the retries to the timer's back-off
+	 * and the batch's end, not one more at each request.
+	 */
+	refuse_skip = 0;
+	refuse = 1000;
+	counted = 0;
+	counted_on = pthread_self();
+	counting = true;
+	queue_n(e, DISK_OP_WRITE, 60, NR, false);
+	counting = false;
+	refuse = 0;
+	e->ops->submit_batch(e);
+	ok(counted == 1 && wait_all() && each_once_on(loop->thread),
+	   "ring refusing: %u requests queued try %u submit(s) (1: the first chunk), then all complete",
+	   NR, counted);
+
 	/* EAGAIN for ever: today's code resubmitted without end. */
 	eagain_fd = spare_pipe[0];
 	one_req(e, DISK_OP_READ, 0, BS, false);
@@ -423,6 +455,65 @@ static bool drain_waits_for_done(struct disk_engine *e)
 	return __atomic_load_n(&slow_left, __ATOMIC_SEQ_CST);
 }
 
+/* The child's status when no filter can be had (qemu-user, old kernels). */
+#define NO_SECCOMP 77
+
+static struct disk_engine *main_role_e;
+
+/* As lkvm's main thread at shutdown: the filter, then drain(). */
+static void *main_role_drain(void *arg)
+{
+	sc_enter(SC_ROLE_MAIN, -1);
+	main_role_e->ops->drain(main_role_e);
+	return NULL;
+}
+
+static int main_role_child(const char *path)
+{
+	struct disk_open_opts oo = { .no_lock = true };
+	struct io_loop loop;
+	struct disk *d;
+	pthread_t t;
+
+	if (sc_prepare(SC_MODE_ON) || !sc_active())
+		return NO_SECCOMP;
+	if (disk_open(&d, path, &oo, NULL, 0) || io_loop_init(&loop) ||
+	    io_loop_start(&loop) || disk_uring_create(&main_role_e, d, &loop, 8))
+		return 2;
+	/* Nobody reaps but drain(): the short read waits for it. */
+	io_loop_stop(&loop);
+	one_req(main_role_e, DISK_OP_READ, (u64)BS * NR - 512, BS, false);
+	usleep(20000);
+	refuse_skip = 0;
+	refuse = 2;
+	if (pthread_create(&t, NULL, main_role_drain, NULL) ||
+	    pthread_join(t, NULL))
+		return 3;
+	return reqs[0].done == 1 && reqs[0].dreq.result == -EIO ? 0 : 4;
+}
+
+static void test_main_role_drain(const char *path)
+{
+	int status;
+	pid_t pid;
+
+	pid = fork();
+	if (!pid)
+		_exit(main_role_child(path));
+	if (pid < 0 || waitpid(pid, &status, 0) != pid) {
+		ok(0, "fork and wait");
+		return;
+	}
+	if (WIFEXITED(status) && WEXITSTATUS(status) == NO_SECCOMP) {
+		skip("seccomp filters cannot be installed here",
+		     "drain() under the main thread's filter");
+		return;
+	}
+	ok(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+	   "drain() under the main thread's filter: a refused resubmission arms the retry timer, the read ends in EIO (status %d)",
+	   WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status));
+}
+
 int main(void)
 {
 	struct disk_open_opts oo = { .no_lock = true };
@@ -439,6 +530,8 @@ int main(void)
 	if (fd < 0 || ftruncate(fd, (off_t)BS * NR))
 		return 1;
 	close(fd);
+	/* First: the child is forked before this process starts threads. */
+	test_main_role_drain(path);
 	if (disk_open(&d, path, &oo, NULL, 0) || io_loop_init(&loop) ||
 	    io_loop_start(&loop))
 		return 1;

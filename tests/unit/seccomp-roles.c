@@ -249,6 +249,8 @@ static void check_main(void)
 	       __NR_io_uring_register, 2, U(3), U(IORING_UNREGISTER_FILES));
 	EXPECT(r, DENY, "io_uring_register(IORING_REGISTER_FILES)",
 	       __NR_io_uring_register, 2, U(3), U(IORING_REGISTER_FILES));
+	EXPECT(r, ALLOWED, "timerfd_settime (a disk's retry timer, drain at shutdown)",
+	       __NR_timerfd_settime, 0);
 }
 
 static void check_vcpu(void)
