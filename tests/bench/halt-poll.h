@@ -67,19 +67,25 @@ static inline uint64_t halt_poll_param(const char *name, uint64_t dflt)
  */
 static inline void halt_poll_init(struct halt_poll *hp, bool on)
 {
-	hp->max_ns = on ? halt_poll_param("halt_poll_ns", 200000) : 0;
-	hp->grow = halt_poll_param("halt_poll_ns_grow", 2);
-	hp->grow_start_ns = halt_poll_param("halt_poll_ns_grow_start", 10000);
-	hp->shrink = halt_poll_param("halt_poll_ns_shrink", 0);
-	hp->window_ns = 0;
-	hp->polled = 0;
-	hp->slept = 0;
+	*hp = (struct halt_poll){
+		.max_ns = on ? halt_poll_param("halt_poll_ns", 200000) : 0,
+		.grow = halt_poll_param("halt_poll_ns_grow", 2),
+		.grow_start_ns = halt_poll_param("halt_poll_ns_grow_start",
+						 10000),
+		.shrink = halt_poll_param("halt_poll_ns_shrink", 0),
+	};
 }
 
 /* Device side: mark the interrupt pending, before writing the eventfd. */
 static inline void halt_poll_raise(unsigned int *pending)
 {
 	__atomic_store_n(pending, 1, __ATOMIC_RELEASE);
+}
+
+/* Driver side: take the pending interrupt, if there is one. */
+static inline bool halt_poll_take(unsigned int *pending)
+{
+	return __atomic_exchange_n(pending, 0, __ATOMIC_ACQUIRE);
 }
 
 static inline void halt_poll_relax(void)
@@ -130,14 +136,14 @@ static inline int halt_poll_wait(struct halt_poll *hp, unsigned int *pending,
 
 	if (hp->window_ns) {
 		do {
-			if (__atomic_exchange_n(pending, 0, __ATOMIC_ACQUIRE)) {
+			if (halt_poll_take(pending)) {
 				hp->polled++;
 				return 1;
 			}
 			halt_poll_relax();
 		} while (halt_poll_now() - start < hp->window_ns);
 	}
-	if (__atomic_exchange_n(pending, 0, __ATOMIC_ACQUIRE)) {
+	if (halt_poll_take(pending)) {
 		hp->polled++;	/* came as the window closed: no sleep */
 		return 1;
 	}
@@ -151,7 +157,7 @@ static inline int halt_poll_wait(struct halt_poll *hp, unsigned int *pending,
 			return r ? -1 : 0;
 		if (read(fd, &v, sizeof(v)) != sizeof(v) && errno != EAGAIN)
 			return -1;
-	} while (!__atomic_exchange_n(pending, 0, __ATOMIC_ACQUIRE));
+	} while (!halt_poll_take(pending));
 	hp->slept++;
 	halt_poll_adjust(hp, halt_poll_now() - start);
 	return 1;

@@ -18,13 +18,8 @@
 
 static void params(struct halt_poll *hp, uint64_t max, unsigned int shrink)
 {
-	hp->max_ns = max;
-	hp->grow = 2;
-	hp->grow_start_ns = 10000;
-	hp->shrink = shrink;
-	hp->window_ns = 0;
-	hp->polled = 0;
-	hp->slept = 0;
+	*hp = (struct halt_poll){ .max_ns = max, .grow = 2,
+				  .grow_start_ns = 10000, .shrink = shrink };
 }
 
 /* One step of a window's history: `times` waits of `wait` ns, then the check. */

@@ -572,10 +572,11 @@ enum bench_mode {
 static int bench_mode_run(bool packed, size_t size, unsigned long long n,
 			  enum bench_mode m, struct bench_run *run)
 {
-	bool poll = m == BENCH_POLL || m == BENCH_POLL_NF;
+	bool poll = m == BENCH_POLL || m == BENCH_POLL_NF ||
+		    m == BENCH_NOHALT;
 
 	return bench_ring(packed, size, n, m == BENCH_INLINE,
-			  poll || m == BENCH_NOHALT ? peer_default_poll_us() : 0,
+			  poll ? peer_default_poll_us() : 0,
 			  m == BENCH_POLL_NF, m != BENCH_NOHALT, run);
 }
 
