@@ -227,6 +227,7 @@ static void uring_queue(struct disk_engine *e, struct disk_req *req)
 		return;
 	}
 	atomic_fetch_add(&u->inflight, 1);
+	io_loop_expect(u->loop, 1);
 	pthread_mutex_lock(&u->sq_lock);
 	sqe = uring_get_sqe(u);
 	if (sqe) {
@@ -287,6 +288,7 @@ static void uring_hand_off(struct disk_uring *u, struct disk_req *req)
 	u->workers->ops->queue(u->workers, req);
 	u->workers->ops->submit_batch(u->workers);
 	atomic_fetch_sub(&u->inflight, 1);
+	io_loop_expect(u->loop, -1);
 }
 
 /* Queue the rest of a transfer again (no submit: the reaper does it). */
@@ -377,6 +379,7 @@ static unsigned int uring_reap(struct disk_uring *u, bool wait)
 			req->done(req);
 			/* After done(): drain() waits for it to return. */
 			atomic_fetch_sub(&u->inflight, 1);
+			io_loop_expect(u->loop, -1);
 		}
 		n++;
 	}

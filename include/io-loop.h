@@ -59,6 +59,9 @@ struct io_loop {
 	pthread_t thread;
 	bool started;
 	struct io_poll poll;	/* the I/O thread's own */
+	/* Its bound while completions are expected (include/io-poll.h). */
+	struct io_poll poll_busy;
+	atomic_int expected;	/* completions the fds will bring */
 	int loadavg_fd;		/* /proc/loadavg, or -1 */
 	unsigned int ncpus;	/* online CPUs */
 	u64 load_checked;	/* when the CPUs were last looked at (ns) */
@@ -96,6 +99,15 @@ int io_loop_del(struct io_loop *loop, struct io_handler *h);
  * free); 0, the default, sleeps at once.
  */
 void io_loop_set_poll(struct io_loop *loop, u32 max_ns);
+/*
+ * n more completions (n < 0: fewer) will come through the loop's fds: an
+ * engine's requests in flight. Polling learns differently while any are
+ * expected (include/io-poll.h). Any thread may call it.
+ */
+static inline void io_loop_expect(struct io_loop *loop, int n)
+{
+	atomic_fetch_add_explicit(&loop->expected, n, memory_order_relaxed);
+}
 int io_loop_start(struct io_loop *loop);
 /* Stops and joins the thread; safe to call when not started. */
 void io_loop_stop(struct io_loop *loop);

@@ -302,6 +302,26 @@ static int io_loop_sleep(struct io_loop *loop, struct epoll_event *events)
 void io_loop_set_poll(struct io_loop *loop, u32 max_ns)
 {
 	io_poll_init(&loop->poll, max_ns);
+	io_poll_init(&loop->poll_busy, max_ns);
+}
+
+/*
+ * Woken while completions were expected: did a driver post work (a
+ * notification from a handler that polls its source, and the work is
+ * there: not one for work polling already took)? The pollers do it now.
+ */
+static bool io_loop_driver_work(struct io_loop *loop,
+				struct epoll_event *events, int n)
+{
+	int i;
+
+	for (i = 0; i < n; i++) {
+		struct io_handler *h = events[i].data.ptr;
+
+		if (h && h->poll)
+			return io_loop_poll_handlers(loop);
+	}
+	return false;
 }
 
 /* Is a CPU free to poll on? Looked at once per IO_POLL_LOAD_EVERY_NS. */
@@ -335,10 +355,14 @@ static bool io_loop_cpu_free(struct io_loop *loop, u64 now)
  * something else: that something (the driver just woken, io_uring's
  * workers) needs the CPU more than polling does, so it stops; and it
  * does not start while more tasks are runnable than there are CPUs.
+ * While completions are expected it uses the second bound, which only a
+ * driver's work teaches (include/io-poll.h).
  */
 static int io_loop_wait(struct io_loop *loop, struct epoll_event *events)
 {
-	struct io_poll *p = &loop->poll;
+	bool busy = atomic_load_explicit(&loop->expected,
+					 memory_order_relaxed) > 0;
+	struct io_poll *p = busy ? &loop->poll_busy : &loop->poll;
 	u64 t0, last, now, bound = p->ns;
 	bool preempted = false;
 	int n;
@@ -356,13 +380,15 @@ static int io_loop_wait(struct io_loop *loop, struct epoll_event *events)
 	while (bound) {
 		n = epoll_wait(loop->epoll_fd, events, IO_LOOP_MAX_EVENTS, 0);
 		if (n > 0) {
-			io_poll_update(p, true, 0);
 			/*
 			 * The quiet sources wake nobody: looked at on every
 			 * pass, or events that never stop (a flood on
 			 * another fd) would leave their work waiting.
 			 */
-			io_loop_poll_handlers(loop);
+			if (io_loop_poll_handlers(loop) || !busy)
+				io_poll_update(p, true, 0);
+			else
+				io_poll_completion(p);
 		}
 		if (n)
 			return n;
@@ -382,7 +408,8 @@ static int io_loop_wait(struct io_loop *loop, struct epoll_event *events)
 		last = now;
 	}
 	n = io_loop_sleep(loop, events);
-	if (n > 0 && !preempted)
+	if (n > 0 && !preempted &&
+	    (!busy || io_loop_driver_work(loop, events, n)))
 		io_poll_update(p, false, mono_now_ns() - t0);
 	return n;
 }

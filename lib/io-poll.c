@@ -23,6 +23,12 @@ void io_poll_preempted(struct io_poll *p)
 	io_poll_shrink(p);
 }
 
+void io_poll_completion(struct io_poll *p)
+{
+	p->completions++;
+	io_poll_shrink(p);
+}
+
 void io_poll_update(struct io_poll *p, bool hit, u64 waited_ns)
 {
 	u32 ns;

@@ -326,9 +326,12 @@ int main(int argc, char **argv)
 	       virtio_blk_engine_name(blk), (double)b.kicks / (done ? done : 1),
 	       (double)b.wakeups / (done ? done : 1),
 	       cpu / 1e3 / (done ? done : 1), drv / 1e3 / (done ? done : 1),
-	       (double)loop.poll.hits / (done ? done : 1),
-	       (double)loop.poll.preempted / (done ? done : 1),
-	       (double)loop.poll.busy / (done ? done : 1),
+	       (double)(loop.poll.hits + loop.poll_busy.hits) /
+	       (done ? done : 1),
+	       (double)(loop.poll.preempted + loop.poll_busy.preempted) /
+	       (done ? done : 1),
+	       (double)(loop.poll.busy + loop.poll_busy.busy) /
+	       (done ? done : 1),
 	       (double)b.halt.slept / (done ? done : 1));
 	io_loop_stop(&loop);
 	queue_notifier_close(&kick_handler);
