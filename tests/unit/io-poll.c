@@ -345,11 +345,13 @@ static void spin_us(u64 us)
 	       (long long)us * 1000);
 }
 
-static int sim_start(struct io_loop *loop, struct disk_sim *d)
+/* A loop with the simulated queue and disk, expecting `expect` already. */
+static int sim_start(struct io_loop *loop, struct disk_sim *d, int expect)
 {
 	*d = (struct disk_sim){ .loop = loop };
 	if (io_loop_init(loop))
 		return -1;
+	io_loop_expect(loop, expect);
 	io_loop_set_poll(loop, 200000);
 	if (loop->loadavg_fd >= 0)
 		close(loop->loadavg_fd);
@@ -396,7 +398,7 @@ static void test_busy_depth1(void)
 	struct disk_sim d;
 	int i;
 
-	if (sim_start(&loop, &d)) {
+	if (sim_start(&loop, &d, 0)) {
 		ok(0, "loop with a simulated disk started");
 		return;
 	}
@@ -443,11 +445,10 @@ static void test_busy_deep(void)
 	struct disk_sim d;
 	int i;
 
-	if (sim_start(&loop, &d)) {
+	if (sim_start(&loop, &d, 32)) {
 		ok(0, "loop with a simulated deep queue started");
 		return;
 	}
-	io_loop_expect(&loop, 32);
 	for (i = 0; i < SIM_ROUNDS; i++) {
 		sim_request(&d);
 		wait_count(&d.submitted, i + 1);
