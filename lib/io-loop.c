@@ -411,6 +411,14 @@ static int io_loop_wait(struct io_loop *loop, struct epoll_event *events)
 	if (n > 0 && !preempted &&
 	    (!busy || io_loop_driver_work(loop, events, n)))
 		io_poll_update(p, false, mono_now_ns() - t0);
+	/*
+	 * Woken, and a bound says it polls next: the pollers stop notifying
+	 * before the handlers run, so that a driver's answer to what they do
+	 * (its next request after a completion) costs it no doorbell.
+	 * Sleeping again wakes them first (io_loop_rearm()).
+	 */
+	if (n > 0 && (loop->poll.ns || loop->poll_busy.ns))
+		io_loop_quiet(loop, true);
 	return n;
 }
 
