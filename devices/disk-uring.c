@@ -281,14 +281,15 @@ enum uring_next {
 
 /*
  * Give a request to the worker threads; it leaves the ring's count once
- * the workers count it, so drain() never sees it in neither.
+ * the workers count it, so drain() never sees it in neither. The loop's
+ * count first: once drain() has seen inflight at 0, both are.
  */
 static void uring_hand_off(struct disk_uring *u, struct disk_req *req)
 {
 	u->workers->ops->queue(u->workers, req);
 	u->workers->ops->submit_batch(u->workers);
-	atomic_fetch_sub(&u->inflight, 1);
 	io_loop_expect(u->loop, -1);
+	atomic_fetch_sub(&u->inflight, 1);
 }
 
 /* Queue the rest of a transfer again (no submit: the reaper does it). */
@@ -377,9 +378,12 @@ static unsigned int uring_reap(struct disk_uring *u, bool wait)
 		io_uring_cqe_seen(&u->ring, cqe);
 		if (uring_complete(u, req, res) == URING_DONE) {
 			req->done(req);
-			/* After done(): drain() waits for it to return. */
-			atomic_fetch_sub(&u->inflight, 1);
+			/*
+			 * After done(): drain() waits for it to return. The
+			 * loop's count first, as in uring_hand_off().
+			 */
 			io_loop_expect(u->loop, -1);
+			atomic_fetch_sub(&u->inflight, 1);
 		}
 		n++;
 	}

@@ -5,7 +5,9 @@
  * thread (which polls the ring's fd), with batch_done() after them; data
  * written comes back; a request a short read leaves unfinished is resumed;
  * and the shutdown path works: with the I/O loop stopped, drain() from
- * another thread reaps everything still in flight.
+ * another thread reaps everything still in flight. After each case,
+ * drained, the I/O loop expects none of the engine's completions
+ * (io_loop_expect(): every path out of the ring gives back its count).
  *
  * Faults (the engine's source is built into this test with io_uring_submit
  * replaced by fault_submit): a refused io_uring_submit() -- for a new
@@ -217,6 +219,19 @@ static bool data_is(u32 seed)
 }
 
 /*
+ * Until the reap that called the last done() is over: the I/O thread goes
+ * on from there to the reap's own submit and to batch_done(), all under
+ * cq_lock.
+ */
+static void reaper_done(struct disk_engine *e)
+{
+	struct disk_uring *u = container_of(e, struct disk_uring, e);
+
+	pthread_mutex_lock(&u->cq_lock);
+	pthread_mutex_unlock(&u->cq_lock);
+}
+
+/*
  * A burst goes to the kernel URING_SUBMIT_CHUNK requests at a time, while
  * it is being queued; what is left below a chunk waits for the batch's
  * end (submit_batch), as every request did before.
@@ -229,6 +244,8 @@ static void test_chunks(struct disk_engine *e)
 	ok(wait_all() && each_once_on(loop_thread),
 	   "%u writes queued in chunks of %u complete without submit_batch",
 	   NR, URING_SUBMIT_CHUNK);
+	/* Else the reap's own submit could take the reads below. */
+	reaper_done(e);
 	queue_n(e, DISK_OP_READ, 0, URING_SUBMIT_CHUNK - 1, false);
 	for (i = 0; i < 50 && !completed_now(); i++)
 		usleep(1000);
@@ -323,6 +340,21 @@ static void test_restricted(struct disk_engine *e)
 	   reg);
 }
 
+/*
+ * Each request the ring has is a completion the I/O loop expects
+ * (io_loop_expect()); drained, it expects none of them.
+ */
+static void none_expected(struct disk_engine *e, struct io_loop *loop,
+			  const char *after)
+{
+	int n;
+
+	e->ops->drain(e);
+	n = atomic_load(&loop->expected);
+	ok(n == 0, "%s: drained, the I/O loop expects no completion (%d)",
+	   after, n);
+}
+
 static void test_faults(struct disk_engine *e, struct io_loop *loop)
 {
 	bool done;
@@ -334,6 +366,7 @@ static void test_faults(struct disk_engine *e, struct io_loop *loop)
 	ok(wait_one() && reqs[0].dreq.result == BS &&
 	   pthread_equal(reqs[0].on, loop->thread),
 	   "io_uring_submit refused 3 times: retried from the timer, completed");
+	none_expected(e, loop, "submit refused");
 
 	/* The resumption of a short read refused (it was unchecked). */
 	refuse_skip = 1;
@@ -344,6 +377,7 @@ static void test_faults(struct disk_engine *e, struct io_loop *loop)
 	   "a short read's resubmission refused: retried, then EIO (%lld)",
 	   (long long)reqs[0].dreq.result);
 	refuse = 0;
+	none_expected(e, loop, "resubmission refused");
 
 	/*
 	 * The ring refusing: a burst queued meanwhile tries one submit (its
@@ -362,6 +396,7 @@ static void test_faults(struct disk_engine *e, struct io_loop *loop)
 	ok(counted == 1 && wait_all() && each_once_on(loop->thread),
 	   "ring refusing: %u requests queued try %u submit(s) (1: the first chunk), then all complete",
 	   NR, counted);
+	none_expected(e, loop, "ring refusing");
 
 	/* EAGAIN for ever: today's code resubmitted without end. */
 	eagain_fd = spare_pipe[0];
@@ -370,12 +405,14 @@ static void test_faults(struct disk_engine *e, struct io_loop *loop)
 	   "a read failing with EAGAIN every time ends in EIO after %d tries",
 	   URING_MAX_RETRIES);
 	eagain_fd = -1;
+	none_expected(e, loop, "EAGAIN for ever");
 
 	/* Write-through zeroing: fallocate + fdatasync on a worker. */
 	one_req(e, DISK_OP_ZERO, 0, BS, true);
 	ok(wait_one() && reqs[0].dreq.result == 0 &&
 	   !pthread_equal(reqs[0].on, loop->thread),
 	   "write-through WRITE_ZEROES completes off the I/O thread");
+	none_expected(e, loop, "write-through WRITE_ZEROES");
 }
 
 /*
@@ -416,6 +453,7 @@ static void test_zero_fallback(void)
 	   !pthread_equal(reqs[0].on, loop.thread) &&
 	   pread(d->fd, back, BS, 0) == BS && !back[0] && !back[BS - 1],
 	   "tmpfs WRITE_ZEROES (no fallocate zeroing): zeroed by a worker");
+	none_expected(e, &loop, "WRITE_ZEROES handed to a worker");
 	disk_engine_destroy(e);
 	io_loop_destroy(&loop);
 	disk_close(d);
@@ -544,6 +582,7 @@ int main(void)
 
 	queue_all(e, DISK_OP_WRITE, 7);
 	ok(wait_all(), "32 writes complete without anyone waiting on the ring");
+	reaper_done(e);
 	ok(each_once_on(loop.thread),
 	   "each completed once, in full, on the I/O thread");
 	ok(batches >= 1 && batches <= NR,
@@ -553,6 +592,7 @@ int main(void)
 	   "32 reads on the I/O thread return what was written");
 	loop_thread = loop.thread;
 	test_chunks(e);
+	none_expected(e, &loop, "writes, reads, chunks");
 
 	/* A read past the end comes back short: the engine resumes it. */
 	memset(&reqs[0], 0, sizeof(reqs[0]));
@@ -568,6 +608,7 @@ int main(void)
 	ok(reqs[0].done == 1 && reqs[0].dreq.result == -EIO,
 	   "a read past the end: short, resumed, then EIO, completed once (%lld)",
 	   (long long)reqs[0].dreq.result);
+	none_expected(e, &loop, "a short read");
 
 	ok(drain_waits_for_done(e),
 	   "drain() waits for a done() running on the I/O thread");
@@ -581,6 +622,7 @@ int main(void)
 	queue_all(e, DISK_OP_READ, 0);
 	e->ops->drain(e);
 	ok(data_is(40), "and what they wrote reads back");
+	none_expected(e, &loop, "I/O loop stopped");
 	test_restricted(e);
 	disk_engine_destroy(e);
 
