@@ -9,9 +9,12 @@
 # that boot Linux several times, each boot under its own time-out.
 # Each suite's wall time follows it ("# suite-time: N s"); the slowest
 # eight are listed before the summary, for keeping make check's budget.
+# Where /dev/kvm is missing or not read-write, a line before the summary
+# says so and counts the skips that name KVM: such a pass says nothing
+# about VMs.
 set -u
 timeout_s=${SUITE_TIMEOUT:-600}
-passed=0 failed=0 skipped=0 todo=0
+passed=0 failed=0 skipped=0 todo=0 kvm_skips=0
 failed_names=()
 times=()
 
@@ -38,7 +41,10 @@ for suite in "$@"; do
 		"not ok "*"# TODO"*) todo=$((todo + 1)); skipped=$((skipped + 1)) ;;
 		"not ok "*) failed=$((failed + 1)); s_fail=$((s_fail + 1))
 			failed_names+=("$suite: ${line#not ok }") ;;
-		"ok "*"# SKIP"*|"ok "*"# skip"*) skipped=$((skipped + 1)) ;;
+		"ok "*"# SKIP"*|"ok "*"# skip"*) skipped=$((skipped + 1))
+			case ${line##*# [Ss][Kk][Ii][Pp]} in
+			*[Kk][Vv][Mm]*) kvm_skips=$((kvm_skips + 1)) ;;
+			esac ;;
 		"ok "*) passed=$((passed + 1)) ;;
 		esac
 	done <"$out"
@@ -64,5 +70,8 @@ if [ "${#failed_names[@]}" -gt 0 ]; then
 	printf '#   %s\n' "${failed_names[@]}"
 fi
 [ "$todo" -gt 0 ] && echo "# $todo expected failures on this host kind counted as skipped"
+if [ ! -r /dev/kvm ] || [ ! -w /dev/kvm ]; then
+	echo "# /dev/kvm is missing or not read-write here: $kvm_skips skips name KVM; this run says nothing about VMs"
+fi
 echo "$passed passed, $failed failed, $skipped skipped"
 [ "$failed" -eq 0 ]
