@@ -26,9 +26,10 @@
  * and burns a CPU meanwhile, which on a virtualized host slows the very
  * disk being waited for (a virtio disk at depth 1 on the project's hosts:
  * 4 KiB reads 46 us asleep against 59 us polling, fio 35 us). So there
- * only a driver's notification grows the bound; a wait that polling
- * ended on nothing but completions halves it, and one that sleep ended
- * on completions leaves it. At depth 1 it falls to 0: the thread sleeps
+ * only a driver's notification that carries work grows the bound; a
+ * wait that polling ended on anything else (a completion, a packet from
+ * a tap, a stale notification) halves it, and one that sleep ended on
+ * such an event leaves it. At depth 1 it falls to 0: the thread sleeps
  * while the disk works and polls after each completion, for the driver's
  * next request. At depth 32 a driver's requests come between the
  * completions, and it stays.
