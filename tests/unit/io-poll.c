@@ -18,6 +18,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "deadline.h"
 #include "io-loop.h"
 #include "io-poll.h"
 #include "tap.h"
@@ -352,13 +353,10 @@ static void wait_count(int *count, int n)
 
 static void spin_us(u64 us)
 {
-	struct timespec a, b;
+	u64 end = mono_now_ns() + us * 1000;
 
-	clock_gettime(CLOCK_MONOTONIC, &a);
-	do
-		clock_gettime(CLOCK_MONOTONIC, &b);
-	while ((b.tv_sec - a.tv_sec) * 1000000000LL + b.tv_nsec - a.tv_nsec <
-	       (long long)us * 1000);
+	while (mono_now_ns() < end)
+		;
 }
 
 /* A loop with the simulated queue and disk, expecting `expect` already. */
