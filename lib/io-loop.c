@@ -415,9 +415,12 @@ static int io_loop_wait(struct io_loop *loop, struct epoll_event *events)
 	 * Woken, and a bound says it polls next: the pollers stop notifying
 	 * before the handlers run, so that a driver's answer to what they do
 	 * (its next request after a completion) costs it no doorbell.
-	 * Sleeping again wakes them first (io_loop_rearm()).
+	 * Sleeping again wakes them first (io_loop_rearm()). Not while no
+	 * CPU is free: the next wait would sleep at once, and telling the
+	 * pollers twice would be all it did.
 	 */
-	if (n > 0 && (loop->poll.ns || loop->poll_busy.ns))
+	if (n > 0 && (loop->poll.ns || loop->poll_busy.ns) &&
+	    io_loop_cpu_free(loop, mono_now_ns()))
 		io_loop_quiet(loop, true);
 	return n;
 }

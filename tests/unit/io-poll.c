@@ -539,6 +539,91 @@ static void test_busy_deep(void)
 	sim_end(&loop, &d);
 }
 
+/* A poller that never finds work and counts being told to be quiet. */
+struct quiet_count {
+	struct io_handler h;
+	int told_quiet;
+};
+
+static bool never_work(struct io_handler *h)
+{
+	return false;
+}
+
+static void count_quiet(struct io_handler *h, bool quiet)
+{
+	struct quiet_count *q = h->opaque;
+
+	if (quiet)
+		__atomic_add_fetch(&q->told_quiet, 1, __ATOMIC_RELAXED);
+}
+
+/*
+ * A loop woken while a completion is expected, its busy bound 0 and its
+ * idle bound learnt (the thread would poll once the completion is
+ * reaped), with /proc/loadavg replaced by a file saying `loadavg`, on 2
+ * CPUs: how often its poller was told to be quiet during 200 events;
+ * -1 if it could not be set up.
+ */
+static int quiet_told(const char *loadavg, struct io_loop *loop)
+{
+	char path[] = "/tmp/lkvm-loadavg-XXXXXX";
+	struct quiet_count q = { 0 };
+	size_t len = strlen(loadavg);
+	struct counter c;
+	int fd = mkstemp(path);
+
+	memset(&c, 0, sizeof(c));
+	if (fd < 0)
+		return -1;
+	unlink(path);
+	if (write(fd, loadavg, len) != (ssize_t)len || io_loop_init(loop)) {
+		close(fd);
+		return -1;
+	}
+	c.h = (struct io_handler){ eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC),
+				   counter_fn, &c };
+	q.h = (struct io_handler){ eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC),
+				   counter_fn, &q, never_work, count_quiet };
+	io_loop_set_poll(loop, 50000);
+	loop->poll.ns = 50000;	/* as if learnt */
+	io_loop_expect(loop, 1);
+	if (loop->loadavg_fd >= 0)
+		close(loop->loadavg_fd);
+	loop->loadavg_fd = fd;
+	loop->ncpus = 2;
+	if (c.h.fd < 0 || q.h.fd < 0 || io_loop_add(loop, &c.h, EPOLLIN) ||
+	    io_loop_add(loop, &q.h, EPOLLIN) || io_loop_start(loop))
+		return -1;
+	loop_events(&c, 200);
+	io_loop_stop(loop);
+	io_loop_del(loop, &q.h);
+	close(q.h.fd);
+	loop_end(loop, &c);
+	return c.calls == 200 ? q.told_quiet : -1;
+}
+
+/*
+ * Woken with a bound that says the thread polls next, the loop tells its
+ * pollers to stop notifying before the handlers run; not when no CPU is
+ * free (more runnable tasks than CPUs), where the next wait sleeps at
+ * once and would only undo it.
+ */
+static void test_no_cpu_no_quiet(void)
+{
+	struct io_loop loop;
+	int busy, idle;
+
+	busy = quiet_told("9.00 9.00 9.00 9/200 4242\n", &loop);
+	ok(busy == 0 && loop.poll.ns == 50000 && loop.poll_busy.ns == 0,
+	   "no CPU free: the pollers were never told to be quiet, the bounds kept (told %d times in 200 events)",
+	   busy);
+	idle = quiet_told("0.00 0.00 0.00 1/200 4242\n", &loop);
+	ok(idle >= 200,
+	   "a CPU free: told to be quiet at each of 200 wake-ups (%d times)",
+	   idle);
+}
+
 int main(void)
 {
 	test_bound();
@@ -546,5 +631,6 @@ int main(void)
 	test_loop();
 	test_busy_depth1();
 	test_busy_deep();
+	test_no_cpu_no_quiet();
 	return tap_done();
 }
