@@ -28,3 +28,5 @@ $(BALLOON_FUZZ_DIR)/balloon-pages: tests/fuzz/balloon-pages.c \
 
 fuzz-balloon: fuzz-balloon-build
 	FUZZ_CHECK_TIME=$(FUZZ_TIME) tests/fuzz/balloon-run.sh
+
+fuzz: fuzz-balloon

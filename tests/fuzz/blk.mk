@@ -39,3 +39,5 @@ $(BLK_FUZZ_DIR)/blk-qcow2: BLK_FUZZ_LDFLAGS := \
 
 fuzz-blk: fuzz-blk-build
 	FUZZ_CHECK_TIME=$(FUZZ_TIME) tests/fuzz/blk-run.sh
+
+fuzz: fuzz-blk

@@ -26,3 +26,5 @@ $(NET_FUZZ_DIR)/net-tx: tests/fuzz/net-tx.c $(NET_FUZZ_SRCS) \
 
 fuzz-net: fuzz-net-build
 	FUZZ_CHECK_TIME=$(FUZZ_TIME) tests/fuzz/net-run.sh
+
+fuzz: fuzz-net

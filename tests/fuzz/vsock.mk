@@ -25,3 +25,5 @@ $(VSOCK_FUZZ_DIR)/vsock-tx: tests/fuzz/vsock-tx.c $(VSOCK_FUZZ_SRCS) \
 
 fuzz-vsock: fuzz-vsock-build
 	FUZZ_CHECK_TIME=$(FUZZ_TIME) tests/fuzz/vsock-run.sh
+
+fuzz: fuzz-vsock
