@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -88,6 +89,8 @@ struct virtio_vsock {
 	bool rx_starved;		/* no receive buffers: wait for a kick */
 	bool rx_pushed;
 	bool active;			/* DRIVER_OK, until reset */
+	/* A transmit notification off the I/O thread, for kick_io(). */
+	atomic_bool tx_deferred;
 	struct ratelimit bad_rl;
 	struct virtio_vsock_stats st;
 };
@@ -641,7 +644,7 @@ static void guest_connect(struct virtio_vsock *v, const struct vsock_hdr *h)
 		conn_reset(c);
 		return;
 	}
-	/* On the I/O thread, under its filter (AF_UNIX only). */
+	/* On the I/O thread (vsock_queue_notify()), under its filter. */
 	fd = sc_socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd < 0) {
 		pr_warn_ratelimited("%s: socket: %s", v->vdev.name,
@@ -912,18 +915,30 @@ static void kick(struct virtio_vsock *v)
 				    strerror(errno));
 }
 
+/*
+ * Packets become socket calls, which only the I/O thread's seccomp filter
+ * allows: a notification that lands on a vCPU (no ioeventfd for it, or a
+ * write the ioeventfd does not match) is handed to the I/O thread.
+ */
 static void vsock_queue_notify(struct virtio_device *vdev, struct virtq *vq)
 {
 	struct virtio_vsock *v = vdev->priv;
 
-	if (vq->index == VSOCK_TXQ)
+	if (vq->index == VSOCK_TXQ && io_loop_on_thread(v->loop)) {
 		vsock_tx_notify(v, vq);
-	else if (vq->index == VSOCK_RXQ)
+	} else if (vq->index == VSOCK_TXQ) {
+		atomic_store(&v->tx_deferred, true);
+		kick(v);
+	} else if (vq->index == VSOCK_RXQ) {
 		kick(v);	/* new buffers: served on the I/O thread */
+	}
 	/* The event queue's buffers wait for a transport reset event. */
 }
 
-/* Receive buffers arrived (or the driver became ready): go on. */
+/*
+ * Receive buffers arrived (or the driver became ready), or a transmit
+ * notification came to another thread: go on.
+ */
 static void kick_io(struct io_handler *hd, u32 events)
 {
 	struct virtio_vsock *v = hd->opaque;
@@ -933,6 +948,8 @@ static void kick_io(struct io_handler *hd, u32 events)
 	if (read(hd->fd, &cnt, sizeof(cnt)) < 0 && errno != EAGAIN)
 		pr_warn_ratelimited("%s: wake-up: %s", v->vdev.name,
 				    strerror(errno));
+	if (atomic_exchange(&v->tx_deferred, false))
+		virtio_queue_notify(&v->vdev, VSOCK_TXQ);
 	pthread_mutex_lock(&v->lock);
 	v->rx_starved = false;
 	rx_begin(v);

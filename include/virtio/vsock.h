@@ -19,8 +19,9 @@
  * that does not complete its handshake within timeout_ms is dropped.
  *
  * Threads: host sockets are non-blocking and served by the I/O loop; the
- * transmit queue is processed where the driver's notification lands (the
- * I/O thread or a vCPU); everything shares one device lock.
+ * transmit queue is processed on the I/O thread too (a notification that
+ * lands on a vCPU is handed over: only the I/O thread's seccomp filter
+ * allows sockets); everything shares one device lock.
  */
 #ifndef LKVM_VIRTIO_VSOCK_H
 #define LKVM_VIRTIO_VSOCK_H

@@ -13,6 +13,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <poll.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <sys/socket.h>
@@ -185,10 +186,15 @@ static inline void tx_raw(const void *buf, u32 len)
 	struct th_queue *q = &T.q[1];
 	u64 gpa = TXSLOT(q->avail_idx % q->size);
 
+	u64 end;
+
 	memcpy(th_hva(&T, gpa), buf, len);
 	th_post(&T, 1, gpa, len, false);
-	while (th_used(&T, 1, NULL))
-		;
+	/* The I/O thread takes it: the slot is not reused before. */
+	end = ms() + 2000;
+	while (q->last_used != q->avail_idx && ms() < end)
+		if (!th_used(&T, 1, NULL))
+			sched_yield();
 }
 
 /* A packet from the guest's port gport to the host's hport. */
