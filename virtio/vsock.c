@@ -466,8 +466,16 @@ static void conn_host_to_guest(struct vsock_conn *c)
 			v->rx_pushed = true;
 			continue;
 		}
-		if (!cnt)	/* header-only buffer: a control packet's */
-			break;
+		if (!cnt) {
+			/*
+			 * Room for a header only: no data fits, and holding
+			 * it would leave the host socket readable, the loop
+			 * calling again at once. A credit update uses it.
+			 */
+			conn_hdr(c, &h, VSOCK_OP_CREDIT_UPDATE);
+			rx_push(v, &h);
+			continue;
+		}
 		r = readv(c->h.fd, iov, (int)cnt);
 		if (r < 0 && (errno == EAGAIN || errno == EINTR))
 			break;

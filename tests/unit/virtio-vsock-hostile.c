@@ -3,7 +3,8 @@
  * virtio/vsock.c against a hostile guest driver and a hostile local user
  * of its host socket (tests/unit/virtio-vsock-drv.h's harness): a
  * transmit notification that lands on a thread under a vCPU's seccomp
- * filter.
+ * filter, a receive buffer with room for a header only while host data
+ * waits. The I/O thread's CPU time tells whether it spins.
  */
 #include <linux/filter.h>
 #include <linux/seccomp.h>
@@ -14,6 +15,22 @@
 #include "seccomp-filter.h"
 #include "tap.h"
 #include "virtio-vsock-drv.h"
+
+/* CPU time the I/O thread used in the next window_ms, in ms. */
+static u64 io_cpu_ms(unsigned int window_ms)
+{
+	struct timespec a, b;
+	clockid_t cid;
+
+	if (pthread_getcpuclockid(L.thread, &cid) ||
+	    clock_gettime(cid, &a))
+		abort();
+	usleep(window_ms * 1000);
+	if (clock_gettime(cid, &b))
+		abort();
+	return ((u64)b.tv_sec * 1000 + (u64)b.tv_nsec / 1000000) -
+	       ((u64)a.tv_sec * 1000 + (u64)a.tv_nsec / 1000000);
+}
 
 /* --- A notification on a vCPU --- */
 
@@ -88,6 +105,70 @@ static void test_vcpu_notify(void)
 	close(lfd);
 }
 
+/* --- A receive buffer with room for a header only --- */
+
+/* Wait for n used receive buffers without posting them again. */
+static unsigned int rx_take(unsigned int n, int timeout_ms)
+{
+	u64 end = ms() + (u64)timeout_ms;
+	unsigned int got = 0;
+
+	while (got < n && ms() < end) {
+		if (th_used(&T, 0, NULL))
+			got++;
+		else
+			usleep(100);
+	}
+	return got;
+}
+
+static void test_header_only_rx(void)
+{
+	struct th_queue *q = &T.q[0];
+	u32 hport = 0, i, cpu, outstanding;
+	int fd = host_to_guest(1003, &hport);
+	bool update = false, data = false;
+
+	if (fd < 0) {
+		ok(0, "connect for the header-only receive buffer");
+		return;
+	}
+	/* 64 RSTs (a closed port) use up every receive buffer. */
+	for (i = 0; i < RXQS; i++)
+		tx(VSOCK_OP_REQUEST, 7400 + i, 2997, 0, 0, NULL, 0);
+	ok(rx_take(RXQS, 2000) == RXQS, "the receive queue is used up");
+	/* One buffer with room for a header, and host data waiting. */
+	th_post(&T, 0, RXSLOT(q->avail_idx % q->size), VSOCK_HDR_LEN, true);
+	if (write(fd, "hello", 5) != 5)
+		abort();
+	cpu = (u32)io_cpu_ms(300);
+	ok(cpu < 60,
+	   "host data and a header-only receive buffer: the I/O thread does not spin (%u ms CPU in 300 ms)",
+	   cpu);
+	outstanding = (u16)(q->avail_idx - q->last_used);
+	if (rx_next(&P, 500))
+		update = P.h.op == VSOCK_OP_CREDIT_UPDATE &&
+			 P.h.dst_port == 1003 && !P.h.len;
+	/* Full-sized buffers again: the data goes. */
+	for (i = outstanding; i < RXQS; i++)
+		th_post(&T, 0, RXSLOT(q->avail_idx % q->size), RXLEN, true);
+	while (rx_next(&P, 500))
+		data |= P.h.op == VSOCK_OP_RW && P.h.len == 5 &&
+			!memcmp(P.data, "hello", 5);
+	ok(update && data,
+	   "the header-only buffer carries a credit update; the data goes in the next full one");
+	tx(VSOCK_OP_RST, 1003, hport, 0, 0, NULL, 0);
+	ok(host_eof(fd, 2000), "RST: the host socket is closed");
+	close(fd);
+}
+
+/* Whatever an earlier test left in the receive queue. */
+static void rx_drain(void)
+{
+	while (rx_next(&P, 50))
+		;
+}
+
 int main(void)
 {
 	char why[200] = "";
@@ -95,6 +176,9 @@ int main(void)
 	log_set_level(LOG_ERROR);
 	setup(64, 300, 0);
 	test_vcpu_notify();
+	rx_drain();
+	test_header_only_rx();
+
 	ok(!virtio_vsock_check(V, why, sizeof(why)) &&
 	   stats().nr_conns == 0,
 	   "the device's own invariants hold, no connection left %s", why);
