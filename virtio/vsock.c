@@ -61,7 +61,8 @@ struct vsock_conn {
 	/* Guest bytes the host socket did not take yet (a ring). */
 	u8 *buf;
 	u32 head, len;
-	char line[VSOCK_CONNECT_LINE_MAX];
+	char line[VSOCK_CONNECT_LINE_MAX];	/* the CONNECT line so far */
+	u32 line_len;
 	u64 deadline;			/* ms, CLOCK_MONOTONIC; 0: none */
 };
 
@@ -716,32 +717,37 @@ static u32 alloc_port(struct virtio_vsock *v, u32 peer)
 	}
 }
 
-/* Read "CONNECT <port>\n", not a byte beyond it. */
+/*
+ * Read "CONNECT <port>\n", not a byte beyond it. What came so far is
+ * taken off the socket into c->line: left there, it would keep the
+ * socket readable and the level-triggered loop calling at once.
+ */
 static void conn_read_line(struct vsock_conn *c)
 {
 	struct virtio_vsock *v = c->v;
-	char buf[VSOCK_CONNECT_LINE_MAX], *nl;
+	char *at = c->line + c->line_len, *nl;
+	size_t room = sizeof(c->line) - 1 - c->line_len, take;
 	unsigned long port;
 	ssize_t n;
 
-	n = recv(c->h.fd, buf, sizeof(buf) - 1, MSG_PEEK | MSG_DONTWAIT);
+	n = recv(c->h.fd, at, room, MSG_PEEK | MSG_DONTWAIT);
 	if (n < 0 && (errno == EAGAIN || errno == EINTR))
 		return;
 	if (n <= 0)
 		goto bad;
-	buf[n] = 0;
-	nl = memchr(buf, '\n', (size_t)n);
+	nl = memchr(at, '\n', (size_t)n);
+	take = nl ? (size_t)(nl - at) + 1 : (size_t)n;
+	if (recv(c->h.fd, at, take, MSG_DONTWAIT) != (ssize_t)take)
+		goto bad;
+	c->line_len += (u32)take;
 	if (!nl) {
-		if (n == sizeof(buf) - 1)
+		if (c->line_len == sizeof(c->line) - 1)
 			goto bad;
 		return;		/* more to come */
 	}
-	if (recv(c->h.fd, c->line, (size_t)(nl - buf + 1), MSG_DONTWAIT) !=
-	    nl - buf + 1)
-		goto bad;
 	*nl = 0;
-	if (strncmp(buf, "CONNECT ", 8) ||
-	    parse_num_ulong(buf + 8, 0xffffffffUL, 0, &port))
+	if (strncmp(c->line, "CONNECT ", 8) ||
+	    parse_num_ulong(c->line + 8, 0xffffffffUL, 0, &port))
 		goto bad;
 	c->peer_port = (u32)port;
 	c->local_port = alloc_port(v, c->peer_port);

@@ -4,7 +4,8 @@
  * of its host socket (tests/unit/virtio-vsock-drv.h's harness): a
  * transmit notification that lands on a thread under a vCPU's seccomp
  * filter, a receive buffer with room for a header only while host data
- * waits. The I/O thread's CPU time tells whether it spins.
+ * waits, a CONNECT line written a few bytes at a time. The I/O thread's
+ * CPU time tells whether it spins.
  */
 #include <linux/filter.h>
 #include <linux/seccomp.h>
@@ -162,6 +163,29 @@ static void test_header_only_rx(void)
 	close(fd);
 }
 
+/* --- A CONNECT line a few bytes at a time --- */
+
+static void test_slow_connect(void)
+{
+	int fd = host_socket(sock);
+	u32 cpu;
+
+	if (write(fd, "CONNECT 12", 10) != 10)
+		abort();
+	cpu = (u32)io_cpu_ms(150);
+	ok(cpu < 30,
+	   "half a CONNECT line: the I/O thread waits for the rest without spinning (%u ms CPU in 150 ms)",
+	   cpu);
+	if (write(fd, "34\n", 3) != 3)
+		abort();
+	ok(rx_expect(VSOCK_OP_REQUEST, 1234, 2000),
+	   "the rest of the line: REQUEST to port 1234");
+	tx(VSOCK_OP_RST, 1234, P.h.src_port, 0, 0, NULL, 0);
+	ok(host_eof(fd, 2000) && !rx_next(&P, 100),
+	   "the guest's RST closes the host socket");
+	close(fd);
+}
+
 /* Whatever an earlier test left in the receive queue. */
 static void rx_drain(void)
 {
@@ -178,7 +202,8 @@ int main(void)
 	test_vcpu_notify();
 	rx_drain();
 	test_header_only_rx();
-
+	rx_drain();
+	test_slow_connect();
 	ok(!virtio_vsock_check(V, why, sizeof(why)) &&
 	   stats().nr_conns == 0,
 	   "the device's own invariants hold, no connection left %s", why);
