@@ -833,8 +833,15 @@ static void tx_packet(struct virtio_vsock *v, const struct virtq_chain *ch)
 		return;
 	}
 	if (c->state == C_CLOSING) {
+		/*
+		 * Closed for the guest (it had our RST), still draining to
+		 * the host: a new REQUEST on its ports is refused, not
+		 * left unanswered until the guest's connect times out.
+		 */
 		if (h.op == VSOCK_OP_RST)
 			conn_free(c);
+		else if (h.op == VSOCK_OP_REQUEST)
+			rst_orphan(v, h.dst_port, h.src_port);
 		return;
 	}
 	c->peer_buf_alloc = h.buf_alloc;

@@ -4,8 +4,9 @@
  * of its host socket (tests/unit/virtio-vsock-drv.h's harness): a
  * transmit notification that lands on a thread under a vCPU's seccomp
  * filter, a receive buffer with room for a header only while host data
- * waits, a CONNECT line written a few bytes at a time. The I/O thread's
- * CPU time tells whether it spins.
+ * waits, a CONNECT line written a few bytes at a time, a guest port used
+ * again while its last connection still drains to the host. The I/O
+ * thread's CPU time tells whether it spins.
  */
 #include <linux/filter.h>
 #include <linux/seccomp.h>
@@ -186,6 +187,65 @@ static void test_slow_connect(void)
 	close(fd);
 }
 
+/* --- A guest port used again while its last connection drains --- */
+
+/* rx_expect(), credit updates passed over. */
+static bool rx_expect_ctrl(u16 op, u32 gport, int timeout_ms)
+{
+	while (rx_expect(op, gport, timeout_ms) ||
+	       P.h.op == VSOCK_OP_CREDIT_UPDATE)
+		if (P.h.op == op)
+			return true;
+	return false;
+}
+
+static void test_reuse_closing(void)
+{
+	int lfd = host_listen(2003), fd;
+	u32 sent = 0, palloc, pfwd;
+	static u8 big[65536];
+	u8 data[4096];
+	bool rst = false, resp = false;
+
+	tx(VSOCK_OP_REQUEST, 7500, 2003, 0, 0, NULL, 0);
+	rx_expect(VSOCK_OP_RESPONSE, 7500, 2000);
+	palloc = P.h.buf_alloc;
+	pfwd = P.h.fwd_cnt;
+	fd = accept(lfd, NULL, NULL);
+	/* The host reads nothing: all the credit, most of it held. */
+	memset(data, 'q', sizeof(data));
+	while (fd >= 0 && palloc - (sent - pfwd) >= sizeof(data)) {
+		tx(VSOCK_OP_RW, 7500, 2003, 0, 0, data, sizeof(data));
+		sent += sizeof(data);
+	}
+	tx(VSOCK_OP_SHUTDOWN, 7500, 2003, 3, 0, NULL, 0);
+	ok(fd >= 0 && rx_expect_ctrl(VSOCK_OP_RST, 7500, 2000) &&
+	   stats().nr_conns == 1,
+	   "the guest closes with %u bytes the host has not read: RST at once, the bytes still draining",
+	   sent);
+	tx(VSOCK_OP_REQUEST, 7500, 2003, 0, 0, NULL, 0);
+	ok(rx_expect_ctrl(VSOCK_OP_RST, 7500, 100),
+	   "a REQUEST from the same port meanwhile is refused (RST), not left unanswered");
+	/* The host reads it all: the old connection ends, the port is free. */
+	fcntl(fd, F_SETFL, O_NONBLOCK);
+	while (!host_eof(fd, 0) && stats().nr_conns)
+		while (read(fd, big, sizeof(big)) > 0)
+			;
+	tx(VSOCK_OP_REQUEST, 7500, 2003, 0, 0, NULL, 0);
+	while (rx_next(&P, 500) && !resp && !rst) {
+		resp = P.h.op == VSOCK_OP_RESPONSE && P.h.dst_port == 7500;
+		rst = P.h.op == VSOCK_OP_RST;
+	}
+	ok(resp, "once drained, the same port connects again");
+	tx(VSOCK_OP_RST, 7500, 2003, 0, 0, NULL, 0);
+	if (fd >= 0)
+		close(fd);
+	fd = accept(lfd, NULL, NULL);
+	if (fd >= 0)
+		close(fd);
+	close(lfd);
+}
+
 /* Whatever an earlier test left in the receive queue. */
 static void rx_drain(void)
 {
@@ -204,6 +264,8 @@ int main(void)
 	test_header_only_rx();
 	rx_drain();
 	test_slow_connect();
+	rx_drain();
+	test_reuse_closing();
 	ok(!virtio_vsock_check(V, why, sizeof(why)) &&
 	   stats().nr_conns == 0,
 	   "the device's own invariants hold, no connection left %s", why);
