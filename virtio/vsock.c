@@ -90,6 +90,7 @@ struct virtio_vsock {
 	bool rx_starved;		/* no receive buffers: wait for a kick */
 	bool rx_pushed;
 	bool active;			/* DRIVER_OK, until reset */
+	bool listen_off;		/* off the loop until the timer's tick */
 	/* A transmit notification off the I/O thread, for kick_io(). */
 	atomic_bool tx_deferred;
 	struct ratelimit bad_rl;
@@ -674,6 +675,38 @@ static void guest_connect(struct virtio_vsock *v, const struct vsock_hdr *h)
 	conn_update(c);
 }
 
+/*
+ * accept() failed for want of a resource (EMFILE, ENFILE, ENOBUFS...): the
+ * connection waits in the backlog, the listener stays readable, and the
+ * level-triggered loop would call again at once. Off the loop until the
+ * timer's next tick (v locked).
+ */
+static void listen_pause(struct virtio_vsock *v)
+{
+	int err;
+
+	if (v->listen_off)	/* a second event of the same batch */
+		return;
+	err = io_loop_del(v->loop, &v->listen_h);
+	if (err)
+		pr_warn_ratelimited("%s: epoll: %s", v->vdev.name,
+				    strerror(-err));
+	v->listen_off = !err;
+}
+
+static void listen_resume(struct virtio_vsock *v)
+{
+	int err;
+
+	if (!v->listen_off)
+		return;
+	err = io_loop_add(v->loop, &v->listen_h, EPOLLIN);
+	if (err)
+		pr_warn_ratelimited("%s: epoll: %s", v->vdev.name,
+				    strerror(-err));
+	v->listen_off = err != 0;
+}
+
 static void listen_io(struct io_handler *hd, u32 events)
 {
 	struct virtio_vsock *v = hd->opaque;
@@ -682,9 +715,15 @@ static void listen_io(struct io_handler *hd, u32 events)
 
 	fd = accept4(hd->fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
 	if (fd < 0) {
-		if (errno != EAGAIN && errno != EINTR)
-			pr_warn_ratelimited("%s: accept: %s", v->vdev.name,
-					    strerror(errno));
+		int err = errno;
+
+		if (err == EAGAIN || err == EINTR || err == ECONNABORTED)
+			return;
+		pr_warn_ratelimited("%s: accept: %s", v->vdev.name,
+				    strerror(err));
+		pthread_mutex_lock(&v->lock);
+		listen_pause(v);
+		pthread_mutex_unlock(&v->lock);
 		return;
 	}
 	pthread_mutex_lock(&v->lock);
@@ -998,6 +1037,7 @@ static void timer_io(struct io_handler *hd, u32 events)
 		pr_warn_ratelimited("%s: timer: %s", v->vdev.name,
 				    strerror(errno));
 	pthread_mutex_lock(&v->lock);
+	listen_resume(v);
 	rx_begin(v);
 	for (i = 0; i < v->max_conns; i++) {
 		struct vsock_conn *c = &v->conns[i];

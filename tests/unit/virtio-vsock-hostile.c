@@ -5,13 +5,15 @@
  * transmit notification that lands on a thread under a vCPU's seccomp
  * filter, a receive buffer with room for a header only while host data
  * waits, a CONNECT line written a few bytes at a time, a guest port used
- * again while its last connection still drains to the host. The I/O
- * thread's CPU time tells whether it spins.
+ * again while its last connection still drains to the host, a host
+ * connection while lkvm has no file descriptor left. The I/O thread's
+ * CPU time tells whether it spins.
  */
 #include <linux/filter.h>
 #include <linux/seccomp.h>
 #include <pthread.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/syscall.h>
 
 #include "seccomp-filter.h"
@@ -246,6 +248,46 @@ static void test_reuse_closing(void)
 	close(lfd);
 }
 
+/* --- A host connection when lkvm is out of file descriptors --- */
+
+static void test_out_of_fds(void)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	int c = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0), fds[256];
+	struct rlimit old, low;
+	unsigned int n = 0;
+	int full;
+	u32 cpu;
+
+	if (c < 0 || getrlimit(RLIMIT_NOFILE, &old))
+		abort();
+	low = old;
+	low.rlim_cur = 128;
+	if (setrlimit(RLIMIT_NOFILE, &low))
+		abort();
+	while (n < ARRAY_SIZE(fds) && (fds[n] = dup(0)) >= 0)
+		n++;
+	full = n < ARRAY_SIZE(fds) && errno == EMFILE;
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", sock);
+	if (connect(c, (struct sockaddr *)&sa, sizeof(sa)))
+		abort();
+	cpu = (u32)io_cpu_ms(200);
+	ok(full && cpu < 40,
+	   "a host connection while lkvm has no fd left: the I/O thread does not spin on the listener (%u ms CPU in 200 ms)",
+	   cpu);
+	while (n)
+		close(fds[--n]);
+	if (setrlimit(RLIMIT_NOFILE, &old))
+		abort();
+	if (write(c, "CONNECT 1235\n", 13) != 13)
+		abort();
+	ok(rx_expect(VSOCK_OP_REQUEST, 1235, 2000),
+	   "fds again: the waiting connection is taken, REQUEST to port 1235");
+	tx(VSOCK_OP_RST, 1235, P.h.src_port, 0, 0, NULL, 0);
+	ok(host_eof(c, 2000), "the guest's RST closes it");
+	close(c);
+}
+
 /* Whatever an earlier test left in the receive queue. */
 static void rx_drain(void)
 {
@@ -266,6 +308,8 @@ int main(void)
 	test_slow_connect();
 	rx_drain();
 	test_reuse_closing();
+	rx_drain();
+	test_out_of_fds();
 	ok(!virtio_vsock_check(V, why, sizeof(why)) &&
 	   stats().nr_conns == 0,
 	   "the device's own invariants hold, no connection left %s", why);
