@@ -82,6 +82,7 @@ struct virtio_vsock {
 	unsigned int timeout_ms;
 	u32 buf_alloc;
 	u32 next_port;
+	unsigned int next_slot;		/* where conn_alloc() looks first */
 	struct vsock_conn *conns;
 	struct vsock_orphan *orphans;	/* RSTs owed for no connection */
 	unsigned int nr_orphans, orphan_head, orphan_cap;
@@ -160,14 +161,22 @@ static struct vsock_conn *conn_find(struct virtio_vsock *v, u32 local,
 
 static void conn_io(struct io_handler *hd, u32 events);
 
+/*
+ * A free slot, the one after the last taken first: the I/O loop may still
+ * hold an event of a connection just freed (taken in the same batch as
+ * the handler that freed it) for its slot, which conn_io() ignores while
+ * the slot stays free, but would apply to a new connection there.
+ */
 static struct vsock_conn *conn_alloc(struct virtio_vsock *v)
 {
-	unsigned int i;
+	unsigned int k;
 
-	for (i = 0; i < v->max_conns; i++) {
+	for (k = 0; k < v->max_conns; k++) {
+		unsigned int i = (v->next_slot + k) % v->max_conns;
 		struct vsock_conn *c = &v->conns[i];
 
 		if (c->state == C_FREE) {
+			v->next_slot = (i + 1) % v->max_conns;
 			memset(c, 0, sizeof(*c));
 			c->v = v;
 			c->h.fd = -1;

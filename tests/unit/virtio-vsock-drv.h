@@ -55,8 +55,13 @@ static inline u64 ms(void)
 	return (u64)ts.tv_sec * 1000 + (u64)ts.tv_nsec / 1000000;
 }
 
-static inline int setup(unsigned int max_conns, unsigned int timeout_ms,
-			u32 buf)
+/*
+ * The device on the harness; with start, the I/O loop's thread serves
+ * its handlers, else the test runs them (and the device's transmit work
+ * runs where the test notifies).
+ */
+static inline int setup_loop(unsigned int max_conns, unsigned int timeout_ms,
+			     u32 buf, bool start)
 {
 	struct virtio_vsock_options o = {
 		.guest_cid = CID, .path = sock, .loop = &L,
@@ -73,7 +78,7 @@ static inline int setup(unsigned int max_conns, unsigned int timeout_ms,
 		abort();
 	snprintf(sock, sizeof(sock), "%s/v.sock", dir);
 	th_init(&T);
-	if (io_loop_init(&L) || io_loop_start(&L))
+	if (io_loop_init(&L) || (start && io_loop_start(&L)))
 		abort();
 	if (virtio_vsock_create(&V, &T.mem, "virtio-vsock.0", &o, msg,
 				sizeof(msg))) {
@@ -91,6 +96,12 @@ static inline int setup(unsigned int max_conns, unsigned int timeout_ms,
 	for (i = 0; i < RXQS; i++)
 		th_post(&T, 0, RXSLOT(i), RXLEN, true);
 	return 0;
+}
+
+static inline int setup(unsigned int max_conns, unsigned int timeout_ms,
+			u32 buf)
+{
+	return setup_loop(max_conns, timeout_ms, buf, true);
 }
 
 static inline void teardown(void)
