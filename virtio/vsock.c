@@ -716,6 +716,17 @@ static void listen_resume(struct virtio_vsock *v)
 	v->listen_off = err != 0;
 }
 
+/* Host connections without the guest's answer yet (v locked). */
+static unsigned int half_open(const struct virtio_vsock *v)
+{
+	unsigned int i, n = 0;
+
+	for (i = 0; i < v->max_conns; i++)
+		n += v->conns[i].state == C_HOST_CONNECT ||
+		     v->conns[i].state == C_HOST_REQUEST;
+	return n;
+}
+
 static void listen_io(struct io_handler *hd, u32 events)
 {
 	struct virtio_vsock *v = hd->opaque;
@@ -736,11 +747,16 @@ static void listen_io(struct io_handler *hd, u32 events)
 		return;
 	}
 	pthread_mutex_lock(&v->lock);
-	c = conn_alloc(v);
+	/*
+	 * Half the table at most for handshakes under way: a local flood
+	 * of connections that never send CONNECT, or that the guest never
+	 * answers, leaves room for the guest's own.
+	 */
+	c = half_open(v) < MAX(v->max_conns / 2, 1u) ? conn_alloc(v) : NULL;
 	if (!c) {
 		v->st.refused_full++;
-		pr_warn_ratelimited("%s: %u connections: refusing a host one",
-				    v->vdev.name, v->max_conns);
+		pr_warn_ratelimited("%s: %u connections, %u of them unfinished: refusing a host one",
+				    v->vdev.name, v->st.nr_conns, half_open(v));
 		close(fd);
 	} else {
 		c->h.fd = fd;
@@ -1339,6 +1355,9 @@ int virtio_vsock_check(struct virtio_vsock *v, char *why, size_t len)
 	if (!err && (live != v->st.nr_conns || live > v->max_conns))
 		err = snprintf(why, len, "%u connections, counted %u, bound %u",
 			       live, v->st.nr_conns, v->max_conns);
+	if (!err && half_open(v) > MAX(v->max_conns / 2, 1u))
+		err = snprintf(why, len, "%u host handshakes, room for %u",
+			       half_open(v), MAX(v->max_conns / 2, 1u));
 	if (!err && v->nr_orphans > v->orphan_cap)
 		err = snprintf(why, len, "%u resets owed, room for %u",
 			       v->nr_orphans, v->orphan_cap);

@@ -6,8 +6,9 @@
  * filter, a receive buffer with room for a header only while host data
  * waits, a CONNECT line written a few bytes at a time, a guest port used
  * again while its last connection still drains to the host, a host
- * connection while lkvm has no file descriptor left. The I/O thread's
- * CPU time tells whether it spins.
+ * connection while lkvm has no file descriptor left, a flood of host
+ * connections that never finish their handshake. The I/O thread's CPU
+ * time tells whether it spins.
  */
 #include <linux/filter.h>
 #include <linux/seccomp.h>
@@ -288,6 +289,35 @@ static void test_out_of_fds(void)
 	close(c);
 }
 
+/* --- A local user's flood of connections that never finish --- */
+
+static void test_half_open_flood(void)
+{
+	int lfd = host_listen(2004), fds[64], fd;
+	unsigned int i, closed = 0;
+	u64 r0 = stats().refused_full;
+
+	for (i = 0; i < 64; i++)
+		fds[i] = host_socket(sock);
+	usleep(50000);
+	for (i = 0; i < 64; i++)
+		closed += host_eof(fds[i], 0);
+	tx(VSOCK_OP_REQUEST, 7700, 2004, 0, 0, NULL, 0);
+	ok(rx_expect(VSOCK_OP_RESPONSE, 7700, 1000),
+	   "64 host connections that never send CONNECT (a table of 64): the guest still connects to the host");
+	ok(closed == 32 && stats().refused_full - r0 == 32,
+	   "half the table for unfinished host connections: the other %u closed at once",
+	   closed);
+	fd = accept(lfd, NULL, NULL);
+	tx(VSOCK_OP_RST, 7700, 2004, 0, 0, NULL, 0);
+	for (i = 0; i < 64; i++)
+		close(fds[i]);
+	if (fd >= 0)
+		close(fd);
+	close(lfd);
+	usleep(20000);
+}
+
 /* Whatever an earlier test left in the receive queue. */
 static void rx_drain(void)
 {
@@ -310,6 +340,8 @@ int main(void)
 	test_reuse_closing();
 	rx_drain();
 	test_out_of_fds();
+	rx_drain();
+	test_half_open_flood();
 	ok(!virtio_vsock_check(V, why, sizeof(why)) &&
 	   stats().nr_conns == 0,
 	   "the device's own invariants hold, no connection left %s", why);
