@@ -109,6 +109,12 @@ static inline void io_loop_expect(struct io_loop *loop, int n)
 	atomic_fetch_add_explicit(&loop->expected, n, memory_order_relaxed);
 }
 int io_loop_start(struct io_loop *loop);
+/*
+ * Is the caller the I/O thread (or is there none: handlers run where the
+ * caller runs them)? Work that needs the I/O thread's seccomp filter
+ * (sockets) is handed to it from anywhere else.
+ */
+bool io_loop_on_thread(const struct io_loop *loop);
 /* Stops and joins the thread; safe to call when not started. */
 void io_loop_stop(struct io_loop *loop);
 void io_loop_destroy(struct io_loop *loop);

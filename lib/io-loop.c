@@ -478,6 +478,11 @@ int io_loop_start(struct io_loop *loop)
 	return 0;
 }
 
+bool io_loop_on_thread(const struct io_loop *loop)
+{
+	return !loop->started || pthread_equal(pthread_self(), loop->thread);
+}
+
 void io_loop_stop(struct io_loop *loop)
 {
 	u64 one = 1;

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -60,7 +61,8 @@ struct vsock_conn {
 	/* Guest bytes the host socket did not take yet (a ring). */
 	u8 *buf;
 	u32 head, len;
-	char line[VSOCK_CONNECT_LINE_MAX];
+	char line[VSOCK_CONNECT_LINE_MAX];	/* the CONNECT line so far */
+	u32 line_len;
 	u64 deadline;			/* ms, CLOCK_MONOTONIC; 0: none */
 };
 
@@ -80,6 +82,7 @@ struct virtio_vsock {
 	unsigned int timeout_ms;
 	u32 buf_alloc;
 	u32 next_port;
+	unsigned int next_slot;		/* where conn_alloc() looks first */
 	struct vsock_conn *conns;
 	struct vsock_orphan *orphans;	/* RSTs owed for no connection */
 	unsigned int nr_orphans, orphan_head, orphan_cap;
@@ -88,6 +91,9 @@ struct virtio_vsock {
 	bool rx_starved;		/* no receive buffers: wait for a kick */
 	bool rx_pushed;
 	bool active;			/* DRIVER_OK, until reset */
+	bool listen_off;		/* off the loop until the timer's tick */
+	/* A transmit notification off the I/O thread, for kick_io(). */
+	atomic_bool tx_deferred;
 	struct ratelimit bad_rl;
 	struct virtio_vsock_stats st;
 };
@@ -155,14 +161,22 @@ static struct vsock_conn *conn_find(struct virtio_vsock *v, u32 local,
 
 static void conn_io(struct io_handler *hd, u32 events);
 
+/*
+ * A free slot, the one after the last taken first: the I/O loop may still
+ * hold an event of a connection just freed (taken in the same batch as
+ * the handler that freed it) for its slot, which conn_io() ignores while
+ * the slot stays free, but would apply to a new connection there.
+ */
 static struct vsock_conn *conn_alloc(struct virtio_vsock *v)
 {
-	unsigned int i;
+	unsigned int k;
 
-	for (i = 0; i < v->max_conns; i++) {
+	for (k = 0; k < v->max_conns; k++) {
+		unsigned int i = (v->next_slot + k) % v->max_conns;
 		struct vsock_conn *c = &v->conns[i];
 
 		if (c->state == C_FREE) {
+			v->next_slot = (i + 1) % v->max_conns;
 			memset(c, 0, sizeof(*c));
 			c->v = v;
 			c->h.fd = -1;
@@ -463,8 +477,16 @@ static void conn_host_to_guest(struct vsock_conn *c)
 			v->rx_pushed = true;
 			continue;
 		}
-		if (!cnt)	/* header-only buffer: a control packet's */
-			break;
+		if (!cnt) {
+			/*
+			 * Room for a header only: no data fits, and holding
+			 * it would leave the host socket readable, the loop
+			 * calling again at once. A credit update uses it.
+			 */
+			conn_hdr(c, &h, VSOCK_OP_CREDIT_UPDATE);
+			rx_push(v, &h);
+			continue;
+		}
 		r = readv(c->h.fd, iov, (int)cnt);
 		if (r < 0 && (errno == EAGAIN || errno == EINTR))
 			break;
@@ -641,7 +663,7 @@ static void guest_connect(struct virtio_vsock *v, const struct vsock_hdr *h)
 		conn_reset(c);
 		return;
 	}
-	/* On the I/O thread, under its filter (AF_UNIX only). */
+	/* On the I/O thread (vsock_queue_notify()), under its filter. */
 	fd = sc_socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd < 0) {
 		pr_warn_ratelimited("%s: socket: %s", v->vdev.name,
@@ -662,6 +684,49 @@ static void guest_connect(struct virtio_vsock *v, const struct vsock_hdr *h)
 	conn_update(c);
 }
 
+/*
+ * accept() failed for want of a resource (EMFILE, ENFILE, ENOBUFS...): the
+ * connection waits in the backlog, the listener stays readable, and the
+ * level-triggered loop would call again at once. Off the loop until the
+ * timer's next tick (v locked).
+ */
+static void listen_pause(struct virtio_vsock *v)
+{
+	int err;
+
+	if (v->listen_off)	/* a second event of the same batch */
+		return;
+	err = io_loop_del(v->loop, &v->listen_h);
+	if (err)
+		pr_warn_ratelimited("%s: epoll: %s", v->vdev.name,
+				    strerror(-err));
+	v->listen_off = !err;
+}
+
+static void listen_resume(struct virtio_vsock *v)
+{
+	int err;
+
+	if (!v->listen_off)
+		return;
+	err = io_loop_add(v->loop, &v->listen_h, EPOLLIN);
+	if (err)
+		pr_warn_ratelimited("%s: epoll: %s", v->vdev.name,
+				    strerror(-err));
+	v->listen_off = err != 0;
+}
+
+/* Host connections without the guest's answer yet (v locked). */
+static unsigned int half_open(const struct virtio_vsock *v)
+{
+	unsigned int i, n = 0;
+
+	for (i = 0; i < v->max_conns; i++)
+		n += v->conns[i].state == C_HOST_CONNECT ||
+		     v->conns[i].state == C_HOST_REQUEST;
+	return n;
+}
+
 static void listen_io(struct io_handler *hd, u32 events)
 {
 	struct virtio_vsock *v = hd->opaque;
@@ -670,17 +735,28 @@ static void listen_io(struct io_handler *hd, u32 events)
 
 	fd = accept4(hd->fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
 	if (fd < 0) {
-		if (errno != EAGAIN && errno != EINTR)
-			pr_warn_ratelimited("%s: accept: %s", v->vdev.name,
-					    strerror(errno));
+		int err = errno;
+
+		if (err == EAGAIN || err == EINTR || err == ECONNABORTED)
+			return;
+		pr_warn_ratelimited("%s: accept: %s", v->vdev.name,
+				    strerror(err));
+		pthread_mutex_lock(&v->lock);
+		listen_pause(v);
+		pthread_mutex_unlock(&v->lock);
 		return;
 	}
 	pthread_mutex_lock(&v->lock);
-	c = conn_alloc(v);
+	/*
+	 * Half the table at most for handshakes under way: a local flood
+	 * of connections that never send CONNECT, or that the guest never
+	 * answers, leaves room for the guest's own.
+	 */
+	c = half_open(v) < MAX(v->max_conns / 2, 1u) ? conn_alloc(v) : NULL;
 	if (!c) {
 		v->st.refused_full++;
-		pr_warn_ratelimited("%s: %u connections: refusing a host one",
-				    v->vdev.name, v->max_conns);
+		pr_warn_ratelimited("%s: %u connections, %u of them unfinished: refusing a host one",
+				    v->vdev.name, v->st.nr_conns, half_open(v));
 		close(fd);
 	} else {
 		c->h.fd = fd;
@@ -705,32 +781,37 @@ static u32 alloc_port(struct virtio_vsock *v, u32 peer)
 	}
 }
 
-/* Read "CONNECT <port>\n", not a byte beyond it. */
+/*
+ * Read "CONNECT <port>\n", not a byte beyond it. What came so far is
+ * taken off the socket into c->line: left there, it would keep the
+ * socket readable and the level-triggered loop calling at once.
+ */
 static void conn_read_line(struct vsock_conn *c)
 {
 	struct virtio_vsock *v = c->v;
-	char buf[VSOCK_CONNECT_LINE_MAX], *nl;
+	char *at = c->line + c->line_len, *nl;
+	size_t room = sizeof(c->line) - 1 - c->line_len, take;
 	unsigned long port;
 	ssize_t n;
 
-	n = recv(c->h.fd, buf, sizeof(buf) - 1, MSG_PEEK | MSG_DONTWAIT);
+	n = recv(c->h.fd, at, room, MSG_PEEK | MSG_DONTWAIT);
 	if (n < 0 && (errno == EAGAIN || errno == EINTR))
 		return;
 	if (n <= 0)
 		goto bad;
-	buf[n] = 0;
-	nl = memchr(buf, '\n', (size_t)n);
+	nl = memchr(at, '\n', (size_t)n);
+	take = nl ? (size_t)(nl - at) + 1 : (size_t)n;
+	if (recv(c->h.fd, at, take, MSG_DONTWAIT) != (ssize_t)take)
+		goto bad;
+	c->line_len += (u32)take;
 	if (!nl) {
-		if (n == sizeof(buf) - 1)
+		if (c->line_len == sizeof(c->line) - 1)
 			goto bad;
 		return;		/* more to come */
 	}
-	if (recv(c->h.fd, c->line, (size_t)(nl - buf + 1), MSG_DONTWAIT) !=
-	    nl - buf + 1)
-		goto bad;
 	*nl = 0;
-	if (strncmp(buf, "CONNECT ", 8) ||
-	    parse_num_ulong(buf + 8, 0xffffffffUL, 0, &port))
+	if (strncmp(c->line, "CONNECT ", 8) ||
+	    parse_num_ulong(c->line + 8, 0xffffffffUL, 0, &port))
 		goto bad;
 	c->peer_port = (u32)port;
 	c->local_port = alloc_port(v, c->peer_port);
@@ -816,8 +897,15 @@ static void tx_packet(struct virtio_vsock *v, const struct virtq_chain *ch)
 		return;
 	}
 	if (c->state == C_CLOSING) {
+		/*
+		 * Closed for the guest (it had our RST), still draining to
+		 * the host: a new REQUEST on its ports is refused, not
+		 * left unanswered until the guest's connect times out.
+		 */
 		if (h.op == VSOCK_OP_RST)
 			conn_free(c);
+		else if (h.op == VSOCK_OP_REQUEST)
+			rst_orphan(v, h.dst_port, h.src_port);
 		return;
 	}
 	c->peer_buf_alloc = h.buf_alloc;
@@ -912,18 +1000,30 @@ static void kick(struct virtio_vsock *v)
 				    strerror(errno));
 }
 
+/*
+ * Packets become socket calls, which only the I/O thread's seccomp filter
+ * allows: a notification that lands on a vCPU (no ioeventfd for it, or a
+ * write the ioeventfd does not match) is handed to the I/O thread.
+ */
 static void vsock_queue_notify(struct virtio_device *vdev, struct virtq *vq)
 {
 	struct virtio_vsock *v = vdev->priv;
 
-	if (vq->index == VSOCK_TXQ)
+	if (vq->index == VSOCK_TXQ && io_loop_on_thread(v->loop)) {
 		vsock_tx_notify(v, vq);
-	else if (vq->index == VSOCK_RXQ)
+	} else if (vq->index == VSOCK_TXQ) {
+		atomic_store(&v->tx_deferred, true);
+		kick(v);
+	} else if (vq->index == VSOCK_RXQ) {
 		kick(v);	/* new buffers: served on the I/O thread */
+	}
 	/* The event queue's buffers wait for a transport reset event. */
 }
 
-/* Receive buffers arrived (or the driver became ready): go on. */
+/*
+ * Receive buffers arrived (or the driver became ready), or a transmit
+ * notification came to another thread: go on.
+ */
 static void kick_io(struct io_handler *hd, u32 events)
 {
 	struct virtio_vsock *v = hd->opaque;
@@ -933,6 +1033,8 @@ static void kick_io(struct io_handler *hd, u32 events)
 	if (read(hd->fd, &cnt, sizeof(cnt)) < 0 && errno != EAGAIN)
 		pr_warn_ratelimited("%s: wake-up: %s", v->vdev.name,
 				    strerror(errno));
+	if (atomic_exchange(&v->tx_deferred, false))
+		virtio_queue_notify(&v->vdev, VSOCK_TXQ);
 	pthread_mutex_lock(&v->lock);
 	v->rx_starved = false;
 	rx_begin(v);
@@ -960,6 +1062,7 @@ static void timer_io(struct io_handler *hd, u32 events)
 		pr_warn_ratelimited("%s: timer: %s", v->vdev.name,
 				    strerror(errno));
 	pthread_mutex_lock(&v->lock);
+	listen_resume(v);
 	rx_begin(v);
 	for (i = 0; i < v->max_conns; i++) {
 		struct vsock_conn *c = &v->conns[i];
@@ -1252,6 +1355,9 @@ int virtio_vsock_check(struct virtio_vsock *v, char *why, size_t len)
 	if (!err && (live != v->st.nr_conns || live > v->max_conns))
 		err = snprintf(why, len, "%u connections, counted %u, bound %u",
 			       live, v->st.nr_conns, v->max_conns);
+	if (!err && half_open(v) > MAX(v->max_conns / 2, 1u))
+		err = snprintf(why, len, "%u host handshakes, room for %u",
+			       half_open(v), MAX(v->max_conns / 2, 1u));
 	if (!err && v->nr_orphans > v->orphan_cap)
 		err = snprintf(why, len, "%u resets owed, room for %u",
 			       v->nr_orphans, v->orphan_cap);

@@ -15,12 +15,14 @@
  * to the guest only as far as the guest's buf_alloc/fwd_cnt allow.
  * Anything unexpected is answered with RST; malformed packets are dropped
  * or reset with one rate-limited log line. The table of connections is
- * bounded (max_conns: a further one is refused with RST) and a connection
+ * bounded (max_conns: a further one is refused with RST), host connections
+ * still in their handshake take at most half of it, and a connection
  * that does not complete its handshake within timeout_ms is dropped.
  *
  * Threads: host sockets are non-blocking and served by the I/O loop; the
- * transmit queue is processed where the driver's notification lands (the
- * I/O thread or a vCPU); everything shares one device lock.
+ * transmit queue is processed on the I/O thread too (a notification that
+ * lands on a vCPU is handed over: only the I/O thread's seccomp filter
+ * allows sockets); everything shares one device lock.
  */
 #ifndef LKVM_VIRTIO_VSOCK_H
 #define LKVM_VIRTIO_VSOCK_H
@@ -91,7 +93,7 @@ struct virtio_vsock_stats {
 	unsigned int nr_conns;		/* now */
 	unsigned int max_conns_seen;	/* highest nr_conns */
 	u64 conns;			/* ever established */
-	u64 refused_full;		/* table full */
+	u64 refused_full;		/* table (or its half for handshakes) full */
 	u64 rst_sent;
 	u64 malformed;			/* dropped or reset as malformed */
 	u64 timeouts;			/* half-open connections dropped */
@@ -114,8 +116,9 @@ void virtio_vsock_get_stats(struct virtio_vsock *v,
 			    struct virtio_vsock_stats *st);
 /*
  * Check the device's own invariants (tests, fuzzing): connections within
- * the bound and counted, no key twice, host-bound data within buf_alloc,
- * credit never beyond the guest's buffer. -EINVAL with why set.
+ * the bound and counted, host handshakes within half of it, no key twice,
+ * host-bound data within buf_alloc, credit never beyond the guest's
+ * buffer. -EINVAL with why set.
  */
 int virtio_vsock_check(struct virtio_vsock *v, char *why, size_t len);
 /* Close every connection and the listener, remove PATH (loop stopped). */

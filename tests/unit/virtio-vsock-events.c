@@ -1,0 +1,130 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * virtio/vsock.c's host sockets and the I/O loop's batches of events
+ * (tests/unit/virtio-vsock-drv.h's harness, the loop's handlers run here,
+ * not on a thread): an event for a connection's socket taken in a batch
+ * whose earlier handler closed that connection and opened another must
+ * not reach the new one.
+ */
+#include <sys/epoll.h>
+
+#include "tap.h"
+#include "virtio-vsock-drv.h"
+
+#define BATCH 32
+
+/* The ready events, as the I/O thread takes them; not run yet. */
+static int loop_take(struct epoll_event *ev)
+{
+	return epoll_wait(L.epoll_fd, ev, BATCH, 0);
+}
+
+static void loop_run(const struct epoll_event *ev, int n)
+{
+	int i;
+
+	for (i = 0; i < n; i++) {
+		struct io_handler *h = ev[i].data.ptr;
+
+		if (h)
+			h->fn(h, ev[i].events);
+	}
+}
+
+/* Until nothing is ready. */
+static void loop_pump(void)
+{
+	struct epoll_event ev[BATCH];
+	int round, n;
+
+	for (round = 0; round < 100 && (n = loop_take(ev)) > 0; round++)
+		loop_run(ev, n);
+}
+
+/* A guest connection from gport to the host listener lfd: its host end. */
+static int guest_conn(int lfd, u32 gport, u32 hport)
+{
+	tx(VSOCK_OP_REQUEST, gport, hport, 0, 0, NULL, 0);
+	if (!rx_expect(VSOCK_OP_RESPONSE, gport, 100))
+		return -1;
+	return accept(lfd, NULL, NULL);
+}
+
+/*
+ * Connection A's host end closes (unread bytes: also an error); the
+ * batch with its event is taken; then, as the transmit queue's handler
+ * earlier in the same batch would, the guest resets A and connects B.
+ */
+static int stale_batch(int lfd, bool unread, u32 ga, u32 gb, int *fdb)
+{
+	struct epoll_event ev[BATCH];
+	int fda = guest_conn(lfd, ga, 2100), n;
+
+	if (fda < 0)
+		return -1;
+	if (unread)
+		tx(VSOCK_OP_RW, ga, 2100, 0, 0, "x", 1);
+	loop_pump();
+	close(fda);
+	n = loop_take(ev);	/* with A's event, not run yet */
+	tx(VSOCK_OP_RST, ga, 2100, 0, 0, NULL, 0);
+	*fdb = guest_conn(lfd, gb, 2100);
+	loop_run(ev, n);
+	loop_pump();
+	return n;
+}
+
+static void test_stale_error(int lfd)
+{
+	int fdb = -1, n = stale_batch(lfd, true, 7600, 7601, &fdb);
+	bool rst = false;
+
+	while (rx_next(&P, 50))
+		rst |= P.h.op == VSOCK_OP_RST && P.h.dst_port == 7601;
+	ok(n > 0 && fdb >= 0 && !rst && stats().nr_conns == 1,
+	   "an error on a closed connection's socket, in the batch that opened the next: the next one stays (%d events)",
+	   n);
+	tx(VSOCK_OP_RST, 7601, 2100, 0, 0, NULL, 0);
+	if (fdb >= 0)
+		close(fdb);
+	loop_pump();
+}
+
+static void test_stale_hup(int lfd)
+{
+	int fdb = -1, n = stale_batch(lfd, false, 7602, 7603, &fdb);
+	u32 flags = 0;
+
+	if (fdb >= 0)
+		shutdown(fdb, SHUT_WR);
+	loop_pump();
+	while (rx_next(&P, 50))
+		if (P.h.op == VSOCK_OP_SHUTDOWN && P.h.dst_port == 7603)
+			flags = P.h.flags;
+	ok(n > 0 && fdb >= 0 && flags == VSOCK_SHUTDOWN_SEND,
+	   "a hang-up of a closed connection's socket, in the batch that opened the next: the next one's half close stays one (SHUTDOWN flags %u)",
+	   flags);
+	tx(VSOCK_OP_RST, 7603, 2100, 0, 0, NULL, 0);
+	if (fdb >= 0)
+		close(fdb);
+	loop_pump();
+}
+
+int main(void)
+{
+	char why[200] = "";
+	int lfd;
+
+	log_set_level(LOG_ERROR);
+	setup_loop(64, 300, 0, false);
+	lfd = host_listen(2100);
+	test_stale_error(lfd);
+	test_stale_hup(lfd);
+	ok(!virtio_vsock_check(V, why, sizeof(why)) &&
+	   stats().nr_conns == 0,
+	   "the device's own invariants hold, no connection left %s", why);
+	close(lfd);
+	teardown();
+	remove_dir();
+	return tap_done();
+}
