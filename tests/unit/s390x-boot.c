@@ -2,7 +2,8 @@
 /*
  * s390x boot pieces without KVM: the kernel image loader (entry, command
  * line, initrd in the parameter area, all big-endian) and the SCLP service
- * calls a Linux guest makes (SCP info, event masks, console events).
+ * calls a Linux guest makes (SCP info, event masks, console events), also
+ * as SERVICE CALL takes them from guest memory.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -222,6 +223,41 @@ static void test_sclp(void)
 	   '.' && s390_ebcdic_to_ascii(0xff) == '.', "EBCDIC to ASCII");
 }
 
+/* SERVICE CALL from guest memory: addresses, prefix, length checks. */
+static void test_servc(void)
+{
+	struct sclp s;
+
+	sclp_init(&s, RAM_SIZE, 1);
+	memset(ram, 0, 0x10000);
+	wb16(ram + 0x3000, 0x1000);
+	ok(sclp_servc(&s, &mem, SCLP_CMD_READ_SCP_INFO, 0x3000, 0) == 0 &&
+	   rb16(ram + 0x3006) == SCLP_RC_NORMAL_READ_COMPLETION &&
+	   rb16(ram + 0x3010) == 1, "SERVC: READ SCP INFO at 0x3000");
+	ok(sclp_servc(&s, &mem, SCLP_CMD_READ_SCP_INFO, 0x3004, 0) ==
+	   CSS_PGM_SPECIFICATION &&
+	   sclp_servc(&s, &mem, SCLP_CMD_READ_SCP_INFO, 0x80000000ULL, 0) ==
+	   CSS_PGM_SPECIFICATION, "misaligned or >= 2 GiB: specification");
+	ok(sclp_servc(&s, &mem, SCLP_CMD_READ_SCP_INFO, RAM_SIZE, 0) ==
+	   CSS_PGM_ADDRESSING, "outside RAM: addressing");
+	/* Real 0x1000 with prefix 0x2000 is absolute 0x3000. */
+	memset(ram + 0x3000, 0, 0x1000);
+	wb16(ram + 0x3000, 0x1000);
+	wb16(ram + 0x1000, 0x1000);
+	ok(sclp_servc(&s, &mem, SCLP_CMD_READ_SCP_INFO, 0x1000, 0x2000) == 0 &&
+	   rb16(ram + 0x3006) == SCLP_RC_NORMAL_READ_COMPLETION &&
+	   rb16(ram + 0x1006) == 0, "the prefix moves the first 8K");
+	wb16(ram + 0x5ff8, 0x10);
+	ok(sclp_servc(&s, &mem, SCLP_CMD_READ_SCP_INFO, 0x5ff8, 0) == 0 &&
+	   rb16(ram + 0x5ffe) == SCLP_RC_SCCB_BOUNDARY_VIOLATION &&
+	   ram[0x6000] == 0, "an SCCB crossing its page: boundary violation");
+	wb16(ram + 0x4000, 4);
+	ok(sclp_servc(&s, &mem, SCLP_CMD_READ_SCP_INFO, 0x4000, 0) == 0 &&
+	   rb16(ram + 0x4006) == SCLP_RC_INSUFFICIENT_LENGTH,
+	   "a 4-byte SCCB: insufficient length");
+	sclp_destroy(&s);
+}
+
 int main(void)
 {
 	ram = calloc(1, RAM_SIZE);
@@ -230,5 +266,6 @@ int main(void)
 	log_set_level(LOG_ERROR);
 	test_loader();
 	test_sclp();
+	test_servc();
 	return tap_done();
 }
