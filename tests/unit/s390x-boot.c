@@ -121,6 +121,63 @@ static void test_loader(void)
 	free(k);
 }
 
+/* No byte of guest RAM differs from c. */
+static bool ram_all(u8 c)
+{
+	for (size_t i = 0; i < RAM_SIZE; i++)
+		if (ram[i] != c)
+			return false;
+	return true;
+}
+
+/* Refusals that come after the image was copied used to leave it there. */
+static void test_loader_refusals(void)
+{
+	struct s390_boot b;
+	u8 *k = fake_linux(0x12000, 16), initrd[64];
+	int r;
+
+	memset(initrd, 0x5a, sizeof(initrd));
+	memset(ram, 0xee, RAM_SIZE);
+	r = s390_load_kernel(&mem, RAM_SIZE, k, 0x12000, NULL, 0,
+			     "a command line of more than 15 bytes", &b);
+	ok(r == -E2BIG && ram_all(0xee),
+	   "command line too long for the kernel: refused, RAM untouched");
+	r = s390_load_kernel(&mem, RAM_SIZE, k, 0x12000, initrd, RAM_SIZE,
+			     "", &b);
+	ok(r == -E2BIG && ram_all(0xee),
+	   "initrd past the end of RAM: refused, RAM untouched");
+	r = s390_load_kernel(&mem, RAM_SIZE, k, S390_PARM_CMDLINE, NULL, 0,
+			     NULL, &b);
+	ok(r == -EINVAL && ram_all(0xee),
+	   "image ending at the command line: refused, RAM untouched");
+	free(k);
+
+	/* A command line size reaching past the image, up to 32 MiB. */
+	k = fake_linux(0x12000, 32 * SZ_1M);
+	r = s390_load_kernel(&mem, RAM_SIZE, k, 0x12000, NULL, 0, "x", &b);
+	ok(r == -EINVAL && ram_all(0xee),
+	   "a command line area past the image's end: refused (%s)", b.error);
+	free(k);
+	k = fake_linux(0x10480 + 4096, 4096);
+	memset(ram, 0xee, RAM_SIZE);
+	r = s390_load_kernel(&mem, RAM_SIZE, k, 0x10480 + 4096, NULL, 0, "x",
+			     &b);
+	ok(r == 0 && ram[0x10480] == 'x' && ram[0x10481] == 0 &&
+	   ram[0x10480 + 4096] == 0xee,
+	   "... one that ends with the image: taken, nothing past it");
+	free(k);
+
+	k = calloc(1, 0x2000);
+	memset(ram, 0xee, RAM_SIZE);
+	r = s390_load_kernel(&mem, RAM_SIZE, k, 0x2000, initrd, sizeof(initrd),
+			     NULL, &b);
+	ok(r == -EINVAL && ram_all(0xee),
+	   "an initrd for an image that is not Linux: refused, RAM untouched");
+	free(k);
+	memset(ram, 0, RAM_SIZE);
+}
+
 static int call(struct sclp *s, u32 cmd, u8 *sccb, u16 len)
 {
 	wb16(sccb, len);
@@ -265,6 +322,7 @@ int main(void)
 		return 1;
 	log_set_level(LOG_ERROR);
 	test_loader();
+	test_loader_refusals();
 	test_sclp();
 	test_servc();
 	return tap_done();
