@@ -13,8 +13,8 @@ SMP code issue, as KVM reports them (ipa/ipb): STSCH, MSCH, SSCH with a
 SENSE ID program, TSCH, STCRW, CHSC, DIAGNOSE 0x500/0x501/0x308/0x44,
 SIGP sense/start/stop/restart/reset/set-architecture.
 s390-loader: a Linux image (S390EP at 0x10008, a parameter area with a
-command line size) with a command line and an initrd; an IPL image with
-a short PSW.
+command line size) with a command line and an initrd, one that ends
+inside its parameter area; an IPL image with a short PSW.
 arm64-image: Image headers as Linux writes them (text_offset 0 and
 0x80000, image_size beyond the file for the BSS, 4K/16K/64K pages), with
 and without an initrd, and a pre-3.17 header (image_size 0).
@@ -242,6 +242,8 @@ def s390_loader_seeds():
                                       cmdline=b'root=/dev/vda ' * 10)
     yield 'big', s390_loader_input(s390_image(0x30000, 0x10000), ram=200,
                                    initrd=300000)
+    yield 'short', s390_loader_input(s390_image(0x10440), ram=4,
+                                     cmdline=b'')
     ipl = bytearray(0x3000)
     put(ipl, 0, '>II', 0x00080000, 0x80002000)
     yield 'ipl', s390_loader_input(ipl, ram=1, cmdline=b'')
