@@ -111,24 +111,26 @@ def sclp_input(cpus, ram_mib, mem, ops):
 
 
 def sclp_seeds():
-    mem = bytearray(0x6000)
+    mem = bytearray(0x5c00)
     place(mem, 0x2000, sccb(0x1000))
     place(mem, 0x3000, mask_sccb(4, VT220 | MSG, VT220 | MSG))
     place(mem, 0x3100, sccb(8))      # a bare header: too short for events
     ev = write_events(event(0x1a, b'login: root\r\n'),
-                      message(ebcdic('Linux version 6.1 s390x')),
+                      message(ebcdic('Linux version 6.1 s390x ABC XYZ') + b'\xff'),
                       event(0x1a, b'$ '))
     place(mem, 0x4000, ev)
     place(mem, 0x5000, sccb(0x100))
-    place(mem, 0x5f00, sccb(0x100))
+    place(mem, 0x5a00, sccb(0x100))
+    put(mem, 0x5b80, '>H', 0x100)     # runs past the end of RAM
     put(mem, 0x3ff8, '>H', 0x108)     # crosses its page
     place(mem, 0x3800, mask_sccb(8, VT220, VT220))
     linux = [op(SERVC, READ_INFO, 0x2000), op(SERVC, WRITE_MASK, 0x3000),
              op(SERVC, WRITE_DATA, 0x4000), op(INPUT, 12, 0, 0x61),
              op(SERVC, READ_DATA, 0x5000), op(SERVC, READ_DATA, 0x5000),
              op(INPUT, 63, 0, 0x30), op(INPUT, 63, 0, 0x40),
-             op(POKE16, 0, 0x5f00, 20), op(SERVC, READ_DATA, 0x5f00),
-             op(SERVC, READ_DATA, 0x5f00), op(SERVC, WRITE_DATA, 0x3100)]
+             op(POKE16, 0, 0x5a00, 20), op(SERVC, READ_DATA, 0x5a00),
+             op(SERVC, READ_DATA, 0x5a00), op(SERVC, WRITE_DATA, 0x3100),
+             op(SERVC, READ_INFO, 0x5b80)]
     yield 'linux', sclp_input(1, 512, mem, linux)
     prefix = [op(PREFIX, 1), op(SERVC, READ_INFO, 0x0000),
               op(SERVC, READ_INFO_FORCED, 0x2000),

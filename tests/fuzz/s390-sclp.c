@@ -9,7 +9,7 @@
  * Input:
  *   u8 cpus    the SCLP reports 1 + cpus % 64 CPUs
  *   le32 ram   it reports ram * 4 KiB of memory
- *   le16 n, n bytes of guest memory (RAM: 24 KiB at 0, nothing above),
+ *   le16 n, n bytes of guest memory (RAM: 23 KiB at 0, nothing above),
  *   then 8-byte operations: u8 kind, u8 a, le16 b, le32 c
  *   kind % 8: 0 SERVC: SCCB real address b (a & 0x80: c, unchecked),
  *               command a % 8 (0-4 the five known, 5 c, 6-7 unknown);
@@ -19,7 +19,7 @@
  *             4 machine reset (sclp_reset);
  *             5 the prefix: (a % 8) * 8 KiB;
  *             6 sclp_service_call(command a % 8 as in 0) on b % 4200
- *               bytes copied from guest memory at c % 24 KiB;
+ *               bytes copied from guest memory at c % 23 KiB;
  *             7 a direct service call like 6 on a length from the SCCB.
  *
  * Invariants (abort = finding), against a model of the event state (the
@@ -50,7 +50,7 @@
 #include "s390x/s390x.h"
 #include "unaligned.h"
 
-#define RAM_SIZE	0x6000ULL
+#define RAM_SIZE	0x5c00ULL	/* ends inside a page */
 #define MAX_OPS		256
 #define OUT_MAX		(1 << 20)
 #define DIRECT_MAX	4200
