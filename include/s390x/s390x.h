@@ -213,6 +213,15 @@ void sclp_destroy(struct sclp *s);
  * -EINVAL when the call itself is refused (cc 3 is not used: see sclp.c).
  */
 int sclp_service_call(struct sclp *s, u32 command, u8 *sccb, u32 len);
+/*
+ * SERVICE CALL: the command word and the SCCB's real address from the
+ * guest's registers, its CPU's prefix. Reads the SCCB (its length in its
+ * first halfword; it may not cross a 4K page), runs it and copies it back
+ * (a bad length only gets its response code). 0: condition code 0, a
+ * service signal is due; else the program interruption code to inject.
+ */
+int sclp_servc(struct sclp *s, const struct guest_mem *mem, u32 command,
+	       u64 real, u64 prefix);
 /* Console input; returns how many bytes were taken. */
 size_t sclp_receive(struct sclp *s, const u8 *buf, size_t len);
 bool sclp_event_pending(struct sclp *s);

@@ -99,6 +99,25 @@ static void test_placement(void)
 	r = arm64_load_image(&mem, ARM64_RAM_BASE, RAM_SIZE, k, 0x300000,
 			     ram, RAM_SIZE - 8 * SZ_1M, &b);
 	ok(r == -E2BIG, "initrd that does not fit: %s", b.error);
+	memset(ram, 0xcc, RAM_SIZE);
+	r = arm64_load_image(&mem, ARM64_RAM_BASE, RAM_SIZE, k, 0x300000,
+			     initrd, RAM_SIZE - 8 * SZ_1M, &b);
+	ok(r == -E2BIG && ram[0x80000] == 0xcc && ram[0x37ffff] == 0xcc,
+	   "... and the kernel was not copied first");
+	free(k);
+	/* image_size that wraps the end address past 2^64 to 1 MiB. */
+	k = image(0x1000, 0, 0x100000 - ARM64_RAM_BASE, 0);
+	r = arm64_load_image(&mem, ARM64_RAM_BASE, RAM_SIZE, k, 0x1000,
+			     initrd, sizeof(initrd), &b);
+	ok(r == -E2BIG && ram[0] == 0xcc,
+	   "image_size 2^64 - 2047 MiB: refused, not wrapped (%s)", b.error);
+	free(k);
+	k = image(0x1000, 0x1000, ~0ULL, 0);
+	r = arm64_load_image(&mem, ARM64_RAM_BASE, RAM_SIZE, k, 0x1000,
+			     NULL, 0, &b);
+	ok(r == -E2BIG && ram[0x1000] == 0xcc, "image_size 2^64 - 1: refused");
+	free(k);
+	k = image(0x300000, 0x80000, 0x600000, 0);
 	k[56] = 0;
 	r = arm64_load_image(&mem, ARM64_RAM_BASE, RAM_SIZE, k, 0x300000,
 			     NULL, 0, &b);

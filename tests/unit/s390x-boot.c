@@ -2,7 +2,8 @@
 /*
  * s390x boot pieces without KVM: the kernel image loader (entry, command
  * line, initrd in the parameter area, all big-endian) and the SCLP service
- * calls a Linux guest makes (SCP info, event masks, console events).
+ * calls a Linux guest makes (SCP info, event masks, console events), also
+ * as SERVICE CALL takes them from guest memory.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -120,6 +121,63 @@ static void test_loader(void)
 	free(k);
 }
 
+/* No byte of guest RAM differs from c. */
+static bool ram_all(u8 c)
+{
+	for (size_t i = 0; i < RAM_SIZE; i++)
+		if (ram[i] != c)
+			return false;
+	return true;
+}
+
+/* Refusals that come after the image was copied used to leave it there. */
+static void test_loader_refusals(void)
+{
+	struct s390_boot b;
+	u8 *k = fake_linux(0x12000, 16), initrd[64];
+	int r;
+
+	memset(initrd, 0x5a, sizeof(initrd));
+	memset(ram, 0xee, RAM_SIZE);
+	r = s390_load_kernel(&mem, RAM_SIZE, k, 0x12000, NULL, 0,
+			     "a command line of more than 15 bytes", &b);
+	ok(r == -E2BIG && ram_all(0xee),
+	   "command line too long for the kernel: refused, RAM untouched");
+	r = s390_load_kernel(&mem, RAM_SIZE, k, 0x12000, initrd, RAM_SIZE,
+			     "", &b);
+	ok(r == -E2BIG && ram_all(0xee),
+	   "initrd past the end of RAM: refused, RAM untouched");
+	r = s390_load_kernel(&mem, RAM_SIZE, k, S390_PARM_CMDLINE, NULL, 0,
+			     NULL, &b);
+	ok(r == -EINVAL && ram_all(0xee),
+	   "image ending at the command line: refused, RAM untouched");
+	free(k);
+
+	/* A command line size reaching past the image, up to 32 MiB. */
+	k = fake_linux(0x12000, 32 * SZ_1M);
+	r = s390_load_kernel(&mem, RAM_SIZE, k, 0x12000, NULL, 0, "x", &b);
+	ok(r == -EINVAL && ram_all(0xee),
+	   "a command line area past the image's end: refused (%s)", b.error);
+	free(k);
+	k = fake_linux(0x10480 + 4096, 4096);
+	memset(ram, 0xee, RAM_SIZE);
+	r = s390_load_kernel(&mem, RAM_SIZE, k, 0x10480 + 4096, NULL, 0, "x",
+			     &b);
+	ok(r == 0 && ram[0x10480] == 'x' && ram[0x10481] == 0 &&
+	   ram[0x10480 + 4096] == 0xee,
+	   "... one that ends with the image: taken, nothing past it");
+	free(k);
+
+	k = calloc(1, 0x2000);
+	memset(ram, 0xee, RAM_SIZE);
+	r = s390_load_kernel(&mem, RAM_SIZE, k, 0x2000, initrd, sizeof(initrd),
+			     NULL, &b);
+	ok(r == -EINVAL && ram_all(0xee),
+	   "an initrd for an image that is not Linux: refused, RAM untouched");
+	free(k);
+	memset(ram, 0, RAM_SIZE);
+}
+
 static int call(struct sclp *s, u32 cmd, u8 *sccb, u16 len)
 {
 	wb16(sccb, len);
@@ -222,6 +280,41 @@ static void test_sclp(void)
 	   '.' && s390_ebcdic_to_ascii(0xff) == '.', "EBCDIC to ASCII");
 }
 
+/* SERVICE CALL from guest memory: addresses, prefix, length checks. */
+static void test_servc(void)
+{
+	struct sclp s;
+
+	sclp_init(&s, RAM_SIZE, 1);
+	memset(ram, 0, 0x10000);
+	wb16(ram + 0x3000, 0x1000);
+	ok(sclp_servc(&s, &mem, SCLP_CMD_READ_SCP_INFO, 0x3000, 0) == 0 &&
+	   rb16(ram + 0x3006) == SCLP_RC_NORMAL_READ_COMPLETION &&
+	   rb16(ram + 0x3010) == 1, "SERVC: READ SCP INFO at 0x3000");
+	ok(sclp_servc(&s, &mem, SCLP_CMD_READ_SCP_INFO, 0x3004, 0) ==
+	   CSS_PGM_SPECIFICATION &&
+	   sclp_servc(&s, &mem, SCLP_CMD_READ_SCP_INFO, 0x80000000ULL, 0) ==
+	   CSS_PGM_SPECIFICATION, "misaligned or >= 2 GiB: specification");
+	ok(sclp_servc(&s, &mem, SCLP_CMD_READ_SCP_INFO, RAM_SIZE, 0) ==
+	   CSS_PGM_ADDRESSING, "outside RAM: addressing");
+	/* Real 0x1000 with prefix 0x2000 is absolute 0x3000. */
+	memset(ram + 0x3000, 0, 0x1000);
+	wb16(ram + 0x3000, 0x1000);
+	wb16(ram + 0x1000, 0x1000);
+	ok(sclp_servc(&s, &mem, SCLP_CMD_READ_SCP_INFO, 0x1000, 0x2000) == 0 &&
+	   rb16(ram + 0x3006) == SCLP_RC_NORMAL_READ_COMPLETION &&
+	   rb16(ram + 0x1006) == 0, "the prefix moves the first 8K");
+	wb16(ram + 0x5ff8, 0x10);
+	ok(sclp_servc(&s, &mem, SCLP_CMD_READ_SCP_INFO, 0x5ff8, 0) == 0 &&
+	   rb16(ram + 0x5ffe) == SCLP_RC_SCCB_BOUNDARY_VIOLATION &&
+	   ram[0x6000] == 0, "an SCCB crossing its page: boundary violation");
+	wb16(ram + 0x4000, 4);
+	ok(sclp_servc(&s, &mem, SCLP_CMD_READ_SCP_INFO, 0x4000, 0) == 0 &&
+	   rb16(ram + 0x4006) == SCLP_RC_INSUFFICIENT_LENGTH,
+	   "a 4-byte SCCB: insufficient length");
+	sclp_destroy(&s);
+}
+
 int main(void)
 {
 	ram = calloc(1, RAM_SIZE);
@@ -229,6 +322,8 @@ int main(void)
 		return 1;
 	log_set_level(LOG_ERROR);
 	test_loader();
+	test_loader_refusals();
 	test_sclp();
+	test_servc();
 	return tap_done();
 }

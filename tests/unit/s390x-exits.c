@@ -258,6 +258,20 @@ static void test_io_instructions(void)
 	ok(!cpu.pgm && s390_get_cc(&cpu) == 1, "TSCH again: cc 1");
 	io_insn(TSCH, CSS_SID(3), IRB);
 	ok(s390_get_cc(&cpu) == 3, "TSCH of a missing subchannel: cc 3");
+	/* The ORB and program are still there: start it again. */
+	io_insn(SSCH, CSS_SID(0), ORB);
+	cpu.gprs[1] = CSS_SID(0);
+	cpu.gprs[7] = HOLE;
+	exec(TSCH, 0x70000000);
+	ok(cpu.pgm == CSS_PGM_ADDRESSING && vccw.sch.scsw_ctrl &
+	   SCSW_STCTL_STATUS_PEND,
+	   "TSCH to an IRB outside RAM: addressing, the status still pending");
+	memset(hva(IRB), 0, CSS_IRB_SIZE);
+	io_insn(TSCH, CSS_SID(0), IRB);
+	ok(!cpu.pgm && s390_get_cc(&cpu) == 0 &&
+	   (rb32(IRB) & SCSW_STCTL_STATUS_PEND) &&
+	   hva(IRB + 8)[0] == (DEV_STAT_CHN_END | DEV_STAT_DEV_END),
+	   "... and the next TSCH gets it");
 	io_insn(SSCH, CSS_SID(0), ORB + 2);
 	ok(cpu.pgm == CSS_PGM_SPECIFICATION, "SSCH with an unaligned ORB: specification");
 	hva(ORB + 7)[0] = 0x04;		/* reserved ORB bit */

@@ -76,6 +76,11 @@ int arm64_image_parse(const u8 *data, size_t len, struct arm64_image *img,
 		(err);							\
 	})
 
+/*
+ * Everything is checked before anything is written: a refused image leaves
+ * guest memory as it was. The header's image_size is any 64-bit number:
+ * nothing here adds it to an address before it is known to fit.
+ */
 int arm64_load_image(const struct guest_mem *mem, u64 ram_base,
 		     u64 ram_size, const u8 *kernel, size_t kernel_len,
 		     const u8 *initrd, size_t initrd_len,
@@ -83,35 +88,37 @@ int arm64_load_image(const struct guest_mem *mem, u64 ram_base,
 {
 	struct arm64_image img;
 	const char *why;
-	u64 ram_end = ram_base + ram_size, size;
+	u64 ram_end = ram_base + ram_size, size, dtb;
 	int err;
 
 	memset(boot, 0, sizeof(*boot));
 	err = arm64_image_parse(kernel, kernel_len, &img, &why);
 	if (err)
 		return boot_fail(boot, err, "not a usable arm64 Image: %s", why);
+	size = MAX((u64)kernel_len, img.image_size);
 	/* The load base: 2 MiB aligned, at the start of RAM. */
 	boot->kernel_start = ALIGN_UP(ram_base, SZ_2M) + img.text_offset;
-	size = MAX((u64)kernel_len, img.image_size);
-	boot->kernel_end = boot->kernel_start + size;
-	boot->entry = boot->kernel_start;
-	if (ram_size < 2 * SZ_2M ||
-	    ram_end - SZ_2M < ALIGN_UP(boot->kernel_end, SZ_2M))
+	/* Device tree: the last 2 MiB block (8-byte aligned, <= 2 MiB). */
+	dtb = ALIGN_DOWN(ram_end, SZ_2M) - SZ_2M;
+	if (ram_size < 2 * SZ_2M || boot->kernel_start > dtb ||
+	    size > dtb - boot->kernel_start)
 		return boot_fail(boot, -E2BIG,
 				 "kernel (%llu bytes with BSS) and device tree do not fit in %llu MiB",
 				 (unsigned long long)size,
 				 (unsigned long long)(ram_size >> 20));
-	/* Device tree: the last 2 MiB block (8-byte aligned, <= 2 MiB). */
-	boot->dtb_start = ALIGN_DOWN(ram_end, SZ_2M) - SZ_2M;
+	boot->kernel_end = boot->kernel_start + size;
+	boot->entry = boot->kernel_start;
+	boot->dtb_start = dtb;
+	if (initrd_len &&
+	    initrd_len > dtb - ALIGN_UP(boot->kernel_end, SZ_4K))
+		return boot_fail(boot, -E2BIG,
+				 "initrd of %zu bytes does not fit between the kernel and the device tree",
+				 initrd_len);
 	if (guest_mem_write(mem, boot->kernel_start, kernel, kernel_len))
 		return boot_fail(boot, -EFAULT, "cannot write the kernel");
 	if (!initrd_len)
 		return 0;
-	if (initrd_len > boot->dtb_start - ALIGN_UP(boot->kernel_end, SZ_4K))
-		return boot_fail(boot, -E2BIG,
-				 "initrd of %zu bytes does not fit between the kernel and the device tree",
-				 initrd_len);
-	boot->initrd_start = ALIGN_DOWN(boot->dtb_start - initrd_len, SZ_4K);
+	boot->initrd_start = ALIGN_DOWN(dtb - initrd_len, SZ_4K);
 	boot->initrd_size = initrd_len;
 	if (guest_mem_write(mem, boot->initrd_start, initrd, initrd_len))
 		return boot_fail(boot, -EFAULT, "cannot write the initrd");

@@ -90,43 +90,13 @@ static void s390x_servc(struct vcpu *vcpu, struct s390_cpu *cpu,
 			const struct s390_insn *in)
 {
 	struct s390x_vm *s = s390x_vm(vcpu->vm);
-	const struct guest_mem *mem = &vcpu->vm->mem;
-	u32 command = cpu->gprs[in->r1];
-	u64 real = cpu->gprs[in->r2], abs;
-	u8 sccb[SCLP_SCCB_MAX];
-	u16 len;
-	int n;
+	u64 real = cpu->gprs[in->r2];
 
 	s->nr_servc++;
-	if ((real & 7) || real + 8 < real || real >= 0x80000000ULL) {
-		cpu->pgm = CSS_PGM_SPECIFICATION;
+	cpu->pgm = sclp_servc(&s->sclp, &vcpu->vm->mem, cpu->gprs[in->r1],
+			      real, cpu->prefix);
+	if (cpu->pgm)
 		return;
-	}
-	abs = s390_real_to_abs(real, cpu->prefix);
-	if (guest_mem_read(mem, abs, sccb, 8)) {
-		cpu->pgm = CSS_PGM_ADDRESSING;
-		return;
-	}
-	len = (u16)sccb[0] << 8 | sccb[1];
-	if (len < 8 || (abs & 0xfff) + len > SCLP_SCCB_MAX) {
-		/* Too short, or crossing its page: say so in the header. */
-		sccb[6] = len < 8 ? 0x03 : 0x01;
-		sccb[7] = 0x00;
-		if (guest_mem_write(mem, abs + 6, sccb + 6, 2)) {
-			cpu->pgm = CSS_PGM_ADDRESSING;
-			return;
-		}
-	} else {
-		if (guest_mem_read(mem, abs, sccb, len)) {
-			cpu->pgm = CSS_PGM_ADDRESSING;
-			return;
-		}
-		n = sclp_service_call(&s->sclp, command, sccb, len);
-		if (n > 0 && guest_mem_write(mem, abs, sccb, n)) {
-			cpu->pgm = CSS_PGM_ADDRESSING;
-			return;
-		}
-	}
 	s390_set_cc(cpu, 0);
 	s390x_service_signal(vcpu->vm, real);
 }

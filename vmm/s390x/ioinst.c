@@ -162,6 +162,13 @@ void s390_handle_io(struct s390_cpu *cpu, struct css *css,
 			s390_set_cc(cpu, 3);
 			return;
 		}
+		/*
+		 * TSCH takes the status: first make sure the IRB can be
+		 * stored, so that an access exception leaves it pending.
+		 */
+		memset(buf, 0, CSS_IRB_SIZE);
+		if (!io_write(cpu, addr, buf, CSS_IRB_SIZE))
+			return;
 		{
 			int cc = css_tsch(sch, buf);
 

@@ -265,6 +265,36 @@ int sclp_service_call(struct sclp *s, u32 command, u8 *sccb, u32 len)
 	return (int)len;
 }
 
+int sclp_servc(struct sclp *s, const struct guest_mem *mem, u32 command,
+	       u64 real, u64 prefix)
+{
+	u8 sccb[SCLP_SCCB_MAX];
+	u64 abs;
+	u16 len;
+	int n;
+
+	if ((real & 7) || real >= 0x80000000ULL)
+		return CSS_PGM_SPECIFICATION;
+	abs = s390_real_to_abs(real, prefix);
+	if (guest_mem_read(mem, abs, sccb, SCCB_HDR))
+		return CSS_PGM_ADDRESSING;
+	len = rd16(sccb);
+	if (len < SCCB_HDR || (abs & 0xfff) + len > SCLP_SCCB_MAX) {
+		/* Too short, or crossing its page: say so in the header. */
+		wr16(sccb + 6, len < SCCB_HDR ? SCLP_RC_INSUFFICIENT_LENGTH :
+			       SCLP_RC_SCCB_BOUNDARY_VIOLATION);
+		if (guest_mem_write(mem, abs + 6, sccb + 6, 2))
+			return CSS_PGM_ADDRESSING;
+		return 0;
+	}
+	if (guest_mem_read(mem, abs, sccb, len))
+		return CSS_PGM_ADDRESSING;
+	n = sclp_service_call(s, command, sccb, len);
+	if (n > 0 && guest_mem_write(mem, abs, sccb, n))
+		return CSS_PGM_ADDRESSING;
+	return 0;
+}
+
 size_t sclp_receive(struct sclp *s, const u8 *buf, size_t len)
 {
 	size_t n;
