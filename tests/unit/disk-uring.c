@@ -359,16 +359,41 @@ static void reaper_done(struct disk_engine *e)
  * A burst goes to the kernel URING_SUBMIT_CHUNK requests at a time, while
  * it is being queued; what is left below a chunk waits for the batch's
  * end (submit_batch), as every request did before.
+ *
+ * The I/O thread stays out of the ring while the burst is queued (cq_lock
+ * held): a reap ends with a submit of whatever is queued (uring_reap()),
+ * and one between two requests of the burst starts part of a chunk, so
+ * that the burst's last requests, fewer than a chunk, wait for
+ * submit_batch -- which queue() allows, and this case did not: it failed
+ * now and then, with those last requests still in the ring.
  */
 static void test_chunks(struct disk_engine *e)
 {
-	unsigned int i, n;
+	struct disk_uring *u = container_of(e, struct disk_uring, e);
+	unsigned int i, n, left;
 
+	pthread_mutex_lock(&u->cq_lock);
+	counted = 0;
+	counted_on = pthread_self();
+	counting = true;
 	queue_n(e, DISK_OP_WRITE, 90, NR, false);
-	ok(wait_all(e) && each_once_on(loop_thread),
-	   "%u writes queued in chunks of %u complete without submit_batch",
-	   NR, URING_SUBMIT_CHUNK);
-	/* Else the reap's own submit could take the reads below. */
+	counting = false;
+	pthread_mutex_lock(&u->sq_lock);
+	left = io_uring_sq_ready(&u->ring);
+	pthread_mutex_unlock(&u->sq_lock);
+	pthread_mutex_unlock(&u->cq_lock);
+	if (!ok(counted == NR / URING_SUBMIT_CHUNK && !left && wait_all(e) &&
+		each_once_on(loop_thread),
+		"%u writes queued in chunks of %u complete without submit_batch (%u submits, %u left)",
+		NR, URING_SUBMIT_CHUNK, counted, left)) {
+		/*
+		 * Whatever is left of them, completed by the I/O thread
+		 * before the reads are queued: none is counted as a read.
+		 */
+		e->ops->submit_batch(e);
+		wait_all(e);
+	}
+	/* Else the last reap's own submit could take the reads below. */
 	reaper_done(e);
 	queue_n(e, DISK_OP_READ, 0, URING_SUBMIT_CHUNK - 1, false);
 	for (i = 0; i < 50 && !completed_now(); i++)
