@@ -606,6 +606,8 @@ static void test_zero_fallback(void)
 	   pread(d->fd, back, BS, 0) == BS && !back[0] && !back[BS - 1],
 	   "tmpfs WRITE_ZEROES (no fallocate zeroing): zeroed by a worker");
 	none_expected(e, &loop, "WRITE_ZEROES handed to a worker");
+	/* As lkvm does: the loop stopped first (see test_faults' end). */
+	io_loop_stop(&loop);
 	disk_engine_destroy(e);
 	io_loop_destroy(&loop);
 	disk_close(d);
@@ -785,6 +787,12 @@ int main(void)
 		return 1;
 	e->batch_done = t_batch;
 	test_faults(e, &loop);
+	/*
+	 * The loop stopped before the engine goes, as in lkvm: drain() waits
+	 * for each done() to return, not for the rest of the I/O thread's
+	 * reap (its submit, batch_done()), which would touch the freed engine.
+	 */
+	io_loop_stop(&loop);
 	disk_engine_destroy(e);
 	test_zero_fallback();
 out:
