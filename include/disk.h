@@ -195,6 +195,10 @@ struct disk_engine {
 int disk_engine_create(struct disk_engine **out, struct disk *disk,
 		       enum disk_engine_kind kind, struct io_loop *loop,
 		       unsigned int entries);
+/*
+ * With loop stopped: drain() waits for every done() to return, not for
+ * the rest of the I/O thread's reap after it, which still uses the engine.
+ */
 void disk_engine_destroy(struct disk_engine *e);
 
 int disk_uring_create(struct disk_engine **out, struct disk *disk,
