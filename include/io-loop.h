@@ -115,7 +115,10 @@ int io_loop_start(struct io_loop *loop);
  * (sockets) is handed to it from anywhere else.
  */
 bool io_loop_on_thread(const struct io_loop *loop);
-/* Stops and joins the thread; safe to call when not started. */
+/*
+ * Stops and joins the thread; safe to call when not started. The loop, its
+ * handlers kept, may be started again.
+ */
 void io_loop_stop(struct io_loop *loop);
 void io_loop_destroy(struct io_loop *loop);
 /*

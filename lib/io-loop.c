@@ -494,6 +494,9 @@ void io_loop_stop(struct io_loop *loop)
 	} else {
 		pthread_join(loop->thread, NULL);
 		io_loop_pollers_live(loop, false);
+		/* Taken back, so that the loop can be started again. */
+		if (read(loop->wake_fd, &one, sizeof(one)) != sizeof(one))
+			pr_err("I/O loop: cannot rearm: %s", strerror(errno));
 	}
 	loop->started = false;
 }

@@ -257,6 +257,25 @@ static void test_loop(void)
 	io_loop_stop(&loop);
 	ok(c.calls == 200 && loop.poll.hits == 0 && loop.poll.ns == 0,
 	   "polling off: events handled, none by polling");
+	/* Stopped, the loop keeps its handlers and starts again. */
+	if (io_loop_start(&loop)) {
+		ok(0, "the stopped loop started again");
+		loop_end(&loop, &c);
+		return;
+	}
+	{
+		u64 one = 1;
+		int i;
+
+		if (write(c.h.fd, &one, sizeof(one)) != sizeof(one))
+			ok(0, "an event for the loop started again");
+		for (i = 0; i < 2000 && __atomic_load_n(&c.calls,
+							__ATOMIC_ACQUIRE) < 201; i++)
+			sleep_ms(1);
+	}
+	io_loop_stop(&loop);
+	ok(c.calls == 201, "started again, it serves its handlers (%d of 201)",
+	   c.calls);
 	loop_end(&loop, &c);
 }
 
