@@ -33,9 +33,10 @@
 
 #include "arm64/arm64.h"
 #include "log.h"
+#include "ram-mark.h"
 #include "unaligned.h"
 
-#define MARK		0xa5
+#define MARK		RAM_MARK
 #define MAX_RAM		(31ULL << 20)
 #define MAX_INITRD	(32U << 20)
 
@@ -52,15 +53,7 @@ static char last_result[200];
 
 static bool untouched(u64 from, u64 to)
 {
-	static u8 ref[SZ_4K];
-	u64 off;
-
-	if (!ref[0])
-		memset(ref, MARK, sizeof(ref));
-	for (off = from; off < to; off += SZ_4K)
-		if (memcmp(F.ram + off, ref, MIN((u64)SZ_4K, to - off)))
-			return false;
-	return true;
+	return from >= to || ram_untouched(F.ram + from, to - from);
 }
 
 static unsigned __int128 align_up(unsigned __int128 v, u64 a)

@@ -34,10 +34,11 @@
 #include <string.h>
 
 #include "log.h"
+#include "ram-mark.h"
 #include "s390x/s390x.h"
 #include "unaligned.h"
 
-#define MARK		0xa5
+#define MARK		RAM_MARK
 #define MAX_RAM		(16ULL << 20)
 #define MAX_INITRD	(16U << 20)
 
@@ -55,15 +56,7 @@ static char last_result[160];
 /* No byte of [from, to) differs from the marker. */
 static bool untouched(u64 from, u64 to)
 {
-	static u8 ref[SZ_4K];
-	u64 off;
-
-	if (!ref[0])
-		memset(ref, MARK, sizeof(ref));
-	for (off = from; off < to; off += SZ_4K)
-		if (memcmp(F.ram + off, ref, MIN((u64)SZ_4K, to - off)))
-			return false;
-	return true;
+	return from >= to || ram_untouched(F.ram + from, to - from);
 }
 
 static bool same(const u8 *a, const u8 *b, u64 from, u64 to)

@@ -50,13 +50,14 @@
 #include <string.h>
 
 #include "log.h"
+#include "ram-mark.h"
 #include "unaligned.h"
 #include "x86/boot.h"
 #include "x86/bootparam.h"
 #include "x86/bzimage-payload.h"
 #include "x86/layout.h"
 
-#define MARK		0xa5
+#define MARK		RAM_MARK
 #define MAX_RAM		(8ULL << 20)
 #define HOLE_SIZE	(256ULL << 10)
 #define MAX_INITRD	(2U << 20)
@@ -82,20 +83,6 @@ static bool in_range(u64 a, u64 start, u64 len)
 static bool overlaps(u64 a, u64 alen, u64 b, u64 blen)
 {
 	return alen && blen && a < b + blen && b < a + alen;
-}
-
-/* No byte of [0, len) differs from the marker. */
-static bool untouched(const u8 *p, u64 len)
-{
-	static u8 ref[SZ_4K];
-	u64 off;
-
-	if (!ref[0])
-		memset(ref, MARK, sizeof(ref));
-	for (off = 0; off < len; off += SZ_4K)
-		if (memcmp(p + off, ref, MIN(SZ_4K, len - off)))
-			return false;
-	return true;
 }
 
 /* [addr, addr + len) inside one RAM entry, >= 1 MiB, below 4 GiB. */
@@ -293,7 +280,7 @@ static void check_writes(const struct fz *f, const struct boot_input *in,
 	for (a = 0; a < f->ram_size; a++) {
 		bool ok;
 
-		if (a % SZ_4K == 0 && untouched(f->ram + a, SZ_4K)) {
+		if (a % SZ_4K == 0 && ram_untouched(f->ram + a, SZ_4K)) {
 			a += SZ_4K - 1;
 			continue;
 		}
@@ -409,7 +396,7 @@ static void check_loaded(const struct fz *f, const struct boot_input *in,
 	default:
 		abort();
 	}
-	if (!untouched(f->ram + X86_EBDA_ADDR, X86_BIOS_END - X86_EBDA_ADDR))
+	if (!ram_untouched(f->ram + X86_EBDA_ADDR, X86_BIOS_END - X86_EBDA_ADDR))
 		abort();
 }
 
@@ -464,7 +451,7 @@ int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 		     ret != -ENOMEM) ||
 		    !bs.error[0])
 			abort();
-		if (!untouched(f.ram, f.ram_size))
+		if (!ram_untouched(f.ram, f.ram_size))
 			abort();
 		return 0;
 	}
