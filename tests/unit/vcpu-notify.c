@@ -7,15 +7,20 @@
  * call that filter forbids would kill lkvm (exit 159). Here it traps to
  * a SIGSYS handler that counts it and makes it fail with EPERM, so each
  * case checks both that no forbidden call was made and that the device
- * did its work: blk on both engines, net over a socket backend (as the
- * user-mode network's) and a file-descriptor one (as a tap's), console,
- * rng, balloon.
+ * did its work: rng; console output (to a pipe, to a socket) and its
+ * receive buffers; balloon inflate, deflate, free page report and
+ * statistics; net frames both ways and a control command, over a
+ * file-descriptor backend (as a tap's) and a socket one (as the user-mode
+ * network's), the I/O loop running; blk read, write, flush, GET_ID,
+ * WRITE_ZEROES and DISCARD on io_uring and on threads; a 9p Tversion.
+ * virtio-vsock has its own (virtio-vsock-hostile.c).
  */
 #include <fcntl.h>
 #include <linux/filter.h>
 #include <linux/seccomp.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <sys/epoll.h>
 #include <sys/mman.h>
@@ -30,6 +35,8 @@
 #include "seccomp-filter.h"
 #include "tap.h"
 #include "term-out.h"
+#include "virtio/9p.h"
+#include "virtio/9p-fs.h"
 #include "virtio/balloon.h"
 #include "virtio/blk.h"
 #include "virtio/console.h"
@@ -132,8 +139,15 @@ static int on_vcpu(void (*fn)(void *arg), void *arg)
 }
 
 /* ok() for "no forbidden call", with the first one's number. */
-static void ok_allowed(int n, const char *what)
+static void __printf(2, 3)
+ok_allowed(int n, const char *fmt, ...)
 {
+	char what[128];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(what, sizeof(what), fmt, ap);
+	va_end(ap);
 	if (n < 0) {
 		skip("no seccomp filter here", "%s", what);
 		return;
@@ -270,15 +284,15 @@ static void test_console(bool sock)
 	memcpy(th_hva(&T, TH_BUFS), "hello vcpu\n", 11);
 	chain(1, &(struct seg){ TH_BUFS, 11, false }, 1);
 	n = kick_on_vcpu(1);
-	ok_allowed(n, what);
+	ok_allowed(n, "%s: output notified on a vCPU", what);
 	term_out_service(&out);
 	ok(wait_used(1, &len, 1000) && read(fds[0], in, sizeof(in)) == 11 &&
 	   !memcmp(in, "hello vcpu\n", 11),
 	   "%s: the output notified on a vCPU is written", what);
 	chain(0, &(struct seg){ TH_BUFS + 0x100, 16, true }, 1);
 	n = kick_on_vcpu(0);
-	ok_allowed(n, "console: a receive buffer notified on a vCPU");
-	ok(rooms >= 2, "console: ... asks the terminal for input (%d)",
+	ok_allowed(n, "%s: a receive buffer notified on a vCPU", what);
+	ok(rooms >= 2, "%s: ... asks the terminal for input (%d)", what,
 	   rooms);
 	virtio_pci_destroy(&VP);
 	virtio_console_destroy(&c);
@@ -310,9 +324,10 @@ static void test_balloon(void)
 	    virtio_pci_init(&VP, &b.vdev, &T.host, &T.intx) ||
 	    !th_find(&T, VIRTIO_ID_BALLOON))
 		abort();
-	th_negotiate(&T, 0);
-	th_queue(&T, 0, 8, NOVEC);
-	th_queue(&T, 1, 8, NOVEC);
+	th_negotiate(&T, VIRTIO_BIT(VIRTIO_BALLOON_F_STATS_VQ) |
+		     VIRTIO_BIT(VIRTIO_BALLOON_F_REPORTING));
+	for (i = 0; i < 4; i++)
+		th_queue(&T, i, 8, NOVEC);
 	th_driver_ok(&T);
 	memset(th_hva(&T, area), 0x5a, 4 * PG);
 	for (i = 0; i < 4; i++) {
@@ -327,6 +342,26 @@ static void test_balloon(void)
 		left += ((u8 *)th_hva(&T, area))[i] != 0;
 	ok(wait_used(0, &len, 1000) && !left,
 	   "balloon: ... and given back (%u bytes left)", left);
+
+	chain(1, &(struct seg){ TH_BUFS, 16, false }, 1);
+	n = kick_on_vcpu(1);
+	ok_allowed(n, "balloon: 4 pages deflated on a vCPU");
+	ok(wait_used(1, &len, 1000), "balloon: ... and taken back");
+
+	memset(th_hva(&T, area), 0x5a, 8 * PG);
+	chain(3, &(struct seg){ area, 8 * PG, true }, 1);
+	n = kick_on_vcpu(3);
+	ok_allowed(n, "balloon: a free page report on a vCPU");
+	for (i = left = 0; i < 8 * PG; i++)
+		left += ((u8 *)th_hva(&T, area))[i] != 0;
+	ok(wait_used(3, &len, 1000) && !left,
+	   "balloon: ... and the run given back (%u bytes left)", left);
+
+	/* The statistics buffer: the answer to a request, on a vCPU. */
+	memset(th_hva(&T, TH_BUFS + 0x100), 0, 10);
+	chain(2, &(struct seg){ TH_BUFS + 0x100, 10, false }, 1);
+	n = kick_on_vcpu(2);
+	ok_allowed(n, "balloon: a statistics buffer on a vCPU");
 	virtio_pci_destroy(&VP);
 	virtio_balloon_destroy(&b);
 	th_fini(&T);
@@ -381,17 +416,31 @@ static void test_net(bool sock, struct io_loop *loop)
 	    virtio_pci_init(&VP, virtio_net_vdev(net), &T.host, &T.intx) ||
 	    !th_find(&T, VIRTIO_ID_NET))
 		abort();
-	th_negotiate(&T, 0);
+	th_negotiate(&T, VIRTIO_BIT(VIRTIO_NET_F_CTRL_VQ) |
+		     VIRTIO_BIT(VIRTIO_NET_F_CTRL_RX));
 	th_queue(&T, 0, 8, NOVEC);
 	th_queue(&T, 1, 8, NOVEC);
+	th_queue(&T, 2, 8, NOVEC);
 	th_driver_ok(&T);
+
+	/* A control command: promiscuous mode on. */
+	memcpy(th_hva(&T, TH_BUFS + 0x2000),
+	       (u8[]){ VIRTIO_NET_CTRL_RX, VIRTIO_NET_CTRL_RX_PROMISC, 1 }, 3);
+	*(u8 *)th_hva(&T, TH_BUFS + 0x2010) = 0xff;
+	chain(2, (struct seg[]){ { TH_BUFS + 0x2000, 3, false },
+				 { TH_BUFS + 0x2010, 1, true } }, 2);
+	n = kick_on_vcpu(2);
+	ok_allowed(n, "%s: a control command notified on a vCPU", what);
+	ok(wait_used(2, NULL, 1000) &&
+	   *(u8 *)th_hva(&T, TH_BUFS + 0x2010) == VIRTIO_NET_OK,
+	   "%s: ... is carried out", what);
 
 	/* A frame out. */
 	memset(th_hva(&T, TH_BUFS), 0, NET_HDR_LEN);
 	memset(th_hva(&T, TH_BUFS + NET_HDR_LEN), 0xab, 60);
 	chain(1, &(struct seg){ TH_BUFS, NET_HDR_LEN + 60, false }, 1);
 	n = kick_on_vcpu(1);
-	ok_allowed(n, what);
+	ok_allowed(n, "%s: a frame notified on a vCPU", what);
 	ok(wait_used(1, NULL, 1000) &&
 	   recv(sv[1], got, sizeof(got), MSG_DONTWAIT) == NET_HDR_LEN + 60,
 	   "%s: the frame notified on a vCPU reaches the backend", what);
@@ -408,8 +457,7 @@ static void test_net(bool sock, struct io_loop *loop)
 	usleep(20000);
 	chain(0, &(struct seg){ TH_BUFS + 0x1000, 2048, true }, 1);
 	n = kick_on_vcpu(0);
-	ok_allowed(n, sock ? "net (socket backend): a receive buffer on a vCPU"
-			   : "net (fd backend): a receive buffer on a vCPU");
+	ok_allowed(n, "%s: a receive buffer on a vCPU", what);
 	got_it = wait_used(0, &len, 1000) && len == sizeof(frame) &&
 		 ((u8 *)th_hva(&T, TH_BUFS + 0x1000))[NET_HDR_LEN] == 0xcd;
 	ok(got_it, "%s: ... and the waiting frame lands in it (%u bytes)",
@@ -426,51 +474,117 @@ static void test_net(bool sock, struct io_loop *loop)
 
 static char path[64];
 
+/*
+ * A request of `type` at `sector` with a data buffer of len bytes at
+ * TH_BUFS + 0x1000 (none if len is 0), notified on a vCPU: its status,
+ * 0xff if it never completed; *denied gets the forbidden calls.
+ */
+static u8 blk_req(u32 type, u64 sector, u32 len, bool write, int *denied_out)
+{
+	struct seg s[3] = { { TH_BUFS, 16, false } };
+	u8 *st = th_hva(&T, TH_BUFS + 0x800);
+	unsigned int n = 1;
+	u32 v32 = htole32(type);
+	u64 v64 = htole64(sector);
+
+	memset(th_hva(&T, TH_BUFS), 0, 16);
+	memcpy(th_hva(&T, TH_BUFS), &v32, 4);
+	memcpy(th_hva(&T, TH_BUFS + 8), &v64, 8);
+	if (len)
+		s[n++] = (struct seg){ TH_BUFS + 0x1000, len, write };
+	s[n++] = (struct seg){ TH_BUFS + 0x800, 1, true };
+	*st = 0xff;
+	chain(0, s, n);
+	*denied_out = kick_on_vcpu(0);
+	if (!wait_used(0, NULL, 2000))
+		return 0xff;
+	return *st;
+}
+
+/* A discard or write-zeroes segment: sector, count, flags. */
+static void blk_range(u64 sector, u32 count)
+{
+	u64 v64 = htole64(sector);
+	u32 v32 = htole32(count), z = 0;
+
+	memcpy(th_hva(&T, TH_BUFS + 0x1000), &v64, 8);
+	memcpy(th_hva(&T, TH_BUFS + 0x1008), &v32, 4);
+	memcpy(th_hva(&T, TH_BUFS + 0x100c), &z, 4);
+}
+
 static void test_blk(enum disk_engine_kind kind, struct io_loop *loop)
 {
 	struct virtio_blk_options o = {
 		.path = path, .engine = kind, .loop = loop, .queue_size = 16,
-		.no_lock = true,
+		.no_lock = true, .serial = "vcpu-notify",
 	};
 	struct virtio_blk *blk;
-	const char *what = kind == DISK_ENGINE_URING ? "blk (io_uring)" :
-						      "blk (threads)";
-	u8 hdr[16] = { 0 }, back[512];
+	const char *en = kind == DISK_ENGINE_URING ? "io_uring" : "threads";
+	u8 *data = NULL, back[512], st;
 	char err[256] = "";
-	u32 v32;
-	u64 v64;
 	int n, fd;
+	bool same;
 
 	th_init(&T);
 	if (virtio_blk_create(&blk, &T.mem, &o, err, sizeof(err)) ||
 	    virtio_pci_init(&VP, virtio_blk_vdev(blk), &T.host, &T.intx) ||
 	    !th_find(&T, VIRTIO_ID_BLOCK)) {
-		ok(0, "%s: create: %s", what, err);
+		if (kind == DISK_ENGINE_URING)
+			skip("io_uring unavailable here", "blk (%s): %s", en,
+			     err);
+		else
+			ok(0, "blk (%s): create: %s", en, err);
+		th_fini(&T);
 		return;
 	}
-	th_negotiate(&T, 0);
+	th_negotiate(&T, VIRTIO_BIT(VIRTIO_BLK_F_FLUSH) |
+		     VIRTIO_BIT(VIRTIO_BLK_F_DISCARD) |
+		     VIRTIO_BIT(VIRTIO_BLK_F_WRITE_ZEROES));
 	th_queue(&T, 0, 16, NOVEC);
 	th_driver_ok(&T);
-	v32 = htole32(VIRTIO_BLK_T_OUT);
-	memcpy(hdr, &v32, 4);
-	v64 = htole64(8);
-	memcpy(hdr + 8, &v64, 8);
-	memcpy(th_hva(&T, TH_BUFS), hdr, 16);
-	memset(th_hva(&T, TH_BUFS + 0x100), 0x77, 512);
-	*(u8 *)th_hva(&T, TH_BUFS + 0x400) = 0xff;
-	chain(0, (struct seg[]){ { TH_BUFS, 16, false },
-				 { TH_BUFS + 0x100, 512, false },
-				 { TH_BUFS + 0x400, 1, true } }, 3);
-	n = kick_on_vcpu(0);
-	ok_allowed(n, what);
+	data = th_hva(&T, TH_BUFS + 0x1000);
 	fd = open(path, O_RDONLY);
-	ok(wait_used(0, NULL, 2000) &&
-	   *(u8 *)th_hva(&T, TH_BUFS + 0x400) == VIRTIO_BLK_S_OK &&
-	   fd >= 0 && pread(fd, back, 512, 8 * 512) == 512 &&
-	   back[0] == 0x77 && back[511] == 0x77,
-	   "%s: the write notified on a vCPU lands in the image", what);
-	if (fd >= 0)
-		close(fd);
+	if (fd < 0)
+		abort();
+
+	memset(data, 0x77, 512);
+	st = blk_req(VIRTIO_BLK_T_OUT, 8, 512, false, &n);
+	ok_allowed(n, "blk (%s): a write on a vCPU", en);
+	same = pread(fd, back, 512, 8 * 512) == 512 && back[0] == 0x77 &&
+	       back[511] == 0x77;
+	ok(st == VIRTIO_BLK_S_OK && same,
+	   "blk (%s): the write lands in the image (status %u)", en, st);
+
+	memset(data, 0, 512);
+	st = blk_req(VIRTIO_BLK_T_IN, 8, 512, true, &n);
+	ok_allowed(n, "blk (%s): a read on a vCPU", en);
+	ok(st == VIRTIO_BLK_S_OK && data[0] == 0x77 && data[511] == 0x77,
+	   "blk (%s): the read brings it back (status %u)", en, st);
+
+	st = blk_req(VIRTIO_BLK_T_FLUSH, 0, 0, false, &n);
+	ok_allowed(n, "blk (%s): a flush on a vCPU", en);
+	ok(st == VIRTIO_BLK_S_OK, "blk (%s): the flush (status %u)", en, st);
+
+	memset(data, 0, 20);
+	st = blk_req(VIRTIO_BLK_T_GET_ID, 0, 20, true, &n);
+	ok_allowed(n, "blk (%s): GET_ID on a vCPU", en);
+	ok(st == VIRTIO_BLK_S_OK && !memcmp(data, "vcpu-notify", 11),
+	   "blk (%s): GET_ID gives the serial (status %u)", en, st);
+
+	blk_range(8, 8);
+	st = blk_req(VIRTIO_BLK_T_WRITE_ZEROES, 0, 16, false, &n);
+	ok_allowed(n, "blk (%s): WRITE_ZEROES on a vCPU", en);
+	same = pread(fd, back, 512, 8 * 512) == 512 && !back[0] &&
+	       !back[511];
+	ok(st == VIRTIO_BLK_S_OK && same,
+	   "blk (%s): WRITE_ZEROES zeroes the sectors (status %u)", en, st);
+
+	blk_range(0, 2048);
+	st = blk_req(VIRTIO_BLK_T_DISCARD, 0, 16, false, &n);
+	ok_allowed(n, "blk (%s): DISCARD on a vCPU", en);
+	ok(st == VIRTIO_BLK_S_OK, "blk (%s): DISCARD (status %u)", en, st);
+
+	close(fd);
 	if (loop)
 		io_loop_stop(loop);
 	virtio_pci_destroy(&VP);
@@ -480,11 +594,57 @@ static void test_blk(enum disk_engine_kind kind, struct io_loop *loop)
 	th_fini(&T);
 }
 
+/* --- 9p --- */
+
+static void test_9p(const char *dir)
+{
+	struct p9fs_options po = { .dir = dir };
+	static struct virtio_9p p;
+	/* Tversion: size, type 100, NOTAG, msize 8192, "9P2000.L". */
+	static const u8 tversion[] = {
+		21, 0, 0, 0, 100, 0xff, 0xff, 0, 0x20, 0, 0,
+		8, 0, '9', 'P', '2', '0', '0', '0', '.', 'L',
+	};
+	const char *why = NULL;
+	struct p9fs *fs;
+	u8 *r;
+	bool done;
+	int n;
+
+	if (p9fs_open_share(&po, &fs, &why)) {
+		ok(0, "9p: open the share: %s", why ? why : "?");
+		return;
+	}
+	th_init(&T);
+	if (virtio_9p_init(&p, fs, "share", &T.mem, "virtio-9p.0") ||
+	    virtio_pci_init(&VP, &p.vdev, &T.host, &T.intx) ||
+	    !th_find(&T, VIRTIO_ID_9P))
+		abort();
+	th_negotiate(&T, VIRTIO_BIT(VIRTIO_9P_MOUNT_TAG));
+	th_queue(&T, 0, 8, NOVEC);
+	th_driver_ok(&T);
+	memcpy(th_hva(&T, TH_BUFS), tversion, sizeof(tversion));
+	r = th_hva(&T, TH_BUFS + 0x1000);
+	memset(r, 0, 64);
+	chain(0, (struct seg[]){ { TH_BUFS, sizeof(tversion), false },
+				 { TH_BUFS + 0x1000, 8192, true } }, 2);
+	n = kick_on_vcpu(0);
+	ok_allowed(n, "9p: a Tversion notified on a vCPU");
+	done = wait_used(0, NULL, 2000) && r[4] == 101;
+	ok(done, "9p: ... answered with Rversion (type %u)", r[4]);
+	virtio_pci_destroy(&VP);
+	if (virtio_9p_destroy(&p, 2000))
+		abort();
+	th_fini(&T);
+	p9fs_close_share(fs);
+}
+
 int main(void)
 {
 	struct sigaction sa = { .sa_sigaction = on_sigsys,
 				.sa_flags = SA_SIGINFO };
 	struct io_loop loop;
+	char dir[64];
 	int fd;
 
 	log_set_level(LOG_ERROR);
@@ -511,6 +671,11 @@ int main(void)
 	test_blk(DISK_ENGINE_THREAD, NULL);
 	io_loop_destroy(&loop);
 	unlink(path);
+	snprintf(dir, sizeof(dir), "/tmp/lkvm-vcpu-notify-9p-XXXXXX");
+	if (!mkdtemp(dir))
+		abort();
+	test_9p(dir);
+	rmdir(dir);
 	if (!filtered)
 		printf("# no seccomp filter could be installed here\n");
 	return tap_done();
