@@ -13,7 +13,8 @@
  * file-descriptor backend (as a tap's) and a socket one (as the user-mode
  * network's), the I/O loop running; blk read, write, flush, GET_ID,
  * WRITE_ZEROES and DISCARD on io_uring and on threads; a 9p Tversion.
- * virtio-vsock has its own (virtio-vsock-hostile.c).
+ * Each device's activation (DRIVER_OK) and reset, which always reach a
+ * vCPU, too. virtio-vsock has its own (virtio-vsock-hostile.c).
  */
 #include <fcntl.h>
 #include <linux/filter.h>
@@ -221,6 +222,28 @@ static int kick_on_vcpu(unsigned int q)
 	return on_vcpu(do_kick, &k);
 }
 
+#define DRIVER_OK_ALL (VIRTIO_STATUS_ACKNOWLEDGE | VIRTIO_STATUS_DRIVER | \
+		       VIRTIO_STATUS_FEATURES_OK | VIRTIO_STATUS_DRIVER_OK)
+
+static void do_status(void *arg)
+{
+	mwr(&T, TC(&T, STATUS), 1, *(u8 *)arg);
+}
+
+/*
+ * The driver's status write, which always reaches a vCPU: DRIVER_OK
+ * (the device's activation) or 0 (its reset).
+ */
+static void status_on_vcpu(u8 st, const char *what)
+{
+	int n = on_vcpu(do_status, &st);
+
+	ok_allowed(n, "%s: %s on a vCPU", what,
+		   st ? "DRIVER_OK" : "a device reset");
+	ok(mrd(&T, TC(&T, STATUS), 1) == st, "%s: ... status %#x", what,
+	   (unsigned int)mrd(&T, TC(&T, STATUS), 1));
+}
+
 /* --- rng --- */
 
 static void test_rng(void)
@@ -237,12 +260,13 @@ static void test_rng(void)
 		abort();
 	th_negotiate(&T, 0);
 	th_queue(&T, 0, 8, NOVEC);
-	th_driver_ok(&T);
+	status_on_vcpu(DRIVER_OK_ALL, "rng");
 	chain(0, &(struct seg){ TH_BUFS, 256, true }, 1);
 	n = kick_on_vcpu(0);
 	ok_allowed(n, "rng: a request notified on a vCPU");
 	done = wait_used(0, &len, 1000) && len == 256;
 	ok(done, "rng: ... and its 256 bytes filled (%u)", len);
+	status_on_vcpu(0, "rng");
 	virtio_pci_destroy(&VP);
 	virtio_rng_destroy(&r);
 	th_fini(&T);
@@ -280,7 +304,7 @@ static void test_console(bool sock)
 	th_negotiate(&T, 0);
 	th_queue(&T, 0, 8, NOVEC);
 	th_queue(&T, 1, 8, NOVEC);
-	th_driver_ok(&T);
+	status_on_vcpu(DRIVER_OK_ALL, what);
 	memcpy(th_hva(&T, TH_BUFS), "hello vcpu\n", 11);
 	chain(1, &(struct seg){ TH_BUFS, 11, false }, 1);
 	n = kick_on_vcpu(1);
@@ -294,6 +318,7 @@ static void test_console(bool sock)
 	ok_allowed(n, "%s: a receive buffer notified on a vCPU", what);
 	ok(rooms >= 2, "%s: ... asks the terminal for input (%d)", what,
 	   rooms);
+	status_on_vcpu(0, what);
 	virtio_pci_destroy(&VP);
 	virtio_console_destroy(&c);
 	term_out_destroy(&out);
@@ -328,7 +353,7 @@ static void test_balloon(void)
 		     VIRTIO_BIT(VIRTIO_BALLOON_F_REPORTING));
 	for (i = 0; i < 4; i++)
 		th_queue(&T, i, 8, NOVEC);
-	th_driver_ok(&T);
+	status_on_vcpu(DRIVER_OK_ALL, "balloon");
 	memset(th_hva(&T, area), 0x5a, 4 * PG);
 	for (i = 0; i < 4; i++) {
 		u32 pfn = htole32((u32)(area / PG + i));
@@ -362,6 +387,7 @@ static void test_balloon(void)
 	chain(2, &(struct seg){ TH_BUFS + 0x100, 10, false }, 1);
 	n = kick_on_vcpu(2);
 	ok_allowed(n, "balloon: a statistics buffer on a vCPU");
+	status_on_vcpu(0, "balloon");
 	virtio_pci_destroy(&VP);
 	virtio_balloon_destroy(&b);
 	th_fini(&T);
@@ -421,7 +447,7 @@ static void test_net(bool sock, struct io_loop *loop)
 	th_queue(&T, 0, 8, NOVEC);
 	th_queue(&T, 1, 8, NOVEC);
 	th_queue(&T, 2, 8, NOVEC);
-	th_driver_ok(&T);
+	status_on_vcpu(DRIVER_OK_ALL, what);
 
 	/* A control command: promiscuous mode on. */
 	memcpy(th_hva(&T, TH_BUFS + 0x2000),
@@ -463,6 +489,7 @@ static void test_net(bool sock, struct io_loop *loop)
 	ok(got_it, "%s: ... and the waiting frame lands in it (%u bytes)",
 	   what, len);
 	io_loop_stop(loop);
+	status_on_vcpu(0, what);
 	virtio_pci_destroy(&VP);
 	virtio_net_destroy(net);
 	if (io_loop_start(loop))
@@ -520,11 +547,13 @@ static void test_blk(enum disk_engine_kind kind, struct io_loop *loop)
 	};
 	struct virtio_blk *blk;
 	const char *en = kind == DISK_ENGINE_URING ? "io_uring" : "threads";
+	char dev[32];
 	u8 *data = NULL, back[512], st;
 	char err[256] = "";
 	int n, fd;
 	bool same;
 
+	snprintf(dev, sizeof(dev), "blk (%s)", en);
 	th_init(&T);
 	if (virtio_blk_create(&blk, &T.mem, &o, err, sizeof(err)) ||
 	    virtio_pci_init(&VP, virtio_blk_vdev(blk), &T.host, &T.intx) ||
@@ -541,7 +570,7 @@ static void test_blk(enum disk_engine_kind kind, struct io_loop *loop)
 		     VIRTIO_BIT(VIRTIO_BLK_F_DISCARD) |
 		     VIRTIO_BIT(VIRTIO_BLK_F_WRITE_ZEROES));
 	th_queue(&T, 0, 16, NOVEC);
-	th_driver_ok(&T);
+	status_on_vcpu(DRIVER_OK_ALL, dev);
 	data = th_hva(&T, TH_BUFS + 0x1000);
 	fd = open(path, O_RDONLY);
 	if (fd < 0)
@@ -587,6 +616,7 @@ static void test_blk(enum disk_engine_kind kind, struct io_loop *loop)
 	close(fd);
 	if (loop)
 		io_loop_stop(loop);
+	status_on_vcpu(0, dev);
 	virtio_pci_destroy(&VP);
 	virtio_blk_destroy(blk);
 	if (loop && io_loop_start(loop))
@@ -622,7 +652,7 @@ static void test_9p(const char *dir)
 		abort();
 	th_negotiate(&T, VIRTIO_BIT(VIRTIO_9P_MOUNT_TAG));
 	th_queue(&T, 0, 8, NOVEC);
-	th_driver_ok(&T);
+	status_on_vcpu(DRIVER_OK_ALL, "9p");
 	memcpy(th_hva(&T, TH_BUFS), tversion, sizeof(tversion));
 	r = th_hva(&T, TH_BUFS + 0x1000);
 	memset(r, 0, 64);
@@ -632,6 +662,7 @@ static void test_9p(const char *dir)
 	ok_allowed(n, "9p: a Tversion notified on a vCPU");
 	done = wait_used(0, NULL, 2000) && r[4] == 101;
 	ok(done, "9p: ... answered with Rversion (type %u)", r[4]);
+	status_on_vcpu(0, "9p");
 	virtio_pci_destroy(&VP);
 	if (virtio_9p_destroy(&p, 2000))
 		abort();
