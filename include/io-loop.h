@@ -91,6 +91,12 @@ int io_loop_init(struct io_loop *loop);
  * their set cannot grow: nothing added).
  */
 int io_loop_add(struct io_loop *loop, struct io_handler *h, u32 events);
+/*
+ * h's events set again (any thread): epoll looks at its fd anew, so an
+ * edge-triggered handler whose fd is ready now gets an event, on the I/O
+ * thread.
+ */
+int io_loop_mod(struct io_loop *loop, struct io_handler *h, u32 events);
 int io_loop_del(struct io_loop *loop, struct io_handler *h);
 /*
  * Before io_loop_start(): after handling events, look for more without

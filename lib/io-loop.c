@@ -232,6 +232,15 @@ int io_loop_add(struct io_loop *loop, struct io_handler *h, u32 events)
 	return 0;
 }
 
+int io_loop_mod(struct io_loop *loop, struct io_handler *h, u32 events)
+{
+	struct epoll_event ev = { .events = events, .data.ptr = h };
+
+	if (epoll_ctl(loop->epoll_fd, EPOLL_CTL_MOD, h->fd, &ev))
+		return -errno;
+	return 0;
+}
+
 int io_loop_del(struct io_loop *loop, struct io_handler *h)
 {
 	if (h->poll)

@@ -15,6 +15,9 @@
 #include "log.h"
 #include "virtio/net.h"
 
+/* What the I/O thread watches a backend's descriptor for. */
+#define NET_EVENTS	(EPOLLIN | EPOLLOUT | EPOLLET)
+
 /* Iovecs for one frame: a readv or writev takes at most UIO_MAXIOV. */
 #define NET_IOV_MAX	UIO_MAXIOV
 
@@ -638,6 +641,29 @@ static void net_ctrl(struct virtio_net *net, struct virtq *vq)
 		virtio_queue_signal(vq);
 }
 
+/*
+ * The driver gave receive buffers. A socket backend is read with
+ * recvmsg(), which only the I/O thread's seccomp filter allows: when the
+ * notification lands on a vCPU (no ioeventfd took it), epoll is asked to
+ * look at the backend again instead, and the I/O thread, told of a frame
+ * waiting there, fills the buffers (a frame that comes later wakes it
+ * anyway). A tap's readv() is allowed everywhere.
+ */
+static void net_rx_notify(struct virtio_net *net, struct net_pair *p,
+			  struct virtq *vq)
+{
+	int err;
+
+	if (!net->be->sock || !p->polled || io_loop_on_thread(net->loop)) {
+		net_rx(net, p, vq);
+		return;
+	}
+	err = io_loop_mod(net->loop, &p->handler, NET_EVENTS);
+	if (err)
+		pr_warn_ratelimited("%s: cannot wake the I/O thread: %s",
+				    net->vdev.name, strerror(-err));
+}
+
 static void net_notify(struct virtio_device *vdev, struct virtq *vq)
 {
 	struct virtio_net *net = vdev->priv;
@@ -648,7 +674,7 @@ static void net_notify(struct virtio_device *vdev, struct virtq *vq)
 	else if (i & 1)
 		net_tx(net, &net->pair[i / 2], vq);
 	else
-		net_rx(net, &net->pair[i / 2], vq);
+		net_rx_notify(net, &net->pair[i / 2], vq);
 }
 
 void virtio_net_backend_ready(struct virtio_net *net, unsigned int q,
@@ -842,8 +868,7 @@ int virtio_net_create(struct virtio_net **out, const struct guest_mem *mem,
 		p->handler = (struct io_handler){
 			.fd = be->fds[i], .fn = net_io, .opaque = p,
 		};
-		r = io_loop_add(o->loop, &p->handler,
-				EPOLLIN | EPOLLOUT | EPOLLET);
+		r = io_loop_add(o->loop, &p->handler, NET_EVENTS);
 		if (r) {
 			snprintf(err, errlen, "%s: cannot poll the backend: %s",
 				 name, strerror(-r));
