@@ -18,6 +18,7 @@
 
 #include "io-loop.h"
 #include "log.h"
+#include "net-fake.h"
 #include "tap.h"
 #include "term.h"
 #include "term-out.h"
@@ -49,24 +50,6 @@ static unsigned int io_cpu_ms(unsigned int window_ms)
 
 /* --- net --- */
 
-struct fake {
-	struct net_backend be;
-	int peer;
-};
-
-static void fake_close(struct net_backend *be)
-{
-	struct fake *f = (struct fake *)be;
-
-	close(be->fds[0]);
-	close(f->peer);
-}
-
-static const struct net_backend_ops fake_ops = {
-	.name = "fake",
-	.close = fake_close,
-};
-
 /* One-descriptor tx frame on queue 1 at gpa, made available, no kick. */
 static void tx_frame(unsigned int i, u64 gpa, u32 len)
 {
@@ -89,23 +72,15 @@ static void tx_frame(unsigned int i, u64 gpa, u32 len)
 
 static void test_net(bool sock)
 {
-	static struct fake fb;
+	static struct net_fake fb;
 	struct virtio_net_options o = { .pairs = 1, .loop = &L };
 	const char *what = sock ? "net, socket backend" : "net, fd backend";
 	u8 frame[NET_HDR_LEN + 1500] = { 0 };
 	struct virtio_net *net;
 	unsigned int cpu, queued = 0, i;
 	char err[256];
-	int sv[2];
 
-	memset(&fb, 0, sizeof(fb));
-	fb.be.ops = &fake_ops;
-	fb.be.nr_queues = 1;
-	fb.be.sock = sock;
-	if (socketpair(AF_UNIX, SOCK_DGRAM | SOCK_NONBLOCK, 0, sv))
-		abort();
-	fb.be.fds[0] = sv[0];
-	fb.peer = sv[1];
+	net_fake_init(&fb, sock);
 	o.mac[0] = 2;
 	th_init(&T);
 	if (virtio_net_create(&net, &T.mem, "virtio-net.0", &fb.be, &o, err,
@@ -119,7 +94,7 @@ static void test_net(bool sock)
 	th_driver_ok(&T);
 
 	/* Frames for the guest until the backend holds no more; no buffers. */
-	while (send(sv[1], frame, sizeof(frame), MSG_DONTWAIT) > 0)
+	while (send(fb.peer, frame, sizeof(frame), MSG_DONTWAIT) > 0)
 		queued++;
 	cpu = io_cpu_ms(WINDOW_MS);
 	ok(queued && cpu < MAX_CPU_MS,
@@ -127,7 +102,7 @@ static void test_net(bool sock)
 	   what, queued, cpu, WINDOW_MS);
 
 	/* The backend's peer reads nothing: fill its queue, then transmit. */
-	while (send(sv[0], frame, sizeof(frame), MSG_DONTWAIT) > 0)
+	while (send(fb.be.fds[0], frame, sizeof(frame), MSG_DONTWAIT) > 0)
 		;
 	for (i = 0; i < 32; i++)
 		tx_frame(i, TH_BUFS + i * 0x800, sizeof(frame));
