@@ -193,7 +193,6 @@ static struct vsock_conn *conn_alloc(struct virtio_vsock *v)
 
 static void conn_set_events(struct vsock_conn *c, u32 events)
 {
-	struct epoll_event ev = { .events = events, .data.ptr = &c->h };
 	int err = 0;
 
 	if (c->h.fd < 0 || (c->registered && events == c->events))
@@ -205,9 +204,8 @@ static void conn_set_events(struct vsock_conn *c, u32 events)
 	} else if (!c->registered) {
 		err = io_loop_add(c->v->loop, &c->h, events);
 		c->registered = !err;
-	} else if (epoll_ctl(c->v->loop->epoll_fd, EPOLL_CTL_MOD, c->h.fd,
-			     &ev)) {
-		err = -errno;
+	} else {
+		err = io_loop_mod(c->v->loop, &c->h, events);
 	}
 	if (err)
 		pr_warn_ratelimited("%s: epoll: %s", c->v->vdev.name,
@@ -716,6 +714,12 @@ static void listen_resume(struct virtio_vsock *v)
 	v->listen_off = err != 0;
 }
 
+/* How many host connections may be in their handshake at once. */
+static unsigned int handshake_room(const struct virtio_vsock *v)
+{
+	return MAX(v->max_conns / 2, 1u);
+}
+
 /* Host connections without the guest's answer yet (v locked). */
 static unsigned int half_open(const struct virtio_vsock *v)
 {
@@ -731,6 +735,7 @@ static void listen_io(struct io_handler *hd, u32 events)
 {
 	struct virtio_vsock *v = hd->opaque;
 	struct vsock_conn *c;
+	unsigned int unfinished;
 	int fd;
 
 	fd = accept4(hd->fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
@@ -752,11 +757,12 @@ static void listen_io(struct io_handler *hd, u32 events)
 	 * of connections that never send CONNECT, or that the guest never
 	 * answers, leaves room for the guest's own.
 	 */
-	c = half_open(v) < MAX(v->max_conns / 2, 1u) ? conn_alloc(v) : NULL;
+	unfinished = half_open(v);
+	c = unfinished < handshake_room(v) ? conn_alloc(v) : NULL;
 	if (!c) {
 		v->st.refused_full++;
 		pr_warn_ratelimited("%s: %u connections, %u of them unfinished: refusing a host one",
-				    v->vdev.name, v->st.nr_conns, half_open(v));
+				    v->vdev.name, v->st.nr_conns, unfinished);
 		close(fd);
 	} else {
 		c->h.fd = fd;
@@ -1355,9 +1361,9 @@ int virtio_vsock_check(struct virtio_vsock *v, char *why, size_t len)
 	if (!err && (live != v->st.nr_conns || live > v->max_conns))
 		err = snprintf(why, len, "%u connections, counted %u, bound %u",
 			       live, v->st.nr_conns, v->max_conns);
-	if (!err && half_open(v) > MAX(v->max_conns / 2, 1u))
+	if (!err && half_open(v) > handshake_room(v))
 		err = snprintf(why, len, "%u host handshakes, room for %u",
-			       half_open(v), MAX(v->max_conns / 2, 1u));
+			       half_open(v), handshake_room(v));
 	if (!err && v->nr_orphans > v->orphan_cap)
 		err = snprintf(why, len, "%u resets owed, room for %u",
 			       v->nr_orphans, v->orphan_cap);
