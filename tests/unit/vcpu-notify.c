@@ -17,7 +17,6 @@
  * vCPU, too. virtio-vsock has its own (virtio-vsock-hostile.c).
  */
 #include <fcntl.h>
-#include <linux/filter.h>
 #include <linux/seccomp.h>
 #include <pthread.h>
 #include <signal.h>
@@ -25,7 +24,6 @@
 #include <stdio.h>
 #include <sys/epoll.h>
 #include <sys/mman.h>
-#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <ucontext.h>
@@ -34,6 +32,7 @@
 #include "io-loop.h"
 #include "log.h"
 #include "net-fake.h"
+#include "role-filter.h"
 #include "seccomp-filter.h"
 #include "tap.h"
 #include "term-out.h"
@@ -87,17 +86,7 @@ static bool can_trap(void)
 /* The vCPU role's program, forbidden calls trapping to on_sigsys(). */
 static bool vcpu_filter(void)
 {
-	static __thread struct sock_filter insn[SC_MAX_INSNS];
-	struct sock_fprog prog;
-	int n = sc_role_program(SC_ROLE_VCPU, SECCOMP_RET_TRAP, getpid(),
-				insn, SC_MAX_INSNS);
-
-	if (n <= 0)
-		return false;
-	prog.len = (unsigned short)n;
-	prog.filter = insn;
-	return !prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) &&
-	       !syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &prog);
+	return role_filter_install(SC_ROLE_VCPU, SECCOMP_RET_TRAP);
 }
 
 struct job {

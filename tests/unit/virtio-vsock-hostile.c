@@ -10,13 +10,10 @@
  * connections that never finish their handshake. The I/O thread's CPU
  * time tells whether it spins.
  */
-#include <linux/filter.h>
-#include <linux/seccomp.h>
 #include <pthread.h>
-#include <sys/prctl.h>
 #include <sys/resource.h>
-#include <sys/syscall.h>
 
+#include "role-filter.h"
 #include "seccomp-filter.h"
 #include "tap.h"
 #include "virtio-vsock-drv.h"
@@ -49,17 +46,7 @@ struct vcpu_job {
 /* The vCPU's own filter on this thread, forbidden calls failing EPERM. */
 static bool vcpu_filter(void)
 {
-	static struct sock_filter insn[SC_MAX_INSNS];
-	struct sock_fprog prog;
-	int n = sc_role_program(SC_ROLE_VCPU, SECCOMP_RET_ERRNO | EPERM,
-				getpid(), insn, SC_MAX_INSNS);
-
-	if (n <= 0)
-		return false;
-	prog.len = (unsigned short)n;
-	prog.filter = insn;
-	return !prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) &&
-	       !syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &prog);
+	return role_filter_install(SC_ROLE_VCPU, SECCOMP_RET_ERRNO | EPERM);
 }
 
 static void *vcpu_thread(void *arg)
