@@ -78,7 +78,7 @@ int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 {
 	u64 text = 0, isize = 0, end, dtb, start;
 	struct arm64_boot b;
-	size_t ilen, klen, i;
+	size_t ilen, klen;
 	unsigned __int128 kend;
 	const u8 *k;
 	bool fits;
@@ -87,14 +87,7 @@ int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 	if (size < 6)
 		return 0;
 	log_set_level(LOG_ERROR);
-	if (!F.ram) {
-		F.ram = malloc(MAX_RAM);
-		F.initrd = malloc(MAX_INITRD);
-		if (!F.ram || !F.initrd)
-			abort();
-		for (i = 0; i < MAX_INITRD; i++)
-			F.initrd[i] = (u8)(i * 7 + i / 251);
-	}
+	loader_buffers(&F.ram, MAX_RAM, &F.initrd, MAX_INITRD);
 	F.ram_base = ARM64_RAM_BASE + (data[0] & 2 ? SZ_64K : 0);
 	F.ram_size = (u64)(data[1] % 30 + 1) << 20;
 	if (data[0] & 1)

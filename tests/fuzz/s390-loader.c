@@ -114,14 +114,7 @@ int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 	if (size < 7)
 		return 0;
 	log_set_level(LOG_ERROR);
-	if (!F.ram) {
-		F.ram = malloc(MAX_RAM);
-		F.initrd = malloc(MAX_INITRD);
-		if (!F.ram || !F.initrd)
-			abort();
-		for (i = 0; i < MAX_INITRD; i++)
-			F.initrd[i] = (u8)(i * 7 + i / 251);
-	}
+	loader_buffers(&F.ram, MAX_RAM, &F.initrd, MAX_INITRD);
 	F.ram_size = (u64)(data[1] % 128 + 1) << 17;
 	memset(&F.mem, 0, sizeof(F.mem));
 	if (guest_mem_add(&F.mem, 0, F.ram_size, F.ram, false))

@@ -413,14 +413,7 @@ int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 	if (size < 8)
 		return 0;
 	log_set_level(LOG_ERROR);
-	if (!f.ram) {
-		f.ram = malloc(MAX_RAM);
-		f.initrd = malloc(MAX_INITRD);
-		if (!f.ram || !f.initrd)
-			abort();
-		for (i = 0; i < MAX_INITRD; i++)
-			f.initrd[i] = (u8)(i * 7 + i / 251);
-	}
+	loader_buffers(&f.ram, MAX_RAM, &f.initrd, MAX_INITRD);
 	make_map(&f, data[0], data[1], data[2]);
 	memset(&f.mem, 0, sizeof(f.mem));
 	if (guest_mem_add(&f.mem, 0, f.ram_size, f.ram, false))
