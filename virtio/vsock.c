@@ -44,13 +44,15 @@ struct vsock_conn {
 	struct io_handler h;		/* h.fd: the host socket, or -1 */
 	u32 events;			/* registered with the loop */
 	bool registered;
-	bool hup;			/* the host end is gone */
+	bool hup;			/* EPOLLHUP: both ways shut on our end */
 	bool host_eof;			/* read 0 from the host */
+	bool host_nord;			/* EPIPE: the host takes no more */
+	bool wr_shut;			/* we shut our end's writing */
 	enum conn_state state;
 	u32 local_port;			/* the host side's port */
 	u32 peer_port;			/* the guest's */
 	u32 pending;			/* P_* */
-	u32 shut_send;			/* flags of the pending SHUTDOWN */
+	u32 shut_send;			/* VSOCK_SHUTDOWN_* told the guest */
 	u32 peer_shut;			/* VSOCK_SHUTDOWN_* from the guest */
 	/* Credit: the guest's view of its buffer, and our counters. */
 	u32 peer_buf_alloc, peer_fwd_cnt;
@@ -295,6 +297,29 @@ static void conn_reset(struct vsock_conn *c)
 	conn_free(c);
 }
 
+/*
+ * The host end shut more of itself (VSOCK_SHUTDOWN_*, as the guest reads
+ * them: RCV, the host takes no more; SEND, it sends no more): a SHUTDOWN
+ * with everything so far is owed. Only an established connection has a
+ * guest to tell.
+ */
+static void conn_host_shut(struct vsock_conn *c, u32 flags)
+{
+	if (c->state != C_ESTABLISHED || (c->shut_send & flags) == flags)
+		return;
+	c->shut_send |= flags;
+	c->pending |= P_SHUTDOWN;
+}
+
+/*
+ * EPOLLHUP is both ways shut on our end: the host's reading too, unless
+ * we shut our writing ourselves (then it may be the host's SHUT_WR only).
+ */
+static u32 conn_hup_flags(const struct vsock_conn *c)
+{
+	return c->hup && !c->wr_shut ? VSOCK_SHUTDOWN_RCV : 0;
+}
+
 /* --- The receive queue (device to guest) --- */
 
 /* A receive chain in v->rx_chain (rx vq locked); false if none. */
@@ -494,9 +519,8 @@ static void conn_host_to_guest(struct vsock_conn *c)
 		}
 		if (r == 0) {
 			c->host_eof = true;
-			c->shut_send = VSOCK_SHUTDOWN_SEND |
-				       (c->hup ? VSOCK_SHUTDOWN_RCV : 0);
-			c->pending |= P_SHUTDOWN;
+			conn_host_shut(c, VSOCK_SHUTDOWN_SEND |
+				       conn_hup_flags(c));
 			break;
 		}
 		conn_hdr(c, &h, VSOCK_OP_RW);
@@ -531,10 +555,33 @@ static void conn_drained(struct vsock_conn *c)
 		conn_free(c);
 		return;
 	}
-	if ((c->peer_shut & VSOCK_SHUTDOWN_SEND) && c->h.fd >= 0 &&
-	    shutdown(c->h.fd, SHUT_WR) && errno != ENOTCONN)
+	if (!(c->peer_shut & VSOCK_SHUTDOWN_SEND) || c->h.fd < 0 ||
+	    c->wr_shut)
+		return;
+	if (!shutdown(c->h.fd, SHUT_WR) || errno == ENOTCONN)
+		c->wr_shut = true;
+	else
 		pr_warn_ratelimited("%s: shutdown: %s", c->v->vdev.name,
 				    strerror(errno));
+}
+
+/*
+ * EPIPE: the host shut its reading side (or closed). A UNIX socket shows
+ * a SHUT_RD to our end only as EPIPE on a write: no poll event comes for
+ * it alone (EPOLLHUP comes once both ways are shut). The guest is told
+ * SHUTDOWN(rcv); its bytes held for the host, and any still on their way,
+ * are dropped, counted as forwarded (its credit back).
+ */
+static void conn_host_nord(struct vsock_conn *c)
+{
+	c->host_nord = true;
+	c->fwd_cnt += c->len;
+	c->len = 0;
+	c->head = 0;
+	if (c->state == C_CLOSING)
+		conn_free(c);
+	else
+		conn_host_shut(c, VSOCK_SHUTDOWN_RCV);
 }
 
 static void conn_flush_to_host(struct vsock_conn *c)
@@ -557,6 +604,12 @@ static void conn_flush_to_host(struct vsock_conn *c)
 		r = sendmsg(c->h.fd, &m, MSG_DONTWAIT | MSG_NOSIGNAL);
 		if (r < 0 && (errno == EAGAIN || errno == EINTR))
 			break;
+		if (r < 0 && errno == EPIPE) {
+			conn_host_nord(c);
+			if (c->state == C_FREE)
+				return;
+			break;
+		}
 		if (r < 0) {
 			conn_reset(c);
 			return;
@@ -578,6 +631,11 @@ static void conn_guest_to_host(struct vsock_conn *c,
 	struct virtio_vsock *v = c->v;
 	u32 cap = v->buf_alloc, done = 0;
 
+	if (c->host_nord) {
+		/* Sent before the guest had our SHUTDOWN(rcv): dropped. */
+		c->fwd_cnt += len;
+		return;
+	}
 	if (c->len + len > cap) {
 		vsock_bad(v, "port %u: %u bytes beyond the credit given",
 			  c->peer_port, c->len + len - cap);
@@ -595,6 +653,12 @@ static void conn_guest_to_host(struct vsock_conn *c,
 		m.msg_iovlen = k > 0 ? (size_t)k : 0;
 		if (k > 0)
 			r = sendmsg(c->h.fd, &m, MSG_DONTWAIT | MSG_NOSIGNAL);
+		if (r < 0 && errno == EPIPE) {
+			c->fwd_cnt += len;
+			conn_host_nord(c);
+			conn_update(c);
+			return;
+		}
 		if (r < 0 && errno != EAGAIN && errno != EINTR) {
 			conn_reset(c);
 			return;

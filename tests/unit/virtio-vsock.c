@@ -4,7 +4,8 @@
  * virtqueues as a guest driver does, with the host side on real UNIX
  * sockets served by a real I/O loop: connections both ways (CONNECT/OK
  * and SOCK_P), 16 MiB each way with checksums, credit stalls that resume,
- * RST on a closed port, SHUTDOWN both ways, 64 connections at once, a
+ * RST on a closed port, SHUTDOWN both ways (the host's shutdown(2) and
+ * close as the guest is told them), 64 connections at once, a
  * full table refused cleanly, half-open connections timed out, and
  * malformed packets dropped or reset with rate-limited log lines.
  */
@@ -116,7 +117,7 @@ static void test_guest_to_host(void)
 	int lfd = host_listen(2000), fd;
 	u8 data[4096];
 	static u8 in[65536];
-	bool bad = false, rst = false;
+	bool bad = false, rst = false, shut;
 
 	tx(VSOCK_OP_REQUEST, 7000, 2000, 0, 0, NULL, 0);
 	ok(rx_expect(VSOCK_OP_RESPONSE, 7000, 2000) && P.h.src_port == 2000,
@@ -165,13 +166,102 @@ static void test_guest_to_host(void)
 		   !memcmp(P.data, "bye", 3),
 		   "the other direction still carries data");
 	shutdown(fd, SHUT_WR);
-	ok(rx_expect(VSOCK_OP_SHUTDOWN, 7000, 2000) &&
-	   (P.h.flags & VSOCK_SHUTDOWN_SEND),
-	   "host shutdown(SHUT_WR): the guest gets SHUTDOWN(send)");
+	/* lkvm shut its own end's writing: the host's reading is open. */
+	shut = rx_expect(VSOCK_OP_SHUTDOWN, 7000, 2000);
+	ok(shut && P.h.flags == VSOCK_SHUTDOWN_SEND,
+	   "host shutdown(SHUT_WR): the guest gets SHUTDOWN(send) (op %u flags %u)",
+	   P.h.op, P.h.flags);
 	tx(VSOCK_OP_RST, 7000, 2000, 0, 0, NULL, 0);
 	usleep(20000);
 	ok(stats().nr_conns == 0, "guest RST: the connection is gone");
 	close(fd);
+	close(lfd);
+}
+
+/* The next packet that is not a credit update or request, in timeout_ms. */
+static bool rx_ctrl(u32 gport, int timeout_ms)
+{
+	while (rx_next(&P, timeout_ms))
+		if (P.h.dst_port == gport &&
+		    P.h.op != VSOCK_OP_CREDIT_UPDATE &&
+		    P.h.op != VSOCK_OP_CREDIT_REQUEST)
+			return true;
+	return false;
+}
+
+/* A guest connection to the host listener lfd: the host's fd. */
+static int guest_to_host(int lfd, u32 gport, u32 hport)
+{
+	tx(VSOCK_OP_REQUEST, gport, hport, 0, 0, NULL, 0);
+	if (!rx_expect(VSOCK_OP_RESPONSE, gport, 2000))
+		return -1;
+	return accept(lfd, NULL, NULL);
+}
+
+/*
+ * The host shuts its reading side. A UNIX socket shows that to lkvm's end
+ * only as EPIPE on its next write (no poll event): the guest learns it
+ * when it writes, as SHUTDOWN(rcv), not RST; the other way still works.
+ */
+static void test_host_shut_rd(void)
+{
+	int lfd = host_listen(2005), fd = guest_to_host(lfd, 7600, 2005);
+	bool rst = false, got;
+
+	if (fd < 0) {
+		ok(0, "connect for the host's SHUT_RD");
+		close(lfd);
+		return;
+	}
+	shutdown(fd, SHUT_RD);
+	tx(VSOCK_OP_RW, 7600, 2005, 0, 0, "lost", 4);
+	got = rx_ctrl(7600, 2000);
+	ok(got && P.h.op == VSOCK_OP_SHUTDOWN &&
+	   P.h.flags == VSOCK_SHUTDOWN_RCV && stats().nr_conns == 1,
+	   "host shutdown(SHUT_RD), the guest writes: SHUTDOWN(rcv) (op %u flags %u), not RST",
+	   P.h.op, P.h.flags);
+	tx(VSOCK_OP_RW, 7600, 2005, 0, 0, "late", 4);
+	while (rx_ctrl(7600, 100))
+		rst |= P.h.op == VSOCK_OP_RST;
+	ok(!rst && stats().nr_conns == 1,
+	   "a packet already on its way after that is dropped, no RST");
+	got = write(fd, "back", 4) == 4 && rx_ctrl(7600, 2000);
+	ok(got && P.h.op == VSOCK_OP_RW && P.h.len == 4 &&
+	   !memcmp(P.data, "back", 4),
+	   "the host's data still reaches the guest");
+	shutdown(fd, SHUT_WR);
+	got = rx_ctrl(7600, 2000);
+	ok(got && P.h.op == VSOCK_OP_SHUTDOWN &&
+	   P.h.flags == (VSOCK_SHUTDOWN_RCV | VSOCK_SHUTDOWN_SEND),
+	   "then shutdown(SHUT_WR): SHUTDOWN(rcv|send) (flags %u)",
+	   P.h.flags);
+	tx(VSOCK_OP_RST, 7600, 2005, 0, 0, NULL, 0);
+	usleep(20000);
+	ok(stats().nr_conns == 0, "the guest's RST ends it");
+	close(fd);
+	close(lfd);
+}
+
+/* The host closes with guest bytes unread: that loses data, so RST. */
+static void test_host_close_unread(void)
+{
+	int lfd = host_listen(2006), fd = guest_to_host(lfd, 7601, 2006);
+	bool got;
+
+	if (fd < 0) {
+		ok(0, "connect for the host's close with data unread");
+		close(lfd);
+		return;
+	}
+	tx(VSOCK_OP_RW, 7601, 2006, 0, 0, "unread", 6);
+	usleep(20000);
+	close(fd);
+	got = rx_ctrl(7601, 2000);
+	ok(got && P.h.op == VSOCK_OP_RST,
+	   "the host closes with the guest's bytes unread: RST (op %u)",
+	   P.h.op);
+	usleep(20000);
+	ok(stats().nr_conns == 0, "no connection left");
 	close(lfd);
 }
 
@@ -503,6 +593,8 @@ int main(void)
 	test_guest_to_host();
 	printf("# guest to host: 16 MiB in %llu ms\n",
 	       (unsigned long long)(ms() - t));
+	test_host_shut_rd();
+	test_host_close_unread();
 	test_closed_port();
 	test_credit();
 	test_many();
