@@ -193,13 +193,18 @@ static struct vsock_conn *conn_alloc(struct virtio_vsock *v)
 	return NULL;
 }
 
-static void conn_set_events(struct vsock_conn *c, u32 events)
+/*
+ * Register for events; with none and !watch, off the loop (EPOLLHUP and
+ * EPOLLERR, which epoll reports unasked, would find nothing to do).
+ */
+static void conn_set_events(struct vsock_conn *c, u32 events, bool watch)
 {
 	int err = 0;
 
-	if (c->h.fd < 0 || (c->registered && events == c->events))
+	if (c->h.fd < 0 ||
+	    (c->registered && events == c->events && (events || watch)))
 		return;
-	if (!events) {
+	if (!events && !watch) {
 		if (c->registered)
 			err = io_loop_del(c->v->loop, &c->h);
 		c->registered = false;
@@ -229,6 +234,7 @@ static u32 conn_credit(const struct vsock_conn *c)
 static void conn_update(struct vsock_conn *c)
 {
 	struct virtio_vsock *v = c->v;
+	bool watch = false;
 	u32 ev = 0;
 
 	switch (c->state) {
@@ -240,6 +246,12 @@ static void conn_update(struct vsock_conn *c)
 		    !(c->pending & P_RESPONSE) && !v->rx_starved &&
 		    conn_credit(c))
 			ev |= EPOLLIN;
+		/*
+		 * Until EPOLLHUP: after the host's EOF with nothing to
+		 * write, its close comes as that alone. Once seen it is
+		 * level-triggered: with nothing to do, off the loop.
+		 */
+		watch = !c->hup;
 		/* fall through */
 	case C_CLOSING:
 		if (c->len)
@@ -248,15 +260,14 @@ static void conn_update(struct vsock_conn *c)
 	default:
 		break;
 	}
-	/* No events: off the loop, which EPOLLHUP would reach regardless. */
-	conn_set_events(c, ev);
+	conn_set_events(c, ev, watch);
 }
 
 static void conn_close_fd(struct vsock_conn *c)
 {
 	if (c->h.fd < 0)
 		return;
-	conn_set_events(c, 0);
+	conn_set_events(c, 0, false);
 	if (close(c->h.fd))
 		pr_warn_ratelimited("%s: close: %s", c->v->vdev.name,
 				    strerror(errno));
@@ -909,8 +920,16 @@ static void conn_io(struct io_handler *hd, u32 events)
 	} else if (c->state == C_HOST_CONNECT) {
 		conn_read_line(c);
 	} else {
-		if (events & EPOLLHUP)
+		if (events & EPOLLHUP) {
 			c->hup = true;
+			/*
+			 * Read to its end before, or never to be read (the
+			 * guest shut receiving): this is its close.
+			 */
+			if (c->host_eof || (c->peer_shut & VSOCK_SHUTDOWN_RCV))
+				conn_host_shut(c, VSOCK_SHUTDOWN_SEND |
+					       conn_hup_flags(c));
+		}
 		if (c->len && (events & (EPOLLOUT | EPOLLHUP)))
 			conn_flush_to_host(c);
 		if (c->state == C_ESTABLISHED &&

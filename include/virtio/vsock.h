@@ -16,8 +16,8 @@
  * The host program's shutdown(2) and close reach the guest as SHUTDOWN:
  * SHUT_WR (read 0) as SEND, SHUT_RD as RCV when the guest next writes
  * (EPIPE: a UNIX socket shows it no other way), a close as RCV|SEND
- * (EPOLLHUP); a close that left the guest's bytes unread (EPOLLERR) as
- * RST.
+ * (EPOLLHUP, watched for after the EOF too); a close that left the
+ * guest's bytes unread (EPOLLERR) as RST.
  * Anything unexpected is answered with RST; malformed packets are dropped
  * or reset with one rate-limited log line. The table of connections is
  * bounded (max_conns: a further one is refused with RST), host connections

@@ -13,6 +13,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <poll.h>
+#include <pthread.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
@@ -137,6 +138,22 @@ static inline struct virtio_vsock_stats stats(void)
 
 	virtio_vsock_get_stats(V, &st);
 	return st;
+}
+
+/* CPU time the I/O thread used in the next window_ms, in ms. */
+static inline u64 io_cpu_ms(unsigned int window_ms)
+{
+	struct timespec a, b;
+	clockid_t cid;
+
+	if (pthread_getcpuclockid(L.thread, &cid) ||
+	    clock_gettime(cid, &a))
+		abort();
+	usleep(window_ms * 1000);
+	if (clock_gettime(cid, &b))
+		abort();
+	return ((u64)b.tv_sec * 1000 + (u64)b.tv_nsec / 1000000) -
+	       ((u64)a.tv_sec * 1000 + (u64)a.tv_nsec / 1000000);
 }
 
 /* The next used receive buffer, reposted; false after timeout_ms. */

@@ -18,22 +18,6 @@
 #include "tap.h"
 #include "virtio-vsock-drv.h"
 
-/* CPU time the I/O thread used in the next window_ms, in ms. */
-static u64 io_cpu_ms(unsigned int window_ms)
-{
-	struct timespec a, b;
-	clockid_t cid;
-
-	if (pthread_getcpuclockid(L.thread, &cid) ||
-	    clock_gettime(cid, &a))
-		abort();
-	usleep(window_ms * 1000);
-	if (clock_gettime(cid, &b))
-		abort();
-	return ((u64)b.tv_sec * 1000 + (u64)b.tv_nsec / 1000000) -
-	       ((u64)a.tv_sec * 1000 + (u64)a.tv_nsec / 1000000);
-}
-
 /* --- A notification on a vCPU --- */
 
 struct vcpu_job {

@@ -242,6 +242,74 @@ static void test_host_shut_rd(void)
 	close(lfd);
 }
 
+/*
+ * The host writes its last bytes, shuts its writing side (the guest has
+ * read everything: nothing left for lkvm to read or write), then closes.
+ * The close reaches the guest at once as SHUTDOWN(rcv|send), the guest
+ * writing nothing, and the I/O thread idles before and after it.
+ */
+static void test_host_close_after_eof(void)
+{
+	u32 hport = 0, cpu_eof, cpu_closed;
+	int fd = host_to_guest(1004, &hport);
+	bool shut = false, got;
+	u64 t;
+
+	if (fd < 0) {
+		ok(0, "connect for the host's close after EOF");
+		return;
+	}
+	if (write(fd, "last", 4) != 4)
+		abort();
+	shutdown(fd, SHUT_WR);
+	while (!shut && rx_ctrl(1004, 2000))
+		shut = P.h.op == VSOCK_OP_SHUTDOWN;
+	ok(shut && P.h.flags == VSOCK_SHUTDOWN_SEND,
+	   "host data, then shutdown(SHUT_WR): SHUTDOWN(send) (flags %u)",
+	   P.h.flags);
+	cpu_eof = (u32)io_cpu_ms(300);
+	t = ms();
+	close(fd);
+	got = rx_ctrl(1004, 1000);
+	t = ms() - t;
+	ok(got && P.h.op == VSOCK_OP_SHUTDOWN &&
+	   P.h.flags == (VSOCK_SHUTDOWN_RCV | VSOCK_SHUTDOWN_SEND),
+	   "then close(): SHUTDOWN(rcv|send) in %llu ms, the guest writing nothing (op %u flags %u)",
+	   (unsigned long long)t, got ? P.h.op : 0, P.h.flags);
+	cpu_closed = (u32)io_cpu_ms(300);
+	ok(cpu_eof < 60 && cpu_closed < 60,
+	   "the I/O thread idles after the EOF (%u ms CPU in 300 ms) and after the close, the guest silent (%u ms)",
+	   cpu_eof, cpu_closed);
+	tx(VSOCK_OP_RST, 1004, hport, 0, 0, NULL, 0);
+	usleep(20000);
+	ok(stats().nr_conns == 0, "the guest's RST ends it");
+}
+
+/* The guest shut receiving: lkvm reads nothing, the close still comes. */
+static void test_host_close_guest_shut_rcv(void)
+{
+	int lfd = host_listen(2007), fd = guest_to_host(lfd, 7602, 2007);
+	bool got;
+
+	if (fd < 0) {
+		ok(0, "connect for the host's close after the guest's SHUTDOWN(rcv)");
+		close(lfd);
+		return;
+	}
+	tx(VSOCK_OP_SHUTDOWN, 7602, 2007, VSOCK_SHUTDOWN_RCV, 0, NULL, 0);
+	usleep(20000);
+	close(fd);
+	got = rx_ctrl(7602, 1000);
+	ok(got && P.h.op == VSOCK_OP_SHUTDOWN &&
+	   P.h.flags == (VSOCK_SHUTDOWN_RCV | VSOCK_SHUTDOWN_SEND),
+	   "the guest shut receiving, then the host closes: SHUTDOWN(rcv|send) at once (op %u flags %u)",
+	   got ? P.h.op : 0, P.h.flags);
+	tx(VSOCK_OP_RST, 7602, 2007, 0, 0, NULL, 0);
+	usleep(20000);
+	ok(stats().nr_conns == 0, "the guest's RST ends it");
+	close(lfd);
+}
+
 /* The host closes with guest bytes unread: that loses data, so RST. */
 static void test_host_close_unread(void)
 {
@@ -594,6 +662,8 @@ int main(void)
 	printf("# guest to host: 16 MiB in %llu ms\n",
 	       (unsigned long long)(ms() - t));
 	test_host_shut_rd();
+	test_host_close_after_eof();
+	test_host_close_guest_shut_rcv();
 	test_host_close_unread();
 	test_closed_port();
 	test_credit();
