@@ -206,7 +206,7 @@ static const struct sc_rule g_io[] = {
 	ALLOW(epoll_pwait),
 	/*
 	 * virtio-vsock's host side: Unix sockets only, the guest's connects
-	 * to PATH_PORT and the host's accepted on PATH (virtio/vsock.c).
+	 * to PATH_PORT and the host's accepted on PATH (virtio/vsock-host.c).
 	 * Made with sc_socket(): the direct call, family checked, on s390x
 	 * too (no socketcall SYS_SOCKET here).
 	 */

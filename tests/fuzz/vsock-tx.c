@@ -1,12 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * libFuzzer target: virtio-vsock's packet path (virtio/vsock.c) with real
- * host UNIX sockets, single-threaded: the I/O loop's handlers are run
- * here after every step. The input is a story of records: a guest packet
- * (header and payload fuzz-controlled, over 1 or 2 descriptors), a host
- * program connecting with a CONNECT line (or junk), a host listener on
- * SOCK_P accepting, host writes, reads, half and full closes, receive
- * buffers of fuzz-chosen sizes, a device reset.
+ * libFuzzer target: virtio-vsock's packet path (virtio/vsock.c and
+ * virtio/vsock-host.c) with real host UNIX sockets, single-threaded: the
+ * I/O loop's handlers are run here after every step. The input is a story
+ * of records: a guest packet (header and payload fuzz-controlled, over 1
+ * or 2 descriptors), a host program connecting with a CONNECT line (or
+ * junk), a host listener on SOCK_P accepting, host writes, reads, half
+ * and full closes, receive buffers of fuzz-chosen sizes, a device reset.
  *
  * Invariants (a report and abort() when broken):
  *  - the device's own (virtio_vsock_check()): connections never beyond

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * virtio/vsock.c's host sockets and the I/O loop's batches of events
+ * virtio/vsock-host.c's sockets and the I/O loop's batches of events
  * (tests/unit/virtio-vsock-drv.h's harness, the loop's handlers run here,
  * not on a thread): an event for a connection's socket taken in a batch
  * whose earlier handler closed that connection and opened another must

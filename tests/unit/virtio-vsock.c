@@ -1,13 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * virtio/vsock.c behind the virtio-pci transport, driven through its
- * virtqueues as a guest driver does, with the host side on real UNIX
- * sockets served by a real I/O loop: connections both ways (CONNECT/OK
- * and SOCK_P), 16 MiB each way with checksums, credit stalls that resume,
- * RST on a closed port, SHUTDOWN both ways (the host's shutdown(2) and
- * close as the guest is told them), 64 connections at once, a
- * full table refused cleanly, half-open connections timed out, and
- * malformed packets dropped or reset with rate-limited log lines.
+ * virtio/vsock.c (and its host side, virtio/vsock-host.c) behind the
+ * virtio-pci transport, driven through its virtqueues as a guest driver
+ * does, with the host side on real UNIX sockets served by a real I/O
+ * loop: connections both ways (CONNECT/OK and SOCK_P), 16 MiB each way
+ * with checksums, credit stalls that resume, RST on a closed port,
+ * SHUTDOWN both ways (the host's shutdown(2) and close as the guest is
+ * told them), 64 connections at once, a full table refused cleanly,
+ * half-open connections timed out, and malformed packets dropped or reset
+ * with rate-limited log lines.
  */
 #include <fcntl.h>
 #include <poll.h>
