@@ -58,6 +58,21 @@ struct io_loop {
 	int wake_fd;		/* eventfd that ends the loop */
 	pthread_t thread;
 	bool started;
+	/*
+	 * io_loop_del() from another thread waits for the end of the I/O
+	 * thread's round (lib/io-loop.c): rounds counts them, del_waiters
+	 * the threads waiting (futex on rounds), kick_h's eventfd wakes a
+	 * sleeping I/O thread, running is false once it has returned. The
+	 * batch under way (the I/O thread's own): deleted on that thread,
+	 * a handler's later events in it are pointed at skip_h.
+	 */
+	atomic_uint rounds;
+	atomic_uint del_waiters;
+	atomic_bool running;
+	struct io_handler kick_h;
+	struct io_handler skip_h;
+	struct epoll_event *batch;
+	int batch_n;
 	struct io_poll poll;	/* the I/O thread's own */
 	/* Its bound while completions are expected (include/io-poll.h). */
 	struct io_poll poll_busy;
@@ -84,11 +99,10 @@ struct io_loop {
 
 int io_loop_init(struct io_loop *loop);
 /*
- * events are EPOLLIN/EPOLLOUT...; h must stay valid until removed, and
- * one with a poll function until the loop is stopped (the thread may be
- * polling it as io_loop_del() returns). Any number of handlers may have
- * poll functions, added and deleted while the loop runs (-ENOMEM if
- * their set cannot grow: nothing added).
+ * events are EPOLLIN/EPOLLOUT...; h must stay valid until io_loop_del()
+ * has returned. Any number of handlers may have poll functions, added
+ * and deleted while the loop runs (-ENOMEM if their set cannot grow:
+ * nothing added).
  */
 int io_loop_add(struct io_loop *loop, struct io_handler *h, u32 events);
 /*
@@ -97,7 +111,32 @@ int io_loop_add(struct io_loop *loop, struct io_handler *h, u32 events);
  * thread.
  */
 int io_loop_mod(struct io_loop *loop, struct io_handler *h, u32 events);
+/*
+ * h out of the loop. Once it returns, h is not running and will not be
+ * called (neither fn nor poll nor quiet), not even for an event the I/O
+ * thread already holds: h may be freed.
+ * - From another thread it waits for the I/O thread to end the round it
+ *   is in (it wakes a sleeping one): a handler's call, a few
+ *   microseconds. So the caller must hold no lock that a handler of this
+ *   loop may take: the handler would wait for the caller, the caller for
+ *   the handler.
+ * - On the I/O thread (from a handler) it does not wait: h's events
+ *   later in the batch under way are skipped. h may be the handler
+ *   running: its call goes on to its end.
+ * - Before io_loop_start() or after io_loop_stop(): nothing to wait for.
+ * The handler's fd must still be open. 0 or -errno (from epoll: h was
+ * still taken out of the pollers, and waited for).
+ */
 int io_loop_del(struct io_loop *loop, struct io_handler *h);
+/*
+ * io_loop_del() without the wait on another thread: a call of h for an
+ * event the I/O thread already holds may still come (once per event of
+ * the batch under way), or be running. Only for a handler that stays
+ * valid until the loop is stopped and finds under its own lock whether
+ * it still has work, deleted where the caller holds that lock (vsock's
+ * connections, deleted by a reset on a vCPU).
+ */
+int io_loop_del_nowait(struct io_loop *loop, struct io_handler *h);
 /*
  * Before io_loop_start(): after handling events, look for more without
  * sleeping for an adaptive time of at most max_ns (include/io-poll.h),

@@ -3,11 +3,13 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <linux/futex.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
+#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -25,42 +27,69 @@ static void io_loop_close_loadavg(struct io_loop *loop)
 	loop->loadavg_fd = -1;
 }
 
+/* The loop's own fds closed (each -1 after). */
+static void io_loop_close_fds(struct io_loop *loop)
+{
+	int *fds[] = { &loop->kick_h.fd, &loop->wake_fd, &loop->epoll_fd };
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(fds); i++) {
+		if (*fds[i] >= 0)
+			close(*fds[i]);
+		*fds[i] = -1;
+	}
+	io_loop_close_loadavg(loop);
+}
+
+/* The kick that wakes the thread for io_loop_del(): drained, no more. */
+static void io_loop_kicked(struct io_handler *h, u32 events)
+{
+	u64 cnt;
+
+	if (read(h->fd, &cnt, sizeof(cnt)) < 0 && errno != EAGAIN)
+		pr_err("I/O loop: kick: %s", strerror(errno));
+}
+
+/* A deleted handler's place in the batch under way: nothing to do. */
+static void io_loop_skipped(struct io_handler *h, u32 events)
+{
+}
+
 int io_loop_init(struct io_loop *loop)
 {
 	struct epoll_event ev = { .events = EPOLLIN, .data.ptr = NULL };
 	long n;
+	int err;
 
 	memset(loop, 0, sizeof(*loop));
+	loop->wake_fd = loop->kick_h.fd = -1;
+	loop->kick_h.fn = io_loop_kicked;
+	loop->skip_h.fd = -1;
+	loop->skip_h.fn = io_loop_skipped;
 	pthread_mutex_init(&loop->pollers_lock, NULL);
 	/* Polling looks here whether a CPU is free: none, it polls. */
 	loop->loadavg_fd = open("/proc/loadavg", O_RDONLY | O_CLOEXEC);
 	n = sysconf(_SC_NPROCESSORS_ONLN);
 	loop->ncpus = n > 0 ? n : 0;
 	loop->epoll_fd = epoll_create1(EPOLL_CLOEXEC);
-	if (loop->epoll_fd < 0) {
-		int err = -errno;
-
-		io_loop_close_loadavg(loop);
-		return err;
-	}
+	if (loop->epoll_fd < 0)
+		goto fail;
 	loop->wake_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-	if (loop->wake_fd < 0) {
-		int err = -errno;
-
-		close(loop->epoll_fd);
-		io_loop_close_loadavg(loop);
-		return err;
-	}
+	if (loop->wake_fd < 0)
+		goto fail;
 	/* The wake fd is the only registration with a NULL handler. */
-	if (epoll_ctl(loop->epoll_fd, EPOLL_CTL_ADD, loop->wake_fd, &ev)) {
-		int err = -errno;
-
-		close(loop->wake_fd);
-		close(loop->epoll_fd);
-		io_loop_close_loadavg(loop);
-		return err;
-	}
+	if (epoll_ctl(loop->epoll_fd, EPOLL_CTL_ADD, loop->wake_fd, &ev))
+		goto fail;
+	loop->kick_h.fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	ev.data.ptr = &loop->kick_h;
+	if (loop->kick_h.fd < 0 ||
+	    epoll_ctl(loop->epoll_fd, EPOLL_CTL_ADD, loop->kick_h.fd, &ev))
+		goto fail;
 	return 0;
+fail:
+	err = -errno;
+	io_loop_close_fds(loop);
+	return err;
 }
 
 /*
@@ -94,7 +123,7 @@ int io_loop_init(struct io_loop *loop)
  * io_loop_stop()) no thread walks: the old set is freed at once.
  *
  * A deleted handler may still be polled by a walk already under way:
- * hence a handler with a poll function stays valid until the loop stops.
+ * io_loop_del() waits for the round that holds it (below).
  */
 #define IO_LOOP_POLLERS_FIRST 16
 
@@ -108,10 +137,14 @@ static struct io_pollers *io_loop_walk_begin(struct io_loop *loop,
 	return set;
 }
 
+/*
+ * Sequentially consistent, as is the store of a deleted slot's NULL: a
+ * walk after the round io_loop_del() waited for sees it (below).
+ */
 static struct io_handler *io_loop_walk_slot(struct io_pollers *set,
 					    unsigned int i)
 {
-	return atomic_load_explicit(&set->h[i], memory_order_acquire);
+	return atomic_load(&set->h[i]);
 }
 
 /* Only the I/O thread writes passes: no read-modify-write needed. */
@@ -197,19 +230,31 @@ static int io_loop_add_poller(struct io_loop *loop, struct io_handler *h)
 	return err;
 }
 
+static void io_loop_empty_slot(struct io_pollers *set, struct io_handler *h)
+{
+	unsigned int i, used = set ? atomic_load_explicit(&set->used,
+						memory_order_relaxed) : 0;
+
+	for (i = 0; i < used; i++)
+		if (atomic_load_explicit(&set->h[i], memory_order_relaxed) == h)
+			atomic_store(&set->h[i], NULL);
+}
+
+/*
+ * h's slot emptied, in the set and in the retired ones: a walk under way
+ * on the I/O thread (h deleted by a handler's poll function) may still
+ * hold one of those.
+ */
 static void io_loop_del_poller(struct io_loop *loop, struct io_handler *h)
 {
 	struct io_pollers *set;
-	unsigned int i, used;
 
 	pthread_mutex_lock(&loop->pollers_lock);
 	io_loop_reap(loop, false);
-	set = atomic_load_explicit(&loop->pollers, memory_order_relaxed);
-	used = set ? atomic_load_explicit(&set->used, memory_order_relaxed) : 0;
-	for (i = 0; i < used; i++)
-		if (atomic_load_explicit(&set->h[i], memory_order_relaxed) == h)
-			atomic_store_explicit(&set->h[i], NULL,
-					      memory_order_relaxed);
+	io_loop_empty_slot(atomic_load_explicit(&loop->pollers,
+						memory_order_relaxed), h);
+	for (set = loop->retired; set; set = set->retired)
+		io_loop_empty_slot(set, h);
 	pthread_mutex_unlock(&loop->pollers_lock);
 }
 
@@ -241,13 +286,119 @@ int io_loop_mod(struct io_loop *loop, struct io_handler *h, u32 events)
 	return 0;
 }
 
-int io_loop_del(struct io_loop *loop, struct io_handler *h)
+/*
+ * io_loop_del() and the I/O thread.
+ *
+ * The thread counts its rounds: one round is a wait (the walks of the
+ * pollers, epoll_wait) and the batch of events it returned, dispatched.
+ * At the start of each, the thread stores the next number in rounds,
+ * then looks whether a deleter waits (del_waiters) and wakes it (futex).
+ *
+ * A deleter on another thread takes h out of epoll and out of the
+ * pollers first, then reads rounds: r. A round that begins after that
+ * read (its store comes later) calls epoll_wait after the deletion and
+ * walks pollers that no longer hold h; only round r may still hold h,
+ * in the batch or in a walk. So the deleter wakes the thread (a sleeping
+ * one would never end round r: the kick eventfd) and waits until rounds
+ * is no longer r, or the thread is gone. The deleter's store emptying
+ * h's slot, its read of rounds, the thread's store of rounds and its
+ * reads of the slots are sequentially consistent: a walk that begins
+ * after the store of r + 1 reads NULL. The store of rounds and the read
+ * of del_waiters on one side, the increment of del_waiters and the read
+ * of rounds on the other make the same pattern: either the thread sees
+ * the waiter and wakes it, or the waiter sees the new round and does
+ * not sleep (FUTEX_WAIT itself compares rounds with r).
+ *
+ * The thread's cost: a store and a load per round, whatever the number
+ * of events; the system calls are the deleter's.
+ *
+ * On the thread itself nothing waits (that would never end): the events
+ * for h still ahead in the batch under way are pointed at skip_h.
+ */
+#define IO_LOOP_DEL_SPIN_NS 20000
+
+/* EAGAIN (rounds moved on) and EINTR: the callers look again. */
+static void io_loop_futex(atomic_uint *word, int op, u32 val)
 {
+	if (syscall(SYS_futex, word, op | FUTEX_PRIVATE_FLAG, val, NULL, NULL,
+		    0) < 0 && errno != EAGAIN && errno != EINTR)
+		pr_warn_ratelimited("I/O loop: futex: %s", strerror(errno));
+}
+
+/* The I/O thread: a new round begins (or none will: it returns). */
+static void io_loop_next_round(struct io_loop *loop)
+{
+	u32 r = atomic_load_explicit(&loop->rounds, memory_order_relaxed);
+
+	atomic_store(&loop->rounds, r + 1);
+	if (atomic_load(&loop->del_waiters))
+		io_loop_futex(&loop->rounds, FUTEX_WAKE, INT_MAX);
+}
+
+/* The I/O thread returns: no round will end any more. */
+static void io_loop_exit(struct io_loop *loop)
+{
+	loop->batch_n = 0;
+	atomic_store(&loop->running, false);
+	io_loop_next_round(loop);
+}
+
+/* Another thread: until the round under way is over. */
+static void io_loop_wait_round(struct io_loop *loop)
+{
+	u32 r = atomic_load(&loop->rounds);
+	u64 one = 1, t0 = mono_now_ns();
+
+	if (!atomic_load(&loop->running))
+		return;
+	atomic_fetch_add(&loop->del_waiters, 1);
+	/* EAGAIN: the counter is full, the thread has a kick to read. */
+	if (write(loop->kick_h.fd, &one, sizeof(one)) != sizeof(one) &&
+	    errno != EAGAIN)
+		pr_err("I/O loop: cannot kick: %s", strerror(errno));
+	/* A handler's call is short: a while on the CPU, then asleep. */
+	while (atomic_load(&loop->rounds) == r &&
+	       mono_now_ns() - t0 < IO_LOOP_DEL_SPIN_NS)
+		;
+	while (atomic_load(&loop->rounds) == r && atomic_load(&loop->running))
+		io_loop_futex(&loop->rounds, FUTEX_WAIT, r);
+	atomic_fetch_sub(&loop->del_waiters, 1);
+}
+
+/* The I/O thread: h's events still ahead in the batch are skipped. */
+static void io_loop_skip_batch(struct io_loop *loop, struct io_handler *h)
+{
+	int i;
+
+	for (i = 0; i < loop->batch_n; i++)
+		if (loop->batch[i].data.ptr == h)
+			loop->batch[i].data.ptr = &loop->skip_h;
+}
+
+static int io_loop_remove(struct io_loop *loop, struct io_handler *h,
+			  bool wait)
+{
+	int err = 0;
+
 	if (h->poll)
 		io_loop_del_poller(loop, h);
 	if (epoll_ctl(loop->epoll_fd, EPOLL_CTL_DEL, h->fd, NULL))
-		return -errno;
-	return 0;
+		err = -errno;
+	if (io_loop_on_thread(loop))
+		io_loop_skip_batch(loop, h);
+	else if (wait)
+		io_loop_wait_round(loop);
+	return err;
+}
+
+int io_loop_del(struct io_loop *loop, struct io_handler *h)
+{
+	return io_loop_remove(loop, h, true);
+}
+
+int io_loop_del_nowait(struct io_loop *loop, struct io_handler *h)
+{
+	return io_loop_remove(loop, h, false);
 }
 
 /* One look at every handler's own source of work: did one find some? */
@@ -440,15 +591,20 @@ static void *io_loop_thread(void *arg)
 	struct epoll_event events[IO_LOOP_MAX_EVENTS];
 
 	sc_thread_enter(SC_ROLE_IO, -1);
+	loop->batch = events;
 	for (;;) {
-		int i, n = io_loop_wait(loop, events);
+		int i, n;
 
+		io_loop_next_round(loop);
+		n = io_loop_wait(loop, events);
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
 			pr_err("I/O loop: epoll_wait: %s", strerror(errno));
+			io_loop_exit(loop);
 			return NULL;
 		}
+		loop->batch_n = n;
 		for (i = 0; i < n; i++) {
 			struct io_handler *h = events[i].data.ptr;
 
@@ -456,10 +612,12 @@ static void *io_loop_thread(void *arg)
 				/* Stopped: leave no source quiet. */
 				if (loop->quiet)
 					io_loop_quiet(loop, false);
+				io_loop_exit(loop);
 				return NULL;
 			}
 			h->fn(h, events[i].events);
 		}
+		loop->batch_n = 0;
 	}
 }
 
@@ -478,8 +636,10 @@ int io_loop_start(struct io_loop *loop)
 	int err;
 
 	io_loop_pollers_live(loop, true);
+	atomic_store(&loop->running, true);
 	err = pthread_create(&loop->thread, NULL, io_loop_thread, loop);
 	if (err) {
+		atomic_store(&loop->running, false);
 		io_loop_pollers_live(loop, false);
 		return -err;
 	}
@@ -513,12 +673,7 @@ void io_loop_stop(struct io_loop *loop)
 void io_loop_destroy(struct io_loop *loop)
 {
 	io_loop_stop(loop);
-	if (loop->wake_fd >= 0)
-		close(loop->wake_fd);
-	if (loop->epoll_fd >= 0)
-		close(loop->epoll_fd);
-	loop->wake_fd = loop->epoll_fd = -1;
-	io_loop_close_loadavg(loop);
+	io_loop_close_fds(loop);
 	io_loop_reap(loop, true);
 	free(atomic_load_explicit(&loop->pollers, memory_order_relaxed));
 	atomic_store_explicit(&loop->pollers, NULL, memory_order_relaxed);

@@ -71,7 +71,11 @@ static struct vsock_conn *conn_alloc(struct virtio_vsock *v)
 
 /*
  * Register for events; with none and !watch, off the loop (EPOLLHUP and
- * EPOLLERR, which epoll reports unasked, would find nothing to do).
+ * EPOLLERR, which epoll reports unasked, would find nothing to do). v
+ * locked. Off the loop without waiting for the I/O thread (a reset on a
+ * vCPU gets here with v locked, which conn_io() takes): the slot outlives
+ * the loop, and conn_io() looks under the lock whether it still holds a
+ * connection with an fd.
  */
 static void conn_set_events(struct vsock_conn *c, u32 events, bool watch)
 {
@@ -82,7 +86,7 @@ static void conn_set_events(struct vsock_conn *c, u32 events, bool watch)
 		return;
 	if (!events && !watch) {
 		if (c->registered)
-			err = io_loop_del(c->v->loop, &c->h);
+			err = io_loop_del_nowait(c->v->loop, &c->h);
 		c->registered = false;
 	} else if (!c->registered) {
 		err = io_loop_add(c->v->loop, &c->h, events);

@@ -106,6 +106,8 @@ struct s390_cpu {
 
 void s390_set_cc(struct s390_cpu *cpu, unsigned int cc);
 unsigned int s390_get_cc(const struct s390_cpu *cpu);
+/* An address wrapped to the PSW's addressing mode (24, 31 or 64 bits). */
+u64 s390_wrap_addr(const struct s390_cpu *cpu, u64 a);
 /* Base + displacement, wrapped to the PSW's addressing mode. */
 u64 s390_operand_addr(const struct s390_cpu *cpu, u8 b2, u16 d2);
 /* Real to absolute address: the prefix swaps the first 8K. */

@@ -216,6 +216,17 @@ static void test_cpu_helpers(void)
 	cpu.psw_mask = 0;
 	cpu.gprs[3] = 0x12fffff0;
 	ok(s390_operand_addr(&cpu, 3, 0x20) == 0x10, "24-bit mode");
+	{
+		const u64 a = 0xffffffff92345678ULL;
+		u64 a24 = s390_wrap_addr(&cpu, a), a31, a64;
+
+		cpu.psw_mask = S390_PSW_BA;
+		a31 = s390_wrap_addr(&cpu, a);
+		cpu.psw_mask = S390_IPL_PSW_MASK;
+		a64 = s390_wrap_addr(&cpu, a);
+		ok(a24 == 0x345678 && a31 == 0x12345678 && a64 == a,
+		   "a register's address by the mode: 24, 31, 64 bits");
+	}
 	ok(s390_real_to_abs(0x100, 0x40000) == 0x40100 &&
 	   s390_real_to_abs(0x40100, 0x40000) == 0x100 &&
 	   s390_real_to_abs(0x50000, 0x40000) == 0x50000,
@@ -341,6 +352,26 @@ static void test_io_instructions(void)
 	wb16(CHSC, 0x0002);
 	exec(0xb25f, 0x00400000);
 	ok(rb32(CHSC + 0x10) == 0x00080003, "CHSC with a bad length: code 3");
+
+	/* Its block's address wraps to the addressing mode, as B2D2's do. */
+	wb16(CHSC, 0x10);
+	memset(hva(CHSC + 0x10), 0, 8);
+	cpu.psw_mask = S390_PSW_BA;
+	cpu.gprs[4] = 0xffffffff80000000ULL | CHSC;
+	exec(0xb25f, 0x00400000);
+	ok(!cpu.pgm && s390_get_cc(&cpu) == 0 &&
+	   rb32(CHSC + 0x10) == 0x00080004,
+	   "CHSC in 31-bit mode: the bits of R1 above 2G are not the address (pgm %d)",
+	   cpu.pgm);
+	memset(hva(CHSC + 0x10), 0, 8);
+	cpu.psw_mask = 0;
+	cpu.gprs[4] = 0xffffffffff000000ULL | CHSC;
+	exec(0xb25f, 0x00400000);
+	ok(!cpu.pgm && s390_get_cc(&cpu) == 0 &&
+	   rb32(CHSC + 0x10) == 0x00080004,
+	   "CHSC in 24-bit mode: the bits of R1 above 16M are not the address (pgm %d)",
+	   cpu.pgm);
+	cpu.psw_mask = S390_IPL_PSW_MASK;
 }
 
 /* One used-buffer-ready split ring entry on queue 0 (little-endian). */

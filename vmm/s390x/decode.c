@@ -89,15 +89,18 @@ unsigned int s390_get_cc(const struct s390_cpu *cpu)
 	return (cpu->psw_mask & S390_PSW_CC_MASK) >> S390_PSW_CC_SHIFT;
 }
 
-u64 s390_operand_addr(const struct s390_cpu *cpu, u8 b2, u16 d2)
+u64 s390_wrap_addr(const struct s390_cpu *cpu, u64 a)
 {
-	u64 a = (b2 ? cpu->gprs[b2] : 0) + d2;
-
 	if (cpu->psw_mask & S390_PSW_EA)
 		return a;			/* 64-bit */
 	if (cpu->psw_mask & S390_PSW_BA)
 		return a & 0x7fffffffULL;	/* 31-bit */
 	return a & 0xffffffULL;			/* 24-bit */
+}
+
+u64 s390_operand_addr(const struct s390_cpu *cpu, u8 b2, u16 d2)
+{
+	return s390_wrap_addr(cpu, (b2 ? cpu->gprs[b2] : 0) + d2);
 }
 
 u64 s390_real_to_abs(u64 addr, u64 prefix)

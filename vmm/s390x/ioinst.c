@@ -54,10 +54,13 @@ static void io_result(struct s390_cpu *cpu, int r)
 		s390_set_cc(cpu, r);
 }
 
-/* CHSC: no commands are provided; the response block says so. */
+/*
+ * CHSC: no commands are provided; the response block says so. Its
+ * address, in R1, wraps to the addressing mode as B2D2 operands do.
+ */
 static void io_chsc(struct s390_cpu *cpu, const struct s390_insn *in)
 {
-	u64 addr = cpu->gprs[in->r1];
+	u64 addr = s390_wrap_addr(cpu, cpu->gprs[in->r1]);
 	u8 req[4], resp[8] = { 0 };
 	u16 len;
 

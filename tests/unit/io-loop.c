@@ -1,0 +1,546 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * lib/io-loop.c: what io_loop_del() promises. From another thread, once
+ * it returns, the handler is not running and is never called again, not
+ * even for an event the I/O thread already holds (the batch epoll_wait
+ * gave it), nor its poll function; an idle loop is woken for it. From
+ * the I/O thread itself, later events of the batch under way skip the
+ * handler. The handler is "poisoned" as io_loop_del() returns: any call
+ * after that is counted.
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <semaphore.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "deadline.h"
+#include "io-loop.h"
+#include "tap.h"
+
+/* No wait in these tests lasts longer unless something is wrong. */
+#define WAIT_NS (2 * 1000000000ULL)
+
+static void spin_ns(u64 ns)
+{
+	u64 t0 = mono_now_ns();
+
+	while (mono_now_ns() - t0 < ns)
+		;
+}
+
+/* Until *flag == val or WAIT_NS: true if it came. */
+static bool wait_for(atomic_int *flag, int val)
+{
+	u64 t0 = mono_now_ns();
+
+	while (atomic_load(flag) != val)
+		if (mono_now_ns() - t0 > WAIT_NS)
+			return false;
+	return true;
+}
+
+/*
+ * The threads meet on semaphores: asleep, not spinning, the one waited
+ * for gets the CPU at once on a busy 2-CPU host.
+ */
+static bool sem_wait_long(sem_t *sem)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	ts.tv_sec += WAIT_NS / 1000000000ULL;
+	while (sem_timedwait(sem, &ts))
+		if (errno != EINTR)
+			return false;
+	return true;
+}
+
+/* Posts of calls that are over forgotten: the next one is a new call. */
+static void sem_forget(sem_t *sem)
+{
+	while (!sem_trywait(sem))
+		;
+}
+
+static void drain(int fd)
+{
+	eventfd_t cnt;
+
+	if (eventfd_read(fd, &cnt) && errno != EAGAIN)
+		ok(0, "eventfd read: %s", strerror(errno));
+}
+
+/* The handler deleted; alive is 0 once io_loop_del() has returned. */
+struct victim {
+	struct io_handler h;
+	atomic_int alive;
+	atomic_int running;
+	atomic_int calls;
+	atomic_int late;	/* calls (or polls) once poisoned */
+	atomic_int release;	/* a call may end before spin_ns */
+	sem_t entered;		/* posted as each call begins */
+	u64 spin_ns;		/* how long a call lasts at most */
+	bool flood;		/* never drained: ready on every pass */
+};
+
+static void victim_enter(struct victim *v)
+{
+	u64 t0 = mono_now_ns();
+
+	atomic_store(&v->running, 1);
+	if (!atomic_load(&v->alive))
+		atomic_fetch_add(&v->late, 1);
+	atomic_fetch_add(&v->calls, 1);
+	sem_post(&v->entered);
+	while (!atomic_load(&v->release) && mono_now_ns() - t0 < v->spin_ns)
+		;
+}
+
+static void victim_fn(struct io_handler *h, u32 events)
+{
+	struct victim *v = h->opaque;
+
+	victim_enter(v);
+	if (!v->flood)
+		drain(h->fd);
+	atomic_store(&v->running, 0);
+}
+
+static bool victim_poll(struct io_handler *h)
+{
+	struct victim *v = h->opaque;
+
+	victim_enter(v);
+	atomic_store(&v->running, 0);
+	return false;
+}
+
+/* fd: an eventfd at count; -1 if it cannot be made. */
+static int victim_init(struct victim *v, unsigned int count)
+{
+	v->h = (struct io_handler){ .fn = victim_fn, .opaque = v };
+	v->h.fd = eventfd(count, EFD_NONBLOCK | EFD_CLOEXEC);
+	atomic_store(&v->alive, 1);
+	sem_init(&v->entered, 0, 0);
+	return v->h.fd;
+}
+
+static void victim_fini(struct victim *v)
+{
+	if (v->h.fd >= 0)
+		close(v->h.fd);
+	sem_destroy(&v->entered);
+}
+
+/*
+ * Holds the I/O thread in its handler until opened: the events that
+ * come meanwhile are all in the loop's next batch, in the order they
+ * came. Edge-triggered, as is first: epoll keeps a level-triggered fd it
+ * returned on its ready list, where a new event would find it ahead of
+ * others.
+ */
+struct gate {
+	struct io_handler h;
+	sem_t in;
+	sem_t open;
+};
+
+static void gate_fn(struct io_handler *h, u32 events)
+{
+	struct gate *g = h->opaque;
+
+	drain(h->fd);
+	sem_post(&g->in);
+	sem_wait_long(&g->open);
+}
+
+/*
+ * First in the batch, before the victim: says it runs, then waits up to
+ * 200 us for the deletion (io_loop_del() waits for it, as it must), or
+ * deletes the victim itself (on the I/O thread).
+ */
+struct first {
+	struct io_handler h;
+	struct io_loop *loop;
+	struct victim *del;	/* to delete on the I/O thread */
+	sem_t in;
+	atomic_int deleted;
+	atomic_int del_errs;
+};
+
+static void first_fn(struct io_handler *h, u32 events)
+{
+	struct first *f = h->opaque;
+	u64 t0 = mono_now_ns();
+
+	drain(h->fd);
+	if (f->del) {
+		if (io_loop_del(f->loop, &f->del->h))
+			atomic_fetch_add(&f->del_errs, 1);
+		atomic_store(&f->del->alive, 0);
+		return;
+	}
+	sem_post(&f->in);
+	while (!atomic_load(&f->deleted) && mono_now_ns() - t0 < 200000)
+		;
+}
+
+struct fixture {
+	struct io_loop loop;
+	struct gate gate;
+	struct first first;
+	struct victim v;
+};
+
+static void kick(int fd)
+{
+	if (eventfd_write(fd, 1))
+		ok(0, "eventfd write: %s", strerror(errno));
+}
+
+static bool fixture_open(struct fixture *f)
+{
+	memset(f, 0, sizeof(*f));
+	sem_init(&f->gate.in, 0, 0);
+	sem_init(&f->gate.open, 0, 0);
+	sem_init(&f->first.in, 0, 0);
+	if (io_loop_init(&f->loop))
+		return false;
+	f->gate.h = (struct io_handler){ .fn = gate_fn, .opaque = &f->gate };
+	f->first.h = (struct io_handler){ .fn = first_fn,
+					  .opaque = &f->first };
+	f->first.loop = &f->loop;
+	f->gate.h.fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	f->first.h.fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	return victim_init(&f->v, 0) >= 0 && f->gate.h.fd >= 0 &&
+	       f->first.h.fd >= 0 &&
+	       !io_loop_add(&f->loop, &f->gate.h, EPOLLIN | EPOLLET) &&
+	       !io_loop_add(&f->loop, &f->first.h, EPOLLIN | EPOLLET) &&
+	       !io_loop_add(&f->loop, &f->v.h, EPOLLIN) &&
+	       !io_loop_start(&f->loop);
+}
+
+static void fixture_close(struct fixture *f)
+{
+	io_loop_destroy(&f->loop);
+	close(f->gate.h.fd);
+	close(f->first.h.fd);
+	victim_fini(&f->v);
+	sem_destroy(&f->gate.in);
+	sem_destroy(&f->gate.open);
+	sem_destroy(&f->first.in);
+}
+
+/* The I/O thread held in the gate's handler, past every earlier event. */
+static bool gate_hold(struct fixture *f)
+{
+	kick(f->gate.h.fd);
+	return sem_wait_long(&f->gate.in);
+}
+
+static void gate_release(struct fixture *f)
+{
+	sem_post(&f->gate.open);
+}
+
+/* The loop is past every event before this: it has served the gate's. */
+static bool gate_pass(struct fixture *f)
+{
+	if (!gate_hold(f))
+		return false;
+	gate_release(f);
+	return true;
+}
+
+/* The next batch: first's event, then the victim's. */
+static bool batch_first_victim(struct fixture *f)
+{
+	if (!gate_hold(f))
+		return false;
+	kick(f->first.h.fd);
+	kick(f->v.h.fd);
+	gate_release(f);
+	return true;
+}
+
+/* The victim back in the loop, alive, for the next round. */
+static bool victim_revive(struct fixture *f)
+{
+	drain(f->v.h.fd);
+	atomic_store(&f->v.alive, 1);
+	return io_loop_add(&f->loop, &f->v.h, EPOLLIN) == 0;
+}
+
+/*
+ * Deleted from this thread while the I/O thread runs the handler before
+ * it in the same batch: the victim's event is already in the thread's
+ * hands.
+ */
+static void test_del_held_event(void)
+{
+	struct fixture f;
+	int i, rounds = 300, errs = 0;
+
+	if (!fixture_open(&f)) {
+		ok(0, "held event: loop set up");
+		return;
+	}
+	for (i = 0; i < rounds && !errs; i++) {
+		atomic_store(&f.first.deleted, 0);
+		if (!batch_first_victim(&f) || !sem_wait_long(&f.first.in)) {
+			errs++;
+			break;
+		}
+		if (io_loop_del(&f.loop, &f.v.h))
+			errs++;
+		if (atomic_load(&f.v.running))
+			errs++;
+		atomic_store(&f.v.alive, 0);
+		atomic_store(&f.first.deleted, 1);
+		if (!gate_pass(&f) || !victim_revive(&f))
+			errs++;
+	}
+	ok(!errs && i == rounds, "held event: %d rounds ran (%d errors)", i,
+	   errs);
+	ok(atomic_load(&f.v.late) == 0,
+	   "held event: the victim is never called once io_loop_del() returned (%d late calls)",
+	   atomic_load(&f.v.late));
+	fixture_close(&f);
+}
+
+/*
+ * Deleted from this thread while it runs: io_loop_del() returns when
+ * the call is over.
+ */
+static void test_del_running(void)
+{
+	struct fixture f;
+	int i, rounds = 50, busy = 0, errs = 0;
+
+	if (!fixture_open(&f)) {
+		ok(0, "running: loop set up");
+		return;
+	}
+	f.v.spin_ns = 1000000;
+	for (i = 0; i < rounds; i++) {
+		atomic_store(&f.v.release, 0);
+		sem_forget(&f.v.entered);
+		kick(f.v.h.fd);
+		if (!sem_wait_long(&f.v.entered) ||
+		    io_loop_del(&f.loop, &f.v.h)) {
+			errs++;
+			break;
+		}
+		if (atomic_load(&f.v.running))
+			busy++;
+		atomic_store(&f.v.alive, 0);
+		atomic_store(&f.v.release, 1);
+		if (!gate_pass(&f) || !victim_revive(&f))
+			errs++;
+	}
+	ok(!errs, "running: %d rounds ran", i);
+	ok(busy == 0 && atomic_load(&f.v.late) == 0,
+	   "running: io_loop_del() returns only once the handler's call is over (running at return %d times of %d, %d late calls)",
+	   busy, rounds, atomic_load(&f.v.late));
+	fixture_close(&f);
+}
+
+/* Deleted on the I/O thread by the handler before it in the batch. */
+static void test_del_on_thread(void)
+{
+	struct fixture f;
+	int i, rounds = 100, errs = 0, calls;
+
+	if (!fixture_open(&f)) {
+		ok(0, "on thread: loop set up");
+		return;
+	}
+	f.first.del = &f.v;
+	calls = atomic_load(&f.v.calls);
+	for (i = 0; i < rounds && !errs; i++) {
+		if (!batch_first_victim(&f) || !gate_pass(&f) ||
+		    atomic_load(&f.v.alive) || !victim_revive(&f))
+			errs++;
+	}
+	ok(!errs && i == rounds && !atomic_load(&f.first.del_errs),
+	   "on thread: %d rounds ran", i);
+	ok(atomic_load(&f.v.late) == 0 && atomic_load(&f.v.calls) == calls,
+	   "on thread: a handler deleted by an earlier one of the batch is skipped (%d late calls)",
+	   atomic_load(&f.v.late));
+	fixture_close(&f);
+}
+
+/*
+ * A poll function: the loop polls on every pass while another fd floods
+ * it (always ready); deleted as it polls, it is never polled again.
+ */
+static void test_del_poller(void)
+{
+	struct victim flood = { .flood = true };
+	struct victim p = { .spin_ns = 1000000 };
+	struct io_loop loop;
+	int i, rounds = 50, busy = 0, errs = 0;
+
+	if (io_loop_init(&loop)) {
+		ok(0, "poller: loop set up");
+		return;
+	}
+	if (loop.loadavg_fd >= 0)
+		close(loop.loadavg_fd);
+	loop.loadavg_fd = -1;
+	io_loop_set_poll(&loop, 1000000);
+	loop.poll.ns = 1000000;
+	victim_init(&flood, 1);
+	victim_init(&p, 0);
+	p.h.poll = victim_poll;
+	if (flood.h.fd < 0 || p.h.fd < 0 ||
+	    io_loop_add(&loop, &flood.h, EPOLLIN) ||
+	    io_loop_add(&loop, &p.h, EPOLLIN) || io_loop_start(&loop)) {
+		ok(0, "poller: handlers added, loop started");
+		goto out;
+	}
+	for (i = 0; i < rounds; i++) {
+		atomic_store(&p.release, 0);
+		sem_forget(&p.entered);
+		if (!sem_wait_long(&p.entered) || io_loop_del(&loop, &p.h)) {
+			errs++;
+			break;
+		}
+		if (atomic_load(&p.running))
+			busy++;
+		atomic_store(&p.alive, 0);
+		atomic_store(&p.release, 1);
+		/* Two passes of the flood: any walk then is a later one. */
+		sem_forget(&flood.entered);
+		if (!sem_wait_long(&flood.entered) ||
+		    !sem_wait_long(&flood.entered))
+			errs++;
+		atomic_store(&p.alive, 1);
+		if (io_loop_add(&loop, &p.h, EPOLLIN))
+			errs++;
+	}
+	ok(!errs, "poller: %d rounds ran", i);
+	ok(busy == 0 && atomic_load(&p.late) == 0,
+	   "poller: a poll function deleted as it runs is over when io_loop_del() returns, and not called again (running at return %d times of %d, %d late)",
+	   busy, rounds, atomic_load(&p.late));
+out:
+	io_loop_destroy(&loop);
+	victim_fini(&flood);
+	victim_fini(&p);
+}
+
+struct idle_del {
+	struct io_loop *loop;
+	struct io_handler *h;
+	atomic_int done;
+};
+
+static void *idle_del_thread(void *arg)
+{
+	struct idle_del *d = arg;
+
+	io_loop_del(d->loop, d->h);
+	atomic_store(&d->done, 1);
+	return NULL;
+}
+
+/*
+ * The loop asleep with nothing to do: io_loop_del() wakes it, and
+ * returns at once; before the loop starts it waits for nothing.
+ */
+static void test_del_idle(void)
+{
+	struct idle_del d = { 0 };
+	struct fixture f;
+	pthread_t t;
+	u64 t0;
+
+	if (!fixture_open(&f)) {
+		ok(0, "idle: loop set up");
+		return;
+	}
+	d.loop = &f.loop;
+	d.h = &f.v.h;
+	/* Time to fall asleep. */
+	spin_ns(20000000);
+	t0 = mono_now_ns();
+	if (pthread_create(&t, NULL, idle_del_thread, &d)) {
+		ok(0, "idle: thread");
+		fixture_close(&f);
+		return;
+	}
+	if (!ok(wait_for(&d.done, 1),
+		"idle: io_loop_del() on a sleeping loop returns (%llu us)",
+		(unsigned long long)(mono_now_ns() - t0) / 1000))
+		return;	/* the thread is stuck: leave it */
+	pthread_join(t, NULL);
+	io_loop_stop(&f.loop);
+	if (io_loop_add(&f.loop, &f.v.h, EPOLLIN))
+		ok(0, "idle: added again");
+	ok(io_loop_del(&f.loop, &f.v.h) == 0,
+	   "idle: io_loop_del() on a stopped loop returns");
+	fixture_close(&f);
+}
+
+/*
+ * No order forced: the victim's fd always ready, deleted at random
+ * moments of the loop's work, added again at once.
+ */
+static void test_del_race(void)
+{
+	struct victim v = { .flood = true };
+	struct io_loop loop;
+	int i, rounds = 2000, errs = 0;
+	unsigned int seed = 1;
+
+	if (io_loop_init(&loop)) {
+		ok(0, "race: loop set up");
+		return;
+	}
+	if (victim_init(&v, 1) < 0 || io_loop_add(&loop, &v.h, EPOLLIN) ||
+	    io_loop_start(&loop)) {
+		ok(0, "race: loop started");
+		io_loop_destroy(&loop);
+		victim_fini(&v);
+		return;
+	}
+	for (i = 0; i < rounds; i++) {
+		seed = seed * 1103515245 + 12345;
+		spin_ns((seed >> 16) % 20000);
+		if (io_loop_del(&loop, &v.h))
+			errs++;
+		atomic_store(&v.alive, 0);
+		spin_ns((seed >> 8) % 5000);
+		atomic_store(&v.alive, 1);
+		if (io_loop_add(&loop, &v.h, EPOLLIN))
+			errs++;
+	}
+	io_loop_destroy(&loop);
+	victim_fini(&v);
+	ok(!errs, "race: %d deletions (%d calls)", rounds,
+	   atomic_load(&v.calls));
+	ok(atomic_load(&v.late) == 0,
+	   "race: never called between io_loop_del() and the next add (%d late calls)",
+	   atomic_load(&v.late));
+}
+
+int main(void)
+{
+	u64 t0 = mono_now_ns();
+
+	test_del_held_event();
+	test_del_running();
+	test_del_on_thread();
+	test_del_poller();
+	test_del_idle();
+	test_del_race();
+	ok(1, "took %llu ms",
+	   (unsigned long long)(mono_now_ns() - t0) / 1000000);
+	return tap_done();
+}
