@@ -14,3 +14,9 @@ kernel-base:
 
 guest-kernel:
 	@scripts/guest-kernel.sh
+
+# make nested-host-kernel: the kernel make check-nested boots under QEMU's
+# software CPU to give lkvm a /dev/kvm (lkvm-nested-host.config on top).
+.PHONY: nested-host-kernel
+nested-host-kernel:
+	@scripts/guest-kernel.sh --host

@@ -15,6 +15,11 @@
 # outputs are rebuilt only when the base, series, patches, config fragment,
 # init or these scripts change (hash stamps).
 #
+# With --host, the nested-test host kernel instead: the same source and
+# config plus kernel-patches/lkvm-nested-host.config (KVM, and what lkvm
+# asks of a host), in .../nested-host/; no initramfs (tests/nested/run.sh
+# boots it with the test one). Only its vmlinux and bzImage are printed.
+#
 # With --tree TREE --out DIR, the same kernel (same config, same checks)
 # and initramfs are built from another source: the committed state of the
 # git work tree TREE (HEAD; uncommitted changes to tracked files are
@@ -24,7 +29,7 @@
 # trees are such work trees (tests/linux/kpq-guest.sh boots them).
 #
 # Usage: scripts/guest-kernel.sh [--print | --check | --force | --help]
-#                                [--tree TREE --out DIR]
+#                                [--host | --tree TREE --out DIR]
 #   (none)   build what is out of date; print the paths of vmlinux, bzImage
 #            and initramfs, one per line
 #   --print  print those paths only; build nothing
@@ -46,11 +51,15 @@ note() {
 mode=build
 tree=
 gk=
+host=
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--print|--check|--force)
 		[ "$mode" = build ] || die "$1: one mode at a time (try --help)"
 		mode=${1#--}
+		shift ;;
+	--host)
+		host=1
 		shift ;;
 	--tree|--out)
 		[ -n "${2:-}" ] || die "$1 needs a directory"
@@ -64,16 +73,20 @@ while [ $# -gt 0 ]; do
 done
 [ -z "$tree" ] || [ -n "$gk" ] || die "--tree needs --out DIR"
 [ -z "$gk" ] || [ -n "$tree" ] || die "--out needs --tree TREE"
+[ -z "$host" ] || [ -z "$tree" ] || die "--host and --tree do not go together"
 
 top=$(cd "$(dirname "$0")/.." && pwd)
 kp=$top/kernel-patches
-fragment=$kp/lkvm-guest.config
+fragments=("$kp/lkvm-guest.config")
+[ -z "$host" ] || fragments+=("$kp/lkvm-nested-host.config")
 series=$kp/series
 cache=${LKVM_CACHE:-${HOME:?HOME is not set}/.cache/lkvm}
 if [ -n "$tree" ]; then
 	gk=$(realpath -m "$gk")
 	[ -d "$tree" ] || die "$tree: no such directory"
 	tree=$(realpath "$tree")
+elif [ -n "$host" ]; then
+	gk=$cache/nested-host
 else
 	gk=$cache/guest-kernel
 fi
@@ -85,7 +98,8 @@ CC=${CC:-gcc}
 jobs=${LKVM_JOBS:-$(nproc)}
 
 print_paths() {
-	printf '%s\n' "$vmlinux" "$bzimage" "$initramfs"
+	printf '%s\n' "$vmlinux" "$bzimage"
+	[ -n "$host" ] || printf '%s\n' "$initramfs"
 }
 
 if [ "$mode" = print ]; then
@@ -146,7 +160,7 @@ if [ -z "$tree" ]; then
 else
 	src_hash=$(echo "git tree $tree_sha" | sha256sum | cut -c1-64)
 fi
-kernel_hash=$({ echo "$src_hash $toolchain"; hash_files "$fragment" "$0"; } |
+kernel_hash=$({ echo "$src_hash $toolchain"; hash_files "${fragments[@]}" "$0"; } |
 	sha256sum | cut -c1-64)
 mapfile -t userland < <(find "$top/tests/linux/userland" -type f | sort)
 busybox=${BUSYBOX:-/bin/busybox}
@@ -171,6 +185,7 @@ kernel_ok() {
 	up_to_date "$out/kernel.stamp" "$kernel_hash" "$vmlinux" "$bzimage"
 }
 initramfs_ok() {
+	[ -z "$host" ] || return 0
 	up_to_date "$out/initramfs.stamp" "$init_hash" "$initramfs"
 }
 
@@ -272,9 +287,11 @@ prepare_source() {
 	mv "$state.tmp" "$state"
 }
 
-# Check that Kconfig kept what the fragment asks for.
+# Check that Kconfig kept what the fragments (after the config file $1)
+# ask for; where two name an option, the later one's choice counts.
 verify_config() {
 	local config=$1 missing
+	shift
 	missing=$(awk '
 		FNR == NR {
 			if ($0 ~ /^CONFIG_[A-Za-z0-9_]+=/)
@@ -283,19 +300,26 @@ verify_config() {
 		}
 		/^CONFIG_[A-Za-z0-9_]+=/ {
 			key = substr($0, 1, index($0, "=") - 1)
-			if (!(key in have))
-				printf "  %s (got: not set)\n", $0
-			else if (have[key] != $0)
-				printf "  %s (got: %s)\n", $0, have[key]
+			want[key] = $0
 			next
 		}
 		/^# CONFIG_[A-Za-z0-9_]+ is not set$/ {
-			key = $2
-			if (key in have && have[key] !~ /=n$/)
-				printf "  %s is not set (got: %s)\n", key, have[key]
-		}' "$config" "$fragment")
+			want[$2] = ""
+		}
+		END {
+			for (key in want) {
+				if (want[key] == "") {
+					if (key in have && have[key] !~ /=n$/)
+						printf "  %s is not set (got: %s)\n", key, have[key]
+				} else if (!(key in have)) {
+					printf "  %s (got: not set)\n", want[key]
+				} else if (have[key] != want[key]) {
+					printf "  %s (got: %s)\n", want[key], have[key]
+				}
+			}
+		}' "$config" "$@")
 	if [ -n "$missing" ]; then
-		echo "$prog: $config lacks what $fragment asks for" \
+		echo "$prog: $config lacks what ${*#"$top"/} ask(s) for" \
 			"(unmet dependencies?):" >&2
 		echo "$missing" >&2
 		return 1
@@ -317,14 +341,15 @@ build_kernel() {
 	# its output goes to $build/config.log, shown on failure only.
 	cat "$src/kernel/configs/tiny-base.config" \
 		"$src/kernel/configs/tiny.config" \
-		"$src/arch/x86/configs/tiny.config" "$fragment" \
+		"$src/arch/x86/configs/tiny.config" "${fragments[@]}" \
 		>"$build/allno.config" || die "cannot collect config fragments"
 	"${kmake[@]}" KCONFIG_ALLCONFIG="$build/allno.config" allnoconfig \
 		>"$build/config.log" 2>&1 || {
 		cat "$build/config.log" >&2
 		die "configuring failed"
 	}
-	verify_config "$build/.config" || die "config check failed"
+	verify_config "$build/.config" "${fragments[@]}" ||
+		die "config check failed"
 	note "building vmlinux bzImage with -j$jobs (minutes; CPL0-lean config)"
 	start=$(date +%s)
 	"${kmake[@]}" -j"$jobs" vmlinux bzImage >&2 ||
