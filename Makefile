@@ -201,7 +201,8 @@ run: deps-run $(LKVM_BIN) $(RUN_DEPS)
 
 check: deps
 	@$(MAKE) --no-print-directory $(CHECK_DEPS)
-	@tests/run.sh $(CHECK_SUITES)
+	@$(if $(NESTED_CHECK),NESTED_SUITES='$(NESTED_SUITES)') \
+		tests/run.sh $(CHECK_SUITES)
 
 bench: deps
 	@$(MAKE) --no-print-directory $(BENCH_DEPS)
