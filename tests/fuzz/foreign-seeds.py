@@ -11,7 +11,8 @@ then the same through another prefix, the direct calls, a reset.
 s390-insn: the instructions a Linux guest's channel subsystem driver and
 SMP code issue, as KVM reports them (ipa/ipb): STSCH, MSCH, SSCH with a
 SENSE ID program, TSCH, STCRW, CHSC, DIAGNOSE 0x500/0x501/0x308/0x44,
-SIGP sense/start/stop/restart/reset/set-architecture.
+SIGP sense/start/stop/restart/reset/set-architecture; CHSC with stray
+bits above the addressing mode in r1, in 24- and 31-bit mode.
 s390-loader: a Linux image (S390EP at 0x10008, a parameter area with a
 command line size) with a command line and an initrd, one that ends
 inside its parameter area; an IPL image with a short PSW.
@@ -219,6 +220,10 @@ def insn_seeds():
     yield 'linux', insn_input(0x06, {}, mem, steps)
     yield 'amode24', insn_input(0x00, {}, mem, steps[:8])
     yield 'amode31', insn_input(0x05, {}, mem, steps[:8])
+    # CHSC's block address in r1 wraps to the addressing mode.
+    chsc = lambda r1: [(0, 0xb25f, 0x00100000, {1: r1})]
+    yield 'chsc-wrap24', insn_input(0x00, {}, mem, chsc(0x12003000))
+    yield 'chsc-wrap31', insn_input(0x05, {}, mem, chsc(0xffffffff80003000))
 
 
 # s390-loader -------------------------------------------------------------

@@ -27,7 +27,8 @@
  * - decoding: only interception code 4 decodes; b2, d2, r1-r3 and the
  *   kind are what the instruction's format puts where (checked against
  *   this file's own reading of ipa/ipb); every kind has a name;
- * - operand addresses wrap to the addressing mode;
+ * - operand addresses, and CHSC's block address in r1, wrap to the
+ *   addressing mode;
  * - each instruction raises only a program interruption it may (I/O:
  *   operand, specification, addressing, protection; DIAGNOSE:
  *   specification; SERVC: specification, addressing), changes only the
@@ -203,13 +204,17 @@ static void check_decode(u8 icpt, u16 ipa, u32 ipb, const struct s390_insn *in,
 		abort();
 }
 
-static u64 operand(u8 b2, u16 d2)
+/* Address a wrapped to the addressing mode. */
+static u64 wrap(u64 a)
 {
-	u64 a = (b2 ? F.gprs[b2] : 0) + d2;
-
 	if (F.psw_mask & S390_PSW_EA)
 		return a;
 	return a & (F.psw_mask & S390_PSW_BA ? 0x7fffffffULL : 0xffffffULL);
+}
+
+static u64 operand(u8 b2, u16 d2)
+{
+	return wrap((b2 ? F.gprs[b2] : 0) + d2);
 }
 
 static bool pgm_ok(int pgm, const int *allowed, unsigned int n)
@@ -291,7 +296,7 @@ static void check_io(const struct s390_cpu *cpu, const struct s390_insn *in,
 			abort();
 		return;
 	case S390_INSN_CHSC: {
-		u64 block = gprs[in->r1];
+		u64 block = wrap(gprs[in->r1]);
 
 		if (block & 0xfff) {
 			if (cpu->pgm != CSS_PGM_SPECIFICATION || F.nr_acc)
