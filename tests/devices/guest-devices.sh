@@ -120,7 +120,15 @@ def run(data):
             os.dup2(slave, fd)
         os.execv(sys.argv[1], ["lkvm", "run", "-k", sys.argv[2], "-c", "1",
                                "-p", "test=uart-echo"])
-    time.sleep(0.5)
+    # Write once lkvm has made the terminal raw (no echo, no line
+    # editing), not after a fixed time: before that, the tty itself would
+    # echo the input (seconds under ASan in a nested VM).
+    deadline = time.time() + 30
+    while termios.tcgetattr(slave)[3] & (termios.ECHO | termios.ICANON):
+        if time.time() > deadline:
+            break
+        time.sleep(0.01)
+    time.sleep(0.2)
     os.write(master, data)
     out, st, deadline = b"", None, time.time() + 30
     while st is None and time.time() < deadline:
