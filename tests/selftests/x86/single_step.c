@@ -76,7 +76,7 @@ int main(void)
 
 	for (i = 0; i < ARRAY_SIZE(ev); i++) {
 		struct kvm_run *run = t.vcpu->run;
-		char want[128], got[64];
+		char want[192], got[64];
 		u32 r = st_run(&t, t.vcpu);
 
 		t.stage = i;	/* "stage" = step index in failure reports */
@@ -94,6 +94,12 @@ int main(void)
 					 ev[i].what);
 			i++;
 		}
+		/* No debug exit at all: KVM stopped stepping after the last. */
+		if (r != ev[i].reason && r != KVM_EXIT_DEBUG &&
+		    ev[i].reason == KVM_EXIT_DEBUG && i > 0)
+			snprintf(want + strlen(want), sizeof(want) - strlen(want),
+				 " (single-stepping ended after the step over '%s')",
+				 ev[i - 1].what);
 		if (r != ev[i].reason)
 			st_fail_exit(&t, t.vcpu, want);
 		if (r == KVM_EXIT_DEBUG) {
