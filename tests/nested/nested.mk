@@ -8,6 +8,7 @@
 CHECK_PACKAGES += qemu-system-x86 busybox-static
 
 NESTED_WANT := \
+	$(BUILD)/asan/tests/unit/vcpu \
 	$(BUILD)/tests/unit/vcpu \
 	tests/integration/9p-landlock.sh tests/integration/acpi.sh \
 	tests/integration/bad-input.sh tests/integration/boot.sh \
