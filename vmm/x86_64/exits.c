@@ -104,6 +104,12 @@ void arch_dump_vcpu(struct vcpu *vcpu, FILE *out)
 	x86_dump_code(vcpu, out, &r, &s);
 }
 
+/*
+ * A single step. Stepping is armed again at each one: KVM up to at least
+ * 6.1 drops the trap flag it stepped with when its emulator completes an
+ * instruction (an MMIO access, the in-kernel APIC and IOAPIC's included),
+ * and stepping would end there (kernel-patches/0008).
+ */
 static int x86_handle_debug(struct vcpu *vcpu)
 {
 	struct kvm_debug_exit_arch *d = &vcpu->run->debug.arch;
@@ -112,6 +118,10 @@ static int x86_handle_debug(struct vcpu *vcpu)
 	log_msg(LOG_ERROR, "vCPU %u: step %llu at rip 0x%llx",
 		vcpu->id, (unsigned long long)vcpu->nr_single_steps,
 		(unsigned long long)d->pc);
+	if (vcpu_single_step(vcpu)) {
+		vm_request_stop(vcpu->vm, 1);
+		return -1;
+	}
 	return 1;
 }
 
@@ -201,6 +211,18 @@ int arch_handle_exit(struct vcpu *vcpu)
 	case KVM_EXIT_DEBUG:
 		if (vcpu->vm->cfg->debug_single_step)
 			return x86_handle_debug(vcpu);
+		return 0;
+	case KVM_EXIT_MMIO:
+		/*
+		 * An MMIO write leaves KVM's emulator before the step is
+		 * reported, with the trap flag dropped: arm stepping again so
+		 * that it goes on after the write (whose own step goes
+		 * unreported on kernels without kernel-patches/0009).
+		 */
+		if (vcpu->vm->cfg->debug_single_step && vcpu_single_step(vcpu)) {
+			vm_request_stop(vcpu->vm, 1);
+			return -1;
+		}
 		return 0;
 	default:
 		return 0;
