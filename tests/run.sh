@@ -93,7 +93,7 @@ if [ "${#failed_names[@]}" -gt 0 ]; then
 fi
 [ "$todo" -gt 0 ] && echo "# $todo expected failures on this host kind counted as skipped"
 if [ -n "$no_kvm" ]; then
-	echo "# /dev/kvm is missing or not read-write here: $kvm_skips skips name KVM; this run says nothing about VMs (make check-nested runs those suites in a nested VM)"
+	echo "# /dev/kvm is missing or not read-write here: $kvm_skips skips name KVM; this run says nothing about VMs${NESTED_SUITES+ (make check-nested runs those suites in a nested VM)}"
 fi
 echo "$passed passed, $failed failed, $skipped skipped"
 [ "$failed" -eq 0 ]
