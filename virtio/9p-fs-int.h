@@ -43,6 +43,7 @@ struct p9fs {
 	bool readonly;
 	enum p9fs_model model;
 	bool no_openat2;		/* the fallback resolver only */
+	int (*host_statfs)(int fd, struct statfs *buf);
 	struct p9fs_qidmap qids;
 };
 
@@ -91,7 +92,10 @@ int p9fs_mapped_set(struct p9fs *fs, int path_fd, const struct stat *st,
 		    const struct p9fs_mapped *m);
 bool p9fs_xattr_hidden(const char *name);
 
-/* 0, or -EACCES for an fd on a kernel pseudo file system (procfs...). */
-int p9fs_check_fs(int fd);
+/*
+ * 0, or -EACCES for an fd on a kernel pseudo file system (procfs...);
+ * host_statfs is fstatfs(2) or a test's stand-in.
+ */
+int p9fs_check_fs(int (*host_statfs)(int fd, struct statfs *buf), int fd);
 
 #endif

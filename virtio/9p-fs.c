@@ -37,12 +37,12 @@ static const long p9fs_pseudo_fs[] = {
 };
 
 /* 0, or -EACCES for an fd on a pseudo file system (-errno if unknown). */
-int p9fs_check_fs(int fd)
+int p9fs_check_fs(int (*host_statfs)(int fd, struct statfs *buf), int fd)
 {
 	struct statfs sfs;
 	unsigned int i;
 
-	if (fstatfs(fd, &sfs))
+	if (host_statfs(fd, &sfs))
 		return -errno;
 	for (i = 0; i < ARRAY_SIZE(p9fs_pseudo_fs); i++)
 		if ((long)sfs.f_type == p9fs_pseudo_fs[i])
@@ -53,6 +53,8 @@ int p9fs_check_fs(int fd)
 int p9fs_open_share(const struct p9fs_options *opt, struct p9fs **out,
 		    const char **why)
 {
+	int (*host_statfs)(int fd, struct statfs *buf) =
+		opt->host_statfs ? opt->host_statfs : fstatfs;
 	struct p9fs *fs;
 	struct stat st;
 	int fd, ret;
@@ -75,7 +77,7 @@ int p9fs_open_share(const struct p9fs_options *opt, struct p9fs **out,
 		*why = "cannot stat the directory";
 		goto err;
 	}
-	ret = p9fs_check_fs(fd);
+	ret = p9fs_check_fs(host_statfs, fd);
 	if (ret) {
 		*why = ret == -EACCES ?
 		       "a kernel pseudo file system (proc, sys, ...) is never shared" :
@@ -92,6 +94,7 @@ int p9fs_open_share(const struct p9fs_options *opt, struct p9fs **out,
 	fs->readonly = opt->readonly;
 	fs->model = opt->model;
 	fs->no_openat2 = opt->no_openat2;
+	fs->host_statfs = host_statfs;
 	ret = p9fs_qid_init(&fs->qids, st.st_dev);
 	if (ret) {
 		free(fs);
@@ -173,6 +176,7 @@ int p9fs_node_set(struct p9fs *fs, struct p9fs_node *n, int fd,
 	p9fs_node_init(n);
 	n->path_fd = fd;
 	n->mode = st.st_mode & S_IFMT;
+	n->dev = st.st_dev;
 	n->is_root = !*path;
 	n->path = p;
 	return 0;
@@ -234,7 +238,6 @@ int p9fs_walk(struct p9fs *fs, const struct p9fs_node *from,
 	      const char *name, struct p9fs_node *to, struct p9_qid *qid)
 {
 	const char *base;
-	bool pseudo;
 	char *path;
 	int fd, ret;
 
@@ -269,20 +272,29 @@ int p9fs_walk(struct p9fs *fs, const struct p9fs_node *from,
 			return -ENOMEM;
 		fd = p9fs_lookup(fs, from->path_fd, name);
 	}
-	pseudo = false;
-	if (fd >= 0) {
-		ret = p9fs_check_fs(fd);
-		pseudo = ret == -EACCES;
-		if (ret && !pseudo) {
-			close(fd);
-			fd = ret;
-		}
-	}
 	ret = fd < 0 ? fd : p9fs_node_set(fs, to, fd, path, qid);
-	if (!ret)
-		to->pseudo = pseudo;
 	free(path);
-	return ret;
+	if (ret)
+		return ret;
+	/*
+	 * One st_dev is one superblock: on its parent's device, the object
+	 * is on its parent's file system, already checked. Only a step onto
+	 * another device asks statfs, which some file systems cannot answer
+	 * for every file: QEMU's 9p server opens the path O_NOFOLLOW to
+	 * answer, so on a host whose / is QEMU's 9p, statfs on a symbolic
+	 * link (/lib64) gives ELOOP.
+	 */
+	if (to->dev == from->dev) {
+		to->pseudo = from->pseudo;
+		return 0;
+	}
+	ret = p9fs_check_fs(fs->host_statfs, to->path_fd);
+	to->pseudo = ret == -EACCES;
+	if (ret && !to->pseudo) {
+		p9fs_node_release(fs, to);
+		return ret;
+	}
+	return 0;
 }
 
 /* Guest open flags to the host's: access mode and the few that matter. */

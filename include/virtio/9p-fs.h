@@ -40,6 +40,8 @@
 
 #include "types.h"
 
+struct statfs;
+
 /* qid.type bits (9P). */
 #define P9_QTDIR	0x80
 #define P9_QTSYMLINK	0x02
@@ -62,6 +64,11 @@ struct p9fs_options {
 	enum p9fs_model model;
 	/* Tests: resolve one O_NOFOLLOW component at a time, no openat2. */
 	bool no_openat2;
+	/*
+	 * Tests: the host's fstatfs() (NULL: fstatfs(2) itself), to play a
+	 * host file system that cannot statfs every kind of file.
+	 */
+	int (*host_statfs)(int fd, struct statfs *buf);
 };
 
 struct p9fs;			/* one share; opaque */
@@ -84,6 +91,7 @@ struct p9fs_node {
 	bool lock_on_open;
 	void *dir;		/* readdir state after opening a directory */
 	u32 mode;		/* host S_IFMT bits of the object */
+	dev_t dev;		/* its host device (st_dev) */
 	bool is_root;		/* the share's root (".." stays here) */
 	/*
 	 * The root of a kernel pseudo file system mounted in the share
