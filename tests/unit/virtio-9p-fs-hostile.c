@@ -24,9 +24,6 @@ static const char *mode_name;
 
 static void make_tree(void)
 {
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-	int s;
-
 	mkd("share");
 	mkd("share2");
 	put("share2/file", "ro share");
@@ -44,11 +41,7 @@ static void make_tree(void)
 	sym("/proc/self/root", "share/magic");
 	if (mkfifo(at("share/fifo"), 0644))
 		die("mkfifo");
-	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", at("share/sock"));
-	s = socket(AF_UNIX, SOCK_STREAM, 0);
-	if (s < 0 || bind(s, (struct sockaddr *)&sa, sizeof(sa)))
-		die("bind");
-	close(s);
+	sock_at("share/sock");
 	sentinel = outside_snapshot();
 }
 
@@ -64,31 +57,6 @@ static struct p9fs *share(const char *dir, bool ro, bool no_openat2)
 		die("p9fs_open_share");
 	return fs;
 }
-
-static int walk_path(struct p9fs *fs, const char *const *names, int nr,
-		     struct p9fs_node *out, struct p9_qid *qid)
-{
-	struct p9fs_node cur, next;
-	int i, r;
-
-	r = p9fs_root(fs, &cur, qid);
-	for (i = 0; !r && i < nr; i++) {
-		r = p9fs_walk(fs, &cur, names[i], &next, qid);
-		p9fs_node_release(fs, &cur);
-		if (!r)
-			cur = next;
-	}
-	if (!r)
-		*out = cur;
-	else
-		p9fs_node_init(out);
-	return r;
-}
-
-#define WALK(fs, out, qid, ...)						\
-	walk_path(fs, (const char *const[]){ __VA_ARGS__ },		\
-		  sizeof((const char *const[]){ __VA_ARGS__ }) /	\
-		  sizeof(char *), out, qid)
 
 static void test_dotdot(struct p9fs *fs)
 {

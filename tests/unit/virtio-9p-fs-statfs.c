@@ -8,9 +8,7 @@
  * symbolic links, sockets and files on the share's own device walk as
  * anywhere else, and /proc in a share of / is still found.
  */
-#include <sys/socket.h>
 #include <sys/statfs.h>
-#include <sys/un.h>
 
 #include "virtio-9p-fs-tree.h"
 
@@ -33,9 +31,6 @@ static int qemu_9p_statfs(int fd, struct statfs *buf)
 
 static void make_tree(void)
 {
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-	int s;
-
 	mkd("share");
 	mkd("outside");
 	put("outside/secret", "SECRET");
@@ -44,11 +39,7 @@ static void make_tree(void)
 	put("share/dir/f", "in dir");
 	sym("dir", "share/link");
 	sym("nowhere", "share/dangling");
-	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", at("share/sock"));
-	s = socket(AF_UNIX, SOCK_STREAM, 0);
-	if (s < 0 || bind(s, (struct sockaddr *)&sa, sizeof(sa)))
-		die("bind");
-	close(s);
+	sock_at("share/sock");
 	sentinel = outside_snapshot();
 }
 
@@ -66,30 +57,6 @@ static struct p9fs *share(const char *dir, bool no_openat2)
 	return fs;
 }
 
-/* root, then each name: 0 and the last node, or -errno. */
-static int walk(struct p9fs *fs, const char *a, const char *b,
-		struct p9fs_node *out, struct p9_qid *qid)
-{
-	struct p9fs_node cur, next;
-	int r;
-
-	p9fs_node_init(out);
-	r = p9fs_root(fs, &cur, qid);
-	if (!r) {
-		r = p9fs_walk(fs, &cur, a, &next, qid);
-		p9fs_node_release(fs, &cur);
-		cur = next;
-	}
-	if (!r && b) {
-		r = p9fs_walk(fs, &cur, b, &next, qid);
-		p9fs_node_release(fs, &cur);
-		cur = next;
-	}
-	if (!r)
-		*out = cur;
-	return r;
-}
-
 static void test_share(bool no_openat2)
 {
 	const char *m = no_openat2 ? "fallback" : "openat2";
@@ -103,23 +70,23 @@ static void test_share(bool no_openat2)
 	if (!fs)
 		die("p9fs_open_share");
 	calls = statfs_calls;
-	r = walk(fs, "link", NULL, &n, &q);
+	r = WALK(fs, &n, &q, "link");
 	len = r ? -1 : p9fs_readlink(fs, &n, buf, sizeof(buf));
 	ok(!r && q.type == P9_QTSYMLINK && len == 3 && !memcmp(buf, "dir", 3),
 	   "%s: a symlink walks and reads back (%d, %zd)", m, r, len);
 	p9fs_node_release(fs, &n);
-	r = walk(fs, "dangling", NULL, &n, &q);
+	r = WALK(fs, &n, &q, "dangling");
 	p9fs_node_release(fs, &n);
-	r2 = walk(fs, "sock", NULL, &n, &q);
+	r2 = WALK(fs, &n, &q, "sock");
 	p9fs_node_release(fs, &n);
 	ok(!r && !r2, "%s: a dangling symlink and a socket walk (%d %d)", m,
 	   r, r2);
-	r = walk(fs, "dir", "f", &n, &q);
+	r = WALK(fs, &n, &q, "dir", "f");
 	r2 = r ? r : p9fs_open(fs, &n, O_RDONLY, &q);
 	ok(!r && !r2 && !n.pseudo, "%s: dir/f walks and opens (%d %d)", m, r,
 	   r2);
 	p9fs_node_release(fs, &n);
-	r = walk(fs, "dir", "..", &n, &q);
+	r = WALK(fs, &n, &q, "dir", "..");
 	ok(!r && n.is_root, "%s: dir/.. is the root (%d)", m, r);
 	p9fs_node_release(fs, &n);
 	ok(statfs_calls == calls,
@@ -147,7 +114,7 @@ static void test_pseudo(void)
 		return;
 	}
 	calls = statfs_calls;
-	r = walk(fs, "proc", NULL, &n, &q);
+	r = WALK(fs, &n, &q, "proc");
 	ok(!r && n.pseudo && statfs_calls == calls + 1,
 	   "a share of /: /proc is a pseudo file system (%d, %d calls)", r,
 	   statfs_calls - calls);

@@ -14,7 +14,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include "virtio/9p-fs.h"
@@ -60,6 +62,45 @@ static inline void sym(const char *target, const char *rel)
 }
 
 /* The snapshot: every path beside the share with its type, size, mtime. */
+/* A UNIX socket bound at rel (and closed: the file stays). */
+static inline void sock_at(const char *rel)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	int s;
+
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", at(rel));
+	s = socket(AF_UNIX, SOCK_STREAM, 0);
+	if (s < 0 || bind(s, (struct sockaddr *)&sa, sizeof(sa)))
+		die("bind");
+	close(s);
+}
+
+/* From the root through each name: 0 and the last node, or -errno. */
+static inline int walk_path(struct p9fs *fs, const char *const *names, int nr,
+		     struct p9fs_node *out, struct p9_qid *qid)
+{
+	struct p9fs_node cur, next;
+	int i, r;
+
+	r = p9fs_root(fs, &cur, qid);
+	for (i = 0; !r && i < nr; i++) {
+		r = p9fs_walk(fs, &cur, names[i], &next, qid);
+		p9fs_node_release(fs, &cur);
+		if (!r)
+			cur = next;
+	}
+	if (!r)
+		*out = cur;
+	else
+		p9fs_node_init(out);
+	return r;
+}
+
+#define WALK(fs, out, qid, ...)						\
+	walk_path(fs, (const char *const[]){ __VA_ARGS__ },		\
+		  sizeof((const char *const[]){ __VA_ARGS__ }) /	\
+		  sizeof(char *), out, qid)
+
 static char *snap;
 static size_t snap_len, snap_cap;
 
