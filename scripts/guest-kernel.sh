@@ -241,10 +241,13 @@ patch_files() {
 
 # Bring $src to pristine base + the series. A new base means a fresh copy
 # (and a fresh build dir); a new patch set only restores the files the old
-# set touched and applies the new one, with those files' mtimes bumped so
-# the incremental kernel build recompiles exactly what depends on them.
+# set touched and applies the new one. Of those files, only the ones whose
+# content differs from the last build's get a new mtime, so the incremental
+# kernel build recompiles exactly what depends on a change: a patch whose
+# message alone changed costs no recompilation (0007 touches a header half
+# the kernel includes).
 prepare_source() {
-	local base_sha f p old=() new=()
+	local base_sha f p old=() new=() prev=$gk/src.prev
 	if [ -n "$tree" ]; then
 		export_tree
 		return
@@ -254,6 +257,14 @@ prepare_source() {
 	   [ "$(sed -n 1p "$state")" = "$base_sha" ]; then
 		[ "$(sed -n 2p "$state")" = "$src_hash" ] && return 0
 		mapfile -t old < <(sed -n '3,$p' "$state")
+		# Keep the last build's copies (and mtimes) to compare with.
+		rm -rf "$prev"
+		for f in ${old[@]+"${old[@]}"}; do
+			[ -e "$src/$f" ] || continue
+			{ mkdir -p "$prev/$(dirname "$f")" &&
+				cp -p "$src/$f" "$prev/$f"; } ||
+				die "cannot save $src/$f"
+		done
 		rm -f "$state"
 		note "reverting ${#old[@]} file(s) of the previous patch set"
 		for f in ${old[@]+"${old[@]}"}; do
@@ -265,7 +276,7 @@ prepare_source() {
 		done
 	else
 		# (A $src that is a link loses the link, not its target.)
-		rm -rf "$src" "$state" "$src.tmp" "$build"
+		rm -rf "$src" "$state" "$src.tmp" "$build" "$prev"
 		note "copying $pristine to $src"
 		cp -a --reflink=auto "$pristine" "$src.tmp"
 		mv "$src.tmp" "$src"
@@ -277,8 +288,14 @@ prepare_source() {
 	done
 	[ ${#patches[@]} -gt 0 ] && mapfile -t new < <(patch_files "${patches[@]}")
 	for f in ${old[@]+"${old[@]}"} ${new[@]+"${new[@]}"}; do
-		[ -e "$src/$f" ] && touch "$src/$f"
+		[ -e "$src/$f" ] || continue
+		if [ -e "$prev/$f" ] && cmp -s "$prev/$f" "$src/$f"; then
+			touch -r "$prev/$f" "$src/$f"
+		else
+			touch "$src/$f"
+		fi
 	done
+	rm -rf "$prev"
 	{
 		echo "$base_sha"
 		echo "$src_hash"

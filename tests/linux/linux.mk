@@ -17,6 +17,8 @@ CHECK_PACKAGES += cpio
 
 # The initramfs builder, without a boot (seconds): always in make check.
 CHECK_SUITES += tests/linux/initramfs.sh
+# guest-kernel.sh's incremental rebuild, with a stand-in make (seconds).
+CHECK_SUITES += tests/linux/guest-kernel-rebuild.sh
 # The watcher bench-boot.sh runs QEMU under, without a boot (seconds).
 CHECK_SUITES += tests/linux/peer-watch-test.sh
 
