@@ -6,6 +6,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
@@ -60,14 +61,56 @@ int p9fs_getattr(struct p9fs *fs, struct p9fs_node *n, u64 mask,
 	return 0;
 }
 
+/*
+ * statfs for a node the host cannot answer it for, from a directory on
+ * the node's device: one st_dev is one superblock, so that directory's
+ * answer is the node's. QEMU's 9p server (a host whose / is 9p) opens
+ * the path O_RDONLY | O_NOFOLLOW to answer: a symbolic link gives ELOOP,
+ * a socket ENXIO. The share's root first, else the directory the node's
+ * path names; on another device, neither answers.
+ */
+static int statfs_beside(struct p9fs *fs, const struct p9fs_node *n,
+			 struct statfs *s)
+{
+	const char *base;
+	struct stat st;
+	char *path;
+	int fd, ret;
+
+	if (fstat(fs->root_fd, &st))
+		return -errno;
+	if (st.st_dev == n->dev)
+		return fs->host_statfs(fs->root_fd, s) ? -errno : 0;
+	path = p9fs_path_parent(n->path, &base);
+	if (!path)
+		return -ENOMEM;
+	fd = p9fs_resolve(fs, path);
+	free(path);
+	if (fd < 0)
+		return fd;
+	if (fstat(fd, &st))
+		ret = -errno;
+	else if (!S_ISDIR(st.st_mode) || st.st_dev != n->dev)
+		ret = -EXDEV;
+	else
+		ret = fs->host_statfs(fd, s) ? -errno : 0;
+	close(fd);
+	return ret;
+}
+
 int p9fs_statfs(struct p9fs *fs, struct p9fs_node *n, struct p9_statfs *out)
 {
 	struct statfs s;
+	int ret;
 
-	if (n->path_fd < 0)
+	if (n->path_fd < 0 || !n->path)
 		return -EBADF;
-	if (fstatfs(n->path_fd, &s))
-		return -errno;
+	if (fs->host_statfs(n->path_fd, &s)) {
+		ret = -errno;
+		/* The host's own error when no directory can answer. */
+		if (n->is_root || statfs_beside(fs, n, &s))
+			return ret;
+	}
 	memset(out, 0, sizeof(*out));
 	out->type = s.f_type;
 	out->bsize = s.f_bsize;
@@ -185,9 +228,9 @@ int p9fs_setattr(struct p9fs *fs, struct p9fs_node *n,
 {
 	struct stat st;
 	int ret;
+
 	if (n->pseudo)
 		return -EACCES;
-
 	if (fs->readonly)
 		return -EROFS;
 	ret = node_stat(n, &st);

@@ -18,7 +18,7 @@
 
 #include "io-loop.h"
 #include "log.h"
-#include "net-fake.h"
+#include "net-fake-pci.h"
 #include "tap.h"
 #include "term.h"
 #include "term-out.h"
@@ -73,21 +73,11 @@ static void tx_frame(unsigned int i, u64 gpa, u32 len)
 static void test_net(bool sock)
 {
 	static struct net_fake fb;
-	struct virtio_net_options o = { .pairs = 1, .loop = &L };
 	const char *what = sock ? "net, socket backend" : "net, fd backend";
 	u8 frame[NET_HDR_LEN + 1500] = { 0 };
-	struct virtio_net *net;
+	struct virtio_net *net = net_fake_pci(&T, &VP, &fb, sock, &L);
 	unsigned int cpu, queued = 0, i;
-	char err[256];
 
-	net_fake_init(&fb, sock);
-	o.mac[0] = 2;
-	th_init(&T);
-	if (virtio_net_create(&net, &T.mem, "virtio-net.0", &fb.be, &o, err,
-			      sizeof(err)) ||
-	    virtio_pci_init(&VP, virtio_net_vdev(net), &T.host, &T.intx) ||
-	    !th_find(&T, VIRTIO_ID_NET))
-		abort();
 	th_negotiate(&T, 0);
 	th_queue(&T, 0, 64, NOVEC);
 	th_queue(&T, 1, 64, NOVEC);

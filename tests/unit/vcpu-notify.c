@@ -31,7 +31,7 @@
 #define TH_MAXQ 5
 #include "io-loop.h"
 #include "log.h"
-#include "net-fake.h"
+#include "net-fake-pci.h"
 #include "role-filter.h"
 #include "seccomp-filter.h"
 #include "tap.h"
@@ -392,24 +392,14 @@ static void test_balloon(void)
 static void test_net(bool sock, struct io_loop *loop)
 {
 	static struct net_fake fb;
-	struct virtio_net_options o = { .pairs = 1, .loop = loop };
-	struct virtio_net *net;
+	struct virtio_net *net = net_fake_pci(&T, &VP, &fb, sock, loop);
 	const char *what = sock ? "net (socket backend, as user-mode)" :
 				  "net (fd backend, as tap)";
 	u8 frame[NET_HDR_LEN + 60] = { 0 }, got[128];
-	char err[256];
 	int n;
 	u32 len = 0;
 	bool got_it;
 
-	net_fake_init(&fb, sock);
-	o.mac[0] = 2;
-	th_init(&T);
-	if (virtio_net_create(&net, &T.mem, "virtio-net.0", &fb.be, &o, err,
-			      sizeof(err)) ||
-	    virtio_pci_init(&VP, virtio_net_vdev(net), &T.host, &T.intx) ||
-	    !th_find(&T, VIRTIO_ID_NET))
-		abort();
 	th_negotiate(&T, VIRTIO_BIT(VIRTIO_NET_F_CTRL_VQ) |
 		     VIRTIO_BIT(VIRTIO_NET_F_CTRL_RX));
 	th_queue(&T, 0, 8, NOVEC);
