@@ -77,6 +77,10 @@ struct term_out {
 	struct io_loop *loop;
 	struct io_handler h;
 	bool attached;
+
+	/* What went wrong under the lock, logged once it is dropped. */
+	int fail_report;
+	size_t drop_report;
 };
 
 /* Set up output to fd (fd < 0: discard). Returns 0 or -errno. */

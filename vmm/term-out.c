@@ -126,12 +126,11 @@ static ssize_t out_write_once(struct term_out *o, const u8 *p, size_t n)
 	return r;
 }
 
+/* Said by out_unlock(), once the lock is dropped. */
 static void out_fail(struct term_out *o, int err)
 {
 	if (!o->failed)
-		pr_warn("console: output %s (%s); further output discarded",
-			err == -EPIPE ? "has no reader" : "failed",
-			strerror(-err));
+		o->fail_report = err;
 	o->failed = true;
 	o->bytes_dropped += o->len;
 	o->len = 0;
@@ -162,6 +161,27 @@ static void out_flush_locked(struct term_out *o)
 	}
 	if (!o->len)
 		o->head = 0;
+}
+
+/*
+ * Drop the lock, then log what went wrong under it. Nothing logs with the
+ * lock held, so that a log line may go through this buffer.
+ */
+static void out_unlock(struct term_out *o)
+{
+	size_t dropped = o->drop_report;
+	int err = o->fail_report;
+
+	o->drop_report = 0;
+	o->fail_report = 0;
+	pthread_mutex_unlock(&o->lock);
+	if (err)
+		pr_warn("console: output %s (%s); further output discarded",
+			err == -EPIPE ? "has no reader" : "failed",
+			strerror(-err));
+	if (dropped)
+		pr_warn_ratelimited("console: %zu bytes of output dropped: the guest wrote %u bytes ahead of the reader without waiting",
+				    dropped, TERM_OUT_HARD_CAP);
 }
 
 /* Append as much of buf as fits under cap. Lock held. */
@@ -225,7 +245,7 @@ size_t term_out_write(struct term_out *o, const void *buf, size_t len)
 	taken = out_append_locked(o, buf, len, TERM_OUT_SOFT_CAP);
 	if (taken < len || (o->len >= TERM_OUT_SOFT_CAP && !discarding(o)))
 		o->starved = true;
-	pthread_mutex_unlock(&o->lock);
+	out_unlock(o);
 	return taken;
 }
 
@@ -238,13 +258,12 @@ bool term_out_write_all(struct term_out *o, const void *buf, size_t len)
 	taken = out_append_locked(o, buf, len, TERM_OUT_HARD_CAP);
 	if (taken < len) {
 		o->bytes_dropped += len - taken;
-		pr_warn_ratelimited("console: %zu bytes of output dropped: the guest wrote %u bytes ahead of the reader without waiting",
-				    len - taken, TERM_OUT_HARD_CAP);
+		o->drop_report = len - taken;
 	}
 	full = !discarding(o) && o->len >= TERM_OUT_SOFT_CAP;
 	if (full)
 		o->starved = true;
-	pthread_mutex_unlock(&o->lock);
+	out_unlock(o);
 	return full;
 }
 
@@ -285,7 +304,7 @@ void term_out_service(struct term_out *o)
 	o->blocked = false;
 	out_flush_locked(o);
 	notify = take_room_notice(o);
-	pthread_mutex_unlock(&o->lock);
+	out_unlock(o);
 	if (notify)
 		call_waiters(o);
 }
@@ -369,7 +388,7 @@ size_t term_out_finish(struct term_out *o, int idle_ms)
 		o->head = 0;
 	}
 	o->finished = true;
-	pthread_mutex_unlock(&o->lock);
+	out_unlock(o);
 	if (dropped)
 		pr_warn("console: the output's reader took nothing for %d ms after the stop; %zu bytes discarded",
 			idle_ms, dropped);
