@@ -2,6 +2,7 @@
 #ifndef LKVM_LOG_H
 #define LKVM_LOG_H
 
+#include <stddef.h>
 #include <time.h>
 
 #include "types.h"
@@ -18,8 +19,46 @@ void log_set_level(enum log_level level);
 enum log_level log_get_level(void);
 int log_parse_level(const char *name, enum log_level *out);
 
-/* Every message is one line on stderr, prefixed "lkvm: ". */
+/*
+ * Every message is one line on stderr, prefixed "lkvm: ", written whole,
+ * and starting at the beginning of a line even when a console shares
+ * stderr's file (see struct log_console).
+ */
 void log_msg(enum log_level level, const char *fmt, ...) __printf(2, 3);
+
+/*
+ * A console writing to the same file as stderr (one terminal; `2>&1` into
+ * one pipe or file) would have log lines land in the middle of the
+ * guest's lines. Once it is set, log_msg() hands it each line (with its
+ * '\n', len bytes) first; it returns
+ * - LOG_LINE_TAKEN: the line is in the console's own stream, after the
+ *   console's bytes so far and a '\n' when those ended mid-line;
+ * - LOG_LINE_STDERR: write it to stderr as usual;
+ * - LOG_LINE_STDERR_NL: the same, after a '\n' (the console's last
+ *   byte out was not one).
+ * line() runs on any thread that logs, so it must not block, and no lock
+ * it takes may be held by code that logs.
+ */
+enum log_line_route {
+	LOG_LINE_TAKEN,
+	LOG_LINE_STDERR,
+	LOG_LINE_STDERR_NL,
+};
+
+struct log_console {
+	enum log_line_route (*line)(void *opaque, const char *line,
+				    size_t len);
+	void *opaque;
+};
+
+/*
+ * Process-wide like the level: the one console sharing stderr, or NULL.
+ * Set it before the threads that log start; unset it only once they have
+ * stopped (log_msg() may be using it until then).
+ */
+void log_set_console(const struct log_console *c);
+/* Unset c if it is the console set (the console's teardown calls this). */
+void log_unset_console(const struct log_console *c);
 
 #define pr_err(...) log_msg(LOG_ERROR, __VA_ARGS__)
 #define pr_warn(...) log_msg(LOG_WARN, __VA_ARGS__)

@@ -35,6 +35,7 @@
 #include <pthread.h>
 
 #include "io-loop.h"
+#include "log.h"
 #include "types.h"
 
 #define TERM_OUT_SOFT_CAP	(64 * 1024)
@@ -77,6 +78,17 @@ struct term_out {
 	struct io_loop *loop;
 	struct io_handler h;
 	bool attached;
+
+	/* What went wrong under the lock, logged once it is dropped. */
+	int fail_report;
+	size_t drop_report;
+
+	/*
+	 * Log lines sharing the fd's file (term_out_take_log()): mid_line
+	 * says the last byte written to the fd was not a '\n'.
+	 */
+	bool mid_line;
+	struct log_console log;
 };
 
 /* Set up output to fd (fd < 0: discard). Returns 0 or -errno. */
@@ -109,6 +121,23 @@ size_t term_out_write(struct term_out *o, const void *buf, size_t len);
  * will be called once there is room), false otherwise.
  */
 bool term_out_write_all(struct term_out *o, const void *buf, size_t len);
+
+/*
+ * When log_fd (lkvm's stderr) is the same file as o's fd (same device and
+ * inode, or the same terminal: however each was opened), make lkvm's log
+ * lines start on a line of their own (log_set_console()): in the pipe,
+ * FIFO, terminal and file modes a line goes into o's stream, after the
+ * console's bytes so far and a '\n' when those end mid-line, and out
+ * with them without blocking; once the output stopped or failed, and
+ * when o's fd is a socket or polled, it is written to stderr as before,
+ * after a '\n' when the fd's last byte was not one. Returns whether the
+ * files are the same. Call before the threads that log start;
+ * term_out_destroy() undoes it.
+ */
+bool term_out_take_log(struct term_out *o, int log_fd);
+
+/* Is fd the same file as o's (as term_out_take_log() decides)? */
+bool term_out_same_file(struct term_out *o, int fd);
 
 /* Bytes waiting in the buffer. */
 size_t term_out_pending(struct term_out *o);

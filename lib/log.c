@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* One-line diagnostics on stderr, with a per-call-site rate limit. */
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
 #include <pthread.h>
@@ -10,8 +11,27 @@
 #define RATELIMIT_INTERVAL_S 5
 #define RATELIMIT_BURST 10
 
+/*
+ * Process-wide, as a logger is: the level, the rate limits' lock, and the
+ * console that shares stderr's file. That console's state (where its
+ * output stands in a line) is its own (struct term_out); this is only
+ * where log_msg() finds it.
+ */
 static enum log_level current_level = LOG_WARN;
 static pthread_mutex_t ratelimit_lock = PTHREAD_MUTEX_INITIALIZER;
+static const struct log_console *_Atomic shared_console;
+
+void log_set_console(const struct log_console *c)
+{
+	atomic_store(&shared_console, c);
+}
+
+void log_unset_console(const struct log_console *c)
+{
+	const struct log_console *expected = c;
+
+	atomic_compare_exchange_strong(&shared_console, &expected, NULL);
+}
 
 void log_set_level(enum log_level level)
 {
@@ -41,20 +61,33 @@ int log_parse_level(const char *name, enum log_level *out)
 
 void log_msg(enum log_level level, const char *fmt, ...)
 {
-	char line[1024];
+	/* buf[0] is for the '\n' that ends a console's line first. */
+	char buf[1 + 1024], *line = buf + 1;
+	const struct log_console *c;
+	enum log_line_route route = LOG_LINE_STDERR;
+	size_t size = sizeof(buf) - 1;
 	va_list ap;
 	int n;
 
 	if (level > current_level)
 		return;
-	n = snprintf(line, sizeof(line), "lkvm: ");
+	n = snprintf(line, size, "lkvm: ");
 	va_start(ap, fmt);
-	vsnprintf(line + n, sizeof(line) - n - 1, fmt, ap);
+	vsnprintf(line + n, size - n - 1, fmt, ap);
 	va_end(ap);
 	n = strlen(line);
 	if (n == 0 || line[n - 1] != '\n') {
 		line[n++] = '\n';
 		line[n] = '\0';
+	}
+	c = atomic_load(&shared_console);
+	if (c)
+		route = c->line(c->opaque, line, (size_t)n);
+	if (route == LOG_LINE_TAKEN)
+		return;
+	if (route == LOG_LINE_STDERR_NL) {
+		buf[0] = '\n';
+		line = buf;
 	}
 	/* One write per line so lines from different threads never mix. */
 	fputs(line, stderr);

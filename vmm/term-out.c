@@ -80,6 +80,7 @@ fail:
 
 void term_out_destroy(struct term_out *o)
 {
+	log_unset_console(&o->log);
 	term_out_detach(o);
 	if (o->own_fd >= 0)
 		close(o->own_fd);
@@ -123,15 +124,16 @@ static ssize_t out_write_once(struct term_out *o, const u8 *p, size_t n)
 		return (errno == EAGAIN || errno == EWOULDBLOCK) ? 0 : -errno;
 	if (r == 0 && n)
 		return -EIO;
+	if (r > 0)
+		o->mid_line = p[r - 1] != '\n';
 	return r;
 }
 
+/* Said by out_unlock(), once the lock is dropped. */
 static void out_fail(struct term_out *o, int err)
 {
 	if (!o->failed)
-		pr_warn("console: output %s (%s); further output discarded",
-			err == -EPIPE ? "has no reader" : "failed",
-			strerror(-err));
+		o->fail_report = err;
 	o->failed = true;
 	o->bytes_dropped += o->len;
 	o->len = 0;
@@ -162,6 +164,27 @@ static void out_flush_locked(struct term_out *o)
 	}
 	if (!o->len)
 		o->head = 0;
+}
+
+/*
+ * Drop the lock, then log what went wrong under it. Nothing logs with the
+ * lock held: a log line may come back here, through term_out_log_line().
+ */
+static void out_unlock(struct term_out *o)
+{
+	size_t dropped = o->drop_report;
+	int err = o->fail_report;
+
+	o->drop_report = 0;
+	o->fail_report = 0;
+	pthread_mutex_unlock(&o->lock);
+	if (err)
+		pr_warn("console: output %s (%s); further output discarded",
+			err == -EPIPE ? "has no reader" : "failed",
+			strerror(-err));
+	if (dropped)
+		pr_warn_ratelimited("console: %zu bytes of output dropped: the guest wrote %u bytes ahead of the reader without waiting",
+				    dropped, TERM_OUT_HARD_CAP);
 }
 
 /* Append as much of buf as fits under cap. Lock held. */
@@ -225,7 +248,7 @@ size_t term_out_write(struct term_out *o, const void *buf, size_t len)
 	taken = out_append_locked(o, buf, len, TERM_OUT_SOFT_CAP);
 	if (taken < len || (o->len >= TERM_OUT_SOFT_CAP && !discarding(o)))
 		o->starved = true;
-	pthread_mutex_unlock(&o->lock);
+	out_unlock(o);
 	return taken;
 }
 
@@ -238,13 +261,12 @@ bool term_out_write_all(struct term_out *o, const void *buf, size_t len)
 	taken = out_append_locked(o, buf, len, TERM_OUT_HARD_CAP);
 	if (taken < len) {
 		o->bytes_dropped += len - taken;
-		pr_warn_ratelimited("console: %zu bytes of output dropped: the guest wrote %u bytes ahead of the reader without waiting",
-				    len - taken, TERM_OUT_HARD_CAP);
+		o->drop_report = len - taken;
 	}
 	full = !discarding(o) && o->len >= TERM_OUT_SOFT_CAP;
 	if (full)
 		o->starved = true;
-	pthread_mutex_unlock(&o->lock);
+	out_unlock(o);
 	return full;
 }
 
@@ -285,7 +307,7 @@ void term_out_service(struct term_out *o)
 	o->blocked = false;
 	out_flush_locked(o);
 	notify = take_room_notice(o);
-	pthread_mutex_unlock(&o->lock);
+	out_unlock(o);
 	if (notify)
 		call_waiters(o);
 }
@@ -369,10 +391,84 @@ size_t term_out_finish(struct term_out *o, int idle_ms)
 		o->head = 0;
 	}
 	o->finished = true;
-	pthread_mutex_unlock(&o->lock);
+	out_unlock(o);
 	if (dropped)
 		pr_warn("console: the output's reader took nothing for %d ms after the stop; %zu bytes discarded",
 			idle_ms, dropped);
 	call_waiters(o);
 	return dropped;
+}
+
+/* Does what was handed to the fd, written or waiting, end mid-line? */
+static bool tail_mid_line(const struct term_out *o)
+{
+	if (!o->len)
+		return o->mid_line;
+	return o->buf[(o->head + o->len - 1) % TERM_OUT_HARD_CAP] != '\n';
+}
+
+/*
+ * write() alone reaches the fd: every thread's seccomp filter allows it,
+ * so any thread that logs may write the line itself (send() and poll(),
+ * of the other modes, only some threads may make).
+ */
+static bool writes_only(const struct term_out *o)
+{
+	return o->mode == TERM_OUT_NONBLOCK || o->mode == TERM_OUT_PLAIN;
+}
+
+/* struct log_console's line(): see term_out_take_log(). */
+static enum log_line_route term_out_log_line(void *opaque, const char *line,
+					     size_t len)
+{
+	struct term_out *o = opaque;
+	enum log_line_route route = LOG_LINE_TAKEN;
+
+	pthread_mutex_lock(&o->lock);
+	if (discarding(o) || !writes_only(o) ||
+	    o->len + 1 + len > TERM_OUT_HARD_CAP) {
+		/*
+		 * stderr, after a '\n' if the fd's last byte was not one. The
+		 * line ends with one, and nothing of ours comes between any
+		 * more once the output stopped or failed; in the other modes,
+		 * and a buffer at its hard cap, this is a best effort.
+		 */
+		route = o->mid_line ? LOG_LINE_STDERR_NL : LOG_LINE_STDERR;
+		o->mid_line = false;
+	} else {
+		/* In the stream, after what waits: never ahead of it. */
+		if (tail_mid_line(o))
+			out_append_locked(o, (const u8 *)"\n", 1,
+					  TERM_OUT_HARD_CAP);
+		out_append_locked(o, (const u8 *)line, len, TERM_OUT_HARD_CAP);
+		/* The fd failed just now: stderr may still take it. */
+		if (o->failed)
+			route = LOG_LINE_STDERR;
+	}
+	out_unlock(o);
+	return route;
+}
+
+bool term_out_same_file(struct term_out *o, int fd)
+{
+	struct stat a, b;
+
+	if (o->mode == TERM_OUT_NONE || fd < 0 || fstat(o->fd, &a) ||
+	    fstat(fd, &b))
+		return false;
+	if (a.st_dev == b.st_dev && a.st_ino == b.st_ino)
+		return true;
+	/* One terminal through two device nodes (/dev/pts/N, a copy). */
+	return S_ISCHR(a.st_mode) && S_ISCHR(b.st_mode) &&
+	       a.st_rdev == b.st_rdev;
+}
+
+bool term_out_take_log(struct term_out *o, int log_fd)
+{
+	if (!term_out_same_file(o, log_fd))
+		return false;
+	o->log.line = term_out_log_line;
+	o->log.opaque = o;
+	log_set_console(&o->log);
+	return true;
 }

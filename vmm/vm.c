@@ -228,6 +228,19 @@ static int vm_serial_out_init(struct vm *vm)
 	return 0;
 }
 
+/*
+ * lkvm's own lines start lines of their own on a console that shares
+ * stderr's file: the terminal's (stdout), else --console-log's; under
+ * lkvm sandbox, when neither does, the command's stderr port
+ * (vmm/dev-sandbox-ports.c).
+ */
+static void vm_log_lines_init(struct vm *vm)
+{
+	if (!term_out_take_log(&vm->term.out, STDERR_FILENO) &&
+	    vm->log_out_ready)
+		term_out_take_log(&vm->log_out, STDERR_FILENO);
+}
+
 char *vm_name_of(const struct vm_config *cfg)
 {
 	char *name;
@@ -315,6 +328,7 @@ int vm_create(struct vm *vm, const struct vm_config *cfg)
 	err = vm_serial_out_init(vm);
 	if (err)
 		return err;
+	vm_log_lines_init(vm);
 	err = arch_devices_init(vm);
 	if (err)
 		return err;

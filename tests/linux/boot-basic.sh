@@ -46,8 +46,12 @@ expect_log basic 'console \[ttyS0\] enabled' "serial console ttyS0 enabled"
 expect_log basic 'smp: Brought up 1 node, 2 CPUs' "-c 2 brings up 2 CPUs"
 expect_rtc_now basic "rtc_cmos sets the system clock to the host's UTC time"
 # (Not the whole "Freeing initrd memory": the log holds lkvm's own lines
-# too, and one may land inside the guest's.)
+# too, and one may come while the guest is in the middle of a line, which
+# lkvm then ends early: "Freein", "lkvm: ...", "g initrd memory: 3348K".)
 expect_log basic 'initrd memory: [0-9]+K' "initramfs (-i) unpacked"
+# stdout and stderr are one pipe here: every lkvm line starts a line.
+expect_no_log basic '.lkvm: ' \
+	"lkvm's own lines start at the beginning of a line of the log"
 expect_no_log basic 'unable to open an initial console' \
 	"kernel opens /dev/console for init"
 expect_log basic 'Run /init as init process' "kernel runs /init"
