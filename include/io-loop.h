@@ -120,8 +120,9 @@ int io_loop_mod(struct io_loop *loop, struct io_handler *h, u32 events);
  *   microseconds. So the caller must hold no lock that a handler of this
  *   loop may take: the handler would wait for the caller, the caller for
  *   the handler.
- * - On the I/O thread (from a handler) it does not wait: h's events
- *   later in the batch under way are skipped. h may be the handler
+ * - On the I/O thread (from a handler or a poll function) it does not
+ *   wait: h's events later in the batch under way, or in the one the
+ *   loop holds while it polls, are skipped. h may be the handler
  *   running: its call goes on to its end.
  * - Before io_loop_start() or after io_loop_stop(): nothing to wait for.
  * The handler's fd must still be open. 0 or -errno (from epoll: h was

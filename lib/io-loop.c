@@ -313,7 +313,9 @@ int io_loop_mod(struct io_loop *loop, struct io_handler *h, u32 events)
  * of events; the system calls are the deleter's.
  *
  * On the thread itself nothing waits (that would never end): the events
- * for h still ahead in the batch under way are pointed at skip_h.
+ * for h still ahead in the batch under way are pointed at skip_h. The
+ * batch is under way from the epoll_wait() that returned it, before its
+ * dispatch: a poll function that runs in between deletes from it too.
  */
 #define IO_LOOP_DEL_SPIN_NS 20000
 
@@ -451,12 +453,26 @@ static bool io_loop_rearm(struct io_loop *loop)
 	return true;
 }
 
+/*
+ * The batch is the loop's from the epoll_wait() that returns it: a poll
+ * function run before its dispatch (a polling pass, a driver's work) may
+ * delete a handler with an event in it, to be skipped as well.
+ */
+static int io_loop_epoll(struct io_loop *loop, struct epoll_event *events,
+			 int timeout)
+{
+	int n = epoll_wait(loop->epoll_fd, events, IO_LOOP_MAX_EVENTS, timeout);
+
+	loop->batch_n = n > 0 ? n : 0;
+	return n;
+}
+
 /* Sleep until an event, the pollers woken again first. */
 static int io_loop_sleep(struct io_loop *loop, struct epoll_event *events)
 {
 	if (io_loop_rearm(loop))
 		return 0;
-	return epoll_wait(loop->epoll_fd, events, IO_LOOP_MAX_EVENTS, -1);
+	return io_loop_epoll(loop, events, -1);
 }
 
 void io_loop_set_poll(struct io_loop *loop, u32 max_ns)
@@ -538,7 +554,7 @@ static int io_loop_wait(struct io_loop *loop, struct epoll_event *events)
 	if (bound && !loop->quiet)
 		io_loop_quiet(loop, true);
 	while (bound) {
-		n = epoll_wait(loop->epoll_fd, events, IO_LOOP_MAX_EVENTS, 0);
+		n = io_loop_epoll(loop, events, 0);
 		if (n > 0) {
 			/*
 			 * The quiet sources wake nobody: looked at on every
@@ -604,7 +620,6 @@ static void *io_loop_thread(void *arg)
 			io_loop_exit(loop);
 			return NULL;
 		}
-		loop->batch_n = n;
 		for (i = 0; i < n; i++) {
 			struct io_handler *h = events[i].data.ptr;
 

@@ -5,6 +5,7 @@
  * deadlines (virtio/vsock-int.h).
  */
 #include <errno.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -75,7 +76,7 @@ static struct vsock_conn *conn_alloc(struct virtio_vsock *v)
  * locked. Off the loop without waiting for the I/O thread (a reset on a
  * vCPU gets here with v locked, which conn_io() takes): the slot outlives
  * the loop, and conn_io() looks under the lock whether it still holds a
- * connection with an fd.
+ * connection with an fd, and whether an error or hang-up is its own.
  */
 static void conn_set_events(struct vsock_conn *c, u32 events, bool watch)
 {
@@ -609,6 +610,27 @@ bad:
 	vsock_conn_free(c);
 }
 
+/*
+ * An error, or a hang-up not seen yet, acted on only if the socket shows
+ * it now: a reset on a vCPU closes connections without waiting for the
+ * I/O thread (io_loop_del_nowait()), whose batch under way may hold an
+ * event of one of them for a slot that an earlier handler of the batch
+ * gave to a new connection. Reading and writing find out by themselves.
+ */
+static u32 conn_events_now(const struct vsock_conn *c, u32 events)
+{
+	struct pollfd p = { .fd = c->h.fd };
+	u32 check = events & (EPOLLERR | (c->hup ? 0 : EPOLLHUP));
+
+	if (!check || poll(&p, 1, 0) < 0)
+		return events;
+	if ((check & EPOLLERR) && !(p.revents & POLLERR))
+		events &= ~(u32)EPOLLERR;
+	if ((check & EPOLLHUP) && !(p.revents & POLLHUP))
+		events &= ~(u32)EPOLLHUP;
+	return events;
+}
+
 static void conn_io(struct io_handler *hd, u32 events)
 {
 	struct vsock_conn *c = hd->opaque;
@@ -617,6 +639,7 @@ static void conn_io(struct io_handler *hd, u32 events)
 	pthread_mutex_lock(&v->lock);
 	if (c->state == C_FREE || c->h.fd < 0)
 		goto out;
+	events = conn_events_now(c, events);
 	/* Whatever happens here may owe the guest a packet: sent at vsock_rx_end. */
 	vsock_rx_begin(v);
 	if (events & EPOLLERR) {

@@ -20,7 +20,9 @@
  *  - every transmit chain comes back at once; well-formed rings never make
  *    the device ask for a reset;
  *  - the I/O loop goes quiet: no fd stays ready while its handler makes
- *    no progress (a spin of the level-triggered loop).
+ *    no progress (a spin of the level-triggered loop);
+ *  - no fd leaks: after each input, its device and loop destroyed, the
+ *    process has the fds it had before.
  *
  * Input: records of u8 kind (low 3 bits), u8 arg, u16 length (le), then
  * that many bytes.
@@ -31,6 +33,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <dirent.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
 #include <sys/un.h>
@@ -453,6 +456,21 @@ static void remove_dir(void)
 	rmdir(dir);
 }
 
+/* The process's open fds (-1 if /proc/self/fd cannot be read). */
+static int open_fds(void)
+{
+	DIR *d = opendir("/proc/self/fd");
+	struct dirent *e;
+	int n = 0;
+
+	if (!d)
+		return -1;
+	while ((e = readdir(d)))
+		n += e->d_name[0] != '.';
+	closedir(d);
+	return n - 1;	/* the directory's own */
+}
+
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
 	signal(SIGPIPE, SIG_IGN);	/* the host side writes to closed ends */
@@ -472,6 +490,7 @@ int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 {
 	char why[200];
 	size_t off = 0;
+	int fds = open_fds(), left;
 
 	setup();
 	while (off + 4 <= size) {
@@ -514,5 +533,11 @@ int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 			    "");
 	}
 	teardown();
+	left = open_fds();
+	if (fds >= 0 && left != fds) {
+		snprintf(why, sizeof(why), "%d fds before, %d after", fds,
+			 left);
+		die("fds leaked: %s", why);
+	}
 	return 0;
 }

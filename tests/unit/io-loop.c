@@ -435,6 +435,120 @@ out:
 	victim_fini(&p);
 }
 
+/*
+ * A poll function deletes, on the I/O thread, a handler whose event the
+ * loop already holds: polling, each pass walks the pollers after the
+ * epoll_wait() that returned the batch, before the batch's handlers run
+ * (vsock's transmit queue, polled, freeing a connection whose socket's
+ * event came in the same pass). That event is skipped too.
+ */
+struct poll_del {
+	struct io_handler h;
+	struct io_loop *loop;
+	struct victim *del;
+	atomic_int armed;
+	atomic_int del_errs;
+};
+
+/* Its eventfd is never written: no event to handle. */
+static void poll_del_fn(struct io_handler *h, u32 events)
+{
+	drain(h->fd);
+}
+
+static bool poll_del_poll(struct io_handler *h)
+{
+	struct poll_del *d = h->opaque;
+
+	if (!atomic_exchange(&d->armed, 0))
+		return false;
+	if (io_loop_del(d->loop, &d->del->h))
+		atomic_fetch_add(&d->del_errs, 1);
+	atomic_store(&d->del->alive, 0);
+	return false;
+}
+
+static void test_del_from_poll(void)
+{
+	struct poll_del d = { 0 };
+	struct gate gate = { 0 };
+	struct victim v = { 0 };
+	struct io_loop loop;
+	int i, rounds = 50, errs = 0, calls;
+
+	sem_init(&gate.in, 0, 0);
+	sem_init(&gate.open, 0, 0);
+	if (io_loop_init(&loop)) {
+		ok(0, "from poll: loop set up");
+		goto out_sem;
+	}
+	/* Polling whatever the load: the first pass holds the batch. */
+	if (loop.loadavg_fd >= 0)
+		close(loop.loadavg_fd);
+	loop.loadavg_fd = -1;
+	io_loop_set_poll(&loop, 1000000);
+	gate.h = (struct io_handler){ .fn = gate_fn, .opaque = &gate };
+	gate.h.fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	d.h = (struct io_handler){ .fn = poll_del_fn, .opaque = &d,
+				   .poll = poll_del_poll };
+	d.h.fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	d.loop = &loop;
+	d.del = &v;
+	if (victim_init(&v, 0) < 0 || gate.h.fd < 0 || d.h.fd < 0 ||
+	    io_loop_add(&loop, &gate.h, EPOLLIN | EPOLLET) ||
+	    io_loop_add(&loop, &d.h, EPOLLIN) ||
+	    io_loop_add(&loop, &v.h, EPOLLIN) || io_loop_start(&loop)) {
+		ok(0, "from poll: handlers added, loop started");
+		goto out;
+	}
+	calls = atomic_load(&v.calls);
+	for (i = 0; i < rounds && !errs; i++) {
+		/*
+		 * With the I/O thread in the gate's handler: the victim
+		 * ready, the poll function armed, polling on. The next
+		 * pass's epoll_wait() returns the victim's event, then the
+		 * walk deletes it.
+		 */
+		kick(gate.h.fd);
+		if (!sem_wait_long(&gate.in)) {
+			errs++;
+			break;
+		}
+		kick(v.h.fd);
+		atomic_store(&d.armed, 1);
+		loop.poll.ns = 1000000;
+		sem_post(&gate.open);
+		/* Past that pass: the gate's next event is a later batch. */
+		kick(gate.h.fd);
+		if (!sem_wait_long(&gate.in)) {
+			errs++;
+			break;
+		}
+		if (atomic_load(&d.armed) || atomic_load(&v.alive))
+			errs++;
+		drain(v.h.fd);
+		atomic_store(&v.alive, 1);
+		if (io_loop_add(&loop, &v.h, EPOLLIN))
+			errs++;
+		sem_post(&gate.open);
+	}
+	ok(!errs && i == rounds && !atomic_load(&d.del_errs),
+	   "from poll: %d rounds ran", i);
+	ok(atomic_load(&v.late) == 0 && atomic_load(&v.calls) == calls,
+	   "from poll: a handler deleted by a poll function is skipped in the batch the loop holds (%d late calls)",
+	   atomic_load(&v.late));
+out:
+	io_loop_destroy(&loop);
+	victim_fini(&v);
+	if (gate.h.fd >= 0)
+		close(gate.h.fd);
+	if (d.h.fd >= 0)
+		close(d.h.fd);
+out_sem:
+	sem_destroy(&gate.in);
+	sem_destroy(&gate.open);
+}
+
 struct idle_del {
 	struct io_loop *loop;
 	struct io_handler *h;
@@ -538,6 +652,7 @@ int main(void)
 	test_del_running();
 	test_del_on_thread();
 	test_del_poller();
+	test_del_from_poll();
 	test_del_idle();
 	test_del_race();
 	ok(1, "took %llu ms",

@@ -4,7 +4,8 @@
  * (tests/unit/virtio-vsock-drv.h's harness, the loop's handlers run here,
  * not on a thread): an event for a connection's socket taken in a batch
  * whose earlier handler closed that connection and opened another must
- * not reach the new one.
+ * not reach the new one; nor one of a connection a reset on a vCPU closed
+ * after the batch was taken.
  */
 #include <sys/epoll.h>
 
@@ -110,6 +111,41 @@ static void test_stale_hup(int lfd)
 	loop_pump();
 }
 
+/*
+ * A reset on a vCPU closes every connection without waiting for the I/O
+ * thread (io_loop_del_nowait()): a batch it took before may still hold
+ * an event of one. A host program's connection accepted earlier in that
+ * batch takes the freed slot (a table of one); the old connection's
+ * error then reaches the new one, which must stay.
+ */
+static void test_stale_after_reset(void)
+{
+	struct epoll_event ev[BATCH];
+	int lfd, fda, hc, n;
+	bool eof;
+
+	setup_loop(1, 300, 0, false);
+	lfd = host_listen(2100);
+	fda = guest_conn(lfd, 7620, 2100);
+	tx(VSOCK_OP_RW, 7620, 2100, 0, 0, "x", 1);	/* left unread */
+	loop_pump();
+	hc = host_socket(sock);		/* the listener's event first */
+	if (fda >= 0)
+		close(fda);		/* then the connection's error */
+	n = loop_take(ev);
+	virtio_set_status(virtio_vsock_vdev(V), 0);
+	loop_run(ev, n);
+	loop_pump();
+	eof = host_eof(hc, 50);
+	ok(fda >= 0 && n == 2 && !eof && stats().nr_conns == 1,
+	   "an error of a connection a reset closed, in a batch taken before: the host connection accepted into its slot stays (%d events%s)",
+	   n, eof ? ", closed" : "");
+	close(hc);
+	close(lfd);
+	teardown();
+	remove_dir();
+}
+
 int main(void)
 {
 	char why[200] = "";
@@ -126,5 +162,6 @@ int main(void)
 	close(lfd);
 	teardown();
 	remove_dir();
+	test_stale_after_reset();
 	return tap_done();
 }
