@@ -27,9 +27,12 @@
 # place of guest-kernel/ (DIR/out/ has the outputs, DIR/build the build);
 # the stamps hash TREE's tree id instead of the base and the series. kpq's
 # trees are such work trees (tests/linux/kpq-guest.sh boots them).
+# --host --tree TREE --out DIR builds TREE's nested-test host kernel the
+# same way (DIR/out/ has its vmlinux and bzImage; no initramfs): kpq's
+# nested suite boots it (tests/nested/kpq-nested.sh).
 #
 # Usage: scripts/guest-kernel.sh [--print | --check | --force | --help]
-#                                [--host | --tree TREE --out DIR]
+#                                [--host] [--tree TREE --out DIR]
 #   (none)   build what is out of date; print the paths of vmlinux, bzImage
 #            and initramfs, one per line
 #   --print  print those paths only; build nothing
@@ -73,7 +76,6 @@ while [ $# -gt 0 ]; do
 done
 [ -z "$tree" ] || [ -n "$gk" ] || die "--tree needs --out DIR"
 [ -z "$gk" ] || [ -n "$tree" ] || die "--out needs --tree TREE"
-[ -z "$host" ] || [ -z "$tree" ] || die "--host and --tree do not go together"
 
 top=$(cd "$(dirname "$0")/.." && pwd)
 kp=$top/kernel-patches
@@ -393,8 +395,9 @@ build_initramfs() {
 if [ "$mode" = force ] || ! kernel_ok; then
 	build_kernel
 fi
-if [ "$mode" = force ] || ! initramfs_ok; then
+if [ -z "$host" ] && { [ "$mode" = force ] || ! initramfs_ok; }; then
 	build_initramfs
 fi
-note "vmlinux $(stat -c %s "$vmlinux") bytes, bzImage $(stat -c %s "$bzimage") bytes, initramfs $(stat -c %s "$initramfs") bytes"
+note "vmlinux $(stat -c %s "$vmlinux") bytes, bzImage $(stat -c %s "$bzimage") bytes$(
+	[ -n "$host" ] || echo ", initramfs $(stat -c %s "$initramfs") bytes")"
 print_paths
