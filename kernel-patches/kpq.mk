@@ -8,7 +8,10 @@
 #                    builds what each patch touches, runs the selftests on
 #                    the patched and unpatched trees and, for claims on the
 #                    guest suite, builds each tree's lean guest kernel and
-#                    boots it on ./lkvm (tests/linux/kpq-guest.sh); its last
+#                    boots it on ./lkvm (tests/linux/kpq-guest.sh), and for
+#                    claims on the nested suite, builds each tree's KVM host
+#                    kernel and runs lkvm's selftests on it in a nested VM
+#                    under QEMU (tests/nested/kpq-nested.sh); its last
 #                    line is "N patches: N applied, N built, N showed their
 #                    claim" (", K cannot be shown on this host" when a claim
 #                    is tied to a host kind this host is not, or the host
@@ -19,6 +22,8 @@
 KPQ := kernel-patches/kpq
 # The guest suite's runner (kpq.1): boots a tree's guest kernel on ./lkvm.
 KPQ_GUEST_RUNNER ?= $(CURDIR)/tests/linux/kpq-guest.sh
+# The nested suite's: lkvm's selftests on a tree's host kernel, nested.
+KPQ_NESTED_RUNNER ?= $(CURDIR)/tests/nested/kpq-nested.sh
 
 CHECK_SUITES += tests/kpq/queue.sh tests/kpq/unit.sh
 # kpq checkpatch reads the pinned base: have exactly that version, held.
@@ -32,9 +37,9 @@ kpq-check:
 	$(KPQ) check
 	$(KPQ) checkpatch
 
-kernel-check: deps lkvm
+kernel-check: deps lkvm selftests-build
 	KPQ_GUEST_RUNNER='$(KPQ_GUEST_RUNNER)' LKVM='$(CURDIR)/lkvm' \
-		$(KPQ) kernel-check
+		KPQ_NESTED_RUNNER='$(KPQ_NESTED_RUNNER)' $(KPQ) kernel-check
 
 kpq-pull:
 	@$(KPQ) pull

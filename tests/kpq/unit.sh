@@ -374,16 +374,19 @@ claim() { # claim PATCH-GLOB CLAIM...: in the queue $q
 	notes "$q"/$f "$@"
 }
 claim "0001-*" "passes guest:userspace" "on pvm-native: passes guest:userspace"
-claim "0002-*" "reports kvm:x86_64/foo Unexpected exit [0-9]+: .*"
+claim "0002-*" "reports kvm:x86_64/foo Unexpected exit [0-9]+: .*" \
+	"passes nested:single_step"
 run -q "$q" check
-[ "$(cat "$q"/*.patch | grep -c '^    Kpq-claim: ')" -eq 3 ]
-ok $((st + $?)) "check: well-formed claims, with a host kind and a regex with spaces" "$out"
+[ "$(cat "$q"/*.patch | grep -c '^    Kpq-claim: ')" -eq 4 ]
+ok $((st + $?)) "check: well-formed claims, with a host kind, a regex with spaces, a nested test" "$out"
 for bad in "fails guest:userspace|unknown kind 'fails'" \
 	"passes qemu:boot|unknown suite in 'qemu:boot'" \
 	"passes guest|no test in 'guest'" \
 	"reports kvm:x86_64/foo|reports needs a regular expression" \
 	"on vmx: passes guest:userspace|unknown host kind 'vmx'" \
-	"passes guest:userspace if pvm-native|unexpected 'if pvm-native'"; do
+	"passes guest:userspace if pvm-native|unexpected 'if pvm-native'" \
+	"passes nested:../x86/single_step|'../x86/single_step' is not a selftest name (nested:NAME)" \
+	"passes nested|no test in 'nested'"; do
 	mkqueue "$q" 2
 	claim "0002-*" "${bad%%|*}"
 	run -q "$q" check
@@ -474,13 +477,38 @@ nobuild)
 esac
 EOR
 chmod +x "$w/guest-runner"
-export FAKE_GUEST_CALLS="$w/guest-calls"
+# The nested suite's: FAKE_NESTED says what it finds; each call's
+# arguments are logged.
+cat >"$w/nested-runner" <<'EOR'
+#!/bin/sh
+echo "$*" >>"$FAKE_NESTED_CALLS"
+[ -d "$2" ] || exit 1
+t=$1
+shift 2
+for n in "$@"; do
+	case "$FAKE_NESTED" in
+	skip) echo "$n skip qemu-system-x86_64 not found" ;;
+	*)
+		if grep -q fixed "$t/tools/virtio/state"; then
+			echo "$n 0"
+		elif [ "$FAKE_NESTED" = nobuild ]; then
+			echo "$n notbuilt the host kernel did not build"
+		else
+			echo "$n 1 not ok 1 $n: no debug exit after 'MMIO store'"
+		fi ;;
+	esac
+done
+EOR
+chmod +x "$w/nested-runner"
+export FAKE_GUEST_CALLS="$w/guest-calls" FAKE_NESTED_CALLS="$w/nested-calls"
 gk() { # gk ARGS: kpq with the fake runners, output in $out, status in $st
 	: >"$FAKE_GUEST_CALLS"
-	out=$(KPQ_CACHE="$w/gcache" \
-		KPQ_GUEST_RUNNER="$w/guest-runner" "$kpq" -q "$gq" "$@" 2>&1)
+	: >"$FAKE_NESTED_CALLS"
+	out=$(KPQ_CACHE="$w/gcache" KPQ_GUEST_RUNNER="$w/guest-runner" \
+		KPQ_NESTED_RUNNER="$w/nested-runner" "$kpq" -q "$gq" "$@" 2>&1)
 	st=$?
 	calls=$(wc -l <"$FAKE_GUEST_CALLS")
+	ncalls=$(wc -l <"$FAKE_NESTED_CALLS")
 }
 
 mkgqueue "passes guest:userspace" "on pvm-native: passes guest:userspace" \
@@ -532,12 +560,40 @@ FAKE_GUEST=nobuild KPQ_HOST_KINDS=pvm-native gk test
 has "0001-.*NOT shown: passes guest:userspace \[unpatched: not built (the guest kernel did not build), patched: pass\]"
 ok $(( st == 0 || $? )) "test: an unpatched guest kernel that did not build shows nothing" "$out"
 
+
 : >"$FAKE_GUEST_CALLS"
 out=$(KPQ_CACHE="$w/gcache" KPQ_RUNNER=true KPQ_HOST_KINDS=pvm-native \
 	"$kpq" -q "$gq" test 2>&1)
 st=$?
 has "0001-.*NOT shown: passes guest:userspace \[no guest runner: KPQ_GUEST_RUNNER is not set and $w/tests/linux/kpq-guest.sh does not exist\]"
 ok $(( st == 0 || $? )) "test: without a guest runner a guest claim is not shown, and kpq says why" "$out"
+
+# --- the nested suite: claims about the KVM host, through the fake runner
+mkgqueue "passes nested:single_step" "passes nested:single_step" \
+	"passes nested:other"
+FAKE_NESTED=normal gk kernel-check
+has "0001-.*: shown: passes nested:single_step \[unpatched: fail(1) (not ok 1 single_step: no debug exit after 'MMIO store'), patched: pass\]"; a=$?
+has "0002-.*: shown: passes nested:single_step"; b=$?
+is "kernel-check: a nested claim shows when the selftest passes on the patched tree's host kernel only" \
+	"$(printf '%s\n' "$out" | tail -n 1)|$st|$a|$b|$calls" \
+	"2 patches: 2 applied, 2 built, 2 showed their claim|0|0|0|0"
+is "kernel-check: the nested runner ran once per tree, with each named test once" \
+	"$(sed "s|^$w/gcache/||" "$FAKE_NESTED_CALLS" | cut -d' ' -f1,3- | sort | tr '\n' ';')" \
+	"tree single_step other;tree-unpatched single_step other;"
+
+FAKE_NESTED=skip gk kernel-check
+has "0001-.*cannot be shown on this host: passes nested:single_step \[unpatched: cannot run here (qemu-system-x86_64 not found), patched: cannot run here (qemu-system-x86_64 not found)\]"; a=$?
+is "kernel-check: without QEMU a nested claim cannot be shown, with the reason" \
+	"$(printf '%s\n' "$out" | tail -n 1)|$st|$a" \
+	"2 patches: 2 applied, 2 built, 0 showed their claim, 2 cannot be shown on this host|0|0"
+
+FAKE_NESTED=nobuild gk test
+has "0001-.*NOT shown: passes nested:single_step \[unpatched: not built (the host kernel did not build), patched: pass\]"
+ok $(( st == 0 || $? )) "test: an unpatched host kernel that did not build shows nothing" "$out"
+
+mkgqueue "builds virtio:vringh_test" "builds virtio:vringh_test"
+FAKE_NESTED=normal gk test
+is "test: the nested suite does not run when no claim names it" "$ncalls" 0
 
 # --- a base that is a link to a shared tree: copied, never written
 lk=$w/lk
