@@ -501,10 +501,15 @@ done
 EOR
 chmod +x "$w/nested-runner"
 export FAKE_GUEST_CALLS="$w/guest-calls" FAKE_NESTED_CALLS="$w/nested-calls"
+# The KVM selftests' runner needs a /dev/kvm it can open: a file stands in
+# (the sample "selftests" need no KVM), so that the results do not depend
+# on this host's.
+: >"$w/kvm"
 gk() { # gk ARGS: kpq with the fake runners, output in $out, status in $st
 	: >"$FAKE_GUEST_CALLS"
 	: >"$FAKE_NESTED_CALLS"
 	out=$(KPQ_CACHE="$w/gcache" KPQ_GUEST_RUNNER="$w/guest-runner" \
+		KPQ_KVM_DEV="${KPQ_KVM_DEV:-$w/kvm}" \
 		KPQ_NESTED_RUNNER="$w/nested-runner" "$kpq" -q "$gq" "$@" 2>&1)
 	st=$?
 	calls=$(wc -l <"$FAKE_GUEST_CALLS")
@@ -528,6 +533,11 @@ is "kernel-check: the last line counts them" "$last" \
 is "kernel-check: the guest runner ran once per tree" "$calls" 2
 grep -qx "$w/gcache/tree-unpatched" "$FAKE_GUEST_CALLS"
 ok $? "kernel-check: the unpatched tree the runner got is kpq's" "$(cat "$FAKE_GUEST_CALLS")"
+
+FAKE_GUEST=normal KPQ_HOST_KINDS=pvm-native KPQ_KVM_DEV="$w/no-kvm" gk \
+	kernel-check
+has "0001-.*: cannot be shown on this host: passes kvm:hello \[unpatched: cannot run here (no read/write access to $w/no-kvm), patched: cannot run here (no read/write access to $w/no-kvm)\]"
+ok $? "kernel-check: without /dev/kvm a KVM selftest claim cannot be shown, with the reason" "$out"
 git -C "$w/gcache/tree-unpatched" diff --quiet HEAD 2>/dev/null &&
 	[ "$(git -C "$w/gcache/tree-unpatched" rev-parse 'HEAD^{tree}')" = \
 	  "$(git -C "$w/gcache/tree" rev-parse 'kpq-base^{tree}')" ]
