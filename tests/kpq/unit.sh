@@ -538,6 +538,15 @@ FAKE_GUEST=normal KPQ_HOST_KINDS=pvm-native KPQ_KVM_DEV="$w/no-kvm" gk \
 	kernel-check
 has "0001-.*: cannot be shown on this host: passes kvm:hello \[unpatched: cannot run here (no read/write access to $w/no-kvm), patched: cannot run here (no read/write access to $w/no-kvm)\]"
 ok $? "kernel-check: without /dev/kvm a KVM selftest claim cannot be shown, with the reason" "$out"
+
+# hello is built in both trees: the claim is judged on that, KVM or not.
+mkgqueue "builds kvm:hello" "on pvm-native: passes guest:userspace"
+FAKE_GUEST=normal KPQ_HOST_KINDS=pvm-native KPQ_KVM_DEV="$w/no-kvm" gk \
+	kernel-check
+has "0001-.*: NOT shown: builds kvm:hello \[unpatched: built, patched: built\]"
+ok $? "kernel-check: without /dev/kvm a builds claim is still judged on the build" "$out"
+mkgqueue "passes guest:userspace" "on pvm-native: passes guest:userspace" \
+	"passes kvm:hello"
 git -C "$w/gcache/tree-unpatched" diff --quiet HEAD 2>/dev/null &&
 	[ "$(git -C "$w/gcache/tree-unpatched" rev-parse 'HEAD^{tree}')" = \
 	  "$(git -C "$w/gcache/tree" rev-parse 'kpq-base^{tree}')" ]
