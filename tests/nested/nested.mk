@@ -6,6 +6,8 @@
 # of make check; make check fails when a suite skips for want of KVM and
 # is not in this list (tests/run.sh, NESTED_SUITES).
 CHECK_PACKAGES += qemu-system-x86 busybox-static
+# run.sh's lock, with a stand-in QEMU (seconds): in make check.
+CHECK_SUITES += tests/nested/run-lock.sh
 
 NESTED_WANT := \
 	$(BUILD)/asan/tests/unit/vcpu \

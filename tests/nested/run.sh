@@ -52,6 +52,14 @@ limit=${NESTED_TIMEOUT:-5400}
 
 dir=$top/build/nested
 mkdir -p "$dir" || die "cannot make $dir"
+# One L1 VM per checkout at a time: make check-nested and kpq's nested
+# suite share $dir, and two software CPUs on one machine starve each
+# other. The lock is held until QEMU is gone (it inherits the fd).
+exec 8>>"$dir/.lock" || die "cannot open $dir/.lock"
+if ! flock -n 8; then
+	echo "# $prog: waiting for this checkout's other nested VM ($dir/.lock)"
+	flock 8 || die "cannot lock $dir/.lock"
+fi
 rm -f "$dir/rc" "$dir/job.sh" "$dir/initrd.cpio"
 {
 	echo "# written by tests/nested/run.sh: what the L1 VM runs"

@@ -1,0 +1,59 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# tests/nested/run.sh without a VM: a stand-in QEMU that records when it
+# runs and leaves the job's status where the L1 would. Two runs started
+# together in one checkout must not overlap (make check-nested and kpq's
+# nested suite share build/nested/), and the second says it waits.
+# Seconds.
+top=$(cd "$(dirname "$0")/../.." && pwd)
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+n=0
+failed=0
+ok() {	# ok STATUS DESCRIPTION [DETAIL]
+	n=$((n + 1))
+	if [ "$1" -eq 0 ]; then
+		echo "ok $n - $2"
+	else
+		echo "not ok $n - $2"
+		[ -z "${3:-}" ] || printf '%s\n' "$3" | sed 's/^/# /'
+		failed=1
+	fi
+}
+
+# A scratch checkout: run.sh works in the tree it lives in.
+mkdir -p "$tmp/co/tests/nested"
+cp "$top/tests/nested/run.sh" "$tmp/co/tests/nested/"
+echo kernel >"$tmp/kernel"
+cat >"$tmp/qemu" <<'EOQ'
+#!/bin/bash
+echo "start $(date +%s.%N)" >>"$FAKE_QEMU_LOG"
+sleep 1
+echo "end $(date +%s.%N)" >>"$FAKE_QEMU_LOG"
+echo 0 >"$FAKE_QEMU_DIR/rc"
+echo "1 passed, 0 failed, 0 skipped"
+EOQ
+chmod +x "$tmp/qemu"
+export FAKE_QEMU_LOG=$tmp/qemu.log FAKE_QEMU_DIR=$tmp/co/build/nested
+run() {
+	QEMU=$tmp/qemu NESTED_KERNEL=$tmp/kernel \
+		"$tmp/co/tests/nested/run.sh" some-suite >"$tmp/out$1" 2>&1
+	echo $? >"$tmp/rc$1"
+}
+run 1 &
+sleep 0.3
+run 2 &
+wait
+
+ok "$(( $(cat "$tmp/rc1") + $(cat "$tmp/rc2") ))" \
+	"both runs end with the job's status 0" "$(cat "$tmp/out1" "$tmp/out2")"
+# The stand-in's lines alternate start, end, start, end when the runs
+# do not overlap.
+order=$(cut -d' ' -f1 "$tmp/qemu.log" | tr '\n' ' ')
+[ "$order" = "start end start end " ]
+ok $? "the second VM starts only after the first has ended" "got: $order"
+grep -q "waiting for this checkout's other nested VM" "$tmp/out2"
+ok $? "the second run says it waits" "$(cat "$tmp/out2")"
+echo "1..$n"
+exit "$failed"
