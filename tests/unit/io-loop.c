@@ -646,7 +646,13 @@ static void test_stop_wake_full(void)
 		return;
 	}
 	s.loop = &f.loop;
+	/* Read by the I/O thread: the gate orders it before. */
 	f.v.spin_ns = 300000000;
+	if (!gate_pass(&f)) {
+		ok(0, "stop, wake fd full: set up");
+		fixture_close(&f);
+		return;
+	}
 	kick(f.v.h.fd);
 	if (!sem_wait_long(&f.v.entered) ||
 	    eventfd_write(f.loop.wake_fd, 0xfffffffffffffffeULL) ||
@@ -692,6 +698,11 @@ static void test_stop_unwakeable(void)
 		return;
 	}
 	f.v.spin_ns = 100000000;
+	if (!gate_pass(&f)) {
+		ok(0, "stop, no wake fd: set up");
+		fixture_close(&f);
+		return;
+	}
 	kick(f.v.h.fd);
 	if (!sem_wait_long(&f.v.entered)) {
 		ok(0, "stop, no wake fd: set up");
