@@ -56,8 +56,15 @@ struct io_pollers {
 struct io_loop {
 	int epoll_fd;
 	int wake_fd;		/* eventfd that ends the loop */
-	pthread_t thread;
-	bool started;
+	pthread_t thread;	/* io_loop_start()'s and io_loop_stop()'s */
+	/*
+	 * For io_loop_on_thread(), on any thread: started is true from
+	 * before the thread is created until it has been joined; self is
+	 * the thread's own pthread_self(), stored by it as it begins and
+	 * cleared as it returns (zero without a thread).
+	 */
+	pthread_t _Atomic self;
+	atomic_bool started;
 	/*
 	 * io_loop_del() from another thread waits for the end of the I/O
 	 * thread's round (lib/io-loop.c): rounds counts them, del_waiters
@@ -163,9 +170,10 @@ int io_loop_start(struct io_loop *loop);
 bool io_loop_on_thread(const struct io_loop *loop);
 /*
  * Stops and joins the thread; safe to call when not started. The loop, its
- * handlers kept, may be started again.
+ * handlers kept, may be started again. 0, or -errno if the thread cannot
+ * be woken (its wake fd is not there): it still runs, the loop as it was.
  */
-void io_loop_stop(struct io_loop *loop);
+int io_loop_stop(struct io_loop *loop);
 void io_loop_destroy(struct io_loop *loop);
 /*
  * Would the loop accept fd for these EPOLL* events? epoll refuses regular

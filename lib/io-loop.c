@@ -337,10 +337,15 @@ static void io_loop_next_round(struct io_loop *loop)
 		io_loop_futex(&loop->rounds, FUTEX_WAKE, INT_MAX);
 }
 
-/* The I/O thread returns: no round will end any more. */
+/*
+ * The I/O thread returns: no round will end any more (or none began:
+ * pthread_create() failed). Its id is taken back before the join that
+ * lets another thread reuse it.
+ */
 static void io_loop_exit(struct io_loop *loop)
 {
 	loop->batch_n = 0;
+	atomic_store_explicit(&loop->self, 0, memory_order_relaxed);
 	atomic_store(&loop->running, false);
 	io_loop_next_round(loop);
 }
@@ -606,6 +611,8 @@ static void *io_loop_thread(void *arg)
 	struct io_loop *loop = arg;
 	struct epoll_event events[IO_LOOP_MAX_EVENTS];
 
+	atomic_store_explicit(&loop->self, pthread_self(),
+			      memory_order_relaxed);
 	sc_thread_enter(SC_ROLE_IO, -1);
 	loop->batch = events;
 	for (;;) {
@@ -652,42 +659,69 @@ int io_loop_start(struct io_loop *loop)
 
 	io_loop_pollers_live(loop, true);
 	atomic_store(&loop->running, true);
+	/* Before the thread is: another thread's io_loop_del() waits. */
+	atomic_store(&loop->started, true);
 	err = pthread_create(&loop->thread, NULL, io_loop_thread, loop);
 	if (err) {
-		atomic_store(&loop->running, false);
+		/* A deleter that came meanwhile is woken. */
+		io_loop_exit(loop);
+		atomic_store(&loop->started, false);
 		io_loop_pollers_live(loop, false);
 		return -err;
 	}
-	loop->started = true;
 	return 0;
 }
 
+/*
+ * Only the thread itself finds its own id in self (cleared as it
+ * returns, before a new thread may reuse the id); any other thread,
+ * between io_loop_start() and the join, finds started true and is not it.
+ * started's stores are sequentially consistent, as are io_loop_del()'s
+ * loads of running and rounds: a thread that finds the loop started
+ * also waits for the round under way.
+ */
 bool io_loop_on_thread(const struct io_loop *loop)
 {
-	return !loop->started || pthread_equal(pthread_self(), loop->thread);
+	pthread_t self = atomic_load_explicit(&loop->self,
+					      memory_order_relaxed);
+
+	return (self && pthread_equal(pthread_self(), self)) ||
+	       !atomic_load(&loop->started);
 }
 
-void io_loop_stop(struct io_loop *loop)
+/*
+ * The wake-up written, or already there (EAGAIN: the eventfd's counter
+ * is full, so it is readable), the thread returns at its next round and
+ * is joined. If it cannot be written at all, the thread runs on: the
+ * loop stays started, io_loop_del() still waits for it.
+ */
+int io_loop_stop(struct io_loop *loop)
 {
 	u64 one = 1;
 
-	if (!loop->started)
-		return;
-	if (write(loop->wake_fd, &one, sizeof(one)) != sizeof(one)) {
+	if (!atomic_load(&loop->started))
+		return 0;
+	if (write(loop->wake_fd, &one, sizeof(one)) != sizeof(one) &&
+	    errno != EAGAIN) {
+		int err = -errno;
+
 		pr_err("I/O loop: cannot wake: %s", strerror(errno));
-	} else {
-		pthread_join(loop->thread, NULL);
-		io_loop_pollers_live(loop, false);
-		/* Taken back, so that the loop can be started again. */
-		if (read(loop->wake_fd, &one, sizeof(one)) != sizeof(one))
-			pr_err("I/O loop: cannot rearm: %s", strerror(errno));
+		return err;
 	}
-	loop->started = false;
+	pthread_join(loop->thread, NULL);
+	io_loop_pollers_live(loop, false);
+	/* Taken back, so that the loop can be started again. */
+	if (read(loop->wake_fd, &one, sizeof(one)) != sizeof(one))
+		pr_err("I/O loop: cannot rearm: %s", strerror(errno));
+	atomic_store(&loop->started, false);
+	return 0;
 }
 
 void io_loop_destroy(struct io_loop *loop)
 {
-	io_loop_stop(loop);
+	/* A thread that cannot be stopped still uses all of it: kept. */
+	if (io_loop_stop(loop))
+		return;
 	io_loop_close_fds(loop);
 	io_loop_reap(loop, true);
 	free(atomic_load_explicit(&loop->pollers, memory_order_relaxed));

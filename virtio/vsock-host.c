@@ -41,10 +41,14 @@ struct vsock_conn *vsock_conn_find(struct virtio_vsock *v, u32 local,
 static void conn_io(struct io_handler *hd, u32 events);
 
 /*
- * A free slot, the one after the last taken first: the I/O loop may still
- * hold an event of a connection just freed (taken in the same batch as
- * the handler that freed it) for its slot, which conn_io() ignores while
- * the slot stays free, but would apply to a new connection there.
+ * A free slot, the one after the last taken first: a slot just freed is
+ * the last taken again. An event of a freed connection that the I/O loop
+ * still holds is harmless either way. Freed on the I/O thread, its events
+ * later in the batch under way are skipped (io_loop_del_nowait() there).
+ * Freed by a reset on a vCPU, the batch may still hold one for its slot:
+ * conn_io() ignores it while the slot is free, and for a new connection
+ * there acts on an error or hang-up only if the socket shows it now
+ * (conn_events_now()). The rotation only makes that last case rarer.
  */
 static struct vsock_conn *conn_alloc(struct virtio_vsock *v)
 {

@@ -602,6 +602,134 @@ static void test_del_idle(void)
 	fixture_close(&f);
 }
 
+struct stopper {
+	struct io_loop *loop;
+	atomic_int done;
+};
+
+static void *stopper_thread(void *arg)
+{
+	struct stopper *s = arg;
+
+	io_loop_stop(s->loop);
+	atomic_store(&s->done, 1);
+	return NULL;
+}
+
+/* Until *flag == val or ns: true if it came. */
+static bool wait_for_ns(atomic_int *flag, int val, u64 ns)
+{
+	u64 t0 = mono_now_ns();
+
+	while (atomic_load(flag) != val)
+		if (mono_now_ns() - t0 > ns)
+			return false;
+	return true;
+}
+
+/*
+ * io_loop_stop() whose wake-up write fails with EAGAIN (the wake fd's
+ * counter full: the wake-up is already there) while the I/O thread runs
+ * a handler: stop returns only once the thread has been joined, and
+ * meanwhile io_loop_del() from another thread still waits for the
+ * handler's call to end.
+ */
+static void test_stop_wake_full(void)
+{
+	struct stopper s = { 0 };
+	struct fixture f;
+	bool early;
+	pthread_t t;
+
+	if (!fixture_open(&f)) {
+		ok(0, "stop, wake fd full: loop set up");
+		return;
+	}
+	s.loop = &f.loop;
+	/* Read by the I/O thread: the gate orders it before. */
+	f.v.spin_ns = 300000000;
+	if (!gate_pass(&f)) {
+		ok(0, "stop, wake fd full: set up");
+		fixture_close(&f);
+		return;
+	}
+	kick(f.v.h.fd);
+	if (!sem_wait_long(&f.v.entered) ||
+	    eventfd_write(f.loop.wake_fd, 0xfffffffffffffffeULL) ||
+	    pthread_create(&t, NULL, stopper_thread, &s)) {
+		ok(0, "stop, wake fd full: set up");
+		fixture_close(&f);
+		return;
+	}
+	/* Time for a stop that does not wait to return. */
+	early = wait_for_ns(&s.done, 1, 50000000);
+	ok(!early && atomic_load(&f.v.running),
+	   "stop, wake fd full: io_loop_stop() does not return while the I/O thread runs a handler");
+	ok(!io_loop_on_thread(&f.loop),
+	   "stop, wake fd full: this thread is not the I/O thread meanwhile");
+	if (io_loop_del(&f.loop, &f.v.h))
+		ok(0, "stop, wake fd full: io_loop_del()");
+	ok(!atomic_load(&f.v.running),
+	   "stop, wake fd full: io_loop_del() meanwhile waits for the handler's call");
+	atomic_store(&f.v.alive, 0);
+	ok(wait_for(&s.done, 1), "stop, wake fd full: io_loop_stop() returns");
+	pthread_join(t, NULL);
+	/* The old code left the thread running: let it end first. */
+	wait_for(&f.v.running, 0);
+	spin_ns(10000000);
+	ok(io_loop_on_thread(&f.loop) && !io_loop_start(&f.loop),
+	   "stop, wake fd full: stopped, and started again");
+	fixture_close(&f);
+}
+
+/*
+ * io_loop_stop() that cannot wake the thread at all (a wake fd that is
+ * not there: no system call can fail here otherwise) leaves it running
+ * and says so: the loop stays as it was, io_loop_del() still waits, and
+ * a later stop that can wake it joins it.
+ */
+static void test_stop_unwakeable(void)
+{
+	struct fixture f;
+	int wake_fd;
+
+	if (!fixture_open(&f)) {
+		ok(0, "stop, no wake fd: loop set up");
+		return;
+	}
+	f.v.spin_ns = 100000000;
+	if (!gate_pass(&f)) {
+		ok(0, "stop, no wake fd: set up");
+		fixture_close(&f);
+		return;
+	}
+	kick(f.v.h.fd);
+	if (!sem_wait_long(&f.v.entered)) {
+		ok(0, "stop, no wake fd: set up");
+		fixture_close(&f);
+		return;
+	}
+	wake_fd = f.loop.wake_fd;
+	f.loop.wake_fd = -1;
+	ok(io_loop_stop(&f.loop) == -EBADF,
+	   "stop, no wake fd: io_loop_stop() says it cannot stop the thread");
+	f.loop.wake_fd = wake_fd;
+	ok(!io_loop_on_thread(&f.loop),
+	   "stop, no wake fd: the thread is still there for io_loop_on_thread()");
+	if (io_loop_del(&f.loop, &f.v.h))
+		ok(0, "stop, no wake fd: io_loop_del()");
+	ok(!atomic_load(&f.v.running),
+	   "stop, no wake fd: io_loop_del() still waits for the handler's call");
+	atomic_store(&f.v.alive, 0);
+	io_loop_stop(&f.loop);
+	ok(io_loop_on_thread(&f.loop) && !io_loop_start(&f.loop),
+	   "stop, no wake fd: stopped by the next io_loop_stop(), started again");
+	/* The old code left the thread running: let it end first. */
+	wait_for(&f.v.running, 0);
+	spin_ns(10000000);
+	fixture_close(&f);
+}
+
 /*
  * No order forced: the victim's fd always ready, deleted at random
  * moments of the loop's work, added again at once.
@@ -655,6 +783,8 @@ int main(void)
 	test_del_from_poll();
 	test_del_idle();
 	test_del_race();
+	test_stop_wake_full();
+	test_stop_unwakeable();
 	ok(1, "took %llu ms",
 	   (unsigned long long)(mono_now_ns() - t0) / 1000000);
 	return tap_done();
