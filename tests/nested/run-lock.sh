@@ -4,8 +4,8 @@
 # tests/nested/run.sh without a VM: a stand-in QEMU that records when it
 # runs and leaves the job's status where the L1 would. Two runs started
 # together in one checkout must not overlap (make check-nested and kpq's
-# nested suite share build/nested/), and the second says it waits.
-# Seconds.
+# nested suite share build/nested/), and the second says it waits; and
+# NESTED_REPEAT. Seconds.
 top=$(cd "$(dirname "$0")/../.." && pwd)
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
@@ -55,5 +55,21 @@ order=$(cut -d' ' -f1 "$tmp/qemu.log" | tr '\n' ' ')
 ok $? "the second VM starts only after the first has ended" "got: $order"
 grep -q "waiting for this checkout's other nested VM" "$tmp/out2"
 ok $? "the second run says it waits" "$(cat "$tmp/out2")"
+
+# NESTED_REPEAT: the job runs the suites that many times; a bad count is
+# refused before any VM.
+QEMU=$tmp/qemu NESTED_KERNEL=$tmp/kernel NESTED_REPEAT=3 \
+	"$tmp/co/tests/nested/run.sh" a.sh b.sh >"$tmp/out3" 2>&1
+grep -qx 'tests/run.sh a.sh b.sh a.sh b.sh a.sh b.sh' "$tmp/co/build/nested/job.sh"
+ok $? "NESTED_REPEAT=3 runs the suites three times in one boot" \
+	"$(cat "$tmp/co/build/nested/job.sh")"
+: >"$FAKE_QEMU_LOG"
+QEMU=$tmp/qemu NESTED_KERNEL=$tmp/kernel NESTED_REPEAT=x \
+	"$tmp/co/tests/nested/run.sh" a.sh >"$tmp/out4" 2>&1
+rc=$?
+[ "$rc" -eq 2 ] && [ ! -s "$FAKE_QEMU_LOG" ] &&
+	grep -q "NESTED_REPEAT=x: not a count" "$tmp/out4"
+ok $? "NESTED_REPEAT=x is refused with a message, no VM started" \
+	"status $rc: $(cat "$tmp/out4")"
 echo "1..$n"
 exit "$failed"

@@ -20,7 +20,9 @@
 # or half of this machine's RAM, if less), NESTED_CPUS (default nproc),
 # NESTED_TIMEOUT (s, default 5400), NESTED_KERNEL (the L1's kernel image,
 # default the nested-test host kernel; kpq's nested suite gives the one it
-# built from a kernel tree), and what tests/run.sh takes
+# built from a kernel tree), NESTED_REPEAT (run the suites that many
+# times in the one boot, default 1: to catch a rare failure), and what
+# tests/run.sh takes
 # (SUITE_TIMEOUT). Inside, EXIT_RACE_RUNS is 50 (500 on a real host):
 # every exit of the L2 guest costs tens of microseconds in the L1's
 # emulated KVM.
@@ -32,6 +34,10 @@ die() {
 }
 
 [ $# -gt 0 ] || die "usage: $prog SUITE..."
+repeat=${NESTED_REPEAT:-1}
+case "$repeat" in
+""|*[!0-9]*|0*) die "NESTED_REPEAT=$repeat: not a count (1, 2, ...)" ;;
+esac
 top=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$top" || die "cannot enter $top"
 qemu=${QEMU:-qemu-system-x86_64}
@@ -66,7 +72,9 @@ rm -f "$dir/rc" "$dir/job.sh" "$dir/initrd.cpio"
 	echo "export EXIT_RACE_RUNS=50 LKVM_CACHE=$(printf %q "${LKVM_CACHE:-$HOME/.cache/lkvm}")"
 	[ -z "${SUITE_TIMEOUT:-}" ] || echo "export SUITE_TIMEOUT=$SUITE_TIMEOUT"
 	printf 'tests/run.sh'
-	printf ' %q' "$@"
+	for ((i = 0; i < repeat; i++)); do
+		printf ' %q' "$@"
+	done
 	echo
 } >"$dir/job.sh" || die "cannot write $dir/job.sh"
 
