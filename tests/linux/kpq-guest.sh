@@ -63,20 +63,8 @@ id=$(git -C "$tree" rev-parse --verify -q 'HEAD^{tree}' 2>/dev/null) ||
 	result notbuilt "$tree is not a git work tree with a commit"
 gk=$cache/kpq-guest/$id
 
-# Drop the least recently used tree states beyond $keep (not one that a
-# build holds locked).
-prune() {
-	local d n=0
-	while IFS= read -r d; do
-		n=$((n + 1))
-		if [ "$n" -le "$keep" ] || [ "$d" = "$gk" ]; then
-			continue
-		fi
-		(flock -n 9 && rm -rf "$d") 9>>"$d/.lock" 2>/dev/null &&
-			echo "$prog: removed $d (kept the $keep most recent)"
-	done < <(find "$cache/kpq-guest" -mindepth 1 -maxdepth 1 -type d \
-		 -printf '%T@ %p\n' | sort -rn | cut -d' ' -f2-)
-}
+# shellcheck source=scripts/tree-cache.sh
+. "$top/scripts/tree-cache.sh"
 
 blog=$outdir/$name.build.log
 echo "$prog: building $tree (tree $id) in $gk; log $blog"
@@ -86,7 +74,7 @@ if ! paths=$("$top/scripts/guest-kernel.sh" --tree "$tree" --out "$gk" \
 	result notbuilt "the guest kernel did not build: $(tail -n 1 "$blog")"
 fi
 touch "$gk"
-prune
+tree_cache_prune "$cache/kpq-guest" "$keep" "$gk"
 
 # tests/linux/lib.sh boots it: its command line is made when it is sourced.
 LINUX_CMDLINE_EXTRA="lkvm.end=reboot${LINUX_CMDLINE_EXTRA:+ $LINUX_CMDLINE_EXTRA}"

@@ -73,20 +73,8 @@ id=$(git -C "$tree" rev-parse --verify -q 'HEAD^{tree}' 2>/dev/null) ||
 	all notbuilt "$tree is not a git work tree with a commit"
 hk=$cache/kpq-nested/$id
 
-# Drop the least recently used tree states beyond $keep (not one that a
-# build holds locked).
-prune() {
-	local d n=0
-	while IFS= read -r d; do
-		n=$((n + 1))
-		if [ "$n" -le "$keep" ] || [ "$d" = "$hk" ]; then
-			continue
-		fi
-		(flock -n 9 && rm -rf "$d") 9>>"$d/.lock" 2>/dev/null &&
-			echo "$prog: removed $d (kept the $keep most recent)"
-	done < <(find "$cache/kpq-nested" -mindepth 1 -maxdepth 1 -type d \
-		 -printf '%T@ %p\n' | sort -rn | cut -d' ' -f2-)
-}
+# shellcheck source=scripts/tree-cache.sh
+. "$top/scripts/tree-cache.sh"
 
 blog=$outdir/build.log
 echo "$prog: building the host kernel of $tree (tree $id) in $hk; log $blog"
@@ -96,7 +84,7 @@ if ! paths=$("$top/scripts/guest-kernel.sh" --host --tree "$tree" \
 	all notbuilt "the host kernel did not build: $(tail -n 1 "$blog")"
 fi
 touch "$hk"
-prune
+tree_cache_prune "$cache/kpq-nested" "$keep" "$hk"
 bzimage=$(sed -n 2p <<<"$paths")
 
 # Each test through a wrapper in the project's tree (the L1 writes only
