@@ -63,7 +63,11 @@ static void flood_serial(const char *block, u64 total)
 	while (!total || pos < total) {
 		while (!(inb(COM1_LSR) & LSR_THRE))
 			cpu_relax();
-		/* The FIFO's 16 bytes in one exit: rep outsb. */
+		/*
+		 * The FIFO's 16 bytes in one instruction. KVM's emulator
+		 * still exits once a byte (only INS reads ahead), so a
+		 * flood of N bytes is about N exits to lkvm.
+		 */
 		n = flood_chunk(pos, total, 16);
 		p = block + pos % FLOOD_BUF;
 		i = n;

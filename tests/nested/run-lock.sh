@@ -4,8 +4,8 @@
 # tests/nested/run.sh without a VM: a stand-in QEMU that records when it
 # runs and leaves the job's status where the L1 would. Two runs started
 # together in one checkout must not overlap (make check-nested and kpq's
-# nested suite share build/nested/), and the second says it waits; and
-# NESTED_REPEAT. Seconds.
+# nested suite share build/nested/), and the second says it waits;
+# NESTED_REPEAT; NESTED_TCG_THREAD. Seconds.
 top=$(cd "$(dirname "$0")/../.." && pwd)
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
@@ -28,6 +28,7 @@ cp "$top/tests/nested/run.sh" "$tmp/co/tests/nested/"
 echo kernel >"$tmp/kernel"
 cat >"$tmp/qemu" <<'EOQ'
 #!/bin/bash
+echo "args $*" >>"$FAKE_QEMU_ARGS"
 echo "start $(date +%s.%N)" >>"$FAKE_QEMU_LOG"
 sleep 1
 echo "end $(date +%s.%N)" >>"$FAKE_QEMU_LOG"
@@ -36,6 +37,7 @@ echo "1 passed, 0 failed, 0 skipped"
 EOQ
 chmod +x "$tmp/qemu"
 export FAKE_QEMU_LOG=$tmp/qemu.log FAKE_QEMU_DIR=$tmp/co/build/nested
+export FAKE_QEMU_ARGS=$tmp/qemu.args
 run() {
 	QEMU=$tmp/qemu NESTED_KERNEL=$tmp/kernel \
 		"$tmp/co/tests/nested/run.sh" some-suite >"$tmp/out$1" 2>&1
@@ -71,5 +73,25 @@ rc=$?
 	grep -q "NESTED_REPEAT=x: not a count" "$tmp/out4"
 ok $? "NESTED_REPEAT=x is refused with a message, no VM started" \
 	"status $rc: $(cat "$tmp/out4")"
+# TCG's threading: one thread for all CPUs unless NESTED_TCG_THREAD says
+# multi (QEMU 7.2's multi-threaded TCG loses L2 state now and then).
+grep -q -- '-accel tcg,thread=single ' "$FAKE_QEMU_ARGS"
+ok $? "the L1 VM runs on single-threaded TCG by default" \
+	"$(cat "$FAKE_QEMU_ARGS")"
+: >"$FAKE_QEMU_ARGS"
+QEMU=$tmp/qemu NESTED_KERNEL=$tmp/kernel NESTED_TCG_THREAD=multi \
+	"$tmp/co/tests/nested/run.sh" a.sh >"$tmp/out5" 2>&1
+grep -q -- '-accel tcg,thread=multi ' "$FAKE_QEMU_ARGS" &&
+	grep -q "multi-threaded" "$tmp/out5"
+ok $? "NESTED_TCG_THREAD=multi gives a thread per CPU, and says so" \
+	"$(cat "$FAKE_QEMU_ARGS" "$tmp/out5")"
+: >"$FAKE_QEMU_LOG"
+QEMU=$tmp/qemu NESTED_KERNEL=$tmp/kernel NESTED_TCG_THREAD=many \
+	"$tmp/co/tests/nested/run.sh" a.sh >"$tmp/out6" 2>&1
+rc=$?
+[ "$rc" -eq 2 ] && [ ! -s "$FAKE_QEMU_LOG" ] &&
+	grep -q "NESTED_TCG_THREAD=many: not single or multi" "$tmp/out6"
+ok $? "NESTED_TCG_THREAD=many is refused with a message, no VM started" \
+	"status $rc: $(cat "$tmp/out6")"
 echo "1..$n"
 exit "$failed"
