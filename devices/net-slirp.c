@@ -6,6 +6,12 @@
  * by a zero virtio-net header; the thread strips the header before
  * slirp_input() and adds it to what libslirp sends. No offloads.
  *
+ * libslirp opens a host socket for each of the guest's flows (a UDP
+ * source port, a TCP SYN, a ping) and keeps it for up to minutes: a guest
+ * could take every descriptor lkvm has. Once libslirp polls max_sockets
+ * of them, a guest frame that might open another is dropped (one
+ * rate-limited line) until some close; other frames go through.
+ *
  * libslirp (and the glib under it) is opened with dlopen() when a
  * user-mode NIC is made: linked in, it cost every lkvm start about
  * 1.2 MiB of RSS, NIC or not.
@@ -61,7 +67,8 @@ static void sl_load(void)
 }
 
 #define USER_FRAME_MAX	(NET_HDR_LEN + 65536)
-#define USER_MAX_POLL	256
+/* The eventfd, the socket pair, the guest's sockets and some slack. */
+#define USER_MAX_POLL	(NET_USER_SOCKETS_MAX + 64)
 
 struct user_timer {
 	struct user_timer *next;
@@ -84,6 +91,11 @@ struct net_user {
 	struct user_timer *timers;
 	struct pollfd pfd[USER_MAX_POLL];
 	unsigned int npfd;
+	/*
+	 * Sockets libslirp asked to poll at the last fill, and the guest's
+	 * frames let through since that might each have opened one.
+	 */
+	unsigned int max_socks, nsock, new_flows;
 	u8 frame[USER_FRAME_MAX];
 };
 
@@ -187,6 +199,7 @@ static int user_add_poll(int fd, int events, void *opaque)
 {
 	struct net_user *u = opaque;
 
+	u->nsock++;
 	if (u->npfd >= USER_MAX_POLL) {
 		pr_warn_ratelimited("user network: more than %d sockets",
 				    USER_MAX_POLL - 2);
@@ -218,9 +231,47 @@ static int user_get_revents(int idx, void *opaque)
 	return ev;
 }
 
+/*
+ * Might libslirp open a host socket for this frame of n bytes? An IPv4 or
+ * IPv6 datagram that is UDP (DHCP aside: libslirp answers it itself), a
+ * TCP SYN, an ICMP echo request, a fragment or anything it cannot see
+ * into; not ARP, neighbour discovery or a segment of a connection.
+ */
+static bool user_may_open(const u8 *f, size_t n)
+{
+	unsigned int type = n >= 14 ? (unsigned int)f[12] << 8 | f[13] : 0;
+	const u8 *l4;
+	u8 proto;
+
+	if (type == 0x0800 && n >= 14 + 20) {
+		size_t ihl = (size_t)(f[14] & 0xf) * 4;
+
+		/* Fragments: libslirp reassembles them first. */
+		if ((f[14 + 6] & 0x3f) || f[14 + 7] || n < 14 + ihl + 14)
+			return true;
+		proto = f[14 + 9];
+		l4 = f + 14 + ihl;
+		if (proto == 1)		/* ICMP: an echo request */
+			return l4[0] == 8;
+	} else if (type == 0x86dd && n >= 14 + 40 + 14) {
+		proto = f[14 + 6];
+		l4 = f + 14 + 40;
+		if (proto == 58)	/* ICMPv6: an echo request */
+			return l4[0] == 128;
+	} else {
+		return type == 0x0800 || type == 0x86dd;
+	}
+	if (proto == 6)			/* TCP: SYN without ACK */
+		return (l4[13] & 0x12) == 0x02;
+	if (proto == 17)		/* UDP: all but DHCP to the server */
+		return (l4[2] << 8 | l4[3]) != 67;
+	return true;
+}
+
 /* Frames from the guest: header off, into libslirp. */
 static void user_from_guest(struct net_user *u)
 {
+	const u8 *f = u->frame + NET_HDR_LEN;
 	ssize_t n;
 
 	for (;;) {
@@ -229,8 +280,15 @@ static void user_from_guest(struct net_user *u)
 			continue;
 		if (n <= NET_HDR_LEN)
 			return;
-		sl.input(u->slirp, u->frame + NET_HDR_LEN,
-			    (int)(n - NET_HDR_LEN));
+		if (user_may_open(f, (size_t)n - NET_HDR_LEN)) {
+			if (u->nsock + u->new_flows >= u->max_socks) {
+				pr_warn_ratelimited("user network: the guest has %u host sockets, all it may: a new flow refused",
+						    u->nsock + u->new_flows);
+				continue;
+			}
+			u->new_flows++;
+		}
+		sl.input(u->slirp, f, (int)(n - NET_HDR_LEN));
 	}
 }
 
@@ -279,6 +337,8 @@ static void *user_thread(void *arg)
 						      .events = POLLIN };
 		u->pfd[u->npfd++] = (struct pollfd){ .fd = u->fd,
 						      .events = POLLIN };
+		u->nsock = 0;
+		u->new_flows = 0;
 		sl.pollfds_fill(u->slirp, &timeout, user_add_poll, u);
 		r = poll(u->pfd, u->npfd, user_timeout(u, timeout));
 		if (r < 0 && errno != EINTR) {
@@ -452,6 +512,8 @@ int net_user_open(struct net_backend **out, const struct net_user_options *o,
 	cfg.if_mru = 1500;
 	u->cfg = cfg;
 	u->opt = *o;
+	u->max_socks = o->max_sockets && o->max_sockets < NET_USER_SOCKETS_MAX ?
+		       o->max_sockets : NET_USER_SOCKETS_MAX;
 	/*
 	 * Under seccomp filters nothing can load libslirp later: dlopen()
 	 * opens the libraries and maps their code executable, which no

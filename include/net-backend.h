@@ -88,7 +88,14 @@ struct net_user_options {
 	 * start.
 	 */
 	bool lazy;
+	/*
+	 * Host sockets libslirp may hold for the guest's flows (0:
+	 * NET_USER_SOCKETS_MAX): each takes one of lkvm's descriptors.
+	 */
+	unsigned int max_sockets;
 };
+
+#define NET_USER_SOCKETS_MAX	1024
 
 /* Open a backend; -errno with a reason for the user in err. */
 int net_tap_open(struct net_backend **out, const struct net_tap_options *o,
