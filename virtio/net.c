@@ -25,7 +25,6 @@ struct net_rxq {
 	/* Chains popped and not used yet: a ring of held[head .. +nr). */
 	struct virtq_chain held[VIRTIO_NET_RX_HELD];
 	unsigned int head, nr;
-	bool starved;		/* a frame waits for guest buffers */
 };
 
 struct net_txq {
@@ -451,11 +450,8 @@ static void net_rx(struct virtio_net *net, struct net_pair *p,
 		int cnt;
 
 		rx_fill(net, q, vq, mrg, want);
-		if (!q->nr) {
-			q->starved = true;
-			break;
-		}
-		q->starved = false;
+		if (!q->nr)
+			break;	/* the frame waits for the driver's buffers */
 		/* A frame longer than cap is dropped (buffers too small). */
 		cnt = rx_iov(p, mrg ? q->nr : 1, &cap);
 		n = rx_read(net, p, cnt);
@@ -725,9 +721,20 @@ static int net_activate(struct virtio_device *vdev)
 			vdev->name, strerror(-err));
 		return err;
 	}
-	/* Frames that came while the driver was getting ready. */
-	for (i = 0; i < net->pairs; i++)
-		net->pair[i].rx.starved = true;
+	/*
+	 * A frame may wait in the backend since before DRIVER_OK (its event
+	 * was ignored then, and edge-triggered, there is no second one), and
+	 * receive buffers too (a kick before DRIVER_OK is dropped): look at
+	 * both now, from the I/O thread for a socket backend.
+	 */
+	for (i = 0; i < net->pairs; i++) {
+		struct virtq *vq = &vdev->vqs[2 * i];
+
+		virtq_lock(vq);
+		if (vq->ready)
+			net_rx_notify(net, &net->pair[i], vq);
+		virtq_unlock(vq);
+	}
 	return 0;
 }
 
