@@ -301,6 +301,60 @@ static void test_hostfwd(void)
 	close(s);
 }
 
+/* IPv4/TCP SYN from the guest's sport to dst:dport; Ethernet to dmac. */
+static size_t syn_out(const u8 *dmac, u32 src, u16 sport, u32 dst, u16 dport)
+{
+	u8 *e = frame_out(), *ip = e + 14, *t = ip + 20, ps[12];
+	u16 c;
+
+	memcpy(e, dmac, 6);
+	memcpy(e + 6, GMAC, 6);
+	e[12] = 0x08;
+	e[13] = 0x00;
+	memset(ip, 0, 40);
+	ip[0] = 0x45;
+	ip[3] = 40;
+	ip[8] = 64;
+	ip[9] = 6;
+	memcpy(ip + 12, &src, 4);
+	memcpy(ip + 16, &dst, 4);
+	c = htons((u16)~fold(sum(0, ip, 20)));
+	memcpy(ip + 10, &c, 2);
+	t[0] = (u8)(sport >> 8);
+	t[1] = (u8)sport;
+	t[2] = (u8)(dport >> 8);
+	t[3] = (u8)dport;
+	t[7] = 1;		/* sequence number 1 */
+	t[12] = 5 << 4;		/* 20-byte header */
+	t[13] = 0x02;		/* SYN */
+	t[14] = 0xff;		/* window */
+	memcpy(ps, &src, 4);
+	memcpy(ps + 4, &dst, 4);
+	ps[8] = 0;
+	ps[9] = 6;
+	ps[10] = 0;
+	ps[11] = 20;
+	c = htons((u16)~fold(sum(sum(0, ps, 12), t, 20)));
+	memcpy(t + 16, &c, 2);
+	return 14 + 40;
+}
+
+/*
+ * Does a guest SYN from sport reach a listener on the host's loopback?
+ * The connection's descriptor, kept open (a connection closed by the host
+ * leaves libslirp a socket it no longer polls), or -1.
+ */
+static int syn_connects(int lis, u16 sport)
+{
+	struct pollfd pfd = { .fd = lis, .events = POLLIN };
+
+	guest_send(syn_out(gw_mac, ip4("192.168.33.15"), sport,
+			   ip4("192.168.33.1"), 7300));
+	if (poll(&pfd, 1, 1000) != 1)
+		return -1;
+	return accept(lis, NULL, NULL);
+}
+
 static unsigned int nr_fds(void)
 {
 	DIR *d = opendir("/proc/self/fd");
@@ -321,7 +375,18 @@ static unsigned int nr_fds(void)
  */
 static void test_flood(void)
 {
-	unsigned int before = nr_fds(), after, i;
+	struct sockaddr_in a = { .sin_family = AF_INET,
+				 .sin_port = htons(7300) };
+	unsigned int before, after, i;
+	int lis, first, second;
+
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	lis = socket(AF_INET, SOCK_STREAM, 0);
+	if (lis < 0 || bind(lis, (struct sockaddr *)&a, sizeof(a)) ||
+	    listen(lis, 8))
+		abort();
+	first = syn_connects(lis, 41000);
+	before = nr_fds();
 
 	for (i = 0; i < 3000; i++) {
 		struct pollfd pfd = { .fd = BE->fds[0], .events = POLLOUT };
@@ -351,6 +416,14 @@ static void test_flood(void)
 	guest_recv(0xffff, 0, 0);
 	test_arp(", with the guest at its socket limit");
 	test_dhcp(", with the guest at its socket limit");
+	second = syn_connects(lis, 41001);
+	ok(first >= 0 && second < 0,
+	   "a TCP SYN reaches a host listener, but not at the limit");
+	if (first >= 0)
+		close(first);
+	if (second >= 0)
+		close(second);
+	close(lis);
 }
 
 static unsigned int nr_threads(void)
