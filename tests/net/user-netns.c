@@ -339,20 +339,24 @@ static size_t syn_out(const u8 *dmac, u32 src, u16 sport, u32 dst, u16 dport)
 	return 14 + 40;
 }
 
-/*
- * Does a guest SYN from sport reach a listener on the host's loopback?
- * The connection's descriptor, kept open (a connection closed by the host
- * leaves libslirp a socket it no longer polls), or -1.
- */
-static int syn_connects(int lis, u16 sport)
+/* Does a guest SYN from sport reach a listener on the host's loopback? */
+static bool syn_connects(int lis, u16 sport)
 {
 	struct pollfd pfd = { .fd = lis, .events = POLLIN };
+	int c;
 
 	guest_send(syn_out(gw_mac, ip4("192.168.33.15"), sport,
 			   ip4("192.168.33.1"), 7300));
 	if (poll(&pfd, 1, 1000) != 1)
-		return -1;
-	return accept(lis, NULL, NULL);
+		return false;
+	/*
+	 * Closed at once: libslirp keeps a socket it no longer polls for
+	 * the half-closed connection, which is counted all the same.
+	 */
+	c = accept(lis, NULL, NULL);
+	if (c >= 0)
+		close(c);
+	return c >= 0;
 }
 
 static unsigned int nr_fds(void)
@@ -378,7 +382,8 @@ static void test_flood(void)
 	struct sockaddr_in a = { .sin_family = AF_INET,
 				 .sin_port = htons(7300) };
 	unsigned int before, after, i;
-	int lis, first, second;
+	int lis, s;
+	bool first, second;
 
 	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
 	lis = socket(AF_INET, SOCK_STREAM, 0);
@@ -417,13 +422,18 @@ static void test_flood(void)
 	test_arp(", with the guest at its socket limit");
 	test_dhcp(", with the guest at its socket limit");
 	second = syn_connects(lis, 41001);
-	ok(first >= 0 && second < 0,
+	ok(first && !second,
 	   "a TCP SYN reaches a host listener, but not at the limit");
-	if (first >= 0)
-		close(first);
-	if (second >= 0)
-		close(second);
 	close(lis);
+	/* hostfwd: the host's connection waits, unaccepted. */
+	a.sin_port = htons(2222);
+	s = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+	if (s < 0)
+		abort();
+	connect(s, (struct sockaddr *)&a, sizeof(a));
+	ok(!guest_recv(0x0800, 6, 22),
+	   "at the limit, a connection to a hostfwd port is not taken: no SYN for the guest");
+	close(s);
 }
 
 static unsigned int nr_threads(void)
