@@ -558,9 +558,7 @@ int net_user_open(struct net_backend **out, const struct net_user_options *o,
 	int sv[2], sz = 4 * USER_FRAME_MAX, r;
 	unsigned int i;
 
-	if ((host & 0xffffff00) != (guest & 0xffffff00) || host == guest ||
-	    (host & 0xff) == 0 || (host & 0xff) == 0xff ||
-	    (guest & 0xff) == 0 || (guest & 0xff) >= 0xfe) {
+	if (!net_user_addrs_ok(o->host, o->guest)) {
 		snprintf(err, errlen,
 			 "host_ip and guest_ip must be two host addresses of one /24");
 		return -EINVAL;
