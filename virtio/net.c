@@ -432,14 +432,35 @@ static void rx_deliver(struct virtio_net *net, struct net_rxq *q,
 	}
 }
 
-/* Receive queue of pair p, its lock held: drain the backend. */
+/*
+ * Frames are left in the backend after a batch: have the I/O thread come
+ * back for them once its other handlers had their turn (epoll looks at
+ * the descriptor anew). Without a loop (tests) the next call takes them.
+ */
+static void net_rx_later(struct virtio_net *net, struct net_pair *p)
+{
+	int err;
+
+	if (!p->polled)
+		return;
+	err = io_loop_mod(net->loop, &p->handler, NET_EVENTS);
+	if (err)
+		pr_warn_ratelimited("%s: cannot wake the I/O thread: %s",
+				    net->vdev.name, strerror(-err));
+}
+
+/*
+ * Receive queue of pair p, its lock held: drain the backend, at most
+ * VIRTIO_NET_RX_BUDGET frames (a peer that never stops sending must not
+ * keep the I/O thread, or a vCPU, here).
+ */
 static void net_rx(struct virtio_net *net, struct net_pair *p,
 		   struct virtq *vq)
 {
 	bool mrg = virtio_has_feature(&net->vdev, VIRTIO_NET_F_MRG_RXBUF);
 	size_t want = NET_HDR_LEN + net_max_frame(net, true);
 	struct net_rxq *q = &p->rx;
-	unsigned int done = 0;
+	unsigned int done = 0, reads = 0;
 	u8 dst[6];
 
 	if (!vq->ready || p->index >= atomic_load(&net->active))
@@ -449,6 +470,10 @@ static void net_rx(struct virtio_net *net, struct net_pair *p,
 		ssize_t n;
 		int cnt;
 
+		if (reads++ == VIRTIO_NET_RX_BUDGET) {
+			net_rx_later(net, p);
+			break;
+		}
 		rx_fill(net, q, vq, mrg, want);
 		if (!q->nr)
 			break;	/* the frame waits for the driver's buffers */
