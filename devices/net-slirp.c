@@ -6,6 +6,14 @@
  * by a zero virtio-net header; the thread strips the header before
  * slirp_input() and adds it to what libslirp sends. No offloads.
  *
+ * libslirp opens a host socket for each of the guest's flows (a UDP
+ * source port, a TCP SYN, a ping) and keeps it for up to minutes, and one
+ * for each connection a hostfwd listener takes: a guest, or the host's
+ * peers, could take every descriptor lkvm has. Once libslirp holds
+ * max_sockets of them (counted in its connection list), a guest frame
+ * that might open another is dropped (one rate-limited line) and the
+ * listeners are not polled, until some close; other frames go through.
+ *
  * libslirp (and the glib under it) is opened with dlopen() when a
  * user-mode NIC is made: linked in, it cost every lkvm start about
  * 1.2 MiB of RSS, NIC or not.
@@ -39,6 +47,8 @@ static struct {
 	__typeof__(slirp_pollfds_poll) *pollfds_poll;
 	__typeof__(slirp_add_hostfwd) *add_hostfwd;
 	__typeof__(slirp_cleanup) *cleanup;
+	/* Optional: counts the sockets exactly (4.0 on). */
+	__typeof__(slirp_connection_info) *connection_info;
 	bool ok;
 } sl;
 static pthread_once_t sl_once = PTHREAD_ONCE_INIT;
@@ -56,12 +66,20 @@ static void sl_load(void)
 	*(void **)&sl.pollfds_poll = dlsym(lib, "slirp_pollfds_poll");
 	*(void **)&sl.add_hostfwd = dlsym(lib, "slirp_add_hostfwd");
 	*(void **)&sl.cleanup = dlsym(lib, "slirp_cleanup");
+	*(void **)&sl.connection_info = dlsym(lib, "slirp_connection_info");
 	sl.ok = sl.new && sl.input && sl.pollfds_fill && sl.pollfds_poll &&
 		sl.add_hostfwd && sl.cleanup;
 }
 
 #define USER_FRAME_MAX	(NET_HDR_LEN + 65536)
-#define USER_MAX_POLL	256
+/* The eventfd, the socket pair, the guest's sockets and some slack. */
+#define USER_MAX_POLL	(NET_USER_SOCKETS_MAX + 64)
+/* Counting the sockets again: at most this often at the limit, ... */
+#define USER_RECOUNT_MS	100
+/* ... and this often while it holds host connections back. */
+#define USER_FULL_RECOUNT_MS	1000
+/* hostfwd's TCP listeners noted (-n takes 16 rules). */
+#define USER_MAX_LISTENERS	16
 
 struct user_timer {
 	struct user_timer *next;
@@ -84,6 +102,19 @@ struct net_user {
 	struct user_timer *timers;
 	struct pollfd pfd[USER_MAX_POLL];
 	unsigned int npfd;
+	/*
+	 * The host sockets libslirp holds, at most: counted (its connection
+	 * list), plus each guest frame let through since that might have
+	 * opened one and each connection a hostfwd listener took. Without
+	 * the list: the sockets it asked to poll at the last fill, plus
+	 * those frames (new_flows).
+	 */
+	unsigned int max_socks, socks, nsock, new_flows;
+	u64 counted_ms;
+	bool full;		/* socks reached max_socks at the last look */
+	/* hostfwd's TCP listeners: not polled while full (no accept). */
+	int listeners[USER_MAX_LISTENERS];
+	unsigned int nr_listeners;
 	u8 frame[USER_FRAME_MAX];
 };
 
@@ -183,10 +214,24 @@ static short to_poll(int ev)
 	return p;
 }
 
+static bool user_listener(const struct net_user *u, int fd)
+{
+	unsigned int i;
+
+	for (i = 0; i < u->nr_listeners; i++)
+		if (u->listeners[i] == fd)
+			return true;
+	return false;
+}
+
 static int user_add_poll(int fd, int events, void *opaque)
 {
 	struct net_user *u = opaque;
 
+	u->nsock++;
+	/* At the limit, host connections wait in the listener's backlog. */
+	if (u->full && user_listener(u, fd))
+		return -1;
 	if (u->npfd >= USER_MAX_POLL) {
 		pr_warn_ratelimited("user network: more than %d sockets",
 				    USER_MAX_POLL - 2);
@@ -205,6 +250,9 @@ static int user_get_revents(int idx, void *opaque)
 	if (idx < 0 || (unsigned int)idx >= u->npfd)
 		return 0;
 	r = u->pfd[idx].revents;
+	/* A listener that is readable: libslirp accepts one connection. */
+	if (r & POLLIN && user_listener(u, u->pfd[idx].fd))
+		u->full = ++u->socks >= u->max_socks;
 	if (r & POLLIN)
 		ev |= SLIRP_POLL_IN;
 	if (r & POLLOUT)
@@ -218,9 +266,103 @@ static int user_get_revents(int idx, void *opaque)
 	return ev;
 }
 
+/*
+ * Might libslirp open a host socket for this frame of n bytes? An IPv4 or
+ * IPv6 datagram that is UDP (DHCP aside: libslirp answers it itself), a
+ * TCP SYN, an ICMP echo request, a fragment or anything it cannot see
+ * into; not ARP, neighbour discovery or a segment of a connection.
+ */
+static bool user_may_open(const u8 *f, size_t n)
+{
+	unsigned int type = n >= 14 ? (unsigned int)f[12] << 8 | f[13] : 0;
+	const u8 *l4;
+	u8 proto;
+
+	if (type == 0x0800 && n >= 14 + 20) {
+		size_t ihl = (size_t)(f[14] & 0xf) * 4;
+
+		/* Fragments: libslirp reassembles them first. */
+		if ((f[14 + 6] & 0x3f) || f[14 + 7] || n < 14 + ihl + 14)
+			return true;
+		proto = f[14 + 9];
+		l4 = f + 14 + ihl;
+		if (proto == 1)		/* ICMP: an echo request */
+			return l4[0] == 8;
+	} else if (type == 0x86dd && n >= 14 + 40 + 14) {
+		proto = f[14 + 6];
+		l4 = f + 14 + 40;
+		if (proto == 58)	/* ICMPv6: an echo request */
+			return l4[0] == 128;
+	} else {
+		return type == 0x0800 || type == 0x86dd;
+	}
+	if (proto == 6)			/* TCP: SYN without ACK */
+		return (l4[13] & 0x12) == 0x02;
+	if (proto == 17)		/* UDP: all but DHCP to the server */
+		return (l4[2] << 8 | l4[3]) != 67;
+	return true;
+}
+
+/*
+ * Count libslirp's sockets: the lines of its connection list with a
+ * descriptor ("  UDP[12 sec]   7  10.0.2.15 ..."), the TCP listeners of
+ * hostfwd rules among them noted.
+ */
+static void user_count(struct net_user *u)
+{
+	char *info, *line, *next, *p, *end;
+	unsigned int n = 0;
+	long fd;
+
+	u->counted_ms = mono_now_ms();
+	info = sl.connection_info ? sl.connection_info(u->slirp) : NULL;
+	if (!info) {
+		u->socks = u->nsock + u->new_flows;
+		return;
+	}
+	u->nr_listeners = 0;
+	/* The first line names the columns. */
+	for (line = strchr(info, '\n'); line; line = next) {
+		next = strchr(++line, '\n');
+		p = strchr(line, ']');
+		if (!p || (next && p > next))
+			continue;
+		fd = strtol(p + 1, &end, 10);
+		if (end == p + 1 || fd < 0)
+			continue;
+		n++;
+		if (strstr(line, "TCP[HOST_FORWARD]") == line + strspn(line, " ") &&
+		    u->nr_listeners < USER_MAX_LISTENERS)
+			u->listeners[u->nr_listeners++] = (int)fd;
+	}
+	/* Allocated by glib, whose allocator is malloc's. */
+	free(info);
+	u->socks = n;
+}
+
+/* May a guest frame that might open a socket go to libslirp? */
+static bool user_flow_ok(struct net_user *u)
+{
+	if (!sl.connection_info)
+		u->socks = u->nsock + u->new_flows;
+	else if (u->socks >= u->max_socks &&
+		 mono_now_ms() - u->counted_ms >= USER_RECOUNT_MS)
+		user_count(u);
+	u->full = u->socks >= u->max_socks;
+	if (u->full) {
+		pr_warn_ratelimited("user network: the guest has %u host sockets, all it may: a new flow refused",
+				    u->socks);
+		return false;
+	}
+	u->socks++;
+	u->new_flows++;
+	return true;
+}
+
 /* Frames from the guest: header off, into libslirp. */
 static void user_from_guest(struct net_user *u)
 {
+	const u8 *f = u->frame + NET_HDR_LEN;
 	ssize_t n;
 
 	for (;;) {
@@ -229,8 +371,10 @@ static void user_from_guest(struct net_user *u)
 			continue;
 		if (n <= NET_HDR_LEN)
 			return;
-		sl.input(u->slirp, u->frame + NET_HDR_LEN,
-			    (int)(n - NET_HDR_LEN));
+		if (user_may_open(f, (size_t)n - NET_HDR_LEN) &&
+		    !user_flow_ok(u))
+			continue;
+		sl.input(u->slirp, f, (int)(n - NET_HDR_LEN));
 	}
 }
 
@@ -272,13 +416,23 @@ static void *user_thread(void *arg)
 	int r;
 
 	sc_thread_enter(SC_ROLE_NET, -1);
+	/* The hostfwd listeners, before any guest frame. */
+	user_count(u);
 	for (;;) {
+		/* Held back: see whether some closed. */
+		if (u->full && sl.connection_info &&
+		    mono_now_ms() - u->counted_ms >= USER_FULL_RECOUNT_MS) {
+			user_count(u);
+			u->full = u->socks >= u->max_socks;
+		}
 		timeout = 1000;
 		u->npfd = 0;
 		u->pfd[u->npfd++] = (struct pollfd){ .fd = u->wake,
 						      .events = POLLIN };
 		u->pfd[u->npfd++] = (struct pollfd){ .fd = u->fd,
 						      .events = POLLIN };
+		u->nsock = 0;
+		u->new_flows = 0;
 		sl.pollfds_fill(u->slirp, &timeout, user_add_poll, u);
 		r = poll(u->pfd, u->npfd, user_timeout(u, timeout));
 		if (r < 0 && errno != EINTR) {
@@ -404,9 +558,7 @@ int net_user_open(struct net_backend **out, const struct net_user_options *o,
 	int sv[2], sz = 4 * USER_FRAME_MAX, r;
 	unsigned int i;
 
-	if ((host & 0xffffff00) != (guest & 0xffffff00) || host == guest ||
-	    (host & 0xff) == 0 || (host & 0xff) == 0xff ||
-	    (guest & 0xff) == 0 || (guest & 0xff) >= 0xfe) {
+	if (!net_user_addrs_ok(o->host, o->guest)) {
 		snprintf(err, errlen,
 			 "host_ip and guest_ip must be two host addresses of one /24");
 		return -EINVAL;
@@ -452,6 +604,8 @@ int net_user_open(struct net_backend **out, const struct net_user_options *o,
 	cfg.if_mru = 1500;
 	u->cfg = cfg;
 	u->opt = *o;
+	u->max_socks = o->max_sockets && o->max_sockets < NET_USER_SOCKETS_MAX ?
+		       o->max_sockets : NET_USER_SOCKETS_MAX;
 	/*
 	 * Under seccomp filters nothing can load libslirp later: dlopen()
 	 * opens the libraries and maps their code executable, which no

@@ -88,7 +88,27 @@ struct net_user_options {
 	 * start.
 	 */
 	bool lazy;
+	/*
+	 * Host sockets libslirp may hold for the guest's flows (0:
+	 * NET_USER_SOCKETS_MAX): each takes one of lkvm's descriptors.
+	 */
+	unsigned int max_sockets;
 };
+
+#define NET_USER_SOCKETS_MAX	1024
+
+/*
+ * mode=user's addresses: two host addresses (not .0, .255, nor the
+ * guest's .254 that libslirp keeps) of one /24, not the same.
+ */
+static inline bool net_user_addrs_ok(struct in_addr host, struct in_addr guest)
+{
+	u32 h = ntohl(host.s_addr), g = ntohl(guest.s_addr);
+
+	return (h & 0xffffff00) == (g & 0xffffff00) && h != g &&
+	       (h & 0xff) && (h & 0xff) != 0xff && (g & 0xff) &&
+	       (g & 0xff) < 0xfe;
+}
 
 /* Open a backend; -errno with a reason for the user in err. */
 int net_tap_open(struct net_backend **out, const struct net_tap_options *o,

@@ -126,6 +126,14 @@ static void balloon_pages(struct virtio_balloon *b,
 	size_t off = 0, got, i;
 	u64 good = 0;
 
+	if (ch->out_len > VIRTIO_BALLOON_LIST_MAX * sizeof(u32)) {
+		atomic_fetch_add(&b->bad_pfns, ch->out_len / sizeof(u32));
+		pr_warn_ratelimited("%s: page list of %llu bytes (more than %u page numbers): refused",
+				    b->vdev.name,
+				    (unsigned long long)ch->out_len,
+				    VIRTIO_BALLOON_LIST_MAX);
+		return;
+	}
 	if (ch->out_len % sizeof(u32))
 		pr_warn_ratelimited("%s: %llu-byte page list is not whole page numbers",
 				    b->vdev.name,

@@ -25,7 +25,6 @@ struct net_rxq {
 	/* Chains popped and not used yet: a ring of held[head .. +nr). */
 	struct virtq_chain held[VIRTIO_NET_RX_HELD];
 	unsigned int head, nr;
-	bool starved;		/* a frame waits for guest buffers */
 };
 
 struct net_txq {
@@ -433,14 +432,35 @@ static void rx_deliver(struct virtio_net *net, struct net_rxq *q,
 	}
 }
 
-/* Receive queue of pair p, its lock held: drain the backend. */
+/*
+ * Frames are left in the backend after a batch: have the I/O thread come
+ * back for them once its other handlers had their turn (epoll looks at
+ * the descriptor anew). Without a loop (tests) the next call takes them.
+ */
+static void net_rx_later(struct virtio_net *net, struct net_pair *p)
+{
+	int err;
+
+	if (!p->polled)
+		return;
+	err = io_loop_mod(net->loop, &p->handler, NET_EVENTS);
+	if (err)
+		pr_warn_ratelimited("%s: cannot wake the I/O thread: %s",
+				    net->vdev.name, strerror(-err));
+}
+
+/*
+ * Receive queue of pair p, its lock held: drain the backend, at most
+ * VIRTIO_NET_RX_BUDGET frames (a peer that never stops sending must not
+ * keep the I/O thread, or a vCPU, here).
+ */
 static void net_rx(struct virtio_net *net, struct net_pair *p,
 		   struct virtq *vq)
 {
 	bool mrg = virtio_has_feature(&net->vdev, VIRTIO_NET_F_MRG_RXBUF);
 	size_t want = NET_HDR_LEN + net_max_frame(net, true);
 	struct net_rxq *q = &p->rx;
-	unsigned int done = 0;
+	unsigned int done = 0, reads = 0;
 	u8 dst[6];
 
 	if (!vq->ready || p->index >= atomic_load(&net->active))
@@ -450,12 +470,13 @@ static void net_rx(struct virtio_net *net, struct net_pair *p,
 		ssize_t n;
 		int cnt;
 
-		rx_fill(net, q, vq, mrg, want);
-		if (!q->nr) {
-			q->starved = true;
+		if (reads++ == VIRTIO_NET_RX_BUDGET) {
+			net_rx_later(net, p);
 			break;
 		}
-		q->starved = false;
+		rx_fill(net, q, vq, mrg, want);
+		if (!q->nr)
+			break;	/* the frame waits for the driver's buffers */
 		/* A frame longer than cap is dropped (buffers too small). */
 		cnt = rx_iov(p, mrg ? q->nr : 1, &cap);
 		n = rx_read(net, p, cnt);
@@ -725,9 +746,20 @@ static int net_activate(struct virtio_device *vdev)
 			vdev->name, strerror(-err));
 		return err;
 	}
-	/* Frames that came while the driver was getting ready. */
-	for (i = 0; i < net->pairs; i++)
-		net->pair[i].rx.starved = true;
+	/*
+	 * A frame may wait in the backend since before DRIVER_OK (its event
+	 * was ignored then, and edge-triggered, there is no second one), and
+	 * receive buffers too (a kick before DRIVER_OK is dropped): look at
+	 * both now, from the I/O thread for a socket backend.
+	 */
+	for (i = 0; i < net->pairs; i++) {
+		struct virtq *vq = &vdev->vqs[2 * i];
+
+		virtq_lock(vq);
+		if (vq->ready)
+			net_rx_notify(net, &net->pair[i], vq);
+		virtq_unlock(vq);
+	}
 	return 0;
 }
 

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fd-limit.h"
 #include "log.h"
 #include "virtio/net.h"
 #include "vm-virtio.h"
@@ -40,6 +41,20 @@ static unsigned int net_count(const struct vm_config *cfg)
 	for (i = 0; i < cfg->nr_nets; i++)
 		n += cfg->nets[i].mode != NET_MODE_NONE;
 	return n;
+}
+
+/*
+ * The host sockets a user-mode NIC's guest may hold: the NICs together at
+ * most a quarter of the descriptors beyond lkvm's reserve, each at most
+ * NET_USER_SOCKETS_MAX, and no fewer than 16.
+ */
+static unsigned int net_user_sockets(const struct vm_config *cfg)
+{
+	unsigned long n = fd_limit_share(fd_limit_current(),
+					 4 * net_count(cfg), 1);
+
+	return (unsigned int)MAX(MIN(n, (unsigned long)NET_USER_SOCKETS_MAX),
+				 16UL);
 }
 
 static int net_open_tap(const struct vm_config *cfg,
@@ -91,6 +106,7 @@ static int net_create(struct vm *vm, struct vm_virtio_dev *d)
 			.fwd = nc->fwd, .nr_fwd = nc->nr_fwd,
 			.lazy = cfg->default_nic && !cfg->nr_nets &&
 				!nc->nr_fwd,
+			.max_sockets = net_user_sockets(cfg),
 		};
 		err = net_user_open(&be, &uo, msg, sizeof(msg));
 	}

@@ -196,6 +196,10 @@ static int net_check(struct net_config *n, char *err, size_t errlen)
 			inet_pton(AF_INET, NET_DEFAULT_HOST_IP, &n->host_ip);
 		if (!n->guest_ip.s_addr)
 			inet_pton(AF_INET, NET_DEFAULT_GUEST_IP, &n->guest_ip);
+		if (!net_user_addrs_ok(n->host_ip, n->guest_ip))
+			return bad(err, errlen,
+				   "-n: host_ip and guest_ip must be two host addresses of one /24 (.1 to .253 for the guest) in '%s'%s",
+				   n->arg, "");
 	}
 	return 0;
 }

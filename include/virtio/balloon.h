@@ -22,7 +22,8 @@
  *
  * Every page frame number is checked against guest RAM (a writable
  * region, the whole page inside it) before anything is given back; a bad
- * one is dropped and counted, with one rate-limited log line. Only guest
+ * one is dropped and counted, with one rate-limited log line; so is a
+ * whole list longer than VIRTIO_BALLOON_LIST_MAX. Only guest
  * RAM that MADV_DONTNEED frees (private anonymous memory) may sit behind
  * the device: the VMM refuses a balloon on hugetlbfs- or shared-backed
  * RAM.
@@ -53,6 +54,14 @@
 /* Page frame numbers are of 4 KiB pages, whatever the guest's page size. */
 #define VIRTIO_BALLOON_PFN_SHIFT	12
 #define VIRTIO_BALLOON_PAGE_SIZE	(1u << VIRTIO_BALLOON_PFN_SHIFT)
+/*
+ * The longest inflate or deflate list taken, in page numbers. Linux and
+ * FreeBSD send at most 256 a buffer, Windows' driver 512. Descriptors may
+ * alias one buffer, so a chain can name far more (128 of 4 GiB: 2^37):
+ * walking that would hold the thread for hours. A longer list is refused
+ * whole (its entries counted as bad pages).
+ */
+#define VIRTIO_BALLOON_LIST_MAX		4096
 
 /* Config space: le32 num_pages, actual, free_page_hint_cmd_id, poison_val. */
 #define VIRTIO_BALLOON_CFG_NUM_PAGES	0

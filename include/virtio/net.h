@@ -103,6 +103,8 @@
 /* A frame: Ethernet header, a VLAN tag and the largest TSO payload. */
 #define VIRTIO_NET_MAX_GSO_FRAME	(65535 + 14 + 4)
 #define VIRTIO_NET_RX_HELD		64	/* chains held for one frame */
+/* Frames one call reads from a backend before the others get a turn. */
+#define VIRTIO_NET_RX_BUDGET		256
 
 struct virtio_net_options {
 	u8 mac[6];

@@ -12,7 +12,8 @@
  *  - counters agree with a model of each list: pages inflated or deflated
  *    = its entries in writable RAM, bad pages = the rest, bytes returned =
  *    4 KiB per inflated page (deflate returns none), bytes reported = the
- *    writable buffers' page-aligned bytes;
+ *    writable buffers' page-aligned bytes; a list of more than
+ *    VIRTIO_BALLOON_LIST_MAX entries takes nothing, all of them bad;
  *  - every inflate, deflate and report chain comes back at once; a
  *    statistics buffer is held, its figures are the entries' last values.
  *
@@ -195,6 +196,11 @@ static void do_pages(struct drv *d, bool inflate, const u8 *p, size_t n)
 			good++;
 		else
 			bad++;
+	}
+	/* Longer than any driver's: refused whole, nothing given back. */
+	if (n > VIRTIO_BALLOON_LIST_MAX * 4) {
+		bad += good;
+		good = 0;
 	}
 	virtio_balloon_counters(&B, &a);
 	desc(inflate ? 0 : 1, 0, BUFS, (u32)n, 0, 0);

@@ -28,6 +28,8 @@ seeds = {
     'stats': bytes([1]) + rec(2, stat(4, 1 << 20) + stat(5, 1 << 28) +
                               stat(77, 5)) + rec(5, b'') +
         rec(2, stat(6, 123) + b'\1\2\3') + rec(4, b'') + rec(2, b''),
+    'long': bytes([0]) + rec(0, pfns(*([ram0 + 0x40] * 4097))) +
+        rec(1, pfns(*range(ram0, ram0 + 4096))),
     'report': bytes([3]) + rec(3, struct.pack('<IB', ram0 + 0x20, 16)) +
         rec(3 | 8, struct.pack('<IBIB', ram1, 4, ram0 + 0x90, 2)) +
         rec(3, struct.pack('<IB', rom, 1)) + rec(4, b'') +

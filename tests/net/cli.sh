@@ -16,6 +16,8 @@ lkvm_refused "queues=2 with mode=user" 2 "mode=user gives one" -n mode=user,queu
 lkvm_refused "fd= that is not a tap" 1 "fd=0 is not a tap" -n mode=tap,fd=0
 lkvm_refused "vhost=1" 2 "vhost-net" -n vhost=1
 lkvm_refused "malformed host_mac" 2 "host_mac '02:zz'" -n host_mac=02:zz
+lkvm_refused "host_ip and guest_ip of two networks" 2 "one /24" \
+	-n mode=user,host_ip=10.0.0.1,guest_ip=10.0.1.2
 lkvm_refused "host_mac with mode=user" 2 "host_mac= is for mode=tap" \
 	-n mode=user,host_mac=02:00:00:00:00:01
 

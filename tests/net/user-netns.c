@@ -10,8 +10,9 @@
  * the host's /etc/resolv.conf names (here, in this program's own mount
  * namespace, one on 127.0.0.1:53) and its answer comes back from .3; a
  * TCP connection to a hostfwd port arrives as a SYN for the guest's
- * port. Skips with the reason where the namespace or libslirp are
- * missing.
+ * port; a guest opening thousands of flows holds at most
+ * NET_USER_SOCKETS_MAX host sockets. Skips with the reason where the
+ * namespace or libslirp are missing.
  */
 #include <arpa/inet.h>
 #include <dirent.h>
@@ -156,7 +157,7 @@ static const u8 *guest_recv(u16 ethertype, u8 proto, u16 dport)
 	return NULL;
 }
 
-static void test_arp(void)
+static void test_arp(const char *when)
 {
 	u8 *e = frame_out();
 	const u8 *r;
@@ -175,12 +176,12 @@ static void test_arp(void)
 	r = guest_recv(0x0806, 0, 0);
 	ok(r && r[21] == 2 && !memcmp(r + 28, &gw, 4) &&
 	   !memcmp(r, GMAC, 6),
-	   "ARP: libslirp answers who-has 192.168.33.1");
+	   "ARP: libslirp answers who-has 192.168.33.1%s", when);
 	if (r)
 		memcpy(gw_mac, r + 22, 6);
 }
 
-static void test_dhcp(void)
+static void test_dhcp(const char *when)
 {
 	u8 d[300] = { 0 };
 	const u8 *r;
@@ -199,7 +200,7 @@ static void test_dhcp(void)
 		memcpy(&yi, r + 42 + 16, 4);
 	ok(r && r[42] == 2 && !memcmp(r + 42 + 4, "\x12\x34\x56\x78", 4) &&
 	   yi == ip4("192.168.33.15"),
-	   "DHCP: DISCOVER gets an OFFER of guest_ip 192.168.33.15");
+	   "DHCP: DISCOVER gets an OFFER of guest_ip 192.168.33.15%s", when);
 }
 
 /*
@@ -300,6 +301,141 @@ static void test_hostfwd(void)
 	close(s);
 }
 
+/* IPv4/TCP SYN from the guest's sport to dst:dport; Ethernet to dmac. */
+static size_t syn_out(const u8 *dmac, u32 src, u16 sport, u32 dst, u16 dport)
+{
+	u8 *e = frame_out(), *ip = e + 14, *t = ip + 20, ps[12];
+	u16 c;
+
+	memcpy(e, dmac, 6);
+	memcpy(e + 6, GMAC, 6);
+	e[12] = 0x08;
+	e[13] = 0x00;
+	memset(ip, 0, 40);
+	ip[0] = 0x45;
+	ip[3] = 40;
+	ip[8] = 64;
+	ip[9] = 6;
+	memcpy(ip + 12, &src, 4);
+	memcpy(ip + 16, &dst, 4);
+	c = htons((u16)~fold(sum(0, ip, 20)));
+	memcpy(ip + 10, &c, 2);
+	t[0] = (u8)(sport >> 8);
+	t[1] = (u8)sport;
+	t[2] = (u8)(dport >> 8);
+	t[3] = (u8)dport;
+	t[7] = 1;		/* sequence number 1 */
+	t[12] = 5 << 4;		/* 20-byte header */
+	t[13] = 0x02;		/* SYN */
+	t[14] = 0xff;		/* window */
+	memcpy(ps, &src, 4);
+	memcpy(ps + 4, &dst, 4);
+	ps[8] = 0;
+	ps[9] = 6;
+	ps[10] = 0;
+	ps[11] = 20;
+	c = htons((u16)~fold(sum(sum(0, ps, 12), t, 20)));
+	memcpy(t + 16, &c, 2);
+	return 14 + 40;
+}
+
+/* Does a guest SYN from sport reach a listener on the host's loopback? */
+static bool syn_connects(int lis, u16 sport)
+{
+	struct pollfd pfd = { .fd = lis, .events = POLLIN };
+	int c;
+
+	guest_send(syn_out(gw_mac, ip4("192.168.33.15"), sport,
+			   ip4("192.168.33.1"), 7300));
+	if (poll(&pfd, 1, 1000) != 1)
+		return false;
+	/*
+	 * Closed at once: libslirp keeps a socket it no longer polls for
+	 * the half-closed connection, which is counted all the same.
+	 */
+	c = accept(lis, NULL, NULL);
+	if (c >= 0)
+		close(c);
+	return c >= 0;
+}
+
+static unsigned int nr_fds(void)
+{
+	DIR *d = opendir("/proc/self/fd");
+	unsigned int n = 0;
+
+	while (d && readdir(d))
+		n++;
+	if (d)
+		closedir(d);
+	return n;
+}
+
+/*
+ * A guest that opens flow after flow (a datagram from each of 3000 source
+ * ports: libslirp opens a host socket for each) takes no more than
+ * NET_USER_SOCKETS_MAX of lkvm's descriptors: the rest are the control
+ * socket's, a disk's, a vsock connection's. It used to take 3000.
+ */
+static void test_flood(void)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET,
+				 .sin_port = htons(7300) };
+	unsigned int before, after, i;
+	int lis, s;
+	bool first, second;
+
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	lis = socket(AF_INET, SOCK_STREAM, 0);
+	if (lis < 0 || bind(lis, (struct sockaddr *)&a, sizeof(a)) ||
+	    listen(lis, 8))
+		abort();
+	first = syn_connects(lis, 41000);
+	before = nr_fds();
+
+	for (i = 0; i < 3000; i++) {
+		struct pollfd pfd = { .fd = BE->fds[0], .events = POLLOUT };
+		unsigned int tries;
+		size_t n = udp_out(gw_mac, ip4("192.168.33.15"),
+				   (u16)(20000 + i), ip4("192.168.33.1"), 9,
+				   (const u8 *)"x", 1);
+
+		memset(th_hva(&T, TH_BUFS), 0, NET_HDR_LEN);
+		th_post(&T, 1, TH_BUFS, NET_HDR_LEN + n, false);
+		/* libslirp's socket full: the frame waits for room. */
+		for (tries = 0; !th_used(&T, 1, NULL) && tries < 100; tries++) {
+			poll(&pfd, 1, 20);
+			virtio_net_backend_ready(N, 0, EPOLLOUT);
+		}
+	}
+	usleep(200000);
+	after = nr_fds();
+	ok(after <= before + NET_USER_SOCKETS_MAX,
+	   "3000 UDP flows from the guest take at most %u sockets (%u descriptors before, %u after)",
+	   NET_USER_SOCKETS_MAX, before, after);
+	/*
+	 * Frames that open nothing still go through (once the guest has
+	 * taken the port-unreachable errors for its 3000 datagrams, which
+	 * fill the backend's socket).
+	 */
+	guest_recv(0xffff, 0, 0);
+	test_arp(", with the guest at its socket limit");
+	test_dhcp(", with the guest at its socket limit");
+	second = syn_connects(lis, 41001);
+	ok(first && !second,
+	   "a TCP SYN reaches a host listener, but not at the limit");
+	close(lis);
+	/* hostfwd: the host's connection waits, unaccepted. */
+	a.sin_port = htons(2222);
+	s = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+	if (s < 0)
+		abort();
+	connect(s, (struct sockaddr *)&a, sizeof(a));
+	ok(!guest_recv(0x0800, 6, 22),
+	   "at the limit, a connection to a hostfwd port is not taken: no SYN for the guest");
+	close(s);
+}
+
 static unsigned int nr_threads(void)
 {
 	DIR *d = opendir("/proc/self/task");
@@ -387,8 +523,8 @@ int main(void)
 	   "user mode: no offloads offered");
 	for (i = 0; i < 31; i++)
 		th_post(&T, 0, TH_BUFS + 0x10000 + RXBUF * i, RXBUF, true);
-	test_arp();
-	test_dhcp();
+	test_arp("");
+	test_dhcp("");
 	test_udp();
 	if (dns_skip) {
 		skip(dns_why, "DNS through libslirp's forwarder");
@@ -397,6 +533,7 @@ int main(void)
 		test_dns();
 	}
 	test_hostfwd();
+	test_flood();
 	test_lazy(&uo);
 	virtio_pci_destroy(&VP);
 	virtio_net_destroy(N);

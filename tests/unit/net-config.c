@@ -99,6 +99,14 @@ int main(void)
 	   refused("mode=tap,tapif", "'tapif' needs a value") &&
 	   refused("vhost=1", "vhost") && !parse("vhost=0"),
 	   "bad address, missing value, vhost=1: %s", err);
+	ok(refused("mode=user,host_ip=10.0.0.1,guest_ip=10.0.1.2", "one /24") &&
+	   refused("mode=user,host_ip=10.0.0.1,guest_ip=10.0.0.1", "one /24") &&
+	   refused("mode=user,guest_ip=192.168.33.255", "one /24") &&
+	   refused("mode=user,guest_ip=192.168.33.254", "one /24") &&
+	   refused("mode=user,host_ip=10.0.0.0,guest_ip=10.0.0.5", "one /24") &&
+	   !parse("mode=user,host_ip=10.0.0.1,guest_ip=10.0.0.253"),
+	   "mode=user: host_ip and guest_ip not two hosts of one /24, refused at parse time: %s",
+	   err);
 	net_config_release(&N);
 
 	argv[0] = "run";

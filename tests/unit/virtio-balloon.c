@@ -88,6 +88,48 @@ static u32 cfg32(unsigned int off)
 	return (u32)mrd(&T, T.device + off, 4);
 }
 
+/*
+ * A list longer than any driver sends (descriptors aliasing one buffer
+ * could name 2^37 pages, hours of walking): refused whole, nothing given
+ * back, its entries counted as bad; one of exactly the bound is taken.
+ */
+static void test_long_list(void)
+{
+	static u32 big[VIRTIO_BALLOON_LIST_MAX + 1];
+	struct virtio_balloon_counters c, d;
+	unsigned int i;
+	bool back;
+
+	for (i = 0; i <= VIRTIO_BALLOON_LIST_MAX; i++)
+		big[i] = (u32)((AREA >> 12) + i % AREA_PAGES);
+	touch(AREA, AREA_PAGES, 4);
+	virtio_balloon_counters(&B, &c);
+	post_pfns(QI, big, VIRTIO_BALLOON_LIST_MAX + 1);
+	back = th_used(&T, QI, NULL);
+	virtio_balloon_counters(&B, &d);
+	ok(back && d.inflated == c.inflated &&
+	   d.bad_pfns == c.bad_pfns + VIRTIO_BALLOON_LIST_MAX + 1 &&
+	   d.returned_bytes == c.returned_bytes &&
+	   resident(AREA, AREA_PAGES) == AREA_PAGES,
+	   "a list of %u page numbers is refused whole and comes back (%llu inflated, %llu bad, %u of %u pages left)",
+	   VIRTIO_BALLOON_LIST_MAX + 1,
+	   (unsigned long long)(d.inflated - c.inflated),
+	   (unsigned long long)(d.bad_pfns - c.bad_pfns),
+	   resident(AREA, AREA_PAGES), AREA_PAGES);
+	post_pfns(QD, big, VIRTIO_BALLOON_LIST_MAX + 1);
+	back = th_used(&T, QD, NULL);
+	virtio_balloon_counters(&B, &c);
+	ok(back && c.deflated == d.deflated &&
+	   c.bad_pfns == d.bad_pfns + VIRTIO_BALLOON_LIST_MAX + 1,
+	   "so is a deflate list that long");
+	post_pfns(QI, big, VIRTIO_BALLOON_LIST_MAX);
+	back = th_used(&T, QI, NULL);
+	virtio_balloon_counters(&B, &d);
+	ok(back && d.inflated == c.inflated + VIRTIO_BALLOON_LIST_MAX &&
+	   d.bad_pfns == c.bad_pfns && resident(AREA, AREA_PAGES) == 0,
+	   "a list of exactly %u is taken", VIRTIO_BALLOON_LIST_MAX);
+}
+
 static void test_pages(void)
 {
 	struct virtio_balloon_counters c;
@@ -162,6 +204,8 @@ static void test_pages(void)
 	ok(th_used(&T, QI, NULL) && resident(AREA, 1) == 1 &&
 	   resident(AREA + PG, 1) == 0,
 	   "a 6-byte list: its one whole page number is taken");
+
+	test_long_list();
 
 	virtio_balloon_counters(&B, &c);
 	for (i = 0; i < 16; i++)

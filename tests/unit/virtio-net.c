@@ -18,6 +18,7 @@
 #include "log.h"
 #include "virtio/net.h"
 #include "virtio-pci-drv.h"
+#include "net-fake-pci.h"
 
 #define NOVEC VIRTIO_MSI_NO_VECTOR
 #define QSIZE 64
@@ -484,6 +485,135 @@ static void test_rx(void)
 	teardown();
 }
 
+/*
+ * A frame that reached the backend before DRIVER_OK (its event came too
+ * early, and an edge-triggered backend gives no second one) and receive
+ * buffers the driver posted before DRIVER_OK (their kick is dropped):
+ * DRIVER_OK brings them together, without waiting for another frame.
+ */
+static void test_rx_before_driver_ok(void)
+{
+	struct virtio_net_options o = { .pairs = 1 };
+	u8 pkt[NET_HDR_LEN + 100];
+	char err[256];
+	int sv[2];
+	u32 len;
+
+	memset(&FB, 0, sizeof(FB));
+	memset(next_desc, 0, sizeof(next_desc));
+	FB.be.ops = &fake_ops;
+	FB.be.nr_queues = 1;
+	FB.be.sock = true;
+	if (socketpair(AF_UNIX, SOCK_DGRAM | SOCK_NONBLOCK, 0, sv))
+		abort();
+	FB.be.fds[0] = sv[0];
+	FB.peer[0] = sv[1];
+	memcpy(o.mac, MAC, 6);
+	th_init(&T);
+	if (virtio_net_create(&N, &T.mem, "virtio-net.0", &FB.be, &o, err,
+			      sizeof(err)) ||
+	    virtio_pci_init(&VP, virtio_net_vdev(N), &T.host, &T.intx) ||
+	    !th_find(&T, VIRTIO_ID_NET) ||
+	    !(th_negotiate(&T, F(MRG_RXBUF)) & VIRTIO_STATUS_FEATURES_OK))
+		abort();
+	th_queue(&T, 0, QSIZE, NOVEC);
+	th_queue(&T, 1, QSIZE, NOVEC);
+	memset(pkt, 0, NET_HDR_LEN);
+	frame(pkt + NET_HDR_LEN, MAC, 100, 4);
+	send(FB.peer[0], pkt, sizeof(pkt), 0);
+	virtio_net_backend_ready(N, 0, EPOLLIN);
+	post1(0, TH_BUFS, 2048, true);
+	ok(!th_used(&T, 0, NULL), "before DRIVER_OK: nothing received");
+	th_driver_ok(&T);
+	ok(th_used(&T, 0, &len) && len == sizeof(pkt) &&
+	   !memcmp(hva(TH_BUFS) + NET_HDR_LEN, pkt + NET_HDR_LEN, 100),
+	   "DRIVER_OK: the frame that waited arrives in the buffer posted before");
+	teardown();
+}
+
+/*
+ * A backend that always has frames (a host peer flooding the tap) must
+ * not keep the thread that reads it: one call reads at most
+ * VIRTIO_NET_RX_BUDGET frames, the rest wait for the next (the I/O loop
+ * is asked to come back), so the I/O thread serves its other handlers
+ * and a vCPU returns to its guest.
+ */
+static void test_rx_budget(void)
+{
+	u8 pkt[NET_HDR_LEN + 60];
+	unsigned int i, sent = 0;
+	int sz = 1 << 22;
+	u64 before;
+
+	setup(1, 0, F(CTRL_VQ));
+	if (setsockopt(FB.peer[0], SOL_SOCKET, SO_SNDBUF, &sz, sizeof(sz)))
+		abort();
+	memset(pkt, 0, NET_HDR_LEN);
+	frame(pkt + NET_HDR_LEN, MAC, 60, 8);
+	for (i = 0; i < 3 * VIRTIO_NET_RX_BUDGET; i++)
+		sent += send(FB.peer[0], pkt, sizeof(pkt), 0) > 0;
+	/*
+	 * A buffer too small for them, its kick a call: each frame is read
+	 * and dropped.
+	 */
+	before = virtio_net_stats(N)->rx_dropped;
+	post1(0, TH_BUFS, 40, true);
+	ok(sent == 3 * VIRTIO_NET_RX_BUDGET &&
+	   virtio_net_stats(N)->rx_dropped - before == VIRTIO_NET_RX_BUDGET,
+	   "%u frames waiting: one call reads %u of them (%llu)", sent,
+	   VIRTIO_NET_RX_BUDGET,
+	   (unsigned long long)(virtio_net_stats(N)->rx_dropped - before));
+	virtio_net_backend_ready(N, 0, EPOLLIN);
+	virtio_net_backend_ready(N, 0, EPOLLIN);
+	ok(virtio_net_stats(N)->rx_dropped - before == sent,
+	   "the next calls take the rest");
+	teardown();
+}
+
+/*
+ * The same with the I/O loop running: after each batch the loop is asked
+ * to come back (the backend is edge-triggered: no new frame, no new
+ * event), so every frame is read without another one arriving.
+ */
+static void test_rx_budget_loop(void)
+{
+	static struct net_fake fb;
+	struct io_loop loop;
+	struct virtio_net *net;
+	u8 pkt[NET_HDR_LEN + 60];
+	unsigned int i, sent = 0, spins;
+	int sz = 1 << 22;
+
+	if (io_loop_init(&loop) || io_loop_start(&loop))
+		abort();
+	net = net_fake_pci(&T, &VP, &fb, true, &loop);
+	if (!(th_negotiate(&T, F(CTRL_VQ)) & VIRTIO_STATUS_FEATURES_OK) ||
+	    setsockopt(fb.peer, SOL_SOCKET, SO_SNDBUF, &sz, sizeof(sz)))
+		abort();
+	for (i = 0; i < 3; i++)
+		th_queue(&T, i, QSIZE, NOVEC);
+	th_driver_ok(&T);
+	memset(pkt, 0, NET_HDR_LEN);
+	frame(pkt + NET_HDR_LEN, MAC, 60, 9);
+	for (i = 0; i < 3 * VIRTIO_NET_RX_BUDGET; i++)
+		sent += send(fb.peer, pkt, sizeof(pkt), 0) > 0;
+	/* The I/O thread saw them with no buffer: it waits for one. */
+	usleep(20000);
+	memset(next_desc, 0, sizeof(next_desc));
+	post1(0, TH_BUFS, 40, true);
+	for (spins = 0; spins < 2000 &&
+	     virtio_net_stats(net)->rx_dropped < sent; spins++)
+		usleep(1000);
+	ok(virtio_net_stats(net)->rx_dropped == sent,
+	   "with the I/O loop: all %u frames read, batch after batch (%llu)",
+	   sent, (unsigned long long)virtio_net_stats(net)->rx_dropped);
+	io_loop_stop(&loop);
+	virtio_pci_destroy(&VP);
+	virtio_net_destroy(net);
+	th_fini(&T);
+	io_loop_destroy(&loop);
+}
+
 static void test_ctrl(void)
 {
 	u8 junk[64] = { 0 };
@@ -570,6 +700,9 @@ int main(void)
 	test_features();
 	test_tx();
 	test_rx();
+	test_rx_before_driver_ok();
+	test_rx_budget();
+	test_rx_budget_loop();
 	test_ctrl();
 	test_default_mac();
 	return tap_done();
