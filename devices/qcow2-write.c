@@ -201,7 +201,7 @@ ssize_t qcow2_pwritev(struct disk *d, const struct iovec *iov,
 	}
 	pthread_mutex_unlock(&q->lock);
 	if (!ret && dsync && fdatasync(d->fd))
-		ret = -errno;
+		ret = disk_sync_result(d, -errno);
 	return ret ? ret : (ssize_t)done;
 }
 
