@@ -9,9 +9,9 @@
  * also kept in a list of writes not yet durable; fdatasync makes them
  * durable. A crash may keep any subset of the writes since the last
  * fdatasync (no order between them: the kernel writes dirty pages back in
- * any order). Before each fdatasync, and at the end, every such subset (or,
- * past 12 writes, a few thousand of them) is applied to the durable image
- * and that image is checked:
+ * any order). Before each fdatasync, and at the end, every such subset
+ * (past 12 writes: each alone, all but each, and 256 at random) is
+ * applied to the durable image and that image is checked:
  *   - every cluster has a refcount at least its references (header,
  *     refcount table, refcount blocks, L1 table, L2 tables, data):
  *     leaks are fine, an L1/L2/refcount-table entry pointing at a cluster
@@ -19,10 +19,12 @@
  *   - every guest sector reads as a version the guest wrote there since
  *     its last successful flush, or the one it held at that flush (never
  *     another sector's data, never an older version).
- * The guest's work: allocating writes (also with a new L2 table),
- * copy-on-write of a partial cluster, discard (a cluster freed, then
- * allocated again), write-zeroes that keep the allocation followed by a
- * partial write (a preallocated zero cluster), a write of two clusters.
+ * The guest's work: allocating writes (also with a new L2 table, and one
+ * with a new refcount block), copy-on-write of a partial cluster, discard
+ * (a cluster freed, then allocated again), write-zeroes that keep the
+ * allocation, flushed, then a partial write (a preallocated zero
+ * cluster), writes of two and of 70 clusters (more than a request defers
+ * at once), 70 discards.
  *
  * Then fsync errors: an fdatasync that fails (the kernel drops the dirty
  * pages and reports the error once) makes that flush fail, and every later
@@ -48,12 +50,17 @@
 #define SECT		512
 #define NSECT		(CS / SECT)
 #define MAX_PENDING	256
-#define FILE_MAX	(64 * CS)
+#define FILE_MAX	(2060 * CS)
+/* One refcount block's clusters (16-bit refcounts): then a new block. */
+#define RB_CLUSTERS	(CS / 2)
 #define TAG		0x6c6b766d63726173ULL	/* "lkvmcras" */
 
-/* The guest clusters the test touches. */
-static const u64 gcls[] = { 0, 1, 2, 3, 4, 5, 600 };
-#define NG ARRAY_SIZE(gcls)
+/* The guest clusters the test touches: these, then 10 to 79. */
+static const u64 some_gcls[] = { 0, 1, 2, 3, 4, 5, 600 };
+#define RUN_FIRST	10
+#define RUN_LEN		70	/* more than a request defers (64) */
+#define NG		(ARRAY_SIZE(some_gcls) + RUN_LEN)
+static u64 gcls[NG];
 #define MAX_HIST 16
 
 struct pending {
@@ -277,17 +284,18 @@ static int check_subset(const bool *keep)
 	u64 len = S.durable_len;
 	unsigned int i;
 
-	memcpy(crash_img, S.durable, FILE_MAX);
-	for (i = 0; i < S.np; i++) {
-		const struct pending *p = &S.p[i];
-
-		if (!keep[i])
-			continue;
-		if (p->off + p->len > FILE_MAX)
-			return fail("a write past the test's file size");
-		memcpy(crash_img + p->off, p->data, p->len);
-		len = MAX(len, p->off + p->len);
-	}
+	/* The checker reads nothing past len: only up to it is set. */
+	for (i = 0; i < S.np; i++)
+		if (keep[i])
+			len = MAX(len, S.p[i].off + S.p[i].len);
+	if (len > FILE_MAX)
+		return fail("a write past the test's file size");
+	memcpy(crash_img, S.durable, S.durable_len);
+	memset(crash_img + S.durable_len, 0, len - S.durable_len);
+	for (i = 0; i < S.np; i++)
+		if (keep[i])
+			memcpy(crash_img + S.p[i].off, S.p[i].data,
+			       S.p[i].len);
 	S.checks++;
 	return check_image(crash_img, len);
 }
@@ -316,7 +324,7 @@ static void check_crashes(const char *where)
 		   MAX_PENDING);
 		return;
 	}
-	tries = n <= 12 ? 1U << n : 4096;
+	tries = n <= 12 ? 1U << n : 2 * n + 256;
 	for (t = 0; t < tries; t++) {
 		for (i = 0; i < n; i++)
 			keep[i] = n <= 12 ? (t >> i) & 1 :
@@ -331,6 +339,11 @@ static void check_crashes(const char *where)
 			S.bad++;
 			ok(0, "%s: a crash keeping %u of %u writes: %s", where,
 			   kept, n, S.why);
+			for (i = 0; i < n; i++)
+				printf("#   %s write of %llu bytes at 0x%llx\n",
+				       keep[i] ? "kept" : "lost",
+				       (unsigned long long)S.p[i].len,
+				       (unsigned long long)S.p[i].off);
 			return;
 		}
 	}
@@ -416,6 +429,15 @@ static int gwrite(struct disk *d, u64 g, unsigned int s, unsigned int n)
 	return ret;
 }
 
+static int gzero(struct disk *d, u64 g, bool unmap)
+{
+	unsigned int s;
+
+	for (s = 0; s < NSECT; s++)
+		remember(g, s, 0);
+	return d->ops->zero(d, g * CS, CS, unmap);
+}
+
 static int gflush(struct disk *d)
 {
 	struct disk_req r = { .op = DISK_OP_FLUSH };
@@ -435,12 +457,15 @@ static int gflush(struct disk *d)
 	return 0;
 }
 
-/* The image: 4 KiB clusters, v3, 16-bit refcounts, 4 MiB, no data. */
-static void build(u8 *b, u64 *len)
+/*
+ * The image: 4 KiB clusters, v3, 16-bit refcounts, 4 MiB, no data. full:
+ * the file is as long as the first refcount block covers, all of it in
+ * use (leaked), so the next allocation makes a new block.
+ */
+static void build(u8 *b, u64 *len, bool full)
 {
-	u64 v;
+	u64 v, i;
 	u32 w;
-	int i;
 
 	memset(b, 0, 5 * CS);
 #define P32(o, x) (w = htobe32(x), memcpy(b + (o), &w, 4))
@@ -457,14 +482,14 @@ static void build(u8 *b, u64 *len)
 	P32(100, QCOW2_V3_HEADER_LEN);
 	P64(1 * CS, 2 * CS);		/* refcount block */
 	P64(3 * CS, 4 * CS | QCOW2_OFLAG_COPIED);	/* L2 for 0-511 */
-	for (i = 0; i < 5; i++)
+	for (i = 0; i < (full ? RB_CLUSTERS : 5); i++)
 		b[2 * CS + 2 * i + 1] = 1;
 #undef P32
 #undef P64
-	*len = 5 * CS;
+	*len = (full ? RB_CLUSTERS : 5) * CS;
 }
 
-static struct disk *make_image(const char *name, bool qcow2)
+static struct disk *make_image(const char *name, bool qcow2, bool full)
 {
 	struct disk_open_opts o = { .no_lock = true };
 	struct disk *d = NULL;
@@ -476,8 +501,10 @@ static struct disk *make_image(const char *name, bool qcow2)
 	memset(S.durable, 0, sizeof(S.durable));
 	memset(S.flushed, 0, sizeof(S.flushed));
 	memset(S.nhist, 0, sizeof(S.nhist));
+	S.bad = 0;
+	S.checks = 0;
 	if (qcow2)
-		build(S.durable, &len);
+		build(S.durable, &len, full);
 	fd = open(p, O_RDWR | O_CREAT | O_TRUNC, 0644);
 	if (fd < 0 || write(fd, S.durable, len) != (ssize_t)len ||
 	    close(fd))
@@ -491,9 +518,75 @@ static struct disk *make_image(const char *name, bool qcow2)
 	return d;
 }
 
+static void test_crash_consistency(void)
+{
+	struct disk *d = make_image("c.qcow2", true, false);
+	unsigned int i;
+	int r = 0;
+
+	if (!ok(d != NULL, "crash: the image opens"))
+		return;
+	S.check = true;
+	r = r ?: gwrite(d, 0, 0, NSECT);	/* allocate */
+	r = r ?: gwrite(d, 1, 0, NSECT);
+	r = r ?: gflush(d);
+	r = r ?: gwrite(d, 2, 3, 1);		/* copy-on-write of zeroes */
+	r = r ?: gwrite(d, 600, 0, NSECT);	/* a new L2 table */
+	r = r ?: gflush(d);
+	r = r ?: gzero(d, 0, true);		/* freed ... */
+	r = r ?: gwrite(d, 3, 0, NSECT);	/* ... and handed out again */
+	r = r ?: gzero(d, 1, false);		/* preallocated zero cluster */
+	r = r ?: gflush(d);			/* its old data must not return */
+	r = r ?: gwrite(d, 1, 2, 1);		/* partial write into it */
+	r = r ?: gflush(d);
+	r = r ?: gwrite(d, 1, 0, NSECT);	/* in place */
+	r = r ?: gzero(d, 3, true);
+	r = r ?: gzero(d, 600, true);
+	r = r ?: gwrite(d, 4, 4, NSECT);	/* two clusters, both partial */
+	r = r ?: gwrite(d, 0, 0, 2 * NSECT);	/* two whole clusters */
+	r = r ?: gflush(d);
+	r = r ?: gwrite(d, 2, 0, 3);
+	r = r ?: gflush(d);
+	r = r ?: gwrite(d, RUN_FIRST, 0, RUN_LEN * NSECT);
+	r = r ?: gflush(d);
+	r = r ?: gwrite(d, RUN_FIRST, 0, RUN_LEN * NSECT);	/* in place */
+	for (i = 0; i < RUN_LEN; i++)
+		r = r ?: gzero(d, RUN_FIRST + i, true);
+	r = r ?: gwrite(d, RUN_FIRST, 1, RUN_LEN * NSECT - 2);
+	check_crashes("at the end");
+	ok(!r, "crash: every request succeeded (%d)", r);
+	ok(!S.bad, "crash: %u crash images checked, all consistent, no flushed data lost",
+	   S.checks);
+	S.check = false;
+	make_durable(false);
+	S.fd = -1;
+	disk_close(d);
+}
+
+/* A write that needs a new refcount block: the block before its entry. */
+static void test_new_refblock(void)
+{
+	struct disk *d = make_image("rb.qcow2", true, true);
+	int r;
+
+	if (!ok(d != NULL, "new refcount block: the image opens"))
+		return;
+	S.check = true;
+	r = gwrite(d, 0, 0, NSECT);
+	r = r ?: gflush(d);
+	check_crashes("new refcount block, at the end");
+	ok(!r && !S.bad,
+	   "new refcount block: %u crash images checked, all consistent (%d)",
+	   S.checks, r);
+	S.check = false;
+	make_durable(false);
+	S.fd = -1;
+	disk_close(d);
+}
+
 static void test_sync_errors(const char *name, bool qcow2)
 {
-	struct disk *d = make_image(name, qcow2);
+	struct disk *d = make_image(name, qcow2, false);
 	int first, second, third;
 
 	if (!ok(d != NULL, "%s: opens", name))
@@ -519,9 +612,16 @@ static void test_sync_errors(const char *name, bool qcow2)
 
 int main(void)
 {
+	unsigned int i;
+
+	for (i = 0; i < NG; i++)
+		gcls[i] = i < ARRAY_SIZE(some_gcls) ? some_gcls[i] :
+			  RUN_FIRST + i - ARRAY_SIZE(some_gcls);
 	snprintf(dir, sizeof(dir), "/tmp/lkvm-qcrash-XXXXXX");
 	if (!mkdtemp(dir))
 		return 1;
+	test_crash_consistency();
+	test_new_refblock();
 	test_sync_errors("raw", false);
 	test_sync_errors("qcow2", true);
 	{
