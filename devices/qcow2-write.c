@@ -268,9 +268,10 @@ ssize_t qcow2_pwritev(struct disk *d, const struct iovec *iov,
 	ret2 = q_commit(d, q);
 	if (!ret)
 		ret = ret2;
-	if (!ret && dsync)
-		ret = qcow2_barrier(d, q);
 	pthread_mutex_unlock(&q->lock);
+	/* Write-through: the entries too, outside the lock. */
+	if (!ret && dsync && fdatasync(d->fd))
+		ret = disk_sync_result(d, -errno);
 	return ret ? ret : (ssize_t)done;
 }
 

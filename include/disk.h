@@ -51,7 +51,8 @@ struct disk_ops {
 	/*
 	 * Optional, for formats that are not linear: 1 with *host set if
 	 * [off, off + len) is stored as-is in one contiguous run of the file
-	 * (so it can be read there directly), 0 if not, or -errno.
+	 * (so it can be read there directly), 0 if not (or not known
+	 * without waiting: it is called on the I/O thread), or -errno.
 	 */
 	int (*map_read)(struct disk *d, u64 off, u64 len, u64 *host);
 	void (*close)(struct disk *d);

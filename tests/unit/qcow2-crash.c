@@ -26,6 +26,9 @@
  * cluster), writes of two and of 70 clusters (more than a request defers
  * at once), 70 discards.
  *
+ * map_read() (asked on the I/O thread) does not wait for a write that
+ * syncs under the image's lock.
+ *
  * Then fsync errors: an fdatasync that fails (the kernel drops the dirty
  * pages and reports the error once) makes that flush fail, and every later
  * one, for raw and qcow2 images alike: the guest is never told its lost
@@ -34,12 +37,14 @@
 #include <endian.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "disk.h"
@@ -366,10 +371,27 @@ static void make_durable(bool lose)
 	S.overflow = false;
 }
 
+/* hold_syncs: an fdatasync of the image waits until it is cleared. */
+static pthread_mutex_t hold_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t hold_cond = PTHREAD_COND_INITIALIZER;
+static bool hold_syncs, in_sync;
+
+static void held_sync(void)
+{
+	pthread_mutex_lock(&hold_lock);
+	in_sync = true;
+	pthread_cond_broadcast(&hold_cond);
+	while (hold_syncs)
+		pthread_cond_wait(&hold_cond, &hold_lock);
+	in_sync = false;
+	pthread_mutex_unlock(&hold_lock);
+}
+
 int fdatasync(int fd)
 {
 	if (fd != S.fd)
 		return syscall(SYS_fdatasync, fd);
+	held_sync();
 	check_crashes("before a sync");
 	if (S.fail_syncs) {
 		/* As Linux: the dirty pages are dropped, the error said once. */
@@ -584,6 +606,88 @@ static void test_new_refblock(void)
 	disk_close(d);
 }
 
+struct map_call {
+	struct disk *d;
+	int ret;
+	bool done;
+};
+
+static void *map_thread(void *arg)
+{
+	struct map_call *m = arg;
+	u64 host;
+
+	m->ret = m->d->ops->map_read(m->d, 0, CS, &host);
+	pthread_mutex_lock(&hold_lock);
+	m->done = true;
+	pthread_cond_broadcast(&hold_cond);
+	pthread_mutex_unlock(&hold_lock);
+	return NULL;
+}
+
+static void *write_thread(void *arg)
+{
+	return (void *)(long)gwrite(arg, 1, 0, NSECT);
+}
+
+/* Wait (hold_lock held) until *flag or 2 s have passed. */
+static bool wait_for(bool *flag)
+{
+	struct timespec until;
+
+	clock_gettime(CLOCK_REALTIME, &until);
+	until.tv_sec += 2;
+	while (!*flag)
+		if (pthread_cond_timedwait(&hold_cond, &hold_lock, &until))
+			break;
+	return *flag;
+}
+
+/*
+ * The io_uring engine asks map_read() on the I/O thread whether a read can
+ * go to the file directly: it must not wait while an allocating write
+ * holds the image (syncing under its lock), but say "not mapped".
+ */
+static void test_map_read_no_wait(void)
+{
+	struct disk *d = make_image("m.qcow2", true, false);
+	struct map_call m = { .d = d };
+	pthread_t w, mt;
+	bool syncing, answered;
+	void *wret;
+	u64 host;
+
+	if (!ok(d != NULL, "map_read: the image opens"))
+		return;
+	ok(!gwrite(d, 0, 0, NSECT) && d->ops->map_read(d, 0, CS, &host) == 1,
+	   "map_read: an allocated cluster maps");
+	pthread_mutex_lock(&hold_lock);
+	hold_syncs = true;
+	pthread_mutex_unlock(&hold_lock);
+	if (pthread_create(&w, NULL, write_thread, d))
+		abort();
+	pthread_mutex_lock(&hold_lock);
+	syncing = wait_for(&in_sync);
+	pthread_mutex_unlock(&hold_lock);
+	if (pthread_create(&mt, NULL, map_thread, &m))
+		abort();
+	pthread_mutex_lock(&hold_lock);
+	answered = wait_for(&m.done);
+	hold_syncs = false;
+	pthread_cond_broadcast(&hold_cond);
+	pthread_mutex_unlock(&hold_lock);
+	ok(syncing && answered && m.ret == 0,
+	   "map_read: while a write syncs under the image's lock, it answers at once: not mapped (%s, %d)",
+	   answered ? "answered" : "still waiting after 2 s", m.ret);
+	pthread_join(w, &wret);
+	pthread_join(mt, NULL);
+	ok(!wret && d->ops->map_read(d, 0, CS, &host) == 1,
+	   "map_read: the write done, it maps again");
+	make_durable(false);
+	S.fd = -1;
+	disk_close(d);
+}
+
 static void test_sync_errors(const char *name, bool qcow2)
 {
 	struct disk *d = make_image(name, qcow2, false);
@@ -622,6 +726,7 @@ int main(void)
 		return 1;
 	test_crash_consistency();
 	test_new_refblock();
+	test_map_read_no_wait();
 	test_sync_errors("raw", false);
 	test_sync_errors("qcow2", true);
 	{
