@@ -28,7 +28,8 @@
  *             table) entry
  *   free:     L2 entry -> sync -> refcount entry
  * Within one request the L2 entries of its new clusters and the frees
- * wait in q->links and q->frees, to share those syncs (qcow2-write.c):
+ * wait in q->links and q->frees (QCOW2_DEFER each), to share those syncs
+ * (qcow2-write.c):
  * reads take the mutex, so none sees a cluster before its entry.
  * One mutex serialises every request on an image.
  *
@@ -57,8 +58,11 @@
 #include "qcow2.h"
 
 #define L2_CACHE_SIZE 32
-/* L2 entries and frees one request defers before it syncs and writes them. */
-#define QCOW2_DEFER 64
+/*
+ * L2 entries and frees one request defers before it syncs and writes them:
+ * a 2 GiB discard of 64 KiB clusters takes 32 syncs.
+ */
+#define QCOW2_DEFER 1024
 
 struct l2_cache_entry {
 	u64 off;		/* host offset of the table, 0 = free */
@@ -96,6 +100,7 @@ struct qcow2 {
 	/* Old L2 entries, unlinked: their clusters are freed after a sync. */
 	u64 frees[QCOW2_DEFER];
 	unsigned int nfrees;
+	unsigned int defer_max;	/* QCOW2_DEFER; tests set fewer */
 };
 
 /* qcow2-io.c: all of [off, off + len) or an error, metadata is never short. */

@@ -23,8 +23,8 @@
  * with a new refcount block), copy-on-write of a partial cluster, discard
  * (a cluster freed, then allocated again), write-zeroes that keep the
  * allocation, flushed, then a partial write (a preallocated zero
- * cluster), writes of two and of 70 clusters (more than a request defers
- * at once), 70 discards.
+ * cluster), writes of two and of 70 clusters, 70 discards (with at most 16
+ * entries deferred in a request: more than that).
  *
  * map_read() (asked on the I/O thread) does not wait for a write that
  * syncs under the image's lock.
@@ -48,7 +48,7 @@
 #include <unistd.h>
 
 #include "disk.h"
-#include "qcow2.h"
+#include "qcow2-internal.h"
 #include "tap.h"
 
 #define CS		4096ULL
@@ -63,7 +63,8 @@
 /* The guest clusters the test touches: these, then 10 to 79. */
 static const u64 some_gcls[] = { 0, 1, 2, 3, 4, 5, 600 };
 #define RUN_FIRST	10
-#define RUN_LEN		70	/* more than a request defers (64) */
+#define RUN_LEN		70
+#define DEFER		16	/* entries a request defers: RUN_LEN is more */
 #define NG		(ARRAY_SIZE(some_gcls) + RUN_LEN)
 static u64 gcls[NG];
 #define MAX_HIST 16
@@ -548,6 +549,7 @@ static void test_crash_consistency(void)
 
 	if (!ok(d != NULL, "crash: the image opens"))
 		return;
+	((struct qcow2 *)d->priv)->defer_max = DEFER;
 	S.check = true;
 	r = r ?: gwrite(d, 0, 0, NSECT);	/* allocate */
 	r = r ?: gwrite(d, 1, 0, NSECT);
