@@ -477,7 +477,9 @@ static s64 disk_rw_full(struct disk *d, struct disk_req *req)
 			n = d->ops->pwritev(d, iov, iovcnt, off, req->dsync);
 		if (n == -EINTR)
 			continue;
-		if (n == -EIO && req->op == DISK_OP_WRITE && req->dsync)
+		/* qcow2 says so itself: its EIO may be a corrupt image. */
+		if (n == -EIO && req->op == DISK_OP_WRITE && req->dsync &&
+		    d->linear)
 			disk_sync_result(d, n);
 		if (n < 0)
 			return n;

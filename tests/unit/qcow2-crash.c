@@ -32,7 +32,8 @@
  * Then fsync errors: an fdatasync that fails (the kernel drops the dirty
  * pages and reports the error once) makes that flush fail, and every later
  * one, for raw and qcow2 images alike: the guest is never told its lost
- * data is safe.
+ * data is safe. A write refused because a qcow2 image is corrupt is no
+ * such failure: flushes go on.
  */
 #include <endian.h>
 #include <errno.h>
@@ -716,6 +717,48 @@ static void test_sync_errors(const char *name, bool qcow2)
 	disk_close(d);
 }
 
+/*
+ * A write-through write refused because the qcow2 image is corrupt (an
+ * L2 entry points guest data at the L1 table) fails with EIO, but no sync
+ * failed: flushes still succeed.
+ */
+static void test_corrupt_is_no_sync_error(void)
+{
+	struct disk *d = make_image("k.qcow2", true, false);
+	u64 e = htobe64(3 * CS | QCOW2_OFLAG_COPIED);
+	struct iovec v;
+	struct disk_req w = {
+		.op = DISK_OP_WRITE, .len = CS, .iov = &v, .iovcnt = 1,
+		.dsync = true,
+	};
+	u8 *buf = calloc(1, CS);
+
+	if (!ok(d && buf, "corrupt image: opens"))
+		return;
+	v.iov_base = buf;
+	v.iov_len = CS;
+	/* The L2 table's first entry, behind the back of the open image. */
+	S.fd = -1;
+	if (pwrite(d->fd, &e, 8, 4 * CS) != 8)
+		abort();
+	disk_close(d);
+	d = NULL;
+	{
+		struct disk_open_opts o = { .no_lock = true };
+		char p[128];
+
+		snprintf(p, sizeof(p), "%s/k.qcow2", dir);
+		if (disk_open(&d, p, &o, NULL, 0))
+			abort();
+	}
+	disk_req_execute(d, &w);
+	ok(w.result == -EIO, "corrupt image: the write-through write fails (%lld)",
+	   (long long)w.result);
+	ok(gflush(d) == 0, "corrupt image: a flush still succeeds");
+	disk_close(d);
+	free(buf);
+}
+
 int main(void)
 {
 	unsigned int i;
@@ -729,6 +772,7 @@ int main(void)
 	test_crash_consistency();
 	test_new_refblock();
 	test_map_read_no_wait();
+	test_corrupt_is_no_sync_error();
 	test_sync_errors("raw", false);
 	test_sync_errors("qcow2", true);
 	{
