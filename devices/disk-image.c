@@ -451,6 +451,17 @@ int disk_write(struct disk *d, const void *buf, u64 len, u64 off)
 	return (u64)n == len ? 0 : -EIO;
 }
 
+int disk_sync_result(struct disk *d, int ret)
+{
+	if (ret >= 0)
+		return __atomic_load_n(&d->sync_failed, __ATOMIC_ACQUIRE) ?
+		       -EIO : ret;
+	if (!__atomic_exchange_n(&d->sync_failed, true, __ATOMIC_ACQ_REL))
+		pr_err("%s: a sync of the image failed (%s): data written before it may be lost; every flush fails from now on",
+		       d->path, strerror(-ret));
+	return ret;
+}
+
 static s64 disk_rw_full(struct disk *d, struct disk_req *req)
 {
 	struct iovec *iov = req->iov;
@@ -466,6 +477,10 @@ static s64 disk_rw_full(struct disk *d, struct disk_req *req)
 			n = d->ops->pwritev(d, iov, iovcnt, off, req->dsync);
 		if (n == -EINTR)
 			continue;
+		/* qcow2 says so itself: its EIO may be a corrupt image. */
+		if (n == -EIO && req->op == DISK_OP_WRITE && req->dsync &&
+		    d->linear)
+			disk_sync_result(d, n);
 		if (n < 0)
 			return n;
 		if (n == 0)
@@ -487,12 +502,12 @@ void disk_req_execute(struct disk *d, struct disk_req *req)
 		req->result = disk_rw_full(d, req);
 		break;
 	case DISK_OP_FLUSH:
-		req->result = d->ops->flush(d);
+		req->result = disk_sync_result(d, d->ops->flush(d));
 		break;
 	case DISK_OP_ZERO:
 		req->result = d->ops->zero(d, req->off, req->len, req->unmap);
 		if (!req->result && req->dsync)
-			req->result = d->ops->flush(d);
+			req->result = disk_sync_result(d, d->ops->flush(d));
 		break;
 	default:
 		req->result = -EOPNOTSUPP;

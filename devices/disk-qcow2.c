@@ -302,6 +302,7 @@ int disk_qcow2_open(struct disk *d, const struct disk_open_opts *opts,
 		      1U << (q->h.refcount_order - 3) : 1;
 	q->rb_entries = (cs * 8) >> q->h.refcount_order;
 	q->rct_entries = ((u64)q->h.rct_clusters * cs) / 8;
+	q->defer_max = QCOW2_DEFER;
 	q->cow = malloc(cs);
 	q->ccache = malloc(cs);
 	q->cbuf = malloc(2 * cs);

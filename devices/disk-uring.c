@@ -325,6 +325,9 @@ static enum uring_next uring_complete(struct disk_uring *u,
 			}
 			res = 0;
 		} else if (res < 0) {
+			if (res == -EIO && req->op == DISK_OP_WRITE &&
+			    req->dsync)
+				disk_sync_result(u->e.disk, res);
 			req->result = res;
 			return URING_DONE;
 		} else if (res == 0) {
@@ -350,6 +353,8 @@ static enum uring_next uring_complete(struct disk_uring *u,
 		uring_hand_off(u, req);
 		return URING_HANDED_OFF;
 	}
+	if (req->op == DISK_OP_FLUSH)
+		res = disk_sync_result(u->e.disk, res);
 	req->result = res;
 	return URING_DONE;
 }

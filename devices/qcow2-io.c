@@ -76,6 +76,7 @@ int qcow2_write_meta(struct disk *d, struct qcow2 *q, const void *buf,
 					 qcow2_meta_name(kind),
 					 (unsigned long long)off,
 					 r ? qcow2_meta_name(r->kind) : "data");
+	q->unsynced = true;
 	return q_pwrite(d, buf, len, off);
 }
 
@@ -115,7 +116,20 @@ int qcow2_write_clear(struct disk *d, struct qcow2 *q, const void *buf,
 {
 	int ret = qcow2_check_clear(d, q, off, len);
 
-	return ret ? ret : q_pwrite(d, buf, len, off);
+	if (ret)
+		return ret;
+	q->unsynced = true;
+	return q_pwrite(d, buf, len, off);
+}
+
+int qcow2_barrier(struct disk *d, struct qcow2 *q)
+{
+	if (!q->unsynced)
+		return 0;
+	if (fdatasync(d->fd))
+		return disk_sync_result(d, -errno);
+	q->unsynced = false;
+	return 0;
 }
 
 int qcow2_corrupt(struct disk *d, const char *what, u64 v)

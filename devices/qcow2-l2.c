@@ -68,6 +68,9 @@ int qcow2_l2_get(struct disk *d, struct qcow2 *q, u64 gcl, bool alloc,
 			return ret;
 		memset(q->cow, 0, q->cluster_size);
 		ret = qcow2_write_clear(d, q, q->cow, q->cluster_size, off);
+		/* Its refcount and zeroes stable before L1 points at it. */
+		if (!ret)
+			ret = qcow2_barrier(d, q);
 		if (ret)
 			return ret;
 		e = off | QCOW2_OFLAG_COPIED;

@@ -111,7 +111,13 @@ int qcow2_map_read(struct disk *d, u64 off, u64 len, u64 *host)
 
 	if (off > d->size || len > d->size - off || !len)
 		return 0;
-	pthread_mutex_lock(&q->lock);
+	/*
+	 * This runs on the I/O thread: never wait for a request holding the
+	 * lock (an allocating write syncs under it). Busy: not mapped, the
+	 * read takes the metadata path.
+	 */
+	if (pthread_mutex_trylock(&q->lock))
+		return 0;
 	while (pos < off + len) {
 		u64 gcl = pos >> q->h.cluster_bits;
 		u64 in_off = pos & (q->cluster_size - 1);

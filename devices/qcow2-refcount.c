@@ -162,6 +162,9 @@ int qcow2_alloc(struct disk *d, struct qcow2 *q, u64 *out)
 			rc_set_raw(q, blk, cl % q->rb_entries, 1);
 			q->host_end = MAX(q->host_end, off + q->cluster_size);
 			ret = qcow2_write_clear(d, q, blk, q->cluster_size, off);
+			/* The block stable before the table points at it. */
+			if (!ret)
+				ret = qcow2_barrier(d, q);
 			if (!ret) {
 				be = htobe64(off);
 				ret = qcow2_write_meta(d, q, &be, 8,

@@ -102,6 +102,76 @@ static int q_release_entry(struct disk *d, struct qcow2 *q, u64 e)
 }
 
 /*
+ * Write the deferred L2 entries once what they point at is stable, then
+ * free the clusters of the old entries once no entry on disk names them.
+ * A failure leaves the rest unwritten: leaked clusters, never an entry
+ * pointing at one whose refcount or contents may not be on disk.
+ */
+static int q_commit(struct disk *d, struct qcow2 *q)
+{
+	unsigned int i, nl = q->nlinks, nf = q->nfrees;
+	int ret = 0;
+
+	q->nlinks = q->nfrees = 0;
+	if (nl)
+		ret = qcow2_barrier(d, q);
+	for (i = 0; !ret && i < nl; i++) {
+		u64 gcl = q->links[i].gcl, *tbl, tbl_off;
+
+		ret = qcow2_l2_get(d, q, gcl, false, &tbl, &tbl_off);
+		if (!ret && !tbl)
+			ret = qcow2_corrupt(d, "L2 table gone for cluster", gcl);
+		if (!ret)
+			ret = qcow2_l2_set(d, q, tbl, tbl_off,
+					   gcl % q->l2_entries,
+					   q->links[i].e);
+	}
+	if (!ret && nf)
+		ret = qcow2_barrier(d, q);
+	for (i = 0; !ret && i < nf; i++)
+		ret = q_release_entry(d, q, q->frees[i]);
+	return ret;
+}
+
+/*
+ * Guest cluster gcl's L2 entry becomes e once what e points at is stable
+ * (at the request's q_commit()); old, if it names clusters, is freed
+ * after that.
+ */
+static int q_defer_link(struct disk *d, struct qcow2 *q, u64 gcl, u64 e,
+			u64 old)
+{
+	int ret;
+
+	if (q->nlinks == q->defer_max || q->nfrees == q->defer_max) {
+		ret = q_commit(d, q);
+		if (ret)
+			return ret;	/* e's cluster leaks */
+	}
+	q->links[q->nlinks].gcl = gcl;
+	q->links[q->nlinks++].e = e;
+	if (old & (QCOW2_OFLAG_COMPRESSED | QCOW2_OFFSET_MASK))
+		q->frees[q->nfrees++] = old;
+	return 0;
+}
+
+/* An entry already replaced on disk: its clusters are freed after a sync. */
+static int q_defer_free(struct disk *d, struct qcow2 *q, u64 old)
+{
+	int ret;
+
+	if (!(old & (QCOW2_OFLAG_COMPRESSED | QCOW2_OFFSET_MASK)))
+		return 0;
+	if (q->nfrees == q->defer_max) {
+		ret = q_commit(d, q);
+		if (ret)
+			return ret;	/* old's clusters leak */
+	}
+	q->frees[q->nfrees++] = old;
+	return 0;
+}
+
+/*
  * Write part of one guest cluster from buf (flat, data != NULL) or from
  * iov[skip, skip + len) (data == NULL).
  */
@@ -144,9 +214,10 @@ static int q_write_chunk(struct disk *d, struct qcow2 *q, u64 gcl,
 		}
 		if (ret || !(e & QCOW2_OFLAG_ZERO))
 			return ret;
-		return qcow2_l2_set(d, q, tbl, tbl_off, idx, e & ~QCOW2_OFLAG_ZERO);
+		/* The zeroes and data stable before the entry says data. */
+		return q_defer_link(d, q, gcl, e & ~QCOW2_OFLAG_ZERO, 0);
 	}
-	/* Allocate: refcount, then data, then the L2 entry. */
+	/* Allocate: refcount, then data, (sync,) then the L2 entry. */
 	if (!full) {
 		ret = q_fill_cow(d, q, gcl, e);
 		if (ret)
@@ -159,18 +230,13 @@ static int q_write_chunk(struct disk *d, struct qcow2 *q, u64 gcl,
 	ret = qcow2_alloc(d, q, &newc);
 	if (ret)
 		return ret;
-	/* qcow2_alloc may have evicted our table: reload it. */
 	ret = qcow2_write_clear(d, q, q->cow, q->cluster_size, newc);
-	if (!ret)
-		ret = qcow2_l2_get(d, q, gcl, false, &tbl, &tbl_off);
 	if (ret) {
+		/* Nothing names it: its refcount can go at once. */
 		qcow2_free_range(d, q, newc, 1);
 		return ret;
 	}
-	ret = qcow2_l2_set(d, q, tbl, tbl_off, idx, newc | QCOW2_OFLAG_COPIED);
-	if (ret)
-		return ret;
-	return q_release_entry(d, q, e);
+	return q_defer_link(d, q, gcl, newc | QCOW2_OFLAG_COPIED, e);
 }
 
 ssize_t qcow2_pwritev(struct disk *d, const struct iovec *iov,
@@ -178,7 +244,7 @@ ssize_t qcow2_pwritev(struct disk *d, const struct iovec *iov,
 {
 	struct qcow2 *q = d->priv;
 	u64 len, done = 0;
-	int ret = 0;
+	int ret = 0, ret2;
 
 	if (d->readonly)
 		return -EROFS;
@@ -199,9 +265,13 @@ ssize_t qcow2_pwritev(struct disk *d, const struct iovec *iov,
 			break;
 		done += n;
 	}
+	ret2 = q_commit(d, q);
+	if (!ret)
+		ret = ret2;
 	pthread_mutex_unlock(&q->lock);
+	/* Write-through: the entries too, outside the lock. */
 	if (!ret && dsync && fdatasync(d->fd))
-		ret = -errno;
+		ret = disk_sync_result(d, -errno);
 	return ret ? ret : (ssize_t)done;
 }
 
@@ -264,14 +334,14 @@ static int q_zero_cluster(struct disk *d, struct qcow2 *q, u64 gcl,
 	ret = qcow2_l2_set(d, q, tbl, tbl_off, idx, ne);
 	if (ret)
 		return ret;
-	return q_release_entry(d, q, e);
+	return q_defer_free(d, q, e);
 }
 
 int qcow2_zero(struct disk *d, u64 off, u64 len, bool unmap)
 {
 	struct qcow2 *q = d->priv;
 	u64 done = 0;
-	int ret = 0;
+	int ret = 0, ret2;
 
 	if (d->readonly)
 		return -EROFS;
@@ -303,6 +373,7 @@ int qcow2_zero(struct disk *d, u64 off, u64 len, bool unmap)
 		}
 		done += n;
 	}
+	ret2 = q_commit(d, q);
 	pthread_mutex_unlock(&q->lock);
-	return ret;
+	return ret ? ret : ret2;
 }

@@ -51,7 +51,8 @@ struct disk_ops {
 	/*
 	 * Optional, for formats that are not linear: 1 with *host set if
 	 * [off, off + len) is stored as-is in one contiguous run of the file
-	 * (so it can be read there directly), 0 if not, or -errno.
+	 * (so it can be read there directly), 0 if not (or not known
+	 * without waiting: it is called on the I/O thread), or -errno.
 	 */
 	int (*map_read)(struct disk *d, u64 off, u64 len, u64 *host);
 	void (*close)(struct disk *d);
@@ -75,6 +76,12 @@ struct disk {
 	 * (disk_guard_write()).
 	 */
 	bool probed_raw;
+	/*
+	 * A sync of the file failed (atomic): the kernel may have dropped
+	 * data written before and reports that only once, so every later
+	 * flush fails (disk_sync_result()).
+	 */
+	bool sync_failed;
 	char *path;
 	void *priv;		/* format state */
 };
@@ -222,6 +229,14 @@ int disk_thread_create(struct disk_engine **out, struct disk *disk,
  */
 int disk_guard_write(struct disk *d, struct disk_req *req);
 void disk_req_release(struct disk_req *req);
+
+/*
+ * The result of a sync of d's file (fdatasync, a flush, RWF_DSYNC):
+ * ret < 0 marks d as having lost data (one log line) and is returned;
+ * after that a successful sync returns -EIO, for ever. Both engines' flush
+ * results go through this.
+ */
+int disk_sync_result(struct disk *d, int ret);
 
 /* Run one request synchronously (the thread engine's worker body). */
 void disk_req_execute(struct disk *d, struct disk_req *req);

@@ -18,10 +18,19 @@
  * refcount updates. No internal snapshots (images that have them open
  * read-only), no encryption, no external data files, no extended L2.
  *
- * Metadata is written through at once, in an order that a kill at any
- * point leaves consistent (at worst leaked clusters):
- *   allocate: refcount block entry -> cluster contents -> L2 (or L1) entry
- *   free:     L2 entry -> refcount entry
+ * Metadata is written through at once, in an order that a kill of lkvm
+ * or a crash of the host at any point leaves consistent (at worst leaked
+ * clusters): the kernel writes dirty pages back in any order, so each
+ * step that depends on an earlier one waits for an fdatasync of it
+ * (qcow2_barrier(), only when something was written since the last):
+ *   allocate: refcount block entry, cluster contents (data, a zeroed L2
+ *             table, a new refcount block) -> sync -> L2 (L1, refcount
+ *             table) entry
+ *   free:     L2 entry -> sync -> refcount entry
+ * Within one request the L2 entries of its new clusters and the frees
+ * wait in q->links and q->frees (QCOW2_DEFER each), to share those syncs
+ * (qcow2-write.c):
+ * reads take the mutex, so none sees a cluster before its entry.
  * One mutex serialises every request on an image.
  *
  * The image may be hostile. At open, every table (header, L1, L2s,
@@ -49,6 +58,11 @@
 #include "qcow2.h"
 
 #define L2_CACHE_SIZE 32
+/*
+ * L2 entries and frees one request defers before it syncs and writes them:
+ * a 2 GiB discard of 64 KiB clusters takes 32 syncs.
+ */
+#define QCOW2_DEFER 1024
 
 struct l2_cache_entry {
 	u64 off;		/* host offset of the table, 0 = free */
@@ -79,6 +93,14 @@ struct qcow2 {
 	u32 csize_shift;	/* compressed descriptor: x = 62 - (bits - 8) */
 	struct qcow2_meta meta;	/* where the tables are */
 	bool corrupt;		/* a check failed: no more writes */
+	bool unsynced;		/* written since the last qcow2_barrier() */
+	/* New L2 entries (host order) whose clusters are written, not synced. */
+	struct { u64 gcl, e; } links[QCOW2_DEFER];
+	unsigned int nlinks;
+	/* Old L2 entries, unlinked: their clusters are freed after a sync. */
+	u64 frees[QCOW2_DEFER];
+	unsigned int nfrees;
+	unsigned int defer_max;	/* QCOW2_DEFER; tests set fewer */
 };
 
 /* qcow2-io.c: all of [off, off + len) or an error, metadata is never short. */
@@ -100,6 +122,12 @@ int qcow2_clear_of_tables(struct disk *d, struct qcow2 *q, u64 off, u64 len,
 /* qcow2_check_clear(), then the write. */
 int qcow2_write_clear(struct disk *d, struct qcow2 *q, const void *buf,
 		      u64 len, u64 off);
+/*
+ * Make everything written so far stable (fdatasync) before an entry that
+ * depends on it is written; nothing to do if nothing was. A failure goes
+ * through disk_sync_result(): -errno.
+ */
+int qcow2_barrier(struct disk *d, struct qcow2 *q);
 /* A table entry that makes no sense: one rate-limited line, -EIO. */
 int qcow2_corrupt(struct disk *d, const char *what, u64 v);
 

@@ -69,6 +69,8 @@ static int fault_register_files(struct io_uring *ring, const int *files,
 static int refuse_skip, refuse;
 /* Point the next submitted reads at an empty pipe with RWF_NOWAIT. */
 static int eagain_fd = -1;
+/* Point the next submitted fsyncs at the pipe: they fail (EINVAL). */
+static int fsync_fails;
 
 /* Submits tried from the thread `counted_on` (counting while set). */
 static pthread_t counted_on;
@@ -93,6 +95,15 @@ static int fault_submit(struct io_uring *ring)
 			sqe->fd = 1;	/* fixed file 1: spare_pipe[0] */
 			sqe->off = (u64)-1;
 			sqe->rw_flags = RWF_NOWAIT;
+		}
+	}
+	for (i = ring->sq.sqe_head; fsync_fails && i != ring->sq.sqe_tail;
+	     i++) {
+		struct io_uring_sqe *sqe = &ring->sq.sqes[i & ring->sq.ring_mask];
+
+		if (sqe->opcode == IORING_OP_FSYNC) {
+			sqe->fd = 1;	/* fixed file 1: spare_pipe[0] */
+			fsync_fails--;
 		}
 	}
 	return io_uring_submit(ring);
@@ -706,6 +717,47 @@ static void test_main_role_drain(const char *path)
 	   WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status));
 }
 
+/* One flush through the ring, drained: its result. */
+static s64 ring_flush(struct disk_engine *e)
+{
+	memset(&reqs[0], 0, sizeof(reqs[0]));
+	reqs[0].dreq = (struct disk_req){ .op = DISK_OP_FLUSH, .done = t_done };
+	e->ops->queue(e, &reqs[0].dreq);
+	e->ops->submit_batch(e);
+	e->ops->drain(e);
+	return reqs[0].done == 1 ? reqs[0].dreq.result : -ENOENT;
+}
+
+/*
+ * A flush whose fsync fails: the kernel may have dropped the dirty pages
+ * and says so once; the next fsync succeeds. The guest must not be told
+ * then that its data is safe: that flush and every later one fail. Last,
+ * as it leaves d failing every flush.
+ */
+static void test_flush_errors(struct disk *d)
+{
+	struct disk_engine *e;
+	struct io_loop loop;
+	s64 r1, r2, r3;
+
+	if (io_loop_init(&loop) || io_loop_start(&loop) ||
+	    disk_uring_create(&e, d, &loop, 8))
+		abort();
+	r1 = ring_flush(e);
+	fsync_fails = 1;
+	r2 = ring_flush(e);
+	r3 = ring_flush(e);
+	ok(!r1 && r2 == -EINVAL,
+	   "io_uring flush: a failing fsync fails the flush (%lld, %lld)",
+	   (long long)r1, (long long)r2);
+	ok(r3 == -EIO,
+	   "io_uring flush: so does the next one, whose fsync succeeds (%lld)",
+	   (long long)r3);
+	io_loop_stop(&loop);
+	disk_engine_destroy(e);
+	io_loop_destroy(&loop);
+}
+
 int main(void)
 {
 	struct disk_open_opts oo = { .no_lock = true };
@@ -795,6 +847,7 @@ int main(void)
 	io_loop_stop(&loop);
 	disk_engine_destroy(e);
 	test_zero_fallback();
+	test_flush_errors(d);
 out:
 	io_loop_destroy(&loop);
 	disk_close(d);

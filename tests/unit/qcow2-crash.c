@@ -1,0 +1,786 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * A host crash at any point of the qcow2 write path leaves a consistent
+ * image, and a flush that returned 0 made everything before it durable.
+ *
+ * The test stands in for the page cache: it defines pwrite64, pwritev64
+ * and fdatasync (the executable's own definitions win over libc's for
+ * liblkvm.a's calls). Writes to the image go to the file as usual and are
+ * also kept in a list of writes not yet durable; fdatasync makes them
+ * durable. A crash may keep any subset of the writes since the last
+ * fdatasync (no order between them: the kernel writes dirty pages back in
+ * any order). Before each fdatasync, and at the end, every such subset
+ * (past 12 writes: each alone, all but each, and 256 at random) is
+ * applied to the durable image and that image is checked:
+ *   - every cluster has a refcount at least its references (header,
+ *     refcount table, refcount blocks, L1 table, L2 tables, data):
+ *     leaks are fine, an L1/L2/refcount-table entry pointing at a cluster
+ *     whose refcount does not count it is not;
+ *   - every guest sector reads as a version the guest wrote there since
+ *     its last successful flush, or the one it held at that flush (never
+ *     another sector's data, never an older version).
+ * The guest's work: allocating writes (also with a new L2 table, and one
+ * with a new refcount block), copy-on-write of a partial cluster, discard
+ * (a cluster freed, then allocated again), write-zeroes that keep the
+ * allocation, flushed, then a partial write (a preallocated zero
+ * cluster), writes of two and of 70 clusters, 70 discards (with at most 16
+ * entries deferred in a request: more than that).
+ *
+ * map_read() (asked on the I/O thread) does not wait for a write that
+ * syncs under the image's lock.
+ *
+ * Then fsync errors: an fdatasync that fails (the kernel drops the dirty
+ * pages and reports the error once) makes that flush fail, and every later
+ * one, for raw and qcow2 images alike: the guest is never told its lost
+ * data is safe. A write refused because a qcow2 image is corrupt is no
+ * such failure: flushes go on.
+ */
+#include <endian.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "disk.h"
+#include "qcow2-internal.h"
+#include "tap.h"
+
+#define CS		4096ULL
+#define SECT		512
+#define NSECT		(CS / SECT)
+#define MAX_PENDING	256
+#define FILE_MAX	(2060 * CS)
+/* One refcount block's clusters (16-bit refcounts): then a new block. */
+#define RB_CLUSTERS	(CS / 2)
+#define TAG		0x6c6b766d63726173ULL	/* "lkvmcras" */
+
+/* The guest clusters the test touches: these, then 10 to 79. */
+static const u64 some_gcls[] = { 0, 1, 2, 3, 4, 5, 600 };
+#define RUN_FIRST	10
+#define RUN_LEN		70
+#define DEFER		16	/* entries a request defers: RUN_LEN is more */
+#define NG		(ARRAY_SIZE(some_gcls) + RUN_LEN)
+static u64 gcls[NG];
+#define MAX_HIST 16
+
+struct pending {
+	u64 off, len;
+	u8 *data;
+};
+
+static struct {
+	int fd;			/* the tracked image, -1: none */
+	u8 durable[FILE_MAX];
+	u64 durable_len;
+	struct pending p[MAX_PENDING];
+	unsigned int np;
+	bool overflow;
+	int fail_syncs;		/* fdatasync calls to fail with EIO */
+	bool check;		/* run the crash checks at each sync */
+	unsigned int checks, bad;
+	char why[256];
+	/* Per guest sector: version at the last flush, versions since. */
+	u64 flushed[NG][NSECT];
+	u64 hist[NG][NSECT][MAX_HIST];
+	unsigned int nhist[NG][NSECT];
+} S = { .fd = -1 };
+
+static char dir[64];
+
+static void note(u64 off, const void *buf, u64 len)
+{
+	struct pending *p;
+
+	if (S.np == MAX_PENDING) {
+		S.overflow = true;
+		return;
+	}
+	p = &S.p[S.np++];
+	p->off = off;
+	p->len = len;
+	p->data = malloc(len);
+	if (!p->data)
+		abort();
+	memcpy(p->data, buf, len);
+}
+
+ssize_t pwrite64(int fd, const void *buf, size_t n, off_t off)
+{
+	ssize_t r = syscall(SYS_pwrite64, fd, buf, n, off);
+
+	if (fd == S.fd && r > 0)
+		note(off, buf, r);
+	return r;
+}
+
+ssize_t pwritev64(int fd, const struct iovec *iov, int cnt, off_t off)
+{
+	ssize_t r = syscall(SYS_pwritev, fd, iov, cnt, (long)off,
+			    (long)((u64)off >> 32));
+	ssize_t left = r;
+	int i;
+
+	for (i = 0; fd == S.fd && i < cnt && left > 0; i++) {
+		u64 n = MIN((u64)left, iov[i].iov_len);
+
+		note(off, iov[i].iov_base, n);
+		off += n;
+		left -= n;
+	}
+	return r;
+}
+
+/* --- The checker --- */
+
+static u64 g64(const u8 *b, u64 len, u64 off)
+{
+	u64 v;
+
+	if (off + 8 > len)
+		return 0;
+	memcpy(&v, b + off, 8);
+	return be64toh(v);
+}
+
+static u32 g32(const u8 *b, u64 len, u64 off)
+{
+	u32 v;
+
+	if (off + 4 > len)
+		return 0;
+	memcpy(&v, b + off, 4);
+	return be32toh(v);
+}
+
+static u16 g16(const u8 *b, u64 len, u64 off)
+{
+	if (off + 2 > len)
+		return 0;
+	return (u16)(b[off] << 8 | b[off + 1]);
+}
+
+static __printf(1, 2) int fail(const char *fmt, ...);
+static int fail(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(S.why, sizeof(S.why), fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+/* Is the sector content (version v) allowed for guest cluster i, sector s? */
+static bool allowed(unsigned int i, unsigned int s, u64 v)
+{
+	unsigned int k;
+
+	if (S.flushed[i][s] == v)
+		return true;
+	for (k = 0; k < S.nhist[i][s]; k++)
+		if (S.hist[i][s][k] == v)
+			return true;
+	return false;
+}
+
+/* The version a sector holds: 0 all zeroes, ~0 not a sector of ours. */
+static u64 sector_version(const u8 *p, u64 g, unsigned int s)
+{
+	u64 w[4];
+	unsigned int k;
+
+	for (k = 0; k < SECT && !p[k]; k++)
+		;
+	if (k == SECT)
+		return 0;
+	memcpy(w, p, sizeof(w));
+	if (w[0] != TAG || w[1] != g || w[2] != s)
+		return ~0ULL;
+	for (k = 32; k < SECT; k++)
+		if (p[k] != (u8)w[3])
+			return ~0ULL;
+	return w[3];
+}
+
+static int check_image(const u8 *b, u64 len)
+{
+	u64 l1_off = g64(b, len, 40), rct_off = g64(b, len, 48);
+	u32 l1_size = g32(b, len, 36), rct_cl = g32(b, len, 56);
+	u64 ncl = FILE_MAX / CS, i, j;
+	u32 refs[FILE_MAX / CS] = { 0 }, rc[FILE_MAX / CS] = { 0 };
+	u8 zero[SECT] = { 0 };
+
+	if (g32(b, len, 0) != QCOW2_MAGIC)
+		return fail("no header");
+	refs[0]++;
+	for (i = 0; i < rct_cl; i++)
+		refs[rct_off / CS + i]++;
+	for (i = 0; i < rct_cl * CS / 8; i++) {
+		u64 rb = g64(b, len, rct_off + 8 * i);
+
+		if (!rb)
+			continue;
+		if (rb / CS >= ncl)
+			return fail("refcount block at 0x%llx", (unsigned long long)rb);
+		refs[rb / CS]++;
+		for (j = 0; j < CS / 2 && i * CS / 2 + j < ncl; j++)
+			rc[i * CS / 2 + j] = g16(b, len, rb + 2 * j);
+	}
+	for (i = 0; i < ALIGN_UP(l1_size * 8ULL, CS) / CS; i++)
+		refs[l1_off / CS + i]++;
+	for (i = 0; i < l1_size; i++) {
+		u64 l2 = g64(b, len, l1_off + 8 * i) & QCOW2_OFFSET_MASK;
+
+		if (!l2)
+			continue;
+		if (l2 / CS >= ncl)
+			return fail("L1 entry %llu: 0x%llx", (unsigned long long)i,
+				    (unsigned long long)l2);
+		refs[l2 / CS]++;
+		for (j = 0; j < CS / 8; j++) {
+			u64 e = g64(b, len, l2 + 8 * j) & QCOW2_OFFSET_MASK;
+
+			if (!e)
+				continue;
+			if (e / CS >= ncl)
+				return fail("L2 entry 0x%llx", (unsigned long long)e);
+			refs[e / CS]++;
+		}
+	}
+	for (i = 0; i < ncl; i++)
+		if (refs[i] > rc[i])
+			return fail("cluster %llu: %u references, refcount %u",
+				    (unsigned long long)i, refs[i], rc[i]);
+	/* What the guest reads. */
+	for (i = 0; i < NG; i++) {
+		u64 g = gcls[i], l2, e, host;
+		unsigned int s;
+
+		l2 = g64(b, len, l1_off + 8 * (g / (CS / 8))) &
+		     QCOW2_OFFSET_MASK;
+		e = l2 ? g64(b, len, l2 + 8 * (g % (CS / 8))) : 0;
+		host = (e & QCOW2_OFLAG_ZERO) ? 0 : e & QCOW2_OFFSET_MASK;
+		for (s = 0; s < NSECT; s++) {
+			const u8 *p = host && host + (s + 1) * SECT <= len ?
+				      b + host + s * SECT : zero;
+			u64 v = sector_version(p, g, s);
+
+			if (!allowed(i, s, v))
+				return fail("guest cluster %llu sector %u reads %s%llx (flushed: %llx)",
+					    (unsigned long long)g, s,
+					    v == ~0ULL ? "foreign data " :
+					    "version ", (unsigned long long)v,
+					    (unsigned long long)S.flushed[i][s]);
+		}
+	}
+	return 0;
+}
+
+static u8 crash_img[FILE_MAX];
+
+/* The durable image plus the pending writes in mask (bit i: write i). */
+static int check_subset(const bool *keep)
+{
+	u64 len = S.durable_len;
+	unsigned int i;
+
+	/* The checker reads nothing past len: only up to it is set. */
+	for (i = 0; i < S.np; i++)
+		if (keep[i])
+			len = MAX(len, S.p[i].off + S.p[i].len);
+	if (len > FILE_MAX)
+		return fail("a write past the test's file size");
+	memcpy(crash_img, S.durable, S.durable_len);
+	memset(crash_img + S.durable_len, 0, len - S.durable_len);
+	for (i = 0; i < S.np; i++)
+		if (keep[i])
+			memcpy(crash_img + S.p[i].off, S.p[i].data,
+			       S.p[i].len);
+	S.checks++;
+	return check_image(crash_img, len);
+}
+
+static u64 rnd_state = 88172645463325252ULL;
+
+static u64 rnd(void)
+{
+	rnd_state ^= rnd_state << 13;
+	rnd_state ^= rnd_state >> 7;
+	rnd_state ^= rnd_state << 17;
+	return rnd_state;
+}
+
+/* Every crash the pending writes allow (or many, when there are many). */
+static void check_crashes(const char *where)
+{
+	bool keep[MAX_PENDING];
+	unsigned int n = S.np, i, t, tries;
+
+	if (!S.check || S.bad)
+		return;
+	if (S.overflow) {
+		S.bad++;
+		ok(0, "%s: more than %u writes between syncs", where,
+		   MAX_PENDING);
+		return;
+	}
+	tries = n <= 12 ? 1U << n : 2 * n + 256;
+	for (t = 0; t < tries; t++) {
+		for (i = 0; i < n; i++)
+			keep[i] = n <= 12 ? (t >> i) & 1 :
+				  t < n ? i == t :		/* one alone */
+				  t < 2 * n ? i != t - n :	/* all but one */
+				  rnd() & 1;
+		if (check_subset(keep)) {
+			unsigned int kept = 0;
+
+			for (i = 0; i < n; i++)
+				kept += keep[i];
+			S.bad++;
+			ok(0, "%s: a crash keeping %u of %u writes: %s", where,
+			   kept, n, S.why);
+			for (i = 0; i < n; i++)
+				printf("#   %s write of %llu bytes at 0x%llx\n",
+				       keep[i] ? "kept" : "lost",
+				       (unsigned long long)S.p[i].len,
+				       (unsigned long long)S.p[i].off);
+			return;
+		}
+	}
+}
+
+static void make_durable(bool lose)
+{
+	unsigned int i;
+
+	for (i = 0; i < S.np; i++) {
+		struct pending *p = &S.p[i];
+
+		if (!lose && p->off + p->len <= FILE_MAX) {
+			memcpy(S.durable + p->off, p->data, p->len);
+			S.durable_len = MAX(S.durable_len, p->off + p->len);
+		}
+		free(p->data);
+	}
+	S.np = 0;
+	S.overflow = false;
+}
+
+/* hold_syncs: an fdatasync of the image waits until it is cleared. */
+static pthread_mutex_t hold_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t hold_cond = PTHREAD_COND_INITIALIZER;
+static bool hold_syncs, in_sync;
+
+static void held_sync(void)
+{
+	pthread_mutex_lock(&hold_lock);
+	in_sync = true;
+	pthread_cond_broadcast(&hold_cond);
+	while (hold_syncs)
+		pthread_cond_wait(&hold_cond, &hold_lock);
+	in_sync = false;
+	pthread_mutex_unlock(&hold_lock);
+}
+
+int fdatasync(int fd)
+{
+	if (fd != S.fd)
+		return syscall(SYS_fdatasync, fd);
+	held_sync();
+	check_crashes("before a sync");
+	if (S.fail_syncs) {
+		/* As Linux: the dirty pages are dropped, the error said once. */
+		S.fail_syncs--;
+		make_durable(true);
+		errno = EIO;
+		return -1;
+	}
+	make_durable(false);
+	return syscall(SYS_fdatasync, fd);
+}
+
+/* --- The guest --- */
+
+static unsigned int gidx(u64 g)
+{
+	unsigned int i;
+
+	for (i = 0; i < NG; i++)
+		if (gcls[i] == g)
+			return i;
+	abort();
+}
+
+static void remember(u64 g, unsigned int s, u64 v)
+{
+	unsigned int i = gidx(g);
+
+	if (S.nhist[i][s] == MAX_HIST)
+		abort();
+	S.hist[i][s][S.nhist[i][s]++] = v;
+}
+
+static u64 next_ver = 1;
+
+/* Write sectors [s, s + n) of guest cluster g (n may run into g + 1). */
+static int gwrite(struct disk *d, u64 g, unsigned int s, unsigned int n)
+{
+	u8 *buf = malloc((u64)n * SECT);
+	u64 v = next_ver++, w[4] = { TAG, 0, 0, v };
+	unsigned int k;
+	int ret;
+
+	for (k = 0; k < n; k++) {
+		u8 *p = buf + (u64)k * SECT;
+		u64 gg = g + (s + k) / NSECT;
+		unsigned int ss = (s + k) % NSECT;
+
+		memset(p, (u8)v, SECT);
+		w[1] = gg;
+		w[2] = ss;
+		memcpy(p, w, sizeof(w));
+		remember(gg, ss, v);
+	}
+	ret = disk_write(d, buf, (u64)n * SECT, g * CS + s * SECT);
+	free(buf);
+	return ret;
+}
+
+static int gzero(struct disk *d, u64 g, bool unmap)
+{
+	unsigned int s;
+
+	for (s = 0; s < NSECT; s++)
+		remember(g, s, 0);
+	return d->ops->zero(d, g * CS, CS, unmap);
+}
+
+static int gflush(struct disk *d)
+{
+	struct disk_req r = { .op = DISK_OP_FLUSH };
+	unsigned int i, s;
+
+	disk_req_execute(d, &r);
+	if (r.result)
+		return (int)r.result;
+	for (i = 0; i < NG; i++)
+		for (s = 0; s < NSECT; s++) {
+			unsigned int n = S.nhist[i][s];
+
+			if (n)
+				S.flushed[i][s] = S.hist[i][s][n - 1];
+			S.nhist[i][s] = 0;
+		}
+	return 0;
+}
+
+/*
+ * The image: 4 KiB clusters, v3, 16-bit refcounts, 4 MiB, no data. full:
+ * the file is as long as the first refcount block covers, all of it in
+ * use (leaked), so the next allocation makes a new block.
+ */
+static void build(u8 *b, u64 *len, bool full)
+{
+	u64 v, i;
+	u32 w;
+
+	memset(b, 0, 5 * CS);
+#define P32(o, x) (w = htobe32(x), memcpy(b + (o), &w, 4))
+#define P64(o, x) (v = htobe64(x), memcpy(b + (o), &v, 8))
+	P32(0, QCOW2_MAGIC);
+	P32(4, 3);
+	P32(20, 12);
+	P64(24, 4 * SZ_1M);
+	P32(36, 2);			/* L1 entries */
+	P64(40, 3 * CS);		/* L1 */
+	P64(48, 1 * CS);		/* refcount table */
+	P32(56, 1);
+	P32(96, 4);			/* 16-bit refcounts */
+	P32(100, QCOW2_V3_HEADER_LEN);
+	P64(1 * CS, 2 * CS);		/* refcount block */
+	P64(3 * CS, 4 * CS | QCOW2_OFLAG_COPIED);	/* L2 for 0-511 */
+	for (i = 0; i < (full ? RB_CLUSTERS : 5); i++)
+		b[2 * CS + 2 * i + 1] = 1;
+#undef P32
+#undef P64
+	*len = (full ? RB_CLUSTERS : 5) * CS;
+}
+
+static struct disk *make_image(const char *name, bool qcow2, bool full)
+{
+	struct disk_open_opts o = { .no_lock = true };
+	struct disk *d = NULL;
+	char p[128], err[256];
+	u64 len = 16 * CS;
+	int fd;
+
+	snprintf(p, sizeof(p), "%s/%s", dir, name);
+	memset(S.durable, 0, sizeof(S.durable));
+	memset(S.flushed, 0, sizeof(S.flushed));
+	memset(S.nhist, 0, sizeof(S.nhist));
+	S.bad = 0;
+	S.checks = 0;
+	if (qcow2)
+		build(S.durable, &len, full);
+	fd = open(p, O_RDWR | O_CREAT | O_TRUNC, 0644);
+	if (fd < 0 || write(fd, S.durable, len) != (ssize_t)len ||
+	    close(fd))
+		return NULL;
+	S.durable_len = len;
+	if (disk_open(&d, p, &o, err, sizeof(err))) {
+		printf("# %s: %s\n", name, err);
+		return NULL;
+	}
+	S.fd = d->fd;
+	return d;
+}
+
+static void test_crash_consistency(void)
+{
+	struct disk *d = make_image("c.qcow2", true, false);
+	unsigned int i;
+	int r = 0;
+
+	if (!ok(d != NULL, "crash: the image opens"))
+		return;
+	((struct qcow2 *)d->priv)->defer_max = DEFER;
+	S.check = true;
+	r = r ?: gwrite(d, 0, 0, NSECT);	/* allocate */
+	r = r ?: gwrite(d, 1, 0, NSECT);
+	r = r ?: gflush(d);
+	r = r ?: gwrite(d, 2, 3, 1);		/* copy-on-write of zeroes */
+	r = r ?: gwrite(d, 600, 0, NSECT);	/* a new L2 table */
+	r = r ?: gflush(d);
+	r = r ?: gzero(d, 0, true);		/* freed ... */
+	r = r ?: gwrite(d, 3, 0, NSECT);	/* ... and handed out again */
+	r = r ?: gzero(d, 1, false);		/* preallocated zero cluster */
+	r = r ?: gflush(d);			/* its old data must not return */
+	r = r ?: gwrite(d, 1, 2, 1);		/* partial write into it */
+	r = r ?: gflush(d);
+	r = r ?: gwrite(d, 1, 0, NSECT);	/* in place */
+	r = r ?: gzero(d, 3, true);
+	r = r ?: gzero(d, 600, true);
+	r = r ?: gwrite(d, 4, 4, NSECT);	/* two clusters, both partial */
+	r = r ?: gwrite(d, 0, 0, 2 * NSECT);	/* two whole clusters */
+	r = r ?: gflush(d);
+	r = r ?: gwrite(d, 2, 0, 3);
+	r = r ?: gflush(d);
+	r = r ?: gwrite(d, RUN_FIRST, 0, RUN_LEN * NSECT);
+	r = r ?: gflush(d);
+	r = r ?: gwrite(d, RUN_FIRST, 0, RUN_LEN * NSECT);	/* in place */
+	for (i = 0; i < RUN_LEN; i++)
+		r = r ?: gzero(d, RUN_FIRST + i, true);
+	r = r ?: gwrite(d, RUN_FIRST, 1, RUN_LEN * NSECT - 2);
+	check_crashes("at the end");
+	ok(!r, "crash: every request succeeded (%d)", r);
+	ok(!S.bad, "crash: %u crash images checked, all consistent, no flushed data lost",
+	   S.checks);
+	S.check = false;
+	make_durable(false);
+	S.fd = -1;
+	disk_close(d);
+}
+
+/* A write that needs a new refcount block: the block before its entry. */
+static void test_new_refblock(void)
+{
+	struct disk *d = make_image("rb.qcow2", true, true);
+	int r;
+
+	if (!ok(d != NULL, "new refcount block: the image opens"))
+		return;
+	S.check = true;
+	r = gwrite(d, 0, 0, NSECT);
+	r = r ?: gflush(d);
+	check_crashes("new refcount block, at the end");
+	ok(!r && !S.bad,
+	   "new refcount block: %u crash images checked, all consistent (%d)",
+	   S.checks, r);
+	S.check = false;
+	make_durable(false);
+	S.fd = -1;
+	disk_close(d);
+}
+
+struct map_call {
+	struct disk *d;
+	int ret;
+	bool done;
+};
+
+static void *map_thread(void *arg)
+{
+	struct map_call *m = arg;
+	u64 host;
+
+	m->ret = m->d->ops->map_read(m->d, 0, CS, &host);
+	pthread_mutex_lock(&hold_lock);
+	m->done = true;
+	pthread_cond_broadcast(&hold_cond);
+	pthread_mutex_unlock(&hold_lock);
+	return NULL;
+}
+
+static void *write_thread(void *arg)
+{
+	return (void *)(long)gwrite(arg, 1, 0, NSECT);
+}
+
+/* Wait (hold_lock held) until *flag or 2 s have passed. */
+static bool wait_for(bool *flag)
+{
+	struct timespec until;
+
+	clock_gettime(CLOCK_REALTIME, &until);
+	until.tv_sec += 2;
+	while (!*flag)
+		if (pthread_cond_timedwait(&hold_cond, &hold_lock, &until))
+			break;
+	return *flag;
+}
+
+/*
+ * The io_uring engine asks map_read() on the I/O thread whether a read can
+ * go to the file directly: it must not wait while an allocating write
+ * holds the image (syncing under its lock), but say "not mapped".
+ */
+static void test_map_read_no_wait(void)
+{
+	struct disk *d = make_image("m.qcow2", true, false);
+	struct map_call m = { .d = d };
+	pthread_t w, mt;
+	bool syncing, answered;
+	void *wret;
+	u64 host;
+
+	if (!ok(d != NULL, "map_read: the image opens"))
+		return;
+	ok(!gwrite(d, 0, 0, NSECT) && d->ops->map_read(d, 0, CS, &host) == 1,
+	   "map_read: an allocated cluster maps");
+	pthread_mutex_lock(&hold_lock);
+	hold_syncs = true;
+	pthread_mutex_unlock(&hold_lock);
+	if (pthread_create(&w, NULL, write_thread, d))
+		abort();
+	pthread_mutex_lock(&hold_lock);
+	syncing = wait_for(&in_sync);
+	pthread_mutex_unlock(&hold_lock);
+	if (pthread_create(&mt, NULL, map_thread, &m))
+		abort();
+	pthread_mutex_lock(&hold_lock);
+	answered = wait_for(&m.done);
+	hold_syncs = false;
+	pthread_cond_broadcast(&hold_cond);
+	pthread_mutex_unlock(&hold_lock);
+	ok(syncing && answered && m.ret == 0,
+	   "map_read: while a write syncs under the image's lock, it answers at once: not mapped (%s, %d)",
+	   answered ? "answered" : "still waiting after 2 s", m.ret);
+	pthread_join(w, &wret);
+	pthread_join(mt, NULL);
+	ok(!wret && d->ops->map_read(d, 0, CS, &host) == 1,
+	   "map_read: the write done, it maps again");
+	make_durable(false);
+	S.fd = -1;
+	disk_close(d);
+}
+
+static void test_sync_errors(const char *name, bool qcow2)
+{
+	struct disk *d = make_image(name, qcow2, false);
+	int first, second, third;
+
+	if (!ok(d != NULL, "%s: opens", name))
+		return;
+	first = gwrite(d, 0, 0, NSECT);
+	S.fail_syncs = 1;
+	second = gflush(d);
+	third = gflush(d);
+	ok(!first && second == -EIO,
+	   "%s: the flush whose fdatasync fails returns -EIO (%d)", name,
+	   second);
+	ok(third == -EIO,
+	   "%s: so does the next one, though fdatasync now succeeds (%d)",
+	   name, third);
+	third = gwrite(d, 1, 0, NSECT);
+	ok(!third && gflush(d) == -EIO,
+	   "%s: later writes go on, their flushes still fail", name);
+	S.fail_syncs = 0;
+	make_durable(false);
+	S.fd = -1;
+	disk_close(d);
+}
+
+/*
+ * A write-through write refused because the qcow2 image is corrupt (an
+ * L2 entry points guest data at the L1 table) fails with EIO, but no sync
+ * failed: flushes still succeed.
+ */
+static void test_corrupt_is_no_sync_error(void)
+{
+	struct disk *d = make_image("k.qcow2", true, false);
+	u64 e = htobe64(3 * CS | QCOW2_OFLAG_COPIED);
+	struct iovec v;
+	struct disk_req w = {
+		.op = DISK_OP_WRITE, .len = CS, .iov = &v, .iovcnt = 1,
+		.dsync = true,
+	};
+	u8 *buf = calloc(1, CS);
+
+	if (!ok(d && buf, "corrupt image: opens"))
+		return;
+	v.iov_base = buf;
+	v.iov_len = CS;
+	/* The L2 table's first entry, behind the back of the open image. */
+	S.fd = -1;
+	if (pwrite(d->fd, &e, 8, 4 * CS) != 8)
+		abort();
+	disk_close(d);
+	d = NULL;
+	{
+		struct disk_open_opts o = { .no_lock = true };
+		char p[128];
+
+		snprintf(p, sizeof(p), "%s/k.qcow2", dir);
+		if (disk_open(&d, p, &o, NULL, 0))
+			abort();
+	}
+	disk_req_execute(d, &w);
+	ok(w.result == -EIO, "corrupt image: the write-through write fails (%lld)",
+	   (long long)w.result);
+	ok(gflush(d) == 0, "corrupt image: a flush still succeeds");
+	disk_close(d);
+	free(buf);
+}
+
+int main(void)
+{
+	unsigned int i;
+
+	for (i = 0; i < NG; i++)
+		gcls[i] = i < ARRAY_SIZE(some_gcls) ? some_gcls[i] :
+			  RUN_FIRST + i - ARRAY_SIZE(some_gcls);
+	snprintf(dir, sizeof(dir), "/tmp/lkvm-qcrash-XXXXXX");
+	if (!mkdtemp(dir))
+		return 1;
+	test_crash_consistency();
+	test_new_refblock();
+	test_map_read_no_wait();
+	test_corrupt_is_no_sync_error();
+	test_sync_errors("raw", false);
+	test_sync_errors("qcow2", true);
+	{
+		char cmd[128];
+
+		snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+		if (system(cmd))
+			return 1;
+	}
+	return tap_done();
+}
