@@ -544,6 +544,9 @@ static void net_rx(struct virtio_net *net, struct net_pair *p,
 
 /* --- Control queue --- */
 
+static void net_rx_look(struct virtio_net *net, unsigned int from,
+			unsigned int to);
+
 /* A MAC table in the command's data: le32 n, n addresses. Bytes used. */
 static size_t ctrl_mac_table(const u8 *d, size_t len, u8 (*table)[6],
 			     unsigned int *nr, bool *overflow)
@@ -602,7 +605,7 @@ static u8 ctrl_cmd(struct virtio_net *net, u8 cls, u8 cmd, const u8 *d,
 	struct virtio_device *vdev = &net->vdev;
 	struct net_filter *f = &net->filter;
 	unsigned int old, new;
-	u16 pairs;
+	u16 pairs, was;
 	u64 off;
 
 	switch (cls) {
@@ -628,8 +631,15 @@ static u8 ctrl_cmd(struct virtio_net *net, u8 cls, u8 cmd, const u8 *d,
 			return VIRTIO_NET_ERR;
 		memcpy(&pairs, d, 2);
 		pairs = le16toh(pairs);
+		was = (u16)atomic_load(&net->active);
 		if (!pairs || pairs > net->pairs || net_set_pairs(net, pairs))
 			return VIRTIO_NET_ERR;
+		/*
+		 * The pairs now in use may have frames waiting (their events
+		 * came while the pair was off, or before the count changed)
+		 * and receive buffers (their kicks were ignored then).
+		 */
+		net_rx_look(net, was, pairs);
 		return VIRTIO_NET_OK;
 	case VIRTIO_NET_CTRL_GUEST_OFFLOADS:
 		if (!virtio_has_feature(vdev,
@@ -728,6 +738,26 @@ static void net_rx_notify(struct virtio_net *net, struct net_pair *p,
 				    net->vdev.name, strerror(-err));
 }
 
+/*
+ * Look at the receive queues of pairs [from, to) for frames that wait in
+ * the backend with no event to come (edge-triggered) and buffers whose
+ * kick went unheeded.
+ */
+static void net_rx_look(struct virtio_net *net, unsigned int from,
+			unsigned int to)
+{
+	unsigned int i;
+
+	for (i = from; i < to; i++) {
+		struct virtq *vq = &net->vdev.vqs[2 * i];
+
+		virtq_lock(vq);
+		if (vq->ready)
+			net_rx_notify(net, &net->pair[i], vq);
+		virtq_unlock(vq);
+	}
+}
+
 static void net_notify(struct virtio_device *vdev, struct virtq *vq)
 {
 	struct virtio_net *net = vdev->priv;
@@ -776,7 +806,7 @@ static void net_io(struct io_handler *h, u32 events)
 static int net_activate(struct virtio_device *vdev)
 {
 	struct virtio_net *net = vdev->priv;
-	unsigned int i, off = guest_offloads(vdev->features);
+	unsigned int off = guest_offloads(vdev->features);
 	int err = 0;
 
 	net_set_rx_off(net, off);
@@ -795,14 +825,7 @@ static int net_activate(struct virtio_device *vdev)
 	 * receive buffers too (a kick before DRIVER_OK is dropped): look at
 	 * both now, from the I/O thread for a socket backend.
 	 */
-	for (i = 0; i < net->pairs; i++) {
-		struct virtq *vq = &vdev->vqs[2 * i];
-
-		virtq_lock(vq);
-		if (vq->ready)
-			net_rx_notify(net, &net->pair[i], vq);
-		virtq_unlock(vq);
-	}
+	net_rx_look(net, 0, net->pairs);
 	return 0;
 }
 

@@ -792,6 +792,35 @@ static void test_rx_offloads(void)
 	teardown();
 }
 
+/*
+ * A frame that reached a pair's backend while the pair was not in use
+ * (its event was ignored, and an edge-triggered backend gives no second
+ * one) and receive buffers posted then (their kick ignored):
+ * VQ_PAIRS_SET that turns the pair on brings them together, without
+ * waiting for another frame.
+ */
+static void test_pairs_set_waiting(void)
+{
+	u8 pkt[NET_HDR_LEN + 100];
+	u16 pairs;
+	u32 len;
+
+	setup(2, 0, F(MRG_RXBUF) | F(CTRL_VQ) | F(MQ));
+	post1(2, TH_BUFS, 2048, true);
+	memset(pkt, 0, NET_HDR_LEN);
+	frame(pkt + NET_HDR_LEN, MAC, 100, 5);
+	send(FB.peer[1], pkt, sizeof(pkt), 0);
+	virtio_net_backend_ready(N, 1, EPOLLIN);
+	ok(!th_used(&T, 2, NULL), "pair 1 not in use: its frame waits");
+	pairs = htole16(2);
+	ok(ctrl(4, VIRTIO_NET_CTRL_MQ, VIRTIO_NET_CTRL_MQ_VQ_PAIRS_SET,
+		&pairs, 2) == VIRTIO_NET_OK, "VQ_PAIRS_SET 2: OK");
+	ok(th_used(&T, 2, &len) && len == sizeof(pkt) &&
+	   !memcmp(hva(TH_BUFS) + NET_HDR_LEN, pkt + NET_HDR_LEN, 100),
+	   "VQ_PAIRS_SET 2: the frame that waited arrives on receiveq 1");
+	teardown();
+}
+
 static void test_ctrl(void)
 {
 	u8 junk[64] = { 0 };
@@ -883,6 +912,7 @@ int main(void)
 	test_rx_budget_loop();
 	test_rx_offloads();
 	test_ctrl();
+	test_pairs_set_waiting();
 	test_default_mac();
 	return tap_done();
 }
