@@ -14,6 +14,7 @@
 #include "iov.h"
 #include "log.h"
 #include "virtio/net.h"
+#include "net-int.h"
 
 /* What the I/O thread watches a backend's descriptor for. */
 #define NET_EVENTS	(EPOLLIN | EPOLLOUT | EPOLLET)
@@ -61,6 +62,13 @@ struct virtio_net {
 	u16 mtu;
 	unsigned int pairs;
 	atomic_uint active;	/* pairs in use */
+	/*
+	 * Offloads (NET_OFF_*) the driver takes now: none before DRIVER_OK,
+	 * then as negotiated, then as GUEST_OFFLOADS_SET says. Changed with
+	 * every receive queue locked, so a frame is read and checked under
+	 * one value (net_rx_hdr_check()).
+	 */
+	atomic_uint rx_off;
 	struct net_filter filter;
 	struct virtq_chain ctrl_chain;	/* under the control queue's lock */
 	struct virtio_net_stats stats;
@@ -135,6 +143,18 @@ static unsigned int guest_offloads(u64 f)
 	if (f & VIRTIO_BIT(VIRTIO_NET_F_GUEST_ECN))
 		off |= NET_OFF_ECN;
 	return off;
+}
+
+/* rx_off = off, between two frames of every receive queue. */
+static void net_set_rx_off(struct virtio_net *net, unsigned int off)
+{
+	unsigned int i;
+
+	for (i = 0; i < net->pairs; i++)
+		virtq_lock(&net->vdev.vqs[2 * i]);
+	atomic_store(&net->rx_off, off);
+	for (i = net->pairs; i--; )
+		virtq_unlock(&net->vdev.vqs[2 * i]);
 }
 
 static int net_set_pairs(struct virtio_net *net, unsigned int n)
@@ -461,6 +481,8 @@ static void net_rx(struct virtio_net *net, struct net_pair *p,
 	size_t want = NET_HDR_LEN + net_max_frame(net, true);
 	struct net_rxq *q = &p->rx;
 	unsigned int done = 0, reads = 0;
+	const char *why;
+	bool csum_done;
 	u8 dst[6];
 
 	if (!vq->ready || p->index >= atomic_load(&net->active))
@@ -499,6 +521,16 @@ static void net_rx(struct virtio_net *net, struct net_pair *p,
 			net->stats.rx_filtered++;
 			continue;
 		}
+		why = net_rx_hdr_check(p->iov, cnt, (size_t)n,
+				       atomic_load(&net->rx_off), &csum_done);
+		if (why) {
+			net->stats.rx_offload_dropped++;
+			pr_warn_ratelimited("%s: receive queue %u: frame dropped: %s",
+					    net->vdev.name, p->index, why);
+			continue;
+		}
+		if (csum_done)
+			net->stats.rx_csum_done++;
 		rx_deliver(net, q, vq, (size_t)n);
 		net->stats.rx_frames++;
 		net->stats.rx_bytes += (size_t)n - NET_HDR_LEN;
@@ -511,6 +543,9 @@ static void net_rx(struct virtio_net *net, struct net_pair *p,
 }
 
 /* --- Control queue --- */
+
+static void net_rx_look(struct virtio_net *net, unsigned int from,
+			unsigned int to);
 
 /* A MAC table in the command's data: le32 n, n addresses. Bytes used. */
 static size_t ctrl_mac_table(const u8 *d, size_t len, u8 (*table)[6],
@@ -569,7 +604,8 @@ static u8 ctrl_cmd(struct virtio_net *net, u8 cls, u8 cmd, const u8 *d,
 {
 	struct virtio_device *vdev = &net->vdev;
 	struct net_filter *f = &net->filter;
-	u16 pairs;
+	unsigned int old, new;
+	u16 pairs, was;
 	u64 off;
 
 	switch (cls) {
@@ -595,8 +631,15 @@ static u8 ctrl_cmd(struct virtio_net *net, u8 cls, u8 cmd, const u8 *d,
 			return VIRTIO_NET_ERR;
 		memcpy(&pairs, d, 2);
 		pairs = le16toh(pairs);
+		was = (u16)atomic_load(&net->active);
 		if (!pairs || pairs > net->pairs || net_set_pairs(net, pairs))
 			return VIRTIO_NET_ERR;
+		/*
+		 * The pairs now in use may have frames waiting (their events
+		 * came while the pair was off, or before the count changed)
+		 * and receive buffers (their kicks were ignored then).
+		 */
+		net_rx_look(net, was, pairs);
 		return VIRTIO_NET_OK;
 	case VIRTIO_NET_CTRL_GUEST_OFFLOADS:
 		if (!virtio_has_feature(vdev,
@@ -610,9 +653,19 @@ static u8 ctrl_cmd(struct virtio_net *net, u8 cls, u8 cmd, const u8 *d,
 		    !net_features_ok(vdev, off |
 				     VIRTIO_BIT(VIRTIO_NET_F_CTRL_VQ)))
 			return VIRTIO_NET_ERR;
+		/*
+		 * Frames read meanwhile are checked against what both the
+		 * old and the new settings allow.
+		 */
+		new = guest_offloads(off);
+		old = atomic_load(&net->rx_off);
+		net_set_rx_off(net, old & new);
 		if (net->be->ops->set_offload &&
-		    net->be->ops->set_offload(net->be, guest_offloads(off)))
+		    net->be->ops->set_offload(net->be, new)) {
+			net_set_rx_off(net, old);
 			return VIRTIO_NET_ERR;
+		}
+		net_set_rx_off(net, new);
 		return VIRTIO_NET_OK;
 	}
 	return VIRTIO_NET_ERR;
@@ -685,6 +738,26 @@ static void net_rx_notify(struct virtio_net *net, struct net_pair *p,
 				    net->vdev.name, strerror(-err));
 }
 
+/*
+ * Look at the receive queues of pairs [from, to) for frames that wait in
+ * the backend with no event to come (edge-triggered) and buffers whose
+ * kick went unheeded.
+ */
+static void net_rx_look(struct virtio_net *net, unsigned int from,
+			unsigned int to)
+{
+	unsigned int i;
+
+	for (i = from; i < to; i++) {
+		struct virtq *vq = &net->vdev.vqs[2 * i];
+
+		virtq_lock(vq);
+		if (vq->ready)
+			net_rx_notify(net, &net->pair[i], vq);
+		virtq_unlock(vq);
+	}
+}
+
 static void net_notify(struct virtio_device *vdev, struct virtq *vq)
 {
 	struct virtio_net *net = vdev->priv;
@@ -733,12 +806,12 @@ static void net_io(struct io_handler *h, u32 events)
 static int net_activate(struct virtio_device *vdev)
 {
 	struct virtio_net *net = vdev->priv;
-	unsigned int i;
+	unsigned int off = guest_offloads(vdev->features);
 	int err = 0;
 
+	net_set_rx_off(net, off);
 	if (net->be->ops->set_offload)
-		err = net->be->ops->set_offload(net->be,
-						guest_offloads(vdev->features));
+		err = net->be->ops->set_offload(net->be, off);
 	if (!err)
 		err = net_set_pairs(net, 1);
 	if (err) {
@@ -752,14 +825,7 @@ static int net_activate(struct virtio_device *vdev)
 	 * receive buffers too (a kick before DRIVER_OK is dropped): look at
 	 * both now, from the I/O thread for a socket backend.
 	 */
-	for (i = 0; i < net->pairs; i++) {
-		struct virtq *vq = &vdev->vqs[2 * i];
-
-		virtq_lock(vq);
-		if (vq->ready)
-			net_rx_notify(net, &net->pair[i], vq);
-		virtq_unlock(vq);
-	}
+	net_rx_look(net, 0, net->pairs);
 	return 0;
 }
 
@@ -795,6 +861,8 @@ static void net_reset(struct virtio_device *vdev)
 	memcpy(net->mac, net->config + VIRTIO_NET_CFG_MAC, 6);
 	pthread_mutex_unlock(&f->lock);
 	atomic_store(&net->active, 1);
+	/* No driver, no offloads (until DRIVER_OK). */
+	atomic_store(&net->rx_off, 0);
 }
 
 /* Transmit queues carry the driver's work; receive ones wait for frames. */

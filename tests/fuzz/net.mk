@@ -3,9 +3,10 @@
 # flags): transmit path, control queue and receive path with invariants
 # (net-tx). make check runs it for FUZZ_CHECK_TIME seconds
 # (tests/fuzz/net-run.sh); make fuzz-net for FUZZ_TIME.
-NET_FUZZ_SRCS := virtio/net.c virtio/queue.c virtio/queue-split.c \
-	virtio/queue-packed.c virtio/core.c lib/guest-mem.c lib/log.c \
-	lib/io-loop.c lib/io-poll.c lib/seccomp-state.c lib/iov.c
+NET_FUZZ_SRCS := virtio/net.c virtio/net-rxhdr.c virtio/queue.c \
+	virtio/queue-split.c virtio/queue-packed.c virtio/core.c \
+	lib/guest-mem.c lib/log.c lib/io-loop.c lib/io-poll.c \
+	lib/seccomp-state.c lib/iov.c
 NET_FUZZ_DIR := $(BUILD)/fuzz
 
 CHECK_DEPS += fuzz-net-build

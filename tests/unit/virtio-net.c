@@ -614,6 +614,213 @@ static void test_rx_budget_loop(void)
 	io_loop_destroy(&loop);
 }
 
+static u32 sum16(u32 s, const u8 *p, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i + 1 < n; i += 2)
+		s += (u32)p[i] << 8 | p[i + 1];
+	if (n & 1)
+		s += (u32)p[n - 1] << 8;
+	return s;
+}
+
+static u16 fold16(u32 s)
+{
+	while (s >> 16)
+		s = (s & 0xffff) + (s >> 16);
+	return (u16)s;
+}
+
+/*
+ * At p: a virtio-net header and an Ethernet/IPv4/UDP frame to MAC with n
+ * bytes of data, its checksum left partial (NEEDS_CSUM; the field holds
+ * the pseudo-header's sum), as a tap with TUN_F_CSUM builds it for a
+ * datagram of the host's. Returns the length, header included.
+ */
+static size_t udp_partial(u8 *p, size_t n)
+{
+	u8 *f = p + NET_HDR_LEN, *ip = f + 14, *udp = ip + 20;
+	size_t ulen = 8 + n;
+	u32 s;
+
+	memset(p, 0, NET_HDR_LEN);
+	p[VIRTIO_NET_HDR_FLAGS] = VIRTIO_NET_HDR_F_NEEDS_CSUM;
+	put16(p + VIRTIO_NET_HDR_CSUM_START, 34);
+	put16(p + VIRTIO_NET_HDR_CSUM_OFFSET, 6);
+	frame(f, MAC, 14 + 20 + ulen, 3);
+	memset(ip, 0, 28);
+	ip[0] = 0x45;
+	ip[2] = (u8)((20 + ulen) >> 8);
+	ip[3] = (u8)(20 + ulen);
+	ip[8] = 64;
+	ip[9] = 17;
+	memcpy(ip + 12, (u8[]){ 10, 0, 0, 1, 10, 0, 0, 2 }, 8);
+	s = (u32)~fold16(sum16(0, ip, 20)) & 0xffff;
+	ip[10] = (u8)(s >> 8);
+	ip[11] = (u8)s;
+	udp[1] = 53;
+	udp[3] = 99;
+	udp[4] = (u8)(ulen >> 8);
+	udp[5] = (u8)ulen;
+	/* Pseudo-header: addresses, protocol, length. */
+	s = fold16(sum16(17 + (u32)ulen, ip + 12, 8));
+	udp[6] = (u8)(s >> 8);
+	udp[7] = (u8)s;
+	return NET_HDR_LEN + 14 + 20 + ulen;
+}
+
+/* Is the UDP checksum of the frame at f (after the header) complete? */
+static bool udp_csum_ok(const u8 *f)
+{
+	const u8 *ip = f + 14, *udp = ip + 20;
+	size_t ulen = (size_t)udp[4] << 8 | udp[5];
+
+	return fold16(sum16(sum16(17 + (u32)ulen, ip + 12, 8), udp, ulen)) ==
+	       0xffff && (udp[6] | udp[7]);
+}
+
+/* At p: a header for a TSO frame of gso type gso, and 2000 bytes. */
+static size_t tso_frame(u8 *p, u8 gso)
+{
+	memset(p, 0, NET_HDR_LEN);
+	p[VIRTIO_NET_HDR_FLAGS] = VIRTIO_NET_HDR_F_NEEDS_CSUM;
+	p[VIRTIO_NET_HDR_GSO_TYPE] = gso;
+	put16(p + VIRTIO_NET_HDR_HDR_LEN, 54);
+	put16(p + VIRTIO_NET_HDR_GSO_SIZE, 1448);
+	put16(p + VIRTIO_NET_HDR_CSUM_START, 34);
+	put16(p + VIRTIO_NET_HDR_CSUM_OFFSET, 16);
+	frame(p + NET_HDR_LEN, MAC, 2000, 7);
+	return NET_HDR_LEN + 2000;
+}
+
+/* Post four 4 KiB receive buffers on queue 0 at TH_BUFS. */
+static void rx_bufs(void)
+{
+	unsigned int i;
+
+	for (i = 0; i < 4; i++)
+		post1(0, TH_BUFS + i * 0x1000, 0x1000, true);
+}
+
+/*
+ * Frames a backend built under offloads the driver no longer takes (a
+ * tap keeps them queued across TUNSETOFFLOAD): after GUEST_OFFLOADS_SET
+ * turns them off, or a device reset and a driver that never took them,
+ * a segmented frame is dropped and a partial checksum completed, so the
+ * driver never sees a gso_type or NEEDS_CSUM it did not accept.
+ */
+static void test_rx_offloads(void)
+{
+	u8 pkt[NET_HDR_LEN + 2000], *h;
+	const struct virtio_net_stats *st;
+	size_t n;
+	u64 offl;
+	u32 len;
+	unsigned int i;
+
+	setup(1, NET_OFF_CSUM | NET_OFF_TSO4 | NET_OFF_TSO6 | NET_OFF_ECN,
+	      F(MRG_RXBUF) | F(CTRL_VQ) | F(GUEST_CSUM) | F(GUEST_TSO4) |
+	      F(CTRL_GUEST_OFFLOADS));
+	st = virtio_net_stats(N);
+	h = hva(TH_BUFS);
+	rx_bufs();
+	n = tso_frame(pkt, VIRTIO_NET_HDR_GSO_TCPV4);
+	send(FB.peer[0], pkt, n, 0);
+	n = tso_frame(pkt, VIRTIO_NET_HDR_GSO_TCPV6);
+	send(FB.peer[0], pkt, n, 0);
+	n = tso_frame(pkt, VIRTIO_NET_HDR_GSO_TCPV4 | VIRTIO_NET_HDR_GSO_ECN);
+	send(FB.peer[0], pkt, n, 0);
+	n = udp_partial(pkt, 300);
+	send(FB.peer[0], pkt, n, 0);
+	virtio_net_backend_ready(N, 0, EPOLLIN);
+	ok(th_used(&T, 0, &len) && len == NET_HDR_LEN + 2000 &&
+	   h[VIRTIO_NET_HDR_GSO_TYPE] == VIRTIO_NET_HDR_GSO_TCPV4 &&
+	   th_used(&T, 0, &len) && len == n &&
+	   hva(TH_BUFS + 0x1000)[0] == VIRTIO_NET_HDR_F_NEEDS_CSUM &&
+	   !th_used(&T, 0, NULL) && st->rx_offload_dropped == 2 &&
+	   st->rx_csum_done == 0,
+	   "TSO4 and checksum taken: a TSO4 frame and a partial checksum pass as built; TSO6, ECN dropped");
+
+	/* The driver turns receive offloads off (as Linux does for XDP). */
+	offl = 0;
+	ok(ctrl(2, VIRTIO_NET_CTRL_GUEST_OFFLOADS,
+		VIRTIO_NET_CTRL_GUEST_OFFLOADS_SET, &offl, 8) ==
+	   VIRTIO_NET_OK && FB.offload == 0,
+	   "GUEST_OFFLOADS_SET 0: the backend told");
+	rx_bufs();
+	/* What the backend built before it was told. */
+	n = tso_frame(pkt, VIRTIO_NET_HDR_GSO_TCPV4);
+	send(FB.peer[0], pkt, n, 0);
+	n = udp_partial(pkt, 301);
+	send(FB.peer[0], pkt, n, 0);
+	virtio_net_backend_ready(N, 0, EPOLLIN);
+	h = hva(TH_BUFS + 0x2000);
+	ok(th_used(&T, 0, &len) && len == n && !th_used(&T, 0, NULL) &&
+	   st->rx_offload_dropped == 3,
+	   "offloads off: the TSO4 frame built before is dropped, counted");
+	ok(h[VIRTIO_NET_HDR_FLAGS] == 0 &&
+	   h[VIRTIO_NET_HDR_GSO_TYPE] == VIRTIO_NET_HDR_GSO_NONE &&
+	   get16(h + VIRTIO_NET_HDR_NUM_BUFFERS) == 1 &&
+	   udp_csum_ok(h + NET_HDR_LEN) && st->rx_csum_done == 1 &&
+	   !memcmp(h + NET_HDR_LEN + 42, pkt + NET_HDR_LEN + 42, 301),
+	   "offloads off: the partial checksum is completed, NEEDS_CSUM cleared, payload intact");
+
+	/* A reset, and a driver that takes no offloads. */
+	mwr(&T, TC(&T, STATUS), 1, 0);
+	memset(next_desc, 0, sizeof(next_desc));
+	memset(hva(TH_QAREA(0)), 0, 3 * 0x4000);
+	if (!(th_negotiate(&T, F(MRG_RXBUF)) & VIRTIO_STATUS_FEATURES_OK))
+		abort();
+	for (i = 0; i < 3; i++)
+		th_queue(&T, i, QSIZE, NOVEC);
+	th_driver_ok(&T);
+	rx_bufs();
+	n = tso_frame(pkt, VIRTIO_NET_HDR_GSO_TCPV4);
+	send(FB.peer[0], pkt, n, 0);
+	n = udp_partial(pkt, 302);
+	pkt[VIRTIO_NET_HDR_FLAGS] |= VIRTIO_NET_HDR_F_DATA_VALID;
+	send(FB.peer[0], pkt, n, 0);
+	virtio_net_backend_ready(N, 0, EPOLLIN);
+	h = hva(TH_BUFS);
+	ok(th_used(&T, 0, &len) && len == n && !th_used(&T, 0, NULL) &&
+	   h[VIRTIO_NET_HDR_FLAGS] == VIRTIO_NET_HDR_F_DATA_VALID &&
+	   h[VIRTIO_NET_HDR_GSO_TYPE] == VIRTIO_NET_HDR_GSO_NONE &&
+	   udp_csum_ok(h + NET_HDR_LEN) && st->rx_offload_dropped == 4 &&
+	   st->rx_csum_done == 2,
+	   "reset, a driver without offloads: TSO4 dropped, the checksum completed (DATA_VALID kept)");
+	teardown();
+}
+
+/*
+ * A frame that reached a pair's backend while the pair was not in use
+ * (its event was ignored, and an edge-triggered backend gives no second
+ * one) and receive buffers posted then (their kick ignored):
+ * VQ_PAIRS_SET that turns the pair on brings them together, without
+ * waiting for another frame.
+ */
+static void test_pairs_set_waiting(void)
+{
+	u8 pkt[NET_HDR_LEN + 100];
+	u16 pairs;
+	u32 len;
+
+	setup(2, 0, F(MRG_RXBUF) | F(CTRL_VQ) | F(MQ));
+	post1(2, TH_BUFS, 2048, true);
+	memset(pkt, 0, NET_HDR_LEN);
+	frame(pkt + NET_HDR_LEN, MAC, 100, 5);
+	send(FB.peer[1], pkt, sizeof(pkt), 0);
+	virtio_net_backend_ready(N, 1, EPOLLIN);
+	ok(!th_used(&T, 2, NULL), "pair 1 not in use: its frame waits");
+	pairs = htole16(2);
+	ok(ctrl(4, VIRTIO_NET_CTRL_MQ, VIRTIO_NET_CTRL_MQ_VQ_PAIRS_SET,
+		&pairs, 2) == VIRTIO_NET_OK, "VQ_PAIRS_SET 2: OK");
+	ok(th_used(&T, 2, &len) && len == sizeof(pkt) &&
+	   !memcmp(hva(TH_BUFS) + NET_HDR_LEN, pkt + NET_HDR_LEN, 100),
+	   "VQ_PAIRS_SET 2: the frame that waited arrives on receiveq 1");
+	teardown();
+}
+
 static void test_ctrl(void)
 {
 	u8 junk[64] = { 0 };
@@ -703,7 +910,9 @@ int main(void)
 	test_rx_before_driver_ok();
 	test_rx_budget();
 	test_rx_budget_loop();
+	test_rx_offloads();
 	test_ctrl();
+	test_pairs_set_waiting();
 	test_default_mac();
 	return tap_done();
 }
