@@ -44,6 +44,7 @@
 #include "tap.h"
 #include "log.h"
 #include "virtio/net.h"
+#include "inet-sum.h"
 #include "virtio-pci-drv.h"
 
 #define NOVEC VIRTIO_MSI_NO_VECTOR
@@ -86,24 +87,6 @@ static u16 get16be(const u8 *p)
 	return (u16)(p[0] << 8 | p[1]);
 }
 
-static u16 csum_fold(u32 s)
-{
-	while (s >> 16)
-		s = (s & 0xffff) + (s >> 16);
-	return (u16)s;
-}
-
-static u32 csum_add(u32 s, const u8 *p, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i + 1 < n; i += 2)
-		s += (u32)p[i] << 8 | p[i + 1];
-	if (n & 1)
-		s += (u32)p[n - 1] << 8;
-	return s;
-}
-
 /*
  * Ethernet (guest to host) and IPv4 headers from GUEST_IP to dst at p,
  * for proto with l4len bytes after the IP header. Returns the sum of the
@@ -130,7 +113,7 @@ static u32 l3_headers(u8 *p, const char *dst_ip, u8 proto, size_t l4len)
 	ip[9] = proto;
 	memcpy(ip + 12, &src, 4);
 	memcpy(ip + 16, &dst, 4);
-	c = htons((u16)~csum_fold(csum_add(0, ip, 20)));
+	c = htons((u16)~inet_fold(inet_sum(0, ip, 20)));
 	memcpy(ip + 10, &c, 2);
 	memcpy(ps, &src, 4);
 	memcpy(ps + 4, &dst, 4);
@@ -138,7 +121,7 @@ static u32 l3_headers(u8 *p, const char *dst_ip, u8 proto, size_t l4len)
 	ps[9] = proto;
 	ps[10] = (u8)(l4len >> 8);
 	ps[11] = (u8)l4len;
-	return csum_add(0, ps, 12);
+	return inet_sum(0, ps, 12);
 }
 
 /*
@@ -163,9 +146,9 @@ static size_t udp_frame(u8 *p, u16 port, const u8 *data, size_t n,
 	udp[6] = udp[7] = 0;
 	memcpy(udp + 8, data, n);
 	if (partial) {
-		c = htons(csum_fold(s));
+		c = htons(inet_fold(s));
 	} else {
-		c = htons((u16)~csum_fold(csum_add(s, udp, ulen)));
+		c = htons((u16)~inet_fold(inet_sum(s, udp, ulen)));
 		if (!c)
 			c = 0xffff;
 	}
@@ -366,7 +349,7 @@ static void test_one_queue(void)
 		   get16(h + VIRTIO_NET_HDR_CSUM_OFFSET) == 6,
 		   "host to guest: the checksum left to the guest (GUEST_CSUM), at the UDP checksum");
 	} else {
-		sum = csum_fold(csum_add(0, h + NET_HDR_LEN + 14, 20));
+		sum = inet_fold(inet_sum(0, h + NET_HDR_LEN + 14, 20));
 		ok(sum == 0xffff, "host to guest: a complete IP checksum");
 	}
 	close(s);
@@ -441,7 +424,7 @@ static bool udp_sum_ok(const u8 *f)
 	ps[9] = 17;
 	ps[10] = (u8)(ulen >> 8);
 	ps[11] = (u8)ulen;
-	return csum_fold(csum_add(csum_add(0, ps, 12), udp, ulen)) == 0xffff;
+	return inet_fold(inet_sum(inet_sum(0, ps, 12), udp, ulen)) == 0xffff;
 }
 
 /*
@@ -646,9 +629,9 @@ static size_t tcp_frame(u8 *p, u8 flags, u32 seq, u32 ack, size_t n,
 	for (i = 0; i < n; i++)
 		th[thl + i] = tso_byte(i);
 	if (partial)
-		c = htons(csum_fold(s));
+		c = htons(inet_fold(s));
 	else
-		c = htons((u16)~csum_fold(csum_add(s, th, thl + n)));
+		c = htons((u16)~inet_fold(inet_sum(s, th, thl + n)));
 	memcpy(th + 16, &c, 2);
 	return 14 + 20 + thl + n;
 }

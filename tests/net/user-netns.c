@@ -29,6 +29,7 @@
 #define TH_MAXQ 3
 #include "tap.h"
 #include "log.h"
+#include "inet-sum.h"
 #include "virtio/net.h"
 #include "virtio-pci-drv.h"
 
@@ -51,24 +52,6 @@ static u32 ip4(const char *s)
 
 	inet_pton(AF_INET, s, &a);
 	return a;
-}
-
-static u16 fold(u32 s)
-{
-	while (s >> 16)
-		s = (s & 0xffff) + (s >> 16);
-	return (u16)s;
-}
-
-static u32 sum(u32 s, const u8 *p, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i + 1 < n; i += 2)
-		s += (u32)p[i] << 8 | p[i + 1];
-	if (n & 1)
-		s += (u32)p[n - 1] << 8;
-	return s;
 }
 
 /* Send hdr + frame of n bytes (at TH_BUFS + 12) from the guest. */
@@ -104,7 +87,7 @@ static size_t udp_out(const u8 *dmac, u32 src, u16 sport, u32 dst,
 	ip[9] = 17;
 	memcpy(ip + 12, &src, 4);
 	memcpy(ip + 16, &dst, 4);
-	c = htons((u16)~fold(sum(0, ip, 20)));
+	c = htons((u16)~inet_fold(inet_sum(0, ip, 20)));
 	memcpy(ip + 10, &c, 2);
 	u[0] = (u8)(sport >> 8);
 	u[1] = (u8)sport;
@@ -120,7 +103,7 @@ static size_t udp_out(const u8 *dmac, u32 src, u16 sport, u32 dst,
 	ps[9] = 17;
 	ps[10] = (u8)(ul >> 8);
 	ps[11] = (u8)ul;
-	c = htons((u16)~fold(sum(sum(0, ps, 12), u, ul)));
+	c = htons((u16)~inet_fold(inet_sum(inet_sum(0, ps, 12), u, ul)));
 	memcpy(u + 6, c ? &c : &(u16){ 0xffff }, 2);
 	return 14 + 20 + ul;
 }
@@ -318,7 +301,7 @@ static size_t syn_out(const u8 *dmac, u32 src, u16 sport, u32 dst, u16 dport)
 	ip[9] = 6;
 	memcpy(ip + 12, &src, 4);
 	memcpy(ip + 16, &dst, 4);
-	c = htons((u16)~fold(sum(0, ip, 20)));
+	c = htons((u16)~inet_fold(inet_sum(0, ip, 20)));
 	memcpy(ip + 10, &c, 2);
 	t[0] = (u8)(sport >> 8);
 	t[1] = (u8)sport;
@@ -334,7 +317,7 @@ static size_t syn_out(const u8 *dmac, u32 src, u16 sport, u32 dst, u16 dport)
 	ps[9] = 6;
 	ps[10] = 0;
 	ps[11] = 20;
-	c = htons((u16)~fold(sum(sum(0, ps, 12), t, 20)));
+	c = htons((u16)~inet_fold(inet_sum(inet_sum(0, ps, 12), t, 20)));
 	memcpy(t + 16, &c, 2);
 	return 14 + 40;
 }

@@ -17,6 +17,7 @@
 #include "tap.h"
 #include "log.h"
 #include "virtio/net.h"
+#include "inet-sum.h"
 #include "virtio-pci-drv.h"
 #include "net-fake-pci.h"
 
@@ -614,24 +615,6 @@ static void test_rx_budget_loop(void)
 	io_loop_destroy(&loop);
 }
 
-static u32 sum16(u32 s, const u8 *p, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i + 1 < n; i += 2)
-		s += (u32)p[i] << 8 | p[i + 1];
-	if (n & 1)
-		s += (u32)p[n - 1] << 8;
-	return s;
-}
-
-static u16 fold16(u32 s)
-{
-	while (s >> 16)
-		s = (s & 0xffff) + (s >> 16);
-	return (u16)s;
-}
-
 /*
  * At p: a virtio-net header and an Ethernet/IPv4/UDP frame to MAC with n
  * bytes of data, its checksum left partial (NEEDS_CSUM; the field holds
@@ -656,7 +639,7 @@ static size_t udp_partial(u8 *p, size_t n)
 	ip[8] = 64;
 	ip[9] = 17;
 	memcpy(ip + 12, (u8[]){ 10, 0, 0, 1, 10, 0, 0, 2 }, 8);
-	s = (u32)~fold16(sum16(0, ip, 20)) & 0xffff;
+	s = (u32)~inet_fold(inet_sum(0, ip, 20)) & 0xffff;
 	ip[10] = (u8)(s >> 8);
 	ip[11] = (u8)s;
 	udp[1] = 53;
@@ -664,7 +647,7 @@ static size_t udp_partial(u8 *p, size_t n)
 	udp[4] = (u8)(ulen >> 8);
 	udp[5] = (u8)ulen;
 	/* Pseudo-header: addresses, protocol, length. */
-	s = fold16(sum16(17 + (u32)ulen, ip + 12, 8));
+	s = inet_fold(inet_sum(17 + (u32)ulen, ip + 12, 8));
 	udp[6] = (u8)(s >> 8);
 	udp[7] = (u8)s;
 	return NET_HDR_LEN + 14 + 20 + ulen;
@@ -676,7 +659,7 @@ static bool udp_csum_ok(const u8 *f)
 	const u8 *ip = f + 14, *udp = ip + 20;
 	size_t ulen = (size_t)udp[4] << 8 | udp[5];
 
-	return fold16(sum16(sum16(17 + (u32)ulen, ip + 12, 8), udp, ulen)) ==
+	return inet_fold(inet_sum(inet_sum(17 + (u32)ulen, ip + 12, 8), udp, ulen)) ==
 	       0xffff && (udp[6] | udp[7]);
 }
 
