@@ -852,6 +852,7 @@ static void net_reset(struct virtio_device *vdev)
 {
 	struct virtio_net *net = vdev->priv;
 	struct net_filter *f = &net->filter;
+	int err;
 
 	pthread_mutex_lock(&f->lock);
 	f->promisc = true;	/* as a driver without CTRL_RX expects */
@@ -860,9 +861,24 @@ static void net_reset(struct virtio_device *vdev)
 	f->nr_uni = f->nr_multi = 0;
 	memcpy(net->mac, net->config + VIRTIO_NET_CFG_MAC, 6);
 	pthread_mutex_unlock(&f->lock);
-	atomic_store(&net->active, 1);
-	/* No driver, no offloads (until DRIVER_OK). */
+	/* No driver, no offloads (until DRIVER_OK), one pair. */
 	atomic_store(&net->rx_off, 0);
+	/*
+	 * The backend too, so that it stops building frames for what the
+	 * last driver took; net_rx() still checks each one it gets.
+	 */
+	if (net->be->ops->set_offload) {
+		err = net->be->ops->set_offload(net->be, 0);
+		if (err)
+			pr_warn_ratelimited("%s: reset: the backend keeps its offloads: %s",
+					    vdev->name, strerror(-err));
+	}
+	err = net_set_pairs(net, 1);
+	if (err) {
+		pr_warn_ratelimited("%s: reset: the backend keeps its queue pairs: %s",
+				    vdev->name, strerror(-err));
+		atomic_store(&net->active, 1);
+	}
 }
 
 /* Transmit queues carry the driver's work; receive ones wait for frames. */

@@ -100,6 +100,9 @@ static void setup(unsigned int nq, unsigned int offloads, u64 f)
 		abort();
 	for (i = 0; i < 2 * nq + 1; i++)
 		th_queue(&T, i, QSIZE, NOVEC);
+	/* What DRIVER_OK tells the backend (the reset before told it none). */
+	FB.offload = ~0u;
+	FB.offload_calls = 0;
 	th_driver_ok(&T);
 }
 
@@ -750,7 +753,9 @@ static void test_rx_offloads(void)
 	   "offloads off: the partial checksum is completed, NEEDS_CSUM cleared, payload intact");
 
 	/* A reset, and a driver that takes no offloads. */
+	FB.offload = NET_OFF_CSUM;
 	mwr(&T, TC(&T, STATUS), 1, 0);
+	ok(FB.offload == 0, "device reset: the backend is told no offloads");
 	memset(next_desc, 0, sizeof(next_desc));
 	memset(hva(TH_QAREA(0)), 0, 3 * 0x4000);
 	if (!(th_negotiate(&T, F(MRG_RXBUF)) & VIRTIO_STATUS_FEATURES_OK))
@@ -869,7 +874,8 @@ static void test_ctrl(void)
 	   "200 junk commands: refused (%u), the queue still works", errs);
 	/* A reset puts the pairs back to one. */
 	mwr(&T, TC(&T, STATUS), 1, 0);
-	ok(virtio_net_active_pairs(N) == 1, "device reset: one pair again");
+	ok(virtio_net_active_pairs(N) == 1 && FB.queues == 1,
+	   "device reset: one pair again, in the backend too");
 	teardown();
 }
 
