@@ -111,6 +111,12 @@ struct net_user {
 	 */
 	unsigned int max_socks, socks, nsock, new_flows;
 	u64 counted_ms;
+	/*
+	 * The last count itself reached max_socks. Until it does, reaching
+	 * it by the frames let through (each of one flow's datagrams counts)
+	 * counts again at once; after, at most every USER_RECOUNT_MS.
+	 */
+	bool counted_full;
 	bool full;		/* socks reached max_socks at the last look */
 	/* hostfwd's TCP listeners: not polled while full (no accept). */
 	int listeners[USER_MAX_LISTENERS];
@@ -298,8 +304,9 @@ static bool user_may_open(const u8 *f, size_t n)
 	}
 	if (proto == 6)			/* TCP: SYN without ACK */
 		return (l4[13] & 0x12) == 0x02;
-	if (proto == 17)		/* UDP: all but DHCP to the server */
-		return (l4[2] << 8 | l4[3]) != 67;
+	if (proto == 17)		/* UDP: all but DHCP's broadcasts */
+		return (l4[2] << 8 | l4[3]) != 67 || type != 0x0800 ||
+		       memcmp(f + 14 + 16, "\xff\xff\xff\xff", 4);
 	return true;
 }
 
@@ -331,13 +338,16 @@ static void user_count(struct net_user *u)
 		if (end == p + 1 || fd < 0)
 			continue;
 		n++;
-		if (strstr(line, "TCP[HOST_FORWARD]") == line + strspn(line, " ") &&
+		/* Within the line: strstr() would scan the whole list. */
+		if (!strncmp(line + strspn(line, " "), "TCP[HOST_FORWARD]",
+			     strlen("TCP[HOST_FORWARD]")) &&
 		    u->nr_listeners < USER_MAX_LISTENERS)
 			u->listeners[u->nr_listeners++] = (int)fd;
 	}
 	/* Allocated by glib, whose allocator is malloc's. */
 	free(info);
 	u->socks = n;
+	u->counted_full = n >= u->max_socks;
 }
 
 /* May a guest frame that might open a socket go to libslirp? */
@@ -346,7 +356,8 @@ static bool user_flow_ok(struct net_user *u)
 	if (!sl.connection_info)
 		u->socks = u->nsock + u->new_flows;
 	else if (u->socks >= u->max_socks &&
-		 mono_now_ms() - u->counted_ms >= USER_RECOUNT_MS)
+		 (!u->counted_full ||
+		  mono_now_ms() - u->counted_ms >= USER_RECOUNT_MS))
 		user_count(u);
 	u->full = u->socks >= u->max_socks;
 	if (u->full) {
