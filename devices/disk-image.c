@@ -491,6 +491,9 @@ static s64 disk_rw_full(struct disk *d, struct disk_req *req)
 		    (iov_advance(&iov, &iovcnt, n) || !iovcnt))
 			return -EIO;
 	}
+	/* Durable on its own, but not after a sync that lost data. */
+	if (req->op == DISK_OP_WRITE && req->dsync && disk_sync_result(d, 0))
+		return -EIO;
 	return done;
 }
 

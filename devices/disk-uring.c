@@ -337,8 +337,13 @@ static enum uring_next uring_complete(struct disk_uring *u,
 		if (res > 0)
 			req->retries = 0;
 		req->result += res;
-		if ((u64)req->result >= req->len)
+		if ((u64)req->result >= req->len) {
+			/* As disk_rw_full(): not after a failed sync. */
+			if (req->op == DISK_OP_WRITE && req->dsync &&
+			    disk_sync_result(u->e.disk, 0))
+				req->result = -EIO;
 			return URING_DONE;
+		}
 		/* Short transfer: go on from where it stopped. */
 		if (iov_advance(&req->iov, &req->iovcnt, res) || !req->iovcnt) {
 			req->result = -EIO;

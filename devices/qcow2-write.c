@@ -270,8 +270,8 @@ ssize_t qcow2_pwritev(struct disk *d, const struct iovec *iov,
 		ret = ret2;
 	pthread_mutex_unlock(&q->lock);
 	/* Write-through: the entries too, outside the lock. */
-	if (!ret && dsync && fdatasync(d->fd))
-		ret = disk_sync_result(d, -errno);
+	if (!ret && dsync)
+		ret = disk_sync_result(d, fdatasync(d->fd) ? -errno : 0);
 	return ret ? ret : (ssize_t)done;
 }
 

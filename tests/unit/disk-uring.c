@@ -753,6 +753,16 @@ static void test_flush_errors(struct disk *d)
 	ok(r3 == -EIO,
 	   "io_uring flush: so does the next one, whose fsync succeeds (%lld)",
 	   (long long)r3);
+	/* RWF_DSYNC: durable on its own, but not a promise after that. */
+	one_req(e, DISK_OP_WRITE, 0, BS, true);
+	e->ops->drain(e);
+	r1 = reqs[0].done == 1 ? reqs[0].dreq.result : -ENOENT;
+	one_req(e, DISK_OP_WRITE, 0, BS, false);
+	e->ops->drain(e);
+	r2 = reqs[0].done == 1 ? reqs[0].dreq.result : -ENOENT;
+	ok(r1 == -EIO && r2 == BS,
+	   "io_uring: after it a write-through write fails, a cached one goes on (%lld, %lld)",
+	   (long long)r1, (long long)r2);
 	io_loop_stop(&loop);
 	disk_engine_destroy(e);
 	io_loop_destroy(&loop);

@@ -83,6 +83,7 @@ static struct {
 	unsigned int np;
 	bool overflow;
 	int fail_syncs;		/* fdatasync calls to fail with EIO */
+	int fail_at;		/* fail the fail_at-th fdatasync from now */
 	bool check;		/* run the crash checks at each sync */
 	unsigned int checks, bad;
 	char why[256];
@@ -395,6 +396,8 @@ int fdatasync(int fd)
 		return syscall(SYS_fdatasync, fd);
 	held_sync();
 	check_crashes("before a sync");
+	if (S.fail_at && !--S.fail_at)
+		S.fail_syncs = 1;
 	if (S.fail_syncs) {
 		/* As Linux: the dirty pages are dropped, the error said once. */
 		S.fail_syncs--;
@@ -759,6 +762,96 @@ static void test_corrupt_is_no_sync_error(void)
 	free(buf);
 }
 
+/*
+ * disk.h: after a failed sync "a successful sync returns -EIO, for ever",
+ * RWF_DSYNC and a write-through write's fdatasync included. A write-through
+ * write after a failed flush must not report itself durable: qcow2's
+ * (metadata linked to tables whose writes the kernel dropped) least of all.
+ */
+static void test_dsync_after_sync_error(const char *name, bool qcow2)
+{
+	struct disk *d = make_image(name, qcow2, false);
+	u8 *buf = calloc(1, CS);
+	struct iovec v = { .iov_base = buf, .iov_len = CS };
+	struct disk_req w = {
+		.op = DISK_OP_WRITE, .off = CS, .len = CS, .iov = &v,
+		.iovcnt = 1, .dsync = true,
+	};
+	int first;
+
+	if (!ok(d && buf, "%s: opens", name))
+		return;
+	first = gwrite(d, 0, 0, NSECT);
+	S.fail_syncs = 1;
+	ok(!first && gflush(d) == -EIO, "%s: a flush fails", name);
+	disk_req_execute(d, &w);
+	ok(w.result == -EIO,
+	   "%s: a write-through write after it fails too (%lld)", name,
+	   (long long)w.result);
+	S.fail_syncs = 0;
+	make_durable(false);
+	S.fd = -1;
+	disk_close(d);
+	free(buf);
+}
+
+/*
+ * A barrier (or flush) that fails anywhere in a run of allocating writes,
+ * discards and a new L2 table: every crash image after it, at each later
+ * sync and at the end, is consistent (deferred links and frees dropped
+ * or applied whole, never an entry naming a cluster whose writes the
+ * kernel dropped).
+ */
+static void test_barrier_failures(void)
+{
+	char name[32];
+	unsigned int k, bad = 0, checks = 0, fired = 0;
+
+	for (k = 1; k <= 15; k++) {
+		struct disk *d;
+
+		snprintf(name, sizeof(name), "f%u.qcow2", k);
+		d = make_image(name, true, false);
+		if (!d)
+			abort();
+		((struct qcow2 *)d->priv)->defer_max = 4;
+		memset(S.nhist, 0, sizeof(S.nhist));
+		memset(S.flushed, 0, sizeof(S.flushed));
+		S.bad = 0;
+		S.checks = 0;
+		S.check = true;
+		S.fail_at = (int)k;
+		gwrite(d, 0, 0, NSECT);
+		gwrite(d, 1, 0, NSECT);
+		gflush(d);
+		gwrite(d, 600, 0, NSECT);
+		gzero(d, 0, true);
+		gwrite(d, 3, 0, NSECT);
+		gwrite(d, 2, 3, 1);
+		gwrite(d, RUN_FIRST, 0, 12 * NSECT);
+		gflush(d);
+		gwrite(d, RUN_FIRST, 0, 12 * NSECT);
+		gzero(d, 1, false);
+		gwrite(d, 1, 2, 1);
+		gwrite(d, 5, 0, NSECT);
+		gflush(d);
+		check_crashes("barrier failure, at the end");
+		bad += S.bad;
+		checks += S.checks;
+		fired += !S.fail_at;
+		S.check = false;
+		S.fail_at = 0;
+		S.fail_syncs = 0;
+		make_durable(false);
+		S.fd = -1;
+		disk_close(d);
+	}
+	ok(fired == 15 && !bad,
+	   "a sync failing at each of the run's 15 (%u failed): %u crash images checked, %u inconsistent",
+	   fired, checks, bad);
+	S.bad = 0;
+}
+
 int main(void)
 {
 	unsigned int i;
@@ -775,6 +868,9 @@ int main(void)
 	test_corrupt_is_no_sync_error();
 	test_sync_errors("raw", false);
 	test_sync_errors("qcow2", true);
+	test_barrier_failures();
+	test_dsync_after_sync_error("raw-dsync", false);
+	test_dsync_after_sync_error("qcow2-dsync", true);
 	{
 		char cmd[128];
 
