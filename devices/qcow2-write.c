@@ -143,7 +143,7 @@ static int q_defer_link(struct disk *d, struct qcow2 *q, u64 gcl, u64 e,
 {
 	int ret;
 
-	if (q->nlinks == q->defer_max || q->nfrees == q->defer_max) {
+	if (q->nlinks >= q->defer_max || q->nfrees >= q->defer_max) {
 		ret = q_commit(d, q);
 		if (ret)
 			return ret;	/* e's cluster leaks */
@@ -162,7 +162,7 @@ static int q_defer_free(struct disk *d, struct qcow2 *q, u64 old)
 
 	if (!(old & (QCOW2_OFLAG_COMPRESSED | QCOW2_OFFSET_MASK)))
 		return 0;
-	if (q->nfrees == q->defer_max) {
+	if (q->nfrees >= q->defer_max) {
 		ret = q_commit(d, q);
 		if (ret)
 			return ret;	/* old's clusters leak */
