@@ -67,12 +67,14 @@ static u8 *frame_out(void)
 	return th_hva(&T, TH_BUFS + NET_HDR_LEN);
 }
 
-/* IPv4/UDP from src:sport to dst:dport with data; Ethernet to dmac. */
-static size_t udp_out(const u8 *dmac, u32 src, u16 sport, u32 dst,
-		      u16 dport, const u8 *data, size_t n)
+/*
+ * The Ethernet (to dmac) and IPv4 headers of a guest frame from src to
+ * dst carrying proto's l4len bytes: where those bytes go.
+ */
+static u8 *ipv4_out(const u8 *dmac, u32 src, u32 dst, u8 proto,
+		    size_t l4len)
 {
-	u8 *e = frame_out(), *ip = e + 14, *u = ip + 20, ps[12];
-	size_t ul = 8 + n;
+	u8 *e = frame_out(), *ip = e + 14;
 	u16 c;
 
 	memcpy(e, dmac, 6);
@@ -81,14 +83,39 @@ static size_t udp_out(const u8 *dmac, u32 src, u16 sport, u32 dst,
 	e[13] = 0x00;
 	memset(ip, 0, 20);
 	ip[0] = 0x45;
-	ip[2] = (u8)((20 + ul) >> 8);
-	ip[3] = (u8)(20 + ul);
+	ip[2] = (u8)((20 + l4len) >> 8);
+	ip[3] = (u8)(20 + l4len);
 	ip[8] = 64;
-	ip[9] = 17;
+	ip[9] = proto;
 	memcpy(ip + 12, &src, 4);
 	memcpy(ip + 16, &dst, 4);
 	c = htons((u16)~inet_fold(inet_sum(0, ip, 20)));
 	memcpy(ip + 10, &c, 2);
+	return ip + 20;
+}
+
+/* The UDP or TCP checksum of l4[0, len) from src to dst, to store. */
+static u16 l4_csum(u32 src, u32 dst, u8 proto, const u8 *l4, size_t len)
+{
+	u8 ps[12];
+
+	memcpy(ps, &src, 4);
+	memcpy(ps + 4, &dst, 4);
+	ps[8] = 0;
+	ps[9] = proto;
+	ps[10] = (u8)(len >> 8);
+	ps[11] = (u8)len;
+	return htons((u16)~inet_fold(inet_sum(inet_sum(0, ps, 12), l4, len)));
+}
+
+/* IPv4/UDP from src:sport to dst:dport with data; Ethernet to dmac. */
+static size_t udp_out(const u8 *dmac, u32 src, u16 sport, u32 dst,
+		      u16 dport, const u8 *data, size_t n)
+{
+	size_t ul = 8 + n;
+	u8 *u = ipv4_out(dmac, src, dst, 17, ul);
+	u16 c;
+
 	u[0] = (u8)(sport >> 8);
 	u[1] = (u8)sport;
 	u[2] = (u8)(dport >> 8);
@@ -97,13 +124,7 @@ static size_t udp_out(const u8 *dmac, u32 src, u16 sport, u32 dst,
 	u[5] = (u8)ul;
 	u[6] = u[7] = 0;
 	memcpy(u + 8, data, n);
-	memcpy(ps, &src, 4);
-	memcpy(ps + 4, &dst, 4);
-	ps[8] = 0;
-	ps[9] = 17;
-	ps[10] = (u8)(ul >> 8);
-	ps[11] = (u8)ul;
-	c = htons((u16)~inet_fold(inet_sum(inet_sum(0, ps, 12), u, ul)));
+	c = l4_csum(src, dst, 17, u, ul);
 	memcpy(u + 6, c ? &c : &(u16){ 0xffff }, 2);
 	return 14 + 20 + ul;
 }
@@ -287,22 +308,10 @@ static void test_hostfwd(void)
 /* IPv4/TCP SYN from the guest's sport to dst:dport; Ethernet to dmac. */
 static size_t syn_out(const u8 *dmac, u32 src, u16 sport, u32 dst, u16 dport)
 {
-	u8 *e = frame_out(), *ip = e + 14, *t = ip + 20, ps[12];
+	u8 *t = ipv4_out(dmac, src, dst, 6, 20);
 	u16 c;
 
-	memcpy(e, dmac, 6);
-	memcpy(e + 6, GMAC, 6);
-	e[12] = 0x08;
-	e[13] = 0x00;
-	memset(ip, 0, 40);
-	ip[0] = 0x45;
-	ip[3] = 40;
-	ip[8] = 64;
-	ip[9] = 6;
-	memcpy(ip + 12, &src, 4);
-	memcpy(ip + 16, &dst, 4);
-	c = htons((u16)~inet_fold(inet_sum(0, ip, 20)));
-	memcpy(ip + 10, &c, 2);
+	memset(t, 0, 20);
 	t[0] = (u8)(sport >> 8);
 	t[1] = (u8)sport;
 	t[2] = (u8)(dport >> 8);
@@ -311,13 +320,7 @@ static size_t syn_out(const u8 *dmac, u32 src, u16 sport, u32 dst, u16 dport)
 	t[12] = 5 << 4;		/* 20-byte header */
 	t[13] = 0x02;		/* SYN */
 	t[14] = 0xff;		/* window */
-	memcpy(ps, &src, 4);
-	memcpy(ps + 4, &dst, 4);
-	ps[8] = 0;
-	ps[9] = 6;
-	ps[10] = 0;
-	ps[11] = 20;
-	c = htons((u16)~inet_fold(inet_sum(inet_sum(0, ps, 12), t, 20)));
+	c = l4_csum(src, dst, 6, t, 20);
 	memcpy(t + 16, &c, 2);
 	return 14 + 40;
 }
