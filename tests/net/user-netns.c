@@ -345,9 +345,10 @@ static bool syn_connects(int lis, u16 sport)
 	return c >= 0;
 }
 
-static unsigned int nr_fds(void)
+/* Entries of a /proc directory ("." and ".." included). */
+static unsigned int nr_entries(const char *path)
 {
-	DIR *d = opendir("/proc/self/fd");
+	DIR *d = opendir(path);
 	unsigned int n = 0;
 
 	while (d && readdir(d))
@@ -377,7 +378,7 @@ static void test_flood(void)
 	    listen(lis, 8))
 		abort();
 	first = syn_connects(lis, 41000);
-	before = nr_fds();
+	before = nr_entries("/proc/self/fd");
 
 	for (i = 0; i < 3000; i++) {
 		struct pollfd pfd = { .fd = BE->fds[0], .events = POLLOUT };
@@ -395,7 +396,7 @@ static void test_flood(void)
 		}
 	}
 	usleep(200000);
-	after = nr_fds();
+	after = nr_entries("/proc/self/fd");
 	ok(after <= before + NET_USER_SOCKETS_MAX,
 	   "3000 UDP flows from the guest take at most %u sockets (%u descriptors before, %u after)",
 	   NET_USER_SOCKETS_MAX, before, after);
@@ -422,34 +423,22 @@ static void test_flood(void)
 	close(s);
 }
 
-static unsigned int nr_threads(void)
-{
-	DIR *d = opendir("/proc/self/task");
-	unsigned int n = 0;
-
-	while (d && readdir(d))
-		n++;
-	if (d)
-		closedir(d);
-	return n;
-}
-
 /* The default NIC's backend: no libslirp thread until the driver comes. */
 static void test_lazy(const struct net_user_options *uo)
 {
 	struct net_user_options lo = {
 		.host = uo->host, .guest = uo->guest, .lazy = true,
 	};
-	unsigned int before = nr_threads(), opened, up;
+	unsigned int before = nr_entries("/proc/self/task"), opened, up;
 	struct net_backend *lb = NULL;
 	char err[256] = "";
 	int r, r2 = -1;
 
 	r = net_user_open(&lb, &lo, err, sizeof(err));
-	opened = nr_threads();
+	opened = nr_entries("/proc/self/task");
 	if (!r)
 		r2 = lb->ops->set_offload(lb, 0);
-	up = nr_threads();
+	up = nr_entries("/proc/self/task");
 	ok(!r && opened == before && !r2 && up == before + 1,
 	   "lazy: libslirp's thread starts when the driver sets the device up (%u %u %u %s)",
 	   before, opened, up, err);
