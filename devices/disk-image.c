@@ -462,6 +462,20 @@ int disk_sync_result(struct disk *d, int ret)
 	return ret;
 }
 
+s64 disk_dsync_write_result(struct disk *d, const struct disk_req *req,
+			    s64 ret)
+{
+	if (req->op != DISK_OP_WRITE || !req->dsync)
+		return ret;
+	/* qcow2 says so itself: its EIO may be a corrupt image. */
+	if (ret == -EIO && d->linear)
+		disk_sync_result(d, (int)ret);
+	/* Durable on its own, but not after a sync that lost data. */
+	else if (ret >= 0 && disk_sync_result(d, 0))
+		return -EIO;
+	return ret;
+}
+
 static s64 disk_rw_full(struct disk *d, struct disk_req *req)
 {
 	struct iovec *iov = req->iov;
@@ -477,12 +491,8 @@ static s64 disk_rw_full(struct disk *d, struct disk_req *req)
 			n = d->ops->pwritev(d, iov, iovcnt, off, req->dsync);
 		if (n == -EINTR)
 			continue;
-		/* qcow2 says so itself: its EIO may be a corrupt image. */
-		if (n == -EIO && req->op == DISK_OP_WRITE && req->dsync &&
-		    d->linear)
-			disk_sync_result(d, n);
 		if (n < 0)
-			return n;
+			return disk_dsync_write_result(d, req, n);
 		if (n == 0)
 			return -EIO;
 		done += n;
@@ -491,10 +501,7 @@ static s64 disk_rw_full(struct disk *d, struct disk_req *req)
 		    (iov_advance(&iov, &iovcnt, n) || !iovcnt))
 			return -EIO;
 	}
-	/* Durable on its own, but not after a sync that lost data. */
-	if (req->op == DISK_OP_WRITE && req->dsync && disk_sync_result(d, 0))
-		return -EIO;
-	return done;
+	return disk_dsync_write_result(d, req, (s64)done);
 }
 
 void disk_req_execute(struct disk *d, struct disk_req *req)

@@ -325,10 +325,8 @@ static enum uring_next uring_complete(struct disk_uring *u,
 			}
 			res = 0;
 		} else if (res < 0) {
-			if (res == -EIO && req->op == DISK_OP_WRITE &&
-			    req->dsync)
-				disk_sync_result(u->e.disk, res);
-			req->result = res;
+			req->result = disk_dsync_write_result(u->e.disk, req,
+							      res);
 			return URING_DONE;
 		} else if (res == 0) {
 			req->result = -EIO;
@@ -338,10 +336,8 @@ static enum uring_next uring_complete(struct disk_uring *u,
 			req->retries = 0;
 		req->result += res;
 		if ((u64)req->result >= req->len) {
-			/* As disk_rw_full(): not after a failed sync. */
-			if (req->op == DISK_OP_WRITE && req->dsync &&
-			    disk_sync_result(u->e.disk, 0))
-				req->result = -EIO;
+			req->result = disk_dsync_write_result(u->e.disk, req,
+							      req->result);
 			return URING_DONE;
 		}
 		/* Short transfer: go on from where it stopped. */

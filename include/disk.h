@@ -238,6 +238,15 @@ void disk_req_release(struct disk_req *req);
  */
 int disk_sync_result(struct disk *d, int ret);
 
+/*
+ * The end of a request on either engine, ret its bytes or -errno: for a
+ * write-through write, an EIO of a linear image's RWF_DSYNC write is a
+ * failed sync, and a whole one after a failed sync returns -EIO. Any
+ * other request's ret comes back as it is.
+ */
+s64 disk_dsync_write_result(struct disk *d, const struct disk_req *req,
+			    s64 ret);
+
 /* Run one request synchronously (the thread engine's worker body). */
 void disk_req_execute(struct disk *d, struct disk_req *req);
 
