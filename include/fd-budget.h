@@ -2,7 +2,10 @@
 /*
  * The descriptors a VM's devices may hold for the guest, out of the
  * process's budget (include/fd-limit.h): each user-mode NIC's host
- * sockets, each 9p share's fids.
+ * sockets (the NICs together at most a quarter of what lkvm's reserve
+ * leaves, each at most NET_USER_SOCKETS_MAX and at least 16), then each
+ * 9p share's fids (the shares together the rest). Their sum and the
+ * reserve stay within the limit, but where those floors hold.
  */
 #ifndef LKVM_FD_BUDGET_H
 #define LKVM_FD_BUDGET_H
