@@ -14,6 +14,8 @@
  * frame the driver cannot take is dropped (it cannot be cut into
  * segments in the driver's buffers); a partial checksum is completed
  * here, as the spec asks ("SHOULD supply a fully checksummed packet").
+ * A partial checksum whose position is outside the frame is dropped
+ * too, whether or not the driver takes partial checksums.
  * DATA_VALID is left alone: the spec allows it without GUEST_CSUM since
  * its 2024 correction.
  */
@@ -107,6 +109,14 @@ const char *net_rx_hdr_check(const struct iovec *iov, unsigned int cnt,
 	*csum_done = false;
 	if (iov_to_buf(iov, cnt, 0, h, NET_HDR_LEN) != NET_HDR_LEN)
 		return "header cut short";
+	memcpy(&cs, h + VIRTIO_NET_HDR_CSUM_START, 2);
+	cs = le16toh(cs);
+	memcpy(&co, h + VIRTIO_NET_HDR_CSUM_OFFSET, 2);
+	co = le16toh(co);
+	/* Whoever completes the checksum, the driver or this device. */
+	if (h[VIRTIO_NET_HDR_FLAGS] & VIRTIO_NET_HDR_F_NEEDS_CSUM &&
+	    (size_t)cs + co + 2 > len - NET_HDR_LEN)
+		return "checksum position beyond the frame";
 	if (h[VIRTIO_NET_HDR_GSO_TYPE] != VIRTIO_NET_HDR_GSO_NONE) {
 		need = gso_needs(h[VIRTIO_NET_HDR_GSO_TYPE]);
 		if (!need)
@@ -124,12 +134,6 @@ const char *net_rx_hdr_check(const struct iovec *iov, unsigned int cnt,
 	 * csum_start to the end, field included, complemented, goes there
 	 * (0 is sent as 0xffff, its equal, which UDP needs).
 	 */
-	memcpy(&cs, h + VIRTIO_NET_HDR_CSUM_START, 2);
-	cs = le16toh(cs);
-	memcpy(&co, h + VIRTIO_NET_HDR_CSUM_OFFSET, 2);
-	co = le16toh(co);
-	if ((size_t)cs + co + 2 > len - NET_HDR_LEN)
-		return "checksum position beyond the frame";
 	sum = (u16)~iov_csum(iov, cnt, NET_HDR_LEN + cs, len);
 	if (!sum)
 		sum = 0xffff;

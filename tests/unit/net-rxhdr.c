@@ -3,7 +3,9 @@
  * virtio/net-rxhdr.c: a partial checksum the driver does not take is
  * completed over receive buffers split anywhere, odd boundaries and
  * empty or one-byte buffers included, the same as tests/unit/inet-sum.h
- * (written apart from it) sums the frame in one piece.
+ * (written apart from it) sums the frame in one piece. A partial
+ * checksum whose position is outside the frame is dropped, whether the
+ * driver takes partial checksums or not.
  */
 #include <endian.h>
 #include <stdlib.h>
@@ -83,6 +85,34 @@ static int cmp(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
+/* A frame of len bytes with NEEDS_CSUM at cs/co and gso: dropped? */
+static bool dropped(size_t len, u8 gso, u16 cs, u16 co, unsigned int off)
+{
+	static u8 f[FRAME_MAX];
+	struct iovec iov = { f, len };
+	bool done;
+
+	make(f, len, cs, co);
+	f[VIRTIO_NET_HDR_GSO_TYPE] = gso;
+	return net_rx_hdr_check(&iov, 1, len, off, &done);
+}
+
+static void test_position(void)
+{
+	size_t len = NET_HDR_LEN + 14 + 20 + 20;
+	unsigned int off = NET_OFF_CSUM | NET_OFF_TSO4;
+
+	ok(!dropped(len, 0, 34, 16, NET_OFF_CSUM) &&
+	   dropped(len, 0, 34, 19, NET_OFF_CSUM) &&
+	   dropped(len, 0, 0, 0xffff, NET_OFF_CSUM),
+	   "the driver takes partial checksums: one inside the frame is delivered, one beyond it dropped");
+	ok(!dropped(len, VIRTIO_NET_HDR_GSO_TCPV4, 34, 16, off) &&
+	   dropped(len, VIRTIO_NET_HDR_GSO_TCPV4, 34, 19, off),
+	   "... and segmented frames: likewise");
+	ok(!dropped(len, 0, 34, 18, 0) && dropped(len, 0, 35, 18, 0),
+	   "the driver does not: completed inside the frame, dropped beyond it");
+}
+
 int main(void)
 {
 	static u8 f[FRAME_MAX];
@@ -124,5 +154,6 @@ int main(void)
 	}
 	ok(!bad, "20000 frames of any length, checksum position and cuts: as the reference (%u differ)",
 	   bad);
+	test_position();
 	return tap_done();
 }
