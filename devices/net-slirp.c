@@ -12,12 +12,17 @@
  * peers, could take every descriptor lkvm has. Once libslirp holds
  * max_sockets of them (counted in its connection list), a guest frame
  * that might open another is dropped (one rate-limited line) and the
- * listeners are not polled, until some close; other frames go through.
+ * listeners are not polled, until some close; other frames go through,
+ * and so do the datagrams of a UDP flow that had its socket at the last
+ * count (libslirp finds a UDP socket by the guest's source address and
+ * port, which its list shows for IPv4; an IPv6 flow's datagrams are
+ * refused at the limit: the list does not show their addresses).
  *
  * libslirp (and the glib under it) is opened with dlopen() when a
  * user-mode NIC is made: linked in, it cost every lkvm start about
  * 1.2 MiB of RSS, NIC or not.
  */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <poll.h>
 #include <pthread.h>
@@ -80,6 +85,8 @@ static void sl_load(void)
 #define USER_FULL_RECOUNT_MS	1000
 /* hostfwd's TCP listeners noted (-n takes 16 rules). */
 #define USER_MAX_LISTENERS	16
+/* The guest's UDP flows noted at a count: at most half of these slots. */
+#define USER_UDP_SLOTS	4096
 
 struct user_timer {
 	struct user_timer *next;
@@ -121,6 +128,13 @@ struct net_user {
 	/* hostfwd's TCP listeners: not polled while full (no accept). */
 	int listeners[USER_MAX_LISTENERS];
 	unsigned int nr_listeners;
+	/*
+	 * The guest's IPv4 UDP flows (user_udp_key()) that had a socket at
+	 * the last count: at the limit their datagrams open none and pass.
+	 * Open addressing; 0 is a free slot.
+	 */
+	u64 udp_flows[USER_UDP_SLOTS];
+	unsigned int nr_udp_flows;
 	u8 frame[USER_FRAME_MAX];
 };
 
@@ -310,10 +324,85 @@ static bool user_may_open(const u8 *f, size_t n)
 	return true;
 }
 
+/* A UDP flow as libslirp finds its socket: the guest's address and port. */
+static u64 udp_key(u32 addr, unsigned int port)
+{
+	return 1ULL << 48 | (u64)addr << 16 | port;
+}
+
+/*
+ * The flow of a frame of n bytes that is an IPv4 UDP datagram, whole (not
+ * a fragment); else 0.
+ */
+static u64 user_udp_key(const u8 *f, size_t n)
+{
+	size_t ihl;
+
+	if (n < 14 + 20 || f[12] != 0x08 || f[13] != 0x00 || f[14 + 9] != 17)
+		return 0;
+	ihl = (size_t)(f[14] & 0xf) * 4;
+	if (ihl < 20 || n < 14 + ihl + 8 || (f[14 + 6] & 0x3f) || f[14 + 7])
+		return 0;
+	return udp_key((u32)f[26] << 24 | (u32)f[27] << 16 |
+		       (u32)f[28] << 8 | f[29],
+		       (unsigned int)f[14 + ihl] << 8 | f[14 + ihl + 1]);
+}
+
+static unsigned int udp_slot(u64 key)
+{
+	return (unsigned int)((key * 0x9e3779b97f4a7c15ULL) >> 52) &
+	       (USER_UDP_SLOTS - 1);
+}
+
+/* Note a flow; past half the slots, no more (their datagrams wait). */
+static void user_udp_note(struct net_user *u, u64 key)
+{
+	unsigned int i = udp_slot(key);
+
+	if (u->nr_udp_flows >= USER_UDP_SLOTS / 2)
+		return;
+	while (u->udp_flows[i] && u->udp_flows[i] != key)
+		i = (i + 1) & (USER_UDP_SLOTS - 1);
+	if (!u->udp_flows[i]) {
+		u->udp_flows[i] = key;
+		u->nr_udp_flows++;
+	}
+}
+
+static bool user_udp_known(const struct net_user *u, u64 key)
+{
+	unsigned int i = udp_slot(key);
+
+	if (!key)
+		return false;
+	for (; u->udp_flows[i]; i = (i + 1) & (USER_UDP_SLOTS - 1))
+		if (u->udp_flows[i] == key)
+			return true;
+	return false;
+}
+
+/*
+ * Note the guest's end of a UDP line of the connection list, from after
+ * its descriptor: "ADDR PORT ADDR PORT ..." with the guest's address
+ * first, or second for a hostfwd rule's socket (the host's end first).
+ * Not "*" (IPv6 sockets show it too), nor what does not parse.
+ */
+static void user_udp_line(struct net_user *u, const char *s, bool hostfwd)
+{
+	char a[2][16];
+	unsigned int port[2];
+	struct in_addr in;
+
+	if (sscanf(s, "%15s %u %15s %u", a[0], &port[0], a[1], &port[1]) == 4 &&
+	    port[hostfwd] <= 0xffff &&
+	    inet_pton(AF_INET, a[hostfwd], &in) == 1)
+		user_udp_note(u, udp_key(ntohl(in.s_addr), port[hostfwd]));
+}
+
 /*
  * Count libslirp's sockets: the lines of its connection list with a
  * descriptor ("  UDP[12 sec]   7  10.0.2.15 ..."), the TCP listeners of
- * hostfwd rules among them noted.
+ * hostfwd rules and the guest's IPv4 UDP flows among them noted.
  */
 static void user_count(struct net_user *u)
 {
@@ -328,6 +417,8 @@ static void user_count(struct net_user *u)
 		return;
 	}
 	u->nr_listeners = 0;
+	memset(u->udp_flows, 0, sizeof(u->udp_flows));
+	u->nr_udp_flows = 0;
 	/* The first line names the columns. */
 	for (line = strchr(info, '\n'); line; line = next) {
 		next = strchr(++line, '\n');
@@ -339,10 +430,15 @@ static void user_count(struct net_user *u)
 			continue;
 		n++;
 		/* Within the line: strstr() would scan the whole list. */
-		if (!strncmp(line + strspn(line, " "), "TCP[HOST_FORWARD]",
+		line += strspn(line, " ");
+		if (!strncmp(line, "TCP[HOST_FORWARD]",
 			     strlen("TCP[HOST_FORWARD]")) &&
 		    u->nr_listeners < USER_MAX_LISTENERS)
 			u->listeners[u->nr_listeners++] = (int)fd;
+		else if (!strncmp(line, "UDP[", 4))
+			user_udp_line(u, end,
+				      !strncmp(line, "UDP[HOST_FORWARD]",
+					       strlen("UDP[HOST_FORWARD]")));
 	}
 	/* Allocated by glib, whose allocator is malloc's. */
 	free(info);
@@ -350,8 +446,11 @@ static void user_count(struct net_user *u)
 	u->counted_full = n >= u->max_socks;
 }
 
-/* May a guest frame that might open a socket go to libslirp? */
-static bool user_flow_ok(struct net_user *u)
+/*
+ * May a guest frame of n bytes that might open a socket go to libslirp?
+ * At the limit, a datagram of a UDP flow that has its socket may.
+ */
+static bool user_flow_ok(struct net_user *u, const u8 *f, size_t n)
 {
 	if (!sl.connection_info)
 		u->socks = u->nsock + u->new_flows;
@@ -360,6 +459,8 @@ static bool user_flow_ok(struct net_user *u)
 		  mono_now_ms() - u->counted_ms >= USER_RECOUNT_MS))
 		user_count(u);
 	u->full = u->socks >= u->max_socks;
+	if (u->full && user_udp_known(u, user_udp_key(f, n)))
+		return true;
 	if (u->full) {
 		pr_warn_ratelimited("user network: the guest has %u host sockets, all it may: a new flow refused",
 				    u->socks);
@@ -383,7 +484,7 @@ static void user_from_guest(struct net_user *u)
 		if (n <= NET_HDR_LEN)
 			return;
 		if (user_may_open(f, (size_t)n - NET_HDR_LEN) &&
-		    !user_flow_ok(u))
+		    !user_flow_ok(u, f, (size_t)n - NET_HDR_LEN))
 			continue;
 		sl.input(u->slirp, f, (int)(n - NET_HDR_LEN));
 	}

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * virtio-net inside: what virtio/net.c shares with virtio/net-rxhdr.c.
- * Only those two files include this.
+ * Only those two files include this, and the tests of net-rxhdr.c
+ * (tests/unit/net-rxhdr.c, tests/fuzz/net-rxhdr.c).
  */
 #ifndef LKVM_VIRTIO_NET_INT_H
 #define LKVM_VIRTIO_NET_INT_H

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fd-budget.h"
 #include "fd-limit.h"
 #include "log.h"
 #include "virtio/9p.h"
@@ -30,6 +31,7 @@ static int p9_create(struct vm *vm, struct vm_virtio_dev *d)
 			 P9FS_MODEL_PASSTHROUGH : P9FS_MODEL_MAPPED,
 	};
 	struct dev_9p *p = calloc(1, sizeof(*p));
+	struct vm_fd_budget budget;
 	const char *why = NULL;
 	int err;
 
@@ -51,9 +53,8 @@ static int p9_create(struct vm *vm, struct vm_virtio_dev *d)
 		return err;
 	}
 	/* Every share's fids together stay within the descriptor budget. */
-	p9_server_limit_fids(&p->dev.srv,
-			     fd_limit_share(fd_limit_current(),
-					    vm->cfg->nr_shares_9p, P9_FID_FDS));
+	vm_fd_budget(vm->cfg, fd_limit_current(), &budget);
+	p9_server_limit_fids(&p->dev.srv, budget.share_fids);
 	d->vdev = &p->dev.vdev;
 	d->priv = p;
 	return 0;

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fd-budget.h"
 #include "fd-limit.h"
 #include "log.h"
 #include "virtio/net.h"
@@ -41,20 +42,6 @@ static unsigned int net_count(const struct vm_config *cfg)
 	for (i = 0; i < cfg->nr_nets; i++)
 		n += cfg->nets[i].mode != NET_MODE_NONE;
 	return n;
-}
-
-/*
- * The host sockets a user-mode NIC's guest may hold: the NICs together at
- * most a quarter of the descriptors beyond lkvm's reserve, each at most
- * NET_USER_SOCKETS_MAX, and no fewer than 16.
- */
-static unsigned int net_user_sockets(const struct vm_config *cfg)
-{
-	unsigned long n = fd_limit_share(fd_limit_current(),
-					 4 * net_count(cfg), 1);
-
-	return (unsigned int)MAX(MIN(n, (unsigned long)NET_USER_SOCKETS_MAX),
-				 16UL);
 }
 
 static int net_open_tap(const struct vm_config *cfg,
@@ -91,6 +78,7 @@ static int net_create(struct vm *vm, struct vm_virtio_dev *d)
 	const struct net_config *nc = net_nth(cfg, d->index, &def);
 	struct virtio_net_options o = { .loop = &vm->io };
 	struct net_user_options uo;
+	struct vm_fd_budget budget;
 	struct net_backend *be = NULL;
 	struct virtio_net *net;
 	char msg[512];
@@ -101,12 +89,13 @@ static int net_create(struct vm *vm, struct vm_virtio_dev *d)
 	if (nc->mode == NET_MODE_TAP) {
 		err = net_open_tap(cfg, nc, &be, msg, sizeof(msg));
 	} else {
+		vm_fd_budget(cfg, fd_limit_current(), &budget);
 		uo = (struct net_user_options){
 			.host = nc->host_ip, .guest = nc->guest_ip,
 			.fwd = nc->fwd, .nr_fwd = nc->nr_fwd,
 			.lazy = cfg->default_nic && !cfg->nr_nets &&
 				!nc->nr_fwd,
-			.max_sockets = net_user_sockets(cfg),
+			.max_sockets = budget.nic_sockets,
 		};
 		err = net_user_open(&be, &uo, msg, sizeof(msg));
 	}

@@ -21,7 +21,8 @@
  * answered VIRTIO_NET_ERR, counted, with one rate-limited line; the
  * device carries on. A received frame never carries an offload the driver
  * does not take now (virtio/net-rxhdr.c): segmented, it is dropped the
- * same way; a partial checksum is completed.
+ * same way; a partial checksum is completed; one whose position is
+ * outside the frame is dropped.
  */
 #ifndef LKVM_VIRTIO_NET_H
 #define LKVM_VIRTIO_NET_H

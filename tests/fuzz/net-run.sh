@@ -1,8 +1,9 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# TAP suite: a short libFuzzer run of virtio-net's transmit path, control
-# queue and receive path (tests/fuzz/net-tx.c) from seeds made here; ok
-# when nothing crashed or hung and its invariants held.
+# TAP suite: short libFuzzer runs of virtio-net's transmit path, control
+# queue and receive path (tests/fuzz/net-tx.c) and of its check of
+# received headers (tests/fuzz/net-rxhdr.c) from seeds made here; ok
+# when nothing crashed or hung and their invariants held.
 set -u
 # shellcheck source=tests/fuzz/lib.sh
 . "$(dirname "$0")/lib.sh"
@@ -36,9 +37,36 @@ seeds = {
 for k, v in seeds.items():
     open(os.path.join(out, k), 'wb').write(v)
 PY
-FUZZ_REPORT='^net-tx:'
+mkdir -p "$work/net-rxhdr/corpus"
+python3 - "$work/net-rxhdr/corpus" <<'PY' || exit 1
+import os, struct, sys
+out = sys.argv[1]
+def hdr(flags=0, gso=0, hl=0, gs=0, cs=0, co=0):
+    return struct.pack('<BBHHHHH', flags, gso, hl, gs, cs, co, 0)
+def head(off, segs, room, *cuts):
+    cuts = list(cuts) + [0] * (3 - len(cuts))
+    return bytes([off, (segs - 1) | room << 2]) + struct.pack('<HHH', *cuts)
+eth = bytes([2, 0, 0, 0, 0, 1, 2, 0, 0, 0, 0, 2, 8, 0])
+frame = lambda n: eth + bytes((i * 7) & 0xff for i in range(n))
+seeds = {
+    'udp-odd-cuts': head(0, 4, 3, 13, 47, 48) + hdr(1, 0, 0, 0, 34, 6) +
+        frame(91),
+    'tcp-csum-taken': head(1, 2, 0, 40) + hdr(1, 0, 0, 0, 34, 16) +
+        frame(120),
+    'tso4': head(3, 3, 1, 12, 99) + hdr(1, 1, 54, 1448, 34, 16) +
+        frame(3000),
+    'tso6-not-taken': head(1, 1, 0) + hdr(1, 4, 74, 1428, 54, 16) +
+        frame(200),
+    'beyond': head(0, 1, 0) + hdr(1, 0, 0, 0, 60, 6) + frame(60),
+}
+for k, v in seeds.items():
+    open(os.path.join(out, k), 'wb').write(v)
+PY
+FUZZ_REPORT='^net-(tx|rxhdr):'
 fuzz_target 1 net-tx "$work/net-tx/corpus" fuzz-net-build \
 	-max_len=70000 -rss_limit_mb=1024
 rc=$?
-echo "1..1"
+fuzz_target 2 net-rxhdr "$work/net-rxhdr/corpus" fuzz-net-build \
+	-max_len=9000 -rss_limit_mb=1024 || rc=1
+echo "1..2"
 exit $rc

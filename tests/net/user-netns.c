@@ -11,8 +11,10 @@
  * namespace, one on 127.0.0.1:53) and its answer comes back from .3; a
  * TCP connection to a hostfwd port arrives as a SYN for the guest's
  * port; a guest opening thousands of flows holds at most
- * NET_USER_SOCKETS_MAX host sockets. Skips with the reason where the
- * namespace or libslirp are missing.
+ * NET_USER_SOCKETS_MAX host sockets, and at that limit its open flows
+ * (a UDP source port with its socket, a TCP connection, a hostfwd=udp
+ * rule) still pass while a new one is refused. Skips with the reason
+ * where the namespace or libslirp are missing.
  */
 #include <arpa/inet.h>
 #include <dirent.h>
@@ -305,10 +307,15 @@ static void test_hostfwd(void)
 	close(s);
 }
 
-/* IPv4/TCP SYN from the guest's sport to dst:dport; Ethernet to dmac. */
-static size_t syn_out(const u8 *dmac, u32 src, u16 sport, u32 dst, u16 dport)
+/*
+ * IPv4/TCP from the guest's sport to dst:dport with flags, sequence and
+ * acknowledgement numbers and n bytes of data; Ethernet to dmac.
+ */
+static size_t tcp_out(const u8 *dmac, u32 src, u16 sport, u32 dst, u16 dport,
+		      u32 seq, u32 ack, u8 flags, const u8 *data, size_t n)
 {
-	u8 *t = ipv4_out(dmac, src, dst, 6, 20);
+	u8 *t = ipv4_out(dmac, src, dst, 6, 20 + n);
+	u32 be;
 	u16 c;
 
 	memset(t, 0, 20);
@@ -316,13 +323,23 @@ static size_t syn_out(const u8 *dmac, u32 src, u16 sport, u32 dst, u16 dport)
 	t[1] = (u8)sport;
 	t[2] = (u8)(dport >> 8);
 	t[3] = (u8)dport;
-	t[7] = 1;		/* sequence number 1 */
+	be = htonl(seq);
+	memcpy(t + 4, &be, 4);
+	be = htonl(ack);
+	memcpy(t + 8, &be, 4);
 	t[12] = 5 << 4;		/* 20-byte header */
-	t[13] = 0x02;		/* SYN */
+	t[13] = flags;
 	t[14] = 0xff;		/* window */
-	c = l4_csum(src, dst, 6, t, 20);
+	memcpy(t + 20, data, n);
+	c = l4_csum(src, dst, 6, t, 20 + n);
 	memcpy(t + 16, &c, 2);
-	return 14 + 40;
+	return 14 + 40 + n;
+}
+
+/* IPv4/TCP SYN (sequence number 1) from the guest's sport to dst:dport. */
+static size_t syn_out(const u8 *dmac, u32 src, u16 sport, u32 dst, u16 dport)
+{
+	return tcp_out(dmac, src, sport, dst, dport, 1, 0, 0x02, NULL, 0);
 }
 
 /* Does a guest SYN from sport reach a listener on the host's loopback? */
@@ -343,6 +360,88 @@ static bool syn_connects(int lis, u16 sport)
 	if (c >= 0)
 		close(c);
 	return c >= 0;
+}
+
+/*
+ * A TCP connection from the guest's sport to a listener on the host's
+ * loopback, handshake done: the host's end, or -1. *seq and *ack: the
+ * guest's next sequence and acknowledgement numbers.
+ */
+static int tcp_connect_in(int lis, u16 sport, u32 *seq, u32 *ack)
+{
+	u32 gw = ip4("192.168.33.1"), me = ip4("192.168.33.15"), s;
+	struct pollfd pfd = { .fd = lis, .events = POLLIN };
+	const u8 *r;
+
+	guest_send(syn_out(gw_mac, me, sport, gw, 7300));
+	r = guest_recv(0x0800, 6, sport);
+	if (!r || (r[14 + 20 + 13] & 0x12) != 0x12)
+		return -1;
+	memcpy(&s, r + 14 + 20 + 4, 4);
+	*seq = 2;
+	*ack = ntohl(s) + 1;
+	guest_send(tcp_out(gw_mac, me, sport, gw, 7300, *seq, *ack, 0x10,
+			   NULL, 0));
+	if (poll(&pfd, 1, 1000) != 1)
+		return -1;
+	return accept(lis, NULL, NULL);
+}
+
+/* Does a datagram from the guest's sport reach 127.0.0.1:port? */
+static bool udp_reaches(u16 sport, u16 port)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET,
+				 .sin_port = htons(port) };
+	struct pollfd pfd;
+	bool got;
+	int s;
+
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	s = socket(AF_INET, SOCK_DGRAM, 0);
+	if (s < 0 || bind(s, (struct sockaddr *)&a, sizeof(a)))
+		abort();
+	guest_send(udp_out(gw_mac, ip4("192.168.33.15"), sport,
+			   ip4("192.168.33.1"), port, (const u8 *)"new", 3));
+	pfd = (struct pollfd){ .fd = s, .events = POLLIN };
+	got = poll(&pfd, 1, 1000) == 1;
+	close(s);
+	return got;
+}
+
+/*
+ * A datagram from the host to the hostfwd rule udp:2223-:5300 reaches the
+ * guest's port 5300, and the guest's answer from there comes back.
+ */
+static bool udp_hostfwd_answered(void)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET,
+				 .sin_port = htons(2223) };
+	struct pollfd pfd;
+	char got[8];
+	const u8 *r;
+	u16 sport;
+	u32 src;
+	bool back = false;
+	int s;
+
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	s = socket(AF_INET, SOCK_DGRAM, 0);
+	if (s < 0 || sendto(s, "ping", 4, 0, (struct sockaddr *)&a,
+			    sizeof(a)) != 4)
+		abort();
+	r = guest_recv(0x0800, 17, 5300);
+	if (r) {
+		memcpy(&src, r + 26, 4);
+		sport = (u16)(r[34] << 8 | r[35]);
+		guest_send(udp_out(gw_mac, ip4("192.168.33.15"), 5300, src,
+				   sport, (const u8 *)"pong", 4));
+		pfd = (struct pollfd){ .fd = s, .events = POLLIN };
+		back = poll(&pfd, 1, 1000) == 1 &&
+		       recv(s, got, sizeof(got), 0) == 4 &&
+		       !memcmp(got, "pong", 4);
+	}
+	close(s);
+	return back;
 }
 
 /* Entries of a /proc directory ("." and ".." included). */
@@ -369,8 +468,11 @@ static void test_flood(void)
 	struct sockaddr_in a = { .sin_family = AF_INET,
 				 .sin_port = htons(7300) };
 	unsigned int before, after, i;
-	int lis, s;
+	int lis, s, est;
 	bool first, second;
+	char got[16];
+	u32 seq = 0, ack = 0;
+	ssize_t n;
 
 	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
 	lis = socket(AF_INET, SOCK_STREAM, 0);
@@ -378,6 +480,8 @@ static void test_flood(void)
 	    listen(lis, 8))
 		abort();
 	first = syn_connects(lis, 41000);
+	est = tcp_connect_in(lis, 41002, &seq, &ack);
+	ok(est >= 0, "a TCP connection from the guest to a host listener");
 	before = nr_entries("/proc/self/fd");
 
 	for (i = 0; i < 3000; i++) {
@@ -411,6 +515,24 @@ static void test_flood(void)
 	second = syn_connects(lis, 41001);
 	ok(first && !second,
 	   "a TCP SYN reaches a host listener, but not at the limit");
+	/* test_udp's flow (source port 5555) has its socket still. */
+	udp_round_trip("192.168.33.1", 7100, 7100, 5555,
+		       "at the limit, a datagram of a UDP flow that has its socket still reaches the host",
+		       "... and its answer comes back");
+	ok(!udp_reaches(5556, 7101),
+	   "at the limit, a datagram that would open a socket is refused");
+	ok(udp_hostfwd_answered(),
+	   "at the limit, the guest answers a datagram through a hostfwd=udp rule");
+	guest_send(tcp_out(gw_mac, ip4("192.168.33.15"), 41002,
+			   ip4("192.168.33.1"), 7300, seq, ack, 0x18,
+			   (const u8 *)"at the limit", 12));
+	n = est >= 0 && poll(&(struct pollfd){ .fd = est, .events = POLLIN },
+			     1, 2000) == 1 ? recv(est, got, sizeof(got), 0) :
+					     -1;
+	ok(n == 12 && !memcmp(got, "at the limit", 12),
+	   "at the limit, a segment of an open TCP connection reaches the host");
+	if (est >= 0)
+		close(est);
 	close(lis);
 	/* hostfwd: the host's connection waits, unaccepted. */
 	a.sin_port = htons(2222);
@@ -448,8 +570,11 @@ static void test_lazy(const struct net_user_options *uo)
 
 int main(void)
 {
-	struct net_hostfwd fwd = { .host_port = 2222, .guest_port = 22 };
-	struct net_user_options uo = { .fwd = &fwd, .nr_fwd = 1 };
+	struct net_hostfwd fwd[2] = {
+		{ .host_port = 2222, .guest_port = 22 },
+		{ .udp = true, .host_port = 2223, .guest_port = 5300 },
+	};
+	struct net_user_options uo = { .fwd = fwd, .nr_fwd = 2 };
 	struct virtio_net_options o = { .pairs = 1, .queue_size = QSIZE };
 	struct ifreq ifr;
 	char err[256], dns_why[128];
@@ -475,7 +600,8 @@ int main(void)
 		abort();
 	close(s);
 	dns_skip = resolv_here(dns_why, sizeof(dns_why));
-	fwd.host_addr.s_addr = htonl(INADDR_LOOPBACK);
+	fwd[0].host_addr.s_addr = htonl(INADDR_LOOPBACK);
+	fwd[1].host_addr.s_addr = htonl(INADDR_LOOPBACK);
 	uo.host.s_addr = ip4("192.168.33.1");
 	uo.guest.s_addr = ip4("192.168.33.15");
 	if (net_user_open(&BE, &uo, err, sizeof(err))) {
