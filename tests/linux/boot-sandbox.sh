@@ -87,6 +87,7 @@ echo "err" >&2
 echo "host-file: $line"
 echo "uid $(id -u) gid $(id -g) cwd $PWD home $HOME"
 echo "hostname $(hostname)"
+echo "env: [$LKVM_T_GIVEN] [$LKVM_T_TAKEN] [${LKVM_T_SECRET-unset}]"
 echo "written by the guest" >guest-file
 echo "overlay" >/etc/lkvm-sandbox-test && echo "etc writable"
 flock -n locked true || echo "flock: refused while the host holds the lock"
@@ -117,7 +118,9 @@ fi
 # more, more than a pipe or the console's buffers hold; its end too.
 { printf 'first line\n\001x\003\004\023\r\n\000\177\377'
   head -c 262144 /dev/urandom; } >"$DIR/stdin.bin"
-SANDBOX_STDIN=$DIR/stdin.bin sandbox basic --name "sbx-$$" -- ./job.sh
+LKVM_T_TAKEN="from lkvm's environment" LKVM_T_SECRET=x \
+SANDBOX_STDIN=$DIR/stdin.bin sandbox basic --name "sbx-$$" \
+	--env "LKVM_T_GIVEN=a b=c" -e LKVM_T_TAKEN -- ./job.sh
 [ -n "$LOCK_PID" ] && kill "$LOCK_PID" 2>/dev/null
 LOCK_PID=
 is basic rc 7 "lkvm sandbox exits with the command's status (7)"
@@ -140,6 +143,9 @@ if [ -z "$_linux_skip" ]; then
 	linux_result $? "it runs as the invoking user, in the same directory, with HOME"
 	grep -qx "hostname sbx-$$" "$DIR/basic.out"
 	linux_result $? "the guest's host name is the VM's name"
+	grep -qx "env: \[a b=c\] \[from lkvm's environment\] \[unset\]" \
+		"$DIR/basic.out"
+	linux_result $? "--env NAME=VALUE and --env NAME reach the command; other variables do not"
 	[ "$(cat "$DIR/work/guest-file" 2>/dev/null)" = "written by the guest" ]
 	linux_result $? "the host sees the file the guest wrote in cwd"
 	[ "$(stat -c %u "$DIR/work/guest-file" 2>/dev/null)" = "$(id -u)" ]
@@ -160,7 +166,7 @@ if [ -z "$_linux_skip" ]; then
 	linux_result $? "... and the host finds it in the file after lkvm exits"
 else
 	for t in "stderr" "stdin" "stdout" "no CR" "host file" "user" "hostname" \
-		 "guest file" "owner" \
+		 "env" "guest file" "owner" \
 		 "overlay" "console log" "flock refused" "flock granted" "mmap" \
 		 "mmap host"; do
 		linux_result 0 "$t"

@@ -235,9 +235,35 @@ static void test_eof_line(void)
 	   "the next line is read, split anywhere");
 }
 
+/* The command's environment: the user's few, then --env's, once each. */
+static void test_env(void)
+{
+	static char *const host[] = {
+		"PATH=/bin", "SECRET=x", "HOME=/home/u", "TERM=xterm",
+		"LANGUAGE=de", NULL,
+	};
+	static const char *const given[] = { "A=1", "HOME=/tmp", "A=2", "B=", NULL };
+	const char **e;
+	int n = 0;
+
+	e = sandbox_job_env(host, given, 4);
+	while (e && e[n])
+		n++;
+	ok(e && n == 5 && !strcmp(e[0], "PATH=/bin") &&
+	   !strcmp(e[1], "TERM=xterm") && !strcmp(e[2], "HOME=/tmp") &&
+	   !strcmp(e[3], "A=2") && !strcmp(e[4], "B="),
+	   "PATH and TERM from lkvm, not SECRET or LANGUAGE; --env's HOME and the last A win (%d)",
+	   n);
+	free(e);
+	e = sandbox_job_env(NULL, NULL, 0);
+	ok(e && !e[0], "no environment at all: an empty list");
+	free(e);
+}
+
 int main(void)
 {
 	test_eof_line();
+	test_env();
 	test_round_trip();
 	test_refusals();
 	test_initramfs();
