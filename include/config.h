@@ -10,6 +10,8 @@
 
 #define LKVM_DEFAULT_RAM (256 * SZ_1M)
 #define LKVM_MAX_CPUS 255	/* APIC IDs in the MP table */
+/* --env: at most this many (the guest init takes 128 variables). */
+#define LKVM_SANDBOX_MAX_ENV	64
 #define LKVM_DISK_SERIAL_MAX 20	/* -d ...,serial=S: the virtio-blk ID */
 
 enum emulation_assist {
@@ -136,6 +138,12 @@ struct vm_config {
 	 */
 	bool sandbox;
 	bool sandbox_tty;		/* a terminal session on hvc0 */
+	/*
+	 * --env NAME[=VALUE] (lkvm sandbox): "NAME=VALUE" strings in argv
+	 * or environ, in order; the array is vm_config_release()'s to free.
+	 */
+	const char **sandbox_env;
+	unsigned int nr_sandbox_env;
 	/* --seccomp: an enum sc_mode; 0 is SC_MODE_ON, the default. */
 	u8 seccomp;
 	/* --vsock CID[,path=SOCK]: a virtio-vsock device when vsock_cid. */

@@ -8,8 +8,9 @@
  *	uid=N, gid=N	whom the command runs as (decimal)
  *	cwd=PATH	its working directory (absolute)
  *	tty=0|1		1: a terminal session on hvc0 (stdin, stdout and
- *			stderr); 0: stdout on hvc0, stderr on hvc1, stdin
- *			/dev/null, both raw
+ *			stderr); 0: stdin and stdout on hvc0, stderr on
+ *			hvc1, both raw (stdin through the init's relay,
+ *			below)
  *	root=TAG	the 9p share that is the read-only lower layer of /
  *	cwdshare=TAG	the 9p share mounted writable at cwd (optional)
  *	hostname=NAME	the guest's host name, the VM's name (optional,
@@ -34,6 +35,26 @@
 #define GUEST_JOB_STDOUT_PORT	"/dev/hvc0"
 #define GUEST_JOB_STDERR_PORT	"/dev/hvc1"
 #define GUEST_JOB_STATUS_PORT	"/dev/hvc2"
+
+/*
+ * The command's stdin when tty=0: a pipe, which a child of the init fills
+ * with what it reads from hvc0. Once hvc0 is raw and read, that relay
+ * writes the line GUEST_JOB_STDIN_READY ("\n" after it) on hvc2, and
+ * lkvm sends nothing on hvc0 before it: no byte meets the line
+ * discipline's echo. When lkvm's input is over and every byte of it is in
+ * hvc0's receive queue, lkvm writes "eof=N\n" on hvc2, N the bytes it
+ * sent (decimal); the relay closes the pipe once it has passed N bytes
+ * on, and the command reads the end of its input.
+ */
+#define GUEST_JOB_STDIN_READY	"stdin=ready"
+#define GUEST_JOB_STDIN_EOF	"eof="
+#define GUEST_JOB_EOF_LINE_MAX	32	/* "eof=" and 20 digits fit */
+
+struct guest_eof_parser {
+	char line[GUEST_JOB_EOF_LINE_MAX];
+	unsigned int len;
+	int overlong;		/* the line so far did not fit: ignore it */
+};
 
 /* The 9p tags of `lkvm sandbox`'s shares. */
 #define GUEST_JOB_ROOT_TAG	"lkvm-root"
@@ -66,6 +87,14 @@ struct guest_job {
  */
 int guest_job_parse(const char *buf, unsigned long len, struct guest_job *job,
 		    const char **bad);
+
+/*
+ * Feed bytes the relay read from hvc2. Returns 1 when a line "eof=N"
+ * ended among them (*count = N of the last such line), else 0; other
+ * lines, and N beyond 64 bits, are ignored.
+ */
+int guest_eof_feed(struct guest_eof_parser *p, const char *buf,
+		   unsigned long len, unsigned long long *count);
 
 /* A short English reason for a -GUEST_JOB_E* value. */
 const char *guest_job_strerror(int err);

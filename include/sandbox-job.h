@@ -22,6 +22,16 @@ struct sandbox_job {
 };
 
 /*
+ * The command's environment: the user's PATH, TERM, HOME, USER, LOGNAME,
+ * LANG and LC_ALL that host_env has, then given[0..nr) ("NAME=VALUE",
+ * --env's) in order, each name once: a later one replaces an earlier one
+ * or the user's. NULL-ended, pointing into host_env and given; free() the
+ * array. NULL when out of memory.
+ */
+const char **sandbox_job_env(char *const *host_env, const char *const *given,
+			     unsigned int nr);
+
+/*
  * The job file: malloc()ed bytes in *out, their count in *len. -EINVAL
  * with a reason in err (too many arguments, too long, a relative cwd),
  * -ENOMEM.

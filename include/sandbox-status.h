@@ -4,7 +4,9 @@
  *
  * The guest init writes "status=N\n" (N: 0-255, the command's exit
  * status or 128 + its signal) on its third console port, hvc2; lkvm reads
- * it with guest_status_feed(). Anything else on that port is ignored.
+ * it with guest_status_feed(). It also writes "stdin=ready\n" there once
+ * it relays hvc0 to the command's stdin (guest-job.h). Anything else on
+ * that port is ignored.
  *
  * --status-file FILE gets one line, a word and lkvm's exit status:
  *	command N	lkvm sandbox: the command ended with status N
@@ -33,11 +35,13 @@ struct guest_status_parser {
 	char line[GUEST_STATUS_LINE_MAX];
 	size_t len;
 	bool overlong;		/* the line so far did not fit: ignore it */
+	bool stdin_ready;	/* a "stdin=ready" line came */
 };
 
 /*
  * Feed bytes from the status port. Returns the status (0-255) of the
- * last complete "status=N" line in buf, or -1 when none completed.
+ * last complete "status=N" line in buf, or -1 when none completed; a
+ * "stdin=ready" line sets p->stdin_ready.
  */
 int guest_status_feed(struct guest_status_parser *p, const u8 *buf,
 		      size_t len);

@@ -55,6 +55,18 @@ struct term {
 	bool eof;
 	bool read_error_logged;
 
+	/*
+	 * TERM_HOLD: nothing is read or handed on while `held` (atomic) is
+	 * set; term_release_input() clears it. `sent` counts the bytes the
+	 * sink took; on_eof(eof_opaque, sent) runs once, on the I/O thread,
+	 * when input is over and all of it was taken.
+	 */
+	int held;
+	u64 sent;
+	bool eof_told;
+	void (*on_eof)(void *opaque, u64 sent);
+	void *eof_opaque;
+
 	/* Input read and escape-processed but not yet taken by the sink. */
 	u8 pending[TERM_BUF_SIZE + 1];
 	size_t pending_off, pending_len;
@@ -77,6 +89,35 @@ struct term {
  * t->out (term-out.h), which devices write. Returns 0 or -errno.
  */
 int term_init(struct term *t, int in_fd, int out_fd);
+
+/* term_init_flags()'s flags. */
+/*
+ * A terminal on in_fd is read as it is, through its own line discipline
+ * (echo, Ctrl-d ends the input, Ctrl-c is lkvm's SIGINT), not put in raw
+ * mode: a stream without Ctrl-a escapes. A terminal whose foreground is
+ * another process group is not read (TERM_IN_NONE).
+ */
+#define TERM_COOKED	1
+/* Read nothing and hand nothing on until term_release_input(). */
+#define TERM_HOLD	2
+
+/* term_init() with TERM_* flags. */
+int term_init_flags(struct term *t, int in_fd, int out_fd, unsigned int flags);
+
+/*
+ * TERM_HOLD is over: input may flow. Any thread; never blocks (it wakes
+ * the I/O thread through the room eventfd).
+ */
+void term_release_input(struct term *t);
+
+/*
+ * Call on_eof(opaque, sent) once, on the I/O thread, when the input is
+ * over (end of file, a read error, or nothing to read: TERM_IN_NONE) and
+ * the sink has taken every byte read, `sent` of them in all. Set it
+ * before term_attach(), or while TERM_HOLD holds.
+ */
+void term_set_eof_cb(struct term *t, void (*on_eof)(void *opaque, u64 sent),
+		     void *opaque);
 
 /*
  * Put the terminal back as term_init() found it. Idempotent, callable from

@@ -167,5 +167,12 @@ int cmd_run(int argc, char **argv)
 		      stderr);
 		return run_usage_failed(argc, argv);
 	}
+	if (cfg.nr_sandbox_env) {
+		pr_err("--env is for lkvm sandbox: the environment of its command");
+		vm_config_release(&cfg);
+		fputs("usage: lkvm run [options] [kernel] (see 'lkvm help run')\n",
+		      stderr);
+		return run_usage_failed(argc, argv);
+	}
 	return run_configured(&cfg, NULL);
 }

@@ -23,11 +23,6 @@
 
 #define EXIT_USAGE 2
 
-/* The user's variables the command gets, when set. */
-static const char *const passed_env[] = {
-	"PATH", "TERM", "HOME", "USER", "LOGNAME", "LANG", "LC_ALL",
-};
-
 /* Where "--" is in argv, or argc. */
 static int dashdash(int argc, char **argv)
 {
@@ -99,13 +94,12 @@ int cmd_sandbox(int argc, char **argv)
 {
 	long pages = sysconf(_SC_PHYS_PAGES), cpus = sysconf(_SC_NPROCESSORS_ONLN);
 	u64 host_ram = pages > 0 ? (u64)pages * (u64)sysconf(_SC_PAGESIZE) : 0;
-	const char *envp[ARRAY_SIZE(passed_env) + 2], *shell[2];
+	const char **envp = NULL, *shell[2];
 	struct sandbox_job job = { 0 };
 	struct mapped_file initrd = { 0 };
 	struct vm_config cfg;
 	char err[512], *cwd, *name;
 	const char *env;
-	unsigned int i, n = 0;
 	int opts = dashdash(argc, argv), r;
 
 	if (!run_block_stop_signals())
@@ -156,18 +150,14 @@ int cmd_sandbox(int argc, char **argv)
 	job.gid = getgid();
 	job.cwd = cwd;
 	job.cwd_share = strcmp(cwd, "/") != 0;
-	for (i = 0; i < ARRAY_SIZE(passed_env); i++) {
-		const char *const *e;
-		size_t len = strlen(passed_env[i]);
-
-		for (e = (const char *const *)environ; e && *e; e++)
-			if (!strncmp(*e, passed_env[i], len) &&
-			    (*e)[len] == '=') {
-				envp[n++] = *e;
-				break;
-			}
+	envp = sandbox_job_env(environ, cfg.sandbox_env, cfg.nr_sandbox_env);
+	if (!envp) {
+		pr_err("out of memory");
+		free(cwd);
+		r = run_error(&cfg, 1);
+		vm_config_release(&cfg);
+		return r;
 	}
-	envp[n] = NULL;
 	job.envp = envp;
 	/* The guest's host name is the VM's (lkvm list's) name. */
 	name = vm_name_of(&cfg);
@@ -190,6 +180,7 @@ int cmd_sandbox(int argc, char **argv)
 		r = sandbox_initrd(&job, &initrd) ? 1 : 0;
 	}
 	free(name);
+	free(envp);
 	if (r) {
 		free(cwd);
 		r = run_error(&cfg, r);

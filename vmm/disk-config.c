@@ -120,5 +120,8 @@ void vm_config_release(struct vm_config *cfg)
 	vm_config_release_9p(cfg);
 	free(cfg->kernel_found);
 	cfg->kernel_found = NULL;
+	free(cfg->sandbox_env);
+	cfg->sandbox_env = NULL;
+	cfg->nr_sandbox_env = 0;
 	jail_config_release(&cfg->jail);
 }

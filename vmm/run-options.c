@@ -257,6 +257,39 @@ static int set_status_file(struct run_parse *p, const char *val)
 	return 0;
 }
 
+/*
+ * --env NAME[=VALUE]: NAME alone passes lkvm's own value, and nothing when
+ * lkvm has none (as docker run -e does).
+ */
+static int set_env(struct run_parse *p, const char *val)
+{
+	struct vm_config *cfg = p->cfg;
+	const char *eq = strchr(val, '='), **more;
+	size_t len = eq ? (size_t)(eq - val) : strlen(val);
+	char **e = environ;
+
+	if (!len)
+		return FAIL(p, "invalid --env '%s': use NAME or NAME=VALUE",
+			    val);
+	if (cfg->nr_sandbox_env >= LKVM_SANDBOX_MAX_ENV)
+		return FAIL(p, "too many --env: at most %u",
+			    LKVM_SANDBOX_MAX_ENV);
+	if (!eq) {
+		while (e && *e && (strncmp(*e, val, len) || (*e)[len] != '='))
+			e++;
+		if (!e || !*e)
+			return 0;
+		val = *e;
+	}
+	more = realloc(cfg->sandbox_env,
+		       (cfg->nr_sandbox_env + 1) * sizeof(*more));
+	if (!more)
+		return FAIL(p, "out of memory");
+	more[cfg->nr_sandbox_env++] = val;
+	cfg->sandbox_env = more;
+	return 0;
+}
+
 static int set_nodefaults(struct run_parse *p, const char *val)
 {
 	p->cfg->nodefaults = true;
@@ -461,6 +494,9 @@ static const struct run_option run_option_table[] = {
 	{ "console-log", 0, "FILE", set_console_log,
 	  "the serial console's output (the kernel's\n"
 	  "log) to FILE, not to stdout" },
+	{ "env", 'e', "NAME[=VALUE]", set_env,
+	  "lkvm sandbox: NAME in the command's environment,\n"
+	  "VALUE or lkvm's own (repeatable)" },
 	{ "status-file", 0, "FILE", set_status_file,
 	  "write lkvm's verdict to FILE: command N,\n"
 	  "guest-panic, guest-lost or lkvm-error" },

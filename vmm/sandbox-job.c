@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* The sandbox's job file and initramfs; see include/sandbox-job.h. */
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,6 +9,7 @@
 
 #include "guest-job.h"
 #include "sandbox-job.h"
+#include "types.h"
 
 extern const char lkvm_guest_init[], lkvm_guest_init_end[];
 
@@ -15,6 +17,56 @@ const void *guest_init_image(size_t *len)
 {
 	*len = (size_t)(lkvm_guest_init_end - lkvm_guest_init);
 	return lkvm_guest_init;
+}
+
+/* The user's variables the command gets, when set. */
+static const char *const passed_env[] = {
+	"PATH", "TERM", "HOME", "USER", "LOGNAME", "LANG", "LC_ALL",
+};
+
+/* NAME=VALUE's NAME is name. */
+static bool env_is(const char *entry, const char *name, size_t len)
+{
+	return !strncmp(entry, name, len) && entry[len] == '=';
+}
+
+/* Is NAME (of NAME=VALUE) also in env[from..n)? */
+static bool env_later(const char *const *env, unsigned int from,
+		      unsigned int n, const char *entry)
+{
+	size_t len = strcspn(entry, "=");
+
+	for (; from < n; from++)
+		if (env_is(env[from], entry, len))
+			return true;
+	return false;
+}
+
+const char **sandbox_job_env(char *const *host_env, const char *const *given,
+			     unsigned int nr)
+{
+	unsigned int i, n = 0;
+	const char **envp;
+
+	envp = calloc(ARRAY_SIZE(passed_env) + nr + 1, sizeof(*envp));
+	if (!envp)
+		return NULL;
+	for (i = 0; i < ARRAY_SIZE(passed_env); i++) {
+		const char *const *e;
+		size_t len = strlen(passed_env[i]);
+
+		for (e = (const char *const *)host_env; e && *e; e++)
+			if (env_is(*e, passed_env[i], len)) {
+				if (!env_later(given, 0, nr, *e))
+					envp[n++] = *e;
+				break;
+			}
+	}
+	for (i = 0; i < nr; i++)
+		if (!env_later(given, i + 1, nr, given[i]))
+			envp[n++] = given[i];
+	envp[n] = NULL;
+	return envp;
 }
 
 static int job_fail(char *err, size_t errlen, const char *what)

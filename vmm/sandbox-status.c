@@ -6,6 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "guest-job.h"
 #include "sandbox-status.h"
 #include "vm.h"
 
@@ -43,6 +44,10 @@ int guest_status_feed(struct guest_status_parser *p, const u8 *buf,
 		v = p->overlong ? -1 : status_line(p->line, p->len);
 		if (v >= 0)
 			got = v;
+		if (!p->overlong &&
+		    p->len == sizeof(GUEST_JOB_STDIN_READY) - 1 &&
+		    !memcmp(p->line, GUEST_JOB_STDIN_READY, p->len))
+			p->stdin_ready = true;
 		p->len = 0;
 		p->overlong = false;
 	}

@@ -72,7 +72,25 @@ static int term_setup_tty(struct term *t)
 	return 0;
 }
 
+/* TERM_COOKED: a terminal read as it is, unless it is in the background. */
+static void term_setup_cooked(struct term *t)
+{
+	pid_t fg = tcgetpgrp(t->in_fd);
+
+	if (fg >= 0 && fg != getpgrp()) {
+		pr_info("console: in the background, terminal input not read");
+		t->mode = TERM_IN_NONE;
+		return;
+	}
+	t->mode = TERM_IN_STREAM;
+}
+
 int term_init(struct term *t, int in_fd, int out_fd)
+{
+	return term_init_flags(t, in_fd, out_fd, 0);
+}
+
+int term_init_flags(struct term *t, int in_fd, int out_fd, unsigned int flags)
 {
 	struct stat st;
 	int err = 0;
@@ -81,6 +99,7 @@ int term_init(struct term *t, int in_fd, int out_fd)
 	t->in_fd = in_fd;
 	t->out_fd = out_fd;
 	t->mode = TERM_IN_NONE;
+	t->held = !!(flags & TERM_HOLD);
 	t->room_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	if (t->room_fd < 0)
 		return -errno;
@@ -95,7 +114,9 @@ int term_init(struct term *t, int in_fd, int out_fd)
 		err = -errno;
 		goto fail;
 	}
-	if (isatty(in_fd))
+	if (isatty(in_fd) && (flags & TERM_COOKED))
+		term_setup_cooked(t);
+	else if (isatty(in_fd))
 		err = term_setup_tty(t);
 	else if (S_ISREG(st.st_mode))
 		t->mode = TERM_IN_FILE;
@@ -205,6 +226,7 @@ static bool flush_pending(struct term *t, term_sink_fn sink, void *opaque)
 			n = t->pending_len;
 		t->pending_off += n;
 		t->pending_len -= n;
+		t->sent += n;
 	}
 	t->pending_off = 0;
 	return true;
@@ -275,6 +297,8 @@ int term_service(struct term *t, term_sink_fn sink, void *opaque)
 		pr_warn_ratelimited("console: room eventfd: %s",
 				    strerror(errno));
 
+	if (__atomic_load_n(&t->held, __ATOMIC_ACQUIRE))
+		return TERM_OK;
 	for (;;) {
 		if (!flush_pending(t, sink, opaque))
 			return t->eof ? TERM_EOF : TERM_OK;
@@ -294,6 +318,17 @@ int term_service(struct term *t, term_sink_fn sink, void *opaque)
 	}
 }
 
+/* Input over and all of it taken: tell on_eof, once. */
+static void term_tell_eof(struct term *t)
+{
+	if (!t->on_eof || t->eof_told || t->pending_len ||
+	    __atomic_load_n(&t->held, __ATOMIC_ACQUIRE) ||
+	    (!t->eof && t->mode != TERM_IN_NONE))
+		return;
+	t->eof_told = true;
+	t->on_eof(t->eof_opaque, t->sent);
+}
+
 static void term_handle(struct term *t)
 {
 	int ret = term_service(t, t->sink, t->sink_opaque);
@@ -306,6 +341,20 @@ static void term_handle(struct term *t)
 		io_loop_del(t->loop, &t->in_h);
 		t->in_attached = false;
 	}
+	term_tell_eof(t);
+}
+
+void term_release_input(struct term *t)
+{
+	__atomic_store_n(&t->held, 0, __ATOMIC_RELEASE);
+	term_notify_room(t);
+}
+
+void term_set_eof_cb(struct term *t, void (*on_eof)(void *opaque, u64 sent),
+		     void *opaque)
+{
+	t->on_eof = on_eof;
+	t->eof_opaque = opaque;
 }
 
 static void term_in_event(struct io_handler *h, u32 events)

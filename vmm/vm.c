@@ -318,7 +318,14 @@ int vm_create(struct vm *vm, const struct vm_config *cfg)
 		pr_err("cannot set up signal handling: %s", strerror(-err));
 		return err;
 	}
-	err = term_init(&vm->term, STDIN_FILENO, STDOUT_FILENO);
+	/*
+	 * lkvm sandbox without a terminal session: stdin is the command's,
+	 * a terminal stays as it is, and nothing goes to hvc0 before the
+	 * guest's relay is ready (dev-sandbox-ports.c).
+	 */
+	err = term_init_flags(&vm->term, STDIN_FILENO, STDOUT_FILENO,
+			      cfg->sandbox && !cfg->sandbox_tty ?
+			      TERM_COOKED | TERM_HOLD : 0);
 	if (!err)
 		err = term_out_attach(&vm->term.out, &vm->io);
 	if (err) {

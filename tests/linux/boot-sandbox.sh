@@ -4,7 +4,9 @@
 #
 # lkvm sandbox with the lean guest kernel, stdin and stdout not terminals
 # (as in CI). One boot in make check: a script in a fresh current
-# directory (a script as CMD, found through PATH-less ./) reads a file the
+# directory (a script as CMD, found through PATH-less ./) hashes its
+# stdin (256 KiB piped into lkvm, bytes a line discipline would take
+# among them: it must read all of them and the end), reads a file the
 # host made there, writes one, prints "out" on stdout and "err" on stderr,
 # and exits 7; lkvm must exit 7 with out and err apart, the status file
 # must say "command 7", and after lkvm the host must see the guest's file,
@@ -51,12 +53,14 @@ sandbox() {
 	# (sandbox-NAME.log: boot-basic.sh's basic.log is another suite's.)
 	echo "# boot $name: lkvm sandbox $*"
 	start=$(date +%s)
+	# stdin: SANDBOX_STDIN's bytes through a pipe, or /dev/null.
+	cat "${SANDBOX_STDIN:-/dev/null}" |
 	(cd "$DIR/work" &&
 	 timeout --kill-after=10 "$LINUX_TIMEOUT" "$LKVM_ABS" sandbox \
 		-k "$LINUX_BZIMAGE" "${ARGS[@]}" \
 		--console-log "$_linux_top/$LINUX_LOG_DIR/sandbox-$name.log" \
 		--status-file "$DIR/$name.status" "$@" \
-		</dev/null >"$DIR/$name.out" 2>"$DIR/$name.err")
+		>"$DIR/$name.out" 2>"$DIR/$name.err")
 	echo $? >"$DIR/$name.rc"
 	end=$(date +%s)
 	_linux_boots+=("$LINUX_LOG_DIR/sandbox-$name.log")
@@ -76,12 +80,14 @@ mkdir -p "$DIR/work"
 echo "made on the host" >"$DIR/work/host-file"
 cat >"$DIR/work/job.sh" <<'EOF'
 #!/bin/sh
+echo "stdin: $(sha256sum | cut -d ' ' -f 1)"
 read -r line <host-file
 echo "out"
 echo "err" >&2
 echo "host-file: $line"
 echo "uid $(id -u) gid $(id -g) cwd $PWD home $HOME"
 echo "hostname $(hostname)"
+echo "env: [$LKVM_T_GIVEN] [$LKVM_T_TAKEN] [${LKVM_T_SECRET-unset}]"
 echo "written by the guest" >guest-file
 echo "overlay" >/etc/lkvm-sandbox-test && echo "etc writable"
 flock -n locked true || echo "flock: refused while the host holds the lock"
@@ -107,7 +113,14 @@ time.sleep(3600)' "$DIR/work/locked" "$DIR/lock-held" &
 	rm -f "$DIR/lock-held"
 fi
 
-sandbox basic --name "sbx-$$" -- ./job.sh
+# The command's stdin: every byte a terminal's line discipline would eat
+# or change (Ctrl-a x, Ctrl-c, Ctrl-d, Ctrl-s, CR, NUL, DEL) and 256 KiB
+# more, more than a pipe or the console's buffers hold; its end too.
+{ printf 'first line\n\001x\003\004\023\r\n\000\177\377'
+  head -c 262144 /dev/urandom; } >"$DIR/stdin.bin"
+LKVM_T_TAKEN="from lkvm's environment" LKVM_T_SECRET=x \
+SANDBOX_STDIN=$DIR/stdin.bin sandbox basic --name "sbx-$$" \
+	--env "LKVM_T_GIVEN=a b=c" -e LKVM_T_TAKEN -- ./job.sh
 [ -n "$LOCK_PID" ] && kill "$LOCK_PID" 2>/dev/null
 LOCK_PID=
 is basic rc 7 "lkvm sandbox exits with the command's status (7)"
@@ -116,7 +129,10 @@ if [ -z "$_linux_skip" ]; then
 	# lkvm's own diagnostics ("lkvm: ...") share its stderr.
 	[ "$(grep -v '^lkvm: ' "$DIR/basic.err")" = err ]
 	linux_result $? "stderr carries the command's stderr, and only that"
-	[ "$(head -n 1 "$DIR/basic.out")" = out ]
+	[ "$(head -n 1 "$DIR/basic.out")" = \
+	  "stdin: $(sha256sum <"$DIR/stdin.bin" | cut -d ' ' -f 1)" ]
+	linux_result $? "stdin carries lkvm's piped input to the command, every byte, and its end"
+	[ "$(sed -n 2p "$DIR/basic.out")" = out ]
 	linux_result $? "stdout carries the command's stdout, raw (no CR)"
 	! grep -q $'\r' "$DIR/basic.out"
 	linux_result $? "... without a carriage return"
@@ -127,6 +143,9 @@ if [ -z "$_linux_skip" ]; then
 	linux_result $? "it runs as the invoking user, in the same directory, with HOME"
 	grep -qx "hostname sbx-$$" "$DIR/basic.out"
 	linux_result $? "the guest's host name is the VM's name"
+	grep -qx "env: \[a b=c\] \[from lkvm's environment\] \[unset\]" \
+		"$DIR/basic.out"
+	linux_result $? "--env NAME=VALUE and --env NAME reach the command; other variables do not"
 	[ "$(cat "$DIR/work/guest-file" 2>/dev/null)" = "written by the guest" ]
 	linux_result $? "the host sees the file the guest wrote in cwd"
 	[ "$(stat -c %u "$DIR/work/guest-file" 2>/dev/null)" = "$(id -u)" ]
@@ -146,8 +165,8 @@ if [ -z "$_linux_skip" ]; then
 	  "written through a shared mapping" ]
 	linux_result $? "... and the host finds it in the file after lkvm exits"
 else
-	for t in "stderr" "stdout" "no CR" "host file" "user" "hostname" \
-		 "guest file" "owner" \
+	for t in "stderr" "stdin" "stdout" "no CR" "host file" "user" "hostname" \
+		 "env" "guest file" "owner" \
 		 "overlay" "console log" "flock refused" "flock granted" "mmap" \
 		 "mmap host"; do
 		linux_result 0 "$t"

@@ -26,6 +26,20 @@ static int parse(struct vm_config *cfg, char *err, const char *const *args)
 
 #define ARGS(...) ((const char *[]){ __VA_ARGS__, NULL })
 
+/* parse() with room for more arguments. */
+static int parse_many(struct vm_config *cfg, char *err,
+		      const char *const *args)
+{
+	static char *argv[256];
+	int argc = 0;
+
+	argv[argc++] = "run";
+	while (*args && argc < (int)ARRAY_SIZE(argv) - 1)
+		argv[argc++] = (char *)*args++;
+	argv[argc] = NULL;
+	return run_parse_args(argc, argv, cfg, HOST_RAM, HOST_CPUS, err, 256);
+}
+
 static void test_sizes(void)
 {
 	static const struct {
@@ -458,9 +472,54 @@ static void test_9p(void)
 	rmdir(dir);
 }
 
+/* --env NAME[=VALUE]: in order; NAME alone takes lkvm's value, if any. */
+static void test_env(void)
+{
+	const char *args[2 * LKVM_SANDBOX_MAX_ENV + 6];
+	struct vm_config cfg;
+	char err[256], many[LKVM_SANDBOX_MAX_ENV + 1][16];
+	unsigned int i;
+	int r;
+
+	setenv("LKVM_T_SET", "from lkvm", 1);
+	unsetenv("LKVM_T_UNSET");
+	r = parse(&cfg, err, ARGS("-k", "k", "--env", "A=1", "-e",
+				  "LKVM_T_SET", "--env", "LKVM_T_UNSET",
+				  "--env", "B=", "-e", "C=x=y"));
+	ok(r == 0 && cfg.nr_sandbox_env == 4 &&
+	   !strcmp(cfg.sandbox_env[0], "A=1") &&
+	   !strcmp(cfg.sandbox_env[1], "LKVM_T_SET=from lkvm") &&
+	   !strcmp(cfg.sandbox_env[2], "B=") &&
+	   !strcmp(cfg.sandbox_env[3], "C=x=y"),
+	   "--env: NAME=VALUE as given, NAME with lkvm's value, an unset NAME left out");
+	if (!r)
+		vm_config_release(&cfg);
+	ok(parse(&cfg, err, ARGS("-k", "k", "--env", "=x")) < 0 &&
+	   strstr(err, "invalid --env '=x'"), "--env =x is refused: %s", err);
+	ok(parse(&cfg, err, ARGS("-k", "k", "-e", "")) < 0 &&
+	   strstr(err, "invalid --env ''"), "--env '' is refused");
+	args[0] = "-k";
+	args[1] = "k";
+	for (i = 0; i <= LKVM_SANDBOX_MAX_ENV; i++) {
+		snprintf(many[i], sizeof(many[i]), "V%u=%u", i, i);
+		args[2 + 2 * i] = "--env";
+		args[3 + 2 * i] = many[i];
+	}
+	args[2 + 2 * i] = NULL;
+	ok(parse_many(&cfg, err, args) < 0 && strstr(err, "too many --env"),
+	   "%u --env are refused: %s", LKVM_SANDBOX_MAX_ENV + 1, err);
+	args[2 + 2 * LKVM_SANDBOX_MAX_ENV] = NULL;
+	r = parse_many(&cfg, err, args);
+	ok(r == 0 && cfg.nr_sandbox_env == LKVM_SANDBOX_MAX_ENV,
+	   "%u --env are taken", LKVM_SANDBOX_MAX_ENV);
+	if (!r)
+		vm_config_release(&cfg);
+}
+
 int main(void)
 {
 	test_sizes();
+	test_env();
 	test_table();
 	test_defaults();
 	test_all_options();

@@ -33,6 +33,12 @@ static void test_port(void)
 	ok(feed(&p, big) == -1 && feed(&p, "\n") == -1,
 	   "an overlong line is ignored");
 	ok(feed(&p, "status=3\n") == 3, "... and the next line is read");
+
+	ok(!p.stdin_ready, "no stdin=ready line yet");
+	ok(feed(&p, "stdin=readyx\nxstdin=ready\nstdin=ready") == -1 &&
+	   !p.stdin_ready, "stdin=ready only as a whole line");
+	ok(feed(&p, "\nstatus=4\n") == 4 && p.stdin_ready,
+	   "stdin=ready, its line ended, and the status after it");
 }
 
 static void test_verdicts(void)

@@ -257,7 +257,13 @@ static int background_child(void)
 		if (t.mode != TERM_IN_NONE || t.raw_active)
 			_exit(12);
 		tcgetattr(sl, &after);
-		_exit(same_termios(&before, &after) ? 0 : 13);
+		if (!same_termios(&before, &after))
+			_exit(13);
+		/* Nor read as it is (lkvm sandbox's stdin): SIGTTIN. */
+		if (term_init_flags(&t, sl, sl, TERM_COOKED) ||
+		    t.mode != TERM_IN_NONE)
+			_exit(18);
+		_exit(0);
 	}
 	if (pid < 0 || waitpid(pid, &status, WUNTRACED) != pid)
 		return 14;
@@ -444,6 +450,154 @@ static void test_attach(void)
 	free(c);
 }
 
+struct eof_ctx {
+	struct sink s;
+	struct term t;
+	unsigned int eofs;
+	u64 sent;
+};
+
+static void on_eof(void *opaque, u64 sent)
+{
+	struct eof_ctx *c = opaque;
+
+	pthread_mutex_lock(&c->s.lock);
+	c->eofs++;
+	c->sent = sent;
+	pthread_mutex_unlock(&c->s.lock);
+}
+
+static unsigned int eofs_now(struct eof_ctx *c, u64 *sent)
+{
+	unsigned int n;
+
+	pthread_mutex_lock(&c->s.lock);
+	n = c->eofs;
+	*sent = c->sent;
+	pthread_mutex_unlock(&c->s.lock);
+	return n;
+}
+
+/* Wait up to 2 s for on_eof. */
+static bool wait_eof(struct eof_ctx *c)
+{
+	struct timespec ts = { 0, 1000000 };
+	u64 sent;
+	int i;
+
+	for (i = 0; i < 2000 && !eofs_now(c, &sent); i++)
+		nanosleep(&ts, NULL);
+	return eofs_now(c, &sent) > 0;
+}
+
+/*
+ * lkvm sandbox's stdin: held until released, every byte then, and the end
+ * told once, with the count, only after the sink took the last byte.
+ */
+static void test_held_eof(void)
+{
+	struct timespec settle = { 0, 50000000 };
+	struct eof_ctx *c = calloc(1, sizeof(*c));
+	struct io_loop loop;
+	u8 data[5000];
+	u64 sent = 0;
+	int p[2], i;
+
+	if (!c || pipe(p) || io_loop_init(&loop)) {
+		ok(0, "pipe, I/O loop");
+		free(c);
+		return;
+	}
+	for (i = 0; i < (int)sizeof(data); i++)
+		data[i] = (u8)(i * 13);
+	data[7] = TERM_ESCAPE;
+	data[8] = TERM_ESCAPE_QUIT;
+	ok(write(p[1], data, sizeof(data)) == (ssize_t)sizeof(data) &&
+	   !close(p[1]), "5000 bytes in a pipe, then its end");
+	sink_init(&c->s, 1000);
+	ok(term_init_flags(&c->t, p[0], 1, TERM_COOKED | TERM_HOLD) == 0 &&
+	   c->t.mode == TERM_IN_STREAM, "a pipe, held: a stream");
+	term_set_eof_cb(&c->t, on_eof, c);
+	ok(term_attach(&c->t, &loop, sink_fn, &c->s, on_quit, &c->s) == 0,
+	   "attached to the I/O loop");
+	io_loop_start(&loop);
+	nanosleep(&settle, NULL);
+	ok(sink_len(&c->s) == 0 && !eofs_now(c, &sent),
+	   "held: nothing handed on, no end told");
+	term_release_input(&c->t);
+	ok(wait_for(&c->s, 1000, 0), "released: the sink's 1000 bytes taken");
+	nanosleep(&settle, NULL);
+	ok(!eofs_now(c, &sent),
+	   "4000 bytes not taken yet: no end told");
+	pthread_mutex_lock(&c->s.lock);
+	c->s.room = SIZE_MAX;
+	pthread_mutex_unlock(&c->s.lock);
+	term_notify_room(&c->t);
+	ok(wait_eof(c) && sink_len(&c->s) == sizeof(data) &&
+	   !memcmp(c->s.buf, data, sizeof(data)),
+	   "room: all 5000 bytes verbatim (Ctrl-a x too), then the end");
+	term_notify_room(&c->t);
+	nanosleep(&settle, NULL);
+	i = (int)eofs_now(c, &sent);
+	ok(i == 1 && sent == sizeof(data) && c->s.quits == 0,
+	   "the end told once (%d), after %llu bytes", i,
+	   (unsigned long long)sent);
+	io_loop_stop(&loop);
+	term_destroy(&c->t);
+	close(p[0]);
+
+	/* Nothing to read (no fd, /dev/null): the end at once on release. */
+	memset(c, 0, sizeof(*c));
+	sink_init(&c->s, SIZE_MAX);
+	ok(term_init_flags(&c->t, -1, 1, TERM_COOKED | TERM_HOLD) == 0 &&
+	   c->t.mode == TERM_IN_NONE, "no input fd, held");
+	term_set_eof_cb(&c->t, on_eof, c);
+	io_loop_start(&loop);
+	ok(term_attach(&c->t, &loop, sink_fn, &c->s, on_quit, &c->s) == 0,
+	   "attached");
+	nanosleep(&settle, NULL);
+	ok(!eofs_now(c, &sent), "held: no end told");
+	term_release_input(&c->t);
+	ok(wait_eof(c) && eofs_now(c, &sent) == 1 && sent == 0,
+	   "released: the end, after 0 bytes");
+	io_loop_stop(&loop);
+	term_destroy(&c->t);
+	io_loop_destroy(&loop);
+	free(c);
+}
+
+/* TERM_COOKED on a terminal: its line discipline stays; Ctrl-d ends it. */
+static void test_cooked_tty(void)
+{
+	struct termios before, during;
+	struct sink s;
+	struct term t;
+	int m, sl, r;
+
+	if (open_pty(&m, &sl)) {
+		skip("no pty available", "a terminal read as it is");
+		return;
+	}
+	tcgetattr(sl, &before);
+	ok(term_init_flags(&t, sl, sl, TERM_COOKED) == 0 &&
+	   t.mode == TERM_IN_STREAM && !t.raw_active,
+	   "cooked: a pty slave is a stream, not raw");
+	tcgetattr(sl, &during);
+	ok(same_termios(&before, &during) && (during.c_lflag & ICANON),
+	   "cooked: its settings untouched (canonical mode)");
+	sink_init(&s, SIZE_MAX);
+	r = write(m, "ab\001x\n", 5);
+	r = r == 5 ? term_service(&t, sink_fn, &s) : -1;
+	ok(r == TERM_OK && s.len == 5 && !memcmp(s.buf, "ab\001x\n", 5),
+	   "a typed line passes whole, Ctrl-a x is no escape");
+	r = write(m, "\004", 1);
+	r = r == 1 ? term_service(&t, sink_fn, &s) : -1;
+	ok(r == TERM_EOF && s.len == 5, "Ctrl-d at a line's start: the end");
+	term_destroy(&t);
+	close(sl);
+	close(m);
+}
+
 int main(void)
 {
 	test_escape();
@@ -453,5 +607,7 @@ int main(void)
 	test_pipe_service();
 	test_file_service();
 	test_attach();
+	test_held_eof();
+	test_cooked_tty();
 	return tap_done();
 }

@@ -196,8 +196,74 @@ static void test_initramfs(void)
 	close(fd);
 }
 
+/* Feed s to the relay's parser one byte at a time: 1 and *n at an end. */
+static int eof_bytes(struct guest_eof_parser *p, const char *s,
+		     unsigned long long *n)
+{
+	int got = 0;
+
+	for (; *s; s++)
+		got |= guest_eof_feed(p, s, 1, n);
+	return got;
+}
+
+/* The relay's reading of lkvm's "eof=N" (vmm/guest-init/job.c). */
+static void test_eof_line(void)
+{
+	struct guest_eof_parser p = { 0 };
+	unsigned long long n = 77;
+	char big[64];
+
+	ok(guest_eof_feed(&p, "eof=0\n", 6, &n) == 1 && n == 0, "eof=0");
+	ok(eof_bytes(&p, "eof=123456\n", &n) == 1 && n == 123456,
+	   "eof=123456 a byte at a time");
+	ok(guest_eof_feed(&p, "eof=18446744073709551615\n", 25, &n) == 1 &&
+	   n == ~0ULL, "the largest 64-bit count");
+	n = 5;
+	ok(!guest_eof_feed(&p, "eof=18446744073709551616\n", 25, &n) &&
+	   n == 5, "one more is refused");
+	ok(eof_bytes(&p, "eof=\neof=1x\nxeof=1\neof=-1\nstatus=0\n", &n) ==
+	   0 && n == 5, "garbage lines are ignored");
+	memset(big, '1', sizeof(big));
+	memcpy(big, "eof=", 4);
+	ok(!guest_eof_feed(&p, big, sizeof(big), &n) &&
+	   !guest_eof_feed(&p, "\n", 1, &n) && n == 5,
+	   "an overlong line is ignored");
+	ok(guest_eof_feed(&p, "eof=9", 5, &n) == 0 &&
+	   guest_eof_feed(&p, "\neof=", 5, &n) == 1 && n == 9 &&
+	   guest_eof_feed(&p, "10\n", 3, &n) == 1 && n == 10,
+	   "the next line is read, split anywhere");
+}
+
+/* The command's environment: the user's few, then --env's, once each. */
+static void test_env(void)
+{
+	static char *const host[] = {
+		"PATH=/bin", "SECRET=x", "HOME=/home/u", "TERM=xterm",
+		"LANGUAGE=de", NULL,
+	};
+	static const char *const given[] = { "A=1", "HOME=/tmp", "A=2", "B=", NULL };
+	const char **e;
+	int n = 0;
+
+	e = sandbox_job_env(host, given, 4);
+	while (e && e[n])
+		n++;
+	ok(e && n == 5 && !strcmp(e[0], "PATH=/bin") &&
+	   !strcmp(e[1], "TERM=xterm") && !strcmp(e[2], "HOME=/tmp") &&
+	   !strcmp(e[3], "A=2") && !strcmp(e[4], "B="),
+	   "PATH and TERM from lkvm, not SECRET or LANGUAGE; --env's HOME and the last A win (%d)",
+	   n);
+	free(e);
+	e = sandbox_job_env(NULL, NULL, 0);
+	ok(e && !e[0], "no environment at all: an empty list");
+	free(e);
+}
+
 int main(void)
 {
+	test_eof_line();
+	test_env();
 	test_round_trip();
 	test_refusals();
 	test_initramfs();

@@ -8,8 +8,9 @@
  * host's root read-only over 9p with a tmpfs above it (overlayfs), the
  * guest's own /proc, /sys, /dev, /tmp and /run, the current directory's
  * share writable at its own path; move that to / and run the job's
- * command as the job's uid and gid, with stdout on hvc0 and stderr on
- * hvc1 (raw), or a terminal session on hvc0. When it ends, its status
+ * command as the job's uid and gid, with stdin and stdout on hvc0 and
+ * stderr on hvc1 (raw; stdin through a relay that knows where lkvm's
+ * input ends), or a terminal session on hvc0. When it ends, its status
  * ("status=N\n", N the exit code or 128 + the signal) goes to hvc2 and
  * the machine powers off.
  *
@@ -41,6 +42,7 @@ GUEST_INIT_START;
 struct init {
 	int err_fd;			/* messages */
 	int out_fd, status_fd;		/* hvc0, hvc2 (sandbox) */
+	int stdin_fd;			/* the relay's pipe, or -1 */
 	struct guest_job job;
 	char job_buf[GUEST_JOB_MAX_BYTES];
 	char path[PATH_MAX_LEN];
@@ -330,7 +332,9 @@ static int sandbox_child(struct init *in)
 		sys3(__NR_dup2, fd, 1, 0);
 		sys3(__NR_dup2, fd, 2, 0);
 	} else {
-		fd = sys3(__NR_open, (long)"/dev/null", O_RDONLY, 0);
+		fd = in->stdin_fd;
+		if (fd < 0)
+			fd = sys3(__NR_open, (long)"/dev/null", O_RDONLY, 0);
 		sys3(__NR_dup2, fd, 0, 0);
 		fd = sys3(__NR_open, (long)GUEST_JOB_STDOUT_PORT,
 			  O_RDWR | O_NOCTTY, 0);
@@ -428,12 +432,110 @@ static long sandbox_root(struct init *in)
 	return err;
 }
 
+/* Write all of buf; 0, or the error (-EPIPE: nobody reads any more). */
+static long write_all(int fd, const char *buf, unsigned long n)
+{
+	while (n) {
+		long w = sys3(__NR_write, fd, (long)buf, (long)n);
+
+		if (w == -EINTR)
+			continue;
+		if (w <= 0)
+			return w ? w : -EIO;
+		buf += w;
+		n -= (unsigned long)w;
+	}
+	return 0;
+}
+
+/*
+ * The relay, a child of the init: hvc0's bytes into the command's stdin
+ * pipe, until lkvm's "eof=N" on hvc2 and N bytes passed on say the input
+ * is over (guest-job.h). Its exit closes the pipe's last writer.
+ */
+static int stdin_relay(struct init *in, int pipe_w)
+{
+	static char buf[4096];
+	struct guest_eof_parser eof = { 0 };
+	unsigned long long passed = 0, total = 0;
+	struct pollfd p[2];
+	int have_total = 0;
+	long n;
+
+	put_fd(in->status_fd, GUEST_JOB_STDIN_READY "\n");
+	while (!have_total || passed < total) {
+		p[0].fd = in->out_fd;
+		p[1].fd = in->status_fd;
+		p[0].events = p[1].events = POLLIN;
+		p[0].revents = p[1].revents = 0;
+		n = sys3(__NR_poll, (long)p, have_total ? 1 : 2, -1);
+		if (n == -EINTR)
+			continue;
+		if (n < 0)
+			return 1;
+		if (p[1].revents & POLLIN) {
+			n = sys3(__NR_read, in->status_fd, (long)buf,
+				 sizeof(buf));
+			if (n > 0 && guest_eof_feed(&eof, buf, (unsigned long)n,
+						    &total))
+				have_total = 1;
+		}
+		if (p[0].revents & POLLIN) {
+			n = sys3(__NR_read, in->out_fd, (long)buf, sizeof(buf));
+			if (n == -EINTR || n == -EAGAIN)
+				continue;
+			if (n <= 0)
+				return 1;
+			if (write_all(pipe_w, buf, (unsigned long)n))
+				return 0;	/* the command closed its stdin */
+			passed += (unsigned long long)n;
+		} else if (p[0].revents & (POLLHUP | POLLERR | POLLNVAL)) {
+			return 1;
+		}
+	}
+	return 0;
+}
+
+/*
+ * Start the relay (job without a terminal): in->stdin_fd is the pipe's
+ * reading end, or -1 (the command gets /dev/null) when it cannot start.
+ * Returns the relay's pid, or 0.
+ */
+static long start_stdin_relay(struct init *in)
+{
+	char num[32];
+	int fds[2];
+	long pid, err;
+
+	in->stdin_fd = -1;
+	err = sys3(__NR_pipe2, (long)fds, O_CLOEXEC, 0);
+	if (err) {
+		say(in, "cannot relay stdin: ", err_text(err, num),
+		    "; the command reads /dev/null", 0);
+		return 0;
+	}
+	pid = sys3(__NR_fork, 0, 0, 0);
+	if (pid == 0) {
+		sys3(__NR_close, fds[0], 0, 0);
+		sys3(__NR_exit_group, stdin_relay(in, fds[1]), 0, 0);
+	}
+	sys3(__NR_close, fds[1], 0, 0);
+	if (pid < 0) {
+		sys3(__NR_close, fds[0], 0, 0);
+		say(in, "cannot relay stdin: ", err_text(pid, num),
+		    "; the command reads /dev/null", 0);
+		return 0;
+	}
+	in->stdin_fd = fds[0];
+	return pid;
+}
+
 static int sandbox(struct init *in, long len)
 {
 	struct guest_job *job = &in->job;
 	const char *bad;
 	char num[32];
-	long pid, err;
+	long pid, relay, err;
 	int st;
 
 	do_mount(in, "devtmpfs", "/dev", "devtmpfs", 0, 0, "DEVTMPFS", 0);
@@ -472,14 +574,21 @@ static int sandbox(struct init *in, long len)
 		job->envp[job->nr_env++] = NO_AVX_TUNABLES;
 	job->envp[job->nr_env] = 0;
 
+	relay = job->tty ? 0 : start_stdin_relay(in);
 	pid = sys3(__NR_fork, 0, 0, 0);
 	if (pid == 0)
 		sys3(__NR_exit_group, sandbox_child(in), 0, 0);
+	if (in->stdin_fd >= 0)
+		sys3(__NR_close, in->stdin_fd, 0, 0);
 	if (pid < 0) {
 		say(in, "cannot fork: ", err_text(pid, num), 0, 0);
-		return 125;
+		st = 125 << 8;
+	} else {
+		st = wait_for(pid);
 	}
-	st = wait_for(pid);
+	/* Input the command left unread goes nowhere. */
+	if (relay > 0)
+		sys3(__NR_kill, relay, SIGKILL, 0);
 	return status_of(st);
 }
 
@@ -625,7 +734,7 @@ int main(long argc, char **argv, char **envp)
 	/* Ctrl-Alt-Del and the like must not kill PID 1 midway. */
 	sys6(__NR_rt_sigprocmask, SIG_BLOCK, (long)&set, 0, 8, 0, 0);
 	in.err_fd = 2;
-	in.out_fd = in.status_fd = -1;
+	in.out_fd = in.status_fd = in.stdin_fd = -1;
 	len = read_file(GUEST_JOB_PATH, in.job_buf, sizeof(in.job_buf));
 	if (len >= 0) {
 		status = sandbox(&in, len);

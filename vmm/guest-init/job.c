@@ -144,3 +144,47 @@ const char *guest_job_strerror(int err)
 	}
 	return "unknown error";
 }
+
+/* "eof=N" (len bytes at s): N, at most 20 digits and 64 bits, in *count. */
+static int eof_line(const char *s, unsigned int len, unsigned long long *count)
+{
+	unsigned int i, klen = sizeof(GUEST_JOB_STDIN_EOF) - 1;
+	unsigned long long v = 0;
+
+	if (len <= klen || len > klen + 20)
+		return 0;
+	for (i = 0; i < klen; i++)
+		if (s[i] != GUEST_JOB_STDIN_EOF[i])
+			return 0;
+	for (; i < len; i++) {
+		unsigned int d = (unsigned int)(s[i] - '0');
+
+		if (d > 9 || v > (~0ULL - d) / 10)
+			return 0;
+		v = v * 10 + d;
+	}
+	*count = v;
+	return 1;
+}
+
+int guest_eof_feed(struct guest_eof_parser *p, const char *buf,
+		   unsigned long len, unsigned long long *count)
+{
+	unsigned long i;
+	int got = 0;
+
+	for (i = 0; i < len; i++) {
+		if (buf[i] != '\n') {
+			if (p->len < sizeof(p->line))
+				p->line[p->len++] = buf[i];
+			else
+				p->overlong = 1;
+			continue;
+		}
+		if (!p->overlong && eof_line(p->line, p->len, count))
+			got = 1;
+		p->len = 0;
+		p->overlong = 0;
+	}
+	return got;
+}

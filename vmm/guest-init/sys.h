@@ -14,6 +14,7 @@
 #include <linux/errno.h>
 #include <linux/fcntl.h>
 #include <linux/mount.h>
+#include <linux/poll.h>
 #include <linux/reboot.h>
 #include <linux/wait.h>
 
