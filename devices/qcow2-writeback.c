@@ -96,6 +96,35 @@ static void wb_clean(struct qcow2 *q, bool undo)
 	q->nlinks = 0;
 }
 
+/*
+ * The dirty entries of one cached table, WB_PIECE entries at a time
+ * (pieces without one are skipped): each write stays an entry update, a
+ * few hundred bytes. The clean entries in a piece are the file's bytes.
+ */
+#define WB_PIECE 32
+
+static int wb_write_table(struct disk *d, struct qcow2 *q,
+			  struct l2_cache_entry *c)
+{
+	u32 p;
+	int ret;
+
+	for (p = c->dlo / WB_PIECE; p <= c->dhi / WB_PIECE; p++) {
+		const u8 *bits = c->dirty + p * (WB_PIECE / 8);
+		u32 k, first = p * WB_PIECE;
+
+		for (k = 0; k < WB_PIECE / 8 && !bits[k]; k++)
+			;
+		if (k == WB_PIECE / 8)
+			continue;
+		ret = qcow2_write_meta(d, q, &c->tbl[first], WB_PIECE * 8,
+				       c->off + (u64)first * 8, QCOW2_META_L2);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
 int qcow2_commit(struct disk *d, struct qcow2 *q)
 {
 	unsigned int i, nf;
@@ -109,11 +138,7 @@ int qcow2_commit(struct disk *d, struct qcow2 *q)
 
 			if (!c->ndirty)
 				continue;
-			/* The entries between are clean: the file's bytes. */
-			ret = qcow2_write_meta(d, q, &c->tbl[c->dlo],
-					       (u64)(c->dhi - c->dlo + 1) * 8,
-					       c->off + (u64)c->dlo * 8,
-					       QCOW2_META_L2);
+			ret = wb_write_table(d, q, c);
 			if (!ret)
 				c->ndirty = 0;
 		}
