@@ -870,6 +870,48 @@ static void test_map_read_no_wait(void)
 	disk_close(d);
 }
 
+/*
+ * A commit whose first sync fails (the kernel dropped the new cluster's
+ * contents and refcount): the flush fails, and the entry the commit did
+ * not write is not kept in memory as if it were safe, nor written later:
+ * the cluster reads as before the write, and after close the file's L2
+ * entry is still empty.
+ */
+static void test_failed_commit(void)
+{
+	struct disk *d = make_image("fc.qcow2", true, false);
+	u64 e = 1;
+	int w, f1, f2;
+
+	if (!ok(d != NULL, "failed commit: the image opens"))
+		return;
+	w = gwrite(d, 0, 0, NSECT);
+	S.fail_syncs = 1;
+	f1 = gflush(d);
+	f2 = gflush(d);
+	ok(!w && f1 == -EIO && f2 == -EIO,
+	   "failed commit: that flush and the next fail (%d, %d)", f1, f2);
+	ok(gread(d, 0, 0) == 0 && host_of(d, 0) == 0,
+	   "failed commit: the cluster reads as before the write, unmapped");
+	S.fail_syncs = 0;
+	make_durable(false);
+	S.fd = -1;
+	disk_close(d);
+	{
+		char p[128];
+		int fd;
+
+		snprintf(p, sizeof(p), "%s/fc.qcow2", dir);
+		fd = open(p, O_RDONLY);
+		if (fd < 0 || pread(fd, &e, 8, 4 * CS) != 8)
+			e = 1;
+		if (fd >= 0)
+			close(fd);
+	}
+	ok(!e, "failed commit: after close the file's L2 entry is still empty (0x%llx)",
+	   (unsigned long long)be64toh(e));
+}
+
 static void test_sync_errors(const char *name, bool qcow2)
 {
 	struct disk *d = make_image(name, qcow2, false);
@@ -1065,6 +1107,7 @@ int main(void)
 	test_corrupt_is_no_sync_error();
 	test_sync_errors("raw", false);
 	test_sync_errors("qcow2", true);
+	test_failed_commit();
 	test_barrier_failures();
 	test_dsync_after_sync_error("raw-dsync", false);
 	test_dsync_after_sync_error("qcow2-dsync", true);
