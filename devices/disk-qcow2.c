@@ -24,10 +24,20 @@ static void qcow2_close(struct disk *d)
 
 	if (!q)
 		return;
+	/* The dirty L2 entries: a guest that never flushed keeps its data. */
+	if (q->nlinks) {
+		int ret = qcow2_commit(d, q);
+
+		if (ret)
+			pr_err("%s: writing the qcow2 metadata: %s", d->path,
+			       strerror(-ret));
+	}
 	if (!d->readonly && fdatasync(d->fd))
 		pr_err("%s: fdatasync: %s", d->path, strerror(errno));
-	for (i = 0; i < L2_CACHE_SIZE; i++)
+	for (i = 0; i < L2_CACHE_SIZE; i++) {
 		free(q->l2c[i].tbl);
+		free(q->l2c[i].dirty);
+	}
 	if (q->refblocks)
 		for (i = 0; i < q->rct_entries; i++)
 			free(q->refblocks[i]);

@@ -5,10 +5,10 @@
  * one at the end of each batch; the I/O thread polls the
  * ring's own fd (readable while completions wait) and reaps. On linear images
  * (raw) a guest offset is a file offset and everything goes through the
- * ring. On other formats (qcow2) reads that map_read() maps and flushes
- * go through the ring; writes, zeroing and other reads need the format's
- * metadata code and go to a few worker threads (disk-thread.c) owned by
- * this engine.
+ * ring. On other formats (qcow2) reads that map_read() maps go through
+ * the ring; writes, zeroing, flushes (qcow2 writes its metadata back then)
+ * and other reads need the format's metadata code and go to a few worker
+ * threads (disk-thread.c) owned by this engine.
  *
  * Nothing slow runs on the I/O thread: a write-through zeroing (fallocate
  * then fdatasync) and a zeroing the file system cannot do with fallocate
@@ -219,7 +219,7 @@ static void uring_queue(struct disk_engine *e, struct disk_req *req)
 		atomic_store(&u->slow_pending, true);
 		return;
 	}
-	if (u->slow && req->op != DISK_OP_FLUSH &&
+	if (u->slow &&
 	    (req->op != DISK_OP_READ || !d->ops->map_read ||
 	     d->ops->map_read(d, req->off, req->len, &req->file_off) != 1)) {
 		u->slow->ops->queue(u->slow, req);

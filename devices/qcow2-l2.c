@@ -7,9 +7,33 @@
 
 #include "qcow2-internal.h"
 
-static int l2_load(struct disk *d, struct qcow2 *q, u64 off, u64 **tbl)
+/*
+ * A cache slot for a table not cached: the least recently used of the
+ * clean ones. If every one has dirty entries, they are committed first
+ * (a failed commit leaves them clean too, its error kept for the flushes),
+ * unless q->no_commit (map_read on the I/O thread, which must not sync):
+ * then NULL.
+ */
+static struct l2_cache_entry *l2_victim(struct disk *d, struct qcow2 *q)
 {
 	struct l2_cache_entry *victim = NULL;
+	unsigned int i;
+
+	for (i = 0; i < L2_CACHE_SIZE; i++) {
+		struct l2_cache_entry *c = &q->l2c[i];
+
+		if (!c->ndirty && (!victim || c->used < victim->used))
+			victim = c;
+	}
+	if (victim || q->no_commit)
+		return victim;
+	qcow2_commit(d, q);
+	return l2_victim(d, q);
+}
+
+static int l2_load(struct disk *d, struct qcow2 *q, u64 off, u64 **tbl)
+{
+	struct l2_cache_entry *victim;
 	unsigned int i;
 	int ret;
 
@@ -21,13 +45,20 @@ static int l2_load(struct disk *d, struct qcow2 *q, u64 off, u64 **tbl)
 			*tbl = c->tbl;
 			return 0;
 		}
-		if (!victim || c->used < victim->used)
-			victim = &q->l2c[i];
 	}
+	victim = l2_victim(d, q);
+	if (!victim)
+		return -EAGAIN;
 	if (!victim->tbl) {
 		victim->tbl = malloc(q->cluster_size);
-		if (!victim->tbl)
+		victim->dirty = calloc(1, q->l2_entries / 8);
+		if (!victim->tbl || !victim->dirty) {
+			free(victim->tbl);
+			free(victim->dirty);
+			victim->tbl = NULL;
+			victim->dirty = NULL;
 			return -ENOMEM;
+		}
 	}
 	victim->off = 0;
 	ret = qcow2_pread(d, victim->tbl, q->cluster_size, off);
@@ -85,18 +116,4 @@ int qcow2_l2_get(struct disk *d, struct qcow2 *q, u64 gcl, bool alloc,
 	}
 	*tbl_off = off;
 	return l2_load(d, q, off, tbl);
-}
-
-int qcow2_l2_set(struct disk *d, struct qcow2 *q, u64 *tbl, u64 tbl_off,
-		 u64 idx, u64 e)
-{
-	u64 old = tbl[idx];
-	int ret;
-
-	tbl[idx] = htobe64(e);
-	ret = qcow2_write_meta(d, q, &tbl[idx], 8, tbl_off + idx * 8,
-			       QCOW2_META_L2);
-	if (ret)
-		tbl[idx] = old;
-	return ret;
 }

@@ -118,6 +118,8 @@ int qcow2_map_read(struct disk *d, u64 off, u64 len, u64 *host)
 	 */
 	if (pthread_mutex_trylock(&q->lock))
 		return 0;
+	/* Nor commit dirty L2 entries to make room in the cache. */
+	q->no_commit = true;
 	while (pos < off + len) {
 		u64 gcl = pos >> q->h.cluster_bits;
 		u64 in_off = pos & (q->cluster_size - 1);
@@ -125,6 +127,8 @@ int qcow2_map_read(struct disk *d, u64 off, u64 len, u64 *host)
 		u64 *tbl, tbl_off, e, h;
 
 		ret = qcow2_l2_get(d, q, gcl, false, &tbl, &tbl_off);
+		if (ret == -EAGAIN)
+			ret = 0;
 		if (ret || !tbl)
 			break;
 		e = be64toh(tbl[gcl % q->l2_entries]);
@@ -142,6 +146,7 @@ int qcow2_map_read(struct disk *d, u64 off, u64 len, u64 *host)
 		pos += n;
 		ret = 1;
 	}
+	q->no_commit = false;
 	pthread_mutex_unlock(&q->lock);
 	return ret < 0 ? ret : ret && pos == off + len;
 }

@@ -83,94 +83,6 @@ static int q_check_entry(struct disk *d, struct qcow2 *q, u64 e)
 	return qcow2_check_clear(d, q, off, q->cluster_size);
 }
 
-/* Release what an old L2 entry pointed to (after it was replaced). */
-static int q_release_entry(struct disk *d, struct qcow2 *q, u64 e)
-{
-	if (e & QCOW2_OFLAG_COMPRESSED) {
-		u32 x = q->csize_shift;
-		u64 off = e & ((1ULL << x) - 1);
-		u64 nsec = ((e & ~QCOW2_OFLAG_COMPRESSED &
-			     ~QCOW2_OFLAG_COPIED) >> x) + 1;
-
-		if (q->ccache_entry == e)
-			q->ccache_entry = 0;
-		return qcow2_free_range(d, q, off & ~511ULL, nsec * 512);
-	}
-	if (e & QCOW2_OFFSET_MASK)
-		return qcow2_free_range(d, q, e & QCOW2_OFFSET_MASK, 1);
-	return 0;
-}
-
-/*
- * Write the deferred L2 entries once what they point at is stable, then
- * free the clusters of the old entries once no entry on disk names them.
- * A failure leaves the rest unwritten: leaked clusters, never an entry
- * pointing at one whose refcount or contents may not be on disk.
- */
-static int q_commit(struct disk *d, struct qcow2 *q)
-{
-	unsigned int i, nl = q->nlinks, nf = q->nfrees;
-	int ret = 0;
-
-	q->nlinks = q->nfrees = 0;
-	if (nl)
-		ret = qcow2_barrier(d, q);
-	for (i = 0; !ret && i < nl; i++) {
-		u64 gcl = q->links[i].gcl, *tbl, tbl_off;
-
-		ret = qcow2_l2_get(d, q, gcl, false, &tbl, &tbl_off);
-		if (!ret && !tbl)
-			ret = qcow2_corrupt(d, "L2 table gone for cluster", gcl);
-		if (!ret)
-			ret = qcow2_l2_set(d, q, tbl, tbl_off,
-					   gcl % q->l2_entries,
-					   q->links[i].e);
-	}
-	if (!ret && nf)
-		ret = qcow2_barrier(d, q);
-	for (i = 0; !ret && i < nf; i++)
-		ret = q_release_entry(d, q, q->frees[i]);
-	return ret;
-}
-
-/*
- * Guest cluster gcl's L2 entry becomes e once what e points at is stable
- * (at the request's q_commit()); old, if it names clusters, is freed
- * after that.
- */
-static int q_defer_link(struct disk *d, struct qcow2 *q, u64 gcl, u64 e,
-			u64 old)
-{
-	int ret;
-
-	if (q->nlinks >= q->defer_max || q->nfrees >= q->defer_max) {
-		ret = q_commit(d, q);
-		if (ret)
-			return ret;	/* e's cluster leaks */
-	}
-	q->links[q->nlinks].gcl = gcl;
-	q->links[q->nlinks++].e = e;
-	if (old & (QCOW2_OFLAG_COMPRESSED | QCOW2_OFFSET_MASK))
-		q->frees[q->nfrees++] = old;
-	return 0;
-}
-
-/* An entry already replaced on disk: its clusters are freed after a sync. */
-static int q_defer_free(struct disk *d, struct qcow2 *q, u64 old)
-{
-	int ret;
-
-	if (!(old & (QCOW2_OFLAG_COMPRESSED | QCOW2_OFFSET_MASK)))
-		return 0;
-	if (q->nfrees >= q->defer_max) {
-		ret = q_commit(d, q);
-		if (ret)
-			return ret;	/* old's clusters leak */
-	}
-	q->frees[q->nfrees++] = old;
-	return 0;
-}
-
 /*
  * Write part of one guest cluster from buf (flat, data != NULL) or from
  * iov[skip, skip + len) (data == NULL).
@@ -215,9 +127,10 @@ static int q_write_chunk(struct disk *d, struct qcow2 *q, u64 gcl,
 		if (ret || !(e & QCOW2_OFLAG_ZERO))
 			return ret;
 		/* The zeroes and data stable before the entry says data. */
-		return q_defer_link(d, q, gcl, e & ~QCOW2_OFLAG_ZERO, 0);
+		return qcow2_l2_update(d, q, tbl, idx, e & ~QCOW2_OFLAG_ZERO,
+				       0);
 	}
-	/* Allocate: refcount, then data, (sync,) then the L2 entry. */
+	/* Allocate: refcount, then data, (at the commit: sync,) the entry. */
 	if (!full) {
 		ret = q_fill_cow(d, q, gcl, e);
 		if (ret)
@@ -236,7 +149,7 @@ static int q_write_chunk(struct disk *d, struct qcow2 *q, u64 gcl,
 		qcow2_free_range(d, q, newc, 1);
 		return ret;
 	}
-	return q_defer_link(d, q, gcl, newc | QCOW2_OFLAG_COPIED, e);
+	return qcow2_l2_update(d, q, tbl, idx, newc | QCOW2_OFLAG_COPIED, e);
 }
 
 ssize_t qcow2_pwritev(struct disk *d, const struct iovec *iov,
@@ -244,7 +157,8 @@ ssize_t qcow2_pwritev(struct disk *d, const struct iovec *iov,
 {
 	struct qcow2 *q = d->priv;
 	u64 len, done = 0;
-	int ret = 0, ret2;
+	bool synced = false;
+	int ret = 0;
 
 	if (d->readonly)
 		return -EROFS;
@@ -265,18 +179,35 @@ ssize_t qcow2_pwritev(struct disk *d, const struct iovec *iov,
 			break;
 		done += n;
 	}
-	ret2 = q_commit(d, q);
-	if (!ret)
-		ret = ret2;
+	/* Write-through: its entries (and every other dirty one) durable. */
+	if (!ret && dsync && q->nlinks) {
+		ret = qcow2_commit(d, q);
+		synced = true;
+	}
 	pthread_mutex_unlock(&q->lock);
-	/* Write-through: the entries too, outside the lock. */
-	if (!ret && dsync)
+	/* Written in place only: the data, outside the lock. */
+	if (!ret && dsync && !synced)
 		ret = disk_sync_result(d, fdatasync(d->fd) ? -errno : 0);
 	return ret ? ret : (ssize_t)done;
 }
 
+/*
+ * Everything written before is durable once this returns 0: the dirty
+ * entries committed (their last sync is the flush's), else one sync
+ * outside the lock.
+ */
 int qcow2_flush(struct disk *d)
 {
+	struct qcow2 *q = d->priv;
+	int ret;
+
+	pthread_mutex_lock(&q->lock);
+	if (q->nlinks) {
+		ret = qcow2_commit(d, q);
+		pthread_mutex_unlock(&q->lock);
+		return ret;
+	}
+	pthread_mutex_unlock(&q->lock);
 	return fdatasync(d->fd) ? -errno : 0;
 }
 
@@ -331,17 +262,14 @@ static int q_zero_cluster(struct disk *d, struct qcow2 *q, u64 gcl,
 		if (ret)
 			return ret;
 	}
-	ret = qcow2_l2_set(d, q, tbl, tbl_off, idx, ne);
-	if (ret)
-		return ret;
-	return q_defer_free(d, q, e);
+	return qcow2_l2_update(d, q, tbl, idx, ne, e);
 }
 
 int qcow2_zero(struct disk *d, u64 off, u64 len, bool unmap)
 {
 	struct qcow2 *q = d->priv;
 	u64 done = 0;
-	int ret = 0, ret2;
+	int ret = 0;
 
 	if (d->readonly)
 		return -EROFS;
@@ -373,7 +301,6 @@ int qcow2_zero(struct disk *d, u64 off, u64 len, bool unmap)
 		}
 		done += n;
 	}
-	ret2 = q_commit(d, q);
 	pthread_mutex_unlock(&q->lock);
-	return ret ? ret : ret2;
+	return ret;
 }

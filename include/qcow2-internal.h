@@ -11,6 +11,7 @@
  *   qcow2-compressed.c  zlib-compressed clusters
  *   qcow2-read.c        the read path (and map_read)
  *   qcow2-write.c       the write, flush and write-zeroes paths
+ *   qcow2-writeback.c   L2 entry updates held in memory until a commit
  *   qcow2-meta.c        the map of where the tables are (qcow2.h)
  *
  * qcow2 images (versions 2 and 3): reads through L1/L2 tables, backing
@@ -18,19 +19,28 @@
  * refcount updates. No internal snapshots (images that have them open
  * read-only), no encryption, no external data files, no extended L2.
  *
- * Metadata is written through at once, in an order that a kill of lkvm
- * or a crash of the host at any point leaves consistent (at worst leaked
- * clusters): the kernel writes dirty pages back in any order, so each
- * step that depends on an earlier one waits for an fdatasync of it
- * (qcow2_barrier(), only when something was written since the last):
+ * Metadata is written in an order that a kill of lkvm or a crash of the
+ * host at any point leaves consistent (at worst leaked clusters): the
+ * kernel writes dirty pages back in any order, so each step that depends
+ * on an earlier one waits for an fdatasync of it (qcow2_barrier(), only
+ * when something was written since the last):
  *   allocate: refcount block entry, cluster contents (data, a zeroed L2
  *             table, a new refcount block) -> sync -> L2 (L1, refcount
  *             table) entry
  *   free:     L2 entry -> sync -> refcount entry
- * Within one request the L2 entries of its new clusters and the frees
- * wait in q->links and q->frees (QCOW2_DEFER each), to share those syncs
- * (qcow2-write.c):
- * reads take the mutex, so none sees a cluster before its entry.
+ * L1 and refcount table entries are written at once (a new L2 table or
+ * refcount block: rare). L2 entry updates are written back
+ * (qcow2-writeback.c): the cached table changes, the entry is marked
+ * dirty, and the clusters the old entry named wait in q->frees. The
+ * dirty entries are written by qcow2_commit(): on the guest's FLUSH,
+ * before a write-through write completes, when QCOW2_DEFER entries or
+ * frees wait, when a table with dirty entries would leave the cache, and
+ * at close; as sync, L2 entries, sync, frees. Reads, map_read and later
+ * writes see the cached tables, so a write before the commit is read
+ * back, and written in place by a second write. A commit that fails
+ * puts the entries it did not write back to what the file holds (their
+ * new clusters leak), drops the frees, and its error sticks to every
+ * later flush (disk_sync_result()).
  * One mutex serialises every request on an image.
  *
  * The image may be hostile. At open, every table (header, L1, L2s,
@@ -59,8 +69,8 @@
 
 #define L2_CACHE_SIZE 32
 /*
- * L2 entries and frees one request defers before it syncs and writes them:
- * a 2 GiB discard of 64 KiB clusters takes 32 syncs.
+ * Dirty L2 entries and frees held before a commit writes them: a 2 GiB
+ * discard of 64 KiB clusters takes 32 commits.
  */
 #define QCOW2_DEFER 1024
 
@@ -68,6 +78,16 @@ struct l2_cache_entry {
 	u64 off;		/* host offset of the table, 0 = free */
 	u64 *tbl;		/* big-endian entries */
 	u64 used;		/* LRU stamp */
+	u8 *dirty;		/* bitmap: entries not written yet */
+	u32 ndirty;		/* of them; a dirty table stays cached */
+	u32 dlo, dhi;		/* lowest and highest dirty index */
+};
+
+/* An L2 entry changed in memory only, and what the file holds there. */
+struct qcow2_link {
+	u32 slot;		/* q->l2c[slot] */
+	u32 idx;
+	u64 disk_e;		/* big-endian, as in the file */
 };
 
 struct qcow2 {
@@ -94,10 +114,11 @@ struct qcow2 {
 	struct qcow2_meta meta;	/* where the tables are */
 	bool corrupt;		/* a check failed: no more writes */
 	bool unsynced;		/* written since the last qcow2_barrier() */
-	/* New L2 entries (host order) whose clusters are written, not synced. */
-	struct { u64 gcl, e; } links[QCOW2_DEFER];
+	bool no_commit;		/* map_read: no table may leave the cache */
+	/* Dirty L2 entries, one link each (qcow2-writeback.c). */
+	struct qcow2_link links[QCOW2_DEFER];
 	unsigned int nlinks;
-	/* Old L2 entries, unlinked: their clusters are freed after a sync. */
+	/* Old L2 entries, replaced in memory: freed after a commit. */
 	u64 frees[QCOW2_DEFER];
 	unsigned int nfrees;
 	unsigned int defer_max;	/* QCOW2_DEFER; tests set fewer */
@@ -142,9 +163,22 @@ int qcow2_free_range(struct disk *d, struct qcow2 *q, u64 off, u64 len);
  */
 int qcow2_l2_get(struct disk *d, struct qcow2 *q, u64 gcl, bool alloc,
 		 u64 **tbl, u64 *tbl_off);
-/* Entry idx of a cached table set to e (host byte order), written through. */
-int qcow2_l2_set(struct disk *d, struct qcow2 *q, u64 *tbl, u64 tbl_off,
-		 u64 idx, u64 e);
+
+/*
+ * qcow2-writeback.c: entry idx of cached table tbl becomes e (host byte
+ * order) in memory, written by the next qcow2_commit(); the clusters of
+ * entry old (0: none) are freed after that commit. What e names must
+ * have been written (its refcount and contents): the commit syncs them
+ * before the entry. May commit first, to make room.
+ */
+int qcow2_l2_update(struct disk *d, struct qcow2 *q, u64 *tbl, u64 idx,
+		    u64 e, u64 old);
+/*
+ * Write the dirty L2 entries (sync, entries), sync, then free the
+ * clusters of the entries they replaced; on success everything written
+ * before is durable. Every table is clean afterwards, even on failure.
+ */
+int qcow2_commit(struct disk *d, struct qcow2 *q);
 
 /* qcow2-compressed.c: the cluster of L2 entry e into q->ccache. */
 int qcow2_decompress(struct disk *d, struct qcow2 *q, u64 e);

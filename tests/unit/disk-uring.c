@@ -22,6 +22,7 @@
  * must end with the read failed, not killed by the filter (exit 159).
  */
 #include <dirent.h>
+#include <endian.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
@@ -768,6 +769,68 @@ static void test_flush_errors(struct disk *d)
 	io_loop_destroy(&loop);
 }
 
+static u64 file_be64(int fd, u64 off)
+{
+	u64 v = 0;
+
+	if (pread(fd, &v, 8, off) != 8)
+		return 0;
+	return be64toh(v);
+}
+
+/*
+ * qcow2 keeps new L2 entries in memory until a FLUSH: a FLUSH through
+ * the ring must reach the format (a worker), not only fsync the file. A
+ * write, a flush, and the file itself (read apart from the image) has
+ * the L2 entry and the data.
+ */
+static void test_qcow2_flush(void)
+{
+	struct disk_open_opts oo = { .no_lock = true };
+	char path[] = "/tmp/lkvm-uring-q-XXXXXX", cmd[128];
+	struct disk_engine *e;
+	struct io_loop loop;
+	struct disk *d;
+	u64 l2, entry;
+	s64 w, f;
+	u8 back[BS];
+	int fd;
+
+	fd = mkstemp(path);
+	if (fd < 0)
+		abort();
+	close(fd);
+	snprintf(cmd, sizeof(cmd),
+		 "qemu-img create -q -f qcow2 -o cluster_size=4096 %s 1M >/dev/null 2>&1",
+		 path);
+	if (system(cmd)) {
+		skip("qemu-img not installed", "qcow2 flush through the ring");
+		unlink(path);
+		return;
+	}
+	if (disk_open(&d, path, &oo, NULL, 0) || io_loop_init(&loop) ||
+	    io_loop_start(&loop) || disk_uring_create(&e, d, &loop, 8))
+		abort();
+	memset(bufs[0], 0xa5, BS);
+	one_req(e, DISK_OP_WRITE, 0, BS, false);
+	e->ops->drain(e);
+	w = reqs[0].done == 1 ? reqs[0].dreq.result : -ENOENT;
+	f = ring_flush(e);
+	fd = open(path, O_RDONLY);
+	l2 = file_be64(fd, file_be64(fd, 40)) & 0x00fffffffffffe00ULL;
+	entry = l2 ? file_be64(fd, l2) & 0x00fffffffffffe00ULL : 0;
+	ok(w == BS && !f && entry &&
+	   pread(fd, back, BS, entry) == BS && !memcmp(back, bufs[0], BS),
+	   "io_uring, qcow2: after a FLUSH the file holds the write's L2 entry and data (%lld, %lld, 0x%llx)",
+	   (long long)w, (long long)f, (unsigned long long)entry);
+	close(fd);
+	io_loop_stop(&loop);
+	disk_engine_destroy(e);
+	io_loop_destroy(&loop);
+	disk_close(d);
+	unlink(path);
+}
+
 int main(void)
 {
 	struct disk_open_opts oo = { .no_lock = true };
@@ -858,6 +921,7 @@ int main(void)
 	disk_engine_destroy(e);
 	test_zero_fallback();
 	test_flush_errors(d);
+	test_qcow2_flush();
 out:
 	io_loop_destroy(&loop);
 	disk_close(d);

@@ -26,6 +26,12 @@
  * cluster), writes of two and of 70 clusters, 70 discards (with at most 16
  * entries deferred in a request: more than that).
  *
+ * Crash images are also checked right after each flush. Write-back: L2
+ * entries wait in memory until a FLUSH (no sync before it, two for it);
+ * reads, a second write, a discard and a write-zeroes of such a cluster
+ * before the flush; close writes what was never flushed. Write-through:
+ * each write is in every crash image once it completes.
+ *
  * map_read() (asked on the I/O thread) does not wait for a write that
  * syncs under the image's lock.
  *
@@ -84,6 +90,7 @@ static struct {
 	bool overflow;
 	int fail_syncs;		/* fdatasync calls to fail with EIO */
 	int fail_at;		/* fail the fail_at-th fdatasync from now */
+	unsigned int syncs;	/* fdatasync calls on the image */
 	bool check;		/* run the crash checks at each sync */
 	unsigned int checks, bad;
 	char why[256];
@@ -395,6 +402,7 @@ int fdatasync(int fd)
 	if (fd != S.fd)
 		return syscall(SYS_fdatasync, fd);
 	held_sync();
+	S.syncs++;
 	check_crashes("before a sync");
 	if (S.fail_at && !--S.fail_at)
 		S.fail_syncs = 1;
@@ -432,13 +440,22 @@ static void remember(u64 g, unsigned int s, u64 v)
 
 static u64 next_ver = 1;
 
-/* Write sectors [s, s + n) of guest cluster g (n may run into g + 1). */
-static int gwrite(struct disk *d, u64 g, unsigned int s, unsigned int n)
+/*
+ * Write sectors [s, s + n) of guest cluster g (n may run into g + 1);
+ * dsync: write-through, durable when it returns (then those sectors may
+ * never read older data again, as after a flush).
+ */
+static int gwrite_req(struct disk *d, u64 g, unsigned int s, unsigned int n,
+		      bool dsync)
 {
 	u8 *buf = malloc((u64)n * SECT);
 	u64 v = next_ver++, w[4] = { TAG, 0, 0, v };
+	struct iovec iov = { .iov_base = buf, .iov_len = (u64)n * SECT };
+	struct disk_req r = {
+		.op = DISK_OP_WRITE, .off = g * CS + s * SECT,
+		.len = (u64)n * SECT, .iov = &iov, .iovcnt = 1, .dsync = dsync,
+	};
 	unsigned int k;
-	int ret;
 
 	for (k = 0; k < n; k++) {
 		u8 *p = buf + (u64)k * SECT;
@@ -451,9 +468,28 @@ static int gwrite(struct disk *d, u64 g, unsigned int s, unsigned int n)
 		memcpy(p, w, sizeof(w));
 		remember(gg, ss, v);
 	}
-	ret = disk_write(d, buf, (u64)n * SECT, g * CS + s * SECT);
+	disk_req_execute(d, &r);
 	free(buf);
-	return ret;
+	if (r.result != (s64)r.len)
+		return r.result < 0 ? (int)r.result : -EIO;
+	for (k = 0; dsync && k < n; k++) {
+		unsigned int i = gidx(g + (s + k) / NSECT), ss = (s + k) % NSECT;
+
+		S.flushed[i][ss] = v;
+		S.nhist[i][ss] = 0;
+	}
+	return 0;
+}
+
+static int gwrite(struct disk *d, u64 g, unsigned int s, unsigned int n)
+{
+	return gwrite_req(d, g, s, n, false);
+}
+
+static int gwrite_dsync(struct disk *d, u64 g, unsigned int s,
+			unsigned int n)
+{
+	return gwrite_req(d, g, s, n, true);
 }
 
 static int gzero(struct disk *d, u64 g, bool unmap)
@@ -481,7 +517,34 @@ static int gflush(struct disk *d)
 				S.flushed[i][s] = S.hist[i][s][n - 1];
 			S.nhist[i][s] = 0;
 		}
+	/* A crash right after it (the frees it did since its last sync). */
+	check_crashes("after a flush");
 	return 0;
+}
+
+/* The version sector s of guest cluster g reads now, through the image. */
+static u64 gread(struct disk *d, u64 g, unsigned int s)
+{
+	u8 p[SECT];
+
+	if (disk_read(d, p, SECT, g * CS + s * SECT))
+		return ~1ULL;
+	return sector_version(p, g, s);
+}
+
+/* The version the guest wrote last there. */
+static u64 last_ver(u64 g, unsigned int s)
+{
+	unsigned int i = gidx(g), n = S.nhist[i][s];
+
+	return n ? S.hist[i][s][n - 1] : S.flushed[i][s];
+}
+
+static u64 host_of(struct disk *d, u64 g)
+{
+	u64 h = 0;
+
+	return d->ops->map_read(d, g * CS, CS, &h) == 1 ? h : 0;
 }
 
 /*
@@ -591,6 +654,118 @@ static void test_crash_consistency(void)
 	disk_close(d);
 }
 
+/*
+ * Write-back: allocating writes cost no sync until the guest's FLUSH,
+ * which costs two (contents and refcounts, then the L2 entries).
+ * Meanwhile reads see the data, a second write to such a cluster writes
+ * in place, a discard or write-zeroes of one reads zeroes and frees
+ * nothing before the flush; close writes what was never flushed; and
+ * every crash image is consistent, with every flushed write in it.
+ */
+static void test_writeback(void)
+{
+	struct disk *d = make_image("wb.qcow2", true, false);
+	struct disk_open_opts o = { .no_lock = true };
+	u64 h0, h1, h4, end;
+	unsigned int syncs, s, bad = 0;
+	char p[128];
+	int r;
+
+	if (!ok(d != NULL, "write-back: the image opens"))
+		return;
+	S.check = true;
+	syncs = S.syncs;
+	r = gwrite(d, 0, 0, NSECT);
+	r = r ?: gwrite(d, 1, 0, NSECT);
+	r = r ?: gwrite(d, 2, 0, NSECT);
+	r = r ?: gwrite(d, 3, 2, 1);		/* copy-on-write of zeroes */
+	ok(!r && S.syncs == syncs,
+	   "write-back: four allocating writes, no sync (%u, %d)",
+	   S.syncs - syncs, r);
+	ok(gread(d, 0, 5) == last_ver(0, 5) && gread(d, 3, 2) == last_ver(3, 2) &&
+	   gread(d, 3, 0) == 0,
+	   "write-back: before the flush, reads see the writes");
+	h0 = host_of(d, 0);
+	end = ((struct qcow2 *)d->priv)->host_end;
+	r = gwrite(d, 0, 1, 2);
+	ok(!r && h0 && host_of(d, 0) == h0 &&
+	   ((struct qcow2 *)d->priv)->host_end == end && S.syncs == syncs,
+	   "write-back: a second write to a cluster not yet flushed goes in place (0x%llx, 0x%llx)",
+	   (unsigned long long)h0, (unsigned long long)host_of(d, 0));
+	ok(gread(d, 0, 0) == last_ver(0, 0) && gread(d, 0, 1) == last_ver(0, 1) &&
+	   gread(d, 0, 3) == last_ver(0, 3),
+	   "write-back: reads see both writes");
+	h1 = host_of(d, 1);
+	r = gzero(d, 1, true);
+	r = r ?: gzero(d, 2, false);
+	r = r ?: gwrite(d, 4, 0, NSECT);
+	h4 = host_of(d, 4);
+	ok(!r && h1 && h4 && h4 != h1 && gread(d, 1, 0) == 0 &&
+	   gread(d, 2, 7) == 0 && S.syncs == syncs,
+	   "write-back: a discard and a write-zeroes of clusters not flushed read zeroes, no sync, and the discarded cluster is not handed out again before the flush (0x%llx, 0x%llx)",
+	   (unsigned long long)h1, (unsigned long long)h4);
+	syncs = S.syncs;
+	r = gflush(d);
+	ok(!r && S.syncs - syncs == 2,
+	   "write-back: the flush syncs twice (%u, %d)", S.syncs - syncs, r);
+	r = gwrite(d, 5, 0, NSECT);
+	ok(!r && host_of(d, 5) == h1,
+	   "write-back: after the flush the discarded cluster is free again (0x%llx)",
+	   (unsigned long long)host_of(d, 5));
+	r = r ?: gflush(d);
+	r = r ?: gwrite(d, 600, 0, NSECT);	/* never flushed: close */
+	check_crashes("write-back, at the end");
+	ok(!r && !S.bad, "write-back: %u crash images checked, all consistent, no flushed data lost (%d)",
+	   S.checks, r);
+	S.check = false;
+	S.fd = -1;
+	disk_close(d);
+	make_durable(false);
+	snprintf(p, sizeof(p), "%s/wb.qcow2", dir);
+	d = NULL;
+	if (disk_open(&d, p, &o, NULL, 0))
+		abort();
+	for (s = 0; s < NSECT; s++) {
+		unsigned int i;
+
+		for (i = 0; i < ARRAY_SIZE(some_gcls); i++)
+			bad += gread(d, some_gcls[i], s) !=
+			       last_ver(some_gcls[i], s);
+	}
+	ok(!bad, "write-back: reopened, every sector reads as last written (%u differ)",
+	   bad);
+	disk_close(d);
+}
+
+/*
+ * Write-through: a write is durable when it completes, also one written
+ * in place into a cluster whose allocation is not flushed yet (the
+ * checker holds those sectors to it at once).
+ */
+static void test_writethrough(void)
+{
+	struct disk *d = make_image("wt.qcow2", true, false);
+	int r;
+
+	if (!ok(d != NULL, "write-through: the image opens"))
+		return;
+	S.check = true;
+	r = gwrite_dsync(d, 0, 0, NSECT);
+	check_crashes("after a write-through write");
+	r = r ?: gwrite(d, 1, 0, NSECT);
+	r = r ?: gwrite_dsync(d, 1, 2, 1);
+	check_crashes("after a write-through write in place");
+	r = r ?: gwrite(d, 2, 0, NSECT);
+	check_crashes("write-through, at the end");
+	ok(!r && !S.bad,
+	   "write-through: %u crash images checked, each write-through write in all of them (%d)",
+	   S.checks, r);
+	S.check = false;
+	make_durable(false);
+	S.fd = -1;
+	disk_close(d);
+}
+
 /* A write that needs a new refcount block: the block before its entry. */
 static void test_new_refblock(void)
 {
@@ -633,7 +808,7 @@ static void *map_thread(void *arg)
 
 static void *write_thread(void *arg)
 {
-	return (void *)(long)gwrite(arg, 1, 0, NSECT);
+	return (void *)(long)gwrite_dsync(arg, 1, 0, NSECT);
 }
 
 /* Wait (hold_lock held) until *flag or 2 s have passed. */
@@ -651,8 +826,9 @@ static bool wait_for(bool *flag)
 
 /*
  * The io_uring engine asks map_read() on the I/O thread whether a read can
- * go to the file directly: it must not wait while an allocating write
- * holds the image (syncing under its lock), but say "not mapped".
+ * go to the file directly: it must not wait while an allocating
+ * write-through write holds the image (committing its L2 entry, syncing
+ * under its lock), but say "not mapped".
  */
 static void test_map_read_no_wait(void)
 {
@@ -683,7 +859,7 @@ static void test_map_read_no_wait(void)
 	pthread_cond_broadcast(&hold_cond);
 	pthread_mutex_unlock(&hold_lock);
 	ok(syncing && answered && m.ret == 0,
-	   "map_read: while a write syncs under the image's lock, it answers at once: not mapped (%s, %d)",
+	   "map_read: while a write-through write syncs under the image's lock, it answers at once: not mapped (%s, %d)",
 	   answered ? "answered" : "still waiting after 2 s", m.ret);
 	pthread_join(w, &wret);
 	pthread_join(mt, NULL);
@@ -692,6 +868,48 @@ static void test_map_read_no_wait(void)
 	make_durable(false);
 	S.fd = -1;
 	disk_close(d);
+}
+
+/*
+ * A commit whose first sync fails (the kernel dropped the new cluster's
+ * contents and refcount): the flush fails, and the entry the commit did
+ * not write is not kept in memory as if it were safe, nor written later:
+ * the cluster reads as before the write, and after close the file's L2
+ * entry is still empty.
+ */
+static void test_failed_commit(void)
+{
+	struct disk *d = make_image("fc.qcow2", true, false);
+	u64 e = 1;
+	int w, f1, f2;
+
+	if (!ok(d != NULL, "failed commit: the image opens"))
+		return;
+	w = gwrite(d, 0, 0, NSECT);
+	S.fail_syncs = 1;
+	f1 = gflush(d);
+	f2 = gflush(d);
+	ok(!w && f1 == -EIO && f2 == -EIO,
+	   "failed commit: that flush and the next fail (%d, %d)", f1, f2);
+	ok(gread(d, 0, 0) == 0 && host_of(d, 0) == 0,
+	   "failed commit: the cluster reads as before the write, unmapped");
+	S.fail_syncs = 0;
+	make_durable(false);
+	S.fd = -1;
+	disk_close(d);
+	{
+		char p[128];
+		int fd;
+
+		snprintf(p, sizeof(p), "%s/fc.qcow2", dir);
+		fd = open(p, O_RDONLY);
+		if (fd < 0 || pread(fd, &e, 8, 4 * CS) != 8)
+			e = 1;
+		if (fd >= 0)
+			close(fd);
+	}
+	ok(!e, "failed commit: after close the file's L2 entry is still empty (0x%llx)",
+	   (unsigned long long)be64toh(e));
 }
 
 static void test_sync_errors(const char *name, bool qcow2)
@@ -795,60 +1013,79 @@ static void test_dsync_after_sync_error(const char *name, bool qcow2)
 	free(buf);
 }
 
+/* The run test_barrier_failures() fails a sync in. */
+static void barrier_run(struct disk *d)
+{
+	gwrite(d, 0, 0, NSECT);
+	gwrite(d, 1, 0, NSECT);
+	gflush(d);
+	gwrite(d, 600, 0, NSECT);
+	gzero(d, 0, true);
+	gwrite(d, 3, 0, NSECT);
+	gwrite(d, 2, 3, 1);
+	gwrite(d, RUN_FIRST, 0, 12 * NSECT);
+	gflush(d);
+	gwrite(d, RUN_FIRST, 0, 12 * NSECT);
+	gzero(d, 1, false);
+	gwrite(d, 1, 2, 1);
+	gwrite_dsync(d, 4, 0, NSECT);
+	gwrite(d, 5, 0, NSECT);
+	gflush(d);
+}
+
+static struct disk *barrier_image(const char *name)
+{
+	struct disk *d = make_image(name, true, false);
+
+	if (!d)
+		abort();
+	((struct qcow2 *)d->priv)->defer_max = 4;
+	return d;
+}
+
+static void barrier_done(struct disk *d)
+{
+	S.check = false;
+	S.fail_at = 0;
+	S.fail_syncs = 0;
+	make_durable(false);
+	S.fd = -1;
+	disk_close(d);
+}
+
 /*
  * A barrier (or flush) that fails anywhere in a run of allocating writes,
- * discards and a new L2 table: every crash image after it, at each later
- * sync and at the end, is consistent (deferred links and frees dropped
- * or applied whole, never an entry naming a cluster whose writes the
- * kernel dropped).
+ * discards, a new L2 table and a write-through write: every crash image
+ * after it, at each later sync and at the end, is consistent (dirty
+ * entries and frees dropped or applied whole, never an entry naming a
+ * cluster whose writes the kernel dropped). The run's syncs are counted
+ * first, and each fails in turn.
  */
 static void test_barrier_failures(void)
 {
 	char name[32];
-	unsigned int k, bad = 0, checks = 0, fired = 0;
+	unsigned int k, n, bad = 0, checks = 0, fired = 0;
+	struct disk *d = barrier_image("f0.qcow2");
 
-	for (k = 1; k <= 15; k++) {
-		struct disk *d;
-
+	S.syncs = 0;
+	barrier_run(d);
+	n = S.syncs;
+	barrier_done(d);
+	for (k = 1; k <= n; k++) {
 		snprintf(name, sizeof(name), "f%u.qcow2", k);
-		d = make_image(name, true, false);
-		if (!d)
-			abort();
-		((struct qcow2 *)d->priv)->defer_max = 4;
-		memset(S.nhist, 0, sizeof(S.nhist));
-		memset(S.flushed, 0, sizeof(S.flushed));
-		S.bad = 0;
-		S.checks = 0;
+		d = barrier_image(name);
 		S.check = true;
 		S.fail_at = (int)k;
-		gwrite(d, 0, 0, NSECT);
-		gwrite(d, 1, 0, NSECT);
-		gflush(d);
-		gwrite(d, 600, 0, NSECT);
-		gzero(d, 0, true);
-		gwrite(d, 3, 0, NSECT);
-		gwrite(d, 2, 3, 1);
-		gwrite(d, RUN_FIRST, 0, 12 * NSECT);
-		gflush(d);
-		gwrite(d, RUN_FIRST, 0, 12 * NSECT);
-		gzero(d, 1, false);
-		gwrite(d, 1, 2, 1);
-		gwrite(d, 5, 0, NSECT);
-		gflush(d);
+		barrier_run(d);
 		check_crashes("barrier failure, at the end");
 		bad += S.bad;
 		checks += S.checks;
 		fired += !S.fail_at;
-		S.check = false;
-		S.fail_at = 0;
-		S.fail_syncs = 0;
-		make_durable(false);
-		S.fd = -1;
-		disk_close(d);
+		barrier_done(d);
 	}
-	ok(fired == 15 && !bad,
-	   "a sync failing at each of the run's 15 (%u failed): %u crash images checked, %u inconsistent",
-	   fired, checks, bad);
+	ok(n >= 5 && fired == n && !bad,
+	   "a sync failing at each of the run's %u (%u failed): %u crash images checked, %u inconsistent",
+	   n, fired, checks, bad);
 	S.bad = 0;
 }
 
@@ -863,11 +1100,14 @@ int main(void)
 	if (!mkdtemp(dir))
 		return 1;
 	test_crash_consistency();
+	test_writeback();
+	test_writethrough();
 	test_new_refblock();
 	test_map_read_no_wait();
 	test_corrupt_is_no_sync_error();
 	test_sync_errors("raw", false);
 	test_sync_errors("qcow2", true);
+	test_failed_commit();
 	test_barrier_failures();
 	test_dsync_after_sync_error("raw-dsync", false);
 	test_dsync_after_sync_error("qcow2-dsync", true);

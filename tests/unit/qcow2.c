@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "disk.h"
+#include "qcow2-internal.h"
 #include "tap.h"
 
 #define IMG_SIZE (8 * SZ_1M)
@@ -200,6 +201,50 @@ static void test_writes(const char *label, const char *opts, u8 *base,
 	snprintf(err, sizeof(err), "exp-%s.raw", label);
 	ok(compare_img(name, err) == 0, "%s: qemu-img compare matches", label);
 	free(ref);
+}
+
+/*
+ * map_read() runs on the I/O thread: when every cached L2 table has
+ * dirty entries it must not commit them (two syncs) to load another, but
+ * say "not mapped"; a read on a worker may. 512-byte clusters: an L2
+ * table covers 32 KiB.
+ */
+static void test_map_read_dirty_cache(void)
+{
+	struct disk_req fl = { .op = DISK_OP_FLUSH };
+	u8 buf[512] = { 1 };
+	char err[256];
+	struct disk *d;
+	struct qcow2 *q;
+	unsigned int i, dirty;
+	u64 host = 0;
+	int mapped;
+
+	if (sh("qemu-img create -q -f qcow2 -o cluster_size=512 %s/mr.qcow2 8M",
+	       dir))
+		abort();
+	d = open_img("mr.qcow2", false, err);
+	if (!d)
+		abort();
+	q = d->priv;
+	/* Table 200's cluster, committed; then one dirty entry in 32 tables. */
+	if (disk_write(d, buf, 512, 200 * 32768ULL))
+		abort();
+	disk_req_execute(d, &fl);
+	for (i = 0; i < L2_CACHE_SIZE; i++)
+		if (disk_write(d, buf, 512, i * 32768ULL))
+			abort();
+	dirty = q->nlinks;
+	mapped = d->ops->map_read(d, 200 * 32768ULL, 512, &host);
+	ok(!fl.result && dirty == L2_CACHE_SIZE && mapped == 0 &&
+	   q->nlinks == dirty,
+	   "map_read: every cached table dirty, another table's cluster is not mapped and nothing is committed (%u dirty, %d, %u after)",
+	   dirty, mapped, q->nlinks);
+	ok(!disk_read(d, buf, 512, 200 * 32768ULL) && buf[0] == 1 &&
+	   !q->nlinks && d->ops->map_read(d, 200 * 32768ULL, 512, &host) == 1,
+	   "map_read: a read commits them, then it maps");
+	disk_close(d);
+	ok(check_img("mr.qcow2") == 0, "map_read: qemu-img check clean");
 }
 
 static void test_backing(const u8 *base)
@@ -400,12 +445,15 @@ int main(void)
 	test_writes("v3", "-o compat=1.1", ref, true);
 	test_writes("v2", "-o compat=0.10", ref, true);
 	test_writes("v3-4k", "-o compat=1.1,cluster_size=4096", ref, true);
+	/* 256 L2 tables, the cache 32: dirty tables leave it (a commit). */
+	test_writes("v3-512", "-o compat=1.1,cluster_size=512", ref, true);
 	test_writes("v3-rc8", "-o compat=1.1,refcount_bits=8", ref, false);
 	test_writes("v3-rc64", "-o compat=1.1,refcount_bits=64", ref, true);
 	test_writes("v3-comp", "-c -o compat=1.1", ref, true);
 	test_writes("v2-comp", "-c -o compat=0.10", ref, false);
 	test_backing(ref);
 	test_refblocks();
+	test_map_read_dirty_cache();
 	test_errors();
 	test_snapshots(ref);
 	test_kill();

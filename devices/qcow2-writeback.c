@@ -1,0 +1,165 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * qcow2 L2 entry updates held in memory (the cached tables, marked dirty)
+ * and written by a commit, in the order include/qcow2-internal.h gives:
+ * what the new entries name is synced first, the entries are written and
+ * synced, and only then are the clusters of the entries they replaced
+ * freed.
+ */
+#include <endian.h>
+#include <errno.h>
+
+#include "qcow2-internal.h"
+
+/* Release what an old L2 entry pointed to (no entry names it any more). */
+static int wb_release(struct disk *d, struct qcow2 *q, u64 e)
+{
+	if (e & QCOW2_OFLAG_COMPRESSED) {
+		u32 x = q->csize_shift;
+		u64 off = e & ((1ULL << x) - 1);
+		u64 nsec = ((e & ~QCOW2_OFLAG_COMPRESSED &
+			     ~QCOW2_OFLAG_COPIED) >> x) + 1;
+
+		if (q->ccache_entry == e)
+			q->ccache_entry = 0;
+		return qcow2_free_range(d, q, off & ~511ULL, nsec * 512);
+	}
+	if (e & QCOW2_OFFSET_MASK)
+		return qcow2_free_range(d, q, e & QCOW2_OFFSET_MASK, 1);
+	return 0;
+}
+
+static bool wb_names_clusters(u64 e)
+{
+	return e & (QCOW2_OFLAG_COMPRESSED | QCOW2_OFFSET_MASK);
+}
+
+static bool wb_is_dirty(const struct l2_cache_entry *c, u64 idx)
+{
+	return c->dirty[idx / 8] & (1U << (idx % 8));
+}
+
+int qcow2_l2_update(struct disk *d, struct qcow2 *q, u64 *tbl, u64 idx,
+		    u64 e, u64 old)
+{
+	struct l2_cache_entry *c = NULL;
+	bool dirty, frees = wb_names_clusters(old);
+	unsigned int i;
+	int ret;
+
+	for (i = 0; i < L2_CACHE_SIZE && !c; i++)
+		if (q->l2c[i].tbl == tbl && q->l2c[i].off)
+			c = &q->l2c[i];
+	if (!c)
+		return qcow2_corrupt(d, "L2 table not cached for entry", idx);
+	dirty = wb_is_dirty(c, idx);
+	if ((!dirty && q->nlinks >= q->defer_max) ||
+	    (frees && q->nfrees >= q->defer_max)) {
+		/* Cleans every table: tbl stays cached, idx is clean. */
+		ret = qcow2_commit(d, q);
+		if (ret)
+			return ret;	/* what e names leaks */
+		dirty = false;
+	}
+	if (!dirty) {
+		struct qcow2_link *l = &q->links[q->nlinks++];
+
+		l->slot = c - q->l2c;
+		l->idx = idx;
+		l->disk_e = tbl[idx];
+		c->dirty[idx / 8] |= 1U << (idx % 8);
+		c->dlo = c->ndirty ? MIN(c->dlo, (u32)idx) : idx;
+		c->dhi = c->ndirty ? MAX(c->dhi, (u32)idx) : idx;
+		c->ndirty++;
+	}
+	tbl[idx] = htobe64(e);
+	if (frees)
+		q->frees[q->nfrees++] = old;
+	return 0;
+}
+
+/* Every table clean again; with undo, unwritten entries as in the file. */
+static void wb_clean(struct qcow2 *q, bool undo)
+{
+	unsigned int i;
+
+	for (i = 0; i < q->nlinks; i++) {
+		struct qcow2_link *l = &q->links[i];
+		struct l2_cache_entry *c = &q->l2c[l->slot];
+
+		if (undo && c->ndirty)
+			c->tbl[l->idx] = l->disk_e;
+		c->dirty[l->idx / 8] &= ~(1U << (l->idx % 8));
+	}
+	for (i = 0; i < L2_CACHE_SIZE; i++)
+		q->l2c[i].ndirty = 0;
+	q->nlinks = 0;
+}
+
+/*
+ * The dirty entries of one cached table, WB_PIECE entries at a time
+ * (pieces without one are skipped): each write stays an entry update, a
+ * few hundred bytes. The clean entries in a piece are the file's bytes.
+ */
+#define WB_PIECE 32
+
+static int wb_write_table(struct disk *d, struct qcow2 *q,
+			  struct l2_cache_entry *c)
+{
+	u32 p;
+	int ret;
+
+	for (p = c->dlo / WB_PIECE; p <= c->dhi / WB_PIECE; p++) {
+		const u8 *bits = c->dirty + p * (WB_PIECE / 8);
+		u32 k, first = p * WB_PIECE;
+
+		for (k = 0; k < WB_PIECE / 8 && !bits[k]; k++)
+			;
+		if (k == WB_PIECE / 8)
+			continue;
+		ret = qcow2_write_meta(d, q, &c->tbl[first], WB_PIECE * 8,
+				       c->off + (u64)first * 8, QCOW2_META_L2);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
+int qcow2_commit(struct disk *d, struct qcow2 *q)
+{
+	unsigned int i, nf;
+	int ret = 0;
+
+	if (q->nlinks) {
+		/* What the entries name (contents, refcounts) first. */
+		ret = qcow2_barrier(d, q);
+		for (i = 0; !ret && i < L2_CACHE_SIZE; i++) {
+			struct l2_cache_entry *c = &q->l2c[i];
+
+			if (!c->ndirty)
+				continue;
+			ret = wb_write_table(d, q, c);
+			if (!ret)
+				c->ndirty = 0;
+		}
+		/*
+		 * Not written: back to what the file holds, the writes
+		 * that were acknowledged are lost, and every flush says so.
+		 */
+		wb_clean(q, ret);
+		if (ret) {
+			q->nfrees = 0;	/* still named: kept */
+			return disk_sync_result(d, ret);
+		}
+	}
+	/* The entries (and anything else written) durable ... */
+	ret = qcow2_barrier(d, q);
+	nf = q->nfrees;
+	q->nfrees = 0;
+	if (ret)
+		return ret;	/* the old clusters leak */
+	/* ... before their old clusters' refcounts drop. */
+	for (i = 0; !ret && i < nf; i++)
+		ret = wb_release(d, q, q->frees[i]);
+	return ret;
+}
