@@ -349,6 +349,15 @@ int disk_qcow2_open(struct disk *d, const struct disk_open_opts *opts,
 		disk_error(err, errlen, "qcow2 image '%s': %s", d->path, why);
 		goto fail;
 	}
+	/* Allocation trusts the refcounts: they must hold. */
+	ret = d->readonly ? 0 : qcow2_check_refs(d, q, why, sizeof(why));
+	if (ret) {
+		disk_error(err, errlen, "qcow2 image '%s': %s%s", d->path, why,
+			   ret == -EINVAL ?
+			   "; it opens read-only (ro), qemu-img check -r all repairs it" :
+			   "");
+		goto fail;
+	}
 	if (q->h.backing_offset) {
 		ret = q_open_backing(d, q, hdr, hlen, opts, depth, err,
 				     errlen);
