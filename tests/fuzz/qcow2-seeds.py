@@ -4,8 +4,8 @@
 sound images whose requests reach deep states (allocation of data and L2
 tables, refcount block growth, in-place writes, preallocated zero
 clusters and writes into them) and hostile ones (a zero refcount on a
-table, L2 entries pointing data at tables or far past the end of the
-file, overlapping tables). Each input is the image followed by its
+table or on guest data, L2 entries pointing data at tables or far past
+the end of the file, two L2 entries on one cluster, overlapping tables). Each input is the image followed by its
 requests: 16 of 8 bytes (little-endian), read back to front by the target
 (the last one first; its top byte is also the input's last byte, odd for
 read-write). A request v: offset (v % size) & ~511, length
@@ -110,6 +110,17 @@ def seeds():
         img = Image(12, 4 << 20)
         img.l2(1, e)
         out['l2-at-' + name] = seed(img, writes)
+    # Guest data the allocator could hand out again (refcount 0), or
+    # that two guest clusters share: refused read-write at open.
+    img = Image(12, 4 << 20)
+    img.rc(img.c_data, 0)
+    out['zero-rc-data'] = seed(img, writes)
+    for name, e in (('shared', img.c_data * 4096 | COPIED),
+                    ('shared-cow', img.c_data * 4096)):
+        img = Image(12, 4 << 20)
+        img.l2(0, e)
+        img.l2(1, e)
+        out['l2-' + name] = seed(img, writes)
     img = Image(12, 4 << 20)
     img.rct(0, 0x200)
     out['rct-unaligned'] = seed(img, writes)
