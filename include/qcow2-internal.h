@@ -48,8 +48,8 @@
  * has grown it. Allocation skips nothing on trust: a free
  * (refcount 0) cluster that the map says is a table is corruption. A
  * check that fails marks the image corrupt (one log line, the header's
- * corrupt bit on version 3): that request and every later write fail
- * with -EIO, reads go on.
+ * corrupt bit on version 3, synced before the request fails): that
+ * request and every later write fail with -EIO, reads go on.
  */
 #ifndef LKVM_QCOW2_INTERNAL_H
 #define LKVM_QCOW2_INTERNAL_H
