@@ -139,10 +139,13 @@ int qcow2_corrupt(struct disk *d, const char *what, u64 v);
 
 /*
  * qcow2-check.c: every cluster in use has a refcount and no two users
- * share one (bar compressed data); else a message in why and -EINVAL. The
- * map takes 2 bits per cluster of the file, at most this many bytes.
+ * share one (bar compressed data, whose refcount must count each); else a
+ * message in why and -EINVAL. The map takes 2 bits per cluster of the
+ * file, at most QCOW2_CHECK_MAX_MAP bytes; the count of shared compressed
+ * clusters 4 bytes per reference, at most QCOW2_CHECK_MAX_SHARED of them.
  */
 #define QCOW2_CHECK_MAX_MAP	(64ULL << 20)
+#define QCOW2_CHECK_MAX_SHARED	(16ULL << 20)
 int qcow2_check_refs(struct disk *d, struct qcow2 *q, char *why,
 		     size_t whylen);
 

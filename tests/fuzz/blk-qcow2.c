@@ -25,9 +25,10 @@
  *
  * And, for an image open read-write, at open and after each request: no
  * two users share a host cluster (the header, L1 table, refcount table
- * and blocks, L2 tables, guest data: compressed data is left out), and
- * every one has a refcount of at least 1. Else the allocator could hand
- * a used cluster out again: one guest cluster's data in another.
+ * and blocks, L2 tables, guest data; only compressed data may share
+ * with compressed data), and each cluster's refcount counts its users.
+ * Else the allocator could hand a used cluster out again: one guest
+ * cluster's data in another.
  */
 #include <endian.h>
 #include <stdio.h>
@@ -258,6 +259,22 @@ static void use(u8 *used, u64 ncl, u64 off, u64 len, u32 bits)
 	}
 }
 
+/* Compressed L2 entry e: one more user of each cluster it touches. */
+static void use_comp(u32 *comp, u64 ncl, u64 e, u32 bits)
+{
+	u32 x = 62 - (bits - 8);
+	u64 nsec = ((e & ~QCOW2_OFLAG_COMPRESSED & ~QCOW2_OFLAG_COPIED) >> x) +
+		   1;
+	u64 off = (e & ((1ULL << x) - 1)) & ~511ULL, cl;
+
+	for (cl = off >> bits; (cl << bits) < off + nsec * 512; cl++) {
+		if (cl >= ncl)
+			ref_breach("compressed data past the end of the file",
+				   cl, bits, e);
+		comp[cl]++;
+	}
+}
+
 /* n big-endian entries at off (the file holds them: the image opened). */
 static u64 *read_table(int fd, u64 off, u64 n)
 {
@@ -275,6 +292,7 @@ static void check_refs(int fd)
 	u32 bits, l1_n, order;
 	u64 *l1, *l2;
 	struct stat st;
+	u32 *comp;
 	u8 *used;
 
 	if (fstat(fd, &st))
@@ -289,7 +307,8 @@ static void check_refs(int fd)
 	rct_off = rd64(fd, 48);
 	rct_len = (u64)rd32(fd, 56) << bits;
 	used = calloc(ncl + 1, 1);
-	if (!used)
+	comp = calloc(ncl + 1, sizeof(*comp));
+	if (!used || !comp)
 		abort();
 	use(used, ncl, 0, cs, bits);
 	use(used, ncl, l1_off, l1_n * 8ULL, bits);
@@ -315,18 +334,25 @@ static void check_refs(int fd)
 		for (j = 0; j < cs / 8; j++) {
 			u64 e = be64toh(l2[j]);
 
-			if (!(e & QCOW2_OFLAG_COMPRESSED) &&
-			    (e & QCOW2_OFFSET_MASK))
+			if (e & QCOW2_OFLAG_COMPRESSED)
+				use_comp(comp, ncl, e, bits);
+			else if (e & QCOW2_OFFSET_MASK)
 				use(used, ncl, e & QCOW2_OFFSET_MASK, cs, bits);
 		}
 	}
 	free(l1);
 	free(l2);
-	for (i = 0; i < ncl; i++)
-		if (used[i] && !refcount_of(fd, fsize, bits, order, rct_off,
-					    rct_len, i))
-			ref_breach("a cluster in use has refcount 0", i, bits,
-				   0);
+	for (i = 0; i < ncl; i++) {
+		u64 n = used[i] + comp[i];
+
+		if (used[i] && comp[i])
+			ref_breach("compressed data shares", i, bits, comp[i]);
+		if (n && refcount_of(fd, fsize, bits, order, rct_off, rct_len,
+				     i) < n)
+			ref_breach("a refcount below the cluster's users", i,
+				   bits, n);
+	}
+	free(comp);
 	free(used);
 }
 

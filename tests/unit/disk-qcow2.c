@@ -436,9 +436,10 @@ static u64 comp_entry(u64 off)
 
 /*
  * Compressed clusters may share a host cluster (packed), but then its
- * refcount counts each: one that says 1 for two is refused read-write
- * (freeing one would free the other's data); 2 opens. Compressed data
- * over a cluster that is guest data too is refused.
+ * refcount counts each: one that says 1 for two, or 2 for three, is
+ * refused read-write (freeing one would free the others' data); 2 for
+ * two, 3 for three open. Compressed data over a cluster that is guest
+ * data too is refused.
  */
 static void test_compressed_refs(void)
 {
@@ -460,8 +461,23 @@ static void test_compressed_refs(void)
 	set_rc(m, C_DATA, 1);
 	open_refused(m, false,
 		     "two compressed clusters in one host cluster, refcount 1",
-		     "0x5000 (compressed data of several guest clusters)",
+		     "0x5000 (compressed data of 2 guest clusters)",
 		     "refcount 1");
+
+	set_l2(m, 3, comp_entry(C_DATA * CS + 1024));
+	set_rc(m, C_DATA, 2);
+	open_refused(m, false,
+		     "three compressed clusters in one host cluster, refcount 2",
+		     "0x5000 (compressed data of 3 guest clusters)",
+		     "refcount 2");
+	set_rc(m, C_DATA, 3);
+	save(m, "c.qcow2");
+	d = open_as("c.qcow2", false, err);
+	ok(d != NULL,
+	   "three compressed clusters in one host cluster, refcount 3: opens read-write %s",
+	   err);
+	disk_close(d);
+	set_l2(m, 3, 0);
 
 	set_rc(m, C_DATA, 2);
 	set_l2(m, 2, C_DATA * CS | QCOW2_OFLAG_COPIED);
