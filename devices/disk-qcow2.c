@@ -359,6 +359,15 @@ int disk_qcow2_open(struct disk *d, const struct disk_open_opts *opts,
 		disk_error(err, errlen, "qcow2 image '%s': %s", d->path, why);
 		goto fail;
 	}
+	/* Allocation trusts the refcounts: they must hold. */
+	ret = d->readonly ? 0 : qcow2_check_refs(d, q, why, sizeof(why));
+	if (ret) {
+		disk_error(err, errlen, "qcow2 image '%s': %s%s", d->path, why,
+			   ret == -EINVAL ?
+			   "; it opens read-only (ro), qemu-img check -r all repairs it" :
+			   "");
+		goto fail;
+	}
 	if (q->h.backing_offset) {
 		ret = q_open_backing(d, q, hdr, hlen, opts, depth, err,
 				     errlen);
@@ -366,12 +375,23 @@ int disk_qcow2_open(struct disk *d, const struct disk_open_opts *opts,
 			goto fail;
 	}
 	if (!d->readonly && q->h.version >= 3 && q->h.autoclear) {
-		/* Bitmaps and the like: we do not keep them up to date. */
+		/*
+		 * Bitmaps and the like: we do not keep them up to date. The
+		 * bits must be gone on disk before any guest write is, or a
+		 * crash leaves a bitmap that misses the write, and says it
+		 * is valid.
+		 */
 		u64 zero = 0;
 
 		ret = qcow2_write_meta(d, q, &zero, 8, 88, QCOW2_META_HEADER);
-		if (ret)
+		if (!ret)
+			ret = qcow2_barrier(d, q);
+		if (ret) {
+			disk_error(err, errlen,
+				   "qcow2 image '%s': cannot clear the autoclear features: %s",
+				   d->path, strerror(-ret));
 			goto fail;
+		}
 		q->h.autoclear = 0;
 	}
 	d->size = ALIGN_DOWN(q->h.size, (u64)DISK_SECTOR);

@@ -32,7 +32,9 @@ static int q_pwrite(struct disk *d, const void *buf, u64 len, u64 off)
  * A write would break the image (or the image is already inconsistent):
  * refuse every write from now on, say so once, and on version 3 set the
  * header's corrupt bit so that the next open refuses the image until
- * qemu-img check -r repairs it.
+ * qemu-img check -r repairs it. The bit is synced before the request
+ * fails: a host crash after the guest saw the error must not bring the
+ * image back unmarked (a failed sync counts as one: disk_sync_result()).
  */
 int qcow2_set_corrupt(struct disk *d, struct qcow2 *q, const char *fmt,
 		      ...)
@@ -51,7 +53,11 @@ int qcow2_set_corrupt(struct disk *d, struct qcow2 *q, const char *fmt,
 		u64 be = htobe64(q->h.incompat | QCOW2_INCOMPAT_CORRUPT);
 
 		/* Offset 72: the incompatible features, in the header. */
-		if (q_pwrite(d, &be, 8, 72))
+		int ret = q_pwrite(d, &be, 8, 72);
+
+		if (!ret && fdatasync(d->fd))
+			ret = disk_sync_result(d, -errno);
+		if (ret)
 			marked = " (could not mark it in the header)";
 		else
 			q->h.incompat |= QCOW2_INCOMPAT_CORRUPT;

@@ -228,3 +228,8 @@ int qcow2_free_range(struct disk *d, struct qcow2 *q, u64 off, u64 len)
 	}
 	return 0;
 }
+
+u64 qcow2_rc_entry(struct qcow2 *q, const u8 *blk, u64 i)
+{
+	return rc_get_raw(q, blk, i);
+}

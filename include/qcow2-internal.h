@@ -13,6 +13,7 @@
  *   qcow2-write.c       the write, flush and write-zeroes paths
  *   qcow2-writeback.c   L2 entry updates held in memory until a commit
  *   qcow2-meta.c        the map of where the tables are (qcow2.h)
+ *   qcow2-check.c       the reference check at a read-write open
  *
  * qcow2 images (versions 2 and 3): reads through L1/L2 tables, backing
  * files and zlib-compressed clusters; writes with cluster allocation and
@@ -46,14 +47,19 @@
  * The image may be hostile. At open, every table (header, L1, L2s,
  * refcount table and blocks, snapshot table and snapshots' L1 tables)
  * goes into a map (qcow2-meta.c) and an image whose tables overlap is
- * refused. Every write is checked against that map first: a metadata
- * update must land inside a table of its kind, guest data (and a new
- * table's first contents) outside every table and inside the file as far
- * as allocation has grown it. Allocation skips nothing on trust: a free
+ * refused. A read-write open also checks every cluster in use against
+ * its refcount (qcow2-check.c): allocation trusts refcounts, so a used
+ * cluster with refcount 0, or two guest clusters on one host cluster,
+ * would let one guest cluster's data show in another; such an image is
+ * refused read-write. Every write is checked against the map first (the
+ * file may change behind lkvm's back): a metadata update must land
+ * inside a table of its kind, guest data (and a new table's first
+ * contents) outside every table and inside the file as far as allocation
+ * has grown it. Allocation skips nothing on trust: a free
  * (refcount 0) cluster that the map says is a table is corruption. A
  * check that fails marks the image corrupt (one log line, the header's
- * corrupt bit on version 3): that request and every later write fail
- * with -EIO, reads go on.
+ * corrupt bit on version 3, synced before the request fails): that
+ * request and every later write fail with -EIO, reads go on.
  */
 #ifndef LKVM_QCOW2_INTERNAL_H
 #define LKVM_QCOW2_INTERNAL_H
@@ -152,10 +158,24 @@ int qcow2_barrier(struct disk *d, struct qcow2 *q);
 /* A table entry that makes no sense: one rate-limited line, -EIO. */
 int qcow2_corrupt(struct disk *d, const char *what, u64 v);
 
+/*
+ * qcow2-check.c: every cluster in use has a refcount and no two users
+ * share one (bar compressed data, whose refcount must count each); else a
+ * message in why and -EINVAL. The map takes 2 bits per cluster of the
+ * file, at most QCOW2_CHECK_MAX_MAP bytes; the count of shared compressed
+ * clusters 4 bytes per reference, at most QCOW2_CHECK_MAX_SHARED of them.
+ */
+#define QCOW2_CHECK_MAX_MAP	(64ULL << 20)
+#define QCOW2_CHECK_MAX_SHARED	(16ULL << 20)
+int qcow2_check_refs(struct disk *d, struct qcow2 *q, char *why,
+		     size_t whylen);
+
 /* qcow2-refcount.c: a free cluster, its refcount set to 1, in *out. */
 int qcow2_alloc(struct disk *d, struct qcow2 *q, u64 *out);
 /* Drop one reference from each cluster in [off, off + len). */
 int qcow2_free_range(struct disk *d, struct qcow2 *q, u64 off, u64 len);
+/* Refcount i of a refcount block's contents. */
+u64 qcow2_rc_entry(struct qcow2 *q, const u8 *blk, u64 i);
 
 /*
  * qcow2-l2.c: the L2 table for guest cluster gcl (allocated if alloc and

@@ -22,6 +22,13 @@
  *     allocate (3 clusters for each it touches, plus a few);
  *   - a read-only image is never written at all.
  * A breach aborts with the write, the cluster and what holds it.
+ *
+ * And, for an image open read-write, at open and after each request: no
+ * two users share a host cluster (the header, L1 table, refcount table
+ * and blocks, L2 tables, guest data; only compressed data may share
+ * with compressed data), and each cluster's refcount counts its users.
+ * Else the allocator could hand a used cluster out again: one guest
+ * cluster's data in another.
  */
 #include <endian.h>
 #include <stdio.h>
@@ -211,6 +218,144 @@ static void check_writes(struct map *m)
 	}
 }
 
+/* Refcount of cluster cl (refcount order 3 to 6): 0 if none. */
+static u64 refcount_of(int fd, u64 fsize, u32 bits, u32 order, u64 rct_off,
+		       u64 rct_len, u64 cl)
+{
+	u64 per = (8ULL << bits) >> order, rb, v = 0;
+	u32 bytes = 1U << (order - 3), i;
+	u8 b[8];
+
+	if (cl / per >= rct_len / 8)
+		return 0;
+	rb = rd64(fd, rct_off + cl / per * 8) & ~0x1ffULL;
+	if (!rb || rb >= fsize ||
+	    pread(fd, b, bytes, rb + cl % per * bytes) != (ssize_t)bytes)
+		return 0;
+	for (i = 0; i < bytes; i++)
+		v = v << 8 | b[i];
+	return v;
+}
+
+static void ref_breach(const char *what, u64 cl, u32 bits, u64 v)
+{
+	fprintf(stderr, "blk-qcow2: %s: host cluster 0x%llx (0x%llx)\n", what,
+		(unsigned long long)(cl << bits), (unsigned long long)v);
+	abort();
+}
+
+/* [off, off + len) has one more user: none before, a refcount. */
+static void use(u8 *used, u64 ncl, u64 off, u64 len, u32 bits)
+{
+	u64 cl = off >> bits, end = (off + len + (1ULL << bits) - 1) >> bits;
+
+	for (; len && cl < end; cl++) {
+		if (cl >= ncl)
+			ref_breach("a user past the end of the file", cl, bits,
+				   off);
+		if (used[cl])
+			ref_breach("two users share", cl, bits, off);
+		used[cl] = 1;
+	}
+}
+
+/* Compressed L2 entry e: one more user of each cluster it touches. */
+static void use_comp(u32 *comp, u64 ncl, u64 e, u32 bits)
+{
+	u32 x = 62 - (bits - 8);
+	u64 nsec = ((e & ~QCOW2_OFLAG_COMPRESSED & ~QCOW2_OFLAG_COPIED) >> x) +
+		   1;
+	u64 off = (e & ((1ULL << x) - 1)) & ~511ULL, cl;
+
+	for (cl = off >> bits; (cl << bits) < off + nsec * 512; cl++) {
+		if (cl >= ncl)
+			ref_breach("compressed data past the end of the file",
+				   cl, bits, e);
+		comp[cl]++;
+	}
+}
+
+/* n big-endian entries at off (the file holds them: the image opened). */
+static u64 *read_table(int fd, u64 off, u64 n)
+{
+	u64 *t = malloc(n * 8 + 8);
+
+	if (!t || pread(fd, t, n * 8, off) != (ssize_t)(n * 8))
+		abort();
+	return t;
+}
+
+/* The image (read-write, so refcount order 3 to 6) from the file. */
+static void check_refs(int fd)
+{
+	u64 fsize, ncl, l1_off, rct_off, rct_len, i, j, cs;
+	u32 bits, l1_n, order;
+	u64 *l1, *l2;
+	struct stat st;
+	u32 *comp;
+	u8 *used;
+
+	if (fstat(fd, &st))
+		abort();
+	fsize = st.st_size;
+	bits = rd32(fd, 20);
+	cs = 1ULL << bits;
+	order = rd32(fd, 4) >= 3 ? rd32(fd, 96) : 4;
+	ncl = (fsize + cs - 1) >> bits;
+	l1_n = rd32(fd, 36);
+	l1_off = rd64(fd, 40);
+	rct_off = rd64(fd, 48);
+	rct_len = (u64)rd32(fd, 56) << bits;
+	used = calloc(ncl + 1, 1);
+	comp = calloc(ncl + 1, sizeof(*comp));
+	if (!used || !comp)
+		abort();
+	use(used, ncl, 0, cs, bits);
+	use(used, ncl, l1_off, l1_n * 8ULL, bits);
+	use(used, ncl, rct_off, rct_len, bits);
+	for (i = 0; i < rct_len / 8; i++) {
+		u64 rb = rd64(fd, rct_off + 8 * i) & ~0x1ffULL;
+
+		if (rb)
+			use(used, ncl, rb, cs, bits);
+	}
+	l1 = read_table(fd, l1_off, l1_n);
+	l2 = malloc(cs);
+	if (!l2)
+		abort();
+	for (i = 0; i < l1_n; i++) {
+		u64 l2_off = be64toh(l1[i]) & QCOW2_OFFSET_MASK;
+
+		if (!l2_off)
+			continue;
+		use(used, ncl, l2_off, cs, bits);
+		if (pread(fd, l2, cs, l2_off) != (ssize_t)cs)
+			abort();	/* inside the file: use() said so */
+		for (j = 0; j < cs / 8; j++) {
+			u64 e = be64toh(l2[j]);
+
+			if (e & QCOW2_OFLAG_COMPRESSED)
+				use_comp(comp, ncl, e, bits);
+			else if (e & QCOW2_OFFSET_MASK)
+				use(used, ncl, e & QCOW2_OFFSET_MASK, cs, bits);
+		}
+	}
+	free(l1);
+	free(l2);
+	for (i = 0; i < ncl; i++) {
+		u64 n = used[i] + comp[i];
+
+		if (used[i] && comp[i])
+			ref_breach("compressed data shares", i, bits, comp[i]);
+		if (n && refcount_of(fd, fsize, bits, order, rct_off, rct_len,
+				     i) < n)
+			ref_breach("a refcount below the cluster's users", i,
+				   bits, n);
+	}
+	free(comp);
+	free(used);
+}
+
 int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 {
 	struct disk_open_opts o = { .no_lock = true };
@@ -235,6 +380,8 @@ int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 		close(fd);
 		return 0;
 	}
+	if (!o.readonly && d->format == DISK_FMT_QCOW2)
+		check_refs(fd);
 	for (i = 0; i + 8 <= size && i < 8 * 16; i += 8) {
 		struct stat st;
 		u64 v, off, len;
@@ -264,6 +411,8 @@ int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 		/* Probed as raw: the whole file is the guest's. */
 		if (d->format == DISK_FMT_QCOW2)
 			check_writes(&m);
+		if (!o.readonly && d->format == DISK_FMT_QCOW2)
+			check_refs(fd);
 	}
 	disk_close(d);
 	free(m.kind);

@@ -4,8 +4,9 @@
 sound images whose requests reach deep states (allocation of data and L2
 tables, refcount block growth, in-place writes, preallocated zero
 clusters and writes into them) and hostile ones (a zero refcount on a
-table, L2 entries pointing data at tables or far past the end of the
-file, overlapping tables). Each input is the image followed by its
+table or on guest data, L2 entries pointing data at tables or far past
+the end of the file, two L2 entries on one cluster, overlapping tables,
+compressed clusters sharing a host cluster with a refcount one short). Each input is the image followed by its
 requests: 16 of 8 bytes (little-endian), read back to front by the target
 (the last one first; its top byte is also the input's last byte, odd for
 read-write). A request v: offset (v % size) & ~511, length
@@ -17,8 +18,10 @@ usage: qcow2-seeds.py CORPUS_DIR
 import os
 import struct
 import sys
+import zlib
 
 COPIED = 1 << 63
+COMPRESSED = 1 << 62
 ZERO = 1
 
 
@@ -110,6 +113,36 @@ def seeds():
         img = Image(12, 4 << 20)
         img.l2(1, e)
         out['l2-at-' + name] = seed(img, writes)
+    # Guest data the allocator could hand out again (refcount 0), or
+    # that two guest clusters share: refused read-write at open.
+    img = Image(12, 4 << 20)
+    img.rc(img.c_data, 0)
+    out['zero-rc-data'] = seed(img, writes)
+    for name, e in (('shared', img.c_data * 4096 | COPIED),
+                    ('shared-cow', img.c_data * 4096)):
+        img = Image(12, 4 << 20)
+        img.l2(0, e)
+        img.l2(1, e)
+        out['l2-' + name] = seed(img, writes)
+    # Compressed clusters packed into guest cluster 0's host cluster
+    # (raw deflate, 4 KiB window), its refcount counting each; then
+    # written over (copy-on-write, each frees its reference), and one
+    # whose refcount is one short (refused read-write).
+    for name, rc in (('comp-shared', 3), ('comp-shared-short', 2)):
+        img = Image(12, 4 << 20)
+        base = img.c_data * 4096
+        pos = base
+        for g in range(3):
+            z = zlib.compressobj(6, zlib.DEFLATED, -12)
+            data = z.compress(bytes([0x40 + g]) * 4096) + z.flush()
+            img.b[pos:pos + len(data)] = data
+            nsec = (pos + len(data) - 1) // 512 - pos // 512
+            img.l2(g, COMPRESSED | nsec << 58 | pos)
+            pos = -(-(pos + len(data)) // 512) * 512
+        img.rc(img.c_data, rc)
+        out[name] = seed(img, [op('r', 0, 24), op('w', 4096, 1),
+                               op('w', 0, 8), op('zu', 8192, 8),
+                               op('w', 16384, 8)])
     img = Image(12, 4 << 20)
     img.rct(0, 0x200)
     out['rct-unaligned'] = seed(img, writes)

@@ -2,10 +2,12 @@
 /*
  * Hostile qcow2 images, built byte by byte (no qemu-img needed), against
  * devices/disk-qcow2.c: tables that overlap are refused at open with a
- * message naming them; at run time no write lands in metadata (a zero
- * refcount on a metadata cluster, an L2 entry pointing data at a table or
- * far past the end of the file), the request fails with -EIO and the image
- * is marked corrupt. tests/unit/qcow2.c covers valid images from qemu-img.
+ * message naming them; so, at a read-write open, are a zero refcount on a
+ * cluster in use, an L2 entry pointing data at a table or far past the
+ * end of the file, two guest clusters sharing a host cluster (the image
+ * opens read-only). The same damage made after open: no write lands in
+ * metadata, the request fails with -EIO and the image is marked corrupt.
+ * tests/unit/qcow2.c covers valid images from qemu-img.
  *
  * The image: 4 KiB clusters, version 3, 16-bit refcounts, 4 MiB:
  *   cluster 0 header, 1 refcount table, 2 refcount block, 3 L1 table
@@ -243,40 +245,61 @@ static void test_open_refusals(void)
 }
 
 /*
- * A guest write to guest cluster gcl fails with -EIO, leaves the file's
- * first `keep` clusters as built, marks the image corrupt (later writes,
- * even legitimate in-place ones, fail; reads go on; a reopen is refused).
+ * An image like m is refused read-write at open (the reference check) and
+ * opens read-only. Past the open, the same damage made to the file behind
+ * the image's back: a guest write to guest cluster gcl fails with -EIO,
+ * leaves the file's first `keep` clusters as built, marks the image
+ * corrupt (later writes, even legitimate in-place ones, fail; reads go
+ * on; a reopen is refused).
  */
 static void expect_refused_write(struct img *m, const char *what, u64 gcl,
 				 u64 keep)
 {
 	u8 *buf = malloc(CS), *rd = malloc(CS);
+	struct img *good = malloc(sizeof(*good));
 	char err[256];
 	struct disk *d;
 	int ret, ret2 = 0, rret = -1;
 	u64 size0;
 
 	save(m, "w.qcow2");
-	size0 = file_size("w.qcow2");
 	d = open_as("w.qcow2", false, err);
+	ok(!d && strstr(err, "qemu-img check"),
+	   "%s: refused read-write at open: %s", what, d ? "(opened)" : err);
+	disk_close(d);
+	d = open_as("w.qcow2", true, err);
+	ok(d && !disk_read(d, rd, CS, 0) && rd[0] == 0xd0,
+	   "%s: opens read-only %s", what, err);
+	disk_close(d);
+
+	build(good);
+	save(good, "w.qcow2");
+	d = open_as("w.qcow2", false, err);
+	save(m, "w.qcow2");
+	size0 = file_size("w.qcow2");
 	memset(buf, 0x5a, CS);
 	ret = d ? disk_write(d, buf, CS, gcl * CS) : -1;
 	if (d) {
 		ret2 = disk_write(d, buf, CS, 0);
 		rret = disk_read(d, rd, CS, 0);
 	}
-	ok(d && ret == -EIO, "%s: the write fails with EIO (%d) %s", what, ret,
-	   err);
+	ok(d && ret == -EIO,
+	   "%s, made after open: the write fails with EIO (%d) %s", what,
+	   ret, err);
 	ok(file_same(m, "w.qcow2", CS, (keep - 1) * CS) &&
 	   file_size("w.qcow2") <= MAX(size0, (NCL + 2) * CS),
-	   "%s: no metadata changed, file not grown past its bounds", what);
+	   "%s, made after open: no metadata changed, file not grown past its bounds",
+	   what);
 	ok(d && ret2 == -EIO && rret == 0 && rd[0] == 0xd0,
-	   "%s: image corrupt from then on: writes fail, reads work", what);
+	   "%s, made after open: image corrupt from then on: writes fail, reads work",
+	   what);
 	disk_close(d);
 	d = open_as("w.qcow2", false, err);
-	ok(!d && strstr(err, "corrupt"), "%s: reopen refused: %s", what,
+	ok(!d && strstr(err, "marked corrupt"),
+	   "%s, made after open: reopen refused: %s", what,
 	   d ? "(opened)" : err);
 	disk_close(d);
+	free(good);
 	free(buf);
 	free(rd);
 }
@@ -337,6 +360,162 @@ static void test_bad_data_pointers(void)
 	free(m);
 }
 
+/*
+ * No two guest clusters share a host cluster, whatever the image says: a
+ * data cluster with refcount 0 (the allocator would hand it out again),
+ * two L2 entries naming one cluster, in place (COPIED) or copied on write
+ * and then freed. Guest cluster 0's data (0xd0) must survive writes to
+ * the others; an image like that is refused read-write at open, naming
+ * the cluster, and opens read-only.
+ */
+static void test_aliasing(void)
+{
+	static const struct {
+		const char *name, *w1, *w2;
+		u16 rc;
+		u64 l2_1;
+	} c[] = {
+		{ "data cluster with refcount 0", "refcount 0", "0x5000", 0, 0 },
+		{ "two L2 entries on one cluster, in place", "share", "0x5000",
+		  1, C_DATA * CS | QCOW2_OFLAG_COPIED },
+		{ "two L2 entries on one cluster, copy-on-write", "share",
+		  "0x5000", 1, C_DATA * CS },
+		{ "two L2 entries on one cluster, refcount 0", "share", "0x5000",
+		  0, C_DATA * CS },
+	};
+	struct img *m = malloc(sizeof(*m));
+	u8 *buf = malloc(CS), *rd = malloc(CS);
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(c); i++) {
+		char err[256], err2[256];
+		struct disk *d;
+		int r = 0;
+
+		build(m);
+		set_rc(m, C_DATA, c[i].rc);
+		if (c[i].l2_1) {
+			set_l2(m, 0, c[i].l2_1);
+			set_l2(m, 1, c[i].l2_1);
+		}
+		save(m, "a.qcow2");
+		d = open_as("a.qcow2", false, err);
+		memset(buf, 0x5a, CS);
+		if (d) {
+			r = disk_write(d, buf, CS, 1 * CS);
+			r = r ?: disk_write(d, buf, CS, 7 * CS);
+			r = r ?: disk_write(d, buf, CS, 8 * CS);
+			memset(rd, 0, CS);
+			r = r ?: disk_read(d, rd, CS, 0);
+		}
+		ok(!d || (!r && rd[0] == 0xd0 && rd[CS - 1] == 0xd0),
+		   "%s: writes to guest clusters 1, 7, 8 leave guest cluster 0 alone (%d, reads 0x%02x)",
+		   c[i].name, r, d ? rd[0] : 0xd0);
+		disk_close(d);
+		save(m, "a.qcow2");
+		d = open_as("a.qcow2", false, err);
+		ok(!d && strstr(err, c[i].w1) && strstr(err, c[i].w2),
+		   "%s: refused read-write at open: %s", c[i].name,
+		   d ? "(opened)" : err);
+		disk_close(d);
+		d = open_as("a.qcow2", true, err2);
+		ok(d && !disk_read(d, rd, CS, 0) && rd[0] == 0xd0,
+		   "%s: opens read-only and reads %s", c[i].name, err2);
+		disk_close(d);
+	}
+	free(m);
+	free(buf);
+	free(rd);
+}
+
+/* A compressed entry: off, in one 512-byte sector (4 KiB clusters). */
+static u64 comp_entry(u64 off)
+{
+	return QCOW2_OFLAG_COMPRESSED | off;
+}
+
+/*
+ * Compressed clusters may share a host cluster (packed), but then its
+ * refcount counts each: one that says 1 for two, or 2 for three, is
+ * refused read-write (freeing one would free the others' data); 2 for
+ * two, 3 for three open. Compressed data over a cluster that is guest
+ * data too is refused.
+ */
+static void test_compressed_refs(void)
+{
+	struct img *m = malloc(sizeof(*m));
+	char err[256];
+	struct disk *d;
+
+	build(m);
+	set_l2(m, 0, comp_entry(C_DATA * CS));
+	set_l2(m, 1, comp_entry(C_DATA * CS + 512));
+	set_rc(m, C_DATA, 2);
+	save(m, "c.qcow2");
+	d = open_as("c.qcow2", false, err);
+	ok(d != NULL,
+	   "two compressed clusters in one host cluster, refcount 2: opens read-write %s",
+	   err);
+	disk_close(d);
+
+	set_rc(m, C_DATA, 1);
+	open_refused(m, false,
+		     "two compressed clusters in one host cluster, refcount 1",
+		     "0x5000 (compressed data of 2 guest clusters)",
+		     "refcount 1");
+
+	set_l2(m, 3, comp_entry(C_DATA * CS + 1024));
+	set_rc(m, C_DATA, 2);
+	open_refused(m, false,
+		     "three compressed clusters in one host cluster, refcount 2",
+		     "0x5000 (compressed data of 3 guest clusters)",
+		     "refcount 2");
+	set_rc(m, C_DATA, 3);
+	save(m, "c.qcow2");
+	d = open_as("c.qcow2", false, err);
+	ok(d != NULL,
+	   "three compressed clusters in one host cluster, refcount 3: opens read-write %s",
+	   err);
+	disk_close(d);
+	set_l2(m, 3, 0);
+
+	set_rc(m, C_DATA, 2);
+	set_l2(m, 2, C_DATA * CS | QCOW2_OFLAG_COPIED);
+	open_refused(m, false, "compressed data in a guest data cluster",
+		     "share", "0x5000");
+	free(m);
+}
+
+/*
+ * The check's map has a ceiling (2 bits a cluster, 64 MiB): a sparse file
+ * of 2^28 clusters and one more is refused read-write, saying why; it
+ * opens read-only.
+ */
+static void test_check_ceiling(void)
+{
+	struct img *m = malloc(sizeof(*m));
+	char p[128], err[256];
+	struct disk *d;
+
+	build(m);
+	save(m, "big.qcow2");
+	path_of(p, sizeof(p), "big.qcow2");
+	if (truncate(p, ((1ULL << 28) + 1) * CS)) {
+		skip(strerror(errno), "2^28 + 1 clusters: no sparse 1 TiB file");
+		free(m);
+		return;
+	}
+	d = open_as("big.qcow2", false, err);
+	ok(!d && strstr(err, "268435457 clusters") && strstr(err, "read-only"),
+	   "2^28 + 1 clusters: refused read-write: %s", d ? "(opened)" : err);
+	disk_close(d);
+	d = open_as("big.qcow2", true, err);
+	ok(d != NULL, "2^28 + 1 clusters: opens read-only %s", err);
+	disk_close(d);
+	unlink(p);
+	free(m);
+}
+
 /* The checks leave a sound image alone: allocation of data and L2. */
 static void test_sound_image(void)
 {
@@ -377,6 +556,9 @@ int main(void)
 	test_zero_refcounts();
 	test_bad_data_pointers();
 	test_sound_image();
+	test_aliasing();
+	test_compressed_refs();
+	test_check_ceiling();
 	{
 		char cmd[128];
 

@@ -40,6 +40,11 @@
  * one, for raw and qcow2 images alike: the guest is never told its lost
  * data is safe. A write refused because a qcow2 image is corrupt is no
  * such failure: flushes go on.
+ *
+ * The header writes others depend on are durable in time: the corrupt
+ * bit when the refused write returns, the cleared autoclear word when a
+ * read-write open returns (the model tracks the open's own descriptor by
+ * the file's inode).
  */
 #include <endian.h>
 #include <errno.h>
@@ -83,6 +88,8 @@ struct pending {
 
 static struct {
 	int fd;			/* the tracked image, -1: none */
+	dev_t dev;		/* or, while ino != 0, any fd on this file */
+	ino_t ino;
 	u8 durable[FILE_MAX];
 	u64 durable_len;
 	struct pending p[MAX_PENDING];
@@ -101,6 +108,16 @@ static struct {
 } S = { .fd = -1 };
 
 static char dir[64];
+
+static bool tracked(int fd)
+{
+	struct stat st;
+
+	if (fd == S.fd)
+		return true;
+	return S.ino && fd >= 0 && !fstat(fd, &st) && st.st_ino == S.ino &&
+	       st.st_dev == S.dev;
+}
 
 static void note(u64 off, const void *buf, u64 len)
 {
@@ -123,7 +140,7 @@ ssize_t pwrite64(int fd, const void *buf, size_t n, off_t off)
 {
 	ssize_t r = syscall(SYS_pwrite64, fd, buf, n, off);
 
-	if (fd == S.fd && r > 0)
+	if (r > 0 && tracked(fd))
 		note(off, buf, r);
 	return r;
 }
@@ -135,7 +152,9 @@ ssize_t pwritev64(int fd, const struct iovec *iov, int cnt, off_t off)
 	ssize_t left = r;
 	int i;
 
-	for (i = 0; fd == S.fd && i < cnt && left > 0; i++) {
+	if (r <= 0 || !tracked(fd))
+		return r;
+	for (i = 0; i < cnt && left > 0; i++) {
 		u64 n = MIN((u64)left, iov[i].iov_len);
 
 		note(off, iov[i].iov_base, n);
@@ -399,7 +418,7 @@ static void held_sync(void)
 
 int fdatasync(int fd)
 {
-	if (fd != S.fd)
+	if (!tracked(fd))
 		return syscall(SYS_fdatasync, fd);
 	held_sync();
 	S.syncs++;
@@ -958,26 +977,68 @@ static void test_corrupt_is_no_sync_error(void)
 		return;
 	v.iov_base = buf;
 	v.iov_len = CS;
-	/* The L2 table's first entry, behind the back of the open image. */
+	/*
+	 * The L2 table's first entry, behind the back of the open image (an
+	 * image like that is refused read-write at open; the table is read
+	 * at the first request).
+	 */
 	S.fd = -1;
 	if (pwrite(d->fd, &e, 8, 4 * CS) != 8)
 		abort();
-	disk_close(d);
-	d = NULL;
-	{
-		struct disk_open_opts o = { .no_lock = true };
-		char p[128];
-
-		snprintf(p, sizeof(p), "%s/k.qcow2", dir);
-		if (disk_open(&d, p, &o, NULL, 0))
-			abort();
-	}
+	S.fd = d->fd;
 	disk_req_execute(d, &w);
 	ok(w.result == -EIO, "corrupt image: the write-through write fails (%lld)",
 	   (long long)w.result);
+	memcpy(&e, S.durable + 72, 8);
+	ok(be64toh(e) & QCOW2_INCOMPAT_CORRUPT,
+	   "corrupt image: its corrupt bit is durable (synced) when the write fails (0x%llx, %u writes pending)",
+	   (unsigned long long)be64toh(e), S.np);
 	ok(gflush(d) == 0, "corrupt image: a flush still succeeds");
+	make_durable(false);
+	S.fd = -1;
 	disk_close(d);
 	free(buf);
+}
+
+/*
+ * An image with an autoclear feature (bit 0: QEMU's bitmaps) opened
+ * read-write: lkvm clears the word (it does not keep bitmaps current),
+ * and the cleared word is durable when the open returns, before any guest
+ * write can be: else a crash could keep a guest write and the stale
+ * "bitmaps are valid" bit together.
+ */
+static void test_autoclear_synced(void)
+{
+	struct disk_open_opts o = { .no_lock = true };
+	struct disk *d = NULL;
+	char p[128], err[256];
+	struct stat st;
+	u64 len, v;
+	int fd;
+
+	snprintf(p, sizeof(p), "%s/ac.qcow2", dir);
+	memset(S.durable, 0, sizeof(S.durable));
+	build(S.durable, &len, false);
+	v = htobe64(1);
+	memcpy(S.durable + 88, &v, 8);
+	fd = open(p, O_RDWR | O_CREAT | O_TRUNC, 0644);
+	if (fd < 0 || write(fd, S.durable, len) != (ssize_t)len ||
+	    fstat(fd, &st) || close(fd))
+		abort();
+	S.durable_len = len;
+	S.dev = st.st_dev;
+	S.ino = st.st_ino;
+	if (!ok(!disk_open(&d, p, &o, err, sizeof(err)),
+		"autoclear: the image opens read-write %s", err)) {
+		S.ino = 0;
+		return;
+	}
+	memcpy(&v, S.durable + 88, 8);
+	ok(!v, "autoclear: the word is cleared and synced when the open returns (on disk for sure: 0x%llx, %u writes pending)",
+	   (unsigned long long)be64toh(v), S.np);
+	make_durable(false);
+	S.ino = 0;
+	disk_close(d);
 }
 
 /*
@@ -1105,6 +1166,7 @@ int main(void)
 	test_new_refblock();
 	test_map_read_no_wait();
 	test_corrupt_is_no_sync_error();
+	test_autoclear_synced();
 	test_sync_errors("raw", false);
 	test_sync_errors("qcow2", true);
 	test_failed_commit();
