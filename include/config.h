@@ -144,6 +144,7 @@ struct vm_config {
 	 */
 	const char **sandbox_env;
 	unsigned int nr_sandbox_env;
+	bool sandbox_env_given;		/* any --env, even of an unset NAME */
 	/* --seccomp: an enum sc_mode; 0 is SC_MODE_ON, the default. */
 	u8 seccomp;
 	/* --vsock CID[,path=SOCK]: a virtio-vsock device when vsock_cid. */
