@@ -462,7 +462,10 @@ static int stdin_relay(struct init *in, int pipe_w)
 	int have_total = 0;
 	long n;
 
-	put_fd(in->status_fd, GUEST_JOB_STDIN_READY "\n");
+	/* Unannounced, lkvm never sends a byte: the command's input ends. */
+	if (write_all(in->status_fd, GUEST_JOB_STDIN_READY "\n",
+		      sizeof(GUEST_JOB_STDIN_READY)))
+		return 1;
 	while (!have_total || passed < total) {
 		p[0].fd = in->out_fd;
 		p[1].fd = in->status_fd;
@@ -508,6 +511,9 @@ static long start_stdin_relay(struct init *in)
 	long pid, err;
 
 	in->stdin_fd = -1;
+	/* No hvc0 or hvc2 (said already): nothing would come or end. */
+	if (in->out_fd < 0 || in->status_fd < 0)
+		return 0;
 	err = sys3(__NR_pipe2, (long)fds, O_CLOEXEC, 0);
 	if (err) {
 		say(in, "cannot relay stdin: ", err_text(err, num),
