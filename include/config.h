@@ -134,7 +134,8 @@ struct vm_config {
 	bool root_9p_setup;
 	/*
 	 * lkvm sandbox: the guest init's job (include/guest-job.h), put in
-	 * the initramfs lkvm makes; two more console ports (stderr, status).
+	 * the initramfs lkvm makes; more console ports (stderr, status and,
+	 * without a terminal session, stdin).
 	 */
 	bool sandbox;
 	bool sandbox_tty;		/* a terminal session on hvc0 */
