@@ -134,7 +134,8 @@ struct vm_config {
 	bool root_9p_setup;
 	/*
 	 * lkvm sandbox: the guest init's job (include/guest-job.h), put in
-	 * the initramfs lkvm makes; two more console ports (stderr, status).
+	 * the initramfs lkvm makes; more console ports (stderr, status and,
+	 * without a terminal session, stdin).
 	 */
 	bool sandbox;
 	bool sandbox_tty;		/* a terminal session on hvc0 */
@@ -144,6 +145,7 @@ struct vm_config {
 	 */
 	const char **sandbox_env;
 	unsigned int nr_sandbox_env;
+	bool sandbox_env_given;		/* any --env, even of an unset NAME */
 	/* --seccomp: an enum sc_mode; 0 is SC_MODE_ON, the default. */
 	u8 seccomp;
 	/* --vsock CID[,path=SOCK]: a virtio-vsock device when vsock_cid. */

@@ -8,9 +8,9 @@
  *	uid=N, gid=N	whom the command runs as (decimal)
  *	cwd=PATH	its working directory (absolute)
  *	tty=0|1		1: a terminal session on hvc0 (stdin, stdout and
- *			stderr); 0: stdin and stdout on hvc0, stderr on
- *			hvc1, both raw (stdin through the init's relay,
- *			below)
+ *			stderr); 0: stdout on hvc0, stderr on hvc1, both
+ *			raw, stdin from hvc3 through the init's relay
+ *			(below)
  *	root=TAG	the 9p share that is the read-only lower layer of /
  *	cwdshare=TAG	the 9p share mounted writable at cwd (optional)
  *	hostname=NAME	the guest's host name, the VM's name (optional,
@@ -35,16 +35,19 @@
 #define GUEST_JOB_STDOUT_PORT	"/dev/hvc0"
 #define GUEST_JOB_STDERR_PORT	"/dev/hvc1"
 #define GUEST_JOB_STATUS_PORT	"/dev/hvc2"
+#define GUEST_JOB_STDIN_PORT	"/dev/hvc3"	/* tty=0 only */
 
 /*
  * The command's stdin when tty=0: a pipe, which a child of the init fills
- * with what it reads from hvc0. Once hvc0 is raw and read, that relay
- * writes the line GUEST_JOB_STDIN_READY ("\n" after it) on hvc2, and
- * lkvm sends nothing on hvc0 before it: no byte meets the line
- * discipline's echo. When lkvm's input is over and every byte of it is in
- * hvc0's receive queue, lkvm writes "eof=N\n" on hvc2, N the bytes it
- * sent (decimal); the relay closes the pipe once it has passed N bytes
- * on, and the command reads the end of its input.
+ * with what it reads from hvc3, a port only the init opens (the command's
+ * settings for its stdout, hvc0, cannot change or drop a byte of it).
+ * Once hvc3 is raw and read, that relay writes the line
+ * GUEST_JOB_STDIN_READY ("\n" after it) on hvc2, and lkvm sends nothing
+ * on hvc3 before it: no byte meets the line discipline's echo. When
+ * lkvm's input is over and every byte of it is in hvc3's receive queue,
+ * lkvm writes "eof=N\n" on hvc2, N the bytes it sent (decimal); the
+ * relay closes the pipe once it has passed N bytes on, and the command
+ * reads the end of its input.
  */
 #define GUEST_JOB_STDIN_READY	"stdin=ready"
 #define GUEST_JOB_STDIN_EOF	"eof="

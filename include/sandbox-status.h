@@ -5,7 +5,7 @@
  * The guest init writes "status=N\n" (N: 0-255, the command's exit
  * status or 128 + its signal) on its third console port, hvc2; lkvm reads
  * it with guest_status_feed(). It also writes "stdin=ready\n" there once
- * it relays hvc0 to the command's stdin (guest-job.h). Anything else on
+ * it relays hvc3 to the command's stdin (guest-job.h). Anything else on
  * that port is ignored.
  *
  * --status-file FILE gets one line, a word and lkvm's exit status:

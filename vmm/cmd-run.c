@@ -167,7 +167,7 @@ int cmd_run(int argc, char **argv)
 		      stderr);
 		return run_usage_failed(argc, argv);
 	}
-	if (cfg.nr_sandbox_env) {
+	if (cfg.sandbox_env_given) {
 		pr_err("--env is for lkvm sandbox: the environment of its command");
 		vm_config_release(&cfg);
 		fputs("usage: lkvm run [options] [kernel] (see 'lkvm help run')\n",

@@ -42,6 +42,9 @@ static void console_quit(void *opaque)
 
 static int console_attached(struct vm *vm, struct vm_virtio_dev *d)
 {
+	/* lkvm sandbox without a terminal session: input goes to hvc3. */
+	if (vm->cfg->sandbox && !vm->cfg->sandbox_tty)
+		return 0;
 	virtio_console_set_room_cb(d->priv, term_notify_room, &vm->term);
 	return term_attach(&vm->term, &vm->io, virtio_console_sink, d->priv,
 			   console_quit, vm);

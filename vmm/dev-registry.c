@@ -9,7 +9,7 @@
 
 const struct vm_virtio_kind *const vm_virtio_kinds[] = {
 	&dev_console_kind,
-	&dev_sandbox_port_kind,	/* after the console: hvc1, hvc2 */
+	&dev_sandbox_port_kind,	/* after the console: hvc1 to hvc3 */
 	&dev_rng_kind,
 	&dev_blk_kind,
 	&dev_net_kind,

@@ -1,12 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * lkvm sandbox's second and third console ports: two more virtio-console
- * devices after --console virtio's (hvc0: the command's stdin and
- * stdout). hvc1 carries the command's stderr to lkvm's, raw, through an
+ * lkvm sandbox's other console ports: more virtio-console devices after
+ * --console virtio's (hvc0: the command's stdout, or its terminal
+ * session). hvc1 carries the command's stderr to lkvm's, raw, through an
  * output buffer of its own; hvc2 the guest init's status line, which
  * lkvm reads itself (sandbox-status.h), and, without a terminal session,
  * the stdin handshake of guest-job.h: the init's "stdin=ready" releases
- * lkvm's input to hvc0, and lkvm's "eof=N" tells where it ends.
+ * lkvm's input to hvc3, and lkvm's "eof=N" tells where it ends. hvc3
+ * (without a terminal session only) takes lkvm's input to the init's
+ * relay; only the init has it open, so no termios the command sets on
+ * its stdout (hvc0) can change or drop a byte of it.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -26,6 +29,7 @@
 
 #define PORT_STDERR	0
 #define PORT_STATUS	1
+#define PORT_STDIN	2	/* without a terminal session */
 
 struct sandbox_port {
 	struct virtio_console con;
@@ -50,7 +54,9 @@ struct sandbox_port {
 
 static unsigned int port_count(const struct vm_config *cfg)
 {
-	return cfg->sandbox ? 2 : 0;
+	if (!cfg->sandbox)
+		return 0;
+	return cfg->sandbox_tty ? 2 : 3;
 }
 
 /* The status port's bytes (under the tx vq lock): keep the last status. */
@@ -180,6 +186,13 @@ static int port_attached(struct vm *vm, struct vm_virtio_dev *d)
 
 	if (d->index == PORT_STDERR)
 		return s->out_ready ? term_out_attach(&s->out, &vm->io) : 0;
+	if (d->index == PORT_STDIN) {
+		/* After PORT_STATUS: the end's callback is set already. */
+		virtio_console_set_room_cb(&s->con, term_notify_room,
+					   &vm->term);
+		return term_attach(&vm->term, &vm->io, virtio_console_sink,
+				   &s->con, NULL, NULL);
+	}
 	if (vm->cfg->sandbox_tty)
 		return 0;
 	s->room_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
@@ -216,6 +229,9 @@ static void port_destroy(struct vm_virtio_dev *d)
 {
 	struct sandbox_port *s = d->priv;
 
+	/* The console's input must not feed a freed port. */
+	if (d->index == PORT_STDIN)
+		term_detach(&d->vm->term);
 	if (s->room_attached)
 		io_loop_del(&d->vm->io, &s->room_h);
 	/* The console's input must not tell a freed port of its end. */

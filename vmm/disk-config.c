@@ -123,5 +123,6 @@ void vm_config_release(struct vm_config *cfg)
 	free(cfg->sandbox_env);
 	cfg->sandbox_env = NULL;
 	cfg->nr_sandbox_env = 0;
+	cfg->sandbox_env_given = false;
 	jail_config_release(&cfg->jail);
 }

@@ -271,6 +271,7 @@ static int set_env(struct run_parse *p, const char *val)
 	if (!len)
 		return FAIL(p, "invalid --env '%s': use NAME or NAME=VALUE",
 			    val);
+	cfg->sandbox_env_given = true;
 	if (cfg->nr_sandbox_env >= LKVM_SANDBOX_MAX_ENV)
 		return FAIL(p, "too many --env: at most %u",
 			    LKVM_SANDBOX_MAX_ENV);

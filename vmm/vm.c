@@ -320,7 +320,7 @@ int vm_create(struct vm *vm, const struct vm_config *cfg)
 	}
 	/*
 	 * lkvm sandbox without a terminal session: stdin is the command's,
-	 * a terminal stays as it is, and nothing goes to hvc0 before the
+	 * a terminal stays as it is, and nothing goes to hvc3 before the
 	 * guest's relay is ready (dev-sandbox-ports.c).
 	 */
 	err = term_init_flags(&vm->term, STDIN_FILENO, STDOUT_FILENO,

@@ -44,6 +44,7 @@ expect_refusal "unknown command" "unknown command" frobnicate
 expect_refusal "kernel larger than -m" "does not fit" run -k "$TMP/two-mib" -m 1M
 expect_refusal "initrd larger than -m" "does not fit" run -k "$TMP/zeros" -i "$TMP/two-mib" -m 1M
 expect_refusal "--env on lkvm run" "--env is for lkvm sandbox" run -k "$TMP/zeros" --env A=1
+expect_refusal "--env NAME on lkvm run, NAME unset" "--env is for lkvm sandbox" run -k "$TMP/zeros" --env LKVM_T_NOT_SET
 expect_refusal "--env without a name" "invalid --env '=x'" sandbox -k "$TMP/zeros" --env =x -- true
 expect_refusal "KVM device missing" "cannot open $TMP/nokvm" run --dev "$TMP/nokvm" -k "$TMP/zeros"
 expect_refusal "KVM device is not KVM" "not a KVM device" run --dev /dev/null -k "$TMP/zeros"

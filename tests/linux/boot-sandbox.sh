@@ -4,9 +4,10 @@
 #
 # lkvm sandbox with the lean guest kernel, stdin and stdout not terminals
 # (as in CI). One boot in make check: a script in a fresh current
-# directory (a script as CMD, found through PATH-less ./) hashes its
-# stdin (256 KiB piped into lkvm, bytes a line discipline would take
-# among them: it must read all of them and the end), reads a file the
+# directory (a script as CMD, found through PATH-less ./) makes its
+# stdout's terminal canonical and echoing, then hashes its stdin (256 KiB
+# piped into lkvm after that, bytes a line discipline would take among
+# them: it must read all of them and the end, none echoed), reads a file the
 # host made there, writes one, prints "out" on stdout and "err" on stderr,
 # and exits 7; lkvm must exit 7 with out and err apart, the status file
 # must say "command 7", and after lkvm the host must see the guest's file,
@@ -80,6 +81,10 @@ mkdir -p "$DIR/work"
 echo "made on the host" >"$DIR/work/host-file"
 cat >"$DIR/work/job.sh" <<'EOF'
 #!/bin/sh
+# Its stdout's terminal canonical and echoing (as curses programs set
+# theirs): its stdin's bytes must not meet that line discipline.
+stty icanon echo <&1 || echo "stty failed"
+: >stty-done
 echo "stdin: $(sha256sum | cut -d ' ' -f 1)"
 read -r line <host-file
 echo "out"
@@ -115,11 +120,20 @@ fi
 
 # The command's stdin: every byte a terminal's line discipline would eat
 # or change (Ctrl-a x, Ctrl-c, Ctrl-d, Ctrl-s, CR, NUL, DEL) and 256 KiB
-# more, more than a pipe or the console's buffers hold; its end too.
+# more, more than a pipe or the console's buffers hold; its end too. It
+# comes once the command has set its stdout's terminal (stty-done).
 { printf 'first line\n\001x\003\004\023\r\n\000\177\377'
   head -c 262144 /dev/urandom; } >"$DIR/stdin.bin"
+mkfifo "$DIR/stdin.fifo"
+if [ -z "$_linux_skip" ]; then
+	(for _ in $(seq 3000); do
+		[ -e "$DIR/work/stty-done" ] && break
+		sleep 0.2
+	 done
+	 cat "$DIR/stdin.bin") >"$DIR/stdin.fifo" &
+fi
 LKVM_T_TAKEN="from lkvm's environment" LKVM_T_SECRET=x \
-SANDBOX_STDIN=$DIR/stdin.bin sandbox basic --name "sbx-$$" \
+SANDBOX_STDIN=$DIR/stdin.fifo sandbox basic --name "sbx-$$" \
 	--env "LKVM_T_GIVEN=a b=c" -e LKVM_T_TAKEN -- ./job.sh
 [ -n "$LOCK_PID" ] && kill "$LOCK_PID" 2>/dev/null
 LOCK_PID=
@@ -131,7 +145,7 @@ if [ -z "$_linux_skip" ]; then
 	linux_result $? "stderr carries the command's stderr, and only that"
 	[ "$(head -n 1 "$DIR/basic.out")" = \
 	  "stdin: $(sha256sum <"$DIR/stdin.bin" | cut -d ' ' -f 1)" ]
-	linux_result $? "stdin carries lkvm's piped input to the command, every byte, and its end"
+	linux_result $? "stdin carries lkvm's piped input to the command, every byte, and its end (its stdout's terminal canonical)"
 	[ "$(sed -n 2p "$DIR/basic.out")" = out ]
 	linux_result $? "stdout carries the command's stdout, raw (no CR)"
 	! grep -q $'\r' "$DIR/basic.out"

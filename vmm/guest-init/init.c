@@ -8,9 +8,9 @@
  * host's root read-only over 9p with a tmpfs above it (overlayfs), the
  * guest's own /proc, /sys, /dev, /tmp and /run, the current directory's
  * share writable at its own path; move that to / and run the job's
- * command as the job's uid and gid, with stdin and stdout on hvc0 and
- * stderr on hvc1 (raw; stdin through a relay that knows where lkvm's
- * input ends), or a terminal session on hvc0. When it ends, its status
+ * command as the job's uid and gid, with stdout on hvc0 and stderr on
+ * hvc1 (raw) and stdin from hvc3 (through a relay that knows where
+ * lkvm's input ends), or a terminal session on hvc0. When it ends, its status
  * ("status=N\n", N the exit code or 128 + the signal) goes to hvc2 and
  * the machine powers off.
  *
@@ -42,6 +42,7 @@ GUEST_INIT_START;
 struct init {
 	int err_fd;			/* messages */
 	int out_fd, status_fd;		/* hvc0, hvc2 (sandbox) */
+	int in_fd;			/* hvc3 (sandbox, tty=0) */
 	int stdin_fd;			/* the relay's pipe, or -1 */
 	struct guest_job job;
 	char job_buf[GUEST_JOB_MAX_BYTES];
@@ -449,7 +450,7 @@ static long write_all(int fd, const char *buf, unsigned long n)
 }
 
 /*
- * The relay, a child of the init: hvc0's bytes into the command's stdin
+ * The relay, a child of the init: hvc3's bytes into the command's stdin
  * pipe, until lkvm's "eof=N" on hvc2 and N bytes passed on say the input
  * is over (guest-job.h). Its exit closes the pipe's last writer.
  */
@@ -462,9 +463,12 @@ static int stdin_relay(struct init *in, int pipe_w)
 	int have_total = 0;
 	long n;
 
-	put_fd(in->status_fd, GUEST_JOB_STDIN_READY "\n");
+	/* Unannounced, lkvm never sends a byte: the command's input ends. */
+	if (write_all(in->status_fd, GUEST_JOB_STDIN_READY "\n",
+		      sizeof(GUEST_JOB_STDIN_READY)))
+		return 1;
 	while (!have_total || passed < total) {
-		p[0].fd = in->out_fd;
+		p[0].fd = in->in_fd;
 		p[1].fd = in->status_fd;
 		p[0].events = p[1].events = POLLIN;
 		p[0].revents = p[1].revents = 0;
@@ -481,7 +485,7 @@ static int stdin_relay(struct init *in, int pipe_w)
 				have_total = 1;
 		}
 		if (p[0].revents & POLLIN) {
-			n = sys3(__NR_read, in->out_fd, (long)buf, sizeof(buf));
+			n = sys3(__NR_read, in->in_fd, (long)buf, sizeof(buf));
 			if (n == -EINTR || n == -EAGAIN)
 				continue;
 			if (n <= 0)
@@ -508,6 +512,9 @@ static long start_stdin_relay(struct init *in)
 	long pid, err;
 
 	in->stdin_fd = -1;
+	/* No hvc3 or hvc2 (said already): nothing would come or end. */
+	if (in->in_fd < 0 || in->status_fd < 0)
+		return 0;
 	err = sys3(__NR_pipe2, (long)fds, O_CLOEXEC, 0);
 	if (err) {
 		say(in, "cannot relay stdin: ", err_text(err, num),
@@ -566,6 +573,11 @@ static int sandbox(struct init *in, long len)
 	} else {
 		tty_raw(in->out_fd, 0);
 		tty_raw(in->err_fd, 0);
+		in->in_fd = open_rw(GUEST_JOB_STDIN_PORT);
+		if (in->in_fd < 0)
+			say(in, "lkvm's console port hvc3 is missing: the command reads /dev/null",
+			    0, 0, 0);
+		tty_raw(in->in_fd, 0);
 	}
 	if (sandbox_root(in))
 		return 125;
@@ -734,7 +746,7 @@ int main(long argc, char **argv, char **envp)
 	/* Ctrl-Alt-Del and the like must not kill PID 1 midway. */
 	sys6(__NR_rt_sigprocmask, SIG_BLOCK, (long)&set, 0, 8, 0, 0);
 	in.err_fd = 2;
-	in.out_fd = in.status_fd = in.stdin_fd = -1;
+	in.out_fd = in.status_fd = in.stdin_fd = in.in_fd = -1;
 	len = read_file(GUEST_JOB_PATH, in.job_buf, sizeof(in.job_buf));
 	if (len >= 0) {
 		status = sandbox(&in, len);
