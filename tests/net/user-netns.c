@@ -209,6 +209,20 @@ static void test_dhcp(const char *when)
 	   "DHCP: DISCOVER gets an OFFER of guest_ip 192.168.33.15%s", when);
 }
 
+/* A UDP socket bound to the namespace's 127.0.0.1:port. */
+static int udp_listener(u16 port)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET,
+				 .sin_port = htons(port) };
+	int s;
+
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	s = socket(AF_INET, SOCK_DGRAM, 0);
+	if (s < 0 || bind(s, (struct sockaddr *)&a, sizeof(a)))
+		abort();
+	return s;
+}
+
 /*
  * A datagram from the guest's sport to gateway_ip:port reaches a socket
  * on the namespace's loopback port lport, and its answer comes back to
@@ -217,19 +231,14 @@ static void test_dhcp(const char *when)
 static void udp_round_trip(const char *gateway_ip, u16 port, u16 lport,
 			   u16 sport, const char *there, const char *back)
 {
-	struct sockaddr_in a = { .sin_family = AF_INET,
-				 .sin_port = htons(lport) }, from;
+	struct sockaddr_in from;
 	socklen_t fl = sizeof(from);
 	struct pollfd pfd;
 	u8 got[64];
 	const u8 *r;
 	ssize_t n;
-	int s;
+	int s = udp_listener(lport);
 
-	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	s = socket(AF_INET, SOCK_DGRAM, 0);
-	if (s < 0 || bind(s, (struct sockaddr *)&a, sizeof(a)))
-		abort();
 	guest_send(udp_out(gw_mac, ip4("192.168.33.15"), sport,
 			   ip4(gateway_ip), port,
 			   (const u8 *)"hello host", 10));
@@ -390,16 +399,10 @@ static int tcp_connect_in(int lis, u16 sport, u32 *seq, u32 *ack)
 /* Does a datagram from the guest's sport reach 127.0.0.1:port? */
 static bool udp_reaches(u16 sport, u16 port)
 {
-	struct sockaddr_in a = { .sin_family = AF_INET,
-				 .sin_port = htons(port) };
 	struct pollfd pfd;
 	bool got;
-	int s;
+	int s = udp_listener(port);
 
-	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	s = socket(AF_INET, SOCK_DGRAM, 0);
-	if (s < 0 || bind(s, (struct sockaddr *)&a, sizeof(a)))
-		abort();
 	guest_send(udp_out(gw_mac, ip4("192.168.33.15"), sport,
 			   ip4("192.168.33.1"), port, (const u8 *)"new", 3));
 	pfd = (struct pollfd){ .fd = s, .events = POLLIN };
