@@ -125,6 +125,23 @@ static int wb_write_table(struct disk *d, struct qcow2 *q,
 	return 0;
 }
 
+/*
+ * Has a sync of the file failed since a commit last looked? The kernel
+ * dropped the dirty pages then: perhaps what a dirty entry names (its
+ * cluster's refcount and contents), written before, though a later sync
+ * succeeds. A failed barrier outside a commit (a new L2 table or refcount
+ * block) or a sync outside the lock (a flush, a write-through write in
+ * place) counts: each says so in d->sync_failed.
+ */
+static bool wb_sync_failed_since(struct disk *d, struct qcow2 *q)
+{
+	if (q->sync_failed_seen ||
+	    !__atomic_load_n(&d->sync_failed, __ATOMIC_ACQUIRE))
+		return false;
+	q->sync_failed_seen = true;
+	return true;
+}
+
 int qcow2_commit(struct disk *d, struct qcow2 *q)
 {
 	unsigned int i, nf;
@@ -133,6 +150,9 @@ int qcow2_commit(struct disk *d, struct qcow2 *q)
 	if (q->nlinks) {
 		/* What the entries name (contents, refcounts) first. */
 		ret = qcow2_barrier(d, q);
+		/* Not durable after all: as if this barrier failed. */
+		if (!ret && wb_sync_failed_since(d, q))
+			ret = -EIO;
 		for (i = 0; !ret && i < L2_CACHE_SIZE; i++) {
 			struct l2_cache_entry *c = &q->l2c[i];
 
@@ -149,7 +169,10 @@ int qcow2_commit(struct disk *d, struct qcow2 *q)
 		wb_clean(q, ret);
 		if (ret) {
 			q->nfrees = 0;	/* still named: kept */
-			return disk_sync_result(d, ret);
+			ret = disk_sync_result(d, ret);
+			/* Every entry that failure may concern is undone. */
+			wb_sync_failed_since(d, q);
+			return ret;
 		}
 	}
 	/* The entries (and anything else written) durable ... */
