@@ -179,8 +179,11 @@ int qcow2_commit(struct disk *d, struct qcow2 *q)
 	ret = qcow2_barrier(d, q);
 	nf = q->nfrees;
 	q->nfrees = 0;
-	if (ret)
+	if (ret) {
+		/* Nothing pending it concerns: later entries are fine. */
+		wb_sync_failed_since(d, q);
 		return ret;	/* the old clusters leak */
+	}
 	/* ... before their old clusters' refcounts drop. */
 	for (i = 0; !ret && i < nf; i++)
 		ret = wb_release(d, q, q->frees[i]);
