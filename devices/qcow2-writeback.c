@@ -8,6 +8,7 @@
  */
 #include <endian.h>
 #include <errno.h>
+#include <stdlib.h>
 
 #include "qcow2-internal.h"
 
@@ -133,12 +134,40 @@ static int wb_write_table(struct disk *d, struct qcow2 *q,
  * block) or a sync outside the lock (a flush, a write-through write in
  * place) counts: each says so in d->sync_failed.
  */
+/* n host-order entries of tbl to the table of kind at off, again. */
+static void wb_rewrite(struct disk *d, struct qcow2 *q, const u64 *tbl,
+		       u64 n, u64 off, enum qcow2_meta_kind kind)
+{
+	u64 per = q->cluster_size / 8, i, k;
+	u64 *b = malloc(q->cluster_size);
+
+	for (i = 0; b && i < n; i += per) {
+		u64 m = MIN(per, n - i);
+
+		for (k = 0; k < m; k++)
+			b[k] = htobe64(tbl[i + k]);
+		if (qcow2_write_meta(d, q, b, m * 8, off + i * 8, kind))
+			break;
+	}
+	free(b);
+}
+
 static bool wb_sync_failed_since(struct disk *d, struct qcow2 *q)
 {
 	if (q->sync_failed_seen ||
 	    !__atomic_load_n(&d->sync_failed, __ATOMIC_ACQUIRE))
 		return false;
 	q->sync_failed_seen = true;
+	/*
+	 * The L1 and refcount table entries of new tables are written
+	 * unsynced, and later entries depend on them (a refcount block the
+	 * file's table does not name counts nothing): write both tables
+	 * again, for the next commit's first barrier. Best effort: a write
+	 * that fails here fails that barrier too.
+	 */
+	wb_rewrite(d, q, q->rct, q->rct_entries, q->h.rct_offset,
+		   QCOW2_META_RCT);
+	wb_rewrite(d, q, q->l1, q->h.l1_size, q->h.l1_offset, QCOW2_META_L1);
 	return true;
 }
 

@@ -43,7 +43,9 @@
  * new clusters leak), drops the frees, and its error sticks to every
  * later flush (disk_sync_result()). A sync that failed anywhere else
  * since the last commit (the kernel may have dropped what the entries
- * name) makes the next commit fail the same way.
+ * name) makes the next commit fail the same way, and write the L1 and
+ * refcount tables again (their entries for new tables, not synced on
+ * their own, may be lost too).
  * One mutex serialises every request on an image.
  *
  * The image may be hostile. At open, every table (header, L1, L2s,
