@@ -8,6 +8,7 @@
  */
 #include <endian.h>
 #include <errno.h>
+#include <stdlib.h>
 
 #include "qcow2-internal.h"
 
@@ -125,6 +126,51 @@ static int wb_write_table(struct disk *d, struct qcow2 *q,
 	return 0;
 }
 
+/*
+ * Has a sync of the file failed since a commit last looked? The kernel
+ * dropped the dirty pages then: perhaps what a dirty entry names (its
+ * cluster's refcount and contents), written before, though a later sync
+ * succeeds. A failed barrier outside a commit (a new L2 table or refcount
+ * block) or a sync outside the lock (a flush, a write-through write in
+ * place) counts: each says so in d->sync_failed.
+ */
+/* n host-order entries of tbl to the table of kind at off, again. */
+static void wb_rewrite(struct disk *d, struct qcow2 *q, const u64 *tbl,
+		       u64 n, u64 off, enum qcow2_meta_kind kind)
+{
+	u64 per = q->cluster_size / 8, i, k;
+	u64 *b = malloc(q->cluster_size);
+
+	for (i = 0; b && i < n; i += per) {
+		u64 m = MIN(per, n - i);
+
+		for (k = 0; k < m; k++)
+			b[k] = htobe64(tbl[i + k]);
+		if (qcow2_write_meta(d, q, b, m * 8, off + i * 8, kind))
+			break;
+	}
+	free(b);
+}
+
+static bool wb_sync_failed_since(struct disk *d, struct qcow2 *q)
+{
+	if (q->sync_failed_seen ||
+	    !__atomic_load_n(&d->sync_failed, __ATOMIC_ACQUIRE))
+		return false;
+	q->sync_failed_seen = true;
+	/*
+	 * The L1 and refcount table entries of new tables are written
+	 * unsynced, and later entries depend on them (a refcount block the
+	 * file's table does not name counts nothing): write both tables
+	 * again, for the next commit's first barrier. Best effort: a write
+	 * that fails here fails that barrier too.
+	 */
+	wb_rewrite(d, q, q->rct, q->rct_entries, q->h.rct_offset,
+		   QCOW2_META_RCT);
+	wb_rewrite(d, q, q->l1, q->h.l1_size, q->h.l1_offset, QCOW2_META_L1);
+	return true;
+}
+
 int qcow2_commit(struct disk *d, struct qcow2 *q)
 {
 	unsigned int i, nf;
@@ -133,6 +179,9 @@ int qcow2_commit(struct disk *d, struct qcow2 *q)
 	if (q->nlinks) {
 		/* What the entries name (contents, refcounts) first. */
 		ret = qcow2_barrier(d, q);
+		/* Not durable after all: as if this barrier failed. */
+		if (!ret && wb_sync_failed_since(d, q))
+			ret = -EIO;
 		for (i = 0; !ret && i < L2_CACHE_SIZE; i++) {
 			struct l2_cache_entry *c = &q->l2c[i];
 
@@ -149,15 +198,21 @@ int qcow2_commit(struct disk *d, struct qcow2 *q)
 		wb_clean(q, ret);
 		if (ret) {
 			q->nfrees = 0;	/* still named: kept */
-			return disk_sync_result(d, ret);
+			ret = disk_sync_result(d, ret);
+			/* Every entry that failure may concern is undone. */
+			wb_sync_failed_since(d, q);
+			return ret;
 		}
 	}
 	/* The entries (and anything else written) durable ... */
 	ret = qcow2_barrier(d, q);
 	nf = q->nfrees;
 	q->nfrees = 0;
-	if (ret)
+	if (ret) {
+		/* Nothing pending it concerns: later entries are fine. */
+		wb_sync_failed_since(d, q);
 		return ret;	/* the old clusters leak */
+	}
 	/* ... before their old clusters' refcounts drop. */
 	for (i = 0; !ret && i < nf; i++)
 		ret = wb_release(d, q, q->frees[i]);

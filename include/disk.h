@@ -13,8 +13,8 @@
  * struct disk_engine runs struct disk_req asynchronously: io_uring
  * (disk-uring.c), or a pool of worker threads (disk-thread.c) when
  * io_uring is unavailable. On a format that is not linear (qcow2) the
- * io_uring engine reads what map_read() maps and flushes through io_uring,
- * and hands writes, zeroing and unmapped reads (which need the format's
+ * io_uring engine reads what map_read() maps through io_uring, and hands
+ * writes, zeroing, flushes and unmapped reads (which need the format's
  * metadata code) to its own worker threads. A request's done() is called exactly once, from
  * the engine's completion context (the I/O thread for io_uring, a worker
  * for threads), then batch_done() once per batch of completions.

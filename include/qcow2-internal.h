@@ -41,7 +41,11 @@
  * back, and written in place by a second write. A commit that fails
  * puts the entries it did not write back to what the file holds (their
  * new clusters leak), drops the frees, and its error sticks to every
- * later flush (disk_sync_result()).
+ * later flush (disk_sync_result()). A sync that failed anywhere else
+ * since the last commit (the kernel may have dropped what the entries
+ * name) makes the next commit fail the same way, and write the L1 and
+ * refcount tables again (their entries for new tables, not synced on
+ * their own, may be lost too).
  * One mutex serialises every request on an image.
  *
  * The image may be hostile. At open, every table (header, L1, L2s,
@@ -121,6 +125,7 @@ struct qcow2 {
 	bool corrupt;		/* a check failed: no more writes */
 	bool unsynced;		/* written since the last qcow2_barrier() */
 	bool no_commit;		/* map_read: no table may leave the cache */
+	bool sync_failed_seen;	/* a commit saw d->sync_failed set */
 	/* Dirty L2 entries, one link each (qcow2-writeback.c). */
 	struct qcow2_link links[QCOW2_DEFER];
 	unsigned int nlinks;

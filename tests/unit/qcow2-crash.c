@@ -1150,6 +1150,114 @@ static void test_barrier_failures(void)
 	S.bad = 0;
 }
 
+/*
+ * A sync that fails outside a commit (the zeroes of a new L2 table) while
+ * an earlier write's L2 entry waits in memory: the kernel dropped that
+ * write's refcount and data with the failed sync, so no later commit may
+ * write the entry (a cluster named with refcount 0, the next read-write
+ * open refuses the image). Every crash image after it is consistent.
+ */
+static void test_barrier_failure_pending(void)
+{
+	struct disk *d = make_image("fp.qcow2", true, false);
+	int w0, w1, f;
+
+	if (!ok(d != NULL, "failed sync with entries pending: the image opens"))
+		return;
+	S.check = true;
+	w0 = gwrite(d, 0, 0, NSECT);		/* entry pending */
+	S.fail_syncs = 1;
+	w1 = gwrite(d, 600, 0, NSECT);		/* new L2 table: its sync fails */
+	S.fail_syncs = 0;
+	f = gflush(d);
+	check_crashes("failed sync with entries pending, after the flush");
+	ok(!w0 && w1 == -EIO && f == -EIO && !S.bad,
+	   "failed sync with entries pending: that write and the flush fail (%d, %d, %d), %u crash images checked, %u inconsistent",
+	   w0, w1, f, S.checks, S.bad);
+	S.bad = 0;
+	barrier_done(d);
+}
+
+static void *dsync_thread(void *arg)
+{
+	return (void *)(long)gwrite_dsync(arg, 0, 0, NSECT);
+}
+
+/*
+ * The same with the sync outside the image's lock: a write-through write
+ * in place (nothing pending when it checked) syncs after unlocking; an
+ * allocating write goes in meanwhile, and that sync fails, dropping its
+ * refcount and data. The next commit must not write its entry.
+ */
+static void test_unlocked_sync_failure_pending(void)
+{
+	struct disk *d = make_image("fu.qcow2", true, false);
+	int w0 = -1, w1, f;
+	pthread_t t;
+	bool syncing;
+	void *wret;
+
+	if (!ok(d != NULL, "failed unlocked sync with entries pending: the image opens"))
+		return;
+	w0 = gwrite(d, 0, 0, NSECT);
+	w0 = w0 ?: gflush(d);			/* cluster 0 allocated, clean */
+	S.check = true;
+	pthread_mutex_lock(&hold_lock);
+	hold_syncs = true;
+	pthread_mutex_unlock(&hold_lock);
+	if (pthread_create(&t, NULL, dsync_thread, d))
+		abort();
+	pthread_mutex_lock(&hold_lock);
+	syncing = wait_for(&in_sync);		/* in place, lock dropped */
+	pthread_mutex_unlock(&hold_lock);
+	w1 = gwrite(d, 1, 0, NSECT);		/* entry pending */
+	S.fail_syncs = 1;
+	pthread_mutex_lock(&hold_lock);
+	hold_syncs = false;
+	pthread_cond_broadcast(&hold_cond);
+	pthread_mutex_unlock(&hold_lock);
+	pthread_join(t, &wret);
+	S.fail_syncs = 0;
+	f = gflush(d);
+	check_crashes("failed unlocked sync with entries pending, after the flush");
+	ok(!w0 && syncing && !w1 && (long)wret == -EIO && f == -EIO && !S.bad,
+	   "failed unlocked sync with entries pending: the write-through write and the flush fail (%ld, %d), %u crash images checked, %u inconsistent",
+	   (long)wret, f, S.checks, S.bad);
+	S.bad = 0;
+	barrier_done(d);
+}
+
+/*
+ * A new refcount block whose refcount table entry the kernel dropped with
+ * a failed sync (the entry is written after the block's barrier, not
+ * synced on its own): later allocations in its range are counted in a
+ * block the file's refcount table does not name, and their entries are
+ * committed: the next commit after a failed sync writes the refcount
+ * table (and L1) again. Every crash image after it is consistent.
+ */
+static void test_dropped_rct_entry(void)
+{
+	struct disk *d = make_image("fr.qcow2", true, true);
+	int w0, w1, w2;
+
+	if (!ok(d != NULL, "dropped refcount table entry: the image opens"))
+		return;
+	S.check = true;
+	w0 = gwrite(d, 0, 0, NSECT);		/* a new refcount block */
+	S.fail_syncs = 1;
+	w1 = gwrite(d, 600, 0, NSECT);		/* its sync fails */
+	S.fail_syncs = 0;
+	gflush(d);
+	w2 = gwrite(d, 1, 0, NSECT);		/* counted in that block */
+	gflush(d);
+	check_crashes("dropped refcount table entry, at the end");
+	ok(!w0 && w1 == -EIO && !w2 && !S.bad,
+	   "dropped refcount table entry: %u crash images checked, %u inconsistent (%d, %d, %d)",
+	   S.checks, S.bad, w0, w1, w2);
+	S.bad = 0;
+	barrier_done(d);
+}
+
 int main(void)
 {
 	unsigned int i;
@@ -1171,6 +1279,9 @@ int main(void)
 	test_sync_errors("qcow2", true);
 	test_failed_commit();
 	test_barrier_failures();
+	test_barrier_failure_pending();
+	test_unlocked_sync_failure_pending();
+	test_dropped_rct_entry();
 	test_dsync_after_sync_error("raw-dsync", false);
 	test_dsync_after_sync_error("qcow2-dsync", true);
 	{
