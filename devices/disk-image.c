@@ -49,6 +49,15 @@ static ssize_t raw_pwritev(struct disk *d, const struct iovec *iov,
 {
 	ssize_t ret = pwritev2(d->fd, iov, iovcnt, off, dsync ? RWF_DSYNC : 0);
 
+	/*
+	 * No RWF_DSYNC (Linux before 4.7, qemu-user's pwritev2): the write,
+	 * then a sync of the file, which says the same.
+	 */
+	if (ret < 0 && dsync && errno == EOPNOTSUPP) {
+		ret = pwritev(d->fd, iov, iovcnt, off);
+		if (ret >= 0 && fdatasync(d->fd))
+			ret = -1;
+	}
 	return ret < 0 ? -errno : ret;
 }
 
