@@ -92,7 +92,7 @@ static void port_eof_push(struct sandbox_port *s)
 	pthread_mutex_unlock(&s->eof_lock);
 }
 
-/* lkvm's input is over and all `sent` bytes are in hvc0's queue. */
+/* lkvm's input is over and all `sent` bytes are in hvc3's queue. */
 static void port_stdin_eof(void *opaque, u64 sent)
 {
 	struct sandbox_port *s = opaque;
