@@ -251,7 +251,7 @@ _linux_vm_name() {
 # at most three times, each after LINUX_STALL_DUMP silent seconds; whether
 # output resumed after a dump (which pauses and resumes the VM) is noted.
 _linux_watch() {	# LOG VM-NAME STALL
-	local size last=-1 quiet=0 spell=0 dumps=0 pid t f
+	local size last=-1 quiet=0 spell=0 dumps=0 pid t f st ut stt
 	while sleep 5; do
 		size=$(stat -c %s "$1" 2>/dev/null) || return 0
 		if [ "$size" != "$last" ]; then
@@ -263,8 +263,10 @@ _linux_watch() {	# LOG VM-NAME STALL
 			continue
 		fi
 		quiet=$((quiet + 5))
-		[ "$quiet" -ge $((LINUX_STALL_DUMP * (spell + 1))) ] &&
-			[ "$dumps" -lt 3 ] || continue
+		if [ "$quiet" -lt $((LINUX_STALL_DUMP * (spell + 1))) ] ||
+		   [ "$dumps" -ge 3 ]; then
+			continue
+		fi
 		spell=$((spell + 1))
 		dumps=$((dumps + 1))
 		pid=
@@ -276,9 +278,9 @@ _linux_watch() {	# LOG VM-NAME STALL
 			echo "# no output for $quiet s ($(date -u +%T)): lkvm debug --dump"
 			for f in ${pid:+/proc/$pid/task/*}; do
 				t=$(cut -d')' -f2- "$f/stat" 2>/dev/null) || continue
-				set -- "$1" "$2" "$3" $t
-				echo "# thread $(cat "$f/comm" 2>/dev/null): state $4, utime ${15}, stime ${16} ticks"
-				set -- "$1" "$2" "$3"
+				# /proc/PID/stat's fields 3 (state), 14 and 15.
+				read -r st _ _ _ _ _ _ _ _ _ _ ut stt _ <<<"$t"
+				echo "# thread $(cat "$f/comm" 2>/dev/null): state $st, utime $ut, stime $stt ticks"
 			done
 			timeout 30 "$LKVM" debug --name "$2" --dump
 		} >>"$3" 2>&1 </dev/null
