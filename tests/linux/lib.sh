@@ -36,10 +36,15 @@
 #	LINUX_CMDLINE_EXTRA	appended to the guest command line
 #	LINUX_IMAGE		bzImage (default) or vmlinux: which image -k
 #				gets (vmlinux skips the bzImage decompressor)
+#	LINUX_STALL_DUMP	seconds without a byte of output after which
+#				the boot's vCPU registers (`lkvm debug --dump`)
+#				and lkvm's per-thread CPU times go to NAME.stall,
+#				shown when a check fails (default 120; 0: never)
 
 LKVM=${LKVM:-./lkvm}
 BUILD=${BUILD:-build}
 LINUX_TIMEOUT=${LINUX_TIMEOUT:-900}
+LINUX_STALL_DUMP=${LINUX_STALL_DUMP:-120}
 LINUX_LOG_DIR=$BUILD/tests/linux
 # Base guest command line. On kvm_pvm hosts `--emulation-assist auto`
 # makes lkvm append the clearcpuid list and noxsave itself.
@@ -222,15 +227,84 @@ _linux_type() {	# LOG FIFO
 	exec 5>&-
 }
 
+# The VM name of an lkvm run/sandbox command line (after its --name, or
+# the one _linux_named gave it); empty for any other command.
+_linux_vm_name() {
+	local a prev=
+	[ "$1" = "$LKVM" ] || return 0
+	case "${2:-}" in run|sandbox) ;; *) return 0 ;; esac
+	shift 2
+	for a in "$@"; do
+		[ "$a" = -- ] && return 0
+		if [ "$prev" = --name ]; then
+			echo "$a"
+			return 0
+		fi
+		case "$a" in --name=*) echo "${a#--name=}"; return 0 ;; esac
+		prev=$a
+	done
+}
+
+# A boot that stops printing: what its vCPUs are doing (registers, the
+# code at RIP) and which of lkvm's threads use CPU tell a guest spinning
+# from one waiting for an interrupt that never came. Written to STALL,
+# at most three times, each after LINUX_STALL_DUMP silent seconds; whether
+# output resumed after a dump (which pauses and resumes the VM) is noted.
+_linux_watch() {	# LOG VM-NAME STALL
+	local size last=-1 quiet=0 spell=0 dumps=0 pid t f st ut stt
+	while sleep 5; do
+		size=$(stat -c %s "$1" 2>/dev/null) || return 0
+		if [ "$size" != "$last" ]; then
+			[ "$spell" -gt 0 ] &&
+				echo "# output resumed after $quiet s ($(date -u +%T))" >>"$3"
+			last=$size
+			quiet=0
+			spell=0
+			continue
+		fi
+		quiet=$((quiet + 5))
+		if [ "$quiet" -lt $((LINUX_STALL_DUMP * (spell + 1))) ] ||
+		   [ "$dumps" -ge 3 ]; then
+			continue
+		fi
+		spell=$((spell + 1))
+		dumps=$((dumps + 1))
+		pid=
+		for t in $(pgrep -f -- "(^|/)lkvm (run|sandbox) .*--name $2( |\$)"); do
+			[ "$(cat "/proc/$t/comm" 2>/dev/null)" = timeout ] ||
+				pid=$t
+		done
+		{
+			echo "# no output for $quiet s ($(date -u +%T)): lkvm debug --dump"
+			for f in ${pid:+/proc/$pid/task/*}; do
+				t=$(cut -d')' -f2- "$f/stat" 2>/dev/null) || continue
+				# /proc/PID/stat's fields 3 (state), 14 and 15.
+				read -r st _ _ _ _ _ _ _ _ _ _ ut stt _ <<<"$t"
+				echo "# thread $(cat "$f/comm" 2>/dev/null): state $st, utime $ut, stime $stt ticks"
+			done
+			timeout 30 "$LKVM" debug --name "$2" --dump
+		} >>"$3" 2>&1 </dev/null
+	done
+}
+
 # linux_run NAME COMMAND...: run any VMM command line the way linux_boot
 # runs lkvm (timeout, logs, exit status), e.g. a reference run in QEMU.
+# An lkvm run or sandbox without --name gets one (lt-NAME-PID), for the
+# stall watch.
 linux_run() {
-	local name=$1 log rc start end
+	local name=$1 log rc start end vm watch=
 	shift
 	[ -n "$_linux_skip" ] && return 0
 	log=$(_linux_log "$name")
 	mkdir -p "$LINUX_LOG_DIR"
 	_linux_boots+=("$log")
+	vm=$(_linux_vm_name "$@")
+	if [ -z "$vm" ] && [ "$1" = "$LKVM" ] &&
+	   { [ "${2:-}" = run ] || [ "${2:-}" = sandbox ]; }; then
+		vm=lt-$name-$$
+		set -- "$1" "$2" --name "$vm" "${@:3}"
+	fi
+	rm -f "$LINUX_LOG_DIR/$name.stall"
 	printf '%q ' "$@" >"$LINUX_LOG_DIR/$name.cmd"
 	echo "# boot $name: $(cat "$LINUX_LOG_DIR/$name.cmd")"
 	start=$(date +%s)
@@ -242,9 +316,17 @@ linux_run() {
 		_linux_type "$log" "$in" &
 		typist=$!
 	fi
+	if [ -n "$vm" ] && [ "$LINUX_STALL_DUMP" -gt 0 ]; then
+		_linux_watch "$log" "$vm" "$LINUX_LOG_DIR/$name.stall" &
+		watch=$!
+	fi
 	timeout --kill-after=10 "$LINUX_TIMEOUT" "$@" <"$in" 2>&1 |
 		_linux_capture "$log" "$LINUX_LOG_DIR/$name.timed"
 	rc=${PIPESTATUS[0]}
+	if [ -n "$watch" ]; then
+		kill "$watch" 2>/dev/null
+		wait "$watch" 2>/dev/null
+	fi
 	if [ -n "$typist" ]; then
 		kill "$typist" 2>/dev/null
 		wait "$typist" 2>/dev/null
@@ -415,6 +497,9 @@ linux_done() {
 			[ -f "$log" ] || continue
 			echo "# last lines of $log:"
 			tail -n 20 "$log" | sed 's/^/#   /'
+			[ -s "${log%.log}.stall" ] || continue
+			echo "# it stalled; ${log%.log}.stall:"
+			sed 's/^/#   /' "${log%.log}.stall"
 		done
 	fi
 	echo "1..$_linux_n"

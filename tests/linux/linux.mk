@@ -21,6 +21,7 @@ CHECK_SUITES += tests/linux/initramfs.sh
 CHECK_SUITES += tests/linux/guest-kernel-rebuild.sh
 # The watcher bench-boot.sh runs QEMU under, without a boot (seconds).
 CHECK_SUITES += tests/linux/peer-watch-test.sh
+CHECK_SUITES += tests/linux/stall-watch-test.sh
 
 LINUX_SUITES := tests/linux/guest-qemu.sh \
 	$(sort $(wildcard tests/linux/boot-*.sh)) \
