@@ -139,6 +139,18 @@ void *guest_ram_map(u64 size)
 		errno = err;
 		return NULL;
 	}
+	/*
+	 * A child lkvm forks (a tap script, the downscript helper) never
+	 * touches guest RAM: without this, the fork copies its page tables
+	 * and makes every page copy-on-write for the running guest.
+	 */
+	if (madvise(ram, size, MADV_DONTFORK)) {
+		int err = errno;
+
+		munmap(ram, size);
+		errno = err;
+		return NULL;
+	}
 	return ram;
 }
 

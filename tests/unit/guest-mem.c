@@ -4,9 +4,27 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "guest-mem.h"
 #include "tap.h"
+
+/* In a forked child, is [p, p + len) unmapped (free to map anew)? */
+static bool not_in_child(u8 *p, u64 len)
+{
+	int status;
+	pid_t pid = fork();
+
+	if (pid < 0)
+		return false;
+	if (!pid)
+		_exit(mmap(p, len, PROT_READ,
+			   MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE,
+			   -1, 0) == p ? 0 : 1);
+	return waitpid(pid, &status, 0) == pid && WIFEXITED(status) &&
+	       WEXITSTATUS(status) == 0;
+}
 
 int main(void)
 {
@@ -69,6 +87,7 @@ int main(void)
 			MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1,
 			0) == p + avail, "nothing mapped past its end");
 		munmap(p + avail, 0x1000);
+		ok(not_in_child(p, avail), "a forked child does not have it");
 		guest_ram_advise_huge(p, avail);
 		ok(p[0] == 0x5a, "the huge page advice keeps the contents");
 		munmap(p, avail);
