@@ -21,7 +21,11 @@
 
 #include "config.h"
 
-/* "MODE,LOCKFD,LISTENFD,UID,GID,PID,NAME"; MODE: 'u' user namespace, 'r' root. */
+/*
+ * "MODE,LOCKFD,LISTENFD,UID,GID,PID,BG,NAME"; MODE: 'u' user namespace,
+ * 'r' root; BG: 1 when stdin is a terminal in the background (the jail's
+ * PID namespace cannot tell), else 0.
+ */
 #define JAIL_STAGE_ENV "LKVM_JAIL_STAGE"
 
 /* RLIMIT_NOFILE's hard limit in the jail, at most. */
