@@ -2,6 +2,7 @@
 /* Unit tests for vmm/term.c: escape filter, mode decision, raw mode, input. */
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <pthread.h>
 #include <sched.h>
 #include <signal.h>
@@ -14,6 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "jail.h"
 #include "tap.h"
 #include "term.h"
 
@@ -348,14 +350,46 @@ static int pidns_stage(int sl, const struct termios *before)
 }
 
 /*
+ * The stage started in the foreground, then its group was put in the
+ * background (a Ctrl-Z stopped the lkvm outside): it reads what is typed
+ * for the shell. With jail_tty_signals(), as jail_enter() does, the read
+ * says EIO and the input ends; 0, or what went wrong.
+ */
+static int pidns_stage_late(int m, int sl)
+{
+	struct pollfd p = { .fd = sl, .events = POLLIN };
+	struct sink s;
+	struct term t;
+	int r;
+
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL) || getpid() != 1)
+		return 20;
+	if (jail_tty_signals())
+		return 25;
+	/* Not told: in here it cannot tell, and takes itself for the front. */
+	if (term_init_flags(&t, sl, sl, TERM_COOKED) ||
+	    t.mode != TERM_IN_STREAM)
+		return 26;
+	if (write(m, "typed\n", 6) != 6 || poll(&p, 1, 2000) != 1)
+		return 27;
+	sink_init(&s, SIZE_MAX);
+	r = term_service(&t, sink_fn, &s);
+	if (r != -EIO || s.len)
+		return 28;
+	term_destroy(&t);
+	return 0;
+}
+
+/*
  * A session on a pty, a background process group in it that moves into a
  * new PID namespace (as --jail's outside does), and its first child there
- * (the jailed stage) sets up the terminal. 0, 77 without PID namespaces,
- * or what went wrong. The stage, as a namespace's init, would neither
- * stop at SIGTTIN/SIGTTOU nor get past them (the call is restarted for
- * ever); its group's other member stops: both are watched.
+ * (the jailed stage) sets up the terminal (late: and reads it). 0, 77
+ * without PID namespaces, or what went wrong. The stage, as a namespace's
+ * init, would neither stop at SIGTTIN/SIGTTOU nor get past them (the call
+ * is restarted for ever); its group's other member stops: both are
+ * watched.
  */
-static int pidns_child(void)
+static int pidns_child(bool late)
 {
 	struct termios before;
 	int m, sl, status;
@@ -376,7 +410,8 @@ static int pidns_child(void)
 			_exit(77);
 		stage = fork();
 		if (stage == 0)
-			_exit(pidns_stage(sl, &before));
+			_exit(late ? pidns_stage_late(m, sl) :
+			      pidns_stage(sl, &before));
 		status = stage > 0 ? wait_ms(stage, 3000) : -1;
 		if (status == -1 || !WIFEXITED(status))
 			_exit(13);
@@ -393,13 +428,13 @@ static int pidns_child(void)
 	return WEXITSTATUS(status);
 }
 
-static void test_background_pidns(void)
+static void test_background_pidns(bool late)
 {
 	int status = -1;
 	pid_t pid = fork();
 
 	if (pid == 0)
-		_exit(pidns_child());
+		_exit(pidns_child(late));
 	if (pid > 0)
 		waitpid(pid, &status, 0);
 	if (WIFEXITED(status) && WEXITSTATUS(status) == 77) {
@@ -407,9 +442,14 @@ static void test_background_pidns(void)
 		     "background, in a PID namespace (--jail)");
 		return;
 	}
-	ok(WIFEXITED(status) && WEXITSTATUS(status) == 0,
-	   "background, as --jail's stage in a PID namespace of its own, told so: terminal left alone, not read, nothing stopped (child status %d)",
-	   WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+	if (late)
+		ok(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+		   "... put in the background later: its read says EIO, the input ends, nothing stops or spins (child status %d)",
+		   WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+	else
+		ok(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+		   "background, as --jail's stage in a PID namespace of its own, told so: terminal left alone, not read, nothing stopped (child status %d)",
+		   WIFEXITED(status) ? WEXITSTATUS(status) : -1);
 }
 
 static void test_pipe_service(void)
@@ -721,7 +761,8 @@ int main(void)
 	test_modes();
 	test_tty();
 	test_background();
-	test_background_pidns();
+	test_background_pidns(false);
+	test_background_pidns(true);
 	test_pipe_service();
 	test_file_service();
 	test_attach();
