@@ -89,7 +89,7 @@ struct term_out {
 	 * says the last byte written to the file was not a '\n'. It is
 	 * own_line, or another term_out's writing to the same file
 	 * (term_out_share_line()). Atomic: a signal handler reads it too
-	 * (log_console_mid_line()); written under the lock.
+	 * (log_console_mid_line()); written under the writer's lock.
 	 */
 	atomic_bool own_line;
 	atomic_bool *mid_line;
