@@ -21,6 +21,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "log.h"
 #include "net-backend.h"
 #include "seccomp-filter.h"
 
@@ -197,7 +198,7 @@ static void tap_close(struct net_backend *be)
 		if (be->fds[i] >= 0)
 			close(be->fds[i]);
 	if (t->downscript && tap_downscript(t, err, sizeof(err)))
-		fprintf(stderr, "lkvm: downscript: %s\n", err);
+		pr_err("downscript: %s", err);
 	free(t->downscript);
 	free(t);
 }

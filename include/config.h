@@ -81,6 +81,7 @@ struct jail_config {
 	int lock_fd, listen_fd;		/* the control socket, made outside */
 	u32 uid, gid;			/* who the jailed VM runs as */
 	int host_pid;			/* inside: the outside lkvm's pid */
+	bool tty_background;		/* inside: stdin is a background tty */
 	char **owned;			/* strings the jail allocated */
 	unsigned int nr_owned;
 };

@@ -21,7 +21,11 @@
 
 #include "config.h"
 
-/* "MODE,LOCKFD,LISTENFD,UID,GID,PID,NAME"; MODE: 'u' user namespace, 'r' root. */
+/*
+ * "MODE,LOCKFD,LISTENFD,UID,GID,PID,BG,NAME"; MODE: 'u' user namespace,
+ * 'r' root; BG: 1 when stdin is a terminal in the background (the jail's
+ * PID namespace cannot tell), else 0.
+ */
 #define JAIL_STAGE_ENV "LKVM_JAIL_STAGE"
 
 /* RLIMIT_NOFILE's hard limit in the jail, at most. */
@@ -43,6 +47,16 @@ int jail_start(struct vm_config *cfg, bool *outside);
  * message.
  */
 int jail_enter(struct vm_config *cfg);
+
+/*
+ * The jailed stage, a PID namespace's init, is not stopped by job control:
+ * it drops SIGTTIN and SIGTTOU while they have no handler, and a read or
+ * change of its terminal from the background (after a Ctrl-Z that stopped
+ * the lkvm outside; a write with TOSTOP) would be restarted for ever,
+ * spinning. Ignored, a read says EIO (the input ends, with a line) and
+ * the rest goes through. 0 or -errno; jail_enter() calls it.
+ */
+int jail_tty_signals(void);
 
 /* Keep s (malloc()ed) until jail_config_release(): s, or NULL. */
 char *jail_own(struct jail_config *j, char *s);

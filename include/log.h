@@ -2,6 +2,7 @@
 #ifndef LKVM_LOG_H
 #define LKVM_LOG_H
 
+#include <stdatomic.h>
 #include <stddef.h>
 #include <time.h>
 
@@ -49,6 +50,8 @@ struct log_console {
 	enum log_line_route (*line)(void *opaque, const char *line,
 				    size_t len);
 	void *opaque;
+	/* The last byte written to the file was not a '\n' (or NULL). */
+	const atomic_bool *mid_line;
 };
 
 /*
@@ -59,6 +62,14 @@ struct log_console {
 void log_set_console(const struct log_console *c);
 /* Unset c if it is the console set (the console's teardown calls this). */
 void log_unset_console(const struct log_console *c);
+
+/*
+ * Is the console set in the middle of a line? For a line written straight
+ * to stderr where log_msg() cannot be used: the SIGSYS handler's, which
+ * then writes a '\n' first. Async-signal-safe (an atomic load); a best
+ * effort, as a console byte may be written at the same instant.
+ */
+bool log_console_mid_line(void);
 
 #define pr_err(...) log_msg(LOG_ERROR, __VA_ARGS__)
 #define pr_warn(...) log_msg(LOG_WARN, __VA_ARGS__)

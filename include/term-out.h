@@ -33,6 +33,7 @@
 #define LKVM_TERM_OUT_H
 
 #include <pthread.h>
+#include <stdatomic.h>
 
 #include "io-loop.h"
 #include "log.h"
@@ -84,10 +85,14 @@ struct term_out {
 	size_t drop_report;
 
 	/*
-	 * Log lines sharing the fd's file (term_out_take_log()): mid_line
-	 * says the last byte written to the fd was not a '\n'.
+	 * Log lines sharing the fd's file (term_out_take_log()): *mid_line
+	 * says the last byte written to the file was not a '\n'. It is
+	 * own_line, or another term_out's writing to the same file
+	 * (term_out_share_line()). Atomic: a signal handler reads it too
+	 * (log_console_mid_line()); written under the writer's lock.
 	 */
-	bool mid_line;
+	atomic_bool own_line;
+	atomic_bool *mid_line;
 	struct log_console log;
 };
 
@@ -135,6 +140,15 @@ bool term_out_write_all(struct term_out *o, const void *buf, size_t len);
  * term_out_destroy() undoes it.
  */
 bool term_out_take_log(struct term_out *o, int log_fd);
+
+/*
+ * o writes to the same file as other (lkvm sandbox's hvc1 and hvc0 on one
+ * terminal or pipe): where that file stands in a line is then one state
+ * for both, so that a log line after a partial line of either starts a
+ * line of its own. Call before the threads that write or log start;
+ * other must outlive o.
+ */
+void term_out_share_line(struct term_out *o, struct term_out *other);
 
 /* Is fd the same file as o's (as term_out_take_log() decides)? */
 bool term_out_same_file(struct term_out *o, int fd);

@@ -100,9 +100,22 @@ int term_init(struct term *t, int in_fd, int out_fd);
 #define TERM_COOKED	1
 /* Read nothing and hand nothing on until term_release_input(). */
 #define TERM_HOLD	2
+/*
+ * A terminal on in_fd is in the background (TERM_IN_NONE, left alone) as
+ * the caller knows: lkvm --jail's stage, whose PID namespace sees neither
+ * the foreground process group nor its own, is told by the lkvm outside.
+ */
+#define TERM_BACKGROUND	4
 
 /* term_init() with TERM_* flags. */
 int term_init_flags(struct term *t, int in_fd, int out_fd, unsigned int flags);
+
+/*
+ * Is fd our controlling terminal, with another process group in the
+ * foreground (reading it would stop us with SIGTTIN)? False when neither
+ * group is visible in our PID namespace (see TERM_BACKGROUND).
+ */
+bool term_fd_background(int fd);
 
 /*
  * TERM_HOLD is over: input may flow. Any thread; never blocks (it wakes

@@ -33,6 +33,14 @@ void log_unset_console(const struct log_console *c)
 	atomic_compare_exchange_strong(&shared_console, &expected, NULL);
 }
 
+bool log_console_mid_line(void)
+{
+	const struct log_console *c = atomic_load(&shared_console);
+
+	return c && c->mid_line &&
+	       atomic_load_explicit(c->mid_line, memory_order_relaxed);
+}
+
 void log_set_level(enum log_level level)
 {
 	current_level = level;

@@ -2,7 +2,10 @@
 /*
  * The SIGSYS handler of --seccomp on: one line naming the thread's role
  * and the forbidden call, then _exit(LKVM_EXIT_SECCOMP). Async-signal-safe:
- * only write(2) and exit_group, both allowed in every role's filter.
+ * only write(2) and exit_group, both allowed in every role's filter, and
+ * an atomic load (log_console_mid_line()): the line starts a line of its
+ * own when the console shares stderr's file and is mid-line, as
+ * log_msg()'s do.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -11,6 +14,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "log.h"
 #include "seccomp-filter.h"
 
 /* The calling thread's name ("lkvm-vcpu0"), set by sc_enter(). */
@@ -46,6 +50,8 @@ static void sc_sigsys(int sig, siginfo_t *si, void *uctx)
 	char line[160];
 	size_t n = 0, max = sizeof(line) - 1;
 
+	if (log_console_mid_line())
+		line[n++] = '\n';
 	n = put_str(line, n, max, "lkvm: seccomp: thread ");
 	n = put_str(line, n, max, sc_thread_name);
 	n = put_str(line, n, max, " made forbidden system call ");

@@ -154,12 +154,14 @@ static int port_create(struct vm *vm, struct vm_virtio_dev *d)
 		s->out_ready = !err;
 		/*
 		 * lkvm's lines share stderr with the command's; they go with
-		 * its stdout instead when that is the same file too (a
-		 * terminal session: all of it on hvc0; see vm.c).
+		 * its stdout instead when that is the same file too (see
+		 * vm.c), and start a line after a partial one of either.
 		 */
 		if (s->out_ready &&
 		    !term_out_same_file(&vm->term.out, STDERR_FILENO))
 			term_out_take_log(&s->out, STDERR_FILENO);
+		else if (s->out_ready)
+			term_out_share_line(&s->out, &vm->term.out);
 	}
 	if (!err)
 		err = virtio_console_init(&s->con, &vm->mem, d->name,

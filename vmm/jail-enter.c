@@ -473,6 +473,17 @@ fail:
 	return -errno;
 }
 
+int jail_tty_signals(void)
+{
+	static const int sigs[] = { SIGTTIN, SIGTTOU };
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(sigs); i++)
+		if (signal(sigs[i], SIG_IGN) == SIG_ERR)
+			return -errno;
+	return 0;
+}
+
 int jail_enter(struct vm_config *cfg)
 {
 	struct jail_binds bs = { .cfg = cfg };
@@ -480,6 +491,11 @@ int jail_enter(struct vm_config *cfg)
 	unsigned int i;
 	int err;
 
+	err = jail_tty_signals();
+	if (err) {
+		pr_err("--jail: SIGTTIN, SIGTTOU: %s", strerror(-err));
+		return err;
+	}
 	if (!realpath(cfg->jail.dir, dir)) {
 		err = -errno;
 		pr_err("--jail '%s': %s", cfg->jail.dir, strerror(-err));

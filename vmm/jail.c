@@ -25,6 +25,7 @@
 #include "log.h"
 #include "parse-num.h"
 #include "signals.h"
+#include "term.h"
 #include "vm.h"
 
 #define JAIL_STACK_SIZE (256 * 1024)
@@ -184,9 +185,10 @@ static int jail_exec_args(struct jail_outer *o)
 	o->argv = calloc(argc + 2, sizeof(*o->argv));
 	o->envp = calloc(envc + 2, sizeof(*o->envp));
 	if (!o->argv || !o->envp ||
-	    asprintf(&stage, "%s=%c,%d,%d,%u,%u,%d,%s", JAIL_STAGE_ENV,
+	    asprintf(&stage, "%s=%c,%d,%d,%u,%u,%d,%d,%s", JAIL_STAGE_ENV,
 		     o->userns ? 'u' : 'r', o->lock_fd, o->listen_fd,
-		     cfg->jail.uid, cfg->jail.gid, (int)getpid(), o->name) < 0)
+		     cfg->jail.uid, cfg->jail.gid, (int)getpid(),
+		     term_fd_background(STDIN_FILENO), o->name) < 0)
 		return -ENOMEM;
 	if (!jail_own(&cfg->jail, stage))
 		return -ENOMEM;
@@ -417,15 +419,16 @@ static int jail_stage_parse(struct vm_config *cfg)
 	struct jail_config *j = &cfg->jail;
 	char mode, name[CONTROL_NAME_MAX + 1];
 	unsigned int uid, gid;
-	int lock_fd, listen_fd, pid, n = 0;
+	int lock_fd, listen_fd, pid, bg, n = 0;
 	struct stat st;
 
 	if (!env)
 		return 0;
-	if (sscanf(env, "%c,%d,%d,%u,%u,%d,%64[A-Za-z0-9._-]%n", &mode,
-		   &lock_fd, &listen_fd, &uid, &gid, &pid, name, &n) != 7 ||
-	    env[n] ||
-	    (mode != 'u' && mode != 'r') || !control_name_valid(name) ||
+	if (sscanf(env, "%c,%d,%d,%u,%u,%d,%d,%64[A-Za-z0-9._-]%n", &mode,
+		   &lock_fd, &listen_fd, &uid, &gid, &pid, &bg, name,
+		   &n) != 8 ||
+	    env[n] || (mode != 'u' && mode != 'r') || (bg != 0 && bg != 1) ||
+	    !control_name_valid(name) ||
 	    fstat(listen_fd, &st) || !S_ISSOCK(st.st_mode) ||
 	    fstat(lock_fd, &st) || !S_ISREG(st.st_mode))
 		return -EINVAL;
@@ -439,6 +442,7 @@ static int jail_stage_parse(struct vm_config *cfg)
 	j->uid = uid;
 	j->gid = gid;
 	j->host_pid = pid;
+	j->tty_background = bg;
 	cfg->name = jail_own(j, strdup(name));
 	if (!cfg->name || unsetenv(JAIL_STAGE_ENV))
 		return -ENOMEM;

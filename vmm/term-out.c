@@ -37,6 +37,8 @@ int term_out_init(struct term_out *o, int fd)
 	int err;
 
 	memset(o, 0, sizeof(*o));
+	atomic_init(&o->own_line, false);
+	o->mid_line = &o->own_line;
 	o->fd = fd;
 	o->own_fd = -1;
 	o->mode = TERM_OUT_NONE;
@@ -125,7 +127,8 @@ static ssize_t out_write_once(struct term_out *o, const u8 *p, size_t n)
 	if (r == 0 && n)
 		return -EIO;
 	if (r > 0)
-		o->mid_line = p[r - 1] != '\n';
+		atomic_store_explicit(o->mid_line, p[r - 1] != '\n',
+				      memory_order_relaxed);
 	return r;
 }
 
@@ -403,7 +406,7 @@ size_t term_out_finish(struct term_out *o, int idle_ms)
 static bool tail_mid_line(const struct term_out *o)
 {
 	if (!o->len)
-		return o->mid_line;
+		return atomic_load_explicit(o->mid_line, memory_order_relaxed);
 	return o->buf[(o->head + o->len - 1) % TERM_OUT_HARD_CAP] != '\n';
 }
 
@@ -433,8 +436,9 @@ static enum log_line_route term_out_log_line(void *opaque, const char *line,
 		 * more once the output stopped or failed; in the other modes,
 		 * and a buffer at its hard cap, this is a best effort.
 		 */
-		route = o->mid_line ? LOG_LINE_STDERR_NL : LOG_LINE_STDERR;
-		o->mid_line = false;
+		route = atomic_load_explicit(o->mid_line, memory_order_relaxed) ?
+			LOG_LINE_STDERR_NL : LOG_LINE_STDERR;
+		atomic_store_explicit(o->mid_line, false, memory_order_relaxed);
 	} else {
 		/* In the stream, after what waits: never ahead of it. */
 		if (tail_mid_line(o))
@@ -469,6 +473,12 @@ bool term_out_take_log(struct term_out *o, int log_fd)
 		return false;
 	o->log.line = term_out_log_line;
 	o->log.opaque = o;
+	o->log.mid_line = o->mid_line;
 	log_set_console(&o->log);
 	return true;
+}
+
+void term_out_share_line(struct term_out *o, struct term_out *other)
+{
+	o->mid_line = other->mid_line;
 }

@@ -40,22 +40,39 @@ static void make_raw(struct termios *tio)
 	tio->c_cc[VTIME] = 0;
 }
 
-static int term_setup_tty(struct term *t)
+bool term_fd_background(int fd)
 {
-	struct termios raw;
-	pid_t fg = tcgetpgrp(t->in_fd);
+	pid_t fg = tcgetpgrp(fd);
 
 	/*
-	 * In the background of our controlling terminal, changing it or
-	 * reading it would stop us with SIGTTOU/SIGTTIN: leave it alone.
-	 * (tcgetpgrp() fails for a terminal that is not our controlling one,
-	 * which is fine to use.)
+	 * tcgetpgrp() fails for a terminal that is not our controlling one,
+	 * which is fine to use. A process group our PID namespace does not
+	 * see reads 0: ours too, in lkvm --jail's stage (TERM_BACKGROUND).
 	 */
-	if (fg >= 0 && fg != getpgrp()) {
-		pr_info("console: in the background, terminal input not read");
-		t->mode = TERM_IN_NONE;
+	return fg >= 0 && fg != getpgrp();
+}
+
+/*
+ * In the background of our controlling terminal, changing it or reading
+ * it would stop us with SIGTTOU/SIGTTIN: leave it alone. (As a PID
+ * namespace's init, lkvm --jail's stage would not even stop: it ignores
+ * those signals, and the call would be restarted for ever.)
+ */
+static bool term_background(struct term *t, unsigned int flags)
+{
+	if (!(flags & TERM_BACKGROUND) && !term_fd_background(t->in_fd))
+		return false;
+	pr_info("console: in the background, terminal input not read");
+	t->mode = TERM_IN_NONE;
+	return true;
+}
+
+static int term_setup_tty(struct term *t, unsigned int flags)
+{
+	struct termios raw;
+
+	if (term_background(t, flags))
 		return 0;
-	}
 	if (tcgetattr(t->in_fd, &t->saved))
 		return -errno;
 	raw = t->saved;
@@ -73,16 +90,10 @@ static int term_setup_tty(struct term *t)
 }
 
 /* TERM_COOKED: a terminal read as it is, unless it is in the background. */
-static void term_setup_cooked(struct term *t)
+static void term_setup_cooked(struct term *t, unsigned int flags)
 {
-	pid_t fg = tcgetpgrp(t->in_fd);
-
-	if (fg >= 0 && fg != getpgrp()) {
-		pr_info("console: in the background, terminal input not read");
-		t->mode = TERM_IN_NONE;
-		return;
-	}
-	t->mode = TERM_IN_STREAM;
+	if (!term_background(t, flags))
+		t->mode = TERM_IN_STREAM;
 }
 
 int term_init(struct term *t, int in_fd, int out_fd)
@@ -115,9 +126,9 @@ int term_init_flags(struct term *t, int in_fd, int out_fd, unsigned int flags)
 		goto fail;
 	}
 	if (isatty(in_fd) && (flags & TERM_COOKED))
-		term_setup_cooked(t);
+		term_setup_cooked(t, flags);
 	else if (isatty(in_fd))
-		err = term_setup_tty(t);
+		err = term_setup_tty(t, flags);
 	else if (S_ISREG(st.st_mode))
 		t->mode = TERM_IN_FILE;
 	else if (io_fd_pollable(in_fd, EPOLLIN))

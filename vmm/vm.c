@@ -261,8 +261,8 @@ char *vm_name_of(const struct vm_config *cfg)
 
 int vm_create(struct vm *vm, const struct vm_config *cfg)
 {
+	unsigned int i, term_flags = 0;
 	int err;
-	unsigned int i;
 
 	vm->cfg = cfg;
 	vm->kvm_fd = vm->vm_fd = -1;
@@ -330,9 +330,13 @@ int vm_create(struct vm *vm, const struct vm_config *cfg)
 	 * a terminal stays as it is, and nothing goes to hvc3 before the
 	 * guest's relay is ready (dev-sandbox-ports.c).
 	 */
+	if (cfg->sandbox && !cfg->sandbox_tty)
+		term_flags |= TERM_COOKED | TERM_HOLD;
+	/* In the jail's PID namespace, the outside tells (jail.h). */
+	if (cfg->jail.inside && cfg->jail.tty_background)
+		term_flags |= TERM_BACKGROUND;
 	err = term_init_flags(&vm->term, STDIN_FILENO, STDOUT_FILENO,
-			      cfg->sandbox && !cfg->sandbox_tty ?
-			      TERM_COOKED | TERM_HOLD : 0);
+			      term_flags);
 	if (!err)
 		err = term_out_attach(&vm->term.out, &vm->io);
 	if (err) {

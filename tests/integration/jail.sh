@@ -173,7 +173,7 @@ lkvm_refused "--jail with --vsock but no path=" 1 "path=SOCK" \
 	--jail "$TMP/jail" "${juser[@]}" --vsock 3
 lkvm_refused "--jail with a network script" 1 "script=" \
 	--jail "$TMP/jail" "${juser[@]}" -n mode=tap,script=/bin/true
-LKVM_JAIL_STAGE="r,0,1,0,0,1,x" lkvm_refused "a forged LKVM_JAIL_STAGE" 1 \
+LKVM_JAIL_STAGE="r,0,1,0,0,1,0,x" lkvm_refused "a forged LKVM_JAIL_STAGE" 1 \
 	"not what lkvm sets" --jail "$TMP/jail" "${juser[@]}"
 if [ "$root" = 1 ]; then
 	lkvm_refused "--jail as root without --jail-user" 1 "needs --jail-user" \

@@ -20,12 +20,15 @@
 # built with the host's compiler, writes through a MAP_SHARED mapping and
 # the host finds the bytes in the file after lkvm exits.
 #
-# LKVM_LINUX_ALL=1 (make check-linux) adds three boots: a guest panic
+# LKVM_LINUX_ALL=1 (make check-linux) adds five boots: a guest panic
 # (status 3, "guest-panic 3"), `lkvm setup` + `lkvm run --name`
 # running a command given after "--" (the host's /bin/sh through the
 # setup root's links into /host), and `lkvm sandbox` without a command on
 # a pseudo-terminal (tests/linux/host/pty-session.py): an interactive
-# shell that runs what is typed and whose `exit 4` is lkvm's status.
+# shell that runs what is typed and whose `exit 4` is lkvm's status; and
+# `lkvm sandbox` in a terminal's background, without and with --jail
+# (tests/linux/host/pty-background.py): not stopped, the terminal not
+# read, the command's stdin empty at once.
 # A busy host stretches the boot's minutes of emulated kernel code.
 LINUX_TIMEOUT=${LINUX_TIMEOUT:-900}
 # shellcheck source=tests/linux/lib.sh
@@ -233,10 +236,42 @@ if [ "${LKVM_LINUX_ALL:-0}" = 1 ] && [ "$(id -u)" = 0 ]; then
 		linux_result 0 "pty shell"
 	fi
 	is pty rc 4 "... and its 'exit 4' is lkvm's exit status"
+
+	# In a terminal's background (a shell's `lkvm sandbox ... &`), with
+	# and without --jail: the terminal is neither read nor changed (no
+	# SIGTTIN/SIGTTOU stop, though a line is typed at it), the command's
+	# stdin is empty at once, lkvm ends by itself (pty-background.py).
+	if [ -z "$_linux_skip" ]; then
+		jail=$(mktemp -d /tmp/lkvm-jail.XXXXXX)
+		chmod 755 "$jail"
+		for how in bg bg-jail; do
+			extra=()
+			[ "$how" = bg-jail ] &&
+				extra=(--jail "$jail" --jail-user nobody)
+			echo "# boot $how: lkvm sandbox ${extra[*]} in a terminal's background"
+			# shellcheck disable=SC2016 # $(wc -c) is the guest's
+			(cd / && python3 "$HOST_DIR/pty-background.py" \
+				"$LINUX_TIMEOUT" -- "$LKVM_ABS" sandbox \
+				-k "$LINUX_BZIMAGE" "${ARGS[@]}" -n mode=none \
+				"${extra[@]}" --console-log \
+				"$_linux_top/$LINUX_LOG_DIR/sandbox-$how.log" \
+				-- sh -c 'echo "stdin: $(wc -c)"' \
+				>"$DIR/$how.out" 2>"$DIR/$how.err")
+			echo $? >"$DIR/$how.rc"
+			_linux_boots+=("$LINUX_LOG_DIR/sandbox-$how.log")
+			echo "# $how: status $(cat "$DIR/$how.rc"), stdout: $(head -c 200 "$DIR/$how.out" | tr '\n' '|'), stderr: $(head -c 300 "$DIR/$how.err" | tr '\n' '|')"
+		done
+		rmdir "$jail"
+	fi
+	is bg rc 0 "lkvm sandbox in a terminal's background: not stopped, ends by itself, status 0"
+	is bg out "stdin: 0" "... the command's stdin empty at once"
+	is bg-jail rc 0 "... with --jail too: not stopped, ends by itself, status 0"
+	is bg-jail out "stdin: 0" "... with --jail, the command's stdin empty at once"
 else
 	for t in "panic status" "panic status file" "setup" "setup tree" \
 		 "run --name boots" "host's sh" "its status" "powers off" \
-		 "status file" "pty shell" "pty status"; do
+		 "status file" "pty shell" "pty status" "bg status" "bg stdin" \
+		 "bg jail status" "bg jail stdin"; do
 		linux_skip_one "$t" "LKVM_LINUX_ALL=1 (make check-linux) or not root"
 	done
 fi

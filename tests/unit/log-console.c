@@ -3,7 +3,9 @@
  * Unit tests for log lines sharing a file with the console's output
  * (lib/log.c, term_out_take_log() in vmm/term-out.c): when stderr is the
  * console's file, every "lkvm: " line starts at the beginning of a line,
- * whole, in order with the console's bytes, from any thread; when it is
+ * whole, in order with the console's bytes, from any thread, also after a
+ * partial line of another console writing to that file (lkvm sandbox's
+ * hvc1 beside hvc0), and the SIGSYS handler's line too; when it is
  * another file nothing is added to either.
  */
 #include <errno.h>
@@ -14,10 +16,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <termios.h>
 #include <unistd.h>
 
 #include "log.h"
+#include "seccomp-filter.h"
 #include "tap.h"
 #include "term-out.h"
 
@@ -340,6 +344,102 @@ static void test_reader_gone(void)
 	close(p[1]);
 }
 
+/*
+ * Two consoles on one pipe (lkvm sandbox: the command's stdout, hvc0,
+ * and its stderr, hvc1, with `2>&1`): a log line after the other one's
+ * partial line starts a line too, and none is added after its '\n'.
+ */
+static void test_shared_line(void)
+{
+	static const char want[] =
+		"progress 50%\n"
+		"lkvm: after hvc1's partial line\n"
+		"out\n"
+		"abcdef\n"
+		"lkvm: after hvc1's whole line\n";
+	struct term_out a, b;
+	int p[2];
+
+	pipe_nb(p);
+	if (term_out_init(&a, p[1]) || term_out_init(&b, p[1]))
+		abort();
+	stderr_to(p[1]);
+	term_out_take_log(&a, STDERR_FILENO);
+	term_out_share_line(&b, &a);
+	term_out_write(&b, "progress 50%", 12);
+	pr_warn("after hvc1's partial line");
+	term_out_write(&a, "out\nabc", 7);
+	term_out_write(&b, "def\n", 4);
+	pr_warn("after hvc1's whole line");
+	stderr_back();
+	reset();
+	take(p[0]);
+	ok(same_text(want, "got"),
+	   "two consoles on one file: a log line starts a line after either's partial line");
+	term_out_destroy(&b);
+	term_out_destroy(&a);
+	close(p[0]);
+	close(p[1]);
+}
+
+/*
+ * The SIGSYS handler's line (lib/seccomp-sigsys.c) goes straight to
+ * stderr; it too starts a line when the console is mid-line
+ * (log_console_mid_line()).
+ */
+static void test_sigsys_line(void)
+{
+	static const char want[] =
+		"Freein\nlkvm: seccomp: thread lkvm-main made forbidden system call ";
+	struct term_out o;
+	int p[2], st = 0;
+	bool mid[3];
+	pid_t pid;
+
+	pipe_nb(p);
+	pid = fork();
+	if (pid == 0) {
+		if (dup2(p[1], STDERR_FILENO) < 0 || term_out_init(&o, p[1]))
+			_exit(1);
+		term_out_take_log(&o, STDERR_FILENO);
+		term_out_write(&o, "line\n", 5);
+		if (log_console_mid_line())
+			_exit(2);
+		term_out_write(&o, "Freein", 6);
+		if (!log_console_mid_line())
+			_exit(3);
+		if (sc_sigsys_install())
+			_exit(4);
+		raise(SIGSYS);
+		_exit(5);
+	}
+	if (pid < 0 || waitpid(pid, &st, 0) != pid)
+		abort();
+	reset();
+	take(p[0]);
+	ok(WIFEXITED(st) && WEXITSTATUS(st) == LKVM_EXIT_SECCOMP,
+	   "the SIGSYS handler exits %d (wait status %d)", LKVM_EXIT_SECCOMP,
+	   st);
+	if (!ok(!strncmp(out, "line\n", 5) &&
+		!strncmp(out + 5, want, strlen(want)),
+		"the SIGSYS handler's line starts a line after the console's partial one"))
+		show("got");
+	mid[0] = log_console_mid_line();
+	if (term_out_init(&o, p[1]))
+		abort();
+	stderr_to(p[1]);
+	term_out_take_log(&o, STDERR_FILENO);
+	term_out_write(&o, "abc", 3);
+	mid[1] = log_console_mid_line();
+	term_out_destroy(&o);
+	mid[2] = log_console_mid_line();
+	stderr_back();
+	ok(!mid[0] && mid[1] && !mid[2],
+	   "log_console_mid_line(): false without a console, true mid-line, false once it is gone");
+	close(p[0]);
+	close(p[1]);
+}
+
 #define CONSOLE_THREADS	2
 #define LOG_THREADS	2
 #define CHUNKS		3000
@@ -462,6 +562,8 @@ int main(void)
 	test_behind();
 	test_after_finish();
 	test_reader_gone();
+	test_shared_line();
+	test_sigsys_line();
 	test_threads();
 	return tap_done();
 }

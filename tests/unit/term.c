@@ -2,16 +2,20 @@
 /* Unit tests for vmm/term.c: escape filter, mode decision, raw mode, input. */
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <pthread.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <termios.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "jail.h"
 #include "tap.h"
 #include "term.h"
 
@@ -293,6 +297,159 @@ static void test_background(void)
 	   "background process group: terminal left alone, not read; "
 	   "foreground: raw (child status %d)",
 	   WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+}
+
+/*
+ * pid's wait status (WUNTRACED), or -1 after ms milliseconds without one
+ * (then pid is killed).
+ */
+static int wait_ms(pid_t pid, int ms)
+{
+	struct timespec ts = { 0, 10 * 1000 * 1000 };
+	int status, i;
+
+	for (i = 0; i < ms / 10; i++) {
+		if (waitpid(pid, &status, WNOHANG | WUNTRACED) == pid)
+			return status;
+		nanosleep(&ts, NULL);
+	}
+	kill(pid, SIGKILL);
+	waitpid(pid, &status, 0);
+	return -1;
+}
+
+/*
+ * lkvm --jail's stage: the init of a PID namespace of its own, in the
+ * process group of the lkvm outside. 0 if, told the terminal is in the
+ * background (TERM_BACKGROUND), it neither reads nor changes it; another
+ * number says what went wrong.
+ */
+static int pidns_stage(int sl, const struct termios *before)
+{
+	struct termios after;
+	struct term t;
+
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL) || getpid() != 1)
+		return 20;
+	/* Why it must be told: in here both groups read 0, as if one. */
+	if (tcgetpgrp(sl) != 0 || getpgrp() != 0 || term_fd_background(sl))
+		return 21;
+	/* lkvm sandbox's stdin (read as it is) and lkvm run's (raw). */
+	if (term_init_flags(&t, sl, sl,
+			    TERM_COOKED | TERM_HOLD | TERM_BACKGROUND) ||
+	    t.mode != TERM_IN_NONE)
+		return 22;
+	term_destroy(&t);
+	if (term_init_flags(&t, sl, sl, TERM_BACKGROUND) ||
+	    t.mode != TERM_IN_NONE || t.raw_active)
+		return 23;
+	term_destroy(&t);
+	if (tcgetattr(sl, &after) || !same_termios(before, &after))
+		return 24;
+	return 0;
+}
+
+/*
+ * The stage started in the foreground, then its group was put in the
+ * background (a Ctrl-Z stopped the lkvm outside): it reads what is typed
+ * for the shell. With jail_tty_signals(), as jail_enter() does, the read
+ * says EIO and the input ends; 0, or what went wrong.
+ */
+static int pidns_stage_late(int m, int sl)
+{
+	struct pollfd p = { .fd = sl, .events = POLLIN };
+	struct sink s;
+	struct term t;
+	int r;
+
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL) || getpid() != 1)
+		return 20;
+	if (jail_tty_signals())
+		return 25;
+	/* Not told: in here it cannot tell, and takes itself for the front. */
+	if (term_init_flags(&t, sl, sl, TERM_COOKED) ||
+	    t.mode != TERM_IN_STREAM)
+		return 26;
+	if (write(m, "typed\n", 6) != 6 || poll(&p, 1, 2000) != 1)
+		return 27;
+	sink_init(&s, SIZE_MAX);
+	r = term_service(&t, sink_fn, &s);
+	if (r != -EIO || s.len)
+		return 28;
+	term_destroy(&t);
+	return 0;
+}
+
+/*
+ * A session on a pty, a background process group in it that moves into a
+ * new PID namespace (as --jail's outside does), and its first child there
+ * (the jailed stage) sets up the terminal (late: and reads it). 0, 77
+ * without PID namespaces, or what went wrong. The stage, as a namespace's
+ * init, would neither stop at SIGTTIN/SIGTTOU nor get past them (the call
+ * is restarted for ever); its group's other member stops: both are
+ * watched.
+ */
+static int pidns_child(bool late)
+{
+	struct termios before;
+	int m, sl, status;
+	pid_t pid, stage;
+
+	if (setsid() < 0 || open_pty(&m, &sl) ||
+	    ioctl(sl, TIOCSCTTY, 0) || tcgetattr(sl, &before))
+		return 10;
+	pid = fork();
+	if (pid == 0) {
+		if (setpgid(0, 0))
+			_exit(11);
+		/* Outside: the process groups are there to compare. */
+		if (!term_fd_background(sl))
+			_exit(12);
+		if (unshare(CLONE_NEWPID) &&
+		    unshare(CLONE_NEWUSER | CLONE_NEWPID))
+			_exit(77);
+		stage = fork();
+		if (stage == 0)
+			_exit(late ? pidns_stage_late(m, sl) :
+			      pidns_stage(sl, &before));
+		status = stage > 0 ? wait_ms(stage, 3000) : -1;
+		if (status == -1 || !WIFEXITED(status))
+			_exit(13);
+		_exit(WEXITSTATUS(status));
+	}
+	status = pid > 0 ? wait_ms(pid, 5000) : -1;
+	if (status != -1 && WIFSTOPPED(status)) {
+		kill(pid, SIGKILL);
+		waitpid(pid, &status, 0);
+		return 14;
+	}
+	if (status == -1 || !WIFEXITED(status))
+		return 15;
+	return WEXITSTATUS(status);
+}
+
+static void test_background_pidns(bool late)
+{
+	int status = -1;
+	pid_t pid = fork();
+
+	if (pid == 0)
+		_exit(pidns_child(late));
+	if (pid > 0)
+		waitpid(pid, &status, 0);
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 77) {
+		skip("no PID namespace here",
+		     "background, in a PID namespace (--jail)");
+		return;
+	}
+	if (late)
+		ok(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+		   "... put in the background later: its read says EIO, the input ends, nothing stops or spins (child status %d)",
+		   WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+	else
+		ok(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+		   "background, as --jail's stage in a PID namespace of its own, told so: terminal left alone, not read, nothing stopped (child status %d)",
+		   WIFEXITED(status) ? WEXITSTATUS(status) : -1);
 }
 
 static void test_pipe_service(void)
@@ -604,6 +761,8 @@ int main(void)
 	test_modes();
 	test_tty();
 	test_background();
+	test_background_pidns(false);
+	test_background_pidns(true);
 	test_pipe_service();
 	test_file_service();
 	test_attach();

@@ -5,10 +5,12 @@
 # nothing for now: `lkvm sandbox` and `lkvm setup` then say so.
 
 GUEST_INIT := $(BUILD)/guest-init/init
-GUEST_INIT_SRCS := vmm/guest-init/init.c vmm/guest-init/job.c
+GUEST_INIT_SRCS := vmm/guest-init/init.c vmm/guest-init/job.c \
+	vmm/guest-init/relay.c
 
 ifeq ($(ARCH),x86_64)
-$(GUEST_INIT): $(GUEST_INIT_SRCS) vmm/guest-init/sys.h include/guest-job.h \
+$(GUEST_INIT): $(GUEST_INIT_SRCS) vmm/guest-init/sys.h \
+		vmm/guest-init/relay.h include/guest-job.h \
 		include/x86/guest-sys.h
 	@mkdir -p $(dir $@)
 	$(CC) -static -nostdlib -ffreestanding -fno-pic -no-pie -Os \

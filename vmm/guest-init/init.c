@@ -24,6 +24,7 @@
  * ..."), with the kernel option or share that is likely missing.
  */
 #include "guest-job.h"
+#include "relay.h"
 #include "sys.h"
 
 GUEST_INIT_START;
@@ -433,73 +434,6 @@ static long sandbox_root(struct init *in)
 	return err;
 }
 
-/* Write all of buf; 0, or the error (-EPIPE: nobody reads any more). */
-static long write_all(int fd, const char *buf, unsigned long n)
-{
-	while (n) {
-		long w = sys3(__NR_write, fd, (long)buf, (long)n);
-
-		if (w == -EINTR)
-			continue;
-		if (w <= 0)
-			return w ? w : -EIO;
-		buf += w;
-		n -= (unsigned long)w;
-	}
-	return 0;
-}
-
-/*
- * The relay, a child of the init: hvc3's bytes into the command's stdin
- * pipe, until lkvm's "eof=N" on hvc2 and N bytes passed on say the input
- * is over (guest-job.h). Its exit closes the pipe's last writer.
- */
-static int stdin_relay(struct init *in, int pipe_w)
-{
-	static char buf[4096];
-	struct guest_eof_parser eof = { 0 };
-	unsigned long long passed = 0, total = 0;
-	struct pollfd p[2];
-	int have_total = 0;
-	long n;
-
-	/* Unannounced, lkvm never sends a byte: the command's input ends. */
-	if (write_all(in->status_fd, GUEST_JOB_STDIN_READY "\n",
-		      sizeof(GUEST_JOB_STDIN_READY)))
-		return 1;
-	while (!have_total || passed < total) {
-		p[0].fd = in->in_fd;
-		p[1].fd = in->status_fd;
-		p[0].events = p[1].events = POLLIN;
-		p[0].revents = p[1].revents = 0;
-		n = sys3(__NR_poll, (long)p, have_total ? 1 : 2, -1);
-		if (n == -EINTR)
-			continue;
-		if (n < 0)
-			return 1;
-		if (p[1].revents & POLLIN) {
-			n = sys3(__NR_read, in->status_fd, (long)buf,
-				 sizeof(buf));
-			if (n > 0 && guest_eof_feed(&eof, buf, (unsigned long)n,
-						    &total))
-				have_total = 1;
-		}
-		if (p[0].revents & POLLIN) {
-			n = sys3(__NR_read, in->in_fd, (long)buf, sizeof(buf));
-			if (n == -EINTR || n == -EAGAIN)
-				continue;
-			if (n <= 0)
-				return 1;
-			if (write_all(pipe_w, buf, (unsigned long)n))
-				return 0;	/* the command closed its stdin */
-			passed += (unsigned long long)n;
-		} else if (p[0].revents & (POLLHUP | POLLERR | POLLNVAL)) {
-			return 1;
-		}
-	}
-	return 0;
-}
-
 /*
  * Start the relay (job without a terminal): in->stdin_fd is the pipe's
  * reading end, or -1 (the command gets /dev/null) when it cannot start.
@@ -524,7 +458,8 @@ static long start_stdin_relay(struct init *in)
 	pid = sys3(__NR_fork, 0, 0, 0);
 	if (pid == 0) {
 		sys3(__NR_close, fds[0], 0, 0);
-		sys3(__NR_exit_group, stdin_relay(in, fds[1]), 0, 0);
+		sys3(__NR_exit_group,
+		     guest_stdin_relay(in->in_fd, in->status_fd, fds[1]), 0, 0);
 	}
 	sys3(__NR_close, fds[1], 0, 0);
 	if (pid < 0) {
