@@ -173,6 +173,7 @@ static bool wb_sync_failed_since(struct disk *d, struct qcow2 *q)
 
 int qcow2_commit(struct disk *d, struct qcow2 *q)
 {
+	struct l2_cache_entry *evict = NULL;
 	unsigned int i, nf;
 	int ret = 0;
 
@@ -190,12 +191,24 @@ int qcow2_commit(struct disk *d, struct qcow2 *q)
 			ret = wb_write_table(d, q, c);
 			if (!ret)
 				c->ndirty = 0;
+			else
+				evict = c;
 		}
 		/*
 		 * Not written: back to what the file holds, the writes
 		 * that were acknowledged are lost, and every flush says so.
 		 */
 		wb_clean(q, ret);
+		/*
+		 * The table whose piece failed holds new entries in the
+		 * pieces before it, perhaps part of that piece (a short
+		 * write), old ones after: it leaves the cache, and is read
+		 * again from the file when next needed.
+		 */
+		if (evict) {
+			evict->off = 0;
+			evict->used = 0;
+		}
 		if (ret) {
 			q->nfrees = 0;	/* still named: kept */
 			ret = disk_sync_result(d, ret);

@@ -40,8 +40,12 @@
  * writes see the cached tables, so a write before the commit is read
  * back, and written in place by a second write. A commit that fails
  * puts the entries it did not write back to what the file holds (their
- * new clusters leak), drops the frees, and its error sticks to every
- * later flush (disk_sync_result()). A sync that failed anywhere else
+ * new clusters leak), drops the frees (the old clusters of the entries
+ * it did write leak), and its error sticks to every later flush
+ * (disk_sync_result()). A table it wrote in part (a piece of entries
+ * failed, perhaps after a short write) leaves the cache and is read
+ * again from the file: the cache never names other clusters than the
+ * file does. A sync that failed anywhere else
  * since the last commit (the kernel may have dropped what the entries
  * name) makes the next commit fail the same way, and write the L1 and
  * refcount tables again (their entries for new tables, not synced on

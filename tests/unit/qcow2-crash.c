@@ -39,7 +39,10 @@
  * pages and reports the error once) makes that flush fail, and every later
  * one, for raw and qcow2 images alike: the guest is never told its lost
  * data is safe. A write refused because a qcow2 image is corrupt is no
- * such failure: flushes go on.
+ * such failure: flushes go on. A commit whose write of a piece of L2
+ * entries fails midway (a short write, then EIO: the test's pwrite64
+ * can fail too) leaves the cached table as the file has it, so later
+ * writes to those clusters are found after a reopen.
  *
  * The header writes others depend on are durable in time: the corrupt
  * bit when the refused write returns, the cleared autoclear word when a
@@ -97,6 +100,13 @@ static struct {
 	bool overflow;
 	int fail_syncs;		/* fdatasync calls to fail with EIO */
 	int fail_at;		/* fail the fail_at-th fdatasync from now */
+	/*
+	 * Fail the fail_write_at-th write from now with EIO, writing
+	 * nothing; with tear, it writes its first half and returns that,
+	 * and the next write (the rest) fails.
+	 */
+	int fail_write_at;
+	bool tear, fail_next_write;
 	unsigned int syncs;	/* fdatasync calls on the image */
 	bool check;		/* run the crash checks at each sync */
 	unsigned int checks, bad;
@@ -136,10 +146,33 @@ static void note(u64 off, const void *buf, u64 len)
 	memcpy(p->data, buf, len);
 }
 
+/* An injected write failure: -1 (EIO), else the bytes to write (n or less). */
+static ssize_t write_fault(int fd, size_t n)
+{
+	if (!tracked(fd))
+		return n;
+	if (S.fail_next_write) {
+		S.fail_next_write = false;
+		errno = EIO;
+		return -1;
+	}
+	if (!S.fail_write_at || --S.fail_write_at)
+		return n;
+	if (S.tear && n > 1) {
+		S.fail_next_write = true;
+		return n / 2;
+	}
+	errno = EIO;
+	return -1;
+}
+
 ssize_t pwrite64(int fd, const void *buf, size_t n, off_t off)
 {
-	ssize_t r = syscall(SYS_pwrite64, fd, buf, n, off);
+	ssize_t r = write_fault(fd, n);
 
+	if (r < 0)
+		return r;
+	r = syscall(SYS_pwrite64, fd, buf, r, off);
 	if (r > 0 && tracked(fd))
 		note(off, buf, r);
 	return r;
@@ -147,10 +180,14 @@ ssize_t pwrite64(int fd, const void *buf, size_t n, off_t off)
 
 ssize_t pwritev64(int fd, const struct iovec *iov, int cnt, off_t off)
 {
-	ssize_t r = syscall(SYS_pwritev, fd, iov, cnt, (long)off,
-			    (long)((u64)off >> 32));
-	ssize_t left = r;
+	ssize_t r, left;
 	int i;
+
+	if (write_fault(fd, 1) < 0)	/* no tearing here */
+		return -1;
+	r = syscall(SYS_pwritev, fd, iov, cnt, (long)off,
+		    (long)((u64)off >> 32));
+	left = r;
 
 	if (r <= 0 || !tracked(fd))
 		return r;
@@ -1258,6 +1295,71 @@ static void test_dropped_rct_entry(void)
 	barrier_done(d);
 }
 
+/* Every sector of guest clusters g[0..n) reads as last written, reopened. */
+static unsigned int reopen_differs(const char *name, const u64 *g,
+				   unsigned int n)
+{
+	struct disk_open_opts o = { .no_lock = true };
+	struct disk *d = NULL;
+	unsigned int i, s, bad = 0;
+	char p[128];
+
+	snprintf(p, sizeof(p), "%s/%s", dir, name);
+	if (disk_open(&d, p, &o, NULL, 0))
+		return ~0U;
+	for (i = 0; i < n; i++)
+		for (s = 0; s < NSECT; s++)
+			bad += gread(d, g[i], s) != last_ver(g[i], s);
+	disk_close(d);
+	return bad;
+}
+
+/*
+ * A commit whose write of its second piece of L2 entries fails after
+ * writing half of it (entries 32-47 of the table in the file, 48-63 not):
+ * the first piece (guest cluster 0) is in the file, and so is the torn
+ * half (guest cluster 40). The cached table must say what the file says:
+ * both clusters were write-zeroed keeping their allocation (the zero flag
+ * set), so a later write into them must clear the flag again, not just
+ * write the data in place. Reopened, each reads as last written.
+ */
+static void test_failed_piece(void)
+{
+	static const u64 g[] = { 0, 40 };
+	struct disk *d = make_image("fw.qcow2", true, false);
+	int r, f;
+
+	if (!ok(d != NULL, "failed piece: the image opens"))
+		return;
+	r = gwrite(d, 0, 0, NSECT);
+	r = r ?: gwrite(d, 40, 0, NSECT);
+	r = r ?: gflush(d);
+	r = r ?: gzero(d, 0, false);
+	r = r ?: gzero(d, 40, false);
+	S.check = true;
+	S.fail_write_at = 2;
+	S.tear = true;
+	f = gflush(d);
+	S.tear = false;
+	ok(!r && f == -EIO && !S.fail_write_at && !S.fail_next_write,
+	   "failed piece: the flush whose second piece fails returns -EIO (%d, %d)",
+	   r, f);
+	r = gwrite(d, 0, 0, NSECT);
+	r = r ?: gwrite(d, 40, 0, NSECT);
+	ok(!r && gread(d, 0, 3) == last_ver(0, 3) &&
+	   gread(d, 40, 5) == last_ver(40, 5),
+	   "failed piece: later writes to both clusters succeed and read back (%d)",
+	   r);
+	check_crashes("failed piece, at the end");
+	ok(!S.bad, "failed piece: %u crash images checked, %u inconsistent",
+	   S.checks, S.bad);
+	S.bad = 0;
+	barrier_done(d);
+	r = (int)reopen_differs("fw.qcow2", g, ARRAY_SIZE(g));
+	ok(!r, "failed piece: closed and reopened, both clusters read as last written (%d sectors differ)",
+	   r);
+}
+
 int main(void)
 {
 	unsigned int i;
@@ -1278,6 +1380,7 @@ int main(void)
 	test_sync_errors("raw", false);
 	test_sync_errors("qcow2", true);
 	test_failed_commit();
+	test_failed_piece();
 	test_barrier_failures();
 	test_barrier_failure_pending();
 	test_unlocked_sync_failure_pending();
