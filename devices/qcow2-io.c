@@ -128,14 +128,50 @@ int qcow2_write_clear(struct disk *d, struct qcow2 *q, const void *buf,
 	return q_pwrite(d, buf, len, off);
 }
 
+/* Until no sync outside the lock is out (none starts: q->lock is held). */
+static void q_syncs_out_wait(struct qcow2 *q)
+{
+	if (!__atomic_load_n(&q->syncs_out, __ATOMIC_ACQUIRE))
+		return;
+	pthread_mutex_lock(&q->sync_lock);
+	__atomic_add_fetch(&q->sync_waiters, 1, __ATOMIC_RELEASE);
+	while (__atomic_load_n(&q->syncs_out, __ATOMIC_ACQUIRE))
+		pthread_cond_wait(&q->sync_cond, &q->sync_lock);
+	__atomic_sub_fetch(&q->sync_waiters, 1, __ATOMIC_RELEASE);
+	pthread_mutex_unlock(&q->sync_lock);
+}
+
 int qcow2_barrier(struct disk *d, struct qcow2 *q)
 {
-	if (!q->unsynced)
-		return 0;
-	if (fdatasync(d->fd))
-		return disk_sync_result(d, -errno);
-	q->unsynced = false;
-	return 0;
+	int ret = 0;
+
+	if (q->unsynced) {
+		if (fdatasync(d->fd))
+			ret = disk_sync_result(d, -errno);
+		else
+			q->unsynced = false;
+	}
+	/* Its success may be a sync outside the lock's failure. */
+	if (!ret)
+		q_syncs_out_wait(q);
+	if (qcow2_sync_lost(d, q) && !ret)
+		ret = -EIO;
+	return ret;
+}
+
+int qcow2_sync_unlocked(struct disk *d, struct qcow2 *q)
+{
+	int ret;
+
+	__atomic_add_fetch(&q->syncs_out, 1, __ATOMIC_RELAXED);
+	pthread_mutex_unlock(&q->lock);
+	ret = disk_sync_result(d, fdatasync(d->fd) ? -errno : 0);
+	pthread_mutex_lock(&q->sync_lock);
+	if (!__atomic_sub_fetch(&q->syncs_out, 1, __ATOMIC_RELEASE) &&
+	    __atomic_load_n(&q->sync_waiters, __ATOMIC_ACQUIRE))
+		pthread_cond_broadcast(&q->sync_cond);
+	pthread_mutex_unlock(&q->sync_lock);
+	return ret;
 }
 
 int qcow2_corrupt(struct disk *d, const char *what, u64 v)

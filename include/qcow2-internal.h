@@ -46,11 +46,17 @@
  * failed, perhaps after a short write) leaves the cache and is read
  * again from the file: the cache never names other clusters than the
  * file does. A sync that failed anywhere else
- * since the last commit (the kernel may have dropped what the entries
- * name) makes the next commit fail the same way, and write the L1 and
- * refcount tables again (their entries for new tables, not synced on
- * their own, may be lost too).
- * One mutex serialises every request on an image.
+ * since the last barrier looked (the kernel may have dropped what the
+ * entries name) makes the next barrier fail the same way: the pending
+ * entries are undone, the frees dropped, the L1 and refcount tables
+ * written again (their entries for new tables, not synced on their own,
+ * may be lost too). The kernel reports a failed write-back to one sync
+ * only: a barrier that succeeds first waits out the syncs that run
+ * outside the lock (they may have had its error) until their result is
+ * in d->sync_failed.
+ * One mutex serialises every request on an image; the syncs of a flush
+ * with nothing to commit and of a write-through write in place run
+ * outside it.
  *
  * The image may be hostile. At open, every table (header, L1, L2s,
  * refcount table and blocks, snapshot table and snapshots' L1 tables)
@@ -129,7 +135,20 @@ struct qcow2 {
 	bool corrupt;		/* a check failed: no more writes */
 	bool unsynced;		/* written since the last qcow2_barrier() */
 	bool no_commit;		/* map_read: no table may leave the cache */
-	bool sync_failed_seen;	/* a commit saw d->sync_failed set */
+	bool sync_failed_seen;	/* a barrier saw d->sync_failed set */
+	/*
+	 * Syncs outside the lock (qcow2_sync_unlocked(): a flush with
+	 * nothing to commit, a write-through write in place) from before
+	 * they drop the lock until their result is in d->sync_failed. The
+	 * kernel reports a failed write-back to one sync only, perhaps one
+	 * of them: a barrier waits them out (none starts while it holds the
+	 * lock) before it trusts d->sync_failed. Atomic; the wait under
+	 * sync_lock, sync_waiters (atomic) the barriers waiting.
+	 */
+	unsigned int syncs_out;
+	unsigned int sync_waiters;
+	pthread_mutex_t sync_lock;
+	pthread_cond_t sync_cond;
 	/* Dirty L2 entries, one link each (qcow2-writeback.c). */
 	struct qcow2_link links[QCOW2_DEFER];
 	unsigned int nlinks;
@@ -160,10 +179,17 @@ int qcow2_write_clear(struct disk *d, struct qcow2 *q, const void *buf,
 		      u64 len, u64 off);
 /*
  * Make everything written so far stable (fdatasync) before an entry that
- * depends on it is written; nothing to do if nothing was. A failure goes
- * through disk_sync_result(): -errno.
+ * depends on it is written; no sync if nothing was. A failure goes
+ * through disk_sync_result(): -errno. A sync that failed elsewhere since
+ * the last barrier looked (waiting out those outside the lock) is one
+ * too: -EIO. Either way qcow2_sync_lost() has run.
  */
 int qcow2_barrier(struct disk *d, struct qcow2 *q);
+/*
+ * With q->lock held: drop it, fdatasync, the result through
+ * disk_sync_result(); counted in q->syncs_out until that result is in.
+ */
+int qcow2_sync_unlocked(struct disk *d, struct qcow2 *q);
 /* A table entry that makes no sense: one rate-limited line, -EIO. */
 int qcow2_corrupt(struct disk *d, const char *what, u64 v);
 
@@ -202,6 +228,15 @@ int qcow2_l2_get(struct disk *d, struct qcow2 *q, u64 gcl, bool alloc,
  */
 int qcow2_l2_update(struct disk *d, struct qcow2 *q, u64 *tbl, u64 idx,
 		    u64 e, u64 old);
+/*
+ * If a sync of the file failed since this was last asked (d->sync_failed,
+ * set anywhere), the kernel may have dropped anything not synced before:
+ * every dirty L2 entry goes back to what the file holds (none is written
+ * by then), the frees are dropped, and the L1 and refcount tables are
+ * written again (their entries for new tables, not synced on their own,
+ * may be lost too). True if so (once per image).
+ */
+bool qcow2_sync_lost(struct disk *d, struct qcow2 *q);
 /*
  * Write the dirty L2 entries (sync, entries), sync, then free the
  * clusters of the entries they replaced; on success everything written

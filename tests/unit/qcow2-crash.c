@@ -42,7 +42,9 @@
  * such failure: flushes go on. A commit whose write of a piece of L2
  * entries fails midway (a short write, then EIO: the test's pwrite64
  * can fail too) leaves the cached table as the file has it, so later
- * writes to those clusters are found after a reopen.
+ * writes to those clusters are found after a reopen. A sync outside the
+ * image's lock that has failed but not said so yet when a flush commits
+ * (held there by the test) makes that flush fail too.
  *
  * The header writes others depend on are durable in time: the corrupt
  * bit when the refused write returns, the cleared autoclear word when a
@@ -441,6 +443,11 @@ static void make_durable(bool lose)
 static pthread_mutex_t hold_lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t hold_cond = PTHREAD_COND_INITIALIZER;
 static bool hold_syncs, in_sync;
+/*
+ * hold_failed: an fdatasync that fails (the pages already dropped) waits
+ * until it is cleared before it returns, failed_held set meanwhile.
+ */
+static bool hold_failed, failed_held;
 
 static void held_sync(void)
 {
@@ -466,6 +473,13 @@ int fdatasync(int fd)
 		/* As Linux: the dirty pages are dropped, the error said once. */
 		S.fail_syncs--;
 		make_durable(true);
+		pthread_mutex_lock(&hold_lock);
+		failed_held = hold_failed;
+		pthread_cond_broadcast(&hold_cond);
+		while (hold_failed)
+			pthread_cond_wait(&hold_cond, &hold_lock);
+		failed_held = false;
+		pthread_mutex_unlock(&hold_lock);
 		errno = EIO;
 		return -1;
 	}
@@ -1295,6 +1309,93 @@ static void test_dropped_rct_entry(void)
 	barrier_done(d);
 }
 
+struct flush_call {
+	struct disk *d;
+	int ret;
+	bool done;		/* under hold_lock */
+};
+
+static void *flush_thread(void *arg)
+{
+	struct flush_call *f = arg;
+	int ret = gflush(f->d);
+
+	pthread_mutex_lock(&hold_lock);
+	f->ret = ret;
+	f->done = true;
+	pthread_mutex_unlock(&hold_lock);
+	return NULL;
+}
+
+/*
+ * The window of an unlocked sync: a write-through write in place syncs
+ * after dropping the image's lock; an allocating write goes in; that
+ * sync fails (dropping the write's refcount and data) and is held before
+ * it returns, so its error is not yet in d->sync_failed. A flush (in a
+ * thread) commits meanwhile: its first sync succeeds (the kernel said it
+ * once, to the other), so it must wait for the other's result before it
+ * writes the entry, and fail. The test lets the held sync go once the
+ * flush has returned or is seen waiting (q->sync_waiters), at most 5 s.
+ */
+static void test_unlocked_sync_window(void)
+{
+	struct disk *d = make_image("fx.qcow2", true, false);
+	struct flush_call fc = { .d = d };
+	struct qcow2 *q = d ? d->priv : NULL;
+	int w0 = -1, w1 = -1, i;
+	bool failed = false, waited = false, done = false;
+	pthread_t t, ft;
+	void *wret;
+
+	if (!ok(d != NULL, "unlocked sync window: the image opens"))
+		return;
+	w0 = gwrite(d, 0, 0, NSECT);
+	w0 = w0 ?: gflush(d);			/* cluster 0 allocated, clean */
+	S.check = true;
+	pthread_mutex_lock(&hold_lock);
+	hold_syncs = true;
+	pthread_mutex_unlock(&hold_lock);
+	if (pthread_create(&t, NULL, dsync_thread, d))
+		abort();
+	pthread_mutex_lock(&hold_lock);
+	wait_for(&in_sync);			/* in place, lock dropped */
+	pthread_mutex_unlock(&hold_lock);
+	w1 = gwrite(d, 1, 0, NSECT);		/* entry pending */
+	S.fail_syncs = 1;
+	pthread_mutex_lock(&hold_lock);
+	hold_failed = true;
+	hold_syncs = false;
+	pthread_cond_broadcast(&hold_cond);
+	failed = wait_for(&failed_held);	/* failed, result not out */
+	pthread_mutex_unlock(&hold_lock);
+	if (failed && pthread_create(&ft, NULL, flush_thread, &fc))
+		abort();
+	for (i = 0; failed && i < 5000 && !done && !waited; i++) {
+		usleep(1000);
+		waited = __atomic_load_n(&q->sync_waiters, __ATOMIC_ACQUIRE);
+		pthread_mutex_lock(&hold_lock);
+		done = fc.done;
+		pthread_mutex_unlock(&hold_lock);
+	}
+	pthread_mutex_lock(&hold_lock);
+	hold_failed = false;
+	pthread_cond_broadcast(&hold_cond);
+	pthread_mutex_unlock(&hold_lock);
+	pthread_join(t, &wret);
+	if (failed)
+		pthread_join(ft, NULL);
+	S.fail_syncs = 0;
+	check_crashes("unlocked sync window, at the end");
+	ok(!w0 && !w1 && failed && (long)wret == -EIO && fc.ret == -EIO,
+	   "unlocked sync window: the failed write-through write and the flush that ran before its result was out both fail (%ld, %d; the flush %s)",
+	   (long)wret, fc.ret, waited ? "waited for it" : done ?
+	   "returned before it" : "neither returned nor waited in 5 s");
+	ok(!S.bad, "unlocked sync window: %u crash images checked, %u inconsistent",
+	   S.checks, S.bad);
+	S.bad = 0;
+	barrier_done(d);
+}
+
 /* Every sector of guest clusters g[0..n) reads as last written, reopened. */
 static unsigned int reopen_differs(const char *name, const u64 *g,
 				   unsigned int n)
@@ -1384,6 +1485,7 @@ int main(void)
 	test_barrier_failures();
 	test_barrier_failure_pending();
 	test_unlocked_sync_failure_pending();
+	test_unlocked_sync_window();
 	test_dropped_rct_entry();
 	test_dsync_after_sync_error("raw-dsync", false);
 	test_dsync_after_sync_error("qcow2-dsync", true);
