@@ -190,6 +190,7 @@ static const struct disk_ops qcow2_ops = {
 	.flush = qcow2_flush,
 	.zero = qcow2_zero,
 	.map_read = qcow2_map_read,
+	.map_done = qcow2_map_done,
 	.close = qcow2_close,
 };
 

@@ -231,6 +231,9 @@ int qcow2_commit(struct disk *d, struct qcow2 *q)
 	q->nfrees = 0;
 	if (ret)
 		return ret;	/* the old clusters leak */
+	/* ... and the reads mapped before them done (on the ring) ... */
+	if (nf)
+		qcow2_wait_none(q, &q->mapped_reads);
 	/* ... before their old clusters' refcounts drop. */
 	for (i = 0; !ret && i < nf; i++)
 		ret = wb_release(d, q, q->frees[i]);

@@ -56,7 +56,9 @@
  * in d->sync_failed.
  * One mutex serialises every request on an image; the syncs of a flush
  * with nothing to commit and of a write-through write in place run
- * outside it.
+ * outside it, and so do the reads map_read() maps (the io_uring engine
+ * sends them to the file): a commit frees no cluster while one is out
+ * (until map_done()), so none is handed out again under such a read.
  *
  * The image may be hostile. At open, every table (header, L1, L2s,
  * refcount table and blocks, snapshot table and snapshots' L1 tables)
@@ -146,6 +148,13 @@ struct qcow2 {
 	 * sync_lock, sync_waiters (atomic) the barriers waiting.
 	 */
 	unsigned int syncs_out;
+	/*
+	 * Reads map_read() mapped (sent to the file directly, outside the
+	 * lock) not yet done (map_done()): a commit's frees wait for none
+	 * to be out (none is mapped while it holds the lock), or a cluster
+	 * freed and handed out again could be read by one. Atomic.
+	 */
+	unsigned int mapped_reads;
 	unsigned int sync_waiters;
 	pthread_mutex_t sync_lock;
 	pthread_cond_t sync_cond;
@@ -190,6 +199,13 @@ int qcow2_barrier(struct disk *d, struct qcow2 *q);
  * disk_sync_result(); counted in q->syncs_out until that result is in.
  */
 int qcow2_sync_unlocked(struct disk *d, struct qcow2 *q);
+/*
+ * With q->lock held: until *count (q->syncs_out, q->mapped_reads: taken
+ * only under q->lock) is 0. Counted in q->sync_waiters meanwhile.
+ */
+void qcow2_wait_none(struct qcow2 *q, unsigned int *count);
+/* *count - 1 (atomic), waking qcow2_wait_none() at 0. */
+void qcow2_count_put(struct qcow2 *q, unsigned int *count);
 /* A table entry that makes no sense: one rate-limited line, -EIO. */
 int qcow2_corrupt(struct disk *d, const char *what, u64 v);
 
@@ -249,6 +265,7 @@ int qcow2_decompress(struct disk *d, struct qcow2 *q, u64 e);
 
 /* qcow2-read.c and qcow2-write.c: the disk_ops. */
 int qcow2_map_read(struct disk *d, u64 off, u64 len, u64 *host);
+void qcow2_map_done(struct disk *d);
 ssize_t qcow2_preadv(struct disk *d, const struct iovec *iov,
 		     int iovcnt, u64 off);
 int qcow2_flush(struct disk *d);

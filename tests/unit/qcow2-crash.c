@@ -610,11 +610,26 @@ static u64 last_ver(u64 g, unsigned int s)
 	return n ? S.hist[i][s][n - 1] : S.flushed[i][s];
 }
 
+/* Where guest cluster g is mapped (a read there done at once), or 0. */
 static u64 host_of(struct disk *d, u64 g)
 {
 	u64 h = 0;
 
-	return d->ops->map_read(d, g * CS, CS, &h) == 1 ? h : 0;
+	if (d->ops->map_read(d, g * CS, CS, &h) != 1)
+		return 0;
+	d->ops->map_done(d);
+	return h;
+}
+
+/* A read map_read() maps: 1 (and done with at once), else its answer. */
+static int map_once(struct disk *d, u64 off, u64 len)
+{
+	u64 h;
+	int ret = d->ops->map_read(d, off, len, &h);
+
+	if (ret == 1)
+		d->ops->map_done(d);
+	return ret;
 }
 
 /*
@@ -869,6 +884,8 @@ static void *map_thread(void *arg)
 	u64 host;
 
 	m->ret = m->d->ops->map_read(m->d, 0, CS, &host);
+	if (m->ret == 1)
+		m->d->ops->map_done(m->d);
 	pthread_mutex_lock(&hold_lock);
 	m->done = true;
 	pthread_cond_broadcast(&hold_cond);
@@ -907,11 +924,10 @@ static void test_map_read_no_wait(void)
 	pthread_t w, mt;
 	bool syncing, answered;
 	void *wret;
-	u64 host;
 
 	if (!ok(d != NULL, "map_read: the image opens"))
 		return;
-	ok(!gwrite(d, 0, 0, NSECT) && d->ops->map_read(d, 0, CS, &host) == 1,
+	ok(!gwrite(d, 0, 0, NSECT) && map_once(d, 0, CS) == 1,
 	   "map_read: an allocated cluster maps");
 	pthread_mutex_lock(&hold_lock);
 	hold_syncs = true;
@@ -933,7 +949,7 @@ static void test_map_read_no_wait(void)
 	   answered ? "answered" : "still waiting after 2 s", m.ret);
 	pthread_join(w, &wret);
 	pthread_join(mt, NULL);
-	ok(!wret && d->ops->map_read(d, 0, CS, &host) == 1,
+	ok(!wret && map_once(d, 0, CS) == 1,
 	   "map_read: the write done, it maps again");
 	make_durable(false);
 	S.fd = -1;
@@ -1396,6 +1412,57 @@ static void test_unlocked_sync_window(void)
 	barrier_done(d);
 }
 
+/*
+ * A read map_read() mapped goes to the file outside the image's lock (on
+ * the io_uring ring) and may still run when a discard of that cluster is
+ * committed: the cluster must not be freed (and handed out to another
+ * guest cluster, whose data the read would return) until the read is
+ * done (map_done()). The flush that would free it waits for that; then
+ * the cluster is free again. The test ends the read once the flush has
+ * returned or is seen waiting (q->sync_waiters), at most 5 s.
+ */
+static void test_mapped_read_free(void)
+{
+	struct disk *d = make_image("mf.qcow2", true, false);
+	struct flush_call fc = { .d = d };
+	struct qcow2 *q = d ? d->priv : NULL;
+	bool mapped, waited = false, done = false;
+	u64 h0 = 0, h5;
+	pthread_t ft;
+	int r, i;
+
+	if (!ok(d != NULL, "mapped read and free: the image opens"))
+		return;
+	r = gwrite(d, 0, 0, NSECT);
+	r = r ?: gflush(d);
+	mapped = d->ops->map_read(d, 0, CS, &h0) == 1;	/* the read is out */
+	r = r ?: gzero(d, 0, true);		/* freed at the next commit */
+	if (pthread_create(&ft, NULL, flush_thread, &fc))
+		abort();
+	for (i = 0; i < 5000 && !done && !waited; i++) {
+		usleep(1000);
+		waited = __atomic_load_n(&q->sync_waiters, __ATOMIC_ACQUIRE);
+		pthread_mutex_lock(&hold_lock);
+		done = fc.done;
+		pthread_mutex_unlock(&hold_lock);
+	}
+	if (mapped)
+		d->ops->map_done(d);		/* the read is done */
+	pthread_join(ft, NULL);
+	ok(!r && mapped && waited && !done,
+	   "mapped read and free: the flush that frees the discarded cluster waits for the read mapped there (%d, %s)",
+	   r, waited ? "waited" : done ? "returned before the read was done" :
+	   "neither returned nor waited in 5 s");
+	r = fc.ret ?: gwrite(d, 5, 0, NSECT);
+	h5 = host_of(d, 5);
+	ok(!r && h0 && h5 == h0,
+	   "mapped read and free: the read done, the flush returns and the cluster is free again (%d, 0x%llx, 0x%llx)",
+	   r, (unsigned long long)h0, (unsigned long long)h5);
+	make_durable(false);
+	S.fd = -1;
+	disk_close(d);
+}
+
 /* Every sector of guest clusters g[0..n) reads as last written, reopened. */
 static unsigned int reopen_differs(const char *name, const u64 *g,
 				   unsigned int n)
@@ -1486,6 +1553,7 @@ int main(void)
 	test_barrier_failure_pending();
 	test_unlocked_sync_failure_pending();
 	test_unlocked_sync_window();
+	test_mapped_read_free();
 	test_dropped_rct_entry();
 	test_dsync_after_sync_error("raw-dsync", false);
 	test_dsync_after_sync_error("qcow2-dsync", true);
