@@ -44,7 +44,9 @@
  * can fail too) leaves the cached table as the file has it, so later
  * writes to those clusters are found after a reopen. A sync outside the
  * image's lock that has failed but not said so yet when a flush commits
- * (held there by the test) makes that flush fail too.
+ * (held there by the test) makes that flush fail too, and one that
+ * fails between a new L2 table's writes and its barrier fails the write
+ * that needed the table.
  *
  * The header writes others depend on are durable in time: the corrupt
  * bit when the refused write returns, the cleared autoclear word when a
@@ -449,12 +451,21 @@ static bool hold_syncs, in_sync;
  */
 static bool hold_failed, failed_held;
 
+/*
+ * Syncs arriving are numbered from 0 (arrived, reset by a test): while
+ * hold_syncs, those numbered released or more wait.
+ */
+static unsigned int arrived, released;
+
 static void held_sync(void)
 {
+	unsigned int t;
+
 	pthread_mutex_lock(&hold_lock);
+	t = arrived++;
 	in_sync = true;
 	pthread_cond_broadcast(&hold_cond);
-	while (hold_syncs)
+	while (hold_syncs && t >= released)
 		pthread_cond_wait(&hold_cond, &hold_lock);
 	in_sync = false;
 	pthread_mutex_unlock(&hold_lock);
@@ -1463,6 +1474,79 @@ static void test_mapped_read_free(void)
 	disk_close(d);
 }
 
+static void *new_table_thread(void *arg)
+{
+	return (void *)(long)gwrite(arg, 600, 0, NSECT);
+}
+
+/* Wait (hold_lock held) until n syncs have arrived, or 2 s. */
+static bool wait_arrived(unsigned int n)
+{
+	struct timespec until;
+
+	clock_gettime(CLOCK_REALTIME, &until);
+	until.tv_sec += 2;
+	while (arrived < n)
+		if (pthread_cond_timedwait(&hold_cond, &hold_lock, &until))
+			break;
+	return arrived >= n;
+}
+
+/*
+ * A sync outside the lock (a write-through write in place) fails between
+ * the writes of a new L2 table (its zeroes, its refcount) and that
+ * table's barrier, dropping them: the barrier succeeds (the kernel told
+ * the other), but the table must not be linked into L1 (an L1 entry
+ * naming a cluster with refcount 0 and stale contents): that write fails.
+ */
+static void test_unlocked_sync_new_table(void)
+{
+	struct disk *d = make_image("fn.qcow2", true, false);
+	int w0 = -1, f;
+	bool held = false;
+	pthread_t t, tt;
+	void *wret = NULL, *tret = NULL;
+
+	if (!ok(d != NULL, "failed unlocked sync before a new table's barrier: the image opens"))
+		return;
+	w0 = gwrite(d, 0, 0, NSECT);
+	w0 = w0 ?: gflush(d);			/* cluster 0 allocated, clean */
+	S.check = true;
+	pthread_mutex_lock(&hold_lock);
+	hold_syncs = true;
+	arrived = released = 0;
+	pthread_mutex_unlock(&hold_lock);
+	if (pthread_create(&t, NULL, dsync_thread, d))
+		abort();
+	pthread_mutex_lock(&hold_lock);
+	held = wait_arrived(1);			/* in place, lock dropped */
+	pthread_mutex_unlock(&hold_lock);
+	if (pthread_create(&tt, NULL, new_table_thread, d))
+		abort();
+	pthread_mutex_lock(&hold_lock);
+	held = wait_arrived(2) && held;		/* the table's barrier */
+	S.fail_syncs = 1;
+	released = 1;				/* the first fails */
+	pthread_cond_broadcast(&hold_cond);
+	pthread_mutex_unlock(&hold_lock);
+	pthread_join(t, &wret);
+	pthread_mutex_lock(&hold_lock);
+	hold_syncs = false;			/* the barrier goes on */
+	pthread_cond_broadcast(&hold_cond);
+	pthread_mutex_unlock(&hold_lock);
+	pthread_join(tt, &tret);
+	S.fail_syncs = 0;
+	f = gflush(d);
+	check_crashes("failed unlocked sync before a new table's barrier, at the end");
+	ok(!w0 && held && (long)wret == -EIO && (long)tret == -EIO && f == -EIO,
+	   "failed unlocked sync before a new table's barrier: the write-through write, the write that needs the table and the flush fail (%ld, %ld, %d)",
+	   (long)wret, (long)tret, f);
+	ok(!S.bad, "failed unlocked sync before a new table's barrier: %u crash images checked, %u inconsistent",
+	   S.checks, S.bad);
+	S.bad = 0;
+	barrier_done(d);
+}
+
 /* Every sector of guest clusters g[0..n) reads as last written, reopened. */
 static unsigned int reopen_differs(const char *name, const u64 *g,
 				   unsigned int n)
@@ -1553,6 +1637,7 @@ int main(void)
 	test_barrier_failure_pending();
 	test_unlocked_sync_failure_pending();
 	test_unlocked_sync_window();
+	test_unlocked_sync_new_table();
 	test_mapped_read_free();
 	test_dropped_rct_entry();
 	test_dsync_after_sync_error("raw-dsync", false);
