@@ -49,6 +49,8 @@ static void qcow2_close(struct disk *d)
 	free(q->ccache);
 	qcow2_meta_free(&q->meta);
 	disk_close(q->backing);
+	pthread_cond_destroy(&q->sync_cond);
+	pthread_mutex_destroy(&q->sync_lock);
 	pthread_mutex_destroy(&q->lock);
 	free(q);
 	d->priv = NULL;
@@ -188,6 +190,7 @@ static const struct disk_ops qcow2_ops = {
 	.flush = qcow2_flush,
 	.zero = qcow2_zero,
 	.map_read = qcow2_map_read,
+	.map_done = qcow2_map_done,
 	.close = qcow2_close,
 };
 
@@ -280,6 +283,8 @@ int disk_qcow2_open(struct disk *d, const struct disk_open_opts *opts,
 		return -ENOMEM;
 	}
 	pthread_mutex_init(&q->lock, NULL);
+	pthread_mutex_init(&q->sync_lock, NULL);
+	pthread_cond_init(&q->sync_cond, NULL);
 	d->priv = q;
 	d->ops = &qcow2_ops;
 	ret = qcow2_pread(d, hdr, hlen, 0);

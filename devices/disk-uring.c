@@ -383,6 +383,12 @@ static unsigned int uring_reap(struct disk_uring *u, bool wait)
 		res = cqe->res;
 		io_uring_cqe_seen(&u->ring, cqe);
 		if (uring_complete(u, req, res) == URING_DONE) {
+			struct disk *d = u->e.disk;
+
+			/* On the ring of a format: a read map_read() mapped. */
+			if (u->slow && req->op == DISK_OP_READ &&
+			    d->ops->map_done)
+				d->ops->map_done(d);
 			req->done(req);
 			/*
 			 * After done(): drain() waits for it to return. The

@@ -128,14 +128,56 @@ int qcow2_write_clear(struct disk *d, struct qcow2 *q, const void *buf,
 	return q_pwrite(d, buf, len, off);
 }
 
+void qcow2_wait_none(struct qcow2 *q, unsigned int *count)
+{
+	if (!__atomic_load_n(count, __ATOMIC_ACQUIRE))
+		return;
+	pthread_mutex_lock(&q->sync_lock);
+	__atomic_add_fetch(&q->sync_waiters, 1, __ATOMIC_RELEASE);
+	while (__atomic_load_n(count, __ATOMIC_ACQUIRE))
+		pthread_cond_wait(&q->sync_cond, &q->sync_lock);
+	__atomic_sub_fetch(&q->sync_waiters, 1, __ATOMIC_RELEASE);
+	pthread_mutex_unlock(&q->sync_lock);
+}
+
+void qcow2_count_put(struct qcow2 *q, unsigned int *count)
+{
+	if (__atomic_sub_fetch(count, 1, __ATOMIC_ACQ_REL))
+		return;
+	/* A waiter checks *count under sync_lock: it sees 0, or is woken. */
+	pthread_mutex_lock(&q->sync_lock);
+	if (__atomic_load_n(&q->sync_waiters, __ATOMIC_ACQUIRE))
+		pthread_cond_broadcast(&q->sync_cond);
+	pthread_mutex_unlock(&q->sync_lock);
+}
+
 int qcow2_barrier(struct disk *d, struct qcow2 *q)
 {
-	if (!q->unsynced)
-		return 0;
-	if (fdatasync(d->fd))
-		return disk_sync_result(d, -errno);
-	q->unsynced = false;
-	return 0;
+	int ret = 0;
+
+	if (q->unsynced) {
+		if (fdatasync(d->fd))
+			ret = disk_sync_result(d, -errno);
+		else
+			q->unsynced = false;
+	}
+	/* Its success may be a sync outside the lock's failure. */
+	if (!ret)
+		qcow2_wait_none(q, &q->syncs_out);
+	if (qcow2_sync_lost(d, q) && !ret)
+		ret = -EIO;
+	return ret;
+}
+
+int qcow2_sync_unlocked(struct disk *d, struct qcow2 *q)
+{
+	int ret;
+
+	__atomic_add_fetch(&q->syncs_out, 1, __ATOMIC_RELAXED);
+	pthread_mutex_unlock(&q->lock);
+	ret = disk_sync_result(d, fdatasync(d->fd) ? -errno : 0);
+	qcow2_count_put(q, &q->syncs_out);
+	return ret;
 }
 
 int qcow2_corrupt(struct disk *d, const char *what, u64 v)

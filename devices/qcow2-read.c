@@ -147,6 +147,17 @@ int qcow2_map_read(struct disk *d, u64 off, u64 len, u64 *host)
 		ret = 1;
 	}
 	q->no_commit = false;
+	ret = ret < 0 ? ret : ret && pos == off + len;
+	/* Out until map_done(): a commit frees nothing meanwhile. */
+	if (ret == 1)
+		__atomic_add_fetch(&q->mapped_reads, 1, __ATOMIC_RELAXED);
 	pthread_mutex_unlock(&q->lock);
-	return ret < 0 ? ret : ret && pos == off + len;
+	return ret;
+}
+
+void qcow2_map_done(struct disk *d)
+{
+	struct qcow2 *q = d->priv;
+
+	qcow2_count_put(q, &q->mapped_reads);
 }

@@ -184,10 +184,11 @@ ssize_t qcow2_pwritev(struct disk *d, const struct iovec *iov,
 		ret = qcow2_commit(d, q);
 		synced = true;
 	}
-	pthread_mutex_unlock(&q->lock);
 	/* Written in place only: the data, outside the lock. */
 	if (!ret && dsync && !synced)
-		ret = disk_sync_result(d, fdatasync(d->fd) ? -errno : 0);
+		ret = qcow2_sync_unlocked(d, q);
+	else
+		pthread_mutex_unlock(&q->lock);
 	return ret ? ret : (ssize_t)done;
 }
 
@@ -207,8 +208,7 @@ int qcow2_flush(struct disk *d)
 		pthread_mutex_unlock(&q->lock);
 		return ret;
 	}
-	pthread_mutex_unlock(&q->lock);
-	return fdatasync(d->fd) ? -errno : 0;
+	return qcow2_sync_unlocked(d, q);
 }
 
 /* Does the cluster, as it stands, read as all zeroes without I/O? */

@@ -126,14 +126,6 @@ static int wb_write_table(struct disk *d, struct qcow2 *q,
 	return 0;
 }
 
-/*
- * Has a sync of the file failed since a commit last looked? The kernel
- * dropped the dirty pages then: perhaps what a dirty entry names (its
- * cluster's refcount and contents), written before, though a later sync
- * succeeds. A failed barrier outside a commit (a new L2 table or refcount
- * block) or a sync outside the lock (a flush, a write-through write in
- * place) counts: each says so in d->sync_failed.
- */
 /* n host-order entries of tbl to the table of kind at off, again. */
 static void wb_rewrite(struct disk *d, struct qcow2 *q, const u64 *tbl,
 		       u64 n, u64 off, enum qcow2_meta_kind kind)
@@ -152,18 +144,31 @@ static void wb_rewrite(struct disk *d, struct qcow2 *q, const u64 *tbl,
 	free(b);
 }
 
-static bool wb_sync_failed_since(struct disk *d, struct qcow2 *q)
+/*
+ * Has a sync of the file failed since a barrier last looked? The kernel
+ * dropped the dirty pages then: perhaps what a dirty entry names (its
+ * cluster's refcount and contents), written before, though a later sync
+ * succeeds. A failed barrier, a failed write of entries in a commit or a
+ * sync outside the lock (a flush, a write-through write in place) counts:
+ * each says so in d->sync_failed. Called at every barrier (after those
+ * outside the lock are waited out) and when a commit fails: no entry is
+ * written then.
+ */
+bool qcow2_sync_lost(struct disk *d, struct qcow2 *q)
 {
 	if (q->sync_failed_seen ||
 	    !__atomic_load_n(&d->sync_failed, __ATOMIC_ACQUIRE))
 		return false;
 	q->sync_failed_seen = true;
+	/* What the entries name may be lost: back to the file's. */
+	wb_clean(q, true);
+	q->nfrees = 0;	/* still named: kept */
 	/*
 	 * The L1 and refcount table entries of new tables are written
 	 * unsynced, and later entries depend on them (a refcount block the
 	 * file's table does not name counts nothing): write both tables
-	 * again, for the next commit's first barrier. Best effort: a write
-	 * that fails here fails that barrier too.
+	 * again, for the next barrier. Best effort: a write that fails here
+	 * fails that barrier too.
 	 */
 	wb_rewrite(d, q, q->rct, q->rct_entries, q->h.rct_offset,
 		   QCOW2_META_RCT);
@@ -173,15 +178,16 @@ static bool wb_sync_failed_since(struct disk *d, struct qcow2 *q)
 
 int qcow2_commit(struct disk *d, struct qcow2 *q)
 {
+	struct l2_cache_entry *evict = NULL;
 	unsigned int i, nf;
 	int ret = 0;
 
 	if (q->nlinks) {
-		/* What the entries name (contents, refcounts) first. */
+		/*
+		 * What the entries name (contents, refcounts) first; if
+		 * that or an earlier sync failed, the entries are undone.
+		 */
 		ret = qcow2_barrier(d, q);
-		/* Not durable after all: as if this barrier failed. */
-		if (!ret && wb_sync_failed_since(d, q))
-			ret = -EIO;
 		for (i = 0; !ret && i < L2_CACHE_SIZE; i++) {
 			struct l2_cache_entry *c = &q->l2c[i];
 
@@ -190,29 +196,44 @@ int qcow2_commit(struct disk *d, struct qcow2 *q)
 			ret = wb_write_table(d, q, c);
 			if (!ret)
 				c->ndirty = 0;
+			else
+				evict = c;
 		}
 		/*
 		 * Not written: back to what the file holds, the writes
 		 * that were acknowledged are lost, and every flush says so.
 		 */
 		wb_clean(q, ret);
+		/*
+		 * The table whose piece failed holds new entries in the
+		 * pieces before it, perhaps part of that piece (a short
+		 * write), old ones after: it leaves the cache, and is read
+		 * again from the file when next needed.
+		 */
+		if (evict) {
+			evict->off = 0;
+			evict->used = 0;
+		}
 		if (ret) {
 			q->nfrees = 0;	/* still named: kept */
 			ret = disk_sync_result(d, ret);
 			/* Every entry that failure may concern is undone. */
-			wb_sync_failed_since(d, q);
+			qcow2_sync_lost(d, q);
 			return ret;
 		}
 	}
-	/* The entries (and anything else written) durable ... */
+	/*
+	 * The entries (and anything else written) durable, or else (this
+	 * sync or one outside the lock failed) the frees dropped ...
+	 */
 	ret = qcow2_barrier(d, q);
 	nf = q->nfrees;
 	q->nfrees = 0;
-	if (ret) {
-		/* Nothing pending it concerns: later entries are fine. */
-		wb_sync_failed_since(d, q);
+	if (ret)
 		return ret;	/* the old clusters leak */
-	}
+	/* ... and the reads mapped before them done (on the ring) ... */
+	if (nf)
+		qcow2_wait_none(q, &q->mapped_reads);
 	/* ... before their old clusters' refcounts drop. */
 	for (i = 0; !ret && i < nf; i++)
 		ret = wb_release(d, q, q->frees[i]);

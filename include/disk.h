@@ -55,6 +55,12 @@ struct disk_ops {
 	 * without waiting: it is called on the I/O thread), or -errno.
 	 */
 	int (*map_read)(struct disk *d, u64 off, u64 len, u64 *host);
+	/*
+	 * With map_read: a read it mapped (1) is done with the file, once
+	 * for each. Until then the format frees none of the clusters such
+	 * reads may use (nor hands them out to another guest cluster).
+	 */
+	void (*map_done)(struct disk *d);
 	void (*close)(struct disk *d);
 };
 

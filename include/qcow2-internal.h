@@ -40,13 +40,25 @@
  * writes see the cached tables, so a write before the commit is read
  * back, and written in place by a second write. A commit that fails
  * puts the entries it did not write back to what the file holds (their
- * new clusters leak), drops the frees, and its error sticks to every
- * later flush (disk_sync_result()). A sync that failed anywhere else
- * since the last commit (the kernel may have dropped what the entries
- * name) makes the next commit fail the same way, and write the L1 and
- * refcount tables again (their entries for new tables, not synced on
- * their own, may be lost too).
- * One mutex serialises every request on an image.
+ * new clusters leak), drops the frees (the old clusters of the entries
+ * it did write leak), and its error sticks to every later flush
+ * (disk_sync_result()). A table it wrote in part (a piece of entries
+ * failed, perhaps after a short write) leaves the cache and is read
+ * again from the file: the cache never names other clusters than the
+ * file does. A sync that failed anywhere else
+ * since the last barrier looked (the kernel may have dropped what the
+ * entries name) makes the next barrier fail the same way: the pending
+ * entries are undone, the frees dropped, the L1 and refcount tables
+ * written again (their entries for new tables, not synced on their own,
+ * may be lost too). The kernel reports a failed write-back to one sync
+ * only: a barrier that succeeds first waits out the syncs that run
+ * outside the lock (they may have had its error) until their result is
+ * in d->sync_failed.
+ * One mutex serialises every request on an image; the syncs of a flush
+ * with nothing to commit and of a write-through write in place run
+ * outside it, and so do the reads map_read() maps (the io_uring engine
+ * sends them to the file): a commit frees no cluster while one is out
+ * (until map_done()), so none is handed out again under such a read.
  *
  * The image may be hostile. At open, every table (header, L1, L2s,
  * refcount table and blocks, snapshot table and snapshots' L1 tables)
@@ -125,7 +137,27 @@ struct qcow2 {
 	bool corrupt;		/* a check failed: no more writes */
 	bool unsynced;		/* written since the last qcow2_barrier() */
 	bool no_commit;		/* map_read: no table may leave the cache */
-	bool sync_failed_seen;	/* a commit saw d->sync_failed set */
+	bool sync_failed_seen;	/* a barrier saw d->sync_failed set */
+	/*
+	 * Syncs outside the lock (qcow2_sync_unlocked(): a flush with
+	 * nothing to commit, a write-through write in place) from before
+	 * they drop the lock until their result is in d->sync_failed. The
+	 * kernel reports a failed write-back to one sync only, perhaps one
+	 * of them: a barrier waits them out (none starts while it holds the
+	 * lock) before it trusts d->sync_failed. Atomic; the wait under
+	 * sync_lock, sync_waiters (atomic) the barriers waiting.
+	 */
+	unsigned int syncs_out;
+	/*
+	 * Reads map_read() mapped (sent to the file directly, outside the
+	 * lock) not yet done (map_done()): a commit's frees wait for none
+	 * to be out (none is mapped while it holds the lock), or a cluster
+	 * freed and handed out again could be read by one. Atomic.
+	 */
+	unsigned int mapped_reads;
+	unsigned int sync_waiters;
+	pthread_mutex_t sync_lock;
+	pthread_cond_t sync_cond;
 	/* Dirty L2 entries, one link each (qcow2-writeback.c). */
 	struct qcow2_link links[QCOW2_DEFER];
 	unsigned int nlinks;
@@ -156,10 +188,24 @@ int qcow2_write_clear(struct disk *d, struct qcow2 *q, const void *buf,
 		      u64 len, u64 off);
 /*
  * Make everything written so far stable (fdatasync) before an entry that
- * depends on it is written; nothing to do if nothing was. A failure goes
- * through disk_sync_result(): -errno.
+ * depends on it is written; no sync if nothing was. A failure goes
+ * through disk_sync_result(): -errno. A sync that failed elsewhere since
+ * the last barrier looked (waiting out those outside the lock) is one
+ * too: -EIO. Either way qcow2_sync_lost() has run.
  */
 int qcow2_barrier(struct disk *d, struct qcow2 *q);
+/*
+ * With q->lock held: drop it, fdatasync, the result through
+ * disk_sync_result(); counted in q->syncs_out until that result is in.
+ */
+int qcow2_sync_unlocked(struct disk *d, struct qcow2 *q);
+/*
+ * With q->lock held: until *count (q->syncs_out, q->mapped_reads: taken
+ * only under q->lock) is 0. Counted in q->sync_waiters meanwhile.
+ */
+void qcow2_wait_none(struct qcow2 *q, unsigned int *count);
+/* *count - 1 (atomic), waking qcow2_wait_none() at 0. */
+void qcow2_count_put(struct qcow2 *q, unsigned int *count);
 /* A table entry that makes no sense: one rate-limited line, -EIO. */
 int qcow2_corrupt(struct disk *d, const char *what, u64 v);
 
@@ -199,6 +245,15 @@ int qcow2_l2_get(struct disk *d, struct qcow2 *q, u64 gcl, bool alloc,
 int qcow2_l2_update(struct disk *d, struct qcow2 *q, u64 *tbl, u64 idx,
 		    u64 e, u64 old);
 /*
+ * If a sync of the file failed since this was last asked (d->sync_failed,
+ * set anywhere), the kernel may have dropped anything not synced before:
+ * every dirty L2 entry goes back to what the file holds (none is written
+ * by then), the frees are dropped, and the L1 and refcount tables are
+ * written again (their entries for new tables, not synced on their own,
+ * may be lost too). True if so (once per image).
+ */
+bool qcow2_sync_lost(struct disk *d, struct qcow2 *q);
+/*
  * Write the dirty L2 entries (sync, entries), sync, then free the
  * clusters of the entries they replaced; on success everything written
  * before is durable. Every table is clean afterwards, even on failure.
@@ -210,6 +265,7 @@ int qcow2_decompress(struct disk *d, struct qcow2 *q, u64 e);
 
 /* qcow2-read.c and qcow2-write.c: the disk_ops. */
 int qcow2_map_read(struct disk *d, u64 off, u64 len, u64 *host);
+void qcow2_map_done(struct disk *d);
 ssize_t qcow2_preadv(struct disk *d, const struct iovec *iov,
 		     int iovcnt, u64 off);
 int qcow2_flush(struct disk *d);

@@ -38,6 +38,7 @@
 
 #include "disk.h"
 #include "log.h"
+#include "qcow2-internal.h"
 #include "seccomp-filter.h"
 #include "tap.h"
 
@@ -794,6 +795,7 @@ static void test_qcow2_flush(void)
 	u64 l2, entry;
 	s64 w, f;
 	u8 back[BS];
+	unsigned int mapped;
 	int fd;
 
 	fd = mkstemp(path);
@@ -824,6 +826,35 @@ static void test_qcow2_flush(void)
 	   "io_uring, qcow2: after a FLUSH the file holds the write's L2 entry and data (%lld, %lld, 0x%llx)",
 	   (long long)w, (long long)f, (unsigned long long)entry);
 	close(fd);
+	/*
+	 * A read of it goes through the ring (mapped): once done, qcow2 is
+	 * told (map_done()), or a commit that frees a cluster would wait
+	 * for it for ever. Then a discard and a FLUSH that frees it.
+	 */
+	memset(bufs[0], 0, BS);
+	one_req(e, DISK_OP_READ, 0, BS, false);
+	e->ops->drain(e);
+	w = reqs[0].done == 1 ? reqs[0].dreq.result : -ENOENT;
+	mapped = __atomic_load_n(&((struct qcow2 *)d->priv)->mapped_reads,
+				 __ATOMIC_ACQUIRE);
+	ok(w == BS && bufs[0][0] == 0xa5 && !mapped,
+	   "io_uring, qcow2: a mapped read done, none is counted out (%lld, %u)",
+	   (long long)w, mapped);
+	f = -ENOENT;
+	if (!mapped) {
+		memset(&reqs[0], 0, sizeof(reqs[0]));
+		reqs[0].dreq = (struct disk_req){
+			.op = DISK_OP_ZERO, .off = 0, .len = 4096,
+			.unmap = true, .done = t_done,
+		};
+		e->ops->queue(e, &reqs[0].dreq);
+		e->ops->submit_batch(e);
+		e->ops->drain(e);
+		w = reqs[0].done == 1 ? reqs[0].dreq.result : -ENOENT;
+		f = w ?: ring_flush(e);
+	}
+	ok(!f, "io_uring, qcow2: then a discard and the FLUSH that frees the cluster complete (%lld)",
+	   (long long)f);
 	io_loop_stop(&loop);
 	disk_engine_destroy(e);
 	io_loop_destroy(&loop);

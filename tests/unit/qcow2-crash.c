@@ -39,7 +39,14 @@
  * pages and reports the error once) makes that flush fail, and every later
  * one, for raw and qcow2 images alike: the guest is never told its lost
  * data is safe. A write refused because a qcow2 image is corrupt is no
- * such failure: flushes go on.
+ * such failure: flushes go on. A commit whose write of a piece of L2
+ * entries fails midway (a short write, then EIO: the test's pwrite64
+ * can fail too) leaves the cached table as the file has it, so later
+ * writes to those clusters are found after a reopen. A sync outside the
+ * image's lock that has failed but not said so yet when a flush commits
+ * (held there by the test) makes that flush fail too, and one that
+ * fails between a new L2 table's writes and its barrier fails the write
+ * that needed the table.
  *
  * The header writes others depend on are durable in time: the corrupt
  * bit when the refused write returns, the cleared autoclear word when a
@@ -97,6 +104,13 @@ static struct {
 	bool overflow;
 	int fail_syncs;		/* fdatasync calls to fail with EIO */
 	int fail_at;		/* fail the fail_at-th fdatasync from now */
+	/*
+	 * Fail the fail_write_at-th write from now with EIO, writing
+	 * nothing; with tear, it writes its first half and returns that,
+	 * and the next write (the rest) fails.
+	 */
+	int fail_write_at;
+	bool tear, fail_next_write;
 	unsigned int syncs;	/* fdatasync calls on the image */
 	bool check;		/* run the crash checks at each sync */
 	unsigned int checks, bad;
@@ -136,10 +150,33 @@ static void note(u64 off, const void *buf, u64 len)
 	memcpy(p->data, buf, len);
 }
 
+/* An injected write failure: -1 (EIO), else the bytes to write (n or less). */
+static ssize_t write_fault(int fd, size_t n)
+{
+	if (!tracked(fd))
+		return n;
+	if (S.fail_next_write) {
+		S.fail_next_write = false;
+		errno = EIO;
+		return -1;
+	}
+	if (!S.fail_write_at || --S.fail_write_at)
+		return n;
+	if (S.tear && n > 1) {
+		S.fail_next_write = true;
+		return n / 2;
+	}
+	errno = EIO;
+	return -1;
+}
+
 ssize_t pwrite64(int fd, const void *buf, size_t n, off_t off)
 {
-	ssize_t r = syscall(SYS_pwrite64, fd, buf, n, off);
+	ssize_t r = write_fault(fd, n);
 
+	if (r < 0)
+		return r;
+	r = syscall(SYS_pwrite64, fd, buf, r, off);
 	if (r > 0 && tracked(fd))
 		note(off, buf, r);
 	return r;
@@ -147,10 +184,14 @@ ssize_t pwrite64(int fd, const void *buf, size_t n, off_t off)
 
 ssize_t pwritev64(int fd, const struct iovec *iov, int cnt, off_t off)
 {
-	ssize_t r = syscall(SYS_pwritev, fd, iov, cnt, (long)off,
-			    (long)((u64)off >> 32));
-	ssize_t left = r;
+	ssize_t r, left;
 	int i;
+
+	if (write_fault(fd, 1) < 0)	/* no tearing here */
+		return -1;
+	r = syscall(SYS_pwritev, fd, iov, cnt, (long)off,
+		    (long)((u64)off >> 32));
+	left = r;
 
 	if (r <= 0 || !tracked(fd))
 		return r;
@@ -404,13 +445,27 @@ static void make_durable(bool lose)
 static pthread_mutex_t hold_lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t hold_cond = PTHREAD_COND_INITIALIZER;
 static bool hold_syncs, in_sync;
+/*
+ * hold_failed: an fdatasync that fails (the pages already dropped) waits
+ * until it is cleared before it returns, failed_held set meanwhile.
+ */
+static bool hold_failed, failed_held;
+
+/*
+ * Syncs arriving are numbered from 0 (arrived, reset by a test): while
+ * hold_syncs, those numbered released or more wait.
+ */
+static unsigned int arrived, released;
 
 static void held_sync(void)
 {
+	unsigned int t;
+
 	pthread_mutex_lock(&hold_lock);
+	t = arrived++;
 	in_sync = true;
 	pthread_cond_broadcast(&hold_cond);
-	while (hold_syncs)
+	while (hold_syncs && t >= released)
 		pthread_cond_wait(&hold_cond, &hold_lock);
 	in_sync = false;
 	pthread_mutex_unlock(&hold_lock);
@@ -429,6 +484,13 @@ int fdatasync(int fd)
 		/* As Linux: the dirty pages are dropped, the error said once. */
 		S.fail_syncs--;
 		make_durable(true);
+		pthread_mutex_lock(&hold_lock);
+		failed_held = hold_failed;
+		pthread_cond_broadcast(&hold_cond);
+		while (hold_failed)
+			pthread_cond_wait(&hold_cond, &hold_lock);
+		failed_held = false;
+		pthread_mutex_unlock(&hold_lock);
 		errno = EIO;
 		return -1;
 	}
@@ -559,11 +621,26 @@ static u64 last_ver(u64 g, unsigned int s)
 	return n ? S.hist[i][s][n - 1] : S.flushed[i][s];
 }
 
+/* Where guest cluster g is mapped (a read there done at once), or 0. */
 static u64 host_of(struct disk *d, u64 g)
 {
 	u64 h = 0;
 
-	return d->ops->map_read(d, g * CS, CS, &h) == 1 ? h : 0;
+	if (d->ops->map_read(d, g * CS, CS, &h) != 1)
+		return 0;
+	d->ops->map_done(d);
+	return h;
+}
+
+/* A read map_read() maps: 1 (and done with at once), else its answer. */
+static int map_once(struct disk *d, u64 off, u64 len)
+{
+	u64 h;
+	int ret = d->ops->map_read(d, off, len, &h);
+
+	if (ret == 1)
+		d->ops->map_done(d);
+	return ret;
 }
 
 /*
@@ -818,6 +895,8 @@ static void *map_thread(void *arg)
 	u64 host;
 
 	m->ret = m->d->ops->map_read(m->d, 0, CS, &host);
+	if (m->ret == 1)
+		m->d->ops->map_done(m->d);
 	pthread_mutex_lock(&hold_lock);
 	m->done = true;
 	pthread_cond_broadcast(&hold_cond);
@@ -856,11 +935,10 @@ static void test_map_read_no_wait(void)
 	pthread_t w, mt;
 	bool syncing, answered;
 	void *wret;
-	u64 host;
 
 	if (!ok(d != NULL, "map_read: the image opens"))
 		return;
-	ok(!gwrite(d, 0, 0, NSECT) && d->ops->map_read(d, 0, CS, &host) == 1,
+	ok(!gwrite(d, 0, 0, NSECT) && map_once(d, 0, CS) == 1,
 	   "map_read: an allocated cluster maps");
 	pthread_mutex_lock(&hold_lock);
 	hold_syncs = true;
@@ -882,7 +960,7 @@ static void test_map_read_no_wait(void)
 	   answered ? "answered" : "still waiting after 2 s", m.ret);
 	pthread_join(w, &wret);
 	pthread_join(mt, NULL);
-	ok(!wret && d->ops->map_read(d, 0, CS, &host) == 1,
+	ok(!wret && map_once(d, 0, CS) == 1,
 	   "map_read: the write done, it maps again");
 	make_durable(false);
 	S.fd = -1;
@@ -1258,6 +1336,282 @@ static void test_dropped_rct_entry(void)
 	barrier_done(d);
 }
 
+struct flush_call {
+	struct disk *d;
+	int ret;
+	bool done;		/* under hold_lock */
+};
+
+static void *flush_thread(void *arg)
+{
+	struct flush_call *f = arg;
+	int ret = gflush(f->d);
+
+	pthread_mutex_lock(&hold_lock);
+	f->ret = ret;
+	f->done = true;
+	pthread_mutex_unlock(&hold_lock);
+	return NULL;
+}
+
+/*
+ * The window of an unlocked sync: a write-through write in place syncs
+ * after dropping the image's lock; an allocating write goes in; that
+ * sync fails (dropping the write's refcount and data) and is held before
+ * it returns, so its error is not yet in d->sync_failed. A flush (in a
+ * thread) commits meanwhile: its first sync succeeds (the kernel said it
+ * once, to the other), so it must wait for the other's result before it
+ * writes the entry, and fail. The test lets the held sync go once the
+ * flush has returned or is seen waiting (q->sync_waiters), at most 5 s.
+ */
+static void test_unlocked_sync_window(void)
+{
+	struct disk *d = make_image("fx.qcow2", true, false);
+	struct flush_call fc = { .d = d };
+	struct qcow2 *q = d ? d->priv : NULL;
+	int w0 = -1, w1 = -1, i;
+	bool failed = false, waited = false, done = false;
+	pthread_t t, ft;
+	void *wret;
+
+	if (!ok(d != NULL, "unlocked sync window: the image opens"))
+		return;
+	w0 = gwrite(d, 0, 0, NSECT);
+	w0 = w0 ?: gflush(d);			/* cluster 0 allocated, clean */
+	S.check = true;
+	pthread_mutex_lock(&hold_lock);
+	hold_syncs = true;
+	pthread_mutex_unlock(&hold_lock);
+	if (pthread_create(&t, NULL, dsync_thread, d))
+		abort();
+	pthread_mutex_lock(&hold_lock);
+	wait_for(&in_sync);			/* in place, lock dropped */
+	pthread_mutex_unlock(&hold_lock);
+	w1 = gwrite(d, 1, 0, NSECT);		/* entry pending */
+	S.fail_syncs = 1;
+	pthread_mutex_lock(&hold_lock);
+	hold_failed = true;
+	hold_syncs = false;
+	pthread_cond_broadcast(&hold_cond);
+	failed = wait_for(&failed_held);	/* failed, result not out */
+	pthread_mutex_unlock(&hold_lock);
+	if (failed && pthread_create(&ft, NULL, flush_thread, &fc))
+		abort();
+	for (i = 0; failed && i < 5000 && !done && !waited; i++) {
+		usleep(1000);
+		waited = __atomic_load_n(&q->sync_waiters, __ATOMIC_ACQUIRE);
+		pthread_mutex_lock(&hold_lock);
+		done = fc.done;
+		pthread_mutex_unlock(&hold_lock);
+	}
+	pthread_mutex_lock(&hold_lock);
+	hold_failed = false;
+	pthread_cond_broadcast(&hold_cond);
+	pthread_mutex_unlock(&hold_lock);
+	pthread_join(t, &wret);
+	if (failed)
+		pthread_join(ft, NULL);
+	S.fail_syncs = 0;
+	check_crashes("unlocked sync window, at the end");
+	ok(!w0 && !w1 && failed && (long)wret == -EIO && fc.ret == -EIO,
+	   "unlocked sync window: the failed write-through write and the flush that ran before its result was out both fail (%ld, %d; the flush %s)",
+	   (long)wret, fc.ret, waited ? "waited for it" : done ?
+	   "returned before it" : "neither returned nor waited in 5 s");
+	ok(!S.bad, "unlocked sync window: %u crash images checked, %u inconsistent",
+	   S.checks, S.bad);
+	S.bad = 0;
+	barrier_done(d);
+}
+
+/*
+ * A read map_read() mapped goes to the file outside the image's lock (on
+ * the io_uring ring) and may still run when a discard of that cluster is
+ * committed: the cluster must not be freed (and handed out to another
+ * guest cluster, whose data the read would return) until the read is
+ * done (map_done()). The flush that would free it waits for that; then
+ * the cluster is free again. The test ends the read once the flush has
+ * returned or is seen waiting (q->sync_waiters), at most 5 s.
+ */
+static void test_mapped_read_free(void)
+{
+	struct disk *d = make_image("mf.qcow2", true, false);
+	struct flush_call fc = { .d = d };
+	struct qcow2 *q = d ? d->priv : NULL;
+	bool mapped, waited = false, done = false;
+	u64 h0 = 0, h5;
+	pthread_t ft;
+	int r, i;
+
+	if (!ok(d != NULL, "mapped read and free: the image opens"))
+		return;
+	r = gwrite(d, 0, 0, NSECT);
+	r = r ?: gflush(d);
+	mapped = d->ops->map_read(d, 0, CS, &h0) == 1;	/* the read is out */
+	r = r ?: gzero(d, 0, true);		/* freed at the next commit */
+	if (pthread_create(&ft, NULL, flush_thread, &fc))
+		abort();
+	for (i = 0; i < 5000 && !done && !waited; i++) {
+		usleep(1000);
+		waited = __atomic_load_n(&q->sync_waiters, __ATOMIC_ACQUIRE);
+		pthread_mutex_lock(&hold_lock);
+		done = fc.done;
+		pthread_mutex_unlock(&hold_lock);
+	}
+	if (mapped)
+		d->ops->map_done(d);		/* the read is done */
+	pthread_join(ft, NULL);
+	ok(!r && mapped && waited && !done,
+	   "mapped read and free: the flush that frees the discarded cluster waits for the read mapped there (%d, %s)",
+	   r, waited ? "waited" : done ? "returned before the read was done" :
+	   "neither returned nor waited in 5 s");
+	r = fc.ret ?: gwrite(d, 5, 0, NSECT);
+	h5 = host_of(d, 5);
+	ok(!r && h0 && h5 == h0,
+	   "mapped read and free: the read done, the flush returns and the cluster is free again (%d, 0x%llx, 0x%llx)",
+	   r, (unsigned long long)h0, (unsigned long long)h5);
+	make_durable(false);
+	S.fd = -1;
+	disk_close(d);
+}
+
+static void *new_table_thread(void *arg)
+{
+	return (void *)(long)gwrite(arg, 600, 0, NSECT);
+}
+
+/* Wait (hold_lock held) until n syncs have arrived, or 2 s. */
+static bool wait_arrived(unsigned int n)
+{
+	struct timespec until;
+
+	clock_gettime(CLOCK_REALTIME, &until);
+	until.tv_sec += 2;
+	while (arrived < n)
+		if (pthread_cond_timedwait(&hold_cond, &hold_lock, &until))
+			break;
+	return arrived >= n;
+}
+
+/*
+ * A sync outside the lock (a write-through write in place) fails between
+ * the writes of a new L2 table (its zeroes, its refcount) and that
+ * table's barrier, dropping them: the barrier succeeds (the kernel told
+ * the other), but the table must not be linked into L1 (an L1 entry
+ * naming a cluster with refcount 0 and stale contents): that write fails.
+ */
+static void test_unlocked_sync_new_table(void)
+{
+	struct disk *d = make_image("fn.qcow2", true, false);
+	int w0 = -1, f;
+	bool held = false;
+	pthread_t t, tt;
+	void *wret = NULL, *tret = NULL;
+
+	if (!ok(d != NULL, "failed unlocked sync before a new table's barrier: the image opens"))
+		return;
+	w0 = gwrite(d, 0, 0, NSECT);
+	w0 = w0 ?: gflush(d);			/* cluster 0 allocated, clean */
+	S.check = true;
+	pthread_mutex_lock(&hold_lock);
+	hold_syncs = true;
+	arrived = released = 0;
+	pthread_mutex_unlock(&hold_lock);
+	if (pthread_create(&t, NULL, dsync_thread, d))
+		abort();
+	pthread_mutex_lock(&hold_lock);
+	held = wait_arrived(1);			/* in place, lock dropped */
+	pthread_mutex_unlock(&hold_lock);
+	if (pthread_create(&tt, NULL, new_table_thread, d))
+		abort();
+	pthread_mutex_lock(&hold_lock);
+	held = wait_arrived(2) && held;		/* the table's barrier */
+	S.fail_syncs = 1;
+	released = 1;				/* the first fails */
+	pthread_cond_broadcast(&hold_cond);
+	pthread_mutex_unlock(&hold_lock);
+	pthread_join(t, &wret);
+	pthread_mutex_lock(&hold_lock);
+	hold_syncs = false;			/* the barrier goes on */
+	pthread_cond_broadcast(&hold_cond);
+	pthread_mutex_unlock(&hold_lock);
+	pthread_join(tt, &tret);
+	S.fail_syncs = 0;
+	f = gflush(d);
+	check_crashes("failed unlocked sync before a new table's barrier, at the end");
+	ok(!w0 && held && (long)wret == -EIO && (long)tret == -EIO && f == -EIO,
+	   "failed unlocked sync before a new table's barrier: the write-through write, the write that needs the table and the flush fail (%ld, %ld, %d)",
+	   (long)wret, (long)tret, f);
+	ok(!S.bad, "failed unlocked sync before a new table's barrier: %u crash images checked, %u inconsistent",
+	   S.checks, S.bad);
+	S.bad = 0;
+	barrier_done(d);
+}
+
+/* Every sector of guest clusters g[0..n) reads as last written, reopened. */
+static unsigned int reopen_differs(const char *name, const u64 *g,
+				   unsigned int n)
+{
+	struct disk_open_opts o = { .no_lock = true };
+	struct disk *d = NULL;
+	unsigned int i, s, bad = 0;
+	char p[128];
+
+	snprintf(p, sizeof(p), "%s/%s", dir, name);
+	if (disk_open(&d, p, &o, NULL, 0))
+		return ~0U;
+	for (i = 0; i < n; i++)
+		for (s = 0; s < NSECT; s++)
+			bad += gread(d, g[i], s) != last_ver(g[i], s);
+	disk_close(d);
+	return bad;
+}
+
+/*
+ * A commit whose write of its second piece of L2 entries fails after
+ * writing half of it (entries 32-47 of the table in the file, 48-63 not):
+ * the first piece (guest cluster 0) is in the file, and so is the torn
+ * half (guest cluster 40). The cached table must say what the file says:
+ * both clusters were write-zeroed keeping their allocation (the zero flag
+ * set), so a later write into them must clear the flag again, not just
+ * write the data in place. Reopened, each reads as last written.
+ */
+static void test_failed_piece(void)
+{
+	static const u64 g[] = { 0, 40 };
+	struct disk *d = make_image("fw.qcow2", true, false);
+	int r, f;
+
+	if (!ok(d != NULL, "failed piece: the image opens"))
+		return;
+	r = gwrite(d, 0, 0, NSECT);
+	r = r ?: gwrite(d, 40, 0, NSECT);
+	r = r ?: gflush(d);
+	r = r ?: gzero(d, 0, false);
+	r = r ?: gzero(d, 40, false);
+	S.check = true;
+	S.fail_write_at = 2;
+	S.tear = true;
+	f = gflush(d);
+	S.tear = false;
+	ok(!r && f == -EIO && !S.fail_write_at && !S.fail_next_write,
+	   "failed piece: the flush whose second piece fails returns -EIO (%d, %d)",
+	   r, f);
+	r = gwrite(d, 0, 0, NSECT);
+	r = r ?: gwrite(d, 40, 0, NSECT);
+	ok(!r && gread(d, 0, 3) == last_ver(0, 3) &&
+	   gread(d, 40, 5) == last_ver(40, 5),
+	   "failed piece: later writes to both clusters succeed and read back (%d)",
+	   r);
+	check_crashes("failed piece, at the end");
+	ok(!S.bad, "failed piece: %u crash images checked, %u inconsistent",
+	   S.checks, S.bad);
+	S.bad = 0;
+	barrier_done(d);
+	r = (int)reopen_differs("fw.qcow2", g, ARRAY_SIZE(g));
+	ok(!r, "failed piece: closed and reopened, both clusters read as last written (%d sectors differ)",
+	   r);
+}
+
 int main(void)
 {
 	unsigned int i;
@@ -1278,9 +1632,13 @@ int main(void)
 	test_sync_errors("raw", false);
 	test_sync_errors("qcow2", true);
 	test_failed_commit();
+	test_failed_piece();
 	test_barrier_failures();
 	test_barrier_failure_pending();
 	test_unlocked_sync_failure_pending();
+	test_unlocked_sync_window();
+	test_unlocked_sync_new_table();
+	test_mapped_read_free();
 	test_dropped_rct_entry();
 	test_dsync_after_sync_error("raw-dsync", false);
 	test_dsync_after_sync_error("qcow2-dsync", true);
