@@ -85,4 +85,17 @@ wait "$pid"
 rc=$?
 check "SIGTERM ends lkvm with status 143" [ "$rc" -eq 143 ]
 check "SIGTERM removes the socket" [ ! -e "$LKVM_HOME/$name-term.sock" ]
+
+# A vCPU waiting on a word (test=spin: RDX holds its address, then the
+# tag "lkvm-spin"): lkvm debug shows the bytes RDX points at.
+spinning() { grep -q "^spin: waiting" "$TMP/spin.out"; }
+"$LKVM" run -k "$GUESTS/guest.elf" -m 64M -c 1 -p test=spin --name "$name-spin" \
+	>"$TMP/spin.out" 2>/dev/null </dev/null &
+pid=$!
+wait_for 20 spinning
+"$LKVM" debug "$name-spin" >"$TMP/debug" 2>&1
+check_that "lkvm debug shows the memory a register points at" \
+	'grep -qE "^  \[rdx\] at 0x[0-9a-f]+: 00 00 00 00 6c 6b 76 6d 2d 73 70 69 6e 00 00 00$" "$TMP/debug"'
+"$LKVM" stop "$name-spin" >/dev/null 2>&1
+wait "$pid"
 done_testing

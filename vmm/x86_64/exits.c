@@ -70,6 +70,43 @@ static void x86_dump_code(struct vcpu *vcpu, FILE *out,
 	dump_line(out, "  code at 0x%llx: %s", (unsigned long long)gpa, line);
 }
 
+/*
+ * 16 bytes at each general register that holds an address in guest RAM,
+ * read through lkvm's own mapping: what a stuck vCPU is waiting on (a
+ * lock word, a flag), as lkvm's side of memory sees it.
+ */
+static void x86_dump_pointed(struct vcpu *vcpu, FILE *out,
+			     const struct kvm_regs *r)
+{
+	const struct {
+		const char *name;
+		u64 val;
+	} regs[] = {
+		{ "rax", r->rax }, { "rbx", r->rbx }, { "rcx", r->rcx },
+		{ "rdx", r->rdx }, { "rsi", r->rsi }, { "rdi", r->rdi },
+		{ "rbp", r->rbp }, { "rsp", r->rsp }, { "r8", r->r8 },
+		{ "r9", r->r9 }, { "r10", r->r10 }, { "r11", r->r11 },
+		{ "r12", r->r12 }, { "r13", r->r13 }, { "r14", r->r14 },
+		{ "r15", r->r15 },
+	};
+	char line[3 * 16 + 1];
+	unsigned int i, j;
+	u8 bytes[16];
+	u64 gpa;
+
+	for (i = 0; i < ARRAY_SIZE(regs); i++) {
+		if (x86_translate(vcpu, regs[i].val, &gpa) ||
+		    guest_mem_read(&vcpu->vm->mem, gpa, bytes, sizeof(bytes)))
+			continue;
+		for (j = 0; j < sizeof(bytes); j++)
+			snprintf(line + 3 * j, sizeof(line) - 3 * j, "%02x ",
+				 bytes[j]);
+		line[sizeof(line) - 2] = '\0';
+		dump_line(out, "  [%s] at 0x%llx: %s", regs[i].name,
+			  (unsigned long long)gpa, line);
+	}
+}
+
 void arch_dump_vcpu(struct vcpu *vcpu, FILE *out)
 {
 	struct kvm_regs r;
@@ -102,6 +139,7 @@ void arch_dump_vcpu(struct vcpu *vcpu, FILE *out)
 	       s.ss.selector, s.ds.selector, s.es.selector, s.gdt.base,
 	       s.gdt.limit, s.idt.base, s.idt.limit);
 	x86_dump_code(vcpu, out, &r, &s);
+	x86_dump_pointed(vcpu, out, &r);
 }
 
 /*
