@@ -144,6 +144,9 @@ void p9fs_node_release(struct p9fs *fs, struct p9fs_node *n)
 		close(n->lock_fd);
 	if (n->path_fd >= 0)
 		close(n->path_fd);
+	if (fs)
+		p9fs_lock_forget(fs, n);
+	free(n->locks);
 	free(n->path);
 	p9fs_node_init(n);
 }

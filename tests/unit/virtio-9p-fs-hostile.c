@@ -614,6 +614,100 @@ static void test_ro_locks(void)
 	p9fs_close_share(fs);
 }
 
+/* The host's lock records on path's inode (/proc/locks lists each). */
+static unsigned int host_lock_records(const char *path)
+{
+	char line[256], key[32];
+	unsigned int n = 0;
+	struct stat st;
+	FILE *f;
+
+	if (stat(path, &st))
+		die("stat");
+	snprintf(key, sizeof(key), ":%lu ", (unsigned long)st.st_ino);
+	f = fopen("/proc/locks", "r");
+	if (!f)
+		die("/proc/locks");
+	while (fgets(line, sizeof(line), f))
+		n += !!strstr(line, key);
+	fclose(f);
+	return n;
+}
+
+static u8 lock1(struct p9fs *fs, struct p9fs_node *n, u8 type, u64 start,
+		u64 len)
+{
+	struct p9_flock fl = { .type = type, .start = start, .length = len };
+	u8 status = 0xff;
+
+	if (p9fs_lock(fs, n, &fl, &status))
+		return 0xfe;
+	return status;
+}
+
+/*
+ * A guest locking every other byte makes one host record a lock: the
+ * share holds at most P9FS_LOCK_RANGES_MAX of them, then the guest gets
+ * P9_LOCK_ERROR; its count follows the kernel's exactly (merges, splits,
+ * unlocks), so taking and dropping one lock again and again never runs
+ * into the bound, and a clunk gives its ranges back.
+ */
+static void test_lock_ranges(void)
+{
+	struct p9fs *fs = share("share", false, false);
+	const char *file = at("share/file");
+	unsigned int i, got = 0, wrong = 0;
+	struct p9fs_node a, b;
+	struct p9_qid q;
+	u8 st = P9_LOCK_SUCCESS;
+
+	if (WALK(fs, &a, &q, "file") || p9fs_open(fs, &a, O_RDWR, &q) ||
+	    WALK(fs, &b, &q, "file") || p9fs_open(fs, &b, O_RDWR, &q))
+		die("lock ranges: open");
+	for (i = 0; i < P9FS_LOCK_RANGES_MAX + 64; i++) {
+		st = lock1(fs, &a, 1, 2ULL * i, 1);
+		if (st != P9_LOCK_SUCCESS)
+			break;
+		got++;
+	}
+	ok(st == P9_LOCK_ERROR && got == P9FS_LOCK_RANGES_MAX &&
+	   host_lock_records(file) == P9FS_LOCK_RANGES_MAX,
+	   "lock ranges: every other byte: %u taken, then ERROR; %u host records (at most %u)",
+	   got, host_lock_records(file), P9FS_LOCK_RANGES_MAX);
+	ok(lock1(fs, &b, 1, 1ULL << 40, 1) == P9_LOCK_ERROR,
+	   "lock ranges: the bound is the share's: another fid gets ERROR");
+	ok(lock1(fs, &a, 2, 0, 0) == P9_LOCK_SUCCESS &&
+	   host_lock_records(file) == 0 && a.nr_locks == 0,
+	   "lock ranges: a whole-file unlock frees them all");
+	for (i = 0; i < 3 * P9FS_LOCK_RANGES_MAX; i++)
+		wrong += lock1(fs, &b, i & 1 ? 2 : 1, 100, 10) !=
+			 P9_LOCK_SUCCESS;
+	ok(!wrong && b.nr_locks == 0 && host_lock_records(file) == 0,
+	   "lock ranges: a lock taken and dropped %u times never hits the bound (%u refused)",
+	   3 * P9FS_LOCK_RANGES_MAX, wrong);
+	/* Splits and merges of both types: the count is the kernel's. */
+	srand(7);
+	for (i = 0; i < 3000; i++) {
+		u64 s = (u64)(rand() % 200), l = (u64)(rand() % 9);
+
+		st = lock1(fs, &a, (u8)(rand() % 3), s, rand() % 50 ? l : 0);
+		if (st != P9_LOCK_SUCCESS ||
+		    a.nr_locks != host_lock_records(file))
+			wrong++;
+	}
+	ok(!wrong, "lock ranges: 3000 random locks and unlocks: the count is the host's every time (%u wrong)",
+	   wrong);
+	for (i = 0; i < P9FS_LOCK_RANGES_MAX + 64 &&
+		    lock1(fs, &a, 1, 1000 + 2ULL * i, 1) == P9_LOCK_SUCCESS; i++)
+		;
+	p9fs_node_release(fs, &a);
+	ok(host_lock_records(file) == 0 &&
+	   lock1(fs, &b, 1, 5, 1) == P9_LOCK_SUCCESS,
+	   "lock ranges: a clunk gives its ranges back to the share");
+	p9fs_node_release(fs, &b);
+	p9fs_close_share(fs);
+}
+
 /* Names beyond PATH_MAX from the share's root: refused, not stored. */
 static void test_long_path(void)
 {
@@ -683,6 +777,7 @@ int main(void)
 	test_qid_map();
 	test_pseudo_fs();
 	test_ro_locks();
+	test_lock_ranges();
 	test_long_path();
 	test_landlock();
 	test_other_fs();
