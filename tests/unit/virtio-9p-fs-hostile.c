@@ -13,6 +13,7 @@
 #include <stdatomic.h>
 #include <sys/mount.h>
 #include <sys/socket.h>
+#include <sys/statfs.h>
 #include <sys/sysmacros.h>
 #include <sys/un.h>
 
@@ -588,6 +589,43 @@ static void test_pseudo_fs(void)
 	   why);
 }
 
+/* p9fs_check_fs() on a file system of statfs type fake_type. */
+static long fake_type;
+
+static int fake_statfs(int fd, struct statfs *buf)
+{
+	memset(buf, 0, sizeof(*buf));
+	buf->f_type = fake_type;
+	return 0;
+}
+
+/*
+ * Kernel file systems outside /proc and /sys whose files act when read:
+ * an rpc_pipefs pipe (/run/rpc_pipefs, /var/lib/nfs/rpc_pipefs) hands
+ * its reader the upcall meant for rpc.gssd, so a guest reading one
+ * through a read-only share of / would take it from the host's NFS
+ * client; nfsd's transaction files. Both are refused like procfs; an
+ * ordinary file system (ext4's type) is not.
+ */
+static void test_pseudo_types(void)
+{
+	static const long types[] = { 0x67596969, 0x6e667364, 0x9fa0 };
+	unsigned int i, refused = 0;
+	int fd = open(at("share"), O_PATH | O_DIRECTORY | O_CLOEXEC);
+
+	if (fd < 0)
+		die("open share");
+	for (i = 0; i < ARRAY_SIZE(types); i++) {
+		fake_type = types[i];
+		refused += p9fs_check_fs(fake_statfs, fd) == -EACCES;
+	}
+	fake_type = 0xef53;
+	ok(refused == ARRAY_SIZE(types) && !p9fs_check_fs(fake_statfs, fd),
+	   "rpc_pipefs, nfsd and procfs are refused (%u of %zu), ext4 is not",
+	   refused, ARRAY_SIZE(types));
+	close(fd);
+}
+
 /* A read-only share takes no host lock; a writable one does. */
 static void test_ro_locks(void)
 {
@@ -776,6 +814,7 @@ int main(void)
 	}
 	test_qid_map();
 	test_pseudo_fs();
+	test_pseudo_types();
 	test_ro_locks();
 	test_lock_ranges();
 	test_long_path();
