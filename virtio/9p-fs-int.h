@@ -45,6 +45,7 @@ struct p9fs {
 	bool no_openat2;		/* the fallback resolver only */
 	int (*host_statfs)(int fd, struct statfs *buf);
 	struct p9fs_qidmap qids;
+	unsigned int lock_ranges;	/* the fids' host lock records */
 };
 
 int p9fs_qid_init(struct p9fs_qidmap *m, dev_t root_dev);
@@ -64,6 +65,8 @@ int p9fs_resolve(struct p9fs *fs, const char *path);
  * directory only, and the same inode (else -ESTALE).
  */
 int p9fs_reopen(int path_fd, int hflags);
+/* n's host locks are gone (its descriptors closed): the share's count. */
+void p9fs_lock_forget(struct p9fs *fs, struct p9fs_node *n);
 /* One component beneath the directory fd dirfd, O_PATH, never followed. */
 int p9fs_lookup(struct p9fs *fs, int dirfd, const char *name);
 /* "/proc/self/fd/N" for an fd, to reach the very inode an O_PATH fd holds. */

@@ -7,9 +7,17 @@
  * open for writing: a fid opened read-only or write-only keeps its locks
  * on one reopened O_RDWR description of the same inode, used for nothing
  * else.
+ *
+ * Each fid's ranges are mirrored here as the kernel keeps one owner's
+ * (sorted, apart, neighbours of one type merged into one record), so the
+ * share knows how many records its fids hold on the host and refuses a
+ * lock past P9FS_LOCK_RANGES_MAX: a guest locking every other byte of a
+ * file would otherwise fill the host kernel with records, each scanned
+ * at every lock on that file.
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
@@ -42,6 +50,116 @@ static int to_flock(const struct p9_flock *fl, struct flock *l)
 	/* 0 is "to the end"; a length past the largest offset is too. */
 	l->l_len = fl->length > (u64)INT64_MAX - fl->start ? 0 : fl->length;
 	l->l_pid = 0;
+	return 0;
+}
+
+struct p9fs_lock_range {
+	u64 start, end;		/* inclusive; INT64_MAX: to the end */
+	short type;		/* F_RDLCK or F_WRLCK */
+};
+
+/*
+ * in[0, nin) after l, into out (room for nin + 2): l's range taken out
+ * of every range (one may split in two), l's own put in, then same-type
+ * neighbours merged, as the kernel does for one owner. The new count.
+ */
+static unsigned int ranges_apply(const struct p9fs_lock_range *in,
+				 unsigned int nin, const struct flock *l,
+				 struct p9fs_lock_range *out)
+{
+	struct p9fs_lock_range nl = {
+		.start = (u64)l->l_start,
+		.end = l->l_len ? (u64)l->l_start + (u64)l->l_len - 1 :
+		       (u64)INT64_MAX,
+		.type = l->l_type,
+	};
+	bool placed = l->l_type == F_UNLCK;
+	unsigned int i, n = 0, m;
+
+	for (i = 0; i < nin; i++) {
+		struct p9fs_lock_range r = in[i];
+
+		if (r.end < nl.start) {
+			out[n++] = r;
+			continue;
+		}
+		if (r.start > nl.end) {
+			if (!placed)
+				out[n++] = nl;
+			placed = true;
+			out[n++] = r;
+			continue;
+		}
+		if (r.start < nl.start) {
+			out[n] = r;
+			out[n++].end = nl.start - 1;
+		}
+		if (!placed)
+			out[n++] = nl;
+		placed = true;
+		if (r.end > nl.end) {
+			out[n] = r;
+			out[n++].start = nl.end + 1;
+		}
+	}
+	if (!placed)
+		out[n++] = nl;
+	for (i = 1, m = n ? 1 : 0; i < n; i++) {
+		if (out[m - 1].type == out[i].type &&
+		    out[m - 1].end + 1 == out[i].start)
+			out[m - 1].end = out[i].end;
+		else
+			out[m++] = out[i];
+	}
+	return m;
+}
+
+void p9fs_lock_forget(struct p9fs *fs, struct p9fs_node *n)
+{
+	if (n->nr_locks)
+		__atomic_sub_fetch(&fs->lock_ranges, n->nr_locks,
+				   __ATOMIC_RELAXED);
+	free(n->locks);
+	n->locks = NULL;
+	n->nr_locks = 0;
+}
+
+/*
+ * F_OFD_SETLK l on fd, the fid's ranges and the share's count kept: 0,
+ * -ENOLCK past the share's bound, or -errno.
+ */
+static int set_lock(struct p9fs *fs, struct p9fs_node *n, int fd,
+		    struct flock *l)
+{
+	struct p9fs_lock_range *next;
+	unsigned int nr;
+	int grow, ret = 0;
+
+	next = malloc((n->nr_locks + 2) * sizeof(*next));
+	if (!next)
+		return -ENOMEM;
+	nr = ranges_apply(n->locks, n->nr_locks, l, next);
+	grow = (int)nr - (int)n->nr_locks;
+	if (grow > 0 && __atomic_add_fetch(&fs->lock_ranges, grow,
+					   __ATOMIC_RELAXED) >
+			P9FS_LOCK_RANGES_MAX)
+		ret = -ENOLCK;
+	else if (fcntl(fd, F_OFD_SETLK, l))
+		ret = -errno;
+	if (ret) {
+		if (grow > 0)
+			__atomic_sub_fetch(&fs->lock_ranges, grow,
+					   __ATOMIC_RELAXED);
+		free(next);
+		return ret;
+	}
+	if (grow < 0)
+		__atomic_sub_fetch(&fs->lock_ranges, -grow, __ATOMIC_RELAXED);
+	free(n->locks);
+	n->locks = nr ? next : NULL;
+	n->nr_locks = nr;
+	if (!nr)
+		free(next);
 	return 0;
 }
 
@@ -93,9 +211,10 @@ int p9fs_lock(struct p9fs *fs, struct p9fs_node *n, const struct p9_flock *fl,
 	fd = node_lock_fd(n);
 	if (fd < 0)
 		return 0;
-	if (!fcntl(fd, F_OFD_SETLK, &l))
+	ret = set_lock(fs, n, fd, &l);
+	if (!ret)
 		*status = P9_LOCK_SUCCESS;
-	else if (errno == EAGAIN || errno == EACCES)
+	else if (ret == -EAGAIN || ret == -EACCES)
 		*status = P9_LOCK_BLOCKED;
 	return 0;
 }

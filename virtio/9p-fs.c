@@ -25,15 +25,19 @@
 /*
  * The kernel's own file systems (procfs, sysfs, debugfs, ...) are not
  * files: /proc/<pid>/mem reads a host process's memory, /proc/kmsg blocks
- * and drains the host's log. A share never reaches into one, even when it
- * is the host's "/" (the guest mounts its own /proc and /sys).
+ * and drains the host's log, a read of an rpc_pipefs pipe (mounted at
+ * /run/rpc_pipefs or /var/lib/nfs/rpc_pipefs, outside /proc and /sys)
+ * takes the upcall meant for rpc.gssd. A share never reaches into one,
+ * even when it is the host's "/" (the guest mounts its own /proc and
+ * /sys).
  */
 static const long p9fs_pseudo_fs[] = {
 	PROC_SUPER_MAGIC, SYSFS_MAGIC, DEBUGFS_MAGIC, TRACEFS_MAGIC,
 	SECURITYFS_MAGIC, BPF_FS_MAGIC, CGROUP_SUPER_MAGIC,
 	CGROUP2_SUPER_MAGIC, EFIVARFS_MAGIC, PSTOREFS_MAGIC, DEVPTS_SUPER_MAGIC,
 	BINFMTFS_MAGIC, SELINUX_MAGIC, SMACK_MAGIC, 0x62656570 /* configfs */,
-	0x65735543 /* fusectl */,
+	0x65735543 /* fusectl */, 0x67596969 /* rpc_pipefs */,
+	0x6e667364 /* nfsd */,
 };
 
 /* 0, or -EACCES for an fd on a pseudo file system (-errno if unknown). */
@@ -144,6 +148,9 @@ void p9fs_node_release(struct p9fs *fs, struct p9fs_node *n)
 		close(n->lock_fd);
 	if (n->path_fd >= 0)
 		close(n->path_fd);
+	if (fs)
+		p9fs_lock_forget(fs, n);
+	free(n->locks);
 	free(n->path);
 	p9fs_node_init(n);
 }

@@ -40,6 +40,7 @@ struct p9_fid {
 	u8 *xbuf;
 	u64 xsize;		/* read: the value's length; write: declared */
 	u64 xlen;		/* write: bytes written so far */
+	u64 xres;		/* xbuf's part of s->xattr_bytes */
 	u32 xflags;
 };
 
@@ -71,11 +72,37 @@ unsigned int p9_server_limit_fids(struct p9_server *s, unsigned long max)
 	return max;
 }
 
-/* Neither the table nor a request keeps f any more. */
+/*
+ * len bytes of the fids' attribute buffers, at most P9_XATTR_BUDGET in
+ * all: without a bound, Txattrcreate on every fid would pin 4096 times
+ * 64 KiB of lkvm's memory until Tclunk. 0, or -ENOSPC.
+ */
+static int xattr_reserve(struct p9_server *s, u64 len)
+{
+	int r = 0;
+
+	pthread_mutex_lock(&s->lock);
+	if (len > P9_XATTR_BUDGET - s->xattr_bytes)
+		r = -ENOSPC;
+	else
+		s->xattr_bytes += len;
+	pthread_mutex_unlock(&s->lock);
+	return r;
+}
+
+static void xattr_unreserve(struct p9_server *s, u64 len)
+{
+	pthread_mutex_lock(&s->lock);
+	s->xattr_bytes -= len;
+	pthread_mutex_unlock(&s->lock);
+}
+
+/* Neither the table nor a request keeps f any more (s->lock held). */
 static void fid_free(struct p9_server *s, struct p9_fid *f)
 {
 	if (f->kind != P9_FID_FREE)
 		p9fs_node_release(s->fs, &f->node);
+	s->xattr_bytes -= f->xres;
 	free(f->xname);
 	free(f->xbuf);
 	free(f);
@@ -889,6 +916,7 @@ static int op_xattrwalk(struct p9_call *c)
 	const char *name = m->xattrwalk.name.len ? m->xattrwalk.name.s : NULL;
 	struct p9_fid *nf = NULL;
 	ssize_t len;
+	u64 res;
 	u8 *buf;
 	int r;
 
@@ -900,11 +928,17 @@ static int op_xattrwalk(struct p9_call *c)
 		return (int)len;
 	if (len > P9_XATTR_MAX)
 		return -E2BIG;
-	buf = malloc(len ? len : 1);
-	if (!buf)
+	res = (u64)len;
+	if (xattr_reserve(s, res))
 		return -ENOMEM;
+	buf = malloc(len ? len : 1);
+	if (!buf) {
+		xattr_unreserve(s, res);
+		return -ENOMEM;
+	}
 	len = p9fs_xattr_get(s->fs, &c->f[0]->node, name, buf, len);
-	if (len < 0 || len > P9_XATTR_MAX) {
+	if (len < 0 || (u64)len > res) {
+		xattr_unreserve(s, res);
 		free(buf);
 		return len < 0 ? (int)len : -E2BIG;
 	}
@@ -918,6 +952,7 @@ static int op_xattrwalk(struct p9_call *c)
 		if (r) {
 			if (nf)
 				fid_drop(s, nf);
+			xattr_unreserve(s, res);
 			free(buf);
 			return r;
 		}
@@ -927,6 +962,7 @@ static int op_xattrwalk(struct p9_call *c)
 	nf->kind = P9_FID_XATTR_READ;
 	nf->uid = c->f[0]->uid;
 	nf->xbuf = buf;
+	nf->xres = res;
 	nf->xsize = (u64)len;
 	return p9_pack(c->rb, "q", (u64)len);
 }
@@ -945,16 +981,21 @@ static int op_xattrcreate(struct p9_call *c)
 		return -EINVAL;
 	if (m->xattrcreate.size > P9_XATTR_MAX)
 		return -E2BIG;
+	r = xattr_reserve(c->s, m->xattrcreate.size);
+	if (r)
+		return r;
 	f = c->f[0];
 	f->xname = strdup(m->xattrcreate.name.s);
 	f->xbuf = calloc(1, m->xattrcreate.size ? m->xattrcreate.size : 1);
 	if (!f->xname || !f->xbuf) {
+		xattr_unreserve(c->s, m->xattrcreate.size);
 		free(f->xname);
 		free(f->xbuf);
 		f->xname = NULL;
 		f->xbuf = NULL;
 		return -ENOMEM;
 	}
+	f->xres = m->xattrcreate.size;
 	f->kind = P9_FID_XATTR_WRITE;
 	f->xsize = m->xattrcreate.size;
 	f->xlen = 0;

@@ -41,6 +41,7 @@
 #include "types.h"
 
 struct statfs;
+struct p9fs_lock_range;
 
 /* qid.type bits (9P). */
 #define P9_QTDIR	0x80
@@ -89,6 +90,13 @@ struct p9fs_node {
 	 */
 	int lock_fd;
 	bool lock_on_open;
+	/*
+	 * The ranges this fid's locks hold on the host, kept as the kernel
+	 * keeps one owner's (sorted, apart, neighbours of one type merged):
+	 * nr_locks of them count against P9FS_LOCK_RANGES_MAX.
+	 */
+	struct p9fs_lock_range *locks;
+	unsigned int nr_locks;
 	void *dir;		/* readdir state after opening a directory */
 	u32 mode;		/* host S_IFMT bits of the object */
 	dev_t dev;		/* its host device (st_dev) */
@@ -155,6 +163,14 @@ struct p9_flock {
 #define P9_LOCK_SUCCESS	0
 #define P9_LOCK_BLOCKED	1
 #define P9_LOCK_ERROR	2
+
+/*
+ * Lock ranges (the kernel's records) a share's fids may hold on the host
+ * at once; a lock past that gets P9_LOCK_ERROR (the guest's ENOLCK).
+ * Without a bound, a guest locking every other byte of a file would make
+ * the host kernel keep millions of records and scan them at every lock.
+ */
+#define P9FS_LOCK_RANGES_MAX	4096
 
 /* Who asks: the attach's uid, and the gid a create names. */
 struct p9fs_cred {

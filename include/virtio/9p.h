@@ -51,6 +51,7 @@
 #define P9_MSIZE_MAX	(512 * 1024)	/* what the device offers */
 #define P9_MSIZE_MIN	4096		/* a smaller msize is refused */
 #define P9_XATTR_MAX	(64 * 1024)	/* one attribute's value, a list */
+#define P9_XATTR_BUDGET	(4 * 1024 * 1024) /* all the fids' values, per device */
 #define P9_WORKERS	4		/* requests served at once, not stuck */
 #define P9_MAX_WORKERS	16		/* threads per device, spares included */
 #define P9_SPARE_MS	1000		/* a request running longer is stuck */
@@ -73,6 +74,7 @@ struct p9_server {
 	unsigned int top;		/* slots [0, top) were ever used */
 	unsigned int busy;		/* fids in the table held by requests */
 	u32 msize;
+	u64 xattr_bytes;		/* the fids' attribute buffers */
 	u64 epoch;			/* from 1; moved on by reset, cancel */
 	u64 fid_gen;			/* p9_server_fid_gen() */
 };

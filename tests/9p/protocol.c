@@ -394,6 +394,43 @@ static void test_xattr(void)
 	c9_call(&C, P9_TCLUNK, "d", 12);
 }
 
+/*
+ * Txattrcreate makes the device keep the declared size until Tclunk: on
+ * thousands of fids, a guest would pin P9_XATTR_MAX bytes of lkvm's
+ * memory each. The device keeps at most P9_XATTR_BUDGET bytes of
+ * attribute buffers; past it, ENOSPC until a fid lets one go.
+ */
+static void test_xattr_budget(void)
+{
+	unsigned int i, made = 0, nospc = 0, others = 0;
+	const unsigned int n = 2 * P9_XATTR_BUDGET / P9_XATTR_MAX;
+	int r, first = 0;
+
+	for (i = 0; i < n; i++) {
+		if (walk(&C, 0, 2000 + i, "sub", NULL) != P9_RWALK)
+			others++;
+		r = c9_call(&C, P9_TXATTRCREATE, "dzqd", 2000 + i, "user.b",
+			    (u64)P9_XATTR_MAX, 0);
+		made += r == P9_RXATTRCREATE;
+		nospc += r == -ENOSPC;
+		if (r != P9_RXATTRCREATE && !first)
+			first = (int)i;
+	}
+	ok(made == P9_XATTR_BUDGET / P9_XATTR_MAX && nospc == n - made &&
+	   !others,
+	   "Txattrcreate of 64 KiB on %u fids: %u kept (%u KiB), then ENOSPC (%u)",
+	   n, made, made * (P9_XATTR_MAX / 1024), nospc);
+	c9_call(&C, P9_TCLUNK, "d", 2000);
+	ok(first && c9_call(&C, P9_TXATTRCREATE, "dzqd", 2000 + first,
+			    "user.b", (u64)P9_XATTR_MAX, 0) == P9_RXATTRCREATE,
+	   "a Tclunk gives its buffer back: the next one is kept");
+	for (i = 1; i < n; i++)
+		c9_call(&C, P9_TCLUNK, "d", 2000 + i);
+	ok(!C.dev.srv.xattr_bytes,
+	   "once they are clunked the device keeps no attribute bytes (%llu)",
+	   (unsigned long long)C.dev.srv.xattr_bytes);
+}
+
 static void test_hostile(const struct p9_qid *root)
 {
 	struct p9_qid q = { 0 };
@@ -722,6 +759,7 @@ int main(void)
 	test_files();
 	test_readdir();
 	test_xattr();
+	test_xattr_budget();
 	test_hostile(&root);
 	test_bad_messages();
 	test_fids();

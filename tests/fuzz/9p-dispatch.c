@@ -13,7 +13,10 @@
  *    request's (NOTAG when it had none) and whose type is Rlerror or the
  *    request's plus one;
  *  - nothing beside the share changes: a sibling directory with a file,
- *    and symbolic links to it and to / inside the share.
+ *    and symbolic links to it and to / inside the share;
+ *  - once a reset has let every fid go, the device counts no attribute
+ *    buffer bytes and the share no host lock ranges (an entry left in
+ *    either would shrink the guest's bound for good).
  */
 #include <errno.h>
 #include <ftw.h>
@@ -26,6 +29,7 @@
 #include "log.h"
 #include "virtio/9p-proto.h"
 #include "virtio/9p.h"
+#include "../../virtio/9p-fs-int.h"
 
 static char base[64], share[96], outside[96], secret[128];
 static struct p9fs *fs;
@@ -176,5 +180,8 @@ int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 	if (stat(base, &st) || !same(&st, &st_base) || stat(outside, &st) ||
 	    !same(&st, &st_out) || stat(secret, &st) || !same(&st, &st_secret))
 		die("something beside the share changed");
+	p9_server_reset(&srv);
+	if (srv.xattr_bytes || fs->lock_ranges)
+		die("no fid left, yet attribute bytes or lock ranges counted");
 	return 0;
 }

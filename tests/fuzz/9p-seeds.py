@@ -81,6 +81,17 @@ SEEDS = {
                       msg(30, 5, struct.pack('<II', 0, 2) + s('user.a')),
                       msg(116, 6, struct.pack('<IQI', 2, 0, 100)),
                       msg(30, 7, struct.pack('<II', 0, 3) + s(''))],
+    'locks': START + [walk(0, 1, 'file'), msg(12, 2, struct.pack('<II', 1, 2)),
+                      msg(52, 3, struct.pack('<IBIQQI', 1, 1, 0, 0, 1, 1) +
+                          s('c')),
+                      msg(52, 4, struct.pack('<IBIQQI', 1, 0, 0, 2, 1, 1) +
+                          s('c')),
+                      msg(52, 5, struct.pack('<IBIQQI', 1, 1, 0, 4, 0, 1) +
+                          s('c')),
+                      msg(52, 6, struct.pack('<IBIQQI', 1, 2, 0, 6, 2, 1) +
+                          s('c')),
+                      msg(32, 7, struct.pack('<I', 0) + s('user.b') +
+                          struct.pack('<QI', 65536, 0))],
     'dir': START + [walk(0, 1), msg(12, 2, struct.pack('<II', 1, 0o200000)),
                     msg(40, 3, struct.pack('<IQI', 1, 0, 200)),
                     msg(8, 4, struct.pack('<I', 0)),

@@ -13,6 +13,7 @@
 #include <stdatomic.h>
 #include <sys/mount.h>
 #include <sys/socket.h>
+#include <sys/statfs.h>
 #include <sys/sysmacros.h>
 #include <sys/un.h>
 
@@ -87,6 +88,7 @@ static void test_symlinks(struct p9fs *fs)
 	struct p9_setattr sa = { .valid = P9_SETATTR_SIZE, .size = 0 };
 	struct p9fs_node n, m, root;
 	struct p9_attr a;
+	struct stat st;
 	struct p9_qid q;
 	char buf[64];
 	unsigned int i;
@@ -133,7 +135,7 @@ static void test_symlinks(struct p9fs *fs)
 	   "%s mapped: lchown of a link to another: -EOPNOTSUPP", mode_name);
 	p9fs_node_release(fs, &n);
 	WALK(fs, &n, &q, "evil");
-	ok(!p9fs_link(fs, &root, &n, "evil2") && !lstat(at("share/evil2"), (void *)buf),
+	ok(!p9fs_link(fs, &root, &n, "evil2") && !lstat(at("share/evil2"), &st),
 	   "%s: link of a symlink out links the symlink", mode_name);
 	ok(!p9fs_rename(fs, &n, &root, "evil3") && !p9fs_remove(fs, &n),
 	   "%s: rename and remove of a symlink act on the link", mode_name);
@@ -587,6 +589,43 @@ static void test_pseudo_fs(void)
 	   why);
 }
 
+/* p9fs_check_fs() on a file system of statfs type fake_type. */
+static long fake_type;
+
+static int fake_statfs(int fd, struct statfs *buf)
+{
+	memset(buf, 0, sizeof(*buf));
+	buf->f_type = fake_type;
+	return 0;
+}
+
+/*
+ * Kernel file systems outside /proc and /sys whose files act when read:
+ * an rpc_pipefs pipe (/run/rpc_pipefs, /var/lib/nfs/rpc_pipefs) hands
+ * its reader the upcall meant for rpc.gssd, so a guest reading one
+ * through a read-only share of / would take it from the host's NFS
+ * client; nfsd's transaction files. Both are refused like procfs; an
+ * ordinary file system (ext4's type) is not.
+ */
+static void test_pseudo_types(void)
+{
+	static const long types[] = { 0x67596969, 0x6e667364, 0x9fa0 };
+	unsigned int i, refused = 0;
+	int fd = open(at("share"), O_PATH | O_DIRECTORY | O_CLOEXEC);
+
+	if (fd < 0)
+		die("open share");
+	for (i = 0; i < ARRAY_SIZE(types); i++) {
+		fake_type = types[i];
+		refused += p9fs_check_fs(fake_statfs, fd) == -EACCES;
+	}
+	fake_type = 0xef53;
+	ok(refused == ARRAY_SIZE(types) && !p9fs_check_fs(fake_statfs, fd),
+	   "rpc_pipefs, nfsd and procfs are refused (%u of %zu), ext4 is not",
+	   refused, ARRAY_SIZE(types));
+	close(fd);
+}
+
 /* A read-only share takes no host lock; a writable one does. */
 static void test_ro_locks(void)
 {
@@ -610,6 +649,100 @@ static void test_ro_locks(void)
 	if (fd >= 0)
 		close(fd);
 	p9fs_node_release(fs, &n);
+	p9fs_close_share(fs);
+}
+
+/* The host's lock records on path's inode (/proc/locks lists each). */
+static unsigned int host_lock_records(const char *path)
+{
+	char line[256], key[32];
+	unsigned int n = 0;
+	struct stat st;
+	FILE *f;
+
+	if (stat(path, &st))
+		die("stat");
+	snprintf(key, sizeof(key), ":%lu ", (unsigned long)st.st_ino);
+	f = fopen("/proc/locks", "r");
+	if (!f)
+		die("/proc/locks");
+	while (fgets(line, sizeof(line), f))
+		n += !!strstr(line, key);
+	fclose(f);
+	return n;
+}
+
+static u8 lock1(struct p9fs *fs, struct p9fs_node *n, u8 type, u64 start,
+		u64 len)
+{
+	struct p9_flock fl = { .type = type, .start = start, .length = len };
+	u8 status = 0xff;
+
+	if (p9fs_lock(fs, n, &fl, &status))
+		return 0xfe;
+	return status;
+}
+
+/*
+ * A guest locking every other byte makes one host record a lock: the
+ * share holds at most P9FS_LOCK_RANGES_MAX of them, then the guest gets
+ * P9_LOCK_ERROR; its count follows the kernel's exactly (merges, splits,
+ * unlocks), so taking and dropping one lock again and again never runs
+ * into the bound, and a clunk gives its ranges back.
+ */
+static void test_lock_ranges(void)
+{
+	struct p9fs *fs = share("share", false, false);
+	const char *file = at("share/file");
+	unsigned int i, got = 0, wrong = 0;
+	struct p9fs_node a, b;
+	struct p9_qid q;
+	u8 st = P9_LOCK_SUCCESS;
+
+	if (WALK(fs, &a, &q, "file") || p9fs_open(fs, &a, O_RDWR, &q) ||
+	    WALK(fs, &b, &q, "file") || p9fs_open(fs, &b, O_RDWR, &q))
+		die("lock ranges: open");
+	for (i = 0; i < P9FS_LOCK_RANGES_MAX + 64; i++) {
+		st = lock1(fs, &a, 1, 2ULL * i, 1);
+		if (st != P9_LOCK_SUCCESS)
+			break;
+		got++;
+	}
+	ok(st == P9_LOCK_ERROR && got == P9FS_LOCK_RANGES_MAX &&
+	   host_lock_records(file) == P9FS_LOCK_RANGES_MAX,
+	   "lock ranges: every other byte: %u taken, then ERROR; %u host records (at most %u)",
+	   got, host_lock_records(file), P9FS_LOCK_RANGES_MAX);
+	ok(lock1(fs, &b, 1, 1ULL << 40, 1) == P9_LOCK_ERROR,
+	   "lock ranges: the bound is the share's: another fid gets ERROR");
+	ok(lock1(fs, &a, 2, 0, 0) == P9_LOCK_SUCCESS &&
+	   host_lock_records(file) == 0 && a.nr_locks == 0,
+	   "lock ranges: a whole-file unlock frees them all");
+	for (i = 0; i < 3 * P9FS_LOCK_RANGES_MAX; i++)
+		wrong += lock1(fs, &b, i & 1 ? 2 : 1, 100, 10) !=
+			 P9_LOCK_SUCCESS;
+	ok(!wrong && b.nr_locks == 0 && host_lock_records(file) == 0,
+	   "lock ranges: a lock taken and dropped %u times never hits the bound (%u refused)",
+	   3 * P9FS_LOCK_RANGES_MAX, wrong);
+	/* Splits and merges of both types: the count is the kernel's. */
+	srand(7);
+	for (i = 0; i < 3000; i++) {
+		u64 s = (u64)(rand() % 200), l = (u64)(rand() % 9);
+
+		st = lock1(fs, &a, (u8)(rand() % 3), s, rand() % 50 ? l : 0);
+		if (st != P9_LOCK_SUCCESS ||
+		    a.nr_locks != host_lock_records(file))
+			wrong++;
+	}
+	ok(!wrong, "lock ranges: 3000 random locks and unlocks: the count is the host's every time (%u wrong)",
+	   wrong);
+	for (i = 0; i < P9FS_LOCK_RANGES_MAX + 64 &&
+		    lock1(fs, &a, 1, 1000 + 2ULL * i, 1) == P9_LOCK_SUCCESS; i++)
+		;
+	p9fs_node_release(fs, &a);
+	ok(host_lock_records(file) == 0 &&
+	   lock1(fs, &b, 1, 5, 1) == P9_LOCK_SUCCESS,
+	   "lock ranges: a clunk gives its ranges back to the share");
+	p9fs_node_release(fs, &b);
 	p9fs_close_share(fs);
 }
 
@@ -681,7 +814,9 @@ int main(void)
 	}
 	test_qid_map();
 	test_pseudo_fs();
+	test_pseudo_types();
 	test_ro_locks();
+	test_lock_ranges();
 	test_long_path();
 	test_landlock();
 	test_other_fs();

@@ -8,6 +8,7 @@
  * virtio-9p-fs-hostile.c.
  */
 #include <signal.h>
+#include <sys/syscall.h>
 #include <sys/sysmacros.h>
 #include <sys/wait.h>
 #include <sys/xattr.h>
@@ -18,6 +19,24 @@
 
 static const struct p9fs_cred guest = { .uid = 1234, .gid = 5678 };
 static const char *mode_name;
+
+/*
+ * The host syncs lkvm's 9p code asks for: this program's fsync() and
+ * fdatasync() are linked in place of libc's, counting each call.
+ */
+static unsigned int host_syncs;
+
+int fsync(int fd)
+{
+	host_syncs++;
+	return syscall(SYS_fsync, fd);
+}
+
+int fdatasync(int fd)
+{
+	host_syncs++;
+	return syscall(SYS_fdatasync, fd);
+}
 
 static void make_tree(void)
 {
@@ -210,6 +229,7 @@ static void test_walk_read(struct p9fs *fs)
 static void test_modify(struct p9fs *fs)
 {
 	struct p9fs_node root, d, n, m, d2;
+	unsigned int syncs;
 	struct p9_qid q;
 	struct p9_attr a;
 	struct stat st;
@@ -233,8 +253,10 @@ static void test_modify(struct p9fs *fs)
 	iov.iov_len = 7;
 	ok(p9fs_write(fs, &d, 3, &iov, 1) == 7 && !stat(at("share/made/new"), &st) &&
 	   st.st_size == 10, "%s: write at an offset", mode_name);
-	ok(!p9fs_fsync(fs, &d, false) && !p9fs_fsync(fs, &d, true),
-	   "%s: fsync and fdatasync", mode_name);
+	syncs = host_syncs;
+	ok(!p9fs_fsync(fs, &d, false) && !p9fs_fsync(fs, &d, true) &&
+	   host_syncs == syncs + 2,
+	   "%s: fsync and fdatasync reach the host", mode_name);
 	p9fs_walk(fs, &root, "made", &n, &q);
 	ok(p9fs_create(fs, &n, "new", O_RDWR, 0644, &guest, &q) == -EEXIST,
 	   "%s: create of an existing name: -EEXIST", mode_name);
@@ -571,6 +593,7 @@ static void test_readonly(bool no_openat2)
 	struct p9_qid q;
 	char buf[8];
 	struct iovec iov = { buf, sizeof(buf) };
+	unsigned int syncs;
 	int n = 0;
 
 	p9fs_root(fs, &root, &q);
@@ -595,6 +618,17 @@ static void test_readonly(bool no_openat2)
 	ok(!p9fs_open(fs, &f, O_RDONLY, &q) && p9fs_write(fs, &f, 0, &iov, 1) == -EROFS &&
 	   p9fs_read(fs, &f, 0, &iov, 1) == 8,
 	   "%s ro: reading works, write: -EROFS", mode_name);
+	/*
+	 * The guest wrote nothing: a sync would only force the host's own
+	 * dirty data, a journal commit and a disk cache flush, at the rate
+	 * the guest asks.
+	 */
+	syncs = host_syncs;
+	n = p9fs_fsync(fs, &f, false) || p9fs_fsync(fs, &f, true);
+	syncs = host_syncs - syncs;
+	ok(!n && !syncs,
+	   "%s ro: fsync and fdatasync answer 0 and sync nothing on the host (%u did)",
+	   mode_name, syncs);
 	ok(access(at("share/c"), F_OK) && access(at("share/m"), F_OK) &&
 	   access(at("share/k"), F_OK) && access(at("share/s"), F_OK) &&
 	   access(at("share/l"), F_OK) && access(at("share/r"), F_OK) &&
