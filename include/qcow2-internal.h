@@ -7,6 +7,7 @@
  *   qcow2-io.c          metadata I/O, the checks before every write,
  *                       marking the image corrupt
  *   qcow2-refcount.c    refcounts: lookup, update, cluster allocation, free
+ *   qcow2-grow.c        a larger refcount table when allocation needs one
  *   qcow2-l2.c          the L2 table cache, lookup and allocation
  *   qcow2-compressed.c  zlib-compressed clusters
  *   qcow2-read.c        the read path (and map_read)
@@ -29,6 +30,8 @@
  *             table, a new refcount block) -> sync -> L2 (L1, refcount
  *             table) entry
  *   free:     L2 entry -> sync -> refcount entry
+ *   grow the refcount table: new table and its blocks -> sync -> header
+ *             fields -> sync -> the old table freed (qcow2-grow.c)
  * L1 and refcount table entries are written at once (a new L2 table or
  * refcount block: rare). L2 entry updates are written back
  * (qcow2-writeback.c): the cached table changes, the entry is marked
@@ -181,6 +184,15 @@ int qcow2_alloc(struct disk *d, struct qcow2 *q, u64 *out);
 int qcow2_free_range(struct disk *d, struct qcow2 *q, u64 off, u64 len);
 /* Refcount i of a refcount block's contents. */
 u64 qcow2_rc_entry(struct qcow2 *q, const u8 *blk, u64 i);
+/* Set refcount i of a refcount block's contents (in memory). */
+void qcow2_rc_put(struct qcow2 *q, u8 *blk, u64 i, u64 v);
+/*
+ * qcow2-grow.c: a larger refcount table and the refcount blocks for it at
+ * cluster s (the first the table does not reach, free, as everything past
+ * it), the header switched to it, the old table freed. -ENOSPC past
+ * QCOW2_MAX_RCT_BYTES.
+ */
+int qcow2_rct_grow(struct disk *d, struct qcow2 *q, u64 s);
 
 /*
  * qcow2-l2.c: the L2 table for guest cluster gcl (allocated if alloc and
