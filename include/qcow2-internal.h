@@ -175,6 +175,16 @@ int qcow2_corrupt(struct disk *d, const char *what, u64 v);
  */
 #define QCOW2_CHECK_MAX_MAP	(64ULL << 20)
 #define QCOW2_CHECK_MAX_SHARED	(16ULL << 20)
+/*
+ * The L2 tables and refcount blocks it reads: at most this many bytes
+ * (else -EFBIG, before reading any). A file as large as the map allows
+ * (2^28 clusters: 16 TiB at 64 KiB clusters, 128 GiB at 512 bytes), all
+ * of it data, has 2 GiB of L2 tables and 512 MiB of 16-bit refcount
+ * blocks: per TiB of data, 160 MiB at 64 KiB clusters, 20 GiB at 512
+ * bytes. Sparse data costs more: at 64 KiB clusters an L2 table for each
+ * 512 MiB of disk touched, 4 GiB for all of a 32 TiB disk's.
+ */
+#define QCOW2_CHECK_MAX_READ	(4ULL << 30)
 int qcow2_check_refs(struct disk *d, struct qcow2 *q, char *why,
 		     size_t whylen);
 
