@@ -44,7 +44,7 @@
  * The refcount table grows (512-byte clusters, 64-bit refcounts, the
  * file as long as its one-cluster table counts): every crash image is
  * consistent, and also opens read-write in lkvm (its reference check)
- * and, every 32nd, passes qemu-img check when that is installed; each
+ * and, every eighth, passes qemu-img check when that is installed; each
  * sync of that run fails in turn, the images after it checked the same.
  * The checker reads the cluster size and refcount width from the header.
  *
@@ -369,8 +369,8 @@ static int open_crash_image(u64 len)
 	S.sync_off = true;
 	disk_close(d);
 	S.sync_off = false;
-	/* qemu-img check costs a process: every 32nd image. */
-	if (!S.qemu_img || S.opened++ % 32)
+	/* qemu-img check costs a process: every eighth image. */
+	if (!S.qemu_img || S.opened++ % 8)
 		return 0;
 	S.qchecked++;
 	snprintf(cmd, sizeof(cmd), "qemu-img check -q %s >/dev/null 2>&1", p);
@@ -1372,9 +1372,9 @@ static int grow_run(struct disk *d)
 {
 	int r;
 
-	r = gwrite(d, 0, 0, NSECT);		/* its L2 table: growth first */
+	r = gwrite(d, 0, 0, 2);			/* its L2 table: growth first */
 	r = r ?: gflush(d);
-	r = r ?: gwrite(d, 1, 0, NSECT);	/* the old table's cluster */
+	r = r ?: gwrite(d, 1, 0, 1);
 	r = r ?: gwrite(d, 2, 3, 1);
 	r = r ?: gflush(d);
 	return r;
@@ -1391,7 +1391,7 @@ static u32 durable_rct_clusters(void)
 /*
  * The refcount table grows (512-byte clusters, its one cluster counting
  * the whole file): every crash image is consistent and opens read-write
- * (lkvm's reference check), every 32nd passes qemu-img check (when
+ * (lkvm's reference check), every eighth passes qemu-img check (when
  * installed);
  * the header names the new table; the old table's cluster is handed out
  * again.
