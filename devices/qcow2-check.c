@@ -16,10 +16,13 @@
  *
  * Cost: one read of each L2 table and each refcount block (for a 64 GiB
  * image with 64 KiB clusters, 128 L2 tables and 32 refcount blocks:
- * 10 MiB; the L2 tables twice if compressed data shares clusters), and 2
- * bits per cluster of the file, at most QCOW2_CHECK_MAX_MAP bytes (a
- * bigger file is refused read-write), plus 4 bytes per reference to a
- * shared cluster, at most QCOW2_CHECK_MAX_SHARED of them.
+ * 10 MiB; the L2 tables twice if compressed data shares clusters), at
+ * most QCOW2_CHECK_MAX_READ bytes of them, counted before any is read
+ * (an L1 table may name millions of L2 tables in a sparse file: hours of
+ * reading; such an image is refused read-write), and 2 bits per cluster
+ * of the file, at most QCOW2_CHECK_MAX_MAP bytes (a bigger file is
+ * refused read-write), plus 4 bytes per reference to a shared cluster,
+ * at most QCOW2_CHECK_MAX_SHARED of them.
  */
 #include <endian.h>
 #include <errno.h>
@@ -313,7 +316,7 @@ int qcow2_check_refs(struct disk *d, struct qcow2 *q, char *why,
 		     size_t whylen)
 {
 	struct refmap m = { .why = why, .whylen = whylen };
-	u64 i, cs = q->cluster_size;
+	u64 i, cs = q->cluster_size, tables = 0;
 	int ret;
 
 	m.ncl = q->host_end >> q->h.cluster_bits;
@@ -322,6 +325,18 @@ int qcow2_check_refs(struct disk *d, struct qcow2 *q, char *why,
 			   "%llu clusters are too many to check at a read-write open (at most %llu): open it read-only (ro), or convert it to larger clusters",
 			   (unsigned long long)m.ncl,
 			   QCOW2_CHECK_MAX_MAP * 4);
+		return -EFBIG;
+	}
+	/* Each L2 table once (twice if compressed data shares), each block. */
+	for (i = 0; i < q->h.l1_size; i++)
+		tables += !!(q->l1[i] & QCOW2_OFFSET_MASK);
+	for (i = 0; i < q->rct_entries; i++)
+		tables += !!q->rct[i];
+	if (tables * cs > QCOW2_CHECK_MAX_READ) {
+		disk_error(why, whylen,
+			   "%llu MiB of L2 tables and refcount blocks are more than a read-write open checks (%llu MiB): it opens read-only (ro)",
+			   (unsigned long long)(tables * cs >> 20),
+			   QCOW2_CHECK_MAX_READ >> 20);
 		return -EFBIG;
 	}
 	m.bits = calloc(m.ncl / 4 + 1, 1);

@@ -5,10 +5,11 @@
  * and the snapshot table (and snapshots' L1 tables), so that disk-qcow2.c
  * can refuse an image whose tables overlap and check every write against
  * it. A sorted array of disjoint ranges: lookups are a binary search;
- * insertions (a new L2 table or refcount block) move the tail, which is
- * rare (one per L2 table or refcount block allocated).
+ * insertions (a new L2 table or refcount block) and removals (a refcount
+ * table replaced by a larger one) move the tail, which is rare.
  */
 #include <errno.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -35,20 +36,31 @@ const char *qcow2_meta_name(enum qcow2_meta_kind kind)
 	return "metadata";
 }
 
-static int meta_grow(struct qcow2_meta *m)
+/* Room for k more ranges. */
+static int meta_room(struct qcow2_meta *m, size_t k)
 {
 	struct qcow2_meta_range *r;
 	size_t cap;
 
-	if (m->n < m->cap)
+	if (k <= m->cap - m->n)
 		return 0;
 	cap = m->cap ? 2 * m->cap : 16;
+	while (cap - m->n < k) {
+		if (cap > SIZE_MAX / 2 / sizeof(*r))
+			return -ENOMEM;
+		cap *= 2;
+	}
 	r = realloc(m->r, cap * sizeof(*r));
 	if (!r)
 		return -ENOMEM;
 	m->r = r;
 	m->cap = cap;
 	return 0;
+}
+
+static int meta_grow(struct qcow2_meta *m)
+{
+	return meta_room(m, 1);
 }
 
 int qcow2_meta_add(struct qcow2_meta *m, u64 start, u64 len,
@@ -137,6 +149,11 @@ int qcow2_meta_reserve(struct qcow2_meta *m)
 	return meta_grow(m);
 }
 
+int qcow2_meta_reserve_n(struct qcow2_meta *m, size_t k)
+{
+	return meta_room(m, k);
+}
+
 int qcow2_meta_insert(struct qcow2_meta *m, u64 start, u64 len,
 		      enum qcow2_meta_kind kind)
 {
@@ -158,6 +175,19 @@ int qcow2_meta_insert(struct qcow2_meta *m, u64 start, u64 len,
 	m->r[i].end = start + len;
 	m->r[i].kind = kind;
 	m->n++;
+	return 0;
+}
+
+int qcow2_meta_remove(struct qcow2_meta *m, u64 start, u64 len,
+		      enum qcow2_meta_kind kind)
+{
+	size_t i = meta_search(m, start);
+
+	if (i == m->n || m->r[i].start != start ||
+	    m->r[i].end - start != len || m->r[i].kind != kind)
+		return -ENOENT;
+	memmove(&m->r[i], &m->r[i + 1], (m->n - i - 1) * sizeof(*m->r));
+	m->n--;
 	return 0;
 }
 

@@ -126,7 +126,8 @@ static int rc_set(struct disk *d, struct qcow2 *q, u64 cl, u64 v)
 
 /*
  * Find a free cluster and give it refcount 1. A refcount block that does
- * not exist yet is created in the first free cluster of its own range.
+ * not exist yet is created in the first free cluster of its own range;
+ * past the refcount table's reach, the table grows (qcow2-grow.c).
  */
 int qcow2_alloc(struct disk *d, struct qcow2 *q, u64 *out)
 {
@@ -141,9 +142,17 @@ int qcow2_alloc(struct disk *d, struct qcow2 *q, u64 *out)
 		const struct qcow2_meta_range *meta;
 		u8 *blk;
 
-		if (ri >= q->rct_entries ||
-		    cl >= (QCOW2_OFFSET_MASK >> q->h.cluster_bits))
+		if (cl >= (QCOW2_OFFSET_MASK >> q->h.cluster_bits))
 			return -ENOSPC;
+		/* Past the table's reach: a larger one, counting cl. */
+		if (ri >= q->rct_entries) {
+			ret = qcow2_rct_grow(d, q, cl);
+			if (ret)
+				return ret;
+			/* Again from the old table's clusters, now free. */
+			cl = MIN(cl, q->free_hint) - 1;
+			continue;
+		}
 		/* A table is never free, whatever its refcount says. */
 		meta = qcow2_meta_find(&q->meta, off, q->cluster_size);
 		if (!q->rct[ri]) {
@@ -232,4 +241,9 @@ int qcow2_free_range(struct disk *d, struct qcow2 *q, u64 off, u64 len)
 u64 qcow2_rc_entry(struct qcow2 *q, const u8 *blk, u64 i)
 {
 	return rc_get_raw(q, blk, i);
+}
+
+void qcow2_rc_put(struct qcow2 *q, u8 *blk, u64 i, u64 v)
+{
+	rc_set_raw(q, blk, i, v);
 }

@@ -7,6 +7,7 @@
  *   qcow2-io.c          metadata I/O, the checks before every write,
  *                       marking the image corrupt
  *   qcow2-refcount.c    refcounts: lookup, update, cluster allocation, free
+ *   qcow2-grow.c        a larger refcount table when allocation needs one
  *   qcow2-l2.c          the L2 table cache, lookup and allocation
  *   qcow2-compressed.c  zlib-compressed clusters
  *   qcow2-read.c        the read path (and map_read)
@@ -29,6 +30,8 @@
  *             table, a new refcount block) -> sync -> L2 (L1, refcount
  *             table) entry
  *   free:     L2 entry -> sync -> refcount entry
+ *   grow the refcount table: new table and its blocks -> sync -> header
+ *             fields -> sync -> the old table freed (qcow2-grow.c)
  * L1 and refcount table entries are written at once (a new L2 table or
  * refcount block: rare). L2 entry updates are written back
  * (qcow2-writeback.c): the cached table changes, the entry is marked
@@ -218,6 +221,16 @@ int qcow2_corrupt(struct disk *d, const char *what, u64 v);
  */
 #define QCOW2_CHECK_MAX_MAP	(64ULL << 20)
 #define QCOW2_CHECK_MAX_SHARED	(16ULL << 20)
+/*
+ * The L2 tables and refcount blocks it reads: at most this many bytes
+ * (else -EFBIG, before reading any). A file as large as the map allows
+ * (2^28 clusters: 16 TiB at 64 KiB clusters, 128 GiB at 512 bytes), all
+ * of it data, has 2 GiB of L2 tables and 512 MiB of 16-bit refcount
+ * blocks: per TiB of data, 160 MiB at 64 KiB clusters, 20 GiB at 512
+ * bytes. Sparse data costs more: at 64 KiB clusters an L2 table for each
+ * 512 MiB of disk touched, 4 GiB for all of a 32 TiB disk's.
+ */
+#define QCOW2_CHECK_MAX_READ	(4ULL << 30)
 int qcow2_check_refs(struct disk *d, struct qcow2 *q, char *why,
 		     size_t whylen);
 
@@ -227,6 +240,15 @@ int qcow2_alloc(struct disk *d, struct qcow2 *q, u64 *out);
 int qcow2_free_range(struct disk *d, struct qcow2 *q, u64 off, u64 len);
 /* Refcount i of a refcount block's contents. */
 u64 qcow2_rc_entry(struct qcow2 *q, const u8 *blk, u64 i);
+/* Set refcount i of a refcount block's contents (in memory). */
+void qcow2_rc_put(struct qcow2 *q, u8 *blk, u64 i, u64 v);
+/*
+ * qcow2-grow.c: a larger refcount table and the refcount blocks for it at
+ * cluster s (the first the table does not reach, free, as everything past
+ * it), the header switched to it, the old table freed. -ENOSPC past
+ * QCOW2_MAX_RCT_BYTES.
+ */
+int qcow2_rct_grow(struct disk *d, struct qcow2 *q, u64 s);
 
 /*
  * qcow2-l2.c: the L2 table for guest cluster gcl (allocated if alloc and

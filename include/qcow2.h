@@ -110,12 +110,17 @@ int qcow2_meta_seal(struct qcow2_meta *m, struct qcow2_meta_range *a,
 		    struct qcow2_meta_range *b);
 /* Room for one more range, so that the next insert cannot fail on memory. */
 int qcow2_meta_reserve(struct qcow2_meta *m);
+/* Room for k more ranges. */
+int qcow2_meta_reserve_n(struct qcow2_meta *m, size_t k);
 /* After sealing: a new range in order; -EEXIST if it overlaps one. */
 int qcow2_meta_insert(struct qcow2_meta *m, u64 start, u64 len,
 		      enum qcow2_meta_kind kind);
 /* After sealing: the first range overlapping [off, off + len), or NULL. */
 const struct qcow2_meta_range *qcow2_meta_find(const struct qcow2_meta *m,
 					       u64 off, u64 len);
+/* After sealing: drop the range exactly [start, start + len) of kind. */
+int qcow2_meta_remove(struct qcow2_meta *m, u64 start, u64 len,
+		      enum qcow2_meta_kind kind);
 void qcow2_meta_free(struct qcow2_meta *m);
 
 #endif

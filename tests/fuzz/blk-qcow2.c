@@ -19,7 +19,8 @@
  *   - an entry update (less than 512 bytes) lies inside one metadata
  *     cluster, or one this request wrote whole before;
  *   - nothing is written past the file's end plus what the request could
- *     allocate (3 clusters for each it touches, plus a few);
+ *     allocate (3 clusters for each it touches, plus a few, plus a
+ *     refcount table twice the size and its blocks);
  *   - a read-only image is never written at all.
  * A breach aborts with the write, the cluster and what holds it.
  *
@@ -153,8 +154,10 @@ static void map_build(struct map *m, int fd, u64 fsize, u64 reqlen)
 
 	m->bits = rd32(fd, 20);
 	m->cs = 1ULL << m->bits;
+	/* And a refcount table twice the size, with a block per cluster. */
 	m->limit = ALIGN_UP(fsize, m->cs) +
-		   3 * m->cs * ((reqlen >> m->bits) + 4);
+		   3 * m->cs * ((reqlen >> m->bits) + 4) +
+		   m->cs * (4 * (u64)rd32(fd, 56) + 4);
 	m->ncl = m->limit >> m->bits;
 	free(m->kind);
 	m->kind = calloc(m->ncl, 1);

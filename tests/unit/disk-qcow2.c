@@ -5,7 +5,8 @@
  * message naming them; so, at a read-write open, are a zero refcount on a
  * cluster in use, an L2 entry pointing data at a table or far past the
  * end of the file, two guest clusters sharing a host cluster (the image
- * opens read-only). The same damage made after open: no write lands in
+ * opens read-only), and one whose L2 tables are too many to check in
+ * reasonable time. The same damage made after open: no write lands in
  * metadata, the request fails with -EIO and the image is marked corrupt.
  * tests/unit/qcow2.c covers valid images from qemu-img.
  *
@@ -516,6 +517,62 @@ static void test_check_ceiling(void)
 	free(m);
 }
 
+/*
+ * The check reads at most 4 GiB of L2 tables and refcount blocks: an L1
+ * table naming 70000 L2 tables of 64 KiB in a sparse file (4.4 GiB of
+ * holes, each a table to read and walk: the old code read them all)
+ * is refused read-write before any is read, saying why; it opens
+ * read-only.
+ */
+static void test_check_read_cap(void)
+{
+	const u64 cs = 65536, n = 70000, l1 = 3 * cs, first = 12;
+	u8 *b = calloc(first, cs);
+	char p[128], err[256];
+	struct disk *d;
+	u64 i;
+	int fd;
+
+	if (!b)
+		abort();
+	put32(b, QCOW2_MAGIC);
+	put32(b + 4, 3);
+	put32(b + 20, 16);			/* cluster bits */
+	put64(b + 24, SZ_1G);			/* size */
+	put32(b + 36, n);			/* L1 entries */
+	put64(b + 40, l1);
+	put64(b + 48, 1 * cs);
+	put32(b + 56, 1);
+	put32(b + 96, 4);
+	put32(b + 100, QCOW2_V3_HEADER_LEN);
+	put64(b + cs, 2 * cs);
+	for (i = 0; i < first; i++)
+		b[2 * cs + 2 * i + 1] = 1;
+	for (i = 0; i < n; i++)
+		put64(b + l1 + 8 * i, (first + i) * cs | QCOW2_OFLAG_COPIED);
+	path_of(p, sizeof(p), "many-l2.qcow2");
+	fd = open(p, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	if (fd < 0 || write(fd, b, first * cs) != (ssize_t)(first * cs) ||
+	    close(fd))
+		abort();
+	free(b);
+	if (truncate(p, (first + n) * cs)) {
+		skip(strerror(errno), "70000 L2 tables: no sparse 4.4 GiB file");
+		unlink(p);
+		return;
+	}
+	d = open_as("many-l2.qcow2", false, err);
+	ok(!d && strstr(err, "4375 MiB of L2 tables") &&
+	   strstr(err, "(4096 MiB)") && strstr(err, "read-only (ro)"),
+	   "70000 L2 tables of 64 KiB: refused read-write: %s",
+	   d ? "(opened)" : err);
+	disk_close(d);
+	d = open_as("many-l2.qcow2", true, err);
+	ok(d != NULL, "70000 L2 tables of 64 KiB: opens read-only %s", err);
+	disk_close(d);
+	unlink(p);
+}
+
 /* The checks leave a sound image alone: allocation of data and L2. */
 static void test_sound_image(void)
 {
@@ -559,6 +616,7 @@ int main(void)
 	test_aliasing();
 	test_compressed_refs();
 	test_check_ceiling();
+	test_check_read_cap();
 	{
 		char cmd[128];
 

@@ -48,6 +48,13 @@
  * fails between a new L2 table's writes and its barrier fails the write
  * that needed the table.
  *
+ * The refcount table grows (512-byte clusters, 64-bit refcounts, the
+ * file as long as its one-cluster table counts): every crash image is
+ * consistent, and also opens read-write in lkvm (its reference check)
+ * and, every eighth, passes qemu-img check when that is installed; each
+ * sync of that run fails in turn, the images after it checked the same.
+ * The checker reads the cluster size and refcount width from the header.
+ *
  * The header writes others depend on are durable in time: the corrupt
  * bit when the refused write returns, the cleared autoclear word when a
  * read-write open returns (the model tracks the open's own descriptor by
@@ -63,6 +70,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -74,10 +82,12 @@
 #define SECT		512
 #define NSECT		(CS / SECT)
 #define MAX_PENDING	256
-#define FILE_MAX	(2060 * CS)
+#define FILE_MAX	(2100 * CS)
 /* One refcount block's clusters (16-bit refcounts): then a new block. */
 #define RB_CLUSTERS	(CS / 2)
-#define TAG		0x6c6b766d63726173ULL	/* "lkvmcras" */
+#define TAG		0x6c6b766d63726173ULL
+/* IMG_GROW: 512-byte clusters that one refcount table cluster counts. */
+#define GROW_CLUSTERS	(64 * 64)	/* "lkvmcras" */
 
 /* The guest clusters the test touches: these, then 10 to 79. */
 static const u64 some_gcls[] = { 0, 1, 2, 3, 4, 5, 600 };
@@ -113,6 +123,11 @@ static struct {
 	bool tear, fail_next_write;
 	unsigned int syncs;	/* fdatasync calls on the image */
 	bool check;		/* run the crash checks at each sync */
+	bool open_check;	/* also open each crash image read-write */
+	bool qemu_img;		/* and qemu-img check some, if installed */
+	bool sync_off;		/* fdatasync of untracked files: a no-op */
+	unsigned int opened;	/* crash images opened read-write */
+	unsigned int qchecked;	/* and qemu-img checked */
 	unsigned int checks, bad;
 	char why[256];
 	/* Per guest sector: version at the last flush, versions since. */
@@ -227,13 +242,6 @@ static u32 g32(const u8 *b, u64 len, u64 off)
 	return be32toh(v);
 }
 
-static u16 g16(const u8 *b, u64 len, u64 off)
-{
-	if (off + 2 > len)
-		return 0;
-	return (u16)(b[off] << 8 | b[off + 1]);
-}
-
 static __printf(1, 2) int fail(const char *fmt, ...);
 static int fail(const char *fmt, ...)
 {
@@ -277,69 +285,95 @@ static u64 sector_version(const u8 *p, u64 g, unsigned int s)
 	return w[3];
 }
 
+/* Refcount j of the block at rb, rcb bytes each (8 to 64 bits). */
+static u64 grc(const u8 *b, u64 len, u64 rb, u64 j, unsigned int rcb)
+{
+	u64 v = 0;
+	unsigned int k;
+
+	for (k = 0; k < rcb && rb + j * rcb + k < len; k++)
+		v = v << 8 | b[rb + j * rcb + k];
+	return v;
+}
+
+/* The image's clusters (512 bytes to 4 KiB, 8- to 64-bit refcounts). */
 static int check_image(const u8 *b, u64 len)
 {
 	u64 l1_off = g64(b, len, 40), rct_off = g64(b, len, 48);
 	u32 l1_size = g32(b, len, 36), rct_cl = g32(b, len, 56);
-	u64 ncl = FILE_MAX / CS, i, j;
-	u32 refs[FILE_MAX / CS] = { 0 }, rc[FILE_MAX / CS] = { 0 };
+	u32 cb = g32(b, len, 20), order = g32(b, len, 96);
+	u64 ics = 1ULL << (cb & 31), ncl = FILE_MAX / ics, rbe, i, j;
+	u32 refs[FILE_MAX / 512] = { 0 };
+	u64 rc[FILE_MAX / 512] = { 0 };
 	u8 zero[SECT] = { 0 };
 
 	if (g32(b, len, 0) != QCOW2_MAGIC)
 		return fail("no header");
+	if (cb < 9 || cb > 12 || order < 3 || order > 6)
+		return fail("cluster bits %u, refcount order %u", cb, order);
+	rbe = (ics * 8) >> order;
 	refs[0]++;
+	if (rct_off / ics + rct_cl > ncl)
+		return fail("refcount table at 0x%llx", (unsigned long long)rct_off);
 	for (i = 0; i < rct_cl; i++)
-		refs[rct_off / CS + i]++;
-	for (i = 0; i < rct_cl * CS / 8; i++) {
+		refs[rct_off / ics + i]++;
+	for (i = 0; i < rct_cl * ics / 8; i++) {
 		u64 rb = g64(b, len, rct_off + 8 * i);
 
 		if (!rb)
 			continue;
-		if (rb / CS >= ncl)
+		if (rb / ics >= ncl)
 			return fail("refcount block at 0x%llx", (unsigned long long)rb);
-		refs[rb / CS]++;
-		for (j = 0; j < CS / 2 && i * CS / 2 + j < ncl; j++)
-			rc[i * CS / 2 + j] = g16(b, len, rb + 2 * j);
+		refs[rb / ics]++;
+		for (j = 0; j < rbe && i * rbe + j < ncl; j++)
+			rc[i * rbe + j] = grc(b, len, rb, j, 1U << (order - 3));
 	}
-	for (i = 0; i < ALIGN_UP(l1_size * 8ULL, CS) / CS; i++)
-		refs[l1_off / CS + i]++;
+	for (i = 0; i < ALIGN_UP(l1_size * 8ULL, ics) / ics; i++)
+		refs[l1_off / ics + i]++;
 	for (i = 0; i < l1_size; i++) {
 		u64 l2 = g64(b, len, l1_off + 8 * i) & QCOW2_OFFSET_MASK;
 
 		if (!l2)
 			continue;
-		if (l2 / CS >= ncl)
+		if (l2 / ics >= ncl)
 			return fail("L1 entry %llu: 0x%llx", (unsigned long long)i,
 				    (unsigned long long)l2);
-		refs[l2 / CS]++;
-		for (j = 0; j < CS / 8; j++) {
+		refs[l2 / ics]++;
+		for (j = 0; j < ics / 8; j++) {
 			u64 e = g64(b, len, l2 + 8 * j) & QCOW2_OFFSET_MASK;
 
 			if (!e)
 				continue;
-			if (e / CS >= ncl)
+			if (e / ics >= ncl)
 				return fail("L2 entry 0x%llx", (unsigned long long)e);
-			refs[e / CS]++;
+			refs[e / ics]++;
 		}
 	}
 	for (i = 0; i < ncl; i++)
 		if (refs[i] > rc[i])
-			return fail("cluster %llu: %u references, refcount %u",
-				    (unsigned long long)i, refs[i], rc[i]);
-	/* What the guest reads. */
+			return fail("cluster %llu: %u references, refcount %llu",
+				    (unsigned long long)i, refs[i],
+				    (unsigned long long)rc[i]);
+	/* What the guest reads, sector by sector. */
 	for (i = 0; i < NG; i++) {
-		u64 g = gcls[i], l2, e, host;
+		u64 g = gcls[i];
 		unsigned int s;
 
-		l2 = g64(b, len, l1_off + 8 * (g / (CS / 8))) &
-		     QCOW2_OFFSET_MASK;
-		e = l2 ? g64(b, len, l2 + 8 * (g % (CS / 8))) : 0;
-		host = (e & QCOW2_OFLAG_ZERO) ? 0 : e & QCOW2_OFFSET_MASK;
 		for (s = 0; s < NSECT; s++) {
-			const u8 *p = host && host + (s + 1) * SECT <= len ?
-				      b + host + s * SECT : zero;
-			u64 v = sector_version(p, g, s);
+			u64 go = g * CS + s * SECT, gc = go >> cb, l2 = 0, e = 0;
+			u64 host;
+			const u8 *p;
+			u64 v;
 
+			if (gc / (ics / 8) < l1_size)
+				l2 = g64(b, len, l1_off + 8 * (gc / (ics / 8))) &
+				     QCOW2_OFFSET_MASK;
+			e = l2 ? g64(b, len, l2 + 8 * (gc % (ics / 8))) : 0;
+			host = (e & QCOW2_OFLAG_ZERO) ? 0 : e & QCOW2_OFFSET_MASK;
+			if (host)
+				host += go & (ics - 1);
+			p = host && host + SECT <= len ? b + host : zero;
+			v = sector_version(p, g, s);
 			if (!allowed(i, s, v))
 				return fail("guest cluster %llu sector %u reads %s%llx (flushed: %llx)",
 					    (unsigned long long)g, s,
@@ -352,6 +386,42 @@ static int check_image(const u8 *b, u64 len)
 }
 
 static u8 crash_img[FILE_MAX];
+
+/*
+ * The crash image, as a file, opens read-write (lkvm's reference check
+ * passes) and, with qemu-img, qemu-img check finds at worst leaks.
+ */
+static int open_crash_image(u64 len)
+{
+	struct disk_open_opts o = { .no_lock = true };
+	struct disk *d = NULL;
+	char p[128], cmd[192], err[256];
+	int fd, st;
+
+	snprintf(p, sizeof(p), "%s/crash-image.qcow2", dir);
+	/* Rewritten in place: a truncation to 0 would start writeback. */
+	fd = open(p, O_RDWR | O_CREAT, 0644);
+	if (fd < 0 || pwrite(fd, crash_img, len, 0) != (ssize_t)len ||
+	    ftruncate(fd, len) || close(fd))
+		return fail("cannot write the crash image");
+	if (disk_open(&d, p, &o, err, sizeof(err)))
+		return fail("lkvm refuses it read-write: %s", err);
+	/* A scratch file: its close need not wait for the disk. */
+	S.sync_off = true;
+	disk_close(d);
+	S.sync_off = false;
+	/* qemu-img check costs a process: every eighth image. */
+	if (!S.qemu_img || S.opened++ % 8)
+		return 0;
+	S.qchecked++;
+	snprintf(cmd, sizeof(cmd), "qemu-img check -q %s >/dev/null 2>&1", p);
+	st = system(cmd);
+	/* 0: clean, 3: leaked clusters only. */
+	if (st < 0 || !WIFEXITED(st) ||
+	    (WEXITSTATUS(st) != 0 && WEXITSTATUS(st) != 3))
+		return fail("qemu-img check: exit status %d", st);
+	return 0;
+}
 
 /* The durable image plus the pending writes in mask (bit i: write i). */
 static int check_subset(const bool *keep)
@@ -372,7 +442,9 @@ static int check_subset(const bool *keep)
 			memcpy(crash_img + S.p[i].off, S.p[i].data,
 			       S.p[i].len);
 	S.checks++;
-	return check_image(crash_img, len);
+	if (check_image(crash_img, len))
+		return -1;
+	return S.open_check ? open_crash_image(len) : 0;
 }
 
 static u64 rnd_state = 88172645463325252ULL;
@@ -474,7 +546,7 @@ static void held_sync(void)
 int fdatasync(int fd)
 {
 	if (!tracked(fd))
-		return syscall(SYS_fdatasync, fd);
+		return S.sync_off ? 0 : syscall(SYS_fdatasync, fd);
 	held_sync();
 	S.syncs++;
 	check_crashes("before a sync");
@@ -643,19 +715,57 @@ static int map_once(struct disk *d, u64 off, u64 len)
 	return ret;
 }
 
+#define P32(o, x) (w = htobe32(x), memcpy(b + (o), &w, 4))
+#define P64(o, x) (v = htobe64(x), memcpy(b + (o), &v, 8))
+
+enum img_kind { IMG_PLAIN, IMG_FULL, IMG_GROW };
+
 /*
- * The image: 4 KiB clusters, v3, 16-bit refcounts, 4 MiB, no data. full:
+ * IMG_GROW: 512-byte clusters, v3, 64-bit refcounts (64 a block), 4 MiB,
+ * no data; the file as long as its one-cluster refcount table counts
+ * (2 MiB), all of it in use (leaked), so the next allocation grows the
+ * table. Cluster 0 header, 1 refcount table, 2-65 refcount blocks, 66-67
+ * L1 table.
+ */
+static void build_grow(u8 *b, u64 *len)
+{
+	u64 v, i, cs = 512, n = GROW_CLUSTERS;
+	u32 w;
+
+	memset(b, 0, n * cs);
+	P32(0, QCOW2_MAGIC);
+	P32(4, 3);
+	P32(20, 9);
+	P64(24, 4 * SZ_1M);
+	P32(36, 128);			/* L1 entries */
+	P64(40, 66 * cs);
+	P64(48, 1 * cs);
+	P32(56, 1);
+	P32(96, 6);
+	P32(100, QCOW2_V3_HEADER_LEN);
+	for (i = 0; i < 64; i++)
+		P64(cs + 8 * i, (2 + i) * cs);
+	for (i = 0; i < n; i++)
+		P64(2 * cs + 8 * i, 1);
+	*len = n * cs;
+}
+
+/*
+ * The image: 4 KiB clusters, v3, 16-bit refcounts, 4 MiB, no data. IMG_FULL:
  * the file is as long as the first refcount block covers, all of it in
  * use (leaked), so the next allocation makes a new block.
  */
-static void build(u8 *b, u64 *len, bool full)
+static void build(u8 *b, u64 *len, enum img_kind kind)
 {
+	bool full = kind == IMG_FULL;
 	u64 v, i;
 	u32 w;
 
+	if (kind == IMG_GROW) {
+		build_grow(b, len);
+		return;
+	}
 	memset(b, 0, 5 * CS);
-#define P32(o, x) (w = htobe32(x), memcpy(b + (o), &w, 4))
-#define P64(o, x) (v = htobe64(x), memcpy(b + (o), &v, 8))
 	P32(0, QCOW2_MAGIC);
 	P32(4, 3);
 	P32(20, 12);
@@ -670,12 +780,11 @@ static void build(u8 *b, u64 *len, bool full)
 	P64(3 * CS, 4 * CS | QCOW2_OFLAG_COPIED);	/* L2 for 0-511 */
 	for (i = 0; i < (full ? RB_CLUSTERS : 5); i++)
 		b[2 * CS + 2 * i + 1] = 1;
-#undef P32
-#undef P64
 	*len = (full ? RB_CLUSTERS : 5) * CS;
 }
 
-static struct disk *make_image(const char *name, bool qcow2, bool full)
+static struct disk *make_image(const char *name, bool qcow2,
+			       enum img_kind kind)
 {
 	struct disk_open_opts o = { .no_lock = true };
 	struct disk *d = NULL;
@@ -690,7 +799,7 @@ static struct disk *make_image(const char *name, bool qcow2, bool full)
 	S.bad = 0;
 	S.checks = 0;
 	if (qcow2)
-		build(S.durable, &len, full);
+		build(S.durable, &len, kind);
 	fd = open(p, O_RDWR | O_CREAT | O_TRUNC, 0644);
 	if (fd < 0 || write(fd, S.durable, len) != (ssize_t)len ||
 	    close(fd))
@@ -706,7 +815,7 @@ static struct disk *make_image(const char *name, bool qcow2, bool full)
 
 static void test_crash_consistency(void)
 {
-	struct disk *d = make_image("c.qcow2", true, false);
+	struct disk *d = make_image("c.qcow2", true, IMG_PLAIN);
 	unsigned int i;
 	int r = 0;
 
@@ -760,7 +869,7 @@ static void test_crash_consistency(void)
  */
 static void test_writeback(void)
 {
-	struct disk *d = make_image("wb.qcow2", true, false);
+	struct disk *d = make_image("wb.qcow2", true, IMG_PLAIN);
 	struct disk_open_opts o = { .no_lock = true };
 	u64 h0, h1, h4, end;
 	unsigned int syncs, s, bad = 0;
@@ -840,7 +949,7 @@ static void test_writeback(void)
  */
 static void test_writethrough(void)
 {
-	struct disk *d = make_image("wt.qcow2", true, false);
+	struct disk *d = make_image("wt.qcow2", true, IMG_PLAIN);
 	int r;
 
 	if (!ok(d != NULL, "write-through: the image opens"))
@@ -865,7 +974,7 @@ static void test_writethrough(void)
 /* A write that needs a new refcount block: the block before its entry. */
 static void test_new_refblock(void)
 {
-	struct disk *d = make_image("rb.qcow2", true, true);
+	struct disk *d = make_image("rb.qcow2", true, IMG_FULL);
 	int r;
 
 	if (!ok(d != NULL, "new refcount block: the image opens"))
@@ -930,7 +1039,7 @@ static bool wait_for(bool *flag)
  */
 static void test_map_read_no_wait(void)
 {
-	struct disk *d = make_image("m.qcow2", true, false);
+	struct disk *d = make_image("m.qcow2", true, IMG_PLAIN);
 	struct map_call m = { .d = d };
 	pthread_t w, mt;
 	bool syncing, answered;
@@ -976,7 +1085,7 @@ static void test_map_read_no_wait(void)
  */
 static void test_failed_commit(void)
 {
-	struct disk *d = make_image("fc.qcow2", true, false);
+	struct disk *d = make_image("fc.qcow2", true, IMG_PLAIN);
 	u64 e = 1;
 	int w, f1, f2;
 
@@ -1011,7 +1120,7 @@ static void test_failed_commit(void)
 
 static void test_sync_errors(const char *name, bool qcow2)
 {
-	struct disk *d = make_image(name, qcow2, false);
+	struct disk *d = make_image(name, qcow2, IMG_PLAIN);
 	int first, second, third;
 
 	if (!ok(d != NULL, "%s: opens", name))
@@ -1042,7 +1151,7 @@ static void test_sync_errors(const char *name, bool qcow2)
  */
 static void test_corrupt_is_no_sync_error(void)
 {
-	struct disk *d = make_image("k.qcow2", true, false);
+	struct disk *d = make_image("k.qcow2", true, IMG_PLAIN);
 	u64 e = htobe64(3 * CS | QCOW2_OFLAG_COPIED);
 	struct iovec v;
 	struct disk_req w = {
@@ -1096,7 +1205,7 @@ static void test_autoclear_synced(void)
 
 	snprintf(p, sizeof(p), "%s/ac.qcow2", dir);
 	memset(S.durable, 0, sizeof(S.durable));
-	build(S.durable, &len, false);
+	build(S.durable, &len, IMG_PLAIN);
 	v = htobe64(1);
 	memcpy(S.durable + 88, &v, 8);
 	fd = open(p, O_RDWR | O_CREAT | O_TRUNC, 0644);
@@ -1127,7 +1236,7 @@ static void test_autoclear_synced(void)
  */
 static void test_dsync_after_sync_error(const char *name, bool qcow2)
 {
-	struct disk *d = make_image(name, qcow2, false);
+	struct disk *d = make_image(name, qcow2, IMG_PLAIN);
 	u8 *buf = calloc(1, CS);
 	struct iovec v = { .iov_base = buf, .iov_len = CS };
 	struct disk_req w = {
@@ -1174,7 +1283,7 @@ static void barrier_run(struct disk *d)
 
 static struct disk *barrier_image(const char *name)
 {
-	struct disk *d = make_image(name, true, false);
+	struct disk *d = make_image(name, true, IMG_PLAIN);
 
 	if (!d)
 		abort();
@@ -1237,7 +1346,7 @@ static void test_barrier_failures(void)
  */
 static void test_barrier_failure_pending(void)
 {
-	struct disk *d = make_image("fp.qcow2", true, false);
+	struct disk *d = make_image("fp.qcow2", true, IMG_PLAIN);
 	int w0, w1, f;
 
 	if (!ok(d != NULL, "failed sync with entries pending: the image opens"))
@@ -1269,7 +1378,7 @@ static void *dsync_thread(void *arg)
  */
 static void test_unlocked_sync_failure_pending(void)
 {
-	struct disk *d = make_image("fu.qcow2", true, false);
+	struct disk *d = make_image("fu.qcow2", true, IMG_PLAIN);
 	int w0 = -1, w1, f;
 	pthread_t t;
 	bool syncing;
@@ -1315,7 +1424,7 @@ static void test_unlocked_sync_failure_pending(void)
  */
 static void test_dropped_rct_entry(void)
 {
-	struct disk *d = make_image("fr.qcow2", true, true);
+	struct disk *d = make_image("fr.qcow2", true, IMG_FULL);
 	int w0, w1, w2;
 
 	if (!ok(d != NULL, "dropped refcount table entry: the image opens"))
@@ -1612,6 +1721,103 @@ static void test_failed_piece(void)
 	   r);
 }
 
+/* The run the refcount table growth tests make: the first write grows it. */
+static int grow_run(struct disk *d)
+{
+	int r;
+
+	r = gwrite(d, 0, 0, 2);			/* its L2 table: growth first */
+	r = r ?: gflush(d);
+	r = r ?: gwrite(d, 1, 0, 1);
+	r = r ?: gwrite(d, 2, 3, 1);
+	r = r ?: gflush(d);
+	return r;
+}
+
+static u32 durable_rct_clusters(void)
+{
+	u32 w;
+
+	memcpy(&w, S.durable + 56, 4);
+	return be32toh(w);
+}
+
+/*
+ * The refcount table grows (512-byte clusters, its one cluster counting
+ * the whole file): every crash image is consistent and opens read-write
+ * (lkvm's reference check), every eighth passes qemu-img check (when
+ * installed);
+ * the header names the new table; the old table's cluster is handed out
+ * again.
+ */
+static void test_grow(void)
+{
+	struct disk *d = make_image("g.qcow2", true, IMG_GROW);
+	u64 h1;
+	int r;
+
+	if (!ok(d != NULL, "refcount table growth: the image opens"))
+		return;
+	S.check = true;
+	S.open_check = true;
+	S.opened = 0;
+	S.qchecked = 0;
+	r = grow_run(d);
+	/* Guest cluster 0's L2 table: the first allocation after it. */
+	h1 = g64(S.durable, S.durable_len, g64(S.durable, S.durable_len, 40)) &
+	     QCOW2_OFFSET_MASK;
+	check_crashes("refcount table growth, at the end");
+	ok(!r && !S.bad && durable_rct_clusters() == 2,
+	   "refcount table growth: writes past what the table counts succeed (%d), the header names a 2-cluster table (%u); %u crash images checked, %u opened read-write, %u qemu-img checked, %u inconsistent",
+	   r, durable_rct_clusters(), S.checks, S.opened, S.qchecked,
+	   S.bad);
+	ok(h1 == 512,
+	   "refcount table growth: the old table's cluster is handed out again, for the L2 table (0x%llx)",
+	   (unsigned long long)h1);
+	S.open_check = false;
+	barrier_done(d);
+	S.bad = 0;
+}
+
+/* Each sync of grow_run() fails in turn: every crash image after it holds. */
+static void test_grow_failures(void)
+{
+	unsigned int k, n, bad = 0, checks = 0, opened = 0, fired = 0, qc = 0;
+	struct disk *d = make_image("gf0.qcow2", true, IMG_GROW);
+	char name[32];
+
+	if (!d)
+		abort();
+	S.syncs = 0;
+	grow_run(d);
+	n = S.syncs;
+	barrier_done(d);
+	for (k = 1; k <= n; k++) {
+		snprintf(name, sizeof(name), "gf%u.qcow2", k);
+		d = make_image(name, true, IMG_GROW);
+		if (!d)
+			abort();
+		S.check = true;
+		S.open_check = true;
+		S.opened = 0;
+		S.qchecked = 0;
+		S.fail_at = (int)k;
+		grow_run(d);
+		check_crashes("refcount table growth, a sync failed, at the end");
+		bad += S.bad;
+		checks += S.checks;
+		opened += S.opened;
+		qc += S.qchecked;
+		fired += !S.fail_at;
+		S.open_check = false;
+		barrier_done(d);
+	}
+	ok(n >= 4 && fired == n && !bad,
+	   "refcount table growth, a sync failing at each of the run's %u (%u failed): %u crash images checked, %u opened read-write, %u qemu-img checked, %u inconsistent",
+	   n, fired, checks, opened, qc, bad);
+	S.bad = 0;
+}
+
 int main(void)
 {
 	unsigned int i;
@@ -1640,6 +1846,9 @@ int main(void)
 	test_unlocked_sync_new_table();
 	test_mapped_read_free();
 	test_dropped_rct_entry();
+	S.qemu_img = !system("qemu-img --version >/dev/null 2>&1");
+	test_grow();
+	test_grow_failures();
 	test_dsync_after_sync_error("raw-dsync", false);
 	test_dsync_after_sync_error("qcow2-dsync", true);
 	{

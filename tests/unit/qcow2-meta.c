@@ -82,6 +82,20 @@ static void test_find_insert(void)
 	ok(good && m.n == 99 && r && r->kind == QCOW2_META_REFBLOCK &&
 	   qcow2_meta_find(&m, 0x40000, 1)->start == 0x40000,
 	   "inserts keep the map sorted and disjoint");
+	ok(qcow2_meta_remove(&m, 0x1000, 0x800, QCOW2_META_REFBLOCK) ==
+		   -ENOENT &&
+	   qcow2_meta_remove(&m, 0x1000, 0x1000, QCOW2_META_L2) == -ENOENT &&
+	   qcow2_meta_remove(&m, 0x1800, 0x1000, QCOW2_META_REFBLOCK) ==
+		   -ENOENT && m.n == 99,
+	   "remove wants a range exactly, and of its kind");
+	good = !qcow2_meta_remove(&m, 0x1000, 0x1000, QCOW2_META_REFBLOCK) &&
+	       m.n == 98 && !qcow2_meta_find(&m, 0x1000, 0x1000) &&
+	       qcow2_meta_find(&m, 0x1000, 0x2001) == &m.r[1];
+	for (i = 1; i < m.n; i++)
+		good = good && m.r[i - 1].end <= m.r[i].start;
+	ok(good, "remove: the range is gone, the rest stays sorted");
+	good = !qcow2_meta_reserve_n(&m, 1000) && m.cap - m.n >= 1000;
+	ok(good, "reserve_n: room for that many more (%zu)", m.cap - m.n);
 	qcow2_meta_free(&m);
 }
 
