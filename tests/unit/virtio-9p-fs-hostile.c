@@ -662,7 +662,9 @@ static unsigned int host_lock_records(const char *path)
 
 	if (stat(path, &st))
 		die("stat");
-	snprintf(key, sizeof(key), ":%lu ", (unsigned long)st.st_ino);
+	/* "MAJ:MIN:INO ", as the kernel prints them: not another file's. */
+	snprintf(key, sizeof(key), " %02x:%02x:%lu ", major(st.st_dev),
+		 minor(st.st_dev), (unsigned long)st.st_ino);
 	f = fopen("/proc/locks", "r");
 	if (!f)
 		die("/proc/locks");
