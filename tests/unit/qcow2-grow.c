@@ -23,6 +23,7 @@
 #include "disk.h"
 #include "qcow2.h"
 #include "tap.h"
+#include "unaligned.h"
 
 #define CS		512ULL
 #define GUEST		(16 * SZ_1M)
@@ -30,35 +31,23 @@
 
 static char dir[64];
 
-static void put64(u8 *p, u64 v)
-{
-	v = htobe64(v);
-	memcpy(p, &v, 8);
-}
-
-static void put32(u8 *p, u32 v)
-{
-	v = htobe32(v);
-	memcpy(p, &v, 4);
-}
-
 static int build(const char *path)
 {
 	u8 b[11 * CS] = { 0 };
 	unsigned int i;
 	int fd, ret;
 
-	put32(b, QCOW2_MAGIC);
-	put32(b + 4, 3);
-	put32(b + 20, 9);			/* cluster bits */
-	put64(b + 24, GUEST);
-	put32(b + 36, GUEST / CS / (CS / 8));	/* L1 entries */
-	put64(b + 40, 3 * CS);
-	put64(b + 48, 1 * CS);
-	put32(b + 56, 1);
-	put32(b + 96, 4);			/* 16-bit refcounts */
-	put32(b + 100, QCOW2_V3_HEADER_LEN);
-	put64(b + CS, 2 * CS);
+	put_be32(b, QCOW2_MAGIC);
+	put_be32(b + 4, 3);
+	put_be32(b + 20, 9);			/* cluster bits */
+	put_be64(b + 24, GUEST);
+	put_be32(b + 36, GUEST / CS / (CS / 8));	/* L1 entries */
+	put_be64(b + 40, 3 * CS);
+	put_be64(b + 48, 1 * CS);
+	put_be32(b + 56, 1);
+	put_be32(b + 96, 4);			/* 16-bit refcounts */
+	put_be32(b + 100, QCOW2_V3_HEADER_LEN);
+	put_be64(b + CS, 2 * CS);
 	for (i = 0; i < 11; i++)
 		b[2 * CS + 2 * i + 1] = 1;
 	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
