@@ -96,13 +96,8 @@ static void *vm_map_hugetlbfs(const char *dir, u64 *size)
 		       (unsigned long long)*size, dir, strerror(errno));
 		return NULL;
 	}
-	/* As guest_ram_map(): a forked child must not hold the pages. */
-	if (madvise(p, *size, MADV_DONTFORK)) {
-		pr_err("madvise(MADV_DONTFORK) on huge pages from '%s': %s",
-		       dir, strerror(errno));
-		munmap(p, *size);
-		return NULL;
-	}
+	/* As guest_ram_map(): a forked child need not hold the pages. */
+	(void)madvise(p, *size, MADV_DONTFORK);
 	return p;
 }
 
