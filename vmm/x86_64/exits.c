@@ -50,23 +50,30 @@ static void __printf(2, 3) dump_line(FILE *out, const char *fmt, ...)
 		pr_err("%s", line);
 }
 
+/* 16 bytes as "xx xx ... xx" (47 characters and a NUL). */
+static void hex16(char line[3 * 16], const u8 *bytes)
+{
+	int i;
+
+	for (i = 0; i < 16; i++)
+		snprintf(line + 3 * i, 3 * 16 - 3 * i, "%02x ", bytes[i]);
+	line[3 * 16 - 1] = '\0';
+}
+
 static void x86_dump_code(struct vcpu *vcpu, FILE *out,
 			  const struct kvm_regs *regs,
 			  const struct kvm_sregs *sregs)
 {
 	u64 linear = sregs->cs.base + regs->rip, gpa;
-	char line[3 * 16 + 1];
+	char line[3 * 16];
 	u8 code[16];
-	int i;
 
 	if (x86_fetch_code(vcpu, regs, sregs, code, sizeof(code), &gpa)) {
 		dump_line(out, "  code: RIP 0x%llx is not in guest RAM",
 		       (unsigned long long)linear);
 		return;
 	}
-	for (i = 0; i < 16; i++)
-		snprintf(line + 3 * i, sizeof(line) - 3 * i, "%02x ", code[i]);
-	line[sizeof(line) - 2] = '\0';
+	hex16(line, code);
 	dump_line(out, "  code at 0x%llx: %s", (unsigned long long)gpa, line);
 }
 
@@ -89,8 +96,8 @@ static void x86_dump_pointed(struct vcpu *vcpu, FILE *out,
 		{ "r12", r->r12 }, { "r13", r->r13 }, { "r14", r->r14 },
 		{ "r15", r->r15 },
 	};
-	char line[3 * 16 + 1];
-	unsigned int i, j;
+	char line[3 * 16];
+	unsigned int i;
 	u8 bytes[16];
 	u64 gpa;
 
@@ -98,10 +105,7 @@ static void x86_dump_pointed(struct vcpu *vcpu, FILE *out,
 		if (x86_translate(vcpu, regs[i].val, &gpa) ||
 		    guest_mem_read(&vcpu->vm->mem, gpa, bytes, sizeof(bytes)))
 			continue;
-		for (j = 0; j < sizeof(bytes); j++)
-			snprintf(line + 3 * j, sizeof(line) - 3 * j, "%02x ",
-				 bytes[j]);
-		line[sizeof(line) - 2] = '\0';
+		hex16(line, bytes);
 		dump_line(out, "  [%s] at 0x%llx: %s", regs[i].name,
 			  (unsigned long long)gpa, line);
 	}
