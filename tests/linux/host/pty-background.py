@@ -27,8 +27,18 @@ def leader(slave, argv, report):
         os.setpgid(0, 0)
         os.dup2(slave, 0)
         os.close(slave)
-        os.execvp(argv[0], argv)
-    os.setpgid(pid, pid)
+        try:
+            os.execvp(argv[0], argv)
+        except OSError as err:
+            os.write(2, b"pty-background.py: %s: %s\n" %
+                     (argv[0].encode(), err.strerror.encode()))
+        os._exit(127)
+    # As a shell does, from both sides: whichever runs first. EACCES here
+    # means the child has already set its group and run LKVM.
+    try:
+        os.setpgid(pid, pid)
+    except PermissionError:
+        pass
     os.write(report, b"%d\n" % pid)
     _, status = os.waitpid(pid, os.WUNTRACED)
     if os.WIFSTOPPED(status):
