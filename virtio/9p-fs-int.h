@@ -16,13 +16,16 @@
  * qid paths: the top 8 bits name the host device (an index into devs[],
  * the share's own device is 0), the low 56 bits are the inode number.
  * An inode number that does not fit in 56 bits gets a number of its own
- * from big[] under index QID_DEV_BIG. Both tables are bounded; a full
- * table gives -EOVERFLOW, never a shared qid.
+ * from big[] under index QID_DEV_BIG. Both tables are bounded; once one
+ * is full, a file it cannot take gets a hash of (dev, ino) under
+ * QID_DEV_BIG with QID_HASHED set (one rate-limited log line): stable,
+ * apart from every table slot, never an error that would hide the file.
  */
 #define QID_INO_BITS	56
 #define QID_DEV_MAX	255		/* indexes 0..254 */
 #define QID_DEV_BIG	255
 #define QID_BIG_MAX	(1U << 16)
+#define QID_HASHED	(1ULL << 55)
 
 struct p9fs_qid_big {
 	dev_t dev;
