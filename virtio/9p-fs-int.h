@@ -43,6 +43,8 @@ struct p9fs_qidmap {
 
 struct p9fs {
 	int root_fd;			/* O_PATH | O_DIRECTORY */
+	dev_t root_dev;			/* the root's inode, for p9fs_beneath() */
+	ino_t root_ino;
 	bool readonly;
 	enum p9fs_model model;
 	bool no_openat2;		/* the fallback resolver only */
@@ -68,6 +70,12 @@ int p9fs_resolve(struct p9fs *fs, const char *path);
  * directory only, and the same inode (else -ESTALE).
  */
 int p9fs_reopen(int path_fd, int hflags);
+/*
+ * 0 if n's object is still beneath the share's root, -ENOENT if a host
+ * process moved it out (virtio/9p-fs-beneath.c): every call that changes
+ * an object asks first.
+ */
+int p9fs_beneath(struct p9fs *fs, const struct p9fs_node *n);
 /* n's host locks are gone (its descriptors closed): the share's count. */
 void p9fs_lock_forget(struct p9fs *fs, struct p9fs_node *n);
 /* One component beneath the directory fd dirfd, O_PATH, never followed. */

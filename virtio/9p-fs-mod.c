@@ -28,7 +28,10 @@ static bool is_dot(const char *name)
 	return !strcmp(name, ".") || !strcmp(name, "..");
 }
 
-/* A directory node and a new name in it, on a writable share. */
+/*
+ * A directory node and a new name in it, on a writable share, the
+ * directory still beneath the share's root.
+ */
 static int dir_ok(struct p9fs *fs, const struct p9fs_node *dir,
 		  const char *name)
 {
@@ -44,7 +47,7 @@ static int dir_ok(struct p9fs *fs, const struct p9fs_node *dir,
 		return -EINVAL;
 	if (is_dot(name))
 		return -EEXIST;
-	return 0;
+	return p9fs_beneath(fs, dir);
 }
 
 /* The guest's owner and mode for a new object at pfd (O_PATH). */
@@ -318,6 +321,10 @@ int p9fs_link(struct p9fs *fs, struct p9fs_node *dir, struct p9fs_node *target,
 		return -EBADF;
 	if (S_ISDIR(target->mode))
 		return -EPERM;
+	/* Nor a link into the share to what has left it. */
+	ret = p9fs_beneath(fs, target);
+	if (ret)
+		return ret;
 	/* The inode itself: needs CAP_DAC_READ_SEARCH. */
 	if (!linkat(target->path_fd, "", dir->path_fd, name, AT_EMPTY_PATH))
 		return 0;

@@ -1,0 +1,248 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The 9p server (virtio/9p-ops.c over virtio/9p-fs*.c) and the objects
+ * its fids hold, as the tree changes under them:
+ *  - a directory a host process moves out of the share: through a fid
+ *    the guest still holds, no chmod, chown, utimes, setxattr, create
+ *    or mkdir reaches it (ENOENT), and the moved tree is unchanged; a
+ *    directory the host moves inside the share stays usable.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/xattr.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "tap.h"
+#include "virtio/9p-proto.h"
+#include "virtio/9p.h"
+
+static char base[] = "/tmp/lkvm-9p-held-XXXXXX";
+static struct p9fs *fs;
+static struct p9_server srv;
+static u8 in[8192], out[8192];
+static struct p9_buf rb;
+static const char *model;
+
+static void die(const char *what)
+{
+	perror(what);
+	exit(1);
+}
+
+static const char *at(const char *rel)
+{
+	static char p[4][512];
+	static unsigned int n;
+	char *s = p[n++ % 4];
+
+	snprintf(s, sizeof(p[0]), "%s/%s", base, rel);
+	return s;
+}
+
+static void mkd(const char *rel)
+{
+	if (mkdir(at(rel), 0755))
+		die(rel);
+}
+
+static void put(const char *rel)
+{
+	int fd = open(at(rel), O_WRONLY | O_CREAT | O_EXCL, 0644);
+
+	if (fd < 0 || write(fd, "data", 4) != 4 || close(fd))
+		die(rel);
+}
+
+static void mv(const char *from, const char *to)
+{
+	if (rename(at(from), at(to)))
+		die(from);
+}
+
+static int rm_one(const char *path, const struct stat *st, int flag,
+		  struct FTW *ftw)
+{
+	if (ftw->level)
+		remove(path);
+	return 0;
+}
+
+static void empty(void)
+{
+	nftw(base, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+	mkd("share");
+	mkd("outside");
+}
+
+/* A request: the reply's type, or -ecode; rb is at its fields. */
+static int call(u8 type, const char *fmt, ...)
+{
+	struct p9_buf b;
+	u32 len, n, size, ecode;
+	va_list ap;
+	u8 rtype;
+	u16 tag;
+
+	p9_buf_init(&b, in, sizeof(in));
+	b.pos = P9_HDRSZ;
+	va_start(ap, fmt);
+	if (p9_vpack(&b, fmt, ap))
+		die("pack");
+	va_end(ap);
+	len = b.pos;
+	b.pos = 0;
+	p9_pack(&b, "dbw", len, (unsigned int)type, 1U);
+	n = p9_server_handle_io(&srv, in, len, out, sizeof(out), NULL);
+	p9_buf_init(&rb, out, n);
+	if (p9_unpack(&rb, "dbw", &size, &rtype, &tag) || size != n)
+		return -EPROTO;
+	if (rtype == P9_RLERROR)
+		return p9_unpack(&rb, "d", &ecode) ? -EPROTO : -(int)ecode;
+	return rtype;
+}
+
+static void open_share(enum p9fs_model m, bool no_openat2)
+{
+	struct p9fs_options o = {
+		.dir = at("share"), .model = m, .no_openat2 = no_openat2,
+	};
+	const char *why = "";
+
+	if (p9fs_open_share(&o, &fs, &why) ||
+	    p9_server_init(&srv, fs, "virtio-9p.held"))
+		die(why);
+	model = m == P9FS_MODEL_MAPPED ? "mapped" : "passthrough";
+	if (call(P9_TVERSION, "dz", 8192U, P9_VERSION_L) != P9_RVERSION ||
+	    call(P9_TATTACH, "ddzzd", 0U, P9_NOFID, "root", "", 0U) !=
+	    P9_RATTACH)
+		die("attach");
+}
+
+static void close_share(void)
+{
+	p9_server_destroy(&srv);
+	p9fs_close_share(fs);
+}
+
+/* Twalk from fid to newfid through up to three names; -ecode. */
+static int walk(u32 fid, u32 newfid, const char *a, const char *b,
+		const char *c)
+{
+	unsigned int n = !!a + !!b + !!c;
+
+	return call(P9_TWALK, n == 3 ? "ddwzzz" : n == 2 ? "ddwzz" :
+		    n == 1 ? "ddwz" : "ddw", fid, newfid, n, a, b, c);
+}
+
+static int setattr(u32 fid, u32 valid, u32 mode, u32 uid, u64 sec)
+{
+	return call(P9_TSETATTR, "dddddqqqqq", fid, valid, mode, uid, uid,
+		    (u64)0, sec, (u64)0, sec, (u64)0);
+}
+
+/* Txattrcreate, Twrite, Tclunk of a fresh fid walked from fid. */
+static int xattr_set(u32 fid, u32 tmp)
+{
+	int r = walk(fid, tmp, NULL, NULL, NULL);
+
+	if (r != P9_RWALK)
+		return r;
+	r = call(P9_TXATTRCREATE, "dzqd", tmp, "user.guest", (u64)1, 0U);
+	if (r == P9_RXATTRCREATE)
+		r = call(P9_TWRITE, "dqdb", tmp, (u64)0, 1U, (unsigned int)'x');
+	if (r == P9_RWRITE)
+		return call(P9_TCLUNK, "d", tmp);
+	call(P9_TCLUNK, "d", tmp);
+	return r;
+}
+
+/* A fingerprint of rel: mode, owner, times, attribute names. */
+static void print(const char *rel, char *buf, size_t len)
+{
+	char names[256] = "";
+	struct stat st;
+	ssize_t n;
+
+	if (lstat(at(rel), &st))
+		die(rel);
+	n = listxattr(at(rel), names, sizeof(names) - 1);
+	snprintf(buf, len, "%o %u %u %lld.%ld %lld.%ld %zd %s", st.st_mode,
+		 st.st_uid, st.st_gid, (long long)st.st_atim.tv_sec,
+		 st.st_atim.tv_nsec, (long long)st.st_mtim.tv_sec,
+		 st.st_mtim.tv_nsec, n, n > 0 ? names : "");
+}
+
+#define SA_TIMES	(P9_SETATTR_ATIME | P9_SETATTR_MTIME | \
+			 P9_SETATTR_ATIME_SET | P9_SETATTR_MTIME_SET)
+
+/* Item: a directory moved out of the share by the host. */
+static void test_moved_out(enum p9fs_model m)
+{
+	char d0[512], f0[512], d1[512], f1[512];
+	int r[8], i, changed = 0;
+
+	empty();
+	mkd("share/d");
+	put("share/d/f");
+	mkd("share/e");
+	open_share(m, false);
+	if (walk(0, 1, "d", NULL, NULL) != P9_RWALK ||
+	    walk(0, 2, "d", "f", NULL) != P9_RWALK ||
+	    walk(0, 3, "e", NULL, NULL) != P9_RWALK)
+		die("walk");
+	mv("share/d", "outside/d");
+	print("outside/d", d0, sizeof(d0));
+	print("outside/d/f", f0, sizeof(f0));
+	r[0] = setattr(1, P9_SETATTR_MODE, 0777, 0, 0);
+	r[1] = setattr(1, P9_SETATTR_UID | P9_SETATTR_GID, 0, 4242, 0);
+	r[2] = setattr(1, SA_TIMES, 0, 0, 12345);
+	r[3] = setattr(2, P9_SETATTR_MODE | SA_TIMES, 0777, 0, 12345);
+	r[4] = xattr_set(1, 9);
+	r[5] = xattr_set(2, 9);
+	r[6] = call(P9_TMKDIR, "dzdd", 1U, "new", 0755U, 0U);
+	r[7] = call(P9_TLCREATE, "dzddd", 1U, "new", 0101U, 0644U, 0U);
+	for (i = 0; i < 8; i++)
+		changed += r[i] != -ENOENT;
+	print("outside/d", d1, sizeof(d1));
+	print("outside/d/f", f1, sizeof(f1));
+	ok(!changed, "%s: a fid in a directory moved out of the share: chmod, chown, utimes, setxattr, mkdir, create get ENOENT (%d %d %d %d %d %d %d %d)",
+	   model, r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7]);
+	ok(!strcmp(d0, d1) && !strcmp(f0, f1) &&
+	   access(at("outside/d/new"), F_OK),
+	   "%s: the moved directory and its file are unchanged (%s | %s)",
+	   model, d1, f1);
+	mv("share/e", "share/e2");
+	ok(setattr(3, SA_TIMES, 0, 0, 12345) == P9_RSETATTR &&
+	   setattr(0, SA_TIMES, 0, 0, 12345) == P9_RSETATTR,
+	   "%s: a directory the host moved inside the share, and the root: utimes works",
+	   model);
+	close_share();
+}
+
+static int rm_all(const char *path, const struct stat *st, int flag,
+		  struct FTW *ftw)
+{
+	remove(path);
+	return 0;
+}
+
+int main(void)
+{
+	log_set_level(LOG_ERROR);
+	if (!mkdtemp(base))
+		die("mkdtemp");
+	test_moved_out(P9FS_MODEL_MAPPED);
+	if (!geteuid())
+		test_moved_out(P9FS_MODEL_PASSTHROUGH);
+	else
+		skip("needs root", "passthrough: a directory moved out");
+	nftw(base, rm_all, 16, FTW_DEPTH | FTW_PHYS);
+	return tap_done();
+}
