@@ -137,7 +137,7 @@ static void test_symlinks(struct p9fs *fs)
 	WALK(fs, &n, &q, "evil");
 	ok(!p9fs_link(fs, &root, &n, "evil2") && !lstat(at("share/evil2"), &st),
 	   "%s: link of a symlink out links the symlink", mode_name);
-	ok(!p9fs_rename(fs, &n, &root, "evil3") && !p9fs_remove(fs, &n),
+	ok(!p9fs_rename(fs, &n, &root, "evil3", NULL) && !p9fs_remove(fs, &n),
 	   "%s: rename and remove of a symlink act on the link", mode_name);
 	p9fs_node_release(fs, &n);
 	p9fs_unlinkat(fs, &root, "evil2", 0);
@@ -171,7 +171,7 @@ static void test_names(struct p9fs *fs)
 		wrong += p9fs_mknod(fs, &root, bad[i], 0644, 0, 0, &guest,
 				    &q) != -EINVAL;
 		wrong += p9fs_unlinkat(fs, &root, bad[i], 0) != -EINVAL;
-		wrong += p9fs_renameat(fs, &root, "file", &root, bad[i]) !=
+		wrong += p9fs_renameat(fs, &root, "file", &root, bad[i], NULL) !=
 			 -EINVAL;
 	}
 	ok(!wrong, "%s: names with '/' or empty: -EINVAL (%u calls wrong)",
@@ -180,7 +180,7 @@ static void test_names(struct p9fs *fs)
 	   mode_name);
 	ok(p9fs_create(fs, &root, "..", O_RDWR, 0644, &guest, &q) == -EEXIST &&
 	   p9fs_create(fs, &root, ".", O_RDWR, 0644, &guest, &q) == -EEXIST &&
-	   p9fs_renameat(fs, &root, "..", &root, "x") == -EINVAL &&
+	   p9fs_renameat(fs, &root, "..", &root, "x", NULL) == -EINVAL &&
 	   p9fs_unlinkat(fs, &root, "..", AT_REMOVEDIR) == -EINVAL,
 	   "%s: \".\" and \"..\" cannot be made, moved or removed", mode_name);
 	p9fs_node_release(fs, &root);
@@ -270,7 +270,7 @@ static void test_swap_staged(struct p9fs *fs)
 	   "%s: remove by a path now through a symlink: refused", mode_name);
 	ok(!access(at("outside/sub/x"), F_OK), "%s: outside/sub/x still there",
 	   mode_name);
-	ok(p9fs_rename(fs, &x, &root, "stolen") < 0 &&
+	ok(p9fs_rename(fs, &x, &root, "stolen", NULL) < 0 &&
 	   access(at("share/stolen"), F_OK),
 	   "%s: rename by such a path: refused", mode_name);
 	ok(!p9fs_walk(fs, &inner, "..", &up, &q) && q.type == P9_QTSYMLINK &&

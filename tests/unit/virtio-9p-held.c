@@ -5,7 +5,9 @@
  *  - a directory a host process moves out of the share: through a fid
  *    the guest still holds, no chmod, chown, utimes, setxattr, create
  *    or mkdir reaches it (ENOENT), and the moved tree is unchanged; a
- *    directory the host moves inside the share stays usable.
+ *    directory the host moves inside the share stays usable;
+ *  - a rename through one fid (Trenameat, Trename): the other fids at or
+ *    below the renamed entry follow it, for "..", Trename and Tremove.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -141,6 +143,18 @@ static int walk(u32 fid, u32 newfid, const char *a, const char *b,
 		    n == 1 ? "ddwz" : "ddw", fid, newfid, n, a, b, c);
 }
 
+/* The qid path of what fid names (Tgetattr), or 0. */
+static u64 qid_of(u32 fid)
+{
+	struct p9_qid q;
+	u64 valid;
+
+	if (call(P9_TGETATTR, "dq", fid, (u64)0x7ff) != P9_RGETATTR ||
+	    p9_unpack(&rb, "qQ", &valid, &q))
+		return 0;
+	return q.path;
+}
+
 static int setattr(u32 fid, u32 valid, u32 mode, u32 uid, u64 sec)
 {
 	return call(P9_TSETATTR, "dddddqqqqq", fid, valid, mode, uid, uid,
@@ -226,6 +240,56 @@ static void test_moved_out(enum p9fs_model m)
 	close_share();
 }
 
+/* Item: a rename through one fid, the others at or below it follow. */
+static void test_renames(enum p9fs_model m)
+{
+	u64 z, y;
+	int r1, r2, r3, r4;
+
+	empty();
+	mkd("share/a");
+	mkd("share/a/b");
+	put("share/a/b/f");
+	open_share(m, false);
+	if (walk(0, 10, "a", NULL, NULL) != P9_RWALK ||
+	    walk(0, 11, "a", "b", NULL) != P9_RWALK ||
+	    walk(0, 12, "a", "b", "f") != P9_RWALK)
+		die("walk");
+	r1 = call(P9_TRENAMEAT, "dzdz", 0U, "a", 0U, "z");
+	walk(0, 20, "z", NULL, NULL);
+	z = qid_of(20);
+	r2 = walk(11, 13, "..", NULL, NULL);
+	ok(r1 == P9_RRENAMEAT && r2 == P9_RWALK && qid_of(13) == z,
+	   "%s: Trenameat a -> z, then \"..\" of a fid at a/b: z (%d, %d)",
+	   model, r1, r2);
+	/* A new a/b where the fids' old path text pointed. */
+	mkd("share/a");
+	mkd("share/a/b");
+	r2 = walk(11, 14, "..", NULL, NULL);
+	ok(r2 == P9_RWALK && qid_of(14) == z,
+	   "%s: with a new a/b made, \"..\" of that fid is still z, not the new a (%d)",
+	   model, r2);
+	r3 = call(P9_TRENAME, "ddz", 12U, 11U, "g");
+	ok(r3 == P9_RRENAME && !access(at("share/z/b/g"), F_OK) &&
+	   access(at("share/a/b/g"), F_OK),
+	   "%s: Trename of a fid at the old a/b/f: z/b/g (%d)", model, r3);
+	r3 = call(P9_TRENAME, "ddz", 10U, 0U, "y");
+	walk(0, 21, "y", NULL, NULL);
+	y = qid_of(21);
+	r4 = call(P9_TREMOVE, "d", 12U);
+	ok(r3 == P9_RRENAME && y == z && r4 == P9_RREMOVE &&
+	   access(at("share/y/b/g"), F_OK) && !access(at("share/y/b"), F_OK),
+	   "%s: Trename of z to y, then Tremove of the fid at z/b/g: y/b/g gone (%d, %d)",
+	   model, r3, r4);
+	r4 = call(P9_TMKDIR, "dzdd", 11U, "sub", 0755U, 0U);
+	r2 = setattr(11, SA_TIMES, 0, 0, 12345);
+	ok(r4 == P9_RMKDIR && r2 == P9_RSETATTR &&
+	   !access(at("share/y/b/sub"), F_OK) && access(at("share/a/b/sub"), F_OK),
+	   "%s: mkdir and utimes through the fid at y/b: there, not in the new a/b (%d, %d)",
+	   model, r4, r2);
+	close_share();
+}
+
 static int rm_all(const char *path, const struct stat *st, int flag,
 		  struct FTW *ftw)
 {
@@ -243,6 +307,7 @@ int main(void)
 		test_moved_out(P9FS_MODEL_PASSTHROUGH);
 	else
 		skip("needs root", "passthrough: a directory moved out");
+	test_renames(P9FS_MODEL_MAPPED);
 	nftw(base, rm_all, 16, FTW_DEPTH | FTW_PHYS);
 	return tap_done();
 }
