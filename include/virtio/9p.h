@@ -49,6 +49,15 @@
 #define P9_MIN_FIDS	64		/* the least p9_server_limit_fids() leaves */
 #define P9_FID_FDS	3		/* descriptors a fid may hold */
 /*
+ * Descriptors one request opens beside those its fids hold (the
+ * resolver's steps, a parent directory, a copy of the walked-from fid):
+ * the fallback resolver's ".." from a fid is the most. Each of a share's
+ * P9_MAX_WORKERS threads may hold that many at once: the share's part of
+ * the process's budget counts them (vmm/fd-budget.c).
+ */
+#define P9_REQ_FDS	3
+#define P9_SHARE_REQ_FDS	(P9_MAX_WORKERS * P9_REQ_FDS)
+/*
  * The renames a fid held by a request may miss while it runs (it follows
  * them when the request lets go); past that its path is lost.
  */

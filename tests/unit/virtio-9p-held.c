@@ -7,7 +7,9 @@
  *    or mkdir reaches it (ENOENT), and the moved tree is unchanged; a
  *    directory the host moves inside the share stays usable;
  *  - a rename through one fid (Trenameat, Trename): the other fids at or
- *    below the renamed entry follow it, for "..", Trename and Tremove.
+ *    below the renamed entry follow it, for "..", Trename and Tremove;
+ *  - the descriptors a request opens beside its fids' own stay within
+ *    P9_REQ_FDS, the fallback resolver's deepest ".." included.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -16,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/xattr.h>
 #include <unistd.h>
@@ -290,6 +293,82 @@ static void test_renames(enum p9fs_model m)
 	close_share();
 }
 
+static int spare[1024];
+static unsigned int nspare;
+
+/* Leave exactly free descriptors below the soft limit (set to 256). */
+static void leave_free(unsigned int free)
+{
+	struct rlimit rl;
+	int src = open("/dev/null", O_RDONLY | O_CLOEXEC), fd;
+
+	if (src < 0 || getrlimit(RLIMIT_NOFILE, &rl))
+		die("rlimit");
+	rl.rlim_cur = 256;
+	if (setrlimit(RLIMIT_NOFILE, &rl))
+		die("rlimit");
+	while (nspare < ARRAY_SIZE(spare) && (fd = dup(src)) >= 0)
+		spare[nspare++] = fd;
+	if (errno != EMFILE || !nspare)
+		die("dup");
+	close(src);		/* and its place taken again */
+	fd = dup(spare[0]);
+	if (fd < 0)
+		die("dup");
+	spare[nspare++] = fd;
+	while (free-- && nspare)
+		close(spare[--nspare]);
+}
+
+static void give_back(void)
+{
+	while (nspare)
+		close(spare[--nspare]);
+}
+
+/*
+ * Item: what a request opens beside its fids' descriptors. The fallback
+ * resolver (no openat2) is the deepest: ".." of a deep directory holds
+ * the walk's copy of the fid and two steps of the walk from the root.
+ */
+static void test_request_fds(void)
+{
+	static const char *const d[] = {
+		"share/1", "share/1/2", "share/1/2/3", "share/1/2/3/4",
+	};
+	int r1, r2, r3, r4, r5;
+	unsigned int i;
+
+	empty();
+	for (i = 0; i < ARRAY_SIZE(d); i++)
+		mkd(d[i]);
+	mkd("share/t");
+	open_share(P9FS_MODEL_MAPPED, true);
+	if (walk(0, 1, "1", "2", "3") != P9_RWALK ||
+	    walk(1, 2, "4", NULL, NULL) != P9_RWALK ||
+	    walk(0, 3, "t", NULL, NULL) != P9_RWALK)
+		die("walk");
+	mv("share/1/2/3/4", "share/1/2/3/5");	/* fid 2: a stale path */
+	leave_free(P9_REQ_FDS);
+	r1 = walk(2, 4, "..", NULL, NULL);
+	r2 = setattr(2, SA_TIMES, 0, 0, 12345);
+	r3 = call(P9_TRENAME, "ddz", 3U, 1U, "t2");
+	r4 = call(P9_TLCREATE, "dzddd", 1U, "f", 1U, 0644U, 0U);
+	r5 = call(P9_TSTATFS, "d", 4U);
+	give_back();
+	ok(r1 == P9_RWALK && r2 == P9_RSETATTR && r3 == P9_RRENAME &&
+	   r4 == P9_RLCREATE && r5 == P9_RSTATFS,
+	   "%d descriptors beside the fids': \"..\" from 4 deep, utimes of a directory the host moved, Trename, Tlcreate, Tstatfs (%d %d %d %d %d)",
+	   P9_REQ_FDS, r1, r2, r3, r4, r5);
+	call(P9_TCLUNK, "d", 4U);
+	leave_free(P9_REQ_FDS - 1);
+	r1 = walk(2, 4, "..", NULL, NULL);
+	give_back();
+	ok(r1 == -EMFILE, "%d: \"..\" from 4 deep runs out (%d): the bound is tight",
+	   P9_REQ_FDS - 1, r1);
+	close_share();
+}
+
 static int rm_all(const char *path, const struct stat *st, int flag,
 		  struct FTW *ftw)
 {
@@ -308,6 +387,7 @@ int main(void)
 	else
 		skip("needs root", "passthrough: a directory moved out");
 	test_renames(P9FS_MODEL_MAPPED);
+	test_request_fds();
 	nftw(base, rm_all, 16, FTW_DEPTH | FTW_PHYS);
 	return tap_done();
 }
