@@ -4,8 +4,9 @@
  * process's budget (include/fd-limit.h): each user-mode NIC's host
  * sockets (the NICs together at most a quarter of what lkvm's reserve
  * leaves, each at most NET_USER_SOCKETS_MAX and at least 16), then each
- * 9p share's fids (the shares together the rest). Their sum and the
- * reserve stay within the limit, but where those floors hold.
+ * 9p share's requests' descriptors (P9_SHARE_REQ_FDS) and fids (the
+ * shares together the rest). Their sum and the reserve stay within the
+ * limit, but where those floors hold.
  */
 #ifndef LKVM_FD_BUDGET_H
 #define LKVM_FD_BUDGET_H

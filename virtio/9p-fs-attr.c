@@ -233,7 +233,9 @@ int p9fs_setattr(struct p9fs *fs, struct p9fs_node *n,
 		return -EACCES;
 	if (fs->readonly)
 		return -EROFS;
-	ret = node_stat(n, &st);
+	ret = p9fs_beneath(fs, n);
+	if (!ret)
+		ret = node_stat(n, &st);
 	if (ret)
 		return ret;
 	if (sa->valid & (P9_SETATTR_MODE | P9_SETATTR_UID | P9_SETATTR_GID)) {

@@ -16,13 +16,16 @@
  * qid paths: the top 8 bits name the host device (an index into devs[],
  * the share's own device is 0), the low 56 bits are the inode number.
  * An inode number that does not fit in 56 bits gets a number of its own
- * from big[] under index QID_DEV_BIG. Both tables are bounded; a full
- * table gives -EOVERFLOW, never a shared qid.
+ * from big[] under index QID_DEV_BIG. Both tables are bounded; once one
+ * is full, a file it cannot take gets a hash of (dev, ino) under
+ * QID_DEV_BIG with QID_HASHED set (one rate-limited log line): stable,
+ * apart from every table slot, never an error that would hide the file.
  */
 #define QID_INO_BITS	56
 #define QID_DEV_MAX	255		/* indexes 0..254 */
 #define QID_DEV_BIG	255
 #define QID_BIG_MAX	(1U << 16)
+#define QID_HASHED	(1ULL << 55)
 
 struct p9fs_qid_big {
 	dev_t dev;
@@ -40,6 +43,8 @@ struct p9fs_qidmap {
 
 struct p9fs {
 	int root_fd;			/* O_PATH | O_DIRECTORY */
+	dev_t root_dev;			/* the root's inode, for p9fs_beneath() */
+	ino_t root_ino;
 	bool readonly;
 	enum p9fs_model model;
 	bool no_openat2;		/* the fallback resolver only */
@@ -65,6 +70,12 @@ int p9fs_resolve(struct p9fs *fs, const char *path);
  * directory only, and the same inode (else -ESTALE).
  */
 int p9fs_reopen(int path_fd, int hflags);
+/*
+ * 0 if n's object is still beneath the share's root, -ENOENT if a host
+ * process moved it out (virtio/9p-fs-beneath.c): every call that changes
+ * an object asks first.
+ */
+int p9fs_beneath(struct p9fs *fs, const struct p9fs_node *n);
 /* n's host locks are gone (its descriptors closed): the share's count. */
 void p9fs_lock_forget(struct p9fs *fs, struct p9fs_node *n);
 /* One component beneath the directory fd dirfd, O_PATH, never followed. */

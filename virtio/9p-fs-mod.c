@@ -28,7 +28,10 @@ static bool is_dot(const char *name)
 	return !strcmp(name, ".") || !strcmp(name, "..");
 }
 
-/* A directory node and a new name in it, on a writable share. */
+/*
+ * A directory node and a new name in it, on a writable share, the
+ * directory still beneath the share's root.
+ */
 static int dir_ok(struct p9fs *fs, const struct p9fs_node *dir,
 		  const char *name)
 {
@@ -44,7 +47,7 @@ static int dir_ok(struct p9fs *fs, const struct p9fs_node *dir,
 		return -EINVAL;
 	if (is_dot(name))
 		return -EEXIST;
-	return 0;
+	return p9fs_beneath(fs, dir);
 }
 
 /* The guest's owner and mode for a new object at pfd (O_PATH). */
@@ -318,6 +321,10 @@ int p9fs_link(struct p9fs *fs, struct p9fs_node *dir, struct p9fs_node *target,
 		return -EBADF;
 	if (S_ISDIR(target->mode))
 		return -EPERM;
+	/* Nor a link into the share to what has left it. */
+	ret = p9fs_beneath(fs, target);
+	if (ret)
+		return ret;
 	/* The inode itself: needs CAP_DAC_READ_SEARCH. */
 	if (!linkat(target->path_fd, "", dir->path_fd, name, AT_EMPTY_PATH))
 		return 0;
@@ -340,9 +347,31 @@ int p9fs_link(struct p9fs *fs, struct p9fs_node *dir, struct p9fs_node *target,
 	return ret;
 }
 
+/* The share paths a rename moves from and to: 0, or -ENOMEM (none kept). */
+static int moved_paths(const char *from_dir, const char *from_name,
+		       const char *to_dir, const char *to_name,
+		       struct p9fs_move *mv)
+{
+	mv->from = from_name ? p9fs_path_join(from_dir, from_name) :
+		   strdup(from_dir);
+	mv->to = p9fs_path_join(to_dir, to_name);
+	if (mv->from && mv->to)
+		return 0;
+	p9fs_move_free(mv);
+	return -ENOMEM;
+}
+
+void p9fs_move_free(struct p9fs_move *mv)
+{
+	free(mv->from);
+	free(mv->to);
+	mv->from = NULL;
+	mv->to = NULL;
+}
+
 int p9fs_renameat(struct p9fs *fs, struct p9fs_node *olddir,
 		  const char *oldname, struct p9fs_node *newdir,
-		  const char *newname)
+		  const char *newname, struct p9fs_move *mv)
 {
 	int ret;
 
@@ -351,13 +380,24 @@ int p9fs_renameat(struct p9fs *fs, struct p9fs_node *olddir,
 		ret = dir_ok(fs, newdir, newname);
 	if (ret)
 		return ret == -EEXIST ? -EINVAL : ret;
-	if (renameat(olddir->path_fd, oldname, newdir->path_fd, newname))
-		return -errno;
+	if (mv) {
+		ret = moved_paths(olddir->path, oldname, newdir->path, newname,
+				  mv);
+		if (ret)
+			return ret;
+	}
+	if (renameat(olddir->path_fd, oldname, newdir->path_fd, newname)) {
+		ret = -errno;
+		if (mv)
+			p9fs_move_free(mv);
+		return ret;
+	}
 	return 0;
 }
 
 int p9fs_rename(struct p9fs *fs, struct p9fs_node *n,
-		struct p9fs_node *newdir, const char *name)
+		struct p9fs_node *newdir, const char *name,
+		struct p9fs_move *mv)
 {
 	const char *base;
 	struct stat st;
@@ -371,20 +411,50 @@ int p9fs_rename(struct p9fs *fs, struct p9fs_node *n,
 	if (pfd < 0)
 		return pfd;
 	path = p9fs_path_join(newdir->path, name);
-	if (!path) {
+	ret = !path ? -ENOMEM :
+	      mv ? moved_paths(n->path, NULL, newdir->path, name, mv) : 0;
+	if (ret) {
+		free(path);
 		close(pfd);
-		return -ENOMEM;
+		return ret;
 	}
 	if (renameat(pfd, base, newdir->path_fd, name)) {
 		ret = -errno;
 		close(pfd);
 		free(path);
+		if (mv)
+			p9fs_move_free(mv);
 		return ret;
 	}
 	close(pfd);
 	free(n->path);
 	n->path = path;
 	return 0;
+}
+
+int p9fs_node_moved(struct p9fs_node *n, const char *from, const char *to)
+{
+	size_t fl;
+	char *p;
+
+	if (!n->path || n->is_root)
+		return 0;
+	if (!from || !to) {
+		free(n->path);
+		n->path = NULL;
+		return 1;
+	}
+	fl = strlen(from);
+	if (strncmp(n->path, from, fl) || (n->path[fl] && n->path[fl] != '/'))
+		return 0;
+	p = malloc(strlen(to) + strlen(n->path + fl) + 1);
+	if (p) {
+		strcpy(p, to);
+		strcat(p, n->path + fl);
+	}
+	free(n->path);
+	n->path = p;		/* NULL: lost, as above */
+	return 1;
 }
 
 int p9fs_unlinkat(struct p9fs *fs, struct p9fs_node *dir, const char *name,

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 
 #include "9p-fs-int.h"
+#include "log.h"
 
 int p9fs_qid_init(struct p9fs_qidmap *m, dev_t root_dev)
 {
@@ -52,6 +53,16 @@ static u64 big_hash(dev_t dev, ino_t ino)
 	return h ^ (h >> 29);
 }
 
+/* Both words of (dev, ino) mixed into all 64 bits (a splitmix64 finish). */
+static u64 full_hash(dev_t dev, ino_t ino)
+{
+	u64 h = (u64)ino ^ ((u64)dev * 0xbf58476d1ce4e5b9ULL);
+
+	h = (h ^ (h >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	h = (h ^ (h >> 27)) * 0x94d049bb133111ebULL;
+	return h ^ (h >> 31);
+}
+
 static int big_index(struct p9fs_qidmap *m, dev_t dev, ino_t ino, u64 *out)
 {
 	u64 i = big_hash(dev, ino) & (QID_BIG_MAX - 1);
@@ -84,6 +95,20 @@ static int big_index(struct p9fs_qidmap *m, dev_t dev, ino_t ino, u64 *out)
 	return -EOVERFLOW;
 }
 
+/*
+ * A full table: the path is a hash of (dev, ino) under QID_DEV_BIG with
+ * QID_HASHED set, apart from every table slot. The same file always gets
+ * the same path and the files the tables hold keep theirs; two hashed
+ * files share one with a chance of about n * n / 2^56 (n such files).
+ */
+static u64 hashed_path(struct p9fs_qidmap *m, dev_t dev, ino_t ino)
+{
+	pr_warn_ratelimited("9p: the qid map is full (%u devices, %u big inode numbers): hashed qids from now on",
+			    m->ndevs, m->nbig);
+	return (u64)QID_DEV_BIG << QID_INO_BITS | QID_HASHED |
+	       (full_hash(dev, ino) & (QID_HASHED - 1));
+}
+
 int p9fs_qid_path(struct p9fs_qidmap *m, dev_t dev, ino_t ino, u64 *path)
 {
 	unsigned int idx;
@@ -105,8 +130,10 @@ int p9fs_qid_path(struct p9fs_qidmap *m, dev_t dev, ino_t ino, u64 *path)
 		if (!ret)
 			*path = (u64)idx << QID_INO_BITS | ino;
 	}
+	if (ret)
+		*path = hashed_path(m, dev, ino);
 	pthread_mutex_unlock(&m->lock);
-	return ret;
+	return 0;
 }
 
 int p9fs_qid_from_stat(struct p9fs *fs, const struct stat *st,

@@ -159,9 +159,9 @@ ssize_t p9fs_xattr_get(struct p9fs *fs, struct p9fs_node *n, const char *name,
 	char proc[P9FS_FD_PATH_LEN];
 	ssize_t r;
 	int ret;
+
 	if (n->pseudo)
 		return -EACCES;
-
 	ret = node_plain(n, proc);
 	if (ret == -EOPNOTSUPP)
 		return name ? -ENODATA : 0;	/* symlinks, special files */
@@ -180,9 +180,9 @@ int p9fs_xattr_set(struct p9fs *fs, struct p9fs_node *n, const char *name,
 {
 	char proc[P9FS_FD_PATH_LEN];
 	int ret;
+
 	if (n->pseudo)
 		return -EACCES;
-
 	if (fs->readonly)
 		return -EROFS;
 	if (!name || p9fs_xattr_hidden(name))
@@ -196,6 +196,8 @@ int p9fs_xattr_set(struct p9fs *fs, struct p9fs_node *n, const char *name,
 	if (flags & ~(u32)(XATTR_CREATE | XATTR_REPLACE))
 		return -EINVAL;
 	ret = node_plain(n, proc);
+	if (!ret)
+		ret = p9fs_beneath(fs, n);
 	if (ret)
 		return ret;
 	if (!val)

@@ -95,6 +95,8 @@ int p9fs_open_share(const struct p9fs_options *opt, struct p9fs **out,
 		goto err;
 	}
 	fs->root_fd = fd;
+	fs->root_dev = st.st_dev;
+	fs->root_ino = st.st_ino;
 	fs->readonly = opt->readonly;
 	fs->model = opt->model;
 	fs->no_openat2 = opt->no_openat2;
@@ -378,6 +380,11 @@ int p9fs_open(struct p9fs *fs, struct p9fs_node *n, u32 flags,
 		return -EROFS;
 	if (n->pseudo)
 		return -EACCES;
+	if (modifies(hflags)) {
+		fd = p9fs_beneath(fs, n);
+		if (fd)
+			return fd;
+	}
 	fd = p9fs_reopen(n->path_fd, hflags);
 	if (fd < 0)
 		return fd;

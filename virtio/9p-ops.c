@@ -35,6 +35,7 @@ struct p9_fid {
 	bool listed;		/* in s->fids[slot] */
 	unsigned int slot;
 	u32 uid;		/* the attach's n_uname */
+	u64 path_gen;		/* node.path follows s->renames up to this */
 	struct p9fs_node node;
 	char *xname;
 	u8 *xbuf;
@@ -177,9 +178,15 @@ void p9_server_reset(struct p9_server *s)
 
 void p9_server_destroy(struct p9_server *s)
 {
+	unsigned int i;
+
 	if (!s->fids)
 		return;
 	p9_server_reset(s);
+	for (i = 0; i < P9_RENAME_LOG; i++) {
+		free(s->renames[i].from);
+		free(s->renames[i].to);
+	}
 	free(s->fids);
 	s->fids = NULL;
 	pthread_mutex_destroy(&s->lock);
@@ -293,6 +300,66 @@ static int fids_get(struct p9_call *c, const u32 *ids, unsigned int n,
 	return 0;
 }
 
+/*
+ * Under s->lock: f's path follows the renames since f->path_gen, or is
+ * lost when some of them are no longer kept.
+ */
+static void fid_follow(struct p9_server *s, struct p9_fid *f)
+{
+	u64 g;
+
+	if (s->rename_gen - f->path_gen > P9_RENAME_LOG) {
+		p9fs_node_moved(&f->node, NULL, NULL);
+	} else {
+		for (g = f->path_gen + 1; g <= s->rename_gen; g++) {
+			struct p9_renamed *r = &s->renames[g % P9_RENAME_LOG];
+
+			p9fs_node_moved(&f->node, r->from, r->to);
+		}
+	}
+	f->path_gen = s->rename_gen;
+}
+
+/*
+ * A rename the request made (mv taken over): the fids no request holds
+ * follow it now, the held ones when they are let go (fids_put()).
+ */
+static void fids_moved(struct p9_server *s, struct p9fs_move *mv)
+{
+	struct p9_renamed *r;
+	unsigned int i;
+
+	pthread_mutex_lock(&s->lock);
+	r = &s->renames[++s->rename_gen % P9_RENAME_LOG];
+	free(r->from);
+	free(r->to);
+	r->gen = s->rename_gen;
+	r->from = mv->from;
+	r->to = mv->to;
+	for (i = 0; i < s->top; i++)
+		if (s->fids[i] && !s->fids[i]->busy)
+			fid_follow(s, s->fids[i]);
+	pthread_mutex_unlock(&s->lock);
+	mv->from = NULL;
+	mv->to = NULL;
+}
+
+int p9_server_each_node(struct p9_server *s,
+			int (*fn)(void *ctx, const struct p9fs_node *n),
+			void *ctx)
+{
+	unsigned int i;
+	int r = 0;
+
+	pthread_mutex_lock(&s->lock);
+	for (i = 0; !r && i < s->top; i++)
+		if (s->fids[i] && !s->fids[i]->busy &&
+		    s->fids[i]->kind != P9_FID_NEW)
+			r = fn(ctx, &s->fids[i]->node);
+	pthread_mutex_unlock(&s->lock);
+	return r;
+}
+
 /* The request lets go of its fids; one a reset unlisted goes now. */
 static void fids_put(struct p9_server *s, struct p9_fid **f, unsigned int n)
 {
@@ -306,10 +373,12 @@ static void fids_put(struct p9_server *s, struct p9_fid **f, unsigned int n)
 		if (j < i || !f[i]->busy)
 			continue;
 		f[i]->busy = false;
-		if (f[i]->listed)
+		if (f[i]->listed) {
 			s->busy--;
-		else
+			fid_follow(s, f[i]);
+		} else {
 			fid_free(s, f[i]);
+		}
 	}
 	fids_changed(s);
 	pthread_mutex_unlock(&s->lock);
@@ -351,6 +420,7 @@ static int fid_new(struct p9_server *s, u64 epoch, u32 id,
 			f->busy = true;
 			f->listed = true;
 			f->slot = i;
+			f->path_gen = s->rename_gen;
 			p9fs_node_init(&f->node);
 			s->fids[i] = f;
 			s->busy++;
@@ -525,6 +595,8 @@ static int op_walk(struct p9_call *c)
 		nf->node = cur;
 		nf->kind = P9_FID_NODE;
 		nf->uid = c->f[0]->uid;
+		/* Its path is as old as the fid it was walked from. */
+		nf->path_gen = c->f[0]->path_gen;
 		c->f[1] = nf;
 		c->nf = 2;
 	} else {
@@ -822,6 +894,7 @@ static int op_link(struct p9_call *c)
 static int op_rename(struct p9_call *c)
 {
 	struct p9_msg *m = c->m;
+	struct p9fs_move mv;
 	int r = take(c, 2, m->rename.fid, m->rename.dfid);
 
 	if (!r)
@@ -832,13 +905,17 @@ static int op_rename(struct p9_call *c)
 		return r;
 	if (c->f[0] == c->f[1] || !is_dir(&c->f[1]->node))
 		return -ENOTDIR;
-	return p9fs_rename(c->s->fs, &c->f[0]->node, &c->f[1]->node,
-			   m->rename.name.s);
+	r = p9fs_rename(c->s->fs, &c->f[0]->node, &c->f[1]->node,
+			m->rename.name.s, &mv);
+	if (!r)
+		fids_moved(c->s, &mv);
+	return r;
 }
 
 static int op_renameat(struct p9_call *c)
 {
 	struct p9_msg *m = c->m;
+	struct p9fs_move mv;
 	int r = take(c, 2, m->renameat.olddfid, m->renameat.newdfid);
 
 	if (!r)
@@ -851,8 +928,11 @@ static int op_renameat(struct p9_call *c)
 		return r;
 	if (!is_dir(&c->f[0]->node) || !is_dir(&c->f[1]->node))
 		return -ENOTDIR;
-	return p9fs_renameat(c->s->fs, &c->f[0]->node, m->renameat.oldname.s,
-			     &c->f[1]->node, m->renameat.newname.s);
+	r = p9fs_renameat(c->s->fs, &c->f[0]->node, m->renameat.oldname.s,
+			  &c->f[1]->node, m->renameat.newname.s, &mv);
+	if (!r)
+		fids_moved(c->s, &mv);
+	return r;
 }
 
 static int op_unlinkat(struct p9_call *c)
@@ -961,6 +1041,7 @@ static int op_xattrwalk(struct p9_call *c)
 	}
 	nf->kind = P9_FID_XATTR_READ;
 	nf->uid = c->f[0]->uid;
+	nf->path_gen = c->f[0]->path_gen;
 	nf->xbuf = buf;
 	nf->xres = res;
 	nf->xsize = (u64)len;

@@ -2,8 +2,8 @@
 /*
  * The devices' parts of the descriptor budget (include/fd-budget.h): of
  * what lkvm's reserve leaves, the user-mode NICs' sockets first, at most
- * a quarter, then the 9p shares' fids all the rest, so that neither
- * starves the other.
+ * a quarter, then the 9p shares all the rest (their workers' requests'
+ * descriptors, then their fids'), so that neither starves the other.
  */
 #include "fd-budget.h"
 #include "fd-limit.h"
@@ -33,6 +33,13 @@ void vm_fd_budget(const struct vm_config *cfg, unsigned long limit,
 	n = MIN(n, (unsigned long)NET_USER_SOCKETS_MAX);
 	b->nic_sockets = (unsigned int)MAX(n, 16UL);
 	taken = nics * (unsigned long)b->nic_sockets;
-	b->share_fids = fd_limit_share(limit > taken ? limit - taken : 0,
-				       cfg->nr_shares_9p, P9_FID_FDS);
+	/*
+	 * Each share's part holds its workers' descriptors of the moment
+	 * (P9_REQ_FDS each) beside its fids': a guest keeping every worker
+	 * busy takes nothing from lkvm's reserve.
+	 */
+	n = fd_limit_share(limit > taken ? limit - taken : 0,
+			   cfg->nr_shares_9p, 1);
+	b->share_fids = n > P9_SHARE_REQ_FDS ?
+			(n - P9_SHARE_REQ_FDS) / P9_FID_FDS : 0;
 }

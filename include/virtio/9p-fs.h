@@ -109,7 +109,8 @@ struct p9fs_node {
 	bool pseudo;
 	/*
 	 * Its path from the share's root ("" for the root), for "..",
-	 * rename and remove; confinement still comes from resolving it
+	 * rename and remove, kept current across the guest's renames
+	 * (p9fs_node_moved()); confinement still comes from resolving it
 	 * beneath the root fd, never from the string. The fs side may add
 	 * fields; the protocol side reads only open_fd >= 0 and mode.
 	 */
@@ -245,12 +246,35 @@ ssize_t p9fs_readlink(struct p9fs *fs, struct p9fs_node *n, char *buf,
 		      size_t len);
 int p9fs_link(struct p9fs *fs, struct p9fs_node *dir, struct p9fs_node *target,
 	      const char *name);
+/*
+ * A rename's share paths, from and to (malloc'ed): the protocol side
+ * hands them to p9fs_node_moved() for its other fids, then frees them.
+ */
+struct p9fs_move {
+	char *from, *to;
+};
+
+void p9fs_move_free(struct p9fs_move *mv);
+/*
+ * On success *mv is filled in (the caller frees it), on failure left
+ * empty; mv NULL: not asked for.
+ */
 int p9fs_renameat(struct p9fs *fs, struct p9fs_node *olddir,
 		  const char *oldname, struct p9fs_node *newdir,
-		  const char *newname);
-/* Trename: n (not the root) moves to newdir/name. */
+		  const char *newname, struct p9fs_move *mv);
+/* Trename: n (not the root) moves to newdir/name (n follows itself). */
 int p9fs_rename(struct p9fs *fs, struct p9fs_node *n,
-		struct p9fs_node *newdir, const char *name);
+		struct p9fs_node *newdir, const char *name,
+		struct p9fs_move *mv);
+/*
+ * A rename made the share's path `from` into `to`: n's path follows if it is
+ * from or below it (1; 0: not concerned). from or to NULL: renames n's
+ * path could not follow, it is lost; so it is when memory runs out. A
+ * node without its path still reads, writes and stats through its fds;
+ * the calls that need the path (walking "..", Trename, Tremove, the
+ * calls that change the share) give -EBADF or -ESTALE.
+ */
+int p9fs_node_moved(struct p9fs_node *n, const char *from, const char *to);
 /* flags: 0 or AT_REMOVEDIR. */
 int p9fs_unlinkat(struct p9fs *fs, struct p9fs_node *dir, const char *name,
 		  u32 flags);

@@ -48,6 +48,20 @@
 #define P9_MAX_FIDS	4096		/* per device: then ENFILE */
 #define P9_MIN_FIDS	64		/* the least p9_server_limit_fids() leaves */
 #define P9_FID_FDS	3		/* descriptors a fid may hold */
+/*
+ * Descriptors one request opens beside those its fids hold (the
+ * resolver's steps, a parent directory, a copy of the walked-from fid):
+ * the fallback resolver's ".." from a fid is the most. Each of a share's
+ * P9_MAX_WORKERS threads may hold that many at once: the share's part of
+ * the process's budget counts them (vmm/fd-budget.c).
+ */
+#define P9_REQ_FDS	3
+#define P9_SHARE_REQ_FDS	(P9_MAX_WORKERS * P9_REQ_FDS)
+/*
+ * The renames a fid held by a request may miss while it runs (it follows
+ * them when the request lets go); past that its path is lost.
+ */
+#define P9_RENAME_LOG	32
 #define P9_MSIZE_MAX	(512 * 1024)	/* what the device offers */
 #define P9_MSIZE_MIN	4096		/* a smaller msize is refused */
 #define P9_XATTR_MAX	(64 * 1024)	/* one attribute's value, a list */
@@ -63,6 +77,12 @@
 
 struct p9_fid;
 
+/* The gen'th rename: the share's path `from` became `to`. */
+struct p9_renamed {
+	u64 gen;
+	char *from, *to;
+};
+
 struct p9_server {
 	struct p9fs *fs;
 	const char *name;		/* "virtio-9p.0", for log lines */
@@ -77,6 +97,13 @@ struct p9_server {
 	u64 xattr_bytes;		/* the fids' attribute buffers */
 	u64 epoch;			/* from 1; moved on by reset, cancel */
 	u64 fid_gen;			/* p9_server_fid_gen() */
+	/*
+	 * Trenameat and Trename: the fids not held by a request follow at
+	 * once, a held one when its request lets go of it, from the last
+	 * P9_RENAME_LOG renames kept here.
+	 */
+	u64 rename_gen;
+	struct p9_renamed renames[P9_RENAME_LOG];
 };
 
 int p9_server_init(struct p9_server *s, struct p9fs *fs, const char *name);
@@ -100,6 +127,13 @@ void p9_server_destroy(struct p9_server *s);
  * P9_MAX_FIDS]); returns the limit in force. Fids already made stay.
  */
 unsigned int p9_server_limit_fids(struct p9_server *s, unsigned long max);
+/*
+ * Tests and the fuzz target: fn for each fid's node no request holds,
+ * under the table's lock; stops at fn's first non-zero, which it returns.
+ */
+int p9_server_each_node(struct p9_server *s,
+			int (*fn)(void *ctx, const struct p9fs_node *n),
+			void *ctx);
 /* The msize in force (P9_MSIZE_MAX until a Tversion). */
 u32 p9_server_msize(struct p9_server *s);
 

@@ -14,6 +14,10 @@
  *    request's plus one;
  *  - nothing beside the share changes: a sibling directory with a file,
  *    and symbolic links to it and to / inside the share;
+ *  - after each request, every directory fid's path names that very
+ *    directory while it exists: the fids at or below an entry that
+ *    Trenameat or Trename moves follow it (a removed directory, st_nlink
+ *    0, and a path lost to too many renames are let be);
  *  - once a reset has let every fid go, the device counts no attribute
  *    buffer bytes and the share no host lock ranges (an entry left in
  *    either would shrink the guest's bound for good).
@@ -151,6 +155,23 @@ static void check_reply(const u8 *req, u32 len, u32 cap, u32 n)
 		die("reply type is neither Rlerror nor the request's");
 }
 
+/* 0 if a directory node's path still names it (or it is gone). */
+static int path_current(void *ctx, const struct p9fs_node *n)
+{
+	struct stat a, b;
+	int fd, bad;
+
+	if (!S_ISDIR(n->mode) || !n->path || n->path_fd < 0 ||
+	    fstat(n->path_fd, &a) || !a.st_nlink)
+		return 0;
+	fd = p9fs_resolve(fs, n->path);
+	if (fd < 0)
+		return 1;
+	bad = fstat(fd, &b) || a.st_dev != b.st_dev || a.st_ino != b.st_ino;
+	close(fd);
+	return bad;
+}
+
 int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 {
 	static const u32 caps[] = { 10, 11, 64, 4096, P9_MSIZE_MAX };
@@ -176,6 +197,8 @@ int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 		n = p9_server_handle_io(&srv, in, len, out, cap, &io);
 		pos += len;
 		check_reply(req, len, cap, n);
+		if (p9_server_each_node(&srv, path_current, NULL))
+			die("a directory fid's path names another, or nothing");
 	}
 	if (stat(base, &st) || !same(&st, &st_base) || stat(outside, &st) ||
 	    !same(&st, &st_out) || stat(secret, &st) || !same(&st, &st_secret))

@@ -92,6 +92,18 @@ SEEDS = {
                           s('c')),
                       msg(32, 7, struct.pack('<I', 0) + s('user.b') +
                           struct.pack('<QI', 65536, 0))],
+    'renames': START + [walk(0, 1, 'sub'),
+                        msg(72, 2, struct.pack('<I', 1) + s('d') +
+                            struct.pack('<II', 0o755, 0)),
+                        walk(0, 2, 'sub', 'd'),
+                        msg(74, 3, struct.pack('<I', 0) + s('sub') +
+                            struct.pack('<I', 0) + s('sub2')),
+                        walk(2, 3, '..'),
+                        msg(20, 4, struct.pack('<II', 2, 0) + s('top')),
+                        walk(2, 4, '..'),
+                        msg(72, 5, struct.pack('<I', 1) + s('e') +
+                            struct.pack('<II', 0o755, 0)),
+                        msg(122, 6, struct.pack('<I', 2))],
     'dir': START + [walk(0, 1), msg(12, 2, struct.pack('<II', 1, 0o200000)),
                     msg(40, 3, struct.pack('<IQI', 1, 0, 200)),
                     msg(8, 4, struct.pack('<I', 0)),

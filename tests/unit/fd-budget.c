@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * vmm/fd-budget.c: the user-mode NICs' sockets and the 9p shares' fids
+ * and requests' descriptors (P9_SHARE_REQ_FDS each: every worker busy)
  * together stay within the descriptor limit, beside lkvm's reserve: the
  * NICs take at most a quarter of what the reserve leaves, the shares
  * the rest, so that neither starves the other; tap NICs take no part.
@@ -62,16 +63,19 @@ int main(void)
 					if ((!u || b.nic_sockets > 16) &&
 					    (!s || b.share_fids >= P9_MIN_FIDS) &&
 					    FD_LIMIT_RESERVE + u * b.nic_sockets +
-					    s * P9_FID_FDS * fids(&b) > l)
+					    s * (P9_FID_FDS * fids(&b) +
+						 P9_SHARE_REQ_FDS) > l)
 						over++;
 					rest = l - FD_LIMIT_RESERVE - u * nic;
 					if (s && rest < l &&
-					    MIN(rest / s / P9_FID_FDS,
+					    rest / s > P9_SHARE_REQ_FDS &&
+					    MIN((rest / s - P9_SHARE_REQ_FDS) /
+						P9_FID_FDS,
 						(unsigned long)P9_MAX_FIDS) >
 					    fids(&b))
 						short9p++;
 				}
-	ok(!over, "the NICs' sockets, the shares' fids and the reserve fit the limit (%u of %u over)",
+	ok(!over, "the NICs' sockets, the shares' fids and requests' descriptors and the reserve fit the limit (%u of %u over)",
 	   over, n);
 	ok(!starved, "each user-mode NIC has a quarter of what the reserve leaves, whatever the shares (%u of %u short)",
 	   starved, n);
@@ -80,9 +84,9 @@ int main(void)
 
 	set(1, 0, 1);
 	vm_fd_budget(&cfg, 1024, &b);
-	ok(b.nic_sockets == 192 && fids(&b) == 192,
-	   "limit 1024, a user-mode NIC and a share: 192 sockets, 192 fids (%u, %lu)",
-	   b.nic_sockets, fids(&b));
+	ok(b.nic_sockets == 192 && fids(&b) == (576 - P9_SHARE_REQ_FDS) / 3,
+	   "limit 1024, a user-mode NIC and a share: 192 sockets, (576 - %u) / 3 fids (%u, %lu)",
+	   P9_SHARE_REQ_FDS, b.nic_sockets, fids(&b));
 	set(1, 1, 1);
 	vm_fd_budget(&cfg, 1024, &b2);
 	ok(b2.nic_sockets == b.nic_sockets && b2.share_fids == b.share_fids,
@@ -90,9 +94,9 @@ int main(void)
 	   b2.share_fids);
 	set(1, 0, 1);
 	vm_fd_budget(&cfg, FD_LIMIT_RESERVE + NET_USER_SOCKETS_MAX +
-		     P9_FID_FDS * P9_MAX_FIDS, &b);
+		     P9_SHARE_REQ_FDS + P9_FID_FDS * P9_MAX_FIDS, &b);
 	ok(b.nic_sockets == NET_USER_SOCKETS_MAX && fids(&b) == P9_MAX_FIDS,
-	   "a limit of 256 + 1024 + 3 * 4096 gives a NIC and a share all they may hold (%u, %lu)",
+	   "a limit of 256 + 1024 + 16 * 3 + 3 * 4096 gives a NIC and a share all they may hold (%u, %lu)",
 	   b.nic_sockets, fids(&b));
 	cfg.default_nic = true;
 	cfg.nr_nets = 0;

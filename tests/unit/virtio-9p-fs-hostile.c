@@ -137,7 +137,7 @@ static void test_symlinks(struct p9fs *fs)
 	WALK(fs, &n, &q, "evil");
 	ok(!p9fs_link(fs, &root, &n, "evil2") && !lstat(at("share/evil2"), &st),
 	   "%s: link of a symlink out links the symlink", mode_name);
-	ok(!p9fs_rename(fs, &n, &root, "evil3") && !p9fs_remove(fs, &n),
+	ok(!p9fs_rename(fs, &n, &root, "evil3", NULL) && !p9fs_remove(fs, &n),
 	   "%s: rename and remove of a symlink act on the link", mode_name);
 	p9fs_node_release(fs, &n);
 	p9fs_unlinkat(fs, &root, "evil2", 0);
@@ -171,7 +171,7 @@ static void test_names(struct p9fs *fs)
 		wrong += p9fs_mknod(fs, &root, bad[i], 0644, 0, 0, &guest,
 				    &q) != -EINVAL;
 		wrong += p9fs_unlinkat(fs, &root, bad[i], 0) != -EINVAL;
-		wrong += p9fs_renameat(fs, &root, "file", &root, bad[i]) !=
+		wrong += p9fs_renameat(fs, &root, "file", &root, bad[i], NULL) !=
 			 -EINVAL;
 	}
 	ok(!wrong, "%s: names with '/' or empty: -EINVAL (%u calls wrong)",
@@ -180,7 +180,7 @@ static void test_names(struct p9fs *fs)
 	   mode_name);
 	ok(p9fs_create(fs, &root, "..", O_RDWR, 0644, &guest, &q) == -EEXIST &&
 	   p9fs_create(fs, &root, ".", O_RDWR, 0644, &guest, &q) == -EEXIST &&
-	   p9fs_renameat(fs, &root, "..", &root, "x") == -EINVAL &&
+	   p9fs_renameat(fs, &root, "..", &root, "x", NULL) == -EINVAL &&
 	   p9fs_unlinkat(fs, &root, "..", AT_REMOVEDIR) == -EINVAL,
 	   "%s: \".\" and \"..\" cannot be made, moved or removed", mode_name);
 	p9fs_node_release(fs, &root);
@@ -270,7 +270,7 @@ static void test_swap_staged(struct p9fs *fs)
 	   "%s: remove by a path now through a symlink: refused", mode_name);
 	ok(!access(at("outside/sub/x"), F_OK), "%s: outside/sub/x still there",
 	   mode_name);
-	ok(p9fs_rename(fs, &x, &root, "stolen") < 0 &&
+	ok(p9fs_rename(fs, &x, &root, "stolen", NULL) < 0 &&
 	   access(at("share/stolen"), F_OK),
 	   "%s: rename by such a path: refused", mode_name);
 	ok(!p9fs_walk(fs, &inner, "..", &up, &q) && q.type == P9_QTSYMLINK &&
@@ -434,6 +434,44 @@ static void test_other_fs(void)
 	outside_same("a file system inside the share");
 }
 
+/*
+ * The big-inode table full (overlayfs with xino: inode numbers past 56
+ * bits): the files past it get stable hashed qids apart from the slots,
+ * and the files it holds keep theirs.
+ */
+static void qid_big_full(struct p9fs_qidmap *m)
+{
+	u64 first, again, p[16], q;
+	unsigned int i, n = QID_BIG_MAX + ARRAY_SIZE(p), bad = 0;
+	int r = 0;
+
+	p9fs_qid_path(m, 10, 1ULL << 60, &first);
+	for (i = 0; i < n; i++) {
+		r |= p9fs_qid_path(m, 10, (1ULL << 60) + i, &q);
+		if (i >= QID_BIG_MAX)
+			p[i - QID_BIG_MAX] = q;
+		else if (i < QID_BIG_MAX - 8 && (q & QID_HASHED))
+			bad++;	/* the test's first few took slots */
+	}
+	ok(!r && !bad, "qid map: %u big inode numbers: each a qid (r %d, %u hashed early)",
+	   n, r, bad);
+	for (i = 0; i < ARRAY_SIZE(p); i++) {
+		unsigned int j;
+
+		if (!(p[i] & QID_HASHED) ||
+		    p9fs_qid_path(m, 10, (1ULL << 60) + QID_BIG_MAX + i, &q) ||
+		    q != p[i])
+			bad++;
+		for (j = 0; j < i; j++)
+			bad += p[j] == p[i];
+	}
+	ok(!bad, "qid map: past the table's %u slots: hashed, stable, distinct (%u bad)",
+	   QID_BIG_MAX, bad);
+	ok(!p9fs_qid_path(m, 10, 1ULL << 60, &again) && again == first &&
+	   !p9fs_qid_path(m, 10, 7, &q) && q == 7,
+	   "qid map: full, the files it holds keep their qids");
+}
+
 static void test_qid_map(void)
 {
 	struct p9fs_qidmap m;
@@ -455,15 +493,15 @@ static void test_qid_map(void)
 	   a != b && a != c && b != c && a >> QID_INO_BITS == QID_DEV_BIG &&
 	   !p9fs_qid_path(&m, 11, 1ULL << 60, &d) && d == b,
 	   "qid map: inode numbers past 56 bits get their own slots");
-	for (i = 13, r = 0; i < 13 + QID_DEV_MAX && !r; i++)
-		r = p9fs_qid_path(&m, i, 1, &a);
-	ok(r == -EOVERFLOW && !p9fs_qid_path(&m, 12, 5, &d) && d == dev12,
-	   "qid map: past %d devices: -EOVERFLOW, not a shared qid",
-	   QID_DEV_MAX);
-	for (i = 0, r = 0; i < QID_BIG_MAX + 10 && !r; i++)
-		r = p9fs_qid_path(&m, 10, (1ULL << 60) + i, &a);
-	ok(r == -EOVERFLOW, "qid map: the big-inode table is bounded (%u)",
-	   QID_BIG_MAX);
+	for (i = 13, r = 0; i < 13 + QID_DEV_MAX; i++)
+		r |= p9fs_qid_path(&m, i, 1, &a);
+	ok(!r && a >> QID_INO_BITS == QID_DEV_BIG && (a & QID_HASHED) &&
+	   !p9fs_qid_path(&m, 12 + QID_DEV_MAX, 1, &b) && b == a &&
+	   !p9fs_qid_path(&m, 12 + QID_DEV_MAX, 2, &c) && c != a &&
+	   !p9fs_qid_path(&m, 12, 5, &d) && d == dev12,
+	   "qid map: past %d devices: a stable hashed qid, the others kept (r %d)",
+	   QID_DEV_MAX, r);
+	qid_big_full(&m);
 	p9fs_qid_destroy(&m);
 }
 

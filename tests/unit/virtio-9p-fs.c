@@ -299,18 +299,18 @@ static void test_modify(struct p9fs *fs)
 	p9fs_node_release(fs, &n);
 
 	/* renameat across directories, rename of a node. */
-	ok(!p9fs_renameat(fs, &root, "hard", &root, "hard2") &&
+	ok(!p9fs_renameat(fs, &root, "hard", &root, "hard2", NULL) &&
 	   !stat(at("share/hard2"), &st), "%s: renameat", mode_name);
 	p9fs_walk(fs, &root, "made", &n, &q);
-	ok(!p9fs_renameat(fs, &root, "hard2", &n, "hard3") &&
+	ok(!p9fs_renameat(fs, &root, "hard2", &n, "hard3", NULL) &&
 	   !stat(at("share/made/hard3"), &st),
 	   "%s: renameat across directories", mode_name);
-	ok(!p9fs_rename(fs, &d, &root, "moved") && !strcmp(d.path, "moved") &&
+	ok(!p9fs_rename(fs, &d, &root, "moved", NULL) && !strcmp(d.path, "moved") &&
 	   !stat(at("share/moved"), &st) && stat(at("share/made/new"), &st),
 	   "%s: rename of a node moves it and its path", mode_name);
 	ok(!p9fs_mkdir(fs, &n, "inner", 0755, &guest, &q) &&
 	   !p9fs_walk(fs, &n, "inner", &m, &q) &&
-	   !p9fs_rename(fs, &m, &root, "inner2") &&
+	   !p9fs_rename(fs, &m, &root, "inner2", NULL) &&
 	   !p9fs_walk(fs, &m, "..", &d2, &q) && d2.is_root &&
 	   d2.path && !strcmp(d2.path, ""),
 	   "%s: after rename \"..\" follows the new path", mode_name);
@@ -318,7 +318,7 @@ static void test_modify(struct p9fs *fs)
 	ok(!p9fs_remove(fs, &m) && stat(at("share/inner2"), &st),
 	   "%s: remove of a renamed node", mode_name);
 	p9fs_node_release(fs, &m);
-	ok(p9fs_rename(fs, &root, &n, "r") == -EBUSY,
+	ok(p9fs_rename(fs, &root, &n, "r", NULL) == -EBUSY,
 	   "%s: rename of the root: -EBUSY", mode_name);
 
 	/* getattr / statfs. */
@@ -608,8 +608,8 @@ static void test_readonly(bool no_openat2)
 	n += p9fs_mknod(fs, &root, "k", S_IFIFO | 0644, 0, 0, &guest, &q) == -EROFS;
 	n += p9fs_symlink(fs, &root, "s", "file", &guest, &q) == -EROFS;
 	n += p9fs_link(fs, &root, &f, "l") == -EROFS;
-	n += p9fs_renameat(fs, &root, "file", &root, "r") == -EROFS;
-	n += p9fs_rename(fs, &f, &root, "r") == -EROFS;
+	n += p9fs_renameat(fs, &root, "file", &root, "r", NULL) == -EROFS;
+	n += p9fs_rename(fs, &f, &root, "r", NULL) == -EROFS;
 	n += p9fs_unlinkat(fs, &root, "file", 0) == -EROFS;
 	n += p9fs_remove(fs, &f) == -EROFS;
 	n += p9fs_setattr(fs, &f, &sa) == -EROFS;
