@@ -95,7 +95,7 @@ static int ccw_data_move(const struct ccw_data *d, u32 offset, void *buf,
 		if (!(d->flags & CCW_FLAG_IDA) && gpa + chunk > 0x80000000ull)
 			return -EFAULT;
 		if (to_guest)
-			err = guest_mem_write(d->mem, gpa, (u8 *)buf + done,
+			err = guest_mem_store(d->mem, gpa, (u8 *)buf + done,
 					      chunk);
 		else
 			err = guest_mem_read(d->mem, gpa, (u8 *)buf + done,

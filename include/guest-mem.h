@@ -54,6 +54,18 @@ int guest_mem_read(const struct guest_mem *mem, u64 gpa, void *buf, u64 len);
 int guest_mem_write(const struct guest_mem *mem, u64 gpa, const void *buf,
 		    u64 len);
 
+/*
+ * A store a device makes for the guest (a channel program's input data):
+ * as guest_mem_write(), but -EFAULT, with nothing stored, if any byte is
+ * not writable guest RAM. guest_mem_write() is the VMM's own (loading
+ * images, read-only regions included).
+ */
+int guest_mem_store(const struct guest_mem *mem, u64 gpa, const void *buf,
+		    u64 len);
+
+/* As guest_mem_ptr(), for a range the device will write: NULL if read-only. */
+void *guest_mem_ptr_rw(const struct guest_mem *mem, u64 gpa, u64 len);
+
 /* Total bytes of RAM in all regions. */
 u64 guest_mem_total(const struct guest_mem *mem);
 

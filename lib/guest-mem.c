@@ -104,6 +104,39 @@ int guest_mem_write(const struct guest_mem *mem, u64 gpa, const void *buf,
 	return guest_mem_copy(mem, gpa, (void *)buf, len, true);
 }
 
+/* Is every byte of [gpa, gpa + len) in a writable region? */
+static bool guest_mem_writable(const struct guest_mem *mem, u64 gpa, u64 len)
+{
+	while (len) {
+		const struct mem_region *r = guest_mem_region(mem, gpa);
+		u64 n;
+
+		if (!r || r->readonly)
+			return false;
+		n = MIN(r->size - (gpa - r->gpa), len);
+		gpa += n;
+		len -= n;
+	}
+	return true;
+}
+
+int guest_mem_store(const struct guest_mem *mem, u64 gpa, const void *buf,
+		    u64 len)
+{
+	if (!guest_mem_writable(mem, gpa, len))
+		return -EFAULT;
+	return guest_mem_write(mem, gpa, buf, len);
+}
+
+void *guest_mem_ptr_rw(const struct guest_mem *mem, u64 gpa, u64 len)
+{
+	const struct mem_region *r = guest_mem_region(mem, gpa);
+
+	if (!r || r->readonly)
+		return NULL;
+	return guest_mem_ptr(mem, gpa, len);
+}
+
 u64 guest_mem_total(const struct guest_mem *mem)
 {
 	u64 total = 0;

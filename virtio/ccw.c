@@ -84,9 +84,10 @@ static struct ccw_status ccw_set_rev(struct virtio_ccw *ccw,
 	return ok ? ccw_done(d, sizeof(buf)) : ccw_reject(d);
 }
 
+/* An indicator area: the device sets bits there, so writable RAM. */
 static bool ccw_gpa_ok(struct virtio_ccw *ccw, u64 gpa, u64 len)
 {
-	return gpa && guest_mem_ptr(ccw->vdev->mem, gpa, len);
+	return gpa && guest_mem_ptr_rw(ccw->vdev->mem, gpa, len);
 }
 
 static struct ccw_status ccw_set_vq(struct virtio_ccw *ccw,
@@ -359,7 +360,7 @@ static const struct css_device_ops virtio_ccw_css_ops = {
 /* Set a byte's bits in guest memory atomically (the guest clears them). */
 static bool ccw_set_bits(struct virtio_ccw *ccw, u64 gpa, u8 bits)
 {
-	u8 *p = guest_mem_ptr(ccw->vdev->mem, gpa, 1);
+	u8 *p = guest_mem_ptr_rw(ccw->vdev->mem, gpa, 1);
 
 	if (!p)
 		return false;

@@ -99,7 +99,8 @@
  * The data area of one CCW: count bytes at addr, directly or through the
  * IDAW list at addr. Device command handlers move bytes with
  * ccw_data_read()/ccw_data_write(), which follow the IDAWs and return the
- * bytes moved or -EFAULT.
+ * bytes moved or -EFAULT (a byte not in guest RAM, or, for a write, in
+ * read-only memory).
  */
 struct ccw_data {
 	const struct guest_mem *mem;

@@ -80,7 +80,11 @@ static inline void fz_echo_destroy(struct fz_echo *e)
 	virtq_chain_destroy(&e->chain);
 }
 
-/* A ready queue lies in RAM and has a valid size; else abort. */
+/*
+ * A ready queue has a valid size (split: a power of 2) and each of its
+ * areas, whole and aligned, inside one region of RAM, the ones the device
+ * writes in writable RAM; else abort.
+ */
 static inline void fz_echo_check_queues(const struct fz_echo *e,
 					const struct guest_mem *mem)
 {
@@ -88,12 +92,33 @@ static inline void fz_echo_check_queues(const struct fz_echo *e,
 
 	for (q = 0; q < e->vdev.nr_queues; q++) {
 		const struct virtq *vq = &e->vdev.vqs[q];
+		u64 n = vq->size;
+		bool bad;
 
-		if (vq->ready &&
-		    (!guest_mem_region(mem, vq->desc_gpa) ||
-		     !guest_mem_region(mem, vq->driver_gpa) ||
-		     !guest_mem_region(mem, vq->device_gpa) ||
-		     !vq->size || vq->size > vq->max_size))
+		if (!vq->ready)
+			continue;
+		if (!n || n > vq->max_size)
+			abort();
+		if (vq->packed)
+			bad = vq->desc_gpa % VIRTQ_PACKED_DESC_ALIGN ||
+			      vq->driver_gpa % VIRTQ_PACKED_EVENT_ALIGN ||
+			      vq->device_gpa % VIRTQ_PACKED_EVENT_ALIGN ||
+			      !guest_mem_ptr_rw(mem, vq->desc_gpa,
+						VIRTQ_PACKED_DESC_SIZE(n)) ||
+			      !guest_mem_ptr(mem, vq->driver_gpa, 4) ||
+			      !guest_mem_ptr_rw(mem, vq->device_gpa, 4);
+		else
+			bad = (n & (n - 1)) ||
+			      vq->desc_gpa % VIRTQ_SPLIT_DESC_ALIGN ||
+			      vq->driver_gpa % VIRTQ_SPLIT_AVAIL_ALIGN ||
+			      vq->device_gpa % VIRTQ_SPLIT_USED_ALIGN ||
+			      !guest_mem_ptr(mem, vq->desc_gpa,
+					     VIRTQ_SPLIT_DESC_SIZE(n)) ||
+			      !guest_mem_ptr(mem, vq->driver_gpa,
+					     VIRTQ_SPLIT_AVAIL_SIZE(n)) ||
+			      !guest_mem_ptr_rw(mem, vq->device_gpa,
+						VIRTQ_SPLIT_USED_SIZE(n));
+		if (bad)
 			abort();
 	}
 }

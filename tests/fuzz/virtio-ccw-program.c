@@ -23,7 +23,8 @@
  * hole between, nothing above. Invariants (abort = finding): condition
  * codes are 0-3 or a defined program interruption code; a TSCH that took
  * the status leaves none for the next; a ready queue lies in RAM; a
- * notification cookie names the subchannel and the queue notified.
+ * notification cookie names the subchannel and the queue notified; no
+ * channel program, indicator or ring stores a byte into R1.
  */
 #include <endian.h>
 #include <errno.h>
@@ -45,6 +46,7 @@
 struct fz {
 	struct guest_mem mem;
 	u8 *r[2];
+	u8 r1_was[R1_SIZE];	/* R1 as the input filled it */
 	struct css css;
 	struct fz_echo echo[NR_SCH];
 	struct virtio_ccw ccw[NR_SCH];
@@ -88,6 +90,8 @@ static void check_queues(void)
 
 	for (i = 0; i < NR_SCH; i++)
 		fz_echo_check_queues(&F.echo[i], &F.mem);
+	if (memcmp(F.r[1], F.r1_was, R1_SIZE))
+		abort();
 }
 
 static void run_op(const u8 *op, u32 *raw_sid)
@@ -189,6 +193,7 @@ int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 	memcpy(F.r[0], data, MIN(n, (size_t)R0_SIZE));
 	if (n > R0_SIZE)
 		memcpy(F.r[1], data + R0_SIZE, MIN(n - R0_SIZE, (size_t)R1_SIZE));
+	memcpy(F.r1_was, F.r[1], R1_SIZE);
 	data += n;
 	size -= n;
 

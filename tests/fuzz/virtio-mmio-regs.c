@@ -16,8 +16,9 @@
  *             device through Status.
  *
  * Guest memory as in virtio-walker.c. Invariants (abort = finding): the
- * interrupt line is high iff InterruptStatus is non-zero; a ready queue's
- * configuration lies in RAM.
+ * interrupt line is high iff InterruptStatus is non-zero; a ready queue
+ * has a valid size and its areas lie wholly in RAM (echo-device.h); the
+ * read-only R2, which nothing but the device could write, stays zero.
  */
 #include <endian.h>
 #include <stdlib.h>
@@ -54,9 +55,14 @@ static void fz_level(struct irq_line *line, int level)
 
 static void check(struct fz *f)
 {
+	unsigned int i;
+
 	if (f->level != (f->m.interrupt_status != 0))
 		abort();
 	fz_echo_check_queues(&f->echo, &f->mem);
+	for (i = 0; i < R2_SIZE; i++)
+		if (f->r[2][i])
+			abort();
 }
 
 int LLVMFuzzerTestOneInput(const u8 *data, size_t size);

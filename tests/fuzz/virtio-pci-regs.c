@@ -23,7 +23,9 @@
  *   width % 4 selects 1, 2, 4 or 8 bytes.
  *
  * Invariants (abort = finding): INTx is high only while the ISR has a bit
- * and MSI-X is off; a ready queue lies in RAM and has a valid size.
+ * and MSI-X is off; a ready queue has a valid size and its areas lie
+ * wholly in RAM (echo-device.h); every MSI-X vector the driver chose is
+ * in the table or NO_VECTOR.
  */
 #include <endian.h>
 #include <stdlib.h>
@@ -69,11 +71,24 @@ static void bus_rw(struct bus *b, u64 addr, u32 len, u64 v, bool write)
 		th_rd(b, addr, len);
 }
 
+/* A vector the driver set is one the MSI-X table has, or NO_VECTOR. */
+static bool vector_ok(u16 v)
+{
+	return v == VIRTIO_MSI_NO_VECTOR || v < F.vp.pci.msix.nr;
+}
+
 static void check(void)
 {
+	unsigned int q;
+
 	if (F.t.level && (!F.vp.isr || pci_msix_enabled(&F.vp.pci)))
 		abort();
 	fz_echo_check_queues(&F.echo, &F.t.mem);
+	if (!vector_ok(F.vp.config_vector))
+		abort();
+	for (q = 0; q < F.echo.vdev.nr_queues; q++)
+		if (!vector_ok(F.vp.queue_vector[q]))
+			abort();
 }
 
 static void run_op(const u8 *op)

@@ -18,8 +18,16 @@
  * is its own exact-size heap block, so ASan sees any access past one.
  *
  * Invariants checked (abort = finding): every iovec lies inside one region
- * and writable ones not in R2; -EIO from a ready queue means it is broken
- * and the device shows DEVICE_NEEDS_RESET; lengths add up.
+ * and writable ones not in R2; a chain has at most two iovecs (R0 runs
+ * into R1) per descriptor and no more descriptors than the queue size;
+ * -EIO from a ready queue means it is broken and the device shows
+ * DEVICE_NEEDS_RESET; lengths add up; a ready queue has no more in flight
+ * than its size (packed: positions inside the ring); and the device's
+ * own operations (pop, push, signal, notification on/off) write guest
+ * memory only inside the device's ring areas -- split: the used ring with
+ * avail_event; packed: the descriptor ring and the device event area --
+ * of a ready queue, never elsewhere (buffers are the device's to fill,
+ * not the core's).
  */
 #include <endian.h>
 #include <errno.h>
@@ -40,6 +48,11 @@
 
 /* How far inputs get (for the standalone replay build, see the end). */
 static unsigned long fz_pops, fz_violations;
+
+static const u64 fz_base[3] = { R0, R1, R2 };
+static const u64 fz_len[3] = { R0_SIZE, R1_SIZE, R2_SIZE };
+/* Guest memory as it was before the device's operation. */
+static u8 fz_before[R0_SIZE + R1_SIZE + R2_SIZE];
 
 struct fz {
 	struct guest_mem mem;
@@ -126,6 +139,9 @@ static void check_chain(struct fz *f, struct virtq_chain *c, u8 fill)
 	unsigned int i;
 	volatile u8 sink = 0;
 
+	if (c->nr_out + c->nr_in > 2u * f->vdev.vqs[0].size)
+		abort();
+
 	for (i = 0; i < c->nr_out + c->nr_in; i++) {
 		const struct iovec *v = &c->iov[i];
 		const struct mem_region *r = iov_region(f, v->iov_base,
@@ -148,6 +164,54 @@ static void check_chain(struct fz *f, struct virtq_chain *c, u8 fill)
 	if (out != c->out_len || in != c->in_len)
 		abort();
 	(void)sink;
+}
+
+/* Before a device operation: remember guest memory. */
+static void dev_begin(struct fz *f)
+{
+	unsigned int i;
+	size_t off = 0;
+
+	for (i = 0; i < 3; i++) {
+		memcpy(fz_before + off, f->r[i], fz_len[i]);
+		off += fz_len[i];
+	}
+}
+
+/* May the device itself write the byte at gpa? */
+static bool dev_area(const struct virtq *vq, u64 gpa)
+{
+	u64 n = vq->size;
+
+	if (!vq->ready)
+		return false;
+	if (vq->packed)
+		return gpa - vq->desc_gpa < VIRTQ_PACKED_DESC_SIZE(n) ||
+		       gpa - vq->device_gpa <
+		       sizeof(struct virtq_event_suppress);
+	return gpa - vq->device_gpa < VIRTQ_SPLIT_USED_SIZE(n);
+}
+
+/* After it: it wrote nothing but its own areas; its state is sane. */
+static void dev_end(struct fz *f, const struct virtq *vq)
+{
+	unsigned int i;
+	size_t off = 0, j;
+
+	for (i = 0; i < 3; i++) {
+		const u8 *was = fz_before + off;
+
+		if (memcmp(was, f->r[i], fz_len[i]))
+			for (j = 0; j < fz_len[i]; j++)
+				if (was[j] != f->r[i][j] &&
+				    !dev_area(vq, fz_base[i] + j))
+					abort();
+		off += fz_len[i];
+	}
+	if (vq->ready && (vq->inflight > vq->size ||
+			  (vq->packed && (vq->last_avail >= vq->size ||
+					  vq->used_idx >= vq->size))))
+		abort();
 }
 
 static void check_eio(struct fz *f, struct virtq *vq)
@@ -187,14 +251,19 @@ static void run_ops(struct fz *f, const u8 *p, size_t n)
 					&f->held[(f->first + f->nheld) % HELD] :
 					&f->chain;
 
+				dev_begin(f);
 				r = virtq_pop(vq, c);
+				dev_end(f, vq);
 				if (r == 1) {
 					fz_pops++;
 					check_chain(f, c, ARG(0));
-					if (op % 10)
+					if (op % 10) {
 						f->nheld++;
-					else
+					} else {
+						dev_begin(f);
 						virtq_push(vq, c, ARG(0) * 16);
+						dev_end(f, vq);
+					}
 				} else if (r == -EIO) {
 					fz_violations += vq->broken;
 					check_eio(f, vq);
@@ -206,20 +275,28 @@ static void run_ops(struct fz *f, const u8 *p, size_t n)
 			break;
 		case 2:		/* push the oldest held chain */
 			if (f->nheld) {
+				dev_begin(f);
 				virtq_push(vq, &f->held[f->first], ARG(0) * 16);
+				dev_end(f, vq);
 				f->first = (f->first + 1) % HELD;
 				f->nheld--;
 			}
 			i++;
 			break;
 		case 3:
+			dev_begin(f);
 			virtio_queue_signal(vq);
+			dev_end(f, vq);
 			break;
 		case 4:
+			dev_begin(f);
 			virtq_disable_notify(vq);
+			dev_end(f, vq);
 			break;
 		case 5:
+			dev_begin(f);
 			virtq_enable_notify(vq);
+			dev_end(f, vq);
 			break;
 		case 6: {	/* driver writes a byte */
 			u8 v = ARG(2);
@@ -240,7 +317,9 @@ static void run_ops(struct fz *f, const u8 *p, size_t n)
 			fz_start(f);
 			continue;
 		default:
+			dev_begin(f);
 			virtq_has_avail(vq);
+			dev_end(f, vq);
 			break;
 		}
 		virtq_unlock(vq);

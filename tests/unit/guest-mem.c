@@ -89,7 +89,7 @@ static int maps_without_madvise(void)
 
 int main(void)
 {
-	static u8 low[0x1000], high[0x1000];
+	static u8 low[0x1000], high[0x1000], rom[0x100];
 	struct guest_mem mem = { 0 };
 	u8 buf[0x20];
 	u64 avail;
@@ -133,6 +133,29 @@ int main(void)
 	ok(guest_mem_read(&mem, 0xff0, buf, 0x10) == 0 && buf[0] == 0xab,
 	   "read back");
 	ok(guest_mem_total(&mem) == 0x2000, "total RAM");
+
+	/* Device stores: writable RAM only, all or nothing. */
+	ok(guest_mem_add(&mem, 0x1000, sizeof(rom), rom, true) == 0,
+	   "add a read-only region after low");
+	memset(rom, 0x11, sizeof(rom));
+	memset(buf, 0xcd, sizeof(buf));
+	ok(guest_mem_store(&mem, 0xff0, buf, 0x10) == 0 && low[0xfff] == 0xcd,
+	   "store into writable RAM");
+	memset(low + 0xff0, 0, 0x10);
+	ok(guest_mem_store(&mem, 0xff8, buf, 0x10) == -EFAULT &&
+	   !low[0xff8] && rom[0] == 0x11,
+	   "store running into read-only memory fails, nothing stored");
+	ok(guest_mem_store(&mem, 0x10ff8, buf, 0x10) == -EFAULT,
+	   "store past the last region fails");
+	ok(guest_mem_write(&mem, 0x1000, buf, 1) == 0 && rom[0] == 0xcd,
+	   "the VMM's own write still fills read-only memory");
+	ok(guest_mem_ptr_rw(&mem, 0x1000, 1) == NULL &&
+	   guest_mem_ptr(&mem, 0x1000, 1) == rom,
+	   "no writable pointer into read-only memory");
+	ok(guest_mem_ptr_rw(&mem, 0x10, 0x10) == low + 0x10 &&
+	   guest_mem_ptr_rw(&mem, 0xff0, 0x20) == NULL &&
+	   guest_mem_ptr_rw(&mem, 0x5000, 1) == NULL,
+	   "writable pointers: in RAM, within one region");
 
 	/* Anonymous guest RAM: aligned for huge pages, exactly size bytes. */
 	for (avail = 0x1000; avail <= (8ULL << 20); avail <<= 11) {

@@ -20,6 +20,8 @@
 
 #define RAM_SIZE	0x400000ULL	/* 0 - 4 MiB */
 #define HOLE		0x500000ULL	/* not RAM */
+#define ROM		0x600000ULL	/* read-only memory, 4 KiB */
+#define ROM_SIZE	0x1000ULL
 #define PROG		0x1000ULL	/* channel programs */
 #define DATA		0x2000ULL	/* data areas */
 #define IDAWS		0x3000ULL
@@ -36,7 +38,7 @@
 
 struct t {
 	struct guest_mem mem;
-	u8 *ram;
+	u8 *ram, *rom;
 	struct css css;
 	struct virtio_device vdev;
 	struct virtio_ccw ccw;
@@ -139,8 +141,12 @@ static void setup(void)
 {
 	memset(&T, 0, sizeof(T));
 	T.ram = calloc(1, RAM_SIZE);
-	if (!T.ram || guest_mem_add(&T.mem, 0, RAM_SIZE, T.ram, false))
+	T.rom = malloc(ROM_SIZE);
+	if (!T.ram || !T.rom ||
+	    guest_mem_add(&T.mem, 0, RAM_SIZE, T.ram, false) ||
+	    guest_mem_add(&T.mem, ROM, ROM_SIZE, T.rom, true))
 		abort();
+	memset(T.rom, 0x5a, ROM_SIZE);
 	css_init(&T.css, &T.mem, &irq_ops);
 	if (virtio_device_init(&T.vdev, &echo_ops, &T, &T.mem, "echo.0",
 			       NR_QUEUES, QSIZE))
@@ -157,6 +163,7 @@ static void teardown(void)
 	virtio_ccw_destroy(&T.ccw);
 	virtio_device_destroy(&T.vdev);
 	free(T.ram);
+	free(T.rom);
 }
 
 /* A format-1 CCW at gpa. */
@@ -879,6 +886,78 @@ static void test_system_reset(void)
 	teardown();
 }
 
+/* Does the read-only region still hold its pattern? */
+static bool rom_intact(void)
+{
+	u64 i;
+
+	for (i = 0; i < ROM_SIZE; i++)
+		if (T.rom[i] != 0x5a)
+			return false;
+	return true;
+}
+
+/*
+ * The channel and the device only store into writable RAM, as the ring
+ * code does: a data area, IDAW target or indicator in read-only memory is
+ * refused, and the memory keeps its contents. Reading from it is fine.
+ */
+static void test_read_only_memory(void)
+{
+	struct irb r;
+
+	setup();
+	enable(0, false);
+	ccw1(PROG, CCW_CMD_SENSE_ID, CCW_FLAG_SLI, 8, ROM);
+	r = run(PROG);
+	ok(prog_check(&r) && rom_intact(),
+	   "SENSE ID into read-only memory: program check, nothing stored");
+	ccw1(PROG, CCW_CMD_BASIC_SENSE, CCW_FLAG_SLI, 32, ROM + 64);
+	r = run(PROG);
+	ok(prog_check(&r) && rom_intact(),
+	   "BASIC SENSE into read-only memory: program check, nothing stored");
+	set_rev(2, 0);
+	wb32(IDAWS, 0x20000 + 2048 - 3);
+	wb32(IDAWS + 4, ROM);
+	ccw1(PROG, CCW_CMD_READ_CONF, CCW_FLAG_IDA, 8, IDAWS);
+	r = run(PROG);
+	ok(prog_check(&r) && rom_intact(),
+	   "READ_CONF through an IDAW into read-only memory: program check");
+	/* The program and the data it sends may live in read-only memory. */
+	memcpy(T.rom + 0x100, "\xa1\xa2\xa3\xa4\xa5\xa6\xa7\xa8", 8);
+	ccw1(PROG, CCW_CMD_WRITE_CONF, 0, 8, ROM + 0x100);
+	r = run(PROG);
+	ok(done_ok(&r) && !memcmp(T.config, T.rom + 0x100, 8),
+	   "WRITE_CONF from read-only memory works");
+	memset(T.rom + 0x100, 0x5a, 8);
+
+	ok(bring_up(2), "device brought up");
+	wb64(DATA, ROM);
+	wb64(DATA + 8, ADAPTER_IND);
+	wb64(DATA + 16, 0);
+	hva(DATA)[24] = 3;
+	r = cmd(CCW_CMD_SET_IND_ADAPTER, 0, 25);
+	ok(rejected(&r) && !T.ccw.thinint,
+	   "SET_IND_ADAPTER, summary in read-only memory: command reject");
+	wb64(DATA, SUMMARY);
+	wb64(DATA + 8, ROM + 16);
+	r = cmd(CCW_CMD_SET_IND_ADAPTER, 0, 25);
+	ok(rejected(&r) && !T.ccw.thinint,
+	   "SET_IND_ADAPTER, indicators in read-only memory: command reject");
+	wb64(DATA, ROM + 8);
+	r = cmd(CCW_CMD_SET_IND, 0, 8);
+	ok(rejected(&r) && !T.ccw.indicators,
+	   "SET_IND in read-only memory: command reject");
+	r = cmd(CCW_CMD_SET_CONF_IND, 0, 8);
+	ok(rejected(&r) && !T.ccw.conf_indicator,
+	   "SET_CONF_IND in read-only memory: command reject");
+	queue_buffer();
+	virtio_ccw_diag_notify(&T.css, CSS_SID(0), 0, 0);
+	virtio_config_changed(&T.vdev);
+	ok(rom_intact(), "notifications store nothing into read-only memory");
+	teardown();
+}
+
 int main(void)
 {
 	log_set_level(LOG_ERROR - 1);
@@ -892,5 +971,6 @@ int main(void)
 	test_indicators_and_notify();
 	test_adapter();
 	test_system_reset();
+	test_read_only_memory();
 	return tap_done();
 }
