@@ -315,6 +315,30 @@ static void test_servc(void)
 	sclp_destroy(&s);
 }
 
+/* An SCCB in read-only memory: an addressing exception, nothing stored. */
+static void test_servc_read_only(void)
+{
+	static u8 rom[0x2000], copy[sizeof(rom)];
+	struct guest_mem romem = { 0 };
+	struct sclp s;
+
+	if (guest_mem_add(&romem, 0, RAM_SIZE, ram, false) ||
+	    guest_mem_add(&romem, RAM_SIZE, sizeof(rom), rom, true))
+		exit(1);
+	sclp_init(&s, RAM_SIZE, 1);
+	wb16(rom, 0x1000);
+	wb16(rom + 0x1000, 4);
+	memcpy(copy, rom, sizeof(rom));
+	ok(sclp_servc(&s, &romem, SCLP_CMD_READ_SCP_INFO, RAM_SIZE, 0) ==
+	   CSS_PGM_ADDRESSING && !memcmp(rom, copy, sizeof(rom)),
+	   "SERVC: READ SCP INFO into read-only memory: addressing, not stored");
+	ok(sclp_servc(&s, &romem, SCLP_CMD_READ_SCP_INFO, RAM_SIZE + 0x1000,
+		      0) == CSS_PGM_ADDRESSING &&
+	   !memcmp(rom, copy, sizeof(rom)),
+	   "SERVC: a short SCCB in read-only memory: its response code not stored");
+	sclp_destroy(&s);
+}
+
 int main(void)
 {
 	ram = calloc(1, RAM_SIZE);
@@ -325,5 +349,6 @@ int main(void)
 	test_loader_refusals();
 	test_sclp();
 	test_servc();
+	test_servc_read_only();
 	return tap_done();
 }

@@ -283,14 +283,14 @@ int sclp_servc(struct sclp *s, const struct guest_mem *mem, u32 command,
 		/* Too short, or crossing its page: say so in the header. */
 		wr16(sccb + 6, len < SCCB_HDR ? SCLP_RC_INSUFFICIENT_LENGTH :
 			       SCLP_RC_SCCB_BOUNDARY_VIOLATION);
-		if (guest_mem_write(mem, abs + 6, sccb + 6, 2))
+		if (guest_mem_store(mem, abs + 6, sccb + 6, 2))
 			return CSS_PGM_ADDRESSING;
 		return 0;
 	}
 	if (guest_mem_read(mem, abs, sccb, len))
 		return CSS_PGM_ADDRESSING;
 	n = sclp_service_call(s, command, sccb, len);
-	if (n > 0 && guest_mem_write(mem, abs, sccb, n))
+	if (n > 0 && guest_mem_store(mem, abs, sccb, n))
 		return CSS_PGM_ADDRESSING;
 	return 0;
 }
