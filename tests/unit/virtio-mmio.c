@@ -317,6 +317,29 @@ static void test_legacy(void)
 	   (rd(VIRTIO_MMIO_STATUS) & VIRTIO_STATUS_DEVICE_NEEDS_RESET),
 	   "legacy: bad guest page size -> NEEDS_RESET");
 	echo_teardown();
+
+	/*
+	 * A driver from before virtio 1.0: no VERSION_1, no FEATURES_OK. The
+	 * devices are 1.0 ones, so its queue is refused, not run by the old
+	 * rules, and DRIVER_OK does not stick.
+	 */
+	echo_setup(true);
+	wr(VIRTIO_MMIO_STATUS, VIRTIO_STATUS_ACKNOWLEDGE | VIRTIO_STATUS_DRIVER);
+	wr(VIRTIO_MMIO_DRIVER_FEATURES_SEL, 0);
+	wr(VIRTIO_MMIO_DRIVER_FEATURES, 0);
+	wr(VIRTIO_MMIO_GUEST_PAGE_SIZE, 4096);
+	wr(VIRTIO_MMIO_QUEUE_SEL, 0);
+	wr(VIRTIO_MMIO_QUEUE_NUM, 8);
+	wr(VIRTIO_MMIO_QUEUE_ALIGN, 4096);
+	wr(VIRTIO_MMIO_QUEUE_PFN, SIM_DESC >> 12);
+	wr(VIRTIO_MMIO_STATUS, VIRTIO_STATUS_ACKNOWLEDGE |
+	   VIRTIO_STATUS_DRIVER | VIRTIO_STATUS_DRIVER_OK);
+	ok(!virtio_queue_get_ready(&E.s.vdev, 0) &&
+	   rd(VIRTIO_MMIO_QUEUE_PFN) == 0 &&
+	   (rd(VIRTIO_MMIO_STATUS) & VIRTIO_STATUS_DEVICE_NEEDS_RESET) &&
+	   !(rd(VIRTIO_MMIO_STATUS) & VIRTIO_STATUS_DRIVER_OK),
+	   "legacy: a pre-1.0 driver (no FEATURES_OK): queue refused, NEEDS_RESET, no DRIVER_OK");
+	echo_teardown();
 }
 
 struct fake_kvm {
