@@ -191,8 +191,13 @@ static void balloon_report(struct virtio_balloon *b,
 	atomic_fetch_add(&b->reported_bytes, done);
 }
 
-/* A statistics buffer came back: read its entries, keep the buffer. */
-static bool balloon_stats_in(struct virtio_balloon *b, struct virtq *vq)
+/*
+ * A statistics buffer came back: read its entries, keep the buffer. A
+ * second one while the first is held sends the first back (*pushed: the
+ * driver is to be told).
+ */
+static bool balloon_stats_in(struct virtio_balloon *b, struct virtq *vq,
+			     bool *pushed)
 {
 	u8 raw[VIRTIO_BALLOON_STATS_MAX * VIRTIO_BALLOON_STAT_SIZE];
 	struct virtq_chain *ch = b->stats_spare;
@@ -201,8 +206,8 @@ static bool balloon_stats_in(struct virtio_balloon *b, struct virtq *vq)
 
 	if (virtq_pop(vq, ch) != 1)
 		return false;
-	if (b->stats_held)	/* a second buffer: the first goes back */
-		virtq_push(vq, b->stats_chain, 0);
+	if (b->stats_held && !virtq_push(vq, b->stats_chain, 0))
+		*pushed = true;
 	b->stats_spare = b->stats_chain;
 	b->stats_chain = ch;
 	n = virtq_chain_read(ch, 0, raw, sizeof(raw)) /
@@ -237,8 +242,10 @@ static void balloon_notify(struct virtio_device *vdev, struct virtq *vq)
 	bool pushed = false;
 
 	if (kind == VIRTIO_BALLOON_Q_STATS) {
-		while (balloon_stats_in(b, vq))
+		while (balloon_stats_in(b, vq, &pushed))
 			;
+		if (pushed)
+			virtio_queue_signal(vq);
 		return;
 	}
 	while (virtq_pop(vq, &b->chain) == 1) {

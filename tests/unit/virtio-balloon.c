@@ -291,6 +291,12 @@ static void test_stats(void)
 	th_post(&T, QS, STATS_BUF, 5, false);
 	ok(B.stats.updates == 3 && !th_used(&T, QS, NULL),
 	   "a short buffer (half an entry) is held, nothing parsed from it");
+	/* A second buffer while one is held: the first goes back, told. */
+	mrd(&T, T.isr, 1);
+	th_post(&T, QS, STATS_BUF + 256, 40, false);
+	ok(th_used(&T, QS, NULL) && (mrd(&T, T.isr, 1) & 1) &&
+	   B.stats.updates == 4,
+	   "a second buffer: the held one comes back with a queue interrupt");
 }
 
 static void test_reporting(void)
