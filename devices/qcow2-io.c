@@ -56,7 +56,7 @@ int qcow2_set_corrupt(struct disk *d, struct qcow2 *q, const char *fmt,
 		int ret = q_pwrite(d, &be, 8, 72);
 
 		if (!ret && fdatasync(d->fd))
-			ret = disk_sync_result(d, -errno);
+			ret = qcow2_sync_error(d, q, -errno);
 		if (ret)
 			marked = " (could not mark it in the header)";
 		else
@@ -157,7 +157,7 @@ int qcow2_barrier(struct disk *d, struct qcow2 *q)
 
 	if (q->unsynced) {
 		if (fdatasync(d->fd))
-			ret = disk_sync_result(d, -errno);
+			ret = qcow2_sync_error(d, q, -errno);
 		else
 			q->unsynced = false;
 	}
@@ -175,9 +175,19 @@ int qcow2_sync_unlocked(struct disk *d, struct qcow2 *q)
 
 	__atomic_add_fetch(&q->syncs_out, 1, __ATOMIC_RELAXED);
 	pthread_mutex_unlock(&q->lock);
-	ret = disk_sync_result(d, fdatasync(d->fd) ? -errno : 0);
+	if (fdatasync(d->fd))
+		ret = qcow2_sync_error(d, q, -errno);
+	else
+		ret = disk_sync_result(d, 0);
 	qcow2_count_put(q, &q->syncs_out);
 	return ret;
+}
+
+int qcow2_sync_error(struct disk *d, struct qcow2 *q, int err)
+{
+	/* Before syncs_out drops: a barrier that waited it out sees it. */
+	__atomic_add_fetch(&q->sync_errors, 1, __ATOMIC_RELEASE);
+	return disk_sync_result(d, err);
 }
 
 int qcow2_corrupt(struct disk *d, const char *what, u64 v)
