@@ -46,11 +46,12 @@ static u64 grow_blocks(const struct qcow2 *q, u64 s, u64 t)
 
 /*
  * The new table's clusters (*t) and blocks (*b) for a run at cluster s:
- * -ENOSPC past the limits (QCOW2_MAX_RCT_BYTES, the offset mask).
+ * -ENOSPC past the limits (q->rct_max: QCOW2_MAX_RCT_BYTES, the offset
+ * mask).
  */
 static int grow_size(const struct qcow2 *q, u64 s, u64 *t, u64 *b)
 {
-	u64 max_t = QCOW2_MAX_RCT_BYTES >> q->h.cluster_bits;
+	u64 max_t = q->rct_max >> q->h.cluster_bits;
 	u64 per = q->cluster_size / 8;
 
 	*t = q->h.rct_clusters;

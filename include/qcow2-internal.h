@@ -175,6 +175,7 @@ struct qcow2 {
 	u64 frees[QCOW2_DEFER];
 	unsigned int nfrees;
 	unsigned int defer_max;	/* QCOW2_DEFER; tests set fewer */
+	u64 rct_max;		/* QCOW2_MAX_RCT_BYTES; tests set less */
 };
 
 /* qcow2-io.c: all of [off, off + len) or an error, metadata is never short. */
