@@ -318,6 +318,7 @@ int disk_qcow2_open(struct disk *d, const struct disk_open_opts *opts,
 	q->rb_entries = (cs * 8) >> q->h.refcount_order;
 	q->rct_entries = ((u64)q->h.rct_clusters * cs) / 8;
 	q->defer_max = QCOW2_DEFER;
+	q->rct_max = QCOW2_MAX_RCT_BYTES;
 	q->cow = malloc(cs);
 	q->ccache = malloc(cs);
 	q->cbuf = malloc(2 * cs);

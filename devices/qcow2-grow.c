@@ -19,8 +19,9 @@
  *   3. the old table's clusters freed (their refcounts dropped).
  * A failure before 2 leaves the old table in use; a failed sync after the
  * header write leaves the new one in use (the page cache holds that
- * header): the header is written again for the next sync, and the old
- * table leaks.
+ * header): the header is written again for the next sync, as after every
+ * failed sync (qcow2_sync_lost(): a second failure may drop the first
+ * rewrite), and the old table leaks.
  */
 #include <endian.h>
 #include <errno.h>
@@ -45,11 +46,12 @@ static u64 grow_blocks(const struct qcow2 *q, u64 s, u64 t)
 
 /*
  * The new table's clusters (*t) and blocks (*b) for a run at cluster s:
- * -ENOSPC past the limits (QCOW2_MAX_RCT_BYTES, the offset mask).
+ * -ENOSPC past the limits (q->rct_max: QCOW2_MAX_RCT_BYTES, the offset
+ * mask).
  */
 static int grow_size(const struct qcow2 *q, u64 s, u64 *t, u64 *b)
 {
-	u64 max_t = QCOW2_MAX_RCT_BYTES >> q->h.cluster_bits;
+	u64 max_t = q->rct_max >> q->h.cluster_bits;
 	u64 per = q->cluster_size / 8;
 
 	*t = q->h.rct_clusters;
@@ -65,7 +67,7 @@ static int grow_size(const struct qcow2 *q, u64 s, u64 *t, u64 *b)
 }
 
 /* The header's two refcount table fields, as q->h has them. */
-static int grow_header(struct disk *d, struct qcow2 *q)
+int qcow2_write_rct_header(struct disk *d, struct qcow2 *q)
 {
 	u8 f[12];
 
@@ -171,7 +173,7 @@ int qcow2_rct_grow(struct disk *d, struct qcow2 *q, u64 s)
 	/* 2: the header. */
 	q->h.rct_offset = s << q->h.cluster_bits;
 	q->h.rct_clusters = g.t;
-	ret = grow_header(d, q);
+	ret = qcow2_write_rct_header(d, q);
 	if (ret) {
 		q->h.rct_offset = old_off;
 		q->h.rct_clusters = old_len / cs;
@@ -190,12 +192,14 @@ int qcow2_rct_grow(struct disk *d, struct qcow2 *q, u64 s)
 	g.rct = NULL;
 	free(g.run);
 	qcow2_meta_remove(&q->meta, old_off, old_len, QCOW2_META_RCT);
+	/*
+	 * A failure here leaves the new table in use: the barrier's
+	 * qcow2_sync_lost() has written the header again (and does at each
+	 * later failure), the old table leaks.
+	 */
 	ret = qcow2_barrier(d, q);
-	if (ret) {
-		/* Perhaps dropped: dirty again, for the next sync. */
-		grow_header(d, q);
-		return ret;	/* the old table leaks */
-	}
+	if (ret)
+		return ret;
 	/* 3: nothing names the old table any more. */
 	return qcow2_free_range(d, q, old_off, old_len);
 fail:

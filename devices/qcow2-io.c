@@ -56,7 +56,7 @@ int qcow2_set_corrupt(struct disk *d, struct qcow2 *q, const char *fmt,
 		int ret = q_pwrite(d, &be, 8, 72);
 
 		if (!ret && fdatasync(d->fd))
-			ret = disk_sync_result(d, -errno);
+			ret = qcow2_sync_error(d, q, -errno);
 		if (ret)
 			marked = " (could not mark it in the header)";
 		else
@@ -128,6 +128,26 @@ int qcow2_write_clear(struct disk *d, struct qcow2 *q, const void *buf,
 	return q_pwrite(d, buf, len, off);
 }
 
+/*
+ * Why this wait, with q->lock held, ends (and soon):
+ *   - nothing it waits for needs q->lock: a sync outside the lock counts
+ *     itself out (qcow2_count_put(), sync_lock only) right after its
+ *     fdatasync; a mapped read is counted out by map_done(), called by
+ *     the io_uring engine when it reaps the read's completion, on the
+ *     I/O thread (or in drain()), which never waits for q->lock
+ *     (map_read() only tries it) nor for the disk workers (their queue
+ *     has no bound; drain() reaps the ring itself before it waits for
+ *     them, and no read is mapped while this waits);
+ *   - none is added meanwhile: both counts go up only under q->lock, so
+ *     a guest cannot keep one above 0 by sending more flushes or reads;
+ *   - what it waits for is bounded: at most one fdatasync per disk
+ *     worker, and the reads on the ring (the guest's queue depth, each
+ *     one read of the image file: a short one is resumed, one that keeps
+ *     failing with EAGAIN fails after URING_MAX_RETRIES, one past the
+ *     end of the file fails at once; a request short of an SQE is
+ *     submitted by the retry timer).
+ * The wait is as long as those host I/Os, nothing a guest holds.
+ */
 void qcow2_wait_none(struct qcow2 *q, unsigned int *count)
 {
 	if (!__atomic_load_n(count, __ATOMIC_ACQUIRE))
@@ -157,7 +177,7 @@ int qcow2_barrier(struct disk *d, struct qcow2 *q)
 
 	if (q->unsynced) {
 		if (fdatasync(d->fd))
-			ret = disk_sync_result(d, -errno);
+			ret = qcow2_sync_error(d, q, -errno);
 		else
 			q->unsynced = false;
 	}
@@ -175,9 +195,19 @@ int qcow2_sync_unlocked(struct disk *d, struct qcow2 *q)
 
 	__atomic_add_fetch(&q->syncs_out, 1, __ATOMIC_RELAXED);
 	pthread_mutex_unlock(&q->lock);
-	ret = disk_sync_result(d, fdatasync(d->fd) ? -errno : 0);
+	if (fdatasync(d->fd))
+		ret = qcow2_sync_error(d, q, -errno);
+	else
+		ret = disk_sync_result(d, 0);
 	qcow2_count_put(q, &q->syncs_out);
 	return ret;
+}
+
+int qcow2_sync_error(struct disk *d, struct qcow2 *q, int err)
+{
+	/* Before syncs_out drops: a barrier that waited it out sees it. */
+	__atomic_add_fetch(&q->sync_errors, 1, __ATOMIC_RELEASE);
+	return disk_sync_result(d, err);
 }
 
 int qcow2_corrupt(struct disk *d, const char *what, u64 v)

@@ -150,26 +150,32 @@ static void wb_rewrite(struct disk *d, struct qcow2 *q, const u64 *tbl,
  * cluster's refcount and contents), written before, though a later sync
  * succeeds. A failed barrier, a failed write of entries in a commit or a
  * sync outside the lock (a flush, a write-through write in place) counts:
- * each says so in d->sync_failed. Called at every barrier (after those
- * outside the lock are waited out) and when a commit fails: no entry is
- * written then.
+ * each counts itself in q->sync_errors (qcow2_sync_error()). Called at
+ * every barrier (after those outside the lock are waited out) and when a
+ * commit fails: no entry is written then. Each failure is seen once, and
+ * each brings its own rewrite: what one failure's rewrite wrote, the next
+ * failure may drop.
  */
 bool qcow2_sync_lost(struct disk *d, struct qcow2 *q)
 {
-	if (q->sync_failed_seen ||
-	    !__atomic_load_n(&d->sync_failed, __ATOMIC_ACQUIRE))
+	unsigned int n = __atomic_load_n(&q->sync_errors, __ATOMIC_ACQUIRE);
+
+	if (n == q->sync_errors_seen)
 		return false;
-	q->sync_failed_seen = true;
+	q->sync_errors_seen = n;
 	/* What the entries name may be lost: back to the file's. */
 	wb_clean(q, true);
 	q->nfrees = 0;	/* still named: kept */
 	/*
 	 * The L1 and refcount table entries of new tables are written
 	 * unsynced, and later entries depend on them (a refcount block the
-	 * file's table does not name counts nothing): write both tables
-	 * again, for the next barrier. Best effort: a write that fails here
-	 * fails that barrier too.
+	 * file's table does not name counts nothing); so does the header's
+	 * switch to a larger refcount table (qcow2-grow.c: allocations past
+	 * the old table's reach are counted in the new one only). Write the
+	 * three again, for the next barrier. Best effort: a write that
+	 * fails here fails that barrier too.
 	 */
+	qcow2_write_rct_header(d, q);
 	wb_rewrite(d, q, q->rct, q->rct_entries, q->h.rct_offset,
 		   QCOW2_META_RCT);
 	wb_rewrite(d, q, q->l1, q->h.l1_size, q->h.l1_offset, QCOW2_META_L1);
@@ -216,7 +222,7 @@ int qcow2_commit(struct disk *d, struct qcow2 *q)
 		}
 		if (ret) {
 			q->nfrees = 0;	/* still named: kept */
-			ret = disk_sync_result(d, ret);
+			ret = qcow2_sync_error(d, q, ret);
 			/* Every entry that failure may concern is undone. */
 			qcow2_sync_lost(d, q);
 			return ret;

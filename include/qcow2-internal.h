@@ -51,12 +51,13 @@
  * file does. A sync that failed anywhere else
  * since the last barrier looked (the kernel may have dropped what the
  * entries name) makes the next barrier fail the same way: the pending
- * entries are undone, the frees dropped, the L1 and refcount tables
- * written again (their entries for new tables, not synced on their own,
- * may be lost too). The kernel reports a failed write-back to one sync
- * only: a barrier that succeeds first waits out the syncs that run
- * outside the lock (they may have had its error) until their result is
- * in d->sync_failed.
+ * entries are undone, the frees dropped, the L1 and refcount tables and
+ * the header's refcount table fields written again (their entries for
+ * new tables, not synced on their own, may be lost too); again at each
+ * later failure, which may drop that rewrite. The kernel reports a
+ * failed write-back to one sync only: a barrier that succeeds first
+ * waits out the syncs that run outside the lock (they may have had its
+ * error) until their result is in q->sync_errors.
  * One mutex serialises every request on an image; the syncs of a flush
  * with nothing to commit and of a write-through write in place run
  * outside it, and so do the reads map_read() maps (the io_uring engine
@@ -140,14 +141,20 @@ struct qcow2 {
 	bool corrupt;		/* a check failed: no more writes */
 	bool unsynced;		/* written since the last qcow2_barrier() */
 	bool no_commit;		/* map_read: no table may leave the cache */
-	bool sync_failed_seen;	/* a barrier saw d->sync_failed set */
+	/*
+	 * Syncs of the file that failed (and commits whose entry write
+	 * did): qcow2_sync_error(), atomic (those outside the lock count
+	 * too); sync_errors_seen of them qcow2_sync_lost() has undone.
+	 */
+	unsigned int sync_errors;
+	unsigned int sync_errors_seen;
 	/*
 	 * Syncs outside the lock (qcow2_sync_unlocked(): a flush with
 	 * nothing to commit, a write-through write in place) from before
-	 * they drop the lock until their result is in d->sync_failed. The
+	 * they drop the lock until their result is in q->sync_errors. The
 	 * kernel reports a failed write-back to one sync only, perhaps one
 	 * of them: a barrier waits them out (none starts while it holds the
-	 * lock) before it trusts d->sync_failed. Atomic; the wait under
+	 * lock) before it trusts q->sync_errors. Atomic; the wait under
 	 * sync_lock, sync_waiters (atomic) the barriers waiting.
 	 */
 	unsigned int syncs_out;
@@ -168,6 +175,7 @@ struct qcow2 {
 	u64 frees[QCOW2_DEFER];
 	unsigned int nfrees;
 	unsigned int defer_max;	/* QCOW2_DEFER; tests set fewer */
+	u64 rct_max;		/* QCOW2_MAX_RCT_BYTES; tests set less */
 };
 
 /* qcow2-io.c: all of [off, off + len) or an error, metadata is never short. */
@@ -209,6 +217,11 @@ int qcow2_sync_unlocked(struct disk *d, struct qcow2 *q);
 void qcow2_wait_none(struct qcow2 *q, unsigned int *count);
 /* *count - 1 (atomic), waking qcow2_wait_none() at 0. */
 void qcow2_count_put(struct qcow2 *q, unsigned int *count);
+/*
+ * A sync of the file failed with err (or a commit's entry write did):
+ * counted for qcow2_sync_lost(), then disk_sync_result(d, err).
+ */
+int qcow2_sync_error(struct disk *d, struct qcow2 *q, int err);
 /* A table entry that makes no sense: one rate-limited line, -EIO. */
 int qcow2_corrupt(struct disk *d, const char *what, u64 v);
 
@@ -249,6 +262,8 @@ void qcow2_rc_put(struct qcow2 *q, u8 *blk, u64 i, u64 v);
  * QCOW2_MAX_RCT_BYTES.
  */
 int qcow2_rct_grow(struct disk *d, struct qcow2 *q, u64 s);
+/* The header's refcount table offset and size, as q->h has them. */
+int qcow2_write_rct_header(struct disk *d, struct qcow2 *q);
 
 /*
  * qcow2-l2.c: the L2 table for guest cluster gcl (allocated if alloc and
@@ -267,12 +282,13 @@ int qcow2_l2_get(struct disk *d, struct qcow2 *q, u64 gcl, bool alloc,
 int qcow2_l2_update(struct disk *d, struct qcow2 *q, u64 *tbl, u64 idx,
 		    u64 e, u64 old);
 /*
- * If a sync of the file failed since this was last asked (d->sync_failed,
- * set anywhere), the kernel may have dropped anything not synced before:
- * every dirty L2 entry goes back to what the file holds (none is written
- * by then), the frees are dropped, and the L1 and refcount tables are
- * written again (their entries for new tables, not synced on their own,
- * may be lost too). True if so (once per image).
+ * If a sync of the file failed since this was last asked (q->sync_errors),
+ * the kernel may have dropped anything not synced before: every dirty L2
+ * entry goes back to what the file holds (none is written by then), the
+ * frees are dropped, and the L1 and refcount tables and the header's
+ * refcount table fields are written again (their entries for new tables,
+ * not synced on their own, may be lost too). True if so (once for each
+ * run of failures a barrier sees).
  */
 bool qcow2_sync_lost(struct disk *d, struct qcow2 *q);
 /*

@@ -52,7 +52,11 @@
  * file as long as its one-cluster table counts): every crash image is
  * consistent, and also opens read-write in lkvm (its reference check)
  * and, every eighth, passes qemu-img check when that is installed; each
- * sync of that run fails in turn, the images after it checked the same.
+ * sync of that run fails in turn, the images after it checked the same;
+ * then two syncs in a row fail at each point (the second drops what the
+ * first one's recovery wrote again: the header naming the new table
+ * among it), and the image that is durable once barriers succeed again
+ * opens read-write and passes qemu-img check too.
  * The checker reads the cluster size and refcount width from the header.
  *
  * The header writes others depend on are durable in time: the corrupt
@@ -114,6 +118,7 @@ static struct {
 	bool overflow;
 	int fail_syncs;		/* fdatasync calls to fail with EIO */
 	int fail_at;		/* fail the fail_at-th fdatasync from now */
+	int fail_n;		/* and this many from it on (0: one) */
 	/*
 	 * Fail the fail_write_at-th write from now with EIO, writing
 	 * nothing; with tear, it writes its first half and returns that,
@@ -551,7 +556,7 @@ int fdatasync(int fd)
 	S.syncs++;
 	check_crashes("before a sync");
 	if (S.fail_at && !--S.fail_at)
-		S.fail_syncs = 1;
+		S.fail_syncs = S.fail_n ? S.fail_n : 1;
 	if (S.fail_syncs) {
 		/* As Linux: the dirty pages are dropped, the error said once. */
 		S.fail_syncs--;
@@ -1295,6 +1300,7 @@ static void barrier_done(struct disk *d)
 {
 	S.check = false;
 	S.fail_at = 0;
+	S.fail_n = 0;
 	S.fail_syncs = 0;
 	make_durable(false);
 	S.fd = -1;
@@ -1818,6 +1824,74 @@ static void test_grow_failures(void)
 	S.bad = 0;
 }
 
+/*
+ * The durable image as a file: lkvm opens it read-write (its reference
+ * check) and qemu-img check finds at worst leaks (when installed).
+ */
+static int check_durable(void)
+{
+	S.opened = 0;			/* this one is qemu-img checked */
+	memcpy(crash_img, S.durable, S.durable_len);
+	if (check_image(crash_img, S.durable_len))
+		return -1;
+	return open_crash_image(S.durable_len);
+}
+
+/*
+ * Two syncs in a row fail, at each point of grow_run() and a write and
+ * flush after it (the second failure drops what the first one's recovery
+ * wrote again: the refcount table, L1 and the header that names the new
+ * table); then the barriers succeed. Every crash image after it is
+ * consistent (the checker's walk only: there are thousands), and the
+ * durable image at the end opens read-write and passes qemu-img check.
+ */
+static void test_grow_double_failures(void)
+{
+	unsigned int k, n, bad = 0, checks = 0, fired = 0, endbad = 0;
+	struct disk *d = make_image("gd0.qcow2", true, IMG_GROW);
+	char name[32];
+
+	if (!d)
+		abort();
+	S.syncs = 0;
+	grow_run(d);
+	gwrite(d, 3, 0, NSECT);
+	gflush(d);
+	n = S.syncs;
+	barrier_done(d);
+	for (k = 1; k < n; k++) {
+		snprintf(name, sizeof(name), "gd%u.qcow2", k);
+		d = make_image(name, true, IMG_GROW);
+		if (!d)
+			abort();
+		S.check = true;
+		S.fail_at = (int)k;
+		S.fail_n = 2;
+		grow_run(d);
+		gwrite(d, 3, 0, NSECT);
+		gflush(d);
+		gwrite(d, 4, 0, NSECT);
+		gflush(d);
+		fired += !S.fail_at && !S.fail_syncs;
+		/* Barriers that succeed: everything before them durable. */
+		gwrite(d, 5, 0, NSECT);
+		gflush(d);
+		check_crashes("two syncs failed in growth, at the end");
+		make_durable(false);
+		if (!S.bad && check_durable()) {
+			endbad++;
+			printf("# sync %u: the durable image: %s\n", k, S.why);
+		}
+		bad += S.bad;
+		checks += S.checks;
+		barrier_done(d);
+	}
+	ok(n >= 5 && fired == n - 1 && !bad && !endbad,
+	   "refcount table growth, two syncs in a row failing at each of the run's %u (%u failed): %u crash images checked, %u inconsistent; the durable image at the end refused %u times",
+	   n, fired, checks, bad, endbad);
+	S.bad = 0;
+}
+
 int main(void)
 {
 	unsigned int i;
@@ -1849,6 +1923,7 @@ int main(void)
 	S.qemu_img = !system("qemu-img --version >/dev/null 2>&1");
 	test_grow();
 	test_grow_failures();
+	test_grow_double_failures();
 	test_dsync_after_sync_error("raw-dsync", false);
 	test_dsync_after_sync_error("qcow2-dsync", true);
 	{
