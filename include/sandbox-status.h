@@ -54,6 +54,15 @@ enum lkvm_verdict {
 	VERDICT_LKVM_ERROR,
 };
 
+/*
+ * The VM's stop status for a guest's write of `value` to the test-exit
+ * port: `value` under lkvm run. Under lkvm sandbox the port only powers
+ * off (0): the sandbox's status is the command's, from the status port,
+ * and a guest must not pass its own choice off as a panic (3) or a signal
+ * to lkvm (128 + N), verdicts the status file tells apart from it.
+ */
+int test_exit_stop_status(bool sandbox, int value);
+
 /* The verdict's word in the status file. */
 const char *lkvm_verdict_name(enum lkvm_verdict v);
 

@@ -54,6 +54,11 @@ int guest_status_feed(struct guest_status_parser *p, const u8 *buf,
 	return got;
 }
 
+int test_exit_stop_status(bool sandbox, int value)
+{
+	return sandbox ? LKVM_STATUS_OK : value;
+}
+
 const char *lkvm_verdict_name(enum lkvm_verdict v)
 {
 	switch (v) {

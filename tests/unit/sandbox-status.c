@@ -63,6 +63,39 @@ static void test_verdicts(void)
 	   "run: debug-exit 42 is guest-exit 42");
 }
 
+/* A sandbox guest's test-exit write: no forged panic or signal verdict. */
+static void test_test_exit(void)
+{
+	int v, st, bad = 0, bad_cmd = 0, bad_run = 0;
+	enum lkvm_verdict vd;
+
+	for (v = 0; v < 256; v++) {
+		vd = lkvm_verdict_of(true, test_exit_stop_status(true, v), -1,
+				     &st);
+		if (vd != VERDICT_GUEST_LOST || st != LKVM_STATUS_ERROR)
+			bad++;
+		vd = lkvm_verdict_of(true, test_exit_stop_status(true, v), 7,
+				     &st);
+		if (vd != VERDICT_COMMAND || st != 7)
+			bad_cmd++;
+		vd = lkvm_verdict_of(false, test_exit_stop_status(false, v), -1,
+				     &st);
+		if (st != v || vd == VERDICT_COMMAND)
+			bad_run++;
+	}
+	ok(!bad, "sandbox: a test-exit write of 0-255 without a status is guest-lost 1 (%d not)",
+	   bad);
+	ok(!bad_cmd, "sandbox: a test-exit write after status 7 is command 7 (%d not)",
+	   bad_cmd);
+	ok(!bad_run, "run: lkvm exits with the test-exit byte (%d not)",
+	   bad_run);
+	ok(lkvm_verdict_of(true, test_exit_stop_status(true, 3), -1, &st) !=
+	   VERDICT_GUEST_PANIC, "sandbox: test-exit 3 is no guest-panic");
+	ok(lkvm_verdict_of(true, test_exit_stop_status(true, 143), -1, &st) ==
+	   VERDICT_GUEST_LOST && st == 1,
+	   "sandbox: test-exit 143 is not lkvm's SIGTERM status");
+}
+
 static void test_file(void)
 {
 	char path[] = "/tmp/lkvm-status.XXXXXX", line[64] = "";
@@ -103,6 +136,7 @@ int main(void)
 {
 	test_port();
 	test_verdicts();
+	test_test_exit();
 	test_file();
 	return tap_done();
 }
