@@ -36,6 +36,7 @@ struct guest_status_parser {
 	size_t len;
 	bool overlong;		/* the line so far did not fit: ignore it */
 	bool stdin_ready;	/* a "stdin=ready" line came */
+	bool told;		/* a status was logged */
 };
 
 /*
@@ -45,6 +46,13 @@ struct guest_status_parser {
  */
 int guest_status_feed(struct guest_status_parser *p, const u8 *buf,
 		      size_t len);
+
+/*
+ * Log (at info level) that the command ended with status v: the first
+ * one always, later ones (a guest may repeat the line at will) within a
+ * rate limit.
+ */
+void guest_status_tell(struct guest_status_parser *p, int v);
 
 enum lkvm_verdict {
 	VERDICT_COMMAND,

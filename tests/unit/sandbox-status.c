@@ -5,6 +5,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "log.h"
 #include "sandbox-status.h"
 #include "tap.h"
 #include "vm.h"
@@ -39,6 +40,46 @@ static void test_port(void)
 	   !p.stdin_ready, "stdin=ready only as a whole line");
 	ok(feed(&p, "\nstatus=4\n") == 4 && p.stdin_ready,
 	   "stdin=ready, its line ended, and the status after it");
+}
+
+/* Lines logged (at info level) for n status lines fed. */
+static int status_lines_logged(int n)
+{
+	struct guest_status_parser p = { 0 };
+	FILE *tmp = tmpfile();
+	int saved, c, i, lines = 0;
+
+	if (!tmp)
+		abort();
+	log_set_level(LOG_INFO);
+	fflush(stderr);
+	saved = dup(STDERR_FILENO);
+	if (saved < 0 || dup2(fileno(tmp), STDERR_FILENO) < 0)
+		abort();
+	for (i = 0; i < n; i++) {
+		int v = feed(&p, i & 1 ? "status=1\n" : "status=0\n");
+
+		if (v >= 0)
+			guest_status_tell(&p, v);
+	}
+	fflush(stderr);
+	if (dup2(saved, STDERR_FILENO) < 0)
+		abort();
+	close(saved);
+	log_set_level(LOG_WARN);
+	rewind(tmp);
+	while ((c = fgetc(tmp)) != EOF)
+		lines += c == '\n';
+	fclose(tmp);
+	return lines;
+}
+
+static void test_status_flood(void)
+{
+	int n = status_lines_logged(5000);
+
+	ok(n >= 1 && n <= 12, "5000 status lines from the guest: %d log lines (the first, then a rate limit's burst)",
+	   n);
 }
 
 static void test_verdicts(void)
@@ -135,6 +176,7 @@ static void test_file(void)
 int main(void)
 {
 	test_port();
+	test_status_flood();
 	test_verdicts();
 	test_test_exit();
 	test_file();
