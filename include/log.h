@@ -88,14 +88,20 @@ struct ratelimit {
 
 bool ratelimit_ok(struct ratelimit *rl);
 
+/*
+ * A line below the log level neither counts against the call site's
+ * burst nor adds to its "similar messages suppressed" line.
+ */
 #define pr_ratelimited(level, ...)                                  \
 	do {                                                        \
 		static struct ratelimit __rl;                       \
-		if (ratelimit_ok(&__rl))                            \
+		if ((level) <= log_get_level() &&                   \
+		    ratelimit_ok(&__rl))                            \
 			log_msg(level, __VA_ARGS__);                \
 	} while (0)
 
 #define pr_warn_ratelimited(...) pr_ratelimited(LOG_WARN, __VA_ARGS__)
 #define pr_err_ratelimited(...) pr_ratelimited(LOG_ERROR, __VA_ARGS__)
+#define pr_info_ratelimited(...) pr_ratelimited(LOG_INFO, __VA_ARGS__)
 
 #endif

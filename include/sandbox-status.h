@@ -36,6 +36,7 @@ struct guest_status_parser {
 	size_t len;
 	bool overlong;		/* the line so far did not fit: ignore it */
 	bool stdin_ready;	/* a "stdin=ready" line came */
+	bool told;		/* a status was logged */
 };
 
 /*
@@ -46,6 +47,13 @@ struct guest_status_parser {
 int guest_status_feed(struct guest_status_parser *p, const u8 *buf,
 		      size_t len);
 
+/*
+ * Log (at info level) that the command ended with status v: the first
+ * one always, later ones (a guest may repeat the line at will) within a
+ * rate limit.
+ */
+void guest_status_tell(struct guest_status_parser *p, int v);
+
 enum lkvm_verdict {
 	VERDICT_COMMAND,
 	VERDICT_GUEST_EXIT,
@@ -53,6 +61,15 @@ enum lkvm_verdict {
 	VERDICT_GUEST_LOST,
 	VERDICT_LKVM_ERROR,
 };
+
+/*
+ * The VM's stop status for a guest's write of `value` to the test-exit
+ * port: `value` under lkvm run. Under lkvm sandbox the port only powers
+ * off (0): the sandbox's status is the command's, from the status port,
+ * and a guest must not pass its own choice off as a panic (3) or a signal
+ * to lkvm (128 + N), verdicts the status file tells apart from it.
+ */
+int test_exit_stop_status(bool sandbox, int value);
 
 /* The verdict's word in the status file. */
 const char *lkvm_verdict_name(enum lkvm_verdict v);

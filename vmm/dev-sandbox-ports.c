@@ -67,7 +67,7 @@ static void port_status_tx(void *opaque, const u8 *buf, size_t len)
 
 	if (v >= 0) {
 		atomic_store(&s->vm->guest_status, v);
-		pr_info("the sandbox's command ended with status %d", v);
+		guest_status_tell(&s->parser, v);
 	}
 	if (s->parser.stdin_ready && !s->stdin_released) {
 		s->stdin_released = true;

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "guest-job.h"
+#include "log.h"
 #include "sandbox-status.h"
 #include "vm.h"
 
@@ -52,6 +53,21 @@ int guest_status_feed(struct guest_status_parser *p, const u8 *buf,
 		p->overlong = false;
 	}
 	return got;
+}
+
+void guest_status_tell(struct guest_status_parser *p, int v)
+{
+	if (!p->told)
+		pr_info("the sandbox's command ended with status %d", v);
+	else
+		pr_info_ratelimited("the sandbox's command ended with status %d",
+				    v);
+	p->told = true;
+}
+
+int test_exit_stop_status(bool sandbox, int value)
+{
+	return sandbox ? LKVM_STATUS_OK : value;
 }
 
 const char *lkvm_verdict_name(enum lkvm_verdict v)

@@ -139,6 +139,7 @@ struct pci_msix {
 	u8 cap;				/* capability offset, 0 = none */
 	u8 bar;
 	bool enabled, masked;		/* copies of message control */
+	bool told;			/* a change of enabled was logged */
 	const struct pci_msi_ops *ops;
 	const char *name;
 };

@@ -1,15 +1,17 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * libFuzzer target for a hostile guest on the PC's platform ports: the
- * RTC/CMOS (0x70-0x71), the i8042 (0x60, 0x64) and the debug-exit port
- * (0xf4-0xf7), on one port bus as in lkvm, against a model of what each
- * must answer.
+ * RTC/CMOS (0x70-0x71), the i8042 (0x60, 0x64), the debug-exit port
+ * (0xf4-0xf7), the ACPI PM registers (0x600-0x60f) and port 0x92 with the
+ * other inert ports, on one port bus as in lkvm, against a model of what
+ * each must answer.
  *
  * Input: 3-byte operations
  *   u8 op     op % 4: 0 write, 1 read, 2 write then read back, 3 a wide
  *             access (width 2 or 4 from bit 2, write if bit 3)
- *   u8 port   port % 10 picks 0x70, 0x71, 0x60, 0x64, 0xf4, 0xf5, 0xf6,
- *             0xf7, 0x72 (nothing there) or 0x61 (nothing there)
+ *   u8 port   port % 22 picks 0x70, 0x71, 0x60, 0x64, 0xf4, 0xf5, 0xf6,
+ *             0xf7, 0x72 (nothing there), 0x61 (nothing there), 0x600
+ *             to 0x608, 0x60b, 0x60c or 0x92
  *   u8 value
  *
  * Invariants (abort = finding):
@@ -31,21 +33,33 @@
  * - debug-exit: exactly one stop per write whose first byte is at 0xf4,
  *   with that byte as the status; reads give all-ones and stop nothing;
  *   accesses that do not fit in 0xf4-0xf7 reach no device.
+ * - ACPI PM: PM1_EN reads back what was written & 0x4721, PM1_CNT the
+ *   BM_RLD and SLP_TYP bits written with SCI_EN set, status and sleep
+ *   control registers 0; a byte-wise access at any offset of a register
+ *   works on those bytes; one that spans registers or the reserved bytes
+ *   reads all-ones and changes nothing; a power-off exactly for a write
+ *   setting SLP_EN with SLP_TYP 5 (PM1_CNT's merged with what it held,
+ *   SLEEP_CONTROL's from the byte); the PM timer's full reads never go
+ *   back (modulo 2^32) and are not frozen across 4096 operations.
+ * - port 0x92: reads back what was written without bit 0; a write with
+ *   bit 0 set asks for a reset.
  * - ports with nothing there read all-ones.
  */
 #include <stdlib.h>
 #include <string.h>
 
 #include "bus.h"
+#include "devices/acpi-pm.h"
 #include "devices/debug-exit.h"
 #include "devices/i8042.h"
+#include "devices/ignored-ports.h"
 #include "devices/rtc.h"
 #include "log.h"
 #include "x86/layout.h"
 
 #define MAX_OPS		4096
 
-static unsigned int stops_i8042, stops_debug;
+static unsigned int stops_i8042, stops_debug, stops_pm, stops_92;
 static int last_status;
 
 /* The callbacks lkvm gives the devices (a reset stops with status 0). */
@@ -61,7 +75,19 @@ static void rec_debug_exit(void *opaque, int status)
 	last_status = status;
 }
 
+static void rec_pm_off(void *opaque)
+{
+	stops_pm++;
+}
+
+static void rec_92_reset(void *opaque)
+{
+	stops_92++;
+}
+
 static const struct i8042_ops kbc_ops = { .reset = rec_i8042_reset };
+static const struct acpi_pm_ops pm_ops = { .power_off = rec_pm_off };
+static const struct ignored_ports_ops ip_ops = { .reset = rec_92_reset };
 static const struct debug_exit_ops de_ops = { .exit = rec_debug_exit };
 
 struct line {
@@ -90,18 +116,120 @@ struct rtc_model {
 	bool known[RTC_CMOS_SIZE];	/* cmos[i] is what a read must give */
 };
 
+/* What the ACPI PM registers and port 0x92 must hold. */
+struct pm_model {
+	u16 en, cnt;
+	u8 p92;
+	bool have_tmr;
+	u32 tmr;
+	unsigned int tmr_ops;	/* operations since the timer last moved */
+};
+
 struct fz {
 	struct bus bus;
 	struct rtc rtc;
 	struct i8042 kbc;
 	struct debug_exit de;
+	struct acpi_pm pm;
+	struct ignored_ports ip;
+	struct pm_model m;
 	struct line kbd, aux;
 	struct kbc_model k;
 	struct rtc_model r;
 };
 
-static const u16 ports[10] = { 0x70, 0x71, 0x60, 0x64, 0xf4, 0xf5, 0xf6,
-			       0xf7, 0x72, 0x61 };
+static const u16 ports[22] = { 0x70, 0x71, 0x60, 0x64, 0xf4, 0xf5, 0xf6,
+			       0xf7, 0x72, 0x61, 0x600, 0x601, 0x602, 0x603,
+			       0x604, 0x605, 0x606, 0x607, 0x608, 0x60b,
+			       0x60c, 0x92 };
+
+/* ACPI PM: the register [off, off + width) lies in; -1 spanning or none. */
+static int pm_reg(u32 off, u32 width, u32 *roff)
+{
+	static const u8 regs[][2] = { { 0, 2 }, { 2, 2 }, { 4, 2 }, { 6, 1 },
+				      { 7, 1 }, { 8, 4 } };
+	unsigned int i;
+
+	for (i = 0; i < 6; i++) {
+		if (off < regs[i][0] || off >= regs[i][0] + regs[i][1])
+			continue;
+		if (off + width > regs[i][0] + regs[i][1])
+			return -1;
+		*roff = regs[i][0];
+		return regs[i][0];
+	}
+	return -1;
+}
+
+static void pm_io(struct fz *f, u32 off, const u8 *in, u8 *d, u32 width,
+		  bool write, unsigned int before)
+{
+	struct pm_model *m = &f->m;
+	unsigned int shift, i;
+	u32 roff = 0, want = 0, v = 0, mask = 0;
+	int r = pm_reg(off, width, &roff);
+	bool off_req = false;
+	u16 cnt;
+
+	if (r < 0) {
+		for (i = 0; !write && i < width; i++)
+			if (d[i] != 0xff)
+				abort();
+		if (stops_pm != before)
+			abort();
+		return;
+	}
+	shift = 8 * (off - roff);
+	for (i = 0; i < width; i++) {
+		v |= (u32)in[i] << (8 * i + shift);
+		mask |= 0xffu << (8 * i + shift);
+	}
+	if (!write) {
+		if (roff == ACPI_PM_TMR) {
+			for (i = 0; i < width; i++)
+				want |= (u32)d[i] << (8 * i);
+			if (width == 4) {
+				if (m->have_tmr && want - m->tmr > 0x80000000u)
+					abort();	/* went back */
+				if (m->have_tmr && want == m->tmr &&
+				    ++m->tmr_ops > 4096)
+					abort();	/* frozen */
+				if (!m->have_tmr || want != m->tmr)
+					m->tmr_ops = 0;
+				m->have_tmr = true;
+				m->tmr = want;
+			}
+			return;
+		}
+		if (roff == ACPI_PM_PM1_EN)
+			want = m->en;
+		else if (roff == ACPI_PM_PM1_CNT)
+			want = m->cnt | ACPI_PM1_CNT_SCI_EN;
+		for (i = 0; i < width; i++)
+			if (d[i] != (u8)(want >> (8 * i + shift)))
+				abort();
+		return;
+	}
+	switch (roff) {
+	case ACPI_PM_PM1_EN:
+		m->en = ((m->en & ~mask) | (v & mask)) & ACPI_PM1_EN_MASK;
+		break;
+	case ACPI_PM_PM1_CNT:
+		cnt = (u16)((m->cnt & ~mask) | (v & mask));
+		m->cnt = cnt & (ACPI_PM1_CNT_BM_RLD | ACPI_PM1_CNT_SLP_TYP);
+		off_req = (v & mask & ACPI_PM1_CNT_SLP_EN) &&
+			  ((cnt & ACPI_PM1_CNT_SLP_TYP) >>
+			   ACPI_PM1_CNT_SLP_TYP_SHIFT) == ACPI_PM_SLP_TYP_S5;
+		break;
+	case ACPI_PM_SLEEP_CTL:
+		off_req = (v & ACPI_SLEEP_CTL_SLP_EN) &&
+			  ((v & ACPI_SLEEP_CTL_SLP_TYP) >>
+			   ACPI_SLEEP_CTL_SLP_TYP_SHIFT) == ACPI_PM_SLP_TYP_S5;
+		break;
+	}
+	if (stops_pm != before + (off_req ? 1 : 0))
+		abort();
+}
 
 static bool is_time(u8 i)
 {
@@ -307,12 +435,35 @@ static void kbc_check_lines(const struct fz *f)
 static void port_io(struct fz *f, u16 port, u8 *d, u32 width, bool write)
 {
 	unsigned int before_i8042 = stops_i8042, before_debug = stops_debug;
+	unsigned int before_pm = stops_pm, before_92 = stops_92;
 	bool hit, reset = false;
 	u8 saved[4];
 	u32 i;
 
 	memcpy(saved, d, width);
 	hit = bus_access(&f->bus, NULL, port, d, width, write);
+
+	if (port >= X86_PORT_ACPI_PM && port < X86_PORT_ACPI_PM + ACPI_PM_LEN) {
+		if (!hit)
+			abort();
+		pm_io(f, port - X86_PORT_ACPI_PM, saved, d, width, write,
+		      before_pm);
+		return;
+	}
+	if (port == 0x92 && width == 1) {
+		if (!hit)
+			abort();
+		if (write) {
+			f->m.p92 = saved[0] & ~1;
+			if (stops_92 != before_92 + (saved[0] & 1))
+				abort();
+		} else if (d[0] != f->m.p92) {
+			abort();
+		}
+		return;
+	}
+	if (stops_92 != before_92 || stops_pm != before_pm)
+		abort();	/* from another port */
 
 	/* debug-exit: 0xf4-0xf7, one device of 4 bytes. */
 	if (port >= X86_PORT_DEBUG_EXIT && port + width <= 0xf8) {
@@ -333,7 +484,7 @@ static void port_io(struct fz *f, u16 port, u8 *d, u32 width, bool write)
 	}
 	if (stops_debug != before_debug)
 		abort();
-	if (width != 1 || port == 0x72 || port == 0x61) {
+	if (width != 1 || port == 0x72 || port == 0x61 || port == 0x92) {
 		/* Wide accesses fit no other device; empty ports float. */
 		if (port >= 0x70 && port + width <= 0x72) {
 			/* The RTC splits a 2-byte access: index, then data. */
@@ -409,18 +560,22 @@ int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 	bus_init(&f.bus, "pio");
 	if (rtc_init(&f.rtc, &f.bus) ||
 	    i8042_init(&f.kbc, &f.bus, &kbc_ops, &f.kbd.line, &f.aux.line) ||
-	    debug_exit_init(&f.de, &f.bus, X86_PORT_DEBUG_EXIT, &de_ops))
+	    debug_exit_init(&f.de, &f.bus, X86_PORT_DEBUG_EXIT, &de_ops) ||
+	    acpi_pm_init(&f.pm, &f.bus, X86_PORT_ACPI_PM, &pm_ops) ||
+	    ignored_ports_init(&f.ip, &f.bus, &ip_ops))
 		abort();
+	f.m.p92 = 0x02;		/* A20 on */
 	/* As the devices start. */
 	f.r.cmos[RTC_REG_A] = 0x26;
 	f.r.cmos[RTC_REG_B] = RTC_B_24H;
 	f.k.ctr = 0x45;
 	f.k.outport = 0x03;
-	stops_i8042 = stops_debug = 0;
+	stops_i8042 = stops_debug = stops_pm = stops_92 = 0;
 
 	for (i = 0; i + 3 <= size && ops++ < MAX_OPS; i += 3) {
 		u8 op = data[i], v = data[i + 2], d[4] = { v, v ^ 0x5a, v, v };
-		u16 port = ports[data[i + 1] % 10];
+		u16 port = ports[data[i + 1] % 22];
+
 
 		switch (op % 4) {
 		case 0:
@@ -440,6 +595,8 @@ int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 			break;
 		}
 	}
+	ignored_ports_exit(&f.ip);
+	acpi_pm_exit(&f.pm);
 	debug_exit_exit(&f.de);
 	i8042_exit(&f.kbc);
 	rtc_exit(&f.rtc);

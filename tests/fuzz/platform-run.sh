@@ -1,9 +1,9 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # TAP suite: short libFuzzer runs of the x86 kernel loaders and of the
-# RTC, i8042 and debug-exit ports, from the seeds of platform-seeds.py;
-# ok when no invariant broke (each target aborts on one) and nothing
-# crashed or hung.
+# RTC, i8042, debug-exit, ACPI PM and 0x92 ports, from the seeds of
+# platform-seeds.py; ok when no invariant broke (each target aborts on
+# one) and nothing crashed or hung.
 set -u
 # shellcheck source=tests/fuzz/lib.sh
 . "$(dirname "$0")/lib.sh"

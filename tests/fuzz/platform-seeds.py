@@ -13,7 +13,7 @@ starts from accepted images. Format: the comment atop x86-loader.c.
 pc-ports: what Linux does on these ports (RTC reads, setting the clock
 with B.SET in BCD and binary, 12- and 24-hour; CMOS bytes; the i8042
 probe, loop-backs, AUX, the command byte, a full output queue, both reset
-paths; debug-exit writes of each width). Format: atop pc-ports.c."""
+paths; debug-exit writes of each width; ACPI PM and port 0x92). Format: atop pc-ports.c."""
 import gzip
 import lzma
 import os
@@ -163,7 +163,9 @@ def port_ops(*ops):
 
 
 P = {0x70: 0, 0x71: 1, 0x60: 2, 0x64: 3, 0xf4: 4, 0xf5: 5, 0xf6: 6,
-     0xf7: 7, 0x72: 8, 0x61: 9}
+     0xf7: 7, 0x72: 8, 0x61: 9, 0x600: 10, 0x601: 11, 0x602: 12,
+     0x603: 13, 0x604: 14, 0x605: 15, 0x606: 16, 0x607: 17, 0x608: 18,
+     0x60b: 19, 0x60c: 20, 0x92: 21}
 W = lambda port, v: (0, P[port], v)
 R = lambda port: (1, P[port], 0)
 WR = lambda port, v: (2, P[port], v)
@@ -233,6 +235,18 @@ def ports_seeds():
                                WIDE(0xf6, 4, True, 1),
                                WIDE(0xf4, 4, False, 0), R(0x72), R(0x61),
                                WIDE(0x60, 2, False, 0))
+    # Linux's ACPI: enables, SCI_EN, the PM timer, S5 both ways; 0x92.
+    s['acpi-pm'] = port_ops(
+        WIDE(0x602, 2, True, 0x21), WIDE(0x602, 2, False, 0),
+        R(0x603), WIDE(0x604, 2, False, 0), W(0x604, 0x02), R(0x604),
+        WIDE(0x608, 4, False, 0), WIDE(0x608, 4, False, 0), R(0x608),
+        WIDE(0x608, 2, False, 0), W(0x600, 0xff), R(0x600),
+        W(0x605, 0x0c), W(0x605, 0x34), W(0x605, 0x14), R(0x605),
+        W(0x606, 0x34), W(0x606, 0x10), W(0x606, 0x14), R(0x607),
+        WIDE(0x607, 2, False, 0), WIDE(0x60b, 2, True, 0x34),
+        WIDE(0x60c, 4, False, 0), WIDE(0x603, 2, True, 0x20),
+        R(0x92), W(0x92, 0x00), R(0x92), W(0x92, 0x03), R(0x92),
+        WIDE(0x92, 2, False, 0))
     return s
 
 

@@ -5,7 +5,8 @@
 #               with a command line, an initrd and a memory map: what
 #               lands in guest memory, where, and the zero page or PVH
 #               start info describing it
-#   pc-ports    the RTC/CMOS, i8042 and debug-exit ports against a model
+#   pc-ports    the RTC/CMOS, i8042, debug-exit, ACPI PM and 0x92 ports
+#               against a model
 # make check runs each for FUZZ_CHECK_TIME seconds from the seeds of
 # tests/fuzz/platform-seeds.py (tests/fuzz/platform-run.sh); make
 # fuzz-platform (and make fuzz) runs them for FUZZ_TIME each.
@@ -17,7 +18,8 @@ PLATFORM_FUZZ_SRCS_x86-loader := vmm/x86_64/loader.c \
 	vmm/x86_64/page-tables.c vmm/x86_64/e820.c \
 	vmm/x86_64/bzimage-payload.c lib/guest-mem.c lib/log.c
 PLATFORM_FUZZ_SRCS_pc-ports := devices/rtc.c devices/i8042.c \
-	devices/debug-exit.c devices/bus.c lib/log.c
+	devices/debug-exit.c devices/acpi-pm.c devices/ignored-ports.c \
+	devices/bus.c lib/log.c
 
 CHECK_DEPS += fuzz-platform-build
 CHECK_SUITES += tests/fuzz/platform-run.sh

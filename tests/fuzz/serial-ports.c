@@ -23,8 +23,14 @@
  *   & 0x1f; DLL/DLM under DLAB;
  * - THRE = TEMT; THRE clear only while output waits in the buffer, and
  *   set once the reader has drained everything;
- * - received bytes come out of RBR in the order the host gave them (while
- *   only host input feeds the FIFO), never more than the FIFO holds.
+ * - received bytes come out of RBR in the order the host gave them, never
+ *   more than the FIFO holds;
+ * - loopback: THR bytes come back out of RBR in order, up to the FIFO's
+ *   size (16, or 1 with the FIFO off), and one more sets LSR.OE, seen by
+ *   the next LSR read;
+ * - the interrupt line: only changes are sent; it is low while MCR.OUT2 is
+ *   clear or loopback is on; at an IIR read it is high exactly when IIR
+ *   shows an interrupt (and OUT2 is set outside loopback).
  */
 #include <fcntl.h>
 #include <signal.h>
@@ -58,10 +64,20 @@ struct fz {
 	u8 in_q[64];
 	unsigned int in_head, in_len;
 	bool in_sync;
+	bool fifo_en;		/* FCR bit 0 as last written */
+	bool expect_oe;		/* a loopback byte found the FIFO full */
+	int level, level_calls;
 };
+
+static struct fz *fz_of_line;
 
 static void fz_level(struct irq_line *line, int level)
 {
+	struct fz *f = fz_of_line;
+
+	if (f->level_calls++ && level == f->level)
+		abort();	/* the same level sent twice */
+	f->level = level;
 }
 
 static u8 rd(struct fz *f, unsigned int reg)
@@ -101,7 +117,14 @@ static void note_thr(struct fz *f, u8 v)
 	if (f->lcr & 0x80)
 		return;
 	if (f->mcr & 0x10) {
-		f->in_sync = false;	/* loopback feeds the FIFO */
+		/* Loopback: into the receive FIFO, or an overrun. */
+		if (!f->in_sync)
+			return;
+		if (f->in_len < (f->fifo_en ? 16u : 1u))
+			f->in_q[(f->in_head + f->in_len++) %
+				sizeof(f->in_q)] = v;
+		else
+			f->expect_oe = true;
 		return;
 	}
 	if (f->tx_len < MAX_TX)
@@ -126,6 +149,7 @@ static void shadow_write(struct fz *f, unsigned int reg, u8 v)
 		break;
 	case IIR:
 		f->in_sync = false;	/* FIFO enable/clear */
+		f->fifo_en = v & 1;
 		break;
 	case LCR:
 		f->lcr = v;
@@ -145,9 +169,34 @@ static void reg_write(struct fz *f, unsigned int reg, u8 v)
 	wr(f, reg, v);
 }
 
+/* An LSR value read: an expected overrun shows, once. */
+static void check_oe(struct fz *f, u8 lsr)
+{
+	if (f->expect_oe && !(lsr & 0x02))
+		abort();	/* loopback overrun not reported */
+	f->expect_oe = false;
+}
+
+/* An IIR value read: the line was high exactly for a pending interrupt. */
+static void check_iir(struct fz *f, int level, u8 iir)
+{
+	bool gated = (f->mcr & 0x18) != 0x08;	/* OUT2 clear or loopback */
+
+	if (level != (!(iir & 0x01) && !gated))
+		abort();
+}
+
+/* After any access: no interrupt leaves the chip while gated. */
+static void check_gate(struct fz *f)
+{
+	if ((f->mcr & 0x18) != 0x08 && f->level)
+		abort();
+}
+
 static void reg_read(struct fz *f, unsigned int reg)
 {
 	u8 lsr, v;
+	int lvl;
 
 	switch (reg) {
 	case RBR:
@@ -157,6 +206,7 @@ static void reg_read(struct fz *f, unsigned int reg)
 			break;
 		}
 		lsr = rd(f, LSR);
+		check_oe(f, lsr);
 		v = rd(f, RBR);
 		if ((lsr & 0x01) && f->in_sync) {
 			if (!f->in_len || v != f->in_q[f->in_head])
@@ -181,8 +231,14 @@ static void reg_read(struct fz *f, unsigned int reg)
 		if (rd(f, SCR) != f->scr)
 			abort();
 		break;
+	case IIR:
+		/* The level the state before this read gave. */
+		lvl = f->level;
+		check_iir(f, lvl, rd(f, IIR));
+		break;
 	case LSR:
 		lsr = rd(f, LSR);
+		check_oe(f, lsr);
 		if (!!(lsr & 0x20) != !!(lsr & 0x40))
 			abort();	/* THRE != TEMT */
 		if (!(lsr & 0x20) && !term_out_pending(&f->out))
@@ -220,6 +276,7 @@ static void host_input(struct fz *f, u8 first, unsigned int n)
 static int fz_setup(struct fz *f)
 {
 	memset(f, 0, sizeof(*f));
+	fz_of_line = f;
 	f->irq.set_level = fz_level;
 	f->in_sync = true;
 	f->dll = 12;		/* power-on divisor: 9600 baud */
@@ -259,9 +316,11 @@ int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 		switch (kind) {
 		case 0:
 			reg_write(&f, a % 8, b);
+			check_gate(&f);
 			break;
 		case 1:
 			reg_read(&f, a % 8);
+			check_gate(&f);
 			break;
 		case 2:
 			host_input(&f, b, c % 24);
@@ -282,6 +341,7 @@ int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 				bus_access(&f.bus, NULL, BASE + a % 8, w,
 					   2, false);
 				f.in_sync = false;
+				f.expect_oe = false;	/* LSR may be read */
 			}
 			break;
 		case 5:

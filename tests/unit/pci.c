@@ -297,6 +297,52 @@ static void test_reset_port(void)
 	th_fini(&T);
 }
 
+/* Lines logged (at info level) while fn runs with stderr captured. */
+static int lines_logged(void (*fn)(void))
+{
+	FILE *tmp = tmpfile();
+	int saved, c, n = 0;
+
+	if (!tmp)
+		abort();
+	log_set_level(LOG_INFO);
+	fflush(stderr);
+	saved = dup(STDERR_FILENO);
+	if (saved < 0 || dup2(fileno(tmp), STDERR_FILENO) < 0)
+		abort();
+	fn();
+	fflush(stderr);
+	if (dup2(saved, STDERR_FILENO) < 0)
+		abort();
+	close(saved);
+	log_set_level(LOG_ERROR);
+	rewind(tmp);
+	while ((c = fgetc(tmp)) != EOF)
+		n += c == '\n';
+	fclose(tmp);
+	return n;
+}
+
+static void toggle_msix(void)
+{
+	unsigned int i;
+
+	for (i = 0; i < 5000; i++)
+		th_msix_enable(&T, !(i & 1), false);
+}
+
+/* A guest flipping MSI-X on and off cannot flood lkvm's log. */
+static void test_msix_log_flood(void)
+{
+	int n;
+
+	setup();
+	n = lines_logged(toggle_msix);
+	ok(n <= 12, "5000 MSI-X enable/disable writes: %d log lines (at most a rate limit's burst)",
+	   n);
+	th_fini(&T);
+}
+
 /* Random configuration traffic: no crash, invariants hold. */
 static void test_hostile(void)
 {
@@ -337,6 +383,7 @@ int main(void)
 	test_msix();
 	test_host_reset();
 	test_reset_port();
+	test_msix_log_flood();
 	test_hostile();
 	return tap_done();
 }

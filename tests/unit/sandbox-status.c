@@ -5,6 +5,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "log.h"
 #include "sandbox-status.h"
 #include "tap.h"
 #include "vm.h"
@@ -41,6 +42,46 @@ static void test_port(void)
 	   "stdin=ready, its line ended, and the status after it");
 }
 
+/* Lines logged (at info level) for n status lines fed. */
+static int status_lines_logged(int n)
+{
+	struct guest_status_parser p = { 0 };
+	FILE *tmp = tmpfile();
+	int saved, c, i, lines = 0;
+
+	if (!tmp)
+		abort();
+	log_set_level(LOG_INFO);
+	fflush(stderr);
+	saved = dup(STDERR_FILENO);
+	if (saved < 0 || dup2(fileno(tmp), STDERR_FILENO) < 0)
+		abort();
+	for (i = 0; i < n; i++) {
+		int v = feed(&p, i & 1 ? "status=1\n" : "status=0\n");
+
+		if (v >= 0)
+			guest_status_tell(&p, v);
+	}
+	fflush(stderr);
+	if (dup2(saved, STDERR_FILENO) < 0)
+		abort();
+	close(saved);
+	log_set_level(LOG_WARN);
+	rewind(tmp);
+	while ((c = fgetc(tmp)) != EOF)
+		lines += c == '\n';
+	fclose(tmp);
+	return lines;
+}
+
+static void test_status_flood(void)
+{
+	int n = status_lines_logged(5000);
+
+	ok(n >= 1 && n <= 12, "5000 status lines from the guest: %d log lines (the first, then a rate limit's burst)",
+	   n);
+}
+
 static void test_verdicts(void)
 {
 	int st = -5;
@@ -61,6 +102,39 @@ static void test_verdicts(void)
 	   "run: a vCPU error is guest-lost 1");
 	ok(lkvm_verdict_of(false, 42, -1, &st) == VERDICT_GUEST_EXIT && st == 42,
 	   "run: debug-exit 42 is guest-exit 42");
+}
+
+/* A sandbox guest's test-exit write: no forged panic or signal verdict. */
+static void test_test_exit(void)
+{
+	int v, st, bad = 0, bad_cmd = 0, bad_run = 0;
+	enum lkvm_verdict vd;
+
+	for (v = 0; v < 256; v++) {
+		vd = lkvm_verdict_of(true, test_exit_stop_status(true, v), -1,
+				     &st);
+		if (vd != VERDICT_GUEST_LOST || st != LKVM_STATUS_ERROR)
+			bad++;
+		vd = lkvm_verdict_of(true, test_exit_stop_status(true, v), 7,
+				     &st);
+		if (vd != VERDICT_COMMAND || st != 7)
+			bad_cmd++;
+		vd = lkvm_verdict_of(false, test_exit_stop_status(false, v), -1,
+				     &st);
+		if (st != v || vd == VERDICT_COMMAND)
+			bad_run++;
+	}
+	ok(!bad, "sandbox: a test-exit write of 0-255 without a status is guest-lost 1 (%d not)",
+	   bad);
+	ok(!bad_cmd, "sandbox: a test-exit write after status 7 is command 7 (%d not)",
+	   bad_cmd);
+	ok(!bad_run, "run: lkvm exits with the test-exit byte (%d not)",
+	   bad_run);
+	ok(lkvm_verdict_of(true, test_exit_stop_status(true, 3), -1, &st) !=
+	   VERDICT_GUEST_PANIC, "sandbox: test-exit 3 is no guest-panic");
+	ok(lkvm_verdict_of(true, test_exit_stop_status(true, 143), -1, &st) ==
+	   VERDICT_GUEST_LOST && st == 1,
+	   "sandbox: test-exit 143 is not lkvm's SIGTERM status");
 }
 
 static void test_file(void)
@@ -102,7 +176,9 @@ static void test_file(void)
 int main(void)
 {
 	test_port();
+	test_status_flood();
 	test_verdicts();
+	test_test_exit();
 	test_file();
 	return tap_done();
 }

@@ -24,6 +24,7 @@
 #include "devices/serial8250.h"
 #include "log.h"
 #include "platform-ops.h"
+#include "sandbox-status.h"
 #include "vm-virtio.h"
 #include "vm.h"
 #include "x86/acpi.h"
@@ -169,10 +170,17 @@ static void pc_stop_clean(void *opaque)
 	vm_request_stop(opaque, 0);
 }
 
-/* The test-exit port: lkvm exits with the guest's verdict. */
+/*
+ * The test-exit port: lkvm exits with the guest's verdict (lkvm run); in
+ * the sandbox a power-off, the command's status coming from hvc2 only.
+ */
 static void pc_stop_status(void *opaque, int status)
 {
-	vm_request_stop(opaque, status);
+	struct vm *vm = opaque;
+
+	if (vm->cfg->sandbox)
+		pr_warn("debug-exit: the sandbox takes no status from the test-exit port: stopping as a power-off");
+	vm_request_stop(vm, test_exit_stop_status(vm->cfg->sandbox, status));
 }
 
 static int pc_init_uarts(struct vm *vm, struct pc_devices *pc)
