@@ -48,12 +48,25 @@ if [ -z "$_linux_skip" ] && ! "$LKVM" help sandbox >/dev/null 2>&1; then
 fi
 
 # sandbox NAME ARGS... -- CMD...: run lkvm sandbox in $DIR/work with
-# stdout, stderr, status and the status file kept apart.
+# stdout, stderr, status and the status file kept apart. Without --name
+# in ARGS it gets one (sbx-NAME-PID), for lib.sh's stall watch.
 sandbox() {
-	local name=$1 start end
+	local name=$1 start end vm watch=
 	shift
 	[ -n "$_linux_skip" ] && return 0
 	mkdir -p "$LINUX_LOG_DIR"
+	vm=$(_linux_vm_name "$LKVM" sandbox "$@")
+	if [ -z "$vm" ]; then
+		vm=sbx-$name-$$
+		set -- --name "$vm" "$@"
+	fi
+	rm -f "$LINUX_LOG_DIR/sandbox-$name.stall"
+	if [ "$LINUX_STALL_DUMP" -gt 0 ]; then
+		: >"$LINUX_LOG_DIR/sandbox-$name.log"
+		_linux_watch "$LINUX_LOG_DIR/sandbox-$name.log" "$vm" \
+			"$LINUX_LOG_DIR/sandbox-$name.stall" &
+		watch=$!
+	fi
 	# (sandbox-NAME.log: boot-basic.sh's basic.log is another suite's.)
 	echo "# boot $name: lkvm sandbox $*"
 	start=$(date +%s)
@@ -67,6 +80,10 @@ sandbox() {
 		>"$DIR/$name.out" 2>"$DIR/$name.err")
 	echo $? >"$DIR/$name.rc"
 	end=$(date +%s)
+	if [ -n "$watch" ]; then
+		kill "$watch" 2>/dev/null
+		wait "$watch" 2>/dev/null
+	fi
 	_linux_boots+=("$LINUX_LOG_DIR/sandbox-$name.log")
 	echo "# boot $name: exited with status $(cat "$DIR/$name.rc") after $((end - start)) s"
 	echo "# stdout: $(head -c 300 "$DIR/$name.out" | tr '\n' '|')"
