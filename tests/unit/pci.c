@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <stdio.h>
 
+#include "log-lines.h"
 #include "tap.h"
 #include "log.h"
 #include "virtio-pci-drv.h"
@@ -297,33 +298,7 @@ static void test_reset_port(void)
 	th_fini(&T);
 }
 
-/* Lines logged (at info level) while fn runs with stderr captured. */
-static int lines_logged(void (*fn)(void))
-{
-	FILE *tmp = tmpfile();
-	int saved, c, n = 0;
-
-	if (!tmp)
-		abort();
-	log_set_level(LOG_INFO);
-	fflush(stderr);
-	saved = dup(STDERR_FILENO);
-	if (saved < 0 || dup2(fileno(tmp), STDERR_FILENO) < 0)
-		abort();
-	fn();
-	fflush(stderr);
-	if (dup2(saved, STDERR_FILENO) < 0)
-		abort();
-	close(saved);
-	log_set_level(LOG_ERROR);
-	rewind(tmp);
-	while ((c = fgetc(tmp)) != EOF)
-		n += c == '\n';
-	fclose(tmp);
-	return n;
-}
-
-static void toggle_msix(void)
+static void toggle_msix(void *unused)
 {
 	unsigned int i;
 
@@ -337,7 +312,7 @@ static void test_msix_log_flood(void)
 	int n;
 
 	setup();
-	n = lines_logged(toggle_msix);
+	n = log_lines_during(toggle_msix, NULL);
 	ok(n <= 12, "5000 MSI-X enable/disable writes: %d log lines (at most a rate limit's burst)",
 	   n);
 	th_fini(&T);

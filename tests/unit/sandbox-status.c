@@ -7,6 +7,7 @@
 
 #include "log.h"
 #include "sandbox-status.h"
+#include "log-lines.h"
 #include "tap.h"
 #include "vm.h"
 
@@ -42,41 +43,24 @@ static void test_port(void)
 	   "stdin=ready, its line ended, and the status after it");
 }
 
-/* Lines logged (at info level) for n status lines fed. */
-static int status_lines_logged(int n)
+/* n status lines fed, alternating 0 and 1. */
+static void feed_status_lines(void *arg)
 {
 	struct guest_status_parser p = { 0 };
-	FILE *tmp = tmpfile();
-	int saved, c, i, lines = 0;
+	int i, n = *(int *)arg;
 
-	if (!tmp)
-		abort();
-	log_set_level(LOG_INFO);
-	fflush(stderr);
-	saved = dup(STDERR_FILENO);
-	if (saved < 0 || dup2(fileno(tmp), STDERR_FILENO) < 0)
-		abort();
 	for (i = 0; i < n; i++) {
 		int v = feed(&p, i & 1 ? "status=1\n" : "status=0\n");
 
 		if (v >= 0)
 			guest_status_tell(&p, v);
 	}
-	fflush(stderr);
-	if (dup2(saved, STDERR_FILENO) < 0)
-		abort();
-	close(saved);
-	log_set_level(LOG_WARN);
-	rewind(tmp);
-	while ((c = fgetc(tmp)) != EOF)
-		lines += c == '\n';
-	fclose(tmp);
-	return lines;
 }
 
 static void test_status_flood(void)
 {
-	int n = status_lines_logged(5000);
+	int lines = 5000;
+	int n = log_lines_during(feed_status_lines, &lines);
 
 	ok(n >= 1 && n <= 12, "5000 status lines from the guest: %d log lines (the first, then a rate limit's burst)",
 	   n);
