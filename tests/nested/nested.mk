@@ -13,6 +13,8 @@ CHECK_SUITES += tests/nested/run-lock.sh
 ifeq ($(ARCH),x86_64)
 CHECK_SUITES += tests/nested/smoke.sh
 endif
+# tests/run.sh's count of the smoke's checks (stand-in suites, no VM).
+CHECK_SUITES += tests/nested/smoke-summary.sh
 
 NESTED_WANT := \
 	$(BUILD)/asan/tests/unit/vcpu \
