@@ -9,18 +9,7 @@
 top=$(cd "$(dirname "$0")/../.." && pwd)
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-n=0
-failed=0
-ok() {	# ok STATUS DESCRIPTION [DETAIL]
-	n=$((n + 1))
-	if [ "$1" -eq 0 ]; then
-		echo "ok $n - $2"
-	else
-		echo "not ok $n - $2"
-		[ -z "${3:-}" ] || printf '%s\n' "$3" | sed 's/^/# /'
-		failed=1
-	fi
-}
+. "$top/tests/nested/tap.sh"
 
 # A scratch checkout: run.sh works in the tree it lives in.
 mkdir -p "$tmp/co/tests/nested"
