@@ -479,24 +479,6 @@ static void msix_destroy(struct pci_msix *m)
 
 /* --- Configuration cycles --- */
 
-/*
- * MSI-X went on or off: the device's first change is always told, later
- * ones (a guest can flip the bit at will) within the rate limit.
- */
-static void msix_tell(struct pci_dev *dev, bool on)
-{
-	struct pci_msix *m = &dev->msix;
-	const char *what = on ? "enabled" : "disabled";
-
-	if (!m->told)
-		pr_info("pci %s: MSI-X %s (%u vectors)", dev->name, what,
-			m->nr);
-	else
-		pr_info_ratelimited("pci %s: MSI-X %s (%u vectors)",
-				    dev->name, what, m->nr);
-	m->told = true;
-}
-
 /* dev->lock held: the effects of a write on BARs, INTx and MSI-X. */
 static void cfg_apply(struct pci_dev *dev, u32 off, u32 len)
 {
@@ -513,8 +495,14 @@ static void cfg_apply(struct pci_dev *dev, u32 off, u32 len)
 		u16 ctrl = get16(dev->cfg + m->cap + PCI_MSIX_FLAGS);
 
 		pthread_mutex_lock(&m->lock);
-		if (!m->enabled != !(ctrl & PCI_MSIX_FLAGS_ENABLE))
-			msix_tell(dev, ctrl & PCI_MSIX_FLAGS_ENABLE);
+		/* A guest can flip it at will: the first change is told. */
+		if (!m->enabled != !(ctrl & PCI_MSIX_FLAGS_ENABLE)) {
+			pr_first_ratelimited(LOG_INFO, &m->told,
+					     "pci %s: MSI-X %s (%u vectors)",
+					     dev->name,
+					     ctrl & PCI_MSIX_FLAGS_ENABLE ?
+					     "enabled" : "disabled", m->nr);
+		}
 		m->enabled = ctrl & PCI_MSIX_FLAGS_ENABLE;
 		m->masked = ctrl & PCI_MSIX_FLAGS_MASKALL;
 		msix_flush_pending(m);

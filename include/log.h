@@ -104,4 +104,18 @@ bool ratelimit_ok(struct ratelimit *rl);
 #define pr_err_ratelimited(...) pr_ratelimited(LOG_ERROR, __VA_ARGS__)
 #define pr_info_ratelimited(...) pr_ratelimited(LOG_INFO, __VA_ARGS__)
 
+/*
+ * The first line about one object (*told still false) always, later ones
+ * within the call site's rate limit: for an event a guest can repeat at
+ * will whose first time the user must see.
+ */
+#define pr_first_ratelimited(level, told, ...)                      \
+	do {                                                        \
+		if (!*(told))                                       \
+			log_msg(level, __VA_ARGS__);                \
+		else                                                \
+			pr_ratelimited(level, __VA_ARGS__);         \
+		*(told) = true;                                     \
+	} while (0)
+
 #endif

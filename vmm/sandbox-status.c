@@ -57,12 +57,8 @@ int guest_status_feed(struct guest_status_parser *p, const u8 *buf,
 
 void guest_status_tell(struct guest_status_parser *p, int v)
 {
-	if (!p->told)
-		pr_info("the sandbox's command ended with status %d", v);
-	else
-		pr_info_ratelimited("the sandbox's command ended with status %d",
-				    v);
-	p->told = true;
+	pr_first_ratelimited(LOG_INFO, &p->told,
+			     "the sandbox's command ended with status %d", v);
 }
 
 int test_exit_stop_status(bool sandbox, int value)
