@@ -81,6 +81,13 @@ u64 guest_mem_total(const struct guest_mem *mem);
 void *guest_ram_map(u64 size);
 
 /*
+ * Keep guest RAM out of the children lkvm forks (MADV_DONTFORK). Advice
+ * only: without madvise in the host kernel RAM works the same.
+ * guest_ram_map() gives it; RAM mapped another way (hugetlbfs) asks here.
+ */
+void guest_ram_advise_nofork(void *ram, u64 size);
+
+/*
  * Ask for transparent huge pages on guest RAM (MADV_HUGEPAGE; the host's
  * THP setting decides). Returns whether the kernel took the advice; one
  * without THP refusing it is not an error (RAM works the same on small

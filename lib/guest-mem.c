@@ -172,6 +172,12 @@ void *guest_ram_map(u64 size)
 		errno = err;
 		return NULL;
 	}
+	guest_ram_advise_nofork(ram, size);
+	return ram;
+}
+
+void guest_ram_advise_nofork(void *ram, u64 size)
+{
 	/*
 	 * A child lkvm forks (a tap script, the downscript helper) never
 	 * touches guest RAM: without this, the fork copies its page tables
@@ -179,7 +185,6 @@ void *guest_ram_map(u64 size)
 	 * advice: a kernel without CONFIG_ADVISE_SYSCALLS has no madvise.
 	 */
 	(void)madvise(ram, size, MADV_DONTFORK);
-	return ram;
 }
 
 bool guest_ram_advise_huge(void *ram, u64 size)

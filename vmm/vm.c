@@ -96,8 +96,7 @@ static void *vm_map_hugetlbfs(const char *dir, u64 *size)
 		       (unsigned long long)*size, dir, strerror(errno));
 		return NULL;
 	}
-	/* As guest_ram_map(): a forked child need not hold the pages. */
-	(void)madvise(p, *size, MADV_DONTFORK);
+	guest_ram_advise_nofork(p, *size);
 	return p;
 }
 
