@@ -1,0 +1,33 @@
+# SPDX-License-Identifier: GPL-2.0
+# libFuzzer target for virtio-console (tests/fuzz/fuzz.mk's compiler and
+# flags): the device's queues, config space and resets against a model,
+# with the console's output buffer, a tx callback or no output behind it
+# (console-queues). make check runs it for FUZZ_CHECK_TIME seconds
+# (tests/fuzz/console-run.sh); make fuzz-console for FUZZ_TIME.
+CONSOLE_FUZZ_SRCS := virtio/console.c vmm/term-out.c virtio/queue.c \
+	virtio/queue-split.c virtio/queue-packed.c virtio/core.c \
+	lib/guest-mem.c lib/log.c lib/io-loop.c lib/io-poll.c \
+	lib/seccomp-state.c lib/iov.c
+CONSOLE_FUZZ_DIR := $(BUILD)/fuzz
+
+CHECK_DEPS += fuzz-console-build
+CHECK_SUITES += tests/fuzz/console-run.sh
+
+.PHONY: fuzz-console-build fuzz-console
+fuzz-console-build:
+	@mkdir -p $(CONSOLE_FUZZ_DIR)
+	@if [ -n "$(FUZZ_CC)" ]; then \
+		$(MAKE) --no-print-directory \
+			$(CONSOLE_FUZZ_DIR)/console-queues; \
+	fi
+
+$(CONSOLE_FUZZ_DIR)/console-queues: tests/fuzz/console-queues.c \
+		$(CONSOLE_FUZZ_SRCS) $(wildcard include/*.h include/virtio/*.h) \
+		tests/fuzz/split-ring.h tests/fuzz/replay.h
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ $< $(CONSOLE_FUZZ_SRCS) -lpthread
+
+fuzz-console: fuzz-console-build
+	FUZZ_CHECK_TIME=$(FUZZ_TIME) tests/fuzz/console-run.sh
+
+fuzz: fuzz-console
