@@ -1,14 +1,16 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# TAP suite: a short libFuzzer run of virtio-console's queues, config
-# space and resets against a model (tests/fuzz/console-queues.c), from
-# seeds made here: output held back by a reader that does not read and
-# then drained, resets in the middle, the status port's callback. ok when
-# nothing crashed or hung and its invariants held.
+# TAP suite: short libFuzzer runs of virtio-console's queues, config space
+# and resets against a model (tests/fuzz/console-queues.c) and of the
+# sandbox's status-line parser against a reference parse
+# (tests/fuzz/sandbox-status.c), from seeds made here: output held back
+# by a reader that does not read and then drained, resets in the middle,
+# the status port's callback; status lines whole, split and among junk.
+# ok when nothing crashed or hung and their invariants held.
 set -u
 # shellcheck source=tests/fuzz/lib.sh
 . "$(dirname "$0")/lib.sh"
-fuzz_init "virtio-console fuzz target"
+fuzz_init "virtio-console and status-line fuzz targets"
 
 mkdir -p "$work/console-queues/corpus"
 python3 - "$work/console-queues/corpus" <<'PY' || exit 1
@@ -45,9 +47,25 @@ seeds = {
 for k, v in seeds.items():
     open(os.path.join(out, k), 'wb').write(v)
 PY
+mkdir -p "$work/sandbox-status/corpus"
+python3 - "$work/sandbox-status/corpus" <<'PY' || exit 1
+import os, sys
+out = sys.argv[1]
+seeds = {
+    'ok': b'\x07\x03status=0\n',
+    'handshake': b'\x01\x00stdin=ready\nstatus=255\nstatus=256\nstatus=1\n',
+    'junk': b'\x09\x0fhello\nstatus=12x\nstatus=\nstatus=0077\nSTATUS=3\n'
+        b'status=3\r\nstdin=ready \nstatus=-1\nstatus=+5\nstatus=42',
+    'long': b'\x05\x20' + b'a' * 100 + b'status=9\n' + b'status=200\n' +
+        b'stdin=ready' * 4 + b'\nstdin=ready\n',
+    'nul': b'\x02\x02status=\x001\nstatus=1\x00\n\x00\nstatus=007\n',
+}
+for k, v in seeds.items():
+    open(os.path.join(out, k), 'wb').write(v)
+PY
 n=0 failed=0
-FUZZ_REPORT='^console-queues:'
-for target in console-queues; do
+FUZZ_REPORT='^(console-queues|sandbox-status):'
+for target in console-queues sandbox-status; do
 	n=$((n + 1))
 	fuzz_target "$n" "$target" "$work/$target/corpus" fuzz-console-build \
 		-max_len=16384 -rss_limit_mb=1024 || failed=1
