@@ -1,7 +1,8 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# TAP suite: short libFuzzer runs of the x86 kernel loaders and of the
-# RTC, i8042, debug-exit, ACPI PM and 0x92 ports, from the seeds of
+# TAP suite: short libFuzzer runs of the x86 kernel loaders, of the
+# RTC, i8042, debug-exit, ACPI PM and 0x92 ports, of the pvpanic register
+# and of the emulation assist's decoder, from the seeds of
 # platform-seeds.py; ok when no invariant broke (each target aborts on
 # one) and nothing crashed or hung.
 set -u
@@ -9,8 +10,8 @@ set -u
 . "$(dirname "$0")/lib.sh"
 fuzz_init "platform fuzz targets"
 n=0 failed=0
-FUZZ_REPORT='in LLVMFuzzerTestOneInput|in check_'
-for target in x86-loader pc-ports; do
+FUZZ_REPORT='in LLVMFuzzerTestOneInput|in check_|^(pvpanic-regs|x86-assist):'
+for target in x86-loader pc-ports pvpanic-regs x86-assist; do
 	n=$((n + 1))
 	python3 "$root/tests/fuzz/platform-seeds.py" "$work/$target" \
 		"$target" || exit 1

@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 """Write seed inputs for a platform fuzz target into DIR.
 
-platform-seeds.py DIR x86-loader|pc-ports
+platform-seeds.py DIR x86-loader|pc-ports|pvpanic-regs|x86-assist
 
 x86-loader: well-formed kernels of every kind the loaders take (bzImage
 relocatable or not, with and without pref_address; ELF64 vmlinux entered by
@@ -13,7 +13,11 @@ starts from accepted images. Format: the comment atop x86-loader.c.
 pc-ports: what Linux does on these ports (RTC reads, setting the clock
 with B.SET in BCD and binary, 12- and 24-hour; CMOS bytes; the i8042
 probe, loop-backs, AUX, the command byte, a full output queue, both reset
-paths; debug-exit writes of each width; ACPI PM and port 0x92). Format: atop pc-ports.c."""
+paths; debug-exit writes of each width; ACPI PM and port 0x92). Format: atop pc-ports.c.
+pvpanic-regs: reads and writes of the register, each event, unknown bits,
+other widths and offsets, a reset between panics. Format: atop
+pvpanic-regs.c.
+x86-assist: the instructions the assist completes, cut short and not."""
 import gzip
 import lzma
 import os
@@ -250,9 +254,35 @@ def ports_seeds():
     return s
 
 
+def pv(ln, write=False, off=0, v=0, reset=False, high=False):
+    return bytes([(ln - 1) | (8 if write else 0) | (0x10 if reset else 0) |
+                  (0x20 if high else 0), off, v & 0xff, v >> 8 & 0xff])
+
+
+def pvpanic_seeds():
+    return {
+        'reads': pv(1) + pv(2) + pv(1, off=1) + pv(4) + pv(8) +
+        pv(2, off=0xff) + pv(1, high=True),
+        'events': pv(1, True, v=2) + pv(1, True, v=6) +
+        pv(2, True, v=0x102) + pv(2, True, v=0x100) + pv(1, True, v=1) +
+        pv(1, True, v=3) + pv(1, True, v=1) + pv(1, reset=True) +
+        pv(2, True, v=0x8001) + pv(1, True, off=1, v=1) +
+        pv(4, True, v=1) + pv(1, True, v=2),
+    }
+
+
+def assist_seeds():
+    return {'int3': b'\xcc', 'int-1f': b'\xcd\x1f', 'int-80': b'\xcd\x80',
+            'fninit': b'\xdb\xe3', 'fwait': b'\x9b\x0f',
+            'fnstsw': b'\xdf\xe0', 'xsave': b'\x0f\xae\x27',
+            'int-20': b'\xcd\x20', 'int-cut': b'\xcd'}
+
+
 def main():
     out, target = sys.argv[1], sys.argv[2]
-    seeds = {'x86-loader': loader_seeds, 'pc-ports': ports_seeds}[target]()
+    seeds = {'x86-loader': loader_seeds, 'pc-ports': ports_seeds,
+             'pvpanic-regs': pvpanic_seeds,
+             'x86-assist': assist_seeds}[target]()
     os.makedirs(out, exist_ok=True)
     for name, data in seeds.items():
         with open(os.path.join(out, name), 'wb') as f:
