@@ -125,6 +125,22 @@ static int rc_set(struct disk *d, struct qcow2 *q, u64 cl, u64 v)
 }
 
 /*
+ * The first cluster from cl, below lim (both in the range of the loaded
+ * refcount block blk), whose refcount is 0; lim if none. Most of an
+ * image is in use: after a free near its start, the next allocations
+ * walk all of it up to the end, under the image lock, so this loop does
+ * only the refcount reads (a quarter of the time of the full check).
+ */
+static u64 rc_skip_used(struct qcow2 *q, const u8 *blk, u64 cl, u64 lim)
+{
+	u64 base = cl - cl % q->rb_entries;
+
+	while (cl < lim && rc_get_raw(q, blk, cl - base))
+		cl++;
+	return cl;
+}
+
+/*
  * Find a free cluster and give it refcount 1. A refcount block that does
  * not exist yet is created in the first free cluster of its own range;
  * past the refcount table's reach, the table grows (qcow2-grow.c).
@@ -137,7 +153,7 @@ int qcow2_alloc(struct disk *d, struct qcow2 *q, u64 *out)
 	if (q->corrupt)
 		return -EIO;
 	for (;; cl++) {
-		u64 ri = cl / q->rb_entries, rc, be;
+		u64 ri = cl / q->rb_entries, rc, be, lim;
 		u64 off = cl << q->h.cluster_bits, old_end = q->host_end;
 		const struct qcow2_meta_range *meta;
 		u8 *blk;
@@ -152,6 +168,24 @@ int qcow2_alloc(struct disk *d, struct qcow2 *q, u64 *out)
 			/* Again from the old table's clusters, now free. */
 			cl = MIN(cl, q->free_hint) - 1;
 			continue;
+		}
+		/*
+		 * Clusters in use below the known end of the file: skipped
+		 * here as below (a used one past it is corruption, found
+		 * below).
+		 */
+		lim = MIN((ri + 1) * q->rb_entries,
+			  q->host_end >> q->h.cluster_bits);
+		if (q->rct[ri] && cl < lim) {
+			ret = rc_block(d, q, ri, &blk);
+			if (ret)
+				return ret;
+			cl = rc_skip_used(q, blk, cl, lim);
+			if (cl == lim) {
+				cl--;	/* the loop's cl++ makes it lim */
+				continue;
+			}
+			off = cl << q->h.cluster_bits;
 		}
 		/* A table is never free, whatever its refcount says. */
 		meta = qcow2_meta_find(&q->meta, off, q->cluster_size);

@@ -51,16 +51,27 @@ fi
 # stdout, stderr, status and the status file kept apart. Without --name
 # in ARGS it gets one (sbx-NAME-PID), for lib.sh's stall watch.
 sandbox() {
-	local name=$1 start end vm watch=
-	shift
+	local attempt=1
 	[ -n "$_linux_skip" ] && return 0
 	mkdir -p "$LINUX_LOG_DIR"
+	# A boot the stall watch stopped for the nested stack's hang is run
+	# again, as lib.sh's linux_run does (LINUX_HANG_RETRY).
+	until sandbox_once "$@"; do
+		attempt=$((attempt + 1))
+	done
+}
+
+# One attempt (sandbox's $attempt); returns 1 when it is to be run again.
+sandbox_once() {
+	local name=$1 start end vm watch=
+	shift
 	vm=$(_linux_vm_name "$LKVM" sandbox "$@")
 	if [ -z "$vm" ]; then
 		vm=sbx-$name-$$
 		set -- --name "$vm" "$@"
 	fi
-	rm -f "$LINUX_LOG_DIR/sandbox-$name.stall"
+	rm -f "$LINUX_LOG_DIR/sandbox-$name.stall" \
+		"$LINUX_LOG_DIR/sandbox-$name.hang" "$DIR/$name.status"
 	if [ "$LINUX_STALL_DUMP" -gt 0 ]; then
 		: >"$LINUX_LOG_DIR/sandbox-$name.log"
 		_linux_watch "$LINUX_LOG_DIR/sandbox-$name.log" "$vm" \
@@ -84,10 +95,12 @@ sandbox() {
 		kill "$watch" 2>/dev/null
 		wait "$watch" 2>/dev/null
 	fi
-	_linux_boots+=("$LINUX_LOG_DIR/sandbox-$name.log")
+	[ "$attempt" -gt 1 ] || _linux_boots+=("$LINUX_LOG_DIR/sandbox-$name.log")
 	echo "# boot $name: exited with status $(cat "$DIR/$name.rc") after $((end - start)) s"
 	echo "# stdout: $(head -c 300 "$DIR/$name.out" | tr '\n' '|')"
 	echo "# stderr: $(head -c 300 "$DIR/$name.err" | tr '\n' '|')"
+	! _linux_hang_again "sandbox-$name" "$LINUX_LOG_DIR/sandbox-$name.log" \
+		"$attempt"
 }
 
 # is NAME FILE-SUFFIX WANT DESCRIPTION: $DIR/NAME.SUFFIX is exactly WANT.

@@ -40,11 +40,17 @@
 #				the boot's vCPU registers (`lkvm debug --dump`)
 #				and lkvm's per-thread CPU times go to NAME.stall,
 #				shown when a check fails (default 120; 0: never)
+#	LINUX_HANG_RETRY	times a boot is booted again after the watch
+#				stopped it for the nested stack's hang
+#				(tests/nested/hang-signature.sh; default 0,
+#				tests/nested/run.sh's L1 VM sets 1): the
+#				stopped attempt counts as a skip naming it
 
 LKVM=${LKVM:-./lkvm}
 BUILD=${BUILD:-build}
 LINUX_TIMEOUT=${LINUX_TIMEOUT:-900}
 LINUX_STALL_DUMP=${LINUX_STALL_DUMP:-120}
+LINUX_HANG_RETRY=${LINUX_HANG_RETRY:-0}
 LINUX_LOG_DIR=$BUILD/tests/linux
 # Base guest command line. On kvm_pvm hosts `--emulation-assist auto`
 # makes lkvm append the clearcpuid list and noxsave itself.
@@ -284,7 +290,47 @@ _linux_watch() {	# LOG VM-NAME STALL
 			done
 			timeout 30 "$LKVM" debug --name "$2" --dump
 		} >>"$3" 2>&1 </dev/null
+		_linux_hang_stop "$3" "$pid"
 	done
+}
+
+# After a dump: when boots may be retried (LINUX_HANG_RETRY) and STALL
+# shows the nested stack's hang, write its signature to NAME.hang and
+# kill lkvm (PID), which no interrupt will wake, with its process group
+# (timeout(1) gives it one): children of lkvm would hold its output open.
+_linux_hang_stop() {	# STALL PID
+	local sig pg
+	[ "$LINUX_HANG_RETRY" -gt 0 ] && [ -n "$2" ] || return 0
+	sig=$("$_linux_top/tests/nested/hang-signature.sh" "$1") || return 0
+	echo "$sig" >"${1%.stall}.hang"
+	echo "# the nested stack's hang ($sig): killing lkvm" >>"$1"
+	pg=$(ps -o pgid= -p "$2" | tr -d ' ')
+	if [ -n "$pg" ] && [ "$pg" != "$(ps -o pgid= -p $$ | tr -d ' ')" ]; then
+		kill -KILL -- "-$pg" 2>/dev/null
+	else
+		kill -KILL "$2" 2>/dev/null
+	fi
+}
+
+# After a boot NAME (its log LOG): did the watch stop it for the nested
+# stack's hang, with a retry left (ATTEMPT of 1 + LINUX_HANG_RETRY)? Then
+# keep its log and stall file as NAME.hang-ATTEMPT.*, report the attempt
+# as a skip and return 0: boot again.
+_linux_hang_again() {	# NAME LOG ATTEMPT
+	local hang=$LINUX_LOG_DIR/$1.hang sig
+	[ -s "$hang" ] || return 1
+	sig=$(cat "$hang")
+	rm -f "$hang"
+	[ "$3" -le "$LINUX_HANG_RETRY" ] || {
+		echo "# boot $1: the nested stack's hang again ($sig); no retry left"
+		return 1
+	}
+	mv -f "$2" "$LINUX_LOG_DIR/$1.hang-$3.log"
+	mv -f "$LINUX_LOG_DIR/$1.stall" "$LINUX_LOG_DIR/$1.hang-$3.stall"
+	# (No path in the reason: tests/run.sh counts skips naming KVM.)
+	_linux_tap ok "boot $1, attempt $3" "SKIP stopped: the nested stack's hang, $sig"
+	echo "# boot $1: log and stall dump kept as $LINUX_LOG_DIR/$1.hang-$3.*; booting again (attempt $(($3 + 1)))"
+	return 0
 }
 
 # linux_run NAME COMMAND...: run any VMM command line the way linux_boot
@@ -292,19 +338,28 @@ _linux_watch() {	# LOG VM-NAME STALL
 # An lkvm run or sandbox without --name gets one (lt-NAME-PID), for the
 # stall watch.
 linux_run() {
+	local attempt=1
+	[ -n "$_linux_skip" ] && return 0
+	until _linux_run_once "$@"; do
+		attempt=$((attempt + 1))
+	done
+}
+
+# One attempt (linux_run's $attempt) of linux_run; returns 1 when the
+# boot is to be run again.
+_linux_run_once() {
 	local name=$1 log rc start end vm watch=
 	shift
-	[ -n "$_linux_skip" ] && return 0
 	log=$(_linux_log "$name")
 	mkdir -p "$LINUX_LOG_DIR"
-	_linux_boots+=("$log")
+	[ "$attempt" -gt 1 ] || _linux_boots+=("$log")
 	vm=$(_linux_vm_name "$@")
 	if [ -z "$vm" ] && [ "$1" = "$LKVM" ] &&
 	   { [ "${2:-}" = run ] || [ "${2:-}" = sandbox ]; }; then
 		vm=lt-$name-$$
 		set -- "$1" "$2" --name "$vm" "${@:3}"
 	fi
-	rm -f "$LINUX_LOG_DIR/$name.stall"
+	rm -f "$LINUX_LOG_DIR/$name.stall" "$LINUX_LOG_DIR/$name.hang"
 	printf '%q ' "$@" >"$LINUX_LOG_DIR/$name.cmd"
 	echo "# boot $name: $(cat "$LINUX_LOG_DIR/$name.cmd")"
 	start=$(date +%s)
@@ -337,6 +392,7 @@ linux_run() {
 	echo "$start" >"$LINUX_LOG_DIR/$name.start"
 	echo "$end" >"$LINUX_LOG_DIR/$name.end"
 	echo "# boot $name: exited with status $rc after $((end - start)) s; log $log"
+	! _linux_hang_again "$name" "$log" "$attempt"
 }
 
 _linux_field() {	# NAME rc|start|end

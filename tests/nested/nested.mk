@@ -15,6 +15,8 @@ CHECK_SUITES += tests/nested/smoke.sh
 endif
 # tests/run.sh's count of the smoke's checks (stand-in suites, no VM).
 CHECK_SUITES += tests/nested/smoke-summary.sh
+# The nested stack's hang, told from stall dumps (written by the test).
+CHECK_SUITES += tests/nested/hang-signature-test.sh
 
 NESTED_WANT := \
 	$(BUILD)/asan/tests/unit/vcpu \

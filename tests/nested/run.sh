@@ -27,7 +27,8 @@
 # tests/run.sh takes
 # (SUITE_TIMEOUT). Inside, EXIT_RACE_RUNS is 50 (500 on a real host):
 # every exit of the L2 guest costs tens of microseconds in the L1's
-# emulated KVM.
+# emulated KVM; LINUX_HANG_RETRY is 1 (a Linux boot stopped by the
+# nested stack's hang runs again; tests/linux/lib.sh).
 set -u
 prog=nested/run.sh
 die() {
@@ -84,6 +85,9 @@ rm -f "$dir/rc" "$dir/job.sh" "$dir/initrd.cpio"
 {
 	echo "# written by tests/nested/run.sh: what the L1 VM runs"
 	echo "export EXIT_RACE_RUNS=50 LKVM_CACHE=$(printf %q "${LKVM_CACHE:-$HOME/.cache/lkvm}")"
+	# A Linux boot with the nested stack's hang runs once more
+	# (tests/linux/lib.sh, tests/nested/hang-signature.sh).
+	echo "export LINUX_HANG_RETRY=${LINUX_HANG_RETRY:-1}"
 	[ -z "${SUITE_TIMEOUT:-}" ] || echo "export SUITE_TIMEOUT=$SUITE_TIMEOUT"
 	printf 'tests/run.sh'
 	for ((i = 0; i < repeat; i++)); do

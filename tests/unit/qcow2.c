@@ -19,6 +19,7 @@
 #include "disk.h"
 #include "qcow2-internal.h"
 #include "tap.h"
+#include "unaligned.h"
 
 #define IMG_SIZE (8 * SZ_1M)
 
@@ -372,6 +373,42 @@ static void test_errors(void)
 }
 
 /*
+ * A refcount that says a cluster past the end of the file is in use: the
+ * allocation that reaches it reports corruption rather than skipping it
+ * with the clusters in use below the end (qcow2_alloc's fast walk stops
+ * at the file's end).
+ */
+static void test_refcount_past_end(void)
+{
+	u8 be[8], one[2] = { 0, 1 };
+	char err[256], path[128];
+	u64 rct, rb = 0;
+	struct disk *d;
+	struct stat st;
+	int fd, w;
+
+	sh("qemu-img create -q -f qcow2 -o cluster_size=65536 %s/end.qcow2 1M",
+	   dir);
+	snprintf(path, sizeof(path), "%s/end.qcow2", dir);
+	fd = open(path, O_RDWR);
+	/* Header: the refcount table's offset at byte 48; its entry 0. */
+	w = fd >= 0 && !fstat(fd, &st) && pread(fd, be, 8, 48) == 8;
+	rct = get_be64(be);
+	w = w && pread(fd, be, 8, rct) == 8;
+	rb = get_be64(be);
+	/* 16-bit refcounts: the first cluster past the file (rounded up), 1. */
+	w = w && rb && pwrite(fd, one, 2,
+				  rb + 2 * ((st.st_size + 65535) >> 16)) == 2;
+	if (fd >= 0)
+		close(fd);
+	d = w ? open_img("end.qcow2", false, err) : NULL;
+	ok(d && disk_write(d, "x", 1, 0) == -EIO,
+	   "a refcount past the end of the file is corruption, not skipped %s",
+	   err);
+	disk_close(d);
+}
+
+/*
  * Internal snapshots from qemu-img: their table and L1 tables go into the
  * metadata map without a false overlap; read-only use reads the data.
  */
@@ -461,6 +498,7 @@ int main(void)
 	test_refblocks();
 	test_map_read_dirty_cache();
 	test_errors();
+	test_refcount_past_end();
 	test_snapshots(ref);
 	test_kill();
 	sh("rm -rf %s", dir);
