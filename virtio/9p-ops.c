@@ -178,15 +178,10 @@ void p9_server_reset(struct p9_server *s)
 
 void p9_server_destroy(struct p9_server *s)
 {
-	unsigned int i;
-
 	if (!s->fids)
 		return;
 	p9_server_reset(s);
-	for (i = 0; i < P9_RENAME_LOG; i++) {
-		free(s->renames[i].from);
-		free(s->renames[i].to);
-	}
+	p9_renames_destroy(&s->renames);
 	free(s->fids);
 	s->fids = NULL;
 	pthread_mutex_destroy(&s->lock);
@@ -301,47 +296,20 @@ static int fids_get(struct p9_call *c, const u32 *ids, unsigned int n,
 }
 
 /*
- * Under s->lock: f's path follows the renames since f->path_gen, or is
- * lost when some of them are no longer kept.
- */
-static void fid_follow(struct p9_server *s, struct p9_fid *f)
-{
-	u64 g;
-
-	if (s->rename_gen - f->path_gen > P9_RENAME_LOG) {
-		p9fs_node_moved(&f->node, NULL, NULL);
-	} else {
-		for (g = f->path_gen + 1; g <= s->rename_gen; g++) {
-			struct p9_renamed *r = &s->renames[g % P9_RENAME_LOG];
-
-			p9fs_node_moved(&f->node, r->from, r->to);
-		}
-	}
-	f->path_gen = s->rename_gen;
-}
-
-/*
  * A rename the request made (mv taken over): the fids no request holds
  * follow it now, the held ones when they are let go (fids_put()).
  */
 static void fids_moved(struct p9_server *s, struct p9fs_move *mv)
 {
-	struct p9_renamed *r;
 	unsigned int i;
 
 	pthread_mutex_lock(&s->lock);
-	r = &s->renames[++s->rename_gen % P9_RENAME_LOG];
-	free(r->from);
-	free(r->to);
-	r->gen = s->rename_gen;
-	r->from = mv->from;
-	r->to = mv->to;
+	p9_renames_add(&s->renames, mv);
 	for (i = 0; i < s->top; i++)
 		if (s->fids[i] && !s->fids[i]->busy)
-			fid_follow(s, s->fids[i]);
+			p9_renames_follow(&s->renames, &s->fids[i]->node,
+					  &s->fids[i]->path_gen);
 	pthread_mutex_unlock(&s->lock);
-	mv->from = NULL;
-	mv->to = NULL;
 }
 
 int p9_server_each_node(struct p9_server *s,
@@ -375,7 +343,8 @@ static void fids_put(struct p9_server *s, struct p9_fid **f, unsigned int n)
 		f[i]->busy = false;
 		if (f[i]->listed) {
 			s->busy--;
-			fid_follow(s, f[i]);
+			p9_renames_follow(&s->renames, &f[i]->node,
+					  &f[i]->path_gen);
 		} else {
 			fid_free(s, f[i]);
 		}
@@ -420,7 +389,7 @@ static int fid_new(struct p9_server *s, u64 epoch, u32 id,
 			f->busy = true;
 			f->listed = true;
 			f->slot = i;
-			f->path_gen = s->rename_gen;
+			f->path_gen = s->renames.gen;
 			p9fs_node_init(&f->node);
 			s->fids[i] = f;
 			s->busy++;
