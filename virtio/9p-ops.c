@@ -292,20 +292,38 @@ static int fids_get(struct p9_call *c, const u32 *ids, unsigned int n,
 		}
 	}
 	pthread_mutex_unlock(&s->lock);
+	/*
+	 * A fid that lost its path (it missed more renames than the log
+	 * keeps) finds it again now that it is held, or stays without.
+	 */
+	for (i = 0; i < n; i++)
+		if (out[i]->node.path_fd >= 0 && !out[i]->node.path)
+			p9_renames_refind(&s->renames, &s->lock, s->fs,
+					  &out[i]->node, &out[i]->path_gen);
 	return 0;
 }
 
-/*
- * A rename the request made (mv taken over): the fids no request holds
- * follow it now, the held ones when they are let go (fids_put()).
- */
-static void fids_moved(struct p9_server *s, struct p9fs_move *mv)
+/* A rename's system call is about to be made (9p-renames.h). */
+static void rename_begin(struct p9_server *s)
 {
+	pthread_mutex_lock(&s->lock);
+	p9_renames_begin(&s->renames);
+	pthread_mutex_unlock(&s->lock);
+}
+
+/*
+ * And it was. If it happened (mv->from set, mv taken over), the fids no
+ * request holds follow it now, the held ones when they are let go
+ * (fids_put()).
+ */
+static void rename_end(struct p9_server *s, struct p9fs_move *mv)
+{
+	bool moved = mv->from;
 	unsigned int i;
 
 	pthread_mutex_lock(&s->lock);
-	p9_renames_add(&s->renames, mv);
-	for (i = 0; i < s->top; i++)
+	p9_renames_end(&s->renames, mv);
+	for (i = 0; moved && i < s->top; i++)
 		if (s->fids[i] && !s->fids[i]->busy)
 			p9_renames_follow(&s->renames, &s->fids[i]->node,
 					  &s->fids[i]->path_gen);
@@ -863,7 +881,7 @@ static int op_link(struct p9_call *c)
 static int op_rename(struct p9_call *c)
 {
 	struct p9_msg *m = c->m;
-	struct p9fs_move mv;
+	struct p9fs_move mv = { NULL, NULL };
 	int r = take(c, 2, m->rename.fid, m->rename.dfid);
 
 	if (!r)
@@ -874,17 +892,17 @@ static int op_rename(struct p9_call *c)
 		return r;
 	if (c->f[0] == c->f[1] || !is_dir(&c->f[1]->node))
 		return -ENOTDIR;
+	rename_begin(c->s);
 	r = p9fs_rename(c->s->fs, &c->f[0]->node, &c->f[1]->node,
 			m->rename.name.s, &mv);
-	if (!r)
-		fids_moved(c->s, &mv);
+	rename_end(c->s, &mv);
 	return r;
 }
 
 static int op_renameat(struct p9_call *c)
 {
 	struct p9_msg *m = c->m;
-	struct p9fs_move mv;
+	struct p9fs_move mv = { NULL, NULL };
 	int r = take(c, 2, m->renameat.olddfid, m->renameat.newdfid);
 
 	if (!r)
@@ -897,10 +915,10 @@ static int op_renameat(struct p9_call *c)
 		return r;
 	if (!is_dir(&c->f[0]->node) || !is_dir(&c->f[1]->node))
 		return -ENOTDIR;
+	rename_begin(c->s);
 	r = p9fs_renameat(c->s->fs, &c->f[0]->node, m->renameat.oldname.s,
 			  &c->f[1]->node, m->renameat.newname.s, &mv);
-	if (!r)
-		fids_moved(c->s, &mv);
+	rename_end(c->s, &mv);
 	return r;
 }
 
