@@ -21,9 +21,9 @@
  * after it, and the log did not move meanwhile: the name then matches
  * the log's generation, from which the fid follows on.
  *
- * The protocol side (virtio/9p-ops.c) calls these under its fid table's
- * lock, but p9_renames_refind() (which takes it); each takes a node and
- * the generation its path follows the log up to (struct p9_fid.path_gen).
+ * The fid table (virtio/9p-fids.c) calls these under its lock, but
+ * p9_renames_refind() (which takes it); each takes a node and the
+ * generation its path follows the log up to (struct p9_fid.path_gen).
  */
 #ifndef LKVM_VIRTIO_9P_RENAMES_H
 #define LKVM_VIRTIO_9P_RENAMES_H

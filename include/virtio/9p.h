@@ -3,12 +3,13 @@
  * virtio-9p (virtio 1.x spec 5.9): one host directory served to the guest
  * over 9P2000.L.
  *
- * struct p9_server (virtio/9p-ops.c) answers one T-message at a time per
- * caller, from any number of threads: it keeps the bounded fid table
- * (at most P9_MAX_FIDS per device, fewer where the process's descriptor
- * budget is smaller: p9_server_limit_fids(); a fid is used by one
- * request at a time, a request that names a busy fid waits for it, or
- * parks: struct p9_iobufs) and the negotiated msize, and calls the
+ * struct p9_server (virtio/9p-ops.c, its fids virtio/9p-fids.c) answers
+ * one T-message at a time per caller, from any number of threads: it
+ * keeps the bounded fid table (at most P9_MAX_FIDS per device, fewer
+ * where the process's descriptor budget is smaller:
+ * p9_server_limit_fids(); a fid is used by one request at a time, a
+ * request that names a busy fid waits for it, or parks: struct
+ * p9_iobufs) and the negotiated msize, and calls the
  * share's file system side (include/virtio/9p-fs.h) only.
  * Requests belong to an epoch that a reset or cancel ends: a request of
  * an ended epoch stops waiting and touches the fid table no more, and a
