@@ -16,8 +16,23 @@
  * parent cannot be found from the file itself.
  *
  * A host process racing the check (moving the directory out between the
- * check and the call) is not closed out; the guest alone cannot move
- * anything out of the share.
+ * check and the call) is not closed out, and the system calls there are
+ * cannot make the check and the change one operation:
+ *  - a call through a directory fd acts on that directory wherever it is
+ *    by then; a fresh fd from openat2(RESOLVE_BENEATH) off the root just
+ *    before the call is what the resolve above already is, the window
+ *    stays;
+ *  - only openat2 takes RESOLVE_* flags: mkdirat, mknodat, symlinkat,
+ *    linkat, unlinkat, renameat2, fchownat, utimensat, chmod through
+ *    /proc/self/fd and the xattr calls resolve with no such scope;
+ *  - even openat2(O_CREAT, RESOLVE_BENEATH) of the whole path from the
+ *    root does not: the kernel checks a scoped walk against renames only
+ *    at "..", and checks that the end is under the root (complete_walk()'s
+ *    path_is_under(), Linux 6.1 fs/namei.c) only for an open that does not
+ *    create, so a directory moved out during the walk still gets the file.
+ * What bounds it: the guest alone cannot move anything out of the share,
+ * and Landlock, where the host has it, checks create, remove, rename and
+ * link in the kernel at the call itself.
  */
 #include <errno.h>
 #include <fcntl.h>

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The 9P2000.L message handlers and the bounded fid table. See
- * include/virtio/9p.h; the file system work is the share's
+ * The 9P2000.L message handlers. See include/virtio/9p.h; the fids are
+ * the table's (virtio/9p-fids.c), the file system work is the share's
  * (include/virtio/9p-fs.h).
  */
 #include <errno.h>
@@ -11,456 +11,7 @@
 #include <sys/stat.h>
 
 #include "log.h"
-#include "virtio/9p-proto.h"
-#include "virtio/9p.h"
-
-enum p9_fid_kind {
-	P9_FID_FREE,
-	P9_FID_NEW,		/* reserved by the request making it */
-	P9_FID_NODE,
-	P9_FID_XATTR_READ,	/* Txattrwalk: a value or list to read */
-	P9_FID_XATTR_WRITE,	/* Txattrcreate: set at Tclunk */
-};
-
-/*
- * A fid lives on the heap: the table keeps it (listed, at slot) and so
- * does the one request holding it (busy). A reset unlists every fid; one
- * a request still holds (its worker blocked in the host's file system)
- * is freed when that request lets go of it, never under it.
- */
-struct p9_fid {
-	u32 id;
-	u8 kind;
-	bool busy;		/* held by a request */
-	bool listed;		/* in s->fids[slot] */
-	unsigned int slot;
-	u32 uid;		/* the attach's n_uname */
-	u64 path_gen;		/* node.path follows s->renames up to this */
-	struct p9fs_node node;
-	char *xname;
-	u8 *xbuf;
-	u64 xsize;		/* read: the value's length; write: declared */
-	u64 xlen;		/* write: bytes written so far */
-	u64 xres;		/* xbuf's part of s->xattr_bytes */
-	u32 xflags;
-};
-
-int p9_server_init(struct p9_server *s, struct p9fs *fs, const char *name)
-{
-	memset(s, 0, sizeof(*s));
-	s->fids = calloc(P9_MAX_FIDS, sizeof(*s->fids));
-	if (!s->fids)
-		return -ENOMEM;
-	s->fs = fs;
-	s->name = name;
-	s->msize = P9_MSIZE_MAX;
-	s->max_fids = P9_MAX_FIDS;
-	s->epoch = 1;
-	pthread_mutex_init(&s->lock, NULL);
-	pthread_cond_init(&s->cond, NULL);
-	return 0;
-}
-
-unsigned int p9_server_limit_fids(struct p9_server *s, unsigned long max)
-{
-	if (max < P9_MIN_FIDS)
-		max = P9_MIN_FIDS;
-	if (max > P9_MAX_FIDS)
-		max = P9_MAX_FIDS;
-	pthread_mutex_lock(&s->lock);
-	s->max_fids = max;
-	pthread_mutex_unlock(&s->lock);
-	return max;
-}
-
-/*
- * len bytes of the fids' attribute buffers, at most P9_XATTR_BUDGET in
- * all: without a bound, Txattrcreate on every fid would pin 4096 times
- * 64 KiB of lkvm's memory until Tclunk. 0, or -ENOSPC.
- */
-static int xattr_reserve(struct p9_server *s, u64 len)
-{
-	int r = 0;
-
-	pthread_mutex_lock(&s->lock);
-	if (len > P9_XATTR_BUDGET - s->xattr_bytes)
-		r = -ENOSPC;
-	else
-		s->xattr_bytes += len;
-	pthread_mutex_unlock(&s->lock);
-	return r;
-}
-
-static void xattr_unreserve(struct p9_server *s, u64 len)
-{
-	pthread_mutex_lock(&s->lock);
-	s->xattr_bytes -= len;
-	pthread_mutex_unlock(&s->lock);
-}
-
-/* Neither the table nor a request keeps f any more (s->lock held). */
-static void fid_free(struct p9_server *s, struct p9_fid *f)
-{
-	if (f->kind != P9_FID_FREE)
-		p9fs_node_release(s->fs, &f->node);
-	s->xattr_bytes -= f->xres;
-	free(f->xname);
-	free(f->xbuf);
-	free(f);
-}
-
-/* Under s->lock: take f out of the table; freed now unless held. */
-static void fid_unlist(struct p9_server *s, struct p9_fid *f)
-{
-	s->fids[f->slot] = NULL;
-	f->listed = false;
-	s->nr_fids--;
-	if (f->busy)
-		s->busy--;
-	else
-		fid_free(s, f);
-}
-
-/* Under s->lock. */
-static void fids_clear(struct p9_server *s)
-{
-	unsigned int i;
-
-	for (i = 0; i < s->top; i++)
-		if (s->fids[i])
-			fid_unlist(s, s->fids[i]);
-	s->top = 0;
-}
-
-/* The epoch moves on under s->lock; p9_server_epoch() reads it anywhere. */
-u64 p9_server_epoch(struct p9_server *s)
-{
-	return __atomic_load_n(&s->epoch, __ATOMIC_ACQUIRE);
-}
-
-/*
- * Under s->lock: a fid was let go or the epoch moved on. Wake the
- * requests waiting for one and tell the parked ones (fid_gen).
- */
-static void fids_changed(struct p9_server *s)
-{
-	__atomic_store_n(&s->fid_gen, s->fid_gen + 1, __ATOMIC_RELEASE);
-	pthread_cond_broadcast(&s->cond);
-}
-
-u64 p9_server_fid_gen(struct p9_server *s)
-{
-	return __atomic_load_n(&s->fid_gen, __ATOMIC_ACQUIRE);
-}
-
-/* Under s->lock: end the epoch, wake its requests' waits. */
-static void epoch_end(struct p9_server *s)
-{
-	__atomic_store_n(&s->epoch, s->epoch + 1, __ATOMIC_RELEASE);
-	fids_changed(s);
-}
-
-void p9_server_cancel(struct p9_server *s)
-{
-	pthread_mutex_lock(&s->lock);
-	epoch_end(s);
-	pthread_mutex_unlock(&s->lock);
-}
-
-void p9_server_reset(struct p9_server *s)
-{
-	pthread_mutex_lock(&s->lock);
-	epoch_end(s);
-	fids_clear(s);
-	s->msize = P9_MSIZE_MAX;
-	pthread_mutex_unlock(&s->lock);
-}
-
-void p9_server_destroy(struct p9_server *s)
-{
-	unsigned int i;
-
-	if (!s->fids)
-		return;
-	p9_server_reset(s);
-	for (i = 0; i < P9_RENAME_LOG; i++) {
-		free(s->renames[i].from);
-		free(s->renames[i].to);
-	}
-	free(s->fids);
-	s->fids = NULL;
-	pthread_mutex_destroy(&s->lock);
-	pthread_cond_destroy(&s->cond);
-}
-
-u32 p9_server_msize(struct p9_server *s)
-{
-	u32 m;
-
-	pthread_mutex_lock(&s->lock);
-	m = s->msize;
-	pthread_mutex_unlock(&s->lock);
-	return m;
-}
-
-/* Under s->lock: the fid id, or NULL. */
-static struct p9_fid *fid_find(struct p9_server *s, u32 id)
-{
-	unsigned int i;
-
-	for (i = 0; i < s->top; i++)
-		if (s->fids[i] && s->fids[i]->id == id)
-			return s->fids[i];
-	return NULL;
-}
-
-/* One request's context. */
-struct p9_call {
-	struct p9_server *s;
-	struct p9_msg *m;
-	struct p9_buf *rb;	/* the reply, header reserved */
-	u32 cap;		/* the reply's room: min(out_cap, msize) */
-	u32 msize;
-	struct p9_fid *f[2];
-	unsigned int nf;
-	struct p9_iobufs *io;	/* NULL: no parking, the server's epoch */
-	u64 epoch;		/* the server's when the request was taken */
-	bool parked;		/* gave up its thread: struct p9_iobufs */
-};
-
-/*
- * Under s->lock: the request must wait for a fid (or for Tversion's
- * turn). 0: it waited, look again. Parked (io->park): -EAGAIN, the
- * request let go of its thread and io->fid_gen says when to come back;
- * flushed (io->flushed): -EINTR, it gives up.
- */
-static int fid_wait(struct p9_call *c)
-{
-	struct p9_server *s = c->s;
-
-	if (c->io && c->io->flushed)
-		return -EINTR;
-	if (c->io && c->io->park) {
-		c->io->fid_gen = s->fid_gen;
-		c->parked = true;
-		return -EAGAIN;
-	}
-	pthread_cond_wait(&s->cond, &s->lock);
-	return 0;
-}
-
-/*
- * Take fids ids[0, n) for request c (the same id twice gives the same
- * fid), waiting while any of them is busy (fid_wait()): all or none, so
- * two requests never hold one each of the same pair. -EBADF if one does
- * not exist, -ECANCELED once a reset or cancel ended the request's epoch.
- */
-static int fids_get(struct p9_call *c, const u32 *ids, unsigned int n,
-		    struct p9_fid **out)
-{
-	struct p9_server *s = c->s;
-	unsigned int i, j;
-	bool wait;
-	int r;
-
-	pthread_mutex_lock(&s->lock);
-	for (;;) {
-		if (s->epoch != c->epoch) {
-			pthread_mutex_unlock(&s->lock);
-			return -ECANCELED;
-		}
-		wait = false;
-		for (i = 0; i < n; i++) {
-			out[i] = fid_find(s, ids[i]);
-			if (!out[i]) {
-				pthread_mutex_unlock(&s->lock);
-				return -EBADF;
-			}
-			if (out[i]->busy)
-				wait = true;
-		}
-		if (!wait)
-			break;
-		r = fid_wait(c);
-		if (r) {
-			pthread_mutex_unlock(&s->lock);
-			return r;
-		}
-	}
-	for (i = 0; i < n; i++) {
-		for (j = 0; j < i; j++)
-			if (out[j] == out[i])
-				break;
-		if (j == i) {
-			out[i]->busy = true;
-			s->busy++;
-		}
-	}
-	pthread_mutex_unlock(&s->lock);
-	return 0;
-}
-
-/*
- * Under s->lock: f's path follows the renames since f->path_gen, or is
- * lost when some of them are no longer kept.
- */
-static void fid_follow(struct p9_server *s, struct p9_fid *f)
-{
-	u64 g;
-
-	if (s->rename_gen - f->path_gen > P9_RENAME_LOG) {
-		p9fs_node_moved(&f->node, NULL, NULL);
-	} else {
-		for (g = f->path_gen + 1; g <= s->rename_gen; g++) {
-			struct p9_renamed *r = &s->renames[g % P9_RENAME_LOG];
-
-			p9fs_node_moved(&f->node, r->from, r->to);
-		}
-	}
-	f->path_gen = s->rename_gen;
-}
-
-/*
- * A rename the request made (mv taken over): the fids no request holds
- * follow it now, the held ones when they are let go (fids_put()).
- */
-static void fids_moved(struct p9_server *s, struct p9fs_move *mv)
-{
-	struct p9_renamed *r;
-	unsigned int i;
-
-	pthread_mutex_lock(&s->lock);
-	r = &s->renames[++s->rename_gen % P9_RENAME_LOG];
-	free(r->from);
-	free(r->to);
-	r->gen = s->rename_gen;
-	r->from = mv->from;
-	r->to = mv->to;
-	for (i = 0; i < s->top; i++)
-		if (s->fids[i] && !s->fids[i]->busy)
-			fid_follow(s, s->fids[i]);
-	pthread_mutex_unlock(&s->lock);
-	mv->from = NULL;
-	mv->to = NULL;
-}
-
-int p9_server_each_node(struct p9_server *s,
-			int (*fn)(void *ctx, const struct p9fs_node *n),
-			void *ctx)
-{
-	unsigned int i;
-	int r = 0;
-
-	pthread_mutex_lock(&s->lock);
-	for (i = 0; !r && i < s->top; i++)
-		if (s->fids[i] && !s->fids[i]->busy &&
-		    s->fids[i]->kind != P9_FID_NEW)
-			r = fn(ctx, &s->fids[i]->node);
-	pthread_mutex_unlock(&s->lock);
-	return r;
-}
-
-/* The request lets go of its fids; one a reset unlisted goes now. */
-static void fids_put(struct p9_server *s, struct p9_fid **f, unsigned int n)
-{
-	unsigned int i, j;
-
-	pthread_mutex_lock(&s->lock);
-	for (i = 0; i < n; i++) {
-		for (j = 0; j < i; j++)
-			if (f[j] == f[i])
-				break;
-		if (j < i || !f[i]->busy)
-			continue;
-		f[i]->busy = false;
-		if (f[i]->listed) {
-			s->busy--;
-			fid_follow(s, f[i]);
-		} else {
-			fid_free(s, f[i]);
-		}
-	}
-	fids_changed(s);
-	pthread_mutex_unlock(&s->lock);
-}
-
-/*
- * A new fid id for a request of epoch, held (busy) by it: -EEXIST,
- * -ENFILE, -ENOMEM, -ECANCELED (the epoch is over).
- */
-static int fid_new(struct p9_server *s, u64 epoch, u32 id,
-		   struct p9_fid **out)
-{
-	struct p9_fid *f = NULL;
-	unsigned int i;
-	int r = 0;
-
-	*out = NULL;
-	if (id == P9_NOFID)
-		return -EBADF;
-	pthread_mutex_lock(&s->lock);
-	if (s->epoch != epoch) {
-		r = -ECANCELED;
-	} else if (fid_find(s, id)) {
-		r = -EEXIST;
-	} else if (s->nr_fids >= s->max_fids) {
-		r = -ENFILE;
-		pr_warn_ratelimited("%s: the guest has %u fids, the most this device keeps",
-				    s->name, s->max_fids);
-	} else {
-		for (i = 0; i < P9_MAX_FIDS; i++)
-			if (!s->fids[i])
-				break;
-		f = i < P9_MAX_FIDS ? calloc(1, sizeof(*f)) : NULL;
-		if (!f) {
-			r = i < P9_MAX_FIDS ? -ENOMEM : -ENFILE;
-		} else {
-			f->id = id;
-			f->kind = P9_FID_NEW;
-			f->busy = true;
-			f->listed = true;
-			f->slot = i;
-			f->path_gen = s->rename_gen;
-			p9fs_node_init(&f->node);
-			s->fids[i] = f;
-			s->busy++;
-			s->nr_fids++;
-			if (i >= s->top)
-				s->top = i + 1;
-		}
-	}
-	pthread_mutex_unlock(&s->lock);
-	*out = f;
-	return r;
-}
-
-/* Give up a fid the request holds (Tclunk, a failed make): it goes. */
-static void fid_drop(struct p9_server *s, struct p9_fid *f)
-{
-	pthread_mutex_lock(&s->lock);
-	if (f->listed)
-		fid_unlist(s, f);	/* busy: left to free here */
-	fid_free(s, f);
-	fids_changed(s);
-	pthread_mutex_unlock(&s->lock);
-}
-
-/* Take the request's fids, which must be plain nodes. */
-static int take(struct p9_call *c, unsigned int n, u32 a, u32 b)
-{
-	u32 ids[2] = { a, b };
-	unsigned int i;
-	int r;
-
-	r = fids_get(c, ids, n, c->f);
-	if (r)
-		return r;
-	c->nf = n;
-	for (i = 0; i < n; i++)
-		if (c->f[i]->kind != P9_FID_NODE)
-			return -EINVAL;
-	return 0;
-}
+#include "9p-ops-int.h"
 
 static bool is_dir(const struct p9fs_node *n)
 {
@@ -484,7 +35,6 @@ static int rofs(struct p9_call *c)
 
 static int op_version(struct p9_call *c)
 {
-	struct p9_server *s = c->s;
 	struct p9_msg *m = c->m;
 	u32 msize;
 	int r;
@@ -492,22 +42,9 @@ static int op_version(struct p9_call *c)
 	if (m->version.msize < P9_MSIZE_MIN)
 		return -EINVAL;
 	msize = MIN(m->version.msize, (u32)P9_MSIZE_MAX);
-	/* A new session: every fid goes, once no request holds one. */
-	pthread_mutex_lock(&s->lock);
-	while (s->busy && s->epoch == c->epoch) {
-		r = fid_wait(c);
-		if (r) {
-			pthread_mutex_unlock(&s->lock);
-			return r;
-		}
-	}
-	if (s->epoch != c->epoch) {
-		pthread_mutex_unlock(&s->lock);
-		return -ECANCELED;
-	}
-	fids_clear(s);
-	s->msize = msize;
-	pthread_mutex_unlock(&s->lock);
+	r = p9_fids_session(c, msize);
+	if (r)
+		return r;
 	if (strcmp(m->version.version.s, P9_VERSION_L))
 		return p9_pack(c->rb, "ds", msize, "unknown", 7);
 	return p9_pack(c->rb, "ds", msize, P9_VERSION_L,
@@ -523,12 +60,12 @@ static int op_attach(struct p9_call *c)
 
 	if (m->attach.afid != P9_NOFID)
 		return -EINVAL;		/* no authentication */
-	r = fid_new(c->s, c->epoch, m->attach.fid, &f);
+	r = p9_fid_new(c->s, c->epoch, m->attach.fid, &f);
 	if (r)
 		return r;
 	r = p9fs_root(c->s->fs, &f->node, &qid);
 	if (r) {
-		fid_drop(c->s, f);
+		p9_fid_drop(c->s, f);
 		return r;
 	}
 	f->kind = P9_FID_NODE;
@@ -548,13 +85,13 @@ static int op_walk(struct p9_call *c)
 	unsigned int i, k;
 	int r;
 
-	r = take(c, 1, m->walk.fid, 0);
+	r = p9_take(c, 1, m->walk.fid, 0);
 	if (r)
 		return r;
 	if (is_open(&c->f[0]->node))
 		return -EBUSY;		/* walk from an open fid: not allowed */
 	if (m->walk.newfid != m->walk.fid) {
-		r = fid_new(s, c->epoch, m->walk.newfid, &nf);
+		r = p9_fid_new(s, c->epoch, m->walk.newfid, &nf);
 		if (r)
 			return r;
 	}
@@ -583,14 +120,14 @@ static int op_walk(struct p9_call *c)
 		/* Nothing walked: the error, and newfid is not made. */
 		p9fs_node_release(s->fs, &cur);
 		if (nf)
-			fid_drop(s, nf);
+			p9_fid_drop(s, nf);
 		return r;
 	}
 	if (i < m->walk.nwname) {
 		/* A partial walk: the qids so far, newfid not made. */
 		p9fs_node_release(s->fs, &cur);
 		if (nf)
-			fid_drop(s, nf);
+			p9_fid_drop(s, nf);
 	} else if (nf) {
 		nf->node = cur;
 		nf->kind = P9_FID_NODE;
@@ -614,7 +151,7 @@ static int op_lopen(struct p9_call *c)
 	struct p9_qid qid;
 	int r;
 
-	r = take(c, 1, c->m->lopen.fid, 0);
+	r = p9_take(c, 1, c->m->lopen.fid, 0);
 	if (r)
 		return r;
 	if (is_open(&c->f[0]->node))
@@ -632,7 +169,7 @@ static int op_lcreate(struct p9_call *c)
 	struct p9_qid qid;
 	int r;
 
-	r = take(c, 1, m->lcreate.fid, 0);
+	r = p9_take(c, 1, m->lcreate.fid, 0);
 	if (!r)
 		r = rofs(c);
 	if (!r)
@@ -663,7 +200,7 @@ static int op_read(struct p9_call *c)
 		return -EMSGSIZE;
 	room = c->cap - P9_RREAD_HDR;
 	count = MIN(m->io.count, room);
-	r = fids_get(c, &m->io.fid, 1, c->f);
+	r = p9_fids_get(c, &m->io.fid, 1, c->f);
 	if (r)
 		return r;
 	c->nf = 1;
@@ -701,7 +238,7 @@ static int op_write(struct p9_call *c)
 	ssize_t n;
 	int r;
 
-	r = fids_get(c, &m->io.fid, 1, c->f);
+	r = p9_fids_get(c, &m->io.fid, 1, c->f);
 	if (r)
 		return r;
 	c->nf = 1;
@@ -750,7 +287,7 @@ static int op_readdir(struct p9_call *c)
 	if (c->cap < P9_RREAD_HDR)
 		return -EMSGSIZE;
 	room = c->cap - P9_RREAD_HDR;
-	r = take(c, 1, m->io.fid, 0);
+	r = p9_take(c, 1, m->io.fid, 0);
 	if (r)
 		return r;
 	if (!is_dir(&c->f[0]->node) || !is_open(&c->f[0]->node))
@@ -775,7 +312,7 @@ static int op_getattr(struct p9_call *c)
 	struct p9_attr a;
 	int r;
 
-	r = take(c, 1, c->m->getattr.fid, 0);
+	r = p9_take(c, 1, c->m->getattr.fid, 0);
 	if (r)
 		return r;
 	memset(&a, 0, sizeof(a));
@@ -787,7 +324,7 @@ static int op_getattr(struct p9_call *c)
 
 static int op_setattr(struct p9_call *c)
 {
-	int r = take(c, 1, c->m->setattr.fid, 0);
+	int r = p9_take(c, 1, c->m->setattr.fid, 0);
 
 	if (!r)
 		r = rofs(c);
@@ -799,7 +336,7 @@ static int op_setattr(struct p9_call *c)
 static int op_statfs(struct p9_call *c)
 {
 	struct p9_statfs st;
-	int r = take(c, 1, c->m->fid.fid, 0);
+	int r = p9_take(c, 1, c->m->fid.fid, 0);
 
 	if (r)
 		return r;
@@ -833,7 +370,7 @@ static int op_make(struct p9_call *c)
 		gid = m->symlink.gid;
 		break;
 	}
-	r = take(c, 1, fid, 0);
+	r = p9_take(c, 1, fid, 0);
 	if (!r)
 		r = rofs(c);
 	if (!r)
@@ -864,7 +401,7 @@ static int op_readlink(struct p9_call *c)
 	ssize_t n;
 	int r;
 
-	r = take(c, 1, c->m->fid.fid, 0);
+	r = p9_take(c, 1, c->m->fid.fid, 0);
 	if (r)
 		return r;
 	n = p9fs_readlink(c->s->fs, &c->f[0]->node, buf, sizeof(buf));
@@ -877,7 +414,7 @@ static int op_readlink(struct p9_call *c)
 static int op_link(struct p9_call *c)
 {
 	struct p9_msg *m = c->m;
-	int r = take(c, 2, m->link.dfid, m->link.fid);
+	int r = p9_take(c, 2, m->link.dfid, m->link.fid);
 
 	if (!r)
 		r = rofs(c);
@@ -894,8 +431,8 @@ static int op_link(struct p9_call *c)
 static int op_rename(struct p9_call *c)
 {
 	struct p9_msg *m = c->m;
-	struct p9fs_move mv;
-	int r = take(c, 2, m->rename.fid, m->rename.dfid);
+	struct p9fs_move mv = { NULL, NULL };
+	int r = p9_take(c, 2, m->rename.fid, m->rename.dfid);
 
 	if (!r)
 		r = rofs(c);
@@ -905,18 +442,18 @@ static int op_rename(struct p9_call *c)
 		return r;
 	if (c->f[0] == c->f[1] || !is_dir(&c->f[1]->node))
 		return -ENOTDIR;
+	p9_rename_begin(c->s);
 	r = p9fs_rename(c->s->fs, &c->f[0]->node, &c->f[1]->node,
 			m->rename.name.s, &mv);
-	if (!r)
-		fids_moved(c->s, &mv);
+	p9_rename_end(c->s, &mv);
 	return r;
 }
 
 static int op_renameat(struct p9_call *c)
 {
 	struct p9_msg *m = c->m;
-	struct p9fs_move mv;
-	int r = take(c, 2, m->renameat.olddfid, m->renameat.newdfid);
+	struct p9fs_move mv = { NULL, NULL };
+	int r = p9_take(c, 2, m->renameat.olddfid, m->renameat.newdfid);
 
 	if (!r)
 		r = rofs(c);
@@ -928,17 +465,17 @@ static int op_renameat(struct p9_call *c)
 		return r;
 	if (!is_dir(&c->f[0]->node) || !is_dir(&c->f[1]->node))
 		return -ENOTDIR;
+	p9_rename_begin(c->s);
 	r = p9fs_renameat(c->s->fs, &c->f[0]->node, m->renameat.oldname.s,
 			  &c->f[1]->node, m->renameat.newname.s, &mv);
-	if (!r)
-		fids_moved(c->s, &mv);
+	p9_rename_end(c->s, &mv);
 	return r;
 }
 
 static int op_unlinkat(struct p9_call *c)
 {
 	struct p9_msg *m = c->m;
-	int r = take(c, 1, m->unlinkat.dfid, 0);
+	int r = p9_take(c, 1, m->unlinkat.dfid, 0);
 
 	if (!r)
 		r = rofs(c);
@@ -956,7 +493,7 @@ static int op_unlinkat(struct p9_call *c)
 
 static int op_fsync(struct p9_call *c)
 {
-	int r = take(c, 1, c->m->fsync.fid, 0);
+	int r = p9_take(c, 1, c->m->fsync.fid, 0);
 
 	if (r)
 		return r;
@@ -969,7 +506,7 @@ static int op_lock(struct p9_call *c)
 {
 	struct p9_flock *fl = &c->m->lock.fl;
 	u8 status = P9_LOCK_ERROR;
-	int r = take(c, 1, c->m->lock.fid, 0);
+	int r = p9_take(c, 1, c->m->lock.fid, 0);
 
 	if (r)
 		return r;
@@ -1000,7 +537,7 @@ static int op_xattrwalk(struct p9_call *c)
 	u8 *buf;
 	int r;
 
-	r = take(c, 1, m->xattrwalk.fid, 0);
+	r = p9_take(c, 1, m->xattrwalk.fid, 0);
 	if (r)
 		return r;
 	len = p9fs_xattr_get(s->fs, &c->f[0]->node, name, NULL, 0);
@@ -1009,16 +546,16 @@ static int op_xattrwalk(struct p9_call *c)
 	if (len > P9_XATTR_MAX)
 		return -E2BIG;
 	res = (u64)len;
-	if (xattr_reserve(s, res))
+	if (p9_xattr_reserve(s, res))
 		return -ENOMEM;
 	buf = malloc(len ? len : 1);
 	if (!buf) {
-		xattr_unreserve(s, res);
+		p9_xattr_unreserve(s, res);
 		return -ENOMEM;
 	}
 	len = p9fs_xattr_get(s->fs, &c->f[0]->node, name, buf, len);
 	if (len < 0 || (u64)len > res) {
-		xattr_unreserve(s, res);
+		p9_xattr_unreserve(s, res);
 		free(buf);
 		return len < 0 ? (int)len : -E2BIG;
 	}
@@ -1026,13 +563,13 @@ static int op_xattrwalk(struct p9_call *c)
 		nf = c->f[0];
 		free(nf->xbuf);
 	} else {
-		r = fid_new(s, c->epoch, m->xattrwalk.newfid, &nf);
+		r = p9_fid_new(s, c->epoch, m->xattrwalk.newfid, &nf);
 		if (!r)
 			r = p9fs_node_clone(s->fs, &c->f[0]->node, &nf->node);
 		if (r) {
 			if (nf)
-				fid_drop(s, nf);
-			xattr_unreserve(s, res);
+				p9_fid_drop(s, nf);
+			p9_xattr_unreserve(s, res);
 			free(buf);
 			return r;
 		}
@@ -1052,7 +589,7 @@ static int op_xattrcreate(struct p9_call *c)
 {
 	struct p9_msg *m = c->m;
 	struct p9_fid *f;
-	int r = take(c, 1, m->xattrcreate.fid, 0);
+	int r = p9_take(c, 1, m->xattrcreate.fid, 0);
 
 	if (!r)
 		r = rofs(c);
@@ -1062,14 +599,14 @@ static int op_xattrcreate(struct p9_call *c)
 		return -EINVAL;
 	if (m->xattrcreate.size > P9_XATTR_MAX)
 		return -E2BIG;
-	r = xattr_reserve(c->s, m->xattrcreate.size);
+	r = p9_xattr_reserve(c->s, m->xattrcreate.size);
 	if (r)
 		return r;
 	f = c->f[0];
 	f->xname = strdup(m->xattrcreate.name.s);
 	f->xbuf = calloc(1, m->xattrcreate.size ? m->xattrcreate.size : 1);
 	if (!f->xname || !f->xbuf) {
-		xattr_unreserve(c->s, m->xattrcreate.size);
+		p9_xattr_unreserve(c->s, m->xattrcreate.size);
 		free(f->xname);
 		free(f->xbuf);
 		f->xname = NULL;
@@ -1090,7 +627,7 @@ static int op_clunk(struct p9_call *c)
 	struct p9_fid *f;
 	int r;
 
-	r = fids_get(c, &c->m->fid.fid, 1, c->f);
+	r = p9_fids_get(c, &c->m->fid.fid, 1, c->f);
 	if (r)
 		return r;
 	f = c->f[0];
@@ -1107,7 +644,7 @@ static int op_clunk(struct p9_call *c)
 					   f->xflags);
 	}
 	/* The fid goes whatever happened (9P: even a failed remove). */
-	fid_drop(c->s, f);
+	p9_fid_drop(c->s, f);
 	return r;
 }
 
@@ -1217,7 +754,7 @@ u32 p9_server_handle_io(struct p9_server *s, u8 *in, u32 in_len, u8 *out,
 	p9_reply_begin(&rb, out, c.cap);
 	r = op(&c);
 	if (c.nf)
-		fids_put(s, c.f, c.nf);
+		p9_fids_put(s, c.f, c.nf);
 	if (c.parked) {
 		/* Nothing done, nothing answered: served again later. */
 		io->parked = true;

@@ -29,7 +29,7 @@
  * copied to the chain only if it is still current (reply_copy()); so
  * its reply is neither written to its buffers nor pushed, and a blocked
  * Twrite writes the bytes of the request as popped; the fids it
- * holds outlive the server's reset until it lets go (virtio/9p-ops.c);
+ * holds outlive the server's reset until it lets go (virtio/9p-fids.c);
  * its worker then serves the queue again, the others serving meanwhile.
  */
 #include <errno.h>

@@ -272,9 +272,19 @@ int p9fs_rename(struct p9fs *fs, struct p9fs_node *n,
  * path could not follow, it is lost; so it is when memory runs out. A
  * node without its path still reads, writes and stats through its fds;
  * the calls that need the path (walking "..", Trename, Tremove, the
- * calls that change the share) give -EBADF or -ESTALE.
+ * calls that change the share) give -EBADF or -ESTALE, until
+ * p9fs_node_refind() finds it again.
  */
 int p9fs_node_moved(struct p9fs_node *n, const char *from, const char *to);
+/*
+ * n lost its path: the name the kernel has for the object n's fd holds,
+ * if that resolves beneath the share's root to this very object (0, n's
+ * path set; at once if it had one). -ESTALE: the object has no such name
+ * (removed, moved out of the share, renamed meanwhile); n stays as it
+ * was. A rename through another fid during the call may or may not be
+ * in the name found: the caller tells (include/virtio/9p-renames.h).
+ */
+int p9fs_node_refind(struct p9fs *fs, struct p9fs_node *n);
 /* flags: 0 or AT_REMOVEDIR. */
 int p9fs_unlinkat(struct p9fs *fs, struct p9fs_node *dir, const char *name,
 		  u32 flags);

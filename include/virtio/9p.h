@@ -3,12 +3,13 @@
  * virtio-9p (virtio 1.x spec 5.9): one host directory served to the guest
  * over 9P2000.L.
  *
- * struct p9_server (virtio/9p-ops.c) answers one T-message at a time per
- * caller, from any number of threads: it keeps the bounded fid table
- * (at most P9_MAX_FIDS per device, fewer where the process's descriptor
- * budget is smaller: p9_server_limit_fids(); a fid is used by one
- * request at a time, a request that names a busy fid waits for it, or
- * parks: struct p9_iobufs) and the negotiated msize, and calls the
+ * struct p9_server (virtio/9p-ops.c, its fids virtio/9p-fids.c) answers
+ * one T-message at a time per caller, from any number of threads: it
+ * keeps the bounded fid table (at most P9_MAX_FIDS per device, fewer
+ * where the process's descriptor budget is smaller:
+ * p9_server_limit_fids(); a fid is used by one request at a time, a
+ * request that names a busy fid waits for it, or parks: struct
+ * p9_iobufs) and the negotiated msize, and calls the
  * share's file system side (include/virtio/9p-fs.h) only.
  * Requests belong to an epoch that a reset or cancel ends: a request of
  * an ended epoch stops waiting and touches the fid table no more, and a
@@ -43,6 +44,7 @@
 
 #include "types.h"
 #include "virtio/9p-fs.h"
+#include "virtio/9p-renames.h"
 #include "virtio/core.h"
 
 #define P9_MAX_FIDS	4096		/* per device: then ENFILE */
@@ -57,11 +59,6 @@
  */
 #define P9_REQ_FDS	3
 #define P9_SHARE_REQ_FDS	(P9_MAX_WORKERS * P9_REQ_FDS)
-/*
- * The renames a fid held by a request may miss while it runs (it follows
- * them when the request lets go); past that its path is lost.
- */
-#define P9_RENAME_LOG	32
 #define P9_MSIZE_MAX	(512 * 1024)	/* what the device offers */
 #define P9_MSIZE_MIN	4096		/* a smaller msize is refused */
 #define P9_XATTR_MAX	(64 * 1024)	/* one attribute's value, a list */
@@ -77,12 +74,6 @@
 
 struct p9_fid;
 
-/* The gen'th rename: the share's path `from` became `to`. */
-struct p9_renamed {
-	u64 gen;
-	char *from, *to;
-};
-
 struct p9_server {
 	struct p9fs *fs;
 	const char *name;		/* "virtio-9p.0", for log lines */
@@ -97,13 +88,8 @@ struct p9_server {
 	u64 xattr_bytes;		/* the fids' attribute buffers */
 	u64 epoch;			/* from 1; moved on by reset, cancel */
 	u64 fid_gen;			/* p9_server_fid_gen() */
-	/*
-	 * Trenameat and Trename: the fids not held by a request follow at
-	 * once, a held one when its request lets go of it, from the last
-	 * P9_RENAME_LOG renames kept here.
-	 */
-	u64 rename_gen;
-	struct p9_renamed renames[P9_RENAME_LOG];
+	/* Trenameat and Trename, for the fids' paths: 9p-renames.h. */
+	struct p9_rename_log renames;
 };
 
 int p9_server_init(struct p9_server *s, struct p9fs *fs, const char *name);

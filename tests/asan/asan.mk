@@ -2,7 +2,8 @@
 # make check-asan: the unit tests, tests/9p/reset.c (a worker left behind
 # by a reset, the fids it held freed after it), tests/9p/pool.c (the
 # pool's spares, Tflushes waiting for stuck requests; not stuck.c, whose device
-# is left allocated by design), and the suites that boot the project's
+# is left allocated by design), tests/9p/renames.c (paths lost and found
+# again), and the suites that boot the project's
 # test guests (every tests/integration suite, tests/devices, tests/virtio-e2e,
 # tests/blk/e2e.sh; not the Linux boots, not the fuzz targets), with
 # liblkvm, lkvm and the unit tests built with ASan and UBSan into
@@ -22,7 +23,8 @@ ASAN_CFLAGS += -Wno-gnu-variable-sized-type-not-at-end
 ASAN_OBJS := $(SRCS:%.c=$(ASAN_DIR)/%.o)
 ASAN_LIB := $(ASAN_DIR)/liblkvm.a
 ASAN_UNIT_TESTS := $(UNIT_SRCS:%.c=$(ASAN_DIR)/%)
-ASAN_9P_TESTS := $(ASAN_DIR)/tests/9p/reset $(ASAN_DIR)/tests/9p/pool
+ASAN_9P_TESTS := $(ASAN_DIR)/tests/9p/reset $(ASAN_DIR)/tests/9p/pool \
+	$(ASAN_DIR)/tests/9p/renames
 ASAN_GUEST_SUITES := $(filter-out %/lib.sh,$(wildcard tests/integration/*.sh)) \
 	tests/devices/guest-devices.sh tests/virtio-e2e/virtio-e2e.sh \
 	tests/blk/e2e.sh

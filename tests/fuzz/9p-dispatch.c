@@ -17,7 +17,12 @@
  *  - after each request, every directory fid's path names that very
  *    directory while it exists: the fids at or below an entry that
  *    Trenameat or Trename moves follow it (a removed directory, st_nlink
- *    0, and a path lost to too many renames are let be);
+ *    0, and a path lost to too many renames are let be). A cap byte of
+ *    0xfa or more stands for a request stuck meanwhile, which the target
+ *    (one thread) cannot have: before the request, the rename log moves
+ *    past every fid, whose path is lost when it next follows the log and
+ *    found again from its descriptor when next taken (p9fs_node_refind(),
+ *    checked here as every path is);
  *  - once a reset has let every fid go, the device counts no attribute
  *    buffer bytes and the share no host lock ranges (an entry left in
  *    either would shrink the guest's bound for good).
@@ -190,6 +195,11 @@ int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 		u8 req[8];
 		u32 n;
 
+		if (data[pos] >= 0xfa) {
+			pthread_mutex_lock(&srv.lock);
+			srv.renames.gen += P9_RENAME_LOG + 1;
+			pthread_mutex_unlock(&srv.lock);
+		}
 		pos += 3;
 		len = MIN(len, (u32)(size - pos));
 		memcpy(in, data + pos, len);

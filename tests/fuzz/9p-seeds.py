@@ -24,7 +24,9 @@ def req(m, cap=4):
 
 
 def seq(*msgs, cap=4):
-    return b''.join(req(m, cap) for m in msgs)
+    """msgs: messages, or (cap, message) for a cap of its own."""
+    return b''.join(req(m[1], m[0]) if isinstance(m, tuple) else req(m, cap)
+                    for m in msgs)
 
 
 def walk(fid, newfid, *names):
@@ -104,6 +106,19 @@ SEEDS = {
                         msg(72, 5, struct.pack('<I', 1) + s('e') +
                             struct.pack('<II', 0o755, 0)),
                         msg(122, 6, struct.pack('<I', 2))],
+    # cap 0xfe (0xfa or more, and a full reply buffer) before the rename:
+    # the log moves past every fid first.
+    'refind': START + [walk(0, 1, 'sub'),
+                       msg(72, 2, struct.pack('<I', 1) + s('d') +
+                           struct.pack('<II', 0o755, 0)),
+                       walk(0, 2, 'sub', 'd'),
+                       (0xfe, msg(74, 3, struct.pack('<I', 0) + s('sub') +
+                                  struct.pack('<I', 0) + s('sub3'))),
+                       walk(2, 3, '..'),
+                       msg(72, 4, struct.pack('<I', 2) + s('f') +
+                           struct.pack('<II', 0o755, 0)),
+                       msg(20, 5, struct.pack('<II', 2, 0) + s('top2')),
+                       walk(2, 4, '..')],
     'dir': START + [walk(0, 1), msg(12, 2, struct.pack('<II', 1, 0o200000)),
                     msg(40, 3, struct.pack('<IQI', 1, 0, 200)),
                     msg(8, 4, struct.pack('<I', 0)),

@@ -5,7 +5,8 @@
 # tag right; nothing beside the share changes). make check runs it for
 # FUZZ_CHECK_TIME seconds (tests/fuzz/9p-run.sh); make fuzz-9p, and make
 # fuzz, for FUZZ_TIME.
-P9_FUZZ_SRCS := virtio/9p-ops.c virtio/9p-proto.c \
+P9_FUZZ_SRCS := virtio/9p-ops.c virtio/9p-fids.c virtio/9p-proto.c \
+	virtio/9p-renames.c \
 	$(wildcard virtio/9p-fs*.c) lib/log.c lib/iov.c
 P9_FUZZ_DIR := $(BUILD)/fuzz
 

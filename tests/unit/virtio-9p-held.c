@@ -8,6 +8,8 @@
  *    directory the host moves inside the share stays usable;
  *  - a rename through one fid (Trenameat, Trename): the other fids at or
  *    below the renamed entry follow it, for "..", Trename and Tremove;
+ *  - a node that lost its path finds it again from its descriptor, only
+ *    beneath the share's root and only for its very object;
  *  - the descriptors a request opens beside its fids' own stay within
  *    P9_REQ_FDS, the fallback resolver's deepest ".." included.
  */
@@ -293,6 +295,82 @@ static void test_renames(enum p9fs_model m)
 	close_share();
 }
 
+/* A node of the share at rel (up to two names), its path then lost. */
+static void node_lost(struct p9fs_node *n, const char *a, const char *b)
+{
+	struct p9fs_node root, mid;
+	struct p9_qid q;
+
+	p9fs_node_init(&root);
+	p9fs_node_init(&mid);
+	p9fs_node_init(n);
+	if (p9fs_root(fs, &root, &q) ||
+	    p9fs_walk(fs, &root, a, b ? &mid : n, &q) ||
+	    (b && p9fs_walk(fs, &mid, b, n, &q)))
+		die("p9fs_walk");
+	p9fs_node_release(fs, &root);
+	p9fs_node_release(fs, &mid);
+	p9fs_node_moved(n, NULL, NULL);
+}
+
+/*
+ * p9fs_node_refind(): the kernel's name for a node's object, kept only
+ * when it resolves beneath the root to that object.
+ */
+static void test_refind(bool no_openat2)
+{
+	const char *how = no_openat2 ? "walk" : "openat2";
+	struct p9fs_node f, g, c, d;
+	int r;
+
+	empty();
+	mkd("share/a");
+	mkd("share/a/b");
+	put("share/a/b/f");
+	put("share/g");
+	mkd("share/c");
+	mkd("share/d");
+	mkd("sharex");
+	open_share(P9FS_MODEL_MAPPED, no_openat2);
+	node_lost(&f, "a", "b");
+	node_lost(&g, "g", NULL);
+	node_lost(&c, "c", NULL);
+	node_lost(&d, "d", NULL);
+
+	mv("share/a", "share/z");
+	r = p9fs_node_refind(fs, &f);
+	ok(r == 0 && f.path && !strcmp(f.path, "z/b"),
+	   "%s: a directory the host renamed is found at its new name (%d, %s)",
+	   how, r, f.path ? f.path : "none");
+	/* Removed: the kernel's name ends in " (deleted)"; a file has it. */
+	if (unlink(at("share/g")))
+		die("unlink");
+	put("share/g (deleted)");
+	r = p9fs_node_refind(fs, &g);
+	ok(r == -ESTALE && !g.path,
+	   "%s: a removed file is not found, not even by a name like the kernel's (%d)",
+	   how, r);
+	/* Beside the share, under a name the share's is a prefix of. */
+	mv("share/c", "sharex/c");
+	r = p9fs_node_refind(fs, &c);
+	ok(r == -ESTALE && !c.path,
+	   "%s: a directory moved to sharex/c is not beneath share (%d)", how,
+	   r);
+	/* Out, with a symbolic link where it was. */
+	mv("share/d", "outside/d");
+	if (symlink("../outside/d", at("share/d")))
+		die("symlink");
+	r = p9fs_node_refind(fs, &d);
+	ok(r == -ESTALE && !d.path,
+	   "%s: a directory moved out, a link in its place, is not found (%d)",
+	   how, r);
+	p9fs_node_release(fs, &f);
+	p9fs_node_release(fs, &g);
+	p9fs_node_release(fs, &c);
+	p9fs_node_release(fs, &d);
+	close_share();
+}
+
 static int spare[1024];
 static unsigned int nspare;
 
@@ -387,6 +465,8 @@ int main(void)
 	else
 		skip("needs root", "passthrough: a directory moved out");
 	test_renames(P9FS_MODEL_MAPPED);
+	test_refind(false);
+	test_refind(true);
 	test_request_fds();
 	nftw(base, rm_all, 16, FTW_DEPTH | FTW_PHYS);
 	return tap_done();
