@@ -9,11 +9,8 @@
 set -u
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 BENCH="$ROOT/build/tests/9p/9p-bench"
-if [ ! -x "$BENCH" ]; then
-	echo "ok 1 - 9p bench # SKIP 9p-bench not built"
-	echo "1..1"
-	exit 0
-fi
+. "$ROOT/tests/lib/tap.sh"
+[ -x "$BENCH" ] || tap_skip_all "9p bench" "9p-bench not built"
 dir=$(mktemp -d "${BENCH_DIR:-/var/tmp}/lkvm-9p-bench.XXXXXX")
 trap 'rm -rf "$dir"' EXIT
 "$BENCH" "$dir" "${SIZE_MB:-256}" "${FILES:-2000}" "${ROUNDS:-3}"

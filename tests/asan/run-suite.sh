@@ -9,14 +9,12 @@
 set -u
 root=$(cd "$(dirname "$0")/../.." && pwd)
 asan=$root/build/asan
-if [ $# -eq 0 ]; then
-	echo "ok 1 - ASan+UBSan suites # SKIP no clang (Debian package clang-14)"
-	echo "1..1"
-	exit 0
-fi
+. "$root/tests/lib/tap.sh"
+[ $# -gt 0 ] ||
+	tap_skip_all "ASan+UBSan suites" "no clang (Debian package clang-14)"
 suite=$1
 if [ ! -x "$asan/lkvm" ]; then
-	echo "not ok 1 - $suite under ASan: $asan/lkvm not built (make asan-build)"
+	ok 1 "$suite under ASan: $asan/lkvm not built (make asan-build)"
 	exit 1
 fi
 logs=$(mktemp -d /tmp/lkvm-asan.XXXXXX)

@@ -27,13 +27,10 @@ BENCH="$ROOT/build/tests/blk/blk-bench"
 SECS=${SECS:-2}
 ROUNDS=${ROUNDS:-7}
 SIZE_MB=${SIZE_MB:-1024}
-n=0
-tap() { n=$((n + 1)); echo "$1 $n - $2"; }
+. "$ROOT/tests/lib/tap.sh"
 
 if [ ! -x "$BENCH" ]; then
-	tap ok "virtio-blk bench # SKIP blk-bench not built"
-	echo "1..$n"
-	exit 0
+	tap_skip_all "virtio-blk bench" "blk-bench not built"
 fi
 have_fio=1
 command -v fio >/dev/null || have_fio=0
@@ -196,13 +193,13 @@ echo "# of the rounds' IOPS and of each round's on/off ratio; CPU us per request
 for r in "${results[@]}"; do
 	read -r name ui ti fo ru fails <<<"$r"
 	if [ "$fails" != 0 ]; then
-		tap "not ok" "$name: $fails of $ROUNDS rounds had a run fail"
+		ok 1 "$name: $fails of $ROUNDS rounds had a run fail"
 	elif [ "$have_fio" = 0 ]; then
-		tap ok "$name: io_uring $ui, threads $ti IOPS # SKIP no fio to compare"
+		skip "$name: io_uring $ui, threads $ti IOPS" "no fio to compare"
 	elif awk -v r="$ru" 'BEGIN { exit !(r >= 0.9) }'; then
-		tap ok "$name: io_uring $ui IOPS = $ru x fio ($fo), target 0.9"
+		ok 0 "$name: io_uring $ui IOPS = $ru x fio ($fo), target 0.9"
 	else
-		tap "not ok" "$name: io_uring $ui IOPS = $ru x fio ($fo), below the 0.9 target"
+		ok 1 "$name: io_uring $ui IOPS = $ru x fio ($fo), below the 0.9 target"
 	fi
 done
-echo "1..$n"
+tap_plan

@@ -39,8 +39,6 @@ for k, v in seeds.items():
     open(os.path.join(out, k), 'wb').write(v)
 PY
 FUZZ_REPORT='^balloon-pages:'
-fuzz_target 1 balloon-pages "$work/balloon-pages/corpus" fuzz-balloon-build \
+fuzz_target balloon-pages "$work/balloon-pages/corpus" fuzz-balloon-build \
 	-max_len=70000 -rss_limit_mb=1024
-rc=$?
-echo "1..1"
-exit $rc
+tap_done

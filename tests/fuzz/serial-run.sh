@@ -39,8 +39,6 @@ for name, data in [('probe', probe), ('stall', stall), ('rx', rx),
                    ('loop', loop), ('wide', wide)]:
     open(os.path.join(out, name), 'wb').write(data)
 PY
-fuzz_target 1 serial-ports "$work/corpus" fuzz-serial-build \
+fuzz_target serial-ports "$work/corpus" fuzz-serial-build \
 	-max_len=16384 -rss_limit_mb=1024
-rc=$?
-echo "1..1"
-exit $rc
+tap_done

@@ -40,8 +40,6 @@ for k, v in seeds.items():
     open(os.path.join(out, k), 'wb').write(v)
 PY
 FUZZ_REPORT='^vsock-tx:'
-fuzz_target 1 vsock-tx "$work/vsock-tx/corpus" fuzz-vsock-build \
+fuzz_target vsock-tx "$work/vsock-tx/corpus" fuzz-vsock-build \
 	-max_len=70000 -rss_limit_mb=1024
-rc=$?
-echo "1..1"
-exit $rc
+tap_done

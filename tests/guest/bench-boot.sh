@@ -11,19 +11,8 @@ out=${BUILD:-build}/tests/guest
 lkvm=${LKVM:-$root/lkvm}
 qemu=${QEMU:-qemu-system-x86_64}
 runs=${RUNS:-10}
-n=0 failed=0
-
-tap() {	# tap STATUS TEXT [SKIP-REASON]
-	n=$((n + 1))
-	if [ $# -gt 2 ]; then
-		echo "ok $n - $2 # SKIP $3"
-	elif [ "$1" -eq 0 ]; then
-		echo "ok $n - $2"
-	else
-		echo "not ok $n - $2"
-		failed=$((failed + 1))
-	fi
-}
+# shellcheck source=tests/lib/tap.sh
+. "$(dirname "$0")/../lib/tap.sh"
 
 # bench NAME WANT-STATUS COMMAND...: times RUNS runs of COMMAND.
 bench() {
@@ -36,13 +25,13 @@ bench() {
 		rc=$?
 		t1=$(date +%s%N)
 		if [ "$rc" -ne "$want" ]; then
-			tap 1 "$name: exit status $rc, expected $want"
+			ok 1 "$name: exit status $rc, expected $want"
 			return
 		fi
 		ms+=($(((t1 - t0) / 1000000)))
 	done
 	mapfile -t ms < <(printf '%s\n' "${ms[@]}" | sort -n)
-	tap 0 "$name: median ${ms[$((runs / 2))]} ms, min ${ms[0]} ms ($runs runs)"
+	ok 0 "$name: median ${ms[$((runs / 2))]} ms, min ${ms[0]} ms ($runs runs)"
 }
 
 why=
@@ -51,7 +40,7 @@ if [ ! -e /dev/kvm ] || [ ! -r /dev/kvm ] || [ ! -w /dev/kvm ]; then
 fi
 for img in guest.elf guest-pvh.elf guest.bzImage guest.flat; do
 	if [ -n "$why" ] || [ ! -x "$lkvm" ]; then
-		tap 0 "lkvm $img" "${why:-$lkvm not built}"
+		skip "lkvm $img" "${why:-$lkvm not built}"
 		continue
 	fi
 	# The flat image has no command line: it runs test=hello, status 0.
@@ -59,12 +48,11 @@ for img in guest.elf guest-pvh.elf guest.bzImage guest.flat; do
 		-p test=exit:0
 done
 if [ -n "$why" ] || ! command -v "$qemu" >/dev/null; then
-	tap 0 "qemu microvm guest-pvh.elf" "${why:-$qemu not installed}"
+	skip "qemu microvm guest-pvh.elf" "${why:-$qemu not installed}"
 else
 	bench "qemu microvm guest-pvh.elf" 1 "$qemu" -M microvm -enable-kvm \
 		-m 128 -nodefaults -no-user-config -nographic -serial stdio \
 		-device isa-debug-exit,iobase=0xf4,iosize=4 \
 		-kernel "$out/guest-pvh.elf" -append test=exit:0
 fi
-echo "1..$n"
-[ "$failed" -eq 0 ]
+tap_done

@@ -5,17 +5,8 @@
 # and mkbzimage refuses input it cannot pack.
 set -u
 out=${BUILD:-build}/tests/guest
-n=0 failed=0
-
-ok() {	# ok CONDITION-STATUS NAME
-	n=$((n + 1))
-	if [ "$1" -eq 0 ]; then
-		echo "ok $n - $2"
-	else
-		echo "not ok $n - $2"
-		failed=$((failed + 1))
-	fi
-}
+# shellcheck source=tests/lib/tap.sh
+. "$(dirname "$0")/../lib/tap.sh"
 
 # u8/u16/u32/u64 FILE OFFSET: little-endian value, decimal.
 u() { od -An -t"u$1" -j "$(($3))" -N "$1" --endian=little "$2" | tr -d ' '; }
@@ -125,5 +116,4 @@ head -c 1024 "$bz" >"$tmp/setup"
 ! "$out/mkbzimage" "$tmp/setup" "$elf" "$tmp/x" 2>/dev/null
 ok $? "mkbzimage rejects setup code with a filled header"
 
-echo "1..$n"
-[ "$failed" -eq 0 ]
+tap_done

@@ -9,28 +9,17 @@
 set -u
 out=${BUILD:-build}/tests/guest
 qemu=${QEMU:-qemu-system-x86_64}
-n=0 failed=0
-
-tap() {	# tap STATUS NAME [SKIP-REASON]
-	n=$((n + 1))
-	if [ $# -gt 2 ]; then
-		echo "ok $n - $2 # SKIP $3"
-	elif [ "$1" -eq 0 ]; then
-		echo "ok $n - $2"
-	else
-		echo "not ok $n - $2"
-		failed=$((failed + 1))
-	fi
-}
+# shellcheck source=tests/lib/tap.sh
+. "$(dirname "$0")/../lib/tap.sh"
 
 names=(pvh-hello pvh32-cmdline pvh-args pvh-initrd-cpl0 pvh-user pvh-exit pvh-initrd pvh-e820 pvh-smp pvh-irq
        pvh-memtest pvh-cpuid pvh-fault pvh-triple pvh-unknown bzimage-hello bzimage-initrd bzimage-reset
        bzimage-pci flat-hello)
 if ! command -v "$qemu" >/dev/null; then
 	for t in "${names[@]}"; do
-		tap 0 "$t" "$qemu not installed"
+		skip "$t" "$qemu not installed"
 	done
-	echo "1..$n"
+	tap_plan
 	exit 0
 fi
 
@@ -56,11 +45,10 @@ has() { grep -aqxF -- "$1" "$log"; }
 fail_log() { sed 's/^/# /' "$log" | head -40; }
 
 result() {	# result NAME STATUS: TAP line; the log shown on failure
-	tap "$2" "$1"
-	if [ "$2" -ne 0 ]; then
+	ok "$2" "$1" || {
 		echo "# rc=$rc"
 		fail_log
-	fi
+	}
 }
 
 pvh="$out/guest-pvh.elf"
@@ -176,5 +164,4 @@ run pc 30 -bios "$tmp/bios" \
 	has "lkvm test guest"; }
 result flat-hello $?
 
-echo "1..$n"
-[ "$failed" -eq 0 ]
+tap_done

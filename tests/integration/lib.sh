@@ -1,5 +1,6 @@
 #!/bin/bash
-# TAP helpers for lkvm integration tests. Source from a test script.
+# Helpers for lkvm integration tests, their TAP lines tests/lib/tap.sh's
+# (ok, skip, tap_done). Source from a test script.
 set -u
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 # LKVM: the lkvm under test (make check-asan passes its own build).
@@ -8,12 +9,12 @@ BUILD="$ROOT/build"
 GUESTS="$BUILD/tests/guest"
 TMP=$(mktemp -d /tmp/lkvm-test.XXXXXX)
 trap 'rm -rf "$TMP"' EXIT
-_n=0
-_failed=0
+. "$ROOT/tests/lib/tap.sh"
 
-pass() { _n=$((_n + 1)); echo "ok $_n - $1"; }
-fail() { _n=$((_n + 1)); _failed=$((_failed + 1)); echo "not ok $_n - $1"; }
-skip() { _n=$((_n + 1)); echo "ok $_n - $1 # SKIP $2"; }
+# pass DESCRIPTION, fail DESCRIPTION: one check. Both return 0: checks
+# chained with && (boot ... && check ...) go on past a failed one.
+pass() { ok 0 "$1"; }
+fail() { ok 1 "$1" || return 0; }
 check() { # check DESCRIPTION COMMAND...
 	local what=$1
 	shift
@@ -25,10 +26,7 @@ check_that() {
 	shift
 	if eval "$1"; then pass "$what"; else fail "$what"; fi
 }
-done_testing() {
-	echo "1..$_n"
-	[ "$_failed" -eq 0 ]
-}
+done_testing() { tap_done; }
 
 # Why KVM cannot be used here, or nothing when it can.
 kvm_unusable() {

@@ -8,51 +8,45 @@ LC_ALL=C
 export LC_ALL
 here=$(cd "$(dirname "$0")" && pwd)
 kpq=${KPQ:-$here/../../kernel-patches/kpq}
-n=0 failed=0
+# shellcheck source=tests/lib/tap.sh
+. "$here/../lib/tap.sh"
 
-out=$("$kpq" check 2>&1)
-st=$?
-n=$((n + 1))
-if [ "$st" -eq 0 ]; then
-	echo "ok $n - kpq check: $(printf '%s\n' "$out" | tail -n 1 | sed 's/^kpq: check: //')"
+if out=$("$kpq" check 2>&1); then
+	ok 0 "kpq check: $(printf '%s\n' "$out" | tail -n 1 | sed 's/^kpq: check: //')"
 else
-	echo "not ok $n - kpq check"
-	printf '%s\n' "$out" | sed 's/^/# /'
-	failed=$((failed + 1))
+	ok 1 "kpq check" "$out"
 fi
 
 tarball=$(sed -n 's/^TARBALL=//p' "$here/../../kernel-patches/BASE")
 if [ ! -r "$tarball" ]; then
-	n=$((n + 1))
-	echo "ok $n - kpq checkpatch # SKIP the base tarball $tarball is not installed (make deps as root)"
-	echo "1..$n"
-	[ "$failed" -eq 0 ]
+	skip "kpq checkpatch" "the base tarball $tarball is not installed (make deps as root)"
+	tap_done
 	exit
 fi
 out=$("$kpq" checkpatch 2>&1)
 st=$?
 lines=$(printf '%s\n' "$out" | grep -c ': checkpatch --strict ')
 if [ "$lines" -eq 0 ]; then
-	n=$((n + 1))
-	echo "not ok $n - kpq checkpatch ran"
-	printf '%s\n' "$out" | sed 's/^/# /'
-	failed=$((failed + 1))
+	ok 1 "kpq checkpatch ran" "$out"
 else
-	printf '%s\n' "$out" | awk -v n="$n" '
+	# A check a patch ("0 NAME" clean, "1 NAME: WHY"), its report's
+	# indented lines as comments.
+	results=$(printf '%s\n' "$out" | awk '
 		/: checkpatch --strict clean$/ {
-			n++; sub(/^kpq: /, ""); sub(/: checkpatch --strict clean$/, "")
-			print "ok " n " - checkpatch --strict: " $0; next
+			sub(/^kpq: /, ""); sub(/: checkpatch --strict clean$/, "")
+			print "0 " $0; next
 		}
-		/: checkpatch --strict: / {
-			n++; sub(/^kpq: /, ""); print "not ok " n " - checkpatch --strict: " $0; next
-		}
-		/^    / { print "#" $0 }
-		END { print n > "/dev/stderr" }' 2>"${TMPDIR:-/tmp}/kpq-queue.$$"
-	n=$(cat "${TMPDIR:-/tmp}/kpq-queue.$$")
-	rm -f "${TMPDIR:-/tmp}/kpq-queue.$$"
-	if [ "$st" -ne 0 ]; then
-		failed=$((failed + 1))
-	fi
+		/: checkpatch --strict: / { sub(/^kpq: /, ""); print "1 " $0; next }
+		/^    / { print "#" $0 }')
+	while IFS= read -r r; do
+		case $r in
+		"#"*) printf '%s\n' "$r" ;;
+		*) ok "${r%% *}" "checkpatch --strict: ${r#* }" ;;
+		esac
+	done <<EOF
+$results
+EOF
+	# kpq's status counts too, as before: it fails the suite.
+	[ "$st" -eq 0 ] || tap_failed=$((tap_failed + 1))
 fi
-echo "1..$n"
-[ "$failed" -eq 0 ]
+tap_done

@@ -10,26 +10,8 @@ LC_ALL=C
 export LC_ALL
 here=$(cd "$(dirname "$0")" && pwd)
 kpq=${KPQ:-$here/../../kernel-patches/kpq}
-n=0 failed=0
-
-ok() { # ok COND-STATUS NAME [DIAG...]
-	st=$1 name=$2
-	shift 2
-	n=$((n + 1))
-	if [ "$st" -eq 0 ]; then
-		echo "ok $n - $name"
-	else
-		echo "not ok $n - $name"
-		failed=$((failed + 1))
-		for d in "$@"; do
-			printf '%s\n' "$d" | sed 's/^/# /'
-		done
-	fi
-}
-skip() {
-	n=$((n + 1))
-	echo "ok $n - $1 # SKIP $2"
-}
+# shellcheck source=tests/lib/tap.sh
+. "$here/../lib/tap.sh"
 
 if ! command -v git >/dev/null 2>&1; then
 	echo "1..0 # SKIP git is not installed (make deps)"
@@ -637,5 +619,4 @@ else
 	skip "kpq is shellcheck-clean" "shellcheck is not installed"
 fi
 
-echo "1..$n"
-[ "$failed" -eq 0 ]
+tap_done

@@ -114,7 +114,7 @@ if [ -d /sys/module/kvm_pvm ] || [ -n "$_linux_skip" ]; then
 else
 	for t in "no SYSCALL completion: init dies" "... before printing" \
 		"... panic status" "... saying so"; do
-		_linux_tap ok "$t" "SKIP SYSCALL leaves CPL3 on this host (not kvm_pvm)"
+		skip "$t" "SYSCALL leaves CPL3 on this host (not kvm_pvm)"
 	done
 fi
 

@@ -97,7 +97,7 @@ expect_guest_tap "$name"
 
 log=$outdir/$name.log
 rc=$(cat "$outdir/$name.rc")
-if [ "$_linux_failed" -eq 0 ]; then
+if [ "$tap_failed" -eq 0 ]; then
 	result 0
 elif [ "$rc" = 124 ] || [ "$rc" = 137 ]; then
 	result 124 "killed after $LINUX_TIMEOUT s; last line: $(tail -n 1 "$log")"

@@ -56,34 +56,30 @@ LINUX_LOG_DIR=$BUILD/tests/linux
 # makes lkvm append the clearcpuid list and noxsave itself.
 LINUX_CMDLINE="console=ttyS0 earlyprintk=serial panic=-1${LINUX_CMDLINE_EXTRA:+ $LINUX_CMDLINE_EXTRA}"
 
-_linux_n=0
-_linux_failed=0
 _linux_skip=
 _linux_boots=()
 _linux_top=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+# The TAP lines: ok, skip, tap_done; tap_failed counts the failures.
+# shellcheck source=tests/lib/tap.sh
+. "$_linux_top/tests/lib/tap.sh"
 
-_linux_tap() {	# ok|not-ok, description, [directive]
-	_linux_n=$((_linux_n + 1))
-	if [ "$1" = ok ]; then
-		echo "ok $_linux_n - $2${3:+ # $3}"
-	else
-		echo "not ok $_linux_n - $2${3:+ # $3}"
-		case "${3:-}" in
-		TODO*) ;;
-		*) _linux_failed=$((_linux_failed + 1)) ;;
-		esac
-	fi
+# _linux_tap ok|not-ok DESCRIPTION [DIRECTIVE]: a check as the guest
+# reported it; "not ok ... # TODO" is no failure. Returns 0.
+_linux_tap() {
+	case "$1:${3:-}" in
+	ok:*) tap_line ok "$2${3:+ # $3}" ;;
+	*:TODO*) tap_line "not ok" "$2 # $3" ;;
+	*) ok 1 "$2${3:+ # $3}" || return 0 ;;
+	esac
 }
 
 # Report one check: linux_result PASS(0|1) DESCRIPTION. Skips while the
 # suite is skipped.
 linux_result() {
 	if [ -n "$_linux_skip" ]; then
-		_linux_tap ok "$2" "SKIP $_linux_skip"
-	elif [ "$1" -eq 0 ]; then
-		_linux_tap ok "$2"
+		skip "$2" "$_linux_skip"
 	else
-		_linux_tap not-ok "$2"
+		ok "$1" "$2" || return 0
 	fi
 }
 
@@ -94,7 +90,7 @@ linux_skip() {
 
 # Skip one check: linux_skip_one DESCRIPTION REASON.
 linux_skip_one() {
-	_linux_tap ok "$1" "SKIP ${_linux_skip:-$2}"
+	skip "$1" "${_linux_skip:-$2}"
 }
 
 lkvm_run_help() {
@@ -548,7 +544,7 @@ expect_guest_tap() {
 # exit non-zero when a check failed.
 linux_done() {
 	local log
-	if [ "$_linux_failed" -gt 0 ]; then
+	if [ "$tap_failed" -gt 0 ]; then
 		for log in ${_linux_boots[@]+"${_linux_boots[@]}"}; do
 			[ -f "$log" ] || continue
 			echo "# last lines of $log:"
@@ -558,6 +554,5 @@ linux_done() {
 			sed 's/^/#   /' "${log%.log}.stall"
 		done
 	fi
-	echo "1..$_linux_n"
-	[ "$_linux_failed" -eq 0 ]
+	tap_done
 }

@@ -11,17 +11,11 @@ set -u
 watch=$(cd "$(dirname "$0")" && pwd)/peer-watch.sh
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-n=0 failed=0
+# shellcheck source=tests/lib/tap.sh
+. "$(dirname "$0")/../lib/tap.sh"
 
-check() {	# STATUS DESCRIPTION
-	n=$((n + 1))
-	if [ "$1" = 0 ]; then
-		echo "ok $n - $2"
-	else
-		echo "not ok $n - $2"
-		failed=1
-		sed 's/^/#   /' "$tmp/out" "$tmp/err" 2>/dev/null
-	fi
+check() {	# STATUS DESCRIPTION: on failure, the watcher's output
+	ok "$1" "$2" || sed 's/^/#   /' "$tmp/out" "$tmp/err" 2>/dev/null
 }
 
 # pw ARGS...: run the watcher; status in $rc, seconds in $secs, output in
@@ -103,5 +97,4 @@ done
 [ "$bad" = 0 ]
 check $? "bad usage (bad or missing values, no or unknown command, unknown option): status 2 and a 'peer-watch:' line"
 
-echo "1..$n"
-exit "$failed"
+tap_done

@@ -12,17 +12,9 @@
 set -u
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-n=0 failed=0
 
-check() {	# STATUS DESCRIPTION [FILE]
-	n=$((n + 1))
-	if [ "$1" = 0 ]; then
-		echo "ok $n - $2"
-	else
-		echo "not ok $n - $2"
-		failed=1
-		[ -n "${3:-}" ] && sed 's/^/#   /' "$3" 2>/dev/null
-	fi
+check() {	# STATUS DESCRIPTION [FILE]: on failure, FILE's lines
+	ok "$1" "$2" || { [ -z "${3:-}" ] || sed 's/^/#   /' "$3" 2>/dev/null; }
 }
 
 # The stand-in: `run` prints, keeps quiet for $STANDIN_QUIET s, prints
@@ -84,7 +76,7 @@ check $? "a boot's own --name is kept" "$LINUX_LOG_DIR/busy.cmd"
 
 # linux_done shows the stall file after a failed check.
 (
-	_linux_failed=1
+	tap_failed=1
 	linux_done
 ) >"$tmp/done" 2>&1
 grep -q "^# it stalled; .*quiet.stall:" "$tmp/done" &&
@@ -95,9 +87,12 @@ check $? "linux_done shows the stall file when a check failed" "$tmp/done"
 # boot after two dumps showing it, the attempt is a skip naming it, its
 # log is kept, and the boot runs again; without, the boot runs on.
 echo 1 >"$tmp/hangs"
-STANDIN_HANGS=$tmp/hangs STANDIN_QUIET=60 LINUX_STALL_DUMP=5 \
-	LINUX_TIMEOUT=50 LINUX_HANG_RETRY=1 linux_run hung "$LKVM" run -k x \
-	>"$tmp/out"
+# In a subshell: the attempt's skip line, in $tmp/out, is not this
+# suite's check and must not advance its count.
+(
+	STANDIN_HANGS=$tmp/hangs STANDIN_QUIET=60 LINUX_STALL_DUMP=5 \
+		LINUX_TIMEOUT=50 LINUX_HANG_RETRY=1 linux_run hung "$LKVM" run -k x
+) >"$tmp/out"
 grep -q "^# the nested stack's hang (vCPU 0 spins at ffffffff812e78ee with interrupts off): killing lkvm" \
 	"$LINUX_LOG_DIR/hung.hang-1.stall"
 check $? "a boot with the nested stack's hang is killed, its dump kept" \
@@ -119,5 +114,4 @@ STANDIN_HANGS=$tmp/hangs STANDIN_QUIET=60 LINUX_STALL_DUMP=5 \
 check $? "without LINUX_HANG_RETRY the hung boot runs to its time-out" \
 	"$tmp/out"
 
-echo "1..$n"
-exit "$failed"
+tap_done

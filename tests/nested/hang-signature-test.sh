@@ -7,7 +7,7 @@
 top=$(cd "$(dirname "$0")/../.." && pwd)
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-. "$top/tests/nested/tap.sh"
+. "$top/tests/lib/tap.sh"
 
 # dump FILE RIP RFLAGS CODE: append one dump of vCPU 0, and vCPU 1 idle.
 dump() {
@@ -75,5 +75,4 @@ sig "$tmp/missing"
 [ $rc -eq 2 ]
 ok $? "a missing file: status 2" "$rc $out"
 
-echo "1..$n"
-exit "$failed"
+tap_done

@@ -9,7 +9,7 @@
 top=$(cd "$(dirname "$0")/../.." && pwd)
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-. "$top/tests/nested/tap.sh"
+. "$top/tests/lib/tap.sh"
 
 # A scratch checkout: run.sh works in the tree it lives in.
 mkdir -p "$tmp/co/tests/nested"
@@ -82,5 +82,4 @@ rc=$?
 	grep -q "NESTED_TCG_THREAD=many: not single or multi" "$tmp/out6"
 ok $? "NESTED_TCG_THREAD=many is refused with a message, no VM started" \
 	"status $rc: $(cat "$tmp/out6")"
-echo "1..$n"
-exit "$failed"
+tap_done

@@ -8,7 +8,7 @@
 top=$(cd "$(dirname "$0")/../.." && pwd)
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-. "$top/tests/nested/tap.sh"
+. "$top/tests/lib/tap.sh"
 
 printf '#!/bin/sh\necho "ok 1 - L1: one"\necho "ok 2 - L1: two"\necho "not ok 3 - L1: three"\necho "ok 4 - not in L1"\n' >"$tmp/smoke.sh"
 printf '#!/bin/sh\necho "ok 1 - a VM # SKIP no KVM here"\n' >"$tmp/skips.sh"
@@ -29,4 +29,4 @@ else
 	grep -q "^# /dev/kvm is missing .*: 1 skips name KVM; this run says nothing about VMs" <<<"$without"
 	ok $? "without them: the run says nothing about VMs" "$without"
 fi
-exit "$failed"
+[ "$tap_failed" -eq 0 ]

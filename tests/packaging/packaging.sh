@@ -18,21 +18,8 @@ unset MAKEFLAGS MFLAGS MAKELEVEL MAKEOVERRIDES CC AR CFLAGS CPPFLAGS \
 	LDFLAGS VERSION ARCH CROSS_COMPILE PREFIX DESTDIR
 tmp=$(mktemp -d) || exit 1
 trap 'rm -rf "$tmp"' EXIT
-n=0
+. "$top/tests/lib/tap.sh"
 
-ok() { # ok STATUS NAME [DIAG]
-	n=$((n + 1))
-	if [ "$1" -eq 0 ]; then
-		echo "ok $n - $2"
-	else
-		echo "not ok $n - $2"
-		[ -n "${3:-}" ] && printf '%s\n' "$3" | sed 's/^/# /'
-	fi
-}
-skip() {
-	n=$((n + 1))
-	echo "ok $n - $1 # SKIP $2"
-}
 has() { # has WORDS WORD: WORD is one of the space-separated WORDS
 	case " $1 " in *" $2 "*) return 0 ;; esac
 	return 1
@@ -174,7 +161,7 @@ if ! git rev-parse --git-dir >/dev/null 2>&1; then
 		"same VERSION" ; do
 		skip "$t" "not in a git checkout"
 	done
-	echo "1..$n"
+	tap_plan
 	exit 0
 fi
 rev=$(git stash create 2>/dev/null)
@@ -205,4 +192,4 @@ v=$("$src/lkvm" version 2>&1)
 [ "$v" = "lkvm version unknown" ]
 ok $? "a tarball without VERSION: unknown" "$v"
 
-echo "1..$n"
+tap_plan

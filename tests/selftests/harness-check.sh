@@ -7,14 +7,13 @@ set -u
 top=$(cd "$(dirname "$0")/../.." && pwd)
 bin=$top/build/tests/selftests/harness
 src=tests/selftests/harness
-n=0 failed=0
+. "$top/tests/lib/tap.sh"
 
 echo "TAP version 13"
 echo "1..8"
 if [ ! -r /dev/kvm ] || [ ! -w /dev/kvm ]; then
 	for t in assert-report hlt-exit shutdown-exit exception hang-stage tap-format xfail-host xfail-other-host; do
-		n=$((n + 1))
-		echo "ok $n - harness: $t # SKIP /dev/kvm not accessible"
+		skip "harness: $t" "/dev/kvm not accessible"
 	done
 	exit 0
 fi
@@ -23,24 +22,21 @@ fi
 check() {
 	local name=$1 out=$2 rc=$3 want=$4 p
 	shift 4
-	n=$((n + 1))
 	if [ "$rc" -ne "$want" ]; then
 		echo "# $name: exit status $rc, expected $want"
 		printf '%s\n' "$out" | sed 's/^/#   /'
-		echo "not ok $n - harness: $name"
-		failed=$((failed + 1))
+		ok 1 "harness: $name"
 		return
 	fi
 	for p in "$@"; do
 		if ! printf '%s\n' "$out" | grep -q -E -e "$p"; then
 			echo "# $name: output lacks /$p/"
 			printf '%s\n' "$out" | sed 's/^/#   /'
-			echo "not ok $n - harness: $name"
-			failed=$((failed + 1))
+			ok 1 "harness: $name"
 			return
 		fi
 	done
-	echo "ok $n - harness: $name"
+	ok 0 "harness: $name"
 }
 
 line=$(grep -n 'HARNESS-ASSERT-LINE' "$top/$src/assert-fail-guest.c" | cut -d: -f1)
@@ -83,4 +79,4 @@ check xfail-other-host "$out" $rc 1 '^not ok 1 assert-fail$' \
 	'^0 passed, 1 failed, 0 skipped$'
 rm -f "$xf"
 
-[ $failed -eq 0 ]
+[ "$tap_failed" -eq 0 ]

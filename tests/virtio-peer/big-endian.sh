@@ -7,18 +7,13 @@ set -u
 root=$(cd "$(dirname "$0")/../.." && pwd)
 dir=$root/build/virtio-be
 tests="virtio-queue virtio-core virtio-mmio"
-if [ -f "$dir/skip-reason" ]; then
-	echo "ok 1 - virtio suites on big-endian s390x # SKIP $(cat "$dir/skip-reason")"
-	echo "1..1"
-	exit 0
-fi
+. "$root/tests/lib/tap.sh"
+[ ! -f "$dir/skip-reason" ] ||
+	tap_skip_all "virtio suites on big-endian s390x" "$(cat "$dir/skip-reason")"
 qemu=$(command -v qemu-s390x-static || command -v qemu-s390x)
-n=0 failed=0
 for t in $tests; do
-	n=$((n + 1))
 	if [ ! -x "$dir/$t" ]; then
-		echo "not ok $n - $t on s390x: not built (make virtio-be)"
-		failed=1
+		ok 1 "$t on s390x: not built (make virtio-be)"
 		continue
 	fi
 	out=$(timeout 300 "$qemu" "$dir/$t" 2>/dev/null)
@@ -26,12 +21,10 @@ for t in $tests; do
 	passed=$(grep -c '^ok ' <<<"$out")
 	bad=$(grep '^not ok ' <<<"$out")
 	if [ "$rc" -eq 0 ] && [ -z "$bad" ] && [ "$passed" -gt 0 ]; then
-		echo "ok $n - $t on big-endian s390x: $passed checks passed"
+		ok 0 "$t on big-endian s390x: $passed checks passed"
 	else
 		[ -n "$bad" ] && sed 's/^/# /' <<<"$bad"
-		echo "not ok $n - $t on big-endian s390x: exit $rc"
-		failed=1
+		ok 1 "$t on big-endian s390x: exit $rc"
 	fi
 done
-echo "1..$n"
-exit $failed
+tap_done

@@ -3,14 +3,12 @@
 # TAP suite: Linux's virtio_ring.c driver <-> lkvm's virtio device side.
 root=$(cd "$(dirname "$0")/../.." && pwd)
 dir=$root/build/virtio-peer
-if [ -f "$dir/skip-reason" ]; then
-	echo "ok 1 - virtio peer test # SKIP $(cat "$dir/skip-reason")"
-	echo "1..1"
-	exit 0
-fi
+. "$root/tests/lib/tap.sh"
+[ ! -f "$dir/skip-reason" ] ||
+	tap_skip_all "virtio peer test" "$(cat "$dir/skip-reason")"
 if [ ! -x "$dir/peer-test" ]; then
-	echo "not ok 1 - virtio peer test: $dir/peer-test not built (make virtio-peer)"
-	echo "1..1"
-	exit 1
+	ok 1 "virtio peer test: $dir/peer-test not built (make virtio-peer)"
+	tap_done
+	exit
 fi
 exec "$dir/peer-test" "$@"
