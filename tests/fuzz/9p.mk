@@ -6,7 +6,7 @@
 # FUZZ_CHECK_TIME seconds (tests/fuzz/9p-run.sh); make fuzz-9p, and make
 # fuzz, for FUZZ_TIME.
 P9_FUZZ_SRCS := virtio/9p-ops.c virtio/9p-proto.c \
-	$(wildcard virtio/9p-fs*.c) lib/log.c lib/iov.c
+	$(wildcard virtio/9p-fs*.c) lib/log.c lib/iov.c lib/landlock.c
 P9_FUZZ_DIR := $(BUILD)/fuzz
 
 CHECK_DEPS += fuzz-9p-build
