@@ -8,23 +8,15 @@
 #include <fcntl.h>
 #include <libgen.h>
 #include <limits.h>
-#include <linux/landlock.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
 #include "landlock.h"
-
-/* ABI 3 and 5 rights, for headers older than the running kernel. */
-#ifndef LANDLOCK_ACCESS_FS_TRUNCATE
-#define LANDLOCK_ACCESS_FS_TRUNCATE	(1ULL << 14)
-#endif
-#ifndef LANDLOCK_ACCESS_FS_IOCTL_DEV
-#define LANDLOCK_ACCESS_FS_IOCTL_DEV	(1ULL << 15)
-#endif
 
 #define LL_ABI1		(LANDLOCK_ACCESS_FS_EXECUTE | \
 			 LANDLOCK_ACCESS_FS_WRITE_FILE | \
@@ -71,38 +63,44 @@ u64 landlock_fs_rights(int abi)
 	return h;
 }
 
-/* Reading files beneath dir; a missing dir is no error (no rule). */
-static int allow_read_beneath(int ruleset, const char *dir)
+/* The rights Landlock takes on a rule for a file, not a directory. */
+#define LL_FILE		(LANDLOCK_ACCESS_FS_EXECUTE | \
+			 LANDLOCK_ACCESS_FS_WRITE_FILE | \
+			 LANDLOCK_ACCESS_FS_READ_FILE | \
+			 LANDLOCK_ACCESS_FS_TRUNCATE | \
+			 LANDLOCK_ACCESS_FS_IOCTL_DEV)
+
+/* One rule; a path that does not exist is no error (no rule). */
+static int add_rule(int ruleset, const struct landlock_rule *r, u64 handled)
 {
 	struct landlock_path_beneath_attr rule = {
-		.allowed_access = LANDLOCK_ACCESS_FS_READ_FILE,
+		.allowed_access = r->access & handled,
 	};
+	struct stat st;
 	int err = 0;
 
-	rule.parent_fd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	rule.parent_fd = open(r->path, O_PATH | O_CLOEXEC);
 	if (rule.parent_fd < 0)
 		return errno == ENOENT || errno == ENOTDIR ? 0 : -errno;
-	if (syscall(SYS_landlock_add_rule, ruleset, LANDLOCK_RULE_PATH_BENEATH,
-		    &rule, 0))
+	if (fstat(rule.parent_fd, &st))
+		err = -errno;
+	else if (!S_ISDIR(st.st_mode))
+		rule.allowed_access &= LL_FILE;
+	/* EBADFD: a pipe or socket (/dev/stdout), which Landlock never limits. */
+	if (!err && rule.allowed_access &&
+	    syscall(SYS_landlock_add_rule, ruleset, LANDLOCK_RULE_PATH_BENEATH,
+		    &rule, 0) && errno != EBADFD)
 		err = -errno;
 	close(rule.parent_fd);
 	return err;
 }
 
-/* The directory of path into buf ("." for a bare name). */
-static void dir_of(const char *path, char *buf, size_t len)
-{
-	char copy[PATH_MAX];
-
-	snprintf(copy, sizeof(copy), "%s", path);
-	snprintf(buf, len, "%s", dirname(copy));
-}
-
-int landlock_resolver(const char *resolv, const char **why)
+int landlock_only(const struct landlock_rule *rules, unsigned int nr,
+		  const char **why)
 {
 	struct landlock_ruleset_attr attr = { 0 };
-	char dir[PATH_MAX], target[PATH_MAX], *real;
-	int abi, fd, ret;
+	unsigned int i;
+	int abi, fd, ret = 0;
 
 	abi = landlock_abi(why);
 	if (abi <= 0)
@@ -111,16 +109,9 @@ int landlock_resolver(const char *resolv, const char **why)
 	fd = (int)syscall(SYS_landlock_create_ruleset, &attr, sizeof(attr), 0);
 	if (fd < 0)
 		return -errno;
-	dir_of(resolv, dir, sizeof(dir));
-	ret = allow_read_beneath(fd, dir);
-	/* A link (systemd-resolved's stub file): where it leads, too. */
-	real = realpath(resolv, NULL);
-	if (!ret && real) {
-		dir_of(real, target, sizeof(target));
-		if (strcmp(target, dir))
-			ret = allow_read_beneath(fd, target);
-	}
-	free(real);
+	for (i = 0; i < nr && !ret; i++)
+		if (rules[i].path)
+			ret = add_rule(fd, &rules[i], attr.handled_access_fs);
 	if (ret)
 		goto out;
 	/* Per thread, like the restriction itself. */
@@ -131,5 +122,36 @@ int landlock_resolver(const char *resolv, const char **why)
 	ret = syscall(SYS_landlock_restrict_self, fd, 0) ? -errno : 1;
 out:
 	close(fd);
+	return ret;
+}
+
+/* The directory of path into buf ("." for a bare name). */
+void landlock_dir_of(const char *path, char *buf, size_t len)
+{
+	char copy[PATH_MAX];
+
+	snprintf(copy, sizeof(copy), "%s", path);
+	snprintf(buf, len, "%s", dirname(copy));
+}
+
+int landlock_resolver(const char *resolv, const char **why)
+{
+	char dir[PATH_MAX], target[PATH_MAX] = "", *real;
+	struct landlock_rule rules[2] = {
+		{ dir, LANDLOCK_ACCESS_FS_READ_FILE },
+		{ NULL, LANDLOCK_ACCESS_FS_READ_FILE },
+	};
+	int ret;
+
+	landlock_dir_of(resolv, dir, sizeof(dir));
+	/* A link (systemd-resolved's stub file): where it leads, too. */
+	real = realpath(resolv, NULL);
+	if (real) {
+		landlock_dir_of(real, target, sizeof(target));
+		if (strcmp(target, dir))
+			rules[1].path = target;
+	}
+	ret = landlock_only(rules, ARRAY_SIZE(rules), why);
+	free(real);
 	return ret;
 }

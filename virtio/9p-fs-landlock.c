@@ -6,7 +6,6 @@
  * resolver, for the day the resolver has a bug.
  */
 #include <errno.h>
-#include <linux/landlock.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <unistd.h>
