@@ -36,6 +36,7 @@
 #include <unistd.h>
 
 #include "deadline.h"
+#include "landlock.h"
 #include "log.h"
 #include "seccomp-filter.h"
 #include "net-backend.h"
@@ -521,12 +522,30 @@ static int user_timeout(struct net_user *u, u32 slirp_ms)
 	return (int)MIN(t, (s64)1000);
 }
 
+/*
+ * libslirp parses the guest's frames on this thread, and its filter lets
+ * it open files for reading (the resolver's configuration, reread as it
+ * changes): Landlock keeps those opens to that file's directory, so a
+ * bug in libslirp cannot read the user's files (tests/unit/landlock.c).
+ */
+static void user_landlock(void)
+{
+	const char *why = "";
+	int r = landlock_resolver("/etc/resolv.conf", &why);
+
+	if (r < 0)
+		pr_warn("user network: Landlock: %s", strerror(-r));
+	else if (r == 0)
+		pr_info("user network: no Landlock: %s", why);
+}
+
 static void *user_thread(void *arg)
 {
 	struct net_user *u = arg;
 	u32 timeout;
 	int r;
 
+	user_landlock();
 	sc_thread_enter(SC_ROLE_NET, -1);
 	/* The hostfwd listeners, before any guest frame. */
 	user_count(u);

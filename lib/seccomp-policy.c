@@ -315,7 +315,10 @@ static const struct sc_rule g_net[] = {
 	ALLOW(fcntl),
 	ALLOW1(ioctl, ONE_OF(1, KVM_IRQ_LINE, KVM_SIGNAL_MSI,
 					      FIONBIO, FIONREAD)),
-	/* Its DNS forwarder rereads /etc/resolv.conf: read-only opens. */
+	/*
+	 * Its DNS forwarder rereads /etc/resolv.conf: read-only opens,
+	 * kept by Landlock to that file's directory (lib/landlock.c).
+	 */
 	ALLOW1(openat, ONE_OF(2, O_RDONLY, O_RDONLY | O_CLOEXEC)),
 	ALLOW(newfstatat),
 };

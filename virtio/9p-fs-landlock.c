@@ -6,47 +6,15 @@
  * resolver, for the day the resolver has a bug.
  */
 #include <errno.h>
-#include <linux/landlock.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
 #include "9p-fs-int.h"
-
-/* ABI 3 and 5 rights, for headers older than the running kernel. */
-#ifndef LANDLOCK_ACCESS_FS_TRUNCATE
-#define LANDLOCK_ACCESS_FS_TRUNCATE	(1ULL << 14)
-#endif
-#ifndef LANDLOCK_ACCESS_FS_IOCTL_DEV
-#define LANDLOCK_ACCESS_FS_IOCTL_DEV	(1ULL << 15)
-#endif
+#include "landlock.h"
 
 #define LL_READ		(LANDLOCK_ACCESS_FS_READ_FILE | \
 			 LANDLOCK_ACCESS_FS_READ_DIR)
-#define LL_ABI1		(LANDLOCK_ACCESS_FS_EXECUTE | \
-			 LANDLOCK_ACCESS_FS_WRITE_FILE | LL_READ | \
-			 LANDLOCK_ACCESS_FS_REMOVE_DIR | \
-			 LANDLOCK_ACCESS_FS_REMOVE_FILE | \
-			 LANDLOCK_ACCESS_FS_MAKE_CHAR | \
-			 LANDLOCK_ACCESS_FS_MAKE_DIR | \
-			 LANDLOCK_ACCESS_FS_MAKE_REG | \
-			 LANDLOCK_ACCESS_FS_MAKE_SOCK | \
-			 LANDLOCK_ACCESS_FS_MAKE_FIFO | \
-			 LANDLOCK_ACCESS_FS_MAKE_BLOCK | \
-			 LANDLOCK_ACCESS_FS_MAKE_SYM)
-
-static u64 handled_for(int abi)
-{
-	u64 h = LL_ABI1;
-
-	if (abi >= 2)
-		h |= LANDLOCK_ACCESS_FS_REFER;
-	if (abi >= 3)
-		h |= LANDLOCK_ACCESS_FS_TRUNCATE;
-	if (abi >= 5)
-		h |= LANDLOCK_ACCESS_FS_IOCTL_DEV;
-	return h;
-}
 
 int p9fs_landlock_thread(struct p9fs *const *shares, unsigned int nr,
 			 const char **why)
@@ -56,20 +24,10 @@ int p9fs_landlock_thread(struct p9fs *const *shares, unsigned int nr,
 	unsigned int i;
 	int abi, fd, ret;
 
-	abi = syscall(SYS_landlock_create_ruleset, NULL, 0,
-		      LANDLOCK_CREATE_RULESET_VERSION);
-	if (abi < 0) {
-		if (errno == ENOSYS) {
-			*why = "the host kernel has no Landlock";
-			return 0;
-		}
-		if (errno == EOPNOTSUPP) {
-			*why = "Landlock is disabled on the host";
-			return 0;
-		}
-		return -errno;
-	}
-	attr.handled_access_fs = handled_for(abi);
+	abi = landlock_abi(why);
+	if (abi <= 0)
+		return abi;
+	attr.handled_access_fs = landlock_fs_rights(abi);
 	fd = syscall(SYS_landlock_create_ruleset, &attr, sizeof(attr), 0);
 	if (fd < 0)
 		return -errno;

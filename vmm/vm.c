@@ -17,6 +17,7 @@
 #include "log.h"
 #include "seccomp-filter.h"
 #include "control.h"
+#include "landlock.h"
 #include "signals.h"
 #include "vcpu.h"
 #include "vm.h"
@@ -368,6 +369,24 @@ void vm_on_shutdown(struct vm *vm, struct vm_shutdown_hook *hook)
 	vm->shutdown_hooks = hook;
 }
 
+/*
+ * What the main thread may still do to files (vm_main_confine()), with
+ * the filters only: what it does after vm_run() is known from them.
+ */
+static void vm_main_landlock(const struct vm *vm)
+{
+	const char *why = "";
+	int r;
+
+	if (!sc_active())
+		return;
+	r = vm_main_confine(vm->cfg, &why);
+	if (r < 0)
+		pr_warn("main thread: Landlock: %s", strerror(-r));
+	else if (r == 0)
+		pr_info("main thread: no Landlock: %s", why);
+}
+
 int vm_run(struct vm *vm)
 {
 	struct vm_shutdown_hook *hook;
@@ -392,7 +411,8 @@ int vm_run(struct vm *vm)
 	if (err)
 		pr_warn("the control socket of '%s' will not answer: %s",
 			vm->name, strerror(-err));
-	/* Every thread has started: the main thread's filter. */
+	/* Every thread has started: the main thread's Landlock and filter. */
+	vm_main_landlock(vm);
 	sc_thread_enter(SC_ROLE_MAIN, -1);
 	pthread_mutex_lock(&vm->stop_lock);
 	while (!vm_stop_requested(vm))

@@ -7,7 +7,7 @@
 # fuzz, for FUZZ_TIME.
 P9_FUZZ_SRCS := virtio/9p-ops.c virtio/9p-fids.c virtio/9p-proto.c \
 	virtio/9p-renames.c \
-	$(wildcard virtio/9p-fs*.c) lib/log.c lib/iov.c
+	$(wildcard virtio/9p-fs*.c) lib/log.c lib/iov.c lib/landlock.c
 P9_FUZZ_DIR := $(BUILD)/fuzz
 
 CHECK_DEPS += fuzz-9p-build

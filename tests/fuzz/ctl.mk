@@ -9,7 +9,7 @@ CTL_FUZZ_PROTO_SRCS := vmm/control-proto.c vmm/vm-stop.c lib/kvm-names.c \
 CTL_FUZZ_OPTIONS_SRCS := vmm/run-options.c vmm/disk-config.c vmm/jail-config.c vmm/p9-config.c \
 	vmm/net-config.c devices/net-slirp.c lib/seccomp-state.c vmm/root-9p.c vmm/kernel-find.c \
 	vmm/control-dir.c lib/log.c vmm/vsock-config.c virtio/vsock-path.c \
-	lib/parse-num.c
+	lib/parse-num.c lib/landlock.c
 CTL_FUZZ_DIR := $(BUILD)/fuzz
 
 CHECK_DEPS += fuzz-ctl-build

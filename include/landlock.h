@@ -1,0 +1,70 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Landlock, per thread: what this kernel's Landlock handles, and the
+ * user-mode network's confinement (read the resolver's configuration,
+ * nothing else on the file system). The 9p workers' rules are in
+ * virtio/9p-fs-landlock.c.
+ */
+#ifndef LKVM_LANDLOCK_H
+#define LKVM_LANDLOCK_H
+
+#include <linux/landlock.h>
+#include <stddef.h>
+
+#include "types.h"
+
+/* ABI 3 and 5 rights, for headers older than the running kernel. */
+#ifndef LANDLOCK_ACCESS_FS_TRUNCATE
+#define LANDLOCK_ACCESS_FS_TRUNCATE	(1ULL << 14)
+#endif
+#ifndef LANDLOCK_ACCESS_FS_IOCTL_DEV
+#define LANDLOCK_ACCESS_FS_IOCTL_DEV	(1ULL << 15)
+#endif
+
+/*
+ * This kernel's Landlock ABI version (1 and up), or 0 with *why set when
+ * it has none or it is disabled, or -errno.
+ */
+int landlock_abi(const char **why);
+/* Every file system right Landlock of ABI version abi handles. */
+u64 landlock_fs_rights(int abi);
+/* A path (followed if a link) and what may be done beneath it. */
+struct landlock_rule {
+	const char *path;	/* NULL: no rule */
+	u64 access;		/* LANDLOCK_ACCESS_FS_* */
+};
+
+/*
+ * Confine the calling thread (and what it starts later): every file
+ * system right this kernel's Landlock handles is refused but the rules'
+ * (a rule on a file keeps only the rights a file takes). A path that does
+ * not exist gets no rule. 1 when confined, 0 with *why set when the
+ * kernel has no Landlock, -errno on another failure.
+ */
+int landlock_only(const struct landlock_rule *rules, unsigned int nr,
+		  const char **why);
+/* The directory of path into buf ("." for a bare name). */
+void landlock_dir_of(const char *path, char *buf, size_t len);
+/*
+ * Confine the calling thread (and threads it starts later) to reading
+ * regular files beneath the directory of resolv (the resolver's
+ * configuration libslirp rereads) and, when resolv is a symbolic link,
+ * beneath its target's directory: no other file opens, none made,
+ * written or removed anywhere. A directory that does not exist gets no
+ * rule. Returns 1 when confined, 0 with *why set when the kernel has no
+ * Landlock, -errno on another failure.
+ */
+int landlock_resolver(const char *resolv, const char **why);
+
+
+struct vm_config;
+/*
+ * The main thread, after every other thread started (vmm/main-landlock.c):
+ * write the status file (made now if missing), remove files in the
+ * control directory and beside --vsock path=, nothing else on the file
+ * system. Returns as landlock_only() (0 too in a sanitizer build, whose
+ * reports this thread writes).
+ */
+int vm_main_confine(const struct vm_config *cfg, const char **why);
+
+#endif

@@ -1,0 +1,157 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Landlock helpers: the kernel's ABI version, the rights it handles, and
+ * the user-mode network thread's confinement. Landlock restricts the
+ * thread that asks and the threads it starts afterwards, nothing else.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "landlock.h"
+
+#define LL_ABI1		(LANDLOCK_ACCESS_FS_EXECUTE | \
+			 LANDLOCK_ACCESS_FS_WRITE_FILE | \
+			 LANDLOCK_ACCESS_FS_READ_FILE | \
+			 LANDLOCK_ACCESS_FS_READ_DIR | \
+			 LANDLOCK_ACCESS_FS_REMOVE_DIR | \
+			 LANDLOCK_ACCESS_FS_REMOVE_FILE | \
+			 LANDLOCK_ACCESS_FS_MAKE_CHAR | \
+			 LANDLOCK_ACCESS_FS_MAKE_DIR | \
+			 LANDLOCK_ACCESS_FS_MAKE_REG | \
+			 LANDLOCK_ACCESS_FS_MAKE_SOCK | \
+			 LANDLOCK_ACCESS_FS_MAKE_FIFO | \
+			 LANDLOCK_ACCESS_FS_MAKE_BLOCK | \
+			 LANDLOCK_ACCESS_FS_MAKE_SYM)
+
+int landlock_abi(const char **why)
+{
+	int abi = (int)syscall(SYS_landlock_create_ruleset, NULL, 0,
+			       LANDLOCK_CREATE_RULESET_VERSION);
+
+	if (abi > 0)
+		return abi;
+	if (errno == ENOSYS) {
+		*why = "the host kernel has no Landlock";
+		return 0;
+	}
+	if (errno == EOPNOTSUPP) {
+		*why = "Landlock is disabled on the host";
+		return 0;
+	}
+	return -errno;
+}
+
+u64 landlock_fs_rights(int abi)
+{
+	u64 h = LL_ABI1;
+
+	if (abi >= 2)
+		h |= LANDLOCK_ACCESS_FS_REFER;
+	if (abi >= 3)
+		h |= LANDLOCK_ACCESS_FS_TRUNCATE;
+	if (abi >= 5)
+		h |= LANDLOCK_ACCESS_FS_IOCTL_DEV;
+	return h;
+}
+
+/* The rights Landlock takes on a rule for a file, not a directory. */
+#define LL_FILE		(LANDLOCK_ACCESS_FS_EXECUTE | \
+			 LANDLOCK_ACCESS_FS_WRITE_FILE | \
+			 LANDLOCK_ACCESS_FS_READ_FILE | \
+			 LANDLOCK_ACCESS_FS_TRUNCATE | \
+			 LANDLOCK_ACCESS_FS_IOCTL_DEV)
+
+/* One rule; a path that does not exist is no error (no rule). */
+static int add_rule(int ruleset, const struct landlock_rule *r, u64 handled)
+{
+	struct landlock_path_beneath_attr rule = {
+		.allowed_access = r->access & handled,
+	};
+	struct stat st;
+	int err = 0;
+
+	rule.parent_fd = open(r->path, O_PATH | O_CLOEXEC);
+	if (rule.parent_fd < 0)
+		return errno == ENOENT || errno == ENOTDIR ? 0 : -errno;
+	if (fstat(rule.parent_fd, &st))
+		err = -errno;
+	else if (!S_ISDIR(st.st_mode))
+		rule.allowed_access &= LL_FILE;
+	/* EBADFD: a pipe or socket (/dev/stdout), which Landlock never limits. */
+	if (!err && rule.allowed_access &&
+	    syscall(SYS_landlock_add_rule, ruleset, LANDLOCK_RULE_PATH_BENEATH,
+		    &rule, 0) && errno != EBADFD)
+		err = -errno;
+	close(rule.parent_fd);
+	return err;
+}
+
+int landlock_only(const struct landlock_rule *rules, unsigned int nr,
+		  const char **why)
+{
+	struct landlock_ruleset_attr attr = { 0 };
+	unsigned int i;
+	int abi, fd, ret = 0;
+
+	abi = landlock_abi(why);
+	if (abi <= 0)
+		return abi;
+	attr.handled_access_fs = landlock_fs_rights(abi);
+	fd = (int)syscall(SYS_landlock_create_ruleset, &attr, sizeof(attr), 0);
+	if (fd < 0)
+		return -errno;
+	for (i = 0; i < nr && !ret; i++)
+		if (rules[i].path)
+			ret = add_rule(fd, &rules[i], attr.handled_access_fs);
+	if (ret)
+		goto out;
+	/* Per thread, like the restriction itself. */
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0)) {
+		ret = -errno;
+		goto out;
+	}
+	ret = syscall(SYS_landlock_restrict_self, fd, 0) ? -errno : 1;
+out:
+	close(fd);
+	return ret;
+}
+
+/* The directory of path into buf ("." for a bare name). */
+void landlock_dir_of(const char *path, char *buf, size_t len)
+{
+	char copy[PATH_MAX];
+
+	snprintf(copy, sizeof(copy), "%s", path);
+	snprintf(buf, len, "%s", dirname(copy));
+}
+
+int landlock_resolver(const char *resolv, const char **why)
+{
+	char dir[PATH_MAX], target[PATH_MAX] = "", *real;
+	struct landlock_rule rules[2] = {
+		{ dir, LANDLOCK_ACCESS_FS_READ_FILE },
+		{ NULL, LANDLOCK_ACCESS_FS_READ_FILE },
+	};
+	int ret;
+
+	landlock_dir_of(resolv, dir, sizeof(dir));
+	/* A link (systemd-resolved's stub file): where it leads, too. */
+	real = realpath(resolv, NULL);
+	if (real) {
+		landlock_dir_of(real, target, sizeof(target));
+		if (strcmp(target, dir))
+			rules[1].path = target;
+	}
+	ret = landlock_only(rules, ARRAY_SIZE(rules), why);
+	free(real);
+	return ret;
+}

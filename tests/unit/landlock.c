@@ -1,0 +1,189 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * lib/landlock.c: the user-mode network thread's confinement. Each case
+ * runs in a child process (Landlock binds the thread that asks, for
+ * good), which reports the errno of each open back through a pipe. The
+ * resolver's file and its link target's directory read; a file elsewhere
+ * (a key beside them, /etc/passwd when it is not there) is refused with
+ * EACCES; nothing is written, made or removed even where it may read.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "landlock.h"
+#include "tap.h"
+
+static char dir[] = "/tmp/lkvm-landlock-XXXXXX";
+
+static const char *at(const char *name)
+{
+	static char path[16][512];
+	static unsigned int next;
+	char *p = path[next++ % 16];
+
+	snprintf(p, sizeof(path[0]), "%s/%s", dir, name);
+	return p;
+}
+
+static void put(const char *name, const char *text)
+{
+	FILE *f = fopen(at(name), "w");
+
+	if (!f || fputs(text, f) < 0 || fclose(f)) {
+		perror(name);
+		exit(1);
+	}
+}
+
+/* 0 when path opens with flags, else errno. */
+static int try_open(const char *path, int flags)
+{
+	int fd = open(path, flags | O_CLOEXEC, 0600);
+
+	if (fd < 0)
+		return errno;
+	close(fd);
+	return 0;
+}
+
+#define MAX_RES 8
+
+/* In a child: confine to resolv, signal, wait, then open each of paths. */
+static int confined(const char *resolv, const char *const *paths,
+		    const int *flags, unsigned int n, int *res, bool pause)
+{
+	int up[2], down[2], st;
+	const char *why = "";
+	char c = 0;
+	pid_t pid;
+
+	if (pipe(up) || pipe(down))
+		return -errno;
+	pid = fork();
+	if (pid < 0)
+		return -errno;
+	if (!pid) {
+		int r[MAX_RES + 1];
+		unsigned int i;
+
+		r[0] = landlock_resolver(resolv, &why);
+		if (write(up[1], &c, 1) != 1 ||
+		    (pause && read(down[0], &c, 1) != 1))
+			_exit(2);
+		for (i = 0; i < n; i++)
+			r[i + 1] = try_open(paths[i], flags[i]);
+		_exit(write(up[1], r, sizeof(r)) == sizeof(r) ? 0 : 2);
+	}
+	if (read(up[0], &c, 1) != 1)
+		return -EIO;
+	if (pause && rename(at("etc/new.conf"), at("etc/resolv.conf")))
+		return -errno;
+	if (pause && write(down[1], &c, 1) != 1)
+		return -EIO;
+	if (read(up[0], res, sizeof(int) * (MAX_RES + 1)) !=
+	    (ssize_t)(sizeof(int) * (MAX_RES + 1)))
+		return -EIO;
+	if (waitpid(pid, &st, 0) != pid || !WIFEXITED(st) || WEXITSTATUS(st))
+		return -ECHILD;
+	close(up[0]);
+	close(up[1]);
+	close(down[0]);
+	close(down[1]);
+	return 0;
+}
+
+static void plain_file(void)
+{
+	const char *const paths[] = {
+		at("etc/resolv.conf"), at("secret/key"), "/etc/passwd",
+		at("etc/resolv.conf"), at("etc/made"), at("etc"),
+	};
+	const int flags[] = {
+		O_RDONLY, O_RDONLY, O_RDONLY, O_WRONLY, O_WRONLY | O_CREAT,
+		O_RDONLY | O_DIRECTORY,
+	};
+	int res[MAX_RES + 1];
+
+	ok(confined(at("etc/resolv.conf"), paths, flags, 6, res, true) == 0,
+	   "a child confined to %s ran", at("etc/resolv.conf"));
+	ok(res[0] == 1, "landlock_resolver() confined it (%d)", res[0]);
+	ok(res[1] == 0,
+	   "the resolver's file reads, though replaced by a rename meanwhile (%s)",
+	   strerror(res[1]));
+	ok(res[2] == EACCES, "a key in a directory beside it: EACCES (%s)",
+	   strerror(res[2]));
+	ok(res[3] == EACCES,
+	   "/etc/passwd, outside the resolver's directory: EACCES (%s)",
+	   strerror(res[3]));
+	ok(res[4] == EACCES, "the resolver's file for writing: EACCES (%s)",
+	   strerror(res[4]));
+	ok(res[5] == EACCES, "a new file beside it: EACCES (%s)",
+	   strerror(res[5]));
+	ok(res[6] == EACCES, "its directory listed: EACCES (%s)",
+	   strerror(res[6]));
+	ok(access(at("etc/made"), F_OK) && errno == ENOENT,
+	   "and that file was never made");
+}
+
+static void linked_file(void)
+{
+	const char *const paths[] = {
+		at("etc/link.conf"), at("run/stub.conf"), at("secret/key"),
+	};
+	const int flags[] = { O_RDONLY, O_RDONLY, O_RDONLY };
+	int res[MAX_RES + 1];
+
+	ok(confined(at("etc/link.conf"), paths, flags, 3, res, false) == 0 &&
+	   res[0] == 1, "a child confined to a symbolic link ran, confined");
+	ok(res[1] == 0 && res[2] == 0,
+	   "the link and its target in another directory read (%s, %s)",
+	   strerror(res[1]), strerror(res[2]));
+	ok(res[3] == EACCES, "a key elsewhere: EACCES (%s)", strerror(res[3]));
+}
+
+static void missing_dir(void)
+{
+	const char *const paths[] = { at("secret/key"), at("etc/resolv.conf") };
+	const int flags[] = { O_RDONLY, O_RDONLY };
+	int res[MAX_RES + 1];
+
+	ok(confined(at("none/resolv.conf"), paths, flags, 2, res, false) == 0 &&
+	   res[0] == 1, "a resolver file in a missing directory: confined all the same");
+	ok(res[1] == EACCES && res[2] == EACCES,
+	   "nothing reads (%s, %s)", strerror(res[1]), strerror(res[2]));
+}
+
+int main(void)
+{
+	const char *why = "";
+	int abi = landlock_abi(&why);
+
+	if (abi <= 0) {
+		skip(abi < 0 ? strerror(-abi) : why, "Landlock");
+		return tap_done();
+	}
+	if (!mkdtemp(dir) || mkdir(at("etc"), 0700) || mkdir(at("run"), 0700) ||
+	    mkdir(at("secret"), 0700) ||
+	    symlink("../run/stub.conf", at("etc/link.conf"))) {
+		perror(dir);
+		return 1;
+	}
+	put("etc/resolv.conf", "nameserver 192.0.2.1\n");
+	put("etc/new.conf", "nameserver 192.0.2.2\n");
+	put("run/stub.conf", "nameserver 127.0.0.53\n");
+	put("secret/key", "secret\n");
+	plain_file();
+	linked_file();
+	missing_dir();
+	ok(landlock_fs_rights(1) == 0x1fff && landlock_fs_rights(3) == 0x7fff,
+	   "ABI 1 handles 13 rights, ABI 3 15");
+	if (system("rm -rf /tmp/lkvm-landlock-??????"))
+		return 1;
+	return tap_done();
+}
