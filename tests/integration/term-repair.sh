@@ -83,9 +83,10 @@ for k in "${KINDS[@]}"; do
 		pass "terminal left by a '$k' guest: lkvm's line shows, after only the repair"
 	else
 		fail "terminal left by a '$k' guest: lkvm's line shows"
-		grep "^[a-z]* $k \|Traceback\|Error" "$TMP/pty" | sed 's/^/#   /'
+		grep "^bad $k " "$TMP/pty" | sed 's/^/#   /'
 	fi
 done
+grep -q '^Traceback' "$TMP/pty" && sed 's/^/#   /' "$TMP/pty" | head -20
 
 # A pipe for stdout and stderr both: the guest's bytes as they were, then
 # a newline (mid-line), no CAN or ST.
