@@ -57,13 +57,13 @@
 /* How many numeric parameters of one CSI are kept (more: taken as dirty). */
 #define TERM_STATE_PARAMS	16
 
-/* One parser's view (term-state.c); struct term_state has two. */
+/* One parser's view (lib/term-state*.c); struct term_state has two. */
 struct term_parser {
 	bool utf8;		/* the UTF-8 model, else the 8-bit one */
 	bool strict;		/* strings end only at a 7-bit ST (or BEL) */
-	u8 parse;		/* enum ts_parse (term-state.c) */
+	u8 parse;		/* enum ts_parse (term-state-internal.h) */
 	u32 flags;		/* TERM_NEED_* that persist, less CAN/ST/NEWLINE */
-	u16 sgr;		/* rendition groups set (term-state.c) */
+	u16 sgr;		/* rendition groups set (term-state-csi.c) */
 	bool fresh_line;	/* at the start of a line after a line feed */
 	bool saved_fresh;	/* fresh_line when ?1049h saved the cursor */
 

@@ -3,7 +3,7 @@
 # compiler and flags): term-state, whose invariant is a reference terminal
 # written in the target. make check runs it for FUZZ_CHECK_TIME seconds
 # (tests/fuzz/term-run.sh); make fuzz-term, and make fuzz, for FUZZ_TIME.
-TERM_FUZZ_SRCS := lib/term-state.c
+TERM_FUZZ_SRCS := lib/term-state.c lib/term-state-csi.c
 TERM_FUZZ_DIR := $(BUILD)/fuzz
 
 CHECK_DEPS += fuzz-term-build
@@ -17,7 +17,8 @@ fuzz-term-build:
 	fi
 
 $(TERM_FUZZ_DIR)/term-state: tests/fuzz/term-state.c $(TERM_FUZZ_SRCS) \
-		include/term-state.h include/types.h tests/fuzz/replay.h
+		include/term-state.h include/term-state-internal.h include/types.h \
+		tests/fuzz/replay.h
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ $< $(TERM_FUZZ_SRCS)
 
