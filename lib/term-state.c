@@ -238,8 +238,12 @@ static void esc_byte(struct term_parser *s, u8 c)
 static void ts_ascii(struct term_parser *s, u8 c)
 {
 	if (c == CAN || c == SUB) {
-		if (in_string(s) && s->strict)
-			return;		/* string data there */
+		/* String data there (and no ST after an ESC). */
+		if (in_string(s) && s->strict) {
+			if (s->parse == TS_STR_ESC)
+				string_resume(s, c);
+			return;
+		}
 		if (in_string(s))
 			string_broken(s);
 		if (c == SUB)		/* may show a substitute character */

@@ -109,6 +109,8 @@ static const struct tcase cases[] = {
 	  "\x1b]0;t\x9c\x07\x0e", false, TERM_NEED_SHIFT, NULL },
 	{ "a DCS there does not end at BEL",
 	  "\x1bPq\x9c\x07\x0e", false, CAN | ST | TERM_NEED_SHIFT, NULL },
+	{ "ESC CAN is no ST on a strict terminal (a DEC one prints the \\)",
+	  "\x1bPq\x1b\x18\\", false, CAN | ST | NL, NULL },
 	{ "an open OSC's colours are undone too", "\x1b]11;#000", false,
 	  CAN | ST | TERM_NEED_BG, "\x18\x1b\\\x1b]111\x1b\\" },
 
