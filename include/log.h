@@ -30,28 +30,36 @@ void log_msg(enum log_level level, const char *fmt, ...) __printf(2, 3);
 /*
  * A console writing to the same file as stderr (one terminal; `2>&1` into
  * one pipe or file) would have log lines land in the middle of the
- * guest's lines. Once it is set, log_msg() hands it each line (with its
- * '\n', len bytes) first; it returns
+ * guest's lines, or, on a terminal, hidden by what the guest's bytes left
+ * it in (an open escape sequence, the alternate screen...). Once it is
+ * set, log_msg() hands it each line (with its '\n', len bytes) first; it
+ * returns
  * - LOG_LINE_TAKEN: the line is in the console's own stream, after the
- *   console's bytes so far and a '\n' when those ended mid-line;
- * - LOG_LINE_STDERR: write it to stderr as usual;
- * - LOG_LINE_STDERR_NL: the same, after a '\n' (the console's last
- *   byte out was not one).
+ *   console's bytes so far and what makes the line show (a '\n' when
+ *   those ended mid-line, a terminal's repair: term-state.h);
+ * - LOG_LINE_STDERR: write it to stderr as usual, after the
+ *   *prefix_len bytes it put in prefix (at most LOG_PREFIX_MAX: the
+ *   same '\n' or repair, or nothing).
  * line() runs on any thread that logs, so it must not block, and no lock
- * it takes may be held by code that logs.
+ * it takes may be held by code that logs. prefix() is for lines written
+ * straight to stderr where log_msg() cannot be used: it puts in buf (at
+ * most LOG_PREFIX_MAX bytes) what such a line needs first, and must be
+ * async-signal-safe (a best effort: the console may write at the same
+ * instant).
  */
+#define LOG_PREFIX_MAX	64
+
 enum log_line_route {
 	LOG_LINE_TAKEN,
 	LOG_LINE_STDERR,
-	LOG_LINE_STDERR_NL,
 };
 
 struct log_console {
 	enum log_line_route (*line)(void *opaque, const char *line,
-				    size_t len);
+				    size_t len, char *prefix,
+				    size_t *prefix_len);
+	size_t (*prefix)(void *opaque, char *buf);
 	void *opaque;
-	/* The last byte written to the file was not a '\n' (or NULL). */
-	const atomic_bool *mid_line;
 };
 
 /*
@@ -64,12 +72,12 @@ void log_set_console(const struct log_console *c);
 void log_unset_console(const struct log_console *c);
 
 /*
- * Is the console set in the middle of a line? For a line written straight
- * to stderr where log_msg() cannot be used: the SIGSYS handler's, which
- * then writes a '\n' first. Async-signal-safe (an atomic load); a best
- * effort, as a console byte may be written at the same instant.
+ * What a line written straight to stderr needs first when a console
+ * shares its file (struct log_console's prefix()), into buf (at least
+ * LOG_PREFIX_MAX bytes); 0 without one. For the SIGSYS handler's line.
+ * Async-signal-safe.
  */
-bool log_console_mid_line(void);
+size_t log_console_prefix(char *buf);
 
 #define pr_err(...) log_msg(LOG_ERROR, __VA_ARGS__)
 #define pr_warn(...) log_msg(LOG_WARN, __VA_ARGS__)

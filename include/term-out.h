@@ -37,6 +37,7 @@
 
 #include "io-loop.h"
 #include "log.h"
+#include "term-state.h"
 #include "types.h"
 
 #define TERM_OUT_SOFT_CAP	(64 * 1024)
@@ -51,6 +52,20 @@ enum term_out_mode {
 	TERM_OUT_SOCKET,	/* send(MSG_DONTWAIT) */
 	TERM_OUT_PLAIN,		/* regular file, /dev/null: write() never waits */
 	TERM_OUT_POLLED,	/* poll(POLLOUT, 0) then <= PIPE_BUF bytes */
+};
+
+/*
+ * A terminal the console writes to (two term_outs may share one:
+ * term_out_share_line()): what the bytes written to it so far left it in
+ * (term-state.h). The lock is taken after a term_out's own, and held
+ * across each write so that the bytes are followed in the order the
+ * terminal got them; needs mirrors term_state_needs() for signal
+ * handlers.
+ */
+struct term_screen {
+	pthread_mutex_t lock;
+	struct term_state state;
+	atomic_uint needs;
 };
 
 struct term_out_waiter {
@@ -89,10 +104,16 @@ struct term_out {
 	 * says the last byte written to the file was not a '\n'. It is
 	 * own_line, or another term_out's writing to the same file
 	 * (term_out_share_line()). Atomic: a signal handler reads it too
-	 * (log_console_mid_line()); written under the writer's lock.
+	 * (log_console_prefix()); written under the writer's lock.
 	 */
 	atomic_bool own_line;
 	atomic_bool *mid_line;
+	/*
+	 * When fd is a terminal: own_screen, or another term_out's on the
+	 * same terminal (term_out_share_line()); NULL otherwise.
+	 */
+	struct term_screen own_screen;
+	struct term_screen *screen;
 	struct log_console log;
 };
 
@@ -135,9 +156,13 @@ bool term_out_write_all(struct term_out *o, const void *buf, size_t len);
  * console's bytes so far and a '\n' when those end mid-line, and out
  * with them without blocking; once the output stopped or failed, and
  * when o's fd is a socket or polled, it is written to stderr as before,
- * after a '\n' when the fd's last byte was not one. Returns whether the
- * files are the same. Call before the threads that log start;
- * term_out_destroy() undoes it.
+ * after a '\n' when the fd's last byte was not one. On a terminal, what
+ * goes first is instead the repair of what the console's bytes left the
+ * terminal in (term_state_repair(): an unterminated sequence or string,
+ * the alternate screen, a hidden cursor, renditions... and a '\n' when
+ * the cursor is not on a fresh line), nothing when they left it sane.
+ * Returns whether the files are the same. Call before the threads that
+ * log start; term_out_destroy() undoes it.
  */
 bool term_out_take_log(struct term_out *o, int log_fd);
 
@@ -159,11 +184,20 @@ size_t term_out_pending(struct term_out *o);
 /*
  * Write out what is still buffered, on the calling thread, for as long as
  * the reader keeps taking bytes: give up after idle_ms without progress.
- * From then on everything is discarded (and the waiters released). Call
- * once a stop was requested, after the vCPUs stopped. Returns the bytes
- * dropped.
+ * On a terminal, then write the repair of what the console's bytes left
+ * it in, if any (see term_out_take_log()), so that lkvm's last lines and
+ * the shell after it show. From then on everything is discarded (and the
+ * waiters released). Call once a stop was requested, after the vCPUs
+ * stopped. Returns the bytes dropped.
  */
 size_t term_out_finish(struct term_out *o, int idle_ms);
+
+/*
+ * The terminal's repair, now, for a process about to die of a fatal
+ * signal: one write() of what o's terminal needs (nothing when o's fd is
+ * not a terminal). Async-signal-safe; a best effort.
+ */
+void term_out_repair_now(struct term_out *o);
 
 /* The I/O thread's POLLOUT work (exposed for tests): write, call waiters. */
 void term_out_service(struct term_out *o);

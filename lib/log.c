@@ -33,12 +33,11 @@ void log_unset_console(const struct log_console *c)
 	atomic_compare_exchange_strong(&shared_console, &expected, NULL);
 }
 
-bool log_console_mid_line(void)
+size_t log_console_prefix(char *buf)
 {
 	const struct log_console *c = atomic_load(&shared_console);
 
-	return c && c->mid_line &&
-	       atomic_load_explicit(c->mid_line, memory_order_relaxed);
+	return c && c->prefix ? c->prefix(c->opaque, buf) : 0;
 }
 
 void log_set_level(enum log_level level)
@@ -69,11 +68,11 @@ int log_parse_level(const char *name, enum log_level *out)
 
 void log_msg(enum log_level level, const char *fmt, ...)
 {
-	/* buf[0] is for the '\n' that ends a console's line first. */
-	char buf[1 + 1024], *line = buf + 1;
+	/* The line goes after room for what a console puts first. */
+	char buf[LOG_PREFIX_MAX + 1024], *line = buf + LOG_PREFIX_MAX;
 	const struct log_console *c;
 	enum log_line_route route = LOG_LINE_STDERR;
-	size_t size = sizeof(buf) - 1;
+	size_t size = sizeof(buf) - LOG_PREFIX_MAX, pre = 0;
 	va_list ap;
 	int n;
 
@@ -90,12 +89,14 @@ void log_msg(enum log_level level, const char *fmt, ...)
 	}
 	c = atomic_load(&shared_console);
 	if (c)
-		route = c->line(c->opaque, line, (size_t)n);
+		route = c->line(c->opaque, line, (size_t)n, buf, &pre);
 	if (route == LOG_LINE_TAKEN)
 		return;
-	if (route == LOG_LINE_STDERR_NL) {
-		buf[0] = '\n';
-		line = buf;
+	if (pre > LOG_PREFIX_MAX)
+		pre = 0;
+	if (pre) {
+		memmove(line - pre, buf, pre);
+		line -= pre;
 	}
 	/* One write per line so lines from different threads never mix. */
 	fputs(line, stderr);

@@ -3,9 +3,9 @@
  * The SIGSYS handler of --seccomp on: one line naming the thread's role
  * and the forbidden call, then _exit(LKVM_EXIT_SECCOMP). Async-signal-safe:
  * only write(2) and exit_group, both allowed in every role's filter, and
- * an atomic load (log_console_mid_line()): the line starts a line of its
- * own when the console shares stderr's file and is mid-line, as
- * log_msg()'s do.
+ * atomic loads (log_console_prefix()): the line starts a line of its own,
+ * on a terminal the guest's output left sane, when the console shares
+ * stderr's file, as log_msg()'s do.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -47,11 +47,10 @@ static size_t put_num(char *buf, size_t at, size_t max, long v)
 static void sc_sigsys(int sig, siginfo_t *si, void *uctx)
 {
 	const char *name = sc_syscall_name(si->si_syscall);
-	char line[160];
-	size_t n = 0, max = sizeof(line) - 1;
+	char line[LOG_PREFIX_MAX + 160];
+	size_t n, max = sizeof(line) - 1;
 
-	if (log_console_mid_line())
-		line[n++] = '\n';
+	n = log_console_prefix(line);
 	n = put_str(line, n, max, "lkvm: seccomp: thread ");
 	n = put_str(line, n, max, sc_thread_name);
 	n = put_str(line, n, max, " made forbidden system call ");

@@ -2,7 +2,7 @@
 /*
  * Signals: SIGTERM, SIGINT and SIGHUP stop the VM through the one stop
  * path (read from a signalfd on the I/O thread); a crash puts the
- * terminal back before the process dies. The stop signals are blocked
+ * terminal back (its screen, then its settings) before the process dies. The stop signals are blocked
  * from the start of lkvm run (signals_block_stop()), so one that comes
  * while the VM is being set up waits for the signalfd instead of killing
  * lkvm half-way (no status line) or, in a jail, being lost.
@@ -23,8 +23,12 @@ static struct term *fatal_term;
 
 static void fatal_signal(int sig)
 {
-	if (fatal_term)
+	if (fatal_term) {
+		/* What the guest's output left the terminal in, then termios. */
+		if (fatal_term->out_ready)
+			term_out_repair_now(&fatal_term->out);
 		term_restore(fatal_term);
+	}
 	signal(sig, SIG_DFL);
 	raise(sig);
 }

@@ -18,6 +18,10 @@
 #include "io-loop.h"
 #include "log.h"
 #include "term-out.h"
+#include "term-state.h"
+
+_Static_assert(TERM_REPAIR_MAX <= LOG_PREFIX_MAX,
+	       "a terminal's repair fits in a log line's prefix");
 
 /*
  * A new open file description of the same pipe or device with O_NONBLOCK,
@@ -29,6 +33,23 @@ static int reopen_nonblock(int fd)
 
 	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
 	return open(path, O_WRONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+}
+
+/* A terminal on fd: follow what it is left in (o->screen). */
+static int screen_init(struct term_out *o, int fd)
+{
+	struct term_screen *scr = &o->own_screen;
+	int err;
+
+	if (!isatty(fd))
+		return 0;
+	err = pthread_mutex_init(&scr->lock, NULL);
+	if (err)
+		return -err;
+	term_state_init(&scr->state, term_state_locale_utf8());
+	atomic_init(&scr->needs, 0);
+	o->screen = scr;
+	return 0;
 }
 
 int term_out_init(struct term_out *o, int fd)
@@ -54,6 +75,12 @@ int term_out_init(struct term_out *o, int fd)
 	o->buf = malloc(TERM_OUT_HARD_CAP);
 	if (!o->buf) {
 		err = -ENOMEM;
+		goto fail;
+	}
+	err = screen_init(o, fd);
+	if (err) {
+		free(o->buf);
+		o->buf = NULL;
 		goto fail;
 	}
 	if (S_ISREG(st.st_mode) || S_ISBLK(st.st_mode)) {
@@ -89,6 +116,9 @@ void term_out_destroy(struct term_out *o)
 	o->own_fd = -1;
 	free(o->buf);
 	o->buf = NULL;
+	if (o->screen)
+		pthread_mutex_destroy(&o->own_screen.lock);
+	o->screen = NULL;
 	pthread_mutex_destroy(&o->lock);
 }
 
@@ -96,6 +126,15 @@ void term_out_destroy(struct term_out *o)
 static bool discarding(const struct term_out *o)
 {
 	return o->mode == TERM_OUT_NONE || o->failed || o->finished;
+}
+
+/* Bytes that reached the terminal. Screen lock held. */
+static void screen_feed_locked(struct term_screen *scr, const void *p,
+			       size_t n)
+{
+	term_state_feed(&scr->state, p, n);
+	atomic_store_explicit(&scr->needs, term_state_needs(&scr->state),
+			      memory_order_relaxed);
 }
 
 /* One non-blocking write attempt: bytes written, 0 for "wait", -errno. */
@@ -116,12 +155,20 @@ static ssize_t out_write_once(struct term_out *o, const u8 *p, size_t n)
 		if (n > PIPE_BUF)
 			n = PIPE_BUF;
 	}
+	/* The terminal gets the bytes in the order its state follows them. */
+	if (o->screen)
+		pthread_mutex_lock(&o->screen->lock);
 	do {
 		if (o->mode == TERM_OUT_SOCKET)
 			r = send(o->fd, p, n, MSG_DONTWAIT | MSG_NOSIGNAL);
 		else
 			r = write(o->fd, p, n);
 	} while (r < 0 && errno == EINTR);
+	if (o->screen) {
+		if (r > 0)
+			screen_feed_locked(o->screen, p, (size_t)r);
+		pthread_mutex_unlock(&o->screen->lock);
+	}
 	if (r < 0)
 		return (errno == EAGAIN || errno == EWOULDBLOCK) ? 0 : -errno;
 	if (r == 0 && n)
@@ -361,6 +408,43 @@ int term_out_add_waiter(struct term_out *o, void (*fn)(void *opaque),
 	return err;
 }
 
+/* What the terminal needs now (nothing waiting). Lock held. */
+static u32 screen_needs(struct term_out *o)
+{
+	u32 needs;
+
+	pthread_mutex_lock(&o->screen->lock);
+	needs = term_state_needs(&o->screen->state);
+	pthread_mutex_unlock(&o->screen->lock);
+	return needs;
+}
+
+/*
+ * The terminal's repair, straight to the fd, at the end: a few tries if
+ * it is full for a moment, none if it stays so. Lock held, buffer empty.
+ */
+static void out_repair_locked(struct term_out *o)
+{
+	char rep[TERM_REPAIR_MAX];
+	size_t n, off = 0;
+	int tries = 0;
+
+	if (!o->screen)
+		return;
+	n = term_state_repair(screen_needs(o), rep);
+	while (off < n && tries++ < 5) {
+		struct pollfd p = { .fd = o->fd, .events = POLLOUT };
+		ssize_t r = out_write_once(o, (const u8 *)rep + off, n - off);
+
+		/* The reader is gone: nothing to repair any more. */
+		if (r < 0)
+			return;
+		off += (size_t)r;
+		if (!r && o->pollable)
+			poll(&p, 1, 10);
+	}
+}
+
 size_t term_out_finish(struct term_out *o, int idle_ms)
 {
 	s64 deadline = (s64)mono_now_ms() + idle_ms;
@@ -392,6 +476,7 @@ size_t term_out_finish(struct term_out *o, int idle_ms)
 		o->bytes_dropped += o->len;
 		o->len = 0;
 		o->head = 0;
+		out_repair_locked(o);
 	}
 	o->finished = true;
 	out_unlock(o);
@@ -420,37 +505,112 @@ static bool writes_only(const struct term_out *o)
 	return o->mode == TERM_OUT_NONBLOCK || o->mode == TERM_OUT_PLAIN;
 }
 
+/*
+ * What the terminal needs after the bytes written and those still
+ * waiting (a copy of its state, fed those). Lock held.
+ */
+static u32 tail_needs(struct term_out *o)
+{
+	size_t first = MIN(o->len, TERM_OUT_HARD_CAP - o->head);
+	struct term_state st;
+
+	pthread_mutex_lock(&o->screen->lock);
+	st = o->screen->state;
+	pthread_mutex_unlock(&o->screen->lock);
+	term_state_feed(&st, o->buf + o->head, first);
+	term_state_feed(&st, o->buf, o->len - first);
+	return term_state_needs(&st);
+}
+
+/*
+ * A line written to stderr now: what goes first (a '\n' if the fd's last
+ * byte was not one; on a terminal its repair). Lock held.
+ */
+static size_t stderr_prefix(struct term_out *o, const char *line,
+			    size_t len, char *prefix)
+{
+	size_t n = 0;
+
+	if (o->screen) {
+		/* Both reach the terminal, through stderr. */
+		pthread_mutex_lock(&o->screen->lock);
+		n = term_state_repair(term_state_needs(&o->screen->state),
+				      prefix);
+		screen_feed_locked(o->screen, prefix, n);
+		screen_feed_locked(o->screen, line, len);
+		pthread_mutex_unlock(&o->screen->lock);
+	} else if (atomic_load_explicit(o->mid_line, memory_order_relaxed)) {
+		prefix[n++] = '\n';
+	}
+	atomic_store_explicit(o->mid_line, false, memory_order_relaxed);
+	return n;
+}
+
 /* struct log_console's line(): see term_out_take_log(). */
 static enum log_line_route term_out_log_line(void *opaque, const char *line,
-					     size_t len)
+					     size_t len, char *prefix,
+					     size_t *prefix_len)
 {
 	struct term_out *o = opaque;
 	enum log_line_route route = LOG_LINE_TAKEN;
+	char rep[TERM_REPAIR_MAX];
+	size_t n = 0;
 
 	pthread_mutex_lock(&o->lock);
 	if (discarding(o) || !writes_only(o) ||
-	    o->len + 1 + len > TERM_OUT_HARD_CAP) {
+	    o->len + TERM_REPAIR_MAX + len > TERM_OUT_HARD_CAP) {
 		/*
-		 * stderr, after a '\n' if the fd's last byte was not one. The
-		 * line ends with one, and nothing of ours comes between any
-		 * more once the output stopped or failed; in the other modes,
-		 * and a buffer at its hard cap, this is a best effort.
+		 * stderr, after what it needs first. The line ends with a
+		 * '\n', and nothing of ours comes between any more once the
+		 * output stopped or failed; in the other modes, and a buffer
+		 * at its hard cap, this is a best effort.
 		 */
-		route = atomic_load_explicit(o->mid_line, memory_order_relaxed) ?
-			LOG_LINE_STDERR_NL : LOG_LINE_STDERR;
-		atomic_store_explicit(o->mid_line, false, memory_order_relaxed);
+		route = LOG_LINE_STDERR;
+		*prefix_len = stderr_prefix(o, line, len, prefix);
 	} else {
 		/* In the stream, after what waits: never ahead of it. */
-		if (tail_mid_line(o))
-			out_append_locked(o, (const u8 *)"\n", 1,
-					  TERM_OUT_HARD_CAP);
+		if (o->screen)
+			n = term_state_repair(tail_needs(o), rep);
+		else if (tail_mid_line(o))
+			rep[n++] = '\n';
+		out_append_locked(o, (const u8 *)rep, n, TERM_OUT_HARD_CAP);
 		out_append_locked(o, (const u8 *)line, len, TERM_OUT_HARD_CAP);
 		/* The fd failed just now: stderr may still take it. */
-		if (o->failed)
+		if (o->failed) {
 			route = LOG_LINE_STDERR;
+			*prefix_len = 0;
+		}
 	}
 	out_unlock(o);
 	return route;
+}
+
+/* struct log_console's prefix(): async-signal-safe. */
+static size_t term_out_log_prefix(void *opaque, char *buf)
+{
+	struct term_out *o = opaque;
+
+	if (o->screen)
+		return term_state_repair(atomic_load_explicit(&o->screen->needs,
+							      memory_order_relaxed),
+					 buf);
+	if (!atomic_load_explicit(o->mid_line, memory_order_relaxed))
+		return 0;
+	buf[0] = '\n';
+	return 1;
+}
+
+void term_out_repair_now(struct term_out *o)
+{
+	struct term_screen *scr = o->screen;
+	char rep[TERM_REPAIR_MAX];
+	size_t n;
+
+	if (!scr)
+		return;
+	n = term_state_repair(atomic_exchange(&scr->needs, 0), rep);
+	if (n && write(o->fd, rep, n) < 0)
+		n = 0;
 }
 
 bool term_out_same_file(struct term_out *o, int fd)
@@ -472,8 +632,8 @@ bool term_out_take_log(struct term_out *o, int log_fd)
 	if (!term_out_same_file(o, log_fd))
 		return false;
 	o->log.line = term_out_log_line;
+	o->log.prefix = term_out_log_prefix;
 	o->log.opaque = o;
-	o->log.mid_line = o->mid_line;
 	log_set_console(&o->log);
 	return true;
 }
@@ -481,4 +641,7 @@ bool term_out_take_log(struct term_out *o, int log_fd)
 void term_out_share_line(struct term_out *o, struct term_out *other)
 {
 	o->mid_line = other->mid_line;
+	/* One terminal, one state (both are terminals: the same file). */
+	if (o->screen && other->screen)
+		o->screen = other->screen;
 }

@@ -9,7 +9,7 @@
 #   make fuzz-build   build them into $(BUILD)/fuzz/
 #   make fuzz         fuzz each for FUZZ_TIME seconds (default 300), and
 #                     every other target (tests/fuzz/*.mk add theirs:
-#                     25 in all, 125 minutes) with corpora kept in
+#                     26 in all, 130 minutes) with corpora kept in
 #                     $(BUILD)/fuzz/corpus-<target>; crashes land in
 #                     $(BUILD)/fuzz/ as crash-* files
 # make check runs each for FUZZ_CHECK_TIME seconds (default 6) as a TAP

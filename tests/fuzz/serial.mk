@@ -4,7 +4,8 @@
 # serial-ports. make check runs it for FUZZ_CHECK_TIME seconds
 # (tests/fuzz/serial-run.sh); make fuzz-serial for FUZZ_TIME.
 SERIAL_FUZZ_SRCS := devices/serial8250.c devices/bus.c vmm/term-out.c \
-	lib/io-loop.c lib/io-poll.c lib/seccomp-state.c lib/log.c
+	lib/io-loop.c lib/io-poll.c lib/seccomp-state.c lib/log.c lib/term-state.c \
+	lib/term-state-csi.c
 SERIAL_FUZZ_TARGETS := serial-ports
 # Own names for what the target needs (fragments are read in name order).
 SERIAL_FUZZ_DIR := $(BUILD)/fuzz

@@ -13,6 +13,8 @@ CHECK_SUITES += tests/integration/control-security.sh
 CHECK_SUITES += tests/integration/control-fds.sh
 # SIGTERM with the console flooded and unread; a slow reader gets all.
 CHECK_SUITES += tests/integration/console-flood.sh
+# A guest that leaves the terminal in a bad state: lkvm's line still shows.
+CHECK_SUITES += tests/integration/term-repair.sh
 # kvmtool's habits: options after the kernel, -n/-a, lkvm alone.
 CHECK_SUITES += tests/integration/cli-habits.sh
 # lkvm.1 and README against the option and command tables (no VM).

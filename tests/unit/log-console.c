@@ -385,12 +385,13 @@ static void test_shared_line(void)
 /*
  * The SIGSYS handler's line (lib/seccomp-sigsys.c) goes straight to
  * stderr; it too starts a line when the console is mid-line
- * (log_console_mid_line()).
+ * (log_console_prefix()).
  */
 static void test_sigsys_line(void)
 {
 	static const char want[] =
 		"Freein\nlkvm: seccomp: thread lkvm-main made forbidden system call ";
+	char pre[LOG_PREFIX_MAX];
 	struct term_out o;
 	int p[2], st = 0;
 	bool mid[3];
@@ -403,10 +404,10 @@ static void test_sigsys_line(void)
 			_exit(1);
 		term_out_take_log(&o, STDERR_FILENO);
 		term_out_write(&o, "line\n", 5);
-		if (log_console_mid_line())
+		if (log_console_prefix(pre))
 			_exit(2);
 		term_out_write(&o, "Freein", 6);
-		if (!log_console_mid_line())
+		if (log_console_prefix(pre) != 1 || pre[0] != '\n')
 			_exit(3);
 		if (sc_sigsys_install())
 			_exit(4);
@@ -424,18 +425,18 @@ static void test_sigsys_line(void)
 		!strncmp(out + 5, want, strlen(want)),
 		"the SIGSYS handler's line starts a line after the console's partial one"))
 		show("got");
-	mid[0] = log_console_mid_line();
+	mid[0] = log_console_prefix(pre);
 	if (term_out_init(&o, p[1]))
 		abort();
 	stderr_to(p[1]);
 	term_out_take_log(&o, STDERR_FILENO);
 	term_out_write(&o, "abc", 3);
-	mid[1] = log_console_mid_line();
+	mid[1] = log_console_prefix(pre) == 1 && pre[0] == '\n';
 	term_out_destroy(&o);
-	mid[2] = log_console_mid_line();
+	mid[2] = log_console_prefix(pre);
 	stderr_back();
 	ok(!mid[0] && mid[1] && !mid[2],
-	   "log_console_mid_line(): false without a console, true mid-line, false once it is gone");
+	   "log_console_prefix(): nothing without a console, a newline mid-line, nothing once it is gone");
 	close(p[0]);
 	close(p[1]);
 }

@@ -1,0 +1,284 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The terminal-state tracker's CSI sequences: parameters, renditions
+ * (SGR), DEC private modes; see include/term-state.h.
+ */
+#include <string.h>
+
+#include "term-state-internal.h"
+
+/* struct term_parser's sgr: one bit per rendition group set. */
+#define SGR_BOLD	(1u << 0)
+#define SGR_ITALIC	(1u << 1)
+#define SGR_UNDER	(1u << 2)
+#define SGR_BLINK	(1u << 3)
+#define SGR_REVERSE	(1u << 4)
+#define SGR_CONCEAL	(1u << 5)
+#define SGR_STRIKE	(1u << 6)
+#define SGR_FG		(1u << 7)
+#define SGR_BG		(1u << 8)
+#define SGR_OVERLINE	(1u << 9)
+#define SGR_OTHER	(1u << 10)	/* only SGR 0 undoes it */
+
+static void sgr_clear(struct term_parser *s, u16 bits)
+{
+	s->sgr &= ~bits;
+}
+
+static u16 sgr_group(u32 code)
+{
+	static const struct { u8 lo, hi; u16 bits; } set[] = {
+		{ 1, 2, SGR_BOLD }, { 3, 3, SGR_ITALIC }, { 4, 4, SGR_UNDER },
+		{ 21, 21, SGR_UNDER }, { 5, 6, SGR_BLINK },
+		{ 7, 7, SGR_REVERSE }, { 8, 8, SGR_CONCEAL },
+		{ 9, 9, SGR_STRIKE }, { 30, 37, SGR_FG }, { 90, 97, SGR_FG },
+		{ 40, 47, SGR_BG }, { 100, 107, SGR_BG },
+		{ 53, 53, SGR_OVERLINE },
+	};
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(set); i++)
+		if (code >= set[i].lo && code <= set[i].hi)
+			return set[i].bits;
+	return SGR_OTHER;
+}
+
+/* The SGR code that undoes a group, or 0. */
+static u16 sgr_undoes(u32 code)
+{
+	switch (code) {
+	case 22:
+		return SGR_BOLD;
+	case 23:
+		return SGR_ITALIC;
+	case 24:
+		return SGR_UNDER;
+	case 25:
+		return SGR_BLINK;
+	case 27:
+		return SGR_REVERSE;
+	case 28:
+		return SGR_CONCEAL;
+	case 29:
+		return SGR_STRIKE;
+	case 39:
+		return SGR_FG;
+	case 49:
+		return SGR_BG;
+	case 55:
+		return SGR_OVERLINE;
+	default:
+		return 0;
+	}
+}
+
+static void sgr(struct term_parser *s)
+{
+	unsigned int i;
+
+	for (i = 0; i < s->nparams; i++) {
+		u32 code = s->params[i];
+		u16 undo = sgr_undoes(code);
+
+		if (s->csi_colon & (1u << i)) {
+			s->sgr |= SGR_OTHER;
+		} else if (code == 0) {
+			sgr_clear(s, 0xffff);
+		} else if (code == 10) {
+			continue;	/* primary font */
+		} else if (undo) {
+			sgr_clear(s, undo);
+		} else if (code == 38 || code == 48 || code == 58) {
+			/*
+			 * Extended colours: their parameters are not codes.
+			 * Only SGR 0 is believed to undo them.
+			 */
+			s->sgr |= SGR_OTHER;
+			if (i + 1 < s->nparams && s->params[i + 1] == 5)
+				i += 2;
+			else if (i + 1 < s->nparams && s->params[i + 1] == 2)
+				i += 4;
+			else
+				return;
+		} else {
+			s->sgr |= sgr_group(code);
+		}
+	}
+	if (s->csi_overflow)
+		s->sgr |= SGR_OTHER;
+}
+
+/* DEC private modes that neither move the cursor nor matter here. */
+static bool mode_harmless(u32 m)
+{
+	static const u16 modes[] = {
+		1, 4, 5, 8, 9, 12, 66, 67, 1000, 1001, 1002, 1003, 1004,
+		1005, 1006, 1007, 1015, 1016, 1034, 1035, 1036, 1037, 1039,
+		2004,
+	};
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(modes); i++)
+		if (m == modes[i])
+			return true;
+	return false;
+}
+
+static void dec_mode(struct term_parser *s, u32 m, bool set)
+{
+	switch (m) {
+	case 25:
+		if (set)
+			clear_flags(s, TERM_NEED_CURSOR);
+		else
+			set_flags(s, TERM_NEED_CURSOR);
+		break;
+	case 7:
+		if (set)
+			clear_flags(s, TERM_NEED_WRAP);
+		else
+			set_flags(s, TERM_NEED_WRAP);
+		break;
+	case 1049:
+		if (set) {
+			/* Saved again on the alternate screen: cursor_saved(). */
+			if (!(s->flags & TERM_NEED_ALT1049))
+				s->saved_fresh = !(s->flags & TERM_NEED_ALT47) &&
+						 s->fresh_line;
+			else
+				cursor_saved(s);
+			s->flags &= ~TERM_NEED_ALT47;
+			set_flags(s, TERM_NEED_ALT1049);
+			line_moved(s);
+		} else {
+			/* Back where ?1049h was, as that found it. */
+			if (s->flags & TERM_NEED_ALT1049)
+				s->fresh_line = s->saved_fresh;
+			else
+				s->fresh_line = false;
+			s->flags &= ~(TERM_NEED_ALT1049 | TERM_NEED_ALT47);
+		}
+		break;
+	case 47:
+	case 1047:
+		if (set && !(s->flags & TERM_NEED_ALT1049))
+			set_flags(s, TERM_NEED_ALT47);
+		else if (!set)
+			clear_flags(s, TERM_NEED_ALT1049 | TERM_NEED_ALT47);
+		line_moved(s);
+		break;
+	case 1048:		/* save or restore the cursor */
+		if (set)
+			cursor_saved(s);
+		else
+			line_moved(s);
+		break;
+	default:
+		if (!mode_harmless(m))
+			line_moved(s);
+		break;
+	}
+}
+
+static void dec_modes(struct term_parser *s, bool set)
+{
+	unsigned int i;
+
+	for (i = 0; i < s->nparams; i++)
+		dec_mode(s, s->params[i], set);
+	if (s->csi_overflow) {
+		/* Modes not seen: any of them might be one that matters. */
+		if (set) {
+			dec_mode(s, 1049, true);
+		} else {
+			set_flags(s, TERM_NEED_CURSOR | TERM_NEED_WRAP);
+			line_moved(s);
+		}
+	}
+}
+
+static void csi_dispatch(struct term_parser *s, u8 final)
+{
+	if (!s->csi_ninter && !s->csi_priv && final == 'm') {
+		sgr(s);
+	} else if (!s->csi_ninter && s->csi_priv == '?' &&
+		   (final == 'h' || final == 'l')) {
+		dec_modes(s, final == 'h');
+	} else if (s->csi_ninter == 1 && s->csi_inter == '!' && final == 'p') {
+		/* DECSTR: may leave autowrap off. */
+		set_flags(s, TERM_NEED_WRAP);
+	} else if (s->csi_ninter || !strchr("KJX@Pnchlm", final)) {
+		if (!s->csi_ninter && final == 's')	/* SCOSC */
+			cursor_saved(s);
+		line_moved(s);
+	}
+}
+
+/* The parameter being built is complete; the next one starts at 0. */
+static void csi_param_end(struct term_parser *s)
+{
+	if (s->nparams < TERM_STATE_PARAMS)
+		s->nparams++;
+	else
+		s->csi_overflow = true;
+	if (s->nparams < TERM_STATE_PARAMS)
+		s->params[s->nparams] = 0;
+	s->csi_sub = false;
+}
+
+void ts_csi_byte(struct term_parser *s, u8 c)
+{
+	if (c >= 0x40 && c <= 0x7e) {
+		/* Also CSI m: one parameter, empty, which is 0. */
+		csi_param_end(s);
+		s->parse = TS_GROUND;
+		csi_dispatch(s, c);
+		return;
+	}
+	if (c >= 0x20 && c <= 0x2f) {
+		s->csi_inter = c;
+		s->csi_ninter++;
+		return;
+	}
+	if (c == 0x7f)
+		return;
+	/* Parameter bytes after an intermediate: malformed. */
+	if (s->csi_ninter) {
+		s->parse = TS_CSI_IGNORE;
+		return;
+	}
+	if (c >= 0x3c && c <= 0x3f) {
+		if (s->csi_any || s->csi_priv)
+			s->parse = TS_CSI_IGNORE;
+		else
+			s->csi_priv = c;
+		return;
+	}
+	/* A digit, ':' or ';'. */
+	s->csi_any = true;
+	if (c == ';') {
+		csi_param_end(s);
+	} else if (c == ':') {
+		s->csi_sub = true;
+		if (s->nparams < TERM_STATE_PARAMS)
+			s->csi_colon |= 1u << s->nparams;
+	} else if (!s->csi_sub && s->nparams < TERM_STATE_PARAMS) {
+		u32 *p = &s->params[s->nparams];
+
+		*p = *p >= PARAM_CAP ? PARAM_CAP : *p * 10 + (u32)(c - '0');
+	}
+}
+
+void ts_csi_start(struct term_parser *s)
+{
+	s->parse = TS_CSI;
+	s->csi_priv = 0;
+	s->csi_inter = 0;
+	s->csi_ninter = 0;
+	s->nparams = 0;
+	s->params[0] = 0;
+	s->csi_any = false;
+	s->csi_sub = false;
+	s->csi_overflow = false;
+	s->csi_colon = 0;
+}

@@ -1,0 +1,319 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Unit tests for lkvm's lines on a terminal the guest's output left in a
+ * bad state (vmm/term-out.c with lib/term-state.c): on a pty that is both
+ * the console's output and stderr, a log line comes after the repair of
+ * what the guest's bytes left (an open string, the alternate screen,
+ * hidden text...), and after nothing when they left it sane; the end of
+ * the output (term_out_finish()) repairs it too; a pipe gets no repair;
+ * the signal handlers' paths (log_console_prefix(), term_out_repair_now())
+ * see the same.
+ */
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "tap.h"
+#include "term-out.h"
+
+#define OUT_MAX	4096
+
+static char out[OUT_MAX + 1];
+static size_t out_len;
+static int saved_stderr = -1;
+
+static void stderr_to(int fd)
+{
+	fflush(stderr);
+	if (saved_stderr < 0)
+		saved_stderr = dup(STDERR_FILENO);
+	if (saved_stderr < 0 || dup2(fd, STDERR_FILENO) < 0)
+		abort();
+}
+
+static void stderr_back(void)
+{
+	fflush(stderr);
+	if (dup2(saved_stderr, STDERR_FILENO) < 0)
+		abort();
+}
+
+/* Read fd (non-blocking) until `want` bytes came or 5 s passed. */
+static void take(int fd, size_t want)
+{
+	int waited = 0;
+	ssize_t n;
+
+	out_len = 0;
+	for (;;) {
+		while (out_len < OUT_MAX &&
+		       (n = read(fd, out + out_len, OUT_MAX - out_len)) > 0)
+			out_len += (size_t)n;
+		/* A pty hands the bytes over from a work queue. */
+		if (out_len >= want || waited++ >= 500)
+			break;
+		usleep(10000);
+	}
+	/* And a little longer: anything more than wanted shows too. */
+	usleep(20000);
+	while (out_len < OUT_MAX &&
+	       (n = read(fd, out + out_len, OUT_MAX - out_len)) > 0)
+		out_len += (size_t)n;
+	out[out_len] = '\0';
+}
+
+static const char *shown(const char *s, size_t n)
+{
+	static char buf[4 * OUT_MAX + 1];
+	size_t i, o = 0;
+
+	for (i = 0; i < n && o + 5 < sizeof(buf); i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (c >= 0x20 && c < 0x7f && c != '\\')
+			buf[o++] = (char)c;
+		else
+			o += (size_t)snprintf(buf + o, sizeof(buf) - o,
+					      "\\x%02x", c);
+	}
+	buf[o] = '\0';
+	return buf;
+}
+
+static bool came(const char *want)
+{
+	bool same = out_len == strlen(want) && !memcmp(out, want, out_len);
+
+	if (!same) {
+		printf("# want %s\n", shown(want, strlen(want)));
+		printf("# got  %s\n", shown(out, out_len));
+	}
+	return same;
+}
+
+struct pty {
+	int m, sl, err;
+};
+
+/* A raw pty (what is written comes back as is) and a second open of it. */
+static bool pty_open(struct pty *p)
+{
+	struct termios raw;
+
+	p->m = posix_openpt(O_RDWR | O_NOCTTY | O_NONBLOCK);
+	if (p->m < 0 || grantpt(p->m) || unlockpt(p->m))
+		return false;
+	p->sl = open(ptsname(p->m), O_RDWR | O_NOCTTY);
+	p->err = open(ptsname(p->m), O_WRONLY | O_NOCTTY);
+	if (p->sl < 0 || p->err < 0 || tcgetattr(p->sl, &raw))
+		abort();
+	cfmakeraw(&raw);
+	if (tcsetattr(p->sl, TCSANOW, &raw))
+		abort();
+	return true;
+}
+
+static void pty_close(struct pty *p)
+{
+	close(p->err);
+	close(p->sl);
+	close(p->m);
+}
+
+/*
+ * The guest writes `guest`, lkvm logs a line: the terminal gets `want`.
+ * stderr is a second open of the console's terminal.
+ */
+static void log_after(const char *name, const char *guest, const char *want)
+{
+	struct term_out o;
+	struct pty p;
+
+	if (!pty_open(&p)) {
+		skip("no pty", "%s", name);
+		return;
+	}
+	if (term_out_init(&o, p.sl))
+		abort();
+	stderr_to(p.err);
+	term_out_take_log(&o, STDERR_FILENO);
+	term_out_write(&o, guest, strlen(guest));
+	pr_warn("guest exited with status 3");
+	stderr_back();
+	take(p.m, strlen(want));
+	ok(came(want), "%s", name);
+	term_out_destroy(&o);
+	pty_close(&p);
+}
+
+#define LINE "lkvm: guest exited with status 3\n"
+
+static void test_log_lines(void)
+{
+	log_after("a clean ending: the line and nothing else",
+		  "\x1b[1;31mred\x1b[m done\n", "\x1b[1;31mred\x1b[m done\n"
+		  LINE);
+	log_after("mid-line: a newline first", "login:",
+		  "login:\n" LINE);
+	log_after("an open OSC is closed first (CAN, ST)",
+		  "\x1b]0;swallow", "\x1b]0;swallow\x18\x1b\\" LINE);
+	log_after("an open CSI is cancelled first",
+		  "\x1b[12;", "\x1b[12;\x18" LINE);
+	log_after("the alternate screen is left, concealed text shown",
+		  "\x1b[?1049h\x1b[8mhidden",
+		  "\x1b[?1049h\x1b[8mhidden\x1b[?1049l\x1b[m" LINE);
+	log_after("a hidden cursor is shown again, no newline at a line start",
+		  "ok\n\x1b[?25l", "ok\n\x1b[?25l\x1b[?25h" LINE);
+	log_after("line drawing and a black background are undone",
+		  "\x0e\x1b(0\x1b]11;#000000\x07",
+		  "\x0e\x1b(0\x1b]11;#000000\x07\x1b]111\x1b\\\x0f\x1b(B"
+		  LINE);
+}
+
+/* A pipe is not a terminal: the old newline rule, no escapes. */
+static void test_pipe(void)
+{
+	struct term_out o;
+	int p[2];
+
+	if (pipe(p) || fcntl(p[0], F_SETFL, O_NONBLOCK) ||
+	    term_out_init(&o, p[1]))
+		abort();
+	stderr_to(p[1]);
+	term_out_take_log(&o, STDERR_FILENO);
+	term_out_write(&o, "\x1b[?1049h\x1b]0;x", 13);
+	pr_warn("guest exited with status 3");
+	stderr_back();
+	take(p[0], 13 + 1 + strlen(LINE));
+	ok(came("\x1b[?1049h\x1b]0;x\n" LINE),
+	   "on a pipe: only the newline, no repair");
+	term_out_destroy(&o);
+	close(p[0]);
+	close(p[1]);
+}
+
+/* The end of the output repairs the terminal; lines after need nothing. */
+static void test_finish(void)
+{
+	static const char guest[] = "\x1b[?25l\x1b[7mtop";
+	struct term_out o;
+	struct pty p;
+
+	if (!pty_open(&p)) {
+		skip("no pty", "term_out_finish() repairs");
+		return;
+	}
+	if (term_out_init(&o, p.sl))
+		abort();
+	stderr_to(p.err);
+	term_out_take_log(&o, STDERR_FILENO);
+	term_out_write(&o, guest, strlen(guest));
+	term_out_finish(&o, 100);
+	pr_warn("guest exited with status 3");
+	stderr_back();
+	take(p.m, strlen(guest) + 7 + strlen(LINE));
+	ok(came("\x1b[?25l\x1b[7mtop\x1b[?25h\x1b[m\n" LINE),
+	   "term_out_finish() repairs the terminal; the last line needs nothing more");
+	term_out_destroy(&o);
+	pty_close(&p);
+}
+
+/* A clean ending: term_out_finish() adds nothing. */
+static void test_finish_clean(void)
+{
+	struct term_out o;
+	struct pty p;
+
+	if (!pty_open(&p)) {
+		skip("no pty", "term_out_finish() after a clean ending");
+		return;
+	}
+	if (term_out_init(&o, p.sl))
+		abort();
+	term_out_write(&o, "bye\n", 4);
+	term_out_finish(&o, 100);
+	take(p.m, 4);
+	ok(came("bye\n"), "term_out_finish() after a clean ending adds nothing");
+	term_out_destroy(&o);
+	pty_close(&p);
+}
+
+/* The signal handlers' paths: log_console_prefix(), term_out_repair_now(). */
+static void test_signal_paths(void)
+{
+	char pre[LOG_PREFIX_MAX];
+	struct term_out o;
+	struct pty p;
+	size_t n;
+
+	if (!pty_open(&p)) {
+		skip("no pty", "the signal handlers' paths");
+		return;
+	}
+	if (term_out_init(&o, p.sl))
+		abort();
+	stderr_to(p.err);
+	term_out_take_log(&o, STDERR_FILENO);
+	term_out_write(&o, "x\x1b[8m", 5);
+	n = log_console_prefix(pre);
+	stderr_back();
+	ok(n == 4 && !memcmp(pre, "\x1b[m\n", 4),
+	   "log_console_prefix() on a terminal: its repair (%s)",
+	   shown(pre, n));
+	term_out_repair_now(&o);
+	term_out_repair_now(&o);
+	take(p.m, 9);
+	ok(came("x\x1b[8m\x1b[m\n"),
+	   "term_out_repair_now() writes the repair, once");
+	term_out_destroy(&o);
+	pty_close(&p);
+}
+
+/* Two consoles on one terminal (hvc0, hvc1): one state. */
+static void test_shared(void)
+{
+	struct term_out a, b;
+	struct pty p;
+
+	if (!pty_open(&p)) {
+		skip("no pty", "two consoles on one terminal");
+		return;
+	}
+	if (term_out_init(&a, p.sl) || term_out_init(&b, p.err))
+		abort();
+	stderr_to(p.err);
+	term_out_take_log(&a, STDERR_FILENO);
+	term_out_share_line(&b, &a);
+	term_out_write(&b, "\x1b[?1049h", 8);
+	term_out_write(&a, "x\n", 2);
+	pr_warn("guest exited with status 3");
+	stderr_back();
+	take(p.m, 8 + 2 + 8 + strlen(LINE));
+	ok(came("\x1b[?1049hx\n\x1b[?1049l" LINE),
+	   "one console's alternate screen is left before a line after the other's output");
+	term_out_destroy(&b);
+	term_out_destroy(&a);
+	pty_close(&p);
+}
+
+int main(void)
+{
+	signal(SIGPIPE, SIG_IGN);
+	log_set_level(LOG_WARN);
+	/* The 8-bit model, whatever the environment says. */
+	unsetenv("LC_ALL");
+	unsetenv("LC_CTYPE");
+	unsetenv("LANG");
+	test_log_lines();
+	test_pipe();
+	test_finish();
+	test_finish_clean();
+	test_signal_paths();
+	test_shared();
+	return tap_done();
+}

@@ -1,0 +1,238 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Unit tests for the terminal-state tracker (lib/term-state.c): which
+ * repair each state a guest can leave a terminal in needs, that a clean
+ * ending needs none, and that the repair, fed back, leaves the tracker
+ * needing nothing.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tap.h"
+#include "term-state.h"
+
+#define CAN	TERM_NEED_CAN
+#define ST	TERM_NEED_ST
+#define NL	TERM_NEED_NEWLINE
+
+struct tcase {
+	const char *name;
+	const char *bytes;	/* after a "\n": the cursor on a fresh line */
+	bool utf8;
+	u32 needs;
+	const char *repair;	/* the exact repair, or NULL */
+};
+
+static const struct tcase cases[] = {
+	/* Clean endings: nothing to add. */
+	{ "plain line", "hello\n", false, 0, "" },
+	{ "colours reset", "\x1b[1;31mred\x1b[0m\n", false, 0, "" },
+	{ "CSI m resets", "\x1b[7m\x1b[m", false, 0, "" },
+	{ "SGR 22/39/49 undo 1/31/41", "\x1b[1;31;41m\x1b[22;39;49m", false,
+	  0, "" },
+	{ "full-screen program that cleaned up",
+	  "\x1b[?1049h\x1b[?25l\x1b[H\x1b[2Jtop\x1b[?25h\x1b[?1049l", false,
+	  0, "" },
+	{ "title set, BEL-terminated", "\x1b]0;my title\x07", false, 0, "" },
+	{ "title set, ST-terminated", "\x1b]2;t\x1b\\", false, 0, "" },
+	{ "erase line and bracketed paste move nothing",
+	  "\x1b[K\x1b[?2004h\x1b[?2004l", false, 0, "" },
+	{ "CR after a newline", "\r", false, 0, "" },
+	{ "G0 designated back", "\x1b(0q\x1b(B\n", false, 0, "" },
+	{ "UTF-8 text, UTF-8 model", "za\xc5\xbc\xc3\xb3\xc5\x82\xc4\x87\n",
+	  true, 0, "" },
+	{ "colours set and reset by OSC", "\x1b]10;#000000\x07\x1b]110\x07",
+	  false, 0, "" },
+	{ "RIS undoes it all", "\x1b[?1049h\x1b[8m\x1b[?25l\x0e\033c",
+	  false, 0, "" },
+
+	/* Each state and its repair. */
+	{ "mid-line", "login: ", false, NL, "\n" },
+	{ "carriage return mid-line", "50%\r", false, NL, "\n" },
+	{ "lone ESC", "\x1b", false, CAN, "\x18" },
+	{ "CSI without its final byte", "\x1b[12;3", false, CAN, "\x18" },
+	{ "ESC with an intermediate", "\x1b(", false, CAN, "\x18" },
+	{ "open OSC", "\x1b]0;swallow", false, CAN | ST, "\x18\x1b\\" },
+	{ "open DCS", "\x1bPq#0;2;0;0;0", false, CAN | ST, "\x18\x1b\\" },
+	{ "DCS does not end at BEL", "\x1bPq\x07", false, CAN | ST, NULL },
+	{ "open APC", "\x1b_x", false, CAN | ST, NULL },
+	{ "alternate screen (1049) from a fresh line", "\x1b[?1049h", false,
+	  TERM_NEED_ALT1049, "\x1b[?1049l" },
+	{ "alternate screen (1049) from mid-line", "x\x1b[?1049h", false,
+	  TERM_NEED_ALT1049 | NL, "\x1b[?1049l\n" },
+	{ "alternate screen (47)", "\x1b[?47h", false, TERM_NEED_ALT47 | NL,
+	  "\x1b[?47l\n" },
+	{ "hidden cursor", "\x1b[?25l", false, TERM_NEED_CURSOR,
+	  "\x1b[?25h" },
+	{ "autowrap off", "\x1b[?7l", false, TERM_NEED_WRAP, "\x1b[?7h" },
+	{ "concealed", "\x1b[8m", false, TERM_NEED_SGR, "\x1b[m" },
+	{ "black on black", "\x1b[30;40m", false, TERM_NEED_SGR, "\x1b[m" },
+	{ "256-colour 0 is not a reset", "\x1b[38;5;0m", false,
+	  TERM_NEED_SGR, NULL },
+	{ "RGB 0;0;0 is not a reset", "\x1b[48;2;0;0;0m", false,
+	  TERM_NEED_SGR, NULL },
+	{ "SGR 0 then 8", "\x1b[0;8m", false, TERM_NEED_SGR, NULL },
+	{ "shift out", "\x0e", false, TERM_NEED_SHIFT, "\x0f" },
+	{ "line drawing in G0", "\x1b(0", false, TERM_NEED_G0, "\x1b(B" },
+	{ "encoding switched", "\x1b%@", false, TERM_NEED_UTF8, "\x1b%G" },
+	{ "default background changed", "\x1b]11;#000000\x1b\\", false,
+	  TERM_NEED_BG, "\x1b]111\x1b\\" },
+	{ "default colours changed, both", "\x1b]10;black;black\x07", false,
+	  TERM_NEED_FG | TERM_NEED_BG, NULL },
+	{ "a colour query changes nothing", "\x1b]11;?\x07", false, 0, "" },
+	{ "palette changed", "\x1b]4;7;#000000\x07", false,
+	  TERM_NEED_PALETTE, "\x1b]104\x1b\\" },
+	{ "cursor moved", "\x1b[5;5H", false, NL, "\n" },
+	{ "everything at once",
+	  "x\x1b]4;1;red\x07\x1b[?1049h\x1b[?25l\x1b[?7l\x1b[8m\x0e\x1b(0\x1b]0;t",
+	  false, CAN | ST | TERM_NEED_PALETTE | TERM_NEED_ALT1049 |
+	  TERM_NEED_CURSOR | TERM_NEED_WRAP | TERM_NEED_SGR |
+	  TERM_NEED_SHIFT | TERM_NEED_G0 | NL,
+	  "\x18\x1b\\\x1b]104\x1b\\\x1b[?1049l\x1b[?25h\x1b[?7h\x1b[m\x0f\x1b(B\n" },
+
+	/* Strings still open on a strict terminal, ended on a DEC one. */
+	{ "OSC ended by an 8-bit ST", "\x1b]0;t\x9c", false, CAN | ST,
+	  "\x18\x1b\\" },
+	{ "OSC ended by another ESC", "\x1b]0;t\x1b[m", false, CAN | ST,
+	  NULL },
+	{ "in a string still open, nothing undoes",
+	  "\x1b[8m\x1b]0;t\033c\x1b[m\x1b[?25h", false,
+	  CAN | ST | TERM_NEED_SGR, NULL },
+	{ "CAN ends a string only on a DEC terminal", "\x1b]0;t\x18", false,
+	  CAN | ST, NULL },
+	{ "an ST after that ends it on both", "\x1b]0;t\x18\x1b\\", false,
+	  0, "" },
+	{ "text after a DEC-ended string moves the cursor on one",
+	  "\x1b]0;t\234abc", false, CAN | ST | NL, NULL },
+	{ "a strict terminal's OSC ends at BEL after an 8-bit ST",
+	  "\x1b]0;t\x9c\x07\x0e", false, TERM_NEED_SHIFT, NULL },
+	{ "a DCS there does not end at BEL",
+	  "\x1bPq\x9c\x07\x0e", false, CAN | ST | TERM_NEED_SHIFT, NULL },
+	{ "ESC CAN is no ST on a strict terminal (a DEC one prints the \\)",
+	  "\x1bPq\x1b\x18\\", false, CAN | ST | NL, NULL },
+	{ "an open OSC's colours are undone too", "\x1b]11;#000", false,
+	  CAN | ST | TERM_NEED_BG, "\x18\x1b\\\x1b]111\x1b\\" },
+
+	/* 8-bit controls. */
+	{ "8-bit CSI, 8-bit model", "\x9b?25l", false, TERM_NEED_CURSOR,
+	  NULL },
+	{ "8-bit CSI is text in the UTF-8 model", "\x9b?25l", true, NL,
+	  NULL },
+	{ "U+009B is CSI in the UTF-8 model", "\xc2\x9b?1049h", true,
+	  TERM_NEED_ALT1049, NULL },
+	{ "high bytes act as 7-bit in a CSI, 8-bit model", "\x1b[?25\xec",
+	  false, TERM_NEED_CURSOR, NULL },
+	{ "8-bit OSC, 8-bit model", "\2350;t", false, CAN | ST, NULL },
+	{ "unfinished UTF-8 character", "\xe2\x82", true, NL, NULL },
+
+	/* Many parameters: the ones not kept are assumed the worst. */
+	{ "17 modes reset",
+	  "\x1b[?1;1;1;1;1;1;1;1;1;1;1;1;1;1;1;1;25l", false,
+	  TERM_NEED_CURSOR | TERM_NEED_WRAP | NL, NULL },
+	{ "16 modes reset", "\x1b[?1;1;1;1;1;1;1;1;1;1;1;1;1;1;1;25l",
+	  false, TERM_NEED_CURSOR, NULL },
+	{ "huge parameter does not wrap to 25",
+	  "\x1b[?4294967321l", false, NL, NULL },
+};
+
+static const char *show(const char *s, size_t n)
+{
+	static char buf[512];
+	size_t i, o = 0;
+
+	for (i = 0; i < n && o + 5 < sizeof(buf); i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (c >= 0x20 && c < 0x7f && c != '\\')
+			buf[o++] = (char)c;
+		else
+			o += (size_t)snprintf(buf + o, sizeof(buf) - o,
+					      "\\x%02x", c);
+	}
+	buf[o] = '\0';
+	return buf;
+}
+
+static void run_case(const struct tcase *t)
+{
+	struct term_state s;
+	char rep[TERM_REPAIR_MAX];
+	size_t n;
+	u32 got;
+
+	term_state_init(&s, t->utf8);
+	term_state_feed(&s, "\n", 1);
+	term_state_feed(&s, t->bytes, strlen(t->bytes));
+	got = term_state_needs(&s);
+	ok(got == t->needs, "%s: needs %#x (want %#x)", t->name, got,
+	   t->needs);
+	n = term_state_repair(got, rep);
+	if (t->repair)
+		ok(n == strlen(t->repair) && !memcmp(rep, t->repair, n),
+		   "%s: repair \"%s\"", t->name, show(rep, n));
+	term_state_feed(&s, rep, n);
+	got = term_state_needs(&s);
+	ok(got == 0, "%s: after the repair it needs nothing (%#x)", t->name,
+	   got);
+}
+
+/* Every need at once: the longest repair fits and undoes itself. */
+static void test_all_needs(void)
+{
+	struct term_state s;
+	char rep[TERM_REPAIR_MAX];
+	u32 all = (TERM_NEED_NEWLINE << 1) - 1;
+	size_t n = term_state_repair(all, rep);
+
+	ok(n <= TERM_REPAIR_MAX, "the full repair is %zu bytes", n);
+	ok(n == term_state_repair(all, rep), "and has every step");
+	term_state_init(&s, false);
+	term_state_feed(&s, rep, n);
+	ok(term_state_needs(&s) == 0, "fed to a clean state it needs nothing");
+}
+
+/* A repair needs the same however the guest's bytes were split. */
+static void test_split(void)
+{
+	static const char b[] = "\x1b[?1049h\x1b]11;#000\x1b\\\x1b[38;5;1mx";
+	struct term_state one, many;
+	size_t i;
+
+	term_state_init(&one, false);
+	term_state_init(&many, false);
+	term_state_feed(&one, b, sizeof(b) - 1);
+	for (i = 0; i < sizeof(b) - 1; i++)
+		term_state_feed(&many, b + i, 1);
+	ok(term_state_needs(&one) == term_state_needs(&many),
+	   "byte by byte or at once: same needs (%#x)",
+	   term_state_needs(&one));
+}
+
+static void test_locale(void)
+{
+	unsetenv("LC_ALL");
+	unsetenv("LC_CTYPE");
+	setenv("LANG", "en_US.UTF-8", 1);
+	ok(term_state_locale_utf8(), "LANG=en_US.UTF-8 is UTF-8");
+	setenv("LC_CTYPE", "C", 1);
+	ok(!term_state_locale_utf8(), "LC_CTYPE=C wins over LANG");
+	setenv("LC_ALL", "de_DE.utf8", 1);
+	ok(term_state_locale_utf8(), "LC_ALL=de_DE.utf8 wins over both");
+	unsetenv("LC_ALL");
+	unsetenv("LC_CTYPE");
+	unsetenv("LANG");
+	ok(!term_state_locale_utf8(), "no locale: the 8-bit model");
+}
+
+int main(void)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(cases); i++)
+		run_case(&cases[i]);
+	test_all_needs();
+	test_split();
+	test_locale();
+	return tap_done();
+}
