@@ -35,6 +35,12 @@ struct landlock_rule {
 };
 
 /*
+ * Confine the calling thread (and what it starts later) by a Landlock
+ * ruleset's fd, which is closed: no_new_privs, then the restriction.
+ * 1 when confined, -errno.
+ */
+int landlock_enforce(int ruleset);
+/*
  * Confine the calling thread (and what it starts later): every file
  * system right this kernel's Landlock handles is refused but the rules'
  * (a rule on a file keeps only the rights a file takes). A path that does

@@ -95,6 +95,18 @@ static int add_rule(int ruleset, const struct landlock_rule *r, u64 handled)
 	return err;
 }
 
+int landlock_enforce(int ruleset)
+{
+	int ret = 1;
+
+	/* Per thread, like the restriction itself. */
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) ||
+	    syscall(SYS_landlock_restrict_self, ruleset, 0))
+		ret = -errno;
+	close(ruleset);
+	return ret;
+}
+
 int landlock_only(const struct landlock_rule *rules, unsigned int nr,
 		  const char **why)
 {
@@ -112,15 +124,8 @@ int landlock_only(const struct landlock_rule *rules, unsigned int nr,
 	for (i = 0; i < nr && !ret; i++)
 		if (rules[i].path)
 			ret = add_rule(fd, &rules[i], attr.handled_access_fs);
-	if (ret)
-		goto out;
-	/* Per thread, like the restriction itself. */
-	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0)) {
-		ret = -errno;
-		goto out;
-	}
-	ret = syscall(SYS_landlock_restrict_self, fd, 0) ? -errno : 1;
-out:
+	if (!ret)
+		return landlock_enforce(fd);
 	close(fd);
 	return ret;
 }

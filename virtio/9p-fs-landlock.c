@@ -6,7 +6,6 @@
  * resolver, for the day the resolver has a bug.
  */
 #include <errno.h>
-#include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -38,16 +37,9 @@ int p9fs_landlock_thread(struct p9fs *const *shares, unsigned int nr,
 		if (syscall(SYS_landlock_add_rule, fd, LANDLOCK_RULE_PATH_BENEATH,
 			    &rule, 0)) {
 			ret = -errno;
-			goto out;
+			close(fd);
+			return ret;
 		}
 	}
-	/* Per thread, like the restriction itself. */
-	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0)) {
-		ret = -errno;
-		goto out;
-	}
-	ret = syscall(SYS_landlock_restrict_self, fd, 0) ? -errno : 1;
-out:
-	close(fd);
-	return ret;
+	return landlock_enforce(fd);
 }
