@@ -19,27 +19,8 @@
 #include "landlock.h"
 #include "tap.h"
 
-static char dir[] = "/tmp/lkvm-landlock-XXXXXX";
-
-static const char *at(const char *name)
-{
-	static char path[16][512];
-	static unsigned int next;
-	char *p = path[next++ % 16];
-
-	snprintf(p, sizeof(path[0]), "%s/%s", dir, name);
-	return p;
-}
-
-static void put(const char *name, const char *text)
-{
-	FILE *f = fopen(at(name), "w");
-
-	if (!f || fputs(text, f) < 0 || fclose(f)) {
-		perror(name);
-		exit(1);
-	}
-}
+static char scratch_dir[] = "/tmp/lkvm-landlock-XXXXXX";
+#include "scratch-files.h"
 
 /* 0 when path opens with flags, else errno. */
 static int try_open(const char *path, int flags)
@@ -168,10 +149,10 @@ int main(void)
 		skip(abi < 0 ? strerror(-abi) : why, "Landlock");
 		return tap_done();
 	}
-	if (!mkdtemp(dir) || mkdir(at("etc"), 0700) || mkdir(at("run"), 0700) ||
+	if (!mkdtemp(scratch_dir) || mkdir(at("etc"), 0700) || mkdir(at("run"), 0700) ||
 	    mkdir(at("secret"), 0700) ||
 	    symlink("../run/stub.conf", at("etc/link.conf"))) {
-		perror(dir);
+		perror(scratch_dir);
 		return 1;
 	}
 	put("etc/resolv.conf", "nameserver 192.0.2.1\n");

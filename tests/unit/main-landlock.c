@@ -23,27 +23,8 @@
 #include "sandbox-status.h"
 #include "tap.h"
 
-static char dir[] = "/tmp/lkvm-ll-teardown-XXXXXX";
-
-static const char *at(const char *name)
-{
-	static char path[16][512];
-	static unsigned int next;
-	char *p = path[next++ % 16];
-
-	snprintf(p, sizeof(path[0]), "%s/%s", dir, name);
-	return p;
-}
-
-static void put(const char *name, const char *text)
-{
-	FILE *f = fopen(at(name), "w");
-
-	if (!f || fputs(text, f) < 0 || fclose(f)) {
-		perror(name);
-		exit(1);
-	}
-}
+static char scratch_dir[] = "/tmp/lkvm-ll-teardown-XXXXXX";
+#include "scratch-files.h"
 
 #define STATUS_FLAGS (O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOCTTY)
 
@@ -124,10 +105,10 @@ int main(void)
 		skip(why, "Landlock on the thread that tears down");
 		return tap_done();
 	}
-	if (!mkdtemp(dir) || mkdir(at("home"), 0700) ||
+	if (!mkdtemp(scratch_dir) || mkdir(at("home"), 0700) ||
 	    mkdir(at("lkvm"), 0700) || mkdir(at("vsock"), 0700) ||
 	    mkdir(at("out"), 0700) || setenv("LKVM_HOME", at("lkvm"), 1)) {
-		perror(dir);
+		perror(scratch_dir);
 		return 1;
 	}
 	put("home/.profile", "echo hello\n");
