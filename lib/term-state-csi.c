@@ -237,7 +237,9 @@ void ts_csi_byte(struct term_parser *s, u8 c)
 	}
 	if (c >= 0x20 && c <= 0x2f) {
 		s->csi_inter = c;
-		s->csi_ninter++;
+		/* Capped: 256 intermediates must not read as none. */
+		if (s->csi_ninter < 255)
+			s->csi_ninter++;
 		return;
 	}
 	if (c == 0x7f)

@@ -209,6 +209,36 @@ static void test_split(void)
 	   term_state_needs(&one));
 }
 
+/*
+ * 256 intermediate bytes: the sequence stays malformed (a terminal
+ * ignores it), not a counter wrapped to "no intermediates", which read
+ * as an SGR reset or a mode reset that never reached the terminal.
+ */
+static void test_many_intermediates(void)
+{
+	static const char *const seqs[] = {
+		"\x1b[8m\x1b[", "\x1b[?1049h\x1b[?1049"
+	};
+	static const char finals[] = { 'm', 'l' };
+	char b[300];
+	struct term_state s;
+	size_t i, n;
+
+	for (i = 0; i < ARRAY_SIZE(seqs); i++) {
+		n = strlen(seqs[i]);
+		memcpy(b, seqs[i], n);
+		memset(b + n, ' ', 256);
+		b[n + 256] = finals[i];
+		term_state_init(&s, false);
+		term_state_feed(&s, "\n", 1);
+		term_state_feed(&s, b, n + 257);
+		ok(term_state_needs(&s) != 0,
+		   "%s with 256 intermediates does not undo the first: needs %#x",
+		   finals[i] == 'm' ? "an SGR" : "a mode reset",
+		   term_state_needs(&s));
+	}
+}
+
 static void test_locale(void)
 {
 	unsetenv("LC_ALL");
@@ -233,6 +263,7 @@ int main(void)
 		run_case(&cases[i]);
 	test_all_needs();
 	test_split();
+	test_many_intermediates();
 	test_locale();
 	return tap_done();
 }
