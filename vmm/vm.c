@@ -378,7 +378,8 @@ static void vm_main_landlock(const struct vm *vm)
 	const char *why = "";
 	int r;
 
-	if (!sc_active())
+	/* --seccomp log only logs: Landlock has no such mode. */
+	if (!sc_active() || sc_mode_get() != SC_MODE_ON)
 		return;
 	r = vm_main_confine(vm->cfg, &why);
 	if (r < 0)
