@@ -22,6 +22,7 @@
 
 #include "log.h"
 #include "seccomp-filter.h"
+#include "stderr-redirect.h"
 #include "tap.h"
 #include "term-out.h"
 
@@ -29,24 +30,6 @@
 
 static char out[OUT_MAX + 1];
 static size_t out_len;
-static int saved_stderr = -1;
-
-/* Point stderr (fd 2, what log_msg() writes) at fd. */
-static void stderr_to(int fd)
-{
-	fflush(stderr);
-	if (saved_stderr < 0)
-		saved_stderr = dup(STDERR_FILENO);
-	if (saved_stderr < 0 || dup2(fd, STDERR_FILENO) < 0)
-		abort();
-}
-
-static void stderr_back(void)
-{
-	fflush(stderr);
-	if (dup2(saved_stderr, STDERR_FILENO) < 0)
-		abort();
-}
 
 static int pipe_nb(int p[2])
 {

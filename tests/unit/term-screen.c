@@ -18,6 +18,8 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "show-bytes.h"
+#include "stderr-redirect.h"
 #include "tap.h"
 #include "term-out.h"
 
@@ -25,23 +27,6 @@
 
 static char out[OUT_MAX + 1];
 static size_t out_len;
-static int saved_stderr = -1;
-
-static void stderr_to(int fd)
-{
-	fflush(stderr);
-	if (saved_stderr < 0)
-		saved_stderr = dup(STDERR_FILENO);
-	if (saved_stderr < 0 || dup2(fd, STDERR_FILENO) < 0)
-		abort();
-}
-
-static void stderr_back(void)
-{
-	fflush(stderr);
-	if (dup2(saved_stderr, STDERR_FILENO) < 0)
-		abort();
-}
 
 /* Read fd (non-blocking) until `want` bytes came or 5 s passed. */
 static void take(int fd, size_t want)
@@ -67,31 +52,13 @@ static void take(int fd, size_t want)
 	out[out_len] = '\0';
 }
 
-static const char *shown(const char *s, size_t n)
-{
-	static char buf[4 * OUT_MAX + 1];
-	size_t i, o = 0;
-
-	for (i = 0; i < n && o + 5 < sizeof(buf); i++) {
-		unsigned char c = (unsigned char)s[i];
-
-		if (c >= 0x20 && c < 0x7f && c != '\\')
-			buf[o++] = (char)c;
-		else
-			o += (size_t)snprintf(buf + o, sizeof(buf) - o,
-					      "\\x%02x", c);
-	}
-	buf[o] = '\0';
-	return buf;
-}
-
 static bool came(const char *want)
 {
 	bool same = out_len == strlen(want) && !memcmp(out, want, out_len);
 
 	if (!same) {
-		printf("# want %s\n", shown(want, strlen(want)));
-		printf("# got  %s\n", shown(out, out_len));
+		printf("# want %s\n", show_bytes(want, strlen(want)));
+		printf("# got  %s\n", show_bytes(out, out_len));
 	}
 	return same;
 }
@@ -264,7 +231,7 @@ static void test_signal_paths(void)
 	stderr_back();
 	ok(n == 4 && !memcmp(pre, "\x1b[m\n", 4),
 	   "log_console_prefix() on a terminal: its repair (%s)",
-	   shown(pre, n));
+	   show_bytes(pre, n));
 	term_out_repair_now(&o);
 	term_out_repair_now(&o);
 	take(p.m, 9);

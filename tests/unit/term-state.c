@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "show-bytes.h"
 #include "tap.h"
 #include "term-state.h"
 
@@ -136,24 +137,6 @@ static const struct tcase cases[] = {
 	  "\x1b[?4294967321l", false, NL, NULL },
 };
 
-static const char *show(const char *s, size_t n)
-{
-	static char buf[512];
-	size_t i, o = 0;
-
-	for (i = 0; i < n && o + 5 < sizeof(buf); i++) {
-		unsigned char c = (unsigned char)s[i];
-
-		if (c >= 0x20 && c < 0x7f && c != '\\')
-			buf[o++] = (char)c;
-		else
-			o += (size_t)snprintf(buf + o, sizeof(buf) - o,
-					      "\\x%02x", c);
-	}
-	buf[o] = '\0';
-	return buf;
-}
-
 static void run_case(const struct tcase *t)
 {
 	struct term_state s;
@@ -170,7 +153,7 @@ static void run_case(const struct tcase *t)
 	n = term_state_repair(got, rep);
 	if (t->repair)
 		ok(n == strlen(t->repair) && !memcmp(rep, t->repair, n),
-		   "%s: repair \"%s\"", t->name, show(rep, n));
+		   "%s: repair \"%s\"", t->name, show_bytes(rep, n));
 	term_state_feed(&s, rep, n);
 	got = term_state_needs(&s);
 	ok(got == 0, "%s: after the repair it needs nothing (%#x)", t->name,
