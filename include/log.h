@@ -47,7 +47,7 @@ void log_msg(enum log_level level, const char *fmt, ...) __printf(2, 3);
  * async-signal-safe (a best effort: the console may write at the same
  * instant).
  */
-#define LOG_PREFIX_MAX	64
+#define LOG_PREFIX_MAX	160
 
 enum log_line_route {
 	LOG_LINE_TAKEN,

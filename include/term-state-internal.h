@@ -20,7 +20,8 @@ enum ts_parse {
 	TS_STR_ESC,		/* ESC inside a string: ST if '\' follows */
 };
 
-#define PARAM_CAP	100000u		/* parameters saturate here */
+#define PARAM_CAP	100000u		/* OSC numbers saturate here */
+#define PARAM_SAME	65535u		/* CSI parameters past it: two meanings */
 
 static inline void set_flags(struct term_parser *s, u32 f)
 {
@@ -42,14 +43,36 @@ static inline void line_fresh(struct term_parser *s, bool fresh)
 	s->fresh_line = fresh;
 }
 
+/* What a cursor save keeps, besides renditions, that matters here. */
+#define TS_SAVED_FLAGS	(TERM_NEED_ORIGIN | TERM_NEED_SHIFT | TERM_NEED_G0)
+
+/*
+ * A cursor save keeps renditions, character sets and origin mode; which
+ * save a restore comes back to (one per screen on xterm, one on DEC) is
+ * not followed: a restore brings back what any of them kept.
+ */
+static inline void cursor_kept(struct term_parser *s)
+{
+	s->saved_flags |= s->flags & TS_SAVED_FLAGS;
+	s->saved_sgr |= s->sgr;
+}
+
 /*
  * The cursor was saved (DECSC and the like): on the alternate screen, a
  * terminal with one save for both screens then has ?1049l come back here.
  */
 static inline void cursor_saved(struct term_parser *s)
 {
+	cursor_kept(s);
 	if (s->flags & TERM_NEED_ALT1049)
 		s->saved_fresh = s->saved_fresh && s->fresh_line;
+}
+
+/* The cursor was restored (DECRC and the like); where, the caller's. */
+static inline void cursor_restored(struct term_parser *s)
+{
+	s->flags |= s->saved_flags;
+	s->sgr |= s->saved_sgr;
 }
 
 /* lib/term-state-csi.c */

@@ -6,15 +6,29 @@
  * bytes that undo them (term_state_repair()):
  * - a sequence in progress (ESC, CSI, an ESC with intermediates): CAN;
  * - a control string that is open (OSC, DCS, SOS, PM, APC): CAN and ST;
- * - the alternate screen (?47, ?1047, ?1049), a hidden cursor (?25),
+ * - the alternate screen (?47, ?1049, ?1047), a hidden cursor (?25),
  *   autowrap off (?7), graphic rendition (SGR) not reset, another G0
  *   character set, a locking shift (SO, LS2, LS3), another encoding
  *   (ESC % other than G), the default colours or the palette changed
- *   (OSC 10, 11, 4);
+ *   (OSC 10, 11, 4), a hyperlink left open (OSC 8);
+ * - input modes: mouse reporting (?9, ?1000-?1003) and its encodings
+ *   (?1005, ?1006, ?1015, ?1016), focus events (?1004), bracketed paste
+ *   (?2004), application cursor keys (?1), the application keypad
+ *   (ESC =, ?66); a scroll region (DECSTBM) or origin mode (?6), whose
+ *   repair homes the cursor: it then goes to the bottom line, and a line
+ *   feed follows;
+ * - what a cursor restore (ESC 8, CSI u, ?1048l, ?1049l) brings back:
+ *   the renditions, character sets and origin mode of any save since
+ *   the last RIS; what xterm's XTRESTORE (CSI ? r) may set;
  * - the cursor not at the start of a fresh line (anything since the last
  *   line feed other than sequences known not to move the cursor): a
  *   line feed, which the terminal's output processing (ONLCR, which lkvm
  *   keeps) turns into CR LF.
+ * A CSI parameter above 65535 means two things: its value modulo 2^32
+ * (the Linux console keeps it in an unsigned int, so ?4294967321l hides
+ * the cursor there) and a number no mode or rendition has (xterm and VTE
+ * stop at 65535). Such a parameter counts for what its first meaning
+ * sets, never for what it resets.
  * Terminals differ on how a string ends: DEC's parser (and xterm's) ends
  * it at CAN, SUB, any ESC and an 8-bit ST too, a strict one only at a
  * 7-bit ST (or BEL, for an OSC). Two parsers follow the bytes, one of
@@ -35,7 +49,13 @@
 
 #include "types.h"
 
-/* term_state_needs() bits: what the repair must do, in this order. */
+/*
+ * term_state_needs() bits. The repair does them in this order: CAN, ST,
+ * the OSC resets, the DEC private modes reset (one CSI ? ... l: ?1049 and
+ * ?47 first, ?6 last), those set (one CSI ? ... h), SGR, SI, G0, the
+ * encoding, the keypad, the scroll region, the cursor to the bottom line
+ * (after ?6l or CSI r), LF.
+ */
 #define TERM_NEED_CAN		(1u << 0)	/* CAN: abort a sequence */
 #define TERM_NEED_ST		(1u << 1)	/* ESC \: end a string */
 #define TERM_NEED_PALETTE	(1u << 2)	/* OSC 104 */
@@ -50,9 +70,29 @@
 #define TERM_NEED_G0		(1u << 11)	/* ESC ( B */
 #define TERM_NEED_UTF8		(1u << 12)	/* ESC % G */
 #define TERM_NEED_NEWLINE	(1u << 13)	/* LF */
+#define TERM_NEED_LINK		(1u << 14)	/* OSC 8 ; ; */
+#define TERM_NEED_CKM		(1u << 15)	/* CSI ?1l */
+#define TERM_NEED_KEYPAD	(1u << 16)	/* ESC > */
+#define TERM_NEED_MOUSE_X10	(1u << 17)	/* CSI ?9l */
+#define TERM_NEED_MOUSE		(1u << 18)	/* CSI ?1000l */
+#define TERM_NEED_MOUSE_HL	(1u << 19)	/* CSI ?1001l */
+#define TERM_NEED_MOUSE_BTN	(1u << 20)	/* CSI ?1002l */
+#define TERM_NEED_MOUSE_ANY	(1u << 21)	/* CSI ?1003l */
+#define TERM_NEED_FOCUS		(1u << 22)	/* CSI ?1004l */
+#define TERM_NEED_MOUSE_UTF8	(1u << 23)	/* CSI ?1005l */
+#define TERM_NEED_MOUSE_SGR	(1u << 24)	/* CSI ?1006l */
+#define TERM_NEED_MOUSE_URXVT	(1u << 25)	/* CSI ?1015l */
+#define TERM_NEED_MOUSE_PIXEL	(1u << 26)	/* CSI ?1016l */
+#define TERM_NEED_PASTE		(1u << 27)	/* CSI ?2004l */
+#define TERM_NEED_ORIGIN	(1u << 28)	/* CSI ?6l */
+#define TERM_NEED_SCROLL	(1u << 29)	/* CSI r */
+#define TERM_NEED_ALL		((1u << 30) - 1)
 
-/* The longest term_state_repair(). */
-#define TERM_REPAIR_MAX		64
+/*
+ * The longest term_state_repair(), every need at once (tested): 129
+ * bytes, and room to spare.
+ */
+#define TERM_REPAIR_MAX		160
 
 /* How many numeric parameters of one CSI are kept (more: taken as dirty). */
 #define TERM_STATE_PARAMS	16
@@ -66,6 +106,9 @@ struct term_parser {
 	u16 sgr;		/* rendition groups set (term-state-csi.c) */
 	bool fresh_line;	/* at the start of a line after a line feed */
 	bool saved_fresh;	/* fresh_line when ?1049h saved the cursor */
+	/* What any cursor save so far kept: a restore brings it back. */
+	u32 saved_flags;	/* TERM_NEED_ORIGIN, _SHIFT, _G0 */
+	u16 saved_sgr;
 
 	/* UTF-8 decoding. */
 	u8 utf8_need;		/* continuation bytes still expected */
@@ -79,12 +122,14 @@ struct term_parser {
 	u8 csi_priv, csi_inter, csi_ninter, nparams;
 	bool csi_any, csi_sub, csi_overflow;
 	u16 csi_colon;		/* parameter i had sub-parameters */
-	u32 params[TERM_STATE_PARAMS];
+	u16 csi_big;		/* parameter i went past 65535 */
+	u32 params[TERM_STATE_PARAMS];	/* modulo 2^32 */
 
 	/* OSC: number; 0 digits, 1 first byte after ';', 2 the rest. */
 	u32 osc_num;
 	u8 osc_phase, osc_semis;
 	bool osc_bad, osc_query, str_osc;
+	bool osc_tail;		/* a byte after the second ';' (OSC 8 URI) */
 };
 
 struct term_state {

@@ -82,6 +82,13 @@ static void sgr(struct term_parser *s)
 
 		if (s->csi_colon & (1u << i)) {
 			s->sgr |= SGR_OTHER;
+		} else if (s->csi_big & (1u << i)) {
+			/*
+			 * 38 or 48 on one terminal, no code on another: what
+			 * follows is not known to be codes.
+			 */
+			s->sgr |= SGR_OTHER;
+			return;
 		} else if (code == 0) {
 			sgr_clear(s, 0xffff);
 		} else if (code == 10) {
@@ -112,9 +119,7 @@ static void sgr(struct term_parser *s)
 static bool mode_harmless(u32 m)
 {
 	static const u16 modes[] = {
-		1, 4, 5, 8, 9, 12, 66, 67, 1000, 1001, 1002, 1003, 1004,
-		1005, 1006, 1007, 1015, 1016, 1034, 1035, 1036, 1037, 1039,
-		2004,
+		4, 5, 8, 12, 67, 1007, 1034, 1035, 1036, 1037, 1039,
 	};
 	unsigned int i;
 
@@ -122,6 +127,42 @@ static bool mode_harmless(u32 m)
 		if (m == modes[i])
 			return true;
 	return false;
+}
+
+/* What mode_need() returns, all of it. */
+#define MODE_NEEDS	(TERM_NEED_CKM | TERM_NEED_ORIGIN | \
+			 TERM_NEED_MOUSE_X10 | TERM_NEED_KEYPAD | \
+			 TERM_NEED_MOUSE | TERM_NEED_MOUSE_HL | \
+			 TERM_NEED_MOUSE_BTN | TERM_NEED_MOUSE_ANY | \
+			 TERM_NEED_FOCUS | TERM_NEED_MOUSE_UTF8 | \
+			 TERM_NEED_MOUSE_SGR | TERM_NEED_MOUSE_URXVT | \
+			 TERM_NEED_MOUSE_PIXEL | TERM_NEED_PASTE)
+
+/* DEC private modes that are off after a reset, and the need each sets. */
+static u32 mode_need(u32 m)
+{
+	static const struct { u16 mode; u32 need; } modes[] = {
+		{ 1, TERM_NEED_CKM },
+		{ 6, TERM_NEED_ORIGIN },
+		{ 9, TERM_NEED_MOUSE_X10 },
+		{ 66, TERM_NEED_KEYPAD },
+		{ 1000, TERM_NEED_MOUSE },
+		{ 1001, TERM_NEED_MOUSE_HL },
+		{ 1002, TERM_NEED_MOUSE_BTN },
+		{ 1003, TERM_NEED_MOUSE_ANY },
+		{ 1004, TERM_NEED_FOCUS },
+		{ 1005, TERM_NEED_MOUSE_UTF8 },
+		{ 1006, TERM_NEED_MOUSE_SGR },
+		{ 1015, TERM_NEED_MOUSE_URXVT },
+		{ 1016, TERM_NEED_MOUSE_PIXEL },
+		{ 2004, TERM_NEED_PASTE },
+	};
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(modes); i++)
+		if (m == modes[i].mode)
+			return modes[i].need;
+	return 0;
 }
 
 static void dec_mode(struct term_parser *s, u32 m, bool set)
@@ -142,11 +183,13 @@ static void dec_mode(struct term_parser *s, u32 m, bool set)
 	case 1049:
 		if (set) {
 			/* Saved again on the alternate screen: cursor_saved(). */
-			if (!(s->flags & TERM_NEED_ALT1049))
+			if (!(s->flags & TERM_NEED_ALT1049)) {
 				s->saved_fresh = !(s->flags & TERM_NEED_ALT47) &&
 						 s->fresh_line;
-			else
+				cursor_kept(s);
+			} else {
 				cursor_saved(s);
+			}
 			s->flags &= ~TERM_NEED_ALT47;
 			set_flags(s, TERM_NEED_ALT1049);
 			line_moved(s);
@@ -157,6 +200,7 @@ static void dec_mode(struct term_parser *s, u32 m, bool set)
 			else
 				s->fresh_line = false;
 			s->flags &= ~(TERM_NEED_ALT1049 | TERM_NEED_ALT47);
+			cursor_restored(s);
 		}
 		break;
 	case 47:
@@ -168,33 +212,91 @@ static void dec_mode(struct term_parser *s, u32 m, bool set)
 		line_moved(s);
 		break;
 	case 1048:		/* save or restore the cursor */
-		if (set)
+		if (set) {
 			cursor_saved(s);
-		else
+		} else {
+			cursor_restored(s);
 			line_moved(s);
+		}
 		break;
 	default:
-		if (!mode_harmless(m))
+		if (mode_need(m) && set)
+			set_flags(s, mode_need(m));
+		else if (mode_need(m))
+			clear_flags(s, mode_need(m));
+		/* ?6 homes the cursor. */
+		if ((!mode_need(m) && !mode_harmless(m)) || m == 6)
 			line_moved(s);
 		break;
 	}
+}
+
+/*
+ * A mode that may have been set or reset, or left as it was: what either
+ * sets counts, what it resets does not.
+ */
+static void dec_mode_maybe(struct term_parser *s, u32 m, bool set)
+{
+	u32 flags = s->flags;
+	u16 sgr = s->sgr;
+	bool saved_fresh = s->saved_fresh;
+
+	dec_mode(s, m, set);
+	s->flags |= flags;
+	s->sgr |= sgr;
+	s->saved_fresh = s->saved_fresh && saved_fresh;
+	line_moved(s);
 }
 
 static void dec_modes(struct term_parser *s, bool set)
 {
 	unsigned int i;
 
-	for (i = 0; i < s->nparams; i++)
-		dec_mode(s, s->params[i], set);
+	for (i = 0; i < s->nparams; i++) {
+		/* The Linux console's meaning, or none (see term-state.h). */
+		if (s->csi_big & (1u << i))
+			dec_mode_maybe(s, s->params[i], set);
+		else
+			dec_mode(s, s->params[i], set);
+	}
 	if (s->csi_overflow) {
 		/* Modes not seen: any of them might be one that matters. */
 		if (set) {
 			dec_mode(s, 1049, true);
+			set_flags(s, MODE_NEEDS);
 		} else {
 			set_flags(s, TERM_NEED_CURSOR | TERM_NEED_WRAP);
 			line_moved(s);
 		}
 	}
+}
+
+/* xterm's XTRESTORE: the modes go back to what XTSAVE saw, unknown here. */
+static void dec_modes_restore(struct term_parser *s)
+{
+	unsigned int i;
+
+	for (i = 0; i < s->nparams; i++) {
+		dec_mode_maybe(s, s->params[i], true);
+		dec_mode_maybe(s, s->params[i], false);
+	}
+	if (s->csi_overflow) {
+		dec_mode(s, 1049, true);
+		set_flags(s, MODE_NEEDS | TERM_NEED_CURSOR | TERM_NEED_WRAP);
+	}
+}
+
+/* DECSTBM: only the whole screen (no margins, or top 1) is a reset. */
+static void scroll_region(struct term_parser *s)
+{
+	bool whole = !(s->csi_colon & 3) && !(s->csi_big & 3) &&
+		     s->params[0] <= 1 && (s->nparams < 2 || !s->params[1]);
+
+	if (whole)
+		clear_flags(s, TERM_NEED_SCROLL);
+	else
+		set_flags(s, TERM_NEED_SCROLL);
+	line_moved(s);		/* it homes the cursor */
 }
 
 static void csi_dispatch(struct term_parser *s, u8 final)
@@ -204,6 +306,13 @@ static void csi_dispatch(struct term_parser *s, u8 final)
 	} else if (!s->csi_ninter && s->csi_priv == '?' &&
 		   (final == 'h' || final == 'l')) {
 		dec_modes(s, final == 'h');
+	} else if (!s->csi_ninter && s->csi_priv == '?' && final == 'r') {
+		dec_modes_restore(s);
+	} else if (!s->csi_ninter && !s->csi_priv && final == 'r') {
+		scroll_region(s);
+	} else if (!s->csi_ninter && !s->csi_priv && final == 'u') {
+		cursor_restored(s);	/* SCORC */
+		line_moved(s);
 	} else if (s->csi_ninter == 1 && s->csi_inter == '!' && final == 'p') {
 		/* DECSTR: may leave autowrap off. */
 		set_flags(s, TERM_NEED_WRAP);
@@ -267,7 +376,10 @@ void ts_csi_byte(struct term_parser *s, u8 c)
 	} else if (!s->csi_sub && s->nparams < TERM_STATE_PARAMS) {
 		u32 *p = &s->params[s->nparams];
 
-		*p = *p >= PARAM_CAP ? PARAM_CAP : *p * 10 + (u32)(c - '0');
+		/* As the Linux console does: modulo 2^32 (term-state.h). */
+		if ((u64)*p * 10 + (u32)(c - '0') > PARAM_SAME)
+			s->csi_big |= 1u << s->nparams;
+		*p = *p * 10 + (u32)(c - '0');
 	}
 }
 
@@ -283,4 +395,5 @@ void ts_csi_start(struct term_parser *s)
 	s->csi_sub = false;
 	s->csi_overflow = false;
 	s->csi_colon = 0;
+	s->csi_big = 0;
 }

@@ -54,6 +54,8 @@ static void full_reset(struct term_parser *s)
 	s->flags = 0;
 	s->sgr = 0;
 	s->fresh_line = true;
+	s->saved_flags = 0;
+	s->saved_sgr = 0;
 }
 
 /* ESC and a final byte (0x30-0x7e). */
@@ -75,9 +77,17 @@ static void esc_dispatch(struct term_parser *s, u8 c)
 	case '7':		/* DECSC */
 		cursor_saved(s);
 		break;
-	case '=':		/* keypad modes, single shifts */
-	case '>':
-	case 'N':
+	case '8':		/* DECRC */
+		cursor_restored(s);
+		line_moved(s);
+		break;
+	case '=':		/* DECKPAM */
+		set_flags(s, TERM_NEED_KEYPAD);
+		break;
+	case '>':		/* DECKPNM */
+		clear_flags(s, TERM_NEED_KEYPAD);
+		break;
+	case 'N':		/* single shifts */
 	case 'O':
 		break;
 	default:
@@ -128,6 +138,8 @@ static void osc_byte(struct term_parser *s, u8 c)
 		s->osc_query = c == '?';
 		s->osc_phase = 2;
 	}
+	if (s->osc_semis)
+		s->osc_tail = true;
 	if (c == ';' && s->osc_semis < 255)
 		s->osc_semis++;
 }
@@ -153,6 +165,10 @@ static u32 osc_sets(const struct term_parser *s)
 		if (!s->osc_query)
 			f = TERM_NEED_BG;
 		break;
+	case 8:			/* params;URI: an empty URI closes the link */
+		if (!s->osc_semis || s->osc_tail)
+			f = TERM_NEED_LINK;
+		break;
 	}
 	return f;
 }
@@ -175,6 +191,8 @@ static void osc_end(struct term_parser *s, bool sure)
 		clear_flags(s, TERM_NEED_FG);
 	else if (s->osc_num == 111)
 		clear_flags(s, TERM_NEED_BG);
+	else if (s->osc_num == 8 && s->osc_semis && !s->osc_tail)
+		clear_flags(s, TERM_NEED_LINK);
 }
 
 /*
@@ -213,6 +231,7 @@ static void string_start(struct term_parser *s, bool osc)
 	s->osc_semis = 0;
 	s->osc_bad = false;
 	s->osc_query = false;
+	s->osc_tail = false;
 }
 
 static void esc_byte(struct term_parser *s, u8 c)
@@ -415,13 +434,24 @@ static u32 parser_needs(const struct term_parser *s)
 		n |= TERM_NEED_CAN;
 	/*
 	 * The repair ends an open string (a DEC terminal at its CAN, a
-	 * strict one at its ST): what an OSC so ended sets is undone too.
+	 * strict one at its ST, the CAN and maybe an ESC before it then
+	 * string data): what an OSC so ended sets is undone too.
 	 */
-	if (in_string(s))
-		n |= TERM_NEED_CAN | TERM_NEED_ST | osc_sets(s);
+	if (in_string(s)) {
+		struct term_parser t = *s;
+
+		ts_ascii(&t, CAN);
+		n |= TERM_NEED_CAN | TERM_NEED_ST | t.flags | osc_sets(&t);
+	}
 	if (s->sgr)
 		n |= TERM_NEED_SGR;
 	return n;
+}
+
+/* What the repair's ?1049l, restoring the cursor, brings back. */
+static u32 parser_restores(const struct term_parser *s)
+{
+	return s->saved_flags | (s->saved_sgr ? TERM_NEED_SGR : 0);
 }
 
 /* Is the cursor at the start of a fresh line after a repair doing `n`? */
@@ -434,53 +464,143 @@ static bool parser_fresh_after(const struct term_parser *s, u32 n)
 		fresh = (s->flags & TERM_NEED_ALT1049) && s->saved_fresh;
 	if (n & TERM_NEED_ALT47)
 		fresh = false;
-	/* An unfinished UTF-8 character shows as U+FFFD at the next byte. */
-	if (s->utf8_need && s->parse == TS_GROUND)
+	/* ?6l and CSI r home the cursor; the repair then goes down. */
+	if (n & (TERM_NEED_ORIGIN | TERM_NEED_SCROLL))
 		fresh = false;
 	return fresh;
 }
 
+/*
+ * The parser once the repair's first byte (ASCII) arrived: an unfinished
+ * UTF-8 character is then a U+FFFD, text on the line or in a string.
+ */
+static void parser_flushed(const struct term_parser *s, struct term_parser *t)
+{
+	*t = *s;
+	if (!t->utf8_need)
+		return;
+	t->utf8_need = 0;
+	t->utf8_c2 = false;
+	ts_text(t);
+}
+
 u32 term_state_needs(const struct term_state *t)
 {
-	u32 n = parser_needs(&t->dec) | parser_needs(&t->strict);
+	struct term_parser dec, strict;
+	u32 n;
 
-	if (!parser_fresh_after(&t->dec, n) ||
-	    !parser_fresh_after(&t->strict, n))
+	parser_flushed(&t->dec, &dec);
+	parser_flushed(&t->strict, &strict);
+	n = parser_needs(&dec) | parser_needs(&strict);
+	if (n & TERM_NEED_ALT1049)
+		n |= parser_restores(&dec) | parser_restores(&strict);
+	if (!parser_fresh_after(&dec, n) || !parser_fresh_after(&strict, n))
 		n |= TERM_NEED_NEWLINE;
 	return n;
 }
 
+struct repair_step {
+	u32 need;
+	const char *bytes;
+};
+
+/* The bytes, if they fit; else none of them. */
+static void repair_put(char *buf, size_t *n, const char *bytes, size_t k)
+{
+	if (*n + k > TERM_REPAIR_MAX)
+		return;
+	memcpy(buf + *n, bytes, k);
+	*n += k;
+}
+
+static void repair_steps(u32 needs, char *buf, size_t *n,
+			 const struct repair_step *steps, size_t nsteps)
+{
+	size_t i;
+
+	for (i = 0; i < nsteps; i++)
+		if (needs & steps[i].need)
+			repair_put(buf, n, steps[i].bytes,
+				   strlen(steps[i].bytes));
+}
+
+/* One CSI ? ... final for the DEC private modes `needs` asks for. */
+static void repair_modes(u32 needs, char *buf, size_t *n,
+			 const struct repair_step *modes, size_t nmodes,
+			 char final)
+{
+	char seq[TERM_REPAIR_MAX];
+	size_t i, k = 0;
+
+	for (i = 0; i < nmodes; i++) {
+		size_t len = strlen(modes[i].bytes);
+
+		if (!(needs & modes[i].need) || k + len + 5 > sizeof(seq))
+			continue;
+		memcpy(seq + k + 3, modes[i].bytes, len);
+		seq[k + 3 + len] = ';';
+		k += len + 1;
+	}
+	if (!k)
+		return;
+	memcpy(seq, "\x1b[?", 3);
+	seq[k + 2] = final;		/* in place of the last ';' */
+	repair_put(buf, n, seq, k + 3);
+}
+
 size_t term_state_repair(u32 needs, char *buf)
 {
-	static const struct {
-		u32 need;
-		const char *bytes;
-	} steps[] = {
+	static const struct repair_step first[] = {
 		{ TERM_NEED_CAN, "\x18" },
 		{ TERM_NEED_ST, "\x1b\\" },
 		{ TERM_NEED_PALETTE, "\x1b]104\x1b\\" },
 		{ TERM_NEED_FG, "\x1b]110\x1b\\" },
 		{ TERM_NEED_BG, "\x1b]111\x1b\\" },
-		{ TERM_NEED_ALT1049, "\x1b[?1049l" },
-		{ TERM_NEED_ALT47, "\x1b[?47l" },
-		{ TERM_NEED_CURSOR, "\x1b[?25h" },
-		{ TERM_NEED_WRAP, "\x1b[?7h" },
+		{ TERM_NEED_LINK, "\x1b]8;;\x1b\\" },
+	};
+	/*
+	 * Reset: ?1049 first (it restores the cursor, and with it origin
+	 * mode), ?6 last (it homes the cursor). At most 16 parameters: the
+	 * Linux console ignores a CSI with more.
+	 */
+	static const struct repair_step resets[] = {
+		{ TERM_NEED_ALT1049, "1049" },
+		{ TERM_NEED_ALT47, "47" },
+		{ TERM_NEED_CKM, "1" },
+		{ TERM_NEED_MOUSE_X10, "9" },
+		{ TERM_NEED_MOUSE, "1000" },
+		{ TERM_NEED_MOUSE_HL, "1001" },
+		{ TERM_NEED_MOUSE_BTN, "1002" },
+		{ TERM_NEED_MOUSE_ANY, "1003" },
+		{ TERM_NEED_FOCUS, "1004" },
+		{ TERM_NEED_MOUSE_UTF8, "1005" },
+		{ TERM_NEED_MOUSE_SGR, "1006" },
+		{ TERM_NEED_MOUSE_URXVT, "1015" },
+		{ TERM_NEED_MOUSE_PIXEL, "1016" },
+		{ TERM_NEED_PASTE, "2004" },
+		{ TERM_NEED_ORIGIN, "6" },
+	};
+	static const struct repair_step sets[] = {
+		{ TERM_NEED_CURSOR, "25" },
+		{ TERM_NEED_WRAP, "7" },
+	};
+	static const struct repair_step last[] = {
 		{ TERM_NEED_SGR, "\x1b[m" },
 		{ TERM_NEED_SHIFT, "\x0f" },
 		{ TERM_NEED_G0, "\x1b(B" },
 		{ TERM_NEED_UTF8, "\x1b%G" },
+		{ TERM_NEED_KEYPAD, "\x1b>" },
+		{ TERM_NEED_SCROLL, "\x1b[r" },
+		/* Homed: to the bottom line, where the line feed scrolls. */
+		{ TERM_NEED_ORIGIN | TERM_NEED_SCROLL, "\x1b[9999H" },
 		{ TERM_NEED_NEWLINE, "\n" },
 	};
-	size_t i, n = 0;
+	size_t n = 0;
 
-	for (i = 0; i < ARRAY_SIZE(steps); i++) {
-		size_t k = strlen(steps[i].bytes);
-
-		if (!(needs & steps[i].need) || n + k > TERM_REPAIR_MAX)
-			continue;
-		memcpy(buf + n, steps[i].bytes, k);
-		n += k;
-	}
+	repair_steps(needs, buf, &n, first, ARRAY_SIZE(first));
+	repair_modes(needs, buf, &n, resets, ARRAY_SIZE(resets), 'l');
+	repair_modes(needs, buf, &n, sets, ARRAY_SIZE(sets), 'h');
+	repair_steps(needs, buf, &n, last, ARRAY_SIZE(last));
 	return n;
 }
 

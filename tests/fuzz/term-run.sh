@@ -2,10 +2,12 @@
 # SPDX-License-Identifier: GPL-2.0
 # TAP suite: a short libFuzzer run of the terminal-state tracker
 # (tests/fuzz/term-state.c) against the reference terminal written there,
-# for each kind of terminal (8-bit or UTF-8, strict strings or not), from
-# seeds made here: full-screen programs, open strings, renditions, modes,
-# character sets, colours, C1 controls. ok when the repair always left the
-# reference terminal sane and nothing crashed.
+# for each kind of terminal (8-bit or UTF-8, strict strings or not, the
+# Linux console's numbers or xterm's), from seeds made here: full-screen
+# programs, open strings, renditions, modes, input modes, hyperlinks,
+# scroll regions, huge parameters, character sets, colours, C1 controls.
+# ok when the repair always left the reference terminal sane and nothing
+# crashed.
 set -u
 # shellcheck source=tests/fuzz/lib.sh
 . "$(dirname "$0")/lib.sh"
@@ -34,9 +36,19 @@ seeds = {
             E + b'[1m\xf0\x9f\x98',
     'params': E + b'[?' + b';'.join(b'1' for _ in range(20)) + b';25l' +
               E + b'[' + b';'.join(b'1' for _ in range(20)) + b'm',
+    'input': E + b'[?1000;1002;1006h' + E + b'[?2004h' + E + b'[?1004h' +
+             E + b'[?1h' + E + b'=' + E + b'[?9;1001;1003;1005;1015;1016h' +
+             E + b'[?66h' + E + b'>' + E + b'[?1006l' + E + b'[?1l',
+    'link': E + b']8;;http://x/' + E + b'\\link' + E + b']8;;\x07' + E +
+            b']8;id=1;http://y/\x07' + E + b']8;;',
+    'region': E + b'[2;10r' + E + b'[?6h' + E + b'7' + E + b'[?6l' + E +
+              b'[r' + E + b'8' + E + b'[1;r' + E + b'[5r' + E + b'[?6l',
+    'huge': E + b'[?4294967321l' + E + b'[?4294968296h' + E +
+            b'[4294967334;5;0m' + E + b'[4294967296r' + E +
+            b'[?25l' + E + b'[?0000000025h' + E + b'[?99999999999999h',
 }
 for name, data in seeds.items():
-    for mode in range(8):
+    for mode in range(16):
         open(os.path.join(out, '%s-%d' % (name, mode)), 'wb').write(
             bytes([mode, 7]) + data)
 PY

@@ -7,14 +7,19 @@
  * terminals and xterm run it, xterm's modes and renditions), not from the
  * tracker's code, must then be in its ground state with default
  * renditions and colours, the main screen, the cursor visible, autowrap
- * on, G0 ASCII in GL, and the cursor in column 0. The tracker itself must
- * need nothing more.
+ * on, G0 ASCII in GL, no hyperlink open, no mouse, focus or paste
+ * reporting, normal cursor keys and keypad, no scroll region, origin mode
+ * off, and the cursor in column 0. The tracker itself must need nothing
+ * more; the repair stays within TERM_REPAIR_MAX (the buffer is no larger:
+ * AddressSanitizer catches an overflow).
  *
  * Input: byte 0 chooses the terminal: bit 0 UTF-8 (else 8-bit controls),
  * bit 1 strict strings (only a 7-bit ST, or BEL for an OSC, ends a
  * string: CAN, SUB, other ESCs and an 8-bit ST are string data), bit 2
  * repair every (byte 1 + 1) bytes too, as log lines in the middle of the
- * guest's output do. The rest is the guest's output.
+ * guest's output do, bit 3 the Linux console's numbers (parameters modulo
+ * 2^32; else they stop at 65535, as xterm's do). The rest is the guest's
+ * output.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,12 +29,28 @@
 
 #define COLS		80
 #define MAXP		32		/* parameters xterm-like terminals keep */
+#define PMAX_XTERM	65535		/* where xterm's parameters stop */
+
+/* DEC private modes off after a reset (origin mode aside). */
+static const long input_modes[] = {
+	1, 9, 66, 1000, 1001, 1002, 1003, 1004, 1005, 1006, 1015, 1016, 2004,
+};
+
+/* What a cursor save (DECSC, SCOSC, ?1048h, ?1049h) keeps. */
+struct m_cursor {
+	int col;
+	int bold, italic, under, blink, inverse, hidden, strike, overline;
+	long fg, bg;
+	char g[4];
+	int gl;
+	bool origin;
+};
 
 enum m_state { M_GROUND, M_ESC, M_ESC_INT, M_CSI, M_CSI_IGN, M_OSC, M_STR,
 	       M_STR_ESC };
 
 struct model {
-	bool utf8, strict;
+	bool utf8, strict, linux_nums;
 	enum m_state st;
 	/* decoder */
 	unsigned int cp, need, min;
@@ -44,10 +65,11 @@ struct model {
 	int np;
 	bool insub, anyp;	/* in a sub-parameter; a parameter byte seen */
 	/* strings: ']' OSC, 'P' DCS... */
-	char skind, osc[256];
+	char skind, osc[8192];
 	int nosc;
 	/* the screen */
-	int col, saved_col;
+	int col;
+	struct m_cursor saved;
 	bool alt, cursor_hidden, nowrap;
 	int bold, italic, under, blink, inverse, hidden, strike, overline;
 	long fg, bg;			/* -1: default */
@@ -55,17 +77,62 @@ struct model {
 	char g[4];
 	int gl;
 	bool enc_other;
+	bool link, origin, region;
+	unsigned int input;		/* bit i: input_modes[i] set */
 };
 
 static void m_reset(struct model *m)
 {
-	bool u = m->utf8, s = m->strict;
+	bool u = m->utf8, s = m->strict, l = m->linux_nums;
 
 	memset(m, 0, sizeof(*m));
 	m->utf8 = u;
 	m->strict = s;
+	m->linux_nums = l;
 	m->fg = m->bg = -1;
 	memset(m->g, 'B', sizeof(m->g));
+	m->saved.fg = m->saved.bg = -1;
+	memset(m->saved.g, 'B', sizeof(m->saved.g));
+}
+
+static void m_save(struct model *m)
+{
+	struct m_cursor *c = &m->saved;
+
+	c->col = m->col;
+	c->bold = m->bold;
+	c->italic = m->italic;
+	c->under = m->under;
+	c->blink = m->blink;
+	c->inverse = m->inverse;
+	c->hidden = m->hidden;
+	c->strike = m->strike;
+	c->overline = m->overline;
+	c->fg = m->fg;
+	c->bg = m->bg;
+	memcpy(c->g, m->g, sizeof(c->g));
+	c->gl = m->gl;
+	c->origin = m->origin;
+}
+
+static void m_restore(struct model *m)
+{
+	const struct m_cursor *c = &m->saved;
+
+	m->col = c->col;
+	m->bold = c->bold;
+	m->italic = c->italic;
+	m->under = c->under;
+	m->blink = c->blink;
+	m->inverse = c->inverse;
+	m->hidden = c->hidden;
+	m->strike = c->strike;
+	m->overline = c->overline;
+	m->fg = c->fg;
+	m->bg = c->bg;
+	memcpy(m->g, c->g, sizeof(m->g));
+	m->gl = c->gl;
+	m->origin = c->origin;
 }
 
 static void m_sgr_reset(struct model *m)
@@ -230,6 +297,16 @@ static void m_sgr(struct model *m)
 
 static void m_mode(struct model *m, long mode, bool set)
 {
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(input_modes); i++) {
+		if (mode != input_modes[i])
+			continue;
+		if (set)
+			m->input |= 1u << i;
+		else
+			m->input &= ~(1u << i);
+	}
 	switch (mode) {
 	case 25:
 		m->cursor_hidden = !set;
@@ -238,7 +315,10 @@ static void m_mode(struct model *m, long mode, bool set)
 		m->nowrap = !set;
 		break;
 	case 3:
+		m->col = 0;
+		break;
 	case 6:
+		m->origin = set;
 		m->col = 0;
 		break;
 	case 47:
@@ -247,17 +327,17 @@ static void m_mode(struct model *m, long mode, bool set)
 		break;
 	case 1048:
 		if (set)
-			m->saved_col = m->col;
+			m_save(m);
 		else
-			m->col = m->saved_col;
+			m_restore(m);
 		break;
 	case 1049:
 		if (set) {
-			m->saved_col = m->col;
+			m_save(m);
 			m->alt = true;
 		} else {
 			m->alt = false;
-			m->col = m->saved_col;
+			m_restore(m);
 		}
 		break;
 	}
@@ -301,7 +381,14 @@ static void m_csi(struct model *m, int f)
 	case 'F':
 	case 'L':
 	case 'M':
+		m->col = 0;
+		break;
 	case 'r':
+		/* DECSTBM: top 1 and no bottom is the whole screen. */
+		if (arg(m, 0, 1) == 1 && arg(m, 1, 0) == 0)
+			m->region = false;
+		else if (arg(m, 1, 0) == 0 || arg(m, 0, 1) < arg(m, 1, 0))
+			m->region = true;	/* else invalid: ignored */
 		m->col = 0;
 		break;
 	case 'G':
@@ -321,10 +408,10 @@ static void m_csi(struct model *m, int f)
 			m_col(m, ((m->col - 1) & ~7));
 		break;
 	case 's':
-		m->saved_col = m->col;
+		m_save(m);
 		break;
 	case 'u':
-		m->col = m->saved_col;
+		m_restore(m);
 		break;
 	}
 }
@@ -345,10 +432,16 @@ static void m_esc(struct model *m, int f)
 			m->col = 0;
 			break;
 		case '7':
-			m->saved_col = m->col;
+			m_save(m);
 			break;
 		case '8':
-			m->col = m->saved_col;
+			m_restore(m);
+			break;
+		case '=':
+			m_mode(m, 66, true);
+			break;
+		case '>':
+			m_mode(m, 66, false);
 			break;
 		case 'n':
 			m->gl = 2;
@@ -406,6 +499,13 @@ static void m_osc(struct model *m)
 	case 11:
 		if (rest && *rest != '?')
 			m->dbg_changed = true;
+		break;
+	case 8:
+		/* params;URI, an empty URI closes it; else the worst: open. */
+		if (!rest)
+			break;
+		semi = strchr(rest, ';');
+		m->link = !semi || semi[1];
 		break;
 	case 104:
 		if (!rest)
@@ -565,8 +665,12 @@ static void m_csi_byte(struct model *m, int c)
 		if (m->np < MAXP)
 			m->sub[m->np] = true;
 	} else if (!m->insub && m->np < MAXP) {
-		if (m->p[m->np] < 1000000000)
-			m->p[m->np] = m->p[m->np] * 10 + (c - '0');
+		long v = m->p[m->np] * 10 + (c - '0');
+
+		if (m->linux_nums)
+			m->p[m->np] = (unsigned int)v;
+		else
+			m->p[m->np] = v > PMAX_XTERM ? PMAX_XTERM : v;
 	}
 }
 
@@ -692,7 +796,9 @@ static void check(const struct model *m, const struct term_state *s,
 		"not in the ground state", "renditions not default",
 		"alternate screen", "cursor hidden", "autowrap off",
 		"colours changed", "character set changed", "not in column 0",
-		"tracker still needs something",
+		"tracker still needs something", "in a hyperlink",
+		"reporting or keys changed", "with a scroll region",
+		"in origin mode",
 	};
 	bool bad[ARRAY_SIZE(what)] = {
 		m->st != M_GROUND || m->need,
@@ -704,6 +810,7 @@ static void check(const struct model *m, const struct term_state *s,
 		m->gl || m->g[0] != 'B' || m->enc_other,
 		m->col != 0,
 		term_state_needs(s) != 0,
+		m->link, m->input != 0, m->region, m->origin,
 	};
 	unsigned int i;
 	size_t k;
@@ -741,6 +848,7 @@ int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
 	memset(&m, 0, sizeof(m));
 	m.utf8 = data[0] & 1;
 	m.strict = data[0] & 2;
+	m.linux_nums = data[0] & 8;
 	m_reset(&m);
 	if (data[0] & 4)
 		chunk = (size_t)data[1] + 1;

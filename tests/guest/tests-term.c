@@ -10,6 +10,8 @@
  *   dcs    a DCS never terminated
  *   alt    the alternate screen, the cursor hidden, concealed text
  *   colour black on black, line drawing, mid-line
+ *   modes  mouse reporting, bracketed paste, a hyperlink left open, a
+ *          scroll region, mid-line
  */
 #include "guest.h"
 
@@ -24,6 +26,8 @@ static const struct junk junks[] = {
 	{ "dcs", "junk: dcs\n\x1bPq#0;2;0;0;0" },
 	{ "alt", "junk: alt\n\x1b[?1049h\x1b[?25l\x1b[8mhidden" },
 	{ "colour", "junk: colour\n\x1b[30;40m\x0e\x1b(0lqqk" },
+	{ "modes",
+	  "junk: modes\n\x1b[?1000;1006;2004h\x1b]8;;http://example.com/\x1b\\link\x1b[2;5r" },
 };
 
 static int test_termjunk(const struct boot_info *bi, const char *arg)

@@ -1,7 +1,8 @@
 #!/bin/bash
 # A guest that leaves the terminal in a bad state (tests/guest/tests-term.c:
 # an OSC, CSI or DCS never ended, the alternate screen with the cursor
-# hidden and concealed text, black on black with line drawing) cannot hide
+# hidden and concealed text, black on black with line drawing, mouse
+# reporting, bracketed paste, a hyperlink and a scroll region) cannot hide
 # lkvm's exit line on a terminal: lkvm writes the repair, and only it,
 # just before its line; after a clean ending it writes nothing extra. On a
 # pipe nothing but the newline is added (lkvm: ... lines start a line).
@@ -10,7 +11,7 @@
 # ("debug-exit: guest wrote 0x3, exiting with status 3").
 . "$(dirname "$0")/lib.sh"
 
-KINDS=(clean osc csi dcs alt colour)
+KINDS=(clean osc csi dcs alt colour modes)
 why=$(kvm_unusable)
 [ -z "$why" ] && [ ! -e "$GUESTS/guest.elf" ] && why="test guests not built ($GUESTS)"
 [ -z "$why" ] && ! command -v python3 >/dev/null && why="python3 is not installed"
@@ -35,6 +36,7 @@ WANT = {
     "dcs": b"\x1bPq#0;2;0;0;0\x18\x1b\\",
     "alt": b"hidden\x1b[?1049l\x1b[?25h\x1b[m",
     "colour": b"lqqk\x1b[m\x0f\x1b(B\r\n",
+    "modes": b"link\x1b[2;5r\x1b]8;;\x1b\\\x1b[?1000;1006;2004l\x1b[r\x1b[9999H\r\n",
 }
 LINE = b"lkvm: debug-exit: guest wrote 0x3, exiting with status 3"
 

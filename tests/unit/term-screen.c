@@ -120,6 +120,10 @@ static void log_after(const char *name, const char *guest, const char *want)
 
 #define LINE "lkvm: guest exited with status 3\n"
 
+/* Every state the tracker repairs, a string still open last. */
+#define ALL_STATES \
+	"x\x1b]4;1;red\x07\x1b]8;;http://x/\x07\x1b[?1049h\x1b[?1;9;1000;1001;1002;1003;1004;1005;1006;1015;1016;2004h\x1b[?6h\x1b[2;5r\x1b[?25l\x1b[?7l\x1b[8m\x0e\x1b(0\x1b=\x1b%@\x1b]0;t"
+
 static void test_log_lines(void)
 {
 	log_after("a clean ending: the line and nothing else",
@@ -139,6 +143,15 @@ static void test_log_lines(void)
 	log_after("line drawing and a black background are undone",
 		  "\x0e\x1b(0\x1b]11;#000000\x07",
 		  "\x0e\x1b(0\x1b]11;#000000\x07\x1b]111\x1b\\\x0f\x1b(B"
+		  LINE);
+	log_after("mouse reporting, a link and a scroll region are undone",
+		  "\x1b[?1000;1006h\x1b]8;;http://x/\x07link\x1b[2;5r",
+		  "\x1b[?1000;1006h\x1b]8;;http://x/\x07link\x1b[2;5r\x1b]8;;\x1b\\\x1b[?1000;1006l\x1b[r\x1b[9999H\n"
+		  LINE);
+	/* Longer than a log line's prefix was (64 bytes): it all comes. */
+	log_after("every state at once: the whole repair, then the line",
+		  ALL_STATES,
+		  ALL_STATES "\x18\x1b\\\x1b]104\x1b\\\x1b]8;;\x1b\\\x1b[?1049;1;9;1000;1001;1002;1003;1004;1005;1006;1015;1016;2004;6l\x1b[?25;7h\x1b[m\x0f\x1b(B\x1b%G\x1b>\x1b[r\x1b[9999H\n"
 		  LINE);
 }
 

@@ -17,6 +17,16 @@
 #define ST	TERM_NEED_ST
 #define NL	TERM_NEED_NEWLINE
 
+/* The needs done by CSI ? ... l and CSI ? ... h. */
+#define DEC_RESETS	(TERM_NEED_ALT1049 | TERM_NEED_ALT47 | TERM_NEED_CKM | \
+			 TERM_NEED_MOUSE_X10 | TERM_NEED_MOUSE | \
+			 TERM_NEED_MOUSE_HL | TERM_NEED_MOUSE_BTN | \
+			 TERM_NEED_MOUSE_ANY | TERM_NEED_FOCUS | \
+			 TERM_NEED_MOUSE_UTF8 | TERM_NEED_MOUSE_SGR | \
+			 TERM_NEED_MOUSE_URXVT | TERM_NEED_MOUSE_PIXEL | \
+			 TERM_NEED_PASTE | TERM_NEED_ORIGIN)
+#define DEC_SETS	(TERM_NEED_CURSOR | TERM_NEED_WRAP)
+
 struct tcase {
 	const char *name;
 	const char *bytes;	/* after a "\n": the cursor on a fresh line */
@@ -90,7 +100,83 @@ static const struct tcase cases[] = {
 	  false, CAN | ST | TERM_NEED_PALETTE | TERM_NEED_ALT1049 |
 	  TERM_NEED_CURSOR | TERM_NEED_WRAP | TERM_NEED_SGR |
 	  TERM_NEED_SHIFT | TERM_NEED_G0 | NL,
-	  "\x18\x1b\\\x1b]104\x1b\\\x1b[?1049l\x1b[?25h\x1b[?7h\x1b[m\x0f\x1b(B\n" },
+	  "\x18\x1b\\\x1b]104\x1b\\\x1b[?1049l\x1b[?25;7h\x1b[m\x0f\x1b(B\n" },
+
+	/* Hyperlinks (OSC 8). */
+	{ "hyperlink left open", "\x1b]8;;http://example.com/\x1b\\link",
+	  false, TERM_NEED_LINK | NL, "\x1b]8;;\x1b\\\n" },
+	{ "hyperlink with an id left open", "\x1b]8;id=1;http://x/\x07",
+	  false, TERM_NEED_LINK, "\x1b]8;;\x1b\\" },
+	{ "hyperlink closed", "\x1b]8;;http://x/\007a\x1b]8;;\x07\n", false,
+	  0, "" },
+	{ "an OSC 8 still open is a link", "\x1b]8;;http://x/", false,
+	  CAN | ST | TERM_NEED_LINK, "\x18\x1b\\\x1b]8;;\x1b\\" },
+	{ "a link close cut short by CAN closes nothing on a DEC terminal",
+	  "\x1b]8;;http://x/\x07\x1b]8;;\x18\x1b\\", false,
+	  TERM_NEED_LINK, NULL },
+	{ "a link close cut short by an ESC is a URI on a strict terminal",
+	  "\x1b]8;;\x1b", false, CAN | ST | TERM_NEED_LINK, NULL },
+	{ "a link close cut short in a UTF-8 character has a URI",
+	  "\x1b]8;;\xd1", true, CAN | ST | TERM_NEED_LINK, NULL },
+	{ "RIS closes the link", "\x1b]8;;http://x/\x07\033c", false, 0,
+	  "" },
+
+	/* Input modes. */
+	{ "mouse reporting, SGR encoding", "\x1b[?1000;1006h", false,
+	  TERM_NEED_MOUSE | TERM_NEED_MOUSE_SGR, "\x1b[?1000;1006l" },
+	{ "every mouse mode",
+	  "\x1b[?9h\x1b[?1001h\x1b[?1002h\x1b[?1003h\x1b[?1005h\x1b[?1015h\x1b[?1016h",
+	  false, TERM_NEED_MOUSE_X10 | TERM_NEED_MOUSE_HL |
+	  TERM_NEED_MOUSE_BTN | TERM_NEED_MOUSE_ANY | TERM_NEED_MOUSE_UTF8 |
+	  TERM_NEED_MOUSE_URXVT | TERM_NEED_MOUSE_PIXEL,
+	  "\x1b[?9;1001;1002;1003;1005;1015;1016l" },
+	{ "mouse modes off again", "\x1b[?1003;1006h\x1b[?1006;1003l", false,
+	  0, "" },
+	{ "bracketed paste left on", "\x1b[?2004h", false, TERM_NEED_PASTE,
+	  "\x1b[?2004l" },
+	{ "focus events left on", "\x1b[?1004h", false, TERM_NEED_FOCUS,
+	  "\x1b[?1004l" },
+	{ "application cursor keys", "\x1b[?1h", false, TERM_NEED_CKM,
+	  "\x1b[?1l" },
+	{ "application keypad", "\x1b=", false, TERM_NEED_KEYPAD, "\x1b>" },
+	{ "application keypad by DECNKM", "\x1b[?66h", false,
+	  TERM_NEED_KEYPAD, "\x1b>" },
+	{ "keypad back to numeric", "\x1b=\x1b>\x1b[?66h\x1b[?66l", false, 0,
+	  "" },
+	{ "cursor keys and a hidden cursor: one CSI for each way",
+	  "\x1b[?1049h\x1b[?1;2004h\x1b[?25l", false,
+	  TERM_NEED_ALT1049 | TERM_NEED_CKM | TERM_NEED_PASTE |
+	  TERM_NEED_CURSOR, "\x1b[?1049;1;2004l\x1b[?25h" },
+
+	/* Scroll region, origin mode: the repair homes the cursor. */
+	{ "scroll region left set", "\x1b[2;10r", false,
+	  TERM_NEED_SCROLL | NL, "\x1b[r\x1b[9999H\n" },
+	{ "scroll region reset", "\x1b[2;10r\x1b[r\n\x1b[5r\x1b[1;r\n", false,
+	  0, "" },
+	{ "scroll region and a colour", "\x1b[1;5r\x1b[31m\n", false,
+	  TERM_NEED_SCROLL | TERM_NEED_SGR | NL,
+	  "\x1b[m\x1b[r\x1b[9999H\n" },
+	{ "origin mode", "\x1b[?6h", false, TERM_NEED_ORIGIN | NL,
+	  "\x1b[?6l\x1b[9999H\n" },
+	{ "origin mode and a region, after the alternate screen",
+	  "\x1b[?1049h\x1b[?6h\x1b[3;4r", false,
+	  TERM_NEED_ALT1049 | TERM_NEED_ORIGIN | TERM_NEED_SCROLL | NL,
+	  "\x1b[?1049;6l\x1b[r\x1b[9999H\n" },
+	{ "origin mode off again", "\x1b[?6h\x1b[?6l\n", false, 0, "" },
+
+	/* A cursor restore brings back what the save kept. */
+	{ "DECRC brings origin mode back", "\x1b[?6h\0337\x1b[?6l\0338\n",
+	  false, TERM_NEED_ORIGIN | NL, NULL },
+	{ "DECRC brings renditions back", "\x1b[8m\0337\x1b[m\0338\n",
+	  false, TERM_NEED_SGR, "\x1b[m" },
+	{ "SCORC brings line drawing back", "\x1b(0\x1b[s\x1b(B\x1b[u\n",
+	  false, TERM_NEED_G0, "\x1b(B" },
+	{ "?1049l brings renditions back",
+	  "\x1b[1m\x1b[?1049h\x1b[m\x1b[?1049l", false, TERM_NEED_SGR,
+	  "\x1b[m" },
+	{ "a clean save and restore needs nothing",
+	  "\0337\x1b[5;1H\x1b[7mstatus\x1b[m\0338\n\x1b[?1049h\x1b[?1049l",
+	  false, 0, "" },
 
 	/* Strings still open on a strict terminal, ended on a DEC one. */
 	{ "OSC ended by an 8-bit ST", "\x1b]0;t\x9c", false, CAN | ST,
@@ -133,8 +219,27 @@ static const struct tcase cases[] = {
 	  TERM_NEED_CURSOR | TERM_NEED_WRAP | NL, NULL },
 	{ "16 modes reset", "\x1b[?1;1;1;1;1;1;1;1;1;1;1;1;1;1;1;25l",
 	  false, TERM_NEED_CURSOR, NULL },
-	{ "huge parameter does not wrap to 25",
-	  "\x1b[?4294967321l", false, NL, NULL },
+
+	/*
+	 * Parameters past 2^32: the Linux console wraps them (4294967321 is
+	 * 25 there), xterm stops at 65535, which is no mode.
+	 */
+	{ "huge parameter hides the cursor on the Linux console",
+	  "\x1b[?4294967321l", false, TERM_NEED_CURSOR | NL, NULL },
+	{ "huge parameter does not show it on xterm",
+	  "\x1b[?25l\x1b[?4294967321h", false, TERM_NEED_CURSOR | NL, NULL },
+	{ "huge parameter is mouse reporting on the Linux console",
+	  "\x1b[?4294968296h", false, TERM_NEED_MOUSE | NL, NULL },
+	{ "huge parameter does not reset mouse reporting on xterm",
+	  "\x1b[?1000h\x1b[?4294968296l\n", false, TERM_NEED_MOUSE, NULL },
+	{ "huge SGR parameter is no reset on xterm",
+	  "\x1b[8m\x1b[4294967296m", false, TERM_NEED_SGR, NULL },
+	{ "huge SGR parameter is 38 on the Linux console",
+	  "\x1b[4294967334;5;0m", false, TERM_NEED_SGR, NULL },
+	{ "huge scroll region parameter is no reset on xterm",
+	  "\x1b[2;5r\x1b[4294967296r", false, TERM_NEED_SCROLL | NL, NULL },
+	{ "parameters up to 65535 mean the same everywhere",
+	  "\x1b[?25l\x1b[?0000000025h", false, 0, "" },
 };
 
 static void run_case(const struct tcase *t)
@@ -165,11 +270,27 @@ static void test_all_needs(void)
 {
 	struct term_state s;
 	char rep[TERM_REPAIR_MAX];
-	u32 all = (TERM_NEED_NEWLINE << 1) - 1;
-	size_t n = term_state_repair(all, rep);
+	u32 all = TERM_NEED_ALL, bit;
+	size_t n = term_state_repair(all, rep), k, params, most = 0;
 
-	ok(n <= TERM_REPAIR_MAX, "the full repair is %zu bytes", n);
-	ok(n == term_state_repair(all, rep), "and has every step");
+	ok(n <= TERM_REPAIR_MAX, "the full repair is %zu bytes (at most %d)",
+	   n, TERM_REPAIR_MAX);
+	for (bit = 1, k = 0; bit & all; bit <<= 1)
+		k += term_state_repair(bit, rep);
+	n = term_state_repair(all, rep);
+	/* One CSI ? for each way: "\x1b[?" and a final byte for a ';'. */
+	ok(n == k - (__builtin_popcount(all & DEC_RESETS) - 1) * 3 -
+	   (__builtin_popcount(all & DEC_SETS) - 1) * 3 -
+	   /* one "\x1b[9999H" for both ?6l and CSI r */
+	   7, "and has every step (%zu bytes, %zu step by step)", n, k);
+	/* The Linux console drops a CSI with more than 16 parameters. */
+	for (k = 0, params = 0; k < n; k++) {
+		if (rep[k] == 0x1b)
+			params = 1;
+		else if (rep[k] == ';' && ++params > most)
+			most = params;
+	}
+	ok(most <= 16, "no CSI has more than 16 parameters (%zu)", most);
 	term_state_init(&s, false);
 	term_state_feed(&s, rep, n);
 	ok(term_state_needs(&s) == 0, "fed to a clean state it needs nothing");
