@@ -62,15 +62,14 @@ void landlock_dir_of(const char *path, char *buf, size_t len);
  */
 int landlock_resolver(const char *resolv, const char **why);
 
-
-struct vm_config;
 /*
  * The main thread, after every other thread started (vmm/main-landlock.c):
- * write the status file (made now if missing), remove files in the
- * control directory and beside --vsock path=, nothing else on the file
- * system. Returns as landlock_only() (0 too in a sanitizer build, whose
+ * nothing on the file system that Landlock handles. Its helper
+ * (main-helper.h), forked first with status_file and the paths kept,
+ * writes the status file and removes the sockets. Returns as
+ * landlock_only() (0 too, without a helper, in a sanitizer build, whose
  * reports this thread writes).
  */
-int vm_main_confine(const struct vm_config *cfg, const char **why);
+int vm_main_confine(const char *status_file, const char **why);
 
 #endif

@@ -179,10 +179,11 @@ void *guest_ram_map(u64 size)
 void guest_ram_advise_nofork(void *ram, u64 size)
 {
 	/*
-	 * A child lkvm forks (a tap script, the downscript helper) never
-	 * touches guest RAM: without this, the fork copies its page tables
-	 * and makes every page copy-on-write for the running guest. Only
-	 * advice: a kernel without CONFIG_ADVISE_SYSCALLS has no madvise.
+	 * A child lkvm forks (a tap script, the downscript helper, the
+	 * main thread's helper) never touches guest RAM: without this, the
+	 * fork copies its page tables and makes every page copy-on-write
+	 * for the running guest. Only advice: a kernel without
+	 * CONFIG_ADVISE_SYSCALLS has no madvise.
 	 */
 	(void)madvise(ram, size, MADV_DONTFORK);
 }

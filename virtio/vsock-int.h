@@ -81,6 +81,7 @@ struct virtio_vsock {
 	struct io_loop *loop;
 	struct io_handler listen_h, kick_h, timer_h;
 	char path[sizeof(((struct sockaddr_un *)0)->sun_path)];
+	int (*unlink)(const char *path);	/* o->unlink */
 	u64 cid;
 	unsigned int max_conns;
 	unsigned int timeout_ms;

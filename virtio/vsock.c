@@ -518,9 +518,14 @@ static void vsock_free(struct virtio_vsock *v)
 			io_loop_del(v->loop, hs[i]);
 		close(hs[i]->fd);
 	}
-	if (v->listen_h.fd >= 0 && unlink(v->path))
-		pr_warn("%s: cannot remove '%s': %s", v->vdev.name, v->path,
-			strerror(errno));
+	if (v->listen_h.fd >= 0) {
+		int err = v->unlink ? v->unlink(v->path) :
+				      unlink(v->path) ? -errno : 0;
+
+		if (err)
+			pr_warn("%s: cannot remove '%s': %s", v->vdev.name,
+				v->path, strerror(-err));
+	}
 	virtio_device_destroy(&v->vdev);
 	virtq_chain_destroy(&v->rx_chain);
 	virtq_chain_destroy(&v->tx_chain);
@@ -569,6 +574,7 @@ int virtio_vsock_create(struct virtio_vsock **out, const struct guest_mem *mem,
 		goto fail;
 	}
 	strcpy(v->path, o->path);
+	v->unlink = o->unlink;
 	v->conns = calloc(v->max_conns, sizeof(*v->conns));
 	v->orphans = calloc(v->orphan_cap, sizeof(*v->orphans));
 	if (!v->conns || !v->orphans) {

@@ -11,6 +11,7 @@
 #include "fd-limit.h"
 #include "jail.h"
 #include "log.h"
+#include "main-helper.h"
 #include "run-options.h"
 #include "safe-open.h"
 #include "sandbox-status.h"
@@ -101,7 +102,9 @@ int run_configured(struct vm_config *cfg, struct mapped_file *initrd)
 	term_restore(&vm.term);
 	verdict = lkvm_verdict_of(cfg->sandbox, r,
 				  atomic_load(&vm.guest_status), &status);
-	r = status_file_write(cfg->status_file, verdict, status);
+	/* By the helper when Landlock confines this thread. */
+	r = main_helper_status(cfg->status_file, verdict, status);
+	main_helper_stop();
 	if (r)
 		pr_err("cannot write the status file '%s': %s",
 		       cfg->status_file, strerror(-r));

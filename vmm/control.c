@@ -25,6 +25,7 @@
 #include "control.h"
 #include "deadline.h"
 #include "log.h"
+#include "main-helper.h"
 #include "seccomp-filter.h"
 #include "vm.h"
 
@@ -319,6 +320,11 @@ int control_start(struct vm *vm)
 				     ctl->path, sizeof(ctl->path));
 		if (err)
 			return err;
+		/* Removed at teardown by the main thread's helper. */
+		err = main_helper_keep(ctl->path);
+		if (err)
+			pr_debug("control: '%s' not kept for the helper: %s",
+				 ctl->path, strerror(-err));
 	}
 	ctl->wake_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
 	if (ctl->wake_fd < 0)
@@ -364,7 +370,7 @@ void control_stop(struct vm *vm)
 	if (ctl->wake_fd >= 0)
 		close(ctl->wake_fd);
 	if (ctl->path[0])
-		unlink(ctl->path);
+		main_helper_unlink(ctl->path);
 	/* Last: the name is free once the socket is gone. */
 	if (ctl->lock_fd >= 0)
 		close(ctl->lock_fd);

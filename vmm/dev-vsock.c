@@ -9,6 +9,7 @@
 
 #include "control.h"
 #include "log.h"
+#include "main-helper.h"
 #include "virtio/vsock.h"
 #include "vm-virtio.h"
 #include "vm.h"
@@ -24,6 +25,7 @@ static int vsock_create(struct vm *vm, struct vm_virtio_dev *d)
 		.guest_cid = vm->cfg->vsock_cid,
 		.path = vm->cfg->vsock_path,
 		.loop = &vm->io,
+		.unlink = main_helper_unlink,
 	};
 	char path[CONTROL_PATH_MAX], msg[256];
 	struct virtio_vsock *v;
@@ -43,6 +45,11 @@ static int vsock_create(struct vm *vm, struct vm_virtio_dev *d)
 		pr_err("%s", msg);
 		return err;
 	}
+	/* Removed at teardown by the main thread's helper (Landlock). */
+	err = main_helper_keep(o.path);
+	if (err)
+		pr_debug("%s: '%s' not kept for the helper: %s", d->name,
+			 o.path, strerror(-err));
 	pr_info("%s: guest CID %llu, host socket %s", d->name,
 		(unsigned long long)o.guest_cid, o.path);
 	d->vdev = virtio_vsock_vdev(v);

@@ -1,21 +1,20 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The main thread's Landlock, once every other thread runs. Its filter
- * lets it create and truncate files for writing (the status file) and
- * unlink them (the sockets), on any path: with pwrite64, a thread taken
- * over could rewrite the user's files or lkvm's own code through
- * /proc/self/mem. Landlock keeps those calls to what the teardown does:
- * writing the status file, removing the control and vsock sockets.
+ * lets it create and truncate files for writing and unlink them, on any
+ * path (the teardown's calls, made directly without Landlock): with
+ * pwrite64, a thread taken over could rewrite the user's files or lkvm's
+ * own code through /proc/self/mem. Landlock refuses it every file system
+ * right: the status file and the sockets' removal are its helper's
+ * (vmm/main-helper.c), forked here first, which does them for exactly
+ * the paths it was given. No rule on a directory, whose whole tree it would
+ * open (the user's files beside --vsock path=, other VMs' sockets).
  */
-#include <errno.h>
-#include <fcntl.h>
-#include <limits.h>
-#include <sys/stat.h>
-#include <unistd.h>
+#include <string.h>
 
-#include "config.h"
-#include "control.h"
 #include "landlock.h"
+#include "log.h"
+#include "main-helper.h"
 
 #if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_UNDEFINED__)
 #define MAIN_SANITIZER 1
@@ -25,46 +24,21 @@
 #endif
 #endif
 
-/* The status file, made now if missing: a rule needs it to exist. */
-static int status_file_make(const char *path)
+int vm_main_confine(const char *status_file, const char **why)
 {
-	struct stat st;
-	int fd;
-
-	if (!stat(path, &st))
-		return 0;
-	if (errno != ENOENT)
-		return -errno;
-	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOCTTY |
-		  O_NONBLOCK, 0644);
-	if (fd < 0)
-		return errno == EEXIST ? 0 : -errno;
-	close(fd);
-	return 0;
-}
-
-int vm_main_confine(const struct vm_config *cfg, const char **why)
-{
-	char ctl[PATH_MAX], vsock[PATH_MAX];
-	struct landlock_rule rules[3] = { { NULL } };
+	int r;
 
 #ifdef MAIN_SANITIZER
 	/* Its reports (LeakSanitizer's at exit) are files opened here. */
 	*why = "a sanitizer build, whose reports this thread writes";
 	return 0;
 #endif
-	/* One that cannot be made now gets no rule: its write fails later. */
-	if (cfg->status_file && !status_file_make(cfg->status_file))
-		rules[0] = (struct landlock_rule){ cfg->status_file,
-			LANDLOCK_ACCESS_FS_WRITE_FILE |
-			LANDLOCK_ACCESS_FS_TRUNCATE };
-	if (!control_dir(ctl, sizeof(ctl), false))
-		rules[1] = (struct landlock_rule){ ctl,
-			LANDLOCK_ACCESS_FS_REMOVE_FILE };
-	if (cfg->vsock_cid && cfg->vsock_path) {
-		landlock_dir_of(cfg->vsock_path, vsock, sizeof(vsock));
-		rules[2] = (struct landlock_rule){ vsock,
-			LANDLOCK_ACCESS_FS_REMOVE_FILE };
-	}
-	return landlock_only(rules, ARRAY_SIZE(rules), why);
+	r = landlock_abi(why);
+	if (r <= 0)
+		return r;
+	r = main_helper_start(status_file);
+	if (r)
+		pr_warn("main thread: no helper (%s): the status file and the sockets will stay as they are",
+			strerror(-r));
+	return landlock_only(NULL, 0, why);
 }

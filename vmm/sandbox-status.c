@@ -103,20 +103,35 @@ enum lkvm_verdict lkvm_verdict_of(bool sandbox, int vm_status,
 	return VERDICT_GUEST_LOST;
 }
 
+/* No stdio: vmm/main-helper.c's forked helper calls it too. */
 int status_file_write(const char *path, enum lkvm_verdict v, int status)
 {
-	char line[48];
-	int fd, n, err = 0;
+	const char *word = lkvm_verdict_name(v);
+	unsigned int u = status < 0 ? 0U - (unsigned int)status :
+				      (unsigned int)status;
+	char line[48], digits[12];
+	size_t n = strlen(word), k = 0;
+	int fd, err = 0;
 
 	if (!path)
 		return 0;
-	n = snprintf(line, sizeof(line), "%s %d\n", lkvm_verdict_name(v),
-		     status);
+	memcpy(line, word, n);
+	line[n++] = ' ';
+	if (status < 0)
+		line[n++] = '-';
+	do {
+		digits[k++] = (char)('0' + u % 10);
+		u /= 10;
+	} while (u);
+	while (k)
+		line[n++] = digits[--k];
+	line[n++] = '\n';
 	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOCTTY,
 		  0644);
 	if (fd < 0)
 		return -errno;
-	if (write(fd, line, (size_t)n) != n)
+	errno = 0;
+	if (write(fd, line, n) != (ssize_t)n)
 		err = errno ? -errno : -EIO;
 	if (close(fd) && !err)
 		err = -errno;

@@ -371,7 +371,8 @@ void vm_on_shutdown(struct vm *vm, struct vm_shutdown_hook *hook)
 
 /*
  * What the main thread may still do to files (vm_main_confine()), with
- * the filters only: what it does after vm_run() is known from them.
+ * the filters only: what it does after vm_run() is known from them. Its
+ * helper, forked there, removes the sockets and writes the status file.
  */
 static void vm_main_landlock(const struct vm *vm)
 {
@@ -381,7 +382,7 @@ static void vm_main_landlock(const struct vm *vm)
 	/* --seccomp log only logs: Landlock has no such mode. */
 	if (!sc_active() || sc_mode_get() != SC_MODE_ON)
 		return;
-	r = vm_main_confine(vm->cfg, &why);
+	r = vm_main_confine(vm->cfg->status_file, &why);
 	if (r < 0)
 		pr_warn("main thread: Landlock: %s", strerror(-r));
 	else if (r == 0)

@@ -25,6 +25,8 @@ CHECK_SUITES += tests/integration/lifecycle.sh
 CHECK_SUITES += tests/integration/seccomp.sh
 # Landlock on a running lkvm's 9p workers, by what they can open.
 CHECK_SUITES += tests/integration/9p-landlock.sh
+# The main thread's helper: the sockets removed, the status file written.
+CHECK_SUITES += tests/integration/main-helper.sh
 # --jail: only the bound files, no capabilities, list/stop, status, bad input.
 CHECK_SUITES += tests/integration/jail.sh
 # SIGTERM at random moments of start-up (plain, jailed): lkvm stops.
