@@ -65,11 +65,12 @@ int landlock_resolver(const char *resolv, const char **why);
 /*
  * The main thread, after every other thread started (vmm/main-landlock.c):
  * nothing on the file system that Landlock handles. Its helper
- * (main-helper.h), forked first with status_file and the paths kept,
+ * (main-helper.h), forked first with the status target and the paths kept,
  * writes the status file and removes the sockets. Returns as
  * landlock_only() (0 too, without a helper, in a sanitizer build, whose
  * reports this thread writes).
  */
-int vm_main_confine(const char *status_file, const char **why);
+struct status_target;
+int vm_main_confine(const struct status_target *status, const char **why);
 
 #endif

@@ -38,16 +38,18 @@ struct main_helper_req {
  */
 int main_helper_keep(const char *path);
 /*
- * Fork the helper with the paths kept and status_file (NULL: none), from
- * a thread without a seccomp filter. 0 or -errno.
+ * Fork the helper with the paths kept and the status target (NULL: none;
+ * its descriptor, if any, goes with it), from a thread without a seccomp
+ * filter. 0 or -errno.
  */
-int main_helper_start(const char *status_file);
+int main_helper_start(const struct status_target *status);
 /* One request: the helper's answer, 0 or -errno; -ENOTCONN without it. */
 int main_helper_ask(u32 op, u32 arg, s32 status);
 /* Remove path: by the helper if it was kept and the helper runs. */
 int main_helper_unlink(const char *path);
-/* status_file_write(), by the helper when it runs. */
-int main_helper_status(const char *path, enum lkvm_verdict v, int status);
+/* status_target_write(), by the helper when it runs. */
+int main_helper_status(const struct status_target *t, enum lkvm_verdict v,
+		       int status);
 /* The helper's process id, 0 when none runs. */
 pid_t main_helper_pid(void);
 /* Close the helper's socket (it exits), reap it, forget the paths. */

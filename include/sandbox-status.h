@@ -82,9 +82,35 @@ enum lkvm_verdict lkvm_verdict_of(bool sandbox, int vm_status,
 				  int guest_status, int *exit_status);
 
 /*
- * Write "WORD N\n" to path (created or truncated, 0644). Returns 0 or
- * -errno; NULL path: nothing, 0.
+ * Where the status line goes, taken before the guest runs: a guest that
+ * can write the file's directory (lkvm sandbox's current directory, a
+ * writable share) must not point the line elsewhere by then. A name that
+ * was not a symbolic link is not followed at the end, a directory is
+ * used only if it is still the one it was, and a target that was not a
+ * regular file (a pipe, a terminal: --status-file /dev/fd/N) is opened
+ * now and written through that descriptor.
  */
+struct status_target {
+	const char *path;	/* NULL: no status file */
+	const char *base;	/* the last component of path */
+	char dir[4096];		/* its directory, as given ("." for none) */
+	u64 dir_dev, dir_ino;	/* that directory's identity then */
+	bool dir_known;		/* it existed then */
+	bool follow;		/* path was a symbolic link then */
+	int fd;			/* opened then (not a regular file), or -1 */
+};
+
+/* Take path's place now; path must outlive t. 0 or -errno (t usable). */
+int status_target_init(struct status_target *t, const char *path);
+void status_target_release(struct status_target *t);
+/*
+ * Write "WORD N\n" there: to t->fd, or to the file (created or truncated,
+ * 0644, never through a link that came since, never blocking on a FIFO,
+ * only a regular file). 0 or -errno; no path: nothing, 0.
+ */
+int status_target_write(const struct status_target *t, enum lkvm_verdict v,
+			int status);
+/* status_target_init(), _write(), _release(): before the guest ran. */
 int status_file_write(const char *path, enum lkvm_verdict v, int status);
 
 #endif

@@ -129,6 +129,7 @@ struct term_parser {
 	u32 osc_num;
 	u8 osc_phase, osc_semis;
 	bool osc_bad, osc_query, str_osc;
+	bool osc_big;		/* the number went past 65535 (osc_num wraps) */
 	bool osc_tail;		/* a byte after the second ';' (OSC 8 URI) */
 };
 

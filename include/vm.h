@@ -12,6 +12,7 @@
 #include "io-loop.h"
 #include "irq.h"
 #include "mapped-file.h"
+#include "sandbox-status.h"
 #include "term.h"
 #include "vm-devices.h"
 #include "vm-irq.h"
@@ -63,6 +64,8 @@ struct vcpu {
 
 struct vm {
 	const struct vm_config *cfg;
+	/* --status-file's place, taken before the guest ran. */
+	struct status_target status;
 	int kvm_fd;
 	int vm_fd;
 	size_t run_mmap_size;

@@ -328,6 +328,11 @@ static const struct sc_rule g_net[] = {
  * flushes, the ring's last completions), the control socket's file, the
  * terminal, the status file; then the detached child of exit_detached().
  */
+/* vmm/sandbox-status.c's opens: the file, and its directory to check. */
+#define STATUS_OPEN_FLAGS	(O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | \
+				 O_NOCTTY | O_NONBLOCK)
+#define STATUS_DIR_FLAGS	(O_PATH | O_DIRECTORY | O_CLOEXEC)
+
 static const struct sc_rule g_main[] = {
 	KVM_RUNTIME_IOCTLS,
 	ALLOW(epoll_ctl),
@@ -340,9 +345,8 @@ static const struct sc_rule g_main[] = {
 #endif
 	ALLOW(unlinkat),
 	ALLOW(flock),
-	ALLOW1(openat, ONE_OF(2, O_WRONLY | O_CREAT |
-					       O_TRUNC | O_CLOEXEC |
-					       O_NOCTTY)),
+	ALLOW1(openat, ONE_OF(2, STATUS_OPEN_FLAGS | O_NOFOLLOW,
+			      STATUS_OPEN_FLAGS, STATUS_DIR_FLAGS)),
 	ALLOW1(clone, ONE_OF(CLONE_FLAGS_ARG, CLONE_VM)),
 	ALLOW(close_range),
 	ALLOW(getppid),

@@ -125,13 +125,21 @@ static bool in_string(const struct term_parser *s)
 static void osc_byte(struct term_parser *s, u8 c)
 {
 	if (s->osc_phase == 0) {
-		if (c >= '0' && c <= '9')
-			s->osc_num = s->osc_num >= PARAM_CAP ? PARAM_CAP :
-				     s->osc_num * 10 + (u32)(c - '0');
-		else if (c == ';')
+		if (c >= '0' && c <= '9') {
+			/*
+			 * Modulo 2^32, as foot keeps it; past 65535 it sets
+			 * what its wrapped value sets, resets nothing.
+			 */
+			if (s->osc_num > 6553)
+				s->osc_big = true;
+			s->osc_num = s->osc_num * 10 + (u32)(c - '0');
+			if (s->osc_num > 65535)
+				s->osc_big = true;
+		} else if (c == ';') {
 			s->osc_phase = 1;
-		else
+		} else {
 			s->osc_bad = true;
+		}
 		return;
 	}
 	if (s->osc_phase == 1) {
@@ -183,7 +191,7 @@ static void osc_end(struct term_parser *s, bool sure)
 		return;
 	set_flags(s, osc_sets(s));
 	s->str_osc = false;
-	if (!sure)
+	if (!sure || s->osc_big)
 		return;
 	if (s->osc_num == 104 && !s->osc_phase)
 		clear_flags(s, TERM_NEED_PALETTE);
@@ -227,6 +235,7 @@ static void string_start(struct term_parser *s, bool osc)
 	s->parse = osc ? TS_OSC : TS_STR;
 	s->str_osc = osc;
 	s->osc_num = 0;
+	s->osc_big = false;
 	s->osc_phase = 0;
 	s->osc_semis = 0;
 	s->osc_bad = false;

@@ -85,12 +85,18 @@ int run_configured(struct vm_config *cfg, struct mapped_file *initrd)
 		vm_config_release(cfg);
 		return r;
 	}
+	/* Before the guest runs: see struct status_target. */
+	r = status_target_init(&vm.status, cfg->status_file);
+	if (r)
+		pr_warn("the status file '%s': %s", cfg->status_file,
+			strerror(-r));
 	/* Before the first thread: pools and the SIGSYS handler see it. */
 	r = sc_prepare(cfg->seccomp);
 	if (!r)
 		r = vm_create(&vm, cfg);
 	if (r) {
 		vm_destroy(&vm);
+		status_target_release(&vm.status);
 		r = run_error(cfg, 1);
 		vm_config_release(cfg);
 		return r;
@@ -103,8 +109,9 @@ int run_configured(struct vm_config *cfg, struct mapped_file *initrd)
 	verdict = lkvm_verdict_of(cfg->sandbox, r,
 				  atomic_load(&vm.guest_status), &status);
 	/* By the helper when Landlock confines this thread. */
-	r = main_helper_status(cfg->status_file, verdict, status);
+	r = main_helper_status(&vm.status, verdict, status);
 	main_helper_stop();
+	status_target_release(&vm.status);
 	if (r)
 		pr_err("cannot write the status file '%s': %s",
 		       cfg->status_file, strerror(-r));

@@ -7,6 +7,7 @@
  * thread taken over, which can then only ask for what the teardown does.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <string.h>
 #include <sys/prctl.h>
@@ -20,7 +21,8 @@
 static struct {
 	char paths[MAIN_HELPER_PATHS][PATH_MAX];
 	unsigned int nr_paths;
-	const char *status_file;
+	struct status_target status;
+	bool has_status;
 	pid_t pid;
 	int fd;
 } mh = { .fd = -1 };
@@ -49,9 +51,10 @@ static s32 helper_do(const struct main_helper_req *req)
 		if (req->arg > VERDICT_LKVM_ERROR || req->status < 0 ||
 		    req->status > 255)
 			return -EINVAL;
-		if (!mh.status_file)
+		if (!mh.has_status)
 			return -ENOENT;
-		return status_file_write(mh.status_file, req->arg, req->status);
+		return status_target_write(&mh.status, req->arg,
+					   req->status);
 	}
 	return -EINVAL;
 }
@@ -62,9 +65,27 @@ static void __noreturn helper_main(int fd)
 	ssize_t n;
 	s32 ans;
 
-	/* Its socket as 0, nothing else open. */
-	if ((fd && dup2(fd, 0) < 0) ||
-	    syscall(SYS_close_range, 1, ~0U, 0))
+	unsigned int keep = 1;
+	int sfd = -1;
+
+	/*
+	 * Its socket as 0, the status file's descriptor (a pipe, a
+	 * terminal) as 1 if it has one, nothing else open.
+	 */
+	if (mh.has_status && mh.status.fd >= 0) {
+		sfd = fcntl(mh.status.fd, F_DUPFD, 3);
+		if (sfd < 0)
+			_exit(1);
+	}
+	if (fd && dup2(fd, 0) < 0)
+		_exit(1);
+	if (sfd >= 0) {
+		if (dup2(sfd, 1) < 0)
+			_exit(1);
+		mh.status.fd = 1;
+		keep = 2;
+	}
+	if (syscall(SYS_close_range, keep, ~0U, 0))
 		_exit(1);
 	if (prctl(PR_SET_NAME, (unsigned long)"lkvm-helper", 0, 0, 0))
 		_exit(1);
@@ -82,7 +103,7 @@ static void __noreturn helper_main(int fd)
 	}
 }
 
-int main_helper_start(const char *status_file)
+int main_helper_start(const struct status_target *status)
 {
 	int sv[2];
 
@@ -90,7 +111,9 @@ int main_helper_start(const char *status_file)
 		return -EBUSY;
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv))
 		return -errno;
-	mh.status_file = status_file;
+	mh.has_status = status && status->path;
+	if (mh.has_status)
+		mh.status = *status;
 	mh.pid = fork();
 	if (mh.pid < 0) {
 		int err = -errno;
@@ -154,13 +177,14 @@ int main_helper_unlink(const char *path)
 	return unlink(path) ? -errno : 0;
 }
 
-int main_helper_status(const char *path, enum lkvm_verdict v, int status)
+int main_helper_status(const struct status_target *t, enum lkvm_verdict v,
+		       int status)
 {
 	s32 ans;
 
-	if (path && !helper_call(MAIN_HELPER_STATUS, v, status, &ans))
+	if (t->path && !helper_call(MAIN_HELPER_STATUS, v, status, &ans))
 		return ans;
-	return status_file_write(path, v, status);
+	return status_target_write(t, v, status);
 }
 
 pid_t main_helper_pid(void)
@@ -177,5 +201,5 @@ void main_helper_stop(void)
 	mh.fd = -1;
 	mh.pid = 0;
 	mh.nr_paths = 0;
-	mh.status_file = NULL;
+	mh.has_status = false;
 }

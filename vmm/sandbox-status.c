@@ -2,6 +2,7 @@
 /* The sandbox's status port and the status file; see sandbox-status.h. */
 #include <errno.h>
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -103,8 +104,85 @@ enum lkvm_verdict lkvm_verdict_of(bool sandbox, int vm_status,
 	return VERDICT_GUEST_LOST;
 }
 
+int status_target_init(struct status_target *t, const char *path)
+{
+	const char *slash = path ? strrchr(path, '/') : NULL;
+	struct stat st;
+	size_t n;
+	int fd;
+
+	*t = (struct status_target){ .path = path, .base = path, .fd = -1 };
+	if (!path)
+		return 0;
+	strcpy(t->dir, ".");
+	if (slash) {
+		n = slash == path ? 1 : (size_t)(slash - path);
+		if (n >= sizeof(t->dir))
+			return -ENAMETOOLONG;
+		memcpy(t->dir, path, n);
+		t->dir[n] = '\0';
+		t->base = slash + 1;
+	}
+	if (!stat(t->dir, &st) && S_ISDIR(st.st_mode)) {
+		t->dir_known = true;
+		t->dir_dev = st.st_dev;
+		t->dir_ino = st.st_ino;
+	}
+	if (lstat(path, &st))
+		return errno == ENOENT ? 0 : -errno;
+	t->follow = S_ISLNK(st.st_mode);
+	if (stat(path, &st) || S_ISREG(st.st_mode) || S_ISDIR(st.st_mode))
+		return 0;
+	/* A pipe, a terminal: opened now, as the shell gave it. */
+	fd = open(path, O_WRONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0)
+		return -errno;
+	t->fd = fd;
+	return 0;
+}
+
+void status_target_release(struct status_target *t)
+{
+	if (t->fd >= 0)
+		close(t->fd);
+	t->fd = -1;
+}
+
+/* The file, opened for the line; -errno. No stdio, no allocation. */
+static int status_target_open(const struct status_target *t)
+{
+	int flags = O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOCTTY |
+		    O_NONBLOCK | (t->follow ? 0 : O_NOFOLLOW);
+	int dfd = AT_FDCWD, fd, err = 0;
+	struct stat st;
+
+	if (t->dir_known) {
+		dfd = open(t->dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+		if (dfd < 0)
+			return -errno;
+		if (fstat(dfd, &st) || st.st_dev != t->dir_dev ||
+		    st.st_ino != t->dir_ino) {
+			close(dfd);
+			return -ESTALE;
+		}
+	}
+	fd = openat(dfd, t->dir_known ? t->base : t->path, flags, 0644);
+	if (fd < 0)
+		err = -errno;
+	else if (fstat(fd, &st))
+		err = -errno;
+	else if (!S_ISREG(st.st_mode))
+		err = -EINVAL;
+	if (dfd >= 0)
+		close(dfd);
+	if (err && fd >= 0)
+		close(fd);
+	return err ? err : fd;
+}
+
 /* No stdio: vmm/main-helper.c's forked helper calls it too. */
-int status_file_write(const char *path, enum lkvm_verdict v, int status)
+int status_target_write(const struct status_target *t, enum lkvm_verdict v,
+			int status)
 {
 	const char *word = lkvm_verdict_name(v);
 	unsigned int u = status < 0 ? 0U - (unsigned int)status :
@@ -113,7 +191,7 @@ int status_file_write(const char *path, enum lkvm_verdict v, int status)
 	size_t n = strlen(word), k = 0;
 	int fd, err = 0;
 
-	if (!path)
+	if (!t->path)
 		return 0;
 	memcpy(line, word, n);
 	line[n++] = ' ';
@@ -126,14 +204,24 @@ int status_file_write(const char *path, enum lkvm_verdict v, int status)
 	while (k)
 		line[n++] = digits[--k];
 	line[n++] = '\n';
-	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOCTTY,
-		  0644);
+	fd = t->fd >= 0 ? t->fd : status_target_open(t);
 	if (fd < 0)
-		return -errno;
+		return fd;
 	errno = 0;
 	if (write(fd, line, n) != (ssize_t)n)
 		err = errno ? -errno : -EIO;
-	if (close(fd) && !err)
+	if (fd != t->fd && close(fd) && !err)
 		err = -errno;
+	return err;
+}
+
+int status_file_write(const char *path, enum lkvm_verdict v, int status)
+{
+	struct status_target t;
+	int err = status_target_init(&t, path);
+
+	if (!err)
+		err = status_target_write(&t, v, status);
+	status_target_release(&t);
 	return err;
 }

@@ -382,7 +382,7 @@ static void vm_main_landlock(const struct vm *vm)
 	/* --seccomp log only logs: Landlock has no such mode. */
 	if (!sc_active() || sc_mode_get() != SC_MODE_ON)
 		return;
-	r = vm_main_confine(vm->cfg->status_file, &why);
+	r = vm_main_confine(&vm->status, &why);
 	if (r < 0)
 		pr_warn("main thread: Landlock: %s", strerror(-r));
 	else if (r == 0)

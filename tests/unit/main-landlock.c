@@ -37,7 +37,8 @@
 static char scratch_dir[] = "/tmp/lkvm-ll-teardown-XXXXXX";
 #include "scratch-files.h"
 
-#define STATUS_FLAGS (O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOCTTY)
+#define STATUS_FLAGS (O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOCTTY | \
+		      O_NONBLOCK)
 
 /* 0 when path opens with the status file's flags, else errno. */
 static int try_write(const char *path)
@@ -74,6 +75,7 @@ static void sync_with(int out, int in)
 /* In the child: confine as the main thread does, then its calls. */
 static void child(const struct vm_config *cfg, int out, int in)
 {
+	struct status_target st;
 	const char *why = "";
 	int r[R_NR];
 	char c;
@@ -83,7 +85,9 @@ static void child(const struct vm_config *cfg, int out, int in)
 		r[R_STARTED] = main_helper_keep(cfg->vsock_path);
 	r[R_STARTED] = -r[R_STARTED];
 	/* It forks the helper, then confines. */
-	r[R_CONFINED] = vm_main_confine(cfg->status_file, &why);
+	if (status_target_init(&st, cfg->status_file))
+		_exit(3);
+	r[R_CONFINED] = vm_main_confine(&st, &why);
 	r[R_PID] = main_helper_pid();
 	r[R_NO_STATUS] = access(cfg->status_file, F_OK) ? errno : 0;
 	r[R_MEM] = try_write("/proc/self/mem");
@@ -107,12 +111,10 @@ static void child(const struct vm_config *cfg, int out, int in)
 	if (write(out, &r[R_PID], sizeof(int)) != sizeof(int) ||
 	    read(in, &c, 1) != 1)
 		_exit(3);
-	r[R_REPLACED] = -main_helper_status(cfg->status_file,
-					    VERDICT_GUEST_EXIT, 0);
+	r[R_REPLACED] = -main_helper_status(&st, VERDICT_GUEST_EXIT, 0);
 	/* ... then removes it. */
 	sync_with(out, in);
-	r[R_REMOVED] = -main_helper_status(cfg->status_file,
-					   VERDICT_GUEST_PANIC, 3);
+	r[R_REMOVED] = -main_helper_status(&st, VERDICT_GUEST_PANIC, 3);
 	/* No main_helper_stop(): the helper sees EOF as lkvm exits. */
 	_exit(write(out, r, sizeof(r)) == sizeof(r) ? 0 : 2);
 }
@@ -158,16 +160,18 @@ static bool helper_gone(pid_t pid)
  */
 static void without_helper(void)
 {
+	struct status_target st;
 	char text[64];
 	pid_t pid;
 	int r;
 
-	r = main_helper_start(at("out/direct"));
+	r = status_target_init(&st, at("out/direct"));
+	r = r ? r : main_helper_start(&st);
 	pid = main_helper_pid();
 	r = r ? r : kill(pid, SIGKILL) ? -errno : 0;
 	/* Reaped here: main_helper_stop()'s waitpid() then finds none. */
 	r = r ? r : waitpid(pid, NULL, 0) == pid ? 0 : -errno;
-	r = r ? r : main_helper_status(at("out/direct"), VERDICT_COMMAND, 5);
+	r = r ? r : main_helper_status(&st, VERDICT_COMMAND, 5);
 	main_helper_stop();
 	text_of(at("out/direct"), text, sizeof(text));
 	ok(!r && !strcmp(text, "command 5\n") && !main_helper_pid(),

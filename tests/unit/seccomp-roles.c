@@ -240,7 +240,17 @@ static void check_main(void)
 	EXPECT(r, DENY, "clone3", __NR_clone3, 2, U(0), U(88));
 	EXPECT(r, ALLOWED, "openat(the status file's flags)", __NR_openat, 3,
 	       U(AT_FDCWD), U(0), U(O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC |
-				   O_NOCTTY));
+				   O_NOCTTY | O_NONBLOCK | O_NOFOLLOW));
+	EXPECT(r, ALLOWED, "openat(the status file's flags, a link given)",
+	       __NR_openat, 3, U(AT_FDCWD), U(0),
+	       U(O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOCTTY |
+		 O_NONBLOCK));
+	EXPECT(r, ALLOWED, "openat(the status file's directory, O_PATH)",
+	       __NR_openat, 3, U(AT_FDCWD), U(0),
+	       U(O_PATH | O_DIRECTORY | O_CLOEXEC));
+	EXPECT(r, DENY, "openat(O_WRONLY | O_CREAT | O_TRUNC) (may block on a FIFO)",
+	       __NR_openat, 3, U(AT_FDCWD), U(0),
+	       U(O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOCTTY));
 	EXPECT(r, DENY, "openat(O_RDWR)", __NR_openat, 3, U(AT_FDCWD), U(0),
 	       U(O_RDWR));
 	EXPECT(r, ALLOWED, "unlinkat", __NR_unlinkat, 3, U(AT_FDCWD), U(0),

@@ -238,6 +238,14 @@ static const struct tcase cases[] = {
 	  "\x1b[4294967334;5;0m", false, TERM_NEED_SGR, NULL },
 	{ "huge scroll region parameter is no reset on xterm",
 	  "\x1b[2;5r\x1b[4294967296r", false, TERM_NEED_SCROLL | NL, NULL },
+	/* OSC numbers too: foot keeps them modulo 2^32 (10 + 2^32). */
+	{ "huge OSC number sets the foreground on foot",
+	  "\x1b]4294967306;#000000\x1b\\", false, TERM_NEED_FG, NULL },
+	{ "huge OSC number opens a link on foot",
+	  "\x1b]4294967304;;http://x\x1b\\", false, TERM_NEED_LINK, NULL },
+	{ "huge OSC number resets nothing on xterm",
+	  "\x1b]10;#000000\x07\x1b]4294967406\x07", false, TERM_NEED_FG,
+	  NULL },
 	{ "parameters up to 65535 mean the same everywhere",
 	  "\x1b[?25l\x1b[?0000000025h", false, 0, "" },
 };
