@@ -24,6 +24,7 @@
 #ifndef LKVM_SANDBOX_STATUS_H
 #define LKVM_SANDBOX_STATUS_H
 
+#include <fcntl.h>
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -99,6 +100,15 @@ struct status_target {
 	bool follow;		/* path was a symbolic link then */
 	int fd;			/* opened then (not a regular file), or -1 */
 };
+
+/*
+ * The opens of status_target_write(): the file (with O_NOFOLLOW unless
+ * the name was a link at the start), and its directory to check. Main's
+ * seccomp filter allows exactly these (lib/seccomp-policy.c).
+ */
+#define STATUS_FILE_OPEN_FLAGS	(O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | \
+				 O_NOCTTY | O_NONBLOCK)
+#define STATUS_DIR_OPEN_FLAGS	(O_PATH | O_DIRECTORY | O_CLOEXEC)
 
 /* Take path's place now; path must outlive t. 0 or -errno (t usable). */
 int status_target_init(struct status_target *t, const char *path);

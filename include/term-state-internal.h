@@ -20,7 +20,7 @@ enum ts_parse {
 	TS_STR_ESC,		/* ESC inside a string: ST if '\' follows */
 };
 
-#define PARAM_SAME	65535u		/* CSI parameters past it: two meanings */
+#define PARAM_SAME	65535u		/* numbers past it (CSI, OSC): two meanings */
 
 static inline void set_flags(struct term_parser *s, u32 f)
 {

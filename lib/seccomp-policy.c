@@ -12,7 +12,7 @@
  * only with CLONE_VM alone (the exit path's detached child, main only:
  * no thread starts after the filters); openat only for the 9p workers
  * (Landlock confines them to their shares) and for main's status file,
- * with exactly the flags status_file_write() uses; rt_sigaction never on
+ * with exactly the flags sandbox-status.h names; rt_sigaction never on
  * SIGSYS; prctl only PR_SET_PDEATHSIG (main's detached child).
  */
 #include <errno.h>
@@ -32,6 +32,7 @@
 #include <sys/socket.h>
 #include <sys/syscall.h>
 
+#include "sandbox-status.h"
 #include "seccomp-filter.h"
 
 static const char *const role_names[SC_NR_ROLES] = {
@@ -328,11 +329,6 @@ static const struct sc_rule g_net[] = {
  * flushes, the ring's last completions), the control socket's file, the
  * terminal, the status file; then the detached child of exit_detached().
  */
-/* vmm/sandbox-status.c's opens: the file, and its directory to check. */
-#define STATUS_OPEN_FLAGS	(O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | \
-				 O_NOCTTY | O_NONBLOCK)
-#define STATUS_DIR_FLAGS	(O_PATH | O_DIRECTORY | O_CLOEXEC)
-
 static const struct sc_rule g_main[] = {
 	KVM_RUNTIME_IOCTLS,
 	ALLOW(epoll_ctl),
@@ -345,8 +341,8 @@ static const struct sc_rule g_main[] = {
 #endif
 	ALLOW(unlinkat),
 	ALLOW(flock),
-	ALLOW1(openat, ONE_OF(2, STATUS_OPEN_FLAGS | O_NOFOLLOW,
-			      STATUS_OPEN_FLAGS, STATUS_DIR_FLAGS)),
+	ALLOW1(openat, ONE_OF(2, STATUS_FILE_OPEN_FLAGS | O_NOFOLLOW,
+			      STATUS_FILE_OPEN_FLAGS, STATUS_DIR_OPEN_FLAGS)),
 	ALLOW1(clone, ONE_OF(CLONE_FLAGS_ARG, CLONE_VM)),
 	ALLOW(close_range),
 	ALLOW(getppid),

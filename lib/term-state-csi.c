@@ -167,6 +167,8 @@ static u32 mode_need(u32 m)
 
 static void dec_mode(struct term_parser *s, u32 m, bool set)
 {
+	u32 need = mode_need(m);
+
 	switch (m) {
 	case 25:
 		if (set)
@@ -220,12 +222,12 @@ static void dec_mode(struct term_parser *s, u32 m, bool set)
 		}
 		break;
 	default:
-		if (mode_need(m) && set)
-			set_flags(s, mode_need(m));
-		else if (mode_need(m))
-			clear_flags(s, mode_need(m));
+		if (need && set)
+			set_flags(s, need);
+		else if (need)
+			clear_flags(s, need);
 		/* ?6 homes the cursor. */
-		if ((!mode_need(m) && !mode_harmless(m)) || m == 6)
+		if ((!need && !mode_harmless(m)) || m == 6)
 			line_moved(s);
 		break;
 	}

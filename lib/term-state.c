@@ -127,14 +127,12 @@ static void osc_byte(struct term_parser *s, u8 c)
 	if (s->osc_phase == 0) {
 		if (c >= '0' && c <= '9') {
 			/*
-			 * Modulo 2^32, as foot keeps it; past 65535 it sets
-			 * what its wrapped value sets, resets nothing.
+			 * Modulo 2^32, as foot keeps it; past PARAM_SAME it
+			 * sets what its wrapped value sets, resets nothing.
 			 */
-			if (s->osc_num > 6553)
+			if ((u64)s->osc_num * 10 + (u32)(c - '0') > PARAM_SAME)
 				s->osc_big = true;
 			s->osc_num = s->osc_num * 10 + (u32)(c - '0');
-			if (s->osc_num > 65535)
-				s->osc_big = true;
 		} else if (c == ';') {
 			s->osc_phase = 1;
 		} else {

@@ -21,8 +21,7 @@
 static struct {
 	char paths[MAIN_HELPER_PATHS][PATH_MAX];
 	unsigned int nr_paths;
-	struct status_target status;
-	bool has_status;
+	struct status_target status;	/* path NULL: none */
 	pid_t pid;
 	int fd;
 } mh = { .fd = -1 };
@@ -51,7 +50,7 @@ static s32 helper_do(const struct main_helper_req *req)
 		if (req->arg > VERDICT_LKVM_ERROR || req->status < 0 ||
 		    req->status > 255)
 			return -EINVAL;
-		if (!mh.has_status)
+		if (!mh.status.path)
 			return -ENOENT;
 		return status_target_write(&mh.status, req->arg,
 					   req->status);
@@ -62,17 +61,16 @@ static s32 helper_do(const struct main_helper_req *req)
 static void __noreturn helper_main(int fd)
 {
 	struct main_helper_req req;
-	ssize_t n;
-	s32 ans;
-
 	unsigned int keep = 1;
 	int sfd = -1;
+	ssize_t n;
+	s32 ans;
 
 	/*
 	 * Its socket as 0, the status file's descriptor (a pipe, a
 	 * terminal) as 1 if it has one, nothing else open.
 	 */
-	if (mh.has_status && mh.status.fd >= 0) {
+	if (mh.status.path && mh.status.fd >= 0) {
 		sfd = fcntl(mh.status.fd, F_DUPFD, 3);
 		if (sfd < 0)
 			_exit(1);
@@ -111,8 +109,7 @@ int main_helper_start(const struct status_target *status)
 		return -EBUSY;
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv))
 		return -errno;
-	mh.has_status = status && status->path;
-	if (mh.has_status)
+	if (status)
 		mh.status = *status;
 	mh.pid = fork();
 	if (mh.pid < 0) {
@@ -201,5 +198,5 @@ void main_helper_stop(void)
 	mh.fd = -1;
 	mh.pid = 0;
 	mh.nr_paths = 0;
-	mh.has_status = false;
+	mh.status.path = NULL;
 }

@@ -151,13 +151,12 @@ void status_target_release(struct status_target *t)
 /* The file, opened for the line; -errno. No stdio, no allocation. */
 static int status_target_open(const struct status_target *t)
 {
-	int flags = O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOCTTY |
-		    O_NONBLOCK | (t->follow ? 0 : O_NOFOLLOW);
+	int flags = STATUS_FILE_OPEN_FLAGS | (t->follow ? 0 : O_NOFOLLOW);
 	int dfd = AT_FDCWD, fd, err = 0;
 	struct stat st;
 
 	if (t->dir_known) {
-		dfd = open(t->dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+		dfd = open(t->dir, STATUS_DIR_OPEN_FLAGS);
 		if (dfd < 0)
 			return -errno;
 		if (fstat(dfd, &st) || st.st_dev != t->dir_dev ||
