@@ -66,11 +66,13 @@ int landlock_resolver(const char *resolv, const char **why);
  * The main thread, after every other thread started (vmm/main-landlock.c):
  * nothing on the file system that Landlock handles. Its helper
  * (main-helper.h), forked first with the status target and the paths kept,
- * writes the status file and removes the sockets. Returns as
- * landlock_only() (0 too, without a helper, in a sanitizer build, whose
- * reports this thread writes).
+ * writes the status file and removes the sockets, under its own seccomp
+ * filter with `filter`. Returns as landlock_only() (0 too, without a
+ * helper, in a sanitizer build, whose reports this thread writes).
  */
+struct main_helper;
 struct status_target;
-int vm_main_confine(const struct status_target *status, const char **why);
+int vm_main_confine(struct main_helper *mh, const struct status_target *status,
+		    bool filter, const char **why);
 
 #endif

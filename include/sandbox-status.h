@@ -28,6 +28,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "pinned-name.h"
 #include "types.h"
 
 #define GUEST_STATUS_LINE_MAX	32
@@ -93,22 +94,19 @@ enum lkvm_verdict lkvm_verdict_of(bool sandbox, int vm_status,
  */
 struct status_target {
 	const char *path;	/* NULL: no status file */
-	const char *base;	/* the last component of path */
-	char dir[4096];		/* its directory, as given ("." for none) */
-	u64 dir_dev, dir_ino;	/* that directory's identity then */
-	bool dir_known;		/* it existed then */
+	struct pinned_name name;	/* path's directory and last component */
 	bool follow;		/* path was a symbolic link then */
 	int fd;			/* opened then (not a regular file), or -1 */
 };
 
 /*
  * The opens of status_target_write(): the file (with O_NOFOLLOW unless
- * the name was a link at the start), and its directory to check. Main's
- * seccomp filter allows exactly these (lib/seccomp-policy.c).
+ * the name was a link at the start), and its directory to check
+ * (PINNED_DIR_OPEN_FLAGS). Main's seccomp filter allows exactly these
+ * (lib/seccomp-policy.c).
  */
 #define STATUS_FILE_OPEN_FLAGS	(O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | \
 				 O_NOCTTY | O_NONBLOCK)
-#define STATUS_DIR_OPEN_FLAGS	(O_PATH | O_DIRECTORY | O_CLOEXEC)
 
 /* Take path's place now; path must outlive t. 0 or -errno (t usable). */
 int status_target_init(struct status_target *t, const char *path);

@@ -24,7 +24,8 @@
 #endif
 #endif
 
-int vm_main_confine(const struct status_target *status, const char **why)
+int vm_main_confine(struct main_helper *mh, const struct status_target *status,
+		    bool filter, const char **why)
 {
 	int r;
 
@@ -36,7 +37,7 @@ int vm_main_confine(const struct status_target *status, const char **why)
 	r = landlock_abi(why);
 	if (r <= 0)
 		return r;
-	r = main_helper_start(status);
+	r = main_helper_start(mh, status, filter);
 	if (r)
 		pr_warn("main thread: no helper (%s): the status file and the sockets will stay as they are",
 			strerror(-r));

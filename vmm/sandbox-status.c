@@ -106,28 +106,15 @@ enum lkvm_verdict lkvm_verdict_of(bool sandbox, int vm_status,
 
 int status_target_init(struct status_target *t, const char *path)
 {
-	const char *slash = path ? strrchr(path, '/') : NULL;
 	struct stat st;
-	size_t n;
-	int fd;
+	int fd, err;
 
-	*t = (struct status_target){ .path = path, .base = path, .fd = -1 };
+	*t = (struct status_target){ .path = path, .fd = -1 };
 	if (!path)
 		return 0;
-	strcpy(t->dir, ".");
-	if (slash) {
-		n = slash == path ? 1 : (size_t)(slash - path);
-		if (n >= sizeof(t->dir))
-			return -ENAMETOOLONG;
-		memcpy(t->dir, path, n);
-		t->dir[n] = '\0';
-		t->base = slash + 1;
-	}
-	if (!stat(t->dir, &st) && S_ISDIR(st.st_mode)) {
-		t->dir_known = true;
-		t->dir_dev = st.st_dev;
-		t->dir_ino = st.st_ino;
-	}
+	err = pinned_name_init(&t->name, path);
+	if (err)
+		return err;
 	if (lstat(path, &st))
 		return errno == ENOENT ? 0 : -errno;
 	t->follow = S_ISLNK(st.st_mode);
@@ -152,28 +139,19 @@ void status_target_release(struct status_target *t)
 static int status_target_open(const struct status_target *t)
 {
 	int flags = STATUS_FILE_OPEN_FLAGS | (t->follow ? 0 : O_NOFOLLOW);
-	int dfd = AT_FDCWD, fd, err = 0;
+	int dfd = pinned_name_dir(&t->name), fd, err = 0;
 	struct stat st;
 
-	if (t->dir_known) {
-		dfd = open(t->dir, STATUS_DIR_OPEN_FLAGS);
-		if (dfd < 0)
-			return -errno;
-		if (fstat(dfd, &st) || st.st_dev != t->dir_dev ||
-		    st.st_ino != t->dir_ino) {
-			close(dfd);
-			return -ESTALE;
-		}
-	}
-	fd = openat(dfd, t->dir_known ? t->base : t->path, flags, 0644);
+	if (dfd < 0)
+		return dfd;
+	fd = openat(dfd, t->name.base, flags, 0644);
 	if (fd < 0)
 		err = -errno;
 	else if (fstat(fd, &st))
 		err = -errno;
 	else if (!S_ISREG(st.st_mode))
 		err = -EINVAL;
-	if (dfd >= 0)
-		close(dfd);
+	close(dfd);
 	if (err && fd >= 0)
 		close(fd);
 	return err ? err : fd;

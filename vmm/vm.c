@@ -374,7 +374,7 @@ void vm_on_shutdown(struct vm *vm, struct vm_shutdown_hook *hook)
  * the filters only: what it does after vm_run() is known from them. Its
  * helper, forked there, removes the sockets and writes the status file.
  */
-static void vm_main_landlock(const struct vm *vm)
+static void vm_main_landlock(struct vm *vm)
 {
 	const char *why = "";
 	int r;
@@ -382,7 +382,7 @@ static void vm_main_landlock(const struct vm *vm)
 	/* --seccomp log only logs: Landlock has no such mode. */
 	if (!sc_active() || sc_mode_get() != SC_MODE_ON)
 		return;
-	r = vm_main_confine(&vm->status, &why);
+	r = vm_main_confine(&vm->helper, &vm->status, true, &why);
 	if (r < 0)
 		pr_warn("main thread: Landlock: %s", strerror(-r));
 	else if (r == 0)
