@@ -23,6 +23,12 @@
 #include "sandbox-status.h"
 #include "types.h"
 
+/*
+ * An answer later than this (the helper stopped, or stuck in a lookup on
+ * a dead network file system) and lkvm goes on without it.
+ */
+#define MAIN_HELPER_ANSWER_MS	10000
+
 /* The control socket and --vsock's. */
 #define MAIN_HELPER_PATHS	2
 /* Its own filter's instructions, at most. */
@@ -44,7 +50,7 @@ struct main_helper_req {
 struct main_helper_name {
 	char path[PATH_MAX];	/* as given, to find it by */
 	struct pinned_name name;
-	u64 dev, ino;		/* the file's identity then */
+	struct pinned_file file;	/* the file's identity then */
 };
 
 /*
@@ -57,8 +63,9 @@ struct main_helper {
 	struct status_target status;	/* path NULL: none */
 	struct sock_filter filter[MAIN_HELPER_FILTER_MAX];
 	unsigned int filter_len;	/* 0: no filter */
-	pid_t pid;			/* 0: not running */
-	int fd;				/* its socket, while pid */
+	unsigned int answer_ms;		/* 0: MAIN_HELPER_ANSWER_MS */
+	pid_t pid;			/* 0: not started */
+	int fd;				/* its socket; -1 once dropped */
 };
 
 /*

@@ -2,7 +2,6 @@
 /* A file's name taken at one moment; see pinned-name.h. */
 #include <errno.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "pinned-name.h"
@@ -11,38 +10,41 @@ int pinned_name_init(struct pinned_name *p, const char *path)
 {
 	const char *slash = strrchr(path, '/');
 	const char *base = slash ? slash + 1 : path;
+	size_t n = !slash ? 0 : slash == path ? 1 : (size_t)(slash - path);
 	struct stat st;
-	size_t n;
 
 	memset(p, 0, sizeof(*p));
-	strcpy(p->dir, ".");
-	if (strlen(base) >= sizeof(p->base))
-		return -ENAMETOOLONG;
+	if (strlen(base) >= sizeof(p->base) || (slash && n >= sizeof(p->dir))) {
+		p->err = -ENAMETOOLONG;
+		return p->err;
+	}
 	strcpy(p->base, base);
+	strcpy(p->dir, ".");
 	if (slash) {
-		n = slash == path ? 1 : (size_t)(slash - path);
-		if (n >= sizeof(p->dir))
-			return -ENAMETOOLONG;
 		memcpy(p->dir, path, n);
 		p->dir[n] = '\0';
 	}
-	if (!stat(p->dir, &st) && S_ISDIR(st.st_mode)) {
-		p->dir_known = true;
-		p->dir_dev = st.st_dev;
-		p->dir_ino = st.st_ino;
-	}
+	if (stat(p->dir, &st))
+		p->err = -errno;
+	else if (!S_ISDIR(st.st_mode))
+		p->err = -ENOTDIR;
+	if (p->err)
+		return 0;
+	p->dir_dev = st.st_dev;
+	p->dir_ino = st.st_ino;
 	return 0;
 }
 
 int pinned_name_dir(const struct pinned_name *p)
 {
 	struct stat st;
-	int dfd = open(p->dir, PINNED_DIR_OPEN_FLAGS);
+	int dfd;
 
+	if (p->err)
+		return p->err;
+	dfd = open(p->dir, PINNED_DIR_OPEN_FLAGS);
 	if (dfd < 0)
 		return -errno;
-	if (!p->dir_known)
-		return dfd;
 	if (fstat(dfd, &st) || st.st_dev != p->dir_dev ||
 	    st.st_ino != p->dir_ino) {
 		close(dfd);
@@ -51,9 +53,19 @@ int pinned_name_dir(const struct pinned_name *p)
 	return dfd;
 }
 
-int pinned_name_unlink(const struct pinned_name *p, u64 dev, u64 ino)
+void pinned_file_of(struct pinned_file *f, const struct stat *st)
+{
+	f->dev = st->st_dev;
+	f->ino = st->st_ino;
+	f->ctime_sec = st->st_ctim.tv_sec;
+	f->ctime_nsec = st->st_ctim.tv_nsec;
+}
+
+int pinned_name_unlink(const struct pinned_name *p,
+		       const struct pinned_file *f)
 {
 	int dfd = pinned_name_dir(p), err = 0;
+	struct pinned_file now;
 	struct stat st;
 
 	if (dfd < 0)
@@ -61,14 +73,19 @@ int pinned_name_unlink(const struct pinned_name *p, u64 dev, u64 ino)
 	/*
 	 * Between this look and the unlink the name can still change
 	 * hands; the window is the directory's writers' alone, and
-	 * whatever they put there is theirs to lose.
+	 * whatever they put there is theirs to lose. The change time
+	 * tells a file made since apart from the one that had its inode
+	 * number before (file systems reuse them at once).
 	 */
-	if (fstatat(dfd, p->base, &st, AT_SYMLINK_NOFOLLOW))
+	if (fstatat(dfd, p->base, &st, AT_SYMLINK_NOFOLLOW)) {
 		err = -errno;
-	else if (st.st_dev != dev || st.st_ino != ino)
-		err = -ESTALE;
-	else if (unlinkat(dfd, p->base, 0))
-		err = -errno;
+	} else {
+		pinned_file_of(&now, &st);
+		if (memcmp(&now, f, sizeof(now)))
+			err = -ESTALE;
+		else if (unlinkat(dfd, p->base, 0))
+			err = -errno;
+	}
 	close(dfd);
 	return err;
 }

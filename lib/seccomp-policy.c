@@ -341,8 +341,9 @@ static const struct sc_rule g_main[] = {
 #endif
 	ALLOW(unlinkat),
 	ALLOW(flock),
-	ALLOW1(openat, ONE_OF(2, STATUS_FILE_OPEN_FLAGS | O_NOFOLLOW,
-			      STATUS_FILE_OPEN_FLAGS, PINNED_DIR_OPEN_FLAGS)),
+	ALLOW1(openat, ONE_OF(2, STATUS_FILE_OPEN_FLAGS, PINNED_DIR_OPEN_FLAGS)),
+	/* A kept socket's look before its removal (lib/pinned-name.c). */
+	ALLOW1(newfstatat, ONE_OF(3, AT_SYMLINK_NOFOLLOW)),
 	ALLOW1(clone, ONE_OF(CLONE_FLAGS_ARG, CLONE_VM)),
 	ALLOW(close_range),
 	ALLOW(getppid),
@@ -417,8 +418,7 @@ static const struct sc_rule g_main_helper[] = {
 	ALLOW(read),
 	ALLOW(write),
 	ALLOW(close),
-	ALLOW1(openat, ONE_OF(2, STATUS_FILE_OPEN_FLAGS | O_NOFOLLOW,
-			      STATUS_FILE_OPEN_FLAGS, PINNED_DIR_OPEN_FLAGS)),
+	ALLOW1(openat, ONE_OF(2, STATUS_FILE_OPEN_FLAGS, PINNED_DIR_OPEN_FLAGS)),
 #ifdef __NR_fstat
 	ALLOW(fstat),
 #endif

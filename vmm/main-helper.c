@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/seccomp.h>
+#include <poll.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/prctl.h>
@@ -16,10 +17,15 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
+#include "log.h"
 #include "main-helper.h"
 #include "seccomp-filter.h"
+
+/* How long lkvm's exit waits for the helper to end after the EOF. */
+#define MAIN_HELPER_REAP_MS	2000
 
 int main_helper_keep(struct main_helper *mh, const char *path)
 {
@@ -38,11 +44,12 @@ int main_helper_keep(struct main_helper *mh, const char *path)
 	if (lstat(path, &st))
 		return -errno;
 	err = pinned_name_init(&n->name, path);
+	if (!err)
+		err = n->name.err;
 	if (err)
 		return err;
 	memcpy(n->path, path, len + 1);
-	n->dev = st.st_dev;
-	n->ino = st.st_ino;
+	pinned_file_of(&n->file, &st);
 	mh->nr_names++;
 	return 0;
 }
@@ -58,7 +65,7 @@ static s32 helper_do(const struct main_helper *mh,
 		if (req->arg >= mh->nr_names)
 			return -EINVAL;
 		n = &mh->names[req->arg];
-		return pinned_name_unlink(&n->name, n->dev, n->ino);
+		return pinned_name_unlink(&n->name, &n->file);
 	case MAIN_HELPER_STATUS:
 		if (req->arg > VERDICT_LKVM_ERROR || req->status < 0 ||
 		    req->status > 255)
@@ -76,12 +83,17 @@ static s32 helper_do(const struct main_helper *mh,
  * vCPUs' kick, the SIGSYS report): the default for each, what was ignored
  * stays ignored. The stop signals are lkvm's to act on: a Ctrl-C to the
  * process group must not take the helper before lkvm asked for the
- * status file; it ends at EOF, when lkvm does.
+ * status file; it ends at EOF, when lkvm does. Nor may the terminal's
+ * job control stop it (a Ctrl-Z, a status file on the terminal written
+ * from the background) while lkvm waits for its answer.
  */
 static int helper_signals(void)
 {
 	struct sigaction dfl = { .sa_handler = SIG_DFL }, old;
+	struct sigaction ign = { .sa_handler = SIG_IGN };
+	static const int job[] = { SIGTSTP, SIGTTIN, SIGTTOU };
 	sigset_t stop;
+	unsigned int i;
 	int sig;
 
 	for (sig = 1; sig < NSIG; sig++) {
@@ -92,6 +104,9 @@ static int helper_signals(void)
 		    sigaction(sig, &dfl, NULL))
 			return -1;
 	}
+	for (i = 0; i < ARRAY_SIZE(job); i++)
+		if (sigaction(job[i], &ign, NULL))
+			return -1;
 	sigemptyset(&stop);
 	sigaddset(&stop, SIGINT);
 	sigaddset(&stop, SIGTERM);
@@ -202,20 +217,52 @@ int main_helper_filter(struct sock_filter *out, size_t max)
 	return sc_compile(rules, nr, SECCOMP_RET_KILL_PROCESS, out, max);
 }
 
+/* No more requests: lkvm makes the calls itself (and reaps what it can). */
+static void helper_drop(struct main_helper *mh, const char *why)
+{
+	pr_warn("main thread: its helper %s: going on without it", why);
+	close(mh->fd);
+	mh->fd = -1;
+}
+
+/* Its answer, within MAIN_HELPER_ANSWER_MS: 0 or -errno. */
+static int helper_wait(struct main_helper *mh)
+{
+	unsigned int ms = mh->answer_ms ? mh->answer_ms : MAIN_HELPER_ANSWER_MS;
+	struct timespec ts = { ms / 1000, ms % 1000 * 1000000L };
+	struct pollfd p = { .fd = mh->fd, .events = POLLIN };
+	int n;
+
+	do
+		n = ppoll(&p, 1, &ts, NULL);
+	while (n < 0 && errno == EINTR);
+	if (n < 0)
+		return -errno;
+	if (!n) {
+		helper_drop(mh, "did not answer in time");
+		return -ETIMEDOUT;
+	}
+	return 0;
+}
+
 /* 0 with the helper's answer in *ans, or -errno: no answer. */
 static int helper_call(struct main_helper *mh, u32 op, u32 arg, s32 status,
 		       s32 *ans)
 {
 	struct main_helper_req req = { op, arg, status };
 	ssize_t n;
+	int err;
 
-	if (!mh->pid)
+	if (!mh->pid || mh->fd < 0)
 		return -ENOTCONN;
 	do
 		n = send(mh->fd, &req, sizeof(req), MSG_NOSIGNAL);
 	while (n < 0 && errno == EINTR);
 	if (n != sizeof(req))
 		return n < 0 ? -errno : -EIO;
+	err = helper_wait(mh);
+	if (err)
+		return err;
 	do
 		n = read(mh->fd, ans, sizeof(*ans));
 	while (n < 0 && errno == EINTR);
@@ -252,7 +299,7 @@ int main_helper_unlink(void *opaque, const char *path)
 			continue;
 		if (!helper_call(mh, MAIN_HELPER_UNLINK, i, 0, &ans))
 			return ans;
-		return pinned_name_unlink(&n->name, n->dev, n->ino);
+		return pinned_name_unlink(&n->name, &n->file);
 	}
 	return unlink(path) ? -errno : 0;
 }
@@ -269,10 +316,23 @@ int main_helper_status(struct main_helper *mh, const struct status_target *t,
 
 void main_helper_stop(struct main_helper *mh)
 {
-	if (mh->pid)
+	struct timespec tick = { 0, 10 * 1000000L };
+	unsigned int waited = 0;
+	pid_t w = 0;
+
+	if (mh->pid && mh->fd >= 0)
 		close(mh->fd);
-	while (mh->pid > 0 && waitpid(mh->pid, NULL, 0) < 0 && errno == EINTR)
-		;
+	/* It ends at the EOF; one stuck is left behind, not waited for. */
+	while (mh->pid > 0) {
+		w = waitpid(mh->pid, NULL, WNOHANG);
+		if (w || waited >= MAIN_HELPER_REAP_MS)
+			break;
+		nanosleep(&tick, NULL);
+		waited += 10;
+	}
+	if (mh->pid > 0 && !w)
+		pr_warn("main thread: its helper (%d) did not end: left behind",
+			(int)mh->pid);
 	mh->pid = 0;
 	mh->fd = -1;
 	mh->nr_names = 0;

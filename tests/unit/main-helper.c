@@ -24,10 +24,12 @@
 #include <sys/syscall.h>
 #include <sys/un.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "bpf-eval.h"
 #include "main-helper.h"
+#include "role-filter.h"
 #include "seccomp-filter.h"
 #include "tap.h"
 
@@ -183,7 +185,7 @@ static int raw_ask(size_t n)
 
 static void helper_checks(bool filter)
 {
-	char cgt[64], blk[64], mode[16];
+	char cgt[64], blk[64], ign[64], mode[16];
 	struct sigaction sa = { .sa_handler = on_usr1 };
 	unsigned long long mask = 0;
 	int r, st, want;
@@ -216,6 +218,7 @@ static void helper_checks(bool filter)
 	ok(r == -EINVAL, "it refuses an unknown request (%s)", err_name(r));
 	proc_field(pid, "SigCgt", cgt, sizeof(cgt));
 	proc_field(pid, "SigBlk", blk, sizeof(blk));
+	proc_field(pid, "SigIgn", ign, sizeof(ign));
 	proc_field(pid, "Seccomp", mode, sizeof(mode));
 	mask = strtoull(blk, NULL, 16);
 	want = (1 << (SIGINT - 1)) | (1 << (SIGTERM - 1)) |
@@ -224,15 +227,22 @@ static void helper_checks(bool filter)
 	   "it catches no signal: none of lkvm's handlers (SigCgt %s)", cgt);
 	ok((mask & (unsigned long long)want) == (unsigned long long)want,
 	   "it blocks SIGINT, SIGTERM, SIGHUP, SIGQUIT (SigBlk %s)", blk);
+	mask = strtoull(ign, NULL, 16);
+	want = (1 << (SIGTSTP - 1)) | (1 << (SIGTTIN - 1)) |
+	       (1 << (SIGTTOU - 1));
+	ok((mask & (unsigned long long)want) == (unsigned long long)want,
+	   "it ignores SIGTSTP, SIGTTIN, SIGTTOU: job control cannot stop it (SigIgn %s)",
+	   ign);
 	if (filter)
 		ok(!strcmp(mode, "2"), "it runs under a seccomp filter (Seccomp %s)",
 		   mode);
 	else
 		skip("seccomp filters cannot be installed here",
 		     "the helper under its filter");
-	r = kill(pid, SIGTERM) || kill(pid, SIGINT) || kill(pid, SIGHUP);
+	r = kill(pid, SIGTERM) || kill(pid, SIGINT) || kill(pid, SIGHUP) ||
+	    kill(pid, SIGTSTP);
 	ok(!r && raw_ask(sizeof(struct main_helper_req)) == -EINVAL,
-	   "after SIGTERM, SIGINT, SIGHUP it still answers (an unknown request: EINVAL)");
+	   "after SIGTERM, SIGINT, SIGHUP, SIGTSTP it still answers (an unknown request: EINVAL)");
 	ok(raw_ask(sizeof(struct main_helper_req) + 1) == -EINVAL &&
 	   raw_ask(sizeof(struct main_helper_req) + 8) == -EINVAL &&
 	   raw_ask(4) == -EINVAL,
@@ -286,10 +296,118 @@ static void helper_checks(bool filter)
 	   err_name(r));
 }
 
+/*
+ * A helper stopped (SIGSTOP: what nothing it ignores can prevent): lkvm
+ * waits answer_ms for it, then makes the call itself; at stop it leaves
+ * the helper behind after a while instead of waiting for ever.
+ */
+static void stopped_helper(bool filter)
+{
+	struct timespec t0, t1;
+	int r, st;
+	pid_t pid;
+	double s;
+
+	sock_at("v/late.sock");
+	memset(&mh, 0, sizeof(mh));
+	mh.answer_ms = 200;
+	r = main_helper_keep(&mh, at("v/late.sock"));
+	r = r ? r : main_helper_start(&mh, NULL, filter);
+	pid = mh.pid;
+	if (r || raw_ask(4) != -EINVAL || kill(pid, SIGSTOP)) {
+		ok(0, "a stopped helper (set-up: %s)", err_name(r));
+		return;
+	}
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	r = main_helper_unlink(&mh, at("v/late.sock"));
+	main_helper_stop(&mh);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	s = (double)(t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9;
+	ok(!r && !exists("v/late.sock") && s < 30,
+	   "a stopped helper: lkvm removes the socket itself, and does not wait for it for ever (%s, %.1f s)",
+	   err_name(r), s);
+	kill(pid, SIGKILL);
+	kill(pid, SIGCONT);
+	waitpid(pid, &st, 0);
+}
+
+/*
+ * lkvm's own fallback under the main thread's seccomp filter, as it runs
+ * at teardown without a helper (a sanitizer build, a kernel without
+ * Landlock, a helper gone): in a child. 0, or what ended it.
+ */
+static int fallback_filtered(void)
+{
+	struct status_target t;
+	int p[2], r = 0, st;
+	pid_t pid;
+
+	sock_at("v/main.sock");
+	sock_at("v/taken.sock");
+	if (pipe(p))
+		return 1;
+	pid = fork();
+	if (pid < 0)
+		return 1;
+	if (!pid) {
+		memset(&mh, 0, sizeof(mh));
+		close(p[0]);
+		if (main_helper_keep(&mh, at("v/main.sock")) ||
+		    main_helper_keep(&mh, at("v/taken.sock")) ||
+		    status_target_init(&t, at("v/status")))
+			_exit(3);
+		sock_at("v/taken.new");
+		if (rename(at("v/taken.new"), at("v/taken.sock")))
+			_exit(3);
+		if (!role_filter_install(SC_ROLE_MAIN, SECCOMP_RET_TRAP))
+			_exit(50);
+		r = main_helper_unlink(&mh, at("v/main.sock")) ? 1 : 0;
+		r |= main_helper_unlink(&mh, at("v/taken.sock")) != -ESTALE ?
+		     2 : 0;
+		r |= main_helper_status(&mh, &t, VERDICT_COMMAND, 4) ? 4 : 0;
+		_exit(write(p[1], &r, sizeof(r)) == sizeof(r) ? 0 : 3);
+	}
+	close(p[1]);
+	if (read(p[0], &r, sizeof(r)) != sizeof(r))
+		r = -1;
+	close(p[0]);
+	if (waitpid(pid, &st, 0) != pid)
+		return 1;
+	if (WIFEXITED(st) && WEXITSTATUS(st) == 50)
+		return 50;
+	if (WIFSIGNALED(st))
+		return 100 + WTERMSIG(st);
+	return WEXITSTATUS(st) ? 200 + WEXITSTATUS(st) : r;
+}
+
+static void fallback_checks(void)
+{
+	FILE *f = NULL;
+	char line[32] = "";
+	int r = fallback_filtered();
+
+	if (r == 50) {
+		skip("seccomp filters cannot be installed here",
+		     "lkvm's own fallback under the main thread's filter");
+		return;
+	}
+	f = fopen(at("v/status"), "r");
+	if (f) {
+		if (!fgets(line, sizeof(line), f))
+			line[0] = '\0';
+		fclose(f);
+	}
+	ok(r == 0 && !exists("v/main.sock") && exists("v/taken.sock") &&
+	   !strcmp(line, "command 4\n"),
+	   "without a helper, under the main thread's filter: its socket removed, a taken name left, the status file written (%d%s)",
+	   r, r == 100 + SIGSYS ? ": SIGSYS" : "");
+}
+
 int main(void)
 {
 	struct sock_filter f[MAIN_HELPER_FILTER_MAX];
 	size_t len = 0;
+	char cmd[64];
 	int kills;
 
 	if (!mkdtemp(scratch_dir)) {
@@ -304,7 +422,10 @@ int main(void)
 	else
 		ok(kills == 1, "installed, it kills the process on a read-only open (SIGSYS)");
 	helper_checks(kills == 1);
-	if (system("rm -rf /tmp/lkvm-helper-??????"))
+	stopped_helper(kills == 1);
+	fallback_checks();
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", scratch_dir);
+	if (system(cmd))
 		return 1;
 	return tap_done();
 }
