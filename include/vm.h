@@ -69,6 +69,7 @@ struct vm {
 	struct status_target status;
 	/* The main thread's teardown file work, once Landlock confines it. */
 	struct main_helper helper;
+	bool main_confine;	/* Landlock for the main thread (vm_run()) */
 	int kvm_fd;
 	int vm_fd;
 	size_t run_mmap_size;

@@ -379,19 +379,25 @@ static bool vm_main_landlocked(void)
  * The main thread's helper, which removes the sockets and writes the
  * status file once Landlock confines the main thread: forked before any
  * of the guest's input is looked at, so what it was given is as lkvm
- * made it.
+ * made it. Where the main thread will not be confined it says so here,
+ * before any thread starts: a log line amid the guest's first output
+ * would repair that output's terminal modes early.
  */
 static void vm_main_helper(struct vm *vm)
 {
 	const char *why = "";
 	int r;
 
+	vm->main_confine = false;
 	if (!vm_main_landlocked())
 		return;
 	r = vm_main_helper_start(&vm->helper, &vm->status, true, &why);
 	if (r < 0)
 		pr_warn("main thread: no helper (%s): the status file and the sockets will stay as they are",
 			strerror(-r));
+	else if (r == 0)
+		pr_info("main thread: no Landlock: %s", why);
+	vm->main_confine = r != 0;
 }
 
 /*
@@ -403,7 +409,7 @@ static void vm_main_landlock(struct vm *vm)
 	const char *why = "";
 	int r;
 
-	if (!vm_main_landlocked())
+	if (!vm->main_confine)
 		return;
 	r = vm_main_confine(&why);
 	if (r < 0)
