@@ -47,9 +47,9 @@ NESTED_WANT := \
 		integration/control-fds.sh integration/control-security.sh \
 		integration/control.sh integration/exit-race.sh \
 		integration/images.sh integration/jail.sh integration/lifecycle.sh \
-		integration/seccomp.sh integration/shutdown-flush.sh \
-		integration/start-signal.sh integration/std-fds.sh \
-		integration/term-repair.sh \
+		integration/main-helper.sh integration/seccomp.sh \
+		integration/shutdown-flush.sh integration/start-signal.sh \
+		integration/std-fds.sh integration/term-repair.sh \
 		devices/guest-devices.sh virtio-e2e/virtio-e2e.sh blk/e2e.sh)
 
 # Those of make check's suites (LINUX_TESTS and the sanitizer build
