@@ -63,14 +63,23 @@ void landlock_dir_of(const char *path, char *buf, size_t len);
 int landlock_resolver(const char *resolv, const char **why);
 
 /*
- * The main thread, after every other thread started (vmm/main-landlock.c):
- * nothing on the file system that Landlock handles. Its helper
- * (main-helper.h), forked first with the status target and the paths kept,
- * writes the status file and removes the sockets. Returns as
- * landlock_only() (0 too, without a helper, in a sanitizer build, whose
- * reports this thread writes).
+ * The main thread's helper (main-helper.h), forked before the guest runs
+ * with the status target and the paths kept, where the main thread will
+ * be confined: it writes the status file and removes the sockets, under
+ * its own seccomp filter with `filter`. 1 when it runs, 0 with *why set
+ * (no Landlock, or a sanitizer build, whose reports the main thread
+ * writes: no confinement, no helper), -errno.
  */
+struct main_helper;
 struct status_target;
-int vm_main_confine(const struct status_target *status, const char **why);
+int vm_main_helper_start(struct main_helper *mh,
+			 const struct status_target *status, bool filter,
+			 const char **why);
+/*
+ * The main thread, after every other thread started (vmm/main-landlock.c):
+ * nothing on the file system that Landlock handles. Returns as
+ * landlock_only() (0 in a sanitizer build).
+ */
+int vm_main_confine(const char **why);
 
 #endif

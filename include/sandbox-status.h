@@ -28,6 +28,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "pinned-name.h"
 #include "types.h"
 
 #define GUEST_STATUS_LINE_MAX	32
@@ -86,31 +87,31 @@ enum lkvm_verdict lkvm_verdict_of(bool sandbox, int vm_status,
  * Where the status line goes, taken before the guest runs: a guest that
  * can write the file's directory (lkvm sandbox's current directory, a
  * writable share) must not point the line elsewhere by then. A name that
- * was not a symbolic link is not followed at the end, a directory is
- * used only if it is still the one it was, and a target that was not a
- * regular file (a pipe, a terminal: --status-file /dev/fd/N) is opened
- * now and written through that descriptor.
+ * was a symbolic link is resolved now, to the name it led to; no link is
+ * followed at the end; a directory is used only if it is still the one it
+ * was (and only if it existed); a target that was not a regular file (a
+ * pipe, a terminal: --status-file /dev/fd/N) is opened now and written
+ * through that descriptor.
  */
 struct status_target {
 	const char *path;	/* NULL: no status file */
-	const char *base;	/* the last component of path */
-	char dir[4096];		/* its directory, as given ("." for none) */
-	u64 dir_dev, dir_ino;	/* that directory's identity then */
-	bool dir_known;		/* it existed then */
-	bool follow;		/* path was a symbolic link then */
+	struct pinned_name name;	/* where path led then */
 	int fd;			/* opened then (not a regular file), or -1 */
 };
 
 /*
- * The opens of status_target_write(): the file (with O_NOFOLLOW unless
- * the name was a link at the start), and its directory to check. Main's
- * seccomp filter allows exactly these (lib/seccomp-policy.c).
+ * The opens of status_target_write(): the file (with O_NOFOLLOW too),
+ * and its directory to check
+ * (PINNED_DIR_OPEN_FLAGS). Main's seccomp filter allows exactly these
+ * (lib/seccomp-policy.c).
  */
 #define STATUS_FILE_OPEN_FLAGS	(O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | \
-				 O_NOCTTY | O_NONBLOCK)
-#define STATUS_DIR_OPEN_FLAGS	(O_PATH | O_DIRECTORY | O_CLOEXEC)
+				 O_NOCTTY | O_NONBLOCK | O_NOFOLLOW)
 
-/* Take path's place now; path must outlive t. 0 or -errno (t usable). */
+/*
+ * Take path's place now; path must outlive t. 0 or -errno (t usable: a
+ * write then fails with the same error).
+ */
 int status_target_init(struct status_target *t, const char *path);
 void status_target_release(struct status_target *t);
 /*

@@ -99,6 +99,8 @@ u32 sc_audit_arch(void);
 #define SC_MAX_RULES 256
 size_t sc_policy(enum sc_role role, struct sc_rule *out, size_t max);
 const char *sc_role_name(enum sc_role role);
+/* The main thread's helper process's rules (vmm/main-helper.c), likewise. */
+size_t sc_main_helper_policy(struct sc_rule *out, size_t max);
 
 /*
  * A role's whole program as sc_prepare() installs it: the role's rules,

@@ -11,6 +11,7 @@
 #include "guest-mem.h"
 #include "io-loop.h"
 #include "irq.h"
+#include "main-helper.h"
 #include "mapped-file.h"
 #include "sandbox-status.h"
 #include "term.h"
@@ -66,6 +67,9 @@ struct vm {
 	const struct vm_config *cfg;
 	/* --status-file's place, taken before the guest ran. */
 	struct status_target status;
+	/* The main thread's teardown file work, once Landlock confines it. */
+	struct main_helper helper;
+	bool main_confine;	/* Landlock for the main thread (vm_run()) */
 	int kvm_fd;
 	int vm_fd;
 	size_t run_mmap_size;

@@ -341,8 +341,9 @@ static const struct sc_rule g_main[] = {
 #endif
 	ALLOW(unlinkat),
 	ALLOW(flock),
-	ALLOW1(openat, ONE_OF(2, STATUS_FILE_OPEN_FLAGS | O_NOFOLLOW,
-			      STATUS_FILE_OPEN_FLAGS, STATUS_DIR_OPEN_FLAGS)),
+	ALLOW1(openat, ONE_OF(2, STATUS_FILE_OPEN_FLAGS, PINNED_DIR_OPEN_FLAGS)),
+	/* A kept socket's look before its removal (lib/pinned-name.c). */
+	ALLOW1(newfstatat, ONE_OF(3, AT_SYMLINK_NOFOLLOW)),
 	ALLOW1(clone, ONE_OF(CLONE_FLAGS_ARG, CLONE_VM)),
 	ALLOW(close_range),
 	ALLOW(getppid),
@@ -405,6 +406,39 @@ static const struct sc_group role_groups[SC_NR_ROLES][MAX_GROUPS] = {
 	[SC_ROLE_DISK] = { GROUP(g_common), GROUP(g_runtime), GROUP(g_disk), GROUP(g_irq) },
 	[SC_ROLE_NET] = { GROUP(g_common), GROUP(g_runtime), GROUP(g_net), GROUP(g_stream) },
 };
+
+/*
+ * The main thread's helper, a process of its own (vmm/main-helper.c): a
+ * request on its socket, the answer, and the teardown's file calls on
+ * the names it was given (include/pinned-name.h): the directory's and
+ * the status file's opens, fstat, unlinkat of a file (not a directory),
+ * close. Anything else kills it, and lkvm makes the calls itself.
+ */
+static const struct sc_rule g_main_helper[] = {
+	ALLOW(read),
+	ALLOW(write),
+	ALLOW(close),
+	ALLOW1(openat, ONE_OF(2, STATUS_FILE_OPEN_FLAGS, PINNED_DIR_OPEN_FLAGS)),
+#ifdef __NR_fstat
+	ALLOW(fstat),
+#endif
+	ALLOW(newfstatat),
+	ALLOW1(unlinkat, ONE_OF(2, 0)),
+	ALLOW(restart_syscall),
+	ALLOW(exit),
+	ALLOW(exit_group),
+};
+
+size_t sc_main_helper_policy(struct sc_rule *out, size_t max)
+{
+	size_t i;
+
+	if (max < ARRAY_SIZE(g_main_helper))
+		return 0;
+	for (i = 0; i < ARRAY_SIZE(g_main_helper); i++)
+		out[i] = g_main_helper[i];
+	return i;
+}
 
 size_t sc_policy(enum sc_role role, struct sc_rule *out, size_t max)
 {

@@ -81,7 +81,8 @@ struct virtio_vsock {
 	struct io_loop *loop;
 	struct io_handler listen_h, kick_h, timer_h;
 	char path[sizeof(((struct sockaddr_un *)0)->sun_path)];
-	int (*unlink)(const char *path);	/* o->unlink */
+	int (*unlink)(void *ctx, const char *path);	/* o->unlink */
+	void *unlink_ctx;
 	u64 cid;
 	unsigned int max_conns;
 	unsigned int timeout_ms;

@@ -519,7 +519,7 @@ static void vsock_free(struct virtio_vsock *v)
 		close(hs[i]->fd);
 	}
 	if (v->listen_h.fd >= 0) {
-		int err = v->unlink ? v->unlink(v->path) :
+		int err = v->unlink ? v->unlink(v->unlink_ctx, v->path) :
 				      unlink(v->path) ? -errno : 0;
 
 		if (err)
@@ -575,6 +575,7 @@ int virtio_vsock_create(struct virtio_vsock **out, const struct guest_mem *mem,
 	}
 	strcpy(v->path, o->path);
 	v->unlink = o->unlink;
+	v->unlink_ctx = o->unlink_ctx;
 	v->conns = calloc(v->max_conns, sizeof(*v->conns));
 	v->orphans = calloc(v->orphan_cap, sizeof(*v->orphans));
 	if (!v->conns || !v->orphans) {

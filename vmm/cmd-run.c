@@ -109,8 +109,8 @@ int run_configured(struct vm_config *cfg, struct mapped_file *initrd)
 	verdict = lkvm_verdict_of(cfg->sandbox, r,
 				  atomic_load(&vm.guest_status), &status);
 	/* By the helper when Landlock confines this thread. */
-	r = main_helper_status(&vm.status, verdict, status);
-	main_helper_stop();
+	r = main_helper_status(&vm.helper, &vm.status, verdict, status);
+	main_helper_stop(&vm.helper);
 	status_target_release(&vm.status);
 	if (r)
 		pr_err("cannot write the status file '%s': %s",

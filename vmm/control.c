@@ -321,7 +321,7 @@ int control_start(struct vm *vm)
 		if (err)
 			return err;
 		/* Removed at teardown by the main thread's helper. */
-		err = main_helper_keep(ctl->path);
+		err = main_helper_keep(&vm->helper, ctl->path);
 		if (err)
 			pr_debug("control: '%s' not kept for the helper: %s",
 				 ctl->path, strerror(-err));
@@ -370,7 +370,7 @@ void control_stop(struct vm *vm)
 	if (ctl->wake_fd >= 0)
 		close(ctl->wake_fd);
 	if (ctl->path[0])
-		main_helper_unlink(ctl->path);
+		main_helper_unlink(&vm->helper, ctl->path);
 	/* Last: the name is free once the socket is gone. */
 	if (ctl->lock_fd >= 0)
 		close(ctl->lock_fd);

@@ -26,6 +26,7 @@ static int vsock_create(struct vm *vm, struct vm_virtio_dev *d)
 		.path = vm->cfg->vsock_path,
 		.loop = &vm->io,
 		.unlink = main_helper_unlink,
+		.unlink_ctx = &vm->helper,
 	};
 	char path[CONTROL_PATH_MAX], msg[256];
 	struct virtio_vsock *v;
@@ -46,7 +47,7 @@ static int vsock_create(struct vm *vm, struct vm_virtio_dev *d)
 		return err;
 	}
 	/* Removed at teardown by the main thread's helper (Landlock). */
-	err = main_helper_keep(o.path);
+	err = main_helper_keep(&vm->helper, o.path);
 	if (err)
 		pr_debug("%s: '%s' not kept for the helper: %s", d->name,
 			 o.path, strerror(-err));

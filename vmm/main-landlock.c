@@ -6,8 +6,8 @@
  * pwrite64, a thread taken over could rewrite the user's files or lkvm's
  * own code through /proc/self/mem. Landlock refuses it every file system
  * right: the status file and the sockets' removal are its helper's
- * (vmm/main-helper.c), forked here first, which does them for exactly
- * the paths it was given. No rule on a directory, whose whole tree it would
+ * (vmm/main-helper.c), forked before the guest runs, which does them for
+ * exactly the paths it was given. No rule on a directory, whose whole tree it would
  * open (the user's files beside --vsock path=, other VMs' sockets).
  */
 #include <string.h>
@@ -24,7 +24,9 @@
 #endif
 #endif
 
-int vm_main_confine(const struct status_target *status, const char **why)
+int vm_main_helper_start(struct main_helper *mh,
+			 const struct status_target *status, bool filter,
+			 const char **why)
 {
 	int r;
 
@@ -36,9 +38,15 @@ int vm_main_confine(const struct status_target *status, const char **why)
 	r = landlock_abi(why);
 	if (r <= 0)
 		return r;
-	r = main_helper_start(status);
-	if (r)
-		pr_warn("main thread: no helper (%s): the status file and the sockets will stay as they are",
-			strerror(-r));
+	r = main_helper_start(mh, status, filter);
+	return r ? r : 1;
+}
+
+int vm_main_confine(const char **why)
+{
+#ifdef MAIN_SANITIZER
+	*why = "a sanitizer build, whose reports this thread writes";
+	return 0;
+#endif
 	return landlock_only(NULL, 0, why);
 }

@@ -104,41 +104,66 @@ enum lkvm_verdict lkvm_verdict_of(bool sandbox, int vm_status,
 	return VERDICT_GUEST_LOST;
 }
 
+/*
+ * Where the links from path lead now, into buf: the name that is not a
+ * link (or does not exist). 0, -ELOOP past 40 links, -ENAMETOOLONG.
+ */
+static int status_link_end(const char *path, char *buf, size_t len)
+{
+	char target[PATH_MAX], *slash;
+	struct stat st;
+	size_t at;
+	ssize_t n;
+	int i;
+
+	if (snprintf(buf, len, "%s", path) >= (int)len)
+		return -ENAMETOOLONG;
+	for (i = 0; i < 40; i++) {
+		if (lstat(buf, &st) || !S_ISLNK(st.st_mode))
+			return 0;
+		n = readlink(buf, target, sizeof(target) - 1);
+		if (n < 0)
+			return -errno;
+		target[n] = '\0';
+		/* An absolute target replaces it, a relative one its base. */
+		slash = target[0] == '/' ? NULL : strrchr(buf, '/');
+		at = slash ? (size_t)(slash + 1 - buf) : 0;
+		if (at + (size_t)n >= len)
+			return -ENAMETOOLONG;
+		memcpy(buf + at, target, (size_t)n + 1);
+	}
+	return -ELOOP;
+}
+
 int status_target_init(struct status_target *t, const char *path)
 {
-	const char *slash = path ? strrchr(path, '/') : NULL;
+	char end[PATH_MAX];
 	struct stat st;
-	size_t n;
-	int fd;
+	int fd, err;
 
-	*t = (struct status_target){ .path = path, .base = path, .fd = -1 };
+	*t = (struct status_target){ .path = path, .fd = -1 };
 	if (!path)
 		return 0;
-	strcpy(t->dir, ".");
-	if (slash) {
-		n = slash == path ? 1 : (size_t)(slash - path);
-		if (n >= sizeof(t->dir))
-			return -ENAMETOOLONG;
-		memcpy(t->dir, path, n);
-		t->dir[n] = '\0';
-		t->base = slash + 1;
+	if (!stat(path, &st) && !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode)) {
+		/* A pipe, a terminal: opened now, as the shell gave it. */
+		fd = open(path, O_WRONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+		if (fd < 0)
+			err = -errno;
+		else
+			t->fd = fd;
+		return fd < 0 ? err : 0;
 	}
-	if (!stat(t->dir, &st) && S_ISDIR(st.st_mode)) {
-		t->dir_known = true;
-		t->dir_dev = st.st_dev;
-		t->dir_ino = st.st_ino;
-	}
-	if (lstat(path, &st))
-		return errno == ENOENT ? 0 : -errno;
-	t->follow = S_ISLNK(st.st_mode);
-	if (stat(path, &st) || S_ISREG(st.st_mode) || S_ISDIR(st.st_mode))
-		return 0;
-	/* A pipe, a terminal: opened now, as the shell gave it. */
-	fd = open(path, O_WRONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
-	if (fd < 0)
-		return -errno;
-	t->fd = fd;
-	return 0;
+	/*
+	 * A link given (or one in the user's directory): the file it leads
+	 * to now, named without links; a link the guest plants or
+	 * re-points later is not followed.
+	 */
+	err = status_link_end(path, end, sizeof(end));
+	if (!err)
+		err = pinned_name_init(&t->name, end);
+	if (err)
+		t->name.err = err;
+	return err;
 }
 
 void status_target_release(struct status_target *t)
@@ -151,29 +176,19 @@ void status_target_release(struct status_target *t)
 /* The file, opened for the line; -errno. No stdio, no allocation. */
 static int status_target_open(const struct status_target *t)
 {
-	int flags = STATUS_FILE_OPEN_FLAGS | (t->follow ? 0 : O_NOFOLLOW);
-	int dfd = AT_FDCWD, fd, err = 0;
+	int dfd = pinned_name_dir(&t->name), fd, err = 0;
 	struct stat st;
 
-	if (t->dir_known) {
-		dfd = open(t->dir, STATUS_DIR_OPEN_FLAGS);
-		if (dfd < 0)
-			return -errno;
-		if (fstat(dfd, &st) || st.st_dev != t->dir_dev ||
-		    st.st_ino != t->dir_ino) {
-			close(dfd);
-			return -ESTALE;
-		}
-	}
-	fd = openat(dfd, t->dir_known ? t->base : t->path, flags, 0644);
+	if (dfd < 0)
+		return dfd;
+	fd = openat(dfd, t->name.base, STATUS_FILE_OPEN_FLAGS, 0644);
 	if (fd < 0)
 		err = -errno;
 	else if (fstat(fd, &st))
 		err = -errno;
 	else if (!S_ISREG(st.st_mode))
 		err = -EINVAL;
-	if (dfd >= 0)
-		close(dfd);
+	close(dfd);
 	if (err && fd >= 0)
 		close(fd);
 	return err ? err : fd;

@@ -369,20 +369,49 @@ void vm_on_shutdown(struct vm *vm, struct vm_shutdown_hook *hook)
 	vm->shutdown_hooks = hook;
 }
 
+/* --seccomp log only logs: Landlock has no such mode. */
+static bool vm_main_landlocked(void)
+{
+	return sc_active() && sc_mode_get() == SC_MODE_ON;
+}
+
 /*
- * What the main thread may still do to files (vm_main_confine()), with
- * the filters only: what it does after vm_run() is known from them. Its
- * helper, forked there, removes the sockets and writes the status file.
+ * The main thread's helper, which removes the sockets and writes the
+ * status file once Landlock confines the main thread: forked before any
+ * of the guest's input is looked at, so what it was given is as lkvm
+ * made it. Where the main thread will not be confined it says so here,
+ * before any thread starts: a log line amid the guest's first output
+ * would repair that output's terminal modes early.
  */
-static void vm_main_landlock(const struct vm *vm)
+static void vm_main_helper(struct vm *vm)
 {
 	const char *why = "";
 	int r;
 
-	/* --seccomp log only logs: Landlock has no such mode. */
-	if (!sc_active() || sc_mode_get() != SC_MODE_ON)
+	vm->main_confine = false;
+	if (!vm_main_landlocked())
 		return;
-	r = vm_main_confine(&vm->status, &why);
+	r = vm_main_helper_start(&vm->helper, &vm->status, true, &why);
+	if (r < 0)
+		pr_warn("main thread: no helper (%s): the status file and the sockets will stay as they are",
+			strerror(-r));
+	else if (r == 0)
+		pr_info("main thread: no Landlock: %s", why);
+	vm->main_confine = r != 0;
+}
+
+/*
+ * What the main thread may still do to files (vm_main_confine()), with
+ * the filters only: what it does after vm_run() is known from them.
+ */
+static void vm_main_landlock(struct vm *vm)
+{
+	const char *why = "";
+	int r;
+
+	if (!vm->main_confine)
+		return;
+	r = vm_main_confine(&why);
 	if (r < 0)
 		pr_warn("main thread: Landlock: %s", strerror(-r));
 	else if (r == 0)
@@ -396,6 +425,7 @@ int vm_run(struct vm *vm)
 	int err;
 
 	clock_gettime(CLOCK_MONOTONIC, &vm->started);
+	vm_main_helper(vm);
 	err = io_loop_start(&vm->io);
 	if (err) {
 		pr_err("cannot start the I/O thread: %s", strerror(-err));

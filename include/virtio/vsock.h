@@ -93,7 +93,8 @@ struct virtio_vsock_options {
 	unsigned int timeout_ms;	/* 0: VSOCK_DEFAULT_TIMEOUT_MS */
 	u32 buf_alloc;			/* 0: VSOCK_DEFAULT_BUF_ALLOC */
 	/* Removes path at destroy, 0 or -errno; NULL: unlink(). */
-	int (*unlink)(const char *path);
+	int (*unlink)(void *ctx, const char *path);
+	void *unlink_ctx;
 };
 
 struct virtio_vsock_stats {

@@ -27,9 +27,10 @@ NESTED_WANT := \
 	tests/integration/control-fds.sh tests/integration/control-security.sh \
 	tests/integration/control.sh tests/integration/exit-race.sh \
 	tests/integration/images.sh tests/integration/jail.sh \
-	tests/integration/lifecycle.sh tests/integration/seccomp.sh \
-	tests/integration/shutdown-flush.sh tests/integration/start-signal.sh \
-	tests/integration/std-fds.sh tests/integration/term-repair.sh \
+	tests/integration/lifecycle.sh tests/integration/main-helper.sh \
+	tests/integration/seccomp.sh tests/integration/shutdown-flush.sh \
+	tests/integration/start-signal.sh tests/integration/std-fds.sh \
+	tests/integration/term-repair.sh \
 	tests/devices/guest-devices.sh tests/selftests/check.sh \
 	tests/selftests/harness-check.sh \
 	tests/virtio-e2e/virtio-e2e.sh tests/virtio-e2e/many-devices.sh \
@@ -46,9 +47,9 @@ NESTED_WANT := \
 		integration/control-fds.sh integration/control-security.sh \
 		integration/control.sh integration/exit-race.sh \
 		integration/images.sh integration/jail.sh integration/lifecycle.sh \
-		integration/seccomp.sh integration/shutdown-flush.sh \
-		integration/start-signal.sh integration/std-fds.sh \
-		integration/term-repair.sh \
+		integration/main-helper.sh integration/seccomp.sh \
+		integration/shutdown-flush.sh integration/start-signal.sh \
+		integration/std-fds.sh integration/term-repair.sh \
 		devices/guest-devices.sh virtio-e2e/virtio-e2e.sh blk/e2e.sh)
 
 # Those of make check's suites (LINUX_TESTS and the sanitizer build

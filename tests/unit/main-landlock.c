@@ -18,6 +18,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/seccomp.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -36,6 +37,11 @@
 
 static char scratch_dir[] = "/tmp/lkvm-ll-teardown-XXXXXX";
 #include "scratch-files.h"
+
+/* The VM's helper, as struct vm holds it. */
+static struct main_helper mh;
+/* Its own seccomp filter where one can be installed (not qemu-user). */
+static bool filter;
 
 #define STATUS_FLAGS (O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOCTTY | \
 		      O_NONBLOCK)
@@ -77,44 +83,47 @@ static void child(const struct vm_config *cfg, int out, int in)
 {
 	struct status_target st;
 	const char *why = "";
-	int r[R_NR];
+	int r[R_NR], started;
 	char c;
 
-	r[R_STARTED] = main_helper_keep(at("lkvm/vm.sock"));
+	r[R_STARTED] = main_helper_keep(&mh, at("lkvm/vm.sock"));
 	if (!r[R_STARTED])
-		r[R_STARTED] = main_helper_keep(cfg->vsock_path);
+		r[R_STARTED] = main_helper_keep(&mh, cfg->vsock_path);
 	r[R_STARTED] = -r[R_STARTED];
-	/* It forks the helper, then confines. */
+	/* It forks the helper (before the guest runs), later confines. */
 	if (status_target_init(&st, cfg->status_file))
 		_exit(3);
-	r[R_CONFINED] = vm_main_confine(&st, &why);
-	r[R_PID] = main_helper_pid();
+	started = vm_main_helper_start(&mh, &st, filter, &why);
+	if (!r[R_STARTED] && started != 1)
+		r[R_STARTED] = started < 0 ? -started : EDOM;
+	r[R_CONFINED] = vm_main_confine(&why);
+	r[R_PID] = mh.pid;
 	r[R_NO_STATUS] = access(cfg->status_file, F_OK) ? errno : 0;
 	r[R_MEM] = try_write("/proc/self/mem");
 	r[R_PROFILE] = try_write(at("home/.profile"));
 	r[R_BESIDE] = try_write(at("out/other"));
 	r[R_NEW_CTL] = try_write(at("lkvm/planted"));
-	r[R_CTL_SOCK] = -main_helper_unlink(at("lkvm/vm.sock"));
-	r[R_VSOCK] = -main_helper_unlink(cfg->vsock_path);
+	r[R_CTL_SOCK] = -main_helper_unlink(&mh, at("lkvm/vm.sock"));
+	r[R_VSOCK] = -main_helper_unlink(&mh, cfg->vsock_path);
 	r[R_OTHER] = try_unlink(at("home/.profile"));
 	r[R_OTHER_VM] = try_unlink(at("lkvm/other.sock"));
 	r[R_SIBLING] = try_unlink(at("vsock/sibling"));
-	r[R_NOT_KEPT] = -main_helper_unlink(at("vsock/sibling"));
-	r[R_BAD_OP] = -main_helper_ask(7, 0, 0);
-	r[R_BAD_PATH] = -main_helper_ask(MAIN_HELPER_UNLINK,
+	r[R_NOT_KEPT] = -main_helper_unlink(&mh, at("vsock/sibling"));
+	r[R_BAD_OP] = -main_helper_ask(&mh, 7, 0, 0);
+	r[R_BAD_PATH] = -main_helper_ask(&mh, MAIN_HELPER_UNLINK,
 					 MAIN_HELPER_PATHS, 0);
-	r[R_BAD_VERDICT] = -main_helper_ask(MAIN_HELPER_STATUS,
+	r[R_BAD_VERDICT] = -main_helper_ask(&mh, MAIN_HELPER_STATUS,
 					    VERDICT_LKVM_ERROR + 1, 0);
-	r[R_BAD_STATUS] = -main_helper_ask(MAIN_HELPER_STATUS,
+	r[R_BAD_STATUS] = -main_helper_ask(&mh, MAIN_HELPER_STATUS,
 					   VERDICT_GUEST_EXIT, 256);
 	/* The test looks at the helper, replaces the status file, ... */
 	if (write(out, &r[R_PID], sizeof(int)) != sizeof(int) ||
 	    read(in, &c, 1) != 1)
 		_exit(3);
-	r[R_REPLACED] = -main_helper_status(&st, VERDICT_GUEST_EXIT, 0);
+	r[R_REPLACED] = -main_helper_status(&mh, &st, VERDICT_GUEST_EXIT, 0);
 	/* ... then removes it. */
 	sync_with(out, in);
-	r[R_REMOVED] = -main_helper_status(&st, VERDICT_GUEST_PANIC, 3);
+	r[R_REMOVED] = -main_helper_status(&mh, &st, VERDICT_GUEST_PANIC, 3);
 	/* No main_helper_stop(): the helper sees EOF as lkvm exits. */
 	_exit(write(out, r, sizeof(r)) == sizeof(r) ? 0 : 2);
 }
@@ -129,6 +138,27 @@ static void text_of(const char *path, char *text, size_t len)
 			text[0] = '\0';
 		fclose(f);
 	}
+}
+
+/* Whether the helper's filter can be installed here (not qemu-user). */
+static bool filter_installable(void)
+{
+	struct sock_filter f[MAIN_HELPER_FILTER_MAX];
+	struct sock_fprog prog = { .filter = f };
+	int n = main_helper_filter(f, MAIN_HELPER_FILTER_MAX), st;
+	pid_t pid;
+
+	if (n <= 0)
+		return false;
+	prog.len = (unsigned short)n;
+	pid = fork();
+	if (pid < 0)
+		return false;
+	if (!pid)
+		_exit(prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) ||
+		      prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog, 0, 0));
+	return waitpid(pid, &st, 0) == pid && WIFEXITED(st) &&
+	       !WEXITSTATUS(st);
 }
 
 static const char *err_name(int e)
@@ -166,17 +196,35 @@ static void without_helper(void)
 	int r;
 
 	r = status_target_init(&st, at("out/direct"));
-	r = r ? r : main_helper_start(&st);
-	pid = main_helper_pid();
+	r = r ? r : main_helper_start(&mh, &st, filter);
+	pid = mh.pid;
 	r = r ? r : kill(pid, SIGKILL) ? -errno : 0;
 	/* Reaped here: main_helper_stop()'s waitpid() then finds none. */
 	r = r ? r : waitpid(pid, NULL, 0) == pid ? 0 : -errno;
-	r = r ? r : main_helper_status(&st, VERDICT_COMMAND, 5);
-	main_helper_stop();
+	r = r ? r : main_helper_status(&mh, &st, VERDICT_COMMAND, 5);
+	main_helper_stop(&mh);
 	text_of(at("out/direct"), text, sizeof(text));
-	ok(!r && !strcmp(text, "command 5\n") && !main_helper_pid(),
+	ok(!r && !strcmp(text, "command 5\n") && !mh.pid,
 	   "the helper killed, the status file is written directly (%s, '%.*s')",
 	   err_name(-r), (int)strcspn(text, "\n"), text);
+}
+
+/* Whether the process runs under a seccomp filter (/proc/PID/status). */
+static bool filtered(pid_t pid)
+{
+	char path[64], line[128];
+	bool yes = false;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	f = fopen(path, "r");
+	if (!f)
+		return false;
+	while (fgets(line, sizeof(line), f))
+		if (!strcmp(line, "Seccomp:\t2\n"))
+			yes = true;
+	fclose(f);
+	return yes;
 }
 
 /* How many files the process holds open. */
@@ -202,6 +250,7 @@ int main(void)
 	char text[64], replaced[64], removed[64];
 	struct vm_config cfg = { 0 };
 	int c2p[2], p2c[2], st, nfds = -1, hpid = 0;
+	bool hfiltered = false;
 	const char *why = "";
 	int r[R_NR] = { 0 };
 	bool got;
@@ -211,6 +260,7 @@ int main(void)
 		skip(why, "Landlock on the thread that tears down");
 		return tap_done();
 	}
+	filter = filter_installable();
 	if (!mkdtemp(scratch_dir) || mkdir(at("home"), 0700) ||
 	    mkdir(at("lkvm"), 0700) || mkdir(at("vsock"), 0700) ||
 	    mkdir(at("out"), 0700) || setenv("LKVM_HOME", at("lkvm"), 1) ||
@@ -238,8 +288,10 @@ int main(void)
 	/* Replaced during the run: a new file (a new inode) at the path. */
 	got = read(c2p[0], &hpid, sizeof(hpid)) == sizeof(hpid);
 	if (got) {
-		if (hpid > 0)
+		if (hpid > 0) {
 			nfds = fds_of(hpid);
+			hfiltered = filtered(hpid);
+		}
 		put("out/status.new", "stale\n");
 		got = !rename(at("out/status.new"), cfg.status_file) &&
 		      write(p2c[1], text, 1) == 1 &&
@@ -260,6 +312,11 @@ int main(void)
 	   r[R_CONFINED]);
 	ok(r[R_STARTED] == 0 && r[R_PID] > 0, "its helper started (%s)",
 	   err_name(r[R_STARTED]));
+	if (filter)
+		ok(hfiltered, "the helper runs under its seccomp filter");
+	else
+		skip("seccomp filters cannot be installed here",
+		     "the helper under its seccomp filter");
 	ok(r[R_NO_STATUS] == ENOENT,
 	   "the status file is not made at start (%s)",
 	   err_name(r[R_NO_STATUS]));
@@ -301,7 +358,8 @@ int main(void)
 	   "the helper exits when the child does");
 out:
 	without_helper();
-	if (system("rm -rf /tmp/lkvm-ll-teardown-??????"))
+	snprintf(text, sizeof(text), "rm -rf %s", scratch_dir);
+	if (system(text))
 		return 1;
 	return tap_done();
 }

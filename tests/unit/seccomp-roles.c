@@ -241,10 +241,12 @@ static void check_main(void)
 	EXPECT(r, ALLOWED, "openat(the status file's flags)", __NR_openat, 3,
 	       U(AT_FDCWD), U(0), U(O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC |
 				   O_NOCTTY | O_NONBLOCK | O_NOFOLLOW));
-	EXPECT(r, ALLOWED, "openat(the status file's flags, a link given)",
+	EXPECT(r, DENY, "openat(the status file's flags without O_NOFOLLOW)",
 	       __NR_openat, 3, U(AT_FDCWD), U(0),
 	       U(O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOCTTY |
 		 O_NONBLOCK));
+	EXPECT(r, ALLOWED, "newfstatat(AT_SYMLINK_NOFOLLOW) (a socket's look before its removal)",
+	       __NR_newfstatat, 4, U(3), U(0), U(0), U(AT_SYMLINK_NOFOLLOW));
 	EXPECT(r, ALLOWED, "openat(the status file's directory, O_PATH)",
 	       __NR_openat, 3, U(AT_FDCWD), U(0),
 	       U(O_PATH | O_DIRECTORY | O_CLOEXEC));

@@ -113,12 +113,42 @@ static void remove_file(void)
 		_exit(4);
 }
 
+static void repoint_link(void)
+{
+	if (unlink(at("out/st")) || symlink(at("victim"), at("out/st")))
+		_exit(4);
+}
+
+static void dir_made_link(void)
+{
+	if (symlink(at("elsewhere"), at("gone")))
+		_exit(4);
+}
+
+/* A status file under a 4200-byte directory name, from scratch_dir. */
+static int long_dir(void)
+{
+	static char path[4400];
+	struct status_target t;
+	int r, w;
+
+	strcpy(path, "/nonexistent/");
+	memset(path + 13, 'a', 4200);
+	strcpy(path + 4213, "/st");
+	if (chdir(scratch_dir))
+		return -errno;
+	r = status_target_init(&t, path);
+	w = status_target_write(&t, VERDICT_COMMAND, 7);
+	status_target_release(&t);
+	return r == w ? r : -EDOM;
+}
+
 static void reset(void)
 {
-	char cmd[128];
+	char cmd[256];
 
-	snprintf(cmd, sizeof(cmd), "rm -rf %s/out %s/out.old %s/elsewhere",
-		 scratch_dir, scratch_dir, scratch_dir);
+	snprintf(cmd, sizeof(cmd), "rm -rf %s/out %s/out.old %s/elsewhere %s/gone",
+		 scratch_dir, scratch_dir, scratch_dir, scratch_dir);
 	if (system(cmd) || mkdir(at("out"), 0700) ||
 	    mkdir(at("elsewhere"), 0700))
 		exit(1);
@@ -164,6 +194,32 @@ int main(void)
 	r = write_after("out/st", remove_file);
 	ok(!r && text_is("out/st", "command 7\n"),
 	   "a status file removed is made again with the line (%s)",
+	   strerror(-r));
+	reset();
+	put("elsewhere/real", "old\n");
+	if (symlink(at("elsewhere/real"), at("out/st")))
+		return 1;
+	r = write_after("out/st", repoint_link);
+	ok(!r && text_is("elsewhere/real", "command 7\n") &&
+	   text_is("victim", "the user's\n"),
+	   "a link given as the status file: the line goes where it led at the start, not where the guest re-pointed it (%s)",
+	   strerror(-r));
+	reset();
+	if (symlink("st.real", at("out/st")))
+		return 1;
+	r = write_after("out/st", NULL);
+	ok(!r && text_is("out/st.real", "command 7\n"),
+	   "a relative link given: resolved beside it, the file made there (%s)",
+	   strerror(-r));
+	reset();
+	r = write_after("gone/st", dir_made_link);
+	ok(r == -ENOENT && text_is("elsewhere/st", NULL),
+	   "a directory missing at the start and made (a link) during the run: not used (%s)",
+	   strerror(-r));
+	reset();
+	r = long_dir();
+	ok(r == -ENAMETOOLONG && text_is("st", NULL),
+	   "a directory name too long: the line is not written in the current directory instead (%s)",
 	   strerror(-r));
 	reset();
 	if (pipe(p))
