@@ -73,4 +73,12 @@ int landlock_resolver(const char *resolv, const char **why);
 struct status_target;
 int vm_main_confine(const struct status_target *status, const char **why);
 
+/*
+ * Could vm_main_confine() confine the main thread? The Landlock ABI, 0
+ * with *why set (no Landlock, a sanitizer build) or -errno, as it would
+ * find them; nothing is confined or started. For its callers to tell the
+ * user before the threads start.
+ */
+int vm_main_can_confine(const char **why);
+
 #endif

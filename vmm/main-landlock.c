@@ -24,16 +24,21 @@
 #endif
 #endif
 
-int vm_main_confine(const struct status_target *status, const char **why)
+int vm_main_can_confine(const char **why)
 {
-	int r;
-
 #ifdef MAIN_SANITIZER
 	/* Its reports (LeakSanitizer's at exit) are files opened here. */
 	*why = "a sanitizer build, whose reports this thread writes";
 	return 0;
 #endif
-	r = landlock_abi(why);
+	return landlock_abi(why);
+}
+
+int vm_main_confine(const struct status_target *status, const char **why)
+{
+	int r;
+
+	r = vm_main_can_confine(why);
 	if (r <= 0)
 		return r;
 	r = main_helper_start(status);

@@ -379,9 +379,6 @@ static void vm_main_landlock(const struct vm *vm)
 	const char *why = "";
 	int r;
 
-	/* --seccomp log only logs: Landlock has no such mode. */
-	if (!sc_active() || sc_mode_get() != SC_MODE_ON)
-		return;
 	r = vm_main_confine(&vm->status, &why);
 	if (r < 0)
 		pr_warn("main thread: Landlock: %s", strerror(-r));
@@ -389,9 +386,31 @@ static void vm_main_landlock(const struct vm *vm)
 		pr_info("main thread: no Landlock: %s", why);
 }
 
+/*
+ * Will vm_main_landlock() confine the main thread? Told before any thread
+ * starts: a line it logged once the vCPUs run would land amid the guest's
+ * first output (and, on a terminal, repair what that output set up).
+ */
+static bool vm_main_landlock_check(void)
+{
+	const char *why = "";
+	int r;
+
+	/* --seccomp log only logs: Landlock has no such mode. */
+	if (!sc_active() || sc_mode_get() != SC_MODE_ON)
+		return false;
+	r = vm_main_can_confine(&why);
+	if (r < 0)
+		pr_warn("main thread: Landlock: %s", strerror(-r));
+	else if (r == 0)
+		pr_info("main thread: no Landlock: %s", why);
+	return r > 0;
+}
+
 int vm_run(struct vm *vm)
 {
 	struct vm_shutdown_hook *hook;
+	bool confine = vm_main_landlock_check();
 	unsigned int i;
 	int err;
 
@@ -414,7 +433,8 @@ int vm_run(struct vm *vm)
 		pr_warn("the control socket of '%s' will not answer: %s",
 			vm->name, strerror(-err));
 	/* Every thread has started: the main thread's Landlock and filter. */
-	vm_main_landlock(vm);
+	if (confine)
+		vm_main_landlock(vm);
 	sc_thread_enter(SC_ROLE_MAIN, -1);
 	pthread_mutex_lock(&vm->stop_lock);
 	while (!vm_stop_requested(vm))
