@@ -9,7 +9,8 @@
  * renditions and colours, the main screen, the cursor visible, autowrap
  * on, G0 ASCII in GL, no hyperlink open, no mouse, focus or paste
  * reporting, normal cursor keys and keypad, no scroll region, origin mode
- * off, and the cursor in column 0. The tracker itself must need nothing
+ * off, left/right margin mode off with no margins, and the cursor in
+ * column 0. The tracker itself must need nothing
  * more; the repair stays within TERM_REPAIR_MAX (the buffer is no larger:
  * AddressSanitizer catches an overflow).
  *
@@ -78,6 +79,7 @@ struct model {
 	int gl;
 	bool enc_other;
 	bool link, origin, region;
+	bool lrmm, lr_margins;		/* ?69 (DECLRMM), DECSLRM's margins */
 	unsigned int input;		/* bit i: input_modes[i] set */
 };
 
@@ -325,6 +327,11 @@ static void m_mode(struct model *m, long mode, bool set)
 	case 1047:
 		m->alt = set;
 		break;
+	case 69:
+		m->lrmm = set;
+		if (!set)
+			m->lr_margins = false;
+		break;
 	case 1048:
 		if (set)
 			m_save(m);
@@ -408,7 +415,16 @@ static void m_csi(struct model *m, int f)
 			m_col(m, ((m->col - 1) & ~7));
 		break;
 	case 's':
-		m_save(m);
+		if (!m->lrmm) {
+			m_save(m);
+			break;
+		}
+		/* DECSLRM: 1 and none is the whole width; it homes. */
+		if (arg(m, 0, 1) == 1 && arg(m, 1, 0) == 0)
+			m->lr_margins = false;
+		else if (arg(m, 1, 0) == 0 || arg(m, 0, 1) < arg(m, 1, 0))
+			m->lr_margins = true;	/* else invalid: ignored */
+		m->col = 0;
 		break;
 	case 'u':
 		m_restore(m);
@@ -798,7 +814,7 @@ static void check(const struct model *m, const struct term_state *s,
 		"colours changed", "character set changed", "not in column 0",
 		"tracker still needs something", "in a hyperlink",
 		"reporting or keys changed", "with a scroll region",
-		"in origin mode",
+		"in origin mode", "in left/right margin mode",
 	};
 	bool bad[ARRAY_SIZE(what)] = {
 		m->st != M_GROUND || m->need,
@@ -811,6 +827,7 @@ static void check(const struct model *m, const struct term_state *s,
 		m->col != 0,
 		term_state_needs(s) != 0,
 		m->link, m->input != 0, m->region, m->origin,
+		m->lrmm || m->lr_margins,
 	};
 	unsigned int i;
 	size_t k;
