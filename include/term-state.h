@@ -32,7 +32,11 @@
  * (the Linux console keeps it in an unsigned int, so ?4294967321l hides
  * the cursor there) and a number no mode or rendition has (xterm and VTE
  * stop at 65535). Such a parameter counts for what its first meaning
- * sets, never for what it resets.
+ * sets, never for what it resets. So does every parameter of a CSI that
+ * some terminals ignore and others take: one with a sub-parameter (':';
+ * xterm ignores it but for SGR, the Linux console too, VTE ignores a
+ * DECSET's parameter with one, alacritty takes the number before the
+ * ':') or with more than 16 parameters (the Linux console ignores it).
  * Terminals differ on how a string ends: DEC's parser (and xterm's) ends
  * it at CAN, SUB, any ESC and an 8-bit ST too, a strict one only at a
  * 7-bit ST (or BEL, for an OSC). Two parsers follow the bytes, one of

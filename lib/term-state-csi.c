@@ -20,6 +20,19 @@
 #define SGR_OVERLINE	(1u << 9)
 #define SGR_OTHER	(1u << 10)	/* only SGR 0 undoes it */
 
+/*
+ * Is the CSI one that some terminals ignore whole? With a sub-parameter
+ * (':'), xterm (but for SGR) and the Linux console do (but for
+ * 38/48/58 in SGR, lately), VTE ignores that parameter alone (in a
+ * DECSET), alacritty takes its number before the ':'; with more
+ * than 16 parameters the Linux console does, xterm drops those past its
+ * limit. What it sets counts, what it resets does not.
+ */
+static bool csi_maybe_ignored(const struct term_parser *s)
+{
+	return s->csi_colon || s->csi_overflow;
+}
+
 static void sgr_clear(struct term_parser *s, u16 bits)
 {
 	s->sgr &= ~bits;
@@ -72,7 +85,7 @@ static u16 sgr_undoes(u32 code)
 	}
 }
 
-static void sgr(struct term_parser *s)
+static void sgr_codes(struct term_parser *s)
 {
 	unsigned int i;
 
@@ -113,6 +126,16 @@ static void sgr(struct term_parser *s)
 	}
 	if (s->csi_overflow)
 		s->sgr |= SGR_OTHER;
+}
+
+static void sgr(struct term_parser *s)
+{
+	u16 before = s->sgr;
+
+	sgr_codes(s);
+	/* The Linux console ignores ESC[4:3;0m, xterm resets. */
+	if (csi_maybe_ignored(s))
+		s->sgr |= before;
 }
 
 /* DEC private modes that neither move the cursor nor matter here. */
@@ -261,11 +284,12 @@ static void dec_mode_maybe(struct term_parser *s, u32 m, bool set)
 
 static void dec_modes(struct term_parser *s, bool set)
 {
+	bool maybe = csi_maybe_ignored(s);
 	unsigned int i;
 
 	for (i = 0; i < s->nparams; i++) {
-		/* The Linux console's meaning, or none (see term-state.h). */
-		if (s->csi_big & (1u << i))
+		/* Big: the Linux console's meaning, or none (term-state.h). */
+		if (maybe || (s->csi_big & (1u << i)))
 			dec_mode_maybe(s, s->params[i], set);
 		else
 			dec_mode(s, s->params[i], set);
@@ -298,12 +322,13 @@ static void dec_modes_restore(struct term_parser *s)
 }
 
 /*
- * Are the margins of a DECSTBM or DECSLRM the whole screen: the first
- * parameter at most 1, the second 0 or none (no margins, or top 1)?
+ * Are the margins of a DECSTBM or DECSLRM the whole screen, for sure: the
+ * first parameter at most 1, the second 0 or none (no margins, or top 1),
+ * in a CSI no terminal ignores?
  */
 static bool margins_whole(const struct term_parser *s)
 {
-	return !(s->csi_colon & 3) && !(s->csi_big & 3) &&
+	return !csi_maybe_ignored(s) && !(s->csi_big & 3) &&
 	       s->params[0] <= 1 && (s->nparams < 2 || !s->params[1]);
 }
 

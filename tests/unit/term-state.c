@@ -256,6 +256,32 @@ static const struct tcase cases[] = {
 	  false, TERM_NEED_CURSOR, NULL },
 
 	/*
+	 * Sub-parameters (':'): xterm and the Linux console ignore a DECSET
+	 * or DECRST with one, VTE that parameter, alacritty takes the number
+	 * before the ':'. More than 16 parameters: the Linux console ignores
+	 * the CSI. What such a CSI sets counts, what it resets does not.
+	 */
+	{ "a mode reset with a sub-parameter is no reset",
+	  "\x1b[?1000h\x1b[?1000:1l\n", false, TERM_NEED_MOUSE, NULL },
+	{ "a mode set with a sub-parameter is a set (alacritty)",
+	  "\x1b[?1000:1h\n", false, TERM_NEED_MOUSE, "\x1b[?1000l" },
+	{ "a sub-parameter anywhere: no reset in that CSI (xterm)",
+	  "\x1b[?2004h\x1b[?2004;5:1l\n", false, TERM_NEED_PASTE, NULL },
+	{ "nor a cursor shown, while the modes set count",
+	  "\x1b[?25l\x1b[?1:2;25h\n", false,
+	  TERM_NEED_CURSOR | TERM_NEED_CKM, "\x1b[?1l\x1b[?25h" },
+	{ "a sub-parameter in a third parameter keeps the scroll region",
+	  "\x1b[2;5r\x1b[1;0;1:2r\n", false, TERM_NEED_SCROLL | NL, NULL },
+	{ "a sub-parameter in a third parameter keeps the margins",
+	  "\x1b[?69h\x1b[2;5s\x1b[1;0;1:2s\n", false,
+	  TERM_NEED_LRMM | TERM_NEED_MARGINS | NL, NULL },
+	{ "an SGR reset after a sub-parameter: the Linux console ignores it",
+	  "\x1b[8m\x1b[4:3;0m", false, TERM_NEED_SGR, "\x1b[m" },
+	{ "17 modes reset: the Linux console resets none",
+	  "\x1b[?1h\x1b[?1;1;1;1;1;1;1;1;1;1;1;1;1;1;1;1;1l\n", false,
+	  TERM_NEED_CKM | TERM_NEED_CURSOR | TERM_NEED_WRAP, NULL },
+
+	/*
 	 * Parameters past 2^32: the Linux console wraps them (4294967321 is
 	 * 25 there), xterm stops at 65535, which is no mode.
 	 */
