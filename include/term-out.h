@@ -66,6 +66,7 @@ struct term_screen {
 	pthread_mutex_t lock;
 	struct term_state state;
 	atomic_uint needs;
+	u64 gen;		/* feeds of state so far, from 1 */
 };
 
 struct term_out_waiter {
@@ -114,6 +115,17 @@ struct term_out {
 	 */
 	struct term_screen own_screen;
 	struct term_screen *screen;
+	/*
+	 * What the terminal will be in once every byte handed over so far
+	 * (written or waiting) reached it: the screen's state fed what
+	 * waits, then whatever was handed over since (tail_needs()). Good
+	 * while tail_gen is the screen's gen: this term_out's own writes
+	 * keep it so, any other feed of the screen (a line on stderr, the
+	 * other console of a shared terminal) or bytes dropped from the
+	 * buffer leave it to be made again. Lock held.
+	 */
+	struct term_state tail;
+	u64 tail_gen;
 	struct log_console log;
 };
 
@@ -201,5 +213,12 @@ void term_out_repair_now(struct term_out *o);
 
 /* The I/O thread's POLLOUT work (exposed for tests): write, call waiters. */
 void term_out_service(struct term_out *o);
+
+/*
+ * What o's terminal needs once every byte handed over so far reached it:
+ * what a log line taken into the stream now would get first (exposed for
+ * tests). 0 when o's fd is not a terminal.
+ */
+u32 term_out_tail_needs(struct term_out *o);
 
 #endif

@@ -22,6 +22,10 @@ enum ts_parse {
 
 #define PARAM_SAME	65535u		/* numbers past it (CSI, OSC): two meanings */
 
+/* The needs whose repair homes the cursor: ?6l, CSI s, CSI r. */
+#define TS_NEED_HOMES	(TERM_NEED_ORIGIN | TERM_NEED_MARGINS | \
+			 TERM_NEED_SCROLL)
+
 static inline void set_flags(struct term_parser *s, u32 f)
 {
 	s->flags |= f;

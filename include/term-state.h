@@ -16,7 +16,11 @@
  *   (?2004), application cursor keys (?1), the application keypad
  *   (ESC =, ?66); a scroll region (DECSTBM) or origin mode (?6), whose
  *   repair homes the cursor: it then goes to the bottom line, and a line
- *   feed follows;
+ *   feed follows; left/right margin mode (DECLRMM, ?69) and the margins
+ *   it lets CSI Pl;Pr s set (DECSLRM: while ?69 may be set, CSI s is
+ *   taken for both that and a cursor save, SCOSC, which it is on a
+ *   terminal without DECLRMM), whose repair (CSI s, then ?69l) homes
+ *   the cursor too;
  * - what a cursor restore (ESC 8, CSI u, ?1048l, ?1049l) brings back:
  *   the renditions, character sets and origin mode of any save since
  *   the last RIS; what xterm's XTRESTORE (CSI ? r) may set;
@@ -28,7 +32,11 @@
  * (the Linux console keeps it in an unsigned int, so ?4294967321l hides
  * the cursor there) and a number no mode or rendition has (xterm and VTE
  * stop at 65535). Such a parameter counts for what its first meaning
- * sets, never for what it resets.
+ * sets, never for what it resets. So does every parameter of a CSI that
+ * some terminals ignore and others take: one with a sub-parameter (':';
+ * xterm ignores it but for SGR, the Linux console too, VTE ignores a
+ * DECSET's parameter with one, alacritty takes the number before the
+ * ':') or with more than 16 parameters (the Linux console ignores it).
  * Terminals differ on how a string ends: DEC's parser (and xterm's) ends
  * it at CAN, SUB, any ESC and an 8-bit ST too, a strict one only at a
  * 7-bit ST (or BEL, for an OSC). Two parsers follow the bytes, one of
@@ -53,8 +61,9 @@
  * term_state_needs() bits. The repair does them in this order: CAN, ST,
  * the OSC resets, the DEC private modes reset (one CSI ? ... l: ?1049 and
  * ?47 first, ?6 last), those set (one CSI ? ... h), SGR, SI, G0, the
- * encoding, the keypad, the scroll region, the cursor to the bottom line
- * (after ?6l or CSI r), LF.
+ * encoding, the keypad, the left/right margins (CSI s while ?69 is still
+ * set), ?69l, the scroll region, the cursor to the bottom line (after
+ * ?6l, CSI s or CSI r), LF.
  */
 #define TERM_NEED_CAN		(1u << 0)	/* CAN: abort a sequence */
 #define TERM_NEED_ST		(1u << 1)	/* ESC \: end a string */
@@ -86,10 +95,12 @@
 #define TERM_NEED_PASTE		(1u << 27)	/* CSI ?2004l */
 #define TERM_NEED_ORIGIN	(1u << 28)	/* CSI ?6l */
 #define TERM_NEED_SCROLL	(1u << 29)	/* CSI r */
-#define TERM_NEED_ALL		((1u << 30) - 1)
+#define TERM_NEED_LRMM		(1u << 30)	/* CSI ?69l */
+#define TERM_NEED_MARGINS	(1u << 31)	/* CSI s (DECSLRM), before ?69l */
+#define TERM_NEED_ALL		0xffffffffu	/* every bit is taken */
 
 /*
- * The longest term_state_repair(), every need at once (tested): 129
+ * The longest term_state_repair(), every need at once (tested): 138
  * bytes, and room to spare.
  */
 #define TERM_REPAIR_MAX		160

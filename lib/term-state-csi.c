@@ -20,6 +20,19 @@
 #define SGR_OVERLINE	(1u << 9)
 #define SGR_OTHER	(1u << 10)	/* only SGR 0 undoes it */
 
+/*
+ * Is the CSI one that some terminals ignore whole? With a sub-parameter
+ * (':'), xterm (but for SGR) and the Linux console do (but for
+ * 38/48/58 in SGR, lately), VTE ignores that parameter alone (in a
+ * DECSET), alacritty takes its number before the ':'; with more
+ * than 16 parameters the Linux console does, xterm drops those past its
+ * limit. What it sets counts, what it resets does not.
+ */
+static bool csi_maybe_ignored(const struct term_parser *s)
+{
+	return s->csi_colon || s->csi_overflow;
+}
+
 static void sgr_clear(struct term_parser *s, u16 bits)
 {
 	s->sgr &= ~bits;
@@ -72,7 +85,7 @@ static u16 sgr_undoes(u32 code)
 	}
 }
 
-static void sgr(struct term_parser *s)
+static void sgr_codes(struct term_parser *s)
 {
 	unsigned int i;
 
@@ -115,6 +128,16 @@ static void sgr(struct term_parser *s)
 		s->sgr |= SGR_OTHER;
 }
 
+static void sgr(struct term_parser *s)
+{
+	u16 before = s->sgr;
+
+	sgr_codes(s);
+	/* The Linux console ignores ESC[4:3;0m, xterm resets. */
+	if (csi_maybe_ignored(s))
+		s->sgr |= before;
+}
+
 /* DEC private modes that neither move the cursor nor matter here. */
 static bool mode_harmless(u32 m)
 {
@@ -137,6 +160,9 @@ static bool mode_harmless(u32 m)
 			 TERM_NEED_FOCUS | TERM_NEED_MOUSE_UTF8 | \
 			 TERM_NEED_MOUSE_SGR | TERM_NEED_MOUSE_URXVT | \
 			 TERM_NEED_MOUSE_PIXEL | TERM_NEED_PASTE)
+
+/* What a CSI ? ... h of modes not seen may set: those and ?69. */
+#define MODES_SET	(MODE_NEEDS | TERM_NEED_LRMM)
 
 /* DEC private modes that are off after a reset, and the need each sets. */
 static u32 mode_need(u32 m)
@@ -213,6 +239,12 @@ static void dec_mode(struct term_parser *s, u32 m, bool set)
 			clear_flags(s, TERM_NEED_ALT1049 | TERM_NEED_ALT47);
 		line_moved(s);
 		break;
+	case 69:		/* DECLRMM: its reset resets the margins too */
+		if (set)
+			set_flags(s, TERM_NEED_LRMM);
+		else
+			clear_flags(s, TERM_NEED_LRMM | TERM_NEED_MARGINS);
+		break;
 	case 1048:		/* save or restore the cursor */
 		if (set) {
 			cursor_saved(s);
@@ -252,11 +284,12 @@ static void dec_mode_maybe(struct term_parser *s, u32 m, bool set)
 
 static void dec_modes(struct term_parser *s, bool set)
 {
+	bool maybe = csi_maybe_ignored(s);
 	unsigned int i;
 
 	for (i = 0; i < s->nparams; i++) {
-		/* The Linux console's meaning, or none (see term-state.h). */
-		if (s->csi_big & (1u << i))
+		/* Big: the Linux console's meaning, or none (term-state.h). */
+		if (maybe || (s->csi_big & (1u << i)))
 			dec_mode_maybe(s, s->params[i], set);
 		else
 			dec_mode(s, s->params[i], set);
@@ -265,7 +298,7 @@ static void dec_modes(struct term_parser *s, bool set)
 		/* Modes not seen: any of them might be one that matters. */
 		if (set) {
 			dec_mode(s, 1049, true);
-			set_flags(s, MODE_NEEDS);
+			set_flags(s, MODES_SET);
 		} else {
 			set_flags(s, TERM_NEED_CURSOR | TERM_NEED_WRAP);
 			line_moved(s);
@@ -284,21 +317,48 @@ static void dec_modes_restore(struct term_parser *s)
 	}
 	if (s->csi_overflow) {
 		dec_mode(s, 1049, true);
-		set_flags(s, MODE_NEEDS | TERM_NEED_CURSOR | TERM_NEED_WRAP);
+		set_flags(s, MODES_SET | TERM_NEED_CURSOR | TERM_NEED_WRAP);
 	}
 }
 
-/* DECSTBM: only the whole screen (no margins, or top 1) is a reset. */
+/*
+ * Are the margins of a DECSTBM or DECSLRM the whole screen, for sure: the
+ * first parameter at most 1, the second 0 or none (no margins, or top 1),
+ * in a CSI no terminal ignores?
+ */
+static bool margins_whole(const struct term_parser *s)
+{
+	return !csi_maybe_ignored(s) && !(s->csi_big & 3) &&
+	       s->params[0] <= 1 && (s->nparams < 2 || !s->params[1]);
+}
+
+/* DECSTBM: only the whole screen is a reset. */
 static void scroll_region(struct term_parser *s)
 {
-	bool whole = !(s->csi_colon & 3) && !(s->csi_big & 3) &&
-		     s->params[0] <= 1 && (s->nparams < 2 || !s->params[1]);
-
-	if (whole)
+	if (margins_whole(s))
 		clear_flags(s, TERM_NEED_SCROLL);
 	else
 		set_flags(s, TERM_NEED_SCROLL);
 	line_moved(s);		/* it homes the cursor */
+}
+
+/*
+ * CSI Pl;Pr s: DECSLRM while ?69 is set (it homes the cursor, on xterm
+ * and DEC's), else SCOSC. Once ?69h came, the terminal may have no
+ * DECLRMM (VTE, the Linux console) or ?69 may have been restored off
+ * (XTRESTORE): both count. Margins exist only while ?69 is set (?69l
+ * resets them), so the whole width is a reset wherever CSI s is SCOSC.
+ */
+static void margins_or_save(struct term_parser *s)
+{
+	cursor_saved(s);
+	if (s->flags & TERM_NEED_LRMM) {
+		if (margins_whole(s))
+			clear_flags(s, TERM_NEED_MARGINS);
+		else
+			set_flags(s, TERM_NEED_MARGINS);
+	}
+	line_moved(s);
 }
 
 static void csi_dispatch(struct term_parser *s, u8 final)
@@ -312,6 +372,8 @@ static void csi_dispatch(struct term_parser *s, u8 final)
 		dec_modes_restore(s);
 	} else if (!s->csi_ninter && !s->csi_priv && final == 'r') {
 		scroll_region(s);
+	} else if (!s->csi_ninter && !s->csi_priv && final == 's') {
+		margins_or_save(s);
 	} else if (!s->csi_ninter && !s->csi_priv && final == 'u') {
 		cursor_restored(s);	/* SCORC */
 		line_moved(s);
@@ -319,7 +381,7 @@ static void csi_dispatch(struct term_parser *s, u8 final)
 		/* DECSTR: may leave autowrap off. */
 		set_flags(s, TERM_NEED_WRAP);
 	} else if (s->csi_ninter || !strchr("KJX@Pnchlm", final)) {
-		if (!s->csi_ninter && final == 's')	/* SCOSC */
+		if (!s->csi_ninter && final == 's')	/* XTSAVE, others */
 			cursor_saved(s);
 		line_moved(s);
 	}

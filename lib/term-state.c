@@ -471,8 +471,8 @@ static bool parser_fresh_after(const struct term_parser *s, u32 n)
 		fresh = (s->flags & TERM_NEED_ALT1049) && s->saved_fresh;
 	if (n & TERM_NEED_ALT47)
 		fresh = false;
-	/* ?6l and CSI r home the cursor; the repair then goes down. */
-	if (n & (TERM_NEED_ORIGIN | TERM_NEED_SCROLL))
+	/* ?6l, CSI s and CSI r home the cursor; the repair then goes down. */
+	if (n & TS_NEED_HOMES)
 		fresh = false;
 	return fresh;
 }
@@ -597,9 +597,15 @@ size_t term_state_repair(u32 needs, char *buf)
 		{ TERM_NEED_G0, "\x1b(B" },
 		{ TERM_NEED_UTF8, "\x1b%G" },
 		{ TERM_NEED_KEYPAD, "\x1b>" },
+		/*
+		 * DECSLRM while ?69 is still set; after the renditions
+		 * reset: where it is SCOSC, it saves clean ones.
+		 */
+		{ TERM_NEED_MARGINS, "\x1b[s" },
+		{ TERM_NEED_LRMM, "\x1b[?69l" },
 		{ TERM_NEED_SCROLL, "\x1b[r" },
 		/* Homed: to the bottom line, where the line feed scrolls. */
-		{ TERM_NEED_ORIGIN | TERM_NEED_SCROLL, "\x1b[9999H" },
+		{ TS_NEED_HOMES, "\x1b[9999H" },
 		{ TERM_NEED_NEWLINE, "\n" },
 	};
 	size_t n = 0;

@@ -48,6 +48,7 @@ static int screen_init(struct term_out *o, int fd)
 		return -err;
 	term_state_init(&scr->state, term_state_locale_utf8());
 	atomic_init(&scr->needs, 0);
+	scr->gen = 1;		/* o->tail_gen 0: no tail yet */
 	o->screen = scr;
 	return 0;
 }
@@ -133,8 +134,23 @@ static void screen_feed_locked(struct term_screen *scr, const void *p,
 			       size_t n)
 {
 	term_state_feed(&scr->state, p, n);
+	scr->gen++;
 	atomic_store_explicit(&scr->needs, term_state_needs(&scr->state),
 			      memory_order_relaxed);
+}
+
+/* Bytes handed over, written or waiting, follow in the tail. Lock held. */
+static void tail_feed(struct term_out *o, const void *p, size_t n)
+{
+	bool good;
+
+	if (!o->screen || !n)
+		return;
+	pthread_mutex_lock(&o->screen->lock);
+	good = o->tail_gen == o->screen->gen;
+	pthread_mutex_unlock(&o->screen->lock);
+	if (good)
+		term_state_feed(&o->tail, p, n);
 }
 
 /* One non-blocking write attempt: bytes written, 0 for "wait", -errno. */
@@ -165,8 +181,14 @@ static ssize_t out_write_once(struct term_out *o, const u8 *p, size_t n)
 			r = write(o->fd, p, n);
 	} while (r < 0 && errno == EINTR);
 	if (o->screen) {
-		if (r > 0)
+		if (r > 0) {
+			bool good = o->tail_gen == o->screen->gen;
+
 			screen_feed_locked(o->screen, p, (size_t)r);
+			/* Bytes of ours: the tail has them, or will. */
+			if (good)
+				o->tail_gen = o->screen->gen;
+		}
 		pthread_mutex_unlock(&o->screen->lock);
 	}
 	if (r < 0)
@@ -188,6 +210,7 @@ static void out_fail(struct term_out *o, int err)
 	o->bytes_dropped += o->len;
 	o->len = 0;
 	o->head = 0;
+	o->tail_gen = 0;	/* what waited never comes */
 }
 
 /* Write buffered bytes until the fd would block. Lock held. */
@@ -272,6 +295,7 @@ static size_t out_append_locked(struct term_out *o, const u8 *p, size_t n,
 		o->len += chunk;
 		taken += chunk;
 	}
+	tail_feed(o, p, taken);
 	return taken;
 }
 
@@ -476,6 +500,7 @@ size_t term_out_finish(struct term_out *o, int idle_ms)
 		o->bytes_dropped += o->len;
 		o->len = 0;
 		o->head = 0;
+		o->tail_gen = 0;
 		out_repair_locked(o);
 	}
 	o->finished = true;
@@ -507,19 +532,37 @@ static bool writes_only(const struct term_out *o)
 
 /*
  * What the terminal needs after the bytes written and those still
- * waiting (a copy of its state, fed those). Lock held.
+ * waiting: the tail, made again (a copy of the screen's state, fed what
+ * waits) only when something else fed the screen since. Lock held.
  */
 static u32 tail_needs(struct term_out *o)
 {
 	size_t first = MIN(o->len, TERM_OUT_HARD_CAP - o->head);
-	struct term_state st;
+	bool good;
 
 	pthread_mutex_lock(&o->screen->lock);
-	st = o->screen->state;
+	good = o->tail_gen == o->screen->gen;
+	if (!good) {
+		o->tail = o->screen->state;
+		o->tail_gen = o->screen->gen;
+	}
 	pthread_mutex_unlock(&o->screen->lock);
-	term_state_feed(&st, o->buf + o->head, first);
-	term_state_feed(&st, o->buf, o->len - first);
-	return term_state_needs(&st);
+	if (!good) {
+		term_state_feed(&o->tail, o->buf + o->head, first);
+		term_state_feed(&o->tail, o->buf, o->len - first);
+	}
+	return term_state_needs(&o->tail);
+}
+
+u32 term_out_tail_needs(struct term_out *o)
+{
+	u32 needs = 0;
+
+	pthread_mutex_lock(&o->lock);
+	if (o->screen)
+		needs = tail_needs(o);
+	pthread_mutex_unlock(&o->lock);
+	return needs;
 }
 
 /*

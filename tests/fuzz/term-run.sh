@@ -3,9 +3,11 @@
 # TAP suite: a short libFuzzer run of the terminal-state tracker
 # (tests/fuzz/term-state.c) against the reference terminal written there,
 # for each kind of terminal (8-bit or UTF-8, strict strings or not, the
-# Linux console's numbers or xterm's), from seeds made here: full-screen
+# Linux console's numbers or xterm's, sub-parameters as alacritty, xterm,
+# VTE or the Linux console take them), from seeds made here: full-screen
 # programs, open strings, renditions, modes, input modes, hyperlinks,
-# scroll regions, huge parameters, character sets, colours, C1 controls.
+# scroll regions, left/right margins, huge parameters, character sets,
+# colours, C1 controls.
 # ok when the repair always left the reference terminal sane and nothing
 # crashed.
 set -u
@@ -43,12 +45,20 @@ seeds = {
             b']8;id=1;http://y/\x07' + E + b']8;;',
     'region': E + b'[2;10r' + E + b'[?6h' + E + b'7' + E + b'[?6l' + E +
               b'[r' + E + b'8' + E + b'[1;r' + E + b'[5r' + E + b'[?6l',
+    'margins': E + b'[?69h' + E + b'[5;40s' + E + b'[?6h' + E + b'[s' +
+               E + b'[2;9s' + E + b'[?69l' + E + b'[3;4s' + E + b'[u' +
+               E + b'[?69h' + E + b'[1;0s' + E + b'[?69r' + E +
+               b'[?4294967365h' + E + b'[1:2;3s',
+    'subs': E + b'[?1000;2004h' + E + b'[?1000:1l' + E + b'[?2004;5:1l' +
+            E + b'[?25l' + E + b'[?1:2;25h' + E + b'[2;5r' + E +
+            b'[1;0;1:2r' + E + b'[?1003:1h' + E + b'[?1;1;1;1;1;1;1;1;1;1;'
+            b'1;1;1;1;1;1;1l' + E + b'[0;4:3m',
     'huge': E + b'[?4294967321l' + E + b'[?4294968296h' + E +
             b'[4294967334;5;0m' + E + b'[4294967296r' + E +
             b'[?25l' + E + b'[?0000000025h' + E + b'[?99999999999999h',
 }
 for name, data in seeds.items():
-    for mode in range(16):
+    for mode in range(64):
         open(os.path.join(out, '%s-%d' % (name, mode)), 'wb').write(
             bytes([mode, 7]) + data)
 PY

@@ -9,7 +9,8 @@
  * renditions and colours, the main screen, the cursor visible, autowrap
  * on, G0 ASCII in GL, no hyperlink open, no mouse, focus or paste
  * reporting, normal cursor keys and keypad, no scroll region, origin mode
- * off, and the cursor in column 0. The tracker itself must need nothing
+ * off, left/right margin mode off with no margins, and the cursor in
+ * column 0. The tracker itself must need nothing
  * more; the repair stays within TERM_REPAIR_MAX (the buffer is no larger:
  * AddressSanitizer catches an overflow).
  *
@@ -18,7 +19,8 @@
  * string: CAN, SUB, other ESCs and an 8-bit ST are string data), bit 2
  * repair every (byte 1 + 1) bytes too, as log lines in the middle of the
  * guest's output do, bit 3 the Linux console's numbers (parameters modulo
- * 2^32; else they stop at 65535, as xterm's do). The rest is the guest's
+ * 2^32; else they stop at 65535, as xterm's do), bits 4-5 what a CSI with
+ * a sub-parameter (':') does (enum m_subs). The rest is the guest's
  * output.
  */
 #include <stdio.h>
@@ -30,6 +32,14 @@
 #define COLS		80
 #define MAXP		32		/* parameters xterm-like terminals keep */
 #define PMAX_XTERM	65535		/* where xterm's parameters stop */
+
+/* How a terminal takes a CSI with a sub-parameter (':'). */
+enum m_subs {
+	SUBS_FIRST,	/* alacritty: each parameter's number before its ':' */
+	SUBS_XTERM,	/* xterm: the CSI is ignored, but for SGR */
+	SUBS_VTE,	/* VTE: a DEC private mode with one is ignored */
+	SUBS_LINUX,	/* Linux: the CSI is ignored, as one of 17 parameters */
+};
 
 /* DEC private modes off after a reset (origin mode aside). */
 static const long input_modes[] = {
@@ -51,6 +61,7 @@ enum m_state { M_GROUND, M_ESC, M_ESC_INT, M_CSI, M_CSI_IGN, M_OSC, M_STR,
 
 struct model {
 	bool utf8, strict, linux_nums;
+	enum m_subs subs;
 	enum m_state st;
 	/* decoder */
 	unsigned int cp, need, min;
@@ -64,6 +75,7 @@ struct model {
 	bool sub[MAXP];
 	int np;
 	bool insub, anyp;	/* in a sub-parameter; a parameter byte seen */
+	bool anysub;		/* a ':' anywhere in the CSI */
 	/* strings: ']' OSC, 'P' DCS... */
 	char skind, osc[8192];
 	int nosc;
@@ -78,17 +90,20 @@ struct model {
 	int gl;
 	bool enc_other;
 	bool link, origin, region;
+	bool lrmm, lr_margins;		/* ?69 (DECLRMM), DECSLRM's margins */
 	unsigned int input;		/* bit i: input_modes[i] set */
 };
 
 static void m_reset(struct model *m)
 {
 	bool u = m->utf8, s = m->strict, l = m->linux_nums;
+	enum m_subs subs = m->subs;
 
 	memset(m, 0, sizeof(*m));
 	m->utf8 = u;
 	m->strict = s;
 	m->linux_nums = l;
+	m->subs = subs;
 	m->fg = m->bg = -1;
 	memset(m->g, 'B', sizeof(m->g));
 	m->saved.fg = m->saved.bg = -1;
@@ -325,6 +340,11 @@ static void m_mode(struct model *m, long mode, bool set)
 	case 1047:
 		m->alt = set;
 		break;
+	case 69:
+		m->lrmm = set;
+		if (!set)
+			m->lr_margins = false;
+		break;
 	case 1048:
 		if (set)
 			m_save(m);
@@ -358,9 +378,13 @@ static void m_csi(struct model *m, int f)
 	}
 	if (m->nci)
 		return;
+	if (m->anysub && m->subs == SUBS_XTERM && (m->priv || f != 'm'))
+		return;
 	if (m->priv == '?') {
-		if (f == 'h' || f == 'l')
-			for (i = 0; i < m->np; i++)
+		if (f != 'h' && f != 'l')
+			return;
+		for (i = 0; i < m->np; i++)
+			if (!m->sub[i] || m->subs != SUBS_VTE)
 				m_mode(m, m->p[i], f == 'h');
 		return;
 	}
@@ -408,7 +432,16 @@ static void m_csi(struct model *m, int f)
 			m_col(m, ((m->col - 1) & ~7));
 		break;
 	case 's':
-		m_save(m);
+		if (!m->lrmm) {
+			m_save(m);
+			break;
+		}
+		/* DECSLRM: 1 and none is the whole width; it homes. */
+		if (arg(m, 0, 1) == 1 && arg(m, 1, 0) == 0)
+			m->lr_margins = false;
+		else if (arg(m, 1, 0) == 0 || arg(m, 0, 1) < arg(m, 1, 0))
+			m->lr_margins = true;	/* else invalid: ignored */
+		m->col = 0;
 		break;
 	case 'u':
 		m_restore(m);
@@ -656,12 +689,18 @@ static void m_csi_byte(struct model *m, int c)
 		return;
 	}
 	m->anyp = true;
+	/* The Linux console keeps 16 parameters, and no ':'. */
+	if (m->subs == SUBS_LINUX && (c == ':' || (c == ';' && m->np >= 15))) {
+		m->st = M_CSI_IGN;
+		return;
+	}
 	if (c == ';') {
 		if (m->np < MAXP)
 			m->np++;
 		m->insub = false;
 	} else if (c == ':') {
 		m->insub = true;
+		m->anysub = true;
 		if (m->np < MAXP)
 			m->sub[m->np] = true;
 	} else if (!m->insub && m->np < MAXP) {
@@ -714,6 +753,7 @@ static void m_ascii(struct model *m, int c)
 			m->np = 0;
 			m->insub = false;
 			m->anyp = false;
+			m->anysub = false;
 			memset(m->p, 0, sizeof(m->p));
 			memset(m->sub, 0, sizeof(m->sub));
 			break;
@@ -798,7 +838,7 @@ static void check(const struct model *m, const struct term_state *s,
 		"colours changed", "character set changed", "not in column 0",
 		"tracker still needs something", "in a hyperlink",
 		"reporting or keys changed", "with a scroll region",
-		"in origin mode",
+		"in origin mode", "in left/right margin mode",
 	};
 	bool bad[ARRAY_SIZE(what)] = {
 		m->st != M_GROUND || m->need,
@@ -811,6 +851,7 @@ static void check(const struct model *m, const struct term_state *s,
 		m->col != 0,
 		term_state_needs(s) != 0,
 		m->link, m->input != 0, m->region, m->origin,
+		m->lrmm || m->lr_margins,
 	};
 	unsigned int i;
 	size_t k;
@@ -849,6 +890,7 @@ int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
 	m.utf8 = data[0] & 1;
 	m.strict = data[0] & 2;
 	m.linux_nums = data[0] & 8;
+	m.subs = (enum m_subs)((data[0] >> 4) & 3);
 	m_reset(&m);
 	if (data[0] & 4)
 		chunk = (size_t)data[1] + 1;

@@ -24,9 +24,28 @@ if [ -n "$why" ]; then
 	exit
 fi
 
+# comment_bytes WHAT FILE: FILE's last $TAIL bytes as TAP comments, escaped
+# (cat -A: ESC is ^[, CR ^M, CAN ^X, a line's end $, M- a byte > 0x7f).
+TAIL=4096
+comment_bytes() {
+	echo "#   $1, the last $TAIL bytes (of $(wc -c <"$2")):"
+	tail -c "$TAIL" "$2" | cat -A | awk '{ print "#     " $0 }'
+}
+
+# show_tail KIND: for a failure, the run's verdict, what should have come
+# just before lkvm's line, and the end of what came.
+show_tail() {
+	grep "^bad $1 " "$TMP/pty" | sed 's/^/#   /'
+	[ -f "$TMP/want.$1" ] || return 0
+	comment_bytes "wanted just before lkvm's line" "$TMP/want.$1"
+	comment_bytes "the output" "$TMP/out.$1"
+}
+
 # The bytes just before "lkvm: debug-exit:" for each kind: the guest's
 # last bytes, then lkvm's repair (ONLCR makes its newline \r\n).
-python3 - "$LKVM" "$GUESTS/guest.elf" "${KINDS[@]}" >"$TMP/pty" 2>&1 <<'PY'
+# Each run's whole output goes to $TMP/out.KIND, what should come just
+# before lkvm's line to $TMP/want.KIND: a failure shows both.
+python3 - "$LKVM" "$GUESTS/guest.elf" "$TMP" "${KINDS[@]}" >"$TMP/pty" 2>&1 <<'PY'
 import os, select, sys, time
 
 WANT = {
@@ -73,19 +92,28 @@ def run(kind):
     os.close(master)
     return os.waitstatus_to_exitcode(st), out
 
-for kind in sys.argv[3:]:
+for kind in sys.argv[4:]:
     rc, out = run(kind)
+    for name, data in (("out", out), ("want", WANT[kind])):
+        with open("%s/%s.%s" % (sys.argv[3], name, kind), "wb") as f:
+            f.write(data)
     at = out.find(LINE)
     ok = rc == 3 and at >= 0 and out[:at].endswith(WANT[kind])
-    print("%s %s rc=%d before=%r" % ("ok" if ok else "bad", kind, rc,
-                                     out[max(0, at - 40):at] if at >= 0 else out[-200:]))
+    # Another of lkvm's lines amid the guest's bytes repairs them early.
+    junk = out.rfind(b"junk: %s" % kind.encode())
+    amid = junk >= 0 and at >= 0 and out.find(b"lkvm: ", junk, at) >= 0
+    print("%s %s rc=%d: lkvm's line %s%s, %d bytes of output" %
+          ("ok" if ok else "bad", kind, rc,
+           "at byte %d" % at if at >= 0 else "missing",
+           "; another lkvm line amid the guest's" if amid else "",
+           len(out)))
 PY
 for k in "${KINDS[@]}"; do
 	if grep -q "^ok $k " "$TMP/pty"; then
 		pass "terminal left by a '$k' guest: lkvm's line shows, after only the repair"
 	else
 		fail "terminal left by a '$k' guest: lkvm's line shows"
-		grep "^bad $k " "$TMP/pty" | sed 's/^/#   /'
+		show_tail "$k"
 	fi
 done
 grep -q '^Traceback' "$TMP/pty" && sed 's/^/#   /' "$TMP/pty" | head -20
@@ -99,6 +127,6 @@ if grep -q $'swallowed$' "$TMP/pipe" && grep -q '^lkvm: debug-exit:' "$TMP/pipe"
 	pass "on a pipe: no repair, only the newline"
 else
 	fail "on a pipe: no repair, only the newline"
-	od -c "$TMP/pipe" | tail -8 | sed 's/^/#   /'
+	comment_bytes "the output" "$TMP/pipe"
 fi
 done_testing

@@ -7,7 +7,8 @@
  * hidden text...), and after nothing when they left it sane; the end of
  * the output (term_out_finish()) repairs it too; a pipe gets no repair;
  * the signal handlers' paths (log_console_prefix(), term_out_repair_now())
- * see the same.
+ * see the same; the tail a line's repair comes from, kept as bytes come,
+ * needs what a state fed every byte in order needs.
  */
 #include <fcntl.h>
 #include <signal.h>
@@ -281,6 +282,147 @@ static void test_shared(void)
 	pty_close(&p);
 }
 
+/*
+ * The tail (what a line taken into the stream gets first) is kept as
+ * bytes come, not made again from what waits: with the pty's reader
+ * stalled, so that up to hundreds of KiB wait, random pieces of
+ * sequences, log lines among them and the reader taking some now and
+ * then, it needs what a state fed every byte in order needs, and the
+ * terminal gets exactly the guest's bytes, those repairs and the lines.
+ */
+#define TAIL_BYTES	(320 * 1024)
+#define TAIL_MAX	(2 * TAIL_BYTES)
+
+static u32 lcg(u32 *seed)
+{
+	*seed = *seed * 1103515245u + 12345u;
+	return *seed >> 16;
+}
+
+static void test_tail(void)
+{
+	static const char *const bits[] = {
+		"\x1b[?1049h", "\x1b[?1049l", "\x1b[8m", "\x1b[m", "\x1b]0;t",
+		"\x1b\\", "\x07", "x", "\n", "\x1b[?1000;1006h", "\x1b[?1000l",
+		"\x1b[2;5r", "\x1b[r", "\x1b[?69h", "\x1b[5;9s", "\x1b[?69l",
+		"\x18", "\x1b[", "?25", "l", "h", "\x0e", "\x0f", "\x1b(0",
+		"\x1bP", "\x1b]8;;http://x/\x07", "\x1b[?2004:1l", "\x9b",
+		"\xc2", "7m",
+	};
+	char *want = malloc(TAIL_MAX), *got = malloc(TAIL_MAX);
+	size_t nwant = 0, ngot = 0, total = 0, most = 0;
+	unsigned int checks = 0, wrong = 0, lines = 0, quiet = 0, rounds = 0;
+	struct term_state ref;
+	struct term_out o;
+	struct pty p;
+	u32 seed = 42;
+	ssize_t r;
+
+	if (!want || !got)
+		abort();
+	if (!pty_open(&p)) {
+		skip("no pty", "the tail kept as bytes come");
+		return;
+	}
+	if (term_out_init(&o, p.sl))
+		abort();
+	stderr_to(p.err);
+	term_out_take_log(&o, STDERR_FILENO);
+	term_state_init(&ref, false);
+	/* Each round adds at most 4 KiB to want. */
+	while (total < TAIL_BYTES && nwant < TAIL_MAX - 4096) {
+		char chunk[256], rep[TERM_REPAIR_MAX];
+		size_t n = 0, k = lcg(&seed) % 12 + 1, m;
+
+		while (k--) {
+			const char *b = bits[lcg(&seed) % ARRAY_SIZE(bits)];
+
+			memcpy(chunk + n, b, strlen(b));
+			n += strlen(b);
+		}
+		if (lcg(&seed) % 4 == 0) {	/* plain text: the bulk */
+			memset(chunk + n, 'a', 128);
+			n += 128;
+		}
+		term_out_write_all(&o, chunk, n);
+		term_state_feed(&ref, chunk, n);
+		memcpy(want + nwant, chunk, n);
+		nwant += n;
+		total += n;
+		checks++;
+		if (term_out_tail_needs(&o) != term_state_needs(&ref))
+			wrong++;
+		most = MAX(most, term_out_pending(&o));
+		if (lcg(&seed) % 16 == 0) {
+			m = term_state_repair(term_state_needs(&ref), rep);
+			term_state_feed(&ref, rep, m);
+			term_state_feed(&ref, LINE, strlen(LINE));
+			memcpy(want + nwant, rep, m);
+			memcpy(want + nwant + m, LINE, strlen(LINE));
+			nwant += m + strlen(LINE);
+			pr_warn("guest exited with status 3");
+			lines++;
+		}
+		if (lcg(&seed) % 128 == 0) {	/* the reader takes some */
+			r = read(p.m, got + ngot, lcg(&seed) % 4096 + 1);
+			if (r > 0)
+				ngot += (size_t)r;
+			term_out_service(&o);
+		}
+	}
+	ok(wrong == 0 && most > 64 * 1024,
+	   "the tail needs what all the bytes in order need: %u of %u checks wrong, %u lines, up to %zu bytes waiting",
+	   wrong, checks, lines, most);
+	/* All of it, then 50 ms without a byte (the pty's work queue). */
+	while ((term_out_pending(&o) || quiet < 50) && rounds++ < 20000) {
+		r = read(p.m, got + ngot, TAIL_MAX - ngot);
+		if (r > 0) {
+			ngot += (size_t)r;
+			quiet = 0;
+		} else {
+			quiet++;
+			usleep(1000);
+		}
+		term_out_service(&o);
+	}
+	stderr_back();
+	ok(ngot == nwant && !memcmp(got, want, ngot),
+	   "the terminal got the guest's bytes, the repairs and the lines: %zu bytes of %zu",
+	   ngot, nwant);
+	term_out_destroy(&o);
+	pty_close(&p);
+	free(want);
+	free(got);
+}
+
+/* A line, the other console's bytes, a line: the tail sees them. */
+static void test_shared_tail(void)
+{
+	struct term_out a, b;
+	struct pty p;
+
+	if (!pty_open(&p)) {
+		skip("no pty", "two consoles on one terminal, two lines");
+		return;
+	}
+	if (term_out_init(&a, p.sl) || term_out_init(&b, p.err))
+		abort();
+	stderr_to(p.err);
+	term_out_take_log(&a, STDERR_FILENO);
+	term_out_share_line(&b, &a);
+	term_out_write(&a, "x\n", 2);
+	pr_warn("guest exited with status 3");
+	term_out_write(&b, "\x1b[?1049h", 8);
+	pr_warn("guest exited with status 3");
+	stderr_back();
+	take(p.m, 2 + 8 + 8 + 2 * strlen(LINE));
+	ok(came("x\n" LINE "\x1b[?1049h\x1b[?1049l" LINE),
+	   "a line after the other console's alternate screen leaves it, after a line before");
+	term_out_destroy(&b);
+	term_out_destroy(&a);
+	pty_close(&p);
+}
+
 int main(void)
 {
 	signal(SIGPIPE, SIG_IGN);
@@ -295,5 +437,7 @@ int main(void)
 	test_finish_clean();
 	test_signal_paths();
 	test_shared();
+	test_shared_tail();
+	test_tail();
 	return tap_done();
 }

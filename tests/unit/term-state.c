@@ -164,6 +164,41 @@ static const struct tcase cases[] = {
 	  "\x1b[?1049;6l\x1b[r\x1b[9999H\n" },
 	{ "origin mode off again", "\x1b[?6h\x1b[?6l\n", false, 0, "" },
 
+	/* Left/right margins (DECLRMM, DECSLRM): CSI s while ?69 is set. */
+	{ "left/right margin mode left on", "\x1b[?69h", false,
+	  TERM_NEED_LRMM, "\x1b[?69l" },
+	{ "left/right margins left set", "\x1b[?69h\x1b[5;40s", false,
+	  TERM_NEED_LRMM | TERM_NEED_MARGINS | NL,
+	  "\x1b[s\x1b[?69l\x1b[9999H\n" },
+	{ "a left margin alone", "\x1b[?69h\x1b[5s", false,
+	  TERM_NEED_LRMM | TERM_NEED_MARGINS | NL, NULL },
+	{ "a right margin alone", "\x1b[?69h\x1b[;40s", false,
+	  TERM_NEED_LRMM | TERM_NEED_MARGINS | NL, NULL },
+	{ "margins back to the whole width", "\x1b[?69h\x1b[5;40s\x1b[1;0s\n",
+	  false, TERM_NEED_LRMM, "\x1b[?69l" },
+	{ "?69l resets the margins", "\x1b[?69h\x1b[5;40s\x1b[?69l\n",
+	  false, 0, "" },
+	{ "CSI s without ?69 is a cursor save, not margins",
+	  "\x1b(0\x1b[5;40s\x1b(B\x1b[u\n", false, TERM_NEED_G0, "\x1b(B" },
+	{ "CSI s with ?69 may be a cursor save too",
+	  "\x1b[?69h\x1b(0\x1b[5;40s\x1b(B\x1b[u\x1b[?69l\n", false,
+	  TERM_NEED_G0, "\x1b(B" },
+	{ "margins set again after ?69 off and on",
+	  "\x1b[?69h\x1b[?69l\x1b[5;40s\n\x1b[?69h\x1b[2;3s", false,
+	  TERM_NEED_LRMM | TERM_NEED_MARGINS | NL, NULL },
+	{ "margins with a sub-parameter are no reset",
+	  "\x1b[?69h\x1b[5;40s\x1b[1:2s", false,
+	  TERM_NEED_LRMM | TERM_NEED_MARGINS | NL, NULL },
+	{ "margins, origin mode and a region",
+	  "\x1b[?69h\x1b[?6h\x1b[3;4r\x1b[2;9s", false,
+	  TERM_NEED_LRMM | TERM_NEED_MARGINS | TERM_NEED_ORIGIN |
+	  TERM_NEED_SCROLL | NL,
+	  "\x1b[?6l\x1b[s\x1b[?69l\x1b[r\x1b[9999H\n" },
+	{ "XTRESTORE may turn ?69 back on", "\x1b[?69r\n", false,
+	  TERM_NEED_LRMM, "\x1b[?69l" },
+	{ "RIS resets the margins", "\x1b[?69h\x1b[5;40s\033c", false, 0,
+	  "" },
+
 	/* A cursor restore brings back what the save kept. */
 	{ "DECRC brings origin mode back", "\x1b[?6h\0337\x1b[?6l\0338\n",
 	  false, TERM_NEED_ORIGIN | NL, NULL },
@@ -221,6 +256,32 @@ static const struct tcase cases[] = {
 	  false, TERM_NEED_CURSOR, NULL },
 
 	/*
+	 * Sub-parameters (':'): xterm and the Linux console ignore a DECSET
+	 * or DECRST with one, VTE that parameter, alacritty takes the number
+	 * before the ':'. More than 16 parameters: the Linux console ignores
+	 * the CSI. What such a CSI sets counts, what it resets does not.
+	 */
+	{ "a mode reset with a sub-parameter is no reset",
+	  "\x1b[?1000h\x1b[?1000:1l\n", false, TERM_NEED_MOUSE, NULL },
+	{ "a mode set with a sub-parameter is a set (alacritty)",
+	  "\x1b[?1000:1h\n", false, TERM_NEED_MOUSE, "\x1b[?1000l" },
+	{ "a sub-parameter anywhere: no reset in that CSI (xterm)",
+	  "\x1b[?2004h\x1b[?2004;5:1l\n", false, TERM_NEED_PASTE, NULL },
+	{ "nor a cursor shown, while the modes set count",
+	  "\x1b[?25l\x1b[?1:2;25h\n", false,
+	  TERM_NEED_CURSOR | TERM_NEED_CKM, "\x1b[?1l\x1b[?25h" },
+	{ "a sub-parameter in a third parameter keeps the scroll region",
+	  "\x1b[2;5r\x1b[1;0;1:2r\n", false, TERM_NEED_SCROLL | NL, NULL },
+	{ "a sub-parameter in a third parameter keeps the margins",
+	  "\x1b[?69h\x1b[2;5s\x1b[1;0;1:2s\n", false,
+	  TERM_NEED_LRMM | TERM_NEED_MARGINS | NL, NULL },
+	{ "an SGR reset after a sub-parameter: the Linux console ignores it",
+	  "\x1b[8m\x1b[4:3;0m", false, TERM_NEED_SGR, "\x1b[m" },
+	{ "17 modes reset: the Linux console resets none",
+	  "\x1b[?1h\x1b[?1;1;1;1;1;1;1;1;1;1;1;1;1;1;1;1;1l\n", false,
+	  TERM_NEED_CKM | TERM_NEED_CURSOR | TERM_NEED_WRAP, NULL },
+
+	/*
 	 * Parameters past 2^32: the Linux console wraps them (4294967321 is
 	 * 25 there), xterm stops at 65535, which is no mode.
 	 */
@@ -236,6 +297,8 @@ static const struct tcase cases[] = {
 	  "\x1b[8m\x1b[4294967296m", false, TERM_NEED_SGR, NULL },
 	{ "huge SGR parameter is 38 on the Linux console",
 	  "\x1b[4294967334;5;0m", false, TERM_NEED_SGR, NULL },
+	{ "huge parameter is ?69 on the Linux console",
+	  "\x1b[?4294967365h", false, TERM_NEED_LRMM | NL, NULL },
 	{ "huge scroll region parameter is no reset on xterm",
 	  "\x1b[2;5r\x1b[4294967296r", false, TERM_NEED_SCROLL | NL, NULL },
 	/* OSC numbers too: foot keeps them modulo 2^32 (10 + 2^32). */
@@ -289,8 +352,8 @@ static void test_all_needs(void)
 	/* One CSI ? for each way: "\x1b[?" and a final byte for a ';'. */
 	ok(n == k - (__builtin_popcount(all & DEC_RESETS) - 1) * 3 -
 	   (__builtin_popcount(all & DEC_SETS) - 1) * 3 -
-	   /* one "\x1b[9999H" for both ?6l and CSI r */
-	   7, "and has every step (%zu bytes, %zu step by step)", n, k);
+	   /* one "\x1b[9999H" for ?6l, CSI s and CSI r */
+	   2 * 7, "and has every step (%zu bytes, %zu step by step)", n, k);
 	/* The Linux console drops a CSI with more than 16 parameters. */
 	for (k = 0, params = 0; k < n; k++) {
 		if (rep[k] == 0x1b)
