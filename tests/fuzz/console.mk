@@ -11,7 +11,7 @@ CONSOLE_FUZZ_SRCS := virtio/console.c vmm/term-out.c virtio/queue.c \
 	virtio/queue-split.c virtio/queue-packed.c virtio/core.c \
 	lib/guest-mem.c lib/log.c lib/io-loop.c lib/io-poll.c \
 	lib/seccomp-state.c lib/iov.c lib/term-state.c lib/term-state-csi.c
-STATUS_FUZZ_SRCS := vmm/sandbox-status.c lib/log.c
+STATUS_FUZZ_SRCS := vmm/sandbox-status.c lib/pinned-name.c lib/log.c
 CONSOLE_FUZZ_DIR := $(BUILD)/fuzz
 
 CHECK_DEPS += fuzz-console-build
