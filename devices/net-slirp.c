@@ -525,8 +525,10 @@ static int user_timeout(struct net_user *u, u32 slirp_ms)
 /*
  * libslirp parses the guest's frames on this thread, and its filter lets
  * it open files for reading (the resolver's configuration, reread as it
- * changes): Landlock keeps those opens to that file's directory, so a
- * bug in libslirp cannot read the user's files (tests/unit/landlock.c).
+ * changes): Landlock keeps those opens to that one file, so a bug in
+ * libslirp cannot read the user's files (tests/unit/landlock.c). Traced
+ * (strace on tests/net/user-netns): the thread opens nothing else, and
+ * libslirp looks no name up (no hosts, nsswitch.conf or gai.conf).
  */
 static void user_landlock(void)
 {

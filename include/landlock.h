@@ -49,16 +49,15 @@ int landlock_enforce(int ruleset);
  */
 int landlock_only(const struct landlock_rule *rules, unsigned int nr,
 		  const char **why);
-/* The directory of path into buf ("." for a bare name). */
-void landlock_dir_of(const char *path, char *buf, size_t len);
 /*
  * Confine the calling thread (and threads it starts later) to reading
- * regular files beneath the directory of resolv (the resolver's
- * configuration libslirp rereads) and, when resolv is a symbolic link,
- * beneath its target's directory: no other file opens, none made,
- * written or removed anywhere. A directory that does not exist gets no
- * rule. Returns 1 when confined, 0 with *why set when the kernel has no
- * Landlock, -errno on another failure.
+ * the regular file resolv leads to when called (a symbolic link followed
+ * now: the rule is on that file, not its name, so a file renamed into
+ * its place later does not read; the resolver's file that libslirp
+ * rereads): no other file opens, none is made, written or removed
+ * anywhere. A missing resolv (or one that is not a regular file) gets no
+ * rule: confined all the same. Returns 1 when confined, 0 with *why set
+ * when the kernel has no Landlock, -errno on another failure.
  */
 int landlock_resolver(const char *resolv, const char **why);
 

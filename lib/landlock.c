@@ -6,11 +6,6 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <libgen.h>
-#include <limits.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -130,33 +125,46 @@ int landlock_only(const struct landlock_rule *rules, unsigned int nr,
 	return ret;
 }
 
-/* The directory of path into buf ("." for a bare name). */
-void landlock_dir_of(const char *path, char *buf, size_t len)
+/*
+ * Reading path's file, where path leads (a link followed: the rule is on
+ * the file it resolves to now), if that is a regular file; else no rule.
+ */
+static int add_read_file(int ruleset, const char *path)
 {
-	char copy[PATH_MAX];
+	struct landlock_path_beneath_attr rule = {
+		.allowed_access = LANDLOCK_ACCESS_FS_READ_FILE,
+	};
+	struct stat st;
+	int err = 0;
 
-	snprintf(copy, sizeof(copy), "%s", path);
-	snprintf(buf, len, "%s", dirname(copy));
+	rule.parent_fd = open(path, O_PATH | O_CLOEXEC);
+	if (rule.parent_fd < 0)
+		return errno == ENOENT || errno == ENOTDIR ? 0 : -errno;
+	if (fstat(rule.parent_fd, &st))
+		err = -errno;
+	else if (S_ISREG(st.st_mode) &&
+		 syscall(SYS_landlock_add_rule, ruleset,
+			 LANDLOCK_RULE_PATH_BENEATH, &rule, 0))
+		err = -errno;
+	close(rule.parent_fd);
+	return err;
 }
 
 int landlock_resolver(const char *resolv, const char **why)
 {
-	char dir[PATH_MAX], target[PATH_MAX] = "", *real;
-	struct landlock_rule rules[2] = {
-		{ dir, LANDLOCK_ACCESS_FS_READ_FILE },
-		{ NULL, LANDLOCK_ACCESS_FS_READ_FILE },
-	};
-	int ret;
+	struct landlock_ruleset_attr attr = { 0 };
+	int abi, fd, ret;
 
-	landlock_dir_of(resolv, dir, sizeof(dir));
-	/* A link (systemd-resolved's stub file): where it leads, too. */
-	real = realpath(resolv, NULL);
-	if (real) {
-		landlock_dir_of(real, target, sizeof(target));
-		if (strcmp(target, dir))
-			rules[1].path = target;
-	}
-	ret = landlock_only(rules, ARRAY_SIZE(rules), why);
-	free(real);
+	abi = landlock_abi(why);
+	if (abi <= 0)
+		return abi;
+	attr.handled_access_fs = landlock_fs_rights(abi);
+	fd = (int)syscall(SYS_landlock_create_ruleset, &attr, sizeof(attr), 0);
+	if (fd < 0)
+		return -errno;
+	ret = add_read_file(fd, resolv);
+	if (!ret)
+		return landlock_enforce(fd);
+	close(fd);
 	return ret;
 }
