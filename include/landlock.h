@@ -2,8 +2,8 @@
 /*
  * Landlock, per thread: what this kernel's Landlock handles, and the
  * user-mode network's confinement (read the resolver's configuration,
- * nothing else on the file system). The 9p workers' rules are in
- * virtio/9p-fs-landlock.c.
+ * nothing else on the file system; bind no TCP port). The 9p workers'
+ * rules are in virtio/9p-fs-landlock.c.
  */
 #ifndef LKVM_LANDLOCK_H
 #define LKVM_LANDLOCK_H
@@ -20,6 +20,11 @@
 #ifndef LANDLOCK_ACCESS_FS_IOCTL_DEV
 #define LANDLOCK_ACCESS_FS_IOCTL_DEV	(1ULL << 15)
 #endif
+#ifndef LANDLOCK_ACCESS_NET_BIND_TCP
+#define LANDLOCK_ACCESS_NET_BIND_TCP	(1ULL << 0)
+#endif
+/* The first ABI that handles TCP binds and connects (Linux 6.7). */
+#define LANDLOCK_ABI_NET	4
 
 /*
  * This kernel's Landlock ABI version (1 and up), or 0 with *why set when
@@ -54,12 +59,15 @@ int landlock_only(const struct landlock_rule *rules, unsigned int nr,
  * the regular file resolv leads to when called (a symbolic link followed
  * now: the rule is on that file, not its name, so a file renamed into
  * its place later does not read; the resolver's file that libslirp
- * rereads): no other file opens, none is made, written or removed
- * anywhere. A missing resolv (or one that is not a regular file) gets no
- * rule: confined all the same. Returns 1 when confined, 0 with *why set
- * when the kernel has no Landlock, -errno on another failure.
+ * rereads) and, where Landlock's ABI is 4 or later, to binding
+ * no TCP socket to any port, 0 included; connects stay free. No other
+ * file opens, none is made, written or removed anywhere. A missing resolv
+ * (or one that is not a regular file) gets no rule: confined all the
+ * same. Returns 1 when confined (with *why set to say so when TCP binds
+ * are not restricted: an older ABI), 0 with *why set when the kernel has
+ * no Landlock, -errno on another failure.
  */
-int landlock_resolver(const char *resolv, const char **why);
+int landlock_user_net(const char *resolv, const char **why);
 
 /*
  * The main thread, after every other thread started (vmm/main-landlock.c):

@@ -126,6 +126,16 @@ int landlock_only(const struct landlock_rule *rules, unsigned int nr,
 }
 
 /*
+ * struct landlock_ruleset_attr as of ABI 4, whose handled_access_net the
+ * system's header may not have yet (a kernel before 6.7 takes it while
+ * that field is 0).
+ */
+struct ll_ruleset_attr {
+	u64 handled_access_fs;
+	u64 handled_access_net;
+};
+
+/*
  * Reading path's file, where path leads (a link followed: the rule is on
  * the file it resolves to now), if that is a regular file; else no rule.
  */
@@ -150,15 +160,27 @@ static int add_read_file(int ruleset, const char *path)
 	return err;
 }
 
-int landlock_resolver(const char *resolv, const char **why)
+int landlock_user_net(const char *resolv, const char **why)
 {
-	struct landlock_ruleset_attr attr = { 0 };
+	struct ll_ruleset_attr attr = { 0 };
 	int abi, fd, ret;
 
 	abi = landlock_abi(why);
 	if (abi <= 0)
 		return abi;
 	attr.handled_access_fs = landlock_fs_rights(abi);
+	/*
+	 * TCP binds: none, not even port 0 (an ephemeral port). The hostfwd
+	 * listeners were bound before the thread started, and libslirp binds
+	 * no TCP socket for the guest's connections (4.7: only for an
+	 * outbound address, its FTP/IRC emulation or a Unix socket's
+	 * forward, none of which lkvm sets). TCP connects are not handled:
+	 * the guest's NAT reaches any address and port.
+	 */
+	if (abi >= LANDLOCK_ABI_NET)
+		attr.handled_access_net = LANDLOCK_ACCESS_NET_BIND_TCP;
+	else
+		*why = "Landlock before ABI 4 (Linux 6.7) cannot restrict TCP binds";
 	fd = (int)syscall(SYS_landlock_create_ruleset, &attr, sizeof(attr), 0);
 	if (fd < 0)
 		return -errno;

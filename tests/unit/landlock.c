@@ -7,13 +7,17 @@
  * target; any other file (one beside it, beside its target, /etc/passwd
  * beside the host's /etc/resolv.conf) is refused with EACCES, and so is a
  * file renamed into its place afterwards; nothing is written, made or
- * removed.
+ * removed. From Landlock ABI 4, no TCP port binds, 0 included, while a
+ * listener bound before (a hostfwd rule's) still takes connections, TCP
+ * connects and UDP binds go through.
  */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -55,7 +59,7 @@ static int confined(const char *resolv, const char *const *paths,
 		int r[MAX_RES + 1];
 		unsigned int i;
 
-		r[0] = landlock_resolver(resolv, &why);
+		r[0] = landlock_user_net(resolv, &why);
 		if (write(up[1], &c, 1) != 1 ||
 		    (pause && read(down[0], &c, 1) != 1))
 			_exit(2);
@@ -96,7 +100,7 @@ static void plain_file(void)
 
 	ok(confined(at("etc/resolv.conf"), paths, flags, 7, res, false) == 0,
 	   "a child confined to %s ran", at("etc/resolv.conf"));
-	ok(res[0] == 1, "landlock_resolver() confined it (%d)", res[0]);
+	ok(res[0] == 1, "landlock_user_net() confined it (%d)", res[0]);
 	ok(res[1] == 0, "the resolver's file reads (%s)", strerror(res[1]));
 	ok(res[2] == EACCES, "a file beside it, in its directory: EACCES (%s)",
 	   strerror(res[2]));
@@ -193,6 +197,121 @@ static void host_etc(void)
 	   strerror(res[2]), strerror(res[3]));
 }
 
+/* A socket of type bound to 127.0.0.1:port: 0, else errno. */
+static int try_bind(int type, unsigned int port, int *fd)
+{
+	struct sockaddr_in a = {
+		.sin_family = AF_INET,
+		.sin_port = htons(port),
+		.sin_addr.s_addr = htonl(INADDR_LOOPBACK),
+	};
+	int s = socket(AF_INET, type | SOCK_CLOEXEC, 0), err = 0;
+
+	if (s < 0)
+		return errno;
+	if (bind(s, (struct sockaddr *)&a, sizeof(a)))
+		err = errno;
+	if (fd && !err)
+		*fd = s;
+	else
+		close(s);
+	return err;
+}
+
+/* The port a socket is bound to, or 0. */
+static unsigned int port_of(int s)
+{
+	struct sockaddr_in a;
+	socklen_t len = sizeof(a);
+
+	if (getsockname(s, (struct sockaddr *)&a, &len))
+		return 0;
+	return ntohs(a.sin_port);
+}
+
+enum {
+	TCP_CONFINED, TCP_OLD_ABI, TCP_BIND_PORT, TCP_BIND_ZERO, UDP_BIND,
+	TCP_CONNECT, TCP_ACCEPT, TCP_NR
+};
+
+/*
+ * In a child: a listener bound first (a hostfwd rule's), a port seen
+ * free; confined; then bind, connect to the listener and accept.
+ */
+static void tcp_child(int out)
+{
+	struct sockaddr_in a = {
+		.sin_family = AF_INET,
+		.sin_addr.s_addr = htonl(INADDR_LOOPBACK),
+	};
+	int r[TCP_NR] = { 0 }, lfd = -1, fd = -1, c;
+	unsigned int port;
+	const char *why = NULL;
+
+	if (try_bind(SOCK_STREAM, 0, &lfd) || listen(lfd, 1) ||
+	    try_bind(SOCK_STREAM, 0, &fd))
+		_exit(2);
+	a.sin_port = htons(port_of(lfd));
+	port = port_of(fd);
+	close(fd);
+	r[TCP_CONFINED] = landlock_user_net(at("etc/resolv.conf"), &why);
+	r[TCP_OLD_ABI] = why != NULL;
+	r[TCP_BIND_PORT] = try_bind(SOCK_STREAM, port, NULL);
+	r[TCP_BIND_ZERO] = try_bind(SOCK_STREAM, 0, NULL);
+	r[UDP_BIND] = try_bind(SOCK_DGRAM, 0, NULL);
+	c = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (c < 0 || connect(c, (struct sockaddr *)&a, sizeof(a)))
+		r[TCP_CONNECT] = errno;
+	fd = accept(lfd, NULL, NULL);
+	if (fd < 0)
+		r[TCP_ACCEPT] = errno;
+	_exit(write(out, r, sizeof(r)) == sizeof(r) ? 0 : 2);
+}
+
+static void tcp_binds(void)
+{
+	int r[TCP_NR], p[2], st;
+	pid_t pid;
+
+	if (pipe(p)) {
+		ok(0, "a pipe for TCP's child: %s", strerror(errno));
+		return;
+	}
+	pid = fork();
+	if (pid < 0) {
+		ok(0, "a child for TCP: %s", strerror(errno));
+		return;
+	}
+	if (!pid)
+		tcp_child(p[1]);
+	close(p[1]);
+	if (read(p[0], r, sizeof(r)) != sizeof(r) ||
+	    waitpid(pid, &st, 0) != pid || !WIFEXITED(st) ||
+	    WEXITSTATUS(st)) {
+		ok(0, "a child for TCP ran");
+		close(p[0]);
+		return;
+	}
+	close(p[0]);
+	ok(r[TCP_CONFINED] == 1, "a child for TCP confined itself (%d)",
+	   r[TCP_CONFINED]);
+	if (r[TCP_OLD_ABI]) {
+		skip("Landlock before ABI 4", "TCP binds refused");
+	} else {
+		ok(r[TCP_BIND_PORT] == EACCES,
+		   "a TCP bind to a port that was free: EACCES (%s)",
+		   strerror(r[TCP_BIND_PORT]));
+		ok(r[TCP_BIND_ZERO] == EACCES,
+		   "a TCP bind to port 0 (ephemeral): EACCES (%s)",
+		   strerror(r[TCP_BIND_ZERO]));
+	}
+	ok(r[UDP_BIND] == 0, "a UDP bind goes through (%s)",
+	   strerror(r[UDP_BIND]));
+	ok(r[TCP_CONNECT] == 0 && r[TCP_ACCEPT] == 0,
+	   "a TCP connect goes through, and a listener bound before takes it (%s, %s)",
+	   strerror(r[TCP_CONNECT]), strerror(r[TCP_ACCEPT]));
+}
+
 int main(void)
 {
 	const char *why = "";
@@ -219,6 +338,7 @@ int main(void)
 	linked_file();
 	missing_file();
 	host_etc();
+	tcp_binds();
 	ok(landlock_fs_rights(1) == 0x1fff && landlock_fs_rights(3) == 0x7fff,
 	   "ABI 1 handles 13 rights, ABI 3 15");
 	if (system("rm -rf /tmp/lkvm-landlock-??????"))
