@@ -59,7 +59,9 @@ int landlock_only(const struct landlock_rule *rules, unsigned int nr,
  * the regular file resolv leads to when called (a symbolic link followed
  * now: the rule is on that file, not its name, so a file renamed into
  * its place later does not read; the resolver's file that libslirp
- * rereads) and, where Landlock's ABI is 4 or later, to binding
+ * rereads), where resolv is a link to a directory of its own below a
+ * top-level one (/run/systemd/resolve), the files in that directory (the
+ * manager's renamed updates read), and, where Landlock's ABI is 4 or later, to binding
  * no TCP socket to any port, 0 included; connects stay free. No other
  * file opens, none is made, written or removed anywhere. A missing resolv
  * (or one that is not a regular file) gets no rule: confined all the

@@ -6,6 +6,8 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -160,6 +162,49 @@ static int add_read_file(int ruleset, const char *path)
 	return err;
 }
 
+/*
+ * Where resolv is a symbolic link (systemd-resolved's, resolvconf's),
+ * its target's directory holds the resolver's files alone, and the
+ * manager renames a new file into it on every change: reading there
+ * follows those. Not where that directory is / or a top-level one
+ * (/etc, /run), nor resolv's own (/etc/resolv.conf -> resolv.conf.d).
+ */
+static int add_link_dir(int ruleset, const char *resolv)
+{
+	struct landlock_path_beneath_attr rule = {
+		.allowed_access = LANDLOCK_ACCESS_FS_READ_FILE,
+	};
+	char *real, *slash, *own;
+	struct stat st;
+	int err = 0;
+	size_t n;
+
+	if (lstat(resolv, &st) || !S_ISLNK(st.st_mode))
+		return 0;
+	real = realpath(resolv, NULL);
+	if (!real)
+		return 0;
+	slash = strrchr(real, '/');
+	own = strrchr(resolv, '/');
+	n = own ? (size_t)(own - resolv) : 0;
+	/* "/x/y": at least two components before the file's name. */
+	if (!slash || slash == real || !memchr(real + 1, '/', slash - real - 1) ||
+	    ((size_t)(slash - real) == n && !memcmp(real, resolv, n))) {
+		free(real);
+		return 0;
+	}
+	*slash = '\0';
+	rule.parent_fd = open(real, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	free(real);
+	if (rule.parent_fd < 0)
+		return 0;
+	if (syscall(SYS_landlock_add_rule, ruleset, LANDLOCK_RULE_PATH_BENEATH,
+		    &rule, 0))
+		err = -errno;
+	close(rule.parent_fd);
+	return err;
+}
+
 int landlock_user_net(const char *resolv, const char **why)
 {
 	struct ll_ruleset_attr attr = { 0 };
@@ -185,6 +230,8 @@ int landlock_user_net(const char *resolv, const char **why)
 	if (fd < 0)
 		return -errno;
 	ret = add_read_file(fd, resolv);
+	if (!ret)
+		ret = add_link_dir(fd, resolv);
 	if (!ret)
 		return landlock_enforce(fd);
 	close(fd);

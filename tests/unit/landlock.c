@@ -3,10 +3,12 @@
  * lib/landlock.c: the user-mode network thread's confinement. Each case
  * runs in a child process (Landlock binds the thread that asks, for
  * good), which reports the errno of each call back through a pipe. The
- * resolver's file reads, and where it is a symbolic link the link and its
- * target; any other file (one beside it, beside its target, /etc/passwd
- * beside the host's /etc/resolv.conf) is refused with EACCES, and so is a
- * file renamed into its place afterwards; nothing is written, made or
+ * resolver's file reads, and where it is a symbolic link the link, its
+ * target and the files beside the target (the manager's own directory,
+ * where its updates are renamed in); any other file (one beside it or
+ * beside the link, /etc/passwd beside the host's /etc/resolv.conf) is
+ * refused with EACCES, and so is a plain resolver file renamed into its
+ * place afterwards; nothing is written, made or
  * removed. From Landlock ABI 4, no TCP port binds, 0 included, while a
  * listener bound before (a hostfwd rule's) still takes connections, TCP
  * connects and UDP binds go through.
@@ -139,19 +141,25 @@ static void linked_file(void)
 {
 	const char *const paths[] = {
 		at("etc/link.conf"), at("run/stub.conf"), at("run/other.conf"),
-		at("secret/key"),
+		at("secret/key"), at("etc/passwd"), at("run/stub.conf"),
 	};
-	const int flags[] = { O_RDONLY, O_RDONLY, O_RDONLY, O_RDONLY };
+	const int flags[] = { O_RDONLY, O_RDONLY, O_RDONLY, O_RDONLY, O_RDONLY,
+			      O_RDWR };
 	int res[MAX_RES + 1];
 
-	ok(confined(at("etc/link.conf"), paths, flags, 4, res, false) == 0 &&
+	ok(confined(at("etc/link.conf"), paths, flags, 6, res, false) == 0 &&
 	   res[0] == 1, "a child confined to a symbolic link ran, confined");
 	ok(res[1] == 0 && res[2] == 0,
 	   "the link and its target in another directory read (%s, %s)",
 	   strerror(res[1]), strerror(res[2]));
-	ok(res[3] == EACCES, "a file beside the target: EACCES (%s)",
+	ok(res[3] == 0,
+	   "a file beside the target, in the resolver's own directory, reads: the manager's next one (%s)",
 	   strerror(res[3]));
-	ok(res[4] == EACCES, "a key elsewhere: EACCES (%s)", strerror(res[4]));
+	ok(res[4] == EACCES && res[5] == EACCES,
+	   "a key elsewhere, a file beside the link: EACCES (%s, %s)",
+	   strerror(res[4]), strerror(res[5]));
+	ok(res[6] == EACCES, "the target for writing: EACCES (%s)",
+	   strerror(res[6]));
 }
 
 static void missing_file(void)
