@@ -525,18 +525,27 @@ static int user_timeout(struct net_user *u, u32 slirp_ms)
 /*
  * libslirp parses the guest's frames on this thread, and its filter lets
  * it open files for reading (the resolver's configuration, reread as it
- * changes): Landlock keeps those opens to that file's directory, so a
- * bug in libslirp cannot read the user's files (tests/unit/landlock.c).
+ * changes) and bind sockets. Landlock keeps those opens to that one file
+ * (traced with strace on tests/net/user-netns: the thread opens nothing
+ * else; libslirp looks no name up, so no hosts or nsswitch.conf) and,
+ * from ABI 4 (Linux 6.7), refuses the thread every TCP bind: the hostfwd
+ * listeners are bound before it starts, and it binds none. A bug in
+ * libslirp cannot read the user's files nor bind a port of its choosing
+ * (tests/unit/landlock.c); listen() on an unbound socket still gets an
+ * ephemeral port, which Landlock does not check. TCP connects are not
+ * restricted: the guest's NAT reaches any address and port.
  */
 static void user_landlock(void)
 {
-	const char *why = "";
-	int r = landlock_resolver("/etc/resolv.conf", &why);
+	const char *why = NULL;
+	int r = landlock_user_net("/etc/resolv.conf", &why);
 
 	if (r < 0)
 		pr_warn("user network: Landlock: %s", strerror(-r));
 	else if (r == 0)
 		pr_info("user network: no Landlock: %s", why);
+	else if (why)
+		pr_debug("user network: %s", why);
 }
 
 static void *user_thread(void *arg)
@@ -622,6 +631,7 @@ static int user_start(struct net_user *u, char *err, size_t errlen)
 		snprintf(err, errlen, "user network: libslirp refused to start");
 		return r;
 	}
+	/* Bound here: the thread's Landlock refuses it TCP binds. */
 	for (i = 0; i < u->opt.nr_fwd; i++) {
 		const struct net_hostfwd *f = &u->opt.fwd[i];
 

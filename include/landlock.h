@@ -2,8 +2,8 @@
 /*
  * Landlock, per thread: what this kernel's Landlock handles, and the
  * user-mode network's confinement (read the resolver's configuration,
- * nothing else on the file system). The 9p workers' rules are in
- * virtio/9p-fs-landlock.c.
+ * nothing else on the file system; bind no TCP port). The 9p workers'
+ * rules are in virtio/9p-fs-landlock.c.
  */
 #ifndef LKVM_LANDLOCK_H
 #define LKVM_LANDLOCK_H
@@ -20,6 +20,11 @@
 #ifndef LANDLOCK_ACCESS_FS_IOCTL_DEV
 #define LANDLOCK_ACCESS_FS_IOCTL_DEV	(1ULL << 15)
 #endif
+#ifndef LANDLOCK_ACCESS_NET_BIND_TCP
+#define LANDLOCK_ACCESS_NET_BIND_TCP	(1ULL << 0)
+#endif
+/* The first ABI that handles TCP binds and connects (Linux 6.7). */
+#define LANDLOCK_ABI_NET	4
 
 /*
  * This kernel's Landlock ABI version (1 and up), or 0 with *why set when
@@ -49,18 +54,22 @@ int landlock_enforce(int ruleset);
  */
 int landlock_only(const struct landlock_rule *rules, unsigned int nr,
 		  const char **why);
-/* The directory of path into buf ("." for a bare name). */
-void landlock_dir_of(const char *path, char *buf, size_t len);
 /*
  * Confine the calling thread (and threads it starts later) to reading
- * regular files beneath the directory of resolv (the resolver's
- * configuration libslirp rereads) and, when resolv is a symbolic link,
- * beneath its target's directory: no other file opens, none made,
- * written or removed anywhere. A directory that does not exist gets no
- * rule. Returns 1 when confined, 0 with *why set when the kernel has no
- * Landlock, -errno on another failure.
+ * the regular file resolv leads to when called (a symbolic link followed
+ * now: the rule is on that file, not its name, so a file renamed into
+ * its place later does not read; the resolver's file that libslirp
+ * rereads), where resolv is a link to a directory of its own below a
+ * top-level one (/run/systemd/resolve), the files in that directory (the
+ * manager's renamed updates read), and, where Landlock's ABI is 4 or later, to binding
+ * no TCP socket to any port, 0 included; connects stay free. No other
+ * file opens, none is made, written or removed anywhere. A missing resolv
+ * (or one that is not a regular file) gets no rule: confined all the
+ * same. Returns 1 when confined (with *why set to say so when TCP binds
+ * are not restricted: an older ABI), 0 with *why set when the kernel has
+ * no Landlock, -errno on another failure.
  */
-int landlock_resolver(const char *resolv, const char **why);
+int landlock_user_net(const char *resolv, const char **why);
 
 /*
  * The main thread's helper (main-helper.h), forked before the guest runs

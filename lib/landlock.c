@@ -6,9 +6,6 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <libgen.h>
-#include <limits.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
@@ -130,33 +127,113 @@ int landlock_only(const struct landlock_rule *rules, unsigned int nr,
 	return ret;
 }
 
-/* The directory of path into buf ("." for a bare name). */
-void landlock_dir_of(const char *path, char *buf, size_t len)
-{
-	char copy[PATH_MAX];
+/*
+ * struct landlock_ruleset_attr as of ABI 4, whose handled_access_net the
+ * system's header may not have yet (a kernel before 6.7 takes it while
+ * that field is 0).
+ */
+struct ll_ruleset_attr {
+	u64 handled_access_fs;
+	u64 handled_access_net;
+};
 
-	snprintf(copy, sizeof(copy), "%s", path);
-	snprintf(buf, len, "%s", dirname(copy));
+/*
+ * Reading path's file, where path leads (a link followed: the rule is on
+ * the file it resolves to now), if that is a regular file; else no rule.
+ */
+static int add_read_file(int ruleset, const char *path)
+{
+	struct landlock_path_beneath_attr rule = {
+		.allowed_access = LANDLOCK_ACCESS_FS_READ_FILE,
+	};
+	struct stat st;
+	int err = 0;
+
+	rule.parent_fd = open(path, O_PATH | O_CLOEXEC);
+	if (rule.parent_fd < 0)
+		return errno == ENOENT || errno == ENOTDIR ? 0 : -errno;
+	if (fstat(rule.parent_fd, &st))
+		err = -errno;
+	else if (S_ISREG(st.st_mode) &&
+		 syscall(SYS_landlock_add_rule, ruleset,
+			 LANDLOCK_RULE_PATH_BENEATH, &rule, 0))
+		err = -errno;
+	close(rule.parent_fd);
+	return err;
 }
 
-int landlock_resolver(const char *resolv, const char **why)
+/*
+ * Where resolv is a symbolic link (systemd-resolved's, resolvconf's),
+ * its target's directory holds the resolver's files alone, and the
+ * manager renames a new file into it on every change: reading there
+ * follows those. Not where that directory is / or a top-level one
+ * (/etc, /run), nor resolv's own (/etc/resolv.conf -> resolv.conf.d).
+ */
+static int add_link_dir(int ruleset, const char *resolv)
 {
-	char dir[PATH_MAX], target[PATH_MAX] = "", *real;
-	struct landlock_rule rules[2] = {
-		{ dir, LANDLOCK_ACCESS_FS_READ_FILE },
-		{ NULL, LANDLOCK_ACCESS_FS_READ_FILE },
+	struct landlock_path_beneath_attr rule = {
+		.allowed_access = LANDLOCK_ACCESS_FS_READ_FILE,
 	};
-	int ret;
+	char *real, *slash, *own;
+	struct stat st;
+	int err = 0;
+	size_t n;
 
-	landlock_dir_of(resolv, dir, sizeof(dir));
-	/* A link (systemd-resolved's stub file): where it leads, too. */
+	if (lstat(resolv, &st) || !S_ISLNK(st.st_mode))
+		return 0;
 	real = realpath(resolv, NULL);
-	if (real) {
-		landlock_dir_of(real, target, sizeof(target));
-		if (strcmp(target, dir))
-			rules[1].path = target;
+	if (!real)
+		return 0;
+	slash = strrchr(real, '/');
+	own = strrchr(resolv, '/');
+	n = own ? (size_t)(own - resolv) : 0;
+	/* "/x/y": at least two components before the file's name. */
+	if (!slash || slash == real || !memchr(real + 1, '/', slash - real - 1) ||
+	    ((size_t)(slash - real) == n && !memcmp(real, resolv, n))) {
+		free(real);
+		return 0;
 	}
-	ret = landlock_only(rules, ARRAY_SIZE(rules), why);
+	*slash = '\0';
+	rule.parent_fd = open(real, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	free(real);
+	if (rule.parent_fd < 0)
+		return 0;
+	if (syscall(SYS_landlock_add_rule, ruleset, LANDLOCK_RULE_PATH_BENEATH,
+		    &rule, 0))
+		err = -errno;
+	close(rule.parent_fd);
+	return err;
+}
+
+int landlock_user_net(const char *resolv, const char **why)
+{
+	struct ll_ruleset_attr attr = { 0 };
+	int abi, fd, ret;
+
+	abi = landlock_abi(why);
+	if (abi <= 0)
+		return abi;
+	attr.handled_access_fs = landlock_fs_rights(abi);
+	/*
+	 * TCP binds: none, not even port 0 (an ephemeral port). The hostfwd
+	 * listeners were bound before the thread started, and libslirp binds
+	 * no TCP socket for the guest's connections (4.7: only for an
+	 * outbound address, its FTP/IRC emulation or a Unix socket's
+	 * forward, none of which lkvm sets). TCP connects are not handled:
+	 * the guest's NAT reaches any address and port.
+	 */
+	if (abi >= LANDLOCK_ABI_NET)
+		attr.handled_access_net = LANDLOCK_ACCESS_NET_BIND_TCP;
+	else
+		*why = "Landlock before ABI 4 (Linux 6.7) cannot restrict TCP binds";
+	fd = (int)syscall(SYS_landlock_create_ruleset, &attr, sizeof(attr), 0);
+	if (fd < 0)
+		return -errno;
+	ret = add_read_file(fd, resolv);
+	if (!ret)
+		ret = add_link_dir(fd, resolv);
+	if (!ret)
+		return landlock_enforce(fd);
+	close(fd);
 	return ret;
 }

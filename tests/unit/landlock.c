@@ -2,16 +2,24 @@
 /*
  * lib/landlock.c: the user-mode network thread's confinement. Each case
  * runs in a child process (Landlock binds the thread that asks, for
- * good), which reports the errno of each open back through a pipe. The
- * resolver's file and its link target's directory read; a file elsewhere
- * (a key beside them, /etc/passwd when it is not there) is refused with
- * EACCES; nothing is written, made or removed even where it may read.
+ * good), which reports the errno of each call back through a pipe. The
+ * resolver's file reads, and where it is a symbolic link the link, its
+ * target and the files beside the target (the manager's own directory,
+ * where its updates are renamed in); any other file (one beside it or
+ * beside the link, /etc/passwd beside the host's /etc/resolv.conf) is
+ * refused with EACCES, and so is a plain resolver file renamed into its
+ * place afterwards; nothing is written, made or
+ * removed. From Landlock ABI 4, no TCP port binds, 0 included, while a
+ * listener bound before (a hostfwd rule's) still takes connections, TCP
+ * connects and UDP binds go through.
  */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -53,7 +61,7 @@ static int confined(const char *resolv, const char *const *paths,
 		int r[MAX_RES + 1];
 		unsigned int i;
 
-		r[0] = landlock_resolver(resolv, &why);
+		r[0] = landlock_user_net(resolv, &why);
 		if (write(up[1], &c, 1) != 1 ||
 		    (pause && read(down[0], &c, 1) != 1))
 			_exit(2);
@@ -82,53 +90,79 @@ static int confined(const char *resolv, const char *const *paths,
 static void plain_file(void)
 {
 	const char *const paths[] = {
-		at("etc/resolv.conf"), at("secret/key"), "/etc/passwd",
-		at("etc/resolv.conf"), at("etc/made"), at("etc"),
+		at("etc/resolv.conf"), at("etc/passwd"), at("secret/key"),
+		"/etc/passwd", at("etc/resolv.conf"), at("etc/made"),
+		at("etc"),
 	};
 	const int flags[] = {
-		O_RDONLY, O_RDONLY, O_RDONLY, O_WRONLY, O_WRONLY | O_CREAT,
-		O_RDONLY | O_DIRECTORY,
+		O_RDONLY, O_RDONLY, O_RDONLY, O_RDONLY, O_WRONLY,
+		O_WRONLY | O_CREAT, O_RDONLY | O_DIRECTORY,
 	};
 	int res[MAX_RES + 1];
 
-	ok(confined(at("etc/resolv.conf"), paths, flags, 6, res, true) == 0,
+	ok(confined(at("etc/resolv.conf"), paths, flags, 7, res, false) == 0,
 	   "a child confined to %s ran", at("etc/resolv.conf"));
-	ok(res[0] == 1, "landlock_resolver() confined it (%d)", res[0]);
-	ok(res[1] == 0,
-	   "the resolver's file reads, though replaced by a rename meanwhile (%s)",
-	   strerror(res[1]));
-	ok(res[2] == EACCES, "a key in a directory beside it: EACCES (%s)",
+	ok(res[0] == 1, "landlock_user_net() confined it (%d)", res[0]);
+	ok(res[1] == 0, "the resolver's file reads (%s)", strerror(res[1]));
+	ok(res[2] == EACCES, "a file beside it, in its directory: EACCES (%s)",
 	   strerror(res[2]));
-	ok(res[3] == EACCES,
-	   "/etc/passwd, outside the resolver's directory: EACCES (%s)",
+	ok(res[3] == EACCES, "a key in a directory beside that: EACCES (%s)",
 	   strerror(res[3]));
-	ok(res[4] == EACCES, "the resolver's file for writing: EACCES (%s)",
-	   strerror(res[4]));
-	ok(res[5] == EACCES, "a new file beside it: EACCES (%s)",
+	ok(res[4] == EACCES, "/etc/passwd: EACCES (%s)", strerror(res[4]));
+	ok(res[5] == EACCES, "the resolver's file for writing: EACCES (%s)",
 	   strerror(res[5]));
-	ok(res[6] == EACCES, "its directory listed: EACCES (%s)",
+	ok(res[6] == EACCES, "a new file beside it: EACCES (%s)",
 	   strerror(res[6]));
+	ok(res[7] == EACCES, "its directory listed: EACCES (%s)",
+	   strerror(res[7]));
 	ok(access(at("etc/made"), F_OK) && errno == ENOENT,
 	   "and that file was never made");
+}
+
+/*
+ * The rule is on the file, not its name: one renamed into its place
+ * after the thread confined itself does not read (libslirp then keeps
+ * the name server it read last).
+ */
+static void replaced_file(void)
+{
+	const char *const paths[] = { at("etc/resolv.conf") };
+	const int flags[] = { O_RDONLY };
+	int res[MAX_RES + 1];
+
+	ok(confined(at("etc/resolv.conf"), paths, flags, 1, res, true) == 0 &&
+	   res[0] == 1, "a child confined to the resolver's file ran, confined");
+	ok(res[1] == EACCES,
+	   "a file renamed over the resolver's file afterwards: EACCES (%s)",
+	   strerror(res[1]));
 }
 
 static void linked_file(void)
 {
 	const char *const paths[] = {
-		at("etc/link.conf"), at("run/stub.conf"), at("secret/key"),
+		at("etc/link.conf"), at("run/stub.conf"), at("run/other.conf"),
+		at("secret/key"), at("etc/passwd"), at("run/stub.conf"),
 	};
-	const int flags[] = { O_RDONLY, O_RDONLY, O_RDONLY };
+	const int flags[] = { O_RDONLY, O_RDONLY, O_RDONLY, O_RDONLY, O_RDONLY,
+			      O_RDWR };
 	int res[MAX_RES + 1];
 
-	ok(confined(at("etc/link.conf"), paths, flags, 3, res, false) == 0 &&
+	ok(confined(at("etc/link.conf"), paths, flags, 6, res, false) == 0 &&
 	   res[0] == 1, "a child confined to a symbolic link ran, confined");
 	ok(res[1] == 0 && res[2] == 0,
 	   "the link and its target in another directory read (%s, %s)",
 	   strerror(res[1]), strerror(res[2]));
-	ok(res[3] == EACCES, "a key elsewhere: EACCES (%s)", strerror(res[3]));
+	ok(res[3] == 0,
+	   "a file beside the target, in the resolver's own directory, reads: the manager's next one (%s)",
+	   strerror(res[3]));
+	ok(res[4] == EACCES && res[5] == EACCES,
+	   "a key elsewhere, a file beside the link: EACCES (%s, %s)",
+	   strerror(res[4]), strerror(res[5]));
+	ok(res[6] == EACCES, "the target for writing: EACCES (%s)",
+	   strerror(res[6]));
 }
 
-static void missing_dir(void)
+static void missing_file(void)
 {
 	const char *const paths[] = { at("secret/key"), at("etc/resolv.conf") };
 	const int flags[] = { O_RDONLY, O_RDONLY };
@@ -138,6 +172,152 @@ static void missing_dir(void)
 	   res[0] == 1, "a resolver file in a missing directory: confined all the same");
 	ok(res[1] == EACCES && res[2] == EACCES,
 	   "nothing reads (%s, %s)", strerror(res[1]), strerror(res[2]));
+	ok(confined(at("etc/gone.conf"), paths, flags, 2, res, false) == 0 &&
+	   res[0] == 1, "a missing resolver file: confined all the same");
+	ok(res[1] == EACCES && res[2] == EACCES,
+	   "nothing reads (%s, %s)", strerror(res[1]), strerror(res[2]));
+	ok(confined(at("secret"), paths, flags, 2, res, false) == 0 &&
+	   res[0] == 1, "a directory for the resolver's file: confined");
+	ok(res[1] == EACCES && res[2] == EACCES,
+	   "and nothing beneath it reads (%s, %s)", strerror(res[1]),
+	   strerror(res[2]));
+}
+
+/* The path devices/net-slirp.c passes: the host's own /etc. */
+static void host_etc(void)
+{
+	const char *const paths[] = {
+		"/etc/resolv.conf", "/etc/passwd", "/etc/hosts",
+	};
+	const int flags[] = { O_RDONLY, O_RDONLY, O_RDONLY };
+	int before = try_open("/etc/resolv.conf", O_RDONLY);
+	int res[MAX_RES + 1];
+
+	ok(confined("/etc/resolv.conf", paths, flags, 3, res, false) == 0 &&
+	   res[0] == 1, "a child confined to /etc/resolv.conf ran, confined");
+	if (before)
+		skip(strerror(before), "/etc/resolv.conf reads");
+	else
+		ok(res[1] == 0, "/etc/resolv.conf reads (%s)",
+		   strerror(res[1]));
+	ok(res[2] == EACCES && res[3] == EACCES,
+	   "/etc/passwd and /etc/hosts beside it: EACCES (%s, %s)",
+	   strerror(res[2]), strerror(res[3]));
+}
+
+/* A socket of type bound to 127.0.0.1:port: 0, else errno. */
+static int try_bind(int type, unsigned int port, int *fd)
+{
+	struct sockaddr_in a = {
+		.sin_family = AF_INET,
+		.sin_port = htons(port),
+		.sin_addr.s_addr = htonl(INADDR_LOOPBACK),
+	};
+	int s = socket(AF_INET, type | SOCK_CLOEXEC, 0), err = 0;
+
+	if (s < 0)
+		return errno;
+	if (bind(s, (struct sockaddr *)&a, sizeof(a)))
+		err = errno;
+	if (fd && !err)
+		*fd = s;
+	else
+		close(s);
+	return err;
+}
+
+/* The port a socket is bound to, or 0. */
+static unsigned int port_of(int s)
+{
+	struct sockaddr_in a;
+	socklen_t len = sizeof(a);
+
+	if (getsockname(s, (struct sockaddr *)&a, &len))
+		return 0;
+	return ntohs(a.sin_port);
+}
+
+enum {
+	TCP_CONFINED, TCP_OLD_ABI, TCP_BIND_PORT, TCP_BIND_ZERO, UDP_BIND,
+	TCP_CONNECT, TCP_ACCEPT, TCP_NR
+};
+
+/*
+ * In a child: a listener bound first (a hostfwd rule's), a port seen
+ * free; confined; then bind, connect to the listener and accept.
+ */
+static void tcp_child(int out)
+{
+	struct sockaddr_in a = {
+		.sin_family = AF_INET,
+		.sin_addr.s_addr = htonl(INADDR_LOOPBACK),
+	};
+	int r[TCP_NR] = { 0 }, lfd = -1, fd = -1, c;
+	unsigned int port;
+	const char *why = NULL;
+
+	if (try_bind(SOCK_STREAM, 0, &lfd) || listen(lfd, 1) ||
+	    try_bind(SOCK_STREAM, 0, &fd))
+		_exit(2);
+	a.sin_port = htons(port_of(lfd));
+	port = port_of(fd);
+	close(fd);
+	r[TCP_CONFINED] = landlock_user_net(at("etc/resolv.conf"), &why);
+	r[TCP_OLD_ABI] = why != NULL;
+	r[TCP_BIND_PORT] = try_bind(SOCK_STREAM, port, NULL);
+	r[TCP_BIND_ZERO] = try_bind(SOCK_STREAM, 0, NULL);
+	r[UDP_BIND] = try_bind(SOCK_DGRAM, 0, NULL);
+	c = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (c < 0 || connect(c, (struct sockaddr *)&a, sizeof(a)))
+		r[TCP_CONNECT] = errno;
+	fd = accept(lfd, NULL, NULL);
+	if (fd < 0)
+		r[TCP_ACCEPT] = errno;
+	_exit(write(out, r, sizeof(r)) == sizeof(r) ? 0 : 2);
+}
+
+static void tcp_binds(void)
+{
+	int r[TCP_NR], p[2], st;
+	pid_t pid;
+
+	if (pipe(p)) {
+		ok(0, "a pipe for TCP's child: %s", strerror(errno));
+		return;
+	}
+	pid = fork();
+	if (pid < 0) {
+		ok(0, "a child for TCP: %s", strerror(errno));
+		return;
+	}
+	if (!pid)
+		tcp_child(p[1]);
+	close(p[1]);
+	if (read(p[0], r, sizeof(r)) != sizeof(r) ||
+	    waitpid(pid, &st, 0) != pid || !WIFEXITED(st) ||
+	    WEXITSTATUS(st)) {
+		ok(0, "a child for TCP ran");
+		close(p[0]);
+		return;
+	}
+	close(p[0]);
+	ok(r[TCP_CONFINED] == 1, "a child for TCP confined itself (%d)",
+	   r[TCP_CONFINED]);
+	if (r[TCP_OLD_ABI]) {
+		skip("Landlock before ABI 4", "TCP binds refused");
+	} else {
+		ok(r[TCP_BIND_PORT] == EACCES,
+		   "a TCP bind to a port that was free: EACCES (%s)",
+		   strerror(r[TCP_BIND_PORT]));
+		ok(r[TCP_BIND_ZERO] == EACCES,
+		   "a TCP bind to port 0 (ephemeral): EACCES (%s)",
+		   strerror(r[TCP_BIND_ZERO]));
+	}
+	ok(r[UDP_BIND] == 0, "a UDP bind goes through (%s)",
+	   strerror(r[UDP_BIND]));
+	ok(r[TCP_CONNECT] == 0 && r[TCP_ACCEPT] == 0,
+	   "a TCP connect goes through, and a listener bound before takes it (%s, %s)",
+	   strerror(r[TCP_CONNECT]), strerror(r[TCP_ACCEPT]));
 }
 
 int main(void)
@@ -157,11 +337,16 @@ int main(void)
 	}
 	put("etc/resolv.conf", "nameserver 192.0.2.1\n");
 	put("etc/new.conf", "nameserver 192.0.2.2\n");
+	put("etc/passwd", "root:x:0:0::/root:/bin/sh\n");
 	put("run/stub.conf", "nameserver 127.0.0.53\n");
+	put("run/other.conf", "nameserver 127.0.0.54\n");
 	put("secret/key", "secret\n");
 	plain_file();
+	replaced_file();
 	linked_file();
-	missing_dir();
+	missing_file();
+	host_etc();
+	tcp_binds();
 	ok(landlock_fs_rights(1) == 0x1fff && landlock_fs_rights(3) == 0x7fff,
 	   "ABI 1 handles 13 rights, ABI 3 15");
 	if (system("rm -rf /tmp/lkvm-landlock-??????"))
