@@ -161,6 +161,23 @@ static const struct sc_rule g_common[] = {
 	  KVM_ENABLE_CAP, KVM_CREATE_IRQCHIP, KVM_SETUP_ARCH } } } }
 #endif
 
+/*
+ * A device's interrupt from a thread that is not a vCPU's (a disk or 9p
+ * worker completing a request, libslirp's, the control thread's config
+ * change or break): x86_64's interrupt line or MSI (vm.c, vm-irq.c);
+ * arm64's line (virtio-mmio only: no MSI); s390x's floating I/O or
+ * adapter interrupt (s390x/vm.c), which a used buffer costs where no
+ * irqfd takes it: classic indicators, adapter ones KVM would not route
+ * (virtio/ccw.c), a config change's alert (devices/css.c).
+ */
+#if defined(__x86_64__)
+#define KVM_IRQ_IOCTLS ALLOW1(ioctl, ONE_OF(1, KVM_IRQ_LINE, KVM_SIGNAL_MSI))
+#elif defined(__aarch64__)
+#define KVM_IRQ_IOCTLS ALLOW1(ioctl, ONE_OF(1, KVM_IRQ_LINE))
+#elif defined(__s390x__)
+#define KVM_IRQ_IOCTLS ALLOW1(ioctl, ONE_OF(1, KVM_S390_INTERRUPT))
+#endif
+
 /* What a device's code runs on a vCPU or the I/O thread. */
 static const struct sc_rule g_device[] = {
 	KVM_RUNTIME_IOCTLS,
@@ -196,8 +213,7 @@ static const struct sc_rule g_disk[] = {
 
 /* A disk worker completes requests: interrupts, eventfds. */
 static const struct sc_rule g_irq[] = {
-	ALLOW1(ioctl, ONE_OF(1, KVM_IRQ_LINE,
-					      KVM_SIGNAL_MSI)),
+	KVM_IRQ_IOCTLS,
 };
 
 static const struct sc_rule g_io[] = {
@@ -293,8 +309,7 @@ static const struct sc_rule g_9p[] = {
 	ALLOW(fsync),
 	ALLOW(ftruncate),
 	ALLOW(fallocate),
-	ALLOW1(ioctl, ONE_OF(1, KVM_IRQ_LINE,
-					      KVM_SIGNAL_MSI)),
+	KVM_IRQ_IOCTLS,
 };
 
 /* libslirp: the guest's connections become host sockets (IP only). */
@@ -314,8 +329,8 @@ static const struct sc_rule g_net[] = {
 	SOCK(getsockname, SYS_GETSOCKNAME),
 	SOCK(getpeername, SYS_GETPEERNAME),
 	ALLOW(fcntl),
-	ALLOW1(ioctl, ONE_OF(1, KVM_IRQ_LINE, KVM_SIGNAL_MSI,
-					      FIONBIO, FIONREAD)),
+	KVM_IRQ_IOCTLS,
+	ALLOW1(ioctl, ONE_OF(1, FIONBIO, FIONREAD)),
 	/*
 	 * Its DNS forwarder rereads /etc/resolv.conf: read-only opens,
 	 * kept by Landlock to that file's directory (lib/landlock.c).

@@ -348,6 +348,11 @@ static void check_control(void)
 #endif
 	EXPECT(r, ALLOWED, "ioctl(KVM_GET_REGS) (the debug verb)", __NR_ioctl,
 	       2, U(5), U(KVM_GET_REGS));
+#ifdef __s390x__
+	/* A balloon's new target: the config change's interrupt. */
+	EXPECT(r, ALLOWED, "ioctl(KVM_S390_INTERRUPT) (a config change)",
+	       __NR_ioctl, 2, U(5), U(KVM_S390_INTERRUPT));
+#endif
 	EXPECT(r, DENY, "ioctl(KVM_RUN)", __NR_ioctl, 2, U(5), U(KVM_RUN));
 	EXPECT(r, DENY, "openat", __NR_openat, 3, U(AT_FDCWD), U(0),
 	       U(O_RDONLY));
@@ -382,8 +387,21 @@ static void check_disk(void)
 	EXPECT(r, ALLOWED, "io_uring_enter", __NR_io_uring_enter, 0);
 	EXPECT(r, ALLOWED, "ioctl(BLKZEROOUT)", __NR_ioctl, 2, U(5),
 	       U(BLKZEROOUT));
+#if defined(__x86_64__)
 	EXPECT(r, ALLOWED, "ioctl(KVM_SIGNAL_MSI)", __NR_ioctl, 2, U(5),
 	       U(KVM_SIGNAL_MSI));
+#elif defined(__aarch64__)
+	EXPECT(r, ALLOWED, "ioctl(KVM_IRQ_LINE)", __NR_ioctl, 2, U(5),
+	       U(KVM_IRQ_LINE));
+	EXPECT(r, DENY, "ioctl(KVM_SIGNAL_MSI) (no MSI on arm64)", __NR_ioctl,
+	       2, U(5), U(KVM_SIGNAL_MSI));
+#elif defined(__s390x__)
+	/* Classic indicators, or adapter ones KVM would not route. */
+	EXPECT(r, ALLOWED, "ioctl(KVM_S390_INTERRUPT) (a completion's interrupt)",
+	       __NR_ioctl, 2, U(5), U(KVM_S390_INTERRUPT));
+	EXPECT(r, DENY, "ioctl(KVM_IRQ_LINE) (no interrupt lines on s390x)",
+	       __NR_ioctl, 2, U(5), U(KVM_IRQ_LINE));
+#endif
 	EXPECT(r, DENY, "ioctl(KVM_RUN)", __NR_ioctl, 2, U(5), U(KVM_RUN));
 	EXPECT(r, DENY, "openat", __NR_openat, 3, U(AT_FDCWD), U(0),
 	       U(O_RDONLY));
