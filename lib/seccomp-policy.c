@@ -252,8 +252,17 @@ static const struct sc_rule g_control[] = {
 	ALLOW(geteuid),
 	SOCK(sendmsg, SYS_SENDMSG),
 	SOCK(recvmsg, SYS_RECVMSG),
+	/*
+	 * lkvm debug's dump of each paused vCPU (arch_dump_vcpu()): x86_64's
+	 * list as traced; arm64's core registers one by one; s390x's are in
+	 * the run area, no ioctl.
+	 */
+#if defined(__x86_64__)
 	ALLOW1(ioctl, ONE_OF(1, KVM_GET_REGS, KVM_GET_SREGS,
 					      KVM_TRANSLATE, KVM_NMI)),
+#elif defined(__aarch64__)
+	ALLOW1(ioctl, ONE_OF(1, KVM_GET_ONE_REG)),
+#endif
 };
 
 /* The 9p server on its shares (Landlock already limits it to them). */

@@ -346,9 +346,20 @@ static void check_control(void)
 	       U(SOCK_STREAM), U(0));
 	EXPECT(r, DENY, "connect", __NR_connect, 0);
 #endif
+	/* The debug verb's register dump. */
+#if defined(__x86_64__)
 	EXPECT(r, ALLOWED, "ioctl(KVM_GET_REGS) (the debug verb)", __NR_ioctl,
 	       2, U(5), U(KVM_GET_REGS));
-#ifdef __s390x__
+#elif defined(__aarch64__)
+	EXPECT(r, ALLOWED, "ioctl(KVM_GET_ONE_REG) (the debug verb)",
+	       __NR_ioctl, 2, U(5), U(KVM_GET_ONE_REG));
+	EXPECT(r, DENY, "ioctl(KVM_GET_REGS) (arm64 KVM answers EINVAL)",
+	       __NR_ioctl, 2, U(5), U(KVM_GET_REGS));
+	EXPECT(r, DENY, "ioctl(KVM_SET_ONE_REG)", __NR_ioctl, 2, U(5),
+	       U(KVM_SET_ONE_REG));
+#elif defined(__s390x__)
+	EXPECT(r, DENY, "ioctl(KVM_GET_REGS) (s390x's dump reads the run area)",
+	       __NR_ioctl, 2, U(5), U(KVM_GET_REGS));
 	/* A balloon's new target: the config change's interrupt. */
 	EXPECT(r, ALLOWED, "ioctl(KVM_S390_INTERRUPT) (a config change)",
 	       __NR_ioctl, 2, U(5), U(KVM_S390_INTERRUPT));
