@@ -136,29 +136,74 @@ static const struct sc_rule g_common[] = {
 					      TCSETSF, TIOCGWINSZ)),
 };
 
-/* The KVM ioctls of a running VM (not those that create or set up). */
-#ifdef __x86_64__
+/*
+ * The KVM ioctls of a running VM: what a vCPU thread calls, for itself and
+ * for the device code its exits run, which the I/O thread's devices and
+ * main's teardown share (g_device, g_main). Never what creates or sets a
+ * VM up (VMs, vCPUs, memory slots, devices, capabilities, a vCPU's first
+ * state): the main thread makes those before any filter is on.
+ *
+ * Each list is every ioctl() on a run-time path of vmm/ (vcpu.c, vm.c,
+ * vm-irq.c and the arch's directory), devices/ and virtio/, by name; the
+ * numbers are the build's <linux/kvm.h> and <asm/kvm.h> (linux-libc-dev;
+ * for a cross build the arch's linux-libc-dev-<arch>-cross headers), the
+ * request's 32 bits the kernel reads. x86_64's was also traced on VMs;
+ * arm64's and s390x's are from reading (no KVM on those here).
+ */
+#if defined(__x86_64__)
 #define KVM_RUNTIME_IOCTLS ALLOW1(ioctl, ONE_OF(1, KVM_RUN, KVM_GET_REGS, \
 	KVM_SET_REGS, KVM_GET_SREGS, KVM_SET_SREGS, KVM_TRANSLATE, \
 	KVM_IRQ_LINE, KVM_SIGNAL_MSI, KVM_IOEVENTFD, KVM_IRQFD, \
 	KVM_SET_GSI_ROUTING, KVM_GET_VCPU_EVENTS, KVM_SET_VCPU_EVENTS, \
 	KVM_SET_GUEST_DEBUG, KVM_GET_LAPIC, KVM_NMI))
-#else
-#ifdef __aarch64__
-#define KVM_SETUP_ARCH KVM_ARM_VCPU_INIT
-#else
-#define KVM_SETUP_ARCH KVM_S390_SET_INITIAL_PSW
-#endif
+#elif defined(__aarch64__)
 /*
- * Not traced on these (no KVM here): any ioctl of KVM's type (0xae) but
- * those that only set a VM up: new VMs, vCPUs, devices, memory slots,
- * capabilities, a vCPU's first state (vmm/arm64, vmm/s390x).
+ * arm64: KVM_RUN (vcpu.c); KVM_GET_ONE_REG, the core registers of a
+ * debug exit's log and of a failed vCPU's dump (arm64/cpu.c);
+ * KVM_IRQ_LINE, a device's SPI (vm.c: the UART, virtio-mmio, whose MMIO
+ * exits run here). Not KVM_SET_ONE_REG, KVM_SET_GUEST_DEBUG,
+ * KVM_ARM_VCPU_INIT or the GIC's KVM_SET_DEVICE_ATTR: arch_vcpu_init()
+ * and the GIC's set-up only. Not KVM_IOEVENTFD: virtio-mmio's doorbells
+ * are set as a device attaches, and let go by main (g_main). No MSI,
+ * irqfd or GSI routing: those are virtio-pci's, which arm64 lacks.
  */
-#define KVM_RUNTIME_IOCTLS { .nr = __NR_ioctl, .nr_args = 2, .args = { \
-	{ .idx = 1, .kind = SC_MASKED, .vals = { 0xff00, KVMIO << 8 } }, \
-	{ .idx = 1, .kind = SC_NONE_OF, .nr = 7, .vals = { KVM_CREATE_VM, \
-	  KVM_CREATE_VCPU, KVM_SET_USER_MEMORY_REGION, KVM_CREATE_DEVICE, \
-	  KVM_ENABLE_CAP, KVM_CREATE_IRQCHIP, KVM_SETUP_ARCH } } } }
+#define KVM_RUNTIME_IOCTLS ALLOW1(ioctl, ONE_OF(1, KVM_RUN, \
+	KVM_GET_ONE_REG, KVM_IRQ_LINE))
+#elif defined(__s390x__)
+/*
+ * s390x: KVM_RUN (vcpu.c); an interception's operands (KVM_S390_MEM_OP),
+ * a program interruption and SIGP STOP (KVM_S390_IRQ), SIGP RESTART and
+ * the floating interrupts, service signal, I/O and adapter ones
+ * (KVM_S390_INTERRUPT), SIGP's resets (KVM_S390_INITIAL_RESET,
+ * KVM_S390_NORMAL_RESET) (s390x/exits.c, s390x/vm.c); a virtio-ccw
+ * driver's adapter indicators (a CCW the vCPU's I/O instruction runs):
+ * the FLIC's adapter (KVM_SET_DEVICE_ATTR), the routes and their irqfds
+ * (KVM_SET_GSI_ROUTING, KVM_IRQFD) (s390x/adapter.c). Not KVM_ENABLE_CAP
+ * or KVM_S390_SET_INITIAL_PSW: arch_vcpu_init() only. Not KVM_IOEVENTFD:
+ * virtio-ccw's doorbells are set as a device attaches, and let go by
+ * main (g_main).
+ */
+#define KVM_RUNTIME_IOCTLS ALLOW1(ioctl, ONE_OF(1, KVM_RUN, \
+	KVM_S390_MEM_OP, KVM_S390_IRQ, KVM_S390_INTERRUPT, \
+	KVM_S390_INITIAL_RESET, KVM_S390_NORMAL_RESET, KVM_SET_DEVICE_ATTR, \
+	KVM_SET_GSI_ROUTING, KVM_IRQFD))
+#endif
+
+/*
+ * A device's interrupt from a thread that is not a vCPU's (a disk or 9p
+ * worker completing a request, libslirp's, the control thread's config
+ * change or break): x86_64's interrupt line or MSI (vm.c, vm-irq.c);
+ * arm64's line (virtio-mmio only: no MSI); s390x's floating I/O or
+ * adapter interrupt (s390x/vm.c), which a used buffer costs where no
+ * irqfd takes it: classic indicators, adapter ones KVM would not route
+ * (virtio/ccw.c), a config change's alert (devices/css.c).
+ */
+#if defined(__x86_64__)
+#define KVM_IRQ_IOCTLS ALLOW1(ioctl, ONE_OF(1, KVM_IRQ_LINE, KVM_SIGNAL_MSI))
+#elif defined(__aarch64__)
+#define KVM_IRQ_IOCTLS ALLOW1(ioctl, ONE_OF(1, KVM_IRQ_LINE))
+#elif defined(__s390x__)
+#define KVM_IRQ_IOCTLS ALLOW1(ioctl, ONE_OF(1, KVM_S390_INTERRUPT))
 #endif
 
 /* What a device's code runs on a vCPU or the I/O thread. */
@@ -196,8 +241,7 @@ static const struct sc_rule g_disk[] = {
 
 /* A disk worker completes requests: interrupts, eventfds. */
 static const struct sc_rule g_irq[] = {
-	ALLOW1(ioctl, ONE_OF(1, KVM_IRQ_LINE,
-					      KVM_SIGNAL_MSI)),
+	KVM_IRQ_IOCTLS,
 };
 
 static const struct sc_rule g_io[] = {
@@ -236,8 +280,17 @@ static const struct sc_rule g_control[] = {
 	ALLOW(geteuid),
 	SOCK(sendmsg, SYS_SENDMSG),
 	SOCK(recvmsg, SYS_RECVMSG),
+	/*
+	 * lkvm debug's dump of each paused vCPU (arch_dump_vcpu()): x86_64's
+	 * list as traced; arm64's core registers one by one; s390x's are in
+	 * the run area, no ioctl.
+	 */
+#if defined(__x86_64__)
 	ALLOW1(ioctl, ONE_OF(1, KVM_GET_REGS, KVM_GET_SREGS,
 					      KVM_TRANSLATE, KVM_NMI)),
+#elif defined(__aarch64__)
+	ALLOW1(ioctl, ONE_OF(1, KVM_GET_ONE_REG)),
+#endif
 };
 
 /* The 9p server on its shares (Landlock already limits it to them). */
@@ -293,8 +346,7 @@ static const struct sc_rule g_9p[] = {
 	ALLOW(fsync),
 	ALLOW(ftruncate),
 	ALLOW(fallocate),
-	ALLOW1(ioctl, ONE_OF(1, KVM_IRQ_LINE,
-					      KVM_SIGNAL_MSI)),
+	KVM_IRQ_IOCTLS,
 };
 
 /* libslirp: the guest's connections become host sockets (IP only). */
@@ -314,8 +366,8 @@ static const struct sc_rule g_net[] = {
 	SOCK(getsockname, SYS_GETSOCKNAME),
 	SOCK(getpeername, SYS_GETPEERNAME),
 	ALLOW(fcntl),
-	ALLOW1(ioctl, ONE_OF(1, KVM_IRQ_LINE, KVM_SIGNAL_MSI,
-					      FIONBIO, FIONREAD)),
+	KVM_IRQ_IOCTLS,
+	ALLOW1(ioctl, ONE_OF(1, FIONBIO, FIONREAD)),
 	/*
 	 * Its DNS forwarder rereads /etc/resolv.conf: read-only opens,
 	 * kept by Landlock to that file's directory (lib/landlock.c).
@@ -331,6 +383,13 @@ static const struct sc_rule g_net[] = {
  */
 static const struct sc_rule g_main[] = {
 	KVM_RUNTIME_IOCTLS,
+#ifndef __x86_64__
+	/*
+	 * A detaching device's doorbells (KVM_IOEVENTFD_FLAG_DEASSIGN), in
+	 * x86_64's list already: its vCPUs set them for virtio-pci.
+	 */
+	ALLOW1(ioctl, ONE_OF(1, KVM_IOEVENTFD)),
+#endif
 	ALLOW(epoll_ctl),
 #ifdef __NR_poll
 	ALLOW(poll),

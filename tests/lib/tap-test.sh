@@ -104,5 +104,25 @@ report $? "tests/run.sh counts them: $sum" "$out" \
 report $? "tests/run.sh counts none of their skips as for want of KVM" \
 	"$out" "no skip naming KVM"
 
+# Where /dev/kvm is missing: a skip names KVM by the word, not by "lkvm"
+# in a path or a command (the nested smoke's, its L1 kernel not built).
+cat >"$tmp/kvm-skips.sh" <<EOF
+#!/bin/sh
+echo "ok 1 - a VM # SKIP /dev/kvm does not exist"
+echo "ok 2 - another # SKIP no KVM here"
+echo "ok 3 - a kernel # SKIP not built (/root/.cache/lkvm/out): make lkvm"
+echo "1..3"
+EOF
+chmod +x "$tmp/kvm-skips.sh"
+if [ -r /dev/kvm ] && [ -w /dev/kvm ]; then
+	n=$((n + 1))
+	echo "ok $n - tests/run.sh's skips that name KVM # SKIP counted only without /dev/kvm, which is here"
+else
+	out=$(env -u NESTED_SUITES "$top/tests/run.sh" "$tmp/kvm-skips.sh" 2>&1)
+	grep -q ": 2 skips name KVM;" <<<"$out"
+	report $? "tests/run.sh: 2 skips name KVM, not the one naming lkvm's path" \
+		"$out" "... 2 skips name KVM; ..."
+fi
+
 echo "1..$n"
 exit "$bad"

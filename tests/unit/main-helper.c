@@ -171,6 +171,45 @@ static void on_usr1(int sig)
 	(void)sig;
 }
 
+/*
+ * SigCgt of a child that catches nothing (every handler back to SIG_DFL,
+ * as the helper does): "0..." natively; under qemu-user the emulator's
+ * own host handlers, which hide whether the helper kept lkvm's.
+ */
+static void bare_child_sigcgt(char *cgt, size_t len)
+{
+	struct sigaction dfl = { .sa_handler = SIG_DFL }, old;
+	int p[2], sig;
+	char c;
+	pid_t pid;
+
+	cgt[0] = '\0';
+	if (pipe(p))
+		return;
+	pid = fork();
+	if (pid == 0) {
+		for (sig = 1; sig < NSIG; sig++)
+			if (sig != SIGKILL && sig != SIGSTOP &&
+			    !sigaction(sig, NULL, &old) &&
+			    old.sa_handler != SIG_IGN &&
+			    old.sa_handler != SIG_DFL)
+				sigaction(sig, &dfl, NULL);
+		close(p[0]);
+		/* Ready; then wait for the parent's look and its kill. */
+		if (write(p[1], "r", 1) == 1)
+			pause();
+		_exit(0);
+	}
+	close(p[1]);
+	if (pid > 0 && read(p[0], &c, 1) == 1)
+		proc_field(pid, "SigCgt", cgt, len);
+	close(p[0]);
+	if (pid > 0) {
+		kill(pid, SIGKILL);
+		waitpid(pid, NULL, 0);
+	}
+}
+
 /* Raw datagrams of n bytes to the helper: its answer, or a failure. */
 static int raw_ask(size_t n)
 {
@@ -185,7 +224,7 @@ static int raw_ask(size_t n)
 
 static void helper_checks(bool filter)
 {
-	char cgt[64], blk[64], ign[64], mode[16];
+	char cgt[64], blk[64], ign[64], mode[16], bare[64], why[128];
 	struct sigaction sa = { .sa_handler = on_usr1 };
 	unsigned long long mask = 0;
 	int r, st, want;
@@ -223,8 +262,17 @@ static void helper_checks(bool filter)
 	mask = strtoull(blk, NULL, 16);
 	want = (1 << (SIGINT - 1)) | (1 << (SIGTERM - 1)) |
 	       (1 << (SIGHUP - 1)) | (1 << (SIGQUIT - 1));
-	ok(strspn(cgt, "0") == strlen(cgt) && cgt[0],
-	   "it catches no signal: none of lkvm's handlers (SigCgt %s)", cgt);
+	bare_child_sigcgt(bare, sizeof(bare));
+	if (bare[0] && strspn(bare, "0") == strlen(bare)) {
+		ok(strspn(cgt, "0") == strlen(cgt) && cgt[0],
+		   "it catches no signal: none of lkvm's handlers (SigCgt %s)",
+		   cgt);
+	} else {
+		snprintf(why, sizeof(why),
+			 "a child that catches nothing shows SigCgt '%s' here (qemu-user's own handlers)",
+			 bare);
+		skip(why, "it catches no signal: none of lkvm's handlers");
+	}
 	ok((mask & (unsigned long long)want) == (unsigned long long)want,
 	   "it blocks SIGINT, SIGTERM, SIGHUP, SIGQUIT (SigBlk %s)", blk);
 	mask = strtoull(ign, NULL, 16);

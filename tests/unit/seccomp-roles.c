@@ -270,8 +270,10 @@ static void check_vcpu(void)
 	enum sc_role r = SC_ROLE_VCPU;
 
 	EXPECT(r, ALLOWED, "ioctl(KVM_RUN)", __NR_ioctl, 2, U(5), U(KVM_RUN));
+#ifndef __aarch64__
 	EXPECT(r, ALLOWED, "ioctl(KVM_IRQFD)", __NR_ioctl, 2, U(5),
 	       U(KVM_IRQFD));
+#endif
 	EXPECT(r, DENY, "ioctl(KVM_CREATE_VCPU) (set-up, not run time)",
 	       __NR_ioctl, 2, U(5), U(KVM_CREATE_VCPU));
 	EXPECT(r, DENY, "ioctl(KVM_SET_USER_MEMORY_REGION)", __NR_ioctl, 2,
@@ -283,6 +285,10 @@ static void check_vcpu(void)
 	       U(KVM_ARM_VCPU_INIT));
 	EXPECT(r, ALLOWED, "ioctl(KVM_GET_ONE_REG)", __NR_ioctl, 2, U(5),
 	       U(KVM_GET_ONE_REG));
+	EXPECT(r, DENY, "ioctl(KVM_SET_ONE_REG) (vCPU 0's boot registers)",
+	       __NR_ioctl, 2, U(5), U(KVM_SET_ONE_REG));
+	EXPECT(r, DENY, "ioctl(KVM_IRQFD) (virtio-pci's, not arm64's)",
+	       __NR_ioctl, 2, U(5), U(KVM_IRQFD));
 #elif defined(__s390x__)
 	EXPECT(r, DENY, "ioctl(KVM_S390_SET_INITIAL_PSW)", __NR_ioctl, 2,
 	       U(5), U(KVM_S390_SET_INITIAL_PSW));
@@ -292,9 +298,15 @@ static void check_vcpu(void)
 	       U(KVM_S390_MEM_OP));
 	EXPECT(r, ALLOWED, "ioctl(KVM_S390_IRQ)", __NR_ioctl, 2, U(5),
 	       U(KVM_S390_IRQ));
+	EXPECT(r, ALLOWED, "ioctl(KVM_SET_DEVICE_ATTR) (the FLIC's adapters)",
+	       __NR_ioctl, 2, U(5), U(KVM_SET_DEVICE_ATTR));
+	EXPECT(r, DENY, "ioctl(KVM_IOEVENTFD) (set as a device attaches)",
+	       __NR_ioctl, 2, U(5), U(KVM_IOEVENTFD));
 #endif
 	EXPECT(r, DENY, "ioctl(0xaf80) (not KVM's type)", __NR_ioctl, 2, U(5),
 	       U(0xaf80));
+	EXPECT(r, DENY, "ioctl(_IO(KVMIO, 0xff)) (KVM's type, no such call)",
+	       __NR_ioctl, 2, U(5), U(_IO(KVMIO, 0xff)));
 	EXPECT(r, DENY, "openat", __NR_openat, 3, U(AT_FDCWD), U(0),
 	       U(O_RDONLY));
 	EXPECT(r, ALLOWED, "eventfd2", __NR_eventfd2, 2, U(0), U(0));
@@ -325,8 +337,13 @@ static void check_io(void)
 	EXPECT(r, ALLOWED, "sendto (send())", __NR_sendto, 0);
 	EXPECT(r, DENY, "listen", __NR_listen, 0);
 #endif
+#ifdef __s390x__
+	EXPECT(r, ALLOWED, "ioctl(KVM_S390_INTERRUPT)", __NR_ioctl, 2, U(5),
+	       U(KVM_S390_INTERRUPT));
+#else
 	EXPECT(r, ALLOWED, "ioctl(KVM_IRQ_LINE)", __NR_ioctl, 2, U(5),
 	       U(KVM_IRQ_LINE));
+#endif
 	EXPECT(r, ALLOWED, "io_uring_enter", __NR_io_uring_enter, 0);
 }
 
@@ -346,8 +363,24 @@ static void check_control(void)
 	       U(SOCK_STREAM), U(0));
 	EXPECT(r, DENY, "connect", __NR_connect, 0);
 #endif
+	/* The debug verb's register dump. */
+#if defined(__x86_64__)
 	EXPECT(r, ALLOWED, "ioctl(KVM_GET_REGS) (the debug verb)", __NR_ioctl,
 	       2, U(5), U(KVM_GET_REGS));
+#elif defined(__aarch64__)
+	EXPECT(r, ALLOWED, "ioctl(KVM_GET_ONE_REG) (the debug verb)",
+	       __NR_ioctl, 2, U(5), U(KVM_GET_ONE_REG));
+	EXPECT(r, DENY, "ioctl(KVM_GET_REGS) (arm64 KVM answers EINVAL)",
+	       __NR_ioctl, 2, U(5), U(KVM_GET_REGS));
+	EXPECT(r, DENY, "ioctl(KVM_SET_ONE_REG)", __NR_ioctl, 2, U(5),
+	       U(KVM_SET_ONE_REG));
+#elif defined(__s390x__)
+	EXPECT(r, DENY, "ioctl(KVM_GET_REGS) (s390x's dump reads the run area)",
+	       __NR_ioctl, 2, U(5), U(KVM_GET_REGS));
+	/* A balloon's new target: the config change's interrupt. */
+	EXPECT(r, ALLOWED, "ioctl(KVM_S390_INTERRUPT) (a config change)",
+	       __NR_ioctl, 2, U(5), U(KVM_S390_INTERRUPT));
+#endif
 	EXPECT(r, DENY, "ioctl(KVM_RUN)", __NR_ioctl, 2, U(5), U(KVM_RUN));
 	EXPECT(r, DENY, "openat", __NR_openat, 3, U(AT_FDCWD), U(0),
 	       U(O_RDONLY));
@@ -382,8 +415,21 @@ static void check_disk(void)
 	EXPECT(r, ALLOWED, "io_uring_enter", __NR_io_uring_enter, 0);
 	EXPECT(r, ALLOWED, "ioctl(BLKZEROOUT)", __NR_ioctl, 2, U(5),
 	       U(BLKZEROOUT));
+#if defined(__x86_64__)
 	EXPECT(r, ALLOWED, "ioctl(KVM_SIGNAL_MSI)", __NR_ioctl, 2, U(5),
 	       U(KVM_SIGNAL_MSI));
+#elif defined(__aarch64__)
+	EXPECT(r, ALLOWED, "ioctl(KVM_IRQ_LINE)", __NR_ioctl, 2, U(5),
+	       U(KVM_IRQ_LINE));
+	EXPECT(r, DENY, "ioctl(KVM_SIGNAL_MSI) (no MSI on arm64)", __NR_ioctl,
+	       2, U(5), U(KVM_SIGNAL_MSI));
+#elif defined(__s390x__)
+	/* Classic indicators, or adapter ones KVM would not route. */
+	EXPECT(r, ALLOWED, "ioctl(KVM_S390_INTERRUPT) (a completion's interrupt)",
+	       __NR_ioctl, 2, U(5), U(KVM_S390_INTERRUPT));
+	EXPECT(r, DENY, "ioctl(KVM_IRQ_LINE) (no interrupt lines on s390x)",
+	       __NR_ioctl, 2, U(5), U(KVM_IRQ_LINE));
+#endif
 	EXPECT(r, DENY, "ioctl(KVM_RUN)", __NR_ioctl, 2, U(5), U(KVM_RUN));
 	EXPECT(r, DENY, "openat", __NR_openat, 3, U(AT_FDCWD), U(0),
 	       U(O_RDONLY));
