@@ -59,17 +59,20 @@ int landlock_only(const struct landlock_rule *rules, unsigned int nr,
  * the regular file resolv leads to when called (a symbolic link followed
  * now: the rule is on that file, not its name, so a file renamed into
  * its place later does not read; the resolver's file that libslirp
- * rereads), where resolv is a link to a directory of its own below a
- * top-level one (/run/systemd/resolve), the files in that directory (the
- * manager's renamed updates read), and, where Landlock's ABI is 4 or later, to binding
- * no TCP socket to any port, 0 included; connects stay free. No other
- * file opens, none is made, written or removed anywhere. A missing resolv
- * (or one that is not a regular file) gets no rule: confined all the
- * same. Returns 1 when confined (with *why set to say so when TCP binds
+ * rereads), where resolv is a link into a resolver manager's own
+ * directory (landlock_resolver_dir_known(): /run/systemd/resolve, ...),
+ * the files beneath it (the manager's renamed updates read), and, where
+ * Landlock's ABI is 4 or later, to binding no TCP socket to any port, 0
+ * included; connects stay free. No other file opens, none is made,
+ * written or removed anywhere. A resolv that is missing, not a regular
+ * file or not to be reached (a loop of links) gets no rule: confined all
+ * the same. Returns 1 when confined (with *why set to say so when TCP binds
  * are not restricted: an older ABI), 0 with *why set when the kernel has
  * no Landlock, -errno on another failure.
  */
 int landlock_user_net(const char *resolv, const char **why);
+/* Whether dir (a real path) is a resolver manager's own directory. */
+bool landlock_resolver_dir_known(const char *dir);
 
 /*
  * The main thread's helper (main-helper.h), forked before the guest runs

@@ -139,76 +139,85 @@ struct ll_ruleset_attr {
 
 /*
  * Reading path's file, where path leads (a link followed: the rule is on
- * the file it resolves to now), if that is a regular file; else no rule.
+ * the file it resolves to now), if that is a regular file; else, and
+ * whatever fails on the way (a loop of links, a component not to be
+ * searched), no rule: the thread is confined all the same.
  */
-static int add_read_file(int ruleset, const char *path)
+static void add_read_file(int ruleset, const char *path)
 {
 	struct landlock_path_beneath_attr rule = {
 		.allowed_access = LANDLOCK_ACCESS_FS_READ_FILE,
 	};
 	struct stat st;
-	int err = 0;
 
 	rule.parent_fd = open(path, O_PATH | O_CLOEXEC);
 	if (rule.parent_fd < 0)
-		return errno == ENOENT || errno == ENOTDIR ? 0 : -errno;
-	if (fstat(rule.parent_fd, &st))
-		err = -errno;
-	else if (S_ISREG(st.st_mode) &&
-		 syscall(SYS_landlock_add_rule, ruleset,
-			 LANDLOCK_RULE_PATH_BENEATH, &rule, 0))
-		err = -errno;
+		return;
+	/* A rule refused: none, and confined all the same. */
+	if (!fstat(rule.parent_fd, &st) && S_ISREG(st.st_mode))
+		syscall(SYS_landlock_add_rule, ruleset,
+			LANDLOCK_RULE_PATH_BENEATH, &rule, 0);
 	close(rule.parent_fd);
-	return err;
 }
 
 /*
- * Where resolv is a symbolic link (systemd-resolved's, resolvconf's),
- * its target's directory holds the resolver's files alone, and the
- * manager renames a new file into it on every change: reading there
- * follows those. Not where that directory is / or a top-level one
- * (/etc, /run), nor resolv's own (/etc/resolv.conf -> resolv.conf.d).
+ * The resolver managers' own directories, which hold their files alone
+ * and get a new one renamed in on every change. A rule on a directory
+ * covers its whole tree, so only these, by name: never where a link
+ * happens to lead (a home directory, /etc/ssl, a share).
  */
-static int add_link_dir(int ruleset, const char *resolv)
+static const char *const resolver_dirs[] = {
+	"/run/systemd/resolve", "/run/resolvconf", "/run/NetworkManager",
+	"/run/connman",
+};
+
+bool landlock_resolver_dir_known(const char *dir)
+{
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(resolver_dirs); i++)
+		if (!strcmp(dir, resolver_dirs[i]))
+			return true;
+	return false;
+}
+
+/*
+ * Where resolv is a symbolic link into one of resolver_dirs, that
+ * directory's files: the manager's updates read. No rule otherwise.
+ */
+static void add_link_dir(int ruleset, const char *resolv)
 {
 	struct landlock_path_beneath_attr rule = {
 		.allowed_access = LANDLOCK_ACCESS_FS_READ_FILE,
 	};
-	char *real, *slash, *own;
+	char *real, *slash;
 	struct stat st;
-	int err = 0;
-	size_t n;
 
 	if (lstat(resolv, &st) || !S_ISLNK(st.st_mode))
-		return 0;
+		return;
 	real = realpath(resolv, NULL);
 	if (!real)
-		return 0;
+		return;
 	slash = strrchr(real, '/');
-	own = strrchr(resolv, '/');
-	n = own ? (size_t)(own - resolv) : 0;
-	/* "/x/y": at least two components before the file's name. */
-	if (!slash || slash == real || !memchr(real + 1, '/', slash - real - 1) ||
-	    ((size_t)(slash - real) == n && !memcmp(real, resolv, n))) {
+	if (slash)
+		*slash = '\0';
+	if (!slash || !landlock_resolver_dir_known(real)) {
 		free(real);
-		return 0;
+		return;
 	}
-	*slash = '\0';
 	rule.parent_fd = open(real, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	free(real);
 	if (rule.parent_fd < 0)
-		return 0;
-	if (syscall(SYS_landlock_add_rule, ruleset, LANDLOCK_RULE_PATH_BENEATH,
-		    &rule, 0))
-		err = -errno;
+		return;
+	syscall(SYS_landlock_add_rule, ruleset, LANDLOCK_RULE_PATH_BENEATH,
+		&rule, 0);
 	close(rule.parent_fd);
-	return err;
 }
 
 int landlock_user_net(const char *resolv, const char **why)
 {
 	struct ll_ruleset_attr attr = { 0 };
-	int abi, fd, ret;
+	int abi, fd;
 
 	abi = landlock_abi(why);
 	if (abi <= 0)
@@ -229,11 +238,7 @@ int landlock_user_net(const char *resolv, const char **why)
 	fd = (int)syscall(SYS_landlock_create_ruleset, &attr, sizeof(attr), 0);
 	if (fd < 0)
 		return -errno;
-	ret = add_read_file(fd, resolv);
-	if (!ret)
-		ret = add_link_dir(fd, resolv);
-	if (!ret)
-		return landlock_enforce(fd);
-	close(fd);
-	return ret;
+	add_read_file(fd, resolv);
+	add_link_dir(fd, resolv);
+	return landlock_enforce(fd);
 }

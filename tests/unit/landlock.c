@@ -152,14 +152,55 @@ static void linked_file(void)
 	ok(res[1] == 0 && res[2] == 0,
 	   "the link and its target in another directory read (%s, %s)",
 	   strerror(res[1]), strerror(res[2]));
-	ok(res[3] == 0,
-	   "a file beside the target, in the resolver's own directory, reads: the manager's next one (%s)",
+	ok(res[3] == EACCES,
+	   "a file beside the target, in a directory not a resolver manager's: EACCES (%s)",
 	   strerror(res[3]));
 	ok(res[4] == EACCES && res[5] == EACCES,
 	   "a key elsewhere, a file beside the link: EACCES (%s, %s)",
 	   strerror(res[4]), strerror(res[5]));
 	ok(res[6] == EACCES, "the target for writing: EACCES (%s)",
 	   strerror(res[6]));
+}
+
+/*
+ * A link into a home directory: its target reads, nothing beneath that
+ * directory else (a rule on it would cover its whole tree).
+ */
+static void linked_home(void)
+{
+	const char *const paths[] = {
+		at("home/u/resolv.conf"), at("home/u/.ssh/id"), at("home/u/x"),
+	};
+	const int flags[] = { O_RDONLY, O_RDONLY, O_RDONLY };
+	int res[MAX_RES + 1];
+
+	ok(confined(at("etc/home.conf"), paths, flags, 3, res, false) == 0 &&
+	   res[0] == 1, "a child confined to a link into a home directory ran, confined");
+	ok(res[1] == 0 && res[2] == EACCES && res[3] == EACCES,
+	   "its target reads, a key beneath that directory and a file beside it do not (%s, %s, %s)",
+	   strerror(res[1]), strerror(res[2]), strerror(res[3]));
+	ok(landlock_resolver_dir_known("/run/systemd/resolve") &&
+	   landlock_resolver_dir_known("/run/resolvconf") &&
+	   !landlock_resolver_dir_known("/home/u") &&
+	   !landlock_resolver_dir_known("/mnt/wsl") &&
+	   !landlock_resolver_dir_known("/etc/ssl") &&
+	   !landlock_resolver_dir_known("/run") &&
+	   !landlock_resolver_dir_known("/run/systemd/resolve/sub"),
+	   "a resolver manager's directory is one of a few by name, nothing beneath or above");
+}
+
+/* A loop of links: no rule, confined all the same (was: unconfined). */
+static void looped_file(void)
+{
+	const char *const paths[] = { at("secret/key"), "/etc/passwd" };
+	const int flags[] = { O_RDONLY, O_RDONLY };
+	int res[MAX_RES + 1];
+
+	ok(confined(at("etc/loop.conf"), paths, flags, 2, res, false) == 0 &&
+	   res[0] == 1, "a resolver file that is a loop of links: confined all the same (%d)",
+	   res[0]);
+	ok(res[1] == EACCES && res[2] == EACCES,
+	   "... nothing reads (%s, %s)", strerror(res[1]), strerror(res[2]));
 }
 
 static void missing_file(void)
@@ -324,6 +365,7 @@ int main(void)
 {
 	const char *why = "";
 	int abi = landlock_abi(&why);
+	char cmd[64];
 
 	if (abi <= 0) {
 		skip(abi < 0 ? strerror(-abi) : why, "Landlock");
@@ -331,7 +373,11 @@ int main(void)
 	}
 	if (!mkdtemp(scratch_dir) || mkdir(at("etc"), 0700) || mkdir(at("run"), 0700) ||
 	    mkdir(at("secret"), 0700) ||
-	    symlink("../run/stub.conf", at("etc/link.conf"))) {
+	    symlink("../run/stub.conf", at("etc/link.conf")) ||
+	    mkdir(at("home"), 0700) || mkdir(at("home/u"), 0700) ||
+	    mkdir(at("home/u/.ssh"), 0700) ||
+	    symlink("../home/u/resolv.conf", at("etc/home.conf")) ||
+	    symlink("loop.conf", at("etc/loop.conf"))) {
 		perror(scratch_dir);
 		return 1;
 	}
@@ -341,15 +387,21 @@ int main(void)
 	put("run/stub.conf", "nameserver 127.0.0.53\n");
 	put("run/other.conf", "nameserver 127.0.0.54\n");
 	put("secret/key", "secret\n");
+	put("home/u/resolv.conf", "nameserver 192.0.2.3\n");
+	put("home/u/.ssh/id", "a private key\n");
+	put("home/u/x", "the user's\n");
 	plain_file();
 	replaced_file();
 	linked_file();
+	linked_home();
+	looped_file();
 	missing_file();
 	host_etc();
 	tcp_binds();
 	ok(landlock_fs_rights(1) == 0x1fff && landlock_fs_rights(3) == 0x7fff,
 	   "ABI 1 handles 13 rights, ABI 3 15");
-	if (system("rm -rf /tmp/lkvm-landlock-??????"))
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", scratch_dir);
+	if (system(cmd))
 		return 1;
 	return tap_done();
 }
