@@ -7,13 +7,11 @@
  * own code through /proc/self/mem. Landlock refuses it every file system
  * right: the status file and the sockets' removal are its helper's
  * (vmm/main-helper.c), forked before the guest runs, which does them for
- * exactly the paths it was given. No rule on a directory, whose whole tree it would
- * open (the user's files beside --vsock path=, other VMs' sockets).
+ * exactly the paths it was given. No rule on a directory, whose whole
+ * tree it would open (the user's files beside --vsock path=, other VMs'
+ * sockets).
  */
-#include <string.h>
-
 #include "landlock.h"
-#include "log.h"
 #include "main-helper.h"
 
 #if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_UNDEFINED__)
@@ -24,17 +22,29 @@
 #endif
 #endif
 
+/*
+ * A sanitizer build writes its reports (LeakSanitizer's at exit) from
+ * this thread: neither confined nor helped.
+ */
+static bool main_sanitized(const char **why)
+{
+#ifdef MAIN_SANITIZER
+	*why = "a sanitizer build, whose reports this thread writes";
+	return true;
+#else
+	(void)why;
+	return false;
+#endif
+}
+
 int vm_main_helper_start(struct main_helper *mh,
 			 const struct status_target *status, bool filter,
 			 const char **why)
 {
 	int r;
 
-#ifdef MAIN_SANITIZER
-	/* Its reports (LeakSanitizer's at exit) are files opened here. */
-	*why = "a sanitizer build, whose reports this thread writes";
-	return 0;
-#endif
+	if (main_sanitized(why))
+		return 0;
 	r = landlock_abi(why);
 	if (r <= 0)
 		return r;
@@ -44,9 +54,7 @@ int vm_main_helper_start(struct main_helper *mh,
 
 int vm_main_confine(const char **why)
 {
-#ifdef MAIN_SANITIZER
-	*why = "a sanitizer build, whose reports this thread writes";
-	return 0;
-#endif
+	if (main_sanitized(why))
+		return 0;
 	return landlock_only(NULL, 0, why);
 }
