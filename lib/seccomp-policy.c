@@ -138,10 +138,11 @@ static const struct sc_rule g_common[] = {
 
 /*
  * The KVM ioctls of a running VM: what a vCPU thread calls, for itself and
- * for the device code its exits run, which the I/O thread's devices and
- * main's teardown share (g_main). Never what creates or sets a VM up
- * (VMs, vCPUs, memory slots, devices, capabilities, a vCPU's first
- * state): the main thread makes those before any filter is on.
+ * for the device code its exits run (g_kvm_vcpu, g_kvm_vm, g_kvm_flic);
+ * the other threads' interrupts (g_irq, the I/O thread's too); main's
+ * teardown (g_kvm_teardown). Never what creates or sets a VM up (VMs,
+ * vCPUs, memory slots, devices, capabilities, a vCPU's first state): the
+ * main thread makes those before any filter is on.
  *
  * Each list is every ioctl() on a run-time path of vmm/ (vcpu.c, vm.c,
  * vm-irq.c and the arch's directory), devices/ and virtio/, by name; the
@@ -176,13 +177,13 @@ static const struct sc_rule g_common[] = {
  * and code (KVM_GET_REGS, KVM_GET_SREGS, KVM_TRANSLATE) and the single
  * step's re-arm (KVM_SET_GUEST_DEBUG), the emulation assist's
  * KVM_SET_REGS and vCPU events (x86_64/exits.c); KVM_NMI, lkvm debug
- * --nmi served on the vCPU's thread (vcpu.c). KVM_SET_SREGS and
- * KVM_GET_LAPIC were traced; by reading they are arch_vcpu_init()'s.
+ * --nmi served on the vCPU's thread (vcpu.c). Not KVM_SET_SREGS or
+ * KVM_GET_LAPIC: arch_vcpu_init()'s only (x86_64/cpu.c), on main before
+ * the filters.
  */
 #define KVM_VCPU_IOCTLS ALLOW1(ioctl, ONE_OF(1, KVM_RUN, KVM_GET_REGS, \
-	KVM_SET_REGS, KVM_GET_SREGS, KVM_SET_SREGS, KVM_TRANSLATE, \
-	KVM_GET_VCPU_EVENTS, KVM_SET_VCPU_EVENTS, KVM_SET_GUEST_DEBUG, \
-	KVM_GET_LAPIC, KVM_NMI))
+	KVM_SET_REGS, KVM_GET_SREGS, KVM_TRANSLATE, KVM_GET_VCPU_EVENTS, \
+	KVM_SET_VCPU_EVENTS, KVM_SET_GUEST_DEBUG, KVM_NMI))
 /*
  * The VM's: a device's interrupt line or MSI (vm.c, vm-irq.c); the
  * virtio-pci driver's doorbells, irqfds and MSI routes as it enables its
@@ -201,7 +202,8 @@ static const struct sc_rule g_common[] = {
 /*
  * The VM's: KVM_IRQ_LINE, a device's SPI (vm.c: the UART, virtio-mmio,
  * whose MMIO exits run here). Not KVM_IOEVENTFD: virtio-mmio's
- * doorbells are set as a device attaches, and let go by main (g_main).
+ * doorbells are set as a device attaches, and let go by main
+ * (g_kvm_teardown).
  * No MSI, irqfd or GSI routing: those are virtio-pci's, which arm64
  * lacks.
  */
@@ -225,7 +227,7 @@ static const struct sc_rule g_common[] = {
  * (KVM_SET_GSI_ROUTING, KVM_IRQFD), which main's teardown takes back
  * (s390x/adapter.c). Both exist on the VM's descriptor alone; the pin
  * keeps them there. Not KVM_IOEVENTFD: virtio-ccw's doorbells are set as
- * a device attaches, and let go by main (g_main).
+ * a device attaches, and let go by main (g_kvm_teardown).
  */
 #define KVM_VM_IOCTLS ALLOW1(ioctl, ONE_OF(1, KVM_SET_GSI_ROUTING, KVM_IRQFD))
 /*
@@ -247,7 +249,8 @@ static const struct sc_rule g_kvm_vm[] = {
 };
 
 /*
- * A device's interrupt from a thread that is not a vCPU's (a disk or 9p
+ * A device's interrupt from a thread that is not a vCPU's (the I/O
+ * thread's devices: console input, a tap's packets, vsock; a disk or 9p
  * worker completing a request, libslirp's, the control thread's config
  * change or break), on the VM's descriptor (PIN_VM): x86_64's interrupt
  * line or MSI (vm.c, vm-irq.c); arm64's line (virtio-mmio only: no
@@ -266,16 +269,25 @@ static const struct sc_rule g_irq[] = {
 #endif
 };
 
-#ifndef __x86_64__
 /*
- * main's teardown: a detaching device's doorbells
- * (KVM_IOEVENTFD_FLAG_DEASSIGN), on the VM's descriptor (PIN_VM); in
- * x86_64's g_kvm_vm already: its vCPUs set them for virtio-pci.
+ * main's teardown (vm_devices_quiesce(), vm_devices_destroy()), on the
+ * VM's descriptor (PIN_VM): the last completions' interrupts (as g_irq);
+ * a detaching device's doorbells (KVM_IOEVENTFD_FLAG_DEASSIGN: vm-irq.c,
+ * s390x/vm.c); its irqfds (devices/pci.c msix_destroy(); s390x/adapter.c
+ * thinint_release(), which commits the routes left: KVM_SET_GSI_ROUTING).
+ * None of a vCPU's: its threads have ended.
  */
 static const struct sc_rule g_kvm_teardown[] = {
-	ALLOW1(ioctl, ONE_OF(1, KVM_IOEVENTFD)),
-};
+#if defined(__x86_64__)
+	ALLOW1(ioctl, ONE_OF(1, KVM_IRQ_LINE, KVM_SIGNAL_MSI, KVM_IOEVENTFD,
+			     KVM_IRQFD)),
+#elif defined(__aarch64__)
+	ALLOW1(ioctl, ONE_OF(1, KVM_IRQ_LINE, KVM_IOEVENTFD)),
+#elif defined(__s390x__)
+	ALLOW1(ioctl, ONE_OF(1, KVM_S390_INTERRUPT, KVM_IOEVENTFD, KVM_IRQFD,
+			     KVM_SET_GSI_ROUTING)),
 #endif
+};
 
 /* What a device's code runs on a vCPU or the I/O thread. */
 static const struct sc_rule g_device[] = {
@@ -347,12 +359,13 @@ static const struct sc_rule g_control[] = {
 	SOCK(recvmsg, SYS_RECVMSG),
 	/*
 	 * lkvm debug's dump of each paused vCPU (arch_dump_vcpu()): x86_64's
-	 * list as traced; arm64's core registers one by one; s390x's are in
-	 * the run area, no ioctl.
+	 * registers and code; arm64's core registers one by one; s390x's are
+	 * in the run area, no ioctl. Not KVM_NMI: lkvm debug --nmi asks the
+	 * vCPU, which makes it (vcpu_request_nmi()).
 	 */
 #if defined(__x86_64__)
 	ALLOW1(ioctl, ONE_OF(1, KVM_GET_REGS, KVM_GET_SREGS,
-					      KVM_TRANSLATE, KVM_NMI)),
+					      KVM_TRANSLATE)),
 #elif defined(__aarch64__)
 	ALLOW1(ioctl, ONE_OF(1, KVM_GET_ONE_REG)),
 #endif
@@ -519,11 +532,7 @@ struct sc_group {
 
 static const struct sc_group role_groups[SC_NR_ROLES][MAX_GROUPS] = {
 	[SC_ROLE_MAIN] = { GROUP(g_common), GROUP(g_runtime), GROUP(g_main), GROUP(g_disk),
-			   GROUP(g_kvm_vcpu), GROUP_ON(g_kvm_vm, PIN_VM),
-#ifndef __x86_64__
-			   GROUP_ON(g_kvm_teardown, PIN_VM),
-#endif
-	},
+			   GROUP_ON(g_kvm_teardown, PIN_VM) },
 	[SC_ROLE_VCPU] = { GROUP(g_common), GROUP(g_runtime), GROUP(g_device), GROUP(g_disk),
 			   GROUP(g_kvm_vcpu), GROUP_ON(g_kvm_vm, PIN_VM),
 #ifdef __s390x__
@@ -531,8 +540,7 @@ static const struct sc_group role_groups[SC_NR_ROLES][MAX_GROUPS] = {
 #endif
 	},
 	[SC_ROLE_IO] = { GROUP(g_common), GROUP(g_runtime), GROUP(g_io), GROUP(g_stream),
-			 GROUP(g_device), GROUP(g_disk), GROUP(g_kvm_vcpu),
-			 GROUP_ON(g_kvm_vm, PIN_VM) },
+			 GROUP(g_device), GROUP(g_disk), GROUP_ON(g_irq, PIN_VM) },
 	/* g_irq: debug --sysrq's break raises the UART's line. */
 	[SC_ROLE_CONTROL] = { GROUP(g_common), GROUP(g_runtime), GROUP(g_control),
 			      GROUP_ON(g_irq, PIN_VM) },

@@ -92,9 +92,6 @@ static const struct kio vcpu_ioctls[] = {
 	ANY(KVM_GET_VCPU_EVENTS),
 	ANY(KVM_SET_VCPU_EVENTS),
 	ANY(KVM_NMI),
-	/* Not made here (x86_64/cpu.c arch_vcpu_init() only): allowed. */
-	ANY(KVM_SET_SREGS),
-	ANY(KVM_GET_LAPIC),
 	VM(KVM_IRQ_LINE),
 	VM(KVM_SIGNAL_MSI),
 	VM(KVM_SET_GSI_ROUTING),
@@ -144,13 +141,15 @@ static const struct kio vcpu_ioctls[] = {
 #endif
 
 /*
- * A device's interrupt from a thread that is not a vCPU's, on the VM: a
- * disk or 9p worker's completion, libslirp's packet, the control thread's
- * config change (lkvm balloon) or break (lkvm debug --sysrq): x86_64's
- * line or MSI (vm.c vm_irq_line_set(), vm-irq.c vm_signal_msi()),
- * arm64's line, s390x's floating interrupt (s390x/vm.c
- * s390x_inject_floating(), from css_notify_alert() and the transport's
- * classic or unrouted adapter indicators).
+ * A device's interrupt from a thread that is not a vCPU's, on the VM: the
+ * I/O thread's devices (console input, a tap's packets, vsock; MSI-X
+ * routes and irqfds change on a table write, a vCPU's MMIO exit, never
+ * here), a disk or 9p worker's completion, libslirp's packet, the control
+ * thread's config change (lkvm balloon) or break (lkvm debug --sysrq):
+ * x86_64's line or MSI (vm.c vm_irq_line_set(), vm-irq.c
+ * vm_signal_msi()), arm64's line, s390x's floating interrupt (s390x/vm.c
+ * s390x_inject_floating(): the service signal, css_notify_alert(), the
+ * transport's classic or unrouted adapter indicators).
  */
 static const struct kio irq_ioctls[] = {
 #if defined(__x86_64__)
@@ -165,87 +164,29 @@ static const struct kio irq_ioctls[] = {
 };
 
 /*
- * The I/O thread's devices (console input, a tap's packets, vsock):
- * interrupts only, as irq_ioctls. It has the vCPUs' list (the policy's
- * g_kvm_vcpu and g_kvm_vm), less the FLIC's.
- */
-static const struct kio io_ioctls[] = {
-#if defined(__x86_64__)
-	ANY(KVM_RUN),
-	ANY(KVM_GET_REGS),
-	ANY(KVM_GET_SREGS),
-	ANY(KVM_TRANSLATE),
-	ANY(KVM_SET_GUEST_DEBUG),
-	ANY(KVM_SET_REGS),
-	ANY(KVM_GET_VCPU_EVENTS),
-	ANY(KVM_SET_VCPU_EVENTS),
-	ANY(KVM_NMI),
-	ANY(KVM_SET_SREGS),
-	ANY(KVM_GET_LAPIC),
-	VM(KVM_IRQ_LINE),
-	VM(KVM_SIGNAL_MSI),
-	VM(KVM_SET_GSI_ROUTING),
-	VM(KVM_IRQFD),
-	VM(KVM_IOEVENTFD),
-#elif defined(__aarch64__)
-	ANY(KVM_RUN),
-	ANY(KVM_GET_ONE_REG),
-	VM(KVM_IRQ_LINE),
-#elif defined(__s390x__)
-	ANY(KVM_RUN),
-	ANY(KVM_S390_MEM_OP),
-	ANY(KVM_S390_IRQ),
-	ANY(KVM_S390_INTERRUPT),
-	ANY(KVM_S390_INITIAL_RESET),
-	ANY(KVM_S390_NORMAL_RESET),
-	VM(KVM_SET_GSI_ROUTING),
-	VM(KVM_IRQFD),
-#endif
-	KIO_END
-};
-
-/*
- * main's teardown (cmd-run.c run_configured(): vm_devices_destroy()):
- * a detaching device's doorbells (KVM_IOEVENTFD_FLAG_DEASSIGN: vm-irq.c
- * vm_ioeventfd(), s390x/vm.c s390x_ccw_ioeventfd()), its irqfds
- * (devices/pci.c msix_destroy(); s390x/adapter.c thinint_release(), which
- * commits the routes left), the last completions' interrupts
- * (vm_devices_quiesce()). It has the vCPUs' list too (g_kvm_vcpu,
- * g_kvm_vm), less the FLIC's.
+ * main's teardown (cmd-run.c run_configured(): vm_devices_destroy()),
+ * after the vCPUs' threads ended: a detaching device's doorbells
+ * (KVM_IOEVENTFD_FLAG_DEASSIGN: vm-irq.c vm_ioeventfd(), s390x/vm.c
+ * s390x_ccw_ioeventfd()), its irqfds (devices/pci.c msix_destroy();
+ * s390x/adapter.c thinint_release(), which commits the routes left), the
+ * last completions' interrupts (vm_devices_quiesce()). No MSI route is
+ * changed (msix_destroy() keeps them), so not x86_64's
+ * KVM_SET_GSI_ROUTING.
  */
 static const struct kio main_ioctls[] = {
 #if defined(__x86_64__)
-	ANY(KVM_RUN),
-	ANY(KVM_GET_REGS),
-	ANY(KVM_GET_SREGS),
-	ANY(KVM_TRANSLATE),
-	ANY(KVM_SET_GUEST_DEBUG),
-	ANY(KVM_SET_REGS),
-	ANY(KVM_GET_VCPU_EVENTS),
-	ANY(KVM_SET_VCPU_EVENTS),
-	ANY(KVM_NMI),
-	ANY(KVM_SET_SREGS),
-	ANY(KVM_GET_LAPIC),
 	VM(KVM_IRQ_LINE),
 	VM(KVM_SIGNAL_MSI),
-	VM(KVM_SET_GSI_ROUTING),
-	VM(KVM_IRQFD),
 	VM(KVM_IOEVENTFD),
+	VM(KVM_IRQFD),
 #elif defined(__aarch64__)
-	ANY(KVM_RUN),
-	ANY(KVM_GET_ONE_REG),
 	VM(KVM_IRQ_LINE),
 	VM(KVM_IOEVENTFD),
 #elif defined(__s390x__)
-	ANY(KVM_RUN),
-	ANY(KVM_S390_MEM_OP),
-	ANY(KVM_S390_IRQ),
-	ANY(KVM_S390_INTERRUPT),
-	ANY(KVM_S390_INITIAL_RESET),
-	ANY(KVM_S390_NORMAL_RESET),
-	VM(KVM_SET_GSI_ROUTING),
-	VM(KVM_IRQFD),
+	VM(KVM_S390_INTERRUPT),
 	VM(KVM_IOEVENTFD),
+	VM(KVM_IRQFD),
+	VM(KVM_SET_GSI_ROUTING),
 #endif
 	KIO_END
 };
@@ -261,8 +202,6 @@ static const struct kio control_ioctls[] = {
 	ANY(KVM_GET_REGS),
 	ANY(KVM_GET_SREGS),
 	ANY(KVM_TRANSLATE),
-	/* Not made here (the vCPU injects it): allowed. */
-	ANY(KVM_NMI),
 #elif defined(__aarch64__)
 	ANY(KVM_GET_ONE_REG),
 #endif
@@ -293,6 +232,8 @@ static const struct kio setup_ioctls[] = {
 	ANY(KVM_SET_MP_STATE),
 	ANY(KVM_SET_SIGNAL_MASK),
 #if defined(__x86_64__)
+	ANY(KVM_SET_SREGS),		/* arch_vcpu_init() */
+	ANY(KVM_GET_LAPIC),		/* arch_vcpu_init() */
 	ANY(KVM_SET_TSS_ADDR),
 	ANY(KVM_SET_IDENTITY_MAP_ADDR),
 	ANY(KVM_CREATE_PIT2),
@@ -334,7 +275,7 @@ static const struct kio setup_ioctls[] = {
 static const struct kio *const *const role_lists[SC_NR_ROLES] = {
 	[SC_ROLE_MAIN] = (const struct kio *const[]){ main_ioctls, NULL },
 	[SC_ROLE_VCPU] = (const struct kio *const[]){ vcpu_ioctls, NULL },
-	[SC_ROLE_IO] = (const struct kio *const[]){ io_ioctls, NULL },
+	[SC_ROLE_IO] = (const struct kio *const[]){ irq_ioctls, NULL },
 	[SC_ROLE_CONTROL] = (const struct kio *const[]){ control_ioctls,
 							 irq_ioctls, NULL },
 	[SC_ROLE_P9] = (const struct kio *const[]){ irq_ioctls, NULL },
@@ -443,8 +384,8 @@ static void check_named(enum sc_role r)
 static void check_sweep(enum sc_role r)
 {
 	static const struct kio *const all[] = {
-		vcpu_ioctls, irq_ioctls, io_ioctls, main_ioctls,
-		control_ioctls, setup_ioctls, NULL,
+		vcpu_ioctls, irq_ioctls, main_ioctls, control_ioctls,
+		setup_ioctls, NULL,
 	};
 	u32 sizes[64], req, got, first_bad = 0;
 	unsigned int nsizes = 0, s, dir, nr, i, bad = 0, tried = 0;
