@@ -150,6 +150,12 @@ struct virtio_device {
 
 	unsigned int nr_queues;
 	struct virtq *vqs;
+	/*
+	 * The device runs requests on the thread that rings its doorbell:
+	 * transports leave its queues without ioeventfds, so a doorbell
+	 * exits to lkvm on the vCPU that wrote it.
+	 */
+	bool notify_on_vcpu;
 };
 
 /*

@@ -12,7 +12,8 @@
  * statistics; net frames both ways and a control command, over a
  * file-descriptor backend (as a tap's) and a socket one (as the user-mode
  * network's), the I/O loop running; blk read, write, flush, GET_ID,
- * WRITE_ZEROES and DISCARD on io_uring and on threads; a 9p Tversion.
+ * WRITE_ZEROES and DISCARD on io_uring and on threads, and with io=vcpu
+ * (each request then runs on the vCPU itself); a 9p Tversion.
  * Each device's activation (DRIVER_OK) and reset, which always reach a
  * vCPU, too. virtio-vsock has its own (virtio-vsock-hostile.c).
  */
@@ -497,15 +498,19 @@ static void blk_range(u64 sector, u32 count)
 	memcpy(th_hva(&T, TH_BUFS + 0x100c), &z, 4);
 }
 
-static void test_blk(enum disk_engine_kind kind, struct io_loop *loop)
+/* vcpu_io: --disk ...,io=vcpu, each lone request run on the vCPU. */
+static void test_blk(enum disk_engine_kind kind, struct io_loop *loop,
+		     bool vcpu_io)
 {
 	struct virtio_blk_options o = {
 		.path = path, .engine = kind, .loop = loop, .queue_size = 16,
-		.no_lock = true, .serial = "vcpu-notify",
+		.no_lock = true, .serial = "vcpu-notify", .vcpu_io = vcpu_io,
 	};
 	struct virtio_blk *blk;
-	const char *en = kind == DISK_ENGINE_URING ? "io_uring" : "threads";
-	char dev[32];
+	const char *en = kind == DISK_ENGINE_URING ?
+			 (vcpu_io ? "io_uring, io=vcpu" : "io_uring") :
+			 (vcpu_io ? "threads, io=vcpu" : "threads");
+	char dev[48];
 	u8 *data = NULL, back[512], st;
 	char err[256] = "";
 	int n, fd;
@@ -656,8 +661,10 @@ int main(void)
 	fd = mkstemp(path);
 	if (fd < 0 || ftruncate(fd, 1 << 20) || close(fd))
 		abort();
-	test_blk(DISK_ENGINE_URING, &loop);
-	test_blk(DISK_ENGINE_THREAD, NULL);
+	test_blk(DISK_ENGINE_URING, &loop, false);
+	test_blk(DISK_ENGINE_THREAD, NULL, false);
+	test_blk(DISK_ENGINE_URING, &loop, true);
+	test_blk(DISK_ENGINE_THREAD, &loop, true);
 	io_loop_destroy(&loop);
 	unlink(path);
 	snprintf(dir, sizeof(dir), "/tmp/lkvm-vcpu-notify-9p-XXXXXX");
