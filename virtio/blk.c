@@ -7,6 +7,7 @@
  */
 #include <endian.h>
 #include <errno.h>
+#include <signal.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -45,6 +46,7 @@ struct blk_queue {
 	unsigned int in_flight;	/* under vq->lock: popped, not pushed */
 	/* vcpu_io: the I/O thread's doorbell, rung by a vCPU (not KVM). */
 	struct queue_notifier handoff;
+	bool inline_running;	/* under blk->inline_lock */
 };
 
 struct virtio_blk {
@@ -57,13 +59,13 @@ struct virtio_blk {
 	/*
 	 * vcpu_io: a request that finds its queue idle runs at once on the
 	 * thread that rang the doorbell (a vCPU: the transport takes no
-	 * ioeventfd), which inline_busy counts so that a reset waits for it.
+	 * ioeventfd), marked in its queue's inline_running so that a reset
+	 * waits for it.
 	 */
 	bool vcpu_io;
 	struct io_loop *loop;
 	pthread_mutex_t inline_lock;
 	pthread_cond_t inline_idle;
-	unsigned int inline_busy;	/* under inline_lock */
 	u64 capacity;		/* sectors */
 	char serial[VIRTIO_BLK_ID_BYTES];
 	bool has_serial;
@@ -336,11 +338,13 @@ static int blk_parse(struct virtio_blk *blk, struct blk_req *r, u8 *status,
 	}
 }
 
-static void blk_inline_count(struct virtio_blk *blk, int delta)
+static void blk_inline_mark(struct blk_queue *bq, bool running)
 {
+	struct virtio_blk *blk = bq->blk;
+
 	pthread_mutex_lock(&blk->inline_lock);
-	blk->inline_busy += delta;
-	if (!blk->inline_busy)
+	bq->inline_running = running;
+	if (!running)
 		pthread_cond_broadcast(&blk->inline_idle);
 	pthread_mutex_unlock(&blk->inline_lock);
 }
@@ -356,8 +360,17 @@ static void blk_inline_count(struct virtio_blk *blk, int delta)
 static void blk_run_inline(struct blk_queue *bq, struct blk_req *r)
 {
 	struct virtio_blk *blk = bq->blk;
+	sigset_t all, old;
+	bool masked;
 
-	blk_inline_count(blk, 1);
+	/*
+	 * No signal handler while the disk works: lkvm's kick of a vCPU
+	 * (pause, stop) would make a flush or a zeroing fail with EINTR,
+	 * which reads as a lost sync. The kick waits for the request.
+	 */
+	sigfillset(&all);
+	masked = !pthread_sigmask(SIG_BLOCK, &all, &old);
+	blk_inline_mark(bq, true);
 	virtq_unlock(bq->vq);
 	disk_req_execute(blk->disk, &r->dreq);
 	blk_req_done(&r->dreq);
@@ -366,16 +379,33 @@ static void blk_run_inline(struct blk_queue *bq, struct blk_req *r)
 		virtio_queue_signal(bq->vq);
 		bq->need_signal = false;
 	}
-	blk_inline_count(blk, -1);
+	blk_inline_mark(bq, false);
+	if (masked && pthread_sigmask(SIG_SETMASK, &old, NULL))
+		pr_warn_ratelimited("%s: cannot unblock signals after a request",
+				    blk->vdev.name);
 }
 
-/* Wait until no request is at the engine or running inline. */
-static void blk_drain(struct virtio_blk *blk)
+/*
+ * Wait until no request is at the engine (shared by every queue) or
+ * running inline on queue `only` (every queue: NULL). Called when the
+ * queue or every queue is stopped or retired, so no new inline request
+ * can start on it meanwhile.
+ */
+static void blk_drain(struct virtio_blk *blk, struct blk_queue *only)
 {
+	unsigned int i;
+
 	blk->engine->ops->drain(blk->engine);
 	pthread_mutex_lock(&blk->inline_lock);
-	while (blk->inline_busy)
-		pthread_cond_wait(&blk->inline_idle, &blk->inline_lock);
+	for (i = 0; i < blk->nr_queues; i++) {
+		struct blk_queue *bq = &blk->queues[i];
+
+		if (only && bq != only)
+			continue;
+		while (bq->inline_running)
+			pthread_cond_wait(&blk->inline_idle,
+					  &blk->inline_lock);
+	}
 	pthread_mutex_unlock(&blk->inline_lock);
 }
 
@@ -383,15 +413,17 @@ static void blk_drain(struct virtio_blk *blk)
  * vq->lock held. On the I/O thread (its doorbell, or its polling of the
  * ring): pop everything and start it on the engine. With vcpu_io, on the
  * vCPU whose doorbell write exited to lkvm: a request that finds the
- * queue idle with nothing behind it runs right here (blk_run_inline());
- * anything else is left to the I/O thread, woken through the queue's own
- * notifier (handoff), so that a deep queue is served as without vcpu_io.
+ * queue idle with nothing behind it runs right here (blk_run_inline()),
+ * one a doorbell, so that another vCPU's requests cannot keep this one
+ * from the guest (and from lkvm's stop); anything else is left to the
+ * I/O thread, woken through the queue's own notifier (handoff), so that
+ * a deep queue is served as without vcpu_io.
  */
 static void blk_queue_notify(struct virtio_device *vdev, struct virtq *vq)
 {
 	struct virtio_blk *blk = vdev->priv;
 	struct blk_queue *bq = &blk->queues[vq->index];
-	bool queued = false, inline_done = false;
+	bool queued = false, inline_done = false, ran = false;
 	bool vcpu = blk->vcpu_io && !io_loop_on_thread(blk->loop);
 
 	for (;;) {
@@ -400,7 +432,7 @@ static void blk_queue_notify(struct virtio_device *vdev, struct virtq *vq)
 		u32 written;
 		int ret;
 
-		if (!r || bq->stopped || (vcpu && bq->in_flight))
+		if (!r || bq->stopped || (vcpu && (bq->in_flight || ran)))
 			break;
 		ret = virtq_pop(vq, &r->chain);
 		if (ret <= 0)
@@ -415,6 +447,7 @@ static void blk_queue_notify(struct virtio_device *vdev, struct virtq *vq)
 		bq->in_flight++;
 		if (vcpu && !virtq_has_avail(vq)) {
 			blk_run_inline(bq, r);
+			ran = true;
 			continue;
 		}
 		blk->engine->ops->queue(blk->engine, &r->dreq);
@@ -426,7 +459,12 @@ static void blk_queue_notify(struct virtio_device *vdev, struct virtq *vq)
 		virtio_queue_signal(vq);
 		bq->need_signal = false;
 	}
-	if (vcpu && !bq->stopped && virtq_has_avail(vq) &&
+	/*
+	 * Stopped before the ring was empty, so no pop published where the
+	 * driver should notify next: publish it, and if buffers are there
+	 * (the driver will not notify for those), the I/O thread pops them.
+	 */
+	if (vcpu && !bq->stopped && virtq_rearm(vq) &&
 	    eventfd_write(bq->handoff.handler.fd, 1))
 		pr_warn_ratelimited("%s: queue %u: cannot wake the I/O thread: %s",
 				    vdev->name, vq->index, strerror(errno));
@@ -473,7 +511,9 @@ static int blk_activate(struct virtio_device *vdev)
  */
 static void blk_queue_reset(struct virtio_device *vdev, struct virtq *vq)
 {
-	blk_drain(vdev->priv);
+	struct virtio_blk *blk = vdev->priv;
+
+	blk_drain(blk, &blk->queues[vq->index]);
 }
 
 static void blk_reset(struct virtio_device *vdev)
@@ -481,7 +521,7 @@ static void blk_reset(struct virtio_device *vdev)
 	struct virtio_blk *blk = vdev->priv;
 
 	blk_stop_queues(blk, true);
-	blk_drain(blk);
+	blk_drain(blk, NULL);
 }
 
 static const struct virtio_device_ops blk_ops = {
@@ -657,7 +697,7 @@ const char *virtio_blk_engine_name(struct virtio_blk *blk)
 
 void virtio_blk_drain(struct virtio_blk *blk)
 {
-	blk_drain(blk);
+	blk_drain(blk, NULL);
 }
 
 bool virtio_blk_vcpu_io(struct virtio_blk *blk)

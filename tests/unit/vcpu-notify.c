@@ -459,6 +459,8 @@ static void test_net(bool sock, struct io_loop *loop)
 /* --- blk --- */
 
 static char path[64];
+/* blk_req()'s request had its status when the doorbell returned. */
+static bool blk_done_at_kick;
 
 /*
  * A request of `type` at `sector` with a data buffer of len bytes at
@@ -482,6 +484,7 @@ static u8 blk_req(u32 type, u64 sector, u32 len, bool write, int *denied_out)
 	*st = 0xff;
 	chain(0, s, n);
 	*denied_out = kick_on_vcpu(0);
+	blk_done_at_kick = __atomic_load_n(st, __ATOMIC_ACQUIRE) != 0xff;
 	if (!wait_used(0, NULL, 2000))
 		return 0xff;
 	return *st;
@@ -546,12 +549,20 @@ static void test_blk(enum disk_engine_kind kind, struct io_loop *loop,
 	       back[511] == 0x77;
 	ok(st == VIRTIO_BLK_S_OK && same,
 	   "blk (%s): the write lands in the image (status %u)", en, st);
+	if (vcpu_io)
+		ok(blk_done_at_kick,
+		   "blk (%s): the write was done on the vCPU, before its doorbell returned",
+		   en);
 
 	memset(data, 0, 512);
 	st = blk_req(VIRTIO_BLK_T_IN, 8, 512, true, &n);
 	ok_allowed(n, "blk (%s): a read on a vCPU", en);
 	ok(st == VIRTIO_BLK_S_OK && data[0] == 0x77 && data[511] == 0x77,
 	   "blk (%s): the read brings it back (status %u)", en, st);
+	if (vcpu_io)
+		ok(blk_done_at_kick,
+		   "blk (%s): the read was done on the vCPU, before its doorbell returned",
+		   en);
 
 	st = blk_req(VIRTIO_BLK_T_FLUSH, 0, 0, false, &n);
 	ok_allowed(n, "blk (%s): a flush on a vCPU", en);

@@ -32,9 +32,17 @@ static struct sim S;
 static unsigned int nsignals;
 static char path[64];
 
+/* Run once at the next used-buffer signal (as another vCPU would). */
+static void (*on_signal)(void);
+
 static void t_signal_used(struct virtio_device *vdev, struct virtq *vq)
 {
+	void (*fn)(void) = on_signal;
+
 	__atomic_add_fetch(&nsignals, 1, __ATOMIC_SEQ_CST);
+	on_signal = NULL;
+	if (fn)
+		fn();
 }
 
 static void t_signal_config(struct virtio_device *vdev)
@@ -736,6 +744,71 @@ out:
 	blk_destroy(blk, loop);
 }
 
+/* Another vCPU's request, added while the first ran on this one. */
+static void post_second(void)
+{
+	fill(sim_hva(&S, DATA(1)), 4096, 31);
+	put_req(1, VIRTIO_BLK_T_OUT, 200, 4096, false, true);
+}
+
+/*
+ * io=vcpu, EVENT_IDX: one request a doorbell on the vCPU, and the device
+ * then says where the driver must notify next (avail_event), as a pop
+ * finding the ring empty would; a request added meanwhile is the I/O
+ * thread's.
+ */
+static void vcpu_io_event_idx(enum disk_engine_kind kind,
+			      struct io_loop *loop)
+{
+	struct virtio_blk_options o = {
+		.path = path, .engine = kind, .loop = loop, .queue_size = 64,
+		.vcpu_io = true,
+	};
+	struct virtio_blk *blk = NULL;
+	struct virtio_device *vdev;
+	struct io_gate gate;
+	char err[256] = "";
+	const char *en;
+	u8 buf[4096];
+	u32 id, len;
+	bool first, second;
+
+	if (virtio_blk_create(&blk, &S.mem, &o, err, sizeof(err))) {
+		ok(0, "io=vcpu create: %s", err);
+		return;
+	}
+	en = virtio_blk_engine_name(blk);
+	vdev = bring_up(blk, VIRTIO_BIT(VIRTIO_BLK_F_FLUSH) |
+			     VIRTIO_BIT(VIRTIO_F_EVENT_IDX));
+	put_req(0, VIRTIO_BLK_T_FLUSH, 0, 0, false, true);
+	virtio_queue_notify(vdev, 0);
+	ok(sim_split_used(&S, &id, &len) && sim_split_avail_event(&S) == 1,
+	   "[%s io=vcpu] after one request on the vCPU, avail_event is 1 (%u): the driver's next one notifies",
+	   en, sim_split_avail_event(&S));
+
+	if (!io_gate_close(&gate, loop)) {
+		ok(0, "the I/O thread held");
+		goto out;
+	}
+	put_req(0, VIRTIO_BLK_T_FLUSH, 0, 0, false, true);
+	sim_split_used_event(&S, S.last_used);	/* an interrupt for it */
+	on_signal = post_second;
+	virtio_queue_notify(vdev, 0);
+	first = sim_split_used(&S, &id, &len) && id == 0;
+	usleep(20000);
+	second = sim_split_used(&S, &id, &len);
+	io_gate_open(&gate, loop);
+	ok(first && !second && wait_used(1, NULL) == 1,
+	   "[%s io=vcpu] one request a doorbell: one added while it ran waits for the I/O thread, which serves it",
+	   en);
+	fill(buf, sizeof(buf), 31);
+	ok(file_is(200 * 512, buf, sizeof(buf)),
+	   "[%s io=vcpu] and it is in the file", en);
+out:
+	on_signal = NULL;
+	blk_destroy(blk, loop);
+}
+
 /* io=vcpu needs the I/O thread (its doorbell): refused without it. */
 static void vcpu_io_needs_loop(void)
 {
@@ -778,6 +851,7 @@ int main(void)
 			qcow2_suite(DISK_ENGINE_URING, &loop);
 			probed_raw_suite(DISK_ENGINE_URING, &loop);
 			vcpu_io_suite(DISK_ENGINE_URING, &loop);
+			vcpu_io_event_idx(DISK_ENGINE_URING, &loop);
 		} else {
 			skip("io_uring unavailable here", "io_uring engine");
 		}
@@ -788,6 +862,7 @@ int main(void)
 	qcow2_suite(DISK_ENGINE_THREAD, NULL);
 	probed_raw_suite(DISK_ENGINE_THREAD, NULL);
 	vcpu_io_suite(DISK_ENGINE_THREAD, &loop);
+	vcpu_io_event_idx(DISK_ENGINE_THREAD, &loop);
 	vcpu_io_needs_loop();
 	big_read();
 	io_loop_destroy(&loop);
