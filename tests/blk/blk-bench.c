@@ -257,7 +257,8 @@ int main(int argc, char **argv)
 		memcpy((u8 *)hva(&b, DATA) + 8ULL * i, &r, 8);
 	}
 	/* As lkvm run: before the first thread, which installs its filter. */
-	if (sc_prepare(mode))
+	if (sc_prepare(mode) ||
+	    sc_build(&(struct sc_kvm_fds){ .vm_fd = -1, .flic_fd = -1 }))
 		return 1;
 	halt_poll_init(&b.halt, halt_poll);
 	b.efd = eventfd(0, 0);
