@@ -76,6 +76,11 @@ LDLIBS := -lpthread -luring -lz
 ifeq ($(ARCH),arm64)
 LDLIBS += -lfdt
 endif
+# s390x: lib/socket-direct.c's socket() is the one the libraries lkvm
+# loads (libslirp) call too.
+ifeq ($(ARCH),s390x)
+override LDFLAGS += -Wl,--export-dynamic-symbol=socket
+endif
 # -n mode=user: libslirp (libslirp-dev). Probed by building against it
 # rather than with pkg-config, whose slirp.pc requires glib's .pc that
 # lkvm does not use; a build without it says so at mode=user.
