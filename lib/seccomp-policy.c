@@ -7,10 +7,12 @@
  *
  * Argument checks: mmap and mprotect never with PROT_EXEC (not on s390x,
  * whose mmap takes its arguments in memory); ioctl numbers per role;
- * socket families (the user-mode network only, AF_INET/AF_INET6; on
- * s390x the socketcall's call number instead, see SOCK below); clone
- * only with CLONE_VM alone (the exit path's detached child, main only:
- * no thread starts after the filters); openat only for the 9p workers
+ * socket() (the I/O thread's family, AF_UNIX; the user-mode network's
+ * family, type and protocol together, g_net's; on s390x, glibc's
+ * other socket calls are allowed by socketcall's call number, see SOCK
+ * below); clone only with CLONE_VM alone (the exit path's detached
+ * child, main only: no thread starts after the filters); openat only
+ * for the 9p workers
  * (Landlock confines them to their shares) and for main's status file,
  * with exactly the flags sandbox-status.h names; rt_sigaction never on
  * SIGSYS; prctl only PR_SET_PDEATHSIG (main's detached child).
@@ -23,6 +25,7 @@
 #include <linux/kvm.h>
 #include <linux/net.h>
 #include <linux/sched.h>
+#include <netinet/in.h>
 #include <signal.h>
 #include <stddef.h>
 #include <stdlib.h>
@@ -56,6 +59,11 @@ const char *sc_role_name(enum sc_role role)
 #define ALLOW(n) { .nr = __NR_##n }
 #define ALLOW1(n, ...) { .nr = __NR_##n, .nr_args = 1, \
 			  .args = { __VA_ARGS__ } }
+/* Up to SC_MAX_ARGS argument checks, all of which must pass. */
+#define NARGS(...) (sizeof((struct sc_arg[]){ __VA_ARGS__ }) / \
+		    sizeof(struct sc_arg))
+#define ALLOWN(n, ...) { .nr = __NR_##n, .nr_args = NARGS(__VA_ARGS__), \
+			 .args = { __VA_ARGS__ } }
 
 #ifdef __s390x__
 #define CLONE_FLAGS_ARG 1	/* s390x: clone(stack, flags, ...) */
@@ -72,10 +80,8 @@ const char *sc_role_name(enum sc_role role)
  */
 #ifdef __s390x__
 #define SOCK(n, ...) ALLOW1(socketcall, ONE_OF(0, __VA_ARGS__))
-#define SOCKET_FAMILY(...) SOCK(socket, SYS_SOCKET)
 #else
 #define SOCK(n, ...) ALLOW(n)
-#define SOCKET_FAMILY(...) ALLOW1(socket, ONE_OF(0, __VA_ARGS__))
 #endif
 
 /*
@@ -349,15 +355,52 @@ static const struct sc_rule g_9p[] = {
 	KVM_IRQ_IOCTLS,
 };
 
-/* libslirp: the guest's connections become host sockets (IP only). */
+/*
+ * libslirp: the guest's connections become host sockets (IP only).
+ *
+ * Its sockets (4.7, Debian's; 4.8 and 4.9 likewise), each made by its
+ * slirp_socket(): the type with SOCK_CLOEXEC, or without it where the
+ * kernel refused that flag (EINVAL); protocol 0 but for ICMP. For the
+ * guest's TCP connections (tcp_fconnect()) and UDP flows, its DNS
+ * forwarding among them (udp_attach()); for its pings, a ping socket
+ * (SOCK_DGRAM, IPPROTO_ICMP), or a raw ICMP one where the host refuses
+ * ping sockets (EACCES: net.ipv4.ping_group_range), which only works
+ * with CAP_NET_RAW; ICMPv6 the same way from 4.8 (4.7 makes no ICMPv6
+ * socket). The family, the type and the protocol together: never MPTCP
+ * (IPPROTO_MPTCP) or SCTP, whose binds and listeners Landlock's TCP rule
+ * does not see, nor UDP-Lite, raw IP, packet or Unix sockets. On s390x
+ * too: there lkvm's socket() is the direct call (lib/socket-direct.c),
+ * libslirp's included, and socketcall(SYS_SOCKET) is not allowed.
+ *
+ * No bind or listen: lkvm's libslirp binds nothing once its thread runs
+ * (the hostfwd listeners are bound and listening before user_start()
+ * starts it). libslirp 4.7 binds or listens on a running Slirp only for
+ * an outbound address (SlirpConfig version 2), its FTP/IRC emulation
+ * (enable_emu), a Unix socket's forward, guestfwd or a hostfwd rule
+ * added later, none of which lkvm uses. What still gets a port: the
+ * kernel's ephemeral one of a TCP connect and of a UDP socket's first
+ * send (any host may then answer to it: a UDP flow's NAT, as libslirp
+ * works), and accept() on the hostfwd listeners.
+ */
 static const struct sc_rule g_net[] = {
-	SOCKET_FAMILY(AF_INET, AF_INET6),
+	ALLOWN(socket, ONE_OF(0, AF_INET, AF_INET6),
+	       ONE_OF(1, SOCK_STREAM, SOCK_STREAM | SOCK_CLOEXEC),
+	       ONE_OF(2, 0, IPPROTO_TCP)),
+	ALLOWN(socket, ONE_OF(0, AF_INET, AF_INET6),
+	       ONE_OF(1, SOCK_DGRAM, SOCK_DGRAM | SOCK_CLOEXEC),
+	       ONE_OF(2, 0, IPPROTO_UDP)),
+	ALLOWN(socket, ONE_OF(0, AF_INET),
+	       ONE_OF(1, SOCK_DGRAM, SOCK_DGRAM | SOCK_CLOEXEC, SOCK_RAW,
+		      SOCK_RAW | SOCK_CLOEXEC),
+	       ONE_OF(2, IPPROTO_ICMP)),
+	ALLOWN(socket, ONE_OF(0, AF_INET6),
+	       ONE_OF(1, SOCK_DGRAM, SOCK_DGRAM | SOCK_CLOEXEC, SOCK_RAW,
+		      SOCK_RAW | SOCK_CLOEXEC),
+	       ONE_OF(2, IPPROTO_ICMPV6)),
 #ifdef __NR_poll
 	ALLOW(poll),
 #endif
 	ALLOW(ppoll),
-	SOCK(bind, SYS_BIND),
-	SOCK(listen, SYS_LISTEN),
 #if defined(__NR_accept) || defined(__s390x__)
 	SOCK(accept, SYS_ACCEPT),
 #endif
