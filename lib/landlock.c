@@ -230,7 +230,11 @@ int landlock_user_net(const char *resolv, const char **why)
 	 * no TCP socket for the guest's connections (4.7: only for an
 	 * outbound address, its FTP/IRC emulation or a Unix socket's
 	 * forward, none of which lkvm sets). TCP connects are not handled:
-	 * the guest's NAT reaches any address and port.
+	 * the guest's NAT reaches any address and port. Landlock sees TCP
+	 * only (not MPTCP or SCTP, not UDP, not listen() on an unbound
+	 * socket): lkvm-net's seccomp filter refuses those sockets and every
+	 * bind and listen (lib/seccomp-policy.c, g_net); this is a second
+	 * wall for TCP.
 	 */
 	if (abi >= LANDLOCK_ABI_NET)
 		attr.handled_access_net = LANDLOCK_ACCESS_NET_BIND_TCP;
