@@ -404,7 +404,22 @@ static const struct sc_rule g_net[] = {
 #if defined(__NR_accept) || defined(__s390x__)
 	SOCK(accept, SYS_ACCEPT),
 #endif
+#ifdef __s390x__
 	SOCK(setsockopt, SYS_SETSOCKOPT),
+#else
+	/*
+	 * Never IP_HDRINCL or IPV6_HDRINCL, which libslirp does not set:
+	 * on a raw ICMP socket (ping's fallback) they would send any IP
+	 * packet, of any protocol and source. (s390x: socketcall's
+	 * arguments unseen.)
+	 */
+	ALLOW1(setsockopt, { .idx = 1, .kind = SC_NONE_OF, .nr = 2,
+			     .vals = { IPPROTO_IP, IPPROTO_IPV6 } }),
+	ALLOWN(setsockopt, ONE_OF(1, IPPROTO_IP),
+	       { .idx = 2, .kind = SC_NOT, .vals = { IP_HDRINCL } }),
+	ALLOWN(setsockopt, ONE_OF(1, IPPROTO_IPV6),
+	       { .idx = 2, .kind = SC_NOT, .vals = { IPV6_HDRINCL } }),
+#endif
 	SOCK(getsockopt, SYS_GETSOCKOPT),
 	SOCK(getsockname, SYS_GETSOCKNAME),
 	SOCK(getpeername, SYS_GETPEERNAME),

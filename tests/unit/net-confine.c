@@ -9,8 +9,9 @@
  * refused by the filter, as are UDP-Lite, raw IP and Unix sockets; no
  * bind or listen at all, while a listener made before (a hostfwd
  * rule's) still takes a connection, and a TCP connect and a UDP send go
- * through. Without the filter, Landlock alone lets an MPTCP socket bind
- * a port where the kernel has MPTCP: what the filter closes.
+ * through; no IP_HDRINCL (a raw ICMP socket would send any packet).
+ * Without the filter, Landlock alone lets an MPTCP socket bind a port
+ * where the kernel has MPTCP: what the filter closes.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -33,7 +34,7 @@ enum {
 	S_RAW_ICMP4, S_PING6,
 	S_MPTCP4, S_MPTCP6, S_SCTP_STREAM, S_SCTP_SEQPACKET, S_SEQPACKET,
 	S_UDPLITE, S_RAW_IP, S_UNIX, S_NONBLOCK,
-	B_TCP, B_UDP, B_LISTEN, C_TCP, C_ACCEPT, C_UDP,
+	B_TCP, B_UDP, B_LISTEN, C_TCP, C_ACCEPT, C_UDP, O_TTL, O_HDRINCL,
 	R_NR
 };
 
@@ -74,6 +75,14 @@ static int try_listen(void)
 		err = errno;
 	close(fd);
 	return err;
+}
+
+/* setsockopt(fd, IPPROTO_IP, opt, 1): 0, or errno. */
+static int try_opt(int fd, int opt)
+{
+	int one = 1;
+
+	return setsockopt(fd, IPPROTO_IP, opt, &one, sizeof(one)) ? errno : 0;
 }
 
 /* A listener on 127.0.0.1 made before confinement (a hostfwd rule's). */
@@ -139,6 +148,9 @@ static void child(int out, bool filter)
 	if (fd < 0 || sendto(fd, "x", 1, 0, (const struct sockaddr *)&a,
 			     sizeof(a)) != 1)
 		r[C_UDP] = errno;
+	r[O_TTL] = try_opt(fd, IP_TTL);
+	/* On UDP the kernel refuses it too, with ENOPROTOOPT. */
+	r[O_HDRINCL] = try_opt(fd, IP_HDRINCL);
 	_exit(write(out, r, sizeof(r)) == sizeof(r) ? 0 : 2);
 }
 
@@ -270,5 +282,8 @@ int main(void)
 	   "a TCP connect goes through, and a listener made before takes it (%s, %s)",
 	   strerror(r[C_TCP]), strerror(r[C_ACCEPT]));
 	ok(!r[C_UDP], "a UDP send goes through (%s)", strerror(r[C_UDP]));
+	ok(!r[O_TTL], "setsockopt(IP_TTL) (libslirp's) goes through (%s)",
+	   strerror(r[O_TTL]));
+	expect_refused(r, O_HDRINCL, "setsockopt(IP_HDRINCL)");
 	return tap_done();
 }

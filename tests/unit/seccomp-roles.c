@@ -511,6 +511,18 @@ static void check_net(void)
 	EXPECT(r, ALLOWED, "connect", __NR_connect, 0);
 	EXPECT(r, ALLOWED, "accept4 (a hostfwd listener's connection)",
 	       __NR_accept4, 0);
+	EXPECT(r, ALLOWED, "setsockopt(SOL_SOCKET, SO_OOBINLINE)",
+	       __NR_setsockopt, 3, U(5), U(SOL_SOCKET), U(SO_OOBINLINE));
+	EXPECT(r, ALLOWED, "setsockopt(IPPROTO_TCP, TCP_NODELAY)",
+	       __NR_setsockopt, 3, U(5), U(IPPROTO_TCP), U(1));
+	EXPECT(r, ALLOWED, "setsockopt(IPPROTO_IP, IP_TTL)", __NR_setsockopt,
+	       3, U(5), U(IPPROTO_IP), U(IP_TTL));
+	EXPECT(r, ALLOWED, "setsockopt(IPPROTO_IPV6, IPV6_RECVERR)",
+	       __NR_setsockopt, 3, U(5), U(IPPROTO_IPV6), U(IPV6_RECVERR));
+	EXPECT(r, DENY, "setsockopt(IPPROTO_IP, IP_HDRINCL)", __NR_setsockopt,
+	       3, U(5), U(IPPROTO_IP), U(IP_HDRINCL));
+	EXPECT(r, DENY, "setsockopt(IPPROTO_IPV6, IPV6_HDRINCL)",
+	       __NR_setsockopt, 3, U(5), U(IPPROTO_IPV6), U(IPV6_HDRINCL));
 #endif
 	EXPECT(r, ALLOWED, "openat(O_RDONLY) (resolv.conf)", __NR_openat, 3,
 	       U(AT_FDCWD), U(0), U(O_RDONLY));
