@@ -8,14 +8,14 @@
  * Argument checks: mmap and mprotect never with PROT_EXEC (not on s390x,
  * whose mmap takes its arguments in memory); ioctl numbers per role;
  * socket() (the I/O thread's family, AF_UNIX; the user-mode network's
- * family, type and protocol together, g_net's; on s390x, glibc's
+ * family, type and protocol together, see g_net; on s390x, glibc's
  * other socket calls are allowed by socketcall's call number, see SOCK
  * below); clone only with CLONE_VM alone (the exit path's detached
  * child, main only: no thread starts after the filters); openat only
- * for the 9p workers
- * (Landlock confines them to their shares) and for main's status file,
- * with exactly the flags sandbox-status.h names; rt_sigaction never on
- * SIGSYS; prctl only PR_SET_PDEATHSIG (main's detached child).
+ * for the 9p workers (Landlock confines them to their shares) and for
+ * main's status file, with exactly the flags sandbox-status.h names;
+ * rt_sigaction never on SIGSYS; prctl only PR_SET_PDEATHSIG (main's
+ * detached child); setsockopt never IP_HDRINCL (the network's).
  */
 #include <errno.h>
 #include <fcntl.h>
