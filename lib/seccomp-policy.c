@@ -15,7 +15,8 @@
  * for the 9p workers (Landlock confines them to their shares) and for
  * main's status file, with exactly the flags sandbox-status.h names;
  * rt_sigaction never on SIGSYS; prctl only PR_SET_PDEATHSIG (main's
- * detached child); setsockopt never IP_HDRINCL (the network's).
+ * detached child); the network's setsockopt never IP_HDRINCL, its fcntl
+ * only for a descriptor's flags.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -423,7 +424,12 @@ static const struct sc_rule g_net[] = {
 	SOCK(getsockopt, SYS_GETSOCKOPT),
 	SOCK(getsockname, SYS_GETSOCKNAME),
 	SOCK(getpeername, SYS_GETPEERNAME),
-	ALLOW(fcntl),
+	/*
+	 * libslirp's O_NONBLOCK and FD_CLOEXEC (slirp_set_nonblock(),
+	 * slirp_set_cloexec()), nothing more: never F_SETOWN or F_SETSIG,
+	 * which would aim a socket's SIGIO at another process.
+	 */
+	ALLOW1(fcntl, ONE_OF(1, F_GETFL, F_SETFL, F_GETFD, F_SETFD)),
 	KVM_IRQ_IOCTLS,
 	ALLOW1(ioctl, ONE_OF(1, FIONBIO, FIONREAD)),
 	/*

@@ -9,12 +9,14 @@
  * refused by the filter, as are UDP-Lite, raw IP and Unix sockets; no
  * bind or listen at all, while a listener made before (a hostfwd
  * rule's) still takes a connection, and a TCP connect and a UDP send go
- * through; no IP_HDRINCL (a raw ICMP socket would send any packet).
+ * through; no IP_HDRINCL (a raw ICMP socket would send any packet),
+ * no F_SETOWN (a socket's SIGIO at another process).
  * Without the filter, Landlock alone lets an MPTCP socket bind a port
  * where the kernel has MPTCP: what the filter closes.
  */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -35,7 +37,7 @@ enum {
 	S_MPTCP4, S_MPTCP6, S_SCTP_STREAM, S_SCTP_SEQPACKET, S_SEQPACKET,
 	S_UDPLITE, S_RAW_IP, S_UNIX, S_NONBLOCK,
 	B_TCP, B_UDP, B_LISTEN, C_TCP, C_ACCEPT, C_UDP, O_TTL, O_HDRINCL,
-	R_NR
+	F_NONBLOCK, F_OWNER, R_NR
 };
 
 /* 0 when socket() makes one (closed again), else errno. */
@@ -151,6 +153,11 @@ static void child(int out, bool filter)
 	r[O_TTL] = try_opt(fd, IP_TTL);
 	/* On UDP the kernel refuses it too, with ENOPROTOOPT. */
 	r[O_HDRINCL] = try_opt(fd, IP_HDRINCL);
+	if (fcntl(fd, F_SETFL, O_NONBLOCK))
+		r[F_NONBLOCK] = errno;
+	/* SIGIO to the parent, on this socket's I/O. */
+	if (fcntl(fd, F_SETOWN, getppid()))
+		r[F_OWNER] = errno;
 	_exit(write(out, r, sizeof(r)) == sizeof(r) ? 0 : 2);
 }
 
@@ -285,5 +292,8 @@ int main(void)
 	ok(!r[O_TTL], "setsockopt(IP_TTL) (libslirp's) goes through (%s)",
 	   strerror(r[O_TTL]));
 	expect_refused(r, O_HDRINCL, "setsockopt(IP_HDRINCL)");
+	ok(!r[F_NONBLOCK], "fcntl(F_SETFL, O_NONBLOCK) (libslirp's) goes through (%s)",
+	   strerror(r[F_NONBLOCK]));
+	expect_refused(r, F_OWNER, "fcntl(F_SETOWN) of another process");
 	return tap_done();
 }

@@ -524,6 +524,17 @@ static void check_net(void)
 	EXPECT(r, DENY, "setsockopt(IPPROTO_IPV6, IPV6_HDRINCL)",
 	       __NR_setsockopt, 3, U(5), U(IPPROTO_IPV6), U(IPV6_HDRINCL));
 #endif
+	EXPECT(r, ALLOWED, "fcntl(F_SETFL) (O_NONBLOCK)", __NR_fcntl, 3, U(5),
+	       U(F_SETFL), U(O_NONBLOCK));
+	EXPECT(r, ALLOWED, "fcntl(F_GETFD)", __NR_fcntl, 2, U(5), U(F_GETFD));
+	EXPECT(r, DENY, "fcntl(F_SETOWN) (SIGIO to another process)",
+	       __NR_fcntl, 3, U(5), U(F_SETOWN), U(1));
+	EXPECT(r, DENY, "fcntl(F_SETOWN_EX)", __NR_fcntl, 3, U(5),
+	       U(F_SETOWN_EX), U(0x10000));
+	EXPECT(r, DENY, "fcntl(F_SETSIG)", __NR_fcntl, 3, U(5), U(F_SETSIG),
+	       U(SIGKILL));
+	EXPECT(r, DENY, "fcntl(F_DUPFD)", __NR_fcntl, 3, U(5), U(F_DUPFD),
+	       U(0));
 	EXPECT(r, ALLOWED, "openat(O_RDONLY) (resolv.conf)", __NR_openat, 3,
 	       U(AT_FDCWD), U(0), U(O_RDONLY));
 	EXPECT(r, DENY, "openat(O_WRONLY | O_CREAT)", __NR_openat, 3,
