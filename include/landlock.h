@@ -80,8 +80,8 @@ int landlock_only(const struct landlock_rule *rules, unsigned int nr,
  * Landlock's ABI is 4 or later, to binding no TCP socket to any port, 0
  * included; connects stay free. From ABI 6, no connect to an abstract
  * Unix socket made outside the thread's domain; from ABI 7, no signal
- * to another process (its own threads still may be signalled). No other file opens, none is made,
- * written or removed anywhere. A resolv that is missing, not a regular
+ * to another process (its own threads still may be signalled). No
+ * other file opens, none is made, written or removed anywhere. A resolv that is missing, not a regular
  * file or not to be reached (a loop of links) gets no rule: confined all
  * the same. Returns 1 when confined (with *why set to say so when TCP binds
  * are not restricted: an older ABI), 0 with *why set when the kernel has

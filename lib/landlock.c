@@ -241,12 +241,12 @@ int landlock_user_net(const char *resolv, const char **why)
 	else
 		*why = "Landlock before ABI 4 (Linux 6.7) cannot restrict TCP binds";
 	/*
-	 * Scopes: no connect to an abstract Unix socket made outside this
-	 * domain (the filter refuses Unix sockets already: a second wall),
-	 * and no signal to another process, which fcntl(F_SETOWN), allowed
-	 * for libslirp, would otherwise aim at any process the user owns
-	 * (SIGIO on a socket's I/O). The signal scope only from ABI 7: on
-	 * 6.12 to 6.14 it also refused the thread lkvm's other threads.
+	 * Scopes, a second wall behind the filter, which refuses Unix
+	 * sockets, kill() and fcntl(F_SETOWN) (a socket's SIGIO aimed at
+	 * another process): no connect to an abstract Unix socket made
+	 * outside this domain, no signal to another process. The signal
+	 * scope only from ABI 7: on 6.12 to 6.14 it also refused the thread
+	 * lkvm's other threads, until a fix (Landlock's erratum 2).
 	 */
 	if (abi >= LANDLOCK_ABI_SCOPE)
 		attr.scoped = LANDLOCK_SCOPE_ABSTRACT_UNIX_SOCKET;
