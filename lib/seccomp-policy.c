@@ -15,8 +15,8 @@
  * for the 9p workers (Landlock confines them to their shares) and for
  * main's status file, with exactly the flags sandbox-status.h names;
  * rt_sigaction never on SIGSYS; prctl only PR_SET_PDEATHSIG (main's
- * detached child); the network's setsockopt never IP_HDRINCL, its fcntl
- * only for a descriptor's flags.
+ * detached child); the network's setsockopt only libslirp's options
+ * (not on s390x), its fcntl only for a descriptor's flags.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -27,6 +27,7 @@
 #include <linux/net.h>
 #include <linux/sched.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <signal.h>
 #include <stddef.h>
 #include <stdlib.h>
@@ -366,8 +367,9 @@ static const struct sc_rule g_9p[] = {
  * forwarding among them (udp_attach()); for its pings, a ping socket
  * (SOCK_DGRAM, IPPROTO_ICMP), or a raw ICMP one where the host refuses
  * ping sockets (EACCES: net.ipv4.ping_group_range), which only works
- * with CAP_NET_RAW; ICMPv6 the same way from 4.8 (4.7 makes no ICMPv6
- * socket). The family, the type and the protocol together: never MPTCP
+ * with CAP_NET_RAW. IPv4 only: lkvm leaves libslirp's IPv6 off
+ * (SlirpConfig.in6_enabled 0, devices/net-slirp.c), so no AF_INET6
+ * socket at all. The family, the type and the protocol together: never MPTCP
  * (IPPROTO_MPTCP) or SCTP, whose binds and listeners Landlock's TCP rule
  * does not see, nor UDP-Lite, raw IP, packet or Unix sockets. On s390x
  * too: there lkvm's socket() is the direct call (lib/socket-direct.c),
@@ -384,20 +386,16 @@ static const struct sc_rule g_9p[] = {
  * works), and accept() on the hostfwd listeners.
  */
 static const struct sc_rule g_net[] = {
-	ALLOWN(socket, ONE_OF(0, AF_INET, AF_INET6),
+	ALLOWN(socket, ONE_OF(0, AF_INET),
 	       ONE_OF(1, SOCK_STREAM, SOCK_STREAM | SOCK_CLOEXEC),
 	       ONE_OF(2, 0, IPPROTO_TCP)),
-	ALLOWN(socket, ONE_OF(0, AF_INET, AF_INET6),
+	ALLOWN(socket, ONE_OF(0, AF_INET),
 	       ONE_OF(1, SOCK_DGRAM, SOCK_DGRAM | SOCK_CLOEXEC),
 	       ONE_OF(2, 0, IPPROTO_UDP)),
 	ALLOWN(socket, ONE_OF(0, AF_INET),
 	       ONE_OF(1, SOCK_DGRAM, SOCK_DGRAM | SOCK_CLOEXEC, SOCK_RAW,
 		      SOCK_RAW | SOCK_CLOEXEC),
 	       ONE_OF(2, IPPROTO_ICMP)),
-	ALLOWN(socket, ONE_OF(0, AF_INET6),
-	       ONE_OF(1, SOCK_DGRAM, SOCK_DGRAM | SOCK_CLOEXEC, SOCK_RAW,
-		      SOCK_RAW | SOCK_CLOEXEC),
-	       ONE_OF(2, IPPROTO_ICMPV6)),
 #ifdef __NR_poll
 	ALLOW(poll),
 #endif
@@ -409,17 +407,19 @@ static const struct sc_rule g_net[] = {
 	SOCK(setsockopt, SYS_SETSOCKOPT),
 #else
 	/*
-	 * Never IP_HDRINCL or IPV6_HDRINCL, which libslirp does not set:
-	 * on a raw ICMP socket (ping's fallback) they would send any IP
-	 * packet, of any protocol and source. (s390x: socketcall's
+	 * Only the options libslirp (4.7 to 4.9) sets on a running Slirp,
+	 * each with its level: SO_REUSEADDR and SO_OOBINLINE, TCP_NODELAY
+	 * (its TCP connections), IP_TTL and IP_RECVERR (its UDP and ICMP
+	 * sockets). Nothing else: no IP_HDRINCL on a raw ICMP socket
+	 * (ping's fallback), which would send any IP packet, nor
+	 * IP_TRANSPARENT, SO_MARK, SO_BINDTODEVICE or TCP_REPAIR, and no
+	 * IPv6 option (no IPv6 socket either). (s390x: socketcall's
 	 * arguments unseen.)
 	 */
-	ALLOW1(setsockopt, { .idx = 1, .kind = SC_NONE_OF, .nr = 2,
-			     .vals = { IPPROTO_IP, IPPROTO_IPV6 } }),
-	ALLOWN(setsockopt, ONE_OF(1, IPPROTO_IP),
-	       { .idx = 2, .kind = SC_NOT, .vals = { IP_HDRINCL } }),
-	ALLOWN(setsockopt, ONE_OF(1, IPPROTO_IPV6),
-	       { .idx = 2, .kind = SC_NOT, .vals = { IPV6_HDRINCL } }),
+	ALLOWN(setsockopt, ONE_OF(1, SOL_SOCKET),
+	       ONE_OF(2, SO_REUSEADDR, SO_OOBINLINE)),
+	ALLOWN(setsockopt, ONE_OF(1, IPPROTO_TCP), ONE_OF(2, TCP_NODELAY)),
+	ALLOWN(setsockopt, ONE_OF(1, IPPROTO_IP), ONE_OF(2, IP_TTL, IP_RECVERR)),
 #endif
 	SOCK(getsockopt, SYS_GETSOCKOPT),
 	SOCK(getsockname, SYS_GETSOCKNAME),

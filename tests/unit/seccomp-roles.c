@@ -15,6 +15,7 @@
 #include <linux/net.h>
 #include <linux/sched.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <sys/ioctl.h>
@@ -441,6 +442,11 @@ static void check_disk(void)
 	EXPECT(SC_ROLE_NET, want, "socket(" what ")", __NR_socket, 3,	\
 	       U(fam), U(type), U(proto))
 
+/* setsockopt(5, level, opt) in lkvm-net: allowed or denied. */
+#define NET_OPT(want, level, opt)					\
+	EXPECT(SC_ROLE_NET, want, "setsockopt(" #level ", " #opt ")",	\
+	       __NR_setsockopt, 3, U(5), U(level), U(opt))
+
 static void check_net(void)
 {
 	enum sc_role r = SC_ROLE_NET;
@@ -449,20 +455,25 @@ static void check_net(void)
 	/* libslirp's (slirp_socket(): SOCK_CLOEXEC, or without it). */
 	NET_SOCKET(ALLOWED, "AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0 (TCP)",
 		   AF_INET, SOCK_STREAM | ce, 0);
-	NET_SOCKET(ALLOWED, "AF_INET6, SOCK_STREAM, 0", AF_INET6,
+	NET_SOCKET(ALLOWED, "AF_INET, SOCK_STREAM, IPPROTO_TCP", AF_INET,
+		   SOCK_STREAM, IPPROTO_TCP);
+	/* lkvm leaves libslirp's IPv6 off: no IPv6 socket at all. */
+	NET_SOCKET(DENY, "AF_INET6, SOCK_STREAM, 0", AF_INET6,
 		   SOCK_STREAM, 0);
-	NET_SOCKET(ALLOWED, "AF_INET6, SOCK_STREAM, IPPROTO_TCP", AF_INET6,
+	NET_SOCKET(DENY, "AF_INET6, SOCK_STREAM, IPPROTO_TCP", AF_INET6,
 		   SOCK_STREAM, IPPROTO_TCP);
 	NET_SOCKET(ALLOWED, "AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0 (UDP)",
 		   AF_INET, SOCK_DGRAM | ce, 0);
-	NET_SOCKET(ALLOWED, "AF_INET6, SOCK_DGRAM | SOCK_CLOEXEC, IPPROTO_UDP",
+	NET_SOCKET(DENY, "AF_INET6, SOCK_DGRAM | SOCK_CLOEXEC, IPPROTO_UDP",
 		   AF_INET6, SOCK_DGRAM | ce, IPPROTO_UDP);
 	NET_SOCKET(ALLOWED, "AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, IPPROTO_ICMP (ping)",
 		   AF_INET, SOCK_DGRAM | ce, IPPROTO_ICMP);
 	NET_SOCKET(ALLOWED, "AF_INET, SOCK_RAW | SOCK_CLOEXEC, IPPROTO_ICMP (ping's fallback)",
 		   AF_INET, SOCK_RAW | ce, IPPROTO_ICMP);
-	NET_SOCKET(ALLOWED, "AF_INET6, SOCK_DGRAM | SOCK_CLOEXEC, IPPROTO_ICMPV6 (libslirp 4.8)",
+	NET_SOCKET(DENY, "AF_INET6, SOCK_DGRAM | SOCK_CLOEXEC, IPPROTO_ICMPV6",
 		   AF_INET6, SOCK_DGRAM | ce, IPPROTO_ICMPV6);
+	NET_SOCKET(DENY, "AF_INET6, SOCK_RAW | SOCK_CLOEXEC, IPPROTO_ICMPV6",
+		   AF_INET6, SOCK_RAW | ce, IPPROTO_ICMPV6);
 	/* Not TCP to Landlock: their binds and listeners unchecked. */
 	NET_SOCKET(DENY, "AF_INET, SOCK_STREAM, IPPROTO_MPTCP", AF_INET,
 		   SOCK_STREAM, IPPROTO_MPTCP);
@@ -511,18 +522,29 @@ static void check_net(void)
 	EXPECT(r, ALLOWED, "connect", __NR_connect, 0);
 	EXPECT(r, ALLOWED, "accept4 (a hostfwd listener's connection)",
 	       __NR_accept4, 0);
-	EXPECT(r, ALLOWED, "setsockopt(SOL_SOCKET, SO_OOBINLINE)",
-	       __NR_setsockopt, 3, U(5), U(SOL_SOCKET), U(SO_OOBINLINE));
-	EXPECT(r, ALLOWED, "setsockopt(IPPROTO_TCP, TCP_NODELAY)",
-	       __NR_setsockopt, 3, U(5), U(IPPROTO_TCP), U(1));
-	EXPECT(r, ALLOWED, "setsockopt(IPPROTO_IP, IP_TTL)", __NR_setsockopt,
-	       3, U(5), U(IPPROTO_IP), U(IP_TTL));
-	EXPECT(r, ALLOWED, "setsockopt(IPPROTO_IPV6, IPV6_RECVERR)",
-	       __NR_setsockopt, 3, U(5), U(IPPROTO_IPV6), U(IPV6_RECVERR));
-	EXPECT(r, DENY, "setsockopt(IPPROTO_IP, IP_HDRINCL)", __NR_setsockopt,
-	       3, U(5), U(IPPROTO_IP), U(IP_HDRINCL));
-	EXPECT(r, DENY, "setsockopt(IPPROTO_IPV6, IPV6_HDRINCL)",
-	       __NR_setsockopt, 3, U(5), U(IPPROTO_IPV6), U(IPV6_HDRINCL));
+	/* setsockopt: only libslirp's five options, each at its level. */
+	NET_OPT(ALLOWED, SOL_SOCKET, SO_REUSEADDR);
+	NET_OPT(ALLOWED, SOL_SOCKET, SO_OOBINLINE);
+	NET_OPT(ALLOWED, IPPROTO_TCP, TCP_NODELAY);
+	NET_OPT(ALLOWED, IPPROTO_IP, IP_TTL);
+	NET_OPT(ALLOWED, IPPROTO_IP, IP_RECVERR);
+	NET_OPT(DENY, IPPROTO_IP, IP_HDRINCL);
+	NET_OPT(DENY, IPPROTO_IPV6, IPV6_HDRINCL);
+	NET_OPT(DENY, SOL_RAW, IPV6_HDRINCL);
+	NET_OPT(DENY, IPPROTO_IP, IP_TRANSPARENT);
+	NET_OPT(DENY, IPPROTO_IPV6, IPV6_TRANSPARENT);
+	NET_OPT(DENY, IPPROTO_IP, IP_PKTINFO);
+	NET_OPT(DENY, IPPROTO_IPV6, IPV6_RECVERR);
+	NET_OPT(DENY, SOL_SOCKET, SO_MARK);
+	NET_OPT(DENY, SOL_SOCKET, SO_BINDTODEVICE);
+	NET_OPT(DENY, IPPROTO_TCP, TCP_REPAIR);
+	/* An allowed option at another level: the pair, not the number. */
+	NET_OPT(DENY, IPPROTO_TCP, IP_TTL);
+	NET_OPT(DENY, SOL_SOCKET, TCP_NODELAY);
+	NET_OPT(DENY, IPPROTO_IP, SO_OOBINLINE);
+	EXPECT(r, DENY, "setsockopt(IPPROTO_IP, IP_HDRINCL | 1 << 32) (the kernel reads an int)",
+	       __NR_setsockopt, 3, U(5), U(IPPROTO_IP),
+	       0x100000000ULL + IP_HDRINCL);
 #endif
 	EXPECT(r, ALLOWED, "fcntl(F_SETFL) (O_NONBLOCK)", __NR_fcntl, 3, U(5),
 	       U(F_SETFL), U(O_NONBLOCK));
