@@ -81,6 +81,11 @@ endif
 ifeq ($(ARCH),s390x)
 override LDFLAGS += -Wl,--export-dynamic-symbol=socket
 endif
+# Every architecture: lib/net-ifindex.c's if_nametoindex(), which lkvm's
+# code does not call (hence --undefined, for the archive's member), is
+# the one libslirp calls, under lkvm-net's filter.
+override LDFLAGS += -Wl,--undefined=if_nametoindex \
+	-Wl,--export-dynamic-symbol=if_nametoindex
 # -n mode=user: libslirp (libslirp-dev). Probed by building against it
 # rather than with pkg-config, whose slirp.pc requires glib's .pc that
 # lkvm does not use; a build without it says so at mode=user.

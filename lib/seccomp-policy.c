@@ -431,7 +431,11 @@ static const struct sc_rule g_net[] = {
 	 */
 	ALLOW1(fcntl, ONE_OF(1, F_GETFL, F_SETFL, F_GETFD, F_SETFD)),
 	KVM_IRQ_IOCTLS,
-	ALLOW1(ioctl, ONE_OF(1, FIONBIO, FIONREAD)),
+	/*
+	 * SIOCGIFINDEX: lkvm's if_nametoindex() (lib/net-ifindex.c), for a
+	 * scoped name server in resolv.conf.
+	 */
+	ALLOW1(ioctl, ONE_OF(1, FIONBIO, FIONREAD, SIOCGIFINDEX)),
 	/*
 	 * Its DNS forwarder rereads /etc/resolv.conf: read-only opens,
 	 * kept by Landlock to that file's directory (lib/landlock.c).

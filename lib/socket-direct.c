@@ -13,8 +13,10 @@
  * and the dynamic linker binds a library's socket() to the executable's
  * definition before libc's, libslirp's too, though it is loaded with
  * dlopen(RTLD_LOCAL) (tests/unit/s390x-socket.c). glibc's own internal
- * sockets (its resolver, if_nametoindex()) call its hidden __socket and
- * still go through socketcall; none is made under a filter.
+ * sockets (its resolver, its if_nametoindex()) call its hidden __socket
+ * and still go through socketcall; none is made under a filter: the
+ * if_nametoindex() libslirp calls under lkvm-net's is lkvm's own
+ * (lib/net-ifindex.c), whose socket() is this one.
  *
  * Elsewhere glibc's socket() is the direct call already: nothing here.
  */

@@ -271,10 +271,12 @@ static void test_udp(void)
 
 /*
  * In a mount namespace of its own, this program's /etc/resolv.conf names
- * 127.0.0.1 (before libslirp's thread starts, which reads it). 0 if so.
+ * fe80::1%lo, then 127.0.0.1 (before libslirp's thread starts, which
+ * reads it). 0 if so.
  */
 static int resolv_here(char *why, size_t len)
 {
+	static const char ns[] = "nameserver fe80::1%lo\nnameserver 127.0.0.1\n";
 	char path[] = "/tmp/lkvm-resolv.XXXXXX";
 	int fd, r = -1;
 
@@ -286,7 +288,12 @@ static int resolv_here(char *why, size_t len)
 	fd = mkstemp(path);
 	if (fd < 0)
 		abort();
-	if (write(fd, "nameserver 127.0.0.1\n", 21) == 21 &&
+	/*
+	 * A scoped name server first, as NetworkManager writes them:
+	 * libslirp's parsing calls if_nametoindex() for it, under
+	 * lkvm-net's filter in user-netns-seccomp (lib/net-ifindex.c).
+	 */
+	if (write(fd, ns, sizeof(ns) - 1) == sizeof(ns) - 1 &&
 	    !mount(path, "/etc/resolv.conf", NULL, MS_BIND, NULL))
 		r = 0;
 	else

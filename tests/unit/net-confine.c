@@ -13,13 +13,16 @@
  * through; setsockopt only with libslirp's five options: no
  * IP_HDRINCL (a raw ICMP socket would send any packet) nor IPV6_HDRINCL
  * at SOL_RAW, no IP_TRANSPARENT or SO_MARK; no F_SETOWN (a socket's
- * SIGIO at another process).
+ * SIGIO at another process); if_nametoindex() (lkvm's,
+ * lib/net-ifindex.c, which libslirp calls for a scoped name server)
+ * answers as before confinement.
  * Without the filter, Landlock alone lets an MPTCP socket bind a port
  * where the kernel has MPTCP: what the filter closes.
  */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <net/if.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <string.h>
@@ -42,7 +45,8 @@ enum {
 	S_UDPLITE, S_RAW_IP, S_UNIX, S_NONBLOCK,
 	B_TCP, B_UDP, B_LISTEN, C_TCP, C_ACCEPT, C_UDP, O_TTL, O_RECVERR,
 	O_REUSEADDR, O_OOBINLINE, O_NODELAY, O_HDRINCL, O_RAW_HDRINCL6,
-	O_TRANSPARENT, O_MARK, F_NONBLOCK, F_OWNER, R_NR
+	O_TRANSPARENT, O_MARK, F_NONBLOCK, I_LO_BEFORE, I_LO, I_NONE,
+	I_NONE_ERR, F_OWNER, R_NR
 };
 
 /* 0 when socket() makes one (closed again), else errno. */
@@ -117,6 +121,7 @@ static void child(int out, bool filter)
 
 	if (lfd < 0)
 		_exit(2);
+	r[I_LO_BEFORE] = (int)if_nametoindex("lo");
 	r[R_LANDLOCK] = landlock_user_net("/etc/resolv.conf", &why);
 	r[R_FILTER] = filter &&
 		      role_filter_install(SC_ROLE_NET, SECCOMP_RET_ERRNO | MARK);
@@ -170,6 +175,10 @@ static void child(int out, bool filter)
 	r[O_RAW_HDRINCL6] = try_opt(fd, SOL_RAW, IPV6_HDRINCL);
 	r[O_TRANSPARENT] = try_opt(fd, IPPROTO_IP, IP_TRANSPARENT);
 	r[O_MARK] = try_opt(fd, SOL_SOCKET, SO_MARK);
+	r[I_LO] = (int)if_nametoindex("lo");
+	errno = 0;
+	r[I_NONE] = (int)if_nametoindex("nosuchif0");
+	r[I_NONE_ERR] = errno;
 	if (fcntl(fd, F_SETFL, O_NONBLOCK))
 		r[F_NONBLOCK] = errno;
 	/* SIGIO to the parent, on this socket's I/O. */
@@ -321,5 +330,11 @@ int main(void)
 	ok(!r[F_NONBLOCK], "fcntl(F_SETFL, O_NONBLOCK) (libslirp's) goes through (%s)",
 	   strerror(r[F_NONBLOCK]));
 	expect_refused(r, F_OWNER, "fcntl(F_SETOWN) of another process");
+	ok(r[I_LO_BEFORE] > 0 && r[I_LO] == r[I_LO_BEFORE],
+	   "if_nametoindex(\"lo\") gives lo's index as before confinement (%d, %d)",
+	   r[I_LO], r[I_LO_BEFORE]);
+	ok(!r[I_NONE] && r[I_NONE_ERR] == ENODEV,
+	   "if_nametoindex(\"nosuchif0\"): 0, ENODEV (%d, %s)", r[I_NONE],
+	   strerror(r[I_NONE_ERR]));
 	return tap_done();
 }
