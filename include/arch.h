@@ -24,6 +24,12 @@ int arch_ram_ranges(u64 ram_size, struct ram_range *ranges);
 
 /* VM-wide set-up after the memslots exist (irqchip, timers, ...). */
 int arch_vm_init(struct vm *vm);
+/*
+ * The arch's KVM device descriptors the seccomp filters name, after
+ * arch_vm_init() (s390x: the FLIC's; the others leave them -1).
+ */
+struct sc_kvm_fds;
+void arch_filter_fds(const struct vm *vm, struct sc_kvm_fds *fds);
 /* Legacy/platform devices (UARTs, RTC, ...). */
 int arch_devices_init(struct vm *vm);
 /* Load the kernel/initrd and firmware tables; stores vCPU 0's boot state. */

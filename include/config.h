@@ -42,6 +42,7 @@ struct disk_config {
 	const char *path;
 	bool readonly;			/* ro */
 	bool direct;			/* direct: O_DIRECT */
+	bool vcpu_io;			/* io=vcpu: lone requests there */
 	const char *serial;		/* NULL, or at most 20 bytes */
 	enum disk_format format;	/* DISK_FMT_AUTO: probe */
 	/* Where a qcow2's backing files may be: see disk_open_opts. */

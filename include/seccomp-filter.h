@@ -96,31 +96,50 @@ static inline int sc_socket(int domain, int type, int protocol)
 /* The AUDIT_ARCH_* value of the build's architecture. */
 u32 sc_audit_arch(void);
 
+/*
+ * The KVM descriptors the filters name: a VM-wide ioctl is allowed on
+ * its descriptor only (argument 0, this number), and not at all where it
+ * is -1. Known once the VM is set up (sc_build()).
+ */
+struct sc_kvm_fds {
+	int vm_fd;	/* KVM_CREATE_VM's */
+	int flic_fd;	/* s390x: the FLIC device's; -1 elsewhere, or none */
+};
+
 /* A role's rules (lib/seccomp-policy.c) into out; 0 if max is short. */
 #define SC_MAX_RULES 256
-size_t sc_policy(enum sc_role role, struct sc_rule *out, size_t max);
+size_t sc_policy(enum sc_role role, const struct sc_kvm_fds *fds,
+		 struct sc_rule *out, size_t max);
 const char *sc_role_name(enum sc_role role);
 /* The main thread's helper process's rules (vmm/main-helper.c), likewise. */
 size_t sc_main_helper_policy(struct sc_rule *out, size_t max);
 
 /*
- * A role's whole program as sc_prepare() installs it: the role's rules,
+ * A role's whole program as sc_build() makes it: the role's rules,
  * tgkill to the threads of process pid only, `deny` for the rest.
  * Returns the number of instructions, or -errno.
  */
-int sc_role_program(enum sc_role role, u32 deny, pid_t pid,
-		    struct sock_filter *out, size_t max);
+int sc_role_program(enum sc_role role, const struct sc_kvm_fds *fds,
+		    u32 deny, pid_t pid, struct sock_filter *out, size_t max);
 
 /* The name of system call nr on this architecture, or NULL. */
 const char *sc_syscall_name(long nr);
 
 /*
  * Process-wide set-up, on the main thread before any thread role starts:
- * the mode, the SIGSYS handler, what libc would open lazily (tzset...).
+ * the mode, the SIGSYS handler, what libc would open lazily (tzset...);
+ * the programs come later (sc_build()).
  * Returns -errno with a message printed; SC_MODE_ON on a kernel without
  * seccomp filters fails (never runs unfiltered).
  */
 int sc_prepare(enum sc_mode mode);
+/*
+ * Every role's program, on the main thread after sc_prepare(), once the
+ * KVM descriptors exist and before the first thread starts: a thread
+ * whose filter is not built yet ends lkvm (sc_enter()). 0 or -errno,
+ * with a message printed; nothing to do without filters.
+ */
+int sc_build(const struct sc_kvm_fds *fds);
 enum sc_mode sc_mode_get(void);
 /* True when filters will be installed (after sc_prepare()). */
 bool sc_active(void);

@@ -139,6 +139,21 @@ struct ll_ruleset_attr {
 };
 
 /*
+ * Reading the file that fd (O_PATH) is, or the files beneath it. A rule
+ * refused: none, and the thread is confined all the same.
+ */
+static void add_read_rule(int ruleset, int fd)
+{
+	struct landlock_path_beneath_attr rule = {
+		.allowed_access = LANDLOCK_ACCESS_FS_READ_FILE,
+		.parent_fd = fd,
+	};
+
+	syscall(SYS_landlock_add_rule, ruleset, LANDLOCK_RULE_PATH_BENEATH,
+		&rule, 0);
+}
+
+/*
  * Reading path's file, where path leads (a link followed: the rule is on
  * the file it resolves to now), if that is a regular file; else, and
  * whatever fails on the way (a loop of links, a component not to be
@@ -146,19 +161,14 @@ struct ll_ruleset_attr {
  */
 static void add_read_file(int ruleset, const char *path)
 {
-	struct landlock_path_beneath_attr rule = {
-		.allowed_access = LANDLOCK_ACCESS_FS_READ_FILE,
-	};
 	struct stat st;
+	int fd = open(path, O_PATH | O_CLOEXEC);
 
-	rule.parent_fd = open(path, O_PATH | O_CLOEXEC);
-	if (rule.parent_fd < 0)
+	if (fd < 0)
 		return;
-	/* A rule refused: none, and confined all the same. */
-	if (!fstat(rule.parent_fd, &st) && S_ISREG(st.st_mode))
-		syscall(SYS_landlock_add_rule, ruleset,
-			LANDLOCK_RULE_PATH_BENEATH, &rule, 0);
-	close(rule.parent_fd);
+	if (!fstat(fd, &st) && S_ISREG(st.st_mode))
+		add_read_rule(ruleset, fd);
+	close(fd);
 }
 
 /*
@@ -188,11 +198,9 @@ bool landlock_resolver_dir_known(const char *dir)
  */
 static void add_link_dir(int ruleset, const char *resolv)
 {
-	struct landlock_path_beneath_attr rule = {
-		.allowed_access = LANDLOCK_ACCESS_FS_READ_FILE,
-	};
 	char *real, *slash;
 	struct stat st;
+	int fd;
 
 	if (lstat(resolv, &st) || !S_ISLNK(st.st_mode))
 		return;
@@ -206,13 +214,12 @@ static void add_link_dir(int ruleset, const char *resolv)
 		free(real);
 		return;
 	}
-	rule.parent_fd = open(real, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	fd = open(real, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	free(real);
-	if (rule.parent_fd < 0)
+	if (fd < 0)
 		return;
-	syscall(SYS_landlock_add_rule, ruleset, LANDLOCK_RULE_PATH_BENEATH,
-		&rule, 0);
-	close(rule.parent_fd);
+	add_read_rule(ruleset, fd);
+	close(fd);
 }
 
 int landlock_user_net(const char *resolv, const char **why)

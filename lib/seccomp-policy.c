@@ -146,10 +146,11 @@ static const struct sc_rule g_common[] = {
 
 /*
  * The KVM ioctls of a running VM: what a vCPU thread calls, for itself and
- * for the device code its exits run, which the I/O thread's devices and
- * main's teardown share (g_device, g_main). Never what creates or sets a
- * VM up (VMs, vCPUs, memory slots, devices, capabilities, a vCPU's first
- * state): the main thread makes those before any filter is on.
+ * for the device code its exits run (g_kvm_vcpu, g_kvm_vm, g_kvm_flic);
+ * the other threads' interrupts (g_irq, the I/O thread's too); main's
+ * teardown (g_kvm_teardown). Never what creates or sets a VM up (VMs,
+ * vCPUs, memory slots, devices, capabilities, a vCPU's first state): the
+ * main thread makes those before any filter is on.
  *
  * Each list is every ioctl() on a run-time path of vmm/ (vcpu.c, vm.c,
  * vm-irq.c and the arch's directory), devices/ and virtio/, by name; the
@@ -157,66 +158,147 @@ static const struct sc_rule g_common[] = {
  * for a cross build the arch's linux-libc-dev-<arch>-cross headers), the
  * request's 32 bits the kernel reads. x86_64's was also traced on VMs;
  * arm64's and s390x's are from reading (no KVM on those here).
+ *
+ * Three lists, by the descriptor each request is made on:
+ *
+ *   g_kvm_vcpu: a vCPU's own (KVM_RUN, registers, ...), on any
+ *   descriptor: the vCPUs' are made after the filters are built
+ *   (vm_create(): the devices' threads start first).
+ *
+ *   g_kvm_vm: the VM's (interrupts, routes, irqfds, doorbells), on the VM
+ *   descriptor only (PIN_VM: argument 0, its number when the filters are
+ *   built, struct sc_kvm_fds). s390x's VM also takes KVM_SET_DEVICE_ATTR
+ *   (its memory limit, TOD clock, CPU model, crypto keys), which no role
+ *   may make on it. Newer kernels' s390x VM takes KVM_S390_MEM_OP too
+ *   (guest absolute memory, which lkvm maps whole anyway): as a vCPU's,
+ *   allowed on any descriptor.
+ *
+ *   g_kvm_flic (s390x): the FLIC device's KVM_SET_DEVICE_ATTR, on the
+ *   FLIC's descriptor only (PIN_FLIC), for the vCPUs alone.
+ *
+ * A pin is a descriptor's number: it holds while that number names the
+ * file it named when the filters were built.
  */
 #if defined(__x86_64__)
-#define KVM_RUNTIME_IOCTLS ALLOW1(ioctl, ONE_OF(1, KVM_RUN, KVM_GET_REGS, \
-	KVM_SET_REGS, KVM_GET_SREGS, KVM_SET_SREGS, KVM_TRANSLATE, \
-	KVM_IRQ_LINE, KVM_SIGNAL_MSI, KVM_IOEVENTFD, KVM_IRQFD, \
-	KVM_SET_GSI_ROUTING, KVM_GET_VCPU_EVENTS, KVM_SET_VCPU_EVENTS, \
-	KVM_SET_GUEST_DEBUG, KVM_GET_LAPIC, KVM_NMI))
+/*
+ * x86_64: KVM_RUN (vcpu.c); a debug exit's and a failed vCPU's registers
+ * and code (KVM_GET_REGS, KVM_GET_SREGS, KVM_TRANSLATE) and the single
+ * step's re-arm (KVM_SET_GUEST_DEBUG), the emulation assist's
+ * KVM_SET_REGS and vCPU events (x86_64/exits.c); KVM_NMI, lkvm debug
+ * --nmi served on the vCPU's thread (vcpu.c). Not KVM_SET_SREGS or
+ * KVM_GET_LAPIC: arch_vcpu_init()'s only (x86_64/cpu.c), on main before
+ * the filters.
+ */
+#define KVM_VCPU_IOCTLS ALLOW1(ioctl, ONE_OF(1, KVM_RUN, KVM_GET_REGS, \
+	KVM_SET_REGS, KVM_GET_SREGS, KVM_TRANSLATE, KVM_GET_VCPU_EVENTS, \
+	KVM_SET_VCPU_EVENTS, KVM_SET_GUEST_DEBUG, KVM_NMI))
+/*
+ * The VM's: a device's interrupt line or MSI (vm.c, vm-irq.c); the
+ * virtio-pci driver's doorbells, irqfds and MSI routes as it enables its
+ * queues and vectors (vm-irq.c, from a vCPU's MMIO exit).
+ */
+#define KVM_VM_IOCTLS ALLOW1(ioctl, ONE_OF(1, KVM_IRQ_LINE, KVM_SIGNAL_MSI, \
+	KVM_IOEVENTFD, KVM_IRQFD, KVM_SET_GSI_ROUTING))
 #elif defined(__aarch64__)
 /*
  * arm64: KVM_RUN (vcpu.c); KVM_GET_ONE_REG, the core registers of a
- * debug exit's log and of a failed vCPU's dump (arm64/cpu.c);
- * KVM_IRQ_LINE, a device's SPI (vm.c: the UART, virtio-mmio, whose MMIO
- * exits run here). Not KVM_SET_ONE_REG, KVM_SET_GUEST_DEBUG,
- * KVM_ARM_VCPU_INIT or the GIC's KVM_SET_DEVICE_ATTR: arch_vcpu_init()
- * and the GIC's set-up only. Not KVM_IOEVENTFD: virtio-mmio's doorbells
- * are set as a device attaches, and let go by main (g_main). No MSI,
- * irqfd or GSI routing: those are virtio-pci's, which arm64 lacks.
+ * debug exit's log and of a failed vCPU's dump (arm64/cpu.c). Not
+ * KVM_SET_ONE_REG, KVM_SET_GUEST_DEBUG, KVM_ARM_VCPU_INIT or the GIC's
+ * KVM_SET_DEVICE_ATTR: arch_vcpu_init() and the GIC's set-up only.
  */
-#define KVM_RUNTIME_IOCTLS ALLOW1(ioctl, ONE_OF(1, KVM_RUN, \
-	KVM_GET_ONE_REG, KVM_IRQ_LINE))
+#define KVM_VCPU_IOCTLS ALLOW1(ioctl, ONE_OF(1, KVM_RUN, KVM_GET_ONE_REG))
+/*
+ * The VM's: KVM_IRQ_LINE, a device's SPI (vm.c: the UART, virtio-mmio,
+ * whose MMIO exits run here). Not KVM_IOEVENTFD: virtio-mmio's
+ * doorbells are set as a device attaches, and let go by main
+ * (g_kvm_teardown).
+ * No MSI, irqfd or GSI routing: those are virtio-pci's, which arm64
+ * lacks.
+ */
+#define KVM_VM_IOCTLS ALLOW1(ioctl, ONE_OF(1, KVM_IRQ_LINE))
 #elif defined(__s390x__)
 /*
  * s390x: KVM_RUN (vcpu.c); an interception's operands (KVM_S390_MEM_OP),
- * a program interruption and SIGP STOP (KVM_S390_IRQ), SIGP RESTART and
- * the floating interrupts, service signal, I/O and adapter ones
- * (KVM_S390_INTERRUPT), SIGP's resets (KVM_S390_INITIAL_RESET,
- * KVM_S390_NORMAL_RESET) (s390x/exits.c, s390x/vm.c); a virtio-ccw
- * driver's adapter indicators (a CCW the vCPU's I/O instruction runs):
- * the FLIC's adapter (KVM_SET_DEVICE_ATTR), the routes and their irqfds
- * (KVM_SET_GSI_ROUTING, KVM_IRQFD) (s390x/adapter.c). Not KVM_ENABLE_CAP
- * or KVM_S390_SET_INITIAL_PSW: arch_vcpu_init() only. Not KVM_IOEVENTFD:
- * virtio-ccw's doorbells are set as a device attaches, and let go by
- * main (g_main).
+ * a program interruption and SIGP STOP (KVM_S390_IRQ), SIGP RESTART
+ * (KVM_S390_INTERRUPT on the target vCPU's descriptor; the same request
+ * on the VM's is a floating interrupt, which the devices make: service
+ * signal, I/O and adapter interrupts, s390x/vm.c), SIGP's resets
+ * (KVM_S390_INITIAL_RESET, KVM_S390_NORMAL_RESET) (s390x/exits.c). Not
+ * KVM_ENABLE_CAP or KVM_S390_SET_INITIAL_PSW: arch_vcpu_init() only.
  */
-#define KVM_RUNTIME_IOCTLS ALLOW1(ioctl, ONE_OF(1, KVM_RUN, \
+#define KVM_VCPU_IOCTLS ALLOW1(ioctl, ONE_OF(1, KVM_RUN, \
 	KVM_S390_MEM_OP, KVM_S390_IRQ, KVM_S390_INTERRUPT, \
-	KVM_S390_INITIAL_RESET, KVM_S390_NORMAL_RESET, KVM_SET_DEVICE_ATTR, \
-	KVM_SET_GSI_ROUTING, KVM_IRQFD))
+	KVM_S390_INITIAL_RESET, KVM_S390_NORMAL_RESET))
+/*
+ * The VM's: a virtio-ccw driver's adapter indicators (SET_IND_ADAPTER,
+ * a CCW the vCPU's START SUBCHANNEL runs), their routes and irqfds
+ * (KVM_SET_GSI_ROUTING, KVM_IRQFD), which main's teardown takes back
+ * (s390x/adapter.c). Both exist on the VM's descriptor alone; the pin
+ * keeps them there. Not KVM_IOEVENTFD: virtio-ccw's doorbells are set as
+ * a device attaches, and let go by main (g_kvm_teardown).
+ */
+#define KVM_VM_IOCTLS ALLOW1(ioctl, ONE_OF(1, KVM_SET_GSI_ROUTING, KVM_IRQFD))
+/*
+ * The FLIC's: the adapter of the driver's ISC and its indicator pages
+ * (KVM_DEV_FLIC_ADAPTER_REGISTER, _MODIFY: s390x/adapter.c), from the
+ * same CCW, so on a vCPU only.
+ */
+static const struct sc_rule g_kvm_flic[] = {
+	ALLOW1(ioctl, ONE_OF(1, KVM_SET_DEVICE_ATTR)),
+};
 #endif
 
+static const struct sc_rule g_kvm_vcpu[] = {
+	KVM_VCPU_IOCTLS,
+};
+
+static const struct sc_rule g_kvm_vm[] = {
+	KVM_VM_IOCTLS,
+};
+
 /*
- * A device's interrupt from a thread that is not a vCPU's (a disk or 9p
+ * A device's interrupt from a thread that is not a vCPU's (the I/O
+ * thread's devices: console input, a tap's packets, vsock; a disk or 9p
  * worker completing a request, libslirp's, the control thread's config
- * change or break): x86_64's interrupt line or MSI (vm.c, vm-irq.c);
- * arm64's line (virtio-mmio only: no MSI); s390x's floating I/O or
- * adapter interrupt (s390x/vm.c), which a used buffer costs where no
- * irqfd takes it: classic indicators, adapter ones KVM would not route
- * (virtio/ccw.c), a config change's alert (devices/css.c).
+ * change or break), on the VM's descriptor (PIN_VM): x86_64's interrupt
+ * line or MSI (vm.c, vm-irq.c); arm64's line (virtio-mmio only: no
+ * MSI); s390x's floating I/O or adapter interrupt (s390x/vm.c), which a
+ * used buffer costs where no irqfd takes it: classic indicators, adapter
+ * ones KVM would not route (virtio/ccw.c), a config change's alert
+ * (devices/css.c).
  */
+static const struct sc_rule g_irq[] = {
 #if defined(__x86_64__)
-#define KVM_IRQ_IOCTLS ALLOW1(ioctl, ONE_OF(1, KVM_IRQ_LINE, KVM_SIGNAL_MSI))
+	ALLOW1(ioctl, ONE_OF(1, KVM_IRQ_LINE, KVM_SIGNAL_MSI)),
 #elif defined(__aarch64__)
-#define KVM_IRQ_IOCTLS ALLOW1(ioctl, ONE_OF(1, KVM_IRQ_LINE))
+	ALLOW1(ioctl, ONE_OF(1, KVM_IRQ_LINE)),
 #elif defined(__s390x__)
-#define KVM_IRQ_IOCTLS ALLOW1(ioctl, ONE_OF(1, KVM_S390_INTERRUPT))
+	ALLOW1(ioctl, ONE_OF(1, KVM_S390_INTERRUPT)),
 #endif
+};
+
+/*
+ * main's teardown (vm_devices_quiesce(), vm_devices_destroy()), on the
+ * VM's descriptor (PIN_VM): the last completions' interrupts (as g_irq);
+ * a detaching device's doorbells (KVM_IOEVENTFD_FLAG_DEASSIGN: vm-irq.c,
+ * s390x/vm.c); its irqfds (devices/pci.c msix_destroy(); s390x/adapter.c
+ * thinint_release(), which commits the routes left: KVM_SET_GSI_ROUTING).
+ * None of a vCPU's: its threads have ended.
+ */
+static const struct sc_rule g_kvm_teardown[] = {
+#if defined(__x86_64__)
+	ALLOW1(ioctl, ONE_OF(1, KVM_IRQ_LINE, KVM_SIGNAL_MSI, KVM_IOEVENTFD,
+			     KVM_IRQFD)),
+#elif defined(__aarch64__)
+	ALLOW1(ioctl, ONE_OF(1, KVM_IRQ_LINE, KVM_IOEVENTFD)),
+#elif defined(__s390x__)
+	ALLOW1(ioctl, ONE_OF(1, KVM_S390_INTERRUPT, KVM_IOEVENTFD, KVM_IRQFD,
+			     KVM_SET_GSI_ROUTING)),
+#endif
+};
 
 /* What a device's code runs on a vCPU or the I/O thread. */
 static const struct sc_rule g_device[] = {
-	KVM_RUNTIME_IOCTLS,
 	/* virtio-net on a tap: offloads and queues set by the driver. */
 	ALLOW1(ioctl, ONE_OF(1, TUNSETOFFLOAD, TUNSETQUEUE)),
 	/* The console's output when lkvm's stdout is a socket (term-out.c). */
@@ -245,11 +327,6 @@ static const struct sc_rule g_disk[] = {
 	ALLOW(ftruncate),
 	ALLOW(io_uring_enter),
 	ALLOW1(ioctl, ONE_OF(1, BLKZEROOUT)),
-};
-
-/* A disk worker completes requests: interrupts, eventfds. */
-static const struct sc_rule g_irq[] = {
-	KVM_IRQ_IOCTLS,
 };
 
 static const struct sc_rule g_io[] = {
@@ -290,12 +367,13 @@ static const struct sc_rule g_control[] = {
 	SOCK(recvmsg, SYS_RECVMSG),
 	/*
 	 * lkvm debug's dump of each paused vCPU (arch_dump_vcpu()): x86_64's
-	 * list as traced; arm64's core registers one by one; s390x's are in
-	 * the run area, no ioctl.
+	 * registers and code; arm64's core registers one by one; s390x's are
+	 * in the run area, no ioctl. Not KVM_NMI: lkvm debug --nmi asks the
+	 * vCPU, which makes it (vcpu_request_nmi()).
 	 */
 #if defined(__x86_64__)
 	ALLOW1(ioctl, ONE_OF(1, KVM_GET_REGS, KVM_GET_SREGS,
-					      KVM_TRANSLATE, KVM_NMI)),
+					      KVM_TRANSLATE)),
 #elif defined(__aarch64__)
 	ALLOW1(ioctl, ONE_OF(1, KVM_GET_ONE_REG)),
 #endif
@@ -354,7 +432,6 @@ static const struct sc_rule g_9p[] = {
 	ALLOW(fsync),
 	ALLOW(ftruncate),
 	ALLOW(fallocate),
-	KVM_IRQ_IOCTLS,
 };
 
 /*
@@ -430,7 +507,6 @@ static const struct sc_rule g_net[] = {
 	 * which would aim a socket's SIGIO at another process.
 	 */
 	ALLOW1(fcntl, ONE_OF(1, F_GETFL, F_SETFL, F_GETFD, F_SETFD)),
-	KVM_IRQ_IOCTLS,
 	/*
 	 * SIOCGIFINDEX: lkvm's if_nametoindex() (lib/net-ifindex.c), for a
 	 * scoped name server in resolv.conf.
@@ -450,14 +526,6 @@ static const struct sc_rule g_net[] = {
  * terminal, the status file; then the detached child of exit_detached().
  */
 static const struct sc_rule g_main[] = {
-	KVM_RUNTIME_IOCTLS,
-#ifndef __x86_64__
-	/*
-	 * A detaching device's doorbells (KVM_IOEVENTFD_FLAG_DEASSIGN), in
-	 * x86_64's list already: its vCPUs set them for virtio-pci.
-	 */
-	ALLOW1(ioctl, ONE_OF(1, KVM_IOEVENTFD)),
-#endif
 	ALLOW(epoll_ctl),
 #ifdef __NR_poll
 	ALLOW(poll),
@@ -513,25 +581,43 @@ static const struct sc_rule g_runtime[] = {
 	ALLOW(sigaltstack),
 };
 
+/* Whose descriptor a group's ioctls are pinned to (argument 0). */
+enum sc_pin {
+	PIN_NONE,
+	PIN_VM,		/* sc_kvm_fds.vm_fd */
+	PIN_FLIC,	/* sc_kvm_fds.flic_fd */
+};
+
 struct sc_group {
 	const struct sc_rule *rules;
 	size_t nr;
+	enum sc_pin pin;
 };
 
-#define GROUP(g) { g, ARRAY_SIZE(g) }
-#define MAX_GROUPS 6
+#define GROUP(g) { g, ARRAY_SIZE(g), PIN_NONE }
+#define GROUP_ON(g, pin) { g, ARRAY_SIZE(g), pin }
+#define MAX_GROUPS 8
 
 static const struct sc_group role_groups[SC_NR_ROLES][MAX_GROUPS] = {
-	[SC_ROLE_MAIN] = { GROUP(g_common), GROUP(g_runtime), GROUP(g_main), GROUP(g_disk) },
-	[SC_ROLE_VCPU] = { GROUP(g_common), GROUP(g_runtime), GROUP(g_device), GROUP(g_disk) },
+	[SC_ROLE_MAIN] = { GROUP(g_common), GROUP(g_runtime), GROUP(g_main), GROUP(g_disk),
+			   GROUP_ON(g_kvm_teardown, PIN_VM) },
+	[SC_ROLE_VCPU] = { GROUP(g_common), GROUP(g_runtime), GROUP(g_device), GROUP(g_disk),
+			   GROUP(g_kvm_vcpu), GROUP_ON(g_kvm_vm, PIN_VM),
+#ifdef __s390x__
+			   GROUP_ON(g_kvm_flic, PIN_FLIC),
+#endif
+	},
 	[SC_ROLE_IO] = { GROUP(g_common), GROUP(g_runtime), GROUP(g_io), GROUP(g_stream),
-			 GROUP(g_device), GROUP(g_disk) },
+			 GROUP(g_device), GROUP(g_disk), GROUP_ON(g_irq, PIN_VM) },
 	/* g_irq: debug --sysrq's break raises the UART's line. */
 	[SC_ROLE_CONTROL] = { GROUP(g_common), GROUP(g_runtime), GROUP(g_control),
-			      GROUP(g_irq) },
-	[SC_ROLE_P9] = { GROUP(g_common), GROUP(g_runtime), GROUP(g_9p) },
-	[SC_ROLE_DISK] = { GROUP(g_common), GROUP(g_runtime), GROUP(g_disk), GROUP(g_irq) },
-	[SC_ROLE_NET] = { GROUP(g_common), GROUP(g_runtime), GROUP(g_net), GROUP(g_stream) },
+			      GROUP_ON(g_irq, PIN_VM) },
+	[SC_ROLE_P9] = { GROUP(g_common), GROUP(g_runtime), GROUP(g_9p),
+			 GROUP_ON(g_irq, PIN_VM) },
+	[SC_ROLE_DISK] = { GROUP(g_common), GROUP(g_runtime), GROUP(g_disk),
+			   GROUP_ON(g_irq, PIN_VM) },
+	[SC_ROLE_NET] = { GROUP(g_common), GROUP(g_runtime), GROUP(g_net),
+			  GROUP(g_stream), GROUP_ON(g_irq, PIN_VM) },
 };
 
 /*
@@ -567,26 +653,47 @@ size_t sc_main_helper_policy(struct sc_rule *out, size_t max)
 	return i;
 }
 
-size_t sc_policy(enum sc_role role, struct sc_rule *out, size_t max)
+/* A pinned group's rule with its descriptor check; false if it has no room. */
+static bool pin_rule(struct sc_rule *r, int fd)
+{
+	if (r->nr_args >= SC_MAX_ARGS)
+		return false;
+	r->args[r->nr_args++] = (struct sc_arg){
+		.idx = 0, .kind = SC_ONE_OF, .nr = 1, .vals = { (u64)(u32)fd },
+	};
+	return true;
+}
+
+size_t sc_policy(enum sc_role role, const struct sc_kvm_fds *fds,
+		 struct sc_rule *out, size_t max)
 {
 	size_t n = 0, i, g;
+	int fd;
 
-	if ((unsigned int)role >= SC_NR_ROLES)
+	if ((unsigned int)role >= SC_NR_ROLES || !fds)
 		return 0;
 	for (g = 0; g < MAX_GROUPS; g++) {
 		const struct sc_group *grp = &role_groups[role][g];
 
+		fd = grp->pin == PIN_VM ? fds->vm_fd :
+		     grp->pin == PIN_FLIC ? fds->flic_fd : -1;
+		/* No such descriptor: nothing to make the group's calls on. */
+		if (grp->pin != PIN_NONE && fd < 0)
+			continue;
 		for (i = 0; i < grp->nr; i++) {
 			if (n == max)
 				return 0;
-			out[n++] = grp->rules[i];
+			out[n] = grp->rules[i];
+			if (grp->pin != PIN_NONE && !pin_rule(&out[n], fd))
+				return 0;
+			n++;
 		}
 	}
 	return n;
 }
 
-int sc_role_program(enum sc_role role, u32 deny, pid_t pid,
-		    struct sock_filter *out, size_t max)
+int sc_role_program(enum sc_role role, const struct sc_kvm_fds *fds,
+		    u32 deny, pid_t pid, struct sock_filter *out, size_t max)
 {
 	struct sc_rule *rules = calloc(SC_MAX_RULES, sizeof(*rules));
 	size_t nr;
@@ -594,7 +701,7 @@ int sc_role_program(enum sc_role role, u32 deny, pid_t pid,
 
 	if (!rules)
 		return -ENOMEM;
-	nr = sc_policy(role, rules, SC_MAX_RULES - 1);
+	nr = sc_policy(role, fds, rules, SC_MAX_RULES - 1);
 	/* Signals to this process's threads only (kicks, raise()). */
 	rules[nr++] = (struct sc_rule){
 		.nr = __NR_tgkill, .nr_args = 1,

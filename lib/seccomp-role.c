@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The process's seccomp state: the mode, each role's compiled filter
- * (built once by sc_prepare() on the main thread), and sc_enter(), which
+ * (built once by sc_build() on the main thread), and sc_enter(), which
  * each thread calls on itself once its set-up is done.
  */
 #include <errno.h>
@@ -23,6 +23,7 @@
 struct sc_state {
 	enum sc_mode mode;
 	bool prepared;
+	bool built;	/* sc_build(): prog[] */
 	struct sock_fprog prog[SC_NR_ROLES];
 	/* $LKVM_SECCOMP_SELFTEST: role and call name, or role -1. */
 	int selftest_role;
@@ -79,11 +80,8 @@ static int sc_kernel_check(enum sc_mode mode)
 
 int sc_prepare(enum sc_mode mode)
 {
-	struct sock_filter buf[SC_MAX_INSNS];
-	u32 deny = mode == SC_MODE_LOG ? SECCOMP_RET_LOG : SECCOMP_RET_TRAP;
-	unsigned int r;
 	long ncpus;
-	int err, n;
+	int err;
 
 	sc.mode = mode;
 	/* Threads are still named for their roles. */
@@ -95,21 +93,6 @@ int sc_prepare(enum sc_mode mode)
 		pr_err("--seccomp %s: this kernel cannot filter system calls (%s); --seccomp off runs without",
 		       mode == SC_MODE_LOG ? "log" : "on", strerror(-err));
 		return err;
-	}
-	for (r = 0; r < SC_NR_ROLES; r++) {
-		n = sc_role_program(r, deny, getpid(), buf, SC_MAX_INSNS);
-		if (n < 0) {
-			pr_err("seccomp: the %s filter does not compile: %s",
-			       sc_role_name(r), strerror(-n));
-			return n;
-		}
-		sc.prog[r].filter = malloc(sizeof(buf[0]) * (size_t)n);
-		if (!sc.prog[r].filter) {
-			pr_err("out of memory");
-			return -ENOMEM;
-		}
-		memcpy(sc.prog[r].filter, buf, sizeof(buf[0]) * (size_t)n);
-		sc.prog[r].len = (unsigned short)n;
 	}
 	err = sc_sigsys_install();
 	if (err) {
@@ -132,6 +115,36 @@ int sc_prepare(enum sc_mode mode)
 	return 0;
 }
 
+int sc_build(const struct sc_kvm_fds *fds)
+{
+	struct sock_filter buf[SC_MAX_INSNS];
+	u32 deny = sc.mode == SC_MODE_LOG ? SECCOMP_RET_LOG : SECCOMP_RET_TRAP;
+	unsigned int r;
+	int n;
+
+	if (!sc_active())
+		return 0;
+	if (sc.built)
+		return -EALREADY;
+	for (r = 0; r < SC_NR_ROLES; r++) {
+		n = sc_role_program(r, fds, deny, getpid(), buf, SC_MAX_INSNS);
+		if (n < 0) {
+			pr_err("seccomp: the %s filter does not compile: %s",
+			       sc_role_name(r), strerror(-n));
+			return n;
+		}
+		sc.prog[r].filter = malloc(sizeof(buf[0]) * (size_t)n);
+		if (!sc.prog[r].filter) {
+			pr_err("out of memory");
+			return -ENOMEM;
+		}
+		memcpy(sc.prog[r].filter, buf, sizeof(buf[0]) * (size_t)n);
+		sc.prog[r].len = (unsigned short)n;
+	}
+	sc.built = true;
+	return 0;
+}
+
 static void sc_fatal(const char *what, int err)
 {
 	pr_err("seccomp: %s: cannot install the filter of %s: %s",
@@ -146,6 +159,12 @@ void sc_enter(enum sc_role role, int index)
 	prctl(PR_SET_NAME, (unsigned long)sc_thread_name_get(), 0, 0, 0);
 	if (!sc_active())
 		return;
+	/* Never unfiltered: a thread before sc_build() is lkvm's bug. */
+	if (!sc.built) {
+		pr_err("seccomp: %s: started before the filters were built",
+		       sc_thread_name_get());
+		_exit(1);
+	}
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0))
 		sc_fatal("no_new_privs", errno);
 	if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &sc.prog[role]))

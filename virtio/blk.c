@@ -7,15 +7,18 @@
  */
 #include <endian.h>
 #include <errno.h>
+#include <signal.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/eventfd.h>
 #include <unistd.h>
 
 #include "disk.h"
 #include "iov.h"
 #include "log.h"
+#include "queue-notifier.h"
 #include "unaligned.h"
 #include "virtio/blk.h"
 #include "virtio/core.h"
@@ -40,6 +43,10 @@ struct blk_queue {
 	struct blk_req *free;	/* under vq->lock */
 	bool need_signal;	/* under vq->lock */
 	bool stopped;		/* under vq->lock */
+	unsigned int in_flight;	/* under vq->lock: popped, not pushed */
+	/* vcpu_io: the I/O thread's doorbell, rung by a vCPU (not KVM). */
+	struct queue_notifier handoff;
+	bool inline_running;	/* under blk->inline_lock */
 };
 
 struct virtio_blk {
@@ -49,6 +56,16 @@ struct virtio_blk {
 	struct blk_queue *queues;
 	unsigned int nr_queues;
 	u16 queue_size;
+	/*
+	 * vcpu_io: a request that finds its queue idle runs at once on the
+	 * thread that rang the doorbell (a vCPU: the transport takes no
+	 * ioeventfd), marked in its queue's inline_running so that a reset
+	 * waits for it.
+	 */
+	bool vcpu_io;
+	struct io_loop *loop;
+	pthread_mutex_t inline_lock;
+	pthread_cond_t inline_idle;
 	u64 capacity;		/* sectors */
 	char serial[VIRTIO_BLK_ID_BYTES];
 	bool has_serial;
@@ -117,6 +134,7 @@ static void blk_req_done(struct disk_req *dreq)
 	blk_set_status(r, ok ? VIRTIO_BLK_S_OK : VIRTIO_BLK_S_IOERR);
 	disk_req_release(dreq);
 	virtq_lock(bq->vq);
+	bq->in_flight--;
 	blk_push_locked(bq, r, written);
 	virtq_unlock(bq->vq);
 }
@@ -320,41 +338,136 @@ static int blk_parse(struct virtio_blk *blk, struct blk_req *r, u8 *status,
 	}
 }
 
+static void blk_inline_mark(struct blk_queue *bq, bool running)
+{
+	struct virtio_blk *blk = bq->blk;
+
+	pthread_mutex_lock(&blk->inline_lock);
+	bq->inline_running = running;
+	if (!running)
+		pthread_cond_broadcast(&blk->inline_idle);
+	pthread_mutex_unlock(&blk->inline_lock);
+}
+
+/*
+ * vq->lock held: run r on this thread, without the lock so that the
+ * queue's other users (its completions, another vCPU's doorbell) do not
+ * wait for the disk, and signal its completion before the guest resumes.
+ * A depth-1 guest then pays one wake-up a request (the disk's completion
+ * waking this thread), as a program doing the I/O itself does, instead
+ * of handing the request to the I/O thread and the completion back.
+ */
+static void blk_run_inline(struct blk_queue *bq, struct blk_req *r)
+{
+	struct virtio_blk *blk = bq->blk;
+	sigset_t all, old;
+	bool masked;
+
+	/*
+	 * No signal handler while the disk works: lkvm's kick of a vCPU
+	 * (pause, stop) would make a flush or a zeroing fail with EINTR,
+	 * which reads as a lost sync. The kick waits for the request.
+	 */
+	sigfillset(&all);
+	masked = !pthread_sigmask(SIG_BLOCK, &all, &old);
+	blk_inline_mark(bq, true);
+	virtq_unlock(bq->vq);
+	disk_req_execute(blk->disk, &r->dreq);
+	blk_req_done(&r->dreq);
+	virtq_lock(bq->vq);
+	if (bq->need_signal && !bq->stopped) {
+		virtio_queue_signal(bq->vq);
+		bq->need_signal = false;
+	}
+	blk_inline_mark(bq, false);
+	if (masked && pthread_sigmask(SIG_SETMASK, &old, NULL))
+		pr_warn_ratelimited("%s: cannot unblock signals after a request",
+				    blk->vdev.name);
+}
+
+/*
+ * Wait until no request is at the engine (shared by every queue) or
+ * running inline on queue `only` (every queue: NULL). Called when the
+ * queue or every queue is stopped or retired, so no new inline request
+ * can start on it meanwhile.
+ */
+static void blk_drain(struct virtio_blk *blk, struct blk_queue *only)
+{
+	unsigned int i;
+
+	blk->engine->ops->drain(blk->engine);
+	pthread_mutex_lock(&blk->inline_lock);
+	for (i = 0; i < blk->nr_queues; i++) {
+		struct blk_queue *bq = &blk->queues[i];
+
+		if (only && bq != only)
+			continue;
+		while (bq->inline_running)
+			pthread_cond_wait(&blk->inline_idle,
+					  &blk->inline_lock);
+	}
+	pthread_mutex_unlock(&blk->inline_lock);
+}
+
+/*
+ * vq->lock held. On the I/O thread (its doorbell, or its polling of the
+ * ring): pop everything and start it on the engine. With vcpu_io, on the
+ * vCPU whose doorbell write exited to lkvm: a request that finds the
+ * queue idle with nothing behind it runs right here (blk_run_inline()),
+ * one a doorbell, so that another vCPU's requests cannot keep this one
+ * from the guest (and from lkvm's stop); anything else is left to the
+ * I/O thread, woken through the queue's own notifier (handoff), so that
+ * a deep queue is served as without vcpu_io.
+ */
 static void blk_queue_notify(struct virtio_device *vdev, struct virtq *vq)
 {
 	struct virtio_blk *blk = vdev->priv;
 	struct blk_queue *bq = &blk->queues[vq->index];
-	bool queued = false, inline_done = false;
+	bool queued = false, inline_done = false, ran = false;
+	bool vcpu = blk->vcpu_io && !io_loop_on_thread(blk->loop);
 
-	if (bq->stopped)
-		return;
 	for (;;) {
 		struct blk_req *r = bq->free;
 		u8 status;
 		u32 written;
 		int ret;
 
-		if (!r)
+		if (!r || bq->stopped || (vcpu && (bq->in_flight || ran)))
 			break;
 		ret = virtq_pop(vq, &r->chain);
 		if (ret <= 0)
 			break;
 		bq->free = r->next_free;
-		if (blk_parse(blk, r, &status, &written)) {
-			blk->engine->ops->queue(blk->engine, &r->dreq);
-			queued = true;
+		if (!blk_parse(blk, r, &status, &written)) {
+			blk_set_status(r, status);
+			blk_push_locked(bq, r, written);
+			inline_done = true;
 			continue;
 		}
-		blk_set_status(r, status);
-		blk_push_locked(bq, r, written);
-		inline_done = true;
+		bq->in_flight++;
+		if (vcpu && !virtq_has_avail(vq)) {
+			blk_run_inline(bq, r);
+			ran = true;
+			continue;
+		}
+		blk->engine->ops->queue(blk->engine, &r->dreq);
+		queued = true;
 	}
 	if (queued)
 		blk->engine->ops->submit_batch(blk->engine);
-	if (inline_done) {
+	if (inline_done && !bq->stopped) {
 		virtio_queue_signal(vq);
 		bq->need_signal = false;
 	}
+	/*
+	 * Stopped before the ring was empty, so no pop published where the
+	 * driver should notify next: publish it, and if buffers are there
+	 * (the driver will not notify for those), the I/O thread pops them.
+	 */
+	if (vcpu && !bq->stopped && virtq_rearm(vq) &&
+	    eventfd_write(bq->handoff.handler.fd, 1))
+		pr_warn_ratelimited("%s: queue %u: cannot wake the I/O thread: %s",
+				    vdev->name, vq->index, strerror(errno));
 }
 
 static u64 blk_get_features(struct virtio_device *vdev)
@@ -400,7 +513,7 @@ static void blk_queue_reset(struct virtio_device *vdev, struct virtq *vq)
 {
 	struct virtio_blk *blk = vdev->priv;
 
-	blk->engine->ops->drain(blk->engine);
+	blk_drain(blk, &blk->queues[vq->index]);
 }
 
 static void blk_reset(struct virtio_device *vdev)
@@ -408,7 +521,7 @@ static void blk_reset(struct virtio_device *vdev)
 	struct virtio_blk *blk = vdev->priv;
 
 	blk_stop_queues(blk, true);
-	blk->engine->ops->drain(blk->engine);
+	blk_drain(blk, NULL);
 }
 
 static const struct virtio_device_ops blk_ops = {
@@ -421,6 +534,14 @@ static const struct virtio_device_ops blk_ops = {
 	.queue_reset = blk_queue_reset,
 	.reset = blk_reset,
 };
+
+/* The inline count's lock and condition, then blk itself. */
+static void blk_free_sync(struct virtio_blk *blk)
+{
+	pthread_cond_destroy(&blk->inline_idle);
+	pthread_mutex_destroy(&blk->inline_lock);
+	free(blk);
+}
 
 static void blk_fill_config(struct virtio_blk *blk)
 {
@@ -464,6 +585,10 @@ int virtio_blk_create(struct virtio_blk **out, const struct guest_mem *mem,
 	if (!blk)
 		return -ENOMEM;
 	blk->nr_queues = o->num_queues ? o->num_queues : 1;
+	blk->vcpu_io = o->vcpu_io;
+	blk->loop = o->loop;
+	pthread_mutex_init(&blk->inline_lock, NULL);
+	pthread_cond_init(&blk->inline_idle, NULL);
 	blk->queue_size = o->queue_size ? o->queue_size :
 			  VIRTIO_BLK_QUEUE_SIZE;
 	if (blk->nr_queues > VIRTIO_BLK_MAX_QUEUES)
@@ -472,7 +597,7 @@ int virtio_blk_create(struct virtio_blk **out, const struct guest_mem *mem,
 	    (blk->queue_size & (blk->queue_size - 1))) {
 		snprintf(err, errlen, "bad virtio-blk queue size %u",
 			 blk->queue_size);
-		free(blk);
+		blk_free_sync(blk);
 		return -EINVAL;
 	}
 	if (o->serial) {
@@ -482,7 +607,7 @@ int virtio_blk_create(struct virtio_blk **out, const struct guest_mem *mem,
 	}
 	ret = disk_open(&blk->disk, o->path, &dopts, err, errlen);
 	if (ret) {
-		free(blk);
+		blk_free_sync(blk);
 		return ret;
 	}
 	blk->capacity = blk->disk->size / DISK_SECTOR;
@@ -493,10 +618,11 @@ int virtio_blk_create(struct virtio_blk **out, const struct guest_mem *mem,
 		snprintf(err, errlen, "%s: cannot set up the device: %s", name,
 			 strerror(-ret));
 		disk_close(blk->disk);
-		free(blk);
+		blk_free_sync(blk);
 		return ret;
 	}
 	blk_fill_config(blk);
+	blk->vdev.notify_on_vcpu = blk->vcpu_io;
 	blk->vdev.config = blk->config;
 	blk->vdev.config_len = sizeof(blk->config);
 	blk->queues = calloc(blk->nr_queues, sizeof(*blk->queues));
@@ -508,6 +634,7 @@ int virtio_blk_create(struct virtio_blk **out, const struct guest_mem *mem,
 		bq->blk = blk;
 		bq->vq = &blk->vdev.vqs[i];
 		bq->stopped = true;
+		queue_notifier_init(&bq->handoff, &blk->vdev, i);
 		bq->reqs = calloc(blk->queue_size, sizeof(*bq->reqs));
 		if (!bq->reqs)
 			goto nomem;
@@ -529,11 +656,20 @@ int virtio_blk_create(struct virtio_blk **out, const struct guest_mem *mem,
 	}
 	blk->engine->batch_done = blk_batch_done;
 	blk->engine->batch_opaque = blk;
-	pr_info("%s: %s (%s%s), %llu sectors, %u queue%s, %s engine", name,
+	for (i = 0; blk->vcpu_io && i < blk->nr_queues; i++) {
+		ret = queue_notifier_open(&blk->queues[i].handoff, o->loop);
+		if (ret) {
+			snprintf(err, errlen, "%s: no I/O thread doorbell: %s",
+				 name, strerror(-ret));
+			goto fail;
+		}
+	}
+	pr_info("%s: %s (%s%s), %llu sectors, %u queue%s, %s engine%s", name,
 		o->path, blk->disk->ops->name,
 		blk->disk->readonly ? ", read-only" : "",
 		(unsigned long long)blk->capacity, blk->nr_queues,
-		blk->nr_queues == 1 ? "" : "s", blk->engine->ops->name);
+		blk->nr_queues == 1 ? "" : "s", blk->engine->ops->name,
+		blk->vcpu_io ? ", lone requests on the vCPU" : "");
 	*out = blk;
 	return 0;
 nomem:
@@ -561,7 +697,12 @@ const char *virtio_blk_engine_name(struct virtio_blk *blk)
 
 void virtio_blk_drain(struct virtio_blk *blk)
 {
-	blk->engine->ops->drain(blk->engine);
+	blk_drain(blk, NULL);
+}
+
+bool virtio_blk_vcpu_io(struct virtio_blk *blk)
+{
+	return blk->vcpu_io;
 }
 
 void virtio_blk_destroy(struct virtio_blk *blk)
@@ -577,6 +718,9 @@ void virtio_blk_destroy(struct virtio_blk *blk)
 	for (i = 0; blk->queues && i < blk->nr_queues; i++) {
 		struct blk_queue *bq = &blk->queues[i];
 
+		/* Opened (so initialised) only with vcpu_io. */
+		if (bq->handoff.polled)
+			queue_notifier_close(&bq->handoff);
 		for (j = 0; bq->reqs && j < blk->queue_size; j++) {
 			virtq_chain_destroy(&bq->reqs[j].chain);
 			free(bq->reqs[j].data);
@@ -586,5 +730,5 @@ void virtio_blk_destroy(struct virtio_blk *blk)
 	free(blk->queues);
 	virtio_device_destroy(&blk->vdev);
 	disk_close(blk->disk);
-	free(blk);
+	blk_free_sync(blk);
 }

@@ -312,6 +312,20 @@ void virtq_disable_notify(struct virtq *vq)
 		virtq_split_set_notify(vq, false);
 }
 
+bool virtq_rearm(struct virtq *vq)
+{
+	if (!vq->ready || vq->broken)
+		return false;
+	if (!vq->notify_off) {
+		if (vq->packed)
+			virtq_packed_set_notify(vq, true);
+		else
+			virtq_split_set_notify(vq, true);
+	}
+	vq_full_barrier();
+	return virtq_has_avail(vq);
+}
+
 bool virtq_enable_notify(struct virtq *vq)
 {
 	if (!vq->ready || vq->broken)

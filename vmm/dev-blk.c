@@ -28,6 +28,7 @@ static int blk_create(struct vm *vm, struct vm_virtio_dev *d)
 		.path = dc->path,
 		.readonly = dc->readonly,
 		.direct = dc->direct,
+		.vcpu_io = dc->vcpu_io,
 		.serial = dc->serial,
 		.format = dc->format,
 		.backing_any = dc->backing_any,

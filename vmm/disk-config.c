@@ -16,6 +16,14 @@ static int disk_config_word(struct disk_config *d, char *tok, char *err,
 		d->readonly = true;
 	} else if (!strcmp(tok, "direct")) {
 		d->direct = true;
+	} else if (!strcmp(tok, "io=vcpu")) {
+		d->vcpu_io = true;
+	} else if (!strcmp(tok, "io=thread")) {
+		d->vcpu_io = false;
+	} else if (!strncmp(tok, "io=", 3)) {
+		snprintf(err, errlen, "unknown disk io '%s' (thread, vcpu)",
+			 tok + 3);
+		return -EINVAL;
 	} else if (!strcmp(tok, "format=raw")) {
 		d->format = DISK_FMT_RAW;
 	} else if (!strcmp(tok, "format=qcow2")) {
@@ -40,7 +48,7 @@ static int disk_config_word(struct disk_config *d, char *tok, char *err,
 		d->serial = tok + 7;
 	} else {
 		snprintf(err, errlen,
-			 "unknown disk option '%s' (ro, direct, serial=, format=, backing=, backing-follow)",
+			 "unknown disk option '%s' (ro, direct, io=, serial=, format=, backing=, backing-follow)",
 			 tok);
 		return -EINVAL;
 	}

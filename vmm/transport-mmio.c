@@ -83,7 +83,8 @@ static int tp_mmio_attach(struct vm_virtio_transport *t,
 		return err;
 	}
 	md->on_bus = true;
-	err = virtio_mmio_setup_ioeventfds(&md->m, &p->ioeventfd, &p->vm->io);
+	err = d->vdev->notify_on_vcpu ? 0 :
+	      virtio_mmio_setup_ioeventfds(&md->m, &p->ioeventfd, &p->vm->io);
 	if (err < 0)
 		pr_warn("%s: no ioeventfds (%s): notifications trap", d->name,
 			strerror(-err));

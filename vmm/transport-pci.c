@@ -74,7 +74,8 @@ static int tp_pci_attach(struct vm_virtio_transport *t,
 			 strerror(-err));
 		return err;
 	}
-	err = virtio_pci_setup_ioeventfds(&pd->vp, &p->ioeventfd, &p->vm->io);
+	err = d->vdev->notify_on_vcpu ? 0 :
+	      virtio_pci_setup_ioeventfds(&pd->vp, &p->ioeventfd, &p->vm->io);
 	if (err < 0)
 		pr_warn("%s: no ioeventfds (%s): notifications trap", d->name,
 			strerror(-err));

@@ -254,6 +254,18 @@ char *vm_name_of(const struct vm_config *cfg)
 	return name;
 }
 
+/*
+ * The filters, with the VM's descriptors as they are now, before the
+ * first thread (the devices' start below): sc_build().
+ */
+static int vm_filters_build(const struct vm *vm)
+{
+	struct sc_kvm_fds fds = { .vm_fd = vm->vm_fd, .flic_fd = -1 };
+
+	arch_filter_fds(vm, &fds);
+	return sc_build(&fds);
+}
+
 int vm_create(struct vm *vm, const struct vm_config *cfg)
 {
 	unsigned int i, term_flags = 0;
@@ -281,6 +293,9 @@ int vm_create(struct vm *vm, const struct vm_config *cfg)
 	if (err)
 		return err;
 	err = arch_vm_init(vm);
+	if (err)
+		return err;
+	err = vm_filters_build(vm);
 	if (err)
 		return err;
 	err = vm_irq_routing_init(vm);

@@ -81,6 +81,11 @@ struct virtio_blk_options {
 	enum disk_engine_kind engine;
 	struct io_loop *loop;		/* completions (io_uring) */
 	bool no_lock;			/* tests only */
+	/*
+	 * A request that finds its queue idle runs on the thread that rang
+	 * the doorbell (the guest's vCPU): no ioeventfd for the queues.
+	 */
+	bool vcpu_io;
 	unsigned int index;		/* for the name "virtio-blk.N" */
 };
 
@@ -99,6 +104,8 @@ struct disk *virtio_blk_disk(struct virtio_blk *blk);
 const char *virtio_blk_engine_name(struct virtio_blk *blk);
 /* Wait until every request handed to the engine has completed. */
 void virtio_blk_drain(struct virtio_blk *blk);
+/* Lone requests run on the vCPU (virtio_blk_options.vcpu_io). */
+bool virtio_blk_vcpu_io(struct virtio_blk *blk);
 void virtio_blk_destroy(struct virtio_blk *blk);
 
 #endif

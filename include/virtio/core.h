@@ -100,7 +100,12 @@ struct virtio_device_ops {
 			    u32 len);
 	void (*config_write)(struct virtio_device *vdev, u32 offset,
 			     const void *buf, u32 len);
-	/* The driver notified queue vq; vq->lock is held. Must not block. */
+	/*
+	 * The driver notified queue vq; vq->lock is held. Must not block,
+	 * but for one exception: virtio-blk with io=vcpu, on a vCPU (never
+	 * on the I/O thread), drops the lock around one request it runs
+	 * there; callers must not rely on vq's state across the call.
+	 */
 	void (*queue_notify)(struct virtio_device *vdev, struct virtq *vq);
 	/*
 	 * Optional: may the I/O thread, while it polls, look at queue idx's
@@ -150,6 +155,12 @@ struct virtio_device {
 
 	unsigned int nr_queues;
 	struct virtq *vqs;
+	/*
+	 * The device runs requests on the thread that rings its doorbell:
+	 * transports leave its queues without ioeventfds, so a doorbell
+	 * exits to lkvm on the vCPU that wrote it.
+	 */
+	bool notify_on_vcpu;
 };
 
 /*

@@ -206,6 +206,14 @@ bool virtq_enable_notify(struct virtq *vq);
 
 /* Is a chain available (without taking it)? */
 bool virtq_has_avail(struct virtq *vq);
+/*
+ * The device stops popping before the ring is empty: publish what a pop
+ * finding it empty would (EVENT_IDX: avail_event at last_avail), unless
+ * notifications are off (whoever turned them off looks again), then
+ * whether buffers are available, after a full barrier. True: someone
+ * must pop them (the driver will not notify for those).
+ */
+bool virtq_rearm(struct virtq *vq);
 
 /*
  * Copy between a popped chain's buffers and a flat buffer: from the

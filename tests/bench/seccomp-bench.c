@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * make bench: what the seccomp filters cost, in-process. (1) Building
- * every role's filter (sc_prepare()'s compile step) and installing the
+ * every role's filter (sc_build()'s compile step) and installing the
  * vCPU's (prctl + seccomp) in a forked child. (2) A cheap allowed call
  * in a tight loop, unfiltered and under the vCPU filter, in forked
  * children: getpid (in the common group, some 40 instructions in) and
@@ -50,7 +50,9 @@ static struct sc_rule rules[SC_MAX_RULES];
 
 static int build(enum sc_role role, struct sock_fprog *prog)
 {
-	size_t nr = sc_policy(role, rules, SC_MAX_RULES);
+	/* Descriptors as lkvm's would be: the VM's 3, the FLIC's 4. */
+	size_t nr = sc_policy(role, &(struct sc_kvm_fds){ 3, 4 }, rules,
+			      SC_MAX_RULES);
 	int n = sc_compile(rules, nr, SECCOMP_RET_TRAP, insn, SC_MAX_INSNS);
 
 	if (n < 0)

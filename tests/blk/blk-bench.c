@@ -17,7 +17,7 @@
  *
  *   blk-bench IMAGE ENGINE(io_uring|threads) RW(randread|randwrite|read|write)
  *             BS DEPTH SECONDS [direct] [seccomp=on|off] [poll=US]
- *             [halt-poll=off]
+ *             [halt-poll=off] [io=vcpu]
  * prints one line: "iops N lat_us L mib_s M engine E kicks_per_req K
  * irqs_per_req I cpu_us_per_req C drv_cpu_us_per_req D ...
  * halt_slept_per_req S" (doorbells and interrupts taken per request: how
@@ -35,6 +35,9 @@
  * thread, the disk workers) as lkvm run --seccomp on does; the driver
  * thread, the guest's stand-in, stays unfiltered. Without it, or with
  * seccomp=off, the threads run unfiltered, as with --seccomp off.
+ * io=vcpu gives the device lkvm's --disk ...,io=vcpu: no ioeventfd, the
+ * driver's doorbell calls the device on the driver's thread (a vCPU's
+ * trapped write), where a request finding the queue idle runs at once.
  */
 #include <endian.h>
 #include <errno.h>
@@ -75,6 +78,7 @@ struct bench {
 	u16 kicked_idx;		/* avail idx at the last kick */
 	u64 kicks, wakeups;
 	int kick_fd;		/* the queue's "ioeventfd" */
+	struct virtio_device *trap;	/* io=vcpu: the doorbell's device */
 	u64 t_submit[QSIZE];
 	u64 disk_sectors;
 	u32 bs;
@@ -135,8 +139,14 @@ static void kick(struct bench *b)
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
 	event = r16(b, USED + 4 + 8 * QSIZE);
 	if (virtq_need_event(event, b->avail_idx, b->kicked_idx)) {
-		eventfd_write(b->kick_fd, 1);
 		b->kicks++;
+		b->kicked_idx = b->avail_idx;
+		if (b->trap) {
+			/* A doorbell that exits: the device runs right here. */
+			virtio_queue_notify(b->trap, 0);
+			return;
+		}
+		eventfd_write(b->kick_fd, 1);
 	}
 	b->kicked_idx = b->avail_idx;
 }
@@ -225,6 +235,8 @@ int main(int argc, char **argv)
 			mode = SC_MODE_ON;
 		else if (!strcmp(argv[i], "halt-poll=off"))
 			halt_poll = false;
+		else if (!strcmp(argv[i], "io=vcpu"))
+			o.vcpu_io = true;
 		else if (!strncmp(argv[i], "poll=", 5))
 			poll_us = strtoul(argv[i] + 5, NULL, 0);
 		else if (strcmp(argv[i], "seccomp=off"))
@@ -245,7 +257,8 @@ int main(int argc, char **argv)
 		memcpy((u8 *)hva(&b, DATA) + 8ULL * i, &r, 8);
 	}
 	/* As lkvm run: before the first thread, which installs its filter. */
-	if (sc_prepare(mode))
+	if (sc_prepare(mode) ||
+	    sc_build(&(struct sc_kvm_fds){ .vm_fd = -1, .flic_fd = -1 }))
 		return 1;
 	halt_poll_init(&b.halt, halt_poll);
 	b.efd = eventfd(0, 0);
@@ -266,10 +279,17 @@ int main(int argc, char **argv)
 		   VIRTIO_BIT(VIRTIO_BLK_F_FLUSH);
 	if (!vdrv_probe(vdev, features, QSIZE, DESC, AVAIL, USED))
 		return 1;
-	/* The doorbell: lkvm's own queue notifier, polled as in lkvm. */
+	/*
+	 * The doorbell: lkvm's own queue notifier, polled as in lkvm; or,
+	 * with io=vcpu, none: the driver's kick runs the device as a vCPU's
+	 * trapped doorbell write does.
+	 */
 	queue_notifier_init(&kick_handler, vdev, 0);
-	if (queue_notifier_open(&kick_handler, &loop) ||
-	    io_loop_start(&loop))
+	if (vdev->notify_on_vcpu)
+		b.trap = vdev;
+	else if (queue_notifier_open(&kick_handler, &loop))
+		return 1;
+	if (io_loop_start(&loop))
 		return 1;
 	b.kick_fd = kick_handler.handler.fd;
 

@@ -8,7 +8,8 @@
 # that would steer a guest write into its L1 table among them (it opens
 # read-only only); a queue
 # (or, on PCI, device) reset with writes in flight leaves lkvm running and
-# the new ring gets only its own request back.
+# the new ring gets only its own request back. The same with io=vcpu
+# (requests run on the vCPU whose doorbell exits, no ioeventfd).
 . "$(dirname "$0")/../integration/lib.sh"
 
 GUEST="$GUESTS/guest.elf"
@@ -49,6 +50,11 @@ names+=("read-only disk refuses writes" "second lkvm on the image is refused"
 	"hostile qcow2: refused read-write at start-up, the L1 table named"
 	"hostile qcow2: opens read-only (ro), as the refusal says")
 for t in mmio mmio-legacy pci; do names+=("reset with writes in flight over $t"); done
+for t in pci mmio; do
+	names+=("io=vcpu over $t: write, flush, read back" "io=vcpu over $t: data on the image"
+		"io=vcpu: reset with writes in flight over $t")
+done
+names+=("io=vcpu reported at info level")
 if [ -n "$why" ]; then
 	for n in "${names[@]}"; do skip "$n" "$why"; done
 	done_testing
@@ -223,4 +229,43 @@ for t in mmio mmio-legacy pci; do
 		show_output
 	fi
 done
+
+# io=vcpu: the guest's doorbell exits to lkvm, whose vCPU thread runs a
+# lone request itself; two at once go to the I/O thread, as without it.
+for t in pci mmio; do
+	img="$TMP/vcpu.raw"
+	make_image "$img" raw
+	seed=$((seed + 1))
+	run_lkvm 120 run -k "$GUEST" -c 1 --virtio-transport "$t" \
+		-p "test=virtio-blk blk-seed=$seed blk-sector=40" -d "$img,io=vcpu"
+	if [ "$rc" -eq 0 ] && grep -q '^virtio-blk: read back 32768 bytes: match' "$TMP/out"; then
+		pass "io=vcpu over $t: write, flush, read back"
+	else
+		fail "io=vcpu over $t: write, flush, read back (status $rc)"
+		show_output
+	fi
+	if pattern_ok "$img" "$seed" 40 32768; then
+		pass "io=vcpu over $t: data on the image"
+	else
+		fail "io=vcpu over $t: data on the image"
+	fi
+	rm -f "$TMP/qreset.raw"
+	truncate -s 16M "$TMP/qreset.raw"
+	run_lkvm 120 run -k "$GUEST" -c 1 --virtio-transport "$t" \
+		-p "test=virtio-blk:qreset blk-len=262144" -d "$TMP/qreset.raw,io=vcpu"
+	if [ "$rc" -eq 0 ] && grep -q '^virtio-blk: new ring: used idx 1, head 0, status 0' "$TMP/out" &&
+		grep -q '^virtio-blk: ok' "$TMP/out"; then
+		pass "io=vcpu: reset with writes in flight over $t: lkvm runs on, new ring gets its own request only"
+	else
+		fail "io=vcpu: reset with writes in flight over $t (status $rc)"
+		show_output
+	fi
+done
+run_lkvm 30 run -k "$GUEST" -c 1 -p "test=exit:0" --loglevel info -d "$img,io=vcpu"
+if [ "$rc" -eq 0 ] && grep -Eq '^lkvm: virtio-blk.0: .* engine, lone requests on the vCPU' "$TMP/err"; then
+	pass "io=vcpu reported at info level"
+else
+	fail "io=vcpu reported at info level (status $rc)"
+	show_output
+fi
 done_testing

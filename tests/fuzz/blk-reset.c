@@ -19,7 +19,9 @@
  *    drain, every chain posted on a ready queue has been used.
  *
  * Input: byte 0 flags (bit0 packed, bit1 EVENT_IDX, bit2 io_uring, bit3
- * two queues, bit4 FLUSH), then operations of 4 bytes: op, a, b, c.
+ * two queues, bit4 FLUSH, bit5 io=vcpu: the fuzzer's notifies are a
+ * vCPU's, lone requests run on its thread, the rest on the I/O loop),
+ * then operations of 4 bytes: op, a, b, c.
  */
 #include <endian.h>
 #include <sched.h>
@@ -409,15 +411,19 @@ int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 	o.path = img_path;
 	o.num_queues = nq;
 	/*
-	 * io_uring completions come on an I/O loop of this input's own: as
-	 * in lkvm, it is stopped before the device is destroyed.
+	 * io_uring completions, and io=vcpu's hand-over, come on an I/O loop
+	 * of this input's own: as in lkvm, it is stopped before the device
+	 * is destroyed.
 	 */
-	if (flags & 4) {
+	if (flags & (4 | 32)) {
 		if (!io_loop_init(&loop)) {
 			have_loop = !io_loop_start(&loop);
 			if (!have_loop)
 				io_loop_destroy(&loop);
 		}
+	}
+	o.vcpu_io = have_loop && (flags & 32);
+	if (flags & 4) {
 		o.engine = DISK_ENGINE_URING;
 		o.loop = &loop;
 		if (!have_loop ||
@@ -426,7 +432,7 @@ int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 	}
 	if (!blk) {
 		o.engine = DISK_ENGINE_THREAD;
-		o.loop = NULL;
+		o.loop = o.vcpu_io ? &loop : NULL;
 		if (virtio_blk_create(&blk, &mem, &o, err, sizeof(err)))
 			abort();
 	}
@@ -485,6 +491,13 @@ int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 		if (virtio_get_status(vdev) & VIRTIO_STATUS_DEVICE_NEEDS_RESET)
 			fail("the device asked for a reset", 0);
 	}
+	/*
+	 * io=vcpu: what a vCPU's notify left to the I/O thread may still be
+	 * on its way there; with the loop stopped, this thread's notify
+	 * takes it all (as lkvm's teardown does).
+	 */
+	if (o.vcpu_io)
+		io_loop_stop(&loop);
 	for (q = 0; q < nq; q++)
 		if (dqs[q].ready)
 			virtio_queue_notify(vdev, q);

@@ -66,6 +66,13 @@ seeds = {
     'split-uring-2q': bytes([2 | 4 | 8 | 16]) + story(0) + story(1) +
         devreset(1) + enable(0, 1) + post(0) + notify(0) + reap(0),
     'packed-threads': bytes([1 | 16]) + story(0),
+    # io=vcpu: lone requests on the notifying thread, the rest handed over
+    'split-uring-vcpu-2q': bytes([2 | 4 | 8 | 16 | 32]) + story(0) +
+        story(1) + post(0) + notify(0) + wait() + post(0) + post(0) +
+        notify(0) + devreset() + enable(0, 2) + post(0) + notify(0),
+    'packed-threads-vcpu': bytes([1 | 32]) + story(0) + post(0) +
+        notify(0) + post(0) + post(0) + notify(0) + qreset(0) +
+        enable(0, 4) + post(0) + notify(0),
     'split-threads': bytes([2]) + story(0) + devreset() + enable(0, 6) +
         post(0) + notify(0),
 }

@@ -9,7 +9,8 @@ BLK_FUZZ_SRCS := virtio/blk.c devices/disk-image.c devices/disk-qcow2.c \
 	$(wildcard devices/qcow2-*.c) \
 	devices/disk-thread.c devices/disk-uring.c virtio/queue.c \
 	virtio/queue-split.c virtio/queue-packed.c virtio/core.c \
-	lib/guest-mem.c lib/log.c lib/io-loop.c lib/io-poll.c lib/seccomp-state.c lib/safe-open.c lib/iov.c
+	lib/guest-mem.c lib/log.c lib/io-loop.c lib/io-poll.c lib/seccomp-state.c lib/safe-open.c lib/iov.c \
+	lib/queue-notifier.c
 BLK_FUZZ_TARGETS := blk-request blk-qcow2 blk-reset
 # This fragment is read before fuzz.mk: own names for what targets need.
 BLK_FUZZ_DIR := $(BUILD)/fuzz

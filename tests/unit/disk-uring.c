@@ -682,6 +682,9 @@ static int main_role_child(const char *path)
 
 	if (sc_prepare(SC_MODE_ON) || !sc_active())
 		return NO_SECCOMP;
+	/* No VM: no KVM descriptors. */
+	if (sc_build(&(struct sc_kvm_fds){ .vm_fd = -1, .flic_fd = -1 }))
+		return 2;
 	if (disk_open(&d, path, &oo, NULL, 0) || io_loop_init(&loop) ||
 	    io_loop_start(&loop) || disk_uring_create(&main_role_e, d, &loop, 8))
 		return 2;

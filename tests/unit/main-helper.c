@@ -18,7 +18,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -28,6 +27,7 @@
 #include <unistd.h>
 
 #include "bpf-eval.h"
+#include "filter-child.h"
 #include "main-helper.h"
 #include "role-filter.h"
 #include "seccomp-filter.h"
@@ -117,29 +117,21 @@ static void filter_program(struct sock_filter *f, size_t *len)
 	   "a call of another architecture: killed");
 }
 
+/* In the filtered child: a read-only open, which should kill it. */
+static void open_read_only(void)
+{
+	open("/etc/hostname", O_RDONLY);
+}
+
 /*
  * The program installed in a child that then reads a file: -1 when no
  * filter can be installed (qemu-user), else whether SIGSYS killed it.
  */
 static int filter_kills(const struct sock_filter *f, size_t len)
 {
-	struct sock_fprog prog = { .len = (unsigned short)len,
-				   .filter = (struct sock_filter *)f };
-	int st;
-	pid_t pid = fork();
+	int st = filter_child(f, len, open_read_only);
 
-	if (pid < 0)
-		return -1;
-	if (!pid) {
-		if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) ||
-		    prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog, 0, 0))
-			_exit(50);
-		open("/etc/hostname", O_RDONLY);
-		_exit(0);
-	}
-	if (waitpid(pid, &st, 0) != pid)
-		return -1;
-	if (WIFEXITED(st) && WEXITSTATUS(st) == 50)
+	if (st < 0)
 		return -1;
 	return WIFSIGNALED(st) && WTERMSIG(st) == SIGSYS;
 }

@@ -18,7 +18,6 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <linux/seccomp.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,6 +29,7 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "filter-child.h"
 #include "landlock.h"
 #include "main-helper.h"
 #include "sandbox-status.h"
@@ -144,21 +144,12 @@ static void text_of(const char *path, char *text, size_t len)
 static bool filter_installable(void)
 {
 	struct sock_filter f[MAIN_HELPER_FILTER_MAX];
-	struct sock_fprog prog = { .filter = f };
 	int n = main_helper_filter(f, MAIN_HELPER_FILTER_MAX), st;
-	pid_t pid;
 
 	if (n <= 0)
 		return false;
-	prog.len = (unsigned short)n;
-	pid = fork();
-	if (pid < 0)
-		return false;
-	if (!pid)
-		_exit(prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) ||
-		      prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog, 0, 0));
-	return waitpid(pid, &st, 0) == pid && WIFEXITED(st) &&
-	       !WEXITSTATUS(st);
+	st = filter_child(f, (size_t)n, NULL);
+	return st >= 0 && WIFEXITED(st) && !WEXITSTATUS(st);
 }
 
 static const char *err_name(int e)

@@ -16,12 +16,17 @@
 
 #include "seccomp-filter.h"
 
-/* The role's program on the calling thread; false where none can be. */
+/*
+ * The role's program on the calling thread; false where none can be. No
+ * KVM descriptors: the role's VM-wide ioctls are refused.
+ */
 static inline bool role_filter_install(enum sc_role role, u32 deny)
 {
 	static __thread struct sock_filter insn[SC_MAX_INSNS];
+	static const struct sc_kvm_fds none = { .vm_fd = -1, .flic_fd = -1 };
 	struct sock_fprog prog;
-	int n = sc_role_program(role, deny, getpid(), insn, SC_MAX_INSNS);
+	int n = sc_role_program(role, &none, deny, getpid(), insn,
+				SC_MAX_INSNS);
 
 	if (n <= 0)
 		return false;

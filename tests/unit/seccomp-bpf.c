@@ -340,7 +340,8 @@ int main(void)
 	   -E2BIG, "a program larger than the room is refused");
 
 	for (r = 0; r < SC_NR_ROLES; r++) {
-		nr = sc_policy(r, rules, SC_MAX_RULES);
+		nr = sc_policy(r, &(struct sc_kvm_fds){ 5, 6 }, rules,
+			       SC_MAX_RULES);
 		n = sc_compile(rules, nr, SECCOMP_RET_TRAP, insn,
 			       SC_MAX_INSNS);
 		ok(nr > 0 && n > 0 && n < 4096, "role %s: %zu rules, %d instructions",

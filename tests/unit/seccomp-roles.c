@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Each role's filter as sc_prepare() installs it (sc_role_program()),
+ * Each role's filter as sc_build() makes it (sc_role_program()),
  * run by a BPF interpreter (bpf-eval.h) on this architecture's own
  * system call records: built for arm64 and s390x these run under
  * qemu-user, where no filter can be installed. Checks the program is
@@ -37,6 +37,9 @@ struct role_prog {
 };
 
 static struct role_prog progs[SC_NR_ROLES];
+
+/* The VM's descriptor is 5 below, the FLIC's (s390x) 6. */
+static const struct sc_kvm_fds kvm_fds = { .vm_fd = 5, .flic_fd = 6 };
 
 static u32 run_arch(enum sc_role role, u32 arch, long nr, int nargs,
 		    va_list ap)
@@ -301,6 +304,8 @@ static void check_vcpu(void)
 	EXPECT(r, ALLOWED, "ioctl(KVM_S390_IRQ)", __NR_ioctl, 2, U(5),
 	       U(KVM_S390_IRQ));
 	EXPECT(r, ALLOWED, "ioctl(KVM_SET_DEVICE_ATTR) (the FLIC's adapters)",
+	       __NR_ioctl, 2, U(6), U(KVM_SET_DEVICE_ATTR));
+	EXPECT(r, DENY, "ioctl(KVM_SET_DEVICE_ATTR) on the VM (its attributes)",
 	       __NR_ioctl, 2, U(5), U(KVM_SET_DEVICE_ATTR));
 	EXPECT(r, DENY, "ioctl(KVM_IOEVENTFD) (set as a device attaches)",
 	       __NR_ioctl, 2, U(5), U(KVM_IOEVENTFD));
@@ -572,7 +577,7 @@ int main(void)
 	int n;
 
 	for (r = 0; r < SC_NR_ROLES; r++) {
-		n = sc_role_program(r, DENY, getpid(), progs[r].insn,
+		n = sc_role_program(r, &kvm_fds, DENY, getpid(), progs[r].insn,
 				    SC_MAX_INSNS);
 		progs[r].len = n > 0 ? (size_t)n : 0;
 		why = n > 0 ? bpf_eval_check(progs[r].insn, progs[r].len, &at) :
@@ -580,7 +585,7 @@ int main(void)
 		if (!ok(!why, "role %s: %d instructions the kernel takes%s%s",
 			sc_role_name(r), n, why ? ": " : "", why ? why : ""))
 			return tap_done();
-		nr = sc_policy(r, rules, SC_MAX_RULES);
+		nr = sc_policy(r, &kvm_fds, rules, SC_MAX_RULES);
 		for (i = 0; i < nr && sc_syscall_name(rules[i].nr); i++)
 			;
 		ok(nr && i == nr, "role %s: every rule's call exists here%s%d",

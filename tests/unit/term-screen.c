@@ -255,31 +255,51 @@ static void test_signal_paths(void)
 	pty_close(&p);
 }
 
+/*
+ * Two consoles on one terminal (hvc0, hvc1), a taking the log lines and b
+ * sharing its line, with stderr on the pty: false (the skip of what) if
+ * there is no pty.
+ */
+static bool shared_open(struct pty *p, struct term_out *a, struct term_out *b,
+			const char *what)
+{
+	if (!pty_open(p)) {
+		skip("no pty", "%s", what);
+		return false;
+	}
+	if (term_out_init(a, p->sl) || term_out_init(b, p->err))
+		abort();
+	stderr_to(p->err);
+	term_out_take_log(a, STDERR_FILENO);
+	term_out_share_line(b, a);
+	return true;
+}
+
+/* stderr back; the terminal got want (the check named what); all closed. */
+static void shared_close(struct pty *p, struct term_out *a, struct term_out *b,
+			 const char *want, const char *what)
+{
+	stderr_back();
+	take(p->m, strlen(want));
+	ok(came(want), "%s", what);
+	term_out_destroy(b);
+	term_out_destroy(a);
+	pty_close(p);
+}
+
 /* Two consoles on one terminal (hvc0, hvc1): one state. */
 static void test_shared(void)
 {
 	struct term_out a, b;
 	struct pty p;
 
-	if (!pty_open(&p)) {
-		skip("no pty", "two consoles on one terminal");
+	if (!shared_open(&p, &a, &b, "two consoles on one terminal"))
 		return;
-	}
-	if (term_out_init(&a, p.sl) || term_out_init(&b, p.err))
-		abort();
-	stderr_to(p.err);
-	term_out_take_log(&a, STDERR_FILENO);
-	term_out_share_line(&b, &a);
 	term_out_write(&b, "\x1b[?1049h", 8);
 	term_out_write(&a, "x\n", 2);
 	pr_warn("guest exited with status 3");
-	stderr_back();
-	take(p.m, 8 + 2 + 8 + strlen(LINE));
-	ok(came("\x1b[?1049hx\n\x1b[?1049l" LINE),
-	   "one console's alternate screen is left before a line after the other's output");
-	term_out_destroy(&b);
-	term_out_destroy(&a);
-	pty_close(&p);
+	shared_close(&p, &a, &b, "\x1b[?1049hx\n\x1b[?1049l" LINE,
+		     "one console's alternate screen is left before a line after the other's output");
 }
 
 /*
@@ -401,26 +421,14 @@ static void test_shared_tail(void)
 	struct term_out a, b;
 	struct pty p;
 
-	if (!pty_open(&p)) {
-		skip("no pty", "two consoles on one terminal, two lines");
+	if (!shared_open(&p, &a, &b, "two consoles on one terminal, two lines"))
 		return;
-	}
-	if (term_out_init(&a, p.sl) || term_out_init(&b, p.err))
-		abort();
-	stderr_to(p.err);
-	term_out_take_log(&a, STDERR_FILENO);
-	term_out_share_line(&b, &a);
 	term_out_write(&a, "x\n", 2);
 	pr_warn("guest exited with status 3");
 	term_out_write(&b, "\x1b[?1049h", 8);
 	pr_warn("guest exited with status 3");
-	stderr_back();
-	take(p.m, 2 + 8 + 8 + 2 * strlen(LINE));
-	ok(came("x\n" LINE "\x1b[?1049h\x1b[?1049l" LINE),
-	   "a line after the other console's alternate screen leaves it, after a line before");
-	term_out_destroy(&b);
-	term_out_destroy(&a);
-	pty_close(&p);
+	shared_close(&p, &a, &b, "x\n" LINE "\x1b[?1049h\x1b[?1049l" LINE,
+		     "a line after the other console's alternate screen leaves it, after a line before");
 }
 
 int main(void)

@@ -12,7 +12,8 @@
  * statistics; net frames both ways and a control command, over a
  * file-descriptor backend (as a tap's) and a socket one (as the user-mode
  * network's), the I/O loop running; blk read, write, flush, GET_ID,
- * WRITE_ZEROES and DISCARD on io_uring and on threads; a 9p Tversion.
+ * WRITE_ZEROES and DISCARD on io_uring and on threads, and with io=vcpu
+ * (each request then runs on the vCPU itself); a 9p Tversion.
  * Each device's activation (DRIVER_OK) and reset, which always reach a
  * vCPU, too. virtio-vsock has its own (virtio-vsock-hostile.c).
  */
@@ -458,6 +459,8 @@ static void test_net(bool sock, struct io_loop *loop)
 /* --- blk --- */
 
 static char path[64];
+/* blk_req()'s request had its status when the doorbell returned. */
+static bool blk_done_at_kick;
 
 /*
  * A request of `type` at `sector` with a data buffer of len bytes at
@@ -481,6 +484,7 @@ static u8 blk_req(u32 type, u64 sector, u32 len, bool write, int *denied_out)
 	*st = 0xff;
 	chain(0, s, n);
 	*denied_out = kick_on_vcpu(0);
+	blk_done_at_kick = __atomic_load_n(st, __ATOMIC_ACQUIRE) != 0xff;
 	if (!wait_used(0, NULL, 2000))
 		return 0xff;
 	return *st;
@@ -497,15 +501,19 @@ static void blk_range(u64 sector, u32 count)
 	memcpy(th_hva(&T, TH_BUFS + 0x100c), &z, 4);
 }
 
-static void test_blk(enum disk_engine_kind kind, struct io_loop *loop)
+/* vcpu_io: --disk ...,io=vcpu, each lone request run on the vCPU. */
+static void test_blk(enum disk_engine_kind kind, struct io_loop *loop,
+		     bool vcpu_io)
 {
 	struct virtio_blk_options o = {
 		.path = path, .engine = kind, .loop = loop, .queue_size = 16,
-		.no_lock = true, .serial = "vcpu-notify",
+		.no_lock = true, .serial = "vcpu-notify", .vcpu_io = vcpu_io,
 	};
 	struct virtio_blk *blk;
-	const char *en = kind == DISK_ENGINE_URING ? "io_uring" : "threads";
-	char dev[32];
+	const char *en = kind == DISK_ENGINE_URING ?
+			 (vcpu_io ? "io_uring, io=vcpu" : "io_uring") :
+			 (vcpu_io ? "threads, io=vcpu" : "threads");
+	char dev[48];
 	u8 *data = NULL, back[512], st;
 	char err[256] = "";
 	int n, fd;
@@ -541,12 +549,20 @@ static void test_blk(enum disk_engine_kind kind, struct io_loop *loop)
 	       back[511] == 0x77;
 	ok(st == VIRTIO_BLK_S_OK && same,
 	   "blk (%s): the write lands in the image (status %u)", en, st);
+	if (vcpu_io)
+		ok(blk_done_at_kick,
+		   "blk (%s): the write was done on the vCPU, before its doorbell returned",
+		   en);
 
 	memset(data, 0, 512);
 	st = blk_req(VIRTIO_BLK_T_IN, 8, 512, true, &n);
 	ok_allowed(n, "blk (%s): a read on a vCPU", en);
 	ok(st == VIRTIO_BLK_S_OK && data[0] == 0x77 && data[511] == 0x77,
 	   "blk (%s): the read brings it back (status %u)", en, st);
+	if (vcpu_io)
+		ok(blk_done_at_kick,
+		   "blk (%s): the read was done on the vCPU, before its doorbell returned",
+		   en);
 
 	st = blk_req(VIRTIO_BLK_T_FLUSH, 0, 0, false, &n);
 	ok_allowed(n, "blk (%s): a flush on a vCPU", en);
@@ -656,8 +672,10 @@ int main(void)
 	fd = mkstemp(path);
 	if (fd < 0 || ftruncate(fd, 1 << 20) || close(fd))
 		abort();
-	test_blk(DISK_ENGINE_URING, &loop);
-	test_blk(DISK_ENGINE_THREAD, NULL);
+	test_blk(DISK_ENGINE_URING, &loop, false);
+	test_blk(DISK_ENGINE_THREAD, NULL, false);
+	test_blk(DISK_ENGINE_URING, &loop, true);
+	test_blk(DISK_ENGINE_THREAD, &loop, true);
 	io_loop_destroy(&loop);
 	unlink(path);
 	snprintf(dir, sizeof(dir), "/tmp/lkvm-vcpu-notify-9p-XXXXXX");

@@ -6,12 +6,14 @@
  * queue depth 32, and bad requests (out of range, misaligned, short
  * header, no status byte, unknown type, writes to a read-only disk), after
  * each of which the device must go on serving; a device and a queue reset
- * with requests in flight; a read longer than 4 GiB; and a qcow2 image
- * through the device, checked by qemu-img.
+ * with requests in flight; a read longer than 4 GiB; a qcow2 image
+ * through the device, checked by qemu-img; and io=vcpu (vcpu_io_suite()).
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -30,9 +32,17 @@ static struct sim S;
 static unsigned int nsignals;
 static char path[64];
 
+/* Run once at the next used-buffer signal (as another vCPU would). */
+static void (*on_signal)(void);
+
 static void t_signal_used(struct virtio_device *vdev, struct virtq *vq)
 {
+	void (*fn)(void) = on_signal;
+
 	__atomic_add_fetch(&nsignals, 1, __ATOMIC_SEQ_CST);
+	on_signal = NULL;
+	if (fn)
+		fn();
 }
 
 static void t_signal_config(struct virtio_device *vdev)
@@ -592,6 +602,227 @@ static void probed_raw_suite(enum disk_engine_kind kind, struct io_loop *loop)
 	}
 }
 
+/* A handler that holds the I/O thread until the test lets it go. */
+struct io_gate {
+	struct io_handler h;
+	int go[2];		/* a byte in go[1] lets it return */
+	int entered;
+};
+
+static void io_gate_fn(struct io_handler *h, u32 events)
+{
+	struct io_gate *g = h->opaque;
+	u64 v;
+	char c;
+
+	if (read(h->fd, &v, sizeof(v)) != sizeof(v))
+		return;
+	__atomic_store_n(&g->entered, 1, __ATOMIC_SEQ_CST);
+	if (read(g->go[0], &c, 1) != 1)
+		return;
+}
+
+/* The I/O thread held in io_gate_fn(): true once it is. */
+static bool io_gate_close(struct io_gate *g, struct io_loop *loop)
+{
+	unsigned int spins;
+
+	*g = (struct io_gate){ .h = { .fn = io_gate_fn, .opaque = g } };
+	g->h.fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	if (g->h.fd < 0 || pipe(g->go))
+		return false;
+	if (io_loop_add(loop, &g->h, EPOLLIN) || eventfd_write(g->h.fd, 1))
+		return false;
+	for (spins = 0; spins < 50000; spins++) {
+		if (__atomic_load_n(&g->entered, __ATOMIC_SEQ_CST))
+			return true;
+		usleep(100);
+	}
+	return false;
+}
+
+static void io_gate_open(struct io_gate *g, struct io_loop *loop)
+{
+	if (write(g->go[1], "", 1) != 1 || io_loop_del(loop, &g->h))
+		ok(0, "the I/O thread let go");
+	close(g->h.fd);
+	close(g->go[0]);
+	close(g->go[1]);
+}
+
+/*
+ * --disk ...,io=vcpu: a request that finds its queue idle runs on the
+ * thread that rang the doorbell (here the test's, as a vCPU's trapped
+ * write), so it is done and signalled when virtio_queue_notify()
+ * returns; requests behind one another are left to the I/O thread,
+ * woken through the device's own doorbell.
+ */
+static void vcpu_io_suite(enum disk_engine_kind kind, struct io_loop *loop)
+{
+	struct virtio_blk_options o = {
+		.path = path, .engine = kind, .loop = loop, .queue_size = 64,
+		.vcpu_io = true,
+	};
+	struct virtio_blk *blk = NULL;
+	struct virtio_device *vdev;
+	const char *en;
+	char err[256] = "";
+	u8 buf[4096];
+	unsigned int before, i, got;
+	u32 id, len = 0;
+	struct io_gate gate;
+	bool lone;
+
+	if (virtio_blk_create(&blk, &S.mem, &o, err, sizeof(err))) {
+		ok(0, "io=vcpu create: %s", err);
+		return;
+	}
+	en = virtio_blk_engine_name(blk);
+	vdev = virtio_blk_vdev(blk);
+	ok(vdev->notify_on_vcpu && virtio_blk_vcpu_io(blk),
+	   "[%s io=vcpu] the device asks its transport for no ioeventfd", en);
+	bring_up(blk, VIRTIO_BIT(VIRTIO_BLK_F_FLUSH));
+
+	fill(buf, sizeof(buf), 9);
+	memcpy(sim_hva(&S, DATA(0)), buf, sizeof(buf));
+	put_req(0, VIRTIO_BLK_T_OUT, 24, sizeof(buf), false, true);
+	before = __atomic_load_n(&nsignals, __ATOMIC_SEQ_CST);
+	virtio_queue_notify(vdev, 0);
+	ok(sim_split_used(&S, &id, &len) && id == 0 &&
+	   *(u8 *)sim_hva(&S, STATUS(0)) == VIRTIO_BLK_S_OK &&
+	   __atomic_load_n(&nsignals, __ATOMIC_SEQ_CST) == before + 1 &&
+	   file_is(24 * 512, buf, sizeof(buf)),
+	   "[%s io=vcpu] a lone write is in the file and signalled when the doorbell returns",
+	   en);
+
+	memset(sim_hva(&S, DATA(0)), 0, sizeof(buf));
+	put_req(0, VIRTIO_BLK_T_IN, 24, sizeof(buf), true, true);
+	virtio_queue_notify(vdev, 0);
+	ok(sim_split_used(&S, &id, &len) && len == sizeof(buf) + 1 &&
+	   *(u8 *)sim_hva(&S, STATUS(0)) == VIRTIO_BLK_S_OK &&
+	   !memcmp(sim_hva(&S, DATA(0)), buf, sizeof(buf)),
+	   "[%s io=vcpu] a lone read has its data and length when the doorbell returns",
+	   en);
+
+	put_req(0, VIRTIO_BLK_T_FLUSH, 0, 0, false, true);
+	virtio_queue_notify(vdev, 0);
+	ok(sim_split_used(&S, &id, &len) &&
+	   *(u8 *)sim_hva(&S, STATUS(0)) == VIRTIO_BLK_S_OK,
+	   "[%s io=vcpu] a lone flush is done when the doorbell returns", en);
+
+	/*
+	 * Three behind one another, the I/O thread held: the doorbell
+	 * starts the first on the engine and leaves the other two, which
+	 * wait for the I/O thread and are served once it goes on.
+	 */
+	if (!io_gate_close(&gate, loop)) {
+		ok(0, "the I/O thread held");
+		goto out;
+	}
+	for (i = 0; i < 3; i++) {
+		fill(sim_hva(&S, DATA(i)), sizeof(buf), 20 + i);
+		put_req(i, VIRTIO_BLK_T_OUT, 64 + 8 * i, sizeof(buf), false,
+			true);
+	}
+	virtio_queue_notify(vdev, 0);
+	/* The first completes on a worker (threads) or waits (io_uring). */
+	got = kind == DISK_ENGINE_THREAD ? wait_used(1, NULL) : 0;
+	usleep(20000);
+	lone = !sim_split_used(&S, &id, &len);
+	io_gate_open(&gate, loop);
+	got += wait_used(kind == DISK_ENGINE_THREAD ? 2 : 3, NULL);
+	ok(lone && got == 3,
+	   "[%s io=vcpu] requests behind one another wait for the I/O thread, which serves them (%u of 3; %s)",
+	   en, got, lone ? "none early" : "one early");
+	for (i = 0; i < 3; i++) {
+		fill(buf, sizeof(buf), 20 + i);
+		if (!file_is((64 + 8 * i) * 512, buf, sizeof(buf)))
+			break;
+	}
+	ok(i == 3, "[%s io=vcpu] and they are in the file", en);
+out:
+	blk_destroy(blk, loop);
+}
+
+/* Another vCPU's request, added while the first ran on this one. */
+static void post_second(void)
+{
+	fill(sim_hva(&S, DATA(1)), 4096, 31);
+	put_req(1, VIRTIO_BLK_T_OUT, 200, 4096, false, true);
+}
+
+/*
+ * io=vcpu, EVENT_IDX: one request a doorbell on the vCPU, and the device
+ * then says where the driver must notify next (avail_event), as a pop
+ * finding the ring empty would; a request added meanwhile is the I/O
+ * thread's.
+ */
+static void vcpu_io_event_idx(enum disk_engine_kind kind,
+			      struct io_loop *loop)
+{
+	struct virtio_blk_options o = {
+		.path = path, .engine = kind, .loop = loop, .queue_size = 64,
+		.vcpu_io = true,
+	};
+	struct virtio_blk *blk = NULL;
+	struct virtio_device *vdev;
+	struct io_gate gate;
+	char err[256] = "";
+	const char *en;
+	u8 buf[4096];
+	u32 id, len;
+	bool first, second;
+
+	if (virtio_blk_create(&blk, &S.mem, &o, err, sizeof(err))) {
+		ok(0, "io=vcpu create: %s", err);
+		return;
+	}
+	en = virtio_blk_engine_name(blk);
+	vdev = bring_up(blk, VIRTIO_BIT(VIRTIO_BLK_F_FLUSH) |
+			     VIRTIO_BIT(VIRTIO_F_EVENT_IDX));
+	put_req(0, VIRTIO_BLK_T_FLUSH, 0, 0, false, true);
+	virtio_queue_notify(vdev, 0);
+	ok(sim_split_used(&S, &id, &len) && sim_split_avail_event(&S) == 1,
+	   "[%s io=vcpu] after one request on the vCPU, avail_event is 1 (%u): the driver's next one notifies",
+	   en, sim_split_avail_event(&S));
+
+	if (!io_gate_close(&gate, loop)) {
+		ok(0, "the I/O thread held");
+		goto out;
+	}
+	put_req(0, VIRTIO_BLK_T_FLUSH, 0, 0, false, true);
+	sim_split_used_event(&S, S.last_used);	/* an interrupt for it */
+	on_signal = post_second;
+	virtio_queue_notify(vdev, 0);
+	first = sim_split_used(&S, &id, &len) && id == 0;
+	usleep(20000);
+	second = sim_split_used(&S, &id, &len);
+	io_gate_open(&gate, loop);
+	ok(first && !second && wait_used(1, NULL) == 1,
+	   "[%s io=vcpu] one request a doorbell: one added while it ran waits for the I/O thread, which serves it",
+	   en);
+	fill(buf, sizeof(buf), 31);
+	ok(file_is(200 * 512, buf, sizeof(buf)),
+	   "[%s io=vcpu] and it is in the file", en);
+out:
+	on_signal = NULL;
+	blk_destroy(blk, loop);
+}
+
+/* io=vcpu needs the I/O thread (its doorbell): refused without it. */
+static void vcpu_io_needs_loop(void)
+{
+	struct virtio_blk_options o = {
+		.path = path, .engine = DISK_ENGINE_THREAD, .vcpu_io = true,
+	};
+	struct virtio_blk *blk = NULL;
+	char err[256] = "";
+
+	ok(virtio_blk_create(&blk, &S.mem, &o, err, sizeof(err)) < 0 &&
+	   strstr(err, "no I/O thread doorbell"),
+	   "io=vcpu without an I/O loop is refused (%s)", err);
+}
+
 int main(void)
 {
 	struct io_loop loop;
@@ -619,6 +850,8 @@ int main(void)
 			suite(DISK_ENGINE_URING, &loop);
 			qcow2_suite(DISK_ENGINE_URING, &loop);
 			probed_raw_suite(DISK_ENGINE_URING, &loop);
+			vcpu_io_suite(DISK_ENGINE_URING, &loop);
+			vcpu_io_event_idx(DISK_ENGINE_URING, &loop);
 		} else {
 			skip("io_uring unavailable here", "io_uring engine");
 		}
@@ -628,6 +861,9 @@ int main(void)
 	suite(DISK_ENGINE_THREAD, NULL);
 	qcow2_suite(DISK_ENGINE_THREAD, NULL);
 	probed_raw_suite(DISK_ENGINE_THREAD, NULL);
+	vcpu_io_suite(DISK_ENGINE_THREAD, &loop);
+	vcpu_io_event_idx(DISK_ENGINE_THREAD, &loop);
+	vcpu_io_needs_loop();
 	big_read();
 	io_loop_destroy(&loop);
 	unlink(path);

@@ -17,6 +17,7 @@
 #include "arm64/arm64-vm.h"
 #include "log.h"
 #include "platform-ops.h"
+#include "seccomp-filter.h"
 #include "vm-virtio.h"
 
 #define ARM64_FDT_MAX	SZ_64K
@@ -254,6 +255,11 @@ int arch_load_guest(struct vm *vm)
 		(unsigned long long)a->boot.kernel_end,
 		(unsigned long long)a->boot.dtb_start, a->gic_version);
 	return 0;
+}
+
+/* The GIC's descriptor is the set-up's only: nothing to add. */
+void arch_filter_fds(const struct vm *vm, struct sc_kvm_fds *fds)
+{
 }
 
 /* Nothing here reads the host's files after the set-up. */

@@ -89,11 +89,13 @@ int s390x_ccw_add(struct vm *vm, struct virtio_device *vdev,
 	}
 	ops.opaque = vm;
 	s->devices.ioeventfd = ops;
-	err = ccw_notifiers_setup(vm, d, &s->devices.ioeventfd);
+	/* A device that runs requests on the vCPU takes its doorbells there. */
+	err = vdev->notify_on_vcpu ? 0 :
+	      ccw_notifiers_setup(vm, d, &s->devices.ioeventfd);
 	if (err)
 		pr_warn("%s: no ioeventfds (%s): notifications exit to lkvm",
 			vdev->name, strerror(-err));
-	virtio_ccw_set_ioeventfd(&d->ccw, !err);
+	virtio_ccw_set_ioeventfd(&d->ccw, !err && !vdev->notify_on_vcpu);
 	pr_info("%s on virtio-ccw 0.0.%04x (subchannel %u)", vdev->name,
 		d->ccw.sch.devno, d->ccw.sch.schno);
 	*out = d;

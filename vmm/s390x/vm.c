@@ -18,6 +18,7 @@
 #include "arch.h"
 #include "log.h"
 #include "platform-ops.h"
+#include "seccomp-filter.h"
 #include "s390x/s390x-vm.h"
 #include "vcpu.h"
 
@@ -187,6 +188,14 @@ int arch_vm_init(struct vm *vm)
 	else
 		s->flic_fd = flic.fd;
 	return 0;
+}
+
+/* The FLIC's, where KVM made one: its adapters' attributes (adapter.c). */
+void arch_filter_fds(const struct vm *vm, struct sc_kvm_fds *fds)
+{
+	const struct s390x_vm *s = vm->arch;
+
+	fds->flic_fd = s ? s->flic_fd : -1;
 }
 
 /* SCLP output cannot be held back: kept up to the buffer's hard cap. */

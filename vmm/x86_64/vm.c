@@ -10,6 +10,7 @@
 #include "cmdline.h"
 #include "root-9p.h"
 #include "log.h"
+#include "seccomp-filter.h"
 #include "vm.h"
 #include "x86/acpi.h"
 #include "x86/bzimage-payload.h"
@@ -93,6 +94,11 @@ static bool x86_kernel_is_linux(const struct mapped_file *k)
 	default:
 		return false;
 	}
+}
+
+/* No KVM device but the VM's own: nothing to add. */
+void arch_filter_fds(const struct vm *vm, struct sc_kvm_fds *fds)
+{
 }
 
 void arch_jail_prepare(struct vm_config *cfg)
