@@ -19,8 +19,8 @@
  * tests/net/user-netns-seccomp.c runs the same cases with lkvm's seccomp
  * filters built (sc_prepare(SC_MODE_ON), sc_build()), so libslirp's
  * thread runs under its own role's filter, as in lkvm run: a call the
- * filter lacks ends the suite with status 159. The lazy start is not tried there
- * (under filters every NIC starts whole).
+ * filter lacks ends the suite with status 159. The lazy start is not
+ * tried there (under filters every NIC starts whole).
  */
 #include <arpa/inet.h>
 #include <dirent.h>
