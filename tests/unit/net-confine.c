@@ -323,10 +323,16 @@ int main(void)
 	   strerror(r[O_OOBINLINE]));
 	ok(!r[O_NODELAY], "setsockopt(TCP_NODELAY) (libslirp's) goes through (%s)",
 	   strerror(r[O_NODELAY]));
+#ifdef __s390x__
+	/* socketcall(SYS_SETSOCKOPT): its arguments are in memory, unseen. */
+	skip("s390x's filter cannot see setsockopt's arguments",
+	     "setsockopt(IP_HDRINCL, SOL_RAW/IPV6_HDRINCL, IP_TRANSPARENT, SO_MARK) refused");
+#else
 	expect_refused(r, O_HDRINCL, "setsockopt(IP_HDRINCL)");
 	expect_refused(r, O_RAW_HDRINCL6, "setsockopt(SOL_RAW, IPV6_HDRINCL)");
 	expect_refused(r, O_TRANSPARENT, "setsockopt(IP_TRANSPARENT)");
 	expect_refused(r, O_MARK, "setsockopt(SO_MARK)");
+#endif
 	ok(!r[F_NONBLOCK], "fcntl(F_SETFL, O_NONBLOCK) (libslirp's) goes through (%s)",
 	   strerror(r[F_NONBLOCK]));
 	expect_refused(r, F_OWNER, "fcntl(F_SETOWN) of another process");
