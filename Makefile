@@ -76,6 +76,16 @@ LDLIBS := -lpthread -luring -lz
 ifeq ($(ARCH),arm64)
 LDLIBS += -lfdt
 endif
+# s390x: lib/socket-direct.c's socket() is the one the libraries lkvm
+# loads (libslirp) call too.
+ifeq ($(ARCH),s390x)
+override LDFLAGS += -Wl,--export-dynamic-symbol=socket
+endif
+# Every architecture: lib/net-ifindex.c's if_nametoindex(), which lkvm's
+# code does not call (hence --undefined, for the archive's member), is
+# the one libslirp calls, under lkvm-net's filter.
+override LDFLAGS += -Wl,--undefined=if_nametoindex \
+	-Wl,--export-dynamic-symbol=if_nametoindex
 # -n mode=user: libslirp (libslirp-dev). Probed by building against it
 # rather than with pkg-config, whose slirp.pc requires glib's .pc that
 # lkvm does not use; a build without it says so at mode=user.

@@ -525,15 +525,20 @@ static int user_timeout(struct net_user *u, u32 slirp_ms)
 /*
  * libslirp parses the guest's frames on this thread, and its filter lets
  * it open files for reading (the resolver's configuration, reread as it
- * changes) and bind sockets. Landlock keeps those opens to that one file
- * (traced with strace on tests/net/user-netns: the thread opens nothing
- * else; libslirp looks no name up, so no hosts or nsswitch.conf) and,
- * from ABI 4 (Linux 6.7), refuses the thread every TCP bind: the hostfwd
- * listeners are bound before it starts, and it binds none. A bug in
- * libslirp cannot read the user's files nor bind a port of its choosing
- * (tests/unit/landlock.c); listen() on an unbound socket still gets an
- * ephemeral port, which Landlock does not check. TCP connects are not
- * restricted: the guest's NAT reaches any address and port.
+ * changes) and make the IP sockets libslirp makes (TCP, UDP, ICMP; never
+ * MPTCP or SCTP), but not bind or listen: the hostfwd listeners are
+ * bound and listening before it starts, and it binds none
+ * (lib/seccomp-policy.c, g_net). Landlock keeps those opens to that one
+ * file (traced with strace on tests/net/user-netns: the thread opens
+ * nothing else; libslirp looks no name up, so no hosts or nsswitch.conf),
+ * from ABI 4 (Linux 6.7) refuses the thread every TCP bind as a second
+ * wall, from ABI 6 every abstract Unix socket made outside, from ABI 7
+ * every signal to another process. A bug in libslirp cannot read the
+ * user's files nor bind or listen on a port (tests/unit/landlock.c,
+ * tests/unit/net-confine.c); what still gets a port is the kernel's
+ * ephemeral one of a connect or of a UDP socket's first send. TCP
+ * connects are not restricted: the guest's NAT reaches any address and
+ * port.
  */
 static void user_landlock(void)
 {

@@ -25,6 +25,21 @@
 #endif
 /* The first ABI that handles TCP binds and connects (Linux 6.7). */
 #define LANDLOCK_ABI_NET	4
+/* ABI 6 (Linux 6.12): a domain's scopes, for headers before it. */
+#ifndef LANDLOCK_SCOPE_ABSTRACT_UNIX_SOCKET
+#define LANDLOCK_SCOPE_ABSTRACT_UNIX_SOCKET	(1ULL << 0)
+#endif
+#ifndef LANDLOCK_SCOPE_SIGNAL
+#define LANDLOCK_SCOPE_SIGNAL	(1ULL << 1)
+#endif
+/* The first ABI that scopes abstract Unix sockets and signals. */
+#define LANDLOCK_ABI_SCOPE	6
+/*
+ * The first ABI whose signal scope always lets a thread signal the
+ * threads of its own process (Linux 6.15; 6.12 to 6.14 refused a
+ * confined thread its siblings outside the domain until a fix).
+ */
+#define LANDLOCK_ABI_SIGNAL	7
 
 /*
  * This kernel's Landlock ABI version (1 and up), or 0 with *why set when
@@ -63,8 +78,10 @@ int landlock_only(const struct landlock_rule *rules, unsigned int nr,
  * directory (landlock_resolver_dir_known(): /run/systemd/resolve, ...),
  * the files beneath it (the manager's renamed updates read), and, where
  * Landlock's ABI is 4 or later, to binding no TCP socket to any port, 0
- * included; connects stay free. No other file opens, none is made,
- * written or removed anywhere. A resolv that is missing, not a regular
+ * included; connects stay free. From ABI 6, no connect to an abstract
+ * Unix socket made outside the thread's domain; from ABI 7, no signal
+ * to another process (its own threads still may be signalled). No
+ * other file opens, none is made, written or removed anywhere. A resolv that is missing, not a regular
  * file or not to be reached (a loop of links) gets no rule: confined all
  * the same. Returns 1 when confined (with *why set to say so when TCP binds
  * are not restricted: an older ABI), 0 with *why set when the kernel has

@@ -50,7 +50,8 @@ enum sc_arg_kind {
 };
 
 #define SC_MAX_VALS 24
-#define SC_MAX_ARGS 2
+/* Arguments one rule checks: socket()'s family, type and protocol. */
+#define SC_MAX_ARGS 3
 
 struct sc_arg {
 	u8 idx;			/* 0..5 */

@@ -128,13 +128,14 @@ int landlock_only(const struct landlock_rule *rules, unsigned int nr,
 }
 
 /*
- * struct landlock_ruleset_attr as of ABI 4, whose handled_access_net the
- * system's header may not have yet (a kernel before 6.7 takes it while
- * that field is 0).
+ * struct landlock_ruleset_attr as of ABI 6, whose handled_access_net and
+ * scoped the system's header may not have yet (an older kernel takes it
+ * while the fields it does not know are 0).
  */
 struct ll_ruleset_attr {
 	u64 handled_access_fs;
 	u64 handled_access_net;
+	u64 scoped;
 };
 
 /*
@@ -236,12 +237,28 @@ int landlock_user_net(const char *resolv, const char **why)
 	 * no TCP socket for the guest's connections (4.7: only for an
 	 * outbound address, its FTP/IRC emulation or a Unix socket's
 	 * forward, none of which lkvm sets). TCP connects are not handled:
-	 * the guest's NAT reaches any address and port.
+	 * the guest's NAT reaches any address and port. Landlock sees TCP
+	 * only (not MPTCP or SCTP, not UDP, not listen() on an unbound
+	 * socket): lkvm-net's seccomp filter refuses those sockets and every
+	 * bind and listen (lib/seccomp-policy.c, g_net); this is a second
+	 * wall for TCP.
 	 */
 	if (abi >= LANDLOCK_ABI_NET)
 		attr.handled_access_net = LANDLOCK_ACCESS_NET_BIND_TCP;
 	else
 		*why = "Landlock before ABI 4 (Linux 6.7) cannot restrict TCP binds";
+	/*
+	 * Scopes, a second wall behind the filter, which refuses Unix
+	 * sockets, kill() and fcntl(F_SETOWN) (a socket's SIGIO aimed at
+	 * another process): no connect to an abstract Unix socket made
+	 * outside this domain, no signal to another process. The signal
+	 * scope only from ABI 7: on 6.12 to 6.14 it also refused the thread
+	 * lkvm's other threads, until a fix (Landlock's erratum 2).
+	 */
+	if (abi >= LANDLOCK_ABI_SCOPE)
+		attr.scoped = LANDLOCK_SCOPE_ABSTRACT_UNIX_SOCKET;
+	if (abi >= LANDLOCK_ABI_SIGNAL)
+		attr.scoped |= LANDLOCK_SCOPE_SIGNAL;
 	fd = (int)syscall(SYS_landlock_create_ruleset, &attr, sizeof(attr), 0);
 	if (fd < 0)
 		return -errno;

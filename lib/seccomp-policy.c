@@ -7,13 +7,16 @@
  *
  * Argument checks: mmap and mprotect never with PROT_EXEC (not on s390x,
  * whose mmap takes its arguments in memory); ioctl numbers per role;
- * socket families (the user-mode network only, AF_INET/AF_INET6; on
- * s390x the socketcall's call number instead, see SOCK below); clone
- * only with CLONE_VM alone (the exit path's detached child, main only:
- * no thread starts after the filters); openat only for the 9p workers
- * (Landlock confines them to their shares) and for main's status file,
- * with exactly the flags sandbox-status.h names; rt_sigaction never on
- * SIGSYS; prctl only PR_SET_PDEATHSIG (main's detached child).
+ * socket() (the I/O thread's family, AF_UNIX; the user-mode network's
+ * family, type and protocol together, see g_net; on s390x, glibc's
+ * other socket calls are allowed by socketcall's call number, see SOCK
+ * below); clone only with CLONE_VM alone (the exit path's detached
+ * child, main only: no thread starts after the filters); openat only
+ * for the 9p workers (Landlock confines them to their shares) and for
+ * main's status file, with exactly the flags sandbox-status.h names;
+ * rt_sigaction never on SIGSYS; prctl only PR_SET_PDEATHSIG (main's
+ * detached child); the network's setsockopt only libslirp's options
+ * (not on s390x), its fcntl only for a descriptor's flags.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -23,6 +26,8 @@
 #include <linux/kvm.h>
 #include <linux/net.h>
 #include <linux/sched.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <signal.h>
 #include <stddef.h>
 #include <stdlib.h>
@@ -56,6 +61,11 @@ const char *sc_role_name(enum sc_role role)
 #define ALLOW(n) { .nr = __NR_##n }
 #define ALLOW1(n, ...) { .nr = __NR_##n, .nr_args = 1, \
 			  .args = { __VA_ARGS__ } }
+/* Up to SC_MAX_ARGS argument checks, all of which must pass. */
+#define NARGS(...) (sizeof((struct sc_arg[]){ __VA_ARGS__ }) / \
+		    sizeof(struct sc_arg))
+#define ALLOWN(n, ...) { .nr = __NR_##n, .nr_args = NARGS(__VA_ARGS__), \
+			 .args = { __VA_ARGS__ } }
 
 #ifdef __s390x__
 #define CLONE_FLAGS_ARG 1	/* s390x: clone(stack, flags, ...) */
@@ -72,10 +82,8 @@ const char *sc_role_name(enum sc_role role)
  */
 #ifdef __s390x__
 #define SOCK(n, ...) ALLOW1(socketcall, ONE_OF(0, __VA_ARGS__))
-#define SOCKET_FAMILY(...) SOCK(socket, SYS_SOCKET)
 #else
 #define SOCK(n, ...) ALLOW(n)
-#define SOCKET_FAMILY(...) ALLOW1(socket, ONE_OF(0, __VA_ARGS__))
 #endif
 
 /*
@@ -426,24 +434,84 @@ static const struct sc_rule g_9p[] = {
 	ALLOW(fallocate),
 };
 
-/* libslirp: the guest's connections become host sockets (IP only). */
+/*
+ * libslirp: the guest's connections become host sockets (IP only).
+ *
+ * Its sockets (4.7, Debian's; 4.8 and 4.9 likewise), each made by its
+ * slirp_socket(): the type with SOCK_CLOEXEC, or without it where the
+ * kernel refused that flag (EINVAL); protocol 0 but for ICMP. For the
+ * guest's TCP connections (tcp_fconnect()) and UDP flows, its DNS
+ * forwarding among them (udp_attach()); for its pings, a ping socket
+ * (SOCK_DGRAM, IPPROTO_ICMP), or a raw ICMP one where the host refuses
+ * ping sockets (EACCES: net.ipv4.ping_group_range), which only works
+ * with CAP_NET_RAW. IPv4 only: lkvm leaves libslirp's IPv6 off
+ * (SlirpConfig.in6_enabled 0, devices/net-slirp.c), so no AF_INET6
+ * socket at all. The family, the type and the protocol together: never MPTCP
+ * (IPPROTO_MPTCP) or SCTP, whose binds and listeners Landlock's TCP rule
+ * does not see, nor UDP-Lite, raw IP, packet or Unix sockets. On s390x
+ * too: there lkvm's socket() is the direct call (lib/socket-direct.c),
+ * libslirp's included, and socketcall(SYS_SOCKET) is not allowed.
+ *
+ * No bind or listen: lkvm's libslirp binds nothing once its thread runs
+ * (the hostfwd listeners are bound and listening before user_start()
+ * starts it). libslirp 4.7 binds or listens on a running Slirp only for
+ * an outbound address (SlirpConfig version 2), its FTP/IRC emulation
+ * (enable_emu), a Unix socket's forward, guestfwd or a hostfwd rule
+ * added later, none of which lkvm uses. What still gets a port: the
+ * kernel's ephemeral one of a TCP connect and of a UDP socket's first
+ * send (any host may then answer to it: a UDP flow's NAT, as libslirp
+ * works), and accept() on the hostfwd listeners.
+ */
 static const struct sc_rule g_net[] = {
-	SOCKET_FAMILY(AF_INET, AF_INET6),
+	ALLOWN(socket, ONE_OF(0, AF_INET),
+	       ONE_OF(1, SOCK_STREAM, SOCK_STREAM | SOCK_CLOEXEC),
+	       ONE_OF(2, 0, IPPROTO_TCP)),
+	ALLOWN(socket, ONE_OF(0, AF_INET),
+	       ONE_OF(1, SOCK_DGRAM, SOCK_DGRAM | SOCK_CLOEXEC),
+	       ONE_OF(2, 0, IPPROTO_UDP)),
+	ALLOWN(socket, ONE_OF(0, AF_INET),
+	       ONE_OF(1, SOCK_DGRAM, SOCK_DGRAM | SOCK_CLOEXEC, SOCK_RAW,
+		      SOCK_RAW | SOCK_CLOEXEC),
+	       ONE_OF(2, IPPROTO_ICMP)),
 #ifdef __NR_poll
 	ALLOW(poll),
 #endif
 	ALLOW(ppoll),
-	SOCK(bind, SYS_BIND),
-	SOCK(listen, SYS_LISTEN),
 #if defined(__NR_accept) || defined(__s390x__)
 	SOCK(accept, SYS_ACCEPT),
 #endif
+#ifdef __s390x__
 	SOCK(setsockopt, SYS_SETSOCKOPT),
+#else
+	/*
+	 * Only the options libslirp (4.7 to 4.9) sets on a running Slirp,
+	 * each with its level: SO_REUSEADDR and SO_OOBINLINE, TCP_NODELAY
+	 * (its TCP connections), IP_TTL and IP_RECVERR (its UDP and ICMP
+	 * sockets). Nothing else: no IP_HDRINCL on a raw ICMP socket
+	 * (ping's fallback), which would send any IP packet, nor
+	 * IP_TRANSPARENT, SO_MARK, SO_BINDTODEVICE or TCP_REPAIR, and no
+	 * IPv6 option (no IPv6 socket either). (s390x: socketcall's
+	 * arguments unseen.)
+	 */
+	ALLOWN(setsockopt, ONE_OF(1, SOL_SOCKET),
+	       ONE_OF(2, SO_REUSEADDR, SO_OOBINLINE)),
+	ALLOWN(setsockopt, ONE_OF(1, IPPROTO_TCP), ONE_OF(2, TCP_NODELAY)),
+	ALLOWN(setsockopt, ONE_OF(1, IPPROTO_IP), ONE_OF(2, IP_TTL, IP_RECVERR)),
+#endif
 	SOCK(getsockopt, SYS_GETSOCKOPT),
 	SOCK(getsockname, SYS_GETSOCKNAME),
 	SOCK(getpeername, SYS_GETPEERNAME),
-	ALLOW(fcntl),
-	ALLOW1(ioctl, ONE_OF(1, FIONBIO, FIONREAD)),
+	/*
+	 * libslirp's O_NONBLOCK and FD_CLOEXEC (slirp_set_nonblock(),
+	 * slirp_set_cloexec()), nothing more: never F_SETOWN or F_SETSIG,
+	 * which would aim a socket's SIGIO at another process.
+	 */
+	ALLOW1(fcntl, ONE_OF(1, F_GETFL, F_SETFL, F_GETFD, F_SETFD)),
+	/*
+	 * SIOCGIFINDEX: lkvm's if_nametoindex() (lib/net-ifindex.c), for a
+	 * scoped name server in resolv.conf.
+	 */
+	ALLOW1(ioctl, ONE_OF(1, FIONBIO, FIONREAD, SIOCGIFINDEX)),
 	/*
 	 * Its DNS forwarder rereads /etc/resolv.conf: read-only opens,
 	 * kept by Landlock to that file's directory (lib/landlock.c).
@@ -548,8 +616,8 @@ static const struct sc_group role_groups[SC_NR_ROLES][MAX_GROUPS] = {
 			 GROUP_ON(g_irq, PIN_VM) },
 	[SC_ROLE_DISK] = { GROUP(g_common), GROUP(g_runtime), GROUP(g_disk),
 			   GROUP_ON(g_irq, PIN_VM) },
-	[SC_ROLE_NET] = { GROUP(g_common), GROUP(g_runtime), GROUP(g_net), GROUP(g_stream),
-			  GROUP_ON(g_irq, PIN_VM) },
+	[SC_ROLE_NET] = { GROUP(g_common), GROUP(g_runtime), GROUP(g_net),
+			  GROUP(g_stream), GROUP_ON(g_irq, PIN_VM) },
 };
 
 /*

@@ -1,7 +1,8 @@
 # SPDX-License-Identifier: GPL-2.0
 # virtio-net over a real tap, host side, in a network namespace each test
 # makes (skipped with the reason where it cannot).
-NET_TESTS := $(BUILD)/tests/net/tap-netns $(BUILD)/tests/net/user-netns
+NET_TESTS := $(BUILD)/tests/net/tap-netns $(BUILD)/tests/net/user-netns \
+	$(BUILD)/tests/net/user-netns-seccomp
 
 $(BUILD)/tests/net/%: tests/net/%.c $(LIB)
 	@mkdir -p $(dir $@)

@@ -11,16 +11,23 @@
  * place afterwards; nothing is written, made or
  * removed. From Landlock ABI 4, no TCP port binds, 0 included, while a
  * listener bound before (a hostfwd rule's) still takes connections, TCP
- * connects and UDP binds go through.
+ * connects and UDP binds go through (lkvm-net's seccomp filter refuses
+ * every bind: tests/unit/net-confine.c). From ABI 6, no connect to an
+ * abstract Unix socket made outside; from ABI 7, no signal to another
+ * process, while a thread of its own still takes one.
  */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -361,6 +368,103 @@ static void tcp_binds(void)
 	   strerror(r[TCP_CONNECT]), strerror(r[TCP_ACCEPT]));
 }
 
+enum { SC_CONFINED, SC_ABI, SC_UNIX, SC_SIGNAL, SC_SIBLING, SC_NR };
+
+static void on_sigurg(int sig)
+{
+}
+
+static void *sibling_wait(void *arg)
+{
+	char c;
+
+	return read(*(int *)arg, &c, 1) == 1 ? NULL : arg;
+}
+
+/*
+ * In a child: a sibling thread started, then confined; a connect to an
+ * abstract Unix socket the parent made, a signal to the parent, one to
+ * the sibling (a thread of its own process, outside its domain).
+ */
+static void scope_child(int out, const struct sockaddr_un *addr,
+			socklen_t len)
+{
+	int r[SC_NR] = { 0 }, p[2], fd;
+	const char *why = NULL;
+	pthread_t t;
+
+	if (pipe(p) || signal(SIGURG, on_sigurg) == SIG_ERR ||
+	    pthread_create(&t, NULL, sibling_wait, &p[0]))
+		_exit(2);
+	r[SC_CONFINED] = landlock_user_net(at("etc/resolv.conf"), &why);
+	r[SC_ABI] = landlock_abi(&why);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0 || connect(fd, (const struct sockaddr *)addr, len))
+		r[SC_UNIX] = errno;
+	if (kill(getppid(), SIGURG))
+		r[SC_SIGNAL] = errno;
+	r[SC_SIBLING] = pthread_kill(t, SIGURG);
+	if (write(p[1], "", 1) != 1 || pthread_join(t, NULL))
+		_exit(2);
+	_exit(write(out, r, sizeof(r)) == sizeof(r) ? 0 : 2);
+}
+
+/* From ABI 6 and 7: abstract Unix sockets and signals kept in scope. */
+static void scoped(void)
+{
+	struct sockaddr_un addr = { .sun_family = AF_UNIX };
+	int r[SC_NR], p[2], st, lfd;
+	socklen_t len;
+	pid_t pid;
+
+	/* An abstract name: a NUL first. */
+	len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 +
+			  snprintf(addr.sun_path + 1, sizeof(addr.sun_path) - 1,
+				   "lkvm-landlock-%d", (int)getpid()));
+	lfd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (lfd < 0 || bind(lfd, (struct sockaddr *)&addr, len) ||
+	    listen(lfd, 1) || signal(SIGURG, on_sigurg) == SIG_ERR ||
+	    pipe(p)) {
+		ok(0, "an abstract Unix listener: %s", strerror(errno));
+		return;
+	}
+	pid = fork();
+	if (pid < 0) {
+		ok(0, "a child for scopes: %s", strerror(errno));
+		return;
+	}
+	if (!pid)
+		scope_child(p[1], &addr, len);
+	close(p[1]);
+	if (read(p[0], r, sizeof(r)) != sizeof(r) ||
+	    waitpid(pid, &st, 0) != pid || !WIFEXITED(st) ||
+	    WEXITSTATUS(st)) {
+		ok(0, "a child for scopes ran");
+		close(p[0]);
+		close(lfd);
+		return;
+	}
+	close(p[0]);
+	close(lfd);
+	ok(r[SC_CONFINED] == 1, "a child for scopes confined itself (%d)",
+	   r[SC_CONFINED]);
+	if (r[SC_ABI] < LANDLOCK_ABI_SCOPE)
+		skip("Landlock before ABI 6", "an abstract Unix socket refused");
+	else
+		ok(r[SC_UNIX] == EPERM,
+		   "a connect to an abstract Unix socket made outside: EPERM (%s)",
+		   strerror(r[SC_UNIX]));
+	if (r[SC_ABI] < LANDLOCK_ABI_SIGNAL)
+		skip("Landlock before ABI 7", "a signal to another process refused");
+	else
+		ok(r[SC_SIGNAL] == EPERM,
+		   "a signal to another process (the parent): EPERM (%s)",
+		   strerror(r[SC_SIGNAL]));
+	ok(r[SC_SIBLING] == 0,
+	   "a signal to a thread of its own process started before: sent (%s)",
+	   strerror(r[SC_SIBLING]));
+}
+
 int main(void)
 {
 	const char *why = "";
@@ -398,6 +502,7 @@ int main(void)
 	missing_file();
 	host_etc();
 	tcp_binds();
+	scoped();
 	ok(landlock_fs_rights(1) == 0x1fff && landlock_fs_rights(3) == 0x7fff,
 	   "ABI 1 handles 13 rights, ABI 3 15");
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", scratch_dir);

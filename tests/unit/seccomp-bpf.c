@@ -9,11 +9,13 @@
  */
 #include <errno.h>
 #include <linux/seccomp.h>
+#include <netinet/in.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -219,9 +221,31 @@ int main(void)
 			      .wide = true,
 			      .vals = { 0xae01, 0x10000ae02ULL } } } },
 	};
+	/*
+	 * Three arguments in one rule, and a second rule for the same call
+	 * (as lkvm-net's sockets: family, type and protocol together).
+	 * socket() itself: what a child makes it keeps, and it exits.
+	 */
+	static const struct sc_rule three[] = {
+		{ .nr = __NR_socket, .nr_args = 3,
+		  .args = { { .idx = 0, .kind = SC_ONE_OF, .nr = 1,
+			      .vals = { AF_INET } },
+			    { .idx = 1, .kind = SC_ONE_OF, .nr = 2,
+			      .vals = { SOCK_DGRAM, SOCK_DGRAM | SOCK_CLOEXEC } },
+			    { .idx = 2, .kind = SC_ONE_OF, .nr = 2,
+			      .vals = { 0, IPPROTO_UDP } } } },
+		{ .nr = __NR_socket, .nr_args = 3,
+		  .args = { { .idx = 0, .kind = SC_ONE_OF, .nr = 1,
+			      .vals = { AF_INET6 } },
+			    { .idx = 1, .kind = SC_ONE_OF, .nr = 1,
+			      .vals = { SOCK_STREAM } },
+			    { .idx = 2, .kind = SC_ONE_OF, .nr = 1,
+			      .vals = { 0 } } } },
+	};
 	struct sock_filter insn[SC_MAX_INSNS];
 	struct sc_rule bad = { .nr = __NR_dup3, .nr_args = 1,
 			       .args = { { .idx = 6, .kind = SC_ANY } } };
+	struct sc_rule too_many = { .nr = __NR_dup3, .nr_args = SC_MAX_ARGS + 1 };
 	static struct sc_rule rules[SC_MAX_RULES];
 	unsigned int r;
 	size_t nr;
@@ -285,6 +309,24 @@ int main(void)
 	ok(run_filtered(args, ARRAY_SIZE(args),
 			CALL(__NR_lseek, (u64)-1, 0, 0xaf05)) == TRAPPED,
 	   "masked and none-of: type 0xaf traps");
+	ok(run_filtered(three, 2, CALL(__NR_socket, AF_INET,
+					SOCK_DGRAM | SOCK_CLOEXEC, IPPROTO_UDP)) == 0,
+	   "three arguments: all three listed runs");
+	ok(run_filtered(three, 2, CALL(__NR_socket, AF_INET, SOCK_DGRAM,
+					IPPROTO_UDPLITE)) == TRAPPED,
+	   "three arguments: the third not listed traps");
+	ok(run_filtered(three, 2, CALL(__NR_socket, AF_INET, SOCK_STREAM, 0)) ==
+	   TRAPPED, "three arguments: the second not listed traps");
+	ok(run_filtered(three, 2, CALL(__NR_socket, AF_UNIX, SOCK_DGRAM, 0)) ==
+	   TRAPPED, "three arguments: the first not listed traps");
+	ok(run_filtered(three, 2, CALL(__NR_socket, AF_INET6, SOCK_STREAM, 0)) ==
+	   0, "three arguments: the second rule for the call runs");
+	ok(run_filtered(three, 2, CALL(__NR_socket, AF_INET6, SOCK_STREAM,
+					IPPROTO_MPTCP)) == TRAPPED,
+	   "three arguments: the second rule's third not listed traps");
+	ok(run_filtered(three, 2, CALL(__NR_socket, AF_INET6, SOCK_DGRAM,
+					IPPROTO_UDP)) == TRAPPED,
+	   "three arguments: the first rule's type with the second's family traps");
 	if (!interpret)
 		ok(compared > 10 && !disagreed,
 		   "the BPF interpreter agrees with the kernel on all %u calls (%u not)",
@@ -292,6 +334,8 @@ int main(void)
 	check_interpreter();
 	ok(sc_compile(&bad, 1, SECCOMP_RET_TRAP, insn, SC_MAX_INSNS) ==
 	   -EINVAL, "an argument index past 5 is refused");
+	ok(sc_compile(&too_many, 1, SECCOMP_RET_TRAP, insn, SC_MAX_INSNS) ==
+	   -EINVAL, "a rule of more than %d arguments is refused", SC_MAX_ARGS);
 	ok(sc_compile(args, ARRAY_SIZE(args), SECCOMP_RET_TRAP, insn, 8) ==
 	   -E2BIG, "a program larger than the room is refused");
 

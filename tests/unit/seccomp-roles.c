@@ -14,6 +14,8 @@
 #include <linux/kvm.h>
 #include <linux/net.h>
 #include <linux/sched.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <sys/ioctl.h>
@@ -189,15 +191,15 @@ static void check_common(enum sc_role r)
 	EXPECT(r, DENY, "a number past every call (4000)", 4000, 0);
 	if (r != SC_ROLE_MAIN)
 		EXPECT(r, DENY, "clone", __NR_clone, 2, U(CLONE_VM), U(CLONE_VM));
-	if (r != SC_ROLE_NET) {
 #ifdef __s390x__
-		EXPECT(r, DENY, "socketcall(SYS_BIND)", __NR_socketcall, 2,
-		       U(SYS_BIND), U(0x10000));
+	EXPECT(r, DENY, "socketcall(SYS_BIND)", __NR_socketcall, 2,
+	       U(SYS_BIND), U(0x10000));
 #else
+	EXPECT(r, DENY, "bind", __NR_bind, 0);
+#endif
+	if (r != SC_ROLE_NET)
 		EXPECT(r, DENY, "socket(AF_INET)", __NR_socket, 3, U(AF_INET),
 		       U(SOCK_DGRAM), U(0));
-#endif
-	}
 }
 
 /* A socket console's output (term-out.c): send(), on vCPUs, I/O, main. */
@@ -440,29 +442,126 @@ static void check_disk(void)
 	       U(O_RDONLY));
 }
 
+/* socket(family, type, protocol) in lkvm-net: allowed or denied. */
+#define NET_SOCKET(want, what, fam, type, proto)			\
+	EXPECT(SC_ROLE_NET, want, "socket(" what ")", __NR_socket, 3,	\
+	       U(fam), U(type), U(proto))
+
+/* setsockopt(5, level, opt) in lkvm-net: allowed or denied. */
+#define NET_OPT(want, level, opt)					\
+	EXPECT(SC_ROLE_NET, want, "setsockopt(" #level ", " #opt ")",	\
+	       __NR_setsockopt, 3, U(5), U(level), U(opt))
+
 static void check_net(void)
 {
 	enum sc_role r = SC_ROLE_NET;
+	const u64 ce = SOCK_CLOEXEC;
 
+	/* libslirp's (slirp_socket(): SOCK_CLOEXEC, or without it). */
+	NET_SOCKET(ALLOWED, "AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0 (TCP)",
+		   AF_INET, SOCK_STREAM | ce, 0);
+	NET_SOCKET(ALLOWED, "AF_INET, SOCK_STREAM, IPPROTO_TCP", AF_INET,
+		   SOCK_STREAM, IPPROTO_TCP);
+	/* lkvm leaves libslirp's IPv6 off: no IPv6 socket at all. */
+	NET_SOCKET(DENY, "AF_INET6, SOCK_STREAM, 0", AF_INET6,
+		   SOCK_STREAM, 0);
+	NET_SOCKET(DENY, "AF_INET6, SOCK_STREAM, IPPROTO_TCP", AF_INET6,
+		   SOCK_STREAM, IPPROTO_TCP);
+	NET_SOCKET(ALLOWED, "AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0 (UDP)",
+		   AF_INET, SOCK_DGRAM | ce, 0);
+	NET_SOCKET(DENY, "AF_INET6, SOCK_DGRAM | SOCK_CLOEXEC, IPPROTO_UDP",
+		   AF_INET6, SOCK_DGRAM | ce, IPPROTO_UDP);
+	NET_SOCKET(ALLOWED, "AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, IPPROTO_ICMP (ping)",
+		   AF_INET, SOCK_DGRAM | ce, IPPROTO_ICMP);
+	NET_SOCKET(ALLOWED, "AF_INET, SOCK_RAW | SOCK_CLOEXEC, IPPROTO_ICMP (ping's fallback)",
+		   AF_INET, SOCK_RAW | ce, IPPROTO_ICMP);
+	NET_SOCKET(DENY, "AF_INET6, SOCK_DGRAM | SOCK_CLOEXEC, IPPROTO_ICMPV6",
+		   AF_INET6, SOCK_DGRAM | ce, IPPROTO_ICMPV6);
+	NET_SOCKET(DENY, "AF_INET6, SOCK_RAW | SOCK_CLOEXEC, IPPROTO_ICMPV6",
+		   AF_INET6, SOCK_RAW | ce, IPPROTO_ICMPV6);
+	/* Not TCP to Landlock: their binds and listeners unchecked. */
+	NET_SOCKET(DENY, "AF_INET, SOCK_STREAM, IPPROTO_MPTCP", AF_INET,
+		   SOCK_STREAM, IPPROTO_MPTCP);
+	NET_SOCKET(DENY, "AF_INET6, SOCK_STREAM | SOCK_CLOEXEC, IPPROTO_MPTCP",
+		   AF_INET6, SOCK_STREAM | ce, IPPROTO_MPTCP);
+	NET_SOCKET(DENY, "AF_INET, SOCK_STREAM, IPPROTO_SCTP", AF_INET,
+		   SOCK_STREAM, IPPROTO_SCTP);
+	NET_SOCKET(DENY, "AF_INET6, SOCK_SEQPACKET, IPPROTO_SCTP", AF_INET6,
+		   SOCK_SEQPACKET, IPPROTO_SCTP);
+	NET_SOCKET(DENY, "AF_INET, SOCK_SEQPACKET, 0", AF_INET,
+		   SOCK_SEQPACKET, 0);
+	NET_SOCKET(DENY, "AF_INET, SOCK_DGRAM, IPPROTO_UDPLITE", AF_INET,
+		   SOCK_DGRAM, IPPROTO_UDPLITE);
+	NET_SOCKET(DENY, "AF_INET, SOCK_DGRAM, IPPROTO_TCP", AF_INET,
+		   SOCK_DGRAM, IPPROTO_TCP);
+	NET_SOCKET(DENY, "AF_INET, SOCK_STREAM, IPPROTO_UDP", AF_INET,
+		   SOCK_STREAM, IPPROTO_UDP);
+	NET_SOCKET(DENY, "AF_INET, SOCK_RAW, IPPROTO_RAW", AF_INET, SOCK_RAW,
+		   IPPROTO_RAW);
+	NET_SOCKET(DENY, "AF_INET, SOCK_RAW, IPPROTO_TCP", AF_INET, SOCK_RAW,
+		   IPPROTO_TCP);
+	NET_SOCKET(DENY, "AF_INET6, SOCK_RAW, IPPROTO_ICMP (v4's protocol)",
+		   AF_INET6, SOCK_RAW, IPPROTO_ICMP);
+	NET_SOCKET(DENY, "AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0 (not libslirp's flags)",
+		   AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+	NET_SOCKET(DENY, "AF_INET, SOCK_STREAM, IPPROTO_MPTCP | 1 << 32 (the kernel reads an int)",
+		   AF_INET, SOCK_STREAM, 0x100000000ULL + IPPROTO_MPTCP);
+	NET_SOCKET(DENY, "AF_UNIX, SOCK_STREAM, 0", AF_UNIX, SOCK_STREAM, 0);
+	NET_SOCKET(DENY, "AF_NETLINK, SOCK_RAW, 0", AF_NETLINK, SOCK_RAW, 0);
+	NET_SOCKET(DENY, "AF_PACKET, SOCK_DGRAM, 0", AF_PACKET, SOCK_DGRAM, 0);
 #ifdef __s390x__
-	/* libslirp's: SYS_SOCKET's family is not seen. */
-	SOCKETCALLS(r, ALLOWED, SYS_SOCKET, SYS_BIND, SYS_LISTEN, SYS_ACCEPT,
-		    SYS_ACCEPT4, SYS_CONNECT, SYS_SEND, SYS_RECV, SYS_SENDTO,
-		    SYS_RECVFROM, SYS_SENDMSG, SYS_RECVMSG, SYS_SETSOCKOPT,
-		    SYS_GETSOCKOPT, SYS_GETSOCKNAME, SYS_GETPEERNAME,
-		    SYS_SHUTDOWN);
-	SOCKETCALLS(r, DENY, SYS_SOCKETPAIR, SYS_SENDMMSG, SYS_RECVMMSG);
+	/*
+	 * socket() is the direct call (lib/socket-direct.c); SYS_SOCKET,
+	 * whose arguments are unseen, is not allowed. No bind or listen.
+	 */
+	SOCKETCALLS(r, ALLOWED, SYS_ACCEPT, SYS_ACCEPT4, SYS_CONNECT, SYS_SEND,
+		    SYS_RECV, SYS_SENDTO, SYS_RECVFROM, SYS_SENDMSG,
+		    SYS_RECVMSG, SYS_SETSOCKOPT, SYS_GETSOCKOPT,
+		    SYS_GETSOCKNAME, SYS_GETPEERNAME, SYS_SHUTDOWN);
+	SOCKETCALLS(r, DENY, SYS_SOCKET, SYS_BIND, SYS_LISTEN, SYS_SOCKETPAIR,
+		    SYS_SENDMMSG, SYS_RECVMMSG);
 #else
-	EXPECT(r, ALLOWED, "socket(AF_INET)", __NR_socket, 3, U(AF_INET),
-	       U(SOCK_STREAM), U(0));
-	EXPECT(r, ALLOWED, "socket(AF_INET6)", __NR_socket, 3, U(AF_INET6),
-	       U(SOCK_DGRAM), U(0));
-	EXPECT(r, DENY, "socket(AF_UNIX)", __NR_socket, 3, U(AF_UNIX),
-	       U(SOCK_STREAM), U(0));
-	EXPECT(r, DENY, "socket(AF_NETLINK)", __NR_socket, 3, U(AF_NETLINK),
-	       U(SOCK_RAW), U(0));
-	EXPECT(r, ALLOWED, "bind", __NR_bind, 0);
+	EXPECT(r, DENY, "bind (none after the thread starts)", __NR_bind, 0);
+	EXPECT(r, DENY, "listen (an unbound socket would get a port)",
+	       __NR_listen, 0);
+	EXPECT(r, ALLOWED, "connect", __NR_connect, 0);
+	EXPECT(r, ALLOWED, "accept4 (a hostfwd listener's connection)",
+	       __NR_accept4, 0);
+	/* setsockopt: only libslirp's five options, each at its level. */
+	NET_OPT(ALLOWED, SOL_SOCKET, SO_REUSEADDR);
+	NET_OPT(ALLOWED, SOL_SOCKET, SO_OOBINLINE);
+	NET_OPT(ALLOWED, IPPROTO_TCP, TCP_NODELAY);
+	NET_OPT(ALLOWED, IPPROTO_IP, IP_TTL);
+	NET_OPT(ALLOWED, IPPROTO_IP, IP_RECVERR);
+	NET_OPT(DENY, IPPROTO_IP, IP_HDRINCL);
+	NET_OPT(DENY, IPPROTO_IPV6, IPV6_HDRINCL);
+	NET_OPT(DENY, SOL_RAW, IPV6_HDRINCL);
+	NET_OPT(DENY, IPPROTO_IP, IP_TRANSPARENT);
+	NET_OPT(DENY, IPPROTO_IPV6, IPV6_TRANSPARENT);
+	NET_OPT(DENY, IPPROTO_IP, IP_PKTINFO);
+	NET_OPT(DENY, IPPROTO_IPV6, IPV6_RECVERR);
+	NET_OPT(DENY, SOL_SOCKET, SO_MARK);
+	NET_OPT(DENY, SOL_SOCKET, SO_BINDTODEVICE);
+	NET_OPT(DENY, IPPROTO_TCP, TCP_REPAIR);
+	/* An allowed option at another level: the pair, not the number. */
+	NET_OPT(DENY, IPPROTO_TCP, IP_TTL);
+	NET_OPT(DENY, SOL_SOCKET, TCP_NODELAY);
+	NET_OPT(DENY, IPPROTO_IP, SO_OOBINLINE);
+	EXPECT(r, DENY, "setsockopt(IPPROTO_IP, IP_HDRINCL | 1 << 32) (the kernel reads an int)",
+	       __NR_setsockopt, 3, U(5), U(IPPROTO_IP),
+	       0x100000000ULL + IP_HDRINCL);
 #endif
+	EXPECT(r, ALLOWED, "fcntl(F_SETFL) (O_NONBLOCK)", __NR_fcntl, 3, U(5),
+	       U(F_SETFL), U(O_NONBLOCK));
+	EXPECT(r, ALLOWED, "fcntl(F_GETFD)", __NR_fcntl, 2, U(5), U(F_GETFD));
+	EXPECT(r, DENY, "fcntl(F_SETOWN) (SIGIO to another process)",
+	       __NR_fcntl, 3, U(5), U(F_SETOWN), U(1));
+	EXPECT(r, DENY, "fcntl(F_SETOWN_EX)", __NR_fcntl, 3, U(5),
+	       U(F_SETOWN_EX), U(0x10000));
+	EXPECT(r, DENY, "fcntl(F_SETSIG)", __NR_fcntl, 3, U(5), U(F_SETSIG),
+	       U(SIGKILL));
+	EXPECT(r, DENY, "fcntl(F_DUPFD)", __NR_fcntl, 3, U(5), U(F_DUPFD),
+	       U(0));
 	EXPECT(r, ALLOWED, "openat(O_RDONLY) (resolv.conf)", __NR_openat, 3,
 	       U(AT_FDCWD), U(0), U(O_RDONLY));
 	EXPECT(r, DENY, "openat(O_WRONLY | O_CREAT)", __NR_openat, 3,
