@@ -312,11 +312,12 @@ void virtq_disable_notify(struct virtq *vq)
 		virtq_split_set_notify(vq, false);
 }
 
-bool virtq_rearm(struct virtq *vq)
+/* Ready and not broken: publish where the driver notifies next, look. */
+static bool virtq_publish_and_look(struct virtq *vq, bool publish)
 {
 	if (!vq->ready || vq->broken)
 		return false;
-	if (!vq->notify_off) {
+	if (publish) {
 		if (vq->packed)
 			virtq_packed_set_notify(vq, true);
 		else
@@ -326,17 +327,16 @@ bool virtq_rearm(struct virtq *vq)
 	return virtq_has_avail(vq);
 }
 
+bool virtq_rearm(struct virtq *vq)
+{
+	return virtq_publish_and_look(vq, !vq->notify_off);
+}
+
 bool virtq_enable_notify(struct virtq *vq)
 {
-	if (!vq->ready || vq->broken)
-		return false;
-	vq->notify_off = false;
-	if (vq->packed)
-		virtq_packed_set_notify(vq, true);
-	else
-		virtq_split_set_notify(vq, true);
-	vq_full_barrier();
-	return virtq_has_avail(vq);
+	if (vq->ready && !vq->broken)
+		vq->notify_off = false;
+	return virtq_publish_and_look(vq, true);
 }
 
 bool virtq_has_avail(struct virtq *vq)

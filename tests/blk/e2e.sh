@@ -216,18 +216,21 @@ fi
 
 # Queue reset (MMIO QueueReady 0, legacy QueuePFN 0; PCI: device reset)
 # right after notifying two 256 KiB writes, on a fresh image of zeros.
-for t in mmio mmio-legacy pci; do
+qreset_check() { # TRANSPORT NAME [DISK OPTIONS]
 	rm -f "$TMP/qreset.raw"
 	truncate -s 16M "$TMP/qreset.raw"
-	run_lkvm 120 run -k "$GUEST" -c 1 --virtio-transport "$t" \
-		-p "test=virtio-blk:qreset blk-len=262144" -d "$TMP/qreset.raw"
+	run_lkvm 120 run -k "$GUEST" -c 1 --virtio-transport "$1" \
+		-p "test=virtio-blk:qreset blk-len=262144" -d "$TMP/qreset.raw${3:-}"
 	if [ "$rc" -eq 0 ] && grep -q '^virtio-blk: new ring: used idx 1, head 0, status 0' "$TMP/out" &&
 		grep -q '^virtio-blk: ok' "$TMP/out"; then
-		pass "reset with writes in flight over $t: lkvm runs on, new ring gets its own request only ($(grep -c 'on disk' "$TMP/out") of 2 writes done)"
+		pass "$2: lkvm runs on, new ring gets its own request only ($(grep -c 'on disk' "$TMP/out") of 2 writes done)"
 	else
-		fail "reset with writes in flight over $t (status $rc)"
+		fail "$2 (status $rc)"
 		show_output
 	fi
+}
+for t in mmio mmio-legacy pci; do
+	qreset_check "$t" "reset with writes in flight over $t"
 done
 
 # io=vcpu: the guest's doorbell exits to lkvm, whose vCPU thread runs a
@@ -249,17 +252,7 @@ for t in pci mmio; do
 	else
 		fail "io=vcpu over $t: data on the image"
 	fi
-	rm -f "$TMP/qreset.raw"
-	truncate -s 16M "$TMP/qreset.raw"
-	run_lkvm 120 run -k "$GUEST" -c 1 --virtio-transport "$t" \
-		-p "test=virtio-blk:qreset blk-len=262144" -d "$TMP/qreset.raw,io=vcpu"
-	if [ "$rc" -eq 0 ] && grep -q '^virtio-blk: new ring: used idx 1, head 0, status 0' "$TMP/out" &&
-		grep -q '^virtio-blk: ok' "$TMP/out"; then
-		pass "io=vcpu: reset with writes in flight over $t: lkvm runs on, new ring gets its own request only"
-	else
-		fail "io=vcpu: reset with writes in flight over $t (status $rc)"
-		show_output
-	fi
+	qreset_check "$t" "io=vcpu: reset with writes in flight over $t" ,io=vcpu
 done
 run_lkvm 30 run -k "$GUEST" -c 1 -p "test=exit:0" --loglevel info -d "$img,io=vcpu"
 if [ "$rc" -eq 0 ] && grep -Eq '^lkvm: virtio-blk.0: .* engine, lone requests on the vCPU' "$TMP/err"; then
