@@ -57,13 +57,11 @@ struct virtio_blk {
 	unsigned int nr_queues;
 	u16 queue_size;
 	/*
-	 * vcpu_io: a request that finds its queue idle runs at once on the
-	 * thread that rang the doorbell (a vCPU: the transport takes no
-	 * ioeventfd), marked in its queue's inline_running so that a reset
-	 * waits for it.
+	 * vcpu_io (vdev.notify_on_vcpu): a request that finds its queue idle
+	 * runs at once on the thread that rang the doorbell (a vCPU: the
+	 * transport takes no ioeventfd), marked in its queue's
+	 * inline_running so that a reset waits for it.
 	 */
-	bool vcpu_io;
-	struct io_loop *loop;
 	pthread_mutex_t inline_lock;
 	pthread_cond_t inline_idle;
 	u64 capacity;		/* sectors */
@@ -139,6 +137,14 @@ static void blk_req_done(struct disk_req *dreq)
 	virtq_unlock(bq->vq);
 }
 
+/* vq->lock held: the interrupt for what was pushed, if it is owed. */
+static void blk_signal_locked(struct blk_queue *bq)
+{
+	if (bq->need_signal && !bq->stopped)
+		virtio_queue_signal(bq->vq);
+	bq->need_signal = false;
+}
+
 static void blk_batch_done(void *opaque)
 {
 	struct virtio_blk *blk = opaque;
@@ -150,9 +156,7 @@ static void blk_batch_done(void *opaque)
 		if (!__atomic_load_n(&bq->need_signal, __ATOMIC_RELAXED))
 			continue;
 		virtq_lock(bq->vq);
-		if (bq->need_signal && !bq->stopped)
-			virtio_queue_signal(bq->vq);
-		bq->need_signal = false;
+		blk_signal_locked(bq);
 		virtq_unlock(bq->vq);
 	}
 }
@@ -375,10 +379,7 @@ static void blk_run_inline(struct blk_queue *bq, struct blk_req *r)
 	disk_req_execute(blk->disk, &r->dreq);
 	blk_req_done(&r->dreq);
 	virtq_lock(bq->vq);
-	if (bq->need_signal && !bq->stopped) {
-		virtio_queue_signal(bq->vq);
-		bq->need_signal = false;
-	}
+	blk_signal_locked(bq);
 	blk_inline_mark(bq, false);
 	if (masked && pthread_sigmask(SIG_SETMASK, &old, NULL))
 		pr_warn_ratelimited("%s: cannot unblock signals after a request",
@@ -424,7 +425,8 @@ static void blk_queue_notify(struct virtio_device *vdev, struct virtq *vq)
 	struct virtio_blk *blk = vdev->priv;
 	struct blk_queue *bq = &blk->queues[vq->index];
 	bool queued = false, inline_done = false, ran = false;
-	bool vcpu = blk->vcpu_io && !io_loop_on_thread(blk->loop);
+	bool vcpu = vdev->notify_on_vcpu &&
+		    !io_loop_on_thread(bq->handoff.loop);
 
 	for (;;) {
 		struct blk_req *r = bq->free;
@@ -585,8 +587,6 @@ int virtio_blk_create(struct virtio_blk **out, const struct guest_mem *mem,
 	if (!blk)
 		return -ENOMEM;
 	blk->nr_queues = o->num_queues ? o->num_queues : 1;
-	blk->vcpu_io = o->vcpu_io;
-	blk->loop = o->loop;
 	pthread_mutex_init(&blk->inline_lock, NULL);
 	pthread_cond_init(&blk->inline_idle, NULL);
 	blk->queue_size = o->queue_size ? o->queue_size :
@@ -622,7 +622,7 @@ int virtio_blk_create(struct virtio_blk **out, const struct guest_mem *mem,
 		return ret;
 	}
 	blk_fill_config(blk);
-	blk->vdev.notify_on_vcpu = blk->vcpu_io;
+	blk->vdev.notify_on_vcpu = o->vcpu_io;
 	blk->vdev.config = blk->config;
 	blk->vdev.config_len = sizeof(blk->config);
 	blk->queues = calloc(blk->nr_queues, sizeof(*blk->queues));
@@ -656,7 +656,7 @@ int virtio_blk_create(struct virtio_blk **out, const struct guest_mem *mem,
 	}
 	blk->engine->batch_done = blk_batch_done;
 	blk->engine->batch_opaque = blk;
-	for (i = 0; blk->vcpu_io && i < blk->nr_queues; i++) {
+	for (i = 0; o->vcpu_io && i < blk->nr_queues; i++) {
 		ret = queue_notifier_open(&blk->queues[i].handoff, o->loop);
 		if (ret) {
 			snprintf(err, errlen, "%s: no I/O thread doorbell: %s",
@@ -669,7 +669,7 @@ int virtio_blk_create(struct virtio_blk **out, const struct guest_mem *mem,
 		blk->disk->readonly ? ", read-only" : "",
 		(unsigned long long)blk->capacity, blk->nr_queues,
 		blk->nr_queues == 1 ? "" : "s", blk->engine->ops->name,
-		blk->vcpu_io ? ", lone requests on the vCPU" : "");
+		o->vcpu_io ? ", lone requests on the vCPU" : "");
 	*out = blk;
 	return 0;
 nomem:
@@ -698,11 +698,6 @@ const char *virtio_blk_engine_name(struct virtio_blk *blk)
 void virtio_blk_drain(struct virtio_blk *blk)
 {
 	blk_drain(blk, NULL);
-}
-
-bool virtio_blk_vcpu_io(struct virtio_blk *blk)
-{
-	return blk->vcpu_io;
 }
 
 void virtio_blk_destroy(struct virtio_blk *blk)

@@ -104,8 +104,6 @@ struct disk *virtio_blk_disk(struct virtio_blk *blk);
 const char *virtio_blk_engine_name(struct virtio_blk *blk);
 /* Wait until every request handed to the engine has completed. */
 void virtio_blk_drain(struct virtio_blk *blk);
-/* Lone requests run on the vCPU (virtio_blk_options.vcpu_io). */
-bool virtio_blk_vcpu_io(struct virtio_blk *blk);
 void virtio_blk_destroy(struct virtio_blk *blk);
 
 #endif
