@@ -79,20 +79,6 @@ struct sc_rule {
 int sc_compile(const struct sc_rule *rules, size_t nr_rules, u32 deny,
 	       struct sock_filter *out, size_t max);
 
-/*
- * socket() for lkvm's own calls under a filter: the direct system call,
- * whose family the filter checks. s390x's glibc makes it through
- * socketcall, whose arguments a filter cannot see.
- */
-static inline int sc_socket(int domain, int type, int protocol)
-{
-#ifdef __s390x__
-	return (int)syscall(__NR_socket, domain, type, protocol);
-#else
-	return socket(domain, type, protocol);
-#endif
-}
-
 /* The AUDIT_ARCH_* value of the build's architecture. */
 u32 sc_audit_arch(void);
 

@@ -337,8 +337,8 @@ static const struct sc_rule g_io[] = {
 	/*
 	 * virtio-vsock's host side: Unix sockets only, the guest's connects
 	 * to PATH_PORT and the host's accepted on PATH (virtio/vsock-host.c).
-	 * Made with sc_socket(): the direct call, family checked, on s390x
-	 * too (no socketcall SYS_SOCKET here).
+	 * socket() is the direct call, family checked, on s390x too
+	 * (lib/socket-direct.c: no socketcall SYS_SOCKET here).
 	 */
 	ALLOW1(socket, ONE_OF(0, AF_UNIX)),
 };

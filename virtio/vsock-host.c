@@ -18,7 +18,6 @@
 #include "iov.h"
 #include "log.h"
 #include "parse-num.h"
-#include "seccomp-filter.h"
 #include "vsock-int.h"
 
 /* --- Connections --- */
@@ -452,7 +451,7 @@ void vsock_guest_connect(struct virtio_vsock *v, const struct vsock_hdr *h)
 		return;
 	}
 	/* On the I/O thread (vsock_queue_notify()), under its filter. */
-	fd = sc_socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd < 0) {
 		pr_warn_ratelimited("%s: socket: %s", v->vdev.name,
 				    strerror(errno));
