@@ -203,16 +203,24 @@ echo "# the filters on the device's threads (seccomp=on, lkvm's default) beside 
 echo "# (the io_uring column above), adjacent in each round: median (lowest-highest)"
 echo "# of the rounds' IOPS and of each round's on/off ratio; CPU us per request"
 
+target() { # "NAME: ENGINE N IOPS" RATIO [FIO IOPS]: its line, target 0.9
+	local of=${3:+ ($3)}
+
+	if awk -v r="$2" 'BEGIN { exit !(r >= 0.9) }'; then
+		ok 0 "$1 = $2 x fio$of, target 0.9"
+	else
+		ok 1 "$1 = $2 x fio$of, below the 0.9 target"
+	fi
+}
+
 for r in "${results[@]}"; do
 	read -r name ui ti fo ru fails <<<"$r"
 	if [ "$fails" != 0 ]; then
 		ok 1 "$name: $fails of $ROUNDS rounds had a run fail"
 	elif [ "$have_fio" = 0 ]; then
 		skip "$name: io_uring $ui, threads $ti IOPS" "no fio to compare"
-	elif awk -v r="$ru" 'BEGIN { exit !(r >= 0.9) }'; then
-		ok 0 "$name: io_uring $ui IOPS = $ru x fio ($fo), target 0.9"
 	else
-		ok 1 "$name: io_uring $ui IOPS = $ru x fio ($fo), below the 0.9 target"
+		target "$name: io_uring $ui IOPS" "$ru" "$fo"
 	fi
 done
 # io=vcpu is for depth-1 I/O: its target is the depth-1 rows.
@@ -221,10 +229,8 @@ for r in "${vcpu[@]}"; do
 	case $name in *-qd1) ;; *) continue ;; esac
 	if [ "$have_fio" = 0 ]; then
 		skip "$name: io=vcpu $vo IOPS" "no fio to compare"
-	elif awk -v r="$rv" 'BEGIN { exit !(r >= 0.9) }'; then
-		ok 0 "$name: io=vcpu $vo IOPS = $rv x fio, target 0.9"
 	else
-		ok 1 "$name: io=vcpu $vo IOPS = $rv x fio, below the 0.9 target"
+		target "$name: io=vcpu $vo IOPS" "$rv"
 	fi
 done
 tap_plan
