@@ -131,18 +131,26 @@ int sc_build(const struct sc_kvm_fds *fds)
 		if (n < 0) {
 			pr_err("seccomp: the %s filter does not compile: %s",
 			       sc_role_name(r), strerror(-n));
-			return n;
+			goto fail;
 		}
 		sc.prog[r].filter = malloc(sizeof(buf[0]) * (size_t)n);
 		if (!sc.prog[r].filter) {
 			pr_err("out of memory");
-			return -ENOMEM;
+			n = -ENOMEM;
+			goto fail;
 		}
 		memcpy(sc.prog[r].filter, buf, sizeof(buf[0]) * (size_t)n);
 		sc.prog[r].len = (unsigned short)n;
 	}
 	sc.built = true;
 	return 0;
+fail:
+	/* The programs built before this one: none is installed unbuilt. */
+	while (r--) {
+		free(sc.prog[r].filter);
+		sc.prog[r] = (struct sock_fprog){ 0 };
+	}
+	return n;
 }
 
 static void sc_fatal(const char *what, int err)
