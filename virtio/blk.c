@@ -15,6 +15,7 @@
 #include <sys/eventfd.h>
 #include <unistd.h>
 
+#include "deadline.h"
 #include "disk.h"
 #include "iov.h"
 #include "log.h"
@@ -47,6 +48,9 @@ struct blk_queue {
 	/* vcpu_io: the I/O thread's doorbell, rung by a vCPU (not KVM). */
 	struct queue_notifier handoff;
 	bool inline_running;	/* under blk->inline_lock */
+	/* io=auto, under vq->lock: lone requests to the I/O thread until. */
+	u64 inline_off_until;
+	u64 inline_backoff;	/* ns; 0: the last one on the vCPU was quick */
 };
 
 struct virtio_blk {
@@ -64,6 +68,8 @@ struct virtio_blk {
 	 */
 	pthread_mutex_t inline_lock;
 	pthread_cond_t inline_idle;
+	u64 inline_budget_ns;	/* io=auto; 0: io=vcpu, no limit */
+	u64 (*clock_ns)(void);
 	u64 capacity;		/* sectors */
 	char serial[VIRTIO_BLK_ID_BYTES];
 	bool has_serial;
@@ -353,6 +359,46 @@ static void blk_inline_mark(struct blk_queue *bq, bool running)
 	pthread_mutex_unlock(&blk->inline_lock);
 }
 
+static u64 blk_mono_ns(void)
+{
+	return mono_now_ns();
+}
+
+/*
+ * io=auto, vq->lock held: may a lone request run on this vCPU? Not while
+ * its queue backs off after one that took longer than the budget: a
+ * guest whose vCPU would do other work meanwhile (or a slow disk) should
+ * not wait for the disk on it.
+ */
+static bool blk_inline_ok(struct blk_queue *bq)
+{
+	struct virtio_blk *blk = bq->blk;
+
+	return !blk->inline_budget_ns ||
+	       blk->clock_ns() >= bq->inline_off_until;
+}
+
+/*
+ * io=auto, vq->lock held: a request ran on the vCPU from start to end.
+ * Over the budget: lone requests go to the I/O thread for the backoff,
+ * which doubles while the retries after it are slow too; a quick one
+ * ends it.
+ */
+static void blk_inline_timed(struct blk_queue *bq, u64 start, u64 end)
+{
+	u64 took = end > start ? end - start : 0;
+
+	if (took <= bq->blk->inline_budget_ns) {
+		bq->inline_backoff = 0;
+		return;
+	}
+	bq->inline_backoff = bq->inline_backoff ?
+			     MIN(bq->inline_backoff * 2,
+				 VIRTIO_BLK_AUTO_BACKOFF_MAX_NS) :
+			     VIRTIO_BLK_AUTO_BACKOFF_MIN_NS;
+	bq->inline_off_until = end + bq->inline_backoff;
+}
+
 /*
  * vq->lock held: run r on this thread, without the lock so that the
  * queue's other users (its completions, another vCPU's doorbell) do not
@@ -364,6 +410,7 @@ static void blk_inline_mark(struct blk_queue *bq, bool running)
 static void blk_run_inline(struct blk_queue *bq, struct blk_req *r)
 {
 	struct virtio_blk *blk = bq->blk;
+	u64 start = blk->inline_budget_ns ? blk->clock_ns() : 0;
 	sigset_t all, old;
 	bool masked;
 
@@ -380,6 +427,8 @@ static void blk_run_inline(struct blk_queue *bq, struct blk_req *r)
 	blk_req_done(&r->dreq);
 	virtq_lock(bq->vq);
 	blk_signal_locked(bq);
+	if (blk->inline_budget_ns)
+		blk_inline_timed(bq, start, blk->clock_ns());
 	blk_inline_mark(bq, false);
 	if (masked && pthread_sigmask(SIG_SETMASK, &old, NULL))
 		pr_warn_ratelimited("%s: cannot unblock signals after a request",
@@ -418,7 +467,9 @@ static void blk_drain(struct virtio_blk *blk, struct blk_queue *only)
  * one a doorbell, so that another vCPU's requests cannot keep this one
  * from the guest (and from lkvm's stop); anything else is left to the
  * I/O thread, woken through the queue's own notifier (handoff), so that
- * a deep queue is served as without vcpu_io.
+ * a deep queue is served as without vcpu_io. With io=auto, a lone
+ * request while its queue backs off (blk_inline_ok()) goes to the engine
+ * from here, as the first of a deep queue does.
  */
 static void blk_queue_notify(struct virtio_device *vdev, struct virtq *vq)
 {
@@ -447,7 +498,7 @@ static void blk_queue_notify(struct virtio_device *vdev, struct virtq *vq)
 			continue;
 		}
 		bq->in_flight++;
-		if (vcpu && !virtq_has_avail(vq)) {
+		if (vcpu && !virtq_has_avail(vq) && blk_inline_ok(bq)) {
 			blk_run_inline(bq, r);
 			ran = true;
 			continue;
@@ -623,6 +674,9 @@ int virtio_blk_create(struct virtio_blk **out, const struct guest_mem *mem,
 	}
 	blk_fill_config(blk);
 	blk->vdev.notify_on_vcpu = o->vcpu_io;
+	blk->inline_budget_ns = o->vcpu_io ?
+				(u64)o->vcpu_io_budget_us * 1000 : 0;
+	blk->clock_ns = o->clock_ns ? o->clock_ns : blk_mono_ns;
 	blk->vdev.config = blk->config;
 	blk->vdev.config_len = sizeof(blk->config);
 	blk->queues = calloc(blk->nr_queues, sizeof(*blk->queues));
@@ -669,7 +723,9 @@ int virtio_blk_create(struct virtio_blk **out, const struct guest_mem *mem,
 		blk->disk->readonly ? ", read-only" : "",
 		(unsigned long long)blk->capacity, blk->nr_queues,
 		blk->nr_queues == 1 ? "" : "s", blk->engine->ops->name,
-		o->vcpu_io ? ", lone requests on the vCPU" : "");
+		!o->vcpu_io ? "" : blk->inline_budget_ns ?
+		", lone quick requests on the vCPU" :
+		", lone requests on the vCPU");
 	*out = blk;
 	return 0;
 nomem:

@@ -54,7 +54,9 @@ for t in pci mmio; do
 	names+=("io=vcpu over $t: write, flush, read back" "io=vcpu over $t: data on the image"
 		"io=vcpu: reset with writes in flight over $t")
 done
-names+=("io=vcpu reported at info level")
+names+=("io=vcpu reported at info level" "io=auto over pci: write, flush, read back"
+	"io=auto over pci: data on the image" "io=auto: reset with writes in flight over pci"
+	"io=auto reported at info level")
 if [ -n "$why" ]; then
 	for n in "${names[@]}"; do skip "$n" "$why"; done
 	done_testing
@@ -261,4 +263,29 @@ else
 	fail "io=vcpu reported at info level (status $rc)"
 	show_output
 fi
+
+# io=auto: io=vcpu while lone requests are quick (here, a file in the
+# page cache: all of them).
+make_image "$img" raw
+seed=$((seed + 1))
+run_lkvm 120 run -k "$GUEST" -c 1 --virtio-transport pci --loglevel info \
+	-p "test=virtio-blk blk-seed=$seed blk-sector=40" -d "$img,io=auto"
+if [ "$rc" -eq 0 ] && grep -q '^virtio-blk: read back 32768 bytes: match' "$TMP/out"; then
+	pass "io=auto over pci: write, flush, read back"
+else
+	fail "io=auto over pci: write, flush, read back (status $rc)"
+	show_output
+fi
+if pattern_ok "$img" "$seed" 40 32768; then
+	pass "io=auto over pci: data on the image"
+else
+	fail "io=auto over pci: data on the image"
+fi
+if grep -Eq '^lkvm: virtio-blk.0: .* engine, lone quick requests on the vCPU' "$TMP/err"; then
+	pass "io=auto reported at info level"
+else
+	fail "io=auto reported at info level"
+	show_output
+fi
+qreset_check pci "io=auto: reset with writes in flight over pci" ,io=auto
 done_testing
