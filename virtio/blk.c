@@ -48,9 +48,15 @@ struct blk_queue {
 	/* vcpu_io: the I/O thread's doorbell, rung by a vCPU (not KVM). */
 	struct queue_notifier handoff;
 	bool inline_running;	/* under blk->inline_lock */
-	/* io=auto, under vq->lock: lone requests to the I/O thread until. */
-	u64 inline_off_until;
-	u64 inline_backoff;	/* ns; 0: the last one on the vCPU was quick */
+	/*
+	 * io=auto, under vq->lock, for data and for sync requests apart
+	 * (blk_auto_class()): lone requests go to the I/O thread until
+	 * off_until; backoff (ns) is 0 when the last on the vCPU was quick.
+	 */
+	struct {
+		u64 off_until;
+		u64 backoff;
+	} aut[2];
 };
 
 struct virtio_blk {
@@ -365,38 +371,51 @@ static u64 blk_mono_ns(void)
 }
 
 /*
- * io=auto, vq->lock held: may a lone request run on this vCPU? Not while
- * its queue backs off after one that took longer than the budget: a
- * guest whose vCPU would do other work meanwhile (or a slow disk) should
- * not wait for the disk on it.
+ * io=auto keeps reads and writes (0) apart from flushes, discards and
+ * zeroing (1): a sync that waits for the disk's cache, which takes
+ * milliseconds on many disks, sends only the next syncs to the I/O
+ * thread, not the quick writes between them.
  */
-static bool blk_inline_ok(struct blk_queue *bq)
+static unsigned int blk_auto_class(const struct blk_req *r)
+{
+	return r->type != VIRTIO_BLK_T_IN && r->type != VIRTIO_BLK_T_OUT &&
+	       r->type != VIRTIO_BLK_T_GET_ID;
+}
+
+/*
+ * io=auto, vq->lock held: may lone request r run on this vCPU? Not while
+ * its queue backs off after one of its class that took longer than the
+ * budget: a slow disk should not hold the guest's vCPU, which may have
+ * other work.
+ */
+static bool blk_inline_ok(struct blk_queue *bq, const struct blk_req *r)
 {
 	struct virtio_blk *blk = bq->blk;
 
 	return !blk->inline_budget_ns ||
-	       blk->clock_ns() >= bq->inline_off_until;
+	       blk->clock_ns() >= bq->aut[blk_auto_class(r)].off_until;
 }
 
 /*
- * io=auto, vq->lock held: a request ran on the vCPU from start to end.
- * Over the budget: lone requests go to the I/O thread for the backoff,
- * which doubles while the retries after it are slow too; a quick one
- * ends it.
+ * io=auto, vq->lock held: a request of class c ran on the vCPU from
+ * start to end. Over the budget: lone requests of its class go to the
+ * I/O thread for the backoff, which doubles while the retries after it
+ * are slow too; a quick one ends it.
  */
-static void blk_inline_timed(struct blk_queue *bq, u64 start, u64 end)
+static void blk_inline_timed(struct blk_queue *bq, unsigned int c,
+			     u64 start, u64 end)
 {
 	u64 took = end > start ? end - start : 0;
 
 	if (took <= bq->blk->inline_budget_ns) {
-		bq->inline_backoff = 0;
+		bq->aut[c].backoff = 0;
 		return;
 	}
-	bq->inline_backoff = bq->inline_backoff ?
-			     MIN(bq->inline_backoff * 2,
+	bq->aut[c].backoff = bq->aut[c].backoff ?
+			     MIN(bq->aut[c].backoff * 2,
 				 VIRTIO_BLK_AUTO_BACKOFF_MAX_NS) :
 			     VIRTIO_BLK_AUTO_BACKOFF_MIN_NS;
-	bq->inline_off_until = end + bq->inline_backoff;
+	bq->aut[c].off_until = end + bq->aut[c].backoff;
 }
 
 /*
@@ -411,6 +430,7 @@ static void blk_run_inline(struct blk_queue *bq, struct blk_req *r)
 {
 	struct virtio_blk *blk = bq->blk;
 	u64 start = blk->inline_budget_ns ? blk->clock_ns() : 0;
+	unsigned int class = blk_auto_class(r);	/* r is reused once done */
 	sigset_t all, old;
 	bool masked;
 
@@ -428,7 +448,7 @@ static void blk_run_inline(struct blk_queue *bq, struct blk_req *r)
 	virtq_lock(bq->vq);
 	blk_signal_locked(bq);
 	if (blk->inline_budget_ns)
-		blk_inline_timed(bq, start, blk->clock_ns());
+		blk_inline_timed(bq, class, start, blk->clock_ns());
 	blk_inline_mark(bq, false);
 	if (masked && pthread_sigmask(SIG_SETMASK, &old, NULL))
 		pr_warn_ratelimited("%s: cannot unblock signals after a request",
@@ -498,7 +518,7 @@ static void blk_queue_notify(struct virtio_device *vdev, struct virtq *vq)
 			continue;
 		}
 		bq->in_flight++;
-		if (vcpu && !virtq_has_avail(vq) && blk_inline_ok(bq)) {
+		if (vcpu && !virtq_has_avail(vq) && blk_inline_ok(bq, r)) {
 			blk_run_inline(bq, r);
 			ran = true;
 			continue;

@@ -826,28 +826,33 @@ static u64 fake_clock(void)
 }
 
 /*
- * A lone 4 KiB write of seed's pattern to sector 300: 1 if it ran on the
- * doorbell's thread (done and signalled there when the doorbell
- * returns), 0 if another thread did it, -1 if it failed or is not in
- * the file.
+ * A lone request: a 4 KiB write of seed's pattern to sector 300 (seed
+ * >= 0) or a flush (seed < 0). 1 if it ran on the doorbell's thread
+ * (done and signalled there when the doorbell returns), 0 if another
+ * thread did it, -1 if it failed or its data is not in the file.
  */
-static int lone_write_where(struct virtio_device *vdev, int seed)
+static int lone_req_where(struct virtio_device *vdev, int seed)
 {
 	u8 buf[4096];
 	u32 id, len;
 	bool used, here;
 
-	fill(sim_hva(&S, DATA(0)), sizeof(buf), seed);
-	put_req(0, VIRTIO_BLK_T_OUT, 300, sizeof(buf), false, true);
+	if (seed < 0) {
+		put_req(0, VIRTIO_BLK_T_FLUSH, 0, 0, false, true);
+	} else {
+		fill(sim_hva(&S, DATA(0)), sizeof(buf), seed);
+		put_req(0, VIRTIO_BLK_T_OUT, 300, sizeof(buf), false, true);
+	}
 	__atomic_store_n(&signalled_here, 0, __ATOMIC_SEQ_CST);
 	virtio_queue_notify(vdev, 0);
 	used = sim_split_used(&S, &id, &len);
 	here = used && __atomic_load_n(&signalled_here, __ATOMIC_SEQ_CST);
 	if (!used && wait_used(1, NULL) != 1)
 		return -1;
+	if (*(u8 *)sim_hva(&S, STATUS(0)) != VIRTIO_BLK_S_OK)
+		return -1;
 	fill(buf, sizeof(buf), seed);
-	if (*(u8 *)sim_hva(&S, STATUS(0)) != VIRTIO_BLK_S_OK ||
-	    !file_is(300 * 512, buf, sizeof(buf)))
+	if (seed >= 0 && !file_is(300 * 512, buf, sizeof(buf)))
 		return -1;
 	return here;
 }
@@ -885,32 +890,32 @@ static void vcpu_io_auto(enum disk_engine_kind kind, struct io_loop *loop)
 
 	fake_now = ms;
 	fake_step = budget;	/* just within it */
-	a = lone_write_where(vdev, seed++);
+	a = lone_req_where(vdev, seed++);
 	fake_step = slow;
-	b = lone_write_where(vdev, seed++);
+	b = lone_req_where(vdev, seed++);
 	fake_step = 0;
-	c = lone_write_where(vdev, seed++);
+	c = lone_req_where(vdev, seed++);
 	ok(a == 1 && b == 1 && c == 0,
 	   "[%s io=auto] lone writes within the budget and over it run on the vCPU, the next after a slow one on the I/O thread (%d %d %d)",
 	   en, a, b, c);
 
 	fake_now += ms;		/* the 1 ms backoff is over */
 	fake_step = slow;
-	a = lone_write_where(vdev, seed++);
+	a = lone_req_where(vdev, seed++);
 	fake_step = 0;
 	fake_now += ms + ms / 2;
-	b = lone_write_where(vdev, seed++);
+	b = lone_req_where(vdev, seed++);
 	fake_now += ms;
-	c = lone_write_where(vdev, seed++);
+	c = lone_req_where(vdev, seed++);
 	ok(a == 1 && b == 0 && c == 1,
 	   "[%s io=auto] after the backoff one retries on the vCPU; slow again, the backoff doubles (2 ms), then a quick one there (%d %d %d)",
 	   en, a, b, c);
 
 	fake_step = slow;
-	a = lone_write_where(vdev, seed++);
+	a = lone_req_where(vdev, seed++);
 	fake_step = 0;
 	fake_now += ms + ms / 10;
-	b = lone_write_where(vdev, seed++);
+	b = lone_req_where(vdev, seed++);
 	ok(a == 1 && b == 1,
 	   "[%s io=auto] a quick request ends the doubling: the next slow one backs off 1 ms again (%d %d)",
 	   en, a, b);
@@ -918,14 +923,27 @@ static void vcpu_io_auto(enum disk_engine_kind kind, struct io_loop *loop)
 	/* Twelve slow retries in a row: 1 ms doubled would pass 1 s. */
 	for (i = 0, a = 1; i < 12 && a == 1; i++) {
 		fake_step = slow;
-		a = lone_write_where(vdev, seed++);
+		a = lone_req_where(vdev, seed++);
 		fake_step = 0;
 		fake_now += 1000 * ms;
 	}
 	fake_now += ms;
-	b = lone_write_where(vdev, seed++);
+	b = lone_req_where(vdev, seed++);
 	ok(a == 1 && b == 1,
 	   "[%s io=auto] the backoff stops growing at 1 s (%d %d)", en, a, b);
+
+	/* A slow flush sends the next flushes away, not the writes. */
+	fake_now += 1000 * ms;
+	fake_step = slow;
+	a = lone_req_where(vdev, -1);
+	fake_step = 0;
+	b = lone_req_where(vdev, seed++);
+	c = lone_req_where(vdev, -1);
+	fake_now += ms;
+	i = lone_req_where(vdev, -1);
+	ok(a == 1 && b == 1 && c == 0 && i == 1,
+	   "[%s io=auto] after a slow flush, writes stay on the vCPU, the next flush goes to the I/O thread, the one after the backoff back (%d %d %d %d)",
+	   en, a, b, c, i);
 	blk_destroy(blk, loop);
 
 	/* io=vcpu: no budget, however long a request takes. */
@@ -936,8 +954,8 @@ static void vcpu_io_auto(enum disk_engine_kind kind, struct io_loop *loop)
 	}
 	vdev = bring_up(blk, VIRTIO_BIT(VIRTIO_BLK_F_FLUSH));
 	fake_step = 1000 * ms;
-	a = lone_write_where(vdev, seed++);
-	b = lone_write_where(vdev, seed++);
+	a = lone_req_where(vdev, seed++);
+	b = lone_req_where(vdev, seed++);
 	fake_step = 0;
 	ok(a == 1 && b == 1,
 	   "[%s io=vcpu] lone requests stay on the vCPU however long they take (%d %d)",
