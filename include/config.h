@@ -33,8 +33,8 @@ enum virtio_transport {
 };
 
 /*
- * One -d/--disk PATH[,ro][,direct][,serial=S][,format=raw|qcow2]
- * [,backing=any|FILE][,backing-follow], parsed at option time
+ * One -d/--disk PATH[,ro][,direct][,io=thread|vcpu|auto][,serial=S]
+ * [,format=raw|qcow2][,backing=any|FILE][,backing-follow], parsed at option time
  * (vmm/disk-config.c). path, serial and backing_path point into buf.
  */
 struct disk_config {
@@ -42,7 +42,8 @@ struct disk_config {
 	const char *path;
 	bool readonly;			/* ro */
 	bool direct;			/* direct: O_DIRECT */
-	bool vcpu_io;			/* io=vcpu: lone requests there */
+	bool vcpu_io;			/* io=vcpu|auto: lone requests there */
+	bool vcpu_io_auto;		/* io=auto: while they are quick */
 	const char *serial;		/* NULL, or at most 20 bytes */
 	enum disk_format format;	/* DISK_FMT_AUTO: probe */
 	/* Where a qcow2's backing files may be: see disk_open_opts. */

@@ -15,6 +15,7 @@
 #include <sys/eventfd.h>
 #include <unistd.h>
 
+#include "deadline.h"
 #include "disk.h"
 #include "iov.h"
 #include "log.h"
@@ -47,6 +48,15 @@ struct blk_queue {
 	/* vcpu_io: the I/O thread's doorbell, rung by a vCPU (not KVM). */
 	struct queue_notifier handoff;
 	bool inline_running;	/* under blk->inline_lock */
+	/*
+	 * io=auto, under vq->lock, for data and for sync requests apart
+	 * (blk_auto_class()): lone requests go to the I/O thread until
+	 * off_until; backoff (ns) is 0 when the last on the vCPU was quick.
+	 */
+	struct {
+		u64 off_until;
+		u64 backoff;
+	} aut[2];
 };
 
 struct virtio_blk {
@@ -64,6 +74,8 @@ struct virtio_blk {
 	 */
 	pthread_mutex_t inline_lock;
 	pthread_cond_t inline_idle;
+	u64 inline_budget_ns;	/* io=auto; 0: io=vcpu, no limit */
+	u64 (*clock_ns)(void);
 	u64 capacity;		/* sectors */
 	char serial[VIRTIO_BLK_ID_BYTES];
 	bool has_serial;
@@ -353,6 +365,59 @@ static void blk_inline_mark(struct blk_queue *bq, bool running)
 	pthread_mutex_unlock(&blk->inline_lock);
 }
 
+static u64 blk_mono_ns(void)
+{
+	return mono_now_ns();
+}
+
+/*
+ * io=auto keeps reads and writes (0) apart from flushes, discards and
+ * zeroing (1): a sync that waits for the disk's cache, which takes
+ * milliseconds on many disks, sends only the next syncs to the I/O
+ * thread, not the quick writes between them.
+ */
+static unsigned int blk_auto_class(const struct blk_req *r)
+{
+	return r->type != VIRTIO_BLK_T_IN && r->type != VIRTIO_BLK_T_OUT &&
+	       r->type != VIRTIO_BLK_T_GET_ID;
+}
+
+/*
+ * io=auto, vq->lock held: may lone request r run on this vCPU? Not while
+ * its queue backs off after one of its class that took longer than the
+ * budget: a slow disk should not hold the guest's vCPU, which may have
+ * other work.
+ */
+static bool blk_inline_ok(struct blk_queue *bq, const struct blk_req *r)
+{
+	struct virtio_blk *blk = bq->blk;
+
+	return !blk->inline_budget_ns ||
+	       blk->clock_ns() >= bq->aut[blk_auto_class(r)].off_until;
+}
+
+/*
+ * io=auto, vq->lock held: a request of class c ran on the vCPU from
+ * start to end. Over the budget: lone requests of its class go to the
+ * I/O thread for the backoff, which doubles while the retries after it
+ * are slow too; a quick one ends it.
+ */
+static void blk_inline_timed(struct blk_queue *bq, unsigned int c,
+			     u64 start, u64 end)
+{
+	u64 took = end > start ? end - start : 0;
+
+	if (took <= bq->blk->inline_budget_ns) {
+		bq->aut[c].backoff = 0;
+		return;
+	}
+	bq->aut[c].backoff = bq->aut[c].backoff ?
+			     MIN(bq->aut[c].backoff * 2,
+				 VIRTIO_BLK_AUTO_BACKOFF_MAX_NS) :
+			     VIRTIO_BLK_AUTO_BACKOFF_MIN_NS;
+	bq->aut[c].off_until = end + bq->aut[c].backoff;
+}
+
 /*
  * vq->lock held: run r on this thread, without the lock so that the
  * queue's other users (its completions, another vCPU's doorbell) do not
@@ -364,6 +429,8 @@ static void blk_inline_mark(struct blk_queue *bq, bool running)
 static void blk_run_inline(struct blk_queue *bq, struct blk_req *r)
 {
 	struct virtio_blk *blk = bq->blk;
+	u64 start = blk->inline_budget_ns ? blk->clock_ns() : 0;
+	unsigned int class = blk_auto_class(r);	/* r is reused once done */
 	sigset_t all, old;
 	bool masked;
 
@@ -380,6 +447,8 @@ static void blk_run_inline(struct blk_queue *bq, struct blk_req *r)
 	blk_req_done(&r->dreq);
 	virtq_lock(bq->vq);
 	blk_signal_locked(bq);
+	if (blk->inline_budget_ns)
+		blk_inline_timed(bq, class, start, blk->clock_ns());
 	blk_inline_mark(bq, false);
 	if (masked && pthread_sigmask(SIG_SETMASK, &old, NULL))
 		pr_warn_ratelimited("%s: cannot unblock signals after a request",
@@ -418,7 +487,9 @@ static void blk_drain(struct virtio_blk *blk, struct blk_queue *only)
  * one a doorbell, so that another vCPU's requests cannot keep this one
  * from the guest (and from lkvm's stop); anything else is left to the
  * I/O thread, woken through the queue's own notifier (handoff), so that
- * a deep queue is served as without vcpu_io.
+ * a deep queue is served as without vcpu_io. With io=auto, a lone
+ * request while its queue backs off (blk_inline_ok()) goes to the engine
+ * from here, as the first of a deep queue does.
  */
 static void blk_queue_notify(struct virtio_device *vdev, struct virtq *vq)
 {
@@ -447,7 +518,7 @@ static void blk_queue_notify(struct virtio_device *vdev, struct virtq *vq)
 			continue;
 		}
 		bq->in_flight++;
-		if (vcpu && !virtq_has_avail(vq)) {
+		if (vcpu && !virtq_has_avail(vq) && blk_inline_ok(bq, r)) {
 			blk_run_inline(bq, r);
 			ran = true;
 			continue;
@@ -623,6 +694,9 @@ int virtio_blk_create(struct virtio_blk **out, const struct guest_mem *mem,
 	}
 	blk_fill_config(blk);
 	blk->vdev.notify_on_vcpu = o->vcpu_io;
+	blk->inline_budget_ns = o->vcpu_io ?
+				(u64)o->vcpu_io_budget_us * 1000 : 0;
+	blk->clock_ns = o->clock_ns ? o->clock_ns : blk_mono_ns;
 	blk->vdev.config = blk->config;
 	blk->vdev.config_len = sizeof(blk->config);
 	blk->queues = calloc(blk->nr_queues, sizeof(*blk->queues));
@@ -669,7 +743,9 @@ int virtio_blk_create(struct virtio_blk **out, const struct guest_mem *mem,
 		blk->disk->readonly ? ", read-only" : "",
 		(unsigned long long)blk->capacity, blk->nr_queues,
 		blk->nr_queues == 1 ? "" : "s", blk->engine->ops->name,
-		o->vcpu_io ? ", lone requests on the vCPU" : "");
+		!o->vcpu_io ? "" : blk->inline_budget_ns ?
+		", lone quick requests on the vCPU" :
+		", lone requests on the vCPU");
 	*out = blk;
 	return 0;
 nomem:

@@ -29,6 +29,8 @@ static int blk_create(struct vm *vm, struct vm_virtio_dev *d)
 		.readonly = dc->readonly,
 		.direct = dc->direct,
 		.vcpu_io = dc->vcpu_io,
+		.vcpu_io_budget_us = dc->vcpu_io_auto ?
+				     VIRTIO_BLK_AUTO_BUDGET_US : 0,
 		.serial = dc->serial,
 		.format = dc->format,
 		.backing_any = dc->backing_any,

@@ -16,12 +16,13 @@ static int disk_config_word(struct disk_config *d, char *tok, char *err,
 		d->readonly = true;
 	} else if (!strcmp(tok, "direct")) {
 		d->direct = true;
-	} else if (!strcmp(tok, "io=vcpu")) {
+	} else if (!strcmp(tok, "io=vcpu") || !strcmp(tok, "io=auto")) {
 		d->vcpu_io = true;
+		d->vcpu_io_auto = tok[3] == 'a';
 	} else if (!strcmp(tok, "io=thread")) {
-		d->vcpu_io = false;
+		d->vcpu_io = d->vcpu_io_auto = false;
 	} else if (!strncmp(tok, "io=", 3)) {
-		snprintf(err, errlen, "unknown disk io '%s' (thread, vcpu)",
+		snprintf(err, errlen, "unknown disk io '%s' (thread, vcpu, auto)",
 			 tok + 3);
 		return -EINVAL;
 	} else if (!strcmp(tok, "format=raw")) {

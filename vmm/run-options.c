@@ -471,12 +471,13 @@ static const struct run_option run_option_table[] = {
 	  "leave out the pvpanic device, through which\n"
 	  "a guest panic ends lkvm with status 3" },
 	{ "disk", 'd',
-	  "PATH[,ro][,direct][,io=thread|vcpu][,serial=S]\n"
+	  "PATH[,ro][,direct][,io=thread|vcpu|auto][,serial=S]\n"
 	  "[,format=raw|qcow2][,backing=any|FILE][,backing-follow]",
 	  set_disk,
 	  "virtio-blk disk: raw or qcow2 (repeatable);\n"
 	  "format probed unless given; io=vcpu: a lone\n"
-	  "request runs on the vCPU; where a qcow2's\n"
+	  "request runs on the vCPU (io=auto: while\n"
+	  "such requests are quick); where a qcow2's\n"
 	  "backing file may be: see lkvm(1)" },
 	{ "network", 'n',
 	  "mode=tap|user|none[,tapif=IF][,guest_mac=MAC]\n"

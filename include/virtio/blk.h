@@ -61,6 +61,19 @@
 #define VIRTIO_BLK_CFG_WZ_MAY_UNMAP	56
 #define VIRTIO_BLK_CFG_LEN		60
 
+/*
+ * io=auto: the longest a request may take on a vCPU before its queue's
+ * lone requests go to the I/O thread, and for how long: from the least,
+ * doubled on each slow retry up to the most. A local SSD's 4 KiB request
+ * takes tens to a few hundred microseconds; one that takes longer than a
+ * guest's timer tick (1 ms at HZ=1000) comes from a slow or stalled disk
+ * (a seek, a network file system, a full device), which should not hold
+ * the guest's vCPU.
+ */
+#define VIRTIO_BLK_AUTO_BUDGET_US	1000
+#define VIRTIO_BLK_AUTO_BACKOFF_MIN_NS	1000000ULL	/* 1 ms */
+#define VIRTIO_BLK_AUTO_BACKOFF_MAX_NS	1000000000ULL	/* 1 s */
+
 /* Limits lkvm advertises. */
 #define VIRTIO_BLK_QUEUE_SIZE		256
 #define VIRTIO_BLK_MAX_QUEUES		64
@@ -86,6 +99,13 @@ struct virtio_blk_options {
 	 * the doorbell (the guest's vCPU): no ioeventfd for the queues.
 	 */
 	bool vcpu_io;
+	/*
+	 * io=auto (with vcpu_io): a request that took longer than this on
+	 * the vCPU sends its queue's lone requests to the I/O thread for a
+	 * while (virtio/blk.c, blk_inline_timed()). 0: no limit (io=vcpu).
+	 */
+	unsigned int vcpu_io_budget_us;
+	u64 (*clock_ns)(void);		/* tests; NULL: CLOCK_MONOTONIC */
 	unsigned int index;		/* for the name "virtio-blk.N" */
 };
 

@@ -23,7 +23,8 @@
 # thread wake-up per interrupt a guest under KVM does not pay. "io=vcpu"
 # is io_uring with --disk ...,io=vcpu: no ioeventfd, the driver's doorbell
 # runs the device on the driver's thread, where a request that finds the
-# queue idle runs at once (a depth-1 guest's requests, all of them).
+# queue idle runs at once (a depth-1 guest's requests, all of them);
+# "io=auto" the same while such requests take at most 1 ms there.
 set -u
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 BENCH="$ROOT/build/tests/blk/blk-bench"
@@ -97,13 +98,15 @@ print('%.0f %.1f %.2f' % (j['iops'], j['lat_ns']['mean'] / 1000,
 # ratio is taken within each round, and every figure printed is the
 # median over the rounds. A run that fails leaves its round out and is
 # reported.
-run_workload() { # rw bs depth; sets U T F P V (median "iops lat"), UC FC PC
-		 # (CPU us per request), RU RT RP RH RV, FAILS; seccomp on/off: SON SOFF SR
+run_workload() { # rw bs depth; sets U T F P V (median "iops lat"), W (IOPS),
+		 # UC FC PC (CPU us per request), RU RT RP RH RV RW, FAILS;
+		 # seccomp on/off: SON SOFF SR
 		 # ("median (lowest-highest)" of IOPS, of each round's
 		 # ratio), SONC (median CPU us per request with the filters)
-	local r u t f s h p q v
+	local r u t f s h p q v w
 	local -a ui=() ul=() ti=() tl=() fi=() fl=() ru=() rt=() uc=() fc=()
 	local -a si=() sc=() sr=() pi=() pl=() pc=() rp=() rh=() vi=() vl=() rv=()
+	local -a wi=() rw=()
 	FAILS=0
 	for r in $(seq "$ROUNDS"); do
 		f="0 0 0"
@@ -115,9 +118,11 @@ run_workload() { # rw bs depth; sets U T F P V (median "iops lat"), UC FC PC
 			q=$(lkvm_once io_uring "$1" "$2" "$3" seccomp=off \
 				halt-poll=off)
 			v=$(lkvm_once io_uring "$1" "$2" "$3" seccomp=off io=vcpu)
+			w=$(lkvm_once io_uring "$1" "$2" "$3" seccomp=off io=auto)
 			t=$(lkvm_once threads "$1" "$2" "$3")
 		else
 			t=$(lkvm_once threads "$1" "$2" "$3")
+			w=$(lkvm_once io_uring "$1" "$2" "$3" seccomp=off io=auto)
 			v=$(lkvm_once io_uring "$1" "$2" "$3" seccomp=off io=vcpu)
 			q=$(lkvm_once io_uring "$1" "$2" "$3" seccomp=off \
 				halt-poll=off)
@@ -127,7 +132,7 @@ run_workload() { # rw bs depth; sets U T F P V (median "iops lat"), UC FC PC
 			[ "$have_fio" = 1 ] && f=$(fio_once "$1" "$2" "$3")
 		fi
 		if [ -z "$u" ] || [ -z "$s" ] || [ -z "$t" ] || [ -z "$f" ] ||
-		   [ -z "$p" ] || [ -z "$q" ] || [ -z "$v" ]; then
+		   [ -z "$p" ] || [ -z "$q" ] || [ -z "$v" ] || [ -z "$w" ]; then
 			FAILS=$((FAILS + 1))
 			continue
 		fi
@@ -141,6 +146,7 @@ run_workload() { # rw bs depth; sets U T F P V (median "iops lat"), UC FC PC
 		read -r h _ <<<"$q"; rh+=("$(ratio "$h" "$e")")
 		read -r h k _ <<<"$v"; vi+=("$h"); vl+=("$k")
 		rv+=("$(ratio "$h" "$e")")
+		read -r h _ <<<"$w"; wi+=("$h"); rw+=("$(ratio "$h" "$e")")
 		ru+=("$(ratio "$a" "$e")")
 		rt+=("$(ratio "$c" "$e")")
 	done
@@ -150,6 +156,8 @@ run_workload() { # rw bs depth; sets U T F P V (median "iops lat"), UC FC PC
 	P="$(printf '%s\n' "${pi[@]}" | median) $(printf '%s\n' "${pl[@]}" | median)"
 	V="$(printf '%s\n' "${vi[@]}" | median) $(printf '%s\n' "${vl[@]}" | median)"
 	RV=$(printf '%s\n' "${rv[@]}" | median)
+	W=$(printf '%s\n' "${wi[@]}" | median)
+	RW=$(printf '%s\n' "${rw[@]}" | median)
 	PC=$(printf '%s\n' "${pc[@]}" | median)
 	RP=$(printf '%s\n' "${rp[@]}" | median)
 	RH=$(printf '%s\n' "${rh[@]}" | median)
@@ -163,10 +171,11 @@ run_workload() { # rw bs depth; sets U T F P V (median "iops lat"), UC FC PC
 	SONC=$(printf '%s\n' "${sc[@]}" | median)
 }
 
-printf '# %-20s %21s %21s %21s %10s %12s %11s %9s %21s %12s %11s %12s %21s %12s\n' workload \
+printf '# %-20s %21s %21s %21s %10s %12s %11s %9s %21s %12s %11s %12s %21s %12s %12s %12s\n' workload \
 	"io_uring IOPS (us)" "threads IOPS (us)" "fio IOPS (us)" "uring/fio" \
 	"threads/fio" "uring CPU" "fio CPU" "no poll IOPS (us)" "no poll/fio" \
-	"no poll CPU" "no halt/fio" "io=vcpu IOPS (us)" "io=vcpu/fio"
+	"no poll CPU" "no halt/fio" "io=vcpu IOPS (us)" "io=vcpu/fio" \
+	"io=auto IOPS" "io=auto/fio"
 results=()
 vcpu=()
 seccomp=()
@@ -178,12 +187,12 @@ for w in "${workloads[@]}"; do
 	read -r fo fl <<<"$F"
 	read -r po pl <<<"$P"
 	read -r vo vl <<<"$V"
-	printf '# %-20s %13.0f (%6.1f) %13.0f (%6.1f) %13.0f (%6.1f) %10.2f %12.2f %11.1f %9.1f %13.0f (%6.1f) %12.2f %11.1f %12.2f %13.0f (%6.1f) %12.2f\n' \
+	printf '# %-20s %13.0f (%6.1f) %13.0f (%6.1f) %13.0f (%6.1f) %10.2f %12.2f %11.1f %9.1f %13.0f (%6.1f) %12.2f %11.1f %12.2f %13.0f (%6.1f) %12.2f %12.0f %12.2f\n' \
 		"$name" "$ui" "$ul" "$ti" "$tl" "$fo" "$fl" "$RU" "$RT" "$UC" "$FC" \
-		"$po" "$pl" "$RP" "$PC" "$RH" "$vo" "$vl" "$RV"
+		"$po" "$pl" "$RP" "$PC" "$RH" "$vo" "$vl" "$RV" "$W" "$RW"
 	results+=("$(printf '%s %.0f %.0f %.0f %.2f %s' "$name" "$ui" "$ti" "$fo" \
 		"$RU" "$FAILS")")
-	vcpu+=("$(printf '%s %.0f %.2f' "$name" "$vo" "$RV")")
+	vcpu+=("$(printf '%s %.0f %.2f %.0f %.2f' "$name" "$vo" "$RV" "$W" "$RW")")
 	seccomp+=("$(printf '# %-20s %-26s %-26s %-20s %9.1f %9.1f' "$name" "$SON" "$SOFF" \
 		"$SR" "$SONC" "$UC")")
 done
@@ -193,6 +202,7 @@ echo "# the driver (the guest's vCPU) halt-polls as KVM does ($(cat \
 	/sys/module/kvm/parameters/halt_poll_ns 2>/dev/null || echo 200000) ns);"
 echo "# no halt: io_uring with a driver that sleeps at once on each interrupt;"
 echo "# io=vcpu: io_uring with --disk ...,io=vcpu (a lone request runs on the vCPU);"
+echo "# io=auto: the same while lone requests take at most 1 ms there;"
 echo "# CPU: microseconds of CPU time per request, lkvm's device side (I/O thread,"
 echo "# io_uring and its kernel workers; not the driver thread, which stands for the"
 echo "# guest) and fio's (load average $(cut -d' ' -f1-3 /proc/loadavg))"
@@ -223,14 +233,15 @@ for r in "${results[@]}"; do
 		target "$name: io_uring $ui IOPS" "$ru" "$fo"
 	fi
 done
-# io=vcpu is for depth-1 I/O: its target is the depth-1 rows.
+# io=vcpu and io=auto are for depth-1 I/O: their target is the depth-1 rows.
 for r in "${vcpu[@]}"; do
-	read -r name vo rv <<<"$r"
+	read -r name vo rv wo rw <<<"$r"
 	case $name in *-qd1) ;; *) continue ;; esac
 	if [ "$have_fio" = 0 ]; then
-		skip "$name: io=vcpu $vo IOPS" "no fio to compare"
+		skip "$name: io=vcpu $vo, io=auto $wo IOPS" "no fio to compare"
 	else
 		target "$name: io=vcpu $vo IOPS" "$rv"
+		target "$name: io=auto $wo IOPS" "$rw"
 	fi
 done
 tap_plan

@@ -17,7 +17,7 @@
  *
  *   blk-bench IMAGE ENGINE(io_uring|threads) RW(randread|randwrite|read|write)
  *             BS DEPTH SECONDS [direct] [seccomp=on|off] [poll=US]
- *             [halt-poll=off] [io=vcpu]
+ *             [halt-poll=off] [io=vcpu|io=auto]
  * prints one line: "iops N lat_us L mib_s M engine E kicks_per_req K
  * irqs_per_req I cpu_us_per_req C drv_cpu_us_per_req D ...
  * halt_slept_per_req S" (doorbells and interrupts taken per request: how
@@ -37,7 +37,8 @@
  * seccomp=off, the threads run unfiltered, as with --seccomp off.
  * io=vcpu gives the device lkvm's --disk ...,io=vcpu: no ioeventfd, the
  * driver's doorbell calls the device on the driver's thread (a vCPU's
- * trapped write), where a request finding the queue idle runs at once.
+ * trapped write), where a request finding the queue idle runs at once;
+ * io=auto, the same while such requests take at most 1 ms there.
  */
 #include <endian.h>
 #include <errno.h>
@@ -214,6 +215,7 @@ int main(int argc, char **argv)
 	u64 features, t0, t_end, t, done = 0, lat_sum = 0, cpu0, drv0, cpu, drv;
 	char err[256];
 	enum sc_mode mode = SC_MODE_OFF;
+	const struct sc_kvm_fds no_vm = { .vm_fd = -1, .flic_fd = -1 };
 	bool halt_poll = true;
 
 	if (argc < 7)
@@ -229,18 +231,22 @@ int main(int argc, char **argv)
 	depth = strtoul(argv[5], NULL, 0);
 	secs = strtoul(argv[6], NULL, 0);
 	for (i = 7; i < (unsigned int)argc; i++) {
-		if (!strcmp(argv[i], "direct"))
+		if (!strcmp(argv[i], "direct")) {
 			o.direct = true;
-		else if (!strcmp(argv[i], "seccomp=on"))
+		} else if (!strcmp(argv[i], "seccomp=on")) {
 			mode = SC_MODE_ON;
-		else if (!strcmp(argv[i], "halt-poll=off"))
+		} else if (!strcmp(argv[i], "halt-poll=off")) {
 			halt_poll = false;
-		else if (!strcmp(argv[i], "io=vcpu"))
+		} else if (!strcmp(argv[i], "io=vcpu")) {
 			o.vcpu_io = true;
-		else if (!strncmp(argv[i], "poll=", 5))
+		} else if (!strcmp(argv[i], "io=auto")) {
+			o.vcpu_io = true;
+			o.vcpu_io_budget_us = VIRTIO_BLK_AUTO_BUDGET_US;
+		} else if (!strncmp(argv[i], "poll=", 5)) {
 			poll_us = strtoul(argv[i] + 5, NULL, 0);
-		else if (strcmp(argv[i], "seccomp=off"))
+		} else if (strcmp(argv[i], "seccomp=off")) {
 			return 2;
+		}
 	}
 	if (b.rw < 0 || !b.bs || b.bs % 512 || !depth || depth > QSIZE / 3)
 		return 2;
@@ -257,8 +263,7 @@ int main(int argc, char **argv)
 		memcpy((u8 *)hva(&b, DATA) + 8ULL * i, &r, 8);
 	}
 	/* As lkvm run: before the first thread, which installs its filter. */
-	if (sc_prepare(mode) ||
-	    sc_build(&(struct sc_kvm_fds){ .vm_fd = -1, .flic_fd = -1 }))
+	if (sc_prepare(mode) || sc_build(&no_vm))
 		return 1;
 	halt_poll_init(&b.halt, halt_poll);
 	b.efd = eventfd(0, 0);

@@ -54,7 +54,9 @@ for t in pci mmio; do
 	names+=("io=vcpu over $t: write, flush, read back" "io=vcpu over $t: data on the image"
 		"io=vcpu: reset with writes in flight over $t")
 done
-names+=("io=vcpu reported at info level")
+names+=("io=vcpu reported at info level" "io=auto over pci: write, flush, read back"
+	"io=auto over pci: data on the image" "io=auto: reset with writes in flight over pci"
+	"io=auto reported at info level")
 if [ -n "$why" ]; then
 	for n in "${names[@]}"; do skip "$n" "$why"; done
 	done_testing
@@ -233,25 +235,31 @@ for t in mmio mmio-legacy pci; do
 	qreset_check "$t" "reset with writes in flight over $t"
 done
 
-# io=vcpu: the guest's doorbell exits to lkvm, whose vCPU thread runs a
-# lone request itself; two at once go to the I/O thread, as without it.
-for t in pci mmio; do
+# io_check IO TRANSPORT: the test guest writes, flushes and reads back a
+# disk with io=IO; the data is on the image.
+io_check() {
 	img="$TMP/vcpu.raw"
 	make_image "$img" raw
 	seed=$((seed + 1))
-	run_lkvm 120 run -k "$GUEST" -c 1 --virtio-transport "$t" \
-		-p "test=virtio-blk blk-seed=$seed blk-sector=40" -d "$img,io=vcpu"
+	run_lkvm 120 run -k "$GUEST" -c 1 --virtio-transport "$2" --loglevel info \
+		-p "test=virtio-blk blk-seed=$seed blk-sector=40" -d "$img,io=$1"
 	if [ "$rc" -eq 0 ] && grep -q '^virtio-blk: read back 32768 bytes: match' "$TMP/out"; then
-		pass "io=vcpu over $t: write, flush, read back"
+		pass "io=$1 over $2: write, flush, read back"
 	else
-		fail "io=vcpu over $t: write, flush, read back (status $rc)"
+		fail "io=$1 over $2: write, flush, read back (status $rc)"
 		show_output
 	fi
 	if pattern_ok "$img" "$seed" 40 32768; then
-		pass "io=vcpu over $t: data on the image"
+		pass "io=$1 over $2: data on the image"
 	else
-		fail "io=vcpu over $t: data on the image"
+		fail "io=$1 over $2: data on the image"
 	fi
+}
+
+# io=vcpu: the guest's doorbell exits to lkvm, whose vCPU thread runs a
+# lone request itself; two at once go to the I/O thread, as without it.
+for t in pci mmio; do
+	io_check vcpu "$t"
 	qreset_check "$t" "io=vcpu: reset with writes in flight over $t" ,io=vcpu
 done
 run_lkvm 30 run -k "$GUEST" -c 1 -p "test=exit:0" --loglevel info -d "$img,io=vcpu"
@@ -261,4 +269,15 @@ else
 	fail "io=vcpu reported at info level (status $rc)"
 	show_output
 fi
+
+# io=auto: io=vcpu while lone requests are quick (here, a file in the
+# page cache: all of them).
+io_check auto pci
+if grep -Eq '^lkvm: virtio-blk.0: .* engine, lone quick requests on the vCPU' "$TMP/err"; then
+	pass "io=auto reported at info level"
+else
+	fail "io=auto reported at info level"
+	show_output
+fi
+qreset_check pci "io=auto: reset with writes in flight over pci" ,io=auto
 done_testing

@@ -15,8 +15,9 @@
 #        clean and debugfs finds the file with its contents
 # The pci boot ends when the script does (/init powers off), the mmio boot
 # with `poweroff -f`; both must end lkvm with status 0. The mmio boot's
-# vda and vdc have io=vcpu (Linux's lone requests run on its vCPU, the
-# qcow2's metadata writes with them). The host side of
+# vda has io=vcpu (Linux's lone requests run on its vCPU) and vdc
+# io=auto (the same while they are quick; the qcow2's metadata writes
+# with them). The host side of
 # read-only (a write request gets VIRTIO_BLK_S_IOERR) is in
 # tests/unit/virtio-blk.c.
 LINUX_TIMEOUT=${LINUX_TIMEOUT:-600}
@@ -109,9 +110,9 @@ expect_disks() {	# T
 	linux_result $? "$t: debugfs finds the file the guest wrote in vdc (qcow2)"
 }
 
-disks() {	# T [,io=vcpu]
+disks() {	# T [vda's ,io=...] [vdc's ,io=...]
 	echo -d "$dir/$1-data.raw,serial=lkvm-data${2:-}" -d "$dir/$1-ro.raw,ro" \
-		-d "$dir/$1-rw.qcow2${2:-}"
+		-d "$dir/$1-rw.qcow2${3:-}"
 }
 
 make_disks pci
@@ -121,7 +122,7 @@ linux_boot blk-pci -c 1 -m 256 --virtio-transport pci --loglevel info \
 make_disks mmio "poweroff -f"
 # shellcheck disable=SC2046
 linux_boot blk-mmio -c 1 -m 256 --virtio-transport mmio --loglevel info \
-	$(disks mmio ,io=vcpu)
+	$(disks mmio ,io=vcpu ,io=auto)
 
 expect_log blk-pci 'virtio_blk virtio[0-9]+: \[vda\] 4096 512-byte logical blocks' \
 	"pci: virtio_blk sees the 2 MiB raw disk"
@@ -129,6 +130,8 @@ expect_disks pci
 expect_log blk-mmio 'virtio_blk virtio[0-9]+: \[vdc\] 81920 512-byte logical blocks' \
 	"mmio: virtio_blk sees the 40 MiB qcow2 disk"
 expect_disks mmio
-expect_log blk-mmio 'virtio-blk.2: .* engine, lone requests on the vCPU' \
-	"mmio: vda and vdc with io=vcpu (the qcow2's line says so)"
+expect_log blk-mmio 'virtio-blk.0: .* engine, lone requests on the vCPU' \
+	"mmio: vda with io=vcpu (its line says so)"
+expect_log blk-mmio 'virtio-blk.2: .* engine, lone quick requests on the vCPU' \
+	"mmio: vdc with io=auto (the qcow2's line says so)"
 linux_done

@@ -20,8 +20,11 @@
  *
  * Input: byte 0 flags (bit0 packed, bit1 EVENT_IDX, bit2 io_uring, bit3
  * two queues, bit4 FLUSH, bit5 io=vcpu: the fuzzer's notifies are a
- * vCPU's, lone requests run on its thread, the rest on the I/O loop),
- * then operations of 4 bytes: op, a, b, c.
+ * vCPU's, lone requests run on its thread, the rest on the I/O loop;
+ * bit6 with bit5, io=auto: on a clock the input moves, op 10 setting
+ * how long a request takes, so that lone requests go back and forth
+ * between the vCPU and the I/O loop), then operations of 4 bytes: op, a,
+ * b, c.
  */
 #include <endian.h>
 #include <sched.h>
@@ -47,6 +50,14 @@
 #define QMAX		64
 #define CANARY		0xa5
 #define IMG_SECTORS	2048
+
+/* io=auto's clock: each reading moves it on by clock_step ns. */
+static u64 clock_now, clock_step;
+
+static u64 fuzz_clock(void)
+{
+	return clock_now += clock_step;
+}
 
 struct dq {
 	bool ready, packed;
@@ -423,6 +434,9 @@ int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 		}
 	}
 	o.vcpu_io = have_loop && (flags & 32);
+	o.vcpu_io_budget_us = flags & 64 ? 100 : 0;
+	o.clock_ns = fuzz_clock;
+	clock_step = 0;
 	if (flags & 4) {
 		o.engine = DISK_ENGINE_URING;
 		o.loop = &loop;
@@ -481,6 +495,10 @@ int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 			break;
 		case 9:
 			usleep(a % 64);
+			break;
+		case 10:
+			/* io=auto: each request "takes" up to 2.55 ms. */
+			clock_step = a * 10000ULL;
 			break;
 		default:
 			sched_yield();

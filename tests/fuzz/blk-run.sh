@@ -32,9 +32,10 @@ for k, v in seeds.items():
     open(os.path.join(out, k), 'wb').write(v)
 PY
 # blk-reset: byte 0 flags (bit0 packed, bit1 EVENT_IDX, bit2 io_uring,
-# bit3 two queues, bit4 FLUSH), then ops of 4 bytes (op | queue << 4, a,
-# b, c): post a request, notify, reap, reset the queue, enable it (a:
-# size, b/c: where), reset the device, wait. The seeds reset queues with
+# bit3 two queues, bit4 FLUSH, bit5 io=vcpu, bit6 io=auto), then ops of
+# 4 bytes (op | queue << 4, a, b, c): post a request, notify, reap, reset
+# the queue, enable it (a: size, b/c: where), reset the device, wait, set
+# how long io=auto's clock says a request takes. The seeds reset queues with
 # requests in flight and re-enable them as 1-entry rings at the end of
 # their zone, the case that once wrote past the ring.
 python3 - "$work/blk-reset/corpus" <<'PY' || exit 1
@@ -49,6 +50,7 @@ qreset = lambda q=0: op(6, q)
 enable = lambda q=0, a=0, b=0xf0, c=0x7f: op(7, q, a, b, c)
 devreset = lambda a=0: op(8, 0, a)
 wait = lambda a=40: op(9, 0, a)
+took = lambda a: op(10, 0, a)
 def story(q):
     s = b''
     for i in range(6):
@@ -73,6 +75,14 @@ seeds = {
     'packed-threads-vcpu': bytes([1 | 32]) + story(0) + post(0) +
         notify(0) + post(0) + post(0) + notify(0) + qreset(0) +
         enable(0, 4) + post(0) + notify(0),
+    # io=auto: slow requests send lone ones to the I/O loop, quick back
+    'split-uring-auto-2q': bytes([2 | 4 | 8 | 16 | 32 | 64]) + took(20) +
+        story(0) + took(0) + story(1) + took(255) + post(0) + notify(0) +
+        reap(0) + took(0) + post(0) + notify(0) + devreset() +
+        enable(0, 2) + post(0) + notify(0),
+    'packed-threads-auto': bytes([1 | 32 | 64]) + took(15) + story(0) +
+        took(1) + post(0) + notify(0) + qreset(0) + enable(0, 4) +
+        post(0) + notify(0),
     'split-threads': bytes([2]) + story(0) + devreset() + enable(0, 6) +
         post(0) + notify(0),
 }

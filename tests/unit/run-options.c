@@ -231,7 +231,7 @@ static void test_refusals(void)
 		{ "bad disk option", { "-k", "k", "-d", "a,rw" }, "unknown disk option" },
 		{ "disk without path", { "-k", "k", "--disk", ",ro" }, "needs a path" },
 		{ "long disk serial", { "-k", "k", "-d", "a,serial=123456789012345678901" }, "longer than 20" },
-		{ "bad disk io", { "-k", "k", "-d", "a,io=inline" }, "unknown disk io 'inline' (thread, vcpu)" },
+		{ "bad disk io", { "-k", "k", "-d", "a,io=inline" }, "unknown disk io 'inline' (thread, vcpu, auto)" },
 		{ "bad loglevel", { "-k", "k", "--loglevel", "loud" }, "invalid log level" },
 		{ "bad protocol", { "-k", "k", "--boot-protocol", "efi" }, "invalid boot protocol" },
 		{ "two kernels", { "-k", "k", "other" }, "unexpected argument" },
@@ -313,6 +313,12 @@ static void test_disks(void)
 	ok(parse(&cfg, err, ARGS("-k", "k", "-d", "a,io=vcpu", "-d", "b,io=vcpu,io=thread")) == 0 &&
 	   cfg.disks[0].vcpu_io && !cfg.disks[1].vcpu_io,
 	   "-d PATH,io=vcpu parsed; io=thread (the default) after it wins");
+	vm_config_release(&cfg);
+	ok(parse(&cfg, err, ARGS("-k", "k", "-d", "a,io=auto", "-d", "b,io=auto,io=vcpu", "-d", "c,io=auto,io=thread")) == 0 &&
+	   cfg.disks[0].vcpu_io && cfg.disks[0].vcpu_io_auto &&
+	   cfg.disks[1].vcpu_io && !cfg.disks[1].vcpu_io_auto &&
+	   !cfg.disks[2].vcpu_io && !cfg.disks[2].vcpu_io_auto,
+	   "-d PATH,io=auto parsed; io=vcpu or io=thread after it wins");
 	vm_config_release(&cfg);
 	ok(parse(&cfg, err, ARGS("-k", "k", "-d", "x.img,format=vmdk")) < 0 &&
 	   strstr(err, "unknown disk format 'vmdk'"),

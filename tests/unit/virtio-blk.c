@@ -11,6 +11,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
@@ -35,10 +36,17 @@ static char path[64];
 /* Run once at the next used-buffer signal (as another vCPU would). */
 static void (*on_signal)(void);
 
+/* The test's own thread (a vCPU's), and whether the last signal was its. */
+static pthread_t test_thread;
+static int signalled_here;
+
 static void t_signal_used(struct virtio_device *vdev, struct virtq *vq)
 {
 	void (*fn)(void) = on_signal;
 
+	__atomic_store_n(&signalled_here,
+			 pthread_equal(pthread_self(), test_thread),
+			 __ATOMIC_SEQ_CST);
 	__atomic_add_fetch(&nsignals, 1, __ATOMIC_SEQ_CST);
 	on_signal = NULL;
 	if (fn)
@@ -809,6 +817,152 @@ out:
 	blk_destroy(blk, loop);
 }
 
+/* io=auto's clock: each reading moves it on by fake_step. */
+static u64 fake_now, fake_step;
+
+static u64 fake_clock(void)
+{
+	return __atomic_add_fetch(&fake_now, fake_step, __ATOMIC_SEQ_CST);
+}
+
+/*
+ * A lone request: a 4 KiB write of seed's pattern to sector 300 (seed
+ * >= 0) or a flush (seed < 0). 1 if it ran on the doorbell's thread
+ * (done and signalled there when the doorbell returns), 0 if another
+ * thread did it, -1 if it failed or its data is not in the file.
+ */
+static int lone_req_where(struct virtio_device *vdev, int seed)
+{
+	u8 buf[4096];
+	u32 id, len;
+	bool used, here;
+
+	if (seed < 0) {
+		put_req(0, VIRTIO_BLK_T_FLUSH, 0, 0, false, true);
+	} else {
+		fill(sim_hva(&S, DATA(0)), sizeof(buf), seed);
+		put_req(0, VIRTIO_BLK_T_OUT, 300, sizeof(buf), false, true);
+	}
+	__atomic_store_n(&signalled_here, 0, __ATOMIC_SEQ_CST);
+	virtio_queue_notify(vdev, 0);
+	used = sim_split_used(&S, &id, &len);
+	here = used && __atomic_load_n(&signalled_here, __ATOMIC_SEQ_CST);
+	if (!used && wait_used(1, NULL) != 1)
+		return -1;
+	if (*(u8 *)sim_hva(&S, STATUS(0)) != VIRTIO_BLK_S_OK)
+		return -1;
+	fill(buf, sizeof(buf), seed);
+	if (seed >= 0 && !file_is(300 * 512, buf, sizeof(buf)))
+		return -1;
+	return here;
+}
+
+/*
+ * --disk ...,io=auto: lone requests on the vCPU while they take at most
+ * the budget; one that takes longer sends the queue's lone requests to
+ * the I/O thread for a backoff (1 ms, doubled while the retry after it
+ * is slow too, at most 1 s), which a quick retry ends. The clock is the
+ * test's: a request "takes" fake_step.
+ */
+static void vcpu_io_auto(enum disk_engine_kind kind, struct io_loop *loop)
+{
+	struct virtio_blk_options o = {
+		.path = path, .engine = kind, .loop = loop, .queue_size = 64,
+		.vcpu_io = true, .vcpu_io_budget_us = VIRTIO_BLK_AUTO_BUDGET_US,
+		.clock_ns = fake_clock,
+	};
+	const u64 ms = 1000000, budget = VIRTIO_BLK_AUTO_BUDGET_US * 1000ULL;
+	const u64 slow = budget + 1;
+	struct virtio_blk *blk = NULL;
+	struct virtio_device *vdev;
+	char err[256] = "";
+	const char *en;
+	int a, b, c, i, seed = 40;
+
+	if (virtio_blk_create(&blk, &S.mem, &o, err, sizeof(err))) {
+		ok(0, "io=auto create: %s", err);
+		return;
+	}
+	en = virtio_blk_engine_name(blk);
+	vdev = bring_up(blk, VIRTIO_BIT(VIRTIO_BLK_F_FLUSH));
+	ok(vdev->notify_on_vcpu,
+	   "[%s io=auto] the device asks its transport for no ioeventfd", en);
+
+	fake_now = ms;
+	fake_step = budget;	/* just within it */
+	a = lone_req_where(vdev, seed++);
+	fake_step = slow;
+	b = lone_req_where(vdev, seed++);
+	fake_step = 0;
+	c = lone_req_where(vdev, seed++);
+	ok(a == 1 && b == 1 && c == 0,
+	   "[%s io=auto] lone writes within the budget and over it run on the vCPU, the next after a slow one on the I/O thread (%d %d %d)",
+	   en, a, b, c);
+
+	fake_now += ms;		/* the 1 ms backoff is over */
+	fake_step = slow;
+	a = lone_req_where(vdev, seed++);
+	fake_step = 0;
+	fake_now += ms + ms / 2;
+	b = lone_req_where(vdev, seed++);
+	fake_now += ms;
+	c = lone_req_where(vdev, seed++);
+	ok(a == 1 && b == 0 && c == 1,
+	   "[%s io=auto] after the backoff one retries on the vCPU; slow again, the backoff doubles (2 ms), then a quick one there (%d %d %d)",
+	   en, a, b, c);
+
+	fake_step = slow;
+	a = lone_req_where(vdev, seed++);
+	fake_step = 0;
+	fake_now += ms + ms / 10;
+	b = lone_req_where(vdev, seed++);
+	ok(a == 1 && b == 1,
+	   "[%s io=auto] a quick request ends the doubling: the next slow one backs off 1 ms again (%d %d)",
+	   en, a, b);
+
+	/* Twelve slow retries in a row: 1 ms doubled would pass 1 s. */
+	for (i = 0, a = 1; i < 12 && a == 1; i++) {
+		fake_step = slow;
+		a = lone_req_where(vdev, seed++);
+		fake_step = 0;
+		fake_now += 1000 * ms;
+	}
+	fake_now += ms;
+	b = lone_req_where(vdev, seed++);
+	ok(a == 1 && b == 1,
+	   "[%s io=auto] the backoff stops growing at 1 s (%d %d)", en, a, b);
+
+	/* A slow flush sends the next flushes away, not the writes. */
+	fake_now += 1000 * ms;
+	fake_step = slow;
+	a = lone_req_where(vdev, -1);
+	fake_step = 0;
+	b = lone_req_where(vdev, seed++);
+	c = lone_req_where(vdev, -1);
+	fake_now += ms;
+	i = lone_req_where(vdev, -1);
+	ok(a == 1 && b == 1 && c == 0 && i == 1,
+	   "[%s io=auto] after a slow flush, writes stay on the vCPU, the next flush goes to the I/O thread, the one after the backoff back (%d %d %d %d)",
+	   en, a, b, c, i);
+	blk_destroy(blk, loop);
+
+	/* io=vcpu: no budget, however long a request takes. */
+	o.vcpu_io_budget_us = 0;
+	if (virtio_blk_create(&blk, &S.mem, &o, err, sizeof(err))) {
+		ok(0, "io=vcpu create: %s", err);
+		return;
+	}
+	vdev = bring_up(blk, VIRTIO_BIT(VIRTIO_BLK_F_FLUSH));
+	fake_step = 1000 * ms;
+	a = lone_req_where(vdev, seed++);
+	b = lone_req_where(vdev, seed++);
+	fake_step = 0;
+	ok(a == 1 && b == 1,
+	   "[%s io=vcpu] lone requests stay on the vCPU however long they take (%d %d)",
+	   en, a, b);
+	blk_destroy(blk, loop);
+}
+
 /* io=vcpu needs the I/O thread (its doorbell): refused without it. */
 static void vcpu_io_needs_loop(void)
 {
@@ -829,6 +983,7 @@ int main(void)
 	int fd;
 
 	log_set_level(LOG_ERROR);
+	test_thread = pthread_self();
 	if (!sim_setup(&S, 0, 64))
 		return 1;
 	snprintf(path, sizeof(path), "/tmp/lkvm-blk-XXXXXX");
@@ -852,6 +1007,7 @@ int main(void)
 			probed_raw_suite(DISK_ENGINE_URING, &loop);
 			vcpu_io_suite(DISK_ENGINE_URING, &loop);
 			vcpu_io_event_idx(DISK_ENGINE_URING, &loop);
+			vcpu_io_auto(DISK_ENGINE_URING, &loop);
 		} else {
 			skip("io_uring unavailable here", "io_uring engine");
 		}
@@ -863,6 +1019,7 @@ int main(void)
 	probed_raw_suite(DISK_ENGINE_THREAD, NULL);
 	vcpu_io_suite(DISK_ENGINE_THREAD, &loop);
 	vcpu_io_event_idx(DISK_ENGINE_THREAD, &loop);
+	vcpu_io_auto(DISK_ENGINE_THREAD, &loop);
 	vcpu_io_needs_loop();
 	big_read();
 	io_loop_destroy(&loop);
