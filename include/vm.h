@@ -70,7 +70,7 @@ struct vm {
 	/* The main thread's teardown file work, once Landlock confines it. */
 	struct main_helper helper;
 	bool main_confine;	/* Landlock for the main thread (vm_run()) */
-	int kvm_fd;
+	int kvm_fd;		/* /dev/kvm; closed (-1) once the vCPUs exist */
 	int vm_fd;
 	size_t run_mmap_size;
 

@@ -375,6 +375,12 @@ int vm_create(struct vm *vm, const struct vm_config *cfg)
 			return err;
 		vm->nr_vcpus++;
 	}
+	/*
+	 * /dev/kvm's own ioctls (another VM, the host's CPUID) are not
+	 * needed once the vCPUs exist: not left for a hijacked thread.
+	 */
+	close(vm->kvm_fd);
+	vm->kvm_fd = -1;
 	return 0;
 }
 

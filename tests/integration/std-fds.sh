@@ -1,6 +1,7 @@
 #!/bin/bash
 # lkvm started with fd 0, 1 or 2 closed: /dev/null takes their place before
-# anything else is opened (else /dev/kvm or the kernel became the console).
+# anything else is opened (else /dev/kvm or the kernel became the console);
+# and once the VM runs, /dev/kvm itself is no longer open.
 . "$(dirname "$0")/lib.sh"
 
 why=$(kvm_unusable)
@@ -27,6 +28,13 @@ check "with stdin closed, lkvm's fd 0 is /dev/null (it is '$fd0')" \
 	[ "$fd0" = /dev/null ]
 check "with stdout closed, lkvm's fd 1 is /dev/null (it is '$fd1')" \
 	[ "$fd1" = /dev/null ]
+# Once the VM runs, /dev/kvm itself is closed (its VM's and vCPUs' stay).
+kvm_held=$(for p in "$pid" $(pgrep -P "$pid"); do
+	find "/proc/$p/fd" -lname /dev/kvm 2>/dev/null
+done)
+vm_held=$(find "/proc/$pid/fd" -lname 'anon_inode:kvm-vm' 2>/dev/null)
+what="the running VM holds no /dev/kvm descriptor ('$kvm_held'), its VM's it does"
+if [ -z "$kvm_held" ] && [ -n "$vm_held" ]; then pass "$what"; else fail "$what"; fi
 "$LKVM" stop "$name"
 wait "$pid"
 rc=$?
