@@ -46,7 +46,11 @@ struct blk_queue {
 	unsigned int in_flight;	/* under vq->lock: popped, not pushed */
 	/* vcpu_io: the I/O thread's doorbell, rung by a vCPU (not KVM). */
 	struct queue_notifier handoff;
-	bool inline_running;	/* under blk->inline_lock */
+	/*
+	 * Requests running inline, under blk->inline_lock: a count, for two
+	 * can overlap (blk_run_inline()).
+	 */
+	unsigned int inline_running;
 };
 
 struct virtio_blk {
@@ -59,7 +63,7 @@ struct virtio_blk {
 	/*
 	 * vcpu_io (vdev.notify_on_vcpu): a request that finds its queue idle
 	 * runs at once on the thread that rang the doorbell (a vCPU: the
-	 * transport takes no ioeventfd), marked in its queue's
+	 * transport takes no ioeventfd), counted in its queue's
 	 * inline_running so that a reset waits for it.
 	 */
 	pthread_mutex_t inline_lock;
@@ -347,8 +351,9 @@ static void blk_inline_mark(struct blk_queue *bq, bool running)
 	struct virtio_blk *blk = bq->blk;
 
 	pthread_mutex_lock(&blk->inline_lock);
-	bq->inline_running = running;
-	if (!running)
+	if (running)
+		bq->inline_running++;
+	else if (!--bq->inline_running)
 		pthread_cond_broadcast(&blk->inline_idle);
 	pthread_mutex_unlock(&blk->inline_lock);
 }
@@ -360,6 +365,10 @@ static void blk_inline_mark(struct blk_queue *bq, bool running)
  * A depth-1 guest then pays one wake-up a request (the disk's completion
  * waking this thread), as a program doing the I/O itself does, instead
  * of handing the request to the I/O thread and the completion back.
+ *
+ * Its completion (blk_req_done()) drops the lock before this takes it
+ * again: another vCPU may find the queue idle in between and start its
+ * own inline request before this one is unmarked, hence a count.
  */
 static void blk_run_inline(struct blk_queue *bq, struct blk_req *r)
 {
