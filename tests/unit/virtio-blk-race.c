@@ -40,6 +40,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "blk-image.h"
 #include "deadline.h"
 #include "io-gate.h"
 #include "log.h"
@@ -205,14 +206,10 @@ static void t_signal_used(struct virtio_device *v, struct virtq *vq)
 	pthread_mutex_unlock(&d->irq_lock);
 }
 
-static void t_signal_config(struct virtio_device *v)
-{
-}
-
+/* No config interrupt: the device's config never changes here. */
 static const struct virtio_transport_ops t_transport = {
 	.name = "race",
 	.signal_used = t_signal_used,
-	.signal_config = t_signal_config,
 };
 
 static void irq_wake(struct dq *d)
@@ -920,16 +917,11 @@ int main(void)
 {
 	pthread_condattr_t ca;
 	unsigned int q;
-	int fd;
 
 	log_set_level(LOG_ERROR);
-	if (!sim_setup(&S, 0, 64))
+	if (!sim_setup(&S, 0, 64) ||
+	    !blk_image_make(path, sizeof(path), "blkrace", SZ_1M))
 		return 1;
-	snprintf(path, sizeof(path), "/tmp/lkvm-blkrace-XXXXXX");
-	fd = mkstemp(path);
-	if (fd < 0 || ftruncate(fd, SZ_1M))
-		return 1;
-	close(fd);
 	sem_init(&finished, 0, 0);
 	pthread_condattr_init(&ca);
 	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
@@ -940,22 +932,11 @@ int main(void)
 	}
 	if (io_loop_init(&loop) || io_loop_start(&loop))
 		return 1;
-	{
-		struct disk *d = NULL;
-		struct disk_engine *e;
-		struct disk_open_opts oo = { .no_lock = true };
-		int r = disk_open(&d, path, &oo, NULL, 0);
-
-		r = r ? r : disk_uring_create(&e, d, &loop, 8);
-		if (!r) {
-			disk_engine_destroy(e);
-			round_run(DISK_ENGINE_URING, 0, false);
-			round_run(DISK_ENGINE_URING, 50000, true);
-		} else {
-			skip("io_uring unavailable here", "io_uring engine");
-		}
-		if (d)
-			disk_close(d);
+	if (blk_uring_works(path, &loop)) {
+		round_run(DISK_ENGINE_URING, 0, false);
+		round_run(DISK_ENGINE_URING, 50000, true);
+	} else {
+		skip("io_uring unavailable here", "io_uring engine");
 	}
 	round_run(DISK_ENGINE_THREAD, 0, true);
 	round_run(DISK_ENGINE_THREAD, 50000, false);

@@ -16,6 +16,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "blk-image.h"
 #include "io-gate.h"
 #include "log.h"
 #include "tap.h"
@@ -803,37 +804,20 @@ static void vcpu_io_needs_loop(void)
 int main(void)
 {
 	struct io_loop loop;
-	int fd;
 
 	log_set_level(LOG_ERROR);
-	if (!sim_setup(&S, 0, 64))
+	if (!sim_setup(&S, 0, 64) ||
+	    !blk_image_make(path, sizeof(path), "blk", DISK_BYTES) ||
+	    io_loop_init(&loop) || io_loop_start(&loop))
 		return 1;
-	snprintf(path, sizeof(path), "/tmp/lkvm-blk-XXXXXX");
-	fd = mkstemp(path);
-	if (fd < 0 || ftruncate(fd, DISK_BYTES))
-		return 1;
-	close(fd);
-	if (io_loop_init(&loop) || io_loop_start(&loop))
-		return 1;
-	{
-		struct disk *d;
-		struct disk_engine *e;
-		struct disk_open_opts oo = { .no_lock = true };
-		int r = disk_open(&d, path, &oo, NULL, 0);
-
-		r = r ? r : disk_uring_create(&e, d, &loop, 8);
-		if (!r) {
-			disk_engine_destroy(e);
-			suite(DISK_ENGINE_URING, &loop);
-			qcow2_suite(DISK_ENGINE_URING, &loop);
-			probed_raw_suite(DISK_ENGINE_URING, &loop);
-			vcpu_io_suite(DISK_ENGINE_URING, &loop);
-			vcpu_io_event_idx(DISK_ENGINE_URING, &loop);
-		} else {
-			skip("io_uring unavailable here", "io_uring engine");
-		}
-		if (d)
-			disk_close(d);
+	if (blk_uring_works(path, &loop)) {
+		suite(DISK_ENGINE_URING, &loop);
+		qcow2_suite(DISK_ENGINE_URING, &loop);
+		probed_raw_suite(DISK_ENGINE_URING, &loop);
+		vcpu_io_suite(DISK_ENGINE_URING, &loop);
+		vcpu_io_event_idx(DISK_ENGINE_URING, &loop);
+	} else {
+		skip("io_uring unavailable here", "io_uring engine");
 	}
 	suite(DISK_ENGINE_THREAD, NULL);
 	qcow2_suite(DISK_ENGINE_THREAD, NULL);
