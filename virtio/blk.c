@@ -41,7 +41,11 @@ struct blk_queue {
 	struct virtq *vq;
 	struct blk_req *reqs;
 	struct blk_req *free;	/* under vq->lock */
-	bool need_signal;	/* under vq->lock */
+	/*
+	 * Under vq->lock; written atomically, for blk_batch_done() looks
+	 * without the lock first.
+	 */
+	bool need_signal;
 	bool stopped;		/* under vq->lock */
 	unsigned int in_flight;	/* under vq->lock: popped, not pushed */
 	/* vcpu_io: the I/O thread's doorbell, rung by a vCPU (not KVM). */
@@ -107,7 +111,7 @@ static void blk_push_locked(struct blk_queue *bq, struct blk_req *r,
 			    u32 written)
 {
 	if (!bq->stopped && !virtq_push(bq->vq, &r->chain, written))
-		bq->need_signal = true;
+		__atomic_store_n(&bq->need_signal, true, __ATOMIC_RELAXED);
 	r->next_free = bq->free;
 	bq->free = r;
 }
@@ -146,7 +150,7 @@ static void blk_signal_locked(struct blk_queue *bq)
 {
 	if (bq->need_signal && !bq->stopped)
 		virtio_queue_signal(bq->vq);
-	bq->need_signal = false;
+	__atomic_store_n(&bq->need_signal, false, __ATOMIC_RELAXED);
 }
 
 static void blk_batch_done(void *opaque)
@@ -468,7 +472,7 @@ static void blk_queue_notify(struct virtio_device *vdev, struct virtq *vq)
 		blk->engine->ops->submit_batch(blk->engine);
 	if (inline_done && !bq->stopped) {
 		virtio_queue_signal(vq);
-		bq->need_signal = false;
+		__atomic_store_n(&bq->need_signal, false, __ATOMIC_RELAXED);
 	}
 	/*
 	 * Stopped before the ring was empty, so no pop published where the
