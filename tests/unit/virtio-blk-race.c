@@ -7,7 +7,9 @@
  * request runs inline on it), while a fourth thread resets a queue or
  * the whole device at random points, or holds the I/O thread a moment
  * (io-gate.h); the I/O loop runs throughout, with polling off and on,
- * on both disk engines.
+ * on both disk engines. A third round on each aims at one window: lone
+ * requests only (each runs inline when its queue is idle), and queue
+ * resets 0 to 100 us apart.
  *
  * The driver is a Linux-like one: each queue's ring is touched under the
  * queue's lock, the doorbell is rung outside it and only when the
@@ -57,7 +59,7 @@
 #define BLOCK		4096
 #define BLOCKS		16	/* blocks a thread owns (only it touches) */
 #define CANDS		4	/* contents a block may hold after lost writes */
-#define RUN_MS		400	/* each round */
+#define RUN_MS		300	/* each round */
 #define WAIT_MS		5000	/* longest wait for a completion */
 #define WATCHDOG_S	60
 
@@ -131,6 +133,11 @@ static char path[64];
 static u64 base_features;
 static bool event_idx;		/* under every dq lock */
 static atomic_int stop, failed;
+/*
+ * A round that aims at one window: requests one at a time (each runs
+ * inline when its queue is idle), queue resets only, close together.
+ */
+static bool tight;
 static pthread_mutex_t fail_lock = PTHREAD_MUTEX_INITIALIZER;
 static char fail_msg[512];
 static sem_t finished;
@@ -562,7 +569,7 @@ static void *drv_thread(void *arg)
 		bool kick;
 
 		/* One at a time mostly (inline), a batch at times. */
-		if (rnd(&dv->rng) % 3 == 0)
+		if (!tight && rnd(&dv->rng) % 3 == 0)
 			want = 2 + rnd(&dv->rng) % (MAX_OUT - 1);
 		atomic_store(&dv->phase, PH_POST);
 		pthread_mutex_lock(&d->lock);
@@ -673,10 +680,10 @@ static void *reset_thread(void *arg)
 	while (!atomic_load(&stop)) {
 		u32 r;
 
-		pause_us(rnd(&rng) % 1500);
+		pause_us(rnd(&rng) % (tight ? 100 : 1500));
 		if (atomic_load(&stop))
 			break;
-		r = rnd(&rng) % 10;
+		r = tight ? 0 : rnd(&rng) % 10;
 		if (r < 5) {
 			queue_reset(rnd(&rng) % NQ);
 		} else if (r < 7) {
@@ -784,14 +791,15 @@ static bool queues_serve(void)
 	return true;
 }
 
-static void round_run(enum disk_engine_kind kind, u32 poll_ns, bool ev)
+static void round_run(enum disk_engine_kind kind, u32 poll_ns, bool ev,
+		      bool aim)
 {
 	struct virtio_blk_options o = {
 		.path = path, .engine = kind, .loop = &loop, .num_queues = NQ,
 		.queue_size = QSIZE, .vcpu_io = true,
 	};
 	static const u8 zero[BLOCK];
-	char err[256] = "", why[160] = "";
+	char err[256] = "", why[160] = "", tag[96];
 	struct io_gate gate;
 	pthread_t rt;
 	unsigned int i, q, done = 0, lost = 0, reads = 0;
@@ -821,6 +829,9 @@ static void round_run(enum disk_engine_kind kind, u32 poll_ns, bool ev)
 		return;
 	}
 	en = virtio_blk_engine_name(blk);
+	snprintf(tag, sizeof(tag), "[%s, polling %s%s]", en,
+		 poll_ns ? "on" : "off",
+		 aim ? ", lone requests, queue resets close together" : "");
 	vdev = virtio_blk_vdev(blk);
 	virtio_device_set_transport(vdev, &t_transport, NULL);
 	f = (u64)virtio_get_device_features(vdev, 1) << 32 |
@@ -830,6 +841,7 @@ static void round_run(enum disk_engine_kind kind, u32 poll_ns, bool ev)
 			VIRTIO_BIT(VIRTIO_F_VERSION_1);
 	atomic_store(&stop, 0);
 	atomic_store(&failed, 0);
+	tight = aim;
 	for (q = 0; q < NQ; q++) {
 		memset(dqs[q].slots, 0, sizeof(dqs[q].slots));
 		memset(dqs[q].canary, 0, sizeof(dqs[q].canary));
@@ -877,29 +889,27 @@ static void round_run(enum disk_engine_kind kind, u32 poll_ns, bool ev)
 		lost += drvs[i].lost;
 		reads += drvs[i].reads_checked;
 	}
-	printf("# [%s, polling %s, EVENT_IDX %s first] %u doorbells, %u completed (%u signalled inline on the doorbell's thread), %u reads checked, %u given up to %u queue and %u device resets (%u while a doorbell rang), %u holds of the I/O thread\n",
-	       en, poll_ns ? "on" : "off", ev ? "on" : "off",
+	printf("# %s EVENT_IDX %s first: %u doorbells, %u completed (%u signalled inline on the doorbell's thread), %u reads checked, %u given up to %u queue and %u device resets (%u while a doorbell rang), %u holds of the I/O thread\n",
+	       tag, ev ? "on" : "off",
 	       atomic_load(&n_kicks), done, atomic_load(&n_inline), reads, lost,
 	       atomic_load(&n_qresets), atomic_load(&n_dresets),
 	       atomic_load(&n_reset_in_kick), atomic_load(&n_holds));
 	ok(!atomic_load(&failed),
-	   "[%s, polling %s] 3 driver threads on 2 queues, resets and held I/O thread from a 4th: %s",
-	   en, poll_ns ? "on" : "off",
-	   atomic_load(&failed) ? fail_msg :
+	   "%s 3 driver threads on 2 queues, resets%s from a 4th: %s",
+	   tag, aim ? "" : " and held I/O thread", atomic_load(&failed) ? fail_msg :
 	   "no hang, every used entry a live request's, completed once, OK");
 	if (atomic_load(&failed))
 		goto out;
 	ok(done > 0 && atomic_load(&n_inline) > 0 &&
 	   atomic_load(&n_qresets) + atomic_load(&n_dresets) > 0,
-	   "[%s, polling %s] requests completed, some inline, resets happened",
-	   en, poll_ns ? "on" : "off");
+	   "%s requests completed, some inline, resets happened", tag);
 	ok(queues_serve(),
-	   "[%s, polling %s] after the last reset both queues serve a write and a read%s%s",
-	   en, poll_ns ? "on" : "off", atomic_load(&failed) ? ": " : "",
+	   "%s after the last reset both queues serve a write and a read%s%s",
+	   tag, atomic_load(&failed) ? ": " : "",
 	   atomic_load(&failed) ? fail_msg : "");
 	ok(file_matches(why, sizeof(why)),
-	   "[%s, polling %s] the image holds what the completed writes wrote%s%s",
-	   en, poll_ns ? "on" : "off", *why ? ": " : "", why);
+	   "%s the image holds what the completed writes wrote%s%s", tag,
+	   *why ? ": " : "", why);
 out:
 	io_loop_stop(&loop);
 	virtio_blk_destroy(blk);
@@ -933,13 +943,15 @@ int main(void)
 	if (io_loop_init(&loop) || io_loop_start(&loop))
 		return 1;
 	if (blk_uring_works(path, &loop)) {
-		round_run(DISK_ENGINE_URING, 0, false);
-		round_run(DISK_ENGINE_URING, 50000, true);
+		round_run(DISK_ENGINE_URING, 0, false, false);
+		round_run(DISK_ENGINE_URING, 50000, true, false);
+		round_run(DISK_ENGINE_URING, 0, true, true);
 	} else {
 		skip("io_uring unavailable here", "io_uring engine");
 	}
-	round_run(DISK_ENGINE_THREAD, 0, true);
-	round_run(DISK_ENGINE_THREAD, 50000, false);
+	round_run(DISK_ENGINE_THREAD, 0, true, false);
+	round_run(DISK_ENGINE_THREAD, 50000, false, false);
+	round_run(DISK_ENGINE_THREAD, 0, false, true);
 	io_loop_destroy(&loop);
 	unlink(path);
 	sim_teardown(&S);
