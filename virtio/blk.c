@@ -42,12 +42,20 @@ struct blk_queue {
 	struct virtq *vq;
 	struct blk_req *reqs;
 	struct blk_req *free;	/* under vq->lock */
-	bool need_signal;	/* under vq->lock */
+	/*
+	 * Under vq->lock; written atomically, for blk_batch_done() looks
+	 * without the lock first.
+	 */
+	bool need_signal;
 	bool stopped;		/* under vq->lock */
 	unsigned int in_flight;	/* under vq->lock: popped, not pushed */
 	/* vcpu_io: the I/O thread's doorbell, rung by a vCPU (not KVM). */
 	struct queue_notifier handoff;
-	bool inline_running;	/* under blk->inline_lock */
+	/*
+	 * Requests running inline, under blk->inline_lock: a count, for two
+	 * can overlap (blk_run_inline()).
+	 */
+	unsigned int inline_running;
 	/*
 	 * io=auto, under vq->lock, for data and for sync requests apart
 	 * (blk_auto_class()): lone requests go to the I/O thread until
@@ -69,7 +77,7 @@ struct virtio_blk {
 	/*
 	 * vcpu_io (vdev.notify_on_vcpu): a request that finds its queue idle
 	 * runs at once on the thread that rang the doorbell (a vCPU: the
-	 * transport takes no ioeventfd), marked in its queue's
+	 * transport takes no ioeventfd), counted in its queue's
 	 * inline_running so that a reset waits for it.
 	 */
 	pthread_mutex_t inline_lock;
@@ -115,7 +123,7 @@ static void blk_push_locked(struct blk_queue *bq, struct blk_req *r,
 			    u32 written)
 {
 	if (!bq->stopped && !virtq_push(bq->vq, &r->chain, written))
-		bq->need_signal = true;
+		__atomic_store_n(&bq->need_signal, true, __ATOMIC_RELAXED);
 	r->next_free = bq->free;
 	bq->free = r;
 }
@@ -154,7 +162,7 @@ static void blk_signal_locked(struct blk_queue *bq)
 {
 	if (bq->need_signal && !bq->stopped)
 		virtio_queue_signal(bq->vq);
-	bq->need_signal = false;
+	__atomic_store_n(&bq->need_signal, false, __ATOMIC_RELAXED);
 }
 
 static void blk_batch_done(void *opaque)
@@ -359,8 +367,9 @@ static void blk_inline_mark(struct blk_queue *bq, bool running)
 	struct virtio_blk *blk = bq->blk;
 
 	pthread_mutex_lock(&blk->inline_lock);
-	bq->inline_running = running;
-	if (!running)
+	if (running)
+		bq->inline_running++;
+	else if (!--bq->inline_running)
 		pthread_cond_broadcast(&blk->inline_idle);
 	pthread_mutex_unlock(&blk->inline_lock);
 }
@@ -425,6 +434,10 @@ static void blk_inline_timed(struct blk_queue *bq, unsigned int c,
  * A depth-1 guest then pays one wake-up a request (the disk's completion
  * waking this thread), as a program doing the I/O itself does, instead
  * of handing the request to the I/O thread and the completion back.
+ *
+ * Its completion (blk_req_done()) drops the lock before this takes it
+ * again: another vCPU may find the queue idle in between and start its
+ * own inline request before this one is unmarked, hence a count.
  */
 static void blk_run_inline(struct blk_queue *bq, struct blk_req *r)
 {
@@ -530,7 +543,7 @@ static void blk_queue_notify(struct virtio_device *vdev, struct virtq *vq)
 		blk->engine->ops->submit_batch(blk->engine);
 	if (inline_done && !bq->stopped) {
 		virtio_queue_signal(vq);
-		bq->need_signal = false;
+		__atomic_store_n(&bq->need_signal, false, __ATOMIC_RELAXED);
 	}
 	/*
 	 * Stopped before the ring was empty, so no pop published where the

@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "deadline.h"
+#include "io-gate.h"
 #include "io-loop.h"
 #include "tap.h"
 
@@ -41,22 +42,6 @@ static bool wait_for(atomic_int *flag, int val)
 
 	while (atomic_load(flag) != val)
 		if (mono_now_ns() - t0 > WAIT_NS)
-			return false;
-	return true;
-}
-
-/*
- * The threads meet on semaphores: asleep, not spinning, the one waited
- * for gets the CPU at once on a busy 2-CPU host.
- */
-static bool sem_wait_long(sem_t *sem)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	ts.tv_sec += WAIT_NS / 1000000000ULL;
-	while (sem_timedwait(sem, &ts))
-		if (errno != EINTR)
 			return false;
 	return true;
 }
@@ -139,31 +124,10 @@ static void victim_fini(struct victim *v)
 }
 
 /*
- * Holds the I/O thread in its handler until opened: the events that
- * come meanwhile are all in the loop's next batch, in the order they
- * came. Edge-triggered, as is first: epoll keeps a level-triggered fd it
- * returned on its ready list, where a new event would find it ahead of
- * others.
- */
-struct gate {
-	struct io_handler h;
-	sem_t in;
-	sem_t open;
-};
-
-static void gate_fn(struct io_handler *h, u32 events)
-{
-	struct gate *g = h->opaque;
-
-	drain(h->fd);
-	sem_post(&g->in);
-	sem_wait_long(&g->open);
-}
-
-/*
- * First in the batch, before the victim: says it runs, then waits up to
- * 200 us for the deletion (io_loop_del() waits for it, as it must), or
- * deletes the victim itself (on the I/O thread).
+ * First in the batch, before the victim (edge-triggered, as the gate of
+ * io-gate.h is): says it runs, then waits up to 200 us for the deletion
+ * (io_loop_del() waits for it, as it must), or deletes the victim itself
+ * (on the I/O thread).
  */
 struct first {
 	struct io_handler h;
@@ -193,7 +157,7 @@ static void first_fn(struct io_handler *h, u32 events)
 
 struct fixture {
 	struct io_loop loop;
-	struct gate gate;
+	struct io_gate gate;
 	struct first first;
 	struct victim v;
 };
@@ -207,20 +171,15 @@ static void kick(int fd)
 static bool fixture_open(struct fixture *f)
 {
 	memset(f, 0, sizeof(*f));
-	sem_init(&f->gate.in, 0, 0);
-	sem_init(&f->gate.open, 0, 0);
 	sem_init(&f->first.in, 0, 0);
-	if (io_loop_init(&f->loop))
+	if (!io_gate_init(&f->gate) || io_loop_init(&f->loop))
 		return false;
-	f->gate.h = (struct io_handler){ .fn = gate_fn, .opaque = &f->gate };
 	f->first.h = (struct io_handler){ .fn = first_fn,
 					  .opaque = &f->first };
 	f->first.loop = &f->loop;
-	f->gate.h.fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
 	f->first.h.fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
-	return victim_init(&f->v, 0) >= 0 && f->gate.h.fd >= 0 &&
-	       f->first.h.fd >= 0 &&
-	       !io_loop_add(&f->loop, &f->gate.h, EPOLLIN | EPOLLET) &&
+	return victim_init(&f->v, 0) >= 0 && f->first.h.fd >= 0 &&
+	       !io_loop_add(&f->loop, &f->gate.h, IO_GATE_EVENTS) &&
 	       !io_loop_add(&f->loop, &f->first.h, EPOLLIN | EPOLLET) &&
 	       !io_loop_add(&f->loop, &f->v.h, EPOLLIN) &&
 	       !io_loop_start(&f->loop);
@@ -229,43 +188,20 @@ static bool fixture_open(struct fixture *f)
 static void fixture_close(struct fixture *f)
 {
 	io_loop_destroy(&f->loop);
-	close(f->gate.h.fd);
+	io_gate_fini(&f->gate);
 	close(f->first.h.fd);
 	victim_fini(&f->v);
-	sem_destroy(&f->gate.in);
-	sem_destroy(&f->gate.open);
 	sem_destroy(&f->first.in);
-}
-
-/* The I/O thread held in the gate's handler, past every earlier event. */
-static bool gate_hold(struct fixture *f)
-{
-	kick(f->gate.h.fd);
-	return sem_wait_long(&f->gate.in);
-}
-
-static void gate_release(struct fixture *f)
-{
-	sem_post(&f->gate.open);
-}
-
-/* The loop is past every event before this: it has served the gate's. */
-static bool gate_pass(struct fixture *f)
-{
-	if (!gate_hold(f))
-		return false;
-	gate_release(f);
-	return true;
 }
 
 /* The next batch: first's event, then the victim's. */
 static bool batch_first_victim(struct fixture *f)
 {
-	if (!gate_hold(f))
+	if (!io_gate_hold(&f->gate))
 		return false;
 	kick(f->first.h.fd);
 	kick(f->v.h.fd);
-	gate_release(f);
+	io_gate_release(&f->gate);
 	return true;
 }
 
@@ -303,7 +239,7 @@ static void test_del_held_event(void)
 			errs++;
 		atomic_store(&f.v.alive, 0);
 		atomic_store(&f.first.deleted, 1);
-		if (!gate_pass(&f) || !victim_revive(&f))
+		if (!io_gate_pass(&f.gate) || !victim_revive(&f))
 			errs++;
 	}
 	ok(!errs && i == rounds, "held event: %d rounds ran (%d errors)", i,
@@ -341,7 +277,7 @@ static void test_del_running(void)
 			busy++;
 		atomic_store(&f.v.alive, 0);
 		atomic_store(&f.v.release, 1);
-		if (!gate_pass(&f) || !victim_revive(&f))
+		if (!io_gate_pass(&f.gate) || !victim_revive(&f))
 			errs++;
 	}
 	ok(!errs, "running: %d rounds ran", i);
@@ -364,7 +300,7 @@ static void test_del_on_thread(void)
 	f.first.del = &f.v;
 	calls = atomic_load(&f.v.calls);
 	for (i = 0; i < rounds && !errs; i++) {
-		if (!batch_first_victim(&f) || !gate_pass(&f) ||
+		if (!batch_first_victim(&f) || !io_gate_pass(&f.gate) ||
 		    atomic_load(&f.v.alive) || !victim_revive(&f))
 			errs++;
 	}
@@ -471,31 +407,27 @@ static bool poll_del_poll(struct io_handler *h)
 static void test_del_from_poll(void)
 {
 	struct poll_del d = { 0 };
-	struct gate gate = { 0 };
+	struct io_gate gate;
 	struct victim v = { 0 };
 	struct io_loop loop;
 	int i, rounds = 50, errs = 0, calls;
 
-	sem_init(&gate.in, 0, 0);
-	sem_init(&gate.open, 0, 0);
-	if (io_loop_init(&loop)) {
+	if (!io_gate_init(&gate) || io_loop_init(&loop)) {
 		ok(0, "from poll: loop set up");
-		goto out_sem;
+		goto out_gate;
 	}
 	/* Polling whatever the load: the first pass holds the batch. */
 	if (loop.loadavg_fd >= 0)
 		close(loop.loadavg_fd);
 	loop.loadavg_fd = -1;
 	io_loop_set_poll(&loop, 1000000);
-	gate.h = (struct io_handler){ .fn = gate_fn, .opaque = &gate };
-	gate.h.fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
 	d.h = (struct io_handler){ .fn = poll_del_fn, .opaque = &d,
 				   .poll = poll_del_poll };
 	d.h.fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
 	d.loop = &loop;
 	d.del = &v;
-	if (victim_init(&v, 0) < 0 || gate.h.fd < 0 || d.h.fd < 0 ||
-	    io_loop_add(&loop, &gate.h, EPOLLIN | EPOLLET) ||
+	if (victim_init(&v, 0) < 0 || d.h.fd < 0 ||
+	    io_loop_add(&loop, &gate.h, IO_GATE_EVENTS) ||
 	    io_loop_add(&loop, &d.h, EPOLLIN) ||
 	    io_loop_add(&loop, &v.h, EPOLLIN) || io_loop_start(&loop)) {
 		ok(0, "from poll: handlers added, loop started");
@@ -509,18 +441,16 @@ static void test_del_from_poll(void)
 		 * pass's epoll_wait() returns the victim's event, then the
 		 * walk deletes it.
 		 */
-		kick(gate.h.fd);
-		if (!sem_wait_long(&gate.in)) {
+		if (!io_gate_hold(&gate)) {
 			errs++;
 			break;
 		}
 		kick(v.h.fd);
 		atomic_store(&d.armed, 1);
 		loop.poll.ns = 1000000;
-		sem_post(&gate.open);
+		io_gate_release(&gate);
 		/* Past that pass: the gate's next event is a later batch. */
-		kick(gate.h.fd);
-		if (!sem_wait_long(&gate.in)) {
+		if (!io_gate_hold(&gate)) {
 			errs++;
 			break;
 		}
@@ -530,7 +460,7 @@ static void test_del_from_poll(void)
 		atomic_store(&v.alive, 1);
 		if (io_loop_add(&loop, &v.h, EPOLLIN))
 			errs++;
-		sem_post(&gate.open);
+		io_gate_release(&gate);
 	}
 	ok(!errs && i == rounds && !atomic_load(&d.del_errs),
 	   "from poll: %d rounds ran", i);
@@ -540,13 +470,10 @@ static void test_del_from_poll(void)
 out:
 	io_loop_destroy(&loop);
 	victim_fini(&v);
-	if (gate.h.fd >= 0)
-		close(gate.h.fd);
 	if (d.h.fd >= 0)
 		close(d.h.fd);
-out_sem:
-	sem_destroy(&gate.in);
-	sem_destroy(&gate.open);
+out_gate:
+	io_gate_fini(&gate);
 }
 
 struct idle_del {
@@ -648,7 +575,7 @@ static void test_stop_wake_full(void)
 	s.loop = &f.loop;
 	/* Read by the I/O thread: the gate orders it before. */
 	f.v.spin_ns = 300000000;
-	if (!gate_pass(&f)) {
+	if (!io_gate_pass(&f.gate)) {
 		ok(0, "stop, wake fd full: set up");
 		fixture_close(&f);
 		return;
@@ -698,7 +625,7 @@ static void test_stop_unwakeable(void)
 		return;
 	}
 	f.v.spin_ns = 100000000;
-	if (!gate_pass(&f)) {
+	if (!io_gate_pass(&f.gate)) {
 		ok(0, "stop, no wake fd: set up");
 		fixture_close(&f);
 		return;

@@ -13,12 +13,12 @@
 #include <fcntl.h>
 #include <pthread.h>
 #include <stdio.h>
-#include <sys/epoll.h>
-#include <sys/eventfd.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "blk-image.h"
+#include "io-gate.h"
 #include "log.h"
 #include "tap.h"
 #include "virtio-sim.h"
@@ -610,52 +610,30 @@ static void probed_raw_suite(enum disk_engine_kind kind, struct io_loop *loop)
 	}
 }
 
-/* A handler that holds the I/O thread until the test lets it go. */
-struct io_gate {
-	struct io_handler h;
-	int go[2];		/* a byte in go[1] lets it return */
-	int entered;
-};
-
-static void io_gate_fn(struct io_handler *h, u32 events)
-{
-	struct io_gate *g = h->opaque;
-	u64 v;
-	char c;
-
-	if (read(h->fd, &v, sizeof(v)) != sizeof(v))
-		return;
-	__atomic_store_n(&g->entered, 1, __ATOMIC_SEQ_CST);
-	if (read(g->go[0], &c, 1) != 1)
-		return;
-}
-
-/* The I/O thread held in io_gate_fn(): true once it is. */
+/* The I/O thread held in io-gate.h's handler: true once it is. */
 static bool io_gate_close(struct io_gate *g, struct io_loop *loop)
 {
-	unsigned int spins;
-
-	*g = (struct io_gate){ .h = { .fn = io_gate_fn, .opaque = g } };
-	g->h.fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
-	if (g->h.fd < 0 || pipe(g->go))
+	if (!io_gate_init(g))
 		return false;
-	if (io_loop_add(loop, &g->h, EPOLLIN) || eventfd_write(g->h.fd, 1))
+	if (io_loop_add(loop, &g->h, IO_GATE_EVENTS)) {
+		io_gate_fini(g);
 		return false;
-	for (spins = 0; spins < 50000; spins++) {
-		if (__atomic_load_n(&g->entered, __ATOMIC_SEQ_CST))
-			return true;
-		usleep(100);
 	}
+	if (io_gate_hold(g))
+		return true;
+	if (io_loop_del(loop, &g->h))
+		ok(0, "the gate left the I/O loop");
+	io_gate_fini(g);
 	return false;
 }
 
+/* Let the I/O thread go on, the gate gone. */
 static void io_gate_open(struct io_gate *g, struct io_loop *loop)
 {
-	if (write(g->go[1], "", 1) != 1 || io_loop_del(loop, &g->h))
+	io_gate_release(g);
+	if (io_loop_del(loop, &g->h))
 		ok(0, "the I/O thread let go");
-	close(g->h.fd);
-	close(g->go[0]);
-	close(g->go[1]);
+	io_gate_fini(g);
 }
 
 /*
@@ -980,39 +958,22 @@ static void vcpu_io_needs_loop(void)
 int main(void)
 {
 	struct io_loop loop;
-	int fd;
 
 	log_set_level(LOG_ERROR);
 	test_thread = pthread_self();
-	if (!sim_setup(&S, 0, 64))
+	if (!sim_setup(&S, 0, 64) ||
+	    !blk_image_make(path, sizeof(path), "blk", DISK_BYTES) ||
+	    io_loop_init(&loop) || io_loop_start(&loop))
 		return 1;
-	snprintf(path, sizeof(path), "/tmp/lkvm-blk-XXXXXX");
-	fd = mkstemp(path);
-	if (fd < 0 || ftruncate(fd, DISK_BYTES))
-		return 1;
-	close(fd);
-	if (io_loop_init(&loop) || io_loop_start(&loop))
-		return 1;
-	{
-		struct disk *d;
-		struct disk_engine *e;
-		struct disk_open_opts oo = { .no_lock = true };
-		int r = disk_open(&d, path, &oo, NULL, 0);
-
-		r = r ? r : disk_uring_create(&e, d, &loop, 8);
-		if (!r) {
-			disk_engine_destroy(e);
-			suite(DISK_ENGINE_URING, &loop);
-			qcow2_suite(DISK_ENGINE_URING, &loop);
-			probed_raw_suite(DISK_ENGINE_URING, &loop);
-			vcpu_io_suite(DISK_ENGINE_URING, &loop);
-			vcpu_io_event_idx(DISK_ENGINE_URING, &loop);
-			vcpu_io_auto(DISK_ENGINE_URING, &loop);
-		} else {
-			skip("io_uring unavailable here", "io_uring engine");
-		}
-		if (d)
-			disk_close(d);
+	if (blk_uring_works(path, &loop)) {
+		suite(DISK_ENGINE_URING, &loop);
+		qcow2_suite(DISK_ENGINE_URING, &loop);
+		probed_raw_suite(DISK_ENGINE_URING, &loop);
+		vcpu_io_suite(DISK_ENGINE_URING, &loop);
+		vcpu_io_event_idx(DISK_ENGINE_URING, &loop);
+		vcpu_io_auto(DISK_ENGINE_URING, &loop);
+	} else {
+		skip("io_uring unavailable here", "io_uring engine");
 	}
 	suite(DISK_ENGINE_THREAD, NULL);
 	qcow2_suite(DISK_ENGINE_THREAD, NULL);
