@@ -9,7 +9,9 @@
  * (io-gate.h); the I/O loop runs throughout, with polling off and on,
  * on both disk engines. A third round on each aims at one window: lone
  * requests only (each runs inline when its queue is idle), and queue
- * resets 0 to 100 us apart.
+ * resets 0 to 100 us apart. A fourth is io=auto's, on a clock on which
+ * about half the requests take longer than the budget, so that lone
+ * requests go back and forth between the vCPUs and the I/O thread.
  *
  * The driver is a Linux-like one: each queue's ring is touched under the
  * queue's lock, the doorbell is rung outside it and only when the
@@ -791,12 +793,30 @@ static bool queues_serve(void)
 	return true;
 }
 
+/*
+ * io=auto's clock in the fourth round: each reading moves it on by 0 or
+ * 2 ms at random, so that requests are over the budget about every other
+ * time, and about one in 16 by 2 s, past the longest backoff, so that
+ * lone requests keep coming back to the vCPUs.
+ */
+static u64 race_clock(void)
+{
+	static atomic_ullong now, n;
+	u64 x = atomic_fetch_add(&n, 1) * 0x9e3779b97f4a7c15ULL;
+
+	x ^= x >> 29;
+	return atomic_fetch_add(&now, (x & 1) * 2000000ULL +
+				      !(x >> 40 & 15) * 2000000000ULL) + 1;
+}
+
 static void round_run(enum disk_engine_kind kind, u32 poll_ns, bool ev,
-		      bool aim)
+		      bool aim, bool aut)
 {
 	struct virtio_blk_options o = {
 		.path = path, .engine = kind, .loop = &loop, .num_queues = NQ,
 		.queue_size = QSIZE, .vcpu_io = true,
+		.vcpu_io_budget_us = aut ? VIRTIO_BLK_AUTO_BUDGET_US : 0,
+		.clock_ns = race_clock,
 	};
 	static const u8 zero[BLOCK];
 	char err[256] = "", why[160] = "", tag[96];
@@ -829,9 +849,10 @@ static void round_run(enum disk_engine_kind kind, u32 poll_ns, bool ev,
 		return;
 	}
 	en = virtio_blk_engine_name(blk);
-	snprintf(tag, sizeof(tag), "[%s, polling %s%s]", en,
+	snprintf(tag, sizeof(tag), "[%s, polling %s%s%s]", en,
 		 poll_ns ? "on" : "off",
-		 aim ? ", lone requests, queue resets close together" : "");
+		 aim ? ", lone requests, queue resets close together" : "",
+		 aut ? ", io=auto" : "");
 	vdev = virtio_blk_vdev(blk);
 	virtio_device_set_transport(vdev, &t_transport, NULL);
 	f = (u64)virtio_get_device_features(vdev, 1) << 32 |
@@ -943,15 +964,17 @@ int main(void)
 	if (io_loop_init(&loop) || io_loop_start(&loop))
 		return 1;
 	if (blk_uring_works(path, &loop)) {
-		round_run(DISK_ENGINE_URING, 0, false, false);
-		round_run(DISK_ENGINE_URING, 50000, true, false);
-		round_run(DISK_ENGINE_URING, 0, true, true);
+		round_run(DISK_ENGINE_URING, 0, false, false, false);
+		round_run(DISK_ENGINE_URING, 50000, true, false, false);
+		round_run(DISK_ENGINE_URING, 0, true, true, false);
+		round_run(DISK_ENGINE_URING, 0, true, false, true);
 	} else {
 		skip("io_uring unavailable here", "io_uring engine");
 	}
-	round_run(DISK_ENGINE_THREAD, 0, true, false);
-	round_run(DISK_ENGINE_THREAD, 50000, false, false);
-	round_run(DISK_ENGINE_THREAD, 0, false, true);
+	round_run(DISK_ENGINE_THREAD, 0, true, false, false);
+	round_run(DISK_ENGINE_THREAD, 50000, false, false, false);
+	round_run(DISK_ENGINE_THREAD, 0, false, true, false);
+	round_run(DISK_ENGINE_THREAD, 0, false, false, true);
 	io_loop_destroy(&loop);
 	unlink(path);
 	sim_teardown(&S);
