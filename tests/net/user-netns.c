@@ -11,12 +11,15 @@
  * namespace, one on 127.0.0.1:53) and its answer comes back from .3; a
  * TCP connection to a hostfwd port arrives as a SYN for the guest's
  * port; with SLIRP_DEBUG=misc, libslirp's debug line on the name
- * servers reaches lkvm's log from its thread; a guest opening thousands
- * of flows holds at most
- * NET_USER_SOCKETS_MAX host sockets, and at that limit its open flows
- * (a UDP source port with its socket, a TCP connection, a hostfwd=udp
- * rule) still pass while a new one is refused. Skips with the reason
- * where the namespace or libslirp are missing.
+ * servers reaches lkvm's log from its thread; the guest's pings to
+ * 127.0.0.1 are answered, over a raw ICMP socket where ping sockets are
+ * refused and over a ping socket where they are allowed; a datagram to
+ * an unroutable address (the guest network's broadcast) gets an ICMP
+ * network unreachable back; a guest opening thousands of flows holds at
+ * most NET_USER_SOCKETS_MAX host sockets, and at that limit its open
+ * flows (a UDP source port with its socket, a TCP connection, a
+ * hostfwd=udp rule) still pass while a new one is refused. Skips with
+ * the reason where the namespace or libslirp are missing.
  *
  * tests/net/user-netns-seccomp.c runs the same cases with lkvm's seccomp
  * filters built (sc_prepare(SC_MODE_ON), sc_build()), so libslirp's
@@ -27,6 +30,7 @@
 #include <arpa/inet.h>
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <net/if.h>
 #include <poll.h>
 #include <sched.h>
@@ -141,13 +145,33 @@ static size_t udp_out(const u8 *dmac, u32 src, u16 sport, u32 dst,
 	return 14 + 20 + ul;
 }
 
-/*
- * The next frame for the guest within 2 s matching want (ethertype and,
- * for IPv4, protocol, source port unless 0 and destination port): its
- * Ethernet frame, or NULL.
- */
-static const u8 *guest_recv_from(u16 ethertype, u8 proto, u16 sport,
-				 u16 dport)
+/* What a frame for the guest must be: ethertype, and for IPv4 more. */
+struct frame_want {
+	u16 ethertype;
+	u8 proto;
+	/* Ports (source unless 0), or with icmp an ICMP type and id. */
+	u16 sport, dport;
+	bool icmp;
+};
+
+static bool frame_is(const u8 *f, const struct frame_want *w)
+{
+	const u8 *l4 = f + 14 + 20;
+
+	if ((f[12] << 8 | f[13]) != w->ethertype)
+		return false;
+	if (w->ethertype != 0x0800)
+		return true;
+	if (f[14 + 9] != w->proto)
+		return false;
+	if (w->icmp)
+		return l4[0] == w->sport && (l4[4] << 8 | l4[5]) == w->dport;
+	return (!w->sport || (l4[0] << 8 | l4[1]) == w->sport) &&
+	       (l4[2] << 8 | l4[3]) == w->dport;
+}
+
+/* The next frame for the guest within 2 s that is want, or NULL. */
+static const u8 *guest_recv_want(const struct frame_want *want)
 {
 	struct pollfd pfd = { .fd = BE->fds[0], .events = POLLIN };
 	unsigned int tries;
@@ -163,18 +187,24 @@ static const u8 *guest_recv_from(u16 ethertype, u8 proto, u16 sport,
 			/* Give a buffer back for the one used. */
 			th_post(&T, 0, TH_BUFS + 0x10000 +
 				RXBUF * ((rx_next + 30) % 32), RXBUF, true);
-			if ((f[12] << 8 | f[13]) != ethertype)
-				continue;
-			if (ethertype != 0x0800)
-				return f;
-			if (f[14 + 9] == proto &&
-			    (!sport ||
-			     (f[14 + 20] << 8 | f[14 + 20 + 1]) == sport) &&
-			    (f[14 + 20 + 2] << 8 | f[14 + 20 + 3]) == dport)
+			if (frame_is(f, want))
 				return f;
 		}
 	}
 	return NULL;
+}
+
+/*
+ * The next frame for the guest within 2 s of that ethertype and, for
+ * IPv4, protocol, source port unless 0 and destination port: its
+ * Ethernet frame, or NULL.
+ */
+static const u8 *guest_recv_from(u16 ethertype, u8 proto, u16 sport,
+				 u16 dport)
+{
+	return guest_recv_want(&(struct frame_want){
+		.ethertype = ethertype, .proto = proto, .sport = sport,
+		.dport = dport });
 }
 
 static const u8 *guest_recv(u16 ethertype, u8 proto, u16 dport)
@@ -370,6 +400,93 @@ static void test_hostfwd(void)
 	   !memcmp(r + 30, &(u32){ ip4("192.168.33.15") }, 4),
 	   "hostfwd=tcp:2222-:22: a connection to 127.0.0.1:2222 reaches the guest as a SYN to port 22");
 	close(s);
+}
+
+/*
+ * A guest's ICMP echo request (id, sequence 1, 16 bytes) to dst: the
+ * echo reply it gets from dst within 2 s, payload and all, or false.
+ */
+static bool pinged(u32 dst, u16 id)
+{
+	static const u8 data[16] = "lkvm ping check";
+	u8 *icmp = ipv4_out(gw_mac, ip4("192.168.33.15"), dst, 1,
+			    8 + sizeof(data));
+	const u8 *r;
+	u16 c;
+
+	memcpy(icmp, (u8[]){ 8, 0, 0, 0, id >> 8, id & 0xff, 0, 1 }, 8);
+	memcpy(icmp + 8, data, sizeof(data));
+	c = htons((u16)~inet_fold(inet_sum(0, icmp, 8 + sizeof(data))));
+	memcpy(icmp + 2, &c, 2);
+	guest_send(14 + 20 + 8 + sizeof(data));
+	r = guest_recv_want(&(struct frame_want){
+		.ethertype = 0x0800, .proto = 1, .icmp = true,
+		.sport = 0, .dport = id });
+	return r && !memcmp(r + 26, &dst, 4) && r[14 + 20 + 7] == 1 &&
+	       !memcmp(r + 14 + 20 + 8, data, sizeof(data));
+}
+
+/* The namespace's net.ipv4.ping_group_range: who may make ping sockets. */
+static int ping_groups(const char *range)
+{
+	int fd = open("/proc/sys/net/ipv4/ping_group_range", O_WRONLY);
+	ssize_t n = -1;
+
+	if (fd >= 0) {
+		n = write(fd, range, strlen(range));
+		close(fd);
+	}
+	return n == (ssize_t)strlen(range) ? 0 : -1;
+}
+
+/*
+ * The guest pings the namespace's 127.0.0.1 (libslirp sends a ping to
+ * its own address, untranslated): first where the host refuses ping
+ * sockets (ping_group_range "1 0", a new namespace's own), so libslirp
+ * makes a raw ICMP socket (CAP_NET_RAW: this test runs as root), then
+ * where it allows them (libslirp's ping socket, SOCK_DGRAM
+ * IPPROTO_ICMP). Under lkvm-net's filter in user-netns-seccomp: both
+ * sockets, their sendto() and recv().
+ */
+static void test_ping(void)
+{
+	int raw = socket(AF_INET, SOCK_RAW | SOCK_CLOEXEC, IPPROTO_ICMP);
+
+	if (raw < 0) {
+		skip("no CAP_NET_RAW here",
+		     "ping from the guest over a raw ICMP socket");
+	} else {
+		close(raw);
+		if (ping_groups("1 0"))
+			abort();
+		ok(pinged(ip4("127.0.0.1"), 0x4c01),
+		   "ping from the guest to 127.0.0.1 over libslirp's raw ICMP socket (ping sockets refused)");
+	}
+	if (ping_groups("0 2147483647"))
+		abort();
+	ok(pinged(ip4("127.0.0.1"), 0x4c02),
+	   "ping from the guest to 127.0.0.1 over libslirp's ping socket");
+}
+
+/*
+ * A guest datagram to its network's broadcast, 192.168.33.255, which
+ * libslirp sends to that address as is (only the gateway's and
+ * 255.255.255.255 become 127.0.0.1): the namespace has no route there,
+ * and the guest gets a network-unreachable ICMP error back, through
+ * libslirp's failed sendto() and its strerror() (under the filter in
+ * user-netns-seccomp).
+ */
+static void test_broadcast(void)
+{
+	const u8 *r;
+
+	guest_send(udp_out(BCAST, ip4("192.168.33.15"), 5400,
+			   ip4("192.168.33.255"), 9999,
+			   (const u8 *)"anyone", 6));
+	r = guest_recv_want(&(struct frame_want){
+		.ethertype = 0x0800, .proto = 1, .icmp = true, .sport = 3 });
+	ok(r && r[14 + 20 + 1] == 0 && r[14 + 20 + 8 + 9] == 17,
+	   "UDP from the guest to 192.168.33.255, unroutable: an ICMP network unreachable comes back");
 }
 
 /*
@@ -731,6 +848,8 @@ int main(void)
 		test_dns();
 	}
 	test_hostfwd();
+	test_ping();
+	test_broadcast();
 	test_flood();
 #ifdef USER_NETNS_SECCOMP
 	skip("under filters every NIC starts whole", "lazy start");
