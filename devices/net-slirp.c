@@ -113,12 +113,30 @@ static int user_glib_log(int glevel, const struct glib_log_field *f, size_t n,
 	return GLIB_LOG_WRITER_HANDLED;
 }
 
+/*
+ * glib's g_printerr() and g_print(), which a failed g_assert() in
+ * libslirp calls before it aborts (the assertion, then "Bail out!"):
+ * to lkvm's log too, at the error level (libslirp prints nothing else
+ * with them). glib's own would convert the line to the locale's charset
+ * first (iconv's modules: refused), so lkvm-net died of the filter
+ * (status 159, "openat") rather than of the assertion, whose line was
+ * lost, and g_print() would write on stdout, the guest's console.
+ */
+static void user_glib_print(const char *s)
+{
+	/* glib's assertion lines start with a line of their own. */
+	if (!strncmp(s, "**\n", 3))
+		s += 3;
+	log_msg(LOG_ERROR, "user network: libslirp: %s", s);
+}
+
 /* Stays loaded: its threads and timers may outlive one NIC. */
 static void sl_load(void)
 {
 	void *lib = dlopen("libslirp.so.0", RTLD_NOW | RTLD_LOCAL);
 	void (*set_writer)(__typeof__(user_glib_log) *fn, void *data,
 			   void *data_free);
+	void *(*set_print)(__typeof__(user_glib_print) *fn);
 
 	if (!lib)
 		return;
@@ -126,6 +144,12 @@ static void sl_load(void)
 	*(void **)&set_writer = dlsym(lib, "g_log_set_writer_func");
 	if (set_writer)
 		set_writer(user_glib_log, NULL, NULL);
+	*(void **)&set_print = dlsym(lib, "g_set_printerr_handler");
+	if (set_print)
+		set_print(user_glib_print);
+	*(void **)&set_print = dlsym(lib, "g_set_print_handler");
+	if (set_print)
+		set_print(user_glib_print);
 	*(void **)&sl.new = dlsym(lib, "slirp_new");
 	*(void **)&sl.input = dlsym(lib, "slirp_input");
 	*(void **)&sl.pollfds_fill = dlsym(lib, "slirp_pollfds_fill");
