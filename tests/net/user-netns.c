@@ -8,7 +8,7 @@
  * gateway reaches a socket on the namespace's loopback and its answer
  * comes back; a DNS query to the forwarder (.3) reaches the server that
  * the host's /etc/resolv.conf names (here, in this program's own mount
- * namespace, one on 127.0.0.1:53) and its answer comes back from .3; a
+ * namespace, one on 127.0.0.53:53) and its answer comes back from .3; a
  * TCP connection to a hostfwd port arrives as a SYN for the guest's
  * port; with SLIRP_DEBUG=misc, libslirp's debug line on the name
  * servers reaches lkvm's log from its thread; the guest's pings to
@@ -258,27 +258,33 @@ static void test_dhcp(const char *when)
 	   "DHCP: DISCOVER gets an OFFER of guest_ip 192.168.33.15%s", when);
 }
 
-/* A UDP socket bound to the namespace's 127.0.0.1:port. */
-static int udp_listener(u16 port)
+/* A UDP socket bound to the namespace's addr:port (a loopback address). */
+static int udp_listener_at(const char *addr, u16 port)
 {
 	struct sockaddr_in a = { .sin_family = AF_INET,
 				 .sin_port = htons(port) };
 	int s;
 
-	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	a.sin_addr.s_addr = ip4(addr);
 	s = socket(AF_INET, SOCK_DGRAM, 0);
 	if (s < 0 || bind(s, (struct sockaddr *)&a, sizeof(a)))
 		abort();
 	return s;
 }
 
+static int udp_listener(u16 port)
+{
+	return udp_listener_at("127.0.0.1", port);
+}
+
 /*
  * A datagram from the guest's sport to gateway_ip:port reaches a socket
- * on the namespace's loopback port lport, and its answer comes back to
- * the guest from gateway_ip:port.
+ * on the namespace's loopback at lhost:lport, and its answer comes back
+ * to the guest from gateway_ip:port.
  */
-static void udp_round_trip(const char *gateway_ip, u16 port, u16 lport,
-			   u16 sport, const char *there, const char *back)
+static void udp_round_trip(const char *gateway_ip, u16 port,
+			   const char *lhost, u16 lport, u16 sport,
+			   const char *there, const char *back)
 {
 	struct sockaddr_in from;
 	socklen_t fl = sizeof(from);
@@ -286,7 +292,7 @@ static void udp_round_trip(const char *gateway_ip, u16 port, u16 lport,
 	u8 got[64];
 	const u8 *r;
 	ssize_t n;
-	int s = udp_listener(lport);
+	int s = udp_listener_at(lhost, lport);
 
 	guest_send(udp_out(gw_mac, ip4("192.168.33.15"), sport,
 			   ip4(gateway_ip), port,
@@ -306,21 +312,21 @@ static void udp_round_trip(const char *gateway_ip, u16 port, u16 lport,
 
 static void test_udp(void)
 {
-	udp_round_trip("192.168.33.1", 7100, 7100, 5555,
+	udp_round_trip("192.168.33.1", 7100, "127.0.0.1", 7100, 5555,
 		       "UDP to the gateway reaches a socket on the namespace's loopback",
 		       "... and its answer comes back from the gateway address");
 }
 
 /*
  * In a mount namespace of its own, this program's /etc/resolv.conf names
- * fe80::1%lo, then 127.0.0.1 (before libslirp's thread starts, which
- * reads it). 0 if so.
+ * fe80::1%lo, then 127.0.0.53, the first IPv4 server, which libslirp
+ * must pick, then another, among lines it passes over (before its
+ * thread starts, which reads it). 0 if so.
  */
 static int resolv_here(char *why, size_t len)
 {
-	static const char ns[] = "nameserver fe80::1%lo\nnameserver 127.0.0.1\n";
-	char path[] = "/tmp/lkvm-resolv.XXXXXX";
-	int fd, r = -1;
+	char path[] = "/tmp/lkvm-resolv.XXXXXX", ns[1024], pad[701];
+	int fd, r = -1, n;
 
 	if (unshare(CLONE_NEWNS) ||
 	    mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL)) {
@@ -333,9 +339,24 @@ static int resolv_here(char *why, size_t len)
 	/*
 	 * A scoped name server first, as NetworkManager writes them:
 	 * libslirp's parsing calls if_nametoindex() for it, under
-	 * lkvm-net's filter in user-netns-seccomp (lib/net-ifindex.c).
+	 * lkvm-net's filter in user-netns-seccomp (lib/net-ifindex.c);
+	 * one scoped on a name longer than an interface's; search and
+	 * options lines; a line longer than libslirp's 512-byte buffer
+	 * (fgets() gives it in pieces); then the IPv4 server it uses, the
+	 * first, and another.
 	 */
-	if (write(fd, ns, sizeof(ns) - 1) == sizeof(ns) - 1 &&
+	memset(pad, 'y', sizeof(pad) - 1);
+	pad[sizeof(pad) - 1] = '\0';
+	n = snprintf(ns, sizeof(ns),
+		     "# lkvm's test\nsearch example.org lan\n"
+		     "options edns0 trust-ad ndots:1\n"
+		     "nameserver fe80::1%%lo\n"
+		     "nameserver fe80::2%%an-interface-name-too-long-to-be-one\n"
+		     ";%s\nnameserver 127.0.0.53\nnameserver 10.255.255.1\n",
+		     pad);
+	if (n < 0 || (size_t)n >= sizeof(ns))
+		abort();
+	if (write(fd, ns, (size_t)n) == n &&
 	    !mount(path, "/etc/resolv.conf", NULL, MS_BIND, NULL))
 		r = 0;
 	else
@@ -374,8 +395,8 @@ static void test_dns(void)
 {
 	log_set_level(LOG_DEBUG);
 	log_set_console(&log_taker);
-	udp_round_trip("192.168.33.3", 53, 53, 5353,
-		       "DNS to the forwarder 192.168.33.3 reaches resolv.conf's server on 127.0.0.1:53",
+	udp_round_trip("192.168.33.3", 53, "127.0.0.53", 53, 5353,
+		       "DNS to the forwarder 192.168.33.3 reaches resolv.conf's server on 127.0.0.53:53",
 		       "... and its answer comes back from 192.168.33.3:53");
 	log_set_level(LOG_ERROR);
 	log_unset_console(&log_taker);
@@ -693,7 +714,7 @@ static void test_flood(void)
 	ok(first && !second,
 	   "a TCP SYN reaches a host listener, but not at the limit");
 	/* test_udp's flow (source port 5555) has its socket still. */
-	udp_round_trip("192.168.33.1", 7100, 7100, 5555,
+	udp_round_trip("192.168.33.1", 7100, "127.0.0.1", 7100, 5555,
 		       "at the limit, a datagram of a UDP flow that has its socket still reaches the host",
 		       "... and its answer comes back");
 	ok(!udp_reaches(5556, 7101),
