@@ -24,6 +24,7 @@
  */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <limits.h>
 #include <poll.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -59,13 +60,96 @@ static struct {
 } sl;
 static pthread_once_t sl_once = PTHREAD_ONCE_INIT;
 
+/*
+ * glib's log messages (libslirp's g_debug() lines, which SLIRP_DEBUG turns
+ * on, its g_warning()s) go to lkvm's log, at the level they name, as
+ * "user network: libslirp: ...": lkvm-net logs them under its filter.
+ * glib's own writer would not do: the first message of the process
+ * loads the charset converter (iconv's modules: an O_DIRECTORY open the
+ * filter refuses, so lkvm-net was killed at the guest's first DNS query
+ * under SLIRP_DEBUG=misc G_MESSAGES_DEBUG=all), talks to journald on a
+ * Unix socket of its own where stderr is the journal (refused too), and
+ * prints debug lines on stdout, the guest's console. glib's types, as its
+ * ABI has them since 2.50 (g_log_set_writer_func()); an older glib keeps
+ * its own writer.
+ */
+struct glib_log_field {
+	const char *key;
+	const void *value;
+	ssize_t length;		/* -1: a NUL-terminated string */
+};
+
+#define GLIB_LOG_LEVEL_ERROR	(1 << 2)
+#define GLIB_LOG_LEVEL_CRITICAL	(1 << 3)
+#define GLIB_LOG_LEVEL_WARNING	(1 << 4)
+#define GLIB_LOG_LEVEL_MESSAGE	(1 << 5)
+#define GLIB_LOG_LEVEL_INFO	(1 << 6)
+#define GLIB_LOG_WRITER_HANDLED	1
+
+static int user_glib_log(int glevel, const struct glib_log_field *f, size_t n,
+			 void *data)
+{
+	enum log_level level = LOG_DEBUG;
+	size_t i;
+
+	if (glevel & (GLIB_LOG_LEVEL_ERROR | GLIB_LOG_LEVEL_CRITICAL))
+		level = LOG_ERROR;
+	else if (glevel & GLIB_LOG_LEVEL_WARNING)
+		level = LOG_WARN;
+	else if (glevel & (GLIB_LOG_LEVEL_MESSAGE | GLIB_LOG_LEVEL_INFO))
+		level = LOG_INFO;
+	for (i = 0; i < n; i++) {
+		if (strcmp(f[i].key, "MESSAGE"))
+			continue;
+		if (f[i].length < 0)
+			log_msg(level, "user network: libslirp: %s",
+				(const char *)f[i].value);
+		else
+			log_msg(level, "user network: libslirp: %.*s",
+				(int)MIN(f[i].length, (ssize_t)INT_MAX),
+				(const char *)f[i].value);
+		break;
+	}
+	return GLIB_LOG_WRITER_HANDLED;
+}
+
+/*
+ * glib's g_printerr() and g_print(), which a failed g_assert() in
+ * libslirp calls before it aborts (the assertion, then "Bail out!"):
+ * to lkvm's log too, at the error level (libslirp prints nothing else
+ * with them). glib's own would convert the line to the locale's charset
+ * first (iconv's modules: refused), so lkvm-net died of the filter
+ * (status 159, "openat") rather than of the assertion, whose line was
+ * lost, and g_print() would write on stdout, the guest's console.
+ */
+static void user_glib_print(const char *s)
+{
+	/* glib's assertion lines start with a line of their own. */
+	if (!strncmp(s, "**\n", 3))
+		s += 3;
+	log_msg(LOG_ERROR, "user network: libslirp: %s", s);
+}
+
 /* Stays loaded: its threads and timers may outlive one NIC. */
 static void sl_load(void)
 {
 	void *lib = dlopen("libslirp.so.0", RTLD_NOW | RTLD_LOCAL);
+	void (*set_writer)(__typeof__(user_glib_log) *fn, void *data,
+			   void *data_free);
+	void *(*set_print)(__typeof__(user_glib_print) *fn);
 
 	if (!lib)
 		return;
+	/* Before libslirp logs anything: glib takes one writer, once. */
+	*(void **)&set_writer = dlsym(lib, "g_log_set_writer_func");
+	if (set_writer)
+		set_writer(user_glib_log, NULL, NULL);
+	*(void **)&set_print = dlsym(lib, "g_set_printerr_handler");
+	if (set_print)
+		set_print(user_glib_print);
+	*(void **)&set_print = dlsym(lib, "g_set_print_handler");
+	if (set_print)
+		set_print(user_glib_print);
 	*(void **)&sl.new = dlsym(lib, "slirp_new");
 	*(void **)&sl.input = dlsym(lib, "slirp_input");
 	*(void **)&sl.pollfds_fill = dlsym(lib, "slirp_pollfds_fill");

@@ -435,6 +435,95 @@ static const struct sc_rule g_9p[] = {
 };
 
 /*
+ * lkvm-net at run time: every path by which libslirp 4.7 (Debian 12's,
+ * read at its v4.7.0 tag; lkvm's SlirpConfig: version 1, IPv4 only, no
+ * TFTP, bootfile, DNS search, domain, host name, emulation, guestfwd or
+ * outbound address) and the glibc 2.36 and glib 2.74 under it make a
+ * system call once the filter is on, guest traffic or host files
+ * driving them. Read from the source, traced with strace on
+ * tests/net/user-netns-seccomp (x86_64), and for glibc's calls under
+ * qemu-user on arm64 and s390x, where they are the same calls (s390x:
+ * socket calls through socketcall, socket() direct). "ok": the filter
+ * allows each call (on all three), Landlock lets it through or its
+ * refusal is handled.
+ *
+ * - DNS forwarding (a guest datagram or TCP connection to .3 port 53:
+ *   sotranslate_out4(), get_dns_addr()): stat() = newfstatat (at most
+ *   once a second); fopen() = openat O_RDONLY, fstat, read, close;
+ *   fgets(), sscanf(), inet_pton() make none; a scoped name server
+ *   ("%wlan0", on any line, before inet_pton()) calls if_nametoindex():
+ *   lkvm's own, socket AF_INET/SOCK_DGRAM, ioctl SIOCGIFINDEX, close
+ *   (lib/net-ifindex.c; glibc's netlink socket killed the thread, the
+ *   fix of the last review). ok. Search/options lines, lines longer
+ *   than its 512-byte buffer (fgets() in pieces), names longer than an
+ *   interface's (ENODEV, no call): no other call. No IPv4 server (a
+ *   file of IPv6 ones, a missing file: openat fails): the query is
+ *   refused (EPERM, an ICMP error to the guest; 4.7 no longer falls
+ *   back to 127.0.0.1). A file renamed over a plain /etc/resolv.conf:
+ *   Landlock refuses the reread, which costs the first query after the
+ *   change (refused); later ones go to the server read last (its stat
+ *   is kept: lkvm.1, SECCOMP).
+ * - UDP and TCP flows (to the gateway: 127.0.0.1; elsewhere as
+ *   addressed, the guest network's broadcast included; 255.255.255.255
+ *   becomes 127.0.0.1 too): socket, fcntl O_NONBLOCK/FD_CLOEXEC,
+ *   setsockopt SO_REUSEADDR SO_OOBINLINE TCP_NODELAY IP_TTL IP_RECVERR,
+ *   connect, sendto (a zero-byte send() on connect), recvfrom/recv,
+ *   recv MSG_OOB, send MSG_OOB, ioctl FIONREAD, getsockopt SO_ERROR,
+ *   getsockname, shutdown, close; a UDP socket's ICMP errors:
+ *   recvmsg(MSG_ERRQUEUE). A failed send (EACCES, ENETUNREACH)
+ *   answers with an ICMP error, strerror() on the way, which reads no
+ *   catalogue in lkvm's C locale (lkvm never calls setlocale()). ok.
+ * - ICMP echo (not to the gateway or .3, which libslirp answers
+ *   itself): a ping socket (SOCK_DGRAM, IPPROTO_ICMP); where
+ *   ping_group_range refuses it (EACCES), a raw ICMP socket (needs
+ *   CAP_NET_RAW); without that, a UDP datagram to port 7 (as above);
+ *   sendto, recv, close. ok (tests/net/user-netns: both sockets live).
+ * - hostfwd: accept on the listeners bound before the thread; the new
+ *   socket's fcntl and setsockopt as above; getnameinfo() with
+ *   NI_NUMERICHOST | NI_NUMERICSERV makes none (no NSS: libslirp looks
+ *   no name up, so no nsswitch.conf, hosts or NSS module). UDP rules:
+ *   recvfrom, sendto. ok.
+ * - lkvm's count of libslirp's sockets (slirp_connection_info()):
+ *   getsockname of the hostfwd sockets, inet_ntop(). ok.
+ * - DHCP/BOOTP, ARP, NCSI, IP fragments (ip_reass()), ICMP the guest
+ *   sends to be answered, the TCP and fragment timers (from the poll
+ *   loop; no libslirp timer is armed: its only one is IPv6's): memory
+ *   and the frame out (sendmsg on lkvm's socket pair). TFTP: no prefix,
+ *   an error frame, no open. IPv6 frames: dropped (in6_enabled off).
+ * - glib's logging: g_debug() under SLIRP_DEBUG, g_warning() and
+ *   g_critical() (none reachable with lkvm's configuration: DHCP's
+ *   option sizes, guestfwd, Unix forwards, vmstate, the FTP/IRC
+ *   emulation's truncation, a short send_packet, which lkvm's never
+ *   is), g_return_if_fail(),
+ *   a failed g_assert() (g_printerr(), then g_print()). glib's own
+ *   writer and print functions load iconv's modules for the first line
+ *   (an openat O_DIRECTORY: refused, lkvm-net killed), stat
+ *   /etc/localtime, write to journald over a Unix socket of their own
+ *   where stderr is the journal (refused), print on stdout (the guest's
+ *   console). Fixed: lkvm sets glib's writer and print handlers to its
+ *   log (devices/net-slirp.c): log_msg(), a write to stderr, or the
+ *   console's stream (poll, write or send, futex). glib's other calls
+ *   (g_malloc, g_strdup, GString, g_getenv at slirp_new() on main) make
+ *   none beyond memory.
+ * - Memory: malloc's arena for the thread (mmap PROT_NONE, mprotect
+ *   read-write, munmap), growth and trim (brk, mmap, mremap, madvise,
+ *   munmap), sched_getaffinity when it counts CPUs for more arenas;
+ *   never PROT_EXEC. glib has no slice allocator in this path. ok.
+ * - Time: libslirp's clock is lkvm's (clock_gettime); lkvm's rate
+ *   limits' time() (clock_gettime where there is no vDSO). No random
+ *   numbers (g_rand_*() is IPv6's and Unix forwards').
+ * - Aborts (g_assert(), g_error(), glibc's fortify and malloc checks):
+ *   writev or write to stderr, then abort(): rt_sigprocmask,
+ *   rt_sigaction (not SIGSYS), tgkill on this process. ok.
+ * - Binding and loading: libslirp and glib are loaded with RTLD_NOW
+ *   before any filter; lazy binding in lkvm makes no call; nothing
+ *   loads later (iconv's was glib's logging, above; no NSS, no
+ *   libgcc_s: the thread returns, it is not cancelled).
+ * - The thread's end: exit, madvise on its stack (glibc). ok. Then
+ *   slirp_cleanup() on main, under main's filter: close of each socket
+ *   (no segment is sent), free. ok.
+ */
+/*
  * libslirp: the guest's connections become host sockets (IP only).
  *
  * Its sockets (4.7, Debian's; 4.8 and 4.9 likewise), each made by its

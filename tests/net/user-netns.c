@@ -8,13 +8,18 @@
  * gateway reaches a socket on the namespace's loopback and its answer
  * comes back; a DNS query to the forwarder (.3) reaches the server that
  * the host's /etc/resolv.conf names (here, in this program's own mount
- * namespace, one on 127.0.0.1:53) and its answer comes back from .3; a
+ * namespace, one on 127.0.0.53:53) and its answer comes back from .3; a
  * TCP connection to a hostfwd port arrives as a SYN for the guest's
- * port; a guest opening thousands of flows holds at most
- * NET_USER_SOCKETS_MAX host sockets, and at that limit its open flows
- * (a UDP source port with its socket, a TCP connection, a hostfwd=udp
- * rule) still pass while a new one is refused. Skips with the reason
- * where the namespace or libslirp are missing.
+ * port; with SLIRP_DEBUG=misc, libslirp's debug line on the name
+ * servers reaches lkvm's log from its thread; the guest's pings to
+ * 127.0.0.1 are answered, over a raw ICMP socket where ping sockets are
+ * refused and over a ping socket where they are allowed; a datagram to
+ * an unroutable address (the guest network's broadcast) gets an ICMP
+ * network unreachable back; a guest opening thousands of flows holds at
+ * most NET_USER_SOCKETS_MAX host sockets, and at that limit its open
+ * flows (a UDP source port with its socket, a TCP connection, a
+ * hostfwd=udp rule) still pass while a new one is refused. Skips with
+ * the reason where the namespace or libslirp are missing.
  *
  * tests/net/user-netns-seccomp.c runs the same cases with lkvm's seccomp
  * filters built (sc_prepare(SC_MODE_ON), sc_build()), so libslirp's
@@ -25,9 +30,11 @@
 #include <arpa/inet.h>
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <net/if.h>
 #include <poll.h>
 #include <sched.h>
+#include <stdatomic.h>
 #include <sys/mount.h>
 #include <stdio.h>
 #include <sys/epoll.h>
@@ -138,13 +145,33 @@ static size_t udp_out(const u8 *dmac, u32 src, u16 sport, u32 dst,
 	return 14 + 20 + ul;
 }
 
-/*
- * The next frame for the guest within 2 s matching want (ethertype and,
- * for IPv4, protocol, source port unless 0 and destination port): its
- * Ethernet frame, or NULL.
- */
-static const u8 *guest_recv_from(u16 ethertype, u8 proto, u16 sport,
-				 u16 dport)
+/* What a frame for the guest must be: ethertype, and for IPv4 more. */
+struct frame_want {
+	u16 ethertype;
+	u8 proto;
+	/* Ports (source unless 0), or with icmp an ICMP type and id. */
+	u16 sport, dport;
+	bool icmp;
+};
+
+static bool frame_is(const u8 *f, const struct frame_want *w)
+{
+	const u8 *l4 = f + 14 + 20;
+
+	if ((f[12] << 8 | f[13]) != w->ethertype)
+		return false;
+	if (w->ethertype != 0x0800)
+		return true;
+	if (f[14 + 9] != w->proto)
+		return false;
+	if (w->icmp)
+		return l4[0] == w->sport && (l4[4] << 8 | l4[5]) == w->dport;
+	return (!w->sport || (l4[0] << 8 | l4[1]) == w->sport) &&
+	       (l4[2] << 8 | l4[3]) == w->dport;
+}
+
+/* The next frame for the guest within 2 s that is want, or NULL. */
+static const u8 *guest_recv_want(const struct frame_want *want)
 {
 	struct pollfd pfd = { .fd = BE->fds[0], .events = POLLIN };
 	unsigned int tries;
@@ -160,18 +187,24 @@ static const u8 *guest_recv_from(u16 ethertype, u8 proto, u16 sport,
 			/* Give a buffer back for the one used. */
 			th_post(&T, 0, TH_BUFS + 0x10000 +
 				RXBUF * ((rx_next + 30) % 32), RXBUF, true);
-			if ((f[12] << 8 | f[13]) != ethertype)
-				continue;
-			if (ethertype != 0x0800)
-				return f;
-			if (f[14 + 9] == proto &&
-			    (!sport ||
-			     (f[14 + 20] << 8 | f[14 + 20 + 1]) == sport) &&
-			    (f[14 + 20 + 2] << 8 | f[14 + 20 + 3]) == dport)
+			if (frame_is(f, want))
 				return f;
 		}
 	}
 	return NULL;
+}
+
+/*
+ * The next frame for the guest within 2 s of that ethertype and, for
+ * IPv4, protocol, source port unless 0 and destination port: its
+ * Ethernet frame, or NULL.
+ */
+static const u8 *guest_recv_from(u16 ethertype, u8 proto, u16 sport,
+				 u16 dport)
+{
+	return guest_recv_want(&(struct frame_want){
+		.ethertype = ethertype, .proto = proto, .sport = sport,
+		.dport = dport });
 }
 
 static const u8 *guest_recv(u16 ethertype, u8 proto, u16 dport)
@@ -225,27 +258,33 @@ static void test_dhcp(const char *when)
 	   "DHCP: DISCOVER gets an OFFER of guest_ip 192.168.33.15%s", when);
 }
 
-/* A UDP socket bound to the namespace's 127.0.0.1:port. */
-static int udp_listener(u16 port)
+/* A UDP socket bound to the namespace's addr:port (a loopback address). */
+static int udp_listener_at(const char *addr, u16 port)
 {
 	struct sockaddr_in a = { .sin_family = AF_INET,
 				 .sin_port = htons(port) };
 	int s;
 
-	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	a.sin_addr.s_addr = ip4(addr);
 	s = socket(AF_INET, SOCK_DGRAM, 0);
 	if (s < 0 || bind(s, (struct sockaddr *)&a, sizeof(a)))
 		abort();
 	return s;
 }
 
+static int udp_listener(u16 port)
+{
+	return udp_listener_at("127.0.0.1", port);
+}
+
 /*
  * A datagram from the guest's sport to gateway_ip:port reaches a socket
- * on the namespace's loopback port lport, and its answer comes back to
- * the guest from gateway_ip:port.
+ * on the namespace's loopback at lhost:lport, and its answer comes back
+ * to the guest from gateway_ip:port.
  */
-static void udp_round_trip(const char *gateway_ip, u16 port, u16 lport,
-			   u16 sport, const char *there, const char *back)
+static void udp_round_trip(const char *gateway_ip, u16 port,
+			   const char *lhost, u16 lport, u16 sport,
+			   const char *there, const char *back)
 {
 	struct sockaddr_in from;
 	socklen_t fl = sizeof(from);
@@ -253,7 +292,7 @@ static void udp_round_trip(const char *gateway_ip, u16 port, u16 lport,
 	u8 got[64];
 	const u8 *r;
 	ssize_t n;
-	int s = udp_listener(lport);
+	int s = udp_listener_at(lhost, lport);
 
 	guest_send(udp_out(gw_mac, ip4("192.168.33.15"), sport,
 			   ip4(gateway_ip), port,
@@ -273,21 +312,21 @@ static void udp_round_trip(const char *gateway_ip, u16 port, u16 lport,
 
 static void test_udp(void)
 {
-	udp_round_trip("192.168.33.1", 7100, 7100, 5555,
+	udp_round_trip("192.168.33.1", 7100, "127.0.0.1", 7100, 5555,
 		       "UDP to the gateway reaches a socket on the namespace's loopback",
 		       "... and its answer comes back from the gateway address");
 }
 
 /*
  * In a mount namespace of its own, this program's /etc/resolv.conf names
- * fe80::1%lo, then 127.0.0.1 (before libslirp's thread starts, which
- * reads it). 0 if so.
+ * fe80::1%lo, then 127.0.0.53, the first IPv4 server, which libslirp
+ * must pick, then another, among lines it passes over (before its
+ * thread starts, which reads it). 0 if so.
  */
 static int resolv_here(char *why, size_t len)
 {
-	static const char ns[] = "nameserver fe80::1%lo\nnameserver 127.0.0.1\n";
-	char path[] = "/tmp/lkvm-resolv.XXXXXX";
-	int fd, r = -1;
+	char path[] = "/tmp/lkvm-resolv.XXXXXX", ns[1024], pad[701];
+	int fd, r = -1, n;
 
 	if (unshare(CLONE_NEWNS) ||
 	    mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL)) {
@@ -300,9 +339,24 @@ static int resolv_here(char *why, size_t len)
 	/*
 	 * A scoped name server first, as NetworkManager writes them:
 	 * libslirp's parsing calls if_nametoindex() for it, under
-	 * lkvm-net's filter in user-netns-seccomp (lib/net-ifindex.c).
+	 * lkvm-net's filter in user-netns-seccomp (lib/net-ifindex.c);
+	 * one scoped on a name longer than an interface's; search and
+	 * options lines; a line longer than libslirp's 512-byte buffer
+	 * (fgets() gives it in pieces); then the IPv4 server it uses, the
+	 * first, and another.
 	 */
-	if (write(fd, ns, sizeof(ns) - 1) == sizeof(ns) - 1 &&
+	memset(pad, 'y', sizeof(pad) - 1);
+	pad[sizeof(pad) - 1] = '\0';
+	n = snprintf(ns, sizeof(ns),
+		     "# lkvm's test\nsearch example.org lan\n"
+		     "options edns0 trust-ad ndots:1\n"
+		     "nameserver fe80::1%%lo\n"
+		     "nameserver fe80::2%%an-interface-name-too-long-to-be-one\n"
+		     ";%s\nnameserver 127.0.0.53\nnameserver 10.255.255.1\n",
+		     pad);
+	if (n < 0 || (size_t)n >= sizeof(ns))
+		abort();
+	if (write(fd, ns, (size_t)n) == n &&
 	    !mount(path, "/etc/resolv.conf", NULL, MS_BIND, NULL))
 		r = 0;
 	else
@@ -313,11 +367,41 @@ static int resolv_here(char *why, size_t len)
 	return r;
 }
 
+/* Has libslirp's line on the name servers reached lkvm's log? */
+static atomic_bool slirp_dns_line;
+
+/* Takes (swallows) every log line, noting libslirp's. */
+static enum log_line_route take_line(void *opaque, const char *line,
+				     size_t len, char *prefix,
+				     size_t *prefix_len)
+{
+	static const char want[] = "user network: libslirp: IP address of your DNS";
+
+	if (memmem(line, len, want, sizeof(want) - 1))
+		atomic_store(&slirp_dns_line, true);
+	return LOG_LINE_TAKEN;
+}
+
+static const struct log_console log_taker = { .line = take_line };
+
+/*
+ * With SLIRP_DEBUG=misc (main() sets it, and G_MESSAGES_DEBUG=all),
+ * libslirp logs the name servers it reads at the first query, on its
+ * thread: lkvm's log takes the line (devices/net-slirp.c,
+ * user_glib_log()). glib's own writer, under lkvm-net's filter, loaded
+ * iconv's modules there and was killed (status 159).
+ */
 static void test_dns(void)
 {
-	udp_round_trip("192.168.33.3", 53, 53, 5353,
-		       "DNS to the forwarder 192.168.33.3 reaches resolv.conf's server on 127.0.0.1:53",
+	log_set_level(LOG_DEBUG);
+	log_set_console(&log_taker);
+	udp_round_trip("192.168.33.3", 53, "127.0.0.53", 53, 5353,
+		       "DNS to the forwarder 192.168.33.3 reaches resolv.conf's server on 127.0.0.53:53",
 		       "... and its answer comes back from 192.168.33.3:53");
+	log_set_level(LOG_ERROR);
+	log_unset_console(&log_taker);
+	ok(atomic_load(&slirp_dns_line),
+	   "SLIRP_DEBUG=misc: libslirp's line on the name servers reaches lkvm's log from its thread");
 }
 
 static void test_hostfwd(void)
@@ -337,6 +421,93 @@ static void test_hostfwd(void)
 	   !memcmp(r + 30, &(u32){ ip4("192.168.33.15") }, 4),
 	   "hostfwd=tcp:2222-:22: a connection to 127.0.0.1:2222 reaches the guest as a SYN to port 22");
 	close(s);
+}
+
+/*
+ * A guest's ICMP echo request (id, sequence 1, 16 bytes) to dst: the
+ * echo reply it gets from dst within 2 s, payload and all, or false.
+ */
+static bool pinged(u32 dst, u16 id)
+{
+	static const u8 data[16] = "lkvm ping check";
+	u8 *icmp = ipv4_out(gw_mac, ip4("192.168.33.15"), dst, 1,
+			    8 + sizeof(data));
+	const u8 *r;
+	u16 c;
+
+	memcpy(icmp, (u8[]){ 8, 0, 0, 0, id >> 8, id & 0xff, 0, 1 }, 8);
+	memcpy(icmp + 8, data, sizeof(data));
+	c = htons((u16)~inet_fold(inet_sum(0, icmp, 8 + sizeof(data))));
+	memcpy(icmp + 2, &c, 2);
+	guest_send(14 + 20 + 8 + sizeof(data));
+	r = guest_recv_want(&(struct frame_want){
+		.ethertype = 0x0800, .proto = 1, .icmp = true,
+		.sport = 0, .dport = id });
+	return r && !memcmp(r + 26, &dst, 4) && r[14 + 20 + 7] == 1 &&
+	       !memcmp(r + 14 + 20 + 8, data, sizeof(data));
+}
+
+/* The namespace's net.ipv4.ping_group_range: who may make ping sockets. */
+static int ping_groups(const char *range)
+{
+	int fd = open("/proc/sys/net/ipv4/ping_group_range", O_WRONLY);
+	ssize_t n = -1;
+
+	if (fd >= 0) {
+		n = write(fd, range, strlen(range));
+		close(fd);
+	}
+	return n == (ssize_t)strlen(range) ? 0 : -1;
+}
+
+/*
+ * The guest pings the namespace's 127.0.0.1 (libslirp sends a ping to
+ * its own address, untranslated): first where the host refuses ping
+ * sockets (ping_group_range "1 0", a new namespace's own), so libslirp
+ * makes a raw ICMP socket (CAP_NET_RAW: this test runs as root), then
+ * where it allows them (libslirp's ping socket, SOCK_DGRAM
+ * IPPROTO_ICMP). Under lkvm-net's filter in user-netns-seccomp: both
+ * sockets, their sendto() and recv().
+ */
+static void test_ping(void)
+{
+	int raw = socket(AF_INET, SOCK_RAW | SOCK_CLOEXEC, IPPROTO_ICMP);
+
+	if (raw < 0) {
+		skip("no CAP_NET_RAW here",
+		     "ping from the guest over a raw ICMP socket");
+	} else {
+		close(raw);
+		if (ping_groups("1 0"))
+			abort();
+		ok(pinged(ip4("127.0.0.1"), 0x4c01),
+		   "ping from the guest to 127.0.0.1 over libslirp's raw ICMP socket (ping sockets refused)");
+	}
+	if (ping_groups("0 2147483647"))
+		abort();
+	ok(pinged(ip4("127.0.0.1"), 0x4c02),
+	   "ping from the guest to 127.0.0.1 over libslirp's ping socket");
+}
+
+/*
+ * A guest datagram to its network's broadcast, 192.168.33.255, which
+ * libslirp sends to that address as is (only the gateway's and
+ * 255.255.255.255 become 127.0.0.1): the namespace has no route there,
+ * and the guest gets a network-unreachable ICMP error back, through
+ * libslirp's failed sendto() and its strerror() (under the filter in
+ * user-netns-seccomp).
+ */
+static void test_broadcast(void)
+{
+	const u8 *r;
+
+	guest_send(udp_out(BCAST, ip4("192.168.33.15"), 5400,
+			   ip4("192.168.33.255"), 9999,
+			   (const u8 *)"anyone", 6));
+	r = guest_recv_want(&(struct frame_want){
+		.ethertype = 0x0800, .proto = 1, .icmp = true, .sport = 3 });
+	ok(r && r[14 + 20 + 1] == 0 && r[14 + 20 + 8 + 9] == 17,
+	   "UDP from the guest to 192.168.33.255, unroutable: an ICMP network unreachable comes back");
 }
 
 /*
@@ -543,7 +714,7 @@ static void test_flood(void)
 	ok(first && !second,
 	   "a TCP SYN reaches a host listener, but not at the limit");
 	/* test_udp's flow (source port 5555) has its socket still. */
-	udp_round_trip("192.168.33.1", 7100, 7100, 5555,
+	udp_round_trip("192.168.33.1", 7100, "127.0.0.1", 7100, 5555,
 		       "at the limit, a datagram of a UDP flow that has its socket still reaches the host",
 		       "... and its answer comes back");
 	ok(!udp_reaches(5556, 7101),
@@ -659,6 +830,10 @@ int main(void)
 		abort();
 	close(s);
 	dns_skip = resolv_here(dns_why, sizeof(dns_why));
+	/* libslirp's debug lines on (read at its first slirp_new()). */
+	if (setenv("SLIRP_DEBUG", "misc", 1) ||
+	    setenv("G_MESSAGES_DEBUG", "all", 1))
+		abort();
 	fwd[0].host_addr.s_addr = htonl(INADDR_LOOPBACK);
 	fwd[1].host_addr.s_addr = htonl(INADDR_LOOPBACK);
 	uo.host.s_addr = ip4("192.168.33.1");
@@ -689,10 +864,13 @@ int main(void)
 	if (dns_skip) {
 		skip(dns_why, "DNS through libslirp's forwarder");
 		skip(dns_why, "... and its answer");
+		skip(dns_why, "libslirp's debug line in lkvm's log");
 	} else {
 		test_dns();
 	}
 	test_hostfwd();
+	test_ping();
+	test_broadcast();
 	test_flood();
 #ifdef USER_NETNS_SECCOMP
 	skip("under filters every NIC starts whole", "lazy start");
