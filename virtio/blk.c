@@ -409,7 +409,10 @@ static bool blk_inline_ok(struct blk_queue *bq, const struct blk_req *r)
  * io=auto, vq->lock held: a request of class c ran on the vCPU from
  * start to end. Over the budget: lone requests of its class go to the
  * I/O thread for the backoff, which doubles while the retries after it
- * are slow too; a quick one ends it.
+ * are slow too; a quick one ends it. A heuristic: the time includes the
+ * wait for the lock and any preemption of the thread, and another vCPU
+ * may start a lone request inline while this one is still at the disk.
+ * A request that never completes holds its vCPU all the same.
  */
 static void blk_inline_timed(struct blk_queue *bq, unsigned int c,
 			     u64 start, u64 end)
@@ -469,16 +472,15 @@ static void blk_run_inline(struct blk_queue *bq, struct blk_req *r)
 }
 
 /*
- * Wait until no request is at the engine (shared by every queue) or
- * running inline on queue `only` (every queue: NULL). Called when the
- * queue or every queue is stopped or retired, so no new inline request
- * can start on it meanwhile.
+ * Wait until no request runs inline on queue `only` (every queue: NULL)
+ * and, with io=auto, forget its backoff (a reset driver starts afresh).
+ * Called when the queue or every queue is stopped or retired, so no new
+ * inline request can start on it meanwhile.
  */
-static void blk_drain(struct virtio_blk *blk, struct blk_queue *only)
+static void blk_wait_inline(struct virtio_blk *blk, struct blk_queue *only)
 {
 	unsigned int i;
 
-	blk->engine->ops->drain(blk->engine);
 	pthread_mutex_lock(&blk->inline_lock);
 	for (i = 0; i < blk->nr_queues; i++) {
 		struct blk_queue *bq = &blk->queues[i];
@@ -490,6 +492,23 @@ static void blk_drain(struct virtio_blk *blk, struct blk_queue *only)
 					  &blk->inline_lock);
 	}
 	pthread_mutex_unlock(&blk->inline_lock);
+	/* After the wait: a request timed itself before it was unmarked. */
+	for (i = 0; i < blk->nr_queues; i++) {
+		struct blk_queue *bq = &blk->queues[i];
+
+		if (only && bq != only)
+			continue;
+		virtq_lock(bq->vq);
+		memset(bq->aut, 0, sizeof(bq->aut));
+		virtq_unlock(bq->vq);
+	}
+}
+
+/* ... and no request is at the engine, which every queue shares. */
+static void blk_drain(struct virtio_blk *blk, struct blk_queue *only)
+{
+	blk->engine->ops->drain(blk->engine);
+	blk_wait_inline(blk, only);
 }
 
 /*
@@ -797,6 +816,8 @@ void virtio_blk_destroy(struct virtio_blk *blk)
 		return;
 	if (blk->engine) {
 		blk_stop_queues(blk, true);
+		/* lkvm joins its vCPUs first; a caller that did not waits. */
+		blk_wait_inline(blk, NULL);
 		disk_engine_destroy(blk->engine);
 	}
 	for (i = 0; blk->queues && i < blk->nr_queues; i++) {

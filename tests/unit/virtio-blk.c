@@ -910,6 +910,17 @@ static void vcpu_io_auto(enum disk_engine_kind kind, struct io_loop *loop)
 	ok(a == 1 && b == 1,
 	   "[%s io=auto] the backoff stops growing at 1 s (%d %d)", en, a, b);
 
+	/* A queue reset (as a device reset) forgets the backoff. */
+	fake_step = slow;
+	a = lone_req_where(vdev, seed++);
+	fake_step = 0;
+	virtio_queue_set_ready(vdev, 0, false);
+	vdev = bring_up(blk, VIRTIO_BIT(VIRTIO_BLK_F_FLUSH));
+	b = lone_req_where(vdev, seed++);
+	ok(a == 1 && b == 1,
+	   "[%s io=auto] a reset queue starts afresh: after a slow write and a queue reset, the next runs on the vCPU (%d %d)",
+	   en, a, b);
+
 	/* A slow flush sends the next flushes away, not the writes. */
 	fake_now += 1000 * ms;
 	fake_step = slow;
