@@ -99,15 +99,22 @@ static int user_glib_log(int glevel, const struct glib_log_field *f, size_t n,
 	else if (glevel & (GLIB_LOG_LEVEL_MESSAGE | GLIB_LOG_LEVEL_INFO))
 		level = LOG_INFO;
 	for (i = 0; i < n; i++) {
+		int len = f[i].length < 0 ? INT_MAX :
+			  (int)MIN(f[i].length, (ssize_t)INT_MAX);
+
 		if (strcmp(f[i].key, "MESSAGE"))
 			continue;
-		if (f[i].length < 0)
-			log_msg(level, "user network: libslirp: %s",
+		/*
+		 * Debug lines are the operator's own asking (SLIRP_DEBUG and
+		 * --loglevel debug); the rest, which a guest might find a way
+		 * to repeat, within one rate limit.
+		 */
+		if (level == LOG_DEBUG)
+			log_msg(level, "user network: libslirp: %.*s", len,
 				(const char *)f[i].value);
 		else
-			log_msg(level, "user network: libslirp: %.*s",
-				(int)MIN(f[i].length, (ssize_t)INT_MAX),
-				(const char *)f[i].value);
+			pr_ratelimited(level, "user network: libslirp: %.*s",
+				       len, (const char *)f[i].value);
 		break;
 	}
 	return GLIB_LOG_WRITER_HANDLED;

@@ -448,8 +448,10 @@ static const struct sc_rule g_9p[] = {
  * refusal is handled.
  *
  * - DNS forwarding (a guest datagram or TCP connection to .3 port 53:
- *   sotranslate_out4(), get_dns_addr()): stat() = newfstatat (at most
- *   once a second); fopen() = openat O_RDONLY, fstat, read, close;
+ *   sotranslate_out4(), get_dns_addr()): stat() = newfstatat (each
+ *   query once a second has passed since the file was last read, for
+ *   the time is kept only when a read succeeds); fopen() = openat
+ *   O_RDONLY, fstat, read, close;
  *   fgets(), sscanf(), inet_pton() make none; a scoped name server
  *   ("%wlan0", on any line, before inet_pton()) calls if_nametoindex():
  *   lkvm's own, socket AF_INET/SOCK_DGRAM, ioctl SIOCGIFINDEX, close

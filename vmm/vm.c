@@ -379,7 +379,8 @@ int vm_create(struct vm *vm, const struct vm_config *cfg)
 	 * /dev/kvm's own ioctls (another VM, the host's CPUID) are not
 	 * needed once the vCPUs exist: not left for a hijacked thread.
 	 */
-	close(vm->kvm_fd);
+	if (close(vm->kvm_fd))
+		pr_warn("closing %s: %s", cfg->dev_path, strerror(errno));
 	vm->kvm_fd = -1;
 	return 0;
 }

@@ -3,7 +3,8 @@
  * glib's messages on lkvm-net, confined as devices/net-slirp.c confines
  * it (Landlock, then the net role's filter, whose refusal traps as in
  * lkvm run): a g_warning() (g_log()), a g_debug() and a failed
- * g_assert() of libslirp's glib reach lkvm's log, and the assertion ends
+ * g_assert() of libslirp's glib reach lkvm's log (a flood of warnings
+ * within its rate limit), and the assertion ends
  * the thread's process with SIGABRT, its own signal. glib's own writer
  * and print functions load iconv's modules for the first line of the
  * process (an O_DIRECTORY open the filter refuses): SIGSYS, the
@@ -41,7 +42,10 @@ static const struct log_console taker = { .line = take_line };
 #define GLIB_WARNING	(1 << 4)
 #define GLIB_DEBUG	(1 << 7)
 
-/* Confined: two log lines, then a failed assertion (which aborts). */
+/*
+ * Confined: two log lines, a flood of warnings, then a failed assertion
+ * (which aborts).
+ */
 static void child(void *glib, int out)
 {
 	void (*g_log)(const char *domain, int level, const char *fmt, ...);
@@ -49,6 +53,7 @@ static void child(void *glib, int out)
 			    const char *func, const char *expr);
 	const struct rlimit no_core = { 0, 0 };
 	const char *why = NULL;
+	int i;
 
 	*(void **)&g_log = dlsym(glib, "g_log");
 	*(void **)&assert_expr = dlsym(glib, "g_assertion_message_expr");
@@ -62,6 +67,8 @@ static void child(void *glib, int out)
 		_exit(4);
 	g_log("Slirp", GLIB_WARNING, "a warning from %s", "glib");
 	g_log("Slirp", GLIB_DEBUG, "a debug %s", "line");
+	for (i = 0; i < 100; i++)
+		g_log("Slirp", GLIB_WARNING, "warning %d of a flood", i);
 	/* What g_assert(ret == 0) in libslirp's tcp_connect() calls. */
 	assert_expr("Slirp", "tcp_subr.c", 487, "tcp_connect", "ret == 0");
 	_exit(0);
@@ -74,9 +81,10 @@ int main(void)
 		"lkvm: user network: libslirp: a debug line\n",
 		"lkvm: user network: libslirp: Slirp:ERROR:tcp_subr.c:487:tcp_connect: assertion failed: (ret == 0)\n",
 	};
-	char got[4096];
+	char got[8192];
+	const char *at;
 	size_t len = 0;
-	unsigned int i;
+	unsigned int i, flood;
 	ssize_t n;
 	void *glib;
 	int p[2], st;
@@ -120,5 +128,10 @@ int main(void)
 	for (i = 0; i < ARRAY_SIZE(want); i++)
 		ok(strstr(got, want[i]) != NULL, "in lkvm's log: %.*s",
 		   (int)strlen(want[i]) - 1, want[i]);
+	for (flood = 0, at = got; (at = strstr(at, "of a flood")); at++)
+		flood++;
+	ok(flood >= 1 && flood <= 10,
+	   "100 warnings in a burst: %u lines, within the log's rate limit (10)",
+	   flood);
 	return tap_done();
 }
