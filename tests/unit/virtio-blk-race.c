@@ -989,6 +989,7 @@ static void round_run(enum disk_engine_kind kind, u32 poll_ns,
 	pthread_t rt;
 	unsigned int i, q, done = 0, lost = 0, reads = 0;
 	const char *en;
+	bool good;
 	int fd;
 	u64 f;
 
@@ -1094,13 +1095,14 @@ static void round_run(enum disk_engine_kind kind, u32 poll_ns,
 	ok(done > 0 && atomic_load(&n_inline) > 0 &&
 	   atomic_load(&n_qresets) + atomic_load(&n_dresets) > 0,
 	   "%s requests completed, some inline, resets happened", tag);
-	ok(queues_serve(),
+	/* Run before ok()'s other arguments, which say why it failed. */
+	good = queues_serve();
+	ok(good,
 	   "%s after the last reset both queues serve a write and a read%s%s",
-	   tag, atomic_load(&failed) ? ": " : "",
-	   atomic_load(&failed) ? fail_msg : "");
-	ok(file_matches(why, sizeof(why)),
-	   "%s the image holds what the completed writes wrote%s%s", tag,
-	   *why ? ": " : "", why);
+	   tag, good ? "" : ": ", good ? "" : fail_msg);
+	good = file_matches(why, sizeof(why));
+	ok(good, "%s the image holds what the completed writes wrote%s%s",
+	   tag, good ? "" : ": ", why);
 out:
 	io_loop_stop(&loop);
 	virtio_blk_destroy(blk);
