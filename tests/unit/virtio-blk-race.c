@@ -71,11 +71,11 @@
 #define WAIT_MS		5000	/* longest wait for a completion */
 #define WATCHDOG_S	60
 
-/* Packed: Q_DESC the ring, Q_AVAIL the driver's, Q_USED the device's events. */
+/* Packed: Q_DESC the ring, Q_AVAIL and Q_USED the driver's, device's events. */
 #define Q_DESC(q)	(SIM_R0 + 0x1000ULL * (q))
 #define Q_AVAIL(q)	(SIM_R0 + 0x4000 + 0x1000ULL * (q))
 #define Q_USED(q)	(SIM_R0 + 0x8000 + 0x1000ULL * (q))
-/* Packed ring positions in [0, 2 * QSIZE): slot + (wrap counter 0 ? QSIZE : 0). */
+/* Packed: a ring position in [0, 2 * QSIZE), slot + (wrap 0 ? QSIZE : 0). */
 #define PK_POS(i)	((u16)(i) % (2 * QSIZE))
 #define PK_WRAP(i)	(PK_POS(i) < QSIZE)
 #define HDR(q, s)	(SIM_R0 + 0xc000 + 16ULL * ((q) * SLOTS + (s)))
@@ -1083,7 +1083,8 @@ static void round_run(enum disk_engine_kind kind, u32 poll_ns,
 	}
 	printf("# %s EVENT_IDX %s first: %u doorbells (%u left unrung as the device asked), %u completed (%u signalled inline on the doorbell's thread), %u reads checked, %u given up to %u queue and %u device resets (%u while a doorbell rang), %u holds of the I/O thread\n",
 	       tag, ev ? "on" : "off",
-	       atomic_load(&n_kicks), atomic_load(&n_quiet), done, atomic_load(&n_inline), reads, lost,
+	       atomic_load(&n_kicks), atomic_load(&n_quiet), done,
+	       atomic_load(&n_inline), reads, lost,
 	       atomic_load(&n_qresets), atomic_load(&n_dresets),
 	       atomic_load(&n_reset_in_kick), atomic_load(&n_holds));
 	ok(!atomic_load(&failed),
