@@ -246,6 +246,8 @@ $(SC_NAMES_H):
 		grep -v '^SC_NAME(syscalls)$$\|^SC_NAME(arch_specific_syscall)$$' | \
 		sort -u >$@.tmp
 	mv $@.tmp $@
-$(BUILD)/lib/seccomp-names.o $(BUILD)/asan/lib/seccomp-names.o: $(SC_NAMES_H)
-$(BUILD)/lib/seccomp-names.o $(BUILD)/asan/lib/seccomp-names.o: \
+SC_NAMES_OBJS := $(BUILD)/lib/seccomp-names.o \
+	$(BUILD)/asan/lib/seccomp-names.o $(BUILD)/tsan/lib/seccomp-names.o
+$(SC_NAMES_OBJS): $(SC_NAMES_H)
+$(SC_NAMES_OBJS): \
 	override CPPFLAGS += -I$(BUILD)/gen

@@ -489,14 +489,15 @@ static void test_restricted(struct disk_engine *e)
 	struct disk_uring *u = container_of(e, struct disk_uring, e);
 	int one = spare_pipe[0], nop, plain, fixed, reg;
 
-	pthread_mutex_lock(&u->sq_lock);
+	/* The engine's order (uring_reap()): cq_lock, then sq_lock. */
 	pthread_mutex_lock(&u->cq_lock);
+	pthread_mutex_lock(&u->sq_lock);
 	nop = raw_sqe(u, IORING_OP_NOP, IOSQE_FIXED_FILE);
 	plain = raw_sqe(u, IORING_OP_READ, 0);
 	fixed = raw_sqe(u, IORING_OP_READ, IOSQE_FIXED_FILE);
 	reg = io_uring_register_files_update(&u->ring, 1, &one, 1);
-	pthread_mutex_unlock(&u->cq_lock);
 	pthread_mutex_unlock(&u->sq_lock);
+	pthread_mutex_unlock(&u->cq_lock);
 	ok(nop == -EACCES, "restricted ring: IORING_OP_NOP refused (%d)", nop);
 	ok(plain == -EACCES, "restricted ring: a read without a fixed file refused (%d)",
 	   plain);

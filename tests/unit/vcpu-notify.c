@@ -193,8 +193,8 @@ static void chain(unsigned int q, const struct seg *s, unsigned int n)
 	memcpy(th_hva(&T, tq->avail + 4 + 2 * slot), &v16, 2);
 	tq->avail_idx++;
 	v16 = htole16(tq->avail_idx);
-	__atomic_thread_fence(__ATOMIC_RELEASE);
-	memcpy(th_hva(&T, tq->avail + 2), &v16, 2);
+	__atomic_store_n((u16 *)th_hva(&T, tq->avail + 2), v16,
+			 __ATOMIC_RELEASE);
 }
 
 /* The doorbell of queue q, as a guest's trapped write. */

@@ -344,8 +344,8 @@ static inline void th_post(struct th *t, unsigned int q, u64 gpa, u32 len,
 	memcpy(th_hva(t, tq->avail + 4 + 2 * slot), &s, 2);
 	tq->avail_idx++;
 	idx = htole16(tq->avail_idx);
-	__atomic_thread_fence(__ATOMIC_RELEASE);
-	memcpy(th_hva(t, tq->avail + 2), &idx, 2);
+	__atomic_store_n((u16 *)th_hva(t, tq->avail + 2), idx,
+			 __ATOMIC_RELEASE);
 	mwr(t, tq->notify, 2, q);
 }
 
@@ -355,8 +355,8 @@ static inline bool th_used(struct th *t, unsigned int q, u32 *len)
 	u16 idx;
 	u32 l;
 
-	__atomic_thread_fence(__ATOMIC_ACQUIRE);
-	memcpy(&idx, th_hva(t, tq->used + 2), 2);
+	idx = __atomic_load_n((u16 *)th_hva(t, tq->used + 2),
+			      __ATOMIC_ACQUIRE);
 	if (le16toh(idx) == tq->last_used)
 		return false;
 	memcpy(&l, th_hva(t, tq->used + 4 + 8 * (tq->last_used % tq->size) +

@@ -96,6 +96,13 @@ static inline u16 sim_r16(struct sim *s, u64 gpa)
 	return le16toh(v);
 }
 
+/* What the device publishes with a release store: a used idx, flags. */
+static inline u16 sim_r16_acquire(struct sim *s, u64 gpa)
+{
+	return le16toh(__atomic_load_n((u16 *)sim_hva(s, gpa),
+				       __ATOMIC_ACQUIRE));
+}
+
 static inline u32 sim_r32(struct sim *s, u64 gpa)
 {
 	u32 v;
@@ -220,7 +227,7 @@ static inline bool sim_split_used(struct sim *s, u32 *id, u32 *len)
 {
 	u64 e;
 
-	if (sim_r16(s, SIM_USED + 2) == s->last_used)
+	if (sim_r16_acquire(s, SIM_USED + 2) == s->last_used)
 		return false;
 	e = SIM_USED + 4 + 8 * (s->last_used & (s->size - 1));
 	*id = sim_r32(s, e);
@@ -297,7 +304,7 @@ static inline void sim_packed_add(struct sim *s, const struct sim_pdesc *d,
 static inline bool sim_packed_used(struct sim *s, u16 *id, u32 *len)
 {
 	u64 d = SIM_DESC + 16ULL * s->used_next;
-	u16 f = sim_r16(s, d + 14);
+	u16 f = sim_r16_acquire(s, d + 14);
 	bool a = f & VIRTQ_DESC_F_AVAIL, u = f & VIRTQ_DESC_F_USED;
 
 	if (a != u || u != s->used_wrap)

@@ -19,8 +19,10 @@ $(GUEST_INIT): $(GUEST_INIT_SRCS) vmm/guest-init/sys.h \
 		-Wall -Wextra -Werror -Iinclude -Wl,--build-id=none -s \
 		-o $@ $(GUEST_INIT_SRCS)
 
-# Every library build (build/, the sanitizer's build/asan/) embeds it.
-$(BUILD)/vmm/guest-init-blob.o build/asan/vmm/guest-init-blob.o: $(GUEST_INIT)
+# Every library build (build/, the sanitizers' build/asan/ and
+# build/tsan/) embeds it.
+$(BUILD)/vmm/guest-init-blob.o build/asan/vmm/guest-init-blob.o \
+		$(BUILD)/tsan/vmm/guest-init-blob.o: $(GUEST_INIT)
 %/vmm/guest-init-blob.o: override CPPFLAGS += \
 	-DGUEST_INIT_BIN='"$(GUEST_INIT)"'
 endif
