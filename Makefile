@@ -76,10 +76,11 @@ LDLIBS := -lpthread -luring -lz
 ifeq ($(ARCH),arm64)
 LDLIBS += -lfdt
 endif
-# s390x: lib/socket-direct.c's socket() is the one the libraries lkvm
-# loads (libslirp) call too.
+# s390x: lib/socket-direct.c's socket() and setsockopt() are the ones
+# the libraries lkvm loads (libslirp) call too.
 ifeq ($(ARCH),s390x)
-override LDFLAGS += -Wl,--export-dynamic-symbol=socket
+override LDFLAGS += -Wl,--export-dynamic-symbol=socket \
+	-Wl,--export-dynamic-symbol=setsockopt
 endif
 # Every architecture: lib/net-ifindex.c's if_nametoindex(), which lkvm's
 # code does not call (hence --undefined, for the archive's member), is

@@ -8,15 +8,16 @@
  * Argument checks: mmap and mprotect never with PROT_EXEC (not on s390x,
  * whose mmap takes its arguments in memory); ioctl numbers per role;
  * socket() (the I/O thread's family, AF_UNIX; the user-mode network's
- * family, type and protocol together, see g_net; on s390x, glibc's
- * other socket calls are allowed by socketcall's call number, see SOCK
- * below); clone only with CLONE_VM alone (the exit path's detached
- * child, main only: no thread starts after the filters); openat only
+ * family, type and protocol together, see g_net; on s390x, where lkvm's
+ * socket() and setsockopt() are direct calls, glibc's other socket
+ * calls are allowed by socketcall's call number, see SOCK below); clone
+ * only with CLONE_VM alone (the exit path's detached child, main only:
+ * no thread starts after the filters); openat only
  * for the 9p workers (Landlock confines them to their shares) and for
  * main's status file, with exactly the flags sandbox-status.h names;
  * rt_sigaction never on SIGSYS; prctl only PR_SET_PDEATHSIG (main's
- * detached child); the network's setsockopt only libslirp's options
- * (not on s390x), its fcntl only for a descriptor's flags.
+ * detached child); the network's setsockopt only libslirp's options,
+ * its fcntl only for a descriptor's flags.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -76,9 +77,12 @@ const char *sc_role_name(enum sc_role role)
 /*
  * Socket calls. s390x's libc (Debian's glibc 2.36, built for kernels
  * before 4.3) makes every one through socketcall(call, args): the call
- * (argument 0) is checked, the arguments, in memory, cannot be, so there
- * socket()'s family is not checked. SOCK(sendto, SYS_SENDTO, SYS_SEND):
- * send() is sendto() elsewhere, its own socketcall on s390x.
+ * (argument 0) is checked, the arguments, in memory, cannot be. So the
+ * two whose arguments a role checks, socket() and setsockopt(), are
+ * lkvm's own there, the direct calls (lib/socket-direct.c), and no role
+ * allows socketcall's SYS_SOCKET or SYS_SETSOCKOPT; SOCK() is for the
+ * others. SOCK(sendto, SYS_SENDTO, SYS_SEND): send() is sendto()
+ * elsewhere, its own socketcall on s390x.
  */
 #ifdef __s390x__
 #define SOCK(n, ...) ALLOW1(socketcall, ONE_OF(0, __VA_ARGS__))
@@ -443,9 +447,13 @@ static const struct sc_rule g_9p[] = {
  * driving them. Read from the source, traced with strace on
  * tests/net/user-netns-seccomp (x86_64), and for glibc's calls under
  * qemu-user on arm64 and s390x, where they are the same calls (s390x:
- * socket calls through socketcall, socket() direct). "ok": the filter
- * allows each call (on all three), Landlock lets it through or its
- * refusal is handled.
+ * socket() and setsockopt() direct, the other socket calls through
+ * socketcall: SYS_ACCEPT, SYS_CONNECT, SYS_SEND, SYS_RECV, SYS_SENDTO,
+ * SYS_RECVFROM, SYS_SENDMSG, SYS_RECVMSG, SYS_SHUTDOWN, SYS_GETSOCKOPT,
+ * SYS_GETSOCKNAME, SYS_GETPEERNAME, the number each of those glibc
+ * functions passes in libc6:s390x's code and under qemu-s390x -strace).
+ * "ok": the filter allows each call (on all three), Landlock lets it
+ * through or its refusal is handled.
  *
  * - DNS forwarding (a guest datagram or TCP connection to .3 port 53:
  *   sotranslate_out4(), get_dns_addr()): stat() = newfstatat (each
@@ -543,6 +551,13 @@ static const struct sc_rule g_9p[] = {
  * too: there lkvm's socket() is the direct call (lib/socket-direct.c),
  * libslirp's included, and socketcall(SYS_SOCKET) is not allowed.
  *
+ * Its socketcalls on s390x: those of the calls above whose arguments no
+ * architecture checks (SOCK()); SYS_ACCEPT4, which the thread does not
+ * make, comes with the group it shares with the I/O thread (g_stream)
+ * and takes no more than SYS_ACCEPT does. Not SYS_SOCKET or
+ * SYS_SETSOCKOPT (direct calls, checked), SYS_BIND, SYS_LISTEN,
+ * SYS_SOCKETPAIR, SYS_SENDMMSG, SYS_RECVMMSG or any other number.
+ *
  * No bind or listen: lkvm's libslirp binds nothing once its thread runs
  * (the hostfwd listeners are bound and listening before user_start()
  * starts it). libslirp 4.7 binds or listens on a running Slirp only for
@@ -571,9 +586,6 @@ static const struct sc_rule g_net[] = {
 #if defined(__NR_accept) || defined(__s390x__)
 	SOCK(accept, SYS_ACCEPT),
 #endif
-#ifdef __s390x__
-	SOCK(setsockopt, SYS_SETSOCKOPT),
-#else
 	/*
 	 * Only the options libslirp (4.7 to 4.9) sets on a running Slirp,
 	 * each with its level: SO_REUSEADDR and SO_OOBINLINE, TCP_NODELAY
@@ -581,14 +593,15 @@ static const struct sc_rule g_net[] = {
 	 * sockets). Nothing else: no IP_HDRINCL on a raw ICMP socket
 	 * (ping's fallback), which would send any IP packet, nor
 	 * IP_TRANSPARENT, SO_MARK, SO_BINDTODEVICE or TCP_REPAIR, and no
-	 * IPv6 option (no IPv6 socket either). (s390x: socketcall's
-	 * arguments unseen.)
+	 * IPv6 option (no IPv6 socket either). On s390x too, where lkvm's
+	 * setsockopt() is the direct call (lib/socket-direct.c), libslirp's
+	 * included; socketcall(SYS_SETSOCKOPT), arguments unseen, is
+	 * refused.
 	 */
 	ALLOWN(setsockopt, ONE_OF(1, SOL_SOCKET),
 	       ONE_OF(2, SO_REUSEADDR, SO_OOBINLINE)),
 	ALLOWN(setsockopt, ONE_OF(1, IPPROTO_TCP), ONE_OF(2, TCP_NODELAY)),
 	ALLOWN(setsockopt, ONE_OF(1, IPPROTO_IP), ONE_OF(2, IP_TTL, IP_RECVERR)),
-#endif
 	SOCK(getsockopt, SYS_GETSOCKOPT),
 	SOCK(getsockname, SYS_GETSOCKNAME),
 	SOCK(getpeername, SYS_GETPEERNAME),

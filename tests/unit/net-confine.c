@@ -13,7 +13,9 @@
  * through; setsockopt only with libslirp's five options: no
  * IP_HDRINCL (a raw ICMP socket would send any packet) nor IPV6_HDRINCL
  * at SOL_RAW, no IP_TRANSPARENT or SO_MARK; no F_SETOWN (a socket's
- * SIGIO at another process); if_nametoindex() (lkvm's,
+ * SIGIO at another process); on s390x, setsockopt() is lkvm's direct
+ * call (lib/socket-direct.c) and socketcall(SYS_SETSOCKOPT), whose
+ * arguments the filter cannot read, is refused; if_nametoindex() (lkvm's,
  * lib/net-ifindex.c, which libslirp calls for a scoped name server)
  * answers as before confinement.
  * Without the filter, Landlock alone lets an MPTCP socket bind a port
@@ -22,11 +24,13 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/net.h>
 #include <net/if.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -45,7 +49,7 @@ enum {
 	S_UDPLITE, S_RAW_IP, S_UNIX, S_NONBLOCK,
 	B_TCP, B_UDP, B_LISTEN, C_TCP, C_ACCEPT, C_UDP, O_TTL, O_RECVERR,
 	O_REUSEADDR, O_OOBINLINE, O_NODELAY, O_HDRINCL, O_RAW_HDRINCL6,
-	O_TRANSPARENT, O_MARK, F_NONBLOCK, I_LO_BEFORE, I_LO, I_NONE,
+	O_TRANSPARENT, O_MARK, O_SOCKETCALL, F_NONBLOCK, I_LO_BEFORE, I_LO, I_NONE,
 	I_NONE_ERR, F_OWNER, R_NR
 };
 
@@ -95,6 +99,22 @@ static int try_opt(int fd, int level, int opt)
 
 	return setsockopt(fd, level, opt, &one, sizeof(one)) ? errno : 0;
 }
+
+#ifdef __s390x__
+/*
+ * setsockopt(fd, level, opt, 1) through socketcall, as glibc makes it:
+ * 0, or errno.
+ */
+static int try_socketcall_opt(int fd, int level, int opt)
+{
+	int one = 1;
+	unsigned long args[5] = { (unsigned long)fd, (unsigned long)level,
+				  (unsigned long)opt, (unsigned long)&one,
+				  sizeof(one) };
+
+	return syscall(__NR_socketcall, SYS_SETSOCKOPT, args) ? errno : 0;
+}
+#endif
 
 /* A listener on 127.0.0.1 made before confinement (a hostfwd rule's). */
 static int listener(struct sockaddr_in *a)
@@ -175,6 +195,10 @@ static void child(int out, bool filter)
 	r[O_RAW_HDRINCL6] = try_opt(fd, SOL_RAW, IPV6_HDRINCL);
 	r[O_TRANSPARENT] = try_opt(fd, IPPROTO_IP, IP_TRANSPARENT);
 	r[O_MARK] = try_opt(fd, SOL_SOCKET, SO_MARK);
+#ifdef __s390x__
+	/* An option the direct call may set, but through socketcall. */
+	r[O_SOCKETCALL] = try_socketcall_opt(fd, SOL_SOCKET, SO_REUSEADDR);
+#endif
 	r[I_LO] = (int)if_nametoindex("lo");
 	errno = 0;
 	r[I_NONE] = (int)if_nametoindex("nosuchif0");
@@ -323,15 +347,14 @@ int main(void)
 	   strerror(r[O_OOBINLINE]));
 	ok(!r[O_NODELAY], "setsockopt(TCP_NODELAY) (libslirp's) goes through (%s)",
 	   strerror(r[O_NODELAY]));
-#ifdef __s390x__
-	/* socketcall(SYS_SETSOCKOPT): its arguments are in memory, unseen. */
-	skip("s390x's filter cannot see setsockopt's arguments",
-	     "setsockopt(IP_HDRINCL, SOL_RAW/IPV6_HDRINCL, IP_TRANSPARENT, SO_MARK) refused");
-#else
 	expect_refused(r, O_HDRINCL, "setsockopt(IP_HDRINCL)");
 	expect_refused(r, O_RAW_HDRINCL6, "setsockopt(SOL_RAW, IPV6_HDRINCL)");
 	expect_refused(r, O_TRANSPARENT, "setsockopt(IP_TRANSPARENT)");
 	expect_refused(r, O_MARK, "setsockopt(SO_MARK)");
+#ifdef __s390x__
+	/* Its arguments are in memory, unseen: refused whatever they are. */
+	expect_refused(r, O_SOCKETCALL,
+		       "socketcall(SYS_SETSOCKOPT, SO_REUSEADDR)");
 #endif
 	ok(!r[F_NONBLOCK], "fcntl(F_SETFL, O_NONBLOCK) (libslirp's) goes through (%s)",
 	   strerror(r[F_NONBLOCK]));

@@ -197,9 +197,18 @@ static void check_common(enum sc_role r)
 #else
 	EXPECT(r, DENY, "bind", __NR_bind, 0);
 #endif
-	if (r != SC_ROLE_NET)
+	if (r != SC_ROLE_NET) {
 		EXPECT(r, DENY, "socket(AF_INET)", __NR_socket, 3, U(AF_INET),
 		       U(SOCK_DGRAM), U(0));
+		EXPECT(r, DENY, "setsockopt(SOL_SOCKET, SO_REUSEADDR)",
+		       __NR_setsockopt, 3, U(5), U(SOL_SOCKET),
+		       U(SO_REUSEADDR));
+	}
+#ifdef __s390x__
+	/* lkvm's setsockopt() is the direct call (lib/socket-direct.c). */
+	EXPECT(r, DENY, "socketcall(SYS_SETSOCKOPT)", __NR_socketcall, 2,
+	       U(SYS_SETSOCKOPT), U(0x10000));
+#endif
 }
 
 /* A socket console's output (term-out.c): send(), on vCPUs, I/O, main. */
@@ -511,15 +520,19 @@ static void check_net(void)
 	NET_SOCKET(DENY, "AF_PACKET, SOCK_DGRAM, 0", AF_PACKET, SOCK_DGRAM, 0);
 #ifdef __s390x__
 	/*
-	 * socket() is the direct call (lib/socket-direct.c); SYS_SOCKET,
-	 * whose arguments are unseen, is not allowed. No bind or listen.
+	 * socket() and setsockopt() are direct calls (lib/socket-direct.c);
+	 * SYS_SOCKET and SYS_SETSOCKOPT, whose arguments are unseen, are
+	 * not allowed, whatever option the memory holds. No bind or listen.
 	 */
 	SOCKETCALLS(r, ALLOWED, SYS_ACCEPT, SYS_ACCEPT4, SYS_CONNECT, SYS_SEND,
 		    SYS_RECV, SYS_SENDTO, SYS_RECVFROM, SYS_SENDMSG,
-		    SYS_RECVMSG, SYS_SETSOCKOPT, SYS_GETSOCKOPT,
-		    SYS_GETSOCKNAME, SYS_GETPEERNAME, SYS_SHUTDOWN);
+		    SYS_RECVMSG, SYS_GETSOCKOPT, SYS_GETSOCKNAME,
+		    SYS_GETPEERNAME, SYS_SHUTDOWN);
 	SOCKETCALLS(r, DENY, SYS_SOCKET, SYS_BIND, SYS_LISTEN, SYS_SOCKETPAIR,
 		    SYS_SENDMMSG, SYS_RECVMMSG);
+	SOCKETCALLS(r, DENY, SYS_SETSOCKOPT);
+	/* No call number the kernel does not know either. */
+	SOCKETCALLS(r, DENY, 0, SYS_SENDMMSG + 1);
 #else
 	EXPECT(r, DENY, "bind (none after the thread starts)", __NR_bind, 0);
 	EXPECT(r, DENY, "listen (an unbound socket would get a port)",
@@ -527,7 +540,11 @@ static void check_net(void)
 	EXPECT(r, ALLOWED, "connect", __NR_connect, 0);
 	EXPECT(r, ALLOWED, "accept4 (a hostfwd listener's connection)",
 	       __NR_accept4, 0);
-	/* setsockopt: only libslirp's five options, each at its level. */
+#endif
+	/*
+	 * setsockopt: only libslirp's five options, each at its level (on
+	 * s390x too, where it is the direct call).
+	 */
 	NET_OPT(ALLOWED, SOL_SOCKET, SO_REUSEADDR);
 	NET_OPT(ALLOWED, SOL_SOCKET, SO_OOBINLINE);
 	NET_OPT(ALLOWED, IPPROTO_TCP, TCP_NODELAY);
@@ -550,7 +567,6 @@ static void check_net(void)
 	EXPECT(r, DENY, "setsockopt(IPPROTO_IP, IP_HDRINCL | 1 << 32) (the kernel reads an int)",
 	       __NR_setsockopt, 3, U(5), U(IPPROTO_IP),
 	       0x100000000ULL + IP_HDRINCL);
-#endif
 	EXPECT(r, ALLOWED, "fcntl(F_SETFL) (O_NONBLOCK)", __NR_fcntl, 3, U(5),
 	       U(F_SETFL), U(O_NONBLOCK));
 	EXPECT(r, ALLOWED, "fcntl(F_GETFD)", __NR_fcntl, 2, U(5), U(F_GETFD));
