@@ -20,8 +20,9 @@
  * in this one file, so that the archive member lkvm's own socket() calls
  * pull in brings setsockopt() with it. glibc's own internal socket calls
  * (its resolver, its if_nametoindex()) are bound within libc and still
- * go through socketcall; none is made under a filter: the if_nametoindex() libslirp calls under lkvm-net's is lkvm's
- * own (lib/net-ifindex.c), whose socket() is this one.
+ * go through socketcall; none is made under a filter: the
+ * if_nametoindex() libslirp calls under lkvm-net's is lkvm's own
+ * (lib/net-ifindex.c), whose socket() is this one.
  *
  * Elsewhere glibc's socket calls are the direct ones already: nothing
  * here.
