@@ -590,15 +590,16 @@ int disk_uring_create(struct disk_engine **out, struct disk *disk,
 	u = calloc(1, sizeof(*u));
 	if (!u)
 		return -ENOMEM;
+	/* Before its handlers are on the loop, which take them. */
+	pthread_mutex_init(&u->sq_lock, NULL);
+	pthread_mutex_init(&u->cq_lock, NULL);
 	if (entries < 8)
 		entries = 8;
 	if (entries > 4096)
 		entries = 4096;
 	ret = io_uring_queue_init(entries, &u->ring, IORING_SETUP_R_DISABLED);
-	if (ret) {
-		free(u);
-		return ret;
-	}
+	if (ret)
+		goto fail_locks;
 	ret = uring_probe_ops(&u->ring);
 	if (!ret)
 		ret = disk_uring_restrict(&u->ring, disk->fd);
@@ -639,8 +640,6 @@ int disk_uring_create(struct disk_engine **out, struct disk *disk,
 		u->slow = u->workers;
 	u->e.ops = &disk_uring_ops;
 	u->e.disk = disk;
-	pthread_mutex_init(&u->sq_lock, NULL);
-	pthread_mutex_init(&u->cq_lock, NULL);
 	*out = &u->e;
 	return 0;
 fail_timer_h:
@@ -651,6 +650,9 @@ fail_handler:
 	io_loop_del(loop, &u->handler);
 fail_ring:
 	io_uring_queue_exit(&u->ring);
+fail_locks:
+	pthread_mutex_destroy(&u->cq_lock);
+	pthread_mutex_destroy(&u->sq_lock);
 	free(u);
 	return ret;
 }
