@@ -21,7 +21,7 @@ $(GUEST_INIT): $(GUEST_INIT_SRCS) vmm/guest-init/sys.h \
 
 # Every library build (build/, the sanitizers' build/asan/ and
 # build/tsan/) embeds it.
-$(BUILD)/vmm/guest-init-blob.o build/asan/vmm/guest-init-blob.o \
+$(BUILD)/vmm/guest-init-blob.o $(BUILD)/asan/vmm/guest-init-blob.o \
 		$(BUILD)/tsan/vmm/guest-init-blob.o: $(GUEST_INIT)
 %/vmm/guest-init-blob.o: override CPPFLAGS += \
 	-DGUEST_INIT_BIN='"$(GUEST_INIT)"'
